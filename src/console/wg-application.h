@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define WG_TYPE_APPLICATION (wg_application_get_type ())
+G_DECLARE_FINAL_TYPE (WgApplication, wg_application, WG, APPLICATION, AdwApplication)
+
+WgApplication *wg_application_new          (GApplicationFlags  flags);
+GSettings     *wg_application_get_settings (WgApplication     *self);
+const char    *wg_application_get_profile  (WgApplication     *self);
+
+gboolean       wg_application_wants_own_instance (int    argc,
+                                                  char **argv);
+
+G_END_DECLS

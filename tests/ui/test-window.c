@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real main window, shown under Xvfb: what a person sees when the console
+ * opens.  Run once in English and once with LANGUAGE=zh_CN.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "wg-about.h"
+#include "wg-application.h"
+#include "wg-preferences-window.h"
+#include "wg-window.h"
+
+static gboolean
+in_chinese (void)
+{
+  return g_str_has_prefix (g_getenv ("LANGUAGE") ?: "", "zh_CN");
+}
+
+static void
+wait_until_mapped (GtkWidget *widget)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  /* Let layout settle so that sizes are final. */
+  for (int i = 0; i < 20 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static WgApplication *
+new_registered_application (const char *profile)
+{
+  g_autoptr(GError) error = NULL;
+  WgApplication *app = wg_application_new (G_APPLICATION_NON_UNIQUE);
+  char *argv[] = { (char *) "wangge", (char *) "--profile", (char *) profile, NULL };
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+
+  g_variant_dict_insert (options, "profile", "s", profile);
+  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
+                   ==, -1);
+  g_assert_true (wg_application_wants_own_instance (3, argv));
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  return app;
+}
+
+static WgWindow *
+open_window (WgApplication *app)
+{
+  WgWindow *window = wg_window_new (app);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1600, 960);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until_mapped (GTK_WIDGET (window));
+  return window;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_title_and_side_pane (void)
+{
+  g_autoptr(WgApplication) app = new_registered_application ("test-title");
+  WgWindow *window = open_window (app);
+  GtkWidget *side_pane = wg_window_get_side_pane (window);
+  const char *title = gtk_window_get_title (GTK_WINDOW (window));
+
+  if (in_chinese ())
+    {
+      g_assert_cmpstr (title, ==, "网格");
+      g_assert_nonnull (find_label (GTK_WIDGET (window), "事件"));
+      g_assert_nonnull (find_label (GTK_WIDGET (window), "未连接"));
+    }
+  else
+    {
+      g_assert_cmpstr (title, ==, "Wangge");
+      g_assert_nonnull (find_label (GTK_WIDGET (window), "Incidents"));
+      g_assert_nonnull (find_label (GTK_WIDGET (window), "Not connected"));
+    }
+
+  g_assert_true (gtk_widget_get_mapped (side_pane));
+  g_assert_cmpint (gtk_widget_get_width (side_pane), >=, 360);
+  /* The side pane sits left of the map and leaves it most of the window. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >,
+                   gtk_widget_get_width (side_pane));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_map_centred_on_helong (void)
+{
+  g_autoptr(WgApplication) app = new_registered_application ("test-map");
+  WgWindow *window = open_window (app);
+  ShumateMap *map = wg_window_get_map (window);
+  ShumateViewport *viewport = shumate_map_get_viewport (map);
+  double lat, lon;
+
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (map)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (map)), >, 800);
+  g_assert_cmpfloat_with_epsilon (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)),
+                                  23.21, 1e-6);
+  g_assert_cmpfloat_with_epsilon (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)),
+                                  113.29, 1e-6);
+  g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), ==, 15.0);
+
+  /* The centre of the widget is the centre of the map. */
+  shumate_viewport_widget_coords_to_location (viewport, GTK_WIDGET (map),
+                                              gtk_widget_get_width (GTK_WIDGET (map)) / 2.0,
+                                              gtk_widget_get_height (GTK_WIDGET (map)) / 2.0,
+                                              &lat, &lon);
+  g_assert_cmpfloat_with_epsilon (lat, 23.21, 1e-4);
+  g_assert_cmpfloat_with_epsilon (lon, 113.29, 1e-4);
+
+  /* Wander off, then the home action brings the whole street back. */
+  shumate_viewport_set_zoom_level (viewport, 12);
+  shumate_map_center_on (map, 23.5, 113.0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "map.home", NULL));
+  g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), ==, 15.0);
+  g_assert_cmpfloat_with_epsilon (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)),
+                                  23.21, 1e-6);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_preferences_write_settings (void)
+{
+  g_autoptr(WgApplication) app = new_registered_application ("test-prefs");
+  GSettings *settings = wg_application_get_settings (app);
+  WgPreferencesWindow *prefs = wg_preferences_window_new (settings);
+  GtkWidget *server_row, *tile_row;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  wait_until_mapped (GTK_WIDGET (prefs));
+
+  server_row = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (prefs),
+                                                          WG_TYPE_PREFERENCES_WINDOW,
+                                                          "server_url_row"));
+  tile_row = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (prefs),
+                                                        WG_TYPE_PREFERENCES_WINDOW,
+                                                        "tile_source_row"));
+
+  /* A malformed address is refused and marked, and nothing is written. */
+  gtk_editable_set_text (GTK_EDITABLE (server_row), "ftp://example");
+  g_signal_emit_by_name (server_row, "apply");
+  g_assert_true (gtk_widget_has_css_class (server_row, "error"));
+  g_assert_cmpstr (g_settings_get_string (settings, "server-url"), ==, "");
+
+  gtk_editable_set_text (GTK_EDITABLE (server_row), "http://127.0.0.1:8470");
+  g_signal_emit_by_name (server_row, "apply");
+  g_assert_false (gtk_widget_has_css_class (server_row, "error"));
+  g_assert_cmpstr (g_settings_get_string (settings, "server-url"), ==, "http://127.0.0.1:8470");
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tile_row), 1);
+  g_assert_cmpint (g_settings_get_enum (settings, "tile-source"), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+static void
+test_profiles_keep_separate_settings (void)
+{
+  g_autoptr(WgApplication) first = new_registered_application ("desk-a");
+  g_autoptr(WgApplication) second = new_registered_application ("desk-b");
+
+  g_settings_set_double (wg_application_get_settings (first), "font-scale", 1.5);
+  g_assert_cmpfloat (g_settings_get_double (wg_application_get_settings (second), "font-scale"),
+                     ==, 1.0);
+  g_assert_cmpstr (wg_application_get_profile (first), ==, "desk-a");
+}
+
+static void
+test_about_reads_metainfo (void)
+{
+  g_autoptr(WgApplication) app = new_registered_application ("test-about");
+  WgWindow *window = open_window (app);
+  AdwAboutWindow *about = ADW_ABOUT_WINDOW (wg_show_about_window (GTK_WINDOW (window)));
+
+  g_assert_cmpstr (adw_about_window_get_version (about), ==, PACKAGE_VERSION);
+  g_assert_nonnull (strstr (adw_about_window_get_release_notes (about), "<p>"));
+  if (in_chinese ())
+    g_assert_cmpstr (adw_about_window_get_comments (about), ==, "网格化基层治理的指挥调度");
+  else
+    g_assert_cmpstr (adw_about_window_get_comments (about), ==,
+                     "Command and dispatch for grid-based community governance");
+
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+
+  gtk_window_destroy (GTK_WINDOW (about));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return g_test_run ();
+    }
+  adw_init ();
+
+  g_test_add_func ("/window/title-and-side-pane", test_title_and_side_pane);
+  g_test_add_func ("/window/map-centred-on-helong", test_map_centred_on_helong);
+  g_test_add_func ("/window/preferences-write-settings", test_preferences_write_settings);
+  g_test_add_func ("/window/about-reads-metainfo", test_about_reads_metainfo);
+  g_test_add_func ("/application/profiles-keep-separate-settings",
+                   test_profiles_keep_separate_settings);
+  return g_test_run ();
+}
