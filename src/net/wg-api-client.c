@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The one door to the server's HTTP API for the console, the simulator and
+ * tests: JSON in, JSON out, refusals turned into a WgProblem and a GError whose
+ * code says what to do next.  libsoup's async API, on the caller's thread.
+ */
+#define G_LOG_DOMAIN "wg-api-client"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "wg-api-client.h"
+
+G_DEFINE_QUARK (wg-api-error-quark, wg_api_error)
+
+/* Backlog pages and position batches come over the stream in one message. */
+#define STREAM_MAX_INCOMING (16 * 1024 * 1024)
+#define STREAM_KEEPALIVE_S  15
+#define REQUEST_TIMEOUT_S   30
+
+struct _WgApiClient
+{
+  GObject      parent_instance;
+
+  GUri        *base;
+  char        *base_url;
+  char        *token;
+  SoupSession *session;
+};
+
+G_DEFINE_FINAL_TYPE (WgApiClient, wg_api_client, G_TYPE_OBJECT)
+
+void
+wg_problem_free (WgProblem *problem)
+{
+  if (problem == NULL)
+    return;
+  g_free (problem->code);
+  g_free (problem->title);
+  g_free (problem->detail);
+  g_free (problem);
+}
+
+/**
+ * wg_api_error_is_retryable:
+ *
+ * Whether the request was not stored by the server, so that sending it again
+ * with the same command id is safe and may succeed (protocol.md).
+ */
+gboolean
+wg_api_error_is_retryable (const GError *error)
+{
+  if (error == NULL || error->domain != WG_API_ERROR)
+    return FALSE;
+
+  switch ((WgApiError) error->code)
+    {
+    case WG_API_ERROR_NETWORK:
+    case WG_API_ERROR_UNAUTHORIZED:
+    case WG_API_ERROR_THROTTLED:
+    case WG_API_ERROR_SERVER:
+      return TRUE;
+    case WG_API_ERROR_TOO_LARGE:
+    case WG_API_ERROR_REFUSED:
+    case WG_API_ERROR_INVALID_RESPONSE:
+    case WG_API_ERROR_INSECURE:
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+static void
+wg_api_client_finalize (GObject *object)
+{
+  WgApiClient *self = WG_API_CLIENT (object);
+
+  g_clear_pointer (&self->base, g_uri_unref);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->token, g_free);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (wg_api_client_parent_class)->finalize (object);
+}
+
+static void
+wg_api_client_class_init (WgApiClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = wg_api_client_finalize;
+}
+
+static void
+wg_api_client_init (WgApiClient *self)
+{
+  self->session = soup_session_new_with_options ("user-agent", "wangge/" PACKAGE_VERSION,
+                                                 "timeout", REQUEST_TIMEOUT_S,
+                                                 NULL);
+}
+
+/**
+ * wg_api_client_new:
+ * @base_url: the server, e.g. https://wangge.example.org or http://127.0.0.1:8470
+ * @allow_insecure: allow plain HTTP to a host other than this machine
+ *
+ * Plain HTTP would carry passwords and residents' data in the clear, so it is
+ * refused for anything but loopback unless explicitly allowed.
+ */
+WgApiClient *
+wg_api_client_new (const char  *base_url,
+                   gboolean     allow_insecure,
+                   GError     **error)
+{
+  g_autoptr(WgApiClient) self = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  const char *scheme;
+
+  g_return_val_if_fail (base_url != NULL, NULL);
+
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, &parse_error);
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    {
+      g_set_error (error, WG_API_ERROR, WG_API_ERROR_INSECURE,
+                   "“%s” is not a server address", base_url);
+      return NULL;
+    }
+  scheme = g_uri_get_scheme (uri);
+  if (!g_str_equal (scheme, "https") && !g_str_equal (scheme, "http"))
+    {
+      g_set_error (error, WG_API_ERROR, WG_API_ERROR_INSECURE,
+                   "“%s” is not an http:// or https:// address", base_url);
+      return NULL;
+    }
+  if (g_str_equal (scheme, "http") && !allow_insecure && !host_is_loopback (g_uri_get_host (uri)))
+    {
+      g_set_error (error, WG_API_ERROR, WG_API_ERROR_INSECURE,
+                   "Plain HTTP to %s would send passwords in the clear: use https://",
+                   g_uri_get_host (uri));
+      return NULL;
+    }
+
+  self = g_object_new (WG_TYPE_API_CLIENT, NULL);
+  self->base = g_steal_pointer (&uri);
+  self->base_url = g_strdup (base_url);
+  /* Strip a trailing slash: paths are appended with their own. */
+  while (g_str_has_suffix (self->base_url, "/"))
+    self->base_url[strlen (self->base_url) - 1] = '\0';
+  return g_steal_pointer (&self);
+}
+
+const char *
+wg_api_client_get_base_url (WgApiClient *self)
+{
+  g_return_val_if_fail (WG_IS_API_CLIENT (self), NULL);
+  return self->base_url;
+}
+
+void
+wg_api_client_set_token (WgApiClient *self,
+                         const char  *token)
+{
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+
+  if (g_strcmp0 (self->token, token) == 0)
+    return;
+  g_free (self->token);
+  self->token = g_strdup (token);
+}
+
+const char *
+wg_api_client_get_token (WgApiClient *self)
+{
+  g_return_val_if_fail (WG_IS_API_CLIENT (self), NULL);
+  return self->token;
+}
+
+/* A centre with its own certificate authority gives its CA file. */
+gboolean
+wg_api_client_set_ca_file (WgApiClient  *self,
+                           const char   *path,
+                           GError      **error)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+
+  g_return_val_if_fail (WG_IS_API_CLIENT (self), FALSE);
+
+  database = g_tls_file_database_new (path, error);
+  if (database == NULL)
+    return FALSE;
+  soup_session_set_tls_database (self->session, database);
+  return TRUE;
+}
+
+SoupSession *
+wg_api_client_get_session (WgApiClient *self)
+{
+  g_return_val_if_fail (WG_IS_API_CLIENT (self), NULL);
+  return self->session;
+}
+
+char *
+wg_api_client_build_url (WgApiClient *self,
+                         const char  *path_and_query)
+{
+  g_return_val_if_fail (WG_IS_API_CLIENT (self), NULL);
+  g_return_val_if_fail (path_and_query != NULL && path_and_query[0] == '/', NULL);
+
+  return g_strconcat (self->base_url, path_and_query, NULL);
+}
+
+typedef struct
+{
+  SoupMessage *message;
+  WgProblem   *problem;
+} RequestData;
+
+static void
+request_data_free (RequestData *data)
+{
+  g_clear_object (&data->message);
+  g_clear_pointer (&data->problem, wg_problem_free);
+  g_free (data);
+}
+
+static WgApiError
+error_for_status (guint status)
+{
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    return WG_API_ERROR_UNAUTHORIZED;
+  if (status == 429) /* Too Many Requests: libsoup 3.2 has no name for it */
+    return WG_API_ERROR_THROTTLED;
+  if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    return WG_API_ERROR_TOO_LARGE;
+  if (status >= 500)
+    return WG_API_ERROR_SERVER;
+  return WG_API_ERROR_REFUSED;
+}
+
+static char *
+dup_member (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return g_strdup (json_node_get_string (node));
+}
+
+static WgProblem *
+problem_from_answer (SoupMessage *message,
+                     JsonNode    *body)
+{
+  WgProblem *problem = g_new0 (WgProblem, 1);
+  JsonObject *object = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body)
+                                                                      : NULL;
+  const char *retry_after = soup_message_headers_get_one (soup_message_get_response_headers (message),
+                                                          "Retry-After");
+
+  problem->status = soup_message_get_status (message);
+  problem->code = dup_member (object, "code");
+  problem->title = dup_member (object, "title");
+  problem->detail = dup_member (object, "detail");
+  if (problem->title == NULL)
+    problem->title = g_strdup (soup_message_get_reason_phrase (message));
+  if (retry_after != NULL)
+    {
+      guint64 seconds;
+
+      if (g_ascii_string_to_unsigned (retry_after, 10, 0, 86400, &seconds, NULL))
+        problem->retry_after_ms = seconds * 1000;
+    }
+  return problem;
+}
+
+static void
+request_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RequestData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  const char *content_type;
+  guint status;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_NETWORK,
+                                 "The server cannot be reached: %s", error->message);
+      return;
+    }
+
+  status = soup_message_get_status (data->message);
+  content_type = soup_message_headers_get_content_type (
+    soup_message_get_response_headers (data->message), NULL);
+
+  if (g_bytes_get_size (bytes) > 0 && content_type != NULL
+      && (g_str_equal (content_type, "application/json")
+          || g_str_equal (content_type, "application/problem+json")))
+    {
+      parser = json_parser_new_immutable ();
+      if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
+                                       g_bytes_get_size (bytes), &error))
+        {
+          g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE,
+                                   "The server answered malformed JSON: %s", error->message);
+          return;
+        }
+      body = json_parser_steal_root (parser);
+    }
+
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      if (body == NULL)
+        body = json_node_new (JSON_NODE_NULL);
+      g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) json_node_unref);
+      return;
+    }
+
+  data->problem = problem_from_answer (data->message, body);
+  g_task_return_new_error (task, WG_API_ERROR, error_for_status (status), "%s%s%s",
+                           data->problem->title != NULL ? data->problem->title : "Refused",
+                           data->problem->detail != NULL ? ": " : "",
+                           data->problem->detail != NULL ? data->problem->detail : "");
+}
+
+/**
+ * wg_api_client_request_async:
+ * @body: (nullable): the JSON body, sent as application/json
+ */
+void
+wg_api_client_request_async (WgApiClient         *self,
+                             const char          *method,
+                             const char          *path_and_query,
+                             JsonNode            *body,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *url = NULL;
+  RequestData *data;
+
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL && path_and_query != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_api_client_request_async);
+
+  url = wg_api_client_build_url (self, path_and_query);
+  data = g_new0 (RequestData, 1);
+  data->message = soup_message_new (method, url);
+  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
+  if (data->message == NULL)
+    {
+      g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE,
+                               "“%s” is not a valid request address", url);
+      return;
+    }
+
+  if (self->token != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", self->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (data->message),
+                                    "Authorization", authorization);
+    }
+  soup_message_headers_replace (soup_message_get_request_headers (data->message),
+                                "Accept", "application/json, application/problem+json");
+  if (body != NULL)
+    {
+      char *text = json_to_string (body, FALSE);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
+
+      soup_message_set_request_body_from_bytes (data->message, "application/json", bytes);
+    }
+
+  soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT, cancellable,
+                                    request_done_cb, g_steal_pointer (&task));
+}
+
+/**
+ * wg_api_client_request_finish:
+ * @problem: (out) (optional) (transfer full): the server's refusal, when it sent one
+ *
+ * Returns: (transfer full): the answer's JSON (a null node for an empty
+ *   answer), or %NULL with @error set
+ */
+JsonNode *
+wg_api_client_request_finish (WgApiClient   *self,
+                              GAsyncResult  *result,
+                              WgProblem    **problem,
+                              GError       **error)
+{
+  RequestData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (problem != NULL)
+    *problem = data != NULL ? g_steal_pointer (&data->problem) : NULL;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+login_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  WgApiClient *self = WG_API_CLIENT (source);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *object;
+  const char *token;
+
+  answer = wg_api_client_request_finish (self, result, &problem, &error);
+  if (answer == NULL)
+    {
+      RequestData *data = g_new0 (RequestData, 1);
+
+      /* Handed to wg_api_client_login_finish() like a request's own. */
+      data->problem = g_steal_pointer (&problem);
+      g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  token = object != NULL ? json_object_get_string_member_with_default (object, "token", NULL) : NULL;
+  if (token == NULL || *token == '\0')
+    {
+      g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE,
+                               "The server's answer to the login has no token");
+      return;
+    }
+
+  wg_api_client_set_token (self, token);
+  g_task_return_pointer (task, json_object_ref (object), (GDestroyNotify) json_object_unref);
+}
+
+void
+wg_api_client_login_async (WgApiClient         *self,
+                           const char          *username,
+                           const char          *password,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(JsonNode) body = NULL;
+  GTask *task;
+
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+  g_return_if_fail (username != NULL && password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_api_client_login_async);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, username);
+  json_builder_set_member_name (builder, "password");
+  json_builder_add_string_value (builder, password);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  wg_api_client_request_async (self, "POST", "/api/v1/session", body, cancellable, login_done_cb,
+                               task);
+}
+
+/**
+ * wg_api_client_login_finish:
+ *
+ * On success the client keeps the token for every later request.
+ *
+ * Returns: (transfer full): the session: token, role, expires, unit
+ */
+JsonObject *
+wg_api_client_login_finish (WgApiClient   *self,
+                            GAsyncResult  *result,
+                            WgProblem    **problem,
+                            GError       **error)
+{
+  RequestData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (problem != NULL)
+    *problem = data != NULL ? g_steal_pointer (&data->problem) : NULL;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+stream_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *connection;
+
+  connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (connection == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_NETWORK,
+                                 "The live stream cannot be opened: %s", error->message);
+      return;
+    }
+
+  soup_websocket_connection_set_max_incoming_payload_size (connection, STREAM_MAX_INCOMING);
+  soup_websocket_connection_set_keepalive_interval (connection, STREAM_KEEPALIVE_S);
+  g_task_return_pointer (task, connection, g_object_unref);
+}
+
+void
+wg_api_client_stream_async (WgApiClient         *self,
+                            const char          *path_and_query,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(SoupMessage) message = NULL;
+  g_autofree char *url = NULL;
+  GTask *task;
+
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_api_client_stream_async);
+
+  url = wg_api_client_build_url (self, path_and_query);
+  message = soup_message_new ("GET", url);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE,
+                               "“%s” is not a valid stream address", url);
+      g_object_unref (task);
+      return;
+    }
+  if (self->token != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", self->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                    authorization);
+    }
+
+  soup_session_websocket_connect_async (self->session, message, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        cancellable, stream_done_cb, task);
+}
+
+SoupWebsocketConnection *
+wg_api_client_stream_finish (WgApiClient   *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
