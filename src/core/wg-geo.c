@@ -528,12 +528,6 @@ wg_geo_shape_validate (WgGeoShape  *self,
               return FALSE;
             }
         }
-      if (wg_geo_ring_signed_area (ring->points, n) == 0)
-        {
-          g_set_error (error, WG_GEO_ERROR, WG_GEO_ERROR_ZERO_AREA,
-                       _("ring %u encloses no area"), r);
-          return FALSE;
-        }
       /* Non-adjacent edges of one ring must not meet at all. */
       for (guint i = 0; i < n; i++)
         for (guint j = i + 1; j < n; j++)
@@ -552,6 +546,12 @@ wg_geo_shape_validate (WgGeoShape  *self,
                 return FALSE;
               }
           }
+      if (wg_geo_ring_signed_area (ring->points, n) == 0)
+        {
+          g_set_error (error, WG_GEO_ERROR, WG_GEO_ERROR_ZERO_AREA,
+                       _("ring %u encloses no area"), r);
+          return FALSE;
+        }
     }
 
   /* Rings must not cross each other; each hole must lie in an outer ring. */
