@@ -17,7 +17,9 @@ row-major by centroid, north to south then west to east.  Community rows are
 1,000 m bands counted from the street's north edge; grid rows are lattice
 rows (about 430 m).
 
-Usage: gen-demo-world.py [OUTDIR]   (default: data/demo next to this script)
+Usage: gen-demo-world.py [OUTDIR]          write (default: data/demo)
+       gen-demo-world.py --check DIR      exit 1 unless DIR holds exactly
+                                          what the script would write
 """
 
 import json
@@ -227,8 +229,33 @@ def grow_communities(cells):
 # ---------------------------------------------------------------- main
 
 def main():
-    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "data", "demo")
+    args = sys.argv[1:]
+    if args and args[0] == "--check":
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            generate(tmp)
+            bad = []
+            for name in sorted(os.listdir(tmp)):
+                with open(os.path.join(tmp, name), "rb") as a:
+                    want = a.read()
+                try:
+                    with open(os.path.join(args[1], name), "rb") as b:
+                        have = b.read()
+                except OSError:
+                    have = None
+                if have != want:
+                    bad.append(name)
+            if bad:
+                print("differs from the generator's output: " + ", ".join(bad))
+                sys.exit(1)
+            print("data matches the generator")
+        return
+    generate(args[0] if args else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "data", "demo"))
+
+
+def generate(outdir):
+    rng.seed(SEED)
     os.makedirs(outdir, exist_ok=True)
 
     cells = build_lattice()
