@@ -236,7 +236,8 @@ wg_grid_index_build (WgGridIndex *self)
   g_assert (pos == total);
 
   self->n_levels = ends->len;
-  self->level_ends = (guint *) g_array_free (ends, FALSE);
+  self->level_ends = g_memdup2 (ends->data, ends->len * sizeof (guint));
+  g_array_unref (ends);
   self->built = TRUE;
 }
 

@@ -828,7 +828,7 @@ parse_polygon (JsonArray   *rings,
         return fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s is not an array"), where);
       if (!parse_ring (json_node_get_array (ring), ctx, where, points, error))
         return FALSE;
-      wg_geo_shape_add_ring (shape, (WgGeoPoint *) points->data, points->len, r > 0);
+      wg_geo_shape_add_ring (shape, &g_array_index (points, WgGeoPoint, 0), points->len, r > 0);
     }
 
   return TRUE;
