@@ -33,6 +33,8 @@ struct _WgReference
   GObject           parent_instance;
 
   char             *dir;
+  JsonObject       *bundle;         /* every file's parsed root, by short name */
+  gboolean          from_bundle;
   JsonObject       *world;
   char             *name_zh;
   char             *street_code;
@@ -220,6 +222,7 @@ wg_reference_finalize (GObject *object)
   WgReference *self = WG_REFERENCE (object);
 
   g_free (self->dir);
+  g_clear_pointer (&self->bundle, json_object_unref);
   g_clear_pointer (&self->world, json_object_unref);
   g_free (self->name_zh);
   g_free (self->street_code);
@@ -330,36 +333,64 @@ ctx_item (Ctx        *ctx,
   va_end (args);
 }
 
-static JsonNode *
-load_json (const char  *dir,
-           Ctx         *ctx,
-           GError     **error)
+/* "grids.geojson" -> "grids": the member name in a bundle. */
+static char *
+bundle_key (const char *file)
 {
-  g_autofree char *path = g_build_filename (dir, ctx->file, NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  return g_strndup (file, strcspn (file, "."));
+}
+
+static JsonNode *
+load_json (WgReference  *self,
+           Ctx          *ctx,
+           GError      **error)
+{
+  g_autofree char *key = bundle_key (ctx->file);
+  g_autofree char *path = NULL;
+  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *contents = NULL;
+  JsonNode *root;
   gsize len;
 
   ctx->item[0] = '\0';
+  if (self->from_bundle)
+    {
+      root = json_object_get_member (self->bundle, key);
+      if (root == NULL)
+        {
+          fail (error, WG_REFERENCE_ERROR_IO, ctx, _("missing from the bundle (member \"%s\")"), key);
+          return NULL;
+        }
+      if (!JSON_NODE_HOLDS_OBJECT (root))
+        {
+          fail (error, WG_REFERENCE_ERROR_PARSE, ctx, _("the top level is not a JSON object"));
+          return NULL;
+        }
+      return json_node_ref (root);
+    }
+
+  path = g_build_filename (self->dir, ctx->file, NULL);
   if (!g_file_get_contents (path, &contents, &len, &local))
     {
       fail (error, WG_REFERENCE_ERROR_IO, ctx, "%s", local->message);
       return NULL;
     }
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, contents, len, &local))
     {
       fail (error, WG_REFERENCE_ERROR_PARSE, ctx, _("not valid JSON: %s"), local->message);
       return NULL;
     }
-  if (json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       fail (error, WG_REFERENCE_ERROR_PARSE, ctx, _("the top level is not a JSON object"));
       return NULL;
     }
+  json_object_set_member (self->bundle, key, json_node_ref (root));
 
-  return json_node_ref (json_parser_get_root (parser));
+  return json_node_ref (root);
 }
 
 static JsonNode *
@@ -657,7 +688,7 @@ load_world (WgReference  *self,
   JsonArray *array;
   JsonNode *node;
 
-  if (!(root = load_json (self->dir, &ctx, error)))
+  if (!(root = load_json (self, &ctx, error)))
     return FALSE;
   obj = json_node_get_object (root);
   self->world = json_object_ref (obj);
@@ -736,7 +767,7 @@ load_departments (WgReference  *self,
   g_autoptr(JsonNode) root = NULL;
   JsonArray *array;
 
-  if (!(root = load_json (self->dir, &ctx, error)) ||
+  if (!(root = load_json (self, &ctx, error)) ||
       !(array = get_array (json_node_get_object (root), "departments", TRUE, &ctx, error)))
     return FALSE;
 
@@ -910,7 +941,7 @@ load_grids (WgReference  *self,
   JsonObject *obj;
   JsonArray *features;
 
-  if (!(root = load_json (self->dir, &ctx, error)))
+  if (!(root = load_json (self, &ctx, error)))
     return FALSE;
   obj = json_node_get_object (root);
   if (!get_string (obj, "type", TRUE, &ctx, &type, error))
@@ -1042,7 +1073,7 @@ load_stations (WgReference  *self,
   g_autoptr(JsonNode) root = NULL;
   JsonArray *array;
 
-  if (!(root = load_json (self->dir, &ctx, error)) ||
+  if (!(root = load_json (self, &ctx, error)) ||
       !(array = get_array (json_node_get_object (root), "stations", TRUE, &ctx, error)))
     return FALSE;
 
@@ -1100,7 +1131,7 @@ load_forces (WgReference  *self,
   g_autoptr(JsonNode) root = NULL;
   JsonArray *array;
 
-  if (!(root = load_json (self->dir, &ctx, error)) ||
+  if (!(root = load_json (self, &ctx, error)) ||
       !(array = get_array (json_node_get_object (root), "forces", TRUE, &ctx, error)))
     return FALSE;
 
@@ -1207,7 +1238,7 @@ load_categories (WgReference  *self,
   g_autoptr(JsonNode) root = NULL;
   JsonArray *array;
 
-  if (!(root = load_json (self->dir, &ctx, error)) ||
+  if (!(root = load_json (self, &ctx, error)) ||
       !(array = get_array (json_node_get_object (root), "categories", TRUE, &ctx, error)))
     return FALSE;
 
@@ -1327,7 +1358,7 @@ load_roster (WgReference  *self,
   JsonObject *obj, *rotation, *chief, *esc;
   JsonArray *array;
 
-  if (!(root = load_json (self->dir, &ctx, error)))
+  if (!(root = load_json (self, &ctx, error)))
     return FALSE;
   obj = json_node_get_object (root);
 
@@ -1447,21 +1478,14 @@ load_roster (WgReference  *self,
 
 /* ------------------------------------------------------------ load */
 
-WgReference *
-wg_reference_load_dir (const char  *dir,
-                       GError     **error)
+static WgReference *
+load (WgReference  *self,
+      GError      **error)
 {
-  g_autoptr(WgReference) self = NULL;
   g_autoptr(GHashTable) leaders = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   g_autoptr(GHashTable) responsible = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_strfreev);
   g_autoptr(GHashTable) feature_of = g_hash_table_new (NULL, NULL);
   Pending pending = { leaders, responsible, feature_of };
-
-  g_return_val_if_fail (dir != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  self = g_object_new (WG_TYPE_REFERENCE, NULL);
-  self->dir = g_strdup (dir);
 
   if (!load_world (self, error) ||
       !load_departments (self, error) ||
@@ -1471,12 +1495,56 @@ wg_reference_load_dir (const char  *dir,
       !link_people (self, &pending, error) ||
       !load_categories (self, error) ||
       !load_roster (self, error))
-    return NULL;
+    {
+      g_object_unref (self);
+      return NULL;
+    }
 
   g_debug ("loaded %s: %u grids, %u stations, %u forces, %u categories",
-           dir, self->grids->len, self->stations->len, self->forces->len, self->categories->len);
+           self->dir ? self->dir : "bundle",
+           self->grids->len, self->stations->len, self->forces->len, self->categories->len);
 
-  return g_steal_pointer (&self);
+  return self;
+}
+
+WgReference *
+wg_reference_load_dir (const char  *dir,
+                       GError     **error)
+{
+  WgReference *self;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (WG_TYPE_REFERENCE, NULL);
+  self->dir = g_strdup (dir);
+  self->bundle = json_object_new ();
+  json_object_set_string_member (self->bundle, "format", "wangge-reference/1");
+
+  return load (self, error);
+}
+
+WgReference *
+wg_reference_load_bundle (JsonObject  *bundle,
+                          GError     **error)
+{
+  WgReference *self;
+
+  g_return_val_if_fail (bundle != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (WG_TYPE_REFERENCE, NULL);
+  self->bundle = json_object_ref (bundle);
+  self->from_bundle = TRUE;
+
+  return load (self, error);
+}
+
+JsonObject *
+wg_reference_get_bundle (WgReference *self)
+{
+  g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
+  return self->bundle;
 }
 
 /* ------------------------------------------------------------ getters */

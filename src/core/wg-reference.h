@@ -168,6 +168,15 @@ G_DECLARE_FINAL_TYPE (WgReference, wg_reference, WG, REFERENCE, GObject)
 
 WgReference        *wg_reference_load_dir            (const char   *dir,
                                                       GError      **error);
+/* The same model from one JSON object holding each file's content under
+ * its short name ("world", "grids", "stations", "forces", "departments",
+ * "categories", "roster"): what GET /api/v1/reference serves. */
+WgReference        *wg_reference_load_bundle         (JsonObject   *bundle,
+                                                      GError      **error);
+/* That object for this reference (also after load_dir), with "format":
+ * "wangge-reference/1".  Do not modify. */
+JsonObject         *wg_reference_get_bundle          (WgReference  *self);
+/* NULL when loaded from a bundle. */
 const char         *wg_reference_get_dir             (WgReference  *self);
 
 /* world.json */

@@ -298,6 +298,42 @@ test_roster (void)
   remove_world (dir);
 }
 
+static void
+test_bundle_round_trip (void)
+{
+  g_autofree char *dir = write_world (NULL, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) ref = wg_reference_load_dir (dir, &error);
+  g_autoptr(WgReference) copy = NULL;
+  g_autoptr(WgReference) broken = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) wrapped = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  json_node_set_object (wrapped, wg_reference_get_bundle (ref));
+  text = json_to_string (wrapped, FALSE);
+  g_assert_nonnull (strstr (text, "\"format\":\"wangge-reference/1\""));
+
+  /* What a console does with GET /api/v1/reference. */
+  node = json_from_string (text, &error);
+  g_assert_no_error (error);
+  copy = wg_reference_load_bundle (json_node_get_object (node), &error);
+  g_assert_no_error (error);
+  g_assert_null (wg_reference_get_dir (copy));
+  g_assert_cmpuint (wg_reference_get_grids (copy)->len, ==, wg_reference_get_grids (ref)->len);
+  g_assert_cmpuint (wg_reference_get_forces (copy)->len, ==, wg_reference_get_forces (ref)->len);
+  g_assert_cmpstr (wg_reference_find_grid (copy, 23.0005, 113.0017)->code, ==, "100000001001002");
+  g_assert_cmpstr (wg_reference_get_chief (copy)->account, ==, "chief");
+
+  json_object_remove_member (json_node_get_object (node), "forces");
+  broken = wg_reference_load_bundle (json_node_get_object (node), &error);
+  g_assert_null (broken);
+  g_assert_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "forces.json: missing from the bundle"));
+  remove_world (dir);
+}
+
 typedef struct
 {
   const char       *file;
@@ -391,6 +427,7 @@ main (int    argc,
   g_test_add_func ("/reference/load-and-link", test_load_and_link);
   g_test_add_func ("/reference/forces-and-categories", test_forces_and_categories);
   g_test_add_func ("/reference/roster", test_roster);
+  g_test_add_func ("/reference/bundle-round-trip", test_bundle_round_trip);
   for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
     {
       g_autofree char *path = g_strdup_printf ("/reference/malformed/%02u-%s", i, broken[i].file);
