@@ -295,6 +295,15 @@ def generate(outdir):
     n_grids = len(grids)
     assert n_grids == 63
 
+    # 14,700 registered volunteers, counted per grid (not tracked one by one);
+    # a separate generator so that the rest of the data does not shift
+    vrng = random.Random(SEED + 1)
+    shares = [vrng.uniform(0.6, 1.4) for _ in grids]
+    volunteers = [int(14700 * w / sum(shares)) for w in shares]
+    for k in range(14700 - sum(volunteers)):
+        volunteers[k % n_grids] += 1
+    assert sum(volunteers) == 14700
+
     # ---------------------------------------------------- forces
     forces = []
 
@@ -462,7 +471,7 @@ def generate(outdir):
             "id": "vt-%02d" % (ci + 1), "type": "volunteer_team",
             "name_zh": communities[ci][1] + "志愿服务队", "station": st["code"],
             "lat": st["lat"], "lon": st["lon"], "speed": "foot",
-            "members": rng.randint(900, 1800),
+            "members": sum(volunteers[gi] for gi, g in enumerate(grids) if g[3] == ci),
             "capabilities": ["search", "evacuation", "publicity"],
             "account": "gridleader-%02d" % (ci + 1),
         })
@@ -482,7 +491,8 @@ def generate(outdir):
         features.append(feature(ccode, name, 2, STREET_CODE, ring, "community"))
     for code, gname, c, ci in grids:
         features.append(feature(code, gname, 3, communities[ci][0], cells[c], "grid",
-                                {"households": rng.randint(700, 1500)}))
+                                {"households": rng.randint(700, 1500),
+                                 "volunteers": volunteers[grids.index((code, gname, c, ci))]}))
 
     geo = {"type": "FeatureCollection",
            "name": "helong-grids",

@@ -978,6 +978,7 @@ load_grids (WgReference  *self,
           !get_uint (props, "level", TRUE, 64, &ctx, &g->level, error) ||
           !get_string (props, "kind", FALSE, &ctx, &g->kind, error) ||
           !get_uint (props, "households", FALSE, G_MAXINT, &ctx, &g->households, error) ||
+          !get_uint (props, "volunteers", FALSE, G_MAXINT, &ctx, &g->volunteers, error) ||
           !get_string (props, "parent", FALSE, &ctx, &parent, error))
         return FALSE;
       g_hash_table_insert (parents, g, parent);

@@ -79,6 +79,7 @@ struct _WgGrid
   double       centroid_lon;
   double       area_m2;
   guint        households;    /* 0 when unknown */
+  guint        volunteers;    /* registered volunteers, 0 when unknown */
   GPtrArray   *responsible;   /* WgForce* */
 };
 

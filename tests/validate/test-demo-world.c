@@ -67,7 +67,8 @@ test_counts_of_forces (void)
     { WG_FORCE_DEPARTMENT_TEAM, 10, 1000 },
   };
   g_autoptr(GPtrArray) l3 = wg_reference_dup_grids_at_level (ref, 3);
-  GPtrArray *workers;
+  GPtrArray *workers, *teams;
+  guint volunteers = 0, team_members = 0;
   const char *depts[] = { "police", "court", "judicial", "market", "urban",
                           "housing", "health", "women", "psych", "fire" };
 
@@ -104,6 +105,15 @@ test_counts_of_forces (void)
         n += ((WgForce *) g_ptr_array_index (heads, k))->grid == g;
       g_assert_cmpuint (n, ==, 5);
     }
+
+  /* Helong's 14,700 volunteers, per grid and in the station teams. */
+  for (guint i = 0; i < l3->len; i++)
+    volunteers += ((WgGrid *) g_ptr_array_index (l3, i))->volunteers;
+  g_assert_cmpuint (volunteers, ==, 14700);
+  teams = wg_reference_get_forces_by_type (ref, WG_FORCE_VOLUNTEER_TEAM);
+  for (guint i = 0; i < teams->len; i++)
+    team_members += ((WgForce *) g_ptr_array_index (teams, i))->members;
+  g_assert_cmpuint (team_members, ==, 14700);
 
   for (guint i = 0; i < G_N_ELEMENTS (depts); i++)
     {
