@@ -335,7 +335,14 @@ def generate(outdir):
         best = min(mine, key=lambda code: (
             (ring_centroid(cells[grids_by_code(grids, code)[2]])[0] - cx) ** 2 +
             (ring_centroid(cells[grids_by_code(grids, code)[2]])[1] - cy) ** 2, code))
-        lat, lon = rand_point_in(cells[grids_by_code(grids, best)[2]])
+        # near the middle of that grid, well clear of its edges
+        ring = cells[grids_by_code(grids, best)[2]]
+        gx, gy = ring_centroid(ring)
+        while True:
+            lon = r7(gx + rng.uniform(-0.08, 0.08) * WIDTH_M / NX / M_PER_DEG_LON)
+            lat = r7(gy + rng.uniform(-0.08, 0.08) * HEIGHT_M / NY / M_PER_DEG_LAT)
+            if point_in_ring(lon, lat, ring):
+                break
         stations.append({
             "code": ccode,
             "name_zh": name + "工作站",
