@@ -298,6 +298,37 @@ test_roster (void)
   remove_world (dir);
 }
 
+/* Deeper levels (Panlong's 4th and 5th) nest the same way; where they do
+ * not cover their parent, lookups stop at the parent. */
+static void
+test_deeper_levels (void)
+{
+  g_autofree char *dir = write_world ("grids.geojson", "}}]}",
+    "}},\n {\"type\": \"Feature\", \"properties\": {\"code\": \"100000001001001001\", \"name_zh\": \"第一楼栋网格\","
+    " \"level\": 4, \"parent\": \"100000001001001\"},"
+    " \"geometry\": {\"type\": \"Polygon\", \"coordinates\": " SQ ("113.000", "113.0005") "}}]}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) ref = wg_reference_load_dir (dir, &error);
+  g_autoptr(GPtrArray) l4 = NULL;
+  WgGrid *deep, *west;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (wg_reference_get_max_level (ref), ==, 4);
+  l4 = wg_reference_dup_grids_at_level (ref, 4);
+  g_assert_cmpuint (l4->len, ==, 1);
+  deep = g_ptr_array_index (l4, 0);
+  west = wg_reference_lookup_grid (ref, "100000001001001");
+  g_assert_true (deep->parent == west);
+  g_assert_cmpstr (deep->kind, ==, "grid");
+  g_assert_true (deep->station == west->station);
+  g_assert_true (wg_grid_get_ancestor_at_level (deep, 2) == west->parent);
+  g_assert_null (wg_grid_get_ancestor_at_level (west, 4));
+
+  g_assert_true (wg_reference_find_grid (ref, 23.0005, 113.0002) == deep);
+  g_assert_true (wg_reference_find_grid (ref, 23.0005, 113.0007) == west);
+  remove_world (dir);
+}
+
 static void
 test_bundle_round_trip (void)
 {
@@ -427,6 +458,7 @@ main (int    argc,
   g_test_add_func ("/reference/load-and-link", test_load_and_link);
   g_test_add_func ("/reference/forces-and-categories", test_forces_and_categories);
   g_test_add_func ("/reference/roster", test_roster);
+  g_test_add_func ("/reference/deeper-levels", test_deeper_levels);
   g_test_add_func ("/reference/bundle-round-trip", test_bundle_round_trip);
   for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
     {

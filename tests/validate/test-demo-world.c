@@ -169,9 +169,27 @@ test_polygons_valid_and_disjoint (void)
     {
       WgGrid *g = g_ptr_array_index (grids, i);
       g_autoptr(GError) error = NULL;
+      const WgGeoPoint *ring;
+      guint n;
 
       g_assert_true (wg_geo_shape_validate (g->shape, &error));
       g_assert_no_error (error);
+      /* RFC 7946: exterior rings counter-clockwise. */
+      g_assert_cmpuint (wg_geo_shape_get_n_rings (g->shape), ==, 1);
+      ring = wg_geo_shape_get_ring (g->shape, 0, &n, NULL);
+      g_assert_cmpfloat (wg_geo_ring_signed_area (ring, n), >, 0);
+      /* A grid lies within its parent (the sum of areas below rules out
+       * any part sticking out once the interiors agree). */
+      if (g->parent)
+        {
+          double lat, lon;
+
+          for (guint k = 0; k < n; k++)
+            g_assert_true (wg_geo_bbox_contains (wg_geo_shape_get_bbox (g->parent->shape),
+                                                 ring[k].lat, ring[k].lon));
+          wg_geo_shape_interior_point (g->shape, &lat, &lon);
+          g_assert_true (wg_geo_shape_contains (g->parent->shape, lat, lon));
+        }
     }
 
   for (guint i = 0; i < l3->len; i++)
