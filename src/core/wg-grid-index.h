@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 
 /* A static packed R-tree (Hilbert-sorted, 16 entries per node) over the
  * bounding boxes of shapes, with an exact point-in-polygon test on the
- * candidates.  Add everything, build once, then query from any thread. */
+ * candidates.  Add everything, build once, then query from any thread (a
+ * query on an index not built yet builds it first: not thread-safe). */
 typedef struct _WgGridIndex WgGridIndex;
 
 #define WG_TYPE_GRID_INDEX (wg_grid_index_get_type ())
