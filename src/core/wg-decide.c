@@ -543,7 +543,7 @@ decide_report (Ctx     *ctx,
   copy_member (b, body, "caller");
   copy_member (b, body, "attachments");
   wg_json_set_nullable_string (b, "grid", grid);
-  wg_json_set_nullable_string (b, "department", cat->department);
+  wg_json_set_nullable_string (b, "default_department", cat->department);
   incident.category = (char *) category;
   if (grade == WG_GRADE_PROFESSIONAL)
     start_step (ctx, b, &incident, WG_STEP_ROUTE);
@@ -817,8 +817,7 @@ decide_on_incident (Ctx     *ctx,
       break;
 
     case WG_CMD_ALARM_ACKNOWLEDGE:
-      b = emit (ctx, WG_EV_ALARM_ACKNOWLEDGED, id, id);
-      json_object_set_int_member (b, "elapsed_ms", ctx->now - incident.reported_at);
+      emit (ctx, WG_EV_ALARM_ACKNOWLEDGED, id, id);
       break;
 
     case WG_CMD_DISPATCH_ASSIGN:
@@ -1073,7 +1072,6 @@ wg_decide_timers (const WgStateReader *reader,
           b = emit (&ctx, WG_EV_ALARM_ESCALATED, incident->id, incident->id);
           wg_json_set_nullable_string (b, "to", wg_rules_escalation_target (rules, incident->grid, level));
           json_object_set_int_member (b, "level", level);
-          json_object_set_int_member (b, "unacknowledged_ms", now_ms - incident->reported_at);
         }
 
       if (incident->state != WG_STATE_SUSPENDED && incident->step >= 0 &&

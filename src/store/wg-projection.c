@@ -210,7 +210,7 @@ apply_reported (WgStore  *self,
   bind_text (stmt, 5, body_string (event, "category"));
   bind_text (stmt, 6, body_string (event, "summary"));
   bind_text (stmt, 7, body_string (event, "grid"));
-  bind_text (stmt, 8, body_string (event, "department"));
+  bind_text (stmt, 8, body_string (event, "default_department"));
   if (loc != NULL)
     {
       double lat = 0, lon = 0;
