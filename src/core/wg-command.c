@@ -169,7 +169,7 @@ wg_command_to_json (WgCommand *self)
   json_object_set_string_member (object, "id", self->id);
   json_object_set_string_member (object, "type", wg_command_type_to_string (self->type));
   json_object_set_object_member (object, "body", json_object_ref (self->body));
-  return json_node_init_object (json_node_alloc (), object);
+  return wg_json_node_take_object (object);
 }
 
 char *

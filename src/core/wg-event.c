@@ -225,7 +225,7 @@ wg_event_to_json (WgEvent *self)
   json_object_set_object_member (object, "body", json_object_ref (self->body));
   if (self->exercise != NULL)
     json_object_set_string_member (object, "exercise", self->exercise);
-  return json_node_init_object (json_node_alloc (), object);
+  return wg_json_node_take_object (object);
 }
 
 char *

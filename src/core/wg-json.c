@@ -316,3 +316,12 @@ wg_json_object_to_string (JsonObject *object)
   g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
   return json_to_string (node, FALSE);
 }
+
+JsonNode *
+wg_json_node_take_object (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}

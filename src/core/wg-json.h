@@ -56,5 +56,7 @@ JsonNode *wg_json_parse       (const char *text,
                                gssize      length,
                                GError    **error);
 char    *wg_json_object_to_string (JsonObject *object);
+/* A node holding @object, taking over the caller's reference. */
+JsonNode *wg_json_node_take_object (JsonObject *object);
 
 G_END_DECLS

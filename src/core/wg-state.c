@@ -107,7 +107,7 @@ wg_incident_record_to_json (const WgIncidentRecord *r)
     }
   wg_json_set_nullable_string (o, "escalation_level",
                                r->escalation_level >= 0 ? wg_escalation_level_to_string (r->escalation_level) : NULL);
-  return json_node_init_object (json_node_alloc (), o);
+  return wg_json_node_take_object (o);
 }
 
 gboolean
@@ -201,7 +201,7 @@ wg_assignment_record_to_json (const WgAssignmentRecord *r)
   json_object_set_string_member (o, "state", wg_assignment_state_to_string (r->state));
   json_object_set_int_member (o, "created_at", r->created_at);
   json_object_set_int_member (o, "updated_at", r->updated_at);
-  return json_node_init_object (json_node_alloc (), o);
+  return wg_json_node_take_object (o);
 }
 
 gboolean
@@ -245,7 +245,7 @@ wg_unit_record_to_json (const WgUnitRecord *r)
   json_object_set_string_member (o, "status", wg_unit_status_to_string (r->status));
   json_object_set_int_member (o, "open_assignments", r->open_assignments);
   json_object_set_int_member (o, "updated_at", r->updated_at);
-  return json_node_init_object (json_node_alloc (), o);
+  return wg_json_node_take_object (o);
 }
 
 gboolean

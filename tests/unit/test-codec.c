@@ -71,7 +71,7 @@ timers (Scenario *s,
     g_ptr_array_add (s->events, wg_event_ref (events->pdata[i]));
 }
 
-#define MIN(m) ((gint64) (m) * 60000)
+#define MINUTES(m) ((gint64) (m) * 60000)
 
 static void
 scenario_run (Scenario *s)
@@ -87,8 +87,6 @@ scenario_run (Scenario *s)
   g_autofree char *fire = NULL, *a_meu = NULL, *a_car = NULL, *roof = NULL, *dispute = NULL, *lane = NULL;
   g_autofree char *body = NULL;
 
-  s->f.rules = fixture_rules_new ();
-  wg_store_set_rules (s->f.store, s->f.rules);
   g_assert_true (wg_store_register_unit (s->f.store, "meu-17-1", "minimal_emergency_unit", "最小应急单元 17-1",
                                          "g17", "meu-17-1", &error));
   g_assert_true (wg_store_register_unit (s->f.store, "police-car-3", "police_car", "警车 3",
@@ -100,110 +98,110 @@ scenario_run (Scenario *s)
     " \"summary\": \"3楼冒烟\", \"source\": \"patrol\"}"), 0);
   body = g_strdup_printf ("{\"incident\": \"%s\"}", fire);
   g_ptr_array_unref (step (s, T_FIRE + 8000, leader, "alarm.acknowledge", body));
-  g_free (body);
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"units\": [\"meu-17-1\", \"police-car-3\"]}", fire);
   {
     g_autoptr(GPtrArray) events = step (s, T_FIRE + 15000, dispatcher, "dispatch.assign", body);
     a_meu = g_strdup (((WgEvent *) events->pdata[0])->subject);
     a_car = g_strdup (((WgEvent *) events->pdata[2])->subject);
   }
-  g_free (body);
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"assignment\": \"%s\"}", a_meu);
   g_ptr_array_unref (step (s, T_FIRE + 30000, meu, "assignment.acknowledge", body));
   g_ptr_array_unref (step (s, T_FIRE + 35000, meu, "assignment.en_route", body));
-  g_ptr_array_unref (step (s, T_FIRE + MIN (7), meu, "assignment.on_scene", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (7), meu, "assignment.on_scene", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"assignment\": \"%s\", \"reason\": \"已由最小应急单元处置\"}", a_car);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (8), dispatcher, "assignment.cancel", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (8), dispatcher, "assignment.cancel", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"summary\": \"明火已扑灭\"}", fire);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (29), leader, "incident.resolve", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (29), leader, "incident.resolve", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"assignment\": \"%s\"}", a_meu);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (30), meu, "assignment.clear", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (30), meu, "assignment.clear", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"department\": \"housing\","
                           " \"instructions\": \"楼栋消防安全检查\"}", fire);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (31), leader, "incident.route", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (31), leader, "incident.route", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\"}", fire);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (40), housing, "incident.accept", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (40), housing, "incident.accept", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"result\": \"已检查\", \"outcome\": \"partly\"}", fire);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (120), housing, "incident.feedback", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (120), housing, "incident.feedback", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"passed\": false, \"remark\": \"三楼灭火器未更换\"}", fire);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (150), worker, "incident.verify", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (150), worker, "incident.verify", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"result\": \"已更换灭火器\", \"outcome\": \"resolved\","
                           " \"attachments\": [\"b1946ac9-2d6e-4c1b-9f3a-5e8d7c6b4a21\"]}", fire);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (200), housing, "incident.feedback", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (200), housing, "incident.feedback", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"passed\": true}", fire);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (210), worker, "incident.verify", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (210), worker, "incident.verify", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"remark\": \"办结\"}", fire);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (220), leader, "incident.close", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (220), leader, "incident.close", body));
+  g_clear_pointer (&body, g_free);
 
   /* 2. Professional: illegal structure on a rooftop. */
-  roof = subject (step (s, T_FIRE + MIN (300), worker, "incident.report",
+  roof = subject (step (s, T_FIRE + MINUTES (300), worker, "incident.report",
     "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.125, \"lon\": 113.125},"
     " \"summary\": \"天台违建\", \"details\": \"约20平方米彩钢棚\"}"), 0);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"department\": \"cgj\"}", roof);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (301), dispatcher, "incident.route", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (301), dispatcher, "incident.route", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"非本部门职责\"}", roof);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (310), cgj, "incident.reject", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (310), cgj, "incident.reject", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"department\": \"cgj\", \"instructions\": \"属违法建设\"}", roof);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (311), dispatcher, "incident.route", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (311), dispatcher, "incident.route", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"deadline\": %" G_GINT64_FORMAT ", \"reason\": \"需业主配合\"}",
-                          roof, T_FIRE + MIN (7 * 24 * 60));
-  g_ptr_array_unref (step (s, T_FIRE + MIN (312), dispatcher, "incident.extend", body));
-  g_free (body);
+                          roof, T_FIRE + MINUTES (7 * 24 * 60));
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (312), dispatcher, "incident.extend", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"业主出差\"}", roof);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (313), leader, "incident.suspend", body));
-  g_ptr_array_unref (step (s, T_FIRE + MIN (314), leader, "incident.resume", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (313), leader, "incident.suspend", body));
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (314), leader, "incident.resume", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"level\": \"centre\", \"reason\": \"涉及多户\"}", roof);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (315), worker, "incident.escalate", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (315), worker, "incident.escalate", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"text\": \"业主已联系\"}", roof);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (316), cgj, "incident.note", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (316), cgj, "incident.note", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"重复上报\"}", roof);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (317), leader, "incident.cancel", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (317), leader, "incident.cancel", body));
+  g_clear_pointer (&body, g_free);
 
   /* 3. General: blocked fire lane, handled on the spot, in one go and in two. */
-  g_ptr_array_unref (step (s, T_FIRE + MIN (320), worker, "incident.report",
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (320), worker, "incident.report",
     "{\"grade\": \"general\", \"category\": \"fire_lane\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
     " \"summary\": \"消防通道被电动车堵塞\", \"handled_on_spot\": {\"resolution\": \"已挪走\"}}"));
-  lane = subject (step (s, T_FIRE + MIN (321), worker, "incident.report",
+  lane = subject (step (s, T_FIRE + MINUTES (321), worker, "incident.report",
     "{\"grade\": \"general\", \"category\": \"fire_lane\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
     " \"summary\": \"消防通道堆放杂物\"}"), 0);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"resolution\": \"已清理\"}", lane);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (325), worker, "incident.handle_on_spot", body));
-  g_free (body);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (325), worker, "incident.handle_on_spot", body));
+  g_clear_pointer (&body, g_free);
 
   /* 4. Dispute by phone, upgraded when the crowd grows; nobody
    * acknowledges: the alarm escalates and dispatch goes overdue. */
-  dispute = subject (step (s, T_FIRE + MIN (330), dispatcher, "incident.report",
+  dispute = subject (step (s, T_FIRE + MINUTES (330), dispatcher, "incident.report",
     "{\"grade\": \"professional\", \"category\": \"labour_dispute\", \"location\": {\"lat\": 23.375, \"lon\": 113.25},"
     " \"summary\": \"工厂欠薪纠纷\", \"source\": \"phone\", \"caller\": {\"name\": \"陈先生\", \"phone\": \"13800138000\"}}"),
     0);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"聚集人数增加\"}", dispute);
-  g_ptr_array_unref (step (s, T_FIRE + MIN (340), dispatcher, "incident.upgrade", body));
-  g_free (body);
-  timers (s, T_FIRE + MIN (341));
-  timers (s, T_FIRE + MIN (342));
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (340), dispatcher, "incident.upgrade", body));
+  g_clear_pointer (&body, g_free);
+  timers (s, T_FIRE + MINUTES (341));
+  timers (s, T_FIRE + MINUTES (342));
 
   /* 5. Forces and roster. */
-  g_ptr_array_unref (step (s, T_FIRE + MIN (350), car, "unit.status",
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (350), car, "unit.status",
                            "{\"unit\": \"police-car-3\", \"status\": \"off_duty\"}"));
-  g_ptr_array_unref (step (s, T_FIRE + MIN (360), leader, "roster.handover",
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (360), leader, "roster.handover",
                            "{\"to\": \"wang\", \"remark\": \"夜班交接\"}"));
 }
 
