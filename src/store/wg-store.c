@@ -1522,7 +1522,8 @@ wg_store_state_at (WgStore     *self,
   cp = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
 
-  for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
+  /* Parents before children: the list is in deletion order. */
+  for (guint i = g_strv_length ((char **) _wg_projection_tables); i-- > 0;)
     {
       const char *table = _wg_projection_tables[i];
       g_autofree char *columns = column_list (scratch, table, error);
