@@ -7,7 +7,8 @@
  * in the same run, the same rows are inserted into a bare journal table
  * (same columns, same pragmas, same batches, a prepared statement).
  *
- *   bench-projection [N_EVENTS]     (default 200000)
+ *   bench-projection [N_EVENTS [CHECKPOINT_INTERVAL]]
+ *   (defaults 200000 and the store's default)
  */
 #define G_LOG_DOMAIN "bench-projection"
 
@@ -201,7 +202,8 @@ baseline_insert (const char *path,
 static double
 project (const char *path,
          GPtrArray  *events,
-         WgRules    *rules)
+         WgRules    *rules,
+         int         checkpoint_interval)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(WgStore) store = wg_store_open (path, &error);
@@ -210,6 +212,8 @@ project (const char *path,
   if (store == NULL)
     g_error ("%s", error->message);
   wg_store_set_rules (store, rules);
+  if (checkpoint_interval >= 0)
+    wg_store_set_checkpoint_interval (store, checkpoint_interval);
   register_units (store);
 
   start = g_get_monotonic_time ();
@@ -229,6 +233,7 @@ main (int   argc,
       char *argv[])
 {
   guint target = argc > 1 ? (guint) strtoul (argv[1], NULL, 10) : 200000;
+  int checkpoint_interval = argc > 2 ? atoi (argv[2]) : -1;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
   g_autofree char *source_path = NULL, *projected_path = NULL, *baseline_path = NULL;
@@ -280,7 +285,7 @@ main (int   argc,
 
   /* 2. Baseline, then the projection, in the same run. */
   t_baseline = baseline_insert (baseline_path, events);
-  t_project = project (projected_path, events, rules);
+  t_project = project (projected_path, events, rules, checkpoint_interval);
 
   printf ("journal: %u events from %u commands (generation through execute_command, "
           "group commit of %d: %.0f commands/s)\n", events->len, n_commands, BATCH, n_commands / t_gen);

@@ -197,10 +197,15 @@ apply_reported (WgStore  *self,
              body_string (event, "summary") != NULL, error))
     return FALSE;
 
+  /* An upsert: a partial view (a unit's own account) may have met the
+   * incident through an assignment first (see apply_assignment ()). */
   stmt = _wg_store_stmt (self,
     "INSERT INTO incidents (id, case_number, case_day, grade, state, category, summary, grid,"
     " default_department, lat, lon, reporter, reported_at, updated_at, first_seq, last_seq)"
-    " VALUES (?1, ?2, ?3, ?4, 'reported', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?13)", error);
+    " VALUES (?1, ?2, ?3, ?4, 'reported', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?13)"
+    " ON CONFLICT (id) DO UPDATE SET case_number = ?2, case_day = ?3, grade = ?4, category = ?5,"
+    " summary = ?6, grid = ?7, default_department = ?8, lat = ?9, lon = ?10, reporter = ?11,"
+    " reported_at = ?12, first_seq = ?13", error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, event->subject);
@@ -261,6 +266,18 @@ apply_assignment (WgStore  *self,
     {
     case WG_EV_ASSIGNMENT_CREATED:
       if (!ensure_unit (self, unit, error))
+        return FALSE;
+      /* A unit's own view may not contain the incident's report (another
+       * grid): keep a stub so that the assignment has its parent. */
+      stmt = _wg_store_stmt (self,
+        "INSERT OR IGNORE INTO incidents (id, grade, state, reported_at, updated_at, first_seq, last_seq)"
+        " VALUES (?1, 'emergency', 'dispatched', ?2, ?2, ?3, ?3)", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, event->incident);
+      sqlite3_bind_int64 (stmt, 2, event->ts);
+      sqlite3_bind_int64 (stmt, 3, event->seq);
+      if (!_wg_store_step_done (self, stmt, error))
         return FALSE;
       stmt = _wg_store_stmt (self,
         "INSERT INTO assignments (id, incident, unit, state, created_at, updated_at, created_seq)"

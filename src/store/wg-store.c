@@ -28,6 +28,7 @@ struct _WgStore
   gint64           last_checkpoint_seq;
   guint            checkpoint_interval;
   gboolean         in_batch;
+  char            *exercise;
 };
 
 G_DEFINE_BOXED_TYPE (WgStore, wg_store, wg_store_ref, wg_store_unref)
@@ -49,7 +50,6 @@ static const char *const migrations[] = {
   ");"
   "CREATE INDEX journal_command ON journal (command) WHERE command IS NOT NULL;"
   "CREATE INDEX journal_incident ON journal (incident, seq) WHERE incident IS NOT NULL;"
-  "CREATE INDEX journal_ts ON journal (ts);"
   "CREATE TABLE commands ("
   "  id TEXT PRIMARY KEY,"
   "  type TEXT NOT NULL,"
@@ -528,7 +528,7 @@ load_head (WgStore  *self,
            GError  **error)
 {
   return read_int (self, "SELECT coalesce (max (seq), 0) FROM journal", &self->head_seq, error) &&
-         read_int (self, "SELECT coalesce (max (ts), 0) FROM journal", &self->head_ts, error) &&
+         read_int (self, "SELECT coalesce ((SELECT ts FROM journal ORDER BY seq DESC LIMIT 1), 0)", &self->head_ts, error) &&
          read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints", &self->last_checkpoint_seq, error);
 }
 
@@ -611,7 +611,9 @@ wg_store_open (const char  *path,
   if (!_wg_store_exec (self,
                        "PRAGMA journal_mode = WAL;"
                        "PRAGMA synchronous = FULL;"
-                       "PRAGMA foreign_keys = ON;", error) ||
+                       "PRAGMA foreign_keys = ON;"
+                       "PRAGMA cache_size = -32768;"
+                       "PRAGMA temp_store = MEMORY;", error) ||
       !migrate (self, error) ||
       !load_head (self, error))
     return NULL;
@@ -637,6 +639,7 @@ wg_store_unref (WgStore *self)
   if (self->db != NULL)
     sqlite3_close (self->db);
   wg_rules_unref (self->rules);
+  g_free (self->exercise);
   g_free (self->path);
   g_free (self);
 }
@@ -672,6 +675,22 @@ wg_store_set_checkpoint_interval (WgStore *self,
 {
   g_return_if_fail (self != NULL);
   self->checkpoint_interval = events;
+}
+
+void
+wg_store_set_exercise (WgStore    *self,
+                       const char *exercise)
+{
+  g_return_if_fail (self != NULL);
+  g_free (self->exercise);
+  self->exercise = g_strdup (exercise);
+}
+
+const char *
+wg_store_get_exercise (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->exercise;
 }
 
 const WgStateReader *
@@ -879,6 +898,8 @@ append_events (WgStore    *self,
 
       wg_event_set_seq (event, self->head_seq + 1);
       wg_event_set_ts (event, MAX (event->ts, self->head_ts));
+      if (self->exercise != NULL)
+        wg_event_set_exercise (event, self->exercise);
       if (!insert_journal (self, event, error) ||
           !_wg_projection_apply (self, event, error))
         return FALSE;

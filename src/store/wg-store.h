@@ -48,6 +48,11 @@ WgRules    *wg_store_get_rules   (WgStore     *self);
 /* A checkpoint every @events events (0: never). */
 void        wg_store_set_checkpoint_interval (WgStore *self,
                                               guint    events);
+/* An exercise's store: every event it appends carries @exercise (NULL:
+ * live).  Exercises keep a journal of their own, in a separate file. */
+void        wg_store_set_exercise (WgStore    *self,
+                                   const char *exercise);
+const char *wg_store_get_exercise (WgStore    *self);
 /* The reader decide() uses, over this store (valid while it lives). */
 const WgStateReader *wg_store_get_reader (WgStore *self);
 /* For read-only queries of the server's own (e.g. journal views). */

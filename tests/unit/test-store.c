@@ -277,6 +277,68 @@ test_units (Fixture       *f,
   g_assert_cmpint (unit.status, ==, WG_UNIT_OFF_DUTY);
 }
 
+/* A unit's own view: the events of its assignments, not the report of
+ * an incident in another grid.  The cache still takes them. */
+static void
+test_partial_view (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autofree char *cache_path = g_build_filename (f->dir, "unit-view.db", NULL);
+  g_autoptr(WgStore) cache = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgCommand) report = fixture_command ("incident.report", fire_report);
+  g_autoptr(GPtrArray) reported = NULL, all = NULL, view = NULL;
+  g_auto(WgAssignmentRecord) assignment = { 0 };
+  const char *id;
+
+  g_assert_true (wg_store_register_unit (f->store, "u1", "police", "car 1", "g05", "car1", &error));
+  reported = fixture_run (f, report, leader, FIXTURE_T0);
+  id = ((WgEvent *) reported->pdata[0])->subject;
+  fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u1\"]}", id),
+                  leader, FIXTURE_T0 + 1000);
+
+  all = wg_store_read_journal (f->store, 0, 100, &error);
+  view = g_ptr_array_new ();
+  for (guint i = 0; i < all->len; i++)
+    {
+      WgEvent *event = all->pdata[i];
+      if (event->type == WG_EV_ASSIGNMENT_CREATED)
+        g_ptr_array_add (view, event);
+    }
+  g_assert_cmpuint (view->len, ==, 1);
+
+  cache = wg_store_open (cache_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (wg_store_apply_events (cache, view, &error));
+  g_assert_no_error (error);
+  g_assert_true (wg_store_get_assignment (cache, ((WgEvent *) view->pdata[0])->subject, &assignment, &error));
+  g_assert_cmpstr (assignment.unit, ==, "u1");
+  g_assert_cmpint (assignment.state, ==, WG_ASSIGNMENT_NOTIFIED);
+  /* The view has a gap in seq: its head is the last seq seen. */
+  g_assert_cmpint (wg_store_head (cache), ==, ((WgEvent *) view->pdata[0])->seq);
+}
+
+static void
+test_exercise (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgCommand) report = fixture_command ("incident.report", fire_report);
+  g_autoptr(GPtrArray) events = NULL, journal = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wg_store_set_exercise (f->store, "ex-missing-person");
+  events = fixture_run (f, report, leader, FIXTURE_T0);
+  journal = wg_store_read_journal (f->store, 0, 10, &error);
+  g_assert_cmpuint (journal->len, ==, 2);
+  for (guint i = 0; i < journal->len; i++)
+    {
+      g_assert_cmpstr (((WgEvent *) events->pdata[i])->exercise, ==, "ex-missing-person");
+      g_assert_cmpstr (((WgEvent *) journal->pdata[i])->exercise, ==, "ex-missing-person");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -287,5 +349,7 @@ main (int   argc,
   g_test_add ("/store/migrations", Fixture, NULL, fixture_set_up, test_migrations, fixture_tear_down);
   g_test_add ("/store/console-cache", Fixture, NULL, fixture_set_up, test_console_cache, fixture_tear_down);
   g_test_add ("/store/units", Fixture, NULL, fixture_set_up, test_units, fixture_tear_down);
+  g_test_add ("/store/partial-view", Fixture, NULL, fixture_set_up, test_partial_view, fixture_tear_down);
+  g_test_add ("/store/exercise", Fixture, NULL, fixture_set_up, test_exercise, fixture_tear_down);
   return g_test_run ();
 }
