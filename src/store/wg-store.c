@@ -577,9 +577,10 @@ finalize_stmt (gpointer data)
   sqlite3_finalize (data);
 }
 
-WgStore *
-wg_store_open (const char  *path,
-               GError     **error)
+static WgStore *
+store_open (const char  *path,
+            gboolean     durable,
+            GError     **error)
 {
   g_autoptr(WgStore) self = NULL;
 
@@ -608,9 +609,9 @@ wg_store_open (const char  *path,
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, 5000);
 
-  if (!_wg_store_exec (self,
+  if (!_wg_store_exec (self, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF", error) ||
+      !_wg_store_exec (self,
                        "PRAGMA journal_mode = WAL;"
-                       "PRAGMA synchronous = FULL;"
                        "PRAGMA foreign_keys = ON;"
                        "PRAGMA cache_size = -32768;"
                        "PRAGMA temp_store = MEMORY;", error) ||
@@ -619,6 +620,13 @@ wg_store_open (const char  *path,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+WgStore *
+wg_store_open (const char  *path,
+               GError     **error)
+{
+  return store_open (path, TRUE, error);
 }
 
 WgStore *
@@ -1213,13 +1221,20 @@ wg_store_run_timers (WgStore     *self,
   if (!change_begin (self, &mark, error))
     return FALSE;
   events = wg_decide_timers (&self->reader, self->rules, now_ms, error);
-  if (events == NULL ||
-      !append_events (self, events, error))
+  if (events == NULL)
     {
       change_abort (self, &mark);
       return FALSE;
     }
-  if (!change_end (self, &mark, error))
+  if (events->len == 0)
+    /* Nothing due (the usual case): no commit, no fsync. */
+    change_abort (self, &mark);
+  else if (!append_events (self, events, error))
+    {
+      change_abort (self, &mark);
+      return FALSE;
+    }
+  else if (!change_end (self, &mark, error))
     return FALSE;
   if (events_out != NULL)
     *events_out = g_steal_pointer (&events);
@@ -1512,13 +1527,12 @@ wg_store_state_at (WgStore     *self,
   g_unlink (wal);
   g_unlink (shm);
 
-  scratch = wg_store_open (scratch_path, error);
+  /* A scratch database is rebuilt on demand: no need to make it durable. */
+  scratch = store_open (scratch_path, FALSE, error);
   if (scratch == NULL)
     return NULL;
   wg_store_set_rules (scratch, self->rules);
   wg_store_set_checkpoint_interval (scratch, 0);
-  if (!_wg_store_exec (scratch, "PRAGMA synchronous = OFF", error))
-    return NULL;
 
   /* The source is read through the scratch connection. */
   {
