@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "wg-decide.h"
 #include "wg-error.h"
@@ -152,6 +153,16 @@ register_units (WgStore *store)
 }
 
 static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+static double
 baseline_insert (const char *path,
                  GPtrArray  *events)
 {
@@ -241,7 +252,7 @@ main (int   argc,
   g_autoptr(GPtrArray) events = NULL;
   Gen gen = { 0 };
   gint64 start;
-  double t_gen, t_project, t_baseline;
+  double t_gen, t_project, t_baseline, cpu_project, cpu_baseline, cpu;
   guint n_commands;
 
   if (dir == NULL)
@@ -284,13 +295,19 @@ main (int   argc,
     g_error ("%s", error->message);
 
   /* 2. Baseline, then the projection, in the same run. */
+  cpu = cpu_seconds ();
   t_baseline = baseline_insert (baseline_path, events);
+  cpu_baseline = cpu_seconds () - cpu;
+  cpu = cpu_seconds ();
   t_project = project (projected_path, events, rules, checkpoint_interval);
+  cpu_project = cpu_seconds () - cpu;
 
   printf ("journal: %u events from %u commands (generation through execute_command, "
           "group commit of %d: %.0f commands/s)\n", events->len, n_commands, BATCH, n_commands / t_gen);
-  printf ("plain SQLite insert of the same rows: %.0f events/s (%.2f s)\n", events->len / t_baseline, t_baseline);
-  printf ("projection (wg_store_apply_events):    %.0f events/s (%.2f s)\n", events->len / t_project, t_project);
+  printf ("plain SQLite insert of the same rows: %.0f events/s (%.2f s, %.2f s CPU)\n",
+          events->len / t_baseline, t_baseline, cpu_baseline);
+  printf ("projection (wg_store_apply_events):    %.0f events/s (%.2f s, %.2f s CPU)\n",
+          events->len / t_project, t_project, cpu_project);
   printf ("ratio projection / plain insert: %.2f\n", t_baseline / t_project);
 
   wg_actor_free (gen.leader);

@@ -26,6 +26,7 @@ struct _WgStore
   gint64           head_seq;
   gint64           head_ts;
   gint64           last_checkpoint_seq;
+  gint64           last_checkpoint_rows;
   guint            checkpoint_interval;
   gboolean         in_batch;
   char            *exercise;
@@ -149,7 +150,7 @@ static const char *const migrations[] = {
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
   /* Checkpoints: copies of the projection tables, keyed by the seq they
    * were taken at. */
-  "CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+  "CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, rows INTEGER NOT NULL);"
   "CREATE TABLE cp_units AS SELECT 0 AS cp, * FROM units WHERE 0;"
   "CREATE TABLE cp_incidents AS SELECT 0 AS cp, * FROM incidents WHERE 0;"
   "CREATE TABLE cp_alarms AS SELECT 0 AS cp, * FROM alarms WHERE 0;"
@@ -529,7 +530,9 @@ load_head (WgStore  *self,
 {
   return read_int (self, "SELECT coalesce (max (seq), 0) FROM journal", &self->head_seq, error) &&
          read_int (self, "SELECT coalesce ((SELECT ts FROM journal ORDER BY seq DESC LIMIT 1), 0)", &self->head_ts, error) &&
-         read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints", &self->last_checkpoint_seq, error);
+         read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints", &self->last_checkpoint_seq, error) &&
+         read_int (self, "SELECT coalesce ((SELECT rows FROM checkpoints ORDER BY seq DESC LIMIT 1), 0)",
+                   &self->last_checkpoint_rows, error);
 }
 
 static gboolean
@@ -807,6 +810,7 @@ typedef struct {
   gint64 head_seq;
   gint64 head_ts;
   gint64 last_checkpoint_seq;
+  gint64 last_checkpoint_rows;
 } Mark;
 
 static gboolean
@@ -817,6 +821,7 @@ change_begin (WgStore  *self,
   mark->head_seq = self->head_seq;
   mark->head_ts = self->head_ts;
   mark->last_checkpoint_seq = self->last_checkpoint_seq;
+  mark->last_checkpoint_rows = self->last_checkpoint_rows;
   return _wg_store_exec (self, self->in_batch ? "SAVEPOINT wg_change" : "BEGIN IMMEDIATE", error);
 }
 
@@ -833,6 +838,7 @@ change_end (WgStore  *self,
       self->head_seq = mark->head_seq;
       self->head_ts = mark->head_ts;
       self->last_checkpoint_seq = mark->last_checkpoint_seq;
+      self->last_checkpoint_rows = mark->last_checkpoint_rows;
     }
   else
     wg_store_rollback (self);
@@ -850,6 +856,7 @@ change_abort (WgStore *self,
   self->head_seq = mark->head_seq;
   self->head_ts = mark->head_ts;
   self->last_checkpoint_seq = mark->last_checkpoint_seq;
+  self->last_checkpoint_rows = mark->last_checkpoint_rows;
 }
 
 /* --------------------------------------------------------------- journal */
@@ -887,8 +894,11 @@ static gboolean
 maybe_checkpoint (WgStore  *self,
                   GError  **error)
 {
+  /* Every interval events, but never more often than one row copied per
+   * four events: a checkpoint copies the whole state, which grows. */
   if (self->checkpoint_interval == 0 ||
-      self->head_seq - self->last_checkpoint_seq < self->checkpoint_interval)
+      self->head_seq - self->last_checkpoint_seq < MAX ((gint64) self->checkpoint_interval,
+                                                        self->last_checkpoint_rows / 4))
     return TRUE;
   return write_checkpoint (self, error);
 }
@@ -1403,13 +1413,7 @@ write_checkpoint (WgStore  *self,
 {
   sqlite3_stmt *stmt;
 
-  stmt = _wg_store_stmt (self, "INSERT INTO checkpoints (seq, ts) VALUES (?1, ?2)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, self->head_seq);
-  sqlite3_bind_int64 (stmt, 2, self->head_ts);
-  if (!_wg_store_step_done (self, stmt, error))
-    return FALSE;
+  gint64 rows = 0;
 
   for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
     {
@@ -1418,9 +1422,20 @@ write_checkpoint (WgStore  *self,
                                               _wg_projection_tables[i]);
       if (!_wg_store_exec (self, sql, error))
         return FALSE;
+      rows += sqlite3_changes (self->db);
     }
 
+  stmt = _wg_store_stmt (self, "INSERT INTO checkpoints (seq, ts, rows) VALUES (?1, ?2, ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, self->head_seq);
+  sqlite3_bind_int64 (stmt, 2, self->head_ts);
+  sqlite3_bind_int64 (stmt, 3, rows);
+  if (!_wg_store_step_done (self, stmt, error))
+    return FALSE;
+
   self->last_checkpoint_seq = self->head_seq;
+  self->last_checkpoint_rows = rows;
   g_debug ("checkpoint at seq %" G_GINT64_FORMAT, self->head_seq);
   return TRUE;
 }

@@ -45,7 +45,9 @@ const char *wg_store_get_path    (WgStore     *self);
 void        wg_store_set_rules   (WgStore     *self,
                                   WgRules     *rules);
 WgRules    *wg_store_get_rules   (WgStore     *self);
-/* A checkpoint every @events events (0: never). */
+/* A checkpoint every @events events (0: never), and at most one per
+ * (rows in the last checkpoint / 4) events, so that copying the growing
+ * state costs at most about one row per event. */
 void        wg_store_set_checkpoint_interval (WgStore *self,
                                               guint    events);
 /* An exercise's store: every event it appends carries @exercise (NULL:
