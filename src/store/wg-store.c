@@ -49,7 +49,6 @@ static const char *const migrations[] = {
   "  exercise TEXT,"
   "  body TEXT NOT NULL"
   ");"
-  "CREATE INDEX journal_command ON journal (command) WHERE command IS NOT NULL;"
   "CREATE INDEX journal_incident ON journal (incident, seq) WHERE incident IS NOT NULL;"
   "CREATE TABLE commands ("
   "  id TEXT PRIMARY KEY,"
@@ -1018,8 +1017,15 @@ wg_store_events_of_command (WgStore     *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (command_id != NULL, NULL);
 
+  /* A command's events are contiguous: the commands table knows where.
+   * A console cache has no commands table rows: scan (rare). */
   stmt = _wg_store_stmt (self,
-    "SELECT " EVENT_COLUMNS " FROM journal WHERE command = ?1 ORDER BY seq", error);
+    "SELECT " EVENT_COLUMNS " FROM journal WHERE seq BETWEEN"
+    " (SELECT first_seq FROM commands WHERE id = ?1) AND (SELECT last_seq FROM commands WHERE id = ?1)"
+    " UNION ALL "
+    "SELECT " EVENT_COLUMNS " FROM journal WHERE command = ?1"
+    " AND NOT EXISTS (SELECT 1 FROM commands WHERE id = ?1)"
+    " ORDER BY 1", error);
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, command_id);

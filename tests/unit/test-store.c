@@ -239,7 +239,15 @@ test_console_cache (Fixture       *f,
   g_assert_cmpstr (a, ==, b);
   {
     g_autofree char *leader_now = wg_store_get_duty_leader (cache, &error);
+    g_autoptr(GPtrArray) audit = wg_store_events_of_command (cache, wg_command_get_id (report), &error);
+    g_autoptr(GPtrArray) audit_server = wg_store_events_of_command (f->store, wg_command_get_id (report), &error);
+
     g_assert_cmpstr (leader_now, ==, "wang");
+    /* The cache has no commands rows: the audit scans, same answer. */
+    g_assert_cmpuint (audit->len, ==, 2);
+    g_assert_cmpuint (audit_server->len, ==, 2);
+    for (guint i = 0; i < audit->len; i++)
+      g_assert_true (wg_event_equal (audit->pdata[i], audit_server->pdata[i]));
   }
 
   /* An old event again is refused and changes nothing. */
