@@ -1541,6 +1541,8 @@ wg_store_state_at (WgStore     *self,
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (scratch_path != NULL, NULL);
+  /* The scratch connection reads what is committed. */
+  g_return_val_if_fail (!wg_store_in_transaction (self), NULL);
 
   wal = g_strconcat (scratch_path, "-wal", NULL);
   shm = g_strconcat (scratch_path, "-shm", NULL);

@@ -820,6 +820,68 @@ test_timers (Fixture       *f,
                   FIXTURE_T0 + 800001, WG_ERROR_ILLEGAL_TRANSITION);
 }
 
+/* The queries the console uses to enable its actions agree with the
+ * same expectations. */
+static void
+test_table_queries (void)
+{
+  static const struct {
+    const char *key;
+    WgRole role;
+    WgScope scope;
+  } who[] = {
+    { "A", WG_ROLE_ADMIN, WG_SCOPE_NONE },
+    { "L", WG_ROLE_DUTY_LEADER, WG_SCOPE_NONE },
+    { "D", WG_ROLE_DISPATCHER, WG_SCOPE_NONE },
+    { "T", WG_ROLE_TRAINER, WG_SCOPE_OWN_GRID | WG_SCOPE_OWN_DEPT | WG_SCOPE_OWN_UNIT },
+    { "W", WG_ROLE_WALL, WG_SCOPE_OWN_GRID | WG_SCOPE_OWN_DEPT | WG_SCOPE_OWN_UNIT },
+    { "Gown", WG_ROLE_GRID_WORKER, WG_SCOPE_OWN_GRID },
+    { "Gother", WG_ROLE_GRID_WORKER, WG_SCOPE_NONE },
+    { "Pown", WG_ROLE_DEPARTMENT, WG_SCOPE_OWN_DEPT },
+    { "Pother", WG_ROLE_DEPARTMENT, WG_SCOPE_NONE },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (incident_cases); c++)
+    {
+      WgCommandType type;
+
+      g_assert_true (wg_command_type_from_string (incident_cases[c].command, &type));
+      for (guint a = 0; a < G_N_ELEMENTS (who); a++)
+        if (wg_decide_role_may (type, who[a].role, who[a].scope) != word_in (who[a].key, incident_cases[c].who))
+          g_error ("%s by %s", incident_cases[c].command, who[a].key);
+
+      for (guint g = 0; g < WG_N_GRADES; g++)
+        for (guint st = 0; st < WG_N_STATES; st++)
+          {
+            /* The builder raises an alarm on every emergency only. */
+            WgAlarmState alarm = g == WG_GRADE_EMERGENCY ? WG_ALARM_RAISED : WG_ALARM_NONE;
+            gboolean want = word_in (wg_incident_state_to_string (st), incident_cases[c].legal[g]);
+
+            if (wg_decide_incident_legal (type, g, st, alarm) != want)
+              g_error ("%s on %s/%s", incident_cases[c].command, wg_grade_to_string (g),
+                       wg_incident_state_to_string (st));
+          }
+    }
+
+  /* The alarm flag, not the state, decides an acknowledgement. */
+  g_assert_false (wg_decide_incident_legal (WG_CMD_ALARM_ACKNOWLEDGE, WG_GRADE_EMERGENCY, WG_STATE_REPORTED,
+                                            WG_ALARM_ACKNOWLEDGED));
+  g_assert_true (wg_decide_incident_legal (WG_CMD_ALARM_ACKNOWLEDGE, WG_GRADE_EMERGENCY, WG_STATE_REPORTED,
+                                           WG_ALARM_ESCALATED));
+  /* Not an incident command. */
+  g_assert_false (wg_decide_incident_legal (WG_CMD_UNIT_STATUS, WG_GRADE_EMERGENCY, WG_STATE_REPORTED,
+                                            WG_ALARM_NONE));
+  for (guint c = 0; c < G_N_ELEMENTS (assignment_cases); c++)
+    {
+      WgCommandType type;
+
+      g_assert_true (wg_command_type_from_string (assignment_cases[c].command, &type));
+      for (guint st = 0; st < WG_N_ASSIGNMENT_STATES; st++)
+        g_assert_cmpint (wg_decide_assignment_legal (type, st), ==,
+                         word_in (wg_assignment_state_to_string (st), assignment_cases[c].legal));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -829,6 +891,7 @@ main (int   argc,
   g_test_add_func ("/decide/matrix/incidents", test_incident_matrix);
   g_test_add_func ("/decide/matrix/assignments", test_assignment_matrix);
   g_test_add_func ("/decide/matrix/stateless", test_stateless_matrix);
+  g_test_add_func ("/decide/table-queries", test_table_queries);
   g_test_add ("/decide/invalid-fields", Fixture, NULL, fixture_set_up, test_invalid_fields, fixture_tear_down);
   g_test_add ("/decide/dispatch-all-or-nothing", Fixture, NULL, fixture_set_up, test_dispatch_all_or_nothing,
               fixture_tear_down);
