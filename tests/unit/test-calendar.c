@@ -119,6 +119,26 @@ test_local_day (void)
                    8 * 3600 * 1000);
 }
 
+/* A centre in a zone with daylight saving: hours stay local across the
+ * change (Europe/Berlin, 2026-03-29). */
+static void
+test_daylight_saving (void)
+{
+  g_autoptr(WgCalendar) cal = wg_calendar_new ("Europe/Berlin");
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) fri = g_date_time_new (utc, 2026, 3, 27, 16, 0, 0);   /* 17:00 CET */
+  g_autoptr(GDateTime) mon = g_date_time_new (utc, 2026, 3, 30, 7, 0, 0);    /* 09:00 CEST */
+
+  if (g_strcmp0 (g_time_zone_get_identifier (wg_calendar_get_time_zone (cal)), "Europe/Berlin") != 0)
+    {
+      g_test_skip ("no Europe/Berlin zone data");
+      return;
+    }
+  /* 30 min on Friday, 30 on Monday from 08:30 local. */
+  g_assert_cmpint (wg_calendar_add_working_minutes (cal, g_date_time_to_unix (fri) * 1000, 60), ==,
+                   g_date_time_to_unix (mon) * 1000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -128,5 +148,6 @@ main (int   argc,
   g_test_add_func ("/calendar/holidays-and-workdays", test_holidays_and_workdays);
   g_test_add_func ("/calendar/configured-hours", test_configured_hours);
   g_test_add_func ("/calendar/local-day", test_local_day);
+  g_test_add_func ("/calendar/daylight-saving", test_daylight_saving);
   return g_test_run ();
 }
