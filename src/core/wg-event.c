@@ -246,3 +246,65 @@ wg_event_equal (WgEvent *a,
 
   return strcmp (ta, tb) == 0;
 }
+
+static char *
+mask_phone (const char *phone)
+{
+  gsize len = strlen (phone);
+  char *masked = g_strdup (phone);
+
+  for (gsize i = 0; i < len; i++)
+    if (len < 8 || (i >= 3 && i + 4 < len))
+      masked[i] = '*';
+  return masked;
+}
+
+/* A new object with @from's members (nested values shared, never mutated)
+ * but @member set to @value. */
+static JsonObject *
+object_with (JsonObject *from,
+             const char *member,
+             JsonNode   *value)
+{
+  JsonObject *to = json_object_new ();
+  g_autoptr(GList) members = json_object_get_members (from);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    if (strcmp (l->data, member) != 0)
+      json_object_set_member (to, l->data, json_node_copy (json_object_get_member (from, l->data)));
+  json_object_set_member (to, member, value);
+  return to;
+}
+
+WgEvent *
+wg_event_redact_caller (WgEvent *self)
+{
+  JsonNode *caller_node, *phone_node;
+  JsonObject *caller;
+  const char *phone;
+  g_autofree char *masked = NULL;
+  g_autoptr(JsonObject) new_caller = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  WgEvent *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  caller_node = json_object_get_member (self->body, "caller");
+  if (caller_node == NULL || !JSON_NODE_HOLDS_OBJECT (caller_node))
+    return wg_event_ref (self);
+  caller = json_node_get_object (caller_node);
+  phone_node = json_object_get_member (caller, "phone");
+  if (phone_node == NULL || !JSON_NODE_HOLDS_VALUE (phone_node) ||
+      json_node_get_value_type (phone_node) != G_TYPE_STRING)
+    return wg_event_ref (self);
+  phone = json_node_get_string (phone_node);
+
+  masked = mask_phone (phone);
+  new_caller = object_with (caller, "phone", json_node_init_string (json_node_alloc (), masked));
+  body = object_with (self->body, "caller", wg_json_node_take_object (g_steal_pointer (&new_caller)));
+  copy = wg_event_new (self->type, self->ts, self->actor, self->role, self->command,
+                       self->subject, self->incident, body);
+  copy->seq = self->seq;
+  copy->exercise = g_strdup (self->exercise);
+  return copy;
+}

@@ -63,6 +63,10 @@ WgEvent     *wg_event_from_string (const char  *text,
                                    GError     **error);
 JsonNode    *wg_event_to_json     (WgEvent     *self);
 char        *wg_event_to_string   (WgEvent     *self);
+/* The event as roles other than admin, duty leader and dispatcher may see
+ * it: a caller's phone number masked ("138****8000").  A new reference to
+ * @self when there is nothing to mask. */
+WgEvent     *wg_event_redact_caller (WgEvent   *self);
 /* TRUE when both serialise to the same canonical JSON. */
 gboolean     wg_event_equal       (WgEvent     *a,
                                    WgEvent     *b);

@@ -21,7 +21,7 @@
 #include "wg-store-private.h"
 
 const char *const _wg_projection_tables[] = {
-  "deadlines", "assignments", "alarms", "incidents", "roster", "units", NULL,
+  "routings", "deadlines", "assignments", "alarms", "incidents", "roster", "units", NULL,
 };
 
 static void
@@ -427,6 +427,16 @@ apply_incident (WgStore  *self,
         return FALSE;
       bind_text (stmt, 1, event->subject);
       bind_text (stmt, 2, body_string (event, "department"));
+      if (!_wg_store_step_done (self, stmt, error))
+        return FALSE;
+      stmt = _wg_store_stmt (self,
+        "INSERT OR IGNORE INTO routings (incident, department, first_seq)"
+        " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM incidents WHERE id = ?1)", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, event->subject);
+      bind_text (stmt, 2, body_string (event, "department"));
+      sqlite3_bind_int64 (stmt, 3, event->seq);
       return _wg_store_step_done (self, stmt, error) && apply_step (self, event, error);
 
     case WG_EV_INCIDENT_ACCEPTED:

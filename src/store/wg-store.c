@@ -146,6 +146,15 @@ static const char *const migrations[] = {
   "  since INTEGER,"
   "  previous TEXT"
   ");"
+  /* Every department an incident was routed to, from which seq: a
+   * department's journal view starts there. */
+  "CREATE TABLE routings ("
+  "  incident TEXT NOT NULL REFERENCES incidents (id),"
+  "  department TEXT NOT NULL,"
+  "  first_seq INTEGER NOT NULL,"
+  "  PRIMARY KEY (incident, department)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX routings_department ON routings (department, incident);"
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
   /* Checkpoints: copies of the projection tables, keyed by the seq they
    * were taken at. */
@@ -156,12 +165,14 @@ static const char *const migrations[] = {
   "CREATE TABLE cp_assignments AS SELECT 0 AS cp, * FROM assignments WHERE 0;"
   "CREATE TABLE cp_deadlines AS SELECT 0 AS cp, * FROM deadlines WHERE 0;"
   "CREATE TABLE cp_roster AS SELECT 0 AS cp, * FROM roster WHERE 0;"
+  "CREATE TABLE cp_routings AS SELECT 0 AS cp, * FROM routings WHERE 0;"
   "CREATE INDEX cp_units_cp ON cp_units (cp);"
   "CREATE INDEX cp_incidents_cp ON cp_incidents (cp);"
   "CREATE INDEX cp_alarms_cp ON cp_alarms (cp);"
   "CREATE INDEX cp_assignments_cp ON cp_assignments (cp);"
   "CREATE INDEX cp_deadlines_cp ON cp_deadlines (cp);"
-  "CREATE INDEX cp_roster_cp ON cp_roster (cp);",
+  "CREATE INDEX cp_roster_cp ON cp_roster (cp);"
+  "CREATE INDEX cp_routings_cp ON cp_routings (cp);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WG_STORE_SCHEMA_VERSION);
@@ -177,6 +188,7 @@ static const struct {
   { "assignments", "id" },
   { "deadlines", "incident, started_seq" },
   { "roster", "id" },
+  { "routings", "incident, department" },
 };
 
 gboolean
@@ -1005,6 +1017,79 @@ wg_store_read_journal (WgStore  *self,
   sqlite3_bind_int64 (stmt, 1, after_seq);
   sqlite3_bind_int64 (stmt, 2, limit);
   return collect_events (self, stmt, error);
+}
+
+GPtrArray *
+wg_store_read_journal_as (WgStore       *self,
+                          const WgActor *actor,
+                          gint64         after_seq,
+                          guint          limit,
+                          GError       **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *unit = NULL;
+  sqlite3_stmt *stmt;
+  gboolean sees_phones;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (actor != NULL, NULL);
+
+  sees_phones = actor->role == WG_ROLE_ADMIN || actor->role == WG_ROLE_DUTY_LEADER ||
+                actor->role == WG_ROLE_DISPATCHER;
+
+  if (actor->role == WG_ROLE_GRID_WORKER || actor->role == WG_ROLE_DEPARTMENT)
+    {
+      /* The actor's own unit: named in the actor, or by account. */
+      unit = g_strdup (actor->unit);
+      if (unit == NULL)
+        {
+          int rc;
+
+          stmt = _wg_store_stmt (self, "SELECT id FROM units WHERE account = ?1 ORDER BY id LIMIT 1", error);
+          if (stmt == NULL)
+            return NULL;
+          bind_text (stmt, 1, actor->username);
+          rc = sqlite3_step (stmt);
+          if (rc == SQLITE_ROW)
+            unit = column_dup (stmt, 0);
+          sqlite3_reset (stmt);
+          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            {
+              _wg_store_set_error (self, error);
+              return NULL;
+            }
+        }
+
+      stmt = _wg_store_stmt (self,
+        "SELECT " EVENT_COLUMNS " FROM journal j WHERE j.seq > ?1 AND ("
+        "   (?2 IS NOT NULL AND j.incident IN (SELECT id FROM incidents WHERE grid = ?2))"
+        "   OR (?3 IS NOT NULL AND EXISTS (SELECT 1 FROM routings r WHERE r.incident = j.incident"
+        "       AND r.department = ?3 AND (j.seq >= r.first_seq OR j.type = 'incident.reported')))"
+        "   OR (?4 IS NOT NULL AND ((j.type = 'unit.status_changed' AND j.subject = ?4)"
+        "       OR (j.type LIKE 'assignment.%' AND j.subject IN (SELECT id FROM assignments WHERE unit = ?4)))))"
+        " ORDER BY j.seq LIMIT ?5", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, after_seq);
+      bind_text (stmt, 2, actor->role == WG_ROLE_GRID_WORKER ? actor->grid : NULL);
+      bind_text (stmt, 3, actor->role == WG_ROLE_DEPARTMENT ? actor->department : NULL);
+      bind_text (stmt, 4, unit);
+      sqlite3_bind_int64 (stmt, 5, limit);
+      events = collect_events (self, stmt, error);
+    }
+  else
+    events = wg_store_read_journal (self, after_seq, limit, error);
+
+  if (events == NULL)
+    return NULL;
+  if (!sees_phones)
+    for (guint i = 0; i < events->len; i++)
+      {
+        WgEvent *redacted = wg_event_redact_caller (events->pdata[i]);
+        wg_event_unref (events->pdata[i]);
+        events->pdata[i] = redacted;
+      }
+  return g_steal_pointer (&events);
 }
 
 GPtrArray *

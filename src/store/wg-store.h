@@ -109,6 +109,18 @@ GPtrArray  *wg_store_read_journal (WgStore    *self,
                                    gint64      after_seq,
                                    guint       limit,
                                    GError    **error);
+/* The journal as @actor may read it (protocol.md, "Reading the journal"):
+ * all of it for admin, duty leader, dispatcher, trainer and wall; for a
+ * grid worker the events of incidents in their grid and of their own unit;
+ * for a department the events of incidents routed to it from the routing
+ * on (plus each one's incident.reported) and of its own unit.  Caller
+ * phones are masked for all but admin, duty leader and dispatcher.  The
+ * view has gaps in seq; it is complete up to wg_store_head(). */
+GPtrArray  *wg_store_read_journal_as (WgStore       *self,
+                                      const WgActor *actor,
+                                      gint64         after_seq,
+                                      guint          limit,
+                                      GError       **error);
 /* Events caused by a command (audit), in seq order. */
 GPtrArray  *wg_store_events_of_command (WgStore    *self,
                                         const char *command_id,

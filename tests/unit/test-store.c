@@ -347,6 +347,112 @@ test_exercise (Fixture       *f,
     }
 }
 
+static gboolean
+view_has (GPtrArray  *view,
+          const char *type,
+          const char *incident)
+{
+  for (guint i = 0; i < view->len; i++)
+    {
+      WgEvent *event = view->pdata[i];
+      if (g_str_equal (wg_event_get_type_name (event), type) && g_strcmp0 (event->incident, incident) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static GPtrArray *
+view_of (Fixture       *f,
+         const WgActor *actor)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *view = wg_store_read_journal_as (f->store, actor, 0, 1000, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 1; i < view->len; i++)
+    g_assert_cmpint (((WgEvent *) view->pdata[i - 1])->seq, <, ((WgEvent *) view->pdata[i])->seq);
+  return view;
+}
+
+static void
+test_journal_views (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgActor) trainer = wg_actor_new ("trainer", WG_ROLE_TRAINER, NULL, NULL, NULL);
+  g_autoptr(WgActor) worker17 = wg_actor_new ("worker-17", WG_ROLE_GRID_WORKER, "g17", NULL, NULL);
+  g_autoptr(WgActor) worker05 = wg_actor_new ("worker-05", WG_ROLE_GRID_WORKER, "g05", NULL, NULL);
+  g_autoptr(WgActor) cgj = wg_actor_new ("cgj-desk", WG_ROLE_DEPARTMENT, NULL, "cgj", NULL);
+  g_autoptr(WgActor) car = wg_actor_new ("car5", WG_ROLE_DEPARTMENT, NULL, "police", NULL);
+  g_autoptr(WgCommand) in17 = fixture_command ("incident.report",
+    "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+    " \"summary\": \"roof\", \"caller\": {\"name\": \"Chen\", \"phone\": \"13800138000\"}}");
+  g_autoptr(WgCommand) in05 = fixture_command ("incident.report",
+    "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.375},"
+    " \"summary\": \"smoke\"}");
+  g_autoptr(GPtrArray) r17 = NULL, r05 = NULL, all = NULL, v = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *a, *b;
+
+  g_assert_true (wg_store_register_unit (f->store, "u5", "police", "car 5", "g05", "car5", &error));
+  r17 = fixture_run (f, in17, leader, FIXTURE_T0);
+  r05 = fixture_run (f, in05, leader, FIXTURE_T0 + 1000);
+  a = ((WgEvent *) r17->pdata[0])->subject;
+  b = ((WgEvent *) r05->pdata[0])->subject;
+  fixture_run_ok (f, fixture_commandf ("incident.note", "{\"incident\": \"%s\", \"text\": \"before routing\"}", a),
+                  leader, FIXTURE_T0 + 2000);
+  fixture_run_ok (f, fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"cgj\"}", a),
+                  leader, FIXTURE_T0 + 3000);
+  fixture_run_ok (f, fixture_commandf ("incident.accept", "{\"incident\": \"%s\"}", a), cgj, FIXTURE_T0 + 4000);
+  fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u5\"]}", b),
+                  leader, FIXTURE_T0 + 5000);
+  fixture_run_ok (f, fixture_command ("unit.status", "{\"unit\": \"u5\", \"status\": \"busy\"}"), car,
+                  FIXTURE_T0 + 6000);
+  all = view_of (f, leader);
+  g_assert_cmpint (all->len, ==, wg_store_head (f->store));
+
+  /* The duty leader sees the phone, the trainer everything but it. */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     ((WgEvent *) all->pdata[0])->body, "caller"), "phone"), ==, "13800138000");
+  v = view_of (f, trainer);
+  g_assert_cmpuint (v->len, ==, all->len);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     ((WgEvent *) v->pdata[0])->body, "caller"), "phone"), ==, "138****8000");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     ((WgEvent *) all->pdata[0])->body, "caller"), "phone"), ==, "13800138000");
+  g_clear_pointer (&v, g_ptr_array_unref);
+
+  /* Grid workers: their grid's incidents only. */
+  v = view_of (f, worker17);
+  g_assert_true (view_has (v, "incident.reported", a));
+  g_assert_true (view_has (v, "incident.noted", a));
+  g_assert_false (view_has (v, "incident.reported", b));
+  g_clear_pointer (&v, g_ptr_array_unref);
+  v = view_of (f, worker05);
+  g_assert_true (view_has (v, "incident.reported", b));
+  g_assert_true (view_has (v, "assignment.created", b));
+  g_assert_false (view_has (v, "incident.reported", a));
+  g_clear_pointer (&v, g_ptr_array_unref);
+
+  /* The department: the report, then from the routing on; not the note
+   * written before it was routed there. */
+  v = view_of (f, cgj);
+  g_assert_true (view_has (v, "incident.reported", a));
+  g_assert_false (view_has (v, "incident.noted", a));
+  g_assert_true (view_has (v, "incident.routed", a));
+  g_assert_true (view_has (v, "incident.accepted", a));
+  g_assert_false (view_has (v, "incident.reported", b));
+  g_assert_cmpuint (v->len, ==, 3);
+  g_clear_pointer (&v, g_ptr_array_unref);
+
+  /* A unit's own account: its assignment and status, not the rest of the
+   * incident in another department's or grid's view. */
+  v = view_of (f, car);
+  g_assert_cmpuint (v->len, ==, 2);
+  g_assert_true (view_has (v, "assignment.created", b));
+  g_assert_true (view_has (v, "unit.status_changed", NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -359,5 +465,6 @@ main (int   argc,
   g_test_add ("/store/units", Fixture, NULL, fixture_set_up, test_units, fixture_tear_down);
   g_test_add ("/store/partial-view", Fixture, NULL, fixture_set_up, test_partial_view, fixture_tear_down);
   g_test_add ("/store/exercise", Fixture, NULL, fixture_set_up, test_exercise, fixture_tear_down);
+  g_test_add ("/store/journal-views", Fixture, NULL, fixture_set_up, test_journal_views, fixture_tear_down);
   return g_test_run ();
 }
