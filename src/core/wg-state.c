@@ -51,6 +51,19 @@ assignment_record_free (gpointer data)
   g_free (data);
 }
 
+static void
+unit_record_free (gpointer data)
+{
+  wg_unit_record_clear (data);
+  g_free (data);
+}
+
+GPtrArray *
+wg_unit_record_array_new (void)
+{
+  return g_ptr_array_new_with_free_func (unit_record_free);
+}
+
 GPtrArray *
 wg_incident_record_array_new (void)
 {

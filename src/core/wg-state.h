@@ -116,9 +116,11 @@ typedef struct {
   gpointer                  user_data;
 } WgStateReader;
 
-/* A GPtrArray freeing WgIncidentRecord* / WgAssignmentRecord* elements. */
+/* A GPtrArray freeing WgIncidentRecord* / WgAssignmentRecord* /
+ * WgUnitRecord* elements. */
 GPtrArray *wg_incident_record_array_new   (void);
 GPtrArray *wg_assignment_record_array_new (void);
+GPtrArray *wg_unit_record_array_new       (void);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WgIncidentRecord, wg_incident_record_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WgAssignmentRecord, wg_assignment_record_clear)

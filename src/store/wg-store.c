@@ -376,6 +376,23 @@ reader_get_assignment (gpointer             user_data,
   return FALSE;
 }
 
+static void
+read_unit_row (sqlite3_stmt *stmt,
+               WgUnitRecord *out)
+{
+  WgUnitRecord r = { 0 };
+
+  r.id = column_dup (stmt, 0);
+  r.type = column_dup (stmt, 1);
+  r.name = column_dup (stmt, 2);
+  r.home_grid = column_dup (stmt, 3);
+  r.account = column_dup (stmt, 4);
+  wg_unit_status_from_string ((const char *) sqlite3_column_text (stmt, 5), &r.status);
+  r.open_assignments = sqlite3_column_int (stmt, 6);
+  r.updated_at = sqlite3_column_int64 (stmt, 7);
+  *out = r;
+}
+
 static gboolean
 reader_get_unit (gpointer       user_data,
                  const char    *id,
@@ -394,17 +411,7 @@ reader_get_unit (gpointer       user_data,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      WgUnitRecord r = { 0 };
-
-      r.id = column_dup (stmt, 0);
-      r.type = column_dup (stmt, 1);
-      r.name = column_dup (stmt, 2);
-      r.home_grid = column_dup (stmt, 3);
-      r.account = column_dup (stmt, 4);
-      wg_unit_status_from_string ((const char *) sqlite3_column_text (stmt, 5), &r.status);
-      r.open_assignments = sqlite3_column_int (stmt, 6);
-      r.updated_at = sqlite3_column_int64 (stmt, 7);
-      *out = r;
+      read_unit_row (stmt, out);
       sqlite3_reset (stmt);
       return TRUE;
     }
@@ -1416,6 +1423,103 @@ wg_store_get_unit (WgStore       *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
   return reader_get_unit (self, id, out, error);
+}
+
+GPtrArray *
+wg_store_list_incidents (WgStore   *self,
+                         gboolean   open_only,
+                         GError   **error)
+{
+  g_autoptr(GPtrArray) result = wg_incident_record_array_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = _wg_store_stmt (self,
+    "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
+    " WHERE NOT ?1 OR i.state NOT IN ('closed', 'cancelled')"
+    " ORDER BY CASE i.grade WHEN 'emergency' THEN 0 WHEN 'professional' THEN 1 ELSE 2 END,"
+    " i.reported_at, i.id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, open_only);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WgIncidentRecord *r = g_new0 (WgIncidentRecord, 1);
+      read_incident_row (stmt, r);
+      g_ptr_array_add (result, r);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+GPtrArray *
+wg_store_list_assignments (WgStore     *self,
+                           const char  *incident,
+                           GError     **error)
+{
+  g_autoptr(GPtrArray) result = wg_assignment_record_array_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (incident != NULL, NULL);
+
+  stmt = _wg_store_stmt (self,
+    "SELECT id, incident, unit, state, created_at, updated_at FROM assignments"
+    " WHERE incident = ?1 ORDER BY created_seq, id", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, incident);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WgAssignmentRecord *r = g_new0 (WgAssignmentRecord, 1);
+      read_assignment_row (stmt, r);
+      g_ptr_array_add (result, r);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+GPtrArray *
+wg_store_list_units (WgStore  *self,
+                     GError  **error)
+{
+  g_autoptr(GPtrArray) result = wg_unit_record_array_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = _wg_store_stmt (self,
+    "SELECT id, type, name, home_grid, account, status, open_assignments, updated_at"
+    " FROM units ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WgUnitRecord *r = g_new0 (WgUnitRecord, 1);
+      read_unit_row (stmt, r);
+      g_ptr_array_add (result, r);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
 }
 
 char *

@@ -139,6 +139,18 @@ gboolean    wg_store_get_unit       (WgStore            *self,
                                      const char         *id,
                                      WgUnitRecord       *out,
                                      GError            **error);
+/* Incidents (WgIncidentRecord*), emergencies first, then by report time;
+ * @open_only leaves out closed and cancelled ones. */
+GPtrArray  *wg_store_list_incidents   (WgStore            *self,
+                                       gboolean            open_only,
+                                       GError            **error);
+/* Assignments (WgAssignmentRecord*) of an incident, oldest first. */
+GPtrArray  *wg_store_list_assignments (WgStore            *self,
+                                       const char         *incident,
+                                       GError            **error);
+/* Units (WgUnitRecord*) by id. */
+GPtrArray  *wg_store_list_units       (WgStore            *self,
+                                       GError            **error);
 /* The duty leader on duty (roster.handed_over), or NULL. */
 char       *wg_store_get_duty_leader (WgStore           *self,
                                       GError           **error);

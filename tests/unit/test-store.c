@@ -233,6 +233,26 @@ test_console_cache (Fixture       *f,
     }
   g_assert_cmpint (wg_store_head (cache), ==, wg_store_head (f->store));
 
+  /* Lists for boards. */
+  {
+    g_autoptr(GPtrArray) open = wg_store_list_incidents (cache, TRUE, &error);
+    g_autoptr(GPtrArray) assignments = wg_store_list_assignments (cache, id, &error);
+    g_autoptr(GPtrArray) units = wg_store_list_units (cache, &error);
+    WgIncidentRecord *incident;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (open->len, ==, 1);
+    incident = open->pdata[0];
+    g_assert_cmpstr (incident->id, ==, id);
+    g_assert_cmpint (incident->state, ==, WG_STATE_DISPATCHED);
+    g_assert_cmpint (incident->alarm, ==, WG_ALARM_ACKNOWLEDGED);
+    g_assert_cmpuint (assignments->len, ==, 1);
+    g_assert_cmpstr (((WgAssignmentRecord *) assignments->pdata[0])->unit, ==, "u1");
+    g_assert_cmpuint (units->len, ==, 1);
+    g_assert_cmpint (((WgUnitRecord *) units->pdata[0])->status, ==, WG_UNIT_BUSY);
+    g_assert_cmpuint (((WgUnitRecord *) units->pdata[0])->open_assignments, ==, 1);
+  }
+
   a = wg_store_dump_state (f->store, &error);
   b = wg_store_dump_state (cache, &error);
   g_assert_no_error (error);
