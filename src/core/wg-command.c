@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-command"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "wg-command.h"
+#include "wg-error.h"
+#include "wg-json.h"
+
+struct _WgCommand
+{
+  gatomicrefcount  ref_count;
+  char            *id;
+  WgCommandType    type;
+  JsonObject      *body;
+  char            *body_hash;
+};
+
+G_DEFINE_BOXED_TYPE (WgCommand, wg_command, wg_command_ref, wg_command_unref)
+
+WgCommand *
+wg_command_new (const char    *id,
+                WgCommandType  type,
+                JsonObject    *body)
+{
+  WgCommand *self;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail ((guint) type < WG_N_COMMAND_TYPES, NULL);
+
+  self = g_new0 (WgCommand, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->id = g_strdup (id);
+  self->type = type;
+  self->body = body != NULL ? json_object_ref (body) : json_object_new ();
+  self->body_hash = wg_json_object_hash (self->body);
+  return self;
+}
+
+WgCommand *
+wg_command_ref (WgCommand *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+wg_command_unref (WgCommand *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_free (self->id);
+  json_object_unref (self->body);
+  g_free (self->body_hash);
+  g_free (self);
+}
+
+const char *
+wg_command_get_id (WgCommand *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->id;
+}
+
+WgCommandType
+wg_command_get_kind (WgCommand *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->type;
+}
+
+const char *
+wg_command_get_type_name (WgCommand *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return wg_command_type_to_string (self->type);
+}
+
+JsonObject *
+wg_command_get_body (WgCommand *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->body;
+}
+
+const char *
+wg_command_get_body_hash (WgCommand *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->body_hash;
+}
+
+WgCommand *
+wg_command_from_json (JsonNode  *node,
+                      GError   **error)
+{
+  JsonObject *object;
+  JsonObject *body = NULL;
+  const char *id = NULL;
+  const char *type_name = NULL;
+  WgCommandType type;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_COMMAND, "a command must be a JSON object");
+      return NULL;
+    }
+  object = json_node_get_object (node);
+
+  if (!wg_json_get_string (object, "id", TRUE, &id, &local_error) ||
+      !wg_json_get_string (object, "type", TRUE, &type_name, &local_error) ||
+      !wg_json_get_object (object, "body", TRUE, &body, &local_error))
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_COMMAND, "%s", local_error->message);
+      return NULL;
+    }
+  if (!wg_uuid_is_valid (id))
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_COMMAND, "command id '%s' is not a UUID", id);
+      return NULL;
+    }
+  if (!wg_command_type_from_string (type_name, &type))
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_COMMAND, "unknown command type '%s'", type_name);
+      return NULL;
+    }
+  if (json_object_get_size (object) != 3)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_COMMAND, "a command has only id, type and body");
+      return NULL;
+    }
+
+  return wg_command_new (id, type, body);
+}
+
+WgCommand *
+wg_command_from_string (const char  *text,
+                        gssize       length,
+                        GError     **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  node = wg_json_parse (text, length, &local_error);
+  if (node == NULL)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_COMMAND, "%s", local_error->message);
+      return NULL;
+    }
+  return wg_command_from_json (node, error);
+}
+
+JsonNode *
+wg_command_to_json (WgCommand *self)
+{
+  JsonObject *object = json_object_new ();
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  json_object_set_string_member (object, "id", self->id);
+  json_object_set_string_member (object, "type", wg_command_type_to_string (self->type));
+  json_object_set_object_member (object, "body", json_object_ref (self->body));
+  return wg_json_node_take_object (object);
+}
+
+char *
+wg_command_to_string (WgCommand *self)
+{
+  g_autoptr(JsonNode) node = wg_command_to_json (self);
+  return json_to_string (node, FALSE);
+}
+
+static char *
+format_uuid (guint8 bytes[16])
+{
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5],
+                          bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
+                          bytes[12], bytes[13], bytes[14], bytes[15]);
+}
+
+char *
+wg_uuid_new (void)
+{
+  return g_uuid_string_random ();
+}
+
+char *
+wg_uuid_derive (const char *parent,
+                const char *label)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 digest[20];
+  gsize len = sizeof digest;
+
+  g_return_val_if_fail (parent != NULL, NULL);
+  g_return_val_if_fail (label != NULL, NULL);
+
+  g_checksum_update (checksum, (const guchar *) parent, strlen (parent));
+  g_checksum_update (checksum, (const guchar *) "/", 1);
+  g_checksum_update (checksum, (const guchar *) label, strlen (label));
+  g_checksum_get_digest (checksum, digest, &len);
+  digest[6] = (digest[6] & 0x0f) | 0x50;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  return format_uuid (digest);
+}
+
+gboolean
+wg_uuid_is_valid (const char *text)
+{
+  return text != NULL && g_uuid_string_is_valid (text);
+}

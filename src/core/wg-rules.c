@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-rules"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "wg-rules.h"
+
+struct _WgRules
+{
+  gatomicrefcount  ref_count;
+  WgCalendar      *calendar;
+  char            *street_code;
+  GHashTable      *categories;    /* code -> WgCategoryRule */
+  WgGridResolver   resolver;
+  gpointer         resolver_data;
+  GDestroyNotify   resolver_destroy;
+  gint64           escalation_interval_ms;
+  GHashTable      *area_leaders;  /* grid prefix -> username */
+  char            *chief;
+};
+
+G_DEFINE_BOXED_TYPE (WgRules, wg_rules, wg_rules_ref, wg_rules_unref)
+
+static void
+category_free (gpointer data)
+{
+  WgCategoryRule *rule = data;
+  g_free (rule->department);
+  g_free (rule);
+}
+
+WgRules *
+wg_rules_new (void)
+{
+  WgRules *self = g_new0 (WgRules, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->calendar = wg_calendar_new (NULL);
+  self->street_code = g_strdup ("HL");
+  self->categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, category_free);
+  self->escalation_interval_ms = 60 * 1000;
+  self->area_leaders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return self;
+}
+
+WgRules *
+wg_rules_ref (WgRules *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+wg_rules_unref (WgRules *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  if (self->resolver_destroy != NULL)
+    self->resolver_destroy (self->resolver_data);
+  wg_calendar_unref (self->calendar);
+  g_free (self->street_code);
+  g_hash_table_unref (self->categories);
+  g_hash_table_unref (self->area_leaders);
+  g_free (self->chief);
+  g_free (self);
+}
+
+void
+wg_rules_set_calendar (WgRules    *self,
+                       WgCalendar *calendar)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (calendar != NULL);
+  wg_calendar_ref (calendar);
+  wg_calendar_unref (self->calendar);
+  self->calendar = calendar;
+}
+
+WgCalendar *
+wg_rules_get_calendar (WgRules *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->calendar;
+}
+
+void
+wg_rules_set_street_code (WgRules    *self,
+                          const char *code)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (code != NULL);
+  g_free (self->street_code);
+  self->street_code = g_strdup (code);
+}
+
+const char *
+wg_rules_get_street_code (WgRules *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->street_code;
+}
+
+void
+wg_rules_add_category (WgRules     *self,
+                       const char  *code,
+                       WgGrade      grade,
+                       const char  *department,
+                       const guint *limits)
+{
+  WgCategoryRule *rule;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (code != NULL);
+
+  rule = g_new0 (WgCategoryRule, 1);
+  rule->grade = grade;
+  rule->department = g_strdup (department);
+  if (limits != NULL)
+    memcpy (rule->limits, limits, sizeof rule->limits);
+  g_hash_table_replace (self->categories, g_strdup (code), rule);
+}
+
+const WgCategoryRule *
+wg_rules_lookup_category (WgRules    *self,
+                          const char *code)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  if (code == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->categories, code);
+}
+
+void
+wg_rules_set_grid_resolver (WgRules        *self,
+                            WgGridResolver  resolver,
+                            gpointer        user_data,
+                            GDestroyNotify  destroy)
+{
+  g_return_if_fail (self != NULL);
+  if (self->resolver_destroy != NULL)
+    self->resolver_destroy (self->resolver_data);
+  self->resolver = resolver;
+  self->resolver_data = user_data;
+  self->resolver_destroy = destroy;
+}
+
+char *
+wg_rules_resolve_grid (WgRules *self,
+                       double   lat,
+                       double   lon)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  if (self->resolver == NULL)
+    return NULL;
+  return self->resolver (lat, lon, self->resolver_data);
+}
+
+void
+wg_rules_set_escalation_interval (WgRules *self,
+                                  gint64   interval_ms)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (interval_ms > 0);
+  self->escalation_interval_ms = interval_ms;
+}
+
+gint64
+wg_rules_get_escalation_interval (WgRules *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->escalation_interval_ms;
+}
+
+void
+wg_rules_add_area_leader (WgRules    *self,
+                          const char *grid_prefix,
+                          const char *username)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (grid_prefix != NULL && username != NULL);
+  g_hash_table_replace (self->area_leaders, g_strdup (grid_prefix), g_strdup (username));
+}
+
+void
+wg_rules_set_chief (WgRules    *self,
+                    const char *username)
+{
+  g_return_if_fail (self != NULL);
+  g_free (self->chief);
+  self->chief = g_strdup (username);
+}
+
+const char *
+wg_rules_escalation_target (WgRules    *self,
+                            const char *grid,
+                            guint       level)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (level == 1 && grid != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+      const char *best = NULL;
+      gsize best_len = 0;
+
+      g_hash_table_iter_init (&iter, self->area_leaders);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          gsize len = strlen (key);
+          if (len > best_len && g_str_has_prefix (grid, key))
+            {
+              best = value;
+              best_len = len;
+            }
+        }
+      if (best != NULL)
+        return best;
+      /* Nobody covers the area: go straight to the chief. */
+      return self->chief;
+    }
+  if (level == 2)
+    return self->chief;
+  return NULL;
+}

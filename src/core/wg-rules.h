@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The reference data decide() needs, and nothing more: categories (default
+ * grade, department, step limits), where a location lies (grid code), who
+ * an unacknowledged alarm escalates to, the centre's calendar and time
+ * zone, and the street code of case numbers.  A test fills one by hand; the
+ * full reference model (wg-reference*) fills one through an adapter.
+ *
+ * Units are not here: they live in the store's units table, registered
+ * from reference data (wg_store_register_unit()).
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "wg-calendar.h"
+#include "wg-vocab.h"
+
+G_BEGIN_DECLS
+
+typedef struct _WgRules WgRules;
+
+typedef struct {
+  WgGrade  grade;                /* default grade */
+  char    *department;           /* default department to route to, or NULL */
+  /* Per step: minutes; plain minutes for emergency steps (dispatch,
+   * arrive, resolve), working minutes for professional ones.  0: none. */
+  guint    limits[WG_N_STEPS];
+} WgCategoryRule;
+
+/* Returns the grid code at a location (newly allocated) or NULL. */
+typedef char *(*WgGridResolver) (double   lat,
+                                 double   lon,
+                                 gpointer user_data);
+
+#define WG_TYPE_RULES (wg_rules_get_type ())
+
+GType       wg_rules_get_type      (void) G_GNUC_CONST;
+/* Street code "HL", a default calendar (Asia/Shanghai), escalation after
+ * 60 s, no categories, no grid resolver. */
+WgRules    *wg_rules_new           (void);
+WgRules    *wg_rules_ref           (WgRules        *self);
+void        wg_rules_unref         (WgRules        *self);
+
+void        wg_rules_set_calendar  (WgRules        *self,
+                                    WgCalendar     *calendar);
+WgCalendar *wg_rules_get_calendar  (WgRules        *self);
+void        wg_rules_set_street_code (WgRules      *self,
+                                      const char   *code);
+const char *wg_rules_get_street_code (WgRules      *self);
+
+/* @department may be NULL; @limits has WG_N_STEPS entries or is NULL. */
+void        wg_rules_add_category  (WgRules        *self,
+                                    const char     *code,
+                                    WgGrade         grade,
+                                    const char     *department,
+                                    const guint    *limits);
+const WgCategoryRule *wg_rules_lookup_category (WgRules    *self,
+                                                const char *code);
+
+void        wg_rules_set_grid_resolver (WgRules        *self,
+                                        WgGridResolver  resolver,
+                                        gpointer        user_data,
+                                        GDestroyNotify  destroy);
+char       *wg_rules_resolve_grid  (WgRules        *self,
+                                    double          lat,
+                                    double          lon);
+
+/* Alarm escalation: after @interval_ms unacknowledged, to the street
+ * leader covering the incident's grid (longest matching grid-code
+ * prefix), then after another interval to the chief grid leader. */
+void        wg_rules_set_escalation_interval (WgRules *self,
+                                              gint64   interval_ms);
+gint64      wg_rules_get_escalation_interval (WgRules *self);
+void        wg_rules_add_area_leader (WgRules      *self,
+                                      const char   *grid_prefix,
+                                      const char   *username);
+void        wg_rules_set_chief       (WgRules      *self,
+                                      const char   *username);
+/* @level 1: area leader, 2: chief; NULL when there is nobody. */
+const char *wg_rules_escalation_target (WgRules    *self,
+                                        const char *grid,
+                                        guint       level);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgRules, wg_rules_unref)
+
+G_END_DECLS

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "wg-store.h"
+
+G_BEGIN_DECLS
+
+/* A cached prepared statement for @sql (a string literal: the pointer is
+ * the key), reset and with its bindings cleared. */
+sqlite3_stmt *_wg_store_stmt        (WgStore      *self,
+                                     const char   *sql,
+                                     GError      **error);
+gboolean      _wg_store_exec        (WgStore      *self,
+                                     const char   *sql,
+                                     GError      **error);
+gboolean      _wg_store_step_done   (WgStore      *self,
+                                     sqlite3_stmt *stmt,
+                                     GError      **error);
+gboolean      _wg_store_set_error   (WgStore      *self,
+                                     GError      **error);
+
+/* The projection: the one function turning an event into state-table
+ * rows (wg-projection.c). */
+gboolean      _wg_projection_apply  (WgStore      *self,
+                                     WgEvent      *event,
+                                     GError      **error);
+/* Tables of the projection, in the order they are cleared (children
+ * first); NULL-terminated. */
+extern const char *const _wg_projection_tables[];
+
+G_END_DECLS

@@ -1,0 +1,1890 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The journal, the idempotency table and the checkpoints; the state
+ * tables are written by wg-projection.c only.
+ */
+#define G_LOG_DOMAIN "wg-store"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "wg-decide.h"
+#include "wg-error.h"
+#include "wg-json.h"
+#include "wg-store-private.h"
+
+struct _WgStore
+{
+  gatomicrefcount  ref_count;
+  sqlite3         *db;
+  char            *path;
+  WgRules         *rules;
+  GHashTable      *stmts;       /* const char *sql -> sqlite3_stmt */
+  WgStateReader    reader;
+  gint64           head_seq;
+  gint64           head_ts;
+  gint64           last_checkpoint_seq;
+  gint64           last_checkpoint_rows;
+  guint            checkpoint_interval;
+  gboolean         in_batch;
+  char            *exercise;
+};
+
+G_DEFINE_BOXED_TYPE (WgStore, wg_store, wg_store_ref, wg_store_unref)
+
+/* Migrations, by PRAGMA user_version: entry i takes version i to i + 1. */
+static const char *const migrations[] = {
+  /* 0 -> 1 */
+  "CREATE TABLE journal ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  ts INTEGER NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  actor TEXT,"
+  "  role TEXT,"
+  "  command TEXT,"
+  "  subject TEXT NOT NULL,"
+  "  incident TEXT,"
+  "  exercise TEXT,"
+  "  body TEXT NOT NULL"
+  ");"
+  "CREATE INDEX journal_incident ON journal (incident, seq) WHERE incident IS NOT NULL;"
+  "CREATE TABLE commands ("
+  "  id TEXT PRIMARY KEY,"
+  "  type TEXT NOT NULL,"
+  "  body_hash TEXT NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  role TEXT NOT NULL,"
+  "  received_at INTEGER NOT NULL,"
+  "  outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'refused')),"
+  "  first_seq INTEGER,"
+  "  last_seq INTEGER,"
+  "  error_code TEXT,"
+  "  error_message TEXT"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE units ("
+  "  id TEXT PRIMARY KEY,"
+  "  type TEXT,"
+  "  name TEXT,"
+  "  home_grid TEXT,"
+  "  account TEXT,"
+  "  status TEXT NOT NULL DEFAULT 'available',"
+  "  open_assignments INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX units_account ON units (account);"
+  "CREATE TABLE incidents ("
+  "  id TEXT PRIMARY KEY,"
+  "  case_number TEXT,"
+  "  case_day TEXT,"
+  "  grade TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  category TEXT,"
+  "  summary TEXT,"
+  "  grid TEXT,"
+  "  department TEXT,"
+  "  default_department TEXT,"
+  "  lat REAL,"
+  "  lon REAL,"
+  "  reporter TEXT,"
+  "  reported_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  step TEXT,"
+  "  deadline INTEGER,"
+  "  overdue INTEGER NOT NULL DEFAULT 0,"
+  "  suspended_from TEXT,"
+  "  suspended_at INTEGER,"
+  "  escalation_level TEXT,"
+  "  first_seq INTEGER NOT NULL,"
+  "  last_seq INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX incidents_case_day ON incidents (case_day);"
+  "CREATE INDEX incidents_open_deadline ON incidents (deadline)"
+  "  WHERE deadline IS NOT NULL AND overdue = 0;"
+  "CREATE TABLE alarms ("
+  "  incident TEXT PRIMARY KEY REFERENCES incidents (id),"
+  "  state TEXT NOT NULL,"
+  "  raised_at INTEGER NOT NULL,"
+  "  changed_at INTEGER NOT NULL,"
+  "  escalations INTEGER NOT NULL DEFAULT 0,"
+  "  escalated_to TEXT,"
+  "  acknowledged_at INTEGER,"
+  "  acknowledged_by TEXT"
+  ");"
+  "CREATE TABLE assignments ("
+  "  id TEXT PRIMARY KEY,"
+  "  incident TEXT NOT NULL REFERENCES incidents (id),"
+  "  unit TEXT NOT NULL REFERENCES units (id),"
+  "  state TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  acknowledged_at INTEGER,"
+  "  en_route_at INTEGER,"
+  "  on_scene_at INTEGER,"
+  "  ended_at INTEGER,"
+  "  created_seq INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX assignments_incident ON assignments (incident);"
+  "CREATE INDEX assignments_unit ON assignments (unit);"
+  "CREATE TABLE deadlines ("
+  "  incident TEXT NOT NULL REFERENCES incidents (id),"
+  "  step TEXT NOT NULL,"
+  "  started_at INTEGER NOT NULL,"
+  "  started_seq INTEGER NOT NULL,"
+  "  due_at INTEGER,"
+  "  ended_at INTEGER,"
+  "  overdue INTEGER NOT NULL DEFAULT 0,"
+  "  overdue_at INTEGER,"
+  "  extensions INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (incident, started_seq)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX deadlines_open ON deadlines (incident) WHERE ended_at IS NULL;"
+  "CREATE TABLE roster ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  duty_leader TEXT,"
+  "  since INTEGER,"
+  "  previous TEXT"
+  ");"
+  /* Every department an incident was routed to, from which seq: a
+   * department's journal view starts there. */
+  "CREATE TABLE routings ("
+  "  incident TEXT NOT NULL REFERENCES incidents (id),"
+  "  department TEXT NOT NULL,"
+  "  first_seq INTEGER NOT NULL,"
+  "  PRIMARY KEY (incident, department)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX routings_department ON routings (department, incident);"
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+  /* Checkpoints: copies of the projection tables, keyed by the seq they
+   * were taken at. */
+  "CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, rows INTEGER NOT NULL);"
+  "CREATE TABLE cp_units AS SELECT 0 AS cp, * FROM units WHERE 0;"
+  "CREATE TABLE cp_incidents AS SELECT 0 AS cp, * FROM incidents WHERE 0;"
+  "CREATE TABLE cp_alarms AS SELECT 0 AS cp, * FROM alarms WHERE 0;"
+  "CREATE TABLE cp_assignments AS SELECT 0 AS cp, * FROM assignments WHERE 0;"
+  "CREATE TABLE cp_deadlines AS SELECT 0 AS cp, * FROM deadlines WHERE 0;"
+  "CREATE TABLE cp_roster AS SELECT 0 AS cp, * FROM roster WHERE 0;"
+  "CREATE TABLE cp_routings AS SELECT 0 AS cp, * FROM routings WHERE 0;"
+  "CREATE INDEX cp_units_cp ON cp_units (cp);"
+  "CREATE INDEX cp_incidents_cp ON cp_incidents (cp);"
+  "CREATE INDEX cp_alarms_cp ON cp_alarms (cp);"
+  "CREATE INDEX cp_assignments_cp ON cp_assignments (cp);"
+  "CREATE INDEX cp_deadlines_cp ON cp_deadlines (cp);"
+  "CREATE INDEX cp_roster_cp ON cp_roster (cp);"
+  "CREATE INDEX cp_routings_cp ON cp_routings (cp);",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WG_STORE_SCHEMA_VERSION);
+
+/* Key order of each projection table for wg_store_dump_state(). */
+static const struct {
+  const char *table;
+  const char *order;
+} dump_tables[] = {
+  { "units", "id" },
+  { "incidents", "id" },
+  { "alarms", "incident" },
+  { "assignments", "id" },
+  { "deadlines", "incident, started_seq" },
+  { "roster", "id" },
+  { "routings", "incident, department" },
+};
+
+gboolean
+_wg_store_set_error (WgStore  *self,
+                     GError  **error)
+{
+  g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s: %s",
+               self->path, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+sqlite3_stmt *
+_wg_store_stmt (WgStore     *self,
+                const char  *sql,
+                GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->stmts, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  g_hash_table_insert (self->stmts, (gpointer) sql, stmt);
+  return stmt;
+}
+
+gboolean
+_wg_store_step_done (WgStore       *self,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _wg_store_set_error (self, error);
+  return TRUE;
+}
+
+gboolean
+_wg_store_exec (WgStore     *self,
+                const char  *sql,
+                GError     **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return _wg_store_set_error (self, error);
+  return TRUE;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+/* ---------------------------------------------------------------- reader */
+
+#define INCIDENT_COLUMNS \
+  "i.id, i.case_number, i.grade, i.state, i.category, i.summary, i.grid, i.department," \
+  " i.lat, i.lon, i.reporter, i.reported_at, i.updated_at, i.step, i.deadline, i.overdue," \
+  " a.state, a.changed_at, a.escalations, i.suspended_from, i.suspended_at, i.escalation_level"
+
+static void
+read_incident_row (sqlite3_stmt     *stmt,
+                   WgIncidentRecord *out)
+{
+  WgIncidentRecord r = { 0 };
+  WgStep step;
+  WgEscalationLevel level;
+
+  r.id = column_dup (stmt, 0);
+  r.case_number = column_dup (stmt, 1);
+  wg_grade_from_string ((const char *) sqlite3_column_text (stmt, 2), &r.grade);
+  wg_incident_state_from_string ((const char *) sqlite3_column_text (stmt, 3), &r.state);
+  r.category = column_dup (stmt, 4);
+  r.summary = column_dup (stmt, 5);
+  r.grid = column_dup (stmt, 6);
+  r.department = column_dup (stmt, 7);
+  r.lat = sqlite3_column_double (stmt, 8);
+  r.lon = sqlite3_column_double (stmt, 9);
+  r.reporter = column_dup (stmt, 10);
+  r.reported_at = sqlite3_column_int64 (stmt, 11);
+  r.updated_at = sqlite3_column_int64 (stmt, 12);
+  r.step = wg_step_from_string ((const char *) sqlite3_column_text (stmt, 13), &step) ? (int) step : -1;
+  r.deadline = sqlite3_column_int64 (stmt, 14);
+  r.overdue = sqlite3_column_int (stmt, 15) != 0;
+  if (!wg_alarm_state_from_string ((const char *) sqlite3_column_text (stmt, 16), &r.alarm))
+    r.alarm = WG_ALARM_NONE;
+  r.alarm_changed_at = sqlite3_column_int64 (stmt, 17);
+  r.alarm_escalations = sqlite3_column_int (stmt, 18);
+  if (!wg_incident_state_from_string ((const char *) sqlite3_column_text (stmt, 19), &r.suspended_from))
+    r.suspended_from = WG_STATE_REPORTED;
+  r.suspended_at = sqlite3_column_int64 (stmt, 20);
+  r.escalation_level = wg_escalation_level_from_string ((const char *) sqlite3_column_text (stmt, 21), &level)
+                       ? (int) level : -1;
+  *out = r;
+}
+
+static gboolean
+reader_get_incident (gpointer           user_data,
+                     const char        *id,
+                     WgIncidentRecord  *out,
+                     GError           **error)
+{
+  WgStore *self = user_data;
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id WHERE i.id = ?1",
+    error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      read_incident_row (stmt, out);
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _wg_store_set_error (self, error);
+  return FALSE;
+}
+
+static void
+read_assignment_row (sqlite3_stmt       *stmt,
+                     WgAssignmentRecord *out)
+{
+  WgAssignmentRecord r = { 0 };
+
+  r.id = column_dup (stmt, 0);
+  r.incident = column_dup (stmt, 1);
+  r.unit = column_dup (stmt, 2);
+  wg_assignment_state_from_string ((const char *) sqlite3_column_text (stmt, 3), &r.state);
+  r.created_at = sqlite3_column_int64 (stmt, 4);
+  r.updated_at = sqlite3_column_int64 (stmt, 5);
+  *out = r;
+}
+
+static gboolean
+reader_get_assignment (gpointer             user_data,
+                       const char          *id,
+                       WgAssignmentRecord  *out,
+                       GError             **error)
+{
+  WgStore *self = user_data;
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "SELECT id, incident, unit, state, created_at, updated_at FROM assignments WHERE id = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      read_assignment_row (stmt, out);
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _wg_store_set_error (self, error);
+  return FALSE;
+}
+
+static void
+read_unit_row (sqlite3_stmt *stmt,
+               WgUnitRecord *out)
+{
+  WgUnitRecord r = { 0 };
+
+  r.id = column_dup (stmt, 0);
+  r.type = column_dup (stmt, 1);
+  r.name = column_dup (stmt, 2);
+  r.home_grid = column_dup (stmt, 3);
+  r.account = column_dup (stmt, 4);
+  wg_unit_status_from_string ((const char *) sqlite3_column_text (stmt, 5), &r.status);
+  r.open_assignments = sqlite3_column_int (stmt, 6);
+  r.updated_at = sqlite3_column_int64 (stmt, 7);
+  *out = r;
+}
+
+static gboolean
+reader_get_unit (gpointer       user_data,
+                 const char    *id,
+                 WgUnitRecord  *out,
+                 GError       **error)
+{
+  WgStore *self = user_data;
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "SELECT id, type, name, home_grid, account, status, open_assignments, updated_at"
+    " FROM units WHERE id = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      read_unit_row (stmt, out);
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _wg_store_set_error (self, error);
+  return FALSE;
+}
+
+static GPtrArray *
+reader_open_assignments (gpointer     user_data,
+                         const char  *incident,
+                         GError     **error)
+{
+  WgStore *self = user_data;
+  g_autoptr(GPtrArray) result = wg_assignment_record_array_new ();
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "SELECT id, incident, unit, state, created_at, updated_at FROM assignments"
+    " WHERE incident = ?1 AND state NOT IN ('cleared', 'cancelled') ORDER BY created_seq, id", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, incident);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WgAssignmentRecord *r = g_new0 (WgAssignmentRecord, 1);
+      read_assignment_row (stmt, r);
+      g_ptr_array_add (result, r);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+static gint64
+reader_count_on_day (gpointer     user_data,
+                     const char  *day,
+                     GError     **error)
+{
+  WgStore *self = user_data;
+  sqlite3_stmt *stmt = _wg_store_stmt (self, "SELECT count(*) FROM incidents WHERE case_day = ?1", error);
+  gint64 count;
+
+  if (stmt == NULL)
+    return -1;
+  bind_text (stmt, 1, day);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      _wg_store_set_error (self, error);
+      return -1;
+    }
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return count;
+}
+
+static GPtrArray *
+reader_timer_candidates (gpointer     user_data,
+                         gint64       now_ms,
+                         GError     **error)
+{
+  WgStore *self = user_data;
+  g_autoptr(GPtrArray) result = wg_incident_record_array_new ();
+  /* Two indexed halves: open alarms (few) and passed deadlines. */
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "SELECT " INCIDENT_COLUMNS " FROM alarms a JOIN incidents i ON i.id = a.incident"
+    " WHERE a.state IN ('raised', 'escalated') AND a.escalations < 2"
+    "   AND i.state NOT IN ('closed', 'cancelled')"
+    " UNION "
+    "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
+    " WHERE i.deadline IS NOT NULL AND i.overdue = 0 AND i.deadline <= ?1"
+    "   AND i.state NOT IN ('closed', 'cancelled', 'suspended')"
+    " ORDER BY 1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, now_ms);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WgIncidentRecord *r = g_new0 (WgIncidentRecord, 1);
+      read_incident_row (stmt, r);
+      g_ptr_array_add (result, r);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+static const WgStateReaderFuncs store_reader_funcs = {
+  reader_get_incident,
+  reader_get_assignment,
+  reader_get_unit,
+  reader_open_assignments,
+  reader_count_on_day,
+  reader_timer_candidates,
+};
+
+/* ------------------------------------------------------------ lifecycle */
+
+static gboolean
+read_int (WgStore     *self,
+          const char  *sql,
+          gint64      *out,
+          GError     **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return _wg_store_set_error (self, error);
+    }
+  *out = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static gboolean
+load_head (WgStore  *self,
+           GError  **error)
+{
+  return read_int (self, "SELECT coalesce (max (seq), 0) FROM journal", &self->head_seq, error) &&
+         read_int (self, "SELECT coalesce ((SELECT ts FROM journal ORDER BY seq DESC LIMIT 1), 0)", &self->head_ts, error) &&
+         read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints", &self->last_checkpoint_seq, error) &&
+         read_int (self, "SELECT coalesce ((SELECT rows FROM checkpoints ORDER BY seq DESC LIMIT 1), 0)",
+                   &self->last_checkpoint_rows, error);
+}
+
+static gboolean
+migrate (WgStore  *self,
+         GError  **error)
+{
+  gint64 version = 0;
+  sqlite3_stmt *stmt;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+    return _wg_store_set_error (self, error);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (version > WG_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE,
+                   "%s has schema version %" G_GINT64_FORMAT ", newer than this program's %d",
+                   self->path, version, WG_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (; version < WG_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
+
+      g_debug ("migrating %s to schema version %" G_GINT64_FORMAT, self->path, version + 1);
+      if (!_wg_store_exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!_wg_store_exec (self, migrations[version], error) ||
+          !_wg_store_exec (self, set_version, error) ||
+          !_wg_store_exec (self, "COMMIT", error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+finalize_stmt (gpointer data)
+{
+  sqlite3_finalize (data);
+}
+
+static WgStore *
+store_open (const char  *path,
+            gboolean     durable,
+            GError     **error)
+{
+  g_autoptr(WgStore) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_new0 (WgStore, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->path = g_strdup (path);
+  self->rules = wg_rules_new ();
+  self->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_stmt);
+  self->reader.funcs = &store_reader_funcs;
+  self->reader.user_data = self;
+  self->checkpoint_interval = WG_STORE_DEFAULT_CHECKPOINT_INTERVAL;
+
+  if (sqlite3_open_v2 (path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+    {
+      if (self->db == NULL)
+        {
+          g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s: out of memory", path);
+          return NULL;
+        }
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  if (!_wg_store_exec (self, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF", error) ||
+      !_wg_store_exec (self,
+                       "PRAGMA journal_mode = WAL;"
+                       "PRAGMA foreign_keys = ON;"
+                       "PRAGMA cache_size = -32768;"
+                       "PRAGMA temp_store = MEMORY;", error) ||
+      !migrate (self, error) ||
+      !load_head (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+WgStore *
+wg_store_open (const char  *path,
+               GError     **error)
+{
+  return store_open (path, TRUE, error);
+}
+
+WgStore *
+wg_store_ref (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+wg_store_unref (WgStore *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_hash_table_unref (self->stmts);
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+  wg_rules_unref (self->rules);
+  g_free (self->exercise);
+  g_free (self->path);
+  g_free (self);
+}
+
+const char *
+wg_store_get_path (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->path;
+}
+
+void
+wg_store_set_rules (WgStore *self,
+                    WgRules *rules)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (rules != NULL);
+  wg_rules_ref (rules);
+  wg_rules_unref (self->rules);
+  self->rules = rules;
+}
+
+WgRules *
+wg_store_get_rules (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->rules;
+}
+
+void
+wg_store_set_checkpoint_interval (WgStore *self,
+                                  guint    events)
+{
+  g_return_if_fail (self != NULL);
+  self->checkpoint_interval = events;
+}
+
+void
+wg_store_set_exercise (WgStore    *self,
+                       const char *exercise)
+{
+  g_return_if_fail (self != NULL);
+  g_free (self->exercise);
+  self->exercise = g_strdup (exercise);
+}
+
+const char *
+wg_store_get_exercise (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->exercise;
+}
+
+const WgStateReader *
+wg_store_get_reader (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return &self->reader;
+}
+
+gpointer
+wg_store_get_sqlite (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->db;
+}
+
+gint64
+wg_store_head (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->head_seq;
+}
+
+gboolean
+wg_store_register_unit (WgStore     *self,
+                        const char  *id,
+                        const char  *type,
+                        const char  *name,
+                        const char  *home_grid,
+                        const char  *account,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  stmt = _wg_store_stmt (self,
+    "INSERT INTO units (id, type, name, home_grid, account) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (id) DO UPDATE SET type = ?2, name = ?3, home_grid = ?4, account = ?5", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, type);
+  bind_text (stmt, 3, name);
+  bind_text (stmt, 4, home_grid);
+  bind_text (stmt, 5, account);
+  return _wg_store_step_done (self, stmt, error);
+}
+
+/* ---------------------------------------------------------- transactions */
+
+gboolean
+wg_store_begin (WgStore  *self,
+                GError  **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch, FALSE);
+
+  if (!_wg_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  self->in_batch = TRUE;
+  return TRUE;
+}
+
+gboolean
+wg_store_commit (WgStore  *self,
+                 GError  **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (self->in_batch, FALSE);
+
+  self->in_batch = FALSE;
+  if (!_wg_store_exec (self, "COMMIT", error))
+    {
+      wg_store_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+wg_store_rollback (WgStore *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  self->in_batch = FALSE;
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  if (!load_head (self, &error))
+    g_warning ("Cannot reload the journal head after a rollback: %s", error->message);
+}
+
+gboolean
+wg_store_in_transaction (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return !sqlite3_get_autocommit (self->db);
+}
+
+/* One logical change: a transaction of its own, or a savepoint inside a
+ * group commit. */
+typedef struct {
+  gint64 head_seq;
+  gint64 head_ts;
+  gint64 last_checkpoint_seq;
+  gint64 last_checkpoint_rows;
+} Mark;
+
+static gboolean
+change_begin (WgStore  *self,
+              Mark     *mark,
+              GError  **error)
+{
+  mark->head_seq = self->head_seq;
+  mark->head_ts = self->head_ts;
+  mark->last_checkpoint_seq = self->last_checkpoint_seq;
+  mark->last_checkpoint_rows = self->last_checkpoint_rows;
+  return _wg_store_exec (self, self->in_batch ? "SAVEPOINT wg_change" : "BEGIN IMMEDIATE", error);
+}
+
+static gboolean
+change_end (WgStore  *self,
+            Mark     *mark,
+            GError  **error)
+{
+  if (_wg_store_exec (self, self->in_batch ? "RELEASE wg_change" : "COMMIT", error))
+    return TRUE;
+  if (self->in_batch)
+    {
+      sqlite3_exec (self->db, "ROLLBACK TO wg_change; RELEASE wg_change", NULL, NULL, NULL);
+      self->head_seq = mark->head_seq;
+      self->head_ts = mark->head_ts;
+      self->last_checkpoint_seq = mark->last_checkpoint_seq;
+      self->last_checkpoint_rows = mark->last_checkpoint_rows;
+    }
+  else
+    wg_store_rollback (self);
+  return FALSE;
+}
+
+static void
+change_abort (WgStore *self,
+              Mark    *mark)
+{
+  if (self->in_batch)
+    sqlite3_exec (self->db, "ROLLBACK TO wg_change; RELEASE wg_change", NULL, NULL, NULL);
+  else if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  self->head_seq = mark->head_seq;
+  self->head_ts = mark->head_ts;
+  self->last_checkpoint_seq = mark->last_checkpoint_seq;
+  self->last_checkpoint_rows = mark->last_checkpoint_rows;
+}
+
+/* --------------------------------------------------------------- journal */
+
+static gboolean
+insert_journal (WgStore  *self,
+                WgEvent  *event,
+                GError  **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "INSERT INTO journal (seq, ts, type, actor, role, command, subject, incident, exercise, body)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
+  g_autofree char *body = NULL;
+
+  if (stmt == NULL)
+    return FALSE;
+  body = wg_json_object_to_string (event->body);
+  sqlite3_bind_int64 (stmt, 1, event->seq);
+  sqlite3_bind_int64 (stmt, 2, event->ts);
+  bind_text (stmt, 3, wg_event_get_type_name (event));
+  bind_text (stmt, 4, event->actor);
+  bind_text (stmt, 5, event->role);
+  bind_text (stmt, 6, event->command);
+  bind_text (stmt, 7, event->subject);
+  bind_text (stmt, 8, event->incident);
+  bind_text (stmt, 9, event->exercise);
+  sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
+  return _wg_store_step_done (self, stmt, error);
+}
+
+static gboolean write_checkpoint (WgStore  *self,
+                                  GError  **error);
+
+static gboolean
+maybe_checkpoint (WgStore  *self,
+                  GError  **error)
+{
+  /* Every interval events, but never more often than one row copied per
+   * four events: a checkpoint copies the whole state, which grows. */
+  if (self->checkpoint_interval == 0 ||
+      self->head_seq - self->last_checkpoint_seq < MAX ((gint64) self->checkpoint_interval,
+                                                        self->last_checkpoint_rows / 4))
+    return TRUE;
+  return write_checkpoint (self, error);
+}
+
+/* Appends @events with the next seqs (ts never before the head's) and
+ * projects each.  Inside a change. */
+static gboolean
+append_events (WgStore    *self,
+               GPtrArray  *events,
+               GError    **error)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      wg_event_set_seq (event, self->head_seq + 1);
+      wg_event_set_ts (event, MAX (event->ts, self->head_ts));
+      if (self->exercise != NULL)
+        wg_event_set_exercise (event, self->exercise);
+      if (!insert_journal (self, event, error) ||
+          !_wg_projection_apply (self, event, error))
+        return FALSE;
+      self->head_seq = event->seq;
+      self->head_ts = event->ts;
+    }
+  return maybe_checkpoint (self, error);
+}
+
+static WgEvent *
+read_event_row (sqlite3_stmt  *stmt,
+                GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  WgEventType type;
+  WgEvent *event;
+
+  if (!wg_event_type_from_string ((const char *) sqlite3_column_text (stmt, 2), &type))
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_EVENT, "unknown event type in the journal");
+      return NULL;
+    }
+  body = wg_json_parse ((const char *) sqlite3_column_text (stmt, 9), -1, &local_error);
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_EVENT, "bad event body in the journal");
+      return NULL;
+    }
+  event = wg_event_new (type, sqlite3_column_int64 (stmt, 1),
+                        (const char *) sqlite3_column_text (stmt, 3),
+                        (const char *) sqlite3_column_text (stmt, 4),
+                        (const char *) sqlite3_column_text (stmt, 5),
+                        (const char *) sqlite3_column_text (stmt, 6),
+                        (const char *) sqlite3_column_text (stmt, 7),
+                        json_node_get_object (body));
+  wg_event_set_seq (event, sqlite3_column_int64 (stmt, 0));
+  if (sqlite3_column_type (stmt, 8) != SQLITE_NULL)
+    wg_event_set_exercise (event, (const char *) sqlite3_column_text (stmt, 8));
+  return event;
+}
+
+static GPtrArray *
+collect_events (WgStore       *self,
+                sqlite3_stmt  *stmt,
+                GError       **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WgEvent *event = read_event_row (stmt, error);
+      if (event == NULL)
+        {
+          sqlite3_reset (stmt);
+          return NULL;
+        }
+      g_ptr_array_add (events, event);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&events);
+}
+
+#define EVENT_COLUMNS "seq, ts, type, actor, role, command, subject, incident, exercise, body"
+
+GPtrArray *
+wg_store_read_journal (WgStore  *self,
+                       gint64    after_seq,
+                       guint     limit,
+                       GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = _wg_store_stmt (self,
+    "SELECT " EVENT_COLUMNS " FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, after_seq);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  return collect_events (self, stmt, error);
+}
+
+GPtrArray *
+wg_store_read_journal_as (WgStore       *self,
+                          const WgActor *actor,
+                          gint64         after_seq,
+                          guint          limit,
+                          GError       **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *unit = NULL;
+  sqlite3_stmt *stmt;
+  gboolean sees_phones;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (actor != NULL, NULL);
+
+  sees_phones = actor->role == WG_ROLE_ADMIN || actor->role == WG_ROLE_DUTY_LEADER ||
+                actor->role == WG_ROLE_DISPATCHER;
+
+  if (actor->role == WG_ROLE_GRID_WORKER || actor->role == WG_ROLE_DEPARTMENT)
+    {
+      /* The actor's own unit: named in the actor, or by account. */
+      unit = g_strdup (actor->unit);
+      if (unit == NULL)
+        {
+          int rc;
+
+          stmt = _wg_store_stmt (self, "SELECT id FROM units WHERE account = ?1 ORDER BY id LIMIT 1", error);
+          if (stmt == NULL)
+            return NULL;
+          bind_text (stmt, 1, actor->username);
+          rc = sqlite3_step (stmt);
+          if (rc == SQLITE_ROW)
+            unit = column_dup (stmt, 0);
+          sqlite3_reset (stmt);
+          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            {
+              _wg_store_set_error (self, error);
+              return NULL;
+            }
+        }
+
+      stmt = _wg_store_stmt (self,
+        "SELECT " EVENT_COLUMNS " FROM journal j WHERE j.seq > ?1 AND ("
+        "   (?2 IS NOT NULL AND j.incident IN (SELECT id FROM incidents WHERE grid = ?2))"
+        "   OR (?3 IS NOT NULL AND EXISTS (SELECT 1 FROM routings r WHERE r.incident = j.incident"
+        "       AND r.department = ?3 AND (j.seq >= r.first_seq OR j.type = 'incident.reported')))"
+        "   OR (?4 IS NOT NULL AND ((j.type = 'unit.status_changed' AND j.subject = ?4)"
+        "       OR (j.type LIKE 'assignment.%' AND j.subject IN (SELECT id FROM assignments WHERE unit = ?4)))))"
+        " ORDER BY j.seq LIMIT ?5", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, after_seq);
+      bind_text (stmt, 2, actor->role == WG_ROLE_GRID_WORKER ? actor->grid : NULL);
+      bind_text (stmt, 3, actor->role == WG_ROLE_DEPARTMENT ? actor->department : NULL);
+      bind_text (stmt, 4, unit);
+      sqlite3_bind_int64 (stmt, 5, limit);
+      events = collect_events (self, stmt, error);
+    }
+  else
+    events = wg_store_read_journal (self, after_seq, limit, error);
+
+  if (events == NULL)
+    return NULL;
+  if (!sees_phones)
+    for (guint i = 0; i < events->len; i++)
+      {
+        WgEvent *redacted = wg_event_redact_caller (events->pdata[i]);
+        wg_event_unref (events->pdata[i]);
+        events->pdata[i] = redacted;
+      }
+  return g_steal_pointer (&events);
+}
+
+GPtrArray *
+wg_store_events_of_command (WgStore     *self,
+                            const char  *command_id,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (command_id != NULL, NULL);
+
+  /* A command's events are contiguous: the commands table knows where.
+   * A console cache has no commands table rows: scan (rare). */
+  stmt = _wg_store_stmt (self,
+    "SELECT " EVENT_COLUMNS " FROM journal WHERE seq BETWEEN"
+    " (SELECT first_seq FROM commands WHERE id = ?1) AND (SELECT last_seq FROM commands WHERE id = ?1)"
+    " UNION ALL "
+    "SELECT " EVENT_COLUMNS " FROM journal WHERE command = ?1"
+    " AND NOT EXISTS (SELECT 1 FROM commands WHERE id = ?1)"
+    " ORDER BY 1", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, command_id);
+  return collect_events (self, stmt, error);
+}
+
+/* -------------------------------------------------------------- commands */
+
+static gboolean
+store_answer (WgStore        *self,
+              WgCommand      *command,
+              const WgActor  *actor,
+              gint64          now_ms,
+              GPtrArray      *events,
+              const GError   *refusal,
+              GError        **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "INSERT INTO commands (id, type, body_hash, actor, role, received_at, outcome,"
+    " first_seq, last_seq, error_code, error_message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, wg_command_get_id (command));
+  bind_text (stmt, 2, wg_command_get_type_name (command));
+  bind_text (stmt, 3, wg_command_get_body_hash (command));
+  bind_text (stmt, 4, actor->username);
+  bind_text (stmt, 5, wg_role_to_string (actor->role));
+  sqlite3_bind_int64 (stmt, 6, now_ms);
+  if (events != NULL)
+    {
+      bind_text (stmt, 7, "accepted");
+      sqlite3_bind_int64 (stmt, 8, ((WgEvent *) events->pdata[0])->seq);
+      sqlite3_bind_int64 (stmt, 9, ((WgEvent *) events->pdata[events->len - 1])->seq);
+    }
+  else
+    {
+      bind_text (stmt, 7, "refused");
+      bind_text (stmt, 10, wg_error_code_to_slug (refusal->code));
+      bind_text (stmt, 11, refusal->message);
+    }
+  return _wg_store_step_done (self, stmt, error);
+}
+
+/* The stored answer to a command id seen before: 1 found (answered into
+ * the out parameters), 0 not seen, -1 failure. */
+static int
+lookup_answer (WgStore        *self,
+               WgCommand      *command,
+               const WgActor  *actor,
+               GPtrArray     **events_out,
+               GError        **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "SELECT type, body_hash, actor, outcome, first_seq, last_seq, error_code, error_message"
+    " FROM commands WHERE id = ?1", error);
+  g_autofree char *type = NULL, *hash = NULL, *who = NULL, *outcome = NULL;
+  g_autofree char *code = NULL, *message = NULL;
+  gint64 first, last;
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+  bind_text (stmt, 1, wg_command_get_id (command));
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return 0;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      _wg_store_set_error (self, error);
+      return -1;
+    }
+  type = column_dup (stmt, 0);
+  hash = column_dup (stmt, 1);
+  who = column_dup (stmt, 2);
+  outcome = column_dup (stmt, 3);
+  first = sqlite3_column_int64 (stmt, 4);
+  last = sqlite3_column_int64 (stmt, 5);
+  code = column_dup (stmt, 6);
+  message = column_dup (stmt, 7);
+  sqlite3_reset (stmt);
+
+  if (g_strcmp0 (type, wg_command_get_type_name (command)) != 0 ||
+      g_strcmp0 (hash, wg_command_get_body_hash (command)) != 0 ||
+      g_strcmp0 (who, actor->username) != 0)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_IDEMPOTENCY_KEY_REUSE,
+                   "command id %s was used for another command", wg_command_get_id (command));
+      return -1;
+    }
+
+  if (g_strcmp0 (outcome, "accepted") == 0)
+    {
+      g_autoptr(GPtrArray) events = NULL;
+
+      stmt = _wg_store_stmt (self,
+        "SELECT " EVENT_COLUMNS " FROM journal WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq", error);
+      if (stmt == NULL)
+        return -1;
+      sqlite3_bind_int64 (stmt, 1, first);
+      sqlite3_bind_int64 (stmt, 2, last);
+      events = collect_events (self, stmt, error);
+      if (events == NULL)
+        return -1;
+      if (events_out != NULL)
+        *events_out = g_steal_pointer (&events);
+      return 1;
+    }
+  else
+    {
+      WgErrorCode error_code = WG_ERROR_STORE;
+
+      wg_error_code_from_slug (code, &error_code);
+      g_set_error_literal (error, WG_ERROR, error_code, message != NULL ? message : "");
+      return 1;
+    }
+}
+
+gboolean
+wg_store_execute_command (WgStore        *self,
+                          WgCommand      *command,
+                          const WgActor  *actor,
+                          gint64          now_ms,
+                          GPtrArray     **events_out,
+                          gboolean       *replayed,
+                          GError        **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) refusal = NULL;
+  g_autoptr(GError) local_error = NULL;
+  Mark mark;
+  int seen;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (command != NULL, FALSE);
+  g_return_val_if_fail (actor != NULL, FALSE);
+
+  if (replayed != NULL)
+    *replayed = FALSE;
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+
+  seen = lookup_answer (self, command, actor, &events, &local_error);
+  if (seen != 0)
+    {
+      change_abort (self, &mark);
+      if (replayed != NULL)
+        *replayed = seen == 1;
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (events_out != NULL)
+        *events_out = g_steal_pointer (&events);
+      return TRUE;
+    }
+
+  events = wg_decide (&self->reader, self->rules, command, actor, now_ms, &refusal);
+  if (events == NULL)
+    {
+      /* A rule's refusal is an answer too: store it so that a retry gets
+       * the same one. */
+      if (wg_error_is_rule_refusal (refusal))
+        {
+          if (!store_answer (self, command, actor, now_ms, NULL, refusal, error) ||
+              !change_end (self, &mark, error))
+            {
+              change_abort (self, &mark);
+              return FALSE;
+            }
+        }
+      else
+        change_abort (self, &mark);
+      g_propagate_error (error, g_steal_pointer (&refusal));
+      return FALSE;
+    }
+
+  if (!append_events (self, events, error) ||
+      !store_answer (self, command, actor, now_ms, events, NULL, error))
+    {
+      change_abort (self, &mark);
+      return FALSE;
+    }
+  if (!change_end (self, &mark, error))
+    return FALSE;
+
+  if (events_out != NULL)
+    *events_out = g_steal_pointer (&events);
+  return TRUE;
+}
+
+gboolean
+wg_store_run_timers (WgStore     *self,
+                     gint64       now_ms,
+                     GPtrArray  **events_out,
+                     GError     **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  Mark mark;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  events = wg_decide_timers (&self->reader, self->rules, now_ms, error);
+  if (events == NULL)
+    {
+      change_abort (self, &mark);
+      return FALSE;
+    }
+  if (events->len == 0)
+    /* Nothing due (the usual case): no commit, no fsync. */
+    change_abort (self, &mark);
+  else if (!append_events (self, events, error))
+    {
+      change_abort (self, &mark);
+      return FALSE;
+    }
+  else if (!change_end (self, &mark, error))
+    return FALSE;
+  if (events_out != NULL)
+    *events_out = g_steal_pointer (&events);
+  return TRUE;
+}
+
+gboolean
+wg_store_apply_events (WgStore    *self,
+                       GPtrArray  *events,
+                       GError    **error)
+{
+  Mark mark;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (events != NULL, FALSE);
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->seq <= self->head_seq)
+        {
+          g_set_error (error, WG_ERROR, WG_ERROR_INVALID_EVENT,
+                       "event %" G_GINT64_FORMAT " is not after the head %" G_GINT64_FORMAT,
+                       event->seq, self->head_seq);
+          change_abort (self, &mark);
+          return FALSE;
+        }
+      if (!insert_journal (self, event, error) ||
+          !_wg_projection_apply (self, event, error))
+        {
+          change_abort (self, &mark);
+          return FALSE;
+        }
+      self->head_seq = event->seq;
+      self->head_ts = MAX (self->head_ts, event->ts);
+    }
+
+  if (!maybe_checkpoint (self, error) ||
+      !change_end (self, &mark, error))
+    {
+      change_abort (self, &mark);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ state */
+
+gboolean
+wg_store_get_incident (WgStore           *self,
+                       const char        *id,
+                       WgIncidentRecord  *out,
+                       GError           **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return reader_get_incident (self, id, out, error);
+}
+
+gboolean
+wg_store_get_assignment (WgStore             *self,
+                         const char          *id,
+                         WgAssignmentRecord  *out,
+                         GError             **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return reader_get_assignment (self, id, out, error);
+}
+
+gboolean
+wg_store_get_unit (WgStore       *self,
+                   const char    *id,
+                   WgUnitRecord  *out,
+                   GError       **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return reader_get_unit (self, id, out, error);
+}
+
+GPtrArray *
+wg_store_list_incidents (WgStore   *self,
+                         gboolean   open_only,
+                         GError   **error)
+{
+  g_autoptr(GPtrArray) result = wg_incident_record_array_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = _wg_store_stmt (self,
+    "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
+    " WHERE NOT ?1 OR i.state NOT IN ('closed', 'cancelled')"
+    " ORDER BY CASE i.grade WHEN 'emergency' THEN 0 WHEN 'professional' THEN 1 ELSE 2 END,"
+    " i.reported_at, i.id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, open_only);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WgIncidentRecord *r = g_new0 (WgIncidentRecord, 1);
+      read_incident_row (stmt, r);
+      g_ptr_array_add (result, r);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+GPtrArray *
+wg_store_list_assignments (WgStore     *self,
+                           const char  *incident,
+                           GError     **error)
+{
+  g_autoptr(GPtrArray) result = wg_assignment_record_array_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (incident != NULL, NULL);
+
+  stmt = _wg_store_stmt (self,
+    "SELECT id, incident, unit, state, created_at, updated_at FROM assignments"
+    " WHERE incident = ?1 ORDER BY created_seq, id", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, incident);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WgAssignmentRecord *r = g_new0 (WgAssignmentRecord, 1);
+      read_assignment_row (stmt, r);
+      g_ptr_array_add (result, r);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+GPtrArray *
+wg_store_list_units (WgStore  *self,
+                     GError  **error)
+{
+  g_autoptr(GPtrArray) result = wg_unit_record_array_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = _wg_store_stmt (self,
+    "SELECT id, type, name, home_grid, account, status, open_assignments, updated_at"
+    " FROM units ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WgUnitRecord *r = g_new0 (WgUnitRecord, 1);
+      read_unit_row (stmt, r);
+      g_ptr_array_add (result, r);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+char *
+wg_store_get_duty_leader (WgStore  *self,
+                          GError  **error)
+{
+  sqlite3_stmt *stmt;
+  char *result = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = _wg_store_stmt (self, "SELECT duty_leader FROM roster WHERE id = 1", error);
+  if (stmt == NULL)
+    return NULL;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    result = column_dup (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    _wg_store_set_error (self, error);
+  sqlite3_reset (stmt);
+  return result;
+}
+
+/* ------------------------------------------------------------ checkpoints */
+
+static gboolean
+clear_projection (WgStore  *self,
+                  gboolean  keep_units,
+                  GError  **error)
+{
+  for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
+    {
+      g_autofree char *sql = NULL;
+
+      if (keep_units && strcmp (_wg_projection_tables[i], "units") == 0)
+        sql = g_strdup ("UPDATE units SET status = 'available', open_assignments = 0, updated_at = 0");
+      else
+        sql = g_strdup_printf ("DELETE FROM %s", _wg_projection_tables[i]);
+      if (!_wg_store_exec (self, sql, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+wg_store_rebuild (WgStore  *self,
+                  GError  **error)
+{
+  Mark mark;
+  gint64 after = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  if (!clear_projection (self, TRUE, error))
+    goto failed;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = wg_store_read_journal (self, after, 1000, error);
+
+      if (page == NULL)
+        goto failed;
+      if (page->len == 0)
+        break;
+      for (guint i = 0; i < page->len; i++)
+        if (!_wg_projection_apply (self, page->pdata[i], error))
+          goto failed;
+      after = ((WgEvent *) page->pdata[page->len - 1])->seq;
+    }
+
+  if (!change_end (self, &mark, error))
+    return FALSE;
+  return TRUE;
+
+failed:
+  change_abort (self, &mark);
+  return FALSE;
+}
+
+static gboolean
+write_checkpoint (WgStore  *self,
+                  GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  gint64 rows = 0;
+
+  for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO cp_%s SELECT %" G_GINT64_FORMAT ", * FROM %s",
+                                              _wg_projection_tables[i], self->head_seq,
+                                              _wg_projection_tables[i]);
+      if (!_wg_store_exec (self, sql, error))
+        return FALSE;
+      rows += sqlite3_changes (self->db);
+    }
+
+  stmt = _wg_store_stmt (self, "INSERT INTO checkpoints (seq, ts, rows) VALUES (?1, ?2, ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, self->head_seq);
+  sqlite3_bind_int64 (stmt, 2, self->head_ts);
+  sqlite3_bind_int64 (stmt, 3, rows);
+  if (!_wg_store_step_done (self, stmt, error))
+    return FALSE;
+
+  self->last_checkpoint_seq = self->head_seq;
+  self->last_checkpoint_rows = rows;
+  g_debug ("checkpoint at seq %" G_GINT64_FORMAT, self->head_seq);
+  return TRUE;
+}
+
+gboolean
+wg_store_checkpoint (WgStore  *self,
+                     GError  **error)
+{
+  Mark mark;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->head_seq == self->last_checkpoint_seq)
+    return TRUE;
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  if (!write_checkpoint (self, error))
+    {
+      change_abort (self, &mark);
+      return FALSE;
+    }
+  return change_end (self, &mark, error);
+}
+
+guint
+wg_store_count_checkpoints (WgStore *self)
+{
+  gint64 n = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+  if (!read_int (self, "SELECT count(*) FROM checkpoints", &n, NULL))
+    return 0;
+  return n;
+}
+
+gint64
+wg_store_get_projected_seq (WgStore *self)
+{
+  sqlite3_stmt *stmt;
+  gint64 seq = self->head_seq;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  stmt = _wg_store_stmt (self, "SELECT value FROM meta WHERE key = 'projected_seq'", NULL);
+  if (stmt != NULL)
+    {
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        seq = MAX (seq, sqlite3_column_int64 (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+  return seq;
+}
+
+/* "a, b, c": the columns of @table, for copying rows between tables whose
+ * column order may differ. */
+static char *
+column_list (WgStore     *self,
+             const char  *table,
+             GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA main.table_info (%s)", table);
+  g_autoptr(GString) out = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      g_string_append (out, (const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_strdup (out->str);
+}
+
+WgStore *
+wg_store_state_at (WgStore     *self,
+                   gint64       t_ms,
+                   const char  *scratch_path,
+                   GError     **error)
+{
+  g_autoptr(WgStore) scratch = NULL;
+  g_autofree char *wal = NULL, *shm = NULL;
+  sqlite3_stmt *stmt;
+  gint64 cp = 0, applied = 0, after;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (scratch_path != NULL, NULL);
+  /* The scratch connection reads what is committed. */
+  g_return_val_if_fail (!wg_store_in_transaction (self), NULL);
+
+  wal = g_strconcat (scratch_path, "-wal", NULL);
+  shm = g_strconcat (scratch_path, "-shm", NULL);
+  g_unlink (scratch_path);
+  g_unlink (wal);
+  g_unlink (shm);
+
+  /* A scratch database is rebuilt on demand: no need to make it durable. */
+  scratch = store_open (scratch_path, FALSE, error);
+  if (scratch == NULL)
+    return NULL;
+  wg_store_set_rules (scratch, self->rules);
+  wg_store_set_checkpoint_interval (scratch, 0);
+
+  /* The source is read through the scratch connection. */
+  {
+    char *attach_sql = sqlite3_mprintf ("ATTACH %Q AS src", self->path);
+    gboolean ok = _wg_store_exec (scratch, attach_sql, error);
+
+    sqlite3_free (attach_sql);
+    if (!ok || !_wg_store_exec (scratch, "BEGIN", error))
+      return NULL;
+  }
+
+  stmt = _wg_store_stmt (scratch, "SELECT coalesce (max (seq), 0) FROM src.checkpoints WHERE ts <= ?1", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, t_ms);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      _wg_store_set_error (scratch, error);
+      goto failed;
+    }
+  cp = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  /* Parents before children: the list is in deletion order. */
+  for (guint i = g_strv_length ((char **) _wg_projection_tables); i-- > 0;)
+    {
+      const char *table = _wg_projection_tables[i];
+      g_autofree char *columns = column_list (scratch, table, error);
+      g_autofree char *sql = NULL;
+
+      if (columns == NULL)
+        goto failed;
+      if (cp > 0)
+        sql = g_strdup_printf ("INSERT INTO main.%s (%s) SELECT %s FROM src.cp_%s WHERE cp = %" G_GINT64_FORMAT,
+                               table, columns, columns, table, cp);
+      else if (strcmp (table, "units") == 0)
+        sql = g_strdup ("INSERT INTO main.units (id, type, name, home_grid, account)"
+                        " SELECT id, type, name, home_grid, account FROM src.units");
+      else
+        continue;
+      if (!_wg_store_exec (scratch, sql, error))
+        goto failed;
+    }
+  /* Units registered after the checkpoint. */
+  if (!_wg_store_exec (scratch,
+                       "INSERT OR IGNORE INTO main.units (id, type, name, home_grid, account)"
+                       " SELECT id, type, name, home_grid, account FROM src.units", error))
+    goto failed;
+
+  applied = cp;
+  after = cp;
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = NULL;
+
+      stmt = _wg_store_stmt (scratch,
+        "SELECT " EVENT_COLUMNS " FROM src.journal WHERE seq > ?1 AND ts <= ?2 ORDER BY seq LIMIT 1000", error);
+      if (stmt == NULL)
+        goto failed;
+      sqlite3_bind_int64 (stmt, 1, after);
+      sqlite3_bind_int64 (stmt, 2, t_ms);
+      page = collect_events (scratch, stmt, error);
+      if (page == NULL)
+        goto failed;
+      if (page->len == 0)
+        break;
+      for (guint i = 0; i < page->len; i++)
+        {
+          if (!_wg_projection_apply (scratch, page->pdata[i], error))
+            goto failed;
+          applied = ((WgEvent *) page->pdata[i])->seq;
+        }
+      after = applied;
+    }
+
+  stmt = _wg_store_stmt (scratch, "INSERT OR REPLACE INTO meta (key, value) VALUES ('projected_seq', ?1)", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, applied);
+  if (!_wg_store_step_done (scratch, stmt, error))
+    goto failed;
+
+  if (!_wg_store_exec (scratch, "COMMIT", error))
+    goto failed;
+  /* Statements on src must go before DETACH. */
+  g_hash_table_remove_all (scratch->stmts);
+  if (!_wg_store_exec (scratch, "DETACH src", error))
+    return NULL;
+  return g_steal_pointer (&scratch);
+
+failed:
+  rc = sqlite3_get_autocommit (scratch->db);
+  if (!rc)
+    sqlite3_exec (scratch->db, "ROLLBACK", NULL, NULL, NULL);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------- dump */
+
+char *
+wg_store_dump_state (WgStore  *self,
+                     GError  **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint t = 0; t < G_N_ELEMENTS (dump_tables); t++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s ORDER BY %s",
+                                              dump_tables[t].table, dump_tables[t].order);
+      sqlite3_stmt *stmt;
+      int rc;
+
+      if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        {
+          _wg_store_set_error (self, error);
+          return NULL;
+        }
+      g_string_append_printf (out, "[%s]\n", dump_tables[t].table);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          for (int c = 0; c < sqlite3_column_count (stmt); c++)
+            {
+              if (c > 0)
+                g_string_append_c (out, '|');
+              if (sqlite3_column_type (stmt, c) == SQLITE_NULL)
+                g_string_append (out, "NULL");
+              else
+                g_string_append (out, (const char *) sqlite3_column_text (stmt, c));
+            }
+          g_string_append_c (out, '\n');
+        }
+      sqlite3_finalize (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          _wg_store_set_error (self, error);
+          return NULL;
+        }
+    }
+  return g_strdup (out->str);
+}

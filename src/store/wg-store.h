@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * WgStore: the journal and its projection in one SQLite file.  The server,
+ * the console's cache and replay all use it:
+ *
+ *  - the server: wg_store_execute_command() = idempotency check + decide()
+ *    + append + project, in one transaction (or in one savepoint of a
+ *    group commit opened with wg_store_begin()); wg_store_run_timers() for
+ *    the system events (alarm.escalated, incident.overdue);
+ *  - the console's cache: wg_store_apply_events() for pulled events;
+ *  - replay: wg_store_state_at() builds the state at any moment into a
+ *    scratch database from the nearest checkpoint.
+ *
+ * Pragmas: WAL, foreign_keys, synchronous=FULL, busy_timeout 5 s.  The
+ * journal's seq is assigned here, gap-free; event ts never goes back.
+ * Not thread-safe: use one WgStore per thread.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "wg-actor.h"
+#include "wg-command.h"
+#include "wg-event.h"
+#include "wg-rules.h"
+#include "wg-state.h"
+
+G_BEGIN_DECLS
+
+typedef struct _WgStore WgStore;
+
+#define WG_TYPE_STORE (wg_store_get_type ())
+#define WG_STORE_SCHEMA_VERSION 1
+#define WG_STORE_DEFAULT_CHECKPOINT_INTERVAL 10000
+
+GType       wg_store_get_type    (void) G_GNUC_CONST;
+/* Creates or migrates the database at @path. */
+WgStore    *wg_store_open        (const char  *path,
+                                  GError     **error);
+WgStore    *wg_store_ref         (WgStore     *self);
+void        wg_store_unref       (WgStore     *self);
+
+const char *wg_store_get_path    (WgStore     *self);
+/* The rules decide() uses; the store starts with wg_rules_new(). */
+void        wg_store_set_rules   (WgStore     *self,
+                                  WgRules     *rules);
+WgRules    *wg_store_get_rules   (WgStore     *self);
+/* A checkpoint every @events events (0: never), and at most one per
+ * (rows in the last checkpoint / 4) events, so that copying the growing
+ * state costs at most about one row per event. */
+void        wg_store_set_checkpoint_interval (WgStore *self,
+                                              guint    events);
+/* An exercise's store: every event it appends carries @exercise (NULL:
+ * live).  Exercises keep a journal of their own, in a separate file. */
+void        wg_store_set_exercise (WgStore    *self,
+                                   const char *exercise);
+const char *wg_store_get_exercise (WgStore    *self);
+/* The reader decide() uses, over this store (valid while it lives). */
+const WgStateReader *wg_store_get_reader (WgStore *self);
+/* For read-only queries of the server's own (e.g. journal views). */
+gpointer    wg_store_get_sqlite  (WgStore     *self);
+
+/* Units come from reference data, not from commands.  Registering an
+ * existing unit updates its reference columns and keeps its status. */
+gboolean    wg_store_register_unit (WgStore     *self,
+                                    const char  *id,
+                                    const char  *type,
+                                    const char  *name,
+                                    const char  *home_grid,
+                                    const char  *account,
+                                    GError     **error);
+
+/* Group commit: between begin and commit every command runs in its own
+ * savepoint; a refused or failed command does not undo the others. */
+gboolean    wg_store_begin       (WgStore     *self,
+                                  GError     **error);
+gboolean    wg_store_commit      (WgStore     *self,
+                                  GError     **error);
+void        wg_store_rollback    (WgStore     *self);
+gboolean    wg_store_in_transaction (WgStore  *self);
+
+/* Runs @command for @actor at @now_ms.  TRUE with @events_out (the
+ * appended events, seq set) when accepted; FALSE with a WG_ERROR when
+ * refused (a rule's refusal is stored: the same command again gets the
+ * same refusal) or on failure.  A retry (same id, type, body and actor)
+ * gets the stored answer and appends nothing; *replayed is then TRUE.
+ * The same id with another command: WG_ERROR_IDEMPOTENCY_KEY_REUSE. */
+gboolean    wg_store_execute_command (WgStore        *self,
+                                      WgCommand      *command,
+                                      const WgActor  *actor,
+                                      gint64          now_ms,
+                                      GPtrArray     **events_out,
+                                      gboolean       *replayed,
+                                      GError        **error);
+/* Appends and projects the system events due at @now_ms. */
+gboolean    wg_store_run_timers  (WgStore     *self,
+                                  gint64       now_ms,
+                                  GPtrArray  **events_out,
+                                  GError     **error);
+/* A console cache: events pulled from the server, seq > head, in order
+ * (gaps allowed for partial views), projected by the same code. */
+gboolean    wg_store_apply_events (WgStore    *self,
+                                   GPtrArray  *events,
+                                   GError    **error);
+
+gint64      wg_store_head        (WgStore     *self);
+/* Events with seq > @after_seq, at most @limit, in seq order. */
+GPtrArray  *wg_store_read_journal (WgStore    *self,
+                                   gint64      after_seq,
+                                   guint       limit,
+                                   GError    **error);
+/* The journal as @actor may read it (protocol.md, "Reading the journal"):
+ * all of it for admin, duty leader, dispatcher, trainer and wall; for a
+ * grid worker the events of incidents in their grid and of their own unit;
+ * for a department the events of incidents routed to it from the routing
+ * on (plus each one's incident.reported) and of its own unit.  Caller
+ * phones are masked for all but admin, duty leader and dispatcher.  The
+ * view has gaps in seq; it is complete up to wg_store_head(). */
+GPtrArray  *wg_store_read_journal_as (WgStore       *self,
+                                      const WgActor *actor,
+                                      gint64         after_seq,
+                                      guint          limit,
+                                      GError       **error);
+/* Events caused by a command (audit), in seq order. */
+GPtrArray  *wg_store_events_of_command (WgStore    *self,
+                                        const char *command_id,
+                                        GError    **error);
+
+/* State lookups (same as the reader's). */
+gboolean    wg_store_get_incident   (WgStore            *self,
+                                     const char         *id,
+                                     WgIncidentRecord   *out,
+                                     GError            **error);
+gboolean    wg_store_get_assignment (WgStore            *self,
+                                     const char         *id,
+                                     WgAssignmentRecord *out,
+                                     GError            **error);
+gboolean    wg_store_get_unit       (WgStore            *self,
+                                     const char         *id,
+                                     WgUnitRecord       *out,
+                                     GError            **error);
+/* Incidents (WgIncidentRecord*), emergencies first, then by report time;
+ * @open_only leaves out closed and cancelled ones. */
+GPtrArray  *wg_store_list_incidents   (WgStore            *self,
+                                       gboolean            open_only,
+                                       GError            **error);
+/* Assignments (WgAssignmentRecord*) of an incident, oldest first. */
+GPtrArray  *wg_store_list_assignments (WgStore            *self,
+                                       const char         *incident,
+                                       GError            **error);
+/* Units (WgUnitRecord*) by id. */
+GPtrArray  *wg_store_list_units       (WgStore            *self,
+                                       GError            **error);
+/* The duty leader on duty (roster.handed_over), or NULL. */
+char       *wg_store_get_duty_leader (WgStore           *self,
+                                      GError           **error);
+
+/* Clears the projection and projects the whole journal again. */
+gboolean    wg_store_rebuild     (WgStore     *self,
+                                  GError     **error);
+/* Writes a checkpoint of the projection at the current head. */
+gboolean    wg_store_checkpoint  (WgStore     *self,
+                                  GError     **error);
+guint       wg_store_count_checkpoints (WgStore *self);
+/* The state at @t_ms (all events with ts <= t_ms) in a new database at
+ * @scratch_path (replaced if it exists): the nearest checkpoint before
+ * t, then the events after it.  Its journal stays empty; the last seq
+ * applied is wg_store_get_projected_seq(). */
+WgStore    *wg_store_state_at    (WgStore     *self,
+                                  gint64       t_ms,
+                                  const char  *scratch_path,
+                                  GError     **error);
+gint64      wg_store_get_projected_seq (WgStore *self);
+
+/* Every projection table, rows in key order, as text: two stores with the
+ * same state give the same dump. */
+char       *wg_store_dump_state  (WgStore     *self,
+                                  GError     **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgStore, wg_store_unref)
+
+G_END_DECLS

@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The store around decide(): idempotency, group commit, migrations, the
+ * console cache path and journal reads, on real SQLite files.
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "engine-fixture.h"
+
+static const char *const fire_report =
+  "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+  " \"summary\": \"smoke\"}";
+
+static void
+test_idempotency (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgActor) other = wg_actor_new ("leader-2", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgActor) dept = wg_actor_new ("dept-cgj", WG_ROLE_DEPARTMENT, NULL, "cgj", NULL);
+  g_autoptr(WgCommand) report = fixture_command ("incident.report", fire_report);
+  g_autoptr(WgCommand) changed = NULL;
+  g_autoptr(GPtrArray) first = NULL, again = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean replayed = TRUE;
+  gint64 head;
+
+  g_assert_true (wg_store_register_unit (f->store, "u1", "police", "car 1", "g17", NULL, &error));
+  g_assert_true (wg_store_execute_command (f->store, report, leader, FIXTURE_T0, &first, &replayed, &error));
+  g_assert_false (replayed);
+  head = wg_store_head (f->store);
+  g_assert_cmpint (head, ==, 2);
+
+  /* The same command later: the same answer, nothing appended. */
+  g_assert_true (wg_store_execute_command (f->store, report, leader, FIXTURE_T0 + 5000, &again, &replayed, &error));
+  g_assert_true (replayed);
+  g_assert_cmpint (wg_store_head (f->store), ==, head);
+  g_assert_cmpuint (again->len, ==, first->len);
+  for (guint i = 0; i < first->len; i++)
+    g_assert_true (wg_event_equal (first->pdata[i], again->pdata[i]));
+
+  /* Same id, other body or other sender: key reuse. */
+  {
+    g_autoptr(JsonNode) body = wg_json_parse ("{\"grade\": \"general\", \"category\": \"fire_lane\","
+                                              " \"location\": {\"lat\": 1, \"lon\": 1}, \"summary\": \"x\"}", -1, NULL);
+    changed = wg_command_new (wg_command_get_id (report), WG_CMD_INCIDENT_REPORT, json_node_get_object (body));
+  }
+  g_assert_false (wg_store_execute_command (f->store, changed, leader, FIXTURE_T0 + 6000, NULL, NULL, &error));
+  g_assert_error (error, WG_ERROR, WG_ERROR_IDEMPOTENCY_KEY_REUSE);
+  g_clear_error (&error);
+  g_assert_false (wg_store_execute_command (f->store, report, other, FIXTURE_T0 + 6000, NULL, NULL, &error));
+  g_assert_error (error, WG_ERROR, WG_ERROR_IDEMPOTENCY_KEY_REUSE);
+  g_clear_error (&error);
+  g_assert_cmpint (wg_store_head (f->store), ==, head);
+
+  /* A refusal by a rule is an answer too: the retry gets it even after
+   * the state changed so that the command would now pass. */
+  {
+    g_autoptr(WgCommand) pro = fixture_command ("incident.report",
+      "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+      " \"summary\": \"roof\"}");
+    g_autoptr(GPtrArray) reported = fixture_run (f, pro, leader, FIXTURE_T0 + 6500);
+    const char *id = ((WgEvent *) reported->pdata[0])->subject;
+    g_autoptr(WgCommand) note = fixture_commandf ("incident.note", "{\"incident\": \"%s\", \"text\": \"x\"}", id);
+    g_autoptr(WgCommand) note2 = fixture_commandf ("incident.note", "{\"incident\": \"%s\", \"text\": \"x\"}", id);
+
+    g_assert_false (wg_store_execute_command (f->store, note, dept, FIXTURE_T0 + 7000, NULL, &replayed, &error));
+    g_assert_error (error, WG_ERROR, WG_ERROR_FORBIDDEN);
+    g_assert_false (replayed);
+    g_clear_error (&error);
+
+    fixture_run_ok (f, fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"cgj\"}", id),
+                    leader, FIXTURE_T0 + 8000);
+    head = wg_store_head (f->store);
+
+    g_assert_false (wg_store_execute_command (f->store, note, dept, FIXTURE_T0 + 9000, NULL, &replayed, &error));
+    g_assert_error (error, WG_ERROR, WG_ERROR_FORBIDDEN);
+    g_assert_true (replayed);
+    g_clear_error (&error);
+    g_assert_cmpint (wg_store_head (f->store), ==, head);
+
+    /* The same note under a new id passes now. */
+    fixture_run_ok (f, g_steal_pointer (&note2), dept, FIXTURE_T0 + 9500);
+    g_assert_cmpint (wg_store_head (f->store), ==, head + 1);
+  }
+
+  /* Audit: every event names its command. */
+  {
+    g_autoptr(GPtrArray) events = wg_store_events_of_command (f->store, wg_command_get_id (report), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (events->len, ==, 2);
+  }
+}
+
+static void
+test_group_commit (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgCommand) a = fixture_command ("incident.report", fire_report);
+  g_autoptr(WgCommand) bad = fixture_command ("incident.note", "{\"incident\": \"nope\", \"text\": \"x\"}");
+  g_autoptr(WgCommand) b = fixture_command ("incident.report", fire_report);
+  g_autoptr(WgCommand) c = fixture_command ("incident.report", fire_report);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "journal.db", NULL);
+
+  g_assert_true (wg_store_begin (f->store, &error));
+  g_assert_true (wg_store_in_transaction (f->store));
+  g_assert_true (wg_store_execute_command (f->store, a, leader, FIXTURE_T0, NULL, NULL, &error));
+  g_assert_false (wg_store_execute_command (f->store, bad, leader, FIXTURE_T0 + 1, NULL, NULL, &error));
+  g_assert_error (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT);
+  g_clear_error (&error);
+  g_assert_true (wg_store_execute_command (f->store, b, leader, FIXTURE_T0 + 2, &events, NULL, &error));
+  /* Seqs stay gap-free across the refused command. */
+  g_assert_cmpint (((WgEvent *) events->pdata[0])->seq, ==, 3);
+  g_assert_true (wg_store_commit (f->store, &error));
+  g_assert_false (wg_store_in_transaction (f->store));
+  g_assert_cmpint (wg_store_head (f->store), ==, 4);
+
+  /* A rolled-back batch leaves nothing, and the head follows. */
+  g_assert_true (wg_store_begin (f->store, &error));
+  g_assert_true (wg_store_execute_command (f->store, c, leader, FIXTURE_T0 + 3, NULL, NULL, &error));
+  g_assert_cmpint (wg_store_head (f->store), ==, 6);
+  wg_store_rollback (f->store);
+  g_assert_cmpint (wg_store_head (f->store), ==, 4);
+
+  /* What was committed is there for another connection, refusal too. */
+  {
+    g_autoptr(WgStore) second = wg_store_open (path, &error);
+    g_autoptr(GPtrArray) replay = NULL;
+    gboolean replayed = FALSE;
+
+    g_assert_no_error (error);
+    wg_store_set_rules (second, f->rules);
+    g_assert_cmpint (wg_store_head (second), ==, 4);
+    g_assert_false (wg_store_execute_command (second, bad, leader, FIXTURE_T0 + 9, NULL, &replayed, &error));
+    g_assert_error (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT);
+    g_assert_true (replayed);
+    g_clear_error (&error);
+    g_assert_true (wg_store_execute_command (second, c, leader, FIXTURE_T0 + 10, &replay, &replayed, &error));
+    g_assert_false (replayed);
+    g_assert_cmpint (((WgEvent *) replay->pdata[0])->seq, ==, 5);
+  }
+}
+
+static void
+test_migrations (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autofree char *path = g_build_filename (f->dir, "journal.db", NULL);
+  g_autofree char *future = g_build_filename (f->dir, "future.db", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  fixture_run_ok (f, fixture_command ("incident.report", fire_report), leader, FIXTURE_T0);
+  g_clear_pointer (&f->store, wg_store_unref);
+
+  /* Reopening keeps everything and does not migrate again. */
+  f->store = wg_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wg_store_head (f->store), ==, 2);
+  db = wg_store_get_sqlite (f->store);
+  {
+    sqlite3_stmt *stmt;
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, WG_STORE_SCHEMA_VERSION);
+    sqlite3_finalize (stmt);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+    sqlite3_finalize (stmt);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA foreign_keys", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+    sqlite3_finalize (stmt);
+  }
+
+  /* A database from a newer program is refused, not damaged. */
+  g_assert_cmpint (sqlite3_open (future, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  {
+    g_autoptr(WgStore) store = wg_store_open (future, &error);
+    g_assert_null (store);
+    g_assert_error (error, WG_ERROR, WG_ERROR_STORE);
+  }
+}
+
+/* A console cache applies what it pulls and ends with the same state. */
+static void
+test_console_cache (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autofree char *cache_path = g_build_filename (f->dir, "cache.db", NULL);
+  g_autoptr(WgStore) cache = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  g_autoptr(WgCommand) report = fixture_command ("incident.report", fire_report);
+  g_autoptr(GPtrArray) reported = NULL;
+  const char *id;
+  gint64 after = 0;
+
+  g_assert_true (wg_store_register_unit (f->store, "u1", "police", "car 1", "g17", "car1", &error));
+  reported = fixture_run (f, report, leader, FIXTURE_T0);
+  id = ((WgEvent *) reported->pdata[0])->subject;
+  fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u1\"]}", id),
+                  leader, FIXTURE_T0 + 1000);
+  fixture_run_ok (f, fixture_commandf ("alarm.acknowledge", "{\"incident\": \"%s\"}", id), leader, FIXTURE_T0 + 2000);
+  fixture_run_ok (f, fixture_command ("unit.status", "{\"unit\": \"u1\", \"status\": \"busy\"}"), leader,
+                  FIXTURE_T0 + 3000);
+  fixture_run_ok (f, fixture_command ("roster.handover", "{\"to\": \"wang\"}"), leader, FIXTURE_T0 + 4000);
+
+  cache = wg_store_open (cache_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (wg_store_register_unit (cache, "u1", "police", "car 1", "g17", "car1", &error));
+
+  /* Pull in pages of 2. */
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = wg_store_read_journal (f->store, after, 2, &error);
+      g_assert_no_error (error);
+      if (page->len == 0)
+        break;
+      g_assert_true (wg_store_apply_events (cache, page, &error));
+      g_assert_no_error (error);
+      after = ((WgEvent *) page->pdata[page->len - 1])->seq;
+    }
+  g_assert_cmpint (wg_store_head (cache), ==, wg_store_head (f->store));
+
+  /* Lists for boards. */
+  {
+    g_autoptr(GPtrArray) open = wg_store_list_incidents (cache, TRUE, &error);
+    g_autoptr(GPtrArray) assignments = wg_store_list_assignments (cache, id, &error);
+    g_autoptr(GPtrArray) units = wg_store_list_units (cache, &error);
+    WgIncidentRecord *incident;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (open->len, ==, 1);
+    incident = open->pdata[0];
+    g_assert_cmpstr (incident->id, ==, id);
+    g_assert_cmpint (incident->state, ==, WG_STATE_DISPATCHED);
+    g_assert_cmpint (incident->alarm, ==, WG_ALARM_ACKNOWLEDGED);
+    g_assert_cmpuint (assignments->len, ==, 1);
+    g_assert_cmpstr (((WgAssignmentRecord *) assignments->pdata[0])->unit, ==, "u1");
+    g_assert_cmpuint (units->len, ==, 1);
+    g_assert_cmpint (((WgUnitRecord *) units->pdata[0])->status, ==, WG_UNIT_BUSY);
+    g_assert_cmpuint (((WgUnitRecord *) units->pdata[0])->open_assignments, ==, 1);
+  }
+
+  a = wg_store_dump_state (f->store, &error);
+  b = wg_store_dump_state (cache, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (a, ==, b);
+  {
+    g_autofree char *leader_now = wg_store_get_duty_leader (cache, &error);
+    g_autoptr(GPtrArray) audit = wg_store_events_of_command (cache, wg_command_get_id (report), &error);
+    g_autoptr(GPtrArray) audit_server = wg_store_events_of_command (f->store, wg_command_get_id (report), &error);
+
+    g_assert_cmpstr (leader_now, ==, "wang");
+    /* The cache has no commands rows: the audit scans, same answer. */
+    g_assert_cmpuint (audit->len, ==, 2);
+    g_assert_cmpuint (audit_server->len, ==, 2);
+    for (guint i = 0; i < audit->len; i++)
+      g_assert_true (wg_event_equal (audit->pdata[i], audit_server->pdata[i]));
+  }
+
+  /* An old event again is refused and changes nothing. */
+  {
+    g_autoptr(GPtrArray) old = wg_store_read_journal (f->store, 0, 1, &error);
+    g_assert_false (wg_store_apply_events (cache, old, &error));
+    g_assert_error (error, WG_ERROR, WG_ERROR_INVALID_EVENT);
+    g_assert_cmpint (wg_store_head (cache), ==, wg_store_head (f->store));
+  }
+}
+
+static void
+test_units (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(WgActor) car = wg_actor_new ("car1", WG_ROLE_DEPARTMENT, NULL, "police", NULL);
+  g_autoptr(WgActor) stranger = wg_actor_new ("car2", WG_ROLE_DEPARTMENT, NULL, "police", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(WgUnitRecord) unit = { 0 };
+  g_autoptr(WgCommand) status = fixture_command ("unit.status", "{\"unit\": \"u1\", \"status\": \"off_duty\"}");
+  g_autoptr(WgCommand) status2 = fixture_command ("unit.status", "{\"unit\": \"u1\", \"status\": \"busy\"}");
+
+  g_assert_true (wg_store_register_unit (f->store, "u1", "police", "car 1", "g17", "car1", &error));
+  /* The unit's own account by its username. */
+  fixture_run_ok (f, g_steal_pointer (&status), car, FIXTURE_T0);
+  g_assert_false (wg_store_execute_command (f->store, status2, stranger, FIXTURE_T0 + 1, NULL, NULL, &error));
+  g_assert_error (error, WG_ERROR, WG_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  /* Registering again updates the reference, keeps the status. */
+  g_assert_true (wg_store_register_unit (f->store, "u1", "police", "car 1 (new)", "g18", "car1", &error));
+  g_assert_true (wg_store_get_unit (f->store, "u1", &unit, &error));
+  g_assert_cmpstr (unit.name, ==, "car 1 (new)");
+  g_assert_cmpstr (unit.home_grid, ==, "g18");
+  g_assert_cmpint (unit.status, ==, WG_UNIT_OFF_DUTY);
+}
+
+/* A unit's own view: the events of its assignments, not the report of
+ * an incident in another grid.  The cache still takes them. */
+static void
+test_partial_view (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autofree char *cache_path = g_build_filename (f->dir, "unit-view.db", NULL);
+  g_autoptr(WgStore) cache = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgCommand) report = fixture_command ("incident.report", fire_report);
+  g_autoptr(GPtrArray) reported = NULL, all = NULL, view = NULL;
+  g_auto(WgAssignmentRecord) assignment = { 0 };
+  const char *id;
+
+  g_assert_true (wg_store_register_unit (f->store, "u1", "police", "car 1", "g05", "car1", &error));
+  reported = fixture_run (f, report, leader, FIXTURE_T0);
+  id = ((WgEvent *) reported->pdata[0])->subject;
+  fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u1\"]}", id),
+                  leader, FIXTURE_T0 + 1000);
+
+  all = wg_store_read_journal (f->store, 0, 100, &error);
+  view = g_ptr_array_new ();
+  for (guint i = 0; i < all->len; i++)
+    {
+      WgEvent *event = all->pdata[i];
+      if (event->type == WG_EV_ASSIGNMENT_CREATED)
+        g_ptr_array_add (view, event);
+    }
+  g_assert_cmpuint (view->len, ==, 1);
+
+  cache = wg_store_open (cache_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (wg_store_apply_events (cache, view, &error));
+  g_assert_no_error (error);
+  g_assert_true (wg_store_get_assignment (cache, ((WgEvent *) view->pdata[0])->subject, &assignment, &error));
+  g_assert_cmpstr (assignment.unit, ==, "u1");
+  g_assert_cmpint (assignment.state, ==, WG_ASSIGNMENT_NOTIFIED);
+  /* The view has a gap in seq: its head is the last seq seen. */
+  g_assert_cmpint (wg_store_head (cache), ==, ((WgEvent *) view->pdata[0])->seq);
+}
+
+static void
+test_exercise (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgCommand) report = fixture_command ("incident.report", fire_report);
+  g_autoptr(GPtrArray) events = NULL, journal = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wg_store_set_exercise (f->store, "ex-missing-person");
+  events = fixture_run (f, report, leader, FIXTURE_T0);
+  journal = wg_store_read_journal (f->store, 0, 10, &error);
+  g_assert_cmpuint (journal->len, ==, 2);
+  for (guint i = 0; i < journal->len; i++)
+    {
+      g_assert_cmpstr (((WgEvent *) events->pdata[i])->exercise, ==, "ex-missing-person");
+      g_assert_cmpstr (((WgEvent *) journal->pdata[i])->exercise, ==, "ex-missing-person");
+    }
+}
+
+static gboolean
+view_has (GPtrArray  *view,
+          const char *type,
+          const char *incident)
+{
+  for (guint i = 0; i < view->len; i++)
+    {
+      WgEvent *event = view->pdata[i];
+      if (g_str_equal (wg_event_get_type_name (event), type) && g_strcmp0 (event->incident, incident) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static GPtrArray *
+view_of (Fixture       *f,
+         const WgActor *actor)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *view = wg_store_read_journal_as (f->store, actor, 0, 1000, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 1; i < view->len; i++)
+    g_assert_cmpint (((WgEvent *) view->pdata[i - 1])->seq, <, ((WgEvent *) view->pdata[i])->seq);
+  return view;
+}
+
+static void
+test_journal_views (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgActor) trainer = wg_actor_new ("trainer", WG_ROLE_TRAINER, NULL, NULL, NULL);
+  g_autoptr(WgActor) worker17 = wg_actor_new ("worker-17", WG_ROLE_GRID_WORKER, "g17", NULL, NULL);
+  g_autoptr(WgActor) worker05 = wg_actor_new ("worker-05", WG_ROLE_GRID_WORKER, "g05", NULL, NULL);
+  g_autoptr(WgActor) cgj = wg_actor_new ("cgj-desk", WG_ROLE_DEPARTMENT, NULL, "cgj", NULL);
+  g_autoptr(WgActor) car = wg_actor_new ("car5", WG_ROLE_DEPARTMENT, NULL, "police", NULL);
+  g_autoptr(WgCommand) in17 = fixture_command ("incident.report",
+    "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+    " \"summary\": \"roof\", \"caller\": {\"name\": \"Chen\", \"phone\": \"13800138000\"}}");
+  g_autoptr(WgCommand) in05 = fixture_command ("incident.report",
+    "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.375},"
+    " \"summary\": \"smoke\"}");
+  g_autoptr(GPtrArray) r17 = NULL, r05 = NULL, all = NULL, v = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *a, *b;
+
+  g_assert_true (wg_store_register_unit (f->store, "u5", "police", "car 5", "g05", "car5", &error));
+  r17 = fixture_run (f, in17, leader, FIXTURE_T0);
+  r05 = fixture_run (f, in05, leader, FIXTURE_T0 + 1000);
+  a = ((WgEvent *) r17->pdata[0])->subject;
+  b = ((WgEvent *) r05->pdata[0])->subject;
+  fixture_run_ok (f, fixture_commandf ("incident.note", "{\"incident\": \"%s\", \"text\": \"before routing\"}", a),
+                  leader, FIXTURE_T0 + 2000);
+  fixture_run_ok (f, fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"cgj\"}", a),
+                  leader, FIXTURE_T0 + 3000);
+  fixture_run_ok (f, fixture_commandf ("incident.accept", "{\"incident\": \"%s\"}", a), cgj, FIXTURE_T0 + 4000);
+  fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u5\"]}", b),
+                  leader, FIXTURE_T0 + 5000);
+  fixture_run_ok (f, fixture_command ("unit.status", "{\"unit\": \"u5\", \"status\": \"busy\"}"), car,
+                  FIXTURE_T0 + 6000);
+  all = view_of (f, leader);
+  g_assert_cmpint (all->len, ==, wg_store_head (f->store));
+
+  /* The duty leader sees the phone, the trainer everything but it. */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     ((WgEvent *) all->pdata[0])->body, "caller"), "phone"), ==, "13800138000");
+  v = view_of (f, trainer);
+  g_assert_cmpuint (v->len, ==, all->len);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     ((WgEvent *) v->pdata[0])->body, "caller"), "phone"), ==, "138****8000");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     ((WgEvent *) all->pdata[0])->body, "caller"), "phone"), ==, "13800138000");
+  g_clear_pointer (&v, g_ptr_array_unref);
+
+  /* Grid workers: their grid's incidents only. */
+  v = view_of (f, worker17);
+  g_assert_true (view_has (v, "incident.reported", a));
+  g_assert_true (view_has (v, "incident.noted", a));
+  g_assert_false (view_has (v, "incident.reported", b));
+  g_clear_pointer (&v, g_ptr_array_unref);
+  v = view_of (f, worker05);
+  g_assert_true (view_has (v, "incident.reported", b));
+  g_assert_true (view_has (v, "assignment.created", b));
+  g_assert_false (view_has (v, "incident.reported", a));
+  g_clear_pointer (&v, g_ptr_array_unref);
+
+  /* The department: the report, then from the routing on; not the note
+   * written before it was routed there. */
+  v = view_of (f, cgj);
+  g_assert_true (view_has (v, "incident.reported", a));
+  g_assert_false (view_has (v, "incident.noted", a));
+  g_assert_true (view_has (v, "incident.routed", a));
+  g_assert_true (view_has (v, "incident.accepted", a));
+  g_assert_false (view_has (v, "incident.reported", b));
+  g_assert_cmpuint (v->len, ==, 3);
+  g_clear_pointer (&v, g_ptr_array_unref);
+
+  /* A unit's own account: its assignment and status, not the rest of the
+   * incident in another department's or grid's view. */
+  v = view_of (f, car);
+  g_assert_cmpuint (v->len, ==, 2);
+  g_assert_true (view_has (v, "assignment.created", b));
+  g_assert_true (view_has (v, "unit.status_changed", NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/store/idempotency", Fixture, NULL, fixture_set_up, test_idempotency, fixture_tear_down);
+  g_test_add ("/store/group-commit", Fixture, NULL, fixture_set_up, test_group_commit, fixture_tear_down);
+  g_test_add ("/store/migrations", Fixture, NULL, fixture_set_up, test_migrations, fixture_tear_down);
+  g_test_add ("/store/console-cache", Fixture, NULL, fixture_set_up, test_console_cache, fixture_tear_down);
+  g_test_add ("/store/units", Fixture, NULL, fixture_set_up, test_units, fixture_tear_down);
+  g_test_add ("/store/partial-view", Fixture, NULL, fixture_set_up, test_partial_view, fixture_tear_down);
+  g_test_add ("/store/exercise", Fixture, NULL, fixture_set_up, test_exercise, fixture_tear_down);
+  g_test_add ("/store/journal-views", Fixture, NULL, fixture_set_up, test_journal_views, fixture_tear_down);
+  return g_test_run ();
+}
