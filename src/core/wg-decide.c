@@ -343,7 +343,9 @@ scope_for_incident (const WgActor          *actor,
 {
   WgScope scope = WG_SCOPE_NONE;
 
-  if (actor->grid != NULL && incident->grid != NULL && strcmp (actor->grid, incident->grid) == 0)
+  /* Grid codes extend their parent's by three digits per level: a worker's
+   * grid holds every deeper grid whose code it begins. */
+  if (actor->grid != NULL && incident->grid != NULL && g_str_has_prefix (incident->grid, actor->grid))
     scope |= WG_SCOPE_OWN_GRID;
   if (actor->department != NULL && incident->department != NULL &&
       strcmp (actor->department, incident->department) == 0)

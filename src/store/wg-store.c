@@ -1069,7 +1069,7 @@ wg_store_read_journal_as (WgStore       *self,
 
       stmt = _wg_store_stmt (self,
         "SELECT " EVENT_COLUMNS " FROM journal j WHERE j.seq > ?1 AND ("
-        "   (?2 IS NOT NULL AND j.incident IN (SELECT id FROM incidents WHERE grid = ?2))"
+        "   (?2 IS NOT NULL AND j.incident IN (SELECT id FROM incidents WHERE substr (grid, 1, length (?2)) = ?2))"
         "   OR (?3 IS NOT NULL AND EXISTS (SELECT 1 FROM routings r WHERE r.incident = j.incident"
         "       AND r.department = ?3 AND (j.seq >= r.first_seq OR j.type = 'incident.reported')))"
         "   OR (?4 IS NOT NULL AND ((j.type = 'unit.status_changed' AND j.subject = ?4)"
