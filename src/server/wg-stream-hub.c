@@ -53,6 +53,7 @@ typedef struct
   gint64                   sent_seq;
   gint64                   acked_seq;      /* -1: never acknowledged */
   gboolean                 catching_up;
+  gboolean                 announced_live;
   gboolean                 closing;
   GQueue                   queue;          /* GBytes text frames */
   GSource                  *writable;
@@ -390,7 +391,12 @@ catch_up_cb (gpointer data)
   /* Views with gaps may end below the head: they are complete up to it. */
   sub->sent_seq = MAX (sub->sent_seq, head);
   sub->catching_up = FALSE;
-  send_live (sub, head);
+  /* Once: a later catch-up (after a missed publication) is invisible. */
+  if (!sub->announced_live)
+    {
+      sub->announced_live = TRUE;
+      send_live (sub, head);
+    }
   return G_SOURCE_REMOVE;
 }
 
