@@ -424,6 +424,25 @@ test_slow_subscriber_closed_others_keep_pace (void)
   g_assert_cmpuint (raw_read_until_close (slow), ==, 4008);
 }
 
+static void
+test_shutdown_says_going_away (void)
+{
+  g_autoptr(WgTestServer) server = start_server ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgTestWebsocket) ws = wg_test_server_websocket (server, "/api/v1/stream", &error);
+  g_autoptr(JsonNode) live = NULL;
+
+  g_assert_no_error (error);
+  live = wg_test_websocket_wait_type (ws, "live", 5000);
+  g_assert_nonnull (live);
+
+  /* SIGTERM with a subscriber connected: exit status 0, and the subscriber
+   * finds close 1001 (going away) in what it receives. */
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  g_assert_true (wg_test_websocket_wait_closed (ws, 5000));
+  g_assert_cmpuint (ws->close_code, ==, 1001);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -435,6 +454,7 @@ main (int   argc,
   g_test_add_func ("/stream/refused-handshakes", test_refused_handshakes);
   g_test_add_func ("/stream/bad-client-messages", test_bad_client_messages);
   g_test_add_func ("/stream/slow-subscriber", test_slow_subscriber_closed_others_keep_pace);
+  g_test_add_func ("/stream/shutdown-going-away", test_shutdown_says_going_away);
 
   return g_test_run ();
 }
