@@ -12,6 +12,27 @@
 
 G_BEGIN_DECLS
 
+/* Wiring the journal engine (main.c, between wg_server_new() and
+ * wg_server_start()):
+ *
+ * - wg_server_set_journal (server, head, backlog, filter, engine): the head
+ *   seq for health/presence/stream, the journal pages the stream replays
+ *   after ?after=SEQ, and the per-role visibility of events.
+ * - wg_server_set_identify_func (server, identify, engine): bearer token ->
+ *   user and role; FALSE answers 401 "unauthorized".
+ * - wg_router_add (wg_server_get_router (server), "POST", "/api/v1/commands",
+ *   ...), "GET /api/v1/journal", "GET /api/v1/reference",
+ *   "GET /api/v1/incidents/{id}/cap": handlers read bodies with
+ *   wg_server_read_json_body() and refuse with wg_problem_respond().
+ * - Commands go through a WgCommitBatcher made with the config's
+ *   batch_max_delay_us/batch_max_items: the batch function opens one
+ *   transaction, handles each item under its own SAVEPOINT (a refused item
+ *   sets item->error and rolls back to it; the same command id twice in one
+ *   batch meets its own idempotency row), commits with synchronous=FULL,
+ *   then calls wg_server_publish_event() for each appended event in seq
+ *   order.  The answer function turns item->result / item->error into the
+ *   HTTP answer.
+ */
 #define WG_LISTEN_BACKLOG 511
 
 #define WG_TYPE_SERVER (wg_server_get_type ())
