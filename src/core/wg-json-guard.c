@@ -69,16 +69,16 @@ wg_json_guard_scan (const char  *data,
   if (length > 0 && memchr (data, '\0', length) != NULL)
     {
       g_set_error (error, WG_JSON_GUARD_ERROR, WG_JSON_GUARD_ERROR_NUL,
-                   _("The JSON text contains a NUL byte at offset %" G_GSIZE_FORMAT),
-                   (gsize) ((const char *) memchr (data, '\0', length) - data));
+                   _("The JSON text contains a NUL byte at offset %lu"),
+                   (gulong) ((const char *) memchr (data, '\0', length) - data));
       return FALSE;
     }
 
   if (!g_utf8_validate_len (data, length, &invalid))
     {
       g_set_error (error, WG_JSON_GUARD_ERROR, WG_JSON_GUARD_ERROR_INVALID_UTF8,
-                   _("The JSON text is not valid UTF-8 at offset %" G_GSIZE_FORMAT),
-                   (gsize) (invalid - data));
+                   _("The JSON text is not valid UTF-8 at offset %lu"),
+                   (gulong) (invalid - data));
       return FALSE;
     }
 
@@ -95,8 +95,8 @@ wg_json_guard_scan (const char  *data,
               if (p[1] == 'u' && is_escaped_nul (p + 1, end))
                 {
                   g_set_error (error, WG_JSON_GUARD_ERROR, WG_JSON_GUARD_ERROR_NUL,
-                               _("The JSON text contains an escaped NUL at offset %" G_GSIZE_FORMAT),
-                               (gsize) (p - data));
+                               _("The JSON text contains an escaped NUL at offset %lu"),
+                               (gulong) (p - data));
                   return FALSE;
                 }
               p++; /* the escaped character cannot end the string */
@@ -106,8 +106,8 @@ wg_json_guard_scan (const char  *data,
           else if (c < 0x20)
             {
               g_set_error (error, WG_JSON_GUARD_ERROR, WG_JSON_GUARD_ERROR_CONTROL_CHAR,
-                           _("The JSON text has a raw control character in a string at offset %" G_GSIZE_FORMAT),
-                           (gsize) (p - data));
+                           _("The JSON text has a raw control character in a string at offset %lu"),
+                           (gulong) (p - data));
               return FALSE;
             }
           continue;
@@ -136,8 +136,8 @@ wg_json_guard_scan (const char  *data,
           if (depth == 0)
             {
               g_set_error (error, WG_JSON_GUARD_ERROR, WG_JSON_GUARD_ERROR_UNBALANCED,
-                           _("The JSON text closes a bracket it never opened at offset %" G_GSIZE_FORMAT),
-                           (gsize) (p - data));
+                           _("The JSON text closes a bracket it never opened at offset %lu"),
+                           (gulong) (p - data));
               return FALSE;
             }
           depth--;
@@ -145,8 +145,8 @@ wg_json_guard_scan (const char  *data,
 
         case '/':
           g_set_error (error, WG_JSON_GUARD_ERROR, WG_JSON_GUARD_ERROR_COMMENT,
-                       _("The JSON text contains a comment or a stray slash at offset %" G_GSIZE_FORMAT),
-                       (gsize) (p - data));
+                       _("The JSON text contains a comment or a stray slash at offset %lu"),
+                       (gulong) (p - data));
           return FALSE;
 
         case ' ':

@@ -128,7 +128,7 @@ build_answer (gsize max_body,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   GString *answer;
 
-  detail = g_strdup_printf (_("%s; the limit is %" G_GSIZE_FORMAT " bytes"), why, max_body);
+  detail = g_strdup_printf (_("%s; the limit is %lu bytes"), why, (gulong) max_body);
   body = wg_problem_to_string (SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body-too-large", detail);
   date = soup_date_time_to_string (now, SOUP_DATE_HTTP);
   answer = g_string_new (NULL);

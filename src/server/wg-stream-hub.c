@@ -599,8 +599,8 @@ wg_stream_hub_prepare (WgStreamHub       *self,
     }
   if ((gint64) after > head)
     {
-      g_autofree char *detail = g_strdup_printf (_("after=%" G_GUINT64_FORMAT " is beyond the journal head %" G_GINT64_FORMAT),
-                                                 after, head);
+      g_autofree char *detail = g_strdup_printf (_("after=%llu is beyond the journal head %lld"),
+                                                 (unsigned long long) after, (long long) head);
 
       wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "seq-beyond-head", detail);
       return FALSE;
