@@ -413,6 +413,66 @@ test_positions_invalid_refused_whole (void)
   }
 }
 
+typedef struct
+{
+  guint answered;
+  guint ok;
+} Concurrent;
+
+static void
+concurrent_sent_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Concurrent *c = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  g_assert_no_error (error);
+  c->answered++;
+  c->ok += soup_message_get_status (msg) == 200;
+}
+
+static gboolean
+all_answered (gpointer data)
+{
+  return ((Concurrent *) data)->answered == 50;
+}
+
+static void
+test_positions_concurrent_posts (void)
+{
+  g_autoptr(WgTestServer) server = start_server (NULL);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns", 100, "max-conns-per-host", 50, NULL);
+  g_autofree char *url = wg_test_server_url (server, "/api/v1/positions");
+  g_autoptr(WgTestResponse) latest = NULL;
+  Concurrent c = { 0 };
+  gint64 now = wg_test_now_ms ();
+
+  /* 50 batches at once, on 50 connections: all committed (grouped), all
+   * answered 200, all visible. */
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *point = NULL;
+      g_autofree char *name = g_strdup_printf ("c%02u", i);
+      g_autofree char *body = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+
+      point = one_point (name, now, 30 + i * 0.01, 120);
+      body = g_strdup_printf ("{\"positions\":[%s]}", point);
+      bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, concurrent_sent_cb, &c);
+    }
+  g_assert_true (wg_test_iterate_until (all_answered, &c, 20000));
+  g_assert_cmpuint (c.ok, ==, 50);
+
+  latest = wg_test_server_get (server, "/api/v1/positions/latest");
+  g_assert_cmpuint (json_array_get_length (positions_of (latest)), ==, 50);
+}
+
 static void
 test_restart_keeps_positions (void)
 {
@@ -489,6 +549,7 @@ main (int   argc,
   g_test_add_func ("/server/hostile-json", test_hostile_json);
   g_test_add_func ("/server/positions/store-and-query", test_positions_store_and_query);
   g_test_add_func ("/server/positions/invalid-refused-whole", test_positions_invalid_refused_whole);
+  g_test_add_func ("/server/positions/concurrent-posts", test_positions_concurrent_posts);
   g_test_add_func ("/server/restart-keeps-positions", test_restart_keeps_positions);
   g_test_add_func ("/server/command-line-checks", test_command_line_checks);
 
