@@ -279,9 +279,11 @@ subscriber_close (Subscriber *sub,
   g_hash_table_steal (self->subscribers, sub->id);
   g_hash_table_add (self->closing, sub);
 
+  /* Last: should libsoup report "closed" from inside close(), closed_cb
+   * frees @sub. */
+  sub->kill_id = g_timeout_add_seconds (MAX (1, self->options.close_timeout_seconds), kill_cb, sub);
   if (soup_websocket_connection_get_state (sub->conn) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (sub->conn, code, reason);
-  sub->kill_id = g_timeout_add_seconds (MAX (1, self->options.close_timeout_seconds), kill_cb, sub);
 }
 
 /* ---- journal ----------------------------------------------------------- */
@@ -336,6 +338,7 @@ catch_up_cb (gpointer data)
   Subscriber *sub = data;
   WgStreamHub *self = sub->hub;
   gint64 head = wg_stream_hub_get_head (self);
+  gint64 before;
 
   sub->catch_up_id = 0;
 
@@ -368,6 +371,7 @@ catch_up_cb (gpointer data)
       if (page->len == 0)
         break;
 
+      before = sub->sent_seq;
       for (guint i = 0; i < page->len && !sub->closing; i++)
         {
           JsonNode *event = g_ptr_array_index (page, i);
@@ -383,6 +387,9 @@ catch_up_cb (gpointer data)
             }
           sub->sent_seq = seq;
         }
+      /* A page that does not move forward would loop forever. */
+      if (sub->sent_seq == before)
+        break;
     }
 
   if (sub->closing)
