@@ -387,9 +387,15 @@ catch_up_cb (gpointer data)
             }
           sub->sent_seq = seq;
         }
-      /* A page that does not move forward would loop forever. */
+      /* A page that does not move forward would loop forever, and going
+       * live would skip what the journal failed to give. */
       if (sub->sent_seq == before)
-        break;
+        {
+          g_warning ("The journal gave no event after %" G_GINT64_FORMAT " below head %" G_GINT64_FORMAT,
+                     sub->sent_seq, head);
+          subscriber_close (sub, WG_STREAM_CLOSE_INTERNAL, "journal inconsistent");
+          return G_SOURCE_REMOVE;
+        }
     }
 
   if (sub->closing)
