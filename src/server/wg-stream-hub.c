@@ -368,9 +368,6 @@ catch_up_cb (gpointer data)
           subscriber_close (sub, WG_STREAM_CLOSE_INTERNAL, "journal unavailable");
           return G_SOURCE_REMOVE;
         }
-      if (page->len == 0)
-        break;
-
       before = sub->sent_seq;
       for (guint i = 0; i < page->len && !sub->closing; i++)
         {
