@@ -5,9 +5,11 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "wg-server.h"
 
@@ -46,6 +48,21 @@ signal_cb (gpointer data)
   wg_server_begin_shutdown (app->server);
   app->grace_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_over_cb, app);
   return G_SOURCE_CONTINUE;
+}
+
+/* Each console holds a stream socket and field gateways post positions:
+ * the default soft limit of 1024 descriptors is too low for a centre. */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        g_debug ("Could not raise the descriptor limit: %s", g_strerror (errno));
+    }
 }
 
 int
@@ -137,6 +154,7 @@ main (int   argc,
       return 2;
     }
 
+  raise_file_limit ();
   server = wg_server_new (config, &error);
   if (server == NULL || !wg_server_start (server, &error))
     {
