@@ -244,6 +244,73 @@ test_parse_from_bytes (void)
   g_assert_error (error, WG_JSON_GUARD_ERROR, WG_JSON_GUARD_ERROR_EMPTY);
 }
 
+/* Random texts over JSON's own characters (plus slashes, stars, escapes,
+ * bytes of multibyte UTF-8): the scan never over-reads (ASan builds check),
+ * its depth verdict matches a plain bracket count outside strings, and
+ * whatever it lets through json-glib parses or refuses without harm. */
+static void
+test_random_inputs (void)
+{
+  static const char alphabet[] = "[]{}\",:/*\\ ntu0a1-.e\n\xe4\xb8\xad";
+  guint accepted = 0;
+
+  for (guint round = 0; round < 20000; round++)
+    {
+      gsize length = g_test_rand_int_range (0, 80);
+      g_autofree char *text = g_malloc (length + 1);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      gboolean in_string = FALSE;
+      int depth = 0, max_depth = 0;
+
+      for (gsize i = 0; i < length; i++)
+        text[i] = alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
+      text[length] = '\0';
+
+      if (!wg_json_guard_scan (text, length, 4, &error))
+        {
+          g_assert_true (error->domain == WG_JSON_GUARD_ERROR);
+          continue;
+        }
+
+      /* Accepted: then it is UTF-8, has no comment, and nests at most 4. */
+      g_assert_true (g_utf8_validate (text, length, NULL));
+      for (gsize i = 0; i < length; i++)
+        {
+          char c = text[i];
+
+          if (in_string)
+            {
+              if (c == '\\')
+                i++;
+              else if (c == '"')
+                in_string = FALSE;
+              continue;
+            }
+          g_assert_cmpint (c, !=, '/');
+          if (c == '"')
+            in_string = TRUE;
+          else if (c == '[' || c == '{')
+            {
+              depth++;
+              max_depth = MAX (max_depth, depth);
+            }
+          else if (c == ']' || c == '}')
+            depth--;
+          g_assert_cmpint (depth, >=, 0);
+        }
+      g_assert_false (in_string);
+      g_assert_cmpint (depth, ==, 0);
+      g_assert_cmpint (max_depth, <=, 4);
+
+      accepted++;
+      node = wg_json_parse_untrusted_data (text, length, 4, &error);
+      g_assert_true ((node != NULL) != (error != NULL));
+    }
+  g_test_message ("%u of 20000 random texts passed the scan", accepted);
+  g_assert_cmpuint (accepted, >, 0);
+}
+
 static void
 test_slugs_are_stable (void)
 {
@@ -273,6 +340,7 @@ main (int   argc,
   g_test_add_func ("/json-guard/unbalanced-and-empty", test_unbalanced_and_empty);
   g_test_add_func ("/json-guard/syntax", test_syntax_errors_reported_by_parser);
   g_test_add_func ("/json-guard/bytes", test_parse_from_bytes);
+  g_test_add_func ("/json-guard/random-inputs", test_random_inputs);
   g_test_add_func ("/json-guard/slugs", test_slugs_are_stable);
 
   return g_test_run ();
