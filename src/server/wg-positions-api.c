@@ -18,12 +18,15 @@
 #define UNIT_MAX_BYTES   64
 #define STATUS_MAX_BYTES 32
 #define QUERY_DEFAULT_LIMIT 10000
+#define PURGE_STEP_ROWS 5000
 
 struct _WgPositionsApi
 {
   WgServer        *server;   /* owns us */
   WgCommitBatcher *batcher;
   guint            purge_id;
+  guint            purge_step_id;
+  guint64          purged;
 };
 
 typedef struct
@@ -410,18 +413,40 @@ get_window_cb (SoupServerMessage *msg,
   respond_points (msg, points, unit, from, to, TRUE, truncated);
 }
 
+/* One bounded step per main-loop turn, at low priority, until nothing old
+ * is left: requests are never stuck behind a long delete. */
 static gboolean
-purge_cb (gpointer data)
+purge_step_cb (gpointer data)
 {
   WgPositionsApi *self = data;
   g_autoptr(GError) error = NULL;
   guint deleted = 0;
+  gboolean more = FALSE;
 
-  if (!wg_track_store_purge (wg_server_get_track_store (self->server),
-                             g_get_real_time () / 1000, &deleted, &error))
-    g_warning ("Position retention purge failed: %s", error->message);
-  else if (deleted > 0)
-    g_debug ("Purged %u track points past retention", deleted);
+  if (!wg_track_store_purge (wg_server_get_track_store (self->server), g_get_real_time () / 1000,
+                             PURGE_STEP_ROWS, &deleted, &more, &error))
+    {
+      g_warning ("Position retention purge failed: %s", error->message);
+      more = FALSE;
+    }
+  self->purged += deleted;
+  if (more)
+    return G_SOURCE_CONTINUE;
+
+  if (self->purged > 0)
+    g_debug ("Purged %" G_GUINT64_FORMAT " track points past retention", self->purged);
+  self->purged = 0;
+  self->purge_step_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+purge_cb (gpointer data)
+{
+  WgPositionsApi *self = data;
+
+  if (self->purge_step_id == 0)
+    self->purge_step_id = g_idle_add_full (G_PRIORITY_LOW, purge_step_cb, self, NULL);
   return G_SOURCE_CONTINUE;
 }
 
@@ -468,6 +493,7 @@ wg_positions_api_free (WgPositionsApi *self)
   if (self == NULL)
     return;
   g_clear_handle_id (&self->purge_id, g_source_remove);
+  g_clear_handle_id (&self->purge_step_id, g_source_remove);
   g_clear_pointer (&self->batcher, wg_commit_batcher_free);
   g_free (self);
 }

@@ -61,7 +61,7 @@ static const char *stmt_sql[N_STMTS] = {
                      "ORDER BY ts, id LIMIT ?3",
   [STMT_QUERY_UNIT] = "SELECT unit, ts, lat, lon, status FROM track WHERE unit = ?4 AND ts >= ?1 AND ts < ?2 "
                       "ORDER BY ts, id LIMIT ?3",
-  [STMT_PURGE_TRACK] = "DELETE FROM track WHERE ts < ?1",
+  [STMT_PURGE_TRACK] = "DELETE FROM track WHERE id IN (SELECT id FROM track WHERE ts < ?1 LIMIT ?2)",
   [STMT_PURGE_LATEST] = "DELETE FROM latest WHERE ts < ?1 RETURNING unit",
   [STMT_COUNT] = "SELECT count(*) FROM track",
 };
@@ -611,11 +611,16 @@ wg_track_store_query (WgTrackStore  *self,
   return g_steal_pointer (&result);
 }
 
-/* Drops points older than the retention, and units silent for as long. */
+/* Drops up to @max_rows points older than the retention (0: no bound),
+ * and the units silent for as long; *out_more says whether old points
+ * remain.  Bounded steps keep the main loop responsive: a day of 20,000
+ * units at one point per 15 s is over 100 million rows. */
 gboolean
 wg_track_store_purge (WgTrackStore  *self,
                       gint64         now_ms,
+                      guint          max_rows,
                       guint         *out_deleted,
+                      gboolean      *out_more,
                       GError       **error)
 {
   gint64 cutoff;
@@ -632,6 +637,7 @@ wg_track_store_purge (WgTrackStore  *self,
 
   stmt = get_stmt (self, STMT_PURGE_TRACK);
   sqlite3_bind_int64 (stmt, 1, cutoff);
+  sqlite3_bind_int64 (stmt, 2, max_rows > 0 ? (gint64) max_rows : -1);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       set_sql_error (self, error, "purge track");
@@ -657,6 +663,8 @@ wg_track_store_purge (WgTrackStore  *self,
 
   if (out_deleted != NULL)
     *out_deleted = deleted;
+  if (out_more != NULL)
+    *out_more = max_rows > 0 && deleted == max_rows;
   return TRUE;
 }
 

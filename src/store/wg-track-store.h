@@ -89,7 +89,9 @@ GPtrArray      *wg_track_store_query        (WgTrackStore       *self,
                                              GError            **error);
 gboolean        wg_track_store_purge        (WgTrackStore       *self,
                                              gint64              now_ms,
+                                             guint               max_rows,
                                              guint              *out_deleted,
+                                             gboolean           *out_more,
                                              GError            **error);
 gint64          wg_track_store_count        (WgTrackStore       *self,
                                              GError            **error);

@@ -211,7 +211,7 @@ test_retention_purge (Fixture       *fx,
   g_assert_true (add_one (store, "live", now - 89 * day, 1, 1, NULL, NULL));
   g_assert_true (add_one (store, "live", now - 1000, 1, 1, NULL, NULL));
 
-  g_assert_true (wg_track_store_purge (store, now, &deleted, &error));
+  g_assert_true (wg_track_store_purge (store, now, 0, &deleted, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (deleted, ==, 2);
   g_assert_cmpint (wg_track_store_count (store, &error), ==, 2);
@@ -219,6 +219,42 @@ test_retention_purge (Fixture       *fx,
   g_assert_cmpuint (latest->len, ==, 1);
   g_assert_cmpstr (((WgTrackPoint *) latest->pdata[0])->unit, ==, "live");
   g_assert_null (wg_track_store_lookup_latest (store, "old"));
+}
+
+static void
+test_retention_purge_in_steps (Fixture       *fx,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgTrackStore) store = NULL;
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+  gint64 day = 24 * 3600 * 1000;
+  gint64 now = 200 * day;
+  guint deleted = 0, steps = 0, total = 0;
+  gboolean more = TRUE;
+
+  store = wg_track_store_open (fx->path, NULL, &error);
+  g_assert_no_error (error);
+  /* 250 old points (kept: 15 s apart) and 10 recent ones. */
+  for (guint i = 0; i < 250; i++)
+    g_ptr_array_add (points, wg_track_point_new ("u", now - 100 * day + i * 15000, 1, 1, NULL));
+  for (guint i = 0; i < 10; i++)
+    g_ptr_array_add (points, wg_track_point_new ("u", now - 60000 + i * 15000, 1, 1, NULL));
+  g_assert_true (wg_track_store_add_batch (store, points, NULL, &error));
+  g_assert_cmpint (wg_track_store_count (store, &error), ==, 260);
+
+  while (more)
+    {
+      g_assert_true (wg_track_store_purge (store, now, 100, &deleted, &more, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (deleted, <=, 100);
+      total += deleted;
+      steps++;
+    }
+  g_assert_cmpuint (total, ==, 250);
+  g_assert_cmpuint (steps, ==, 3);
+  g_assert_cmpint (wg_track_store_count (store, &error), ==, 10);
+  g_assert_nonnull (wg_track_store_lookup_latest (store, "u"));
 }
 
 int
@@ -233,6 +269,7 @@ main (int   argc,
   g_test_add ("/track-store/reopen", Fixture, NULL, fixture_setup, test_reopen_keeps_state, fixture_teardown);
   g_test_add ("/track-store/rollback", Fixture, NULL, fixture_setup, test_rollback_restores_memory, fixture_teardown);
   g_test_add ("/track-store/retention", Fixture, NULL, fixture_setup, test_retention_purge, fixture_teardown);
+  g_test_add ("/track-store/retention-steps", Fixture, NULL, fixture_setup, test_retention_purge_in_steps, fixture_teardown);
 
   return g_test_run ();
 }
