@@ -430,6 +430,7 @@ concurrent_sent_cb (GObject      *source,
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
 
   g_assert_no_error (error);
+  g_assert_nonnull (body);
   c->answered++;
   c->ok += soup_message_get_status (msg) == 200;
 }

@@ -154,7 +154,6 @@ test_escaped_quotes_and_brackets_in_strings (void)
   /* Brackets inside strings do not count; \" does not end a string; \\"
    * does. */
   const char *text = "{\"a\":\"[[[[\\\"]]]]{{{\",\"b\":\"\\\\\",\"c\":[\"\\\\\\\"\"]}";
-  g_autofree char *deep_in_string = NULL;
   g_autoptr(GString) s = g_string_new ("\"");
 
   node = wg_json_parse_untrusted_data (text, strlen (text), 2, &error);
