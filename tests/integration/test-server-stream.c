@@ -425,6 +425,37 @@ test_slow_subscriber_closed_others_keep_pace (void)
 }
 
 static void
+test_keepalive_closes_silent_peer (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new ("[limits]\nws-keepalive-seconds=1\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgTestWebsocket) polite = NULL;
+  g_autoptr(GSocket) silent = NULL;
+  gint64 start;
+  gboolean gone = FALSE;
+
+  wg_test_server_start (server, NULL);
+  /* libsoup's client answers pings; the raw one never does. */
+  polite = wg_test_server_websocket (server, "/api/v1/stream", &error);
+  g_assert_no_error (error);
+  silent = raw_stream_connect (server);
+
+  start = g_get_monotonic_time ();
+  while (!gone && g_get_monotonic_time () - start < 8 * G_USEC_PER_SEC)
+    {
+      g_autoptr(WgTestResponse) r = NULL;
+
+      wg_test_iterate_for (250);
+      gone = json_array_get_length (presence_consoles (server, &r)) == 1;
+    }
+  g_assert_true (gone);
+  /* Three silent intervals: not before 2 s, and the polite one stays. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
+  g_assert_false (polite->closed);
+  g_assert_cmpuint (raw_read_until_close (silent), ==, 4009);
+}
+
+static void
 test_shutdown_says_going_away (void)
 {
   g_autoptr(WgTestServer) server = start_server ();
@@ -454,6 +485,7 @@ main (int   argc,
   g_test_add_func ("/stream/refused-handshakes", test_refused_handshakes);
   g_test_add_func ("/stream/bad-client-messages", test_bad_client_messages);
   g_test_add_func ("/stream/slow-subscriber", test_slow_subscriber_closed_others_keep_pace);
+  g_test_add_func ("/stream/keepalive", test_keepalive_closes_silent_peer);
   g_test_add_func ("/stream/shutdown-going-away", test_shutdown_says_going_away);
 
   return g_test_run ();
