@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Position intake: points per second through POST /api/v1/positions (JSON
+ * guard, validation, group commit into positions.db, stream queueing)
+ * against the track store alone taking the same batches in the same run.
+ * The design load is 20,000 units at 1 Hz.  Not a test.
+ *
+ *   bench-server-positions [SECONDS] [IN_FLIGHT] [BATCH]
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wg-server.h"
+
+#define N_UNITS 20000
+
+typedef struct
+{
+  char        *url;
+  guint        in_flight_max;
+  guint        batch;
+  gint64       duration_us;
+  gint64       deadline;
+  guint        in_flight;
+  guint64      points;
+  guint64      failed;
+  guint        next_unit;
+  gint64       ts;
+  SoupSession *session;
+  GMainLoop   *server_loop;
+} Client;
+
+static char *
+build_body (guint  first_unit,
+            guint  n,
+            gint64 ts)
+{
+  GString *body = g_string_new ("{\"positions\":[");
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint unit = (first_unit + i) % N_UNITS;
+
+      g_string_append_printf (body, "%s{\"unit\":\"u%05u\",\"ts\":%" G_GINT64_FORMAT
+                              ",\"lat\":%.6f,\"lon\":%.6f,\"status\":\"busy\"}",
+                              i ? "," : "", unit, ts, 31.0 + unit * 1e-5, 121.0 + (ts % 100000) * 1e-6);
+    }
+  g_string_append (body, "]}");
+  return g_string_free (body, FALSE);
+}
+
+static void send_one (Client *client);
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Client *client = user_data;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  client->in_flight--;
+  if (body != NULL && soup_message_get_status (msg) == SOUP_STATUS_OK)
+    client->points += client->batch;
+  else
+    client->failed++;
+  if (g_get_monotonic_time () < client->deadline)
+    send_one (client);
+}
+
+static void
+send_one (Client *client)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", client->url);
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  /* Every unit reports once per simulated second, a second apart. */
+  if (client->next_unit >= N_UNITS)
+    {
+      client->next_unit = 0;
+      client->ts += 1000;
+    }
+  text = build_body (client->next_unit, client->batch, client->ts);
+  client->next_unit += client->batch;
+  {
+    gsize len = strlen (text);
+
+    body = g_bytes_new_take (g_steal_pointer (&text), len);
+  }
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  client->in_flight++;
+  soup_session_send_and_read_async (client->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, client);
+}
+
+static gpointer
+client_thread (gpointer data)
+{
+  Client *client = data;
+  GMainContext *context = g_main_context_new ();
+
+  g_main_context_push_thread_default (context);
+  client->session = soup_session_new_with_options ("max-conns-per-host", client->in_flight_max, NULL);
+  client->deadline = g_get_monotonic_time () + client->duration_us;
+  for (guint i = 0; i < client->in_flight_max; i++)
+    send_one (client);
+  while (client->in_flight > 0)
+    g_main_context_iteration (context, TRUE);
+  g_clear_object (&client->session);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  g_idle_add ((GSourceFunc) (void (*) (void)) g_main_loop_quit, client->server_loop);
+  return NULL;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+/* Baseline: the same batches straight into a track store, one transaction
+ * each, no HTTP, no JSON. */
+static double
+measure_store (double seconds,
+               guint  batch)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "positions.db", NULL);
+  WgTrackStore *store = wg_track_store_open (path, NULL, &error);
+  gint64 start = g_get_monotonic_time (), deadline = start + (gint64) (seconds * G_USEC_PER_SEC);
+  gint64 ts = g_get_real_time () / 1000 - 3600 * 1000;
+  guint64 points = 0;
+  guint next = 0;
+
+  g_assert_no_error (error);
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+
+      if (next >= N_UNITS)
+        {
+          next = 0;
+          ts += 1000;
+        }
+      for (guint i = 0; i < batch; i++)
+        {
+          guint unit = (next + i) % N_UNITS;
+          g_autofree char *name = g_strdup_printf ("u%05u", unit);
+
+          g_ptr_array_add (list, wg_track_point_new (name, ts, 31.0 + unit * 1e-5, 121.0 + (ts % 100000) * 1e-6, "busy"));
+        }
+      next += batch;
+      wg_track_store_add_batch (store, list, NULL, &error);
+      g_assert_no_error (error);
+      points += batch;
+    }
+  wg_track_store_free (store);
+  remove_dir (dir);
+  return points / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 3.0;
+  guint in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 8;
+  guint batch = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 500;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgServerConfig) config = wg_server_config_new ();
+  g_autoptr(WgServer) server = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
+  g_autofree char *base = NULL;
+  Client client = { 0 };
+  GThread *thread;
+  gint64 start;
+  double http_rate, store_rate;
+
+  g_assert_no_error (error);
+  config->port = 0;
+  config->data_dir = g_strdup (dir);
+  server = wg_server_new (config, &error);
+  g_assert_no_error (error);
+  wg_server_start (server, &error);
+  g_assert_no_error (error);
+  base = wg_server_dup_url (server);
+
+  client.url = g_strconcat (base, "/api/v1/positions", NULL);
+  client.in_flight_max = in_flight;
+  client.batch = batch;
+  client.duration_us = (gint64) (seconds * G_USEC_PER_SEC);
+  client.ts = g_get_real_time () / 1000 - 3600 * 1000;
+  client.server_loop = g_main_loop_new (NULL, FALSE);
+  start = g_get_monotonic_time ();
+  thread = g_thread_new ("client", client_thread, &client);
+  g_main_loop_run (client.server_loop);
+  g_thread_join (thread);
+  http_rate = client.points / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  g_main_loop_unref (client.server_loop);
+  g_free (client.url);
+
+  wg_server_stop (server);
+  g_clear_object (&server);
+  remove_dir (dir);
+
+  store_rate = measure_store (seconds, batch);
+
+  g_print ("positions: %u units, batches of %u, %u in flight, %.1f s\n", N_UNITS, batch, in_flight, seconds);
+  g_print ("track store alone (baseline):   %9.0f points/s\n", store_rate);
+  g_print ("POST /api/v1/positions:         %9.0f points/s (%" G_GUINT64_FORMAT " failed)\n",
+           http_rate, client.failed);
+  g_print ("ratio HTTP/store:               %9.2f\n", http_rate / store_rate);
+  g_print ("design load 20,000 points/s:    %s\n", http_rate >= 20000 ? "met" : "NOT met");
+  return EXIT_SUCCESS;
+}

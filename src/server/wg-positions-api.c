@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * POST /api/v1/positions, GET /api/v1/positions/latest, GET
+ * /api/v1/positions: the live position track.  Batches are validated whole
+ * (one bad point refuses the batch and stores nothing), then committed by a
+ * group-commit batcher: the same path the journal's commands will take.
+ */
+#define G_LOG_DOMAIN "wg-positions-api"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "wg-positions-api.h"
+#include "wg-problem.h"
+
+#define UNIT_MAX_BYTES   64
+#define STATUS_MAX_BYTES 32
+#define QUERY_DEFAULT_LIMIT 10000
+#define PURGE_STEP_ROWS 5000
+
+struct _WgPositionsApi
+{
+  WgServer        *server;   /* owns us */
+  WgCommitBatcher *batcher;
+  guint            purge_id;
+  guint            purge_step_id;
+  guint64          purged;
+};
+
+typedef struct
+{
+  guint      accepted;
+  guint      kept;
+  GPtrArray *changed;   /* WgTrackPoint: new latest positions, for the stream */
+} BatchResult;
+
+static void
+batch_result_free (gpointer data)
+{
+  BatchResult *result = data;
+
+  g_clear_pointer (&result->changed, g_ptr_array_unref);
+  g_free (result);
+}
+
+static gboolean
+is_number (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  return type == G_TYPE_DOUBLE || type == G_TYPE_INT64;
+}
+
+static gboolean
+valid_label (const char *text,
+             gsize       max_bytes)
+{
+  gsize length = strlen (text);
+
+  if (length == 0 || length > max_bytes)
+    return FALSE;
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}
+
+/* Returns the points, or NULL with *detail saying what is wrong. */
+static GPtrArray *
+decode_batch (WgPositionsApi  *self,
+              JsonNode        *root,
+              char           **detail)
+{
+  const WgServerConfig *config = wg_server_get_config (self->server);
+  g_autoptr(GPtrArray) points = NULL;
+  JsonNode *list_node;
+  JsonArray *list;
+  gint64 now = g_get_real_time () / 1000;
+  gint64 oldest = now - (gint64) config->retention_days * 24 * 3600 * 1000;
+  gint64 newest = now + (gint64) config->max_future_seconds * 1000;
+  guint n;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root) ||
+      (list_node = json_object_get_member (json_node_get_object (root), "positions")) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (list_node))
+    {
+      *detail = g_strdup (_("The body must be an object with a “positions” array"));
+      return NULL;
+    }
+  list = json_node_get_array (list_node);
+  n = json_array_get_length (list);
+  if (n == 0 || n > config->max_batch)
+    {
+      *detail = g_strdup_printf (_("A batch holds 1 to %u positions, not %u"), config->max_batch, n);
+      return NULL;
+    }
+
+  points = g_ptr_array_new_full (n, (GDestroyNotify) wg_track_point_free);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *item = json_array_get_element (list, i);
+      JsonObject *obj;
+      JsonNode *unit, *ts, *lat, *lon, *status;
+      const char *status_text = NULL;
+      double la, lo;
+      gint64 t;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        {
+          *detail = g_strdup_printf (_("positions[%u] is not an object"), i);
+          return NULL;
+        }
+      obj = json_node_get_object (item);
+      unit = json_object_get_member (obj, "unit");
+      ts = json_object_get_member (obj, "ts");
+      lat = json_object_get_member (obj, "lat");
+      lon = json_object_get_member (obj, "lon");
+      status = json_object_get_member (obj, "status");
+
+      if (unit == NULL || !JSON_NODE_HOLDS_VALUE (unit) || json_node_get_value_type (unit) != G_TYPE_STRING ||
+          !valid_label (json_node_get_string (unit), UNIT_MAX_BYTES))
+        {
+          *detail = g_strdup_printf (_("positions[%u].unit must be a non-empty string of at most %u bytes"),
+                                     i, UNIT_MAX_BYTES);
+          return NULL;
+        }
+      if (ts == NULL || !JSON_NODE_HOLDS_VALUE (ts) || json_node_get_value_type (ts) != G_TYPE_INT64)
+        {
+          *detail = g_strdup_printf (_("positions[%u].ts must be an integer (UTC milliseconds)"), i);
+          return NULL;
+        }
+      t = json_node_get_int (ts);
+      if (t < oldest || t > newest)
+        {
+          *detail = g_strdup_printf (_("positions[%u].ts is outside the accepted window "
+                                       "(from the retention limit to %u s ahead of the server)"),
+                                     i, config->max_future_seconds);
+          return NULL;
+        }
+      if (!is_number (lat) || !is_number (lon))
+        {
+          *detail = g_strdup_printf (_("positions[%u] needs numeric lat and lon"), i);
+          return NULL;
+        }
+      la = json_node_get_double (lat);
+      lo = json_node_get_double (lon);
+      if (!isfinite (la) || !isfinite (lo) || la < -90.0 || la > 90.0 || lo < -180.0 || lo > 180.0)
+        {
+          *detail = g_strdup_printf (_("positions[%u] has coordinates out of range (lat −90..90, lon −180..180)"), i);
+          return NULL;
+        }
+      if (status != NULL && !JSON_NODE_HOLDS_NULL (status))
+        {
+          if (!JSON_NODE_HOLDS_VALUE (status) || json_node_get_value_type (status) != G_TYPE_STRING ||
+              !valid_label (json_node_get_string (status), STATUS_MAX_BYTES))
+            {
+              *detail = g_strdup_printf (_("positions[%u].status must be a short string or null"), i);
+              return NULL;
+            }
+          status_text = json_node_get_string (status);
+        }
+
+      g_ptr_array_add (points, wg_track_point_new (json_node_get_string (unit), t, la, lo, status_text));
+    }
+
+  return g_steal_pointer (&points);
+}
+
+static gboolean
+commit_batch_cb (GPtrArray  *items,
+                 gpointer    user_data,
+                 GError    **error)
+{
+  WgPositionsApi *self = user_data;
+  WgTrackStore *tracks = wg_server_get_track_store (self->server);
+  WgStreamHub *hub = wg_server_get_stream_hub (self->server);
+
+  if (!wg_track_store_begin (tracks, error))
+    return FALSE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      WgCommitItem *item = g_ptr_array_index (items, i);
+      GPtrArray *points = item->data;
+      BatchResult *result = g_new0 (BatchResult, 1);
+
+      result->changed = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+      item->result = result;
+      item->result_destroy = batch_result_free;
+      for (guint j = 0; j < points->len; j++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (points, j);
+          gboolean latest = FALSE, kept = FALSE;
+
+          if (!wg_track_store_add (tracks, point, &latest, &kept, error))
+            {
+              wg_track_store_rollback (tracks);
+              return FALSE;
+            }
+          result->accepted++;
+          result->kept += kept;
+          if (latest)
+            g_ptr_array_add (result->changed, wg_track_point_copy (point));
+        }
+    }
+
+  if (!wg_track_store_commit (tracks, error))
+    return FALSE;
+
+  /* Committed: the stream may show them, answered or not. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      BatchResult *result = ((WgCommitItem *) g_ptr_array_index (items, i))->result;
+
+      for (guint j = 0; j < result->changed->len; j++)
+        wg_stream_hub_queue_position (hub, g_ptr_array_index (result->changed, j));
+    }
+  return TRUE;
+}
+
+static void
+answer_cb (WgCommitItem *item,
+           const GError *batch_error,
+           gpointer      user_data)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  BatchResult *result = item->result;
+
+  if (batch_error != NULL)
+    {
+      wg_problem_respond (item->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", batch_error->message);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "accepted");
+  json_builder_add_int_value (builder, result->accepted);
+  json_builder_set_member_name (builder, "kept");
+  json_builder_add_int_value (builder, result->kept);
+  json_builder_set_member_name (builder, "server_time");
+  json_builder_add_int_value (builder, g_get_real_time () / 1000);
+  json_builder_end_object (builder);
+  wg_json_respond_builder (item->msg, SOUP_STATUS_OK, builder);
+}
+
+static void
+post_positions_cb (SoupServerMessage *msg,
+                   GHashTable        *params,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  WgPositionsApi *self = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *detail = NULL;
+  WgStreamIdentity identity = { 0 };
+  GPtrArray *points;
+
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  wg_stream_identity_clear (&identity);
+  if (wg_server_is_shutting_down (self->server))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting-down", NULL);
+      return;
+    }
+
+  root = wg_server_read_json_body (self->server, msg);
+  if (root == NULL)
+    return;
+  points = decode_batch (self, root, &detail);
+  if (points == NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-positions", detail);
+      return;
+    }
+  wg_commit_batcher_submit (self->batcher, msg, points, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+respond_points (SoupServerMessage *msg,
+                GPtrArray         *points,
+                const char        *unit,
+                gint64             from,
+                gint64             to,
+                gboolean           with_window,
+                gboolean           truncated)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "server_time");
+  json_builder_add_int_value (builder, g_get_real_time () / 1000);
+  if (with_window)
+    {
+      json_builder_set_member_name (builder, "unit");
+      if (unit != NULL)
+        json_builder_add_string_value (builder, unit);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "from");
+      json_builder_add_int_value (builder, from);
+      json_builder_set_member_name (builder, "to");
+      json_builder_add_int_value (builder, to);
+      json_builder_set_member_name (builder, "truncated");
+      json_builder_add_boolean_value (builder, truncated);
+    }
+  json_builder_set_member_name (builder, "positions");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < points->len; i++)
+    json_builder_add_value (builder, wg_track_point_to_json (g_ptr_array_index (points, i)));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
+}
+
+static void
+get_latest_cb (SoupServerMessage *msg,
+               GHashTable        *params,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  WgPositionsApi *self = user_data;
+  WgTrackStore *tracks = wg_server_get_track_store (self->server);
+  const char *unit = g_hash_table_lookup (query, "unit");
+  g_autoptr(GPtrArray) points = NULL;
+  WgStreamIdentity identity = { 0 };
+
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  wg_stream_identity_clear (&identity);
+
+  if (unit != NULL)
+    {
+      const WgTrackPoint *point = wg_track_store_lookup_latest (tracks, unit);
+
+      points = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+      if (point != NULL)
+        g_ptr_array_add (points, wg_track_point_copy (point));
+    }
+  else
+    points = wg_track_store_dup_latest (tracks);
+  respond_points (msg, points, NULL, 0, 0, FALSE, FALSE);
+}
+
+static gboolean
+parse_int_param (GHashTable  *query,
+                 const char  *name,
+                 gboolean     required,
+                 gint64       min,
+                 gint64       max,
+                 gint64      *out)
+{
+  const char *text = g_hash_table_lookup (query, name);
+  gint64 value;
+
+  if (text == NULL)
+    return !required;
+  if (!g_ascii_string_to_signed (text, 10, min, max, &value, NULL))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+static void
+get_window_cb (SoupServerMessage *msg,
+               GHashTable        *params,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  WgPositionsApi *self = user_data;
+  const WgServerConfig *config = wg_server_get_config (self->server);
+  const char *unit = g_hash_table_lookup (query, "unit");
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+  WgStreamIdentity identity = { 0 };
+  gint64 from = 0, to = 0, limit = MIN (QUERY_DEFAULT_LIMIT, config->query_max);
+  gboolean truncated = FALSE;
+
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  wg_stream_identity_clear (&identity);
+
+  if (!parse_int_param (query, "from", TRUE, 0, G_MAXINT64, &from) ||
+      !parse_int_param (query, "to", TRUE, 0, G_MAXINT64, &to) ||
+      !parse_int_param (query, "limit", FALSE, 1, config->query_max, &limit) ||
+      from >= to)
+    {
+      g_autofree char *detail = g_strdup_printf (_("Needs from and to (UTC milliseconds, from < to), "
+                                                   "optional unit and limit (1..%u)"), config->query_max);
+
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", detail);
+      return;
+    }
+  if (unit != NULL && !valid_label (unit, UNIT_MAX_BYTES))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", _("Invalid unit"));
+      return;
+    }
+
+  points = wg_track_store_query (wg_server_get_track_store (self->server), unit, from, to,
+                                 (guint) limit, &truncated, &error);
+  if (points == NULL)
+    {
+      wg_problem_respond_error (msg, error);
+      return;
+    }
+  respond_points (msg, points, unit, from, to, TRUE, truncated);
+}
+
+/* One bounded step per main-loop turn, at low priority, until nothing old
+ * is left: requests are never stuck behind a long delete. */
+static gboolean
+purge_step_cb (gpointer data)
+{
+  WgPositionsApi *self = data;
+  g_autoptr(GError) error = NULL;
+  guint deleted = 0;
+  gboolean more = FALSE;
+
+  if (!wg_track_store_purge (wg_server_get_track_store (self->server), g_get_real_time () / 1000,
+                             PURGE_STEP_ROWS, &deleted, &more, &error))
+    {
+      g_warning ("Position retention purge failed: %s", error->message);
+      more = FALSE;
+    }
+  self->purged += deleted;
+  if (more)
+    return G_SOURCE_CONTINUE;
+
+  if (self->purged > 0)
+    g_debug ("Purged %" G_GUINT64_FORMAT " track points past retention", self->purged);
+  self->purged = 0;
+  self->purge_step_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+purge_cb (gpointer data)
+{
+  WgPositionsApi *self = data;
+
+  if (self->purge_step_id == 0)
+    self->purge_step_id = g_idle_add_full (G_PRIORITY_LOW, purge_step_cb, self, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+WgPositionsApi *
+wg_positions_api_new (WgServer *server)
+{
+  const WgServerConfig *config = wg_server_get_config (server);
+  WgRouter *router = wg_server_get_router (server);
+  WgPositionsApi *self;
+
+  self = g_new0 (WgPositionsApi, 1);
+  self->server = server;
+  self->batcher = wg_commit_batcher_new (config->batch_max_delay_us, config->batch_max_items,
+                                         commit_batch_cb, answer_cb, self);
+
+  wg_router_add (router, "POST", "/api/v1/positions", post_positions_cb, self);
+  wg_router_add (router, "GET", "/api/v1/positions", get_window_cb, self);
+  wg_router_add (router, "GET", "/api/v1/positions/latest", get_latest_cb, self);
+  return self;
+}
+
+void
+wg_positions_api_start (WgPositionsApi *self)
+{
+  const WgServerConfig *config = wg_server_get_config (self->server);
+
+  g_return_if_fail (self != NULL);
+
+  purge_cb (self);
+  if (self->purge_id == 0)
+    self->purge_id = g_timeout_add_seconds (config->purge_interval_seconds, purge_cb, self);
+}
+
+void
+wg_positions_api_flush (WgPositionsApi *self)
+{
+  g_return_if_fail (self != NULL);
+  wg_commit_batcher_flush (self->batcher);
+}
+
+void
+wg_positions_api_free (WgPositionsApi *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_handle_id (&self->purge_id, g_source_remove);
+  g_clear_handle_id (&self->purge_step_id, g_source_remove);
+  g_clear_pointer (&self->batcher, wg_commit_batcher_free);
+  g_free (self);
+}

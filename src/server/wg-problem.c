@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * problem+json answers.  The slugs are the stable part of the contract
+ * (docs/api.md lists them); titles are for people and may be translated.
+ */
+#define G_LOG_DOMAIN "wg-problem"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "wg-json-guard.h"
+#include "wg-problem.h"
+#include "wg-track-store.h"
+
+typedef struct
+{
+  const char *slug;
+  const char *title;
+} ProblemType;
+
+static const ProblemType problem_types[] = {
+  { "not-found", N_("No such resource") },
+  { "unauthorized", N_("Authentication required") },
+  { "method-not-allowed", N_("Method not allowed on this resource") },
+  { "body-too-large", N_("Request body too large") },
+  { "unsupported-media-type", N_("The body must be application/json") },
+  { "json-too-deep", N_("JSON nested too deeply") },
+  { "json-comment", N_("Comments are not JSON") },
+  { "json-nul", N_("NUL characters are not allowed") },
+  { "invalid-utf8", N_("The body is not valid UTF-8") },
+  { "malformed-json", N_("The body is not valid JSON") },
+  { "invalid-request", N_("Invalid request parameters") },
+  { "invalid-positions", N_("Invalid positions") },
+  { "websocket-required", N_("This resource needs a WebSocket upgrade") },
+  { "seq-beyond-head", N_("The requested sequence number is beyond the journal head") },
+  { "shutting-down", N_("The server is shutting down") },
+  { "storage-failed", N_("The server could not store the request") },
+  { "internal-error", N_("Internal server error") },
+};
+
+const char *
+wg_problem_title_for_slug (const char *slug)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (problem_types); i++)
+    if (g_str_equal (problem_types[i].slug, slug))
+      return _(problem_types[i].title);
+  return _("Request refused");
+}
+
+JsonNode *
+wg_problem_new (guint       status,
+                const char *slug,
+                const char *detail)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *type = NULL;
+
+  g_return_val_if_fail (slug != NULL, NULL);
+
+  type = g_strconcat (WG_PROBLEM_TYPE_BASE, slug, NULL);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, wg_problem_title_for_slug (slug));
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_int_value (builder, status);
+  if (detail != NULL)
+    {
+      json_builder_set_member_name (builder, "detail");
+      json_builder_add_string_value (builder, detail);
+    }
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, slug);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+char *
+wg_problem_to_string (guint       status,
+                      const char *slug,
+                      const char *detail)
+{
+  g_autoptr(JsonNode) node = wg_problem_new (status, slug, detail);
+
+  return json_to_string (node, FALSE);
+}
+
+void
+wg_problem_respond (SoupServerMessage *msg,
+                    guint              status,
+                    const char        *slug,
+                    const char        *detail)
+{
+  char *body;
+  gsize length;
+
+  g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
+
+  body = wg_problem_to_string (status, slug, detail);
+  length = strlen (body);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, WG_PROBLEM_CONTENT_TYPE, SOUP_MEMORY_TAKE, body, length);
+}
+
+/* Maps the errors of our own domains to their problem; anything else is a
+ * 500 whose detail is the message (it never carries secrets). */
+void
+wg_problem_respond_error (SoupServerMessage *msg,
+                          const GError      *error)
+{
+  g_return_if_fail (error != NULL);
+
+  if (error->domain == WG_JSON_GUARD_ERROR)
+    wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST,
+                        wg_json_guard_error_slug (error->code), error->message);
+  else if (error->domain == WG_TRACK_STORE_ERROR)
+    wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+  else
+    wg_problem_respond (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal-error", error->message);
+}
+
+void
+wg_json_respond (SoupServerMessage *msg,
+                 guint              status,
+                 JsonNode          *node)
+{
+  char *body;
+
+  g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
+  g_return_if_fail (node != NULL);
+
+  body = json_to_string (node, FALSE);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+void
+wg_json_respond_builder (SoupServerMessage *msg,
+                         guint              status,
+                         JsonBuilder       *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  wg_json_respond (msg, status, root);
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Path -> handler.  Patterns are literal segments and {name} captures
+ * ("/api/v1/incidents/{id}/cap").  A path that matches with another method
+ * is a 405 with Allow; no match is a 404; both are problem+json.
+ */
+#define G_LOG_DOMAIN "wg-router"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "wg-problem.h"
+#include "wg-router.h"
+
+typedef struct
+{
+  char         *method;
+  char        **segments;
+  WgRouteFunc   func;
+  gpointer      user_data;
+} Route;
+
+struct _WgRouter
+{
+  GPtrArray *routes;
+};
+
+static void
+route_free (gpointer data)
+{
+  Route *route = data;
+
+  g_free (route->method);
+  g_strfreev (route->segments);
+  g_free (route);
+}
+
+WgRouter *
+wg_router_new (void)
+{
+  WgRouter *self = g_new0 (WgRouter, 1);
+
+  self->routes = g_ptr_array_new_with_free_func (route_free);
+  return self;
+}
+
+void
+wg_router_free (WgRouter *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->routes);
+  g_free (self);
+}
+
+void
+wg_router_add (WgRouter    *self,
+               const char  *method,
+               const char  *pattern,
+               WgRouteFunc  func,
+               gpointer     user_data)
+{
+  Route *route;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (method != NULL && pattern != NULL && pattern[0] == '/');
+  g_return_if_fail (func != NULL);
+
+  route = g_new0 (Route, 1);
+  route->method = g_strdup (method);
+  route->segments = g_strsplit (pattern + 1, "/", -1);
+  route->func = func;
+  route->user_data = user_data;
+  g_ptr_array_add (self->routes, route);
+}
+
+static gboolean
+route_match (Route       *route,
+             char       **segments,
+             GHashTable  *params)
+{
+  guint n = g_strv_length (route->segments);
+
+  if (g_strv_length (segments) != n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      const char *want = route->segments[i];
+
+      if (want[0] == '{')
+        {
+          if (segments[i][0] == '\0')
+            return FALSE;
+          if (params != NULL)
+            g_hash_table_insert (params, g_strndup (want + 1, strlen (want) - 2), g_strdup (segments[i]));
+        }
+      else if (!g_str_equal (want, segments[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+wg_router_has_path (WgRouter   *self,
+                    const char *path)
+{
+  g_auto(GStrv) segments = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (path == NULL || path[0] != '/')
+    return FALSE;
+  segments = g_strsplit (path + 1, "/", -1);
+  for (guint i = 0; i < self->routes->len; i++)
+    if (route_match (g_ptr_array_index (self->routes, i), segments, NULL))
+      return TRUE;
+  return FALSE;
+}
+
+void
+wg_router_dispatch (WgRouter          *self,
+                    SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = g_uri_get_path (uri);
+  const char *method = soup_server_message_get_method (msg);
+  const char *query_string = g_uri_get_query (uri);
+  g_autoptr(GString) allow = g_string_new (NULL);
+  g_autoptr(GHashTable) query = NULL;
+  g_auto(GStrv) segments = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  if (path == NULL || path[0] != '/')
+    {
+      wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "not-found", NULL);
+      return;
+    }
+
+  segments = g_strsplit (path + 1, "/", -1);
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      Route *route = g_ptr_array_index (self->routes, i);
+      g_autoptr(GHashTable) params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+      if (!route_match (route, segments, params))
+        continue;
+      if (!g_str_equal (route->method, method))
+        {
+          if (allow->len > 0)
+            g_string_append (allow, ", ");
+          g_string_append (allow, route->method);
+          continue;
+        }
+
+      query = query_string != NULL ? soup_form_decode (query_string)
+                                   : g_hash_table_new (g_str_hash, g_str_equal);
+      route->func (msg, params, query, route->user_data);
+      return;
+    }
+
+  if (allow->len > 0)
+    {
+      g_autofree char *detail = g_strdup_printf (_("%s is not allowed on %s; allowed: %s"),
+                                                 method, path, allow->str);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow->str);
+      wg_problem_respond (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method-not-allowed", detail);
+      return;
+    }
+
+  wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "not-found", NULL);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define WG_SERVER_CONFIG_ERROR (wg_server_config_error_quark ())
+
+typedef enum {
+  WG_SERVER_CONFIG_ERROR_INVALID,
+  WG_SERVER_CONFIG_ERROR_NOT_LOOPBACK,
+} WgServerConfigError;
+
+typedef struct
+{
+  /* [server] */
+  char    *address;
+  guint    port;
+  char    *data_dir;
+  gboolean demo;
+  char    *demo_password;
+  char    *demo_anchor;            /* YYYY-MM-DD */
+
+  /* [limits] */
+  gsize    body_max_bytes;
+  guint    json_max_depth;
+  gsize    ws_max_message_bytes;
+  guint    stream_queue_max;
+  guint    ws_keepalive_seconds;
+  guint    stream_close_timeout_seconds;
+  gint     stream_send_buffer;
+  guint    batch_max_delay_us;
+  guint    batch_max_items;
+
+  /* [positions] */
+  guint    keep_interval_seconds;
+  double   keep_distance_meters;
+  guint    retention_days;
+  guint    purge_interval_seconds;
+  guint    broadcast_interval_ms;
+  guint    max_batch;
+  guint    max_future_seconds;
+  guint    query_max;
+} WgServerConfig;
+
+GQuark          wg_server_config_error_quark (void);
+
+WgServerConfig *wg_server_config_new         (void);
+void            wg_server_config_free        (WgServerConfig  *self);
+gboolean        wg_server_config_load_file   (WgServerConfig  *self,
+                                              const char      *path,
+                                              GError         **error);
+gboolean        wg_server_config_validate    (WgServerConfig  *self,
+                                              GError         **error);
+gboolean        wg_server_address_is_loopback (const char     *address);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgServerConfig, wg_server_config_free)
+
+G_END_DECLS

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Test harness: spawns the real wangge-server (WANGGE_SERVER_BIN, set by
+ * meson) with --port 0 and a temporary data directory, reads the
+ * "listening on URL" line, and offers HTTP and WebSocket helpers.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <string.h>
+
+#include "wg-test-server.h"
+
+#ifndef WANGGE_SERVER_BIN
+#error "WANGGE_SERVER_BIN must be defined by the build"
+#endif
+
+gint64
+wg_test_now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+static gboolean
+timeout_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+wg_test_iterate_for (guint ms)
+{
+  gboolean over = FALSE;
+  guint id = g_timeout_add (ms, timeout_flag_cb, &over);
+
+  while (!over)
+    g_main_context_iteration (NULL, TRUE);
+  (void) id;
+}
+
+gboolean
+wg_test_iterate_until (gboolean (*done) (gpointer),
+                       gpointer   data,
+                       guint      timeout_ms)
+{
+  gboolean over = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_flag_cb, &over);
+
+  while (!done (data) && !over)
+    g_main_context_iteration (NULL, TRUE);
+  if (!over)
+    g_source_remove (id);
+  return done (data);
+}
+
+WgTestServer *
+wg_test_server_new (const char *config_text)
+{
+  g_autoptr(GError) error = NULL;
+  WgTestServer *self = g_new0 (WgTestServer, 1);
+
+  self->data_dir = g_dir_make_tmp ("wg-server-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (config_text != NULL)
+    {
+      self->config_path = g_build_filename (self->data_dir, "server.conf", NULL);
+      g_file_set_contents (self->config_path, config_text, -1, &error);
+      g_assert_no_error (error);
+    }
+  self->session = soup_session_new_with_options ("timeout", 20, NULL);
+  self->ws_session = soup_session_new ();
+  return self;
+}
+
+/* If a test aborts, its server must not outlive it (and hold the test's
+ * stderr open, which makes meson wait for the timeout). */
+static void
+child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+void
+wg_test_server_start (WgTestServer       *self,
+                      const char * const *extra_args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *line = NULL;
+  GInputStream *out;
+
+  g_assert_null (self->process);
+
+  g_ptr_array_add (argv, (gpointer) WANGGE_SERVER_BIN);
+  g_ptr_array_add (argv, (gpointer) "--address");
+  g_ptr_array_add (argv, (gpointer) "127.0.0.1");
+  g_ptr_array_add (argv, (gpointer) "--port");
+  g_ptr_array_add (argv, (gpointer) "0");
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, self->data_dir);
+  if (self->config_path != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--config");
+      g_ptr_array_add (argv, self->config_path);
+    }
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  out = g_subprocess_get_stdout_pipe (self->process);
+  lines = g_data_input_stream_new (out);
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+
+  g_free (self->base_url);
+  self->base_url = g_strdup (line + strlen ("listening on "));
+  self->port = (guint16) g_ascii_strtoull (strrchr (self->base_url, ':') + 1, NULL, 10);
+  g_assert_cmpuint (self->port, >, 0);
+}
+
+/* SIGTERM, then the exit status (a clean stop is 0). */
+int
+wg_test_server_stop (WgTestServer *self)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_nonnull (self->process);
+  g_subprocess_send_signal (self->process, SIGTERM);
+  g_subprocess_wait (self->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (self->process));
+  status = g_subprocess_get_exit_status (self->process);
+  g_clear_object (&self->process);
+  return status;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+wg_test_server_free (WgTestServer *self)
+{
+  if (self == NULL)
+    return;
+  if (self->process != NULL)
+    {
+      g_subprocess_force_exit (self->process);
+      g_subprocess_wait (self->process, NULL, NULL);
+      g_clear_object (&self->process);
+    }
+  g_clear_object (&self->session);
+  g_clear_object (&self->ws_session);
+  remove_tree (self->data_dir);
+  g_free (self->data_dir);
+  g_free (self->config_path);
+  g_free (self->base_url);
+  g_free (self);
+}
+
+char *
+wg_test_server_url (WgTestServer *self,
+                    const char   *path)
+{
+  return g_strconcat (self->base_url, path, NULL);
+}
+
+WgTestResponse *
+wg_test_server_request (WgTestServer *self,
+                        const char   *method,
+                        const char   *path,
+                        const char   *content_type,
+                        const char   *body)
+{
+  g_autofree char *url = wg_test_server_url (self, path);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GError) error = NULL;
+  WgTestResponse *response;
+  const char *type;
+
+  g_assert_nonnull (msg);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
+    }
+
+  response = g_new0 (WgTestResponse, 1);
+  response->body = soup_session_send_and_read (self->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  response->status = soup_message_get_status (msg);
+  response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  type = soup_message_headers_get_content_type (response->headers, NULL);
+  response->content_type = g_strdup (type);
+  if (type != NULL && (g_str_equal (type, "application/json") || g_str_equal (type, "application/problem+json")))
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      gsize size;
+      const char *data = g_bytes_get_data (response->body, &size);
+
+      json_parser_load_from_data (parser, data, size, &error);
+      g_assert_no_error (error);
+      response->json = json_parser_steal_root (parser);
+    }
+  return response;
+}
+
+WgTestResponse *
+wg_test_server_get (WgTestServer *self,
+                    const char   *path)
+{
+  return wg_test_server_request (self, "GET", path, NULL, NULL);
+}
+
+WgTestResponse *
+wg_test_server_post_json (WgTestServer *self,
+                          const char   *path,
+                          const char   *json)
+{
+  return wg_test_server_request (self, "POST", path, "application/json", json);
+}
+
+void
+wg_test_response_free (WgTestResponse *response)
+{
+  if (response == NULL)
+    return;
+  g_free (response->content_type);
+  g_clear_pointer (&response->headers, soup_message_headers_unref);
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_clear_pointer (&response->json, json_node_unref);
+  g_free (response);
+}
+
+JsonObject *
+wg_test_response_object (WgTestResponse *response)
+{
+  g_assert_nonnull (response->json);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (response->json));
+  return json_node_get_object (response->json);
+}
+
+void
+wg_test_response_assert_problem (WgTestResponse *response,
+                                 guint           status,
+                                 const char     *slug)
+{
+  JsonObject *obj;
+  g_autofree char *type = g_strconcat ("https://wangge.example/problems/", slug, NULL);
+
+  g_assert_cmpuint (response->status, ==, status);
+  g_assert_cmpstr (response->content_type, ==, "application/problem+json");
+  obj = wg_test_response_object (response);
+  g_assert_cmpstr (json_object_get_string_member (obj, "type"), ==, type);
+  g_assert_cmpstr (json_object_get_string_member (obj, "code"), ==, slug);
+  g_assert_cmpint (json_object_get_int_member (obj, "status"), ==, status);
+  g_assert_nonnull (json_object_get_string_member (obj, "title"));
+}
+
+/* ---- WebSocket ---------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean                 done;
+  SoupWebsocketConnection *conn;
+  GError                  *error;
+} ConnectData;
+
+static void
+connect_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ConnectData *data = user_data;
+
+  data->conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &data->error);
+  data->done = TRUE;
+}
+
+static gboolean
+connect_done (gpointer data)
+{
+  return ((ConnectData *) data)->done;
+}
+
+static void
+ws_message_cb (SoupWebsocketConnection *conn,
+               gint                     type,
+               GBytes                  *message,
+               WgTestWebsocket         *ws)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (message, &size);
+
+  g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
+  json_parser_load_from_data (parser, data, size, &error);
+  g_assert_no_error (error);
+  g_queue_push_tail (&ws->messages, json_parser_steal_root (parser));
+}
+
+static void
+ws_closed_cb (SoupWebsocketConnection *conn,
+              WgTestWebsocket         *ws)
+{
+  ws->closed = TRUE;
+  ws->close_code = soup_websocket_connection_get_close_code (conn);
+}
+
+WgTestWebsocket *
+wg_test_server_websocket (WgTestServer  *self,
+                          const char    *path,
+                          GError       **error)
+{
+  g_autofree char *url = wg_test_server_url (self, path);
+  g_autoptr(SoupMessage) msg = NULL;
+  ConnectData data = { 0 };
+  WgTestWebsocket *ws;
+
+  /* ws:// is spelled http:// for libsoup's handshake. */
+  msg = soup_message_new ("GET", url);
+  soup_session_websocket_connect_async (self->ws_session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        NULL, connect_cb, &data);
+  g_assert_true (wg_test_iterate_until (connect_done, &data, 10000));
+  if (data.conn == NULL)
+    {
+      g_propagate_error (error, data.error);
+      return NULL;
+    }
+
+  ws = g_new0 (WgTestWebsocket, 1);
+  ws->conn = data.conn;
+  g_queue_init (&ws->messages);
+  soup_websocket_connection_set_max_incoming_payload_size (ws->conn, 4 * 1024 * 1024);
+  g_signal_connect (ws->conn, "message", G_CALLBACK (ws_message_cb), ws);
+  g_signal_connect (ws->conn, "closed", G_CALLBACK (ws_closed_cb), ws);
+  return ws;
+}
+
+typedef struct
+{
+  WgTestWebsocket *ws;
+  const char      *type;
+  JsonNode        *found;
+} WaitType;
+
+static gboolean
+find_type (gpointer user_data)
+{
+  WaitType *wait = user_data;
+
+  while (wait->found == NULL && !g_queue_is_empty (&wait->ws->messages))
+    {
+      JsonNode *node = g_queue_pop_head (&wait->ws->messages);
+      const char *type = json_object_get_string_member_with_default (json_node_get_object (node), "type", "");
+
+      if (g_str_equal (type, wait->type))
+        wait->found = node;
+      else
+        json_node_unref (node);
+    }
+  return wait->found != NULL || wait->ws->closed;
+}
+
+/* Waits for the next message of @type, dropping others on the way; NULL on
+ * timeout or close. */
+JsonNode *
+wg_test_websocket_wait_type (WgTestWebsocket *ws,
+                             const char      *type,
+                             guint            timeout_ms)
+{
+  WaitType wait = { ws, type, NULL };
+
+  wg_test_iterate_until (find_type, &wait, timeout_ms);
+  return wait.found;
+}
+
+void
+wg_test_websocket_send (WgTestWebsocket *ws,
+                        const char      *text)
+{
+  soup_websocket_connection_send_text (ws->conn, text);
+}
+
+static gboolean
+ws_is_closed (gpointer data)
+{
+  return ((WgTestWebsocket *) data)->closed;
+}
+
+gboolean
+wg_test_websocket_wait_closed (WgTestWebsocket *ws,
+                               guint            timeout_ms)
+{
+  return wg_test_iterate_until (ws_is_closed, ws, timeout_ms);
+}
+
+void
+wg_test_websocket_free (WgTestWebsocket *ws)
+{
+  if (ws == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (ws->conn, ws);
+  if (soup_websocket_connection_get_state (ws->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (ws->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_clear_object (&ws->conn);
+  g_queue_clear_full (&ws->messages, (GDestroyNotify) json_node_unref);
+  g_free (ws);
+}

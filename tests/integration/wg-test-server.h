@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* The real wangge-server process on a loopback port, with a temporary data
+ * directory, and HTTP/WebSocket helpers to talk to it. */
+typedef struct
+{
+  GSubprocess *process;
+  char        *data_dir;
+  char        *config_path;   /* nullable */
+  char        *base_url;      /* http://127.0.0.1:PORT */
+  guint16      port;
+  SoupSession *session;       /* sync HTTP */
+  SoupSession *ws_session;    /* async WebSocket on the thread-default context */
+} WgTestServer;
+
+typedef struct
+{
+  guint               status;
+  char               *content_type;
+  SoupMessageHeaders *headers;
+  GBytes             *body;
+  JsonNode           *json;    /* NULL if the body is not JSON */
+} WgTestResponse;
+
+typedef struct
+{
+  SoupWebsocketConnection *conn;
+  GQueue                   messages;   /* JsonNode */
+  gboolean                 closed;
+  gushort                  close_code;
+} WgTestWebsocket;
+
+WgTestServer    *wg_test_server_new            (const char         *config_text);
+void             wg_test_server_start          (WgTestServer       *self,
+                                                const char * const *extra_args);
+int              wg_test_server_stop           (WgTestServer       *self);
+void             wg_test_server_free           (WgTestServer       *self);
+char            *wg_test_server_url            (WgTestServer       *self,
+                                                const char         *path);
+
+WgTestResponse  *wg_test_server_request        (WgTestServer       *self,
+                                                const char         *method,
+                                                const char         *path,
+                                                const char         *content_type,
+                                                const char         *body);
+WgTestResponse  *wg_test_server_get            (WgTestServer       *self,
+                                                const char         *path);
+WgTestResponse  *wg_test_server_post_json      (WgTestServer       *self,
+                                                const char         *path,
+                                                const char         *json);
+void             wg_test_response_free         (WgTestResponse     *response);
+void             wg_test_response_assert_problem (WgTestResponse   *response,
+                                                guint               status,
+                                                const char         *slug);
+JsonObject      *wg_test_response_object       (WgTestResponse     *response);
+
+WgTestWebsocket *wg_test_server_websocket      (WgTestServer       *self,
+                                                const char         *path,
+                                                GError            **error);
+JsonNode        *wg_test_websocket_wait_type   (WgTestWebsocket    *ws,
+                                                const char         *type,
+                                                guint               timeout_ms);
+void             wg_test_websocket_send        (WgTestWebsocket    *ws,
+                                                const char         *text);
+gboolean         wg_test_websocket_wait_closed (WgTestWebsocket    *ws,
+                                                guint               timeout_ms);
+void             wg_test_websocket_free        (WgTestWebsocket    *ws);
+
+void             wg_test_iterate_for           (guint               ms);
+gboolean         wg_test_iterate_until         (gboolean          (*done) (gpointer),
+                                                gpointer            data,
+                                                guint               timeout_ms);
+gint64           wg_test_now_ms                (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgTestServer, wg_test_server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgTestResponse, wg_test_response_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgTestWebsocket, wg_test_websocket_free)
+
+G_END_DECLS
