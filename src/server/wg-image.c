@@ -409,7 +409,8 @@ exif_orientation (const guint8 *p,
     {
       gsize entry = ifd + 2 + (gsize) i * 12;
 
-      if (entry > tiff_len - 12)
+      /* tiff_len may be under 12: no subtraction from it */
+      if (entry + 12 > tiff_len)
         break;
       if (U16 (tiff + entry) == 0x0112 && U16 (tiff + entry + 2) == 3)
         {

@@ -673,6 +673,37 @@ test_jpeg_damaged_headers (void)
   }
 }
 
+/* Found by tests/fuzz/fuzz-image: an EXIF IFD whose first entry runs past
+ * a short APP1 segment was read out of bounds (ASan: heap-buffer-overflow
+ * in exif_orientation). */
+static void
+test_fuzz_regressions (void)
+{
+  static const guint8 short_exif_ifd[] = {
+    0xff, 0xd8, 0xff, 0xe1, 0x00, 0x13, 0x45, 0x78, 0x69, 0x66, 0x00, 0x00, 0x49, 0x49, 0x2a, 0x00,
+    0x08, 0x00, 0x00, 0x00, 0x01, 0x01, 0x12, 0x01, 0x00, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0xff, 0xd8, 0xff, 0xe1, 0x00, 0x3b, 0x45, 0x78, 0x69, 0x69,
+  };
+  g_autoptr(GBytes) jpeg = make_jpeg (16, 16);
+  g_autoptr(GByteArray) array = g_byte_array_new ();
+  g_autoptr(GBytes) crash = g_bytes_new_static (short_exif_ifd, sizeof short_exif_ifd);
+  g_autoptr(GBytes) valid = NULL;
+  g_autoptr(GError) error = NULL;
+  WgImageInfo info;
+
+  /* exactly as found: refused, and no read past the segment */
+  assert_refused (crash, WG_IMAGE_ERROR_MALFORMED);
+
+  /* the same short APP1 in an otherwise valid JPEG: the orientation is
+   * ignored, the image accepted */
+  g_byte_array_append (array, short_exif_ifd, 23); /* SOI and the APP1 segment */
+  g_byte_array_append (array, (const guint8 *) g_bytes_get_data (jpeg, NULL) + 2, g_bytes_get_size (jpeg) - 2);
+  valid = g_byte_array_free_to_bytes (g_steal_pointer (&array));
+  g_assert_true (wg_image_probe (valid, NULL, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (info.orientation, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -695,6 +726,7 @@ main (int   argc,
   g_test_add_func ("/image/jpeg/damaged-headers", test_jpeg_damaged_headers);
   g_test_add_func ("/image/not-an-image", test_not_an_image);
   g_test_add_func ("/image/too-large", test_too_large);
+  g_test_add_func ("/image/fuzz-regressions", test_fuzz_regressions);
 
   return g_test_run ();
 }
