@@ -20,11 +20,14 @@
  *  4. the fuzz target tests/fuzz/fuzz-image.c runs this whole path under
  *     ASan/UBSan.
  * Decoding time and memory are bounded by the checked size: work is linear in
- * pixels for PNG and in pixels x scans for JPEG (scans <= max_scans), memory at
- * most max_pixels x 4 bytes (160 MB at the 40 MP default) for PNG; a JPEG is
- * decoded straight to the size asked for (libjpeg scales by 1/2..1/8 in the
- * IDCT), so the server's derived sizes cost far less. Call it from a worker
- * thread with a small bounded pool, never on the main loop.
+ * pixels for PNG and in pixels x scans for JPEG (scans <= max_scans: without
+ * that limit a file of thousands of empty scans costs minutes), memory at most
+ * max_pixels x 4 bytes for PNG (160 MB at the 40 MP default) and max_pixels x
+ * components x 2 bytes for a progressive JPEG (libjpeg keeps all coefficients:
+ * 240-320 MB at 40 MP); a baseline JPEG is decoded straight to the size asked
+ * for (libjpeg scales by 1/2..1/8 in the IDCT). Measured worst case at the
+ * limits: about 2 s and 241 MB (docs/photos.md). Call it from a worker thread
+ * with a small bounded pool, never on the main loop.
  */
 #define G_LOG_DOMAIN "wg-image"
 

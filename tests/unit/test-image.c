@@ -622,6 +622,50 @@ test_jpeg_scan_limit (void)
   limits.max_scans = 0;
   g_assert_false (wg_image_probe (jpeg, &limits, NULL, &error));
   g_assert_error (error, WG_IMAGE_ERROR, WG_IMAGE_ERROR_MALFORMED);
+  g_clear_error (&error);
+
+  /* A "scan bomb": every scan costs a pass over all the pixels in libjpeg,
+   * so thousands of tiny scans would take minutes. Here the one scan is
+   * repeated: 64 pass the walk, 65 are refused before any decoding. */
+  {
+    gsize len;
+    const guint8 *data = g_bytes_get_data (jpeg, &len);
+    gsize sos = 0;
+
+    for (gsize i = 2; i + 1 < len; i++)
+      if (data[i] == 0xff && data[i + 1] == 0xda)
+        {
+          sos = i;
+          break;
+        }
+    g_assert_cmpuint (sos, >, 0);
+    g_assert_cmpuint (data[len - 1], ==, 0xd9);
+
+    for (guint scans = 64; scans <= 65; scans++)
+      {
+        g_autoptr(GByteArray) array = g_byte_array_new ();
+        g_autoptr(GBytes) bomb = NULL;
+
+        g_byte_array_append (array, data, len - 2);
+        for (guint i = 1; i < scans; i++)
+          g_byte_array_append (array, data + sos, len - 2 - sos);
+        g_byte_array_append (array, data + len - 2, 2);
+        bomb = g_byte_array_free_to_bytes (g_steal_pointer (&array));
+        wg_image_limits_init (&limits);
+        if (scans == 64)
+          {
+            g_assert_true (wg_image_probe (bomb, &limits, NULL, &error));
+            g_assert_no_error (error);
+          }
+        else
+          {
+            g_assert_false (wg_image_probe (bomb, &limits, NULL, &error));
+            g_assert_error (error, WG_IMAGE_ERROR, WG_IMAGE_ERROR_MALFORMED);
+            g_clear_error (&error);
+            assert_refused (bomb, WG_IMAGE_ERROR_MALFORMED);
+          }
+      }
+  }
 }
 
 static void
