@@ -703,13 +703,21 @@ wg_image_decode (GBytes               *bytes,
     }
 
   /* gdk-pixbuf's JPEG loader sets the "orientation" option from EXIF; set it
-   * from our own parse where the loader's scaled copy does not carry it. */
+   * from our own parse where the loader's scaled copy does not carry it.
+   * Whichever is applied is the one reported. */
   if (probed.orientation != 1 && gdk_pixbuf_get_option (pixbuf, "orientation") == NULL)
     {
       char value[2] = { (char) ('0' + probed.orientation), 0 };
 
       gdk_pixbuf_set_option (pixbuf, "orientation", value);
     }
+  {
+    const char *applied = gdk_pixbuf_get_option (pixbuf, "orientation");
+    /* parsed as gdk_pixbuf_apply_embedded_orientation() does */
+    gint64 value = applied != NULL ? g_ascii_strtoll (applied, NULL, 10) : 1;
+
+    probed.orientation = value >= 1 && value <= 8 ? (guint) value : 1;
+  }
   oriented = gdk_pixbuf_apply_embedded_orientation (pixbuf);
   if (oriented == NULL)
     {
