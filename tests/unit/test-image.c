@@ -717,6 +717,41 @@ test_jpeg_damaged_headers (void)
   }
 }
 
+/* Structurally sound (every length right, EOI present) but refused by the
+ * decoder: the loader's error comes back as image-malformed, and the loader
+ * is closed without a critical (G_DEBUG=fatal-criticals). */
+static void
+test_jpeg_decoder_refuses (void)
+{
+  g_autoptr(GBytes) jpeg = make_jpeg (48, 32);
+  gsize len = g_bytes_get_size (jpeg);
+  guint8 *copy = g_memdup2 (g_bytes_get_data (jpeg, NULL), len);
+  g_autoptr(GBytes) bogus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  gsize dht = 0;
+
+  for (gsize i = 2; i + 1 < len; i++)
+    if (copy[i] == 0xff && copy[i + 1] == 0xc4)
+      {
+        dht = i;
+        break;
+      }
+  g_assert_cmpuint (dht, >, 0);
+  /* the 16 code-length counts of the first table: far more codes than
+   * the segment holds */
+  memset (copy + dht + 5, 0xff, 16);
+  bogus = g_bytes_new_take (copy, len);
+
+  g_assert_true (wg_image_probe (bogus, NULL, NULL, &error));
+  g_assert_no_error (error);
+  pixbuf = wg_image_decode (bogus, NULL, 0, NULL, &error);
+  g_assert_null (pixbuf);
+  g_assert_error (error, WG_IMAGE_ERROR, WG_IMAGE_ERROR_MALFORMED);
+  g_clear_error (&error);
+  assert_refused (bogus, WG_IMAGE_ERROR_MALFORMED);
+}
+
 /* Found by tests/fuzz/fuzz-image: an EXIF IFD whose first entry runs past
  * a short APP1 segment was read out of bounds (ASan: heap-buffer-overflow
  * in exif_orientation). */
@@ -768,6 +803,7 @@ main (int   argc,
   g_test_add_func ("/image/jpeg/exif-orientation", test_jpeg_exif_orientation);
   g_test_add_func ("/image/jpeg/scan-limit", test_jpeg_scan_limit);
   g_test_add_func ("/image/jpeg/damaged-headers", test_jpeg_damaged_headers);
+  g_test_add_func ("/image/jpeg/decoder-refuses", test_jpeg_decoder_refuses);
   g_test_add_func ("/image/not-an-image", test_not_an_image);
   g_test_add_func ("/image/too-large", test_too_large);
   g_test_add_func ("/image/fuzz-regressions", test_fuzz_regressions);
