@@ -567,8 +567,8 @@ wg_image_probe (GBytes               *bytes,
   if (len > limits->max_bytes)
     {
       g_set_error (error, WG_IMAGE_ERROR, WG_IMAGE_ERROR_TOO_LARGE,
-                   _("The image is %" G_GSIZE_FORMAT " bytes; at most %" G_GSIZE_FORMAT " are accepted"),
-                   len, limits->max_bytes);
+                   _("The image is %lu bytes; at most %lu are accepted"),
+                   (gulong) len, (gulong) limits->max_bytes);
       return FALSE;
     }
 
