@@ -18,7 +18,9 @@
 #include "wg-force-layer.h"
 #include "wg-map-private.h"
 
-#define CLUSTER_CELL 44.0
+#define CLUSTER_CELL 40.0
+/* A cell with up to this many units shows them all; more become a badge. */
+#define CLUSTER_MIN 4
 #define CLUSTER_MAX_ZOOM 17.0
 #define MARGIN 24.0
 #define MAX_TRAILS 2000
@@ -122,7 +124,8 @@ get_badge (WgForceLayer *self,
     g_hash_table_remove_all (self->badges);
 
   size = count < 10 ? 24 : count < 100 ? 28 : count < 1000 ? 32 : 38;
-  texture = _wg_render_badge (label, &(GdkRGBA) { 0.10, 0.37, 0.71, 0.92 }, size, scale);
+  /* Neutral: a cluster mixes statuses, and blue already means en route. */
+  texture = _wg_render_badge (label, &(GdkRGBA) { 0.24, 0.22, 0.27, 0.88 }, size, scale);
   g_hash_table_insert (self->badges, g_strdup (label), texture);
   return texture;
 }
@@ -286,29 +289,43 @@ wg_force_layer_snapshot (GtkWidget   *widget,
             }
         }
 
+      /* Sparse cells: every unit on its own. */
+      for (guint i = 0; i < n; i++)
+        {
+          double wx = self->mxy[2 * i] * p.scale, wy = self->mxy[2 * i + 1] * p.scale;
+          double x = wx - p.ox, y = wy - p.oy;
+          int cx, cy;
+
+          if (!(x > -MARGIN && y > -MARGIN && x < p.width + MARGIN && y < p.height + MARGIN))
+            continue;
+          cx = (int) (floor (wx / CLUSTER_CELL) - col0);
+          cy = (int) (floor (wy / CLUSTER_CELL) - row0);
+          if (cx < 0 || cy < 0 || cx >= (int) cols || cy >= (int) rows)
+            continue;
+          if (self->cell_count[cy * cols + cx] < CLUSTER_MIN)
+            draw_unit (self, snapshot, i, x, y, now_ms, sf);
+        }
+
+      /* Dense cells: one badge at their centre. */
       for (guint c = 0; c < n_cells; c++)
         {
           guint count = self->cell_count[c];
-          double x, y;
+          GdkTexture *badge;
+          double x, y, w, h;
+          Drawn d;
 
-          if (count == 0)
+          if (count < CLUSTER_MIN)
             continue;
           x = self->cell_sx[c] / count;
           y = self->cell_sy[c] / count;
-          if (count == 1)
-            draw_unit (self, snapshot, self->cell_first[c], x, y, now_ms, sf);
-          else
-            {
-              GdkTexture *badge = get_badge (self, count, sf);
-              double w = gdk_texture_get_width (badge) / (double) sf;
-              double h = gdk_texture_get_height (badge) / (double) sf;
-              Drawn d = { x, y, h / 2, self->cell_first[c], count };
-
-              gtk_snapshot_append_texture (snapshot, badge,
-                                           &GRAPHENE_RECT_INIT (x - w / 2, y - h / 2, w, h));
-              g_array_append_val (self->drawn, d);
-              self->n_drawn_clusters++;
-            }
+          badge = get_badge (self, count, sf);
+          w = gdk_texture_get_width (badge) / (double) sf;
+          h = gdk_texture_get_height (badge) / (double) sf;
+          d = (Drawn) { x, y, h / 2, self->cell_first[c], count };
+          gtk_snapshot_append_texture (snapshot, badge,
+                                       &GRAPHENE_RECT_INIT (x - w / 2, y - h / 2, w, h));
+          g_array_append_val (self->drawn, d);
+          self->n_drawn_clusters++;
         }
     }
 

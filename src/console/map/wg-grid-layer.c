@@ -531,7 +531,10 @@ wg_grid_layer_set_grids (WgGridLayer *self,
   g_array_set_size (self->entries, 0);
   g_hash_table_remove_all (self->by_code);
 
-  sorted = g_ptr_array_copy (grids, NULL, NULL);
+  /* Not g_ptr_array_copy(): it would carry over @grids' free func. */
+  sorted = g_ptr_array_sized_new (grids->len);
+  for (guint i = 0; i < grids->len; i++)
+    g_ptr_array_add (sorted, grids->pdata[i]);
   g_ptr_array_sort (sorted, compare_level);
   for (guint i = 0; i < sorted->len; i++)
     {

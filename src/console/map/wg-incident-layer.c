@@ -110,7 +110,7 @@ get_badge (WgIncidentLayer *self,
   if (texture)
     return texture;
   g_snprintf (label, sizeof label, count > 99 ? "99+" : "%u", count);
-  texture = _wg_render_badge (label, &(GdkRGBA) { 0.24, 0.22, 0.27, 0.95 }, 18, sf);
+  texture = _wg_render_badge (label, &(GdkRGBA) { 0.65, 0.11, 0.18, 0.95 }, 18, sf);
   g_hash_table_insert (self->badges, GUINT_TO_POINTER (count), texture);
   return texture;
 }

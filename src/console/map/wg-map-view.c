@@ -139,8 +139,8 @@ ensure_css (void)
   done = TRUE;
   provider = gtk_css_provider_new ();
   gtk_css_provider_load_from_data (provider,
-    "map.wg-map { background-color: #f2efe9; }\n"
-    "map.wg-map.schematic { background-color: #eceff3; }\n"
+    "map-view.wg-map { background-color: #f2efe9; }\n"
+    "map-view.wg-map.schematic { background-color: #e9ecef; }\n"
     ".wg-map-legend { background-color: rgba(255,255,255,0.94); color: #241f31;"
     "  border-radius: 12px; padding: 10px 14px; margin: 12px;"
     "  box-shadow: 0 1px 4px rgba(0,0,0,0.25); }\n"
