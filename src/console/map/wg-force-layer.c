@@ -18,7 +18,7 @@
 #include "wg-force-layer.h"
 #include "wg-map-private.h"
 
-#define CLUSTER_CELL 40.0
+#define CLUSTER_CELL 60.0
 /* A cell with up to this many units shows them all; more become a badge. */
 #define CLUSTER_MIN 4
 #define CLUSTER_MAX_ZOOM 17.0
@@ -123,7 +123,7 @@ get_badge (WgForceLayer *self,
   if (g_hash_table_size (self->badges) > 1024)
     g_hash_table_remove_all (self->badges);
 
-  size = count < 10 ? 24 : count < 100 ? 28 : count < 1000 ? 32 : 38;
+  size = count < 10 ? 20 : count < 100 ? 24 : count < 1000 ? 28 : 32;
   /* Neutral: a cluster mixes statuses, and blue already means en route. */
   texture = _wg_render_badge (label, &(GdkRGBA) { 0.24, 0.22, 0.27, 0.88 }, size, scale);
   g_hash_table_insert (self->badges, g_strdup (label), texture);

@@ -2,12 +2,16 @@
  *
  * Grid polygons, filled by state, with names and codes where they fit.
  *
- * GTK 4.8 has no GskPath, so polygons go through cairo.  Re-rasterising
- * every polygon at full screen size on every frame would cost more than
- * the whole base map, so the layer rasterises 512 px tiles of its own once
- * per zoom level ("render zoom") and reuses them while the map pans.  While
- * the zoom animates the tiles of the render zoom are drawn scaled; the layer
- * re-renders at the new zoom when it settles or drifts too far.
+ * Software rendering (llvmpipe under Xvfb, and many government desktops)
+ * is bound by fill rate: a full-screen translucent texture costs as much as
+ * the base map under it.  So nothing here covers the screen:
+ *  - outlines are thin colour nodes, one per edge, recomputed per frame
+ *    (a few hundred nodes, no texels);
+ *  - a fill is a texture of its own grid's box, rendered once per state
+ *    change at a fixed resolution and scaled (flat colour: the crisp
+ *    outline hides the soft edge), and only grids with a state have one;
+ *  - labels are small textures rendered once, shown where they fit.
+ * GTK 4.8 has no GskPath, so the fills go through cairo.
  */
 #define G_LOG_DOMAIN "wg-grid-layer"
 
@@ -17,9 +21,7 @@
 
 #include "wg-map-private.h"
 
-#define TILE_SIZE 512
-#define MAX_CACHED_TILES 64
-#define SETTLE_MS 150
+#define FILL_TEXTURE_SIZE 512
 
 struct _WgMapGrid
 {
@@ -149,6 +151,10 @@ typedef struct
   double       label_x, label_y;
   WgGridState  state;
   guint        n_open;
+  GdkTexture  *fill;       /* covers min..max; NULL until needed */
+  GdkTexture  *label[2];   /* name + code, name only */
+  double       label_w[2], label_h[2];
+  int          label_sf;
 } Entry;
 
 struct _WgGridLayer
@@ -159,12 +165,6 @@ struct _WgGridLayer
   GHashTable   *by_code;       /* code -> index + 1 */
   char         *selected;
   gboolean      gcj02;
-
-  /* Tile cache at the render zoom */
-  GHashTable   *tiles;         /* packed (tx, ty) -> GdkTexture or NULL (empty) */
-  double        render_scale;
-  int           render_sf;
-  guint         settle_id;
 };
 
 G_DEFINE_FINAL_TYPE (WgGridLayer, wg_grid_layer, SHUMATE_TYPE_LAYER)
@@ -176,20 +176,24 @@ entry_clear (gpointer data)
 
   g_clear_pointer (&e->grid, wg_map_grid_unref);
   g_clear_pointer (&e->mxy, g_free);
+  g_clear_object (&e->fill);
+  g_clear_object (&e->label[0]);
+  g_clear_object (&e->label[1]);
 }
 
 static void
-unref_texture (gpointer texture)
+invalidate_fill (WgGridLayer *self,
+                 Entry       *e)
 {
-  /* Empty tiles are cached as NULL. */
-  if (texture != NULL)
-    g_object_unref (texture);
+  g_clear_object (&e->fill);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
 invalidate (WgGridLayer *self)
 {
-  g_hash_table_remove_all (self->tiles);
+  for (guint i = 0; i < self->entries->len; i++)
+    g_clear_object (&g_array_index (self->entries, Entry, i).fill);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -235,140 +239,140 @@ project_entry (WgGridLayer *self,
     }
 }
 
-static void
-path_entry (cairo_t     *cr,
-            const Entry *e,
-            double       scale)
+static gboolean
+is_selected (WgGridLayer *self,
+             const Entry *e)
 {
-  cairo_new_path (cr);
-  for (guint i = 0; i < e->grid->n_points; i++)
-    cairo_line_to (cr, e->mxy[2 * i] * scale, e->mxy[2 * i + 1] * scale);
-  cairo_close_path (cr);
-}
-
-static void
-draw_label (WgGridLayer *self,
-            cairo_t     *cr,
-            const Entry *e,
-            double       scale)
-{
-  g_autoptr(PangoLayout) layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font;
-  g_autofree char *markup = NULL;
-  double box_w = (e->max_x - e->min_x) * scale;
-  double box_h = (e->max_y - e->min_y) * scale;
-  int lw, lh;
-
-  if (box_w < 40 || box_h < 18)
-    return;
-
-  font = pango_font_description_from_string ("Sans Bold 10");
-  pango_layout_set_font_description (layout, font);
-  pango_font_description_free (font);
-  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
-
-  markup = g_markup_printf_escaped ("%s\n<span size='small' weight='normal'>%s</span>",
-                                    e->grid->name, e->grid->code);
-  pango_layout_set_markup (layout, markup, -1);
-  pango_layout_get_pixel_size (layout, &lw, &lh);
-  if (lw > box_w * 0.92 || lh > box_h * 0.85)
-    {
-      /* Name only, then nothing. */
-      pango_layout_set_text (layout, e->grid->name, -1);
-      pango_layout_get_pixel_size (layout, &lw, &lh);
-      if (lw > box_w * 0.92 || lh > box_h * 0.85)
-        return;
-    }
-
-  cairo_move_to (cr, e->label_x * scale - lw / 2.0, e->label_y * scale - lh / 2.0);
-  pango_cairo_layout_path (cr, layout);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
-  cairo_set_line_width (cr, 3.0);
-  cairo_stroke (cr);
-  cairo_move_to (cr, e->label_x * scale - lw / 2.0, e->label_y * scale - lh / 2.0);
-  cairo_set_source_rgb (cr, 0.14, 0.16, 0.20);
-  pango_cairo_show_layout (cr, layout);
+  return self->selected != NULL && g_str_equal (self->selected, e->grid->code);
 }
 
 static GdkTexture *
-render_tile (WgGridLayer *self,
-             int          tx,
-             int          ty)
+render_fill (WgGridLayer *self,
+             const Entry *e)
 {
-  double scale = self->render_scale;
-  double x0 = (double) tx * TILE_SIZE, y0 = (double) ty * TILE_SIZE;
-  cairo_surface_t *surface = NULL;
-  cairo_t *cr = NULL;
+  double w = e->max_x - e->min_x, h = e->max_y - e->min_y;
+  double scale = FILL_TEXTURE_SIZE / MAX (w, h);
+  int tw = MAX (1, (int) ceil (w * scale)), th = MAX (1, (int) ceil (h * scale));
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, tw, th);
+  cairo_t *cr = cairo_create (surface);
   GdkTexture *texture;
-  /* Labels may overhang their polygon's box a little: widen the test. */
-  const double pad = 80;
+  GdkRGBA fill, stroke;
 
-  for (guint pass = 0; pass < 2; pass++)
-    for (guint i = 0; i < self->entries->len; i++)
-      {
-        const Entry *e = &g_array_index (self->entries, Entry, i);
-        gboolean selected = self->selected && g_str_equal (self->selected, e->grid->code);
-        GdkRGBA fill, stroke;
+  _wg_grid_state_color (e->state, &fill, &stroke);
+  if (is_selected (self, e))
+    fill.alpha = MAX (fill.alpha, 0.18) + 0.10;
 
-        if (e->max_x * scale + pad < x0 || e->min_x * scale - pad > x0 + TILE_SIZE
-            || e->max_y * scale + pad < y0 || e->min_y * scale - pad > y0 + TILE_SIZE)
-          continue;
-
-        if (cr == NULL)
-          {
-            surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
-                                                  TILE_SIZE * self->render_sf,
-                                                  TILE_SIZE * self->render_sf);
-            cr = cairo_create (surface);
-            cairo_scale (cr, self->render_sf, self->render_sf);
-            cairo_translate (cr, -x0, -y0);
-          }
-
-        if (pass == 0)
-          {
-            _wg_grid_state_color (e->state, &fill, &stroke);
-            path_entry (cr, e, scale);
-            if (selected)
-              {
-                fill.alpha = MAX (fill.alpha, 0.18) + 0.10;
-                stroke.red = 0x1a / 255.0;
-                stroke.green = 0x5f / 255.0;
-                stroke.blue = 0xb4 / 255.0;
-                stroke.alpha = 1;
-              }
-            gdk_cairo_set_source_rgba (cr, &fill);
-            cairo_fill_preserve (cr);
-            gdk_cairo_set_source_rgba (cr, &stroke);
-            cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-            cairo_set_line_width (cr, selected ? 4.0 : (e->grid->level <= 1 ? 2.0 : 1.2));
-            if (e->grid->level > 1 && !selected && e->state == WG_GRID_STATE_NONE)
-              cairo_set_dash (cr, (double[]) { 5, 3 }, 2, 0);
-            cairo_stroke (cr);
-            cairo_set_dash (cr, NULL, 0, 0);
-          }
-        else
-          draw_label (self, cr, e, scale);
-      }
-
-  if (cr == NULL)
-    return NULL;
-
+  cairo_new_path (cr);
+  for (guint i = 0; i < e->grid->n_points; i++)
+    cairo_line_to (cr, (e->mxy[2 * i] - e->min_x) * scale, (e->mxy[2 * i + 1] - e->min_y) * scale);
+  cairo_close_path (cr);
+  gdk_cairo_set_source_rgba (cr, &fill);
+  cairo_fill (cr);
   cairo_destroy (cr);
+
   texture = _wg_texture_from_surface (surface);
   cairo_surface_destroy (surface);
   return texture;
 }
 
-static gboolean
-settle_cb (gpointer user_data)
+static void
+render_labels (Entry *e,
+               int    sf)
 {
-  WgGridLayer *self = user_data;
+  for (guint variant = 0; variant < 2; variant++)
+    {
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+      cairo_t *cr = cairo_create (surface);
+      PangoLayout *layout = pango_cairo_create_layout (cr);
+      PangoFontDescription *font = pango_font_description_from_string ("Sans Bold 10");
+      g_autofree char *markup = NULL;
+      int lw, lh;
+      const double halo = 2.0;
 
-  self->settle_id = 0;
-  self->render_scale = 0;   /* re-render at whatever the zoom is now */
-  invalidate (self);
-  return G_SOURCE_REMOVE;
+      pango_layout_set_font_description (layout, font);
+      pango_font_description_free (font);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+      if (variant == 0)
+        markup = g_markup_printf_escaped ("%s\n<span size='small' weight='normal'>%s</span>",
+                                          e->grid->name, e->grid->code);
+      else
+        markup = g_markup_printf_escaped ("%s", e->grid->name);
+      pango_layout_set_markup (layout, markup, -1);
+      pango_layout_get_pixel_size (layout, &lw, &lh);
+      cairo_destroy (cr);
+      cairo_surface_destroy (surface);
+
+      e->label_w[variant] = lw + 2 * halo;
+      e->label_h[variant] = lh + 2 * halo;
+      surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                            (int) ceil (e->label_w[variant] * sf),
+                                            (int) ceil (e->label_h[variant] * sf));
+      cr = cairo_create (surface);
+      cairo_scale (cr, sf, sf);
+      pango_cairo_update_layout (cr, layout);
+      cairo_move_to (cr, halo, halo);
+      pango_cairo_layout_path (cr, layout);
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
+      cairo_set_line_width (cr, 2 * halo);
+      cairo_stroke (cr);
+      cairo_move_to (cr, halo, halo);
+      cairo_set_source_rgb (cr, 0.14, 0.16, 0.20);
+      pango_cairo_show_layout (cr, layout);
+      cairo_destroy (cr);
+      g_object_unref (layout);
+
+      g_clear_object (&e->label[variant]);
+      e->label[variant] = _wg_texture_from_surface (surface);
+      cairo_surface_destroy (surface);
+    }
+  e->label_sf = sf;
+}
+
+/* A line of @width from (x0, y0) to (x1, y1) as a rotated colour node. */
+static void
+append_line (GtkSnapshot   *snapshot,
+             double         x0,
+             double         y0,
+             double         x1,
+             double         y1,
+             double         width,
+             const GdkRGBA *color)
+{
+  double dx = x1 - x0, dy = y1 - y0;
+  double len = hypot (dx, dy);
+
+  if (len < 0.5)
+    return;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x0, y0));
+  gtk_snapshot_rotate (snapshot, atan2 (dy, dx) * 180.0 / G_PI);
+  /* Overlap half a width at each end so corners close. */
+  gtk_snapshot_append_color (snapshot, color,
+                             &GRAPHENE_RECT_INIT (-width / 2, -width / 2, len + width, width));
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+append_outline (GtkSnapshot           *snapshot,
+                const WgMapProjection *p,
+                const Entry           *e,
+                double                 width,
+                const GdkRGBA         *color)
+{
+  guint n = e->grid->n_points;
+  double px, py;
+
+  _wg_projection_to_widget (p, e->mxy[2 * (n - 1)], e->mxy[2 * (n - 1) + 1], &px, &py);
+  for (guint i = 0; i < n; i++)
+    {
+      double x, y;
+
+      _wg_projection_to_widget (p, e->mxy[2 * i], e->mxy[2 * i + 1], &x, &y);
+      append_line (snapshot, px, py, x, y, width, color);
+      px = x;
+      py = y;
+    }
 }
 
 static void
@@ -379,69 +383,89 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
   ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
   WgMapProjection p;
   int sf = gtk_widget_get_scale_factor (widget);
-  double f, vx0, vy0, vx1, vy1;
-  int tx0, ty0, tx1, ty1;
+  double vx0, vy0, vx1, vy1;
+  g_autofree guint8 *visible = NULL;
+  const Entry *selected = NULL;
 
   if (self->entries->len == 0 || !_wg_projection_init (&p, widget, viewport))
     return;
 
-  f = self->render_scale > 0 ? p.scale / self->render_scale : 0;
-  if (f < 0.6 || f > 1.7 || sf != self->render_sf)
-    {
-      g_hash_table_remove_all (self->tiles);
-      self->render_scale = p.scale;
-      self->render_sf = sf;
-      f = 1.0;
-    }
-  if (f != 1.0)
-    {
-      g_clear_handle_id (&self->settle_id, g_source_remove);
-      self->settle_id = g_timeout_add (SETTLE_MS, settle_cb, self);
-    }
-  if (g_hash_table_size (self->tiles) > MAX_CACHED_TILES)
-    g_hash_table_remove_all (self->tiles);
-
-  /* Visible area in render-zoom pixels. */
-  vx0 = p.ox / f;
-  vy0 = p.oy / f;
-  vx1 = (p.ox + p.width) / f;
-  vy1 = (p.oy + p.height) / f;
-  if (p.rotation != 0)
-    {
-      /* Cover the rotated view's bounding circle. */
-      double r = hypot (p.width, p.height) / 2 / f;
-      double cx = (vx0 + vx1) / 2, cy = (vy0 + vy1) / 2;
-      vx0 = cx - r; vx1 = cx + r; vy0 = cy - r; vy1 = cy + r;
-    }
-  tx0 = (int) floor (vx0 / TILE_SIZE);
-  ty0 = (int) floor (vy0 / TILE_SIZE);
-  tx1 = (int) floor (vx1 / TILE_SIZE);
-  ty1 = (int) floor (vy1 / TILE_SIZE);
+  /* The view in unit coordinates, with room for rotation. */
+  {
+    double r = (p.rotation != 0 ? hypot (p.width, p.height) / 2 : 0);
+    vx0 = (p.ox - r) / p.scale;
+    vy0 = (p.oy - r) / p.scale;
+    vx1 = (p.ox + p.width + r) / p.scale;
+    vy1 = (p.oy + p.height + r) / p.scale;
+  }
+  visible = g_new0 (guint8, self->entries->len);
 
   gtk_snapshot_save (snapshot);
   _wg_projection_push_rotation (&p, snapshot);
-  for (int ty = ty0; ty <= ty1; ty++)
-    for (int tx = tx0; tx <= tx1; tx++)
-      {
-        gint64 key = ((gint64) tx << 32) | (guint32) ty;
-        gpointer value;
-        GdkTexture *texture;
 
-        if (!g_hash_table_lookup_extended (self->tiles, &key, NULL, &value))
-          {
-            gint64 *k = g_new (gint64, 1);
-            *k = key;
-            value = render_tile (self, tx, ty);
-            g_hash_table_insert (self->tiles, k, value);
-          }
-        texture = value;
-        if (texture == NULL)
+  /* Fills: only grids with something to say. */
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = &g_array_index (self->entries, Entry, i);
+
+      if (e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1)
+        continue;
+      visible[i] = TRUE;
+      if (is_selected (self, e))
+        selected = e;
+      if (e->state == WG_GRID_STATE_NONE && !is_selected (self, e))
+        continue;
+      if (e->fill == NULL)
+        e->fill = render_fill (self, e);
+      gtk_snapshot_append_texture (snapshot, e->fill,
+                                   &GRAPHENE_RECT_INIT (e->min_x * p.scale - p.ox, e->min_y * p.scale - p.oy,
+                                                        (e->max_x - e->min_x) * p.scale,
+                                                        (e->max_y - e->min_y) * p.scale));
+    }
+
+  /* Outlines: quiet ones first, so that coloured edges win. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < self->entries->len; i++)
+      {
+        const Entry *e = &g_array_index (self->entries, Entry, i);
+        GdkRGBA fill, stroke;
+
+        if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected)
           continue;
-        gtk_snapshot_append_texture (snapshot, texture,
-                                     &GRAPHENE_RECT_INIT (tx * TILE_SIZE * f - p.ox,
-                                                          ty * TILE_SIZE * f - p.oy,
-                                                          TILE_SIZE * f, TILE_SIZE * f));
+        _wg_grid_state_color (e->state, &fill, &stroke);
+        append_outline (snapshot, &p, e,
+                        e->state != WG_GRID_STATE_NONE ? 2.0 : (e->grid->level <= 1 ? 2.0 : 1.2),
+                        &stroke);
       }
+  if (selected)
+    append_outline (snapshot, &p, selected, 4.0, &(GdkRGBA) { 0x1a / 255.0, 0x5f / 255.0, 0xb4 / 255.0, 1 });
+
+  /* Labels where they fit: name and code, or just the name. */
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = &g_array_index (self->entries, Entry, i);
+      double box_w = (e->max_x - e->min_x) * p.scale;
+      double box_h = (e->max_y - e->min_y) * p.scale;
+      double x, y;
+      int variant;
+
+      if (!visible[i] || box_w < 40 || box_h < 18)
+        continue;
+      if (e->label[0] == NULL || e->label_sf != sf)
+        render_labels (e, sf);
+      if (e->label_w[0] <= box_w * 0.92 && e->label_h[0] <= box_h * 0.85)
+        variant = 0;
+      else if (e->label_w[1] <= box_w * 0.92 && e->label_h[1] <= box_h * 0.85)
+        variant = 1;
+      else
+        continue;
+      _wg_projection_to_widget (&p, e->label_x, e->label_y, &x, &y);
+      gtk_snapshot_append_texture (snapshot, e->label[variant],
+                                   &GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
+                                                        round (y - e->label_h[variant] / 2),
+                                                        e->label_w[variant], e->label_h[variant]));
+    }
+
   gtk_snapshot_restore (snapshot);
 }
 
@@ -462,22 +486,12 @@ wg_grid_layer_constructed (GObject *object)
 }
 
 static void
-wg_grid_layer_dispose (GObject *object)
-{
-  WgGridLayer *self = WG_GRID_LAYER (object);
-
-  g_clear_handle_id (&self->settle_id, g_source_remove);
-  G_OBJECT_CLASS (wg_grid_layer_parent_class)->dispose (object);
-}
-
-static void
 wg_grid_layer_finalize (GObject *object)
 {
   WgGridLayer *self = WG_GRID_LAYER (object);
 
   g_array_unref (self->entries);
   g_hash_table_unref (self->by_code);
-  g_hash_table_unref (self->tiles);
   g_free (self->selected);
   G_OBJECT_CLASS (wg_grid_layer_parent_class)->finalize (object);
 }
@@ -489,7 +503,6 @@ wg_grid_layer_class_init (WgGridLayerClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->constructed = wg_grid_layer_constructed;
-  object_class->dispose = wg_grid_layer_dispose;
   object_class->finalize = wg_grid_layer_finalize;
   widget_class->snapshot = wg_grid_layer_snapshot;
 }
@@ -500,7 +513,6 @@ wg_grid_layer_init (WgGridLayer *self)
   self->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
   g_array_set_clear_func (self->entries, entry_clear);
   self->by_code = g_hash_table_new (g_str_hash, g_str_equal);
-  self->tiles = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, unref_texture);
   /* Clicks go to the map (drag to pan); WgMapView does the hit testing. */
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
 }
@@ -595,7 +607,7 @@ wg_grid_layer_set_state (WgGridLayer *self,
     return;
   e->state = state;
   e->n_open = n_open;
-  invalidate (self);
+  invalidate_fill (self, e);
 }
 
 WgGridState
