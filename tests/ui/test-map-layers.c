@@ -366,9 +366,23 @@ test_mbtiles_base_map (Fixture *f, gconstpointer data)
   map_test_wait_frames (f->window, 2);
   g_assert_cmphex (map_test_pixel (GTK_WIDGET (f->view), W / 2, H / 2), !=, 0xff00ff);
 
+  /* A GCJ-02 source shifts the overlays; other sources do not */
+  {
+    g_autofree char *gcj_spec = g_strconcat ("mbtiles-gcj02:", path, NULL);
+
+    g_assert_false (wg_map_view_get_gcj02 (f->view));
+    wg_map_view_set_base_map (f->view, gcj_spec);
+    g_assert_null (wg_map_view_get_base_map_error (f->view));
+    g_assert_true (wg_map_view_get_gcj02 (f->view));
+    for (guint i = 0; i < 100 && map_test_pixel (GTK_WIDGET (f->view), W / 2, H / 2) != 0xff00ff; i++)
+      map_test_wait_frames (f->window, 1);
+    g_assert_cmphex (map_test_pixel (GTK_WIDGET (f->view), W / 2, H / 2), ==, 0xff00ff);
+  }
+
   /* And back, switchable at run time */
   wg_map_view_set_base_map (f->view, "schematic");
   g_assert_null (wg_map_view_get_base_map_error (f->view));
+  g_assert_false (wg_map_view_get_gcj02 (f->view));
   g_assert_cmpstr (wg_map_view_get_base_map (f->view), ==, "schematic");
 
   map_test_rm_rf (dir);

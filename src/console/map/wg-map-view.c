@@ -305,11 +305,25 @@ static void
 apply_base_map (WgMapView *self)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *plain = NULL;
   const char *spec = self->base_map ? self->base_map : "schematic";
   gboolean schematic = TRUE;
+  gboolean gcj02 = FALSE;
 
   clear_base_map (self);
   g_clear_pointer (&self->base_map_error, g_free);
+
+  /* "xyz-gcj02:" and "mbtiles-gcj02:" mark sources in GCJ-02 (Chinese
+   * commercial maps): the WGS-84 overlays are shifted onto them. */
+  if (g_str_has_prefix (spec, "xyz-gcj02:") || g_str_has_prefix (spec, "mbtiles-gcj02:"))
+    {
+      const char *colon = strchr (spec, ':');
+      g_autofree char *kind = g_strndup (spec, colon - spec - strlen ("-gcj02"));
+
+      plain = g_strconcat (kind, colon, NULL);
+      spec = plain;
+      gcj02 = TRUE;
+    }
 
   if (g_str_has_prefix (spec, "mbtiles:"))
     {
@@ -378,6 +392,7 @@ apply_base_map (WgMapView *self)
 
   set_offline (self, WG_IS_XYZ_SOURCE (self->data_source)
                      && wg_xyz_source_get_offline (WG_XYZ_SOURCE (self->data_source)));
+  wg_map_view_set_gcj02 (self, gcj02 && !schematic);
   update_notice (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_MAP_ERROR]);
 }

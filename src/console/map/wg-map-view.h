@@ -35,9 +35,10 @@ WgForceLayer       *wg_map_view_get_force_layer    (WgMapView  *self);
 WgIncidentLayer    *wg_map_view_get_incident_layer (WgMapView  *self);
 
 /* "schematic" (or NULL/""), "mbtiles:/path/file.mbtiles",
- * "xyz:https://tile.example/{z}/{x}/{y}.png".  Switchable at any time; a
- * source that cannot be used leaves the schematic background and sets
- * base-map-error. */
+ * "xyz:https://tile.example/{z}/{x}/{y}.png"; "mbtiles-gcj02:" and
+ * "xyz-gcj02:" for sources in GCJ-02 (sets the gcj02 property; any other
+ * spec clears it).  Switchable at any time; a source that cannot be used
+ * leaves the schematic background and sets base-map-error. */
 void                wg_map_view_set_base_map       (WgMapView  *self,
                                                     const char *spec);
 const char         *wg_map_view_get_base_map       (WgMapView  *self);

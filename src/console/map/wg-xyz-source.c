@@ -22,6 +22,9 @@
 
 #define CACHE_SIZE_LIMIT (200 * 1000 * 1000)
 #define MAX_AGE_US (G_TIME_SPAN_DAY * 7)
+/* While offline, cached tiles are served without asking the network; after
+ * this long a request tries again, so the map notices when it is back. */
+#define RETRY_US (30 * G_USEC_PER_SEC)
 
 struct _WgXyzSource
 {
@@ -31,6 +34,7 @@ struct _WgXyzSource
   ShumateFileCache  *cache;
   SoupSession       *session;
   gboolean           offline;
+  gint64             last_failure_us;
   guint              n_downloaded;
   guint              n_from_cache;
   guint              n_failed;
@@ -138,6 +142,7 @@ download_done_cb (GObject      *object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           self->n_failed++;
+          self->last_failure_us = g_get_monotonic_time ();
           set_offline (self, TRUE);
         }
       if (req->cached)
@@ -226,7 +231,8 @@ cache_lookup_cb (GObject      *object,
       req->cached = g_steal_pointer (&bytes);
     }
 
-  if (req->cached && (fresh || self->offline))
+  if (req->cached
+      && (fresh || (self->offline && g_get_monotonic_time () - self->last_failure_us < RETRY_US)))
     {
       g_task_return_pointer (task, g_bytes_ref (req->cached), (GDestroyNotify) g_bytes_unref);
       g_object_unref (task);
