@@ -224,7 +224,7 @@ pack_dir (const char  *dir,
       return FALSE;
     }
   if (pack.mixed_formats)
-    g_printerr (_("Warning: tiles mix formats; the “format” metadata names the first one\n"));
+    g_printerr (_("Warning: tiles mix formats; the format metadata names the first one\n"));
 
   if (g_file_test (meta_path, G_FILE_TEST_EXISTS)
       && !write_metadata_json (&pack, meta_path, given, error))

@@ -275,6 +275,63 @@ test_pulse_only_while_unacknowledged (Fixture *f, gconstpointer data)
 }
 
 static void
+test_stacked_incidents (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WgMapIncident) c = wg_map_incident_new ("inc-c", "HL-0003", WG_MAP_GRADE_PROFESSIONAL,
+                                                     INC_B_LAT + 0.00001, INC_B_LON);
+  g_autoptr(WgMapIncident) d = wg_map_incident_new ("inc-d", "HL-0004", WG_MAP_GRADE_GENERAL,
+                                                     INC_B_LAT, INC_B_LON + 0.00001);
+  g_autofree char *text = NULL;
+  WgMapIncident *top;
+  guint stack = 0;
+  double x, y;
+
+  /* Three pins on one spot: the most urgent is drawn, with a count. */
+  g_list_store_append (f->incidents, c);
+  g_list_store_append (f->incidents, d);
+  map_test_wait_frames (f->window, 2);
+  screen_point (f, INC_B_LAT, INC_B_LON, &x, &y);
+  top = wg_incident_layer_pick (wg_map_view_get_incident_layer (f->view), x, y - 12, &stack);
+  g_assert_nonnull (top);
+  g_assert_cmpstr (wg_map_incident_get_id (top), ==, "inc-c");
+  g_assert_cmpuint (stack, ==, 3);
+  text = wg_map_view_describe_at (f->view, x, y - 12);
+  g_assert_nonnull (strstr (text, "HL-0003"));
+  g_assert_nonnull (strstr (text, "2 more incidents"));
+}
+
+static void
+test_trails (Fixture *f, gconstpointer data)
+{
+  WgForceLayer *layer = wg_map_view_get_force_layer (f->view);
+  int unit = wg_position_store_lookup (f->store, "police-7");
+  double x0, y0, x1, y1;
+  guint32 without, with;
+  int mx, my;
+
+  gtk_widget_set_visible (GTK_WIDGET (wg_map_view_get_grid_layer (f->view)), FALSE);
+  wg_map_view_set_show_legend (f->view, FALSE);
+  wg_position_store_set_trail_length (f->store, 16);
+  /* Eastwards in ten steps */
+  for (int i = 0; i <= 10; i++)
+    wg_position_store_set_position (f->store, unit, UNIT_LAT - 0.0012, UNIT_LON - 0.003 + i * 0.0002, 2000 + i);
+  screen_point (f, UNIT_LAT - 0.0012, UNIT_LON - 0.003, &x0, &y0);
+  screen_point (f, UNIT_LAT - 0.0012, UNIT_LON - 0.001, &x1, &y1);
+  mx = (int) round ((x0 + x1) / 2);
+  my = (int) round ((y0 + y1) / 2);
+
+  map_test_wait_frames (f->window, 2);
+  without = map_test_pixel (GTK_WIDGET (f->view), mx, my);
+  wg_force_layer_set_show_trails (layer, TRUE);
+  map_test_wait_frames (f->window, 2);
+  with = map_test_pixel (GTK_WIDGET (f->view), mx, my);
+  g_test_message ("trail midpoint: %06x without, %06x with", without, with);
+  g_assert_cmphex (with, !=, without);
+  /* Available = green: the trail takes the unit's status colour */
+  g_assert_cmpuint ((with >> 8) & 0xff, >, (with >> 16) & 0xff);
+}
+
+static void
 test_clusters (Fixture *f, gconstpointer data)
 {
   WgForceLayer *layer = wg_map_view_get_force_layer (f->view);
@@ -410,6 +467,8 @@ main (int argc, char *argv[])
       ADD ("/map/keyboard", test_keyboard);
       ADD ("/map/pulse", test_pulse_only_while_unacknowledged);
       ADD ("/map/clusters", test_clusters);
+      ADD ("/map/stacked-incidents", test_stacked_incidents);
+      ADD ("/map/trails", test_trails);
       ADD ("/map/mbtiles-base-map", test_mbtiles_base_map);
     }
 #undef ADD

@@ -97,6 +97,7 @@ make_table_file (Fixture *f, const char *name, WgTileFormat format)
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   exec_sql (db,
+            "PRAGMA synchronous=OFF; BEGIN;"
             "CREATE TABLE metadata (name TEXT, value TEXT);"
             "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);"
             "INSERT INTO metadata VALUES ('name', 'helong'), ('minzoom', '0'), ('maxzoom', '14'),"
@@ -113,6 +114,7 @@ make_table_file (Fixture *f, const char *name, WgTileFormat format)
     g_autoptr(GBytes) t = fake_tile (format, 14, 13347, 7105);
     insert_blob (db, "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", 14, 13347, (1 << 14) - 1 - 7105, NULL, t);
   }
+  exec_sql (db, "COMMIT;");
   sqlite3_close (db);
   return path;
 }
@@ -175,6 +177,7 @@ test_view_over_map_images (Fixture *f, gconstpointer data)
   /* mb-util's deduplicating layout; no minzoom/maxzoom metadata */
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   exec_sql (db,
+            "PRAGMA synchronous=OFF; BEGIN;"
             "CREATE TABLE map (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_id TEXT);"
             "CREATE TABLE images (tile_data BLOB, tile_id TEXT);"
             "CREATE TABLE metadata (name TEXT, value TEXT);"
@@ -197,6 +200,7 @@ test_view_over_map_images (Fixture *f, gconstpointer data)
           g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
           sqlite3_finalize (stmt);
         }
+  exec_sql (db, "COMMIT;");
   sqlite3_close (db);
 
   mb = wg_mbtiles_open (path, &error);
