@@ -43,6 +43,8 @@ typedef struct
   double busy50, busy95, busy99;
   guint  frames;
   guint  points;
+  double setup_ms;     /* handing the points to the map */
+  double update_ms;    /* mean cost of one 1 Hz update of all units */
 } Figures;
 
 static double phase_seconds = 5.0;
@@ -200,12 +202,15 @@ typedef struct
   WgPositionStore *store;
   GPtrArray       *markers;
   GRand           *rand;
+  double           total_ms;
+  guint            count;
 } Mover;
 
 static gboolean
 move_cb (gpointer user_data)
 {
   Mover *m = user_data;
+  gint64 start = g_get_monotonic_time ();
 
   helong_move_units (m->store, g_get_real_time () / 1000, m->rand);
   if (m->markers)
@@ -216,6 +221,8 @@ move_cb (gpointer user_data)
       for (guint i = 0; i < m->markers->len && i < wg_position_store_get_n_units (m->store); i++)
         shumate_location_set_location (m->markers->pdata[i], lats[i], lons[i]);
     }
+  m->total_ms += (g_get_monotonic_time () - start) / 1000.0;
+  m->count++;
   return G_SOURCE_CONTINUE;
 }
 
@@ -260,6 +267,7 @@ run_scenario (Scenario    scenario,
   WgMapView *view;
   WgMapStation *stations;
   guint n_stations, move_id;
+  gint64 setup_start;
   gulong paint_id;
   Run run = { 0 };
   Mover mover = { 0 };
@@ -280,6 +288,7 @@ run_scenario (Scenario    scenario,
   run.viewport = wg_map_view_get_viewport (view);
 
   stations = helong_stations (&n_stations);
+  setup_start = g_get_monotonic_time ();
   if (scenario == SCENARIO_LAYERS)
     {
       grids = helong_grids ();
@@ -290,6 +299,9 @@ run_scenario (Scenario    scenario,
       wg_map_view_set_clock (view, clock);
       wg_map_view_set_incidents (view, G_LIST_MODEL (incidents));
       fig.points = wg_position_store_get_n_units (store) + g_list_model_get_n_items (G_LIST_MODEL (incidents)) + n_stations;
+      /* up to the first frame that shows them */
+      map_test_wait_frames (window, 1);
+      fig.setup_ms = (g_get_monotonic_time () - setup_start) / 1000.0;
       if (only_layers)
         {
           gtk_widget_set_visible (GTK_WIDGET (wg_map_view_get_grid_layer (view)), strstr (only_layers, "grids") != NULL);
@@ -356,6 +368,7 @@ run_scenario (Scenario    scenario,
       g_print ("  markers: added %u of %u in %.1f s\n", added, n_units + n_inc + n_stations,
                (g_get_monotonic_time () - start) / 1e6);
       fig.points = added;
+      fig.setup_ms = (g_get_monotonic_time () - setup_start) / 1000.0;
       mover.markers = markers;
     }
 
@@ -374,6 +387,7 @@ run_scenario (Scenario    scenario,
   while (!run.done)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (move_id);
+  fig.update_ms = mover.count ? mover.total_ms / mover.count : NAN;
   g_signal_handler_disconnect (gtk_widget_get_frame_clock (window), paint_id);
 
   g_array_sort (run.frame_ms, compare_double);
@@ -442,7 +456,8 @@ main (int   argc,
         continue;
       g_print ("running: %s\n", scenario_names[s]);
       figs[s] = run_scenario (s, mbtiles);
-      g_print ("  frames %u, points %u\n", figs[s].frames, figs[s].points);
+      g_print ("  frames %u, points %u, setup %.0f ms, 1 Hz update %.1f ms\n",
+               figs[s].frames, figs[s].points, figs[s].setup_ms, figs[s].update_ms);
     }
 
   g_print ("\n%-50s %25s   %25s\n", "", "frame interval (ms)", "frame work (ms)");
@@ -455,10 +470,22 @@ main (int   argc,
            figs[SCENARIO_LAYERS].p95 / figs[SCENARIO_BARE].p95,
            figs[SCENARIO_LAYERS].busy95 / figs[SCENARIO_BARE].busy95);
   if (figs[SCENARIO_MARKERS].frames > 0)
-    g_print ("ratio p95 markers / layers: interval %.1f, work %.1f (goal >= 20; markers: %u points vs %u)\n",
-             figs[SCENARIO_MARKERS].p95 / figs[SCENARIO_LAYERS].p95,
-             figs[SCENARIO_MARKERS].busy95 / figs[SCENARIO_LAYERS].busy95,
-             figs[SCENARIO_MARKERS].points, figs[SCENARIO_LAYERS].points);
+    {
+      const Figures *b = &figs[SCENARIO_BARE], *l = &figs[SCENARIO_LAYERS], *m = &figs[SCENARIO_MARKERS];
+
+      g_print ("ratio p95 markers / layers: interval %.1f, work %.1f (goal >= 20; markers: %u points vs %u)\n",
+               m->p95 / l->p95, m->busy95 / l->busy95, m->points, l->points);
+      /* What the overlay itself adds to a frame, over the bare map */
+      g_print ("overlay cost p50 (work - bare): layers %.1f ms, markers %.1f ms, ratio %.1f\n",
+               l->busy50 - b->busy50, m->busy50 - b->busy50,
+               (m->busy50 - b->busy50) / MAX (l->busy50 - b->busy50, 0.1));
+      g_print ("setup: layers %.0f ms for %u points, markers %.0f ms for %u (per point: ratio %.0f)\n",
+               l->setup_ms, l->points, m->setup_ms, m->points,
+               (m->setup_ms / m->points) / (l->setup_ms / l->points));
+      g_print ("1 Hz update: layers %.1f ms for %u units, markers %.1f ms for %u (per unit: ratio %.0f)\n",
+               l->update_ms, 20000u, m->update_ms, MIN (m->points, 20000u),
+               (m->update_ms / MIN (m->points, 20000u)) / (l->update_ms / 20000.0));
+    }
 
   map_test_rm_rf (dir);
   return EXIT_SUCCESS;

@@ -12,7 +12,7 @@
 #include "wg-incident-layer.h"
 #include "wg-map-private.h"
 
-#define STACK_CELL 36.0
+#define STACK_CELL 40.0
 #define PULSE_PERIOD_US (1200 * 1000)
 
 typedef struct
