@@ -51,6 +51,7 @@ static double phase_seconds = 5.0;
 static int width = 1280, height = 800;
 static double marker_budget_s = 20.0;
 static char *only_layers;   /* e.g. "forces,grids" to see what costs what */
+static gboolean static_camera;   /* idle cost: pulsing, 1 Hz updates */
 
 static cairo_status_t
 append_cb (void                *closure,
@@ -166,6 +167,8 @@ camera_tick_cb (GtkWidget     *widget,
   run->last_us = now;
   t = (now - run->start_us) / (double) G_USEC_PER_SEC;
 
+  if (static_camera && t < 2 * phase_seconds)
+    return G_SOURCE_CONTINUE;
   if (t < phase_seconds)
     {
       double a = 2 * G_PI * t / 4.0;
@@ -426,6 +429,7 @@ main (int   argc,
     { "height", 0, 0, G_OPTION_ARG_INT, &height, "Window height", "PX" },
     { "marker-budget", 0, 0, G_OPTION_ARG_DOUBLE, &marker_budget_s, "Seconds allowed to add markers", "S" },
     { "skip-markers", 0, 0, G_OPTION_ARG_NONE, &skip_markers, "Do not run the marker layer", NULL },
+    { "static", 0, 0, G_OPTION_ARG_NONE, &static_camera, "Keep the camera still (idle cost)", NULL },
     { "only-layers", 0, 0, G_OPTION_ARG_STRING, &only_layers, "Show only these of our layers: grids,stations,forces,incidents", "LIST" },
     { NULL }
   };

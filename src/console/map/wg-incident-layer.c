@@ -14,6 +14,9 @@
 
 #define STACK_CELL 40.0
 #define PULSE_PERIOD_US (1200 * 1000)
+/* Pulse steps per period: the ring moves at 10 fps, not at the display
+ * rate, because each step repaints the window (costly in software). */
+#define PULSE_STEPS 12
 
 typedef struct
 {
@@ -45,6 +48,7 @@ struct _WgIncidentLayer
   GHashTable   *badges;       /* count -> GdkTexture */
   guint         tick_id;
   gboolean      pulsing_visible;
+  gint64        pulse_step;
 };
 
 G_DEFINE_FINAL_TYPE (WgIncidentLayer, wg_incident_layer, SHUMATE_TYPE_LAYER)
@@ -90,12 +94,19 @@ tick_cb (GtkWidget     *widget,
 {
   WgIncidentLayer *self = WG_INCIDENT_LAYER (widget);
 
+  gint64 step;
+
   if (!self->pulsing_visible)
     {
       self->tick_id = 0;
       return G_SOURCE_REMOVE;
     }
-  gtk_widget_queue_draw (widget);
+  step = gdk_frame_clock_get_frame_time (clock) / (PULSE_PERIOD_US / PULSE_STEPS);
+  if (step != self->pulse_step)
+    {
+      self->pulse_step = step;
+      gtk_widget_queue_draw (widget);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -173,7 +184,7 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
         }
     }
 
-  phase = fmod (g_get_monotonic_time (), PULSE_PERIOD_US) / (double) PULSE_PERIOD_US;
+  phase = (g_get_monotonic_time () / (PULSE_PERIOD_US / PULSE_STEPS) % PULSE_STEPS) / (double) PULSE_STEPS;
 
   gtk_snapshot_save (snapshot);
   _wg_projection_push_rotation (&p, snapshot);
