@@ -17,6 +17,7 @@
 
 #include <locale.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 
 #include "helong-synthetic.h"
@@ -43,6 +44,7 @@ typedef struct
   double busy50, busy95, busy99;
   guint  frames;
   guint  points;
+  double cpu_ms;       /* process CPU time (all threads, llvmpipe's too) per frame */
   double setup_ms;     /* handing the points to the map */
   double update_ms;    /* mean cost of one 1 Hz update of all units */
 } Figures;
@@ -229,6 +231,16 @@ move_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static double
+cpu_time_ms (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3
+         + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+}
+
 static int
 compare_double (gconstpointer a, gconstpointer b)
 {
@@ -271,6 +283,7 @@ run_scenario (Scenario    scenario,
   WgMapStation *stations;
   guint n_stations, move_id;
   gint64 setup_start;
+  double cpu_start;
   gulong paint_id;
   Run run = { 0 };
   Mover mover = { 0 };
@@ -387,8 +400,10 @@ run_scenario (Scenario    scenario,
   paint_id = g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
                                G_CALLBACK (after_paint_cb), &run);
   gtk_widget_add_tick_callback (window, camera_tick_cb, &run, NULL);
+  cpu_start = cpu_time_ms ();
   while (!run.done)
     g_main_context_iteration (NULL, TRUE);
+  fig.cpu_ms = (cpu_time_ms () - cpu_start) / MAX (run.frame_ms->len, 1);
   g_source_remove (move_id);
   fig.update_ms = mover.count ? mover.total_ms / mover.count : NAN;
   g_signal_handler_disconnect (gtk_widget_get_frame_clock (window), paint_id);
@@ -460,8 +475,8 @@ main (int   argc,
         continue;
       g_print ("running: %s\n", scenario_names[s]);
       figs[s] = run_scenario (s, mbtiles);
-      g_print ("  frames %u, points %u, setup %.0f ms, 1 Hz update %.1f ms\n",
-               figs[s].frames, figs[s].points, figs[s].setup_ms, figs[s].update_ms);
+      g_print ("  frames %u, points %u, setup %.0f ms, 1 Hz update %.1f ms, CPU %.1f ms/frame\n",
+               figs[s].frames, figs[s].points, figs[s].setup_ms, figs[s].update_ms, figs[s].cpu_ms);
     }
 
   g_print ("\n%-50s %25s   %25s\n", "", "frame interval (ms)", "frame work (ms)");
