@@ -196,6 +196,37 @@ test_serves_caches_and_survives_outage (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (v.window));
 }
 
+static gboolean
+failed_once (gpointer data)
+{
+  View *v = data;
+  return wg_xyz_source_get_n_failed (view_source (v)) > 0;
+}
+
+static void
+test_http_error_is_not_offline (Fixture *f, gconstpointer data)
+{
+  View v;
+  char *url;
+
+  /* The server answers 404 for this template: the map is online, the
+   * tiles are just missing. */
+  url = g_strdup (f->url);
+  g_free (f->url);
+  f->url = g_strconcat (url, "?missing", NULL);
+  {
+    char *p = strstr (f->url, "/tiles/");
+    memcpy (p, "/nopes/", 7);
+  }
+  g_free (url);
+
+  v = open_view (f);
+  g_assert_true (map_test_wait_until (failed_once, &v, 10000));
+  g_assert_false (wg_map_view_get_offline (v.view));
+  g_assert_cmpuint (wg_xyz_source_get_n_downloaded (view_source (&v)), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (v.window));
+}
+
 static void
 test_url_template (Fixture *f, gconstpointer data)
 {
@@ -223,6 +254,8 @@ main (int argc, char *argv[])
       g_test_add ("/xyz/url-template", Fixture, NULL, fixture_setup, test_url_template, fixture_teardown);
       g_test_add ("/xyz/serve-cache-offline", Fixture, NULL, fixture_setup,
                   test_serves_caches_and_survives_outage, fixture_teardown);
+      g_test_add ("/xyz/http-error-not-offline", Fixture, NULL, fixture_setup,
+                  test_http_error_is_not_offline, fixture_teardown);
     }
   return g_test_run ();
 }
