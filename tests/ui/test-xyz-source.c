@@ -47,6 +47,22 @@ tile_handler (SoupServer        *server,
 }
 
 static void
+big_handler (SoupServer        *server,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a };
+  gsize size = 5 * 1024 * 1024;
+  guint8 *data = g_malloc0 (size);
+
+  memcpy (data, png, sizeof png);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_TAKE, (char *) data, size);
+}
+
+static void
 start_server (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
@@ -54,6 +70,7 @@ start_server (Fixture *f)
 
   f->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (f->server, "/tiles", tile_handler, f, NULL);
+  soup_server_add_handler (f->server, "/big", big_handler, f, NULL);
   soup_server_listen_local (f->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (f->server);
@@ -204,27 +221,29 @@ failed_once (gpointer data)
 }
 
 static void
-test_http_error_is_not_offline (Fixture *f, gconstpointer data)
+check_refused (Fixture    *f,
+               const char *prefix)
 {
   View v;
-  char *url;
+  char *p = strstr (f->url, "/tiles/");
 
-  /* The server answers 404 for this template: the map is online, the
-   * tiles are just missing. */
-  url = g_strdup (f->url);
-  g_free (f->url);
-  f->url = g_strconcat (url, "?missing", NULL);
-  {
-    char *p = strstr (f->url, "/tiles/");
-    memcpy (p, "/nopes/", 7);
-  }
-  g_free (url);
-
+  memcpy (p, prefix, 7);
   v = open_view (f);
   g_assert_true (map_test_wait_until (failed_once, &v, 10000));
   g_assert_false (wg_map_view_get_offline (v.view));
   g_assert_cmpuint (wg_xyz_source_get_n_downloaded (view_source (&v)), ==, 0);
+  g_assert_cmpuint (map_test_count_files (f->cache_dir, ".png"), ==, 0);
   gtk_window_destroy (GTK_WINDOW (v.window));
+  memcpy (strstr (f->url, prefix), "/tiles/", 7);
+}
+
+static void
+test_http_error_is_not_offline (Fixture *f, gconstpointer data)
+{
+  /* 404: the map is online, the tiles are just missing. */
+  check_refused (f, "/nopes/");
+  /* 5 MiB "tiles": refused, nothing cached. */
+  check_refused (f, "/big/x/");
 }
 
 static void

@@ -25,6 +25,9 @@
 /* While offline, cached tiles are served without asking the network; after
  * this long a request tries again, so the map notices when it is back. */
 #define RETRY_US (30 * G_USEC_PER_SEC)
+/* A tile is a few kB; a server sending more is broken or hostile. */
+#define MAX_TILE_BYTES (4 * 1024 * 1024)
+#define READ_CHUNK 65536
 
 struct _WgXyzSource
 {
@@ -55,15 +58,19 @@ static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
-  int         x, y, z;
-  GBytes     *cached;
-  char       *etag;
-  SoupMessage *msg;
+  int           x, y, z;
+  GBytes       *cached;
+  char         *etag;
+  SoupMessage  *msg;
+  GInputStream *stream;
+  GByteArray   *body;
 } Request;
 
 static void
 request_free (Request *req)
 {
+  g_clear_object (&req->stream);
+  g_clear_pointer (&req->body, g_byte_array_unref);
   g_clear_pointer (&req->cached, g_bytes_unref);
   g_clear_pointer (&req->etag, g_free);
   g_clear_object (&req->msg);
@@ -125,34 +132,48 @@ store_done_cb (GObject      *object,
 }
 
 static void
-download_done_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+download_failed (GTask  *task,
+                 GError *error)
 {
-  g_autoptr(GTask) task = user_data;
   WgXyzSource *self = g_task_get_source_object (task);
   Request *req = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->n_failed++;
+      self->last_failure_us = g_get_monotonic_time ();
+      set_offline (self, TRUE);
+    }
+  if (req->cached)
+    g_task_return_pointer (task, g_bytes_ref (req->cached), (GDestroyNotify) g_bytes_unref);
+  else
+    g_task_return_error (task, g_error_copy (error));
+}
+
+static void
+download_done (GTask  *task,
+               GBytes *body_in)
+{
+  WgXyzSource *self = g_task_get_source_object (task);
+  Request *req = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = body_in;
   SoupStatus status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  set_offline (self, FALSE);
   if (body == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          self->n_failed++;
-          self->last_failure_us = g_get_monotonic_time ();
-          set_offline (self, TRUE);
-        }
+      /* Too big: the server answered (so we are online) with junk. */
+      self->n_failed++;
       if (req->cached)
         g_task_return_pointer (task, g_bytes_ref (req->cached), (GDestroyNotify) g_bytes_unref);
       else
-        g_task_return_error (task, g_steal_pointer (&error));
+        g_task_return_new_error (task, SHUMATE_TILE_DOWNLOADER_ERROR,
+                                 SHUMATE_TILE_DOWNLOADER_ERROR_BAD_RESPONSE,
+                                 "Tile %d/%d/%d: response over %d bytes",
+                                 req->z, req->x, req->y, MAX_TILE_BYTES);
       return;
     }
 
-  set_offline (self, FALSE);
   status = soup_message_get_status (req->msg);
 
   if (status == SOUP_STATUS_NOT_MODIFIED && req->cached)
@@ -183,6 +204,73 @@ download_done_cb (GObject      *object,
   g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
 }
 
+static void read_chunk (GTask *task);
+
+static void
+chunk_read_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *req = g_task_get_task_data (task);
+  g_autoptr(GBytes) chunk = NULL;
+  g_autoptr(GError) error = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (chunk == NULL)
+    {
+      download_failed (task, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      download_done (task, g_byte_array_free_to_bytes (g_steal_pointer (&req->body)));
+      return;
+    }
+  if (req->body->len + g_bytes_get_size (chunk) > MAX_TILE_BYTES)
+    {
+      download_done (task, NULL);
+      return;
+    }
+  g_byte_array_append (req->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  read_chunk (g_steal_pointer (&task));
+}
+
+static void
+read_chunk (GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (req->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), chunk_read_cb, task);
+}
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *req = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  req->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (req->stream == NULL)
+    {
+      download_failed (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (soup_message_headers_get_content_length (soup_message_get_response_headers (req->msg)) > MAX_TILE_BYTES)
+    {
+      download_done (task, NULL);
+      g_object_unref (task);
+      return;
+    }
+  req->body = g_byte_array_new ();
+  read_chunk (task);
+}
+
 static void
 fetch (GTask *task)
 {
@@ -202,8 +290,9 @@ fetch (GTask *task)
   if (req->etag)
     soup_message_headers_append (soup_message_get_request_headers (req->msg), "If-None-Match", req->etag);
 
-  soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), download_done_cb, task);
+  /* Read by hand rather than with send_and_read(), to cap the size. */
+  soup_session_send_async (self->session, req->msg, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), sent_cb, task);
 }
 
 static void
