@@ -277,6 +277,34 @@ test_refuses_bad_files (Fixture *f, gconstpointer data)
   g_assert_error (error, WG_MBTILES_ERROR, WG_MBTILES_ERROR_NOT_MBTILES);
   g_clear_error (&error);
 
+  /* A view that would run a function it must not (trusted_schema=OFF) */
+  {
+    g_autofree char *hostile = g_build_filename (f->dir, "hostile.mbtiles", NULL);
+    g_autoptr(GBytes) tile = NULL;
+
+    g_assert_cmpint (sqlite3_open (hostile, &db), ==, SQLITE_OK);
+    exec_sql (db,
+              "CREATE TABLE metadata (name TEXT, value TEXT);"
+              "CREATE TABLE t (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);"
+              "CREATE VIEW tiles AS SELECT zoom_level, tile_column, tile_row,"
+              " load_extension('/tmp/evil') AS tile_data FROM t;"
+              "INSERT INTO t VALUES (0, 0, 0, x'00');");
+    sqlite3_close (db);
+    mb = wg_mbtiles_open (hostile, &error);
+    if (mb != NULL)
+      {
+        /* Refused at the latest when the view is used */
+        tile = wg_mbtiles_get_tile (mb, 0, 0, 0, NULL, &error);
+        g_assert_null (tile);
+        g_assert_nonnull (error);
+        g_assert_false (g_error_matches (error, WG_MBTILES_ERROR, WG_MBTILES_ERROR_NOT_FOUND));
+        wg_mbtiles_close (mb);
+      }
+    g_assert_nonnull (error);
+    g_test_message ("hostile view: %s", error->message);
+    g_clear_error (&error);
+  }
+
   /* A real MBTiles file with its schema page overwritten */
   corrupt = make_table_file (f, "corrupt.mbtiles", WG_TILE_FORMAT_PNG);
   g_assert_true (g_file_get_contents (corrupt, &contents, &len, NULL));
