@@ -82,11 +82,14 @@ def main():
             continue
         en, zh = line.rstrip('\n').split('\t')
         glossary.append((en, zh))
+    # Phrases in which a glossary word has its everyday sense: "en route" is
+    # a force on its way (在途), not an incident routed (流转).
+    everyday = re.compile(r'\ben route\b', re.I)
     wrong = []
     for en, zh in glossary:
         pattern = re.compile(r'\b' + re.escape(en).replace(r'\ ', r'[\s-]+') + r'(s|es)?\b', re.I)
         for e in entries:
-            if pattern.search(e['msgid'].replace('_', '')):
+            if pattern.search(everyday.sub('', e['msgid'].replace('_', ''))):
                 for s in e['msgstrs']:
                     if zh not in s:
                         wrong.append('"%s" should use %s (%s): %s' % (e['msgid'], zh, en, s))
