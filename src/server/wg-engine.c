@@ -640,6 +640,23 @@ post_commands_cb (SoupServerMessage *msg,
       goto refused;
     }
 
+  /* decide() does not know the accounts: the server checks that the
+   * roster goes to a duty leader's account. */
+  if (wg_command_get_kind (command) == WG_CMD_ROSTER_HANDOVER)
+    {
+      const char *to = json_object_get_string_member_with_default (wg_command_get_body (command), "to", NULL);
+      g_autoptr(WgAccount) target = NULL;
+
+      if (to != NULL)
+        target = wg_account_store_lookup (self->accounts, to, NULL);
+      if (to != NULL && (target == NULL || target->disabled || g_strcmp0 (target->role, "duty_leader") != 0))
+        {
+          wg_problem_respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "body.to must name an enabled duty leader's account");
+          goto refused;
+        }
+    }
+
   job = g_new0 (CommandJob, 1);
   job->command = g_steal_pointer (&command);
   job->actor = g_steal_pointer (&actor);
