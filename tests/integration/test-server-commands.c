@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -722,6 +723,84 @@ test_reference_and_cap (Fixture       *f,
   }
 }
 
+/* The server's timers: an unacknowledged alarm escalates to the covering
+ * street leader, then to the chief, as system events on the journal and
+ * the stream.  A copy of the demo reference with 1 s intervals, given with
+ * --reference (no demo accounts). */
+static void
+test_timers (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  g_autofree char *src = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR"), "data", "demo", NULL);
+  g_autofree char *dir = g_build_filename (server->data_dir, "reference", NULL);
+  g_autoptr(GDir) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgTestResponse) r = NULL;
+  g_autofree char *t = NULL;
+  WgTestWebsocket *ws;
+  const char *name;
+  const char *args[] = { "--reference", dir, NULL };
+  guint levels = 0;
+  gint64 deadline;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  listing = g_dir_open (src, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (src, name, NULL);
+      g_autofree char *to = g_build_filename (dir, name, NULL);
+      g_autofree char *text = NULL;
+      gsize length;
+
+      g_file_get_contents (from, &text, &length, &error);
+      g_assert_no_error (error);
+      if (g_str_equal (name, "roster.json"))
+        {
+          g_autoptr(GString) edited = g_string_new (text);
+
+          g_assert_cmpuint (g_string_replace (edited, "\"covering_after_seconds\": 60", "\"covering_after_seconds\": 1", 1), ==, 1);
+          g_assert_cmpuint (g_string_replace (edited, "\"chief_after_seconds\": 180", "\"chief_after_seconds\": 2", 1), ==, 1);
+          g_free (text);
+          length = edited->len;
+          text = g_string_free (g_steal_pointer (&edited), FALSE);
+        }
+      g_file_set_contents (to, text, length, &error);
+      g_assert_no_error (error);
+    }
+
+  wg_test_server_add_user (server, "disp", "disp-password", "dispatcher", NULL);
+  wg_test_server_start (server, args);
+  t = wg_test_server_login (server, "disp", "disp-password");
+  ws = wg_test_server_websocket (server, "/api/v1/stream?after=0", &error);
+  g_assert_no_error (error);
+  r = wg_test_server_command (server, t, NULL, "incident.report",
+                              "{\"grade\":\"emergency\",\"category\":\"fire\",\"location\":" LOC ",\"summary\":\"t\"}");
+  g_assert_cmpuint (r->status, ==, 200);
+
+  deadline = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;
+  while (levels < 2 && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(JsonNode) node = wg_test_websocket_wait_type (ws, "event", 500);
+      JsonObject *event;
+
+      if (node == NULL)
+        continue;
+      event = json_object_get_object_member (json_node_get_object (node), "event");
+      if (!g_str_equal (json_object_get_string_member (event, "type"), "alarm.escalated"))
+        continue;
+      /* A system event: no actor, no command. */
+      g_assert_true (json_object_get_null_member (event, "actor"));
+      g_assert_true (json_object_get_null_member (event, "command"));
+      levels++;
+      g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (event, "body"), "level"), ==, levels);
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (event, "body"), "to"), ==,
+                       levels == 1 ? "street-leader-06" : "chief");
+    }
+  g_assert_cmpuint (levels, ==, 2);
+  wg_test_websocket_free (ws);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -734,5 +813,6 @@ main (int   argc,
   g_test_add ("/commands/stream-resume", Fixture, NULL, fixture_set_up, test_stream_resume, fixture_tear_down);
   g_test_add ("/commands/restart", Fixture, NULL, fixture_set_up, test_restart, fixture_tear_down);
   g_test_add ("/commands/reference-and-cap", Fixture, NULL, fixture_set_up, test_reference_and_cap, fixture_tear_down);
+  g_test_add_func ("/commands/timers", test_timers);
   return g_test_run ();
 }
