@@ -1005,7 +1005,7 @@ test_logout (Fixture       *f,
   {
     g_autoptr(WgTestResponse) r = wg_test_server_get (f->server, "/api/v1/audit?limit=1000");
     JsonArray *entries = json_object_get_array_member (wg_test_response_object (r), "entries");
-    guint logouts = 0, logins = 0, commands = 0, refused = 0;
+    guint logouts = 0, logins = 0, commands = 0, refused = 0, positions_ok = 0, positions_refused = 0;
 
     for (guint i = 0; i < json_array_get_length (entries); i++)
       {
@@ -1013,6 +1013,13 @@ test_logout (Fixture       *f,
         const char *action = json_object_get_string_member (e, "action");
 
         logouts += g_str_equal (action, "logout") && json_object_get_int_member (e, "status") == 204;
+        if (g_str_equal (action, "positions"))
+          {
+            const char *result = json_object_get_string_member (e, "result");
+
+            positions_ok += json_object_get_int_member (e, "status") == 200 && g_str_equal (result, "ok");
+            positions_refused += json_object_get_int_member (e, "status") == 403 && g_str_equal (result, "forbidden");
+          }
         logins += g_str_equal (action, "login") && json_object_get_int_member (e, "status") == 200;
         if (g_str_equal (action, "command:incident.report"))
           {
@@ -1029,6 +1036,9 @@ test_logout (Fixture       *f,
     g_assert_cmpuint (logins, >=, 2);
     g_assert_cmpuint (commands, >=, 1);
     g_assert_cmpuint (refused, >=, 1);
+    /* From positions-scope (same server): 4 accepted, 5 refused. */
+    g_assert_cmpuint (positions_ok, >=, 4);
+    g_assert_cmpuint (positions_refused, >=, 5);
   }
 }
 
