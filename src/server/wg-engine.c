@@ -35,6 +35,7 @@
 #include "wg-rate-limit.h"
 #include "wg-reference.h"
 #include "wg-store-reference.h"
+#include "wg-json.h"
 #include "wg-store.h"
 
 /* libsoup 3.2 has no name for 429. */
@@ -768,6 +769,114 @@ get_journal_cb (SoupServerMessage *msg,
   wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
 }
 
+/* One incident's events as the caller may see them, whatever their seq: a
+ * department that meets an incident at its routing (after its report)
+ * fetches the report here. */
+static GPtrArray *
+read_incident_events (WgEngine    *self,
+                      const char  *incident,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  sqlite3 *db = wg_store_get_sqlite (self->store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body"
+                              " FROM journal WHERE incident = ?1 ORDER BY seq", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
+      return NULL;
+    }
+  sqlite3_bind_text (stmt, 1, incident, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) body = wg_json_parse ((const char *) sqlite3_column_text (stmt, 9), -1, NULL);
+      WgEventType type;
+      WgEvent *event;
+
+      if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body) ||
+          !wg_event_type_from_string ((const char *) sqlite3_column_text (stmt, 2), &type))
+        continue;
+      event = wg_event_new (type, sqlite3_column_int64 (stmt, 1),
+                            (const char *) sqlite3_column_text (stmt, 3),
+                            (const char *) sqlite3_column_text (stmt, 4),
+                            (const char *) sqlite3_column_text (stmt, 5),
+                            (const char *) sqlite3_column_text (stmt, 6),
+                            (const char *) sqlite3_column_text (stmt, 7),
+                            json_node_get_object (body));
+      wg_event_set_seq (event, sqlite3_column_int64 (stmt, 0));
+      if (sqlite3_column_type (stmt, 8) != SQLITE_NULL)
+        wg_event_set_exercise (event, (const char *) sqlite3_column_text (stmt, 8));
+      g_ptr_array_add (events, event);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
+      return NULL;
+    }
+  return g_steal_pointer (&events);
+}
+
+static void
+get_incident_events_cb (SoupServerMessage *msg,
+                        GHashTable        *params,
+                        GHashTable        *query,
+                        gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  WgStreamIdentity identity = { 0 };
+  const char *id = g_hash_table_lookup (params, "id");
+  JsonArray *shown;
+  JsonNode *shown_node;
+  gint64 head;
+
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  head = wg_store_head (self->store);
+  events = read_incident_events (self, id, &error);
+  if (events == NULL)
+    {
+      wg_stream_identity_clear (&identity);
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  shown = json_array_new ();
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autoptr(JsonNode) node = wg_event_to_json (g_ptr_array_index (events, i));
+      JsonNode *seen = filter_cb (&identity, node, self);
+
+      if (seen != NULL)
+        json_array_add_element (shown, seen);
+    }
+  wg_stream_identity_clear (&identity);
+  /* Not in the caller's view, or no such incident: the same answer. */
+  if (json_array_get_length (shown) == 0)
+    {
+      json_array_unref (shown);
+      wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
+      return;
+    }
+
+  shown_node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (shown_node, shown);
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "incident");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "events");
+  json_builder_add_value (builder, shown_node);
+  json_builder_set_member_name (builder, "head");
+  json_builder_add_int_value (builder, head);
+  json_builder_end_object (builder);
+  wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
+}
+
 /* ---- reference --------------------------------------------------------- */
 
 static GBytes *
@@ -1401,6 +1510,7 @@ wg_engine_new (WgServer  *server,
   wg_router_add (router, "GET", "/api/v1/journal", get_journal_cb, self);
   wg_router_add (router, "GET", "/api/v1/reference", get_reference_cb, self);
   wg_router_add (router, "GET", "/api/v1/incidents/{id}/cap", get_cap_cb, self);
+  wg_router_add (router, "GET", "/api/v1/incidents/{id}/events", get_incident_events_cb, self);
   wg_router_add (router, "POST", "/api/v1/session", post_session_cb, self);
   wg_router_add (router, "DELETE", "/api/v1/session", delete_session_cb, self);
   wg_router_add (router, "GET", "/api/v1/audit", get_audit_cb, self);

@@ -574,6 +574,30 @@ test_read_views (Fixture       *f,
       g_assert_cmpstr (json_object_get_string_member_with_default (json_array_get_object_element (view, i),
                                                                    "incident", ""), !=, pro);
   }
+  /* One incident's events whatever their seq: how a department gets the
+   * report of a case it met at its routing. */
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/incidents/%s/events", pro);
+    g_autoptr(WgTestResponse) rp = wg_test_server_request_as (f->server, token (f, "P"), "GET", path, NULL, NULL);
+    g_autoptr(WgTestResponse) rd = wg_test_server_request_as (f->server, token (f, "D"), "GET", path, NULL, NULL);
+    g_autoptr(WgTestResponse) ro = wg_test_server_request_as (f->server, token (f, "P-other"), "GET", path, NULL, NULL);
+    g_autoptr(WgTestResponse) rg = wg_test_server_request_as (f->server, token (f, "G-other"), "GET", path, NULL, NULL);
+    JsonArray *pe, *de;
+
+    g_assert_cmpuint (rp->status, ==, 200);
+    g_assert_cmpuint (rd->status, ==, 200);
+    pe = json_object_get_array_member (wg_test_response_object (rp), "events");
+    de = json_object_get_array_member (wg_test_response_object (rd), "events");
+    g_assert_cmpuint (json_array_get_length (pe), ==, 2);   /* reported, routed */
+    g_assert_cmpuint (json_array_get_length (de), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (pe, 0), "type"), ==,
+                     "incident.reported");
+    g_assert_false (mentions_phone (pe));
+    g_assert_true (mentions_phone (de));
+    wg_test_response_assert_problem (ro, 404, "unknown-incident");
+    wg_test_response_assert_problem (rg, 404, "unknown-incident");
+  }
+
   /* A unit account: its assignments only. */
   {
     g_autoptr(WgTestResponse) keep = NULL;
