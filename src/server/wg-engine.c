@@ -1071,7 +1071,6 @@ post_session_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *address = remote_address (msg);
   g_autofree char *code = NULL;
   const char *username = NULL, *password = NULL;
