@@ -24,6 +24,7 @@
 #include "wg-backoff.h"
 #include "wg-event.h"
 #include "wg-sync-client.h"
+#include "wg-sync-client-private.h"
 
 #define PAGE_SIZE         2000
 #define ACK_INTERVAL_MS   1000
@@ -964,4 +965,18 @@ wg_sync_client_set_max_backoff_ms (WgSyncClient *self,
   wg_backoff_clear (&self->send_backoff);
   wg_backoff_init (&self->reconnect_backoff, MIN (BASE_BACKOFF_MS, max_ms), max_ms, 0);
   wg_backoff_init (&self->send_backoff, MIN (BASE_BACKOFF_MS, max_ms), max_ms, 0);
+}
+
+gboolean
+_wg_sync_client_drop_stream (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), FALSE);
+
+  if (self->stream == NULL
+      || soup_websocket_connection_get_state (self->stream) != SOUP_WEBSOCKET_STATE_OPEN)
+    return FALSE;
+
+  /* The handlers stay connected: "closed" arrives and reconnects. */
+  soup_websocket_connection_close (self->stream, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "test cut");
+  return TRUE;
 }

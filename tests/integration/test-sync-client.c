@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The console's sync client against the real wangge-server process: catching
+ * up a large journal then following it live, stream cuts during a burst, the
+ * outbox across a server outage and a client restart, a department's view.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "wg-api-client.h"
+#include "wg-outbox.h"
+#include "wg-reference.h"
+#include "wg-store-reference.h"
+#include "wg-sync-client.h"
+#include "wg-sync-client-private.h"
+#include "wg-test-server.h"
+
+#define DEMO_PASSWORD "demo"
+#define T0_MS 1764310930000 /* 2025-11-28 14:22:10 +08:00 */
+
+typedef struct
+{
+  char         *dir;      /* the console's own files */
+  WgApiClient  *api;
+  WgStore      *cache;
+  WgOutbox     *outbox;
+  WgClock      *clock;
+  WgSyncClient *sync;
+  gint64        last_seq; /* to check that applied events come in order */
+  guint         out_of_order;
+  guint         settled_ok;
+  guint         settled_refused;
+} Console;
+
+static void
+events_applied_cb (WgSyncClient *sync,
+                   GPtrArray    *events,
+                   Console      *console)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = g_ptr_array_index (events, i);
+
+      if (event->seq <= console->last_seq)
+        console->out_of_order++;
+      console->last_seq = event->seq;
+    }
+}
+
+static void
+command_settled_cb (WgSyncClient *sync,
+                    const char   *id,
+                    gboolean      accepted,
+                    JsonNode     *answer,
+                    gpointer      problem,
+                    Console      *console)
+{
+  if (accepted)
+    console->settled_ok++;
+  else
+    console->settled_refused++;
+}
+
+static void
+login_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  JsonObject **session = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *session = wg_api_client_login_finish (WG_API_CLIENT (source), result, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static WgApiClient *
+logged_in_api (WgTestServer *server,
+               const char   *username)
+{
+  g_autoptr(GError) error = NULL;
+  WgApiClient *api = wg_api_client_new (server->base_url, FALSE, &error);
+  g_autoptr(JsonObject) session = NULL;
+
+  g_assert_no_error (error);
+  wg_api_client_login_async (api, username, DEMO_PASSWORD, NULL, login_cb, &session);
+  while (session == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return api;
+}
+
+static void
+console_open (Console     *console,
+              WgApiClient *api,
+              const char  *username,
+              gboolean     full_view)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cache_path = g_build_filename (console->dir, "journal.db", NULL);
+  g_autofree char *outbox_path = g_build_filename (console->dir, "outbox.db", NULL);
+
+  console->api = g_object_ref (api);
+  console->cache = wg_store_open (cache_path, &error);
+  g_assert_no_error (error);
+  console->outbox = wg_outbox_open (outbox_path, &error);
+  g_assert_no_error (error);
+  console->clock = wg_clock_new ();
+  console->sync = wg_sync_client_new (api, console->cache, console->outbox, console->clock, username,
+                                      full_view);
+  wg_sync_client_set_max_backoff_ms (console->sync, 300);
+  console->last_seq = wg_store_head (console->cache);
+  g_signal_connect (console->sync, "events-applied", G_CALLBACK (events_applied_cb), console);
+  g_signal_connect (console->sync, "command-settled", G_CALLBACK (command_settled_cb), console);
+}
+
+/* Everything in memory goes; the files stay: what a restart of the process
+ * leaves behind. */
+static void
+console_close (Console *console)
+{
+  if (console->sync != NULL)
+    wg_sync_client_stop (console->sync);
+  g_clear_object (&console->sync);
+  g_clear_pointer (&console->outbox, wg_outbox_close);
+  g_clear_pointer (&console->cache, wg_store_unref);
+  g_clear_object (&console->clock);
+  g_clear_object (&console->api);
+}
+
+static Console *
+console_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  Console *console = g_new0 (Console, 1);
+
+  console->dir = g_dir_make_tmp ("wangge-console-XXXXXX", &error);
+  g_assert_no_error (error);
+  return console;
+}
+
+static void
+console_free (Console *console)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  console_close (console);
+  dir = g_dir_open (console->dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (console->dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (console->dir);
+  g_free (console->dir);
+  g_free (console);
+}
+
+typedef struct
+{
+  Console *console;
+  gint64   head;
+} WaitHead;
+
+static gboolean
+caught_up (gpointer data)
+{
+  WaitHead *wait = data;
+
+  return wg_sync_client_get_state (wait->console->sync) == WG_SYNC_ONLINE
+         && wg_store_head (wait->console->cache) >= wait->head;
+}
+
+static void
+wait_caught_up (Console *console,
+                gint64   head,
+                guint    timeout_ms)
+{
+  WaitHead wait = { console, head };
+
+  if (!wg_test_iterate_until (caught_up, &wait, timeout_ms))
+    g_error ("the console did not catch up to %" G_GINT64_FORMAT " (at %" G_GINT64_FORMAT
+             ", state %d)", head, wg_store_head (console->cache),
+             wg_sync_client_get_state (console->sync));
+}
+
+/* Every event of the server's journal, as the server would send it, against
+ * the console's copy: the same seqs, types, subjects and bodies. */
+static void
+assert_same_journal (WgTestServer *server,
+                     WgStore      *cache)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (server->data_dir, "journal.db", NULL);
+  g_autoptr(WgStore) original = wg_store_open (path, &error);
+  gint64 after = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (wg_store_head (cache), ==, wg_store_head (original));
+  for (;;)
+    {
+      g_autoptr(GPtrArray) theirs = wg_store_read_journal (original, after, 5000, &error);
+      g_autoptr(GPtrArray) ours = wg_store_read_journal (cache, after, 5000, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (ours->len, ==, theirs->len);
+      if (theirs->len == 0)
+        break;
+      for (guint i = 0; i < theirs->len; i++)
+        {
+          g_autofree char *a = wg_event_to_string (theirs->pdata[i]);
+          g_autofree char *b = wg_event_to_string (ours->pdata[i]);
+
+          g_assert_cmpstr (b, ==, a);
+        }
+      after = ((WgEvent *) theirs->pdata[theirs->len - 1])->seq;
+    }
+}
+
+/* Writes a journal of about @events events into the server's data directory
+ * before it starts, through the same engine code the server runs: general
+ * incidents handled on the spot by each grid worker in turn. */
+static void
+prefill_journal (WgTestServer *server,
+                 guint         events)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *demo = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR"), "data", "demo", NULL);
+  g_autoptr(WgReference) reference = wg_reference_load_dir (demo, &error);
+  g_autofree char *path = g_build_filename (server->data_dir, "journal.db", NULL);
+  g_autoptr(WgStore) store = wg_store_open (path, &error);
+  g_autoptr(GPtrArray) workers = NULL;
+  guint made = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (wg_store_adopt_reference (store, reference, &error));
+  workers = wg_reference_dup_forces_for_account (reference, "worker-01");
+  g_assert_cmpuint (workers->len, >, 0);
+
+  g_assert_true (wg_store_begin (store, &error));
+  for (guint i = 0; wg_store_head (store) < events; i++)
+    {
+      g_autofree char *account = g_strdup_printf ("worker-%02u", i % 63 + 1);
+      g_autoptr(GPtrArray) forces = wg_reference_dup_forces_for_account (reference, account);
+      WgForce *force = g_ptr_array_index (forces, 0);
+      WgActor actor = { .username = account, .role = WG_ROLE_GRID_WORKER, .grid = force->grid->code };
+      g_autofree char *text = g_strdup_printf (
+        "{\"id\":\"%08x-0000-4000-8000-000000000000\",\"type\":\"incident.report\",\"body\":"
+        "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":%.7f,\"lon\":%.7f},"
+        "\"summary\":\"垃圾堆放 %u\",\"handled_on_spot\":{\"resolution\":\"已清理\"}}}",
+        i, force->grid->centroid_lat, force->grid->centroid_lon, i);
+      g_autoptr(WgCommand) command = wg_command_from_string (text, -1, &error);
+      g_autoptr(GPtrArray) appended = NULL;
+      gboolean replayed;
+
+      g_assert_no_error (error);
+      g_assert_true (wg_store_execute_command (store, command, &actor, T0_MS + i * 1000, &appended,
+                                               &replayed, &error));
+      g_assert_no_error (error);
+      if (++made % 2000 == 0)
+        {
+          g_assert_true (wg_store_commit (store, &error));
+          g_assert_true (wg_store_begin (store, &error));
+        }
+    }
+  g_assert_true (wg_store_commit (store, &error));
+}
+
+static char *
+note_body (const char *incident,
+           guint       n)
+{
+  return g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"第%u条记录\"}", incident, n);
+}
+
+/* An open professional incident to write notes on, by the dispatcher. */
+static char *
+report_professional (WgTestServer *server,
+                     const char   *token)
+{
+  g_autoptr(WgTestResponse) answer = wg_test_server_command (
+    server, token, NULL, "incident.report",
+    "{\"grade\":\"professional\",\"category\":\"illegal_structure\","
+    "\"location\":{\"lat\":23.2105,\"lon\":113.2903},\"summary\":\"楼顶违建\"}");
+  JsonObject *object = wg_test_response_object (answer);
+  JsonArray *events;
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  events = json_object_get_array_member (object, "events");
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (events, 0),
+                                                  "incident"));
+}
+
+static void
+test_catch_up_large_journal_then_live (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *incident = NULL;
+  gint64 head, started;
+
+  prefill_journal (server, 50000);
+  wg_test_server_start (server, demo);
+  head = wg_test_server_head (server);
+  g_assert_cmpint (head, >=, 50000);
+
+  api = logged_in_api (server, "dispatcher");
+  console_open (console, api, "dispatcher", TRUE);
+  started = g_get_monotonic_time ();
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, head, 120000);
+  g_test_message ("caught up %" G_GINT64_FORMAT " events in %.1f s", head,
+                  (g_get_monotonic_time () - started) / 1e6);
+
+  /* Live: what others do arrives in order. */
+  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
+  incident = report_professional (server, token);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *body = note_body (incident, i);
+      g_autoptr(WgTestResponse) answer = wg_test_server_command (server, token, NULL, "incident.note",
+                                                                 body);
+      g_assert_cmpuint (answer->status, ==, 200);
+    }
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  g_assert_cmpuint (console->out_of_order, ==, 0);
+  assert_same_journal (server, console->cache);
+
+  console_free (console);
+}
+
+typedef struct
+{
+  WgTestServer *server;
+  WgApiClient  *api;
+  char         *incident;
+  guint         sent;
+  guint         answered;
+  guint         total;
+} Burst;
+
+static void
+burst_answer_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Burst *burst = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, NULL,
+                                                              &error);
+
+  g_assert_no_error (error);
+  burst->answered++;
+}
+
+static gboolean
+burst_tick_cb (gpointer user_data)
+{
+  Burst *burst = user_data;
+
+  /* One every tick: under the server's 50 commands/s per session. */
+  for (guint i = 0; i < 1 && burst->sent < burst->total; i++, burst->sent++)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) envelope = NULL;
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *text = g_strdup_printf ("第%u条", burst->sent);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, id);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, "incident.note");
+      json_builder_set_member_name (builder, "body");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "incident");
+      json_builder_add_string_value (builder, burst->incident);
+      json_builder_set_member_name (builder, "text");
+      json_builder_add_string_value (builder, text);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      envelope = json_builder_get_root (builder);
+      wg_api_client_request_async (burst->api, "POST", "/api/v1/commands", envelope, NULL,
+                                   burst_answer_cb, burst);
+    }
+  return burst->sent < burst->total ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+burst_done (gpointer data)
+{
+  Burst *burst = data;
+
+  return burst->answered == burst->total;
+}
+
+static void
+test_stream_cuts_during_burst (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autofree char *token = NULL;
+  Burst burst = { 0 };
+  guint cuts = 0;
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
+  burst.server = server;
+  burst.incident = report_professional (server, token);
+  burst.api = logged_in_api (server, "leader");
+  burst.total = 400;
+
+  api = logged_in_api (server, "dispatcher");
+  console_open (console, api, "dispatcher", TRUE);
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+
+  g_timeout_add (22, burst_tick_cb, &burst);
+  /* Cut the console's stream 100 times at random moments of the burst. */
+  while (cuts < 100)
+    {
+      wg_test_iterate_for (g_rand_int_range (rand, 20, 80));
+      if (_wg_sync_client_drop_stream (console->sync))
+        cuts++;
+      g_assert_true (burst.answered < burst.total || cuts > 0);
+      if (burst.sent == burst.total && burst.answered == burst.total && cuts < 100)
+        {
+          /* The burst is over before the cuts: make another. */
+          burst.total += 100;
+          g_timeout_add (22, burst_tick_cb, &burst);
+        }
+    }
+  g_assert_true (wg_test_iterate_until (burst_done, &burst, 60000));
+
+  wait_caught_up (console, wg_test_server_head (server), 30000);
+  g_assert_cmpuint (console->out_of_order, ==, 0);
+  assert_same_journal (server, console->cache);
+
+  g_rand_free (rand);
+  g_free (burst.incident);
+  g_object_unref (burst.api);
+  console_free (console);
+}
+
+static gboolean
+outbox_empty (gpointer data)
+{
+  Console *console = data;
+
+  return wg_outbox_count (console->outbox, "dispatcher", WG_OUTBOX_QUEUED) == 0;
+}
+
+static void
+test_outbox_across_outage_and_restart (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autoptr(WgApiClient) api_after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *token = NULL;
+  g_autofree char *incident = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autoptr(WgStore) journal = NULL;
+  g_autoptr(GPtrArray) refused = NULL;
+  char *refused_id = NULL;
+  guint notes = 0;
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  incident = report_professional (server, token);
+
+  api = logged_in_api (server, "dispatcher");
+  console_open (console, api, "dispatcher", TRUE);
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+
+  /* The server goes away; the dispatcher keeps working. */
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *body = NULL;
+      char *id;
+
+      if (i == 50)
+        /* One the rules refuse: resolve is for emergencies. */
+        body = g_strdup_printf ("{\"incident\":\"%s\",\"summary\":\"x\"}", incident);
+      else
+        body = note_body (incident, i);
+      g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+      id = wg_sync_client_send (console->sync, i == 50 ? "incident.resolve" : "incident.note",
+                                json_parser_get_root (parser), &error);
+      g_assert_no_error (error);
+      if (i == 50)
+        refused_id = g_strdup (id);
+      g_ptr_array_add (ids, id);
+    }
+  wg_test_iterate_for (300);
+  g_assert_cmpuint (wg_sync_client_get_queued (console->sync), ==, 100);
+  g_assert_cmpint (wg_sync_client_get_state (console->sync), ==, WG_SYNC_OFFLINE);
+
+  /* The console restarts (only its files survive), then the server returns
+   * on another port with the same data. */
+  console_close (console);
+  wg_test_server_start (server, demo);
+  api_after = wg_api_client_new (server->base_url, FALSE, &error);
+  g_assert_no_error (error);
+  wg_api_client_set_token (api_after, wg_api_client_get_token (api));
+  console_open (console, api_after, "dispatcher", TRUE);
+  g_assert_cmpuint (wg_sync_client_get_queued (console->sync), ==, 100);
+  wg_sync_client_start (console->sync);
+
+  g_assert_true (wg_test_iterate_until (outbox_empty, console, 30000));
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+
+  /* Each applied once, in the order made; the refusal is kept for its user. */
+  journal_path = g_build_filename (server->data_dir, "journal.db", NULL);
+  journal = wg_store_open (journal_path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GPtrArray) caused = wg_store_events_of_command (journal, ids->pdata[i], &error);
+
+      g_assert_no_error (error);
+      if (g_str_equal (ids->pdata[i], refused_id))
+        {
+          g_assert_cmpuint (caused->len, ==, 0);
+          continue;
+        }
+      g_assert_cmpuint (caused->len, ==, 1);
+      g_assert_cmpint (((WgEvent *) caused->pdata[0])->type, ==, WG_EV_INCIDENT_NOTED);
+      notes++;
+    }
+  g_assert_cmpuint (notes, ==, 99);
+  {
+    /* In order: the seqs of the notes grow with the order they were made. */
+    gint64 last = 0;
+    for (guint i = 0; i < ids->len; i++)
+      {
+        g_autoptr(GPtrArray) caused = wg_store_events_of_command (journal, ids->pdata[i], &error);
+        if (caused->len == 0)
+          continue;
+        g_assert_cmpint (((WgEvent *) caused->pdata[0])->seq, >, last);
+        last = ((WgEvent *) caused->pdata[0])->seq;
+      }
+  }
+  refused = wg_outbox_list (console->outbox, "dispatcher", WG_OUTBOX_REFUSED, &error);
+  g_assert_cmpuint (refused->len, ==, 1);
+  g_assert_cmpstr (((WgOutboxEntry *) refused->pdata[0])->id, ==, refused_id);
+  g_assert_nonnull (strstr (((WgOutboxEntry *) refused->pdata[0])->answer, "illegal-transition"));
+  g_assert_cmpuint (console->settled_refused, ==, 1);
+  assert_same_journal (server, console->cache);
+
+  g_free (refused_id);
+  console_free (console);
+}
+
+static void
+test_department_sees_only_its_own (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *ours = NULL;
+  g_autofree char *theirs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) incidents = NULL;
+  WgIncidentRecord record = { 0 };
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  ours = report_professional (server, token);
+  theirs = report_professional (server, token);
+  {
+    g_autofree char *to_urban = g_strdup_printf ("{\"incident\":\"%s\",\"department\":\"urban\"}", ours);
+    g_autofree char *to_market = g_strdup_printf ("{\"incident\":\"%s\",\"department\":\"market\"}", theirs);
+    g_autoptr(WgTestResponse) a = wg_test_server_command (server, token, NULL, "incident.route", to_urban);
+    g_autoptr(WgTestResponse) b = wg_test_server_command (server, token, NULL, "incident.route", to_market);
+
+    g_assert_cmpuint (a->status, ==, 200);
+    g_assert_cmpuint (b->status, ==, 200);
+  }
+
+  api = logged_in_api (server, "dept-urban");
+  console_open (console, api, "dept-urban", FALSE);
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, 0, 10000);
+  wg_test_iterate_for (500);
+
+  /* Its own incident, complete; the other department's, not at all. */
+  g_assert_true (wg_store_get_incident (console->cache, ours, &record, &error));
+  g_assert_cmpstr (record.department, ==, "urban");
+  wg_incident_record_clear (&record);
+  g_assert_false (wg_store_get_incident (console->cache, theirs, &record, &error));
+  g_clear_error (&error);
+  g_assert_cmpint (wg_sync_client_get_lag_events (console->sync), ==, 0);
+
+  /* Live too: a note on the other department's incident never arrives, one
+   * on its own does. */
+  {
+    g_autofree char *n1 = note_body (theirs, 1);
+    g_autofree char *n2 = note_body (ours, 2);
+    g_autoptr(WgTestResponse) a = wg_test_server_command (server, token, NULL, "incident.note", n1);
+    g_autoptr(WgTestResponse) b = wg_test_server_command (server, token, NULL, "incident.note", n2);
+    gint64 before = wg_store_head (console->cache);
+
+    g_assert_cmpuint (b->status, ==, 200);
+    wait_caught_up (console, before + 1, 10000);
+    wg_test_iterate_for (300);
+    incidents = wg_store_read_journal (console->cache, 0, 1000, &error);
+    for (guint i = 0; i < incidents->len; i++)
+      g_assert_cmpstr (((WgEvent *) incidents->pdata[i])->incident, !=, theirs);
+  }
+
+  console_free (console);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sync/catch-up-50000-then-live", test_catch_up_large_journal_then_live);
+  g_test_add_func ("/sync/stream-cut-100-times", test_stream_cuts_during_burst);
+  g_test_add_func ("/sync/outbox-outage-and-restart", test_outbox_across_outage_and_restart);
+  g_test_add_func ("/sync/department-view", test_department_sees_only_its_own);
+  return g_test_run ();
+}
