@@ -453,12 +453,8 @@ page_pulled_cb (GObject      *source,
       return;
     }
 
-  /* A full page may have more behind it; a filtered view's short page can
-   * still leave the head ahead of what this role sees, so the page's head
-   * decides. */
-  if (events->len == PAGE_SIZE
-      || (events->len > 0 && ((WgEvent *) events->pdata[events->len - 1])->seq < page_head
-          && self->full_view))
+  /* The server says whether more pages follow. */
+  if (json_object_get_boolean_member_with_default (object, "more", FALSE) && events->len > 0)
     pull_page (self);
   else
     open_stream (self);
