@@ -184,7 +184,7 @@ pop (Gen *gen,
 
   if (n == 0)
     return FALSE;
-  h = (Act *) gen->heap->data;
+  h = &g_array_index (gen->heap, Act, 0);
   *out = h[0];
   h[0] = h[n - 1];
   g_array_set_size (gen->heap, n - 1);
