@@ -244,6 +244,33 @@ test_refuses (void)
 }
 
 static void
+test_streets (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "city.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgStore) city = wg_store_open (path, &error);
+  WgHistoryParams params;
+  WgHistoryStats s;
+
+  /* Three streets for a month: each its own forces, all commands accepted. */
+  g_assert_no_error (error);
+  wg_history_params_init (&params);
+  params.streets = 3;
+  params.days = 30;
+  params.incident_scale = 2.0;
+  if (!wg_history_generate (city, NULL, ref, &params, &s, &error))
+    g_error ("city: %s", error->message);
+  g_assert_cmpuint (s.incidents, ==, (guint) (7989 * 30 / 365.0 * 3 * 2 + 0.5));
+  g_assert_cmpint (query_int (city, "SELECT count(*) FROM commands WHERE outcome <> 'accepted'"), ==, 0);
+  g_assert_cmpint (query_int (city, "SELECT count(*) FROM units WHERE id LIKE '%-s003'"), ==,
+                   wg_reference_get_forces (ref)->len);
+  g_assert_cmpint (query_int (city, "SELECT count(*) FROM journal WHERE type = 'assignment.cleared'"
+                                     " AND json_extract (body, '$.unit') LIKE '%-s00_'"), >, 0);
+  g_assert_cmpint (query_int (city, "SELECT count(DISTINCT json_extract (body, '$.case_number')) FROM journal"
+                                     " WHERE type = 'incident.reported'"), ==, s.incidents);
+}
+
+static void
 test_tracks (void)
 {
   g_autofree char *path = g_build_filename (tmpdir, "positions.db", NULL);
@@ -296,6 +323,7 @@ main (int    argc,
   g_test_add_func ("/history/year/tracks", test_tracks);
   g_test_add_func ("/history/year/deterministic", test_deterministic);
   g_test_add_func ("/history/refuses", test_refuses);
+  g_test_add_func ("/history/streets", test_streets);
 
   rc = g_test_run ();
 
