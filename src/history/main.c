@@ -112,7 +112,7 @@ main (int    argc,
         }
     }
 
-  wg_history_params_init (&params);
+  wg_history_params_init_from_reference (&params, reference);
   params.seed = (guint64) seed;
   params.anchor = anchor;
   params.streets = streets;

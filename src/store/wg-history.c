@@ -91,7 +91,7 @@ typedef struct {
   WgForce          *worker;       /* the grid's worker */
   double            lat, lon;
   WgGrade           grade;
-  gboolean          dispute;
+  gboolean          dispute;       /* drawn before the report: exactly the share */
   gboolean          stays_open;
   gboolean          terminal;
   gboolean          wrong_first;  /* routed to a wrong department first */
@@ -575,9 +575,9 @@ static const char *const surnames[] = { "王", "李", "张", "刘", "陈", "杨"
 static const char *const given[] = { "先生", "女士", "伯", "姨", "师傅" };
 
 static const WgCategory *
-pick_category (Gen *gen)
+pick_category (Gen      *gen,
+               gboolean  dispute)
 {
-  gboolean dispute = gen->dispute_cats->len > 0 && chance (gen, gen->p->dispute_share);
   GPtrArray *cats = dispute ? gen->dispute_cats : gen->other_cats;
   double u = g_rand_double (gen->rand) * (dispute ? gen->dispute_weight : gen->other_weight);
 
@@ -614,7 +614,7 @@ do_report (Gen     *gen,
   gboolean on_spot = FALSE;
   double dlat, dlon;
 
-  inc->category = pick_category (gen);
+  inc->category = pick_category (gen, inc->dispute && gen->dispute_cats->len > 0);
   inc->dispute = g_strcmp0 (inc->category->klass, "dispute") == 0;
   if (!wg_grade_from_string (inc->category->grade, &inc->grade))
     inc->grade = WG_GRADE_GENERAL;
@@ -1314,6 +1314,37 @@ wg_history_params_init (WgHistoryParams *params)
   params->batch = 2000;
 }
 
+/**
+ * wg_history_params_init_from_reference:
+ *
+ * The defaults, with the targets of the reference's world.json "history"
+ * (events_per_year, closure_rate, disputes_per_year) where it has them.
+ */
+void
+wg_history_params_init_from_reference (WgHistoryParams *params,
+                                       WgReference     *reference)
+{
+  JsonObject *world, *history = NULL;
+
+  g_return_if_fail (params != NULL);
+  g_return_if_fail (WG_IS_REFERENCE (reference));
+
+  wg_history_params_init (params);
+  world = wg_reference_get_world_object (reference);
+  if (world != NULL && json_object_has_member (world, "history") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (world, "history")))
+    history = json_object_get_object_member (world, "history");
+  if (history == NULL)
+    return;
+  if (json_object_has_member (history, "events_per_year"))
+    params->incidents_per_year = (guint) MAX (0, json_object_get_int_member (history, "events_per_year"));
+  if (json_object_has_member (history, "closure_rate"))
+    params->closure_rate = json_object_get_double_member (history, "closure_rate");
+  if (json_object_has_member (history, "disputes_per_year") && params->incidents_per_year > 0)
+    params->dispute_share = json_object_get_double_member (history, "disputes_per_year") /
+                            params->incidents_per_year;
+}
+
 double
 wg_history_stats_closure_rate (const WgHistoryStats *stats)
 {
@@ -1574,6 +1605,23 @@ wg_history_generate (WgStore               *store,
   times = report_times (&gen, n, params->days);
   gen.n_incidents = n;
   gen.incidents = g_new0 (Inc, MAX (n, 1));
+  /* Exactly round (n x dispute_share) disputes, at random places. */
+  {
+    guint n_disputes = (guint) llround (n * CLAMP (params->dispute_share, 0.0, 1.0));
+    g_autofree guint *order = g_new (guint, MAX (n, 1));
+
+    for (guint i = 0; i < n; i++)
+      order[i] = i;
+    for (guint i = 0; i < n_disputes && i < n; i++)
+      {
+        guint j = g_rand_int_range (gen.rand, i, n);
+        guint tmp = order[i];
+
+        order[i] = order[j];
+        order[j] = tmp;
+        gen.incidents[order[i]].dispute = TRUE;
+      }
+  }
   for (guint i = 0; i < n; i++)
     {
       Inc *inc = &gen.incidents[i];

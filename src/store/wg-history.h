@@ -84,6 +84,9 @@ GQuark   wg_history_error_quark  (void);
 
 /* The Helong defaults above. */
 void     wg_history_params_init  (WgHistoryParams       *params);
+/* The same, with the targets of the reference's world.json "history". */
+void     wg_history_params_init_from_reference (WgHistoryParams *params,
+                                                WgReference     *reference);
 
 /* Generates the history into an empty @store (adopting @reference), and
  * the stored position tracks into @tracks when not NULL. */

@@ -82,7 +82,16 @@ generate (const char     *name,
 
   s = wg_store_open (path, &error);
   g_assert_no_error (error);
-  wg_history_params_init (&params);
+  /* The targets of world.json, which are Helong's: the defaults. */
+  wg_history_params_init_from_reference (&params, ref);
+  {
+    WgHistoryParams defaults;
+
+    wg_history_params_init (&defaults);
+    g_assert_cmpuint (params.incidents_per_year, ==, defaults.incidents_per_year);
+    g_assert_cmpfloat_with_epsilon (params.closure_rate, defaults.closure_rate, 1e-12);
+    g_assert_cmpfloat_with_epsilon (params.dispute_share, defaults.dispute_share, 1e-12);
+  }
   params.seed = seed;
   params.anchor = "2026-11-28";
   params.days = days;
@@ -115,7 +124,8 @@ test_figures (void)
   g_assert_cmpuint (stats.open, >=, 1);
   g_assert_cmpuint (stats.cancelled, <, 30);
 
-  /* About 900 disputes, each mediated in the end. */
+  /* 900 disputes (the share is drawn exactly), each mediated in the end. */
+  g_assert_cmpuint (stats.disputes, ==, 900);
   g_assert_cmpuint (stats.disputes, >=, 810);
   g_assert_cmpuint (stats.disputes, <=, 990);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.feedback_given'"
