@@ -28,7 +28,6 @@
 #define HOUR (60 * MINUTE)
 #define DAY (24 * HOUR)
 #define TRACK_REPORT_MS (5 * SECOND)   /* how often a moving device reports */
-#define ESCALATION_MS (60 * SECOND)
 
 G_DEFINE_QUARK (wg-history-error-quark, wg_history_error)
 
@@ -121,6 +120,7 @@ typedef struct {
   guint64                n_commands;
   guint                  in_batch;
   gint64                 start, end;
+  gint64                 escalation_ms;  /* the store's alarm escalation interval */
   GArray                *heap;        /* Act */
   guint64                heap_seq;
   Inc                   *incidents;
@@ -718,12 +718,12 @@ start_emergency (Gen    *gen,
   gint64 ack;
 
   if (chance (gen, gen->p->unacknowledged_rate))
-    ack = at (gen, now, now + (gint64) uniform (gen, 62, 170) * SECOND);
+    ack = at (gen, now, now + (gint64) (uniform (gen, 1.03, 2.8) * gen->escalation_ms));
   else
     ack = at (gen, now, now + (gint64) uniform (gen, 5, 50) * SECOND);
   push (gen, ack, ACT_ALARM_ACK, i, 0);
-  /* The store escalates an alarm unacknowledged for a minute, twice. */
-  for (gint64 e = now + ESCALATION_MS; e <= ack && e <= now + 2 * ESCALATION_MS; e += ESCALATION_MS)
+  /* The store escalates an alarm unacknowledged for its interval, twice. */
+  for (gint64 e = now + gen->escalation_ms; e <= ack && e <= now + 2 * gen->escalation_ms; e += gen->escalation_ms)
     if (e < gen->end)
       push (gen, e, ACT_TIMER, 0, 0);
   schedule (gen, inc, now, now + (gint64) (chance (gen, 0.03) ? uniform (gen, 185, 400)
@@ -1598,6 +1598,7 @@ wg_history_generate (WgStore               *store,
   if (!wg_store_adopt_reference (store, reference, error) ||
       !register_street_units (&gen, error))
     goto out;
+  gen.escalation_ms = MAX (SECOND, wg_rules_get_escalation_interval (wg_store_get_rules (store)));
 
   n = (guint) llround ((double) params->incidents_per_year * params->days / 365.0 *
                        params->streets * params->incident_scale);
