@@ -683,7 +683,12 @@ do_report (Gen     *gen,
   switch (inc->grade)
     {
     case WG_GRADE_GENERAL:
-      schedule (gen, inc, now, now + minutes (gen, 10, 180), PH_HANDLE);
+      /* Now and then what the worker went to handle turns out an
+       * emergency (an e-bike on fire, not just charging in the hall). */
+      if (chance (gen, gen->p->upgrade_rate / 3))
+        schedule (gen, inc, now, now + minutes (gen, 2, 15), PH_UPGRADE);
+      else
+        schedule (gen, inc, now, now + minutes (gen, 10, 180), PH_HANDLE);
       break;
     case WG_GRADE_PROFESSIONAL:
       if (inc->category->n_response_steps > 0 && chance (gen, gen->p->upgrade_rate))
@@ -764,9 +769,17 @@ do_dispatch (Gen     *gen,
 
   street_offset (inc->street, &dlat, &dlon);
   inc->assignments = g_array_new (FALSE, TRUE, sizeof (Asg));
-  for (guint s = 0; s < inc->category->n_response_steps; s++)
+  /* A category without a response plan (an upgraded general one): the
+   * nearest emergency unit, police officer and grid worker. */
+  static const WgResponseStep default_plan[] = {
+    { WG_FORCE_EMERGENCY_UNIT, 1 }, { WG_FORCE_COMMUNITY_POLICE, 1 }, { WG_FORCE_GRID_WORKER, 1 },
+  };
+  const WgResponseStep *plan = inc->category->n_response_steps > 0 ? inc->category->response_plan : default_plan;
+  guint n_steps = inc->category->n_response_steps > 0 ? inc->category->n_response_steps : G_N_ELEMENTS (default_plan);
+
+  for (guint s = 0; s < n_steps; s++)
     {
-      const WgResponseStep *need = &inc->category->response_plan[s];
+      const WgResponseStep *need = &plan[s];
       g_autoptr(GPtrArray) near = wg_reference_dup_forces_near (gen->ref, inc->lat - dlat, inc->lon - dlon,
                                                                need->type, 0, 0);
       guint taken = 0;

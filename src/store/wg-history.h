@@ -30,7 +30,8 @@ typedef struct
   double      late_feedback_rate;   /* departments feeding back after the handle deadline: 0.04 */
   double      unacknowledged_rate;  /* alarms acknowledged after more than 60 s: 0.1 */
   double      verify_fail_rate;     /* verifications failing (besides failed mediations): 0.03 */
-  double      upgrade_rate;         /* professional ones with a response plan upgraded: 0.03 */
+  double      upgrade_rate;         /* professional ones with a response plan upgraded: 0.03
+                                     * (general ones not handled at once: a third of it) */
   double      followup_rate;        /* emergencies with a professional follow-up: 0.25 */
   double      cancel_rate;          /* professional ones cancelled as duplicates: 0.002 */
   double      escalate_rate;        /* professional ones escalated (incident.escalate): 0.015 */

@@ -142,7 +142,16 @@ test_figures (void)
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.overdue'"), >, 0);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.escalated'"), >, 0);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.verification_failed'"), >, 0);
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.upgraded'"), >, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.upgraded'"
+                                     " AND json_extract (body, '$.from') = 'general'"), >, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.upgraded'"
+                                     " AND json_extract (body, '$.from') = 'professional'"), >, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.cancelled'"), >, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.extended'"), >, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.suspended'"), ==,
+                   query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.resumed'"));
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.noted'"), >, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'roster.handed_over'"), >=, 365);
   g_assert_cmpuint (stats.rejections, >, 0);
   g_assert_cmpuint (stats.reroutes, ==, stats.rejections);
   g_assert_cmpuint (stats.alarm_escalations, ==,
