@@ -103,6 +103,7 @@ typedef struct {
   const char       *last_outcome;
   int               step;         /* the current step, -1 none */
   gint64            deadline;
+  gint64            timer_at;     /* the deadline a timer run is scheduled for */
   GArray           *assignments;  /* Asg */
   gboolean          followup;
 } Inc;
@@ -363,8 +364,11 @@ note_deadline (Gen    *gen,
 {
   /* A timer run at the deadline, so that incident.overdue comes on time
    * when the step is still open then. */
-  if (inc->step >= 0 && inc->deadline > now && inc->deadline < gen->end)
-    push (gen, inc->deadline, ACT_TIMER, 0, 0);
+  if (inc->step >= 0 && inc->deadline > now && inc->deadline < gen->end && inc->deadline != inc->timer_at)
+    {
+      push (gen, inc->deadline, ACT_TIMER, 0, 0);
+      inc->timer_at = inc->deadline;
+    }
 }
 
 static void
@@ -608,7 +612,7 @@ do_report (Gen     *gen,
            gint64   now,
            GError **error)
 {
-  JsonObject *body = json_object_new (), *loc = json_object_new ();
+  JsonObject *body, *loc;
   const WgActor *actor;
   gboolean by_phone;
   gboolean on_spot = FALSE;
@@ -640,6 +644,8 @@ do_report (Gen     *gen,
     }
   inc->step = -1;
 
+  body = json_object_new ();
+  loc = json_object_new ();
   by_phone = inc->grade == WG_GRADE_EMERGENCY ? chance (gen, 0.5)
              : inc->grade == WG_GRADE_PROFESSIONAL ? chance (gen, 0.2) : FALSE;
   actor = by_phone ? gen->dispatcher : worker_of (gen, inc);
