@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PO = os.path.join(HERE, 'zh_CN.po')
@@ -81,16 +82,53 @@ def main():
             continue
         en, zh = line.rstrip('\n').split('\t')
         glossary.append((en, zh))
+    # Phrases in which a glossary word has its everyday sense: "en route" is
+    # a force on its way (在途), not an incident routed (流转).
+    everyday = re.compile(r'\ben route\b', re.I)
     wrong = []
     for en, zh in glossary:
         pattern = re.compile(r'\b' + re.escape(en).replace(r'\ ', r'[\s-]+') + r'(s|es)?\b', re.I)
         for e in entries:
-            if pattern.search(e['msgid'].replace('_', '')):
+            if pattern.search(everyday.sub('', e['msgid'].replace('_', ''))):
                 for s in e['msgstrs']:
                     if zh not in s:
                         wrong.append('"%s" should use %s (%s): %s' % (e['msgid'], zh, en, s))
     case('glossary terms are translated as the glossary says (%d terms)' % len(glossary),
          not wrong and len(glossary) > 0, wrong)
+
+    # Every file that marks strings is listed, and every marked string is in
+    # zh_CN.po (else a new string would show in English until someone ran
+    # update-po).
+    root = os.path.dirname(HERE)
+    listed = set(l.strip() for l in open(os.path.join(HERE, 'POTFILES.in'), encoding='utf-8')
+                 if l.strip() and not l.startswith('#'))
+    marking = set()
+    for top in ('src', 'ui', 'data'):
+        for dirpath, _, files in os.walk(os.path.join(root, top)):
+            for f in files:
+                path = os.path.join(dirpath, f)
+                rel = os.path.relpath(path, root)
+                if f.endswith('.c') and re.search(r'\b(N?_|C_)\s*\(\s*"', open(path, encoding='utf-8').read()):
+                    marking.add(rel)
+                elif f.endswith('.ui') and 'translatable="yes"' in open(path, encoding='utf-8').read():
+                    marking.add(rel)
+    case('every file with marked strings is in POTFILES.in', marking <= listed,
+         ['not listed: ' + f for f in sorted(marking - listed)])
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = os.path.join(tmp, 'wangge.pot')
+        r = subprocess.run(['xgettext', '--from-code=UTF-8', '--add-comments', '--package-name=wangge',
+                            '--keyword=_', '--keyword=N_', '--keyword=C_:1c,2', '--keyword=NC_:1c,2',
+                            '--keyword=g_dngettext:2,3', '--keyword=g_dpgettext2:2c,3',
+                            '--directory=' + root, '--files-from=' + os.path.join(HERE, 'POTFILES.in'),
+                            '-o', pot], capture_output=True, text=True)
+        if r.returncode != 0:
+            case('xgettext reads POTFILES.in', False, r.stderr.splitlines())
+        else:
+            have = set((e['ctx'], e['msgid']) for e in entries)
+            missing = [m for m in read_entries(pot) if (m['ctx'], m['msgid']) not in have]
+            case('every marked string is in zh_CN.po (%d missing)' % len(missing), not missing,
+                 ['missing: ' + m['msgid'] for m in missing])
 
     shared = os.environ.get('WANGGE_SHARED_DIR', os.path.join(HERE, '..', '..', 'shared'))
     domain = os.path.join(shared, 'docs', 'domain.md')

@@ -170,7 +170,7 @@ wg_json_guard_scan (const char  *data,
   if (depth != 0)
     {
       g_set_error_literal (error, WG_JSON_GUARD_ERROR, WG_JSON_GUARD_ERROR_UNBALANCED,
-                           _("The JSON text ends before its brackets are closed"));
+                           _("The JSON text ends before all its brackets are matched"));
       return FALSE;
     }
   if (!seen_value)

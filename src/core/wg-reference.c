@@ -830,11 +830,11 @@ parse_ring (JsonArray   *coords,
     }
   if (points->len < 4)
     return fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx,
-                 _("%s has %u positions, a closed ring needs at least 4"), where, points->len);
+                 _("%s has %u positions; a ring needs at least 4, the first repeated at the end"), where, points->len);
   if (g_array_index (points, WgGeoPoint, 0).lat != g_array_index (points, WgGeoPoint, points->len - 1).lat ||
       g_array_index (points, WgGeoPoint, 0).lon != g_array_index (points, WgGeoPoint, points->len - 1).lon)
     return fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx,
-                 _("%s is not closed (first and last positions differ)"), where);
+                 _("%s does not end where it starts (first and last positions differ)"), where);
 
   return TRUE;
 }

@@ -34,13 +34,13 @@ main (int    argc,
   GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Directory to create journal.db and positions.db in"), N_("DIR") },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 42)"), N_("N") },
-    { "anchor", 'a', 0, G_OPTION_ARG_STRING, &anchor, N_("The day after the generated year, YYYY-MM-DD"), N_("DATE") },
+    { "anchor", 'a', 0, G_OPTION_ARG_STRING, &anchor, N_("The day after the generated year"), N_("YYYY-MM-DD") },
     { "streets", 0, 0, G_OPTION_ARG_INT, &streets, N_("Number of streets (copies of the reference, offset in space)"), N_("N") },
     { "days", 0, 0, G_OPTION_ARG_INT, &days, N_("Days of history (default 365)"), N_("N") },
     { "incident-scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, N_("Multiply the incidents per street"), N_("X") },
     { "reference", 'r', 0, G_OPTION_ARG_FILENAME, &reference_dir, N_("Reference data directory (default: the demo world)"), N_("DIR") },
     { "no-tracks", 0, 0, G_OPTION_ARG_NONE, &no_tracks, N_("Do not write positions.db"), NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;

@@ -64,17 +64,16 @@ test_pool_is_async_and_bounded (void)
 {
   g_autofree char *hash = wg_password_hash ("leader-password", NULL);
   Checks checks = { 0 };
-  gint64 started;
 
   checks.pool = wg_password_pool_new (2, 3);
   checks.caller = g_thread_self ();
 
-  /* The main loop stays free while hashes run: the calls return at once. */
-  started = g_get_monotonic_time ();
+  /* The main loop stays free while hashes run: the calls return before any
+   * answer, which only comes through the main loop. */
   wg_password_verify_async (checks.pool, hash, "leader-password", NULL, verified_cb, &checks);
   wg_password_verify_async (checks.pool, hash, "wrong", NULL, verified_cb, &checks);
   checks.pending = 2;
-  g_assert_cmpint (g_get_monotonic_time () - started, <, 50000);
+  g_assert_cmpuint (checks.accepted + checks.wrong + checks.busy, ==, 0);
 
   /* A flood beyond the queue's bound is refused, not queued. */
   for (int i = 0; i < 12; i++)

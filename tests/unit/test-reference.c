@@ -378,7 +378,7 @@ static const Broken broken[] = {
   { "grids.geojson", "{\"type\": \"FeatureCollection\"", "{\"type\": \"FeatureCollection\",,",
     WG_REFERENCE_ERROR_PARSE, "grids.geojson: not valid JSON" },
   { "grids.geojson", "[113.000, 23.001], [113.000, 23.000]]]}}]}", "[113.000, 23.001], [113.0001, 23.000]]]}}]}",
-    WG_REFERENCE_ERROR_GEOMETRY, "grids.geojson: feature 3 (code 100000001001001): polygon 0 ring 0 is not closed" },
+    WG_REFERENCE_ERROR_GEOMETRY, "grids.geojson: feature 3 (code 100000001001001): polygon 0 ring 0 does not end where it starts" },
   { "grids.geojson", "[[[113.001, 23.000], [113.002, 23.000], [113.002, 23.001], [113.001, 23.001]",
     "[[[113.001, 23.000], [113.002, 23.001], [113.002, 23.000], [113.001, 23.001]",
     WG_REFERENCE_ERROR_GEOMETRY, "grids.geojson: feature 0 (code 100000001001002): invalid polygon: ring 0 intersects itself" },

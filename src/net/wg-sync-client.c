@@ -1,0 +1,967 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Keeps a console's cache in step with the server and sends its outbox.
+ *
+ *   connect: GET /health (clock offset) -> pull /journal pages after the
+ *   cache's head -> open /stream?after=head -> apply each event once, in
+ *   order -> on any drop, back off with jitter and do it again.
+ *
+ * The cache is a WgStore: pulled events go through the same projection as
+ * on the server.  A role that sees the whole journal checks that seqs
+ * follow each other and pulls the gap when they do not; a filtered view
+ * (grid worker, department) has gaps by design and trusts the server's
+ * order.  Either way nothing is applied twice: events at or below the
+ * cache's head are dropped.
+ *
+ * Commands wait in the outbox (on disk before they are sent), go out one at
+ * a time in order, and are retried with the same id until the server
+ * answers; a refusal is kept for its user to see.
+ */
+#define G_LOG_DOMAIN "wg-sync-client"
+
+#include "config.h"
+
+#include "wg-backoff.h"
+#include "wg-event.h"
+#include "wg-sync-client.h"
+
+#define PAGE_SIZE         2000
+#define ACK_INTERVAL_MS   1000
+#define BASE_BACKOFF_MS   500
+#define MAX_BACKOFF_MS    30000
+#define CLOSE_SLOW_CONSUMER 4008
+
+struct _WgSyncClient
+{
+  GObject                  parent_instance;
+
+  WgApiClient             *api;
+  WgStore                 *cache;
+  WgOutbox                *outbox;
+  WgClock                 *clock;
+  char                    *username;
+  gboolean                 full_view;
+
+  WgSyncState              state;
+  gboolean                 running;
+  GCancellable            *cancellable;
+  SoupWebsocketConnection *stream;
+
+  gint64                   head;          /* the server's head, as last heard */
+  gint64                   last_event_ts; /* ts of the newest applied event */
+  gint64                   acked;
+  gint64                   last_ack_ms;
+
+  GPtrArray               *pending;       /* stream events waiting to be applied */
+  guint                    apply_id;
+  guint                    reconnect_id;
+  WgBackoff                reconnect_backoff;
+
+  gint64                   health_sent_ms;
+
+  WgOutboxEntry           *sending;       /* the command on its way, or NULL */
+  guint                    resend_id;
+  WgBackoff                send_backoff;
+};
+
+G_DEFINE_FINAL_TYPE (WgSyncClient, wg_sync_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_HEAD,
+  PROP_APPLIED,
+  PROP_LAG_EVENTS,
+  PROP_QUEUED,
+  N_PROPS
+};
+
+enum {
+  EVENTS_APPLIED,
+  POSITIONS_RECEIVED,
+  COMMAND_SETTLED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void connect_now (WgSyncClient *self);
+static void kick_sender (WgSyncClient *self);
+
+static void
+set_state (WgSyncClient *self,
+           WgSyncState   state)
+{
+  if (self->state == state)
+    return;
+
+  g_debug ("state %d -> %d", self->state, state);
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_head (WgSyncClient *self,
+          gint64        head)
+{
+  if (head <= self->head)
+    return;
+
+  self->head = head;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEAD]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG_EVENTS]);
+}
+
+static void
+notify_queued (WgSyncClient *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUEUED]);
+}
+
+static gboolean
+cancelled (GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* Applies events in seq order, skipping those already applied.  Returns
+ * FALSE when a whole-journal view finds a gap: the caller pulls it. */
+static gboolean
+apply_events (WgSyncClient *self,
+              GPtrArray    *events)
+{
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GError) error = NULL;
+  gint64 head = wg_store_head (self->cache);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = g_ptr_array_index (events, i);
+
+      if (event->seq <= head)
+        continue;
+      if (self->full_view && event->seq != head + 1)
+        {
+          g_debug ("gap after %" G_GINT64_FORMAT ": got %" G_GINT64_FORMAT, head, event->seq);
+          break;
+        }
+      g_ptr_array_add (fresh, wg_event_ref (event));
+      head = event->seq;
+    }
+
+  if (fresh->len > 0)
+    {
+      if (!wg_store_apply_events (self->cache, fresh, &error))
+        {
+          /* The cache refused what the server sent: start over from the
+           * cache's head rather than skip anything. */
+          g_warning ("Could not apply events to the local copy: %s", error->message);
+          return FALSE;
+        }
+      self->last_event_ts = ((WgEvent *) g_ptr_array_index (fresh, fresh->len - 1))->ts;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG_EVENTS]);
+      g_signal_emit (self, signals[EVENTS_APPLIED], 0, fresh);
+    }
+
+  return fresh->len == events->len || !self->full_view
+         || ((WgEvent *) g_ptr_array_index (events, events->len - 1))->seq <= head;
+}
+
+static void
+close_stream (WgSyncClient *self)
+{
+  if (self->stream == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->stream, self);
+  if (soup_websocket_connection_get_state (self->stream) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->stream, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_clear_object (&self->stream);
+}
+
+static gboolean
+reconnect_cb (gpointer user_data)
+{
+  WgSyncClient *self = user_data;
+
+  self->reconnect_id = 0;
+  connect_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (WgSyncClient *self,
+                    gint64        retry_after_ms)
+{
+  gint64 delay;
+
+  close_stream (self);
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  g_ptr_array_set_size (self->pending, 0);
+  if (!self->running || self->reconnect_id != 0)
+    return;
+
+  if (self->state != WG_SYNC_LOGIN_REQUIRED && self->state != WG_SYNC_OUT_OF_STEP)
+    set_state (self, WG_SYNC_OFFLINE);
+  else
+    return;
+
+  delay = wg_backoff_next_delay_ms (&self->reconnect_backoff, retry_after_ms);
+  g_debug ("reconnecting in %" G_GINT64_FORMAT " ms", delay);
+  self->reconnect_id = g_timeout_add (MAX (delay, 1), reconnect_cb, self);
+}
+
+static void
+fail_connection (WgSyncClient *self,
+                 GError       *error,
+                 WgProblem    *problem)
+{
+  if (cancelled (error))
+    return;
+
+  if (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_UNAUTHORIZED))
+    set_state (self, WG_SYNC_LOGIN_REQUIRED);
+  else if (problem != NULL && g_strcmp0 (problem->code, "seq-beyond-head") == 0)
+    set_state (self, WG_SYNC_OUT_OF_STEP);
+
+  g_debug ("connection failed: %s", error != NULL ? error->message : "closed");
+  schedule_reconnect (self, problem != NULL ? problem->retry_after_ms : 0);
+}
+
+static void
+send_ack (WgSyncClient *self,
+          gboolean      force)
+{
+  gint64 now = g_get_monotonic_time () / 1000;
+  gint64 head = wg_store_head (self->cache);
+  g_autofree char *text = NULL;
+
+  if (self->stream == NULL || head <= self->acked)
+    return;
+  if (!force && now - self->last_ack_ms < ACK_INTERVAL_MS)
+    return;
+  if (soup_websocket_connection_get_state (self->stream) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
+  text = g_strdup_printf ("{\"type\":\"ack\",\"seq\":%" G_GINT64_FORMAT "}", head);
+  soup_websocket_connection_send_text (self->stream, text);
+  self->acked = head;
+  self->last_ack_ms = now;
+}
+
+static gboolean
+apply_pending_cb (gpointer user_data)
+{
+  WgSyncClient *self = user_data;
+  g_autoptr(GPtrArray) batch = NULL;
+
+  self->apply_id = 0;
+  batch = g_steal_pointer (&self->pending);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+
+  if (!apply_events (self, batch))
+    {
+      /* A gap in a whole-journal view: pull it through HTTP, resubscribe. */
+      schedule_reconnect (self, 0);
+      return G_SOURCE_REMOVE;
+    }
+
+  send_ack (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stream_message_cb (SoupWebsocketConnection *stream,
+                   int                      type,
+                   GBytes                  *message,
+                   WgSyncClient            *self)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+  const char *kind;
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT
+      || !json_parser_load_from_data (parser, g_bytes_get_data (message, NULL),
+                                      g_bytes_get_size (message), &error)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_warning ("The server sent a malformed stream message; reconnecting");
+      schedule_reconnect (self, 0);
+      return;
+    }
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  kind = json_object_get_string_member_with_default (object, "type", "");
+  if (json_object_has_member (object, "head"))
+    set_head (self, json_object_get_int_member (object, "head"));
+
+  if (g_str_equal (kind, "hello"))
+    {
+      if (json_object_has_member (object, "server_time"))
+        {
+          gint64 server_time = json_object_get_int_member (object, "server_time");
+          gint64 now = wg_wall_time_ms ();
+
+          /* No round trip is known here: only the health check sets the
+           * offset precisely; this keeps a console that never had one close. */
+          if (wg_clock_get_offset_ms (self->clock) == 0)
+            wg_clock_set_offset_ms (self->clock, server_time - now);
+        }
+    }
+  else if (g_str_equal (kind, "event"))
+    {
+      JsonNode *node = json_object_get_member (object, "event");
+      WgEvent *event = node != NULL ? wg_event_from_json (node, &error) : NULL;
+
+      if (event == NULL)
+        {
+          g_warning ("The server sent an event this console cannot read: %s",
+                     error != NULL ? error->message : "missing");
+          schedule_reconnect (self, 0);
+          return;
+        }
+      g_ptr_array_add (self->pending, event);
+      /* Apply a burst in one transaction, once the main loop is free. */
+      if (self->apply_id == 0)
+        self->apply_id = g_idle_add_full (G_PRIORITY_DEFAULT, apply_pending_cb, self, NULL);
+    }
+  else if (g_str_equal (kind, "live"))
+    {
+      wg_backoff_reset (&self->reconnect_backoff);
+      set_state (self, WG_SYNC_ONLINE);
+      kick_sender (self);
+    }
+  else if (g_str_equal (kind, "positions"))
+    {
+      JsonNode *positions = json_object_get_member (object, "positions");
+
+      if (positions != NULL && JSON_NODE_HOLDS_ARRAY (positions))
+        g_signal_emit (self, signals[POSITIONS_RECEIVED], 0, json_node_get_array (positions));
+    }
+}
+
+static void
+stream_closed_cb (SoupWebsocketConnection *stream,
+                  WgSyncClient            *self)
+{
+  gushort code = soup_websocket_connection_get_close_code (stream);
+
+  g_debug ("stream closed with %u", code);
+  /* A slow-consumer close (4008) means: pull the gap, resubscribe, which is
+   * what every reconnect does anyway. */
+  if (code == CLOSE_SLOW_CONSUMER)
+    wg_backoff_reset (&self->reconnect_backoff);
+  schedule_reconnect (self, 0);
+}
+
+static void
+stream_error_cb (SoupWebsocketConnection *stream,
+                 GError                  *error,
+                 WgSyncClient            *self)
+{
+  g_debug ("stream error: %s", error->message);
+}
+
+static void
+stream_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *stream;
+
+  stream = wg_api_client_stream_finish (WG_API_CLIENT (source), result, &error);
+  if (stream == NULL)
+    {
+      fail_connection (self, error, NULL);
+      return;
+    }
+
+  self->stream = stream;
+  g_signal_connect (stream, "message", G_CALLBACK (stream_message_cb), self);
+  g_signal_connect (stream, "closed", G_CALLBACK (stream_closed_cb), self);
+  g_signal_connect (stream, "error", G_CALLBACK (stream_error_cb), self);
+}
+
+static void
+open_stream (WgSyncClient *self)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/stream?after=%" G_GINT64_FORMAT,
+                                           wg_store_head (self->cache));
+
+  self->acked = wg_store_head (self->cache);
+  wg_api_client_stream_async (self->api, path, self->cancellable, stream_opened_cb,
+                              g_object_ref (self));
+}
+
+static void pull_page (WgSyncClient *self);
+
+static void
+page_pulled_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  JsonObject *object;
+  JsonArray *array;
+  gint64 page_head;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (answer == NULL)
+    {
+      fail_connection (self, error, problem);
+      return;
+    }
+
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  array = object != NULL && json_object_has_member (object, "events")
+            ? json_object_get_array_member (object, "events") : NULL;
+  if (array == NULL || !json_object_has_member (object, "head"))
+    {
+      g_warning ("The server's journal page has no events or head");
+      schedule_reconnect (self, 0);
+      return;
+    }
+
+  page_head = json_object_get_int_member (object, "head");
+  set_head (self, page_head);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      WgEvent *event = wg_event_from_json (json_array_get_element (array, i), &error);
+
+      if (event == NULL)
+        {
+          g_warning ("The server sent an event this console cannot read: %s", error->message);
+          schedule_reconnect (self, 0);
+          return;
+        }
+      g_ptr_array_add (events, event);
+    }
+
+  if (events->len > 0 && !apply_events (self, events))
+    {
+      schedule_reconnect (self, 0);
+      return;
+    }
+
+  /* A full page may have more behind it; a filtered view's short page can
+   * still leave the head ahead of what this role sees, so the page's head
+   * decides. */
+  if (events->len == PAGE_SIZE
+      || (events->len > 0 && ((WgEvent *) events->pdata[events->len - 1])->seq < page_head
+          && self->full_view))
+    pull_page (self);
+  else
+    open_stream (self);
+}
+
+static void
+pull_page (WgSyncClient *self)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=%d",
+                                           wg_store_head (self->cache), PAGE_SIZE);
+
+  wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable, page_pulled_cb,
+                               g_object_ref (self));
+}
+
+static void
+health_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *object;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (answer == NULL)
+    {
+      fail_connection (self, error, problem);
+      return;
+    }
+
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  if (object != NULL && json_object_has_member (object, "server_time"))
+    wg_clock_observe_server (self->clock, json_object_get_int_member (object, "server_time"),
+                             self->health_sent_ms, wg_wall_time_ms ());
+  if (object != NULL && json_object_has_member (object, "head"))
+    set_head (self, json_object_get_int_member (object, "head"));
+
+  set_state (self, WG_SYNC_CATCHING_UP);
+  kick_sender (self);
+  pull_page (self);
+}
+
+static void
+connect_now (WgSyncClient *self)
+{
+  if (!self->running)
+    return;
+
+  set_state (self, WG_SYNC_CONNECTING);
+  self->health_sent_ms = wg_wall_time_ms ();
+  wg_api_client_request_async (self->api, "GET", "/api/v1/health", NULL, self->cancellable,
+                               health_cb, g_object_ref (self));
+}
+
+/* The outbox. */
+
+static gboolean
+resend_cb (gpointer user_data)
+{
+  WgSyncClient *self = user_data;
+
+  self->resend_id = 0;
+  kick_sender (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+command_sent_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(WgOutboxEntry) entry = NULL;
+  g_autofree char *answer_text = NULL;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (answer == NULL && cancelled (error))
+    return;
+  entry = g_steal_pointer (&self->sending);
+
+  if (answer != NULL)
+    {
+      answer_text = json_to_string (answer, FALSE);
+      if (!wg_outbox_settle (self->outbox, entry->id, WG_OUTBOX_ACCEPTED, answer_text,
+                             wg_clock_get_now_ms (self->clock), &store_error))
+        g_warning ("Could not record an accepted command: %s", store_error->message);
+      wg_backoff_reset (&self->send_backoff);
+      g_signal_emit (self, signals[COMMAND_SETTLED], 0, entry->id, TRUE, answer, NULL);
+    }
+  else if (wg_api_error_is_retryable (error))
+    {
+      gint64 delay;
+
+      if (!wg_outbox_record_failure (self->outbox, entry->id, error->message, &store_error))
+        g_warning ("Could not record a failed send: %s", store_error->message);
+      if (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_UNAUTHORIZED))
+        {
+          /* Keep it queued for this user's next login. */
+          set_state (self, WG_SYNC_LOGIN_REQUIRED);
+          close_stream (self);
+          return;
+        }
+      delay = wg_backoff_next_delay_ms (&self->send_backoff,
+                                        problem != NULL ? problem->retry_after_ms : 0);
+      self->resend_id = g_timeout_add (MAX (delay, 1), resend_cb, self);
+      return;
+    }
+  else
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+      g_autoptr(JsonNode) refusal = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_int_value (builder, problem != NULL ? problem->status : 0);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, problem != NULL && problem->code != NULL
+                                                ? problem->code : "refused");
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder, problem != NULL && problem->title != NULL
+                                                ? problem->title : error->message);
+      json_builder_set_member_name (builder, "detail");
+      json_builder_add_string_value (builder, problem != NULL ? problem->detail : NULL);
+      json_builder_end_object (builder);
+      refusal = json_builder_get_root (builder);
+      answer_text = json_to_string (refusal, FALSE);
+
+      if (!wg_outbox_settle (self->outbox, entry->id, WG_OUTBOX_REFUSED, answer_text,
+                             wg_clock_get_now_ms (self->clock), &store_error))
+        g_warning ("Could not record a refused command: %s", store_error->message);
+      g_signal_emit (self, signals[COMMAND_SETTLED], 0, entry->id, FALSE, refusal, problem);
+    }
+
+  notify_queued (self);
+  kick_sender (self);
+}
+
+static void
+kick_sender (WgSyncClient *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) envelope = NULL;
+  WgOutboxEntry *entry;
+
+  if (!self->running || self->sending != NULL || self->resend_id != 0)
+    return;
+  if (self->state != WG_SYNC_CATCHING_UP && self->state != WG_SYNC_ONLINE)
+    return;
+
+  entry = wg_outbox_next (self->outbox, self->username, &error);
+  if (entry == NULL)
+    {
+      if (error != NULL)
+        g_warning ("Could not read the outbox: %s", error->message);
+      return;
+    }
+
+  if (!json_parser_load_from_data (parser, entry->body, -1, &error))
+    {
+      /* Our own file, written by us: a broken body can never be sent. */
+      g_warning ("A queued command has a broken body: %s", error->message);
+      wg_outbox_settle (self->outbox, entry->id, WG_OUTBOX_REFUSED,
+                        "{\"code\":\"invalid-command\"}", wg_clock_get_now_ms (self->clock), NULL);
+      wg_outbox_entry_free (entry);
+      return;
+    }
+
+  builder = json_builder_new_immutable ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, entry->id);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, entry->type);
+  json_builder_set_member_name (builder, "body");
+  json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+  json_builder_end_object (builder);
+  envelope = json_builder_get_root (builder);
+
+  self->sending = entry;
+  wg_api_client_request_async (self->api, "POST", "/api/v1/commands", envelope, self->cancellable,
+                               command_sent_cb, g_object_ref (self));
+}
+
+/**
+ * wg_sync_client_send:
+ * @body: the command's body
+ *
+ * Queues a command: it is on disk when this returns, and goes to the server
+ * as soon as it can, retried with the same id until answered.
+ *
+ * Returns: (transfer full): the command's id
+ */
+char *
+wg_sync_client_send (WgSyncClient  *self,
+                     const char    *type,
+                     JsonNode      *body,
+                     GError       **error)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (type != NULL && body != NULL, NULL);
+
+  id = g_uuid_string_random ();
+  text = json_to_string (body, FALSE);
+  if (!wg_outbox_enqueue (self->outbox, self->username, id, type, text,
+                          wg_clock_get_now_ms (self->clock), error))
+    return NULL;
+
+  notify_queued (self);
+  kick_sender (self);
+  return g_steal_pointer (&id);
+}
+
+/* Properties and life cycle. */
+
+static void
+wg_sync_client_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  WgSyncClient *self = WG_SYNC_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    case PROP_HEAD:
+      g_value_set_int64 (value, self->head);
+      break;
+    case PROP_APPLIED:
+      g_value_set_int64 (value, wg_store_head (self->cache));
+      break;
+    case PROP_LAG_EVENTS:
+      g_value_set_int64 (value, wg_sync_client_get_lag_events (self));
+      break;
+    case PROP_QUEUED:
+      g_value_set_uint (value, wg_sync_client_get_queued (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wg_sync_client_dispose (GObject *object)
+{
+  WgSyncClient *self = WG_SYNC_CLIENT (object);
+
+  wg_sync_client_stop (self);
+
+  G_OBJECT_CLASS (wg_sync_client_parent_class)->dispose (object);
+}
+
+static void
+wg_sync_client_finalize (GObject *object)
+{
+  WgSyncClient *self = WG_SYNC_CLIENT (object);
+
+  g_clear_object (&self->api);
+  g_clear_pointer (&self->cache, wg_store_unref);
+  g_clear_object (&self->clock);
+  g_clear_pointer (&self->username, g_free);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+  wg_backoff_clear (&self->reconnect_backoff);
+  wg_backoff_clear (&self->send_backoff);
+
+  G_OBJECT_CLASS (wg_sync_client_parent_class)->finalize (object);
+}
+
+static void
+wg_sync_client_class_init (WgSyncClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = wg_sync_client_get_property;
+  object_class->dispose = wg_sync_client_dispose;
+  object_class->finalize = wg_sync_client_finalize;
+
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, WG_SYNC_OFFLINE, WG_SYNC_OUT_OF_STEP, WG_SYNC_OFFLINE,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_HEAD] =
+    g_param_spec_int64 ("head", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_APPLIED] =
+    g_param_spec_int64 ("applied", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LAG_EVENTS] =
+    g_param_spec_int64 ("lag-events", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_QUEUED] =
+    g_param_spec_uint ("queued", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * WgSyncClient::events-applied:
+   * @events: (element-type WgEvent): the events just applied to the cache
+   */
+  signals[EVENTS_APPLIED] =
+    g_signal_new ("events-applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  /**
+   * WgSyncClient::positions-received:
+   * @positions: (element-type JsonObject): unit, ts, lat, lon, status
+   */
+  signals[POSITIONS_RECEIVED] =
+    g_signal_new ("positions-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_ARRAY);
+  /**
+   * WgSyncClient::command-settled:
+   * @id: the command's id
+   * @accepted: whether the server applied it
+   * @answer: the server's answer: its events, or the problem
+   * @problem: (nullable): the refusal, when refused
+   */
+  signals[COMMAND_SETTLED] =
+    g_signal_new ("command-settled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_BOOLEAN, JSON_TYPE_NODE,
+                  G_TYPE_POINTER);
+}
+
+static void
+wg_sync_client_init (WgSyncClient *self)
+{
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  wg_backoff_init (&self->reconnect_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
+  wg_backoff_init (&self->send_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
+}
+
+/**
+ * wg_sync_client_new:
+ * @full_view: whether the user's role sees the whole journal (admin, duty
+ *   leader, dispatcher, trainer, wall), so that seqs must follow each other
+ * @username: the user whose queued commands this client sends
+ */
+WgSyncClient *
+wg_sync_client_new (WgApiClient *api,
+                    WgStore     *cache,
+                    WgOutbox    *outbox,
+                    WgClock     *clock,
+                    const char  *username,
+                    gboolean     full_view)
+{
+  WgSyncClient *self;
+
+  g_return_val_if_fail (WG_IS_API_CLIENT (api), NULL);
+  g_return_val_if_fail (cache != NULL && outbox != NULL && username != NULL, NULL);
+  g_return_val_if_fail (WG_IS_CLOCK (clock), NULL);
+
+  self = g_object_new (WG_TYPE_SYNC_CLIENT, NULL);
+  self->api = g_object_ref (api);
+  self->cache = wg_store_ref (cache);
+  self->outbox = outbox;
+  self->clock = g_object_ref (clock);
+  self->username = g_strdup (username);
+  self->full_view = full_view;
+  self->head = wg_store_head (cache);
+  return self;
+}
+
+void
+wg_sync_client_start (WgSyncClient *self)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+
+  if (self->running)
+    return;
+
+  self->running = TRUE;
+  self->cancellable = g_cancellable_new ();
+  connect_now (self);
+}
+
+void
+wg_sync_client_stop (WgSyncClient *self)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+
+  self->running = FALSE;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  close_stream (self);
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_handle_id (&self->resend_id, g_source_remove);
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  if (self->pending != NULL)
+    g_ptr_array_set_size (self->pending, 0);
+  g_clear_pointer (&self->sending, wg_outbox_entry_free);
+  set_state (self, WG_SYNC_OFFLINE);
+}
+
+/* After a new login (the api client has the new token): go on. */
+void
+wg_sync_client_resume (WgSyncClient *self)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+
+  if (self->state == WG_SYNC_LOGIN_REQUIRED)
+    set_state (self, WG_SYNC_OFFLINE);
+  if (!self->running)
+    {
+      wg_sync_client_start (self);
+      return;
+    }
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  wg_backoff_reset (&self->reconnect_backoff);
+  connect_now (self);
+}
+
+WgSyncState
+wg_sync_client_get_state (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), WG_SYNC_OFFLINE);
+  return self->state;
+}
+
+gint64
+wg_sync_client_get_head (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), 0);
+  return self->head;
+}
+
+gint64
+wg_sync_client_get_applied (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), 0);
+  return wg_store_head (self->cache);
+}
+
+gint64
+wg_sync_client_get_lag_events (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), 0);
+
+  /* A filtered view's head can run ahead of its last event by design. */
+  if (!self->full_view)
+    return self->state == WG_SYNC_ONLINE ? 0 : MAX (0, self->head - wg_store_head (self->cache));
+  return MAX (0, self->head - wg_store_head (self->cache));
+}
+
+/**
+ * wg_sync_client_get_lag_seconds:
+ *
+ * How far behind the server the cache is, in server time: 0 when live and
+ * caught up, else the age of the newest event applied.
+ */
+double
+wg_sync_client_get_lag_seconds (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), 0);
+
+  if (wg_sync_client_get_lag_events (self) == 0 && self->state == WG_SYNC_ONLINE)
+    return 0;
+  if (self->last_event_ts == 0)
+    return 0;
+  return MAX (0, wg_clock_get_now_ms (self->clock) - self->last_event_ts) / 1000.0;
+}
+
+guint
+wg_sync_client_get_queued (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), 0);
+  return wg_outbox_count (self->outbox, self->username, WG_OUTBOX_QUEUED);
+}
+
+WgApiClient *
+wg_sync_client_get_api (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), NULL);
+  return self->api;
+}
+
+WgStore *
+wg_sync_client_get_cache (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), NULL);
+  return self->cache;
+}
+
+void
+wg_sync_client_set_max_backoff_ms (WgSyncClient *self,
+                                   gint64        max_ms)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+
+  wg_backoff_clear (&self->reconnect_backoff);
+  wg_backoff_clear (&self->send_backoff);
+  wg_backoff_init (&self->reconnect_backoff, MIN (BASE_BACKOFF_MS, max_ms), max_ms, 0);
+  wg_backoff_init (&self->send_backoff, MIN (BASE_BACKOFF_MS, max_ms), max_ms, 0);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "wg-api-client.h"
+#include "wg-clock.h"
+#include "wg-outbox.h"
+#include "wg-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  WG_SYNC_OFFLINE,       /* the server cannot be reached: reading the cache, queueing */
+  WG_SYNC_CONNECTING,    /* trying */
+  WG_SYNC_CATCHING_UP,   /* pulling what happened while away */
+  WG_SYNC_ONLINE,        /* live: events arrive as they commit */
+  WG_SYNC_LOGIN_REQUIRED,/* the session ended: queued commands wait for a new login */
+  WG_SYNC_OUT_OF_STEP,   /* the server's journal is behind this cache: it must be cleared */
+} WgSyncState;
+
+#define WG_TYPE_SYNC_CLIENT (wg_sync_client_get_type ())
+G_DECLARE_FINAL_TYPE (WgSyncClient, wg_sync_client, WG, SYNC_CLIENT, GObject)
+
+WgSyncClient *wg_sync_client_new            (WgApiClient   *api,
+                                             WgStore       *cache,
+                                             WgOutbox      *outbox,
+                                             WgClock       *clock,
+                                             const char    *username,
+                                             gboolean       full_view);
+void          wg_sync_client_start          (WgSyncClient  *self);
+void          wg_sync_client_stop           (WgSyncClient  *self);
+char         *wg_sync_client_send           (WgSyncClient  *self,
+                                             const char    *type,
+                                             JsonNode      *body,
+                                             GError       **error);
+void          wg_sync_client_resume         (WgSyncClient  *self);
+
+WgSyncState   wg_sync_client_get_state      (WgSyncClient  *self);
+gint64        wg_sync_client_get_head       (WgSyncClient  *self);
+gint64        wg_sync_client_get_applied    (WgSyncClient  *self);
+gint64        wg_sync_client_get_lag_events (WgSyncClient  *self);
+double        wg_sync_client_get_lag_seconds (WgSyncClient *self);
+guint         wg_sync_client_get_queued     (WgSyncClient  *self);
+WgApiClient  *wg_sync_client_get_api        (WgSyncClient  *self);
+WgStore      *wg_sync_client_get_cache      (WgSyncClient  *self);
+
+/* For tests and the demo: how long the next reconnect waits, at most. */
+void          wg_sync_client_set_max_backoff_ms (WgSyncClient *self,
+                                                 gint64        max_ms);
+
+G_END_DECLS
