@@ -274,6 +274,7 @@ main (int   argc,
   gboolean version = FALSE;
   gboolean demo = FALSE;
   int port = -1;
+  int demo_days = -1;
   guint sigint_id, sigterm_id;
   App app = { 0 };
   const GOptionEntry entries[] = {
@@ -283,6 +284,7 @@ main (int   argc,
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Seed demo reference data and accounts (loopback only)"), NULL },
     { "demo-password", 0, 0, G_OPTION_ARG_STRING, &demo_password, N_("Password of the demo accounts"), N_("PW") },
     { "demo-anchor", 0, 0, G_OPTION_ARG_STRING, &demo_anchor, N_("Day the demo history leads up to"), N_("YYYY-MM-DD") },
+    { "demo-days", 0, 0, G_OPTION_ARG_INT, &demo_days, N_("Days of demo history generated on the first start (default 365; 0: none)"), N_("N") },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_dir, N_("Directory of the reference data"), N_("DIR") },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("PEM certificate: serve HTTPS and WSS"), N_("FILE") },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("PEM private key of the certificate"), N_("FILE") },
@@ -344,6 +346,8 @@ main (int   argc,
     config->demo_password = g_steal_pointer (&demo_password);
   if (demo_anchor != NULL)
     config->demo_anchor = g_steal_pointer (&demo_anchor);
+  if (demo_days >= 0)
+    config->demo_days = MIN (demo_days, 3660);
   if (reference_dir != NULL)
     {
       g_free (config->reference_dir);

@@ -23,6 +23,7 @@ wg_server_config_new (void)
 
   self->address = g_strdup ("127.0.0.1");
   self->port = 8470;
+  self->demo_days = 365;
   self->body_max_bytes = 1024 * 1024;
   self->json_max_depth = 64;
   self->ws_max_message_bytes = 64 * 1024;

@@ -21,6 +21,7 @@ typedef struct
   gboolean demo;
   char    *demo_password;
   char    *demo_anchor;            /* YYYY-MM-DD */
+  int      demo_days;              /* days of generated history on the first demo start */
   char    *reference_dir;          /* reference data (not in demo mode); nullable */
   char    *tls_cert;               /* PEM files: HTTPS and WSS when both are set */
   char    *tls_key;

@@ -116,6 +116,14 @@ wg_test_server_start (WgTestServer       *self,
     }
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) extra_args[i]);
+  /* A demo server generates a year of history on its first start: tests ask
+   * for it explicitly, the others start empty. */
+  if (extra_args != NULL && g_strv_contains (extra_args, "--demo")
+      && !g_strv_contains (extra_args, "--demo-days"))
+    {
+      g_ptr_array_add (argv, (gpointer) "--demo-days");
+      g_ptr_array_add (argv, (gpointer) "0");
+    }
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -166,6 +174,14 @@ wg_test_server_add_user (WgTestServer       *self,
   g_ptr_array_add (argv, self->data_dir);
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) extra_args[i]);
+  /* A demo server generates a year of history on its first start: tests ask
+   * for it explicitly, the others start empty. */
+  if (extra_args != NULL && g_strv_contains (extra_args, "--demo")
+      && !g_strv_contains (extra_args, "--demo-days"))
+    {
+      g_ptr_array_add (argv, (gpointer) "--demo-days");
+      g_ptr_array_add (argv, (gpointer) "0");
+    }
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_setenv (launcher, "WANGGE_PASSWORD", password, TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
