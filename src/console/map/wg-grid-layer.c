@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Grid polygons, filled by state, with names and codes where they fit.
+ *
+ * Software rendering (llvmpipe under Xvfb, and many government desktops)
+ * is bound by fill rate: a full-screen translucent texture costs as much as
+ * the base map under it.  So nothing here covers the screen:
+ *  - outlines are thin colour nodes, one per edge, recomputed per frame
+ *    (a few hundred nodes, no texels);
+ *  - a fill is a texture of its own grid's box, rendered once per state
+ *    change at a fixed resolution and scaled (flat colour: the crisp
+ *    outline hides the soft edge), and only grids with a state have one;
+ *  - labels are small textures rendered once, shown where they fit.
+ * GTK 4.8 has no GskPath, so the fills go through cairo.
+ */
+#define G_LOG_DOMAIN "wg-grid-layer"
+
+#include "config.h"
+
+#include <pango/pangocairo.h>
+
+#include "wg-map-private.h"
+
+#define FILL_TEXTURE_SIZE 512
+
+struct _WgMapGrid
+{
+  gatomicrefcount  ref_count;
+  char            *code;
+  char            *name;
+  guint            level;
+  guint            n_points;
+  double          *latlon;
+  double           south, west, north, east;
+};
+
+G_DEFINE_BOXED_TYPE (WgMapGrid, wg_map_grid, wg_map_grid_ref, wg_map_grid_unref)
+
+GType
+wg_grid_state_get_type (void)
+{
+  static gsize type_id;
+  static const GFlagsValue values[] = {
+    { WG_GRID_STATE_NONE, "WG_GRID_STATE_NONE", "none" },
+    { WG_GRID_STATE_OPEN_INCIDENTS, "WG_GRID_STATE_OPEN_INCIDENTS", "open-incidents" },
+    { WG_GRID_STATE_HOTSPOT, "WG_GRID_STATE_HOTSPOT", "hotspot" },
+    { WG_GRID_STATE_OVERDUE, "WG_GRID_STATE_OVERDUE", "overdue" },
+    { WG_GRID_STATE_EMERGENCY, "WG_GRID_STATE_EMERGENCY", "emergency" },
+    { 0, NULL, NULL }
+  };
+
+  if (g_once_init_enter (&type_id))
+    g_once_init_leave (&type_id, g_flags_register_static (g_intern_static_string ("WgGridState"), values));
+  return type_id;
+}
+
+WgMapGrid *
+wg_map_grid_new (const char   *code,
+                 const char   *name,
+                 guint         level,
+                 const double *latlon,
+                 guint         n_points)
+{
+  WgMapGrid *grid;
+
+  g_return_val_if_fail (code != NULL, NULL);
+  g_return_val_if_fail (latlon != NULL && n_points >= 3, NULL);
+
+  grid = g_new0 (WgMapGrid, 1);
+  g_atomic_ref_count_init (&grid->ref_count);
+  grid->code = g_strdup (code);
+  grid->name = g_strdup (name ? name : code);
+  grid->level = level;
+  /* Drop an explicit closing point. */
+  if (latlon[0] == latlon[2 * (n_points - 1)] && latlon[1] == latlon[2 * (n_points - 1) + 1])
+    n_points--;
+  grid->n_points = n_points;
+  grid->latlon = g_memdup2 (latlon, sizeof (double) * 2 * n_points);
+  grid->south = grid->north = latlon[0];
+  grid->west = grid->east = latlon[1];
+  for (guint i = 1; i < n_points; i++)
+    {
+      grid->south = MIN (grid->south, latlon[2 * i]);
+      grid->north = MAX (grid->north, latlon[2 * i]);
+      grid->west = MIN (grid->west, latlon[2 * i + 1]);
+      grid->east = MAX (grid->east, latlon[2 * i + 1]);
+    }
+  return grid;
+}
+
+WgMapGrid *
+wg_map_grid_ref (WgMapGrid *grid)
+{
+  g_return_val_if_fail (grid != NULL, NULL);
+  g_atomic_ref_count_inc (&grid->ref_count);
+  return grid;
+}
+
+void
+wg_map_grid_unref (WgMapGrid *grid)
+{
+  g_return_if_fail (grid != NULL);
+  if (!g_atomic_ref_count_dec (&grid->ref_count))
+    return;
+  g_free (grid->code);
+  g_free (grid->name);
+  g_free (grid->latlon);
+  g_free (grid);
+}
+
+const char *
+wg_map_grid_get_code (WgMapGrid *grid)
+{
+  g_return_val_if_fail (grid != NULL, NULL);
+  return grid->code;
+}
+
+const char *
+wg_map_grid_get_name (WgMapGrid *grid)
+{
+  g_return_val_if_fail (grid != NULL, NULL);
+  return grid->name;
+}
+
+guint
+wg_map_grid_get_level (WgMapGrid *grid)
+{
+  g_return_val_if_fail (grid != NULL, 0);
+  return grid->level;
+}
+
+void
+wg_map_grid_get_bounds (WgMapGrid *grid,
+                        double    *south,
+                        double    *west,
+                        double    *north,
+                        double    *east)
+{
+  g_return_if_fail (grid != NULL);
+  *south = grid->south;
+  *west = grid->west;
+  *north = grid->north;
+  *east = grid->east;
+}
+
+typedef struct
+{
+  WgMapGrid   *grid;
+  double      *mxy;        /* unit-square Mercator, 2 per point */
+  double       min_x, min_y, max_x, max_y;
+  double       label_x, label_y;
+  WgGridState  state;
+  guint        n_open;
+  GdkTexture  *fill;       /* covers min..max; NULL until needed */
+  GdkTexture  *label[2];   /* name + code, name only */
+  double       label_w[2], label_h[2];
+  int          label_sf;
+} Entry;
+
+struct _WgGridLayer
+{
+  ShumateLayer  parent_instance;
+
+  GArray       *entries;       /* Entry, sorted by level (coarse first) */
+  GHashTable   *by_code;       /* code -> index + 1 */
+  char         *selected;
+  gboolean      gcj02;
+};
+
+G_DEFINE_FINAL_TYPE (WgGridLayer, wg_grid_layer, SHUMATE_TYPE_LAYER)
+
+static void
+entry_clear (gpointer data)
+{
+  Entry *e = data;
+
+  g_clear_pointer (&e->grid, wg_map_grid_unref);
+  g_clear_pointer (&e->mxy, g_free);
+  g_clear_object (&e->fill);
+  g_clear_object (&e->label[0]);
+  g_clear_object (&e->label[1]);
+}
+
+static void
+invalidate_fill (WgGridLayer *self,
+                 Entry       *e)
+{
+  g_clear_object (&e->fill);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+invalidate (WgGridLayer *self)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    g_clear_object (&g_array_index (self->entries, Entry, i).fill);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+project_entry (WgGridLayer *self,
+               Entry       *e)
+{
+  WgMapGrid *g = e->grid;
+  double area = 0, cx = 0, cy = 0;
+
+  g_free (e->mxy);
+  e->mxy = g_new (double, 2 * g->n_points);
+  for (guint i = 0; i < g->n_points; i++)
+    _wg_project_point (g->latlon[2 * i], g->latlon[2 * i + 1], self->gcj02,
+                       &e->mxy[2 * i], &e->mxy[2 * i + 1]);
+
+  e->min_x = e->max_x = e->mxy[0];
+  e->min_y = e->max_y = e->mxy[1];
+  for (guint i = 0; i < g->n_points; i++)
+    {
+      double x0 = e->mxy[2 * i], y0 = e->mxy[2 * i + 1];
+      double x1 = e->mxy[2 * ((i + 1) % g->n_points)], y1 = e->mxy[2 * ((i + 1) % g->n_points) + 1];
+      double cross = x0 * y1 - x1 * y0;
+
+      e->min_x = MIN (e->min_x, x0);
+      e->max_x = MAX (e->max_x, x0);
+      e->min_y = MIN (e->min_y, y0);
+      e->max_y = MAX (e->max_y, y0);
+      area += cross;
+      cx += (x0 + x1) * cross;
+      cy += (y0 + y1) * cross;
+    }
+  /* Area centroid; fall back to the box centre for degenerate rings. */
+  if (fabs (area) > 1e-20)
+    {
+      e->label_x = cx / (3.0 * area);
+      e->label_y = cy / (3.0 * area);
+    }
+  else
+    {
+      e->label_x = (e->min_x + e->max_x) / 2;
+      e->label_y = (e->min_y + e->max_y) / 2;
+    }
+}
+
+static gboolean
+is_selected (WgGridLayer *self,
+             const Entry *e)
+{
+  return self->selected != NULL && g_str_equal (self->selected, e->grid->code);
+}
+
+static GdkTexture *
+render_fill (WgGridLayer *self,
+             const Entry *e)
+{
+  double w = e->max_x - e->min_x, h = e->max_y - e->min_y;
+  double scale = FILL_TEXTURE_SIZE / MAX (w, h);
+  int tw = MAX (1, (int) ceil (w * scale)), th = MAX (1, (int) ceil (h * scale));
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, tw, th);
+  cairo_t *cr = cairo_create (surface);
+  GdkTexture *texture;
+  GdkRGBA fill, stroke;
+
+  _wg_grid_state_color (e->state, &fill, &stroke);
+  if (is_selected (self, e))
+    fill.alpha = MAX (fill.alpha, 0.18) + 0.10;
+
+  cairo_new_path (cr);
+  for (guint i = 0; i < e->grid->n_points; i++)
+    cairo_line_to (cr, (e->mxy[2 * i] - e->min_x) * scale, (e->mxy[2 * i + 1] - e->min_y) * scale);
+  cairo_close_path (cr);
+  gdk_cairo_set_source_rgba (cr, &fill);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+
+  texture = _wg_texture_from_surface (surface);
+  cairo_surface_destroy (surface);
+  return texture;
+}
+
+static void
+render_labels (Entry *e,
+               int    sf)
+{
+  for (guint variant = 0; variant < 2; variant++)
+    {
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+      cairo_t *cr = cairo_create (surface);
+      PangoLayout *layout = pango_cairo_create_layout (cr);
+      PangoFontDescription *font = pango_font_description_from_string ("Sans Bold 10");
+      g_autofree char *markup = NULL;
+      int lw, lh;
+      const double halo = 2.0;
+
+      pango_layout_set_font_description (layout, font);
+      pango_font_description_free (font);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+      if (variant == 0)
+        markup = g_markup_printf_escaped ("%s\n<span size='small' weight='normal'>%s</span>",
+                                          e->grid->name, e->grid->code);
+      else
+        markup = g_markup_printf_escaped ("%s", e->grid->name);
+      pango_layout_set_markup (layout, markup, -1);
+      pango_layout_get_pixel_size (layout, &lw, &lh);
+      cairo_destroy (cr);
+      cairo_surface_destroy (surface);
+
+      e->label_w[variant] = lw + 2 * halo;
+      e->label_h[variant] = lh + 2 * halo;
+      surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                            (int) ceil (e->label_w[variant] * sf),
+                                            (int) ceil (e->label_h[variant] * sf));
+      cr = cairo_create (surface);
+      cairo_scale (cr, sf, sf);
+      pango_cairo_update_layout (cr, layout);
+      cairo_move_to (cr, halo, halo);
+      pango_cairo_layout_path (cr, layout);
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
+      cairo_set_line_width (cr, 2 * halo);
+      cairo_stroke (cr);
+      cairo_move_to (cr, halo, halo);
+      cairo_set_source_rgb (cr, 0.14, 0.16, 0.20);
+      pango_cairo_show_layout (cr, layout);
+      cairo_destroy (cr);
+      g_object_unref (layout);
+
+      g_clear_object (&e->label[variant]);
+      e->label[variant] = _wg_texture_from_surface (surface);
+      cairo_surface_destroy (surface);
+    }
+  e->label_sf = sf;
+}
+
+/* A line of @width from (x0, y0) to (x1, y1) as a rotated colour node. */
+static void
+append_line (GtkSnapshot   *snapshot,
+             double         x0,
+             double         y0,
+             double         x1,
+             double         y1,
+             double         width,
+             const GdkRGBA *color)
+{
+  double dx = x1 - x0, dy = y1 - y0;
+  double len = hypot (dx, dy);
+
+  if (len < 0.5)
+    return;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x0, y0));
+  gtk_snapshot_rotate (snapshot, atan2 (dy, dx) * 180.0 / G_PI);
+  /* Overlap half a width at each end so corners close. */
+  gtk_snapshot_append_color (snapshot, color,
+                             &GRAPHENE_RECT_INIT (-width / 2, -width / 2, len + width, width));
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+append_outline (GtkSnapshot           *snapshot,
+                const WgMapProjection *p,
+                const Entry           *e,
+                double                 width,
+                const GdkRGBA         *color)
+{
+  guint n = e->grid->n_points;
+  double px, py;
+
+  _wg_projection_to_widget (p, e->mxy[2 * (n - 1)], e->mxy[2 * (n - 1) + 1], &px, &py);
+  for (guint i = 0; i < n; i++)
+    {
+      double x, y;
+
+      _wg_projection_to_widget (p, e->mxy[2 * i], e->mxy[2 * i + 1], &x, &y);
+      append_line (snapshot, px, py, x, y, width, color);
+      px = x;
+      py = y;
+    }
+}
+
+static void
+wg_grid_layer_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  WgGridLayer *self = WG_GRID_LAYER (widget);
+  ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
+  WgMapProjection p;
+  int sf = gtk_widget_get_scale_factor (widget);
+  double vx0, vy0, vx1, vy1;
+  g_autofree guint8 *visible = NULL;
+  const Entry *selected = NULL;
+
+  if (self->entries->len == 0 || !_wg_projection_init (&p, widget, viewport))
+    return;
+
+  /* The view in unit coordinates, with room for rotation. */
+  {
+    double r = (p.rotation != 0 ? hypot (p.width, p.height) / 2 : 0);
+    vx0 = (p.ox - r) / p.scale;
+    vy0 = (p.oy - r) / p.scale;
+    vx1 = (p.ox + p.width + r) / p.scale;
+    vy1 = (p.oy + p.height + r) / p.scale;
+  }
+  visible = g_new0 (guint8, self->entries->len);
+
+  gtk_snapshot_save (snapshot);
+  _wg_projection_push_rotation (&p, snapshot);
+
+  /* Fills: only grids with something to say. */
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = &g_array_index (self->entries, Entry, i);
+
+      if (e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1)
+        continue;
+      visible[i] = TRUE;
+      if (is_selected (self, e))
+        selected = e;
+      if (e->state == WG_GRID_STATE_NONE && !is_selected (self, e))
+        continue;
+      if (e->fill == NULL)
+        e->fill = render_fill (self, e);
+      gtk_snapshot_append_texture (snapshot, e->fill,
+                                   &GRAPHENE_RECT_INIT (e->min_x * p.scale - p.ox, e->min_y * p.scale - p.oy,
+                                                        (e->max_x - e->min_x) * p.scale,
+                                                        (e->max_y - e->min_y) * p.scale));
+    }
+
+  /* Outlines: quiet ones first, so that coloured edges win. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < self->entries->len; i++)
+      {
+        const Entry *e = &g_array_index (self->entries, Entry, i);
+        GdkRGBA fill, stroke;
+
+        if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected)
+          continue;
+        _wg_grid_state_color (e->state, &fill, &stroke);
+        append_outline (snapshot, &p, e,
+                        e->state != WG_GRID_STATE_NONE ? 2.0 : (e->grid->level <= 1 ? 2.0 : 1.2),
+                        &stroke);
+      }
+  if (selected)
+    append_outline (snapshot, &p, selected, 4.0, &(GdkRGBA) { 0x1a / 255.0, 0x5f / 255.0, 0xb4 / 255.0, 1 });
+
+  /* Labels where they fit: name and code, or just the name. */
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = &g_array_index (self->entries, Entry, i);
+      double box_w = (e->max_x - e->min_x) * p.scale;
+      double box_h = (e->max_y - e->min_y) * p.scale;
+      double x, y;
+      int variant;
+
+      if (!visible[i] || box_w < 40 || box_h < 18)
+        continue;
+      if (e->label[0] == NULL || e->label_sf != sf)
+        render_labels (e, sf);
+      if (e->label_w[0] <= box_w * 0.92 && e->label_h[0] <= box_h * 0.85)
+        variant = 0;
+      else if (e->label_w[1] <= box_w * 0.92 && e->label_h[1] <= box_h * 0.85)
+        variant = 1;
+      else
+        continue;
+      _wg_projection_to_widget (&p, e->label_x, e->label_y, &x, &y);
+      gtk_snapshot_append_texture (snapshot, e->label[variant],
+                                   &GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
+                                                        round (y - e->label_h[variant] / 2),
+                                                        e->label_w[variant], e->label_h[variant]));
+    }
+
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+viewport_changed_cb (WgGridLayer *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+wg_grid_layer_constructed (GObject *object)
+{
+  WgGridLayer *self = WG_GRID_LAYER (object);
+
+  G_OBJECT_CLASS (wg_grid_layer_parent_class)->constructed (object);
+  g_signal_connect_object (shumate_layer_get_viewport (SHUMATE_LAYER (self)), "notify",
+                           G_CALLBACK (viewport_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+wg_grid_layer_finalize (GObject *object)
+{
+  WgGridLayer *self = WG_GRID_LAYER (object);
+
+  g_array_unref (self->entries);
+  g_hash_table_unref (self->by_code);
+  g_free (self->selected);
+  G_OBJECT_CLASS (wg_grid_layer_parent_class)->finalize (object);
+}
+
+static void
+wg_grid_layer_class_init (WgGridLayerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = wg_grid_layer_constructed;
+  object_class->finalize = wg_grid_layer_finalize;
+  widget_class->snapshot = wg_grid_layer_snapshot;
+}
+
+static void
+wg_grid_layer_init (WgGridLayer *self)
+{
+  self->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
+  g_array_set_clear_func (self->entries, entry_clear);
+  self->by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  /* Clicks go to the map (drag to pan); WgMapView does the hit testing. */
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+}
+
+WgGridLayer *
+wg_grid_layer_new (ShumateViewport *viewport)
+{
+  return g_object_new (WG_TYPE_GRID_LAYER, "viewport", viewport, NULL);
+}
+
+static int
+compare_level (gconstpointer a,
+               gconstpointer b)
+{
+  WgMapGrid *ga = *(WgMapGrid **) a, *gb = *(WgMapGrid **) b;
+  return (int) ga->level - (int) gb->level;
+}
+
+void
+wg_grid_layer_set_grids (WgGridLayer *self,
+                         GPtrArray   *grids)
+{
+  g_autoptr(GPtrArray) sorted = NULL;
+
+  g_return_if_fail (WG_IS_GRID_LAYER (self));
+  g_return_if_fail (grids != NULL);
+
+  g_array_set_size (self->entries, 0);
+  g_hash_table_remove_all (self->by_code);
+
+  /* Not g_ptr_array_copy(): it would carry over @grids' free func. */
+  sorted = g_ptr_array_sized_new (grids->len);
+  for (guint i = 0; i < grids->len; i++)
+    g_ptr_array_add (sorted, grids->pdata[i]);
+  g_ptr_array_sort (sorted, compare_level);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      Entry e = { 0 };
+
+      e.grid = wg_map_grid_ref (sorted->pdata[i]);
+      project_entry (self, &e);
+      g_array_append_val (self->entries, e);
+    }
+  for (guint i = 0; i < self->entries->len; i++)
+    g_hash_table_insert (self->by_code, g_array_index (self->entries, Entry, i).grid->code,
+                         GUINT_TO_POINTER (i + 1));
+  invalidate (self);
+}
+
+guint
+wg_grid_layer_get_n_grids (WgGridLayer *self)
+{
+  g_return_val_if_fail (WG_IS_GRID_LAYER (self), 0);
+  return self->entries->len;
+}
+
+static Entry *
+lookup_entry (WgGridLayer *self,
+              const char  *code)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->by_code, code));
+
+  return index ? &g_array_index (self->entries, Entry, index - 1) : NULL;
+}
+
+WgMapGrid *
+wg_grid_layer_lookup (WgGridLayer *self,
+                      const char  *code)
+{
+  Entry *e;
+
+  g_return_val_if_fail (WG_IS_GRID_LAYER (self), NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+
+  e = lookup_entry (self, code);
+  return e ? e->grid : NULL;
+}
+
+void
+wg_grid_layer_set_state (WgGridLayer *self,
+                         const char  *code,
+                         WgGridState  state,
+                         guint        n_open)
+{
+  Entry *e;
+
+  g_return_if_fail (WG_IS_GRID_LAYER (self));
+  g_return_if_fail (code != NULL);
+
+  e = lookup_entry (self, code);
+  if (e == NULL || (e->state == state && e->n_open == n_open))
+    return;
+  e->state = state;
+  e->n_open = n_open;
+  invalidate_fill (self, e);
+}
+
+WgGridState
+wg_grid_layer_get_state (WgGridLayer *self,
+                         const char  *code)
+{
+  Entry *e;
+
+  g_return_val_if_fail (WG_IS_GRID_LAYER (self), WG_GRID_STATE_NONE);
+  e = lookup_entry (self, code);
+  return e ? e->state : WG_GRID_STATE_NONE;
+}
+
+void
+wg_grid_layer_clear_states (WgGridLayer *self)
+{
+  g_return_if_fail (WG_IS_GRID_LAYER (self));
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = &g_array_index (self->entries, Entry, i);
+      e->state = WG_GRID_STATE_NONE;
+      e->n_open = 0;
+    }
+  invalidate (self);
+}
+
+void
+wg_grid_layer_set_selected (WgGridLayer *self,
+                            const char  *code)
+{
+  g_return_if_fail (WG_IS_GRID_LAYER (self));
+
+  if (g_strcmp0 (self->selected, code) == 0)
+    return;
+  g_free (self->selected);
+  self->selected = g_strdup (code);
+  invalidate (self);
+}
+
+void
+wg_grid_layer_set_gcj02 (WgGridLayer *self,
+                         gboolean     gcj02)
+{
+  g_return_if_fail (WG_IS_GRID_LAYER (self));
+
+  gcj02 = !!gcj02;
+  if (self->gcj02 == gcj02)
+    return;
+  self->gcj02 = gcj02;
+  for (guint i = 0; i < self->entries->len; i++)
+    project_entry (self, &g_array_index (self->entries, Entry, i));
+  invalidate (self);
+}
+
+static gboolean
+point_in_ring (const double *mxy,
+               guint         n,
+               double        x,
+               double        y)
+{
+  gboolean inside = FALSE;
+
+  for (guint i = 0, j = n - 1; i < n; j = i++)
+    {
+      double xi = mxy[2 * i], yi = mxy[2 * i + 1];
+      double xj = mxy[2 * j], yj = mxy[2 * j + 1];
+
+      if (((yi > y) != (yj > y)) && (x < (xj - xi) * (y - yi) / (yj - yi) + xi))
+        inside = !inside;
+    }
+  return inside;
+}
+
+WgMapGrid *
+wg_grid_layer_pick (WgGridLayer *self,
+                    double       x,
+                    double       y)
+{
+  ShumateViewport *viewport;
+  WgMapProjection p;
+  double mx, my;
+
+  g_return_val_if_fail (WG_IS_GRID_LAYER (self), NULL);
+
+  viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
+  if (!_wg_projection_init (&p, GTK_WIDGET (self), viewport))
+    return NULL;
+  _wg_projection_unrotate (&p, &x, &y);
+  mx = (x + p.ox) / p.scale;
+  my = (y + p.oy) / p.scale;
+
+  /* Entries are sorted coarse to fine: the last hit is the most detailed. */
+  for (guint i = self->entries->len; i > 0; i--)
+    {
+      const Entry *e = &g_array_index (self->entries, Entry, i - 1);
+
+      if (mx < e->min_x || mx > e->max_x || my < e->min_y || my > e->max_y)
+        continue;
+      if (point_in_ring (e->mxy, e->grid->n_points, mx, my))
+        return e->grid;
+    }
+  return NULL;
+}

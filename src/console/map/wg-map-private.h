@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Helpers shared by the map layers: the Web Mercator projection done once
+ * per snapshot (the same arithmetic as ShumateViewport, without a call and a
+ * property lookup per point), and the icon textures the layers and the
+ * legend share.
+ */
+#pragma once
+
+#include <math.h>
+#include <shumate/shumate.h>
+
+#include "wg-position-store.h"
+#include "wg-map-incident.h"
+#include "wg-grid-layer.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  double zoom;
+  double scale;          /* world size in pixels: tile_size * 2^zoom */
+  double ox, oy;         /* world pixel at the widget's (0, 0), unrotated */
+  double width, height;
+  double rotation;       /* radians, around the widget's centre */
+} WgMapProjection;
+
+#define WG_MAX_LATITUDE 85.0511287798
+
+static inline void
+_wg_mercator (double  lat,
+              double  lon,
+              double *mx,
+              double *my)
+{
+  double s;
+
+  lat = CLAMP (lat, -WG_MAX_LATITUDE, WG_MAX_LATITUDE);
+  s = sin (lat * G_PI / 180.0);
+  *mx = (lon + 180.0) / 360.0;
+  *my = 0.5 - log ((1.0 + s) / (1.0 - s)) / (4.0 * G_PI);
+}
+
+static inline void
+_wg_mercator_inverse (double  mx,
+                      double  my,
+                      double *lat,
+                      double *lon)
+{
+  *lon = mx * 360.0 - 180.0;
+  *lat = 180.0 / G_PI * atan (sinh (G_PI * (1.0 - 2.0 * my)));
+}
+
+static inline void
+_wg_projection_to_widget (const WgMapProjection *p,
+                          double                 mx,
+                          double                 my,
+                          double                *x,
+                          double                *y)
+{
+  *x = mx * p->scale - p->ox;
+  *y = my * p->scale - p->oy;
+}
+
+gboolean  _wg_projection_init         (WgMapProjection *p,
+                                       GtkWidget       *widget,
+                                       ShumateViewport *viewport);
+void      _wg_projection_unrotate     (const WgMapProjection *p,
+                                       double                *x,
+                                       double                *y);
+void      _wg_projection_push_rotation (const WgMapProjection *p,
+                                        GtkSnapshot           *snapshot);
+/* Projects a WGS-84 point to the unit square, shifted to GCJ-02 if asked. */
+void      _wg_project_point           (double    lat,
+                                       double    lon,
+                                       gboolean  gcj02,
+                                       double   *mx,
+                                       double   *my);
+
+/* Colours */
+void      _wg_grade_color             (WgMapGrade    grade,
+                                       GdkRGBA      *rgba);
+void      _wg_status_color            (WgUnitStatus  status,
+                                       GdkRGBA      *rgba);
+void      _wg_grid_state_color        (WgGridState   state,
+                                       GdkRGBA      *fill,
+                                       GdkRGBA      *stroke);
+
+/* Icons (cached per scale factor; transfer none) */
+GdkTexture *_wg_icon_incident          (WgMapGrade    grade,
+                                        int           scale);
+GdkTexture *_wg_icon_unit              (WgUnitType    type,
+                                        WgUnitStatus  status,
+                                        gboolean      stale,
+                                        int           scale);
+GdkTexture *_wg_icon_station           (int           scale);
+GdkTexture *_wg_icon_grid_swatch       (WgGridState   state,
+                                        int           scale);
+/* transfer full */
+GdkTexture *_wg_texture_from_surface   (cairo_surface_t *surface);
+GdkTexture *_wg_render_badge           (const char   *text,
+                                        const GdkRGBA *bg,
+                                        double        min_size,
+                                        int           scale);
+
+#define WG_INCIDENT_ICON_SIZE 26.0
+#define WG_UNIT_ICON_SIZE     16.0
+#define WG_STATION_ICON_SIZE  24.0
+
+G_END_DECLS

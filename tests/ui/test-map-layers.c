@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * WgMapView in a real window under Xvfb: projection, hit testing at known
+ * screen points, selection property and bindings, fly-to/fit, keyboard,
+ * clustering, pulsing, and an MBTiles base map drawn on screen.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "helong-synthetic.h"
+#include "map-test-util.h"
+#include "wg-mbtiles.h"
+
+#define W 1200
+#define H 800
+
+typedef struct
+{
+  GtkWidget       *window;
+  WgMapView       *view;
+  WgPositionStore *store;
+  GListStore      *incidents;
+  WgMapStation    *stations;
+  guint            n_stations;
+  guint            notifies;
+} Fixture;
+
+/* Known places, relative to the Helong centre */
+#define INC_A_LAT (HELONG_LAT + 0.0010)
+#define INC_A_LON (HELONG_LON)
+#define INC_B_LAT (HELONG_LAT - 0.0015)
+#define INC_B_LON (HELONG_LON - 0.0020)
+#define UNIT_LAT  (HELONG_LAT)
+#define UNIT_LON  (HELONG_LON + 0.0025)
+#define STATION_LAT (HELONG_LAT - 0.0020)
+#define STATION_LON (HELONG_LON + 0.0030)
+
+static void
+notify_cb (GObject *object, GParamSpec *pspec, Fixture *f)
+{
+  f->notifies++;
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) grids = helong_grids ();
+  g_autoptr(WgMapIncident) a = NULL;
+  g_autoptr(WgMapIncident) b = NULL;
+  guint unit;
+
+  f->view = WG_MAP_VIEW (wg_map_view_new ());
+  wg_map_view_set_fly_duration (f->view, 0);
+  wg_map_view_set_grids (f->view, grids);
+
+  f->stations = g_new0 (WgMapStation, 1);
+  f->stations[0].id = g_strdup ("station-x");
+  f->stations[0].name = g_strdup ("鹤联工作站");
+  f->stations[0].lat = STATION_LAT;
+  f->stations[0].lon = STATION_LON;
+  f->n_stations = 1;
+  wg_map_view_set_stations (f->view, f->stations, f->n_stations);
+
+  f->store = wg_position_store_new ();
+  unit = wg_position_store_add_unit (f->store, "police-7", WG_UNIT_TYPE_POLICE, WG_UNIT_STATUS_AVAILABLE);
+  wg_position_store_set_position (f->store, unit, UNIT_LAT, UNIT_LON, 1000);
+  wg_map_view_set_position_store (f->view, f->store);
+
+  f->incidents = g_list_store_new (WG_TYPE_MAP_INCIDENT);
+  a = wg_map_incident_new ("inc-a", "HL-0001", WG_MAP_GRADE_EMERGENCY, INC_A_LAT, INC_A_LON);
+  b = wg_map_incident_new ("inc-b", "HL-0002", WG_MAP_GRADE_GENERAL, INC_B_LAT, INC_B_LON);
+  g_list_store_append (f->incidents, b);
+  g_list_store_append (f->incidents, a);
+  wg_map_view_set_incidents (f->view, G_LIST_MODEL (f->incidents));
+
+  g_signal_connect (f->view, "notify::selection-id", G_CALLBACK (notify_cb), f);
+
+  f->window = map_test_window (f->view, W, H);
+  wg_map_view_fly_to (f->view, HELONG_LAT, HELONG_LON, 17);
+  map_test_wait_frames (f->window, 3);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->view)), ==, W);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->incidents);
+  g_clear_pointer (&f->store, wg_position_store_unref);
+  helong_stations_free (f->stations, f->n_stations);
+}
+
+static void
+screen_point (Fixture *f, double lat, double lon, double *x, double *y)
+{
+  wg_map_view_location_to_widget (f->view, lat, lon, x, y);
+  g_assert_cmpfloat (*x, >, 0);
+  g_assert_cmpfloat (*x, <, W);
+  g_assert_cmpfloat (*y, >, 0);
+  g_assert_cmpfloat (*y, <, H);
+}
+
+static void
+test_projection_matches_shumate (Fixture *f, gconstpointer data)
+{
+  ShumateViewport *viewport = wg_map_view_get_viewport (f->view);
+  GtkWidget *map = GTK_WIDGET (wg_map_view_get_map (f->view));
+  const double points[][2] = { { INC_A_LAT, INC_A_LON }, { UNIT_LAT, UNIT_LON }, { 23.2, 113.28 } };
+
+  for (guint zoom = 14; zoom <= 18; zoom += 2)
+    {
+      wg_map_view_fly_to (f->view, HELONG_LAT + 0.0003, HELONG_LON - 0.0002, zoom + 0.37);
+      for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+        {
+          double ours_x, ours_y, theirs_x, theirs_y;
+
+          wg_map_view_location_to_widget (f->view, points[i][0], points[i][1], &ours_x, &ours_y);
+          shumate_viewport_location_to_widget_coords (viewport, map, points[i][0], points[i][1],
+                                                      &theirs_x, &theirs_y);
+          g_assert_cmpfloat_with_epsilon (ours_x, theirs_x, 0.01);
+          g_assert_cmpfloat_with_epsilon (ours_y, theirs_y, 0.01);
+        }
+    }
+}
+
+static void
+test_hit_testing (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GtkWidget) label = g_object_ref_sink (gtk_label_new (""));
+  WgMapGrid *grid;
+  double x, y, s, w, n, e;
+
+  g_object_bind_property (f->view, "selection-id", label, "label", G_BINDING_DEFAULT);
+
+  /* The incident pin stands above its point. */
+  screen_point (f, INC_A_LAT, INC_A_LON, &x, &y);
+  g_assert_true (wg_map_view_select_at (f->view, x, y - 12));
+  g_assert_cmpint (wg_map_view_get_selection_kind (f->view), ==, WG_MAP_SELECTION_INCIDENT);
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, "inc-a");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, "inc-a");
+  g_assert_cmpuint (f->notifies, ==, 1);
+
+  screen_point (f, INC_B_LAT, INC_B_LON, &x, &y);
+  g_assert_true (wg_map_view_select_at (f->view, x + 3, y - 5));
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, "inc-b");
+
+  screen_point (f, UNIT_LAT, UNIT_LON, &x, &y);
+  g_assert_true (wg_map_view_select_at (f->view, x + 2, y - 2));
+  g_assert_cmpint (wg_map_view_get_selection_kind (f->view), ==, WG_MAP_SELECTION_UNIT);
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, "police-7");
+
+  screen_point (f, STATION_LAT, STATION_LON, &x, &y);
+  g_assert_true (wg_map_view_select_at (f->view, x, y));
+  g_assert_cmpint (wg_map_view_get_selection_kind (f->view), ==, WG_MAP_SELECTION_STATION);
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, "station-x");
+
+  /* The middle of grid HL-04-04 (west of the centre), away from markers */
+  grid = wg_grid_layer_lookup (wg_map_view_get_grid_layer (f->view), "HL-04-04");
+  g_assert_nonnull (grid);
+  wg_map_grid_get_bounds (grid, &s, &w, &n, &e);
+  screen_point (f, (s + n) / 2, (w + e) / 2, &x, &y);
+  g_assert_true (wg_map_view_select_at (f->view, x, y));
+  g_assert_cmpint (wg_map_view_get_selection_kind (f->view), ==, WG_MAP_SELECTION_GRID);
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, "HL-04-04");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, "HL-04-04");
+
+  /* The tooltip text says what is there. */
+  {
+    g_autofree char *text = wg_map_view_describe_at (f->view, x, y);
+    g_assert_nonnull (strstr (text, "HL-04-04"));
+  }
+
+  /* Outside every grid: nothing, and the selection clears. */
+  wg_map_view_fly_to (f->view, HELONG_LAT + 0.05, HELONG_LON, 17);
+  map_test_wait_frames (f->window, 2);
+  g_assert_false (wg_map_view_select_at (f->view, W / 2, H / 2));
+  g_assert_cmpint (wg_map_view_get_selection_kind (f->view), ==, WG_MAP_SELECTION_NONE);
+  g_assert_null (wg_map_view_get_selection_id (f->view));
+}
+
+static void
+test_hit_testing_gcj02 (Fixture *f, gconstpointer data)
+{
+  double x, y;
+
+  /* With a GCJ-02 base map the overlays move by a few hundred metres; a
+   * click where the incident is now drawn still finds it. */
+  wg_map_view_set_gcj02 (f->view, TRUE);
+  wg_map_view_fly_to (f->view, INC_A_LAT, INC_A_LON, 17);
+  map_test_wait_frames (f->window, 2);
+  screen_point (f, INC_A_LAT, INC_A_LON, &x, &y);
+  g_assert_cmpfloat (fabs (x - W / 2.0), <, 1);
+  g_assert_cmpfloat (fabs (y - H / 2.0), <, 1);
+  g_assert_true (wg_map_view_select_at (f->view, x, y - 12));
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, "inc-a");
+}
+
+static void
+assert_centre (Fixture *f, double lat, double lon)
+{
+  ShumateViewport *viewport = wg_map_view_get_viewport (f->view);
+
+  g_assert_cmpfloat_with_epsilon (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), lat, 1e-6);
+  g_assert_cmpfloat_with_epsilon (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), lon, 1e-6);
+}
+
+static void
+test_fly_and_fit (Fixture *f, gconstpointer data)
+{
+  ShumateViewport *viewport = wg_map_view_get_viewport (f->view);
+  WgMapGrid *grid;
+  double s, w, n, e, x0, y0, x1, y1;
+
+  g_assert_true (wg_map_view_fly_to_incident (f->view, "inc-b"));
+  assert_centre (f, INC_B_LAT, INC_B_LON);
+  g_assert_false (wg_map_view_fly_to_incident (f->view, "no-such"));
+
+  g_assert_true (wg_map_view_fly_to_unit (f->view, "police-7"));
+  assert_centre (f, UNIT_LAT, UNIT_LON);
+  g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), >=, 17);
+
+  g_assert_true (wg_map_view_fit_grid (f->view, "HL-01-01"));
+  map_test_wait_frames (f->window, 2);
+  grid = wg_grid_layer_lookup (wg_map_view_get_grid_layer (f->view), "HL-01-01");
+  wg_map_grid_get_bounds (grid, &s, &w, &n, &e);
+  wg_map_view_location_to_widget (f->view, n, w, &x0, &y0);
+  wg_map_view_location_to_widget (f->view, s, e, &x1, &y1);
+  g_assert_cmpfloat (x0, >=, 0);
+  g_assert_cmpfloat (y0, >=, 0);
+  g_assert_cmpfloat (x1, <=, W);
+  g_assert_cmpfloat (y1, <=, H);
+  /* and fills a good part of the view */
+  g_assert_cmpfloat (MAX ((x1 - x0) / W, (y1 - y0) / H), >, 0.5);
+
+  /* One open emergency: fit flies to it. */
+  g_assert_true (wg_map_view_fit_open_emergencies (f->view));
+  assert_centre (f, INC_A_LAT, INC_A_LON);
+}
+
+static void
+test_keyboard (Fixture *f, gconstpointer data)
+{
+  /* Most urgent first: the unacknowledged emergency, then the other. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "map.next-incident", NULL));
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, "inc-a");
+  assert_centre (f, INC_A_LAT, INC_A_LON);
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "map.next-incident", NULL);
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, "inc-b");
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "map.previous-incident", NULL);
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, "inc-a");
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "map.clear-selection", NULL);
+  g_assert_cmpint (wg_map_view_get_selection_kind (f->view), ==, WG_MAP_SELECTION_NONE);
+}
+
+static void
+test_pulse_only_while_unacknowledged (Fixture *f, gconstpointer data)
+{
+  WgIncidentLayer *layer = wg_map_view_get_incident_layer (f->view);
+  g_autoptr(WgMapIncident) a = g_list_model_get_item (G_LIST_MODEL (f->incidents), 1);
+
+  map_test_wait_frames (f->window, 2);
+  g_assert_true (wg_incident_layer_is_pulsing (layer));
+  wg_map_incident_set_acknowledged (a, TRUE);
+  map_test_wait_frames (f->window, 3);
+  g_assert_false (wg_incident_layer_is_pulsing (layer));
+  /* Closed incidents leave the map. */
+  wg_map_incident_set_state (a, "closed");
+  map_test_wait_frames (f->window, 2);
+  {
+    double x, y;
+    wg_map_view_location_to_widget (f->view, INC_A_LAT, INC_A_LON, &x, &y);
+    g_assert_null (wg_incident_layer_pick (layer, x, y - 12, NULL));
+  }
+}
+
+static void
+test_stacked_incidents (Fixture *f, gconstpointer data)
+{
+  g_autoptr(WgMapIncident) c = wg_map_incident_new ("inc-c", "HL-0003", WG_MAP_GRADE_PROFESSIONAL,
+                                                     INC_B_LAT + 0.00001, INC_B_LON);
+  g_autoptr(WgMapIncident) d = wg_map_incident_new ("inc-d", "HL-0004", WG_MAP_GRADE_GENERAL,
+                                                     INC_B_LAT, INC_B_LON + 0.00001);
+  g_autofree char *text = NULL;
+  WgMapIncident *top;
+  guint stack = 0;
+  double x, y;
+
+  /* Three pins on one spot: the most urgent is drawn, with a count. */
+  g_list_store_append (f->incidents, c);
+  g_list_store_append (f->incidents, d);
+  map_test_wait_frames (f->window, 2);
+  screen_point (f, INC_B_LAT, INC_B_LON, &x, &y);
+  top = wg_incident_layer_pick (wg_map_view_get_incident_layer (f->view), x, y - 12, &stack);
+  g_assert_nonnull (top);
+  g_assert_cmpstr (wg_map_incident_get_id (top), ==, "inc-c");
+  g_assert_cmpuint (stack, ==, 3);
+  text = wg_map_view_describe_at (f->view, x, y - 12);
+  g_assert_nonnull (strstr (text, "HL-0003"));
+  g_assert_nonnull (strstr (text, "2 more incidents"));
+}
+
+static void
+test_trails (Fixture *f, gconstpointer data)
+{
+  WgForceLayer *layer = wg_map_view_get_force_layer (f->view);
+  int unit = wg_position_store_lookup (f->store, "police-7");
+  double x0, y0, x1, y1;
+  guint32 without, with;
+  int mx, my;
+
+  gtk_widget_set_visible (GTK_WIDGET (wg_map_view_get_grid_layer (f->view)), FALSE);
+  wg_map_view_set_show_legend (f->view, FALSE);
+  wg_position_store_set_trail_length (f->store, 16);
+  /* Eastwards in ten steps */
+  for (int i = 0; i <= 10; i++)
+    wg_position_store_set_position (f->store, unit, UNIT_LAT - 0.0012, UNIT_LON - 0.003 + i * 0.0002, 2000 + i);
+  screen_point (f, UNIT_LAT - 0.0012, UNIT_LON - 0.003, &x0, &y0);
+  screen_point (f, UNIT_LAT - 0.0012, UNIT_LON - 0.001, &x1, &y1);
+  mx = (int) round ((x0 + x1) / 2);
+  my = (int) round ((y0 + y1) / 2);
+
+  map_test_wait_frames (f->window, 2);
+  without = map_test_pixel (GTK_WIDGET (f->view), mx, my);
+  wg_force_layer_set_show_trails (layer, TRUE);
+  map_test_wait_frames (f->window, 2);
+  with = map_test_pixel (GTK_WIDGET (f->view), mx, my);
+  g_test_message ("trail midpoint: %06x without, %06x with", without, with);
+  g_assert_cmphex (with, !=, without);
+  /* Available = green: the trail takes the unit's status colour */
+  g_assert_cmpuint ((with >> 8) & 0xff, >, (with >> 16) & 0xff);
+}
+
+static void
+test_clusters (Fixture *f, gconstpointer data)
+{
+  WgForceLayer *layer = wg_map_view_get_force_layer (f->view);
+  ShumateViewport *viewport = wg_map_view_get_viewport (f->view);
+  g_autoptr(WgPositionStore) store = wg_position_store_new ();
+  guint units, clusters;
+  double zoom;
+
+  helong_fill_store (store, 20000, 1000, 3);
+  wg_map_view_set_position_store (f->view, store);
+  wg_map_view_fly_to (f->view, HELONG_LAT, HELONG_LON, 14);
+  map_test_wait_frames (f->window, 2);
+
+  units = wg_force_layer_get_n_drawn_units (layer);
+  clusters = wg_force_layer_get_n_drawn_clusters (layer);
+  g_test_message ("zoom 14: %u single units, %u clusters", units, clusters);
+  g_assert_cmpuint (clusters, >, 0);
+  g_assert_cmpuint (units + clusters, <, 2000);
+
+  /* A click on a cluster zooms into it instead of selecting. */
+  zoom = shumate_viewport_get_zoom_level (viewport);
+  for (int y = 0; y < H; y += 4)
+    {
+      guint size = 0;
+      if (wg_force_layer_pick (layer, W / 2.0, y, &size, NULL, NULL) >= 0 && size > 1)
+        {
+          g_assert_true (wg_map_view_select_at (f->view, W / 2.0, y));
+          break;
+        }
+    }
+  g_assert_cmpfloat_with_epsilon (shumate_viewport_get_zoom_level (viewport), zoom + 2, 1e-9);
+  g_assert_cmpint (wg_map_view_get_selection_kind (f->view), ==, WG_MAP_SELECTION_NONE);
+
+  /* Zoomed in: no clustering, and culling keeps the count to what is seen */
+  wg_map_view_fly_to (f->view, HELONG_LAT, HELONG_LON, 18);
+  map_test_wait_frames (f->window, 2);
+  g_assert_cmpuint (wg_force_layer_get_n_drawn_clusters (layer), ==, 0);
+  g_assert_cmpuint (wg_force_layer_get_n_drawn_units (layer), >, 0);
+  g_assert_cmpuint (wg_force_layer_get_n_drawn_units (layer), <, 20000 / 4);
+}
+
+static void
+test_mbtiles_base_map (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wg-map-mbtiles-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "helong.mbtiles", NULL);
+  g_autofree char *junk = g_build_filename (dir, "junk.mbtiles", NULL);
+  g_autofree char *spec = g_strconcat ("mbtiles:", path, NULL);
+  g_autofree char *junk_spec = g_strconcat ("mbtiles:", junk, NULL);
+  g_autoptr(GBytes) magenta = map_test_png_tile (0xff00ff);
+  g_autoptr(WgMbtilesWriter) writer = NULL;
+  double mx = (HELONG_LON + 180.0) / 360.0;
+  double lat = HELONG_LAT * G_PI / 180.0;
+  double my = (1.0 - log (tan (lat) + 1.0 / cos (lat)) / G_PI) / 2.0;
+  int cx = (int) (mx * 65536), cy = (int) (my * 65536);
+
+  g_assert_no_error (error);
+  writer = wg_mbtiles_writer_new (path, &error);
+  g_assert_no_error (error);
+  for (int x = cx - 4; x <= cx + 4; x++)
+    for (int y = cy - 4; y <= cy + 4; y++)
+      {
+        wg_mbtiles_writer_add_tile (writer, 16, x, y, magenta, &error);
+        g_assert_no_error (error);
+      }
+  wg_mbtiles_writer_finish (writer, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&writer, wg_mbtiles_writer_free);
+
+  map_test_hide_overlays (f->view);
+  wg_map_view_fly_to (f->view, HELONG_LAT, HELONG_LON, 16);
+  map_test_wait_frames (f->window, 2);
+  /* Schematic: no tiles, the plain background */
+  g_assert_cmphex (map_test_pixel (GTK_WIDGET (f->view), W / 2, H / 2), !=, 0xff00ff);
+
+  wg_map_view_set_base_map (f->view, spec);
+  g_assert_null (wg_map_view_get_base_map_error (f->view));
+  for (guint i = 0; i < 100 && map_test_pixel (GTK_WIDGET (f->view), W / 2, H / 2) != 0xff00ff; i++)
+    map_test_wait_frames (f->window, 1);
+  g_assert_cmphex (map_test_pixel (GTK_WIDGET (f->view), W / 2, H / 2), ==, 0xff00ff);
+  g_assert_cmphex (map_test_pixel (GTK_WIDGET (f->view), 20, 20), ==, 0xff00ff);
+
+  /* A file that is not MBTiles: a clear error, the schematic map stays */
+  g_assert_true (g_file_set_contents (junk, "PK\x03\x04 not a database", -1, NULL));
+  wg_map_view_set_base_map (f->view, junk_spec);
+  g_assert_nonnull (wg_map_view_get_base_map_error (f->view));
+  g_assert_nonnull (strstr (wg_map_view_get_base_map_error (f->view), "not an MBTiles file"));
+  map_test_wait_frames (f->window, 2);
+  g_assert_cmphex (map_test_pixel (GTK_WIDGET (f->view), W / 2, H / 2), !=, 0xff00ff);
+
+  /* A GCJ-02 source shifts the overlays; other sources do not */
+  {
+    g_autofree char *gcj_spec = g_strconcat ("mbtiles-gcj02:", path, NULL);
+
+    g_assert_false (wg_map_view_get_gcj02 (f->view));
+    wg_map_view_set_base_map (f->view, gcj_spec);
+    g_assert_null (wg_map_view_get_base_map_error (f->view));
+    g_assert_true (wg_map_view_get_gcj02 (f->view));
+    for (guint i = 0; i < 100 && map_test_pixel (GTK_WIDGET (f->view), W / 2, H / 2) != 0xff00ff; i++)
+      map_test_wait_frames (f->window, 1);
+    g_assert_cmphex (map_test_pixel (GTK_WIDGET (f->view), W / 2, H / 2), ==, 0xff00ff);
+  }
+
+  /* And back, switchable at run time */
+  wg_map_view_set_base_map (f->view, "schematic");
+  g_assert_null (wg_map_view_get_base_map_error (f->view));
+  g_assert_false (wg_map_view_get_gcj02 (f->view));
+  g_assert_cmpstr (wg_map_view_get_base_map (f->view), ==, "schematic");
+
+  map_test_rm_rf (dir);
+}
+
+static void
+skip_no_display (void)
+{
+  g_test_skip ("No display: run under xvfb-run -a");
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  if (!gtk_init_check ())
+    g_test_add_func ("/map/no-display", skip_no_display);
+  else
+    {
+      ADD ("/map/projection-matches-shumate", test_projection_matches_shumate);
+      ADD ("/map/hit-testing", test_hit_testing);
+      ADD ("/map/hit-testing-gcj02", test_hit_testing_gcj02);
+      ADD ("/map/fly-and-fit", test_fly_and_fit);
+      ADD ("/map/keyboard", test_keyboard);
+      ADD ("/map/pulse", test_pulse_only_while_unacknowledged);
+      ADD ("/map/clusters", test_clusters);
+      ADD ("/map/stacked-incidents", test_stacked_incidents);
+      ADD ("/map/trails", test_trails);
+      ADD ("/map/mbtiles-base-map", test_mbtiles_base_map);
+    }
+#undef ADD
+  return g_test_run ();
+}
