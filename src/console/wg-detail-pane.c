@@ -465,7 +465,8 @@ update_buttons (WgDetailPane *self)
 
       gtk_widget_set_tooltip_text (button, reason);
       /* Buttons the role can never use stay out of the way. */
-      gtk_widget_set_visible (button, actor != NULL &&
+      gtk_widget_set_visible (gtk_widget_get_parent (button),
+                              actor != NULL &&
                               wg_decide_role_may (command, actor->role,
                                                   WG_SCOPE_OWN_GRID | WG_SCOPE_OWN_DEPT |
                                                   WG_SCOPE_OWN_UNIT));
@@ -507,8 +508,8 @@ build_actions (WgDetailPane *self)
   GtkWidget *flow = gtk_flow_box_new ();
 
   gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 4);
-  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 2);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 3);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 3);
   gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
   gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 6);
   gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 6);

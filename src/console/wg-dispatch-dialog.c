@@ -73,9 +73,15 @@ wg_dispatch_rank (WgContext              *context,
       c.position_age_ms = wg_context_force_position (context, force, &lat, &lon);
       c.distance_m = wg_geo_distance_m (lat, lon, incident->lat, incident->lon);
       c.eta_s = wg_force_eta_seconds (force, lat, lon, incident->lat, incident->lon);
-      /* A force last seen long ago may be anywhere: rank it as if farther. */
+      /* A force last seen long ago may have moved off since: rank it as if
+       * half of that time (at most 15 minutes' worth) farther away. */
       c.stale = c.position_age_ms < 0 || c.position_age_ms > WG_DISPATCH_STALE_MS;
-      c.rank_eta_s = c.stale ? c.eta_s * 1.5 + 120 : c.eta_s;
+      if (!c.stale)
+        c.rank_eta_s = c.eta_s;
+      else if (c.position_age_ms < 0)
+        c.rank_eta_s = c.eta_s + 0.5 * 900;
+      else
+        c.rank_eta_s = c.eta_s + 0.5 * MIN (c.position_age_ms / 1000.0, 900);
       g_array_append_val (all, c);
     }
   g_array_sort (all, compare_rank_eta);

@@ -12,7 +12,8 @@ typedef struct {
   WgForce  *force;
   double    distance_m;
   double    eta_s;          /* from its latest position (or home) */
-  double    rank_eta_s;     /* with the penalty for a stale position */
+  double    rank_eta_s;     /* with the penalty for a stale position: half
+                             * its age (at most 900 s), 450 s without one */
   gint64    position_age_ms;/* -1: no report, its home was used */
   gboolean  stale;
   gboolean  in_plan;        /* picked by the category's response plan */

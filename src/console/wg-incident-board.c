@@ -59,6 +59,8 @@ struct _WgIncidentBoard
   GHashTable         *ticking;           /* GtkLabel* of the age and time-left cells */
   guint               tick_id;
   gboolean            syncing_selection;
+  double              saved_scroll;
+  guint               restore_id;
   ColumnData          columns[N_COLUMNS];
 };
 
@@ -338,7 +340,11 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
   if (data->column == COL_GRADE)
-    gtk_widget_add_css_class (label, "badge");
+    {
+      gtk_widget_add_css_class (label, "badge");
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
+      gtk_widget_set_halign (label, GTK_ALIGN_START);
+    }
   if (data->column == COL_AGE || data->column == COL_LEFT || data->column == COL_CASE)
     gtk_widget_add_css_class (label, "numeric");
   if (data->column == COL_CASE)
@@ -580,6 +586,60 @@ rows_changed_cb (WgIncidentBoard *self)
   update_count (self);
 }
 
+/* A live update re-sorts rows: GtkSortListModel announces the whole range
+ * between a row's old and new place, and the view re-anchors on it.  The
+ * person at the board keeps looking where they were. */
+static GtkAdjustment *
+get_vadjustment (WgIncidentBoard *self)
+{
+  return self->column_view != NULL
+         ? gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)) : NULL;
+}
+
+static void
+model_changing_cb (WgIncidentBoard *self)
+{
+  GtkAdjustment *vadj = get_vadjustment (self);
+
+  if (vadj != NULL && self->restore_id == 0)
+    self->saved_scroll = gtk_adjustment_get_value (vadj);
+}
+
+static void
+reanchor (GtkAdjustment *vadj,
+          double         value)
+{
+  /* The adjustment may still hold @value while the view has re-anchored
+   * on a moved row: a real change makes it anchor on what is at @value. */
+  gtk_adjustment_set_value (vadj, value + 1);
+  gtk_adjustment_set_value (vadj, value);
+}
+
+static gboolean
+restore_scroll_cb (gpointer user_data)
+{
+  WgIncidentBoard *self = user_data;
+  GtkAdjustment *vadj = get_vadjustment (self);
+
+  self->restore_id = 0;
+  if (vadj != NULL)
+    reanchor (vadj, self->saved_scroll);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+model_changed_cb (WgIncidentBoard *self)
+{
+  GtkAdjustment *vadj = get_vadjustment (self);
+
+  if (vadj == NULL)
+    return;
+  reanchor (vadj, self->saved_scroll);
+  /* Once more after the view has laid out the new order. */
+  if (self->restore_id == 0)
+    self->restore_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, restore_scroll_cb, self, NULL);
+}
+
 /* GObject */
 
 static void
@@ -588,6 +648,7 @@ wg_incident_board_dispose (GObject *object)
   WgIncidentBoard *self = WG_INCIDENT_BOARD (object);
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->restore_id, g_source_remove);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (wg_context_get_view_model (self->context), self);
   g_clear_pointer (&self->box, gtk_widget_unparent);
@@ -709,6 +770,10 @@ wg_incident_board_new (WgContext       *context,
 
   gtk_box_append (GTK_BOX (self->box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
 
+  /* Before the pipeline sees the change, and after. */
+  g_signal_connect_object (model, "items-changed", G_CALLBACK (model_changing_cb), self,
+                           G_CONNECT_SWAPPED);
+
   /* model -> filter -> sort -> selection */
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->sorter = gtk_custom_sorter_new (sort_func, NULL, NULL);
@@ -728,14 +793,14 @@ wg_incident_board_new (WgContext       *context,
   gtk_column_view_set_show_column_separators (self->column_view, FALSE);
   gtk_column_view_set_show_row_separators (self->column_view, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "incident-table");
-  add_column (self, COL_CASE, _("Case"), 178, FALSE);
-  add_column (self, COL_GRADE, _("Grade"), 104, FALSE);
-  add_column (self, COL_CATEGORY, _("Category"), -1, TRUE);
-  add_column (self, COL_GRID, _("Grid"), 120, FALSE);
-  add_column (self, COL_STATE, _("State"), 96, FALSE);
-  add_column (self, COL_AGE, _("Age"), 70, FALSE);
+  add_column (self, COL_CASE, _("Case"), 164, FALSE);
+  add_column (self, COL_GRADE, _("Grade"), 108, FALSE);
+  add_column (self, COL_CATEGORY, _("Category"), 120, TRUE);
+  add_column (self, COL_GRID, _("Grid"), 116, FALSE);
+  add_column (self, COL_STATE, _("State"), 88, FALSE);
+  add_column (self, COL_AGE, _("Age"), 64, FALSE);
   add_column (self, COL_LEFT, _("Left"), 76, FALSE);
-  add_column (self, COL_ASSIGNEE, _("Assignee"), 120, FALSE);
+  add_column (self, COL_ASSIGNEE, _("Assignee"), 110, TRUE);
 
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_AUTOMATIC,
@@ -754,6 +819,8 @@ wg_incident_board_new (WgContext       *context,
   self->empty_page = placeholder;
   gtk_box_append (GTK_BOX (self->box), placeholder);
 
+  g_signal_connect_object (model, "items-changed", G_CALLBACK (model_changed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (wg_context_get_view_model (context), "notify::selected-incident",
                            G_CALLBACK (view_model_selection_cb), self, G_CONNECT_SWAPPED);
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);

@@ -568,6 +568,15 @@ build_views (WgWindow *self)
                            G_CONNECT_SWAPPED);
 
   wg_map_data_load_reference (self->map_view, reference);
+  /* The legend on demand: it covers a good part of the map. */
+  wg_map_view_set_show_legend (self->map_view, FALSE);
+  {
+    g_autoptr(GSimpleActionGroup) view = g_simple_action_group_new ();
+    g_autoptr(GPropertyAction) legend = g_property_action_new ("legend", self->map_view, "show-legend");
+
+    g_action_map_add_action (G_ACTION_MAP (view), G_ACTION (legend));
+    gtk_widget_insert_action_group (GTK_WIDGET (self), "view", G_ACTION_GROUP (view));
+  }
   wg_map_view_set_position_store (self->map_view, wg_context_get_position_store (self->context));
   wg_map_view_set_clock (self->map_view, wg_context_get_clock (self->context));
   wg_map_view_set_incidents (self->map_view, wg_incident_model_get_map_model (self->model));
@@ -705,6 +714,7 @@ wg_window_class_init (WgWindowClass *klass)
     { GDK_KEY_x, GDK_SHIFT_MASK, "incident.cancel" },
     { GDK_KEY_n, GDK_CONTROL_MASK, "win.intake" },
     { GDK_KEY_f, GDK_CONTROL_MASK, "win.search" },
+    { GDK_KEY_l, GDK_CONTROL_MASK, "view.legend" },
     { GDK_KEY_plus, GDK_CONTROL_MASK, "map.zoom-in" },
     { GDK_KEY_equal, GDK_CONTROL_MASK, "map.zoom-in" },
     { GDK_KEY_KP_Add, GDK_CONTROL_MASK, "map.zoom-in" },
