@@ -793,14 +793,14 @@ wg_incident_board_new (WgContext       *context,
   gtk_column_view_set_show_column_separators (self->column_view, FALSE);
   gtk_column_view_set_show_row_separators (self->column_view, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "incident-table");
-  add_column (self, COL_CASE, _("Case"), 164, FALSE);
-  add_column (self, COL_GRADE, _("Grade"), 108, FALSE);
-  add_column (self, COL_CATEGORY, _("Category"), 120, TRUE);
-  add_column (self, COL_GRID, _("Grid"), 116, FALSE);
-  add_column (self, COL_STATE, _("State"), 88, FALSE);
-  add_column (self, COL_AGE, _("Age"), 64, FALSE);
-  add_column (self, COL_LEFT, _("Left"), 76, FALSE);
-  add_column (self, COL_ASSIGNEE, _("Assignee"), 110, TRUE);
+  add_column (self, COL_CASE, _("Case"), 162, FALSE);
+  add_column (self, COL_GRADE, _("Grade"), 100, FALSE);
+  add_column (self, COL_CATEGORY, _("Category"), -1, TRUE);
+  add_column (self, COL_GRID, _("Grid"), 120, FALSE);
+  add_column (self, COL_STATE, _("State"), 84, FALSE);
+  add_column (self, COL_AGE, _("Age"), 60, FALSE);
+  add_column (self, COL_LEFT, _("Left"), 72, FALSE);
+  add_column (self, COL_ASSIGNEE, _("Assignee"), -1, TRUE);
 
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_AUTOMATIC,

@@ -75,6 +75,9 @@ main (int   argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
   gtk_window_maximize (GTK_WINDOW (window));
   gtk_window_present (GTK_WINDOW (window));
+  /* The pointer sits in the middle of the screen: no tooltip there. */
+  gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map_view (window)), FALSE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map (window)), FALSE);
 
   if (g_str_equal (mode, "main"))
     wg_view_model_set_selected_incident (wg_context_get_view_model (context),
