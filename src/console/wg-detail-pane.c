@@ -230,6 +230,105 @@ read_timeline (WgDetailPane *self)
   return mine;
 }
 
+typedef struct {
+  WgDetailPane  *self;
+  char          *assignment;
+  WgCommandType  command;
+} AssignmentCommand;
+
+static void
+assignment_command_free (gpointer data,
+                         GClosure *closure)
+{
+  AssignmentCommand *c = data;
+
+  g_free (c->assignment);
+  g_free (c);
+}
+
+static void
+assignment_command_cb (GtkButton         *button,
+                       AssignmentCommand *c)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  json_object_set_string_member (body, "assignment", c->assignment);
+  if (c->command == WG_CMD_ASSIGNMENT_CANCEL)
+    json_object_set_string_member (body, "reason", _("Stood down from the console"));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (g_object_get_data (G_OBJECT (button), "wg-menu")));
+  id = wg_context_send (c->self->context, c->command, body, &error);
+  if (id == NULL)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
+}
+
+/* The assignment commands the role may send, each enabled where legal. */
+static GtkWidget *
+assignment_menu (WgDetailPane             *self,
+                 const WgAssignmentRecord *a)
+{
+  static const WgCommandType commands[] = {
+    WG_CMD_ASSIGNMENT_ACKNOWLEDGE, WG_CMD_ASSIGNMENT_EN_ROUTE, WG_CMD_ASSIGNMENT_ON_SCENE,
+    WG_CMD_ASSIGNMENT_CLEAR, WG_CMD_ASSIGNMENT_CANCEL,
+  };
+  const WgActor *actor = wg_context_get_actor (self->context);
+  GtkWidget *menu = gtk_menu_button_new ();
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  WgScope scope = WG_SCOPE_NONE;
+  guint n_shown = 0;
+
+  if (actor == NULL)
+    return NULL;
+  if (actor->unit != NULL && g_strcmp0 (actor->unit, a->unit) == 0)
+    scope = WG_SCOPE_OWN_UNIT;
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      GtkWidget *button;
+      AssignmentCommand *c;
+
+      if (!wg_decide_role_may (commands[i], actor->role, scope))
+        continue;
+      button = gtk_button_new_with_label (wg_command_label (commands[i]));
+      gtk_widget_add_css_class (button, "flat");
+      if (!wg_decide_assignment_legal (commands[i], a->state))
+        {
+          gtk_widget_set_sensitive (button, FALSE);
+          /* TRANSLATORS: %s is an assignment state, e.g. "En route" */
+          {
+            g_autofree char *reason = g_strdup_printf (_("Not possible while the force is %s"),
+                                                       wg_assignment_state_label (a->state));
+            gtk_widget_set_tooltip_text (button, reason);
+          }
+        }
+      c = g_new0 (AssignmentCommand, 1);
+      c->self = self;
+      c->assignment = g_strdup (a->id);
+      c->command = commands[i];
+      g_object_set_data (G_OBJECT (button), "wg-menu", menu);
+      g_signal_connect_data (button, "clicked", G_CALLBACK (assignment_command_cb), c,
+                             assignment_command_free, 0);
+      gtk_box_append (GTK_BOX (box), button);
+      n_shown++;
+    }
+  if (n_shown == 0)
+    {
+      g_object_ref_sink (menu);
+      g_object_unref (menu);
+      g_object_ref_sink (popover);
+      g_object_unref (popover);
+      return NULL;
+    }
+  gtk_popover_set_child (GTK_POPOVER (popover), box);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (menu), popover);
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "view-more-symbolic");
+  gtk_widget_set_valign (menu, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (menu, "flat");
+  gtk_widget_set_tooltip_text (menu, _("Update this assignment"));
+  return menu;
+}
+
 static void
 rebuild (WgDetailPane *self)
 {
@@ -376,6 +475,12 @@ rebuild (WgDetailPane *self)
           adw_action_row_set_subtitle (ADW_ACTION_ROW (arow), wg_assignment_state_label (a->state));
           gtk_widget_add_css_class (timer, "numeric");
           adw_action_row_add_suffix (ADW_ACTION_ROW (arow), timer);
+          if (wg_assignment_state_is_open (a->state))
+            {
+              GtkWidget *menu = assignment_menu (self, a);
+              if (menu != NULL)
+                adw_action_row_add_suffix (ADW_ACTION_ROW (arow), menu);
+            }
           gtk_widget_add_css_class (arow, "assignment");
           ar->row = arow;
           ar->timer = GTK_LABEL (timer);
