@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 
+#include "wg-dispatch-dialog.h"
 #include "wg-intake-dialog.h"
 #include "wg-test-server.h"
 #include "wg-window.h"
@@ -100,6 +101,22 @@ banner_down (gpointer window)
   return !wg_alarm_banner_get_revealed (wg_window_get_alarm_banner (window));
 }
 
+static gboolean
+settled (gpointer dialogs)
+{
+  WgDispatchDialog **d = dialogs;
+  return !wg_dispatch_dialog_is_pending (d[0]) && !wg_dispatch_dialog_is_pending (d[1]);
+}
+
+static gboolean
+dispatched (gpointer window)
+{
+  GListModel *rows = wg_incident_board_get_rows (wg_window_get_board (window));
+  g_autoptr(WgIncidentItem) item = g_list_model_get_item (rows, 0);
+
+  return item != NULL && wg_incident_item_get_record (item)->state == WG_STATE_DISPATCHED;
+}
+
 static void
 test_two_consoles (void)
 {
@@ -164,6 +181,48 @@ test_two_consoles (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (leader), "win.acknowledge", NULL));
   g_assert_true (wg_test_iterate_until (banner_down, leader, 15000));
   g_assert_true (wg_test_iterate_until (banner_down, dispatcher, 15000));
+
+  /* Both press D at the same moment with the same plan: one wins, the
+   * other is told the units were taken, and its list is refreshed. */
+  {
+    const char *incident = wg_incident_item_get_id (item);
+    WgDispatchDialog *d[2];
+    g_auto(GStrv) first = NULL;
+    guint n_refused = 0;
+
+    d[0] = WG_DISPATCH_DIALOG (wg_dispatch_dialog_new (wg_window_get_context (dispatcher), incident));
+    d[1] = WG_DISPATCH_DIALOG (wg_dispatch_dialog_new (wg_window_get_context (leader), incident));
+    gtk_window_present (GTK_WINDOW (d[0]));
+    gtk_window_present (GTK_WINDOW (d[1]));
+    first = wg_dispatch_dialog_dup_selected (d[0]);
+    g_assert_cmpuint (g_strv_length (first), >, 0);
+    /* Keep the windows alive past a successful close. */
+    g_object_ref (d[0]);
+    g_object_ref (d[1]);
+    wg_dispatch_dialog_dispatch (d[0]);
+    wg_dispatch_dialog_dispatch (d[1]);
+    g_assert_true (wg_dispatch_dialog_is_pending (d[0]));
+    g_assert_true (wg_dispatch_dialog_is_pending (d[1]));
+    g_assert_true (wg_test_iterate_until (settled, d, 15000));
+    for (guint i = 0; i < 2; i++)
+      if (wg_dispatch_dialog_get_error (d[i]) != NULL)
+        {
+          GArray *now = wg_dispatch_dialog_get_candidates (d[i]);
+
+          n_refused++;
+          g_assert_nonnull (strstr (wg_dispatch_dialog_get_error (d[i]), "another console"));
+          /* The units the other console took are no longer offered. */
+          for (guint c = 0; c < now->len; c++)
+            g_assert_false (g_strv_contains ((const char * const *) first,
+                                             g_array_index (now, WgDispatchCandidate, c).force->id));
+          gtk_window_destroy (GTK_WINDOW (d[i]));
+        }
+    g_assert_cmpuint (n_refused, ==, 1);
+    g_assert_true (wg_test_iterate_until (dispatched, leader, 15000));
+    g_assert_true (wg_test_iterate_until (dispatched, dispatcher, 15000));
+    g_object_unref (d[0]);
+    g_object_unref (d[1]);
+  }
 
   gtk_window_destroy (GTK_WINDOW (dispatcher));
   gtk_window_destroy (GTK_WINDOW (leader));
