@@ -701,9 +701,9 @@ wg_incident_board_new (WgContext       *context,
                        WgIncidentModel *model)
 {
   static const struct { const char *label; const char *tooltip; } chip_text[] = {
-    { N_("Emergency"), N_("Emergency incidents") },
-    { N_("Professional"), N_("Professional incidents") },
-    { N_("General"), N_("General incidents") },
+    { NULL, N_("Emergency incidents") },
+    { NULL, N_("Professional incidents") },
+    { NULL, N_("General incidents") },
     { N_("Open"), N_("Only incidents still open") },
     { N_("Overdue"), N_("Past the current step's deadline") },
     { N_("Unacknowledged"), N_("Emergencies whose alarm nobody has acknowledged") },
@@ -758,7 +758,12 @@ wg_incident_board_new (WgContext       *context,
   gtk_box_append (GTK_BOX (header), flow);
   for (guint i = 0; i < G_N_ELEMENTS (chip_text); i++)
     {
-      GtkWidget *chip = new_chip (_(chip_text[i].label), _(chip_text[i].tooltip));
+      /* The grades read as the grade badges do. */
+      const char *label = i == 0 ? wg_grade_label (WG_GRADE_EMERGENCY)
+                          : i == 1 ? wg_grade_label (WG_GRADE_PROFESSIONAL)
+                          : i == 2 ? wg_grade_label (WG_GRADE_GENERAL)
+                          : _(chip_text[i].label);
+      GtkWidget *chip = new_chip (label, _(chip_text[i].tooltip));
 
       self->chips[i] = GTK_TOGGLE_BUTTON (chip);
       gtk_toggle_button_set_active (self->chips[i], (self->filters & chip_flags[i]) != 0);
