@@ -117,6 +117,36 @@ dispatched (gpointer window)
   return item != NULL && wg_incident_item_get_record (item)->state == WG_STATE_DISPATCHED;
 }
 
+static gboolean
+is_offline (gpointer window)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (wg_window_get_context (window));
+  WgSyncState state = wg_sync_client_get_state (sync);
+
+  return state == WG_SYNC_OFFLINE || state == WG_SYNC_CONNECTING;
+}
+
+typedef struct {
+  WgWindow   *window;
+  const char *incident;
+} NoteWait;
+
+static gboolean
+has_note (gpointer data)
+{
+  NoteWait *w = data;
+  g_autoptr(GPtrArray) events = wg_store_read_journal (wg_context_get_store (wg_window_get_context (w->window)),
+                                                       0, 1000, NULL);
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, w->incident) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_two_consoles (void)
 {
@@ -222,6 +252,34 @@ test_two_consoles (void)
     g_assert_true (wg_test_iterate_until (dispatched, dispatcher, 15000));
     g_object_unref (d[0]);
     g_object_unref (d[1]);
+  }
+
+  /* Offline: the server goes away; the header says so, a note queues;
+   * when it is back on the same port the note goes out once and the other
+   * console sees it. */
+  {
+    const char *incident = g_intern_string (wg_incident_item_get_id (item));
+    g_autofree char *port = g_strdup_printf ("%u", server->port);
+    const char *restart[] = { "--demo", "--port", port, NULL };
+    g_autoptr(JsonObject) body = json_object_new ();
+    g_autofree char *note = NULL;
+    NoteWait wait = { leader, incident };
+
+    wg_sync_client_set_max_backoff_ms (wg_context_get_sync_client (wg_window_get_context (dispatcher)), 300);
+    wg_sync_client_set_max_backoff_ms (wg_context_get_sync_client (wg_window_get_context (leader)), 300);
+    g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+    g_assert_true (wg_test_iterate_until (is_offline, dispatcher, 15000));
+    json_object_set_string_member (body, "incident", incident);
+    json_object_set_string_member (body, "text", "消防车已到楼下");
+    note = wg_context_send (wg_window_get_context (dispatcher), WG_CMD_INCIDENT_NOTE, body, &error);
+    g_assert_no_error (error);
+    wg_test_iterate_for (100);
+    g_assert_nonnull (strstr (wg_window_get_connection_text (dispatcher), "1 queued"));
+
+    wg_test_server_start (server, restart);
+    g_assert_true (wg_test_iterate_until (is_online, dispatcher, 20000));
+    g_assert_true (wg_test_iterate_until (has_note, &wait, 15000));
+    g_assert_true (g_str_has_prefix (wg_window_get_connection_text (dispatcher), "Online"));
   }
 
   gtk_window_destroy (GTK_WINDOW (dispatcher));
