@@ -898,14 +898,45 @@ test_alarm_banner_not_for_dispatcher (void)
 }
 
 static void
-test_header (void)
+test_header_and_handover (void)
 {
   Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *leader = NULL;
+  AdwMessageDialog *dialog = NULL;
+  GPtrArray *leaders;
+  const WgPerson *next = NULL;
+  g_autofree char *expected = NULL;
 
   fixture_local (&f, "leader");
+  g_assert_true (wg_demo_fill (f.context, &error));
   open_window (&f);
   g_assert_cmpstr (wg_window_get_connection_text (f.window), ==, "Local (no server)");
   g_assert_true (g_str_has_prefix (wg_window_get_duty_text (f.window), "On duty: "));
+
+  /* The duty leader hands over, with the open emergencies and alarms in
+   * the summary; the header follows. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.handover", NULL));
+  settle ();
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    if (ADW_IS_MESSAGE_DIALOG (l->data))
+      dialog = l->data;
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Open emergencies: 2"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Unacknowledged alarms: 1"));
+  leaders = wg_reference_get_duty_leaders (f.reference);
+  for (guint i = 0; i < leaders->len && next == NULL; i++)
+    if (g_strcmp0 (((const WgPerson *) leaders->pdata[i])->account, "leader") != 0)
+      next = leaders->pdata[i];
+  g_assert_nonnull (next);
+  adw_message_dialog_response (dialog, "handover");
+  settle ();
+  leader = wg_store_get_duty_leader (wg_context_get_store (f.context), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (leader, ==, next->account);
+  expected = g_strdup_printf ("On duty: %s", next->name_zh);
+  g_assert_cmpstr (wg_window_get_duty_text (f.window), ==, expected);
+
   fixture_clear (&f);
 }
 
@@ -941,6 +972,6 @@ main (int   argc,
   g_test_add_func ("/console/dispatch-unit-taken", test_dispatch_unit_taken);
   g_test_add_func ("/console/alarm-banner", test_alarm_banner);
   g_test_add_func ("/console/alarm-banner-not-for-dispatcher", test_alarm_banner_not_for_dispatcher);
-  g_test_add_func ("/console/header", test_header);
+  g_test_add_func ("/console/header-and-handover", test_header_and_handover);
   return g_test_run ();
 }
