@@ -57,11 +57,66 @@ unit_type_for_force (WgForceType type)
     }
 }
 
+/* What the map shows of each force follows its assignments. */
+static void
+update_unit_statuses (WgContext *self,
+                      GPtrArray *events)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      const char *unit = event->type == WG_EV_UNIT_STATUS_CHANGED
+                         ? event->subject
+                         : json_object_get_string_member_with_default (event->body, "unit", NULL);
+      int index = unit != NULL ? wg_position_store_lookup (self->positions, unit) : -1;
+      int status = -1;
+
+      if (index < 0)
+        continue;
+      switch (event->type)
+        {
+        case WG_EV_ASSIGNMENT_CREATED:
+        case WG_EV_ASSIGNMENT_ACKNOWLEDGED:
+          status = WG_UNIT_STATUS_BUSY;
+          break;
+        case WG_EV_ASSIGNMENT_EN_ROUTE:
+          status = WG_UNIT_STATUS_EN_ROUTE;
+          break;
+        case WG_EV_ASSIGNMENT_ON_SCENE:
+          status = WG_UNIT_STATUS_ON_SCENE;
+          break;
+        case WG_EV_ASSIGNMENT_CLEARED:
+        case WG_EV_ASSIGNMENT_CANCELLED:
+          status = WG_UNIT_STATUS_AVAILABLE;
+          break;
+        case WG_EV_UNIT_STATUS_CHANGED:
+          {
+            const char *slug = json_object_get_string_member_with_default (event->body, "status", "");
+            status = g_str_equal (slug, "off_duty") ? WG_UNIT_STATUS_OFF_DUTY
+                     : g_str_equal (slug, "busy") ? WG_UNIT_STATUS_BUSY : WG_UNIT_STATUS_AVAILABLE;
+          }
+          break;
+        default:
+          break;
+        }
+      if (status >= 0)
+        wg_position_store_set_status (self->positions, index, status);
+    }
+}
+
+static void
+emit_events_applied (WgContext *self,
+                     GPtrArray *events)
+{
+  update_unit_statuses (self, events);
+  g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
+}
+
 static void
 sync_events_applied_cb (WgContext *self,
                         GPtrArray *events)
 {
-  g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
+  emit_events_applied (self, events);
 }
 
 static void
@@ -203,6 +258,24 @@ wg_context_new (WgReference   *reference,
                                   WG_UNIT_STATUS_AVAILABLE);
     }
 
+  /* Forces already out on an assignment. */
+  {
+    g_autoptr(GPtrArray) units = wg_store_list_units (self->store, NULL);
+
+    for (guint i = 0; units != NULL && i < units->len; i++)
+      {
+        WgUnitRecord *unit = units->pdata[i];
+        int index = wg_position_store_lookup (self->positions, unit->id);
+
+        if (index < 0)
+          continue;
+        if (unit->status == WG_UNIT_OFF_DUTY)
+          wg_position_store_set_status (self->positions, index, WG_UNIT_STATUS_OFF_DUTY);
+        else if (unit->open_assignments > 0 || unit->status == WG_UNIT_BUSY)
+          wg_position_store_set_status (self->positions, index, WG_UNIT_STATUS_BUSY);
+      }
+  }
+
   if (self->sync != NULL)
     {
       g_signal_connect_object (self->sync, "events-applied",
@@ -313,7 +386,7 @@ wg_context_send (WgContext      *self,
                                  &events, NULL, error))
     return NULL;
 
-  g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
+  emit_events_applied (self, events);
   g_signal_emit (self, signals[COMMAND_SETTLED], 0, id, TRUE, NULL, NULL);
   return g_steal_pointer (&id);
 }
@@ -325,7 +398,7 @@ wg_context_events_applied (WgContext *self,
   g_return_if_fail (WG_IS_CONTEXT (self));
   g_return_if_fail (events != NULL);
 
-  g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
+  emit_events_applied (self, events);
 }
 
 gboolean

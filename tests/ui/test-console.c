@@ -247,6 +247,16 @@ test_board_shows_store (void)
       g_assert_cmpint (a->grade, !=, WG_GRADE_EMERGENCY);
       g_assert_cmpint (da, <=, db);
     }
+  /* On the map, the accident's forces are out: one en route, two busy. */
+  {
+    WgPositionStore *positions = wg_context_get_position_store (f.context);
+    const guint8 *statuses = wg_position_store_get_statuses (positions);
+
+    g_assert_cmpint (statuses[wg_position_store_lookup (positions, "cp-08")], ==, WG_UNIT_STATUS_EN_ROUTE);
+    g_assert_cmpint (statuses[wg_position_store_lookup (positions, "ap-15")], ==, WG_UNIT_STATUS_BUSY);
+    g_assert_cmpint (statuses[wg_position_store_lookup (positions, "eu-01")], ==, WG_UNIT_STATUS_AVAILABLE);
+  }
+
   /* The column view shows them. */
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (wg_incident_board_get_column_view (wg_window_get_board (f.window)))));
 
