@@ -31,6 +31,9 @@ struct _WgApplication
   WgApiClient    *api;
   JsonObject     *session;
   GCancellable   *cancellable;
+  GtkWindow      *login_window;   /* when no password was given */
+  AdwPasswordEntryRow *password_row;
+  GtkLabel       *login_error;
 };
 
 G_DEFINE_FINAL_TYPE (WgApplication, wg_application, ADW_TYPE_APPLICATION)
@@ -240,15 +243,105 @@ login_cb (GObject      *source,
   g_autoptr(WgProblem) problem = NULL;
 
   self->session = wg_api_client_login_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (self->session == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   if (self->session == NULL)
     {
-      login_failed (self, _("login"),
-                    error != NULL ? error->message
-                    : problem != NULL ? (problem->detail ?: problem->title) : "");
+      const char *why = error != NULL ? error->message
+                        : problem != NULL ? (problem->detail ?: problem->title) : "";
+
+      /* At the login window: say why and let them try again. */
+      if (self->login_window != NULL)
+        {
+          gtk_label_set_label (self->login_error, why);
+          gtk_widget_set_visible (GTK_WIDGET (self->login_error), TRUE);
+          gtk_widget_set_sensitive (GTK_WIDGET (self->login_window), TRUE);
+          gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+          return;
+        }
+      login_failed (self, _("login"), why);
       return;
+    }
+  if (self->login_window != NULL)
+    {
+      /* GTK 4.8 warns when a focused entry goes away with its window. */
+      gtk_window_set_focus (self->login_window, NULL);
+      gtk_window_destroy (self->login_window);
+      self->login_window = NULL;
     }
   wg_api_client_request_async (self->api, "GET", "/api/v1/reference", NULL, self->cancellable,
                                reference_cb, g_object_ref (self));
+}
+
+static void
+login_clicked_cb (WgApplication *self)
+{
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->login_error), FALSE);
+  /* Focus out first: an insensitive entry never hears that it lost focus. */
+  gtk_window_set_focus (self->login_window, NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_window), FALSE);
+  wg_api_client_login_async (self->api, self->username, password, self->cancellable,
+                             login_cb, g_object_ref (self));
+}
+
+static gboolean
+login_window_close_cb (WgApplication *self)
+{
+  /* Closed without logging in: nothing to show. */
+  self->login_window = NULL;
+  g_cancellable_cancel (self->cancellable);
+  g_application_release (G_APPLICATION (self));
+  return FALSE;
+}
+
+/* No WANGGE_PASSWORD: ask for it. */
+static void
+show_login_window (WgApplication *self)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Log In"));
+  g_autofree char *description = g_strdup_printf (_("%s at %s"), self->username, self->server);
+
+  gtk_window_set_title (GTK_WINDOW (window), _("Log In"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, -1);
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_widget_set_margin_start (page, 18);
+  gtk_widget_set_margin_end (page, 18);
+  gtk_widget_set_margin_bottom (page, 18);
+  gtk_box_append (GTK_BOX (box), page);
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Log In to the Grid Centre"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
+  self->password_row = ADW_PASSWORD_ENTRY_ROW (adw_password_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (self->password_row), TRUE);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->password_row));
+  gtk_box_append (GTK_BOX (page), group);
+
+  self->login_error = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->login_error, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->login_error), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->login_error), FALSE);
+  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->login_error));
+
+  gtk_widget_add_css_class (button, "suggested-action");
+  gtk_widget_add_css_class (button, "pill");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (login_clicked_cb), self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (page), button);
+  gtk_window_set_default_widget (GTK_WINDOW (window), button);
+  g_signal_connect_object (window, "close-request", G_CALLBACK (login_window_close_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  self->login_window = GTK_WINDOW (window);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -258,11 +351,6 @@ start_login (WgApplication *self)
   const char *password = g_getenv ("WANGGE_PASSWORD");
 
   g_application_hold (G_APPLICATION (self));
-  if (password == NULL)
-    {
-      login_failed (self, _("login"), _("set WANGGE_PASSWORD to the password of the user"));
-      return;
-    }
   self->api = wg_api_client_new (self->server, FALSE, &error);
   if (self->api == NULL)
     {
@@ -270,6 +358,11 @@ start_login (WgApplication *self)
       return;
     }
   self->cancellable = g_cancellable_new ();
+  if (password == NULL)
+    {
+      show_login_window (self);
+      return;
+    }
   wg_api_client_login_async (self->api, self->username, password, self->cancellable,
                              login_cb, g_object_ref (self));
 }
@@ -447,6 +540,33 @@ wg_application_get_profile (WgApplication *self)
 {
   g_return_val_if_fail (WG_IS_APPLICATION (self), NULL);
   return self->profile;
+}
+
+GtkWindow *
+wg_application_get_login_window (WgApplication *self)
+{
+  g_return_val_if_fail (WG_IS_APPLICATION (self), NULL);
+  return self->login_window;
+}
+
+void
+wg_application_log_in_with (WgApplication *self,
+                            const char    *password)
+{
+  g_return_if_fail (WG_IS_APPLICATION (self));
+  g_return_if_fail (self->login_window != NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+  login_clicked_cb (self);
+}
+
+const char *
+wg_application_get_login_error (WgApplication *self)
+{
+  g_return_val_if_fail (WG_IS_APPLICATION (self), NULL);
+  if (self->login_window == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->login_error)))
+    return NULL;
+  return gtk_label_get_label (self->login_error);
 }
 
 WgContext *

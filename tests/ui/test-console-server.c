@@ -288,6 +288,53 @@ test_two_consoles (void)
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 }
 
+static gboolean
+has_login_error (gpointer app)
+{
+  return wg_application_get_login_error (app) != NULL;
+}
+
+/* Without WANGGE_PASSWORD the console asks; a wrong password is refused
+ * in place, the right one opens the window. */
+static void
+test_login_window (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgApplication) app = g_object_new (WG_TYPE_APPLICATION, "application-id",
+                                               "io.github.wangge.Test.login",
+                                               "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  g_variant_dict_insert (options, "profile", "s", "login");
+  g_variant_dict_insert (options, "server", "s", server->base_url);
+  g_variant_dict_insert (options, "username", "s", "dispatcher");
+  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
+                   ==, -1);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_unsetenv ("WANGGE_PASSWORD");
+  g_application_activate (G_APPLICATION (app));
+  g_assert_nonnull (wg_application_get_login_window (app));
+  g_assert_null (find_window (app));
+
+  wg_application_log_in_with (app, "not the password");
+  g_assert_true (wg_test_iterate_until (has_login_error, app, 10000));
+  g_assert_nonnull (wg_application_get_login_window (app));
+
+  wg_application_log_in_with (app, "demo");
+  g_assert_true (wg_test_iterate_until (has_window, app, 15000));
+  g_assert_null (wg_application_get_login_window (app));
+  g_assert_cmpstr (wg_context_get_actor (wg_window_get_context (find_window (app)))->username, ==,
+                   "dispatcher");
+
+  gtk_window_destroy (GTK_WINDOW (find_window (app)));
+  wg_test_iterate_for (100);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -316,6 +363,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/console-server/two-consoles", test_two_consoles);
+  g_test_add_func ("/console-server/login-window", test_login_window);
   status = g_test_run ();
   rm_rf (data_home);
   return status;
