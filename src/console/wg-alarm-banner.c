@@ -425,6 +425,13 @@ wg_alarm_banner_get_text (WgAlarmBanner *self)
   return self->text;
 }
 
+const char *
+wg_alarm_banner_get_detail (WgAlarmBanner *self)
+{
+  g_return_val_if_fail (WG_IS_ALARM_BANNER (self), NULL);
+  return gtk_label_get_label (self->detail_label);
+}
+
 gboolean
 wg_alarm_banner_acknowledge (WgAlarmBanner *self)
 {

@@ -24,6 +24,8 @@ GtkWidget  *wg_alarm_banner_new            (WgContext       *context,
 const char *wg_alarm_banner_get_incident   (WgAlarmBanner   *self);
 gboolean    wg_alarm_banner_get_revealed   (WgAlarmBanner   *self);
 const char *wg_alarm_banner_get_text       (WgAlarmBanner   *self);
+/* The second line: case number, summary, escalations, other alarms. */
+const char *wg_alarm_banner_get_detail     (WgAlarmBanner   *self);
 /* Sends alarm.acknowledge for the banner's incident; FALSE when there is
  * none or the role may not. */
 gboolean    wg_alarm_banner_acknowledge    (WgAlarmBanner   *self);

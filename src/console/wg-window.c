@@ -127,6 +127,16 @@ acknowledge_action (GtkWidget  *widget,
 }
 
 static void
+mute_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  WgWindow *self = WG_WINDOW (widget);
+
+  wg_alarm_banner_set_muted (self->banner, !wg_alarm_banner_get_muted (self->banner));
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -715,6 +725,8 @@ wg_window_class_init (WgWindowClass *klass)
     { GDK_KEY_n, GDK_CONTROL_MASK, "win.intake" },
     { GDK_KEY_f, GDK_CONTROL_MASK, "win.search" },
     { GDK_KEY_l, GDK_CONTROL_MASK, "view.legend" },
+    { GDK_KEY_m, 0, "win.mute" },
+    { GDK_KEY_h, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.handover" },
     { GDK_KEY_plus, GDK_CONTROL_MASK, "map.zoom-in" },
     { GDK_KEY_equal, GDK_CONTROL_MASK, "map.zoom-in" },
     { GDK_KEY_KP_Add, GDK_CONTROL_MASK, "map.zoom-in" },
@@ -754,6 +766,7 @@ wg_window_class_init (WgWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.intake", NULL, intake_action);
   gtk_widget_class_install_action (widget_class, "win.acknowledge", NULL, acknowledge_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.mute", NULL, mute_action);
   gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-in", NULL, zoom_in_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-out", NULL, zoom_out_action);

@@ -873,8 +873,25 @@ test_alarm_banner (void)
   g_assert_true (gtk_widget_get_visible (wg_alarm_banner_get_acknowledge_button (banner)));
   g_assert_cmpuint (wg_alarm_banner_get_n_sounds (banner), >=, 1);
 
-  /* Muted on this console for a while. */
-  wg_alarm_banner_set_muted (banner, TRUE);
+  g_assert_null (strstr (wg_alarm_banner_get_detail (banner), "escalated"));
+
+  /* Nobody acknowledges: the server's timer escalates it. */
+  {
+    g_autoptr(GPtrArray) events = NULL;
+
+    g_assert_true (wg_store_run_timers (wg_context_get_store (f.context),
+                                        wg_context_now_ms (f.context) + 10 * 60000, &events, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (events->len, >, 0);
+    wg_context_events_applied (f.context, events);
+    settle ();
+    g_assert_nonnull (strstr (wg_alarm_banner_get_detail (banner), "escalated"));
+    g_assert_cmpint (wg_incident_item_get_record (wg_incident_model_lookup (wg_window_get_model (f.window), fire))->alarm,
+                     ==, WG_ALARM_ESCALATED);
+  }
+
+  /* Muted on this console for a while (M). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.mute", NULL));
   g_assert_true (wg_alarm_banner_get_muted (banner));
 
   /* A acknowledges; the banner goes. */
