@@ -164,7 +164,12 @@ wg_context_dispose (GObject *object)
   WgContext *self = WG_CONTEXT (object);
 
   if (self->sync != NULL)
-    g_signal_handlers_disconnect_by_data (self->sync, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+      /* Requests in flight keep the client alive: stop it before its
+       * outbox goes. */
+      wg_sync_client_stop (self->sync);
+    }
   g_clear_object (&self->sync);
   g_clear_pointer (&self->outbox, wg_outbox_close);
 
