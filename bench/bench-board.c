@@ -3,7 +3,7 @@
  * The console's incident model over a cache of N incidents: how long it
  * takes to build (baseline: the store listing the same incidents), and
  * what one live update costs (one incident routed, applied in place).
- *   bench-board [N]
+ *   bench-board [--short] [N]     (N: 5,000 by default, 1,000 with --short)
  */
 #include "config.h"
 
@@ -23,7 +23,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  guint n = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 5000;
+  guint n = 5000;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("bench-board-XXXXXX", &error);
   g_autofree char *path = NULL;
@@ -38,6 +38,15 @@ main (int   argc,
   const guint n_updates = 100;
   const guint rounds = 3;
   guint n_measured;
+
+  /* bench-board [--short] [N] */
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--short"))
+        n = 1000;
+      else if (g_ascii_strtoull (argv[i], NULL, 10) >= 20)
+        n = (guint) g_ascii_strtoull (argv[i], NULL, 10);
+    }
 
   g_assert_no_error (error);
   path = g_build_filename (dir, "journal.db", NULL);
