@@ -25,6 +25,22 @@ wg_grade_label (WgGrade grade)
 }
 
 const char *
+wg_source_label (const char *source)
+{
+  if (g_strcmp0 (source, "phone") == 0)
+    return C_("source", "Phone call");
+  if (g_strcmp0 (source, "walk_in") == 0)
+    return C_("source", "Walk-in");
+  if (g_strcmp0 (source, "field") == 0)
+    return C_("source", "Field report");
+  if (g_strcmp0 (source, "online") == 0)
+    return C_("source", "Online request");
+  if (g_strcmp0 (source, "other") == 0)
+    return C_("source", "Other");
+  return source;
+}
+
+const char *
 wg_grade_css_class (WgGrade grade)
 {
   switch (grade)

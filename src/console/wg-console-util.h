@@ -14,6 +14,8 @@ const char *wg_assignment_state_label (WgAssignmentState state);
 const char *wg_role_label             (WgRole            role);
 const char *wg_event_type_label       (WgEventType       type);
 const char *wg_command_label          (WgCommandType     type);
+/* How a report came in: "phone", "walk_in", "field", "online", "other". */
+const char *wg_source_label           (const char       *source);
 /* "grade-emergency", ... for CSS. */
 const char *wg_grade_css_class        (WgGrade           grade);
 

@@ -423,7 +423,7 @@ rebuild (WgDetailPane *self)
       JsonNode *caller_node = json_object_get_member (report_body, "caller");
 
       if (source != NULL)
-        add_field (grid, row++, _("Source"), source);
+        add_field (grid, row++, _("Source"), wg_source_label (source));
       if (caller_node != NULL && JSON_NODE_HOLDS_OBJECT (caller_node))
         {
           JsonObject *caller = json_node_get_object (caller_node);

@@ -153,8 +153,9 @@ wg_intake_dialog_new (WgContext *context)
   const char *grade_labels[] = { wg_grade_label (WG_GRADE_GENERAL),
                                  wg_grade_label (WG_GRADE_PROFESSIONAL),
                                  wg_grade_label (WG_GRADE_EMERGENCY), NULL };
-  const char *source_labels[] = { _("Phone call"), _("Walk-in"), _("Field report"),
-                                  _("Online request"), _("Other"), NULL };
+  const char *source_labels[] = { wg_source_label ("phone"), wg_source_label ("walk_in"),
+                                  wg_source_label ("field"), wg_source_label ("online"),
+                                  wg_source_label ("other"), NULL };
 
   g_return_val_if_fail (WG_IS_CONTEXT (context), NULL);
 
