@@ -37,6 +37,7 @@ struct _WgWindow
   char                 *connection_text;
   char                 *duty_text;
   gboolean              syncing_selection;
+  guint                 connection_id;
 };
 
 G_DEFINE_FINAL_TYPE (WgWindow, wg_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -369,6 +370,15 @@ update_user (WgWindow *self)
   gtk_label_set_label (self->user_label, text);
 }
 
+/* The lag in seconds grows without any notification: look again now and
+ * then. */
+static gboolean
+connection_tick_cb (gpointer user_data)
+{
+  update_connection (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
 /* Map and selection */
 
 static void
@@ -605,6 +615,7 @@ build_views (WgWindow *self)
       g_signal_connect_object (sync, "notify::state", G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (sync, "notify::queued", G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (sync, "notify::lag-events", G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
+      self->connection_id = g_timeout_add_seconds (2, connection_tick_cb, self);
     }
 
   update_connection (self);
@@ -685,6 +696,7 @@ wg_window_dispose (GObject *object)
       if (wg_context_get_sync_client (self->context) != NULL)
         g_signal_handlers_disconnect_by_data (wg_context_get_sync_client (self->context), self);
     }
+  g_clear_handle_id (&self->connection_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_WINDOW);
   g_clear_object (&self->actions);
   g_clear_object (&self->model);
