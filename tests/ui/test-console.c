@@ -861,10 +861,19 @@ test_alarm_banner (void)
   open_window (&f);
   banner = wg_window_get_alarm_banner (f.window);
   g_assert_false (wg_alarm_banner_get_revealed (banner));
+  wg_map_view_set_fly_duration (wg_window_get_map_view (f.window), 0);
 
   g_assert_true (wg_demo_fill (f.context, &error));
   settle ();
   fire = incident_of_category (&f, "fire");
+  /* The map went to it. */
+  {
+    ShumateViewport *viewport = wg_map_view_get_viewport (wg_window_get_map_view (f.window));
+    const WgIncidentRecord *r = wg_incident_item_get_record (wg_incident_model_lookup (wg_window_get_model (f.window), fire));
+
+    g_assert_cmpfloat_with_epsilon (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), r->lat, 0.001);
+    g_assert_cmpfloat_with_epsilon (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), r->lon, 0.001);
+  }
   g_assert_true (wg_alarm_banner_get_revealed (banner));
   g_assert_cmpstr (wg_alarm_banner_get_incident (banner), ==, fire);
   g_assert_nonnull (strstr (wg_alarm_banner_get_text (banner), "Fire"));
