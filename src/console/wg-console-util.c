@@ -115,6 +115,23 @@ wg_assignment_state_label (WgAssignmentState state)
 }
 
 const char *
+wg_unit_status_label (WgUnitStatus status)
+{
+  switch (status)
+    {
+    case WG_UNIT_AVAILABLE:
+      return C_("unit status", "Available");
+    case WG_UNIT_BUSY:
+      return C_("unit status", "Busy");
+    case WG_UNIT_OFF_DUTY:
+      return C_("unit status", "Off duty");
+    case WG_N_UNIT_STATUSES:
+    default:
+      return "";
+    }
+}
+
+const char *
 wg_role_label (WgRole role)
 {
   switch (role)

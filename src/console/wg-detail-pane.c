@@ -18,11 +18,13 @@ struct _WgDetailPane
   WgIncidentModel   *model;
   WgIncidentActions *actions;
   char              *incident;
+  char              *unit;           /* a force shown instead of an incident */
 
   GtkWidget         *stack;
   GtkWidget         *content;        /* rebuilt per incident */
   GtkWidget         *actions_box;
   GHashTable        *buttons;        /* action name -> GtkButton */
+  GHashTable        *unit_buttons;   /* unit status slug -> GtkButton */
   GtkLabel          *step_label;
   GPtrArray         *assignment_rows;/* AssignmentRow* */
   char              *caller_text;
@@ -345,6 +347,7 @@ rebuild (WgDetailPane *self)
 
   self->step_label = NULL;
   g_ptr_array_set_size (self->assignment_rows, 0);
+  g_hash_table_remove_all (self->unit_buttons);
   g_clear_pointer (&self->caller_text, g_free);
   self->n_timeline_rows = 0;
 
@@ -554,6 +557,120 @@ rebuild (WgDetailPane *self)
   update_timers (self);
 }
 
+/* A force: who, what, where last seen, and its status for those who may
+ * set it (unit.status). */
+static void
+unit_status_clicked_cb (GtkButton    *button,
+                        WgDetailPane *self)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  json_object_set_string_member (body, "unit", self->unit);
+  json_object_set_string_member (body, "status", g_object_get_data (G_OBJECT (button), "wg-status"));
+  id = wg_context_send (self->context, WG_CMD_UNIT_STATUS, body, &error);
+  if (id == NULL)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
+}
+
+static void
+rebuild_unit (WgDetailPane *self)
+{
+  WgReference *reference = wg_context_get_reference (self->context);
+  WgForce *force = wg_reference_lookup_force (reference, self->unit);
+  const WgActor *actor = wg_context_get_actor (self->context);
+  g_auto(WgUnitRecord) record = { 0 };
+  gboolean known;
+  GtkWidget *box, *title, *buttons;
+  GtkGrid *grid;
+  double lat, lon;
+  gint64 age;
+  int row = 0;
+
+  self->step_label = NULL;
+  g_ptr_array_set_size (self->assignment_rows, 0);
+  g_hash_table_remove_all (self->unit_buttons);
+  if (self->content != NULL)
+    gtk_stack_remove (GTK_STACK (self->stack), self->content);
+  self->content = NULL;
+  if (force == NULL)
+    {
+      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+      return;
+    }
+  known = wg_store_get_unit (wg_context_get_store (self->context), force->id, &record, NULL);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (box, "detail-content");
+  title = gtk_label_new (force->title_zh != NULL ? force->title_zh : force->name_zh);
+  if (force->title_zh != NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("%s · %s", force->name_zh, force->title_zh);
+      gtk_label_set_label (GTK_LABEL (title), text);
+    }
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_widget_add_css_class (title, "title-2");
+  gtk_box_append (GTK_BOX (box), title);
+
+  grid = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_column_spacing (grid, 12);
+  gtk_grid_set_row_spacing (grid, 4);
+  add_field (grid, row++, _("Kind"), wg_force_type_to_slug (force->type));
+  if (force->grid != NULL)
+    add_field (grid, row++, _("Home grid"), force->grid->name_zh);
+  if (known)
+    {
+      g_autofree char *open = g_strdup_printf ("%u", record.open_assignments);
+
+      add_field (grid, row++, _("Status"), wg_unit_status_label (record.status));
+      add_field (grid, row++, _("Open assignments"), open);
+    }
+  age = wg_context_force_position (self->context, force, &lat, &lon);
+  {
+    g_autofree char *ago = age >= 0 ? wg_format_duration (age) : NULL;
+    g_autofree char *where = age >= 0
+                             /* TRANSLATORS: coordinates, then how long ago */
+                             ? g_strdup_printf (_("%.5f, %.5f, %s ago"), lat, lon, ago)
+                             : g_strdup (_("No position reported; home shown"));
+    add_field (grid, row++, _("Position"), where);
+  }
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (grid));
+
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_margin_top (buttons, 12);
+  if (actor != NULL && known)
+    {
+      WgScope scope = actor->unit != NULL && g_strcmp0 (actor->unit, force->id) == 0
+                      ? WG_SCOPE_OWN_UNIT : WG_SCOPE_NONE;
+
+      for (WgUnitStatus st = 0; st < WG_N_UNIT_STATUSES; st++)
+        {
+          GtkWidget *button;
+
+          if (!wg_decide_role_may (WG_CMD_UNIT_STATUS, actor->role, scope))
+            break;
+          button = gtk_button_new_with_label (wg_unit_status_label (st));
+          g_object_set_data (G_OBJECT (button), "wg-status", (gpointer) wg_unit_status_to_string (st));
+          gtk_widget_set_sensitive (button, st != record.status);
+          if (st == record.status)
+            gtk_widget_set_tooltip_text (button, _("That is its status now"));
+          g_signal_connect_object (button, "clicked", G_CALLBACK (unit_status_clicked_cb), self, 0);
+          gtk_box_append (GTK_BOX (buttons), button);
+          g_hash_table_replace (self->unit_buttons, (gpointer) wg_unit_status_to_string (st), button);
+        }
+    }
+  gtk_box_append (GTK_BOX (box), buttons);
+
+  self->content = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->content), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->content), box);
+  gtk_stack_add_named (GTK_STACK (self->stack), self->content, "unit");
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "unit");
+}
+
 static void
 update_buttons (WgDetailPane *self)
 {
@@ -584,7 +701,27 @@ selection_changed_cb (WgDetailPane *self)
 {
   g_free (self->incident);
   self->incident = g_strdup (wg_view_model_get_selected_incident (wg_context_get_view_model (self->context)));
-  rebuild (self);
+  if (self->incident != NULL)
+    g_clear_pointer (&self->unit, g_free);
+  if (self->incident == NULL && self->unit != NULL)
+    rebuild_unit (self);
+  else
+    rebuild (self);
+  update_buttons (self);
+}
+
+static void
+unit_selection_changed_cb (WgDetailPane *self)
+{
+  const char *unit = wg_view_model_get_selected_unit (wg_context_get_view_model (self->context));
+
+  if (unit == NULL)
+    return;
+  /* The last thing picked is what the pane shows. */
+  g_free (self->unit);
+  self->unit = g_strdup (unit);
+  g_clear_pointer (&self->incident, g_free);
+  rebuild_unit (self);
   update_buttons (self);
 }
 
@@ -599,6 +736,13 @@ events_applied_cb (WgDetailPane *self,
       if (self->incident != NULL && g_strcmp0 (event->incident, self->incident) == 0)
         {
           rebuild (self);
+          break;
+        }
+      if (self->unit != NULL && (g_strcmp0 (event->subject, self->unit) == 0 ||
+                                 g_strcmp0 (json_object_get_string_member_with_default (event->body, "unit", NULL),
+                                            self->unit) == 0))
+        {
+          rebuild_unit (self);
           break;
         }
     }
@@ -668,7 +812,9 @@ wg_detail_pane_finalize (GObject *object)
   WgDetailPane *self = WG_DETAIL_PANE (object);
 
   g_clear_pointer (&self->incident, g_free);
+  g_clear_pointer (&self->unit, g_free);
   g_clear_pointer (&self->buttons, g_hash_table_unref);
+  g_clear_pointer (&self->unit_buttons, g_hash_table_unref);
   g_clear_pointer (&self->assignment_rows, g_ptr_array_unref);
   g_clear_pointer (&self->caller_text, g_free);
 
@@ -692,6 +838,7 @@ static void
 wg_detail_pane_init (WgDetailPane *self)
 {
   self->buttons = g_hash_table_new (g_str_hash, g_str_equal);
+  self->unit_buttons = g_hash_table_new (g_str_hash, g_str_equal);
   self->assignment_rows = g_ptr_array_new_with_free_func (g_free);
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
@@ -731,6 +878,8 @@ wg_detail_pane_new (WgContext         *context,
   g_signal_connect_object (wg_context_get_view_model (context), "notify::selected-incident",
                            G_CALLBACK (selection_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (wg_context_get_view_model (context), "notify::selected-unit",
+                           G_CALLBACK (unit_selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
@@ -744,6 +893,21 @@ wg_detail_pane_get_action_button (WgDetailPane *self,
 {
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
   return g_hash_table_lookup (self->buttons, action_name);
+}
+
+GtkWidget *
+wg_detail_pane_get_unit_status_button (WgDetailPane *self,
+                                       const char   *status)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return g_hash_table_lookup (self->unit_buttons, status);
+}
+
+const char *
+wg_detail_pane_get_unit (WgDetailPane *self)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return self->unit;
 }
 
 const char *

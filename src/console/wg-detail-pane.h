@@ -24,6 +24,12 @@ GtkWidget  *wg_detail_pane_new                 (WgContext         *context,
 /* The button of an "incident." action (for tests), or NULL. */
 GtkWidget  *wg_detail_pane_get_action_button   (WgDetailPane      *self,
                                                 const char        *action_name);
+/* The force shown (selected on the map), or NULL. */
+const char *wg_detail_pane_get_unit            (WgDetailPane      *self);
+/* Its unit.status button for @status ("available", "busy", "off_duty"),
+ * or NULL when the role may not set it. */
+GtkWidget  *wg_detail_pane_get_unit_status_button (WgDetailPane   *self,
+                                                   const char     *status);
 /* The caller as shown (masked unless the role may see it). */
 const char *wg_detail_pane_get_caller_text     (WgDetailPane      *self);
 guint       wg_detail_pane_get_n_timeline_rows (WgDetailPane      *self);

@@ -424,6 +424,15 @@ map_selection_cb (WgWindow *self)
   if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_INCIDENT)
     wg_view_model_set_selected_incident (wg_context_get_view_model (self->context),
                                          wg_map_view_get_selection_id (self->map_view));
+  else if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_UNIT)
+    {
+      WgViewModel *vm = wg_context_get_view_model (self->context);
+
+      /* A force: the detail pane shows it instead of an incident. */
+      wg_view_model_set_selected_incident (vm, NULL);
+      wg_view_model_set_selected_unit (vm, NULL);
+      wg_view_model_set_selected_unit (vm, wg_map_view_get_selection_id (self->map_view));
+    }
 }
 
 static void

@@ -644,6 +644,37 @@ test_detail_pane (void)
         g_assert_cmpstr (wg_detail_pane_get_caller_text (detail), ==, "王女士 138******78");
       g_assert_cmpuint (wg_detail_pane_get_n_timeline_rows (detail), ==, 1);
 
+      /* A force picked on the map: its card; the dispatcher may set its
+       * status, the grid worker not (not its unit). */
+      {
+        WgViewModel *vm = wg_context_get_view_model (f.context);
+        GtkWidget *off;
+
+        wg_view_model_set_selected_incident (vm, NULL);
+        wg_view_model_set_selected_unit (vm, "eu-01");
+        settle ();
+        g_assert_cmpstr (wg_detail_pane_get_unit (detail), ==, "eu-01");
+        off = wg_detail_pane_get_unit_status_button (detail, "off_duty");
+        if (u == 0)
+          {
+            g_autoptr(GError) unit_error = NULL;
+            g_auto(WgUnitRecord) unit = { 0 };
+            WgPositionStore *positions = wg_context_get_position_store (f.context);
+
+            g_assert_nonnull (off);
+            g_assert_false (gtk_widget_get_sensitive (wg_detail_pane_get_unit_status_button (detail, "available")));
+            g_signal_emit_by_name (off, "clicked");
+            settle ();
+            g_assert_true (wg_store_get_unit (wg_context_get_store (f.context), "eu-01", &unit, &unit_error));
+            g_assert_cmpint (unit.status, ==, WG_UNIT_OFF_DUTY);
+            g_assert_cmpint (wg_position_store_get_statuses (positions)[wg_position_store_lookup (positions, "eu-01")],
+                             ==, WG_UNIT_STATUS_OFF_DUTY);
+            g_assert_true (gtk_widget_get_sensitive (wg_detail_pane_get_unit_status_button (detail, "available")));
+          }
+        else
+          g_assert_null (off);
+      }
+
       /* The accident: three forces notified 5 minutes ago, one of them has
        * acknowledged and is en route; the other two are red. */
       select_incident (&f, incident_of_category (&f, "traffic_accident"));
