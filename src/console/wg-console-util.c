@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wg-console-util.h"
+#include "wg-reference.h"
 
 const char *
 wg_grade_label (WgGrade grade)
@@ -109,6 +110,25 @@ wg_assignment_state_label (WgAssignmentState state)
     case WG_ASSIGNMENT_CANCELLED:
       return C_("assignment state", "Cancelled");
     case WG_N_ASSIGNMENT_STATES:
+    default:
+      return "";
+    }
+}
+
+const char *
+wg_force_type_label (int type)
+{
+  switch (type)
+    {
+    case WG_FORCE_GRID_WORKER: return _("Grid worker");
+    case WG_FORCE_GRID_LEADER: return _("Grid leader");
+    case WG_FORCE_FIVE_HEAD: return _("Grid head");
+    case WG_FORCE_COMMUNITY_POLICE: return _("Community police");
+    case WG_FORCE_AUXILIARY_POLICE: return _("Auxiliary police");
+    case WG_FORCE_EMERGENCY_UNIT: return _("Minimal emergency unit");
+    case WG_FORCE_DEPARTMENT_TEAM: return _("Department team");
+    case WG_FORCE_VOLUNTEER_TEAM: return _("Volunteer team");
+    case WG_N_FORCE_TYPES:
     default:
       return "";
     }

@@ -13,6 +13,8 @@ const char *wg_incident_state_label   (WgIncidentState   state);
 const char *wg_assignment_state_label (WgAssignmentState state);
 const char *wg_role_label             (WgRole            role);
 const char *wg_unit_status_label      (WgUnitStatus      status);
+/* WgForceType (wg-reference.h), as an int to keep this header light. */
+const char *wg_force_type_label       (int               type);
 const char *wg_event_type_label       (WgEventType       type);
 const char *wg_command_label          (WgCommandType     type);
 /* How a report came in: "phone", "walk_in", "field", "online", "other". */

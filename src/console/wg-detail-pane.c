@@ -617,7 +617,7 @@ rebuild_unit (WgDetailPane *self)
   grid = GTK_GRID (gtk_grid_new ());
   gtk_grid_set_column_spacing (grid, 12);
   gtk_grid_set_row_spacing (grid, 4);
-  add_field (grid, row++, _("Kind"), wg_force_type_to_slug (force->type));
+  add_field (grid, row++, _("Kind"), wg_force_type_label (force->type));
   if (force->grid != NULL)
     add_field (grid, row++, _("Home grid"), force->grid->name_zh);
   if (known)

@@ -145,25 +145,6 @@ struct _WgDispatchDialog
 
 G_DEFINE_FINAL_TYPE (WgDispatchDialog, wg_dispatch_dialog, ADW_TYPE_WINDOW)
 
-static const char *
-force_type_label (WgForceType type)
-{
-  switch (type)
-    {
-    case WG_FORCE_GRID_WORKER: return _("Grid worker");
-    case WG_FORCE_GRID_LEADER: return _("Grid leader");
-    case WG_FORCE_FIVE_HEAD: return _("Grid head");
-    case WG_FORCE_COMMUNITY_POLICE: return _("Community police");
-    case WG_FORCE_AUXILIARY_POLICE: return _("Auxiliary police");
-    case WG_FORCE_EMERGENCY_UNIT: return _("Minimal emergency unit");
-    case WG_FORCE_DEPARTMENT_TEAM: return _("Department team");
-    case WG_FORCE_VOLUNTEER_TEAM: return _("Volunteer team");
-    case WG_N_FORCE_TYPES:
-    default:
-      return "";
-    }
-}
-
 static void
 update_button (WgDispatchDialog *self)
 {
@@ -216,7 +197,7 @@ fill_list (WgDispatchDialog *self)
       else
         title = g_strdup (c->force->name_zh);
       /* TRANSLATORS: force type, distance, estimated time of arrival */
-      subtitle = g_strdup_printf (_("%s · %s · ETA %s%s"), force_type_label (c->force->type),
+      subtitle = g_strdup_printf (_("%s · %s · ETA %s%s"), wg_force_type_label (c->force->type),
                                   distance, eta, c->stale ? _(" · position stale") : "");
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
