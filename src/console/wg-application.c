@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "wg-about.h"
+#include "wg-demo.h"
+#include "wg-store-reference.h"
 #include "wg-resources.h"
 #include "wg-application.h"
 #include "wg-preferences-window.h"
@@ -20,6 +22,18 @@ struct _WgApplication
 
   char           *profile;
   GSettings      *settings;
+
+  /* --server / --username: a live console */
+  char           *server;
+  char           *username;
+  gboolean        demo_incidents;
+  WgContext      *context;
+  WgApiClient    *api;
+  JsonObject     *session;
+  GCancellable   *cancellable;
+  GtkWindow      *login_window;   /* when no password was given */
+  AdwPasswordEntryRow *password_row;
+  GtkLabel       *login_error;
 };
 
 G_DEFINE_FINAL_TYPE (WgApplication, wg_application, ADW_TYPE_APPLICATION)
@@ -99,6 +113,15 @@ wg_application_handle_local_options (GApplication *app,
       self->profile = g_strdup (profile);
     }
 
+  if (g_variant_dict_lookup (options, "server", "s", &self->server) &&
+      !g_variant_dict_lookup (options, "username", "s", &self->username))
+    {
+      g_printerr (_("wangge: --server needs --username (the password comes from WANGGE_PASSWORD)\n"));
+      return EXIT_FAILURE;
+    }
+  if (g_variant_dict_contains (options, "demo-incidents"))
+    self->demo_incidents = TRUE;
+
   return -1;
 }
 
@@ -122,14 +145,252 @@ wg_application_startup (GApplication *app)
                            G_CALLBACK (font_scale_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* Logging in to a server: session, reference, cache, sync client. */
+
+static void
+login_failed (WgApplication *self,
+              const char    *what,
+              const char    *message)
+{
+  g_printerr (_("wangge: %s: %s\n"), what, message);
+  g_application_release (G_APPLICATION (self));
+  g_application_quit (G_APPLICATION (self));
+}
+
+static gboolean
+open_live_context (WgApplication  *self,
+                   WgReference    *reference,
+                   GError        **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "wangge", self->profile, NULL);
+  g_autofree char *journal_path = g_build_filename (dir, "journal.db", NULL);
+  g_autofree char *outbox_path = g_build_filename (dir, "outbox.db", NULL);
+  g_autoptr(WgStore) cache = NULL;
+  g_autoptr(WgClock) clock = wg_clock_new ();
+  g_autoptr(WgSyncClient) sync = NULL;
+  g_autoptr(WgActor) actor = NULL;
+  WgOutbox *outbox;
+  WgRole role;
+  const char *role_slug = json_object_get_string_member_with_default (self->session, "role", "");
+  gint64 server_time = json_object_get_int_member_with_default (self->session, "server_time", 0);
+
+  if (!wg_role_from_string (role_slug, &role))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Unknown role “%s”"), role_slug);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+  cache = wg_store_open (journal_path, error);
+  if (cache == NULL || !wg_store_adopt_reference (cache, reference, error))
+    return FALSE;
+  outbox = wg_outbox_open (outbox_path, error);
+  if (outbox == NULL)
+    return FALSE;
+  if (server_time > 0)
+    wg_clock_observe_server (clock, server_time, wg_wall_time_ms (), wg_wall_time_ms ());
+
+  actor = wg_actor_new (self->username, role,
+                        json_object_get_string_member_with_default (self->session, "grid", NULL),
+                        json_object_get_string_member_with_default (self->session, "department", NULL),
+                        json_object_get_string_member_with_default (self->session, "unit", NULL));
+  sync = wg_sync_client_new (self->api, cache, outbox, clock, self->username,
+                             role != WG_ROLE_GRID_WORKER && role != WG_ROLE_DEPARTMENT);
+  self->context = wg_context_new (reference, cache, sync, outbox, clock, actor);
+  wg_sync_client_start (sync);
+  return TRUE;
+}
+
+static void
+reference_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = wg_api_client_request_finish (WG_API_CLIENT (source), result,
+                                                              &problem, &error);
+  g_autoptr(WgReference) reference = NULL;
+
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+    {
+      login_failed (self, _("reference data"),
+                    error != NULL ? error->message
+                    : problem != NULL ? (problem->detail ?: problem->title) : _("not an object"));
+      return;
+    }
+  reference = wg_reference_load_bundle (json_node_get_object (answer), &error);
+  if (reference == NULL || !open_live_context (self, reference, &error))
+    {
+      login_failed (self, _("reference data"), error->message);
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (wg_window_new_with_context (self, self->context)));
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+login_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+
+  self->session = wg_api_client_login_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (self->session == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (self->session == NULL)
+    {
+      const char *why = error != NULL ? error->message
+                        : problem != NULL ? (problem->detail ?: problem->title) : "";
+
+      /* At the login window: say why and let them try again. */
+      if (self->login_window != NULL)
+        {
+          gtk_label_set_label (self->login_error, why);
+          gtk_widget_set_visible (GTK_WIDGET (self->login_error), TRUE);
+          gtk_widget_set_sensitive (GTK_WIDGET (self->login_window), TRUE);
+          gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+          return;
+        }
+      login_failed (self, _("login"), why);
+      return;
+    }
+  if (self->login_window != NULL)
+    {
+      /* GTK 4.8 warns when a focused entry goes away with its window. */
+      gtk_window_set_focus (self->login_window, NULL);
+      gtk_window_destroy (self->login_window);
+      self->login_window = NULL;
+    }
+  wg_api_client_request_async (self->api, "GET", "/api/v1/reference", NULL, self->cancellable,
+                               reference_cb, g_object_ref (self));
+}
+
+static void
+login_clicked_cb (WgApplication *self)
+{
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->login_error), FALSE);
+  /* Focus out first: an insensitive entry never hears that it lost focus. */
+  gtk_window_set_focus (self->login_window, NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_window), FALSE);
+  wg_api_client_login_async (self->api, self->username, password, self->cancellable,
+                             login_cb, g_object_ref (self));
+}
+
+static gboolean
+login_window_close_cb (WgApplication *self)
+{
+  /* Closed without logging in: nothing to show. */
+  self->login_window = NULL;
+  g_cancellable_cancel (self->cancellable);
+  g_application_release (G_APPLICATION (self));
+  return FALSE;
+}
+
+/* No WANGGE_PASSWORD: ask for it. */
+static void
+show_login_window (WgApplication *self)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Log In"));
+  g_autofree char *description = g_strdup_printf (_("%s at %s"), self->username, self->server);
+
+  gtk_window_set_title (GTK_WINDOW (window), _("Log In"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, -1);
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_widget_set_margin_start (page, 18);
+  gtk_widget_set_margin_end (page, 18);
+  gtk_widget_set_margin_bottom (page, 18);
+  gtk_box_append (GTK_BOX (box), page);
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Log In to the Grid Centre"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
+  self->password_row = ADW_PASSWORD_ENTRY_ROW (adw_password_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (self->password_row), TRUE);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->password_row));
+  gtk_box_append (GTK_BOX (page), group);
+
+  self->login_error = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->login_error, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->login_error), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->login_error), FALSE);
+  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->login_error));
+
+  gtk_widget_add_css_class (button, "suggested-action");
+  gtk_widget_add_css_class (button, "pill");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (login_clicked_cb), self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (page), button);
+  gtk_window_set_default_widget (GTK_WINDOW (window), button);
+  g_signal_connect_object (window, "close-request", G_CALLBACK (login_window_close_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  self->login_window = GTK_WINDOW (window);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+start_login (WgApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *password = g_getenv ("WANGGE_PASSWORD");
+
+  g_application_hold (G_APPLICATION (self));
+  self->api = wg_api_client_new (self->server, FALSE, &error);
+  if (self->api == NULL)
+    {
+      login_failed (self, self->server, error->message);
+      return;
+    }
+  self->cancellable = g_cancellable_new ();
+  if (password == NULL)
+    {
+      show_login_window (self);
+      return;
+    }
+  wg_api_client_login_async (self->api, self->username, password, self->cancellable,
+                             login_cb, g_object_ref (self));
+}
+
 static void
 wg_application_activate (GApplication *app)
 {
   WgApplication *self = WG_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
+  if (window == NULL && self->server != NULL)
+    {
+      if (self->api == NULL)
+        start_login (self);
+      return;
+    }
+
   if (window == NULL)
-    window = GTK_WINDOW (wg_window_new (self));
+    {
+      window = GTK_WINDOW (wg_window_new (self));
+      if (self->demo_incidents)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!wg_demo_fill (wg_window_get_context (WG_WINDOW (window)), &error))
+            g_warning ("Could not fill the demo incidents: %s", error->message);
+        }
+    }
 
   gtk_window_present (window);
 }
@@ -140,6 +401,14 @@ wg_application_finalize (GObject *object)
   WgApplication *self = WG_APPLICATION (object);
 
   g_clear_pointer (&self->profile, g_free);
+  g_clear_pointer (&self->server, g_free);
+  g_clear_pointer (&self->username, g_free);
+  g_clear_pointer (&self->session, json_object_unref);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->context);
+  g_clear_object (&self->api);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (wg_application_parent_class)->finalize (object);
@@ -208,6 +477,11 @@ wg_application_init (WgApplication *self)
     { "profile", 'p', 0, G_OPTION_ARG_STRING, NULL,
       N_("Use a profile of its own (settings and local data), so that several consoles run side by side"),
       N_("NAME") },
+    { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
+      N_("Connect to the server at URL (the password comes from WANGGE_PASSWORD)"), N_("URL") },
+    { "username", 'u', 0, G_OPTION_ARG_STRING, NULL, N_("Log in as NAME"), N_("NAME") },
+    { "demo-incidents", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Without a server: start with the demo scenarios' incidents"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { NULL }
   };
@@ -266,4 +540,38 @@ wg_application_get_profile (WgApplication *self)
 {
   g_return_val_if_fail (WG_IS_APPLICATION (self), NULL);
   return self->profile;
+}
+
+GtkWindow *
+wg_application_get_login_window (WgApplication *self)
+{
+  g_return_val_if_fail (WG_IS_APPLICATION (self), NULL);
+  return self->login_window;
+}
+
+void
+wg_application_log_in_with (WgApplication *self,
+                            const char    *password)
+{
+  g_return_if_fail (WG_IS_APPLICATION (self));
+  g_return_if_fail (self->login_window != NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+  login_clicked_cb (self);
+}
+
+const char *
+wg_application_get_login_error (WgApplication *self)
+{
+  g_return_val_if_fail (WG_IS_APPLICATION (self), NULL);
+  if (self->login_window == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->login_error)))
+    return NULL;
+  return gtk_label_get_label (self->login_error);
+}
+
+WgContext *
+wg_application_get_context (WgApplication *self)
+{
+  g_return_val_if_fail (WG_IS_APPLICATION (self), NULL);
+  return self->context;
 }

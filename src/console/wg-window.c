@@ -5,20 +5,50 @@
 
 #include <glib/gi18n.h>
 
+#include "wg-console-util.h"
+#include "wg-decide.h"
+#include "wg-intake-dialog.h"
+#include "wg-map-data.h"
 #include "wg-window.h"
 
 struct _WgWindow
 {
   AdwApplicationWindow  parent_instance;
 
-  ShumateSimpleMap     *map;
+  /* template */
+  WgMapView            *map_view;
   GtkWidget            *side_pane;
+  GtkWidget            *banner_slot;
+  GtkWidget            *detail_slot;
   AdwWindowTitle       *window_title;
+  AdwToastOverlay      *toast_overlay;
+  GtkLabel             *connection_label;
+  GtkLabel             *user_label;
+  GtkLabel             *duty_label;
+  GtkPaned             *paned;
+  GtkPaned             *inner_paned;
 
-  ShumateMapSourceRegistry *sources;
+  WgContext            *context;
+  WgIncidentModel      *model;
+  WgIncidentActions    *actions;
+  WgIncidentBoard      *board;
+  WgDetailPane         *detail;
+  WgAlarmBanner        *banner;
+  char                 *connection_text;
+  char                 *duty_text;
+  gboolean              syncing_selection;
+  guint                 connection_id;
 };
 
 G_DEFINE_FINAL_TYPE (WgWindow, wg_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static GSettings *
 get_settings (WgWindow *self)
@@ -31,11 +61,13 @@ get_settings (WgWindow *self)
 static void
 go_home (WgWindow *self)
 {
-  ShumateMap *map = shumate_simple_map_get_map (self->map);
-  ShumateViewport *viewport = shumate_map_get_viewport (map);
+  WgGrid *root = wg_reference_get_root (wg_context_get_reference (self->context));
+  const WgGeoBBox *box = root != NULL && root->shape != NULL ? wg_geo_shape_get_bbox (root->shape) : NULL;
 
-  shumate_viewport_set_zoom_level (viewport, WG_HOME_ZOOM);
-  shumate_map_center_on (map, WG_HOME_LATITUDE, WG_HOME_LONGITUDE);
+  if (box != NULL)
+    wg_map_view_fit_bounds (self->map_view, box->min_lat, box->min_lon, box->max_lat, box->max_lon);
+  else
+    wg_map_view_fly_to (self->map_view, WG_HOME_LATITUDE, WG_HOME_LONGITUDE, WG_HOME_ZOOM);
 }
 
 static void
@@ -43,9 +75,7 @@ zoom_in_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  WgWindow *self = WG_WINDOW (widget);
-
-  shumate_map_zoom_in (shumate_simple_map_get_map (self->map));
+  shumate_map_zoom_in (wg_map_view_get_map (WG_WINDOW (widget)->map_view));
 }
 
 static void
@@ -53,9 +83,7 @@ zoom_out_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  WgWindow *self = WG_WINDOW (widget);
-
-  shumate_map_zoom_out (shumate_simple_map_get_map (self->map));
+  shumate_map_zoom_out (wg_map_view_get_map (WG_WINDOW (widget)->map_view));
 }
 
 static void
@@ -80,6 +108,418 @@ fullscreen_action (GtkWidget  *widget,
 }
 
 static void
+intake_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  wg_window_open_intake (WG_WINDOW (widget));
+}
+
+static void
+acknowledge_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  WgWindow *self = WG_WINDOW (widget);
+
+  /* The alarm on the banner first: that is what A is for. */
+  if (!wg_alarm_banner_acknowledge (self->banner))
+    g_action_group_activate_action (wg_incident_actions_get_group (self->actions), "acknowledge", NULL);
+}
+
+static void
+mute_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  WgWindow *self = WG_WINDOW (widget);
+
+  wg_alarm_banner_set_muted (self->banner, !wg_alarm_banner_get_muted (self->banner));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  wg_incident_board_focus_search (WG_WINDOW (widget)->board);
+}
+
+/* Hand-over */
+
+typedef struct {
+  WgWindow    *self;
+  GtkDropDown *to;
+  GtkEntry    *remark;
+  GPtrArray   *accounts;
+} Handover;
+
+static void
+handover_free (Handover *h)
+{
+  g_object_unref (h->self);
+  g_ptr_array_unref (h->accounts);
+  g_free (h);
+}
+
+static void
+handover_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      Handover         *h)
+{
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  guint i;
+  const char *remark;
+
+  if (!g_str_equal (response, "handover"))
+    return;
+  i = gtk_drop_down_get_selected (h->to);
+  if (i >= h->accounts->len)
+    return;
+  body = json_object_new ();
+  json_object_set_string_member (body, "to", h->accounts->pdata[i]);
+  remark = gtk_editable_get_text (GTK_EDITABLE (h->remark));
+  if (*remark != '\0')
+    json_object_set_string_member (body, "remark", remark);
+  id = wg_context_send (h->self->context, WG_CMD_ROSTER_HANDOVER, body, &error);
+  if (id == NULL)
+    adw_toast_overlay_add_toast (h->self->toast_overlay, adw_toast_new (error->message));
+}
+
+static void
+handover_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  WgWindow *self = WG_WINDOW (widget);
+  WgReference *reference = wg_context_get_reference (self->context);
+  const WgActor *actor = wg_context_get_actor (self->context);
+  GPtrArray *leaders = wg_reference_get_duty_leaders (reference);
+  GListModel *model = G_LIST_MODEL (self->model);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  g_autofree char *summary = NULL;
+  guint n_emergencies = 0, n_alarms = 0;
+  Handover *h;
+  GtkWidget *dialog, *box;
+
+  if (actor == NULL || !wg_decide_role_may (WG_CMD_ROSTER_HANDOVER, actor->role, WG_SCOPE_NONE))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("Only the duty leader hands over duty")));
+      return;
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(WgIncidentItem) item = g_list_model_get_item (model, i);
+      const WgIncidentRecord *r = wg_incident_item_get_record (item);
+
+      if (wg_incident_state_is_open (r->state) && r->grade == WG_GRADE_EMERGENCY)
+        n_emergencies++;
+      if (wg_incident_item_is_unacknowledged (item))
+        n_alarms++;
+    }
+  /* TRANSLATORS: the summary shown before handing over duty */
+  summary = g_strdup_printf (_("Open emergencies: %u. Unacknowledged alarms: %u. "
+                               "The next duty leader takes them over."), n_emergencies, n_alarms);
+
+  h = g_new0 (Handover, 1);
+  h->self = g_object_ref (self);
+  h->accounts = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < leaders->len; i++)
+    {
+      const WgPerson *p = leaders->pdata[i];
+      g_autofree char *label = NULL;
+
+      if (g_strcmp0 (p->account, actor->username) == 0)
+        continue;
+      label = g_strdup_printf ("%s (%s)", p->name_zh, p->account);
+      gtk_string_list_append (names, label);
+      g_ptr_array_add (h->accounts, g_strdup (p->account));
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Hand Over Duty"), summary);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  h->to = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&names)), NULL));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (h->to));
+  h->remark = GTK_ENTRY (gtk_entry_new ());
+  gtk_entry_set_placeholder_text (h->remark, _("Remark for the next duty leader (optional)"));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (h->remark));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Back"),
+                                    "handover", _("_Hand Over"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "handover",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (handover_response_cb), h,
+                         (GClosureNotify) handover_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Header */
+
+static const char *
+person_name (WgWindow   *self,
+             const char *account)
+{
+  GPtrArray *leaders = wg_reference_get_duty_leaders (wg_context_get_reference (self->context));
+
+  for (guint i = 0; i < leaders->len; i++)
+    {
+      const WgPerson *p = leaders->pdata[i];
+      if (g_strcmp0 (p->account, account) == 0)
+        return p->name_zh;
+    }
+  return account;
+}
+
+static void
+update_duty (WgWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *leader = wg_store_get_duty_leader (wg_context_get_store (self->context), &error);
+  const char *account = leader;
+
+  if (account == NULL)
+    {
+      const WgPerson *p = wg_reference_get_duty_leader_at (wg_context_get_reference (self->context),
+                                                           wg_context_now_ms (self->context));
+      account = p != NULL ? p->account : NULL;
+    }
+  g_free (self->duty_text);
+  self->duty_text = account != NULL
+                    /* TRANSLATORS: %s is the duty leader's name */
+                    ? g_strdup_printf (_("On duty: %s"), person_name (self, account))
+                    : g_strdup (_("Nobody on duty"));
+  gtk_label_set_label (self->duty_label, self->duty_text);
+}
+
+static void
+update_connection (WgWindow *self)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (self->context);
+  g_autofree char *text = NULL;
+  const char *variant = "connection-online";
+
+  if (sync == NULL)
+    {
+      text = g_strdup (_("Local (no server)"));
+      variant = "connection-local";
+    }
+  else
+    {
+      guint queued = wg_sync_client_get_queued (sync);
+      double lag = wg_sync_client_get_lag_seconds (sync);
+
+      switch (wg_sync_client_get_state (sync))
+        {
+        case WG_SYNC_OFFLINE:
+          /* TRANSLATORS: %u commands are waiting to be sent */
+          text = g_strdup_printf (_("Offline, %u queued"), queued);
+          variant = "connection-offline";
+          break;
+        case WG_SYNC_CONNECTING:
+          text = g_strdup_printf (_("Connecting…, %u queued"), queued);
+          variant = "connection-offline";
+          break;
+        case WG_SYNC_CATCHING_UP:
+          text = g_strdup_printf (_("Catching up, %" G_GINT64_FORMAT " events behind"),
+                                  wg_sync_client_get_lag_events (sync));
+          variant = "connection-lagging";
+          break;
+        case WG_SYNC_ONLINE:
+          if (queued > 0)
+            text = g_strdup_printf (_("Online, %u queued"), queued);
+          else if (lag >= 2)
+            text = g_strdup_printf (_("Online, lag %.0f s"), lag);
+          else
+            text = g_strdup (_("Online"));
+          if (lag >= 2 || queued > 0)
+            variant = "connection-lagging";
+          break;
+        case WG_SYNC_LOGIN_REQUIRED:
+          text = g_strdup_printf (_("Logged out, %u queued"), queued);
+          variant = "connection-offline";
+          break;
+        case WG_SYNC_OUT_OF_STEP:
+        default:
+          text = g_strdup (_("Out of step with the server"));
+          variant = "connection-offline";
+          break;
+        }
+    }
+  g_free (self->connection_text);
+  self->connection_text = g_steal_pointer (&text);
+  gtk_label_set_label (self->connection_label, self->connection_text);
+  adw_window_title_set_subtitle (self->window_title, self->connection_text);
+  wg_widget_set_css_variant (GTK_WIDGET (self->connection_label), "connection-", variant);
+}
+
+static void
+update_user (WgWindow *self)
+{
+  const WgActor *actor = wg_context_get_actor (self->context);
+  g_autofree char *text = NULL;
+
+  if (actor == NULL)
+    text = g_strdup (_("Not logged in"));
+  else
+    text = g_strdup_printf ("%s · %s", actor->username, wg_role_label (actor->role));
+  gtk_label_set_label (self->user_label, text);
+}
+
+/* The lag in seconds grows without any notification: look again now and
+ * then. */
+static gboolean
+connection_tick_cb (gpointer user_data)
+{
+  update_connection (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Map and selection */
+
+static void
+update_grid_states (WgWindow *self)
+{
+  WgGridLayer *layer = wg_map_view_get_grid_layer (self->map_view);
+  GListModel *model = G_LIST_MODEL (self->model);
+  g_autoptr(GHashTable) states = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  gint64 now = wg_context_now_ms (self->context);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(WgIncidentItem) item = g_list_model_get_item (model, i);
+      const WgIncidentRecord *r = wg_incident_item_get_record (item);
+      guint state;
+
+      if (r->grid == NULL || !wg_incident_state_is_open (r->state))
+        continue;
+      state = GPOINTER_TO_UINT (g_hash_table_lookup (states, r->grid)) | WG_GRID_STATE_OPEN_INCIDENTS;
+      if (r->grade == WG_GRADE_EMERGENCY)
+        state |= WG_GRID_STATE_EMERGENCY;
+      if (wg_incident_item_is_overdue (item, now))
+        state |= WG_GRID_STATE_OVERDUE;
+      g_hash_table_insert (states, r->grid, GUINT_TO_POINTER (state));
+      g_hash_table_insert (counts, r->grid,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, r->grid)) + 1));
+    }
+  wg_grid_layer_clear_states (layer);
+  g_hash_table_iter_init (&iter, states);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    wg_grid_layer_set_state (layer, key, GPOINTER_TO_UINT (value),
+                             GPOINTER_TO_UINT (g_hash_table_lookup (counts, key)));
+}
+
+static void
+map_selection_cb (WgWindow *self)
+{
+  if (self->syncing_selection)
+    return;
+  if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_INCIDENT)
+    wg_view_model_set_selected_incident (wg_context_get_view_model (self->context),
+                                         wg_map_view_get_selection_id (self->map_view));
+  else if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_UNIT)
+    {
+      WgViewModel *vm = wg_context_get_view_model (self->context);
+
+      /* A force: the detail pane shows it instead of an incident. */
+      wg_view_model_set_selected_incident (vm, NULL);
+      wg_view_model_set_selected_unit (vm, NULL);
+      wg_view_model_set_selected_unit (vm, wg_map_view_get_selection_id (self->map_view));
+    }
+}
+
+static void
+view_model_selection_cb (WgWindow *self)
+{
+  const char *id = wg_view_model_get_selected_incident (wg_context_get_view_model (self->context));
+
+  if (id == NULL)
+    return;
+  self->syncing_selection = TRUE;
+  if (g_strcmp0 (wg_map_view_get_selection_id (self->map_view), id) != 0)
+    {
+      wg_map_view_select (self->map_view, WG_MAP_SELECTION_INCIDENT, id);
+      wg_map_view_fly_to_incident (self->map_view, id);
+    }
+  self->syncing_selection = FALSE;
+}
+
+static void
+alarm_raised_cb (WgWindow   *self,
+                 const char *incident)
+{
+  wg_map_view_fly_to_incident (self->map_view, incident);
+}
+
+static void
+events_applied_cb (WgWindow  *self,
+                   GPtrArray *events)
+{
+  GTimeZone *zone = wg_reference_get_time_zone (wg_context_get_reference (self->context));
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->type == WG_EV_ALARM_ACKNOWLEDGED)
+        {
+          WgIncidentItem *item = wg_incident_model_lookup (self->model, event->incident);
+          g_autofree char *after = NULL;
+          g_autofree char *text = NULL;
+          WgRole role;
+
+          if (item == NULL)
+            continue;
+          after = wg_format_duration (event->ts - wg_incident_item_get_record (item)->reported_at);
+          /* TRANSLATORS: case number, who (name and role), time after the report */
+          text = g_strdup_printf (_("%s: alarm seen by %s (%s) after %s"),
+                                  wg_incident_item_get_case_number (item),
+                                  person_name (self, event->actor),
+                                  event->role != NULL && wg_role_from_string (event->role, &role)
+                                  ? wg_role_label (role) : "",
+                                  after);
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+        }
+      else if (event->type == WG_EV_ALARM_ESCALATED)
+        {
+          g_autofree char *time = wg_format_time_of_day (event->ts, zone);
+          const char *to = json_object_get_string_member_with_default (event->body, "to", "");
+          g_autofree char *text = g_strdup_printf (_("%s: alarm escalated to %s"), time, to);
+
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+        }
+      else if (event->type == WG_EV_ROSTER_HANDED_OVER)
+        update_duty (self);
+    }
+  update_grid_states (self);
+}
+
+static void
+command_settled_cb (WgWindow   *self,
+                    const char *id,
+                    gboolean    accepted,
+                    const char *code,
+                    const char *detail)
+{
+  g_autofree char *text = NULL;
+
+  if (accepted)
+    return;
+  /* TRANSLATORS: %s is the server's reason */
+  text = g_strdup_printf (_("Refused: %s"), detail ?: code ?: "");
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+/* Life cycle */
+
+static void
 save_window_state (WgWindow *self)
 {
   GSettings *settings = get_settings (self);
@@ -102,6 +542,98 @@ wg_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (wg_window_parent_class)->close_request (window);
 }
 
+static WgContext *
+new_demo_context (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) reference = wg_context_load_demo_reference (&error);
+  g_autoptr(WgActor) actor = NULL;
+  const WgPerson *leader;
+  WgContext *context;
+
+  if (reference == NULL)
+    g_error ("The demo reference data cannot be read: %s", error->message);
+  leader = wg_reference_get_duty_leader_at (reference, wg_wall_time_ms ());
+  actor = wg_actor_new (leader != NULL ? leader->account : "leader", WG_ROLE_DUTY_LEADER,
+                        NULL, NULL, NULL);
+  context = wg_context_new_local (reference, ":memory:", actor, &error);
+  if (context == NULL)
+    g_error ("The demo store cannot be opened: %s", error->message);
+  wg_context_place_forces_at_home (context);
+  return context;
+}
+
+static void
+build_views (WgWindow *self)
+{
+  WgReference *reference;
+
+  if (self->context == NULL)
+    {
+      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+      WgContext *app_context = WG_IS_APPLICATION (app) ? wg_application_get_context (WG_APPLICATION (app)) : NULL;
+
+      self->context = app_context != NULL ? g_object_ref (app_context) : new_demo_context ();
+    }
+  reference = wg_context_get_reference (self->context);
+
+  self->model = wg_incident_model_new (self->context);
+  self->actions = wg_incident_actions_new (self->context, self->model);
+  wg_incident_actions_set_parent (self->actions, GTK_WINDOW (self));
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "incident",
+                                  wg_incident_actions_get_group (self->actions));
+
+  self->board = WG_INCIDENT_BOARD (wg_incident_board_new (self->context, self->model));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->board), TRUE);
+  gtk_box_append (GTK_BOX (self->side_pane), GTK_WIDGET (self->board));
+
+  self->detail = WG_DETAIL_PANE (wg_detail_pane_new (self->context, self->model, self->actions));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->detail), TRUE);
+  gtk_box_append (GTK_BOX (self->detail_slot), GTK_WIDGET (self->detail));
+
+  self->banner = WG_ALARM_BANNER (wg_alarm_banner_new (self->context, self->model));
+  gtk_box_append (GTK_BOX (self->banner_slot), GTK_WIDGET (self->banner));
+  g_signal_connect_object (self->banner, "alarm-raised", G_CALLBACK (alarm_raised_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  wg_map_data_load_reference (self->map_view, reference);
+  /* The legend on demand: it covers a good part of the map. */
+  wg_map_view_set_show_legend (self->map_view, FALSE);
+  {
+    g_autoptr(GSimpleActionGroup) view = g_simple_action_group_new ();
+    g_autoptr(GPropertyAction) legend = g_property_action_new ("legend", self->map_view, "show-legend");
+
+    g_action_map_add_action (G_ACTION_MAP (view), G_ACTION (legend));
+    gtk_widget_insert_action_group (GTK_WIDGET (self), "view", G_ACTION_GROUP (view));
+  }
+  wg_map_view_set_position_store (self->map_view, wg_context_get_position_store (self->context));
+  wg_map_view_set_clock (self->map_view, wg_context_get_clock (self->context));
+  wg_map_view_set_incidents (self->map_view, wg_incident_model_get_map_model (self->model));
+  g_signal_connect_object (self->map_view, "notify::selection-id", G_CALLBACK (map_selection_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (wg_context_get_view_model (self->context), "notify::selected-incident",
+                           G_CALLBACK (view_model_selection_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->context, "events-applied", G_CALLBACK (events_applied_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (self->context, "command-settled", G_CALLBACK (command_settled_cb), self,
+                           G_CONNECT_SWAPPED);
+  if (wg_context_get_sync_client (self->context) != NULL)
+    {
+      WgSyncClient *sync = wg_context_get_sync_client (self->context);
+
+      g_signal_connect_object (sync, "notify::state", G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (sync, "notify::queued", G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (sync, "notify::lag-events", G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
+      self->connection_id = g_timeout_add_seconds (2, connection_tick_cb, self);
+    }
+
+  update_connection (self);
+  update_user (self);
+  update_duty (self);
+  update_grid_states (self);
+  go_home (self);
+}
+
 static void
 wg_window_constructed (GObject *object)
 {
@@ -121,6 +653,44 @@ wg_window_constructed (GObject *object)
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  build_views (self);
+}
+
+static void
+wg_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  WgWindow *self = WG_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wg_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  WgWindow *self = WG_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_set_object (&self->context, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -128,10 +698,31 @@ wg_window_dispose (GObject *object)
 {
   WgWindow *self = WG_WINDOW (object);
 
+  if (self->context != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->context, self);
+      g_signal_handlers_disconnect_by_data (wg_context_get_view_model (self->context), self);
+      if (wg_context_get_sync_client (self->context) != NULL)
+        g_signal_handlers_disconnect_by_data (wg_context_get_sync_client (self->context), self);
+    }
+  g_clear_handle_id (&self->connection_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_WINDOW);
-  g_clear_object (&self->sources);
+  g_clear_object (&self->actions);
+  g_clear_object (&self->model);
+  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (wg_window_parent_class)->dispose (object);
+}
+
+static void
+wg_window_finalize (GObject *object)
+{
+  WgWindow *self = WG_WINDOW (object);
+
+  g_clear_pointer (&self->connection_text, g_free);
+  g_clear_pointer (&self->duty_text, g_free);
+
+  G_OBJECT_CLASS (wg_window_parent_class)->finalize (object);
 }
 
 static void
@@ -140,59 +731,76 @@ wg_window_class_init (WgWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  static const struct { guint key; GdkModifierType mods; const char *action; } keys[] = {
+    { GDK_KEY_a, 0, "win.acknowledge" },
+    { GDK_KEY_d, 0, "incident.dispatch" },
+    { GDK_KEY_r, 0, "incident.route" },
+    { GDK_KEY_h, 0, "incident.handle-on-spot" },
+    { GDK_KEY_v, 0, "incident.verify" },
+    { GDK_KEY_s, 0, "incident.resolve" },
+    { GDK_KEY_u, 0, "incident.upgrade" },
+    { GDK_KEY_e, 0, "incident.escalate" },
+    { GDK_KEY_n, 0, "incident.note" },
+    { GDK_KEY_c, GDK_SHIFT_MASK, "incident.close" },
+    { GDK_KEY_x, GDK_SHIFT_MASK, "incident.cancel" },
+    { GDK_KEY_n, GDK_CONTROL_MASK, "win.intake" },
+    { GDK_KEY_f, GDK_CONTROL_MASK, "win.search" },
+    { GDK_KEY_l, GDK_CONTROL_MASK, "view.legend" },
+    { GDK_KEY_m, 0, "win.mute" },
+    { GDK_KEY_h, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.handover" },
+    { GDK_KEY_plus, GDK_CONTROL_MASK, "map.zoom-in" },
+    { GDK_KEY_equal, GDK_CONTROL_MASK, "map.zoom-in" },
+    { GDK_KEY_KP_Add, GDK_CONTROL_MASK, "map.zoom-in" },
+    { GDK_KEY_minus, GDK_CONTROL_MASK, "map.zoom-out" },
+    { GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "map.zoom-out" },
+    { GDK_KEY_0, GDK_CONTROL_MASK, "map.home" },
+  };
 
   object_class->constructed = wg_window_constructed;
   object_class->dispose = wg_window_dispose;
+  object_class->finalize = wg_window_finalize;
+  object_class->get_property = wg_window_get_property;
+  object_class->set_property = wg_window_set_property;
   window_class->close_request = wg_window_close_request;
 
-  g_type_ensure (SHUMATE_TYPE_SIMPLE_MAP);
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL, WG_TYPE_CONTEXT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (WG_TYPE_MAP_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/wg-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, WgWindow, map);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, map_view);
   gtk_widget_class_bind_template_child (widget_class, WgWindow, side_pane);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, banner_slot);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, detail_slot);
   gtk_widget_class_bind_template_child (widget_class, WgWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, user_label);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, duty_label);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, paned);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, inner_paned);
 
   gtk_widget_class_install_action (widget_class, "win.fullscreen", NULL, fullscreen_action);
+  gtk_widget_class_install_action (widget_class, "win.intake", NULL, intake_action);
+  gtk_widget_class_install_action (widget_class, "win.acknowledge", NULL, acknowledge_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.mute", NULL, mute_action);
+  gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-in", NULL, zoom_in_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-out", NULL, zoom_out_action);
   gtk_widget_class_install_action (widget_class, "map.home", NULL, home_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK,
-                                       "map.zoom-in", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK,
-                                       "map.zoom-in", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK,
-                                       "map.zoom-in", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK,
-                                       "map.zoom-out", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK,
-                                       "map.zoom-out", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK,
-                                       "map.home", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_widget_class_add_binding_action (widget_class, keys[i].key, keys[i].mods, keys[i].action, NULL);
 }
 
 static void
 wg_window_init (WgWindow *self)
 {
-  ShumateMap *map;
-  ShumateViewport *viewport;
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  map = shumate_simple_map_get_map (self->map);
-  viewport = shumate_map_get_viewport (map);
-
-  /* The schematic map has no tile layer: nothing is downloaded.  The viewport
-   * still needs a reference source for its tile size and zoom range, which
-   * converts between screen points and coordinates. */
-  self->sources = shumate_map_source_registry_new_with_defaults ();
-  shumate_viewport_set_reference_map_source (
-    viewport, shumate_map_source_registry_get_by_id (self->sources, SHUMATE_MAP_SOURCE_OSM_MAPNIK));
-  shumate_viewport_set_min_zoom_level (viewport, 10);
-  shumate_viewport_set_max_zoom_level (viewport, 19);
-  shumate_scale_set_unit (shumate_simple_map_get_scale (self->map), SHUMATE_UNIT_METRIC);
-
-  go_home (self);
 }
 
 WgWindow *
@@ -201,11 +809,32 @@ wg_window_new (WgApplication *application)
   return g_object_new (WG_TYPE_WINDOW, "application", application, NULL);
 }
 
+WgWindow *
+wg_window_new_with_context (WgApplication *application,
+                            WgContext     *context)
+{
+  return g_object_new (WG_TYPE_WINDOW, "application", application, "context", context, NULL);
+}
+
+WgContext *
+wg_window_get_context (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+  return self->context;
+}
+
 ShumateMap *
 wg_window_get_map (WgWindow *self)
 {
   g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
-  return shumate_simple_map_get_map (self->map);
+  return wg_map_view_get_map (self->map_view);
+}
+
+WgMapView *
+wg_window_get_map_view (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+  return self->map_view;
 }
 
 GtkWidget *
@@ -213,4 +842,66 @@ wg_window_get_side_pane (WgWindow *self)
 {
   g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
   return self->side_pane;
+}
+
+WgIncidentBoard *
+wg_window_get_board (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+  return self->board;
+}
+
+WgDetailPane *
+wg_window_get_detail_pane (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+  return self->detail;
+}
+
+WgAlarmBanner *
+wg_window_get_alarm_banner (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+  return self->banner;
+}
+
+WgIncidentModel *
+wg_window_get_model (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+  return self->model;
+}
+
+WgIncidentActions *
+wg_window_get_actions (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+  return self->actions;
+}
+
+const char *
+wg_window_get_connection_text (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+  return self->connection_text;
+}
+
+const char *
+wg_window_get_duty_text (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+  return self->duty_text;
+}
+
+GtkWidget *
+wg_window_open_intake (WgWindow *self)
+{
+  GtkWidget *dialog;
+
+  g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
+
+  dialog = wg_intake_dialog_new (self->context);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
 }

@@ -123,4 +123,3 @@ wg_gcj02_to_wgs84 (double  lat,
   *out_lat = w_lat;
   *out_lon = w_lon;
 }
-

@@ -3,6 +3,9 @@
 
 #include <glib.h>
 
+/* wg_geo_distance_m() lives in wg-geo.h. */
+#include "wg-geo.h"
+
 G_BEGIN_DECLS
 
 /* WGS-84 <-> GCJ-02 ("Mars coordinates", used by Chinese commercial maps).

@@ -148,7 +148,7 @@ guint
 wg_position_store_add_unit (WgPositionStore *self,
                             const char      *unit_id,
                             WgUnitType       type,
-                            WgUnitStatus     status)
+                            WgPositionStatus     status)
 {
   gpointer found;
   guint index;
@@ -257,7 +257,7 @@ wg_position_store_set_position (WgPositionStore *self,
 void
 wg_position_store_set_status (WgPositionStore *self,
                               guint            index,
-                              WgUnitStatus     status)
+                              WgPositionStatus     status)
 {
   g_return_if_fail (self != NULL);
   g_return_if_fail (index < self->n_units);

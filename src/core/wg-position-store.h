@@ -28,7 +28,7 @@ typedef enum {
   WG_UNIT_STATUS_ON_SCENE,
   WG_UNIT_STATUS_OFF_DUTY,
   WG_UNIT_N_STATUSES
-} WgUnitStatus;
+} WgPositionStatus;
 
 typedef struct
 {
@@ -58,7 +58,7 @@ void             wg_position_store_unref           (WgPositionStore *self);
 guint            wg_position_store_add_unit        (WgPositionStore *self,
                                                     const char      *unit_id,
                                                     WgUnitType       type,
-                                                    WgUnitStatus     status);
+                                                    WgPositionStatus     status);
 int              wg_position_store_lookup          (WgPositionStore *self,
                                                     const char      *unit_id);
 guint            wg_position_store_get_n_units     (WgPositionStore *self);
@@ -72,7 +72,7 @@ void             wg_position_store_set_position    (WgPositionStore *self,
                                                     gint64           time_ms);
 void             wg_position_store_set_status      (WgPositionStore *self,
                                                     guint            index,
-                                                    WgUnitStatus     status);
+                                                    WgPositionStatus     status);
 guint            wg_position_store_apply           (WgPositionStore        *self,
                                                     const WgPositionUpdate *updates,
                                                     guint                   n_updates);

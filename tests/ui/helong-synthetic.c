@@ -124,7 +124,7 @@ helong_fill_store (WgPositionStore *store,
                       : t < 0.92 ? WG_UNIT_TYPE_EMERGENCY_UNIT
                       : WG_UNIT_TYPE_DEPARTMENT;
       double s = g_rand_double (rand);
-      WgUnitStatus status = s < 0.62 ? WG_UNIT_STATUS_AVAILABLE
+      WgPositionStatus status = s < 0.62 ? WG_UNIT_STATUS_AVAILABLE
                           : s < 0.78 ? WG_UNIT_STATUS_BUSY
                           : s < 0.86 ? WG_UNIT_STATUS_EN_ROUTE
                           : s < 0.92 ? WG_UNIT_STATUS_ON_SCENE

@@ -80,7 +80,7 @@ void      _wg_project_point           (double    lat,
 /* Colours */
 void      _wg_grade_color             (WgMapGrade    grade,
                                        GdkRGBA      *rgba);
-void      _wg_status_color            (WgUnitStatus  status,
+void      _wg_status_color            (WgPositionStatus  status,
                                        GdkRGBA      *rgba);
 void      _wg_grid_state_color        (WgGridState   state,
                                        GdkRGBA      *fill,
@@ -90,7 +90,7 @@ void      _wg_grid_state_color        (WgGridState   state,
 GdkTexture *_wg_icon_incident          (WgMapGrade    grade,
                                         int           scale);
 GdkTexture *_wg_icon_unit              (WgUnitType    type,
-                                        WgUnitStatus  status,
+                                        WgPositionStatus  status,
                                         gboolean      stale,
                                         int           scale);
 GdkTexture *_wg_icon_station           (int           scale);

@@ -99,7 +99,7 @@ _wg_grade_color (WgMapGrade  grade,
 }
 
 void
-_wg_status_color (WgUnitStatus  status,
+_wg_status_color (WgPositionStatus  status,
                   GdkRGBA      *rgba)
 {
   switch (status)
@@ -293,7 +293,7 @@ unit_shape (cairo_t    *cr,
 
 GdkTexture *
 _wg_icon_unit (WgUnitType   type,
-               WgUnitStatus status,
+               WgPositionStatus status,
                gboolean     stale,
                int          scale)
 {

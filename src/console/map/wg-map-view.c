@@ -193,7 +193,7 @@ build_legend (void)
   GtkWidget *title;
   int row = 0;
   const int sf = 2;   /* crisp at any scale; GtkImage scales down */
-  static const struct { WgUnitStatus status; const char *label; } statuses[] = {
+  static const struct { WgPositionStatus status; const char *label; } statuses[] = {
     { WG_UNIT_STATUS_AVAILABLE, N_("Available") },
     { WG_UNIT_STATUS_BUSY, N_("Busy") },
     { WG_UNIT_STATUS_EN_ROUTE, N_("En route") },
@@ -530,7 +530,7 @@ grade_label (WgMapGrade grade)
 }
 
 static const char *
-status_label (WgUnitStatus status)
+status_label (WgPositionStatus status)
 {
   switch (status)
     {

@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-alarm-banner"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "wg-alarm-banner.h"
+#include "wg-console-util.h"
+#include "wg-incident-actions.h"
+
+#define SOUND_INTERVAL_S 4
+
+struct _WgAlarmBanner
+{
+  GtkWidget        parent_instance;
+
+  WgContext       *context;
+  WgIncidentModel *model;
+  char            *incident;
+  char            *text;
+
+  GtkRevealer     *revealer;
+  GtkLabel        *title_label;
+  GtkLabel        *detail_label;
+  GtkWidget       *ack_button;
+  GtkToggleButton *mute_button;
+
+  GtkMediaStream  *sound;
+  gboolean         sound_failed;
+  gboolean         muted;
+  guint            n_sounds;
+  guint            tick_id;
+  guint            sound_id;
+  guint            unmute_id;
+};
+
+G_DEFINE_FINAL_TYPE (WgAlarmBanner, wg_alarm_banner, GTK_TYPE_WIDGET)
+
+enum {
+  ALARM_RAISED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* A short two-tone alert, written once per user as a 16-bit mono WAV. */
+static char *
+ensure_sound_file (GError **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "wangge", NULL);
+  g_autofree char *path = g_build_filename (dir, "alarm.wav", NULL);
+  const guint rate = 16000, n = rate * 6 / 10;
+  g_autofree gint16 *samples = NULL;
+  g_autoptr(GByteArray) wav = NULL;
+  guint32 u32;
+  guint16 u16;
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   "%s: %s", dir, g_strerror (errno));
+      return NULL;
+    }
+
+  samples = g_new0 (gint16, n);
+  for (guint i = 0; i < n; i++)
+    {
+      double t = (double) i / rate;
+      double f = i < n / 2 ? 880.0 : 660.0;
+      double envelope = MIN (1.0, MIN (i, n - i) / (rate * 0.01));
+
+      samples[i] = (gint16) (sin (2 * G_PI * f * t) * 12000 * envelope);
+    }
+
+  wav = g_byte_array_new ();
+#define PUT(bytes, len) g_byte_array_append (wav, (const guint8 *) (bytes), len)
+  PUT ("RIFF", 4);
+  u32 = GUINT32_TO_LE (36 + n * 2); PUT (&u32, 4);
+  PUT ("WAVEfmt ", 8);
+  u32 = GUINT32_TO_LE (16); PUT (&u32, 4);
+  u16 = GUINT16_TO_LE (1); PUT (&u16, 2);            /* PCM */
+  u16 = GUINT16_TO_LE (1); PUT (&u16, 2);            /* mono */
+  u32 = GUINT32_TO_LE (rate); PUT (&u32, 4);
+  u32 = GUINT32_TO_LE (rate * 2); PUT (&u32, 4);
+  u16 = GUINT16_TO_LE (2); PUT (&u16, 2);
+  u16 = GUINT16_TO_LE (16); PUT (&u16, 2);
+  PUT ("data", 4);
+  u32 = GUINT32_TO_LE (n * 2); PUT (&u32, 4);
+  for (guint i = 0; i < n; i++)
+    {
+      gint16 s = GINT16_TO_LE (samples[i]);
+      PUT (&s, 2);
+    }
+#undef PUT
+
+  if (!g_file_set_contents (path, (const char *) wav->data, wav->len, error))
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
+static void
+play_sound (WgAlarmBanner *self)
+{
+  self->n_sounds++;
+
+  /* Tests and headless runs: count, but make no noise. */
+  if (g_getenv ("WANGGE_NO_SOUND") != NULL)
+    return;
+
+  if (self->sound == NULL && !self->sound_failed)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = ensure_sound_file (&error);
+
+      if (path == NULL)
+        {
+          g_debug ("No alarm sound file: %s", error->message);
+          self->sound_failed = TRUE;
+        }
+      else
+        self->sound = gtk_media_file_new_for_filename (path);
+    }
+  if (self->sound != NULL && gtk_media_stream_get_error (self->sound) == NULL)
+    {
+      if (gtk_media_stream_is_seekable (self->sound))
+        gtk_media_stream_seek (self->sound, 0);
+      gtk_media_stream_play (self->sound);
+    }
+  else
+    gdk_display_beep (gtk_widget_get_display (GTK_WIDGET (self)));
+}
+
+static gboolean
+sound_cb (gpointer user_data)
+{
+  WgAlarmBanner *self = user_data;
+
+  if (self->incident != NULL && !self->muted)
+    play_sound (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static WgIncidentItem *
+find_alarm (WgAlarmBanner *self,
+            guint         *n_alarms)
+{
+  GListModel *model = G_LIST_MODEL (self->model);
+  guint n = g_list_model_get_n_items (model);
+  WgIncidentItem *oldest = NULL;
+
+  *n_alarms = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(WgIncidentItem) item = g_list_model_get_item (model, i);
+
+      if (!wg_incident_item_is_unacknowledged (item))
+        continue;
+      (*n_alarms)++;
+      /* The oldest alarm first: it has waited longest. */
+      if (oldest == NULL ||
+          wg_incident_item_get_record (item)->reported_at < wg_incident_item_get_record (oldest)->reported_at)
+        oldest = item;
+    }
+  return oldest;
+}
+
+static void
+update_text (WgAlarmBanner *self)
+{
+  WgIncidentItem *item = wg_incident_model_lookup (self->model, self->incident);
+  const WgIncidentRecord *r;
+  g_autofree char *elapsed = NULL;
+  g_autofree char *title = NULL;
+  g_autoptr(GString) detail = g_string_new (NULL);
+  guint n_alarms;
+
+  if (item == NULL)
+    return;
+  r = wg_incident_item_get_record (item);
+  elapsed = wg_format_duration (wg_context_now_ms (self->context) - r->reported_at);
+  /* TRANSLATORS: category, grid, time since the report */
+  title = g_strdup_printf (_("Emergency: %s in %s — %s unacknowledged"),
+                           wg_context_category_label (self->context, r->category),
+                           r->grid != NULL ? wg_context_grid_label (self->context, r->grid)
+                                           : _("an unknown grid"),
+                           elapsed);
+  gtk_label_set_label (self->title_label, title);
+  g_free (self->text);
+  self->text = g_steal_pointer (&title);
+
+  g_string_append_printf (detail, "%s · %s", r->case_number, r->summary ?: "");
+  if (r->alarm == WG_ALARM_ESCALATED)
+    g_string_append_printf (detail,
+                            g_dngettext (GETTEXT_PACKAGE, " · escalated %u time", " · escalated %u times",
+                                         r->alarm_escalations),
+                            r->alarm_escalations);
+  find_alarm (self, &n_alarms);
+  if (n_alarms > 1)
+    g_string_append_printf (detail,
+                            g_dngettext (GETTEXT_PACKAGE, " · %u more alarm", " · %u more alarms",
+                                         n_alarms - 1),
+                            n_alarms - 1);
+  gtk_label_set_label (self->detail_label, detail->str);
+}
+
+static void
+update_ack_button (WgAlarmBanner *self)
+{
+  WgIncidentItem *item = wg_incident_model_lookup (self->model, self->incident);
+  g_autofree char *reason = NULL;
+  gboolean allowed;
+  const WgActor *actor = wg_context_get_actor (self->context);
+
+  allowed = wg_incident_command_allowed (WG_CMD_ALARM_ACKNOWLEDGE, actor,
+                                         wg_context_get_reference (self->context),
+                                         item != NULL ? wg_incident_item_get_record (item) : NULL,
+                                         &reason);
+  /* Only the duty leader acknowledges: others do not see the button. */
+  gtk_widget_set_visible (self->ack_button, actor != NULL && actor->role == WG_ROLE_DUTY_LEADER);
+  gtk_widget_set_sensitive (self->ack_button, allowed);
+  gtk_widget_set_tooltip_text (self->ack_button, allowed ? _("Acknowledge the alarm (A)") : reason);
+}
+
+static void
+rescan (WgAlarmBanner *self)
+{
+  guint n_alarms;
+  WgIncidentItem *item = find_alarm (self, &n_alarms);
+  const char *id = item != NULL ? wg_incident_item_get_id (item) : NULL;
+  gboolean is_new = id != NULL && g_strcmp0 (id, self->incident) != 0;
+
+  g_free (self->incident);
+  self->incident = g_strdup (id);
+
+  gtk_revealer_set_reveal_child (self->revealer, id != NULL);
+  if (id == NULL)
+    {
+      g_clear_pointer (&self->text, g_free);
+      return;
+    }
+  update_text (self);
+  update_ack_button (self);
+  if (is_new)
+    {
+      if (!self->muted)
+        play_sound (self);
+      g_signal_emit (self, signals[ALARM_RAISED], 0, id);
+    }
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  WgAlarmBanner *self = user_data;
+
+  if (self->incident != NULL)
+    update_text (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+unmute_cb (gpointer user_data)
+{
+  WgAlarmBanner *self = user_data;
+
+  self->unmute_id = 0;
+  wg_alarm_banner_set_muted (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+mute_toggled_cb (WgAlarmBanner *self)
+{
+  wg_alarm_banner_set_muted (self, gtk_toggle_button_get_active (self->mute_button));
+}
+
+static void
+ack_clicked_cb (WgAlarmBanner *self)
+{
+  wg_alarm_banner_acknowledge (self);
+}
+
+static void
+wg_alarm_banner_dispose (GObject *object)
+{
+  WgAlarmBanner *self = WG_ALARM_BANNER (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->sound_id, g_source_remove);
+  g_clear_handle_id (&self->unmute_id, g_source_remove);
+  if (self->sound != NULL)
+    gtk_media_stream_pause (self->sound);
+  g_clear_object (&self->sound);
+  g_clear_pointer ((GtkWidget **) &self->revealer, gtk_widget_unparent);
+  g_clear_object (&self->context);
+  g_clear_object (&self->model);
+
+  G_OBJECT_CLASS (wg_alarm_banner_parent_class)->dispose (object);
+}
+
+static void
+wg_alarm_banner_finalize (GObject *object)
+{
+  WgAlarmBanner *self = WG_ALARM_BANNER (object);
+
+  g_clear_pointer (&self->incident, g_free);
+  g_clear_pointer (&self->text, g_free);
+
+  G_OBJECT_CLASS (wg_alarm_banner_parent_class)->finalize (object);
+}
+
+static void
+wg_alarm_banner_class_init (WgAlarmBannerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = wg_alarm_banner_dispose;
+  object_class->finalize = wg_alarm_banner_finalize;
+
+  /**
+   * WgAlarmBanner::alarm-raised:
+   * @incident: the incident whose alarm now shows
+   */
+  signals[ALARM_RAISED] =
+    g_signal_new ("alarm-raised", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "alarm-banner");
+}
+
+static void
+wg_alarm_banner_init (WgAlarmBanner *self)
+{
+  GtkWidget *box, *icon, *texts;
+
+  self->revealer = GTK_REVEALER (gtk_revealer_new ());
+  gtk_revealer_set_transition_type (self->revealer, GTK_REVEALER_TRANSITION_TYPE_SLIDE_DOWN);
+  gtk_widget_set_parent (GTK_WIDGET (self->revealer), GTK_WIDGET (self));
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_add_css_class (box, "banner");
+  gtk_widget_add_css_class (box, "alarm");
+  gtk_revealer_set_child (self->revealer, box);
+
+  icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  gtk_image_set_pixel_size (GTK_IMAGE (icon), 24);
+  gtk_box_append (GTK_BOX (box), icon);
+
+  texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
+  self->title_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->title_label, 0);
+  gtk_label_set_ellipsize (self->title_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "heading");
+  gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "numeric");
+  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->title_label));
+  self->detail_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->detail_label, 0);
+  gtk_label_set_ellipsize (self->detail_label, PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->detail_label));
+  gtk_box_append (GTK_BOX (box), texts);
+
+  self->mute_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
+  gtk_button_set_icon_name (GTK_BUTTON (self->mute_button), "audio-volume-muted-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mute_button), _("Mute the alarm on this console for a minute"));
+  gtk_widget_set_valign (GTK_WIDGET (self->mute_button), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (self->mute_button), "flat");
+  g_signal_connect_object (self->mute_button, "toggled", G_CALLBACK (mute_toggled_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->mute_button));
+
+  self->ack_button = gtk_button_new_with_mnemonic (_("_Acknowledge"));
+  gtk_widget_set_valign (self->ack_button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (self->ack_button, "pill");
+  g_signal_connect_object (self->ack_button, "clicked", G_CALLBACK (ack_clicked_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (box), self->ack_button);
+}
+
+GtkWidget *
+wg_alarm_banner_new (WgContext       *context,
+                     WgIncidentModel *model)
+{
+  WgAlarmBanner *self;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (context), NULL);
+  g_return_val_if_fail (WG_IS_INCIDENT_MODEL (model), NULL);
+
+  self = g_object_new (WG_TYPE_ALARM_BANNER, NULL);
+  self->context = g_object_ref (context);
+  self->model = g_object_ref (model);
+  g_signal_connect_object (model, "items-changed", G_CALLBACK (rescan), self, G_CONNECT_SWAPPED);
+  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  self->sound_id = g_timeout_add_seconds (SOUND_INTERVAL_S, sound_cb, self);
+  rescan (self);
+  return GTK_WIDGET (self);
+}
+
+const char *
+wg_alarm_banner_get_incident (WgAlarmBanner *self)
+{
+  g_return_val_if_fail (WG_IS_ALARM_BANNER (self), NULL);
+  return self->incident;
+}
+
+gboolean
+wg_alarm_banner_get_revealed (WgAlarmBanner *self)
+{
+  g_return_val_if_fail (WG_IS_ALARM_BANNER (self), FALSE);
+  return gtk_revealer_get_reveal_child (self->revealer);
+}
+
+const char *
+wg_alarm_banner_get_text (WgAlarmBanner *self)
+{
+  g_return_val_if_fail (WG_IS_ALARM_BANNER (self), NULL);
+  return self->text;
+}
+
+const char *
+wg_alarm_banner_get_detail (WgAlarmBanner *self)
+{
+  g_return_val_if_fail (WG_IS_ALARM_BANNER (self), NULL);
+  return gtk_label_get_label (self->detail_label);
+}
+
+gboolean
+wg_alarm_banner_acknowledge (WgAlarmBanner *self)
+{
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (WG_IS_ALARM_BANNER (self), FALSE);
+
+  if (self->incident == NULL || !gtk_widget_get_sensitive (self->ack_button) ||
+      !gtk_widget_get_visible (self->ack_button))
+    return FALSE;
+  body = json_object_new ();
+  json_object_set_string_member (body, "incident", self->incident);
+  id = wg_context_send (self->context, WG_CMD_ALARM_ACKNOWLEDGE, body, &error);
+  if (id == NULL)
+    {
+      g_warning ("Could not acknowledge the alarm: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GtkWidget *
+wg_alarm_banner_get_acknowledge_button (WgAlarmBanner *self)
+{
+  g_return_val_if_fail (WG_IS_ALARM_BANNER (self), NULL);
+  return self->ack_button;
+}
+
+void
+wg_alarm_banner_set_muted (WgAlarmBanner *self,
+                           gboolean       muted)
+{
+  g_return_if_fail (WG_IS_ALARM_BANNER (self));
+
+  muted = !!muted;
+  g_clear_handle_id (&self->unmute_id, g_source_remove);
+  self->muted = muted;
+  if (muted)
+    {
+      if (self->sound != NULL)
+        gtk_media_stream_pause (self->sound);
+      self->unmute_id = g_timeout_add_seconds (WG_ALARM_MUTE_SECONDS, unmute_cb, self);
+    }
+  if (gtk_toggle_button_get_active (self->mute_button) != muted)
+    gtk_toggle_button_set_active (self->mute_button, muted);
+}
+
+gboolean
+wg_alarm_banner_get_muted (WgAlarmBanner *self)
+{
+  g_return_val_if_fail (WG_IS_ALARM_BANNER (self), FALSE);
+  return self->muted;
+}
+
+guint
+wg_alarm_banner_get_n_sounds (WgAlarmBanner *self)
+{
+  g_return_val_if_fail (WG_IS_ALARM_BANNER (self), 0);
+  return self->n_sounds;
+}

@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-context"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wg-context.h"
+#include "wg-error.h"
+#include "wg-store-reference.h"
+
+struct _WgContext
+{
+  GObject          parent_instance;
+
+  WgReference     *reference;
+  WgStore         *store;
+  WgSyncClient    *sync;
+  WgOutbox        *outbox;
+  WgClock         *clock;
+  WgPositionStore *positions;
+  WgActor         *actor;
+  WgViewModel     *view_model;
+};
+
+G_DEFINE_FINAL_TYPE (WgContext, wg_context, G_TYPE_OBJECT)
+
+enum {
+  EVENTS_APPLIED,
+  COMMAND_SETTLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static WgUnitType
+unit_type_for_force (WgForceType type)
+{
+  switch (type)
+    {
+    case WG_FORCE_GRID_WORKER:
+      return WG_UNIT_TYPE_GRID_WORKER;
+    case WG_FORCE_GRID_LEADER:
+      return WG_UNIT_TYPE_GRID_LEADER;
+    case WG_FORCE_COMMUNITY_POLICE:
+    case WG_FORCE_AUXILIARY_POLICE:
+      return WG_UNIT_TYPE_POLICE;
+    case WG_FORCE_EMERGENCY_UNIT:
+      return WG_UNIT_TYPE_EMERGENCY_UNIT;
+    case WG_FORCE_DEPARTMENT_TEAM:
+      return WG_UNIT_TYPE_DEPARTMENT;
+    case WG_FORCE_FIVE_HEAD:
+    case WG_FORCE_VOLUNTEER_TEAM:
+    case WG_N_FORCE_TYPES:
+    default:
+      return WG_UNIT_TYPE_OTHER;
+    }
+}
+
+/* What the map shows of each force follows its assignments. */
+static void
+update_unit_statuses (WgContext *self,
+                      GPtrArray *events)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      const char *unit = event->type == WG_EV_UNIT_STATUS_CHANGED
+                         ? event->subject
+                         : json_object_get_string_member_with_default (event->body, "unit", NULL);
+      int index = unit != NULL ? wg_position_store_lookup (self->positions, unit) : -1;
+      int status = -1;
+
+      if (index < 0)
+        continue;
+      switch (event->type)
+        {
+        case WG_EV_ASSIGNMENT_CREATED:
+        case WG_EV_ASSIGNMENT_ACKNOWLEDGED:
+          status = WG_UNIT_STATUS_BUSY;
+          break;
+        case WG_EV_ASSIGNMENT_EN_ROUTE:
+          status = WG_UNIT_STATUS_EN_ROUTE;
+          break;
+        case WG_EV_ASSIGNMENT_ON_SCENE:
+          status = WG_UNIT_STATUS_ON_SCENE;
+          break;
+        case WG_EV_ASSIGNMENT_CLEARED:
+        case WG_EV_ASSIGNMENT_CANCELLED:
+          status = WG_UNIT_STATUS_AVAILABLE;
+          break;
+        case WG_EV_UNIT_STATUS_CHANGED:
+          {
+            const char *slug = json_object_get_string_member_with_default (event->body, "status", "");
+            status = g_str_equal (slug, "off_duty") ? WG_UNIT_STATUS_OFF_DUTY
+                     : g_str_equal (slug, "busy") ? WG_UNIT_STATUS_BUSY : WG_UNIT_STATUS_AVAILABLE;
+          }
+          break;
+        default:
+          break;
+        }
+      if (status >= 0)
+        wg_position_store_set_status (self->positions, index, status);
+    }
+}
+
+static void
+emit_events_applied (WgContext *self,
+                     GPtrArray *events)
+{
+  update_unit_statuses (self, events);
+  g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
+}
+
+static void
+sync_events_applied_cb (WgContext *self,
+                        GPtrArray *events)
+{
+  emit_events_applied (self, events);
+}
+
+static void
+sync_positions_received_cb (WgContext *self,
+                            JsonArray *positions)
+{
+  guint n = json_array_get_length (positions);
+  g_autofree WgPositionUpdate *updates = g_new0 (WgPositionUpdate, MAX (n, 1));
+  guint n_updates = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *p = json_array_get_object_element (positions, i);
+
+      if (p == NULL || !json_object_has_member (p, "unit"))
+        continue;
+      updates[n_updates].unit_id = json_object_get_string_member (p, "unit");
+      updates[n_updates].lat = json_object_get_double_member_with_default (p, "lat", 0);
+      updates[n_updates].lon = json_object_get_double_member_with_default (p, "lon", 0);
+      updates[n_updates].time_ms = json_object_get_int_member_with_default (p, "ts", 0);
+      updates[n_updates].status = -1;
+      if (updates[n_updates].unit_id != NULL)
+        n_updates++;
+    }
+  wg_position_store_apply (self->positions, updates, n_updates);
+}
+
+static void
+sync_command_settled_cb (WgContext  *self,
+                         const char *id,
+                         gboolean    accepted,
+                         JsonNode   *answer,
+                         gpointer    problem_ptr)
+{
+  WgProblem *problem = problem_ptr;
+
+  g_signal_emit (self, signals[COMMAND_SETTLED], 0, id, accepted,
+                 problem != NULL ? problem->code : NULL,
+                 problem != NULL ? (problem->detail ?: problem->title) : NULL);
+}
+
+static void
+wg_context_dispose (GObject *object)
+{
+  WgContext *self = WG_CONTEXT (object);
+
+  if (self->sync != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+      /* Requests in flight keep the client alive: stop it before its
+       * outbox goes. */
+      wg_sync_client_stop (self->sync);
+    }
+  g_clear_object (&self->sync);
+  g_clear_pointer (&self->outbox, wg_outbox_close);
+
+  G_OBJECT_CLASS (wg_context_parent_class)->dispose (object);
+}
+
+static void
+wg_context_finalize (GObject *object)
+{
+  WgContext *self = WG_CONTEXT (object);
+
+  g_clear_object (&self->reference);
+  g_clear_pointer (&self->store, wg_store_unref);
+  g_clear_object (&self->clock);
+  g_clear_pointer (&self->positions, wg_position_store_unref);
+  g_clear_pointer (&self->actor, wg_actor_free);
+  g_clear_object (&self->view_model);
+
+  G_OBJECT_CLASS (wg_context_parent_class)->finalize (object);
+}
+
+static void
+wg_context_class_init (WgContextClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wg_context_dispose;
+  object_class->finalize = wg_context_finalize;
+
+  /**
+   * WgContext::events-applied:
+   * @events: (element-type WgEvent): the events now in the store, in order
+   */
+  signals[EVENTS_APPLIED] =
+    g_signal_new ("events-applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  /**
+   * WgContext::command-settled:
+   * @id: the command's id
+   * @accepted: whether it was applied
+   * @code: (nullable): the refusal's slug ("unit-unavailable", ...)
+   * @detail: (nullable): the refusal, for people
+   */
+  signals[COMMAND_SETTLED] =
+    g_signal_new ("command-settled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_STRING,
+                  G_TYPE_STRING);
+}
+
+static void
+wg_context_init (WgContext *self)
+{
+  self->positions = wg_position_store_new ();
+  self->view_model = wg_view_model_new ();
+}
+
+WgContext *
+wg_context_new (WgReference   *reference,
+                WgStore       *store,
+                WgSyncClient  *sync,
+                WgOutbox      *outbox,
+                WgClock       *clock,
+                const WgActor *actor)
+{
+  WgContext *self;
+  GPtrArray *forces;
+
+  g_return_val_if_fail (WG_IS_REFERENCE (reference), NULL);
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (sync == NULL || WG_IS_SYNC_CLIENT (sync), NULL);
+  g_return_val_if_fail (WG_IS_CLOCK (clock), NULL);
+
+  self = g_object_new (WG_TYPE_CONTEXT, NULL);
+  self->reference = g_object_ref (reference);
+  self->store = wg_store_ref (store);
+  self->sync = sync != NULL ? g_object_ref (sync) : NULL;
+  self->outbox = outbox;
+  self->clock = g_object_ref (clock);
+  self->actor = actor != NULL ? wg_actor_copy (actor) : NULL;
+
+  /* The map shows the forces that move and can be dispatched one by one;
+   * the five heads and volunteer teams are counted per grid instead. */
+  forces = wg_reference_get_forces (reference);
+  for (guint i = 0; i < forces->len; i++)
+    {
+      WgForce *force = forces->pdata[i];
+
+      if (force->type == WG_FORCE_FIVE_HEAD || force->type == WG_FORCE_VOLUNTEER_TEAM)
+        continue;
+      wg_position_store_add_unit (self->positions, force->id, unit_type_for_force (force->type),
+                                  WG_UNIT_STATUS_AVAILABLE);
+    }
+
+  /* Forces already out on an assignment. */
+  {
+    g_autoptr(GPtrArray) units = wg_store_list_units (self->store, NULL);
+
+    for (guint i = 0; units != NULL && i < units->len; i++)
+      {
+        WgUnitRecord *unit = units->pdata[i];
+        int index = wg_position_store_lookup (self->positions, unit->id);
+
+        if (index < 0)
+          continue;
+        if (unit->status == WG_UNIT_OFF_DUTY)
+          wg_position_store_set_status (self->positions, index, WG_UNIT_STATUS_OFF_DUTY);
+        else if (unit->open_assignments > 0 || unit->status == WG_UNIT_BUSY)
+          wg_position_store_set_status (self->positions, index, WG_UNIT_STATUS_BUSY);
+      }
+  }
+
+  if (self->sync != NULL)
+    {
+      g_signal_connect_object (self->sync, "events-applied",
+                               G_CALLBACK (sync_events_applied_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "positions-received",
+                               G_CALLBACK (sync_positions_received_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "command-settled",
+                               G_CALLBACK (sync_command_settled_cb), self, G_CONNECT_SWAPPED);
+    }
+
+  return self;
+}
+
+WgReference *
+wg_context_get_reference (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->reference;
+}
+
+WgStore *
+wg_context_get_store (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->store;
+}
+
+WgSyncClient *
+wg_context_get_sync_client (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->sync;
+}
+
+WgOutbox *
+wg_context_get_outbox (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->outbox;
+}
+
+WgClock *
+wg_context_get_clock (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->clock;
+}
+
+WgPositionStore *
+wg_context_get_position_store (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->positions;
+}
+
+const WgActor *
+wg_context_get_actor (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->actor;
+}
+
+WgViewModel *
+wg_context_get_view_model (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->view_model;
+}
+
+gint64
+wg_context_now_ms (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), 0);
+  return wg_clock_get_now_ms (self->clock);
+}
+
+char *
+wg_context_send (WgContext      *self,
+                 WgCommandType   type,
+                 JsonObject     *body,
+                 GError        **error)
+{
+  g_autofree char *id = NULL;
+  g_autoptr(WgCommand) command = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  g_return_val_if_fail (body != NULL, NULL);
+
+  if (self->sync != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);
+
+      return wg_sync_client_send (self->sync, wg_command_type_to_string (type), node, error);
+    }
+
+  if (self->actor == NULL)
+    {
+      g_set_error_literal (error, WG_ERROR, WG_ERROR_FORBIDDEN, _("Nobody is logged in"));
+      return NULL;
+    }
+
+  /* Without a server the console is its own engine (demo and training):
+   * the same rules, on the local store. */
+  id = wg_uuid_new ();
+  command = wg_command_new (id, type, body);
+  if (!wg_store_execute_command (self->store, command, self->actor, wg_context_now_ms (self),
+                                 &events, NULL, error))
+    return NULL;
+
+  emit_events_applied (self, events);
+  g_signal_emit (self, signals[COMMAND_SETTLED], 0, id, TRUE, NULL, NULL);
+  return g_steal_pointer (&id);
+}
+
+void
+wg_context_events_applied (WgContext *self,
+                           GPtrArray *events)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+  g_return_if_fail (events != NULL);
+
+  emit_events_applied (self, events);
+}
+
+gboolean
+wg_context_prefers_chinese (void)
+{
+  /* The translation in use decides: names follow the interface. */
+  const char *probe = _("Incidents");
+
+  return g_str_equal (probe, "事件") || g_str_has_prefix (g_getenv ("LANGUAGE") ?: "", "zh");
+}
+
+const char *
+wg_context_category_label (WgContext  *self,
+                           const char *code)
+{
+  WgCategory *category;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+
+  if (code == NULL)
+    return "";
+  category = wg_reference_lookup_category (self->reference, code);
+  if (category == NULL)
+    return code;
+  return wg_context_prefers_chinese () ? category->name_zh : category->name_en;
+}
+
+const char *
+wg_context_grid_label (WgContext  *self,
+                       const char *code)
+{
+  WgGrid *grid;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+
+  if (code == NULL)
+    return "";
+  grid = wg_reference_lookup_grid (self->reference, code);
+  return grid != NULL ? grid->name_zh : code;
+}
+
+const char *
+wg_context_department_label (WgContext  *self,
+                             const char *code)
+{
+  WgDepartment *department;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+
+  if (code == NULL)
+    return "";
+  department = wg_reference_lookup_department (self->reference, code);
+  if (department == NULL)
+    return code;
+  return wg_context_prefers_chinese () ? department->name_zh : department->name_en;
+}
+
+const char *
+wg_context_force_label (WgContext  *self,
+                        const char *force_id)
+{
+  WgForce *force;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+
+  if (force_id == NULL)
+    return "";
+  force = wg_reference_lookup_force (self->reference, force_id);
+  return force != NULL ? force->name_zh : force_id;
+}
+
+gint64
+wg_context_force_position (WgContext *self,
+                           WgForce   *force,
+                           double    *lat,
+                           double    *lon)
+{
+  int index;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (self), -1);
+  g_return_val_if_fail (force != NULL, -1);
+
+  index = wg_position_store_lookup (self->positions, force->id);
+  if (index >= 0)
+    {
+      gint64 t = wg_position_store_get_times (self->positions)[index];
+
+      if (t > 0)
+        {
+          *lat = wg_position_store_get_lats (self->positions)[index];
+          *lon = wg_position_store_get_lons (self->positions)[index];
+          return MAX (0, wg_context_now_ms (self) - t);
+        }
+    }
+  *lat = force->lat;
+  *lon = force->lon;
+  return -1;
+}
+
+WgReference *
+wg_context_load_demo_reference (GError **error)
+{
+  g_autofree char *source = g_build_filename (SOURCE_DATADIR, "demo", NULL);
+  g_autofree char *installed = g_build_filename (PKGDATADIR, "demo", NULL);
+
+  if (g_file_test (source, G_FILE_TEST_IS_DIR))
+    return wg_reference_load_dir (source, error);
+  return wg_reference_load_dir (installed, error);
+}
+
+WgContext *
+wg_context_new_local (WgReference    *reference,
+                      const char     *store_path,
+                      const WgActor  *actor,
+                      GError        **error)
+{
+  g_autoptr(WgStore) store = NULL;
+  g_autoptr(WgClock) clock = NULL;
+
+  g_return_val_if_fail (WG_IS_REFERENCE (reference), NULL);
+  g_return_val_if_fail (store_path != NULL, NULL);
+
+  store = wg_store_open (store_path, error);
+  if (store == NULL)
+    return NULL;
+  if (!wg_store_adopt_reference (store, reference, error))
+    return NULL;
+  clock = wg_clock_new ();
+  return wg_context_new (reference, store, NULL, NULL, clock, actor);
+}
+
+void
+wg_context_place_forces_at_home (WgContext *self)
+{
+  GPtrArray *forces;
+  gint64 now;
+
+  g_return_if_fail (WG_IS_CONTEXT (self));
+
+  forces = wg_reference_get_forces (self->reference);
+  now = wg_context_now_ms (self);
+  for (guint i = 0; i < forces->len; i++)
+    {
+      WgForce *force = forces->pdata[i];
+      int index = wg_position_store_lookup (self->positions, force->id);
+
+      if (index >= 0 && wg_position_store_get_times (self->positions)[index] == 0)
+        wg_position_store_set_position (self->positions, index, force->lat, force->lon, now);
+    }
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "wg-actor.h"
+#include "wg-clock.h"
+#include "wg-outbox.h"
+#include "wg-position-store.h"
+#include "wg-reference.h"
+#include "wg-store.h"
+#include "wg-sync-client.h"
+#include "wg-view-model.h"
+
+G_BEGIN_DECLS
+
+/* Everything a console view needs, passed into each view: the reference
+ * data, the local cache (a WgStore), the sync client (NULL when the
+ * console runs without a server), the clock, the positions of forces, the
+ * logged-in actor and the shared view-model.
+ *
+ * Views learn about changes from ::events-applied, whoever applied them
+ * (the sync client's stream, or a command executed locally without a
+ * server), and about the fate of their commands from ::command-settled. */
+#define WG_TYPE_CONTEXT (wg_context_get_type ())
+G_DECLARE_FINAL_TYPE (WgContext, wg_context, WG, CONTEXT, GObject)
+
+/* Takes a reference on each; @sync, @outbox and @actor may be NULL.  The
+ * context owns @outbox (closed at finalisation, after @sync is gone). */
+WgContext       *wg_context_new                (WgReference     *reference,
+                                                WgStore         *store,
+                                                WgSyncClient    *sync,
+                                                WgOutbox        *outbox,
+                                                WgClock         *clock,
+                                                const WgActor   *actor);
+
+WgReference     *wg_context_get_reference      (WgContext       *self);
+WgStore         *wg_context_get_store          (WgContext       *self);
+WgSyncClient    *wg_context_get_sync_client    (WgContext       *self);
+WgOutbox        *wg_context_get_outbox         (WgContext       *self);
+WgClock         *wg_context_get_clock          (WgContext       *self);
+WgPositionStore *wg_context_get_position_store (WgContext       *self);
+const WgActor   *wg_context_get_actor          (WgContext       *self);
+WgViewModel     *wg_context_get_view_model     (WgContext       *self);
+gint64           wg_context_now_ms             (WgContext       *self);
+
+/* Queues @type with @body (through the sync client), or, without a
+ * server, runs it on the local store at once and emits ::events-applied
+ * and ::command-settled.  Returns the command's id, or NULL with @error
+ * (a refusal by a rule, when run locally). */
+char            *wg_context_send               (WgContext       *self,
+                                                WgCommandType    type,
+                                                JsonObject      *body,
+                                                GError         **error);
+/* Emits ::events-applied: for events a caller applied to the store
+ * itself (tests, demo data). */
+void             wg_context_events_applied     (WgContext       *self,
+                                                GPtrArray       *events);
+
+/* The demo reference data (data/demo in the source tree, else the
+ * installed copy). */
+WgReference     *wg_context_load_demo_reference (GError        **error);
+/* A console without a server: @store_path (":memory:" is fine) adopts
+ * @reference; commands run on it at once.  @actor may be NULL. */
+WgContext       *wg_context_new_local          (WgReference     *reference,
+                                                const char      *store_path,
+                                                const WgActor   *actor,
+                                                GError         **error);
+/* Puts every force that has no reported position at its home, as seen
+ * now (demo and training, where nothing reports positions). */
+void             wg_context_place_forces_at_home (WgContext     *self);
+
+/* Helpers for views */
+const char      *wg_context_category_label     (WgContext       *self,
+                                                const char      *code);
+const char      *wg_context_grid_label         (WgContext       *self,
+                                                const char      *code);
+const char      *wg_context_department_label   (WgContext       *self,
+                                                const char      *code);
+const char      *wg_context_force_label        (WgContext       *self,
+                                                const char      *force_id);
+/* Whether the interface is in Chinese (names from reference data). */
+gboolean         wg_context_prefers_chinese    (void);
+/* Position of a force: its latest reported one, else its home.  Returns
+ * the age of the position in ms, or -1 for the home position. */
+gint64           wg_context_force_position     (WgContext       *self,
+                                                WgForce         *force,
+                                                double          *lat,
+                                                double          *lon);
+
+G_END_DECLS

@@ -1,0 +1,941 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-detail-pane"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "wg-console-util.h"
+#include "wg-decide.h"
+#include "wg-detail-pane.h"
+
+struct _WgDetailPane
+{
+  GtkWidget          parent_instance;
+
+  WgContext         *context;
+  WgIncidentModel   *model;
+  WgIncidentActions *actions;
+  char              *incident;
+  char              *unit;           /* a force shown instead of an incident */
+
+  GtkWidget         *stack;
+  GtkWidget         *content;        /* rebuilt per incident */
+  GtkWidget         *actions_box;
+  GHashTable        *buttons;        /* action name -> GtkButton */
+  GHashTable        *unit_buttons;   /* unit status slug -> GtkButton */
+  GtkLabel          *step_label;
+  GPtrArray         *assignment_rows;/* AssignmentRow* */
+  char              *caller_text;
+  guint              n_timeline_rows;
+  guint              tick_id;
+};
+
+typedef struct {
+  GtkWidget         *row;
+  GtkLabel          *timer;
+  WgAssignmentState  state;
+  gint64             created_at;
+  gint64             updated_at;
+} AssignmentRow;
+
+G_DEFINE_FINAL_TYPE (WgDetailPane, wg_detail_pane, GTK_TYPE_WIDGET)
+
+static const char *
+step_label (int step)
+{
+  switch (step)
+    {
+    case WG_STEP_ROUTE: return _("Route");
+    case WG_STEP_HANDLE: return _("Handle");
+    case WG_STEP_VERIFY: return _("Verify");
+    case WG_STEP_CLOSE: return _("Close");
+    case WG_STEP_DISPATCH: return _("Dispatch");
+    case WG_STEP_ARRIVE: return _("Arrive");
+    case WG_STEP_RESOLVE: return _("Resolve");
+    default: return NULL;
+    }
+}
+
+static gboolean
+may_see_caller (const WgActor *actor)
+{
+  return actor != NULL && (actor->role == WG_ROLE_ADMIN || actor->role == WG_ROLE_DUTY_LEADER ||
+                           actor->role == WG_ROLE_DISPATCHER);
+}
+
+static char *
+mask_phone (const char *phone)
+{
+  char *masked = g_strdup (phone);
+  gsize len = strlen (masked);
+
+  /* Keep the first three and last two digits, as the server does. */
+  for (gsize i = 3; i + 2 < len; i++)
+    if (g_ascii_isdigit (masked[i]))
+      masked[i] = '*';
+  return masked;
+}
+
+static GtkWidget *
+add_field (GtkGrid    *grid,
+           int         row,
+           const char *name,
+           const char *value)
+{
+  GtkWidget *key = gtk_label_new (name);
+  GtkWidget *val = gtk_label_new (value);
+
+  gtk_label_set_xalign (GTK_LABEL (key), 1);
+  gtk_label_set_yalign (GTK_LABEL (key), 0);
+  gtk_widget_add_css_class (key, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (val), 0);
+  gtk_label_set_wrap (GTK_LABEL (val), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (val), TRUE);
+  gtk_widget_set_hexpand (val, TRUE);
+  gtk_grid_attach (grid, key, 0, row, 1, 1);
+  gtk_grid_attach (grid, val, 1, row, 1, 1);
+  return val;
+}
+
+static GtkWidget *
+section_title (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_set_margin_top (label, 12);
+  return label;
+}
+
+static void
+update_timers (WgDetailPane *self)
+{
+  gint64 now = wg_context_now_ms (self->context);
+  WgIncidentItem *item = wg_incident_model_lookup (self->model, self->incident);
+
+  if (item != NULL && self->step_label != NULL)
+    {
+      const WgIncidentRecord *r = wg_incident_item_get_record (item);
+      const char *step = step_label (r->step);
+
+      if (wg_incident_state_is_open (r->state) && step != NULL && r->deadline > 0)
+        {
+          g_autofree char *left = wg_format_duration (r->deadline - now);
+          /* TRANSLATORS: step name, then the time left on it */
+          g_autofree char *text = g_strdup_printf (_("%s: %s left"), step, left);
+
+          gtk_label_set_label (self->step_label, text);
+          wg_widget_set_css_variant (GTK_WIDGET (self->step_label), "time-",
+                                     r->deadline <= now || r->overdue ? "time-over"
+                                     : r->deadline - now < 60 * 1000 ? "time-short" : "time-ok");
+        }
+      else
+        {
+          gtk_label_set_label (self->step_label, wg_incident_state_is_open (r->state)
+                                                 ? _("No deadline on this step") : _("Finished"));
+          wg_widget_set_css_variant (GTK_WIDGET (self->step_label), "time-", NULL);
+        }
+    }
+
+  for (guint i = 0; i < self->assignment_rows->len; i++)
+    {
+      AssignmentRow *a = self->assignment_rows->pdata[i];
+      g_autofree char *text = NULL;
+      gboolean late;
+
+      if (!wg_assignment_state_is_open (a->state))
+        continue;
+      text = wg_format_duration (now - a->updated_at);
+      gtk_label_set_label (a->timer, text);
+      late = a->state == WG_ASSIGNMENT_NOTIFIED && now - a->created_at > WG_ASSIGNMENT_ACK_LIMIT_MS;
+      if (late)
+        gtk_widget_add_css_class (a->row, "late");
+      else
+        gtk_widget_remove_css_class (a->row, "late");
+    }
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  update_timers (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+event_detail (WgContext *context,
+              WgEvent   *event)
+{
+  static const char *text_members[] = { "text", "reason", "summary", "resolution", "result",
+                                        "remark", "instructions" };
+  const char *department;
+
+  if (event->type == WG_EV_INCIDENT_ROUTED &&
+      (department = json_object_get_string_member_with_default (event->body, "department", NULL)) != NULL)
+    return g_strdup (wg_context_department_label (context, department));
+  if (event->type == WG_EV_ASSIGNMENT_CREATED || event->type == WG_EV_ASSIGNMENT_ACKNOWLEDGED ||
+      event->type == WG_EV_ASSIGNMENT_EN_ROUTE || event->type == WG_EV_ASSIGNMENT_ON_SCENE ||
+      event->type == WG_EV_ASSIGNMENT_CLEARED || event->type == WG_EV_ASSIGNMENT_CANCELLED)
+    {
+      const char *unit = json_object_get_string_member_with_default (event->body, "unit", NULL);
+      if (unit != NULL)
+        return g_strdup (wg_context_force_label (context, unit));
+    }
+  if (event->type == WG_EV_ALARM_ESCALATED)
+    {
+      const char *to = json_object_get_string_member_with_default (event->body, "to", NULL);
+      if (to != NULL)
+        /* TRANSLATORS: the alarm went to this person */
+        return g_strdup_printf (_("to %s"), to);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (text_members); i++)
+    {
+      const char *text = json_object_get_string_member_with_default (event->body, text_members[i], NULL);
+      if (text != NULL && *text != '\0')
+        return g_strdup (text);
+    }
+  return NULL;
+}
+
+static GPtrArray *
+read_timeline (WgDetailPane *self)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *mine = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  WgStore *store = wg_context_get_store (self->context);
+  gint64 after = 0;
+
+  /* Pages, so that a long journal is never all in memory at once. */
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = wg_store_read_journal (store, after, 2000, &error);
+
+      if (page == NULL)
+        {
+          g_warning ("Could not read the journal: %s", error->message);
+          break;
+        }
+      for (guint i = 0; i < page->len; i++)
+        {
+          WgEvent *event = page->pdata[i];
+
+          if (g_strcmp0 (event->incident, self->incident) == 0)
+            g_ptr_array_add (mine, wg_event_ref (event));
+          after = event->seq;
+        }
+      if (page->len < 2000)
+        break;
+    }
+  return mine;
+}
+
+typedef struct {
+  WgDetailPane  *self;
+  char          *assignment;
+  WgCommandType  command;
+} AssignmentCommand;
+
+static void
+assignment_command_free (gpointer data,
+                         GClosure *closure)
+{
+  AssignmentCommand *c = data;
+
+  g_free (c->assignment);
+  g_free (c);
+}
+
+static void
+assignment_command_cb (GtkButton         *button,
+                       AssignmentCommand *c)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  json_object_set_string_member (body, "assignment", c->assignment);
+  if (c->command == WG_CMD_ASSIGNMENT_CANCEL)
+    json_object_set_string_member (body, "reason", _("Stood down from the console"));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (g_object_get_data (G_OBJECT (button), "wg-menu")));
+  id = wg_context_send (c->self->context, c->command, body, &error);
+  if (id == NULL)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
+}
+
+/* The assignment commands the role may send, each enabled where legal. */
+static GtkWidget *
+assignment_menu (WgDetailPane             *self,
+                 const WgAssignmentRecord *a)
+{
+  static const WgCommandType commands[] = {
+    WG_CMD_ASSIGNMENT_ACKNOWLEDGE, WG_CMD_ASSIGNMENT_EN_ROUTE, WG_CMD_ASSIGNMENT_ON_SCENE,
+    WG_CMD_ASSIGNMENT_CLEAR, WG_CMD_ASSIGNMENT_CANCEL,
+  };
+  const WgActor *actor = wg_context_get_actor (self->context);
+  GtkWidget *menu = gtk_menu_button_new ();
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  WgScope scope = WG_SCOPE_NONE;
+  guint n_shown = 0;
+
+  if (actor == NULL)
+    return NULL;
+  if (actor->unit != NULL && g_strcmp0 (actor->unit, a->unit) == 0)
+    scope = WG_SCOPE_OWN_UNIT;
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      GtkWidget *button;
+      AssignmentCommand *c;
+
+      if (!wg_decide_role_may (commands[i], actor->role, scope))
+        continue;
+      button = gtk_button_new_with_label (wg_command_label (commands[i]));
+      gtk_widget_add_css_class (button, "flat");
+      if (!wg_decide_assignment_legal (commands[i], a->state))
+        {
+          gtk_widget_set_sensitive (button, FALSE);
+          /* TRANSLATORS: %s is an assignment state, e.g. "En route" */
+          {
+            g_autofree char *reason = g_strdup_printf (_("Not possible while the force is %s"),
+                                                       wg_assignment_state_label (a->state));
+            gtk_widget_set_tooltip_text (button, reason);
+          }
+        }
+      c = g_new0 (AssignmentCommand, 1);
+      c->self = self;
+      c->assignment = g_strdup (a->id);
+      c->command = commands[i];
+      g_object_set_data (G_OBJECT (button), "wg-menu", menu);
+      g_signal_connect_data (button, "clicked", G_CALLBACK (assignment_command_cb), c,
+                             assignment_command_free, 0);
+      gtk_box_append (GTK_BOX (box), button);
+      n_shown++;
+    }
+  if (n_shown == 0)
+    {
+      g_object_ref_sink (menu);
+      g_object_unref (menu);
+      g_object_ref_sink (popover);
+      g_object_unref (popover);
+      return NULL;
+    }
+  gtk_popover_set_child (GTK_POPOVER (popover), box);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (menu), popover);
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "view-more-symbolic");
+  gtk_widget_set_valign (menu, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (menu, "flat");
+  gtk_widget_set_tooltip_text (menu, _("Update this assignment"));
+  return menu;
+}
+
+static void
+rebuild (WgDetailPane *self)
+{
+  WgIncidentItem *item = wg_incident_model_lookup (self->model, self->incident);
+  const WgIncidentRecord *r;
+  const WgActor *actor = wg_context_get_actor (self->context);
+  GTimeZone *zone = wg_reference_get_time_zone (wg_context_get_reference (self->context));
+  g_autoptr(GPtrArray) timeline = NULL;
+  g_autoptr(GPtrArray) assignments = NULL;
+  GtkWidget *box, *header, *grade, *summary, *list;
+  GtkGrid *grid;
+  JsonObject *report_body = NULL;
+  int row = 0;
+
+  self->step_label = NULL;
+  g_ptr_array_set_size (self->assignment_rows, 0);
+  g_hash_table_remove_all (self->unit_buttons);
+  g_clear_pointer (&self->caller_text, g_free);
+  self->n_timeline_rows = 0;
+
+  if (self->content != NULL)
+    gtk_stack_remove (GTK_STACK (self->stack), self->content);
+  self->content = NULL;
+
+  if (item == NULL)
+    {
+      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+      return;
+    }
+  r = wg_incident_item_get_record (item);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (box, "detail-content");
+
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  {
+    GtkWidget *case_label = gtk_label_new (r->case_number);
+
+    gtk_widget_add_css_class (case_label, "title-2");
+    gtk_widget_add_css_class (case_label, "numeric");
+    gtk_label_set_selectable (GTK_LABEL (case_label), TRUE);
+    gtk_box_append (GTK_BOX (header), case_label);
+  }
+  grade = gtk_label_new (wg_grade_label (r->grade));
+  gtk_widget_add_css_class (grade, "badge");
+  gtk_widget_add_css_class (grade, wg_grade_css_class (r->grade));
+  gtk_widget_set_valign (grade, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (header), grade);
+  {
+    GtkWidget *state = gtk_label_new (wg_incident_state_label (r->state));
+
+    gtk_widget_add_css_class (state, "state-pill");
+    gtk_widget_set_valign (state, GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (header), state);
+  }
+  gtk_box_append (GTK_BOX (box), header);
+
+  summary = gtk_label_new (r->summary);
+  gtk_label_set_wrap (GTK_LABEL (summary), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (summary), 0);
+  gtk_widget_add_css_class (summary, "title-4");
+  gtk_box_append (GTK_BOX (box), summary);
+
+  self->step_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->step_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->step_label), "step-clock");
+  gtk_widget_add_css_class (GTK_WIDGET (self->step_label), "numeric");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->step_label));
+
+  timeline = read_timeline (self);
+  for (guint i = 0; i < timeline->len; i++)
+    {
+      WgEvent *event = timeline->pdata[i];
+      if (event->type == WG_EV_INCIDENT_REPORTED)
+        report_body = event->body;
+    }
+
+  grid = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_column_spacing (grid, 12);
+  gtk_grid_set_row_spacing (grid, 4);
+  gtk_widget_set_margin_top (GTK_WIDGET (grid), 6);
+  add_field (grid, row++, _("Category"), wg_context_category_label (self->context, r->category));
+  {
+    g_autofree char *location = g_strdup_printf ("%s\n%.5f, %.5f",
+                                                 r->grid != NULL ? wg_context_grid_label (self->context, r->grid)
+                                                                 : _("Outside the street"),
+                                                 r->lat, r->lon);
+    add_field (grid, row++, _("Location"), location);
+  }
+  if (report_body != NULL)
+    {
+      const char *source = json_object_get_string_member_with_default (report_body, "source", NULL);
+      JsonNode *caller_node = json_object_get_member (report_body, "caller");
+
+      if (source != NULL)
+        add_field (grid, row++, _("Source"), wg_source_label (source));
+      if (caller_node != NULL && JSON_NODE_HOLDS_OBJECT (caller_node))
+        {
+          JsonObject *caller = json_node_get_object (caller_node);
+          const char *name = json_object_get_string_member_with_default (caller, "name", "");
+          const char *phone = json_object_get_string_member_with_default (caller, "phone", "");
+          g_autofree char *shown_phone = may_see_caller (actor) ? g_strdup (phone) : mask_phone (phone);
+
+          self->caller_text = g_strdup_printf ("%s %s", name, shown_phone);
+          g_strstrip (self->caller_text);
+          add_field (grid, row++, _("Caller"), self->caller_text);
+        }
+    }
+  add_field (grid, row++, _("Reporter"), r->reporter ?: "");
+  {
+    g_autofree char *at = wg_format_time_of_day (r->reported_at, zone);
+    add_field (grid, row++, _("Reported"), at);
+  }
+  if (r->department != NULL)
+    add_field (grid, row++, _("Department"), wg_context_department_label (self->context, r->department));
+  if (r->alarm != WG_ALARM_NONE)
+    {
+      const char *alarm = r->alarm == WG_ALARM_ACKNOWLEDGED ? _("Acknowledged")
+                          : r->alarm == WG_ALARM_ESCALATED ? _("Escalated, not acknowledged")
+                          : _("Raised, not acknowledged");
+      GtkWidget *value = add_field (grid, row++, _("Alarm"), alarm);
+
+      if (r->alarm != WG_ALARM_ACKNOWLEDGED && wg_incident_state_is_open (r->state))
+        gtk_widget_add_css_class (value, "error");
+    }
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (grid));
+
+  /* Assignments */
+  assignments = wg_store_list_assignments (wg_context_get_store (self->context), r->id, NULL);
+  if (assignments != NULL && assignments->len > 0)
+    {
+      gtk_box_append (GTK_BOX (box), section_title (_("Assignments")));
+      list = gtk_list_box_new ();
+      gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+      gtk_widget_add_css_class (list, "boxed-list");
+      for (guint i = 0; i < assignments->len; i++)
+        {
+          WgAssignmentRecord *a = assignments->pdata[i];
+          GtkWidget *arow = adw_action_row_new ();
+          GtkWidget *timer = gtk_label_new (NULL);
+          AssignmentRow *ar = g_new0 (AssignmentRow, 1);
+
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (arow),
+                                         wg_context_force_label (self->context, a->unit));
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (arow), wg_assignment_state_label (a->state));
+          gtk_widget_add_css_class (timer, "numeric");
+          adw_action_row_add_suffix (ADW_ACTION_ROW (arow), timer);
+          if (wg_assignment_state_is_open (a->state))
+            {
+              GtkWidget *menu = assignment_menu (self, a);
+              if (menu != NULL)
+                adw_action_row_add_suffix (ADW_ACTION_ROW (arow), menu);
+            }
+          gtk_widget_add_css_class (arow, "assignment");
+          ar->row = arow;
+          ar->timer = GTK_LABEL (timer);
+          ar->state = a->state;
+          ar->created_at = a->created_at;
+          ar->updated_at = a->updated_at;
+          g_ptr_array_add (self->assignment_rows, ar);
+          gtk_list_box_append (GTK_LIST_BOX (list), arow);
+        }
+      gtk_box_append (GTK_BOX (box), list);
+    }
+
+  /* Timeline, oldest first */
+  gtk_box_append (GTK_BOX (box), section_title (_("Timeline")));
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "timeline");
+  for (guint i = 0; i < timeline->len; i++)
+    {
+      WgEvent *event = timeline->pdata[i];
+      g_autofree char *time = wg_format_time_of_day (event->ts, zone);
+      g_autofree char *detail = event_detail (self->context, event);
+      g_autofree char *who = NULL;
+      GtkWidget *erow = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+      GtkWidget *time_label = gtk_label_new (time);
+      GtkWidget *text_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+      GtkWidget *what = gtk_label_new (wg_event_type_label (event->type));
+      WgRole role;
+
+      gtk_widget_add_css_class (time_label, "numeric");
+      gtk_widget_add_css_class (time_label, "dim-label");
+      gtk_label_set_yalign (GTK_LABEL (time_label), 0);
+      gtk_box_append (GTK_BOX (erow), time_label);
+      gtk_label_set_xalign (GTK_LABEL (what), 0);
+      gtk_label_set_wrap (GTK_LABEL (what), TRUE);
+      if (detail != NULL)
+        {
+          g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b> %s",
+                                                             wg_event_type_label (event->type), detail);
+          gtk_label_set_markup (GTK_LABEL (what), markup);
+        }
+      else
+        gtk_widget_add_css_class (what, "heading");
+      gtk_box_append (GTK_BOX (text_box), what);
+      if (event->actor != NULL)
+        who = g_strdup_printf ("%s · %s", event->actor,
+                               event->role != NULL && wg_role_from_string (event->role, &role)
+                               ? wg_role_label (role) : (event->role ?: ""));
+      else
+        who = g_strdup (_("System"));
+      {
+        GtkWidget *who_label = gtk_label_new (who);
+
+        gtk_label_set_xalign (GTK_LABEL (who_label), 0);
+        gtk_widget_add_css_class (who_label, "caption");
+        gtk_widget_add_css_class (who_label, "dim-label");
+        gtk_box_append (GTK_BOX (text_box), who_label);
+      }
+      gtk_box_append (GTK_BOX (erow), text_box);
+      gtk_list_box_append (GTK_LIST_BOX (list), erow);
+      self->n_timeline_rows++;
+    }
+  gtk_box_append (GTK_BOX (box), list);
+
+  self->content = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->content), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->content), box);
+  gtk_stack_add_named (GTK_STACK (self->stack), self->content, "incident");
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "incident");
+  update_timers (self);
+}
+
+/* A force: who, what, where last seen, and its status for those who may
+ * set it (unit.status). */
+static void
+unit_status_clicked_cb (GtkButton    *button,
+                        WgDetailPane *self)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  json_object_set_string_member (body, "unit", self->unit);
+  json_object_set_string_member (body, "status", g_object_get_data (G_OBJECT (button), "wg-status"));
+  id = wg_context_send (self->context, WG_CMD_UNIT_STATUS, body, &error);
+  if (id == NULL)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
+}
+
+static void
+rebuild_unit (WgDetailPane *self)
+{
+  WgReference *reference = wg_context_get_reference (self->context);
+  WgForce *force = wg_reference_lookup_force (reference, self->unit);
+  const WgActor *actor = wg_context_get_actor (self->context);
+  g_auto(WgUnitRecord) record = { 0 };
+  gboolean known;
+  GtkWidget *box, *title, *buttons;
+  GtkGrid *grid;
+  double lat, lon;
+  gint64 age;
+  int row = 0;
+
+  self->step_label = NULL;
+  g_ptr_array_set_size (self->assignment_rows, 0);
+  g_hash_table_remove_all (self->unit_buttons);
+  if (self->content != NULL)
+    gtk_stack_remove (GTK_STACK (self->stack), self->content);
+  self->content = NULL;
+  if (force == NULL)
+    {
+      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+      return;
+    }
+  known = wg_store_get_unit (wg_context_get_store (self->context), force->id, &record, NULL);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (box, "detail-content");
+  title = gtk_label_new (force->title_zh != NULL ? force->title_zh : force->name_zh);
+  if (force->title_zh != NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("%s · %s", force->name_zh, force->title_zh);
+      gtk_label_set_label (GTK_LABEL (title), text);
+    }
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_widget_add_css_class (title, "title-2");
+  gtk_box_append (GTK_BOX (box), title);
+
+  grid = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_column_spacing (grid, 12);
+  gtk_grid_set_row_spacing (grid, 4);
+  add_field (grid, row++, _("Kind"), wg_force_type_label (force->type));
+  if (force->grid != NULL)
+    add_field (grid, row++, _("Home grid"), force->grid->name_zh);
+  if (known)
+    {
+      g_autofree char *open = g_strdup_printf ("%u", record.open_assignments);
+
+      add_field (grid, row++, _("Status"), wg_unit_status_label (record.status));
+      add_field (grid, row++, _("Open assignments"), open);
+    }
+  age = wg_context_force_position (self->context, force, &lat, &lon);
+  {
+    g_autofree char *ago = age >= 0 ? wg_format_duration (age) : NULL;
+    g_autofree char *where = age >= 0
+                             /* TRANSLATORS: coordinates, then how long ago */
+                             ? g_strdup_printf (_("%.5f, %.5f, %s ago"), lat, lon, ago)
+                             : g_strdup (_("No position reported; home shown"));
+    add_field (grid, row++, _("Position"), where);
+  }
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (grid));
+
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_margin_top (buttons, 12);
+  if (actor != NULL && known)
+    {
+      WgScope scope = actor->unit != NULL && g_strcmp0 (actor->unit, force->id) == 0
+                      ? WG_SCOPE_OWN_UNIT : WG_SCOPE_NONE;
+
+      for (WgUnitStatus st = 0; st < WG_N_UNIT_STATUSES; st++)
+        {
+          GtkWidget *button;
+
+          if (!wg_decide_role_may (WG_CMD_UNIT_STATUS, actor->role, scope))
+            break;
+          button = gtk_button_new_with_label (wg_unit_status_label (st));
+          g_object_set_data (G_OBJECT (button), "wg-status", (gpointer) wg_unit_status_to_string (st));
+          gtk_widget_set_sensitive (button, st != record.status);
+          if (st == record.status)
+            gtk_widget_set_tooltip_text (button, _("That is its status now"));
+          g_signal_connect_object (button, "clicked", G_CALLBACK (unit_status_clicked_cb), self, 0);
+          gtk_box_append (GTK_BOX (buttons), button);
+          g_hash_table_replace (self->unit_buttons, (gpointer) wg_unit_status_to_string (st), button);
+        }
+    }
+  gtk_box_append (GTK_BOX (box), buttons);
+
+  self->content = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->content), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->content), box);
+  gtk_stack_add_named (GTK_STACK (self->stack), self->content, "unit");
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "unit");
+}
+
+static void
+update_buttons (WgDetailPane *self)
+{
+  GHashTableIter iter;
+  gpointer name, button;
+
+  g_hash_table_iter_init (&iter, self->buttons);
+  while (g_hash_table_iter_next (&iter, &name, &button))
+    {
+      const char *reason = wg_incident_actions_get_reason (self->actions, name);
+
+      const WgActor *actor = wg_context_get_actor (self->context);
+      WgCommandType command = GPOINTER_TO_INT (g_object_get_data (button, "wg-command"));
+
+      gtk_widget_set_tooltip_text (button, reason);
+      /* Buttons the role can never use stay out of the way. */
+      gtk_widget_set_visible (gtk_widget_get_parent (button),
+                              actor != NULL &&
+                              wg_decide_role_may (command, actor->role,
+                                                  WG_SCOPE_OWN_GRID | WG_SCOPE_OWN_DEPT |
+                                                  WG_SCOPE_OWN_UNIT));
+    }
+  gtk_widget_set_visible (self->actions_box, self->incident != NULL);
+}
+
+static void
+selection_changed_cb (WgDetailPane *self)
+{
+  g_free (self->incident);
+  self->incident = g_strdup (wg_view_model_get_selected_incident (wg_context_get_view_model (self->context)));
+  if (self->incident != NULL)
+    g_clear_pointer (&self->unit, g_free);
+  if (self->incident == NULL && self->unit != NULL)
+    rebuild_unit (self);
+  else
+    rebuild (self);
+  update_buttons (self);
+}
+
+static void
+unit_selection_changed_cb (WgDetailPane *self)
+{
+  const char *unit = wg_view_model_get_selected_unit (wg_context_get_view_model (self->context));
+
+  if (unit == NULL)
+    return;
+  /* The last thing picked is what the pane shows. */
+  g_free (self->unit);
+  self->unit = g_strdup (unit);
+  g_clear_pointer (&self->incident, g_free);
+  rebuild_unit (self);
+  update_buttons (self);
+}
+
+static void
+events_applied_cb (WgDetailPane *self,
+                   GPtrArray    *events)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (self->incident != NULL && g_strcmp0 (event->incident, self->incident) == 0)
+        {
+          rebuild (self);
+          break;
+        }
+      if (self->unit != NULL && (g_strcmp0 (event->subject, self->unit) == 0 ||
+                                 g_strcmp0 (json_object_get_string_member_with_default (event->body, "unit", NULL),
+                                            self->unit) == 0))
+        {
+          rebuild_unit (self);
+          break;
+        }
+    }
+  update_buttons (self);
+}
+
+static void
+build_actions (WgDetailPane *self)
+{
+  const WgIncidentActionEntry *entries;
+  guint n;
+  GtkWidget *flow = gtk_flow_box_new ();
+
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 3);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 3);
+  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 6);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 6);
+
+  entries = wg_incident_actions_list (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *action = g_strdup_printf ("incident.%s", entries[i].name);
+      GtkWidget *button = gtk_button_new_with_label (wg_command_label (entries[i].command));
+
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+      g_object_set_data (G_OBJECT (button), "wg-command", GINT_TO_POINTER (entries[i].command));
+      if (entries[i].command == WG_CMD_ALARM_ACKNOWLEDGE || entries[i].command == WG_CMD_DISPATCH_ASSIGN)
+        gtk_widget_add_css_class (button, "suggested-action");
+      if (entries[i].command == WG_CMD_INCIDENT_CANCEL || entries[i].command == WG_CMD_INCIDENT_CLOSE)
+        gtk_widget_add_css_class (button, "destructive-action");
+      g_hash_table_insert (self->buttons, (gpointer) entries[i].name, button);
+      gtk_flow_box_append (GTK_FLOW_BOX (flow), button);
+    }
+  self->actions_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_add_css_class (self->actions_box, "detail-actions");
+  gtk_box_append (GTK_BOX (self->actions_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_box_append (GTK_BOX (self->actions_box), flow);
+  gtk_widget_set_margin_top (flow, 8);
+  gtk_widget_set_margin_bottom (flow, 8);
+  gtk_widget_set_margin_start (flow, 8);
+  gtk_widget_set_margin_end (flow, 8);
+}
+
+static void
+wg_detail_pane_dispose (GObject *object)
+{
+  WgDetailPane *self = WG_DETAIL_PANE (object);
+  GtkWidget *child;
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->context != NULL)
+    g_signal_handlers_disconnect_by_data (wg_context_get_view_model (self->context), self);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->context);
+  g_clear_object (&self->model);
+  g_clear_object (&self->actions);
+
+  G_OBJECT_CLASS (wg_detail_pane_parent_class)->dispose (object);
+}
+
+static void
+wg_detail_pane_finalize (GObject *object)
+{
+  WgDetailPane *self = WG_DETAIL_PANE (object);
+
+  g_clear_pointer (&self->incident, g_free);
+  g_clear_pointer (&self->unit, g_free);
+  g_clear_pointer (&self->buttons, g_hash_table_unref);
+  g_clear_pointer (&self->unit_buttons, g_hash_table_unref);
+  g_clear_pointer (&self->assignment_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->caller_text, g_free);
+
+  G_OBJECT_CLASS (wg_detail_pane_parent_class)->finalize (object);
+}
+
+static void
+wg_detail_pane_class_init (WgDetailPaneClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = wg_detail_pane_dispose;
+  object_class->finalize = wg_detail_pane_finalize;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "detail-pane");
+}
+
+static void
+wg_detail_pane_init (WgDetailPane *self)
+{
+  self->buttons = g_hash_table_new (g_str_hash, g_str_equal);
+  self->unit_buttons = g_hash_table_new (g_str_hash, g_str_equal);
+  self->assignment_rows = g_ptr_array_new_with_free_func (g_free);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
+                                  GTK_ORIENTATION_VERTICAL);
+}
+
+GtkWidget *
+wg_detail_pane_new (WgContext         *context,
+                    WgIncidentModel   *model,
+                    WgIncidentActions *actions)
+{
+  WgDetailPane *self;
+  GtkWidget *empty;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (context), NULL);
+  g_return_val_if_fail (WG_IS_INCIDENT_MODEL (model), NULL);
+  g_return_val_if_fail (WG_IS_INCIDENT_ACTIONS (actions), NULL);
+
+  self = g_object_new (WG_TYPE_DETAIL_PANE, NULL);
+  self->context = g_object_ref (context);
+  self->model = g_object_ref (model);
+  self->actions = g_object_ref (actions);
+
+  self->stack = gtk_stack_new ();
+  gtk_widget_set_vexpand (self->stack, TRUE);
+  gtk_widget_set_parent (self->stack, GTK_WIDGET (self));
+  empty = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "view-list-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (empty), _("No Incident Selected"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (empty),
+                                   _("Pick an incident on the board or on the map."));
+  gtk_widget_add_css_class (empty, "compact");
+  gtk_stack_add_named (GTK_STACK (self->stack), empty, "empty");
+
+  build_actions (self);
+  gtk_widget_set_parent (self->actions_box, GTK_WIDGET (self));
+
+  g_signal_connect_object (wg_context_get_view_model (context), "notify::selected-incident",
+                           G_CALLBACK (selection_changed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (wg_context_get_view_model (context), "notify::selected-unit",
+                           G_CALLBACK (unit_selection_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  selection_changed_cb (self);
+  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+wg_detail_pane_get_action_button (WgDetailPane *self,
+                                  const char   *action_name)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return g_hash_table_lookup (self->buttons, action_name);
+}
+
+GtkWidget *
+wg_detail_pane_get_unit_status_button (WgDetailPane *self,
+                                       const char   *status)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return g_hash_table_lookup (self->unit_buttons, status);
+}
+
+const char *
+wg_detail_pane_get_unit (WgDetailPane *self)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return self->unit;
+}
+
+const char *
+wg_detail_pane_get_caller_text (WgDetailPane *self)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return self->caller_text;
+}
+
+guint
+wg_detail_pane_get_n_timeline_rows (WgDetailPane *self)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), 0);
+  return self->n_timeline_rows;
+}
+
+guint
+wg_detail_pane_get_n_late_assignments (WgDetailPane *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), 0);
+
+  for (guint i = 0; i < self->assignment_rows->len; i++)
+    {
+      AssignmentRow *a = self->assignment_rows->pdata[i];
+      if (gtk_widget_has_css_class (a->row, "late"))
+        n++;
+    }
+  return n;
+}

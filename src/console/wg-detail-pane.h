@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "wg-context.h"
+#include "wg-incident-actions.h"
+#include "wg-incident-model.h"
+
+G_BEGIN_DECLS
+
+/* The selected incident in full: summary, location, source, caller,
+ * timeline, the current step's clock, assignments with their timers, and
+ * the actions the role may take, at the bottom. */
+#define WG_TYPE_DETAIL_PANE (wg_detail_pane_get_type ())
+G_DECLARE_FINAL_TYPE (WgDetailPane, wg_detail_pane, WG, DETAIL_PANE, GtkWidget)
+
+/* An assignment still notified after this long turns red. */
+#define WG_ASSIGNMENT_ACK_LIMIT_MS (60 * 1000)
+
+GtkWidget  *wg_detail_pane_new                 (WgContext         *context,
+                                                WgIncidentModel   *model,
+                                                WgIncidentActions *actions);
+/* The button of an "incident." action (for tests), or NULL. */
+GtkWidget  *wg_detail_pane_get_action_button   (WgDetailPane      *self,
+                                                const char        *action_name);
+/* The force shown (selected on the map), or NULL. */
+const char *wg_detail_pane_get_unit            (WgDetailPane      *self);
+/* Its unit.status button for @status ("available", "busy", "off_duty"),
+ * or NULL when the role may not set it. */
+GtkWidget  *wg_detail_pane_get_unit_status_button (WgDetailPane   *self,
+                                                   const char     *status);
+/* The caller as shown (masked unless the role may see it). */
+const char *wg_detail_pane_get_caller_text     (WgDetailPane      *self);
+guint       wg_detail_pane_get_n_timeline_rows (WgDetailPane      *self);
+/* How many assignment rows are red (not acknowledged in time). */
+guint       wg_detail_pane_get_n_late_assignments (WgDetailPane   *self);
+
+G_END_DECLS

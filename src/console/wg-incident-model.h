@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "wg-context.h"
+#include "wg-incident-item.h"
+
+G_BEGIN_DECLS
+
+/* The incidents of the context's store as a GListModel of WgIncidentItem,
+ * in report order, kept in step with ::events-applied: a changed incident
+ * is updated in place and announced as items_changed (pos, 1, 1), a new
+ * one appended; nothing is ever cleared and refilled.  Alongside, the same
+ * incidents as WgMapIncident for the map. */
+#define WG_TYPE_INCIDENT_MODEL (wg_incident_model_get_type ())
+G_DECLARE_FINAL_TYPE (WgIncidentModel, wg_incident_model, WG, INCIDENT_MODEL, GObject)
+
+WgIncidentModel *wg_incident_model_new            (WgContext       *context);
+WgIncidentItem  *wg_incident_model_lookup         (WgIncidentModel *self,
+                                                   const char      *id);
+GListModel      *wg_incident_model_get_map_model  (WgIncidentModel *self);
+/* How many items_changed were emitted since creation (for tests). */
+guint            wg_incident_model_get_n_changes  (WgIncidentModel *self);
+
+G_END_DECLS

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-intake-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wg-console-util.h"
+#include "wg-intake-dialog.h"
+#include "wg-map-data.h"
+#include "wg-map-view.h"
+
+struct _WgIntakeDialog
+{
+  AdwWindow           parent_instance;
+
+  WgContext          *context;
+  GPtrArray          *category_codes;  /* char*, parallel to the dropdown */
+  char               *grid;
+  double              lat;
+  double              lon;
+  gboolean            has_location;
+
+  GtkDropDown        *category;
+  GtkDropDown        *grade;
+  GtkDropDown        *source;
+  AdwEntryRow        *summary;
+  AdwEntryRow        *caller_name;
+  AdwEntryRow        *caller_phone;
+  AdwActionRow       *location_row;
+  WgMapView          *map;
+  ShumateMarkerLayer *markers;
+  ShumateMarker      *marker;
+  GtkWidget          *submit_button;
+  GtkLabel           *error_label;
+};
+
+G_DEFINE_FINAL_TYPE (WgIntakeDialog, wg_intake_dialog, ADW_TYPE_WINDOW)
+
+static const char *source_codes[] = { "phone", "walk_in", "field", "online", "other", NULL };
+
+static void
+update_submit (WgIntakeDialog *self)
+{
+  gtk_widget_set_sensitive (self->submit_button, wg_intake_dialog_can_submit (self));
+}
+
+static void
+category_selected_cb (WgIntakeDialog *self)
+{
+  const char *code = wg_intake_dialog_get_category (self);
+  WgCategory *category = code != NULL
+                         ? wg_reference_lookup_category (wg_context_get_reference (self->context), code)
+                         : NULL;
+  WgGrade grade;
+
+  /* The category's grade is the default; the dispatcher may change it. */
+  if (category != NULL && wg_grade_from_string (category->grade, &grade))
+    gtk_drop_down_set_selected (self->grade, grade);
+  update_submit (self);
+}
+
+static void
+map_clicked_cb (WgIntakeDialog *self,
+                int             n_press,
+                double          x,
+                double          y,
+                GtkGestureClick *gesture)
+{
+  ShumateViewport *viewport = wg_map_view_get_viewport (self->map);
+  double lat, lon;
+
+  shumate_viewport_widget_coords_to_location (viewport, GTK_WIDGET (wg_map_view_get_map (self->map)),
+                                              x, y, &lat, &lon);
+  wg_intake_dialog_set_location (self, lat, lon);
+}
+
+static void
+submit_clicked_cb (WgIntakeDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = wg_intake_dialog_submit (self, &error);
+
+  if (id == NULL)
+    {
+      gtk_label_set_label (self->error_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+      return;
+    }
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+wg_intake_dialog_dispose (GObject *object)
+{
+  WgIntakeDialog *self = WG_INTAKE_DIALOG (object);
+
+  g_clear_object (&self->context);
+
+  G_OBJECT_CLASS (wg_intake_dialog_parent_class)->dispose (object);
+}
+
+static void
+wg_intake_dialog_finalize (GObject *object)
+{
+  WgIntakeDialog *self = WG_INTAKE_DIALOG (object);
+
+  g_clear_pointer (&self->category_codes, g_ptr_array_unref);
+  g_clear_pointer (&self->grid, g_free);
+
+  G_OBJECT_CLASS (wg_intake_dialog_parent_class)->finalize (object);
+}
+
+static void
+wg_intake_dialog_class_init (WgIntakeDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = wg_intake_dialog_dispose;
+  object_class->finalize = wg_intake_dialog_finalize;
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+wg_intake_dialog_init (WgIntakeDialog *self)
+{
+  self->category_codes = g_ptr_array_new_with_free_func (g_free);
+}
+
+static GtkWidget *
+dropdown_row (const char *title,
+              GtkWidget  *dropdown)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_widget_set_valign (dropdown, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), dropdown);
+  return row;
+}
+
+GtkWidget *
+wg_intake_dialog_new (WgContext *context)
+{
+  WgIntakeDialog *self;
+  WgReference *reference;
+  GPtrArray *categories;
+  g_autoptr(GtkStringList) category_labels = gtk_string_list_new (NULL);
+  GtkWidget *box, *header, *cancel, *scroller, *page, *group, *map_frame;
+  GtkGesture *click;
+  const char *grade_labels[] = { wg_grade_label (WG_GRADE_GENERAL),
+                                 wg_grade_label (WG_GRADE_PROFESSIONAL),
+                                 wg_grade_label (WG_GRADE_EMERGENCY), NULL };
+  const char *source_labels[] = { wg_source_label ("phone"), wg_source_label ("walk_in"),
+                                  wg_source_label ("field"), wg_source_label ("online"),
+                                  wg_source_label ("other"), NULL };
+
+  g_return_val_if_fail (WG_IS_CONTEXT (context), NULL);
+
+  self = g_object_new (WG_TYPE_INTAKE_DIALOG, NULL);
+  self->context = g_object_ref (context);
+  reference = wg_context_get_reference (context);
+
+  gtk_window_set_title (GTK_WINDOW (self), _("New Incident"));
+  gtk_window_set_default_size (GTK_WINDOW (self), 640, 860);
+  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  adw_window_set_content (ADW_WINDOW (self), box);
+  header = adw_header_bar_new ();
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
+                                   adw_window_title_new (_("New Incident"), _("Call intake")));
+  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
+  self->submit_button = gtk_button_new_with_mnemonic (_("_Report"));
+  gtk_widget_add_css_class (self->submit_button, "suggested-action");
+  g_signal_connect_object (self->submit_button, "clicked", G_CALLBACK (submit_clicked_cb), self,
+                           G_CONNECT_SWAPPED);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->submit_button);
+  gtk_box_append (GTK_BOX (box), header);
+
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->error_label), 6);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->error_label));
+
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_box_append (GTK_BOX (box), scroller);
+  page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  gtk_widget_set_margin_start (page, 18);
+  gtk_widget_set_margin_end (page, 18);
+  gtk_widget_set_margin_top (page, 18);
+  gtk_widget_set_margin_bottom (page, 18);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), page);
+
+  /* What */
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("What"));
+  gtk_box_append (GTK_BOX (page), group);
+
+  categories = wg_reference_get_categories (reference);
+  for (guint i = 0; i < categories->len; i++)
+    {
+      WgCategory *c = categories->pdata[i];
+      g_autofree char *label = wg_context_prefers_chinese ()
+                               ? g_strdup_printf ("%s (%s)", c->name_zh, c->name_en)
+                               : g_strdup_printf ("%s (%s)", c->name_en, c->name_zh);
+
+      gtk_string_list_append (category_labels, label);
+      g_ptr_array_add (self->category_codes, g_strdup (c->code));
+    }
+  self->category = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&category_labels)),
+                                                     gtk_property_expression_new (GTK_TYPE_STRING_OBJECT,
+                                                                                  NULL, "string")));
+  gtk_drop_down_set_enable_search (self->category, TRUE);
+  gtk_drop_down_set_selected (self->category, GTK_INVALID_LIST_POSITION);
+  g_signal_connect_object (self->category, "notify::selected", G_CALLBACK (category_selected_cb),
+                           self, G_CONNECT_SWAPPED);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dropdown_row (_("Category"), GTK_WIDGET (self->category)));
+
+  self->grade = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (grade_labels));
+  gtk_drop_down_set_selected (self->grade, WG_GRADE_GENERAL);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dropdown_row (_("Grade"), GTK_WIDGET (self->grade)));
+
+  self->summary = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary), _("Summary"));
+  g_signal_connect_object (self->summary, "changed", G_CALLBACK (update_submit), self, G_CONNECT_SWAPPED);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->summary));
+
+  /* Where */
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Where"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), _("Click the spot on the map."));
+  gtk_box_append (GTK_BOX (page), group);
+  self->location_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->location_row), _("Location"));
+  adw_action_row_set_subtitle (self->location_row, _("Not picked yet"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->location_row));
+
+  self->map = WG_MAP_VIEW (wg_map_view_new ());
+  wg_map_view_set_fly_duration (self->map, 0);
+  wg_map_view_set_show_legend (self->map, FALSE);
+  wg_map_data_load_reference (self->map, reference);
+  gtk_widget_set_size_request (GTK_WIDGET (self->map), -1, 300);
+  self->markers = shumate_marker_layer_new (wg_map_view_get_viewport (self->map));
+  shumate_map_add_layer (wg_map_view_get_map (self->map), SHUMATE_LAYER (self->markers));
+  click = gtk_gesture_click_new ();
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect_object (click, "released", G_CALLBACK (map_clicked_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (wg_map_view_get_map (self->map)), GTK_EVENT_CONTROLLER (click));
+  map_frame = gtk_frame_new (NULL);
+  gtk_widget_add_css_class (map_frame, "intake-map");
+  gtk_frame_set_child (GTK_FRAME (map_frame), GTK_WIDGET (self->map));
+  gtk_box_append (GTK_BOX (page), map_frame);
+
+  /* Who */
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Source and Caller"));
+  gtk_box_append (GTK_BOX (page), group);
+  self->source = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (source_labels));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dropdown_row (_("Source"), GTK_WIDGET (self->source)));
+  self->caller_name = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->caller_name), _("Caller's name"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->caller_name));
+  self->caller_phone = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->caller_phone), _("Caller's phone"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->caller_phone));
+
+  update_submit (self);
+  return GTK_WIDGET (self);
+}
+
+gboolean
+wg_intake_dialog_set_category (WgIntakeDialog *self,
+                               const char     *code)
+{
+  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), FALSE);
+
+  for (guint i = 0; i < self->category_codes->len; i++)
+    if (g_strcmp0 (self->category_codes->pdata[i], code) == 0)
+      {
+        gtk_drop_down_set_selected (self->category, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+wg_intake_dialog_get_category (WgIntakeDialog *self)
+{
+  guint i;
+
+  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), NULL);
+
+  i = gtk_drop_down_get_selected (self->category);
+  return i < self->category_codes->len ? self->category_codes->pdata[i] : NULL;
+}
+
+WgGrade
+wg_intake_dialog_get_grade (WgIntakeDialog *self)
+{
+  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), WG_GRADE_GENERAL);
+  return MIN (gtk_drop_down_get_selected (self->grade), WG_GRADE_EMERGENCY);
+}
+
+void
+wg_intake_dialog_set_grade (WgIntakeDialog *self,
+                            WgGrade         grade)
+{
+  g_return_if_fail (WG_IS_INTAKE_DIALOG (self));
+  gtk_drop_down_set_selected (self->grade, grade);
+}
+
+void
+wg_intake_dialog_set_location (WgIntakeDialog *self,
+                               double          lat,
+                               double          lon)
+{
+  WgGrid *grid;
+  g_autofree char *subtitle = NULL;
+
+  g_return_if_fail (WG_IS_INTAKE_DIALOG (self));
+
+  self->lat = lat;
+  self->lon = lon;
+  self->has_location = TRUE;
+  grid = wg_reference_find_grid (wg_context_get_reference (self->context), lat, lon);
+  g_free (self->grid);
+  self->grid = grid != NULL ? g_strdup (grid->code) : NULL;
+
+  if (grid != NULL)
+    subtitle = g_strdup_printf ("%s · %.5f, %.5f", grid->name_zh, lat, lon);
+  else
+    subtitle = g_strdup_printf (_("Outside the street · %.5f, %.5f"), lat, lon);
+  adw_action_row_set_subtitle (self->location_row, subtitle);
+
+  if (self->marker == NULL)
+    {
+      GtkWidget *pin = gtk_image_new_from_icon_name ("mark-location-symbolic");
+
+      gtk_image_set_pixel_size (GTK_IMAGE (pin), 32);
+      gtk_widget_add_css_class (pin, "intake-pin");
+      self->marker = shumate_marker_new ();
+      shumate_marker_set_child (self->marker, pin);
+      shumate_marker_layer_add_marker (self->markers, self->marker);
+    }
+  shumate_location_set_location (SHUMATE_LOCATION (self->marker), lat, lon);
+  update_submit (self);
+}
+
+const char *
+wg_intake_dialog_get_grid (WgIntakeDialog *self)
+{
+  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), NULL);
+  return self->grid;
+}
+
+void
+wg_intake_dialog_set_summary (WgIntakeDialog *self,
+                              const char     *summary)
+{
+  g_return_if_fail (WG_IS_INTAKE_DIALOG (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->summary), summary ?: "");
+}
+
+void
+wg_intake_dialog_set_caller (WgIntakeDialog *self,
+                             const char     *name,
+                             const char     *phone)
+{
+  g_return_if_fail (WG_IS_INTAKE_DIALOG (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->caller_name), name ?: "");
+  gtk_editable_set_text (GTK_EDITABLE (self->caller_phone), phone ?: "");
+}
+
+gboolean
+wg_intake_dialog_can_submit (WgIntakeDialog *self)
+{
+  const char *summary;
+
+  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), FALSE);
+
+  summary = gtk_editable_get_text (GTK_EDITABLE (self->summary));
+  return wg_intake_dialog_get_category (self) != NULL && self->has_location &&
+         summary != NULL && *summary != '\0';
+}
+
+char *
+wg_intake_dialog_submit (WgIntakeDialog  *self,
+                         GError         **error)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) location = json_object_new ();
+  const char *name, *phone;
+  guint source;
+
+  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), NULL);
+
+  if (!wg_intake_dialog_can_submit (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Pick a category and a location, and write a summary"));
+      return NULL;
+    }
+
+  json_object_set_string_member (body, "grade", wg_grade_to_string (wg_intake_dialog_get_grade (self)));
+  json_object_set_string_member (body, "category", wg_intake_dialog_get_category (self));
+  json_object_set_double_member (location, "lat", self->lat);
+  json_object_set_double_member (location, "lon", self->lon);
+  json_object_set_object_member (body, "location", g_steal_pointer (&location));
+  json_object_set_string_member (body, "summary", gtk_editable_get_text (GTK_EDITABLE (self->summary)));
+  if (self->grid != NULL)
+    json_object_set_string_member (body, "grid", self->grid);
+  source = gtk_drop_down_get_selected (self->source);
+  if (source < G_N_ELEMENTS (source_codes) - 1)
+    json_object_set_string_member (body, "source", source_codes[source]);
+  name = gtk_editable_get_text (GTK_EDITABLE (self->caller_name));
+  phone = gtk_editable_get_text (GTK_EDITABLE (self->caller_phone));
+  if (*name != '\0' || *phone != '\0')
+    {
+      JsonObject *caller = json_object_new ();
+
+      if (*name != '\0')
+        json_object_set_string_member (caller, "name", name);
+      if (*phone != '\0')
+        json_object_set_string_member (caller, "phone", phone);
+      json_object_set_object_member (body, "caller", caller);
+    }
+  return wg_context_send (self->context, WG_CMD_INCIDENT_REPORT, body, error);
+}

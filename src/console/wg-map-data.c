@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-map-data"
+
+#include "config.h"
+
+#include "wg-map-data.h"
+
+void
+wg_map_data_load_reference (WgMapView   *view,
+                            WgReference *reference)
+{
+  g_autoptr(GPtrArray) grids = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_map_grid_unref);
+  GPtrArray *all = wg_reference_get_grids (reference);
+  GPtrArray *stations = wg_reference_get_stations (reference);
+  g_autofree WgMapStation *map_stations = g_new0 (WgMapStation, MAX (stations->len, 1));
+
+  g_return_if_fail (WG_IS_MAP_VIEW (view));
+  g_return_if_fail (WG_IS_REFERENCE (reference));
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      WgGrid *grid = all->pdata[i];
+      const WgGeoPoint *ring;
+      g_autofree double *latlon = NULL;
+      guint n_points = 0;
+      gboolean is_hole;
+
+      /* The street itself is the frame, not a grid to draw. */
+      if (grid->level < 2 || grid->shape == NULL || wg_geo_shape_get_n_rings (grid->shape) == 0)
+        continue;
+      ring = wg_geo_shape_get_ring (grid->shape, 0, &n_points, &is_hole);
+      latlon = g_new (double, 2 * n_points);
+      for (guint p = 0; p < n_points; p++)
+        {
+          latlon[2 * p] = ring[p].lat;
+          latlon[2 * p + 1] = ring[p].lon;
+        }
+      g_ptr_array_add (grids, wg_map_grid_new (grid->code, grid->name_zh, grid->level - 1,
+                                               latlon, n_points));
+    }
+  wg_map_view_set_grids (view, grids);
+
+  for (guint i = 0; i < stations->len; i++)
+    {
+      WgStation *station = stations->pdata[i];
+
+      map_stations[i].id = station->code;
+      map_stations[i].name = station->name_zh;
+      map_stations[i].lat = station->lat;
+      map_stations[i].lon = station->lon;
+    }
+  wg_map_view_set_stations (view, map_stations, stations->len);
+}

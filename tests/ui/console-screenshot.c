@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Not a test: opens the console on the demo scenarios at 1920x1080 for
+ * screenshots (run under xvfb-run, then `import -window root`).
+ *   console-screenshot [main|dispatch|alarm|intake] [SECONDS]
+ * main: the traffic accident selected; dispatch: the dispatch dialog for
+ * the fire; alarm: the fire's alarm on the banner, selected.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "wg-demo.h"
+#include "wg-dispatch-dialog.h"
+#include "wg-window.h"
+
+static const char *
+find_incident (WgWindow   *window,
+               const char *category)
+{
+  GListModel *model = G_LIST_MODEL (wg_window_get_model (window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(WgIncidentItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (wg_incident_item_get_record (item)->category, category) == 0)
+        return wg_incident_item_get_id (item);
+    }
+  return NULL;
+}
+
+static gboolean
+quit_cb (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
+  const char *mode = argc > 1 ? argv[1] : "main";
+  guint seconds = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 30;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgApplication) app = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  WgWindow *window;
+  WgContext *context;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  gtk_init ();
+  adw_init ();
+  app = wg_application_new (G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("%s", error->message);
+  g_application_hold (G_APPLICATION (app));
+  /* The application's startup loads the style sheet. */
+  g_application_activate (G_APPLICATION (app));
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL;
+       l = gtk_application_get_windows (GTK_APPLICATION (app)))
+    gtk_window_destroy (l->data);
+
+  window = wg_window_new (app);
+  context = wg_window_get_context (window);
+  if (!wg_demo_fill (context, &error))
+    g_error ("%s", error->message);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
+  gtk_window_maximize (GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (window));
+  /* The pointer sits in the middle of the screen: no tooltip there. */
+  gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map_view (window)), FALSE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map (window)), FALSE);
+
+  if (g_str_equal (mode, "main"))
+    wg_view_model_set_selected_incident (wg_context_get_view_model (context),
+                                         find_incident (window, "traffic_accident"));
+  else if (g_str_equal (mode, "alarm") || g_str_equal (mode, "dispatch"))
+    wg_view_model_set_selected_incident (wg_context_get_view_model (context),
+                                         find_incident (window, "fire"));
+  if (g_str_equal (mode, "dispatch"))
+    {
+      GtkWidget *dialog = wg_dispatch_dialog_new (context, find_incident (window, "fire"));
+
+      gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+  else if (g_str_equal (mode, "intake"))
+    wg_window_open_intake (window);
+
+  g_timeout_add_seconds (seconds, quit_cb, loop);
+  g_main_loop_run (loop);
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}

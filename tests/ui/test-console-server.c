@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two consoles against the real wangge-server (--demo accounts): each logs
+ * in from the command line (--server, --username, WANGGE_PASSWORD), loads
+ * /api/v1/reference, syncs its own cache.  The dispatcher takes a call, the
+ * duty leader's banner shows the alarm, the leader acknowledges it, and
+ * both consoles see the same board.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "wg-dispatch-dialog.h"
+#include "wg-intake-dialog.h"
+#include "wg-test-server.h"
+#include "wg-window.h"
+
+static char *data_home;
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        rm_rf (child);
+      else
+        g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static WgWindow *
+find_window (WgApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (WG_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+has_window (gpointer app)
+{
+  return find_window (app) != NULL;
+}
+
+static WgApplication *
+start_console (WgTestServer *server,
+               const char   *username)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("io.github.wangge.Test.%s", username);
+  WgApplication *app = g_object_new (WG_TYPE_APPLICATION, "application-id", id,
+                                     "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+
+  g_variant_dict_insert (options, "profile", "s", username);
+  g_variant_dict_insert (options, "server", "s", server->base_url);
+  g_variant_dict_insert (options, "username", "s", username);
+  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
+                   ==, -1);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (wg_test_iterate_until (has_window, app, 20000));
+  gtk_window_set_default_size (GTK_WINDOW (find_window (app)), 1920, 1080);
+  return app;
+}
+
+static gboolean
+is_online (gpointer window)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (wg_window_get_context (window));
+  return wg_sync_client_get_state (sync) == WG_SYNC_ONLINE && wg_sync_client_get_queued (sync) == 0;
+}
+
+static gboolean
+has_rows (gpointer window)
+{
+  return g_list_model_get_n_items (wg_incident_board_get_rows (wg_window_get_board (window))) > 0;
+}
+
+static gboolean
+banner_up (gpointer window)
+{
+  return wg_alarm_banner_get_revealed (wg_window_get_alarm_banner (window));
+}
+
+static gboolean
+banner_down (gpointer window)
+{
+  return !wg_alarm_banner_get_revealed (wg_window_get_alarm_banner (window));
+}
+
+static gboolean
+settled (gpointer dialogs)
+{
+  WgDispatchDialog **d = dialogs;
+  return !wg_dispatch_dialog_is_pending (d[0]) && !wg_dispatch_dialog_is_pending (d[1]);
+}
+
+static gboolean
+dispatched (gpointer window)
+{
+  GListModel *rows = wg_incident_board_get_rows (wg_window_get_board (window));
+  g_autoptr(WgIncidentItem) item = g_list_model_get_item (rows, 0);
+
+  return item != NULL && wg_incident_item_get_record (item)->state == WG_STATE_DISPATCHED;
+}
+
+static gboolean
+is_offline (gpointer window)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (wg_window_get_context (window));
+  WgSyncState state = wg_sync_client_get_state (sync);
+
+  return state == WG_SYNC_OFFLINE || state == WG_SYNC_CONNECTING;
+}
+
+typedef struct {
+  WgWindow   *window;
+  const char *incident;
+} NoteWait;
+
+static gboolean
+has_note (gpointer data)
+{
+  NoteWait *w = data;
+  g_autoptr(GPtrArray) events = wg_store_read_journal (wg_context_get_store (wg_window_get_context (w->window)),
+                                                       0, 1000, NULL);
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, w->incident) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_two_consoles (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autoptr(WgApplication) dispatcher_app = NULL;
+  g_autoptr(WgApplication) leader_app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  WgWindow *dispatcher, *leader;
+  WgIntakeDialog *intake;
+  WgGrid *grid;
+  GListModel *rows;
+  WgIncidentItem *item;
+  double lat, lon;
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+
+  dispatcher_app = start_console (server, "dispatcher");
+  leader_app = start_console (server, "leader");
+  dispatcher = find_window (dispatcher_app);
+  leader = find_window (leader_app);
+
+  /* Logged in, in the header, and live. */
+  g_assert_cmpint (wg_context_get_actor (wg_window_get_context (dispatcher))->role, ==, WG_ROLE_DISPATCHER);
+  g_assert_cmpint (wg_context_get_actor (wg_window_get_context (leader))->role, ==, WG_ROLE_DUTY_LEADER);
+  g_assert_true (wg_test_iterate_until (is_online, dispatcher, 15000));
+  g_assert_true (wg_test_iterate_until (is_online, leader, 15000));
+  g_assert_cmpstr (wg_window_get_connection_text (dispatcher), ==, "Online");
+  g_assert_false (banner_up (leader));
+
+  /* 5. Call intake at the dispatcher's console: a fire. */
+  intake = WG_INTAKE_DIALOG (wg_window_open_intake (dispatcher));
+  g_assert_true (wg_intake_dialog_set_category (intake, "fire"));
+  grid = wg_reference_lookup_grid (wg_context_get_reference (wg_window_get_context (dispatcher)),
+                                   "440111012006003");
+  g_assert_nonnull (grid);
+  wg_geo_shape_interior_point (grid->shape, &lat, &lon);
+  wg_intake_dialog_set_location (intake, lat, lon);
+  wg_intake_dialog_set_summary (intake, "3楼冒烟");
+  wg_intake_dialog_set_caller (intake, "张先生", "13700001234");
+  command = wg_intake_dialog_submit (intake, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (command);
+  gtk_window_destroy (GTK_WINDOW (intake));
+
+  /* It goes out, comes back on both streams and tops both boards. */
+  g_assert_true (wg_test_iterate_until (has_rows, dispatcher, 15000));
+  g_assert_true (wg_test_iterate_until (has_rows, leader, 15000));
+  rows = wg_incident_board_get_rows (wg_window_get_board (leader));
+  item = g_list_model_get_item (rows, 0);
+  g_object_unref (item);
+  g_assert_true (g_str_has_prefix (wg_incident_item_get_case_number (item), "HL-"));
+  g_assert_cmpstr (wg_incident_item_get_record (item)->grid, ==, "440111012006003");
+
+  /* The leader's banner; the leader acknowledges with A. */
+  g_assert_true (wg_test_iterate_until (banner_up, leader, 5000));
+  g_assert_true (wg_test_iterate_until (banner_up, dispatcher, 5000));
+  g_assert_true (gtk_widget_get_visible (wg_alarm_banner_get_acknowledge_button (wg_window_get_alarm_banner (leader))));
+  g_assert_false (gtk_widget_get_visible (wg_alarm_banner_get_acknowledge_button (wg_window_get_alarm_banner (dispatcher))));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (leader), "win.acknowledge", NULL));
+  g_assert_true (wg_test_iterate_until (banner_down, leader, 15000));
+  g_assert_true (wg_test_iterate_until (banner_down, dispatcher, 15000));
+
+  /* Both press D at the same moment with the same plan: one wins, the
+   * other is told the units were taken, and its list is refreshed. */
+  {
+    const char *incident = wg_incident_item_get_id (item);
+    WgDispatchDialog *d[2];
+    g_auto(GStrv) first = NULL;
+    guint n_refused = 0;
+
+    d[0] = WG_DISPATCH_DIALOG (wg_dispatch_dialog_new (wg_window_get_context (dispatcher), incident));
+    d[1] = WG_DISPATCH_DIALOG (wg_dispatch_dialog_new (wg_window_get_context (leader), incident));
+    gtk_window_present (GTK_WINDOW (d[0]));
+    gtk_window_present (GTK_WINDOW (d[1]));
+    first = wg_dispatch_dialog_dup_selected (d[0]);
+    g_assert_cmpuint (g_strv_length (first), >, 0);
+    /* Keep the windows alive past a successful close. */
+    g_object_ref (d[0]);
+    g_object_ref (d[1]);
+    wg_dispatch_dialog_dispatch (d[0]);
+    wg_dispatch_dialog_dispatch (d[1]);
+    g_assert_true (wg_dispatch_dialog_is_pending (d[0]));
+    g_assert_true (wg_dispatch_dialog_is_pending (d[1]));
+    g_assert_true (wg_test_iterate_until (settled, d, 15000));
+    for (guint i = 0; i < 2; i++)
+      if (wg_dispatch_dialog_get_error (d[i]) != NULL)
+        {
+          GArray *now = wg_dispatch_dialog_get_candidates (d[i]);
+
+          n_refused++;
+          g_assert_nonnull (strstr (wg_dispatch_dialog_get_error (d[i]), "another console"));
+          /* The units the other console took are no longer offered. */
+          for (guint c = 0; c < now->len; c++)
+            g_assert_false (g_strv_contains ((const char * const *) first,
+                                             g_array_index (now, WgDispatchCandidate, c).force->id));
+          gtk_window_destroy (GTK_WINDOW (d[i]));
+        }
+    g_assert_cmpuint (n_refused, ==, 1);
+    g_assert_true (wg_test_iterate_until (dispatched, leader, 15000));
+    g_assert_true (wg_test_iterate_until (dispatched, dispatcher, 15000));
+    g_object_unref (d[0]);
+    g_object_unref (d[1]);
+  }
+
+  /* Offline: the server goes away; the header says so, a note queues;
+   * when it is back on the same port the note goes out once and the other
+   * console sees it. */
+  {
+    const char *incident = g_intern_string (wg_incident_item_get_id (item));
+    g_autofree char *port = g_strdup_printf ("%u", server->port);
+    const char *restart[] = { "--demo", "--port", port, NULL };
+    g_autoptr(JsonObject) body = json_object_new ();
+    g_autofree char *note = NULL;
+    NoteWait wait = { leader, incident };
+
+    wg_sync_client_set_max_backoff_ms (wg_context_get_sync_client (wg_window_get_context (dispatcher)), 300);
+    wg_sync_client_set_max_backoff_ms (wg_context_get_sync_client (wg_window_get_context (leader)), 300);
+    g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+    g_assert_true (wg_test_iterate_until (is_offline, dispatcher, 15000));
+    json_object_set_string_member (body, "incident", incident);
+    json_object_set_string_member (body, "text", "消防车已到楼下");
+    note = wg_context_send (wg_window_get_context (dispatcher), WG_CMD_INCIDENT_NOTE, body, &error);
+    g_assert_no_error (error);
+    wg_test_iterate_for (100);
+    g_assert_nonnull (strstr (wg_window_get_connection_text (dispatcher), "1 queued"));
+
+    wg_test_server_start (server, restart);
+    g_assert_true (wg_test_iterate_until (is_online, dispatcher, 20000));
+    g_assert_true (wg_test_iterate_until (has_note, &wait, 15000));
+    g_assert_true (g_str_has_prefix (wg_window_get_connection_text (dispatcher), "Online"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (dispatcher));
+  gtk_window_destroy (GTK_WINDOW (leader));
+  wg_test_iterate_for (100);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
+static gboolean
+has_login_error (gpointer app)
+{
+  return wg_application_get_login_error (app) != NULL;
+}
+
+/* Without WANGGE_PASSWORD the console asks; a wrong password is refused
+ * in place, the right one opens the window. */
+static void
+test_login_window (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgApplication) app = g_object_new (WG_TYPE_APPLICATION, "application-id",
+                                               "io.github.wangge.Test.login",
+                                               "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  g_variant_dict_insert (options, "profile", "s", "login");
+  g_variant_dict_insert (options, "server", "s", server->base_url);
+  g_variant_dict_insert (options, "username", "s", "dispatcher");
+  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
+                   ==, -1);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_unsetenv ("WANGGE_PASSWORD");
+  g_application_activate (G_APPLICATION (app));
+  g_assert_nonnull (wg_application_get_login_window (app));
+  g_assert_null (find_window (app));
+
+  wg_application_log_in_with (app, "not the password");
+  g_assert_true (wg_test_iterate_until (has_login_error, app, 10000));
+  g_assert_nonnull (wg_application_get_login_window (app));
+
+  wg_application_log_in_with (app, "demo");
+  g_assert_true (wg_test_iterate_until (has_window, app, 15000));
+  g_assert_null (wg_application_get_login_window (app));
+  g_assert_cmpstr (wg_context_get_actor (wg_window_get_context (find_window (app)))->username, ==,
+                   "dispatcher");
+
+  gtk_window_destroy (GTK_WINDOW (find_window (app)));
+  wg_test_iterate_for (100);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* Each console's cache lives under XDG_DATA_HOME: a fresh one. */
+  data_home = g_dir_make_tmp ("wangge-console-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return g_test_run ();
+    }
+  adw_init ();
+
+  g_test_add_func ("/console-server/two-consoles", test_two_consoles);
+  g_test_add_func ("/console-server/login-window", test_login_window);
+  status = g_test_run ();
+  rm_rf (data_home);
+  return status;
+}
