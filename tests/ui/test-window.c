@@ -105,11 +105,16 @@ test_title_and_side_pane (void)
 
   g_assert_true (gtk_widget_get_mapped (side_pane));
   g_assert_cmpint (gtk_widget_get_width (side_pane), >=, 420);
-  /* Board left, map in the middle, detail right; at 1920 px the map keeps
-   * at least 600 px and is wider than the detail pane. */
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >=, 600);
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >,
-                   gtk_widget_get_width (GTK_WIDGET (wg_window_get_detail_pane (window))));
+  /* Board left, map in the middle, detail right.  The map never collapses
+   * (a 1280-pixel screen still gives it 400 px); at 1920 px it keeps at
+   * least 600 px and is wider than the detail pane. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >=, 400);
+  if (gtk_widget_get_width (GTK_WIDGET (window)) >= 1900)
+    {
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >=, 600);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >,
+                       gtk_widget_get_width (GTK_WIDGET (wg_window_get_detail_pane (window))));
+    }
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -124,7 +129,7 @@ test_map_centred_on_helong (void)
   double lat, lon, zoom;
 
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (map)));
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (map)), >, 500);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (map)), >=, 400);
 
   /* The whole street, centred near its grid centre. */
   lat = shumate_location_get_latitude (SHUMATE_LOCATION (viewport));
