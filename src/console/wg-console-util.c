@@ -262,16 +262,14 @@ wg_format_duration (gint64 ms)
 
   if (s < 60)
     /* TRANSLATORS: a duration in seconds */
-    return g_strdup_printf (_("%s%" G_GINT64_FORMAT " s"), sign, s);
+    return g_strdup_printf (_("%s%ld s"), sign, (long) s);
   if (s < 3600)
     return g_strdup_printf ("%s%" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT, sign, s / 60, s % 60);
   if (s < 86400)
     /* TRANSLATORS: hours and minutes */
-    return g_strdup_printf (_("%s%" G_GINT64_FORMAT " h %02" G_GINT64_FORMAT " min"), sign,
-                            s / 3600, (s % 3600) / 60);
+    return g_strdup_printf (_("%s%ld h %02ld min"), sign, (long) (s / 3600), (long) ((s % 3600) / 60));
   /* TRANSLATORS: days and hours */
-  return g_strdup_printf (_("%s%" G_GINT64_FORMAT " d %" G_GINT64_FORMAT " h"), sign,
-                          s / 86400, (s % 86400) / 3600);
+  return g_strdup_printf (_("%s%ld d %ld h"), sign, (long) (s / 86400), (long) ((s % 86400) / 3600));
 }
 
 char *

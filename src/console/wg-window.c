@@ -325,8 +325,8 @@ update_connection (WgWindow *self)
           variant = "connection-offline";
           break;
         case WG_SYNC_CATCHING_UP:
-          text = g_strdup_printf (_("Catching up, %" G_GINT64_FORMAT " events behind"),
-                                  wg_sync_client_get_lag_events (sync));
+          text = g_strdup_printf (_("Catching up, %ld events behind"),
+                                  (long) wg_sync_client_get_lag_events (sync));
           variant = "connection-lagging";
           break;
         case WG_SYNC_ONLINE:

@@ -230,7 +230,7 @@ build_legend (void)
   legend_heading (grid, &row, _("Incidents"));
   legend_row (grid, &row, _wg_icon_incident (WG_MAP_GRADE_EMERGENCY, sf), _("Emergency"));
   legend_row (grid, &row, _wg_icon_incident (WG_MAP_GRADE_PROFESSIONAL, sf), _("Professional"));
-  legend_row (grid, &row, _wg_icon_incident (WG_MAP_GRADE_GENERAL, sf), _("General"));
+  legend_row (grid, &row, _wg_icon_incident (WG_MAP_GRADE_GENERAL, sf), C_("grade", "General"));
 
   legend_heading (grid, &row, _("Forces"));
   for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
@@ -525,7 +525,7 @@ grade_label (WgMapGrade grade)
     case WG_MAP_GRADE_EMERGENCY: return _("Emergency");
     case WG_MAP_GRADE_PROFESSIONAL: return _("Professional");
     case WG_MAP_GRADE_GENERAL:
-    default: return _("General");
+    default: return C_("grade", "General");
     }
 }
 
