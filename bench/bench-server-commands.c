@@ -208,6 +208,8 @@ main (int   argc,
   config->port = 0;
   config->data_dir = g_strdup (dir);
   config->demo = TRUE;
+  /* The commands start from an empty journal, not the demo's year. */
+  config->demo_days = 0;
   /* One token sends everything here: no per-token limit. */
   config->command_rate = 10000000;
   config->command_burst = 10000000;
