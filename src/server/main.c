@@ -9,9 +9,14 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
+#include "wg-account-store.h"
+#include "wg-engine.h"
+#include "wg-password.h"
 #include "wg-server.h"
+#include "wg-vocab.h"
 
 /* How long a stop may take to send answers and close frames. */
 #define SHUTDOWN_GRACE_MS 300
@@ -20,6 +25,7 @@ typedef struct
 {
   GMainLoop *loop;
   WgServer  *server;
+  WgEngine  *engine;
   guint      grace_id;
 } App;
 
@@ -45,6 +51,7 @@ signal_cb (gpointer data)
       return G_SOURCE_CONTINUE;
     }
   g_message ("Shutting down");
+  wg_engine_flush (app->engine);
   wg_server_begin_shutdown (app->server);
   app->grace_id = g_timeout_add (SHUTDOWN_GRACE_MS, grace_over_cb, app);
   return G_SOURCE_CONTINUE;
@@ -65,6 +72,186 @@ raise_file_limit (void)
     }
 }
 
+/* ---- wangge-server user ... -------------------------------------------- */
+
+static char *
+read_password (GError **error)
+{
+  const char *env = g_getenv ("WANGGE_PASSWORD");
+  char line[1024];
+  gsize len;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (fgets (line, sizeof line, stdin) == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("Give the password on standard input or in WANGGE_PASSWORD"));
+      return NULL;
+    }
+  len = strlen (line);
+  while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+    line[--len] = '\0';
+  if (len == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The password is empty"));
+      return NULL;
+    }
+  return g_strdup (line);
+}
+
+static int
+user_command (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgAccountStore) accounts = NULL;
+  g_autoptr(WgServerConfig) config = wg_server_config_new ();
+  g_autofree char *data_dir = NULL;
+  g_autofree char *config_file = NULL;
+  g_autofree char *role = NULL;
+  g_autofree char *grid = NULL;
+  g_autofree char *department = NULL;
+  g_autofree char *unit = NULL;
+  g_autofree char *display_name = NULL;
+  g_autofree char *path = NULL;
+  const char *verb, *name;
+  const GOptionEntry entries[] = {
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Directory of the databases"), N_("DIR") },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, N_("Key file with limits and settings"), N_("FILE") },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role, N_("Role: admin, duty_leader, dispatcher, trainer, grid_worker, department, wall"), N_("ROLE") },
+    { "grid", 0, 0, G_OPTION_ARG_STRING, &grid, N_("Grid code of a grid worker"), N_("CODE") },
+    { "department", 0, 0, G_OPTION_ARG_STRING, &department, N_("Department code of a department account"), N_("CODE") },
+    { "unit", 0, 0, G_OPTION_ARG_STRING, &unit, N_("Unit the account acts for"), N_("ID") },
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &display_name, N_("Name as people know it"), N_("NAME") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("user add|passwd|disable|enable|list [NAME]"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("Manage the accounts in the data directory’s accounts.db.\n"
+                                           "Passwords are read from standard input or WANGGE_PASSWORD."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("wangge-server: %s\n", error->message);
+      return 2;
+    }
+  if (argc < 3)
+    {
+      g_printerr ("wangge-server: %s\n", _("usage: wangge-server user add|passwd|disable|enable|list [NAME]"));
+      return 2;
+    }
+  verb = argv[2];
+  name = argc > 3 ? argv[3] : NULL;
+
+  if (config_file != NULL && !wg_server_config_load_file (config, config_file, &error))
+    {
+      g_printerr ("wangge-server: %s: %s\n", config_file, error->message);
+      return 2;
+    }
+  if (data_dir == NULL && config->data_dir != NULL)
+    data_dir = g_strdup (config->data_dir);
+  if (data_dir == NULL && g_getenv ("STATE_DIRECTORY") != NULL)
+    data_dir = g_strdup (g_getenv ("STATE_DIRECTORY"));
+  if (data_dir == NULL)
+    data_dir = g_build_filename (g_get_user_data_dir (), "wangge-server", NULL);
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      g_printerr ("wangge-server: %s: %s\n", data_dir, g_strerror (errno));
+      return 1;
+    }
+  path = g_build_filename (data_dir, "accounts.db", NULL);
+  accounts = wg_account_store_open (path, &error);
+  if (accounts == NULL)
+    {
+      g_printerr ("wangge-server: %s\n", error->message);
+      return 1;
+    }
+
+  if (g_str_equal (verb, "list"))
+    {
+      g_autoptr(GPtrArray) list = wg_account_store_list (accounts, &error);
+
+      if (list == NULL)
+        {
+          g_printerr ("wangge-server: %s\n", error->message);
+          return 1;
+        }
+      for (guint i = 0; i < list->len; i++)
+        {
+          WgAccount *a = g_ptr_array_index (list, i);
+
+          g_print ("%s\t%s\t%s\t%s\t%s\t%s\n", a->username, a->role, a->grid ? a->grid : "-",
+                   a->department ? a->department : "-", a->unit ? a->unit : "-",
+                   a->disabled ? "disabled" : "enabled");
+        }
+      return EXIT_SUCCESS;
+    }
+  if (name == NULL)
+    {
+      g_printerr ("wangge-server: %s\n", _("Name the account"));
+      return 2;
+    }
+
+  if (g_str_equal (verb, "add") || g_str_equal (verb, "passwd"))
+    {
+      g_autofree char *password = NULL;
+      g_autofree char *hash = NULL;
+      WgRole parsed_role;
+
+      if (g_str_equal (verb, "add") && (role == NULL || !wg_role_from_string (role, &parsed_role)))
+        {
+          g_printerr ("wangge-server: %s\n", _("--role must be one of admin, duty_leader, dispatcher, "
+                                                 "trainer, grid_worker, department, wall"));
+          return 2;
+        }
+      if ((password = read_password (&error)) == NULL ||
+          (hash = wg_password_hash (password, &error)) == NULL)
+        {
+          g_printerr ("wangge-server: %s\n", error->message);
+          return 1;
+        }
+      if (g_str_equal (verb, "add"))
+        {
+          g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_account_free);
+          WgAccount *account = g_new0 (WgAccount, 1);
+
+          account->username = g_strdup (name);
+          account->role = g_strdup (role);
+          account->password_hash = g_steal_pointer (&hash);
+          account->display_name = g_strdup (display_name);
+          account->grid = g_strdup (grid);
+          account->department = g_strdup (department);
+          account->unit = g_strdup (unit);
+          g_ptr_array_add (list, account);
+          if (!wg_account_store_add (accounts, list, &error))
+            {
+              g_printerr ("wangge-server: %s\n", error->message);
+              return 1;
+            }
+        }
+      else if (!wg_account_store_set_password (accounts, name, hash, &error))
+        {
+          g_printerr ("wangge-server: %s\n", error->message);
+          return 1;
+        }
+      return EXIT_SUCCESS;
+    }
+  if (g_str_equal (verb, "disable") || g_str_equal (verb, "enable"))
+    {
+      if (!wg_account_store_set_disabled (accounts, name, g_str_equal (verb, "disable"), &error))
+        {
+          g_printerr ("wangge-server: %s\n", error->message);
+          return 1;
+        }
+      return EXIT_SUCCESS;
+    }
+  g_printerr ("wangge-server: %s\n", _("usage: wangge-server user add|passwd|disable|enable|list [NAME]"));
+  return 2;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -73,12 +260,16 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(WgServerConfig) config = wg_server_config_new ();
   g_autoptr(WgServer) server = NULL;
+  g_autoptr(WgEngine) engine = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *address = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *config_file = NULL;
   g_autofree char *demo_password = NULL;
   g_autofree char *demo_anchor = NULL;
+  g_autofree char *reference_dir = NULL;
+  g_autofree char *tls_cert = NULL;
+  g_autofree char *tls_key = NULL;
   g_autofree char *url = NULL;
   gboolean version = FALSE;
   gboolean demo = FALSE;
@@ -92,6 +283,9 @@ main (int   argc,
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Seed demo reference data and accounts (loopback only)"), NULL },
     { "demo-password", 0, 0, G_OPTION_ARG_STRING, &demo_password, N_("Password of the demo accounts"), N_("PW") },
     { "demo-anchor", 0, 0, G_OPTION_ARG_STRING, &demo_anchor, N_("Day the demo history leads up to"), N_("YYYY-MM-DD") },
+    { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_dir, N_("Directory of the reference data"), N_("DIR") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("PEM certificate: serve HTTPS and WSS"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("PEM private key of the certificate"), N_("FILE") },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, N_("Key file with limits and settings"), N_("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
@@ -101,6 +295,9 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  if (argc >= 2 && g_str_equal (argv[1], "user"))
+    return user_command (argc, argv);
 
   context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -147,6 +344,21 @@ main (int   argc,
     config->demo_password = g_steal_pointer (&demo_password);
   if (demo_anchor != NULL)
     config->demo_anchor = g_steal_pointer (&demo_anchor);
+  if (reference_dir != NULL)
+    {
+      g_free (config->reference_dir);
+      config->reference_dir = g_steal_pointer (&reference_dir);
+    }
+  if (tls_cert != NULL)
+    {
+      g_free (config->tls_cert);
+      config->tls_cert = g_steal_pointer (&tls_cert);
+    }
+  if (tls_key != NULL)
+    {
+      g_free (config->tls_key);
+      config->tls_key = g_steal_pointer (&tls_key);
+    }
 
   if (!wg_server_config_validate (config, &error))
     {
@@ -156,11 +368,14 @@ main (int   argc,
 
   raise_file_limit ();
   server = wg_server_new (config, &error);
-  if (server == NULL || !wg_server_start (server, &error))
+  if (server != NULL)
+    engine = wg_engine_new (server, &error);
+  if (server == NULL || engine == NULL || !wg_server_start (server, &error))
     {
       g_printerr ("wangge-server: %s\n", error->message);
       return EXIT_FAILURE;
     }
+  wg_engine_start (engine);
 
   /* Tests and scripts read this line to learn the port. */
   url = wg_server_dup_url (server);
@@ -170,6 +385,7 @@ main (int   argc,
   loop = g_main_loop_new (NULL, FALSE);
   app.loop = loop;
   app.server = server;
+  app.engine = engine;
   sigint_id = g_unix_signal_add (SIGINT, signal_cb, &app);
   sigterm_id = g_unix_signal_add (SIGTERM, signal_cb, &app);
 
@@ -178,7 +394,9 @@ main (int   argc,
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_clear_handle_id (&app.grace_id, g_source_remove);
+  wg_engine_flush (engine);
   wg_server_stop (server);
+  g_clear_pointer (&engine, wg_engine_free);
   g_clear_object (&server);
   return EXIT_SUCCESS;
 }

@@ -263,22 +263,45 @@ post_positions_cb (SoupServerMessage *msg,
 
   if (!wg_server_identify (self->server, msg, &identity))
     return;
-  wg_stream_identity_clear (&identity);
   if (wg_server_is_shutting_down (self->server))
     {
+      wg_stream_identity_clear (&identity);
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting-down", NULL);
       return;
     }
 
   root = wg_server_read_json_body (self->server, msg);
   if (root == NULL)
-    return;
+    {
+      wg_stream_identity_clear (&identity);
+      return;
+    }
   points = decode_batch (self, root, &detail);
   if (points == NULL)
     {
+      wg_stream_identity_clear (&identity);
       wg_problem_respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-positions", detail);
       return;
     }
+  /* An account acting for units posts only their positions (admins:
+   * gateways and the simulator, any unit). */
+  if (identity.role != NULL && g_strcmp0 (identity.role, "admin") != 0)
+    for (guint i = 0; i < points->len; i++)
+      {
+        const WgTrackPoint *point = g_ptr_array_index (points, i);
+
+        if (identity.units == NULL || !g_strv_contains ((const char * const *) identity.units, point->unit))
+          {
+            g_autofree char *forbidden = g_strdup_printf (_("positions[%u]: this account does not act for unit “%s”"),
+                                                          i, point->unit);
+
+            g_ptr_array_unref (points);
+            wg_stream_identity_clear (&identity);
+            wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden", forbidden);
+            return;
+          }
+      }
+  wg_stream_identity_clear (&identity);
   wg_commit_batcher_submit (self->batcher, msg, points, (GDestroyNotify) g_ptr_array_unref);
 }
 

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "wg-error.h"
 #include "wg-json-guard.h"
 #include "wg-problem.h"
 #include "wg-track-store.h"
@@ -38,6 +39,22 @@ static const ProblemType problem_types[] = {
   { "shutting-down", N_("The server is shutting down") },
   { "storage-failed", N_("The server could not store the request") },
   { "internal-error", N_("Internal server error") },
+  { "forbidden", N_("Not allowed for this account") },
+  { "too-many-requests", N_("Too many requests: slow down") },
+  { "invalid-credentials", N_("Wrong user name or password") },
+  { "busy", N_("The server is busy: try again shortly") },
+  { "no-reference", N_("The server has no reference data") },
+  { "not-emergency", N_("Only emergencies have a CAP alert") },
+  { "invalid-command", N_("Malformed command") },
+  { "invalid-field", N_("A field of the command is missing or wrong") },
+  { "unknown-incident", N_("No such incident") },
+  { "unknown-assignment", N_("No such assignment") },
+  { "unknown-unit", N_("No such unit") },
+  { "unknown-category", N_("No such category") },
+  { "illegal-transition", N_("Not possible in the current state") },
+  { "unit-unavailable", N_("A unit is not available") },
+  { "idempotency-key-reuse", N_("The command id was used for another command") },
+  { "store-failure", N_("The database failed: try again") },
 };
 
 const char *
@@ -117,6 +134,9 @@ wg_problem_respond_error (SoupServerMessage *msg,
   if (error->domain == WG_JSON_GUARD_ERROR)
     wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST,
                         wg_json_guard_error_slug (error->code), error->message);
+  else if (error->domain == WG_ERROR)
+    wg_problem_respond (msg, wg_error_code_http_status (error->code),
+                        wg_error_code_to_slug (error->code), error->message);
   else if (error->domain == WG_TRACK_STORE_ERROR)
     wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
   else

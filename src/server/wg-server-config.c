@@ -32,6 +32,12 @@ wg_server_config_new (void)
   self->stream_send_buffer = 0;
   self->batch_max_delay_us = 2000;
   self->batch_max_items = 1024;
+  self->token_lifetime_seconds = 12 * 3600;
+  self->command_rate = 50;
+  self->command_burst = 100;
+  self->login_max_failures = 5;
+  self->login_window_seconds = 60;
+  self->password_threads = 2;
   self->keep_interval_seconds = 15;
   self->keep_distance_meters = 25.0;
   self->retention_days = 90;
@@ -52,6 +58,9 @@ wg_server_config_free (WgServerConfig *self)
   g_free (self->data_dir);
   g_free (self->demo_password);
   g_free (self->demo_anchor);
+  g_free (self->reference_dir);
+  g_free (self->tls_cert);
+  g_free (self->tls_key);
   g_free (self);
 }
 
@@ -117,6 +126,29 @@ wg_server_config_load_file (WgServerConfig  *self,
       g_free (self->data_dir);
       self->data_dir = g_key_file_get_string (file, "server", "data-dir", NULL);
     }
+
+  if (g_key_file_has_key (file, "server", "reference-dir", NULL))
+    {
+      g_free (self->reference_dir);
+      self->reference_dir = g_key_file_get_string (file, "server", "reference-dir", NULL);
+    }
+  if (g_key_file_has_key (file, "server", "tls-cert", NULL))
+    {
+      g_free (self->tls_cert);
+      self->tls_cert = g_key_file_get_string (file, "server", "tls-cert", NULL);
+    }
+  if (g_key_file_has_key (file, "server", "tls-key", NULL))
+    {
+      g_free (self->tls_key);
+      self->tls_key = g_key_file_get_string (file, "server", "tls-key", NULL);
+    }
+
+  READ_UINT ("auth", "token-lifetime-seconds", 1, 365 * 86400, token_lifetime_seconds);
+  READ_UINT ("auth", "command-rate", 1, 1000000, command_rate);
+  READ_UINT ("auth", "command-burst", 1, 1000000, command_burst);
+  READ_UINT ("auth", "login-max-failures", 1, 1000, login_max_failures);
+  READ_UINT ("auth", "login-window-seconds", 1, 86400, login_window_seconds);
+  READ_UINT ("auth", "password-threads", 1, 64, password_threads);
 
   READ_UINT ("limits", "body-max-bytes", 1024, G_MAXUINT32, body_max_bytes);
   READ_UINT ("limits", "json-max-depth", 2, 1024, json_max_depth);
@@ -200,6 +232,12 @@ wg_server_config_validate (WgServerConfig  *self,
                        _("--demo-anchor must be a date YYYY-MM-DD, not “%s”"), self->demo_anchor);
           return FALSE;
         }
+    }
+  if ((self->tls_cert == NULL) != (self->tls_key == NULL))
+    {
+      g_set_error (error, WG_SERVER_CONFIG_ERROR, WG_SERVER_CONFIG_ERROR_INVALID,
+                   _("--tls-cert and --tls-key go together"));
+      return FALSE;
     }
   if ((self->demo_password != NULL || self->demo_anchor != NULL) && !self->demo)
     {

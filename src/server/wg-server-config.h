@@ -21,6 +21,9 @@ typedef struct
   gboolean demo;
   char    *demo_password;
   char    *demo_anchor;            /* YYYY-MM-DD */
+  char    *reference_dir;          /* reference data (not in demo mode); nullable */
+  char    *tls_cert;               /* PEM files: HTTPS and WSS when both are set */
+  char    *tls_key;
 
   /* [limits] */
   gsize    body_max_bytes;
@@ -32,6 +35,14 @@ typedef struct
   gint     stream_send_buffer;
   guint    batch_max_delay_us;
   guint    batch_max_items;
+
+  /* [auth] */
+  guint    token_lifetime_seconds; /* sliding: renewed in use */
+  guint    command_rate;           /* commands per second per token, sustained */
+  guint    command_burst;
+  guint    login_max_failures;     /* per username or address within the window */
+  guint    login_window_seconds;
+  guint    password_threads;
 
   /* [positions] */
   guint    keep_interval_seconds;

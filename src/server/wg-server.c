@@ -161,8 +161,13 @@ wg_server_identify (WgServer          *self,
     return TRUE;
   if (!self->identify_func (msg, identity, self->identify_data, &error))
     {
-      wg_problem_respond (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-                          error != NULL ? error->message : NULL);
+      wg_stream_identity_clear (identity);
+      /* Known caller, not allowed here: 403, not 401. */
+      if (error != NULL && error->domain == G_IO_ERROR && error->code == G_IO_ERROR_PERMISSION_DENIED)
+        wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden", error->message);
+      else
+        wg_problem_respond (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                            error != NULL ? error->message : NULL);
       return FALSE;
     }
   return TRUE;
@@ -223,6 +228,9 @@ wg_server_new (const WgServerConfig  *config,
   self->config.data_dir = g_strdup (config->data_dir);
   self->config.demo_password = g_strdup (config->demo_password);
   self->config.demo_anchor = g_strdup (config->demo_anchor);
+  self->config.reference_dir = g_strdup (config->reference_dir);
+  self->config.tls_cert = g_strdup (config->tls_cert);
+  self->config.tls_key = g_strdup (config->tls_key);
 
   if (config->data_dir != NULL)
     self->data_dir = g_strdup (config->data_dir);
@@ -304,7 +312,17 @@ wg_server_start (WgServer  *self,
   g_socket_set_listen_backlog (socket, WG_LISTEN_BACKLOG);
   if (!g_socket_listen (socket, error))
     return FALSE;
-  if (!soup_server_listen_socket (self->soup, socket, 0, error))
+  if (self->config.tls_cert != NULL)
+    {
+      g_autoptr(GTlsCertificate) certificate = NULL;
+
+      certificate = g_tls_certificate_new_from_files (self->config.tls_cert, self->config.tls_key, error);
+      if (certificate == NULL)
+        return FALSE;
+      soup_server_set_tls_certificate (self->soup, certificate);
+    }
+  if (!soup_server_listen_socket (self->soup, socket,
+                                  self->config.tls_cert != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
 
   local = g_socket_get_local_address (socket, error);
@@ -402,8 +420,10 @@ wg_server_dup_url (WgServer *self)
 
   address = g_inet_address_new_from_string (self->config.address);
   if (address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
-    return g_strdup_printf ("http://[%s]:%u", self->config.address, self->port);
-  return g_strdup_printf ("http://%s:%u", self->config.address, self->port);
+    return g_strdup_printf ("%s://[%s]:%u", self->config.tls_cert != NULL ? "https" : "http",
+                            self->config.address, self->port);
+  return g_strdup_printf ("%s://%s:%u", self->config.tls_cert != NULL ? "https" : "http",
+                          self->config.address, self->port);
 }
 
 gboolean
@@ -475,6 +495,9 @@ wg_server_finalize (GObject *object)
   g_free (self->config.data_dir);
   g_free (self->config.demo_password);
   g_free (self->config.demo_anchor);
+  g_free (self->config.reference_dir);
+  g_free (self->config.tls_cert);
+  g_free (self->config.tls_key);
 
   G_OBJECT_CLASS (wg_server_parent_class)->finalize (object);
 }

@@ -120,6 +120,10 @@ wg_stream_identity_clear (WgStreamIdentity *identity)
 {
   g_clear_pointer (&identity->user, g_free);
   g_clear_pointer (&identity->role, g_free);
+  g_clear_pointer (&identity->grid, g_free);
+  g_clear_pointer (&identity->department, g_free);
+  g_clear_pointer (&identity->unit, g_free);
+  g_clear_pointer (&identity->units, g_strfreev);
 }
 
 static void
@@ -330,7 +334,7 @@ send_live (Subscriber *sub,
   subscriber_enqueue (sub, frame);
 }
 
-static gboolean visible_to (WgStreamHub *self, Subscriber *sub, JsonNode *event);
+static JsonNode *visible_to (WgStreamHub *self, Subscriber *sub, JsonNode *event);
 
 static gboolean
 catch_up_cb (gpointer data)
@@ -376,9 +380,11 @@ catch_up_cb (gpointer data)
 
           if (seq <= sub->sent_seq)
             continue;
-          if (visible_to (self, sub, event))
+          g_autoptr(JsonNode) seen = visible_to (self, sub, event);
+
+          if (seen != NULL)
             {
-              g_autoptr(GBytes) frame = build_event_frame (head, event);
+              g_autoptr(GBytes) frame = build_event_frame (head, seen);
 
               subscriber_enqueue (sub, frame);
             }
@@ -418,13 +424,13 @@ start_catch_up (Subscriber *sub)
     sub->catch_up_id = g_idle_add (catch_up_cb, sub);
 }
 
-static gboolean
+static JsonNode *
 visible_to (WgStreamHub *self,
             Subscriber  *sub,
             JsonNode    *event)
 {
   if (self->filter_func == NULL)
-    return TRUE;
+    return json_node_ref (event);
   return self->filter_func (&sub->identity, event, self->journal_data);
 }
 
@@ -433,12 +439,15 @@ wg_stream_hub_publish_event (WgStreamHub *self,
                              gint64       seq,
                              JsonNode    *event)
 {
-  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GHashTable) frames = NULL;
   g_autoptr(GPtrArray) subs = NULL;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (event != NULL);
 
+  /* One encoded frame per distinct view of the event (full, masked). */
+  frames = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) json_node_unref,
+                                  (GDestroyNotify) g_bytes_unref);
   subs = table_values (self->subscribers);
   for (guint i = 0; i < subs->len; i++)
     {
@@ -454,12 +463,22 @@ wg_stream_hub_publish_event (WgStreamHub *self,
             start_catch_up (sub);
           continue;
         }
-      if (visible_to (self, sub, event))
-        {
-          if (frame == NULL)
-            frame = build_event_frame (seq, event);
-          subscriber_enqueue (sub, frame);
-        }
+      {
+        JsonNode *seen = visible_to (self, sub, event);
+
+        if (seen != NULL)
+          {
+            GBytes *frame = g_hash_table_lookup (frames, seen);
+
+            if (frame == NULL)
+              {
+                frame = build_event_frame (seq, seen);
+                g_hash_table_insert (frames, json_node_ref (seen), frame);
+              }
+            subscriber_enqueue (sub, frame);
+            json_node_unref (seen);
+          }
+      }
       sub->sent_seq = seq;
     }
 }
@@ -536,7 +555,9 @@ wg_stream_hub_flush_positions (WgStreamHub *self)
         {
           Subscriber *sub = g_ptr_array_index (subs, i);
 
-          subscriber_enqueue (sub, frame);
+          /* Grid workers and departments see no live map of the forces. */
+          if (!sub->identity.no_positions)
+            subscriber_enqueue (sub, frame);
         }
     }
 }

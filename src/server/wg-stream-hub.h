@@ -19,8 +19,13 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char *user;   /* nullable until authentication is wired in */
-  char *role;
+  char     *user;          /* nullable when no authentication is wired in */
+  char     *role;
+  char     *grid;          /* the account's scope (wg-actor.h), nullable */
+  char     *department;
+  char     *unit;
+  char    **units;         /* the units the account acts for, nullable */
+  gboolean  no_positions;  /* this subscriber may not see live positions */
 } WgStreamIdentity;
 
 typedef struct
@@ -42,8 +47,11 @@ typedef GPtrArray *(*WgStreamBacklogFunc) (gint64                   after,
                                            guint                    limit,
                                            gpointer                 user_data,
                                            GError                 **error);
-/* Whether @who may see @event (views with gaps: grid workers, departments). */
-typedef gboolean   (*WgStreamFilterFunc)  (const WgStreamIdentity  *who,
+/* @event as @who may see it: NULL when hidden (views with gaps: grid
+ * workers, departments), else a new reference to @event itself or to a
+ * redacted copy (masked phones).  Subscribers given the same node share
+ * one encoded frame. */
+typedef JsonNode  *(*WgStreamFilterFunc)  (const WgStreamIdentity  *who,
                                            JsonNode                *event,
                                            gpointer                 user_data);
 

@@ -460,7 +460,9 @@ test_positions_concurrent_posts (void)
       g_autofree char *body = NULL;
       g_autoptr(GBytes) bytes = NULL;
       g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+      g_autofree char *auth = g_strconcat ("Bearer ", server->token, NULL);
 
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
       point = one_point (name, now, 30 + i * 0.01, 120);
       body = g_strdup_printf ("{\"positions\":[%s]}", point);
       bytes = g_bytes_new (body, strlen (body));

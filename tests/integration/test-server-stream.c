@@ -136,7 +136,8 @@ test_presence_and_ack (void)
     g_assert_cmpstr (json_object_get_string_member (console, "remote"), ==, "127.0.0.1");
     g_assert_true (json_object_get_null_member (console, "acked_seq"));
     g_assert_true (json_object_get_null_member (console, "lag"));
-    g_assert_true (json_object_get_null_member (console, "user"));
+    g_assert_cmpstr (json_object_get_string_member (console, "user"), ==, WG_TEST_ADMIN);
+    g_assert_cmpstr (json_object_get_string_member (console, "role"), ==, "admin");
   }
 
   wg_test_websocket_send (ws, "{\"type\":\"ack\",\"seq\":0}");
@@ -260,7 +261,8 @@ raw_stream_connect (WgTestServer *server)
                              "Connection: Upgrade\r\n"
                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                              "Sec-WebSocket-Version: 13\r\n"
-                             "\r\n", server->port);
+                             "Authorization: Bearer %s\r\n"
+                             "\r\n", server->port, server->token);
   while (sent < strlen (request))
     {
       gssize n = g_socket_send (socket, request + sent, strlen (request) - sent, NULL, &error);

@@ -96,6 +96,12 @@ wg_test_server_start (WgTestServer       *self,
 
   g_assert_null (self->process);
 
+  if (!self->no_admin && !self->admin_created)
+    {
+      wg_test_server_add_user (self, WG_TEST_ADMIN, WG_TEST_ADMIN_PASSWORD, "admin", NULL);
+      self->admin_created = TRUE;
+    }
+
   g_ptr_array_add (argv, (gpointer) WANGGE_SERVER_BIN);
   g_ptr_array_add (argv, (gpointer) "--address");
   g_ptr_array_add (argv, (gpointer) "127.0.0.1");
@@ -123,12 +129,74 @@ wg_test_server_start (WgTestServer       *self,
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:") ||
+                 g_str_has_prefix (line, "listening on https://127.0.0.1:"));
 
   g_free (self->base_url);
   self->base_url = g_strdup (line + strlen ("listening on "));
   self->port = (guint16) g_ascii_strtoull (strrchr (self->base_url, ':') + 1, NULL, 10);
   g_assert_cmpuint (self->port, >, 0);
+
+  if (!self->no_admin && g_str_has_prefix (self->base_url, "http:"))
+    {
+      g_free (self->token);
+      self->token = wg_test_server_login (self, WG_TEST_ADMIN, WG_TEST_ADMIN_PASSWORD);
+    }
+}
+
+void
+wg_test_server_add_user (WgTestServer       *self,
+                         const char         *username,
+                         const char         *password,
+                         const char         *role,
+                         const char * const *extra_args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) WANGGE_SERVER_BIN);
+  g_ptr_array_add (argv, (gpointer) "user");
+  g_ptr_array_add (argv, (gpointer) "add");
+  g_ptr_array_add (argv, (gpointer) username);
+  g_ptr_array_add (argv, (gpointer) "--role");
+  g_ptr_array_add (argv, (gpointer) role);
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, self->data_dir);
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "WANGGE_PASSWORD", password, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+}
+
+char *
+wg_test_server_login (WgTestServer *self,
+                      const char   *username,
+                      const char   *password)
+{
+  g_autoptr(WgTestResponse) response = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, username);
+  json_builder_set_member_name (builder, "password");
+  json_builder_add_string_value (builder, password);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+  response = wg_test_server_request_as (self, NULL, "POST", "/api/v1/session", "application/json", body);
+  if (response->status != 200)
+    g_error ("login of %s: %u %s", username, response->status,
+             (const char *) g_bytes_get_data (response->body, NULL));
+  return g_strdup (json_object_get_string_member (wg_test_response_object (response), "token"));
 }
 
 /* SIGTERM, then the exit status (a clean stop is 0). */
@@ -185,6 +253,7 @@ wg_test_server_free (WgTestServer *self)
   g_free (self->data_dir);
   g_free (self->config_path);
   g_free (self->base_url);
+  g_free (self->token);
   g_free (self);
 }
 
@@ -202,6 +271,17 @@ wg_test_server_request (WgTestServer *self,
                         const char   *content_type,
                         const char   *body)
 {
+  return wg_test_server_request_as (self, self->token, method, path, content_type, body);
+}
+
+WgTestResponse *
+wg_test_server_request_as (WgTestServer *self,
+                           const char   *token,
+                           const char   *method,
+                           const char   *path,
+                           const char   *content_type,
+                           const char   *body)
+{
   g_autofree char *url = wg_test_server_url (self, path);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   g_autoptr(GError) error = NULL;
@@ -209,6 +289,12 @@ wg_test_server_request (WgTestServer *self,
   const char *type;
 
   g_assert_nonnull (msg);
+  if (token != NULL)
+    {
+      g_autofree char *header = g_strconcat ("Bearer ", token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", header);
+    }
   if (body != NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
@@ -344,6 +430,15 @@ wg_test_server_websocket (WgTestServer  *self,
                           const char    *path,
                           GError       **error)
 {
+  return wg_test_server_websocket_as (self, self->token, path, error);
+}
+
+WgTestWebsocket *
+wg_test_server_websocket_as (WgTestServer  *self,
+                             const char    *token,
+                             const char    *path,
+                             GError       **error)
+{
   g_autofree char *url = wg_test_server_url (self, path);
   g_autoptr(SoupMessage) msg = NULL;
   ConnectData data = { 0 };
@@ -351,6 +446,12 @@ wg_test_server_websocket (WgTestServer  *self,
 
   /* ws:// is spelled http:// for libsoup's handshake. */
   msg = soup_message_new ("GET", url);
+  if (token != NULL)
+    {
+      g_autofree char *header = g_strconcat ("Bearer ", token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", header);
+    }
   soup_session_websocket_connect_async (self->ws_session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         NULL, connect_cb, &data);
   g_assert_true (wg_test_iterate_until (connect_done, &data, 10000));

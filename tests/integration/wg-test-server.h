@@ -18,7 +18,13 @@ typedef struct
   guint16      port;
   SoupSession *session;       /* sync HTTP */
   SoupSession *ws_session;    /* async WebSocket on the thread-default context */
+  char        *token;         /* sent as a bearer token when set */
+  gboolean     no_admin;      /* do not create and log in "test-admin" at start */
+  gboolean     admin_created;
 } WgTestServer;
+
+#define WG_TEST_ADMIN "test-admin"
+#define WG_TEST_ADMIN_PASSWORD "test-admin-password"
 
 typedef struct
 {
@@ -50,6 +56,26 @@ WgTestResponse  *wg_test_server_request        (WgTestServer       *self,
                                                 const char         *path,
                                                 const char         *content_type,
                                                 const char         *body);
+WgTestResponse  *wg_test_server_request_as     (WgTestServer       *self,
+                                                const char         *token,
+                                                const char         *method,
+                                                const char         *path,
+                                                const char         *content_type,
+                                                const char         *body);
+/* POST /api/v1/session; asserts 200 and returns the token. */
+char            *wg_test_server_login          (WgTestServer       *self,
+                                                const char         *username,
+                                                const char         *password);
+/* wangge-server user add NAME --role ROLE [ARGS...] on the data directory. */
+void             wg_test_server_add_user       (WgTestServer       *self,
+                                                const char         *username,
+                                                const char         *password,
+                                                const char         *role,
+                                                const char * const *extra_args);
+WgTestWebsocket *wg_test_server_websocket_as   (WgTestServer       *self,
+                                                const char         *token,
+                                                const char         *path,
+                                                GError            **error);
 WgTestResponse  *wg_test_server_get            (WgTestServer       *self,
                                                 const char         *path);
 WgTestResponse  *wg_test_server_post_json      (WgTestServer       *self,

@@ -43,16 +43,16 @@ backlog_cb (gint64     after,
 }
 
 /* Grid workers see only their grid's events. */
-static gboolean
+static JsonNode *
 filter_cb (const WgStreamIdentity *who,
            JsonNode               *event,
            gpointer                user_data)
 {
   const char *grid = json_object_get_string_member_with_default (json_node_get_object (event), "grid", "");
 
-  if (g_strcmp0 (who->role, "grid_worker") != 0)
-    return TRUE;
-  return g_str_equal (grid, "mine");
+  if (g_strcmp0 (who->role, "grid_worker") == 0 && !g_str_equal (grid, "mine"))
+    return NULL;
+  return json_node_ref (event);
 }
 
 /* The test's stand-in for a token check: the role comes in a header. */
