@@ -944,6 +944,12 @@ run_action (WgSim  *self,
       break;
 
     case A_CLOSE:
+      /* The duty leader has to have seen the alarm before it is closed. */
+      if (inc->alarm_open && !inc->alarm_acked)
+        {
+          schedule (self, 30, A_CLOSE, inc->id, NULL, a->n);
+          return;
+        }
       if (state_is (inc->state, "resolved"))
         {
           for (guint i = 0; i < inc->assignments->len; i++)
