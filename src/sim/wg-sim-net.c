@@ -309,6 +309,7 @@ request_done_cb (GObject      *source,
       if (pending->kind < (Kind) WG_SIM_N_LATENCIES)
         {
           self->stats.answered[pending->kind]++;
+          self->stats.last_answer_us = g_get_monotonic_time ();
           g_array_append_val (self->latency[pending->kind], ms);
         }
       if (pending->done != NULL)

@@ -35,6 +35,7 @@ typedef struct
   guint64 refused;                        /* a rule said no (not retried) */
   guint64 retries;                        /* network errors, 5xx, 429, 401 */
   guint64 logins;
+  gint64  last_answer_us;                 /* monotonic time of the last 2xx */
 } WgSimNetStats;
 
 WgSimNet   *wg_sim_net_new            (const char    *base_url,

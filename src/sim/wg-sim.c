@@ -1608,7 +1608,12 @@ baseline_tick_cb (gpointer data)
 static void
 load_finish (WgSim *self)
 {
-  double seconds = (g_get_monotonic_time () - self->start_us) / 1e6;
+  const WgSimNetStats *stats = wg_sim_net_get_stats (self->net);
+  /* The rates are over the load window, or until the last answer when the
+   * server was still answering after it. */
+  double seconds = MAX (self->load_end_us, stats->last_answer_us) - self->start_us;
+
+  seconds /= 1e6;
   Baseline *b;
 
   load_print (self, seconds);
