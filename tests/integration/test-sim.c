@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <signal.h>
 #include <string.h>
 
 #include "src/core/wg-command.h"
@@ -112,7 +113,7 @@ test_sim_full_run (void)
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) sim = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *sim_bin = g_build_filename (g_getenv ("WANGGE_BUILD_DIR"), "src", "sim", "wangge-sim", NULL);
+  const char *sim_bin = WANGGE_SIM_BIN;
   g_autofree char *port = NULL;
   g_autofree char *out = NULL;
   g_autofree char *ns = NULL;
@@ -263,7 +264,7 @@ test_sim_full_run (void)
 static void
 test_sim_bad_arguments (void)
 {
-  g_autofree char *sim_bin = g_build_filename (g_getenv ("WANGGE_BUILD_DIR"), "src", "sim", "wangge-sim", NULL);
+  const char *sim_bin = WANGGE_SIM_BIN;
   g_autoptr(GSubprocess) sim = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -273,12 +274,42 @@ test_sim_bad_arguments (void)
   g_assert_cmpint (g_subprocess_get_exit_status (sim), ==, 2);
 }
 
+/* SIGTERM stops the simulator cleanly: exit 0 after its summary line. */
+static void
+test_sim_sigterm (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *sim_bin = WANGGE_SIM_BIN;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  gboolean done = FALSE;
+
+  wg_test_server_start (server, (const char *[]) { "--demo", NULL });
+  sim = g_subprocess_launcher_spawn (launcher, &error, sim_bin, "--server", server->base_url,
+                                     "--speed", "60", "--seed", "3", "--reports-per-hour", "600", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (sim, NULL, wait_done_cb, &done);
+  wg_test_iterate_for (3000);
+  g_assert_false (done);
+  g_subprocess_send_signal (sim, SIGTERM);
+  g_assert_true (wg_test_iterate_until (flag_set, &done, 5000));
+  g_assert_true (g_subprocess_get_if_exited (sim));
+  g_assert_cmpint (g_subprocess_get_exit_status (sim), ==, 0);
+  g_subprocess_communicate_utf8 (sim, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (out, "] reports "));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sim/bad-arguments", test_sim_bad_arguments);
+  g_test_add_func ("/sim/sigterm", test_sim_sigterm);
   g_test_add_func ("/sim/full-run", test_sim_full_run);
   return g_test_run ();
 }
