@@ -35,6 +35,7 @@
 #include "wg-rate-limit.h"
 #include "wg-reference.h"
 #include "wg-store-reference.h"
+#include "wg-json.h"
 #include "wg-store.h"
 
 /* libsoup 3.2 has no name for 429. */
@@ -498,6 +499,8 @@ commands_batch_cb (GPtrArray  *items,
                    GError    **error)
 {
   WgEngine *self = user_data;
+  g_autoptr(GPtrArray) audits = NULL;
+  g_autoptr(GError) audit_error = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
   gint64 head;
 
@@ -522,6 +525,7 @@ commands_batch_cb (GPtrArray  *items,
 
   /* Durable: the stream may show them, in seq order (items ran in order). */
   head = wg_store_head (self->store);
+  audits = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_audit_entry_free);
   for (guint i = 0; i < items->len; i++)
     {
       WgCommitItem *item = g_ptr_array_index (items, i);
@@ -530,6 +534,7 @@ commands_batch_cb (GPtrArray  *items,
       guint status = 200;
       const char *code = "ok";
       g_autofree char *action = g_strconcat ("command:", wg_command_get_type_name (job->command), NULL);
+      WgAuditEntry *entry;
 
       result->head = head;
       if (!result->replayed && result->events != NULL)
@@ -547,9 +552,19 @@ commands_batch_cb (GPtrArray  *items,
               code = "internal-error";
             }
         }
-      audit (self, job->actor->username, job->address, action,
-             wg_command_get_id (job->command), status, code);
+      entry = g_new0 (WgAuditEntry, 1);
+      entry->ts_ms = now_ms;
+      entry->actor = g_strdup (job->actor->username);
+      entry->address = g_strdup (job->address);
+      entry->action = g_steal_pointer (&action);
+      entry->command_id = g_strdup (wg_command_get_id (job->command));
+      entry->status = (int) status;
+      entry->result = g_strdup (code);
+      g_ptr_array_add (audits, entry);
     }
+  /* One transaction for the batch's audit rows: one fsync, not one each. */
+  if (!wg_account_store_audit_many (self->accounts, audits, &audit_error))
+    g_warning ("Cannot write %u audit rows: %s", audits->len, audit_error->message);
   return TRUE;
 }
 
@@ -638,6 +653,23 @@ post_commands_cb (SoupServerMessage *msg,
     {
       wg_problem_respond_error (msg, error);
       goto refused;
+    }
+
+  /* decide() does not know the accounts: the server checks that the
+   * roster goes to a duty leader's account. */
+  if (wg_command_get_kind (command) == WG_CMD_ROSTER_HANDOVER)
+    {
+      const char *to = json_object_get_string_member_with_default (wg_command_get_body (command), "to", NULL);
+      g_autoptr(WgAccount) target = NULL;
+
+      if (to != NULL)
+        target = wg_account_store_lookup (self->accounts, to, NULL);
+      if (to != NULL && (target == NULL || target->disabled || g_strcmp0 (target->role, "duty_leader") != 0))
+        {
+          wg_problem_respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-field",
+                              "body.to must name an enabled duty leader's account");
+          goto refused;
+        }
     }
 
   job = g_new0 (CommandJob, 1);
@@ -733,6 +765,114 @@ get_journal_cb (SoupServerMessage *msg,
   json_builder_add_int_value (builder, head);
   json_builder_set_member_name (builder, "more");
   json_builder_add_boolean_value (builder, more);
+  json_builder_end_object (builder);
+  wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
+}
+
+/* One incident's events as the caller may see them, whatever their seq: a
+ * department that meets an incident at its routing (after its report)
+ * fetches the report here. */
+static GPtrArray *
+read_incident_events (WgEngine    *self,
+                      const char  *incident,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  sqlite3 *db = wg_store_get_sqlite (self->store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body"
+                              " FROM journal WHERE incident = ?1 ORDER BY seq", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
+      return NULL;
+    }
+  sqlite3_bind_text (stmt, 1, incident, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) body = wg_json_parse ((const char *) sqlite3_column_text (stmt, 9), -1, NULL);
+      WgEventType type;
+      WgEvent *event;
+
+      if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body) ||
+          !wg_event_type_from_string ((const char *) sqlite3_column_text (stmt, 2), &type))
+        continue;
+      event = wg_event_new (type, sqlite3_column_int64 (stmt, 1),
+                            (const char *) sqlite3_column_text (stmt, 3),
+                            (const char *) sqlite3_column_text (stmt, 4),
+                            (const char *) sqlite3_column_text (stmt, 5),
+                            (const char *) sqlite3_column_text (stmt, 6),
+                            (const char *) sqlite3_column_text (stmt, 7),
+                            json_node_get_object (body));
+      wg_event_set_seq (event, sqlite3_column_int64 (stmt, 0));
+      if (sqlite3_column_type (stmt, 8) != SQLITE_NULL)
+        wg_event_set_exercise (event, (const char *) sqlite3_column_text (stmt, 8));
+      g_ptr_array_add (events, event);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
+      return NULL;
+    }
+  return g_steal_pointer (&events);
+}
+
+static void
+get_incident_events_cb (SoupServerMessage *msg,
+                        GHashTable        *params,
+                        GHashTable        *query,
+                        gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  WgStreamIdentity identity = { 0 };
+  const char *id = g_hash_table_lookup (params, "id");
+  JsonArray *shown;
+  JsonNode *shown_node;
+  gint64 head;
+
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  head = wg_store_head (self->store);
+  events = read_incident_events (self, id, &error);
+  if (events == NULL)
+    {
+      wg_stream_identity_clear (&identity);
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  shown = json_array_new ();
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autoptr(JsonNode) node = wg_event_to_json (g_ptr_array_index (events, i));
+      JsonNode *seen = filter_cb (&identity, node, self);
+
+      if (seen != NULL)
+        json_array_add_element (shown, seen);
+    }
+  wg_stream_identity_clear (&identity);
+  /* Not in the caller's view, or no such incident: the same answer. */
+  if (json_array_get_length (shown) == 0)
+    {
+      json_array_unref (shown);
+      wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
+      return;
+    }
+
+  shown_node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (shown_node, shown);
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "incident");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "events");
+  json_builder_add_value (builder, shown_node);
+  json_builder_set_member_name (builder, "head");
+  json_builder_add_int_value (builder, head);
   json_builder_end_object (builder);
   wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
 }
@@ -1370,6 +1510,7 @@ wg_engine_new (WgServer  *server,
   wg_router_add (router, "GET", "/api/v1/journal", get_journal_cb, self);
   wg_router_add (router, "GET", "/api/v1/reference", get_reference_cb, self);
   wg_router_add (router, "GET", "/api/v1/incidents/{id}/cap", get_cap_cb, self);
+  wg_router_add (router, "GET", "/api/v1/incidents/{id}/events", get_incident_events_cb, self);
   wg_router_add (router, "POST", "/api/v1/session", post_session_cb, self);
   wg_router_add (router, "DELETE", "/api/v1/session", delete_session_cb, self);
   wg_router_add (router, "GET", "/api/v1/audit", get_audit_cb, self);

@@ -12,8 +12,8 @@
 
 G_BEGIN_DECLS
 
-/* Wiring the journal engine (main.c, between wg_server_new() and
- * wg_server_start()):
+/* Wiring the journal engine (wg-engine.c does all of this; main.c calls
+ * wg_engine_new() between wg_server_new() and wg_server_start()):
  *
  * - wg_server_set_journal (server, head, backlog, filter, engine): the head
  *   seq for health/presence/stream, the journal pages the stream replays
@@ -39,8 +39,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (WgServer, wg_server, WG, SERVER, GObject)
 
 /* Who is calling: fills @identity from the request (its bearer token), or
- * returns FALSE with @error for a 401.  Until authentication is plugged in,
- * every caller is anonymous (user and role null). */
+ * returns FALSE with @error for a 401 (G_IO_ERROR_PERMISSION_DENIED: a
+ * known caller not allowed here, 403).  Without an identify function every
+ * caller is anonymous (user and role null). */
 typedef gboolean (*WgServerIdentifyFunc) (SoupServerMessage  *msg,
                                           WgStreamIdentity   *identity,
                                           gpointer            user_data,

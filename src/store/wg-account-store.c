@@ -658,6 +658,31 @@ wg_account_store_audit (WgAccountStore      *self,
   return TRUE;
 }
 
+gboolean
+wg_account_store_audit_many (WgAccountStore  *self,
+                             GPtrArray       *entries,
+                             GError         **error)
+{
+  g_return_val_if_fail (self != NULL && entries != NULL, FALSE);
+
+  if (entries->len == 0)
+    return TRUE;
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; i < entries->len; i++)
+    if (!wg_account_store_audit (self, g_ptr_array_index (entries, i), error))
+      {
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+        return FALSE;
+      }
+  if (!exec (self, "COMMIT", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GPtrArray *
 wg_account_store_read_audit (WgAccountStore  *self,
                              gint64           after_id,

@@ -88,6 +88,10 @@ gboolean        wg_account_store_revoke_token   (WgAccountStore   *self,
 gboolean        wg_account_store_audit          (WgAccountStore   *self,
                                                  const WgAuditEntry *entry,
                                                  GError          **error);
+/* Several rows in one transaction (one fsync): a group commit's audit. */
+gboolean        wg_account_store_audit_many     (WgAccountStore   *self,
+                                                 GPtrArray        *entries,
+                                                 GError          **error);
 GPtrArray      *wg_account_store_read_audit     (WgAccountStore   *self,
                                                  gint64            after_id,
                                                  guint             limit,

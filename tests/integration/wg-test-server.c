@@ -323,6 +323,32 @@ wg_test_server_request_as (WgTestServer *self,
 }
 
 WgTestResponse *
+wg_test_server_command (WgTestServer *self,
+                        const char   *token,
+                        const char   *id,
+                        const char   *type,
+                        const char   *body_json)
+{
+  g_autofree char *own_id = NULL;
+  g_autofree char *text = NULL;
+
+  if (id == NULL)
+    id = own_id = g_uuid_string_random ();
+  text = g_strdup_printf ("{\"id\":\"%s\",\"type\":\"%s\",\"body\":%s}", id, type, body_json);
+  return wg_test_server_request_as (self, token, "POST", "/api/v1/commands", "application/json", text);
+}
+
+/* The journal head, from /api/v1/health (no token needed). */
+gint64
+wg_test_server_head (WgTestServer *self)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (self, NULL, "GET", "/api/v1/health", NULL, NULL);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_object_get_int_member (wg_test_response_object (r), "head");
+}
+
+WgTestResponse *
 wg_test_server_get (WgTestServer *self,
                     const char   *path)
 {

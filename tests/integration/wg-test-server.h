@@ -72,6 +72,14 @@ void             wg_test_server_add_user       (WgTestServer       *self,
                                                 const char         *password,
                                                 const char         *role,
                                                 const char * const *extra_args);
+/* POST /api/v1/commands {"id": @id (a new UUID when NULL), "type": @type,
+ * "body": @body_json} as @token. */
+WgTestResponse  *wg_test_server_command        (WgTestServer       *self,
+                                                const char         *token,
+                                                const char         *id,
+                                                const char         *type,
+                                                const char         *body_json);
+gint64           wg_test_server_head           (WgTestServer       *self);
 WgTestWebsocket *wg_test_server_websocket_as   (WgTestServer       *self,
                                                 const char         *token,
                                                 const char         *path,
