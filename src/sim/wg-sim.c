@@ -71,6 +71,8 @@ typedef struct
   gboolean  patrols;                  /* grid workers */
   gboolean  active;                   /* its positions are posted */
   char     *assignment;               /* open assignment, as the journal says */
+  gboolean  off_duty;                 /* unit.status_changed said so */
+  double    blocked_until;            /* the server called it unavailable */
   GRand    *rand;
 } SimUnit;
 
@@ -146,6 +148,8 @@ struct _WgSim
   WgBackoff     stream_backoff;
   guint         stream_retry_id;
   guint         stream_failures;
+  gint64        last_ack_us;
+  gint64        acked_seq;
 
   /* Load mode. */
   gboolean      load;
@@ -691,7 +695,8 @@ pick_forces (WgSim       *self,
       SimUnit *unit = g_hash_table_lookup (self->units, force->id);
       gboolean dup = FALSE;
 
-      if (unit == NULL || unit->assignment != NULL || force->account == NULL)
+      if (unit == NULL || unit->assignment != NULL || force->account == NULL || unit->off_duty ||
+          unit->blocked_until > sim_now (self))
         continue;
       for (guint j = 0; j < taken->len; j++)
         dup |= g_str_equal (g_ptr_array_index (taken, j), force->id);
@@ -717,7 +722,18 @@ dispatch_done (gpointer   user_data,
 {
   DispatchJob *job = user_data;
 
-  /* A unit was taken by someone else meanwhile: plan again shortly. */
+  /* A unit was taken by someone else meanwhile, or is off duty in a way
+   * the journal since the start did not show: leave it out for a while
+   * and plan again shortly. */
+  if (answer == NULL && problem != NULL && g_strcmp0 (problem->code, "unit-unavailable") == 0 &&
+      problem->detail != NULL && g_str_has_prefix (problem->detail, "unit "))
+    {
+      g_autofree char *unit_id = g_strndup (problem->detail + 5, strcspn (problem->detail + 5, " "));
+      SimUnit *unit = g_hash_table_lookup (job->sim->units, unit_id);
+
+      if (unit != NULL)
+        unit->blocked_until = sim_now (job->sim) + 1800;
+    }
   if (answer == NULL && job->n < 6)
     schedule (job->sim, 20, job->type != NULL ? A_REPLACE : A_DISPATCH, job->incident, job->type, job->n + 1);
   g_free (job->incident);
@@ -1222,6 +1238,14 @@ on_event (WgSim      *self,
       return;
     }
 
+  if (g_str_equal (type, "unit.status_changed") && subject != NULL)
+    {
+      SimUnit *unit = g_hash_table_lookup (self->units, subject);
+
+      if (unit != NULL)
+        unit->off_duty = g_strcmp0 (get_string (body, "status"), "off_duty") == 0;
+      return;
+    }
   if (g_str_equal (type, "alarm.escalated"))
     self->counters.escalations++;
   if (g_str_equal (type, "incident.rejected"))
@@ -1392,6 +1416,18 @@ stream_message_cb (SoupWebsocketConnection *connection,
     {
       wg_backoff_reset (&self->stream_backoff);
       self->stream_failures = 0;
+    }
+
+  /* Tell the server how far we are (presence shows the lag), at most
+   * once a second. */
+  if (self->last_seq > self->acked_seq && g_get_monotonic_time () - self->last_ack_us > G_USEC_PER_SEC &&
+      soup_websocket_connection_get_state (connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      g_autofree char *ack = g_strdup_printf ("{\"type\":\"ack\",\"seq\":%" G_GINT64_FORMAT "}", self->last_seq);
+
+      soup_websocket_connection_send_text (connection, ack);
+      self->acked_seq = self->last_seq;
+      self->last_ack_us = g_get_monotonic_time ();
     }
 }
 
