@@ -150,6 +150,8 @@ struct _WgSim
   guint         stream_failures;
   gint64        last_ack_us;
   gint64        acked_seq;
+  gboolean      stream_connecting;
+  double        last_summary_t;
 
   /* Load mode. */
   gboolean      load;
@@ -570,6 +572,7 @@ print_summary (WgSim      *self,
   gpointer value;
   guint s = (guint) t;
 
+  self->last_summary_t = t;
   g_hash_table_iter_init (&iter, self->incidents);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (incident_open (value))
@@ -1363,6 +1366,13 @@ stream_drop (WgSim *self)
 }
 
 static gboolean
+unref_once (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 stream_retry_cb (gpointer data)
 {
   WgSim *self = data;
@@ -1438,6 +1448,9 @@ stream_closed_cb (SoupWebsocketConnection *connection,
   WgSim *self = user_data;
 
   g_debug ("Stream closed (%u)", soup_websocket_connection_get_close_code (connection));
+  /* Not unreffed inside its own signal emission: on the next turn. */
+  g_signal_handlers_disconnect_by_data (connection, self);
+  g_idle_add_full (G_PRIORITY_DEFAULT, unref_once, g_steal_pointer (&self->stream), NULL);
   stream_retry_later (self);
 }
 
@@ -1450,7 +1463,14 @@ stream_connected_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   SoupWebsocketConnection *connection;
 
+  self->stream_connecting = FALSE;
   connection = wg_api_client_stream_finish (WG_API_CLIENT (source), result, &error);
+  if (connection != NULL && self->stopping)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_object_unref (connection);
+      return;
+    }
   if (connection == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1479,6 +1499,7 @@ stream_connect (WgSim *self)
       return;
     }
   path = g_strdup_printf ("/api/v1/stream?after=%" G_GINT64_FORMAT, self->last_seq);
+  self->stream_connecting = TRUE;
   wg_api_client_stream_async (wg_sim_net_get_client (self->net, "dispatcher"), path,
                               self->stream_cancellable, stream_connected_cb, self);
 }
@@ -1607,7 +1628,10 @@ baseline_tick_cb (gpointer data)
   gint64 now = g_get_monotonic_time ();
 
   if (self->stopping)
-    return G_SOURCE_REMOVE;
+    {
+      g_free (b);
+      return G_SOURCE_REMOVE;
+    }
   if (now >= b->end_us)
     {
       if (wg_sim_net_in_flight (self->net) == 0 || now >= b->end_us + 10 * G_USEC_PER_SEC)
@@ -1922,8 +1946,8 @@ wg_sim_run (WgSim *self)
   if (!self->stopping)
     g_main_loop_run (self->loop);
 
-  if (self->started && !self->load)
-    print_summary (self, sim_now (self));
+  if (self->started && !self->load && (guint) sim_now (self) != (guint) self->last_summary_t)
+    print_summary (self, self->config.duration > 0 ? MIN (sim_now (self), self->config.duration) : sim_now (self));
   return self->status;
 }
 
@@ -1956,6 +1980,10 @@ wg_sim_free (WgSim *self)
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
   stream_drop (self);
+  g_cancellable_cancel (self->stream_cancellable);
+  /* Callbacks still due hold a pointer to us: let them run first. */
+  while (self->stream_connecting)
+    g_main_context_iteration (NULL, TRUE);
   g_clear_pointer (&self->net, wg_sim_net_free);
   if (self->actions != NULL)
     {
