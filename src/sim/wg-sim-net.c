@@ -37,6 +37,7 @@ typedef struct
   JsonNode     *envelope;    /* what is POSTed, the same on every attempt */
   WgSimNetDone  done;
   gpointer      user_data;
+  GDestroyNotify destroy;
   WgBackoff     backoff;
   gint64        sent_us;
   guint         retry_id;
@@ -79,6 +80,8 @@ static void account_login (Account *account);
 static void
 pending_free (Pending *pending)
 {
+  if (pending->destroy != NULL)
+    pending->destroy (pending->user_data);
   g_clear_pointer (&pending->envelope, json_node_unref);
   g_free (pending->id);
   g_free (pending->path);
@@ -343,7 +346,13 @@ request_done_cb (GObject      *source,
     }
 
   self->stats.refused++;
-  g_debug ("%s refused: %s", pending->id != NULL ? pending->id : "request", error->message);
+  {
+    g_autofree char *envelope = pending->envelope != NULL && pending->kind == KIND_COMMAND
+                                  ? json_to_string (pending->envelope, FALSE) : NULL;
+
+    g_debug ("Refused: %s: %s", envelope != NULL ? envelope : pending->path != NULL ? pending->path : "request",
+             error->message);
+  }
   if (pending->done != NULL)
     pending->done (pending->user_data, NULL, problem);
   pending_free (pending);
@@ -422,8 +431,9 @@ wg_sim_net_command (WgSimNet     *self,
                     const char   *id,
                     const char   *type,
                     JsonNode     *body,
-                    WgSimNetDone  done,
-                    gpointer      user_data)
+                    WgSimNetDone    done,
+                    gpointer        user_data,
+                    GDestroyNotify  destroy)
 {
   Pending *pending;
   JsonObject *envelope;
@@ -433,9 +443,12 @@ wg_sim_net_command (WgSimNet     *self,
   if (self->stopped)
     {
       json_node_unref (body);
+      if (destroy != NULL)
+        destroy (user_data);
       return;
     }
   pending = pending_new (self, username, KIND_COMMAND, done, user_data);
+  pending->destroy = destroy;
   pending->id = g_strdup (id);
   envelope = json_object_new ();
   json_object_set_string_member (envelope, "id", id);

@@ -49,14 +49,16 @@ void        wg_sim_net_stop           (WgSimNet      *self);
 /* Accounts are named by user name; "NAME#K" is another client (its own
  * connections and token) of the same account, to spread load. */
 
-/* POST /api/v1/commands as @username.  Takes @body. */
+/* POST /api/v1/commands as @username.  Takes @body.  @destroy (nullable)
+ * frees @user_data once the command is done with, called or not. */
 void        wg_sim_net_command        (WgSimNet      *self,
                                        const char    *username,
                                        const char    *id,
                                        const char    *type,
                                        JsonNode      *body,
                                        WgSimNetDone   done,
-                                       gpointer       user_data);
+                                       gpointer       user_data,
+                                       GDestroyNotify destroy);
 /* POST /api/v1/positions as @username.  Takes @body. */
 void        wg_sim_net_positions      (WgSimNet      *self,
                                        const char    *username,

@@ -333,6 +333,23 @@ body_new (const char *incident)
 }
 
 static void
+send_command_full (WgSim          *self,
+                   const char     *account,
+                   const char     *id,
+                   const char     *type,
+                   JsonObject     *body,
+                   WgSimNetDone    done,
+                   gpointer        user_data,
+                   GDestroyNotify  destroy)
+{
+  JsonNode *node = json_node_init_object (json_node_alloc (), body);
+
+  json_object_unref (body);
+  g_debug ("%s %s %s", account, type, id);
+  wg_sim_net_command (self->net, account, id, type, node, done, user_data, destroy);
+}
+
+static void
 send_command (WgSim        *self,
               const char   *account,
               const char   *id,
@@ -341,11 +358,7 @@ send_command (WgSim        *self,
               WgSimNetDone  done,
               gpointer      user_data)
 {
-  JsonNode *node = json_node_init_object (json_node_alloc (), body);
-
-  json_object_unref (body);
-  g_debug ("%s %s %s", account, type, id);
-  wg_sim_net_command (self->net, account, id, type, node, done, user_data);
+  send_command_full (self, account, id, type, body, done, user_data, NULL);
 }
 
 /* The grid worker responsible for @grid (or its nearest ancestor). */
@@ -737,8 +750,16 @@ dispatch_done (gpointer   user_data,
       if (unit != NULL)
         unit->blocked_until = sim_now (job->sim) + 1800;
     }
-  if (answer == NULL && job->n < 6)
+  /* n is the attempt; for a replacement, index * 100 + attempt. */
+  if (answer == NULL && job->n % 100 < 6)
     schedule (job->sim, 20, job->type != NULL ? A_REPLACE : A_DISPATCH, job->incident, job->type, job->n + 1);
+}
+
+static void
+dispatch_job_free (gpointer data)
+{
+  DispatchJob *job = data;
+
   g_free (job->incident);
   g_free (job->type);
   g_free (job);
@@ -765,7 +786,7 @@ send_dispatch (WgSim       *self,
   job->incident = g_strdup (inc->id);
   job->type = g_strdup (type);
   job->n = n;
-  send_command (self, "dispatcher", id, "dispatch.assign", body, dispatch_done, job);
+  send_command_full (self, "dispatcher", id, "dispatch.assign", body, dispatch_done, job, dispatch_job_free);
 }
 
 static void
@@ -813,7 +834,7 @@ do_replace (WgSim       *self,
   pick_forces (self, inc, type, 1, units);
   if (units->len == 0)
     return;
-  send_dispatch (self, inc, units, "replace", type_slug, (int) inc->replacements * 10 + n);
+  send_dispatch (self, inc, units, "replace", type_slug, n);
 }
 
 static void
@@ -986,7 +1007,7 @@ run_action (WgSim  *self,
           if (!inc->followed_up && g_rand_double (inc->rand) < 0.15)
             {
               inc->followed_up = TRUE;
-              do_route (self, inc, 1);
+              do_route (self, inc, 100 + (int) inc->routes + 1);
               return;
             }
         }
@@ -1047,11 +1068,11 @@ run_action (WgSim  *self,
       body = json_object_new ();
       json_object_set_string_member (body, "assignment", asg->id);
       json_object_set_string_member (body, "reason", "超时未确认，改派");
-      id = command_id (self, "%s/cancel", asg->id);
+      id = command_id (self, "%s/cancel-unacknowledged", asg->id);
       send_command (self, "dispatcher", id, "assignment.cancel", body, NULL, NULL);
       inc->replacements++;
       schedule (self, uniform (inc->rand, 5, 20), A_REPLACE, inc->id,
-                wg_force_type_to_slug (unit->force->type), 1);
+                wg_force_type_to_slug (unit->force->type), (int) inc->replacements * 100 + 1);
       break;
 
     case A_ASG_CANCEL:
@@ -1060,7 +1081,7 @@ run_action (WgSim  *self,
       body = json_object_new ();
       json_object_set_string_member (body, "assignment", asg->id);
       json_object_set_string_member (body, "reason", "已处置完毕，取消出动");
-      id = command_id (self, "%s/cancel", asg->id);
+      id = command_id (self, "%s/cancel-resolved", asg->id);
       send_command (self, "dispatcher", id, "assignment.cancel", body, NULL, NULL);
       break;
 
