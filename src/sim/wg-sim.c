@@ -21,6 +21,7 @@
 #define PATROL_SPEED_MPS     1.2     /* a grid worker walking the grid */
 #define POSITIONS_ACCOUNTS   8       /* admin clients sharing the position posts */
 #define LOAD_BATCH           500
+#define DRAIN_MS             3000    /* at the end: answers still due */
 #define LOAD_MAX_IN_FLIGHT   4000
 #define SECONDS_PER_HOUR     3600.0
 /* The Helong figure: 7,989 grid events routed and handled in 2023. */
@@ -67,6 +68,10 @@ typedef struct
   gboolean  moving;
   double    lat0, lon0, t0;
   double    lat1, lon1, t1;
+  /* Patrol leg: from (leg_lat, leg_lon) at leg_t0 to the waypoint at
+   * leg_t1; a pure function of time, so that positions and report
+   * locations do not depend on when the ticks happen to run. */
+  double    leg_lat, leg_lon, leg_t0, leg_t1;
   double    target_lat, target_lon;   /* patrol waypoint */
   gboolean  patrols;                  /* grid workers */
   gboolean  active;                   /* its positions are posted */
@@ -135,7 +140,6 @@ struct _WgSim
   GHashTable   *assignments;     /* id -> SimAssignment* */
   GRand        *report_rand;
   guint         report_counter;
-  double        last_positions_t;
   guint         positions_account;
   guint         hour;
   Counters      counters;
@@ -151,6 +155,8 @@ struct _WgSim
   gint64        last_ack_us;
   gint64        acked_seq;
   gboolean      stream_connecting;
+  guint         drain_id;
+  gint64        drain_deadline_us;
   double        last_summary_t;
 
   /* Load mode. */
@@ -420,10 +426,23 @@ unit_travel (WgSim   *self,
 }
 
 static void
+patrol_next_leg (SimUnit *unit,
+                 double   t0)
+{
+  double d;
+
+  unit->leg_lat = unit->target_lat;
+  unit->leg_lon = unit->target_lon;
+  wg_grid_random_point (unit->force->grid, unit->rand, &unit->target_lat, &unit->target_lon);
+  d = distance_m (unit->leg_lat, unit->leg_lon, unit->target_lat, unit->target_lon);
+  unit->leg_t0 = t0;
+  unit->leg_t1 = t0 + MAX (1.0, d / PATROL_SPEED_MPS);
+}
+
+static void
 unit_advance (WgSim   *self,
               SimUnit *unit,
-              double   t,
-              double   dt)
+              double   t)
 {
   if (unit->moving)
     {
@@ -438,20 +457,21 @@ unit_advance (WgSim   *self,
     }
   if (unit->patrols && unit->assignment == NULL && unit->force->grid != NULL)
     {
-      double remaining = distance_m (unit->lat, unit->lon, unit->target_lat, unit->target_lon);
-      double step = PATROL_SPEED_MPS * dt;
+      double f;
 
-      if (remaining <= step || remaining < 1)
+      if (unit->leg_t1 <= unit->leg_t0)
         {
-          unit->lat = unit->target_lat;
-          unit->lon = unit->target_lon;
-          wg_grid_random_point (unit->force->grid, unit->rand, &unit->target_lat, &unit->target_lon);
+          /* Back from an assignment: the next leg starts where it is. */
+          unit->target_lat = unit->lat;
+          unit->target_lon = unit->lon;
+          patrol_next_leg (unit, t);
         }
-      else
-        {
-          unit->lat += (unit->target_lat - unit->lat) * step / remaining;
-          unit->lon += (unit->target_lon - unit->lon) * step / remaining;
-        }
+      while (t >= unit->leg_t1)
+        patrol_next_leg (unit, unit->leg_t1);
+      f = (t - unit->leg_t0) / (unit->leg_t1 - unit->leg_t0);
+      f = CLAMP (f, 0.0, 1.0);
+      unit->lat = unit->leg_lat + (unit->target_lat - unit->leg_lat) * f;
+      unit->lon = unit->leg_lon + (unit->target_lon - unit->leg_lon) * f;
     }
 }
 
@@ -497,10 +517,9 @@ post_points (WgSim     *self,
 }
 
 static void
-positions_tick (WgSim *self)
+positions_tick (WgSim  *self,
+                double  t)
 {
-  double t = sim_now (self);
-  double dt = t - self->last_positions_t;
   /* Positions carry the server's time: the server refuses points far in
    * its future, and simulated time runs ahead of it. */
   gint64 ts = wg_sim_net_server_now_ms (self->net);
@@ -509,7 +528,6 @@ positions_tick (WgSim *self)
   gpointer value;
   g_autoptr(GList) ids = NULL;
 
-  self->last_positions_t = t;
   /* Sorted, so that patrol random streams advance in the same order. */
   ids = g_hash_table_get_keys (self->units);
   ids = g_list_sort (ids, (GCompareFunc) strcmp);
@@ -520,7 +538,7 @@ positions_tick (WgSim *self)
 
       if (!unit->patrols && !unit->active)
         continue;
-      unit_advance (self, unit, t, dt);
+      unit_advance (self, unit, t);
       add_point (points, unit->force->id, ts, unit->lat, unit->lon,
                  unit->assignment != NULL ? "busy" : "available");
       /* A force back home is posted once more, then no longer. */
@@ -555,6 +573,25 @@ action_compare (gconstpointer a,
 }
 
 static void
+schedule_at (WgSim      *self,
+             double      t,
+             ActionKind  kind,
+             const char *subject,
+             const char *extra,
+             int         n)
+{
+  Action *action = g_new0 (Action, 1);
+
+  action->t = t;
+  action->order = self->order++;
+  action->kind = kind;
+  action->subject = g_strdup (subject);
+  action->extra = g_strdup (extra);
+  action->n = n;
+  g_sequence_insert_sorted (self->actions, action, action_compare, NULL);
+}
+
+static void
 schedule (WgSim      *self,
           double      delay,
           ActionKind  kind,
@@ -562,15 +599,7 @@ schedule (WgSim      *self,
           const char *extra,
           int         n)
 {
-  Action *action = g_new0 (Action, 1);
-
-  action->t = sim_now (self) + MAX (0.0, delay);
-  action->order = self->order++;
-  action->kind = kind;
-  action->subject = g_strdup (subject);
-  action->extra = g_strdup (extra);
-  action->n = n;
-  g_sequence_insert_sorted (self->actions, action, action_compare, NULL);
+  schedule_at (self, sim_now (self) + MAX (0.0, delay), kind, subject, extra, n);
 }
 
 /* ---- the summary -------------------------------------------------------- */
@@ -641,7 +670,8 @@ pick_category (WgSim *self,
 }
 
 static void
-do_report (WgSim *self)
+do_report (WgSim  *self,
+           double  t)
 {
   GRand *rand = self->report_rand;
   SimUnit *worker;
@@ -658,7 +688,7 @@ do_report (WgSim *self)
   id = command_id (self, "report/%u", n);
 
   /* Where the worker is on patrol: inside their own grid. */
-  unit_advance (self, worker, sim_now (self), 0);
+  unit_advance (self, worker, t);
   body = json_object_new ();
   json_object_set_string_member (body, "grade", category->grade);
   json_object_set_string_member (body, "category", category->code);
@@ -682,8 +712,12 @@ do_report (WgSim *self)
   send_command (self, worker->force->account, id, "incident.report", body, NULL, NULL);
 }
 
+/* Reports, positions and summaries are chained on simulated time itself
+ * (not on when the previous one happened to run): the same seed gives the
+ * same reports at the same simulated moments. */
 static void
-schedule_next_report (WgSim *self)
+schedule_next_report (WgSim  *self,
+                      double  after)
 {
   double rate = self->config.reports_per_hour / SECONDS_PER_HOUR;
   double delay;
@@ -691,7 +725,7 @@ schedule_next_report (WgSim *self)
   if (rate <= 0)
     return;
   delay = -log (1.0 - g_rand_double (self->report_rand)) / rate;
-  schedule (self, delay, A_REPORT, NULL, NULL, 0);
+  schedule_at (self, after + delay, A_REPORT, NULL, NULL, 0);
 }
 
 /* The nearest available forces of @type, not in @taken. */
@@ -878,17 +912,17 @@ run_action (WgSim  *self,
   switch (a->kind)
     {
     case A_REPORT:
-      if (self->config.duration <= 0 || sim_now (self) < self->config.duration - self->config.wind_down)
-        do_report (self);
-      schedule_next_report (self);
+      if (self->config.duration <= 0 || a->t < self->config.duration - self->config.wind_down)
+        do_report (self, a->t);
+      schedule_next_report (self, a->t);
       return;
     case A_POSITIONS:
-      positions_tick (self);
-      schedule (self, self->config.position_interval, A_POSITIONS, NULL, NULL, 0);
+      positions_tick (self, a->t);
+      schedule_at (self, a->t + self->config.position_interval, A_POSITIONS, NULL, NULL, 0);
       return;
     case A_HOUR:
       print_summary (self, ++self->hour * SECONDS_PER_HOUR);
-      schedule (self, SECONDS_PER_HOUR, A_HOUR, NULL, NULL, 0);
+      schedule_at (self, a->t + SECONDS_PER_HOUR, A_HOUR, NULL, NULL, 0);
       return;
     case A_END:
       wg_sim_stop (self);
@@ -1159,7 +1193,11 @@ unit_release (WgSim         *self,
     unit_travel (self, unit, unit->force->lat, unit->force->lon,
                  wg_force_eta_seconds (unit->force, unit->lat, unit->lon, unit->force->lat, unit->force->lon));
   else
-    unit->moving = FALSE;
+    {
+      unit_advance (self, unit, sim_now (self));
+      unit->moving = FALSE;
+      unit->leg_t1 = unit->leg_t0 = 0;  /* a new leg from here */
+    }
 }
 
 static void
@@ -1246,7 +1284,7 @@ on_event (WgSim      *self,
 
           if (unit != NULL && inc != NULL)
             {
-              unit_advance (self, unit, sim_now (self), 0);
+              unit_advance (self, unit, sim_now (self));
               eta = MAX (20.0, wg_force_eta_seconds (unit->force, unit->lat, unit->lon, inc->lat, inc->lon));
               unit_travel (self, unit, inc->lat, inc->lon, eta);
             }
@@ -1835,8 +1873,10 @@ build_world (WgSim *self)
       if (force->grid == NULL || force->account == NULL)
         continue;
       unit->patrols = TRUE;
-      wg_grid_random_point (force->grid, unit->rand, &unit->lat, &unit->lon);
       wg_grid_random_point (force->grid, unit->rand, &unit->target_lat, &unit->target_lon);
+      patrol_next_leg (unit, 0);
+      unit->lat = unit->leg_lat;
+      unit->lon = unit->leg_lon;
       g_ptr_array_add (self->workers, unit);
       g_hash_table_insert (self->worker_of_grid, force->grid->code, force);
     }
@@ -1854,7 +1894,7 @@ start (WgSim *self)
 
   self->started = TRUE;
   self->start_us = g_get_monotonic_time ();
-  schedule_next_report (self);
+  schedule_next_report (self, 0);
   schedule (self, 0, A_POSITIONS, NULL, NULL, 0);
   schedule (self, SECONDS_PER_HOUR, A_HOUR, NULL, NULL, 0);
   if (self->config.duration > 0)
@@ -1972,6 +2012,21 @@ wg_sim_run (WgSim *self)
   return self->status;
 }
 
+/* Commands already sent get their answers (at most DRAIN_MS): a run that
+ * ends loses nothing it started, and a rerun with the same seed sends the
+ * same commands. */
+static gboolean
+drain_cb (gpointer data)
+{
+  WgSim *self = data;
+
+  if (wg_sim_net_in_flight (self->net) > 0 && g_get_monotonic_time () < self->drain_deadline_us)
+    return G_SOURCE_CONTINUE;
+  self->drain_id = 0;
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_REMOVE;
+}
+
 void
 wg_sim_stop (WgSim *self)
 {
@@ -1979,6 +2034,7 @@ wg_sim_stop (WgSim *self)
 
   if (self->stopping)
     {
+      /* A second signal: now. */
       g_main_loop_quit (self->loop);
       return;
     }
@@ -1987,6 +2043,12 @@ wg_sim_stop (WgSim *self)
   g_clear_handle_id (&self->stream_retry_id, g_source_remove);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   stream_drop (self);
+  if (self->net != NULL && wg_sim_net_in_flight (self->net) > 0)
+    {
+      self->drain_deadline_us = g_get_monotonic_time () + DRAIN_MS * 1000;
+      self->drain_id = g_timeout_add (20, drain_cb, self);
+      return;
+    }
   g_main_loop_quit (self->loop);
 }
 
@@ -1998,6 +2060,7 @@ wg_sim_free (WgSim *self)
   self->stopping = TRUE;
   g_clear_handle_id (&self->stream_retry_id, g_source_remove);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->drain_id, g_source_remove);
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
   stream_drop (self);
