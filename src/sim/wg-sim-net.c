@@ -69,6 +69,7 @@ struct _WgSimNet
   GHashTable    *timed;      /* Pending* waiting for a retry timer */
   gboolean       stopped;
   guint          in_flight;
+  guint          outstanding;  /* requests not yet done with: sent, waiting for a login or a retry */
   gint64         offset_ms;  /* server - local */
   WgSimNetStats  stats;
   GArray        *latency[WG_SIM_N_LATENCIES];  /* float ms */
@@ -80,6 +81,7 @@ static void account_login (Account *account);
 static void
 pending_free (Pending *pending)
 {
+  pending->net->outstanding--;
   if (pending->destroy != NULL)
     pending->destroy (pending->user_data);
   g_clear_pointer (&pending->envelope, json_node_unref);
@@ -417,6 +419,7 @@ pending_new (WgSimNet     *self,
   static guint32 counter;
 
   pending->net = self;
+  self->outstanding++;
   pending->account = username != NULL ? lookup_account (self, username) : NULL;
   pending->kind = kind;
   pending->done = done;
@@ -555,6 +558,12 @@ guint
 wg_sim_net_in_flight (WgSimNet *self)
 {
   return self->in_flight;
+}
+
+guint
+wg_sim_net_outstanding (WgSimNet *self)
+{
+  return self->outstanding;
 }
 
 const WgSimNetStats *

@@ -89,7 +89,10 @@ void        wg_sim_net_login          (WgSimNet      *self,
 
 /* Server time (UTC ms) from the last answer's server_time and the local clock. */
 gint64      wg_sim_net_server_now_ms  (WgSimNet      *self);
+/* Requests on the wire (logins too). */
 guint       wg_sim_net_in_flight      (WgSimNet      *self);
+/* Requests not done with: on the wire, waiting for a login or a retry. */
+guint       wg_sim_net_outstanding    (WgSimNet      *self);
 const WgSimNetStats *
             wg_sim_net_get_stats      (WgSimNet      *self);
 /* Latency quantile @q in [0, 1] of the answered requests of @kind, in ms;

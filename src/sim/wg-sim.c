@@ -21,7 +21,7 @@
 #define PATROL_SPEED_MPS     1.2     /* a grid worker walking the grid */
 #define POSITIONS_ACCOUNTS   8       /* admin clients sharing the position posts */
 #define LOAD_BATCH           500
-#define DRAIN_MS             3000    /* at the end: answers still due */
+#define DRAIN_MS             10000   /* at the end: answers still due */
 #define LOAD_MAX_IN_FLIGHT   4000
 #define SECONDS_PER_HOUR     3600.0
 /* The Helong figure: 7,989 grid events routed and handled in 2023. */
@@ -156,6 +156,7 @@ struct _WgSim
   gint64        acked_seq;
   gboolean      stream_connecting;
   guint         drain_id;
+  guint         expected_logins;
   gint64        drain_deadline_us;
   double        last_summary_t;
 
@@ -1693,7 +1694,7 @@ baseline_tick_cb (gpointer data)
     }
   if (now >= b->end_us)
     {
-      if (wg_sim_net_in_flight (self->net) == 0 || now >= b->end_us + 10 * G_USEC_PER_SEC)
+      if (wg_sim_net_outstanding (self->net) == 0 || now >= b->end_us + 10 * G_USEC_PER_SEC)
         {
           const WgSimNetStats *stats = wg_sim_net_get_stats (self->net);
           double h50 = wg_sim_net_latency_ms (self->net, WG_SIM_LATENCY_HEALTH, 0.5);
@@ -1763,7 +1764,7 @@ load_tick_cb (gpointer data)
   if (now >= self->load_end_us)
     {
       /* Let the last answers arrive (at most 10 s). */
-      if (wg_sim_net_in_flight (self->net) == 0 || now >= self->load_end_us + 10 * G_USEC_PER_SEC)
+      if (wg_sim_net_outstanding (self->net) == 0 || now >= self->load_end_us + 10 * G_USEC_PER_SEC)
         {
           load_finish (self);
           return G_SOURCE_REMOVE;
@@ -1779,7 +1780,7 @@ load_tick_cb (gpointer data)
       guint count = MIN ((guint) self->load_position_credit, LOAD_BATCH);
 
       self->load_position_credit -= count;
-      if (wg_sim_net_in_flight (self->net) > LOAD_MAX_IN_FLIGHT)
+      if (wg_sim_net_outstanding (self->net) > LOAD_MAX_IN_FLIGHT)
         self->load_positions_skipped++;
       else
         load_positions (self, count);
@@ -1787,7 +1788,7 @@ load_tick_cb (gpointer data)
   while (self->load_report_credit >= 1)
     {
       self->load_report_credit -= 1;
-      if (wg_sim_net_in_flight (self->net) > LOAD_MAX_IN_FLIGHT)
+      if (wg_sim_net_outstanding (self->net) > LOAD_MAX_IN_FLIGHT)
         self->load_reports_skipped++;
       else
         load_report (self);
@@ -1883,15 +1884,8 @@ build_world (WgSim *self)
 }
 
 static void
-start (WgSim *self)
+field_begin (WgSim *self)
 {
-  build_world (self);
-  if (self->load)
-    {
-      load_start (self);
-      return;
-    }
-
   self->started = TRUE;
   self->start_us = g_get_monotonic_time ();
   schedule_next_report (self, 0);
@@ -1905,6 +1899,53 @@ start (WgSim *self)
            self->workers->len, self->config.speed, self->config.seed,
            self->config.play_centre ? _(", playing the centre") : "");
   fflush (stdout);
+}
+
+static gboolean
+field_wait_logins_cb (gpointer data)
+{
+  WgSim *self = data;
+
+  if (self->stopping)
+    return G_SOURCE_REMOVE;
+  if (wg_sim_net_get_stats (self->net)->logins < self->expected_logins)
+    return G_SOURCE_CONTINUE;
+  field_begin (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The grid workers (and the centre) log in at the start of their shift,
+ * before the clock runs: a login costs the server an argon2id hash, and
+ * a report must not wait for one while simulated time runs on.  Forces
+ * and departments log in when first called on. */
+static void
+field_start (WgSim *self)
+{
+  const char *centre[] = { "leader", NULL };
+  guint n = 1;   /* the dispatcher, logged in for the reference */
+
+  for (guint i = 0; i < self->workers->len; i++, n++)
+    wg_sim_net_login (self->net, ((SimUnit *) g_ptr_array_index (self->workers, i))->force->account);
+  for (guint i = 0; i < POSITIONS_ACCOUNTS; i++, n++)
+    {
+      g_autofree char *account = g_strdup_printf ("admin#%u", i);
+
+      wg_sim_net_login (self->net, account);
+    }
+  for (guint i = 0; self->config.play_centre && centre[i] != NULL; i++, n++)
+    wg_sim_net_login (self->net, centre[i]);
+  self->expected_logins = n;
+  g_timeout_add (20, field_wait_logins_cb, self);
+}
+
+static void
+start (WgSim *self)
+{
+  build_world (self);
+  if (self->load)
+    load_start (self);
+  else
+    field_start (self);
 }
 
 static void
@@ -2020,7 +2061,7 @@ drain_cb (gpointer data)
 {
   WgSim *self = data;
 
-  if (wg_sim_net_in_flight (self->net) > 0 && g_get_monotonic_time () < self->drain_deadline_us)
+  if (wg_sim_net_outstanding (self->net) > 0 && g_get_monotonic_time () < self->drain_deadline_us)
     return G_SOURCE_CONTINUE;
   self->drain_id = 0;
   g_main_loop_quit (self->loop);
@@ -2043,7 +2084,7 @@ wg_sim_stop (WgSim *self)
   g_clear_handle_id (&self->stream_retry_id, g_source_remove);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   stream_drop (self);
-  if (self->net != NULL && wg_sim_net_in_flight (self->net) > 0)
+  if (self->net != NULL && wg_sim_net_outstanding (self->net) > 0)
     {
       self->drain_deadline_us = g_get_monotonic_time () + DRAIN_MS * 1000;
       self->drain_id = g_timeout_add (20, drain_cb, self);
