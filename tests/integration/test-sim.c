@@ -296,7 +296,7 @@ run_for_reports (const char *seed)
   wg_test_server_start (server, (const char *[]) { "--demo", NULL });
   sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, WANGGE_SIM_BIN,
                           "--server", server->base_url, "--speed", "600", "--seed", seed,
-                          "--duration", "1800", "--reports-per-hour", "120", NULL);
+                          "--duration", "900", "--reports-per-hour", "180", NULL);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_wait (sim, NULL, &error));
   g_assert_no_error (error);
