@@ -24,6 +24,7 @@ typedef enum {
   KIND_POSITIONS,
   KIND_HEALTH,
   KIND_GET,
+  KIND_POSITIONS_RAW,   /* counted as positions */
 } Kind;
 
 typedef struct _Account Account;
@@ -44,6 +45,7 @@ typedef struct
   gboolean      first_sent;
   guint         slot;        /* health: which anonymous client */
   char         *path;        /* KIND_GET */
+  GBytes       *raw;         /* KIND_POSITIONS_RAW */
 } Pending;
 
 struct _Account
@@ -76,6 +78,7 @@ struct _WgSimNet
 };
 
 static void pending_send (Pending *pending);
+static void pending_answered (Pending *pending, JsonNode *answer, WgProblem *problem, GError *error);
 static void account_login (Account *account);
 
 static void
@@ -87,6 +90,7 @@ pending_free (Pending *pending)
   g_clear_pointer (&pending->envelope, json_node_unref);
   g_free (pending->id);
   g_free (pending->path);
+  g_clear_pointer (&pending->raw, g_bytes_unref);
   wg_backoff_clear (&pending->backoff);
   g_free (pending);
 }
@@ -301,6 +305,17 @@ request_done_cb (GObject      *source,
 
   self->in_flight--;
   answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  pending_answered (pending, answer, problem, error);
+}
+
+static void
+pending_answered (Pending   *pending,
+                  JsonNode  *answer,
+                  WgProblem *problem,
+                  GError    *error)
+{
+  WgSimNet *self = pending->net;
+
   if (self->stopped)
     {
       pending_free (pending);
@@ -311,11 +326,13 @@ request_done_cb (GObject      *source,
       float ms = (g_get_monotonic_time () - pending->sent_us) / 1000.0f;
 
       note_server_time (self, answer);
-      if (pending->kind < (Kind) WG_SIM_N_LATENCIES)
+      if (pending->kind < (Kind) WG_SIM_N_LATENCIES || pending->kind == KIND_POSITIONS_RAW)
         {
-          self->stats.answered[pending->kind]++;
+          Kind kind = pending->kind == KIND_POSITIONS_RAW ? KIND_POSITIONS : pending->kind;
+
+          self->stats.answered[kind]++;
           self->stats.last_answer_us = g_get_monotonic_time ();
-          g_array_append_val (self->latency[pending->kind], ms);
+          g_array_append_val (self->latency[kind], ms);
         }
       if (pending->done != NULL)
         pending->done (pending->user_data, answer, NULL);
@@ -360,6 +377,62 @@ request_done_cb (GObject      *source,
   pending_free (pending);
 }
 
+/* The load mode's position batches are built as text (json-glib objects
+ * for 20,000 points a second would cost more than the server's parsing):
+ * sent without the API client's JSON layer, answered in the same classes. */
+static void
+raw_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Pending *pending = user_data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  guint status;
+
+  pending->net->in_flight--;
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (bytes == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autoptr(GError) network = g_error_new (WG_API_ERROR, WG_API_ERROR_NETWORK, "%s", error->message);
+
+          pending_answered (pending, NULL, NULL, network);
+          return;
+        }
+      pending_answered (pending, NULL, NULL, error);
+      return;
+    }
+  status = soup_message_get_status (message);
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      answer = json_node_new (JSON_NODE_NULL);
+      pending_answered (pending, answer, NULL, NULL);
+      return;
+    }
+  problem = g_new0 (WgProblem, 1);
+  problem->status = status;
+  {
+    const char *retry_after = soup_message_headers_get_one (soup_message_get_response_headers (message),
+                                                            "Retry-After");
+    guint64 seconds;
+
+    if (retry_after != NULL && g_ascii_string_to_unsigned (retry_after, 10, 0, 86400, &seconds, NULL))
+      problem->retry_after_ms = seconds * 1000;
+  }
+  error = g_error_new (WG_API_ERROR,
+                       status == SOUP_STATUS_UNAUTHORIZED ? WG_API_ERROR_UNAUTHORIZED
+                       : status == 429 ? WG_API_ERROR_THROTTLED
+                       : status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE ? WG_API_ERROR_TOO_LARGE
+                       : status >= 500 ? WG_API_ERROR_SERVER : WG_API_ERROR_REFUSED,
+                       "HTTP %u", status);
+  pending_answered (pending, NULL, problem, error);
+}
+
 static void
 pending_send (Pending *pending)
 {
@@ -380,7 +453,9 @@ pending_send (Pending *pending)
   if (!pending->first_sent)
     {
       pending->first_sent = TRUE;
-      if (pending->kind < (Kind) WG_SIM_N_LATENCIES)
+      if (pending->kind == KIND_POSITIONS_RAW)
+        self->stats.sent[KIND_POSITIONS]++;
+      else if (pending->kind < (Kind) WG_SIM_N_LATENCIES)
         self->stats.sent[pending->kind]++;
     }
   client = pending->account != NULL ? pending->account->client : self->anonymous[pending->slot];
@@ -399,6 +474,19 @@ pending_send (Pending *pending)
     case KIND_GET:
       wg_api_client_request_async (client, "GET", pending->path, NULL,
                                    self->cancellable, request_done_cb, pending);
+      break;
+    case KIND_POSITIONS_RAW:
+      {
+        g_autofree char *url = wg_api_client_build_url (client, "/api/v1/positions");
+        g_autofree char *authorization = g_strconcat ("Bearer ", wg_api_client_get_token (client), NULL);
+        g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+
+        soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                      authorization);
+        soup_message_set_request_body_from_bytes (message, "application/json", pending->raw);
+        soup_session_send_and_read_async (wg_api_client_get_session (client), message, G_PRIORITY_DEFAULT,
+                                          self->cancellable, raw_done_cb, pending);
+      }
       break;
     case KIND_HEALTH:
     default:
@@ -480,6 +568,22 @@ wg_sim_net_positions (WgSimNet     *self,
     }
   pending = pending_new (self, username, KIND_POSITIONS, done, user_data);
   pending->envelope = body;
+  pending_send (pending);
+}
+
+void
+wg_sim_net_positions_text (WgSimNet   *self,
+                           const char *username,
+                           GBytes     *body)
+{
+  Pending *pending;
+
+  g_return_if_fail (self != NULL && username != NULL && body != NULL);
+
+  if (self->stopped)
+    return;
+  pending = pending_new (self, username, KIND_POSITIONS_RAW, NULL, NULL);
+  pending->raw = g_bytes_ref (body);
   pending_send (pending);
 }
 

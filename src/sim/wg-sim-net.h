@@ -67,6 +67,10 @@ void        wg_sim_net_positions      (WgSimNet      *self,
                                        gpointer       user_data);
 #define WG_SIM_NET_HEALTH_SLOTS 16
 
+/* POST /api/v1/positions as @username, a body already in JSON text. */
+void        wg_sim_net_positions_text (WgSimNet      *self,
+                                       const char    *username,
+                                       GBytes        *body);
 /* GET /api/v1/health (no account) on one of WG_SIM_NET_HEALTH_SLOTS
  * clients: the baseline of the load mode. */
 void        wg_sim_net_health         (WgSimNet      *self,

@@ -1624,21 +1624,29 @@ load_positions (WgSim *self,
                 guint  count)
 {
   gint64 ts = wg_sim_net_server_now_ms (self->net);
-  JsonArray *points = json_array_new ();
+  GString *text = g_string_sized_new (count * 80 + 16);
+  g_autofree char *account = g_strdup_printf ("admin#%u", self->positions_account++ % POSITIONS_ACCOUNTS);
+  g_autoptr(GBytes) body = NULL;
 
+  g_string_append (text, "{\"positions\":[");
   for (guint i = 0; i < count; i++)
     {
       guint k = self->load_cursor++ % self->config.units;
-      char unit[32];
+      char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE];
 
       /* A small random walk: ~5 m per second. */
       self->load_lat[k] += g_rand_double_range (self->report_rand, -4.5e-5, 4.5e-5);
       self->load_lon[k] += g_rand_double_range (self->report_rand, -4.5e-5, 4.5e-5);
-      g_snprintf (unit, sizeof unit, "load-%05u", k);
-      add_point (points, unit, ts, self->load_lat[k], self->load_lon[k], NULL);
+      g_string_append_printf (text, "%s{\"unit\":\"load-%05u\",\"ts\":%" G_GINT64_FORMAT ",\"lat\":%s,\"lon\":%s}",
+                              i > 0 ? "," : "", k, ts,
+                              g_ascii_formatd (lat, sizeof lat, "%.7f", self->load_lat[k]),
+                              g_ascii_formatd (lon, sizeof lon, "%.7f", self->load_lon[k]));
     }
+  g_string_append (text, "]}");
   self->load_points_sent += count;
-  post_points (self, points);
+  self->counters.positions += count;
+  body = g_string_free_to_bytes (text);
+  wg_sim_net_positions_text (self->net, account, body);
 }
 
 static void
