@@ -745,6 +745,15 @@ get_journal_cb (SoupServerMessage *msg,
     }
 
   head = wg_store_head (self->store);
+  if (after > head)
+    {
+      g_autofree char *detail = g_strdup_printf ("after=%" G_GINT64_FORMAT " is beyond the journal head %" G_GINT64_FORMAT,
+                                                 after, head);
+
+      /* The client's cache is ahead of this server: it must resynchronise. */
+      wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "seq-beyond-head", detail);
+      return;
+    }
   events = wg_store_read_journal_as (self->store, actor, after, (guint) limit, &error);
   if (events == NULL)
     {
@@ -755,7 +764,6 @@ get_journal_cb (SoupServerMessage *msg,
   more = events->len == (guint) limit;
   if (more)
     head = ((WgEvent *) g_ptr_array_index (events, events->len - 1))->seq;
-  head = MAX (head, after);
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
@@ -1071,7 +1079,6 @@ post_session_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *address = remote_address (msg);
   g_autofree char *code = NULL;
   const char *username = NULL, *password = NULL;

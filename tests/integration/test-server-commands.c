@@ -412,6 +412,17 @@ test_journal_pages (Fixture       *f,
     wg_test_response_assert_problem (r2, 400, "invalid-request");
     wg_test_response_assert_problem (r3, 400, "invalid-request");
   }
+  {
+    g_autofree char *beyond = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT, head + 1);
+    g_autofree char *at = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT, head);
+    g_autoptr(WgTestResponse) r1 = wg_test_server_request_as (f->server, token, "GET", beyond, NULL, NULL);
+    g_autoptr(WgTestResponse) r2 = wg_test_server_request_as (f->server, token, "GET", at, NULL, NULL);
+
+    wg_test_response_assert_problem (r1, 409, "seq-beyond-head");
+    g_assert_cmpuint (r2->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wg_test_response_object (r2), "events")), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (wg_test_response_object (r2), "head"), ==, head);
+  }
 }
 
 typedef struct

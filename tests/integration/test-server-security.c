@@ -313,12 +313,13 @@ clean_up (Fixture  *f,
   if (p->assignment != NULL)
     {
       g_autofree char *body = g_strdup_printf ("{\"assignment\":\"%s\",\"reason\":\"m\"}", p->assignment);
-      g_autoptr(WgTestResponse) r = wg_test_server_command (f->server, token (f, "D"), NULL, "assignment.cancel", body);
+
+      /* Refused when the row's own command already ended it. */
+      wg_test_response_free (wg_test_server_command (f->server, token (f, "D"), NULL, "assignment.cancel", body));
     }
-  {
-    g_autoptr(WgTestResponse) r = wg_test_server_command (f->server, token (f, "D"), NULL, "unit.status",
-                                                          "{\"unit\":\"eu-01\",\"status\":\"available\"}");
-  }
+  /* Refused when it is available already. */
+  wg_test_response_free (wg_test_server_command (f->server, token (f, "D"), NULL, "unit.status",
+                                                 "{\"unit\":\"eu-01\",\"status\":\"available\"}"));
   prepared_clear (p);
 }
 
@@ -1078,17 +1079,12 @@ login_done_cb (GObject      *source,
                gpointer      user_data)
 {
   Logins *l = user_data;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  GBytes *body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
 
   l->answered++;
-  l->ok += soup_message_get_status (msg) == 200;
-}
-
-static gboolean
-ten_done (gpointer data)
-{
-  return ((Logins *) data)->answered == 10;
+  l->ok += body != NULL && soup_message_get_status (msg) == 200;
+  g_clear_pointer (&body, g_bytes_unref);
 }
 
 static int
@@ -1100,6 +1096,71 @@ compare_gint64 (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* Health probes from a thread of their own (own context, own session), so
+ * that what the test's main thread does never delays them. */
+typedef struct
+{
+  char          *url;
+  volatile gint  stop;
+  GArray        *latencies;   /* gint64 us */
+} Prober;
+
+static gpointer
+prober_thread (gpointer data)
+{
+  Prober *p = data;
+  GMainContext *context = g_main_context_new ();
+  SoupSession *session;
+
+  g_main_context_push_thread_default (context);
+  session = soup_session_new ();
+  while (!g_atomic_int_get (&p->stop))
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", p->url);
+      g_autoptr(GBytes) body = NULL;
+      gint64 t0 = g_get_monotonic_time (), took;
+
+      body = soup_session_send_and_read (session, msg, NULL, NULL);
+      g_assert_nonnull (body);
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+      took = g_get_monotonic_time () - t0;
+      g_array_append_val (p->latencies, took);
+      g_usleep (5000);
+    }
+  g_object_unref (session);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  return NULL;
+}
+
+static GArray *
+probe_while (WgTestServer *server,
+             gboolean    (*busy) (gpointer),
+             gpointer      data,
+             guint         min_ms)
+{
+  Prober p = { 0 };
+  GThread *thread;
+  gint64 until = g_get_monotonic_time () + min_ms * 1000;
+
+  p.url = wg_test_server_url (server, "/api/v1/health");
+  p.latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  thread = g_thread_new ("prober", prober_thread, &p);
+  while ((busy != NULL && busy (data)) || g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+  g_atomic_int_set (&p.stop, 1);
+  g_thread_join (thread);
+  g_free (p.url);
+  g_array_sort (p.latencies, compare_gint64);
+  return p.latencies;
+}
+
+static gboolean
+logins_pending (gpointer data)
+{
+  return ((Logins *) data)->answered < 10;
+}
+
 /* Ten logins hash on the pool while health answers at once. */
 static void
 test_login_off_main_loop (Fixture       *f,
@@ -1109,10 +1170,14 @@ test_login_off_main_loop (Fixture       *f,
   g_autofree char *url = wg_test_server_url (f->server, "/api/v1/session");
   const char *users[] = { "leader", "leader-2", "leader-3", "leader-4", "trainer", "wall", "dept-fire",
                           "dept-police", "unit-eu-03", "unit-eu-04" };
-  g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) before = NULL, during = NULL;
   Logins l = { 0 };
-  gint64 start = g_get_monotonic_time (), p50, p90;
+  gint64 start, p50, p90, base50, base90;
 
+  /* The same probes with nothing else going on: this machine's baseline. */
+  before = probe_while (f->server, NULL, NULL, 150);
+
+  start = g_get_monotonic_time ();
   for (guint i = 0; i < 10; i++)
     {
       g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
@@ -1122,36 +1187,25 @@ test_login_off_main_loop (Fixture       *f,
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
       soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, login_done_cb, &l);
     }
-  /* Let the requests go out, then probe health while they hash. */
-  wg_test_iterate_for (20);
-  while (l.answered < 10 && g_get_monotonic_time () - start < 10 * G_USEC_PER_SEC)
-    {
-      gint64 t0 = g_get_monotonic_time ();
-      g_autoptr(WgTestResponse) r = wg_test_server_request_as (f->server, NULL, "GET", "/api/v1/health", NULL, NULL);
-
-      g_assert_cmpuint (r->status, ==, 200);
-      if (l.answered < 10)
-        {
-          gint64 took = g_get_monotonic_time () - t0;
-
-          g_array_append_val (latencies, took);
-        }
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-  g_assert_true (wg_test_iterate_until (ten_done, &l, 10000));
+  during = probe_while (f->server, logins_pending, &l, 0);
+  g_assert_cmpuint (l.answered, ==, 10);
   g_assert_cmpuint (l.ok, ==, 10);
-  g_array_sort (latencies, compare_gint64);
-  g_assert_cmpuint (latencies->len, >=, 10);
-  p50 = g_array_index (latencies, gint64, latencies->len / 2);
-  p90 = g_array_index (latencies, gint64, latencies->len * 9 / 10);
-  g_test_message ("10 logins: %.0f ms; %u health probes meanwhile, p50 %.1f ms, p90 %.1f ms",
-                  (g_get_monotonic_time () - start) / 1000.0, latencies->len, p50 / 1000.0, p90 / 1000.0);
-  /* One argon2id hash takes ~100 ms: a main loop that hashed would keep
-   * most probes waiting that long.  Both cores are busy hashing, so allow
-   * for scheduling. */
-  g_assert_cmpint (p50, <, 25 * 1000);
-  g_assert_cmpint (p90, <, 90 * 1000);
+
+  g_assert_cmpuint (before->len, >=, 5);
+  g_assert_cmpuint (during->len, >=, 10);
+  base50 = g_array_index (before, gint64, before->len / 2);
+  base90 = g_array_index (before, gint64, before->len * 9 / 10);
+  p50 = g_array_index (during, gint64, during->len / 2);
+  p90 = g_array_index (during, gint64, during->len * 9 / 10);
+  g_test_message ("10 logins: %.0f ms; %u health probes meanwhile, p50 %.1f ms, p90 %.1f ms "
+                  "(before: p50 %.1f ms, p90 %.1f ms)",
+                  (g_get_monotonic_time () - start) / 1000.0, during->len, p50 / 1000.0, p90 / 1000.0,
+                  base50 / 1000.0, base90 / 1000.0);
+  /* One argon2id hash takes ~100 ms (more on a busy machine): a main loop
+   * that hashed would hold the probes for whole hashes.  Both cores are
+   * busy hashing, so allow for scheduling. */
+  g_assert_cmpint (p50 - base50, <, 35 * 1000);
+  g_assert_cmpint (p90 - base90, <, 120 * 1000);
 }
 
 /* ---- configured limits ------------------------------------------------- */
@@ -1160,16 +1214,19 @@ static void
 test_command_rate (void)
 {
   const char *args[] = { "--demo", NULL };
-  g_autoptr(WgTestServer) server = wg_test_server_new ("[auth]\ncommand-rate=5\ncommand-burst=10\n");
+  g_autoptr(WgTestServer) server = wg_test_server_new ("[auth]\ncommand-rate=2\ncommand-burst=10\n");
   g_autofree char *t = NULL;
   g_autofree char *id = NULL;
-  guint ok = 0, limited = 0;
-  gint64 head;
+  guint ok = 0;
+  gint64 head, started;
+  double elapsed;
 
   wg_test_server_start (server, args);
   t = wg_test_server_login (server, "dispatcher", "demo");
   head = wg_test_server_head (server);
-  for (guint i = 0; i < 30; i++)
+  started = g_get_monotonic_time ();
+  /* Until the first 429 (the bucket holds 10 and earns 2 a second). */
+  for (guint i = 0; i < 200 && id == NULL; i++)
     {
       g_autofree char *this_id = g_uuid_string_random ();
       g_autoptr(WgTestResponse) r = wg_test_server_command (server, t, this_id, "incident.report",
@@ -1179,17 +1236,19 @@ test_command_rate (void)
         ok++;
       else
         {
+          const char *retry = soup_message_headers_get_one (r->headers, "Retry-After");
+
           wg_test_response_assert_problem (r, 429, "too-many-requests");
-          g_assert_nonnull (soup_message_headers_get_one (r->headers, "Retry-After"));
-          limited++;
-          if (id == NULL)
-            id = g_steal_pointer (&this_id);
+          g_assert_nonnull (retry);
+          g_assert_cmpint (atoi (retry), >=, 1);
+          id = g_steal_pointer (&this_id);
         }
     }
+  elapsed = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
+  g_assert_nonnull (id);
   g_assert_cmpuint (ok, >=, 10);
-  g_assert_cmpuint (ok, <, 20);
-  g_assert_cmpuint (limited, ==, 30 - ok);
-  /* 429 is not stored: the same id goes through later. */
+  g_assert_cmpfloat (ok, <=, 10 + 2 * elapsed + 1);
+  /* 429 is not stored: the same id goes through once the bucket refills. */
   g_assert_cmpint (wg_test_server_head (server), ==, head + ok);
   wg_test_iterate_for (1100);
   {
