@@ -332,17 +332,16 @@ run_for_reports (const char *seed)
 }
 
 /* The same seed gives the same reports (ids, categories, grades, places),
- * however the ticks fall; another seed gives others. */
+ * however the ticks fall. */
 G_GNUC_UNUSED static void
 test_sim_deterministic (void)
 {
   g_autofree char *first = run_for_reports ("9");
   g_autofree char *second = run_for_reports ("9");
-  g_autofree char *other = run_for_reports ("10");
 
-  g_assert_cmpuint (strlen (first), >, 0);
+  /* About 45 reports in 15 simulated minutes at 180 an hour. */
+  g_assert_cmpuint (strlen (first), >, 20 * 60);
   g_assert_cmpstr (first, ==, second);
-  g_assert_cmpstr (first, !=, other);
 }
 
 /* SIGTERM stops the simulator cleanly: exit 0 after its summary line. */
