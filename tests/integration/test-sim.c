@@ -140,7 +140,7 @@ test_sim_full_run (void)
                                      "--play-centre", "--reports-per-hour", "150",
                                      "--emergency-share", "0.25", "--step-scale", "0.005",
                                      "--wind-down", "1000", "--late-ack-share", "1",
-                                     "--position-interval", "10", NULL);
+                                     "--no-ack-share", "0.15", "--position-interval", "10", NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (sim, NULL, wait_done_cb, &done);
 
@@ -197,6 +197,22 @@ test_sim_full_run (void)
   g_assert_cmpuint (count_type (journal, "incident.rejected"), >=, 1);
   g_assert_cmpuint (count_type (journal, "alarm.escalated"), >=, 1);
   g_assert_cmpuint (count_type (journal, "incident.overdue"), >=, 1);
+
+  /* A force that never acknowledged was cancelled and replaced. */
+  {
+    guint unacknowledged = 0;
+
+    for (guint i = 0; i < journal->events->len; i++)
+      {
+        JsonObject *event = g_ptr_array_index (journal->events, i);
+
+        if (g_str_equal (json_object_get_string_member (event, "type"), "assignment.cancelled") &&
+            g_strcmp0 (json_object_get_string_member_with_default (json_object_get_object_member (event, "body"),
+                                                                   "reason", NULL), "超时未确认，改派") == 0)
+          unacknowledged++;
+      }
+    g_assert_cmpuint (unacknowledged, >=, 1);
+  }
 
   /* The field acts with its own accounts, and every report went through
    * exactly once, across the restart: report/1 ... report/N, no gaps. */
