@@ -10,5 +10,7 @@ trap 'rm -rf "$scratch"' EXIT
 # Leaks are the sanitizer stage's business (LeakSanitizer over the whole
 # suite, with suppressions for libraries); here: memory errors, crashes, hangs.
 args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 -print_final_stats=1)
+# ... and no leak report at exit either (the targets keep a store for the run).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 [ -n "$dict" ] && args+=(-dict="$dict")
 exec "$target" "${args[@]}" "$scratch" "$seeds"

@@ -160,8 +160,9 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
       if (!(x > -s && y > -s && x < p.width + s && y < p.height + 2 * s))
         continue;
 
-      key = GINT_TO_POINTER (((int) floor ((item->mx * p.scale) / STACK_CELL) & 0xffff) << 16
-                             | ((int) floor ((item->my * p.scale) / STACK_CELL) & 0xffff));
+      /* The cell's column and row, 16 bits each, in unsigned arithmetic. */
+      key = GUINT_TO_POINTER (((guint) floor ((item->mx * p.scale) / STACK_CELL) & 0xffffu) << 16
+                              | ((guint) floor ((item->my * p.scale) / STACK_CELL) & 0xffffu));
       found = g_hash_table_lookup (self->stack, key);
       if (found)
         {
