@@ -34,7 +34,10 @@ struct _WgApplication
   GtkWindow      *login_window;   /* when no password was given */
   AdwPasswordEntryRow *password_row;
   GtkLabel       *login_error;
+  guint           login_retries;  /* of a login from WANGGE_PASSWORD */
 };
+
+#define MAX_LOGIN_RETRIES 8
 
 G_DEFINE_FINAL_TYPE (WgApplication, wg_application, ADW_TYPE_APPLICATION)
 
@@ -233,6 +236,22 @@ reference_cb (GObject      *source,
   g_application_release (G_APPLICATION (self));
 }
 
+static void login_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data);
+
+static gboolean
+retry_login_cb (gpointer user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  const char *password = g_getenv ("WANGGE_PASSWORD");
+
+  if (password != NULL && !g_cancellable_is_cancelled (self->cancellable))
+    wg_api_client_login_async (self->api, self->username, password, self->cancellable,
+                               login_cb, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 login_cb (GObject      *source,
           GAsyncResult *result,
@@ -257,6 +276,22 @@ login_cb (GObject      *source,
           gtk_widget_set_visible (GTK_WIDGET (self->login_error), TRUE);
           gtk_widget_set_sensitive (GTK_WIDGET (self->login_window), TRUE);
           gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+          return;
+        }
+      /* A server busy with logins (a simulator logging in its accounts, a
+       * shift change) or not up yet: try again a few times before giving up. */
+      if (self->login_retries < MAX_LOGIN_RETRIES
+          && (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_THROTTLED)
+              || g_error_matches (error, WG_API_ERROR, WG_API_ERROR_SERVER)
+              || g_error_matches (error, WG_API_ERROR, WG_API_ERROR_NETWORK)))
+        {
+          guint delay_ms = problem != NULL && problem->retry_after_ms > 0
+                             ? (guint) problem->retry_after_ms
+                             : 500u << MIN (self->login_retries, 4u);
+
+          self->login_retries++;
+          g_debug ("login: %s; again in %u ms", why, delay_ms);
+          g_timeout_add (delay_ms, retry_login_cb, g_object_ref (self));
           return;
         }
       login_failed (self, _("login"), why);

@@ -609,6 +609,11 @@ static void
 reanchor (GtkAdjustment *vadj,
           double         value)
 {
+  /* Nothing to keep at the top (the top stays the top) or when every row
+   * fits: the view would only warn that it cannot scroll there. */
+  if (value < 1 || gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj) < 1)
+    return;
+
   /* The adjustment may still hold @value while the view has re-anchored
    * on a moved row: a real change makes it anchor on what is at @value. */
   gtk_adjustment_set_value (vadj, value + 1);

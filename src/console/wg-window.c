@@ -463,10 +463,17 @@ events_applied_cb (WgWindow  *self,
                    GPtrArray *events)
 {
   GTimeZone *zone = wg_reference_get_time_zone (wg_context_get_reference (self->context));
+  WgClock *clock = wg_context_get_clock (self->context);
 
   for (guint i = 0; i < events->len; i++)
     {
       WgEvent *event = events->pdata[i];
+
+      /* Toasts are news: events older than a minute arrive while catching
+       * up (a restart, a night offline) and only update the board. */
+      if (event->type != WG_EV_ROSTER_HANDED_OVER
+          && wg_clock_get_now_ms (clock) - event->ts > 60 * 1000)
+        continue;
 
       if (event->type == WG_EV_ALARM_ACKNOWLEDGED)
         {
