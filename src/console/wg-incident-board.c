@@ -805,7 +805,7 @@ wg_incident_board_new (WgContext       *context,
   gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "incident-table");
   add_column (self, COL_CASE, _("Case"), 162, FALSE);
   add_column (self, COL_GRADE, _("Grade"), 100, FALSE);
-  add_column (self, COL_CATEGORY, _("Category"), -1, TRUE);
+  add_column (self, COL_CATEGORY, _("Category"), 100, FALSE);
   add_column (self, COL_GRID, _("Grid"), 120, FALSE);
   add_column (self, COL_STATE, _("State"), 84, FALSE);
   add_column (self, COL_AGE, _("Age"), 60, FALSE);
