@@ -160,12 +160,45 @@ login_failed (WgApplication *self,
   g_application_quit (G_APPLICATION (self));
 }
 
+/* A folder name from anything: letters, digits, "-" and "_" (so neither
+ * "." nor ".." nor a separator). */
+static char *
+safe_directory_name (const char *text)
+{
+  char *name = g_strdup (text != NULL && *text != '\0' ? text : "_");
+
+  for (char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      *p = '_';
+  return name;
+}
+
+/* "https://wangge.example.org:8443/" -> "wangge_example_org_8443". */
+static char *
+server_directory_name (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *host_port = NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return safe_directory_name (url);
+  host_port = g_uri_get_port (uri) > 0
+                ? g_strdup_printf ("%s_%d", g_uri_get_host (uri), g_uri_get_port (uri))
+                : g_strdup (g_uri_get_host (uri));
+  return safe_directory_name (host_port);
+}
+
 static gboolean
 open_live_context (WgApplication  *self,
                    WgReference    *reference,
                    GError        **error)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "wangge", self->profile, NULL);
+  g_autofree char *server_key = server_directory_name (self->server);
+  g_autofree char *user_key = safe_directory_name (self->username);
+  /* The cache and the outbox are one user's on one server: another user or
+   * server never sees them, nor sends what they queued. */
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "wangge", self->profile,
+                                           server_key, user_key, NULL);
   g_autofree char *journal_path = g_build_filename (dir, "journal.db", NULL);
   g_autofree char *outbox_path = g_build_filename (dir, "outbox.db", NULL);
   g_autoptr(WgStore) cache = NULL;
