@@ -8,22 +8,24 @@
 #include "wg-error.h"
 #include "wg-json.h"
 
-static JsonNode *
+/* Finds @member (a JSON null counts as absent): FALSE with @error only when a
+ * required member is absent; *@node is NULL for an absent optional one. */
+static gboolean
 lookup (JsonObject  *object,
         const char  *member,
         gboolean     required,
+        JsonNode   **node,
         GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  *node = json_object_get_member (object, member);
+  if (*node != NULL && JSON_NODE_HOLDS_NULL (*node))
+    *node = NULL;
+  if (*node == NULL && required)
     {
-      if (required)
-        g_set_error (error, WG_ERROR, WG_ERROR_INVALID_FIELD,
-                     "missing field '%s'", member);
-      return NULL;
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_FIELD, "missing field '%s'", member);
+      return FALSE;
     }
-  return node;
+  return TRUE;
 }
 
 static gboolean
@@ -43,18 +45,12 @@ wg_json_get_string (JsonObject  *object,
                     const char **out,
                     GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup (object, member, required, &local_error);
+  JsonNode *node;
 
+  if (!lookup (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return wrong_type (member, "a string", error);
   if (required && *json_node_get_string (node) == '\0')
@@ -70,18 +66,12 @@ wg_json_get_int (JsonObject  *object,
                  gint64      *out,
                  GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup (object, member, required, &local_error);
+  JsonNode *node;
 
+  if (!lookup (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     return wrong_type (member, "an integer", error);
   *out = json_node_get_int (node);
@@ -95,19 +85,13 @@ wg_json_get_double (JsonObject  *object,
                     double      *out,
                     GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup (object, member, required, &local_error);
+  JsonNode *node;
   GType type;
 
+  if (!lookup (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node))
     return wrong_type (member, "a number", error);
   type = json_node_get_value_type (node);
@@ -127,18 +111,12 @@ wg_json_get_boolean (JsonObject  *object,
                      gboolean    *out,
                      GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup (object, member, required, &local_error);
+  JsonNode *node;
 
+  if (!lookup (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
     return wrong_type (member, "a boolean", error);
   *out = json_node_get_boolean (node);
@@ -152,18 +130,12 @@ wg_json_get_object (JsonObject  *object,
                     JsonObject **out,
                     GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup (object, member, required, &local_error);
+  JsonNode *node;
 
+  if (!lookup (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return wrong_type (member, "an object", error);
   *out = json_node_get_object (node);
@@ -177,18 +149,12 @@ wg_json_get_array (JsonObject  *object,
                    JsonArray  **out,
                    GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = lookup (object, member, required, &local_error);
+  JsonNode *node;
 
+  if (!lookup (object, member, required, &node, error))
+    return FALSE;
   if (node == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
     return wrong_type (member, "an array", error);
   *out = json_node_get_array (node);
