@@ -306,6 +306,30 @@ read_incident_row (sqlite3_stmt     *stmt,
   *out = r;
 }
 
+/* Steps a query for the one row with id ?1.  Returns the statement on that
+ * row (read it, then sqlite3_reset() it), or NULL: no such row (@error
+ * unset) or a failure (@error set). */
+static sqlite3_stmt *
+step_row_by_id (WgStore     *self,
+                const char  *sql,
+                const char  *id,
+                GError     **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return stmt;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    _wg_store_set_error (self, error);
+  return NULL;
+}
+
 static gboolean
 reader_get_incident (gpointer           user_data,
                      const char        *id,
@@ -313,25 +337,15 @@ reader_get_incident (gpointer           user_data,
                      GError           **error)
 {
   WgStore *self = user_data;
-  sqlite3_stmt *stmt = _wg_store_stmt (self,
-    "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id WHERE i.id = ?1",
-    error);
-  int rc;
+  sqlite3_stmt *stmt = step_row_by_id (self,
+    "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
+    " WHERE i.id = ?1", id, error);
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      read_incident_row (stmt, out);
-      sqlite3_reset (stmt);
-      return TRUE;
-    }
+  read_incident_row (stmt, out);
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _wg_store_set_error (self, error);
-  return FALSE;
+  return TRUE;
 }
 
 static void
@@ -356,24 +370,14 @@ reader_get_assignment (gpointer             user_data,
                        GError             **error)
 {
   WgStore *self = user_data;
-  sqlite3_stmt *stmt = _wg_store_stmt (self,
-    "SELECT id, incident, unit, state, created_at, updated_at FROM assignments WHERE id = ?1", error);
-  int rc;
+  sqlite3_stmt *stmt = step_row_by_id (self,
+    "SELECT id, incident, unit, state, created_at, updated_at FROM assignments WHERE id = ?1", id, error);
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      read_assignment_row (stmt, out);
-      sqlite3_reset (stmt);
-      return TRUE;
-    }
+  read_assignment_row (stmt, out);
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _wg_store_set_error (self, error);
-  return FALSE;
+  return TRUE;
 }
 
 static void
@@ -400,25 +404,15 @@ reader_get_unit (gpointer       user_data,
                  GError       **error)
 {
   WgStore *self = user_data;
-  sqlite3_stmt *stmt = _wg_store_stmt (self,
+  sqlite3_stmt *stmt = step_row_by_id (self,
     "SELECT id, type, name, home_grid, account, status, open_assignments, updated_at"
-    " FROM units WHERE id = ?1", error);
-  int rc;
+    " FROM units WHERE id = ?1", id, error);
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      read_unit_row (stmt, out);
-      sqlite3_reset (stmt);
-      return TRUE;
-    }
+  read_unit_row (stmt, out);
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _wg_store_set_error (self, error);
-  return FALSE;
+  return TRUE;
 }
 
 static GPtrArray *
