@@ -225,6 +225,9 @@ typedef struct
 {
   SoupMessage *message;
   WgProblem   *problem;
+  gboolean     raw;          /* a download: the bytes, not JSON */
+  char        *etag;
+  char        *media_type;
 } RequestData;
 
 static void
@@ -232,6 +235,8 @@ request_data_free (RequestData *data)
 {
   g_clear_object (&data->message);
   g_clear_pointer (&data->problem, wg_problem_free);
+  g_free (data->etag);
+  g_free (data->media_type);
   g_free (data);
 }
 
@@ -315,6 +320,20 @@ request_done_cb (GObject      *source,
   content_type = soup_message_headers_get_content_type (
     soup_message_get_response_headers (data->message), NULL);
 
+  if (data->raw && (status == SOUP_STATUS_OK || status == SOUP_STATUS_NOT_MODIFIED))
+    {
+      SoupMessageHeaders *headers = soup_message_get_response_headers (data->message);
+
+      data->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
+      data->media_type = g_strdup (content_type);
+      /* Not modified: TRUE with no bytes. */
+      if (status == SOUP_STATUS_NOT_MODIFIED)
+        g_task_return_pointer (task, NULL, NULL);
+      else
+        g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+
   if (g_bytes_get_size (bytes) > 0 && content_type != NULL
       && (g_str_equal (content_type, "application/json")
           || g_str_equal (content_type, "application/problem+json")))
@@ -345,6 +364,53 @@ request_done_cb (GObject      *source,
                            data->problem->detail != NULL ? data->problem->detail : "");
 }
 
+/* Sends @body (raw, of @content_type) and answers on @task, whose task
+ * data it sets. */
+static void
+start_request (WgApiClient  *self,
+               GTask        *task,
+               const char   *method,
+               const char   *path_and_query,
+               const char   *content_type,
+               GBytes       *body,
+               const char   *if_none_match,
+               gboolean      raw)
+{
+  g_autofree char *url = NULL;
+  RequestData *data;
+
+  url = wg_api_client_build_url (self, path_and_query);
+  data = g_new0 (RequestData, 1);
+  data->raw = raw;
+  data->message = soup_message_new (method, url);
+  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
+  if (data->message == NULL)
+    {
+      g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE,
+                               "“%s” is not a valid request address", url);
+      g_object_unref (task);
+      return;
+    }
+
+  if (self->token != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", self->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (data->message),
+                                    "Authorization", authorization);
+    }
+  if (!raw)
+    soup_message_headers_replace (soup_message_get_request_headers (data->message),
+                                  "Accept", "application/json, application/problem+json");
+  if (if_none_match != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (data->message),
+                                  "If-None-Match", if_none_match);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (data->message, content_type, body);
+
+  soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), request_done_cb, task);
+}
+
 /**
  * wg_api_client_request_async:
  * @body: (nullable): the JSON body, sent as application/json
@@ -358,45 +424,21 @@ wg_api_client_request_async (WgApiClient         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *url = NULL;
-  RequestData *data;
+  GTask *task;
+  g_autoptr(GBytes) bytes = NULL;
 
   g_return_if_fail (WG_IS_API_CLIENT (self));
   g_return_if_fail (method != NULL && path_and_query != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wg_api_client_request_async);
-
-  url = wg_api_client_build_url (self, path_and_query);
-  data = g_new0 (RequestData, 1);
-  data->message = soup_message_new (method, url);
-  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
-  if (data->message == NULL)
-    {
-      g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE,
-                               "“%s” is not a valid request address", url);
-      return;
-    }
-
-  if (self->token != NULL)
-    {
-      g_autofree char *authorization = g_strconcat ("Bearer ", self->token, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (data->message),
-                                    "Authorization", authorization);
-    }
-  soup_message_headers_replace (soup_message_get_request_headers (data->message),
-                                "Accept", "application/json, application/problem+json");
   if (body != NULL)
     {
       char *text = json_to_string (body, FALSE);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
 
-      soup_message_set_request_body_from_bytes (data->message, "application/json", bytes);
+      bytes = g_bytes_new_take (text, strlen (text));
     }
-
-  soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT, cancellable,
-                                    request_done_cb, g_steal_pointer (&task));
+  start_request (self, task, method, path_and_query, "application/json", bytes, NULL, FALSE);
 }
 
 /**
@@ -581,4 +623,184 @@ wg_api_client_stream_finish (WgApiClient   *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- attachments -------------------------------------------------------- */
+
+void
+wg_attachment_info_free (WgAttachmentInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->id);
+  g_free (info->media_type);
+  g_free (info->sha256);
+  g_free (info);
+}
+
+/**
+ * wg_attachment_info_from_json:
+ *
+ * Reads the answer of POST /api/v1/attachments.
+ */
+WgAttachmentInfo *
+wg_attachment_info_from_json (JsonNode  *node,
+                              GError   **error)
+{
+  JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  g_autoptr(WgAttachmentInfo) info = g_new0 (WgAttachmentInfo, 1);
+
+  info->id = dup_member (object, "id");
+  info->media_type = dup_member (object, "media_type");
+  info->sha256 = dup_member (object, "sha256");
+  if (info->id == NULL || !g_uuid_string_is_valid (info->id) || info->media_type == NULL || info->sha256 == NULL)
+    {
+      g_set_error_literal (error, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE,
+                           "The server’s answer to an upload has no id, media type or sha256");
+      return NULL;
+    }
+  info->width = (guint) json_object_get_int_member_with_default (object, "width", 0);
+  info->height = (guint) json_object_get_int_member_with_default (object, "height", 0);
+  info->bytes = json_object_get_int_member_with_default (object, "bytes", 0);
+  return g_steal_pointer (&info);
+}
+
+/**
+ * wg_api_client_upload_async:
+ * @bytes: the file, JPEG or PNG, at most 8 MiB
+ * @content_type: (nullable): "image/jpeg" or "image/png" (the server checks the content)
+ *
+ * POST /api/v1/attachments.  Refusals: WG_API_ERROR_TOO_LARGE (413
+ * too-large), WG_API_ERROR_REFUSED (415 unsupported-media-type, 422
+ * image-too-many-pixels / image-malformed, 403), or the retryable classes.
+ */
+void
+wg_api_client_upload_async (WgApiClient         *self,
+                            GBytes              *bytes,
+                            const char          *content_type,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+  g_return_if_fail (bytes != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_api_client_upload_async);
+  start_request (self, task, "POST", "/api/v1/attachments",
+                 content_type != NULL ? content_type : "application/octet-stream", bytes, NULL, FALSE);
+}
+
+/**
+ * wg_api_client_upload_finish:
+ * @problem: (out) (optional) (transfer full): the server's refusal, when it sent one
+ *
+ * Returns: (transfer full): the new attachment, or %NULL with @error set
+ */
+WgAttachmentInfo *
+wg_api_client_upload_finish (WgApiClient   *self,
+                             GAsyncResult  *result,
+                             WgProblem    **problem,
+                             GError       **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  RequestData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (problem != NULL)
+    *problem = data != NULL ? g_steal_pointer (&data->problem) : NULL;
+  node = g_task_propagate_pointer (G_TASK (result), error);
+  if (node == NULL)
+    return NULL;
+  return wg_attachment_info_from_json (node, error);
+}
+
+static const char *const variant_suffix[] = {
+  [WG_ATTACHMENT_ORIGINAL] = "",
+  [WG_ATTACHMENT_DISPLAY] = "/display",
+  [WG_ATTACHMENT_THUMBNAIL] = "/thumbnail",
+};
+
+/**
+ * wg_api_client_download_async:
+ * @id: the attachment's id (from an event's `attachments`)
+ * @if_none_match: (nullable): the ETag of a cached copy
+ *
+ * GET /api/v1/attachments/{id}[/display|/thumbnail].  Not permitted and
+ * unknown are the same WG_API_ERROR_REFUSED (404 unknown-attachment).
+ */
+void
+wg_api_client_download_async (WgApiClient          *self,
+                              const char           *id,
+                              WgAttachmentVariant   variant,
+                              const char           *if_none_match,
+                              GCancellable         *cancellable,
+                              GAsyncReadyCallback   callback,
+                              gpointer              user_data)
+{
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail ((guint) variant < G_N_ELEMENTS (variant_suffix));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_api_client_download_async);
+  if (!g_uuid_string_is_valid (id))
+    {
+      g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_REFUSED, "“%s” is not an attachment id", id);
+      g_object_unref (task);
+      return;
+    }
+  path = g_strconcat ("/api/v1/attachments/", id, variant_suffix[variant], NULL);
+  start_request (self, task, "GET", path, NULL, NULL, if_none_match, TRUE);
+}
+
+/**
+ * wg_api_client_download_finish:
+ * @bytes: (out) (transfer full): the image, or %NULL when the server said
+ *   304 (the copy with @if_none_match's ETag is current)
+ * @etag: (out) (optional) (transfer full): the ETag (quoted sha256)
+ * @media_type: (out) (optional) (transfer full): "image/jpeg" or "image/png"
+ * @problem: (out) (optional) (transfer full): the server's refusal
+ *
+ * Returns: TRUE on 200 or 304
+ */
+gboolean
+wg_api_client_download_finish (WgApiClient   *self,
+                               GAsyncResult  *result,
+                               GBytes       **bytes,
+                               char         **etag,
+                               char         **media_type,
+                               WgProblem    **problem,
+                               GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  RequestData *data;
+  GBytes *answer;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (bytes != NULL, FALSE);
+
+  *bytes = NULL;
+  data = g_task_get_task_data (G_TASK (result));
+  if (problem != NULL)
+    *problem = data != NULL ? g_steal_pointer (&data->problem) : NULL;
+  answer = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  *bytes = answer;
+  if (etag != NULL)
+    *etag = data != NULL ? g_steal_pointer (&data->etag) : NULL;
+  if (media_type != NULL)
+    *media_type = data != NULL ? g_steal_pointer (&data->media_type) : NULL;
+  return TRUE;
 }

@@ -86,6 +86,53 @@ SoupWebsocketConnection *
                                              GAsyncResult        *result,
                                              GError             **error);
 
+/* Photos (docs/api.md, "Attachments"). */
+typedef struct
+{
+  char   *id;           /* what commands carry in `attachments` */
+  char   *media_type;   /* of the original */
+  guint   width;        /* after EXIF orientation */
+  guint   height;
+  gint64  bytes;
+  char   *sha256;       /* of the original, lower-case hex */
+} WgAttachmentInfo;
+
+typedef enum {
+  WG_ATTACHMENT_ORIGINAL,
+  WG_ATTACHMENT_DISPLAY,     /* longest side <= 1600 px */
+  WG_ATTACHMENT_THUMBNAIL,   /* longest side <= 320 px */
+} WgAttachmentVariant;
+
+void              wg_attachment_info_free       (WgAttachmentInfo    *info);
+WgAttachmentInfo *wg_attachment_info_from_json  (JsonNode            *node,
+                                                 GError             **error);
+
+void              wg_api_client_upload_async    (WgApiClient         *self,
+                                                 GBytes              *bytes,
+                                                 const char          *content_type,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+WgAttachmentInfo *wg_api_client_upload_finish   (WgApiClient         *self,
+                                                 GAsyncResult        *result,
+                                                 WgProblem          **problem,
+                                                 GError             **error);
+void              wg_api_client_download_async  (WgApiClient         *self,
+                                                 const char          *id,
+                                                 WgAttachmentVariant  variant,
+                                                 const char          *if_none_match,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean          wg_api_client_download_finish (WgApiClient         *self,
+                                                 GAsyncResult        *result,
+                                                 GBytes             **bytes,
+                                                 char               **etag,
+                                                 char               **media_type,
+                                                 WgProblem          **problem,
+                                                 GError             **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgProblem, wg_problem_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgAttachmentInfo, wg_attachment_info_free)
 
 G_END_DECLS

@@ -21,6 +21,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
 #include "wg-backoff.h"
 #include "wg-event.h"
 #include "wg-sync-client.h"
@@ -60,6 +65,7 @@ struct _WgSyncClient
 
   gint64                   health_sent_ms;
 
+  char                    *upload_dir;    /* copies of queued photos */
   WgOutboxEntry           *sending;       /* the command on its way, or NULL */
   guint                    resend_id;
   WgBackoff                send_backoff;
@@ -524,6 +530,82 @@ resend_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static JsonNode *
+refusal_json (guint       status,
+              const char *code,
+              const char *title,
+              const char *detail)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_int_value (builder, status);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, title);
+  json_builder_set_member_name (builder, "detail");
+  json_builder_add_string_value (builder, detail);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* Kept for its user, like a rule's refusal. */
+static void
+settle_refusal_node (WgSyncClient *self,
+                     const char   *id,
+                     JsonNode     *refusal,
+                     WgProblem    *problem)
+{
+  g_autoptr(GError) store_error = NULL;
+  g_autofree char *answer_text = json_to_string (refusal, FALSE);
+
+  if (!wg_outbox_settle (self->outbox, id, WG_OUTBOX_REFUSED, answer_text,
+                         wg_clock_get_now_ms (self->clock), &store_error))
+    g_warning ("Could not record a refused command: %s", store_error->message);
+  g_signal_emit (self, signals[COMMAND_SETTLED], 0, id, FALSE, refusal, problem);
+}
+
+static void
+settle_refused (WgSyncClient *self,
+                const char   *id,
+                WgProblem    *problem,
+                const char   *message)
+{
+  g_autoptr(JsonNode) refusal = NULL;
+
+  refusal = refusal_json (problem != NULL ? problem->status : 0,
+                          problem != NULL && problem->code != NULL ? problem->code : "refused",
+                          problem != NULL && problem->title != NULL ? problem->title : message,
+                          problem != NULL ? problem->detail : NULL);
+  settle_refusal_node (self, id, refusal, problem);
+}
+
+/* A retryable failure: kept queued, sent again after a backoff (or after
+ * the next login). */
+static void
+retry_later (WgSyncClient  *self,
+             WgOutboxEntry *entry,
+             WgProblem     *problem,
+             const GError  *error)
+{
+  g_autoptr(GError) store_error = NULL;
+  gint64 delay;
+
+  if (!wg_outbox_record_failure (self->outbox, entry->id, error->message, &store_error))
+    g_warning ("Could not record a failed send: %s", store_error->message);
+  if (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_UNAUTHORIZED))
+    {
+      /* Keep it queued for this user's next login. */
+      set_state (self, WG_SYNC_LOGIN_REQUIRED);
+      close_stream (self);
+      return;
+    }
+  delay = wg_backoff_next_delay_ms (&self->send_backoff, problem != NULL ? problem->retry_after_ms : 0);
+  self->resend_id = g_timeout_add (MAX (delay, 1), resend_cb, self);
+}
+
 static void
 command_sent_cb (GObject      *source,
                  GAsyncResult *result,
@@ -553,50 +635,224 @@ command_sent_cb (GObject      *source,
     }
   else if (wg_api_error_is_retryable (error))
     {
-      gint64 delay;
+      retry_later (self, entry, problem, error);
+      return;
+    }
+  else
+    settle_refused (self, entry->id, problem, error->message);
 
-      if (!wg_outbox_record_failure (self->outbox, entry->id, error->message, &store_error))
-        g_warning ("Could not record a failed send: %s", store_error->message);
-      if (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_UNAUTHORIZED))
+  notify_queued (self);
+  kick_sender (self);
+}
+
+/* ---- uploads: an outbox entry of type WG_OUTBOX_UPLOAD_TYPE ------------ */
+
+/* Calls @func on each queued command of this user whose `attachments`
+ * lists @local_id. */
+typedef void (*DependentFunc) (WgSyncClient  *self,
+                               WgOutboxEntry *entry,
+                               JsonNode      *body,
+                               JsonArray     *attachments,
+                               guint          index,
+                               gpointer       data);
+
+static void
+foreach_dependent (WgSyncClient  *self,
+                   const char    *local_id,
+                   DependentFunc  func,
+                   gpointer       data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) queued = wg_outbox_list (self->outbox, self->username, WG_OUTBOX_QUEUED, &error);
+
+  if (queued == NULL)
+    {
+      g_warning ("Could not read the outbox: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < queued->len; i++)
+    {
+      WgOutboxEntry *entry = g_ptr_array_index (queued, i);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root, *member;
+      JsonArray *attachments;
+
+      if (g_str_equal (entry->type, WG_OUTBOX_UPLOAD_TYPE) ||
+          !json_parser_load_from_data (parser, entry->body, -1, NULL) ||
+          !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
+        continue;
+      member = json_object_get_member (json_node_get_object (root), "attachments");
+      attachments = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+      for (guint j = 0; attachments != NULL && j < json_array_get_length (attachments); j++)
         {
-          /* Keep it queued for this user's next login. */
-          set_state (self, WG_SYNC_LOGIN_REQUIRED);
-          close_stream (self);
-          return;
+          JsonNode *element = json_array_get_element (attachments, j);
+
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING &&
+              g_str_equal (json_node_get_string (element), local_id))
+            {
+              func (self, entry, root, attachments, j, data);
+              break;
+            }
         }
-      delay = wg_backoff_next_delay_ms (&self->send_backoff,
-                                        problem != NULL ? problem->retry_after_ms : 0);
-      self->resend_id = g_timeout_add (MAX (delay, 1), resend_cb, self);
+    }
+}
+
+static void
+substitute_cb (WgSyncClient  *self,
+               WgOutboxEntry *entry,
+               JsonNode      *body,
+               JsonArray     *attachments,
+               guint          index,
+               gpointer       data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  json_node_set_string (json_array_get_element (attachments, index), data);
+  text = json_to_string (body, FALSE);
+  if (!wg_outbox_update_body (self->outbox, entry->id, text, &error))
+    g_warning ("Could not put an upload's id into command %s: %s", entry->id, error->message);
+}
+
+static void
+refuse_dependent_cb (WgSyncClient  *self,
+                     WgOutboxEntry *entry,
+                     JsonNode      *body,
+                     JsonArray     *attachments,
+                     guint          index,
+                     gpointer       data)
+{
+  settle_refusal_node (self, entry->id, data, NULL);
+}
+
+static void
+upload_sent_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(WgAttachmentInfo) info = NULL;
+  g_autoptr(WgOutboxEntry) entry = NULL;
+
+  info = wg_api_client_upload_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (info == NULL && cancelled (error))
+    return;
+  entry = g_steal_pointer (&self->sending);
+
+  if (info != NULL)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+      g_autoptr(JsonNode) answer = NULL;
+      g_autofree char *answer_text = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, info->id);
+      json_builder_set_member_name (builder, "media_type");
+      json_builder_add_string_value (builder, info->media_type);
+      json_builder_set_member_name (builder, "width");
+      json_builder_add_int_value (builder, info->width);
+      json_builder_set_member_name (builder, "height");
+      json_builder_add_int_value (builder, info->height);
+      json_builder_set_member_name (builder, "bytes");
+      json_builder_add_int_value (builder, info->bytes);
+      json_builder_set_member_name (builder, "sha256");
+      json_builder_add_string_value (builder, info->sha256);
+      json_builder_end_object (builder);
+      answer = json_builder_get_root (builder);
+      answer_text = json_to_string (answer, FALSE);
+
+      /* The commands behind it carry the server's id from now on. */
+      foreach_dependent (self, entry->id, substitute_cb, info->id);
+      if (!wg_outbox_settle (self->outbox, entry->id, WG_OUTBOX_ACCEPTED, answer_text,
+                             wg_clock_get_now_ms (self->clock), &store_error))
+        g_warning ("Could not record an accepted upload: %s", store_error->message);
+      /* The server has it: the local copy goes. */
+      if (json_parser_load_from_data (parser, entry->body, -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          const char *file = json_object_get_string_member_with_default (
+            json_node_get_object (json_parser_get_root (parser)), "path", NULL);
+
+          if (file != NULL)
+            g_unlink (file);
+        }
+      wg_backoff_reset (&self->send_backoff);
+      g_signal_emit (self, signals[COMMAND_SETTLED], 0, entry->id, TRUE, answer, NULL);
+    }
+  else if (wg_api_error_is_retryable (error))
+    {
+      retry_later (self, entry, problem, error);
       return;
     }
   else
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-      g_autoptr(JsonNode) refusal = NULL;
+      /* 413, 415, 422: the photo will never pass; neither will the
+       * commands that need it. */
+      g_autoptr(JsonNode) dependent = refusal_json (0, "upload-refused",
+                                                    _("A photo of this command was refused"),
+                                                    error->message);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "status");
-      json_builder_add_int_value (builder, problem != NULL ? problem->status : 0);
-      json_builder_set_member_name (builder, "code");
-      json_builder_add_string_value (builder, problem != NULL && problem->code != NULL
-                                                ? problem->code : "refused");
-      json_builder_set_member_name (builder, "title");
-      json_builder_add_string_value (builder, problem != NULL && problem->title != NULL
-                                                ? problem->title : error->message);
-      json_builder_set_member_name (builder, "detail");
-      json_builder_add_string_value (builder, problem != NULL ? problem->detail : NULL);
-      json_builder_end_object (builder);
-      refusal = json_builder_get_root (builder);
-      answer_text = json_to_string (refusal, FALSE);
-
-      if (!wg_outbox_settle (self->outbox, entry->id, WG_OUTBOX_REFUSED, answer_text,
-                             wg_clock_get_now_ms (self->clock), &store_error))
-        g_warning ("Could not record a refused command: %s", store_error->message);
-      g_signal_emit (self, signals[COMMAND_SETTLED], 0, entry->id, FALSE, refusal, problem);
+      settle_refused (self, entry->id, problem, error->message);
+      foreach_dependent (self, entry->id, refuse_dependent_cb, dependent);
     }
 
   notify_queued (self);
   kick_sender (self);
+}
+
+static void
+send_upload (WgSyncClient  *self,
+             WgOutboxEntry *entry)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *sha = NULL;
+  JsonObject *body = NULL;
+  const char *path = NULL, *expected = NULL;
+
+  if (json_parser_load_from_data (parser, entry->body, -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      body = json_node_get_object (json_parser_get_root (parser));
+      path = json_object_get_string_member_with_default (body, "path", NULL);
+      expected = json_object_get_string_member_with_default (body, "sha256", NULL);
+    }
+  if (path != NULL)
+    mapped = g_mapped_file_new (path, FALSE, &error);
+  if (mapped != NULL)
+    {
+      bytes = g_mapped_file_get_bytes (mapped);
+      sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+    }
+  if (bytes == NULL || g_strcmp0 (sha, expected) != 0)
+    {
+      /* Our own copy is gone or changed: it can never be sent. */
+      g_autoptr(JsonNode) dependent = refusal_json (0, "upload-refused",
+                                                    _("A photo of this command was refused"),
+                                                    _("The queued copy of the photo is missing or damaged"));
+      g_autoptr(JsonNode) refusal = refusal_json (0, "upload-missing",
+                                                  _("The queued copy of the photo is missing or damaged"),
+                                                  error != NULL ? error->message : NULL);
+
+      settle_refusal_node (self, entry->id, refusal, NULL);
+      foreach_dependent (self, entry->id, refuse_dependent_cb, dependent);
+      wg_outbox_entry_free (entry);
+      notify_queued (self);
+      return;
+    }
+
+  self->sending = entry;
+  wg_api_client_upload_async (self->api, bytes,
+                              json_object_get_string_member_with_default (body, "media_type", NULL),
+                              self->cancellable, upload_sent_cb, g_object_ref (self));
 }
 
 static void
@@ -618,6 +874,14 @@ kick_sender (WgSyncClient *self)
     {
       if (error != NULL)
         g_warning ("Could not read the outbox: %s", error->message);
+      return;
+    }
+  if (g_str_equal (entry->type, WG_OUTBOX_UPLOAD_TYPE))
+    {
+      send_upload (self, entry);
+      /* A copy found missing was settled at once: the next one. */
+      if (self->sending == NULL)
+        kick_sender (self);
       return;
     }
 
@@ -679,6 +943,119 @@ wg_sync_client_send (WgSyncClient  *self,
   return g_steal_pointer (&id);
 }
 
+/**
+ * wg_sync_client_set_upload_dir:
+ *
+ * Where queued photos are copied (the console's cache directory for this
+ * server and user).  Default: $XDG_CACHE_HOME/wangge/uploads.
+ */
+void
+wg_sync_client_set_upload_dir (WgSyncClient *self,
+                               const char   *dir)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+
+  g_free (self->upload_dir);
+  self->upload_dir = g_strdup (dir);
+}
+
+/**
+ * wg_sync_client_queue_upload:
+ * @bytes: the photo, JPEG or PNG
+ *
+ * Queues a photo like a command: copied into the upload directory (named by
+ * its SHA-256) and on disk when this returns; sent before the commands
+ * queued after it.  Put the returned local id in a command's
+ * `attachments`: when the server answers the upload, the id it gave
+ * replaces the local one in every queued command.  A refused upload (413,
+ * 415, 422) is kept as a refusal, and the commands that name it are refused
+ * with code "upload-refused".  Refused at once: more than 8 MiB
+ * (WG_API_ERROR_TOO_LARGE) or not JPEG/PNG by its first bytes
+ * (WG_API_ERROR_REFUSED).
+ *
+ * Returns: (transfer full): the local id (a UUID), or %NULL with @error set
+ */
+char *
+wg_sync_client_queue_upload (WgSyncClient  *self,
+                             GBytes        *bytes,
+                             GError       **error)
+{
+  static const guint8 jpeg_magic[] = { 0xff, 0xd8, 0xff };
+  static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a };
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  const char *media_type;
+  gsize size;
+  const guint8 *data;
+
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &size);
+  if (size > WG_UPLOAD_MAX_BYTES)
+    {
+      g_set_error (error, WG_API_ERROR, WG_API_ERROR_TOO_LARGE,
+                   _("The photo is larger than %d MiB"), WG_UPLOAD_MAX_BYTES / (1024 * 1024));
+      return NULL;
+    }
+  if (size >= sizeof png_magic && memcmp (data, png_magic, sizeof png_magic) == 0)
+    media_type = "image/png";
+  else if (size >= sizeof jpeg_magic && memcmp (data, jpeg_magic, sizeof jpeg_magic) == 0)
+    media_type = "image/jpeg";
+  else
+    {
+      g_set_error_literal (error, WG_API_ERROR, WG_API_ERROR_REFUSED,
+                           _("Only JPEG and PNG photos can be attached"));
+      return NULL;
+    }
+
+  dir = self->upload_dir != NULL ? g_strdup (self->upload_dir)
+                                 : g_build_filename (g_get_user_cache_dir (), "wangge", "uploads", NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot create the folder “%s”: %s"), dir, g_strerror (saved));
+      return NULL;
+    }
+  sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  name = g_strconcat (sha, g_str_equal (media_type, "image/png") ? ".png" : ".jpg", NULL);
+  path = g_build_filename (dir, name, NULL);
+  if (!g_file_set_contents_full (path, (const char *) data, size,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
+    return NULL;
+
+  builder = json_builder_new_immutable ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, path);
+  json_builder_set_member_name (builder, "sha256");
+  json_builder_add_string_value (builder, sha);
+  json_builder_set_member_name (builder, "media_type");
+  json_builder_add_string_value (builder, media_type);
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, (gint64) size);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+  text = json_to_string (body, FALSE);
+
+  id = g_uuid_string_random ();
+  if (!wg_outbox_enqueue (self->outbox, self->username, id, WG_OUTBOX_UPLOAD_TYPE, text,
+                          wg_clock_get_now_ms (self->clock), error))
+    return NULL;
+
+  notify_queued (self);
+  kick_sender (self);
+  return g_steal_pointer (&id);
+}
+
 /* Properties and life cycle. */
 
 static void
@@ -730,6 +1107,7 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->cache, wg_store_unref);
   g_clear_object (&self->clock);
   g_clear_pointer (&self->username, g_free);
+  g_clear_pointer (&self->upload_dir, g_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   wg_backoff_clear (&self->reconnect_backoff);

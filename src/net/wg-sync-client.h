@@ -19,6 +19,10 @@ typedef enum {
   WG_SYNC_OUT_OF_STEP,   /* the server's journal is behind this cache: it must be cleared */
 } WgSyncState;
 
+/* The outbox entries that are photos, not commands. */
+#define WG_OUTBOX_UPLOAD_TYPE "attachment.upload"
+#define WG_UPLOAD_MAX_BYTES (8 * 1024 * 1024)
+
 #define WG_TYPE_SYNC_CLIENT (wg_sync_client_get_type ())
 G_DECLARE_FINAL_TYPE (WgSyncClient, wg_sync_client, WG, SYNC_CLIENT, GObject)
 
@@ -35,6 +39,11 @@ char         *wg_sync_client_send           (WgSyncClient  *self,
                                              JsonNode      *body,
                                              GError       **error);
 void          wg_sync_client_resume         (WgSyncClient  *self);
+void          wg_sync_client_set_upload_dir (WgSyncClient  *self,
+                                             const char    *dir);
+char         *wg_sync_client_queue_upload   (WgSyncClient  *self,
+                                             GBytes        *bytes,
+                                             GError       **error);
 
 WgSyncState   wg_sync_client_get_state      (WgSyncClient  *self);
 gint64        wg_sync_client_get_head       (WgSyncClient  *self);

@@ -361,6 +361,51 @@ wg_outbox_dismiss (WgOutbox    *self,
   return update_one (self, stmt, id, error);
 }
 
+/* One entry by id, in any state; NULL with WG_OUTBOX_ERROR_NOT_FOUND. */
+WgOutboxEntry *
+wg_outbox_lookup (WgOutbox    *self,
+                  const char  *id,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+  WgOutboxEntry *entry = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL && id != NULL, NULL);
+
+  if (!(stmt = prepare (self, "SELECT " ENTRY_COLUMNS " FROM outbox WHERE id = ?", error)))
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    entry = read_entry (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, WG_OUTBOX_ERROR, WG_OUTBOX_ERROR_NOT_FOUND, "%s is not in the outbox", id);
+  else
+    set_db_error (self, error, "Cannot read the outbox");
+  sqlite3_finalize (stmt);
+  return entry;
+}
+
+/* A queued entry's body, rewritten before it is first answered (an upload's
+ * server id put in place of its local id). */
+gboolean
+wg_outbox_update_body (WgOutbox    *self,
+                       const char  *id,
+                       const char  *body_json,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL && id != NULL && body_json != NULL, FALSE);
+
+  if (!(stmt = prepare (self, "UPDATE outbox SET body = ? WHERE id = ? AND state = 'queued'", error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, body_json, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+  return update_one (self, stmt, id, error);
+}
+
 gboolean
 wg_outbox_prune_accepted (WgOutbox    *self,
                           gint64       before_ms,

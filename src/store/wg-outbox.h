@@ -72,6 +72,13 @@ GPtrArray     *wg_outbox_list            (WgOutbox       *self,
 gboolean       wg_outbox_dismiss         (WgOutbox       *self,
                                           const char     *id,
                                           GError        **error);
+WgOutboxEntry *wg_outbox_lookup          (WgOutbox       *self,
+                                          const char     *id,
+                                          GError        **error);
+gboolean       wg_outbox_update_body     (WgOutbox       *self,
+                                          const char     *id,
+                                          const char     *body_json,
+                                          GError        **error);
 gboolean       wg_outbox_prune_accepted  (WgOutbox       *self,
                                           gint64          before_ms,
                                           GError        **error);

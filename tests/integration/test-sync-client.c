@@ -2,11 +2,14 @@
  *
  * The console's sync client against the real wangge-server process: catching
  * up a large journal then following it live, stream cuts during a burst, the
- * outbox across a server outage and a client restart, a department's view.
+ * outbox across a server outage and a client restart, photos queued while
+ * the server is down, a department's view.
  */
 #include "config.h"
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "wg-api-client.h"
 #include "wg-outbox.h"
@@ -564,6 +567,243 @@ test_outbox_across_outage_and_restart (void)
   console_free (console);
 }
 
+static GBytes *
+make_jpeg (int width,
+           int height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GError) error = NULL;
+  char *buffer = NULL;
+  gsize len = 0;
+
+  gdk_pixbuf_fill (pixbuf, 0x3080c0ff);
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, "jpeg", &error, NULL));
+  g_assert_no_error (error);
+  return g_bytes_new_take (buffer, len);
+}
+
+static char *
+send_note_with (Console    *console,
+                const char *incident,
+                const char *attachment)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"现场照片\","
+                                           "\"attachments\":[\"%s\"]}", incident, attachment);
+  char *id;
+
+  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+  id = wg_sync_client_send (console->sync, "incident.note", json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static WgOutboxEntry *
+outbox_entry (Console    *console,
+              const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  WgOutboxEntry *entry = wg_outbox_lookup (console->outbox, id, &error);
+
+  g_assert_no_error (error);
+  return entry;
+}
+
+typedef struct
+{
+  gboolean  done;
+  GBytes   *bytes;
+  char     *etag;
+  char     *media_type;
+  GError   *error;
+} Download;
+
+static void
+download_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Download *d = user_data;
+
+  wg_api_client_download_finish (WG_API_CLIENT (source), result, &d->bytes, &d->etag, &d->media_type,
+                                 NULL, &d->error);
+  d->done = TRUE;
+}
+
+static void
+download (WgApiClient         *api,
+          const char          *id,
+          WgAttachmentVariant  variant,
+          const char          *etag,
+          Download            *d)
+{
+  memset (d, 0, sizeof *d);
+  wg_api_client_download_async (api, id, variant, etag, NULL, download_cb, d);
+  while (!d->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+download_clear (Download *d)
+{
+  g_clear_pointer (&d->bytes, g_bytes_unref);
+  g_clear_pointer (&d->etag, g_free);
+  g_clear_pointer (&d->media_type, g_free);
+  g_clear_error (&d->error);
+}
+
+/* Photos queued while the server is down go first, their server ids are
+ * put into the notes behind them; a photo the server refuses is kept as a
+ * refusal, and so is the note that needed it. */
+static void
+test_outbox_uploads_across_outage (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autoptr(WgApiClient) api_after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) photo = make_jpeg (800, 600);
+  g_autoptr(GBytes) broken = g_bytes_new_from_bytes (photo, 0, g_bytes_get_size (photo) / 2);
+  g_autoptr(GBytes) text = g_bytes_new_static ("not a photo", 11);
+  g_autoptr(GBytes) big = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *incident = NULL;
+  g_autofree char *good_upload = NULL, *good_note = NULL;
+  g_autofree char *bad_upload = NULL, *bad_note = NULL;
+  g_autofree char *server_id = NULL;
+  g_autofree char *local_copy = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autoptr(WgStore) journal = NULL;
+  Download d;
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  incident = report_professional (server, token);
+  api = logged_in_api (server, "dispatcher");
+  console_open (console, api, "dispatcher", TRUE);
+  wg_sync_client_set_upload_dir (console->sync, console->dir);
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  good_upload = wg_sync_client_queue_upload (console->sync, photo, &error);
+  g_assert_no_error (error);
+  good_note = send_note_with (console, incident, good_upload);
+  bad_upload = wg_sync_client_queue_upload (console->sync, broken, &error);
+  g_assert_no_error (error);
+  bad_note = send_note_with (console, incident, bad_upload);
+  /* Refused at once, nothing queued. */
+  g_assert_null (wg_sync_client_queue_upload (console->sync, text, &error));
+  g_assert_error (error, WG_API_ERROR, WG_API_ERROR_REFUSED);
+  g_clear_error (&error);
+  big = g_bytes_new_take (g_malloc0 (WG_UPLOAD_MAX_BYTES + 1), WG_UPLOAD_MAX_BYTES + 1);
+  g_assert_null (wg_sync_client_queue_upload (console->sync, big, &error));
+  g_assert_error (error, WG_API_ERROR, WG_API_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  wg_test_iterate_for (300);
+  g_assert_cmpuint (wg_sync_client_get_queued (console->sync), ==, 4);
+  {
+    g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, photo);
+    g_autofree char *name = g_strconcat (sha, ".jpg", NULL);
+
+    local_copy = g_build_filename (console->dir, name, NULL);
+    g_assert_true (g_file_test (local_copy, G_FILE_TEST_EXISTS));
+  }
+
+  /* The console restarts, the server comes back. */
+  console_close (console);
+  wg_test_server_start (server, demo);
+  api_after = wg_api_client_new (server->base_url, FALSE, &error);
+  g_assert_no_error (error);
+  wg_api_client_set_token (api_after, wg_api_client_get_token (api));
+  console_open (console, api_after, "dispatcher", TRUE);
+  wg_sync_client_set_upload_dir (console->sync, console->dir);
+  wg_sync_client_start (console->sync);
+  g_assert_true (wg_test_iterate_until (outbox_empty, console, 30000));
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+
+  /* The photo: accepted, its server id in the note, the local copy gone. */
+  {
+    g_autoptr(WgOutboxEntry) upload = outbox_entry (console, good_upload);
+    g_autoptr(WgOutboxEntry) note = outbox_entry (console, good_note);
+    g_autoptr(JsonNode) answer = NULL;
+    g_autoptr(WgAttachmentInfo) info = NULL;
+
+    g_assert_cmpint (upload->state, ==, WG_OUTBOX_ACCEPTED);
+    answer = json_from_string (upload->answer, &error);
+    g_assert_no_error (error);
+    info = wg_attachment_info_from_json (answer, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (info->media_type, ==, "image/jpeg");
+    g_assert_cmpuint (info->width, ==, 800);
+    server_id = g_strdup (info->id);
+    g_assert_cmpstr (server_id, !=, good_upload);
+    g_assert_cmpint (note->state, ==, WG_OUTBOX_ACCEPTED);
+    g_assert_nonnull (strstr (note->body, server_id));
+    g_assert_null (strstr (note->body, good_upload));
+    g_assert_false (g_file_test (local_copy, G_FILE_TEST_EXISTS));
+  }
+  journal_path = g_build_filename (server->data_dir, "journal.db", NULL);
+  journal = wg_store_open (journal_path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) caused = wg_store_events_of_command (journal, good_note, &error);
+    JsonArray *attachments;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (caused->len, ==, 1);
+    attachments = json_object_get_array_member (((WgEvent *) caused->pdata[0])->body, "attachments");
+    g_assert_cmpstr (json_array_get_string_element (attachments, 0), ==, server_id);
+  }
+
+  /* The broken photo and its note: refused, kept for the user, not sent. */
+  {
+    g_autoptr(WgOutboxEntry) upload = outbox_entry (console, bad_upload);
+    g_autoptr(WgOutboxEntry) note = outbox_entry (console, bad_note);
+    g_autoptr(GPtrArray) caused = wg_store_events_of_command (journal, bad_note, &error);
+
+    g_assert_cmpint (upload->state, ==, WG_OUTBOX_REFUSED);
+    g_assert_nonnull (strstr (upload->answer, "image-malformed"));
+    g_assert_cmpint (note->state, ==, WG_OUTBOX_REFUSED);
+    g_assert_nonnull (strstr (note->answer, "upload-refused"));
+    g_assert_cmpuint (caused->len, ==, 0);
+    g_assert_cmpuint (console->settled_refused, ==, 2);
+  }
+
+  /* Read back through the API client: the thumbnail, then 304 with its ETag. */
+  download (api_after, server_id, WG_ATTACHMENT_THUMBNAIL, NULL, &d);
+  g_assert_no_error (d.error);
+  g_assert_nonnull (d.bytes);
+  g_assert_cmpstr (d.media_type, ==, "image/jpeg");
+  g_assert_nonnull (d.etag);
+  {
+    g_autofree char *etag = g_strdup (d.etag);
+
+    download_clear (&d);
+    download (api_after, server_id, WG_ATTACHMENT_THUMBNAIL, etag, &d);
+    g_assert_no_error (d.error);
+    g_assert_null (d.bytes);
+    g_assert_cmpstr (d.etag, ==, etag);
+    download_clear (&d);
+  }
+  download (api_after, server_id, WG_ATTACHMENT_ORIGINAL, NULL, &d);
+  g_assert_no_error (d.error);
+  g_assert_true (g_bytes_equal (d.bytes, photo));
+  download_clear (&d);
+  {
+    g_autofree char *unknown = g_uuid_string_random ();
+
+    download (api_after, unknown, WG_ATTACHMENT_DISPLAY, NULL, &d);
+    g_assert_error (d.error, WG_API_ERROR, WG_API_ERROR_REFUSED);
+    download_clear (&d);
+  }
+
+  console_free (console);
+}
+
 static void
 test_department_sees_only_its_own (void)
 {
@@ -634,6 +874,7 @@ main (int   argc,
   g_test_add_func ("/sync/catch-up-50000-then-live", test_catch_up_large_journal_then_live);
   g_test_add_func ("/sync/stream-cut-100-times", test_stream_cuts_during_burst);
   g_test_add_func ("/sync/outbox-outage-and-restart", test_outbox_across_outage_and_restart);
+  g_test_add_func ("/sync/outbox-uploads-across-outage", test_outbox_uploads_across_outage);
   g_test_add_func ("/sync/department-view", test_department_sees_only_its_own);
   return g_test_run ();
 }
