@@ -19,6 +19,7 @@ main (int   argc,
   g_autofree char *password = NULL;
   WgSimConfig config;
   gboolean version = FALSE;
+  gboolean no_photos = FALSE;
   gint64 seed = 1;
   gint units = 0;
   int status;
@@ -41,6 +42,8 @@ main (int   argc,
       { "no-ack-share", 0, 0, G_OPTION_ARG_DOUBLE, &config.no_ack_share, N_("Share of assignments never acknowledged (default 0.08)"), N_("F") },
       { "reject-share", 0, 0, G_OPTION_ARG_DOUBLE, &config.reject_share, N_("Share of first routings rejected (default 0.12)"), N_("F") },
       { "late-feedback-share", 0, 0, G_OPTION_ARG_DOUBLE, &config.late_feedback_share, N_("Share of feedbacks after the deadline (default 0.15)"), N_("F") },
+      { "photo-share", 0, 0, G_OPTION_ARG_DOUBLE, &config.photo_share, N_("Share of reports, feedbacks and verifications with a scene that carry a generated photo (default 0.3)"), N_("F") },
+      { "no-photos", 0, 0, G_OPTION_ARG_NONE, &no_photos, N_("Send no photos"), NULL },
       { "units", 0, 0, G_OPTION_ARG_INT, &units, N_("Load mode: synthetic units posting positions at 1 Hz"), N_("N") },
       { "report-rate", 0, 0, G_OPTION_ARG_DOUBLE, &config.report_rate, N_("Load mode: reports per second across the grid workers"), N_("R") },
       { "baseline-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &config.baseline_seconds, N_("Load mode: seconds of GET /api/v1/health at the same request rate afterwards (default 10; 0: none)"), N_("SECONDS") },
@@ -78,6 +81,8 @@ main (int   argc,
                     "--step-scale and --report-rate take positive values\n"));
       return 2;
     }
+  if (no_photos)
+    config.photo_share = 0;
   config.seed = (guint32) seed;
   config.units = (guint) units;
   if (server != NULL)

@@ -25,6 +25,7 @@ typedef enum {
   KIND_HEALTH,
   KIND_GET,
   KIND_POSITIONS_RAW,   /* counted as positions */
+  KIND_UPLOAD,          /* a photo; not counted among commands */
 } Kind;
 
 typedef struct _Account Account;
@@ -309,6 +310,32 @@ request_done_cb (GObject      *source,
 }
 
 static void
+upload_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(WgAttachmentInfo) info = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+
+  pending->net->in_flight--;
+  info = wg_api_client_upload_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (info != NULL)
+    {
+      JsonObject *object = json_object_new ();
+
+      json_object_set_string_member (object, "id", info->id);
+      json_object_set_string_member (object, "media_type", info->media_type);
+      json_object_set_string_member (object, "sha256", info->sha256);
+      answer = json_node_init_object (json_node_alloc (), object);
+      json_object_unref (object);
+    }
+  pending_answered (pending, answer, problem, error);
+}
+
+static void
 pending_answered (Pending   *pending,
                   JsonNode  *answer,
                   WgProblem *problem,
@@ -488,6 +515,10 @@ pending_send (Pending *pending)
                                           self->cancellable, raw_done_cb, pending);
       }
       break;
+    case KIND_UPLOAD:
+      wg_api_client_upload_async (client, pending->raw, pending->path, self->cancellable,
+                                  upload_done_cb, pending);
+      break;
     case KIND_HEALTH:
     default:
       wg_api_client_request_async (client, "GET", "/api/v1/health", NULL,
@@ -547,6 +578,32 @@ wg_sim_net_command (WgSimNet     *self,
   json_object_set_member (envelope, "body", body);
   pending->envelope = json_node_init_object (json_node_alloc (), envelope);
   json_object_unref (envelope);
+  pending_send (pending);
+}
+
+void
+wg_sim_net_upload (WgSimNet       *self,
+                   const char     *username,
+                   GBytes         *bytes,
+                   const char     *media_type,
+                   WgSimNetDone    done,
+                   gpointer        user_data,
+                   GDestroyNotify  destroy)
+{
+  Pending *pending;
+
+  g_return_if_fail (self != NULL && username != NULL && bytes != NULL && media_type != NULL);
+
+  if (self->stopped)
+    {
+      if (destroy != NULL)
+        destroy (user_data);
+      return;
+    }
+  pending = pending_new (self, username, KIND_UPLOAD, done, user_data);
+  pending->destroy = destroy;
+  pending->raw = g_bytes_ref (bytes);
+  pending->path = g_strdup (media_type);
   pending_send (pending);
 }
 

@@ -59,6 +59,15 @@ void        wg_sim_net_command        (WgSimNet      *self,
                                        WgSimNetDone   done,
                                        gpointer       user_data,
                                        GDestroyNotify destroy);
+/* POST /api/v1/attachments as @username (retried like a command); the
+ * answer is {"id", "media_type", "sha256"}. */
+void        wg_sim_net_upload         (WgSimNet      *self,
+                                       const char    *username,
+                                       GBytes        *bytes,
+                                       const char    *media_type,
+                                       WgSimNetDone   done,
+                                       gpointer       user_data,
+                                       GDestroyNotify destroy);
 /* POST /api/v1/positions as @username.  Takes @body. */
 void        wg_sim_net_positions      (WgSimNet      *self,
                                        const char    *username,

@@ -16,6 +16,7 @@
 #include "src/core/wg-command.h"
 #include "src/core/wg-reference.h"
 #include "wg-sim-net.h"
+#include "wg-sim-photo.h"
 
 #define TICK_MS              10      /* the scheduler's real-time resolution */
 #define PATROL_SPEED_MPS     1.2     /* a grid worker walking the grid */
@@ -26,6 +27,8 @@
 #define SECONDS_PER_HOUR     3600.0
 /* The Helong figure: 7,989 grid events routed and handled in 2023. */
 #define HELONG_EVENTS_PER_YEAR 7989.0
+#define PHOTO_WIDTH          800
+#define PHOTO_HEIGHT         600
 
 typedef enum {
   A_REPORT,
@@ -90,6 +93,7 @@ typedef struct
   WgGrid      *grid;
   double       lat, lon;
   char        *department;    /* routed to */
+  char        *case_number;
   gboolean     alarm_open;
   gboolean     alarm_acked;
   gboolean     followed_up;
@@ -195,6 +199,7 @@ wg_sim_config_init (WgSimConfig *config)
   config->reject_share = 0.12;
   config->late_feedback_share = 0.15;
   config->baseline_seconds = 10;
+  config->photo_share = 0.3;
 }
 
 void
@@ -293,6 +298,7 @@ assignment_open (SimAssignment *asg)
 static void
 sim_incident_free (SimIncident *inc)
 {
+  g_free (inc->case_number);
   g_free (inc->id);
   g_free (inc->grade);
   g_free (inc->state);
@@ -366,6 +372,106 @@ send_command (WgSim        *self,
               gpointer      user_data)
 {
   send_command_full (self, account, id, type, body, done, user_data, NULL);
+}
+
+/* ---- photos ------------------------------------------------------------- */
+
+typedef struct
+{
+  WgSim      *sim;
+  char       *account;
+  char       *id;
+  char       *type;
+  JsonObject *body;
+} PhotoJob;
+
+static void
+photo_job_free (gpointer data)
+{
+  PhotoJob *job = data;
+
+  g_free (job->account);
+  g_free (job->id);
+  g_free (job->type);
+  g_clear_pointer (&job->body, json_object_unref);
+  g_free (job);
+}
+
+/* The command goes out once the photo is answered, with it or (refused)
+ * without it. */
+static void
+photo_uploaded (gpointer   user_data,
+                JsonNode  *answer,
+                WgProblem *problem)
+{
+  PhotoJob *job = user_data;
+  JsonObject *object = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  const char *attachment = object != NULL ? json_object_get_string_member_with_default (object, "id", NULL) : NULL;
+
+  if (attachment != NULL)
+    {
+      JsonArray *list = json_array_new ();
+
+      json_array_add_string_element (list, attachment);
+      json_object_set_array_member (job->body, "attachments", list);
+    }
+  else
+    g_debug ("A photo for %s was refused: %s", job->id,
+             problem != NULL && problem->code != NULL ? problem->code : "no answer");
+  send_command (job->sim, job->account, job->id, job->type, g_steal_pointer (&job->body), NULL, NULL);
+}
+
+/* Sends the command, first with a photo of the place when the category has
+ * a scene and this incident's draw falls within --photo-share.  The draw
+ * and the picture come from the incident's id, not from the random
+ * streams: photos change nothing else in a run. */
+static void
+send_with_photo (WgSim       *self,
+                 const char  *account,
+                 const char  *id,
+                 const char  *type,
+                 JsonObject  *body,
+                 const char  *incident,
+                 const char  *category,
+                 const char  *case_number,
+                 gboolean     repaired)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) photo = NULL;
+  g_autofree char *key = g_strdup_printf ("%u/%s/photo", self->config.seed, incident);
+  guint32 hash = g_str_hash (key);
+  WgSimPhotoSpec spec = { 0 };
+  PhotoJob *job;
+
+  spec.scene = category != NULL ? wg_sim_photo_scene_for_category (category) : WG_SIM_PHOTO_NONE;
+  if (spec.scene == WG_SIM_PHOTO_NONE || self->config.photo_share <= 0 ||
+      (hash % 10000) / 10000.0 >= self->config.photo_share)
+    {
+      send_command (self, account, id, type, body, NULL, NULL);
+      return;
+    }
+  spec.repaired = repaired;
+  spec.seed = hash;
+  spec.width = PHOTO_WIDTH;
+  spec.height = PHOTO_HEIGHT;
+  spec.case_number = case_number;
+  spec.time_ms = wg_sim_net_server_now_ms (self->net);
+  spec.time_zone = wg_reference_get_time_zone (self->reference);
+  photo = wg_sim_photo_render (&spec, WG_SIM_PHOTO_JPEG, &error);
+  if (photo == NULL)
+    {
+      g_warning ("Cannot draw a photo for %s: %s", id, error->message);
+      send_command (self, account, id, type, body, NULL, NULL);
+      return;
+    }
+  job = g_new0 (PhotoJob, 1);
+  job->sim = self;
+  job->account = g_strdup (account);
+  job->id = g_strdup (id);
+  job->type = g_strdup (type);
+  job->body = body;
+  wg_sim_net_upload (self->net, account, photo, wg_sim_photo_media_type (WG_SIM_PHOTO_JPEG),
+                     photo_uploaded, job, photo_job_free);
 }
 
 /* The grid worker responsible for @grid (or its nearest ancestor). */
@@ -710,7 +816,12 @@ do_report (WgSim  *self,
       json_object_set_string_member (on_spot, "resolution", "已现场处置");
       json_object_set_object_member (body, "handled_on_spot", on_spot);
     }
-  send_command (self, worker->force->account, id, "incident.report", body, NULL, NULL);
+  {
+    g_autofree char *incident = wg_uuid_derive (id, "incident");
+
+    send_with_photo (self, worker->force->account, id, "incident.report", body, incident, category->code,
+                     NULL, FALSE);
+  }
 }
 
 /* Reports, positions and summaries are chained on simulated time itself
@@ -999,7 +1110,8 @@ run_action (WgSim  *self,
                                        dispute ? (u < 0.9 ? "mediated" : "mediation_failed")
                                                : (u < 0.85 ? "resolved" : "partly"));
         id = command_id (self, "%s/feedback/%d", inc->id, a->n);
-        send_command (self, account, id, "incident.feedback", body, NULL, NULL);
+        send_with_photo (self, account, id, "incident.feedback", body, inc->id,
+                         inc->category != NULL ? inc->category->code : NULL, inc->case_number, TRUE);
       }
       break;
 
@@ -1014,7 +1126,8 @@ run_action (WgSim  *self,
         json_object_set_boolean_member (body, "passed", passed);
         json_object_set_string_member (body, "remark", passed ? "现场核实已办结" : "现场核实未整改到位");
         id = command_id (self, "%s/verify/%d", inc->id, a->n);
-        send_command (self, worker->account, id, "incident.verify", body, NULL, NULL);
+        send_with_photo (self, worker->account, id, "incident.verify", body, inc->id,
+                         inc->category != NULL ? inc->category->code : NULL, inc->case_number, passed);
       }
       break;
 
@@ -1148,6 +1261,7 @@ incident_from_report (WgSim      *self,
 
   inc->id = g_strdup (id);
   inc->grade = g_strdup (get_string (body, "grade"));
+  inc->case_number = g_strdup (get_string (body, "case_number"));
   inc->state = g_strdup ("reported");
   inc->category = wg_reference_lookup_category (self->reference, get_string (body, "category"));
   if (location != NULL)

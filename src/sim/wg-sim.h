@@ -29,6 +29,7 @@ typedef struct
   double   no_ack_share;        /* assignments the unit never acknowledges */
   double   reject_share;        /* first routings the department rejects */
   double   late_feedback_share; /* feedbacks after the deadline */
+  double   photo_share;         /* reports, feedbacks, verifications of categories with a scene that carry a photo */
   /* Load mode (when units > 0 or report_rate > 0). */
   guint    units;
   double   report_rate;         /* reports per real second */

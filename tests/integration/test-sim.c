@@ -299,10 +299,14 @@ compare_lines (gconstpointer a,
 }
 
 /* The reports of one run: "command category grade grid lat lon" lines,
- * sorted. */
+ * sorted.  Reports of categories with a scene carry a generated photo
+ * (half of them here): each one is readable by the leader; @photos says
+ * how many. */
 G_GNUC_UNUSED static char *
-run_for_reports (const char *seed)
+run_for_reports (const char *seed,
+                 guint      *photos)
 {
+  g_autofree char *leader = NULL;
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
   g_autoptr(GSubprocess) sim = NULL;
   g_autoptr(GError) error = NULL;
@@ -312,12 +316,14 @@ run_for_reports (const char *seed)
   wg_test_server_start (server, (const char *[]) { "--demo", NULL });
   sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, WANGGE_SIM_BIN,
                           "--server", server->base_url, "--speed", "600", "--seed", seed,
-                          "--duration", "900", "--reports-per-hour", "180", NULL);
+                          "--duration", "900", "--reports-per-hour", "180", "--photo-share", "0.5", NULL);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_wait (sim, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (sim), ==, 0);
 
+  *photos = 0;
+  leader = wg_test_server_login (server, "leader", "demo");
   journal = read_journal (server);
   for (guint i = 0; i < journal->events->len; i++)
     {
@@ -327,6 +333,19 @@ run_for_reports (const char *seed)
 
       if (!g_str_equal (json_object_get_string_member (event, "type"), "incident.reported"))
         continue;
+      if (json_object_has_member (body, "attachments"))
+        {
+          JsonArray *attachments = json_object_get_array_member (body, "attachments");
+          g_autofree char *path = NULL;
+          g_autoptr(WgTestResponse) r = NULL;
+
+          g_assert_cmpuint (json_array_get_length (attachments), ==, 1);
+          path = g_strdup_printf ("/api/v1/attachments/%s/thumbnail", json_array_get_string_element (attachments, 0));
+          r = wg_test_server_request_as (server, leader, "GET", path, NULL, NULL);
+          g_assert_cmpuint (r->status, ==, 200);
+          g_assert_cmpstr (r->content_type, ==, "image/jpeg");
+          (*photos)++;
+        }
       location = json_object_get_object_member (body, "location");
       g_ptr_array_add (lines, g_strdup_printf ("%s %s %s %s %.7f %.7f\n",
                                                json_object_get_string_member (event, "command"),
@@ -347,17 +366,22 @@ run_for_reports (const char *seed)
   }
 }
 
-/* The same seed gives the same reports (ids, categories, grades, places),
- * however the ticks fall. */
+/* The same seed gives the same reports (ids, categories, grades, places)
+ * and the same photos, however the ticks fall. */
 G_GNUC_UNUSED static void
 test_sim_deterministic (void)
 {
-  g_autofree char *first = run_for_reports ("9");
-  g_autofree char *second = run_for_reports ("9");
+  guint first_photos = 0, second_photos = 0;
+  g_autofree char *first = run_for_reports ("9", &first_photos);
+  g_autofree char *second = run_for_reports ("9", &second_photos);
 
   /* About 45 reports in 15 simulated minutes at 180 an hour. */
   g_assert_cmpuint (strlen (first), >, 20 * 60);
   g_assert_cmpstr (first, ==, second);
+  /* Photos are drawn from the incident, not from the random streams. */
+  g_test_message ("%u reports with a photo", first_photos);
+  g_assert_cmpuint (first_photos, >, 0);
+  g_assert_cmpuint (first_photos, ==, second_photos);
 }
 
 /* SIGTERM stops the simulator cleanly: exit 0 after its summary line. */
