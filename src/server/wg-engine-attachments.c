@@ -488,8 +488,31 @@ command_check_cb (WgCommand      *command,
       g_set_error_literal (error, WG_ERROR, WG_ERROR_INVALID_FIELD, "attachments belong to an incident");
       return FALSE;
     }
-  return wg_attachment_store_check (self->attachments, (const char * const *) ids, actor->username,
-                                    incident, error);
+  /* Two commands of one batch naming the same upload for two incidents:
+   * neither is referenced yet, so the store's check passes both. */
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      const char *claimed = g_hash_table_lookup (self->batch_claims, ids[i]);
+
+      if (claimed != NULL && !g_str_equal (claimed, incident))
+        {
+          g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_IN_USE,
+                       "attachment %s is already used by incident %s", ids[i], claimed);
+          return FALSE;
+        }
+    }
+  if (!wg_attachment_store_check (self->attachments, (const char * const *) ids, actor->username,
+                                  incident, error))
+    return FALSE;
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_hash_table_insert (self->batch_claims, g_strdup (ids[i]), g_strdup (incident));
+  return TRUE;
+}
+
+void
+_wg_engine_attachments_batch_begin (WgEngine *self)
+{
+  g_hash_table_remove_all (self->batch_claims);
 }
 
 void
@@ -606,6 +629,7 @@ _wg_engine_attachments_init (WgEngine  *self,
   self->attachments = wg_attachment_store_open (wg_server_get_data_dir (self->server), error);
   if (self->attachments == NULL)
     return FALSE;
+  self->batch_claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (!rereference (self, &local_error))
     g_warning ("Cannot reference the journal’s attachments again: %s", local_error->message);
 
@@ -659,4 +683,5 @@ _wg_engine_attachments_fini (WgEngine *self)
   if (self->store != NULL)
     wg_store_set_command_check (self->store, NULL, NULL);
   g_clear_pointer (&self->attachments, wg_attachment_store_close);
+  g_clear_pointer (&self->batch_claims, g_hash_table_unref);
 }

@@ -56,6 +56,7 @@ struct _WgEngine
   GThreadPool       *upload_pool;
   gpointer           upload_shared;    /* UploadShared, outlives the engine */
   guint              uploads_queued;   /* waiting or decoding */
+  GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch */
   guint              purge_id;
 };
 
@@ -89,6 +90,7 @@ gboolean    _wg_engine_attachments_init     (WgEngine               *self,
                                              GError                **error);
 void        _wg_engine_attachments_start    (WgEngine               *self);
 void        _wg_engine_attachments_fini     (WgEngine               *self);
+void        _wg_engine_attachments_batch_begin (WgEngine            *self);
 void        _wg_engine_attachments_committed (WgEngine              *self,
                                              WgCommand              *command,
                                              const WgActor          *actor,

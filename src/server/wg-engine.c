@@ -474,6 +474,7 @@ commands_batch_cb (GPtrArray  *items,
   if (!wg_store_begin (self->store, error))
     return FALSE;
 
+  _wg_engine_attachments_batch_begin (self);
   for (guint i = 0; i < items->len; i++)
     {
       WgCommitItem *item = g_ptr_array_index (items, i);

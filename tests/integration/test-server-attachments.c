@@ -526,6 +526,70 @@ test_command_checks (Fixture       *f,
   g_assert_cmpuint (r->status, ==, 401);
 }
 
+typedef struct
+{
+  guint status;
+  gboolean done;
+} Concurrent;
+
+static void
+concurrent_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Concurrent *c = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+
+  g_assert_no_error (error);
+  c->status = soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (source), result));
+  c->done = TRUE;
+}
+
+static gboolean
+both_done (gpointer data)
+{
+  Concurrent *c = data;
+
+  return c[0].done && c[1].done;
+}
+
+/* Two reports naming one photo, sent at once (most likely one commit
+ * batch, where neither is referenced yet): one wins, the other is refused. */
+static void
+test_same_photo_at_once (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) jpeg = make_jpeg (320, 240);
+  g_autofree char *id = upload_ok (f, f->worker_token, jpeg);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns-per-host", 4, NULL);
+  g_autoptr(SoupMessage) first = NULL;
+  g_autoptr(SoupMessage) second = NULL;
+  SoupMessage **messages[2] = { &first, &second };
+  g_autofree char *authorization = g_strconcat ("Bearer ", f->worker_token, NULL);
+  g_autofree char *url = wg_test_server_url (f->server, "/api/v1/commands");
+  Concurrent c[2] = { { 0 } };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *command_id = g_uuid_string_random ();
+      g_autofree char *envelope = g_strdup_printf (
+        "{\"id\": \"%s\", \"type\": \"incident.report\", \"body\": {\"grade\": \"general\","
+        " \"category\": \"garbage\", \"location\": " LOC ", \"summary\": \"同一张照片\","
+        " \"attachments\": [\"%s\"]}}", command_id, id);
+      g_autoptr(GBytes) body = g_bytes_new (envelope, strlen (envelope));
+
+      *messages[i] = soup_message_new ("POST", url);
+      soup_message_headers_replace (soup_message_get_request_headers (*messages[i]), "Authorization", authorization);
+      soup_message_set_request_body_from_bytes (*messages[i], "application/json", body);
+    }
+  for (guint i = 0; i < 2; i++)
+    soup_session_send_and_read_async (session, *messages[i], G_PRIORITY_DEFAULT, NULL, concurrent_done_cb, &c[i]);
+  g_assert_true (wg_test_iterate_until (both_done, c, 20000));
+  g_test_message ("statuses %u %u", c[0].status, c[1].status);
+  g_assert_true ((c[0].status == 200 && c[1].status == 409) || (c[0].status == 409 && c[1].status == 200));
+}
+
 static void
 test_refusals (Fixture       *f,
                gconstpointer  data)
@@ -647,6 +711,8 @@ main (int   argc,
               test_upload_reference_read, fixture_tear_down);
   g_test_add ("/attachments/command-checks", Fixture, NULL, fixture_set_up,
               test_command_checks, fixture_tear_down);
+  g_test_add ("/attachments/same-photo-at-once", Fixture, NULL, fixture_set_up,
+              test_same_photo_at_once, fixture_tear_down);
   g_test_add ("/attachments/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
   g_test_add ("/attachments/purge-and-restart", Fixture,
               "[attachments]\nmax-age-seconds=3\npurge-interval-seconds=1\n",
