@@ -627,6 +627,23 @@ test_refusals (Fixture       *f,
       g_test_message ("case %u: %u", i, r->status);
       wg_test_response_assert_problem (r, cases[i].status, cases[i].code);
     }
+  /* A chunked body (no Content-Length): refused at the headers too. */
+  {
+    g_autoptr(SoupSession) session = soup_session_new ();
+    g_autofree char *url = wg_test_server_url (f->server, "/api/v1/attachments");
+    g_autofree char *authorization = g_strconcat ("Bearer ", f->worker_token, NULL);
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (jpeg);
+    g_autoptr(GBytes) answer = NULL;
+    g_autoptr(GError) error = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", authorization);
+    soup_message_set_request_body (msg, "image/jpeg", stream, -1);
+    answer = soup_session_send_and_read (session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 413);
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), "\"too-large\""));
+  }
   /* Nothing stored, and the server still answers. */
   g_assert_cmpint (count_rows (f), ==, 0);
   g_assert_cmpuint (count_blobs (f), ==, 0);
