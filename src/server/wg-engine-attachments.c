@@ -332,7 +332,7 @@ get_attachment (WgEngine          *self,
   g_autofree char *etag = NULL;
   g_autofree char *disposition = NULL;
   WgStreamIdentity identity = { 0 };
-  const char *id = g_hash_table_lookup (params, "id");
+  g_autofree char *id = g_ascii_strdown (g_hash_table_lookup (params, "id"), -1);
   const char *sha256, *media_type, *if_none_match;
   SoupMessageHeaders *headers;
   gboolean allowed;
