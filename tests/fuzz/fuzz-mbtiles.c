@@ -24,12 +24,27 @@ int LLVMFuzzerTestOneInput (const uint8_t *data,
 
 static char *path;
 
+/* An input in WAL mode makes SQLite create -wal and -shm files beside it,
+ * even read-only: remove them, so that no execution sees the last one's. */
+static void
+remove_files (void)
+{
+  static const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+}
+
 static void
 tear_down (void)
 {
   g_autofree char *dir = g_path_get_dirname (path);
 
-  g_unlink (path);
+  remove_files ();
   g_rmdir (dir);
 }
 
@@ -83,6 +98,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (path == NULL)
     set_up ();
+  remove_files ();
   if (!g_file_set_contents (path, (const char *) data, size, &error))
     g_error ("%s", error->message);
 
