@@ -18,6 +18,7 @@
  * Needs a display (bench/run provides Xvfb).  Not a test.
  *
  *   bench-console-start [--short] [--rounds N] [--city-scale X] [--city-days N]
+ *                       [--gsk-renderer NAME]
  */
 #include "config.h"
 
@@ -32,6 +33,9 @@
 #ifndef WANGGE_CONSOLE_BIN
 #error "WANGGE_CONSOLE_BIN must be defined by the build"
 #endif
+
+/* GSK_RENDERER for the children (NULL: GTK's choice). */
+static char *gsk_renderer;
 
 typedef struct
 {
@@ -116,6 +120,8 @@ measure (const char * const *argv,
 
   for (guint i = 0; env[i] != NULL; i += 2)
     g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+  if (gsk_renderer != NULL)
+    g_subprocess_launcher_setenv (launcher, "GSK_RENDERER", gsk_renderer, TRUE);
   t0 = g_get_monotonic_time ();
   process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   if (process == NULL)
@@ -230,6 +236,7 @@ main (int   argc,
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Starts of each kind; medians (default 3)", "N" },
     { "city-scale", 0, 0, G_OPTION_ARG_DOUBLE, &city_scale, "Incidents per street times X for the city-scale run (default 3; 0 skips it)", "X" },
     { "city-days", 0, 0, G_OPTION_ARG_INT, &city_days, "Days of the city-scale history (default 365)", "N" },
+    { "gsk-renderer", 0, 0, G_OPTION_ARG_STRING, &gsk_renderer, "GSK_RENDERER of the console and the baseline (under Xvfb, gl is Mesa's llvmpipe; cairo is lighter)", "NAME" },
     { "bare-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &bare, NULL, NULL },
     { NULL }
   };
@@ -274,6 +281,7 @@ main (int   argc,
     }
   qsort (bare_starts, rounds, sizeof (Start), compare_start);
   bare_ms = bare_starts[rounds / 2].ms;
+  g_print ("GSK renderer: %s\n", gsk_renderer != NULL ? gsk_renderer : "GTK's choice");
   g_print ("bare GTK window + ShumateMap (baseline): %.0f ms to its first frame, peak RSS %.1f MiB; "
            "median of %d\n", bare_ms, bare_starts[rounds / 2].hwm_kib / 1024.0, rounds);
 
