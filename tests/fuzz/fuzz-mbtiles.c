@@ -24,8 +24,9 @@ int LLVMFuzzerTestOneInput (const uint8_t *data,
 
 static char *path;
 
-/* An input in WAL mode makes SQLite create -wal and -shm files beside it,
- * even read-only: remove them, so that no execution sees the last one's. */
+/* An input in WAL mode made SQLite create -wal and -shm files beside it
+ * (the reader now opens maps immutable): should any appear again, no
+ * execution may see the last one's. */
 static void
 remove_files (void)
 {
