@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "wg-console-util.h"
 #include "wg-decide.h"
@@ -38,6 +39,7 @@ struct _WgWindow
   char                 *duty_text;
   gboolean              syncing_selection;
   guint                 connection_id;
+  gboolean              first_frame_armed;
 };
 
 G_DEFINE_FINAL_TYPE (WgWindow, wg_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -570,6 +572,60 @@ new_demo_context (void)
   return context;
 }
 
+/* ---- WANGGE_EXIT_AFTER_FIRST_FRAME ---------------------------------------
+ *
+ * For bench-console-start: when the variable is set, the first frame
+ * painted after the window is mapped and the cache has caught up with the
+ * server (sync "online"; at once without a server) is the first complete
+ * one: the board and the map show the whole cache.  The console prints
+ * that frame's CLOCK_MONOTONIC time (the benchmark started its clock before
+ * spawning us), the incidents on the board and its peak RSS, then quits.
+ * A frame-clock signal, not a timer: the time is that of a painted frame. */
+
+static gboolean
+first_frame_ready (WgWindow *self)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (self->context);
+
+  return gtk_widget_get_mapped (GTK_WIDGET (self))
+         && (sync == NULL || wg_sync_client_get_state (sync) == WG_SYNC_ONLINE);
+}
+
+static void
+first_frame_painted_cb (GdkFrameClock *clock,
+                        WgWindow      *self)
+{
+  g_autofree char *status = NULL;
+  const char *hwm = NULL;
+  GApplication *app;
+
+  g_signal_handlers_disconnect_by_func (clock, first_frame_painted_cb, self);
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    hwm = strstr (status, "VmHWM:");
+  g_print ("first-complete-frame monotonic-us=%" G_GINT64_FORMAT " incidents=%u vmhwm-kib=%ld\n",
+           g_get_monotonic_time (), g_list_model_get_n_items (G_LIST_MODEL (self->model)),
+           hwm != NULL ? (long) g_ascii_strtoll (hwm + strlen ("VmHWM:"), NULL, 10) : -1L);
+  fflush (stdout);
+  app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  if (app != NULL)
+    g_application_quit (app);
+}
+
+static void
+first_frame_check (WgWindow *self)
+{
+  GdkFrameClock *clock;
+
+  if (self->first_frame_armed || !first_frame_ready (self))
+    return;
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    return;
+  self->first_frame_armed = TRUE;
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_painted_cb), self, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 build_views (WgWindow *self)
 {
@@ -639,6 +695,14 @@ build_views (WgWindow *self)
   update_duty (self);
   update_grid_states (self);
   go_home (self);
+
+  if (g_getenv ("WANGGE_EXIT_AFTER_FIRST_FRAME") != NULL)
+    {
+      g_signal_connect_after (self, "map", G_CALLBACK (first_frame_check), NULL);
+      if (wg_context_get_sync_client (self->context) != NULL)
+        g_signal_connect_object (wg_context_get_sync_client (self->context), "notify::state",
+                                 G_CALLBACK (first_frame_check), self, G_CONNECT_SWAPPED);
+    }
 }
 
 static void

@@ -143,6 +143,10 @@ wg_mbtiles_open (const char  *path,
   g_autofree char *tiles_type = NULL;
   g_autofree char *min_meta = NULL;
   g_autofree char *max_meta = NULL;
+  g_autofree char *absolute = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *immutable_uri = NULL;
+  g_autoptr(GError) local_error = NULL;
   int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -155,8 +159,22 @@ wg_mbtiles_open (const char  *path,
   g_mutex_init (&self->mutex);
   self->path = g_strdup (path);
 
-  rc = sqlite3_open_v2 (path, &self->db,
-                        SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+  /* immutable=1: the map is a finished file that nobody writes while we
+   * read it.  Without it, a file in WAL mode makes SQLite create -wal and
+   * -shm files beside the user's map (found by fuzz-mbtiles), and fail
+   * where it cannot write there. */
+  absolute = g_canonicalize_filename (path, NULL);
+  uri = g_filename_to_uri (absolute, NULL, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, WG_MBTILES_ERROR, WG_MBTILES_ERROR_OPEN,
+                   _("Cannot open map file “%s”: %s"), path, local_error->message);
+      return NULL;
+    }
+  immutable_uri = g_strconcat (uri, "?immutable=1", NULL);
+  rc = sqlite3_open_v2 (immutable_uri, &self->db,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW |
+                        SQLITE_OPEN_URI,
                         NULL);
   if (rc != SQLITE_OK)
     {

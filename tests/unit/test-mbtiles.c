@@ -429,6 +429,48 @@ test_packer_round_trip (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (stderr_text, "already exists"));
 }
 
+/* Found by fuzz-mbtiles: a file in WAL mode made the read-only reader create
+ * -wal and -shm files beside the user's map (and fail where it cannot write
+ * there).  A base map is read as a finished file, with nothing written. */
+static void
+test_wal_file_untouched (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = make_table_file (f, "wal.mbtiles", WG_TILE_FORMAT_PNG);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(GError) error = NULL;
+  WgMbtiles *mb;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  exec_sql (db, "PRAGMA journal_mode=WAL;");
+  sqlite3_close (db);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+
+  mb = wg_mbtiles_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mb);
+  assert_tile (mb, 14, 13347, 7105, WG_TILE_FORMAT_PNG);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+  wg_mbtiles_close (mb);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+}
+
+/* A path that needs escaping in a URI still opens. */
+static void
+test_path_with_uri_characters (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = make_table_file (f, "a ?b#c%41&d=1.mbtiles", WG_TILE_FORMAT_JPEG);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgMbtiles) mb = wg_mbtiles_open (path, &error);
+
+  g_assert_no_error (error);
+  assert_tile (mb, 0, 0, 0, WG_TILE_FORMAT_JPEG);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -441,6 +483,8 @@ main (int argc, char *argv[])
   ADD ("/mbtiles/refuses-bad-files", test_refuses_bad_files);
   ADD ("/mbtiles/non-image-tile", test_non_image_tile);
   ADD ("/mbtiles/packer-round-trip", test_packer_round_trip);
+  ADD ("/mbtiles/wal-file-untouched", test_wal_file_untouched);
+  ADD ("/mbtiles/path-with-uri-characters", test_path_with_uri_characters);
 #undef ADD
   return g_test_run ();
 }

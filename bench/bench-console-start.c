@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Console cold start: from spawning `wangge --server URL --username leader`
+ * (WANGGE_PASSWORD set, a fresh profile: empty cache) to its first complete
+ * frame (the window mapped, the journal caught up into the local cache, the
+ * board and the map filled, that frame painted: the console's
+ * WANGGE_EXIT_AFTER_FIRST_FRAME hook prints its CLOCK_MONOTONIC time), then
+ * a warm start with the cache from the first.  Against the real
+ * wangge-server (loopback, temporary data directory) holding
+ *   1. the Helong year (--demo --demo-days 365; --short: 60 days), and
+ *   2. a city-scale volume: wangge-history --incident-scale X on the Helong
+ *      reference (the console has the one street's reference; X times the
+ *      incidents, so the journal grows towards a city's size; not in --short:
+ *      the console's cold catch-up runs at some 1,000 events/s).
+ * Baseline in the same run: a bare GTK window holding a libshumate map
+ * (this program re-run with --bare-child), spawn to its first painted frame.
+ * Also the peak RSS (VmHWM) of the console and of the server.
+ * Needs a display (bench/run provides Xvfb).  Not a test.
+ *
+ *   bench-console-start [--short] [--rounds N] [--city-scale X] [--city-days N]
+ *                       [--gsk-renderer NAME]
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <shumate/shumate.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wg-test-server.h"
+
+#ifndef WANGGE_CONSOLE_BIN
+#error "WANGGE_CONSOLE_BIN must be defined by the build"
+#endif
+
+/* GSK_RENDERER for the children (NULL: GTK's choice). */
+static char *gsk_renderer;
+
+typedef struct
+{
+  double ms;          /* spawn to the first complete frame */
+  gint64 hwm_kib;
+  guint  incidents;
+} Start;
+
+static gint64
+vm_hwm_kib (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
+  g_autofree char *text = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strstr (text, "VmHWM:")) == NULL)
+    return -1;
+  return g_ascii_strtoll (p + strlen ("VmHWM:"), NULL, 10);
+}
+
+/* ---- the baseline, in a child process --------------------------------- */
+
+static gboolean bare_painted;
+
+static void
+bare_painted_cb (GdkFrameClock *clock,
+                 gpointer       user_data)
+{
+  if (bare_painted)
+    return;
+  bare_painted = TRUE;
+  g_print ("first-complete-frame monotonic-us=%" G_GINT64_FORMAT " incidents=0 vmhwm-kib=%" G_GINT64_FORMAT "\n",
+           g_get_monotonic_time (), vm_hwm_kib ("self"));
+  fflush (stdout);
+}
+
+static void
+bare_mapped_cb (GtkWidget *window,
+                gpointer   user_data)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (bare_painted_cb), NULL);
+  gtk_widget_queue_draw (window);
+}
+
+static int
+bare_child (void)
+{
+  GtkWidget *window;
+  ShumateMap *map;
+  ShumateViewport *viewport;
+
+  gtk_init ();
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1600, 960);   /* the console's default */
+  map = shumate_map_new ();
+  viewport = shumate_map_get_viewport (map);
+  shumate_viewport_set_zoom_level (viewport, 15);
+  shumate_map_center_on (map, 23.22, 113.28);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (map));
+  g_signal_connect_after (window, "map", G_CALLBACK (bare_mapped_cb), NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  while (!bare_painted)
+    g_main_context_iteration (NULL, TRUE);
+  return EXIT_SUCCESS;
+}
+
+/* ---- measuring a start -------------------------------------------------- */
+
+/* Spawns @argv with @env and waits for its "first-complete-frame" line. */
+static Start
+measure (const char * const *argv,
+         const char * const *env)
+{
+  /* The console's own warnings would drown the figures. */
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  Start start = { 0 };
+  gint64 t0;
+
+  for (guint i = 0; env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+  if (gsk_renderer != NULL)
+    g_subprocess_launcher_setenv (launcher, "GSK_RENDERER", gsk_renderer, TRUE);
+  t0 = g_get_monotonic_time ();
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  if (process == NULL)
+    g_error ("%s: %s", argv[0], error->message);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while (TRUE)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+      gint64 at;
+      guint incidents;
+      gint64 hwm;
+
+      if (line == NULL)
+        g_error ("%s ended without a first complete frame%s%s", argv[0],
+                 error != NULL ? ": " : "", error != NULL ? error->message : "");
+      if (sscanf (line, "first-complete-frame monotonic-us=%" G_GINT64_FORMAT " incidents=%u vmhwm-kib=%" G_GINT64_FORMAT,
+                  &at, &incidents, &hwm) == 3)
+        {
+          start.ms = (at - t0) / 1000.0;
+          start.incidents = incidents;
+          start.hwm_kib = hwm;
+          break;
+        }
+    }
+  /* The console quits by itself; the baseline exits. */
+  if (!g_subprocess_wait (process, NULL, &error))
+    g_error ("%s", error->message);
+  return start;
+}
+
+static int
+compare_start (gconstpointer a,
+               gconstpointer b)
+{
+  const Start *x = a, *y = b;
+
+  return x->ms < y->ms ? -1 : x->ms > y->ms;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* Cold (fresh profile) and warm (the same profile again) starts of the
+ * console against @server, @rounds of each; prints medians. */
+static void
+console_starts (const char   *label,
+                WgTestServer *server,
+                int           rounds,
+                double        bare_ms)
+{
+  g_autofree Start *cold = g_new0 (Start, rounds);
+  g_autofree Start *warm = g_new0 (Start, rounds);
+  g_autofree char *schemas = g_build_filename (WANGGE_BUILD_ROOT, "data", NULL);
+  gint64 server_hwm;
+
+  for (int r = 0; r < rounds; r++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *home = g_dir_make_tmp ("wg-bench-console-XXXXXX", &error);
+      g_autofree char *data = g_build_filename (home, "data", NULL);
+      g_autofree char *config = g_build_filename (home, "config", NULL);
+      g_autofree char *cache = g_build_filename (home, "cache", NULL);
+      const char *argv[] = { WANGGE_CONSOLE_BIN, "--profile", "bench", "--server", server->base_url,
+                             "--username", "leader", NULL };
+      const char *env[] = {
+        "XDG_DATA_HOME", data, "XDG_CONFIG_HOME", config, "XDG_CACHE_HOME", cache,
+        "GSETTINGS_BACKEND", "memory", "GSETTINGS_SCHEMA_DIR", schemas,
+        "WANGGE_PASSWORD", "demo", "WANGGE_EXIT_AFTER_FIRST_FRAME", "1", "WANGGE_NO_SOUND", "1",
+        "GTK_A11Y", "none", "NO_AT_BRIDGE", "1", NULL,
+      };
+
+      g_assert_no_error (error);
+      cold[r] = measure (argv, env);
+      warm[r] = measure (argv, env);
+      remove_tree (home);
+    }
+  server_hwm = vm_hwm_kib (g_subprocess_get_identifier (server->process));
+  qsort (cold, rounds, sizeof (Start), compare_start);
+  qsort (warm, rounds, sizeof (Start), compare_start);
+  g_print ("%s, %u incidents on the board:\n", label, cold[rounds / 2].incidents);
+  g_print ("  console cold (empty cache): %8.0f ms  ratio to bare %5.1fx  peak RSS %.1f MiB\n",
+           cold[rounds / 2].ms, cold[rounds / 2].ms / bare_ms, cold[rounds / 2].hwm_kib / 1024.0);
+  g_print ("  console warm (cache kept):  %8.0f ms  ratio to bare %5.1fx  peak RSS %.1f MiB\n",
+           warm[rounds / 2].ms, warm[rounds / 2].ms / bare_ms, warm[rounds / 2].hwm_kib / 1024.0);
+  g_print ("  wangge-server peak RSS %.1f MiB (VmHWM, the whole run so far)\n", server_hwm / 1024.0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gboolean short_run = FALSE, bare = FALSE;
+  int rounds = 3, city_days = 365, helong_days = 365;
+  double city_scale = 3;
+  const GOptionEntry entries[] = {
+    { "short", 0, 0, G_OPTION_ARG_NONE, &short_run, "One round, 60 days of Helong, no city-scale run (the cold catch-up of a year takes most of a minute)", NULL },
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Starts of each kind; medians (default 3)", "N" },
+    { "city-scale", 0, 0, G_OPTION_ARG_DOUBLE, &city_scale, "Incidents per street times X for the city-scale run (default 3; 0 skips it)", "X" },
+    { "city-days", 0, 0, G_OPTION_ARG_INT, &city_days, "Days of the city-scale history (default 365)", "N" },
+    { "gsk-renderer", 0, 0, G_OPTION_ARG_STRING, &gsk_renderer, "GSK_RENDERER of the console and the baseline (under Xvfb, gl is Mesa's llvmpipe; cairo is lighter)", "NAME" },
+    { "bare-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &bare, NULL, NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) options = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgTestServer) helong = NULL;
+  g_autofree char *self_path = NULL;
+  g_autofree Start *bare_starts = NULL;
+  double bare_ms;
+
+  g_option_context_add_main_entries (options, entries, NULL);
+  if (!g_option_context_parse (options, &argc, &argv, &error))
+    {
+      g_printerr ("bench-console-start: %s\n", error->message);
+      return 2;
+    }
+  if (bare)
+    return bare_child ();
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("bench-console-start: needs a display (xvfb-run -a -s \"-screen 0 1920x1080x24\" ...)\n");
+      return 77;
+    }
+  if (short_run)
+    {
+      rounds = 1;
+      helong_days = 60;
+      city_scale = 0;
+    }
+  rounds = CLAMP (rounds, 1, 9);
+
+  /* The baseline: this program as a bare GTK + libshumate window. */
+  self_path = g_file_read_link ("/proc/self/exe", &error);
+  g_assert_no_error (error);
+  bare_starts = g_new0 (Start, rounds);
+  for (int r = 0; r < rounds; r++)
+    {
+      const char *child_argv[] = { self_path, "--bare-child", NULL };
+      const char *env[] = { "GTK_A11Y", "none", "NO_AT_BRIDGE", "1", NULL };
+
+      bare_starts[r] = measure (child_argv, env);
+    }
+  qsort (bare_starts, rounds, sizeof (Start), compare_start);
+  bare_ms = bare_starts[rounds / 2].ms;
+  g_print ("GSK renderer: %s\n", gsk_renderer != NULL ? gsk_renderer : "GTK's choice");
+  g_print ("bare GTK window + ShumateMap (baseline): %.0f ms to its first frame, peak RSS %.1f MiB; "
+           "median of %d\n", bare_ms, bare_starts[rounds / 2].hwm_kib / 1024.0, rounds);
+
+  /* 1. The Helong year, generated by the server on its first start. */
+  helong = wg_test_server_new (NULL);
+  {
+    g_autofree char *days_text = g_strdup_printf ("%d", helong_days);
+    g_autofree char *label = NULL;
+
+    wg_test_server_start (helong, (const char *[]) { "--demo", "--demo-days", days_text, NULL });
+    label = g_strdup_printf ("Helong, %d days of history (head %" G_GINT64_FORMAT " events)",
+                             helong_days, wg_test_server_head (helong));
+
+    console_starts (label, helong, rounds, bare_ms);
+  }
+  g_assert_cmpint (wg_test_server_stop (helong), ==, 0);
+
+  /* 2. City-scale volume: wangge-history into a data directory, then the
+   * server on it (the demo seeds its accounts; the journal is kept). */
+  if (city_scale > 0)
+    {
+      g_autoptr(WgTestServer) city = wg_test_server_new (NULL);
+      g_autofree char *scale_text = g_strdup_printf ("%g", city_scale);
+      g_autofree char *days_text = g_strdup_printf ("%d", CLAMP (city_days, 1, 3660));
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *anchor = g_date_time_format (now, "%Y-%m-%d");
+      const char *history_argv[] = { WANGGE_HISTORY_BIN, "--data-dir", city->data_dir, "--no-tracks",
+                                     "--seed", "42", "--anchor", anchor,
+                                     "--incident-scale", scale_text, "--days", days_text, NULL };
+      g_autoptr(GSubprocess) history = NULL;
+      g_autofree char *label = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+
+      history = g_subprocess_newv (history_argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+      if (history == NULL || !g_subprocess_wait_check (history, NULL, &error))
+        g_error ("wangge-history: %s", error->message);
+      wg_test_server_start (city, (const char *[]) { "--demo", "--demo-days", "0", NULL });
+      label = g_strdup_printf ("city-scale volume (incident scale %s, %s days: head %" G_GINT64_FORMAT
+                               " events, generated in %.0f s)", scale_text, days_text,
+                               wg_test_server_head (city), (g_get_monotonic_time () - t0) / 1e6);
+      console_starts (label, city, rounds, bare_ms);
+      g_assert_cmpint (wg_test_server_stop (city), ==, 0);
+    }
+  return EXIT_SUCCESS;
+}
