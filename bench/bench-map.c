@@ -47,11 +47,16 @@ typedef struct
   double cpu_ms;       /* process CPU time (all threads, llvmpipe's too) per frame */
   double setup_ms;     /* handing the points to the map */
   double update_ms;    /* mean cost of one 1 Hz update of all units */
+  /* Interleaved phase: the overlay shown on every other frame of the same
+   * pan, so that both halves see the same tiles, camera path and load. */
+  double with50, with95;        /* frame work with the overlay */
+  double without50, without95;  /* the same frames' neighbours without it */
+  guint  nodes;                 /* render nodes of the overlay in one frame */
 } Figures;
 
 static double phase_seconds = 5.0;
 static int width = 1280, height = 800;
-static double marker_budget_s = 20.0;
+static double marker_budget_s = 60.0;
 static char *only_layers;   /* e.g. "forces,grids" to see what costs what */
 static gboolean static_camera;   /* idle cost: pulsing, 1 Hz updates */
 
@@ -147,7 +152,23 @@ typedef struct
   gint64           start_us;
   gint64           last_us;
   gboolean         done;
+  /* Interleaved phase */
+  GPtrArray       *overlays;      /* widgets shown on every other frame */
+  gboolean         interleave;
+  gboolean         overlay_shown;
+  GArray          *with_ms;
+  GArray          *without_ms;
 } Run;
+
+static void
+show_overlays (Run      *run,
+               gboolean  shown)
+{
+  /* Opacity 0: GTK skips the widget's snapshot, and no relayout is needed. */
+  for (guint i = 0; i < run->overlays->len; i++)
+    gtk_widget_set_opacity (run->overlays->pdata[i], shown ? 1.0 : 0.0);
+  run->overlay_shown = shown;
+}
 
 /* Pan on a circle at a fixed zoom, then zoom in and out on the spot. */
 static gboolean
@@ -161,7 +182,7 @@ camera_tick_cb (GtkWidget     *widget,
 
   if (run->start_us == 0)
     run->start_us = now;
-  else
+  else if (!run->interleave)
     {
       double ms = (now - run->last_us) / 1000.0;
       g_array_append_val (run->frame_ms, ms);
@@ -169,6 +190,19 @@ camera_tick_cb (GtkWidget     *widget,
   run->last_us = now;
   t = (now - run->start_us) / (double) G_USEC_PER_SEC;
 
+  if (run->interleave)
+    {
+      double a = 2 * G_PI * t / 4.0;
+
+      if (t >= phase_seconds)
+        {
+          run->done = TRUE;
+          return G_SOURCE_REMOVE;
+        }
+      shumate_map_center_on (run->map, HELONG_LAT + 0.006 * sin (a), HELONG_LON + 0.008 * cos (a));
+      show_overlays (run, !run->overlay_shown);
+      return G_SOURCE_CONTINUE;
+    }
   if (static_camera && t < 2 * phase_seconds)
     return G_SOURCE_CONTINUE;
   if (t < phase_seconds)
@@ -199,7 +233,10 @@ after_paint_cb (GdkFrameClock *clock,
   if (run->start_us == 0 || run->done)
     return;
   ms = (g_get_monotonic_time () - gdk_frame_clock_get_frame_time (clock)) / 1000.0;
-  g_array_append_val (run->busy_ms, ms);
+  if (run->interleave)
+    g_array_append_val (run->overlay_shown ? run->with_ms : run->without_ms, ms);
+  else
+    g_array_append_val (run->busy_ms, ms);
 }
 
 typedef struct
@@ -259,6 +296,66 @@ percentile (GArray *sorted, double p)
   return g_array_index (sorted, double, MIN (MAX (i, 1), sorted->len) - 1);
 }
 
+static guint
+count_nodes (GskRenderNode *node)
+{
+  guint n = 1;
+
+  if (node == NULL)
+    return 0;
+  switch ((int) gsk_render_node_get_node_type (node))
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        n += count_nodes (gsk_container_node_get_child (node, i));
+      break;
+    case GSK_TRANSFORM_NODE:
+      n += count_nodes (gsk_transform_node_get_child (node));
+      break;
+    case GSK_OPACITY_NODE:
+      n += count_nodes (gsk_opacity_node_get_child (node));
+      break;
+    case GSK_CLIP_NODE:
+      n += count_nodes (gsk_clip_node_get_child (node));
+      break;
+    case GSK_ROUNDED_CLIP_NODE:
+      n += count_nodes (gsk_rounded_clip_node_get_child (node));
+      break;
+    case GSK_DEBUG_NODE:
+      n += count_nodes (gsk_debug_node_get_child (node));
+      break;
+    default:
+      break;
+    }
+  return n;
+}
+
+/* Render nodes one frame of these widgets makes, and the time to make them
+ * (the main thread's part of the overlay's cost). */
+static guint
+snapshot_overlays (GPtrArray *overlays,
+                   double    *ms)
+{
+  gint64 start = g_get_monotonic_time ();
+  guint n = 0;
+
+  for (guint i = 0; i < overlays->len; i++)
+    {
+      GtkWidget *widget = overlays->pdata[i];
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+      GskRenderNode *node;
+
+      GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (overlays->len > 1)
+        g_print ("    %s: %u nodes\n", G_OBJECT_TYPE_NAME (widget), count_nodes (node));
+      n += count_nodes (node);
+      g_clear_pointer (&node, gsk_render_node_unref);
+    }
+  *ms = (g_get_monotonic_time () - start) / 1000.0;
+  return n;
+}
+
 static GtkWidget *
 marker_widget (GdkTexture *texture)
 {
@@ -287,6 +384,7 @@ run_scenario (Scenario    scenario,
   gulong paint_id;
   Run run = { 0 };
   Mover mover = { 0 };
+  g_autoptr(GPtrArray) overlays = g_ptr_array_new ();
   Figures fig = { 0 };
 
   helong_fill_store (store, 20000, wg_clock_get_now_ms (clock), 5);
@@ -318,13 +416,24 @@ run_scenario (Scenario    scenario,
       /* up to the first frame that shows them */
       map_test_wait_frames (window, 1);
       fig.setup_ms = (g_get_monotonic_time () - setup_start) / 1000.0;
-      if (only_layers)
-        {
-          gtk_widget_set_visible (GTK_WIDGET (wg_map_view_get_grid_layer (view)), strstr (only_layers, "grids") != NULL);
-          gtk_widget_set_visible (GTK_WIDGET (wg_map_view_get_station_layer (view)), strstr (only_layers, "stations") != NULL);
-          gtk_widget_set_visible (GTK_WIDGET (wg_map_view_get_force_layer (view)), strstr (only_layers, "forces") != NULL);
-          gtk_widget_set_visible (GTK_WIDGET (wg_map_view_get_incident_layer (view)), strstr (only_layers, "incidents") != NULL);
-        }
+      {
+        GtkWidget *layers[] = {
+          GTK_WIDGET (wg_map_view_get_grid_layer (view)),
+          GTK_WIDGET (wg_map_view_get_station_layer (view)),
+          GTK_WIDGET (wg_map_view_get_force_layer (view)),
+          GTK_WIDGET (wg_map_view_get_incident_layer (view)),
+        };
+        const char *names[] = { "grids", "stations", "forces", "incidents" };
+
+        for (guint k = 0; k < G_N_ELEMENTS (layers); k++)
+          {
+            gboolean shown = only_layers == NULL || strstr (only_layers, names[k]) != NULL;
+
+            gtk_widget_set_visible (layers[k], shown);
+            if (shown)
+              g_ptr_array_add (overlays, layers[k]);
+          }
+      }
     }
   else if (scenario == SCENARIO_MARKERS)
     {
@@ -340,6 +449,7 @@ run_scenario (Scenario    scenario,
 
       markers = g_ptr_array_new ();
       shumate_map_add_layer (run.map, SHUMATE_LAYER (layer));
+      g_ptr_array_add (overlays, layer);
       /* Units first (they are what moves), then incidents, then stations,
        * until the budget runs out. */
       for (guint i = 0; i < n_units + n_inc + n_stations; i++)
@@ -374,7 +484,7 @@ run_scenario (Scenario    scenario,
             g_ptr_array_add (markers, marker);
           added++;
           /* Let GTK lay them out as they come, as a live app would. */
-          if (added % 500 == 0)
+          if (added % 2000 == 0)
             {
               map_test_wait_frames (window, 1);
               if ((g_get_monotonic_time () - start) / 1e6 > marker_budget_s)
@@ -419,6 +529,40 @@ run_scenario (Scenario    scenario,
   fig.busy99 = percentile (run.busy_ms, 0.99);
   g_array_unref (run.frame_ms);
   g_array_unref (run.busy_ms);
+
+  if (overlays->len > 0)
+    {
+      double snap_ms;
+
+      fig.nodes = snapshot_overlays (overlays, &snap_ms);
+      g_print ("  overlay: %u render nodes in one frame, snapshot %.1f ms\n", fig.nodes, snap_ms);
+
+      /* Interleaved phase: the same pan, overlay on every other frame. */
+      run.overlays = overlays;
+      run.interleave = TRUE;
+      run.overlay_shown = TRUE;
+      run.start_us = 0;
+      run.done = FALSE;
+      run.with_ms = g_array_new (FALSE, FALSE, sizeof (double));
+      run.without_ms = g_array_new (FALSE, FALSE, sizeof (double));
+      gtk_widget_add_tick_callback (window, camera_tick_cb, &run, NULL);
+      paint_id = g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                                   G_CALLBACK (after_paint_cb), &run);
+      while (!run.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_signal_handler_disconnect (gtk_widget_get_frame_clock (window), paint_id);
+      show_overlays (&run, TRUE);
+      g_array_sort (run.with_ms, compare_double);
+      g_array_sort (run.without_ms, compare_double);
+      fig.with50 = percentile (run.with_ms, 0.50);
+      fig.with95 = percentile (run.with_ms, 0.95);
+      fig.without50 = percentile (run.without_ms, 0.50);
+      fig.without95 = percentile (run.without_ms, 0.95);
+      g_print ("  interleaved: %u frames with, %u without the overlay\n",
+               run.with_ms->len, run.without_ms->len);
+      g_array_unref (run.with_ms);
+      g_array_unref (run.without_ms);
+    }
 
   gtk_window_destroy (GTK_WINDOW (window));
   helong_stations_free (stations, n_stations);
@@ -485,7 +629,13 @@ main (int   argc,
     if (figs[s].frames > 0)
       g_print ("%-50s %8.1f %8.1f %8.1f   %8.1f %8.1f %8.1f\n", scenario_names[s],
                figs[s].p50, figs[s].p95, figs[s].p99, figs[s].busy50, figs[s].busy95, figs[s].busy99);
-  g_print ("ratio p95 layers / bare:    interval %.2f, work %.2f (goal <= 1.5)\n",
+  g_print ("\noverlay cost, interleaved frames (work with - without, ms):\n");
+  for (Scenario s = SCENARIO_LAYERS; s <= SCENARIO_MARKERS; s++)
+    if (figs[s].frames > 0)
+      g_print ("%-50s p50 %.1f - %.1f = %.1f   p95 %.1f - %.1f = %.1f   (%u nodes)\n", scenario_names[s],
+               figs[s].with50, figs[s].without50, figs[s].with50 - figs[s].without50,
+               figs[s].with95, figs[s].without95, figs[s].with95 - figs[s].without95, figs[s].nodes);
+  g_print ("\nratio p95 layers / bare:    interval %.2f, work %.2f (goal <= 1.5)\n",
            figs[SCENARIO_LAYERS].p95 / figs[SCENARIO_BARE].p95,
            figs[SCENARIO_LAYERS].busy95 / figs[SCENARIO_BARE].busy95);
   if (figs[SCENARIO_MARKERS].frames > 0)
@@ -498,6 +648,10 @@ main (int   argc,
       g_print ("overlay cost p50 (work - bare): layers %.1f ms, markers %.1f ms, ratio %.1f\n",
                l->busy50 - b->busy50, m->busy50 - b->busy50,
                (m->busy50 - b->busy50) / MAX (l->busy50 - b->busy50, 0.1));
+      g_print ("overlay cost, interleaved: markers / layers p50 %.1f, p95 %.1f (markers: %u points vs %u)\n",
+               (m->with50 - m->without50) / MAX (l->with50 - l->without50, 0.1),
+               (m->with95 - m->without95) / MAX (l->with95 - l->without95, 0.1),
+               m->points, l->points);
       g_print ("setup: layers %.0f ms for %u points, markers %.0f ms for %u (per point: ratio %.0f)\n",
                l->setup_ms, l->points, m->setup_ms, m->points,
                (m->setup_ms / m->points) / (l->setup_ms / l->points));

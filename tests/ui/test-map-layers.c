@@ -274,6 +274,75 @@ test_pulse_only_while_unacknowledged (Fixture *f, gconstpointer data)
   }
 }
 
+/* Colours seen at a point over a little more than one pulse period. */
+static guint
+count_colours_over_time (Fixture *f, double x, double y, guint32 *first)
+{
+  guint32 seen[16];
+  guint n_seen = 0;
+
+  for (guint i = 0; i < 14; i++)
+    {
+      guint32 rgb = map_test_pixel (GTK_WIDGET (f->view), (int) x, (int) y);
+      gboolean known = FALSE;
+
+      for (guint k = 0; k < n_seen; k++)
+        known |= seen[k] == rgb;
+      if (!known && n_seen < G_N_ELEMENTS (seen))
+        seen[n_seen++] = rgb;
+      if (i == 0 && first)
+        *first = rgb;
+      g_usleep (100 * 1000);
+    }
+  return n_seen;
+}
+
+static void
+test_grid_pulse (Fixture *f, gconstpointer data)
+{
+  WgGridLayer *layer = wg_map_view_get_grid_layer (f->view);
+  GtkSettings *settings = gtk_widget_get_settings (GTK_WIDGET (f->view));
+  WgMapGrid *grid;
+  const char *code;
+  guint32 steady, plain;
+  double x, y;
+
+  /* A point inside a grid, clear of pins, units, labels and outlines */
+  screen_point (f, HELONG_LAT - 0.0006, HELONG_LON - 0.0009, &x, &y);
+  grid = wg_grid_layer_pick (layer, x, y);
+  g_assert_nonnull (grid);
+  code = wg_map_grid_get_code (grid);
+
+  /* An emergency that has been acknowledged: a steady fill. */
+  wg_grid_layer_set_state (layer, code, WG_GRID_STATE_EMERGENCY | WG_GRID_STATE_OPEN_INCIDENTS, 1);
+  map_test_wait_frames (f->window, 2);
+  g_assert_false (wg_grid_layer_is_pulsing (layer));
+  g_assert_cmpuint (count_colours_over_time (f, x, y, &plain), ==, 1);
+
+  /* Not acknowledged: the fill flashes. */
+  wg_grid_layer_set_state (layer, code, WG_GRID_STATE_EMERGENCY | WG_GRID_STATE_OPEN_INCIDENTS
+                                        | WG_GRID_STATE_UNACKNOWLEDGED, 1);
+  map_test_wait_frames (f->window, 2);
+  g_assert_true (wg_grid_layer_is_pulsing (layer));
+  g_assert_cmpuint (count_colours_over_time (f, x, y, NULL), >=, 3);
+
+  /* Reduced motion: steady, and stronger than an acknowledged one. */
+  g_object_set (settings, "gtk-enable-animations", FALSE, NULL);
+  map_test_wait_frames (f->window, 3);
+  g_assert_false (wg_grid_layer_is_pulsing (layer));
+  g_assert_false (wg_incident_layer_is_pulsing (wg_map_view_get_incident_layer (f->view)));
+  g_assert_cmpuint (count_colours_over_time (f, x, y, &steady), ==, 1);
+  g_assert_cmpuint (steady, !=, plain);
+  g_object_set (settings, "gtk-enable-animations", TRUE, NULL);
+  map_test_wait_frames (f->window, 2);
+  g_assert_true (wg_grid_layer_is_pulsing (layer));
+
+  /* Acknowledged: it stops. */
+  wg_grid_layer_set_state (layer, code, WG_GRID_STATE_EMERGENCY | WG_GRID_STATE_OPEN_INCIDENTS, 1);
+  map_test_wait_frames (f->window, 3);
+  g_assert_false (wg_grid_layer_is_pulsing (layer));
+}
+
 static void
 test_stacked_incidents (Fixture *f, gconstpointer data)
 {
@@ -466,6 +535,7 @@ main (int argc, char *argv[])
       ADD ("/map/fly-and-fit", test_fly_and_fit);
       ADD ("/map/keyboard", test_keyboard);
       ADD ("/map/pulse", test_pulse_only_while_unacknowledged);
+      ADD ("/map/grid-pulse", test_grid_pulse);
       ADD ("/map/clusters", test_clusters);
       ADD ("/map/stacked-incidents", test_stacked_incidents);
       ADD ("/map/trails", test_trails);

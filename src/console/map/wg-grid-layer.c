@@ -3,15 +3,21 @@
  * Grid polygons, filled by state, with names and codes where they fit.
  *
  * Software rendering (llvmpipe under Xvfb, and many government desktops)
- * is bound by fill rate: a full-screen translucent texture costs as much as
- * the base map under it.  So nothing here covers the screen:
- *  - outlines are thin colour nodes, one per edge, recomputed per frame
- *    (a few hundred nodes, no texels);
- *  - a fill is a texture of its own grid's box, rendered once per state
- *    change at a fixed resolution and scaled (flat colour: the crisp
- *    outline hides the soft edge), and only grids with a state have one;
+ * is bound by fill rate, and a sampled texture costs several times a flat
+ * colour per pixel.  So nothing here covers the screen and nothing big is
+ * a texture:
+ *  - outlines are thin colour nodes, one per edge (a few hundred nodes,
+ *    no texels);
+ *  - a fill is a stack of 2 px horizontal colour strips covering the
+ *    polygon (scanline spans, cached per zoom in world pixels, so that
+ *    panning only translates them); the outline drawn over it hides the
+ *    staircase.  Only grids with a state have one.  GTK 4.8 has neither
+ *    GskPath nor mask nodes, and a texture of the grid's box cost texels
+ *    over its whole box, outside the polygon too;
  *  - labels are small textures rendered once, shown where they fit.
- * GTK 4.8 has no GskPath, so the fills go through cairo.
+ * An unacknowledged emergency fill flashes in the incident pulse's steps,
+ * with a tick callback only while one is on screen; with animations off it
+ * is steady.
  */
 #define G_LOG_DOMAIN "wg-grid-layer"
 
@@ -21,7 +27,8 @@
 
 #include "wg-map-private.h"
 
-#define FILL_TEXTURE_SIZE 512
+/* Height of a fill strip, px */
+#define STRIP 2.0
 
 struct _WgMapGrid
 {
@@ -46,6 +53,7 @@ wg_grid_state_get_type (void)
     { WG_GRID_STATE_HOTSPOT, "WG_GRID_STATE_HOTSPOT", "hotspot" },
     { WG_GRID_STATE_OVERDUE, "WG_GRID_STATE_OVERDUE", "overdue" },
     { WG_GRID_STATE_EMERGENCY, "WG_GRID_STATE_EMERGENCY", "emergency" },
+    { WG_GRID_STATE_UNACKNOWLEDGED, "WG_GRID_STATE_UNACKNOWLEDGED", "unacknowledged" },
     { 0, NULL, NULL }
   };
 
@@ -151,7 +159,10 @@ typedef struct
   double       label_x, label_y;
   WgGridState  state;
   guint        n_open;
-  GdkTexture  *fill;       /* covers min..max; NULL until needed */
+  /* Fill spans at span_scale, in world pixels from (span_x0, span_y0):
+   * x0, x1, y per strip.  Empty until needed. */
+  GArray      *spans;
+  double       span_scale, span_x0, span_y0;
   GdkTexture  *label[2];   /* name + code, name only */
   double       label_w[2], label_h[2];
   int          label_sf;
@@ -165,6 +176,9 @@ struct _WgGridLayer
   GHashTable   *by_code;       /* code -> index + 1 */
   char         *selected;
   gboolean      gcj02;
+  guint         tick_id;
+  gboolean      pulsing_visible;
+  gint64        pulse_step;
 };
 
 G_DEFINE_FINAL_TYPE (WgGridLayer, wg_grid_layer, SHUMATE_TYPE_LAYER)
@@ -176,24 +190,14 @@ entry_clear (gpointer data)
 
   g_clear_pointer (&e->grid, wg_map_grid_unref);
   g_clear_pointer (&e->mxy, g_free);
-  g_clear_object (&e->fill);
+  g_clear_pointer (&e->spans, g_array_unref);
   g_clear_object (&e->label[0]);
   g_clear_object (&e->label[1]);
 }
 
 static void
-invalidate_fill (WgGridLayer *self,
-                 Entry       *e)
-{
-  g_clear_object (&e->fill);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
 invalidate (WgGridLayer *self)
 {
-  for (guint i = 0; i < self->entries->len; i++)
-    g_clear_object (&g_array_index (self->entries, Entry, i).fill);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -206,6 +210,7 @@ project_entry (WgGridLayer *self,
 
   g_free (e->mxy);
   e->mxy = g_new (double, 2 * g->n_points);
+  e->span_scale = 0;
   for (guint i = 0; i < g->n_points; i++)
     _wg_project_point (g->latlon[2 * i], g->latlon[2 * i + 1], self->gcj02,
                        &e->mxy[2 * i], &e->mxy[2 * i + 1]);
@@ -246,33 +251,109 @@ is_selected (WgGridLayer *self,
   return self->selected != NULL && g_str_equal (self->selected, e->grid->code);
 }
 
-static GdkTexture *
-render_fill (WgGridLayer *self,
-             const Entry *e)
+typedef struct
 {
-  double w = e->max_x - e->min_x, h = e->max_y - e->min_y;
-  double scale = FILL_TEXTURE_SIZE / MAX (w, h);
-  int tw = MAX (1, (int) ceil (w * scale)), th = MAX (1, (int) ceil (h * scale));
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, tw, th);
-  cairo_t *cr = cairo_create (surface);
-  GdkTexture *texture;
-  GdkRGBA fill, stroke;
+  float x0, x1, y;
+} Span;
 
-  _wg_grid_state_color (e->state, &fill, &stroke);
-  if (is_selected (self, e))
-    fill.alpha = MAX (fill.alpha, 0.18) + 0.10;
+static int
+compare_float (gconstpointer a,
+               gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return x < y ? -1 : x > y;
+}
 
-  cairo_new_path (cr);
-  for (guint i = 0; i < e->grid->n_points; i++)
-    cairo_line_to (cr, (e->mxy[2 * i] - e->min_x) * scale, (e->mxy[2 * i + 1] - e->min_y) * scale);
-  cairo_close_path (cr);
-  gdk_cairo_set_source_rgba (cr, &fill);
-  cairo_fill (cr);
-  cairo_destroy (cr);
+/* Scanline spans of the polygon at @scale (even-odd rule), each STRIP px
+ * high, sampled at the strip's middle. */
+static void
+update_spans (Entry  *e,
+              double  scale)
+{
+  guint n = e->grid->n_points;
+  double y0, y1;
+  float xs[64];
 
-  texture = _wg_texture_from_surface (surface);
-  cairo_surface_destroy (surface);
-  return texture;
+  if (e->spans != NULL && e->span_scale == scale)
+    return;
+  if (e->spans == NULL)
+    e->spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  g_array_set_size (e->spans, 0);
+  e->span_scale = scale;
+  e->span_x0 = floor (e->min_x * scale);
+  e->span_y0 = floor (e->min_y * scale / STRIP) * STRIP;
+  y0 = e->span_y0;
+  y1 = e->max_y * scale;
+
+  for (double y = y0; y < y1; y += STRIP)
+    {
+      double yc = (y + STRIP / 2) / scale;
+      guint k = 0;
+
+      for (guint i = 0, j = n - 1; i < n; j = i++)
+        {
+          double xi = e->mxy[2 * i], yi = e->mxy[2 * i + 1];
+          double xj = e->mxy[2 * j], yj = e->mxy[2 * j + 1];
+
+          if ((yi > yc) != (yj > yc) && k < G_N_ELEMENTS (xs))
+            xs[k++] = (float) ((xi + (yc - yi) * (xj - xi) / (yj - yi)) * scale - e->span_x0);
+        }
+      qsort (xs, k, sizeof (float), compare_float);
+      for (guint m = 0; m + 1 < k; m += 2)
+        {
+          Span span = { xs[m], xs[m + 1], (float) (y - e->span_y0) };
+
+          if (span.x1 - span.x0 >= 0.5f)
+            g_array_append_val (e->spans, span);
+        }
+    }
+}
+
+static void
+append_fill (GtkSnapshot           *snapshot,
+             const WgMapProjection *p,
+             Entry                 *e,
+             const GdkRGBA         *color)
+{
+  double dx, dy;
+
+  update_spans (e, p->scale);
+  dx = e->span_x0 - p->ox;
+  dy = e->span_y0 - p->oy;
+  for (guint i = 0; i < e->spans->len; i++)
+    {
+      const Span *span = &g_array_index (e->spans, Span, i);
+      double y = span->y + dy;
+
+      if (y + STRIP < 0 || y > p->height)
+        continue;
+      gtk_snapshot_append_color (snapshot, color,
+                                 &GRAPHENE_RECT_INIT (span->x0 + dx, y, span->x1 - span->x0, STRIP));
+    }
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  WgGridLayer *self = WG_GRID_LAYER (widget);
+  gint64 step;
+
+  if (!self->pulsing_visible || !_wg_animations_enabled (widget))
+    {
+      /* One more frame draws the steady fill. */
+      gtk_widget_queue_draw (widget);
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  step = gdk_frame_clock_get_frame_time (clock) / (WG_PULSE_PERIOD_US / WG_PULSE_STEPS);
+  if (step != self->pulse_step)
+    {
+      self->pulse_step = step;
+      gtk_widget_queue_draw (widget);
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -386,9 +467,22 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
   double vx0, vy0, vx1, vy1;
   g_autofree guint8 *visible = NULL;
   const Entry *selected = NULL;
+  gboolean animate = _wg_animations_enabled (widget);
+  gboolean pulsing_visible = FALSE;
+  double flash = 1.0;
 
   if (self->entries->len == 0 || !_wg_projection_init (&p, widget, viewport))
-    return;
+    {
+      self->pulsing_visible = FALSE;
+      return;
+    }
+
+  /* Unacknowledged emergencies: up and down once per pulse period;
+   * steady and strong with animations off. */
+  if (animate)
+    flash = 0.5 + 2.0 * (1.0 - fabs (2.0 * _wg_pulse_phase () - 1.0));
+  else
+    flash = 1.6;
 
   /* The view in unit coordinates, with room for rotation. */
   {
@@ -407,6 +501,7 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *e = &g_array_index (self->entries, Entry, i);
+      GdkRGBA fill, stroke;
 
       if (e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1)
         continue;
@@ -415,12 +510,15 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
         selected = e;
       if (e->state == WG_GRID_STATE_NONE && !is_selected (self, e))
         continue;
-      if (e->fill == NULL)
-        e->fill = render_fill (self, e);
-      gtk_snapshot_append_texture (snapshot, e->fill,
-                                   &GRAPHENE_RECT_INIT (e->min_x * p.scale - p.ox, e->min_y * p.scale - p.oy,
-                                                        (e->max_x - e->min_x) * p.scale,
-                                                        (e->max_y - e->min_y) * p.scale));
+      _wg_grid_state_color (e->state, &fill, &stroke);
+      if (is_selected (self, e))
+        fill.alpha = MAX (fill.alpha, 0.18) + 0.10;
+      if ((e->state & WG_GRID_STATE_UNACKNOWLEDGED) && (e->state & WG_GRID_STATE_EMERGENCY))
+        {
+          fill.alpha = MIN (0.85, fill.alpha * flash);
+          pulsing_visible = TRUE;
+        }
+      append_fill (snapshot, &p, e, &fill);
     }
 
   /* Outlines: quiet ones first, so that coloured edges win. */
@@ -467,6 +565,10 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
     }
 
   gtk_snapshot_restore (snapshot);
+
+  self->pulsing_visible = pulsing_visible && animate;
+  if (self->pulsing_visible && self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
 }
 
 static void
@@ -607,7 +709,7 @@ wg_grid_layer_set_state (WgGridLayer *self,
     return;
   e->state = state;
   e->n_open = n_open;
-  invalidate_fill (self, e);
+  invalidate (self);
 }
 
 WgGridState
@@ -711,4 +813,11 @@ wg_grid_layer_pick (WgGridLayer *self,
         return e->grid;
     }
   return NULL;
+}
+
+gboolean
+wg_grid_layer_is_pulsing (WgGridLayer *self)
+{
+  g_return_val_if_fail (WG_IS_GRID_LAYER (self), FALSE);
+  return self->pulsing_visible && self->tick_id != 0;
 }

@@ -103,6 +103,16 @@ GdkTexture *_wg_render_badge           (const char   *text,
                                         double        min_size,
                                         int           scale);
 
+/* Pulsing (unacknowledged emergencies): the incident ring and the grid
+ * fill move in the same steps.  PULSE_STEPS per period: 10 fps, not the
+ * display rate, because each step repaints the window (costly in software). */
+#define WG_PULSE_PERIOD_US (1200 * 1000)
+#define WG_PULSE_STEPS 12
+/* 0 <= phase < 1, in WG_PULSE_STEPS steps */
+double      _wg_pulse_phase            (void);
+/* FALSE when the user asked for reduced motion (gtk-enable-animations). */
+gboolean    _wg_animations_enabled     (GtkWidget    *widget);
+
 #define WG_INCIDENT_ICON_SIZE 26.0
 #define WG_UNIT_ICON_SIZE     16.0
 #define WG_STATION_ICON_SIZE  24.0

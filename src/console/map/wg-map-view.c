@@ -1065,6 +1065,13 @@ wg_map_view_class_init (WgMapViewClass *klass)
 }
 
 static void
+animations_changed_cb (WgMapView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self->grid_layer));
+  gtk_widget_queue_draw (GTK_WIDGET (self->incident_layer));
+}
+
+static void
 wg_map_view_init (WgMapView *self)
 {
   GtkGesture *click;
@@ -1124,6 +1131,11 @@ wg_map_view_init (WgMapView *self)
   gtk_widget_set_visible (box, FALSE);
   self->notice = box;
   gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), box);
+
+  /* Reduced motion switched on or off: the pulses start or stop. */
+  if (gtk_settings_get_default ())
+    g_signal_connect_object (gtk_settings_get_default (), "notify::gtk-enable-animations",
+                             G_CALLBACK (animations_changed_cb), self, G_CONNECT_SWAPPED);
 
   apply_base_map (self);
 }
