@@ -567,3 +567,31 @@ wg_force_layer_get_n_drawn_clusters (WgForceLayer *self)
   g_return_val_if_fail (WG_IS_FORCE_LAYER (self), 0);
   return self->n_drawn_clusters;
 }
+
+void
+_wg_force_layer_collect (WgForceLayer *self,
+                         GArray       *items)
+{
+  guint n = self->drawn->len;
+
+  if (self->store == NULL)
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      const Drawn *d = &g_array_index (self->drawn, Drawn, i);
+      WgMapItem item = { WG_MAP_SELECTION_UNIT, NULL, d->x, d->y };
+      gboolean again = FALSE;
+
+      if (d->count != 1 || (guint) d->index >= wg_position_store_get_n_units (self->store))
+        continue;
+      /* The selected unit is drawn last once more, highlighted. */
+      if (i == n - 1 && d->index == self->selected)
+        for (guint j = 0; j < i && !again; j++)
+          again = g_array_index (self->drawn, Drawn, j).index == d->index
+                  && g_array_index (self->drawn, Drawn, j).count == 1;
+      if (again)
+        continue;
+      item.id = wg_position_store_get_unit_id (self->store, d->index);
+      g_array_append_val (items, item);
+    }
+}

@@ -821,3 +821,22 @@ wg_grid_layer_is_pulsing (WgGridLayer *self)
   g_return_val_if_fail (WG_IS_GRID_LAYER (self), FALSE);
   return self->pulsing_visible && self->tick_id != 0;
 }
+
+void
+_wg_grid_layer_collect (WgGridLayer *self,
+                        GArray      *items)
+{
+  WgMapProjection p;
+
+  if (!_wg_projection_init (&p, GTK_WIDGET (self), shumate_layer_get_viewport (SHUMATE_LAYER (self))))
+    return;
+  /* Each grid at its label's point, where a reader looks for it. */
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (self->entries, Entry, i);
+      WgMapItem item = { WG_MAP_SELECTION_GRID, e->grid->code, 0, 0 };
+
+      _wg_projection_to_widget (&p, e->label_x, e->label_y, &item.x, &item.y);
+      g_array_append_val (items, item);
+    }
+}

@@ -465,3 +465,21 @@ wg_incident_layer_is_pulsing (WgIncidentLayer *self)
   g_return_val_if_fail (WG_IS_INCIDENT_LAYER (self), FALSE);
   return self->pulsing_visible && self->tick_id != 0;
 }
+
+void
+_wg_incident_layer_collect (WgIncidentLayer *self,
+                            GArray          *items)
+{
+  if (self->dirty)
+    return;   /* nothing drawn yet for the current data */
+  for (guint k = 0; k < self->drawn->len; k++)
+    {
+      const Drawn *d = &g_array_index (self->drawn, Drawn, k);
+      WgMapIncident *incident = g_array_index (self->items, Item, d->item).incident;
+      /* The pin's middle: its point is at the bottom. */
+      WgMapItem item = { WG_MAP_SELECTION_INCIDENT, wg_map_incident_get_id (incident),
+                         d->x, d->y - WG_INCIDENT_ICON_SIZE / 2 };
+
+      g_array_append_val (items, item);
+    }
+}

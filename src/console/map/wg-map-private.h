@@ -13,6 +13,10 @@
 #include "wg-position-store.h"
 #include "wg-map-incident.h"
 #include "wg-grid-layer.h"
+#include "wg-force-layer.h"
+#include "wg-incident-layer.h"
+#include "wg-station-layer.h"
+#include "wg-map-view.h"
 
 G_BEGIN_DECLS
 
@@ -102,6 +106,26 @@ GdkTexture *_wg_render_badge           (const char   *text,
                                         const GdkRGBA *bg,
                                         double        min_size,
                                         int           scale);
+
+/* What the last frame showed, for keyboard stepping: one entry per
+ * selectable thing on screen (clusters and hidden stack members are not
+ * selectable), in unrotated widget coordinates.  kind is a
+ * WgMapSelectionKind; id is borrowed from the layer. */
+typedef struct
+{
+  int         kind;
+  const char *id;
+  double      x, y;
+} WgMapItem;
+
+void        _wg_incident_layer_collect (WgIncidentLayer *self,
+                                        GArray          *items);
+void        _wg_force_layer_collect    (WgForceLayer    *self,
+                                        GArray          *items);
+void        _wg_station_layer_collect  (WgStationLayer  *self,
+                                        GArray          *items);
+void        _wg_grid_layer_collect     (WgGridLayer     *self,
+                                        GArray          *items);
 
 /* Pulsing (unacknowledged emergencies): the incident ring and the grid
  * fill move in the same steps.  PULSE_STEPS per period: 10 fps, not the
