@@ -8,12 +8,14 @@
  * a texture:
  *  - outlines are thin colour nodes, one per edge (a few hundred nodes,
  *    no texels);
- *  - a fill is a stack of 2 px horizontal colour strips covering the
- *    polygon (scanline spans, cached per zoom in world pixels, so that
- *    panning only translates them); the outline drawn over it hides the
- *    staircase.  Only grids with a state have one.  GTK 4.8 has neither
- *    GskPath nor mask nodes, and a texture of the grid's box cost texels
- *    over its whole box, outside the polygon too;
+ *  - a fill is a stack of horizontal colour strips covering the polygon
+ *    (scanline spans).  llvmpipe shades 4x4 pixel blocks, so the strips
+ *    are 4 px rows aligned to the screen's multiples of 4, split into
+ *    1 px rows only where an edge slants or a corner falls (error under a
+ *    pixel, under the outline).  Recomputed per frame: a few hundred
+ *    intersections.  Only grids with a state have a fill.  GTK 4.8 has
+ *    neither GskPath nor mask nodes, and a texture of the grid's box cost
+ *    bilinear texels over its whole box, outside the polygon too;
  *  - labels are small textures rendered once, shown where they fit.
  * An unacknowledged emergency fill flashes in the incident pulse's steps,
  * with a tick callback only while one is on screen; with animations off it
@@ -27,8 +29,8 @@
 
 #include "wg-map-private.h"
 
-/* Height of a fill strip, px */
-#define STRIP 2.0
+/* Fill rows: llvmpipe's block height */
+#define ROW 4
 
 struct _WgMapGrid
 {
@@ -159,10 +161,6 @@ typedef struct
   double       label_x, label_y;
   WgGridState  state;
   guint        n_open;
-  /* Fill spans at span_scale, in world pixels from (span_x0, span_y0):
-   * x0, x1, y per strip.  Empty until needed. */
-  GArray      *spans;
-  double       span_scale, span_x0, span_y0;
   GdkTexture  *label[2];   /* name + code, name only */
   double       label_w[2], label_h[2];
   int          label_sf;
@@ -179,6 +177,7 @@ struct _WgGridLayer
   guint         tick_id;
   gboolean      pulsing_visible;
   gint64        pulse_step;
+  GArray       *scratch;       /* double: a ring in widget coordinates */
 };
 
 G_DEFINE_FINAL_TYPE (WgGridLayer, wg_grid_layer, SHUMATE_TYPE_LAYER)
@@ -190,7 +189,6 @@ entry_clear (gpointer data)
 
   g_clear_pointer (&e->grid, wg_map_grid_unref);
   g_clear_pointer (&e->mxy, g_free);
-  g_clear_pointer (&e->spans, g_array_unref);
   g_clear_object (&e->label[0]);
   g_clear_object (&e->label[1]);
 }
@@ -210,7 +208,6 @@ project_entry (WgGridLayer *self,
 
   g_free (e->mxy);
   e->mxy = g_new (double, 2 * g->n_points);
-  e->span_scale = 0;
   for (guint i = 0; i < g->n_points; i++)
     _wg_project_point (g->latlon[2 * i], g->latlon[2 * i + 1], self->gcj02,
                        &e->mxy[2 * i], &e->mxy[2 * i + 1]);
@@ -251,84 +248,79 @@ is_selected (WgGridLayer *self,
   return self->selected != NULL && g_str_equal (self->selected, e->grid->code);
 }
 
-typedef struct
-{
-  float x0, x1, y;
-} Span;
-
 static int
-compare_float (gconstpointer a,
-               gconstpointer b)
+compare_double (gconstpointer a,
+                gconstpointer b)
 {
-  float x = *(const float *) a, y = *(const float *) b;
+  double x = *(const double *) a, y = *(const double *) b;
   return x < y ? -1 : x > y;
 }
 
-/* Scanline spans of the polygon at @scale (even-odd rule), each STRIP px
- * high, sampled at the strip's middle. */
+/* One row of spans at yc (even-odd rule), from y to y + h. */
 static void
-update_spans (Entry  *e,
-              double  scale)
+append_row (GtkSnapshot   *snapshot,
+            const double  *pts,
+            guint          n,
+            double         y,
+            double         h,
+            const GdkRGBA *color)
 {
-  guint n = e->grid->n_points;
-  double y0, y1;
-  float xs[64];
+  double yc = y + h / 2, xs[64];
+  guint k = 0;
 
-  if (e->spans != NULL && e->span_scale == scale)
-    return;
-  if (e->spans == NULL)
-    e->spans = g_array_new (FALSE, FALSE, sizeof (Span));
-  g_array_set_size (e->spans, 0);
-  e->span_scale = scale;
-  e->span_x0 = floor (e->min_x * scale);
-  e->span_y0 = floor (e->min_y * scale / STRIP) * STRIP;
-  y0 = e->span_y0;
-  y1 = e->max_y * scale;
-
-  for (double y = y0; y < y1; y += STRIP)
+  for (guint i = 0, j = n - 1; i < n; j = i++)
     {
-      double yc = (y + STRIP / 2) / scale;
-      guint k = 0;
+      double xi = pts[2 * i], yi = pts[2 * i + 1];
+      double xj = pts[2 * j], yj = pts[2 * j + 1];
 
-      for (guint i = 0, j = n - 1; i < n; j = i++)
-        {
-          double xi = e->mxy[2 * i], yi = e->mxy[2 * i + 1];
-          double xj = e->mxy[2 * j], yj = e->mxy[2 * j + 1];
-
-          if ((yi > yc) != (yj > yc) && k < G_N_ELEMENTS (xs))
-            xs[k++] = (float) ((xi + (yc - yi) * (xj - xi) / (yj - yi)) * scale - e->span_x0);
-        }
-      qsort (xs, k, sizeof (float), compare_float);
-      for (guint m = 0; m + 1 < k; m += 2)
-        {
-          Span span = { xs[m], xs[m + 1], (float) (y - e->span_y0) };
-
-          if (span.x1 - span.x0 >= 0.5f)
-            g_array_append_val (e->spans, span);
-        }
+      if ((yi > yc) != (yj > yc) && k < G_N_ELEMENTS (xs))
+        xs[k++] = xi + (yc - yi) * (xj - xi) / (yj - yi);
     }
+  qsort (xs, k, sizeof (double), compare_double);
+  for (guint m = 0; m + 1 < k; m += 2)
+    if (xs[m + 1] - xs[m] >= 0.5)
+      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (xs[m], y, xs[m + 1] - xs[m], h));
 }
 
 static void
 append_fill (GtkSnapshot           *snapshot,
              const WgMapProjection *p,
-             Entry                 *e,
+             const Entry           *e,
+             GArray                *scratch,
              const GdkRGBA         *color)
 {
-  double dx, dy;
+  guint n = e->grid->n_points;
+  double *pts, top, bottom;
 
-  update_spans (e, p->scale);
-  dx = e->span_x0 - p->ox;
-  dy = e->span_y0 - p->oy;
-  for (guint i = 0; i < e->spans->len; i++)
+  g_array_set_size (scratch, 2 * n);
+  pts = (double *) (void *) scratch->data;
+  for (guint i = 0; i < n; i++)
+    _wg_projection_to_widget (p, e->mxy[2 * i], e->mxy[2 * i + 1], &pts[2 * i], &pts[2 * i + 1]);
+  top = MAX (0, floor ((e->min_y * p->scale - p->oy) / ROW) * ROW);
+  bottom = MIN (p->height, e->max_y * p->scale - p->oy);
+
+  for (double y = top; y < bottom; y += ROW)
     {
-      const Span *span = &g_array_index (e->spans, Span, i);
-      double y = span->y + dy;
+      gboolean split = FALSE;
 
-      if (y + STRIP < 0 || y > p->height)
-        continue;
-      gtk_snapshot_append_color (snapshot, color,
-                                 &GRAPHENE_RECT_INIT (span->x0 + dx, y, span->x1 - span->x0, STRIP));
+      /* A corner in the row, or an edge moving more than 1.5 px across
+       * it: 1 px rows there. */
+      for (guint i = 0, j = n - 1; i < n && !split; j = i++)
+        {
+          double xi = pts[2 * i], yi = pts[2 * i + 1];
+          double xj = pts[2 * j], yj = pts[2 * j + 1];
+
+          if (yi >= y && yi < y + ROW)
+            split = TRUE;
+          else if (MIN (yi, yj) < y + ROW && MAX (yi, yj) > y
+                   && fabs (xj - xi) * ROW > 1.5 * fabs (yj - yi))
+            split = TRUE;
+        }
+      if (split)
+        for (int r = 0; r < ROW; r++)
+          append_row (snapshot, pts, n, y + r, 1, color);
+      else
+        append_row (snapshot, pts, n, y, ROW, color);
     }
 }
 
@@ -518,7 +510,7 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
           fill.alpha = MIN (0.85, fill.alpha * flash);
           pulsing_visible = TRUE;
         }
-      append_fill (snapshot, &p, e, &fill);
+      append_fill (snapshot, &p, e, self->scratch, &fill);
     }
 
   /* Outlines: quiet ones first, so that coloured edges win. */
@@ -593,6 +585,7 @@ wg_grid_layer_finalize (GObject *object)
   WgGridLayer *self = WG_GRID_LAYER (object);
 
   g_array_unref (self->entries);
+  g_array_unref (self->scratch);
   g_hash_table_unref (self->by_code);
   g_free (self->selected);
   G_OBJECT_CLASS (wg_grid_layer_parent_class)->finalize (object);
@@ -615,6 +608,7 @@ wg_grid_layer_init (WgGridLayer *self)
   self->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
   g_array_set_clear_func (self->entries, entry_clear);
   self->by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  self->scratch = g_array_new (FALSE, FALSE, sizeof (double));
   /* Clicks go to the map (drag to pan); WgMapView does the hit testing. */
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
 }
