@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <glib/gi18n.h>
 #include <stdlib.h>
 
 #include "helong-synthetic.h"
@@ -83,6 +84,11 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
+  /* As the console does: WANGGE_LOCALEDIR=_build/po LANGUAGE=zh_CN for the
+   * Chinese legend from a build tree. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("WANGGE_LOCALEDIR") ? g_getenv ("WANGGE_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   context = g_option_context_new ("OUT.png");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)

@@ -18,7 +18,7 @@
 #include "wg-force-layer.h"
 #include "wg-map-private.h"
 
-#define CLUSTER_CELL 60.0
+#define CLUSTER_CELL 80.0
 /* A cell with up to this many units shows them all; more become a badge. */
 #define CLUSTER_MIN 4
 #define CLUSTER_MAX_ZOOM 17.0

@@ -178,6 +178,7 @@ struct _WgGridLayer
   gboolean      pulsing_visible;
   gint64        pulse_step;
   GArray       *scratch;       /* double: a ring in widget coordinates */
+  GtkWidget    *label_layer;   /* weak; draws the labels when set */
 };
 
 G_DEFINE_FINAL_TYPE (WgGridLayer, wg_grid_layer, SHUMATE_TYPE_LAYER)
@@ -197,6 +198,8 @@ static void
 invalidate (WgGridLayer *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (self->label_layer)
+    gtk_widget_queue_draw (self->label_layer);
 }
 
 static void
@@ -448,6 +451,44 @@ append_outline (GtkSnapshot           *snapshot,
     }
 }
 
+/* Labels where they fit: name and code, or just the name. */
+static void
+snapshot_labels (WgGridLayer           *self,
+                 GtkSnapshot           *snapshot,
+                 const WgMapProjection *p,
+                 int                    sf)
+{
+  double r = (p->rotation != 0 ? hypot (p->width, p->height) / 2 : 0);
+  double vx0 = (p->ox - r) / p->scale, vy0 = (p->oy - r) / p->scale;
+  double vx1 = (p->ox + p->width + r) / p->scale, vy1 = (p->oy + p->height + r) / p->scale;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = &g_array_index (self->entries, Entry, i);
+      double box_w = (e->max_x - e->min_x) * p->scale;
+      double box_h = (e->max_y - e->min_y) * p->scale;
+      double x, y;
+      int variant;
+
+      if (e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1
+          || box_w < 40 || box_h < 18)
+        continue;
+      if (e->label[0] == NULL || e->label_sf != sf)
+        render_labels (e, sf);
+      if (e->label_w[0] <= box_w * 0.92 && e->label_h[0] <= box_h * 0.85)
+        variant = 0;
+      else if (e->label_w[1] <= box_w * 0.92 && e->label_h[1] <= box_h * 0.85)
+        variant = 1;
+      else
+        continue;
+      _wg_projection_to_widget (p, e->label_x, e->label_y, &x, &y);
+      gtk_snapshot_append_texture (snapshot, e->label[variant],
+                                   &GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
+                                                        round (y - e->label_h[variant] / 2),
+                                                        e->label_w[variant], e->label_h[variant]));
+    }
+}
+
 static void
 wg_grid_layer_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -530,31 +571,8 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
   if (selected)
     append_outline (snapshot, &p, selected, 4.0, &(GdkRGBA) { 0x1a / 255.0, 0x5f / 255.0, 0xb4 / 255.0, 1 });
 
-  /* Labels where they fit: name and code, or just the name. */
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      Entry *e = &g_array_index (self->entries, Entry, i);
-      double box_w = (e->max_x - e->min_x) * p.scale;
-      double box_h = (e->max_y - e->min_y) * p.scale;
-      double x, y;
-      int variant;
-
-      if (!visible[i] || box_w < 40 || box_h < 18)
-        continue;
-      if (e->label[0] == NULL || e->label_sf != sf)
-        render_labels (e, sf);
-      if (e->label_w[0] <= box_w * 0.92 && e->label_h[0] <= box_h * 0.85)
-        variant = 0;
-      else if (e->label_w[1] <= box_w * 0.92 && e->label_h[1] <= box_h * 0.85)
-        variant = 1;
-      else
-        continue;
-      _wg_projection_to_widget (&p, e->label_x, e->label_y, &x, &y);
-      gtk_snapshot_append_texture (snapshot, e->label[variant],
-                                   &GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
-                                                        round (y - e->label_h[variant] / 2),
-                                                        e->label_w[variant], e->label_h[variant]));
-    }
+  if (self->label_layer == NULL)
+    snapshot_labels (self, snapshot, &p, sf);
 
   gtk_snapshot_restore (snapshot);
 
@@ -567,6 +585,82 @@ static void
 viewport_changed_cb (WgGridLayer *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The grid labels as a layer of their own, so that they can sit above the
+ * forces (a dense cluster badge on a grid's name made it unreadable). */
+
+#define WG_TYPE_GRID_LABEL_LAYER (wg_grid_label_layer_get_type ())
+G_DECLARE_FINAL_TYPE (WgGridLabelLayer, wg_grid_label_layer, WG, GRID_LABEL_LAYER, ShumateLayer)
+
+struct _WgGridLabelLayer
+{
+  ShumateLayer  parent_instance;
+  WgGridLayer  *grids;   /* weak */
+};
+
+G_DEFINE_FINAL_TYPE (WgGridLabelLayer, wg_grid_label_layer, SHUMATE_TYPE_LAYER)
+
+static void
+wg_grid_label_layer_snapshot (GtkWidget   *widget,
+                              GtkSnapshot *snapshot)
+{
+  WgGridLabelLayer *self = WG_GRID_LABEL_LAYER (widget);
+  WgMapProjection p;
+
+  if (self->grids == NULL
+      || !_wg_projection_init (&p, widget, shumate_layer_get_viewport (SHUMATE_LAYER (self))))
+    return;
+  gtk_snapshot_save (snapshot);
+  _wg_projection_push_rotation (&p, snapshot);
+  snapshot_labels (self->grids, snapshot, &p, gtk_widget_get_scale_factor (widget));
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+wg_grid_label_layer_dispose (GObject *object)
+{
+  WgGridLabelLayer *self = WG_GRID_LABEL_LAYER (object);
+
+  if (self->grids)
+    g_object_remove_weak_pointer (G_OBJECT (self->grids), (gpointer *) &self->grids);
+  self->grids = NULL;
+  G_OBJECT_CLASS (wg_grid_label_layer_parent_class)->dispose (object);
+}
+
+static void
+wg_grid_label_layer_class_init (WgGridLabelLayerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = wg_grid_label_layer_dispose;
+  GTK_WIDGET_CLASS (klass)->snapshot = wg_grid_label_layer_snapshot;
+}
+
+static void
+wg_grid_label_layer_init (WgGridLabelLayer *self)
+{
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+}
+
+ShumateLayer *
+_wg_grid_layer_create_label_layer (WgGridLayer *self)
+{
+  WgGridLabelLayer *labels;
+
+  g_return_val_if_fail (WG_IS_GRID_LAYER (self), NULL);
+  g_return_val_if_fail (self->label_layer == NULL, NULL);
+
+  labels = g_object_new (WG_TYPE_GRID_LABEL_LAYER,
+                         "viewport", shumate_layer_get_viewport (SHUMATE_LAYER (self)), NULL);
+  labels->grids = self;
+  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &labels->grids);
+  self->label_layer = GTK_WIDGET (labels);
+  g_object_add_weak_pointer (G_OBJECT (labels), (gpointer *) &self->label_layer);
+  g_signal_connect_object (shumate_layer_get_viewport (SHUMATE_LAYER (self)), "notify",
+                           G_CALLBACK (gtk_widget_queue_draw), labels, G_CONNECT_SWAPPED);
+  /* Hidden with the grids */
+  g_object_bind_property (self, "visible", labels, "visible", G_BINDING_SYNC_CREATE);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return SHUMATE_LAYER (labels);
 }
 
 static void

@@ -127,6 +127,9 @@ void        _wg_station_layer_collect  (WgStationLayer  *self,
 void        _wg_grid_layer_collect     (WgGridLayer     *self,
                                         GArray          *items);
 
+/* The grid labels as a layer above the forces (transfer floating) */
+ShumateLayer *_wg_grid_layer_create_label_layer (WgGridLayer *self);
+
 /* Pulsing (unacknowledged emergencies): the incident ring and the grid
  * fill move in the same steps.  PULSE_STEPS per period: 10 fps, not the
  * display rate, because each step repaints the window (costly in software). */

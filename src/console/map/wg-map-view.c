@@ -1315,9 +1315,13 @@ wg_map_view_init (WgMapView *self)
   self->station_layer = wg_station_layer_new (self->viewport);
   self->force_layer = wg_force_layer_new (self->viewport);
   self->incident_layer = wg_incident_layer_new (self->viewport);
+  /* Bottom to top: grid fills and outlines, forces, grid names, stations,
+   * incidents (names and stations above the many unit badges to stay
+   * legible). */
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->grid_layer));
-  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->force_layer));
+  shumate_map_add_layer (self->map, _wg_grid_layer_create_label_layer (self->grid_layer));
+  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->incident_layer));
 
   click = gtk_gesture_click_new ();
