@@ -57,6 +57,7 @@ typedef struct
   double without50, without95;  /* the same frames' neighbours without it */
   double with_cpu50, without_cpu50;   /* process CPU per frame, the same */
   guint  nodes;                 /* render nodes of the overlay in one frame */
+  double offscreen_snapshot_ms, offscreen_render_ms;
 } Figures;
 
 static double phase_seconds = 5.0;
@@ -373,6 +374,62 @@ snapshot_overlays (GPtrArray *overlays,
   return n;
 }
 
+/* The overlay alone, rendered offscreen @n times by the window's renderer
+ * (llvmpipe under Xvfb): process CPU per snapshot and per render, medians.
+ * Without the base map and without frame pacing, so that the overlay's
+ * own cost is measured many times over, in the same conditions for ours
+ * and the markers. */
+static void
+render_overlays (GtkWidget *window,
+                 GPtrArray *overlays,
+                 guint      n,
+                 double    *snapshot_ms,
+                 double    *render_ms)
+{
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  g_autoptr(GArray) snaps = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) renders = g_array_new (FALSE, FALSE, sizeof (double));
+  int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
+
+  for (guint k = 0; k < n; k++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+      GskRenderNode *node;
+      GdkTexture *texture;
+      double t0 = cpu_time_ms (), t1, t2;
+
+      for (guint i = 0; i < overlays->len; i++)
+        GTK_WIDGET_GET_CLASS (overlays->pdata[i])->snapshot (overlays->pdata[i], snapshot);
+      node = gtk_snapshot_free_to_node (snapshot);
+      t1 = cpu_time_ms ();
+      texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+      t2 = cpu_time_ms ();
+      g_array_append_val (snaps, (double) { t1 - t0 });
+      g_array_append_val (renders, (double) { t2 - t1 });
+      g_object_unref (texture);
+      gsk_render_node_unref (node);
+    }
+  g_array_sort (snaps, compare_double);
+  g_array_sort (renders, compare_double);
+  *snapshot_ms = percentile (snaps, 0.5);
+  *render_ms = percentile (renders, 0.5);
+
+  /* Less what the same render of nothing costs (target, clear, read back) */
+  g_array_set_size (renders, 0);
+  for (guint k = 0; k < n; k++)
+    {
+      GskRenderNode *node = gsk_color_node_new (&(GdkRGBA) { 0, 0, 0, 0 }, &GRAPHENE_RECT_INIT (0, 0, 1, 1));
+      double t0 = cpu_time_ms ();
+      GdkTexture *texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+      g_array_append_val (renders, (double) { cpu_time_ms () - t0 });
+      g_object_unref (texture);
+      gsk_render_node_unref (node);
+    }
+  g_array_sort (renders, compare_double);
+  *render_ms = MAX (0, *render_ms - percentile (renders, 0.5));
+}
+
 static GtkWidget *
 marker_widget (GdkTexture *texture)
 {
@@ -572,6 +629,10 @@ run_scenario (Scenario    scenario,
         g_main_context_iteration (NULL, TRUE);
       g_signal_handler_disconnect (gtk_widget_get_frame_clock (window), paint_id);
       show_overlays (&run, TRUE);
+      map_test_wait_frames (window, 2);
+      render_overlays (window, overlays, 30, &fig.offscreen_snapshot_ms, &fig.offscreen_render_ms);
+      g_print ("  offscreen, overlay alone (CPU p50 of 30): snapshot %.2f ms, render %.2f ms (less an empty render)\n",
+               fig.offscreen_snapshot_ms, fig.offscreen_render_ms);
       g_array_sort (run.with_ms, compare_double);
       g_array_sort (run.without_ms, compare_double);
       fig.with50 = percentile (run.with_ms, 0.50);
@@ -688,6 +749,13 @@ main (int   argc,
                (m->with95 - m->without95) / MAX (l->with95 - l->without95, 0.1),
                (m->with_cpu50 - m->without_cpu50) / MAX (l->with_cpu50 - l->without_cpu50, 0.1),
                m->points, l->points);
+      g_print ("overlay alone offscreen (CPU, snapshot + render): layers %.1f ms, markers %.1f ms, ratio %.1f (per point %.1f)\n",
+               l->offscreen_snapshot_ms + l->offscreen_render_ms,
+               m->offscreen_snapshot_ms + m->offscreen_render_ms,
+               (m->offscreen_snapshot_ms + m->offscreen_render_ms)
+               / MAX (l->offscreen_snapshot_ms + l->offscreen_render_ms, 0.01),
+               ((m->offscreen_snapshot_ms + m->offscreen_render_ms) / m->points)
+               / MAX ((l->offscreen_snapshot_ms + l->offscreen_render_ms) / l->points, 1e-6));
       g_print ("overlay cost per point, interleaved CPU p50: layers %.2f us, markers %.2f us, ratio %.1f\n",
                1000 * (l->with_cpu50 - l->without_cpu50) / l->points,
                1000 * (m->with_cpu50 - m->without_cpu50) / m->points,
