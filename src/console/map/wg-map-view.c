@@ -658,9 +658,8 @@ query_tooltip_cb (WgMapView  *self,
 {
   g_autofree char *text = NULL;
 
-  if (keyboard)
-    return FALSE;
-  text = wg_map_view_describe_at (self, x, y);
+  /* Keyboard mode: the selection, as the callout says it. */
+  text = keyboard ? wg_map_view_describe_selection (self) : wg_map_view_describe_at (self, x, y);
   if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
