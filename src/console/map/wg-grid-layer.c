@@ -293,14 +293,16 @@ append_fill (GtkSnapshot           *snapshot,
              const GdkRGBA         *color)
 {
   guint n = e->grid->n_points;
-  double *pts, top, bottom;
+  double *pts, top, bottom, margin;
 
   g_array_set_size (scratch, 2 * n);
   pts = (double *) (void *) scratch->data;
   for (guint i = 0; i < n; i++)
     _wg_projection_to_widget (p, e->mxy[2 * i], e->mxy[2 * i + 1], &pts[2 * i], &pts[2 * i + 1]);
-  top = MAX (0, floor ((e->min_y * p->scale - p->oy) / ROW) * ROW);
-  bottom = MIN (p->height, e->max_y * p->scale - p->oy);
+  /* Rows off screen are skipped; a rotated view shows more of them. */
+  margin = p->rotation != 0 ? ceil (hypot (p->width, p->height) / 2 / ROW) * ROW : 0;
+  top = MAX (-margin, floor ((e->min_y * p->scale - p->oy) / ROW) * ROW);
+  bottom = MIN (p->height + margin, e->max_y * p->scale - p->oy);
 
   for (double y = top; y < bottom; y += ROW)
     {
