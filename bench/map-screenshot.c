@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <glib/gi18n.h>
 #include <stdlib.h>
 
 #include "helong-synthetic.h"
@@ -72,17 +73,23 @@ main (int   argc,
   WgMapStation *stations;
   guint n_stations;
   int n_forces = 900, n_incidents = 60;
-  double zoom = 15.55;
+  double zoom = 15.55, rotation = 0;
   char *base_map = NULL;
   const GOptionEntry entries[] = {
     { "forces", 0, 0, G_OPTION_ARG_INT, &n_forces, "Number of units", "N" },
     { "incidents", 0, 0, G_OPTION_ARG_INT, &n_incidents, "Number of incidents", "N" },
     { "zoom", 0, 0, G_OPTION_ARG_DOUBLE, &zoom, "Zoom level", "Z" },
+    { "rotation", 0, 0, G_OPTION_ARG_DOUBLE, &rotation, "Map rotation", "DEGREES" },
     { "base-map", 0, 0, G_OPTION_ARG_STRING, &base_map, "Base map spec", "SPEC" },
     { NULL }
   };
 
   setlocale (LC_ALL, "");
+  /* As the console does: WANGGE_LOCALEDIR=_build/po LANGUAGE=zh_CN for the
+   * Chinese legend from a build tree. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("WANGGE_LOCALEDIR") ? g_getenv ("WANGGE_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   context = g_option_context_new ("OUT.png");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)
@@ -120,6 +127,7 @@ main (int   argc,
   wg_map_view_set_clock (WG_MAP_VIEW (view), clock);
   wg_map_view_set_incidents (WG_MAP_VIEW (view), G_LIST_MODEL (incidents));
   wg_map_view_fly_to (WG_MAP_VIEW (view), HELONG_LAT, HELONG_LON, zoom);
+  shumate_viewport_set_rotation (wg_map_view_get_viewport (WG_MAP_VIEW (view)), rotation * G_PI / 180.0);
   wg_map_view_select (WG_MAP_VIEW (view), WG_MAP_SELECTION_GRID, "HL-04-06");
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_add_tick_callback (window, tick_cb, NULL, NULL);

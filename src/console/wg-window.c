@@ -405,6 +405,10 @@ update_grid_states (WgWindow *self)
       state = GPOINTER_TO_UINT (g_hash_table_lookup (states, r->grid)) | WG_GRID_STATE_OPEN_INCIDENTS;
       if (r->grade == WG_GRADE_EMERGENCY)
         state |= WG_GRID_STATE_EMERGENCY;
+      /* The same test as the map pin's pulse (wg-incident-model.c) */
+      if (r->grade == WG_GRADE_EMERGENCY
+          && (r->alarm == WG_ALARM_RAISED || r->alarm == WG_ALARM_ESCALATED))
+        state |= WG_GRID_STATE_UNACKNOWLEDGED;
       if (wg_incident_item_is_overdue (item, now))
         state |= WG_GRID_STATE_OVERDUE;
       g_hash_table_insert (states, r->grid, GUINT_TO_POINTER (state));

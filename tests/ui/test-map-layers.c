@@ -254,6 +254,99 @@ test_keyboard (Fixture *f, gconstpointer data)
 }
 
 static void
+test_keyboard_items (Fixture *f, gconstpointer data)
+{
+  /* Known distances from the centre at zoom 17: inc-a ~100 px, the unit
+   * and inc-b ~230 px, the station ~345 px; grids at their labels. */
+  const char *expected[] = { "inc-a", "police-7", "inc-b", "station-x", NULL };
+  g_autoptr(GPtrArray) visited = g_ptr_array_new_with_free_func (g_free);
+  guint next_expected = 0, grids = 0, first_grid = G_MAXUINT;
+  double last_distance = -1;
+
+  map_test_wait_frames (f->window, 2);
+  /* Step forward until the order comes round again. */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *text = NULL;
+      const char *id;
+      double x = W / 2.0, y = H / 2.0, d;
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "map.next-item", NULL));
+      id = wg_map_view_get_selection_id (f->view);
+      g_assert_nonnull (id);
+      if (visited->len > 0 && g_str_equal (id, visited->pdata[0]))
+        break;
+      g_ptr_array_add (visited, g_strdup (id));
+
+      /* Announced: the callout says what the selection's tooltip says. */
+      text = wg_map_view_describe_selection (f->view);
+      g_assert_nonnull (text);
+      g_assert_cmpstr (wg_map_view_get_callout (f->view), ==, text);
+
+      switch (wg_map_view_get_selection_kind (f->view))
+        {
+        case WG_MAP_SELECTION_GRID:
+          {
+            WgMapGrid *grid = wg_grid_layer_lookup (wg_map_view_get_grid_layer (f->view), id);
+            g_assert_nonnull (strstr (text, wg_map_grid_get_code (grid)));
+            if (first_grid == G_MAXUINT)
+              first_grid = i;
+            grids++;
+            continue;   /* no known point to check the distance against */
+          }
+        case WG_MAP_SELECTION_INCIDENT:
+          screen_point (f, g_str_equal (id, "inc-a") ? INC_A_LAT : INC_B_LAT,
+                        g_str_equal (id, "inc-a") ? INC_A_LON : INC_B_LON, &x, &y);
+          y -= 13;   /* the pin's middle */
+          break;
+        case WG_MAP_SELECTION_UNIT:
+          screen_point (f, UNIT_LAT, UNIT_LON, &x, &y);
+          g_assert_nonnull (strstr (text, "police-7"));
+          break;
+        case WG_MAP_SELECTION_STATION:
+          screen_point (f, STATION_LAT, STATION_LON, &x, &y);
+          g_assert_cmpstr (text, ==, "鹤联工作站");
+          break;
+        case WG_MAP_SELECTION_NONE:
+        default:
+          g_assert_not_reached ();
+        }
+      /* The named things come in order, nearest first. */
+      d = hypot (x - W / 2.0, y - H / 2.0);
+      g_assert_cmpfloat (d, >=, last_distance - 1);
+      last_distance = d;
+      g_assert_true (g_strv_contains (expected, id));
+      next_expected++;
+    }
+  g_assert_cmpuint (next_expected, ==, (G_N_ELEMENTS (expected) - 1));
+  for (guint k = 0; k < (G_N_ELEMENTS (expected) - 1); k++)
+    g_assert_true (g_ptr_array_find_with_equal_func (visited, expected[k], g_str_equal, NULL));
+  g_assert_cmpuint (grids, >=, 2);
+  g_assert_cmpuint (visited->len, ==, next_expected + grids);
+
+  /* Backwards from the first: the farthest thing. */
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "map.previous-item", NULL);
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, visited->pdata[visited->len - 1]);
+  gtk_widget_activate_action (GTK_WIDGET (f->view), "map.next-item", NULL);
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==, visited->pdata[0]);
+
+  /* A click elsewhere takes the callout away. */
+  wg_map_view_select (f->view, WG_MAP_SELECTION_NONE, NULL);
+  g_assert_null (wg_map_view_get_callout (f->view));
+
+  /* Keyboard hit testing at the centre: the grid under it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "map.select-centre", NULL));
+  g_assert_cmpint (wg_map_view_get_selection_kind (f->view), ==, WG_MAP_SELECTION_GRID);
+  g_assert_cmpstr (wg_map_view_get_selection_id (f->view), ==,
+                   wg_map_grid_get_code (wg_grid_layer_pick (wg_map_view_get_grid_layer (f->view), W / 2.0, H / 2.0)));
+  g_assert_nonnull (wg_map_view_get_callout (f->view));
+
+  /* The camera moving leaves the callout behind: it goes. */
+  wg_map_view_fly_to (f->view, HELONG_LAT + 0.001, HELONG_LON, 17);
+  g_assert_null (wg_map_view_get_callout (f->view));
+}
+
+static void
 test_pulse_only_while_unacknowledged (Fixture *f, gconstpointer data)
 {
   WgIncidentLayer *layer = wg_map_view_get_incident_layer (f->view);
@@ -272,6 +365,75 @@ test_pulse_only_while_unacknowledged (Fixture *f, gconstpointer data)
     wg_map_view_location_to_widget (f->view, INC_A_LAT, INC_A_LON, &x, &y);
     g_assert_null (wg_incident_layer_pick (layer, x, y - 12, NULL));
   }
+}
+
+/* Colours seen at a point over a little more than one pulse period. */
+static guint
+count_colours_over_time (Fixture *f, double x, double y, guint32 *first)
+{
+  guint32 seen[16];
+  guint n_seen = 0;
+
+  for (guint i = 0; i < 14; i++)
+    {
+      guint32 rgb = map_test_pixel (GTK_WIDGET (f->view), (int) x, (int) y);
+      gboolean known = FALSE;
+
+      for (guint k = 0; k < n_seen; k++)
+        known |= seen[k] == rgb;
+      if (!known && n_seen < G_N_ELEMENTS (seen))
+        seen[n_seen++] = rgb;
+      if (i == 0 && first)
+        *first = rgb;
+      g_usleep (100 * 1000);
+    }
+  return n_seen;
+}
+
+static void
+test_grid_pulse (Fixture *f, gconstpointer data)
+{
+  WgGridLayer *layer = wg_map_view_get_grid_layer (f->view);
+  GtkSettings *settings = gtk_widget_get_settings (GTK_WIDGET (f->view));
+  WgMapGrid *grid;
+  const char *code;
+  guint32 steady, plain;
+  double x, y;
+
+  /* A point inside a grid, clear of pins, units, labels and outlines */
+  screen_point (f, HELONG_LAT - 0.0006, HELONG_LON - 0.0009, &x, &y);
+  grid = wg_grid_layer_pick (layer, x, y);
+  g_assert_nonnull (grid);
+  code = wg_map_grid_get_code (grid);
+
+  /* An emergency that has been acknowledged: a steady fill. */
+  wg_grid_layer_set_state (layer, code, WG_GRID_STATE_EMERGENCY | WG_GRID_STATE_OPEN_INCIDENTS, 1);
+  map_test_wait_frames (f->window, 2);
+  g_assert_false (wg_grid_layer_is_pulsing (layer));
+  g_assert_cmpuint (count_colours_over_time (f, x, y, &plain), ==, 1);
+
+  /* Not acknowledged: the fill flashes. */
+  wg_grid_layer_set_state (layer, code, WG_GRID_STATE_EMERGENCY | WG_GRID_STATE_OPEN_INCIDENTS
+                                        | WG_GRID_STATE_UNACKNOWLEDGED, 1);
+  map_test_wait_frames (f->window, 2);
+  g_assert_true (wg_grid_layer_is_pulsing (layer));
+  g_assert_cmpuint (count_colours_over_time (f, x, y, NULL), >=, 3);
+
+  /* Reduced motion: steady, and stronger than an acknowledged one. */
+  g_object_set (settings, "gtk-enable-animations", FALSE, NULL);
+  map_test_wait_frames (f->window, 3);
+  g_assert_false (wg_grid_layer_is_pulsing (layer));
+  g_assert_false (wg_incident_layer_is_pulsing (wg_map_view_get_incident_layer (f->view)));
+  g_assert_cmpuint (count_colours_over_time (f, x, y, &steady), ==, 1);
+  g_assert_cmpuint (steady, !=, plain);
+  g_object_set (settings, "gtk-enable-animations", TRUE, NULL);
+  map_test_wait_frames (f->window, 2);
+  g_assert_true (wg_grid_layer_is_pulsing (layer));
+
+  /* Acknowledged: it stops. */
+  wg_grid_layer_set_state (layer, code, WG_GRID_STATE_EMERGENCY | WG_GRID_STATE_OPEN_INCIDENTS, 1);
+  map_test_wait_frames (f->window, 3);
+  g_assert_false (wg_grid_layer_is_pulsing (layer));
 }
 
 static void
@@ -465,7 +627,9 @@ main (int argc, char *argv[])
       ADD ("/map/hit-testing-gcj02", test_hit_testing_gcj02);
       ADD ("/map/fly-and-fit", test_fly_and_fit);
       ADD ("/map/keyboard", test_keyboard);
+      ADD ("/map/keyboard-items", test_keyboard_items);
       ADD ("/map/pulse", test_pulse_only_while_unacknowledged);
+      ADD ("/map/grid-pulse", test_grid_pulse);
       ADD ("/map/clusters", test_clusters);
       ADD ("/map/stacked-incidents", test_stacked_incidents);
       ADD ("/map/trails", test_trails);

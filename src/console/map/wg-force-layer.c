@@ -18,7 +18,7 @@
 #include "wg-force-layer.h"
 #include "wg-map-private.h"
 
-#define CLUSTER_CELL 60.0
+#define CLUSTER_CELL 80.0
 /* A cell with up to this many units shows them all; more become a badge. */
 #define CLUSTER_MIN 4
 #define CLUSTER_MAX_ZOOM 17.0
@@ -566,4 +566,32 @@ wg_force_layer_get_n_drawn_clusters (WgForceLayer *self)
 {
   g_return_val_if_fail (WG_IS_FORCE_LAYER (self), 0);
   return self->n_drawn_clusters;
+}
+
+void
+_wg_force_layer_collect (WgForceLayer *self,
+                         GArray       *items)
+{
+  guint n = self->drawn->len;
+
+  if (self->store == NULL)
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      const Drawn *d = &g_array_index (self->drawn, Drawn, i);
+      WgMapItem item = { WG_MAP_SELECTION_UNIT, NULL, d->x, d->y };
+      gboolean again = FALSE;
+
+      if (d->count != 1 || (guint) d->index >= wg_position_store_get_n_units (self->store))
+        continue;
+      /* The selected unit is drawn last once more, highlighted. */
+      if (i == n - 1 && d->index == self->selected)
+        for (guint j = 0; j < i && !again; j++)
+          again = g_array_index (self->drawn, Drawn, j).index == d->index
+                  && g_array_index (self->drawn, Drawn, j).count == 1;
+      if (again)
+        continue;
+      item.id = wg_position_store_get_unit_id (self->store, d->index);
+      g_array_append_val (items, item);
+    }
 }

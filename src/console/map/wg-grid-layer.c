@@ -3,15 +3,23 @@
  * Grid polygons, filled by state, with names and codes where they fit.
  *
  * Software rendering (llvmpipe under Xvfb, and many government desktops)
- * is bound by fill rate: a full-screen translucent texture costs as much as
- * the base map under it.  So nothing here covers the screen:
- *  - outlines are thin colour nodes, one per edge, recomputed per frame
- *    (a few hundred nodes, no texels);
- *  - a fill is a texture of its own grid's box, rendered once per state
- *    change at a fixed resolution and scaled (flat colour: the crisp
- *    outline hides the soft edge), and only grids with a state have one;
+ * is bound by fill rate, and a sampled texture costs several times a flat
+ * colour per pixel.  So nothing here covers the screen and nothing big is
+ * a texture:
+ *  - outlines are thin colour nodes, one per edge (a few hundred nodes,
+ *    no texels);
+ *  - a fill is a stack of horizontal colour strips covering the polygon
+ *    (scanline spans).  llvmpipe shades 4x4 pixel blocks, so the strips
+ *    are 4 px rows aligned to the screen's multiples of 4, split into
+ *    1 px rows only where an edge slants or a corner falls (error under a
+ *    pixel, under the outline).  Recomputed per frame: a few hundred
+ *    intersections.  Only grids with a state have a fill.  GTK 4.8 has
+ *    neither GskPath nor mask nodes, and a texture of the grid's box cost
+ *    bilinear texels over its whole box, outside the polygon too;
  *  - labels are small textures rendered once, shown where they fit.
- * GTK 4.8 has no GskPath, so the fills go through cairo.
+ * An unacknowledged emergency fill flashes in the incident pulse's steps,
+ * with a tick callback only while one is on screen; with animations off it
+ * is steady.
  */
 #define G_LOG_DOMAIN "wg-grid-layer"
 
@@ -21,7 +29,8 @@
 
 #include "wg-map-private.h"
 
-#define FILL_TEXTURE_SIZE 512
+/* Fill rows: llvmpipe's block height */
+#define ROW 4
 
 struct _WgMapGrid
 {
@@ -46,6 +55,7 @@ wg_grid_state_get_type (void)
     { WG_GRID_STATE_HOTSPOT, "WG_GRID_STATE_HOTSPOT", "hotspot" },
     { WG_GRID_STATE_OVERDUE, "WG_GRID_STATE_OVERDUE", "overdue" },
     { WG_GRID_STATE_EMERGENCY, "WG_GRID_STATE_EMERGENCY", "emergency" },
+    { WG_GRID_STATE_UNACKNOWLEDGED, "WG_GRID_STATE_UNACKNOWLEDGED", "unacknowledged" },
     { 0, NULL, NULL }
   };
 
@@ -151,7 +161,6 @@ typedef struct
   double       label_x, label_y;
   WgGridState  state;
   guint        n_open;
-  GdkTexture  *fill;       /* covers min..max; NULL until needed */
   GdkTexture  *label[2];   /* name + code, name only */
   double       label_w[2], label_h[2];
   int          label_sf;
@@ -165,6 +174,11 @@ struct _WgGridLayer
   GHashTable   *by_code;       /* code -> index + 1 */
   char         *selected;
   gboolean      gcj02;
+  guint         tick_id;
+  gboolean      pulsing_visible;
+  gint64        pulse_step;
+  GArray       *scratch;       /* double: a ring in widget coordinates */
+  GtkWidget    *label_layer;   /* weak; draws the labels when set */
 };
 
 G_DEFINE_FINAL_TYPE (WgGridLayer, wg_grid_layer, SHUMATE_TYPE_LAYER)
@@ -176,25 +190,16 @@ entry_clear (gpointer data)
 
   g_clear_pointer (&e->grid, wg_map_grid_unref);
   g_clear_pointer (&e->mxy, g_free);
-  g_clear_object (&e->fill);
   g_clear_object (&e->label[0]);
   g_clear_object (&e->label[1]);
 }
 
 static void
-invalidate_fill (WgGridLayer *self,
-                 Entry       *e)
-{
-  g_clear_object (&e->fill);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
 invalidate (WgGridLayer *self)
 {
-  for (guint i = 0; i < self->entries->len; i++)
-    g_clear_object (&g_array_index (self->entries, Entry, i).fill);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (self->label_layer)
+    gtk_widget_queue_draw (self->label_layer);
 }
 
 static void
@@ -246,33 +251,106 @@ is_selected (WgGridLayer *self,
   return self->selected != NULL && g_str_equal (self->selected, e->grid->code);
 }
 
-static GdkTexture *
-render_fill (WgGridLayer *self,
-             const Entry *e)
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
 {
-  double w = e->max_x - e->min_x, h = e->max_y - e->min_y;
-  double scale = FILL_TEXTURE_SIZE / MAX (w, h);
-  int tw = MAX (1, (int) ceil (w * scale)), th = MAX (1, (int) ceil (h * scale));
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, tw, th);
-  cairo_t *cr = cairo_create (surface);
-  GdkTexture *texture;
-  GdkRGBA fill, stroke;
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
 
-  _wg_grid_state_color (e->state, &fill, &stroke);
-  if (is_selected (self, e))
-    fill.alpha = MAX (fill.alpha, 0.18) + 0.10;
+/* One row of spans at yc (even-odd rule), from y to y + h. */
+static void
+append_row (GtkSnapshot   *snapshot,
+            const double  *pts,
+            guint          n,
+            double         y,
+            double         h,
+            const GdkRGBA *color)
+{
+  double yc = y + h / 2, xs[64];
+  guint k = 0;
 
-  cairo_new_path (cr);
-  for (guint i = 0; i < e->grid->n_points; i++)
-    cairo_line_to (cr, (e->mxy[2 * i] - e->min_x) * scale, (e->mxy[2 * i + 1] - e->min_y) * scale);
-  cairo_close_path (cr);
-  gdk_cairo_set_source_rgba (cr, &fill);
-  cairo_fill (cr);
-  cairo_destroy (cr);
+  for (guint i = 0, j = n - 1; i < n; j = i++)
+    {
+      double xi = pts[2 * i], yi = pts[2 * i + 1];
+      double xj = pts[2 * j], yj = pts[2 * j + 1];
 
-  texture = _wg_texture_from_surface (surface);
-  cairo_surface_destroy (surface);
-  return texture;
+      if ((yi > yc) != (yj > yc) && k < G_N_ELEMENTS (xs))
+        xs[k++] = xi + (yc - yi) * (xj - xi) / (yj - yi);
+    }
+  qsort (xs, k, sizeof (double), compare_double);
+  for (guint m = 0; m + 1 < k; m += 2)
+    if (xs[m + 1] - xs[m] >= 0.5)
+      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (xs[m], y, xs[m + 1] - xs[m], h));
+}
+
+static void
+append_fill (GtkSnapshot           *snapshot,
+             const WgMapProjection *p,
+             const Entry           *e,
+             GArray                *scratch,
+             const GdkRGBA         *color)
+{
+  guint n = e->grid->n_points;
+  double *pts, top, bottom, margin;
+
+  g_array_set_size (scratch, 2 * n);
+  pts = (double *) (void *) scratch->data;
+  for (guint i = 0; i < n; i++)
+    _wg_projection_to_widget (p, e->mxy[2 * i], e->mxy[2 * i + 1], &pts[2 * i], &pts[2 * i + 1]);
+  /* Rows off screen are skipped; a rotated view shows more of them. */
+  margin = p->rotation != 0 ? ceil (hypot (p->width, p->height) / 2 / ROW) * ROW : 0;
+  top = MAX (-margin, floor ((e->min_y * p->scale - p->oy) / ROW) * ROW);
+  bottom = MIN (p->height + margin, e->max_y * p->scale - p->oy);
+
+  for (double y = top; y < bottom; y += ROW)
+    {
+      gboolean split = FALSE;
+
+      /* A corner in the row, or an edge moving more than 1.5 px across
+       * it: 1 px rows there. */
+      for (guint i = 0, j = n - 1; i < n && !split; j = i++)
+        {
+          double xi = pts[2 * i], yi = pts[2 * i + 1];
+          double xj = pts[2 * j], yj = pts[2 * j + 1];
+
+          if (yi >= y && yi < y + ROW)
+            split = TRUE;
+          else if (MIN (yi, yj) < y + ROW && MAX (yi, yj) > y
+                   && fabs (xj - xi) * ROW > 1.5 * fabs (yj - yi))
+            split = TRUE;
+        }
+      if (split)
+        for (int r = 0; r < ROW; r++)
+          append_row (snapshot, pts, n, y + r, 1, color);
+      else
+        append_row (snapshot, pts, n, y, ROW, color);
+    }
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  WgGridLayer *self = WG_GRID_LAYER (widget);
+  gint64 step;
+
+  if (!self->pulsing_visible || !_wg_animations_enabled (widget))
+    {
+      /* One more frame draws the steady fill. */
+      gtk_widget_queue_draw (widget);
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  step = gdk_frame_clock_get_frame_time (clock) / (WG_PULSE_PERIOD_US / WG_PULSE_STEPS);
+  if (step != self->pulse_step)
+    {
+      self->pulse_step = step;
+      gtk_widget_queue_draw (widget);
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -375,6 +453,44 @@ append_outline (GtkSnapshot           *snapshot,
     }
 }
 
+/* Labels where they fit: name and code, or just the name. */
+static void
+snapshot_labels (WgGridLayer           *self,
+                 GtkSnapshot           *snapshot,
+                 const WgMapProjection *p,
+                 int                    sf)
+{
+  double r = (p->rotation != 0 ? hypot (p->width, p->height) / 2 : 0);
+  double vx0 = (p->ox - r) / p->scale, vy0 = (p->oy - r) / p->scale;
+  double vx1 = (p->ox + p->width + r) / p->scale, vy1 = (p->oy + p->height + r) / p->scale;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = &g_array_index (self->entries, Entry, i);
+      double box_w = (e->max_x - e->min_x) * p->scale;
+      double box_h = (e->max_y - e->min_y) * p->scale;
+      double x, y;
+      int variant;
+
+      if (e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1
+          || box_w < 40 || box_h < 18)
+        continue;
+      if (e->label[0] == NULL || e->label_sf != sf)
+        render_labels (e, sf);
+      if (e->label_w[0] <= box_w * 0.92 && e->label_h[0] <= box_h * 0.85)
+        variant = 0;
+      else if (e->label_w[1] <= box_w * 0.92 && e->label_h[1] <= box_h * 0.85)
+        variant = 1;
+      else
+        continue;
+      _wg_projection_to_widget (p, e->label_x, e->label_y, &x, &y);
+      gtk_snapshot_append_texture (snapshot, e->label[variant],
+                                   &GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
+                                                        round (y - e->label_h[variant] / 2),
+                                                        e->label_w[variant], e->label_h[variant]));
+    }
+}
+
 static void
 wg_grid_layer_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -386,9 +502,22 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
   double vx0, vy0, vx1, vy1;
   g_autofree guint8 *visible = NULL;
   const Entry *selected = NULL;
+  gboolean animate = _wg_animations_enabled (widget);
+  gboolean pulsing_visible = FALSE;
+  double flash = 1.0;
 
   if (self->entries->len == 0 || !_wg_projection_init (&p, widget, viewport))
-    return;
+    {
+      self->pulsing_visible = FALSE;
+      return;
+    }
+
+  /* Unacknowledged emergencies: up and down once per pulse period;
+   * steady and strong with animations off. */
+  if (animate)
+    flash = 0.5 + 2.0 * (1.0 - fabs (2.0 * _wg_pulse_phase () - 1.0));
+  else
+    flash = 1.6;
 
   /* The view in unit coordinates, with room for rotation. */
   {
@@ -407,6 +536,7 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *e = &g_array_index (self->entries, Entry, i);
+      GdkRGBA fill, stroke;
 
       if (e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1)
         continue;
@@ -415,12 +545,15 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
         selected = e;
       if (e->state == WG_GRID_STATE_NONE && !is_selected (self, e))
         continue;
-      if (e->fill == NULL)
-        e->fill = render_fill (self, e);
-      gtk_snapshot_append_texture (snapshot, e->fill,
-                                   &GRAPHENE_RECT_INIT (e->min_x * p.scale - p.ox, e->min_y * p.scale - p.oy,
-                                                        (e->max_x - e->min_x) * p.scale,
-                                                        (e->max_y - e->min_y) * p.scale));
+      _wg_grid_state_color (e->state, &fill, &stroke);
+      if (is_selected (self, e))
+        fill.alpha = MAX (fill.alpha, 0.18) + 0.10;
+      if ((e->state & WG_GRID_STATE_UNACKNOWLEDGED) && (e->state & WG_GRID_STATE_EMERGENCY))
+        {
+          fill.alpha = MIN (0.85, fill.alpha * flash);
+          pulsing_visible = TRUE;
+        }
+      append_fill (snapshot, &p, e, self->scratch, &fill);
     }
 
   /* Outlines: quiet ones first, so that coloured edges win. */
@@ -440,39 +573,96 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
   if (selected)
     append_outline (snapshot, &p, selected, 4.0, &(GdkRGBA) { 0x1a / 255.0, 0x5f / 255.0, 0xb4 / 255.0, 1 });
 
-  /* Labels where they fit: name and code, or just the name. */
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      Entry *e = &g_array_index (self->entries, Entry, i);
-      double box_w = (e->max_x - e->min_x) * p.scale;
-      double box_h = (e->max_y - e->min_y) * p.scale;
-      double x, y;
-      int variant;
-
-      if (!visible[i] || box_w < 40 || box_h < 18)
-        continue;
-      if (e->label[0] == NULL || e->label_sf != sf)
-        render_labels (e, sf);
-      if (e->label_w[0] <= box_w * 0.92 && e->label_h[0] <= box_h * 0.85)
-        variant = 0;
-      else if (e->label_w[1] <= box_w * 0.92 && e->label_h[1] <= box_h * 0.85)
-        variant = 1;
-      else
-        continue;
-      _wg_projection_to_widget (&p, e->label_x, e->label_y, &x, &y);
-      gtk_snapshot_append_texture (snapshot, e->label[variant],
-                                   &GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
-                                                        round (y - e->label_h[variant] / 2),
-                                                        e->label_w[variant], e->label_h[variant]));
-    }
+  if (self->label_layer == NULL)
+    snapshot_labels (self, snapshot, &p, sf);
 
   gtk_snapshot_restore (snapshot);
+
+  self->pulsing_visible = pulsing_visible && animate;
+  if (self->pulsing_visible && self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
 }
 
 static void
 viewport_changed_cb (WgGridLayer *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The grid labels as a layer of their own, so that they can sit above the
+ * forces (a dense cluster badge on a grid's name made it unreadable). */
+
+#define WG_TYPE_GRID_LABEL_LAYER (wg_grid_label_layer_get_type ())
+G_DECLARE_FINAL_TYPE (WgGridLabelLayer, wg_grid_label_layer, WG, GRID_LABEL_LAYER, ShumateLayer)
+
+struct _WgGridLabelLayer
+{
+  ShumateLayer  parent_instance;
+  WgGridLayer  *grids;   /* weak */
+};
+
+G_DEFINE_FINAL_TYPE (WgGridLabelLayer, wg_grid_label_layer, SHUMATE_TYPE_LAYER)
+
+static void
+wg_grid_label_layer_snapshot (GtkWidget   *widget,
+                              GtkSnapshot *snapshot)
+{
+  WgGridLabelLayer *self = WG_GRID_LABEL_LAYER (widget);
+  WgMapProjection p;
+
+  if (self->grids == NULL
+      || !_wg_projection_init (&p, widget, shumate_layer_get_viewport (SHUMATE_LAYER (self))))
+    return;
+  gtk_snapshot_save (snapshot);
+  _wg_projection_push_rotation (&p, snapshot);
+  snapshot_labels (self->grids, snapshot, &p, gtk_widget_get_scale_factor (widget));
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+wg_grid_label_layer_dispose (GObject *object)
+{
+  WgGridLabelLayer *self = WG_GRID_LABEL_LAYER (object);
+
+  if (self->grids)
+    g_object_remove_weak_pointer (G_OBJECT (self->grids), (gpointer *) &self->grids);
+  self->grids = NULL;
+  G_OBJECT_CLASS (wg_grid_label_layer_parent_class)->dispose (object);
+}
+
+static void
+wg_grid_label_layer_class_init (WgGridLabelLayerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = wg_grid_label_layer_dispose;
+  GTK_WIDGET_CLASS (klass)->snapshot = wg_grid_label_layer_snapshot;
+}
+
+static void
+wg_grid_label_layer_init (WgGridLabelLayer *self)
+{
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+}
+
+ShumateLayer *
+_wg_grid_layer_create_label_layer (WgGridLayer *self)
+{
+  WgGridLabelLayer *labels;
+
+  g_return_val_if_fail (WG_IS_GRID_LAYER (self), NULL);
+  g_return_val_if_fail (self->label_layer == NULL, NULL);
+
+  labels = g_object_new (WG_TYPE_GRID_LABEL_LAYER,
+                         "viewport", shumate_layer_get_viewport (SHUMATE_LAYER (self)), NULL);
+  labels->grids = self;
+  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &labels->grids);
+  self->label_layer = GTK_WIDGET (labels);
+  g_object_add_weak_pointer (G_OBJECT (labels), (gpointer *) &self->label_layer);
+  g_signal_connect_object (shumate_layer_get_viewport (SHUMATE_LAYER (self)), "notify",
+                           G_CALLBACK (gtk_widget_queue_draw), labels, G_CONNECT_SWAPPED);
+  /* Hidden with the grids */
+  g_object_bind_property (self, "visible", labels, "visible", G_BINDING_SYNC_CREATE);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return SHUMATE_LAYER (labels);
 }
 
 static void
@@ -491,6 +681,7 @@ wg_grid_layer_finalize (GObject *object)
   WgGridLayer *self = WG_GRID_LAYER (object);
 
   g_array_unref (self->entries);
+  g_array_unref (self->scratch);
   g_hash_table_unref (self->by_code);
   g_free (self->selected);
   G_OBJECT_CLASS (wg_grid_layer_parent_class)->finalize (object);
@@ -513,6 +704,7 @@ wg_grid_layer_init (WgGridLayer *self)
   self->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
   g_array_set_clear_func (self->entries, entry_clear);
   self->by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  self->scratch = g_array_new (FALSE, FALSE, sizeof (double));
   /* Clicks go to the map (drag to pan); WgMapView does the hit testing. */
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
 }
@@ -607,7 +799,7 @@ wg_grid_layer_set_state (WgGridLayer *self,
     return;
   e->state = state;
   e->n_open = n_open;
-  invalidate_fill (self, e);
+  invalidate (self);
 }
 
 WgGridState
@@ -711,4 +903,30 @@ wg_grid_layer_pick (WgGridLayer *self,
         return e->grid;
     }
   return NULL;
+}
+
+gboolean
+wg_grid_layer_is_pulsing (WgGridLayer *self)
+{
+  g_return_val_if_fail (WG_IS_GRID_LAYER (self), FALSE);
+  return self->pulsing_visible && self->tick_id != 0;
+}
+
+void
+_wg_grid_layer_collect (WgGridLayer *self,
+                        GArray      *items)
+{
+  WgMapProjection p;
+
+  if (!_wg_projection_init (&p, GTK_WIDGET (self), shumate_layer_get_viewport (SHUMATE_LAYER (self))))
+    return;
+  /* Each grid at its label's point, where a reader looks for it. */
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (self->entries, Entry, i);
+      WgMapItem item = { WG_MAP_SELECTION_GRID, e->grid->code, 0, 0 };
+
+      _wg_projection_to_widget (&p, e->label_x, e->label_y, &item.x, &item.y);
+      g_array_append_val (items, item);
+    }
 }

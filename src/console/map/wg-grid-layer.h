@@ -12,6 +12,9 @@ typedef enum {
   WG_GRID_STATE_HOTSPOT        = 1 << 1,
   WG_GRID_STATE_OVERDUE        = 1 << 2,
   WG_GRID_STATE_EMERGENCY      = 1 << 3,
+  /* An emergency here nobody has acknowledged yet: the fill flashes
+   * (steady when animations are off). */
+  WG_GRID_STATE_UNACKNOWLEDGED = 1 << 4,
 } WgGridState;
 
 GType wg_grid_state_get_type (void) G_GNUC_CONST;
@@ -61,6 +64,8 @@ void         wg_grid_layer_set_selected   (WgGridLayer     *self,
                                            const char      *code);
 void         wg_grid_layer_set_gcj02      (WgGridLayer     *self,
                                            gboolean         gcj02);
+/* TRUE while an unacknowledged emergency grid flashes on screen. */
+gboolean     wg_grid_layer_is_pulsing     (WgGridLayer     *self);
 /* The most detailed grid containing the widget point, or NULL. */
 WgMapGrid   *wg_grid_layer_pick           (WgGridLayer     *self,
                                            double           x,

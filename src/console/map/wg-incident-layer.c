@@ -13,10 +13,6 @@
 #include "wg-map-private.h"
 
 #define STACK_CELL 40.0
-#define PULSE_PERIOD_US (1200 * 1000)
-/* Pulse steps per period: the ring moves at 10 fps, not at the display
- * rate, because each step repaints the window (costly in software). */
-#define PULSE_STEPS 12
 
 typedef struct
 {
@@ -96,12 +92,14 @@ tick_cb (GtkWidget     *widget,
 
   gint64 step;
 
-  if (!self->pulsing_visible)
+  if (!self->pulsing_visible || !_wg_animations_enabled (widget))
     {
+      /* Animations turned off: one more frame draws the steady ring. */
+      gtk_widget_queue_draw (widget);
       self->tick_id = 0;
       return G_SOURCE_REMOVE;
     }
-  step = gdk_frame_clock_get_frame_time (clock) / (PULSE_PERIOD_US / PULSE_STEPS);
+  step = gdk_frame_clock_get_frame_time (clock) / (WG_PULSE_PERIOD_US / WG_PULSE_STEPS);
   if (step != self->pulse_step)
     {
       self->pulse_step = step;
@@ -135,6 +133,7 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
   int sf = gtk_widget_get_scale_factor (widget);
   const double s = WG_INCIDENT_ICON_SIZE;
   gboolean pulsing_visible = FALSE;
+  gboolean animate;
   double phase;
 
   g_array_set_size (self->drawn, 0);
@@ -185,7 +184,9 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
         }
     }
 
-  phase = (g_get_monotonic_time () / (PULSE_PERIOD_US / PULSE_STEPS) % PULSE_STEPS) / (double) PULSE_STEPS;
+  /* Reduced motion: a steady ring, halfway out. */
+  animate = _wg_animations_enabled (widget);
+  phase = animate ? _wg_pulse_phase () : 0.35;
 
   gtk_snapshot_save (snapshot);
   _wg_projection_push_rotation (&p, snapshot);
@@ -230,8 +231,8 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
     }
   gtk_snapshot_restore (snapshot);
 
-  self->pulsing_visible = pulsing_visible;
-  if (pulsing_visible && self->tick_id == 0)
+  self->pulsing_visible = pulsing_visible && animate;
+  if (self->pulsing_visible && self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
 }
 
@@ -463,4 +464,22 @@ wg_incident_layer_is_pulsing (WgIncidentLayer *self)
 {
   g_return_val_if_fail (WG_IS_INCIDENT_LAYER (self), FALSE);
   return self->pulsing_visible && self->tick_id != 0;
+}
+
+void
+_wg_incident_layer_collect (WgIncidentLayer *self,
+                            GArray          *items)
+{
+  if (self->dirty)
+    return;   /* nothing drawn yet for the current data */
+  for (guint k = 0; k < self->drawn->len; k++)
+    {
+      const Drawn *d = &g_array_index (self->drawn, Drawn, k);
+      WgMapIncident *incident = g_array_index (self->items, Item, d->item).incident;
+      /* The pin's middle: its point is at the bottom. */
+      WgMapItem item = { WG_MAP_SELECTION_INCIDENT, wg_map_incident_get_id (incident),
+                         d->x, d->y - WG_INCIDENT_ICON_SIZE / 2 };
+
+      g_array_append_val (items, item);
+    }
 }

@@ -13,6 +13,10 @@
 #include "wg-position-store.h"
 #include "wg-map-incident.h"
 #include "wg-grid-layer.h"
+#include "wg-force-layer.h"
+#include "wg-incident-layer.h"
+#include "wg-station-layer.h"
+#include "wg-map-view.h"
 
 G_BEGIN_DECLS
 
@@ -102,6 +106,39 @@ GdkTexture *_wg_render_badge           (const char   *text,
                                         const GdkRGBA *bg,
                                         double        min_size,
                                         int           scale);
+
+/* What the last frame showed, for keyboard stepping: one entry per
+ * selectable thing on screen (clusters and hidden stack members are not
+ * selectable), in unrotated widget coordinates.  kind is a
+ * WgMapSelectionKind; id is borrowed from the layer. */
+typedef struct
+{
+  int         kind;
+  const char *id;
+  double      x, y;
+} WgMapItem;
+
+void        _wg_incident_layer_collect (WgIncidentLayer *self,
+                                        GArray          *items);
+void        _wg_force_layer_collect    (WgForceLayer    *self,
+                                        GArray          *items);
+void        _wg_station_layer_collect  (WgStationLayer  *self,
+                                        GArray          *items);
+void        _wg_grid_layer_collect     (WgGridLayer     *self,
+                                        GArray          *items);
+
+/* The grid labels as a layer above the forces (transfer floating) */
+ShumateLayer *_wg_grid_layer_create_label_layer (WgGridLayer *self);
+
+/* Pulsing (unacknowledged emergencies): the incident ring and the grid
+ * fill move in the same steps.  PULSE_STEPS per period: 10 fps, not the
+ * display rate, because each step repaints the window (costly in software). */
+#define WG_PULSE_PERIOD_US (1200 * 1000)
+#define WG_PULSE_STEPS 12
+/* 0 <= phase < 1, in WG_PULSE_STEPS steps */
+double      _wg_pulse_phase            (void);
+/* FALSE when the user asked for reduced motion (gtk-enable-animations). */
+gboolean    _wg_animations_enabled     (GtkWidget    *widget);
 
 #define WG_INCIDENT_ICON_SIZE 26.0
 #define WG_UNIT_ICON_SIZE     16.0

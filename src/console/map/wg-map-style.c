@@ -62,6 +62,23 @@ _wg_projection_push_rotation (const WgMapProjection *p,
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-p->width / 2.0, -p->height / 2.0));
 }
 
+double
+_wg_pulse_phase (void)
+{
+  gint64 step = g_get_monotonic_time () / (WG_PULSE_PERIOD_US / WG_PULSE_STEPS);
+
+  return (step % WG_PULSE_STEPS) / (double) WG_PULSE_STEPS;
+}
+
+gboolean
+_wg_animations_enabled (GtkWidget *widget)
+{
+  gboolean enabled = TRUE;
+
+  g_object_get (gtk_widget_get_settings (widget), "gtk-enable-animations", &enabled, NULL);
+  return enabled;
+}
+
 void
 _wg_project_point (double    lat,
                    double    lon,

@@ -72,6 +72,8 @@ struct _WgMapView
   GtkWidget          *legend;
   GtkWidget          *notice;
   GtkWidget          *notice_label;
+  GtkWidget          *callout;      /* keyboard stepping's tooltip */
+  gboolean            stepping;
 
   /* Base map */
   char               *base_map;
@@ -148,6 +150,8 @@ ensure_css (void)
     "  margin-top: 6px; }\n"
     ".wg-map-legend .title { font-weight: bold; }\n"
     ".wg-map-legend label { font-size: 0.9em; }\n"
+    ".wg-map-callout { background-color: rgba(36,31,49,0.92); color: white;"
+    "  border-radius: 6px; padding: 4px 8px; }\n"
     ".wg-map-notice { background-color: rgba(36,31,49,0.86); color: white;"
     "  border-radius: 999px; padding: 6px 16px; margin: 12px; font-weight: bold; }\n",
     -1);
@@ -432,6 +436,8 @@ wg_map_view_select (WgMapView          *self,
   g_free (self->selection_id);
   self->selection_id = g_strdup (id);
   apply_selection (self);
+  if (!self->stepping)
+    gtk_widget_set_visible (self->callout, FALSE);
 
   g_object_freeze_notify (G_OBJECT (self));
   if (kind_changed)
@@ -544,6 +550,40 @@ status_label (WgPositionStatus status)
     }
 }
 
+static char *
+describe_incident (WgMapIncident *incident,
+                   guint          count)
+{
+  g_autofree char *more = count > 1
+    ? g_strdup_printf (ngettext ("\n%u more incident here", "\n%u more incidents here", count - 1), count - 1)
+    : g_strdup ("");
+
+  return g_strdup_printf ("%s · %s%s%s%s",
+                          wg_map_incident_get_case_number (incident)
+                            ? wg_map_incident_get_case_number (incident)
+                            : wg_map_incident_get_id (incident),
+                          grade_label (wg_map_incident_get_grade (incident)),
+                          wg_map_incident_get_summary (incident) ? "\n" : "",
+                          wg_map_incident_get_summary (incident) ? wg_map_incident_get_summary (incident) : "",
+                          more);
+}
+
+static char *
+describe_unit (WgMapView *self,
+               int        unit)
+{
+  WgPositionStore *store = wg_force_layer_get_store (self->force_layer);
+
+  return g_strdup_printf ("%s · %s", wg_position_store_get_unit_id (store, unit),
+                          status_label (wg_position_store_get_statuses (store)[unit]));
+}
+
+static char *
+describe_grid (WgMapGrid *grid)
+{
+  return g_strdup_printf ("%s (%s)", wg_map_grid_get_name (grid), wg_map_grid_get_code (grid));
+}
+
 char *
 wg_map_view_describe_at (WgMapView *self,
                          double     x,
@@ -558,34 +598,55 @@ wg_map_view_describe_at (WgMapView *self,
   g_return_val_if_fail (WG_IS_MAP_VIEW (self), NULL);
 
   if ((incident = wg_incident_layer_pick (self->incident_layer, x, y, &count)))
-    {
-      g_autofree char *more = count > 1
-        ? g_strdup_printf (ngettext ("\n%u more incident here", "\n%u more incidents here", count - 1), count - 1)
-        : g_strdup ("");
-
-      return g_strdup_printf ("%s · %s%s%s%s",
-                              wg_map_incident_get_case_number (incident)
-                                ? wg_map_incident_get_case_number (incident)
-                                : wg_map_incident_get_id (incident),
-                              grade_label (wg_map_incident_get_grade (incident)),
-                              wg_map_incident_get_summary (incident) ? "\n" : "",
-                              wg_map_incident_get_summary (incident) ? wg_map_incident_get_summary (incident) : "",
-                              more);
-    }
+    return describe_incident (incident, count);
   if ((unit = wg_force_layer_pick (self->force_layer, x, y, &count, NULL, NULL)) >= 0)
     {
-      WgPositionStore *store = wg_force_layer_get_store (self->force_layer);
-
       if (count > 1)
         return g_strdup_printf (ngettext ("%u unit: click to zoom in", "%u units: click to zoom in", count), count);
-      return g_strdup_printf ("%s · %s", wg_position_store_get_unit_id (store, unit),
-                              status_label (wg_position_store_get_statuses (store)[unit]));
+      return describe_unit (self, unit);
     }
   if ((station = wg_station_layer_pick (self->station_layer, x, y)))
     return g_strdup (wg_station_layer_get_name (self->station_layer, station));
   if ((grid = wg_grid_layer_pick (self->grid_layer, x, y)))
-    return g_strdup_printf ("%s (%s)", wg_map_grid_get_name (grid), wg_map_grid_get_code (grid));
+    return describe_grid (grid);
   return NULL;
+}
+
+char *
+wg_map_view_describe_selection (WgMapView *self)
+{
+  WgPositionStore *store;
+  WgMapIncident *incident;
+  WgMapGrid *grid;
+  int unit;
+
+  g_return_val_if_fail (WG_IS_MAP_VIEW (self), NULL);
+
+  switch (self->selection_kind)
+    {
+    case WG_MAP_SELECTION_INCIDENT:
+      incident = wg_incident_layer_lookup (self->incident_layer, self->selection_id);
+      return incident ? describe_incident (incident, 1) : NULL;
+    case WG_MAP_SELECTION_UNIT:
+      store = wg_force_layer_get_store (self->force_layer);
+      unit = store ? wg_position_store_lookup (store, self->selection_id) : -1;
+      return unit >= 0 ? describe_unit (self, unit) : NULL;
+    case WG_MAP_SELECTION_STATION:
+      return g_strdup (wg_station_layer_get_name (self->station_layer, self->selection_id));
+    case WG_MAP_SELECTION_GRID:
+      grid = wg_grid_layer_lookup (self->grid_layer, self->selection_id);
+      return grid ? describe_grid (grid) : NULL;
+    case WG_MAP_SELECTION_NONE:
+    default:
+      return NULL;
+    }
+}
+
+const char *
+wg_map_view_get_callout (WgMapView *self)
+{
+  g_return_val_if_fail (WG_IS_MAP_VIEW (self), NULL);
+  return gtk_widget_get_visible (self->callout) ? gtk_label_get_label (GTK_LABEL (self->callout)) : NULL;
 }
 
 static gboolean
@@ -597,9 +658,8 @@ query_tooltip_cb (WgMapView  *self,
 {
   g_autofree char *text = NULL;
 
-  if (keyboard)
-    return FALSE;
-  text = wg_map_view_describe_at (self, x, y);
+  /* Keyboard mode: the selection, as the callout says it. */
+  text = keyboard ? wg_map_view_describe_selection (self) : wg_map_view_describe_at (self, x, y);
   if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
@@ -872,6 +932,151 @@ step_incident (WgMapView *self,
   wg_map_view_fly_to_incident (self, self->selection_id);
 }
 
+/* Keyboard: step through what is on screen (incidents, single units,
+ * stations, grids), nearest to the centre first.  The camera stays put,
+ * so the order stays put; Return flies to the selection. */
+
+/* Unrotated layer coordinates to the view's (the layers draw rotated
+ * about the centre). */
+static void
+rotate_point (WgMapView *self,
+              double    *x,
+              double    *y)
+{
+  double r = shumate_viewport_get_rotation (self->viewport);
+  double cx = gtk_widget_get_width (GTK_WIDGET (self->map)) / 2.0;
+  double cy = gtk_widget_get_height (GTK_WIDGET (self->map)) / 2.0;
+  double dx = *x - cx, dy = *y - cy;
+
+  if (r == 0)
+    return;
+  *x = dx * cos (r) - dy * sin (r) + cx;
+  *y = dx * sin (r) + dy * cos (r) + cy;
+}
+
+static int
+compare_distance (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  const WgMapItem *ia = a, *ib = b;
+  const double *centre = user_data;
+  double da = hypot (ia->x - centre[0], ia->y - centre[1]);
+  double db = hypot (ib->x - centre[0], ib->y - centre[1]);
+
+  /* Whole pixels, so that a jitter of a fraction does not reorder. */
+  if (floor (da) != floor (db))
+    return da < db ? -1 : 1;
+  if (ia->kind != ib->kind)
+    return ia->kind - ib->kind;
+  return g_strcmp0 (ia->id, ib->id);
+}
+
+static void
+show_callout (WgMapView       *self,
+              const WgMapItem *item)
+{
+  g_autofree char *text = wg_map_view_describe_selection (self);
+  double x = item->x, y = item->y;
+  int w = gtk_widget_get_width (GTK_WIDGET (self));
+  int h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (text == NULL)
+    {
+      gtk_widget_set_visible (self->callout, FALSE);
+      return;
+    }
+  gtk_label_set_label (GTK_LABEL (self->callout), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  /* Below right of the item, kept inside the view. */
+  rotate_point (self, &x, &y);
+  gtk_widget_set_margin_start (self->callout, (int) CLAMP (x + 14, 0, MAX (w - 240, 0)));
+  gtk_widget_set_margin_top (self->callout, (int) CLAMP (y + 14, 0, MAX (h - 60, 0)));
+  gtk_widget_set_visible (self->callout, TRUE);
+}
+
+gboolean
+wg_map_view_step (WgMapView *self,
+                  int        direction)
+{
+  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (WgMapItem));
+  g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (WgMapItem));
+  double width = gtk_widget_get_width (GTK_WIDGET (self->map));
+  double height = gtk_widget_get_height (GTK_WIDGET (self->map));
+  double centre[2] = { width / 2, height / 2 };
+  guint current = G_MAXUINT, next;
+  const WgMapItem *item;
+
+  g_return_val_if_fail (WG_IS_MAP_VIEW (self), FALSE);
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->incident_layer)))
+    _wg_incident_layer_collect (self->incident_layer, items);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->force_layer)))
+    _wg_force_layer_collect (self->force_layer, items);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->station_layer)))
+    _wg_station_layer_collect (self->station_layer, items);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->grid_layer)))
+    _wg_grid_layer_collect (self->grid_layer, items);
+
+  /* On screen only (coordinates are unrotated: the rotation is about the
+   * centre, so distances to it hold). */
+  for (guint i = 0; i < items->len; i++)
+    {
+      const WgMapItem *it = &g_array_index (items, WgMapItem, i);
+      double x = it->x, y = it->y;
+
+      rotate_point (self, &x, &y);
+      if (x >= 0 && y >= 0 && x < width && y < height)
+        g_array_append_val (shown, *it);
+    }
+  if (shown->len == 0)
+    return FALSE;
+  g_array_sort_with_data (shown, compare_distance, centre);
+
+  for (guint i = 0; i < shown->len; i++)
+    {
+      const WgMapItem *it = &g_array_index (shown, WgMapItem, i);
+      if ((int) self->selection_kind == it->kind && g_strcmp0 (self->selection_id, it->id) == 0)
+        current = i;
+    }
+  if (current == G_MAXUINT)
+    next = direction > 0 ? 0 : shown->len - 1;
+  else
+    next = (current + shown->len + (direction > 0 ? 1 : -1)) % shown->len;
+
+  item = &g_array_index (shown, WgMapItem, next);
+  self->stepping = TRUE;
+  wg_map_view_select (self, item->kind, item->id);
+  self->stepping = FALSE;
+  show_callout (self, item);
+  return TRUE;
+}
+
+static void
+step_item_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  wg_map_view_step (WG_MAP_VIEW (widget), g_str_equal (action_name, "map.next-item") ? 1 : -1);
+}
+
+static void
+select_centre_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  WgMapView *self = WG_MAP_VIEW (widget);
+  WgMapItem item = { 0 };
+
+  /* Keyboard hit testing: what is under the middle of the view. */
+  item.x = gtk_widget_get_width (GTK_WIDGET (self->map)) / 2.0;
+  item.y = gtk_widget_get_height (GTK_WIDGET (self->map)) / 2.0;
+  self->stepping = TRUE;
+  wg_map_view_select_at (self, item.x, item.y);
+  self->stepping = FALSE;
+  show_callout (self, &item);
+}
+
 static void
 next_incident_action (GtkWidget  *widget,
                       const char *action_name,
@@ -1048,6 +1253,9 @@ wg_map_view_class_init (WgMapViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "map.next-incident", NULL, next_incident_action);
   gtk_widget_class_install_action (widget_class, "map.previous-incident", NULL, previous_incident_action);
+  gtk_widget_class_install_action (widget_class, "map.next-item", NULL, step_item_action);
+  gtk_widget_class_install_action (widget_class, "map.previous-item", NULL, step_item_action);
+  gtk_widget_class_install_action (widget_class, "map.select-centre", NULL, select_centre_action);
   gtk_widget_class_install_action (widget_class, "map.clear-selection", NULL, clear_selection_action);
   gtk_widget_class_install_action (widget_class, "map.fly-to-selection", NULL, fly_to_selection_action);
   gtk_widget_class_install_action (widget_class, "map.fit-emergencies", NULL, fit_emergencies_action);
@@ -1055,6 +1263,9 @@ wg_map_view_class_init (WgMapViewClass *klass)
   gtk_widget_class_install_action (widget_class, "map.zoom-out", NULL, zoom_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_bracketright, 0, "map.next-incident", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_bracketleft, 0, "map.previous-incident", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, 0, "map.next-item", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, 0, "map.previous-item", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "map.select-centre", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "map.clear-selection", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "map.fly-to-selection", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "map.fly-to-selection", NULL);
@@ -1062,6 +1273,19 @@ wg_map_view_class_init (WgMapViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "map.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "map.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "map.zoom-out", NULL);
+}
+
+static void
+hide_callout_cb (WgMapView *self)
+{
+  gtk_widget_set_visible (self->callout, FALSE);
+}
+
+static void
+animations_changed_cb (WgMapView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self->grid_layer));
+  gtk_widget_queue_draw (GTK_WIDGET (self->incident_layer));
 }
 
 static void
@@ -1090,9 +1314,13 @@ wg_map_view_init (WgMapView *self)
   self->station_layer = wg_station_layer_new (self->viewport);
   self->force_layer = wg_force_layer_new (self->viewport);
   self->incident_layer = wg_incident_layer_new (self->viewport);
+  /* Bottom to top: grid fills and outlines, forces, grid names, stations,
+   * incidents (names and stations above the many unit badges to stay
+   * legible). */
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->grid_layer));
-  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->force_layer));
+  shumate_map_add_layer (self->map, _wg_grid_layer_create_label_layer (self->grid_layer));
+  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->incident_layer));
 
   click = gtk_gesture_click_new ();
@@ -1124,6 +1352,23 @@ wg_map_view_init (WgMapView *self)
   gtk_widget_set_visible (box, FALSE);
   self->notice = box;
   gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), box);
+
+  self->callout = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->callout, "wg-map-callout");
+  gtk_label_set_max_width_chars (GTK_LABEL (self->callout), 40);
+  gtk_label_set_wrap (GTK_LABEL (self->callout), TRUE);
+  gtk_widget_set_halign (self->callout, GTK_ALIGN_START);
+  gtk_widget_set_valign (self->callout, GTK_ALIGN_START);
+  gtk_widget_set_can_target (self->callout, FALSE);
+  gtk_widget_set_visible (self->callout, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->callout);
+  /* It points at a place on the map: the camera moving leaves it behind. */
+  g_signal_connect_object (self->viewport, "notify", G_CALLBACK (hide_callout_cb), self, G_CONNECT_SWAPPED);
+
+  /* Reduced motion switched on or off: the pulses start or stop. */
+  if (gtk_settings_get_default ())
+    g_signal_connect_object (gtk_settings_get_default (), "notify::gtk-enable-animations",
+                             G_CALLBACK (animations_changed_cb), self, G_CONNECT_SWAPPED);
 
   apply_base_map (self);
 }

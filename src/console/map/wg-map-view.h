@@ -87,6 +87,15 @@ gboolean            wg_map_view_select_at          (WgMapView  *self,
 char               *wg_map_view_describe_at        (WgMapView  *self,
                                                     double      x,
                                                     double      y);
+/* The selection in words (what its tooltip says), or NULL */
+char               *wg_map_view_describe_selection (WgMapView *self);
+/* Keyboard stepping: selects the next (@direction > 0) or previous thing
+ * on screen, nearest to the centre first, and shows its description in a
+ * callout.  FALSE if nothing is on screen. */
+gboolean            wg_map_view_step               (WgMapView  *self,
+                                                    int         direction);
+/* The callout's text while it shows, or NULL */
+const char         *wg_map_view_get_callout        (WgMapView  *self);
 
 /* Camera */
 void                wg_map_view_fly_to             (WgMapView  *self,

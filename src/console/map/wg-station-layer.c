@@ -277,3 +277,17 @@ wg_station_layer_get_name (WgStationLayer *self,
   s = find (self, id);
   return s ? s->name : NULL;
 }
+
+void
+_wg_station_layer_collect (WgStationLayer *self,
+                           GArray         *items)
+{
+  for (guint i = 0; i < self->stations->len; i++)
+    {
+      const Station *s = &g_array_index (self->stations, Station, i);
+      WgMapItem item = { WG_MAP_SELECTION_STATION, s->id, s->x, s->y };
+
+      if (s->drawn)
+        g_array_append_val (items, item);
+    }
+}
