@@ -9,7 +9,7 @@
  *  /faults/power-loss-normal  the same with synchronous=NORMAL: the test
  *                      must see acknowledged commands lost (it would catch
  *                      the regression);
- *  /faults/disk-full   the VFS's disk fills up: clear 507 answers, nothing
+ *  /faults/disk-full   the VFS's disk fills up: clear 503 answers, nothing
  *                      acknowledged lost, recovery when room returns.
  *
  * After every cut the journal file is read as the cut left it: every
@@ -71,6 +71,7 @@ typedef struct
   guint64       n_acked;
   guint64       n_replayed;
   guint64       n_problems;     /* non-2xx answers with problem+json */
+  guint64       n_no_answer;    /* the connection failed */
   GHashTable   *problem_codes;  /* "status code" -> count */
 } Load;
 
@@ -136,7 +137,9 @@ sent_cb (GObject      *source,
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
 
   cmd->status = body != NULL ? soup_message_get_status (msg) : 0;
-  if (cmd->status != 0)
+  if (cmd->status == 0)
+    self->n_no_answer++;
+  else
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
       const char *type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
@@ -388,6 +391,8 @@ start_server (gboolean preload,
 
   if (preload)
     {
+      g_autofree char *full_flag = g_build_filename (server->data_dir, "disk-is-full", NULL);
+
       const char *asan = g_getenv ("ASAN_OPTIONS");
       g_autofree char *options = NULL;
 
@@ -399,6 +404,7 @@ start_server (gboolean preload,
                              "verify_asan_link_order=0", NULL);
       g_setenv ("ASAN_OPTIONS", options, TRUE);
       g_setenv ("LD_PRELOAD", WG_FAULT_VFS_PATH, TRUE);
+      g_setenv ("WG_FAULT_VFS_FULL", full_flag, TRUE);
     }
   wg_test_server_start (server, server_args);
   *token = wg_test_server_login (server, "dispatcher", "demo");
@@ -525,6 +531,108 @@ test_power_loss_normal (void)
   g_assert_cmpuint (totals.lost, >, 0);
 }
 
+static gboolean
+enough_problems (gpointer data)
+{
+  return ((Load *) data)->n_problems >= 100;
+}
+
+static void
+print_problems (Load *load)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, load->problem_codes);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_test_message ("  %s: %u", (const char *) key, GPOINTER_TO_UINT (value));
+}
+
+/* The disk fills up under load: every answer is a 200 or a clear problem
+ * (503 storage-failed: nothing stored, safe to retry), the server stays up, nothing acknowledged is
+ * lost (checked after a power cut), and once there is room again every
+ * refused command goes through. */
+static void
+test_disk_full (void)
+{
+  g_autoptr(WgTestServer) server = NULL;
+  g_autoptr(Load) load = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *full_flag = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  guint64 acked_before, acked_full, acked_after;
+  Check check;
+
+  server = start_server (TRUE, &token);
+  full_flag = g_build_filename (server->data_dir, "disk-is-full", NULL);
+  load = load_new (server, token);
+
+  /* Room: commands go through. */
+  load_start (load, NULL);
+  wg_test_iterate_for (500);
+  acked_before = load->n_acked;
+  g_assert_cmpuint (acked_before, >, 0);
+
+  /* Full: the load goes on until 100 commands were refused (writes into
+   * space the files already have still work, as on a real disk). */
+  g_assert_true (g_file_set_contents (full_flag, "", 0, NULL));
+  g_assert_true (wg_test_iterate_until (enough_problems, load, 60000));
+  load_stop (load);
+  acked_full = load->n_acked - acked_before;
+  g_test_message ("disk full: %" G_GUINT64_FORMAT " acknowledged before, %" G_GUINT64_FORMAT
+                  " while filling, %" G_GUINT64_FORMAT " refused:",
+                  acked_before, acked_full, load->n_problems);
+  print_problems (load);
+  g_assert_cmpuint (load->n_no_answer, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (load->problem_codes), ==, 1);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (load->problem_codes, "503 storage-failed")), ==,
+                    load->n_problems);
+  /* The server is up and reads work. */
+  g_assert_cmpint (wg_test_server_head (server), >, 0);
+
+  /* Room again, the same server: every command made so far goes through
+   * (once), and new ones too. */
+  g_assert_cmpint (g_unlink (full_flag), ==, 0);
+  again = g_ptr_array_copy (load->commands, NULL, NULL);
+  /* The copy inherits the free function: the commands stay load's. */
+  g_ptr_array_set_free_func (again, NULL);
+  load_resend (load, again);
+  acked_after = load->n_acked;
+  load_start (load, NULL);
+  wg_test_iterate_for (300);
+  load_stop (load);
+  g_assert_cmpuint (load->n_acked, >, acked_after);
+
+  /* A power cut: everything acknowledged is on disk, once. */
+  wg_test_server_kill (server);
+  check_journal (load, FALSE, &check);
+  g_assert_cmpuint (check.n_lost, ==, 0);
+  g_assert_cmpuint (check.n_twice, ==, 0);
+
+  /* After the restart every command again is a replay (asserted as they
+   * come back), and a clean stop keeps them all. */
+  wg_test_server_start (server, server_args);
+  g_assert_cmpint (wg_test_server_head (server), ==, check.head);
+  g_ptr_array_unref (again);
+  again = g_ptr_array_copy (load->commands, NULL, NULL);
+  g_ptr_array_set_free_func (again, NULL);
+  load_resend (load, again);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  check_journal (load, FALSE, &check);
+  g_assert_cmpuint (check.n_lost, ==, 0);
+  g_assert_cmpuint (check.n_twice, ==, 0);
+  g_assert_cmpuint (check.n_unacked_in, ==, 0);
+  g_assert_cmpuint (check.n_acked, ==, load->commands->len);
+}
+
+static void
+drop_log_cb (const char     *domain,
+             GLogLevelFlags  level,
+             const char     *message,
+             gpointer        data)
+{
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,9 +640,10 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   /* GSocketClient's debug lines for 200 connections per round would
    * drown the log. */
-  g_log_set_debug_enabled (FALSE);
+  g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
   g_test_add_func ("/faults/kill9", test_kill9);
   g_test_add_func ("/faults/power-loss", test_power_loss);
   g_test_add_func ("/faults/power-loss-normal", test_power_loss_normal);
+  g_test_add_func ("/faults/disk-full", test_disk_full);
   return g_test_run ();
 }
