@@ -594,6 +594,13 @@ test_disk_full (void)
                     load->n_problems);
   /* The server is up and reads work. */
   g_assert_cmpint (wg_test_server_head (server), >, 0);
+  /* A login (which stores a token) gets a clear answer too. */
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, NULL, "POST", "/api/v1/session", "application/json",
+                                                             "{\"username\": \"leader\", \"password\": \"demo\"}");
+
+    wg_test_response_assert_problem (r, 503, "storage-failed");
+  }
 
   /* Room again, the same server: every command made so far goes through
    * (once), and new ones too. */
