@@ -72,6 +72,8 @@ typedef struct
   guint64       n_replayed;
   guint64       n_problems;     /* non-2xx answers with problem+json */
   guint64       n_no_answer;    /* the connection failed */
+  guint64       n_answered;     /* answers of any kind */
+  gint64        first_answer_us;  /* monotonic, of the first answer since load_start() */
   GHashTable   *problem_codes;  /* "status code" -> count */
 } Load;
 
@@ -137,6 +139,12 @@ sent_cb (GObject      *source,
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
 
   cmd->status = body != NULL ? soup_message_get_status (msg) : 0;
+  if (cmd->status != 0)
+    {
+      self->n_answered++;
+      if (self->first_answer_us == 0)
+        self->first_answer_us = g_get_monotonic_time ();
+    }
   if (cmd->status == 0)
     self->n_no_answer++;
   else
@@ -235,6 +243,7 @@ load_start (Load      *self,
             GPtrArray *queue)
 {
   self->stopping = FALSE;
+  self->first_answer_us = 0;
   self->queue = queue;
   self->queue_pos = 0;
   for (guint i = 0; i < self->n_writers; i++)
@@ -245,6 +254,12 @@ static gboolean
 load_idle (gpointer data)
 {
   return ((Load *) data)->in_flight == 0;
+}
+
+static gboolean
+has_answer (gpointer data)
+{
+  return ((Load *) data)->first_answer_us != 0;
 }
 
 /* Stops making new requests and waits for the answers (or failures) of
@@ -368,8 +383,9 @@ check_journal (Load     *self,
 typedef struct
 {
   guint   rounds;
-  guint   min_ms;        /* the cut comes after min_ms..max_ms of load */
-  guint   max_ms;
+  guint   max_ms;        /* the cut comes 0..max_ms after the round's first
+                          * answer (one round in five: after the start,
+                          * while the server may still be starting) */
   gboolean expect_loss;  /* synchronous=NORMAL: acknowledged commands vanish */
 } Plan;
 
@@ -435,19 +451,29 @@ run_rounds (gboolean    preload,
   for (guint round = 0; round < plan->rounds; round++)
     {
       g_autoptr(GPtrArray) again = NULL;
-      guint delay = (guint) g_random_int_range ((gint32) plan->min_ms, (gint32) plan->max_ms + 1);
+      guint delay = (guint) g_random_int_range (0, (gint32) plan->max_ms + 1);
+      gboolean early = g_random_int_range (0, 5) == 0;
       Check check;
 
+      gint64 load_started;
+      guint64 answered = load->n_answered;
+
       g_ptr_array_set_size (load->round, 0);
+      load_started = g_get_monotonic_time ();
       load_start (load, NULL);
-      wg_test_iterate_for (delay);
+      if (!early)
+        g_assert_true (wg_test_iterate_until (has_answer, load, 60000));
+      wg_test_iterate_for (MAX (delay, 1));
+      answered = load->n_answered - answered;
       wg_test_server_kill (server);
       load_stop (load);
 
       check_journal (load, plan->expect_loss, &check);
-      g_test_message ("round %u: cut after %u ms, %u commands made, %u acknowledged so far, "
-                      "%u lost, %u committed unanswered",
-                      round, delay, load->round->len, check.n_acked, check.n_lost, check.n_unacked_in);
+      g_test_message ("round %u: cut %u ms after the %s (first answer after %d ms), %u commands made, "
+                      "%u answered, %u acknowledged so far, %u lost, %u committed unanswered",
+                      round, delay, early ? "start" : "first answer",
+                      load->first_answer_us != 0 ? (int) ((load->first_answer_us - load_started) / 1000) : -1,
+                      load->round->len, (guint) answered, check.n_acked, check.n_lost, check.n_unacked_in);
       g_assert_cmpuint (check.n_twice, ==, 0);
       totals->lost += check.n_lost;
       totals->unacked_in += check.n_unacked_in;
@@ -499,7 +525,7 @@ run_rounds (gboolean    preload,
 static void
 test_kill9 (void)
 {
-  Plan plan = { N_ROUNDS, 50, 800, FALSE };
+  Plan plan = { N_ROUNDS, 600, FALSE };
   Totals totals;
 
   run_rounds (FALSE, &plan, &totals);
@@ -510,7 +536,7 @@ test_kill9 (void)
 static void
 test_power_loss (void)
 {
-  Plan plan = { N_ROUNDS, 50, 800, FALSE };
+  Plan plan = { N_ROUNDS, 600, FALSE };
   Totals totals;
 
   /* A quarter of the written blocks reach the disk before their sync, in
@@ -526,7 +552,7 @@ test_power_loss (void)
 static void
 test_power_loss_normal (void)
 {
-  Plan plan = { 5, 300, 600, TRUE };
+  Plan plan = { 5, 600, TRUE };
   Totals totals;
 
   g_setenv ("WG_FAULT_VFS_SYNCHRONOUS", "NORMAL", TRUE);
