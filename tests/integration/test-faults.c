@@ -422,7 +422,6 @@ start_server (gboolean preload,
   if (preload)
     {
       g_autofree char *full_flag = g_build_filename (server->data_dir, "disk-is-full", NULL);
-
       const char *asan = g_getenv ("ASAN_OPTIONS");
       g_autofree char *options = NULL;
 
@@ -435,6 +434,11 @@ start_server (gboolean preload,
       g_setenv ("ASAN_OPTIONS", options, TRUE);
       g_setenv ("LD_PRELOAD", WG_FAULT_VFS_PATH, TRUE);
       g_setenv ("WG_FAULT_VFS_FULL", full_flag, TRUE);
+    }
+  else
+    {
+      g_unsetenv ("LD_PRELOAD");
+      g_unsetenv ("WG_FAULT_VFS_FULL");
     }
   wg_test_server_start (server, server_args);
   *token = wg_test_server_login (server, "dispatcher", "demo");
@@ -467,10 +471,9 @@ run_rounds (gboolean    preload,
       g_autoptr(GPtrArray) again = NULL;
       guint delay = (guint) g_random_int_range (0, (gint32) plan->max_ms + 1);
       gboolean early = g_random_int_range (0, 5) == 0;
-      Check check;
-
-      gint64 load_started;
       guint64 answered = load->n_answered;
+      gint64 load_started;
+      Check check;
 
       g_ptr_array_set_size (load->round, 0);
       load_started = g_get_monotonic_time ();
