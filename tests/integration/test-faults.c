@@ -21,8 +21,10 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wg-test-server.h"
@@ -680,6 +682,91 @@ test_disk_full (void)
   g_assert_cmpuint (check.n_acked, ==, load->commands->len);
 }
 
+/* ---- the VFS itself ------------------------------------------------------ */
+
+static void
+exec_ok (sqlite3    *db,
+         const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+/* In a child process (WG_FAULT_VFS_CHILD=PATH): the VFS loaded, one row
+ * committed with a sync, one without (synchronous=OFF), a full disk refusing
+ * to grow the WAL, one more row once there is room (still unsynced), then
+ * the power cut: _exit with the database open. */
+static int
+vfs_child (const char *path)
+{
+  g_autofree char *flag = g_strconcat (path, ".full", NULL);
+  g_autofree char *blob = NULL;
+  sqlite3 *db = NULL;
+  int rc;
+
+  if (dlopen (WG_FAULT_VFS_PATH, RTLD_NOW) == NULL)
+    g_error ("%s", dlerror ());
+  g_assert_cmpstr (sqlite3_vfs_find (NULL)->zName, ==, "wg-fault");
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  exec_ok (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+               "CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('synced')");
+  exec_ok (db, "PRAGMA synchronous = OFF; INSERT INTO t VALUES ('not synced')");
+
+  /* The disk is full: growing the WAL fails, and works again once the
+   * flag is gone. */
+  g_assert_true (g_file_set_contents (flag, "", 0, NULL));
+  blob = g_strdup_printf ("INSERT INTO t VALUES (printf('%%.*c', %d, 'x'))", 256 * 1024);
+  rc = sqlite3_exec (db, blob, NULL, NULL, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_FULL);
+  g_unlink (flag);
+  exec_ok (db, "INSERT INTO t VALUES ('after the disk had room again')");
+  _exit (0);
+}
+
+static void
+test_vfs (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wg-fault-vfs-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "t.db", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *flag = g_strconcat (path, ".full", NULL);
+  const char *argv[] = { exe, NULL };
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GString *rows = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (exe);
+  g_subprocess_launcher_setenv (launcher, "WG_FAULT_VFS_CHILD", path, TRUE);
+  g_subprocess_launcher_setenv (launcher, "WG_FAULT_VFS_FULL", flag, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "WG_FAULT_VFS_EARLY");
+  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (child, NULL, &error));
+  g_assert_no_error (error);
+
+  /* After the cut: what was synced, nothing else. */
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT x FROM t ORDER BY rowid", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (rows, "%s;", (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpstr (rows->str, ==, "synced;");
+  g_string_free (rows, TRUE);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 drop_log_cb (const char     *domain,
              GLogLevelFlags  level,
@@ -692,10 +779,14 @@ int
 main (int   argc,
       char *argv[])
 {
+  if (g_getenv ("WG_FAULT_VFS_CHILD") != NULL)
+    return vfs_child (g_getenv ("WG_FAULT_VFS_CHILD"));
+
   g_test_init (&argc, &argv, NULL);
   /* GSocketClient's debug lines for 200 connections per round would
    * drown the log. */
   g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+  g_test_add_func ("/faults/vfs", test_vfs);
   g_test_add_func ("/faults/kill9", test_kill9);
   g_test_add_func ("/faults/power-loss", test_power_loss);
   g_test_add_func ("/faults/power-loss-normal", test_power_loss_normal);

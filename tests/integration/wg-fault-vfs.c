@@ -14,8 +14,10 @@
  *
  * Environment:
  *  WG_FAULT_VFS_EARLY=P   each written 4 KiB block reaches the file at once
- *                         with probability P percent (a disk persisting an
- *                         arbitrary subset of unsynced writes, in any order);
+ *                         with probability P percent, whole or only its first
+ *                         1-7 sectors of 512 bytes (a disk persisting an
+ *                         arbitrary subset of unsynced writes, in any order,
+ *                         torn);
  *  WG_FAULT_VFS_FULL=PATH while PATH exists the disk is full: a write or
  *                         truncate that would grow a file fails with
  *                         SQLITE_FULL (overwriting allocated space works, as
@@ -123,12 +125,15 @@ get_block (FaultFile     *self,
   return block;
 }
 
+/* A block, or its first sectors (torn), reaches the file before its sync. */
 static int
-write_block_through (FaultFile     *self,
-                     sqlite3_int64  index,
-                     const guint8  *block)
+write_block_early (FaultFile     *self,
+                   sqlite3_int64  index,
+                   const guint8  *block)
 {
-  return self->real->pMethods->xWrite (self->real, block, BLOCK, index * BLOCK);
+  int sectors = g_random_int_range (1, BLOCK / 512 + 1);
+
+  return self->real->pMethods->xWrite (self->real, block, sectors * 512, index * BLOCK);
 }
 
 /* ---- io methods ---------------------------------------------------------- */
@@ -214,7 +219,7 @@ fault_write (sqlite3_file  *file,
       done += n;
       ov->size = MAX (ov->size, pos + n);
       if (early_percent > 0 && (guint) g_random_int_range (0, 100) < early_percent)
-        rc = write_block_through (self, index, block);
+        rc = write_block_early (self, index, block);
       if (rc != SQLITE_OK)
         break;
     }
