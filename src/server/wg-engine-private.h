@@ -47,6 +47,10 @@ struct _WgEngine
   guint            timer_id;
   guint            prune_id;
 
+  /* Failed commits, reported at most every STORAGE_WARNING_INTERVAL_US. */
+  guint64          storage_failures;
+  gint64           storage_warned_us;
+
   /* One-entry cache: the stream masks the same event for many subscribers. */
   JsonNode        *redact_in;
   JsonNode        *redact_out;

@@ -460,6 +460,26 @@ command_result_free (gpointer data)
   g_free (result);
 }
 
+#define STORAGE_WARNING_INTERVAL_US (10 * G_USEC_PER_SEC)
+
+/* The clients get 503 storage-failed; the operator must hear of it too
+ * (a full disk), but not once per batch. */
+static void
+warn_storage_failure (WgEngine     *self,
+                      guint         n_commands,
+                      const GError *error)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  self->storage_failures += n_commands;
+  if (self->storage_warned_us != 0 && now - self->storage_warned_us < STORAGE_WARNING_INTERVAL_US)
+    return;
+  g_warning ("Cannot store commands (%" G_GUINT64_FORMAT " refused since the last report): %s",
+             self->storage_failures, error->message);
+  self->storage_failures = 0;
+  self->storage_warned_us = now;
+}
+
 static gboolean
 commands_batch_cb (GPtrArray  *items,
                    gpointer    user_data,
@@ -472,7 +492,10 @@ commands_batch_cb (GPtrArray  *items,
   gint64 head;
 
   if (!wg_store_begin (self->store, error))
-    return FALSE;
+    {
+      warn_storage_failure (self, items->len, *error);
+      return FALSE;
+    }
 
   _wg_engine_attachments_batch_begin (self);
   for (guint i = 0; i < items->len; i++)
@@ -489,7 +512,10 @@ commands_batch_cb (GPtrArray  *items,
     }
 
   if (!wg_store_commit (self->store, error))
-    return FALSE;
+    {
+      warn_storage_failure (self, items->len, *error);
+      return FALSE;
+    }
 
   /* Durable: the stream may show them, in seq order (items ran in order). */
   head = wg_store_head (self->store);

@@ -29,6 +29,10 @@ struct _WgStore
   gint64           last_checkpoint_rows;
   guint            checkpoint_interval;
   gboolean         in_batch;
+  /* SQLite rolled the whole batch back on its own (SQLITE_FULL, IOERR or
+   * NOMEM in a statement that has no statement journal): no savepoint is
+   * left, so the batch can only fail. */
+  gboolean         batch_lost;
   char            *exercise;
   WgStoreCommandCheck command_check;
   gpointer         command_check_data;
@@ -778,6 +782,7 @@ wg_store_begin (WgStore  *self,
   if (!_wg_store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
   self->in_batch = TRUE;
+  self->batch_lost = FALSE;
   return TRUE;
 }
 
@@ -788,6 +793,15 @@ wg_store_commit (WgStore  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (self->in_batch, FALSE);
 
+  if (self->batch_lost || sqlite3_get_autocommit (self->db))
+    {
+      /* Committing now would end nothing, or only the savepoints that
+       * ran after the rollback in a transaction of their own. */
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE,
+                   "%s: the batch was rolled back after a storage failure", self->path);
+      wg_store_rollback (self);
+      return FALSE;
+    }
   self->in_batch = FALSE;
   if (!_wg_store_exec (self, "COMMIT", error))
     {
@@ -805,6 +819,7 @@ wg_store_rollback (WgStore *self)
   g_return_if_fail (self != NULL);
 
   self->in_batch = FALSE;
+  self->batch_lost = FALSE;
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   if (!load_head (self, &error))
@@ -836,6 +851,15 @@ change_begin (WgStore  *self,
   mark->head_ts = self->head_ts;
   mark->last_checkpoint_seq = self->last_checkpoint_seq;
   mark->last_checkpoint_rows = self->last_checkpoint_rows;
+  if (self->in_batch && (self->batch_lost || sqlite3_get_autocommit (self->db)))
+    {
+      /* Outside a transaction a savepoint would start (and its release
+       * commit) one of its own, with seqs after the lost ones: a gap. */
+      self->batch_lost = TRUE;
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE,
+                   "%s: the batch was rolled back after a storage failure", self->path);
+      return FALSE;
+    }
   return _wg_store_exec (self, self->in_batch ? "SAVEPOINT wg_change" : "BEGIN IMMEDIATE", error);
 }
 
@@ -849,6 +873,8 @@ change_end (WgStore  *self,
   if (self->in_batch)
     {
       sqlite3_exec (self->db, "ROLLBACK TO wg_change; RELEASE wg_change", NULL, NULL, NULL);
+      if (sqlite3_get_autocommit (self->db))
+        self->batch_lost = TRUE;
       self->head_seq = mark->head_seq;
       self->head_ts = mark->head_ts;
       self->last_checkpoint_seq = mark->last_checkpoint_seq;
@@ -864,7 +890,11 @@ change_abort (WgStore *self,
               Mark    *mark)
 {
   if (self->in_batch)
-    sqlite3_exec (self->db, "ROLLBACK TO wg_change; RELEASE wg_change", NULL, NULL, NULL);
+    {
+      sqlite3_exec (self->db, "ROLLBACK TO wg_change; RELEASE wg_change", NULL, NULL, NULL);
+      if (sqlite3_get_autocommit (self->db))
+        self->batch_lost = TRUE;
+    }
   else if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   self->head_seq = mark->head_seq;

@@ -232,6 +232,20 @@ wg_test_server_stop (WgTestServer *self)
   return status;
 }
 
+void
+wg_test_server_kill (WgTestServer *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (self->process);
+  g_subprocess_send_signal (self->process, SIGKILL);
+  g_subprocess_wait (self->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_subprocess_get_if_exited (self->process));
+  g_assert_cmpint (g_subprocess_get_term_sig (self->process), ==, SIGKILL);
+  g_clear_object (&self->process);
+}
+
 static void
 remove_tree (const char *path)
 {

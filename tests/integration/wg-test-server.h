@@ -47,6 +47,8 @@ WgTestServer    *wg_test_server_new            (const char         *config_text)
 void             wg_test_server_start          (WgTestServer       *self,
                                                 const char * const *extra_args);
 int              wg_test_server_stop           (WgTestServer       *self);
+/* SIGKILL (a crash or, with a write-buffering VFS, a power cut) and reap. */
+void             wg_test_server_kill           (WgTestServer       *self);
 void             wg_test_server_free           (WgTestServer       *self);
 char            *wg_test_server_url            (WgTestServer       *self,
                                                 const char         *path);

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The store when the disk fills up in the middle of a group commit
+ * (PRAGMA max_page_count): SQLite may then roll back the whole transaction
+ * on its own, not just the failing statement.  Whatever it does, the
+ * journal stays gap-free, a failed batch leaves nothing, a committed one
+ * holds every command it accepted, and once there is room again the same
+ * commands go through.
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "engine-fixture.h"
+
+#define N_COMMANDS 400
+#define BATCH 40
+
+static const char *const report =
+  "{\"grade\": \"general\", \"category\": \"fire_lane\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+  " \"summary\": \"a car blocks the fire lane, a long description to fill pages faster: "
+  "0123456789012345678901234567890123456789012345678901234567890123456789\"}";
+
+static gint64
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gint64
+events_of (sqlite3    *db,
+           const char *command_id)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM journal WHERE command = ?", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, command_id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* A second connection sees what is durable: gap-free, the same head. */
+static void
+assert_journal_sound (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->dir, "journal.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM journal"), ==,
+                   query_int (db, "SELECT coalesce(max(seq), 0) FROM journal"));
+  g_assert_cmpint (query_int (db, "SELECT coalesce(max(seq), 0) FROM journal"), ==, wg_store_head (f->store));
+  sqlite3_close (db);
+}
+
+static void
+test_full_mid_batch (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_command_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "journal.db", NULL);
+  g_autofree char *limit = NULL;
+  sqlite3 *db = wg_store_get_sqlite (f->store);
+  sqlite3 *reader = NULL;
+  guint n_failed_commands = 0, n_failed_batches = 0, n_committed = 0;
+
+  for (guint i = 0; i < N_COMMANDS; i++)
+    g_ptr_array_add (commands, fixture_command ("incident.report", report));
+
+  /* A few pages of room, then the disk is full. */
+  limit = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT,
+                           query_int (db, "PRAGMA page_count") + 40);
+  g_assert_cmpint (sqlite3_exec (db, limit, NULL, NULL, NULL), ==, SQLITE_OK);
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &reader, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  for (guint start = 0; start < N_COMMANDS; start += BATCH)
+    {
+      gboolean accepted[BATCH] = { FALSE };
+      gboolean committed;
+
+      g_assert_true (wg_store_begin (f->store, &error));
+      for (guint i = 0; i < BATCH; i++)
+        {
+          WgCommand *cmd = commands->pdata[start + i];
+
+          accepted[i] = wg_store_execute_command (f->store, cmd, leader, FIXTURE_T0 + start + i, NULL, NULL, &error);
+          if (!accepted[i])
+            {
+              g_assert_error (error, WG_ERROR, WG_ERROR_STORE);
+              n_failed_commands++;
+            }
+          g_clear_error (&error);
+        }
+      committed = wg_store_commit (f->store, &error);
+      if (committed)
+        n_committed++;
+      else
+        {
+          g_assert_error (error, WG_ERROR, WG_ERROR_STORE);
+          g_clear_error (&error);
+          n_failed_batches++;
+        }
+      g_assert_false (wg_store_in_transaction (f->store));
+      assert_journal_sound (f);
+      /* A committed batch holds exactly the commands it accepted; a failed
+       * one holds nothing. */
+      for (guint i = 0; i < BATCH; i++)
+        g_assert_cmpint (events_of (reader, wg_command_get_id (commands->pdata[start + i])), ==,
+                         committed && accepted[i] ? 1 : 0);
+    }
+  g_test_message ("disk full: %u batches committed, %u failed, %u commands failed",
+                  n_committed, n_failed_batches, n_failed_commands);
+  g_assert_cmpuint (n_failed_commands + n_failed_batches, >, 0);
+
+  /* Room again: every command goes through once, in one batch. */
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (wg_store_begin (f->store, &error));
+  for (guint i = 0; i < N_COMMANDS; i++)
+    {
+      g_assert_true (wg_store_execute_command (f->store, commands->pdata[i], leader, FIXTURE_T0 + N_COMMANDS + i,
+                                               NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (wg_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  assert_journal_sound (f);
+  for (guint i = 0; i < N_COMMANDS; i++)
+    g_assert_cmpint (events_of (reader, wg_command_get_id (commands->pdata[i])), ==, 1);
+  g_assert_cmpint (query_int (reader, "SELECT count(*) FROM journal"), ==, N_COMMANDS);
+  sqlite3_close (reader);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/store/disk-full/mid-batch", Fixture, NULL, fixture_set_up, test_full_mid_batch, fixture_tear_down);
+  return g_test_run ();
+}
