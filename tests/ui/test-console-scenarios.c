@@ -1,0 +1,746 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Scenarios 1, 2 and 3 of scenarios.md against the real wangge-server
+ * (--demo), each to `closed`.  The centre's part goes through the
+ * consoles' own actions: the board's selection, the "win." and "incident."
+ * actions (A, D, R, S, V, Shift+C), the dispatch dialog and the dialogs the
+ * actions open, answered with Enter.  The field side (grid workers, units,
+ * departments) is played over HTTP, as the simulator would.  The result is
+ * checked on the server's journal (GET /api/v1/journal).
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "wg-dispatch-dialog.h"
+#include "wg-test-server.h"
+#include "wg-window.h"
+
+static char *data_home;
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        rm_rf (child);
+      else
+        g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static WgWindow *
+find_window (WgApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (WG_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+has_window (gpointer app)
+{
+  return find_window (app) != NULL;
+}
+
+static gboolean
+is_online (gpointer window)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (wg_window_get_context (window));
+  return wg_sync_client_get_state (sync) == WG_SYNC_ONLINE && wg_sync_client_get_queued (sync) == 0;
+}
+
+static WgApplication *
+start_console (WgTestServer *server,
+               const char   *username)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("io.github.wangge.Test.%s", username);
+  WgApplication *app = g_object_new (WG_TYPE_APPLICATION, "application-id", id,
+                                     "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+  WgWindow *window;
+
+  g_variant_dict_insert (options, "profile", "s", username);
+  g_variant_dict_insert (options, "server", "s", server->base_url);
+  g_variant_dict_insert (options, "username", "s", username);
+  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
+                   ==, -1);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (wg_test_iterate_until (has_window, app, 20000));
+  window = find_window (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
+  g_assert_true (wg_test_iterate_until (is_online, window, 20000));
+  return app;
+}
+
+/* The field side, over HTTP */
+
+typedef struct {
+  WgTestServer *server;
+  GHashTable   *tokens;   /* username -> token */
+} Field;
+
+static const char *
+field_token (Field      *field,
+             const char *username)
+{
+  char *token = g_hash_table_lookup (field->tokens, username);
+
+  if (token == NULL)
+    {
+      token = wg_test_server_login (field->server, username, "demo");
+      g_hash_table_insert (field->tokens, g_strdup (username), token);
+    }
+  return token;
+}
+
+/* Sends @type as @username; asserts it was accepted and returns the
+ * incident of its first event (interned). */
+static const char *
+field_send (Field      *field,
+            const char *username,
+            const char *type,
+            const char *body_json)
+{
+  g_autoptr(WgTestResponse) response = wg_test_server_command (field->server,
+                                                               field_token (field, username),
+                                                               NULL, type, body_json);
+  JsonObject *o;
+  JsonArray *events;
+
+  if (response->status != 200)
+    g_error ("%s as %s: %u %.*s", type, username, response->status,
+             (int) g_bytes_get_size (response->body),
+             (const char *) g_bytes_get_data (response->body, NULL));
+  o = wg_test_response_object (response);
+  events = json_object_get_array_member (o, "events");
+  g_assert_cmpuint (json_array_get_length (events), >, 0);
+  o = json_array_get_object_element (events, 0);
+  if (!json_object_has_member (o, "incident") || json_object_get_null_member (o, "incident"))
+    return NULL;
+  return g_intern_string (json_object_get_string_member (o, "incident"));
+}
+
+static char *
+report_body (WgReference *reference,
+             const char  *worker,
+             const char  *grade,
+             const char  *category,
+             const char  *summary,
+             const char  *handled)
+{
+  g_autoptr(GPtrArray) forces = wg_reference_dup_forces_for_account (reference, worker);
+  WgForce *force = NULL;
+  WgGrid *grid;
+  double lat, lon;
+
+  for (guint i = 0; i < forces->len && force == NULL; i++)
+    if (((WgForce *) forces->pdata[i])->grid != NULL)
+      force = forces->pdata[i];
+  g_assert_nonnull (force);
+  grid = wg_reference_lookup_grid (reference, force->grid->code);
+  g_assert_nonnull (grid);
+  wg_geo_shape_interior_point (grid->shape, &lat, &lon);
+  return g_strdup_printf ("{\"grade\": \"%s\", \"category\": \"%s\","
+                          " \"location\": {\"lat\": %.7f, \"lon\": %.7f},"
+                          " \"summary\": \"%s\", \"source\": \"grid_worker\"%s%s%s}",
+                          grade, category, lat, lon, summary,
+                          handled != NULL ? ", \"handled_on_spot\": {\"resolution\": \"" : "",
+                          handled != NULL ? handled : "",
+                          handled != NULL ? "\"}" : "");
+}
+
+/* The console's side */
+
+typedef struct {
+  WgWindow         *window;
+  const char       *incident;
+  WgIncidentState   state;
+} StateWait;
+
+static const WgIncidentRecord *
+console_record (WgWindow   *window,
+                const char *incident)
+{
+  WgIncidentItem *item = wg_incident_model_lookup (wg_window_get_model (window), incident);
+
+  return item != NULL ? wg_incident_item_get_record (item) : NULL;
+}
+
+static gboolean
+reached_state (gpointer data)
+{
+  StateWait *w = data;
+  const WgIncidentRecord *record = console_record (w->window, w->incident);
+
+  return record != NULL && record->state == w->state;
+}
+
+static void
+wait_state (WgWindow        *window,
+            const char      *incident,
+            WgIncidentState  state)
+{
+  StateWait w = { window, incident, state };
+
+  if (!wg_test_iterate_until (reached_state, &w, 20000))
+    {
+      const WgIncidentRecord *record = console_record (window, incident);
+      g_error ("%s never reached %s on the console (it is %s)", incident,
+               wg_incident_state_to_string (state),
+               record != NULL ? wg_incident_state_to_string (record->state) : "absent");
+    }
+}
+
+static gboolean
+alarm_acknowledged (gpointer data)
+{
+  StateWait *w = data;
+  const WgIncidentRecord *record = console_record (w->window, w->incident);
+
+  return record != NULL && record->alarm == WG_ALARM_ACKNOWLEDGED;
+}
+
+/* As a click on its row does. */
+static void
+select_row (WgWindow   *window,
+            const char *incident)
+{
+  WgIncidentBoard *board = wg_window_get_board (window);
+  GListModel *rows = wg_incident_board_get_rows (board);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(WgIncidentItem) item = g_list_model_get_item (rows, i);
+
+      if (g_strcmp0 (wg_incident_item_get_id (item), incident) == 0)
+        {
+          gtk_single_selection_set_selected (wg_incident_board_get_selection (board), i);
+          wg_test_iterate_for (50);
+          g_assert_cmpstr (wg_view_model_get_selected_incident (wg_context_get_view_model (wg_window_get_context (window))),
+                           ==, incident);
+          return;
+        }
+    }
+  g_error ("%s is not on the board", incident);
+}
+
+static guint
+row_of (WgWindow   *window,
+        const char *incident)
+{
+  GListModel *rows = wg_incident_board_get_rows (wg_window_get_board (window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(WgIncidentItem) item = g_list_model_get_item (rows, i);
+
+      if (g_strcmp0 (wg_incident_item_get_id (item), incident) == 0)
+        return i;
+    }
+  return G_MAXUINT;
+}
+
+static gboolean
+on_board (gpointer data)
+{
+  StateWait *w = data;
+  return row_of (w->window, w->incident) != G_MAXUINT;
+}
+
+static AdwMessageDialog *
+open_message_dialog (void)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      dialog = l->data;
+  return dialog;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return open_message_dialog () != NULL;
+}
+
+static gboolean
+no_message_dialog (gpointer data)
+{
+  return open_message_dialog () == NULL;
+}
+
+/* Activates "incident.@action" as its key does, fills in the dialog it
+ * opens (@choice: the drop-down's position, or -1 to keep the suggested
+ * one; @text for the entry, or NULL) and answers with Enter in the entry. */
+static void
+act_with_dialog (WgWindow   *window,
+                 const char *action,
+                 int         choice,
+                 const char *text)
+{
+  g_autofree char *name = g_strconcat ("incident.", action, NULL);
+  AdwMessageDialog *dialog;
+  GtkWidget *entry = NULL;
+
+  g_assert_null (wg_incident_actions_get_reason (wg_window_get_actions (window), action));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), name, NULL));
+  g_assert_true (wg_test_iterate_until (has_message_dialog, NULL, 5000));
+  dialog = open_message_dialog ();
+  for (GtkWidget *child = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_DROP_DOWN (child) && choice >= 0)
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (child), choice);
+      else if (GTK_IS_ENTRY (child))
+        entry = child;
+    }
+  g_assert_nonnull (entry);
+  if (text != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  /* Enter in the entry answers with the default response and closes. */
+  g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (entry)), "activate");
+  g_assert_true (wg_test_iterate_until (no_message_dialog, NULL, 5000));
+}
+
+static int
+department_position (WgWindow   *window,
+                     const char *code)
+{
+  GPtrArray *departments = wg_reference_get_departments (wg_context_get_reference (wg_window_get_context (window)));
+
+  for (guint i = 0; i < departments->len; i++)
+    if (g_str_equal (((WgDepartment *) departments->pdata[i])->code, code))
+      return i;
+  g_assert_not_reached ();
+}
+
+/* The server's journal for one incident */
+
+typedef struct {
+  char *type;
+  char *actor;
+  char *command;
+} JournalEvent;
+
+static void
+journal_event_free (JournalEvent *e)
+{
+  g_free (e->type);
+  g_free (e->actor);
+  g_free (e->command);
+  g_free (e);
+}
+
+static GPtrArray *
+server_journal (Field      *field,
+                const char *incident)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) journal_event_free);
+  gint64 after = 0;
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%ld&limit=5000", (long) after);
+      g_autoptr(WgTestResponse) response = wg_test_server_request_as (field->server,
+                                                                      field_token (field, "leader"),
+                                                                      "GET", path, NULL, NULL);
+      JsonObject *o;
+      JsonArray *events;
+
+      g_assert_cmpuint (response->status, ==, 200);
+      o = wg_test_response_object (response);
+      events = json_object_get_array_member (o, "events");
+      for (guint i = 0; i < json_array_get_length (events); i++)
+        {
+          JsonObject *e = json_array_get_object_element (events, i);
+          JournalEvent *je;
+
+          if (json_object_get_null_member (e, "incident") ||
+              g_strcmp0 (json_object_get_string_member (e, "incident"), incident) != 0)
+            continue;
+          je = g_new0 (JournalEvent, 1);
+          je->type = g_strdup (json_object_get_string_member (e, "type"));
+          je->actor = g_strdup (json_object_get_string_member_with_default (e, "actor", ""));
+          je->command = json_object_get_null_member (e, "command")
+                        ? NULL : g_strdup (json_object_get_string_member (e, "command"));
+          g_ptr_array_add (out, je);
+        }
+      more = json_object_get_boolean_member (o, "more");
+      after = json_object_get_int_member (o, "head");
+    }
+  return out;
+}
+
+/* Asserts that @expected (type, or "type@actor") occur in this order in
+ * @journal, and that no command appears twice in it under two answers
+ * (every command of the console applied once). */
+static void
+assert_journal (GPtrArray         *journal,
+                const char *const *expected)
+{
+  guint at = 0;
+  g_autoptr(GString) seen = g_string_new (NULL);
+
+  for (guint i = 0; i < journal->len; i++)
+    {
+      JournalEvent *e = journal->pdata[i];
+      g_string_append_printf (seen, " %s@%s", e->type, e->actor);
+    }
+  for (guint i = 0; expected[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (expected[i], "@", 2);
+      gboolean found = FALSE;
+
+      for (; at < journal->len && !found; at++)
+        {
+          JournalEvent *e = journal->pdata[at];
+
+          found = g_str_equal (e->type, parts[0]) &&
+                  (parts[1] == NULL || g_str_equal (e->actor, parts[1]));
+        }
+      if (!found)
+        g_error ("%s is missing (in order) from the journal:%s", expected[i], seen->str);
+    }
+}
+
+static guint
+count_type (GPtrArray  *journal,
+            const char *type)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < journal->len; i++)
+    n += g_str_equal (((JournalEvent *) journal->pdata[i])->type, type);
+  return n;
+}
+
+typedef struct {
+  WgTestServer  *server;
+  Field          field;
+  WgApplication *leader_app;
+  WgApplication *dispatcher_app;
+  WgWindow      *leader;
+  WgWindow      *dispatcher;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *args[] = { "--demo", NULL };
+
+  f->server = wg_test_server_new (NULL);
+  f->server->no_admin = TRUE;
+  wg_test_server_start (f->server, args);
+  f->field.server = f->server;
+  f->field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  f->leader_app = start_console (f->server, "leader");
+  f->dispatcher_app = start_console (f->server, "dispatcher");
+  f->leader = find_window (f->leader_app);
+  f->dispatcher = find_window (f->dispatcher_app);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->leader));
+  gtk_window_destroy (GTK_WINDOW (f->dispatcher));
+  wg_test_iterate_for (100);
+  g_clear_object (&f->leader_app);
+  g_clear_object (&f->dispatcher_app);
+  g_clear_pointer (&f->field.tokens, g_hash_table_unref);
+  g_assert_cmpint (wg_test_server_stop (f->server), ==, 0);
+  g_clear_pointer (&f->server, wg_test_server_free);
+}
+
+static gboolean
+dispatch_settled (gpointer dialog)
+{
+  return !wg_dispatch_dialog_is_pending (dialog);
+}
+
+/* 1. Emergency: fire in a residential building. */
+static void
+test_scenario_fire (Fixture       *f,
+                    gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->leader));
+  WgStore *store = wg_context_get_store (wg_window_get_context (f->leader));
+  g_autofree char *report = report_body (reference, "worker-17", "emergency", "fire", "3楼冒烟", NULL);
+  g_autoptr(GPtrArray) assignments = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) selected = NULL;
+  WgDispatchDialog *dispatch = NULL;
+  const char *incident;
+  StateWait wait;
+
+  /* 1. worker-17 reports from the field. */
+  incident = field_send (&f->field, "worker-17", "incident.report", report);
+  g_assert_nonnull (incident);
+
+  /* 2. Every console: the banner, the row on top of the board. */
+  wait = (StateWait) { f->leader, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  g_assert_true (wg_alarm_banner_get_revealed (wg_window_get_alarm_banner (f->leader)));
+  g_assert_cmpuint (row_of (f->leader, incident), ==, 0);
+  wait.window = f->dispatcher;
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  g_assert_true (wg_alarm_banner_get_revealed (wg_window_get_alarm_banner (f->dispatcher)));
+
+  /* 3. The leader presses A. */
+  select_row (f->leader, incident);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->leader), "win.acknowledge", NULL));
+  wait.window = f->dispatcher;
+  g_assert_true (wg_test_iterate_until (alarm_acknowledged, &wait, 15000));
+  wait.window = f->leader;
+  g_assert_true (wg_test_iterate_until (alarm_acknowledged, &wait, 15000));
+
+  /* 4. D: the plan's forces are preselected; Enter dispatches them. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->leader), "incident.dispatch", NULL));
+  wg_test_iterate_for (100);
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    if (WG_IS_DISPATCH_DIALOG (l->data))
+      dispatch = g_object_ref (l->data);
+  g_assert_nonnull (dispatch);
+  selected = wg_dispatch_dialog_dup_selected (dispatch);
+  /* fire: 2 emergency units, police, grid leader, grid worker, department team */
+  g_assert_cmpuint (g_strv_length (selected), ==, 6);
+  wg_dispatch_dialog_dispatch (dispatch);
+  g_assert_true (wg_test_iterate_until (dispatch_settled, dispatch, 15000));
+  g_assert_null (wg_dispatch_dialog_get_error (dispatch));
+  g_object_unref (dispatch);
+  wait_state (f->leader, incident, WG_STATE_DISPATCHED);
+
+  /* 5. Each force: acknowledged, en route, on scene, then cleared. */
+  assignments = wg_store_list_assignments (store, incident, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (assignments->len, ==, 6);
+  {
+    static const char *steps[] = { "assignment.acknowledge", "assignment.en_route",
+                                   "assignment.on_scene", "assignment.clear" };
+
+    for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
+      {
+        for (guint i = 0; i < assignments->len; i++)
+          {
+            WgAssignmentRecord *a = assignments->pdata[i];
+            WgForce *force = wg_reference_lookup_force (reference, a->unit);
+            g_autofree char *body = g_strdup_printf ("{\"assignment\": \"%s\"}", a->id);
+
+            g_assert_nonnull (force);
+            g_assert_nonnull (force->account);
+            field_send (&f->field, force->account, steps[s], body);
+          }
+        if (s == 2)
+          wait_state (f->leader, incident, WG_STATE_ON_SCENE);
+      }
+  }
+
+  /* 6. Resolved (S); follow-up routed (R) to housing as a professional step. */
+  act_with_dialog (f->leader, "resolve", -1, "明火已扑灭，无人员伤亡");
+  wait_state (f->leader, incident, WG_STATE_RESOLVED);
+  act_with_dialog (f->leader, "route", department_position (f->leader, "housing"),
+                   "检查楼栋消防安全");
+  wait_state (f->leader, incident, WG_STATE_ROUTED);
+  g_assert_cmpstr (console_record (f->leader, incident)->department, ==, "housing");
+
+  /* The housing department's side. */
+  {
+    g_autofree char *accept = g_strdup_printf ("{\"incident\": \"%s\"}", incident);
+    g_autofree char *feedback = g_strdup_printf ("{\"incident\": \"%s\", \"result\": \"已完成消防安全检查\","
+                                                 " \"outcome\": \"resolved\"}", incident);
+
+    field_send (&f->field, "dept-housing", "incident.accept", accept);
+    field_send (&f->field, "dept-housing", "incident.feedback", feedback);
+  }
+  wait_state (f->leader, incident, WG_STATE_FEEDBACK_GIVEN);
+
+  /* It comes back: V, then Shift+C. */
+  act_with_dialog (f->leader, "verify", -1, NULL);
+  wait_state (f->leader, incident, WG_STATE_VERIFIED);
+  act_with_dialog (f->leader, "close", -1, NULL);
+  wait_state (f->leader, incident, WG_STATE_CLOSED);
+  wait_state (f->dispatcher, incident, WG_STATE_CLOSED);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-17", "alarm.raised", "alarm.acknowledged@leader",
+      "assignment.created@leader", "incident.dispatched@leader",
+      "assignment.acknowledged", "incident.on_scene", "assignment.cleared",
+      "incident.resolved@leader", "incident.routed@leader",
+      "incident.accepted@dept-housing", "incident.feedback_given@dept-housing",
+      "incident.verified@leader", "incident.closed@leader", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (count_type (journal, "assignment.created"), ==, 6);
+  g_assert_cmpuint (count_type (journal, "assignment.cleared"), ==, 6);
+  g_assert_cmpuint (count_type (journal, "alarm.acknowledged"), ==, 1);
+  g_assert_cmpuint (count_type (journal, "incident.dispatched"), ==, 1);
+  g_assert_cmpuint (count_type (journal, "incident.closed"), ==, 1);
+}
+
+/* 2. Professional: illegal structure on a rooftop, rejected once. */
+static void
+test_scenario_professional (Fixture       *f,
+                            gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "professional", "illegal_structure",
+                                         "楼顶违章搭建铁皮房", NULL);
+  g_autofree char *accept = NULL;
+  g_autofree char *reject = NULL;
+  g_autofree char *feedback = NULL;
+  g_autofree char *verify = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  g_assert_false (wg_alarm_banner_get_revealed (wg_window_get_alarm_banner (f->dispatcher)));
+
+  /* The dispatcher routes it (R) to the suggested department. */
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", -1, NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+  g_assert_cmpstr (console_record (f->dispatcher, incident)->department, ==, "urban");
+  g_assert_cmpint (console_record (f->dispatcher, incident)->deadline, >, 0);
+
+  /* Not ours: back to the dispatcher, who routes it again. */
+  accept = g_strdup_printf ("{\"incident\": \"%s\"}", incident);
+  reject = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"请转交街道规划办\"}", incident);
+  field_send (&f->field, "dept-urban", "incident.reject", reject);
+  wait_state (f->dispatcher, incident, WG_STATE_REJECTED);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"),
+                   "属城管执法范围，请受理");
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+
+  /* Accepted, feedback; the grid worker verifies on site. */
+  field_send (&f->field, "dept-urban", "incident.accept", accept);
+  feedback = g_strdup_printf ("{\"incident\": \"%s\", \"result\": \"已拆除\", \"outcome\": \"resolved\"}",
+                              incident);
+  field_send (&f->field, "dept-urban", "incident.feedback", feedback);
+  verify = g_strdup_printf ("{\"incident\": \"%s\", \"passed\": true, \"remark\": \"现场已拆除\"}", incident);
+  field_send (&f->field, "worker-05", "incident.verify", verify);
+  wait_state (f->dispatcher, incident, WG_STATE_VERIFIED);
+
+  /* The centre closes it. */
+  act_with_dialog (f->dispatcher, "close", -1, "办结");
+  wait_state (f->dispatcher, incident, WG_STATE_CLOSED);
+  wait_state (f->leader, incident, WG_STATE_CLOSED);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-05", "incident.routed@dispatcher", "incident.rejected@dept-urban",
+      "incident.routed@dispatcher", "incident.accepted@dept-urban",
+      "incident.feedback_given@dept-urban", "incident.verified@worker-05",
+      "incident.closed@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (count_type (journal, "incident.routed"), ==, 2);
+  g_assert_cmpuint (count_type (journal, "incident.closed"), ==, 1);
+  g_assert_cmpuint (count_type (journal, "alarm.raised"), ==, 0);
+}
+
+/* 3. General: blocked fire lane, handled on the spot in one go. */
+static void
+test_scenario_general (Fixture       *f,
+                       gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->leader));
+  g_autofree char *report = report_body (reference, "worker-09", "general", "fire_lane_blocked",
+                                         "消防通道被电动车堵塞", "已联系车主挪走");
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  guint n_actions;
+  const WgIncidentActionEntry *entries = wg_incident_actions_list (&n_actions);
+
+  incident = field_send (&f->field, "worker-09", "incident.report", report);
+
+  /* Both consoles see it, already closed; nothing is left to do but a note. */
+  wait_state (f->leader, incident, WG_STATE_CLOSED);
+  wait_state (f->dispatcher, incident, WG_STATE_CLOSED);
+  g_assert_false (wg_alarm_banner_get_revealed (wg_window_get_alarm_banner (f->leader)));
+  /* Not among the open rows; with the "open" chip off, there it is. */
+  g_assert_cmpuint (row_of (f->dispatcher, incident), ==, G_MAXUINT);
+  wg_incident_board_set_filters (wg_window_get_board (f->dispatcher), WG_BOARD_FILTER_NONE);
+  select_row (f->dispatcher, incident);
+  for (guint i = 0; i < n_actions; i++)
+    {
+      GActionGroup *group = wg_incident_actions_get_group (wg_window_get_actions (f->dispatcher));
+
+      g_assert_cmpint (g_action_group_get_action_enabled (group, entries[i].name), ==,
+                       g_str_equal (entries[i].name, "note"));
+    }
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-09", "incident.handled_on_spot@worker-09",
+      "incident.closed@worker-09", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (journal->len, ==, 3);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  data_home = g_dir_make_tmp ("wangge-console-scenarios-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return g_test_run ();
+    }
+  adw_init ();
+
+  g_test_add ("/console-scenarios/1-fire", Fixture, NULL,
+              fixture_set_up, test_scenario_fire, fixture_tear_down);
+  g_test_add ("/console-scenarios/2-professional", Fixture, NULL,
+              fixture_set_up, test_scenario_professional, fixture_tear_down);
+  g_test_add ("/console-scenarios/3-general", Fixture, NULL,
+              fixture_set_up, test_scenario_general, fixture_tear_down);
+  status = g_test_run ();
+  rm_rf (data_home);
+  return status;
+}
