@@ -61,6 +61,31 @@ is_online (gpointer window)
 }
 
 static WgApplication *
+open_console (WgTestServer *server,
+              const char   *username,
+              const char   *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("io.github.wangge.Test.%s", username);
+  WgApplication *app = g_object_new (WG_TYPE_APPLICATION, "application-id", id,
+                                     "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+
+  g_variant_dict_insert (options, "profile", "s", username);
+  g_variant_dict_insert (options, "server", "s", url);
+  g_variant_dict_insert (options, "username", "s", username);
+  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
+                   ==, -1);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (wg_test_iterate_until (has_window, app, 20000));
+  gtk_window_set_default_size (GTK_WINDOW (find_window (app)), 1920, 1080);
+  return app;
+}
+
+static WgApplication *
 start_console (WgTestServer *server,
                const char   *username)
 {
@@ -708,6 +733,145 @@ test_scenario_general (Fixture       *f,
   g_assert_cmpuint (journal->len, ==, 3);
 }
 
+static gboolean
+is_offline (gpointer window)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (wg_window_get_context (window));
+  WgSyncState state = wg_sync_client_get_state (sync);
+
+  return state == WG_SYNC_OFFLINE || state == WG_SYNC_CONNECTING;
+}
+
+static gboolean
+note_in_cache (gpointer data)
+{
+  StateWait *w = data;
+  WgStore *store = wg_context_get_store (wg_window_get_context (w->window));
+  g_autoptr(GPtrArray) events = wg_store_read_journal (store, 0, 100000, NULL);
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, w->incident) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Offline: the server stops; the dispatcher routes an incident and adds a
+ * note (both queue); the console is closed and started again while the
+ * server is still away (it opens on its cache, offline, the two commands
+ * still queued); the server comes back on the same port: the console logs
+ * in again, sends them, shows the final state, and the server's journal
+ * holds each command's events exactly once. */
+static void
+test_offline_restart (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *port = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  g_autoptr(GPtrArray) queued = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) commands = NULL;
+  WgApplication *app;
+  WgWindow *window;
+  Field field = { 0 };
+  const char *incident;
+  StateWait wait;
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  url = g_strdup (server->base_url);
+  port = g_strdup_printf ("%u", server->port);
+  field.server = server;
+  field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  app = start_console (server, "dispatcher");
+  window = find_window (app);
+  report = report_body (wg_context_get_reference (wg_window_get_context (window)), "worker-05",
+                        "professional", "road_damage", "人行道地砖破损", NULL);
+  incident = field_send (&field, "worker-05", "incident.report", report);
+  wait = (StateWait) { window, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+
+  /* The server goes away: act anyway. */
+  g_hash_table_remove_all (field.tokens);
+  wg_sync_client_set_max_backoff_ms (wg_context_get_sync_client (wg_window_get_context (window)), 300);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  g_assert_true (wg_test_iterate_until (is_offline, window, 15000));
+  select_row (window, incident);
+  act_with_dialog (window, "route", -1, "请尽快修复");
+  act_with_dialog (window, "note", -1, "居民再次来电催办");
+  wg_test_iterate_for (100);
+  g_assert_true (is_offline (window));
+  g_assert_true (g_str_has_suffix (wg_window_get_connection_text (window), ", 2 queued"));
+  queued = wg_outbox_list (wg_context_get_outbox (wg_window_get_context (window)), "dispatcher",
+                           WG_OUTBOX_QUEUED, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (queued->len, ==, 2);
+  commands = g_new0 (char *, 3);
+  for (guint i = 0; i < 2; i++)
+    commands[i] = g_strdup (((WgOutboxEntry *) queued->pdata[i])->id);
+
+  /* The console is closed, and started again with the server still away. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  /* As the end of g_application_run() does when the process exits (the
+   * application object stays registered, as in the other tests: GLib 2.74
+   * has no way to unregister it short of g_application_run()). */
+  g_signal_emit_by_name (app, "shutdown");
+  app = open_console (server, "dispatcher", url);
+  window = find_window (app);
+  wg_sync_client_set_max_backoff_ms (wg_context_get_sync_client (wg_window_get_context (window)), 300);
+  wait.window = window;
+  /* The cache: the incident as it was, the commands still queued. */
+  g_assert_nonnull (console_record (window, incident));
+  g_assert_cmpint (console_record (window, incident)->state, ==, WG_STATE_REPORTED);
+  wg_test_iterate_for (200);
+  g_assert_true (is_offline (window));
+  g_assert_true (g_str_has_suffix (wg_window_get_connection_text (window), ", 2 queued"));
+
+  /* The server is back: a new login, the queue goes out, the state follows. */
+  {
+    const char *restart[] = { "--demo", "--port", port, NULL };
+    wg_test_server_start (server, restart);
+  }
+  g_assert_cmpstr (server->base_url, ==, url);
+  g_assert_true (wg_test_iterate_until (is_online, window, 30000));
+  wait_state (window, incident, WG_STATE_ROUTED);
+  g_assert_true (wg_test_iterate_until (note_in_cache, &wait, 15000));
+  g_assert_cmpstr (console_record (window, incident)->department, ==, "urban");
+  g_assert_cmpstr (wg_window_get_connection_text (window), ==, "Online");
+
+  journal = server_journal (&field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-05", "incident.routed@dispatcher", "incident.noted@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (count_type (journal, "incident.routed"), ==, 1);
+  g_assert_cmpuint (count_type (journal, "incident.noted"), ==, 1);
+  /* Each queued command's events, once. */
+  for (guint c = 0; c < 2; c++)
+    {
+      guint n = 0;
+
+      for (guint i = 0; i < journal->len; i++)
+        n += g_strcmp0 (((JournalEvent *) journal->pdata[i])->command, commands[c]) == 0;
+      g_assert_cmpuint (n, ==, 1);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  g_object_unref (app);
+  g_clear_pointer (&field.tokens, g_hash_table_unref);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -740,6 +904,7 @@ main (int   argc,
               fixture_set_up, test_scenario_professional, fixture_tear_down);
   g_test_add ("/console-scenarios/3-general", Fixture, NULL,
               fixture_set_up, test_scenario_general, fixture_tear_down);
+  g_test_add_func ("/console-scenarios/offline-restart", test_offline_restart);
   status = g_test_run ();
   rm_rf (data_home);
   return status;
