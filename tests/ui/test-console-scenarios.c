@@ -872,6 +872,96 @@ test_offline_restart (void)
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 }
 
+static gboolean
+routed_on_board (gpointer data)
+{
+  StateWait *w = data;
+  const WgIncidentRecord *record = console_record (w->window, w->incident);
+
+  return row_of (w->window, w->incident) != G_MAXUINT && record != NULL && record->state == w->state;
+}
+
+/* A department's console, running, meets an incident at its routing (its
+ * report is below the cache's head): the incident is on its board with its
+ * report (summary, source, caller masked, the report in the timeline), and
+ * the department accepts and gives feedback through its own actions. */
+static void
+test_department_meets_routed (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autoptr(GPtrArray) journal = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *route = NULL;
+  g_autofree char *located = NULL;
+  WgApplication *app;
+  WgWindow *window;
+  WgDetailPane *detail;
+  Field field = { 0 };
+  const char *incident;
+  StateWait wait;
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  field.server = server;
+  field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  app = start_console (server, "dept-urban");
+  window = find_window (app);
+  g_assert_cmpint (wg_context_get_actor (wg_window_get_context (window))->role, ==, WG_ROLE_DEPARTMENT);
+
+  /* A call taken at the centre, then routed to urban management. */
+  located = report_body (wg_context_get_reference (wg_window_get_context (window)), "worker-05",
+                         "professional", "road_damage", "井盖缺失", NULL);
+  /* The dispatcher's report carries the caller: swap the source. */
+  report = g_strdup_printf ("%.*s, \"caller\": {\"name\": \"王女士\", \"phone\": \"13812345678\"}}",
+                            (int) strlen (located) - 1, located);
+  incident = field_send (&field, "dispatcher", "incident.report", report);
+  /* Events of other incidents move the journal on before the routing. */
+  {
+    g_autofree char *other = report_body (wg_context_get_reference (wg_window_get_context (window)),
+                                          "worker-09", "general", "noise", "夜间施工噪音", NULL);
+    field_send (&field, "worker-09", "incident.report", other);
+  }
+  wg_test_iterate_for (300);
+  g_assert_null (console_record (window, incident));
+  route = g_strdup_printf ("{\"incident\": \"%s\", \"department\": \"urban\"}", incident);
+  field_send (&field, "dispatcher", "incident.route", route);
+
+  wait = (StateWait) { window, incident, WG_STATE_ROUTED };
+  g_assert_true (wg_test_iterate_until (routed_on_board, &wait, 15000));
+  g_assert_cmpstr (console_record (window, incident)->summary, ==, "井盖缺失");
+  select_row (window, incident);
+  detail = wg_window_get_detail_pane (window);
+  /* reported + routed */
+  g_assert_cmpuint (wg_detail_pane_get_n_timeline_rows (detail), >=, 2);
+  /* A department sees the caller's phone masked. */
+  g_assert_nonnull (wg_detail_pane_get_caller_text (detail));
+  g_assert_true (g_str_has_prefix (wg_detail_pane_get_caller_text (detail), "王女士 138"));
+  g_assert_null (strstr (wg_detail_pane_get_caller_text (detail), "12345"));
+
+  /* Accepted and answered from the department's own console. */
+  g_assert_null (wg_incident_actions_get_reason (wg_window_get_actions (window), "accept"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "incident.accept", NULL));
+  wait_state (window, incident, WG_STATE_ACCEPTED);
+  act_with_dialog (window, "feedback", 0, "已补装井盖");
+  wait_state (window, incident, WG_STATE_FEEDBACK_GIVEN);
+
+  journal = server_journal (&field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@dispatcher", "incident.routed@dispatcher", "incident.accepted@dept-urban",
+      "incident.feedback_given@dept-urban", NULL
+    };
+    assert_journal (journal, expected);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  g_object_unref (app);
+  g_clear_pointer (&field.tokens, g_hash_table_unref);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -905,6 +995,7 @@ main (int   argc,
   g_test_add ("/console-scenarios/3-general", Fixture, NULL,
               fixture_set_up, test_scenario_general, fixture_tear_down);
   g_test_add_func ("/console-scenarios/offline-restart", test_offline_restart);
+  g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   status = g_test_run ();
   rm_rf (data_home);
   return status;
