@@ -303,19 +303,31 @@ copy_member (JsonObject *to,
     json_object_set_member (to, member, json_node_copy (node));
 }
 
+/* attachments: at most WG_MAX_ATTACHMENTS distinct upload ids (UUIDs);
+ * whether they exist and are the actor's is the server's check. */
 static gboolean
 check_attachments (JsonObject  *body,
                    GError     **error)
 {
   JsonArray *array = NULL;
+  guint n;
 
   if (!wg_json_get_array (body, "attachments", FALSE, &array, error))
     return FALSE;
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+  n = array != NULL ? json_array_get_length (array) : 0;
+  if (n > WG_MAX_ATTACHMENTS)
+    return fail (error, WG_ERROR_INVALID_FIELD, "at most %d attachments", WG_MAX_ATTACHMENTS);
+  for (guint i = 0; i < n; i++)
     {
       JsonNode *node = json_array_get_element (array, i);
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-        return fail (error, WG_ERROR_INVALID_FIELD, "attachments must be ids");
+      const char *id;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+          !wg_uuid_is_valid ((id = json_node_get_string (node))))
+        return fail (error, WG_ERROR_INVALID_FIELD, "attachments must be upload ids (UUIDs)");
+      for (guint j = 0; j < i; j++)
+        if (g_ascii_strcasecmp (json_array_get_string_element (array, j), id) == 0)
+          return fail (error, WG_ERROR_INVALID_FIELD, "attachment %s listed twice", id);
     }
   return TRUE;
 }
@@ -654,7 +666,8 @@ decide_on_incident (Ctx     *ctx,
         return fail (error, WG_ERROR_INVALID_FIELD, "unknown level '%s'", level_name);
       break;
     case WG_CMD_INCIDENT_NOTE:
-      if (!wg_json_get_string (body, "text", TRUE, &text, error))
+      if (!wg_json_get_string (body, "text", TRUE, &text, error) ||
+          !check_attachments (body, error))
         return FALSE;
       break;
     case WG_CMD_DISPATCH_ASSIGN:
@@ -821,6 +834,7 @@ decide_on_incident (Ctx     *ctx,
     case WG_CMD_INCIDENT_NOTE:
       b = emit (ctx, WG_EV_INCIDENT_NOTED, id, id);
       json_object_set_string_member (b, "text", text);
+      copy_member (b, body, "attachments");
       break;
 
     case WG_CMD_ALARM_ACKNOWLEDGE:

@@ -62,5 +62,7 @@ gboolean   wg_decide_assignment_legal (WgCommandType     type,
                                        WgAssignmentState state);
 
 #define WG_DISPATCH_MAX_UNITS 64
+/* incident.report, feedback, verify and note: upload ids per command. */
+#define WG_MAX_ATTACHMENTS 8
 
 G_END_DECLS

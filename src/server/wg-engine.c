@@ -27,7 +27,7 @@
 #include "wg-actor.h"
 #include "wg-cap.h"
 #include "wg-command.h"
-#include "wg-engine.h"
+#include "wg-engine-private.h"
 #include "wg-history.h"
 #include "wg-error.h"
 #include "wg-event.h"
@@ -39,8 +39,6 @@
 #include "wg-json.h"
 #include "wg-store.h"
 
-/* libsoup 3.2 has no name for 429. */
-#define WG_STATUS_TOO_MANY_REQUESTS 429
 #define JOURNAL_DEFAULT_LIMIT 500
 #define JOURNAL_MAX_LIMIT 5000
 #define AUDIT_DEFAULT_LIMIT 100
@@ -51,42 +49,10 @@
 #define TIMER_INTERVAL_S 1
 #define PRUNE_INTERVAL_S 60
 
-/* Roles as bits, for the read checks. */
-#define ROLE_BIT(r) (1u << (r))
-#define READ_ALL_ROLES (ROLE_BIT (WG_ROLE_ADMIN) | ROLE_BIT (WG_ROLE_DUTY_LEADER) | \
-                        ROLE_BIT (WG_ROLE_DISPATCHER) | ROLE_BIT (WG_ROLE_TRAINER) | \
-                        ROLE_BIT (WG_ROLE_WALL))
-#define PHONE_ROLES (ROLE_BIT (WG_ROLE_ADMIN) | ROLE_BIT (WG_ROLE_DUTY_LEADER) | \
-                     ROLE_BIT (WG_ROLE_DISPATCHER))
-#define CAP_ROLES (ROLE_BIT (WG_ROLE_ADMIN) | ROLE_BIT (WG_ROLE_DUTY_LEADER) | \
-                   ROLE_BIT (WG_ROLE_DISPATCHER) | ROLE_BIT (WG_ROLE_WALL))
-
-struct _WgEngine
-{
-  WgServer        *server;
-  WgServerConfig   config;        /* a shallow copy: strings belong to the server */
-  WgStore         *store;
-  WgReference     *reference;     /* nullable */
-  GBytes          *reference_json;
-  WgAccountStore  *accounts;
-  WgPasswordPool  *pool;
-  WgCommitBatcher *batcher;
-  WgRateLimiter   *command_limiter;
-  WgFailureWindow *user_failures;
-  WgFailureWindow *address_failures;
-  sqlite3_stmt    *visible_stmt;
-  guint            timer_id;
-  guint            prune_id;
-
-  /* One-entry cache: the stream masks the same event for many subscribers. */
-  JsonNode        *redact_in;
-  JsonNode        *redact_out;
-};
-
 /* ---- helpers ----------------------------------------------------------- */
 
-static char *
-remote_address (SoupServerMessage *msg)
+char *
+_wg_engine_remote_address (SoupServerMessage *msg)
 {
   GSocketAddress *remote = soup_server_message_get_remote_address (msg);
 
@@ -95,8 +61,8 @@ remote_address (SoupServerMessage *msg)
   return g_strdup ("unknown");
 }
 
-static const char *
-bearer_token (SoupServerMessage *msg)
+const char *
+_wg_engine_bearer_token (SoupServerMessage *msg)
 {
   const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                      "Authorization");
@@ -109,8 +75,8 @@ bearer_token (SoupServerMessage *msg)
   return *header != '\0' ? header : NULL;
 }
 
-static void
-respond_retry_after (SoupServerMessage *msg,
+void
+_wg_engine_respond_retry_after (SoupServerMessage *msg,
                      guint              status,
                      const char        *slug,
                      const char        *detail,
@@ -122,8 +88,8 @@ respond_retry_after (SoupServerMessage *msg,
   wg_problem_respond (msg, status, slug, detail);
 }
 
-static void
-audit (WgEngine   *self,
+void
+_wg_engine_audit (WgEngine   *self,
        const char *actor,
        const char *address,
        const char *action,
@@ -147,8 +113,8 @@ audit (WgEngine   *self,
 }
 
 /* The problem's code of an answer already set on @msg ("ok" for 2xx). */
-static char *
-answer_code (SoupServerMessage *msg)
+char *
+_wg_engine_answer_code (SoupServerMessage *msg)
 {
   g_autoptr(GBytes) body = NULL;
   g_autoptr(JsonParser) parser = NULL;
@@ -183,8 +149,8 @@ actor_from_identity (const WgStreamIdentity *identity)
 
 /* Identifies the caller and checks its role against @roles (0: any
  * logged-in account).  Answers 401/403 itself and returns NULL. */
-static WgActor *
-require_actor (WgEngine          *self,
+WgActor *
+_wg_engine_require_actor (WgEngine          *self,
                SoupServerMessage *msg,
                guint              roles)
 {
@@ -348,8 +314,8 @@ redact (WgEngine *self,
   return json_node_ref (self->redact_out);
 }
 
-static JsonNode *
-filter_cb (const WgStreamIdentity *who,
+JsonNode *
+_wg_engine_filter_cb (const WgStreamIdentity *who,
            JsonNode               *event,
            gpointer                user_data)
 {
@@ -387,7 +353,7 @@ identify_cb (SoupServerMessage  *msg,
   WgEngine *self = user_data;
   g_autoptr(WgAccount) account = NULL;
   g_autoptr(GError) local_error = NULL;
-  const char *token = bearer_token (msg);
+  const char *token = _wg_engine_bearer_token (msg);
   const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
   const char *method = soup_server_message_get_method (msg);
   GPtrArray *units;
@@ -539,13 +505,21 @@ commands_batch_cb (GPtrArray  *items,
 
       result->head = head;
       if (!result->replayed && result->events != NULL)
-        publish_events (self, result->events);
+        {
+          _wg_engine_attachments_committed (self, job->command, job->actor, result->events);
+          publish_events (self, result->events);
+        }
       if (item->error != NULL)
         {
           if (item->error->domain == WG_ERROR)
             {
               status = wg_error_code_http_status (item->error->code);
               code = wg_error_code_to_slug (item->error->code);
+            }
+          else if (item->error->domain == WG_ATTACHMENT_STORE_ERROR)
+            {
+              status = wg_problem_status_for_error (item->error);
+              code = wg_attachment_store_error_code (item->error->code);
             }
           else
             {
@@ -624,18 +598,18 @@ post_commands_cb (SoupServerMessage *msg,
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(WgCommand) command = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *address = remote_address (msg);
+  g_autofree char *address = _wg_engine_remote_address (msg);
   g_autofree char *code = NULL;
   double retry_after = 0;
   CommandJob *job;
 
-  actor = require_actor (self, msg, 0);
+  actor = _wg_engine_require_actor (self, msg, 0);
   if (actor == NULL)
     return;
 
-  if (!wg_rate_limiter_try (self->command_limiter, bearer_token (msg), g_get_monotonic_time (), &retry_after))
+  if (!wg_rate_limiter_try (self->command_limiter, _wg_engine_bearer_token (msg), g_get_monotonic_time (), &retry_after))
     {
-      respond_retry_after (msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
+      _wg_engine_respond_retry_after (msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
                            _("Too many commands for this session: wait and retry with the same id"),
                            retry_after);
       goto refused;
@@ -681,8 +655,8 @@ post_commands_cb (SoupServerMessage *msg,
   return;
 
 refused:
-  code = answer_code (msg);
-  audit (self, actor->username, address, "command", NULL, soup_server_message_get_status (msg), code);
+  code = _wg_engine_answer_code (msg);
+  _wg_engine_audit (self, actor->username, address, "command", NULL, soup_server_message_get_status (msg), code);
 }
 
 /* ---- timers ------------------------------------------------------------ */
@@ -734,7 +708,7 @@ get_journal_cb (SoupServerMessage *msg,
   gint64 after = 0, limit = JOURNAL_DEFAULT_LIMIT, head;
   gboolean more;
 
-  actor = require_actor (self, msg, 0);
+  actor = _wg_engine_require_actor (self, msg, 0);
   if (actor == NULL)
     return;
   if (!parse_count (query, "after", 0, G_MAXINT64, &after) ||
@@ -781,8 +755,8 @@ get_journal_cb (SoupServerMessage *msg,
 /* One incident's events as the caller may see them, whatever their seq: a
  * department that meets an incident at its routing (after its report)
  * fetches the report here. */
-static GPtrArray *
-read_incident_events (WgEngine    *self,
+GPtrArray *
+_wg_engine_read_incident_events (WgEngine    *self,
                       const char  *incident,
                       GError     **error)
 {
@@ -847,7 +821,7 @@ get_incident_events_cb (SoupServerMessage *msg,
   if (!wg_server_identify (self->server, msg, &identity))
     return;
   head = wg_store_head (self->store);
-  events = read_incident_events (self, id, &error);
+  events = _wg_engine_read_incident_events (self, id, &error);
   if (events == NULL)
     {
       wg_stream_identity_clear (&identity);
@@ -858,7 +832,7 @@ get_incident_events_cb (SoupServerMessage *msg,
   for (guint i = 0; i < events->len; i++)
     {
       g_autoptr(JsonNode) node = wg_event_to_json (g_ptr_array_index (events, i));
-      JsonNode *seen = filter_cb (&identity, node, self);
+      JsonNode *seen = _wg_engine_filter_cb (&identity, node, self);
 
       if (seen != NULL)
         json_array_add_element (shown, seen);
@@ -915,7 +889,7 @@ get_reference_cb (SoupServerMessage *msg,
                   gpointer           user_data)
 {
   WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = require_actor (self, msg, 0);
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
 
   if (actor == NULL)
     return;
@@ -940,7 +914,7 @@ get_cap_cb (SoupServerMessage *msg,
             gpointer           user_data)
 {
   WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = require_actor (self, msg, CAP_ROLES);
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, CAP_ROLES);
   g_autoptr(GError) error = NULL;
   g_autofree char *xml = NULL;
   g_autofree char *sender = NULL;
@@ -1022,7 +996,7 @@ login_verified_cb (GObject      *source,
 
   ok = wg_password_verify_finish (self->pool, result, &error);
   if (g_error_matches (error, WG_PASSWORD_ERROR, WG_PASSWORD_ERROR_BUSY))
-    respond_retry_after (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
+    _wg_engine_respond_retry_after (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
                          _("Too many logins at once: try again in a moment"), 1);
   else if (ok && job->account != NULL && !job->account->disabled)
     {
@@ -1066,8 +1040,8 @@ login_verified_cb (GObject      *source,
       wg_problem_respond (job->msg, SOUP_STATUS_UNAUTHORIZED, "invalid-credentials", NULL);
     }
 
-  code = answer_code (job->msg);
-  audit (self, job->username, job->address, "login", NULL, soup_server_message_get_status (job->msg), code);
+  code = _wg_engine_answer_code (job->msg);
+  _wg_engine_audit (self, job->username, job->address, "login", NULL, soup_server_message_get_status (job->msg), code);
   soup_server_message_unpause (job->msg);
   login_job_free (job);
 }
@@ -1080,7 +1054,7 @@ post_session_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *address = remote_address (msg);
+  g_autofree char *address = _wg_engine_remote_address (msg);
   g_autofree char *code = NULL;
   const char *username = NULL, *password = NULL;
   double retry_user = 0, retry_address = 0;
@@ -1116,11 +1090,11 @@ post_session_cb (SoupServerMessage *msg,
 
     if (!user_ok || !address_ok)
       {
-        respond_retry_after (msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
+        _wg_engine_respond_retry_after (msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
                              _("Too many failed logins: wait before trying again"),
                              MAX (retry_user, retry_address));
-        code = answer_code (msg);
-        audit (self, username, address, "login", NULL, soup_server_message_get_status (msg), code);
+        code = _wg_engine_answer_code (msg);
+        _wg_engine_audit (self, username, address, "login", NULL, soup_server_message_get_status (msg), code);
         return;
       }
   }
@@ -1140,8 +1114,8 @@ post_session_cb (SoupServerMessage *msg,
   return;
 
 refused:
-  code = answer_code (msg);
-  audit (self, username, address, "login", NULL, soup_server_message_get_status (msg), code);
+  code = _wg_engine_answer_code (msg);
+  _wg_engine_audit (self, username, address, "login", NULL, soup_server_message_get_status (msg), code);
 }
 
 static void
@@ -1151,20 +1125,20 @@ delete_session_cb (SoupServerMessage *msg,
                    gpointer           user_data)
 {
   WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = require_actor (self, msg, 0);
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
   g_autoptr(GError) error = NULL;
-  g_autofree char *address = remote_address (msg);
+  g_autofree char *address = _wg_engine_remote_address (msg);
 
   if (actor == NULL)
     return;
-  if (!wg_account_store_revoke_token (self->accounts, bearer_token (msg), &error))
+  if (!wg_account_store_revoke_token (self->accounts, _wg_engine_bearer_token (msg), &error))
     {
       wg_problem_respond (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
-      audit (self, actor->username, address, "logout", NULL, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+      _wg_engine_audit (self, actor->username, address, "logout", NULL, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
       return;
     }
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-  audit (self, actor->username, address, "logout", NULL, SOUP_STATUS_NO_CONTENT, "ok");
+  _wg_engine_audit (self, actor->username, address, "logout", NULL, SOUP_STATUS_NO_CONTENT, "ok");
 }
 
 /* ---- audit ------------------------------------------------------------- */
@@ -1176,7 +1150,7 @@ get_audit_cb (SoupServerMessage *msg,
               gpointer           user_data)
 {
   WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = require_actor (self, msg, ROLE_BIT (WG_ROLE_ADMIN));
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, ROLE_BIT (WG_ROLE_ADMIN));
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
@@ -1264,9 +1238,9 @@ positions_finished_cb (SoupServerMessage *msg,
                        gpointer           user_data)
 {
   PositionsAudit *pa = user_data;
-  g_autofree char *code = answer_code (msg);
+  g_autofree char *code = _wg_engine_answer_code (msg);
 
-  audit (pa->engine, pa->actor, pa->address, "positions", NULL, soup_server_message_get_status (msg), code);
+  _wg_engine_audit (pa->engine, pa->actor, pa->address, "positions", NULL, soup_server_message_get_status (msg), code);
 }
 
 static void
@@ -1282,14 +1256,14 @@ request_read_cb (SoupServer        *server,
 
   if (soup_server_message_get_method (msg) != SOUP_METHOD_POST || !g_str_equal (path, "/api/v1/positions"))
     return;
-  token = bearer_token (msg);
+  token = _wg_engine_bearer_token (msg);
   if (token != NULL)
     account = wg_account_store_check_token (self->accounts, token, g_get_real_time () / 1000,
                                             (gint64) self->config.token_lifetime_seconds * 1000, NULL, NULL);
   pa = g_new0 (PositionsAudit, 1);
   pa->engine = self;
   pa->actor = account != NULL ? g_strdup (account->username) : NULL;
-  pa->address = remote_address (msg);
+  pa->address = _wg_engine_remote_address (msg);
   g_signal_connect_data (msg, "finished", G_CALLBACK (positions_finished_cb), pa,
                          (GClosureNotify) (void (*) (void)) positions_audit_free, 0);
 }
@@ -1548,8 +1522,10 @@ wg_engine_new (WgServer  *server,
                                                   (gint64) config->login_window_seconds * G_USEC_PER_SEC);
   self->batcher = wg_commit_batcher_new (config->batch_max_delay_us, config->batch_max_items,
                                          commands_batch_cb, commands_answer_cb, self);
+  if (!_wg_engine_attachments_init (self, error))
+    return NULL;
 
-  wg_server_set_journal (server, head_cb, backlog_cb, filter_cb, self);
+  wg_server_set_journal (server, head_cb, backlog_cb, _wg_engine_filter_cb, self);
   wg_server_set_identify_func (server, identify_cb, self);
 
   router = wg_server_get_router (server);
@@ -1575,6 +1551,7 @@ wg_engine_start (WgEngine *self)
     self->timer_id = g_timeout_add_seconds (TIMER_INTERVAL_S, timers_cb, self);
   if (self->prune_id == 0)
     self->prune_id = g_timeout_add_seconds (PRUNE_INTERVAL_S, prune_cb, self);
+  _wg_engine_attachments_start (self);
 }
 
 void
@@ -1599,6 +1576,7 @@ wg_engine_free (WgEngine *self)
       wg_server_set_identify_func (self->server, NULL, NULL);
     }
   g_clear_pointer (&self->batcher, wg_commit_batcher_free);
+  _wg_engine_attachments_fini (self);
   /* Waits for logins being hashed. */
   g_clear_pointer (&self->pool, wg_password_pool_free);
   g_clear_pointer (&self->visible_stmt, sqlite3_finalize);

@@ -10,7 +10,9 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "wg-attachment-store.h"
 #include "wg-error.h"
+#include "wg-image.h"
 #include "wg-json-guard.h"
 #include "wg-problem.h"
 #include "wg-track-store.h"
@@ -55,6 +57,11 @@ static const ProblemType problem_types[] = {
   { "unit-unavailable", N_("A unit is not available") },
   { "idempotency-key-reuse", N_("The command id was used for another command") },
   { "store-failure", N_("The database failed: try again") },
+  { "too-large", N_("The file is too large") },
+  { "image-too-many-pixels", N_("The image has too many pixels") },
+  { "image-malformed", N_("The image is damaged or not readable") },
+  { "unknown-attachment", N_("No such attachment") },
+  { "attachment-in-use", N_("The attachment belongs to another incident") },
 };
 
 const char *
@@ -125,6 +132,32 @@ wg_problem_respond (SoupServerMessage *msg,
 
 /* Maps the errors of our own domains to their problem; anything else is a
  * 500 whose detail is the message (it never carries secrets). */
+/* The status wg_problem_respond_error() answers for @error. */
+guint
+wg_problem_status_for_error (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, SOUP_STATUS_INTERNAL_SERVER_ERROR);
+
+  if (error->domain == WG_JSON_GUARD_ERROR)
+    return SOUP_STATUS_BAD_REQUEST;
+  if (error->domain == WG_ERROR)
+    return wg_error_code_http_status (error->code);
+  if (error->domain == WG_IMAGE_ERROR)
+    return wg_image_error_http_status (error->code);
+  if (error->domain == WG_ATTACHMENT_STORE_ERROR)
+    {
+      /* In a command: the ids are the command's fields. */
+      if (error->code == WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT)
+        return SOUP_STATUS_UNPROCESSABLE_ENTITY;
+      if (error->code == WG_ATTACHMENT_STORE_ERROR_IN_USE)
+        return SOUP_STATUS_CONFLICT;
+      return SOUP_STATUS_SERVICE_UNAVAILABLE;
+    }
+  if (error->domain == WG_TRACK_STORE_ERROR)
+    return SOUP_STATUS_SERVICE_UNAVAILABLE;
+  return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+}
+
 void
 wg_problem_respond_error (SoupServerMessage *msg,
                           const GError      *error)
@@ -137,6 +170,15 @@ wg_problem_respond_error (SoupServerMessage *msg,
   else if (error->domain == WG_ERROR)
     wg_problem_respond (msg, wg_error_code_http_status (error->code),
                         wg_error_code_to_slug (error->code), error->message);
+  else if (error->domain == WG_IMAGE_ERROR)
+    wg_problem_respond (msg, wg_image_error_http_status (error->code),
+                        wg_image_error_code (error->code), error->message);
+  else if (error->domain == WG_ATTACHMENT_STORE_ERROR)
+    wg_problem_respond (msg, wg_problem_status_for_error (error),
+                        error->code == WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT ||
+                        error->code == WG_ATTACHMENT_STORE_ERROR_IN_USE
+                          ? wg_attachment_store_error_code (error->code) : "storage-failed",
+                        error->message);
   else if (error->domain == WG_TRACK_STORE_ERROR)
     wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
   else

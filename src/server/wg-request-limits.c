@@ -32,6 +32,11 @@ struct _WgRequestLimits
   gulong      request_started_id;
   gsize       max_body;
   guint64     n_refused;
+  /* POSTs to one path with their own limit (uploads): a declared
+   * Content-Length is required there. */
+  char       *upload_path;
+  gsize       upload_max;
+  char       *upload_slug;
 };
 
 typedef struct
@@ -119,7 +124,8 @@ answer_written_cb (GObject      *source,
 }
 
 static GBytes *
-build_answer (gsize max_body,
+build_answer (gsize       max_body,
+              const char *slug,
               const char *why)
 {
   g_autofree char *detail = NULL;
@@ -129,7 +135,7 @@ build_answer (gsize max_body,
   GString *answer;
 
   detail = g_strdup_printf (_("%s; the limit is %lu bytes"), why, (gulong) max_body);
-  body = wg_problem_to_string (SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body-too-large", detail);
+  body = wg_problem_to_string (SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, slug, detail);
   date = soup_date_time_to_string (now, SOUP_DATE_HTTP);
   answer = g_string_new (NULL);
   g_string_append_printf (answer,
@@ -149,6 +155,8 @@ build_answer (gsize max_body,
 static void
 refuse (WgRequestLimits   *self,
         SoupServerMessage *msg,
+        gsize              max_body,
+        const char        *slug,
         const char        *why)
 {
   Refusal *refusal;
@@ -160,7 +168,7 @@ refuse (WgRequestLimits   *self,
   refusal = g_new0 (Refusal, 1);
   socket = soup_server_message_get_socket (msg);
   refusal->socket = socket != NULL ? g_object_ref (socket) : NULL;
-  refusal->answer = build_answer (self->max_body, why);
+  refusal->answer = build_answer (max_body, slug, why);
   refusal->cancellable = g_cancellable_new ();
   refusal->stream = soup_server_message_steal_connection (msg);
   if (refusal->stream == NULL)
@@ -175,18 +183,32 @@ refuse (WgRequestLimits   *self,
                                    answer_written_cb, refusal);
 }
 
+static gboolean
+is_upload (WgRequestLimits   *self,
+           SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  return self->upload_path != NULL && uri != NULL &&
+         soup_server_message_get_method (msg) == SOUP_METHOD_POST &&
+         g_strcmp0 (g_uri_get_path (uri), self->upload_path) == 0;
+}
+
 static void
 got_chunk_cb (SoupServerMessage *msg,
               GBytes            *chunk,
               WgRequestLimits   *self)
 {
   guint64 received = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (msg), "wg-body-received"));
+  gboolean upload = is_upload (self, msg);
+  gsize max = upload ? self->upload_max : self->max_body;
 
   received += g_bytes_get_size (chunk);
-  if (received > self->max_body)
+  if (received > max)
     {
       g_signal_handlers_disconnect_by_data (msg, self);
-      refuse (self, msg, _("The request body grew over the limit"));
+      refuse (self, msg, max, upload ? self->upload_slug : "body-too-large",
+              _("The request body grew over the limit"));
       return;
     }
   g_object_set_data (G_OBJECT (msg), "wg-body-received", GSIZE_TO_POINTER ((gsize) received));
@@ -202,11 +224,29 @@ got_headers_cb (SoupServerMessage *msg,
   if (soup_server_message_get_status (msg) != 0)
     return;
 
+  if (is_upload (self, msg))
+    {
+      /* Decided here, before a byte of the (large) body is read. */
+      if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+        {
+          g_signal_handlers_disconnect_by_data (msg, self);
+          refuse (self, msg, self->upload_max, self->upload_slug,
+                  _("An upload must declare its Content-Length"));
+        }
+      else if (soup_message_headers_get_content_length (headers) > (goffset) self->upload_max)
+        {
+          g_signal_handlers_disconnect_by_data (msg, self);
+          refuse (self, msg, self->upload_max, self->upload_slug,
+                  _("The declared Content-Length is over the limit"));
+        }
+      return;
+    }
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > (goffset) self->max_body)
     {
       g_signal_handlers_disconnect_by_data (msg, self);
-      refuse (self, msg, _("The declared Content-Length is over the limit"));
+      refuse (self, msg, self->max_body, "body-too-large",
+              _("The declared Content-Length is over the limit"));
     }
 }
 
@@ -245,7 +285,27 @@ wg_request_limits_free (WgRequestLimits *self)
     return;
   g_clear_signal_handler (&self->request_started_id, self->server);
   g_clear_object (&self->server);
+  g_free (self->upload_path);
+  g_free (self->upload_slug);
   g_free (self);
+}
+
+/* POSTs to @path may carry up to @max_bytes (instead of the general
+ * limit), must declare their Content-Length, and are refused with @slug. */
+void
+wg_request_limits_set_upload_path (WgRequestLimits *self,
+                                   const char      *path,
+                                   gsize            max_bytes,
+                                   const char      *slug)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (path != NULL && slug != NULL);
+
+  g_free (self->upload_path);
+  g_free (self->upload_slug);
+  self->upload_path = g_strdup (path);
+  self->upload_max = max_bytes;
+  self->upload_slug = g_strdup (slug);
 }
 
 gsize

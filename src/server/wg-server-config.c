@@ -47,6 +47,11 @@ wg_server_config_new (void)
   self->max_batch = 5000;
   self->max_future_seconds = 300;
   self->query_max = 100000;
+  self->attachment_max_bytes = 8 * 1024 * 1024;
+  self->attachment_max_age_seconds = 24 * 3600;
+  self->attachment_purge_interval_seconds = 3600;
+  self->attachment_workers = 2;
+  self->attachment_queue_max = 8;
   return self;
 }
 
@@ -180,6 +185,12 @@ wg_server_config_load_file (WgServerConfig  *self,
   READ_UINT ("positions", "max-batch", 1, 1000000, max_batch);
   READ_UINT ("positions", "max-future-seconds", 0, 86400, max_future_seconds);
   READ_UINT ("positions", "query-max", 1, 10000000, query_max);
+
+  READ_UINT ("attachments", "max-bytes", 1024, 64 * 1024 * 1024, attachment_max_bytes);
+  READ_UINT ("attachments", "max-age-seconds", 1, 365 * 86400, attachment_max_age_seconds);
+  READ_UINT ("attachments", "purge-interval-seconds", 1, 86400, attachment_purge_interval_seconds);
+  READ_UINT ("attachments", "workers", 1, 16, attachment_workers);
+  READ_UINT ("attachments", "queue-max", 1, 1024, attachment_queue_max);
 
   return TRUE;
 }

@@ -54,6 +54,13 @@ typedef struct
   guint    max_batch;
   guint    max_future_seconds;
   guint    query_max;
+
+  /* [attachments] */
+  gsize    attachment_max_bytes;            /* one upload */
+  guint    attachment_max_age_seconds;      /* unreferenced uploads older than this are removed */
+  guint    attachment_purge_interval_seconds;
+  guint    attachment_workers;              /* decode threads */
+  guint    attachment_queue_max;            /* uploads waiting for a decode thread */
 } WgServerConfig;
 
 GQuark          wg_server_config_error_quark (void);

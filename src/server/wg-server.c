@@ -404,6 +404,13 @@ wg_server_get_track_store (WgServer *self)
   return self->tracks;
 }
 
+WgRequestLimits *
+wg_server_get_request_limits (WgServer *self)
+{
+  g_return_val_if_fail (WG_IS_SERVER (self), NULL);
+  return self->limits;
+}
+
 guint16
 wg_server_get_port (WgServer *self)
 {

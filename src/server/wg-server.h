@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 
 #include "wg-commit-batcher.h"
+#include "wg-request-limits.h"
 #include "wg-router.h"
 #include "wg-server-config.h"
 #include "wg-stream-hub.h"
@@ -60,6 +61,7 @@ SoupServer      *wg_server_get_soup_server    (WgServer               *self);
 WgRouter        *wg_server_get_router         (WgServer               *self);
 WgStreamHub     *wg_server_get_stream_hub     (WgServer               *self);
 WgTrackStore    *wg_server_get_track_store    (WgServer               *self);
+WgRequestLimits *wg_server_get_request_limits (WgServer               *self);
 guint16          wg_server_get_port           (WgServer               *self);
 char            *wg_server_dup_url            (WgServer               *self);
 gboolean         wg_server_is_shutting_down   (WgServer               *self);

@@ -643,6 +643,33 @@ blob_used (WgAttachmentStore  *self,
   return TRUE;
 }
 
+/* The upload time of the oldest unreferenced row, or 0 when every row is
+ * referenced: how far back a restart must look for commands whose
+ * reference was lost. */
+gboolean
+wg_attachment_store_oldest_unreferenced (WgAttachmentStore  *self,
+                                         gint64             *uploaded_ms,
+                                         GError            **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (uploaded_ms != NULL, FALSE);
+
+  *uploaded_ms = 0;
+  if (sqlite3_prepare_v2 (self->db, "SELECT min (uploaded_ms) FROM attachments WHERE referenced_by IS NULL",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return set_db_error (self, error);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    *uploaded_ms = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return set_db_error (self, error);
+  return TRUE;
+}
+
 gboolean
 wg_attachment_store_purge (WgAttachmentStore  *self,
                            gint64              uploaded_before_ms,

@@ -85,6 +85,9 @@ gboolean           wg_attachment_store_reference  (WgAttachmentStore         *se
 GPtrArray         *wg_attachment_store_list_for_incident (WgAttachmentStore  *self,
                                                           const char         *incident,
                                                           GError            **error);
+gboolean           wg_attachment_store_oldest_unreferenced (WgAttachmentStore *self,
+                                                            gint64            *uploaded_ms,
+                                                            GError           **error);
 gboolean           wg_attachment_store_purge      (WgAttachmentStore         *self,
                                                    gint64                     uploaded_before_ms,
                                                    guint                     *removed,

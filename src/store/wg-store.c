@@ -30,6 +30,8 @@ struct _WgStore
   guint            checkpoint_interval;
   gboolean         in_batch;
   char            *exercise;
+  WgStoreCommandCheck command_check;
+  gpointer         command_check_data;
 };
 
 G_DEFINE_BOXED_TYPE (WgStore, wg_store, wg_store_ref, wg_store_unref)
@@ -1351,6 +1353,16 @@ lookup_answer (WgStore        *self,
     }
 }
 
+void
+wg_store_set_command_check (WgStore             *self,
+                            WgStoreCommandCheck  check,
+                            gpointer             user_data)
+{
+  g_return_if_fail (self != NULL);
+  self->command_check = check;
+  self->command_check_data = user_data;
+}
+
 gboolean
 wg_store_execute_command (WgStore        *self,
                           WgCommand      *command,
@@ -1408,6 +1420,13 @@ wg_store_execute_command (WgStore        *self,
       else
         change_abort (self, &mark);
       g_propagate_error (error, g_steal_pointer (&refusal));
+      return FALSE;
+    }
+
+  if (self->command_check != NULL &&
+      !self->command_check (command, actor, events, self->command_check_data, error))
+    {
+      change_abort (self, &mark);
       return FALSE;
     }
 

@@ -79,6 +79,20 @@ gboolean    wg_store_commit      (WgStore     *self,
 void        wg_store_rollback    (WgStore     *self);
 gboolean    wg_store_in_transaction (WgStore  *self);
 
+/* Called by wg_store_execute_command() after decide() accepted a new
+ * command and before its events are appended (never for a retry, which
+ * gets its stored answer): a check of what the journal does not hold (the
+ * server's attachments).  FALSE refuses the command with @error, which is
+ * not stored (a retry is checked again), and nothing is appended. */
+typedef gboolean (*WgStoreCommandCheck) (WgCommand      *command,
+                                         const WgActor  *actor,
+                                         GPtrArray      *events,
+                                         gpointer        user_data,
+                                         GError        **error);
+void        wg_store_set_command_check (WgStore             *self,
+                                        WgStoreCommandCheck  check,
+                                        gpointer             user_data);
+
 /* Runs @command for @actor at @now_ms.  TRUE with @events_out (the
  * appended events, seq set) when accepted; FALSE with a WG_ERROR when
  * refused (a rule's refusal is stored: the same command again gets the

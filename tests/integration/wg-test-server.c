@@ -298,6 +298,20 @@ wg_test_server_request_as (WgTestServer *self,
                            const char   *content_type,
                            const char   *body)
 {
+  g_autoptr(GBytes) bytes = body != NULL ? g_bytes_new (body, strlen (body)) : NULL;
+
+  return wg_test_server_request_bytes (self, token, method, path, content_type, bytes, NULL);
+}
+
+WgTestResponse *
+wg_test_server_request_bytes (WgTestServer *self,
+                              const char   *token,
+                              const char   *method,
+                              const char   *path,
+                              const char   *content_type,
+                              GBytes       *body,
+                              const char   *if_none_match)
+{
   g_autofree char *url = wg_test_server_url (self, path);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   g_autoptr(GError) error = NULL;
@@ -311,12 +325,10 @@ wg_test_server_request_as (WgTestServer *self,
 
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", header);
     }
+  if (if_none_match != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", if_none_match);
   if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
-    }
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
 
   response = g_new0 (WgTestResponse, 1);
   response->body = soup_session_send_and_read (self->session, msg, NULL, &error);

@@ -62,6 +62,14 @@ WgTestResponse  *wg_test_server_request_as     (WgTestServer       *self,
                                                 const char         *path,
                                                 const char         *content_type,
                                                 const char         *body);
+/* A binary body (uploads), and If-None-Match when given. */
+WgTestResponse  *wg_test_server_request_bytes  (WgTestServer       *self,
+                                                const char         *token,
+                                                const char         *method,
+                                                const char         *path,
+                                                const char         *content_type,
+                                                GBytes             *body,
+                                                const char         *if_none_match);
 /* POST /api/v1/session; asserts 200 and returns the token. */
 char            *wg_test_server_login          (WgTestServer       *self,
                                                 const char         *username,

@@ -1,0 +1,662 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Photos on incidents (docs/photos.md): POST /api/v1/attachments decodes
+ * the upload on a small thread pool (never on the main loop) and stores it
+ * with its derived sizes; GET /api/v1/attachments/{id}[/display|/thumbnail]
+ * answers those who may see the event that carries it; the command check
+ * refuses unknown or foreign ids before anything is appended; the reference
+ * is recorded after the journal commit and again at start (the two
+ * databases cannot commit together); unreferenced uploads are purged.
+ */
+#define G_LOG_DOMAIN "wg-engine"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "wg-engine-private.h"
+#include "wg-error.h"
+#include "wg-event.h"
+#include "wg-image.h"
+#include "wg-json.h"
+#include "wg-problem.h"
+
+#define UPLOAD_PATH "/api/v1/attachments"
+/* Who uploads: the roles whose commands carry photos (A for notes). */
+#define UPLOAD_ROLES (ROLE_BIT (WG_ROLE_GRID_WORKER) | ROLE_BIT (WG_ROLE_DEPARTMENT) | \
+                      ROLE_BIT (WG_ROLE_DISPATCHER) | ROLE_BIT (WG_ROLE_DUTY_LEADER) | \
+                      ROLE_BIT (WG_ROLE_ADMIN))
+
+typedef enum {
+  VARIANT_ORIGINAL,
+  VARIANT_DISPLAY,
+  VARIANT_THUMBNAIL,
+} Variant;
+
+/* Outlives the engine while decodes are in flight: a finished decode
+ * whose engine is gone is dropped. */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  WgEngine        *engine;
+} UploadShared;
+
+static UploadShared *
+upload_shared_ref (UploadShared *shared)
+{
+  g_atomic_ref_count_inc (&shared->ref_count);
+  return shared;
+}
+
+static void
+upload_shared_unref (UploadShared *shared)
+{
+  if (g_atomic_ref_count_dec (&shared->ref_count))
+    g_free (shared);
+}
+
+typedef struct
+{
+  UploadShared      *shared;
+  SoupServerMessage *msg;
+  GBytes            *body;
+  WgImageLimits      limits;
+  char              *uploader;
+  char              *address;
+  WgImageDerived    *derived;   /* set by the worker */
+  GError            *error;     /* set by the worker */
+} UploadJob;
+
+static void
+upload_job_free (gpointer data)
+{
+  UploadJob *job = data;
+
+  g_clear_pointer (&job->shared, upload_shared_unref);
+  g_clear_object (&job->msg);
+  g_clear_pointer (&job->body, g_bytes_unref);
+  g_clear_pointer (&job->derived, wg_image_derived_free);
+  g_clear_error (&job->error);
+  g_free (job->uploader);
+  g_free (job->address);
+  g_free (job);
+}
+
+static void
+set_location (SoupServerMessage *msg,
+              const char        *id)
+{
+  g_autofree char *location = g_strconcat (UPLOAD_PATH "/", id, NULL);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+}
+
+static void
+respond_attachment (SoupServerMessage  *msg,
+                    guint               status,
+                    const WgAttachment *attachment)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, attachment->id);
+  json_builder_set_member_name (builder, "media_type");
+  json_builder_add_string_value (builder, attachment->media_type);
+  json_builder_set_member_name (builder, "width");
+  json_builder_add_int_value (builder, attachment->width);
+  json_builder_set_member_name (builder, "height");
+  json_builder_add_int_value (builder, attachment->height);
+  json_builder_set_member_name (builder, "bytes");
+  json_builder_add_int_value (builder, attachment->bytes);
+  json_builder_set_member_name (builder, "sha256");
+  json_builder_add_string_value (builder, attachment->sha256);
+  json_builder_end_object (builder);
+  wg_json_respond_builder (msg, status, builder);
+}
+
+/* Main thread: the decode is done. */
+static gboolean
+upload_done_cb (gpointer data)
+{
+  UploadJob *job = data;
+  WgEngine *self = job->shared->engine;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgAttachment) attachment = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *code = NULL;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;   /* the engine is gone; so is the server */
+  self->uploads_queued--;
+
+  if (job->error != NULL)
+    {
+      if (job->error->domain == WG_IMAGE_ERROR)
+        wg_problem_respond (job->msg, wg_image_error_http_status (job->error->code),
+                            wg_image_error_code (job->error->code), job->error->message);
+      else
+        wg_problem_respond (job->msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "image-malformed",
+                            job->error->message);
+    }
+  else
+    {
+      WgImageDerived *d = job->derived;
+      WgAttachmentUpload upload = {
+        .original = job->body,
+        .media_type = wg_image_format_media_type (d->format),
+        .width = d->width,
+        .height = d->height,
+        .display = d->display,
+        .display_media_type = d->display != NULL ? wg_image_format_media_type (d->display_format) : NULL,
+        .thumbnail = d->thumbnail,
+        .thumbnail_media_type = d->thumbnail != NULL ? wg_image_format_media_type (d->thumbnail_format) : NULL,
+        .uploader = job->uploader,
+        .uploaded_ms = g_get_real_time () / 1000,
+      };
+
+      id = wg_attachment_store_add (self->attachments, &upload, &error);
+      if (id != NULL)
+        attachment = wg_attachment_store_lookup (self->attachments, id, &error);
+      if (attachment == NULL)
+        wg_problem_respond (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      else
+        {
+          set_location (job->msg, id);
+          respond_attachment (job->msg, SOUP_STATUS_CREATED, attachment);
+        }
+    }
+
+  code = _wg_engine_answer_code (job->msg);
+  _wg_engine_audit (self, job->uploader, job->address, "upload", id,
+                    soup_server_message_get_status (job->msg), code);
+  soup_server_message_unpause (job->msg);
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread: only wg_image_process (thread-safe, no engine state). */
+static void
+upload_work (gpointer data,
+             gpointer pool_data)
+{
+  UploadJob *job = data;
+
+  job->derived = wg_image_process (job->body, &job->limits, &job->error);
+  g_idle_add_full (G_PRIORITY_DEFAULT, upload_done_cb, job, upload_job_free);
+}
+
+static void
+post_attachment_cb (SoupServerMessage *msg,
+                    GHashTable        *params,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = _wg_engine_remote_address (msg);
+  g_autofree char *code = NULL;
+  double retry_after = 0;
+  UploadJob *job;
+
+  actor = _wg_engine_require_actor (self, msg, 0);
+  if (actor == NULL)
+    return;
+  if ((ROLE_BIT (actor->role) & UPLOAD_ROLES) == 0)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                          _("This account’s role sends no commands with photos"));
+      goto refused;
+    }
+  /* An 8 MiB upload costs more than a command: it counts against the same
+   * bucket. */
+  if (!wg_rate_limiter_try (self->command_limiter, _wg_engine_bearer_token (msg),
+                            g_get_monotonic_time (), &retry_after))
+    {
+      _wg_engine_respond_retry_after (msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
+                                      _("Too many requests for this session: wait and retry"),
+                                      retry_after);
+      goto refused;
+    }
+  if (wg_server_is_shutting_down (self->server))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting-down", NULL);
+      goto refused;
+    }
+  if (self->uploads_queued >= self->config.attachment_queue_max)
+    {
+      _wg_engine_respond_retry_after (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
+                                      _("Too many photos are being checked: try again shortly"), 1);
+      goto refused;
+    }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  /* The limit was enforced before the body was read (wg-request-limits);
+   * this is a second fence. */
+  if (g_bytes_get_size (body) > self->config.attachment_max_bytes)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", NULL);
+      goto refused;
+    }
+
+  job = g_new0 (UploadJob, 1);
+  job->shared = upload_shared_ref (self->upload_shared);
+  job->msg = g_object_ref (msg);
+  job->body = g_steal_pointer (&body);
+  wg_image_limits_init (&job->limits);
+  job->limits.max_bytes = self->config.attachment_max_bytes;
+  job->uploader = g_strdup (actor->username);
+  job->address = g_steal_pointer (&address);
+  soup_server_message_pause (msg);
+  self->uploads_queued++;
+  if (!g_thread_pool_push (self->upload_pool, job, &error))
+    {
+      self->uploads_queued--;
+      soup_server_message_unpause (msg);
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy", error->message);
+      address = g_strdup (job->address);
+      upload_job_free (job);
+      goto refused;
+    }
+  return;
+
+refused:
+  code = _wg_engine_answer_code (msg);
+  _wg_engine_audit (self, actor->username, address, "upload", NULL, soup_server_message_get_status (msg), code);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static gboolean
+node_lists_id (JsonNode   *event,
+               const char *id)
+{
+  JsonObject *body = json_object_get_object_member (json_node_get_object (event), "body");
+  JsonNode *member = body != NULL ? json_object_get_member (body, "attachments") : NULL;
+  JsonArray *array;
+
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    return FALSE;
+  array = json_node_get_array (member);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING &&
+          g_ascii_strcasecmp (json_node_get_string (element), id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Unreferenced: its uploader only.  Referenced: whoever may read the event
+ * that carries it, by the journal's own per-role rule. */
+static gboolean
+may_read (WgEngine               *self,
+          const WgStreamIdentity *who,
+          const WgAttachment     *attachment,
+          GError                **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+
+  if (attachment->incident == NULL)
+    return g_strcmp0 (who->user, attachment->uploader) == 0;
+  events = _wg_engine_read_incident_events (self, attachment->incident, error);
+  if (events == NULL)
+    return FALSE;
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autoptr(JsonNode) node = wg_event_to_json (g_ptr_array_index (events, i));
+      g_autoptr(JsonNode) seen = NULL;
+
+      if (!node_lists_id (node, attachment->id))
+        continue;
+      seen = _wg_engine_filter_cb (who, node, self);
+      if (seen != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+get_attachment (WgEngine          *self,
+                SoupServerMessage *msg,
+                GHashTable        *params,
+                Variant            variant)
+{
+  g_autoptr(WgAttachment) attachment = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *etag = NULL;
+  g_autofree char *disposition = NULL;
+  WgStreamIdentity identity = { 0 };
+  const char *id = g_hash_table_lookup (params, "id");
+  const char *sha256, *media_type, *if_none_match;
+  SoupMessageHeaders *headers;
+  gboolean allowed;
+
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  if (wg_uuid_is_valid (id))
+    attachment = wg_attachment_store_lookup (self->attachments, id, &error);
+  if (attachment == NULL &&
+      error != NULL && !g_error_matches (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT))
+    {
+      wg_stream_identity_clear (&identity);
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  g_clear_error (&error);
+  allowed = attachment != NULL && may_read (self, &identity, attachment, &error);
+  wg_stream_identity_clear (&identity);
+  if (error != NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  /* Not permitted and not there: the same answer. */
+  if (!allowed)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-attachment", NULL);
+      return;
+    }
+
+  sha256 = attachment->sha256;
+  media_type = attachment->media_type;
+  if (variant == VARIANT_DISPLAY && attachment->display_sha256 != NULL)
+    {
+      sha256 = attachment->display_sha256;
+      media_type = attachment->display_media_type;
+    }
+  else if (variant == VARIANT_THUMBNAIL && attachment->thumbnail_sha256 != NULL)
+    {
+      sha256 = attachment->thumbnail_sha256;
+      media_type = attachment->thumbnail_media_type;
+    }
+
+  headers = soup_server_message_get_response_headers (msg);
+  etag = g_strdup_printf ("\"%s\"", sha256);
+  soup_message_headers_replace (headers, "ETag", etag);
+  /* Content never changes for an id. */
+  soup_message_headers_replace (headers, "Cache-Control", "private, max-age=31536000, immutable");
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-None-Match");
+  if (if_none_match != NULL && (strstr (if_none_match, etag) != NULL || g_str_equal (if_none_match, "*")))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      return;
+    }
+
+  bytes = wg_attachment_store_read_blob (self->attachments, sha256, &error);
+  if (bytes == NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  disposition = g_strdup_printf ("inline; filename=\"%s.%s\"", attachment->id,
+                                 g_str_equal (media_type, "image/png") ? "png" : "jpg");
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_set_content_type (headers, media_type, NULL);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+}
+
+static void
+get_original_cb (SoupServerMessage *msg,
+                 GHashTable        *params,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  get_attachment (user_data, msg, params, VARIANT_ORIGINAL);
+}
+
+static void
+get_display_cb (SoupServerMessage *msg,
+                GHashTable        *params,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  get_attachment (user_data, msg, params, VARIANT_DISPLAY);
+}
+
+static void
+get_thumbnail_cb (SoupServerMessage *msg,
+                  GHashTable        *params,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  get_attachment (user_data, msg, params, VARIANT_THUMBNAIL);
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+/* The command's attachment ids (NULL if none), decide() having checked
+ * their shape. */
+static GStrv
+command_attachment_ids (WgCommand *command)
+{
+  JsonObject *body = wg_command_get_body (command);
+  JsonNode *member = json_object_get_member (body, "attachments");
+  JsonArray *array;
+  GStrvBuilder *builder;
+
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    return NULL;
+  array = json_node_get_array (member);
+  if (json_array_get_length (array) == 0)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      g_autofree char *id = g_ascii_strdown (json_array_get_string_element (array, i), -1);
+
+      g_strv_builder_add (builder, id);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static const char *
+events_incident (GPtrArray *events)
+{
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = g_ptr_array_index (events, i);
+
+      if (event->incident != NULL)
+        return event->incident;
+    }
+  return NULL;
+}
+
+static gboolean
+command_check_cb (WgCommand      *command,
+                  const WgActor  *actor,
+                  GPtrArray      *events,
+                  gpointer        user_data,
+                  GError        **error)
+{
+  WgEngine *self = user_data;
+  g_auto(GStrv) ids = command_attachment_ids (command);
+  const char *incident = events_incident (events);
+
+  if (ids == NULL)
+    return TRUE;
+  if (incident == NULL)
+    {
+      g_set_error_literal (error, WG_ERROR, WG_ERROR_INVALID_FIELD, "attachments belong to an incident");
+      return FALSE;
+    }
+  return wg_attachment_store_check (self->attachments, (const char * const *) ids, actor->username,
+                                    incident, error);
+}
+
+void
+_wg_engine_attachments_committed (WgEngine      *self,
+                                  WgCommand     *command,
+                                  const WgActor *actor,
+                                  GPtrArray     *events)
+{
+  g_auto(GStrv) ids = command_attachment_ids (command);
+  g_autoptr(GError) error = NULL;
+  const char *incident = events_incident (events);
+
+  if (ids == NULL || incident == NULL)
+    return;
+  /* The command is accepted already: a failure here is logged, and the
+   * next start references the journal's attachments again. */
+  if (!wg_attachment_store_reference (self->attachments, (const char * const *) ids, actor->username,
+                                      incident, g_get_real_time () / 1000, &error))
+    g_warning ("Cannot record the attachments of command %s: %s", wg_command_get_id (command),
+               error->message);
+}
+
+/* At start: the journal's events with attachments since the oldest
+ * unreferenced upload, referenced again (a no-op for those already). */
+static gboolean
+rereference (WgEngine  *self,
+             GError   **error)
+{
+  sqlite3 *db = wg_store_get_sqlite (self->store);
+  sqlite3_stmt *stmt = NULL;
+  gint64 oldest = 0;
+  guint n = 0;
+  int rc;
+
+  if (!wg_attachment_store_oldest_unreferenced (self->attachments, &oldest, error))
+    return FALSE;
+  if (oldest == 0)
+    return TRUE;
+  if (sqlite3_prepare_v2 (db, "SELECT actor, incident, json_extract (body, '$.attachments') FROM journal"
+                              " WHERE ts >= ?1 AND incident IS NOT NULL AND actor IS NOT NULL"
+                              " AND json_type (body, '$.attachments') = 'array' ORDER BY seq",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
+      return FALSE;
+    }
+  sqlite3_bind_int64 (stmt, 1, oldest);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) list = wg_json_parse ((const char *) sqlite3_column_text (stmt, 2), -1, NULL);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) ids = NULL;
+      g_autoptr(GError) local_error = NULL;
+      JsonArray *array;
+
+      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+        continue;
+      array = json_node_get_array (list);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *id = g_ascii_strdown (json_array_get_string_element (array, i), -1);
+
+          g_strv_builder_add (builder, id);
+        }
+      ids = g_strv_builder_end (builder);
+      if (ids[0] == NULL)
+        continue;
+      if (!wg_attachment_store_reference (self->attachments, (const char * const *) ids,
+                                          (const char *) sqlite3_column_text (stmt, 0),
+                                          (const char *) sqlite3_column_text (stmt, 1),
+                                          g_get_real_time () / 1000, &local_error))
+        g_warning ("Cannot reference the attachments of incident %s again: %s",
+                   (const char *) sqlite3_column_text (stmt, 1), local_error->message);
+      else
+        n++;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
+      return FALSE;
+    }
+  g_debug ("Attachments of %u events referenced again", n);
+  return TRUE;
+}
+
+/* ---- purge -------------------------------------------------------------- */
+
+static gboolean
+purge_cb (gpointer data)
+{
+  WgEngine *self = data;
+  g_autoptr(GError) error = NULL;
+  gint64 cutoff = g_get_real_time () / 1000 - (gint64) self->config.attachment_max_age_seconds * 1000;
+  guint removed = 0;
+
+  if (!wg_attachment_store_purge (self->attachments, cutoff, &removed, &error))
+    g_warning ("Cannot purge unreferenced attachments: %s", error->message);
+  else if (removed > 0)
+    g_debug ("Purged %u unreferenced attachments", removed);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- life --------------------------------------------------------------- */
+
+gboolean
+_wg_engine_attachments_init (WgEngine  *self,
+                             GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  UploadShared *shared;
+  WgRouter *router = wg_server_get_router (self->server);
+
+  self->attachments = wg_attachment_store_open (wg_server_get_data_dir (self->server), error);
+  if (self->attachments == NULL)
+    return FALSE;
+  if (!rereference (self, &local_error))
+    g_warning ("Cannot reference the journal’s attachments again: %s", local_error->message);
+
+  shared = g_new0 (UploadShared, 1);
+  g_atomic_ref_count_init (&shared->ref_count);
+  shared->engine = self;
+  self->upload_shared = shared;
+  /* Bounded: at most attachment_workers decodes at once (each up to a few
+   * hundred MB at the pixel limit); the queue is bounded in the handler. */
+  self->upload_pool = g_thread_pool_new_full (upload_work, NULL, upload_job_free,
+                                              (int) MAX (1, self->config.attachment_workers),
+                                              FALSE, error);
+  if (self->upload_pool == NULL)
+    return FALSE;
+
+  wg_request_limits_set_upload_path (wg_server_get_request_limits (self->server), UPLOAD_PATH,
+                                     self->config.attachment_max_bytes, "too-large");
+  wg_store_set_command_check (self->store, command_check_cb, self);
+  wg_router_add (router, "POST", UPLOAD_PATH, post_attachment_cb, self);
+  wg_router_add (router, "GET", UPLOAD_PATH "/{id}", get_original_cb, self);
+  wg_router_add (router, "GET", UPLOAD_PATH "/{id}/display", get_display_cb, self);
+  wg_router_add (router, "GET", UPLOAD_PATH "/{id}/thumbnail", get_thumbnail_cb, self);
+  return TRUE;
+}
+
+void
+_wg_engine_attachments_start (WgEngine *self)
+{
+  if (self->purge_id != 0 || self->attachments == NULL)
+    return;
+  purge_cb (self);
+  self->purge_id = g_timeout_add_seconds (MAX (1, self->config.attachment_purge_interval_seconds),
+                                          purge_cb, self);
+}
+
+void
+_wg_engine_attachments_fini (WgEngine *self)
+{
+  g_clear_handle_id (&self->purge_id, g_source_remove);
+  if (self->upload_pool != NULL)
+    {
+      /* Drops what waits, waits for the decodes running; their answers,
+       * queued on the main loop, find no engine. */
+      g_thread_pool_free (g_steal_pointer (&self->upload_pool), TRUE, TRUE);
+    }
+  if (self->upload_shared != NULL)
+    {
+      ((UploadShared *) self->upload_shared)->engine = NULL;
+      g_clear_pointer (&self->upload_shared, upload_shared_unref);
+    }
+  if (self->store != NULL)
+    wg_store_set_command_check (self->store, NULL, NULL);
+  g_clear_pointer (&self->attachments, wg_attachment_store_close);
+}
