@@ -261,6 +261,12 @@ open_live_context (WgApplication  *self,
   sync = wg_sync_client_new (self->api, cache, outbox, clock, self->username,
                              role != WG_ROLE_GRID_WORKER && role != WG_ROLE_DEPARTMENT);
   self->context = wg_context_new (reference, cache, sync, outbox, clock, actor);
+  {
+    g_autofree char *photos = g_build_filename (dir, "photos", NULL);
+    g_autoptr(WgAttachmentCache) attachments = wg_attachment_cache_new (self->api, photos);
+
+    wg_context_set_attachment_cache (self->context, attachments);
+  }
   g_signal_connect_object (sync, "notify::state", G_CALLBACK (sync_state_cb), self,
                            G_CONNECT_SWAPPED);
   wg_sync_client_start (sync);

@@ -23,6 +23,7 @@ struct _WgContext
   WgViewModel     *view_model;
   GCancellable    *cancellable;
   GHashTable      *adopting;     /* incident ids being fetched */
+  WgAttachmentCache *attachments;
 };
 
 G_DEFINE_FINAL_TYPE (WgContext, wg_context, G_TYPE_OBJECT)
@@ -281,6 +282,7 @@ wg_context_finalize (GObject *object)
   g_clear_pointer (&self->actor, wg_actor_free);
   g_clear_object (&self->view_model);
   g_clear_pointer (&self->adopting, g_hash_table_unref);
+  g_clear_object (&self->attachments);
 
   G_OBJECT_CLASS (wg_context_parent_class)->finalize (object);
 }
@@ -388,6 +390,21 @@ wg_context_new (WgReference   *reference,
     }
 
   return self;
+}
+
+WgAttachmentCache *
+wg_context_get_attachment_cache (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->attachments;
+}
+
+void
+wg_context_set_attachment_cache (WgContext         *self,
+                                 WgAttachmentCache *cache)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+  g_set_object (&self->attachments, cache);
 }
 
 WgReference *

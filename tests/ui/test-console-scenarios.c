@@ -15,6 +15,7 @@
 #include <locale.h>
 
 #include "wg-dispatch-dialog.h"
+#include "wg-photo-viewer.h"
 #include "wg-test-server.h"
 #include "wg-window.h"
 
@@ -962,6 +963,168 @@ test_department_meets_routed (void)
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 }
 
+static GBytes *
+make_jpeg (int     width,
+           int     height,
+           guint32 colour)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GError) error = NULL;
+  gchar *buffer = NULL;
+  gsize len = 0;
+
+  gdk_pixbuf_fill (pixbuf, colour);
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, "jpeg", &error, "quality", "90", NULL));
+  g_assert_no_error (error);
+  return g_bytes_new_take (buffer, len);
+}
+
+static char *
+upload (Field      *field,
+        const char *username,
+        GBytes     *bytes)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_request_bytes (field->server, field_token (field, username),
+                                                              "POST", "/api/v1/attachments",
+                                                              "image/jpeg", bytes, NULL);
+
+  g_assert_cmpuint (r->status, ==, 201);
+  return g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+}
+
+typedef struct {
+  WgDetailPane *detail;
+  guint         n;
+} ThumbWait;
+
+static gboolean
+thumbnails_shown (gpointer data)
+{
+  ThumbWait *w = data;
+  return wg_detail_pane_get_n_thumbnails_shown (w->detail) >= w->n;
+}
+
+static WgPhotoViewer *
+find_viewer (void)
+{
+  WgPhotoViewer *viewer = NULL;
+
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    if (WG_IS_PHOTO_VIEWER (l->data))
+      viewer = l->data;
+  return viewer;
+}
+
+static gboolean
+viewer_loaded (gpointer viewer)
+{
+  return wg_photo_viewer_get_texture (viewer) != NULL;
+}
+
+/* Issue #12: a grid worker's photos (one with the report, one with a note)
+ * show as thumbnails in the detail pane and its timeline, fetched once and
+ * kept on disk by sha; a click opens the viewer at display size, which
+ * goes to the next photo and zooms. */
+static void
+test_photos (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autoptr(GBytes) first = make_jpeg (2000, 1500, 0xc01c28ff);
+  g_autoptr(GBytes) second = make_jpeg (900, 1200, 0x26a269ff);
+  g_autofree char *first_id = NULL;
+  g_autofree char *second_id = NULL;
+  g_autofree char *located = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *note = NULL;
+  WgAttachmentCache *cache;
+  WgPhotoViewer *viewer;
+  WgApplication *app;
+  WgWindow *window;
+  WgDetailPane *detail;
+  Field field = { 0 };
+  const char *incident;
+  StateWait wait;
+  ThumbWait thumbs;
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  field.server = server;
+  field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  app = start_console (server, "leader");
+  window = find_window (app);
+  detail = wg_window_get_detail_pane (window);
+  cache = wg_context_get_attachment_cache (wg_window_get_context (window));
+  g_assert_nonnull (cache);
+
+  first_id = upload (&field, "worker-05", first);
+  second_id = upload (&field, "worker-05", second);
+  located = report_body (wg_context_get_reference (wg_window_get_context (window)), "worker-05",
+                         "professional", "illegal_structure", "楼顶违建", NULL);
+  report = g_strdup_printf ("%.*s, \"attachments\": [\"%s\"]}", (int) strlen (located) - 1, located,
+                            first_id);
+  incident = field_send (&field, "worker-05", "incident.report", report);
+  note = g_strdup_printf ("{\"incident\": \"%s\", \"text\": \"另一角度\", \"attachments\": [\"%s\"]}",
+                          incident, second_id);
+  field_send (&field, "worker-05", "incident.note", note);
+
+  wait = (StateWait) { window, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (note_in_cache, &wait, 15000));
+  select_row (window, incident);
+  g_assert_cmpuint (wg_detail_pane_get_n_photos (detail), ==, 2);
+  /* Both in the Photos section, and each with its event in the timeline. */
+  thumbs = (ThumbWait) { detail, 4 };
+  g_assert_true (wg_test_iterate_until (thumbnails_shown, &thumbs, 15000));
+  g_assert_cmpuint (wg_attachment_cache_get_n_fetched (cache), ==, 2);
+  /* Kept by sha: the file's name is the sha-256 of the thumbnail bytes. */
+  {
+    g_autoptr(GDir) dir = g_dir_open (wg_attachment_cache_get_directory (cache), 0, NULL);
+    const char *name;
+    guint n_blobs = 0;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      if (strlen (name) == 64)
+        n_blobs++;
+    g_assert_cmpuint (n_blobs, ==, 2);
+  }
+
+  /* Another event rebuilds the pane: no new request. */
+  {
+    g_autofree char *more = g_strdup_printf ("{\"incident\": \"%s\", \"text\": \"已通知城管\"}", incident);
+    field_send (&field, "leader", "incident.note", more);
+    wg_test_iterate_for (500);
+  }
+  g_assert_true (wg_test_iterate_until (thumbnails_shown, &thumbs, 5000));
+  g_assert_cmpuint (wg_attachment_cache_get_n_fetched (cache), ==, 2);
+
+  /* A click opens the viewer on that photo, at display size. */
+  g_signal_emit_by_name (wg_detail_pane_get_thumbnail_button (detail, 0), "clicked");
+  viewer = find_viewer ();
+  g_assert_nonnull (viewer);
+  g_assert_cmpuint (wg_photo_viewer_get_n_photos (viewer), ==, 2);
+  g_assert_cmpuint (wg_photo_viewer_get_index (viewer), ==, 0);
+  g_assert_true (wg_test_iterate_until (viewer_loaded, viewer, 15000));
+  g_assert_cmpint (gdk_texture_get_width (wg_photo_viewer_get_texture (viewer)), ==, 1600);
+  g_assert_cmpint (gdk_texture_get_height (wg_photo_viewer_get_texture (viewer)), ==, 1200);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (viewer), "viewer.zoom-in", NULL));
+  g_assert_cmpfloat (wg_photo_viewer_get_zoom (viewer), >, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (viewer), "viewer.zoom-fit", NULL));
+  g_assert_cmpfloat (wg_photo_viewer_get_zoom (viewer), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (viewer), "viewer.next", NULL));
+  g_assert_cmpuint (wg_photo_viewer_get_index (viewer), ==, 1);
+  g_assert_true (wg_test_iterate_until (viewer_loaded, viewer, 15000));
+  g_assert_cmpint (gdk_texture_get_width (wg_photo_viewer_get_texture (viewer)), ==, 900);
+  g_assert_cmpint (gdk_texture_get_height (wg_photo_viewer_get_texture (viewer)), ==, 1200);
+  gtk_window_destroy (GTK_WINDOW (viewer));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  g_object_unref (app);
+  g_clear_pointer (&field.tokens, g_hash_table_unref);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -996,6 +1159,7 @@ main (int   argc,
               fixture_set_up, test_scenario_general, fixture_tear_down);
   g_test_add_func ("/console-scenarios/offline-restart", test_offline_restart);
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
+  g_test_add_func ("/console-scenarios/photos", test_photos);
   status = g_test_run ();
   rm_rf (data_home);
   return status;
