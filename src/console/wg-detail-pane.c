@@ -35,7 +35,7 @@ struct _WgDetailPane
   /* Photos */
   GHashTable        *thumbs;         /* attachment id -> GdkTexture */
   GHashTable        *thumbs_loading; /* attachment ids */
-  GPtrArray         *thumb_pictures; /* GtkPicture* of this rebuild (borrowed) */
+  GPtrArray         *thumb_pictures; /* GtkImage* of this rebuild (borrowed) */
   GStrv              photo_ids;      /* the incident's, in timeline order */
   GCancellable      *cancellable;
 };
@@ -334,11 +334,11 @@ show_thumbnails (WgDetailPane *self)
 {
   for (guint i = 0; i < self->thumb_pictures->len; i++)
     {
-      GtkPicture *picture = self->thumb_pictures->pdata[i];
-      GdkTexture *texture = g_hash_table_lookup (self->thumbs, g_object_get_data (G_OBJECT (picture), "wg-id"));
+      GtkImage *image = self->thumb_pictures->pdata[i];
+      GdkTexture *texture = g_hash_table_lookup (self->thumbs, g_object_get_data (G_OBJECT (image), "wg-id"));
 
-      if (texture != NULL && gtk_picture_get_paintable (picture) != GDK_PAINTABLE (texture))
-        gtk_picture_set_paintable (picture, GDK_PAINTABLE (texture));
+      if (texture != NULL && gtk_image_get_paintable (image) != GDK_PAINTABLE (texture))
+        gtk_image_set_from_paintable (image, GDK_PAINTABLE (texture));
     }
 }
 
@@ -397,23 +397,23 @@ thumbnail_strip (WgDetailPane      *self,
                  int                height)
 {
   WgAttachmentCache *cache = wg_context_get_attachment_cache (self->context);
-  GtkWidget *strip = gtk_flow_box_new ();
+  /* A grid, three to a row (GTK 4.8's flow box overlapped what followed
+   * it here). */
+  GtkWidget *strip = gtk_grid_new ();
 
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (strip), GTK_SELECTION_NONE);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (strip), 8);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (strip), 6);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (strip), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (strip), 6);
+  gtk_grid_set_row_spacing (GTK_GRID (strip), 6);
   gtk_widget_set_halign (strip, GTK_ALIGN_START);
   for (guint i = 0; ids[i] != NULL; i++)
     {
       GtkWidget *button = gtk_button_new ();
-      GtkWidget *picture = gtk_picture_new ();
+      /* An image, not a picture: it keeps the size asked for, whatever
+       * the thumbnail's own size (a picture asks for 320 px). */
+      GtkWidget *picture = gtk_image_new ();
 
       g_object_set_data_full (G_OBJECT (picture), "wg-id", g_strdup (ids[i]), g_free);
       g_object_set_data_full (G_OBJECT (button), "wg-id", g_strdup (ids[i]), g_free);
-      gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
-      gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);
-      gtk_widget_set_size_request (picture, height * 4 / 3, height);
+      gtk_image_set_pixel_size (GTK_IMAGE (picture), height);
       gtk_widget_set_overflow (picture, GTK_OVERFLOW_HIDDEN);
       gtk_widget_add_css_class (picture, "photo-thumbnail");
       gtk_button_set_child (GTK_BUTTON (button), picture);
@@ -421,7 +421,7 @@ thumbnail_strip (WgDetailPane      *self,
       gtk_widget_add_css_class (button, "photo-button");
       gtk_widget_set_tooltip_text (button, _("Open the photo"));
       g_signal_connect_object (button, "clicked", G_CALLBACK (thumbnail_clicked_cb), self, 0);
-      gtk_flow_box_append (GTK_FLOW_BOX (strip), button);
+      gtk_grid_attach (GTK_GRID (strip), button, i % 3, i / 3, 1, 1);
       g_ptr_array_add (self->thumb_pictures, picture);
 
       if (cache != NULL && !g_hash_table_contains (self->thumbs, ids[i]) &&
@@ -1103,7 +1103,7 @@ wg_detail_pane_get_n_thumbnails_shown (WgDetailPane *self)
 
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), 0);
   for (guint i = 0; i < self->thumb_pictures->len; i++)
-    n += gtk_picture_get_paintable (self->thumb_pictures->pdata[i]) != NULL;
+    n += gtk_image_get_paintable (self->thumb_pictures->pdata[i]) != NULL;
   return n;
 }
 

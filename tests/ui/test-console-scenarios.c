@@ -1097,6 +1097,10 @@ test_photos (void)
   g_assert_true (wg_test_iterate_until (thumbnails_shown, &thumbs, 5000));
   g_assert_cmpuint (wg_attachment_cache_get_n_fetched (cache), ==, 2);
 
+  /* For screenshots: WANGGE_TEST_PAUSE_MS=N holds the pane, then the
+   * viewer, on screen for N ms each. */
+  if (g_getenv ("WANGGE_TEST_PAUSE_MS") != NULL)
+    wg_test_iterate_for (g_ascii_strtoull (g_getenv ("WANGGE_TEST_PAUSE_MS"), NULL, 10));
   /* A click opens the viewer on that photo, at display size. */
   g_signal_emit_by_name (wg_detail_pane_get_thumbnail_button (detail, 0), "clicked");
   viewer = find_viewer ();
@@ -1106,6 +1110,8 @@ test_photos (void)
   g_assert_true (wg_test_iterate_until (viewer_loaded, viewer, 15000));
   g_assert_cmpint (gdk_texture_get_width (wg_photo_viewer_get_texture (viewer)), ==, 1600);
   g_assert_cmpint (gdk_texture_get_height (wg_photo_viewer_get_texture (viewer)), ==, 1200);
+  if (g_getenv ("WANGGE_TEST_PAUSE_MS") != NULL)
+    wg_test_iterate_for (g_ascii_strtoull (g_getenv ("WANGGE_TEST_PAUSE_MS"), NULL, 10));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (viewer), "viewer.zoom-in", NULL));
   g_assert_cmpfloat (wg_photo_viewer_get_zoom (viewer), >, 0);
