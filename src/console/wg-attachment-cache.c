@@ -340,6 +340,7 @@ file_loaded_cb (GObject      *source,
   g_autoptr(GBytes) bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
   g_autoptr(SoupMessage) message = NULL;
   g_autofree char *url = NULL;
+  GCancellable *cancellable;
   WgImageLimits limits;
   WgImageInfo info;
 
@@ -369,8 +370,9 @@ file_loaded_cb (GObject      *source,
                                     authorization);
     }
   soup_message_set_request_body_from_bytes (message, wg_image_format_media_type (info.format), bytes);
+  cancellable = g_task_get_cancellable (task);
   soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), uploaded_cb, g_steal_pointer (&task));
+                                    cancellable, uploaded_cb, g_steal_pointer (&task));
 }
 
 void

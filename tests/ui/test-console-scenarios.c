@@ -15,6 +15,7 @@
 #include <locale.h>
 
 #include "wg-dispatch-dialog.h"
+#include "wg-intake-dialog.h"
 #include "wg-photo-viewer.h"
 #include "wg-test-server.h"
 #include "wg-window.h"
@@ -1123,6 +1124,66 @@ test_photos (void)
   g_assert_cmpint (gdk_texture_get_width (wg_photo_viewer_get_texture (viewer)), ==, 900);
   g_assert_cmpint (gdk_texture_get_height (wg_photo_viewer_get_texture (viewer)), ==, 1200);
   gtk_window_destroy (GTK_WINDOW (viewer));
+
+  /* Call intake with a photo from a file: uploaded at Report, then the
+   * report (through the outbox) names it. */
+  {
+    g_autoptr(GBytes) third = make_jpeg (640, 480, 0x1c71d8ff);
+    g_autofree char *path = g_build_filename (data_home, "门口.jpg", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GPtrArray) journal = NULL;
+    WgIntakeDialog *intake;
+    gpointer alive;
+    WgGrid *grid;
+    double lat, lon;
+    const char *reported = NULL;
+
+    g_assert_true (g_file_set_contents (path, g_bytes_get_data (third, NULL), g_bytes_get_size (third), NULL));
+    intake = WG_INTAKE_DIALOG (wg_window_open_intake (window));
+    g_assert_true (wg_intake_dialog_set_category (intake, "garbage"));
+    grid = wg_reference_lookup_grid (wg_context_get_reference (wg_window_get_context (window)), "440111012003006");
+    wg_geo_shape_interior_point (grid->shape, &lat, &lon);
+    wg_intake_dialog_set_location (intake, lat, lon);
+    wg_intake_dialog_set_summary (intake, "门口垃圾堆放");
+    wg_intake_dialog_add_photo (intake, file);
+    g_assert_cmpuint (wg_intake_dialog_get_n_photos (intake), ==, 1);
+    alive = intake;
+    g_object_add_weak_pointer (G_OBJECT (intake), &alive);
+    g_signal_emit_by_name (wg_intake_dialog_get_submit_button (intake), "clicked");
+    for (int i = 0; i < 300 && alive != NULL; i++)
+      wg_test_iterate_for (50);
+    g_assert_null (alive);
+    g_assert_true (wg_test_iterate_until (is_online, window, 15000));
+
+    /* On the server: the report with its photo. */
+    {
+      g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, field_token (&field, "leader"), "GET",
+                                                               "/api/v1/journal?after=0&limit=5000", NULL, NULL);
+      JsonArray *events = json_object_get_array_member (wg_test_response_object (r), "events");
+
+      for (guint i = 0; i < json_array_get_length (events); i++)
+        {
+          JsonObject *e = json_array_get_object_element (events, i);
+          JsonObject *body = json_object_get_object_member (e, "body");
+
+          if (g_str_equal (json_object_get_string_member (e, "type"), "incident.reported") &&
+              g_strcmp0 (json_object_get_string_member_with_default (body, "summary", NULL), "门口垃圾堆放") == 0)
+            {
+              g_assert_true (json_object_has_member (body, "attachments"));
+              g_assert_cmpuint (json_array_get_length (json_object_get_array_member (body, "attachments")), ==, 1);
+              g_assert_cmpstr (json_object_get_string_member (e, "actor"), ==, "leader");
+              reported = g_intern_string (json_object_get_string_member (e, "incident"));
+            }
+        }
+    }
+    g_assert_nonnull (reported);
+    wait = (StateWait) { window, reported, WG_STATE_REPORTED };
+    g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+    select_row (window, reported);
+    thumbs = (ThumbWait) { detail, 2 };
+    g_assert_true (wg_test_iterate_until (thumbnails_shown, &thumbs, 15000));
+    (void) journal;
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   wg_test_iterate_for (100);
