@@ -117,8 +117,7 @@ photo_uploaded_cb (GObject      *source,
       self->uploading = FALSE;
       g_ptr_array_set_size (self->uploaded, 0);
       update_submit (self);
-      /* TRANSLATORS: %s is a file name, then why it failed */
-      message = g_strdup_printf (_("%s: %s"), name, error->message);
+      message = g_strdup_printf ("%s: %s", name, error->message);
       show_error (self, message);
       return;
     }
