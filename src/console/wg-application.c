@@ -38,7 +38,6 @@ struct _WgApplication
   char           *password;       /* for a new login when the session ends */
   guint           relogin_id;
   gboolean        relogging_in;
-  gboolean        offline_start;  /* opened from the saved session, not logged in */
 };
 
 #define MAX_LOGIN_RETRIES 8
@@ -358,7 +357,6 @@ open_offline (WgApplication  *self,
     return FALSE;
   g_clear_pointer (&self->session, json_object_unref);
   self->session = json_object_ref (json_node_get_object (session_node));
-  self->offline_start = TRUE;
   if (!open_live_context (self, reference, error))
     return FALSE;
   g_debug ("opened offline on the saved session of %s", self->username);
@@ -406,7 +404,6 @@ relogin_cb (GObject      *source,
     }
   g_clear_pointer (&self->session, json_object_unref);
   self->session = g_steal_pointer (&session);
-  self->offline_start = FALSE;
   if (self->context != NULL)
     wg_sync_client_resume (wg_context_get_sync_client (self->context));
 }
