@@ -35,6 +35,9 @@ struct _WgApplication
   AdwPasswordEntryRow *password_row;
   GtkLabel       *login_error;
   guint           login_retries;  /* of a login from WANGGE_PASSWORD */
+  char           *password;       /* for a new login when the session ends */
+  guint           relogin_id;
+  gboolean        relogging_in;
 };
 
 #define MAX_LOGIN_RETRIES 8
@@ -188,17 +191,38 @@ server_directory_name (const char *url)
   return safe_directory_name (host_port);
 }
 
+/* The cache and the outbox are one user's on one server: another user or
+ * server never sees them, nor sends what they queued. */
+static char *
+live_directory (WgApplication *self)
+{
+  g_autofree char *server_key = server_directory_name (self->server);
+  g_autofree char *user_key = safe_directory_name (self->username);
+
+  return g_build_filename (g_get_user_data_dir (), "wangge", self->profile,
+                           server_key, user_key, NULL);
+}
+
+static void relogin (WgApplication *self);
+
+static void
+sync_state_cb (WgApplication *self,
+               GParamSpec    *pspec,
+               WgSyncClient  *sync)
+{
+  /* The session ended (expired, or the console started offline without
+   * one): log in again with the password given at start, so that what is
+   * queued goes out without anyone having to notice. */
+  if (wg_sync_client_get_state (sync) == WG_SYNC_LOGIN_REQUIRED)
+    relogin (self);
+}
+
 static gboolean
 open_live_context (WgApplication  *self,
                    WgReference    *reference,
                    GError        **error)
 {
-  g_autofree char *server_key = server_directory_name (self->server);
-  g_autofree char *user_key = safe_directory_name (self->username);
-  /* The cache and the outbox are one user's on one server: another user or
-   * server never sees them, nor sends what they queued. */
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "wangge", self->profile,
-                                           server_key, user_key, NULL);
+  g_autofree char *dir = live_directory (self);
   g_autofree char *journal_path = g_build_filename (dir, "journal.db", NULL);
   g_autofree char *outbox_path = g_build_filename (dir, "outbox.db", NULL);
   g_autoptr(WgStore) cache = NULL;
@@ -236,8 +260,164 @@ open_live_context (WgApplication  *self,
   sync = wg_sync_client_new (self->api, cache, outbox, clock, self->username,
                              role != WG_ROLE_GRID_WORKER && role != WG_ROLE_DEPARTMENT);
   self->context = wg_context_new (reference, cache, sync, outbox, clock, actor);
+  {
+    g_autofree char *photos = g_build_filename (dir, "photos", NULL);
+    g_autoptr(WgAttachmentCache) attachments = wg_attachment_cache_new (self->api, photos);
+    g_autofree char *uploads = g_build_filename (dir, "uploads", NULL);
+
+    wg_context_set_attachment_cache (self->context, attachments);
+    wg_sync_client_set_upload_dir (sync, uploads);
+  }
+  g_signal_connect_object (sync, "notify::state", G_CALLBACK (sync_state_cb), self,
+                           G_CONNECT_SWAPPED);
   wg_sync_client_start (sync);
   return TRUE;
+}
+
+/* What an offline start needs, saved at each login: the reference data as
+ * the server gave it and the session without its token (the password is
+ * never stored; a new login happens when the server is back). */
+static void
+save_session (WgApplication *self,
+              JsonNode      *reference)
+{
+  g_autofree char *dir = live_directory (self);
+  g_autofree char *reference_path = g_build_filename (dir, "reference.json", NULL);
+  g_autofree char *session_path = g_build_filename (dir, "session.json", NULL);
+  g_autoptr(JsonObject) session = json_object_new ();
+  g_autoptr(JsonNode) session_node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *reference_text = json_to_string (reference, FALSE);
+  g_autofree char *session_text = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char *keys[] = { "username", "role", "grid", "department", "unit" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (json_object_has_member (self->session, keys[i]) &&
+        !json_object_get_null_member (self->session, keys[i]))
+      json_object_set_string_member (session, keys[i],
+                                     json_object_get_string_member (self->session, keys[i]));
+  json_node_set_object (session_node, session);
+  session_text = json_to_string (session_node, FALSE);
+  if (!g_file_set_contents_full (reference_path, reference_text, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error) ||
+      !g_file_set_contents_full (session_path, session_text, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_warning ("The session is not saved, the console cannot start offline: %s", error->message);
+}
+
+static JsonNode *
+load_json_file (const char  *path,
+                GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is not a JSON object", path);
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
+/* The server cannot be reached: open on the local cache with the session
+ * saved at the last login, offline; commands queue until it is back.  The
+ * errors only go to the debug log (the login's own error is shown). */
+static gboolean
+open_offline (WgApplication  *self,
+              GError        **error)
+{
+  g_autofree char *dir = live_directory (self);
+  g_autofree char *reference_path = g_build_filename (dir, "reference.json", NULL);
+  g_autofree char *session_path = g_build_filename (dir, "session.json", NULL);
+  g_autoptr(JsonNode) reference_node = NULL;
+  g_autoptr(JsonNode) session_node = NULL;
+  g_autoptr(WgReference) reference = NULL;
+
+  if (!g_file_test (reference_path, G_FILE_TEST_EXISTS) || !g_file_test (session_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "no earlier session of this user on this server");
+      return FALSE;
+    }
+  reference_node = load_json_file (reference_path, error);
+  if (reference_node == NULL)
+    return FALSE;
+  session_node = load_json_file (session_path, error);
+  if (session_node == NULL)
+    return FALSE;
+  if (g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (session_node),
+                                                             "username", ""), self->username) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "the saved session is another user's");
+      return FALSE;
+    }
+  reference = wg_reference_load_bundle (json_node_get_object (reference_node), error);
+  if (reference == NULL)
+    return FALSE;
+  g_clear_pointer (&self->session, json_object_unref);
+  self->session = json_object_ref (json_node_get_object (session_node));
+  if (!open_live_context (self, reference, error))
+    return FALSE;
+  g_debug ("opened offline on the saved session of %s", self->username);
+  return TRUE;
+}
+
+static gboolean
+relogin_again_cb (gpointer user_data)
+{
+  WgApplication *self = user_data;
+
+  self->relogin_id = 0;
+  relogin (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+relogin_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonObject) session = wg_api_client_login_finish (WG_API_CLIENT (source), result,
+                                                              &problem, &error);
+
+  self->relogging_in = FALSE;
+  if (session == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (session == NULL)
+    {
+      /* Not reachable or busy: again a little later.  A refused password
+       * leaves the console logged out, as its header says. */
+      if (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_NETWORK) ||
+          g_error_matches (error, WG_API_ERROR, WG_API_ERROR_SERVER) ||
+          g_error_matches (error, WG_API_ERROR, WG_API_ERROR_THROTTLED))
+        self->relogin_id = g_timeout_add (problem != NULL && problem->retry_after_ms > 0
+                                            ? (guint) problem->retry_after_ms : 1000,
+                                          relogin_again_cb, self);
+      else
+        g_warning ("A new login was refused: %s",
+                   error != NULL ? error->message : problem != NULL ? problem->title : "");
+      return;
+    }
+  g_clear_pointer (&self->session, json_object_unref);
+  self->session = g_steal_pointer (&session);
+  if (self->context != NULL)
+    wg_sync_client_resume (wg_context_get_sync_client (self->context));
+}
+
+static void
+relogin (WgApplication *self)
+{
+  if (self->password == NULL || self->relogging_in || self->relogin_id != 0 || self->api == NULL)
+    return;
+  self->relogging_in = TRUE;
+  wg_api_client_login_async (self->api, self->username, self->password, self->cancellable,
+                             relogin_cb, g_object_ref (self));
 }
 
 static void
@@ -265,6 +445,7 @@ reference_cb (GObject      *source,
       login_failed (self, _("reference data"), error->message);
       return;
     }
+  save_session (self, answer);
   gtk_window_present (GTK_WINDOW (wg_window_new_with_context (self, self->context)));
   g_application_release (G_APPLICATION (self));
 }
@@ -301,6 +482,27 @@ login_cb (GObject      *source,
     {
       const char *why = error != NULL ? error->message
                         : problem != NULL ? (problem->detail ?: problem->title) : "";
+
+      /* The server is away: the console works on its cache, offline, when
+       * this user has logged in to this server before. */
+      if (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_NETWORK))
+        {
+          g_autoptr(GError) offline_error = NULL;
+
+          if (open_offline (self, &offline_error))
+            {
+              if (self->login_window != NULL)
+                {
+                  gtk_window_set_focus (self->login_window, NULL);
+                  gtk_window_destroy (self->login_window);
+                  self->login_window = NULL;
+                }
+              gtk_window_present (GTK_WINDOW (wg_window_new_with_context (self, self->context)));
+              g_application_release (G_APPLICATION (self));
+              return;
+            }
+          g_debug ("no offline start: %s", offline_error->message);
+        }
 
       /* At the login window: say why and let them try again. */
       if (self->login_window != NULL)
@@ -346,6 +548,8 @@ login_clicked_cb (WgApplication *self)
 {
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
+  g_free (self->password);
+  self->password = g_strdup (password);
   gtk_widget_set_visible (GTK_WIDGET (self->login_error), FALSE);
   /* Focus out first: an insensitive entry never hears that it lost focus. */
   gtk_window_set_focus (self->login_window, NULL);
@@ -431,6 +635,7 @@ start_login (WgApplication *self)
       show_login_window (self);
       return;
     }
+  self->password = g_strdup (password);
   wg_api_client_login_async (self->api, self->username, password, self->cancellable,
                              login_cb, g_object_ref (self));
 }
@@ -464,6 +669,21 @@ wg_application_activate (GApplication *app)
 }
 
 static void
+wg_application_shutdown (GApplication *app)
+{
+  WgApplication *self = WG_APPLICATION (app);
+
+  /* Stop the sync client and close the cache and the outbox now, not
+   * whenever the last reference goes. */
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->relogin_id, g_source_remove);
+  g_clear_object (&self->context);
+
+  G_APPLICATION_CLASS (wg_application_parent_class)->shutdown (app);
+}
+
+static void
 wg_application_finalize (GObject *object)
 {
   WgApplication *self = WG_APPLICATION (object);
@@ -472,6 +692,10 @@ wg_application_finalize (GObject *object)
   g_clear_pointer (&self->server, g_free);
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->session, json_object_unref);
+  g_clear_handle_id (&self->relogin_id, g_source_remove);
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_clear_pointer (&self->password, g_free);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -494,6 +718,7 @@ wg_application_class_init (WgApplicationClass *klass)
   app_class->handle_local_options = wg_application_handle_local_options;
   app_class->startup = wg_application_startup;
   app_class->activate = wg_application_activate;
+  app_class->shutdown = wg_application_shutdown;
 }
 
 static void

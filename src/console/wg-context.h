@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "wg-actor.h"
+#include "wg-attachment-cache.h"
 #include "wg-clock.h"
 #include "wg-outbox.h"
 #include "wg-position-store.h"
@@ -42,6 +43,10 @@ WgClock         *wg_context_get_clock          (WgContext       *self);
 WgPositionStore *wg_context_get_position_store (WgContext       *self);
 const WgActor   *wg_context_get_actor          (WgContext       *self);
 WgViewModel     *wg_context_get_view_model     (WgContext       *self);
+/* Photos: NULL without a server. */
+WgAttachmentCache *wg_context_get_attachment_cache (WgContext     *self);
+void             wg_context_set_attachment_cache (WgContext     *self,
+                                                  WgAttachmentCache *cache);
 gint64           wg_context_now_ms             (WgContext       *self);
 
 /* Queues @type with @body (through the sync client), or, without a

@@ -9,6 +9,7 @@
 #include "wg-console-util.h"
 #include "wg-decide.h"
 #include "wg-detail-pane.h"
+#include "wg-photo-viewer.h"
 
 struct _WgDetailPane
 {
@@ -30,6 +31,13 @@ struct _WgDetailPane
   char              *caller_text;
   guint              n_timeline_rows;
   guint              tick_id;
+
+  /* Photos */
+  GHashTable        *thumbs;         /* attachment id -> GdkTexture */
+  GHashTable        *thumbs_loading; /* attachment ids */
+  GPtrArray         *thumb_pictures; /* GtkImage* of this rebuild (borrowed) */
+  GStrv              photo_ids;      /* the incident's, in timeline order */
+  GCancellable      *cancellable;
 };
 
 typedef struct {
@@ -204,32 +212,19 @@ static GPtrArray *
 read_timeline (WgDetailPane *self)
 {
   g_autoptr(GError) error = NULL;
-  GPtrArray *mine = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
-  WgStore *store = wg_context_get_store (self->context);
-  gint64 after = 0;
+  GPtrArray *events;
 
-  /* Pages, so that a long journal is never all in memory at once. */
-  for (;;)
+  /* The incident's own events (an indexed query, not the journal in
+   * pages).  A department's cache holds the report too: the context adopts
+   * an incident met at `incident.routed` from the server's
+   * GET /api/v1/incidents/{id}/events. */
+  events = wg_store_read_incident_events (wg_context_get_store (self->context), self->incident, &error);
+  if (events == NULL)
     {
-      g_autoptr(GPtrArray) page = wg_store_read_journal (store, after, 2000, &error);
-
-      if (page == NULL)
-        {
-          g_warning ("Could not read the journal: %s", error->message);
-          break;
-        }
-      for (guint i = 0; i < page->len; i++)
-        {
-          WgEvent *event = page->pdata[i];
-
-          if (g_strcmp0 (event->incident, self->incident) == 0)
-            g_ptr_array_add (mine, wg_event_ref (event));
-          after = event->seq;
-        }
-      if (page->len < 2000)
-        break;
+      g_warning ("Could not read the events of %s: %s", self->incident, error->message);
+      return g_ptr_array_new ();
     }
-  return mine;
+  return events;
 }
 
 typedef struct {
@@ -331,6 +326,119 @@ assignment_menu (WgDetailPane             *self,
   return menu;
 }
 
+/* Photos: thumbnails from the attachment cache, each loaded once per pane
+ * (a rebuild reuses the textures); a click opens the viewer. */
+
+static void
+show_thumbnails (WgDetailPane *self)
+{
+  for (guint i = 0; i < self->thumb_pictures->len; i++)
+    {
+      GtkImage *image = self->thumb_pictures->pdata[i];
+      GdkTexture *texture = g_hash_table_lookup (self->thumbs, g_object_get_data (G_OBJECT (image), "wg-id"));
+
+      if (texture != NULL && gtk_image_get_paintable (image) != GDK_PAINTABLE (texture))
+        gtk_image_set_from_paintable (image, GDK_PAINTABLE (texture));
+    }
+}
+
+typedef struct {
+  WgDetailPane *self;
+  char         *id;
+} ThumbnailLoad;
+
+static void
+thumbnail_loaded_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  ThumbnailLoad *load = user_data;
+  g_autoptr(WgDetailPane) self = load->self;
+  g_autofree char *id = load->id;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = wg_attachment_cache_load_finish (WG_ATTACHMENT_CACHE (source), result, &error);
+
+  g_free (load);
+  if (texture == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_hash_table_remove (self->thumbs_loading, id);
+  if (texture == NULL)
+    {
+      /* The grey placeholder stays; the next rebuild asks again. */
+      g_debug ("thumbnail %s: %s", id, error->message);
+      return;
+    }
+  g_hash_table_insert (self->thumbs, g_strdup (id), g_steal_pointer (&texture));
+  show_thumbnails (self);
+}
+
+static void
+thumbnail_clicked_cb (GtkButton    *button,
+                      WgDetailPane *self)
+{
+  WgAttachmentCache *cache = wg_context_get_attachment_cache (self->context);
+  const char *id = g_object_get_data (G_OBJECT (button), "wg-id");
+  GtkWidget *viewer;
+  guint index = 0;
+
+  if (cache == NULL || self->photo_ids == NULL)
+    return;
+  for (guint i = 0; self->photo_ids[i] != NULL; i++)
+    if (g_str_equal (self->photo_ids[i], id))
+      index = i;
+  viewer = wg_photo_viewer_new (cache, (const char * const *) self->photo_ids, index);
+  gtk_window_set_transient_for (GTK_WINDOW (viewer), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  gtk_window_present (GTK_WINDOW (viewer));
+}
+
+static GtkWidget *
+thumbnail_strip (WgDetailPane      *self,
+                 const char *const *ids,
+                 int                height)
+{
+  WgAttachmentCache *cache = wg_context_get_attachment_cache (self->context);
+  /* A grid, three to a row (GTK 4.8's flow box overlapped what followed
+   * it here). */
+  GtkWidget *strip = gtk_grid_new ();
+
+  gtk_grid_set_column_spacing (GTK_GRID (strip), 6);
+  gtk_grid_set_row_spacing (GTK_GRID (strip), 6);
+  gtk_widget_set_halign (strip, GTK_ALIGN_START);
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      GtkWidget *button = gtk_button_new ();
+      /* An image, not a picture: it keeps the size asked for, whatever
+       * the thumbnail's own size (a picture asks for 320 px). */
+      GtkWidget *picture = gtk_image_new ();
+
+      g_object_set_data_full (G_OBJECT (picture), "wg-id", g_strdup (ids[i]), g_free);
+      g_object_set_data_full (G_OBJECT (button), "wg-id", g_strdup (ids[i]), g_free);
+      gtk_image_set_pixel_size (GTK_IMAGE (picture), height);
+      gtk_widget_set_overflow (picture, GTK_OVERFLOW_HIDDEN);
+      gtk_widget_add_css_class (picture, "photo-thumbnail");
+      gtk_button_set_child (GTK_BUTTON (button), picture);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (button, "photo-button");
+      gtk_widget_set_tooltip_text (button, _("Open the photo"));
+      g_signal_connect_object (button, "clicked", G_CALLBACK (thumbnail_clicked_cb), self, 0);
+      gtk_grid_attach (GTK_GRID (strip), button, i % 3, i / 3, 1, 1);
+      g_ptr_array_add (self->thumb_pictures, picture);
+
+      if (cache != NULL && !g_hash_table_contains (self->thumbs, ids[i]) &&
+          g_hash_table_add (self->thumbs_loading, g_strdup (ids[i])))
+        {
+          ThumbnailLoad *load = g_new0 (ThumbnailLoad, 1);
+
+          load->self = g_object_ref (self);
+          load->id = g_strdup (ids[i]);
+          wg_attachment_cache_load_async (cache, ids[i], WG_ATTACHMENT_THUMBNAIL, self->cancellable,
+                                          thumbnail_loaded_cb, load);
+        }
+    }
+  show_thumbnails (self);
+  return strip;
+}
+
 static void
 rebuild (WgDetailPane *self)
 {
@@ -350,6 +458,8 @@ rebuild (WgDetailPane *self)
   g_hash_table_remove_all (self->unit_buttons);
   g_clear_pointer (&self->caller_text, g_free);
   self->n_timeline_rows = 0;
+  g_ptr_array_set_size (self->thumb_pictures, 0);
+  g_clear_pointer (&self->photo_ids, g_strfreev);
 
   if (self->content != NULL)
     gtk_stack_remove (GTK_STACK (self->stack), self->content);
@@ -401,12 +511,21 @@ rebuild (WgDetailPane *self)
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->step_label));
 
   timeline = read_timeline (self);
-  for (guint i = 0; i < timeline->len; i++)
-    {
-      WgEvent *event = timeline->pdata[i];
-      if (event->type == WG_EV_INCIDENT_REPORTED)
-        report_body = event->body;
-    }
+  {
+    g_autoptr(GStrvBuilder) photos = g_strv_builder_new ();
+
+    for (guint i = 0; i < timeline->len; i++)
+      {
+        WgEvent *event = timeline->pdata[i];
+        g_auto(GStrv) ids = wg_attachment_ids_of_body (event->body);
+
+        if (event->type == WG_EV_INCIDENT_REPORTED)
+          report_body = event->body;
+        if (ids != NULL)
+          g_strv_builder_addv (photos, (const char **) ids);
+      }
+    self->photo_ids = g_strv_builder_end (photos);
+  }
 
   grid = GTK_GRID (gtk_grid_new ());
   gtk_grid_set_column_spacing (grid, 12);
@@ -457,6 +576,13 @@ rebuild (WgDetailPane *self)
         gtk_widget_add_css_class (value, "error");
     }
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (grid));
+
+  /* Photos, all of them (the timeline shows each with its event) */
+  if (self->photo_ids[0] != NULL && wg_context_get_attachment_cache (self->context) != NULL)
+    {
+      gtk_box_append (GTK_BOX (box), section_title (_("Photos")));
+      gtk_box_append (GTK_BOX (box), thumbnail_strip (self, (const char * const *) self->photo_ids, 90));
+    }
 
   /* Assignments */
   assignments = wg_store_list_assignments (wg_context_get_store (self->context), r->id, NULL);
@@ -542,6 +668,17 @@ rebuild (WgDetailPane *self)
         gtk_widget_add_css_class (who_label, "dim-label");
         gtk_box_append (GTK_BOX (text_box), who_label);
       }
+      {
+        g_auto(GStrv) ids = wg_attachment_ids_of_body (event->body);
+
+        if (ids != NULL && wg_context_get_attachment_cache (self->context) != NULL)
+          {
+            GtkWidget *strip = thumbnail_strip (self, (const char * const *) ids, 48);
+
+            gtk_widget_set_margin_top (strip, 4);
+            gtk_box_append (GTK_BOX (text_box), strip);
+          }
+      }
       gtk_box_append (GTK_BOX (erow), text_box);
       gtk_list_box_append (GTK_LIST_BOX (list), erow);
       self->n_timeline_rows++;
@@ -591,6 +728,7 @@ rebuild_unit (WgDetailPane *self)
   self->step_label = NULL;
   g_ptr_array_set_size (self->assignment_rows, 0);
   g_hash_table_remove_all (self->unit_buttons);
+  g_ptr_array_set_size (self->thumb_pictures, 0);
   if (self->content != NULL)
     gtk_stack_remove (GTK_STACK (self->stack), self->content);
   self->content = NULL;
@@ -795,6 +933,8 @@ wg_detail_pane_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_ptr_array_set_size (self->thumb_pictures, 0);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (wg_context_get_view_model (self->context), self);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -817,6 +957,11 @@ wg_detail_pane_finalize (GObject *object)
   g_clear_pointer (&self->unit_buttons, g_hash_table_unref);
   g_clear_pointer (&self->assignment_rows, g_ptr_array_unref);
   g_clear_pointer (&self->caller_text, g_free);
+  g_clear_pointer (&self->thumbs, g_hash_table_unref);
+  g_clear_pointer (&self->thumbs_loading, g_hash_table_unref);
+  g_clear_pointer (&self->thumb_pictures, g_ptr_array_unref);
+  g_clear_pointer (&self->photo_ids, g_strfreev);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (wg_detail_pane_parent_class)->finalize (object);
 }
@@ -840,6 +985,10 @@ wg_detail_pane_init (WgDetailPane *self)
   self->buttons = g_hash_table_new (g_str_hash, g_str_equal);
   self->unit_buttons = g_hash_table_new (g_str_hash, g_str_equal);
   self->assignment_rows = g_ptr_array_new_with_free_func (g_free);
+  self->thumbs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->thumbs_loading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->thumb_pictures = g_ptr_array_new ();
+  self->cancellable = g_cancellable_new ();
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 }
@@ -938,4 +1087,32 @@ wg_detail_pane_get_n_late_assignments (WgDetailPane *self)
         n++;
     }
   return n;
+}
+
+guint
+wg_detail_pane_get_n_photos (WgDetailPane *self)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), 0);
+  return self->photo_ids != NULL ? g_strv_length (self->photo_ids) : 0;
+}
+
+guint
+wg_detail_pane_get_n_thumbnails_shown (WgDetailPane *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), 0);
+  for (guint i = 0; i < self->thumb_pictures->len; i++)
+    n += gtk_image_get_paintable (self->thumb_pictures->pdata[i]) != NULL;
+  return n;
+}
+
+GtkWidget *
+wg_detail_pane_get_thumbnail_button (WgDetailPane *self,
+                                     guint         index)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  if (index >= self->thumb_pictures->len)
+    return NULL;
+  return gtk_widget_get_parent (self->thumb_pictures->pdata[index]);
 }

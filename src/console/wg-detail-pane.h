@@ -36,4 +36,12 @@ guint       wg_detail_pane_get_n_timeline_rows (WgDetailPane      *self);
 /* How many assignment rows are red (not acknowledged in time). */
 guint       wg_detail_pane_get_n_late_assignments (WgDetailPane   *self);
 
+/* Photos of the incident shown, and how many thumbnails (the Photos
+ * section, then the timeline's) have their picture. */
+guint       wg_detail_pane_get_n_photos        (WgDetailPane      *self);
+guint       wg_detail_pane_get_n_thumbnails_shown (WgDetailPane   *self);
+/* The button of the @index-th thumbnail (it opens the viewer), or NULL. */
+GtkWidget  *wg_detail_pane_get_thumbnail_button (WgDetailPane     *self,
+                                                 guint             index);
+
 G_END_DECLS

@@ -126,6 +126,63 @@ sort_func (gconstpointer a,
   return wg_incident_board_compare ((WgIncidentItem *) a, (WgIncidentItem *) b);
 }
 
+static int
+compare_int64 (gint64 a,
+               gint64 b)
+{
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int
+collate (const char *a,
+         const char *b)
+{
+  return g_utf8_collate (a != NULL ? a : "", b != NULL ? b : "");
+}
+
+/* A click on a column header sorts by that column; ties, and the board
+ * with no column sorted, keep the default order (sort_func, after the
+ * column view's sorter in a multi-sorter). */
+static int
+column_sort_func (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  ColumnData *data = user_data;
+  WgContext *context = data->board->context;
+  const WgIncidentRecord *ra = wg_incident_item_get_record ((WgIncidentItem *) a);
+  const WgIncidentRecord *rb = wg_incident_item_get_record ((WgIncidentItem *) b);
+
+  switch (data->column)
+    {
+    case COL_CASE:
+      return g_strcmp0 (ra->case_number, rb->case_number);
+    case COL_GRADE:
+      /* Emergencies first when ascending. */
+      return compare_int64 (rb->grade, ra->grade);
+    case COL_CATEGORY:
+      return collate (wg_context_category_label (context, ra->category),
+                      wg_context_category_label (context, rb->category));
+    case COL_GRID:
+      return collate (ra->grid != NULL ? wg_context_grid_label (context, ra->grid) : NULL,
+                      rb->grid != NULL ? wg_context_grid_label (context, rb->grid) : NULL);
+    case COL_STATE:
+      return compare_int64 (ra->state, rb->state);
+    case COL_AGE:
+      /* Youngest first when ascending. */
+      return compare_int64 (rb->reported_at, ra->reported_at);
+    case COL_LEFT:
+      return compare_int64 (ra->deadline > 0 && wg_incident_state_is_open (ra->state) ? ra->deadline : G_MAXINT64,
+                            rb->deadline > 0 && wg_incident_state_is_open (rb->state) ? rb->deadline : G_MAXINT64);
+    case COL_ASSIGNEE:
+      return collate (wg_incident_item_get_assignee ((WgIncidentItem *) a),
+                      wg_incident_item_get_assignee ((WgIncidentItem *) b));
+    case N_COLUMNS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 /* Filtering */
 
 static gboolean
@@ -411,6 +468,7 @@ add_column (WgIncidentBoard *self,
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkColumnViewColumn) col = NULL;
+  g_autoptr(GtkCustomSorter) sorter = gtk_custom_sorter_new (column_sort_func, &self->columns[column], NULL);
 
   self->columns[column].board = self;
   self->columns[column].column = column;
@@ -423,6 +481,7 @@ add_column (WgIncidentBoard *self,
   gtk_column_view_column_set_expand (col, expand);
   if (fixed_width > 0)
     gtk_column_view_column_set_fixed_width (col, fixed_width);
+  gtk_column_view_column_set_sorter (col, GTK_SORTER (sorter));
   gtk_column_view_append_column (self->column_view, col);
 }
 
@@ -811,6 +870,15 @@ wg_incident_board_new (WgContext       *context,
   add_column (self, COL_AGE, _("Age"), 60, FALSE);
   add_column (self, COL_LEFT, _("Left"), 72, FALSE);
   add_column (self, COL_ASSIGNEE, _("Assignee"), -1, TRUE);
+  {
+    /* The clicked column first, then the board's own order. */
+    GtkMultiSorter *sorter = gtk_multi_sorter_new ();
+
+    gtk_multi_sorter_append (sorter, g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+    gtk_multi_sorter_append (sorter, g_object_ref (GTK_SORTER (self->sorter)));
+    gtk_sort_list_model_set_sorter (self->sort_model, GTK_SORTER (sorter));
+    g_object_unref (sorter);
+  }
 
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_AUTOMATIC,

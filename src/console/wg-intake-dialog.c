@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wg-console-util.h"
+#include "wg-image.h"
 #include "wg-intake-dialog.h"
 #include "wg-map-data.h"
 #include "wg-map-view.h"
@@ -33,6 +34,16 @@ struct _WgIntakeDialog
   ShumateMarker      *marker;
   GtkWidget          *submit_button;
   GtkLabel           *error_label;
+
+  /* Photos: chosen files, read and checked at submit, then queued with
+   * the report that names them. */
+  GPtrArray          *photos;          /* GFile* */
+  AdwPreferencesGroup *photo_group;
+  GPtrArray          *photo_rows;      /* GtkWidget*, parallel to photos */
+  GPtrArray          *loaded;          /* GBytes*, the photos read so far */
+  GCancellable       *cancellable;
+  gboolean            loading;
+  GtkFileChooserNative *chooser;
 };
 
 G_DEFINE_FINAL_TYPE (WgIntakeDialog, wg_intake_dialog, ADW_TYPE_WINDOW)
@@ -42,8 +53,12 @@ static const char *source_codes[] = { "phone", "walk_in", "field", "online", "ot
 static void
 update_submit (WgIntakeDialog *self)
 {
-  gtk_widget_set_sensitive (self->submit_button, wg_intake_dialog_can_submit (self));
+  gtk_widget_set_sensitive (self->submit_button, wg_intake_dialog_can_submit (self) && !self->loading);
 }
+
+static char *submit_with (WgIntakeDialog *self,
+                          GPtrArray      *attachments,
+                          GError        **error);
 
 static void
 category_selected_cb (WgIntakeDialog *self)
@@ -76,10 +91,121 @@ map_clicked_cb (WgIntakeDialog *self,
 }
 
 static void
+show_error (WgIntakeDialog *self,
+            const char     *message)
+{
+  gtk_label_set_label (self->error_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+}
+
+static void load_next_photo (WgIntakeDialog *self);
+
+static void
+photo_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(WgIntakeDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
+
+  if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (bytes != NULL)
+    {
+      WgImageLimits limits;
+      WgImageInfo info;
+
+      /* An early, local answer for what the server would refuse anyway. */
+      wg_image_limits_init (&limits);
+      if (!wg_image_probe (bytes, &limits, &info, &error))
+        g_clear_pointer (&bytes, g_bytes_unref);
+    }
+  if (bytes == NULL)
+    {
+      g_autofree char *name = g_file_get_basename (self->photos->pdata[self->loaded->len]);
+      g_autofree char *message = g_strdup_printf ("%s: %s", name, error->message);
+
+      self->loading = FALSE;
+      g_ptr_array_set_size (self->loaded, 0);
+      update_submit (self);
+      show_error (self, message);
+      return;
+    }
+  g_ptr_array_add (self->loaded, g_steal_pointer (&bytes));
+  load_next_photo (self);
+}
+
+/* The photos go into the outbox before the report that names them, so a
+ * report with photos can be queued offline like any command: the outbox
+ * uploads them first and puts the server's ids into the report. */
+static char *
+queue_report_with_photos (WgIntakeDialog  *self,
+                          GError         **error)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (self->context);
+  g_autoptr(GPtrArray) local_ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < self->loaded->len; i++)
+    {
+      char *id = wg_sync_client_queue_upload (sync, self->loaded->pdata[i], error);
+
+      if (id == NULL)
+        return NULL;
+      g_ptr_array_add (local_ids, id);
+    }
+  return submit_with (self, local_ids, error);
+}
+
+static void
+load_next_photo (WgIntakeDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (self->loaded->len < self->photos->len)
+    {
+      g_file_load_bytes_async (self->photos->pdata[self->loaded->len], self->cancellable,
+                               photo_loaded_cb, g_object_ref (self));
+      return;
+    }
+  self->loading = FALSE;
+  id = queue_report_with_photos (self, &error);
+  g_ptr_array_set_size (self->loaded, 0);
+  update_submit (self);
+  if (id == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
 submit_clicked_cb (WgIntakeDialog *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = wg_intake_dialog_submit (self, &error);
+  g_autofree char *id = NULL;
+
+  if (self->photos->len > 0)
+    {
+      if (wg_context_get_sync_client (self->context) == NULL)
+        {
+          show_error (self, _("Photos need a server"));
+          return;
+        }
+      if (!wg_intake_dialog_can_submit (self))
+        {
+          show_error (self, _("Pick a category and a location, and write a summary"));
+          return;
+        }
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+      self->loading = TRUE;
+      update_submit (self);
+      load_next_photo (self);
+      return;
+    }
+  id = wg_intake_dialog_submit (self, &error);
 
   if (id == NULL)
     {
@@ -95,6 +221,12 @@ wg_intake_dialog_dispose (GObject *object)
 {
   WgIntakeDialog *self = WG_INTAKE_DIALOG (object);
 
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
   g_clear_object (&self->context);
 
   G_OBJECT_CLASS (wg_intake_dialog_parent_class)->dispose (object);
@@ -107,6 +239,9 @@ wg_intake_dialog_finalize (GObject *object)
 
   g_clear_pointer (&self->category_codes, g_ptr_array_unref);
   g_clear_pointer (&self->grid, g_free);
+  g_clear_pointer (&self->photos, g_ptr_array_unref);
+  g_clear_pointer (&self->photo_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->loaded, g_ptr_array_unref);
 
   G_OBJECT_CLASS (wg_intake_dialog_parent_class)->finalize (object);
 }
@@ -127,6 +262,100 @@ static void
 wg_intake_dialog_init (WgIntakeDialog *self)
 {
   self->category_codes = g_ptr_array_new_with_free_func (g_free);
+  self->photos = g_ptr_array_new_with_free_func (g_object_unref);
+  self->photo_rows = g_ptr_array_new ();
+  self->loaded = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  self->cancellable = g_cancellable_new ();
+}
+
+static void
+remove_photo_cb (GtkButton      *button,
+                 WgIntakeDialog *self)
+{
+  GtkWidget *row = g_object_get_data (G_OBJECT (button), "wg-row");
+  guint index;
+
+  if (self->loading || !g_ptr_array_find (self->photo_rows, row, &index))
+    return;
+  g_ptr_array_remove_index (self->photo_rows, index);
+  g_ptr_array_remove_index (self->photos, index);
+  adw_preferences_group_remove (self->photo_group, row);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     WgIntakeDialog  *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+          wg_intake_dialog_add_photo (self, file);
+        }
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->chooser);
+}
+
+static void
+add_photo_clicked_cb (WgIntakeDialog *self)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->chooser != NULL)
+    return;
+  /* GTK 4.8: no GtkFileDialog yet. */
+  self->chooser = gtk_file_chooser_native_new (_("Attach Photos"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Attach"), NULL);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("Photos (JPEG, PNG)"));
+  gtk_file_filter_add_mime_type (filter, "image/jpeg");
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_suffix (filter, "jpg");
+  gtk_file_filter_add_suffix (filter, "jpeg");
+  gtk_file_filter_add_suffix (filter, "png");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+void
+wg_intake_dialog_add_photo (WgIntakeDialog *self,
+                            GFile          *file)
+{
+  GtkWidget *row;
+  GtkWidget *remove;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (WG_IS_INTAKE_DIALOG (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  name = g_file_get_basename (file);
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("image-x-generic-symbolic"));
+  remove = gtk_button_new_from_icon_name ("edit-delete-symbolic");
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, _("Remove the Photo"));
+  g_object_set_data (G_OBJECT (remove), "wg-row", row);
+  g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_photo_cb), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  adw_preferences_group_add (self->photo_group, row);
+  g_ptr_array_add (self->photos, g_object_ref (file));
+  g_ptr_array_add (self->photo_rows, row);
+}
+
+guint
+wg_intake_dialog_get_n_photos (WgIntakeDialog *self)
+{
+  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), 0);
+  return self->photos->len;
 }
 
 static GtkWidget *
@@ -275,6 +504,20 @@ wg_intake_dialog_new (WgContext *context)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->caller_phone), _("Caller's phone"));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->caller_phone));
 
+  self->photo_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (self->photo_group, _("Photos"));
+  {
+    GtkWidget *add = gtk_button_new_from_icon_name ("list-add-symbolic");
+
+    gtk_widget_add_css_class (add, "flat");
+    gtk_widget_set_tooltip_text (add, _("Attach Photos…"));
+    g_signal_connect_object (add, "clicked", G_CALLBACK (add_photo_clicked_cb), self, G_CONNECT_SWAPPED);
+    adw_preferences_group_set_header_suffix (self->photo_group, add);
+  }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->photo_group),
+                            wg_context_get_sync_client (self->context) != NULL);
+  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->photo_group));
+
   update_submit (self);
   return GTK_WIDGET (self);
 }
@@ -398,12 +641,20 @@ char *
 wg_intake_dialog_submit (WgIntakeDialog  *self,
                          GError         **error)
 {
+  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), NULL);
+  return submit_with (self, NULL, error);
+}
+
+static char *
+submit_with (WgIntakeDialog  *self,
+             GPtrArray       *attachments,
+             GError         **error)
+{
   g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(JsonObject) location = json_object_new ();
   const char *name, *phone;
   guint source;
 
-  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), NULL);
 
   if (!wg_intake_dialog_can_submit (self))
     {
@@ -435,5 +686,20 @@ wg_intake_dialog_submit (WgIntakeDialog  *self,
         json_object_set_string_member (caller, "phone", phone);
       json_object_set_object_member (body, "caller", caller);
     }
+  if (attachments != NULL && attachments->len > 0)
+    {
+      JsonArray *ids = json_array_new ();
+
+      for (guint i = 0; i < attachments->len; i++)
+        json_array_add_string_element (ids, attachments->pdata[i]);
+      json_object_set_array_member (body, "attachments", ids);
+    }
   return wg_context_send (self->context, WG_CMD_INCIDENT_REPORT, body, error);
+}
+
+GtkWidget *
+wg_intake_dialog_get_submit_button (WgIntakeDialog *self)
+{
+  g_return_val_if_fail (WG_IS_INTAKE_DIALOG (self), NULL);
+  return self->submit_button;
 }

@@ -32,6 +32,13 @@ void        wg_intake_dialog_set_caller   (WgIntakeDialog *self,
                                            const char     *name,
                                            const char     *phone);
 gboolean    wg_intake_dialog_can_submit   (WgIntakeDialog *self);
+/* As the file chooser does (JPEG or PNG); uploaded when Report is pressed,
+ * then the report names them. */
+void        wg_intake_dialog_add_photo    (WgIntakeDialog *self,
+                                           GFile          *file);
+guint       wg_intake_dialog_get_n_photos (WgIntakeDialog *self);
+/* The Report button (for tests). */
+GtkWidget  *wg_intake_dialog_get_submit_button (WgIntakeDialog *self);
 /* Sends the report; the command's id, or NULL with @error. */
 char       *wg_intake_dialog_submit       (WgIntakeDialog *self,
                                            GError        **error);

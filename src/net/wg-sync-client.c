@@ -54,7 +54,7 @@ struct _WgSyncClient
   SoupWebsocketConnection *stream;
 
   gint64                   head;          /* the server's head, as last heard */
-  gint64                   last_event_ts; /* ts of the newest applied event */
+  gint64                   behind_since;  /* server time the cache fell behind the head, 0: caught up */
   gint64                   acked;
   gint64                   last_ack_ms;
 
@@ -105,6 +105,10 @@ set_state (WgSyncClient *self,
 
   g_debug ("state %d -> %d", self->state, state);
   self->state = state;
+  /* A partial view is caught up whenever it is live (its head runs ahead
+   * of its last event by design). */
+  if (state == WG_SYNC_ONLINE && !self->full_view)
+    self->behind_since = 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -116,6 +120,9 @@ set_head (WgSyncClient *self,
     return;
 
   self->head = head;
+  /* The head is at least this old when first seen ahead of the cache. */
+  if (self->behind_since == 0 && wg_sync_client_get_lag_events (self) > 0)
+    self->behind_since = wg_clock_get_now_ms (self->clock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEAD]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG_EVENTS]);
 }
@@ -166,7 +173,8 @@ apply_events (WgSyncClient *self,
           g_warning ("Could not apply events to the local copy: %s", error->message);
           return FALSE;
         }
-      self->last_event_ts = ((WgEvent *) g_ptr_array_index (fresh, fresh->len - 1))->ts;
+      if (wg_sync_client_get_lag_events (self) == 0)
+        self->behind_since = 0;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG_EVENTS]);
       g_signal_emit (self, signals[EVENTS_APPLIED], 0, fresh);
@@ -1293,19 +1301,19 @@ wg_sync_client_get_lag_events (WgSyncClient *self)
 /**
  * wg_sync_client_get_lag_seconds:
  *
- * How far behind the server the cache is, in server time: 0 when live and
- * caught up, else the age of the newest event applied.
+ * How far behind the server's head the cache is, in seconds of server
+ * time: 0 when caught up, else how long the cache has been behind the head
+ * it knows of.  Not the age of the newest event applied: after a quiet
+ * spell that would count the quiet as lag.
  */
 double
 wg_sync_client_get_lag_seconds (WgSyncClient *self)
 {
   g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), 0);
 
-  if (wg_sync_client_get_lag_events (self) == 0 && self->state == WG_SYNC_ONLINE)
+  if (wg_sync_client_get_lag_events (self) == 0 || self->behind_since == 0)
     return 0;
-  if (self->last_event_ts == 0)
-    return 0;
-  return MAX (0, wg_clock_get_now_ms (self->clock) - self->last_event_ts) / 1000.0;
+  return MAX (0, wg_clock_get_now_ms (self->clock) - self->behind_since) / 1000.0;
 }
 
 guint

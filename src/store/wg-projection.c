@@ -137,6 +137,8 @@ apply_step (WgStore  *self,
   if (!end_open_deadline (self, event, error))
     return FALSE;
 
+  /* A department's cache meets an incident at its routing, before it has
+   * the report (the console adopts it then): no step for an unknown one. */
   stmt = _wg_store_stmt (self,
     "UPDATE incidents SET step = ?2, deadline = ?3, overdue = 0 WHERE id = ?1", error);
   if (stmt == NULL)
@@ -152,7 +154,8 @@ apply_step (WgStore  *self,
     return TRUE;
 
   stmt = _wg_store_stmt (self,
-    "INSERT INTO deadlines (incident, step, started_at, due_at, started_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+    "INSERT INTO deadlines (incident, step, started_at, due_at, started_seq)"
+    " SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM incidents WHERE id = ?1)",
     error);
   if (stmt == NULL)
     return FALSE;

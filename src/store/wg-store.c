@@ -1150,6 +1150,122 @@ wg_store_events_of_command (WgStore     *self,
   return collect_events (self, stmt, error);
 }
 
+GPtrArray *
+wg_store_read_incident_events (WgStore     *self,
+                               const char  *incident,
+                               GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (incident != NULL, NULL);
+
+  /* journal_incident (incident, seq) answers it without a scan. */
+  stmt = _wg_store_stmt (self,
+    "SELECT " EVENT_COLUMNS " FROM journal WHERE incident = ?1 ORDER BY seq", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, incident);
+  return collect_events (self, stmt, error);
+}
+
+gboolean
+wg_store_adopt_incident (WgStore     *self,
+                         const char  *incident,
+                         GPtrArray   *events,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GHashTable) had = g_hash_table_new (g_int64_hash, g_int64_equal);
+  sqlite3_stmt *stmt;
+  Mark mark;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (incident != NULL, FALSE);
+  g_return_val_if_fail (events != NULL, FALSE);
+
+  stmt = _wg_store_stmt (self, "SELECT 1 FROM incidents WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, incident);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;   /* known already: nothing to adopt */
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+
+  before = wg_store_read_incident_events (self, incident, error);
+  if (before == NULL)
+    goto fail;
+  for (guint i = 0; i < before->len; i++)
+    g_hash_table_add (had, &((WgEvent *) before->pdata[i])->seq);
+
+  /* The events of the incident this view missed (below its head), next to
+   * those it has; then the incident is projected from its first event on.
+   * Its later events were applied while it was unknown and changed
+   * nothing; step rows, should there be any, go first. */
+  stmt = _wg_store_stmt (self,
+    "INSERT OR IGNORE INTO journal (seq, ts, type, actor, role, command, subject, incident, exercise, body)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
+  if (stmt == NULL)
+    goto fail;
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      g_autofree char *body = NULL;
+
+      if (g_strcmp0 (event->incident, incident) != 0 || event->seq > self->head_seq)
+        continue;
+      body = wg_json_object_to_string (event->body);
+      sqlite3_bind_int64 (stmt, 1, event->seq);
+      sqlite3_bind_int64 (stmt, 2, event->ts);
+      bind_text (stmt, 3, wg_event_get_type_name (event));
+      bind_text (stmt, 4, event->actor);
+      bind_text (stmt, 5, event->role);
+      bind_text (stmt, 6, event->command);
+      bind_text (stmt, 7, event->subject);
+      bind_text (stmt, 8, event->incident);
+      bind_text (stmt, 9, event->exercise);
+      sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
+      if (!_wg_store_step_done (self, stmt, error))
+        goto fail;
+    }
+  stmt = _wg_store_stmt (self, "DELETE FROM deadlines WHERE incident = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, incident);
+  if (!_wg_store_step_done (self, stmt, error))
+    goto fail;
+
+  all = wg_store_read_incident_events (self, incident, error);
+  if (all == NULL)
+    goto fail;
+  for (guint i = 0; i < all->len; i++)
+    {
+      WgEvent *event = all->pdata[i];
+
+      /* Assignments of the view's own unit were projected in full when
+       * they came (they do not need the incident): not twice. */
+      if (g_hash_table_contains (had, &event->seq) &&
+          g_str_has_prefix (wg_event_get_type_name (event), "assignment."))
+        continue;
+      if (!_wg_projection_apply (self, event, error))
+        goto fail;
+    }
+
+  if (!change_end (self, &mark, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  change_abort (self, &mark);
+  return FALSE;
+}
+
 /* -------------------------------------------------------------- commands */
 
 static gboolean

@@ -135,6 +135,20 @@ GPtrArray  *wg_store_read_journal_as (WgStore       *self,
                                       gint64         after_seq,
                                       guint          limit,
                                       GError       **error);
+/* Every event of @incident in this store, in seq order (indexed). */
+GPtrArray  *wg_store_read_incident_events (WgStore    *self,
+                                           const char *incident,
+                                           GError    **error);
+/* A console cache of a partial view (a department) meets an incident at
+ * `incident.routed`, above its head, when the incident's earlier events
+ * (`incident.reported`) are below it.  Given the incident's events as the
+ * server's GET /api/v1/incidents/{id}/events returns them, stores those at
+ * or below the head that it lacks and projects the incident from its first
+ * event.  Nothing happens when the incident is known already. */
+gboolean    wg_store_adopt_incident (WgStore    *self,
+                                     const char *incident,
+                                     GPtrArray  *events,
+                                     GError    **error);
 /* Events caused by a command (audit), in seq order. */
 GPtrArray  *wg_store_events_of_command (WgStore    *self,
                                         const char *command_id,

@@ -866,6 +866,70 @@ test_department_sees_only_its_own (void)
   console_free (console);
 }
 
+typedef struct
+{
+  WgSyncClient *sync;
+  guint         n_behind;     /* notifications seen while behind the head */
+  double        max_lag_s;
+} LagWatch;
+
+static void
+lag_notify_cb (WgSyncClient *sync,
+               GParamSpec   *pspec,
+               LagWatch     *watch)
+{
+  if (wg_sync_client_get_lag_events (sync) > 0)
+    watch->n_behind++;
+  watch->max_lag_s = MAX (watch->max_lag_s, wg_sync_client_get_lag_seconds (sync));
+}
+
+/* After a quiet spell (an hour without events: the console's clock is moved
+ * on by an hour), new events are not an hour of lag while they are being
+ * applied, and the lag is 0 once caught up. */
+static void
+test_lag_after_quiet_spell (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *incident = NULL;
+  LagWatch watch = { 0 };
+  gint64 head;
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  incident = report_professional (server, token);
+  api = logged_in_api (server, "dispatcher");
+  console_open (console, api, "dispatcher", TRUE);
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  g_assert_cmpfloat (wg_sync_client_get_lag_seconds (console->sync), ==, 0);
+
+  wg_clock_set_offset_ms (console->clock, wg_clock_get_offset_ms (console->clock) + 3600 * 1000);
+  watch.sync = console->sync;
+  g_signal_connect (console->sync, "notify::head", G_CALLBACK (lag_notify_cb), &watch);
+  g_signal_connect (console->sync, "notify::lag-events", G_CALLBACK (lag_notify_cb), &watch);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *note = note_body (incident, i);
+      g_autoptr(WgTestResponse) r = wg_test_server_command (server, token, NULL, "incident.note", note);
+
+      g_assert_cmpuint (r->status, ==, 200);
+    }
+  head = wg_test_server_head (server);
+  wait_caught_up (console, head, 10000);
+  g_signal_handlers_disconnect_by_data (console->sync, &watch);
+
+  /* It was behind at some moment, and never by anything like an hour. */
+  g_assert_cmpuint (watch.n_behind, >, 0);
+  g_assert_cmpfloat (watch.max_lag_s, <, 60);
+  g_assert_cmpfloat (wg_sync_client_get_lag_seconds (console->sync), ==, 0);
+
+  console_free (console);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -876,5 +940,6 @@ main (int   argc,
   g_test_add_func ("/sync/outbox-outage-and-restart", test_outbox_across_outage_and_restart);
   g_test_add_func ("/sync/outbox-uploads-across-outage", test_outbox_uploads_across_outage);
   g_test_add_func ("/sync/department-view", test_department_sees_only_its_own);
+  g_test_add_func ("/sync/lag-after-quiet-spell", test_lag_after_quiet_spell);
   return g_test_run ();
 }

@@ -2,9 +2,10 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|dispatch|alarm|intake] [SECONDS]
+ *   console-screenshot [main|dispatch|alarm|intake|shortcuts|sorted] [SECONDS]
  * main: the traffic accident selected; dispatch: the dispatch dialog for
- * the fire; alarm: the fire's alarm on the banner, selected.
+ * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
+ * the shortcuts window; sorted: the board sorted by grid.
  */
 #include "config.h"
 
@@ -94,6 +95,15 @@ main (int   argc,
     }
   else if (g_str_equal (mode, "intake"))
     wg_window_open_intake (window);
+  else if (g_str_equal (mode, "shortcuts"))
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  else if (g_str_equal (mode, "sorted"))
+    {
+      GtkColumnView *view = wg_incident_board_get_column_view (wg_window_get_board (window));
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (gtk_column_view_get_columns (view), 3);
+
+      gtk_column_view_sort_by_column (view, column, GTK_SORT_ASCENDING);
+    }
 
   g_timeout_add_seconds (seconds, quit_cb, loop);
   g_main_loop_run (loop);

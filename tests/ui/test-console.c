@@ -372,6 +372,108 @@ test_live_update_keeps_scroll_and_selection (void)
 }
 
 static void
+assert_sorted_by_case (GListModel *rows,
+                       gboolean    descending)
+{
+  for (guint i = 0; i + 1 < g_list_model_get_n_items (rows); i++)
+    {
+      int c = g_strcmp0 (wg_incident_item_get_case_number (row (rows, i)),
+                         wg_incident_item_get_case_number (row (rows, i + 1)));
+
+      g_assert_cmpint (descending ? -c : c, <, 0);
+    }
+}
+
+/* A click on a column header sorts by it (both ways); a live update keeps
+ * the rows sorted and the selection; back to unsorted, the board's own
+ * order returns. */
+static void
+test_column_sort (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GPtrArray) default_order = g_ptr_array_new ();
+  g_autoptr(GtkColumnViewColumn) case_column = NULL;
+  g_autoptr(GtkColumnViewColumn) grade_column = NULL;
+  GtkColumnView *view;
+  WgIncidentBoard *board;
+  GListModel *rows;
+  WgIncidentItem *selected;
+  guint n;
+
+  fixture_local (&f, "leader");
+  g_assert_true (wg_demo_fill (f.context, &error));
+  open_window (&f);
+  board = wg_window_get_board (f.window);
+  view = wg_incident_board_get_column_view (board);
+  rows = wg_incident_board_get_rows (board);
+  n = g_list_model_get_n_items (rows);
+  g_assert_cmpuint (n, >=, 5);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (default_order, row (rows, i));
+
+  case_column = g_list_model_get_item (gtk_column_view_get_columns (view), 0);
+  grade_column = g_list_model_get_item (gtk_column_view_get_columns (view), 1);
+  g_assert_nonnull (gtk_column_view_column_get_sorter (case_column));
+
+  gtk_column_view_sort_by_column (view, case_column, GTK_SORT_ASCENDING);
+  settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n);
+  assert_sorted_by_case (rows, FALSE);
+  gtk_column_view_sort_by_column (view, case_column, GTK_SORT_DESCENDING);
+  settle ();
+  assert_sorted_by_case (rows, TRUE);
+
+  /* A live update while sorted: still sorted, the selection kept, and no
+   * refill of the rows. */
+  gtk_single_selection_set_selected (wg_incident_board_get_selection (board), 2);
+  settle ();
+  selected = gtk_single_selection_get_selected_item (wg_incident_board_get_selection (board));
+  g_signal_connect (rows, "items-changed", G_CALLBACK (items_changed_cb), NULL);
+  memset (&last_change, 0, sizeof last_change);
+  g_assert_nonnull (wg_demo_run (f.context, "worker-17", wg_context_now_ms (f.context), events, &error,
+                                 "incident.report",
+                                 "{\"grade\": \"general\", \"category\": \"noise\","
+                                 " \"location\": {\"lat\": 23.2154, \"lon\": 113.2927}, \"summary\": \"新\"}"));
+  g_assert_no_error (error);
+  wg_context_events_applied (f.context, events);
+  settle ();
+  g_signal_handlers_disconnect_by_func (rows, items_changed_cb, NULL);
+  g_assert_cmpuint (last_change.calls, ==, 1);
+  g_assert_cmpuint (last_change.removed, ==, 0);
+  g_assert_cmpuint (last_change.added, ==, 1);
+  /* The newest case number sorts first, descending. */
+  g_assert_cmpuint (last_change.position, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n + 1);
+  assert_sorted_by_case (rows, TRUE);
+  g_assert_true (gtk_single_selection_get_selected_item (wg_incident_board_get_selection (board)) == selected);
+
+  /* By grade: emergencies first, ties in the board's order. */
+  gtk_column_view_sort_by_column (view, grade_column, GTK_SORT_ASCENDING);
+  settle ();
+  g_assert_cmpint (wg_incident_item_get_record (row (rows, 0))->grade, ==, WG_GRADE_EMERGENCY);
+  for (guint i = 0; i + 1 < g_list_model_get_n_items (rows); i++)
+    {
+      WgIncidentItem *a = row (rows, i), *b = row (rows, i + 1);
+
+      g_assert_cmpint (wg_incident_item_get_record (a)->grade, >=, wg_incident_item_get_record (b)->grade);
+      if (wg_incident_item_get_record (a)->grade == wg_incident_item_get_record (b)->grade)
+        g_assert_cmpint (wg_incident_board_compare (a, b), <, 0);
+    }
+
+  /* Unsorted: the board's own order again. */
+  gtk_column_view_sort_by_column (view, NULL, GTK_SORT_ASCENDING);
+  settle ();
+  for (guint i = 0; i + 1 < g_list_model_get_n_items (rows); i++)
+    g_assert_cmpint (wg_incident_board_compare (row (rows, i), row (rows, i + 1)), <, 0);
+  for (guint i = 0; i < 2; i++)
+    g_assert_true (row (rows, i) == default_order->pdata[i]);
+
+  fixture_clear (&f);
+}
+
+static void
 test_filters_and_search (void)
 {
   Fixture f = { 0 };
@@ -1031,6 +1133,7 @@ main (int   argc,
   g_test_add_func ("/console/live-update-keeps-scroll-and-selection",
                    test_live_update_keeps_scroll_and_selection);
   g_test_add_func ("/console/filters-and-search", test_filters_and_search);
+  g_test_add_func ("/console/column-sort", test_column_sort);
   g_test_add_func ("/console/recommender-order", test_recommender_order);
   g_test_add_func ("/console/actions-per-role-and-state", test_actions_per_role_and_state);
   g_test_add_func ("/console/detail-pane", test_detail_pane);

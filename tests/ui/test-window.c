@@ -119,6 +119,145 @@ test_title_and_side_pane (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The shortcuts window lists @keyval with @mods (among its accelerators). */
+static gboolean
+overlay_lists (GPtrArray       *overlay,
+               guint            keyval,
+               GdkModifierType  mods)
+{
+  for (guint i = 0; i < overlay->len; i++)
+    {
+      g_auto(GStrv) accels = g_strsplit (overlay->pdata[i], " ", -1);
+
+      for (guint a = 0; accels[a] != NULL; a++)
+        {
+          guint k;
+          GdkModifierType m;
+
+          if (gtk_accelerator_parse (accels[a], &k, &m) &&
+              gdk_keyval_to_lower (k) == gdk_keyval_to_lower (keyval) && m == mods)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Every action of the window and the application has a shortcut, and the
+ * shortcuts window lists it. */
+static void
+test_every_action_has_a_listed_shortcut (void)
+{
+  g_autoptr(WgApplication) app = new_registered_application ("test-shortcuts");
+  WgWindow *window = open_window (app);
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/wangge/Console/gtk/help-overlay.ui");
+  g_autoptr(GSList) objects = gtk_builder_get_objects (builder);
+  g_autoptr(GPtrArray) overlay = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  const WgIncidentActionEntry *entries;
+  guint n_entries;
+  GType type = WG_TYPE_WINDOW;
+  GType owner;
+  const char *name;
+  const GVariantType *parameter_type;
+  const char *property_name;
+  guint i = 0;
+
+  for (GSList *l = objects; l != NULL; l = l->next)
+    if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+      {
+        char *accelerator = NULL;
+
+        g_object_get (l->data, "accelerator", &accelerator, NULL);
+        if (accelerator != NULL)
+          g_ptr_array_add (overlay, accelerator);
+      }
+  g_assert_cmpuint (overlay->len, >, 20);
+
+  /* The window's key bindings: each one listed. */
+  for (guint c = 0; c < g_list_model_get_n_items (controllers); c++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, c);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint s = 0; s < g_list_model_get_n_items (G_LIST_MODEL (controller)); s++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), s);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+          const char *action_name;
+          guint keyval;
+          GdkModifierType mods;
+
+          if (!GTK_IS_KEYVAL_TRIGGER (trigger) || !GTK_IS_NAMED_ACTION (action))
+            continue;
+          action_name = gtk_named_action_get_action_name (GTK_NAMED_ACTION (action));
+          keyval = gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger));
+          mods = gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger));
+          /* Alternative keys for the same action (Ctrl+= for Ctrl++,
+           * the keypad) need not be listed twice. */
+          if (overlay_lists (overlay, keyval, mods))
+            g_hash_table_add (bound, g_strdup (action_name));
+        }
+    }
+
+  /* Every incident action (acknowledge is the window's A). */
+  entries = wg_incident_actions_list (&n_entries);
+  for (guint e = 0; e < n_entries; e++)
+    {
+      g_autofree char *action = g_strconcat ("incident.", entries[e].name, NULL);
+
+      if (g_str_equal (entries[e].name, "acknowledge"))
+        continue;
+      if (!g_hash_table_contains (bound, action))
+        g_error ("%s has no shortcut listed in the shortcuts window", action);
+    }
+  g_assert_true (g_hash_table_contains (bound, "win.acknowledge"));
+
+  /* Every action the window class installs, by a binding or an accel. */
+  /* GTK 4.8 writes every out argument: none may be NULL. */
+  while (gtk_widget_class_query_action (g_type_class_peek (type), i++, &owner, &name, &parameter_type,
+                                        &property_name))
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), name);
+      gboolean listed = g_hash_table_contains (bound, name);
+
+      for (guint a = 0; accels[a] != NULL && !listed; a++)
+        {
+          guint k;
+          GdkModifierType m;
+
+          listed = gtk_accelerator_parse (accels[a], &k, &m) && overlay_lists (overlay, k, m);
+        }
+      /* GtkWidget's own actions (window.close, …) are not ours. */
+      if (!g_str_has_prefix (name, "win.") && !g_str_has_prefix (name, "map."))
+        continue;
+      if (!listed)
+        g_error ("%s has no shortcut listed in the shortcuts window", name);
+    }
+
+  /* The application's, but About (no shortcut, as in GNOME apps). */
+  {
+    g_auto(GStrv) actions = g_action_group_list_actions (G_ACTION_GROUP (app));
+
+    for (guint a = 0; actions[a] != NULL; a++)
+      {
+        g_autofree char *detailed = g_strconcat ("app.", actions[a], NULL);
+        g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), detailed);
+        guint k;
+        GdkModifierType m;
+
+        if (g_str_equal (actions[a], "about"))
+          continue;
+        if (accels[0] == NULL || !gtk_accelerator_parse (accels[0], &k, &m) || !overlay_lists (overlay, k, m))
+          g_error ("%s has no shortcut listed in the shortcuts window", detailed);
+      }
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_map_centred_on_helong (void)
 {
@@ -253,6 +392,7 @@ main (int   argc,
 
   g_test_add_func ("/window/title-and-side-pane", test_title_and_side_pane);
   g_test_add_func ("/window/map-centred-on-helong", test_map_centred_on_helong);
+  g_test_add_func ("/window/every-action-has-a-listed-shortcut", test_every_action_has_a_listed_shortcut);
   g_test_add_func ("/window/preferences-write-settings", test_preferences_write_settings);
   g_test_add_func ("/window/about-reads-metainfo", test_about_reads_metainfo);
   g_test_add_func ("/application/profiles-keep-separate-settings",

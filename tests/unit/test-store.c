@@ -473,6 +473,93 @@ test_journal_views (Fixture       *f,
   g_assert_true (view_has (v, "unit.status_changed", NULL));
 }
 
+/* A department's cache that was running when an incident was routed to
+ * it: the routing arrives above its head, the report below it.  Applying
+ * the routing does not fail (no step row for an unknown incident); the
+ * adoption of the incident's events as the server gives them projects it
+ * from its report, and the routing's step is there once. */
+static void
+test_adopt_incident (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgActor) cgj = wg_actor_new ("cgj-desk", WG_ROLE_DEPARTMENT, NULL, "cgj", NULL);
+  g_autoptr(WgCommand) report = fixture_command ("incident.report",
+    "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+    " \"summary\": \"roof\"}");
+  g_autofree char *cache_path = g_build_filename (f->dir, "department.db", NULL);
+  g_autoptr(WgStore) cache = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) reported = NULL, view = NULL, live = NULL, all = NULL, mine = NULL;
+  g_auto(WgIncidentRecord) record = { 0 };
+  gint64 head;
+  const char *id;
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+
+  reported = fixture_run (f, report, leader, FIXTURE_T0);
+  id = ((WgEvent *) reported->pdata[0])->subject;
+  /* fixture_run_ok takes the command. */
+  fixture_run_ok (f, fixture_command ("incident.report", fire_report), leader, FIXTURE_T0 + 1000);
+
+  /* The department's console is live (its view is empty so far)... */
+  cache = wg_store_open (cache_path, &error);
+  g_assert_no_error (error);
+  view = wg_store_read_journal_as (f->store, cgj, 0, 100, &error);
+  g_assert_cmpuint (view->len, ==, 0);
+  head = wg_store_head (f->store);
+
+  /* ...when the routing comes: above its head, the report below. */
+  fixture_run_ok (f, fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"cgj\"}", id),
+                  leader, FIXTURE_T0 + 2000);
+  live = wg_store_read_journal_as (f->store, cgj, head, 100, &error);
+  g_assert_cmpuint (live->len, ==, 1);
+  g_assert_true (wg_store_apply_events (cache, live, &error));
+  g_assert_no_error (error);
+  g_assert_false (wg_store_get_incident (cache, id, &record, NULL));
+
+  /* GET /api/v1/incidents/{id}/events: the department's view of it. */
+  all = wg_store_read_journal_as (f->store, cgj, 0, 100, &error);
+  mine = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  for (guint i = 0; i < all->len; i++)
+    if (g_strcmp0 (((WgEvent *) all->pdata[i])->incident, id) == 0)
+      g_ptr_array_add (mine, wg_event_ref (all->pdata[i]));
+  g_assert_cmpuint (mine->len, ==, 2);
+  g_assert_true (wg_store_adopt_incident (cache, id, mine, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (wg_store_get_incident (cache, id, &record, &error));
+  g_assert_cmpstr (record.summary, ==, "roof");
+  g_assert_cmpint (record.state, ==, WG_STATE_ROUTED);
+  g_assert_cmpstr (record.department, ==, "cgj");
+  g_assert_cmpint (record.step, >=, 0);
+  /* Both events in the cache's journal, in seq order; its head unchanged. */
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = wg_store_read_incident_events (cache, id, &error);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpint (((WgEvent *) all->pdata[0])->type, ==, WG_EV_INCIDENT_REPORTED);
+  g_assert_cmpint (((WgEvent *) all->pdata[1])->type, ==, WG_EV_INCIDENT_ROUTED);
+  g_assert_cmpint (wg_store_head (cache), ==, ((WgEvent *) live->pdata[0])->seq);
+  /* One open step row, not two. */
+  db = wg_store_get_sqlite (cache);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM deadlines WHERE incident = ?1 AND ended_at IS NULL",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  sqlite3_finalize (stmt);
+
+  /* Adopting again changes nothing; the department goes on from there. */
+  g_assert_true (wg_store_adopt_incident (cache, id, mine, &error));
+  fixture_run_ok (f, fixture_commandf ("incident.accept", "{\"incident\": \"%s\"}", id), cgj, FIXTURE_T0 + 3000);
+  g_clear_pointer (&live, g_ptr_array_unref);
+  live = wg_store_read_journal_as (f->store, cgj, wg_store_head (cache), 100, &error);
+  g_assert_true (wg_store_apply_events (cache, live, &error));
+  wg_incident_record_clear (&record);
+  g_assert_true (wg_store_get_incident (cache, id, &record, &error));
+  g_assert_cmpint (record.state, ==, WG_STATE_ACCEPTED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -486,5 +573,6 @@ main (int   argc,
   g_test_add ("/store/partial-view", Fixture, NULL, fixture_set_up, test_partial_view, fixture_tear_down);
   g_test_add ("/store/exercise", Fixture, NULL, fixture_set_up, test_exercise, fixture_tear_down);
   g_test_add ("/store/journal-views", Fixture, NULL, fixture_set_up, test_journal_views, fixture_tear_down);
+  g_test_add ("/store/adopt-incident", Fixture, NULL, fixture_set_up, test_adopt_incident, fixture_tear_down);
   return g_test_run ();
 }
