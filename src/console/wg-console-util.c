@@ -38,6 +38,13 @@ wg_source_label (const char *source)
     return C_("source", "Online request");
   if (g_strcmp0 (source, "other") == 0)
     return C_("source", "Other");
+  /* What field devices and the history generator send. */
+  if (g_strcmp0 (source, "patrol") == 0)
+    return C_("source", "Found on patrol");
+  if (g_strcmp0 (source, "hotline") == 0)
+    return C_("source", "Hotline call");
+  if (g_strcmp0 (source, "grid_worker") == 0)
+    return C_("source", "Grid worker’s report");
   return source;
 }
 

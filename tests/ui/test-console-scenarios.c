@@ -17,6 +17,7 @@
 #include "wg-dispatch-dialog.h"
 #include "wg-intake-dialog.h"
 #include "wg-photo-viewer.h"
+#include "wg-sim-photo.h"
 #include "wg-test-server.h"
 #include "wg-window.h"
 
@@ -964,20 +965,21 @@ test_department_meets_routed (void)
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 }
 
+/* A field photo as the simulator draws it (a real picture, not a flat
+ * colour, so the screenshots show what a duty leader would see). */
 static GBytes *
-make_jpeg (int     width,
-           int     height,
-           guint32 colour)
+make_jpeg (int             width,
+           int             height,
+           WgSimPhotoScene scene,
+           guint32         seed)
 {
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  WgSimPhotoSpec spec = { .scene = scene, .seed = seed, .width = width, .height = height,
+                          .case_number = "HL-20261128-0001", .time_ms = 1795833000000 };
   g_autoptr(GError) error = NULL;
-  gchar *buffer = NULL;
-  gsize len = 0;
+  GBytes *bytes = wg_sim_photo_render (&spec, WG_SIM_PHOTO_JPEG, &error);
 
-  gdk_pixbuf_fill (pixbuf, colour);
-  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, "jpeg", &error, "quality", "90", NULL));
   g_assert_no_error (error);
-  return g_bytes_new_take (buffer, len);
+  return bytes;
 }
 
 static char *
@@ -1031,8 +1033,8 @@ test_photos (void)
 {
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
   const char *args[] = { "--demo", NULL };
-  g_autoptr(GBytes) first = make_jpeg (2000, 1500, 0xc01c28ff);
-  g_autoptr(GBytes) second = make_jpeg (900, 1200, 0x26a269ff);
+  g_autoptr(GBytes) first = make_jpeg (2000, 1500, WG_SIM_PHOTO_ILLEGAL_STRUCTURE, 1);
+  g_autoptr(GBytes) second = make_jpeg (900, 1200, WG_SIM_PHOTO_ILLEGAL_STRUCTURE, 2);
   g_autofree char *first_id = NULL;
   g_autofree char *second_id = NULL;
   g_autofree char *located = NULL;
@@ -1128,7 +1130,7 @@ test_photos (void)
   /* Call intake with a photo from a file: uploaded at Report, then the
    * report (through the outbox) names it. */
   {
-    g_autoptr(GBytes) third = make_jpeg (640, 480, 0x1c71d8ff);
+    g_autoptr(GBytes) third = make_jpeg (640, 480, WG_SIM_PHOTO_FIRE_LANE, 3);
     g_autofree char *path = g_build_filename (data_home, "门口.jpg", NULL);
     g_autoptr(GFile) file = g_file_new_for_path (path);
     g_autoptr(GPtrArray) journal = NULL;
