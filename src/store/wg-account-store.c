@@ -15,6 +15,7 @@
 #include <sys/random.h>
 
 #include "wg-account-store.h"
+#include "wg-sqlite.h"
 
 G_DEFINE_QUARK (wg-account-store-error-quark, wg_account_store_error)
 
@@ -107,6 +108,10 @@ wg_audit_entry_free (WgAuditEntry *entry)
   g_free (entry);
 }
 
+static const WgSqliteErrors db_errors = {
+  wg_account_store_error_quark, WG_ACCOUNT_STORE_ERROR_DATABASE, "Account database"
+};
+
 static gboolean
 set_db_error (WgAccountStore  *self,
               GError         **error,
@@ -115,72 +120,6 @@ set_db_error (WgAccountStore  *self,
   g_set_error (error, WG_ACCOUNT_STORE_ERROR, WG_ACCOUNT_STORE_ERROR_DATABASE,
                "%s: %s", what, sqlite3_errmsg (self->db));
   return FALSE;
-}
-
-static gboolean
-exec (WgAccountStore  *self,
-      const char      *sql,
-      GError         **error)
-{
-  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return set_db_error (self, error, "Account database");
-  return TRUE;
-}
-
-static sqlite3_stmt *
-prepare (WgAccountStore  *self,
-         const char      *sql,
-         GError         **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
-    {
-      set_db_error (self, error, "Account database");
-      return NULL;
-    }
-  return stmt;
-}
-
-static gboolean
-migrate (WgAccountStore  *self,
-         GError         **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int version;
-
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK
-      || sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      sqlite3_finalize (stmt);
-      return set_db_error (self, error, "Account database");
-    }
-  version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  if (version > (int) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, WG_ACCOUNT_STORE_ERROR, WG_ACCOUNT_STORE_ERROR_DATABASE,
-                   "The account database is of a newer version (%d) than this server knows (%u)",
-                   version, (guint) G_N_ELEMENTS (migrations));
-      return FALSE;
-    }
-
-  for (guint i = version; i < G_N_ELEMENTS (migrations); i++)
-    {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u", i + 1);
-
-      if (!exec (self, "BEGIN IMMEDIATE", error))
-        return FALSE;
-      if (!exec (self, migrations[i], error) || !exec (self, bump, error))
-        {
-          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-          return FALSE;
-        }
-      if (!exec (self, "COMMIT", error))
-        return FALSE;
-    }
-  return TRUE;
 }
 
 WgAccountStore *
@@ -200,26 +139,26 @@ wg_account_store_open (const char  *path,
     }
   sqlite3_busy_timeout (self->db, 5000);
 
-  if (!exec (self, "PRAGMA journal_mode = WAL", error)
-      || !exec (self, "PRAGMA synchronous = FULL", error)
-      || !exec (self, "PRAGMA foreign_keys = ON", error)
-      || !migrate (self, error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "PRAGMA journal_mode = WAL", error)
+      || !wg_sqlite_exec (self->db, &db_errors, "PRAGMA synchronous = FULL", error)
+      || !wg_sqlite_exec (self->db, &db_errors, "PRAGMA foreign_keys = ON", error)
+      || !wg_sqlite_migrate (self->db, &db_errors, migrations, G_N_ELEMENTS (migrations), error))
     return NULL;
 
-  if (!(self->lookup = prepare (self,
-                                "SELECT username, role, password_hash, display_name, grid,"
-                                " department, unit, disabled FROM accounts WHERE username = ?",
-                                error))
-      || !(self->token_lookup = prepare (self,
-                                         "SELECT username, expires_ms, renewed_ms FROM tokens"
-                                         " WHERE hash = ?", error))
-      || !(self->token_renew = prepare (self,
-                                        "UPDATE tokens SET expires_ms = ?, renewed_ms = ?"
-                                        " WHERE hash = ?", error))
-      || !(self->audit_insert = prepare (self,
-                                         "INSERT INTO audit (ts_ms, actor, address, action,"
-                                         " command_id, status, result) VALUES (?,?,?,?,?,?,?)",
-                                         error)))
+  if (!(self->lookup = wg_sqlite_prepare (self->db, &db_errors,
+                                          "SELECT username, role, password_hash, display_name, grid,"
+                                          " department, unit, disabled FROM accounts WHERE username = ?",
+                                          error))
+      || !(self->token_lookup = wg_sqlite_prepare (self->db, &db_errors,
+                                                   "SELECT username, expires_ms, renewed_ms FROM tokens"
+                                                   " WHERE hash = ?", error))
+      || !(self->token_renew = wg_sqlite_prepare (self->db, &db_errors,
+                                                  "UPDATE tokens SET expires_ms = ?, renewed_ms = ?"
+                                                  " WHERE hash = ?", error))
+      || !(self->audit_insert = wg_sqlite_prepare (self->db, &db_errors,
+                                                   "INSERT INTO audit (ts_ms, actor, address, action,"
+                                                   " command_id, status, result) VALUES (?,?,?,?,?,?,?)",
+                                                   error)))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -238,26 +177,6 @@ wg_account_store_close (WgAccountStore *self)
   g_free (self);
 }
 
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           column,
-                   const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, column);
-}
-
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, column);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 /**
  * wg_account_store_add:
  * @accounts: (element-type WgAccount): the accounts to add
@@ -274,12 +193,12 @@ wg_account_store_add (WgAccountStore  *self,
 
   g_return_val_if_fail (self != NULL && accounts != NULL, FALSE);
 
-  if (!(insert = prepare (self,
-                          "INSERT INTO accounts (username, role, password_hash, display_name,"
-                          " grid, department, unit, disabled) VALUES (?,?,?,?,?,?,?,?)",
-                          error)))
+  if (!(insert = wg_sqlite_prepare (self->db, &db_errors,
+                                    "INSERT INTO accounts (username, role, password_hash, display_name,"
+                                    " grid, department, unit, disabled) VALUES (?,?,?,?,?,?,?,?)",
+                                    error)))
     return FALSE;
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "BEGIN IMMEDIATE", error))
     {
       sqlite3_finalize (insert);
       return FALSE;
@@ -294,10 +213,10 @@ wg_account_store_add (WgAccountStore  *self,
       sqlite3_bind_text (insert, 1, account->username, -1, SQLITE_STATIC);
       sqlite3_bind_text (insert, 2, account->role, -1, SQLITE_STATIC);
       sqlite3_bind_text (insert, 3, account->password_hash, -1, SQLITE_STATIC);
-      bind_text_or_null (insert, 4, account->display_name);
-      bind_text_or_null (insert, 5, account->grid);
-      bind_text_or_null (insert, 6, account->department);
-      bind_text_or_null (insert, 7, account->unit);
+      wg_sqlite_bind_text_or_null (insert, 4, account->display_name);
+      wg_sqlite_bind_text_or_null (insert, 5, account->grid);
+      wg_sqlite_bind_text_or_null (insert, 6, account->department);
+      wg_sqlite_bind_text_or_null (insert, 7, account->unit);
       sqlite3_bind_int (insert, 8, account->disabled);
       rc = sqlite3_step (insert);
       if (rc != SQLITE_DONE)
@@ -314,7 +233,7 @@ wg_account_store_add (WgAccountStore  *self,
     }
 
   sqlite3_finalize (insert);
-  return exec (self, "COMMIT", error);
+  return wg_sqlite_exec (self->db, &db_errors, "COMMIT", error);
 }
 
 static WgAccount *
@@ -322,13 +241,13 @@ read_account (sqlite3_stmt *stmt)
 {
   WgAccount *account = g_new0 (WgAccount, 1);
 
-  account->username = column_dup (stmt, 0);
-  account->role = column_dup (stmt, 1);
-  account->password_hash = column_dup (stmt, 2);
-  account->display_name = column_dup (stmt, 3);
-  account->grid = column_dup (stmt, 4);
-  account->department = column_dup (stmt, 5);
-  account->unit = column_dup (stmt, 6);
+  account->username = wg_sqlite_column_dup (stmt, 0);
+  account->role = wg_sqlite_column_dup (stmt, 1);
+  account->password_hash = wg_sqlite_column_dup (stmt, 2);
+  account->display_name = wg_sqlite_column_dup (stmt, 3);
+  account->grid = wg_sqlite_column_dup (stmt, 4);
+  account->department = wg_sqlite_column_dup (stmt, 5);
+  account->unit = wg_sqlite_column_dup (stmt, 6);
   account->disabled = sqlite3_column_int (stmt, 7) != 0;
   return account;
 }
@@ -367,9 +286,9 @@ wg_account_store_list (WgAccountStore  *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!(stmt = prepare (self,
-                        "SELECT username, role, password_hash, display_name, grid, department,"
-                        " unit, disabled FROM accounts ORDER BY username", error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors,
+                                  "SELECT username, role, password_hash, display_name, grid, department,"
+                                  " unit, disabled FROM accounts ORDER BY username", error)))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (accounts, read_account (stmt));
@@ -395,11 +314,11 @@ update_account (WgAccountStore  *self,
   sqlite3_stmt *revoke = NULL;
   gboolean ok = FALSE;
 
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "BEGIN IMMEDIATE", error))
     return FALSE;
 
-  if (!(update = prepare (self, sql, error))
-      || !(revoke = prepare (self, "DELETE FROM tokens WHERE username = ?", error)))
+  if (!(update = wg_sqlite_prepare (self->db, &db_errors, sql, error))
+      || !(revoke = wg_sqlite_prepare (self->db, &db_errors, "DELETE FROM tokens WHERE username = ?", error)))
     goto out;
 
   if (text != NULL)
@@ -430,7 +349,7 @@ out:
   sqlite3_finalize (update);
   sqlite3_finalize (revoke);
   if (ok)
-    return exec (self, "COMMIT", error);
+    return wg_sqlite_exec (self->db, &db_errors, "COMMIT", error);
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
 }
@@ -503,9 +422,9 @@ wg_account_store_create_token (WgAccountStore  *self,
   g_strdelimit (token, "=", '\0');
   hash = hash_token (token);
 
-  if (!(insert = prepare (self,
-                          "INSERT INTO tokens (hash, username, created_ms, expires_ms, renewed_ms)"
-                          " VALUES (?,?,?,?,?)", error)))
+  if (!(insert = wg_sqlite_prepare (self->db, &db_errors,
+                                    "INSERT INTO tokens (hash, username, created_ms, expires_ms, renewed_ms)"
+                                    " VALUES (?,?,?,?,?)", error)))
     return NULL;
   sqlite3_bind_text (insert, 1, hash, -1, SQLITE_STATIC);
   sqlite3_bind_text (insert, 2, username, -1, SQLITE_STATIC);
@@ -562,7 +481,7 @@ wg_account_store_check_token (WgAccountStore  *self,
                              "The token is not valid: log in again");
       return NULL;
     }
-  username = column_dup (self->token_lookup, 0);
+  username = wg_sqlite_column_dup (self->token_lookup, 0);
   expires = sqlite3_column_int64 (self->token_lookup, 1);
   renewed = sqlite3_column_int64 (self->token_lookup, 2);
   sqlite3_reset (self->token_lookup);
@@ -617,7 +536,7 @@ wg_account_store_revoke_token (WgAccountStore  *self,
   g_return_val_if_fail (self != NULL && token != NULL, FALSE);
 
   hash = hash_token (token);
-  if (!(stmt = prepare (self, "DELETE FROM tokens WHERE hash = ?", error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors, "DELETE FROM tokens WHERE hash = ?", error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
@@ -644,10 +563,10 @@ wg_account_store_audit (WgAccountStore      *self,
 
   sqlite3_reset (self->audit_insert);
   sqlite3_bind_int64 (self->audit_insert, 1, entry->ts_ms);
-  bind_text_or_null (self->audit_insert, 2, entry->actor);
-  bind_text_or_null (self->audit_insert, 3, entry->address);
+  wg_sqlite_bind_text_or_null (self->audit_insert, 2, entry->actor);
+  wg_sqlite_bind_text_or_null (self->audit_insert, 3, entry->address);
   sqlite3_bind_text (self->audit_insert, 4, entry->action, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (self->audit_insert, 5, entry->command_id);
+  wg_sqlite_bind_text_or_null (self->audit_insert, 5, entry->command_id);
   sqlite3_bind_int (self->audit_insert, 6, entry->status);
   sqlite3_bind_text (self->audit_insert, 7, entry->result != NULL ? entry->result : "ok", -1,
                      SQLITE_TRANSIENT);
@@ -667,7 +586,7 @@ wg_account_store_audit_many (WgAccountStore  *self,
 
   if (entries->len == 0)
     return TRUE;
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "BEGIN IMMEDIATE", error))
     return FALSE;
   for (guint i = 0; i < entries->len; i++)
     if (!wg_account_store_audit (self, g_ptr_array_index (entries, i), error))
@@ -675,7 +594,7 @@ wg_account_store_audit_many (WgAccountStore  *self,
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
         return FALSE;
       }
-  if (!exec (self, "COMMIT", error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "COMMIT", error))
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       return FALSE;
@@ -695,9 +614,9 @@ wg_account_store_read_audit (WgAccountStore  *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!(stmt = prepare (self,
-                        "SELECT id, ts_ms, actor, address, action, command_id, status, result"
-                        " FROM audit WHERE id > ? ORDER BY id LIMIT ?", error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors,
+                                  "SELECT id, ts_ms, actor, address, action, command_id, status, result"
+                                  " FROM audit WHERE id > ? ORDER BY id LIMIT ?", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, after_id);
   sqlite3_bind_int (stmt, 2, (int) MIN (limit, (guint) G_MAXINT));
@@ -707,12 +626,12 @@ wg_account_store_read_audit (WgAccountStore  *self,
 
       entry->id = sqlite3_column_int64 (stmt, 0);
       entry->ts_ms = sqlite3_column_int64 (stmt, 1);
-      entry->actor = column_dup (stmt, 2);
-      entry->address = column_dup (stmt, 3);
-      entry->action = column_dup (stmt, 4);
-      entry->command_id = column_dup (stmt, 5);
+      entry->actor = wg_sqlite_column_dup (stmt, 2);
+      entry->address = wg_sqlite_column_dup (stmt, 3);
+      entry->action = wg_sqlite_column_dup (stmt, 4);
+      entry->command_id = wg_sqlite_column_dup (stmt, 5);
       entry->status = sqlite3_column_int (stmt, 6);
-      entry->result = column_dup (stmt, 7);
+      entry->result = wg_sqlite_column_dup (stmt, 7);
       g_ptr_array_add (entries, entry);
     }
   sqlite3_finalize (stmt);

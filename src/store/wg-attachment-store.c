@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "wg-attachment-store.h"
+#include "wg-sqlite.h"
 
 G_DEFINE_QUARK (wg-attachment-store-error-quark, wg_attachment_store_error)
 
@@ -117,85 +118,14 @@ wg_attachment_free (WgAttachment *attachment)
   g_free (attachment);
 }
 
-static gboolean
-set_db_error (WgAttachmentStore  *self,
-              GError            **error)
-{
-  g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_DATABASE,
-               "Attachment database: %s", sqlite3_errmsg (self->db));
-  return FALSE;
-}
-
-static gboolean
-exec (WgAttachmentStore  *self,
-      const char         *sql,
-      GError            **error)
-{
-  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return set_db_error (self, error);
-  return TRUE;
-}
+static const WgSqliteErrors db_errors = {
+  wg_attachment_store_error_quark, WG_ATTACHMENT_STORE_ERROR_DATABASE, "Attachment database"
+};
 
 static void
 rollback (WgAttachmentStore *self)
 {
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static sqlite3_stmt *
-prepare (WgAttachmentStore  *self,
-         const char         *sql,
-         GError            **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
-    {
-      set_db_error (self, error);
-      return NULL;
-    }
-  return stmt;
-}
-
-static gboolean
-migrate (WgAttachmentStore  *self,
-         GError            **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int version;
-
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK
-      || sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      sqlite3_finalize (stmt);
-      return set_db_error (self, error);
-    }
-  version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  if (version > (int) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_DATABASE,
-                   "The attachment database is of a newer version (%d) than this server knows (%u)",
-                   version, (guint) G_N_ELEMENTS (migrations));
-      return FALSE;
-    }
-
-  for (guint i = version; i < G_N_ELEMENTS (migrations); i++)
-    {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u", i + 1);
-
-      if (!exec (self, "BEGIN IMMEDIATE", error))
-        return FALSE;
-      if (!exec (self, migrations[i], error) || !exec (self, bump, error))
-        {
-          rollback (self);
-          return FALSE;
-        }
-      if (!exec (self, "COMMIT", error))
-        return FALSE;
-    }
-  return TRUE;
 }
 
 WgAttachmentStore *
@@ -228,23 +158,23 @@ wg_attachment_store_open (const char  *data_dir,
     }
   sqlite3_busy_timeout (self->db, 5000);
 
-  if (!exec (self, "PRAGMA journal_mode = WAL", error)
-      || !exec (self, "PRAGMA synchronous = FULL", error)
-      || !migrate (self, error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "PRAGMA journal_mode = WAL", error)
+      || !wg_sqlite_exec (self->db, &db_errors, "PRAGMA synchronous = FULL", error)
+      || !wg_sqlite_migrate (self->db, &db_errors, migrations, G_N_ELEMENTS (migrations), error))
     return NULL;
 
-  if (!(self->insert = prepare (self, "INSERT INTO attachments (" COLUMNS ")"
-                                " VALUES (?,?,?,?,?,?,?,?,NULL,NULL,?,?,?,?)", error))
-      || !(self->lookup = prepare (self, "SELECT " COLUMNS " FROM attachments WHERE id = ?", error))
-      || !(self->reference = prepare (self, "UPDATE attachments SET referenced_by = ?, referenced_ms = ?"
-                                      " WHERE id = ? AND referenced_by IS NULL", error))
-      || !(self->by_incident = prepare (self, "SELECT " COLUMNS " FROM attachments"
-                                        " WHERE referenced_by = ? ORDER BY referenced_ms, uploaded_ms, id",
-                                        error))
-      || !(self->blob_used = prepare (self, "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)"
-                                      " OR EXISTS (SELECT 1 FROM attachments WHERE display_sha256 = ?1)"
-                                      " OR EXISTS (SELECT 1 FROM attachments WHERE thumbnail_sha256 = ?1)",
-                                      error)))
+  if (!(self->insert = wg_sqlite_prepare (self->db, &db_errors, "INSERT INTO attachments (" COLUMNS ")"
+                                          " VALUES (?,?,?,?,?,?,?,?,NULL,NULL,?,?,?,?)", error))
+      || !(self->lookup = wg_sqlite_prepare (self->db, &db_errors, "SELECT " COLUMNS " FROM attachments WHERE id = ?", error))
+      || !(self->reference = wg_sqlite_prepare (self->db, &db_errors, "UPDATE attachments SET referenced_by = ?, referenced_ms = ?"
+                                                " WHERE id = ? AND referenced_by IS NULL", error))
+      || !(self->by_incident = wg_sqlite_prepare (self->db, &db_errors, "SELECT " COLUMNS " FROM attachments"
+                                                  " WHERE referenced_by = ? ORDER BY referenced_ms, uploaded_ms, id",
+                                                  error))
+      || !(self->blob_used = wg_sqlite_prepare (self->db, &db_errors, "SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)"
+                                                " OR EXISTS (SELECT 1 FROM attachments WHERE display_sha256 = ?1)"
+                                                " OR EXISTS (SELECT 1 FROM attachments WHERE thumbnail_sha256 = ?1)",
+                                                error)))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -355,45 +285,25 @@ write_blob (WgAttachmentStore  *self,
   return g_steal_pointer (&sha256);
 }
 
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           column,
-                   const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, column);
-}
-
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, column);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 static WgAttachment *
 read_row (sqlite3_stmt *stmt)
 {
   WgAttachment *attachment = g_new0 (WgAttachment, 1);
 
-  attachment->id = column_dup (stmt, 0);
-  attachment->sha256 = column_dup (stmt, 1);
-  attachment->media_type = column_dup (stmt, 2);
+  attachment->id = wg_sqlite_column_dup (stmt, 0);
+  attachment->sha256 = wg_sqlite_column_dup (stmt, 1);
+  attachment->media_type = wg_sqlite_column_dup (stmt, 2);
   attachment->width = sqlite3_column_int (stmt, 3);
   attachment->height = sqlite3_column_int (stmt, 4);
   attachment->bytes = sqlite3_column_int64 (stmt, 5);
-  attachment->uploader = column_dup (stmt, 6);
+  attachment->uploader = wg_sqlite_column_dup (stmt, 6);
   attachment->uploaded_ms = sqlite3_column_int64 (stmt, 7);
-  attachment->incident = column_dup (stmt, 8);
+  attachment->incident = wg_sqlite_column_dup (stmt, 8);
   attachment->referenced_ms = sqlite3_column_int64 (stmt, 9);
-  attachment->display_sha256 = column_dup (stmt, 10);
-  attachment->display_media_type = column_dup (stmt, 11);
-  attachment->thumbnail_sha256 = column_dup (stmt, 12);
-  attachment->thumbnail_media_type = column_dup (stmt, 13);
+  attachment->display_sha256 = wg_sqlite_column_dup (stmt, 10);
+  attachment->display_media_type = wg_sqlite_column_dup (stmt, 11);
+  attachment->thumbnail_sha256 = wg_sqlite_column_dup (stmt, 12);
+  attachment->thumbnail_media_type = wg_sqlite_column_dup (stmt, 13);
   return attachment;
 }
 
@@ -431,16 +341,16 @@ wg_attachment_store_add (WgAttachmentStore         *self,
   sqlite3_bind_int64 (self->insert, 6, g_bytes_get_size (upload->original));
   sqlite3_bind_text (self->insert, 7, upload->uploader, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (self->insert, 8, upload->uploaded_ms);
-  bind_text_or_null (self->insert, 9, display_sha256);
-  bind_text_or_null (self->insert, 10, upload->display_media_type);
-  bind_text_or_null (self->insert, 11, thumbnail_sha256);
-  bind_text_or_null (self->insert, 12, upload->thumbnail_media_type);
+  wg_sqlite_bind_text_or_null (self->insert, 9, display_sha256);
+  wg_sqlite_bind_text_or_null (self->insert, 10, upload->display_media_type);
+  wg_sqlite_bind_text_or_null (self->insert, 11, thumbnail_sha256);
+  wg_sqlite_bind_text_or_null (self->insert, 12, upload->thumbnail_media_type);
   rc = sqlite3_step (self->insert);
   sqlite3_reset (self->insert);
   sqlite3_clear_bindings (self->insert);
   if (rc != SQLITE_DONE)
     {
-      set_db_error (self, error);
+      wg_sqlite_set_error (self->db, &db_errors, error);
       return NULL;
     }
   return g_steal_pointer (&id);
@@ -466,7 +376,7 @@ wg_attachment_store_lookup (WgAttachmentStore  *self,
     g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT,
                  _("There is no attachment “%s”"), id);
   else
-    set_db_error (self, error);
+    wg_sqlite_set_error (self->db, &db_errors, error);
   sqlite3_reset (self->lookup);
   sqlite3_clear_bindings (self->lookup);
   return attachment;
@@ -567,7 +477,7 @@ wg_attachment_store_reference (WgAttachmentStore   *self,
 
   /* All or nothing: one transaction, checked inside it. Referencing again for
    * the same incident is a no-op, so a retried command is harmless. */
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "BEGIN IMMEDIATE", error))
     return FALSE;
   if (!check_ids (self, ids, uploader, incident, error))
     {
@@ -586,12 +496,12 @@ wg_attachment_store_reference (WgAttachmentStore   *self,
       sqlite3_clear_bindings (self->reference);
       if (rc != SQLITE_DONE)
         {
-          set_db_error (self, error);
+          wg_sqlite_set_error (self->db, &db_errors, error);
           rollback (self);
           return FALSE;
         }
     }
-  if (!exec (self, "COMMIT", error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "COMMIT", error))
     {
       rollback (self);
       return FALSE;
@@ -618,7 +528,7 @@ wg_attachment_store_list_for_incident (WgAttachmentStore  *self,
   sqlite3_clear_bindings (self->by_incident);
   if (rc != SQLITE_DONE)
     {
-      set_db_error (self, error);
+      wg_sqlite_set_error (self->db, &db_errors, error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -639,7 +549,7 @@ blob_used (WgAttachmentStore  *self,
   sqlite3_reset (self->blob_used);
   sqlite3_clear_bindings (self->blob_used);
   if (rc != SQLITE_ROW)
-    return set_db_error (self, error);
+    return wg_sqlite_set_error (self->db, &db_errors, error);
   return TRUE;
 }
 
@@ -660,13 +570,13 @@ wg_attachment_store_oldest_unreferenced (WgAttachmentStore  *self,
   *uploaded_ms = 0;
   if (sqlite3_prepare_v2 (self->db, "SELECT min (uploaded_ms) FROM attachments WHERE referenced_by IS NULL",
                           -1, &stmt, NULL) != SQLITE_OK)
-    return set_db_error (self, error);
+    return wg_sqlite_set_error (self->db, &db_errors, error);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
     *uploaded_ms = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW)
-    return set_db_error (self, error);
+    return wg_sqlite_set_error (self->db, &db_errors, error);
   return TRUE;
 }
 
@@ -689,7 +599,7 @@ wg_attachment_store_purge (WgAttachmentStore  *self,
 
   if (removed != NULL)
     *removed = 0;
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   if (sqlite3_prepare_v2 (self->db,
@@ -700,7 +610,7 @@ wg_attachment_store_purge (WgAttachmentStore  *self,
   while ((rc = sqlite3_step (select)) == SQLITE_ROW)
     for (int column = 0; column < 3; column++)
       if (sqlite3_column_type (select, column) != SQLITE_NULL)
-        g_hash_table_add (blobs, column_dup (select, column));
+        g_hash_table_add (blobs, wg_sqlite_column_dup (select, column));
   if (rc != SQLITE_DONE)
     goto failed;
 
@@ -731,7 +641,7 @@ wg_attachment_store_purge (WgAttachmentStore  *self,
         g_hash_table_iter_remove (&iter);
     }
 
-  if (!exec (self, "COMMIT", error))
+  if (!wg_sqlite_exec (self->db, &db_errors, "COMMIT", error))
     {
       g_clear_pointer (&select, sqlite3_finalize);
       g_clear_pointer (&delete, sqlite3_finalize);
@@ -762,7 +672,7 @@ wg_attachment_store_purge (WgAttachmentStore  *self,
   return TRUE;
 
 failed:
-  set_db_error (self, error);
+  wg_sqlite_set_error (self->db, &db_errors, error);
   sqlite3_finalize (select);
   sqlite3_finalize (delete);
   rollback (self);

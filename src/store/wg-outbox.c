@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "wg-outbox.h"
+#include "wg-sqlite.h"
 
 G_DEFINE_QUARK (wg-outbox-error-quark, wg_outbox_error)
 
@@ -58,6 +59,10 @@ wg_outbox_entry_free (WgOutboxEntry *entry)
   g_free (entry);
 }
 
+static const WgSqliteErrors db_errors = {
+  wg_outbox_error_quark, WG_OUTBOX_ERROR_DATABASE, "Outbox"
+};
+
 static gboolean
 set_db_error (WgOutbox    *self,
               GError     **error,
@@ -66,18 +71,6 @@ set_db_error (WgOutbox    *self,
   g_set_error (error, WG_OUTBOX_ERROR, WG_OUTBOX_ERROR_DATABASE, "%s: %s", what,
                sqlite3_errmsg (self->db));
   return FALSE;
-}
-
-static sqlite3_stmt *
-prepare (WgOutbox    *self,
-         const char  *sql,
-         GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
-    set_db_error (self, error, "Outbox");
-  return stmt;
 }
 
 WgOutbox *
@@ -105,13 +98,13 @@ wg_outbox_open (const char  *path,
       return NULL;
     }
 
-  if (!(self->next = prepare (self,
-                              "SELECT " ENTRY_COLUMNS " FROM outbox"
-                              " WHERE owner = ? AND state = 'queued' ORDER BY position LIMIT 1",
-                              error))
-      || !(self->count = prepare (self,
-                                  "SELECT count(*) FROM outbox WHERE owner = ? AND state = ?",
-                                  error)))
+  if (!(self->next = wg_sqlite_prepare (self->db, &db_errors,
+                                        "SELECT " ENTRY_COLUMNS " FROM outbox"
+                                        " WHERE owner = ? AND state = 'queued' ORDER BY position LIMIT 1",
+                                        error))
+      || !(self->count = wg_sqlite_prepare (self->db, &db_errors,
+                                            "SELECT count(*) FROM outbox WHERE owner = ? AND state = ?",
+                                            error)))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -126,15 +119,6 @@ wg_outbox_close (WgOutbox *self)
   sqlite3_finalize (self->count);
   sqlite3_close_v2 (self->db);
   g_free (self);
-}
-
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, column);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
 }
 
 static WgOutboxState
@@ -152,15 +136,15 @@ read_entry (sqlite3_stmt *stmt)
   WgOutboxEntry *entry = g_new0 (WgOutboxEntry, 1);
 
   entry->position = sqlite3_column_int64 (stmt, 0);
-  entry->id = column_dup (stmt, 1);
-  entry->owner = column_dup (stmt, 2);
-  entry->type = column_dup (stmt, 3);
-  entry->body = column_dup (stmt, 4);
+  entry->id = wg_sqlite_column_dup (stmt, 1);
+  entry->owner = wg_sqlite_column_dup (stmt, 2);
+  entry->type = wg_sqlite_column_dup (stmt, 3);
+  entry->body = wg_sqlite_column_dup (stmt, 4);
   entry->created_ms = sqlite3_column_int64 (stmt, 5);
   entry->state = state_from_name ((const char *) sqlite3_column_text (stmt, 6));
   entry->attempts = sqlite3_column_int (stmt, 7);
-  entry->last_error = column_dup (stmt, 8);
-  entry->answer = column_dup (stmt, 9);
+  entry->last_error = wg_sqlite_column_dup (stmt, 8);
+  entry->answer = wg_sqlite_column_dup (stmt, 9);
   return entry;
 }
 
@@ -179,9 +163,9 @@ wg_outbox_enqueue (WgOutbox    *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (owner != NULL && id != NULL && type != NULL && body_json != NULL, FALSE);
 
-  if (!(insert = prepare (self,
-                          "INSERT INTO outbox (id, owner, type, body, created_ms) VALUES (?,?,?,?,?)",
-                          error)))
+  if (!(insert = wg_sqlite_prepare (self->db, &db_errors,
+                                    "INSERT INTO outbox (id, owner, type, body, created_ms) VALUES (?,?,?,?,?)",
+                                    error)))
     return FALSE;
   sqlite3_bind_text (insert, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text (insert, 2, owner, -1, SQLITE_STATIC);
@@ -259,9 +243,9 @@ wg_outbox_record_failure (WgOutbox    *self,
 
   g_return_val_if_fail (self != NULL && id != NULL, FALSE);
 
-  if (!(stmt = prepare (self,
-                        "UPDATE outbox SET attempts = attempts + 1, last_error = ?"
-                        " WHERE id = ? AND state = 'queued'", error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors,
+                                  "UPDATE outbox SET attempts = attempts + 1, last_error = ?"
+                                  " WHERE id = ? AND state = 'queued'", error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, message, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
@@ -286,10 +270,10 @@ wg_outbox_settle (WgOutbox       *self,
   g_return_val_if_fail (self != NULL && id != NULL, FALSE);
   g_return_val_if_fail (state == WG_OUTBOX_ACCEPTED || state == WG_OUTBOX_REFUSED, FALSE);
 
-  if (!(stmt = prepare (self,
-                        "UPDATE outbox SET state = ?, answer = ?, settled_ms = ?,"
-                        " attempts = attempts + 1, last_error = NULL"
-                        " WHERE id = ? AND state = 'queued'", error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors,
+                                  "UPDATE outbox SET state = ?, answer = ?, settled_ms = ?,"
+                                  " attempts = attempts + 1, last_error = NULL"
+                                  " WHERE id = ? AND state = 'queued'", error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, state_names[state], -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, answer_json, -1, SQLITE_STATIC);
@@ -328,9 +312,9 @@ wg_outbox_list (WgOutbox       *self,
 
   g_return_val_if_fail (self != NULL && owner != NULL, NULL);
 
-  if (!(stmt = prepare (self,
-                        "SELECT " ENTRY_COLUMNS " FROM outbox WHERE owner = ? AND state = ?"
-                        " ORDER BY position", error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors,
+                                  "SELECT " ENTRY_COLUMNS " FROM outbox WHERE owner = ? AND state = ?"
+                                  " ORDER BY position", error)))
     return NULL;
   sqlite3_bind_text (stmt, 1, owner, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, state_names[state], -1, SQLITE_STATIC);
@@ -355,7 +339,7 @@ wg_outbox_dismiss (WgOutbox    *self,
 
   g_return_val_if_fail (self != NULL && id != NULL, FALSE);
 
-  if (!(stmt = prepare (self, "DELETE FROM outbox WHERE id = ? AND state = 'refused'", error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors, "DELETE FROM outbox WHERE id = ? AND state = 'refused'", error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   return update_one (self, stmt, id, error);
@@ -373,7 +357,7 @@ wg_outbox_lookup (WgOutbox    *self,
 
   g_return_val_if_fail (self != NULL && id != NULL, NULL);
 
-  if (!(stmt = prepare (self, "SELECT " ENTRY_COLUMNS " FROM outbox WHERE id = ?", error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors, "SELECT " ENTRY_COLUMNS " FROM outbox WHERE id = ?", error)))
     return NULL;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
@@ -399,7 +383,7 @@ wg_outbox_update_body (WgOutbox    *self,
 
   g_return_val_if_fail (self != NULL && id != NULL && body_json != NULL, FALSE);
 
-  if (!(stmt = prepare (self, "UPDATE outbox SET body = ? WHERE id = ? AND state = 'queued'", error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors, "UPDATE outbox SET body = ? WHERE id = ? AND state = 'queued'", error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, body_json, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
@@ -416,8 +400,8 @@ wg_outbox_prune_accepted (WgOutbox    *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!(stmt = prepare (self, "DELETE FROM outbox WHERE state = 'accepted' AND settled_ms < ?",
-                        error)))
+  if (!(stmt = wg_sqlite_prepare (self->db, &db_errors, "DELETE FROM outbox WHERE state = 'accepted' AND settled_ms < ?",
+                                  error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, before_ms);
   rc = sqlite3_step (stmt);

@@ -18,22 +18,12 @@
 
 #include "wg-error.h"
 #include "wg-json.h"
+#include "wg-sqlite.h"
 #include "wg-store-private.h"
 
 const char *const _wg_projection_tables[] = {
   "routings", "deadlines", "assignments", "alarms", "incidents", "roster", "units", NULL,
 };
-
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
 
 static const char *
 body_string (WgEvent    *event,
@@ -81,7 +71,7 @@ touch_incident (WgStore  *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event->incident);
+  wg_sqlite_bind_text_or_null (stmt, 1, event->incident);
   sqlite3_bind_int64 (stmt, 2, event->ts);
   sqlite3_bind_int64 (stmt, 3, event->seq);
   return _wg_store_step_done (self, stmt, error);
@@ -97,8 +87,8 @@ set_incident_state (WgStore     *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event->subject);
-  bind_text (stmt, 2, state);
+  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+  wg_sqlite_bind_text_or_null (stmt, 2, state);
   return _wg_store_step_done (self, stmt, error);
 }
 
@@ -112,7 +102,7 @@ end_open_deadline (WgStore  *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event->subject);
+  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
   sqlite3_bind_int64 (stmt, 2, event->ts);
   return _wg_store_step_done (self, stmt, error);
 }
@@ -143,8 +133,8 @@ apply_step (WgStore  *self,
     "UPDATE incidents SET step = ?2, deadline = ?3, overdue = 0 WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event->subject);
-  bind_text (stmt, 2, step);
+  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+  wg_sqlite_bind_text_or_null (stmt, 2, step);
   if (step != NULL && deadline > 0)
     sqlite3_bind_int64 (stmt, 3, deadline);
   if (!_wg_store_step_done (self, stmt, error))
@@ -159,8 +149,8 @@ apply_step (WgStore  *self,
     error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event->subject);
-  bind_text (stmt, 2, step);
+  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+  wg_sqlite_bind_text_or_null (stmt, 2, step);
   sqlite3_bind_int64 (stmt, 3, event->ts);
   if (deadline > 0)
     sqlite3_bind_int64 (stmt, 4, deadline);
@@ -181,7 +171,7 @@ clear_step (WgStore  *self,
     "UPDATE incidents SET step = NULL, deadline = NULL, overdue = 0 WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event->subject);
+  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
   return _wg_store_step_done (self, stmt, error);
 }
 
@@ -211,14 +201,14 @@ apply_reported (WgStore  *self,
     " reported_at = ?12, first_seq = ?13", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event->subject);
-  bind_text (stmt, 2, body_string (event, "case_number"));
-  bind_text (stmt, 3, body_string (event, "case_day"));
-  bind_text (stmt, 4, body_string (event, "grade"));
-  bind_text (stmt, 5, body_string (event, "category"));
-  bind_text (stmt, 6, body_string (event, "summary"));
-  bind_text (stmt, 7, body_string (event, "grid"));
-  bind_text (stmt, 8, body_string (event, "default_department"));
+  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+  wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "case_number"));
+  wg_sqlite_bind_text_or_null (stmt, 3, body_string (event, "case_day"));
+  wg_sqlite_bind_text_or_null (stmt, 4, body_string (event, "grade"));
+  wg_sqlite_bind_text_or_null (stmt, 5, body_string (event, "category"));
+  wg_sqlite_bind_text_or_null (stmt, 6, body_string (event, "summary"));
+  wg_sqlite_bind_text_or_null (stmt, 7, body_string (event, "grid"));
+  wg_sqlite_bind_text_or_null (stmt, 8, body_string (event, "default_department"));
   if (loc != NULL)
     {
       double lat = 0, lon = 0;
@@ -229,7 +219,7 @@ apply_reported (WgStore  *self,
           sqlite3_bind_double (stmt, 10, lon);
         }
     }
-  bind_text (stmt, 11, event->actor);
+  wg_sqlite_bind_text_or_null (stmt, 11, event->actor);
   sqlite3_bind_int64 (stmt, 12, event->ts);
   sqlite3_bind_int64 (stmt, 13, event->seq);
   if (!_wg_store_step_done (self, stmt, error))
@@ -246,7 +236,7 @@ ensure_unit (WgStore     *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, unit);
+  wg_sqlite_bind_text_or_null (stmt, 1, unit);
   return _wg_store_step_done (self, stmt, error);
 }
 
@@ -277,7 +267,7 @@ apply_assignment (WgStore  *self,
         " VALUES (?1, 'emergency', 'dispatched', ?2, ?2, ?3, ?3)", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->incident);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->incident);
       sqlite3_bind_int64 (stmt, 2, event->ts);
       sqlite3_bind_int64 (stmt, 3, event->seq);
       if (!_wg_store_step_done (self, stmt, error))
@@ -287,9 +277,9 @@ apply_assignment (WgStore  *self,
         " VALUES (?1, ?2, ?3, 'notified', ?4, ?4, ?5)", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
-      bind_text (stmt, 2, event->incident);
-      bind_text (stmt, 3, unit);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, event->incident);
+      wg_sqlite_bind_text_or_null (stmt, 3, unit);
       sqlite3_bind_int64 (stmt, 4, event->ts);
       sqlite3_bind_int64 (stmt, 5, event->seq);
       if (!_wg_store_step_done (self, stmt, error))
@@ -298,7 +288,7 @@ apply_assignment (WgStore  *self,
         "UPDATE units SET open_assignments = open_assignments + 1, updated_at = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, unit);
+      wg_sqlite_bind_text_or_null (stmt, 1, unit);
       sqlite3_bind_int64 (stmt, 2, event->ts);
       return _wg_store_step_done (self, stmt, error);
 
@@ -333,8 +323,8 @@ apply_assignment (WgStore  *self,
     stmt = _wg_store_stmt (self, "UPDATE assignments SET state = ?2, updated_at = ?3, ended_at = ?3 WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, event->subject);
-  bind_text (stmt, 2, state);
+  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+  wg_sqlite_bind_text_or_null (stmt, 2, state);
   sqlite3_bind_int64 (stmt, 3, event->ts);
   if (!_wg_store_step_done (self, stmt, error))
     return FALSE;
@@ -347,7 +337,7 @@ apply_assignment (WgStore  *self,
         "UPDATE units SET open_assignments = MAX (open_assignments - 1, 0), updated_at = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, unit);
+      wg_sqlite_bind_text_or_null (stmt, 1, unit);
       sqlite3_bind_int64 (stmt, 2, event->ts);
       if (!_wg_store_step_done (self, stmt, error))
         return FALSE;
@@ -370,7 +360,7 @@ apply_alarm (WgStore  *self,
         " VALUES (?1, 'raised', ?2, ?2, 0)", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, event->ts);
       break;
 
@@ -380,10 +370,10 @@ apply_alarm (WgStore  *self,
         " WHERE incident = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, event->ts);
       sqlite3_bind_int64 (stmt, 3, body_int (event, "level"));
-      bind_text (stmt, 4, body_string (event, "to"));
+      wg_sqlite_bind_text_or_null (stmt, 4, body_string (event, "to"));
       break;
 
     case WG_EV_ALARM_ACKNOWLEDGED:
@@ -392,9 +382,9 @@ apply_alarm (WgStore  *self,
         " acknowledged_by = ?3 WHERE incident = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, event->ts);
-      bind_text (stmt, 3, event->actor);
+      wg_sqlite_bind_text_or_null (stmt, 3, event->actor);
       break;
 
     default:
@@ -428,8 +418,8 @@ apply_incident (WgStore  *self,
       stmt = _wg_store_stmt (self, "UPDATE incidents SET state = 'routed', department = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
-      bind_text (stmt, 2, body_string (event, "department"));
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "department"));
       if (!_wg_store_step_done (self, stmt, error))
         return FALSE;
       stmt = _wg_store_stmt (self,
@@ -437,8 +427,8 @@ apply_incident (WgStore  *self,
         " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM incidents WHERE id = ?1)", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
-      bind_text (stmt, 2, body_string (event, "department"));
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "department"));
       sqlite3_bind_int64 (stmt, 3, event->seq);
       return _wg_store_step_done (self, stmt, error) && apply_step (self, event, error);
 
@@ -463,7 +453,7 @@ apply_incident (WgStore  *self,
       stmt = _wg_store_stmt (self, "UPDATE incidents SET deadline = ?2, overdue = 0 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, body_int (event, "deadline"));
       if (!_wg_store_step_done (self, stmt, error))
         return FALSE;
@@ -472,7 +462,7 @@ apply_incident (WgStore  *self,
         " WHERE incident = ?1 AND ended_at IS NULL", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, body_int (event, "deadline"));
       return _wg_store_step_done (self, stmt, error);
 
@@ -482,7 +472,7 @@ apply_incident (WgStore  *self,
         error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, event->ts);
       return _wg_store_step_done (self, stmt, error);
 
@@ -493,8 +483,8 @@ apply_incident (WgStore  *self,
         "UPDATE incidents SET state = ?2, suspended_from = NULL, suspended_at = NULL WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
-      bind_text (stmt, 2, body_string (event, "state"));
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "state"));
       return _wg_store_step_done (self, stmt, error) && apply_step (self, event, error);
 
     case WG_EV_INCIDENT_UPGRADED:
@@ -502,29 +492,29 @@ apply_incident (WgStore  *self,
         "UPDATE incidents SET grade = 'emergency', state = 'reported' WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       return _wg_store_step_done (self, stmt, error) && apply_step (self, event, error);
 
     case WG_EV_INCIDENT_ESCALATED:
       stmt = _wg_store_stmt (self, "UPDATE incidents SET escalation_level = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
-      bind_text (stmt, 2, body_string (event, "level"));
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "level"));
       return _wg_store_step_done (self, stmt, error);
 
     case WG_EV_INCIDENT_OVERDUE:
       stmt = _wg_store_stmt (self, "UPDATE incidents SET overdue = 1 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       if (!_wg_store_step_done (self, stmt, error))
         return FALSE;
       stmt = _wg_store_stmt (self,
         "UPDATE deadlines SET overdue = 1, overdue_at = ?2 WHERE incident = ?1 AND ended_at IS NULL", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, event->ts);
       return _wg_store_step_done (self, stmt, error);
 
@@ -588,8 +578,8 @@ _wg_projection_apply (WgStore  *self,
       stmt = _wg_store_stmt (self, "UPDATE units SET status = ?2, updated_at = ?3 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
-      bind_text (stmt, 2, body_string (event, "status"));
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "status"));
       sqlite3_bind_int64 (stmt, 3, event->ts);
       return _wg_store_step_done (self, stmt, error);
 
@@ -598,9 +588,9 @@ _wg_projection_apply (WgStore  *self,
         "INSERT OR REPLACE INTO roster (id, duty_leader, since, previous) VALUES (1, ?1, ?2, ?3)", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, event->ts);
-      bind_text (stmt, 3, body_string (event, "from"));
+      wg_sqlite_bind_text_or_null (stmt, 3, body_string (event, "from"));
       return _wg_store_step_done (self, stmt, error);
 
     case WG_N_EVENT_TYPES:

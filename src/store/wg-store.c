@@ -13,6 +13,7 @@
 #include "wg-decide.h"
 #include "wg-error.h"
 #include "wg-json.h"
+#include "wg-sqlite.h"
 #include "wg-store-private.h"
 
 struct _WgStore
@@ -251,24 +252,6 @@ _wg_store_exec (WgStore     *self,
   return TRUE;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
 /* ---------------------------------------------------------------- reader */
 
 #define INCIDENT_COLUMNS \
@@ -284,17 +267,17 @@ read_incident_row (sqlite3_stmt     *stmt,
   WgStep step;
   WgEscalationLevel level;
 
-  r.id = column_dup (stmt, 0);
-  r.case_number = column_dup (stmt, 1);
+  r.id = wg_sqlite_column_dup (stmt, 0);
+  r.case_number = wg_sqlite_column_dup (stmt, 1);
   wg_grade_from_string ((const char *) sqlite3_column_text (stmt, 2), &r.grade);
   wg_incident_state_from_string ((const char *) sqlite3_column_text (stmt, 3), &r.state);
-  r.category = column_dup (stmt, 4);
-  r.summary = column_dup (stmt, 5);
-  r.grid = column_dup (stmt, 6);
-  r.department = column_dup (stmt, 7);
+  r.category = wg_sqlite_column_dup (stmt, 4);
+  r.summary = wg_sqlite_column_dup (stmt, 5);
+  r.grid = wg_sqlite_column_dup (stmt, 6);
+  r.department = wg_sqlite_column_dup (stmt, 7);
   r.lat = sqlite3_column_double (stmt, 8);
   r.lon = sqlite3_column_double (stmt, 9);
-  r.reporter = column_dup (stmt, 10);
+  r.reporter = wg_sqlite_column_dup (stmt, 10);
   r.reported_at = sqlite3_column_int64 (stmt, 11);
   r.updated_at = sqlite3_column_int64 (stmt, 12);
   r.step = wg_step_from_string ((const char *) sqlite3_column_text (stmt, 13), &step) ? (int) step : -1;
@@ -326,7 +309,7 @@ step_row_by_id (WgStore     *self,
 
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, id);
+  wg_sqlite_bind_text_or_null (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return stmt;
@@ -360,9 +343,9 @@ read_assignment_row (sqlite3_stmt       *stmt,
 {
   WgAssignmentRecord r = { 0 };
 
-  r.id = column_dup (stmt, 0);
-  r.incident = column_dup (stmt, 1);
-  r.unit = column_dup (stmt, 2);
+  r.id = wg_sqlite_column_dup (stmt, 0);
+  r.incident = wg_sqlite_column_dup (stmt, 1);
+  r.unit = wg_sqlite_column_dup (stmt, 2);
   wg_assignment_state_from_string ((const char *) sqlite3_column_text (stmt, 3), &r.state);
   r.created_at = sqlite3_column_int64 (stmt, 4);
   r.updated_at = sqlite3_column_int64 (stmt, 5);
@@ -392,11 +375,11 @@ read_unit_row (sqlite3_stmt *stmt,
 {
   WgUnitRecord r = { 0 };
 
-  r.id = column_dup (stmt, 0);
-  r.type = column_dup (stmt, 1);
-  r.name = column_dup (stmt, 2);
-  r.home_grid = column_dup (stmt, 3);
-  r.account = column_dup (stmt, 4);
+  r.id = wg_sqlite_column_dup (stmt, 0);
+  r.type = wg_sqlite_column_dup (stmt, 1);
+  r.name = wg_sqlite_column_dup (stmt, 2);
+  r.home_grid = wg_sqlite_column_dup (stmt, 3);
+  r.account = wg_sqlite_column_dup (stmt, 4);
   wg_unit_status_from_string ((const char *) sqlite3_column_text (stmt, 5), &r.status);
   r.open_assignments = sqlite3_column_int (stmt, 6);
   r.updated_at = sqlite3_column_int64 (stmt, 7);
@@ -435,7 +418,7 @@ reader_open_assignments (gpointer     user_data,
 
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, incident);
+  wg_sqlite_bind_text_or_null (stmt, 1, incident);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       WgAssignmentRecord *r = g_new0 (WgAssignmentRecord, 1);
@@ -462,7 +445,7 @@ reader_count_on_day (gpointer     user_data,
 
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, day);
+  wg_sqlite_bind_text_or_null (stmt, 1, day);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_reset (stmt);
@@ -557,39 +540,9 @@ static gboolean
 migrate (WgStore  *self,
          GError  **error)
 {
-  gint64 version = 0;
-  sqlite3_stmt *stmt;
+  const WgSqliteErrors errors = { wg_error_quark, WG_ERROR_STORE, self->path };
 
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
-    return _wg_store_set_error (self, error);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  if (version > WG_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, WG_ERROR, WG_ERROR_STORE,
-                   "%s has schema version %" G_GINT64_FORMAT ", newer than this program's %d",
-                   self->path, version, WG_STORE_SCHEMA_VERSION);
-      return FALSE;
-    }
-
-  for (; version < WG_STORE_SCHEMA_VERSION; version++)
-    {
-      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
-
-      g_debug ("migrating %s to schema version %" G_GINT64_FORMAT, self->path, version + 1);
-      if (!_wg_store_exec (self, "BEGIN IMMEDIATE", error))
-        return FALSE;
-      if (!_wg_store_exec (self, migrations[version], error) ||
-          !_wg_store_exec (self, set_version, error) ||
-          !_wg_store_exec (self, "COMMIT", error))
-        {
-          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-          return FALSE;
-        }
-    }
-  return TRUE;
+  return wg_sqlite_migrate (self->db, &errors, migrations, G_N_ELEMENTS (migrations), error);
 }
 
 static void
@@ -762,11 +715,11 @@ wg_store_register_unit (WgStore     *self,
     " ON CONFLICT (id) DO UPDATE SET type = ?2, name = ?3, home_grid = ?4, account = ?5", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, type);
-  bind_text (stmt, 3, name);
-  bind_text (stmt, 4, home_grid);
-  bind_text (stmt, 5, account);
+  wg_sqlite_bind_text_or_null (stmt, 1, id);
+  wg_sqlite_bind_text_or_null (stmt, 2, type);
+  wg_sqlite_bind_text_or_null (stmt, 3, name);
+  wg_sqlite_bind_text_or_null (stmt, 4, home_grid);
+  wg_sqlite_bind_text_or_null (stmt, 5, account);
   return _wg_store_step_done (self, stmt, error);
 }
 
@@ -920,13 +873,13 @@ insert_journal (WgStore  *self,
   body = wg_json_object_to_string (event->body);
   sqlite3_bind_int64 (stmt, 1, event->seq);
   sqlite3_bind_int64 (stmt, 2, event->ts);
-  bind_text (stmt, 3, wg_event_get_type_name (event));
-  bind_text (stmt, 4, event->actor);
-  bind_text (stmt, 5, event->role);
-  bind_text (stmt, 6, event->command);
-  bind_text (stmt, 7, event->subject);
-  bind_text (stmt, 8, event->incident);
-  bind_text (stmt, 9, event->exercise);
+  wg_sqlite_bind_text_or_null (stmt, 3, wg_event_get_type_name (event));
+  wg_sqlite_bind_text_or_null (stmt, 4, event->actor);
+  wg_sqlite_bind_text_or_null (stmt, 5, event->role);
+  wg_sqlite_bind_text_or_null (stmt, 6, event->command);
+  wg_sqlite_bind_text_or_null (stmt, 7, event->subject);
+  wg_sqlite_bind_text_or_null (stmt, 8, event->incident);
+  wg_sqlite_bind_text_or_null (stmt, 9, event->exercise);
   sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
   return _wg_store_step_done (self, stmt, error);
 }
@@ -1081,10 +1034,10 @@ wg_store_read_journal_as (WgStore       *self,
           stmt = _wg_store_stmt (self, "SELECT id FROM units WHERE account = ?1 ORDER BY id LIMIT 1", error);
           if (stmt == NULL)
             return NULL;
-          bind_text (stmt, 1, actor->username);
+          wg_sqlite_bind_text_or_null (stmt, 1, actor->username);
           rc = sqlite3_step (stmt);
           if (rc == SQLITE_ROW)
-            unit = column_dup (stmt, 0);
+            unit = wg_sqlite_column_dup (stmt, 0);
           sqlite3_reset (stmt);
           if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             {
@@ -1104,9 +1057,9 @@ wg_store_read_journal_as (WgStore       *self,
       if (stmt == NULL)
         return NULL;
       sqlite3_bind_int64 (stmt, 1, after_seq);
-      bind_text (stmt, 2, actor->role == WG_ROLE_GRID_WORKER ? actor->grid : NULL);
-      bind_text (stmt, 3, actor->role == WG_ROLE_DEPARTMENT ? actor->department : NULL);
-      bind_text (stmt, 4, unit);
+      wg_sqlite_bind_text_or_null (stmt, 2, actor->role == WG_ROLE_GRID_WORKER ? actor->grid : NULL);
+      wg_sqlite_bind_text_or_null (stmt, 3, actor->role == WG_ROLE_DEPARTMENT ? actor->department : NULL);
+      wg_sqlite_bind_text_or_null (stmt, 4, unit);
       sqlite3_bind_int64 (stmt, 5, limit);
       events = collect_events (self, stmt, error);
     }
@@ -1146,7 +1099,7 @@ wg_store_events_of_command (WgStore     *self,
     " ORDER BY 1", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, command_id);
+  wg_sqlite_bind_text_or_null (stmt, 1, command_id);
   return collect_events (self, stmt, error);
 }
 
@@ -1165,7 +1118,7 @@ wg_store_read_incident_events (WgStore     *self,
     "SELECT " EVENT_COLUMNS " FROM journal WHERE incident = ?1 ORDER BY seq", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, incident);
+  wg_sqlite_bind_text_or_null (stmt, 1, incident);
   return collect_events (self, stmt, error);
 }
 
@@ -1189,7 +1142,7 @@ wg_store_adopt_incident (WgStore     *self,
   stmt = _wg_store_stmt (self, "SELECT 1 FROM incidents WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, incident);
+  wg_sqlite_bind_text_or_null (stmt, 1, incident);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc == SQLITE_ROW)
@@ -1223,13 +1176,13 @@ wg_store_adopt_incident (WgStore     *self,
       body = wg_json_object_to_string (event->body);
       sqlite3_bind_int64 (stmt, 1, event->seq);
       sqlite3_bind_int64 (stmt, 2, event->ts);
-      bind_text (stmt, 3, wg_event_get_type_name (event));
-      bind_text (stmt, 4, event->actor);
-      bind_text (stmt, 5, event->role);
-      bind_text (stmt, 6, event->command);
-      bind_text (stmt, 7, event->subject);
-      bind_text (stmt, 8, event->incident);
-      bind_text (stmt, 9, event->exercise);
+      wg_sqlite_bind_text_or_null (stmt, 3, wg_event_get_type_name (event));
+      wg_sqlite_bind_text_or_null (stmt, 4, event->actor);
+      wg_sqlite_bind_text_or_null (stmt, 5, event->role);
+      wg_sqlite_bind_text_or_null (stmt, 6, event->command);
+      wg_sqlite_bind_text_or_null (stmt, 7, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 8, event->incident);
+      wg_sqlite_bind_text_or_null (stmt, 9, event->exercise);
       sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
       if (!_wg_store_step_done (self, stmt, error))
         goto fail;
@@ -1237,7 +1190,7 @@ wg_store_adopt_incident (WgStore     *self,
   stmt = _wg_store_stmt (self, "DELETE FROM deadlines WHERE incident = ?1", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, incident);
+  wg_sqlite_bind_text_or_null (stmt, 1, incident);
   if (!_wg_store_step_done (self, stmt, error))
     goto fail;
 
@@ -1284,23 +1237,23 @@ store_answer (WgStore        *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, wg_command_get_id (command));
-  bind_text (stmt, 2, wg_command_get_type_name (command));
-  bind_text (stmt, 3, wg_command_get_body_hash (command));
-  bind_text (stmt, 4, actor->username);
-  bind_text (stmt, 5, wg_role_to_string (actor->role));
+  wg_sqlite_bind_text_or_null (stmt, 1, wg_command_get_id (command));
+  wg_sqlite_bind_text_or_null (stmt, 2, wg_command_get_type_name (command));
+  wg_sqlite_bind_text_or_null (stmt, 3, wg_command_get_body_hash (command));
+  wg_sqlite_bind_text_or_null (stmt, 4, actor->username);
+  wg_sqlite_bind_text_or_null (stmt, 5, wg_role_to_string (actor->role));
   sqlite3_bind_int64 (stmt, 6, now_ms);
   if (events != NULL)
     {
-      bind_text (stmt, 7, "accepted");
+      wg_sqlite_bind_text_or_null (stmt, 7, "accepted");
       sqlite3_bind_int64 (stmt, 8, ((WgEvent *) events->pdata[0])->seq);
       sqlite3_bind_int64 (stmt, 9, ((WgEvent *) events->pdata[events->len - 1])->seq);
     }
   else
     {
-      bind_text (stmt, 7, "refused");
-      bind_text (stmt, 10, wg_error_code_to_slug (refusal->code));
-      bind_text (stmt, 11, refusal->message);
+      wg_sqlite_bind_text_or_null (stmt, 7, "refused");
+      wg_sqlite_bind_text_or_null (stmt, 10, wg_error_code_to_slug (refusal->code));
+      wg_sqlite_bind_text_or_null (stmt, 11, refusal->message);
     }
   return _wg_store_step_done (self, stmt, error);
 }
@@ -1324,7 +1277,7 @@ lookup_answer (WgStore        *self,
 
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, wg_command_get_id (command));
+  wg_sqlite_bind_text_or_null (stmt, 1, wg_command_get_id (command));
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     {
@@ -1337,14 +1290,14 @@ lookup_answer (WgStore        *self,
       _wg_store_set_error (self, error);
       return -1;
     }
-  type = column_dup (stmt, 0);
-  hash = column_dup (stmt, 1);
-  who = column_dup (stmt, 2);
-  outcome = column_dup (stmt, 3);
+  type = wg_sqlite_column_dup (stmt, 0);
+  hash = wg_sqlite_column_dup (stmt, 1);
+  who = wg_sqlite_column_dup (stmt, 2);
+  outcome = wg_sqlite_column_dup (stmt, 3);
   first = sqlite3_column_int64 (stmt, 4);
   last = sqlite3_column_int64 (stmt, 5);
-  code = column_dup (stmt, 6);
-  message = column_dup (stmt, 7);
+  code = wg_sqlite_column_dup (stmt, 6);
+  message = wg_sqlite_column_dup (stmt, 7);
   sqlite3_reset (stmt);
 
   if (g_strcmp0 (type, wg_command_get_type_name (command)) != 0 ||
@@ -1635,7 +1588,7 @@ wg_store_list_assignments (WgStore     *self,
     " WHERE incident = ?1 ORDER BY created_seq, id", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, incident);
+  wg_sqlite_bind_text_or_null (stmt, 1, incident);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       WgAssignmentRecord *r = g_new0 (WgAssignmentRecord, 1);
@@ -1696,7 +1649,7 @@ wg_store_get_duty_leader (WgStore  *self,
     return NULL;
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    result = column_dup (stmt, 0);
+    result = wg_sqlite_column_dup (stmt, 0);
   else if (rc != SQLITE_DONE)
     _wg_store_set_error (self, error);
   sqlite3_reset (stmt);
