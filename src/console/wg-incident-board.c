@@ -306,6 +306,19 @@ refilter (WgIncidentBoard *self)
 
 /* Cells */
 
+/* Setting a tooltip, even the same one, makes GTK query the pointer (an X
+ * round trip): rows re-bound by a catch-up page did that thousands of
+ * times. */
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  const char *old = gtk_widget_get_tooltip_text (widget);
+
+  if (g_strcmp0 (old, text != NULL && *text != '\0' ? text : NULL) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 static void
 render_cell (WgIncidentBoard *self,
              GtkLabel        *label,
@@ -321,7 +334,7 @@ render_cell (WgIncidentBoard *self,
     {
     case COL_CASE:
       gtk_label_set_label (label, r->case_number ?: "");
-      gtk_widget_set_tooltip_text (widget, r->summary);
+      set_tooltip (widget, r->summary);
       wg_widget_set_css_variant (widget, "grade-", wg_grade_css_class (r->grade));
       if (wg_incident_item_is_unacknowledged (item))
         gtk_widget_add_css_class (widget, "unacknowledged");
@@ -334,7 +347,7 @@ render_cell (WgIncidentBoard *self,
       break;
     case COL_CATEGORY:
       gtk_label_set_label (label, wg_context_category_label (self->context, r->category));
-      gtk_widget_set_tooltip_text (widget, r->summary);
+      set_tooltip (widget, r->summary);
       break;
     case COL_GRID:
       gtk_label_set_label (label, wg_context_grid_label (self->context, r->grid));

@@ -129,7 +129,8 @@ sync_map_item (WgMapIncident          *map_item,
 
 static void
 append_record (WgIncidentModel  *self,
-               WgIncidentRecord *record)
+               WgIncidentRecord *record,
+               GPtrArray        *new_map_items)
 {
   g_autofree char *assignee = describe_assignee (self, record);
   g_autoptr(WgMapIncident) map_item = wg_map_incident_new (record->id, record->case_number,
@@ -142,12 +143,17 @@ append_record (WgIncidentModel  *self,
   g_ptr_array_add (self->items, item);
   g_hash_table_insert (self->index, g_strdup (wg_incident_item_get_id (item)),
                        GUINT_TO_POINTER (self->items->len));
-  g_list_store_append (self->map_items, map_item);
+  g_ptr_array_add (new_map_items, g_steal_pointer (&map_item));
 }
 
+/* Updates the item of @id in place (adding its position to @changed when
+ * it shows something new) or appends a new one (its map item to
+ * @new_map_items); the caller announces both. */
 static void
 refresh_incident (WgIncidentModel *self,
-                  const char      *id)
+                  const char      *id,
+                  GArray          *changed,
+                  GPtrArray       *new_map_items)
 {
   g_auto(WgIncidentRecord) record = { 0 };
   g_autoptr(GError) error = NULL;
@@ -168,18 +174,72 @@ refresh_incident (WgIncidentModel *self,
       g_autoptr(WgMapIncident) map_item = g_list_model_get_item (G_LIST_MODEL (self->map_items),
                                                                  position);
 
+      /* Each incident comes once per batch, so an item found here was
+       * there before it: its map item is in the store. */
       sync_map_item (map_item, &record, self->context);
       if (wg_incident_item_update (item, &record, assignee))
-        {
-          self->n_changes++;
-          g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
-        }
+        g_array_append_val (changed, position);
+    }
+  else
+    append_record (self, &record, new_map_items);
+}
+
+static int
+compare_uint (gconstpointer a,
+              gconstpointer b)
+{
+  guint ua = *(const guint *) a, ub = *(const guint *) b;
+
+  return ua < ub ? -1 : ua > ub;
+}
+
+/* A batch is announced as few items_changed as it can be: each run of
+ * consecutive changed rows as one, and the appended rows as one.  A
+ * catch-up page touches incidents all over the model; past MAX_RUNS runs
+ * one range covers them, so that the board re-filters, re-sorts and
+ * re-binds once per page rather than once per incident.  A live update
+ * (one incident or a few) stays exact. */
+#define MAX_RUNS 8
+
+static void
+announce_changes (WgIncidentModel *self,
+                  GArray          *changed,
+                  guint            n_before)
+{
+  guint n_runs = 0;
+
+  g_array_sort (changed, compare_uint);
+  for (guint i = 0; i < changed->len; i++)
+    if (i == 0 || g_array_index (changed, guint, i) != g_array_index (changed, guint, i - 1) + 1)
+      n_runs++;
+
+  if (n_runs > MAX_RUNS)
+    {
+      guint first = g_array_index (changed, guint, 0);
+      guint span = g_array_index (changed, guint, changed->len - 1) - first + 1;
+
+      self->n_changes++;
+      g_list_model_items_changed (G_LIST_MODEL (self), first, span, span);
     }
   else
     {
-      append_record (self, &record);
+      for (guint i = 0; i < changed->len;)
+        {
+          guint first = g_array_index (changed, guint, i);
+          guint span = 1;
+
+          while (i + span < changed->len && g_array_index (changed, guint, i + span) == first + span)
+            span++;
+          self->n_changes++;
+          g_list_model_items_changed (G_LIST_MODEL (self), first, span, span);
+          i += span;
+        }
+    }
+
+  if (self->items->len > n_before)
+    {
       self->n_changes++;
-      g_list_model_items_changed (G_LIST_MODEL (self), self->items->len - 1, 0, 1);
+      g_list_model_items_changed (G_LIST_MODEL (self), n_before, 0, self->items->len - n_before);
     }
 }
 
@@ -189,6 +249,9 @@ events_applied_cb (WgIncidentModel *self,
 {
   g_autoptr(GPtrArray) touched = g_ptr_array_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) changed = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) new_map_items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_before = self->items->len;
 
   /* Each incident once per batch, in the order it first appears. */
   for (guint i = 0; i < events->len; i++)
@@ -201,7 +264,12 @@ events_applied_cb (WgIncidentModel *self,
         g_ptr_array_add (touched, event->incident);
     }
   for (guint i = 0; i < touched->len; i++)
-    refresh_incident (self, touched->pdata[i]);
+    refresh_incident (self, touched->pdata[i], changed, new_map_items);
+
+  /* The map's items first, all at once: the board's rows look them up. */
+  if (new_map_items->len > 0)
+    g_list_store_splice (self->map_items, n_before, 0, new_map_items->pdata, new_map_items->len);
+  announce_changes (self, changed, n_before);
 }
 
 static void
@@ -274,9 +342,12 @@ wg_incident_model_new (WgContext *context)
     g_warning ("Could not read the incidents: %s", error->message);
   else
     {
+      g_autoptr(GPtrArray) map_items = g_ptr_array_new_with_free_func (g_object_unref);
+
       g_ptr_array_sort (records, compare_reported);
       for (guint i = 0; i < records->len; i++)
-        append_record (self, records->pdata[i]);
+        append_record (self, records->pdata[i], map_items);
+      g_list_store_splice (self->map_items, 0, 0, map_items->pdata, map_items->len);
     }
 
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,

@@ -31,7 +31,9 @@
 #include "wg-sync-client.h"
 #include "wg-sync-client-private.h"
 
-#define PAGE_SIZE         2000
+/* The server's largest page: a cold start pulls the whole journal, and
+ * each page costs a round trip and one update of the console's views. */
+#define PAGE_SIZE         5000
 #define ACK_INTERVAL_MS   1000
 #define BASE_BACKOFF_MS   500
 #define MAX_BACKOFF_MS    30000
@@ -51,6 +53,7 @@ struct _WgSyncClient
   WgSyncState              state;
   gboolean                 running;
   GCancellable            *cancellable;
+  GCancellable            *page_cancellable; /* the journal page on its way */
   SoupWebsocketConnection *stream;
 
   gint64                   head;          /* the server's head, as last heard */
@@ -196,6 +199,14 @@ close_stream (WgSyncClient *self)
   g_clear_object (&self->stream);
 }
 
+static void
+cancel_page (WgSyncClient *self)
+{
+  if (self->page_cancellable != NULL)
+    g_cancellable_cancel (self->page_cancellable);
+  g_clear_object (&self->page_cancellable);
+}
+
 static gboolean
 reconnect_cb (gpointer user_data)
 {
@@ -213,6 +224,7 @@ schedule_reconnect (WgSyncClient *self,
   gint64 delay;
 
   close_stream (self);
+  cancel_page (self);
   g_clear_handle_id (&self->apply_id, g_source_remove);
   g_ptr_array_set_size (self->pending, 0);
   if (!self->running || self->reconnect_id != 0)
@@ -413,7 +425,8 @@ open_stream (WgSyncClient *self)
                               g_object_ref (self));
 }
 
-static void pull_page (WgSyncClient *self);
+static void pull_page (WgSyncClient *self,
+                       gint64        after);
 
 static void
 page_pulled_cb (GObject      *source,
@@ -428,6 +441,7 @@ page_pulled_cb (GObject      *source,
   JsonObject *object;
   JsonArray *array;
   gint64 page_head;
+  gboolean more;
 
   answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
   if (answer == NULL)
@@ -461,26 +475,34 @@ page_pulled_cb (GObject      *source,
       g_ptr_array_add (events, event);
     }
 
+  /* The server says whether more pages follow: ask for the next one
+   * before applying this one, so that the server reads and sends it while
+   * this console applies.  A page that cannot be applied cancels it. */
+  more = json_object_get_boolean_member_with_default (object, "more", FALSE) && events->len > 0;
+  if (more)
+    pull_page (self, MAX (wg_store_head (self->cache),
+                          ((WgEvent *) g_ptr_array_index (events, events->len - 1))->seq));
+
   if (events->len > 0 && !apply_events (self, events))
     {
       schedule_reconnect (self, 0);
       return;
     }
 
-  /* The server says whether more pages follow. */
-  if (json_object_get_boolean_member_with_default (object, "more", FALSE) && events->len > 0)
-    pull_page (self);
-  else
+  if (!more)
     open_stream (self);
 }
 
 static void
-pull_page (WgSyncClient *self)
+pull_page (WgSyncClient *self,
+           gint64        after)
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=%d",
-                                           wg_store_head (self->cache), PAGE_SIZE);
+                                           after, PAGE_SIZE);
 
-  wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable, page_pulled_cb,
+  g_clear_object (&self->page_cancellable);
+  self->page_cancellable = g_cancellable_new ();
+  wg_api_client_request_async (self->api, "GET", path, NULL, self->page_cancellable, page_pulled_cb,
                                g_object_ref (self));
 }
 
@@ -511,7 +533,7 @@ health_cb (GObject      *source,
 
   set_state (self, WG_SYNC_CATCHING_UP);
   kick_sender (self);
-  pull_page (self);
+  pull_page (self, wg_store_head (self->cache));
 }
 
 static void
@@ -1118,6 +1140,7 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->upload_dir, g_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->page_cancellable);
   wg_backoff_clear (&self->reconnect_backoff);
   wg_backoff_clear (&self->send_backoff);
 
@@ -1238,6 +1261,7 @@ wg_sync_client_stop (WgSyncClient *self)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  cancel_page (self);
   close_stream (self);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->resend_id, g_source_remove);
