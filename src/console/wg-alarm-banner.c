@@ -296,7 +296,7 @@ wg_alarm_banner_dispose (GObject *object)
   if (self->sound != NULL)
     gtk_media_stream_pause (self->sound);
   g_clear_object (&self->sound);
-  g_clear_pointer ((GtkWidget **) &self->revealer, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_ALARM_BANNER);
   g_clear_object (&self->context);
   g_clear_object (&self->model);
 
@@ -333,56 +333,20 @@ wg_alarm_banner_class_init (WgAlarmBannerClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "alarm-banner");
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/wg-alarm-banner.ui");
+  gtk_widget_class_bind_template_child (widget_class, WgAlarmBanner, revealer);
+  gtk_widget_class_bind_template_child (widget_class, WgAlarmBanner, title_label);
+  gtk_widget_class_bind_template_child (widget_class, WgAlarmBanner, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, WgAlarmBanner, ack_button);
+  gtk_widget_class_bind_template_child (widget_class, WgAlarmBanner, mute_button);
+  gtk_widget_class_bind_template_callback (widget_class, mute_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, ack_clicked_cb);
 }
 
 static void
 wg_alarm_banner_init (WgAlarmBanner *self)
 {
-  GtkWidget *box, *icon, *texts;
-
-  self->revealer = GTK_REVEALER (gtk_revealer_new ());
-  gtk_revealer_set_transition_type (self->revealer, GTK_REVEALER_TRANSITION_TYPE_SLIDE_DOWN);
-  gtk_widget_set_parent (GTK_WIDGET (self->revealer), GTK_WIDGET (self));
-
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_add_css_class (box, "banner");
-  gtk_widget_add_css_class (box, "alarm");
-  gtk_revealer_set_child (self->revealer, box);
-
-  icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-  gtk_image_set_pixel_size (GTK_IMAGE (icon), 24);
-  gtk_box_append (GTK_BOX (box), icon);
-
-  texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_widget_set_hexpand (texts, TRUE);
-  gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
-  self->title_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->title_label, 0);
-  gtk_label_set_ellipsize (self->title_label, PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "heading");
-  gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "numeric");
-  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->title_label));
-  self->detail_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->detail_label, 0);
-  gtk_label_set_ellipsize (self->detail_label, PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->detail_label));
-  gtk_box_append (GTK_BOX (box), texts);
-
-  self->mute_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
-  gtk_button_set_icon_name (GTK_BUTTON (self->mute_button), "audio-volume-muted-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mute_button), _("Mute the alarm on this console for a minute"));
-  gtk_widget_set_valign (GTK_WIDGET (self->mute_button), GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (GTK_WIDGET (self->mute_button), "flat");
-  g_signal_connect_object (self->mute_button, "toggled", G_CALLBACK (mute_toggled_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->mute_button));
-
-  self->ack_button = gtk_button_new_with_mnemonic (_("_Acknowledge"));
-  gtk_widget_set_valign (self->ack_button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (self->ack_button, "pill");
-  g_signal_connect_object (self->ack_button, "clicked", G_CALLBACK (ack_clicked_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (box), self->ack_button);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 GtkWidget *

@@ -341,6 +341,7 @@ wg_dispatch_dialog_dispose (GObject *object)
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_object (&self->context);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_DISPATCH_DIALOG);
 
   G_OBJECT_CLASS (wg_dispatch_dialog_parent_class)->dispose (object);
 }
@@ -363,91 +364,28 @@ static void
 wg_dispatch_dialog_class_init (WgDispatchDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = wg_dispatch_dialog_dispose;
   object_class->finalize = wg_dispatch_dialog_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/wg-dispatch-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, WgDispatchDialog, title);
+  gtk_widget_class_bind_template_child (widget_class, WgDispatchDialog, list);
+  gtk_widget_class_bind_template_child (widget_class, WgDispatchDialog, dispatch_button);
+  gtk_widget_class_bind_template_child (widget_class, WgDispatchDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, WgDispatchDialog, status_label);
+  gtk_widget_class_bind_template_child (widget_class, WgDispatchDialog, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, WgDispatchDialog, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, dispatch_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, key_pressed_cb);
 }
 
 static void
 wg_dispatch_dialog_init (WgDispatchDialog *self)
 {
-  GtkWidget *box, *header, *content, *scroller, *bottom, *error_label;
-  GtkEventController *keys;
-
   self->checks = g_ptr_array_new ();
-
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
-  gtk_window_set_default_size (GTK_WINDOW (self), 560, 720);
-  gtk_window_set_title (GTK_WINDOW (self), _("Dispatch"));
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  adw_window_set_content (ADW_WINDOW (self), box);
-
-  header = adw_header_bar_new ();
-  self->title = ADW_WINDOW_TITLE (adw_window_title_new (_("Dispatch Forces"), NULL));
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
-  gtk_box_append (GTK_BOX (box), header);
-
-  self->error_revealer = GTK_REVEALER (gtk_revealer_new ());
-  error_label = gtk_label_new (NULL);
-  gtk_label_set_wrap (GTK_LABEL (error_label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (error_label), 0);
-  gtk_widget_add_css_class (error_label, "dispatch-error");
-  self->error_label = GTK_LABEL (error_label);
-  gtk_revealer_set_child (self->error_revealer, error_label);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->error_revealer));
-
-  content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_margin_start (content, 12);
-  gtk_widget_set_margin_end (content, 12);
-  gtk_widget_set_margin_top (content, 12);
-  gtk_widget_set_vexpand (content, TRUE);
-  gtk_box_append (GTK_BOX (box), content);
-  {
-    GtkWidget *hint = gtk_label_new (_("Ranked by the category's response plan, then by estimated time of arrival. "
-                                       "The plan's forces are ticked; Enter dispatches them."));
-    gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
-    gtk_label_set_xalign (GTK_LABEL (hint), 0);
-    gtk_widget_add_css_class (hint, "dim-label");
-    gtk_box_append (GTK_BOX (content), hint);
-  }
-
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_vexpand (scroller, TRUE);
-  self->list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
-  gtk_widget_set_valign (GTK_WIDGET (self->list), GTK_ALIGN_START);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->list));
-  gtk_box_append (GTK_BOX (content), scroller);
-
-  bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  gtk_widget_set_margin_start (bottom, 12);
-  gtk_widget_set_margin_end (bottom, 12);
-  gtk_widget_set_margin_top (bottom, 12);
-  gtk_widget_set_margin_bottom (bottom, 12);
-  self->spinner = gtk_spinner_new ();
-  gtk_widget_set_visible (self->spinner, FALSE);
-  gtk_box_append (GTK_BOX (bottom), self->spinner);
-  self->status_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);
-  gtk_label_set_xalign (self->status_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
-  gtk_box_append (GTK_BOX (bottom), GTK_WIDGET (self->status_label));
-  self->dispatch_button = gtk_button_new_with_mnemonic (_("_Dispatch"));
-  gtk_button_set_use_underline (GTK_BUTTON (self->dispatch_button), TRUE);
-  gtk_widget_add_css_class (self->dispatch_button, "suggested-action");
-  gtk_widget_add_css_class (self->dispatch_button, "pill");
-  g_signal_connect_object (self->dispatch_button, "clicked", G_CALLBACK (dispatch_clicked_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (bottom), self->dispatch_button);
-  gtk_box_append (GTK_BOX (box), bottom);
-
-  keys = gtk_event_controller_key_new ();
-  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
-  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 GtkWidget *

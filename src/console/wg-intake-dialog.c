@@ -228,6 +228,7 @@ wg_intake_dialog_dispose (GObject *object)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   g_clear_object (&self->context);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_INTAKE_DIALOG);
 
   G_OBJECT_CLASS (wg_intake_dialog_parent_class)->dispose (object);
 }
@@ -246,6 +247,8 @@ wg_intake_dialog_finalize (GObject *object)
   G_OBJECT_CLASS (wg_intake_dialog_parent_class)->finalize (object);
 }
 
+static void add_photo_clicked_cb (WgIntakeDialog *self);
+
 static void
 wg_intake_dialog_class_init (WgIntakeDialogClass *klass)
 {
@@ -256,6 +259,24 @@ wg_intake_dialog_class_init (WgIntakeDialogClass *klass)
   object_class->finalize = wg_intake_dialog_finalize;
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+
+  g_type_ensure (WG_TYPE_MAP_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/wg-intake-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, category);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, grade);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, source);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, summary);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, caller_name);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, caller_phone);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, location_row);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, map);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, submit_button);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, WgIntakeDialog, photo_group);
+  gtk_widget_class_bind_template_callback (widget_class, update_submit);
+  gtk_widget_class_bind_template_callback (widget_class, category_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, submit_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, add_photo_clicked_cb);
 }
 
 static void
@@ -266,6 +287,7 @@ wg_intake_dialog_init (WgIntakeDialog *self)
   self->photo_rows = g_ptr_array_new ();
   self->loaded = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 static void
@@ -358,18 +380,6 @@ wg_intake_dialog_get_n_photos (WgIntakeDialog *self)
   return self->photos->len;
 }
 
-static GtkWidget *
-dropdown_row (const char *title,
-              GtkWidget  *dropdown)
-{
-  GtkWidget *row = adw_action_row_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  gtk_widget_set_valign (dropdown, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), dropdown);
-  return row;
-}
-
 GtkWidget *
 wg_intake_dialog_new (WgContext *context)
 {
@@ -377,7 +387,8 @@ wg_intake_dialog_new (WgContext *context)
   WgReference *reference;
   GPtrArray *categories;
   g_autoptr(GtkStringList) category_labels = gtk_string_list_new (NULL);
-  GtkWidget *box, *header, *cancel, *scroller, *page, *group, *map_frame;
+  g_autoptr(GtkStringList) grades = NULL;
+  g_autoptr(GtkStringList) sources = NULL;
   GtkGesture *click;
   const char *grade_labels[] = { wg_grade_label (WG_GRADE_GENERAL),
                                  wg_grade_label (WG_GRADE_PROFESSIONAL),
@@ -392,49 +403,10 @@ wg_intake_dialog_new (WgContext *context)
   self->context = g_object_ref (context);
   reference = wg_context_get_reference (context);
 
-  gtk_window_set_title (GTK_WINDOW (self), _("New Incident"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 640, 860);
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  adw_window_set_content (ADW_WINDOW (self), box);
-  header = adw_header_bar_new ();
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
-                                   adw_window_title_new (_("New Incident"), _("Call intake")));
-  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
-  self->submit_button = gtk_button_new_with_mnemonic (_("_Report"));
-  gtk_widget_add_css_class (self->submit_button, "suggested-action");
-  g_signal_connect_object (self->submit_button, "clicked", G_CALLBACK (submit_clicked_cb), self,
-                           G_CONNECT_SWAPPED);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->submit_button);
-  gtk_box_append (GTK_BOX (box), header);
-
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->error_label), 6);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->error_label));
-
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_vexpand (scroller, TRUE);
-  gtk_box_append (GTK_BOX (box), scroller);
-  page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_widget_set_margin_start (page, 18);
-  gtk_widget_set_margin_end (page, 18);
-  gtk_widget_set_margin_top (page, 18);
-  gtk_widget_set_margin_bottom (page, 18);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), page);
-
-  /* What */
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("What"));
-  gtk_box_append (GTK_BOX (page), group);
+  grades = gtk_string_list_new (grade_labels);
+  gtk_drop_down_set_model (self->grade, G_LIST_MODEL (grades));
+  sources = gtk_string_list_new (source_labels);
+  gtk_drop_down_set_model (self->source, G_LIST_MODEL (sources));
 
   categories = wg_reference_get_categories (reference);
   for (guint i = 0; i < categories->len; i++)
@@ -447,77 +419,22 @@ wg_intake_dialog_new (WgContext *context)
       gtk_string_list_append (category_labels, label);
       g_ptr_array_add (self->category_codes, g_strdup (c->code));
     }
-  self->category = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&category_labels)),
-                                                     gtk_property_expression_new (GTK_TYPE_STRING_OBJECT,
-                                                                                  NULL, "string")));
-  gtk_drop_down_set_enable_search (self->category, TRUE);
+  /* A new model selects its first item (and so sets that category's
+   * grade): the dialog starts with no category and the general grade. */
+  gtk_drop_down_set_model (self->category, G_LIST_MODEL (category_labels));
   gtk_drop_down_set_selected (self->category, GTK_INVALID_LIST_POSITION);
-  g_signal_connect_object (self->category, "notify::selected", G_CALLBACK (category_selected_cb),
-                           self, G_CONNECT_SWAPPED);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dropdown_row (_("Category"), GTK_WIDGET (self->category)));
-
-  self->grade = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (grade_labels));
   gtk_drop_down_set_selected (self->grade, WG_GRADE_GENERAL);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dropdown_row (_("Grade"), GTK_WIDGET (self->grade)));
 
-  self->summary = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->summary), _("Summary"));
-  g_signal_connect_object (self->summary, "changed", G_CALLBACK (update_submit), self, G_CONNECT_SWAPPED);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->summary));
-
-  /* Where */
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Where"));
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), _("Click the spot on the map."));
-  gtk_box_append (GTK_BOX (page), group);
-  self->location_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->location_row), _("Location"));
-  adw_action_row_set_subtitle (self->location_row, _("Not picked yet"));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->location_row));
-
-  self->map = WG_MAP_VIEW (wg_map_view_new ());
-  wg_map_view_set_fly_duration (self->map, 0);
-  wg_map_view_set_show_legend (self->map, FALSE);
   wg_map_data_load_reference (self->map, reference);
-  gtk_widget_set_size_request (GTK_WIDGET (self->map), -1, 300);
   self->markers = shumate_marker_layer_new (wg_map_view_get_viewport (self->map));
   shumate_map_add_layer (wg_map_view_get_map (self->map), SHUMATE_LAYER (self->markers));
   click = gtk_gesture_click_new ();
   gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
   g_signal_connect_object (click, "released", G_CALLBACK (map_clicked_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (wg_map_view_get_map (self->map)), GTK_EVENT_CONTROLLER (click));
-  map_frame = gtk_frame_new (NULL);
-  gtk_widget_add_css_class (map_frame, "intake-map");
-  gtk_frame_set_child (GTK_FRAME (map_frame), GTK_WIDGET (self->map));
-  gtk_box_append (GTK_BOX (page), map_frame);
 
-  /* Who */
-  group = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Source and Caller"));
-  gtk_box_append (GTK_BOX (page), group);
-  self->source = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (source_labels));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), dropdown_row (_("Source"), GTK_WIDGET (self->source)));
-  self->caller_name = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->caller_name), _("Caller's name"));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->caller_name));
-  self->caller_phone = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->caller_phone), _("Caller's phone"));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->caller_phone));
-
-  self->photo_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  adw_preferences_group_set_title (self->photo_group, _("Photos"));
-  {
-    GtkWidget *add = gtk_button_new_from_icon_name ("list-add-symbolic");
-
-    gtk_widget_add_css_class (add, "flat");
-    gtk_widget_set_tooltip_text (add, _("Attach Photos…"));
-    g_signal_connect_object (add, "clicked", G_CALLBACK (add_photo_clicked_cb), self, G_CONNECT_SWAPPED);
-    adw_preferences_group_set_header_suffix (self->photo_group, add);
-  }
   gtk_widget_set_sensitive (GTK_WIDGET (self->photo_group),
                             wg_context_get_sync_client (self->context) != NULL);
-  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->photo_group));
-
   update_submit (self);
   return GTK_WIDGET (self);
 }

@@ -192,6 +192,7 @@ wg_photo_viewer_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->texture);
   g_clear_object (&self->cache);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_PHOTO_VIEWER);
 
   G_OBJECT_CLASS (wg_photo_viewer_parent_class)->dispose (object);
 }
@@ -227,67 +228,18 @@ wg_photo_viewer_class_init (WgPhotoViewerClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "viewer.zoom-out", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "viewer.zoom-fit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
-}
 
-static GtkWidget *
-icon_button (const char *icon,
-             const char *action,
-             const char *tooltip)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon);
-
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
-  gtk_widget_set_tooltip_text (button, tooltip);
-  return button;
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/wg-photo-viewer.ui");
+  gtk_widget_class_bind_template_child (widget_class, WgPhotoViewer, title);
+  gtk_widget_class_bind_template_child (widget_class, WgPhotoViewer, stack);
+  gtk_widget_class_bind_template_child (widget_class, WgPhotoViewer, picture);
+  gtk_widget_class_bind_template_child (widget_class, WgPhotoViewer, error_page);
 }
 
 static void
 wg_photo_viewer_init (WgPhotoViewer *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *nav = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *zoom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *scroller = gtk_scrolled_window_new ();
-  GtkWidget *spinner = gtk_spinner_new ();
-
-  gtk_window_set_title (GTK_WINDOW (self), _("Photo"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 1100, 800);
-  adw_window_set_content (ADW_WINDOW (self), box);
-
-  self->title = ADW_WINDOW_TITLE (adw_window_title_new (_("Photo"), NULL));
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
-  gtk_widget_add_css_class (nav, "linked");
-  gtk_box_append (GTK_BOX (nav), icon_button ("go-previous-symbolic", "viewer.previous", _("Previous Photo")));
-  gtk_box_append (GTK_BOX (nav), icon_button ("go-next-symbolic", "viewer.next", _("Next Photo")));
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), nav);
-  gtk_widget_add_css_class (zoom, "linked");
-  gtk_box_append (GTK_BOX (zoom), icon_button ("zoom-out-symbolic", "viewer.zoom-out", _("Zoom Out")));
-  gtk_box_append (GTK_BOX (zoom), icon_button ("zoom-fit-best-symbolic", "viewer.zoom-fit", _("Best Fit")));
-  gtk_box_append (GTK_BOX (zoom), icon_button ("zoom-in-symbolic", "viewer.zoom-in", _("Zoom In")));
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), zoom);
-  gtk_box_append (GTK_BOX (box), header);
-
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
-  gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
-  gtk_widget_set_size_request (spinner, 32, 32);
-  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
-  gtk_stack_add_named (self->stack, spinner, "loading");
-
-  self->picture = GTK_PICTURE (gtk_picture_new ());
-  gtk_widget_set_halign (GTK_WIDGET (self->picture), GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (GTK_WIDGET (self->picture), GTK_ALIGN_CENTER);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->picture));
-  gtk_widget_add_css_class (scroller, "photo-viewer");
-  gtk_stack_add_named (self->stack, scroller, "photo");
-
-  self->error_page = ADW_STATUS_PAGE (adw_status_page_new ());
-  adw_status_page_set_icon_name (self->error_page, "image-missing-symbolic");
-  adw_status_page_set_title (self->error_page, _("The Photo Cannot Be Shown"));
-  gtk_stack_add_named (self->stack, GTK_WIDGET (self->error_page), "error");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 GtkWidget *
