@@ -627,17 +627,6 @@ wg_api_client_stream_finish (WgApiClient   *self,
 
 /* ---- attachments -------------------------------------------------------- */
 
-void
-wg_attachment_info_free (WgAttachmentInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->id);
-  g_free (info->media_type);
-  g_free (info->sha256);
-  g_free (info);
-}
-
 /**
  * wg_attachment_info_from_json:
  *

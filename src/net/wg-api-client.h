@@ -4,6 +4,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "wg-attachment-info.h"
+
 G_BEGIN_DECLS
 
 #define WG_API_ERROR (wg_api_error_quark ())
@@ -87,23 +89,12 @@ SoupWebsocketConnection *
                                              GError             **error);
 
 /* Photos (docs/api.md, "Attachments"). */
-typedef struct
-{
-  char   *id;           /* what commands carry in `attachments` */
-  char   *media_type;   /* of the original */
-  guint   width;        /* after EXIF orientation */
-  guint   height;
-  gint64  bytes;
-  char   *sha256;       /* of the original, lower-case hex */
-} WgAttachmentInfo;
-
 typedef enum {
   WG_ATTACHMENT_ORIGINAL,
   WG_ATTACHMENT_DISPLAY,     /* longest side <= 1600 px */
   WG_ATTACHMENT_THUMBNAIL,   /* longest side <= 320 px */
 } WgAttachmentVariant;
 
-void              wg_attachment_info_free       (WgAttachmentInfo    *info);
 WgAttachmentInfo *wg_attachment_info_from_json  (JsonNode            *node,
                                                  GError             **error);
 
@@ -133,6 +124,5 @@ gboolean          wg_api_client_download_finish (WgApiClient         *self,
                                                  GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgProblem, wg_problem_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgAttachmentInfo, wg_attachment_info_free)
 
 G_END_DECLS

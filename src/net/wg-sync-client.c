@@ -774,28 +774,9 @@ upload_sent_cb (GObject      *source,
 
   if (info != NULL)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-      g_autoptr(JsonNode) answer = NULL;
-      g_autofree char *answer_text = NULL;
-      g_autofree char *path = NULL;
+      g_autoptr(JsonNode) answer = wg_attachment_info_to_json (info);
+      g_autofree char *answer_text = json_to_string (answer, FALSE);
       g_autoptr(JsonParser) parser = json_parser_new ();
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, info->id);
-      json_builder_set_member_name (builder, "media_type");
-      json_builder_add_string_value (builder, info->media_type);
-      json_builder_set_member_name (builder, "width");
-      json_builder_add_int_value (builder, info->width);
-      json_builder_set_member_name (builder, "height");
-      json_builder_add_int_value (builder, info->height);
-      json_builder_set_member_name (builder, "bytes");
-      json_builder_add_int_value (builder, info->bytes);
-      json_builder_set_member_name (builder, "sha256");
-      json_builder_add_string_value (builder, info->sha256);
-      json_builder_end_object (builder);
-      answer = json_builder_get_root (builder);
-      answer_text = json_to_string (answer, FALSE);
 
       /* The commands behind it carry the server's id from now on. */
       foreach_dependent (self, entry->id, substitute_cb, info->id);

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "wg-attachment-info.h"
 #include "wg-engine-private.h"
 #include "wg-error.h"
 #include "wg-event.h"
@@ -97,23 +98,13 @@ respond_attachment (SoupServerMessage  *msg,
                     guint               status,
                     const WgAttachment *attachment)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const WgAttachmentInfo info = {
+    .id = attachment->id, .media_type = attachment->media_type, .width = attachment->width,
+    .height = attachment->height, .bytes = attachment->bytes, .sha256 = attachment->sha256,
+  };
+  g_autoptr(JsonNode) answer = wg_attachment_info_to_json (&info);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, attachment->id);
-  json_builder_set_member_name (builder, "media_type");
-  json_builder_add_string_value (builder, attachment->media_type);
-  json_builder_set_member_name (builder, "width");
-  json_builder_add_int_value (builder, attachment->width);
-  json_builder_set_member_name (builder, "height");
-  json_builder_add_int_value (builder, attachment->height);
-  json_builder_set_member_name (builder, "bytes");
-  json_builder_add_int_value (builder, attachment->bytes);
-  json_builder_set_member_name (builder, "sha256");
-  json_builder_add_string_value (builder, attachment->sha256);
-  json_builder_end_object (builder);
-  wg_json_respond_builder (msg, status, builder);
+  wg_json_respond (msg, status, answer);
 }
 
 /* Main thread: the decode is done. */
