@@ -15,96 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wg-bench.h"
 #include "wg-server.h"
 
-typedef struct
+static SoupMessage *
+build_get (gpointer user_data)
 {
-  char        *url;
-  guint        concurrency;
-  gint64       duration_us;
-  guint64      done;
-  guint64      failed;
-  gint64       deadline;
-  guint        in_flight;
-  SoupSession *session;
-  GMainContext *context;
-  GArray      *latencies_us;
-  GMainLoop   *server_loop;
-} Client;
-
-typedef struct
-{
-  Client *client;
-  gint64  start;
-} Request;
-
-static void send_one (Client *client);
-
-static void
-sent_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Request *request = user_data;
-  Client *client = request->client;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  gint64 latency = g_get_monotonic_time () - request->start;
-
-  client->in_flight--;
-  if (body != NULL && soup_message_get_status (msg) == SOUP_STATUS_OK)
-    {
-      client->done++;
-      g_array_append_val (client->latencies_us, latency);
-    }
-  else
-    client->failed++;
-  g_free (request);
-  if (g_get_monotonic_time () < client->deadline)
-    send_one (client);
-}
-
-static void
-send_one (Client *client)
-{
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", client->url);
-  Request *request = g_new0 (Request, 1);
-
-  request->client = client;
-  request->start = g_get_monotonic_time ();
-  client->in_flight++;
-  soup_session_send_and_read_async (client->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, request);
-}
-
-static gpointer
-client_thread (gpointer data)
-{
-  Client *client = data;
-
-  client->context = g_main_context_new ();
-  g_main_context_push_thread_default (client->context);
-  client->session = soup_session_new_with_options ("max-conns", 256,
-                                                   "max-conns-per-host", client->concurrency, NULL);
-  client->deadline = g_get_monotonic_time () + client->duration_us;
-  for (guint i = 0; i < client->concurrency; i++)
-    send_one (client);
-  while (client->in_flight > 0)
-    g_main_context_iteration (client->context, TRUE);
-  g_clear_object (&client->session);
-  g_main_context_pop_thread_default (client->context);
-  g_main_context_unref (client->context);
-  /* Wake the serving thread. */
-  g_idle_add ((GSourceFunc) (void (*) (void)) g_main_loop_quit, client->server_loop);
-  return NULL;
-}
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
+  return soup_message_new ("GET", user_data);
 }
 
 /* Runs the client against @url while the main context serves; returns
@@ -115,50 +32,26 @@ measure (const char *url,
          guint       concurrency,
          double     *p99_ms)
 {
-  Client client = { 0 };
-  GThread *thread;
-  gint64 start;
+  WgBenchLoad load = { 0 };
+  WgBenchLoadResult result;
   double rate;
 
-  client.url = g_strdup (url);
-  client.concurrency = concurrency;
-  client.duration_us = (gint64) (seconds * G_USEC_PER_SEC);
-  client.latencies_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-  client.server_loop = g_main_loop_new (NULL, FALSE);
-  start = g_get_monotonic_time ();
-  thread = g_thread_new ("client", client_thread, &client);
-  g_main_loop_run (client.server_loop);
-  g_thread_join (thread);
-  g_main_loop_unref (client.server_loop);
-  rate = client.done / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
-  g_array_sort (client.latencies_us, compare_gint64);
-  *p99_ms = client.latencies_us->len > 0
-            ? g_array_index (client.latencies_us, gint64, (guint) (client.latencies_us->len * 0.99)) / 1000.0
-            : 0;
-  if (client.failed > 0)
-    g_printerr ("%s: %" G_GUINT64_FORMAT " failed requests\n", url, client.failed);
-  g_array_unref (client.latencies_us);
-  g_free (client.url);
+  load.in_flight = concurrency;
+  load.seconds = seconds;
+  load.max_conns = 256;
+  load.build_request = build_get;
+  load.user_data = (gpointer) url;
+  wg_bench_load_run (&load, &result);
+  rate = result.done / result.seconds;
+  wg_bench_sort_gint64 (result.latencies_us);
+  *p99_ms = wg_bench_percentile (result.latencies_us, 0.99) / 1000.0;
+  if (result.failed > 0)
+    g_printerr ("%s: %" G_GUINT64_FORMAT " failed requests\n", url, result.failed);
+  wg_bench_load_result_clear (&result);
   return rate;
 }
 
 #define ROUNDS 5
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values)
-{
-  qsort (values, ROUNDS, sizeof (double), compare_double);
-  return values[ROUNDS / 2];
-}
 
 static void
 bare_health_cb (SoupServer        *server,
@@ -233,10 +126,10 @@ main (int   argc,
         b[i] = measure (bare_url, seconds, concurrency, &bp[i]);
         w[i] = measure (wg_url, seconds, concurrency, &wp[i]);
       }
-    bare_rate = median (b);
-    wg_rate = median (w);
-    bare_p99 = median (bp);
-    wg_p99 = median (wp);
+    bare_rate = wg_bench_median (b, ROUNDS);
+    wg_rate = wg_bench_median (w, ROUNDS);
+    bare_p99 = wg_bench_median (bp, ROUNDS);
+    wg_p99 = wg_bench_median (wp, ROUNDS);
   }
 
   g_print ("GET /api/v1/health, %u in flight, median of %u alternating rounds of %.1f s, "
@@ -247,16 +140,6 @@ main (int   argc,
 
   wg_server_stop (server);
   g_clear_object (&server);
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (dir, name, NULL);
-        g_unlink (p);
-      }
-    g_rmdir (dir);
-  }
+  wg_bench_remove_tree (dir);
   return EXIT_SUCCESS;
 }
