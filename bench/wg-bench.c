@@ -112,6 +112,37 @@ log_in (SoupSession *session,
                       NULL);
 }
 
+/* "max-conns" is construct-only: every property goes in at construction,
+ * libsoup's defaults where the load names none. */
+static SoupSession *
+new_session (const WgBenchLoad *load)
+{
+  const char *names[3];
+  GValue values[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  guint n = 0;
+  GObject *session;
+
+  names[n] = "max-conns-per-host";
+  g_value_init (&values[n], G_TYPE_INT);
+  g_value_set_int (&values[n++], load->max_conns_per_host != 0 ? load->max_conns_per_host : load->in_flight);
+  if (load->max_conns != 0)
+    {
+      names[n] = "max-conns";
+      g_value_init (&values[n], G_TYPE_INT);
+      g_value_set_int (&values[n++], load->max_conns);
+    }
+  if (load->timeout_s != 0)
+    {
+      names[n] = "timeout";
+      g_value_init (&values[n], G_TYPE_UINT);
+      g_value_set_uint (&values[n++], load->timeout_s);
+    }
+  session = g_object_new_with_properties (SOUP_TYPE_SESSION, n, names, values);
+  for (guint i = 0; i < n; i++)
+    g_value_unset (&values[i]);
+  return SOUP_SESSION (session);
+}
+
 /* The client runs on its own thread and main context so that the caller's
  * default context is free to serve an in-process server. */
 static gpointer
@@ -123,13 +154,7 @@ driver_thread (gpointer data)
   gint64 start;
 
   g_main_context_push_thread_default (context);
-  driver->session = soup_session_new_with_options ("max-conns-per-host",
-                                                   load->max_conns_per_host != 0 ? load->max_conns_per_host : load->in_flight,
-                                                   NULL);
-  if (load->max_conns != 0)
-    g_object_set (driver->session, "max-conns", load->max_conns, NULL);
-  if (load->timeout_s != 0)
-    g_object_set (driver->session, "timeout", load->timeout_s, NULL);
+  driver->session = new_session (load);
   if (load->username != NULL)
     driver->auth = log_in (driver->session, load->base_url, load->username);
   start = g_get_monotonic_time ();
