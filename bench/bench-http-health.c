@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wg-bench-server.h"
 #include "wg-bench.h"
 #include "wg-server.h"
 
@@ -75,19 +76,14 @@ main (int   argc,
   guint concurrency = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 32;
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupServer) bare = soup_server_new (NULL, NULL);
-  g_autoptr(WgServerConfig) config = wg_server_config_new ();
-  g_autoptr(WgServer) server = NULL;
+  WgBenchServer *server;
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, 0);
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketAddress) local = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
   g_autofree char *bare_url = NULL;
-  g_autofree char *base = NULL;
   g_autofree char *wg_url = NULL;
   double bare_rate, wg_rate, bare_p99, wg_p99;
-
-  g_assert_no_error (error);
 
   /* The baseline gets the same backlog-511 socket, so the ratio measures
    * our request path, not the listen queue. */
@@ -105,14 +101,8 @@ main (int   argc,
   bare_url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/health",
                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
 
-  config->port = 0;
-  config->data_dir = g_strdup (dir);
-  server = wg_server_new (config, &error);
-  g_assert_no_error (error);
-  wg_server_start (server, &error);
-  g_assert_no_error (error);
-  base = wg_server_dup_url (server);
-  wg_url = g_strconcat (base, "/api/v1/health", NULL);
+  server = wg_bench_server_start (FALSE);
+  wg_url = g_strconcat (server->base_url, "/api/v1/health", NULL);
 
   /* Warm up both, then alternate rounds (the machine is shared: load
    * drifts) and keep the medians. */
@@ -138,8 +128,6 @@ main (int   argc,
   g_print ("WgServer:                   %8.0f req/s  p99 %.2f ms\n", wg_rate, wg_p99);
   g_print ("ratio WgServer/bare:        %8.2f\n", wg_rate / bare_rate);
 
-  wg_server_stop (server);
-  g_clear_object (&server);
-  wg_bench_remove_tree (dir);
+  wg_bench_server_stop (server);
   return EXIT_SUCCESS;
 }

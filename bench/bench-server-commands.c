@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "wg-bench.h"
+#include "wg-bench-server.h"
 #include "wg-engine.h"
 #include "wg-reference.h"
 #include "wg-server.h"
@@ -85,37 +86,14 @@ main (int   argc,
 {
   double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 3.0;
   guint in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 64;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WgServerConfig) config = wg_server_config_new ();
-  g_autoptr(WgServer) server = NULL;
-  WgEngine *engine;
-  g_autofree char *dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
-  g_autofree char *base = NULL;
-  g_autofree char *url = NULL;
+  WgBenchServer *server = wg_bench_server_start (TRUE);
+  g_autofree char *url = g_strconcat (server->base_url, "/api/v1/commands", NULL);
   WgBenchLoad load = { 0 };
   WgBenchLoadResult http;
   gint64 p50, p99;
   double http_rate, store_rate, cpu_rate;
 
-  g_assert_no_error (error);
-  config->port = 0;
-  config->data_dir = g_strdup (dir);
-  config->demo = TRUE;
-  /* The commands start from an empty journal, not the demo's year. */
-  config->demo_days = 0;
-  /* One token sends everything here: no per-token limit. */
-  config->command_rate = 10000000;
-  config->command_burst = 10000000;
-  server = wg_server_new (config, &error);
-  g_assert_no_error (error);
-  engine = wg_engine_new (server, &error);
-  g_assert_no_error (error);
-  wg_server_start (server, &error);
-  g_assert_no_error (error);
-
-  base = wg_server_dup_url (server);
-  url = g_strconcat (base, "/api/v1/commands", NULL);
-  load.base_url = base;
+  load.base_url = server->base_url;
   load.username = "dispatcher";
   load.in_flight = in_flight;
   load.seconds = seconds;
@@ -128,11 +106,7 @@ main (int   argc,
   p50 = wg_bench_percentile (http.latencies_us, 0.50);
   p99 = wg_bench_percentile (http.latencies_us, 0.99);
 
-  wg_engine_flush (engine);
-  wg_server_stop (server);
-  wg_engine_free (engine);
-  g_clear_object (&server);
-  wg_bench_remove_tree (dir);
+  wg_bench_server_stop (server);
 
   store_rate = measure_store (seconds, FALSE);
   cpu_rate = measure_store (seconds, TRUE);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wg-bench-server.h"
 #include "wg-bench.h"
 #include "wg-server.h"
 
@@ -120,26 +121,13 @@ main (int   argc,
   double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 3.0;
   guint in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 8;
   guint batch = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 500;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WgServerConfig) config = wg_server_config_new ();
-  g_autoptr(WgServer) server = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
-  g_autofree char *base = NULL;
+  WgBenchServer *server = wg_bench_server_start (FALSE);
   Positions positions = { 0 };
   WgBenchLoad load = { 0 };
   WgBenchLoadResult http;
   double http_rate, store_rate;
 
-  g_assert_no_error (error);
-  config->port = 0;
-  config->data_dir = g_strdup (dir);
-  server = wg_server_new (config, &error);
-  g_assert_no_error (error);
-  wg_server_start (server, &error);
-  g_assert_no_error (error);
-  base = wg_server_dup_url (server);
-
-  positions.url = g_strconcat (base, "/api/v1/positions", NULL);
+  positions.url = g_strconcat (server->base_url, "/api/v1/positions", NULL);
   positions.batch = batch;
   positions.ts = g_get_real_time () / 1000 - 3600 * 1000;
   load.in_flight = in_flight;
@@ -150,9 +138,7 @@ main (int   argc,
   http_rate = http.done * batch / http.seconds;
   g_free (positions.url);
 
-  wg_server_stop (server);
-  g_clear_object (&server);
-  wg_bench_remove_tree (dir);
+  wg_bench_server_stop (server);
 
   store_rate = measure_store (seconds, batch);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "wg-bench.h"
+#include "wg-bench-server.h"
 #include "wg-engine.h"
 #include "wg-image.h"
 #include "wg-server.h"
@@ -94,18 +95,13 @@ main (int   argc,
   guint uploads = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 5;
   guint concurrent = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 8;
   g_autoptr(GError) error = NULL;
-  g_autoptr(WgServerConfig) config = wg_server_config_new ();
-  g_autoptr(WgServer) server = NULL;
+  WgBenchServer *server;
   g_autoptr(GBytes) photo = make_photo ();
   g_autoptr(GArray) baseline = g_array_new (FALSE, FALSE, sizeof (gint64));
-  WgEngine *engine;
-  g_autofree char *dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
-  g_autofree char *base = NULL;
   Upload upload = { 0 };
   WgBenchLoadResult one_at_a_time, at_once;
   gint64 p50, base50;
 
-  g_assert_no_error (error);
   uploads = MAX (uploads, 1);
   concurrent = CLAMP (concurrent, 1, 8);
 
@@ -122,22 +118,9 @@ main (int   argc,
   wg_bench_sort_gint64 (baseline);
   base50 = wg_bench_percentile (baseline, 0.50);
 
-  config->port = 0;
-  config->data_dir = g_strdup (dir);
-  config->demo = TRUE;
-  config->demo_days = 0;
-  config->command_rate = 10000000;
-  config->command_burst = 10000000;
-  server = wg_server_new (config, &error);
-  g_assert_no_error (error);
-  engine = wg_engine_new (server, &error);
-  g_assert_no_error (error);
-  wg_server_start (server, &error);
-  g_assert_no_error (error);
-
-  base = wg_server_dup_url (server);
-  upload.base = base;
-  upload.url = g_strconcat (base, "/api/v1/attachments", NULL);
+  server = wg_bench_server_start (TRUE);
+  upload.base = server->base_url;
+  upload.url = g_strconcat (server->base_url, "/api/v1/attachments", NULL);
   upload.photo = photo;
   upload.concurrent = concurrent;
   /* One at a time: the latency of one upload. */
@@ -146,10 +129,7 @@ main (int   argc,
   run_uploads (&upload, concurrent, concurrent, &at_once);
   g_free (upload.url);
 
-  wg_server_stop (server);
-  wg_engine_free (engine);
-  g_clear_object (&server);
-  wg_bench_remove_tree (dir);
+  wg_bench_server_stop (server);
 
   wg_bench_sort_gint64 (one_at_a_time.latencies_us);
   p50 = wg_bench_percentile (one_at_a_time.latencies_us, 0.50);
