@@ -30,13 +30,9 @@ static SoupMessage *
 build_command (gpointer user_data)
 {
   const char *url = user_data;
-  SoupMessage *msg = soup_message_new ("POST", url);
   g_autofree char *id = g_uuid_string_random ();
-  char *text = g_strdup_printf ("{\"id\":\"%s\",\"type\":\"incident.report\",\"body\":" BODY "}", id);
-  g_autoptr(GBytes) body = g_bytes_new_take (text, strlen (text));
 
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  return msg;
+  return wg_bench_json_post (url, g_strdup_printf ("{\"id\":\"%s\",\"type\":\"incident.report\",\"body\":" BODY "}", id));
 }
 
 /* Baseline: the same commands straight into a store with the same

@@ -51,9 +51,7 @@ static SoupMessage *
 build_positions (gpointer user_data)
 {
   Positions *positions = user_data;
-  SoupMessage *msg = soup_message_new ("POST", positions->url);
-  g_autofree char *text = NULL;
-  g_autoptr(GBytes) body = NULL;
+  char *text;
 
   /* Every unit reports once per simulated second, a second apart. */
   if (positions->next_unit >= N_UNITS)
@@ -63,13 +61,7 @@ build_positions (gpointer user_data)
     }
   text = build_body (positions->next_unit, positions->batch, positions->ts);
   positions->next_unit += positions->batch;
-  {
-    gsize len = strlen (text);
-
-    body = g_bytes_new_take (g_steal_pointer (&text), len);
-  }
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  return msg;
+  return wg_bench_json_post (positions->url, text);
 }
 
 /* Baseline: the same batches straight into a track store, one transaction

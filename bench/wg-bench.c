@@ -209,6 +209,18 @@ wg_bench_load_result_clear (WgBenchLoadResult *result)
   g_clear_pointer (&result->latencies_us, g_array_unref);
 }
 
+/* A POST of @json, which it takes. */
+SoupMessage *
+wg_bench_json_post (const char *url,
+                    char       *json)
+{
+  SoupMessage *msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) body = g_bytes_new_take (json, strlen (json));
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  return msg;
+}
+
 static int
 compare_gint64 (gconstpointer a,
                 gconstpointer b)

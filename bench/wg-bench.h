@@ -38,6 +38,8 @@ typedef struct
 void    wg_bench_load_run          (const WgBenchLoad *load,
                                     WgBenchLoadResult *result);
 void    wg_bench_load_result_clear (WgBenchLoadResult *result);
+SoupMessage *wg_bench_json_post    (const char        *url,
+                                    char              *json);
 
 void    wg_bench_sort_gint64       (GArray            *values);
 void    wg_bench_sort_doubles      (double            *values,
