@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wg-bench.h"
 #include "wg-test-server.h"
 
 #ifndef WANGGE_CONSOLE_BIN
@@ -44,18 +45,6 @@ typedef struct
   guint  incidents;
 } Start;
 
-static gint64
-vm_hwm_kib (const char *pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
-  g_autofree char *text = NULL;
-  const char *p;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strstr (text, "VmHWM:")) == NULL)
-    return -1;
-  return g_ascii_strtoll (p + strlen ("VmHWM:"), NULL, 10);
-}
-
 /* ---- the baseline, in a child process --------------------------------- */
 
 static gboolean bare_painted;
@@ -68,7 +57,7 @@ bare_painted_cb (GdkFrameClock *clock,
     return;
   bare_painted = TRUE;
   g_print ("first-complete-frame monotonic-us=%" G_GINT64_FORMAT " incidents=0 vmhwm-kib=%" G_GINT64_FORMAT "\n",
-           g_get_monotonic_time (), vm_hwm_kib ("self"));
+           g_get_monotonic_time (), wg_bench_peak_rss_kib ("self"));
   fflush (stdout);
 }
 
@@ -161,24 +150,6 @@ compare_start (gconstpointer a,
   return x->ms < y->ms ? -1 : x->ms > y->ms;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* Cold (fresh profile) and warm (the same profile again) starts of the
  * console against @server, @rounds of each; prints medians. */
 static void
@@ -211,9 +182,9 @@ console_starts (const char   *label,
       g_assert_no_error (error);
       cold[r] = measure (argv, env);
       warm[r] = measure (argv, env);
-      remove_tree (home);
+      wg_bench_remove_tree (home);
     }
-  server_hwm = vm_hwm_kib (g_subprocess_get_identifier (server->process));
+  server_hwm = wg_bench_peak_rss_kib (g_subprocess_get_identifier (server->process));
   qsort (cold, rounds, sizeof (Start), compare_start);
   qsort (warm, rounds, sizeof (Start), compare_start);
   g_print ("%s, %u incidents on the board:\n", label, cold[rounds / 2].incidents);

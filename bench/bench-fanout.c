@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wg-bench.h"
 #include "wg-test-server.h"
 
 #define MAX_SUBSCRIBERS 64
@@ -188,27 +189,6 @@ tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile_ms (GArray *sorted,
-               double  p)
-{
-  guint i;
-
-  if (sorted->len == 0)
-    return 0;
-  i = MIN ((guint) (sorted->len * p), sorted->len - 1);
-  return g_array_index (sorted, gint64, i) / 1000.0;
-}
-
 typedef struct
 {
   double p50, p99, max, ack_p50;
@@ -305,12 +285,12 @@ run (Bench  *bench,
           result->complete++;
         }
     }
-  g_array_sort (all, compare_gint64);
-  g_array_sort (acks, compare_gint64);
-  result->p50 = percentile_ms (all, 0.50);
-  result->p99 = percentile_ms (all, 0.99);
+  wg_bench_sort_gint64 (all);
+  wg_bench_sort_gint64 (acks);
+  result->p50 = wg_bench_percentile (all, 0.50) / 1000.0;
+  result->p99 = wg_bench_percentile (all, 0.99) / 1000.0;
   result->max = all->len > 0 ? g_array_index (all, gint64, all->len - 1) / 1000.0 : 0;
-  result->ack_p50 = percentile_ms (acks, 0.50);
+  result->ack_p50 = wg_bench_percentile (acks, 0.50) / 1000.0;
 
   for (guint i = 0; i < n_subscribers; i++)
     if (bench->subscribers[i].conn != NULL)
@@ -431,18 +411,6 @@ bare_thread (gpointer data)
   return NULL;
 }
 
-static gint64
-vm_hwm_kib (const char *pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
-  g_autofree char *text = NULL;
-  const char *p;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strstr (text, "VmHWM:")) == NULL)
-    return -1;
-  return g_ascii_strtoll (p + strlen ("VmHWM:"), NULL, 10);
-}
-
 static void
 print_result (const char   *name,
               const Result *r)
@@ -513,7 +481,7 @@ main (int   argc,
 
   run (&baseline, &bare_result);
   run (&real, &real_result);
-  server_hwm = vm_hwm_kib (g_subprocess_get_identifier (server->process));
+  server_hwm = wg_bench_peak_rss_kib (g_subprocess_get_identifier (server->process));
 
   g_print ("%u WebSocket subscribers, %.0f reports/s for %.1f s (after %.0f s warm-up), loopback; "
            "latency from the POST to the last subscriber's frame\n",
@@ -524,7 +492,7 @@ main (int   argc,
            bare_result.p50 > 0 ? real_result.p50 / bare_result.p50 : 0,
            bare_result.p99 > 0 ? real_result.p99 / bare_result.p99 : 0);
   g_print ("peak RSS: wangge-server %.1f MiB (VmHWM); this program %.1f MiB\n",
-           server_hwm / 1024.0, vm_hwm_kib ("self") / 1024.0);
+           server_hwm / 1024.0, wg_bench_peak_rss_kib ("self") / 1024.0);
   if (real.failed > 0 || baseline.failed > 0)
     g_print ("refused reports: wangge %" G_GUINT64_FORMAT ", bare %" G_GUINT64_FORMAT "\n",
              real.failed, baseline.failed);

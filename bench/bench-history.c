@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "wg-bench.h"
 #include "wg-history.h"
 
 typedef struct {
@@ -183,20 +184,6 @@ run (WgReference *ref,
   return stats;
 }
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -237,7 +224,7 @@ main (int    argc,
   city = g_build_filename (tmp, "city", NULL);
 
   first = run (ref, helong, "helong", seed, 1, 1.0, 2);
-  remove_dir (helong);
+  wg_bench_remove_tree (helong);
   if (!short_run)
     {
       /* Scale the incidents so that the city's journal reaches the target:
@@ -246,7 +233,7 @@ main (int    argc,
       double scale = (double) target / ((double) streets * MAX (first.events, 1));
 
       run (ref, city, "city", seed, streets, scale, 0);
-      remove_dir (city);
+      wg_bench_remove_tree (city);
     }
   g_rmdir (tmp);
   return EXIT_SUCCESS;

@@ -15,96 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wg-bench-server.h"
+#include "wg-bench.h"
 #include "wg-server.h"
 
-typedef struct
+static SoupMessage *
+build_get (gpointer user_data)
 {
-  char        *url;
-  guint        concurrency;
-  gint64       duration_us;
-  guint64      done;
-  guint64      failed;
-  gint64       deadline;
-  guint        in_flight;
-  SoupSession *session;
-  GMainContext *context;
-  GArray      *latencies_us;
-  GMainLoop   *server_loop;
-} Client;
-
-typedef struct
-{
-  Client *client;
-  gint64  start;
-} Request;
-
-static void send_one (Client *client);
-
-static void
-sent_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Request *request = user_data;
-  Client *client = request->client;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  gint64 latency = g_get_monotonic_time () - request->start;
-
-  client->in_flight--;
-  if (body != NULL && soup_message_get_status (msg) == SOUP_STATUS_OK)
-    {
-      client->done++;
-      g_array_append_val (client->latencies_us, latency);
-    }
-  else
-    client->failed++;
-  g_free (request);
-  if (g_get_monotonic_time () < client->deadline)
-    send_one (client);
-}
-
-static void
-send_one (Client *client)
-{
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", client->url);
-  Request *request = g_new0 (Request, 1);
-
-  request->client = client;
-  request->start = g_get_monotonic_time ();
-  client->in_flight++;
-  soup_session_send_and_read_async (client->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, request);
-}
-
-static gpointer
-client_thread (gpointer data)
-{
-  Client *client = data;
-
-  client->context = g_main_context_new ();
-  g_main_context_push_thread_default (client->context);
-  client->session = soup_session_new_with_options ("max-conns", 256,
-                                                   "max-conns-per-host", client->concurrency, NULL);
-  client->deadline = g_get_monotonic_time () + client->duration_us;
-  for (guint i = 0; i < client->concurrency; i++)
-    send_one (client);
-  while (client->in_flight > 0)
-    g_main_context_iteration (client->context, TRUE);
-  g_clear_object (&client->session);
-  g_main_context_pop_thread_default (client->context);
-  g_main_context_unref (client->context);
-  /* Wake the serving thread. */
-  g_idle_add ((GSourceFunc) (void (*) (void)) g_main_loop_quit, client->server_loop);
-  return NULL;
-}
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
+  return soup_message_new ("GET", user_data);
 }
 
 /* Runs the client against @url while the main context serves; returns
@@ -115,50 +33,26 @@ measure (const char *url,
          guint       concurrency,
          double     *p99_ms)
 {
-  Client client = { 0 };
-  GThread *thread;
-  gint64 start;
+  WgBenchLoad load = { 0 };
+  WgBenchLoadResult result;
   double rate;
 
-  client.url = g_strdup (url);
-  client.concurrency = concurrency;
-  client.duration_us = (gint64) (seconds * G_USEC_PER_SEC);
-  client.latencies_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-  client.server_loop = g_main_loop_new (NULL, FALSE);
-  start = g_get_monotonic_time ();
-  thread = g_thread_new ("client", client_thread, &client);
-  g_main_loop_run (client.server_loop);
-  g_thread_join (thread);
-  g_main_loop_unref (client.server_loop);
-  rate = client.done / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
-  g_array_sort (client.latencies_us, compare_gint64);
-  *p99_ms = client.latencies_us->len > 0
-            ? g_array_index (client.latencies_us, gint64, (guint) (client.latencies_us->len * 0.99)) / 1000.0
-            : 0;
-  if (client.failed > 0)
-    g_printerr ("%s: %" G_GUINT64_FORMAT " failed requests\n", url, client.failed);
-  g_array_unref (client.latencies_us);
-  g_free (client.url);
+  load.in_flight = concurrency;
+  load.seconds = seconds;
+  load.max_conns = 256;
+  load.build_request = build_get;
+  load.user_data = (gpointer) url;
+  wg_bench_load_run (&load, &result);
+  rate = result.done / result.seconds;
+  wg_bench_sort_gint64 (result.latencies_us);
+  *p99_ms = wg_bench_percentile (result.latencies_us, 0.99) / 1000.0;
+  if (result.failed > 0)
+    g_printerr ("%s: %" G_GUINT64_FORMAT " failed requests\n", url, result.failed);
+  wg_bench_load_result_clear (&result);
   return rate;
 }
 
 #define ROUNDS 5
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values)
-{
-  qsort (values, ROUNDS, sizeof (double), compare_double);
-  return values[ROUNDS / 2];
-}
 
 static void
 bare_health_cb (SoupServer        *server,
@@ -182,19 +76,14 @@ main (int   argc,
   guint concurrency = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 32;
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupServer) bare = soup_server_new (NULL, NULL);
-  g_autoptr(WgServerConfig) config = wg_server_config_new ();
-  g_autoptr(WgServer) server = NULL;
+  WgBenchServer *server;
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, 0);
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketAddress) local = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
   g_autofree char *bare_url = NULL;
-  g_autofree char *base = NULL;
   g_autofree char *wg_url = NULL;
   double bare_rate, wg_rate, bare_p99, wg_p99;
-
-  g_assert_no_error (error);
 
   /* The baseline gets the same backlog-511 socket, so the ratio measures
    * our request path, not the listen queue. */
@@ -212,14 +101,8 @@ main (int   argc,
   bare_url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/health",
                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
 
-  config->port = 0;
-  config->data_dir = g_strdup (dir);
-  server = wg_server_new (config, &error);
-  g_assert_no_error (error);
-  wg_server_start (server, &error);
-  g_assert_no_error (error);
-  base = wg_server_dup_url (server);
-  wg_url = g_strconcat (base, "/api/v1/health", NULL);
+  server = wg_bench_server_start (FALSE);
+  wg_url = g_strconcat (server->base_url, "/api/v1/health", NULL);
 
   /* Warm up both, then alternate rounds (the machine is shared: load
    * drifts) and keep the medians. */
@@ -233,10 +116,10 @@ main (int   argc,
         b[i] = measure (bare_url, seconds, concurrency, &bp[i]);
         w[i] = measure (wg_url, seconds, concurrency, &wp[i]);
       }
-    bare_rate = median (b);
-    wg_rate = median (w);
-    bare_p99 = median (bp);
-    wg_p99 = median (wp);
+    bare_rate = wg_bench_median (b, ROUNDS);
+    wg_rate = wg_bench_median (w, ROUNDS);
+    bare_p99 = wg_bench_median (bp, ROUNDS);
+    wg_p99 = wg_bench_median (wp, ROUNDS);
   }
 
   g_print ("GET /api/v1/health, %u in flight, median of %u alternating rounds of %.1f s, "
@@ -245,18 +128,6 @@ main (int   argc,
   g_print ("WgServer:                   %8.0f req/s  p99 %.2f ms\n", wg_rate, wg_p99);
   g_print ("ratio WgServer/bare:        %8.2f\n", wg_rate / bare_rate);
 
-  wg_server_stop (server);
-  g_clear_object (&server);
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *p = g_build_filename (dir, name, NULL);
-        g_unlink (p);
-      }
-    g_rmdir (dir);
-  }
+  wg_bench_server_stop (server);
   return EXIT_SUCCESS;
 }

@@ -8,6 +8,7 @@
  */
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
+#include "wg-bench.h"
 #include "wg-image.h"
 #include "wg-sim-photo.h"
 
@@ -45,15 +46,6 @@ naive_process (GBytes *bytes)
     }
 }
 
-static int
-compare (gconstpointer a,
-         gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 static double
 median_ms (void (*func) (GBytes *), GBytes *bytes)
 {
@@ -66,8 +58,7 @@ median_ms (void (*func) (GBytes *), GBytes *bytes)
       func (bytes);
       t[i] = (g_get_monotonic_time () - start) / 1000.0;
     }
-  qsort (t, RUNS, sizeof t[0], compare);
-  return t[RUNS / 2];
+  return wg_bench_median (t, RUNS);
 }
 
 static void

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wg-bench.h"
 #include "wg-test-server.h"
 
 static guint64
@@ -106,27 +107,6 @@ cpu_seconds (const char *pid)
   return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / sysconf (_SC_CLK_TCK);
 }
 
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static gint64
-vm_hwm_kib (const char *pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
-  g_autofree char *text = NULL;
-  const char *p;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strstr (text, "VmHWM:")) == NULL)
-    return -1;
-  return g_ascii_strtoll (p + strlen ("VmHWM:"), NULL, 10);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -193,8 +173,8 @@ main (int   argc,
             g_error ("HTTP gave %" G_GUINT64_FORMAT " events, SQLite %" G_GUINT64_FORMAT, n_http, n_direct);
           n_events = n_http;
         }
-      qsort (http, rounds, sizeof (double), compare_double);
-      qsort (direct, rounds, sizeof (double), compare_double);
+      wg_bench_sort_doubles (http, rounds);
+      wg_bench_sort_doubles (direct, rounds);
       if (l == 0)
         g_print ("%" G_GUINT64_FORMAT " events (admin's view: the whole journal); median of %d round(s)\n",
                  n_events, rounds);
@@ -204,7 +184,7 @@ main (int   argc,
                server_cpu * 1e6 / (n_events * rounds), client_cpu * 1e6 / (n_events * rounds));
     }
   g_print ("peak RSS: wangge-server %.1f MiB (VmHWM, serving only)\n",
-           vm_hwm_kib (g_subprocess_get_identifier (server->process)) / 1024.0);
+           wg_bench_peak_rss_kib (g_subprocess_get_identifier (server->process)) / 1024.0);
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
   return n_events > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -13,25 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wg-bench-server.h"
+#include "wg-bench.h"
 #include "wg-server.h"
 
 #define N_UNITS 20000
 
+/* Where the next batch starts; touched only by the load driver's thread. */
 typedef struct
 {
-  char        *url;
-  guint        in_flight_max;
-  guint        batch;
-  gint64       duration_us;
-  gint64       deadline;
-  guint        in_flight;
-  guint64      points;
-  guint64      failed;
-  guint        next_unit;
-  gint64       ts;
-  SoupSession *session;
-  GMainLoop   *server_loop;
-} Client;
+  char   *url;
+  guint   batch;
+  guint   next_unit;
+  gint64  ts;
+} Positions;
 
 static char *
 build_body (guint  first_unit,
@@ -52,83 +47,21 @@ build_body (guint  first_unit,
   return g_string_free (body, FALSE);
 }
 
-static void send_one (Client *client);
-
-static void
-sent_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+static SoupMessage *
+build_positions (gpointer user_data)
 {
-  Client *client = user_data;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-
-  client->in_flight--;
-  if (body != NULL && soup_message_get_status (msg) == SOUP_STATUS_OK)
-    client->points += client->batch;
-  else
-    client->failed++;
-  if (g_get_monotonic_time () < client->deadline)
-    send_one (client);
-}
-
-static void
-send_one (Client *client)
-{
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", client->url);
-  g_autofree char *text = NULL;
-  g_autoptr(GBytes) body = NULL;
+  Positions *positions = user_data;
+  char *text;
 
   /* Every unit reports once per simulated second, a second apart. */
-  if (client->next_unit >= N_UNITS)
+  if (positions->next_unit >= N_UNITS)
     {
-      client->next_unit = 0;
-      client->ts += 1000;
+      positions->next_unit = 0;
+      positions->ts += 1000;
     }
-  text = build_body (client->next_unit, client->batch, client->ts);
-  client->next_unit += client->batch;
-  {
-    gsize len = strlen (text);
-
-    body = g_bytes_new_take (g_steal_pointer (&text), len);
-  }
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  client->in_flight++;
-  soup_session_send_and_read_async (client->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, client);
-}
-
-static gpointer
-client_thread (gpointer data)
-{
-  Client *client = data;
-  GMainContext *context = g_main_context_new ();
-
-  g_main_context_push_thread_default (context);
-  client->session = soup_session_new_with_options ("max-conns-per-host", client->in_flight_max, NULL);
-  client->deadline = g_get_monotonic_time () + client->duration_us;
-  for (guint i = 0; i < client->in_flight_max; i++)
-    send_one (client);
-  while (client->in_flight > 0)
-    g_main_context_iteration (context, TRUE);
-  g_clear_object (&client->session);
-  g_main_context_pop_thread_default (context);
-  g_main_context_unref (context);
-  g_idle_add ((GSourceFunc) (void (*) (void)) g_main_loop_quit, client->server_loop);
-  return NULL;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
+  text = build_body (positions->next_unit, positions->batch, positions->ts);
+  positions->next_unit += positions->batch;
+  return wg_bench_json_post (positions->url, text);
 }
 
 /* Baseline: the same batches straight into a track store, one transaction
@@ -169,7 +102,7 @@ measure_store (double seconds,
       points += batch;
     }
   wg_track_store_free (store);
-  remove_dir (dir);
+  wg_bench_remove_tree (dir);
   return points / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
 }
 
@@ -180,50 +113,33 @@ main (int   argc,
   double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 3.0;
   guint in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 8;
   guint batch = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 500;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WgServerConfig) config = wg_server_config_new ();
-  g_autoptr(WgServer) server = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
-  g_autofree char *base = NULL;
-  Client client = { 0 };
-  GThread *thread;
-  gint64 start;
+  WgBenchServer *server = wg_bench_server_start (FALSE);
+  Positions positions = { 0 };
+  WgBenchLoad load = { 0 };
+  WgBenchLoadResult http;
   double http_rate, store_rate;
 
-  g_assert_no_error (error);
-  config->port = 0;
-  config->data_dir = g_strdup (dir);
-  server = wg_server_new (config, &error);
-  g_assert_no_error (error);
-  wg_server_start (server, &error);
-  g_assert_no_error (error);
-  base = wg_server_dup_url (server);
+  positions.url = g_strconcat (server->base_url, "/api/v1/positions", NULL);
+  positions.batch = batch;
+  positions.ts = g_get_real_time () / 1000 - 3600 * 1000;
+  load.in_flight = in_flight;
+  load.seconds = seconds;
+  load.build_request = build_positions;
+  load.user_data = &positions;
+  wg_bench_load_run (&load, &http);
+  http_rate = http.done * batch / http.seconds;
+  g_free (positions.url);
 
-  client.url = g_strconcat (base, "/api/v1/positions", NULL);
-  client.in_flight_max = in_flight;
-  client.batch = batch;
-  client.duration_us = (gint64) (seconds * G_USEC_PER_SEC);
-  client.ts = g_get_real_time () / 1000 - 3600 * 1000;
-  client.server_loop = g_main_loop_new (NULL, FALSE);
-  start = g_get_monotonic_time ();
-  thread = g_thread_new ("client", client_thread, &client);
-  g_main_loop_run (client.server_loop);
-  g_thread_join (thread);
-  http_rate = client.points / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
-  g_main_loop_unref (client.server_loop);
-  g_free (client.url);
-
-  wg_server_stop (server);
-  g_clear_object (&server);
-  remove_dir (dir);
+  wg_bench_server_stop (server);
 
   store_rate = measure_store (seconds, batch);
 
   g_print ("positions: %u units, batches of %u, %u in flight, %.1f s\n", N_UNITS, batch, in_flight, seconds);
   g_print ("track store alone (baseline):   %9.0f points/s\n", store_rate);
   g_print ("POST /api/v1/positions:         %9.0f points/s (%" G_GUINT64_FORMAT " failed)\n",
-           http_rate, client.failed);
+           http_rate, http.failed);
   g_print ("ratio HTTP/store:               %9.2f\n", http_rate / store_rate);
   g_print ("design load 20,000 points/s:    %s\n", http_rate >= 20000 ? "met" : "NOT met");
+  wg_bench_load_result_clear (&http);
   return EXIT_SUCCESS;
 }
