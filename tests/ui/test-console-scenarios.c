@@ -11,9 +11,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <locale.h>
 
+#include "console-test-util.h"
 #include "wg-dispatch-dialog.h"
 #include "wg-intake-dialog.h"
 #include "wg-photo-viewer.h"
@@ -23,95 +22,15 @@
 
 static char *data_home;
 
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static WgWindow *
-find_window (WgApplication *app)
-{
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-    if (WG_IS_WINDOW (l->data))
-      return l->data;
-  return NULL;
-}
-
-static gboolean
-has_window (gpointer app)
-{
-  return find_window (app) != NULL;
-}
-
-static gboolean
-is_online (gpointer window)
-{
-  WgSyncClient *sync = wg_context_get_sync_client (wg_window_get_context (window));
-  return wg_sync_client_get_state (sync) == WG_SYNC_ONLINE && wg_sync_client_get_queued (sync) == 0;
-}
-
-static WgApplication *
-open_console (WgTestServer *server,
-              const char   *username,
-              const char   *url)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = g_strdup_printf ("io.github.wangge.Test.%s", username);
-  WgApplication *app = g_object_new (WG_TYPE_APPLICATION, "application-id", id,
-                                     "flags", G_APPLICATION_NON_UNIQUE, NULL);
-  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
-
-  g_variant_dict_insert (options, "profile", "s", username);
-  g_variant_dict_insert (options, "server", "s", url);
-  g_variant_dict_insert (options, "username", "s", username);
-  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
-                   ==, -1);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
-  g_application_activate (G_APPLICATION (app));
-  g_assert_true (wg_test_iterate_until (has_window, app, 20000));
-  gtk_window_set_default_size (GTK_WINDOW (find_window (app)), 1920, 1080);
-  return app;
-}
-
+/* A console logged in to @server and online, its outbox empty. */
 static WgApplication *
 start_console (WgTestServer *server,
                const char   *username)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = g_strdup_printf ("io.github.wangge.Test.%s", username);
-  WgApplication *app = g_object_new (WG_TYPE_APPLICATION, "application-id", id,
-                                     "flags", G_APPLICATION_NON_UNIQUE, NULL);
-  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
-  WgWindow *window;
+  WgApplication *app = console_test_open (username, server->base_url);
 
-  g_variant_dict_insert (options, "profile", "s", username);
-  g_variant_dict_insert (options, "server", "s", server->base_url);
-  g_variant_dict_insert (options, "username", "s", username);
-  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
-                   ==, -1);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
-  g_application_activate (G_APPLICATION (app));
-  g_assert_true (wg_test_iterate_until (has_window, app, 20000));
-  window = find_window (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
-  g_assert_true (wg_test_iterate_until (is_online, window, 20000));
+  g_assert_true (wg_test_iterate_until (console_test_is_online,
+                                        console_test_find_window (app), 20000));
   return app;
 }
 
@@ -481,8 +400,8 @@ fixture_set_up (Fixture       *f,
   f->field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   f->leader_app = start_console (f->server, "leader");
   f->dispatcher_app = start_console (f->server, "dispatcher");
-  f->leader = find_window (f->leader_app);
-  f->dispatcher = find_window (f->dispatcher_app);
+  f->leader = console_test_find_window (f->leader_app);
+  f->dispatcher = console_test_find_window (f->dispatcher_app);
 }
 
 static void
@@ -793,7 +712,7 @@ test_offline_restart (void)
   field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   app = start_console (server, "dispatcher");
-  window = find_window (app);
+  window = console_test_find_window (app);
   report = report_body (wg_context_get_reference (wg_window_get_context (window)), "worker-05",
                         "professional", "road_damage", "人行道地砖破损", NULL);
   incident = field_send (&field, "worker-05", "incident.report", report);
@@ -826,8 +745,8 @@ test_offline_restart (void)
    * application object stays registered, as in the other tests: GLib 2.74
    * has no way to unregister it short of g_application_run()). */
   g_signal_emit_by_name (app, "shutdown");
-  app = open_console (server, "dispatcher", url);
-  window = find_window (app);
+  app = console_test_open ("dispatcher", url);
+  window = console_test_find_window (app);
   wg_sync_client_set_max_backoff_ms (wg_context_get_sync_client (wg_window_get_context (window)), 300);
   wait.window = window;
   /* The cache: the incident as it was, the commands still queued. */
@@ -843,7 +762,7 @@ test_offline_restart (void)
     wg_test_server_start (server, restart);
   }
   g_assert_cmpstr (server->base_url, ==, url);
-  g_assert_true (wg_test_iterate_until (is_online, window, 30000));
+  g_assert_true (wg_test_iterate_until (console_test_is_online, window, 30000));
   wait_state (window, incident, WG_STATE_ROUTED);
   g_assert_true (wg_test_iterate_until (note_in_cache, &wait, 15000));
   g_assert_cmpstr (console_record (window, incident)->department, ==, "urban");
@@ -909,7 +828,7 @@ test_department_meets_routed (void)
   field.server = server;
   field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   app = start_console (server, "dept-urban");
-  window = find_window (app);
+  window = console_test_find_window (app);
   g_assert_cmpint (wg_context_get_actor (wg_window_get_context (window))->role, ==, WG_ROLE_DEPARTMENT);
 
   /* A call taken at the centre, then routed to urban management. */
@@ -1055,7 +974,7 @@ test_photos (void)
   field.server = server;
   field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   app = start_console (server, "leader");
-  window = find_window (app);
+  window = console_test_find_window (app);
   detail = wg_window_get_detail_pane (window);
   cache = wg_context_get_attachment_cache (wg_window_get_context (window));
   g_assert_nonnull (cache);
@@ -1155,7 +1074,7 @@ test_photos (void)
     for (int i = 0; i < 300 && alive != NULL; i++)
       wg_test_iterate_for (50);
     g_assert_null (alive);
-    g_assert_true (wg_test_iterate_until (is_online, window, 15000));
+    g_assert_true (wg_test_iterate_until (console_test_is_online, window, 15000));
 
     /* On the server: the report with its photo. */
     {
@@ -1198,27 +1117,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
-  g_autoptr(GError) error = NULL;
   int status;
 
-  data_home = g_dir_make_tmp ("wangge-console-scenarios-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display: run under xvfb-run");
-      return g_test_run ();
-    }
-  adw_init ();
+  data_home = console_test_data_home ("wangge-console-scenarios-XXXXXX");
+  if (!console_test_init (&argc, &argv))
+    return g_test_run ();
 
   g_test_add ("/console-scenarios/1-fire", Fixture, NULL,
               fixture_set_up, test_scenario_fire, fixture_tear_down);
@@ -1230,6 +1133,6 @@ main (int   argc,
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   g_test_add_func ("/console-scenarios/photos", test_photos);
   status = g_test_run ();
-  rm_rf (data_home);
+  console_test_rm_rf (data_home);
   return status;
 }
