@@ -170,52 +170,18 @@ count_blobs (Fixture *f)
   return count_files (dir);
 }
 
-static char *
-worker_of_grid (WgTestServer *server,
-                const char   *grid,
-                gboolean      own)
-{
-  g_autoptr(WgTestResponse) r = wg_test_server_get (server, "/api/v1/reference");
-  JsonArray *forces;
-
-  g_assert_cmpuint (r->status, ==, 200);
-  forces = json_object_get_array_member (json_object_get_object_member (wg_test_response_object (r), "forces"),
-                                         "forces");
-  for (guint i = 0; i < json_array_get_length (forces); i++)
-    {
-      JsonObject *force = json_array_get_object_element (forces, i);
-
-      if (g_strcmp0 (json_object_get_string_member_with_default (force, "type", ""), "grid_worker") != 0)
-        continue;
-      if ((g_strcmp0 (json_object_get_string_member_with_default (force, "grid", ""), grid) == 0) == own)
-        return g_strdup (json_object_get_string_member (force, "account"));
-    }
-  g_assert_not_reached ();
-  return NULL;
-}
-
 static void
 fixture_start (Fixture    *f,
                const char *config)
 {
   const char *args[] = { "--demo", NULL };
-  g_autoptr(WgTestResponse) r = NULL;
 
   f->server = wg_test_server_new (config);
   wg_test_server_start (f->server, args);
   f->leader_token = wg_test_server_login (f->server, "leader", "demo");
-  r = wg_test_server_command (f->server, f->leader_token, NULL, "incident.report",
-                              "{\"grade\": \"general\", \"category\": \"garbage\", \"location\": " LOC
-                              ", \"summary\": \"probe\"}");
-  g_assert_cmpuint (r->status, ==, 200);
-  {
-    JsonArray *events = json_object_get_array_member (wg_test_response_object (r), "events");
-    JsonObject *body = json_object_get_object_member (json_array_get_object_element (events, 0), "body");
-
-    f->grid = g_strdup (json_object_get_string_member (body, "grid"));
-  }
-  f->worker = worker_of_grid (f->server, f->grid, TRUE);
-  f->other_worker = worker_of_grid (f->server, f->grid, FALSE);
+  f->grid = wg_test_server_grid_at (f->server, f->leader_token, LOC);
+  f->worker = wg_test_server_grid_worker (f->server, f->grid, TRUE);
+  f->other_worker = wg_test_server_grid_worker (f->server, f->grid, FALSE);
   f->worker_token = wg_test_server_login (f->server, f->worker, "demo");
 }
 
