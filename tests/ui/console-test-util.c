@@ -84,6 +84,22 @@ console_test_is_online (gpointer window)
   return wg_sync_client_get_state (sync) == WG_SYNC_ONLINE && wg_sync_client_get_queued (sync) == 0;
 }
 
+gboolean
+console_test_cache_has_note (WgWindow   *window,
+                             const char *incident)
+{
+  WgStore *store = wg_context_get_store (wg_window_get_context (window));
+  g_autoptr(GPtrArray) events = wg_store_read_journal (store, 0, 100000, NULL);
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, incident) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 WgApplication *
 console_test_open (const char *username,
                    const char *server_url)

@@ -23,6 +23,9 @@ WgWindow       *console_test_find_window (WgApplication *app);
 gboolean        console_test_has_window  (gpointer      app);
 /* TRUE once @window's sync client is online with nothing queued. */
 gboolean        console_test_is_online   (gpointer      window);
+/* TRUE once the console's own cache holds an incident.noted of @incident. */
+gboolean        console_test_cache_has_note (WgWindow   *window,
+                                             const char *incident);
 /* A console for the demo account @username (password "demo") logged in to
  * @server_url from its command-line options, its window open at 1920x1080. */
 WgApplication  *console_test_open        (const char   *username,

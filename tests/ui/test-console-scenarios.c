@@ -41,6 +41,33 @@ typedef struct {
   GHashTable   *tokens;   /* username -> token */
 } Field;
 
+/* The demo server without its admin token (each console and field account
+ * logs in as itself), and the field side's empty token cache. */
+static void
+start_demo_server (WgTestServer *server,
+                   Field        *field)
+{
+  const char *args[] = { "--demo", NULL };
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  field->server = server;
+  field->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* Closes the console of @window, then stops the server: it must exit 0. */
+static void
+close_console_and_server (WgWindow      *window,
+                          WgApplication *app,
+                          Field         *field)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  g_object_unref (app);
+  g_clear_pointer (&field->tokens, g_hash_table_unref);
+  g_assert_cmpint (wg_test_server_stop (field->server), ==, 0);
+}
+
 static const char *
 field_token (Field      *field,
              const char *username)
@@ -391,13 +418,8 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  const char *args[] = { "--demo", NULL };
-
   f->server = wg_test_server_new (NULL);
-  f->server->no_admin = TRUE;
-  wg_test_server_start (f->server, args);
-  f->field.server = f->server;
-  f->field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  start_demo_server (f->server, &f->field);
   f->leader_app = start_console (f->server, "leader");
   f->dispatcher_app = start_console (f->server, "dispatcher");
   f->leader = console_test_find_window (f->leader_app);
@@ -668,16 +690,7 @@ static gboolean
 note_in_cache (gpointer data)
 {
   StateWait *w = data;
-  WgStore *store = wg_context_get_store (wg_window_get_context (w->window));
-  g_autoptr(GPtrArray) events = wg_store_read_journal (store, 0, 100000, NULL);
-
-  for (guint i = 0; events != NULL && i < events->len; i++)
-    {
-      WgEvent *event = events->pdata[i];
-      if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, w->incident) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  return console_test_cache_has_note (w->window, w->incident);
 }
 
 /* Offline: the server stops; the dispatcher routes an incident and adds a
@@ -690,7 +703,6 @@ static void
 test_offline_restart (void)
 {
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
-  const char *args[] = { "--demo", NULL };
   g_autofree char *port = NULL;
   g_autofree char *report = NULL;
   g_autofree char *url = NULL;
@@ -704,12 +716,9 @@ test_offline_restart (void)
   const char *incident;
   StateWait wait;
 
-  server->no_admin = TRUE;
-  wg_test_server_start (server, args);
+  start_demo_server (server, &field);
   url = g_strdup (server->base_url);
   port = g_strdup_printf ("%u", server->port);
-  field.server = server;
-  field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   app = start_console (server, "dispatcher");
   window = console_test_find_window (app);
@@ -787,11 +796,7 @@ test_offline_restart (void)
       g_assert_cmpuint (n, ==, 1);
     }
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  wg_test_iterate_for (100);
-  g_object_unref (app);
-  g_clear_pointer (&field.tokens, g_hash_table_unref);
-  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  close_console_and_server (window, app, &field);
 }
 
 static gboolean
@@ -811,7 +816,6 @@ static void
 test_department_meets_routed (void)
 {
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
-  const char *args[] = { "--demo", NULL };
   g_autoptr(GPtrArray) journal = NULL;
   g_autofree char *report = NULL;
   g_autofree char *route = NULL;
@@ -823,10 +827,7 @@ test_department_meets_routed (void)
   const char *incident;
   StateWait wait;
 
-  server->no_admin = TRUE;
-  wg_test_server_start (server, args);
-  field.server = server;
-  field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  start_demo_server (server, &field);
   app = start_console (server, "dept-urban");
   window = console_test_find_window (app);
   g_assert_cmpint (wg_context_get_actor (wg_window_get_context (window))->role, ==, WG_ROLE_DEPARTMENT);
@@ -877,11 +878,7 @@ test_department_meets_routed (void)
     assert_journal (journal, expected);
   }
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  wg_test_iterate_for (100);
-  g_object_unref (app);
-  g_clear_pointer (&field.tokens, g_hash_table_unref);
-  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  close_console_and_server (window, app, &field);
 }
 
 /* A field photo as the simulator draws it (a real picture, not a flat
@@ -951,7 +948,6 @@ static void
 test_photos (void)
 {
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
-  const char *args[] = { "--demo", NULL };
   g_autoptr(GBytes) first = make_jpeg (2000, 1500, WG_SIM_PHOTO_ILLEGAL_STRUCTURE, 1);
   g_autoptr(GBytes) second = make_jpeg (900, 1200, WG_SIM_PHOTO_ILLEGAL_STRUCTURE, 2);
   g_autofree char *first_id = NULL;
@@ -969,10 +965,7 @@ test_photos (void)
   StateWait wait;
   ThumbWait thumbs;
 
-  server->no_admin = TRUE;
-  wg_test_server_start (server, args);
-  field.server = server;
-  field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  start_demo_server (server, &field);
   app = start_console (server, "leader");
   window = console_test_find_window (app);
   detail = wg_window_get_detail_pane (window);
@@ -1106,11 +1099,7 @@ test_photos (void)
     (void) journal;
   }
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  wg_test_iterate_for (100);
-  g_object_unref (app);
-  g_clear_pointer (&field.tokens, g_hash_table_unref);
-  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  close_console_and_server (window, app, &field);
 }
 
 int

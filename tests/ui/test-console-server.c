@@ -70,16 +70,7 @@ static gboolean
 has_note (gpointer data)
 {
   NoteWait *w = data;
-  g_autoptr(GPtrArray) events = wg_store_read_journal (wg_context_get_store (wg_window_get_context (w->window)),
-                                                       0, 1000, NULL);
-
-  for (guint i = 0; events != NULL && i < events->len; i++)
-    {
-      WgEvent *event = events->pdata[i];
-      if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, w->incident) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  return console_test_cache_has_note (w->window, w->incident);
 }
 
 static void
