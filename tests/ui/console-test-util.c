@@ -5,7 +5,6 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <locale.h>
 
 #include "console-test-util.h"
@@ -31,24 +30,6 @@ console_test_init (int    *argc,
     }
   adw_init ();
   return TRUE;
-}
-
-void
-console_test_rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        console_test_rm_rf (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
 }
 
 char *

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "test-files.h"
 #include "wg-window.h"
 
 G_BEGIN_DECLS
@@ -14,9 +15,8 @@ G_BEGIN_DECLS
  * g_test_run(). */
 gboolean        console_test_init        (int          *argc,
                                           char       ***argv);
-void            console_test_rm_rf       (const char   *path);
 /* A fresh temporary XDG_DATA_HOME, where each console keeps its cache;
- * remove it with console_test_rm_rf(). */
+ * remove it with test_rm_rf(). */
 char           *console_test_data_home   (const char   *tmpl);
 
 WgWindow       *console_test_find_window (WgApplication *app);

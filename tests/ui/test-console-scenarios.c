@@ -1122,6 +1122,6 @@ main (int   argc,
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   g_test_add_func ("/console-scenarios/photos", test_photos);
   status = g_test_run ();
-  console_test_rm_rf (data_home);
+  test_rm_rf (data_home);
   return status;
 }

@@ -274,6 +274,6 @@ main (int   argc,
   g_test_add_func ("/console-server/two-consoles", test_two_consoles);
   g_test_add_func ("/console-server/login-window", test_login_window);
   status = g_test_run ();
-  console_test_rm_rf (data_home);
+  test_rm_rf (data_home);
   return status;
 }

@@ -152,7 +152,7 @@ fixture_clear (Fixture *f)
   g_clear_object (&f->context);
   g_clear_object (&f->reference);
   if (f->dir != NULL)
-    console_test_rm_rf (f->dir);
+    test_rm_rf (f->dir);
   g_clear_pointer (&f->dir, g_free);
 }
 
