@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "test-images.h"
 #include "wg-test-server.h"
 
 /* Inside the demo street (test-server-commands.c). */
@@ -36,11 +37,8 @@ make_jpeg (int width,
            int height)
 {
   g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
-  g_autoptr(GError) error = NULL;
   guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
   int stride = gdk_pixbuf_get_rowstride (pixbuf);
-  char *buffer = NULL;
-  gsize len = 0;
 
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
@@ -51,67 +49,7 @@ make_jpeg (int width,
         p[1] = (y * 255) / height;
         p[2] = 90;
       }
-  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, "jpeg", &error, "quality", "90", NULL));
-  g_assert_no_error (error);
-  return g_bytes_new_take (buffer, len);
-}
-
-static guint32
-crc32_png (const guint8 *data,
-           gsize         len)
-{
-  guint32 c = 0xffffffffu;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      c ^= data[i];
-      for (int k = 0; k < 8; k++)
-        c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-    }
-  return c ^ 0xffffffffu;
-}
-
-static void
-put_be32 (GByteArray *array,
-          guint32     value)
-{
-  guint8 b[4] = { value >> 24, value >> 16, value >> 8, value };
-
-  g_byte_array_append (array, b, 4);
-}
-
-static void
-put_chunk (GByteArray   *array,
-           const char   *type,
-           const guint8 *data,
-           guint32       len)
-{
-  g_autoptr(GByteArray) body = g_byte_array_new ();
-
-  put_be32 (array, len);
-  g_byte_array_append (body, (const guint8 *) type, 4);
-  if (len > 0)
-    g_byte_array_append (body, data, len);
-  g_byte_array_append (array, body->data, body->len);
-  put_be32 (array, crc32_png (body->data, body->len));
-}
-
-/* Valid CRCs, a 100,000 x 100,000 IHDR and a few bytes of image data. */
-static GBytes *
-make_png_bomb (void)
-{
-  static const guint8 magic[8] = { 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a };
-  static const guint8 idat[] = { 0x78, 0x9c, 0xed, 0xc1, 0x01, 0x0d, 0x00, 0x00, 0x00, 0xc2, 0xa0,
-                                 0xf7, 0x4f, 0x6d, 0x0e, 0x37, 0xa0, 0x00, 0x00, 0x00, 0x00 };
-  /* 100,000 = 0x000186a0 on each side */
-  static const guint8 ihdr[13] = { 0x00, 0x01, 0x86, 0xa0, 0x00, 0x01, 0x86, 0xa0, 8, 2, 0, 0, 0 };
-  GByteArray *array = g_byte_array_new ();
-
-  g_byte_array_append (array, magic, sizeof magic);
-  put_chunk (array, "IHDR", ihdr, sizeof ihdr);
-  put_chunk (array, "IDAT", idat, sizeof idat);
-  put_chunk (array, "IEND", NULL, 0);
-  return g_byte_array_free_to_bytes (array);
+  return test_image_encode_jpeg (pixbuf);
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -232,52 +170,18 @@ count_blobs (Fixture *f)
   return count_files (dir);
 }
 
-static char *
-worker_of_grid (WgTestServer *server,
-                const char   *grid,
-                gboolean      own)
-{
-  g_autoptr(WgTestResponse) r = wg_test_server_get (server, "/api/v1/reference");
-  JsonArray *forces;
-
-  g_assert_cmpuint (r->status, ==, 200);
-  forces = json_object_get_array_member (json_object_get_object_member (wg_test_response_object (r), "forces"),
-                                         "forces");
-  for (guint i = 0; i < json_array_get_length (forces); i++)
-    {
-      JsonObject *force = json_array_get_object_element (forces, i);
-
-      if (g_strcmp0 (json_object_get_string_member_with_default (force, "type", ""), "grid_worker") != 0)
-        continue;
-      if ((g_strcmp0 (json_object_get_string_member_with_default (force, "grid", ""), grid) == 0) == own)
-        return g_strdup (json_object_get_string_member (force, "account"));
-    }
-  g_assert_not_reached ();
-  return NULL;
-}
-
 static void
 fixture_start (Fixture    *f,
                const char *config)
 {
   const char *args[] = { "--demo", NULL };
-  g_autoptr(WgTestResponse) r = NULL;
 
   f->server = wg_test_server_new (config);
   wg_test_server_start (f->server, args);
   f->leader_token = wg_test_server_login (f->server, "leader", "demo");
-  r = wg_test_server_command (f->server, f->leader_token, NULL, "incident.report",
-                              "{\"grade\": \"general\", \"category\": \"garbage\", \"location\": " LOC
-                              ", \"summary\": \"probe\"}");
-  g_assert_cmpuint (r->status, ==, 200);
-  {
-    JsonArray *events = json_object_get_array_member (wg_test_response_object (r), "events");
-    JsonObject *body = json_object_get_object_member (json_array_get_object_element (events, 0), "body");
-
-    f->grid = g_strdup (json_object_get_string_member (body, "grid"));
-  }
-  f->worker = worker_of_grid (f->server, f->grid, TRUE);
-  f->other_worker = worker_of_grid (f->server, f->grid, FALSE);
+  f->grid = wg_test_server_grid_at (f->server, f->leader_token, LOC);
+  f->worker = wg_test_server_grid_worker (f->server, f->grid, TRUE);
+  f->other_worker = wg_test_server_grid_worker (f->server, f->grid, FALSE);
   f->worker_token = wg_test_server_login (f->server, f->worker, "demo");
 }
 
@@ -596,7 +500,7 @@ test_refusals (Fixture       *f,
 {
   g_autoptr(GBytes) jpeg = make_jpeg (640, 480);
   g_autoptr(GBytes) truncated = g_bytes_new_from_bytes (jpeg, 0, g_bytes_get_size (jpeg) * 2 / 3);
-  g_autoptr(GBytes) bomb = make_png_bomb ();
+  g_autoptr(GBytes) bomb = test_image_png_bomb (100000, 100000);
   g_autoptr(GBytes) text = g_bytes_new_static ("GET / HTTP/1.0\r\n\r\nnot a photo\n", 30);
   g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
   guint8 *big_data = g_malloc (9 * 1024 * 1024);

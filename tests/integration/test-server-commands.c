@@ -37,33 +37,6 @@ login (Fixture    *f,
   return token;
 }
 
-/* The grid worker account of a grid, from GET /api/v1/reference. */
-static char *
-worker_of_grid (WgTestServer *server,
-                const char   *grid,
-                gboolean      own)
-{
-  g_autoptr(WgTestResponse) r = wg_test_server_get (server, "/api/v1/reference");
-  JsonObject *forces_file;
-  JsonArray *forces;
-
-  g_assert_cmpuint (r->status, ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (r), "timezone"), ==, "Asia/Shanghai");
-  forces_file = json_object_get_object_member (wg_test_response_object (r), "forces");
-  forces = json_object_get_array_member (forces_file, "forces");
-  for (guint i = 0; i < json_array_get_length (forces); i++)
-    {
-      JsonObject *force = json_array_get_object_element (forces, i);
-
-      if (g_strcmp0 (json_object_get_string_member_with_default (force, "type", ""), "grid_worker") != 0)
-        continue;
-      if ((g_strcmp0 (json_object_get_string_member_with_default (force, "grid", ""), grid) == 0) == own)
-        return g_strdup (json_object_get_string_member (force, "account"));
-    }
-  g_assert_not_reached ();
-  return NULL;
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -78,19 +51,10 @@ fixture_set_up (Fixture       *f,
 
   login (f, "D", "dispatcher");
   /* Where LOC lies: report and read the grid back. */
-  r = wg_test_server_command (f->server, g_hash_table_lookup (f->tokens, "D"), NULL, "incident.report",
-                              "{\"grade\": \"general\", \"category\": \"garbage\", \"location\": " LOC
-                              ", \"summary\": \"probe\"}");
-  g_assert_cmpuint (r->status, ==, 200);
-  {
-    JsonArray *events = json_object_get_array_member (wg_test_response_object (r), "events");
-    JsonObject *body = json_object_get_object_member (json_array_get_object_element (events, 0), "body");
-
-    f->own_grid = g_strdup (json_object_get_string_member (body, "grid"));
-  }
+  f->own_grid = wg_test_server_grid_at (f->server, g_hash_table_lookup (f->tokens, "D"), LOC);
   f->users = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  g_hash_table_insert (f->users, (gpointer) "G", worker_of_grid (f->server, f->own_grid, TRUE));
-  g_hash_table_insert (f->users, (gpointer) "G-other", worker_of_grid (f->server, f->own_grid, FALSE));
+  g_hash_table_insert (f->users, (gpointer) "G", wg_test_server_grid_worker (f->server, f->own_grid, TRUE));
+  g_hash_table_insert (f->users, (gpointer) "G-other", wg_test_server_grid_worker (f->server, f->own_grid, FALSE));
   g_hash_table_insert (f->users, (gpointer) "L", g_strdup ("leader"));
   g_hash_table_insert (f->users, (gpointer) "P-judicial", g_strdup ("dept-judicial"));
   g_hash_table_insert (f->users, (gpointer) "P-women", g_strdup ("dept-women"));
@@ -101,6 +65,10 @@ fixture_set_up (Fixture       *f,
   g_hash_table_insert (f->users, (gpointer) "T", g_strdup ("trainer"));
   g_hash_table_insert (f->users, (gpointer) "W", g_strdup ("wall"));
   g_hash_table_insert (f->tokens, g_strdup ("A"), g_strdup (f->server->token));
+
+  r = wg_test_server_get (f->server, "/api/v1/reference");
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (r), "timezone"), ==, "Asia/Shanghai");
 }
 
 static void

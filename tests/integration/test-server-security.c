@@ -57,7 +57,6 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   const char *args[] = { "--demo", NULL };
-  g_autoptr(WgTestResponse) r = NULL;
   g_autoptr(WgTestResponse) ref = NULL;
   JsonArray *forces;
 
@@ -79,16 +78,7 @@ fixture_set_up (Fixture       *f,
   g_hash_table_insert (f->users, (gpointer) "U", g_strdup ("unit-eu-01"));
   g_hash_table_insert (f->users, (gpointer) "U-other", g_strdup ("unit-eu-02"));
 
-  r = wg_test_server_command (f->server, token (f, "D"), NULL, "incident.report",
-                              "{\"grade\": \"general\", \"category\": \"garbage\", \"location\": " LOC
-                              ", \"summary\": \"probe\"}");
-  g_assert_cmpuint (r->status, ==, 200);
-  {
-    JsonArray *events = json_object_get_array_member (wg_test_response_object (r), "events");
-    JsonObject *body = json_object_get_object_member (json_array_get_object_element (events, 0), "body");
-
-    f->own_grid = g_strdup (json_object_get_string_member (body, "grid"));
-  }
+  f->own_grid = wg_test_server_grid_at (f->server, token (f, "D"), LOC);
   forces = json_object_get_array_member (reference_forces (f->server, &ref), "forces");
   for (guint i = 0; i < json_array_get_length (forces); i++)
     {

@@ -459,6 +459,56 @@ outbox_empty (gpointer data)
   return wg_outbox_count (console->outbox, "dispatcher", WG_OUTBOX_QUEUED) == 0;
 }
 
+/* Starts @server with @args, has the dispatcher report a professional
+ * incident and opens the dispatcher's console, caught up with it; @uploads
+ * gives its sync client an upload directory.  Returns the incident; *@api
+ * is the console's logged-in client. */
+static char *
+open_dispatcher_console (WgTestServer        *server,
+                         const char * const  *args,
+                         Console             *console,
+                         gboolean             uploads,
+                         WgApiClient        **api)
+{
+  g_autofree char *token = NULL;
+  char *incident;
+
+  wg_test_server_start (server, args);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  incident = report_professional (server, token);
+  *api = logged_in_api (server, "dispatcher");
+  console_open (console, *api, "dispatcher", TRUE);
+  if (uploads)
+    wg_sync_client_set_upload_dir (console->sync, console->dir);
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  return incident;
+}
+
+/* The console restarts (only its files survive) while @server starts again
+ * with @args on another port, the same data; the console keeps @api's
+ * session.  Its sync client is not started.  Returns its new client. */
+static WgApiClient *
+reopen_dispatcher_console (Console            *console,
+                           WgTestServer       *server,
+                           const char * const *args,
+                           WgApiClient        *api,
+                           gboolean            uploads)
+{
+  g_autoptr(GError) error = NULL;
+  WgApiClient *api_after;
+
+  console_close (console);
+  wg_test_server_start (server, args);
+  api_after = wg_api_client_new (server->base_url, FALSE, &error);
+  g_assert_no_error (error);
+  wg_api_client_set_token (api_after, wg_api_client_get_token (api));
+  console_open (console, api_after, "dispatcher", TRUE);
+  if (uploads)
+    wg_sync_client_set_upload_dir (console->sync, console->dir);
+  return api_after;
+}
+
 static void
 test_outbox_across_outage_and_restart (void)
 {
@@ -469,7 +519,6 @@ test_outbox_across_outage_and_restart (void)
   g_autoptr(WgApiClient) api_after = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *token = NULL;
   g_autofree char *incident = NULL;
   g_autofree char *journal_path = NULL;
   g_autoptr(WgStore) journal = NULL;
@@ -477,14 +526,7 @@ test_outbox_across_outage_and_restart (void)
   char *refused_id = NULL;
   guint notes = 0;
 
-  wg_test_server_start (server, demo);
-  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
-  incident = report_professional (server, token);
-
-  api = logged_in_api (server, "dispatcher");
-  console_open (console, api, "dispatcher", TRUE);
-  wg_sync_client_start (console->sync);
-  wait_caught_up (console, wg_test_server_head (server), 10000);
+  incident = open_dispatcher_console (server, demo, console, FALSE, &api);
 
   /* The server goes away; the dispatcher keeps working. */
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
@@ -513,12 +555,7 @@ test_outbox_across_outage_and_restart (void)
 
   /* The console restarts (only its files survive), then the server returns
    * on another port with the same data. */
-  console_close (console);
-  wg_test_server_start (server, demo);
-  api_after = wg_api_client_new (server->base_url, FALSE, &error);
-  g_assert_no_error (error);
-  wg_api_client_set_token (api_after, wg_api_client_get_token (api));
-  console_open (console, api_after, "dispatcher", TRUE);
+  api_after = reopen_dispatcher_console (console, server, demo, api, FALSE);
   g_assert_cmpuint (wg_sync_client_get_queued (console->sync), ==, 100);
   wg_sync_client_start (console->sync);
 
@@ -669,7 +706,6 @@ test_outbox_uploads_across_outage (void)
   g_autoptr(GBytes) broken = g_bytes_new_from_bytes (photo, 0, g_bytes_get_size (photo) / 2);
   g_autoptr(GBytes) text = g_bytes_new_static ("not a photo", 11);
   g_autoptr(GBytes) big = NULL;
-  g_autofree char *token = NULL;
   g_autofree char *incident = NULL;
   g_autofree char *good_upload = NULL, *good_note = NULL;
   g_autofree char *bad_upload = NULL, *bad_note = NULL;
@@ -679,14 +715,7 @@ test_outbox_uploads_across_outage (void)
   g_autoptr(WgStore) journal = NULL;
   Download d;
 
-  wg_test_server_start (server, demo);
-  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
-  incident = report_professional (server, token);
-  api = logged_in_api (server, "dispatcher");
-  console_open (console, api, "dispatcher", TRUE);
-  wg_sync_client_set_upload_dir (console->sync, console->dir);
-  wg_sync_client_start (console->sync);
-  wait_caught_up (console, wg_test_server_head (server), 10000);
+  incident = open_dispatcher_console (server, demo, console, TRUE, &api);
 
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
   good_upload = wg_sync_client_queue_upload (console->sync, photo, &error);
@@ -714,13 +743,7 @@ test_outbox_uploads_across_outage (void)
   }
 
   /* The console restarts, the server comes back. */
-  console_close (console);
-  wg_test_server_start (server, demo);
-  api_after = wg_api_client_new (server->base_url, FALSE, &error);
-  g_assert_no_error (error);
-  wg_api_client_set_token (api_after, wg_api_client_get_token (api));
-  console_open (console, api_after, "dispatcher", TRUE);
-  wg_sync_client_set_upload_dir (console->sync, console->dir);
+  api_after = reopen_dispatcher_console (console, server, demo, api, TRUE);
   wg_sync_client_start (console->sync);
   g_assert_true (wg_test_iterate_until (outbox_empty, console, 30000));
   wait_caught_up (console, wg_test_server_head (server), 10000);

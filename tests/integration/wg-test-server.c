@@ -390,6 +390,48 @@ wg_test_server_head (WgTestServer *self)
   return json_object_get_int_member (wg_test_response_object (r), "head");
 }
 
+char *
+wg_test_server_grid_at (WgTestServer *self,
+                        const char   *token,
+                        const char   *location_json)
+{
+  g_autofree char *body_json = g_strdup_printf ("{\"grade\": \"general\", \"category\": \"garbage\","
+                                                " \"location\": %s, \"summary\": \"probe\"}",
+                                                location_json);
+  g_autoptr(WgTestResponse) r = wg_test_server_command (self, token, NULL, "incident.report", body_json);
+  JsonArray *events;
+  JsonObject *body;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  events = json_object_get_array_member (wg_test_response_object (r), "events");
+  body = json_object_get_object_member (json_array_get_object_element (events, 0), "body");
+  return g_strdup (json_object_get_string_member (body, "grid"));
+}
+
+char *
+wg_test_server_grid_worker (WgTestServer *self,
+                            const char   *grid,
+                            gboolean      own)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_get (self, "/api/v1/reference");
+  JsonArray *forces;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  forces = json_object_get_array_member (json_object_get_object_member (wg_test_response_object (r), "forces"),
+                                         "forces");
+  for (guint i = 0; i < json_array_get_length (forces); i++)
+    {
+      JsonObject *force = json_array_get_object_element (forces, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (force, "type", ""), "grid_worker") != 0)
+        continue;
+      if ((g_strcmp0 (json_object_get_string_member_with_default (force, "grid", ""), grid) == 0) == own)
+        return g_strdup (json_object_get_string_member (force, "account"));
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
 WgTestResponse *
 wg_test_server_get (WgTestServer *self,
                     const char   *path)

@@ -90,6 +90,17 @@ WgTestResponse  *wg_test_server_command        (WgTestServer       *self,
                                                 const char         *type,
                                                 const char         *body_json);
 gint64           wg_test_server_head           (WgTestServer       *self);
+/* Reports a general incident at @location_json ({"lat": .., "lon": ..}) as
+ * @token, asserts it is accepted and returns the grid the server placed it
+ * in: how a test learns which demo grid a point lies in. */
+char            *wg_test_server_grid_at        (WgTestServer       *self,
+                                                const char         *token,
+                                                const char         *location_json);
+/* The grid worker account of @grid (@own) or of some other grid (!@own),
+ * from GET /api/v1/reference. */
+char            *wg_test_server_grid_worker    (WgTestServer       *self,
+                                                const char         *grid,
+                                                gboolean            own);
 WgTestWebsocket *wg_test_server_websocket_as   (WgTestServer       *self,
                                                 const char         *token,
                                                 const char         *path,

@@ -11,9 +11,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <locale.h>
 
+#include "console-test-util.h"
 #include "wg-dispatch-dialog.h"
 #include "wg-intake-dialog.h"
 #include "wg-photo-viewer.h"
@@ -23,95 +22,15 @@
 
 static char *data_home;
 
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static WgWindow *
-find_window (WgApplication *app)
-{
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-    if (WG_IS_WINDOW (l->data))
-      return l->data;
-  return NULL;
-}
-
-static gboolean
-has_window (gpointer app)
-{
-  return find_window (app) != NULL;
-}
-
-static gboolean
-is_online (gpointer window)
-{
-  WgSyncClient *sync = wg_context_get_sync_client (wg_window_get_context (window));
-  return wg_sync_client_get_state (sync) == WG_SYNC_ONLINE && wg_sync_client_get_queued (sync) == 0;
-}
-
-static WgApplication *
-open_console (WgTestServer *server,
-              const char   *username,
-              const char   *url)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = g_strdup_printf ("io.github.wangge.Test.%s", username);
-  WgApplication *app = g_object_new (WG_TYPE_APPLICATION, "application-id", id,
-                                     "flags", G_APPLICATION_NON_UNIQUE, NULL);
-  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
-
-  g_variant_dict_insert (options, "profile", "s", username);
-  g_variant_dict_insert (options, "server", "s", url);
-  g_variant_dict_insert (options, "username", "s", username);
-  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
-                   ==, -1);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
-  g_application_activate (G_APPLICATION (app));
-  g_assert_true (wg_test_iterate_until (has_window, app, 20000));
-  gtk_window_set_default_size (GTK_WINDOW (find_window (app)), 1920, 1080);
-  return app;
-}
-
+/* A console logged in to @server and online, its outbox empty. */
 static WgApplication *
 start_console (WgTestServer *server,
                const char   *username)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = g_strdup_printf ("io.github.wangge.Test.%s", username);
-  WgApplication *app = g_object_new (WG_TYPE_APPLICATION, "application-id", id,
-                                     "flags", G_APPLICATION_NON_UNIQUE, NULL);
-  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
-  WgWindow *window;
+  WgApplication *app = console_test_open (username, server->base_url);
 
-  g_variant_dict_insert (options, "profile", "s", username);
-  g_variant_dict_insert (options, "server", "s", server->base_url);
-  g_variant_dict_insert (options, "username", "s", username);
-  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
-                   ==, -1);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
-  g_application_activate (G_APPLICATION (app));
-  g_assert_true (wg_test_iterate_until (has_window, app, 20000));
-  window = find_window (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
-  g_assert_true (wg_test_iterate_until (is_online, window, 20000));
+  g_assert_true (wg_test_iterate_until (console_test_is_online,
+                                        console_test_find_window (app), 20000));
   return app;
 }
 
@@ -121,6 +40,33 @@ typedef struct {
   WgTestServer *server;
   GHashTable   *tokens;   /* username -> token */
 } Field;
+
+/* The demo server without its admin token (each console and field account
+ * logs in as itself), and the field side's empty token cache. */
+static void
+start_demo_server (WgTestServer *server,
+                   Field        *field)
+{
+  const char *args[] = { "--demo", NULL };
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  field->server = server;
+  field->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* Closes the console of @window, then stops the server: it must exit 0. */
+static void
+close_console_and_server (WgWindow      *window,
+                          WgApplication *app,
+                          Field         *field)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  g_object_unref (app);
+  g_clear_pointer (&field->tokens, g_hash_table_unref);
+  g_assert_cmpint (wg_test_server_stop (field->server), ==, 0);
+}
 
 static const char *
 field_token (Field      *field,
@@ -472,17 +418,12 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  const char *args[] = { "--demo", NULL };
-
   f->server = wg_test_server_new (NULL);
-  f->server->no_admin = TRUE;
-  wg_test_server_start (f->server, args);
-  f->field.server = f->server;
-  f->field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  start_demo_server (f->server, &f->field);
   f->leader_app = start_console (f->server, "leader");
   f->dispatcher_app = start_console (f->server, "dispatcher");
-  f->leader = find_window (f->leader_app);
-  f->dispatcher = find_window (f->dispatcher_app);
+  f->leader = console_test_find_window (f->leader_app);
+  f->dispatcher = console_test_find_window (f->dispatcher_app);
 }
 
 static void
@@ -749,16 +690,7 @@ static gboolean
 note_in_cache (gpointer data)
 {
   StateWait *w = data;
-  WgStore *store = wg_context_get_store (wg_window_get_context (w->window));
-  g_autoptr(GPtrArray) events = wg_store_read_journal (store, 0, 100000, NULL);
-
-  for (guint i = 0; events != NULL && i < events->len; i++)
-    {
-      WgEvent *event = events->pdata[i];
-      if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, w->incident) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  return console_test_cache_has_note (w->window, w->incident);
 }
 
 /* Offline: the server stops; the dispatcher routes an incident and adds a
@@ -771,7 +703,6 @@ static void
 test_offline_restart (void)
 {
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
-  const char *args[] = { "--demo", NULL };
   g_autofree char *port = NULL;
   g_autofree char *report = NULL;
   g_autofree char *url = NULL;
@@ -785,15 +716,12 @@ test_offline_restart (void)
   const char *incident;
   StateWait wait;
 
-  server->no_admin = TRUE;
-  wg_test_server_start (server, args);
+  start_demo_server (server, &field);
   url = g_strdup (server->base_url);
   port = g_strdup_printf ("%u", server->port);
-  field.server = server;
-  field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   app = start_console (server, "dispatcher");
-  window = find_window (app);
+  window = console_test_find_window (app);
   report = report_body (wg_context_get_reference (wg_window_get_context (window)), "worker-05",
                         "professional", "road_damage", "人行道地砖破损", NULL);
   incident = field_send (&field, "worker-05", "incident.report", report);
@@ -826,8 +754,8 @@ test_offline_restart (void)
    * application object stays registered, as in the other tests: GLib 2.74
    * has no way to unregister it short of g_application_run()). */
   g_signal_emit_by_name (app, "shutdown");
-  app = open_console (server, "dispatcher", url);
-  window = find_window (app);
+  app = console_test_open ("dispatcher", url);
+  window = console_test_find_window (app);
   wg_sync_client_set_max_backoff_ms (wg_context_get_sync_client (wg_window_get_context (window)), 300);
   wait.window = window;
   /* The cache: the incident as it was, the commands still queued. */
@@ -843,7 +771,7 @@ test_offline_restart (void)
     wg_test_server_start (server, restart);
   }
   g_assert_cmpstr (server->base_url, ==, url);
-  g_assert_true (wg_test_iterate_until (is_online, window, 30000));
+  g_assert_true (wg_test_iterate_until (console_test_is_online, window, 30000));
   wait_state (window, incident, WG_STATE_ROUTED);
   g_assert_true (wg_test_iterate_until (note_in_cache, &wait, 15000));
   g_assert_cmpstr (console_record (window, incident)->department, ==, "urban");
@@ -868,11 +796,7 @@ test_offline_restart (void)
       g_assert_cmpuint (n, ==, 1);
     }
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  wg_test_iterate_for (100);
-  g_object_unref (app);
-  g_clear_pointer (&field.tokens, g_hash_table_unref);
-  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  close_console_and_server (window, app, &field);
 }
 
 static gboolean
@@ -892,7 +816,6 @@ static void
 test_department_meets_routed (void)
 {
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
-  const char *args[] = { "--demo", NULL };
   g_autoptr(GPtrArray) journal = NULL;
   g_autofree char *report = NULL;
   g_autofree char *route = NULL;
@@ -904,12 +827,9 @@ test_department_meets_routed (void)
   const char *incident;
   StateWait wait;
 
-  server->no_admin = TRUE;
-  wg_test_server_start (server, args);
-  field.server = server;
-  field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  start_demo_server (server, &field);
   app = start_console (server, "dept-urban");
-  window = find_window (app);
+  window = console_test_find_window (app);
   g_assert_cmpint (wg_context_get_actor (wg_window_get_context (window))->role, ==, WG_ROLE_DEPARTMENT);
 
   /* A call taken at the centre, then routed to urban management. */
@@ -958,11 +878,7 @@ test_department_meets_routed (void)
     assert_journal (journal, expected);
   }
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  wg_test_iterate_for (100);
-  g_object_unref (app);
-  g_clear_pointer (&field.tokens, g_hash_table_unref);
-  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  close_console_and_server (window, app, &field);
 }
 
 /* A field photo as the simulator draws it (a real picture, not a flat
@@ -1032,7 +948,6 @@ static void
 test_photos (void)
 {
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
-  const char *args[] = { "--demo", NULL };
   g_autoptr(GBytes) first = make_jpeg (2000, 1500, WG_SIM_PHOTO_ILLEGAL_STRUCTURE, 1);
   g_autoptr(GBytes) second = make_jpeg (900, 1200, WG_SIM_PHOTO_ILLEGAL_STRUCTURE, 2);
   g_autofree char *first_id = NULL;
@@ -1050,12 +965,9 @@ test_photos (void)
   StateWait wait;
   ThumbWait thumbs;
 
-  server->no_admin = TRUE;
-  wg_test_server_start (server, args);
-  field.server = server;
-  field.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  start_demo_server (server, &field);
   app = start_console (server, "leader");
-  window = find_window (app);
+  window = console_test_find_window (app);
   detail = wg_window_get_detail_pane (window);
   cache = wg_context_get_attachment_cache (wg_window_get_context (window));
   g_assert_nonnull (cache);
@@ -1155,7 +1067,7 @@ test_photos (void)
     for (int i = 0; i < 300 && alive != NULL; i++)
       wg_test_iterate_for (50);
     g_assert_null (alive);
-    g_assert_true (wg_test_iterate_until (is_online, window, 15000));
+    g_assert_true (wg_test_iterate_until (console_test_is_online, window, 15000));
 
     /* On the server: the report with its photo. */
     {
@@ -1187,38 +1099,18 @@ test_photos (void)
     (void) journal;
   }
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  wg_test_iterate_for (100);
-  g_object_unref (app);
-  g_clear_pointer (&field.tokens, g_hash_table_unref);
-  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  close_console_and_server (window, app, &field);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
-  g_autoptr(GError) error = NULL;
   int status;
 
-  data_home = g_dir_make_tmp ("wangge-console-scenarios-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display: run under xvfb-run");
-      return g_test_run ();
-    }
-  adw_init ();
+  data_home = console_test_data_home ("wangge-console-scenarios-XXXXXX");
+  if (!console_test_init (&argc, &argv))
+    return g_test_run ();
 
   g_test_add ("/console-scenarios/1-fire", Fixture, NULL,
               fixture_set_up, test_scenario_fire, fixture_tear_down);
@@ -1230,6 +1122,6 @@ main (int   argc,
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   g_test_add_func ("/console-scenarios/photos", test_photos);
   status = g_test_run ();
-  rm_rf (data_home);
+  test_rm_rf (data_home);
   return status;
 }

@@ -9,79 +9,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <locale.h>
 
+#include "console-test-util.h"
 #include "wg-dispatch-dialog.h"
 #include "wg-intake-dialog.h"
 #include "wg-test-server.h"
 #include "wg-window.h"
 
 static char *data_home;
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static WgWindow *
-find_window (WgApplication *app)
-{
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-    if (WG_IS_WINDOW (l->data))
-      return l->data;
-  return NULL;
-}
-
-static gboolean
-has_window (gpointer app)
-{
-  return find_window (app) != NULL;
-}
-
-static WgApplication *
-start_console (WgTestServer *server,
-               const char   *username)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = g_strdup_printf ("io.github.wangge.Test.%s", username);
-  WgApplication *app = g_object_new (WG_TYPE_APPLICATION, "application-id", id,
-                                     "flags", G_APPLICATION_NON_UNIQUE, NULL);
-  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
-
-  g_variant_dict_insert (options, "profile", "s", username);
-  g_variant_dict_insert (options, "server", "s", server->base_url);
-  g_variant_dict_insert (options, "username", "s", username);
-  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
-                   ==, -1);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
-  g_application_activate (G_APPLICATION (app));
-  g_assert_true (wg_test_iterate_until (has_window, app, 20000));
-  gtk_window_set_default_size (GTK_WINDOW (find_window (app)), 1920, 1080);
-  return app;
-}
-
-static gboolean
-is_online (gpointer window)
-{
-  WgSyncClient *sync = wg_context_get_sync_client (wg_window_get_context (window));
-  return wg_sync_client_get_state (sync) == WG_SYNC_ONLINE && wg_sync_client_get_queued (sync) == 0;
-}
 
 static gboolean
 has_rows (gpointer window)
@@ -135,16 +70,7 @@ static gboolean
 has_note (gpointer data)
 {
   NoteWait *w = data;
-  g_autoptr(GPtrArray) events = wg_store_read_journal (wg_context_get_store (wg_window_get_context (w->window)),
-                                                       0, 1000, NULL);
-
-  for (guint i = 0; events != NULL && i < events->len; i++)
-    {
-      WgEvent *event = events->pdata[i];
-      if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, w->incident) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  return console_test_cache_has_note (w->window, w->incident);
 }
 
 static void
@@ -166,16 +92,16 @@ test_two_consoles (void)
   server->no_admin = TRUE;
   wg_test_server_start (server, args);
 
-  dispatcher_app = start_console (server, "dispatcher");
-  leader_app = start_console (server, "leader");
-  dispatcher = find_window (dispatcher_app);
-  leader = find_window (leader_app);
+  dispatcher_app = console_test_open ("dispatcher", server->base_url);
+  leader_app = console_test_open ("leader", server->base_url);
+  dispatcher = console_test_find_window (dispatcher_app);
+  leader = console_test_find_window (leader_app);
 
   /* Logged in, in the header, and live. */
   g_assert_cmpint (wg_context_get_actor (wg_window_get_context (dispatcher))->role, ==, WG_ROLE_DISPATCHER);
   g_assert_cmpint (wg_context_get_actor (wg_window_get_context (leader))->role, ==, WG_ROLE_DUTY_LEADER);
-  g_assert_true (wg_test_iterate_until (is_online, dispatcher, 15000));
-  g_assert_true (wg_test_iterate_until (is_online, leader, 15000));
+  g_assert_true (wg_test_iterate_until (console_test_is_online, dispatcher, 15000));
+  g_assert_true (wg_test_iterate_until (console_test_is_online, leader, 15000));
   g_assert_cmpstr (wg_window_get_connection_text (dispatcher), ==, "Online");
   g_assert_false (banner_up (leader));
 
@@ -277,7 +203,7 @@ test_two_consoles (void)
     g_assert_nonnull (strstr (wg_window_get_connection_text (dispatcher), "1 queued"));
 
     wg_test_server_start (server, restart);
-    g_assert_true (wg_test_iterate_until (is_online, dispatcher, 20000));
+    g_assert_true (wg_test_iterate_until (console_test_is_online, dispatcher, 20000));
     g_assert_true (wg_test_iterate_until (has_note, &wait, 15000));
     g_assert_true (g_str_has_prefix (wg_window_get_connection_text (dispatcher), "Online"));
   }
@@ -318,19 +244,19 @@ test_login_window (void)
   g_unsetenv ("WANGGE_PASSWORD");
   g_application_activate (G_APPLICATION (app));
   g_assert_nonnull (wg_application_get_login_window (app));
-  g_assert_null (find_window (app));
+  g_assert_null (console_test_find_window (app));
 
   wg_application_log_in_with (app, "not the password");
   g_assert_true (wg_test_iterate_until (has_login_error, app, 10000));
   g_assert_nonnull (wg_application_get_login_window (app));
 
   wg_application_log_in_with (app, "demo");
-  g_assert_true (wg_test_iterate_until (has_window, app, 15000));
+  g_assert_true (wg_test_iterate_until (console_test_has_window, app, 15000));
   g_assert_null (wg_application_get_login_window (app));
-  g_assert_cmpstr (wg_context_get_actor (wg_window_get_context (find_window (app)))->username, ==,
+  g_assert_cmpstr (wg_context_get_actor (wg_window_get_context (console_test_find_window (app)))->username, ==,
                    "dispatcher");
 
-  gtk_window_destroy (GTK_WINDOW (find_window (app)));
+  gtk_window_destroy (GTK_WINDOW (console_test_find_window (app)));
   wg_test_iterate_for (100);
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 }
@@ -339,32 +265,15 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
-  g_autoptr(GError) error = NULL;
   int status;
 
-  /* Each console's cache lives under XDG_DATA_HOME: a fresh one. */
-  data_home = g_dir_make_tmp ("wangge-console-server-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display: run under xvfb-run");
-      return g_test_run ();
-    }
-  adw_init ();
+  data_home = console_test_data_home ("wangge-console-server-XXXXXX");
+  if (!console_test_init (&argc, &argv))
+    return g_test_run ();
 
   g_test_add_func ("/console-server/two-consoles", test_two_consoles);
   g_test_add_func ("/console-server/login-window", test_login_window);
   status = g_test_run ();
-  rm_rf (data_home);
+  test_rm_rf (data_home);
   return status;
 }

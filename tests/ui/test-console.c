@@ -8,9 +8,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <locale.h>
 
+#include "console-test-util.h"
 #include "wg-demo.h"
 #include "wg-dispatch-dialog.h"
 #include "wg-intake-dialog.h"
@@ -144,20 +143,6 @@ open_window (Fixture *f)
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_clear (Fixture *f)
 {
   if (f->window != NULL)
@@ -167,7 +152,7 @@ fixture_clear (Fixture *f)
   g_clear_object (&f->context);
   g_clear_object (&f->reference);
   if (f->dir != NULL)
-    rm_rf (f->dir);
+    test_rm_rf (f->dir);
   g_clear_pointer (&f->dir, g_free);
 }
 
@@ -1113,21 +1098,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
-
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display: run under xvfb-run");
-      return g_test_run ();
-    }
-  adw_init ();
+  if (!console_test_init (&argc, &argv))
+    return g_test_run ();
 
   g_test_add_func ("/console/board-shows-store", test_board_shows_store);
   g_test_add_func ("/console/live-update-keeps-scroll-and-selection",

@@ -9,31 +9,14 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "test-files.h"
 
 #ifndef WANGGE_CONSOLE_BIN
 #error "WANGGE_CONSOLE_BIN must be defined by the build"
 #endif
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 test_first_frame_line (void)
@@ -80,7 +63,7 @@ test_first_frame_line (void)
   g_assert_cmpint (hwm, >, 0);
   /* One line, printed once. */
   g_assert_null (strstr (line + 1, "first-complete-frame "));
-  remove_tree (home);
+  test_rm_rf (home);
 }
 
 int

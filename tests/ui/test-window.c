@@ -6,8 +6,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
+#include "console-test-util.h"
 #include "wg-about.h"
 #include "wg-application.h"
 #include "wg-preferences-window.h"
@@ -374,21 +374,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
-
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display: run under xvfb-run");
-      return g_test_run ();
-    }
-  adw_init ();
+  if (!console_test_init (&argc, &argv))
+    return g_test_run ();
 
   g_test_add_func ("/window/title-and-side-pane", test_title_and_side_pane);
   g_test_add_func ("/window/map-centred-on-helong", test_map_centred_on_helong);

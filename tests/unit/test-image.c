@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "test-images.h"
 #include "wg-image.h"
 
 /* Fixtures are made here, with cairo and gdk-pixbuf: no image files from
@@ -65,76 +66,8 @@ make_jpeg (int width,
            int height)
 {
   g_autoptr(GdkPixbuf) pixbuf = make_pixbuf (width, height);
-  g_autoptr(GError) error = NULL;
-  char *buffer = NULL;
-  gsize len = 0;
 
-  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, "jpeg", &error, "quality", "90", NULL));
-  g_assert_no_error (error);
-  return g_bytes_new_take (buffer, len);
-}
-
-static guint32
-crc32_png (const guint8 *data,
-           gsize         len)
-{
-  guint32 c = 0xffffffffu;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      c ^= data[i];
-      for (int k = 0; k < 8; k++)
-        c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-    }
-  return c ^ 0xffffffffu;
-}
-
-static void
-put_be32 (GByteArray *array,
-          guint32     value)
-{
-  guint8 b[4] = { value >> 24, value >> 16, value >> 8, value };
-
-  g_byte_array_append (array, b, 4);
-}
-
-static void
-put_chunk (GByteArray   *array,
-           const char   *type,
-           const guint8 *data,
-           guint32       len)
-{
-  g_autoptr(GByteArray) body = g_byte_array_new ();
-
-  put_be32 (array, len);
-  g_byte_array_append (body, (const guint8 *) type, 4);
-  if (len > 0)
-    g_byte_array_append (body, data, len);
-  g_byte_array_append (array, body->data, body->len);
-  put_be32 (array, crc32_png (body->data, body->len));
-}
-
-/* A PNG whose IHDR declares width x height, with valid CRCs everywhere, and
- * a few bytes of (bogus) image data: a decompression "bomb" as far as any
- * decoder that trusts the header is concerned. */
-static GBytes *
-make_png_bomb (guint32 width,
-               guint32 height)
-{
-  static const guint8 magic[8] = { 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a };
-  /* zlib stream of a run of zero bytes */
-  static const guint8 idat[] = { 0x78, 0x9c, 0xed, 0xc1, 0x01, 0x0d, 0x00, 0x00, 0x00, 0xc2, 0xa0,
-                                 0xf7, 0x4f, 0x6d, 0x0e, 0x37, 0xa0, 0x00, 0x00, 0x00, 0x00 };
-  GByteArray *array = g_byte_array_new ();
-  guint8 ihdr[13] = { width >> 24, width >> 16, width >> 8, width,
-                      height >> 24, height >> 16, height >> 8, height,
-                      8, 2, 0, 0, 0 };
-
-  g_byte_array_append (array, magic, sizeof magic);
-  put_chunk (array, "IHDR", ihdr, sizeof ihdr);
-  put_chunk (array, "IDAT", idat, sizeof idat);
-  put_chunk (array, "IEND", NULL, 0);
-  return g_byte_array_free_to_bytes (array);
+  return test_image_encode_jpeg (pixbuf);
 }
 
 /* Inserts an EXIF APP1 segment with the given orientation after SOI. */
@@ -369,10 +302,10 @@ test_truncated_png (void)
 static void
 test_png_bomb (void)
 {
-  g_autoptr(GBytes) bomb = make_png_bomb (100000, 100000);
+  g_autoptr(GBytes) bomb = test_image_png_bomb (100000, 100000);
   /* sides within 12,000 px but 64 megapixels */
-  g_autoptr(GBytes) square = make_png_bomb (8000, 8000);
-  g_autoptr(GBytes) line = make_png_bomb (12001, 1);
+  g_autoptr(GBytes) square = test_image_png_bomb (8000, 8000);
+  g_autoptr(GBytes) line = test_image_png_bomb (12001, 1);
   g_autoptr(GError) error = NULL;
   WgImageInfo info;
 
@@ -401,7 +334,7 @@ test_png_short_idat (void)
 {
   /* valid chunks and CRCs, but too little (or no zlib) image data: libpng's
    * progressive reader would hand out a partly filled image */
-  g_autoptr(GBytes) short_data = make_png_bomb (100, 100);
+  g_autoptr(GBytes) short_data = test_image_png_bomb (100, 100);
   g_autoptr(GByteArray) array = g_byte_array_new ();
   g_autoptr(GBytes) not_zlib = NULL;
   static const guint8 magic[8] = { 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a };
@@ -410,9 +343,9 @@ test_png_short_idat (void)
   assert_refused (short_data, WG_IMAGE_ERROR_MALFORMED);
 
   g_byte_array_append (array, magic, sizeof magic);
-  put_chunk (array, "IHDR", ihdr, sizeof ihdr);
-  put_chunk (array, "IDAT", (const guint8 *) "not a zlib stream", 17);
-  put_chunk (array, "IEND", NULL, 0);
+  test_image_put_png_chunk (array, "IHDR", ihdr, sizeof ihdr);
+  test_image_put_png_chunk (array, "IDAT", (const guint8 *) "not a zlib stream", 17);
+  test_image_put_png_chunk (array, "IEND", NULL, 0);
   not_zlib = g_byte_array_free_to_bytes (g_steal_pointer (&array));
   assert_refused (not_zlib, WG_IMAGE_ERROR_MALFORMED);
 }
@@ -470,9 +403,9 @@ make_interlaced_png (guint32  width,
   idat = zlib_compress (raw->data, raw->len - (short_by_one ? 1 : 0));
 
   g_byte_array_append (array, magic, sizeof magic);
-  put_chunk (array, "IHDR", ihdr, sizeof ihdr);
-  put_chunk (array, "IDAT", g_bytes_get_data (idat, NULL), g_bytes_get_size (idat));
-  put_chunk (array, "IEND", NULL, 0);
+  test_image_put_png_chunk (array, "IHDR", ihdr, sizeof ihdr);
+  test_image_put_png_chunk (array, "IDAT", g_bytes_get_data (idat, NULL), g_bytes_get_size (idat));
+  test_image_put_png_chunk (array, "IEND", NULL, 0);
   return g_byte_array_free_to_bytes (array);
 }
 

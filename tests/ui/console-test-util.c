@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "console-test-util"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "console-test-util.h"
+#include "wg-test-server.h"
+
+gboolean
+console_test_init (int    *argc,
+                   char ***argv)
+{
+  const char *localedir = g_getenv ("WANGGE_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (argc, argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return FALSE;
+    }
+  adw_init ();
+  return TRUE;
+}
+
+char *
+console_test_data_home (const char *tmpl)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp (tmpl, &error);
+
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", dir, TRUE);
+  return dir;
+}
+
+WgWindow *
+console_test_find_window (WgApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (WG_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+gboolean
+console_test_has_window (gpointer app)
+{
+  return console_test_find_window (app) != NULL;
+}
+
+gboolean
+console_test_is_online (gpointer window)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (wg_window_get_context (window));
+  return wg_sync_client_get_state (sync) == WG_SYNC_ONLINE && wg_sync_client_get_queued (sync) == 0;
+}
+
+gboolean
+console_test_cache_has_note (WgWindow   *window,
+                             const char *incident)
+{
+  WgStore *store = wg_context_get_store (wg_window_get_context (window));
+  g_autoptr(GPtrArray) events = wg_store_read_journal (store, 0, 100000, NULL);
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, incident) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+WgApplication *
+console_test_open (const char *username,
+                   const char *server_url)
+{
+  g_autoptr(GError) error = NULL;
+  /* One application id per account: two consoles in one process. */
+  g_autofree char *id = g_strdup_printf ("io.github.wangge.Test.%s", username);
+  WgApplication *app = g_object_new (WG_TYPE_APPLICATION, "application-id", id,
+                                     "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+
+  g_variant_dict_insert (options, "profile", "s", username);
+  g_variant_dict_insert (options, "server", "s", server_url);
+  g_variant_dict_insert (options, "username", "s", username);
+  g_assert_cmpint (G_APPLICATION_GET_CLASS (app)->handle_local_options (G_APPLICATION (app), options),
+                   ==, -1);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (wg_test_iterate_until (console_test_has_window, app, 20000));
+  gtk_window_set_default_size (GTK_WINDOW (console_test_find_window (app)), 1920, 1080);
+  return app;
+}

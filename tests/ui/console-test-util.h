@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What the console's ui tests share: the gettext and GTK set-up of their
+ * main(), a fresh XDG_DATA_HOME, and a console logged in to the real server.
+ */
+#pragma once
+
+#include "test-files.h"
+#include "wg-window.h"
+
+G_BEGIN_DECLS
+
+/* Binds the translations, runs g_test_init() and starts GTK and libadwaita.
+ * FALSE (the suite marked skipped) without a display: main() then returns
+ * g_test_run(). */
+gboolean        console_test_init        (int          *argc,
+                                          char       ***argv);
+/* A fresh temporary XDG_DATA_HOME, where each console keeps its cache;
+ * remove it with test_rm_rf(). */
+char           *console_test_data_home   (const char   *tmpl);
+
+WgWindow       *console_test_find_window (WgApplication *app);
+gboolean        console_test_has_window  (gpointer      app);
+/* TRUE once @window's sync client is online with nothing queued. */
+gboolean        console_test_is_online   (gpointer      window);
+/* TRUE once the console's own cache holds an incident.noted of @incident. */
+gboolean        console_test_cache_has_note (WgWindow   *window,
+                                             const char *incident);
+/* A console for the demo account @username (password "demo") logged in to
+ * @server_url from its command-line options, its window open at 1920x1080. */
+WgApplication  *console_test_open        (const char   *username,
+                                          const char   *server_url);
+
+G_END_DECLS
