@@ -335,22 +335,8 @@ tick_cb (GtkWidget     *widget,
          gpointer       user_data)
 {
   WgGridLayer *self = WG_GRID_LAYER (widget);
-  gint64 step;
 
-  if (!self->pulsing_visible || !_wg_animations_enabled (widget))
-    {
-      /* One more frame draws the steady fill. */
-      gtk_widget_queue_draw (widget);
-      self->tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  step = gdk_frame_clock_get_frame_time (clock) / (WG_PULSE_PERIOD_US / WG_PULSE_STEPS);
-  if (step != self->pulse_step)
-    {
-      self->pulse_step = step;
-      gtk_widget_queue_draw (widget);
-    }
-  return G_SOURCE_CONTINUE;
+  return _wg_pulse_tick (widget, clock, self->pulsing_visible, &self->pulse_step, &self->tick_id);
 }
 
 static void

@@ -90,22 +90,7 @@ tick_cb (GtkWidget     *widget,
 {
   WgIncidentLayer *self = WG_INCIDENT_LAYER (widget);
 
-  gint64 step;
-
-  if (!self->pulsing_visible || !_wg_animations_enabled (widget))
-    {
-      /* Animations turned off: one more frame draws the steady ring. */
-      gtk_widget_queue_draw (widget);
-      self->tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  step = gdk_frame_clock_get_frame_time (clock) / (WG_PULSE_PERIOD_US / WG_PULSE_STEPS);
-  if (step != self->pulse_step)
-    {
-      self->pulse_step = step;
-      gtk_widget_queue_draw (widget);
-    }
-  return G_SOURCE_CONTINUE;
+  return _wg_pulse_tick (widget, clock, self->pulsing_visible, &self->pulse_step, &self->tick_id);
 }
 
 static GdkTexture *

@@ -139,6 +139,14 @@ ShumateLayer *_wg_grid_layer_create_label_layer (WgGridLayer *self);
 double      _wg_pulse_phase            (void);
 /* FALSE when the user asked for reduced motion (gtk-enable-animations). */
 gboolean    _wg_animations_enabled     (GtkWidget    *widget);
+/* A layer's tick callback: redraws when the pulse moves to its next step;
+ * when nothing pulses or animations are off, draws one last steady frame,
+ * clears *tick_id and stops. */
+gboolean    _wg_pulse_tick             (GtkWidget     *widget,
+                                        GdkFrameClock *clock,
+                                        gboolean       pulsing,
+                                        gint64        *step,
+                                        guint         *tick_id);
 
 #define WG_INCIDENT_ICON_SIZE 26.0
 #define WG_UNIT_ICON_SIZE     16.0
