@@ -30,6 +30,7 @@
 
 #include "wg-bench.h"
 #include "wg-test-server.h"
+#include "test-files.h"
 
 #ifndef WANGGE_CONSOLE_BIN
 #error "WANGGE_CONSOLE_BIN must be defined by the build"
@@ -182,7 +183,7 @@ console_starts (const char   *label,
       g_assert_no_error (error);
       cold[r] = measure (argv, env);
       warm[r] = measure (argv, env);
-      wg_bench_remove_tree (home);
+      test_rm_rf (home);
     }
   server_hwm = wg_bench_peak_rss_kib (g_subprocess_get_identifier (server->process));
   qsort (cold, rounds, sizeof (Start), compare_start);

@@ -22,6 +22,7 @@
 
 #include "wg-bench.h"
 #include "wg-history.h"
+#include "test-files.h"
 
 typedef struct {
   gint64 seq, ts;
@@ -224,7 +225,7 @@ main (int    argc,
   city = g_build_filename (tmp, "city", NULL);
 
   first = run (ref, helong, "helong", seed, 1, 1.0, 2);
-  wg_bench_remove_tree (helong);
+  test_rm_rf (helong);
   if (!short_run)
     {
       /* Scale the incidents so that the city's journal reaches the target:
@@ -233,7 +234,7 @@ main (int    argc,
       double scale = (double) target / ((double) streets * MAX (first.events, 1));
 
       run (ref, city, "city", seed, streets, scale, 0);
-      wg_bench_remove_tree (city);
+      test_rm_rf (city);
     }
   g_rmdir (tmp);
   return EXIT_SUCCESS;

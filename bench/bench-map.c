@@ -28,6 +28,7 @@
 #include "map-test-util.h"
 #include "wg-mbtiles.h"
 #include "wg-map-private.h"
+#include "test-files.h"
 
 typedef enum {
   SCENARIO_BARE,
@@ -769,6 +770,6 @@ main (int   argc,
                (m->update_ms / MIN (m->points, 20000u)) / (l->update_ms / 20000.0));
     }
 
-  map_test_rm_rf (dir);
+  test_rm_rf (dir);
   return EXIT_SUCCESS;
 }

@@ -22,6 +22,7 @@
 #include "wg-server.h"
 #include "wg-store-reference.h"
 #include "wg-store.h"
+#include "test-files.h"
 
 #define BODY "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.21,\"lon\":113.29},\"summary\":\"bench\"}"
 
@@ -72,7 +73,7 @@ measure_store (double   seconds,
       n++;
     }
   wg_store_unref (store);
-  wg_bench_remove_tree (dir);
+  test_rm_rf (dir);
   return n / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
 }
 

@@ -16,6 +16,7 @@
 #include "wg-bench-server.h"
 #include "wg-bench.h"
 #include "wg-server.h"
+#include "test-files.h"
 
 #define N_UNITS 20000
 
@@ -102,7 +103,7 @@ measure_store (double seconds,
       points += batch;
     }
   wg_track_store_free (store);
-  wg_bench_remove_tree (dir);
+  test_rm_rf (dir);
   return points / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
 }
 

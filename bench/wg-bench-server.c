@@ -5,6 +5,7 @@
 
 #include "wg-bench-server.h"
 #include "wg-bench.h"
+#include "test-files.h"
 
 /**
  * wg_bench_server_start:
@@ -57,7 +58,7 @@ wg_bench_server_stop (WgBenchServer *self)
   wg_server_stop (self->server);
   g_clear_pointer (&self->engine, wg_engine_free);
   g_clear_object (&self->server);
-  wg_bench_remove_tree (self->data_dir);
+  test_rm_rf (self->data_dir);
   g_free (self->data_dir);
   g_free (self->base_url);
   g_free (self);

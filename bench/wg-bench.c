@@ -288,21 +288,3 @@ wg_bench_peak_rss_kib (const char *pid)
   return g_ascii_strtoll (p + strlen ("VmHWM:"), NULL, 10);
 }
 
-/* Scratch directories only: links are removed, not followed. */
-void
-wg_bench_remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        wg_bench_remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * What the benchmarks share: a closed-loop HTTP load driver, latency
- * percentiles, peak RSS, and removing a scratch directory.
+ * percentiles and peak RSS.
  */
 #pragma once
 
@@ -51,6 +51,5 @@ gint64  wg_bench_percentile        (GArray            *sorted,
 
 gint64  wg_bench_peak_rss_kib      (const char        *pid);
 
-void    wg_bench_remove_tree       (const char        *path);
 
 G_END_DECLS

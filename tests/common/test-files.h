@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-/* Removes @path and, if it is a directory, all below it; symbolic links
+/* Removes @path, a file or a directory with all below it; symbolic links
  * are removed, not followed. */
 void test_rm_rf (const char *path);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "wg-test-server.h"
+#include "test-files.h"
 
 #ifndef WANGGE_SERVER_BIN
 #error "WANGGE_SERVER_BIN must be defined by the build"
@@ -246,26 +247,6 @@ wg_test_server_kill (WgTestServer *self)
   g_clear_object (&self->process);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 void
 wg_test_server_free (WgTestServer *self)
 {
@@ -279,7 +260,7 @@ wg_test_server_free (WgTestServer *self)
     }
   g_clear_object (&self->session);
   g_clear_object (&self->ws_session);
-  remove_tree (self->data_dir);
+  test_rm_rf (self->data_dir);
   g_free (self->data_dir);
   g_free (self->config_path);
   g_free (self->base_url);

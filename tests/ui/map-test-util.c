@@ -164,25 +164,6 @@ map_test_hide_overlays (WgMapView *view)
   wg_map_view_set_show_legend (view, FALSE);
 }
 
-void
-map_test_rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      map_test_rm_rf (child);
-    }
-  g_rmdir (path);
-}
-
 guint
 map_test_count_files (const char *path,
                       const char *suffix)

@@ -20,7 +20,6 @@ guint32    map_test_pixel       (GtkWidget   *widget,
 /* A solid-colour 256 px PNG tile */
 GBytes    *map_test_png_tile    (guint32      rgb);
 void       map_test_hide_overlays (WgMapView *view);
-void       map_test_rm_rf       (const char  *path);
 guint      map_test_count_files (const char  *dir,
                                  const char  *suffix);
 

@@ -11,6 +11,7 @@
 #include "helong-synthetic.h"
 #include "map-test-util.h"
 #include "wg-mbtiles.h"
+#include "test-files.h"
 
 #define W 1200
 #define H 800
@@ -604,7 +605,7 @@ test_mbtiles_base_map (Fixture *f, gconstpointer data)
   g_assert_false (wg_map_view_get_gcj02 (f->view));
   g_assert_cmpstr (wg_map_view_get_base_map (f->view), ==, "schematic");
 
-  map_test_rm_rf (dir);
+  test_rm_rf (dir);
 }
 
 static void

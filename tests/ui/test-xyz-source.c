@@ -10,6 +10,7 @@
 
 #include "map-test-util.h"
 #include "wg-xyz-source.h"
+#include "test-files.h"
 
 #define W 800
 #define H 600
@@ -102,7 +103,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
   if (f->server)
     stop_server (f);
-  map_test_rm_rf (f->cache_dir);
+  test_rm_rf (f->cache_dir);
   g_free (f->cache_dir);
   g_free (f->url);
   g_bytes_unref (f->tile);

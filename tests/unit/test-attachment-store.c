@@ -2,6 +2,7 @@
 #include <glib/gstdio.h>
 
 #include "wg-attachment-store.h"
+#include "test-files.h"
 
 #define DAY_MS (24 * 3600 * G_GINT64_CONSTANT (1000))
 
@@ -10,25 +11,6 @@ typedef struct
   char              *dir;
   WgAttachmentStore *store;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
 
 /* Files under attachments/, at any depth. */
 static guint
@@ -70,7 +52,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_clear_pointer (&fixture->store, wg_attachment_store_close);
-  remove_tree (fixture->dir);
+  test_rm_rf (fixture->dir);
   g_free (fixture->dir);
 }
 

@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "wg-mbtiles.h"
+#include "test-files.h"
 
 /* Tile payloads: only the magic matters to the reader (it sniffs, the map's
  * decoder decodes); each carries its z/x/y so that a wrong row shows. */
@@ -37,28 +38,9 @@ fixture_setup (Fixture *f, gconstpointer data)
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  rm_rf (f->dir);
+  test_rm_rf (f->dir);
   g_free (f->dir);
 }
 

@@ -11,27 +11,9 @@
 #include "wg-attachment-store.h"
 #include "wg-image.h"
 #include "wg-sim-photo.h"
+#include "test-files.h"
 
 #define DAY_MS (24 * 3600 * G_GINT64_CONSTANT (1000))
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
 
 static char *
 upload (WgAttachmentStore  *store,
@@ -164,7 +146,7 @@ test_pipeline (void)
   }
 
   g_clear_pointer (&store, wg_attachment_store_close);
-  remove_tree (dir);
+  test_rm_rf (dir);
 }
 
 int
