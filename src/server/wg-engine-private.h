@@ -13,6 +13,7 @@
 #include "wg-password.h"
 #include "wg-rate-limit.h"
 #include "wg-reference.h"
+#include "wg-router.h"
 #include "wg-store.h"
 
 G_BEGIN_DECLS
@@ -63,6 +64,10 @@ struct _WgEngine
   GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch */
   guint              purge_id;
 };
+
+/* wg-engine-statistics.c */
+void        _wg_engine_add_statistics_routes (WgEngine              *self,
+                                              WgRouter              *router);
 
 char       *_wg_engine_remote_address       (SoupServerMessage      *msg);
 const char *_wg_engine_bearer_token         (SoupServerMessage      *msg);

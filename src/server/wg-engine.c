@@ -1564,6 +1564,7 @@ wg_engine_new (WgServer  *server,
   wg_router_add (router, "POST", "/api/v1/session", post_session_cb, self);
   wg_router_add (router, "DELETE", "/api/v1/session", delete_session_cb, self);
   wg_router_add (router, "GET", "/api/v1/audit", get_audit_cb, self);
+  _wg_engine_add_statistics_routes (self, router);
   g_signal_connect (wg_server_get_soup_server (server), "request-read", G_CALLBACK (request_read_cb), self);
 
   return g_steal_pointer (&self);
