@@ -5,6 +5,7 @@
 #include <locale.h>
 
 #include "wg-application.h"
+#include "wg-report.h"
 
 int
 main (int   argc,
@@ -18,6 +19,10 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* Reports run without a display, as a process of their own. */
+  if (argc > 1 && g_strcmp0 (argv[1], "report") == 0)
+    return wg_report_main (argc - 1, argv + 1);
 
   /* A console with its own profile or server must not hand its command line to
    * another instance on the session bus: consoles run side by side. */

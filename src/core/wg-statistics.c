@@ -38,6 +38,7 @@ typedef struct
   gint64    first_on_scene;
   gint64    routed_at;
   gint64    accepted_at;
+  gboolean  awaiting_feedback;  /* accepted, no feedback yet on this acceptance */
   gint64    deadline;        /* of the step in force, 0 = none */
   gboolean  closed;
   gboolean  cancelled;
@@ -328,16 +329,23 @@ wg_statistics_add (WgStatistics *self,
     else if (strcmp (type, "incident.accepted") == 0)
       {
         c->accepted_at = event->ts;
+        c->awaiting_feedback = TRUE;
         add_duration (self, WG_DURATION_ACCEPT, c->routed_at, event->ts);
         if (d != NULL)
           {
             d->accepted++;
+            d->handlings++;
             if (deadline_before <= 0 || event->ts <= deadline_before)
               d->accepted_on_time++;
           }
       }
     else if (strcmp (type, "incident.feedback_given") == 0)
       {
+        /* 按期办结率 counts each acceptance once: a second feedback after a
+         * failed verification is the same handling, late or not. */
+        if (!c->awaiting_feedback)
+          return;
+        c->awaiting_feedback = FALSE;
         add_duration (self, WG_DURATION_HANDLE, c->accepted_at, event->ts);
         if (d != NULL)
           {
@@ -397,7 +405,11 @@ wg_statistics_add (WgStatistics *self,
       }
     else if (strcmp (type, "incident.reworked") == 0)
       {
+        /* Back to the department with a new deadline: a handling of its own. */
         c->reworked = TRUE;
+        c->awaiting_feedback = TRUE;
+        if (d != NULL)
+          d->handlings++;
         if (d != NULL && (c->departments_reworked == NULL ||
                           !g_hash_table_contains (c->departments_reworked, d->department)))
           {
@@ -676,7 +688,7 @@ wg_statistics_compute (WgStatistics *self)
       d->department = g_strdup (d->department);
       d->defined = 0;
       d->on_time_acceptance = rate (d->accepted_on_time, d->routed, &d->defined, RATE_ACCEPTANCE);
-      d->on_time_closure = rate (d->feedback_on_time, d->accepted, &d->defined, RATE_CLOSURE);
+      d->on_time_closure = rate (d->feedback_on_time, d->handlings, &d->defined, RATE_CLOSURE);
       d->rework_rate = d->cases_with_call_back > 0 ? (double) d->reworked_cases / d->cases_with_call_back : 0.0;
       if (d->cases_with_call_back > 0)
         d->defined |= RATE_REWORK;
@@ -932,6 +944,7 @@ wg_figures_to_json (WgFigures *f)
       add_int (b, "routed", d->routed);
       add_int (b, "accepted", d->accepted);
       add_int (b, "accepted_on_time", d->accepted_on_time);
+      add_int (b, "handlings", d->handlings);
       add_int (b, "feedback", d->feedback);
       add_int (b, "feedback_on_time", d->feedback_on_time);
       add_int (b, "extended_cases", d->extended_cases);

@@ -50,7 +50,8 @@ typedef struct
   guint   routed;             /* routings to it (incident.routed) */
   guint   accepted;
   guint   accepted_on_time;
-  guint   feedback;
+  guint   handlings;          /* acceptances and reworks: each wants one feedback */
+  guint   feedback;           /* first feedbacks of each handling */
   guint   feedback_on_time;
   guint   extended_cases;     /* cases with an approved extension */
   guint   rejections;         /* approved rejections */
@@ -64,7 +65,7 @@ typedef struct
   /* Rates in [0, 1]; a rate with nothing to count is 1 (nothing against the
    * department) and flagged in @defined. */
   double  on_time_acceptance;  /* 按期签收率 */
-  double  on_time_closure;     /* 按期办结率 */
+  double  on_time_closure;     /* 按期办结率: feedback on time / handlings */
   double  rework_rate;         /* 返工率 */
   double  extension_rate;      /* 延期率 */
   double  rejection_rate;      /* 退单率 */
