@@ -9,6 +9,7 @@
 #include "wg-account-store.h"
 #include "wg-actor.h"
 #include "wg-attachment-store.h"
+#include "wg-bookmark-store.h"
 #include "wg-engine.h"
 #include "wg-password.h"
 #include "wg-rate-limit.h"
@@ -39,6 +40,7 @@ struct _WgEngine
   WgReference     *reference;     /* nullable */
   GBytes          *reference_json;
   WgAccountStore  *accounts;
+  WgBookmarkStore *bookmarks;
   WgPasswordPool  *pool;
   WgCommitBatcher *batcher;
   WgRateLimiter   *command_limiter;
@@ -68,6 +70,10 @@ struct _WgEngine
 /* wg-engine-statistics.c */
 void        _wg_engine_add_statistics_routes (WgEngine              *self,
                                               WgRouter              *router);
+/* wg-engine-bookmarks.c: opens bookmarks.db */
+gboolean    _wg_engine_add_bookmark_routes   (WgEngine              *self,
+                                              WgRouter              *router,
+                                              GError               **error);
 
 char       *_wg_engine_remote_address       (SoupServerMessage      *msg);
 const char *_wg_engine_bearer_token         (SoupServerMessage      *msg);

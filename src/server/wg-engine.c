@@ -1565,6 +1565,8 @@ wg_engine_new (WgServer  *server,
   wg_router_add (router, "DELETE", "/api/v1/session", delete_session_cb, self);
   wg_router_add (router, "GET", "/api/v1/audit", get_audit_cb, self);
   _wg_engine_add_statistics_routes (self, router);
+  if (!_wg_engine_add_bookmark_routes (self, router, error))
+    return NULL;
   g_signal_connect (wg_server_get_soup_server (server), "request-read", G_CALLBACK (request_read_cb), self);
 
   return g_steal_pointer (&self);
@@ -1597,6 +1599,7 @@ wg_engine_free (WgEngine *self)
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->prune_id, g_source_remove);
+  g_clear_pointer (&self->bookmarks, wg_bookmark_store_free);
   if (self->server != NULL && self->batcher != NULL)
     {
       g_signal_handlers_disconnect_by_data (wg_server_get_soup_server (self->server), self);

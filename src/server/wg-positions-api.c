@@ -11,9 +11,11 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "wg-positions-api.h"
 #include "wg-problem.h"
+#include "wg-store-replay.h"
 
 #define UNIT_MAX_BYTES   64
 #define STATUS_MAX_BYTES 32
@@ -27,6 +29,7 @@ struct _WgPositionsApi
   guint            purge_id;
   guint            purge_step_id;
   guint64          purged;
+  gint64           spans_synced_ms;  /* assignments ended before this are kept already */
 };
 
 typedef struct
@@ -305,6 +308,46 @@ post_positions_cb (SoupServerMessage *msg,
   wg_commit_batcher_submit (self->batcher, msg, points, (GDestroyNotify) g_ptr_array_unref);
 }
 
+/* The cursor is opaque to clients: "ts.id" of the last point, base64url. */
+static char *
+encode_cursor (const WgTrackCursor *cursor)
+{
+  g_autofree char *plain = g_strdup_printf ("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, cursor->ts, cursor->id);
+  char *encoded = g_base64_encode ((const guchar *) plain, strlen (plain));
+
+  g_strdelimit (encoded, "+", '-');
+  g_strdelimit (encoded, "/", '_');
+  return encoded;
+}
+
+static gboolean
+decode_cursor (const char    *text,
+               WgTrackCursor *out)
+{
+  g_autofree char *copy = NULL;
+  g_autofree guchar *plain = NULL;
+  g_autofree char *string = NULL;
+  gsize length = 0;
+  char *dot, *end;
+
+  if (strlen (text) > 64 || strspn (text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=") != strlen (text))
+    return FALSE;
+  copy = g_strdup (text);
+  g_strdelimit (copy, "-", '+');
+  g_strdelimit (copy, "_", '/');
+  plain = g_base64_decode (copy, &length);
+  string = g_strndup ((const char *) plain, length);
+  dot = strchr (string, '.');
+  if (dot == NULL)
+    return FALSE;
+  *dot = '\0';
+  out->ts = g_ascii_strtoll (string, &end, 10);
+  if (end == string || *end != '\0')
+    return FALSE;
+  out->id = g_ascii_strtoll (dot + 1, &end, 10);
+  return end != dot + 1 && *end == '\0' && out->ts >= 0 && out->id >= 0;
+}
+
 static void
 respond_points (SoupServerMessage *msg,
                 GPtrArray         *points,
@@ -312,7 +355,8 @@ respond_points (SoupServerMessage *msg,
                 gint64             from,
                 gint64             to,
                 gboolean           with_window,
-                gboolean           truncated)
+                gboolean           truncated,
+                const WgTrackCursor *next)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -332,6 +376,14 @@ respond_points (SoupServerMessage *msg,
       json_builder_add_int_value (builder, to);
       json_builder_set_member_name (builder, "truncated");
       json_builder_add_boolean_value (builder, truncated);
+      json_builder_set_member_name (builder, "next");
+      if (truncated && next != NULL)
+        {
+          g_autofree char *cursor = encode_cursor (next);
+          json_builder_add_string_value (builder, cursor);
+        }
+      else
+        json_builder_add_null_value (builder);
     }
   json_builder_set_member_name (builder, "positions");
   json_builder_begin_array (builder);
@@ -368,7 +420,7 @@ get_latest_cb (SoupServerMessage *msg,
     }
   else
     points = wg_track_store_dup_latest (tracks);
-  respond_points (msg, points, NULL, 0, 0, FALSE, FALSE);
+  respond_points (msg, points, NULL, 0, 0, FALSE, FALSE, NULL);
 }
 
 static gboolean
@@ -399,6 +451,8 @@ get_window_cb (SoupServerMessage *msg,
   WgPositionsApi *self = user_data;
   const WgServerConfig *config = wg_server_get_config (self->server);
   const char *unit = g_hash_table_lookup (query, "unit");
+  const char *cursor_text = g_hash_table_lookup (query, "cursor");
+  WgTrackCursor after = { -1, -1 }, next = { -1, -1 };
   g_autoptr(GPtrArray) points = NULL;
   g_autoptr(GError) error = NULL;
   WgStreamIdentity identity = { 0 };
@@ -425,15 +479,22 @@ get_window_cb (SoupServerMessage *msg,
       wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", _("Invalid unit"));
       return;
     }
+  if (cursor_text != NULL && !decode_cursor (cursor_text, &after))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
+                          _("Invalid cursor: pass the “next” of the page before as it is"));
+      return;
+    }
 
-  points = wg_track_store_query (wg_server_get_track_store (self->server), unit, from, to,
-                                 (guint) limit, &truncated, &error);
+  points = wg_track_store_query_page (wg_server_get_track_store (self->server), unit, from, to,
+                                      cursor_text != NULL ? &after : NULL, (guint) limit, &next,
+                                      &truncated, &error);
   if (points == NULL)
     {
       wg_problem_respond_error (msg, error);
       return;
     }
-  respond_points (msg, points, unit, from, to, TRUE, truncated);
+  respond_points (msg, points, unit, from, to, TRUE, truncated, &next);
 }
 
 /* One bounded step per main-loop turn, at low priority, until nothing old
@@ -463,11 +524,38 @@ purge_step_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The spans of the units' assignments go to the track store before a
+ * purge, so that their points outlive the retention.  Read through a
+ * connection of our own: the journal's belongs to the engine. */
+static void
+keep_assignment_spans (WgPositionsApi *self)
+{
+  g_autofree char *path = g_build_filename (wg_server_get_data_dir (self->server), "journal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgStore) journal = NULL;
+  g_autoptr(GPtrArray) spans = NULL;
+  gint64 now = g_get_real_time () / 1000;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+  journal = wg_store_open (path, &error);
+  if (journal != NULL)
+    spans = wg_store_list_assignment_spans (journal, now, self->spans_synced_ms, &error);
+  if (spans == NULL || !wg_track_store_keep_spans (wg_server_get_track_store (self->server), spans, &error))
+    {
+      g_warning ("Cannot keep the tracks of assigned units: %s", error->message);
+      return;
+    }
+  self->spans_synced_ms = now;
+}
+
 static gboolean
 purge_cb (gpointer data)
 {
   WgPositionsApi *self = data;
 
+  if (self->purge_step_id == 0)
+    keep_assignment_spans (self);
   if (self->purge_step_id == 0)
     self->purge_step_id = g_idle_add_full (G_PRIORITY_LOW, purge_step_cb, self, NULL);
   return G_SOURCE_CONTINUE;

@@ -45,6 +45,7 @@ enum {
   STMT_QUERY_UNIT,
   STMT_PURGE_TRACK,
   STMT_PURGE_LATEST,
+  STMT_KEEP_SPAN,
   STMT_COUNT,
   N_STMTS
 };
@@ -57,11 +58,20 @@ static const char *stmt_sql[N_STMTS] = {
   [STMT_UPSERT_LATEST] = "INSERT INTO latest (unit, ts, lat, lon, status) VALUES (?1, ?2, ?3, ?4, ?5) "
                          "ON CONFLICT (unit) DO UPDATE SET ts = excluded.ts, lat = excluded.lat, "
                          "lon = excluded.lon, status = excluded.status",
-  [STMT_QUERY_ALL] = "SELECT unit, ts, lat, lon, status FROM track WHERE ts >= ?1 AND ts < ?2 "
-                     "ORDER BY ts, id LIMIT ?3",
-  [STMT_QUERY_UNIT] = "SELECT unit, ts, lat, lon, status FROM track WHERE unit = ?4 AND ts >= ?1 AND ts < ?2 "
-                      "ORDER BY ts, id LIMIT ?3",
-  [STMT_PURGE_TRACK] = "DELETE FROM track WHERE id IN (SELECT id FROM track WHERE ts < ?1 LIMIT ?2)",
+  /* (ts, id) is the order of the track_ts index (id is the rowid): a page
+   * goes on after the last row of the one before, never from a timestamp
+   * that many points may share. */
+  [STMT_QUERY_ALL] = "SELECT unit, ts, lat, lon, status, id FROM track"
+                     " WHERE ts >= ?1 AND ts < ?2 AND (ts, id) > (?5, ?6) ORDER BY ts, id LIMIT ?3",
+  [STMT_QUERY_UNIT] = "SELECT unit, ts, lat, lon, status, id FROM track"
+                      " WHERE unit = ?4 AND ts >= ?1 AND ts < ?2 AND (ts, id) > (?5, ?6) ORDER BY ts, id LIMIT ?3",
+  /* Points of a unit while it was assigned to an incident stay as long as
+   * the journal: replay and reviews show how the forces moved. */
+  [STMT_PURGE_TRACK] = "DELETE FROM track WHERE id IN (SELECT id FROM track t WHERE ts < ?1"
+                       " AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.unit = t.unit"
+                       " AND t.ts >= k.from_ts AND t.ts <= k.to_ts) LIMIT ?2)",
+  [STMT_KEEP_SPAN] = "INSERT INTO kept (unit, from_ts, to_ts) VALUES (?1, ?2, ?3)"
+                     " ON CONFLICT (unit, from_ts) DO UPDATE SET to_ts = max (to_ts, excluded.to_ts)",
   [STMT_PURGE_LATEST] = "DELETE FROM latest WHERE ts < ?1 RETURNING unit",
   [STMT_COUNT] = "SELECT count(*) FROM track",
 };
@@ -277,6 +287,11 @@ wg_track_store_open (const char           *path,
     "  status TEXT);"
     "CREATE INDEX IF NOT EXISTS track_unit_ts ON track (unit, ts);"
     "CREATE INDEX IF NOT EXISTS track_ts ON track (ts);"
+    "CREATE TABLE IF NOT EXISTS kept ("
+    "  unit TEXT NOT NULL,"
+    "  from_ts INTEGER NOT NULL,"
+    "  to_ts INTEGER NOT NULL,"
+    "  PRIMARY KEY (unit, from_ts)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS latest ("
     "  unit TEXT PRIMARY KEY,"
     "  ts INTEGER NOT NULL,"
@@ -572,16 +587,19 @@ wg_track_store_lookup_latest (WgTrackStore *self,
 /* Kept points with from_ms <= ts < to_ms, of one unit or of all when @unit
  * is NULL, in time order; at most @limit, *out_truncated says if more. */
 GPtrArray *
-wg_track_store_query (WgTrackStore  *self,
-                      const char    *unit,
-                      gint64         from_ms,
-                      gint64         to_ms,
-                      guint          limit,
-                      gboolean      *out_truncated,
-                      GError       **error)
+wg_track_store_query_page (WgTrackStore       *self,
+                           const char         *unit,
+                           gint64              from_ms,
+                           gint64              to_ms,
+                           const WgTrackCursor *after,
+                           guint               limit,
+                           WgTrackCursor      *out_next,
+                           gboolean           *out_more,
+                           GError            **error)
 {
   g_autoptr(GPtrArray) result = NULL;
   sqlite3_stmt *stmt;
+  WgTrackCursor last = { -1, -1 };
   int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -593,22 +611,69 @@ wg_track_store_query (WgTrackStore  *self,
   sqlite3_bind_int64 (stmt, 3, (gint64) limit + 1);
   if (unit != NULL)
     sqlite3_bind_text (stmt, 4, unit, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, after != NULL ? after->ts : G_MININT64);
+  sqlite3_bind_int64 (stmt, 6, after != NULL ? after->id : G_MININT64);
 
   result = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (result, point_from_row (stmt));
+    {
+      if (result->len == limit)
+        break;     /* the one row past the page: there is more */
+      g_ptr_array_add (result, point_from_row (stmt));
+      last.ts = sqlite3_column_int64 (stmt, 1);
+      last.id = sqlite3_column_int64 (stmt, 5);
+    }
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     {
       set_sql_error (self, error, "query track");
       return NULL;
     }
-
-  if (out_truncated != NULL)
-    *out_truncated = result->len > limit;
-  if (result->len > limit)
-    g_ptr_array_set_size (result, limit);
+  if (out_more != NULL)
+    *out_more = rc == SQLITE_ROW;
+  if (out_next != NULL)
+    *out_next = last;
   return g_steal_pointer (&result);
+}
+
+GPtrArray *
+wg_track_store_query (WgTrackStore  *self,
+                      const char    *unit,
+                      gint64         from_ms,
+                      gint64         to_ms,
+                      guint          limit,
+                      gboolean      *out_truncated,
+                      GError       **error)
+{
+  return wg_track_store_query_page (self, unit, from_ms, to_ms, NULL, limit, NULL, out_truncated, error);
+}
+
+gboolean
+wg_track_store_keep_spans (WgTrackStore  *self,
+                           GPtrArray     *spans,
+                           GError       **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->in_transaction, FALSE);
+
+  if (!wg_track_store_begin (self, error))
+    return FALSE;
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const WgTrackSpan *span = spans->pdata[i];
+      sqlite3_stmt *stmt = get_stmt (self, STMT_KEEP_SPAN);
+
+      sqlite3_bind_text (stmt, 1, span->unit, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, span->from_ms);
+      sqlite3_bind_int64 (stmt, 3, span->to_ms);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          set_sql_error (self, error, "keep span");
+          wg_track_store_rollback (self);
+          return FALSE;
+        }
+    }
+  return wg_track_store_commit (self, error);
 }
 
 /* Drops up to @max_rows points older than the retention (0: no bound),
@@ -687,4 +752,13 @@ wg_track_store_count (WgTrackStore  *self,
   count = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   return count;
+}
+
+void
+wg_track_span_free (WgTrackSpan *span)
+{
+  if (span == NULL)
+    return;
+  g_free (span->unit);
+  g_free (span);
 }

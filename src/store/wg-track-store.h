@@ -87,6 +87,42 @@ GPtrArray      *wg_track_store_query        (WgTrackStore       *self,
                                              guint               limit,
                                              gboolean           *out_truncated,
                                              GError            **error);
+/* A position in the track's order (ts, then insertion): pages go on after
+ * it.  { -1, -1 } before the first. */
+typedef struct
+{
+  gint64 ts;
+  gint64 id;
+} WgTrackCursor;
+
+/* At most @limit points in [@from_ms, @to_ms) after @after (NULL: from the
+ * start), in (ts, insertion) order; @out_next is the last one returned and
+ * @out_more says whether any follow. */
+GPtrArray      *wg_track_store_query_page   (WgTrackStore       *self,
+                                             const char         *unit,
+                                             gint64              from_ms,
+                                             gint64              to_ms,
+                                             const WgTrackCursor *after,
+                                             guint               limit,
+                                             WgTrackCursor      *out_next,
+                                             gboolean           *out_more,
+                                             GError            **error);
+
+/* A unit's time on an incident: its points then are kept past the
+ * retention (to_ms may be G_MAXINT64 while the assignment is open). */
+typedef struct
+{
+  char   *unit;
+  gint64  from_ms;
+  gint64  to_ms;
+} WgTrackSpan;
+
+void            wg_track_span_free          (WgTrackSpan        *span);
+/* Records spans to keep (a span already known, by unit and start, is
+ * widened to the later end). */
+gboolean        wg_track_store_keep_spans   (WgTrackStore       *self,
+                                             GPtrArray          *spans,
+                                             GError            **error);
 gboolean        wg_track_store_purge        (WgTrackStore       *self,
                                              gint64              now_ms,
                                              guint               max_rows,

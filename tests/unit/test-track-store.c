@@ -257,6 +257,87 @@ test_retention_purge_in_steps (Fixture       *fx,
   g_assert_nonnull (wg_track_store_lookup_latest (store, "u"));
 }
 
+/* More points than a page share one timestamp (the simulator posts many
+ * units in the same second): pages follow the cursor and give each point
+ * once, never stalling on the timestamp. */
+static void
+test_cursor_pages_equal_timestamps (Fixture       *fx,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgTrackStore) store = NULL;
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  WgTrackCursor cursor = { -1, -1 };
+  gboolean more = TRUE, first = TRUE;
+  guint pages = 0;
+
+  store = wg_track_store_open (fx->path, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *unit = g_strdup_printf ("u%05u", i);
+      g_ptr_array_add (points, wg_track_point_new (unit, 5000, 1, 1, NULL));
+    }
+  g_ptr_array_add (points, wg_track_point_new ("later", 6000, 1, 1, NULL));
+  g_assert_true (wg_track_store_add_batch (store, points, NULL, &error));
+  g_assert_no_error (error);
+
+  while (more)
+    {
+      g_autoptr(GPtrArray) page = wg_track_store_query_page (store, NULL, 5000, 5001, first ? NULL : &cursor,
+                                                             100, &cursor, &more, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->len, ==, 100);
+      for (guint i = 0; i < page->len; i++)
+        g_assert_true (g_hash_table_add (seen, g_strdup (((WgTrackPoint *) page->pdata[i])->unit)));
+      first = FALSE;
+      pages++;
+      g_assert_cmpuint (pages, <=, 100);
+    }
+  g_assert_cmpuint (pages, ==, 100);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 10000);
+}
+
+/* A unit's points while it was assigned outlive the retention. */
+static void
+test_kept_spans_survive_purge (Fixture       *fx,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgTrackStore) store = NULL;
+  g_autoptr(GPtrArray) spans = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_span_free);
+  g_autoptr(GPtrArray) left = NULL;
+  WgTrackPolicy policy = { .keep_interval_ms = 1000, .keep_distance_m = 1e9, .retention_ms = 60000 };
+  WgTrackSpan *span = g_new0 (WgTrackSpan, 1);
+  guint deleted = 0;
+
+  store = wg_track_store_open (fx->path, &policy, &error);
+  g_assert_no_error (error);
+  for (gint64 t = 0; t < 10; t++)
+    {
+      g_assert_true (add_one (store, "police-07", t * 1000, 1, 1, NULL, NULL));
+      g_assert_true (add_one (store, "patrol-02", t * 1000, 1, 1, NULL, NULL));
+    }
+  span->unit = g_strdup ("police-07");
+  span->from_ms = 3000;
+  span->to_ms = 5000;
+  g_ptr_array_add (spans, span);
+  g_assert_true (wg_track_store_keep_spans (store, spans, &error));
+  /* Known again with a later end (the assignment went on): widened. */
+  span->to_ms = 6000;
+  g_assert_true (wg_track_store_keep_spans (store, spans, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (wg_track_store_purge (store, 1000000, 0, &deleted, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 16);
+  left = wg_track_store_query (store, NULL, 0, G_MAXINT64, 100, NULL, &error);
+  g_assert_cmpuint (left->len, ==, 4);    /* police-07 at 3, 4, 5 and 6 s */
+  for (guint i = 0; i < left->len; i++)
+    g_assert_cmpstr (((WgTrackPoint *) left->pdata[i])->unit, ==, "police-07");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -270,6 +351,8 @@ main (int   argc,
   g_test_add ("/track-store/rollback", Fixture, NULL, fixture_setup, test_rollback_restores_memory, fixture_teardown);
   g_test_add ("/track-store/retention", Fixture, NULL, fixture_setup, test_retention_purge, fixture_teardown);
   g_test_add ("/track-store/retention-steps", Fixture, NULL, fixture_setup, test_retention_purge_in_steps, fixture_teardown);
+  g_test_add ("/track-store/cursor-equal-timestamps", Fixture, NULL, fixture_setup, test_cursor_pages_equal_timestamps, fixture_teardown);
+  g_test_add ("/track-store/kept-spans", Fixture, NULL, fixture_setup, test_kept_spans_survive_purge, fixture_teardown);
 
   return g_test_run ();
 }
