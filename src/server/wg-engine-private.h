@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The engine's insides, shared by wg-engine.c and wg-engine-attachments.c.
+ * The engine's insides, shared by wg-engine.c and its wg-engine-*.c parts.
  */
 #pragma once
 
@@ -99,5 +99,8 @@ void        _wg_engine_attachments_committed (WgEngine              *self,
                                              WgCommand              *command,
                                              const WgActor          *actor,
                                              GPtrArray              *events);
+
+/* wg-engine-sessions.c */
+void        _wg_engine_sessions_init        (WgEngine               *self);
 
 G_END_DECLS
