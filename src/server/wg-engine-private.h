@@ -41,6 +41,7 @@ struct _WgEngine
   WgPasswordPool  *pool;
   WgCommitBatcher *batcher;
   WgRateLimiter   *command_limiter;
+  WgFailureWindow *pair_failures;     /* user name and address (wg-engine-sessions.c) */
   WgFailureWindow *user_failures;
   WgFailureWindow *address_failures;
   sqlite3_stmt    *visible_stmt;
@@ -102,5 +103,8 @@ void        _wg_engine_attachments_committed (WgEngine              *self,
 
 /* wg-engine-sessions.c */
 void        _wg_engine_sessions_init        (WgEngine               *self);
+void        _wg_engine_sessions_prune       (WgEngine               *self,
+                                             gint64                  now_us);
+void        _wg_engine_sessions_fini        (WgEngine               *self);
 
 G_END_DECLS

@@ -712,8 +712,7 @@ prune_cb (gpointer data)
   gint64 now = g_get_monotonic_time ();
 
   wg_rate_limiter_prune (self->command_limiter, now);
-  wg_failure_window_prune (self->user_failures, now);
-  wg_failure_window_prune (self->address_failures, now);
+  _wg_engine_sessions_prune (self, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1350,10 +1349,6 @@ wg_engine_new (WgServer  *server,
     }
 
   self->command_limiter = wg_rate_limiter_new (config->command_rate, config->command_burst);
-  self->user_failures = wg_failure_window_new (config->login_max_failures,
-                                               (gint64) config->login_window_seconds * G_USEC_PER_SEC);
-  self->address_failures = wg_failure_window_new (config->login_max_failures,
-                                                  (gint64) config->login_window_seconds * G_USEC_PER_SEC);
   self->batcher = wg_commit_batcher_new (config->batch_max_delay_us, config->batch_max_items,
                                          commands_batch_cb, commands_answer_cb, self);
   if (!_wg_engine_attachments_init (self, error))
@@ -1414,8 +1409,7 @@ wg_engine_free (WgEngine *self)
   g_clear_pointer (&self->pool, wg_password_pool_free);
   g_clear_pointer (&self->visible_stmt, sqlite3_finalize);
   g_clear_pointer (&self->command_limiter, wg_rate_limiter_free);
-  g_clear_pointer (&self->user_failures, wg_failure_window_free);
-  g_clear_pointer (&self->address_failures, wg_failure_window_free);
+  _wg_engine_sessions_fini (self);
   g_clear_pointer (&self->redact_in, json_node_unref);
   g_clear_pointer (&self->redact_out, json_node_unref);
   g_clear_pointer (&self->reference_json, g_bytes_unref);
