@@ -429,6 +429,7 @@ typedef struct
   WgCommand *command;
   WgActor   *actor;
   char      *address;
+  GError    *refusal;   /* by a rule decide() cannot check (accounts), or NULL */
 } CommandJob;
 
 static void
@@ -439,6 +440,7 @@ command_job_free (gpointer data)
   g_clear_pointer (&job->command, wg_command_unref);
   g_clear_pointer (&job->actor, wg_actor_free);
   g_free (job->address);
+  g_clear_error (&job->refusal);
   g_free (job);
 }
 
@@ -505,8 +507,12 @@ commands_batch_cb (GPtrArray  *items,
       item->result = result;
       item->result_destroy = command_result_free;
       /* Each command in its own savepoint (wg_store_execute_command). */
-      wg_store_execute_command (self->store, job->command, job->actor, now_ms,
-                                &result->events, &result->replayed, &item->error);
+      if (job->refusal != NULL)
+        wg_store_refuse_command (self->store, job->command, job->actor, now_ms, job->refusal,
+                                 &result->events, &result->replayed, &item->error);
+      else
+        wg_store_execute_command (self->store, job->command, job->actor, now_ms,
+                                  &result->events, &result->replayed, &item->error);
     }
 
   if (!wg_store_commit (self->store, error))
@@ -612,6 +618,32 @@ commands_answer_cb (WgCommitItem *item,
   wg_json_respond_builder (item->msg, SOUP_STATUS_OK, builder);
 }
 
+/* decide() does not know the accounts: the server checks that the roster
+ * goes to a duty leader's account.  The refusal is a rule's, stored with
+ * the command id like decide()'s own. */
+static gboolean
+check_roster_target (WgEngine   *self,
+                     WgCommand  *command,
+                     GError    **error)
+{
+  const char *to;
+  g_autoptr(WgAccount) target = NULL;
+
+  if (wg_command_get_kind (command) != WG_CMD_ROSTER_HANDOVER)
+    return TRUE;
+  to = json_object_get_string_member_with_default (wg_command_get_body (command), "to", NULL);
+  if (to == NULL)
+    return TRUE;
+  target = wg_account_store_lookup (self->accounts, to, NULL);
+  if (target == NULL || target->disabled || g_strcmp0 (target->role, "duty_leader") != 0)
+    {
+      g_set_error_literal (error, WG_ERROR, WG_ERROR_INVALID_FIELD,
+                           "body.to must name an enabled duty leader's account");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 post_commands_cb (SoupServerMessage *msg,
                   GHashTable        *params,
@@ -655,24 +687,8 @@ post_commands_cb (SoupServerMessage *msg,
       goto refused;
     }
 
-  /* decide() does not know the accounts: the server checks that the
-   * roster goes to a duty leader's account. */
-  if (wg_command_get_kind (command) == WG_CMD_ROSTER_HANDOVER)
-    {
-      const char *to = json_object_get_string_member_with_default (wg_command_get_body (command), "to", NULL);
-      g_autoptr(WgAccount) target = NULL;
-
-      if (to != NULL)
-        target = wg_account_store_lookup (self->accounts, to, NULL);
-      if (to != NULL && (target == NULL || target->disabled || g_strcmp0 (target->role, "duty_leader") != 0))
-        {
-          wg_problem_respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-field",
-                              "body.to must name an enabled duty leader's account");
-          goto refused;
-        }
-    }
-
   job = g_new0 (CommandJob, 1);
+  check_roster_target (self, command, &job->refusal);
   job->command = g_steal_pointer (&command);
   job->actor = g_steal_pointer (&actor);
   job->address = g_steal_pointer (&address);
