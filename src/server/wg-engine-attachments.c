@@ -431,7 +431,7 @@ command_attachment_ids (WgCommand *command)
   JsonObject *body = wg_command_get_body (command);
   JsonNode *member = json_object_get_member (body, "attachments");
   JsonArray *array;
-  GStrvBuilder *builder;
+  g_autoptr(GStrvBuilder) builder = NULL;
 
   if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
     return NULL;
