@@ -9,6 +9,8 @@
  *   4. is the actor in scope (own grid, dept, unit)?   forbidden
  *   5. is it legal in the current state?               illegal-transition
  *   6. command specifics (units free, ...)             unit-unavailable, ...
+ *      and the reference (route's department,          unknown-department,
+ *      report's location)                              location-out-of-area
  *
  * Steps 1, 4 and 5 are read from command_table[] only.
  */
@@ -349,6 +351,31 @@ get_location (JsonObject  *body,
   return TRUE;
 }
 
+/* Reference checks of their own (step 6): the route's department, the
+ * report's location. */
+static gboolean
+check_department (Ctx         *ctx,
+                  const char  *department,
+                  GError     **error)
+{
+  if (!wg_rules_department_exists (ctx->rules, department))
+    return fail (error, WG_ERROR_UNKNOWN_DEPARTMENT, "unknown department '%s'", department);
+  return TRUE;
+}
+
+static gboolean
+check_in_area (Ctx     *ctx,
+               double   lat,
+               double   lon,
+               GError **error)
+{
+  if (!wg_rules_near_area (ctx->rules, lat, lon))
+    return fail (error, WG_ERROR_LOCATION_OUT_OF_AREA,
+                 "location %.5f, %.5f is more than %.0f km from every street served",
+                 lat, lon, WG_AREA_MARGIN_M / 1000);
+  return TRUE;
+}
+
 static WgScope
 scope_for_incident (const WgActor          *actor,
                     const WgIncidentRecord *incident)
@@ -514,6 +541,8 @@ decide_report (Ctx     *ctx,
   cat = wg_rules_lookup_category (ctx->rules, category);
   if (cat == NULL)
     return fail (error, WG_ERROR_UNKNOWN_CATEGORY, "unknown category '%s'", category);
+  if (!check_in_area (ctx, lat, lon, error))
+    return FALSE;
 
   /* The grid: as given, else where the location lies, else the reporting
    * grid worker's own. */
@@ -720,6 +749,8 @@ decide_on_incident (Ctx     *ctx,
       break;
 
     case WG_CMD_INCIDENT_ROUTE:
+      if (!check_department (ctx, department, error))
+        return FALSE;
       b = emit (ctx, WG_EV_INCIDENT_ROUTED, id, id);
       json_object_set_string_member (b, "department", department);
       if (instructions != NULL)

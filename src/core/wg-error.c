@@ -23,6 +23,10 @@ static const struct {
   [WG_ERROR_IDEMPOTENCY_KEY_REUSE] = { "idempotency-key-reuse", 409 },
   [WG_ERROR_INVALID_EVENT] = { "invalid-event", 422 },
   [WG_ERROR_STORE] = { "store-failure", 500 },
+  [WG_ERROR_UNKNOWN_DEPARTMENT] = { "unknown-department", 422 },
+  [WG_ERROR_LOCATION_OUT_OF_AREA] = { "location-out-of-area", 422 },
+  [WG_ERROR_UNKNOWN_ATTACHMENT] = { "unknown-attachment", 422 },
+  [WG_ERROR_ATTACHMENT_IN_USE] = { "attachment-in-use", 409 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (error_table) == WG_N_ERRORS);
@@ -75,6 +79,10 @@ wg_error_is_rule_refusal (const GError *error)
     case WG_ERROR_ILLEGAL_TRANSITION:
     case WG_ERROR_FORBIDDEN:
     case WG_ERROR_UNIT_UNAVAILABLE:
+    case WG_ERROR_UNKNOWN_DEPARTMENT:
+    case WG_ERROR_LOCATION_OUT_OF_AREA:
+    case WG_ERROR_UNKNOWN_ATTACHMENT:
+    case WG_ERROR_ATTACHMENT_IN_USE:
       return TRUE;
     case WG_ERROR_INVALID_COMMAND:
     case WG_ERROR_IDEMPOTENCY_KEY_REUSE:

@@ -24,6 +24,10 @@ typedef enum {
   WG_ERROR_IDEMPOTENCY_KEY_REUSE, /* same command id, another command */
   WG_ERROR_INVALID_EVENT,         /* malformed event (codec, pulled journal) */
   WG_ERROR_STORE,                 /* the database failed: not the client's fault */
+  WG_ERROR_UNKNOWN_DEPARTMENT,    /* a route to a department not in the reference data */
+  WG_ERROR_LOCATION_OUT_OF_AREA,  /* farther than the margin from every street served */
+  WG_ERROR_UNKNOWN_ATTACHMENT,    /* no such upload, or another user's */
+  WG_ERROR_ATTACHMENT_IN_USE,     /* an upload already on another incident */
   WG_N_ERRORS
 } WgErrorCode;
 

@@ -256,6 +256,48 @@ wg_geo_shape_contains (WgGeoShape *self,
   return inside;
 }
 
+/* Metres from @p to the segment a-b, on a plane tangent at @p: right at
+ * street and city scale, which is where the answer matters. */
+static double
+segment_distance_m (double            lat,
+                    double            lon,
+                    const WgGeoPoint *a,
+                    const WgGeoPoint *b)
+{
+  double k = M_PER_DEG;
+  double kx = k * cos (lat * G_PI / 180.0);
+  double ax = (a->lon - lon) * kx, ay = (a->lat - lat) * k;
+  double bx = (b->lon - lon) * kx, by = (b->lat - lat) * k;
+  double dx = bx - ax, dy = by - ay;
+  double len2 = dx * dx + dy * dy;
+  double t = len2 > 0 ? CLAMP (-(ax * dx + ay * dy) / len2, 0.0, 1.0) : 0.0;
+
+  return hypot (ax + t * dx, ay + t * dy);
+}
+
+/* 0 inside the shape, else metres to its nearest edge. */
+double
+wg_geo_shape_distance_m (WgGeoShape *self,
+                         double      lat,
+                         double      lon)
+{
+  double best = G_MAXDOUBLE;
+
+  g_return_val_if_fail (self != NULL, G_MAXDOUBLE);
+
+  if (wg_geo_shape_contains (self, lat, lon))
+    return 0;
+  for (guint i = 0; i < self->rings->len; i++)
+    {
+      const Ring *ring = &g_array_index (self->rings, Ring, i);
+
+      for (guint j = 0; j < ring->n_points; j++)
+        best = MIN (best, segment_distance_m (lat, lon, &ring->points[j],
+                                              &ring->points[(j + 1) % ring->n_points]));
+    }
+  return best;
+}
+
 /* Area on the sinusoidal projection (x = R lon cos lat, y = R lat), which
  * is equal-area: adjacent shapes sharing vertices add up exactly, which a
  * per-shape local projection would not. */

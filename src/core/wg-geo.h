@@ -84,6 +84,9 @@ gboolean     wg_geo_shape_contains      (WgGeoShape       *self,
                                          double            lat,
                                          double            lon);
 double       wg_geo_shape_area_m2       (WgGeoShape       *self);
+double       wg_geo_shape_distance_m    (WgGeoShape       *self,
+                                         double            lat,
+                                         double            lon);
 void         wg_geo_shape_centroid      (WgGeoShape       *self,
                                          double           *lat,
                                          double           *lon);

@@ -125,6 +125,7 @@ wg_rate_limiter_get_size (WgRateLimiter *self)
 
 typedef struct
 {
+  guint  pending;  /* attempts begun and not yet ended */
   guint  count;    /* failures held in times[] */
   guint  next;     /* ring position of the next write */
   gint64 times[];  /* the last max_failures failure times */
@@ -161,6 +162,20 @@ wg_failure_window_free (WgFailureWindow *self)
   g_free (self);
 }
 
+static Failures *
+lookup_or_add (WgFailureWindow *self,
+               const char      *key)
+{
+  Failures *failures = g_hash_table_lookup (self->keys, key);
+
+  if (failures == NULL)
+    {
+      failures = g_malloc0 (sizeof (Failures) + self->max_failures * sizeof (gint64));
+      g_hash_table_insert (self->keys, g_strdup (key), failures);
+    }
+  return failures;
+}
+
 void
 wg_failure_window_record (WgFailureWindow *self,
                           const char      *key,
@@ -170,23 +185,47 @@ wg_failure_window_record (WgFailureWindow *self,
 
   g_return_if_fail (self != NULL && key != NULL);
 
-  failures = g_hash_table_lookup (self->keys, key);
-  if (failures == NULL)
-    {
-      failures = g_malloc0 (sizeof (Failures) + self->max_failures * sizeof (gint64));
-      g_hash_table_insert (self->keys, g_strdup (key), failures);
-    }
+  failures = lookup_or_add (self, key);
   failures->times[failures->next] = now_us;
   failures->next = (failures->next + 1) % self->max_failures;
   failures->count = MIN (failures->count + 1, self->max_failures);
 }
 
+/* Failures of @failures within the window at @now_us, oldest first, and
+ * the time of the @nth of them (1-based) in @nth_time_us when there is one. */
+static guint
+count_in_window (WgFailureWindow *self,
+                 Failures        *failures,
+                 gint64           now_us,
+                 guint            nth,
+                 gint64          *nth_time_us)
+{
+  guint oldest = (failures->next + self->max_failures - failures->count) % self->max_failures;
+  guint in_window = 0;
+
+  for (guint i = 0; i < failures->count; i++)
+    {
+      gint64 t = failures->times[(oldest + i) % self->max_failures];
+
+      if (now_us - t >= self->window_us)
+        continue;
+      if (++in_window == nth)
+        *nth_time_us = t;
+    }
+  return in_window;
+}
+
 /**
  * wg_failure_window_allows:
- * @retry_after_s: (out) (optional): when refused, seconds until the oldest
- *   failure of the window leaves it
+ * @retry_after_s: (out) (optional): when refused, seconds until enough
+ *   failures leave the window (at least one second while attempts being
+ *   checked hold the place)
  *
- * Returns: %FALSE while @key has had max_failures failures within the window
+ * Attempts begun with wg_failure_window_begin() and not yet ended count as
+ * failures: parallel guesses get no more tries than serial ones.
+ *
+ * Returns: %FALSE while @key's failures within the window and its attempts
+ *   being checked reach max_failures
  */
 gboolean
 wg_failure_window_allows (WgFailureWindow *self,
@@ -195,36 +234,82 @@ wg_failure_window_allows (WgFailureWindow *self,
                           double          *retry_after_s)
 {
   Failures *failures;
-  gint64 oldest;
+  gint64 leaving_us = 0;
+  guint in_window, must_leave;
 
   g_return_val_if_fail (self != NULL && key != NULL, FALSE);
 
   if (retry_after_s != NULL)
     *retry_after_s = 0;
-
   failures = g_hash_table_lookup (self->keys, key);
-  if (failures == NULL || failures->count < self->max_failures)
+  if (failures == NULL)
+    return TRUE;
+  in_window = count_in_window (self, failures, now_us, 0, NULL);
+  if (in_window + failures->pending < self->max_failures)
     return TRUE;
 
-  /* The ring is full: its oldest entry is the one about to be overwritten. */
-  oldest = failures->times[failures->next];
-  if (now_us - oldest >= self->window_us)
-    return TRUE;
-
+  must_leave = in_window + failures->pending - self->max_failures + 1;
   if (retry_after_s != NULL)
-    *retry_after_s = (oldest + self->window_us - now_us) / 1e6;
+    {
+      if (must_leave <= in_window)
+        {
+          count_in_window (self, failures, now_us, must_leave, &leaving_us);
+          *retry_after_s = (leaving_us + self->window_us - now_us) / 1e6;
+        }
+      else
+        *retry_after_s = 1.0;
+    }
   return FALSE;
 }
 
+/* An attempt for @key is being checked: it counts as a failure until
+ * wg_failure_window_end(). */
+void
+wg_failure_window_begin (WgFailureWindow *self,
+                         const char      *key)
+{
+  g_return_if_fail (self != NULL && key != NULL);
+
+  lookup_or_add (self, key)->pending++;
+}
+
+void
+wg_failure_window_end (WgFailureWindow *self,
+                       const char      *key,
+                       gboolean         failed,
+                       gint64           now_us)
+{
+  Failures *failures;
+
+  g_return_if_fail (self != NULL && key != NULL);
+
+  failures = g_hash_table_lookup (self->keys, key);
+  g_return_if_fail (failures != NULL && failures->pending > 0);
+  failures->pending--;
+  if (failed)
+    wg_failure_window_record (self, key, now_us);
+}
+
+/* Forgets @key's failures; attempts still being checked stay counted. */
 void
 wg_failure_window_forget (WgFailureWindow *self,
                           const char      *key)
 {
+  Failures *failures;
+
   g_return_if_fail (self != NULL && key != NULL);
-  g_hash_table_remove (self->keys, key);
+
+  failures = g_hash_table_lookup (self->keys, key);
+  if (failures == NULL)
+    return;
+  if (failures->pending == 0)
+    g_hash_table_remove (self->keys, key);
+  else
+    failures->count = failures->next = 0;
 }
 
-/* Forgets keys whose newest failure has left the window. */
+/* Forgets keys with no attempt being checked whose newest failure has left
+ * the window. */
 void
 wg_failure_window_prune (WgFailureWindow *self,
                          gint64           now_us)
@@ -239,7 +324,8 @@ wg_failure_window_prune (WgFailureWindow *self,
     {
       guint newest = (failures->next + self->max_failures - 1) % self->max_failures;
 
-      if (now_us - failures->times[newest] >= self->window_us)
+      if (failures->pending == 0 &&
+          (failures->count == 0 || now_us - failures->times[newest] >= self->window_us))
         g_hash_table_iter_remove (&iter);
     }
 }

@@ -21,7 +21,8 @@ void           wg_rate_limiter_prune     (WgRateLimiter *self,
 guint          wg_rate_limiter_get_size  (WgRateLimiter *self);
 
 /* Failures keyed by a string within a sliding window: "after 5 failed logins
- * for one username or one address within a minute, refuse for a while". */
+ * for one username from one address within a minute, refuse for a while".
+ * Attempts being checked (begin .. end) count as failures meanwhile. */
 typedef struct _WgFailureWindow WgFailureWindow;
 
 WgFailureWindow *wg_failure_window_new      (guint            max_failures,
@@ -34,6 +35,12 @@ gboolean         wg_failure_window_allows   (WgFailureWindow *self,
                                              const char      *key,
                                              gint64           now_us,
                                              double          *retry_after_s);
+void             wg_failure_window_begin    (WgFailureWindow *self,
+                                             const char      *key);
+void             wg_failure_window_end      (WgFailureWindow *self,
+                                             const char      *key,
+                                             gboolean         failed,
+                                             gint64           now_us);
 void             wg_failure_window_forget   (WgFailureWindow *self,
                                              const char      *key);
 void             wg_failure_window_prune    (WgFailureWindow *self,

@@ -67,12 +67,32 @@ resolve_grid_cb (double   lat,
   return grid != NULL ? g_strdup (grid->code) : NULL;
 }
 
+/* Where cases may be routed to and where they may come from. */
+static void
+add_departments_and_streets (WgRules     *rules,
+                             WgReference *reference)
+{
+  GPtrArray *departments = wg_reference_get_departments (reference);
+  GPtrArray *grids = wg_reference_get_grids (reference);
+
+  for (guint i = 0; i < departments->len; i++)
+    wg_rules_add_department (rules, ((WgDepartment *) g_ptr_array_index (departments, i))->code);
+  for (guint i = 0; i < grids->len; i++)
+    {
+      WgGrid *grid = g_ptr_array_index (grids, i);
+
+      if (grid->level == 1 && grid->shape != NULL)
+        wg_rules_add_area (rules, grid->shape);
+    }
+}
+
 /**
  * wg_reference_build_rules:
  *
  * Returns: (transfer full): the rules of this reference: street code,
- *   calendar, categories with their step limits, the grid of a location, and
- *   the alarm escalation chain (covering street leaders, then the chief)
+ *   calendar, categories with their step limits, the grid of a location,
+ *   the departments, the streets served, and the alarm escalation chain
+ *   (covering street leaders, then the chief)
  */
 WgRules *
 wg_reference_build_rules (WgReference  *reference,
@@ -121,6 +141,7 @@ wg_reference_build_rules (WgReference  *reference,
     }
 
   wg_rules_set_grid_resolver (rules, resolve_grid_cb, g_object_ref (reference), g_object_unref);
+  add_departments_and_streets (rules, reference);
 
   wg_reference_get_escalation_delays (reference, &covering_s, &chief_s);
   if (covering_s > 0)

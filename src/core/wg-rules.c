@@ -19,6 +19,8 @@ struct _WgRules
   gint64           escalation_interval_ms;
   GHashTable      *area_leaders;  /* grid prefix -> username */
   char            *chief;
+  GHashTable      *departments;   /* code set; empty: any department */
+  GPtrArray       *areas;         /* WgGeoShape, the streets served; empty: anywhere */
 };
 
 G_DEFINE_BOXED_TYPE (WgRules, wg_rules, wg_rules_ref, wg_rules_unref)
@@ -42,6 +44,8 @@ wg_rules_new (void)
   self->categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, category_free);
   self->escalation_interval_ms = 60 * 1000;
   self->area_leaders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->departments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->areas = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_geo_shape_unref);
   return self;
 }
 
@@ -66,6 +70,8 @@ wg_rules_unref (WgRules *self)
   g_hash_table_unref (self->categories);
   g_hash_table_unref (self->area_leaders);
   g_free (self->chief);
+  g_hash_table_unref (self->departments);
+  g_ptr_array_unref (self->areas);
   g_free (self);
 }
 
@@ -226,4 +232,56 @@ wg_rules_escalation_target (WgRules    *self,
   if (level == 2)
     return self->chief;
   return NULL;
+}
+
+void
+wg_rules_add_department (WgRules    *self,
+                         const char *code)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (code != NULL);
+  g_hash_table_add (self->departments, g_strdup (code));
+}
+
+gboolean
+wg_rules_department_exists (WgRules    *self,
+                            const char *code)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (code != NULL, FALSE);
+  return g_hash_table_size (self->departments) == 0 || g_hash_table_contains (self->departments, code);
+}
+
+void
+wg_rules_add_area (WgRules    *self,
+                   WgGeoShape *shape)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (shape != NULL);
+  g_ptr_array_add (self->areas, wg_geo_shape_ref (shape));
+}
+
+gboolean
+wg_rules_near_area (WgRules *self,
+                    double   lat,
+                    double   lon)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->areas->len == 0)
+    return TRUE;
+  for (guint i = 0; i < self->areas->len; i++)
+    {
+      WgGeoShape *area = g_ptr_array_index (self->areas, i);
+      const WgGeoBBox *bbox = wg_geo_shape_get_bbox (area);
+
+      /* The box's nearest point first: a location on another continent
+       * needs no edge-by-edge look. */
+      if (wg_geo_distance_m (lat, lon, CLAMP (lat, bbox->min_lat, bbox->max_lat),
+                             CLAMP (lon, bbox->min_lon, bbox->max_lon)) > WG_AREA_MARGIN_M)
+        continue;
+      if (wg_geo_shape_distance_m (area, lat, lon) <= WG_AREA_MARGIN_M)
+        return TRUE;
+    }
+  return FALSE;
 }

@@ -14,6 +14,7 @@
 #include <glib-object.h>
 
 #include "wg-calendar.h"
+#include "wg-geo.h"
 #include "wg-vocab.h"
 
 G_BEGIN_DECLS
@@ -81,6 +82,24 @@ void        wg_rules_set_chief       (WgRules      *self,
 const char *wg_rules_escalation_target (WgRules    *self,
                                         const char *grid,
                                         guint       level);
+
+/* The departments a case may be routed to.  Rules with none (a test's,
+ * or a server without reference data) take any department. */
+void        wg_rules_add_department  (WgRules      *self,
+                                      const char   *code);
+gboolean    wg_rules_department_exists (WgRules    *self,
+                                        const char *code);
+
+/* The streets the centre serves: a location farther than WG_AREA_MARGIN_M
+ * from all of them is no case of this centre (protocol.md); one within the
+ * margin but in no grid is taken, as outside the street, for transfer.
+ * Rules with no area take any location. */
+#define WG_AREA_MARGIN_M 5000.0
+void        wg_rules_add_area        (WgRules      *self,
+                                      WgGeoShape   *shape);
+gboolean    wg_rules_near_area       (WgRules      *self,
+                                      double        lat,
+                                      double        lon);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgRules, wg_rules_unref)
 

@@ -431,7 +431,7 @@ command_attachment_ids (WgCommand *command)
   JsonObject *body = wg_command_get_body (command);
   JsonNode *member = json_object_get_member (body, "attachments");
   JsonArray *array;
-  GStrvBuilder *builder;
+  g_autoptr(GStrvBuilder) builder = NULL;
 
   if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
     return NULL;
@@ -461,6 +461,26 @@ events_incident (GPtrArray *events)
   return NULL;
 }
 
+/* A command's upload ids are its fields: refusing them is a rule's
+ * refusal (WG_ERROR), stored with the command id; a database failure
+ * stays what it is.  Takes @store_error. */
+static gboolean
+refuse_attachments (GError  *store_error,
+                    GError **error)
+{
+  if (g_error_matches (store_error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT))
+    g_set_error_literal (error, WG_ERROR, WG_ERROR_UNKNOWN_ATTACHMENT, store_error->message);
+  else if (g_error_matches (store_error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_IN_USE))
+    g_set_error_literal (error, WG_ERROR, WG_ERROR_ATTACHMENT_IN_USE, store_error->message);
+  else
+    {
+      g_propagate_error (error, store_error);
+      return FALSE;
+    }
+  g_error_free (store_error);
+  return FALSE;
+}
+
 static gboolean
 command_check_cb (WgCommand      *command,
                   const WgActor  *actor,
@@ -471,6 +491,7 @@ command_check_cb (WgCommand      *command,
   WgEngine *self = user_data;
   g_auto(GStrv) ids = command_attachment_ids (command);
   const char *incident = events_incident (events);
+  GError *store_error = NULL;
 
   if (ids == NULL)
     return TRUE;
@@ -487,14 +508,14 @@ command_check_cb (WgCommand      *command,
 
       if (claimed != NULL && !g_str_equal (claimed, incident))
         {
-          g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_IN_USE,
+          g_set_error (error, WG_ERROR, WG_ERROR_ATTACHMENT_IN_USE,
                        "attachment %s is already used by incident %s", ids[i], claimed);
           return FALSE;
         }
     }
   if (!wg_attachment_store_check (self->attachments, (const char * const *) ids, actor->username,
-                                  incident, error))
-    return FALSE;
+                                  incident, &store_error))
+    return refuse_attachments (store_error, error);
   for (guint i = 0; ids[i] != NULL; i++)
     g_hash_table_insert (self->batch_claims, g_strdup (ids[i]), g_strdup (incident));
   return TRUE;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The engine's insides, shared by wg-engine.c and wg-engine-attachments.c.
+ * The engine's insides, shared by wg-engine.c and its wg-engine-*.c parts.
  */
 #pragma once
 
@@ -44,6 +44,7 @@ struct _WgEngine
   WgPasswordPool  *pool;
   WgCommitBatcher *batcher;
   WgRateLimiter   *command_limiter;
+  WgFailureWindow *pair_failures;     /* user name and address (wg-engine-sessions.c) */
   WgFailureWindow *user_failures;
   WgFailureWindow *address_failures;
   sqlite3_stmt    *visible_stmt;
@@ -110,5 +111,11 @@ void        _wg_engine_attachments_committed (WgEngine              *self,
                                              WgCommand              *command,
                                              const WgActor          *actor,
                                              GPtrArray              *events);
+
+/* wg-engine-sessions.c */
+void        _wg_engine_sessions_init        (WgEngine               *self);
+void        _wg_engine_sessions_prune       (WgEngine               *self,
+                                             gint64                  now_us);
+void        _wg_engine_sessions_fini        (WgEngine               *self);
 
 G_END_DECLS

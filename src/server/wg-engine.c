@@ -44,8 +44,6 @@
 #define AUDIT_DEFAULT_LIMIT 100
 #define AUDIT_MAX_LIMIT 1000
 #define PASSWORD_QUEUE_MAX 64
-#define USERNAME_MAX_BYTES 64
-#define PASSWORD_MAX_BYTES 1024
 #define TIMER_INTERVAL_S 1
 #define PRUNE_INTERVAL_S 60
 
@@ -431,6 +429,7 @@ typedef struct
   WgCommand *command;
   WgActor   *actor;
   char      *address;
+  GError    *refusal;   /* by a rule decide() cannot check (accounts), or NULL */
 } CommandJob;
 
 static void
@@ -441,6 +440,7 @@ command_job_free (gpointer data)
   g_clear_pointer (&job->command, wg_command_unref);
   g_clear_pointer (&job->actor, wg_actor_free);
   g_free (job->address);
+  g_clear_error (&job->refusal);
   g_free (job);
 }
 
@@ -507,8 +507,12 @@ commands_batch_cb (GPtrArray  *items,
       item->result = result;
       item->result_destroy = command_result_free;
       /* Each command in its own savepoint (wg_store_execute_command). */
-      wg_store_execute_command (self->store, job->command, job->actor, now_ms,
-                                &result->events, &result->replayed, &item->error);
+      if (job->refusal != NULL)
+        wg_store_refuse_command (self->store, job->command, job->actor, now_ms, job->refusal,
+                                 &result->events, &result->replayed, &item->error);
+      else
+        wg_store_execute_command (self->store, job->command, job->actor, now_ms,
+                                  &result->events, &result->replayed, &item->error);
     }
 
   if (!wg_store_commit (self->store, error))
@@ -614,6 +618,32 @@ commands_answer_cb (WgCommitItem *item,
   wg_json_respond_builder (item->msg, SOUP_STATUS_OK, builder);
 }
 
+/* decide() does not know the accounts: the server checks that the roster
+ * goes to a duty leader's account.  The refusal is a rule's, stored with
+ * the command id like decide()'s own. */
+static gboolean
+check_roster_target (WgEngine   *self,
+                     WgCommand  *command,
+                     GError    **error)
+{
+  const char *to;
+  g_autoptr(WgAccount) target = NULL;
+
+  if (wg_command_get_kind (command) != WG_CMD_ROSTER_HANDOVER)
+    return TRUE;
+  to = json_object_get_string_member_with_default (wg_command_get_body (command), "to", NULL);
+  if (to == NULL)
+    return TRUE;
+  target = wg_account_store_lookup (self->accounts, to, NULL);
+  if (target == NULL || target->disabled || g_strcmp0 (target->role, "duty_leader") != 0)
+    {
+      g_set_error_literal (error, WG_ERROR, WG_ERROR_INVALID_FIELD,
+                           "body.to must name an enabled duty leader's account");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 post_commands_cb (SoupServerMessage *msg,
                   GHashTable        *params,
@@ -657,24 +687,8 @@ post_commands_cb (SoupServerMessage *msg,
       goto refused;
     }
 
-  /* decide() does not know the accounts: the server checks that the
-   * roster goes to a duty leader's account. */
-  if (wg_command_get_kind (command) == WG_CMD_ROSTER_HANDOVER)
-    {
-      const char *to = json_object_get_string_member_with_default (wg_command_get_body (command), "to", NULL);
-      g_autoptr(WgAccount) target = NULL;
-
-      if (to != NULL)
-        target = wg_account_store_lookup (self->accounts, to, NULL);
-      if (to != NULL && (target == NULL || target->disabled || g_strcmp0 (target->role, "duty_leader") != 0))
-        {
-          wg_problem_respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-field",
-                              "body.to must name an enabled duty leader's account");
-          goto refused;
-        }
-    }
-
   job = g_new0 (CommandJob, 1);
+  check_roster_target (self, command, &job->refusal);
   job->command = g_steal_pointer (&command);
   job->actor = g_steal_pointer (&actor);
   job->address = g_steal_pointer (&address);
@@ -714,8 +728,7 @@ prune_cb (gpointer data)
   gint64 now = g_get_monotonic_time ();
 
   wg_rate_limiter_prune (self->command_limiter, now);
-  wg_failure_window_prune (self->user_failures, now);
-  wg_failure_window_prune (self->address_failures, now);
+  _wg_engine_sessions_prune (self, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -975,197 +988,6 @@ get_cap_cb (SoupServerMessage *msg,
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/cap+xml; charset=utf-8", SOUP_MEMORY_TAKE,
                                     g_steal_pointer (&xml), length);
-}
-
-/* ---- sessions ---------------------------------------------------------- */
-
-typedef struct
-{
-  WgEngine          *engine;
-  SoupServerMessage *msg;
-  WgAccount         *account;    /* NULL: unknown user */
-  char              *username;
-  char              *address;
-} LoginJob;
-
-static void
-login_job_free (LoginJob *job)
-{
-  g_clear_object (&job->msg);
-  g_clear_pointer (&job->account, wg_account_free);
-  g_free (job->username);
-  g_free (job->address);
-  g_free (job);
-}
-
-static void
-add_nullable (JsonBuilder *builder,
-              const char  *name,
-              const char  *value)
-{
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
-login_verified_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  LoginJob *job = user_data;
-  WgEngine *self = job->engine;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *code = NULL;
-  gint64 now_us = g_get_monotonic_time ();
-  gboolean ok;
-
-  ok = wg_password_verify_finish (self->pool, result, &error);
-  if (g_error_matches (error, WG_PASSWORD_ERROR, WG_PASSWORD_ERROR_BUSY))
-    _wg_engine_respond_retry_after (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
-                         _("Too many logins at once: try again in a moment"), 1);
-  else if (ok && job->account != NULL && !job->account->disabled)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autofree char *token = NULL;
-      gint64 expires = 0;
-
-      token = wg_account_store_create_token (self->accounts, job->account->username, g_get_real_time () / 1000,
-                                             (gint64) self->config.token_lifetime_seconds * 1000,
-                                             &expires, &error);
-      if (token == NULL)
-        wg_problem_respond (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      else
-        {
-          wg_failure_window_forget (self->user_failures, job->username);
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "token");
-          json_builder_add_string_value (builder, token);
-          json_builder_set_member_name (builder, "username");
-          json_builder_add_string_value (builder, job->account->username);
-          json_builder_set_member_name (builder, "role");
-          json_builder_add_string_value (builder, job->account->role);
-          json_builder_set_member_name (builder, "expires");
-          json_builder_add_int_value (builder, expires);
-          add_nullable (builder, "display_name", job->account->display_name);
-          add_nullable (builder, "grid", job->account->grid);
-          add_nullable (builder, "department", job->account->department);
-          add_nullable (builder, "unit", job->account->unit);
-          json_builder_set_member_name (builder, "server_time");
-          json_builder_add_int_value (builder, g_get_real_time () / 1000);
-          json_builder_end_object (builder);
-          wg_json_respond_builder (job->msg, SOUP_STATUS_OK, builder);
-        }
-    }
-  else
-    {
-      /* Same answer for a wrong password, an unknown user and a disabled
-       * account: nothing to learn about which accounts exist. */
-      wg_failure_window_record (self->user_failures, job->username, now_us);
-      wg_failure_window_record (self->address_failures, job->address, now_us);
-      wg_problem_respond (job->msg, SOUP_STATUS_UNAUTHORIZED, "invalid-credentials", NULL);
-    }
-
-  code = _wg_engine_answer_code (job->msg);
-  _wg_engine_audit (self, job->username, job->address, "login", NULL, soup_server_message_get_status (job->msg), code);
-  soup_server_message_unpause (job->msg);
-  login_job_free (job);
-}
-
-static void
-post_session_cb (SoupServerMessage *msg,
-                 GHashTable        *params,
-                 GHashTable        *query,
-                 gpointer           user_data)
-{
-  WgEngine *self = user_data;
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *address = _wg_engine_remote_address (msg);
-  g_autofree char *code = NULL;
-  const char *username = NULL, *password = NULL;
-  double retry_user = 0, retry_address = 0;
-  LoginJob *job;
-  JsonObject *body;
-
-  root = wg_server_read_json_body (self->server, msg);
-  if (root == NULL)
-    goto refused;
-  body = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  if (body != NULL)
-    {
-      JsonNode *u = json_object_get_member (body, "username");
-      JsonNode *p = json_object_get_member (body, "password");
-
-      if (u != NULL && JSON_NODE_HOLDS_VALUE (u) && json_node_get_value_type (u) == G_TYPE_STRING)
-        username = json_node_get_string (u);
-      if (p != NULL && JSON_NODE_HOLDS_VALUE (p) && json_node_get_value_type (p) == G_TYPE_STRING)
-        password = json_node_get_string (p);
-    }
-  if (username == NULL || password == NULL || *username == '\0' ||
-      strlen (username) > USERNAME_MAX_BYTES || strlen (password) > PASSWORD_MAX_BYTES)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-request",
-                          _("Send {\"username\": \"…\", \"password\": \"…\"} (strings; user name 1 to 64 bytes)"));
-      goto refused;
-    }
-
-  {
-    gint64 now_us = g_get_monotonic_time ();
-    gboolean user_ok = wg_failure_window_allows (self->user_failures, username, now_us, &retry_user);
-    gboolean address_ok = wg_failure_window_allows (self->address_failures, address, now_us, &retry_address);
-
-    if (!user_ok || !address_ok)
-      {
-        _wg_engine_respond_retry_after (msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
-                             _("Too many failed logins: wait before trying again"),
-                             MAX (retry_user, retry_address));
-        code = _wg_engine_answer_code (msg);
-        _wg_engine_audit (self, username, address, "login", NULL, soup_server_message_get_status (msg), code);
-        return;
-      }
-  }
-
-  job = g_new0 (LoginJob, 1);
-  job->engine = self;
-  job->msg = g_object_ref (msg);
-  job->username = g_strdup (username);
-  job->address = g_steal_pointer (&address);
-  job->account = wg_account_store_lookup (self->accounts, username, NULL);
-  soup_server_message_pause (msg);
-  /* Unknown users are checked against the dummy hash: the same time. */
-  wg_password_verify_async (self->pool,
-                            job->account != NULL && !job->account->disabled
-                              ? job->account->password_hash : wg_password_dummy_hash (),
-                            password, NULL, login_verified_cb, job);
-  return;
-
-refused:
-  code = _wg_engine_answer_code (msg);
-  _wg_engine_audit (self, username, address, "login", NULL, soup_server_message_get_status (msg), code);
-}
-
-static void
-delete_session_cb (SoupServerMessage *msg,
-                   GHashTable        *params,
-                   GHashTable        *query,
-                   gpointer           user_data)
-{
-  WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *address = _wg_engine_remote_address (msg);
-
-  if (actor == NULL)
-    return;
-  if (!wg_account_store_revoke_token (self->accounts, _wg_engine_bearer_token (msg), &error))
-    {
-      wg_problem_respond (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
-      _wg_engine_audit (self, actor->username, address, "logout", NULL, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
-      return;
-    }
-  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-  _wg_engine_audit (self, actor->username, address, "logout", NULL, SOUP_STATUS_NO_CONTENT, "ok");
 }
 
 /* ---- audit ------------------------------------------------------------- */
@@ -1543,10 +1365,6 @@ wg_engine_new (WgServer  *server,
     }
 
   self->command_limiter = wg_rate_limiter_new (config->command_rate, config->command_burst);
-  self->user_failures = wg_failure_window_new (config->login_max_failures,
-                                               (gint64) config->login_window_seconds * G_USEC_PER_SEC);
-  self->address_failures = wg_failure_window_new (config->login_max_failures,
-                                                  (gint64) config->login_window_seconds * G_USEC_PER_SEC);
   self->batcher = wg_commit_batcher_new (config->batch_max_delay_us, config->batch_max_items,
                                          commands_batch_cb, commands_answer_cb, self);
   if (!_wg_engine_attachments_init (self, error))
@@ -1561,12 +1379,11 @@ wg_engine_new (WgServer  *server,
   wg_router_add (router, "GET", "/api/v1/reference", get_reference_cb, self);
   wg_router_add (router, "GET", "/api/v1/incidents/{id}/cap", get_cap_cb, self);
   wg_router_add (router, "GET", "/api/v1/incidents/{id}/events", get_incident_events_cb, self);
-  wg_router_add (router, "POST", "/api/v1/session", post_session_cb, self);
-  wg_router_add (router, "DELETE", "/api/v1/session", delete_session_cb, self);
   wg_router_add (router, "GET", "/api/v1/audit", get_audit_cb, self);
   _wg_engine_add_statistics_routes (self, router);
   if (!_wg_engine_add_bookmark_routes (self, router, error))
     return NULL;
+  _wg_engine_sessions_init (self);
   g_signal_connect (wg_server_get_soup_server (server), "request-read", G_CALLBACK (request_read_cb), self);
 
   return g_steal_pointer (&self);
@@ -1612,8 +1429,7 @@ wg_engine_free (WgEngine *self)
   g_clear_pointer (&self->pool, wg_password_pool_free);
   g_clear_pointer (&self->visible_stmt, sqlite3_finalize);
   g_clear_pointer (&self->command_limiter, wg_rate_limiter_free);
-  g_clear_pointer (&self->user_failures, wg_failure_window_free);
-  g_clear_pointer (&self->address_failures, wg_failure_window_free);
+  _wg_engine_sessions_fini (self);
   g_clear_pointer (&self->redact_in, json_node_unref);
   g_clear_pointer (&self->redact_out, json_node_unref);
   g_clear_pointer (&self->reference_json, g_bytes_unref);

@@ -53,6 +53,8 @@ static const ProblemType problem_types[] = {
   { "unknown-assignment", N_("No such assignment") },
   { "unknown-unit", N_("No such unit") },
   { "unknown-category", N_("No such category") },
+  { "unknown-department", N_("No such department") },
+  { "location-out-of-area", N_("The location is outside the area this centre serves") },
   { "illegal-transition", N_("Not possible in the current state") },
   { "unit-unavailable", N_("A unit is not available") },
   { "idempotency-key-reuse", N_("The command id was used for another command") },

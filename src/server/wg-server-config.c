@@ -37,6 +37,8 @@ wg_server_config_new (void)
   self->command_rate = 50;
   self->command_burst = 100;
   self->login_max_failures = 5;
+  self->login_max_user_failures = 20;
+  self->login_max_address_failures = 30;
   self->login_window_seconds = 60;
   self->password_threads = 2;
   self->keep_interval_seconds = 15;
@@ -153,6 +155,8 @@ wg_server_config_load_file (WgServerConfig  *self,
   READ_UINT ("auth", "command-rate", 1, 1000000, command_rate);
   READ_UINT ("auth", "command-burst", 1, 1000000, command_burst);
   READ_UINT ("auth", "login-max-failures", 1, 1000, login_max_failures);
+  READ_UINT ("auth", "login-max-user-failures", 1, 1000, login_max_user_failures);
+  READ_UINT ("auth", "login-max-address-failures", 1, 1000, login_max_address_failures);
   READ_UINT ("auth", "login-window-seconds", 1, 86400, login_window_seconds);
   READ_UINT ("auth", "password-threads", 1, 64, password_threads);
 

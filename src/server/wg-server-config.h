@@ -41,7 +41,9 @@ typedef struct
   guint    token_lifetime_seconds; /* sliding: renewed in use */
   guint    command_rate;           /* commands per second per token, sustained */
   guint    command_burst;
-  guint    login_max_failures;     /* per username or address within the window */
+  guint    login_max_failures;     /* per username from one address within the window */
+  guint    login_max_user_failures;    /* per username from everywhere */
+  guint    login_max_address_failures; /* per address, whatever the username */
   guint    login_window_seconds;
   guint    password_threads;
 

@@ -1346,14 +1346,44 @@ wg_store_set_command_check (WgStore             *self,
   self->command_check_data = user_data;
 }
 
-gboolean
-wg_store_execute_command (WgStore        *self,
-                          WgCommand      *command,
-                          const WgActor  *actor,
-                          gint64          now_ms,
-                          GPtrArray     **events_out,
-                          gboolean       *replayed,
-                          GError        **error)
+/* Ends the change begun as @mark with @refusal (taken): a rule's refusal
+ * is an answer too, stored so that a retry gets the same one. */
+static gboolean
+end_refused (WgStore        *self,
+             Mark           *mark,
+             WgCommand      *command,
+             const WgActor  *actor,
+             gint64          now_ms,
+             GError         *refusal,
+             GError        **error)
+{
+  if (wg_error_is_rule_refusal (refusal))
+    {
+      if (!store_answer (self, command, actor, now_ms, NULL, refusal, error) ||
+          !change_end (self, mark, error))
+        {
+          change_abort (self, mark);
+          g_error_free (refusal);
+          return FALSE;
+        }
+    }
+  else
+    change_abort (self, mark);
+  g_propagate_error (error, refusal);
+  return FALSE;
+}
+
+/* wg_store_execute_command(), or with @found_refusal set,
+ * wg_store_refuse_command(). */
+static gboolean
+execute_command (WgStore        *self,
+                 WgCommand      *command,
+                 const WgActor  *actor,
+                 gint64          now_ms,
+                 const GError   *found_refusal,
+                 GPtrArray     **events_out,
+                 gboolean       *replayed,
+                 GError        **error)
 {
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) refusal = NULL;
@@ -1386,32 +1416,13 @@ wg_store_execute_command (WgStore        *self,
       return TRUE;
     }
 
+  if (found_refusal != NULL)
+    return end_refused (self, &mark, command, actor, now_ms, g_error_copy (found_refusal), error);
   events = wg_decide (&self->reader, self->rules, command, actor, now_ms, &refusal);
-  if (events == NULL)
-    {
-      /* A rule's refusal is an answer too: store it so that a retry gets
-       * the same one. */
-      if (wg_error_is_rule_refusal (refusal))
-        {
-          if (!store_answer (self, command, actor, now_ms, NULL, refusal, error) ||
-              !change_end (self, &mark, error))
-            {
-              change_abort (self, &mark);
-              return FALSE;
-            }
-        }
-      else
-        change_abort (self, &mark);
-      g_propagate_error (error, g_steal_pointer (&refusal));
-      return FALSE;
-    }
-
-  if (self->command_check != NULL &&
-      !self->command_check (command, actor, events, self->command_check_data, error))
-    {
-      change_abort (self, &mark);
-      return FALSE;
-    }
+  if (events == NULL ||
+      (self->command_check != NULL &&
+       !self->command_check (command, actor, events, self->command_check_data, &refusal)))
+    return end_refused (self, &mark, command, actor, now_ms, g_steal_pointer (&refusal), error);
 
   if (!append_events (self, events, error) ||
       !store_answer (self, command, actor, now_ms, events, NULL, error))
@@ -1425,6 +1436,33 @@ wg_store_execute_command (WgStore        *self,
   if (events_out != NULL)
     *events_out = g_steal_pointer (&events);
   return TRUE;
+}
+
+gboolean
+wg_store_execute_command (WgStore        *self,
+                          WgCommand      *command,
+                          const WgActor  *actor,
+                          gint64          now_ms,
+                          GPtrArray     **events_out,
+                          gboolean       *replayed,
+                          GError        **error)
+{
+  return execute_command (self, command, actor, now_ms, NULL, events_out, replayed, error);
+}
+
+gboolean
+wg_store_refuse_command (WgStore        *self,
+                         WgCommand      *command,
+                         const WgActor  *actor,
+                         gint64          now_ms,
+                         const GError   *refusal,
+                         GPtrArray     **events_out,
+                         gboolean       *replayed,
+                         GError        **error)
+{
+  g_return_val_if_fail (refusal != NULL, FALSE);
+
+  return execute_command (self, command, actor, now_ms, refusal, events_out, replayed, error);
 }
 
 gboolean

@@ -82,8 +82,9 @@ gboolean    wg_store_in_transaction (WgStore  *self);
 /* Called by wg_store_execute_command() after decide() accepted a new
  * command and before its events are appended (never for a retry, which
  * gets its stored answer): a check of what the journal does not hold (the
- * server's attachments).  FALSE refuses the command with @error, which is
- * not stored (a retry is checked again), and nothing is appended. */
+ * server's attachments).  FALSE refuses the command with @error, and
+ * nothing is appended; a rule's refusal (wg_error_is_rule_refusal()) is
+ * stored like decide()'s own. */
 typedef gboolean (*WgStoreCommandCheck) (WgCommand      *command,
                                          const WgActor  *actor,
                                          GPtrArray      *events,
@@ -103,6 +104,18 @@ gboolean    wg_store_execute_command (WgStore        *self,
                                       WgCommand      *command,
                                       const WgActor  *actor,
                                       gint64          now_ms,
+                                      GPtrArray     **events_out,
+                                      gboolean       *replayed,
+                                      GError        **error);
+/* As wg_store_execute_command(), for a command already refused by a rule
+ * outside decide() (the server's account checks): @refusal is stored as
+ * decide()'s own would be; a command id seen before gets its stored
+ * answer instead. */
+gboolean    wg_store_refuse_command  (WgStore        *self,
+                                      WgCommand      *command,
+                                      const WgActor  *actor,
+                                      gint64          now_ms,
+                                      const GError   *refusal,
                                       GPtrArray     **events_out,
                                       gboolean       *replayed,
                                       GError        **error);

@@ -3,6 +3,13 @@
  * Test harness: spawns the real wangge-server (WANGGE_SERVER_BIN, set by
  * meson) with --port 0 and a temporary data directory, reads the
  * "listening on URL" line, and offers HTTP and WebSocket helpers.
+ *
+ * Every server is stopped the way an operator stops it, with SIGTERM, and
+ * must exit with status 0 within STOP_TIMEOUT_S: a crash, a hang or a
+ * sanitizer report at shutdown fails the test.  Under AddressSanitizer the
+ * server runs with leak detection (whatever the test process itself uses,
+ * GTK's tests keep it off) and UndefinedBehaviorSanitizer halts on its
+ * first report, so that both end in a non-zero exit.
  */
 #include "config.h"
 
@@ -17,6 +24,10 @@
 #ifndef WANGGE_SERVER_BIN
 #error "WANGGE_SERVER_BIN must be defined by the build"
 #endif
+
+/* A clean stop takes well under a second; the sanitizers' leak check at
+ * exit takes a few more on a loaded machine. */
+#define STOP_TIMEOUT_S 60
 
 gint64
 wg_test_now_ms (void)
@@ -84,6 +95,37 @@ child_setup (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+/* @name's options from the environment with @extra after them (the
+ * sanitizers let a later option override an earlier one). */
+static void
+append_sanitizer_options (GSubprocessLauncher *launcher,
+                          const char          *name,
+                          const char          *extra)
+{
+  const char *inherited = g_getenv (name);
+  g_autofree char *value = inherited != NULL && *inherited != '\0'
+                             ? g_strconcat (inherited, ":", extra, NULL) : g_strdup (extra);
+
+  g_subprocess_launcher_setenv (launcher, name, value, TRUE);
+}
+
+/* Leak detection with our suppressions (library-lifetime allocations
+ * only), and UBSan reports that stop the process.  Harmless without the
+ * sanitizers: nothing reads these variables then. */
+static void
+set_sanitizer_env (GSubprocessLauncher *launcher)
+{
+  const char *source_dir = g_getenv ("WANGGE_SOURCE_DIR");
+  g_autofree char *supp = g_build_filename (source_dir != NULL ? source_dir : SOURCE_DATADIR "/..",
+                                            "build-aux", "lsan.supp", NULL);
+  g_autofree char *lsan = g_strconcat ("suppressions=", supp, ":print_suppressions=0", NULL);
+
+  /* Full stacks: the suppressions match library frames below ours. */
+  append_sanitizer_options (launcher, "ASAN_OPTIONS", "detect_leaks=1:fast_unwind_on_malloc=0");
+  append_sanitizer_options (launcher, "LSAN_OPTIONS", lsan);
+  append_sanitizer_options (launcher, "UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1");
+}
+
 void
 wg_test_server_start (WgTestServer       *self,
                       const char * const *extra_args)
@@ -129,6 +171,7 @@ wg_test_server_start (WgTestServer       *self,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  set_sanitizer_env (launcher);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
@@ -184,6 +227,7 @@ wg_test_server_add_user (WgTestServer       *self,
       g_ptr_array_add (argv, (gpointer) "0");
     }
   g_ptr_array_add (argv, NULL);
+  set_sanitizer_env (launcher);
   g_subprocess_launcher_setenv (launcher, "WANGGE_PASSWORD", password, TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -216,17 +260,62 @@ wg_test_server_login (WgTestServer *self,
   return g_strdup (json_object_get_string_member (wg_test_response_object (response), "token"));
 }
 
-/* SIGTERM, then the exit status (a clean stop is 0). */
+typedef struct
+{
+  gboolean done;
+  gboolean timed_out;
+} StopWait;
+
+static void
+stop_waited_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  StopWait *wait = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  wait->done = TRUE;
+}
+
+static gboolean
+stop_timeout_cb (gpointer user_data)
+{
+  ((StopWait *) user_data)->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* SIGTERM, then the exit status (a clean stop is 0).  A server that does
+ * not exit in time, or dies of a signal (a crash, an abort), fails the
+ * test here. */
 int
 wg_test_server_stop (WgTestServer *self)
 {
-  g_autoptr(GError) error = NULL;
+  /* A context of our own: the test's sources must not run meanwhile. */
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) timeout = g_timeout_source_new_seconds (STOP_TIMEOUT_S);
+  StopWait wait = { FALSE, FALSE };
   int status;
 
   g_assert_nonnull (self->process);
+  g_main_context_push_thread_default (context);
+  g_subprocess_wait_async (self->process, NULL, stop_waited_cb, &wait);
+  g_source_set_callback (timeout, stop_timeout_cb, &wait, NULL);
+  g_source_attach (timeout, context);
   g_subprocess_send_signal (self->process, SIGTERM);
-  g_subprocess_wait (self->process, NULL, &error);
-  g_assert_no_error (error);
+  while (!wait.done && !wait.timed_out)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timeout);
+  if (!wait.done)
+    {
+      g_subprocess_force_exit (self->process);
+      g_subprocess_wait (self->process, NULL, NULL);
+    }
+  g_main_context_pop_thread_default (context);
+
+  if (!wait.done)
+    g_error ("wangge-server did not stop within %d s of SIGTERM", STOP_TIMEOUT_S);
+  if (g_subprocess_get_if_signaled (self->process))
+    g_error ("wangge-server died of signal %d at shutdown", g_subprocess_get_term_sig (self->process));
   g_assert_true (g_subprocess_get_if_exited (self->process));
   status = g_subprocess_get_exit_status (self->process);
   g_clear_object (&self->process);
@@ -252,14 +341,17 @@ wg_test_server_free (WgTestServer *self)
 {
   if (self == NULL)
     return;
-  if (self->process != NULL)
-    {
-      g_subprocess_force_exit (self->process);
-      g_subprocess_wait (self->process, NULL, NULL);
-      g_clear_object (&self->process);
-    }
+  /* Closes the client's connections first: the server's shutdown waits
+   * for open requests only for its grace period. */
   g_clear_object (&self->session);
   g_clear_object (&self->ws_session);
+  if (self->process != NULL)
+    {
+      int status = wg_test_server_stop (self);
+
+      if (status != 0)
+        g_error ("wangge-server exited with status %d (a sanitizer report is in the log above)", status);
+    }
   test_rm_rf (self->data_dir);
   g_free (self->data_dir);
   g_free (self->config_path);

@@ -888,6 +888,49 @@ test_table_queries (void)
     }
 }
 
+/* Rules with departments and a street: routes go to known departments
+ * only, reports come from within 5 km of the street; both refusals are
+ * stored, so the same command again gets the same answer. */
+static void
+test_reference_checks (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  /* About 2 km by 2 km around the reports' location (113.25, 23.2). */
+  const WgGeoPoint street[] = { { 113.24, 23.19 }, { 113.26, 23.19 }, { 113.26, 23.21 }, { 113.24, 23.21 } };
+  g_autoptr(WgGeoShape) shape = wg_geo_shape_new ();
+  g_autofree char *id = NULL;
+  g_autoptr(WgCommand) typo = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean replayed = FALSE;
+
+  wg_geo_shape_add_ring (shape, street, G_N_ELEMENTS (street), FALSE);
+  wg_rules_add_area (f->rules, shape);
+  wg_rules_add_department (f->rules, "cgj");
+  wg_rules_add_department (f->rules, "sfs");
+
+  id = report (f, leader, "professional", "structure", FIXTURE_T0);
+  typo = fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"cjg\"}", id);
+  expect_refusal (f, wg_command_ref (typo), leader, FIXTURE_T0 + 1000, WG_ERROR_UNKNOWN_DEPARTMENT);
+  g_assert_false (wg_store_execute_command (f->store, typo, leader, FIXTURE_T0 + 2000, NULL, &replayed, &error));
+  g_assert_error (error, WG_ERROR, WG_ERROR_UNKNOWN_DEPARTMENT);
+  g_assert_true (replayed);
+  fixture_run_ok (f, fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"cgj\"}", id),
+                  leader, FIXTURE_T0 + 3000);
+
+  /* 4 km east of the street's edge: taken, outside any grid it knows of
+   * (the fixture's resolver answers anyway); 6 km: refused. */
+  fixture_run_ok (f, fixture_command ("incident.report",
+    "{\"grade\": \"general\", \"category\": \"fire_lane\", \"location\": {\"lat\": 23.2, \"lon\": 113.299},"
+    " \"summary\": \"s\"}"), leader, FIXTURE_T0 + 4000);
+  expect_refusal (f, fixture_command ("incident.report",
+    "{\"grade\": \"general\", \"category\": \"fire_lane\", \"location\": {\"lat\": 23.2, \"lon\": 113.319},"
+    " \"summary\": \"s\"}"), leader, FIXTURE_T0 + 5000, WG_ERROR_LOCATION_OUT_OF_AREA);
+  expect_refusal (f, fixture_command ("incident.report",
+    "{\"grade\": \"general\", \"category\": \"fire_lane\", \"location\": {\"lat\": 1, \"lon\": 1},"
+    " \"summary\": \"s\"}"), leader, FIXTURE_T0 + 6000, WG_ERROR_LOCATION_OUT_OF_AREA);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -904,6 +947,7 @@ main (int   argc,
   g_test_add ("/decide/case-numbers", Fixture, NULL, fixture_set_up, test_case_numbers, fixture_tear_down);
   g_test_add ("/decide/deadlines", Fixture, NULL, fixture_set_up, test_deadlines, fixture_tear_down);
   g_test_add ("/decide/timers", Fixture, NULL, fixture_set_up, test_timers, fixture_tear_down);
+  g_test_add ("/decide/reference-checks", Fixture, NULL, fixture_set_up, test_reference_checks, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -39,6 +39,20 @@ test_distance (void)
                      wg_geo_distance_m (23.3, 113.4, 23.2, 113.2));
 }
 
+/* To the nearest edge, 0 inside: what "within 5 km of the street" needs. */
+static void
+test_shape_distance (void)
+{
+  g_autoptr(WgGeoShape) sq = square (LAT0, LON0, DLAT, DLON);
+
+  g_assert_cmpfloat (wg_geo_shape_distance_m (sq, LAT0 + DLAT / 2, LON0 + DLON / 2), ==, 0);
+  /* 2 km east of the east edge, 3 km south of the south one. */
+  g_assert_cmpfloat_with_epsilon (wg_geo_shape_distance_m (sq, LAT0 + DLAT / 2, LON0 + 3 * DLON), 2000, 10);
+  g_assert_cmpfloat_with_epsilon (wg_geo_shape_distance_m (sq, LAT0 - 3 * DLAT, LON0 + DLON / 2), 3000, 10);
+  /* Off a corner: to the corner. */
+  g_assert_cmpfloat_with_epsilon (wg_geo_shape_distance_m (sq, LAT0 - 3 * DLAT, LON0 - 4 * DLON), 5000, 25);
+}
+
 static void
 test_contains_and_area (void)
 {
@@ -198,6 +212,7 @@ main (int    argc,
 
   g_test_add_func ("/geo/distance", test_distance);
   g_test_add_func ("/geo/contains-and-area", test_contains_and_area);
+  g_test_add_func ("/geo/shape-distance", test_shape_distance);
   g_test_add_func ("/geo/hole-and-interior-point", test_hole_and_interior_point);
   g_test_add_func ("/geo/shared-edge-belongs-to-one", test_shared_edge_belongs_to_one);
   g_test_add_func ("/geo/overlaps", test_overlaps);

@@ -81,6 +81,44 @@ test_failure_window (void)
   g_assert_cmpuint (wg_failure_window_get_size (window), ==, 0);
 }
 
+/* Attempts being checked count: parallel guesses get no more tries than
+ * serial ones, and a success frees its place without counting. */
+static void
+test_failure_window_pending (void)
+{
+  g_autoptr(WgFailureWindow) window = wg_failure_window_new (5, 60 * SECOND);
+  double retry = 0;
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_true (wg_failure_window_allows (window, "leader", 0, NULL));
+      wg_failure_window_begin (window, "leader");
+    }
+  g_assert_false (wg_failure_window_allows (window, "leader", 0, &retry));
+  g_assert_cmpfloat_with_epsilon (retry, 1.0, 1e-9);
+
+  /* One success: a place again; a success is no failure. */
+  wg_failure_window_end (window, "leader", FALSE, SECOND);
+  g_assert_true (wg_failure_window_allows (window, "leader", SECOND, NULL));
+
+  /* The other four fail, and one more in flight fills the window: it
+   * stays refused until the first failure leaves it, after the check. */
+  for (int i = 0; i < 4; i++)
+    wg_failure_window_end (window, "leader", TRUE, 2 * SECOND);
+  wg_failure_window_begin (window, "leader");
+  g_assert_false (wg_failure_window_allows (window, "leader", 3 * SECOND, &retry));
+  g_assert_cmpfloat_with_epsilon (retry, 59.0, 1e-9);
+
+  /* Forgetting keeps the attempt in flight, and pruning keeps its key. */
+  wg_failure_window_forget (window, "leader");
+  wg_failure_window_prune (window, 1000 * SECOND);
+  g_assert_cmpuint (wg_failure_window_get_size (window), ==, 1);
+  wg_failure_window_end (window, "leader", TRUE, 1000 * SECOND);
+  g_assert_true (wg_failure_window_allows (window, "leader", 1000 * SECOND, NULL));
+  wg_failure_window_prune (window, 2000 * SECOND);
+  g_assert_cmpuint (wg_failure_window_get_size (window), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -89,5 +127,6 @@ main (int   argc,
   g_test_add_func ("/rate-limit/bucket", test_bucket_allows_burst_then_rate);
   g_test_add_func ("/rate-limit/bucket-prune", test_bucket_prune_forgets_full_buckets);
   g_test_add_func ("/rate-limit/failure-window", test_failure_window);
+  g_test_add_func ("/rate-limit/failure-window/pending", test_failure_window_pending);
   return g_test_run ();
 }

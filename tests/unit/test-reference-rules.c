@@ -67,6 +67,17 @@ test_rules_from_reference (void)
   g_assert_cmpstr (resolved, ==, grid17->code);
   g_assert_null (wg_rules_resolve_grid (rules, 39.9, 116.4));
 
+  /* Routes go to the reference's departments only. */
+  g_assert_true (wg_rules_department_exists (rules, "judicial"));
+  g_assert_false (wg_rules_department_exists (rules, "polcie"));
+
+  /* The street with a 5 km margin: the street's east edge lies near
+   * longitude 113.3101; Beijing is far outside. */
+  g_assert_true (wg_rules_near_area (rules, grid17->centroid_lat, grid17->centroid_lon));
+  g_assert_true (wg_rules_near_area (rules, 23.21, 113.33));
+  g_assert_false (wg_rules_near_area (rules, 23.21, 113.378));
+  g_assert_false (wg_rules_near_area (rules, 39.9, 116.4));
+
   /* The alarm goes to the street leader covering the area, then the chief. */
   g_assert_nonnull (wg_rules_escalation_target (rules, grid17->code, 1));
   g_assert_cmpstr (wg_rules_escalation_target (rules, grid17->code, 2), ==,
