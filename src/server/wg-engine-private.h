@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The engine's insides, shared by wg-engine.c and wg-engine-attachments.c.
+ * The engine's insides, shared by wg-engine.c and its parts: -attachments
+ * (photos), -audit, -demo (seeding), -journal (reads), -stream (identity,
+ * filter, the journal the stream replays).
  */
 #pragma once
 
@@ -79,14 +81,48 @@ void        _wg_engine_audit                (WgEngine               *self,
                                              guint                   status,
                                              const char             *result);
 char       *_wg_engine_answer_code          (SoupServerMessage      *msg);
+gboolean    _wg_engine_parse_count          (GHashTable             *query,
+                                             const char             *name,
+                                             gint64                  min,
+                                             gint64                  max,
+                                             gint64                 *inout);
 WgActor    *_wg_engine_require_actor        (WgEngine               *self,
                                              SoupServerMessage      *msg,
                                              guint                   roles);
 JsonNode   *_wg_engine_filter_cb            (const WgStreamIdentity *who,
                                              JsonNode               *event,
                                              gpointer                user_data);
+
+/* wg-engine-stream.c */
+gboolean    _wg_engine_stream_init          (WgEngine               *self,
+                                             GError                **error);
+void        _wg_engine_publish_events       (WgEngine               *self,
+                                             GPtrArray              *events);
+
+/* wg-engine-journal.c */
 GPtrArray  *_wg_engine_read_incident_events (WgEngine               *self,
                                              const char             *incident,
+                                             GError                **error);
+void        _wg_engine_get_journal_cb       (SoupServerMessage      *msg,
+                                             GHashTable             *params,
+                                             GHashTable             *query,
+                                             gpointer                user_data);
+void        _wg_engine_get_incident_events_cb (SoupServerMessage    *msg,
+                                             GHashTable             *params,
+                                             GHashTable             *query,
+                                             gpointer                user_data);
+
+/* wg-engine-audit.c */
+void        _wg_engine_get_audit_cb         (SoupServerMessage      *msg,
+                                             GHashTable             *params,
+                                             GHashTable             *query,
+                                             gpointer                user_data);
+void        _wg_engine_request_read_cb      (SoupServer             *server,
+                                             SoupServerMessage      *msg,
+                                             gpointer                user_data);
+
+/* wg-engine-demo.c */
+gboolean    _wg_engine_seed_demo            (WgEngine               *self,
                                              GError                **error);
 
 /* wg-engine-attachments.c */

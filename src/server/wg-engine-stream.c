@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The stream's side of the engine: the journal it replays, who each
+ * subscriber is (the bearer token) and what each may see of an event.
+ */
+#define G_LOG_DOMAIN "wg-engine"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <sqlite3.h>
+
+#include "wg-account-store.h"
+#include "wg-engine-private.h"
+#include "wg-error.h"
+#include "wg-event.h"
+#include "wg-reference.h"
+#include "wg-store.h"
+
+#define VISIBLE_SQL \
+  "SELECT (?2 IS NOT NULL AND ?5 IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = ?5" \
+  "        AND substr (i.grid, 1, length (?2)) = ?2))" \
+  "  OR (?3 IS NOT NULL AND ?5 IS NOT NULL AND EXISTS (SELECT 1 FROM routings r WHERE r.incident = ?5" \
+  "        AND r.department = ?3 AND (?1 >= r.first_seq OR ?6 = 'incident.reported')))" \
+  "  OR (?4 IS NOT NULL AND ((?6 = 'unit.status_changed' AND ?7 = ?4)" \
+  "        OR (?6 LIKE 'assignment.%' AND EXISTS (SELECT 1 FROM assignments a WHERE a.id = ?7 AND a.unit = ?4))))"
+
+static gint64
+head_cb (gpointer user_data)
+{
+  WgEngine *self = user_data;
+
+  return wg_store_head (self->store);
+}
+
+static GPtrArray *
+backlog_cb (gint64     after,
+            guint      limit,
+            gpointer   user_data,
+            GError   **error)
+{
+  WgEngine *self = user_data;
+  g_autoptr(GPtrArray) events = wg_store_read_journal (self->store, after, limit, error);
+  GPtrArray *nodes;
+
+  if (events == NULL)
+    return NULL;
+  nodes = g_ptr_array_new_full (events->len, (GDestroyNotify) json_node_unref);
+  for (guint i = 0; i < events->len; i++)
+    g_ptr_array_add (nodes, wg_event_to_json (g_ptr_array_index (events, i)));
+  return nodes;
+}
+
+static gboolean
+role_in (const char *role,
+         guint       roles)
+{
+  WgRole r;
+
+  return role != NULL && wg_role_from_string (role, &r) && (ROLE_BIT (r) & roles) != 0;
+}
+
+/* One event as wg_store_read_journal_as() decides it for grid workers,
+ * departments and unit accounts (the same predicate, for one row). */
+static gboolean
+event_visible (WgEngine               *self,
+               const WgStreamIdentity *who,
+               JsonObject             *event)
+{
+  sqlite3_stmt *stmt = self->visible_stmt;
+  gboolean grid_worker = g_strcmp0 (who->role, "grid_worker") == 0;
+  gboolean department = g_strcmp0 (who->role, "department") == 0;
+  const char *incident = json_object_get_string_member_with_default (event, "incident", NULL);
+  int rc;
+
+  if (JSON_NODE_HOLDS_NULL (json_object_get_member (event, "incident")))
+    incident = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  sqlite3_bind_int64 (stmt, 1, json_object_get_int_member_with_default (event, "seq", 0));
+  if (grid_worker && who->grid != NULL)
+    sqlite3_bind_text (stmt, 2, who->grid, -1, SQLITE_TRANSIENT);
+  if (department && who->department != NULL)
+    sqlite3_bind_text (stmt, 3, who->department, -1, SQLITE_TRANSIENT);
+  if (who->unit != NULL)
+    sqlite3_bind_text (stmt, 4, who->unit, -1, SQLITE_TRANSIENT);
+  if (incident != NULL)
+    sqlite3_bind_text (stmt, 5, incident, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, json_object_get_string_member_with_default (event, "type", ""), -1,
+                     SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, json_object_get_string_member_with_default (event, "subject", ""), -1,
+                     SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      gboolean visible = sqlite3_column_int (stmt, 0) != 0;
+
+      sqlite3_reset (stmt);
+      return visible;
+    }
+  sqlite3_reset (stmt);
+  g_warning ("Cannot decide the visibility of an event: %s",
+             sqlite3_errmsg (wg_store_get_sqlite (self->store)));
+  return FALSE;
+}
+
+static JsonNode *
+redact (WgEngine *self,
+        JsonNode *event)
+{
+  g_autoptr(WgEvent) parsed = NULL;
+  g_autoptr(WgEvent) masked = NULL;
+  JsonObject *body;
+
+  body = json_object_get_object_member (json_node_get_object (event), "body");
+  if (body == NULL || !json_object_has_member (body, "caller"))
+    return json_node_ref (event);
+  if (self->redact_in == event)
+    return json_node_ref (self->redact_out);
+
+  parsed = wg_event_from_json (event, NULL);
+  if (parsed == NULL)
+    return NULL;   /* never show what cannot be masked */
+  masked = wg_event_redact_caller (parsed);
+  g_clear_pointer (&self->redact_in, json_node_unref);
+  g_clear_pointer (&self->redact_out, json_node_unref);
+  self->redact_in = json_node_ref (event);
+  self->redact_out = wg_event_to_json (masked);
+  return json_node_ref (self->redact_out);
+}
+
+JsonNode *
+_wg_engine_filter_cb (const WgStreamIdentity *who,
+           JsonNode               *event,
+           gpointer                user_data)
+{
+  WgEngine *self = user_data;
+
+  if (!role_in (who->role, READ_ALL_ROLES) &&
+      !event_visible (self, who, json_node_get_object (event)))
+    return NULL;
+  if (role_in (who->role, PHONE_ROLES))
+    return json_node_ref (event);
+  return redact (self, event);
+}
+
+void
+_wg_engine_publish_events (WgEngine  *self,
+                GPtrArray *events)
+{
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = g_ptr_array_index (events, i);
+      g_autoptr(JsonNode) node = wg_event_to_json (event);
+
+      wg_server_publish_event (self->server, event->seq, node);
+    }
+}
+
+/* ---- identity ---------------------------------------------------------- */
+
+static gboolean
+identify_cb (SoupServerMessage  *msg,
+             WgStreamIdentity   *identity,
+             gpointer            user_data,
+             GError            **error)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgAccount) account = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *token = _wg_engine_bearer_token (msg);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *method = soup_server_message_get_method (msg);
+  GPtrArray *units;
+
+  if (token == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("Log in first: POST /api/v1/session, then send “Authorization: Bearer TOKEN”"));
+      return FALSE;
+    }
+  account = wg_account_store_check_token (self->accounts, token, g_get_real_time () / 1000,
+                                          (gint64) self->config.token_lifetime_seconds * 1000,
+                                          NULL, &local_error);
+  if (account == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("The token is unknown, expired or revoked: log in again"));
+      return FALSE;
+    }
+  if (account->disabled)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The account is disabled"));
+      return FALSE;
+    }
+
+  identity->user = g_strdup (account->username);
+  identity->role = g_strdup (account->role);
+  identity->grid = g_strdup (account->grid);
+  identity->department = g_strdup (account->department);
+  identity->unit = g_strdup (account->unit);
+  identity->no_positions = !role_in (account->role, READ_ALL_ROLES);
+
+  /* The units this account acts for: its own, and the forces the
+   * reference names it the account of. */
+  units = g_ptr_array_new ();
+  if (account->unit != NULL)
+    g_ptr_array_add (units, g_strdup (account->unit));
+  if (self->reference != NULL)
+    {
+      g_autoptr(GPtrArray) forces = wg_reference_dup_forces_for_account (self->reference, account->username);
+
+      for (guint i = 0; forces != NULL && i < forces->len; i++)
+        {
+          const WgForce *force = g_ptr_array_index (forces, i);
+
+          if (g_strcmp0 (force->id, account->unit) != 0)
+            g_ptr_array_add (units, g_strdup (force->id));
+        }
+    }
+  g_ptr_array_add (units, NULL);
+  identity->units = (char **) g_ptr_array_free (units, FALSE);
+
+  /* Reads of the live picture of the forces and of who is connected. */
+  if ((g_str_equal (path, "/api/v1/presence") || g_str_has_prefix (path, "/api/v1/positions")) &&
+      method == SOUP_METHOD_GET && !role_in (account->role, READ_ALL_ROLES))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                           _("This account’s role may not read positions or presence"));
+      return FALSE;
+    }
+  if (g_str_equal (path, "/api/v1/positions") && method == SOUP_METHOD_POST &&
+      g_strcmp0 (account->role, "admin") != 0 && identity->units[0] == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                           _("Only accounts that act for a unit post positions"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_wg_engine_stream_init (WgEngine  *self,
+                        GError   **error)
+{
+  if (sqlite3_prepare_v3 (wg_store_get_sqlite (self->store), VISIBLE_SQL, -1, SQLITE_PREPARE_PERSISTENT,
+                          &self->visible_stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "Cannot prepare the visibility query: %s",
+                   sqlite3_errmsg (wg_store_get_sqlite (self->store)));
+      return FALSE;
+    }
+  wg_server_set_journal (self->server, head_cb, backlog_cb, _wg_engine_filter_cb, self);
+  wg_server_set_identify_func (self->server, identify_cb, self);
+  return TRUE;
+}
