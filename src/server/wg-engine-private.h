@@ -6,12 +6,11 @@
  */
 #pragma once
 
-#include <sqlite3.h>
-
 #include "wg-account-store.h"
 #include "wg-actor.h"
 #include "wg-attachment-store.h"
 #include "wg-engine.h"
+#include "wg-journal-view.h"
 #include "wg-password.h"
 #include "wg-rate-limit.h"
 #include "wg-reference.h"
@@ -45,7 +44,6 @@ struct _WgEngine
   WgRateLimiter   *command_limiter;
   WgFailureWindow *user_failures;
   WgFailureWindow *address_failures;
-  sqlite3_stmt    *visible_stmt;
   guint            timer_id;
   guint            prune_id;
 
@@ -94,15 +92,14 @@ JsonNode   *_wg_engine_filter_cb            (const WgStreamIdentity *who,
                                              gpointer                user_data);
 
 /* wg-engine-stream.c */
-gboolean    _wg_engine_stream_init          (WgEngine               *self,
-                                             GError                **error);
+void        _wg_engine_stream_init          (WgEngine               *self);
+/* The reader @who is, for the store's reading rule; FALSE: no known role. */
+gboolean    _wg_engine_viewer_from_identity (const WgStreamIdentity *who,
+                                             WgJournalViewer        *viewer);
 void        _wg_engine_publish_events       (WgEngine               *self,
                                              GPtrArray              *events);
 
 /* wg-engine-journal.c */
-GPtrArray  *_wg_engine_read_incident_events (WgEngine               *self,
-                                             const char             *incident,
-                                             GError                **error);
 void        _wg_engine_get_journal_cb       (SoupServerMessage      *msg,
                                              GHashTable             *params,
                                              GHashTable             *query,

@@ -8,22 +8,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <sqlite3.h>
 
 #include "wg-account-store.h"
 #include "wg-engine-private.h"
 #include "wg-error.h"
 #include "wg-event.h"
+#include "wg-journal-view.h"
 #include "wg-reference.h"
 #include "wg-store.h"
-
-#define VISIBLE_SQL \
-  "SELECT (?2 IS NOT NULL AND ?5 IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = ?5" \
-  "        AND substr (i.grid, 1, length (?2)) = ?2))" \
-  "  OR (?3 IS NOT NULL AND ?5 IS NOT NULL AND EXISTS (SELECT 1 FROM routings r WHERE r.incident = ?5" \
-  "        AND r.department = ?3 AND (?1 >= r.first_seq OR ?6 = 'incident.reported')))" \
-  "  OR (?4 IS NOT NULL AND ((?6 = 'unit.status_changed' AND ?7 = ?4)" \
-  "        OR (?6 LIKE 'assignment.%' AND EXISTS (SELECT 1 FROM assignments a WHERE a.id = ?7 AND a.unit = ?4))))"
 
 static gint64
 head_cb (gpointer user_data)
@@ -60,50 +52,41 @@ role_in (const char *role,
   return role != NULL && wg_role_from_string (role, &r) && (ROLE_BIT (r) & roles) != 0;
 }
 
-/* One event as wg_store_read_journal_as() decides it for grid workers,
- * departments and unit accounts (the same predicate, for one row). */
+gboolean
+_wg_engine_viewer_from_identity (const WgStreamIdentity *who,
+                                 WgJournalViewer        *viewer)
+{
+  *viewer = (WgJournalViewer) { 0 };
+  if (who->role == NULL || !wg_role_from_string (who->role, &viewer->role))
+    return FALSE;
+  viewer->grid = viewer->role == WG_ROLE_GRID_WORKER ? who->grid : NULL;
+  viewer->department = viewer->role == WG_ROLE_DEPARTMENT ? who->department : NULL;
+  viewer->unit = who->unit;
+  return TRUE;
+}
+
+/* The store's one rule (wg-journal-view.h), for one committed event. */
 static gboolean
 event_visible (WgEngine               *self,
                const WgStreamIdentity *who,
                JsonObject             *event)
 {
-  sqlite3_stmt *stmt = self->visible_stmt;
-  gboolean grid_worker = g_strcmp0 (who->role, "grid_worker") == 0;
-  gboolean department = g_strcmp0 (who->role, "department") == 0;
-  const char *incident = json_object_get_string_member_with_default (event, "incident", NULL);
-  int rc;
+  g_autoptr(GError) error = NULL;
+  JsonNode *incident = json_object_get_member (event, "incident");
+  WgJournalViewer viewer;
+  gboolean visible = FALSE;
 
-  if (JSON_NODE_HOLDS_NULL (json_object_get_member (event, "incident")))
-    incident = NULL;
-  if (stmt == NULL)
+  if (!_wg_engine_viewer_from_identity (who, &viewer))
     return FALSE;
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  sqlite3_bind_int64 (stmt, 1, json_object_get_int_member_with_default (event, "seq", 0));
-  if (grid_worker && who->grid != NULL)
-    sqlite3_bind_text (stmt, 2, who->grid, -1, SQLITE_TRANSIENT);
-  if (department && who->department != NULL)
-    sqlite3_bind_text (stmt, 3, who->department, -1, SQLITE_TRANSIENT);
-  if (who->unit != NULL)
-    sqlite3_bind_text (stmt, 4, who->unit, -1, SQLITE_TRANSIENT);
-  if (incident != NULL)
-    sqlite3_bind_text (stmt, 5, incident, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, json_object_get_string_member_with_default (event, "type", ""), -1,
-                     SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, json_object_get_string_member_with_default (event, "subject", ""), -1,
-                     SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      gboolean visible = sqlite3_column_int (stmt, 0) != 0;
-
-      sqlite3_reset (stmt);
-      return visible;
-    }
-  sqlite3_reset (stmt);
-  g_warning ("Cannot decide the visibility of an event: %s",
-             sqlite3_errmsg (wg_store_get_sqlite (self->store)));
-  return FALSE;
+  if (!wg_store_event_visible (self->store, &viewer,
+                               json_object_get_int_member_with_default (event, "seq", 0),
+                               json_object_get_string_member_with_default (event, "type", NULL),
+                               json_object_get_string_member_with_default (event, "subject", NULL),
+                               incident != NULL && !JSON_NODE_HOLDS_NULL (incident)
+                                 ? json_node_get_string (incident) : NULL,
+                               &visible, &error))
+    g_warning ("Cannot decide the visibility of an event: %s", error->message);
+  return visible;
 }
 
 static JsonNode *
@@ -241,18 +224,9 @@ identify_cb (SoupServerMessage  *msg,
   return TRUE;
 }
 
-gboolean
-_wg_engine_stream_init (WgEngine  *self,
-                        GError   **error)
+void
+_wg_engine_stream_init (WgEngine *self)
 {
-  if (sqlite3_prepare_v3 (wg_store_get_sqlite (self->store), VISIBLE_SQL, -1, SQLITE_PREPARE_PERSISTENT,
-                          &self->visible_stmt, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "Cannot prepare the visibility query: %s",
-                   sqlite3_errmsg (wg_store_get_sqlite (self->store)));
-      return FALSE;
-    }
   wg_server_set_journal (self->server, head_cb, backlog_cb, _wg_engine_filter_cb, self);
   wg_server_set_identify_func (self->server, identify_cb, self);
-  return TRUE;
 }

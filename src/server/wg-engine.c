@@ -7,7 +7,7 @@
  *    with synchronous=FULL, then the events are published to the stream in
  *    seq order and the answers go out;
  *  - the stream replays the journal after ?after= and filters each event
- *    per subscriber as wg_store_read_journal_as() does for pages;
+ *    per subscriber by the store's one reading rule (wg-journal-view.h);
  *  - identity: a bearer token from the account store; roles are checked
  *    here for reads and by decide() for commands;
  *  - sessions: argon2id on the password pool, never on the main loop;
@@ -23,7 +23,6 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "wg-account-store.h"
@@ -768,6 +767,8 @@ wg_engine_new (WgServer  *server,
   self->store = wg_store_open (journal_path, error);
   if (self->store == NULL)
     return NULL;
+  /* Reads serve each event's text as it was stored (wg-journal-view.h). */
+  wg_store_set_keep_event_text (self->store, TRUE);
   accounts_path = g_build_filename (wg_server_get_data_dir (server), "accounts.db", NULL);
   self->accounts = wg_account_store_open (accounts_path, error);
   if (self->accounts == NULL)
@@ -802,8 +803,7 @@ wg_engine_new (WgServer  *server,
   if (!_wg_engine_attachments_init (self, error))
     return NULL;
 
-  if (!_wg_engine_stream_init (self, error))
-    return NULL;
+  _wg_engine_stream_init (self);
 
   router = wg_server_get_router (server);
   wg_router_add (router, "POST", "/api/v1/commands", post_commands_cb, self);
@@ -856,7 +856,6 @@ wg_engine_free (WgEngine *self)
   _wg_engine_attachments_fini (self);
   /* Waits for logins being hashed. */
   g_clear_pointer (&self->pool, wg_password_pool_free);
-  g_clear_pointer (&self->visible_stmt, sqlite3_finalize);
   g_clear_pointer (&self->command_limiter, wg_rate_limiter_free);
   g_clear_pointer (&self->user_failures, wg_failure_window_free);
   g_clear_pointer (&self->address_failures, wg_failure_window_free);
