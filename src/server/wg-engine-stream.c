@@ -25,22 +25,24 @@ head_cb (gpointer user_data)
   return wg_store_head (self->store);
 }
 
-static GPtrArray *
-backlog_cb (gint64     after,
-            guint      limit,
-            gpointer   user_data,
-            GError   **error)
+/* Catch-up pages as the store serves them: the subscriber's view, each
+ * event's stored text. */
+static gboolean
+backlog_cb (const WgStreamIdentity  *who,
+            gint64                   after,
+            guint                    limit,
+            GPtrArray               *texts,
+            GArray                  *seqs,
+            gpointer                 user_data,
+            GError                 **error)
 {
   WgEngine *self = user_data;
-  g_autoptr(GPtrArray) events = wg_store_read_journal (self->store, after, limit, error);
-  GPtrArray *nodes;
+  WgJournalViewer viewer;
 
-  if (events == NULL)
-    return NULL;
-  nodes = g_ptr_array_new_full (events->len, (GDestroyNotify) json_node_unref);
-  for (guint i = 0; i < events->len; i++)
-    g_ptr_array_add (nodes, wg_event_to_json (g_ptr_array_index (events, i)));
-  return nodes;
+  /* No known role: nothing to see (the filter says the same live). */
+  if (!_wg_engine_viewer_from_identity (who, &viewer))
+    return TRUE;
+  return wg_store_read_journal_texts (self->store, &viewer, after, limit, texts, seqs, error);
 }
 
 static gboolean

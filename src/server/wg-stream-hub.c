@@ -304,14 +304,6 @@ subscriber_close (Subscriber *sub,
 
 /* ---- journal ----------------------------------------------------------- */
 
-static gint64
-event_seq (JsonNode *event)
-{
-  if (event == NULL || !JSON_NODE_HOLDS_OBJECT (event))
-    return -1;
-  return json_object_get_int_member_with_default (json_node_get_object (event), "seq", -1);
-}
-
 static GBytes *
 build_event_frame (gint64    head,
                    JsonNode *event)
@@ -339,6 +331,21 @@ told_head (Subscriber *sub,
   sub->head_pending = FALSE;
 }
 
+/* The same frame as build_event_frame(), around an event's stored text. */
+static GBytes *
+build_text_frame (gint64  head,
+                  GBytes *event)
+{
+  gsize size;
+  const char *text = g_bytes_get_data (event, &size);
+  GString *frame = g_string_sized_new (size + 48);
+
+  g_string_append_printf (frame, "{\"type\":\"event\",\"head\":%" G_GINT64_FORMAT ",\"event\":", head);
+  g_string_append_len (frame, text, size);
+  g_string_append_c (frame, '}');
+  return g_string_free_to_bytes (frame);
+}
+
 static void
 send_live (Subscriber *sub,
            gint64      head)
@@ -357,22 +364,21 @@ send_live (Subscriber *sub,
   told_head (sub, head);
 }
 
-static JsonNode *visible_to (WgStreamHub *self, Subscriber *sub, JsonNode *event);
-
 static gboolean
 catch_up_cb (gpointer data)
 {
   Subscriber *sub = data;
   WgStreamHub *self = sub->hub;
   gint64 head = wg_stream_hub_get_head (self);
-  gint64 before;
 
   sub->catch_up_id = 0;
 
   while (!sub->closing && sub->sent_seq < head)
     {
-      g_autoptr(GPtrArray) page = NULL;
+      g_autoptr(GPtrArray) texts = NULL;
+      g_autoptr(GArray) seqs = NULL;
       g_autoptr(GError) error = NULL;
+      guint want;
       guint room = self->options.queue_max > sub->queue.length
                    ? self->options.queue_max - sub->queue.length : 0;
 
@@ -386,43 +392,37 @@ catch_up_cb (gpointer data)
       if (self->backlog_func == NULL)
         break;
 
-      page = self->backlog_func (sub->sent_seq, MIN (room - self->options.queue_max / 2, CATCH_UP_PAGE),
-                                 self->journal_data, &error);
-      if (page == NULL)
+      want = MIN (room - self->options.queue_max / 2, CATCH_UP_PAGE);
+      texts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+      seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+      if (!self->backlog_func (&sub->identity, sub->sent_seq, want, texts, seqs, self->journal_data, &error))
         {
           g_warning ("Cannot read the journal after %" G_GINT64_FORMAT " for subscriber %s: %s",
                      sub->sent_seq, sub->id, error != NULL ? error->message : "no reason");
           subscriber_close (sub, WG_STREAM_CLOSE_INTERNAL, "journal unavailable");
           return G_SOURCE_REMOVE;
         }
-      before = sub->sent_seq;
-      for (guint i = 0; i < page->len && !sub->closing; i++)
+      for (guint i = 0; i < texts->len && !sub->closing; i++)
         {
-          JsonNode *event = g_ptr_array_index (page, i);
-          gint64 seq = event_seq (event);
+          gint64 seq = g_array_index (seqs, gint64, i);
+          g_autoptr(GBytes) frame = NULL;
 
+          /* Never back: a page that does not move forward would loop. */
           if (seq <= sub->sent_seq)
-            continue;
-          g_autoptr(JsonNode) seen = visible_to (self, sub, event);
-
-          if (seen != NULL)
             {
-              g_autoptr(GBytes) frame = build_event_frame (head, seen);
-
-              subscriber_enqueue (sub, frame);
-              sub->event_seq = seq;
+              g_warning ("The journal gave event %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT,
+                         seq, sub->sent_seq);
+              subscriber_close (sub, WG_STREAM_CLOSE_INTERNAL, "journal inconsistent");
+              return G_SOURCE_REMOVE;
             }
+          frame = build_text_frame (head, g_ptr_array_index (texts, i));
+          subscriber_enqueue (sub, frame);
+          sub->event_seq = seq;
           sub->sent_seq = seq;
         }
-      /* A page that does not move forward would loop forever, and going
-       * live would skip what the journal failed to give. */
-      if (sub->sent_seq == before)
-        {
-          g_warning ("The journal gave no event after %" G_GINT64_FORMAT " below head %" G_GINT64_FORMAT,
-                     sub->sent_seq, head);
-          subscriber_close (sub, WG_STREAM_CLOSE_INTERNAL, "journal inconsistent");
-          return G_SOURCE_REMOVE;
-        }
+      /* Not a full page: the view is complete up to the head. */
+      if (texts->len < want)
+        break;
     }
 
   if (sub->closing)

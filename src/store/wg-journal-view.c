@@ -250,6 +250,48 @@ wg_store_append_journal_text (WgStore               *self,
 }
 
 gboolean
+wg_store_read_journal_texts (WgStore               *self,
+                             const WgJournalViewer *viewer,
+                             gint64                 after_seq,
+                             guint                  limit,
+                             GPtrArray             *texts,
+                             GArray                *seqs,
+                             GError               **error)
+{
+  WgEventText text;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (viewer != NULL, FALSE);
+  g_return_val_if_fail (texts != NULL, FALSE);
+  g_return_val_if_fail (seqs != NULL, FALSE);
+
+  text = wg_journal_viewer_get_text (viewer);
+  stmt = _wg_store_view_page_stmt (self, viewer, after_seq, limit, error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      GString *one = g_string_sized_new (sqlite3_column_bytes (stmt, COL_JSON) + 1);
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+      if (!append_row_text (stmt, text, one, error))
+        {
+          g_string_free (one, TRUE);
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      g_ptr_array_add (texts, g_string_free_to_bytes (one));
+      g_array_append_val (seqs, seq);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _wg_store_set_error (self, error);
+  return TRUE;
+}
+
+gboolean
 wg_store_append_incident_text (WgStore               *self,
                                const WgJournalViewer *viewer,
                                const char            *incident,

@@ -47,6 +47,15 @@ gboolean    wg_store_append_journal_text  (WgStore               *self,
                                            guint                 *n_events,
                                            gint64                *last_seq,
                                            GError               **error);
+/* The same events, each text on its own (GBytes) in @texts and its seq in
+ * @seqs (gint64). */
+gboolean    wg_store_read_journal_texts   (WgStore               *self,
+                                           const WgJournalViewer *viewer,
+                                           gint64                 after_seq,
+                                           guint                  limit,
+                                           GPtrArray             *texts,
+                                           GArray                *seqs,
+                                           GError               **error);
 /* The same for every event of @incident that @viewer sees. */
 gboolean    wg_store_append_incident_text (WgStore               *self,
                                            const WgJournalViewer *viewer,
