@@ -87,9 +87,6 @@ gboolean    _wg_engine_parse_count          (GHashTable             *query,
 WgActor    *_wg_engine_require_actor        (WgEngine               *self,
                                              SoupServerMessage      *msg,
                                              guint                   roles);
-JsonNode   *_wg_engine_filter_cb            (const WgStreamIdentity *who,
-                                             JsonNode               *event,
-                                             gpointer                user_data);
 
 /* wg-engine-stream.c */
 void        _wg_engine_stream_init          (WgEngine               *self);

@@ -69,18 +69,15 @@ _wg_engine_viewer_from_identity (const WgStreamIdentity *who,
 
 /* The store's one rule (wg-journal-view.h), for one committed event. */
 static gboolean
-event_visible (WgEngine               *self,
-               const WgStreamIdentity *who,
-               JsonObject             *event)
+event_visible (WgEngine              *self,
+               const WgJournalViewer *viewer,
+               JsonObject            *event)
 {
   g_autoptr(GError) error = NULL;
   JsonNode *incident = json_object_get_member (event, "incident");
-  WgJournalViewer viewer;
   gboolean visible = FALSE;
 
-  if (!_wg_engine_viewer_from_identity (who, &viewer))
-    return FALSE;
-  if (!wg_store_event_visible (self->store, &viewer,
+  if (!wg_store_event_visible (self->store, viewer,
                                json_object_get_int_member_with_default (event, "seq", 0),
                                json_object_get_string_member_with_default (event, "type", NULL),
                                json_object_get_string_member_with_default (event, "subject", NULL),
@@ -116,24 +113,27 @@ redact (WgEngine *self,
   return json_node_ref (self->redact_out);
 }
 
-JsonNode *
-_wg_engine_filter_cb (const WgStreamIdentity *who,
+/* Live events, per subscriber: by the same rule and with the same text
+ * (full or masked) as its catch-up pages. */
+static JsonNode *
+filter_cb (const WgStreamIdentity *who,
            JsonNode               *event,
            gpointer                user_data)
 {
   WgEngine *self = user_data;
+  WgJournalViewer viewer;
 
-  if (!role_in (who->role, READ_ALL_ROLES) &&
-      !event_visible (self, who, json_node_get_object (event)))
+  if (!_wg_engine_viewer_from_identity (who, &viewer) ||
+      !event_visible (self, &viewer, json_node_get_object (event)))
     return NULL;
-  if (role_in (who->role, PHONE_ROLES))
+  if (wg_journal_viewer_get_text (&viewer) == WG_EVENT_TEXT_FULL)
     return json_node_ref (event);
   return redact (self, event);
 }
 
 void
 _wg_engine_publish_events (WgEngine  *self,
-                GPtrArray *events)
+                           GPtrArray *events)
 {
   for (guint i = 0; events != NULL && i < events->len; i++)
     {
@@ -229,6 +229,6 @@ identify_cb (SoupServerMessage  *msg,
 void
 _wg_engine_stream_init (WgEngine *self)
 {
-  wg_server_set_journal (self->server, head_cb, backlog_cb, _wg_engine_filter_cb, self);
+  wg_server_set_journal (self->server, head_cb, backlog_cb, filter_cb, self);
   wg_server_set_identify_func (self->server, identify_cb, self);
 }
