@@ -37,6 +37,7 @@
 #include "wg-rate-limit.h"
 #include "wg-reference.h"
 #include "wg-store-reference.h"
+#include "wg-journal-view.h"
 #include "wg-json.h"
 #include "wg-store.h"
 
@@ -767,8 +768,17 @@ wg_engine_new (WgServer  *server,
   self->store = wg_store_open (journal_path, error);
   if (self->store == NULL)
     return NULL;
-  /* Reads serve each event's text as it was stored (wg-journal-view.h). */
+  /* Reads serve each event's text as it was stored (wg-journal-view.h);
+   * a journal from before that gets its texts once, here. */
   wg_store_set_keep_event_text (self->store, TRUE);
+  {
+    guint filled = 0;
+
+    if (!wg_store_fill_event_texts (self->store, &filled, error))
+      return NULL;
+    if (filled > 0)
+      g_message ("Stored the JSON text of %u earlier events", filled);
+  }
   accounts_path = g_build_filename (wg_server_get_data_dir (server), "accounts.db", NULL);
   self->accounts = wg_account_store_open (accounts_path, error);
   if (self->accounts == NULL)

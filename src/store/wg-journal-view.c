@@ -393,3 +393,75 @@ wg_store_incident_visible (WgStore               *self,
     return _wg_store_set_error (self, error);
   return TRUE;
 }
+
+gboolean
+wg_store_fill_event_texts (WgStore  *self,
+                           guint    *n_filled,
+                           GError  **error)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!wg_store_in_transaction (self), FALSE);
+
+  /* A thousand rows a transaction: one fsync each, and readers between. */
+  while (TRUE)
+    {
+      g_autoptr(GPtrArray) events = NULL;
+      sqlite3_stmt *stmt;
+      int rc;
+
+      stmt = _wg_store_stmt (self,
+        "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body FROM journal"
+        " WHERE json IS NULL ORDER BY seq LIMIT 1000", error);
+      if (stmt == NULL)
+        return FALSE;
+      events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          WgEvent *event = _wg_store_read_event_row (stmt, error);
+
+          if (event == NULL)
+            {
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
+          g_ptr_array_add (events, event);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _wg_store_set_error (self, error);
+      if (events->len == 0)
+        break;
+
+      if (!_wg_store_exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      for (guint i = 0; i < events->len; i++)
+        {
+          WgEvent *event = events->pdata[i];
+          g_autofree char *masked = NULL;
+          g_autofree char *text = _wg_store_event_texts (event, &masked);
+
+          stmt = _wg_store_stmt (self, "UPDATE journal SET json = ?2, json_masked = ?3 WHERE seq = ?1", error);
+          if (stmt == NULL)
+            break;
+          sqlite3_bind_int64 (stmt, 1, event->seq);
+          sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
+          wg_sqlite_bind_text_or_null (stmt, 3, masked);
+          if (!_wg_store_step_done (self, stmt, error))
+            {
+              stmt = NULL;
+              break;
+            }
+        }
+      if (stmt == NULL || !_wg_store_exec (self, "COMMIT", error))
+        {
+          _wg_store_exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      n += events->len;
+    }
+  if (n_filled != NULL)
+    *n_filled = n;
+  return TRUE;
+}

@@ -79,4 +79,11 @@ gboolean    wg_store_incident_visible     (WgStore               *self,
                                            gboolean              *visible,
                                            GError               **error);
 
+/* Stores the texts of the events that have none (a journal kept before
+ * the store kept them, schema 1), a thousand a transaction.  Outside any
+ * transaction. */
+gboolean    wg_store_fill_event_texts     (WgStore               *self,
+                                           guint                 *n_filled,
+                                           GError               **error);
+
 G_END_DECLS

@@ -658,6 +658,19 @@ test_reading_rule (Fixture       *f,
   g_assert_true (view_has (v, "incident.accepted", a));
   g_assert_false (view_has (v, "incident.noted", a));
   g_assert_false (view_has (v, "incident.reported", b));
+
+  /* The rows stored without their texts get them once; nothing changes
+   * for any reader. */
+  g_assert_true (wg_store_fill_event_texts (f->store, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, r17->len + 1);
+  g_assert_true (wg_store_fill_event_texts (f->store, &n, &error));
+  g_assert_cmpuint (n, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (actors); i++)
+    {
+      wg_journal_viewer_init_from_actor (&viewer, actors[i]);
+      check_one_rule (f, &viewer, actors[i]);
+    }
 }
 
 /* A department's cache that was running when an incident was routed to
