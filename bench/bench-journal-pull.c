@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Journal pull: events per second reading the whole journal over HTTP
- * (GET /api/v1/journal?after=&limit=, following "more" and "head", the
- * answers parsed with json-glib as a client must) from the real
- * wangge-server process holding a generated history (--demo with N days:
- * the Helong year by default), against reading the same rows straight from
- * the server's journal.db with SQLite in the same run (same page size, every
- * column read).  Pages of 500 (the default) and of 5000 (the most allowed).
- * The server is restarted after generating the history, so its peak RSS is
- * that of serving.  Not a test: figures depend on the machine.
+ * (GET /api/v1/journal?after=&limit=, following "more" and "head") from the
+ * real wangge-server process holding a generated history (--demo with N
+ * days: the Helong year by default), for three views: the admin's (the
+ * whole journal), a trainer's (the whole journal, phones masked) and a
+ * grid worker's (its grid's incidents only).  Each is pulled twice: by a
+ * client reading the raw bytes (it finds "head" and "more" at the end of
+ * each page) and by one parsing each page with json-glib, as a console
+ * must.  Baseline in the same run: the same rows read straight from the
+ * server's journal.db with SQLite (same page size, every event column
+ * read; for the grid worker, the rows of its view by seq).  Pages of 5000
+ * (the most allowed) and, for the admin, of 500 (the default).  The server
+ * is restarted after generating the history, so its peak RSS is that of
+ * serving.  Not a test: figures depend on the machine.
  *
  *   bench-journal-pull [--short] [--days N] [--rounds N]
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* memmem */
+#endif
 #include "config.h"
 
 #include <sqlite3.h>
@@ -22,31 +30,118 @@
 #include "wg-bench.h"
 #include "wg-test-server.h"
 
+typedef struct
+{
+  const char *name;
+  char       *token;
+  GArray     *seqs;     /* the view's seqs (from the parsed pull), for the baseline */
+  gboolean    all;      /* the whole journal */
+} View;
+
+static GBytes *
+get_page (WgTestServer *server,
+          const char   *token,
+          gint64        after,
+          guint         limit)
+{
+  g_autofree char *url = g_strdup_printf ("%s/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=%u",
+                                          server->base_url, after, limit);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autofree char *header = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(GError) error = NULL;
+  GBytes *body;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", header);
+  body = soup_session_send_and_read (server->session, msg, NULL, &error);
+  if (body == NULL || soup_message_get_status (msg) != 200)
+    g_error ("GET %s: %u %s", url, soup_message_get_status (msg), error != NULL ? error->message : "");
+  return body;
+}
+
+/* The client reading raw bytes: it counts the events ("{\"seq\":" opens
+ * each) and reads "head" and "more" from the end of the page. */
 static guint64
-pull_http (WgTestServer *server,
-           guint         limit)
+pull_raw (WgTestServer *server,
+          const char   *token,
+          guint         limit)
 {
   gint64 after = 0;
   guint64 n = 0;
 
   while (TRUE)
     {
-      g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=%u", after, limit);
-      g_autoptr(WgTestResponse) response = wg_test_server_request (server, "GET", path, NULL, NULL);
-      JsonObject *object;
+      g_autoptr(GBytes) body = get_page (server, token, after, limit);
+      gsize size;
+      const char *text = g_bytes_get_data (body, &size);
+      const char *end = text + size, *p = text, *tail;
+      guint in_page = 0;
 
-      if (response->status != 200 || response->json == NULL)
-        g_error ("GET %s: %u", path, response->status);
-      object = json_node_get_object (response->json);
-      n += json_array_get_length (json_object_get_array_member (object, "events"));
+      while ((p = memmem (p, end - p, "{\"seq\":", 7)) != NULL)
+        {
+          in_page++;
+          p += 7;
+        }
+      n += in_page;
+      tail = size > 64 ? end - 64 : text;
+      p = memmem (tail, end - tail, "\"head\":", 7);
+      if (p == NULL)
+        g_error ("a page without head");
+      after = g_ascii_strtoll (p + 7, NULL, 10);
+      if (memmem (tail, end - tail, "\"more\":true", 11) == NULL)
+        return n;
+    }
+}
+
+/* The client parsing every page with json-glib; fills @seqs when given. */
+static guint64
+pull_parsed (WgTestServer *server,
+             const char   *token,
+             guint         limit,
+             GArray       *seqs)
+{
+  gint64 after = 0;
+  guint64 n = 0;
+
+  while (TRUE)
+    {
+      g_autoptr(GBytes) body = get_page (server, token, after, limit);
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *object;
+      JsonArray *events;
+
+      if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error))
+        g_error ("a page that is not JSON: %s", error->message);
+      object = json_node_get_object (json_parser_get_root (parser));
+      events = json_object_get_array_member (object, "events");
+      n += json_array_get_length (events);
+      for (guint i = 0; seqs != NULL && i < json_array_get_length (events); i++)
+        {
+          gint64 seq = json_object_get_int_member (json_array_get_object_element (events, i), "seq");
+
+          g_array_append_val (seqs, seq);
+        }
       after = json_object_get_int_member (object, "head");
       if (!json_object_get_boolean_member (object, "more"))
         return n;
     }
 }
 
+static void
+read_columns (sqlite3_stmt *stmt,
+              guint64      *bytes)
+{
+  for (int c = 1; c < 10; c++)
+    {
+      sqlite3_column_text (stmt, c);
+      *bytes += (guint64) sqlite3_column_bytes (stmt, c);
+    }
+}
+
+/* The baseline: @view's rows straight from SQLite, in pages of @limit. */
 static guint64
 pull_sqlite (const char *path,
+             const View *view,
              guint       limit)
 {
   sqlite3 *db = NULL;
@@ -54,34 +149,57 @@ pull_sqlite (const char *path,
   gint64 after = 0;
   guint64 n = 0, bytes = 0;
 
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
-      || sqlite3_prepare_v2 (db, "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body "
-                                 "FROM journal WHERE seq > ?1 AND exercise IS NULL ORDER BY seq LIMIT ?2",
-                             -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
     g_error ("%s: %s", path, sqlite3_errmsg (db));
-  while (TRUE)
+  if (view->all)
     {
-      guint in_page = 0;
-      int rc;
-
-      sqlite3_bind_int64 (stmt, 1, after);
-      sqlite3_bind_int (stmt, 2, (int) limit);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          after = sqlite3_column_int64 (stmt, 0);
-          for (int c = 1; c < 10; c++)
-            {
-              sqlite3_column_text (stmt, c);
-              bytes += (guint64) sqlite3_column_bytes (stmt, c);
-            }
-          in_page++;
-        }
-      if (rc != SQLITE_DONE)
+      if (sqlite3_prepare_v2 (db, "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body "
+                                  "FROM journal WHERE seq > ?1 AND exercise IS NULL ORDER BY seq LIMIT ?2",
+                              -1, &stmt, NULL) != SQLITE_OK)
         g_error ("%s: %s", path, sqlite3_errmsg (db));
-      sqlite3_reset (stmt);
-      n += in_page;
-      if (in_page < limit)
-        break;
+      while (TRUE)
+        {
+          guint in_page = 0;
+          int rc;
+
+          sqlite3_bind_int64 (stmt, 1, after);
+          sqlite3_bind_int (stmt, 2, (int) limit);
+          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            {
+              after = sqlite3_column_int64 (stmt, 0);
+              read_columns (stmt, &bytes);
+              in_page++;
+            }
+          if (rc != SQLITE_DONE)
+            g_error ("%s: %s", path, sqlite3_errmsg (db));
+          sqlite3_reset (stmt);
+          n += in_page;
+          if (in_page < limit)
+            break;
+        }
+    }
+  else
+    {
+      /* The view's rows by seq, a page at a time. */
+      if (sqlite3_prepare_v2 (db, "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body "
+                                  "FROM journal WHERE seq = ?1", -1, &stmt, NULL) != SQLITE_OK)
+        g_error ("%s: %s", path, sqlite3_errmsg (db));
+      sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
+      for (guint i = 0; i < view->seqs->len; i++)
+        {
+          if (i % limit == 0)
+            {
+              sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+              sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
+            }
+          sqlite3_bind_int64 (stmt, 1, g_array_index (view->seqs, gint64, i));
+          if (sqlite3_step (stmt) != SQLITE_ROW)
+            g_error ("%s: no row %" G_GINT64_FORMAT, path, g_array_index (view->seqs, gint64, i));
+          read_columns (stmt, &bytes);
+          sqlite3_reset (stmt);
+          n++;
+        }
+      sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
     }
   sqlite3_finalize (stmt);
   sqlite3_close (db);
@@ -107,6 +225,37 @@ cpu_seconds (const char *pid)
   return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / sysconf (_SC_CLK_TCK);
 }
 
+/* The grid worker account of the grid with the most incidents. */
+static char *
+busiest_grid_worker (WgTestServer *server,
+                     const char   *journal)
+{
+  g_autoptr(WgTestResponse) ref = wg_test_server_get (server, "/api/v1/reference");
+  JsonArray *forces = json_object_get_array_member (json_object_get_object_member (wg_test_response_object (ref),
+                                                                                    "forces"), "forces");
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *grid = NULL;
+
+  if (sqlite3_open_v2 (journal, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (db, "SELECT grid FROM incidents WHERE grid IS NOT NULL GROUP BY grid"
+                              " ORDER BY count (*) DESC LIMIT 1", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    g_error ("%s: %s", journal, sqlite3_errmsg (db));
+  grid = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  for (guint i = 0; i < json_array_get_length (forces); i++)
+    {
+      JsonObject *force = json_array_get_object_element (forces, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (force, "type", ""), "grid_worker") == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (force, "grid", ""), grid) == 0)
+        return g_strdup (json_object_get_string_member (force, "account"));
+    }
+  g_error ("no grid worker for grid %s", grid);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -124,7 +273,9 @@ main (int   argc,
   g_autoptr(WgTestServer) server = NULL;
   g_autofree char *days_text = NULL;
   g_autofree char *journal = NULL;
-  const guint limits[] = { 500, 5000 };
+  const struct { guint view, limit; } cases[] = { { 0, 500 }, { 0, 5000 }, { 1, 5000 }, { 2, 5000 } };
+  View views[3];
+  g_autofree char *worker = NULL;
   guint64 n_events = 0;
   gint64 t0;
 
@@ -150,38 +301,66 @@ main (int   argc,
   wg_test_server_start (server, (const char *[]) { "--demo", "--demo-days", days_text, NULL });
   journal = g_build_filename (server->data_dir, "journal.db", NULL);
 
-  for (guint l = 0; l < G_N_ELEMENTS (limits); l++)
+  /* The views: the admin's, a trainer's, and the grid worker of the
+   * grid with the most events. */
+  views[0] = (View) { "admin", g_strdup (server->token), g_array_new (FALSE, FALSE, sizeof (gint64)), TRUE };
+  views[1] = (View) { "trainer (masked)", wg_test_server_login (server, "trainer", "demo"),
+                      g_array_new (FALSE, FALSE, sizeof (gint64)), TRUE };
+  worker = busiest_grid_worker (server, journal);
+  views[2] = (View) { "grid worker (filtered)", wg_test_server_login (server, worker, "demo"),
+                      g_array_new (FALSE, FALSE, sizeof (gint64)), FALSE };
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    pull_parsed (server, views[v].token, 5000, views[v].seqs);
+  g_print ("%u events in the journal; median of %d round(s); views: admin %u, trainer %u, %s %u events\n",
+           views[0].seqs->len, rounds, views[0].seqs->len, views[1].seqs->len, worker, views[2].seqs->len);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      double http[15], direct[15];
+      const View *view = &views[cases[c].view];
+      guint limit = cases[c].limit;
+      double raw[15], parsed[15], direct[15];
       double server_cpu = 0, client_cpu = 0;
       const char *pid = g_subprocess_get_identifier (server->process);
+      guint64 n = view->seqs->len;
 
       for (int r = 0; r < rounds; r++)
         {
-          guint64 n_http, n_direct;
-          double s0 = cpu_seconds (pid), c0 = cpu_seconds ("self");
+          double s0, c0;
 
           t0 = g_get_monotonic_time ();
-          n_http = pull_http (server, limits[l]);
-          http[r] = n_http / ((g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+          if (pull_sqlite (journal, view, limit) != n)
+            g_error ("SQLite read a different number of rows");
+          direct[r] = n / ((g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+
+          s0 = cpu_seconds (pid);
+          c0 = cpu_seconds ("self");
+          t0 = g_get_monotonic_time ();
+          if (pull_raw (server, view->token, limit) != n)
+            g_error ("HTTP (raw) gave a different number of events");
+          raw[r] = n / ((g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
           server_cpu += cpu_seconds (pid) - s0;
           client_cpu += cpu_seconds ("self") - c0;
+
           t0 = g_get_monotonic_time ();
-          n_direct = pull_sqlite (journal, limits[l]);
-          direct[r] = n_direct / ((g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
-          if (n_http != n_direct)
-            g_error ("HTTP gave %" G_GUINT64_FORMAT " events, SQLite %" G_GUINT64_FORMAT, n_http, n_direct);
-          n_events = n_http;
+          if (pull_parsed (server, view->token, limit, NULL) != n)
+            g_error ("HTTP (parsed) gave a different number of events");
+          parsed[r] = n / ((g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
         }
-      wg_bench_sort_doubles (http, rounds);
+      wg_bench_sort_doubles (raw, rounds);
+      wg_bench_sort_doubles (parsed, rounds);
       wg_bench_sort_doubles (direct, rounds);
-      if (l == 0)
-        g_print ("%" G_GUINT64_FORMAT " events (admin's view: the whole journal); median of %d round(s)\n",
-                 n_events, rounds);
-      g_print ("pages of %4u: SQLite direct (baseline) %9.0f events/s   HTTP %8.0f events/s   ratio %.3f\n",
-               limits[l], direct[rounds / 2], http[rounds / 2], http[rounds / 2] / direct[rounds / 2]);
-      g_print ("              CPU per event over HTTP: server %.1f us, client (libsoup + json-glib) %.1f us\n",
-               server_cpu * 1e6 / (n_events * rounds), client_cpu * 1e6 / (n_events * rounds));
+      g_print ("%-22s pages of %4u: SQLite direct (baseline) %9.0f events/s   HTTP raw %8.0f events/s"
+               " ratio %.3f   HTTP + json-glib %8.0f events/s ratio %.3f\n",
+               view->name, limit, direct[rounds / 2], raw[rounds / 2], raw[rounds / 2] / direct[rounds / 2],
+               parsed[rounds / 2], parsed[rounds / 2] / direct[rounds / 2]);
+      g_print ("%-22s               CPU per event, raw pull: server %.1f us, client %.1f us\n", "",
+               server_cpu * 1e6 / (n * rounds), client_cpu * 1e6 / (n * rounds));
+    }
+  n_events = views[0].seqs->len;
+  for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+    {
+      g_free (views[v].token);
+      g_array_unref (views[v].seqs);
     }
   g_print ("peak RSS: wangge-server %.1f MiB (VmHWM, serving only)\n",
            wg_bench_peak_rss_kib (g_subprocess_get_identifier (server->process)) / 1024.0);

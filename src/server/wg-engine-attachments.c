@@ -20,6 +20,7 @@
 #include "wg-error.h"
 #include "wg-event.h"
 #include "wg-image.h"
+#include "wg-journal-view.h"
 #include "wg-json.h"
 #include "wg-problem.h"
 
@@ -260,55 +261,24 @@ refused:
 
 /* ---- reading ------------------------------------------------------------ */
 
-static gboolean
-node_lists_id (JsonNode   *event,
-               const char *id)
-{
-  JsonObject *body = json_object_get_object_member (json_node_get_object (event), "body");
-  JsonNode *member = body != NULL ? json_object_get_member (body, "attachments") : NULL;
-  JsonArray *array;
-
-  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
-    return FALSE;
-  array = json_node_get_array (member);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING &&
-          g_ascii_strcasecmp (json_node_get_string (element), id) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* Unreferenced: its uploader only.  Referenced: whoever may read the event
- * that carries it, by the journal's own per-role rule. */
+/* Unreferenced: its uploader only.  Referenced: whoever may read its
+ * incident, by the store's one reading rule (photos follow the incident). */
 static gboolean
 may_read (WgEngine               *self,
           const WgStreamIdentity *who,
           const WgAttachment     *attachment,
           GError                **error)
 {
-  g_autoptr(GPtrArray) events = NULL;
+  WgJournalViewer viewer;
+  gboolean visible = FALSE;
 
   if (attachment->incident == NULL)
     return g_strcmp0 (who->user, attachment->uploader) == 0;
-  events = _wg_engine_read_incident_events (self, attachment->incident, error);
-  if (events == NULL)
+  if (!_wg_engine_viewer_from_identity (who, &viewer))
     return FALSE;
-  for (guint i = 0; i < events->len; i++)
-    {
-      g_autoptr(JsonNode) node = wg_event_to_json (g_ptr_array_index (events, i));
-      g_autoptr(JsonNode) seen = NULL;
-
-      if (!node_lists_id (node, attachment->id))
-        continue;
-      seen = _wg_engine_filter_cb (who, node, self);
-      if (seen != NULL)
-        return TRUE;
-    }
-  return FALSE;
+  if (!wg_store_incident_visible (self->store, &viewer, attachment->incident, &visible, error))
+    return FALSE;
+  return visible;
 }
 
 static void
@@ -553,59 +523,29 @@ static gboolean
 rereference (WgEngine  *self,
              GError   **error)
 {
-  sqlite3 *db = wg_store_get_sqlite (self->store);
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GPtrArray) refs = NULL;
   gint64 oldest = 0;
   guint n = 0;
-  int rc;
 
   if (!wg_attachment_store_oldest_unreferenced (self->attachments, &oldest, error))
     return FALSE;
   if (oldest == 0)
     return TRUE;
-  if (sqlite3_prepare_v2 (db, "SELECT actor, incident, json_extract (body, '$.attachments') FROM journal"
-                              " WHERE ts >= ?1 AND incident IS NOT NULL AND actor IS NOT NULL"
-                              " AND json_type (body, '$.attachments') = 'array' ORDER BY seq",
-                          -1, &stmt, NULL) != SQLITE_OK)
+  refs = wg_store_read_attachment_refs (self->store, oldest, error);
+  if (refs == NULL)
+    return FALSE;
+  for (guint i = 0; i < refs->len; i++)
     {
-      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
-      return FALSE;
-    }
-  sqlite3_bind_int64 (stmt, 1, oldest);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(JsonNode) list = wg_json_parse ((const char *) sqlite3_column_text (stmt, 2), -1, NULL);
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      g_auto(GStrv) ids = NULL;
+      WgAttachmentRefs *ref = g_ptr_array_index (refs, i);
       g_autoptr(GError) local_error = NULL;
-      JsonArray *array;
 
-      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
-        continue;
-      array = json_node_get_array (list);
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          g_autofree char *id = g_ascii_strdown (json_array_get_string_element (array, i), -1);
-
-          g_strv_builder_add (builder, id);
-        }
-      ids = g_strv_builder_end (builder);
-      if (ids[0] == NULL)
-        continue;
-      if (!wg_attachment_store_reference (self->attachments, (const char * const *) ids,
-                                          (const char *) sqlite3_column_text (stmt, 0),
-                                          (const char *) sqlite3_column_text (stmt, 1),
-                                          g_get_real_time () / 1000, &local_error))
+      if (!wg_attachment_store_reference (self->attachments, (const char * const *) ref->ids,
+                                          ref->actor, ref->incident, g_get_real_time () / 1000,
+                                          &local_error))
         g_warning ("Cannot reference the attachments of incident %s again: %s",
-                   (const char *) sqlite3_column_text (stmt, 1), local_error->message);
+                   ref->incident, local_error->message);
       else
         n++;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
-      return FALSE;
     }
   g_debug ("Attachments of %u events referenced again", n);
   return TRUE;

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The engine's insides, shared by wg-engine.c and its wg-engine-*.c parts.
+ * The engine's insides, shared by wg-engine.c and its parts: -attachments
+ * (photos), -audit, -bookmarks, -demo (seeding), -journal (reads), -sessions
+ * (logins), -statistics, -stream (identity, filter, the journal the stream
+ * replays).
  */
 #pragma once
-
-#include <sqlite3.h>
 
 #include "wg-account-store.h"
 #include "wg-actor.h"
 #include "wg-attachment-store.h"
 #include "wg-bookmark-store.h"
 #include "wg-engine.h"
+#include "wg-journal-view.h"
 #include "wg-password.h"
 #include "wg-rate-limit.h"
 #include "wg-reference.h"
@@ -47,7 +49,6 @@ struct _WgEngine
   WgFailureWindow *pair_failures;     /* user name and address (wg-engine-sessions.c) */
   WgFailureWindow *user_failures;
   WgFailureWindow *address_failures;
-  sqlite3_stmt    *visible_stmt;
   guint            timer_id;
   guint            prune_id;
 
@@ -91,14 +92,44 @@ void        _wg_engine_audit                (WgEngine               *self,
                                              guint                   status,
                                              const char             *result);
 char       *_wg_engine_answer_code          (SoupServerMessage      *msg);
+gboolean    _wg_engine_parse_count          (GHashTable             *query,
+                                             const char             *name,
+                                             gint64                  min,
+                                             gint64                  max,
+                                             gint64                 *inout);
 WgActor    *_wg_engine_require_actor        (WgEngine               *self,
                                              SoupServerMessage      *msg,
                                              guint                   roles);
-JsonNode   *_wg_engine_filter_cb            (const WgStreamIdentity *who,
-                                             JsonNode               *event,
+
+/* wg-engine-stream.c */
+void        _wg_engine_stream_init          (WgEngine               *self);
+/* The reader @who is, for the store's reading rule; FALSE: no known role. */
+gboolean    _wg_engine_viewer_from_identity (const WgStreamIdentity *who,
+                                             WgJournalViewer        *viewer);
+void        _wg_engine_publish_events       (WgEngine               *self,
+                                             GPtrArray              *events);
+
+/* wg-engine-journal.c */
+void        _wg_engine_get_journal_cb       (SoupServerMessage      *msg,
+                                             GHashTable             *params,
+                                             GHashTable             *query,
                                              gpointer                user_data);
-GPtrArray  *_wg_engine_read_incident_events (WgEngine               *self,
-                                             const char             *incident,
+void        _wg_engine_get_incident_events_cb (SoupServerMessage    *msg,
+                                             GHashTable             *params,
+                                             GHashTable             *query,
+                                             gpointer                user_data);
+
+/* wg-engine-audit.c */
+void        _wg_engine_get_audit_cb         (SoupServerMessage      *msg,
+                                             GHashTable             *params,
+                                             GHashTable             *query,
+                                             gpointer                user_data);
+void        _wg_engine_request_read_cb      (SoupServer             *server,
+                                             SoupServerMessage      *msg,
+                                             gpointer                user_data);
+
+/* wg-engine-demo.c */
+gboolean    _wg_engine_seed_demo            (WgEngine               *self,
                                              GError                **error);
 
 /* wg-engine-attachments.c */

@@ -7,10 +7,13 @@
  *    with synchronous=FULL, then the events are published to the stream in
  *    seq order and the answers go out;
  *  - the stream replays the journal after ?after= and filters each event
- *    per subscriber as wg_store_read_journal_as() does for pages;
+ *    per subscriber by the store's one reading rule (wg-journal-view.h);
  *  - identity: a bearer token from the account store; roles are checked
  *    here for reads and by decide() for commands;
- *  - sessions: argon2id on the password pool, never on the main loop.
+ *  - sessions: argon2id on the password pool, never on the main loop;
+ *  - in parts of their own: the stream's identity and filter
+ *    (wg-engine-stream.c), journal reads (-journal), the audit trail
+ *    (-audit), demo seeding (-demo) and photos (-attachments).
  *
  * Everything runs on the main loop but the password hashing.
  */
@@ -20,7 +23,6 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "wg-account-store.h"
@@ -28,7 +30,6 @@
 #include "wg-cap.h"
 #include "wg-command.h"
 #include "wg-engine-private.h"
-#include "wg-history.h"
 #include "wg-error.h"
 #include "wg-event.h"
 #include "wg-password.h"
@@ -36,13 +37,10 @@
 #include "wg-rate-limit.h"
 #include "wg-reference.h"
 #include "wg-store-reference.h"
+#include "wg-journal-view.h"
 #include "wg-json.h"
 #include "wg-store.h"
 
-#define JOURNAL_DEFAULT_LIMIT 500
-#define JOURNAL_MAX_LIMIT 5000
-#define AUDIT_DEFAULT_LIMIT 100
-#define AUDIT_MAX_LIMIT 1000
 #define PASSWORD_QUEUE_MAX 64
 #define TIMER_INTERVAL_S 1
 #define PRUNE_INTERVAL_S 60
@@ -84,30 +82,6 @@ _wg_engine_respond_retry_after (SoupServerMessage *msg,
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);
   wg_problem_respond (msg, status, slug, detail);
-}
-
-void
-_wg_engine_audit (WgEngine   *self,
-       const char *actor,
-       const char *address,
-       const char *action,
-       const char *command_id,
-       guint       status,
-       const char *result)
-{
-  g_autoptr(GError) error = NULL;
-  WgAuditEntry entry = {
-    .ts_ms = g_get_real_time () / 1000,
-    .actor = (char *) actor,
-    .address = (char *) address,
-    .action = (char *) action,
-    .command_id = (char *) command_id,
-    .status = (int) status,
-    .result = (char *) (result != NULL ? result : "ok"),
-  };
-
-  if (!wg_account_store_audit (self->accounts, &entry, &error))
-    g_warning ("Cannot write an audit row (%s): %s", action, error->message);
 }
 
 /* The problem's code of an answer already set on @msg ("ok" for 2xx). */
@@ -174,8 +148,8 @@ _wg_engine_require_actor (WgEngine          *self,
   return actor;
 }
 
-static gboolean
-parse_count (GHashTable *query,
+gboolean
+_wg_engine_parse_count (GHashTable *query,
              const char *name,
              gint64      min,
              gint64      max,
@@ -189,236 +163,6 @@ parse_count (GHashTable *query,
   if (!g_ascii_string_to_signed (text, 10, min, max, &value, NULL))
     return FALSE;
   *inout = value;
-  return TRUE;
-}
-
-static JsonNode *
-events_to_json_array (GPtrArray *events)
-{
-  JsonArray *array = json_array_sized_new (events != NULL ? events->len : 0);
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-
-  for (guint i = 0; events != NULL && i < events->len; i++)
-    json_array_add_element (array, wg_event_to_json (g_ptr_array_index (events, i)));
-  json_node_take_array (node, array);
-  return node;
-}
-
-/* ---- the journal for the stream --------------------------------------- */
-
-static gint64
-head_cb (gpointer user_data)
-{
-  WgEngine *self = user_data;
-
-  return wg_store_head (self->store);
-}
-
-static GPtrArray *
-backlog_cb (gint64     after,
-            guint      limit,
-            gpointer   user_data,
-            GError   **error)
-{
-  WgEngine *self = user_data;
-  g_autoptr(GPtrArray) events = wg_store_read_journal (self->store, after, limit, error);
-  GPtrArray *nodes;
-
-  if (events == NULL)
-    return NULL;
-  nodes = g_ptr_array_new_full (events->len, (GDestroyNotify) json_node_unref);
-  for (guint i = 0; i < events->len; i++)
-    g_ptr_array_add (nodes, wg_event_to_json (g_ptr_array_index (events, i)));
-  return nodes;
-}
-
-static gboolean
-role_in (const char *role,
-         guint       roles)
-{
-  WgRole r;
-
-  return role != NULL && wg_role_from_string (role, &r) && (ROLE_BIT (r) & roles) != 0;
-}
-
-/* One event as wg_store_read_journal_as() decides it for grid workers,
- * departments and unit accounts (the same predicate, for one row). */
-static gboolean
-event_visible (WgEngine               *self,
-               const WgStreamIdentity *who,
-               JsonObject             *event)
-{
-  sqlite3_stmt *stmt = self->visible_stmt;
-  gboolean grid_worker = g_strcmp0 (who->role, "grid_worker") == 0;
-  gboolean department = g_strcmp0 (who->role, "department") == 0;
-  const char *incident = json_object_get_string_member_with_default (event, "incident", NULL);
-  int rc;
-
-  if (JSON_NODE_HOLDS_NULL (json_object_get_member (event, "incident")))
-    incident = NULL;
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  sqlite3_bind_int64 (stmt, 1, json_object_get_int_member_with_default (event, "seq", 0));
-  if (grid_worker && who->grid != NULL)
-    sqlite3_bind_text (stmt, 2, who->grid, -1, SQLITE_TRANSIENT);
-  if (department && who->department != NULL)
-    sqlite3_bind_text (stmt, 3, who->department, -1, SQLITE_TRANSIENT);
-  if (who->unit != NULL)
-    sqlite3_bind_text (stmt, 4, who->unit, -1, SQLITE_TRANSIENT);
-  if (incident != NULL)
-    sqlite3_bind_text (stmt, 5, incident, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, json_object_get_string_member_with_default (event, "type", ""), -1,
-                     SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, json_object_get_string_member_with_default (event, "subject", ""), -1,
-                     SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      gboolean visible = sqlite3_column_int (stmt, 0) != 0;
-
-      sqlite3_reset (stmt);
-      return visible;
-    }
-  sqlite3_reset (stmt);
-  g_warning ("Cannot decide the visibility of an event: %s",
-             sqlite3_errmsg (wg_store_get_sqlite (self->store)));
-  return FALSE;
-}
-
-static JsonNode *
-redact (WgEngine *self,
-        JsonNode *event)
-{
-  g_autoptr(WgEvent) parsed = NULL;
-  g_autoptr(WgEvent) masked = NULL;
-  JsonObject *body;
-
-  body = json_object_get_object_member (json_node_get_object (event), "body");
-  if (body == NULL || !json_object_has_member (body, "caller"))
-    return json_node_ref (event);
-  if (self->redact_in == event)
-    return json_node_ref (self->redact_out);
-
-  parsed = wg_event_from_json (event, NULL);
-  if (parsed == NULL)
-    return NULL;   /* never show what cannot be masked */
-  masked = wg_event_redact_caller (parsed);
-  g_clear_pointer (&self->redact_in, json_node_unref);
-  g_clear_pointer (&self->redact_out, json_node_unref);
-  self->redact_in = json_node_ref (event);
-  self->redact_out = wg_event_to_json (masked);
-  return json_node_ref (self->redact_out);
-}
-
-JsonNode *
-_wg_engine_filter_cb (const WgStreamIdentity *who,
-           JsonNode               *event,
-           gpointer                user_data)
-{
-  WgEngine *self = user_data;
-
-  if (!role_in (who->role, READ_ALL_ROLES) &&
-      !event_visible (self, who, json_node_get_object (event)))
-    return NULL;
-  if (role_in (who->role, PHONE_ROLES))
-    return json_node_ref (event);
-  return redact (self, event);
-}
-
-static void
-publish_events (WgEngine  *self,
-                GPtrArray *events)
-{
-  for (guint i = 0; events != NULL && i < events->len; i++)
-    {
-      WgEvent *event = g_ptr_array_index (events, i);
-      g_autoptr(JsonNode) node = wg_event_to_json (event);
-
-      wg_server_publish_event (self->server, event->seq, node);
-    }
-}
-
-/* ---- identity ---------------------------------------------------------- */
-
-static gboolean
-identify_cb (SoupServerMessage  *msg,
-             WgStreamIdentity   *identity,
-             gpointer            user_data,
-             GError            **error)
-{
-  WgEngine *self = user_data;
-  g_autoptr(WgAccount) account = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *token = _wg_engine_bearer_token (msg);
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
-  const char *method = soup_server_message_get_method (msg);
-  GPtrArray *units;
-
-  if (token == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           _("Log in first: POST /api/v1/session, then send “Authorization: Bearer TOKEN”"));
-      return FALSE;
-    }
-  account = wg_account_store_check_token (self->accounts, token, g_get_real_time () / 1000,
-                                          (gint64) self->config.token_lifetime_seconds * 1000,
-                                          NULL, &local_error);
-  if (account == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           _("The token is unknown, expired or revoked: log in again"));
-      return FALSE;
-    }
-  if (account->disabled)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The account is disabled"));
-      return FALSE;
-    }
-
-  identity->user = g_strdup (account->username);
-  identity->role = g_strdup (account->role);
-  identity->grid = g_strdup (account->grid);
-  identity->department = g_strdup (account->department);
-  identity->unit = g_strdup (account->unit);
-  identity->no_positions = !role_in (account->role, READ_ALL_ROLES);
-
-  /* The units this account acts for: its own, and the forces the
-   * reference names it the account of. */
-  units = g_ptr_array_new ();
-  if (account->unit != NULL)
-    g_ptr_array_add (units, g_strdup (account->unit));
-  if (self->reference != NULL)
-    {
-      g_autoptr(GPtrArray) forces = wg_reference_dup_forces_for_account (self->reference, account->username);
-
-      for (guint i = 0; forces != NULL && i < forces->len; i++)
-        {
-          const WgForce *force = g_ptr_array_index (forces, i);
-
-          if (g_strcmp0 (force->id, account->unit) != 0)
-            g_ptr_array_add (units, g_strdup (force->id));
-        }
-    }
-  g_ptr_array_add (units, NULL);
-  identity->units = (char **) g_ptr_array_free (units, FALSE);
-
-  /* Reads of the live picture of the forces and of who is connected. */
-  if ((g_str_equal (path, "/api/v1/presence") || g_str_has_prefix (path, "/api/v1/positions")) &&
-      method == SOUP_METHOD_GET && !role_in (account->role, READ_ALL_ROLES))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                           _("This account’s role may not read positions or presence"));
-      return FALSE;
-    }
-  if (g_str_equal (path, "/api/v1/positions") && method == SOUP_METHOD_POST &&
-      g_strcmp0 (account->role, "admin") != 0 && identity->units[0] == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                           _("Only accounts that act for a unit post positions"));
-      return FALSE;
-    }
   return TRUE;
 }
 
@@ -538,7 +282,7 @@ commands_batch_cb (GPtrArray  *items,
       if (!result->replayed && result->events != NULL)
         {
           _wg_engine_attachments_committed (self, job->command, job->actor, result->events);
-          publish_events (self, result->events);
+          _wg_engine_publish_events (self, result->events);
         }
       if (item->error != NULL)
         {
@@ -717,7 +461,7 @@ timers_cb (gpointer data)
       g_warning ("Timers failed: %s", error->message);
       return G_SOURCE_CONTINUE;
     }
-  publish_events (self, events);
+  _wg_engine_publish_events (self, events);
   return G_SOURCE_CONTINUE;
 }
 
@@ -730,174 +474,6 @@ prune_cb (gpointer data)
   wg_rate_limiter_prune (self->command_limiter, now);
   _wg_engine_sessions_prune (self, now);
   return G_SOURCE_CONTINUE;
-}
-
-/* ---- journal ----------------------------------------------------------- */
-
-static void
-get_journal_cb (SoupServerMessage *msg,
-                GHashTable        *params,
-                GHashTable        *query,
-                gpointer           user_data)
-{
-  WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = NULL;
-  g_autoptr(GPtrArray) events = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  gint64 after = 0, limit = JOURNAL_DEFAULT_LIMIT, head;
-  gboolean more;
-
-  actor = _wg_engine_require_actor (self, msg, 0);
-  if (actor == NULL)
-    return;
-  if (!parse_count (query, "after", 0, G_MAXINT64, &after) ||
-      !parse_count (query, "limit", 1, JOURNAL_MAX_LIMIT, &limit))
-    {
-      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
-                          _("“after” must be a sequence number and “limit” between 1 and 5000"));
-      return;
-    }
-
-  head = wg_store_head (self->store);
-  if (after > head)
-    {
-      g_autofree char *detail = g_strdup_printf ("after=%" G_GINT64_FORMAT " is beyond the journal head %" G_GINT64_FORMAT,
-                                                 after, head);
-
-      /* The client's cache is ahead of this server: it must resynchronise. */
-      wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "seq-beyond-head", detail);
-      return;
-    }
-  events = wg_store_read_journal_as (self->store, actor, after, (guint) limit, &error);
-  if (events == NULL)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      return;
-    }
-  /* A full page is complete only up to its last event. */
-  more = events->len == (guint) limit;
-  if (more)
-    head = ((WgEvent *) g_ptr_array_index (events, events->len - 1))->seq;
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "events");
-  json_builder_add_value (builder, events_to_json_array (events));
-  json_builder_set_member_name (builder, "head");
-  json_builder_add_int_value (builder, head);
-  json_builder_set_member_name (builder, "more");
-  json_builder_add_boolean_value (builder, more);
-  json_builder_end_object (builder);
-  wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
-}
-
-/* One incident's events as the caller may see them, whatever their seq: a
- * department that meets an incident at its routing (after its report)
- * fetches the report here. */
-GPtrArray *
-_wg_engine_read_incident_events (WgEngine    *self,
-                      const char  *incident,
-                      GError     **error)
-{
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
-  sqlite3 *db = wg_store_get_sqlite (self->store);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (sqlite3_prepare_v2 (db, "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body"
-                              " FROM journal WHERE incident = ?1 ORDER BY seq", -1, &stmt, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
-      return NULL;
-    }
-  sqlite3_bind_text (stmt, 1, incident, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(JsonNode) body = wg_json_parse ((const char *) sqlite3_column_text (stmt, 9), -1, NULL);
-      WgEventType type;
-      WgEvent *event;
-
-      if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body) ||
-          !wg_event_type_from_string ((const char *) sqlite3_column_text (stmt, 2), &type))
-        continue;
-      event = wg_event_new (type, sqlite3_column_int64 (stmt, 1),
-                            (const char *) sqlite3_column_text (stmt, 3),
-                            (const char *) sqlite3_column_text (stmt, 4),
-                            (const char *) sqlite3_column_text (stmt, 5),
-                            (const char *) sqlite3_column_text (stmt, 6),
-                            (const char *) sqlite3_column_text (stmt, 7),
-                            json_node_get_object (body));
-      wg_event_set_seq (event, sqlite3_column_int64 (stmt, 0));
-      if (sqlite3_column_type (stmt, 8) != SQLITE_NULL)
-        wg_event_set_exercise (event, (const char *) sqlite3_column_text (stmt, 8));
-      g_ptr_array_add (events, event);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "%s", sqlite3_errmsg (db));
-      return NULL;
-    }
-  return g_steal_pointer (&events);
-}
-
-static void
-get_incident_events_cb (SoupServerMessage *msg,
-                        GHashTable        *params,
-                        GHashTable        *query,
-                        gpointer           user_data)
-{
-  WgEngine *self = user_data;
-  g_autoptr(GPtrArray) events = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  WgStreamIdentity identity = { 0 };
-  const char *id = g_hash_table_lookup (params, "id");
-  JsonArray *shown;
-  JsonNode *shown_node;
-  gint64 head;
-
-  if (!wg_server_identify (self->server, msg, &identity))
-    return;
-  head = wg_store_head (self->store);
-  events = _wg_engine_read_incident_events (self, id, &error);
-  if (events == NULL)
-    {
-      wg_stream_identity_clear (&identity);
-      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      return;
-    }
-  shown = json_array_new ();
-  for (guint i = 0; i < events->len; i++)
-    {
-      g_autoptr(JsonNode) node = wg_event_to_json (g_ptr_array_index (events, i));
-      JsonNode *seen = _wg_engine_filter_cb (&identity, node, self);
-
-      if (seen != NULL)
-        json_array_add_element (shown, seen);
-    }
-  wg_stream_identity_clear (&identity);
-  /* Not in the caller's view, or no such incident: the same answer. */
-  if (json_array_get_length (shown) == 0)
-    {
-      json_array_unref (shown);
-      wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
-      return;
-    }
-
-  shown_node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (shown_node, shown);
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "incident");
-  json_builder_add_string_value (builder, id);
-  json_builder_set_member_name (builder, "events");
-  json_builder_add_value (builder, shown_node);
-  json_builder_set_member_name (builder, "head");
-  json_builder_add_int_value (builder, head);
-  json_builder_end_object (builder);
-  wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
 }
 
 /* ---- reference --------------------------------------------------------- */
@@ -990,325 +566,7 @@ get_cap_cb (SoupServerMessage *msg,
                                     g_steal_pointer (&xml), length);
 }
 
-/* ---- audit ------------------------------------------------------------- */
-
-static void
-get_audit_cb (SoupServerMessage *msg,
-              GHashTable        *params,
-              GHashTable        *query,
-              gpointer           user_data)
-{
-  WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, ROLE_BIT (WG_ROLE_ADMIN));
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  gint64 after = 0, limit = AUDIT_DEFAULT_LIMIT;
-
-  if (actor == NULL)
-    return;
-  if (!parse_count (query, "after", 0, G_MAXINT64, &after) ||
-      !parse_count (query, "limit", 1, AUDIT_MAX_LIMIT, &limit))
-    {
-      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
-                          _("“after” must be an audit row id and “limit” between 1 and 1000"));
-      return;
-    }
-  entries = wg_account_store_read_audit (self->accounts, after, (guint) limit, &error);
-  if (entries == NULL)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      return;
-    }
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "entries");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      WgAuditEntry *entry = g_ptr_array_index (entries, i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_int_value (builder, entry->id);
-      json_builder_set_member_name (builder, "ts");
-      json_builder_add_int_value (builder, entry->ts_ms);
-      json_builder_set_member_name (builder, "actor");
-      if (entry->actor != NULL)
-        json_builder_add_string_value (builder, entry->actor);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "address");
-      json_builder_add_string_value (builder, entry->address != NULL ? entry->address : "");
-      json_builder_set_member_name (builder, "action");
-      json_builder_add_string_value (builder, entry->action);
-      json_builder_set_member_name (builder, "command");
-      if (entry->command_id != NULL)
-        json_builder_add_string_value (builder, entry->command_id);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "status");
-      json_builder_add_int_value (builder, entry->status);
-      json_builder_set_member_name (builder, "result");
-      json_builder_add_string_value (builder, entry->result != NULL ? entry->result : "");
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "last");
-  json_builder_add_int_value (builder, entries->len > 0
-                                       ? ((WgAuditEntry *) g_ptr_array_index (entries, entries->len - 1))->id
-                                       : after);
-  json_builder_end_object (builder);
-  wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
-}
-
-/* Positions posts are answered by wg-positions-api: audit them when the
- * answer has gone out. */
-typedef struct
-{
-  WgEngine *engine;
-  char     *actor;
-  char     *address;
-} PositionsAudit;
-
-static void
-positions_audit_free (gpointer data)
-{
-  PositionsAudit *pa = data;
-
-  g_free (pa->actor);
-  g_free (pa->address);
-  g_free (pa);
-}
-
-static void
-positions_finished_cb (SoupServerMessage *msg,
-                       gpointer           user_data)
-{
-  PositionsAudit *pa = user_data;
-  g_autofree char *code = _wg_engine_answer_code (msg);
-
-  _wg_engine_audit (pa->engine, pa->actor, pa->address, "positions", NULL, soup_server_message_get_status (msg), code);
-}
-
-static void
-request_read_cb (SoupServer        *server,
-                 SoupServerMessage *msg,
-                 gpointer           user_data)
-{
-  WgEngine *self = user_data;
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
-  g_autoptr(WgAccount) account = NULL;
-  const char *token;
-  PositionsAudit *pa;
-
-  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST || !g_str_equal (path, "/api/v1/positions"))
-    return;
-  token = _wg_engine_bearer_token (msg);
-  if (token != NULL)
-    account = wg_account_store_check_token (self->accounts, token, g_get_real_time () / 1000,
-                                            (gint64) self->config.token_lifetime_seconds * 1000, NULL, NULL);
-  pa = g_new0 (PositionsAudit, 1);
-  pa->engine = self;
-  pa->actor = account != NULL ? g_strdup (account->username) : NULL;
-  pa->address = _wg_engine_remote_address (msg);
-  g_signal_connect_data (msg, "finished", G_CALLBACK (positions_finished_cb), pa,
-                         (GClosureNotify) (void (*) (void)) positions_audit_free, 0);
-}
-
-/* ---- demo -------------------------------------------------------------- */
-
-static void
-add_account (GPtrArray  *accounts,
-             GHashTable *seen,
-             const char *username,
-             const char *role,
-             const char *hash,
-             const char *display_name,
-             const char *grid,
-             const char *department,
-             const char *unit)
-{
-  WgAccount *account;
-
-  if (username == NULL || g_hash_table_contains (seen, username))
-    return;
-  account = g_new0 (WgAccount, 1);
-  account->username = g_strdup (username);
-  account->role = g_strdup (role);
-  account->password_hash = g_strdup (hash);
-  account->display_name = g_strdup (display_name);
-  account->grid = g_strdup (grid);
-  account->department = g_strdup (department);
-  account->unit = g_strdup (unit);
-  g_hash_table_add (seen, account->username);
-  g_ptr_array_add (accounts, account);
-}
-
-/* The demo accounts (docs/api.md, "Demo accounts"), all with one password,
- * hashed once: seeding takes one argon2id hash, not one per account. */
-static gboolean
-seed_demo_accounts (WgEngine    *self,
-                    const char  *password,
-                    GError     **error)
-{
-  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_account_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *hash = NULL;
-  WgReference *ref = self->reference;
-  GPtrArray *list;
-  const WgPerson *chief;
-
-  hash = wg_password_hash (password, error);
-  if (hash == NULL)
-    return FALSE;
-
-  add_account (accounts, seen, "admin", "admin", hash, "系统管理员", NULL, NULL, NULL);
-  list = wg_reference_get_duty_leaders (ref);
-  for (guint i = 0; list != NULL && i < list->len; i++)
-    {
-      const WgPerson *person = g_ptr_array_index (list, i);
-
-      add_account (accounts, seen, person->account, "duty_leader", hash, person->name_zh, NULL, NULL, NULL);
-    }
-  add_account (accounts, seen, "leader", "duty_leader", hash, "值班领导", NULL, NULL, NULL);
-  add_account (accounts, seen, "dispatcher", "dispatcher", hash, "调度员", NULL, NULL, NULL);
-  add_account (accounts, seen, "trainer", "trainer", hash, "培训员", NULL, NULL, NULL);
-  add_account (accounts, seen, "wall", "wall", hash, "指挥大屏", NULL, NULL, NULL);
-
-  /* Grid workers: their grid and their own force. */
-  list = wg_reference_get_forces_by_type (ref, WG_FORCE_GRID_WORKER);
-  for (guint i = 0; list != NULL && i < list->len; i++)
-    {
-      const WgForce *force = g_ptr_array_index (list, i);
-
-      add_account (accounts, seen, force->account, "grid_worker", hash, force->name_zh,
-                   force->grid != NULL ? force->grid->code : NULL, NULL, force->id);
-    }
-
-  /* Departments, with their team as their unit. */
-  list = wg_reference_get_departments (ref);
-  for (guint i = 0; list != NULL && i < list->len; i++)
-    {
-      const WgDepartment *dept = g_ptr_array_index (list, i);
-      g_autoptr(GPtrArray) forces = wg_reference_dup_forces_for_account (ref, dept->account);
-
-      add_account (accounts, seen, dept->account, "department", hash, dept->name_zh, NULL, dept->code,
-                   forces != NULL && forces->len > 0 ? ((WgForce *) g_ptr_array_index (forces, 0))->id : NULL);
-    }
-
-  /* Every other force's account acts for its own unit only: role
-   * grid_worker with no grid (the engine's "own unit" rules). */
-  list = wg_reference_get_forces (ref);
-  for (guint i = 0; list != NULL && i < list->len; i++)
-    {
-      const WgForce *force = g_ptr_array_index (list, i);
-
-      add_account (accounts, seen, force->account, "grid_worker", hash, force->name_zh, NULL, NULL, force->id);
-    }
-
-  /* Street leaders covering the areas and the chief: read everything
-   * (escalations go to them). */
-  for (guint i = 0; i < wg_reference_get_stations (ref)->len; i++)
-    {
-      WgStation *station = g_ptr_array_index (wg_reference_get_stations (ref), i);
-      const WgPerson *person = wg_reference_get_covering_leader (ref, station);
-
-      if (person != NULL)
-        add_account (accounts, seen, person->account, "duty_leader", hash, person->name_zh, NULL, NULL, NULL);
-    }
-  chief = wg_reference_get_chief (ref);
-  if (chief != NULL)
-    add_account (accounts, seen, chief->account, "duty_leader", hash, chief->name_zh, NULL, NULL, NULL);
-
-  return wg_account_store_add (self->accounts, accounts, error);
-}
-
-/* The demo's past: a generated history of the Helong street up to the
- * anchor day (today in the centre's time zone unless given), into an empty
- * journal, with the forces' tracks.  About 3 s for a year. */
-static gboolean
-seed_demo_history (WgEngine  *self,
-                   GError   **error)
-{
-  WgHistoryParams params;
-  WgHistoryStats stats;
-  g_autofree char *today = NULL;
-  gint64 start = g_get_monotonic_time ();
-
-  if (self->config.demo_days <= 0 || wg_store_head (self->store) > 0)
-    return TRUE;
-
-  wg_history_params_init_from_reference (&params, self->reference);
-  params.seed = 20261128;
-  params.days = self->config.demo_days;
-  if (self->config.demo_anchor != NULL)
-    params.anchor = self->config.demo_anchor;
-  else
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now (wg_reference_get_time_zone (self->reference));
-
-      today = g_date_time_format (now, "%Y-%m-%d");
-      params.anchor = today;
-    }
-
-  g_printerr (_("Generating %d days of demo history up to %s…\n"), self->config.demo_days,
-              params.anchor);
-  if (!wg_history_generate (self->store, wg_server_get_track_store (self->server), self->reference,
-                            &params, &stats, error))
-    return FALSE;
-  g_printerr (_("Demo history: %u incidents, %u events, in %.1f s\n"), stats.incidents,
-              (guint) wg_store_head (self->store), (g_get_monotonic_time () - start) / 1e6);
-  return TRUE;
-}
-
-/* Demo seeding, once per data directory: accounts, then the history. */
-static gboolean
-seed_demo (WgEngine  *self,
-           GError   **error)
-{
-  g_autoptr(WgAccount) admin = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gint64 start = g_get_monotonic_time ();
-
-  admin = wg_account_store_lookup (self->accounts, "admin", &local_error);
-  if (admin != NULL)
-    return TRUE;   /* seeded on an earlier start */
-  if (!g_error_matches (local_error, WG_ACCOUNT_STORE_ERROR, WG_ACCOUNT_STORE_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  /* The history first: the accounts mark the directory as seeded. */
-  if (!seed_demo_history (self, error))
-    return FALSE;
-  if (!seed_demo_accounts (self, self->config.demo_password != NULL ? self->config.demo_password : "demo",
-                           error))
-    return FALSE;
-  g_debug ("Demo accounts seeded in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
-  return TRUE;
-}
-
 /* ---- life -------------------------------------------------------------- */
-
-char *
-wg_engine_find_demo_dir (void)
-{
-  g_autofree char *installed = g_build_filename (PKGDATADIR, "demo", "world.json", NULL);
-
-  if (g_file_test (installed, G_FILE_TEST_EXISTS))
-    return g_build_filename (PKGDATADIR, "demo", NULL);
-  return g_build_filename (SOURCE_DATADIR, "demo", NULL);
-}
-
-#define VISIBLE_SQL \
-  "SELECT (?2 IS NOT NULL AND ?5 IS NOT NULL AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = ?5" \
-  "        AND substr (i.grid, 1, length (?2)) = ?2))" \
-  "  OR (?3 IS NOT NULL AND ?5 IS NOT NULL AND EXISTS (SELECT 1 FROM routings r WHERE r.incident = ?5" \
-  "        AND r.department = ?3 AND (?1 >= r.first_seq OR ?6 = 'incident.reported')))" \
-  "  OR (?4 IS NOT NULL AND ((?6 = 'unit.status_changed' AND ?7 = ?4)" \
-  "        OR (?6 LIKE 'assignment.%' AND EXISTS (SELECT 1 FROM assignments a WHERE a.id = ?7 AND a.unit = ?4))))"
 
 WgEngine *
 wg_engine_new (WgServer  *server,
@@ -1332,6 +590,17 @@ wg_engine_new (WgServer  *server,
   self->store = wg_store_open (journal_path, error);
   if (self->store == NULL)
     return NULL;
+  /* Reads serve each event's text as it was stored (wg-journal-view.h);
+   * a journal from before that gets its texts once, here. */
+  wg_store_set_keep_event_text (self->store, TRUE);
+  {
+    guint filled = 0;
+
+    if (!wg_store_fill_event_texts (self->store, &filled, error))
+      return NULL;
+    if (filled > 0)
+      g_message ("Stored the JSON text of %u earlier events", filled);
+  }
   accounts_path = g_build_filename (wg_server_get_data_dir (server), "accounts.db", NULL);
   self->accounts = wg_account_store_open (accounts_path, error);
   if (self->accounts == NULL)
@@ -1353,16 +622,8 @@ wg_engine_new (WgServer  *server,
     }
 
   self->pool = wg_password_pool_new (MAX (1, config->password_threads), PASSWORD_QUEUE_MAX);
-  if (config->demo && !seed_demo (self, error))
+  if (config->demo && !_wg_engine_seed_demo (self, error))
     return NULL;
-
-  if (sqlite3_prepare_v3 (wg_store_get_sqlite (self->store), VISIBLE_SQL, -1, SQLITE_PREPARE_PERSISTENT,
-                          &self->visible_stmt, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "Cannot prepare the visibility query: %s",
-                   sqlite3_errmsg (wg_store_get_sqlite (self->store)));
-      return NULL;
-    }
 
   self->command_limiter = wg_rate_limiter_new (config->command_rate, config->command_burst);
   self->batcher = wg_commit_batcher_new (config->batch_max_delay_us, config->batch_max_items,
@@ -1370,21 +631,20 @@ wg_engine_new (WgServer  *server,
   if (!_wg_engine_attachments_init (self, error))
     return NULL;
 
-  wg_server_set_journal (server, head_cb, backlog_cb, _wg_engine_filter_cb, self);
-  wg_server_set_identify_func (server, identify_cb, self);
+  _wg_engine_stream_init (self);
 
   router = wg_server_get_router (server);
   wg_router_add (router, "POST", "/api/v1/commands", post_commands_cb, self);
-  wg_router_add (router, "GET", "/api/v1/journal", get_journal_cb, self);
+  wg_router_add (router, "GET", "/api/v1/journal", _wg_engine_get_journal_cb, self);
   wg_router_add (router, "GET", "/api/v1/reference", get_reference_cb, self);
   wg_router_add (router, "GET", "/api/v1/incidents/{id}/cap", get_cap_cb, self);
-  wg_router_add (router, "GET", "/api/v1/incidents/{id}/events", get_incident_events_cb, self);
-  wg_router_add (router, "GET", "/api/v1/audit", get_audit_cb, self);
+  wg_router_add (router, "GET", "/api/v1/incidents/{id}/events", _wg_engine_get_incident_events_cb, self);
+  wg_router_add (router, "GET", "/api/v1/audit", _wg_engine_get_audit_cb, self);
   _wg_engine_add_statistics_routes (self, router);
   if (!_wg_engine_add_bookmark_routes (self, router, error))
     return NULL;
   _wg_engine_sessions_init (self);
-  g_signal_connect (wg_server_get_soup_server (server), "request-read", G_CALLBACK (request_read_cb), self);
+  g_signal_connect (wg_server_get_soup_server (server), "request-read", G_CALLBACK (_wg_engine_request_read_cb), self);
 
   return g_steal_pointer (&self);
 }
@@ -1427,7 +687,6 @@ wg_engine_free (WgEngine *self)
   _wg_engine_attachments_fini (self);
   /* Waits for logins being hashed. */
   g_clear_pointer (&self->pool, wg_password_pool_free);
-  g_clear_pointer (&self->visible_stmt, sqlite3_finalize);
   g_clear_pointer (&self->command_limiter, wg_rate_limiter_free);
   _wg_engine_sessions_fini (self);
   g_clear_pointer (&self->redact_in, json_node_unref);

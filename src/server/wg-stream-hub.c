@@ -16,6 +16,12 @@
  * at once).  A subscriber whose queue grows past queue_max is closed with
  * 4008: it must pull the gap from /api/v1/journal and resubscribe.  Nobody
  * else waits for it.
+ *
+ * Views with gaps (grid workers, departments, units): a subscriber that
+ * skipped events gets a "head" message, at most one a second, saying its
+ * view is complete up to there.  A subscriber that acknowledged every
+ * event it was sent before such a message is complete up to its head:
+ * presence counts it so, also for clients that only acknowledge events.
  */
 #define G_LOG_DOMAIN "wg-stream-hub"
 
@@ -32,6 +38,7 @@
 #define PENDING_KEY "wg-stream-pending"
 #define CATCH_UP_PAGE 500
 #define CATCH_UP_RETRY_MS 20
+#define HEAD_INTERVAL_S 1
 
 typedef struct
 {
@@ -52,6 +59,10 @@ typedef struct
   gint64                   connected_at_ms;
   gint64                   sent_seq;
   gint64                   acked_seq;      /* -1: never acknowledged */
+  gint64                   event_seq;      /* the last event sent */
+  gint64                   told_head;      /* the last head told in a message */
+  gint64                   told_after;     /* event_seq when it was told */
+  gboolean                 head_pending;   /* events skipped since then */
   gboolean                 catching_up;
   gboolean                 announced_live;
   gboolean                 closing;
@@ -78,6 +89,7 @@ struct _WgStreamHub
   GHashTable          *pending_positions;  /* unit -> WgTrackPoint */
   guint                positions_id;
   guint                keepalive_id;
+  guint                head_id;
 };
 
 static void subscriber_flush (Subscriber *sub);
@@ -292,14 +304,6 @@ subscriber_close (Subscriber *sub,
 
 /* ---- journal ----------------------------------------------------------- */
 
-static gint64
-event_seq (JsonNode *event)
-{
-  if (event == NULL || !JSON_NODE_HOLDS_OBJECT (event))
-    return -1;
-  return json_object_get_int_member_with_default (json_node_get_object (event), "seq", -1);
-}
-
 static GBytes *
 build_event_frame (gint64    head,
                    JsonNode *event)
@@ -317,6 +321,31 @@ build_event_frame (gint64    head,
   return builder_to_frame (builder);
 }
 
+/* @sub has been sent everything it sees up to @head. */
+static void
+told_head (Subscriber *sub,
+           gint64      head)
+{
+  sub->told_head = head;
+  sub->told_after = sub->event_seq;
+  sub->head_pending = FALSE;
+}
+
+/* The same frame as build_event_frame(), around an event's stored text. */
+static GBytes *
+build_text_frame (gint64  head,
+                  GBytes *event)
+{
+  gsize size;
+  const char *text = g_bytes_get_data (event, &size);
+  GString *frame = g_string_sized_new (size + 48);
+
+  g_string_append_printf (frame, "{\"type\":\"event\",\"head\":%" G_GINT64_FORMAT ",\"event\":", head);
+  g_string_append_len (frame, text, size);
+  g_string_append_c (frame, '}');
+  return g_string_free_to_bytes (frame);
+}
+
 static void
 send_live (Subscriber *sub,
            gint64      head)
@@ -332,9 +361,8 @@ send_live (Subscriber *sub,
   json_builder_end_object (builder);
   frame = builder_to_frame (builder);
   subscriber_enqueue (sub, frame);
+  told_head (sub, head);
 }
-
-static JsonNode *visible_to (WgStreamHub *self, Subscriber *sub, JsonNode *event);
 
 static gboolean
 catch_up_cb (gpointer data)
@@ -342,14 +370,15 @@ catch_up_cb (gpointer data)
   Subscriber *sub = data;
   WgStreamHub *self = sub->hub;
   gint64 head = wg_stream_hub_get_head (self);
-  gint64 before;
 
   sub->catch_up_id = 0;
 
   while (!sub->closing && sub->sent_seq < head)
     {
-      g_autoptr(GPtrArray) page = NULL;
+      g_autoptr(GPtrArray) texts = NULL;
+      g_autoptr(GArray) seqs = NULL;
       g_autoptr(GError) error = NULL;
+      guint want;
       guint room = self->options.queue_max > sub->queue.length
                    ? self->options.queue_max - sub->queue.length : 0;
 
@@ -363,42 +392,37 @@ catch_up_cb (gpointer data)
       if (self->backlog_func == NULL)
         break;
 
-      page = self->backlog_func (sub->sent_seq, MIN (room - self->options.queue_max / 2, CATCH_UP_PAGE),
-                                 self->journal_data, &error);
-      if (page == NULL)
+      want = MIN (room - self->options.queue_max / 2, CATCH_UP_PAGE);
+      texts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+      seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+      if (!self->backlog_func (&sub->identity, sub->sent_seq, want, texts, seqs, self->journal_data, &error))
         {
           g_warning ("Cannot read the journal after %" G_GINT64_FORMAT " for subscriber %s: %s",
                      sub->sent_seq, sub->id, error != NULL ? error->message : "no reason");
           subscriber_close (sub, WG_STREAM_CLOSE_INTERNAL, "journal unavailable");
           return G_SOURCE_REMOVE;
         }
-      before = sub->sent_seq;
-      for (guint i = 0; i < page->len && !sub->closing; i++)
+      for (guint i = 0; i < texts->len && !sub->closing; i++)
         {
-          JsonNode *event = g_ptr_array_index (page, i);
-          gint64 seq = event_seq (event);
+          gint64 seq = g_array_index (seqs, gint64, i);
+          g_autoptr(GBytes) frame = NULL;
 
+          /* Never back: a page that does not move forward would loop. */
           if (seq <= sub->sent_seq)
-            continue;
-          g_autoptr(JsonNode) seen = visible_to (self, sub, event);
-
-          if (seen != NULL)
             {
-              g_autoptr(GBytes) frame = build_event_frame (head, seen);
-
-              subscriber_enqueue (sub, frame);
+              g_warning ("The journal gave event %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT,
+                         seq, sub->sent_seq);
+              subscriber_close (sub, WG_STREAM_CLOSE_INTERNAL, "journal inconsistent");
+              return G_SOURCE_REMOVE;
             }
+          frame = build_text_frame (head, g_ptr_array_index (texts, i));
+          subscriber_enqueue (sub, frame);
+          sub->event_seq = seq;
           sub->sent_seq = seq;
         }
-      /* A page that does not move forward would loop forever, and going
-       * live would skip what the journal failed to give. */
-      if (sub->sent_seq == before)
-        {
-          g_warning ("The journal gave no event after %" G_GINT64_FORMAT " below head %" G_GINT64_FORMAT,
-                     sub->sent_seq, head);
-          subscriber_close (sub, WG_STREAM_CLOSE_INTERNAL, "journal inconsistent");
-          return G_SOURCE_REMOVE;
-        }
+      /* Not a full page: the view is complete up to the head. */
+      if (texts->len < want)
+        break;
     }
 
   if (sub->closing)
@@ -422,6 +446,36 @@ start_catch_up (Subscriber *sub)
   sub->catching_up = TRUE;
   if (sub->catch_up_id == 0)
     sub->catch_up_id = g_idle_add (catch_up_cb, sub);
+}
+
+/* Once a second while some live view skipped events: tell each one its
+ * head, so that its console (and presence) knows it is not behind. */
+static gboolean
+head_tick_cb (gpointer data)
+{
+  WgStreamHub *self = data;
+  g_autoptr(GPtrArray) subs = table_values (self->subscribers);
+  gboolean sent = FALSE;
+
+  for (guint i = 0; i < subs->len; i++)
+    {
+      Subscriber *sub = g_ptr_array_index (subs, i);
+      g_autofree char *text = NULL;
+      g_autoptr(GBytes) frame = NULL;
+
+      if (!sub->head_pending || sub->catching_up || sub->closing)
+        continue;
+      text = g_strdup_printf ("{\"type\":\"head\",\"head\":%" G_GINT64_FORMAT "}", sub->sent_seq);
+      frame = g_bytes_new_take (text, strlen (text));
+      text = NULL;
+      subscriber_enqueue (sub, frame);
+      told_head (sub, sub->sent_seq);
+      sent = TRUE;
+    }
+  if (sent)
+    return G_SOURCE_CONTINUE;
+  self->head_id = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static JsonNode *
@@ -477,6 +531,13 @@ wg_stream_hub_publish_event (WgStreamHub *self,
               }
             subscriber_enqueue (sub, frame);
             json_node_unref (seen);
+            sub->event_seq = seq;
+          }
+        else
+          {
+            sub->head_pending = TRUE;
+            if (self->head_id == 0)
+              self->head_id = g_timeout_add_seconds (HEAD_INTERVAL_S, head_tick_cb, self);
           }
       }
       sub->sent_seq = seq;
@@ -863,6 +924,12 @@ wg_stream_hub_build_presence (WgStreamHub *self)
   for (guint i = 0; i < subs->len; i++)
     {
       Subscriber *sub = g_ptr_array_index (subs, i);
+      gint64 acked = sub->acked_seq;
+
+      /* Applied all it was sent before it was told a head: complete up
+       * to that head. */
+      if (acked >= 0 && acked >= sub->told_after)
+        acked = MAX (acked, sub->told_head);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "subscriber");
@@ -875,13 +942,13 @@ wg_stream_hub_build_presence (WgStreamHub *self)
       json_builder_set_member_name (builder, "sent_seq");
       json_builder_add_int_value (builder, sub->sent_seq);
       json_builder_set_member_name (builder, "acked_seq");
-      if (sub->acked_seq >= 0)
-        json_builder_add_int_value (builder, sub->acked_seq);
+      if (acked >= 0)
+        json_builder_add_int_value (builder, acked);
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "lag");
-      if (sub->acked_seq >= 0)
-        json_builder_add_int_value (builder, MAX (0, head - sub->acked_seq));
+      if (acked >= 0)
+        json_builder_add_int_value (builder, MAX (0, head - acked));
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "catching_up");
@@ -982,6 +1049,7 @@ wg_stream_hub_free (WgStreamHub *self)
 
   g_clear_handle_id (&self->positions_id, g_source_remove);
   g_clear_handle_id (&self->keepalive_id, g_source_remove);
+  g_clear_handle_id (&self->head_id, g_source_remove);
   free_all (self->subscribers);
   free_all (self->closing);
   g_hash_table_unref (self->subscribers);

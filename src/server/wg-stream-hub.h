@@ -41,10 +41,14 @@ typedef struct
 } WgStreamHubOptions;
 
 typedef gint64     (*WgStreamHeadFunc)    (gpointer                 user_data);
-/* Events with seq > @after in seq order, at most @limit, each a JSON object
- * with an integer "seq": (transfer full) (element-type JsonNode). */
-typedef GPtrArray *(*WgStreamBacklogFunc) (gint64                   after,
+/* The events with seq > @after that @who sees, in seq order, at most
+ * @limit: each one's JSON text (GBytes) in @texts and its seq (gint64) in
+ * @seqs.  Fewer than @limit: the view is complete up to the head. */
+typedef gboolean   (*WgStreamBacklogFunc) (const WgStreamIdentity  *who,
+                                           gint64                   after,
                                            guint                    limit,
+                                           GPtrArray               *texts,
+                                           GArray                  *seqs,
                                            gpointer                 user_data,
                                            GError                 **error);
 /* @event as @who may see it: NULL when hidden (views with gaps: grid

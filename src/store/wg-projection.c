@@ -392,6 +392,37 @@ apply_alarm (WgStore  *self,
     }
   return _wg_store_step_done (self, stmt, error);
 }
+/* Co-departments (协办) read an incident like the lead one, from the
+ * routing that named them (wg-journal-view.c). */
+static gboolean
+add_co_departments (WgStore  *self,
+                    WgEvent  *event,
+                    GError  **error)
+{
+  JsonNode *member = json_object_get_member (event->body, "co_departments");
+  JsonArray *co = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+
+  for (guint i = 0; co != NULL && i < json_array_get_length (co); i++)
+    {
+      JsonNode *element = json_array_get_element (co, i);
+      sqlite3_stmt *stmt;
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        continue;
+      stmt = _wg_store_stmt (self,
+        "INSERT OR IGNORE INTO routings (incident, department, first_seq)"
+        " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM incidents WHERE id = ?1)", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, json_node_get_string (element));
+      sqlite3_bind_int64 (stmt, 3, event->seq);
+      if (!_wg_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 
 static gboolean
 apply_incident (WgStore  *self,
@@ -430,7 +461,8 @@ apply_incident (WgStore  *self,
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "department"));
       sqlite3_bind_int64 (stmt, 3, event->seq);
-      return _wg_store_step_done (self, stmt, error) && apply_step (self, event, error);
+      return _wg_store_step_done (self, stmt, error) && add_co_departments (self, event, error) &&
+             apply_step (self, event, error);
 
     case WG_EV_INCIDENT_ACCEPTED:
       return set_incident_state (self, event, "accepted", error) && apply_step (self, event, error);

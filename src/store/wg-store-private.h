@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include "wg-journal-view.h"
 #include "wg-store.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,21 @@ gboolean      _wg_store_step_done   (WgStore      *self,
                                      GError      **error);
 gboolean      _wg_store_set_error   (WgStore      *self,
                                      GError      **error);
+
+/* The event of a journal row whose first ten columns are seq, ts, type,
+ * actor, role, command, subject, incident, exercise, body. */
+WgEvent      *_wg_store_read_event_row (sqlite3_stmt  *stmt,
+                                        GError       **error);
+/* @event's JSON text, and in @masked_out the masked one (NULL when it is
+ * the same). */
+char         *_wg_store_event_texts  (WgEvent       *event,
+                                      char         **masked_out);
+/* The page query of @viewer, bound and ready to step (wg-journal-view.c). */
+sqlite3_stmt *_wg_store_view_page_stmt (WgStore               *self,
+                                        const WgJournalViewer *viewer,
+                                        gint64                 after_seq,
+                                        guint                  limit,
+                                        GError               **error);
 
 /* The projection: the one function turning an event into state-table
  * rows (wg-projection.c). */

@@ -35,6 +35,7 @@ struct _WgStore
    * left, so the batch can only fail. */
   gboolean         batch_lost;
   char            *exercise;
+  gboolean         keep_event_text;
   WgStoreCommandCheck command_check;
   gpointer         command_check_data;
 };
@@ -180,6 +181,13 @@ static const char *const migrations[] = {
   "CREATE INDEX cp_deadlines_cp ON cp_deadlines (cp);"
   "CREATE INDEX cp_roster_cp ON cp_roster (cp);"
   "CREATE INDEX cp_routings_cp ON cp_routings (cp);",
+  /* 1 -> 2: each event's JSON text, built once when it is appended and
+   * served as it is (wg-journal-view.c); json_masked is NULL when it would
+   * be the same as json.  Indexes for the reading rules' lookups. */
+  "ALTER TABLE journal ADD COLUMN json TEXT;"
+  "ALTER TABLE journal ADD COLUMN json_masked TEXT;"
+  "CREATE INDEX journal_unit_status ON journal (subject, seq) WHERE type = 'unit.status_changed';"
+  "CREATE INDEX incidents_grid ON incidents (grid);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WG_STORE_SCHEMA_VERSION);
@@ -668,6 +676,14 @@ wg_store_set_exercise (WgStore    *self,
   self->exercise = g_strdup (exercise);
 }
 
+void
+wg_store_set_keep_event_text (WgStore  *self,
+                              gboolean  keep)
+{
+  g_return_if_fail (self != NULL);
+  self->keep_event_text = keep;
+}
+
 const char *
 wg_store_get_exercise (WgStore *self)
 {
@@ -864,9 +880,11 @@ insert_journal (WgStore  *self,
                 GError  **error)
 {
   sqlite3_stmt *stmt = _wg_store_stmt (self,
-    "INSERT INTO journal (seq, ts, type, actor, role, command, subject, incident, exercise, body)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
+    "INSERT INTO journal (seq, ts, type, actor, role, command, subject, incident, exercise, body,"
+    " json, json_masked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", error);
   g_autofree char *body = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *masked = NULL;
 
   if (stmt == NULL)
     return FALSE;
@@ -881,6 +899,12 @@ insert_journal (WgStore  *self,
   wg_sqlite_bind_text_or_null (stmt, 8, event->incident);
   wg_sqlite_bind_text_or_null (stmt, 9, event->exercise);
   sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
+  if (self->keep_event_text)
+    {
+      text = _wg_store_event_texts (event, &masked);
+      sqlite3_bind_text (stmt, 11, text, -1, SQLITE_STATIC);
+      wg_sqlite_bind_text_or_null (stmt, 12, masked);
+    }
   return _wg_store_step_done (self, stmt, error);
 }
 
@@ -924,9 +948,9 @@ append_events (WgStore    *self,
   return maybe_checkpoint (self, error);
 }
 
-static WgEvent *
-read_event_row (sqlite3_stmt  *stmt,
-                GError       **error)
+WgEvent *
+_wg_store_read_event_row (sqlite3_stmt  *stmt,
+                          GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonNode) body = NULL;
@@ -967,7 +991,7 @@ collect_events (WgStore       *self,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      WgEvent *event = read_event_row (stmt, error);
+      WgEvent *event = _wg_store_read_event_row (stmt, error);
       if (event == NULL)
         {
           sqlite3_reset (stmt);
@@ -1014,6 +1038,7 @@ wg_store_read_journal_as (WgStore       *self,
 {
   g_autoptr(GPtrArray) events = NULL;
   g_autofree char *unit = NULL;
+  WgJournalViewer viewer;
   sqlite3_stmt *stmt;
   gboolean sees_phones;
 
@@ -1046,21 +1071,12 @@ wg_store_read_journal_as (WgStore       *self,
             }
         }
 
-      stmt = _wg_store_stmt (self,
-        "SELECT " EVENT_COLUMNS " FROM journal j WHERE j.seq > ?1 AND ("
-        "   (?2 IS NOT NULL AND j.incident IN (SELECT id FROM incidents WHERE substr (grid, 1, length (?2)) = ?2))"
-        "   OR (?3 IS NOT NULL AND EXISTS (SELECT 1 FROM routings r WHERE r.incident = j.incident"
-        "       AND r.department = ?3 AND (j.seq >= r.first_seq OR j.type = 'incident.reported')))"
-        "   OR (?4 IS NOT NULL AND ((j.type = 'unit.status_changed' AND j.subject = ?4)"
-        "       OR (j.type LIKE 'assignment.%' AND j.subject IN (SELECT id FROM assignments WHERE unit = ?4)))))"
-        " ORDER BY j.seq LIMIT ?5", error);
+      /* The same rule as every other read (wg-journal-view.c). */
+      wg_journal_viewer_init_from_actor (&viewer, actor);
+      viewer.unit = unit;
+      stmt = _wg_store_view_page_stmt (self, &viewer, after_seq, limit, error);
       if (stmt == NULL)
         return NULL;
-      sqlite3_bind_int64 (stmt, 1, after_seq);
-      wg_sqlite_bind_text_or_null (stmt, 2, actor->role == WG_ROLE_GRID_WORKER ? actor->grid : NULL);
-      wg_sqlite_bind_text_or_null (stmt, 3, actor->role == WG_ROLE_DEPARTMENT ? actor->department : NULL);
-      wg_sqlite_bind_text_or_null (stmt, 4, unit);
-      sqlite3_bind_int64 (stmt, 5, limit);
       events = collect_events (self, stmt, error);
     }
   else
@@ -1120,6 +1136,76 @@ wg_store_read_incident_events (WgStore     *self,
     return NULL;
   wg_sqlite_bind_text_or_null (stmt, 1, incident);
   return collect_events (self, stmt, error);
+}
+
+void
+wg_attachment_refs_free (WgAttachmentRefs *refs)
+{
+  if (refs == NULL)
+    return;
+  g_free (refs->actor);
+  g_free (refs->incident);
+  g_strfreev (refs->ids);
+  g_free (refs);
+}
+
+GPtrArray *
+wg_store_read_attachment_refs (WgStore  *self,
+                               gint64    since_ts,
+                               GError  **error)
+{
+  g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_attachment_refs_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = _wg_store_stmt (self,
+    "SELECT actor, incident, json_extract (body, '$.attachments') FROM journal"
+    " WHERE ts >= ?1 AND incident IS NOT NULL AND actor IS NOT NULL"
+    " AND json_type (body, '$.attachments') = 'array' ORDER BY seq", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, since_ts);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) list = wg_json_parse ((const char *) sqlite3_column_text (stmt, 2), -1, NULL);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      WgAttachmentRefs *ref;
+      JsonArray *array;
+
+      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+        continue;
+      array = json_node_get_array (list);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          g_autofree char *id = NULL;
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+            continue;
+          id = g_ascii_strdown (json_node_get_string (element), -1);
+          g_strv_builder_add (builder, id);
+        }
+      ref = g_new0 (WgAttachmentRefs, 1);
+      ref->ids = g_strv_builder_end (builder);
+      if (ref->ids[0] == NULL)
+        {
+          wg_attachment_refs_free (ref);
+          continue;
+        }
+      ref->actor = wg_sqlite_column_dup (stmt, 0);
+      ref->incident = wg_sqlite_column_dup (stmt, 1);
+      g_ptr_array_add (refs, ref);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&refs);
 }
 
 gboolean

@@ -30,7 +30,7 @@ G_BEGIN_DECLS
 typedef struct _WgStore WgStore;
 
 #define WG_TYPE_STORE (wg_store_get_type ())
-#define WG_STORE_SCHEMA_VERSION 1
+#define WG_STORE_SCHEMA_VERSION 2
 #define WG_STORE_DEFAULT_CHECKPOINT_INTERVAL 10000
 
 GType       wg_store_get_type    (void) G_GNUC_CONST;
@@ -55,6 +55,12 @@ void        wg_store_set_checkpoint_interval (WgStore *self,
 void        wg_store_set_exercise (WgStore    *self,
                                    const char *exercise);
 const char *wg_store_get_exercise (WgStore    *self);
+/* Whether appended events keep their JSON texts (full and masked) for
+ * reads that serve them as they are (wg-journal-view.h): a server's
+ * journal does, a console's cache need not (a row without them is encoded
+ * when it is read). */
+void        wg_store_set_keep_event_text (WgStore  *self,
+                                          gboolean  keep);
 /* The reader decide() uses, over this store (valid while it lives). */
 const WgStateReader *wg_store_get_reader (WgStore *self);
 /* For read-only queries of the server's own (e.g. journal views). */
@@ -166,6 +172,21 @@ gboolean    wg_store_adopt_incident (WgStore    *self,
 GPtrArray  *wg_store_events_of_command (WgStore    *self,
                                         const char *command_id,
                                         GError    **error);
+
+/* The attachments named by the events of one command (lower-cased ids). */
+typedef struct
+{
+  char  *actor;
+  char  *incident;
+  char **ids;
+} WgAttachmentRefs;
+
+void        wg_attachment_refs_free (WgAttachmentRefs *refs);
+/* Events since @since_ts (ms) with an incident, an actor and a
+ * body.attachments array, in seq order: (element-type WgAttachmentRefs). */
+GPtrArray  *wg_store_read_attachment_refs (WgStore    *self,
+                                           gint64      since_ts,
+                                           GError    **error);
 
 /* State lookups (same as the reader's). */
 gboolean    wg_store_get_incident   (WgStore            *self,

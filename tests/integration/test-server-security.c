@@ -441,8 +441,8 @@ test_read_views (Fixture       *f,
 {
   g_autoptr(WgTestResponse) r = NULL, all_r = NULL;
   g_autoptr(GHashTable) grid_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) own_incidents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) routed_judicial = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) own_assignments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *pro = NULL, *em = NULL, *other = NULL, *body = NULL, *cap = NULL;
   JsonArray *all, *events;
   const char *roles_all[] = { "A", "L", "D", "T", "W" };
@@ -495,14 +495,14 @@ test_read_views (Fixture       *f,
       if (g_str_equal (type, "incident.reported"))
         g_hash_table_insert (grid_of, g_strdup (json_object_get_string_member (e, "incident")),
                              g_strdup (json_object_get_string_member (b, "grid")));
+      if (g_str_equal (type, "assignment.created") &&
+          g_strcmp0 (json_object_get_string_member_with_default (b, "unit", ""), "eu-01") == 0)
+        g_hash_table_add (own_incidents, g_strdup (json_object_get_string_member (e, "incident")));
       if (g_str_equal (type, "incident.routed") &&
           g_strcmp0 (json_object_get_string_member_with_default (b, "department", ""), "judicial") == 0 &&
           !g_hash_table_contains (routed_judicial, json_object_get_string_member (e, "incident")))
         g_hash_table_insert (routed_judicial, g_strdup (json_object_get_string_member (e, "incident")),
                              GINT_TO_POINTER ((int) json_object_get_int_member (e, "seq")));
-      if (g_str_equal (type, "assignment.created") &&
-          g_strcmp0 (json_object_get_string_member_with_default (b, "unit", ""), "eu-01") == 0)
-        g_hash_table_add (own_assignments, g_strdup (json_object_get_string_member (e, "subject")));
     }
 
   /* G: its grid's incidents and its unit only; no phones. */
@@ -589,19 +589,38 @@ test_read_views (Fixture       *f,
     wg_test_response_assert_problem (rg, 404, "unknown-incident");
   }
 
-  /* A unit account: its assignments only. */
+  /* A unit account: the incidents its unit is assigned to (their reports
+   * too: location, summary, case number) and its own status; nothing of
+   * the others. */
   {
     g_autoptr(WgTestResponse) keep = NULL;
     JsonArray *view = read_journal (f, "U", &keep);
+    gboolean saw_report = FALSE;
 
     g_assert_cmpuint (json_array_get_length (view), >, 0);
     for (guint i = 0; i < json_array_get_length (view); i++)
       {
         JsonObject *e = json_array_get_object_element (view, i);
 
-        g_assert_true (g_hash_table_contains (own_assignments, json_object_get_string_member (e, "subject")) ||
-                       g_str_equal (json_object_get_string_member (e, "subject"), "eu-01"));
+        if (JSON_NODE_HOLDS_NULL (json_object_get_member (e, "incident")))
+          {
+            g_assert_cmpstr (json_object_get_string_member (e, "subject"), ==, "eu-01");
+            continue;
+          }
+        g_assert_true (g_hash_table_contains (own_incidents, json_object_get_string_member (e, "incident")));
+        if (g_str_equal (json_object_get_string_member (e, "incident"), em) &&
+            g_str_equal (json_object_get_string_member (e, "type"), "incident.reported"))
+          {
+            JsonObject *b = json_object_get_object_member (e, "body");
+
+            saw_report = TRUE;
+            g_assert_cmpstr (json_object_get_string_member (b, "summary"), ==, "e");
+            g_assert_nonnull (json_object_get_string_member (b, "case_number"));
+            g_assert_true (json_object_has_member (b, "location"));
+          }
       }
+    g_assert_true (saw_report);
+    g_assert_false (mentions_phone (view));
   }
 
   /* Other reads per role. */

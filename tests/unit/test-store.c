@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 
 #include "engine-fixture.h"
+#include "wg-journal-view.h"
+#include "wg-json.h"
 
 static const char *const fire_report =
   "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
@@ -465,12 +467,210 @@ test_journal_views (Fixture       *f,
   g_assert_cmpuint (v->len, ==, 3);
   g_clear_pointer (&v, g_ptr_array_unref);
 
-  /* A unit's own account: its assignment and status, not the rest of the
-   * incident in another department's or grid's view. */
+  /* A unit's own account: the incident it is assigned to (its report:
+   * location, summary, case number), from the assignment on, and its own
+   * status; nothing of the other incident. */
   v = view_of (f, car);
-  g_assert_cmpuint (v->len, ==, 2);
+  g_assert_cmpuint (v->len, ==, 4);
+  g_assert_true (view_has (v, "incident.reported", b));
   g_assert_true (view_has (v, "assignment.created", b));
+  g_assert_true (view_has (v, "incident.dispatched", b));
   g_assert_true (view_has (v, "unit.status_changed", NULL));
+  g_assert_false (view_has (v, "incident.reported", a));
+}
+
+/* The events @viewer sees, as the store serves their text, in pages of
+ * @limit: parsed back into events. */
+static GPtrArray *
+text_view_of (Fixture               *f,
+              const WgJournalViewer *viewer,
+              guint                  limit)
+{
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  gint64 after = 0;
+
+  while (TRUE)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GString) text = g_string_new ("[");
+      g_autoptr(JsonNode) root = NULL;
+      guint n = 0;
+      gint64 last = after;
+      JsonArray *array;
+
+      g_assert_true (wg_store_append_journal_text (f->store, viewer, after, limit, text, &n, &last, &error));
+      g_assert_no_error (error);
+      g_string_append_c (text, ']');
+      root = wg_json_parse (text->str, -1, &error);
+      g_assert_no_error (error);
+      array = json_node_get_array (root);
+      g_assert_cmpuint (json_array_get_length (array), ==, n);
+      for (guint i = 0; i < n; i++)
+        {
+          WgEvent *event = wg_event_from_json (json_array_get_element (array, i), &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpint (event->seq, >, events->len > 0 ? ((WgEvent *) events->pdata[events->len - 1])->seq : 0);
+          g_ptr_array_add (events, event);
+        }
+      if (n < limit)
+        return events;
+      g_assert_cmpint (last, >, after);
+      after = last;
+    }
+}
+
+/* One rule: pages (text and events), the one-event check and the incident
+ * check agree, for every kind of viewer, with stored texts and with texts
+ * encoded on reading (rows stored without them). */
+static void
+check_one_rule (Fixture               *f,
+                const WgJournalViewer *viewer,
+                const WgActor         *actor)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = wg_store_read_journal (f->store, 0, 10000, &error);
+  g_autoptr(GPtrArray) pages = text_view_of (f, viewer, 1000);
+  g_autoptr(GPtrArray) small = text_view_of (f, viewer, 2);
+  g_autoptr(GPtrArray) events = wg_store_read_journal_as (f->store, actor, 0, 1000, &error);
+  guint k = 0;
+
+  g_assert_cmpuint (small->len, ==, pages->len);
+  g_assert_cmpuint (events->len, ==, pages->len);
+  for (guint i = 0; i < all->len; i++)
+    {
+      WgEvent *event = all->pdata[i];
+      gboolean visible = FALSE;
+
+      g_assert_true (wg_store_event_visible (f->store, viewer, event->seq, wg_event_get_type_name (event),
+                                             event->subject, event->incident, &visible, &error));
+      if (!visible)
+        continue;
+      g_assert_cmpuint (k, <, pages->len);
+      g_assert_cmpint (((WgEvent *) pages->pdata[k])->seq, ==, event->seq);
+      g_assert_true (wg_event_equal (pages->pdata[k], small->pdata[k]));
+      g_assert_true (wg_event_equal (pages->pdata[k], events->pdata[k]));
+      if (wg_journal_viewer_get_text (viewer) == WG_EVENT_TEXT_FULL)
+        g_assert_true (wg_event_equal (pages->pdata[k], event));
+      if (event->incident != NULL)
+        {
+          g_assert_true (wg_store_incident_visible (f->store, viewer, event->incident, &visible, &error));
+          g_assert_true (visible);
+        }
+      k++;
+    }
+  g_assert_cmpuint (k, ==, pages->len);
+}
+
+static void
+test_reading_rule (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgActor) trainer = wg_actor_new ("trainer", WG_ROLE_TRAINER, NULL, NULL, NULL);
+  g_autoptr(WgActor) worker17 = wg_actor_new ("worker-17", WG_ROLE_GRID_WORKER, "g17", NULL, "gw17");
+  g_autoptr(WgActor) cgj = wg_actor_new ("cgj-desk", WG_ROLE_DEPARTMENT, NULL, "cgj", NULL);
+  g_autoptr(WgActor) sfs = wg_actor_new ("sfs-desk", WG_ROLE_DEPARTMENT, NULL, "sfs", NULL);
+  g_autoptr(WgActor) police = wg_actor_new ("police-05", WG_ROLE_GRID_WORKER, NULL, NULL, "u5");
+  g_autoptr(WgActor) fire = wg_actor_new ("fire-06", WG_ROLE_GRID_WORKER, NULL, NULL, "u6");
+  const WgActor *actors[] = { leader, trainer, worker17, cgj, sfs, police, fire };
+  g_autoptr(WgCommand) in17 = fixture_command ("incident.report",
+    "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+    " \"summary\": \"roof\", \"caller\": {\"name\": \"Chen\", \"phone\": \"13800138000\"}}");
+  g_autoptr(WgCommand) in05 = fixture_command ("incident.report",
+    "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.375},"
+    " \"summary\": \"smoke\", \"caller\": {\"name\": \"Li\", \"phone\": \"13900139000\"}}");
+  g_autoptr(GPtrArray) r17 = NULL, r05 = NULL, routed = NULL, v = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonArray) co = json_array_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  WgJournalViewer viewer;
+  gboolean visible = TRUE;
+  const char *a, *b;
+  guint n = 0;
+  WgEvent *event;
+
+  /* The first half without stored texts (as a console cache keeps it). */
+  g_assert_true (wg_store_register_unit (f->store, "u5", "police", "car 5", "g05", "police-05", &error));
+  g_assert_true (wg_store_register_unit (f->store, "u6", "fire", "engine 6", "g05", "fire-06", &error));
+  r17 = fixture_run (f, in17, leader, FIXTURE_T0);
+  a = ((WgEvent *) r17->pdata[0])->subject;
+  fixture_run_ok (f, fixture_commandf ("incident.note", "{\"incident\": \"%s\", \"text\": \"before\"}", a),
+                  leader, FIXTURE_T0 + 1000);
+  wg_store_set_keep_event_text (f->store, TRUE);
+  r05 = fixture_run (f, in05, leader, FIXTURE_T0 + 2000);
+  b = ((WgEvent *) r05->pdata[0])->subject;
+
+  /* A routing with a co-department (as the full work-order cycle writes
+   * it), then the lead department works on it. */
+  json_object_set_string_member (body, "department", "cgj");
+  json_array_add_string_element (co, "sfs");
+  json_object_set_array_member (body, "co_departments", json_array_ref (co));
+  event = wg_event_new (WG_EV_INCIDENT_ROUTED, FIXTURE_T0 + 3000, "leader", "duty_leader", NULL, a, a, body);
+  wg_event_set_seq (event, wg_store_head (f->store) + 1);
+  routed = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_ptr_array_add (routed, event);
+  g_assert_true (wg_store_apply_events (f->store, routed, &error));
+  g_assert_no_error (error);
+  fixture_run_ok (f, fixture_commandf ("incident.accept", "{\"incident\": \"%s\"}", a), cgj, FIXTURE_T0 + 4000);
+  fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u5\"]}", b),
+                  leader, FIXTURE_T0 + 5000);
+  fixture_run_ok (f, fixture_commandf ("incident.note", "{\"incident\": \"%s\", \"text\": \"after\"}", b),
+                  leader, FIXTURE_T0 + 6000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (actors); i++)
+    {
+      wg_journal_viewer_init_from_actor (&viewer, actors[i]);
+      check_one_rule (f, &viewer, actors[i]);
+    }
+
+  /* The police unit's account: the fire's report (location, summary, case
+   * number; the phone masked) and what came after its assignment. */
+  wg_journal_viewer_init_from_actor (&viewer, police);
+  v = text_view_of (f, &viewer, 1000);
+  g_assert_true (view_has (v, "incident.reported", b));
+  g_assert_true (view_has (v, "assignment.created", b));
+  g_assert_true (view_has (v, "incident.noted", b));
+  g_assert_false (view_has (v, "incident.reported", a));
+  event = v->pdata[0];
+  g_assert_cmpstr (json_object_get_string_member (event->body, "summary"), ==, "smoke");
+  g_assert_nonnull (json_object_get_string_member (event->body, "case_number"));
+  g_assert_true (json_object_has_member (event->body, "location"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (event->body, "caller"), "phone"),
+                   ==, "139****9000");
+  g_clear_pointer (&v, g_ptr_array_unref);
+  g_assert_true (wg_store_append_incident_text (f->store, &viewer, b, text, &n, &error));
+  g_assert_cmpuint (n, ==, 4);   /* reported, then created, dispatched, noted */
+  g_assert_true (wg_store_incident_visible (f->store, &viewer, a, &visible, &error));
+  g_assert_false (visible);
+
+  /* Another unit's account sees nothing of it. */
+  wg_journal_viewer_init_from_actor (&viewer, fire);
+  g_assert_true (wg_store_incident_visible (f->store, &viewer, b, &visible, &error));
+  g_assert_false (visible);
+
+  /* The co-department: the report and from its routing on, like the lead. */
+  wg_journal_viewer_init_from_actor (&viewer, sfs);
+  v = text_view_of (f, &viewer, 1000);
+  g_assert_true (view_has (v, "incident.reported", a));
+  g_assert_true (view_has (v, "incident.routed", a));
+  g_assert_true (view_has (v, "incident.accepted", a));
+  g_assert_false (view_has (v, "incident.noted", a));
+  g_assert_false (view_has (v, "incident.reported", b));
+
+  /* The rows stored without their texts get them once; nothing changes
+   * for any reader. */
+  g_assert_true (wg_store_fill_event_texts (f->store, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, r17->len + 1);
+  g_assert_true (wg_store_fill_event_texts (f->store, &n, &error));
+  g_assert_cmpuint (n, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (actors); i++)
+    {
+      wg_journal_viewer_init_from_actor (&viewer, actors[i]);
+      check_one_rule (f, &viewer, actors[i]);
+    }
 }
 
 /* A department's cache that was running when an incident was routed to
@@ -573,6 +773,7 @@ main (int   argc,
   g_test_add ("/store/partial-view", Fixture, NULL, fixture_set_up, test_partial_view, fixture_tear_down);
   g_test_add ("/store/exercise", Fixture, NULL, fixture_set_up, test_exercise, fixture_tear_down);
   g_test_add ("/store/journal-views", Fixture, NULL, fixture_set_up, test_journal_views, fixture_tear_down);
+  g_test_add ("/store/reading-rule", Fixture, NULL, fixture_set_up, test_reading_rule, fixture_tear_down);
   g_test_add ("/store/adopt-incident", Fixture, NULL, fixture_set_up, test_adopt_incident, fixture_tear_down);
   return g_test_run ();
 }

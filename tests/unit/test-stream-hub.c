@@ -28,20 +28,6 @@ head_cb (gpointer user_data)
   return fx->journal->len;
 }
 
-static GPtrArray *
-backlog_cb (gint64     after,
-            guint      limit,
-            gpointer   user_data,
-            GError   **error)
-{
-  Fixture *fx = user_data;
-  GPtrArray *page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-
-  for (gint64 i = after; i < (gint64) fx->journal->len && page->len < limit; i++)
-    g_ptr_array_add (page, json_node_ref (g_ptr_array_index (fx->journal, i)));
-  return page;
-}
-
 /* Grid workers see only their grid's events. */
 static JsonNode *
 filter_cb (const WgStreamIdentity *who,
@@ -53,6 +39,34 @@ filter_cb (const WgStreamIdentity *who,
   if (g_strcmp0 (who->role, "grid_worker") == 0 && !g_str_equal (grid, "mine"))
     return NULL;
   return json_node_ref (event);
+}
+
+/* The subscriber's view of the journal after @after, as text (the engine
+ * serves the store's stored texts). */
+static gboolean
+backlog_cb (const WgStreamIdentity  *who,
+            gint64                   after,
+            guint                    limit,
+            GPtrArray               *texts,
+            GArray                  *seqs,
+            gpointer                 user_data,
+            GError                 **error)
+{
+  Fixture *fx = user_data;
+
+  for (gint64 i = after; i < (gint64) fx->journal->len && texts->len < limit; i++)
+    {
+      g_autoptr(JsonNode) seen = filter_cb (who, g_ptr_array_index (fx->journal, i), fx);
+      gint64 seq = i + 1;
+      char *text;
+
+      if (seen == NULL)
+        continue;
+      text = json_to_string (seen, FALSE);
+      g_ptr_array_add (texts, g_bytes_new_take (text, strlen (text)));
+      g_array_append_val (seqs, seq);
+    }
+  return TRUE;
 }
 
 /* The test's stand-in for a token check: the role comes in a header. */
