@@ -9,6 +9,7 @@
 #include "wg-account-store.h"
 #include "wg-actor.h"
 #include "wg-attachment-store.h"
+#include "wg-commit-writer.h"
 #include "wg-engine.h"
 #include "wg-password.h"
 #include "wg-rate-limit.h"
@@ -34,12 +35,15 @@ struct _WgEngine
 {
   WgServer        *server;
   WgServerConfig   config;        /* a shallow copy: strings belong to the server */
-  WgStore         *store;
+  WgStore         *store;         /* the main loop's reads (WAL: beside the writer) */
+  WgStore         *writer_store;  /* the writer thread's: every journal write */
   WgReference     *reference;     /* nullable */
   GBytes          *reference_json;
   WgAccountStore  *accounts;
+  WgAccountStore  *writer_accounts;  /* the writer thread's: command audit rows */
   WgPasswordPool  *pool;
-  WgCommitBatcher *batcher;
+  WgCommitWriter  *writer;
+  gboolean         timers_queued;
   WgRateLimiter   *command_limiter;
   WgFailureWindow *user_failures;
   WgFailureWindow *address_failures;
@@ -47,7 +51,8 @@ struct _WgEngine
   guint            timer_id;
   guint            prune_id;
 
-  /* Failed commits, reported at most every STORAGE_WARNING_INTERVAL_US. */
+  /* Failed commits, reported at most every STORAGE_WARNING_INTERVAL_US
+   * (by the writer thread). */
   guint64          storage_failures;
   gint64           storage_warned_us;
 
@@ -57,10 +62,11 @@ struct _WgEngine
 
   /* Photos (wg-engine-attachments.c). */
   WgAttachmentStore *attachments;
+  WgAttachmentStore *writer_attachments; /* the writer thread's: checks and references */
   GThreadPool       *upload_pool;
   gpointer           upload_shared;    /* UploadShared, outlives the engine */
   guint              uploads_queued;   /* waiting or decoding */
-  GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch */
+  GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch (writer thread) */
   guint              purge_id;
 };
 
@@ -94,6 +100,7 @@ gboolean    _wg_engine_attachments_init     (WgEngine               *self,
                                              GError                **error);
 void        _wg_engine_attachments_start    (WgEngine               *self);
 void        _wg_engine_attachments_fini     (WgEngine               *self);
+/* On the writer thread, with self->writer_attachments: */
 void        _wg_engine_attachments_batch_begin (WgEngine            *self);
 void        _wg_engine_attachments_committed (WgEngine              *self,
                                              WgCommand              *command,

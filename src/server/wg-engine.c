@@ -2,17 +2,20 @@
  *
  * The journal engine behind wangge-server's HTTP API (docs/api.md):
  *
- *  - commands go through the group-commit batcher: one transaction per
- *    batch, one savepoint per command (wg_store_execute_command), commit
- *    with synchronous=FULL, then the events are published to the stream in
- *    seq order and the answers go out;
+ *  - commands go through the commit writer: on its thread, one transaction
+ *    per batch, one savepoint per command (wg_store_execute_command),
+ *    commit with synchronous=FULL; then, back on the main loop, the events
+ *    are published to the stream in seq order and the answers go out.  The
+ *    timers' system events go through the writer too: every journal write
+ *    happens on that thread, through its own connection (writer_store);
+ *    the main loop reads through another (store), WAL letting both run;
  *  - the stream replays the journal after ?after= and filters each event
  *    per subscriber as wg_store_read_journal_as() does for pages;
  *  - identity: a bearer token from the account store; roles are checked
  *    here for reads and by decide() for commands;
  *  - sessions: argon2id on the password pool, never on the main loop.
  *
- * Everything runs on the main loop but the password hashing.
+ * Everything else runs on the main loop but the password hashing.
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -426,6 +429,7 @@ identify_cb (SoupServerMessage  *msg,
 
 /* ---- commands ---------------------------------------------------------- */
 
+/* A command from a client, or (command NULL) the timers' turn. */
 typedef struct
 {
   WgCommand *command;
@@ -480,6 +484,7 @@ warn_storage_failure (WgEngine     *self,
   self->storage_warned_us = now;
 }
 
+/* On the writer thread. */
 static gboolean
 commands_batch_cb (GPtrArray  *items,
                    gpointer    user_data,
@@ -491,7 +496,7 @@ commands_batch_cb (GPtrArray  *items,
   gint64 now_ms = g_get_real_time () / 1000;
   gint64 head;
 
-  if (!wg_store_begin (self->store, error))
+  if (!wg_store_begin (self->writer_store, error))
     {
       warn_storage_failure (self, items->len, *error);
       return FALSE;
@@ -507,18 +512,21 @@ commands_batch_cb (GPtrArray  *items,
       item->result = result;
       item->result_destroy = command_result_free;
       /* Each command in its own savepoint (wg_store_execute_command). */
-      wg_store_execute_command (self->store, job->command, job->actor, now_ms,
-                                &result->events, &result->replayed, &item->error);
+      if (job->command == NULL)
+        wg_store_run_timers (self->writer_store, now_ms, &result->events, &item->error);
+      else
+        wg_store_execute_command (self->writer_store, job->command, job->actor, now_ms,
+                                  &result->events, &result->replayed, &item->error);
     }
 
-  if (!wg_store_commit (self->store, error))
+  if (!wg_store_commit (self->writer_store, error))
     {
       warn_storage_failure (self, items->len, *error);
       return FALSE;
     }
 
-  /* Durable: the stream may show them, in seq order (items ran in order). */
-  head = wg_store_head (self->store);
+  /* Durable: the main loop publishes them (commands_done_cb). */
+  head = wg_store_head (self->writer_store);
   audits = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_audit_entry_free);
   for (guint i = 0; i < items->len; i++)
     {
@@ -527,15 +535,18 @@ commands_batch_cb (GPtrArray  *items,
       CommandResult *result = item->result;
       guint status = 200;
       const char *code = "ok";
-      g_autofree char *action = g_strconcat ("command:", wg_command_get_type_name (job->command), NULL);
+      g_autofree char *action = NULL;
       WgAuditEntry *entry;
 
       result->head = head;
-      if (!result->replayed && result->events != NULL)
+      if (job->command == NULL)
         {
-          _wg_engine_attachments_committed (self, job->command, job->actor, result->events);
-          publish_events (self, result->events);
+          if (item->error != NULL)
+            g_warning ("Timers failed: %s", item->error->message);
+          continue;
         }
+      if (!result->replayed && result->events != NULL)
+        _wg_engine_attachments_committed (self, job->command, job->actor, result->events);
       if (item->error != NULL)
         {
           if (item->error->domain == WG_ERROR)
@@ -554,6 +565,7 @@ commands_batch_cb (GPtrArray  *items,
               code = "internal-error";
             }
         }
+      action = g_strconcat ("command:", wg_command_get_type_name (job->command), NULL);
       entry = g_new0 (WgAuditEntry, 1);
       entry->ts_ms = now_ms;
       entry->actor = g_strdup (job->actor->username);
@@ -565,9 +577,34 @@ commands_batch_cb (GPtrArray  *items,
       g_ptr_array_add (audits, entry);
     }
   /* One transaction for the batch's audit rows: one fsync, not one each. */
-  if (!wg_account_store_audit_many (self->accounts, audits, &audit_error))
+  if (audits->len > 0 && !wg_account_store_audit_many (self->writer_accounts, audits, &audit_error))
     g_warning ("Cannot write %u audit rows: %s", audits->len, audit_error->message);
   return TRUE;
+}
+
+/* On the main loop, each batch in commit order: the reads may see it, the
+ * stream shows it. */
+static void
+commands_done_cb (GPtrArray    *items,
+                  const GError *batch_error,
+                  gpointer      user_data)
+{
+  WgEngine *self = user_data;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      WgCommitItem *item = g_ptr_array_index (items, i);
+      CommandJob *job = item->data;
+      CommandResult *result = item->result;
+
+      if (job->command == NULL)
+        self->timers_queued = FALSE;
+      if (batch_error != NULL)
+        continue;
+      wg_store_follow_head (self->store, result->head);
+      if (!result->replayed && result->events != NULL)
+        publish_events (self, result->events);
+    }
 }
 
 static void
@@ -678,7 +715,7 @@ post_commands_cb (SoupServerMessage *msg,
   job->command = g_steal_pointer (&command);
   job->actor = g_steal_pointer (&actor);
   job->address = g_steal_pointer (&address);
-  wg_commit_batcher_submit (self->batcher, msg, job, command_job_free);
+  wg_commit_writer_submit (self->writer, msg, job, command_job_free);
   return;
 
 refused:
@@ -692,18 +729,14 @@ static gboolean
 timers_cb (gpointer data)
 {
   WgEngine *self = data;
-  g_autoptr(GPtrArray) events = NULL;
-  g_autoptr(GError) error = NULL;
 
-  /* Batches run inside one callback of this loop: never in between. */
-  if (wg_store_in_transaction (self->store))
-    return G_SOURCE_CONTINUE;
-  if (!wg_store_run_timers (self->store, g_get_real_time () / 1000, &events, &error))
+  /* The system events are journal writes: the writer's, in the next batch
+   * (one turn queued at most, however long the disk takes). */
+  if (!self->timers_queued)
     {
-      g_warning ("Timers failed: %s", error->message);
-      return G_SOURCE_CONTINUE;
+      self->timers_queued = TRUE;
+      wg_commit_writer_submit (self->writer, NULL, g_new0 (CommandJob, 1), command_job_free);
     }
-  publish_events (self, events);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1415,7 +1448,7 @@ seed_demo_history (WgEngine  *self,
   g_autofree char *today = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  if (self->config.demo_days <= 0 || wg_store_head (self->store) > 0)
+  if (self->config.demo_days <= 0 || wg_store_head (self->writer_store) > 0)
     return TRUE;
 
   wg_history_params_init_from_reference (&params, self->reference);
@@ -1433,11 +1466,11 @@ seed_demo_history (WgEngine  *self,
 
   g_printerr (_("Generating %d days of demo history up to %s…\n"), self->config.demo_days,
               params.anchor);
-  if (!wg_history_generate (self->store, wg_server_get_track_store (self->server), self->reference,
+  if (!wg_history_generate (self->writer_store, wg_server_get_track_store (self->server), self->reference,
                             &params, &stats, error))
     return FALSE;
   g_printerr (_("Demo history: %u incidents, %u events, in %.1f s\n"), stats.incidents,
-              (guint) wg_store_head (self->store), (g_get_monotonic_time () - start) / 1e6);
+              (guint) wg_store_head (self->writer_store), (g_get_monotonic_time () - start) / 1e6);
   return TRUE;
 }
 
@@ -1506,13 +1539,18 @@ wg_engine_new (WgServer  *server,
   self->server = server;
   self->config = *config;
 
+  /* The writer's connection sets up the journal (reference, demo) before
+   * its thread starts; the main loop's opens on the result. */
   journal_path = g_build_filename (wg_server_get_data_dir (server), "journal.db", NULL);
-  self->store = wg_store_open (journal_path, error);
-  if (self->store == NULL)
+  self->writer_store = wg_store_open (journal_path, error);
+  if (self->writer_store == NULL)
     return NULL;
   accounts_path = g_build_filename (wg_server_get_data_dir (server), "accounts.db", NULL);
   self->accounts = wg_account_store_open (accounts_path, error);
   if (self->accounts == NULL)
+    return NULL;
+  self->writer_accounts = wg_account_store_open (accounts_path, error);
+  if (self->writer_accounts == NULL)
     return NULL;
 
   if (config->demo)
@@ -1525,13 +1563,16 @@ wg_engine_new (WgServer  *server,
       if (self->reference == NULL)
         return NULL;
       /* Every start: the rules are not stored, and units keep their status. */
-      if (!wg_store_adopt_reference (self->store, self->reference, error))
+      if (!wg_store_adopt_reference (self->writer_store, self->reference, error))
         return NULL;
       self->reference_json = build_reference_json (self->reference);
     }
 
   self->pool = wg_password_pool_new (MAX (1, config->password_threads), PASSWORD_QUEUE_MAX);
   if (config->demo && !seed_demo (self, error))
+    return NULL;
+  self->store = wg_store_open (journal_path, error);
+  if (self->store == NULL)
     return NULL;
 
   if (sqlite3_prepare_v3 (wg_store_get_sqlite (self->store), VISIBLE_SQL, -1, SQLITE_PREPARE_PERSISTENT,
@@ -1547,10 +1588,10 @@ wg_engine_new (WgServer  *server,
                                                (gint64) config->login_window_seconds * G_USEC_PER_SEC);
   self->address_failures = wg_failure_window_new (config->login_max_failures,
                                                   (gint64) config->login_window_seconds * G_USEC_PER_SEC);
-  self->batcher = wg_commit_batcher_new (config->batch_max_delay_us, config->batch_max_items,
-                                         commands_batch_cb, commands_answer_cb, self);
   if (!_wg_engine_attachments_init (self, error))
     return NULL;
+  self->writer = wg_commit_writer_new (config->batch_max_items, commands_batch_cb, commands_done_cb,
+                                       commands_answer_cb, self);
 
   wg_server_set_journal (server, head_cb, backlog_cb, _wg_engine_filter_cb, self);
   wg_server_set_identify_func (server, identify_cb, self);
@@ -1585,7 +1626,7 @@ void
 wg_engine_flush (WgEngine *self)
 {
   g_return_if_fail (self != NULL);
-  wg_commit_batcher_flush (self->batcher);
+  wg_commit_writer_flush (self->writer);
 }
 
 void
@@ -1596,13 +1637,14 @@ wg_engine_free (WgEngine *self)
 
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->prune_id, g_source_remove);
-  if (self->server != NULL && self->batcher != NULL)
+  if (self->server != NULL && self->writer != NULL)
     {
       g_signal_handlers_disconnect_by_data (wg_server_get_soup_server (self->server), self);
       wg_server_set_journal (self->server, NULL, NULL, NULL, NULL);
       wg_server_set_identify_func (self->server, NULL, NULL);
     }
-  g_clear_pointer (&self->batcher, wg_commit_batcher_free);
+  /* Commits and answers what waits, then stops the thread. */
+  g_clear_pointer (&self->writer, wg_commit_writer_free);
   _wg_engine_attachments_fini (self);
   /* Waits for logins being hashed. */
   g_clear_pointer (&self->pool, wg_password_pool_free);
@@ -1615,6 +1657,8 @@ wg_engine_free (WgEngine *self)
   g_clear_pointer (&self->reference_json, g_bytes_unref);
   g_clear_object (&self->reference);
   g_clear_pointer (&self->accounts, wg_account_store_close);
+  g_clear_pointer (&self->writer_accounts, wg_account_store_close);
   g_clear_pointer (&self->store, wg_store_unref);
+  g_clear_pointer (&self->writer_store, wg_store_unref);
   g_free (self);
 }

@@ -696,6 +696,14 @@ wg_store_head (WgStore *self)
   return self->head_seq;
 }
 
+void
+wg_store_follow_head (WgStore *self,
+                      gint64   seq)
+{
+  g_return_if_fail (self != NULL);
+  self->head_seq = seq;
+}
+
 gboolean
 wg_store_register_unit (WgStore     *self,
                         const char  *id,
