@@ -332,17 +332,22 @@ _wg_engine_filter_cb (const WgStreamIdentity *who,
   return redact (self, event);
 }
 
-static void
+/* The events as JSON, once: the stream and the answer share them. */
+static GPtrArray *
 publish_events (WgEngine  *self,
                 GPtrArray *events)
 {
-  for (guint i = 0; events != NULL && i < events->len; i++)
+  GPtrArray *nodes = g_ptr_array_new_full (events->len, (GDestroyNotify) json_node_unref);
+
+  for (guint i = 0; i < events->len; i++)
     {
       WgEvent *event = g_ptr_array_index (events, i);
-      g_autoptr(JsonNode) node = wg_event_to_json (event);
+      JsonNode *node = wg_event_to_json (event);
 
       wg_server_publish_event (self->server, event->seq, node);
+      g_ptr_array_add (nodes, node);
     }
+  return nodes;
 }
 
 /* ---- identity ---------------------------------------------------------- */
@@ -451,6 +456,7 @@ command_job_free (gpointer data)
 typedef struct
 {
   GPtrArray *events;
+  GPtrArray *published;   /* JsonNode* of the events, as the stream got them */
   gboolean   replayed;
   gint64     head;
 } CommandResult;
@@ -461,6 +467,7 @@ command_result_free (gpointer data)
   CommandResult *result = data;
 
   g_clear_pointer (&result->events, g_ptr_array_unref);
+  g_clear_pointer (&result->published, g_ptr_array_unref);
   g_free (result);
 }
 
@@ -603,7 +610,7 @@ commands_done_cb (GPtrArray    *items,
         continue;
       wg_store_follow_head (self->store, result->head);
       if (!result->replayed && result->events != NULL)
-        publish_events (self, result->events);
+        result->published = publish_events (self, result->events);
     }
 }
 
@@ -640,8 +647,14 @@ commands_answer_cb (WgCommitItem *item,
   for (guint i = 0; result->events != NULL && i < result->events->len; i++)
     {
       WgEvent *event = g_ptr_array_index (result->events, i);
-      g_autoptr(WgEvent) shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
+      g_autoptr(WgEvent) shown = NULL;
 
+      if (sees_phones && result->published != NULL)
+        {
+          json_builder_add_value (builder, json_node_ref (g_ptr_array_index (result->published, i)));
+          continue;
+        }
+      shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
       json_builder_add_value (builder, wg_event_to_json (shown));
     }
   json_builder_end_array (builder);
