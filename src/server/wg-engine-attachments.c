@@ -592,18 +592,25 @@ rereference (WgEngine  *self,
 
 /* ---- purge -------------------------------------------------------------- */
 
-static gboolean
-purge_cb (gpointer data)
+/* On the writer thread, after a batch's references: a purge in between
+ * could remove an upload that a command was just checked against. */
+void
+_wg_engine_attachments_purge (WgEngine *self)
 {
-  WgEngine *self = data;
   g_autoptr(GError) error = NULL;
   gint64 cutoff = g_get_real_time () / 1000 - (gint64) self->config.attachment_max_age_seconds * 1000;
   guint removed = 0;
 
-  if (!wg_attachment_store_purge (self->attachments, cutoff, &removed, &error))
+  if (!wg_attachment_store_purge (self->writer_attachments, cutoff, &removed, &error))
     g_warning ("Cannot purge unreferenced attachments: %s", error->message);
   else if (removed > 0)
     g_debug ("Purged %u unreferenced attachments", removed);
+}
+
+static gboolean
+purge_cb (gpointer data)
+{
+  _wg_engine_queue_purge (data);
   return G_SOURCE_CONTINUE;
 }
 

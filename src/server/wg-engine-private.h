@@ -44,6 +44,7 @@ struct _WgEngine
   WgPasswordPool  *pool;
   WgCommitWriter  *writer;
   gboolean         timers_queued;
+  gboolean         purge_queued;
   WgRateLimiter   *command_limiter;
   WgFailureWindow *user_failures;
   WgFailureWindow *address_failures;
@@ -106,5 +107,8 @@ void        _wg_engine_attachments_committed (WgEngine              *self,
                                              WgCommand              *command,
                                              const WgActor          *actor,
                                              GPtrArray              *events);
+void        _wg_engine_attachments_purge    (WgEngine               *self);
+/* wg-engine.c: the purge goes to the writer thread, one queued at most. */
+void        _wg_engine_queue_purge          (WgEngine               *self);
 
 G_END_DECLS

@@ -211,6 +211,23 @@ events_to_json_array (GPtrArray *events)
 
 /* ---- the journal for the stream --------------------------------------- */
 
+/* Drops the events the writer committed but the main loop has not
+ * published yet (above the head it shows): the next read's, so that no
+ * page goes beyond its head.  TRUE if any was dropped. */
+static gboolean
+trim_unpublished (GPtrArray *events,
+                  gint64     head)
+{
+  gboolean trimmed = FALSE;
+
+  while (events->len > 0 && ((WgEvent *) g_ptr_array_index (events, events->len - 1))->seq > head)
+    {
+      g_ptr_array_remove_index (events, events->len - 1);
+      trimmed = TRUE;
+    }
+  return trimmed;
+}
+
 static gint64
 head_cb (gpointer user_data)
 {
@@ -231,6 +248,7 @@ backlog_cb (gint64     after,
 
   if (events == NULL)
     return NULL;
+  trim_unpublished (events, wg_store_head (self->store));
   nodes = g_ptr_array_new_full (events->len, (GDestroyNotify) json_node_unref);
   for (guint i = 0; i < events->len; i++)
     g_ptr_array_add (nodes, wg_event_to_json (g_ptr_array_index (events, i)));
@@ -434,9 +452,18 @@ identify_cb (SoupServerMessage  *msg,
 
 /* ---- commands ---------------------------------------------------------- */
 
-/* A command from a client, or (command NULL) the timers' turn. */
+/* The writer's work: a command from a client, or a turn of the server's
+ * own (then command is NULL). */
+typedef enum
+{
+  JOB_COMMAND,
+  JOB_TIMERS,
+  JOB_PURGE,
+} JobKind;
+
 typedef struct
 {
+  JobKind    kind;
   WgCommand *command;
   WgActor   *actor;
   char      *address;
@@ -501,6 +528,7 @@ commands_batch_cb (GPtrArray  *items,
   g_autoptr(GPtrArray) audits = NULL;
   g_autoptr(GError) audit_error = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
+  gboolean purge = FALSE;
   gint64 head;
 
   if (!wg_store_begin (self->writer_store, error))
@@ -519,11 +547,13 @@ commands_batch_cb (GPtrArray  *items,
       item->result = result;
       item->result_destroy = command_result_free;
       /* Each command in its own savepoint (wg_store_execute_command). */
-      if (job->command == NULL)
+      if (job->kind == JOB_TIMERS)
         wg_store_run_timers (self->writer_store, now_ms, &result->events, &item->error);
-      else
+      else if (job->kind == JOB_COMMAND)
         wg_store_execute_command (self->writer_store, job->command, job->actor, now_ms,
                                   &result->events, &result->replayed, &item->error);
+      else
+        purge = TRUE;
     }
 
   if (!wg_store_commit (self->writer_store, error))
@@ -546,7 +576,7 @@ commands_batch_cb (GPtrArray  *items,
       WgAuditEntry *entry;
 
       result->head = head;
-      if (job->command == NULL)
+      if (job->kind != JOB_COMMAND)
         {
           if (item->error != NULL)
             g_warning ("Timers failed: %s", item->error->message);
@@ -586,6 +616,8 @@ commands_batch_cb (GPtrArray  *items,
   /* One transaction for the batch's audit rows: one fsync, not one each. */
   if (audits->len > 0 && !wg_account_store_audit_many (self->writer_accounts, audits, &audit_error))
     g_warning ("Cannot write %u audit rows: %s", audits->len, audit_error->message);
+  if (purge)
+    _wg_engine_attachments_purge (self);
   return TRUE;
 }
 
@@ -604,8 +636,10 @@ commands_done_cb (GPtrArray    *items,
       CommandJob *job = item->data;
       CommandResult *result = item->result;
 
-      if (job->command == NULL)
+      if (job->kind == JOB_TIMERS)
         self->timers_queued = FALSE;
+      else if (job->kind == JOB_PURGE)
+        self->purge_queued = FALSE;
       if (batch_error != NULL)
         continue;
       wg_store_follow_head (self->store, result->head);
@@ -725,6 +759,7 @@ post_commands_cb (SoupServerMessage *msg,
     }
 
   job = g_new0 (CommandJob, 1);
+  job->kind = JOB_COMMAND;
   job->command = g_steal_pointer (&command);
   job->actor = g_steal_pointer (&actor);
   job->address = g_steal_pointer (&address);
@@ -738,6 +773,16 @@ refused:
 
 /* ---- timers ------------------------------------------------------------ */
 
+static void
+queue_job (WgEngine *self,
+           JobKind   kind)
+{
+  CommandJob *job = g_new0 (CommandJob, 1);
+
+  job->kind = kind;
+  wg_commit_writer_submit (self->writer, NULL, job, command_job_free);
+}
+
 static gboolean
 timers_cb (gpointer data)
 {
@@ -748,9 +793,19 @@ timers_cb (gpointer data)
   if (!self->timers_queued)
     {
       self->timers_queued = TRUE;
-      wg_commit_writer_submit (self->writer, NULL, g_new0 (CommandJob, 1), command_job_free);
+      queue_job (self, JOB_TIMERS);
     }
   return G_SOURCE_CONTINUE;
+}
+
+void
+_wg_engine_queue_purge (WgEngine *self)
+{
+  if (!self->purge_queued)
+    {
+      self->purge_queued = TRUE;
+      queue_job (self, JOB_PURGE);
+    }
 }
 
 static gboolean
@@ -809,7 +864,7 @@ get_journal_cb (SoupServerMessage *msg,
       return;
     }
   /* A full page is complete only up to its last event. */
-  more = events->len == (guint) limit;
+  more = !trim_unpublished (events, head) && events->len == (guint) limit;
   if (more)
     head = ((WgEvent *) g_ptr_array_index (events, events->len - 1))->seq;
 
@@ -901,6 +956,7 @@ get_incident_events_cb (SoupServerMessage *msg,
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
       return;
     }
+  trim_unpublished (events, head);
   shown = json_array_new ();
   for (guint i = 0; i < events->len; i++)
     {
