@@ -179,9 +179,12 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* Scalars and keys go through one generator (json-glib's own text, so
+ * stored hashes keep matching), not a new one per value. */
 static void
-canonical_append (GString  *out,
-                  JsonNode *node)
+canonical_append (GString       *out,
+                  JsonGenerator *generator,
+                  JsonNode      *node)
 {
   switch (JSON_NODE_TYPE (node))
     {
@@ -199,13 +202,13 @@ canonical_append (GString  *out,
         for (guint i = 0; i < names->len; i++)
           {
             g_autoptr(JsonNode) key = json_node_init_string (json_node_alloc (), names->pdata[i]);
-            g_autofree char *key_text = json_to_string (key, FALSE);
 
             if (i > 0)
               g_string_append_c (out, ',');
-            g_string_append (out, key_text);
+            json_generator_set_root (generator, key);
+            json_generator_to_gstring (generator, out);
             g_string_append_c (out, ':');
-            canonical_append (out, json_object_get_member (object, names->pdata[i]));
+            canonical_append (out, generator, json_object_get_member (object, names->pdata[i]));
           }
         g_string_append_c (out, '}');
       }
@@ -221,7 +224,7 @@ canonical_append (GString  *out,
           {
             if (i > 0)
               g_string_append_c (out, ',');
-            canonical_append (out, json_array_get_element (array, i));
+            canonical_append (out, generator, json_array_get_element (array, i));
           }
         g_string_append_c (out, ']');
       }
@@ -230,10 +233,8 @@ canonical_append (GString  *out,
     case JSON_NODE_VALUE:
     case JSON_NODE_NULL:
     default:
-      {
-        g_autofree char *text = json_to_string (node, FALSE);
-        g_string_append (out, text);
-      }
+      json_generator_set_root (generator, node);
+      json_generator_to_gstring (generator, out);
       break;
     }
 }
@@ -242,9 +243,10 @@ char *
 wg_json_to_canonical (JsonNode *node)
 {
   GString *out = g_string_new (NULL);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
 
   g_return_val_if_fail (node != NULL, NULL);
-  canonical_append (out, node);
+  canonical_append (out, generator, node);
   return g_string_free (out, FALSE);
 }
 

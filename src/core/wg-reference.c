@@ -55,6 +55,7 @@ struct _WgReference
   GHashTable       *stations_by_code;
   GPtrArray        *forces;
   GHashTable       *forces_by_id;
+  GHashTable       *forces_by_account;   /* account -> GPtrArray of WgForce*, in order */
   GPtrArray        *forces_by_type[WG_N_FORCE_TYPES];
   GPtrArray        *departments;
   GHashTable       *departments_by_code;
@@ -238,6 +239,7 @@ wg_reference_finalize (GObject *object)
   g_clear_pointer (&self->stations_by_code, g_hash_table_unref);
   g_clear_pointer (&self->stations, g_ptr_array_unref);
   g_clear_pointer (&self->forces_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->forces_by_account, g_hash_table_unref);
   for (guint i = 0; i < WG_N_FORCE_TYPES; i++)
     g_clear_pointer (&self->forces_by_type[i], g_ptr_array_unref);
   g_clear_pointer (&self->forces, g_ptr_array_unref);
@@ -275,6 +277,8 @@ wg_reference_init (WgReference *self)
   self->stations_by_code = g_hash_table_new (g_str_hash, g_str_equal);
   self->forces = g_ptr_array_new_with_free_func ((GDestroyNotify) force_free);
   self->forces_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->forces_by_account = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                   (GDestroyNotify) g_ptr_array_unref);
   for (guint i = 0; i < WG_N_FORCE_TYPES; i++)
     self->forces_by_type[i] = g_ptr_array_new ();
   self->departments = g_ptr_array_new_with_free_func ((GDestroyNotify) department_free);
@@ -1182,6 +1186,16 @@ load_forces (WgReference  *self,
         return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
                      _("neither a home \"grid\", \"station\" nor \"department\""));
       g_ptr_array_add (self->forces_by_type[f->type], f);
+      {
+        GPtrArray *own = g_hash_table_lookup (self->forces_by_account, f->account);
+
+        if (own == NULL)
+          {
+            own = g_ptr_array_new ();
+            g_hash_table_insert (self->forces_by_account, f->account, own);
+          }
+        g_ptr_array_add (own, f);
+      }
     }
 
   return TRUE;
@@ -1782,21 +1796,14 @@ GPtrArray *
 wg_reference_dup_forces_for_account (WgReference *self,
                                      const char  *account)
 {
-  GPtrArray *out;
+  GPtrArray *own;
 
   g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
   g_return_val_if_fail (account != NULL, NULL);
 
-  out = g_ptr_array_new ();
-  for (guint i = 0; i < self->forces->len; i++)
-    {
-      WgForce *f = g_ptr_array_index (self->forces, i);
-
-      if (g_str_equal (f->account, account))
-        g_ptr_array_add (out, f);
-    }
-
-  return out;
+  /* Looked up for every request (the units a token acts for): no scan. */
+  own = g_hash_table_lookup (self->forces_by_account, account);
+  return own != NULL ? g_ptr_array_copy (own, NULL, NULL) : g_ptr_array_new ();
 }
 
 typedef struct

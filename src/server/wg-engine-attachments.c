@@ -483,7 +483,7 @@ command_check_cb (WgCommand      *command,
           return FALSE;
         }
     }
-  if (!wg_attachment_store_check (self->attachments, (const char * const *) ids, actor->username,
+  if (!wg_attachment_store_check (self->writer_attachments, (const char * const *) ids, actor->username,
                                   incident, &store_error))
     return refuse_attachments (store_error, error);
   for (guint i = 0; ids[i] != NULL; i++)
@@ -511,7 +511,7 @@ _wg_engine_attachments_committed (WgEngine      *self,
     return;
   /* The command is accepted already: a failure here is logged, and the
    * next start references the journal's attachments again. */
-  if (!wg_attachment_store_reference (self->attachments, (const char * const *) ids, actor->username,
+  if (!wg_attachment_store_reference (self->writer_attachments, (const char * const *) ids, actor->username,
                                       incident, g_get_real_time () / 1000, &error))
     g_warning ("Cannot record the attachments of command %s: %s", wg_command_get_id (command),
                error->message);
@@ -553,18 +553,25 @@ rereference (WgEngine  *self,
 
 /* ---- purge -------------------------------------------------------------- */
 
-static gboolean
-purge_cb (gpointer data)
+/* On the writer thread, after a batch's references: a purge in between
+ * could remove an upload that a command was just checked against. */
+void
+_wg_engine_attachments_purge (WgEngine *self)
 {
-  WgEngine *self = data;
   g_autoptr(GError) error = NULL;
   gint64 cutoff = g_get_real_time () / 1000 - (gint64) self->config.attachment_max_age_seconds * 1000;
   guint removed = 0;
 
-  if (!wg_attachment_store_purge (self->attachments, cutoff, &removed, &error))
+  if (!wg_attachment_store_purge (self->writer_attachments, cutoff, &removed, &error))
     g_warning ("Cannot purge unreferenced attachments: %s", error->message);
   else if (removed > 0)
     g_debug ("Purged %u unreferenced attachments", removed);
+}
+
+static gboolean
+purge_cb (gpointer data)
+{
+  _wg_engine_queue_purge (data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -580,6 +587,9 @@ _wg_engine_attachments_init (WgEngine  *self,
 
   self->attachments = wg_attachment_store_open (wg_server_get_data_dir (self->server), error);
   if (self->attachments == NULL)
+    return FALSE;
+  self->writer_attachments = wg_attachment_store_open (wg_server_get_data_dir (self->server), error);
+  if (self->writer_attachments == NULL)
     return FALSE;
   self->batch_claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (!rereference (self, &local_error))
@@ -599,7 +609,7 @@ _wg_engine_attachments_init (WgEngine  *self,
 
   wg_request_limits_set_upload_path (wg_server_get_request_limits (self->server), UPLOAD_PATH,
                                      self->config.attachment_max_bytes, "too-large");
-  wg_store_set_command_check (self->store, command_check_cb, self);
+  wg_store_set_command_check (self->writer_store, command_check_cb, self);
   wg_router_add (router, "POST", UPLOAD_PATH, post_attachment_cb, self);
   wg_router_add (router, "GET", UPLOAD_PATH "/{id}", get_original_cb, self);
   wg_router_add (router, "GET", UPLOAD_PATH "/{id}/display", get_display_cb, self);
@@ -632,8 +642,9 @@ _wg_engine_attachments_fini (WgEngine *self)
       ((UploadShared *) self->upload_shared)->engine = NULL;
       g_clear_pointer (&self->upload_shared, upload_shared_unref);
     }
-  if (self->store != NULL)
-    wg_store_set_command_check (self->store, NULL, NULL);
+  if (self->writer_store != NULL)
+    wg_store_set_command_check (self->writer_store, NULL, NULL);
   g_clear_pointer (&self->attachments, wg_attachment_store_close);
+  g_clear_pointer (&self->writer_attachments, wg_attachment_store_close);
   g_clear_pointer (&self->batch_claims, g_hash_table_unref);
 }

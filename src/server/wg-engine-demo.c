@@ -134,7 +134,7 @@ seed_demo_history (WgEngine  *self,
   g_autofree char *today = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  if (self->config.demo_days <= 0 || wg_store_head (self->store) > 0)
+  if (self->config.demo_days <= 0 || wg_store_head (self->writer_store) > 0)
     return TRUE;
 
   wg_history_params_init_from_reference (&params, self->reference);
@@ -152,11 +152,11 @@ seed_demo_history (WgEngine  *self,
 
   g_printerr (_("Generating %d days of demo history up to %s…\n"), self->config.demo_days,
               params.anchor);
-  if (!wg_history_generate (self->store, wg_server_get_track_store (self->server), self->reference,
+  if (!wg_history_generate (self->writer_store, wg_server_get_track_store (self->server), self->reference,
                             &params, &stats, error))
     return FALSE;
   g_printerr (_("Demo history: %u incidents, %u events, in %.1f s\n"), stats.incidents,
-              (guint) wg_store_head (self->store), (g_get_monotonic_time () - start) / 1e6);
+              (guint) wg_store_head (self->writer_store), (g_get_monotonic_time () - start) / 1e6);
   return TRUE;
 }
 

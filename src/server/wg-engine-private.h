@@ -11,6 +11,7 @@
 #include "wg-actor.h"
 #include "wg-attachment-store.h"
 #include "wg-bookmark-store.h"
+#include "wg-commit-writer.h"
 #include "wg-engine.h"
 #include "wg-journal-view.h"
 #include "wg-password.h"
@@ -38,13 +39,17 @@ struct _WgEngine
 {
   WgServer        *server;
   WgServerConfig   config;        /* a shallow copy: strings belong to the server */
-  WgStore         *store;
+  WgStore         *store;         /* the main loop's reads (WAL: beside the writer) */
+  WgStore         *writer_store;  /* the writer thread's: every journal write */
   WgReference     *reference;     /* nullable */
   GBytes          *reference_json;
   WgAccountStore  *accounts;
   WgBookmarkStore *bookmarks;
+  WgAccountStore  *writer_accounts;  /* the writer thread's: command audit rows */
   WgPasswordPool  *pool;
-  WgCommitBatcher *batcher;
+  WgCommitWriter  *writer;
+  gboolean         timers_queued;
+  gboolean         purge_queued;
   WgRateLimiter   *command_limiter;
   WgFailureWindow *pair_failures;     /* user name and address (wg-engine-sessions.c) */
   WgFailureWindow *user_failures;
@@ -52,7 +57,8 @@ struct _WgEngine
   guint            timer_id;
   guint            prune_id;
 
-  /* Failed commits, reported at most every STORAGE_WARNING_INTERVAL_US. */
+  /* Failed commits, reported at most every STORAGE_WARNING_INTERVAL_US
+   * (by the writer thread). */
   guint64          storage_failures;
   gint64           storage_warned_us;
 
@@ -62,10 +68,11 @@ struct _WgEngine
 
   /* Photos (wg-engine-attachments.c). */
   WgAttachmentStore *attachments;
+  WgAttachmentStore *writer_attachments; /* the writer thread's: checks and references */
   GThreadPool       *upload_pool;
   gpointer           upload_shared;    /* UploadShared, outlives the engine */
   guint              uploads_queued;   /* waiting or decoding */
-  GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch */
+  GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch (writer thread) */
   guint              purge_id;
 };
 
@@ -106,7 +113,7 @@ void        _wg_engine_stream_init          (WgEngine               *self);
 /* The reader @who is, for the store's reading rule; FALSE: no known role. */
 gboolean    _wg_engine_viewer_from_identity (const WgStreamIdentity *who,
                                              WgJournalViewer        *viewer);
-void        _wg_engine_publish_events       (WgEngine               *self,
+GPtrArray  *_wg_engine_publish_events       (WgEngine               *self,
                                              GPtrArray              *events);
 
 /* wg-engine-journal.c */
@@ -137,11 +144,15 @@ gboolean    _wg_engine_attachments_init     (WgEngine               *self,
                                              GError                **error);
 void        _wg_engine_attachments_start    (WgEngine               *self);
 void        _wg_engine_attachments_fini     (WgEngine               *self);
+/* On the writer thread, with self->writer_attachments: */
 void        _wg_engine_attachments_batch_begin (WgEngine            *self);
 void        _wg_engine_attachments_committed (WgEngine              *self,
                                              WgCommand              *command,
                                              const WgActor          *actor,
                                              GPtrArray              *events);
+void        _wg_engine_attachments_purge    (WgEngine               *self);
+/* wg-engine.c: the purge goes to the writer thread, one queued at most. */
+void        _wg_engine_queue_purge          (WgEngine               *self);
 
 /* wg-engine-sessions.c */
 void        _wg_engine_sessions_init        (WgEngine               *self);

@@ -2,10 +2,13 @@
  *
  * The journal engine behind wangge-server's HTTP API (docs/api.md):
  *
- *  - commands go through the group-commit batcher: one transaction per
- *    batch, one savepoint per command (wg_store_execute_command), commit
- *    with synchronous=FULL, then the events are published to the stream in
- *    seq order and the answers go out;
+ *  - commands go through the commit writer: on its thread, one transaction
+ *    per batch, one savepoint per command (wg_store_execute_command),
+ *    commit with synchronous=FULL; then, back on the main loop, the events
+ *    are published to the stream in seq order and the answers go out.  The
+ *    timers' system events go through the writer too: every journal write
+ *    happens on that thread, through its own connection (writer_store);
+ *    the main loop reads through another (store), WAL letting both run;
  *  - the stream replays the journal after ?after= and filters each event
  *    per subscriber by the store's one reading rule (wg-journal-view.h);
  *  - identity: a bearer token from the account store; roles are checked
@@ -15,7 +18,7 @@
  *    (wg-engine-stream.c), journal reads (-journal), the audit trail
  *    (-audit), demo seeding (-demo) and photos (-attachments).
  *
- * Everything runs on the main loop but the password hashing.
+ * Everything else runs on the main loop but the password hashing.
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -168,8 +171,18 @@ _wg_engine_parse_count (GHashTable *query,
 
 /* ---- commands ---------------------------------------------------------- */
 
+/* The writer's work: a command from a client, or a turn of the server's
+ * own (then command is NULL). */
+typedef enum
+{
+  JOB_COMMAND,
+  JOB_TIMERS,
+  JOB_PURGE,
+} JobKind;
+
 typedef struct
 {
+  JobKind    kind;
   WgCommand *command;
   WgActor   *actor;
   char      *address;
@@ -191,6 +204,7 @@ command_job_free (gpointer data)
 typedef struct
 {
   GPtrArray *events;
+  GPtrArray *published;   /* JsonNode* of the events, as the stream got them */
   gboolean   replayed;
   gint64     head;
 } CommandResult;
@@ -201,6 +215,7 @@ command_result_free (gpointer data)
   CommandResult *result = data;
 
   g_clear_pointer (&result->events, g_ptr_array_unref);
+  g_clear_pointer (&result->published, g_ptr_array_unref);
   g_free (result);
 }
 
@@ -224,6 +239,7 @@ warn_storage_failure (WgEngine     *self,
   self->storage_warned_us = now;
 }
 
+/* On the writer thread. */
 static gboolean
 commands_batch_cb (GPtrArray  *items,
                    gpointer    user_data,
@@ -233,9 +249,10 @@ commands_batch_cb (GPtrArray  *items,
   g_autoptr(GPtrArray) audits = NULL;
   g_autoptr(GError) audit_error = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
+  gboolean purge = FALSE;
   gint64 head;
 
-  if (!wg_store_begin (self->store, error))
+  if (!wg_store_begin (self->writer_store, error))
     {
       warn_storage_failure (self, items->len, *error);
       return FALSE;
@@ -251,22 +268,26 @@ commands_batch_cb (GPtrArray  *items,
       item->result = result;
       item->result_destroy = command_result_free;
       /* Each command in its own savepoint (wg_store_execute_command). */
-      if (job->refusal != NULL)
-        wg_store_refuse_command (self->store, job->command, job->actor, now_ms, job->refusal,
+      if (job->kind == JOB_TIMERS)
+        wg_store_run_timers (self->writer_store, now_ms, &result->events, &item->error);
+      else if (job->kind == JOB_PURGE)
+        purge = TRUE;
+      else if (job->refusal != NULL)
+        wg_store_refuse_command (self->writer_store, job->command, job->actor, now_ms, job->refusal,
                                  &result->events, &result->replayed, &item->error);
       else
-        wg_store_execute_command (self->store, job->command, job->actor, now_ms,
+        wg_store_execute_command (self->writer_store, job->command, job->actor, now_ms,
                                   &result->events, &result->replayed, &item->error);
     }
 
-  if (!wg_store_commit (self->store, error))
+  if (!wg_store_commit (self->writer_store, error))
     {
       warn_storage_failure (self, items->len, *error);
       return FALSE;
     }
 
-  /* Durable: the stream may show them, in seq order (items ran in order). */
-  head = wg_store_head (self->store);
+  /* Durable: the main loop publishes them (commands_done_cb). */
+  head = wg_store_head (self->writer_store);
   audits = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_audit_entry_free);
   for (guint i = 0; i < items->len; i++)
     {
@@ -275,15 +296,18 @@ commands_batch_cb (GPtrArray  *items,
       CommandResult *result = item->result;
       guint status = 200;
       const char *code = "ok";
-      g_autofree char *action = g_strconcat ("command:", wg_command_get_type_name (job->command), NULL);
+      g_autofree char *action = NULL;
       WgAuditEntry *entry;
 
       result->head = head;
-      if (!result->replayed && result->events != NULL)
+      if (job->kind != JOB_COMMAND)
         {
-          _wg_engine_attachments_committed (self, job->command, job->actor, result->events);
-          _wg_engine_publish_events (self, result->events);
+          if (item->error != NULL)
+            g_warning ("Timers failed: %s", item->error->message);
+          continue;
         }
+      if (!result->replayed && result->events != NULL)
+        _wg_engine_attachments_committed (self, job->command, job->actor, result->events);
       if (item->error != NULL)
         {
           if (item->error->domain == WG_ERROR)
@@ -302,6 +326,7 @@ commands_batch_cb (GPtrArray  *items,
               code = "internal-error";
             }
         }
+      action = g_strconcat ("command:", wg_command_get_type_name (job->command), NULL);
       entry = g_new0 (WgAuditEntry, 1);
       entry->ts_ms = now_ms;
       entry->actor = g_strdup (job->actor->username);
@@ -313,9 +338,38 @@ commands_batch_cb (GPtrArray  *items,
       g_ptr_array_add (audits, entry);
     }
   /* One transaction for the batch's audit rows: one fsync, not one each. */
-  if (!wg_account_store_audit_many (self->accounts, audits, &audit_error))
+  if (audits->len > 0 && !wg_account_store_audit_many (self->writer_accounts, audits, &audit_error))
     g_warning ("Cannot write %u audit rows: %s", audits->len, audit_error->message);
+  if (purge)
+    _wg_engine_attachments_purge (self);
   return TRUE;
+}
+
+/* On the main loop, each batch in commit order: the reads may see it, the
+ * stream shows it. */
+static void
+commands_done_cb (GPtrArray    *items,
+                  const GError *batch_error,
+                  gpointer      user_data)
+{
+  WgEngine *self = user_data;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      WgCommitItem *item = g_ptr_array_index (items, i);
+      CommandJob *job = item->data;
+      CommandResult *result = item->result;
+
+      if (job->kind == JOB_TIMERS)
+        self->timers_queued = FALSE;
+      else if (job->kind == JOB_PURGE)
+        self->purge_queued = FALSE;
+      if (batch_error != NULL)
+        continue;
+      wg_store_follow_head (self->store, result->head);
+      if (!result->replayed && result->events != NULL)
+        result->published = _wg_engine_publish_events (self, result->events);
+    }
 }
 
 static void
@@ -351,8 +405,14 @@ commands_answer_cb (WgCommitItem *item,
   for (guint i = 0; result->events != NULL && i < result->events->len; i++)
     {
       WgEvent *event = g_ptr_array_index (result->events, i);
-      g_autoptr(WgEvent) shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
+      g_autoptr(WgEvent) shown = NULL;
 
+      if (sees_phones && result->published != NULL)
+        {
+          json_builder_add_value (builder, json_node_ref (g_ptr_array_index (result->published, i)));
+          continue;
+        }
+      shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
       json_builder_add_value (builder, wg_event_to_json (shown));
     }
   json_builder_end_array (builder);
@@ -433,10 +493,11 @@ post_commands_cb (SoupServerMessage *msg,
 
   job = g_new0 (CommandJob, 1);
   check_roster_target (self, command, &job->refusal);
+  job->kind = JOB_COMMAND;
   job->command = g_steal_pointer (&command);
   job->actor = g_steal_pointer (&actor);
   job->address = g_steal_pointer (&address);
-  wg_commit_batcher_submit (self->batcher, msg, job, command_job_free);
+  wg_commit_writer_submit (self->writer, msg, job, command_job_free);
   return;
 
 refused:
@@ -446,23 +507,39 @@ refused:
 
 /* ---- timers ------------------------------------------------------------ */
 
+static void
+queue_job (WgEngine *self,
+           JobKind   kind)
+{
+  CommandJob *job = g_new0 (CommandJob, 1);
+
+  job->kind = kind;
+  wg_commit_writer_submit (self->writer, NULL, job, command_job_free);
+}
+
 static gboolean
 timers_cb (gpointer data)
 {
   WgEngine *self = data;
-  g_autoptr(GPtrArray) events = NULL;
-  g_autoptr(GError) error = NULL;
 
-  /* Batches run inside one callback of this loop: never in between. */
-  if (wg_store_in_transaction (self->store))
-    return G_SOURCE_CONTINUE;
-  if (!wg_store_run_timers (self->store, g_get_real_time () / 1000, &events, &error))
+  /* The system events are journal writes: the writer's, in the next batch
+   * (one turn queued at most, however long the disk takes). */
+  if (!self->timers_queued)
     {
-      g_warning ("Timers failed: %s", error->message);
-      return G_SOURCE_CONTINUE;
+      self->timers_queued = TRUE;
+      queue_job (self, JOB_TIMERS);
     }
-  _wg_engine_publish_events (self, events);
   return G_SOURCE_CONTINUE;
+}
+
+void
+_wg_engine_queue_purge (WgEngine *self)
+{
+  if (!self->purge_queued)
+    {
+      self->purge_queued = TRUE;
+      queue_job (self, JOB_PURGE);
+    }
 }
 
 static gboolean
@@ -586,17 +663,20 @@ wg_engine_new (WgServer  *server,
   self->server = server;
   self->config = *config;
 
+  /* The writer's connection sets up the journal (reference, demo) before
+   * its thread starts; the main loop's opens on the result. */
   journal_path = g_build_filename (wg_server_get_data_dir (server), "journal.db", NULL);
-  self->store = wg_store_open (journal_path, error);
-  if (self->store == NULL)
+  self->writer_store = wg_store_open (journal_path, error);
+  if (self->writer_store == NULL)
     return NULL;
-  /* Reads serve each event's text as it was stored (wg-journal-view.h);
-   * a journal from before that gets its texts once, here. */
-  wg_store_set_keep_event_text (self->store, TRUE);
+  /* Reads serve each event's text as it was stored (wg-journal-view.h):
+   * the writer stores it with each append; a journal from before that gets
+   * its texts once, here. */
+  wg_store_set_keep_event_text (self->writer_store, TRUE);
   {
     guint filled = 0;
 
-    if (!wg_store_fill_event_texts (self->store, &filled, error))
+    if (!wg_store_fill_event_texts (self->writer_store, &filled, error))
       return NULL;
     if (filled > 0)
       g_message ("Stored the JSON text of %u earlier events", filled);
@@ -604,6 +684,12 @@ wg_engine_new (WgServer  *server,
   accounts_path = g_build_filename (wg_server_get_data_dir (server), "accounts.db", NULL);
   self->accounts = wg_account_store_open (accounts_path, error);
   if (self->accounts == NULL)
+    return NULL;
+  /* The command audit: one fsync per batch (the journal's) is the cost of
+   * durability; a second one for the audit rows would halve the rate. */
+  self->writer_accounts = wg_account_store_open (accounts_path, error);
+  if (self->writer_accounts == NULL ||
+      !wg_account_store_relax_durability (self->writer_accounts, error))
     return NULL;
 
   if (config->demo)
@@ -616,7 +702,7 @@ wg_engine_new (WgServer  *server,
       if (self->reference == NULL)
         return NULL;
       /* Every start: the rules are not stored, and units keep their status. */
-      if (!wg_store_adopt_reference (self->store, self->reference, error))
+      if (!wg_store_adopt_reference (self->writer_store, self->reference, error))
         return NULL;
       self->reference_json = build_reference_json (self->reference);
     }
@@ -624,12 +710,17 @@ wg_engine_new (WgServer  *server,
   self->pool = wg_password_pool_new (MAX (1, config->password_threads), PASSWORD_QUEUE_MAX);
   if (config->demo && !_wg_engine_seed_demo (self, error))
     return NULL;
+  self->store = wg_store_open (journal_path, error);
+  if (self->store == NULL)
+    return NULL;
+  /* The centre's calendar (statistics' periods, CAP) for the reading side too. */
+  wg_store_set_rules (self->store, wg_store_get_rules (self->writer_store));
 
   self->command_limiter = wg_rate_limiter_new (config->command_rate, config->command_burst);
-  self->batcher = wg_commit_batcher_new (config->batch_max_delay_us, config->batch_max_items,
-                                         commands_batch_cb, commands_answer_cb, self);
   if (!_wg_engine_attachments_init (self, error))
     return NULL;
+  self->writer = wg_commit_writer_new (config->batch_max_items, commands_batch_cb, commands_done_cb,
+                                       commands_answer_cb, self);
 
   _wg_engine_stream_init (self);
 
@@ -665,7 +756,7 @@ void
 wg_engine_flush (WgEngine *self)
 {
   g_return_if_fail (self != NULL);
-  wg_commit_batcher_flush (self->batcher);
+  wg_commit_writer_flush (self->writer);
 }
 
 void
@@ -677,13 +768,14 @@ wg_engine_free (WgEngine *self)
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->prune_id, g_source_remove);
   g_clear_pointer (&self->bookmarks, wg_bookmark_store_free);
-  if (self->server != NULL && self->batcher != NULL)
+  if (self->server != NULL && self->writer != NULL)
     {
       g_signal_handlers_disconnect_by_data (wg_server_get_soup_server (self->server), self);
       wg_server_set_journal (self->server, NULL, NULL, NULL, NULL);
       wg_server_set_identify_func (self->server, NULL, NULL);
     }
-  g_clear_pointer (&self->batcher, wg_commit_batcher_free);
+  /* Commits and answers what waits, then stops the thread. */
+  g_clear_pointer (&self->writer, wg_commit_writer_free);
   _wg_engine_attachments_fini (self);
   /* Waits for logins being hashed. */
   g_clear_pointer (&self->pool, wg_password_pool_free);
@@ -694,6 +786,8 @@ wg_engine_free (WgEngine *self)
   g_clear_pointer (&self->reference_json, g_bytes_unref);
   g_clear_object (&self->reference);
   g_clear_pointer (&self->accounts, wg_account_store_close);
+  g_clear_pointer (&self->writer_accounts, wg_account_store_close);
   g_clear_pointer (&self->store, wg_store_unref);
+  g_clear_pointer (&self->writer_store, wg_store_unref);
   g_free (self);
 }

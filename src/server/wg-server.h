@@ -25,14 +25,16 @@ G_BEGIN_DECLS
  *   ...), "GET /api/v1/journal", "GET /api/v1/reference",
  *   "GET /api/v1/incidents/{id}/cap": handlers read bodies with
  *   wg_server_read_json_body() and refuse with wg_problem_respond().
- * - Commands go through a WgCommitBatcher made with the config's
- *   batch_max_delay_us/batch_max_items: the batch function opens one
- *   transaction, handles each item under its own SAVEPOINT (a refused item
- *   sets item->error and rolls back to it; the same command id twice in one
- *   batch meets its own idempotency row), commits with synchronous=FULL,
- *   then calls wg_server_publish_event() for each appended event in seq
- *   order.  The answer function turns item->result / item->error into the
- *   HTTP answer.
+ * - Commands go through a WgCommitWriter (batches of at most the config's
+ *   batch_max_items): on the writer thread the batch function opens one
+ *   transaction on the writer's own connection, handles each item under its
+ *   own SAVEPOINT (a refused item sets item->error and rolls back to it; the
+ *   same command id twice in one batch meets its own idempotency row) and
+ *   commits with synchronous=FULL; back on the main loop the done function
+ *   calls wg_server_publish_event() for each appended event in seq order and
+ *   the answer function turns item->result / item->error into the HTTP
+ *   answer.  Positions use a WgCommitBatcher on the main loop
+ *   (batch_max_delay_us/batch_max_items).
  */
 #define WG_LISTEN_BACKLOG 511
 

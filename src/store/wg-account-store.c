@@ -164,6 +164,14 @@ wg_account_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
+gboolean
+wg_account_store_relax_durability (WgAccountStore  *self,
+                                   GError         **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return wg_sqlite_exec (self->db, &db_errors, "PRAGMA synchronous = NORMAL", error);
+}
+
 void
 wg_account_store_close (WgAccountStore *self)
 {

@@ -51,6 +51,13 @@ typedef struct _WgAccountStore WgAccountStore;
 WgAccountStore *wg_account_store_open           (const char       *path,
                                                  GError          **error);
 void            wg_account_store_close          (WgAccountStore   *self);
+/* A connection for the command audit alone (the server's writer thread):
+ * its commits reach the disk at the next WAL checkpoint, without an fsync
+ * each (synchronous=NORMAL).  A power cut may lose its last rows, never
+ * corrupts the file; the commands themselves are in the journal, durably,
+ * before anyone is answered. */
+gboolean        wg_account_store_relax_durability (WgAccountStore *self,
+                                                   GError        **error);
 
 gboolean        wg_account_store_add            (WgAccountStore   *self,
                                                  GPtrArray        *accounts,

@@ -204,7 +204,8 @@ _wg_store_view_page_stmt (WgStore               *self,
 
   if (wg_journal_viewer_reads_all (viewer))
     stmt = _wg_store_stmt (self,
-      "SELECT " VIEW_COLUMNS " FROM journal j WHERE j.seq > :after ORDER BY j.seq LIMIT :limit", error);
+      "SELECT " VIEW_COLUMNS " FROM journal j WHERE j.seq > :after AND j.seq <= :head"
+      " ORDER BY j.seq LIMIT :limit", error);
   else
     stmt = _wg_store_stmt (self,
       "WITH seen (incident, from_seq) AS ("
@@ -213,15 +214,18 @@ _wg_store_view_page_stmt (WgStore               *self,
       "   UNION ALL SELECT incident, created_seq FROM assignments WHERE unit = :unit),"
       " v (incident, from_seq) AS (SELECT incident, MIN (from_seq) FROM seen GROUP BY incident)"
       " SELECT " VIEW_COLUMNS " FROM v JOIN journal j ON j.incident = v.incident"
-      "  WHERE j.seq > :after AND (j.seq >= v.from_seq OR j.type = 'incident.reported')"
+      "  WHERE j.seq > :after AND j.seq <= :head AND (j.seq >= v.from_seq OR j.type = 'incident.reported')"
       " UNION ALL"
       " SELECT " VIEW_COLUMNS " FROM journal j"
-      "  WHERE j.type = 'unit.status_changed' AND j.subject = :unit AND j.seq > :after"
+      "  WHERE j.type = 'unit.status_changed' AND j.subject = :unit AND j.seq > :after AND j.seq <= :head"
       " ORDER BY 1 LIMIT :limit", error);
   if (stmt == NULL)
     return NULL;
   bind_viewer (stmt, viewer);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":after"), after_seq);
+  /* The server's reading connection knows the head the main loop has
+   * published: what the writer committed beyond it is not shown yet. */
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":head"), wg_store_head (self));
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
   return stmt;
 }
@@ -310,14 +314,16 @@ wg_store_append_incident_text (WgStore               *self,
   /* journal_incident (incident, seq) answers both without a scan. */
   if (wg_journal_viewer_reads_all (viewer))
     stmt = _wg_store_stmt (self,
-      "SELECT " VIEW_COLUMNS " FROM journal j WHERE j.incident = :incident ORDER BY j.seq", error);
+      "SELECT " VIEW_COLUMNS " FROM journal j WHERE j.incident = :incident AND j.seq <= :head"
+      " ORDER BY j.seq", error);
   else
     stmt = _wg_store_stmt (self,
-      "SELECT " VIEW_COLUMNS " FROM journal j WHERE j.incident = :incident AND " VISIBLE_EXPR
-      " ORDER BY j.seq", error);
+      "SELECT " VIEW_COLUMNS " FROM journal j WHERE j.incident = :incident AND j.seq <= :head AND "
+      VISIBLE_EXPR " ORDER BY j.seq", error);
   if (stmt == NULL)
     return FALSE;
   bind_viewer (stmt, viewer);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":head"), wg_store_head (self));
   wg_sqlite_bind_text_or_null (stmt, sqlite3_bind_parameter_index (stmt, ":incident"), incident);
   return append_rows (self, stmt, wg_journal_viewer_get_text (viewer), out, n_events, NULL, error);
 }

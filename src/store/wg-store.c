@@ -36,6 +36,11 @@ struct _WgStore
   gboolean         batch_lost;
   char            *exercise;
   gboolean         keep_event_text;
+  /* Incidents of one day (case numbers), counted once and then kept up by
+   * the appends: counting per report cost a scan of the day's incidents.
+   * NULL when unknown; forgotten whenever a change is undone. */
+  char            *case_day;
+  gint64           case_day_count;
   WgStoreCommandCheck command_check;
   gpointer         command_check_data;
 };
@@ -260,6 +265,19 @@ _wg_store_exec (WgStore     *self,
   return TRUE;
 }
 
+/* A transaction's own statement (BEGIN, SAVEPOINT, RELEASE, COMMIT), run
+ * once or twice per command: prepared once, not parsed each time as
+ * sqlite3_exec() would.  @sql must be a string literal (the cache key). */
+static gboolean
+exec_cached (WgStore     *self,
+             const char  *sql,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self, sql, error);
+
+  return stmt != NULL && _wg_store_step_done (self, stmt, error);
+}
+
 /* ---------------------------------------------------------------- reader */
 
 #define INCIDENT_COLUMNS \
@@ -448,9 +466,12 @@ reader_count_on_day (gpointer     user_data,
                      GError     **error)
 {
   WgStore *self = user_data;
-  sqlite3_stmt *stmt = _wg_store_stmt (self, "SELECT count(*) FROM incidents WHERE case_day = ?1", error);
+  sqlite3_stmt *stmt;
   gint64 count;
 
+  if (self->case_day != NULL && g_strcmp0 (self->case_day, day) == 0)
+    return self->case_day_count;
+  stmt = _wg_store_stmt (self, "SELECT count(*) FROM incidents WHERE case_day = ?1", error);
   if (stmt == NULL)
     return -1;
   wg_sqlite_bind_text_or_null (stmt, 1, day);
@@ -462,7 +483,19 @@ reader_count_on_day (gpointer     user_data,
     }
   count = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
+  if (day != NULL)
+    {
+      g_free (self->case_day);
+      self->case_day = g_strdup (day);
+      self->case_day_count = count;
+    }
   return count;
+}
+
+static void
+forget_case_day (WgStore *self)
+{
+  g_clear_pointer (&self->case_day, g_free);
 }
 
 static GPtrArray *
@@ -630,6 +663,7 @@ wg_store_unref (WgStore *self)
     sqlite3_close (self->db);
   wg_rules_unref (self->rules);
   g_free (self->exercise);
+  g_free (self->case_day);
   g_free (self->path);
   g_free (self);
 }
@@ -712,6 +746,14 @@ wg_store_head (WgStore *self)
   return self->head_seq;
 }
 
+void
+wg_store_follow_head (WgStore *self,
+                      gint64   seq)
+{
+  g_return_if_fail (self != NULL);
+  self->head_seq = seq;
+}
+
 gboolean
 wg_store_register_unit (WgStore     *self,
                         const char  *id,
@@ -748,7 +790,7 @@ wg_store_begin (WgStore  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (!self->in_batch, FALSE);
 
-  if (!_wg_store_exec (self, "BEGIN IMMEDIATE", error))
+  if (!exec_cached (self, "BEGIN IMMEDIATE", error))
     return FALSE;
   self->in_batch = TRUE;
   self->batch_lost = FALSE;
@@ -772,7 +814,7 @@ wg_store_commit (WgStore  *self,
       return FALSE;
     }
   self->in_batch = FALSE;
-  if (!_wg_store_exec (self, "COMMIT", error))
+  if (!exec_cached (self, "COMMIT", error))
     {
       wg_store_rollback (self);
       return FALSE;
@@ -789,6 +831,7 @@ wg_store_rollback (WgStore *self)
 
   self->in_batch = FALSE;
   self->batch_lost = FALSE;
+  forget_case_day (self);
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   if (!load_head (self, &error))
@@ -829,7 +872,7 @@ change_begin (WgStore  *self,
                    "%s: the batch was rolled back after a storage failure", self->path);
       return FALSE;
     }
-  return _wg_store_exec (self, self->in_batch ? "SAVEPOINT wg_change" : "BEGIN IMMEDIATE", error);
+  return exec_cached (self, self->in_batch ? "SAVEPOINT wg_change" : "BEGIN IMMEDIATE", error);
 }
 
 static gboolean
@@ -837,8 +880,9 @@ change_end (WgStore  *self,
             Mark     *mark,
             GError  **error)
 {
-  if (_wg_store_exec (self, self->in_batch ? "RELEASE wg_change" : "COMMIT", error))
+  if (exec_cached (self, self->in_batch ? "RELEASE wg_change" : "COMMIT", error))
     return TRUE;
+  forget_case_day (self);
   if (self->in_batch)
     {
       sqlite3_exec (self->db, "ROLLBACK TO wg_change; RELEASE wg_change", NULL, NULL, NULL);
@@ -858,6 +902,7 @@ static void
 change_abort (WgStore *self,
               Mark    *mark)
 {
+  forget_case_day (self);
   if (self->in_batch)
     {
       sqlite3_exec (self->db, "ROLLBACK TO wg_change; RELEASE wg_change", NULL, NULL, NULL);
@@ -942,6 +987,10 @@ append_events (WgStore    *self,
       if (!insert_journal (self, event, error) ||
           !_wg_projection_apply (self, event, error))
         return FALSE;
+      if (event->type == WG_EV_INCIDENT_REPORTED && self->case_day != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (event->body, "case_day", NULL),
+                     self->case_day) == 0)
+        self->case_day_count++;
       self->head_seq = event->seq;
       self->head_ts = event->ts;
     }
@@ -1224,6 +1273,8 @@ wg_store_adopt_incident (WgStore     *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (incident != NULL, FALSE);
   g_return_val_if_fail (events != NULL, FALSE);
+
+  forget_case_day (self);
 
   stmt = _wg_store_stmt (self, "SELECT 1 FROM incidents WHERE id = ?1", error);
   if (stmt == NULL)
@@ -1595,6 +1646,8 @@ wg_store_apply_events (WgStore    *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (events != NULL, FALSE);
 
+  /* Pulled events are not counted as they are appended. */
+  forget_case_day (self);
   if (!change_begin (self, &mark, error))
     return FALSE;
 
@@ -1787,6 +1840,7 @@ clear_projection (WgStore  *self,
                   gboolean  keep_units,
                   GError  **error)
 {
+  forget_case_day (self);
   for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
     {
       g_autofree char *sql = NULL;

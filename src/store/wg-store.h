@@ -137,6 +137,11 @@ gboolean    wg_store_apply_events (WgStore    *self,
                                    GError    **error);
 
 gint64      wg_store_head        (WgStore     *self);
+/* A store that reads a journal another connection appends to (the
+ * server's writer thread) shows the head that writer committed and the
+ * server published, not what its own snapshot happens to hold. */
+void        wg_store_follow_head (WgStore     *self,
+                                  gint64       seq);
 /* Events with seq > @after_seq, at most @limit, in seq order. */
 GPtrArray  *wg_store_read_journal (WgStore    *self,
                                    gint64      after_seq,

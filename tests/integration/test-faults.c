@@ -682,6 +682,82 @@ test_disk_full (void)
   g_assert_cmpuint (check.n_acked, ==, load->commands->len);
 }
 
+/* ---- the disk holds a commit -------------------------------------------- */
+
+static gboolean
+n_acked_all (gpointer data)
+{
+  Load *load = data;
+
+  return load->n_acked == load->commands->len;
+}
+
+/* The writer thread waits for the disk, the main loop does not: while the
+ * journal's fsync is held, health and journal pages are answered at once,
+ * the commands wait; when the disk lets go, every one of them is answered. */
+static void
+test_held_sync (void)
+{
+  g_autoptr(WgTestServer) server = NULL;
+  g_autoptr(Load) load = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *hold_flag = NULL;
+  g_autofree char *auth = NULL;
+  gint64 head_before;
+
+  /* The flag's name is known before the data directory is: the test's
+   * own temporary directory. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("wg-hold-XXXXXX", NULL);
+
+    g_assert_nonnull (dir);
+    hold_flag = g_build_filename (dir, "hold-sync", NULL);
+  }
+  g_setenv ("WG_FAULT_VFS_HOLD_SYNC", hold_flag, TRUE);
+  server = start_server (TRUE, &token);
+  g_unsetenv ("WG_FAULT_VFS_HOLD_SYNC");
+  head_before = wg_test_server_head (server);
+  auth = g_strconcat ("Bearer ", token, NULL);
+
+  g_assert_true (g_file_set_contents (hold_flag, "", 0, NULL));
+  load = load_new (server, token);
+  load->n_writers = 8;
+  load_start (load, NULL);
+  wg_test_iterate_for (500);
+  load->stopping = TRUE;
+  g_assert_cmpuint (load->n_answered, ==, 0);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      g_autoptr(WgTestResponse) health = wg_test_server_get (server, "/api/v1/health");
+      g_autoptr(WgTestResponse) page = wg_test_server_request_as (server, token, "GET", "/api/v1/journal?after=0&limit=50",
+                                                                  NULL, NULL);
+      gint64 took_ms = (g_get_monotonic_time () - start) / 1000;
+
+      g_assert_cmpuint (health->status, ==, 200);
+      g_assert_cmpuint (page->status, ==, 200);
+      /* The head is what was committed and published: nothing held. */
+      g_assert_cmpint (json_object_get_int_member (wg_test_response_object (health), "head"), ==, head_before);
+      g_test_message ("health and a journal page while the commit is held: %" G_GINT64_FORMAT " ms", took_ms);
+      g_assert_cmpint (took_ms, <, 2000);
+      wg_test_iterate_for (100);
+    }
+  g_assert_cmpuint (load->n_answered, ==, 0);
+
+  g_assert_cmpint (g_unlink (hold_flag), ==, 0);
+  g_assert_true (wg_test_iterate_until (load_idle, load, 60000));
+  g_assert_cmpuint (load->n_problems, ==, 0);
+  g_assert_true (n_acked_all (load));
+  g_assert_cmpint (wg_test_server_head (server), >, head_before);
+  {
+    g_autofree char *dir = g_path_get_dirname (hold_flag);
+
+    g_assert_cmpint (g_rmdir (dir), ==, 0);
+  }
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 /* ---- the VFS itself ------------------------------------------------------ */
 
 static void
@@ -791,5 +867,6 @@ main (int   argc,
   g_test_add_func ("/faults/power-loss", test_power_loss);
   g_test_add_func ("/faults/power-loss-normal", test_power_loss_normal);
   g_test_add_func ("/faults/disk-full", test_disk_full);
+  g_test_add_func ("/faults/held-sync", test_held_sync);
   return g_test_run ();
 }

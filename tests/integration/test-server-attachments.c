@@ -559,13 +559,15 @@ test_refusals (Fixture       *f,
   }
 }
 
+/* The purge runs on the writer thread: the row goes first, then its
+ * files; done when both are gone (the kept upload's 3 files remain). */
 static gboolean
 purged_cb (gpointer data)
 {
   Fixture *f = ((gpointer *) data)[0];
   const char *id = ((gpointer *) data)[1];
 
-  return get_status (f, f->worker_token, id) == 404;
+  return get_status (f, f->worker_token, id) == 404 && count_blobs (f) == 3;
 }
 
 /* A short age: the unreferenced upload goes, the referenced one stays;

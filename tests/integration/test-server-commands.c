@@ -3,7 +3,8 @@
  * Commands, journal, stream, reference and CAP against the real server
  * with the demo reference and accounts: the three scenarios of
  * protocol.md step by step (each command type in a legal and an illegal
- * state), idempotency under concurrency, stream resume, durability across a
+ * state), idempotency under concurrency, many writers at once (order and
+ * idempotency), stream resume, durability across a
  * restart, and CAP validated against the OASIS schema.
  */
 #include "config.h"
@@ -780,6 +781,191 @@ test_timers (void)
   wg_test_websocket_free (ws);
 }
 
+/* Many writers at once, every command sent twice at the same time and
+ * once more afterwards: each is appended once, its answers carry the same
+ * events, the journal is gap-free in commit order, and the stream shows it
+ * in that order. */
+#define MANY_PER_WRITER 40
+
+typedef struct
+{
+  char       *id;
+  char       *text;
+  const char *token;
+  char       *events;      /* the first 200 answer's events, as JSON */
+  guint       answers;
+  guint       fresh;       /* answers with replayed false */
+} ManyCommand;
+
+typedef struct
+{
+  GPtrArray *commands;     /* ManyCommand* */
+  guint      waiting;
+} Many;
+
+static void
+many_command_free (gpointer data)
+{
+  ManyCommand *c = data;
+
+  g_free (c->id);
+  g_free (c->text);
+  g_free (c->events);
+  g_free (c);
+}
+
+static void
+many_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ManyCommand *c = user_data;
+  Many *many = g_object_get_data (source, "many");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *events = NULL;
+  JsonObject *answer;
+
+  g_assert_no_error (error);
+  many->waiting--;
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL));
+  answer = json_node_get_object (json_parser_get_root (parser));
+  events = json_to_string (json_object_get_member (answer, "events"), FALSE);
+  c->answers++;
+  if (!json_object_get_boolean_member (answer, "replayed"))
+    c->fresh++;
+  if (c->events == NULL)
+    c->events = g_steal_pointer (&events);
+  else
+    g_assert_cmpstr (events, ==, c->events);
+}
+
+static void
+many_send (Fixture     *f,
+           SoupSession *session,
+           Many        *many,
+           ManyCommand *c)
+{
+  g_autofree char *url = wg_test_server_url (f->server, "/api/v1/commands");
+  g_autofree char *auth = g_strconcat ("Bearer ", c->token, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) bytes = g_bytes_new (c->text, strlen (c->text));
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  many->waiting++;
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, many_cb, c);
+}
+
+static gboolean
+many_answered (gpointer data)
+{
+  return ((Many *) data)->waiting == 0;
+}
+
+static void
+test_many_writers (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns", 200, "max-conns-per-host", 200, NULL);
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) by_command = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgTestResponse) page = NULL;
+  g_autofree char *page_path = NULL;
+  g_autofree char *stream_path = NULL;
+  const char *writers[] = { "D", "L", "G" };
+  gint64 head = wg_test_server_head (f->server), end;
+  Many many = { 0 };
+  WgTestWebsocket *ws;
+  JsonArray *events;
+  guint n_events = 0;
+
+  login (f, "L", "leader");
+  login (f, "G", g_hash_table_lookup (f->users, "G"));
+  stream_path = g_strdup_printf ("/api/v1/stream?after=%" G_GINT64_FORMAT, head);
+  ws = wg_test_server_websocket_as (f->server, g_hash_table_lookup (f->tokens, "D"), stream_path, &error);
+  g_assert_no_error (error);
+
+  many.commands = g_ptr_array_new_with_free_func (many_command_free);
+  g_object_set_data (G_OBJECT (session), "many", &many);
+  for (guint w = 0; w < G_N_ELEMENTS (writers); w++)
+    for (guint i = 0; i < MANY_PER_WRITER; i++)
+      {
+        ManyCommand *c = g_new0 (ManyCommand, 1);
+
+        c->id = g_uuid_string_random ();
+        c->token = g_hash_table_lookup (f->tokens, writers[w]);
+        c->text = g_strdup_printf ("{\"id\":\"%s\",\"type\":\"incident.report\",\"body\":{\"grade\":\"%s\","
+                                   "\"category\":\"%s\",\"location\":" LOC ",\"summary\":\"%s %u\"}}", c->id,
+                                   i % 3 == 0 ? "emergency" : "general", i % 3 == 0 ? "fire" : "garbage",
+                                   writers[w], i);
+        g_ptr_array_add (many.commands, c);
+      }
+  /* Twice at once (the copies meet in one batch or in two), ... */
+  for (guint round = 0; round < 2; round++)
+    for (guint i = 0; i < many.commands->len; i++)
+      many_send (f, session, &many, g_ptr_array_index (many.commands, i));
+  g_assert_true (wg_test_iterate_until (many_answered, &many, 60000));
+  /* ... and once more, afterwards. */
+  for (guint i = 0; i < many.commands->len; i++)
+    many_send (f, session, &many, g_ptr_array_index (many.commands, i));
+  g_assert_true (wg_test_iterate_until (many_answered, &many, 60000));
+
+  for (guint i = 0; i < many.commands->len; i++)
+    {
+      ManyCommand *c = g_ptr_array_index (many.commands, i);
+      g_autoptr(JsonNode) node = json_from_string (c->events, NULL);
+
+      g_assert_cmpuint (c->answers, ==, 3);
+      g_assert_cmpuint (c->fresh, ==, 1);
+      n_events += json_array_get_length (json_node_get_array (node));
+      g_hash_table_insert (by_command, c->id, c);
+    }
+  end = wg_test_server_head (f->server);
+  g_assert_cmpint (end, ==, head + n_events);
+
+  /* The journal: head+1 .. end, each event of an answered command, the
+   * events of one command together and as its answer gave them. */
+  page_path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=5000", head);
+  page = wg_test_server_request_as (f->server, g_hash_table_lookup (f->tokens, "D"), "GET", page_path, NULL, NULL);
+  g_assert_cmpuint (page->status, ==, 200);
+  events = json_object_get_array_member (wg_test_response_object (page), "events");
+  g_assert_cmpuint (json_array_get_length (events), ==, n_events);
+  for (guint i = 0; i < n_events;)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+      ManyCommand *c = g_hash_table_lookup (by_command, json_object_get_string_member (event, "command"));
+      g_autoptr(JsonNode) answered = NULL;
+      JsonArray *own;
+
+      g_assert_nonnull (c);
+      answered = json_from_string (c->events, NULL);
+      own = json_node_get_array (answered);
+      for (guint k = 0; k < json_array_get_length (own); k++, i++)
+        {
+          JsonObject *mine = json_array_get_object_element (own, k);
+
+          event = json_array_get_object_element (events, i);
+          g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, head + i + 1);
+          g_assert_cmpint (json_object_get_int_member (mine, "seq"), ==, head + i + 1);
+          g_assert_cmpstr (json_object_get_string_member (event, "type"), ==,
+                           json_object_get_string_member (mine, "type"));
+        }
+    }
+
+  /* The stream: the same seqs, once each, in order. */
+  g_assert_cmpint (collect_events (ws, seqs, end, 10000), ==, end);
+  g_assert_cmpuint (seqs->len, ==, n_events);
+  for (guint i = 0; i < seqs->len; i++)
+    g_assert_cmpint (g_array_index (seqs, gint64, i), ==, head + i + 1);
+  wg_test_websocket_free (ws);
+  g_ptr_array_unref (many.commands);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -789,6 +975,7 @@ main (int   argc,
   g_test_add ("/commands/scenarios", Fixture, NULL, fixture_set_up, test_scenarios, fixture_tear_down);
   g_test_add ("/commands/journal-pages", Fixture, NULL, fixture_set_up, test_journal_pages, fixture_tear_down);
   g_test_add ("/commands/idempotency", Fixture, NULL, fixture_set_up, test_idempotency, fixture_tear_down);
+  g_test_add ("/commands/many-writers", Fixture, NULL, fixture_set_up, test_many_writers, fixture_tear_down);
   g_test_add ("/commands/stream-resume", Fixture, NULL, fixture_set_up, test_stream_resume, fixture_tear_down);
   g_test_add ("/commands/restart", Fixture, NULL, fixture_set_up, test_restart, fixture_tear_down);
   g_test_add ("/commands/reference-and-cap", Fixture, NULL, fixture_set_up, test_reference_and_cap, fixture_tear_down);

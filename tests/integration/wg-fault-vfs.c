@@ -24,7 +24,10 @@
  *                         on a real file system);
  *  WG_FAULT_VFS_SYNCHRONOUS=NORMAL rewrites "PRAGMA synchronous = FULL"
  *                         to NORMAL in sqlite3_exec(): the variant that a
- *                         power cut must catch.
+ *                         power cut must catch;
+ *  WG_FAULT_VFS_HOLD_SYNC=PATH while PATH exists an xSync of the journal
+ *                         (journal.db and its WAL) waits: a disk that takes
+ *                         its time, with the commit in the middle of it.
  */
 #define G_LOG_DOMAIN "wg-fault-vfs"
 
@@ -64,6 +67,7 @@ static GHashTable *overlays;  /* path -> Overlay */
 static guint early_percent;
 static const char *full_flag;
 static gboolean downgrade_sync;
+static const char *hold_sync_flag;
 
 static gboolean
 disk_full (void)
@@ -273,6 +277,15 @@ fault_sync (sqlite3_file *file,
 
   if (ov == NULL)
     return self->real->pMethods->xSync (self->real, flags);
+
+  /* Outside the lock: the other connections go on reading meanwhile. */
+  if (hold_sync_flag != NULL)
+    {
+      g_autofree char *base = g_path_get_basename (ov->path);
+
+      while (g_str_has_prefix (base, "journal.db") && g_file_test (hold_sync_flag, G_FILE_TEST_EXISTS))
+        g_usleep (2000);
+    }
 
   g_mutex_lock (&lock);
   /* Stale bytes go first, then the blocks, then the logical end. */
@@ -611,6 +624,7 @@ fault_vfs_register (void)
   early_percent = early != NULL ? (guint) MIN (100, g_ascii_strtoull (early, NULL, 10)) : 0;
   full_flag = g_getenv ("WG_FAULT_VFS_FULL");
   downgrade_sync = g_strcmp0 (g_getenv ("WG_FAULT_VFS_SYNCHRONOUS"), "NORMAL") == 0;
+  hold_sync_flag = g_getenv ("WG_FAULT_VFS_HOLD_SYNC");
 
   fault_vfs.iVersion = 2;
   fault_vfs.szOsFile = (int) sizeof (FaultFile) + base_vfs->szOsFile;

@@ -148,6 +148,57 @@ test_group_commit (Fixture       *f,
   }
 }
 
+/* Case numbers count the day's incidents: consecutive across refusals,
+ * rolled-back batches and restarts. */
+static const char *
+case_number_of (GPtrArray *events)
+{
+  return json_object_get_string_member (((WgEvent *) events->pdata[0])->body, "case_number");
+}
+
+static void
+test_case_numbers (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgCommand) a = fixture_command ("incident.report", fire_report);
+  g_autoptr(WgCommand) bad = fixture_command ("incident.note", "{\"incident\": \"nope\", \"text\": \"x\"}");
+  g_autoptr(WgCommand) lost = fixture_command ("incident.report", fire_report);
+  g_autoptr(WgCommand) b = fixture_command ("incident.report", fire_report);
+  g_autoptr(WgCommand) c = fixture_command ("incident.report", fire_report);
+  g_autoptr(WgCommand) d = fixture_command ("incident.report", fire_report);
+  g_autoptr(GPtrArray) events_a = NULL;
+  g_autoptr(GPtrArray) events_b = NULL;
+  g_autoptr(GPtrArray) events_c = NULL;
+  g_autoptr(GPtrArray) events_d = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "journal.db", NULL);
+
+  g_assert_true (wg_store_execute_command (f->store, a, leader, FIXTURE_T0, &events_a, NULL, &error));
+  g_assert_true (g_str_has_suffix (case_number_of (events_a), "-0001"));
+  g_assert_false (wg_store_execute_command (f->store, bad, leader, FIXTURE_T0 + 1, NULL, NULL, &error));
+  g_clear_error (&error);
+
+  g_assert_true (wg_store_begin (f->store, &error));
+  g_assert_true (wg_store_execute_command (f->store, lost, leader, FIXTURE_T0 + 2, NULL, NULL, &error));
+  wg_store_rollback (f->store);
+
+  g_assert_true (wg_store_execute_command (f->store, b, leader, FIXTURE_T0 + 3, &events_b, NULL, &error));
+  g_assert_true (g_str_has_suffix (case_number_of (events_b), "-0002"));
+
+  /* After a restart the count starts from the table. */
+  g_clear_pointer (&f->store, wg_store_unref);
+  f->store = wg_store_open (path, &error);
+  g_assert_no_error (error);
+  wg_store_set_rules (f->store, f->rules);
+  g_assert_true (wg_store_execute_command (f->store, c, leader, FIXTURE_T0 + 4, &events_c, NULL, &error));
+  g_assert_true (g_str_has_suffix (case_number_of (events_c), "-0003"));
+  g_assert_false (wg_store_execute_command (f->store, bad, leader, FIXTURE_T0 + 5, NULL, NULL, &error));
+  g_clear_error (&error);
+  g_assert_true (wg_store_execute_command (f->store, d, leader, FIXTURE_T0 + 6, &events_d, NULL, &error));
+  g_assert_true (g_str_has_suffix (case_number_of (events_d), "-0004"));
+}
+
 static void
 test_migrations (Fixture       *f,
                  gconstpointer  data)
@@ -767,6 +818,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/store/idempotency", Fixture, NULL, fixture_set_up, test_idempotency, fixture_tear_down);
   g_test_add ("/store/group-commit", Fixture, NULL, fixture_set_up, test_group_commit, fixture_tear_down);
+  g_test_add ("/store/case-numbers", Fixture, NULL, fixture_set_up, test_case_numbers, fixture_tear_down);
   g_test_add ("/store/migrations", Fixture, NULL, fixture_set_up, test_migrations, fixture_tear_down);
   g_test_add ("/store/console-cache", Fixture, NULL, fixture_set_up, test_console_cache, fixture_tear_down);
   g_test_add ("/store/units", Fixture, NULL, fixture_set_up, test_units, fixture_tear_down);
