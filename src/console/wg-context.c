@@ -17,7 +17,8 @@ struct _WgContext
   WgStore         *store;
   WgSyncClient    *sync;
   WgOutbox        *outbox;
-  WgClock         *clock;
+  WgClock         *live_clock;
+  WgClock         *clock;       /* the view clock */
   WgPositionStore *positions;
   WgActor         *actor;
   WgViewModel     *view_model;
@@ -293,6 +294,7 @@ wg_context_finalize (GObject *object)
   g_clear_object (&self->reference);
   g_clear_pointer (&self->store, wg_store_unref);
   g_clear_object (&self->clock);
+  g_clear_object (&self->live_clock);
   g_clear_pointer (&self->positions, wg_position_store_unref);
   g_clear_pointer (&self->actor, wg_actor_free);
   g_clear_object (&self->view_model);
@@ -369,7 +371,8 @@ wg_context_new (WgReference   *reference,
   self->store = wg_store_ref (store);
   self->sync = sync != NULL ? g_object_ref (sync) : NULL;
   self->outbox = outbox;
-  self->clock = g_object_ref (clock);
+  self->live_clock = g_object_ref (wg_clock_get_live (clock));
+  self->clock = wg_clock_new_view (self->live_clock);
   self->actor = actor != NULL ? wg_actor_copy (actor) : NULL;
 
   /* The map shows the forces that move and can be dispatched one by one;
@@ -466,6 +469,13 @@ wg_context_get_clock (WgContext *self)
 {
   g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
   return self->clock;
+}
+
+WgClock *
+wg_context_get_live_clock (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->live_clock;
 }
 
 WgPositionStore *
