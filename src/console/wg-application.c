@@ -259,6 +259,8 @@ open_live_context (WgApplication  *self,
                         json_object_get_string_member_with_default (self->session, "unit", NULL));
   sync = wg_sync_client_new (self->api, cache, outbox, clock, self->username,
                              role != WG_ROLE_GRID_WORKER && role != WG_ROLE_DEPARTMENT);
+  wg_sync_client_set_backfill_days (sync, g_settings_get_uint (wg_application_get_settings (self),
+                                                               "backfill-days"));
   self->context = wg_context_new (reference, cache, sync, outbox, clock, actor);
   {
     g_autofree char *photos = g_build_filename (dir, "photos", NULL);
@@ -616,6 +618,59 @@ show_login_window (WgApplication *self)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The reference as the server has it now, for the next start (this one
+ * goes on with the saved copy). */
+static void
+warm_reference_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, NULL, &error);
+
+  if (answer != NULL && JSON_NODE_HOLDS_OBJECT (answer))
+    save_session (self, answer);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("the reference is not refreshed: %s", error != NULL ? error->message : "not an object");
+}
+
+/* A warm start's login, while the window already shows the cache. */
+static void
+warm_login_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonObject) session = wg_api_client_login_finish (WG_API_CLIENT (source), result,
+                                                              &problem, &error);
+
+  self->relogging_in = FALSE;
+  if (session == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (session == NULL)
+    {
+      /* Away or busy: the console goes on offline on its cache and logs in
+       * when the sync client reaches the server.  A refused password ends
+       * it, as it would a cold start: the cache is no way around a login. */
+      if (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_NETWORK) ||
+          g_error_matches (error, WG_API_ERROR, WG_API_ERROR_SERVER) ||
+          g_error_matches (error, WG_API_ERROR, WG_API_ERROR_THROTTLED))
+        return;
+      g_printerr (_("wangge: %s: %s\n"), _("login"),
+                  error != NULL ? error->message : problem != NULL ? (problem->detail ?: problem->title) : "");
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+  g_clear_pointer (&self->session, json_object_unref);
+  self->session = g_steal_pointer (&session);
+  wg_sync_client_resume (wg_context_get_sync_client (self->context));
+  wg_api_client_request_async (self->api, "GET", "/api/v1/reference", NULL, self->cancellable,
+                               warm_reference_cb, g_object_ref (self));
+}
+
 static void
 start_login (WgApplication *self)
 {
@@ -636,6 +691,23 @@ start_login (WgApplication *self)
       return;
     }
   self->password = g_strdup (password);
+
+  /* A warm start: this user has a cache of this server.  The window shows
+   * it at once, catching up, while the login and the catch-up go on. */
+  {
+    g_autoptr(GError) warm_error = NULL;
+
+    if (open_offline (self, &warm_error))
+      {
+        self->relogging_in = TRUE;
+        wg_api_client_login_async (self->api, self->username, password, self->cancellable,
+                                   warm_login_cb, g_object_ref (self));
+        gtk_window_present (GTK_WINDOW (wg_window_new_with_context (self, self->context)));
+        g_application_release (G_APPLICATION (self));
+        return;
+      }
+    g_debug ("cold start: %s", warm_error->message);
+  }
   wg_api_client_login_async (self->api, self->username, password, self->cancellable,
                              login_cb, g_object_ref (self));
 }

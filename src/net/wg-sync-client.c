@@ -6,6 +6,14 @@
  *   after the cache's head -> open /stream?after=head -> apply each event
  *   once, in order -> on any drop, back off with jitter and do it again.
  *
+ * An empty cache starts from GET /snapshot instead of the whole journal:
+ * the open incidents (and those ended in the last day) with their events,
+ * the units (their last positions go out as ::positions-received), the
+ * roster, at a head; the stream is tailed from that head at
+ * once, and the older journal is back-filled in the background, a small
+ * page at a time, to a depth (days; 0: all), into the journal only (the
+ * projection is the snapshot's).
+ *
  * The cache remembers the id of the server's journal.  A server whose
  * journal has another id (restored from a backup, a promoted replica, a
  * new server at the same address) may have other events under the same
@@ -40,6 +48,9 @@
 /* The server's largest page: a cold start pulls the whole journal, and
  * each page costs a round trip and one update of the console's views. */
 #define PAGE_SIZE         5000
+/* Back-fill pages are small: each is stored on the main loop between the
+ * stream's batches. */
+#define BACKFILL_PAGE_SIZE 1000
 #define ACK_INTERVAL_MS   1000
 #define BASE_BACKOFF_MS   500
 #define MAX_BACKOFF_MS    30000
@@ -60,6 +71,8 @@ struct _WgSyncClient
   gboolean                 running;
   GCancellable            *cancellable;
   GCancellable            *page_cancellable; /* the journal page on its way */
+  GCancellable            *backfill_cancellable; /* the back-fill page on its way */
+  guint                    backfill_days;  /* 0: the whole journal */
   SoupWebsocketConnection *stream;
 
   gint64                   head;          /* the server's head, as last heard */
@@ -89,6 +102,7 @@ enum {
   PROP_APPLIED,
   PROP_LAG_EVENTS,
   PROP_QUEUED,
+  PROP_BACKFILLING,
   N_PROPS
 };
 
@@ -105,6 +119,7 @@ static guint signals[N_SIGNALS];
 
 static void connect_now (WgSyncClient *self);
 static void kick_sender (WgSyncClient *self);
+static void maybe_start_backfill (WgSyncClient *self);
 
 static void
 set_state (WgSyncClient *self,
@@ -214,6 +229,16 @@ cancel_page (WgSyncClient *self)
   g_clear_object (&self->page_cancellable);
 }
 
+static void
+cancel_backfill (WgSyncClient *self)
+{
+  if (self->backfill_cancellable == NULL)
+    return;
+  g_cancellable_cancel (self->backfill_cancellable);
+  g_clear_object (&self->backfill_cancellable);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
+}
+
 static gboolean
 reconnect_cb (gpointer user_data)
 {
@@ -232,6 +257,7 @@ schedule_reconnect (WgSyncClient *self,
 
   close_stream (self);
   cancel_page (self);
+  cancel_backfill (self);
   g_clear_handle_id (&self->apply_id, g_source_remove);
   g_ptr_array_set_size (self->pending, 0);
   if (!self->running || self->reconnect_id != 0)
@@ -378,6 +404,7 @@ stream_message_cb (SoupWebsocketConnection *stream,
       wg_backoff_reset (&self->reconnect_backoff);
       set_state (self, WG_SYNC_ONLINE);
       kick_sender (self);
+      maybe_start_backfill (self);
     }
   else if (g_str_equal (kind, "positions"))
     {
@@ -426,10 +453,108 @@ stream_opened_cb (GObject      *source,
       return;
     }
 
+  g_debug ("stream open");
   self->stream = stream;
   g_signal_connect (stream, "message", G_CALLBACK (stream_message_cb), self);
   g_signal_connect (stream, "closed", G_CALLBACK (stream_closed_cb), self);
   g_signal_connect (stream, "error", G_CALLBACK (stream_error_cb), self);
+}
+
+static void backfill_page (WgSyncClient *self);
+
+static void
+backfill_pulled_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  gint64 snapshot_head = wg_store_get_snapshot_head (self->cache);
+  gint64 oldest = self->backfill_days > 0
+                  ? wg_clock_get_now_ms (self->clock) - (gint64) self->backfill_days * 24 * 3600 * 1000
+                  : G_MININT64;
+  JsonObject *object;
+  JsonArray *array;
+  gint64 through;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (answer == NULL)
+    {
+      /* The connection's own failure handling reconnects; back-fill goes on
+       * from where it was once the stream is back. */
+      if (!cancelled (error))
+        {
+          g_debug ("back-fill page: %s", error->message);
+          cancel_backfill (self);
+        }
+      return;
+    }
+
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  array = object != NULL && json_object_has_member (object, "events")
+            ? json_object_get_array_member (object, "events") : NULL;
+  if (array == NULL || !json_object_has_member (object, "head"))
+    {
+      g_warning ("The server's journal page has no events or head");
+      cancel_backfill (self);
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      WgEvent *event = wg_event_from_json (json_array_get_element (array, i), &error);
+
+      if (event == NULL)
+        {
+          g_warning ("The server sent an event this console cannot read: %s", error->message);
+          cancel_backfill (self);
+          return;
+        }
+      if (event->ts >= oldest)
+        g_ptr_array_add (events, event);
+      else
+        wg_event_unref (event);
+    }
+
+  through = MIN (json_object_get_int_member (object, "head"), snapshot_head);
+  if (!wg_store_backfill_events (self->cache, events, through, &error))
+    {
+      g_warning ("Could not store older events in the local copy: %s", error->message);
+      cancel_backfill (self);
+      return;
+    }
+  if (through >= snapshot_head)
+    {
+      g_debug ("back-fill done at %" G_GINT64_FORMAT, through);
+      g_clear_object (&self->backfill_cancellable);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
+      return;
+    }
+  backfill_page (self);
+}
+
+static void
+backfill_page (WgSyncClient *self)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=%d",
+                                           wg_store_get_backfill_after (self->cache), BACKFILL_PAGE_SIZE);
+
+  wg_api_client_request_async (self->api, "GET", path, NULL, self->backfill_cancellable,
+                               backfill_pulled_cb, g_object_ref (self));
+}
+
+/* Once live: the journal below the snapshot's head, if not all there yet. */
+static void
+maybe_start_backfill (WgSyncClient *self)
+{
+  if (self->backfill_cancellable != NULL ||
+      wg_store_get_backfill_after (self->cache) >= wg_store_get_snapshot_head (self->cache))
+    return;
+  self->backfill_cancellable = g_cancellable_new ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
+  backfill_page (self);
 }
 
 static void
@@ -524,6 +649,130 @@ pull_page (WgSyncClient *self,
                                g_object_ref (self));
 }
 
+static int
+compare_seq (gconstpointer a,
+             gconstpointer b)
+{
+  gint64 sa = (*(WgEvent * const *) a)->seq, sb = (*(WgEvent * const *) b)->seq;
+
+  return sa < sb ? -1 : sa > sb;
+}
+
+/* The snapshot's events (each incident's, in seq order overall), its
+ * units and roster, into the empty cache; then the stream from its head. */
+static gboolean
+apply_snapshot (WgSyncClient  *self,
+                JsonObject    *object,
+                GError       **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GPtrArray) units = wg_unit_record_array_new ();
+  g_autoptr(JsonArray) positions = json_array_new ();
+  JsonArray *incidents = json_object_get_array_member (object, "incidents");
+  JsonArray *unit_array = json_object_get_array_member (object, "units");
+  JsonNode *roster = json_object_get_member (object, "roster");
+  const char *duty_leader = NULL;
+  gint64 duty_since = 0;
+  gint64 head = json_object_get_int_member (object, "head");
+
+  for (guint i = 0; i < json_array_get_length (incidents); i++)
+    {
+      JsonObject *incident = json_array_get_object_element (incidents, i);
+      JsonArray *array = incident != NULL ? json_object_get_array_member (incident, "events") : NULL;
+
+      if (array == NULL)
+        {
+          g_set_error_literal (error, WG_API_ERROR, WG_API_ERROR_REFUSED, "a snapshot incident without events");
+          return FALSE;
+        }
+      for (guint j = 0; j < json_array_get_length (array); j++)
+        {
+          WgEvent *event = wg_event_from_json (json_array_get_element (array, j), error);
+
+          if (event == NULL)
+            return FALSE;
+          g_ptr_array_add (events, event);
+        }
+    }
+  for (guint i = 0; unit_array != NULL && i < json_array_get_length (unit_array); i++)
+    {
+      WgUnitRecord *unit = g_new0 (WgUnitRecord, 1);
+      JsonObject *unit_object = json_array_get_object_element (unit_array, i);
+      JsonNode *position = unit_object != NULL ? json_object_get_member (unit_object, "position") : NULL;
+
+      g_ptr_array_add (units, unit);
+      if (!wg_unit_record_from_json (json_array_get_element (unit_array, i), unit, error))
+        return FALSE;
+      if (position != NULL && JSON_NODE_HOLDS_OBJECT (position))
+        json_array_add_element (positions, json_node_copy (position));
+    }
+  if (roster != NULL && JSON_NODE_HOLDS_OBJECT (roster))
+    {
+      duty_leader = json_object_get_string_member_with_default (json_node_get_object (roster), "duty_leader", NULL);
+      duty_since = json_object_get_int_member_with_default (json_node_get_object (roster), "since", 0);
+    }
+
+  g_ptr_array_sort (events, compare_seq);
+  if (!wg_store_apply_snapshot (self->cache, head, events, units, duty_leader, duty_since, error))
+    return FALSE;
+  set_head (self, head);
+  if (wg_sync_client_get_lag_events (self) == 0)
+    self->behind_since = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG_EVENTS]);
+  if (events->len > 0)
+    g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
+  /* The units' last positions, as the stream will go on sending them. */
+  if (json_array_get_length (positions) > 0)
+    g_signal_emit (self, signals[POSITIONS_RECEIVED], 0, positions);
+  return TRUE;
+}
+
+static void
+snapshot_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *object;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (answer == NULL)
+    {
+      fail_connection (self, error, problem);
+      return;
+    }
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  if (object == NULL || !json_object_has_member (object, "head") ||
+      json_object_get_array_member (object, "incidents") == NULL)
+    {
+      g_warning ("The server's snapshot has no head or incidents");
+      schedule_reconnect (self, 0);
+      return;
+    }
+  /* Another journal since the health check: start again. */
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "journal_id", NULL),
+                 wg_store_get_journal_id (self->cache)) != 0)
+    {
+      schedule_reconnect (self, 0);
+      return;
+    }
+  g_debug ("snapshot at %" G_GINT64_FORMAT ": %u incidents",
+           json_object_get_int_member (object, "head"),
+           json_array_get_length (json_object_get_array_member (object, "incidents")));
+  if (!apply_snapshot (self, object, &error))
+    {
+      g_warning ("Could not start the local copy from the server's snapshot: %s", error->message);
+      schedule_reconnect (self, 0);
+      return;
+    }
+  g_debug ("snapshot applied");
+  open_stream (self);
+}
+
 /* FALSE when the cache could not be emptied (it then stays as it was and
  * the connection is tried again). */
 static gboolean
@@ -588,6 +837,15 @@ health_cb (GObject      *source,
 
   set_state (self, WG_SYNC_CATCHING_UP);
   kick_sender (self);
+  /* An empty cache: the current state first, the history after. */
+  if (wg_store_head (self->cache) == 0 && self->head > 0)
+    {
+      g_clear_object (&self->page_cancellable);
+      self->page_cancellable = g_cancellable_new ();
+      wg_api_client_request_async (self->api, "GET", "/api/v1/snapshot", NULL, self->page_cancellable,
+                                   snapshot_cb, g_object_ref (self));
+      return;
+    }
   pull_page (self, wg_store_head (self->cache));
 }
 
@@ -1149,6 +1407,9 @@ wg_sync_client_get_property (GObject    *object,
     case PROP_QUEUED:
       g_value_set_uint (value, wg_sync_client_get_queued (self));
       break;
+    case PROP_BACKFILLING:
+      g_value_set_boolean (value, wg_sync_client_get_backfilling (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1177,6 +1438,7 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->page_cancellable);
+  g_clear_object (&self->backfill_cancellable);
   wg_backoff_clear (&self->reconnect_backoff);
   wg_backoff_clear (&self->send_backoff);
 
@@ -1207,6 +1469,9 @@ wg_sync_client_class_init (WgSyncClientClass *klass)
   properties[PROP_QUEUED] =
     g_param_spec_uint ("queued", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_BACKFILLING] =
+    g_param_spec_boolean ("backfilling", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1252,6 +1517,7 @@ wg_sync_client_init (WgSyncClient *self)
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   wg_backoff_init (&self->reconnect_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
   wg_backoff_init (&self->send_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
+  self->backfill_days = 90;
 }
 
 /**
@@ -1308,6 +1574,7 @@ wg_sync_client_stop (WgSyncClient *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   cancel_page (self);
+  cancel_backfill (self);
   close_stream (self);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->resend_id, g_source_remove);
@@ -1405,6 +1672,30 @@ wg_sync_client_get_cache (WgSyncClient *self)
 {
   g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), NULL);
   return self->cache;
+}
+
+/* Whether older history is being pulled into the cache (after a start
+ * from a snapshot). */
+gboolean
+wg_sync_client_get_backfilling (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), FALSE);
+  return self->backfill_cancellable != NULL;
+}
+
+/**
+ * wg_sync_client_set_backfill_days:
+ * @days: how far back the history goes into the cache (0: all of it)
+ *
+ * Default 90 (the GSettings key `backfill-days`); replay and statistics
+ * fetch older history from the server.
+ */
+void
+wg_sync_client_set_backfill_days (WgSyncClient *self,
+                                  guint         days)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+  self->backfill_days = days;
 }
 
 void

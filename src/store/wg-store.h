@@ -117,6 +117,33 @@ gboolean    wg_store_apply_events (WgStore    *self,
                                    GPtrArray  *events,
                                    GError    **error);
 
+/* A console's cold start (GET /api/v1/snapshot): the events of the
+ * snapshot's incidents, applied in seq order, then the units' statuses and
+ * the roster as the snapshot has them; the cache is complete up to @head
+ * from then on (wg_store_head()), its journal below @head only holds what
+ * the snapshot brought until back-fill adds the rest.  Only on an empty
+ * cache. */
+gboolean    wg_store_apply_snapshot (WgStore     *self,
+                                     gint64       head,
+                                     GPtrArray   *events,
+                                     GPtrArray   *units,
+                                     const char  *duty_leader,
+                                     gint64       duty_since,
+                                     GError     **error);
+/* The snapshot's head (0: the cache was not started from one). */
+gint64      wg_store_get_snapshot_head (WgStore *self);
+/* Back-fill has stored the journal up to here (the snapshot's head when
+ * done; the store's head for a cache not started from a snapshot). */
+gint64      wg_store_get_backfill_after (WgStore *self);
+/* Back-fill: older events (seq <= @through, the page's complete head,
+ * which must be <= the snapshot's head) into the journal, for timelines
+ * and replay; the projection is the snapshot's already and is not
+ * touched.  Events already there are kept. */
+gboolean    wg_store_backfill_events (WgStore     *self,
+                                      GPtrArray   *events,
+                                      gint64       through,
+                                      GError     **error);
+
 gint64      wg_store_head        (WgStore     *self);
 /* Events with seq > @after_seq, at most @limit, in seq order. */
 GPtrArray  *wg_store_read_journal (WgStore    *self,
