@@ -38,6 +38,12 @@ struct _WgApplication
   char           *password;       /* for a new login when the session ends */
   guint           relogin_id;
   gboolean        relogging_in;
+
+  /* WANGGE_EXIT_AFTER_BACKFILL (bench-console-start): a 10 ms probe of the
+   * main loop until back-fill ends. */
+  guint           probe_id;
+  gint64          probe_last_us;
+  GArray         *probe_gaps_us;
 };
 
 #define MAX_LOGIN_RETRIES 8
@@ -204,6 +210,8 @@ live_directory (WgApplication *self)
 }
 
 static void relogin (WgApplication *self);
+static void start_probe (WgApplication *self,
+                         WgSyncClient  *sync);
 
 static void
 sync_state_cb (WgApplication *self,
@@ -272,6 +280,8 @@ open_live_context (WgApplication  *self,
   }
   g_signal_connect_object (sync, "notify::state", G_CALLBACK (sync_state_cb), self,
                            G_CONNECT_SWAPPED);
+  if (g_getenv ("WANGGE_EXIT_AFTER_BACKFILL") != NULL)
+    start_probe (self, sync);
   wg_sync_client_start (sync);
   return TRUE;
 }
@@ -365,6 +375,73 @@ open_offline (WgApplication  *self,
     return FALSE;
   g_debug ("opened offline on the saved session of %s", self->username);
   return TRUE;
+}
+
+/* ---- WANGGE_EXIT_AFTER_BACKFILL ------------------------------------------
+ *
+ * For bench-console-start: a 10 ms timeout runs from the start; each late
+ * wake-up is a stall of the main loop.  When the back-fill after a snapshot
+ * start ends, the console prints when, the stalls' p99 and maximum and its
+ * peak RSS, then quits. */
+
+#define PROBE_INTERVAL_MS 10
+
+static gboolean
+probe_cb (gpointer user_data)
+{
+  WgApplication *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 gap = now - self->probe_last_us - PROBE_INTERVAL_MS * 1000;
+
+  g_array_append_val (self->probe_gaps_us, gap);
+  self->probe_last_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+probe_backfilling_cb (WgApplication *self,
+                      GParamSpec    *pspec,
+                      WgSyncClient  *sync)
+{
+  g_autofree char *status = NULL;
+  const char *hwm = NULL;
+  guint n = self->probe_gaps_us->len;
+  gint64 p99, max;
+
+  if (wg_sync_client_get_backfilling (sync) || self->probe_id == 0)
+    return;
+  g_clear_handle_id (&self->probe_id, g_source_remove);
+  g_array_sort (self->probe_gaps_us, compare_gint64);
+  p99 = n > 0 ? g_array_index (self->probe_gaps_us, gint64, MIN (n - 1, n * 99 / 100)) : 0;
+  max = n > 0 ? g_array_index (self->probe_gaps_us, gint64, n - 1) : 0;
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    hwm = strstr (status, "VmHWM:");
+  g_print ("backfill-done monotonic-us=%" G_GINT64_FORMAT " stall-p99-us=%" G_GINT64_FORMAT
+           " stall-max-us=%" G_GINT64_FORMAT " vmhwm-kib=%ld\n",
+           g_get_monotonic_time (), MAX (p99, 0), MAX (max, 0),
+           hwm != NULL ? (long) g_ascii_strtoll (hwm + strlen ("VmHWM:"), NULL, 10) : -1L);
+  fflush (stdout);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+start_probe (WgApplication *self,
+             WgSyncClient  *sync)
+{
+  self->probe_gaps_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->probe_last_us = g_get_monotonic_time ();
+  self->probe_id = g_timeout_add (PROBE_INTERVAL_MS, probe_cb, self);
+  g_signal_connect_object (sync, "notify::backfilling", G_CALLBACK (probe_backfilling_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static gboolean
@@ -765,6 +842,8 @@ wg_application_finalize (GObject *object)
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->session, json_object_unref);
   g_clear_handle_id (&self->relogin_id, g_source_remove);
+  g_clear_handle_id (&self->probe_id, g_source_remove);
+  g_clear_pointer (&self->probe_gaps_us, g_array_unref);
   if (self->password != NULL)
     memset (self->password, 0, strlen (self->password));
   g_clear_pointer (&self->password, g_free);
