@@ -1973,7 +1973,8 @@ wg_store_reset (WgStore     *self,
     }
   if (!_wg_store_exec (self,
                        "DELETE FROM journal; DELETE FROM commands; DELETE FROM checkpoints;"
-                       " DELETE FROM meta WHERE key = 'projected_seq'", error))
+                       " DELETE FROM meta WHERE key IN ('projected_seq', 'snapshot_head', 'backfill_after')",
+                       error))
     goto failed;
   stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_id', ?1)", error);
   if (stmt == NULL)
