@@ -332,7 +332,7 @@ has_incident (gpointer data)
 }
 
 /* An empty cache starts from the snapshot: live at once, the open
- * incidents there; a report made while the 50,000 older events are back-
+ * incidents there; a report made while the 20,000 older events are back-
  * filled reaches the cache (and ::events-applied, which feeds the board and
  * the map) within a second; back-fill ends with the whole journal. */
 static void
@@ -348,12 +348,12 @@ test_snapshot_start_then_live_during_backfill (void)
   gint64 head, started, reported;
   WaitIncident wait;
 
-  prefill_journal (server, 50000);
+  prefill_journal (server, 20000);
   wg_test_server_start (server, demo);
   token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
   open_before = report_professional (server, token);
   head = wg_test_server_head (server);
-  g_assert_cmpint (head, >=, 50000);
+  g_assert_cmpint (head, >=, 20000);
 
   api = logged_in_api (server, "dispatcher");
   console_open (console, api, "dispatcher", TRUE);
