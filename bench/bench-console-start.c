@@ -2,13 +2,19 @@
  *
  * Console cold start: from spawning `wangge --server URL --username leader`
  * (WANGGE_PASSWORD set, a fresh profile: empty cache) to its first complete
- * frame (the window mapped, the journal caught up into the local cache, the
- * board and the map filled, that frame painted: the console's
- * WANGGE_EXIT_AFTER_FIRST_FRAME hook prints its CLOCK_MONOTONIC time), then
- * a warm start with the cache from the first.  Against the real
+ * frame (the window mapped, the snapshot in the local cache and the stream
+ * live, the board and the map filled, that frame painted: the console's
+ * WANGGE_EXIT_AFTER_FIRST_FRAME hook prints its CLOCK_MONOTONIC time); the
+ * same console goes on until its back-fill of the older journal ends
+ * (WANGGE_EXIT_AFTER_BACKFILL: how long it took, the main loop's stalls
+ * seen by a 10 ms probe, p99 and max, and the peak RSS of the whole run);
+ * then a warm start with the cache from the first.  Against the real
  * wangge-server (loopback, temporary data directory) holding
- *   1. the Helong year (--demo --demo-days 365; --short: 60 days), and
- *   2. a city-scale volume: wangge-history --incident-scale X on the Helong
+ *   1. the Helong year (--demo --demo-days 365; --short: 60 days),
+ *   2. a busy street: the demo street with 300 open incidents, 20 of them
+ *      emergencies with their alarms up, and 2,000 units posting positions
+ *      at 1 Hz all along (a thread of this program), and
+ *   3. a city-scale volume: wangge-history --incident-scale X on the Helong
  *      reference (the console has the one street's reference; X times the
  *      incidents, so the journal grows towards a city's size; not in --short:
  *      the console's cold catch-up runs at some 1,000 events/s).
@@ -44,6 +50,9 @@ typedef struct
   double ms;          /* spawn to the first complete frame */
   gint64 hwm_kib;
   guint  incidents;
+  double backfill_ms; /* spawn to the end of back-fill; 0: not measured */
+  double stall_p99_ms;
+  double stall_max_ms;
 } Start;
 
 /* ---- the baseline, in a child process --------------------------------- */
@@ -92,12 +101,124 @@ bare_child (void)
   return EXIT_SUCCESS;
 }
 
+/* ---- the busy street ---------------------------------------------------- */
+
+#define MOVER_UNITS 2000
+#define MOVER_BATCH 500
+
+/* A command, again after a pause while the server says 429 (a token's
+ * commands are limited to a rate). */
+static WgTestResponse *
+command_until_taken (WgTestServer *server,
+                     const char   *token,
+                     const char   *type,
+                     const char   *body)
+{
+  for (;;)
+    {
+      WgTestResponse *answer = wg_test_server_command (server, token, NULL, type, body);
+
+      if (answer->status != 429)
+        return answer;
+      wg_test_response_free (answer);
+      g_usleep (200000);
+    }
+}
+
+/* 300 open incidents around the street's centre: 20 emergencies (their
+ * alarms up), 180 professional ones routed to a department, 100 general. */
+static void
+busy_street_incidents (WgTestServer *server)
+{
+  g_autofree char *token = wg_test_server_login (server, "dispatcher", "demo");
+
+  for (guint i = 0; i < 300; i++)
+    {
+      const char *grade = i < 20 ? "emergency" : i < 200 ? "professional" : "general";
+      const char *category = i < 20 ? "fire" : i < 200 ? "illegal_structure" : "garbage";
+      g_autofree char *body = g_strdup_printf (
+        "{\"grade\":\"%s\",\"category\":\"%s\",\"location\":{\"lat\":%.5f,\"lon\":%.5f},"
+        "\"summary\":\"繁忙街道 %u\"}",
+        grade, category, 23.200 + (i % 20) * 0.0012, 113.275 + (i / 20) * 0.0012, i);
+      g_autoptr(WgTestResponse) answer = command_until_taken (server, token, "incident.report", body);
+
+      if (answer->status != 200)
+        g_error ("busy street: report %u answered %u", i, answer->status);
+      if (g_str_equal (grade, "professional"))
+        {
+          JsonArray *events = json_object_get_array_member (wg_test_response_object (answer), "events");
+          const char *incident = json_object_get_string_member (json_array_get_object_element (events, 0),
+                                                                "incident");
+          g_autofree char *route = g_strdup_printf ("{\"incident\":\"%s\",\"department\":\"urban\"}", incident);
+          g_autoptr(WgTestResponse) routed = command_until_taken (server, token, "incident.route", route);
+
+          if (routed->status != 200)
+            g_error ("busy street: route %u answered %u", i, routed->status);
+        }
+    }
+}
+
+typedef struct
+{
+  char  *url;
+  char  *token;
+  gint   stop;
+  guint  batches;
+} Mover;
+
+/* 2,000 units, each a point a second, in batches, until told to stop: its
+ * own session, so that the main thread's stays its own. */
+static gpointer
+move_units (gpointer data)
+{
+  Mover *state = data;
+  g_autoptr(SoupSession) session = soup_session_new ();
+
+  for (guint tick = 0; !g_atomic_int_get (&state->stop); tick++)
+    {
+      gint64 started = g_get_monotonic_time ();
+      gint64 ts = g_get_real_time () / 1000;
+
+      for (guint first = 0; first < MOVER_UNITS; first += MOVER_BATCH)
+        {
+          g_autoptr(GString) body = g_string_new ("{\"positions\":[");
+          g_autoptr(SoupMessage) msg = NULL;
+          g_autoptr(GBytes) bytes = NULL;
+          g_autoptr(GBytes) answer = NULL;
+          g_autofree char *auth = g_strdup_printf ("Bearer %s", state->token);
+
+          for (guint u = first; u < first + MOVER_BATCH; u++)
+            {
+              char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE];
+
+              g_ascii_dtostr (lat, sizeof lat, 23.19 + (u % 50) * 0.001 + (tick % 60) * 0.00002);
+              g_ascii_dtostr (lon, sizeof lon, 113.26 + (u / 50) * 0.001);
+              g_string_append_printf (body, "%s{\"unit\":\"busy-%04u\",\"ts\":%" G_GINT64_FORMAT
+                                      ",\"lat\":%s,\"lon\":%s,\"status\":\"available\"}",
+                                      u > first ? "," : "", u, ts, lat, lon);
+            }
+          g_string_append (body, "]}");
+          msg = soup_message_new ("POST", state->url);
+          soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+          bytes = g_bytes_new (body->str, body->len);
+          soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+          answer = soup_session_send_and_read (session, msg, NULL, NULL);
+          state->batches++;
+        }
+      while (!g_atomic_int_get (&state->stop) && g_get_monotonic_time () - started < G_USEC_PER_SEC)
+        g_usleep (20000);
+    }
+  return NULL;
+}
+
 /* ---- measuring a start -------------------------------------------------- */
 
-/* Spawns @argv with @env and waits for its "first-complete-frame" line. */
+/* Spawns @argv with @env and waits for its "first-complete-frame" line
+ * (and with @backfill, its "backfill-done" line). */
 static Start
 measure (const char * const *argv,
-         const char * const *env)
+         const char * const *env,
+         gboolean            backfill)
 {
   /* The console's own warnings would drown the figures. */
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -120,7 +241,7 @@ measure (const char * const *argv,
   while (TRUE)
     {
       g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-      gint64 at;
+      gint64 at, p99, max;
       guint incidents;
       gint64 hwm;
 
@@ -132,6 +253,16 @@ measure (const char * const *argv,
         {
           start.ms = (at - t0) / 1000.0;
           start.incidents = incidents;
+          start.hwm_kib = hwm;
+          if (!backfill)
+            break;
+        }
+      else if (sscanf (line, "backfill-done monotonic-us=%" G_GINT64_FORMAT " stall-p99-us=%" G_GINT64_FORMAT
+                       " stall-max-us=%" G_GINT64_FORMAT " vmhwm-kib=%" G_GINT64_FORMAT, &at, &p99, &max, &hwm) == 4)
+        {
+          start.backfill_ms = (at - t0) / 1000.0;
+          start.stall_p99_ms = p99 / 1000.0;
+          start.stall_max_ms = max / 1000.0;
           start.hwm_kib = hwm;
           break;
         }
@@ -177,20 +308,28 @@ console_starts (const char   *label,
         "XDG_DATA_HOME", data, "XDG_CONFIG_HOME", config, "XDG_CACHE_HOME", cache,
         "GSETTINGS_BACKEND", "memory", "GSETTINGS_SCHEMA_DIR", schemas,
         "WANGGE_PASSWORD", "demo", "WANGGE_EXIT_AFTER_FIRST_FRAME", "1", "WANGGE_NO_SOUND", "1",
-        "GTK_A11Y", "none", "NO_AT_BRIDGE", "1", NULL,
+        "GTK_A11Y", "none", "NO_AT_BRIDGE", "1",
+        "WANGGE_EXIT_AFTER_BACKFILL", "1", NULL,
       };
+      guint n_env = G_N_ELEMENTS (env) - 1;
 
       g_assert_no_error (error);
-      cold[r] = measure (argv, env);
-      warm[r] = measure (argv, env);
+      cold[r] = measure (argv, env, TRUE);
+      /* The warm start stops at its first frame (its back-fill was done). */
+      env[n_env - 2] = NULL;
+      warm[r] = measure (argv, env, FALSE);
       test_rm_rf (home);
     }
   server_hwm = wg_bench_peak_rss_kib (g_subprocess_get_identifier (server->process));
   qsort (cold, rounds, sizeof (Start), compare_start);
   qsort (warm, rounds, sizeof (Start), compare_start);
   g_print ("%s, %u incidents on the board:\n", label, cold[rounds / 2].incidents);
-  g_print ("  console cold (empty cache): %8.0f ms  ratio to bare %5.1fx  peak RSS %.1f MiB\n",
-           cold[rounds / 2].ms, cold[rounds / 2].ms / bare_ms, cold[rounds / 2].hwm_kib / 1024.0);
+  g_print ("  console cold (empty cache): %8.0f ms  ratio to bare %5.1fx\n",
+           cold[rounds / 2].ms, cold[rounds / 2].ms / bare_ms);
+  g_print ("  back-fill ended %.1f s after the spawn; main-loop stalls (10 ms probe) p99 %.1f ms, max %.1f ms;"
+           " console peak RSS over the whole run %.1f MiB\n",
+           cold[rounds / 2].backfill_ms / 1000.0, cold[rounds / 2].stall_p99_ms, cold[rounds / 2].stall_max_ms,
+           cold[rounds / 2].hwm_kib / 1024.0);
   g_print ("  console warm (cache kept):  %8.0f ms  ratio to bare %5.1fx  peak RSS %.1f MiB\n",
            warm[rounds / 2].ms, warm[rounds / 2].ms / bare_ms, warm[rounds / 2].hwm_kib / 1024.0);
   g_print ("  wangge-server peak RSS %.1f MiB (VmHWM, the whole run so far)\n", server_hwm / 1024.0);
@@ -249,7 +388,7 @@ main (int   argc,
       const char *child_argv[] = { self_path, "--bare-child", NULL };
       const char *env[] = { "GTK_A11Y", "none", "NO_AT_BRIDGE", "1", NULL };
 
-      bare_starts[r] = measure (child_argv, env);
+      bare_starts[r] = measure (child_argv, env, FALSE);
     }
   qsort (bare_starts, rounds, sizeof (Start), compare_start);
   bare_ms = bare_starts[rounds / 2].ms;
@@ -271,7 +410,30 @@ main (int   argc,
   }
   g_assert_cmpint (wg_test_server_stop (helong), ==, 0);
 
-  /* 2. City-scale volume: wangge-history into a data directory, then the
+  /* 2. A busy street. */
+  {
+    g_autoptr(WgTestServer) busy = wg_test_server_new (NULL);
+    g_autoptr(GThread) mover = NULL;
+    Mover state = { 0 };
+    g_autofree char *label = NULL;
+
+    wg_test_server_start (busy, (const char *[]) { "--demo", "--demo-days", "0", NULL });
+    busy_street_incidents (busy);
+    state.url = wg_test_server_url (busy, "/api/v1/positions");
+    state.token = busy->token;
+    g_atomic_int_set (&state.stop, FALSE);
+    mover = g_thread_new ("mover", move_units, &state);
+    label = g_strdup_printf ("busy street (300 open incidents, 20 open emergencies, 2,000 units moving;"
+                             " head %" G_GINT64_FORMAT " events)", wg_test_server_head (busy));
+    console_starts (label, busy, rounds, bare_ms);
+    g_atomic_int_set (&state.stop, TRUE);
+    g_thread_join (g_steal_pointer (&mover));
+    g_print ("  positions posted: %u batches of %u\n", state.batches, MOVER_BATCH);
+    g_free (state.url);
+    g_assert_cmpint (wg_test_server_stop (busy), ==, 0);
+  }
+
+  /* 3. City-scale volume: wangge-history into a data directory, then the
    * server on it (the demo seeds its accounts; the journal is kept). */
   if (city_scale > 0)
     {

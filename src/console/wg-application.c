@@ -38,6 +38,12 @@ struct _WgApplication
   char           *password;       /* for a new login when the session ends */
   guint           relogin_id;
   gboolean        relogging_in;
+
+  /* WANGGE_EXIT_AFTER_BACKFILL (bench-console-start): a 10 ms probe of the
+   * main loop until back-fill ends. */
+  guint           probe_id;
+  gint64          probe_last_us;
+  GArray         *probe_gaps_us;
 };
 
 #define MAX_LOGIN_RETRIES 8
@@ -204,6 +210,8 @@ live_directory (WgApplication *self)
 }
 
 static void relogin (WgApplication *self);
+static void start_probe (WgApplication *self,
+                         WgSyncClient  *sync);
 
 static void
 sync_state_cb (WgApplication *self,
@@ -259,6 +267,8 @@ open_live_context (WgApplication  *self,
                         json_object_get_string_member_with_default (self->session, "unit", NULL));
   sync = wg_sync_client_new (self->api, cache, outbox, clock, self->username,
                              role != WG_ROLE_GRID_WORKER && role != WG_ROLE_DEPARTMENT);
+  wg_sync_client_set_backfill_days (sync, g_settings_get_uint (wg_application_get_settings (self),
+                                                               "backfill-days"));
   self->context = wg_context_new (reference, cache, sync, outbox, clock, actor);
   {
     g_autofree char *photos = g_build_filename (dir, "photos", NULL);
@@ -270,6 +280,8 @@ open_live_context (WgApplication  *self,
   }
   g_signal_connect_object (sync, "notify::state", G_CALLBACK (sync_state_cb), self,
                            G_CONNECT_SWAPPED);
+  if (g_getenv ("WANGGE_EXIT_AFTER_BACKFILL") != NULL)
+    start_probe (self, sync);
   wg_sync_client_start (sync);
   return TRUE;
 }
@@ -363,6 +375,75 @@ open_offline (WgApplication  *self,
     return FALSE;
   g_debug ("opened offline on the saved session of %s", self->username);
   return TRUE;
+}
+
+/* ---- WANGGE_EXIT_AFTER_BACKFILL ------------------------------------------
+ *
+ * For bench-console-start: a 10 ms timeout runs from the start; each late
+ * wake-up while back-fill runs is a stall of the main loop.  When the
+ * back-fill after a snapshot start ends, the console prints when, the
+ * stalls' p99 and maximum and its peak RSS, then quits. */
+
+#define PROBE_INTERVAL_MS 10
+
+static gboolean
+probe_cb (gpointer user_data)
+{
+  WgApplication *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 gap = now - self->probe_last_us - PROBE_INTERVAL_MS * 1000;
+
+  /* Only while back-fill runs: the window's first frames are the start's. */
+  if (wg_sync_client_get_backfilling (wg_context_get_sync_client (self->context)))
+    g_array_append_val (self->probe_gaps_us, gap);
+  self->probe_last_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+probe_backfilling_cb (WgApplication *self,
+                      GParamSpec    *pspec,
+                      WgSyncClient  *sync)
+{
+  g_autofree char *status = NULL;
+  const char *hwm = NULL;
+  guint n = self->probe_gaps_us->len;
+  gint64 p99, max;
+
+  if (wg_sync_client_get_backfilling (sync) || self->probe_id == 0)
+    return;
+  g_clear_handle_id (&self->probe_id, g_source_remove);
+  g_array_sort (self->probe_gaps_us, compare_gint64);
+  p99 = n > 0 ? g_array_index (self->probe_gaps_us, gint64, MIN (n - 1, n * 99 / 100)) : 0;
+  max = n > 0 ? g_array_index (self->probe_gaps_us, gint64, n - 1) : 0;
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    hwm = strstr (status, "VmHWM:");
+  g_print ("backfill-done monotonic-us=%" G_GINT64_FORMAT " stall-p99-us=%" G_GINT64_FORMAT
+           " stall-max-us=%" G_GINT64_FORMAT " vmhwm-kib=%ld\n",
+           g_get_monotonic_time (), MAX (p99, 0), MAX (max, 0),
+           hwm != NULL ? (long) g_ascii_strtoll (hwm + strlen ("VmHWM:"), NULL, 10) : -1L);
+  fflush (stdout);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+start_probe (WgApplication *self,
+             WgSyncClient  *sync)
+{
+  self->probe_gaps_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->probe_last_us = g_get_monotonic_time ();
+  self->probe_id = g_timeout_add (PROBE_INTERVAL_MS, probe_cb, self);
+  g_signal_connect_object (sync, "notify::backfilling", G_CALLBACK (probe_backfilling_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static gboolean
@@ -616,6 +697,59 @@ show_login_window (WgApplication *self)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The reference as the server has it now, for the next start (this one
+ * goes on with the saved copy). */
+static void
+warm_reference_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, NULL, &error);
+
+  if (answer != NULL && JSON_NODE_HOLDS_OBJECT (answer))
+    save_session (self, answer);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("the reference is not refreshed: %s", error != NULL ? error->message : "not an object");
+}
+
+/* A warm start's login, while the window already shows the cache. */
+static void
+warm_login_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonObject) session = wg_api_client_login_finish (WG_API_CLIENT (source), result,
+                                                              &problem, &error);
+
+  self->relogging_in = FALSE;
+  if (session == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (session == NULL)
+    {
+      /* Away or busy: the console goes on offline on its cache and logs in
+       * when the sync client reaches the server.  A refused password ends
+       * it, as it would a cold start: the cache is no way around a login. */
+      if (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_NETWORK) ||
+          g_error_matches (error, WG_API_ERROR, WG_API_ERROR_SERVER) ||
+          g_error_matches (error, WG_API_ERROR, WG_API_ERROR_THROTTLED))
+        return;
+      g_printerr (_("wangge: %s: %s\n"), _("login"),
+                  error != NULL ? error->message : problem != NULL ? (problem->detail ?: problem->title) : "");
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+  g_clear_pointer (&self->session, json_object_unref);
+  self->session = g_steal_pointer (&session);
+  wg_sync_client_resume (wg_context_get_sync_client (self->context));
+  wg_api_client_request_async (self->api, "GET", "/api/v1/reference", NULL, self->cancellable,
+                               warm_reference_cb, g_object_ref (self));
+}
+
 static void
 start_login (WgApplication *self)
 {
@@ -636,6 +770,23 @@ start_login (WgApplication *self)
       return;
     }
   self->password = g_strdup (password);
+
+  /* A warm start: this user has a cache of this server.  The window shows
+   * it at once, catching up, while the login and the catch-up go on. */
+  {
+    g_autoptr(GError) warm_error = NULL;
+
+    if (open_offline (self, &warm_error))
+      {
+        self->relogging_in = TRUE;
+        wg_api_client_login_async (self->api, self->username, password, self->cancellable,
+                                   warm_login_cb, g_object_ref (self));
+        gtk_window_present (GTK_WINDOW (wg_window_new_with_context (self, self->context)));
+        g_application_release (G_APPLICATION (self));
+        return;
+      }
+    g_debug ("cold start: %s", warm_error->message);
+  }
   wg_api_client_login_async (self->api, self->username, password, self->cancellable,
                              login_cb, g_object_ref (self));
 }
@@ -693,6 +844,8 @@ wg_application_finalize (GObject *object)
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->session, json_object_unref);
   g_clear_handle_id (&self->relogin_id, g_source_remove);
+  g_clear_handle_id (&self->probe_id, g_source_remove);
+  g_clear_pointer (&self->probe_gaps_us, g_array_unref);
   if (self->password != NULL)
     memset (self->password, 0, strlen (self->password));
   g_clear_pointer (&self->password, g_free);

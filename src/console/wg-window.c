@@ -611,7 +611,8 @@ first_frame_painted_cb (GdkFrameClock *clock,
            hwm != NULL ? (long) g_ascii_strtoll (hwm + strlen ("VmHWM:"), NULL, 10) : -1L);
   fflush (stdout);
   app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  if (app != NULL)
+  /* WANGGE_EXIT_AFTER_BACKFILL: the application quits later. */
+  if (app != NULL && g_getenv ("WANGGE_EXIT_AFTER_BACKFILL") == NULL)
     g_application_quit (app);
 }
 

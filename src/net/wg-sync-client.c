@@ -2,9 +2,24 @@
  *
  * Keeps a console's cache in step with the server and sends its outbox.
  *
- *   connect: GET /health (clock offset) -> pull /journal pages after the
- *   cache's head -> open /stream?after=head -> apply each event once, in
- *   order -> on any drop, back off with jitter and do it again.
+ *   connect: GET /health (clock offset, journal id) -> pull /journal pages
+ *   after the cache's head -> open /stream?after=head -> apply each event
+ *   once, in order -> on any drop, back off with jitter and do it again.
+ *
+ * An empty cache starts from GET /snapshot instead of the whole journal:
+ * the open incidents (and those ended in the last day) with their events,
+ * the units (their last positions go out as ::positions-received), the
+ * roster, at a head; the stream is tailed from that head at
+ * once, and the older journal is back-filled in the background, a small
+ * page at a time, to a depth (days; 0: all), into the journal only (the
+ * projection is the snapshot's): each page is decoded and stored on a
+ * worker thread with its own connection to the cache.
+ *
+ * The cache remembers the id of the server's journal.  A server whose
+ * journal has another id (restored from a backup, a promoted replica, a
+ * new server at the same address) may have other events under the same
+ * seqs: the cache is emptied (::cache-reset) and filled again from seq 0.
+ * The outbox is not the cache's: queued commands stay and go out.
  *
  * The cache is a WgStore: pulled events go through the same projection as
  * on the server.  A role that sees the whole journal checks that seqs
@@ -34,6 +49,9 @@
 /* The server's largest page: a cold start pulls the whole journal, and
  * each page costs a round trip and one update of the console's views. */
 #define PAGE_SIZE         5000
+/* Back-fill pages are decoded and stored on a worker thread; the main
+ * loop only parses each (~15 ms for 2,500 events). */
+#define BACKFILL_PAGE_SIZE 2500
 #define ACK_INTERVAL_MS   1000
 #define BASE_BACKOFF_MS   500
 #define MAX_BACKOFF_MS    30000
@@ -54,6 +72,9 @@ struct _WgSyncClient
   gboolean                 running;
   GCancellable            *cancellable;
   GCancellable            *page_cancellable; /* the journal page on its way */
+  GCancellable            *backfill_cancellable; /* the back-fill page on its way */
+  WgStore                 *backfill_store; /* the cache, the back-fill worker's own connection */
+  guint                    backfill_days;  /* 0: the whole journal */
   SoupWebsocketConnection *stream;
 
   gint64                   head;          /* the server's head, as last heard */
@@ -83,11 +104,13 @@ enum {
   PROP_APPLIED,
   PROP_LAG_EVENTS,
   PROP_QUEUED,
+  PROP_BACKFILLING,
   N_PROPS
 };
 
 enum {
   EVENTS_APPLIED,
+  CACHE_RESET,
   POSITIONS_RECEIVED,
   COMMAND_SETTLED,
   N_SIGNALS
@@ -98,6 +121,7 @@ static guint signals[N_SIGNALS];
 
 static void connect_now (WgSyncClient *self);
 static void kick_sender (WgSyncClient *self);
+static void maybe_start_backfill (WgSyncClient *self);
 
 static void
 set_state (WgSyncClient *self,
@@ -207,6 +231,16 @@ cancel_page (WgSyncClient *self)
   g_clear_object (&self->page_cancellable);
 }
 
+static void
+cancel_backfill (WgSyncClient *self)
+{
+  if (self->backfill_cancellable == NULL)
+    return;
+  g_cancellable_cancel (self->backfill_cancellable);
+  g_clear_object (&self->backfill_cancellable);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
+}
+
 static gboolean
 reconnect_cb (gpointer user_data)
 {
@@ -225,6 +259,7 @@ schedule_reconnect (WgSyncClient *self,
 
   close_stream (self);
   cancel_page (self);
+  cancel_backfill (self);
   g_clear_handle_id (&self->apply_id, g_source_remove);
   g_ptr_array_set_size (self->pending, 0);
   if (!self->running || self->reconnect_id != 0)
@@ -327,6 +362,17 @@ stream_message_cb (SoupWebsocketConnection *stream,
 
   if (g_str_equal (kind, "hello"))
     {
+      const char *journal_id = json_object_get_string_member_with_default (object, "journal_id", NULL);
+
+      /* The journal changed between the health check and the stream: the
+       * next health check resets the cache. */
+      if (journal_id != NULL && g_strcmp0 (journal_id, wg_store_get_journal_id (self->cache)) != 0)
+        {
+          g_debug ("the stream serves journal %s, the cache holds %s", journal_id,
+                   wg_store_get_journal_id (self->cache));
+          schedule_reconnect (self, 0);
+          return;
+        }
       if (json_object_has_member (object, "server_time"))
         {
           gint64 server_time = json_object_get_int_member (object, "server_time");
@@ -360,6 +406,7 @@ stream_message_cb (SoupWebsocketConnection *stream,
       wg_backoff_reset (&self->reconnect_backoff);
       set_state (self, WG_SYNC_ONLINE);
       kick_sender (self);
+      maybe_start_backfill (self);
     }
   else if (g_str_equal (kind, "positions"))
     {
@@ -408,10 +455,172 @@ stream_opened_cb (GObject      *source,
       return;
     }
 
+  g_debug ("stream open");
   self->stream = stream;
   g_signal_connect (stream, "message", G_CALLBACK (stream_message_cb), self);
   g_signal_connect (stream, "closed", G_CALLBACK (stream_closed_cb), self);
   g_signal_connect (stream, "error", G_CALLBACK (stream_error_cb), self);
+}
+
+static void backfill_page (WgSyncClient *self);
+
+/* One back-fill page, decoded and stored off the main loop: the worker
+ * has its own connection to the cache (SQLite's WAL lets the main thread
+ * read and apply the stream meanwhile); it writes only journal rows below
+ * the snapshot's head and the back-fill mark, which nothing else writes. */
+typedef struct
+{
+  JsonNode *page;
+  gint64    snapshot_head;
+  gint64    oldest;        /* events before this ts are left out */
+} BackfillJob;
+
+static void
+backfill_job_free (BackfillJob *job)
+{
+  json_node_unref (job->page);
+  g_free (job);
+}
+
+static void
+backfill_store_page (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  WgSyncClient *self = source;
+  BackfillJob *job = task_data;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  GError *error = NULL;
+  JsonObject *object = json_node_get_object (job->page);
+  JsonArray *array = json_object_get_array_member (object, "events");
+  gint64 through = MIN (json_object_get_int_member (object, "head"), job->snapshot_head);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      WgEvent *event = wg_event_from_json (json_array_get_element (array, i), &error);
+
+      if (event == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      if (event->ts >= job->oldest)
+        g_ptr_array_add (events, event);
+      else
+        wg_event_unref (event);
+    }
+
+  /* One task at a time (the next page is asked for when this one is
+   * stored): the connection is never used by two threads at once. */
+  if (self->backfill_store == NULL)
+    self->backfill_store = wg_store_open (wg_store_get_path (self->cache), &error);
+  if (self->backfill_store == NULL ||
+      !wg_store_backfill_events (self->backfill_store, events, through, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_int (task, through);
+}
+
+static void
+backfill_stored_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  WgSyncClient *self = WG_SYNC_CLIENT (source);
+  g_autoptr(GError) error = NULL;
+  gint64 through = g_task_propagate_int (G_TASK (result), &error);
+
+  if (error != NULL)
+    {
+      if (!cancelled (error))
+        {
+          g_warning ("Could not store older events in the local copy: %s", error->message);
+          cancel_backfill (self);
+        }
+      return;
+    }
+  if (g_task_get_cancellable (G_TASK (result)) != self->backfill_cancellable)
+    return;
+  if (through >= wg_store_get_snapshot_head (self->cache))
+    {
+      g_debug ("back-fill done at %" G_GINT64_FORMAT, through);
+      g_clear_object (&self->backfill_cancellable);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
+      return;
+    }
+  backfill_page (self);
+}
+
+static void
+backfill_pulled_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GTask) task = NULL;
+  BackfillJob *job;
+  JsonObject *object;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (answer == NULL)
+    {
+      /* The connection's own failure handling reconnects; back-fill goes on
+       * from where it was once the stream is back. */
+      if (!cancelled (error))
+        {
+          g_debug ("back-fill page: %s", error->message);
+          cancel_backfill (self);
+        }
+      return;
+    }
+
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  if (object == NULL || json_object_get_array_member (object, "events") == NULL ||
+      !json_object_has_member (object, "head"))
+    {
+      g_warning ("The server's journal page has no events or head");
+      cancel_backfill (self);
+      return;
+    }
+
+  job = g_new0 (BackfillJob, 1);
+  job->page = g_steal_pointer (&answer);
+  job->snapshot_head = wg_store_get_snapshot_head (self->cache);
+  job->oldest = self->backfill_days > 0
+                ? wg_clock_get_now_ms (self->clock) - (gint64) self->backfill_days * 24 * 3600 * 1000
+                : G_MININT64;
+  task = g_task_new (self, self->backfill_cancellable, backfill_stored_cb, NULL);
+  g_task_set_source_tag (task, backfill_pulled_cb);
+  g_task_set_task_data (task, job, (GDestroyNotify) backfill_job_free);
+  g_task_run_in_thread (task, backfill_store_page);
+}
+
+static void
+backfill_page (WgSyncClient *self)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=%d",
+                                           wg_store_get_backfill_after (self->cache), BACKFILL_PAGE_SIZE);
+
+  wg_api_client_request_async (self->api, "GET", path, NULL, self->backfill_cancellable,
+                               backfill_pulled_cb, g_object_ref (self));
+}
+
+/* Once live: the journal below the snapshot's head, if not all there yet. */
+static void
+maybe_start_backfill (WgSyncClient *self)
+{
+  if (self->backfill_cancellable != NULL ||
+      wg_store_get_backfill_after (self->cache) >= wg_store_get_snapshot_head (self->cache))
+    return;
+  self->backfill_cancellable = g_cancellable_new ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
+  backfill_page (self);
 }
 
 static void
@@ -506,6 +715,161 @@ pull_page (WgSyncClient *self,
                                g_object_ref (self));
 }
 
+static int
+compare_seq (gconstpointer a,
+             gconstpointer b)
+{
+  gint64 sa = (*(WgEvent * const *) a)->seq, sb = (*(WgEvent * const *) b)->seq;
+
+  return sa < sb ? -1 : sa > sb;
+}
+
+/* The snapshot's events (each incident's, in seq order overall), its
+ * units and roster, into the empty cache; then the stream from its head. */
+static gboolean
+apply_snapshot (WgSyncClient  *self,
+                JsonObject    *object,
+                GError       **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GPtrArray) units = wg_unit_record_array_new ();
+  g_autoptr(JsonArray) positions = json_array_new ();
+  JsonArray *incidents = json_object_get_array_member (object, "incidents");
+  JsonArray *unit_array = json_object_get_array_member (object, "units");
+  JsonNode *roster = json_object_get_member (object, "roster");
+  const char *duty_leader = NULL;
+  gint64 duty_since = 0;
+  gint64 head = json_object_get_int_member (object, "head");
+
+  for (guint i = 0; i < json_array_get_length (incidents); i++)
+    {
+      JsonObject *incident = json_array_get_object_element (incidents, i);
+      JsonArray *array = incident != NULL ? json_object_get_array_member (incident, "events") : NULL;
+
+      if (array == NULL)
+        {
+          g_set_error_literal (error, WG_API_ERROR, WG_API_ERROR_REFUSED, "a snapshot incident without events");
+          return FALSE;
+        }
+      for (guint j = 0; j < json_array_get_length (array); j++)
+        {
+          WgEvent *event = wg_event_from_json (json_array_get_element (array, j), error);
+
+          if (event == NULL)
+            return FALSE;
+          g_ptr_array_add (events, event);
+        }
+    }
+  for (guint i = 0; unit_array != NULL && i < json_array_get_length (unit_array); i++)
+    {
+      WgUnitRecord *unit = g_new0 (WgUnitRecord, 1);
+      JsonObject *unit_object = json_array_get_object_element (unit_array, i);
+      JsonNode *position = unit_object != NULL ? json_object_get_member (unit_object, "position") : NULL;
+
+      g_ptr_array_add (units, unit);
+      if (!wg_unit_record_from_json (json_array_get_element (unit_array, i), unit, error))
+        return FALSE;
+      if (position != NULL && JSON_NODE_HOLDS_OBJECT (position))
+        json_array_add_element (positions, json_node_copy (position));
+    }
+  if (roster != NULL && JSON_NODE_HOLDS_OBJECT (roster))
+    {
+      duty_leader = json_object_get_string_member_with_default (json_node_get_object (roster), "duty_leader", NULL);
+      duty_since = json_object_get_int_member_with_default (json_node_get_object (roster), "since", 0);
+    }
+
+  g_ptr_array_sort (events, compare_seq);
+  if (!wg_store_apply_snapshot (self->cache, head, events, units, duty_leader, duty_since, error))
+    return FALSE;
+  set_head (self, head);
+  if (wg_sync_client_get_lag_events (self) == 0)
+    self->behind_since = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG_EVENTS]);
+  if (events->len > 0)
+    g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
+  /* The units' last positions, as the stream will go on sending them. */
+  if (json_array_get_length (positions) > 0)
+    g_signal_emit (self, signals[POSITIONS_RECEIVED], 0, positions);
+  return TRUE;
+}
+
+static void
+snapshot_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *object;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (answer == NULL)
+    {
+      fail_connection (self, error, problem);
+      return;
+    }
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  if (object == NULL || !json_object_has_member (object, "head") ||
+      json_object_get_array_member (object, "incidents") == NULL)
+    {
+      g_warning ("The server's snapshot has no head or incidents");
+      schedule_reconnect (self, 0);
+      return;
+    }
+  /* Another journal since the health check: start again. */
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "journal_id", NULL),
+                 wg_store_get_journal_id (self->cache)) != 0)
+    {
+      schedule_reconnect (self, 0);
+      return;
+    }
+  g_debug ("snapshot at %" G_GINT64_FORMAT ": %u incidents",
+           json_object_get_int_member (object, "head"),
+           json_array_get_length (json_object_get_array_member (object, "incidents")));
+  if (!apply_snapshot (self, object, &error))
+    {
+      g_warning ("Could not start the local copy from the server's snapshot: %s", error->message);
+      schedule_reconnect (self, 0);
+      return;
+    }
+  g_debug ("snapshot applied");
+  open_stream (self);
+}
+
+/* FALSE when the cache could not be emptied (it then stays as it was and
+ * the connection is tried again). */
+static gboolean
+check_journal_id (WgSyncClient *self,
+                  const char   *journal_id)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean had_events;
+
+  if (journal_id == NULL || g_strcmp0 (journal_id, wg_store_get_journal_id (self->cache)) == 0)
+    return TRUE;
+
+  had_events = wg_store_head (self->cache) > 0;
+  g_debug ("the server's journal is %s, the cache held %s: starting again", journal_id,
+           wg_store_get_journal_id (self->cache));
+  if (!wg_store_reset (self->cache, journal_id, &error))
+    {
+      g_warning ("Could not empty the local copy for another journal: %s", error->message);
+      return FALSE;
+    }
+  /* The head heard from the old journal means nothing for the new one. */
+  self->head = 0;
+  self->behind_since = 0;
+  self->acked = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEAD]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
+  if (had_events)
+    g_signal_emit (self, signals[CACHE_RESET], 0);
+  return TRUE;
+}
+
 static void
 health_cb (GObject      *source,
            GAsyncResult *result,
@@ -525,6 +889,12 @@ health_cb (GObject      *source,
     }
 
   object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  if (object != NULL &&
+      !check_journal_id (self, json_object_get_string_member_with_default (object, "journal_id", NULL)))
+    {
+      schedule_reconnect (self, 0);
+      return;
+    }
   if (object != NULL && json_object_has_member (object, "server_time"))
     wg_clock_observe_server (self->clock, json_object_get_int_member (object, "server_time"),
                              self->health_sent_ms, wg_wall_time_ms ());
@@ -533,6 +903,15 @@ health_cb (GObject      *source,
 
   set_state (self, WG_SYNC_CATCHING_UP);
   kick_sender (self);
+  /* An empty cache: the current state first, the history after. */
+  if (wg_store_head (self->cache) == 0 && self->head > 0)
+    {
+      g_clear_object (&self->page_cancellable);
+      self->page_cancellable = g_cancellable_new ();
+      wg_api_client_request_async (self->api, "GET", "/api/v1/snapshot", NULL, self->page_cancellable,
+                                   snapshot_cb, g_object_ref (self));
+      return;
+    }
   pull_page (self, wg_store_head (self->cache));
 }
 
@@ -1094,6 +1473,9 @@ wg_sync_client_get_property (GObject    *object,
     case PROP_QUEUED:
       g_value_set_uint (value, wg_sync_client_get_queued (self));
       break;
+    case PROP_BACKFILLING:
+      g_value_set_boolean (value, wg_sync_client_get_backfilling (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1122,6 +1504,8 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->page_cancellable);
+  g_clear_object (&self->backfill_cancellable);
+  g_clear_pointer (&self->backfill_store, wg_store_unref);
   wg_backoff_clear (&self->reconnect_backoff);
   wg_backoff_clear (&self->send_backoff);
 
@@ -1152,6 +1536,9 @@ wg_sync_client_class_init (WgSyncClientClass *klass)
   properties[PROP_QUEUED] =
     g_param_spec_uint ("queued", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_BACKFILLING] =
+    g_param_spec_boolean ("backfilling", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1161,6 +1548,16 @@ wg_sync_client_class_init (WgSyncClientClass *klass)
   signals[EVENTS_APPLIED] =
     g_signal_new ("events-applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  /**
+   * WgSyncClient::cache-reset:
+   *
+   * The cache held another journal's events and was emptied: whatever was
+   * read from it is gone.  Events of the new journal follow as
+   * ::events-applied.
+   */
+  signals[CACHE_RESET] =
+    g_signal_new ("cache-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
   /**
    * WgSyncClient::positions-received:
    * @positions: (element-type JsonObject): unit, ts, lat, lon, status
@@ -1187,6 +1584,7 @@ wg_sync_client_init (WgSyncClient *self)
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   wg_backoff_init (&self->reconnect_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
   wg_backoff_init (&self->send_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
+  self->backfill_days = 90;
 }
 
 /**
@@ -1243,6 +1641,7 @@ wg_sync_client_stop (WgSyncClient *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   cancel_page (self);
+  cancel_backfill (self);
   close_stream (self);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->resend_id, g_source_remove);
@@ -1340,6 +1739,30 @@ wg_sync_client_get_cache (WgSyncClient *self)
 {
   g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), NULL);
   return self->cache;
+}
+
+/* Whether older history is being pulled into the cache (after a start
+ * from a snapshot). */
+gboolean
+wg_sync_client_get_backfilling (WgSyncClient *self)
+{
+  g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), FALSE);
+  return self->backfill_cancellable != NULL;
+}
+
+/**
+ * wg_sync_client_set_backfill_days:
+ * @days: how far back the history goes into the cache (0: all of it)
+ *
+ * Default 90 (the GSettings key `backfill-days`); replay and statistics
+ * fetch older history from the server.
+ */
+void
+wg_sync_client_set_backfill_days (WgSyncClient *self,
+                                  guint         days)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+  self->backfill_days = days;
 }
 
 void

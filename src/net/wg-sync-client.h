@@ -53,6 +53,9 @@ double        wg_sync_client_get_lag_seconds (WgSyncClient *self);
 guint         wg_sync_client_get_queued     (WgSyncClient  *self);
 WgApiClient  *wg_sync_client_get_api        (WgSyncClient  *self);
 WgStore      *wg_sync_client_get_cache      (WgSyncClient  *self);
+gboolean      wg_sync_client_get_backfilling (WgSyncClient *self);
+void          wg_sync_client_set_backfill_days (WgSyncClient *self,
+                                                guint         days);
 
 /* For tests and the demo: how long the next reconnect waits, at most. */
 void          wg_sync_client_set_max_backoff_ms (WgSyncClient *self,

@@ -113,6 +113,9 @@ void        _wg_engine_stream_init          (WgEngine               *self);
 /* The reader @who is, for the store's reading rule; FALSE: no known role. */
 gboolean    _wg_engine_viewer_from_identity (const WgStreamIdentity *who,
                                              WgJournalViewer        *viewer);
+JsonNode   *_wg_engine_filter_cb            (const WgStreamIdentity *who,
+                                             JsonNode               *event,
+                                             gpointer                user_data);
 GPtrArray  *_wg_engine_publish_events       (WgEngine               *self,
                                              GPtrArray              *events);
 
@@ -138,6 +141,10 @@ void        _wg_engine_request_read_cb      (SoupServer             *server,
 /* wg-engine-demo.c */
 gboolean    _wg_engine_seed_demo            (WgEngine               *self,
                                              GError                **error);
+
+/* wg-engine-snapshot.c: GET /api/v1/snapshot */
+void        _wg_engine_snapshot_init        (WgEngine               *self,
+                                             WgRouter               *router);
 
 /* wg-engine-attachments.c */
 gboolean    _wg_engine_attachments_init     (WgEngine               *self,

@@ -114,11 +114,12 @@ redact (WgEngine *self,
 }
 
 /* Live events, per subscriber: by the same rule and with the same text
- * (full or masked) as its catch-up pages. */
-static JsonNode *
-filter_cb (const WgStreamIdentity *who,
-           JsonNode               *event,
-           gpointer                user_data)
+ * (full or masked) as its catch-up pages.  The snapshot filters its events
+ * through it too. */
+JsonNode *
+_wg_engine_filter_cb (const WgStreamIdentity *who,
+                      JsonNode               *event,
+                      gpointer                user_data)
 {
   WgEngine *self = user_data;
   WgJournalViewer viewer;
@@ -234,6 +235,6 @@ identify_cb (SoupServerMessage  *msg,
 void
 _wg_engine_stream_init (WgEngine *self)
 {
-  wg_server_set_journal (self->server, head_cb, backlog_cb, filter_cb, self);
+  wg_server_set_journal (self->server, head_cb, backlog_cb, _wg_engine_filter_cb, self);
   wg_server_set_identify_func (self->server, identify_cb, self);
 }

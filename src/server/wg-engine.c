@@ -723,6 +723,7 @@ wg_engine_new (WgServer  *server,
                                        commands_answer_cb, self);
 
   _wg_engine_stream_init (self);
+  wg_server_set_journal_id (server, wg_store_get_journal_id (self->store));
 
   router = wg_server_get_router (server);
   wg_router_add (router, "POST", "/api/v1/commands", post_commands_cb, self);
@@ -735,6 +736,7 @@ wg_engine_new (WgServer  *server,
   if (!_wg_engine_add_bookmark_routes (self, router, error))
     return NULL;
   _wg_engine_sessions_init (self);
+  _wg_engine_snapshot_init (self, router);
   g_signal_connect (wg_server_get_soup_server (server), "request-read", G_CALLBACK (_wg_engine_request_read_cb), self);
 
   return g_steal_pointer (&self);
@@ -772,6 +774,7 @@ wg_engine_free (WgEngine *self)
     {
       g_signal_handlers_disconnect_by_data (wg_server_get_soup_server (self->server), self);
       wg_server_set_journal (self->server, NULL, NULL, NULL, NULL);
+      wg_server_set_journal_id (self->server, NULL);
       wg_server_set_identify_func (self->server, NULL, NULL);
     }
   /* Commits and answers what waits, then stops the thread. */

@@ -41,6 +41,7 @@ struct _WgStore
    * NULL when unknown; forgotten whenever a change is undone. */
   char            *case_day;
   gint64           case_day_count;
+  char            *journal_id;
   WgStoreCommandCheck command_check;
   gpointer         command_check_data;
 };
@@ -570,11 +571,43 @@ static gboolean
 load_head (WgStore  *self,
            GError  **error)
 {
-  return read_int (self, "SELECT coalesce (max (seq), 0) FROM journal", &self->head_seq, error) &&
+  /* A cache started from a snapshot is complete up to the snapshot's head
+   * even where its journal has no event there (yet: back-fill). */
+  return read_int (self, "SELECT max (coalesce ((SELECT max (seq) FROM journal), 0),"
+                         " coalesce ((SELECT value FROM meta WHERE key = 'snapshot_head'), 0))",
+                   &self->head_seq, error) &&
          read_int (self, "SELECT coalesce ((SELECT ts FROM journal ORDER BY seq DESC LIMIT 1), 0)", &self->head_ts, error) &&
          read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints", &self->last_checkpoint_seq, error) &&
          read_int (self, "SELECT coalesce ((SELECT rows FROM checkpoints ORDER BY seq DESC LIMIT 1), 0)",
                    &self->last_checkpoint_rows, error);
+}
+
+/* The journal's id is made once, when the journal is created (or first
+ * opened by a version that knows of it), and stays with the file. */
+static gboolean
+load_journal_id (WgStore  *self,
+                 GError  **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self, "SELECT value FROM meta WHERE key = 'journal_id'", error);
+  g_autofree char *fresh = NULL;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    self->journal_id = wg_sqlite_column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+  if (self->journal_id != NULL)
+    return TRUE;
+
+  fresh = g_uuid_string_random ();
+  stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_id', ?1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, fresh, -1, SQLITE_TRANSIENT);
+  if (!_wg_store_step_done (self, stmt, error))
+    return FALSE;
+  self->journal_id = g_steal_pointer (&fresh);
+  return TRUE;
 }
 
 static gboolean
@@ -631,7 +664,8 @@ store_open (const char  *path,
                        "PRAGMA cache_size = -32768;"
                        "PRAGMA temp_store = MEMORY;", error) ||
       !migrate (self, error) ||
-      !load_head (self, error))
+      !load_head (self, error) ||
+      !load_journal_id (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -664,6 +698,7 @@ wg_store_unref (WgStore *self)
   wg_rules_unref (self->rules);
   g_free (self->exercise);
   g_free (self->case_day);
+  g_free (self->journal_id);
   g_free (self->path);
   g_free (self);
 }
@@ -1682,6 +1717,198 @@ wg_store_apply_events (WgStore    *self,
   return TRUE;
 }
 
+static gboolean
+set_meta_int (WgStore     *self,
+              const char  *key,
+              gint64       value,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, value);
+  return _wg_store_step_done (self, stmt, error);
+}
+
+static gint64
+get_meta_int (WgStore    *self,
+              const char *key)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self, "SELECT value FROM meta WHERE key = ?1", NULL);
+  gint64 value = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return value;
+}
+
+static int
+compare_event_seq (gconstpointer a,
+                   gconstpointer b)
+{
+  gint64 sa = (*(WgEvent * const *) a)->seq, sb = (*(WgEvent * const *) b)->seq;
+
+  return sa < sb ? -1 : sa > sb;
+}
+
+gboolean
+wg_store_apply_snapshot (WgStore     *self,
+                         gint64       head,
+                         GPtrArray   *events,
+                         GPtrArray   *units,
+                         const char  *duty_leader,
+                         gint64       duty_since,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) sorted = NULL;
+  sqlite3_stmt *stmt;
+  Mark mark;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (events != NULL && units != NULL, FALSE);
+  g_return_val_if_fail (self->head_seq == 0, FALSE);
+
+  /* Each incident's events in one global seq order: the projection meets
+   * them as it would have. */
+  sorted = g_ptr_array_copy (events, (GCopyFunc) wg_event_ref, NULL);
+  g_ptr_array_set_free_func (sorted, (GDestroyNotify) wg_event_unref);
+  g_ptr_array_sort (sorted, compare_event_seq);
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      WgEvent *event = sorted->pdata[i];
+
+      if (event->seq > head || (i > 0 && event->seq == ((WgEvent *) sorted->pdata[i - 1])->seq))
+        {
+          g_set_error (error, WG_ERROR, WG_ERROR_INVALID_EVENT,
+                       "snapshot event %" G_GINT64_FORMAT " is repeated or after its head %" G_GINT64_FORMAT,
+                       event->seq, head);
+          goto failed;
+        }
+      if (!insert_journal (self, event, error) ||
+          !_wg_projection_apply (self, event, error))
+        goto failed;
+      self->head_ts = MAX (self->head_ts, event->ts);
+    }
+
+  /* What the events of open incidents do not tell: units' own statuses and
+   * the roster. */
+  for (guint i = 0; i < units->len; i++)
+    {
+      WgUnitRecord *unit = units->pdata[i];
+
+      stmt = _wg_store_stmt (self, "UPDATE units SET status = ?2, open_assignments = ?3, updated_at = ?4 WHERE id = ?1",
+                             error);
+      if (stmt == NULL)
+        goto failed;
+      wg_sqlite_bind_text_or_null (stmt, 1, unit->id);
+      sqlite3_bind_text (stmt, 2, wg_unit_status_to_string (unit->status), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, unit->open_assignments);
+      sqlite3_bind_int64 (stmt, 4, unit->updated_at);
+      if (!_wg_store_step_done (self, stmt, error))
+        goto failed;
+    }
+  if (duty_leader != NULL)
+    {
+      stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO roster (id, duty_leader, since) VALUES (1, ?1, ?2)", error);
+      if (stmt == NULL)
+        goto failed;
+      wg_sqlite_bind_text_or_null (stmt, 1, duty_leader);
+      sqlite3_bind_int64 (stmt, 2, duty_since);
+      if (!_wg_store_step_done (self, stmt, error))
+        goto failed;
+    }
+
+  if (!set_meta_int (self, "snapshot_head", head, error) ||
+      !set_meta_int (self, "backfill_after", 0, error))
+    goto failed;
+  self->head_seq = head;
+  if (!change_end (self, &mark, error))
+    return FALSE;
+  return TRUE;
+
+failed:
+  change_abort (self, &mark);
+  return FALSE;
+}
+
+gint64
+wg_store_get_backfill_after (WgStore *self)
+{
+  gint64 snapshot_head;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  snapshot_head = get_meta_int (self, "snapshot_head");
+  return snapshot_head > 0 ? get_meta_int (self, "backfill_after") : self->head_seq;
+}
+
+gint64
+wg_store_get_snapshot_head (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return get_meta_int (self, "snapshot_head");
+}
+
+gboolean
+wg_store_backfill_events (WgStore     *self,
+                          GPtrArray   *events,
+                          gint64       through,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+  Mark mark;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (events != NULL, FALSE);
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      g_autofree char *body = NULL;
+
+      if (event->seq > through)
+        break;
+      stmt = _wg_store_stmt (self,
+        "INSERT OR IGNORE INTO journal (seq, ts, type, actor, role, command, subject, incident, exercise, body)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
+      if (stmt == NULL)
+        goto failed;
+      body = wg_json_object_to_string (event->body);
+      sqlite3_bind_int64 (stmt, 1, event->seq);
+      sqlite3_bind_int64 (stmt, 2, event->ts);
+      wg_sqlite_bind_text_or_null (stmt, 3, wg_event_get_type_name (event));
+      wg_sqlite_bind_text_or_null (stmt, 4, event->actor);
+      wg_sqlite_bind_text_or_null (stmt, 5, event->role);
+      wg_sqlite_bind_text_or_null (stmt, 6, event->command);
+      wg_sqlite_bind_text_or_null (stmt, 7, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 8, event->incident);
+      wg_sqlite_bind_text_or_null (stmt, 9, event->exercise);
+      sqlite3_bind_text (stmt, 10, body, -1, SQLITE_TRANSIENT);
+      if (!_wg_store_step_done (self, stmt, error))
+        goto failed;
+    }
+  if (!set_meta_int (self, "backfill_after", through, error))
+    goto failed;
+  if (!change_end (self, &mark, error))
+    return FALSE;
+  return TRUE;
+
+failed:
+  change_abort (self, &mark);
+  return FALSE;
+}
+
 /* ------------------------------------------------------------------ state */
 
 gboolean
@@ -1885,6 +2112,63 @@ wg_store_rebuild (WgStore  *self,
 
   if (!change_end (self, &mark, error))
     return FALSE;
+  return TRUE;
+
+failed:
+  change_abort (self, &mark);
+  return FALSE;
+}
+
+const char *
+wg_store_get_journal_id (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->journal_id;
+}
+
+gboolean
+wg_store_reset (WgStore     *self,
+                const char  *journal_id,
+                GError     **error)
+{
+  Mark mark;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (journal_id != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch, FALSE);
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  if (!clear_projection (self, TRUE, error))
+    goto failed;
+  for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM cp_%s", _wg_projection_tables[i]);
+
+      if (!_wg_store_exec (self, sql, error))
+        goto failed;
+    }
+  if (!_wg_store_exec (self,
+                       "DELETE FROM journal; DELETE FROM commands; DELETE FROM checkpoints;"
+                       " DELETE FROM meta WHERE key IN ('projected_seq', 'snapshot_head', 'backfill_after')",
+                       error))
+    goto failed;
+  stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_id', ?1)", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, journal_id, -1, SQLITE_TRANSIENT);
+  if (!_wg_store_step_done (self, stmt, error))
+    goto failed;
+  self->head_seq = 0;
+  self->head_ts = 0;
+  self->last_checkpoint_seq = 0;
+  self->last_checkpoint_rows = 0;
+  if (!change_end (self, &mark, error))
+    return FALSE;
+
+  g_free (self->journal_id);
+  self->journal_id = g_strdup (journal_id);
   return TRUE;
 
 failed:

@@ -136,6 +136,33 @@ gboolean    wg_store_apply_events (WgStore    *self,
                                    GPtrArray  *events,
                                    GError    **error);
 
+/* A console's cold start (GET /api/v1/snapshot): the events of the
+ * snapshot's incidents, applied in seq order, then the units' statuses and
+ * the roster as the snapshot has them; the cache is complete up to @head
+ * from then on (wg_store_head()), its journal below @head only holds what
+ * the snapshot brought until back-fill adds the rest.  Only on an empty
+ * cache. */
+gboolean    wg_store_apply_snapshot (WgStore     *self,
+                                     gint64       head,
+                                     GPtrArray   *events,
+                                     GPtrArray   *units,
+                                     const char  *duty_leader,
+                                     gint64       duty_since,
+                                     GError     **error);
+/* The snapshot's head (0: the cache was not started from one). */
+gint64      wg_store_get_snapshot_head (WgStore *self);
+/* Back-fill has stored the journal up to here (the snapshot's head when
+ * done; the store's head for a cache not started from a snapshot). */
+gint64      wg_store_get_backfill_after (WgStore *self);
+/* Back-fill: older events (seq <= @through, the page's complete head,
+ * which must be <= the snapshot's head) into the journal, for timelines
+ * and replay; the projection is the snapshot's already and is not
+ * touched.  Events already there are kept. */
+gboolean    wg_store_backfill_events (WgStore     *self,
+                                      GPtrArray   *events,
+                                      gint64       through,
+                                      GError     **error);
+
 gint64      wg_store_head        (WgStore     *self);
 /* A store that reads a journal another connection appends to (the
  * server's writer thread) shows the head that writer committed and the
@@ -221,6 +248,18 @@ GPtrArray  *wg_store_list_units       (WgStore            *self,
 /* The duty leader on duty (roster.handed_over), or NULL. */
 char       *wg_store_get_duty_leader (WgStore           *self,
                                       GError           **error);
+
+/* The journal's id (protocol.md, "Identity of the journal"): a UUID made
+ * when the journal is created.  A console's cache holds the id of the
+ * server's journal it mirrors. */
+const char *wg_store_get_journal_id (WgStore  *self);
+/* A console's cache that meets a server journal with another id: empties
+ * the journal, the command answers, the projection (units keep their
+ * reference columns) and the checkpoints in one transaction, and takes
+ * @journal_id as its own.  Not inside wg_store_begin(). */
+gboolean    wg_store_reset       (WgStore     *self,
+                                  const char  *journal_id,
+                                  GError     **error);
 
 /* Clears the projection and projects the whole journal again. */
 gboolean    wg_store_rebuild     (WgStore     *self,

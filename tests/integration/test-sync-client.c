@@ -111,6 +111,8 @@ console_open (Console     *console,
   console->sync = wg_sync_client_new (api, console->cache, console->outbox, console->clock, username,
                                       full_view);
   wg_sync_client_set_max_backoff_ms (console->sync, 300);
+  /* The whole history: the journals are compared event by event. */
+  wg_sync_client_set_backfill_days (console->sync, 0);
   console->last_seq = wg_store_head (console->cache);
   g_signal_connect (console->sync, "events-applied", G_CALLBACK (events_applied_cb), console);
   g_signal_connect (console->sync, "command-settled", G_CALLBACK (command_settled_cb), console);
@@ -195,18 +197,30 @@ wait_caught_up (Console *console,
              wg_sync_client_get_state (console->sync));
 }
 
+static gboolean
+backfilled (gpointer data)
+{
+  Console *console = data;
+
+  return !wg_sync_client_get_backfilling (console->sync)
+         && wg_store_get_backfill_after (console->cache) >= wg_store_get_snapshot_head (console->cache);
+}
+
 /* Every event of the server's journal, as the server would send it, against
- * the console's copy: the same seqs, types, subjects and bodies. */
+ * the console's copy (once its back-fill is done): the same seqs, types,
+ * subjects and bodies. */
 static void
 assert_same_journal (WgTestServer *server,
-                     WgStore      *cache)
+                     Console      *console)
 {
+  WgStore *cache = console->cache;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (server->data_dir, "journal.db", NULL);
   g_autoptr(WgStore) original = wg_store_open (path, &error);
   gint64 after = 0;
 
   g_assert_no_error (error);
+  g_assert_true (wg_test_iterate_until (backfilled, console, 120000));
   g_assert_cmpint (wg_store_head (cache), ==, wg_store_head (original));
   for (;;)
     {
@@ -302,8 +316,27 @@ report_professional (WgTestServer *server,
                                                   "incident"));
 }
 
+typedef struct
+{
+  Console    *console;
+  const char *incident;
+} WaitIncident;
+
+static gboolean
+has_incident (gpointer data)
+{
+  WaitIncident *wait = data;
+  g_auto(WgIncidentRecord) record = { 0 };
+
+  return wg_store_get_incident (wait->console->cache, wait->incident, &record, NULL);
+}
+
+/* An empty cache starts from the snapshot: live at once, the open
+ * incidents there; a report made while the 20,000 older events are back-
+ * filled reaches the cache (and ::events-applied, which feeds the board and
+ * the map) within a second; back-fill ends with the whole journal. */
 static void
-test_catch_up_large_journal_then_live (void)
+test_snapshot_start_then_live_during_backfill (void)
 {
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
   const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
@@ -311,24 +344,38 @@ test_catch_up_large_journal_then_live (void)
   g_autoptr(WgApiClient) api = NULL;
   g_autofree char *token = NULL;
   g_autofree char *incident = NULL;
-  gint64 head, started;
+  g_autofree char *open_before = NULL;
+  gint64 head, started, reported;
+  WaitIncident wait;
 
-  prefill_journal (server, 50000);
+  prefill_journal (server, 20000);
   wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
+  open_before = report_professional (server, token);
   head = wg_test_server_head (server);
-  g_assert_cmpint (head, >=, 50000);
+  g_assert_cmpint (head, >=, 20000);
 
   api = logged_in_api (server, "dispatcher");
   console_open (console, api, "dispatcher", TRUE);
   started = g_get_monotonic_time ();
   wg_sync_client_start (console->sync);
   wait_caught_up (console, head, 120000);
-  g_test_message ("caught up %" G_GINT64_FORMAT " events in %.1f s", head,
+  g_test_message ("live from the snapshot at %" G_GINT64_FORMAT " in %.2f s", head,
                   (g_get_monotonic_time () - started) / 1e6);
+  g_assert_cmpint (wg_store_get_snapshot_head (console->cache), ==, head);
+  wait = (WaitIncident) { console, open_before };
+  g_assert_true (has_incident (&wait));
+  g_assert_true (wg_sync_client_get_backfilling (console->sync));
 
-  /* Live: what others do arrives in order. */
-  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
+  /* Live while back-filling. */
+  reported = g_get_monotonic_time ();
   incident = report_professional (server, token);
+  wait = (WaitIncident) { console, incident };
+  g_assert_true (wg_test_iterate_until (has_incident, &wait, 5000));
+  g_test_message ("a report reached the cache in %.0f ms, back-fill at %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT,
+                  (g_get_monotonic_time () - reported) / 1e3, wg_store_get_backfill_after (console->cache), head);
+  g_assert_cmpint (g_get_monotonic_time () - reported, <, G_USEC_PER_SEC);
+  g_assert_true (wg_sync_client_get_backfilling (console->sync));
   for (guint i = 0; i < 20; i++)
     {
       g_autofree char *body = note_body (incident, i);
@@ -338,7 +385,8 @@ test_catch_up_large_journal_then_live (void)
     }
   wait_caught_up (console, wg_test_server_head (server), 10000);
   g_assert_cmpuint (console->out_of_order, ==, 0);
-  assert_same_journal (server, console->cache);
+  assert_same_journal (server, console);
+  g_test_message ("back-fill done %.1f s after the start", (g_get_monotonic_time () - started) / 1e6);
 
   console_free (console);
 }
@@ -451,7 +499,7 @@ test_stream_cuts_during_burst (void)
 
   wait_caught_up (console, wg_test_server_head (server), 30000);
   g_assert_cmpuint (console->out_of_order, ==, 0);
-  assert_same_journal (server, console->cache);
+  assert_same_journal (server, console);
 
   g_rand_free (rand);
   g_free (burst.incident);
@@ -607,7 +655,7 @@ test_outbox_across_outage_and_restart (void)
   g_assert_cmpstr (((WgOutboxEntry *) refused->pdata[0])->id, ==, refused_id);
   g_assert_nonnull (strstr (((WgOutboxEntry *) refused->pdata[0])->answer, "illegal-transition"));
   g_assert_cmpuint (console->settled_refused, ==, 1);
-  assert_same_journal (server, console->cache);
+  assert_same_journal (server, console);
 
   g_free (refused_id);
   console_free (console);
@@ -962,16 +1010,122 @@ test_lag_after_quiet_spell (void)
   console_free (console);
 }
 
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+static char *
+health_journal_id (WgTestServer *server)
+{
+  g_autoptr(WgTestResponse) health = wg_test_server_get (server, "/api/v1/health");
+  JsonObject *object = wg_test_response_object (health);
+
+  g_assert_cmpuint (health->status, ==, 200);
+  return g_strdup (json_object_get_string_member (object, "journal_id"));
+}
+
+/* The server's journal is replaced (a restore from a backup: a new journal
+ * id, other events under the same seqs, a lower head) while the console is
+ * away with a command queued.  The console drops its cache, not its
+ * outbox: the cache becomes the new journal exactly, and the queued
+ * command goes out once. */
+static void
+test_journal_id_change (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autoptr(WgApiClient) api_after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *token = NULL;
+  g_autofree char *incident = NULL;
+  g_autofree char *old_id = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *queued = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autoptr(WgStore) journal = NULL;
+  g_autoptr(GPtrArray) caused = NULL;
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  gint64 old_head;
+  guint resets = 0;
+
+  incident = open_dispatcher_console (server, demo, console, FALSE, &api);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *body = note_body (incident, i);
+      g_autoptr(WgTestResponse) answer = wg_test_server_command (server, token, NULL, "incident.note", body);
+
+      g_assert_cmpuint (answer->status, ==, 200);
+    }
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  old_id = health_journal_id (server);
+  g_assert_nonnull (old_id);
+  g_assert_cmpstr (wg_store_get_journal_id (console->cache), ==, old_id);
+  old_head = wg_store_head (console->cache);
+
+  /* Away: a report waits in the outbox. */
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser,
+    "{\"grade\":\"professional\",\"category\":\"illegal_structure\","
+    "\"location\":{\"lat\":23.2105,\"lon\":113.2903},\"summary\":\"恢复后上传\"}", -1, NULL));
+  queued = wg_sync_client_send (console->sync, "incident.report", json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+  g_assert_true (wg_test_iterate_until (is_offline, console, 10000));
+
+  /* The centre restores another journal: fewer events, a new id. */
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (server->data_dir, "/journal.db", suffixes[i], NULL);
+      g_unlink (path);
+    }
+  prefill_journal (server, 10);
+
+  api_after = reopen_dispatcher_console (console, server, demo, api, FALSE);
+  g_assert_cmpint (wg_store_head (console->cache), ==, old_head);
+  g_assert_cmpuint (wg_sync_client_get_queued (console->sync), ==, 1);
+  g_signal_connect (console->sync, "cache-reset", G_CALLBACK (count_cb), &resets);
+  console->last_seq = 0;
+  wg_sync_client_start (console->sync);
+
+  g_assert_true (wg_test_iterate_until (outbox_empty, console, 30000));
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  new_id = health_journal_id (server);
+  g_assert_cmpstr (new_id, !=, old_id);
+  g_assert_cmpstr (wg_store_get_journal_id (console->cache), ==, new_id);
+  g_assert_cmpuint (resets, ==, 1);
+  g_assert_cmpuint (console->out_of_order, ==, 0);
+  assert_same_journal (server, console);
+  g_assert_cmpuint (console->settled_ok, ==, 1);
+
+  /* The queued report was not lost with the cache: applied once. */
+  journal_path = g_build_filename (server->data_dir, "journal.db", NULL);
+  journal = wg_store_open (journal_path, &error);
+  g_assert_no_error (error);
+  caused = wg_store_events_of_command (journal, queued, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (caused->len, ==, 1);
+  g_assert_cmpint (((WgEvent *) caused->pdata[0])->type, ==, WG_EV_INCIDENT_REPORTED);
+
+  console_free (console);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/sync/catch-up-50000-then-live", test_catch_up_large_journal_then_live);
+  g_test_add_func ("/sync/snapshot-start-live-during-backfill", test_snapshot_start_then_live_during_backfill);
   g_test_add_func ("/sync/stream-cut-100-times", test_stream_cuts_during_burst);
   g_test_add_func ("/sync/outbox-outage-and-restart", test_outbox_across_outage_and_restart);
   g_test_add_func ("/sync/outbox-uploads-across-outage", test_outbox_uploads_across_outage);
   g_test_add_func ("/sync/department-view", test_department_sees_only_its_own);
   g_test_add_func ("/sync/lag-after-quiet-spell", test_lag_after_quiet_spell);
+  g_test_add_func ("/sync/journal-id-change", test_journal_id_change);
   return g_test_run ();
 }

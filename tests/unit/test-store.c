@@ -10,6 +10,7 @@
 #include "engine-fixture.h"
 #include "wg-journal-view.h"
 #include "wg-json.h"
+#include "wg-store-snapshot.h"
 
 static const char *const fire_report =
   "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
@@ -811,6 +812,115 @@ test_adopt_incident (Fixture       *f,
   g_assert_cmpint (record.state, ==, WG_STATE_ACCEPTED);
 }
 
+/* A cache started from the server's snapshot holds the same state as the
+ * server for what is open, is complete up to the snapshot's head (also
+ * after a reopen), takes the older journal by back-fill, and an id change
+ * empties it. */
+static void
+test_snapshot_backfill_and_reset (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autofree char *cache_path = g_build_filename (f->dir, "cache.db", NULL);
+  g_autoptr(WgStore) cache = NULL;
+  g_autoptr(WgStoreSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) reported = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GHashTable) units = NULL;
+  g_autofree char *server_id = g_strdup (wg_store_get_journal_id (f->store));
+  const char *open_id;
+
+  g_assert_true (g_uuid_string_is_valid (server_id));
+  g_assert_true (wg_store_register_unit (f->store, "u1", "police", "car 1", "g17", "car1", &error));
+  /* An old incident, ended long ago, then an open one with a unit on it. */
+  fixture_run_ok (f, fixture_command ("incident.report",
+                                      "{\"grade\": \"general\", \"category\": \"fire_lane\", \"location\":"
+                                      " {\"lat\": 23.2, \"lon\": 113.2}, \"summary\": \"old\","
+                                      " \"handled_on_spot\": {\"resolution\": \"done\"}}"),
+                  leader, FIXTURE_T0);
+  reported = fixture_run (f, fixture_command ("incident.report", fire_report), leader, FIXTURE_T0 + 3 * 86400000);
+  open_id = ((WgEvent *) reported->pdata[0])->subject;
+  fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u1\"]}", open_id),
+                  leader, FIXTURE_T0 + 3 * 86400000 + 1000);
+  fixture_run_ok (f, fixture_command ("roster.handover", "{\"to\": \"wang\"}"), leader, FIXTURE_T0 + 3 * 86400000 + 2000);
+
+  units = wg_store_open_assignment_units (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (units), ==, 1);
+  g_assert_cmpstr (((GPtrArray *) g_hash_table_lookup (units, open_id))->pdata[0], ==, "u1");
+
+  snapshot = wg_store_read_snapshot (f->store, FIXTURE_T0 + 2 * 86400000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (snapshot->journal_id, ==, server_id);
+  g_assert_cmpint (snapshot->head, ==, wg_store_head (f->store));
+  g_assert_cmpuint (snapshot->incidents->len, ==, 1);
+  g_assert_cmpstr (((WgIncidentRecord *) snapshot->incidents->pdata[0])->id, ==, open_id);
+  g_assert_cmpuint (snapshot->assignments->len, ==, 1);
+  g_assert_cmpuint (snapshot->step_clocks->len, >=, 1);
+  g_assert_cmpstr (snapshot->duty_leader, ==, "wang");
+
+  cache = wg_store_open (cache_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wg_store_get_journal_id (cache), !=, server_id);
+  g_assert_true (wg_store_register_unit (cache, "u1", "police", "car 1", "g17", "car1", &error));
+  g_assert_true (wg_store_reset (cache, server_id, &error));
+  g_assert_cmpstr (wg_store_get_journal_id (cache), ==, server_id);
+  g_assert_true (wg_store_apply_snapshot (cache, snapshot->head, snapshot->events, snapshot->units,
+                                         snapshot->duty_leader, snapshot->duty_since, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wg_store_head (cache), ==, snapshot->head);
+  g_assert_cmpint (wg_store_get_backfill_after (cache), ==, 0);
+  {
+    g_autoptr(GPtrArray) open = wg_store_list_incidents (cache, FALSE, &error);
+    g_autoptr(GPtrArray) cache_units = wg_store_list_units (cache, &error);
+    g_autofree char *duty = wg_store_get_duty_leader (cache, &error);
+
+    g_assert_cmpuint (open->len, ==, 1);
+    g_assert_cmpint (((WgUnitRecord *) cache_units->pdata[0])->open_assignments, ==, 1);
+    g_assert_cmpstr (duty, ==, "wang");
+  }
+
+  /* Complete up to the snapshot's head after a reopen too. */
+  g_clear_pointer (&cache, wg_store_unref);
+  cache = wg_store_open (cache_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wg_store_head (cache), ==, snapshot->head);
+  g_assert_cmpstr (wg_store_get_journal_id (cache), ==, server_id);
+
+  /* Back-fill: the whole journal, the projection untouched. */
+  all = wg_store_read_journal (f->store, 0, 1000, &error);
+  g_assert_true (wg_store_backfill_events (cache, all, snapshot->head, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wg_store_get_backfill_after (cache), ==, snapshot->head);
+  {
+    g_autoptr(GPtrArray) theirs = wg_store_read_journal (cache, 0, 1000, &error);
+    g_autoptr(GPtrArray) open = wg_store_list_incidents (cache, FALSE, &error);
+
+    g_assert_cmpuint (theirs->len, ==, all->len);
+    g_assert_cmpuint (open->len, ==, 1);
+  }
+
+  /* Another journal: all gone, units kept, the head and marks at 0. */
+  g_assert_true (wg_store_reset (cache, "9a3f52d4-2f5e-4c1e-8a43-0d6b7a1c2e11", &error));
+  g_assert_cmpint (wg_store_head (cache), ==, 0);
+  g_assert_cmpint (wg_store_get_snapshot_head (cache), ==, 0);
+  {
+    g_autoptr(GPtrArray) journal = wg_store_read_journal (cache, 0, 1000, &error);
+    g_autoptr(GPtrArray) open = wg_store_list_incidents (cache, FALSE, &error);
+    g_autoptr(GPtrArray) cache_units = wg_store_list_units (cache, &error);
+
+    g_assert_cmpuint (journal->len, ==, 0);
+    g_assert_cmpuint (open->len, ==, 0);
+    g_assert_cmpuint (cache_units->len, ==, 1);
+    g_assert_cmpint (((WgUnitRecord *) cache_units->pdata[0])->open_assignments, ==, 0);
+  }
+  g_clear_pointer (&cache, wg_store_unref);
+  cache = wg_store_open (cache_path, &error);
+  g_assert_cmpint (wg_store_head (cache), ==, 0);
+  g_assert_cmpstr (wg_store_get_journal_id (cache), ==, "9a3f52d4-2f5e-4c1e-8a43-0d6b7a1c2e11");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -827,5 +937,7 @@ main (int   argc,
   g_test_add ("/store/journal-views", Fixture, NULL, fixture_set_up, test_journal_views, fixture_tear_down);
   g_test_add ("/store/reading-rule", Fixture, NULL, fixture_set_up, test_reading_rule, fixture_tear_down);
   g_test_add ("/store/adopt-incident", Fixture, NULL, fixture_set_up, test_adopt_incident, fixture_tear_down);
+  g_test_add ("/store/snapshot-backfill-reset", Fixture, NULL, fixture_set_up, test_snapshot_backfill_and_reset,
+              fixture_tear_down);
   return g_test_run ();
 }
