@@ -13,6 +13,8 @@
 #include <sys/resource.h>
 
 #include "wg-account-store.h"
+#include "wg-backup.h"
+#include "wg-data-lock.h"
 #include "wg-engine.h"
 #include "wg-password.h"
 #include "wg-server.h"
@@ -70,6 +72,26 @@ raise_file_limit (void)
       if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
         g_debug ("Could not raise the descriptor limit: %s", g_strerror (errno));
     }
+}
+
+/* The data directory as the server finds it: --data-dir, the key file's
+ * data-dir, systemd's $STATE_DIRECTORY, then the user's data directory. */
+static char *
+resolve_data_dir (const char  *data_dir,
+                  const char  *config_file,
+                  GError     **error)
+{
+  g_autoptr(WgServerConfig) config = wg_server_config_new ();
+
+  if (data_dir != NULL)
+    return g_strdup (data_dir);
+  if (config_file != NULL && !wg_server_config_load_file (config, config_file, error))
+    return NULL;
+  if (config->data_dir != NULL)
+    return g_strdup (config->data_dir);
+  if (g_getenv ("STATE_DIRECTORY") != NULL)
+    return g_strdup (g_getenv ("STATE_DIRECTORY"));
+  return g_build_filename (g_get_user_data_dir (), "wangge-server", NULL);
 }
 
 /* ---- wangge-server user ... -------------------------------------------- */
@@ -252,6 +274,86 @@ user_command (int    argc,
   return 2;
 }
 
+/* ---- wangge-server backup DEST / restore SRC ---------------------------- */
+
+static int
+backup_command (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *config_file = NULL;
+  g_autofree char *resolved = NULL;
+  g_autofree char *journal_id = NULL;
+  g_autofree char *head = NULL;
+  gboolean restore = g_str_equal (argv[1], "restore");
+  WgBackupSummary summary = { 0 };
+  const GOptionEntry entries[] = {
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Directory of the databases"), N_("DIR") },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, N_("Key file with limits and settings"), N_("FILE") },
+    { NULL }
+  };
+
+  context = g_option_context_new (restore ? _("restore BACKUP") : _("backup DEST"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                restore ? _("Put a backup in place of the data directory’s databases and files.\n"
+                                            "The server must be stopped; the files there are moved aside, "
+                                            "and the journal gets a new id.")
+                                        : _("Copy the data directory’s databases and attachments into the new "
+                                            "directory DEST, while the server runs."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("wangge-server: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 3)
+    {
+      g_printerr ("wangge-server: %s\n", restore ? _("usage: wangge-server restore BACKUP [--data-dir DIR]")
+                                                 : _("usage: wangge-server backup DEST [--data-dir DIR]"));
+      return 2;
+    }
+  resolved = resolve_data_dir (data_dir, config_file, &error);
+  if (resolved == NULL)
+    {
+      g_printerr ("wangge-server: %s: %s\n", config_file, error->message);
+      return 2;
+    }
+
+  if (!restore)
+    {
+      if (!wg_backup_create (resolved, argv[2], &summary, &error))
+        {
+          g_printerr ("wangge-server: %s\n", error->message);
+          return 1;
+        }
+      head = g_strdup_printf ("%" G_GINT64_FORMAT, summary.journal_head);
+      g_print (_("Backed up %s to %s: the journal up to seq %s, %u databases, %u attachment files\n"),
+               resolved, argv[2], head, summary.databases, summary.files);
+      return EXIT_SUCCESS;
+    }
+
+  {
+    g_autoptr(WgDataLock) lock = NULL;
+
+    if (g_mkdir_with_parents (resolved, 0700) != 0)
+      {
+        g_printerr ("wangge-server: %s: %s\n", resolved, g_strerror (errno));
+        return 1;
+      }
+    lock = wg_data_lock_acquire (resolved, &error);
+    if (lock == NULL || !wg_backup_restore (argv[2], resolved, &journal_id, &error))
+      {
+        g_printerr ("wangge-server: %s\n", error->message);
+        return 1;
+      }
+  }
+  g_print (_("Restored %s into %s; the journal’s new id is %s\n"), argv[2], resolved, journal_id);
+  return EXIT_SUCCESS;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -300,6 +402,8 @@ main (int   argc,
 
   if (argc >= 2 && g_str_equal (argv[1], "user"))
     return user_command (argc, argv);
+  if (argc >= 2 && (g_str_equal (argv[1], "backup") || g_str_equal (argv[1], "restore")))
+    return backup_command (argc, argv);
 
   context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);

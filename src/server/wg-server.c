@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "wg-data-lock.h"
 #include "wg-json-guard.h"
 #include "wg-positions-api.h"
 #include "wg-problem.h"
@@ -24,6 +25,7 @@ struct _WgServer
 
   WgServerConfig        config;
   char                 *data_dir;
+  WgDataLock           *data_lock;
   SoupServer           *soup;
   GSocket              *listener;
   guint16               port;
@@ -246,6 +248,10 @@ wg_server_new (const WgServerConfig  *config,
                    _("Cannot create the data directory “%s”: %s"), self->data_dir, g_strerror (saved));
       return NULL;
     }
+  /* One server per data directory; `restore` waits for it to stop. */
+  self->data_lock = wg_data_lock_acquire (self->data_dir, error);
+  if (self->data_lock == NULL)
+    return NULL;
 
   policy.keep_interval_ms = (gint64) config->keep_interval_seconds * 1000;
   policy.keep_distance_m = config->keep_distance_meters;
@@ -497,6 +503,7 @@ wg_server_finalize (GObject *object)
   g_clear_object (&self->soup);
   g_clear_object (&self->listener);
   g_clear_pointer (&self->tracks, wg_track_store_free);
+  g_clear_pointer (&self->data_lock, wg_data_lock_release);
   g_free (self->data_dir);
   g_free (self->config.address);
   g_free (self->config.data_dir);
