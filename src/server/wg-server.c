@@ -14,6 +14,7 @@
 
 #include "wg-data-lock.h"
 #include "wg-json-guard.h"
+#include "wg-metrics.h"
 #include "wg-positions-api.h"
 #include "wg-problem.h"
 #include "wg-request-limits.h"
@@ -30,6 +31,7 @@ struct _WgServer
   GSocket              *listener;
   guint16               port;
   WgRouter             *router;
+  WgMetrics            *metrics;
   WgRequestLimits      *limits;
   WgStreamHub          *hub;
   WgTrackStore         *tracks;
@@ -172,6 +174,7 @@ wg_server_identify (WgServer          *self,
                             error != NULL ? error->message : NULL);
       return FALSE;
     }
+  wg_metrics_set_user (msg, identity->user);
   return TRUE;
 }
 
@@ -233,6 +236,7 @@ wg_server_new (const WgServerConfig  *config,
   self->config.reference_dir = g_strdup (config->reference_dir);
   self->config.tls_cert = g_strdup (config->tls_cert);
   self->config.tls_key = g_strdup (config->tls_key);
+  self->config.metrics_token = g_strdup (config->metrics_token);
 
   if (config->data_dir != NULL)
     self->data_dir = g_strdup (config->data_dir);
@@ -263,6 +267,7 @@ wg_server_new (const WgServerConfig  *config,
 
   self->soup = soup_server_new ("server-header", "wangge-server/" PACKAGE_VERSION " ", NULL);
   self->router = wg_router_new ();
+  self->metrics = wg_metrics_new (self);
   self->limits = wg_request_limits_new (self->soup, config->body_max_bytes);
 
   wg_stream_hub_options_init_default (&hub_options);
@@ -396,6 +401,13 @@ wg_server_get_router (WgServer *self)
   return self->router;
 }
 
+WgMetrics *
+wg_server_get_metrics (WgServer *self)
+{
+  g_return_val_if_fail (WG_IS_SERVER (self), NULL);
+  return self->metrics;
+}
+
 WgStreamHub *
 wg_server_get_stream_hub (WgServer *self)
 {
@@ -499,6 +511,7 @@ wg_server_finalize (GObject *object)
   g_clear_pointer (&self->positions, wg_positions_api_free);
   g_clear_pointer (&self->hub, wg_stream_hub_free);
   g_clear_pointer (&self->limits, wg_request_limits_free);
+  g_clear_pointer (&self->metrics, wg_metrics_free);
   g_clear_pointer (&self->router, wg_router_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->listener);
@@ -512,6 +525,7 @@ wg_server_finalize (GObject *object)
   g_free (self->config.reference_dir);
   g_free (self->config.tls_cert);
   g_free (self->config.tls_key);
+  g_free (self->config.metrics_token);
 
   G_OBJECT_CLASS (wg_server_parent_class)->finalize (object);
 }

@@ -2,13 +2,16 @@
  *
  * Operations (docs/operations.md) on the real server process: a backup
  * taken while 32 writers send reports, restored into a new directory and
- * served again; restore's refusals.
+ * served again; restore's refusals; the metrics after a simulator run,
+ * against the journal; the request log, free of secrets and phone numbers.
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test-files.h"
 #include "wg-test-server.h"
@@ -374,6 +377,152 @@ test_restore_refusals (void)
   test_rm_rf (parent);
 }
 
+/* ---- metrics and the request log ---------------------------------------- */
+
+#define METRICS_TOKEN "metrics-0123456789abcdef"
+#define CALLER_PHONE "13912345678"
+#define WRONG_PASSWORD "wrong-password-4711"
+
+static void
+test_metrics_and_log (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new ("[metrics]\ntoken=" METRICS_TOKEN "\n"
+                                                       "[log]\nrequests=true\n");
+  g_autoptr(GSubprocess) sim = NULL;
+  g_autoptr(GSubprocess) check = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *log_path = g_build_filename (server->data_dir, "server-stderr.log", NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *dispatcher = NULL;
+  g_autofree char *parsed = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GRegex) phone = g_regex_new ("1[3-9][0-9]{9}", 0, 0, NULL);
+  g_autoptr(GRegex) token_like = g_regex_new ("[A-Za-z0-9_-]{40,}", 0, 0, NULL);
+  const char *args[] = { "--demo", NULL };
+  guint64 accepted = 0, accepted_reports = 0, refused = 0;
+  guint reported = 0;
+  gint64 after = 0;
+  int saved_stderr, log_fd;
+
+  /* The server inherits our stderr: point it at a file while it starts. */
+  log_fd = g_open (log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  g_assert_cmpint (log_fd, >=, 0);
+  saved_stderr = dup (STDERR_FILENO);
+  dup2 (log_fd, STDERR_FILENO);
+  wg_test_server_start (server, args);
+  dup2 (saved_stderr, STDERR_FILENO);
+  close (saved_stderr);
+  close (log_fd);
+
+  dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, dispatcher, NULL, "incident.report",
+                                                          "{\"grade\": \"general\", \"category\": \"garbage\","
+                                                          " \"location\": " LOC ", \"summary\": \"x\", \"source\": \"phone\","
+                                                          " \"caller\": {\"name\": \"陈先生\", \"phone\": \"" CALLER_PHONE "\"}}");
+    g_autoptr(WgTestResponse) refusal = wg_test_server_command (server, dispatcher, NULL, "incident.close",
+                                                                "{\"incident\": \"00000000-0000-4000-8000-000000000000\"}");
+    g_autoptr(WgTestResponse) login = wg_test_server_post_json (server, "/api/v1/session",
+                                                                "{\"username\": \"dispatcher\", \"password\": \""
+                                                                WRONG_PASSWORD "\"}");
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (refusal->status, >=, 400);
+    g_assert_cmpuint (login->status, ==, 401);
+  }
+
+  sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                          WANGGE_SIM_BIN, "--server", server->base_url, "--speed", "600", "--seed", "11",
+                          "--duration", "900", "--reports-per-hour", "240", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (sim, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (sim), ==, 0);
+
+  /* Only the metrics token reads them, not an admin's. */
+  {
+    g_autoptr(WgTestResponse) as_admin = wg_test_server_get (server, "/metrics");
+    g_autoptr(WgTestResponse) metrics = wg_test_server_request_as (server, METRICS_TOKEN, "GET", "/metrics",
+                                                                   NULL, NULL);
+    g_autoptr(GBytes) text = NULL;
+
+    wg_test_response_assert_problem (as_admin, 401, "unauthorized");
+    g_assert_cmpuint (metrics->status, ==, 200);
+    g_assert_true (g_str_has_prefix (metrics->content_type, "text/plain"));
+    check = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              PROMETHEUS_PYTHON, PROMETHEUS_CHECK, NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate (check, metrics->body, NULL, &text, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (g_subprocess_get_exit_status (check), ==, 0);
+    parsed = g_strndup (g_bytes_get_data (text, NULL), g_bytes_get_size (text));
+  }
+  lines = g_strsplit (parsed, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
+
+      if (g_strv_length (f) != 3 || g_str_equal (f[0], "families"))
+        continue;
+      if (g_str_equal (f[1], "accepted"))
+        {
+          accepted += g_ascii_strtoull (f[2], NULL, 10);
+          if (g_str_equal (f[0], "incident.report"))
+            accepted_reports += g_ascii_strtoull (f[2], NULL, 10);
+        }
+      else if (!g_str_equal (f[1], "replayed"))
+        refused += g_ascii_strtoull (f[2], NULL, 10);
+    }
+
+  /* The counters against the journal: every accepted command left events
+   * carrying its id, every report one incident.reported. */
+  for (;;)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=5000", after);
+      g_autoptr(WgTestResponse) r = wg_test_server_get (server, path);
+      JsonArray *events = json_object_get_array_member (wg_test_response_object (r), "events");
+
+      if (json_array_get_length (events) == 0)
+        break;
+      for (guint i = 0; i < json_array_get_length (events); i++)
+        {
+          JsonObject *event = json_array_get_object_element (events, i);
+          JsonNode *command = json_object_get_member (event, "command");
+
+          after = json_object_get_int_member (event, "seq");
+          if (command != NULL && !JSON_NODE_HOLDS_NULL (command))
+            g_hash_table_add (commands, g_strdup (json_node_get_string (command)));
+          if (g_str_equal (json_object_get_string_member (event, "type"), "incident.reported"))
+            reported++;
+        }
+    }
+  g_test_message ("%" G_GUINT64_FORMAT " commands accepted (%" G_GUINT64_FORMAT " reports), %"
+                  G_GUINT64_FORMAT " refused; the journal holds %u commands, %u reports",
+                  accepted, accepted_reports, refused, g_hash_table_size (commands), reported);
+  g_assert_cmpuint (accepted, >, 20);
+  g_assert_cmpuint (refused, >=, 1);
+  g_assert_cmpuint (accepted, ==, g_hash_table_size (commands));
+  g_assert_cmpuint (accepted_reports, ==, reported);
+
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, &error));
+  g_assert_no_error (error);
+  /* The log has the fields ... */
+  g_assert_nonnull (strstr (log, "route=/api/v1/commands"));
+  g_assert_nonnull (strstr (log, "user=dispatcher"));
+  g_assert_nonnull (strstr (log, "command=incident.report"));
+  g_assert_nonnull (strstr (log, "route=/api/v1/session status=401"));
+  /* ... and no secret, no phone number. */
+  g_assert_null (strstr (log, dispatcher));
+  g_assert_null (strstr (log, server->token));
+  g_assert_null (strstr (log, METRICS_TOKEN));
+  g_assert_null (strstr (log, WRONG_PASSWORD));
+  g_assert_null (strstr (log, WG_TEST_ADMIN_PASSWORD));
+  g_assert_null (strstr (log, "Bearer"));
+  if (g_regex_match (phone, log, 0, NULL) || g_regex_match (token_like, log, 0, NULL))
+    g_error ("a phone number or a token in the server's log:\n%s", log);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,5 +531,6 @@ main (int   argc,
 
   g_test_add_func ("/operations/backup-under-load", test_backup_under_load);
   g_test_add_func ("/operations/restore-refusals", test_restore_refusals);
+  g_test_add_func ("/operations/metrics-and-log", test_metrics_and_log);
   return g_test_run ();
 }
