@@ -32,7 +32,6 @@ struct _WgAlarmBanner
   gboolean         sound_failed;
   gboolean         muted;
   guint            n_sounds;
-  guint            tick_id;
   guint            sound_id;
   guint            unmute_id;
 };
@@ -182,7 +181,9 @@ update_text (WgAlarmBanner *self)
   if (item == NULL)
     return;
   r = wg_incident_item_get_record (item);
-  elapsed = wg_format_duration (wg_context_now_ms (self->context) - r->reported_at);
+  /* A live alarm runs on the live clock, whatever moment the view shows. */
+  elapsed = wg_format_duration (wg_clock_get_now_ms (wg_context_get_live_clock (self->context))
+                                - r->reported_at);
   /* TRANSLATORS: category, grid, time since the report */
   title = g_strdup_printf (_("Emergency: %s in %s — %s unacknowledged"),
                            wg_context_category_label (self->context, r->category),
@@ -253,14 +254,11 @@ rescan (WgAlarmBanner *self)
     }
 }
 
-static gboolean
-tick_cb (gpointer user_data)
+static void
+live_tick_cb (WgAlarmBanner *self)
 {
-  WgAlarmBanner *self = user_data;
-
   if (self->incident != NULL)
     update_text (self);
-  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -290,7 +288,6 @@ wg_alarm_banner_dispose (GObject *object)
 {
   WgAlarmBanner *self = WG_ALARM_BANNER (object);
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->sound_id, g_source_remove);
   g_clear_handle_id (&self->unmute_id, g_source_remove);
   if (self->sound != NULL)
@@ -362,7 +359,8 @@ wg_alarm_banner_new (WgContext       *context,
   self->context = g_object_ref (context);
   self->model = g_object_ref (model);
   g_signal_connect_object (model, "items-changed", G_CALLBACK (rescan), self, G_CONNECT_SWAPPED);
-  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  g_signal_connect_object (wg_context_get_live_clock (context), "tick", G_CALLBACK (live_tick_cb), self,
+                           G_CONNECT_SWAPPED);
   self->sound_id = g_timeout_add_seconds (SOUND_INTERVAL_S, sound_cb, self);
   rescan (self);
   return GTK_WIDGET (self);

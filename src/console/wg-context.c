@@ -17,7 +17,8 @@ struct _WgContext
   WgStore         *store;
   WgSyncClient    *sync;
   WgOutbox        *outbox;
-  WgClock         *clock;
+  WgClock         *live_clock;
+  WgClock         *clock;       /* the view clock */
   WgPositionStore *positions;
   WgActor         *actor;
   WgViewModel     *view_model;
@@ -30,6 +31,7 @@ G_DEFINE_FINAL_TYPE (WgContext, wg_context, G_TYPE_OBJECT)
 
 enum {
   EVENTS_APPLIED,
+  CACHE_RESET,
   COMMAND_SETTLED,
   N_SIGNALS
 };
@@ -210,6 +212,20 @@ sync_events_applied_cb (WgContext *self,
     adopt_unknown_incidents (self, events);
 }
 
+/* The server's journal has another id: what the views show of the old one
+ * is gone.  Forces are free until the new journal says otherwise. */
+static void
+sync_cache_reset_cb (WgContext *self)
+{
+  guint n_units = wg_position_store_get_n_units (self->positions);
+
+  for (guint i = 0; i < n_units; i++)
+    wg_position_store_set_status (self->positions, i, WG_UNIT_STATUS_AVAILABLE);
+  g_hash_table_remove_all (self->adopting);
+  wg_view_model_set_selected_incident (self->view_model, NULL);
+  g_signal_emit (self, signals[CACHE_RESET], 0);
+}
+
 static void
 sync_positions_received_cb (WgContext *self,
                             JsonArray *positions)
@@ -278,6 +294,7 @@ wg_context_finalize (GObject *object)
   g_clear_object (&self->reference);
   g_clear_pointer (&self->store, wg_store_unref);
   g_clear_object (&self->clock);
+  g_clear_object (&self->live_clock);
   g_clear_pointer (&self->positions, wg_position_store_unref);
   g_clear_pointer (&self->actor, wg_actor_free);
   g_clear_object (&self->view_model);
@@ -302,6 +319,15 @@ wg_context_class_init (WgContextClass *klass)
   signals[EVENTS_APPLIED] =
     g_signal_new ("events-applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  /**
+   * WgContext::cache-reset:
+   *
+   * The cache was emptied (the server's journal has another id): views
+   * drop what they read from it and fill again from the store.
+   */
+  signals[CACHE_RESET] =
+    g_signal_new ("cache-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
   /**
    * WgContext::command-settled:
    * @id: the command's id
@@ -345,7 +371,8 @@ wg_context_new (WgReference   *reference,
   self->store = wg_store_ref (store);
   self->sync = sync != NULL ? g_object_ref (sync) : NULL;
   self->outbox = outbox;
-  self->clock = g_object_ref (clock);
+  self->live_clock = g_object_ref (wg_clock_get_live (clock));
+  self->clock = wg_clock_new_view (self->live_clock);
   self->actor = actor != NULL ? wg_actor_copy (actor) : NULL;
 
   /* The map shows the forces that move and can be dispatched one by one;
@@ -383,6 +410,8 @@ wg_context_new (WgReference   *reference,
     {
       g_signal_connect_object (self->sync, "events-applied",
                                G_CALLBACK (sync_events_applied_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "cache-reset",
+                               G_CALLBACK (sync_cache_reset_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->sync, "positions-received",
                                G_CALLBACK (sync_positions_received_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->sync, "command-settled",
@@ -440,6 +469,13 @@ wg_context_get_clock (WgContext *self)
 {
   g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
   return self->clock;
+}
+
+WgClock *
+wg_context_get_live_clock (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->live_clock;
 }
 
 WgPositionStore *

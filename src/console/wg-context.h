@@ -17,8 +17,14 @@ G_BEGIN_DECLS
 
 /* Everything a console view needs, passed into each view: the reference
  * data, the local cache (a WgStore), the sync client (NULL when the
- * console runs without a server), the clock, the positions of forces, the
- * logged-in actor and the shared view-model.
+ * console runs without a server), the two clocks, the positions of forces,
+ * the logged-in actor and the shared view-model.
+ *
+ * Clocks: the live clock is the server's time (the sync client keeps its
+ * offset); the view clock is what the screen shows, the live clock in Live
+ * and any moment at any rate in Replay.  Every timer on screen follows the
+ * view clock's ::tick, except a live alarm, which runs on the live clock
+ * whatever the view shows.
  *
  * Views learn about changes from ::events-applied, whoever applied them
  * (the sync client's stream, or a command executed locally without a
@@ -27,7 +33,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (WgContext, wg_context, WG, CONTEXT, GObject)
 
 /* Takes a reference on each; @sync, @outbox and @actor may be NULL.  The
- * context owns @outbox (closed at finalisation, after @sync is gone). */
+ * context owns @outbox (closed at finalisation, after @sync is gone).
+ * @clock is the live clock (the sync client's); the context makes the view
+ * clock that follows it. */
 WgContext       *wg_context_new                (WgReference     *reference,
                                                 WgStore         *store,
                                                 WgSyncClient    *sync,
@@ -39,7 +47,9 @@ WgReference     *wg_context_get_reference      (WgContext       *self);
 WgStore         *wg_context_get_store          (WgContext       *self);
 WgSyncClient    *wg_context_get_sync_client    (WgContext       *self);
 WgOutbox        *wg_context_get_outbox         (WgContext       *self);
+/* The view clock. */
 WgClock         *wg_context_get_clock          (WgContext       *self);
+WgClock         *wg_context_get_live_clock     (WgContext       *self);
 WgPositionStore *wg_context_get_position_store (WgContext       *self);
 const WgActor   *wg_context_get_actor          (WgContext       *self);
 WgViewModel     *wg_context_get_view_model     (WgContext       *self);
@@ -47,6 +57,7 @@ WgViewModel     *wg_context_get_view_model     (WgContext       *self);
 WgAttachmentCache *wg_context_get_attachment_cache (WgContext     *self);
 void             wg_context_set_attachment_cache (WgContext     *self,
                                                   WgAttachmentCache *cache);
+/* The view clock's now. */
 gint64           wg_context_now_ms             (WgContext       *self);
 
 /* Queues @type with @body (through the sync client), or, without a

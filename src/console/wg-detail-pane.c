@@ -30,7 +30,6 @@ struct _WgDetailPane
   GPtrArray         *assignment_rows;/* AssignmentRow* */
   char              *caller_text;
   guint              n_timeline_rows;
-  guint              tick_id;
 
   /* Photos */
   GHashTable        *thumbs;         /* attachment id -> GdkTexture */
@@ -166,12 +165,6 @@ update_timers (WgDetailPane *self)
     }
 }
 
-static gboolean
-tick_cb (gpointer user_data)
-{
-  update_timers (user_data);
-  return G_SOURCE_CONTINUE;
-}
 
 static char *
 event_detail (WgContext *context,
@@ -932,7 +925,6 @@ wg_detail_pane_dispose (GObject *object)
   WgDetailPane *self = WG_DETAIL_PANE (object);
   GtkWidget *child;
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_ptr_array_set_size (self->thumb_pictures, 0);
   if (self->context != NULL)
@@ -1031,7 +1023,8 @@ wg_detail_pane_new (WgContext         *context,
                            G_CALLBACK (unit_selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  g_signal_connect_object (wg_context_get_clock (context), "tick", G_CALLBACK (update_timers), self,
+                           G_CONNECT_SWAPPED);
   selection_changed_cb (self);
   return GTK_WIDGET (self);
 }

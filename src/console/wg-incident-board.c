@@ -57,7 +57,6 @@ struct _WgIncidentBoard
   GPtrArray          *department_codes;  /* char*, index 0 = all */
 
   GHashTable         *ticking;           /* GtkLabel* of the age and time-left cells */
-  guint               tick_id;
   gboolean            syncing_selection;
   double              saved_scroll;
   guint               restore_id;
@@ -457,10 +456,10 @@ unbind_cb (GtkSignalListItemFactory *factory,
   g_hash_table_remove (data->board->ticking, label);
 }
 
-static gboolean
-tick_cb (gpointer user_data)
+/* The view clock's second: the time columns follow it. */
+static void
+tick_cb (WgIncidentBoard *self)
 {
-  WgIncidentBoard *self = user_data;
   GHashTableIter iter;
   gpointer key;
 
@@ -469,7 +468,6 @@ tick_cb (gpointer user_data)
     item_notify_cb (key);
   if (self->filters & WG_BOARD_FILTER_OVERDUE)
     refilter (self);
-  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -724,7 +722,6 @@ wg_incident_board_dispose (GObject *object)
 {
   WgIncidentBoard *self = WG_INCIDENT_BOARD (object);
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->restore_id, g_source_remove);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (wg_context_get_view_model (self->context), self);
@@ -914,7 +911,8 @@ wg_incident_board_new (WgContext       *context,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (wg_context_get_view_model (context), "notify::selected-incident",
                            G_CALLBACK (view_model_selection_cb), self, G_CONNECT_SWAPPED);
-  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  g_signal_connect_object (wg_context_get_clock (context), "tick", G_CALLBACK (tick_cb), self,
+                           G_CONNECT_SWAPPED);
   update_count (self);
 
   return GTK_WIDGET (self);

@@ -7,6 +7,7 @@
 
 #include "wg-incident-model.h"
 #include "wg-map-incident.h"
+#include "wg-store-snapshot.h"
 
 struct _WgIncidentModel
 {
@@ -55,42 +56,52 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
-/* Who works on it now: the forces of its open assignments, else the
- * department it is routed to. */
+/* Who works on it now: the forces of its open assignments (@units, unit
+ * ids, oldest first; NULL: none), else the department it is routed to. */
 static char *
 describe_assignee (WgIncidentModel        *self,
-                   const WgIncidentRecord *record)
+                   const WgIncidentRecord *record,
+                   GPtrArray              *units)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) assignments = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
-  guint n_open = 0;
+  guint n_open = units != NULL ? units->len : 0;
 
-  assignments = wg_store_list_assignments (wg_context_get_store (self->context), record->id, &error);
-  if (assignments == NULL)
+  for (guint i = 0; i < MIN (n_open, 2); i++)
     {
-      g_warning ("Could not read the assignments of %s: %s", record->id, error->message);
-      return NULL;
-    }
-  for (guint i = 0; i < assignments->len; i++)
-    {
-      WgAssignmentRecord *a = assignments->pdata[i];
-
-      if (!wg_assignment_state_is_open (a->state))
-        continue;
-      if (n_open < 2)
-        {
-          if (text->len > 0)
-            g_string_append (text, ", ");
-          g_string_append (text, wg_context_force_label (self->context, a->unit));
-        }
-      n_open++;
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, wg_context_force_label (self->context, units->pdata[i]));
     }
   if (n_open > 2)
     g_string_append_printf (text, " +%u", n_open - 2);
   if (n_open == 0 && record->department != NULL)
     g_string_append (text, wg_context_department_label (self->context, record->department));
   return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+}
+
+/* The units of one incident's open assignments (a live update). */
+static GPtrArray *
+open_units_of (WgIncidentModel *self,
+               const char      *incident)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) assignments = NULL;
+  GPtrArray *units = g_ptr_array_new_with_free_func (g_free);
+
+  assignments = wg_store_list_assignments (wg_context_get_store (self->context), incident, &error);
+  if (assignments == NULL)
+    {
+      g_warning ("Could not read the assignments of %s: %s", incident, error->message);
+      return units;
+    }
+  for (guint i = 0; i < assignments->len; i++)
+    {
+      WgAssignmentRecord *a = assignments->pdata[i];
+
+      if (wg_assignment_state_is_open (a->state))
+        g_ptr_array_add (units, g_strdup (a->unit));
+    }
+  return units;
 }
 
 static WgMapGrade
@@ -130,9 +141,10 @@ sync_map_item (WgMapIncident          *map_item,
 static void
 append_record (WgIncidentModel  *self,
                WgIncidentRecord *record,
+               GPtrArray        *units,
                GPtrArray        *new_map_items)
 {
-  g_autofree char *assignee = describe_assignee (self, record);
+  g_autofree char *assignee = describe_assignee (self, record, units);
   g_autoptr(WgMapIncident) map_item = wg_map_incident_new (record->id, record->case_number,
                                                            map_grade (record->grade),
                                                            record->lat, record->lon);
@@ -157,6 +169,7 @@ refresh_incident (WgIncidentModel *self,
 {
   g_auto(WgIncidentRecord) record = { 0 };
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) units = NULL;
   gpointer value;
 
   if (!wg_store_get_incident (wg_context_get_store (self->context), id, &record, &error))
@@ -165,12 +178,13 @@ refresh_incident (WgIncidentModel *self,
         g_warning ("Could not read incident %s: %s", id, error->message);
       return;
     }
+  units = open_units_of (self, id);
 
   if (g_hash_table_lookup_extended (self->index, id, NULL, &value))
     {
       guint position = GPOINTER_TO_UINT (value) - 1;
       WgIncidentItem *item = self->items->pdata[position];
-      g_autofree char *assignee = describe_assignee (self, &record);
+      g_autofree char *assignee = describe_assignee (self, &record, units);
       g_autoptr(WgMapIncident) map_item = g_list_model_get_item (G_LIST_MODEL (self->map_items),
                                                                  position);
 
@@ -181,7 +195,7 @@ refresh_incident (WgIncidentModel *self,
         g_array_append_val (changed, position);
     }
   else
-    append_record (self, &record, new_map_items);
+    append_record (self, &record, units, new_map_items);
 }
 
 static int
@@ -325,32 +339,65 @@ compare_reported (gconstpointer a,
   return g_strcmp0 (ra->id, rb->id);
 }
 
+/* Every incident of the store, in two queries (the incidents, and the
+ * units of all open assignments), however many there are. */
+static void
+fill (WgIncidentModel *self)
+{
+  WgStore *store = wg_context_get_store (self->context);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GHashTable) units = NULL;
+  g_autoptr(GPtrArray) map_items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  records = wg_store_list_incidents (store, FALSE, &error);
+  if (records != NULL)
+    units = wg_store_open_assignment_units (store, &error);
+  if (records == NULL || units == NULL)
+    {
+      g_warning ("Could not read the incidents: %s", error->message);
+      return;
+    }
+
+  g_ptr_array_sort (records, compare_reported);
+  for (guint i = 0; i < records->len; i++)
+    {
+      WgIncidentRecord *record = records->pdata[i];
+
+      append_record (self, record, g_hash_table_lookup (units, record->id), map_items);
+    }
+  g_list_store_splice (self->map_items, 0, 0, map_items->pdata, map_items->len);
+}
+
+/* The cache now holds another journal: its incidents replace the old
+ * ones (the one time the model is emptied). */
+static void
+cache_reset_cb (WgIncidentModel *self)
+{
+  guint n_before = self->items->len;
+
+  g_ptr_array_set_size (self->items, 0);
+  g_hash_table_remove_all (self->index);
+  g_list_store_remove_all (self->map_items);
+  fill (self);
+  self->n_changes++;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, n_before, self->items->len);
+}
+
 WgIncidentModel *
 wg_incident_model_new (WgContext *context)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) records = NULL;
   WgIncidentModel *self;
 
   g_return_val_if_fail (WG_IS_CONTEXT (context), NULL);
 
   self = g_object_new (WG_TYPE_INCIDENT_MODEL, NULL);
   self->context = g_object_ref (context);
-
-  records = wg_store_list_incidents (wg_context_get_store (context), FALSE, &error);
-  if (records == NULL)
-    g_warning ("Could not read the incidents: %s", error->message);
-  else
-    {
-      g_autoptr(GPtrArray) map_items = g_ptr_array_new_with_free_func (g_object_unref);
-
-      g_ptr_array_sort (records, compare_reported);
-      for (guint i = 0; i < records->len; i++)
-        append_record (self, records->pdata[i], map_items);
-      g_list_store_splice (self->map_items, 0, 0, map_items->pdata, map_items->len);
-    }
+  fill (self);
 
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "cache-reset", G_CALLBACK (cache_reset_cb), self,
                            G_CONNECT_SWAPPED);
   return self;
 }

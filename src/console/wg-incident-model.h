@@ -9,11 +9,13 @@
 G_BEGIN_DECLS
 
 /* The incidents of the context's store as a GListModel of WgIncidentItem,
- * in report order, kept in step with ::events-applied: a changed incident
- * is updated in place and announced as items_changed (pos, 1, 1) (a run
- * of neighbours as one; a batch with more than 8 runs, such as a catch-up
- * page, as one range), new ones appended in one; nothing is ever cleared
- * and refilled.  Alongside, the same
+ * in report order, filled in two queries and kept in step with
+ * ::events-applied: a changed incident is updated in place and announced
+ * as items_changed (pos, 1, 1) (a run of neighbours as one; a batch with
+ * more than 8 runs, such as a catch-up page, as one range), new ones
+ * appended in one; nothing is cleared and refilled, except when the cache
+ * itself was emptied for another journal (::cache-reset: one
+ * items_changed (0, old, new)).  Alongside, the same
  * incidents as WgMapIncident for the map. */
 #define WG_TYPE_INCIDENT_MODEL (wg_incident_model_get_type ())
 G_DECLARE_FINAL_TYPE (WgIncidentModel, wg_incident_model, WG, INCIDENT_MODEL, GObject)

@@ -14,6 +14,9 @@ typedef enum {
 } WgClockMode;
 
 WgClock     *wg_clock_new               (void);
+WgClock     *wg_clock_new_view          (WgClock *live);
+/* The live clock: itself, or the one a view clock follows. */
+WgClock     *wg_clock_get_live          (WgClock *self);
 WgClockMode  wg_clock_get_mode          (WgClock *self);
 gint64       wg_clock_get_now_ms        (WgClock *self);
 gint64       wg_clock_get_offset_ms     (WgClock *self);

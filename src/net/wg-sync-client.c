@@ -2,9 +2,15 @@
  *
  * Keeps a console's cache in step with the server and sends its outbox.
  *
- *   connect: GET /health (clock offset) -> pull /journal pages after the
- *   cache's head -> open /stream?after=head -> apply each event once, in
- *   order -> on any drop, back off with jitter and do it again.
+ *   connect: GET /health (clock offset, journal id) -> pull /journal pages
+ *   after the cache's head -> open /stream?after=head -> apply each event
+ *   once, in order -> on any drop, back off with jitter and do it again.
+ *
+ * The cache remembers the id of the server's journal.  A server whose
+ * journal has another id (restored from a backup, a promoted replica, a
+ * new server at the same address) may have other events under the same
+ * seqs: the cache is emptied (::cache-reset) and filled again from seq 0.
+ * The outbox is not the cache's: queued commands stay and go out.
  *
  * The cache is a WgStore: pulled events go through the same projection as
  * on the server.  A role that sees the whole journal checks that seqs
@@ -88,6 +94,7 @@ enum {
 
 enum {
   EVENTS_APPLIED,
+  CACHE_RESET,
   POSITIONS_RECEIVED,
   COMMAND_SETTLED,
   N_SIGNALS
@@ -327,6 +334,17 @@ stream_message_cb (SoupWebsocketConnection *stream,
 
   if (g_str_equal (kind, "hello"))
     {
+      const char *journal_id = json_object_get_string_member_with_default (object, "journal_id", NULL);
+
+      /* The journal changed between the health check and the stream: the
+       * next health check resets the cache. */
+      if (journal_id != NULL && g_strcmp0 (journal_id, wg_store_get_journal_id (self->cache)) != 0)
+        {
+          g_debug ("the stream serves journal %s, the cache holds %s", journal_id,
+                   wg_store_get_journal_id (self->cache));
+          schedule_reconnect (self, 0);
+          return;
+        }
       if (json_object_has_member (object, "server_time"))
         {
           gint64 server_time = json_object_get_int_member (object, "server_time");
@@ -506,6 +524,37 @@ pull_page (WgSyncClient *self,
                                g_object_ref (self));
 }
 
+/* FALSE when the cache could not be emptied (it then stays as it was and
+ * the connection is tried again). */
+static gboolean
+check_journal_id (WgSyncClient *self,
+                  const char   *journal_id)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean had_events;
+
+  if (journal_id == NULL || g_strcmp0 (journal_id, wg_store_get_journal_id (self->cache)) == 0)
+    return TRUE;
+
+  had_events = wg_store_head (self->cache) > 0;
+  g_debug ("the server's journal is %s, the cache held %s: starting again", journal_id,
+           wg_store_get_journal_id (self->cache));
+  if (!wg_store_reset (self->cache, journal_id, &error))
+    {
+      g_warning ("Could not empty the local copy for another journal: %s", error->message);
+      return FALSE;
+    }
+  /* The head heard from the old journal means nothing for the new one. */
+  self->head = 0;
+  self->behind_since = 0;
+  self->acked = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEAD]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
+  if (had_events)
+    g_signal_emit (self, signals[CACHE_RESET], 0);
+  return TRUE;
+}
+
 static void
 health_cb (GObject      *source,
            GAsyncResult *result,
@@ -525,6 +574,12 @@ health_cb (GObject      *source,
     }
 
   object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  if (object != NULL &&
+      !check_journal_id (self, json_object_get_string_member_with_default (object, "journal_id", NULL)))
+    {
+      schedule_reconnect (self, 0);
+      return;
+    }
   if (object != NULL && json_object_has_member (object, "server_time"))
     wg_clock_observe_server (self->clock, json_object_get_int_member (object, "server_time"),
                              self->health_sent_ms, wg_wall_time_ms ());
@@ -1161,6 +1216,16 @@ wg_sync_client_class_init (WgSyncClientClass *klass)
   signals[EVENTS_APPLIED] =
     g_signal_new ("events-applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  /**
+   * WgSyncClient::cache-reset:
+   *
+   * The cache held another journal's events and was emptied: whatever was
+   * read from it is gone.  Events of the new journal follow as
+   * ::events-applied.
+   */
+  signals[CACHE_RESET] =
+    g_signal_new ("cache-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
   /**
    * WgSyncClient::positions-received:
    * @positions: (element-type JsonObject): unit, ts, lat, lon, status

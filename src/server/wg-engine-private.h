@@ -89,6 +89,10 @@ GPtrArray  *_wg_engine_read_incident_events (WgEngine               *self,
                                              const char             *incident,
                                              GError                **error);
 
+/* wg-engine-snapshot.c: GET /api/v1/snapshot */
+void        _wg_engine_snapshot_init        (WgEngine               *self,
+                                             WgRouter               *router);
+
 /* wg-engine-attachments.c */
 gboolean    _wg_engine_attachments_init     (WgEngine               *self,
                                              GError                **error);

@@ -1558,6 +1558,7 @@ wg_engine_new (WgServer  *server,
     return NULL;
 
   wg_server_set_journal (server, head_cb, backlog_cb, _wg_engine_filter_cb, self);
+  wg_server_set_journal_id (server, wg_store_get_journal_id (self->store));
   wg_server_set_identify_func (server, identify_cb, self);
 
   router = wg_server_get_router (server);
@@ -1569,6 +1570,7 @@ wg_engine_new (WgServer  *server,
   wg_router_add (router, "POST", "/api/v1/session", post_session_cb, self);
   wg_router_add (router, "DELETE", "/api/v1/session", delete_session_cb, self);
   wg_router_add (router, "GET", "/api/v1/audit", get_audit_cb, self);
+  _wg_engine_snapshot_init (self, router);
   g_signal_connect (wg_server_get_soup_server (server), "request-read", G_CALLBACK (request_read_cb), self);
 
   return g_steal_pointer (&self);
@@ -1605,6 +1607,7 @@ wg_engine_free (WgEngine *self)
     {
       g_signal_handlers_disconnect_by_data (wg_server_get_soup_server (self->server), self);
       wg_server_set_journal (self->server, NULL, NULL, NULL, NULL);
+      wg_server_set_journal_id (self->server, NULL);
       wg_server_set_identify_func (self->server, NULL, NULL);
     }
   g_clear_pointer (&self->batcher, wg_commit_batcher_free);

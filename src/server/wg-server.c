@@ -39,6 +39,7 @@ struct _WgServer
 
   WgStreamHeadFunc      head_func;
   gpointer              journal_data;
+  char                 *journal_id;
   WgServerIdentifyFunc  identify_func;
   gpointer              identify_data;
 
@@ -65,6 +66,11 @@ health_cb (SoupServerMessage *msg,
   json_builder_add_string_value (builder, PACKAGE_VERSION);
   json_builder_set_member_name (builder, "head");
   json_builder_add_int_value (builder, wg_server_get_head (self));
+  if (self->journal_id != NULL)
+    {
+      json_builder_set_member_name (builder, "journal_id");
+      json_builder_add_string_value (builder, self->journal_id);
+    }
   json_builder_set_member_name (builder, "server_time");
   json_builder_add_int_value (builder, g_get_real_time () / 1000);
   json_builder_end_object (builder);
@@ -474,6 +480,18 @@ wg_server_set_journal (WgServer            *self,
   wg_stream_hub_set_journal (self->hub, head_func, backlog_func, filter_func, user_data);
 }
 
+/* The id of the journal the engine serves (health, the stream's hello). */
+void
+wg_server_set_journal_id (WgServer   *self,
+                          const char *journal_id)
+{
+  g_return_if_fail (WG_IS_SERVER (self));
+
+  g_free (self->journal_id);
+  self->journal_id = g_strdup (journal_id);
+  wg_stream_hub_set_journal_id (self->hub, journal_id);
+}
+
 gint64
 wg_server_get_head (WgServer *self)
 {
@@ -518,6 +536,7 @@ wg_server_finalize (GObject *object)
   g_clear_pointer (&self->tracks, wg_track_store_free);
   g_clear_pointer (&self->data_lock, wg_data_lock_release);
   g_free (self->data_dir);
+  g_free (self->journal_id);
   g_free (self->config.address);
   g_free (self->config.data_dir);
   g_free (self->config.demo_password);

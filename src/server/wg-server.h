@@ -73,6 +73,8 @@ void             wg_server_set_journal        (WgServer               *self,
                                                WgStreamBacklogFunc     backlog_func,
                                                WgStreamFilterFunc      filter_func,
                                                gpointer                user_data);
+void             wg_server_set_journal_id     (WgServer               *self,
+                                               const char             *journal_id);
 gint64           wg_server_get_head           (WgServer               *self);
 void             wg_server_publish_event      (WgServer               *self,
                                                gint64                  seq,

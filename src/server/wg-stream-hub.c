@@ -69,6 +69,7 @@ struct _WgStreamHub
   WgStreamBacklogFunc  backlog_func;
   WgStreamFilterFunc   filter_func;
   gpointer             journal_data;
+  char                *journal_id;
 
   GHashTable          *subscribers;  /* id -> Subscriber, the live ones */
   GHashTable          *closing;      /* Subscriber set, closed by us, waiting for libsoup */
@@ -741,6 +742,11 @@ send_hello (Subscriber *sub,
   json_builder_add_int_value (builder, sub->sent_seq);
   json_builder_set_member_name (builder, "head");
   json_builder_add_int_value (builder, head);
+  if (sub->hub->journal_id != NULL)
+    {
+      json_builder_set_member_name (builder, "journal_id");
+      json_builder_add_string_value (builder, sub->hub->journal_id);
+    }
   json_builder_set_member_name (builder, "server_time");
   json_builder_add_int_value (builder, g_get_real_time () / 1000);
   json_builder_set_member_name (builder, "version");
@@ -964,6 +970,18 @@ wg_stream_hub_set_journal (WgStreamHub         *self,
   self->journal_data = user_data;
 }
 
+/* Sent in each subscriber's hello: a client whose cache holds another id
+ * starts again (protocol.md, "Identity of the journal"). */
+void
+wg_stream_hub_set_journal_id (WgStreamHub *self,
+                              const char  *journal_id)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->journal_id);
+  self->journal_id = g_strdup (journal_id);
+}
+
 static void
 free_all (GHashTable *table)
 {
@@ -987,5 +1005,6 @@ wg_stream_hub_free (WgStreamHub *self)
   g_hash_table_unref (self->subscribers);
   g_hash_table_unref (self->closing);
   g_hash_table_unref (self->pending_positions);
+  g_free (self->journal_id);
   g_free (self);
 }

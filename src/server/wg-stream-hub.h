@@ -68,6 +68,8 @@ void          wg_stream_hub_set_journal    (WgStreamHub           *self,
                                             WgStreamBacklogFunc    backlog_func,
                                             WgStreamFilterFunc     filter_func,
                                             gpointer               user_data);
+void          wg_stream_hub_set_journal_id (WgStreamHub           *self,
+                                            const char            *journal_id);
 gint64        wg_stream_hub_get_head       (WgStreamHub           *self);
 
 gboolean      wg_stream_hub_prepare        (WgStreamHub           *self,

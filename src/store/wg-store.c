@@ -35,6 +35,7 @@ struct _WgStore
    * left, so the batch can only fail. */
   gboolean         batch_lost;
   char            *exercise;
+  char            *journal_id;
   WgStoreCommandCheck command_check;
   gpointer         command_check_data;
 };
@@ -536,6 +537,34 @@ load_head (WgStore  *self,
                    &self->last_checkpoint_rows, error);
 }
 
+/* The journal's id is made once, when the journal is created (or first
+ * opened by a version that knows of it), and stays with the file. */
+static gboolean
+load_journal_id (WgStore  *self,
+                 GError  **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self, "SELECT value FROM meta WHERE key = 'journal_id'", error);
+  g_autofree char *fresh = NULL;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    self->journal_id = wg_sqlite_column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+  if (self->journal_id != NULL)
+    return TRUE;
+
+  fresh = g_uuid_string_random ();
+  stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_id', ?1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, fresh, -1, SQLITE_TRANSIENT);
+  if (!_wg_store_step_done (self, stmt, error))
+    return FALSE;
+  self->journal_id = g_steal_pointer (&fresh);
+  return TRUE;
+}
+
 static gboolean
 migrate (WgStore  *self,
          GError  **error)
@@ -590,7 +619,8 @@ store_open (const char  *path,
                        "PRAGMA cache_size = -32768;"
                        "PRAGMA temp_store = MEMORY;", error) ||
       !migrate (self, error) ||
-      !load_head (self, error))
+      !load_head (self, error) ||
+      !load_journal_id (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -622,6 +652,7 @@ wg_store_unref (WgStore *self)
     sqlite3_close (self->db);
   wg_rules_unref (self->rules);
   g_free (self->exercise);
+  g_free (self->journal_id);
   g_free (self->path);
   g_free (self);
 }
@@ -1707,6 +1738,62 @@ wg_store_rebuild (WgStore  *self,
 
   if (!change_end (self, &mark, error))
     return FALSE;
+  return TRUE;
+
+failed:
+  change_abort (self, &mark);
+  return FALSE;
+}
+
+const char *
+wg_store_get_journal_id (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->journal_id;
+}
+
+gboolean
+wg_store_reset (WgStore     *self,
+                const char  *journal_id,
+                GError     **error)
+{
+  Mark mark;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (journal_id != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch, FALSE);
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  if (!clear_projection (self, TRUE, error))
+    goto failed;
+  for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM cp_%s", _wg_projection_tables[i]);
+
+      if (!_wg_store_exec (self, sql, error))
+        goto failed;
+    }
+  if (!_wg_store_exec (self,
+                       "DELETE FROM journal; DELETE FROM commands; DELETE FROM checkpoints;"
+                       " DELETE FROM meta WHERE key = 'projected_seq'", error))
+    goto failed;
+  stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_id', ?1)", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, journal_id, -1, SQLITE_TRANSIENT);
+  if (!_wg_store_step_done (self, stmt, error))
+    goto failed;
+  self->head_seq = 0;
+  self->head_ts = 0;
+  self->last_checkpoint_seq = 0;
+  self->last_checkpoint_rows = 0;
+  if (!change_end (self, &mark, error))
+    return FALSE;
+
+  g_free (self->journal_id);
+  self->journal_id = g_strdup (journal_id);
   return TRUE;
 
 failed:

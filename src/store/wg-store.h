@@ -183,6 +183,18 @@ GPtrArray  *wg_store_list_units       (WgStore            *self,
 char       *wg_store_get_duty_leader (WgStore           *self,
                                       GError           **error);
 
+/* The journal's id (protocol.md, "Identity of the journal"): a UUID made
+ * when the journal is created.  A console's cache holds the id of the
+ * server's journal it mirrors. */
+const char *wg_store_get_journal_id (WgStore  *self);
+/* A console's cache that meets a server journal with another id: empties
+ * the journal, the command answers, the projection (units keep their
+ * reference columns) and the checkpoints in one transaction, and takes
+ * @journal_id as its own.  Not inside wg_store_begin(). */
+gboolean    wg_store_reset       (WgStore     *self,
+                                  const char  *journal_id,
+                                  GError     **error);
+
 /* Clears the projection and projects the whole journal again. */
 gboolean    wg_store_rebuild     (WgStore     *self,
                                   GError     **error);

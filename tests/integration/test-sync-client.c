@@ -962,6 +962,111 @@ test_lag_after_quiet_spell (void)
   console_free (console);
 }
 
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+static char *
+health_journal_id (WgTestServer *server)
+{
+  g_autoptr(WgTestResponse) health = wg_test_server_get (server, "/api/v1/health");
+  JsonObject *object = wg_test_response_object (health);
+
+  g_assert_cmpuint (health->status, ==, 200);
+  return g_strdup (json_object_get_string_member (object, "journal_id"));
+}
+
+/* The server's journal is replaced (a restore from a backup: a new journal
+ * id, other events under the same seqs, a lower head) while the console is
+ * away with a command queued.  The console drops its cache, not its
+ * outbox: the cache becomes the new journal exactly, and the queued
+ * command goes out once. */
+static void
+test_journal_id_change (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autoptr(WgApiClient) api_after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *token = NULL;
+  g_autofree char *incident = NULL;
+  g_autofree char *old_id = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *queued = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autoptr(WgStore) journal = NULL;
+  g_autoptr(GPtrArray) caused = NULL;
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  gint64 old_head;
+  guint resets = 0;
+
+  incident = open_dispatcher_console (server, demo, console, FALSE, &api);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *body = note_body (incident, i);
+      g_autoptr(WgTestResponse) answer = wg_test_server_command (server, token, NULL, "incident.note", body);
+
+      g_assert_cmpuint (answer->status, ==, 200);
+    }
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  old_id = health_journal_id (server);
+  g_assert_nonnull (old_id);
+  g_assert_cmpstr (wg_store_get_journal_id (console->cache), ==, old_id);
+  old_head = wg_store_head (console->cache);
+
+  /* Away: a report waits in the outbox. */
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser,
+    "{\"grade\":\"professional\",\"category\":\"illegal_structure\","
+    "\"location\":{\"lat\":23.2105,\"lon\":113.2903},\"summary\":\"恢复后上传\"}", -1, NULL));
+  queued = wg_sync_client_send (console->sync, "incident.report", json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+  g_assert_true (wg_test_iterate_until (is_offline, console, 10000));
+
+  /* The centre restores another journal: fewer events, a new id. */
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (server->data_dir, "/journal.db", suffixes[i], NULL);
+      g_unlink (path);
+    }
+  prefill_journal (server, 10);
+
+  api_after = reopen_dispatcher_console (console, server, demo, api, FALSE);
+  g_assert_cmpint (wg_store_head (console->cache), ==, old_head);
+  g_assert_cmpuint (wg_sync_client_get_queued (console->sync), ==, 1);
+  g_signal_connect (console->sync, "cache-reset", G_CALLBACK (count_cb), &resets);
+  console->last_seq = 0;
+  wg_sync_client_start (console->sync);
+
+  g_assert_true (wg_test_iterate_until (outbox_empty, console, 30000));
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  new_id = health_journal_id (server);
+  g_assert_cmpstr (new_id, !=, old_id);
+  g_assert_cmpstr (wg_store_get_journal_id (console->cache), ==, new_id);
+  g_assert_cmpuint (resets, ==, 1);
+  g_assert_cmpuint (console->out_of_order, ==, 0);
+  assert_same_journal (server, console->cache);
+  g_assert_cmpuint (console->settled_ok, ==, 1);
+
+  /* The queued report was not lost with the cache: applied once. */
+  journal_path = g_build_filename (server->data_dir, "journal.db", NULL);
+  journal = wg_store_open (journal_path, &error);
+  g_assert_no_error (error);
+  caused = wg_store_events_of_command (journal, queued, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (caused->len, ==, 1);
+  g_assert_cmpint (((WgEvent *) caused->pdata[0])->type, ==, WG_EV_INCIDENT_REPORTED);
+
+  console_free (console);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -973,5 +1078,6 @@ main (int   argc,
   g_test_add_func ("/sync/outbox-uploads-across-outage", test_outbox_uploads_across_outage);
   g_test_add_func ("/sync/department-view", test_department_sees_only_its_own);
   g_test_add_func ("/sync/lag-after-quiet-spell", test_lag_after_quiet_spell);
+  g_test_add_func ("/sync/journal-id-change", test_journal_id_change);
   return g_test_run ();
 }

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * GET /api/v1/snapshot against the real server: the journal id and head of
+ * the health check, open and recently closed incidents with their events,
+ * assignments and step clocks, open alarms, units and the roster; filtered
+ * by role as the journal is.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "wg-test-server.h"
+
+#define DEMO_PASSWORD "demo"
+
+static char *
+report (WgTestServer *server,
+        const char   *token,
+        const char   *body)
+{
+  g_autoptr(WgTestResponse) answer = wg_test_server_command (server, token, NULL, "incident.report", body);
+  JsonArray *events;
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  events = json_object_get_array_member (wg_test_response_object (answer), "events");
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (events, 0), "incident"));
+}
+
+static JsonObject *
+find_incident (JsonObject *snapshot,
+               const char *id)
+{
+  JsonArray *incidents = json_object_get_array_member (snapshot, "incidents");
+
+  for (guint i = 0; i < json_array_get_length (incidents); i++)
+    {
+      JsonObject *incident = json_array_get_object_element (incidents, i);
+
+      if (g_str_equal (json_object_get_string_member (incident, "id"), id))
+        return incident;
+    }
+  return NULL;
+}
+
+static WgTestResponse *
+get_snapshot (WgTestServer *server,
+              const char   *token)
+{
+  WgTestResponse *answer = wg_test_server_request_as (server, token, "GET", "/api/v1/snapshot", NULL, NULL);
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  return answer;
+}
+
+static void
+test_snapshot_by_role (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  g_autofree char *token = NULL;
+  g_autofree char *dept_token = NULL;
+  g_autofree char *emergency = NULL;
+  g_autofree char *routed = NULL;
+  g_autofree char *closed = NULL;
+  g_autoptr(WgTestResponse) health = NULL;
+  g_autoptr(WgTestResponse) full = NULL;
+  g_autoptr(WgTestResponse) dept = NULL;
+  g_autoptr(WgTestResponse) anonymous = NULL;
+  JsonObject *snapshot, *incident;
+  JsonArray *array;
+  gint64 head;
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  emergency = report (server, token,
+                      "{\"grade\":\"emergency\",\"category\":\"fire\",\"location\":{\"lat\":23.2105,\"lon\":113.2903},"
+                      "\"summary\":\"厨房起火\"}");
+  routed = report (server, token,
+                   "{\"grade\":\"professional\",\"category\":\"illegal_structure\","
+                   "\"location\":{\"lat\":23.2105,\"lon\":113.2903},\"summary\":\"楼顶违建\","
+                   "\"caller\":{\"name\":\"李女士\",\"phone\":\"13800138000\"}}");
+  closed = report (server, token,
+                   "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.2105,\"lon\":113.2903},"
+                   "\"summary\":\"垃圾堆放\",\"handled_on_spot\":{\"resolution\":\"已清理\"}}");
+  {
+    g_autofree char *body = g_strdup_printf ("{\"incident\":\"%s\",\"department\":\"urban\"}", routed);
+    g_autoptr(WgTestResponse) answer = wg_test_server_command (server, token, NULL, "incident.route", body);
+
+    g_assert_cmpuint (answer->status, ==, 200);
+  }
+
+  health = wg_test_server_get (server, "/api/v1/health");
+  head = json_object_get_int_member (wg_test_response_object (health), "head");
+
+  /* The dispatcher reads everything. */
+  full = get_snapshot (server, token);
+  snapshot = wg_test_response_object (full);
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "journal_id"), ==,
+                   json_object_get_string_member (wg_test_response_object (health), "journal_id"));
+  g_assert_cmpint (json_object_get_int_member (snapshot, "head"), ==, head);
+
+  incident = find_incident (snapshot, emergency);
+  g_assert_nonnull (incident);
+  g_assert_cmpstr (json_object_get_string_member (incident, "alarm"), ==, "raised");
+  array = json_object_get_array_member (incident, "events");
+  g_assert_cmpuint (json_array_get_length (array), >=, 2);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *event = json_array_get_object_element (array, i);
+
+      g_assert_cmpstr (json_object_get_string_member (event, "incident"), ==, emergency);
+      g_assert_cmpint (json_object_get_int_member (event, "seq"), <=, head);
+    }
+  g_assert_nonnull (json_object_get_array_member (incident, "assignments"));
+
+  incident = find_incident (snapshot, routed);
+  g_assert_nonnull (incident);
+  g_assert_cmpstr (json_object_get_string_member (incident, "state"), ==, "routed");
+  array = json_object_get_array_member (incident, "step_clocks");
+  g_assert_cmpuint (json_array_get_length (array), >=, 1);
+  {
+    g_autofree char *text = json_to_string (json_object_get_member (incident, "events"), FALSE);
+
+    g_assert_nonnull (strstr (text, "13800138000"));
+  }
+
+  /* Closed minutes ago: on the board's "today". */
+  incident = find_incident (snapshot, closed);
+  g_assert_nonnull (incident);
+  g_assert_cmpstr (json_object_get_string_member (incident, "state"), ==, "closed");
+
+  array = json_object_get_array_member (snapshot, "alarms");
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "incident"), ==,
+                   emergency);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (snapshot, "units")), >, 10);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (snapshot, "roster")));
+
+  /* The department reads what was routed to it, phones masked, no alarm
+   * of others, no roster. */
+  dept_token = wg_test_server_login (server, "dept-urban", DEMO_PASSWORD);
+  dept = get_snapshot (server, dept_token);
+  snapshot = wg_test_response_object (dept);
+  g_assert_cmpint (json_object_get_int_member (snapshot, "head"), ==, head);
+  array = json_object_get_array_member (snapshot, "incidents");
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  incident = find_incident (snapshot, routed);
+  g_assert_nonnull (incident);
+  {
+    g_autofree char *text = json_to_string (json_object_get_member (incident, "events"), FALSE);
+
+    g_assert_null (strstr (text, "13800138000"));
+  }
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (snapshot, "alarms")), ==, 0);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (snapshot, "roster")));
+
+  /* Nobody logged in: refused. */
+  anonymous = wg_test_server_request_as (server, NULL, "GET", "/api/v1/snapshot", NULL, NULL);
+  g_assert_cmpuint (anonymous->status, ==, 401);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/snapshot/by-role", test_snapshot_by_role);
+  return g_test_run ();
+}
