@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "wg-backup.h"
+#include "wg-store.h"
 
 #define JOURNAL_DB "journal.db"
 #define ATTACHMENTS_DB "attachments.db"
@@ -509,23 +510,12 @@ static char *
 renew_journal_id (const char  *journal_path,
                   GError     **error)
 {
-  g_autofree char *id = g_uuid_string_random ();
-  sqlite3 *db = open_db (journal_path, SQLITE_OPEN_READWRITE, error);
-  sqlite3_stmt *stmt = NULL;
-  gboolean ok;
+  g_autoptr(WgStore) store = wg_store_open (journal_path, error);
 
-  if (db == NULL)
+  if (store == NULL || !wg_store_renew_journal_id (store, error))
     return NULL;
-  ok = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_id', ?1)",
-                           -1, &stmt, NULL) == SQLITE_OK &&
-       sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC) == SQLITE_OK &&
-       sqlite3_step (stmt) == SQLITE_DONE;
-  if (!ok)
-    db_error (db, journal_path, error);
-  sqlite3_finalize (stmt);
   /* Closing the last connection checkpoints the WAL into the file. */
-  sqlite3_close_v2 (db);
-  return ok ? g_steal_pointer (&id) : NULL;
+  return g_strdup (wg_store_get_journal_id (store));
 }
 
 /* What a data directory holds that a restore replaces. */

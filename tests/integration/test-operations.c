@@ -46,22 +46,14 @@ run_tool (const char * const *args,
   return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
 }
 
+/* The journal's id as consoles learn it. */
 static char *
-journal_id_of (const char *data_dir)
+journal_id_of (WgTestServer *server)
 {
-  g_autofree char *path = g_build_filename (data_dir, "journal.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *id = NULL;
+  g_autoptr(WgTestResponse) r = wg_test_server_get (server, "/api/v1/health");
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = 'journal_id'", -1, &stmt, NULL),
-                   ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return id;
+  g_assert_cmpuint (r->status, ==, 200);
+  return g_strdup (json_object_get_string_member (wg_test_response_object (r), "journal_id"));
 }
 
 /* The whole journal through the API: command id -> times seen; asserts
@@ -235,7 +227,8 @@ test_backup_under_load (void)
 
   g_assert_no_error (error);
   wg_test_server_start (server, args);
-  old_id = journal_id_of (server->data_dir);
+  old_id = journal_id_of (server);
+  g_assert_nonnull (old_id);
 
   load.server = server;
   load.session = soup_session_new_with_options ("max-conns", 64, "max-conns-per-host", 64, NULL);
@@ -270,12 +263,13 @@ test_backup_under_load (void)
 
     g_assert_cmpint (run_tool (argv, &out), ==, 0);
   }
-  new_id = journal_id_of (restored->data_dir);
-  g_assert_nonnull (new_id);
-  g_assert_cmpstr (new_id, !=, old_id);
   /* The accounts came back with the journal. */
   restored->admin_created = TRUE;
   wg_test_server_start (restored, args);
+  new_id = journal_id_of (restored);
+  g_assert_nonnull (new_id);
+  g_assert_cmpstr (new_id, !=, old_id);
+  g_assert_nonnull (strstr (out, new_id));
 
   seen = read_commands (restored, &head);
   g_assert_cmpint (head, >, 0);
