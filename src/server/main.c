@@ -16,7 +16,9 @@
 #include "wg-backup.h"
 #include "wg-data-lock.h"
 #include "wg-engine.h"
+#include "wg-json-guard.h"
 #include "wg-password.h"
+#include "wg-reference-rules.h"
 #include "wg-server.h"
 #include "wg-vocab.h"
 
@@ -274,6 +276,77 @@ user_command (int    argc,
   return 2;
 }
 
+/* ---- wangge-server check-reference DIR --------------------------------- */
+
+/* The files of a reference directory (docs/operations.md). */
+static const char *const reference_files[] = {
+  "world.json", "grids.geojson", "stations.json", "forces.json",
+  "departments.json", "categories.json", "roster.json",
+};
+
+/* Before a server uses a centre's own street: each file on its own (all
+ * of them, so that one run names every broken file), then the whole as
+ * the server loads it, with the rules and the calendar built from it. */
+static int
+check_reference_command (int    argc,
+                         char **argv)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(WgReference) reference = NULL;
+  g_autoptr(WgRules) rules = NULL;
+  g_autoptr(WgCalendar) calendar = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *dir;
+
+  if (argc != 3 || argv[2][0] == '-')
+    {
+      g_printerr ("wangge-server: %s\n", _("usage: wangge-server check-reference DIR"));
+      return 2;
+    }
+  dir = argv[2];
+  for (guint i = 0; i < G_N_ELEMENTS (reference_files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, reference_files[i], NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) file_error = NULL;
+      gsize len;
+
+      if (!g_file_get_contents (path, &contents, &len, &file_error))
+        {
+          g_string_append_printf (problems, "%s: %s\n", reference_files[i], file_error->message);
+          continue;
+        }
+      bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+      node = wg_json_parse_untrusted (bytes, WG_JSON_GUARD_DEFAULT_MAX_DEPTH, &file_error);
+      if (node == NULL)
+        g_string_append_printf (problems, "%s: %s\n", reference_files[i], file_error->message);
+      else if (!JSON_NODE_HOLDS_OBJECT (node))
+        g_string_append_printf (problems, "%s: %s\n", reference_files[i], _("the top level is not a JSON object"));
+    }
+  if (problems->len == 0)
+    {
+      reference = wg_reference_load_dir (dir, &error);
+      if (reference != NULL)
+        rules = wg_reference_build_rules (reference, &error);
+      if (rules != NULL)
+        calendar = wg_reference_build_calendar (reference, &error);
+      if (calendar == NULL)
+        g_string_append_printf (problems, "%s\n", error->message);
+    }
+  if (problems->len > 0)
+    {
+      g_printerr ("%s", problems->str);
+      return EXIT_FAILURE;
+    }
+  g_print (_("%s: %s (%s), %u grids, %u stations, %u forces, %u categories: ready to use\n"), dir,
+           wg_reference_get_name_zh (reference), wg_reference_get_street_code (reference),
+           wg_reference_get_grids (reference)->len, wg_reference_get_stations (reference)->len,
+           wg_reference_get_forces (reference)->len, wg_reference_get_categories (reference)->len);
+  return EXIT_SUCCESS;
+}
+
 /* ---- wangge-server backup DEST / restore SRC ---------------------------- */
 
 static int
@@ -402,6 +475,8 @@ main (int   argc,
 
   if (argc >= 2 && g_str_equal (argv[1], "user"))
     return user_command (argc, argv);
+  if (argc >= 2 && g_str_equal (argv[1], "check-reference"))
+    return check_reference_command (argc, argv);
   if (argc >= 2 && (g_str_equal (argv[1], "backup") || g_str_equal (argv[1], "restore")))
     return backup_command (argc, argv);
 

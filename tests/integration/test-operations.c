@@ -371,6 +371,54 @@ test_restore_refusals (void)
   test_rm_rf (parent);
 }
 
+/* A centre's own street is checked before the server uses it: every
+ * broken file named in one run, then what the loader finds. */
+static void
+test_check_reference (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *demo = g_build_filename (SOURCE_DATADIR, "demo", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("wg-reference-XXXXXX", &error);
+  g_autofree char *out = NULL;
+  g_autoptr(GDir) handle = NULL;
+  const char *name;
+
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { "check-reference", demo, NULL };
+
+    g_assert_cmpint (run_tool (argv, &out), ==, 0);
+    g_assert_nonnull (strstr (out, "ready to use"));
+    g_clear_pointer (&out, g_free);
+  }
+
+  handle = g_dir_open (demo, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (demo, name, NULL);
+      g_autofree char *to = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (from, &contents, &len, NULL));
+      g_assert_true (g_file_set_contents (to, contents, len, NULL));
+    }
+  {
+    g_autofree char *categories = g_build_filename (dir, "categories.json", NULL);
+    g_autofree char *roster = g_build_filename (dir, "roster.json", NULL);
+    const char *argv[] = { "check-reference", dir, NULL };
+
+    g_assert_true (g_file_set_contents (categories, "{\"categories\": [1,", -1, NULL));
+    g_assert_cmpint (g_unlink (roster), ==, 0);
+    g_assert_cmpint (run_tool (argv, &out), ==, 1);
+    g_assert_nonnull (strstr (out, "categories.json: "));
+    g_assert_nonnull (strstr (out, "roster.json: "));
+    g_assert_null (strstr (out, "world.json"));
+  }
+  test_rm_rf (dir);
+}
+
 /* ---- metrics and the request log ---------------------------------------- */
 
 #define METRICS_TOKEN "metrics-0123456789abcdef"
@@ -525,6 +573,7 @@ main (int   argc,
 
   g_test_add_func ("/operations/backup-under-load", test_backup_under_load);
   g_test_add_func ("/operations/restore-refusals", test_restore_refusals);
+  g_test_add_func ("/operations/check-reference", test_check_reference);
   g_test_add_func ("/operations/metrics-and-log", test_metrics_and_log);
   return g_test_run ();
 }
