@@ -543,6 +543,17 @@ main (int   argc,
       config->tls_key = g_steal_pointer (&tls_key);
     }
 
+  /* systemd's LoadCredential=metrics-token:FILE keeps the token out of the
+   * world-readable configuration. */
+  if (config->metrics_token == NULL && g_getenv ("CREDENTIALS_DIRECTORY") != NULL)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("CREDENTIALS_DIRECTORY"), "metrics-token", NULL);
+      g_autofree char *token = NULL;
+
+      if (g_file_get_contents (path, &token, NULL, NULL))
+        config->metrics_token = g_strdup (g_strstrip (token));
+    }
+
   if (!wg_server_config_validate (config, &error))
     {
       g_printerr ("wangge-server: %s\n", error->message);
@@ -550,6 +561,18 @@ main (int   argc,
     }
 
   raise_file_limit ();
+  {
+    g_autofree char *dir = resolve_data_dir (config->data_dir, NULL, NULL);
+    g_autofree char *backup = NULL;
+
+    if (!wg_backup_before_upgrade (dir, &backup, &error))
+      {
+        g_printerr ("wangge-server: %s\n", error->message);
+        return EXIT_FAILURE;
+      }
+    if (backup != NULL)
+      g_message ("Backed up the data before migrating its schema: %s", backup);
+  }
   server = wg_server_new (config, &error);
   if (server != NULL)
     engine = wg_engine_new (server, &error);

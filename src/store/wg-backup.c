@@ -641,3 +641,51 @@ wg_backup_restore (const char  *backup_dir,
     *new_journal_id = g_steal_pointer (&id);
   return TRUE;
 }
+
+/* ---- upgrades ------------------------------------------------------------ */
+
+gboolean
+wg_backup_before_upgrade (const char  *data_dir,
+                          char       **backup_out,
+                          GError     **error)
+{
+  g_autofree char *journal = g_build_filename (data_dir, JOURNAL_DB, NULL);
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *dest = NULL;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  g_return_val_if_fail (data_dir != NULL, FALSE);
+
+  if (backup_out != NULL)
+    *backup_out = NULL;
+  if (!g_file_test (journal, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  if ((db = open_db (journal, SQLITE_OPEN_READONLY, error)) == NULL)
+    return FALSE;
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (version < 0)
+    db_error (db, journal, error);
+  sqlite3_close_v2 (db);
+  if (version < 0)
+    return FALSE;
+  /* 0: a new file; newer than ours: the store refuses it, nothing migrates. */
+  if (version == 0 || version >= WG_STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  name = g_strdup_printf ("pre-upgrade-%d-%s", version, stamp);
+  dest = g_build_filename (data_dir, name, NULL);
+  if (!wg_backup_create (data_dir, dest, NULL, error))
+    return FALSE;
+  if (backup_out != NULL)
+    *backup_out = g_steal_pointer (&dest);
+  return TRUE;
+}

@@ -59,4 +59,12 @@ gboolean wg_backup_restore (const char       *backup_dir,
                             char            **new_journal_id,
                             GError          **error);
 
+/* Before a newer server migrates the journal of @data_dir: when its schema
+ * is older than this program's, a backup into
+ * @data_dir/pre-upgrade-<old version>-<UTC time> (@backup_out, else NULL:
+ * nothing to migrate). */
+gboolean wg_backup_before_upgrade (const char  *data_dir,
+                                   char       **backup_out,
+                                   GError     **error);
+
 G_END_DECLS
