@@ -165,6 +165,26 @@ blob_path (const char *dir,
   return g_build_filename (dir, ATTACHMENTS_DIR, prefix, hash, NULL);
 }
 
+/* Removes what a failed backup or restore left: only directories this file
+ * made, never a data directory. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 /* Copies a file durably; returns its size, or -1. */
 static gint64
 copy_file (const char  *from,
@@ -257,47 +277,16 @@ write_manifest (const char             *dir,
                                    G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error);
 }
 
-gboolean
-wg_backup_create (const char       *data_dir,
-                  const char       *dest,
-                  WgBackupSummary  *summary,
-                  GError          **error)
+/* The copy itself, into the new directory @partial. */
+static gboolean
+fill_backup (const char       *data_dir,
+             const char       *partial,
+             GPtrArray        *databases,
+             WgBackupSummary  *out,
+             GError          **error)
 {
-  g_autoptr(GPtrArray) databases = NULL;
   g_autoptr(GPtrArray) blobs = NULL;
-  g_autofree char *partial = NULL;
-  g_autofree char *parent = NULL;
   WgBackupSummary sum = { 0 };
-
-  g_return_val_if_fail (data_dir != NULL && dest != NULL, FALSE);
-
-  if (g_file_test (dest, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, WG_BACKUP_ERROR, WG_BACKUP_ERROR_EXISTS,
-                   "“%s” exists already: name a new directory", dest);
-      return FALSE;
-    }
-  databases = list_databases (data_dir, error);
-  if (databases == NULL)
-    return FALSE;
-  if (databases->len == 0 || !g_str_equal (g_ptr_array_index (databases, 0), JOURNAL_DB))
-    {
-      g_set_error (error, WG_BACKUP_ERROR, WG_BACKUP_ERROR_INVALID,
-                   "“%s” holds no journal.db: not a server's data directory", data_dir);
-      return FALSE;
-    }
-
-  /* Written beside @dest and renamed at the end: a backup cut short is
-   * never taken for a whole one. */
-  partial = g_strconcat (dest, ".partial", NULL);
-  if (g_file_test (partial, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, WG_BACKUP_ERROR, WG_BACKUP_ERROR_EXISTS,
-                   "“%s” is left from an interrupted backup: remove it first", partial);
-      return FALSE;
-    }
-  if (g_mkdir_with_parents (partial, 0700) != 0)
-    return set_io_error (error, "Cannot create", partial, errno);
 
   for (guint i = 0; i < databases->len; i++)
     {
@@ -356,8 +345,63 @@ wg_backup_create (const char       *data_dir,
 
   if (!write_manifest (partial, &sum, error) || !fsync_path (partial, TRUE, error))
     return FALSE;
+  *out = sum;
+  return TRUE;
+}
+
+gboolean
+wg_backup_create (const char       *data_dir,
+                  const char       *dest,
+                  WgBackupSummary  *summary,
+                  GError          **error)
+{
+  g_autoptr(GPtrArray) databases = NULL;
+  g_autofree char *partial = NULL;
+  g_autofree char *parent = NULL;
+  WgBackupSummary sum = { 0 };
+
+  g_return_val_if_fail (data_dir != NULL && dest != NULL, FALSE);
+
+  if (g_file_test (dest, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, WG_BACKUP_ERROR, WG_BACKUP_ERROR_EXISTS,
+                   "“%s” exists already: name a new directory", dest);
+      return FALSE;
+    }
+  databases = list_databases (data_dir, error);
+  if (databases == NULL)
+    return FALSE;
+  if (databases->len == 0 || !g_str_equal (g_ptr_array_index (databases, 0), JOURNAL_DB))
+    {
+      g_set_error (error, WG_BACKUP_ERROR, WG_BACKUP_ERROR_INVALID,
+                   "“%s” holds no journal.db: not a server's data directory", data_dir);
+      return FALSE;
+    }
+
+  /* Written beside @dest and renamed at the end: a backup cut short is
+   * never taken for a whole one. */
+  partial = g_strconcat (dest, ".partial", NULL);
+  if (g_file_test (partial, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, WG_BACKUP_ERROR, WG_BACKUP_ERROR_EXISTS,
+                   "“%s” is left from an interrupted backup: remove it first", partial);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (partial, 0700) != 0)
+    return set_io_error (error, "Cannot create", partial, errno);
+
+  if (!fill_backup (data_dir, partial, databases, &sum, error))
+    {
+      remove_tree (partial);
+      return FALSE;
+    }
   if (g_rename (partial, dest) != 0)
-    return set_io_error (error, "Cannot rename the finished backup to", dest, errno);
+    {
+      int saved = errno;
+
+      remove_tree (partial);
+      return set_io_error (error, "Cannot rename the finished backup to", dest, saved);
+    }
   parent = g_path_get_dirname (dest);
   if (!fsync_path (parent, TRUE, error))
     return FALSE;
@@ -603,7 +647,7 @@ wg_backup_restore (const char  *backup_dir,
       g_autofree char *to = g_build_filename (staging, name, NULL);
 
       if (copy_file (from, to, error) < 0)
-        return FALSE;
+        goto unstage;
       g_ptr_array_add (staged, g_strdup (name));
     }
   for (guint i = 0; i < blobs->len; i++)
@@ -612,7 +656,7 @@ wg_backup_restore (const char  *backup_dir,
       g_autofree char *to = blob_path (staging, g_ptr_array_index (blobs, i));
 
       if (copy_file (from, to, error) < 0)
-        return FALSE;
+        goto unstage;
     }
   if (blobs->len > 0)
     g_ptr_array_add (staged, g_strdup (ATTACHMENTS_DIR));
@@ -620,8 +664,9 @@ wg_backup_restore (const char  *backup_dir,
   journal = g_build_filename (staging, JOURNAL_DB, NULL);
   id = renew_journal_id (journal, error);
   if (id == NULL || !fsync_path (journal, FALSE, error) || !fsync_path (staging, TRUE, error))
-    return FALSE;
+    goto unstage;
 
+  /* From here a failure leaves files moved: the message names them. */
   if (!move_aside (data_dir, aside, error))
     return FALSE;
   for (guint i = 0; i < staged->len; i++)
@@ -640,6 +685,11 @@ wg_backup_restore (const char  *backup_dir,
   if (new_journal_id != NULL)
     *new_journal_id = g_steal_pointer (&id);
   return TRUE;
+
+  /* Nothing of the data directory has changed yet. */
+unstage:
+  remove_tree (staging);
+  return FALSE;
 }
 
 /* ---- upgrades ------------------------------------------------------------ */
