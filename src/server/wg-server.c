@@ -258,7 +258,7 @@ wg_server_new (const WgServerConfig  *config,
                    _("Cannot create the data directory “%s”: %s"), self->data_dir, g_strerror (saved));
       return NULL;
     }
-  /* One server per data directory; `restore` waits for it to stop. */
+  /* One server per data directory, and `restore` refuses while it runs. */
   self->data_lock = wg_data_lock_acquire (self->data_dir, error);
   if (self->data_lock == NULL)
     return NULL;
