@@ -28,7 +28,8 @@ PROGRAMS = ['meson', 'ninja', 'cc', 'pkg-config', 'python3', 'msgfmt', 'xgettext
             'xvfb-run', 'Xvfb', 'xauth', 'desktop-file-validate', 'appstream-util',
             'glib-compile-schemas', 'glib-compile-resources', 'xmllint', 'sqlite3',
             'pdfinfo', 'pdftotext', 'pdffonts', 'convert', 'import', 'openssl',
-            'dbus-run-session', 'gnome-keyring-daemon', 'clang']
+            'dbus-run-session', 'gnome-keyring-daemon', 'clang',
+            'dpkg-buildpackage', 'dh', 'lintian', 'systemd-analyze']
 
 results = []
 

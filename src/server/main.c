@@ -13,8 +13,12 @@
 #include <sys/resource.h>
 
 #include "wg-account-store.h"
+#include "wg-backup.h"
+#include "wg-data-lock.h"
 #include "wg-engine.h"
+#include "wg-json-guard.h"
 #include "wg-password.h"
+#include "wg-reference-rules.h"
 #include "wg-server.h"
 #include "wg-vocab.h"
 
@@ -70,6 +74,26 @@ raise_file_limit (void)
       if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
         g_debug ("Could not raise the descriptor limit: %s", g_strerror (errno));
     }
+}
+
+/* The data directory as the server finds it: --data-dir, the key file's
+ * data-dir, systemd's $STATE_DIRECTORY, then the user's data directory. */
+static char *
+resolve_data_dir (const char  *data_dir,
+                  const char  *config_file,
+                  GError     **error)
+{
+  g_autoptr(WgServerConfig) config = wg_server_config_new ();
+
+  if (data_dir != NULL)
+    return g_strdup (data_dir);
+  if (config_file != NULL && !wg_server_config_load_file (config, config_file, error))
+    return NULL;
+  if (config->data_dir != NULL)
+    return g_strdup (config->data_dir);
+  if (g_getenv ("STATE_DIRECTORY") != NULL)
+    return g_strdup (g_getenv ("STATE_DIRECTORY"));
+  return g_build_filename (g_get_user_data_dir (), "wangge-server", NULL);
 }
 
 /* ---- wangge-server user ... -------------------------------------------- */
@@ -252,6 +276,157 @@ user_command (int    argc,
   return 2;
 }
 
+/* ---- wangge-server check-reference DIR --------------------------------- */
+
+/* The files of a reference directory (docs/operations.md). */
+static const char *const reference_files[] = {
+  "world.json", "grids.geojson", "stations.json", "forces.json",
+  "departments.json", "categories.json", "roster.json",
+};
+
+/* Before a server uses a centre's own street: each file on its own (all
+ * of them, so that one run names every broken file), then the whole as
+ * the server loads it, with the rules and the calendar built from it. */
+static int
+check_reference_command (int    argc,
+                         char **argv)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(WgReference) reference = NULL;
+  g_autoptr(WgRules) rules = NULL;
+  g_autoptr(WgCalendar) calendar = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *dir;
+
+  if (argc != 3 || argv[2][0] == '-')
+    {
+      g_printerr ("wangge-server: %s\n", _("usage: wangge-server check-reference DIR"));
+      return 2;
+    }
+  dir = argv[2];
+  for (guint i = 0; i < G_N_ELEMENTS (reference_files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, reference_files[i], NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) file_error = NULL;
+      gsize len;
+
+      if (!g_file_get_contents (path, &contents, &len, &file_error))
+        {
+          g_string_append_printf (problems, "%s: %s\n", reference_files[i], file_error->message);
+          continue;
+        }
+      bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+      node = wg_json_parse_untrusted (bytes, WG_JSON_GUARD_DEFAULT_MAX_DEPTH, &file_error);
+      if (node == NULL)
+        g_string_append_printf (problems, "%s: %s\n", reference_files[i], file_error->message);
+      else if (!JSON_NODE_HOLDS_OBJECT (node))
+        g_string_append_printf (problems, "%s: %s\n", reference_files[i], _("the top level is not a JSON object"));
+    }
+  if (problems->len == 0)
+    {
+      reference = wg_reference_load_dir (dir, &error);
+      if (reference != NULL)
+        rules = wg_reference_build_rules (reference, &error);
+      if (rules != NULL)
+        calendar = wg_reference_build_calendar (reference, &error);
+      if (calendar == NULL)
+        g_string_append_printf (problems, "%s\n", error->message);
+    }
+  if (problems->len > 0)
+    {
+      g_printerr ("%s", problems->str);
+      return EXIT_FAILURE;
+    }
+  g_print (_("%s: %s (%s), %u grids, %u stations, %u forces, %u categories: ready to use\n"), dir,
+           wg_reference_get_name_zh (reference), wg_reference_get_street_code (reference),
+           wg_reference_get_grids (reference)->len, wg_reference_get_stations (reference)->len,
+           wg_reference_get_forces (reference)->len, wg_reference_get_categories (reference)->len);
+  return EXIT_SUCCESS;
+}
+
+/* ---- wangge-server backup DEST / restore SRC ---------------------------- */
+
+static int
+backup_command (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *config_file = NULL;
+  g_autofree char *resolved = NULL;
+  g_autofree char *journal_id = NULL;
+  g_autofree char *head = NULL;
+  gboolean restore = g_str_equal (argv[1], "restore");
+  WgBackupSummary summary = { 0 };
+  const GOptionEntry entries[] = {
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Directory of the databases"), N_("DIR") },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, N_("Key file with limits and settings"), N_("FILE") },
+    { NULL }
+  };
+
+  context = g_option_context_new (restore ? _("restore BACKUP") : _("backup DEST"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                restore ? _("Put a backup in place of the data directory’s databases and files.\n"
+                                            "The server must be stopped; the files there are moved aside, "
+                                            "and the journal gets a new id.")
+                                        : _("Copy the data directory’s databases and attachments into the new "
+                                            "directory DEST, while the server runs."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("wangge-server: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 3)
+    {
+      g_printerr ("wangge-server: %s\n", restore ? _("usage: wangge-server restore BACKUP [--data-dir DIR]")
+                                                 : _("usage: wangge-server backup DEST [--data-dir DIR]"));
+      return 2;
+    }
+  resolved = resolve_data_dir (data_dir, config_file, &error);
+  if (resolved == NULL)
+    {
+      g_printerr ("wangge-server: %s: %s\n", config_file, error->message);
+      return 2;
+    }
+
+  if (!restore)
+    {
+      if (!wg_backup_create (resolved, argv[2], &summary, &error))
+        {
+          g_printerr ("wangge-server: %s\n", error->message);
+          return 1;
+        }
+      head = g_strdup_printf ("%" G_GINT64_FORMAT, summary.journal_head);
+      g_print (_("Backed up %s to %s: the journal up to seq %s, %u databases, %u attachment files\n"),
+               resolved, argv[2], head, summary.databases, summary.files);
+      return EXIT_SUCCESS;
+    }
+
+  {
+    g_autoptr(WgDataLock) lock = NULL;
+
+    if (g_mkdir_with_parents (resolved, 0700) != 0)
+      {
+        g_printerr ("wangge-server: %s: %s\n", resolved, g_strerror (errno));
+        return 1;
+      }
+    lock = wg_data_lock_acquire (resolved, &error);
+    if (lock == NULL || !wg_backup_restore (argv[2], resolved, &journal_id, &error))
+      {
+        g_printerr ("wangge-server: %s\n", error->message);
+        return 1;
+      }
+  }
+  g_print (_("Restored %s into %s; the journal’s new id is %s\n"), argv[2], resolved, journal_id);
+  return EXIT_SUCCESS;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -300,6 +475,10 @@ main (int   argc,
 
   if (argc >= 2 && g_str_equal (argv[1], "user"))
     return user_command (argc, argv);
+  if (argc >= 2 && g_str_equal (argv[1], "check-reference"))
+    return check_reference_command (argc, argv);
+  if (argc >= 2 && (g_str_equal (argv[1], "backup") || g_str_equal (argv[1], "restore")))
+    return backup_command (argc, argv);
 
   context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -364,6 +543,17 @@ main (int   argc,
       config->tls_key = g_steal_pointer (&tls_key);
     }
 
+  /* systemd's LoadCredential=metrics-token:FILE keeps the token out of the
+   * world-readable configuration. */
+  if (config->metrics_token == NULL && g_getenv ("CREDENTIALS_DIRECTORY") != NULL)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("CREDENTIALS_DIRECTORY"), "metrics-token", NULL);
+      g_autofree char *token = NULL;
+
+      if (g_file_get_contents (path, &token, NULL, NULL))
+        config->metrics_token = g_strdup (g_strstrip (token));
+    }
+
   if (!wg_server_config_validate (config, &error))
     {
       g_printerr ("wangge-server: %s\n", error->message);
@@ -371,6 +561,18 @@ main (int   argc,
     }
 
   raise_file_limit ();
+  {
+    g_autofree char *dir = resolve_data_dir (config->data_dir, NULL, NULL);
+    g_autofree char *backup = NULL;
+
+    if (!wg_backup_before_upgrade (dir, &backup, &error))
+      {
+        g_printerr ("wangge-server: %s\n", error->message);
+        return EXIT_FAILURE;
+      }
+    if (backup != NULL)
+      g_message ("Backed up the data before migrating its schema: %s", backup);
+  }
   server = wg_server_new (config, &error);
   if (server != NULL)
     engine = wg_engine_new (server, &error);

@@ -250,6 +250,7 @@ commands_batch_cb (GPtrArray  *items,
   g_autoptr(GError) audit_error = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
   gboolean purge = FALSE;
+  gint64 began_us = g_get_monotonic_time ();
   gint64 head;
 
   if (!wg_store_begin (self->writer_store, error))
@@ -285,6 +286,8 @@ commands_batch_cb (GPtrArray  *items,
       warn_storage_failure (self, items->len, *error);
       return FALSE;
     }
+
+  wg_metrics_observe_batch (wg_server_get_metrics (self->server), items->len, g_get_monotonic_time () - began_us);
 
   /* Durable: the main loop publishes them (commands_done_cb). */
   head = wg_store_head (self->writer_store);
@@ -326,6 +329,8 @@ commands_batch_cb (GPtrArray  *items,
               code = "internal-error";
             }
         }
+      wg_metrics_count_command (wg_server_get_metrics (self->server), item->msg, wg_command_get_type_name (job->command),
+                                result->replayed ? "replayed" : item->error == NULL ? "accepted" : code);
       action = g_strconcat ("command:", wg_command_get_type_name (job->command), NULL);
       entry = g_new0 (WgAuditEntry, 1);
       entry->ts_ms = now_ms;

@@ -11,12 +11,14 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "wg-metrics.h"
 #include "wg-problem.h"
 #include "wg-router.h"
 
 typedef struct
 {
   char         *method;
+  char         *pattern;
   char        **segments;
   WgRouteFunc   func;
   gpointer      user_data;
@@ -33,6 +35,7 @@ route_free (gpointer data)
   Route *route = data;
 
   g_free (route->method);
+  g_free (route->pattern);
   g_strfreev (route->segments);
   g_free (route);
 }
@@ -70,6 +73,7 @@ wg_router_add (WgRouter    *self,
 
   route = g_new0 (Route, 1);
   route->method = g_strdup (method);
+  route->pattern = g_strdup (pattern);
   route->segments = g_strsplit (pattern + 1, "/", -1);
   route->func = func;
   route->user_data = user_data;
@@ -155,6 +159,7 @@ wg_router_dispatch (WgRouter          *self,
           continue;
         }
 
+      wg_metrics_set_route (msg, route->pattern);
       query = query_string != NULL ? soup_form_decode (query_string)
                                    : g_hash_table_new (g_str_hash, g_str_equal);
       route->func (msg, params, query, route->user_data);

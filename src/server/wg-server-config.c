@@ -14,6 +14,8 @@
 
 #include "wg-server-config.h"
 
+#define METRICS_TOKEN_MIN 16
+
 G_DEFINE_QUARK (wg-server-config-error-quark, wg_server_config_error)
 
 WgServerConfig *
@@ -69,6 +71,7 @@ wg_server_config_free (WgServerConfig *self)
   g_free (self->reference_dir);
   g_free (self->tls_cert);
   g_free (self->tls_key);
+  g_free (self->metrics_token);
   g_free (self);
 }
 
@@ -196,6 +199,22 @@ wg_server_config_load_file (WgServerConfig  *self,
   READ_UINT ("attachments", "workers", 1, 16, attachment_workers);
   READ_UINT ("attachments", "queue-max", 1, 1024, attachment_queue_max);
 
+  if (g_key_file_has_key (file, "metrics", "token", NULL))
+    {
+      g_free (self->metrics_token);
+      self->metrics_token = g_key_file_get_string (file, "metrics", "token", NULL);
+    }
+  if (g_key_file_has_key (file, "log", "requests", NULL))
+    {
+      self->log_requests = g_key_file_get_boolean (file, "log", "requests", &local_error);
+      if (local_error != NULL)
+        {
+          g_set_error (error, WG_SERVER_CONFIG_ERROR, WG_SERVER_CONFIG_ERROR_INVALID,
+                       _("[log] requests must be true or false"));
+          return FALSE;
+        }
+    }
+
   return TRUE;
 }
 
@@ -253,6 +272,13 @@ wg_server_config_validate (WgServerConfig  *self,
     {
       g_set_error (error, WG_SERVER_CONFIG_ERROR, WG_SERVER_CONFIG_ERROR_INVALID,
                    _("--tls-cert and --tls-key go together"));
+      return FALSE;
+    }
+  /* Metrics are read from outside the centre's consoles: no guessable token. */
+  if (self->metrics_token != NULL && strlen (self->metrics_token) < METRICS_TOKEN_MIN)
+    {
+      g_set_error (error, WG_SERVER_CONFIG_ERROR, WG_SERVER_CONFIG_ERROR_INVALID,
+                   _("[metrics] token must be at least %u characters long"), METRICS_TOKEN_MIN);
       return FALSE;
     }
   if ((self->demo_password != NULL || self->demo_anchor != NULL) && !self->demo)

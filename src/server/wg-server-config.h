@@ -63,6 +63,12 @@ typedef struct
   guint    attachment_purge_interval_seconds;
   guint    attachment_workers;              /* decode threads */
   guint    attachment_queue_max;            /* uploads waiting for a decode thread */
+
+  /* [metrics] */
+  char    *metrics_token;          /* bearer token of GET /metrics; NULL: no metrics */
+
+  /* [log] */
+  gboolean log_requests;           /* one structured line per answered request */
 } WgServerConfig;
 
 GQuark          wg_server_config_error_quark (void);

@@ -12,7 +12,9 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "wg-data-lock.h"
 #include "wg-json-guard.h"
+#include "wg-metrics.h"
 #include "wg-positions-api.h"
 #include "wg-problem.h"
 #include "wg-request-limits.h"
@@ -24,10 +26,12 @@ struct _WgServer
 
   WgServerConfig        config;
   char                 *data_dir;
+  WgDataLock           *data_lock;
   SoupServer           *soup;
   GSocket              *listener;
   guint16               port;
   WgRouter             *router;
+  WgMetrics            *metrics;
   WgRequestLimits      *limits;
   WgStreamHub          *hub;
   WgTrackStore         *tracks;
@@ -176,6 +180,7 @@ wg_server_identify (WgServer          *self,
                             error != NULL ? error->message : NULL);
       return FALSE;
     }
+  wg_metrics_set_user (msg, identity->user);
   return TRUE;
 }
 
@@ -237,6 +242,7 @@ wg_server_new (const WgServerConfig  *config,
   self->config.reference_dir = g_strdup (config->reference_dir);
   self->config.tls_cert = g_strdup (config->tls_cert);
   self->config.tls_key = g_strdup (config->tls_key);
+  self->config.metrics_token = g_strdup (config->metrics_token);
 
   if (config->data_dir != NULL)
     self->data_dir = g_strdup (config->data_dir);
@@ -252,6 +258,10 @@ wg_server_new (const WgServerConfig  *config,
                    _("Cannot create the data directory “%s”: %s"), self->data_dir, g_strerror (saved));
       return NULL;
     }
+  /* One server per data directory, and `restore` refuses while it runs. */
+  self->data_lock = wg_data_lock_acquire (self->data_dir, error);
+  if (self->data_lock == NULL)
+    return NULL;
 
   policy.keep_interval_ms = (gint64) config->keep_interval_seconds * 1000;
   policy.keep_distance_m = config->keep_distance_meters;
@@ -263,6 +273,7 @@ wg_server_new (const WgServerConfig  *config,
 
   self->soup = soup_server_new ("server-header", "wangge-server/" PACKAGE_VERSION " ", NULL);
   self->router = wg_router_new ();
+  self->metrics = wg_metrics_new (self);
   self->limits = wg_request_limits_new (self->soup, config->body_max_bytes);
 
   wg_stream_hub_options_init_default (&hub_options);
@@ -396,6 +407,13 @@ wg_server_get_router (WgServer *self)
   return self->router;
 }
 
+WgMetrics *
+wg_server_get_metrics (WgServer *self)
+{
+  g_return_val_if_fail (WG_IS_SERVER (self), NULL);
+  return self->metrics;
+}
+
 WgStreamHub *
 wg_server_get_stream_hub (WgServer *self)
 {
@@ -511,10 +529,12 @@ wg_server_finalize (GObject *object)
   g_clear_pointer (&self->positions, wg_positions_api_free);
   g_clear_pointer (&self->hub, wg_stream_hub_free);
   g_clear_pointer (&self->limits, wg_request_limits_free);
+  g_clear_pointer (&self->metrics, wg_metrics_free);
   g_clear_pointer (&self->router, wg_router_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->listener);
   g_clear_pointer (&self->tracks, wg_track_store_free);
+  g_clear_pointer (&self->data_lock, wg_data_lock_release);
   g_free (self->data_dir);
   g_free (self->journal_id);
   g_free (self->config.address);
@@ -524,6 +544,7 @@ wg_server_finalize (GObject *object)
   g_free (self->config.reference_dir);
   g_free (self->config.tls_cert);
   g_free (self->config.tls_key);
+  g_free (self->config.metrics_token);
 
   G_OBJECT_CLASS (wg_server_parent_class)->finalize (object);
 }

@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 
 #include "wg-commit-batcher.h"
+#include "wg-metrics.h"
 #include "wg-request-limits.h"
 #include "wg-router.h"
 #include "wg-server-config.h"
@@ -62,6 +63,7 @@ const char      *wg_server_get_data_dir       (WgServer               *self);
 SoupServer      *wg_server_get_soup_server    (WgServer               *self);
 WgRouter        *wg_server_get_router         (WgServer               *self);
 WgStreamHub     *wg_server_get_stream_hub     (WgServer               *self);
+WgMetrics       *wg_server_get_metrics        (WgServer               *self);
 WgTrackStore    *wg_server_get_track_store    (WgServer               *self);
 WgRequestLimits *wg_server_get_request_limits (WgServer               *self);
 guint16          wg_server_get_port           (WgServer               *self);

@@ -2127,6 +2127,27 @@ wg_store_get_journal_id (WgStore *self)
 }
 
 gboolean
+wg_store_renew_journal_id (WgStore  *self,
+                           GError  **error)
+{
+  g_autofree char *fresh = g_uuid_string_random ();
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch, FALSE);
+
+  stmt = _wg_store_stmt (self, "UPDATE meta SET value = ?1 WHERE key = 'journal_id'", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, fresh, -1, SQLITE_TRANSIENT);
+  if (!_wg_store_step_done (self, stmt, error))
+    return FALSE;
+  g_free (self->journal_id);
+  self->journal_id = g_steal_pointer (&fresh);
+  return TRUE;
+}
+
+gboolean
 wg_store_reset (WgStore     *self,
                 const char  *journal_id,
                 GError     **error)

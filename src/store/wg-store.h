@@ -253,6 +253,11 @@ char       *wg_store_get_duty_leader (WgStore           *self,
  * when the journal is created.  A console's cache holds the id of the
  * server's journal it mirrors. */
 const char *wg_store_get_journal_id (WgStore  *self);
+/* Gives the journal a new id and keeps its events: a restored backup may
+ * lack commits that consoles have seen (protocol.md, "Identity of the
+ * journal"). */
+gboolean    wg_store_renew_journal_id (WgStore  *self,
+                                       GError  **error);
 /* A console's cache that meets a server journal with another id: empties
  * the journal, the command answers, the projection (units keep their
  * reference columns) and the checkpoints in one transaction, and takes

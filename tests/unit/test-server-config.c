@@ -151,6 +151,37 @@ test_demo_anchor (void)
     }
 }
 
+/* The metrics token must not be guessable; the request log is on or off. */
+static void
+test_metrics_and_log (void)
+{
+  g_autoptr(WgServerConfig) config = wg_server_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *good = write_temp ("[metrics]\ntoken=0123456789abcdef\n[log]\nrequests=true\n");
+  g_autofree char *short_token = write_temp ("[metrics]\ntoken=secret\n");
+  g_autofree char *bad_log = write_temp ("[log]\nrequests=sometimes\n");
+
+  g_assert_null (config->metrics_token);
+  g_assert_false (config->log_requests);
+  g_assert_true (wg_server_config_load_file (config, good, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->metrics_token, ==, "0123456789abcdef");
+  g_assert_true (config->log_requests);
+  g_assert_true (wg_server_config_validate (config, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (wg_server_config_load_file (config, short_token, &error));
+  g_assert_false (wg_server_config_validate (config, &error));
+  g_assert_error (error, WG_SERVER_CONFIG_ERROR, WG_SERVER_CONFIG_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_false (wg_server_config_load_file (config, bad_log, &error));
+  g_assert_error (error, WG_SERVER_CONFIG_ERROR, WG_SERVER_CONFIG_ERROR_INVALID);
+  g_unlink (good);
+  g_unlink (short_token);
+  g_unlink (bad_log);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -162,6 +193,7 @@ main (int   argc,
   g_test_add_func ("/server-config/bad-values", test_bad_values_are_errors);
   g_test_add_func ("/server-config/demo-loopback", test_demo_only_on_loopback);
   g_test_add_func ("/server-config/demo-anchor", test_demo_anchor);
+  g_test_add_func ("/server-config/metrics-and-log", test_metrics_and_log);
 
   return g_test_run ();
 }
