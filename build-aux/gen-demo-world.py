@@ -673,8 +673,13 @@ def generate(outdir):
             c["co_departments"] = co_departments[code]
         # disputes are mediated in the grid first (小事不出网格)
         c["mediate_first"] = klass == "dispute"
-        c["call_back"] = code not in no_call_back
+        # absent: by source (hotline and walk-in cases are called back)
+        if code in no_call_back:
+            c["call_back"] = False
         if plan:
+            # the grid's own worker is there first, whatever else comes
+            plan = ([s for s in plan if s[0] == "grid_worker"] or [("grid_worker", 1)]) + \
+                [s for s in plan if s[0] != "grid_worker"]
             c["response_plan"] = [{"type": t, "count": n} for t, n in plan]
         categories.append(c)
 

@@ -15,11 +15,14 @@
 #include "src/core/wg-backoff.h"
 #include "src/core/wg-command.h"
 #include "src/core/wg-reference.h"
+#include "src/core/wg-summary.h"
 #include "wg-sim-net.h"
 #include "wg-sim-photo.h"
 
 #define TICK_MS              10      /* the scheduler's real-time resolution */
 #define PATROL_SPEED_MPS     1.2     /* a grid worker walking the grid */
+#define PATROL_CAR_MPS       4.2     /* a police car cruising its police grid, 15 km/h */
+#define PATROL_BICYCLE_MPS   2.5     /* an auxiliary on a bicycle, 9 km/h */
 #define POSITIONS_ACCOUNTS   8       /* admin clients sharing the position posts */
 #define LOAD_BATCH           500
 #define DRAIN_MS             10000   /* at the end: answers still due */
@@ -76,7 +79,10 @@ typedef struct
    * locations do not depend on when the ticks happen to run. */
   double    leg_lat, leg_lon, leg_t0, leg_t1;
   double    target_lat, target_lon;   /* patrol waypoint */
-  gboolean  patrols;                  /* grid workers */
+  gboolean  patrols;                  /* grid workers, community and auxiliary police */
+  GPtrArray *patrol_grids;            /* WgGrid*, not owned: where it patrols */
+  double    patrol_mps;
+  gboolean  has_device;               /* posts its position all the time, not only when dispatched */
   gboolean  active;                   /* its positions are posted */
   char     *assignment;               /* open assignment, as the journal says */
   gboolean  off_duty;                 /* unit.status_changed said so */
@@ -323,6 +329,7 @@ static void
 sim_unit_free (SimUnit *unit)
 {
   g_free (unit->assignment);
+  g_clear_pointer (&unit->patrol_grids, g_ptr_array_unref);
   g_rand_free (unit->rand);
   g_free (unit);
 }
@@ -538,12 +545,17 @@ patrol_next_leg (SimUnit *unit,
 {
   double d;
 
+  WgGrid *grid = g_ptr_array_index (unit->patrol_grids, 0);
+
+  /* One grid (a grid worker's) draws no grid: its stream stays as it was. */
+  if (unit->patrol_grids->len > 1)
+    grid = g_ptr_array_index (unit->patrol_grids, g_rand_int_range (unit->rand, 0, unit->patrol_grids->len));
   unit->leg_lat = unit->target_lat;
   unit->leg_lon = unit->target_lon;
-  wg_grid_random_point (unit->force->grid, unit->rand, &unit->target_lat, &unit->target_lon);
+  wg_grid_random_point (grid, unit->rand, &unit->target_lat, &unit->target_lon);
   d = distance_m (unit->leg_lat, unit->leg_lon, unit->target_lat, unit->target_lon);
   unit->leg_t0 = t0;
-  unit->leg_t1 = t0 + MAX (1.0, d / PATROL_SPEED_MPS);
+  unit->leg_t1 = t0 + MAX (1.0, d / unit->patrol_mps);
 }
 
 static void
@@ -562,7 +574,7 @@ unit_advance (WgSim   *self,
         unit->moving = FALSE;
       return;
     }
-  if (unit->patrols && unit->assignment == NULL && unit->force->grid != NULL)
+  if (unit->patrols && unit->assignment == NULL)
     {
       double f;
 
@@ -643,13 +655,14 @@ positions_tick (WgSim  *self,
       SimUnit *unit = g_hash_table_lookup (self->units, l->data);
       gboolean was_moving = unit->moving;
 
-      if (!unit->patrols && !unit->active)
+      if (!unit->patrols && !unit->has_device && !unit->active)
         continue;
       unit_advance (self, unit, t);
       add_point (points, unit->force->id, ts, unit->lat, unit->lon,
                  unit->assignment != NULL ? "busy" : "available");
-      /* A force back home is posted once more, then no longer. */
-      if (!unit->patrols && !was_moving && !unit->moving && unit->assignment == NULL)
+      /* A force without a device (a volunteer team) back home is posted
+       * once more, then no longer. */
+      if (!unit->patrols && !unit->has_device && !was_moving && !unit->moving && unit->assignment == NULL)
         unit->active = FALSE;
     }
   (void) iter;
@@ -803,9 +816,16 @@ do_report (WgSim  *self,
   json_object_set_double_member (location, "lat", worker->lat);
   json_object_set_double_member (location, "lon", worker->lon);
   json_object_set_object_member (body, "location", location);
-  summary = g_strdup_printf ("%s（巡查发现 #%u）", category->name_zh, n);
-  json_object_set_string_member (body, "summary", summary);
-  json_object_set_string_member (body, "source", "patrol");
+  /* What was found and how, from a stream of the report's own: the
+   * report stream draws what it always drew. */
+  {
+    g_autoptr(GRand) words = rand_for (self, id);
+    double u = g_rand_double (words);
+
+    summary = wg_summary_compose (category->code, category->name_zh, words);
+    json_object_set_string_member (body, "summary", summary);
+    json_object_set_string_member (body, "source", u < 0.85 ? "patrol" : u < 0.95 ? "wechat_group" : "contact_point");
+  }
   if (worker->force->grid != NULL)
     json_object_set_string_member (body, "grid", worker->force->grid->code);
   /* Most general matters are handled as they are found (即采即办). */
@@ -849,8 +869,13 @@ pick_forces (WgSim       *self,
              GPtrArray   *taken)
 {
   g_autoptr(GPtrArray) near = wg_reference_dup_forces_near (self->reference, inc->lat, inc->lon, type, 0, 0);
+  WgForce *own = inc->grid != NULL ? g_hash_table_lookup (self->worker_of_grid, inc->grid->code) : NULL;
   guint picked = 0;
 
+  /* The grid's own worker is the first on scene: it knows the place and
+   * the people, wherever it happens to be on its round. */
+  if (type == WG_FORCE_GRID_WORKER && own != NULL && near != NULL && g_ptr_array_remove (near, own))
+    g_ptr_array_insert (near, 0, own);
   for (guint i = 0; near != NULL && i < near->len && picked < count; i++)
     {
       WgForce *force = g_ptr_array_index (near, i);
@@ -1303,7 +1328,7 @@ unit_release (WgSim         *self,
   if (unit == NULL || g_strcmp0 (unit->assignment, asg->id) != 0)
     return;
   g_clear_pointer (&unit->assignment, g_free);
-  /* Grid workers return to patrolling; the others go home. */
+  /* Patrols go back to patrolling; the others go home. */
   if (!unit->patrols)
     unit_travel (self, unit, unit->force->lat, unit->force->lon,
                  wg_force_eta_seconds (unit->force, unit->lat, unit->lon, unit->force->lat, unit->force->lon));
@@ -1995,12 +2020,52 @@ build_world (WgSim *self)
       if (force->grid == NULL || force->account == NULL)
         continue;
       unit->patrols = TRUE;
+      unit->patrol_grids = g_ptr_array_new ();
+      g_ptr_array_add (unit->patrol_grids, force->grid);
+      unit->patrol_mps = PATROL_SPEED_MPS;
       wg_grid_random_point (force->grid, unit->rand, &unit->target_lat, &unit->target_lon);
       patrol_next_leg (unit, 0);
       unit->lat = unit->leg_lat;
       unit->lon = unit->leg_lon;
       g_ptr_array_add (self->workers, unit);
       g_hash_table_insert (self->worker_of_grid, force->grid->code, force);
+    }
+  for (guint i = 0; i < forces->len; i++)
+    {
+      WgForce *force = g_ptr_array_index (forces, i);
+      SimUnit *unit = g_hash_table_lookup (self->units, force->id);
+
+      /* Five heads are volunteers without a terminal (their grid worker
+       * speaks for them), volunteer teams are called through their grid
+       * leader: the others carry a phone or a car terminal and are on the
+       * dispatcher's map all the time. */
+      if (unit->patrols || force->account == NULL ||
+          force->type == WG_FORCE_FIVE_HEAD || force->type == WG_FORCE_VOLUNTEER_TEAM)
+        continue;
+      unit->has_device = TRUE;
+      /* Police cars and auxiliaries on bicycles patrol their police grid
+       * (or their work-station area); posts, leaders and teams stay put. */
+      if (force->type == WG_FORCE_COMMUNITY_POLICE || force->type == WG_FORCE_AUXILIARY_POLICE)
+        {
+          WgGrid *area = force->station != NULL ? force->station->grid : NULL;
+
+          unit->patrol_grids = g_ptr_array_new ();
+          if (force->police_grid != NULL)
+            g_ptr_array_extend (unit->patrol_grids, force->police_grid->grids, NULL, NULL);
+          else
+            for (guint k = 0; area != NULL && k < area->children->len; k++)
+              g_ptr_array_add (unit->patrol_grids, g_ptr_array_index (area->children, k));
+          if (unit->patrol_grids->len == 0)
+            {
+              g_clear_pointer (&unit->patrol_grids, g_ptr_array_unref);
+              continue;
+            }
+          unit->patrols = TRUE;
+          unit->patrol_mps = force->speed == WG_SPEED_CAR ? PATROL_CAR_MPS : PATROL_BICYCLE_MPS;
+          unit->target_lat = force->lat;
+          unit->target_lon = force->lon;
+          patrol_next_leg (unit, 0);
+        }
     }
 }
 

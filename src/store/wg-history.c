@@ -22,6 +22,7 @@
 #include "wg-json.h"
 #include "wg-reference-rules.h"
 #include "wg-store-reference.h"
+#include "wg-summary.h"
 
 #define SECOND G_GINT64_CONSTANT (1000)
 #define MINUTE (60 * SECOND)
@@ -594,6 +595,24 @@ pick_category (Gen      *gen,
   return cats->pdata[cats->len - 1];
 }
 
+/* Where a report came from (protocol.md's one vocabulary).  Calls with a
+ * caller reach the dispatcher: the 12345 hotline most, emergencies through
+ * 110 too, people walking in and phoning the centre; the grid worker finds
+ * the rest on patrol, in the grid's WeChat groups and at contact points. */
+static const char *
+pick_source (Gen      *gen,
+             Inc      *inc,
+             gboolean  by_phone)
+{
+  double u = g_rand_double (gen->rand);
+
+  if (by_phone && inc->grade == WG_GRADE_EMERGENCY)
+    return u < 0.6 ? "police_110" : u < 0.9 ? "hotline_12345" : "phone";
+  if (by_phone)
+    return u < 0.7 ? "hotline_12345" : u < 0.9 ? "walk_in" : "phone";
+  return u < 0.85 ? "patrol" : u < 0.95 ? "wechat_group" : "contact_point";
+}
+
 static void
 schedule (Gen    *gen,
           Inc    *inc,
@@ -614,6 +633,8 @@ do_report (Gen     *gen,
 {
   JsonObject *body, *loc;
   const WgActor *actor;
+  g_autofree char *summary = NULL;
+  const char *source;
   gboolean by_phone;
   gboolean on_spot = FALSE;
   double dlat, dlon;
@@ -649,14 +670,16 @@ do_report (Gen     *gen,
   by_phone = inc->grade == WG_GRADE_EMERGENCY ? chance (gen, 0.5)
              : inc->grade == WG_GRADE_PROFESSIONAL ? chance (gen, 0.2) : FALSE;
   actor = by_phone ? gen->dispatcher : worker_of (gen, inc);
+  source = pick_source (gen, inc, by_phone);
+  summary = wg_summary_compose (inc->category->code, inc->category->name_zh, gen->rand);
 
   json_object_set_string_member (body, "grade", inc->category->grade);
   json_object_set_string_member (body, "category", inc->category->code);
   json_object_set_double_member (loc, "lat", round (inc->lat * 1e6) / 1e6);
   json_object_set_double_member (loc, "lon", round (inc->lon * 1e6) / 1e6);
   json_object_set_object_member (body, "location", loc);
-  json_object_set_string_member (body, "summary", inc->category->name_zh);
-  json_object_set_string_member (body, "source", by_phone ? "hotline" : "patrol");
+  json_object_set_string_member (body, "summary", summary);
+  json_object_set_string_member (body, "source", source);
   json_object_set_string_member (body, "grid", inc->grid->code);
   if (by_phone)
     {
@@ -776,9 +799,9 @@ do_dispatch (Gen     *gen,
   street_offset (inc->street, &dlat, &dlon);
   inc->assignments = g_array_new (FALSE, TRUE, sizeof (Asg));
   /* A category without a response plan (an upgraded general one): the
-   * nearest emergency unit, police officer and grid worker. */
+   * grid's worker, the nearest emergency unit and police officer. */
   static const WgResponseStep default_plan[] = {
-    { WG_FORCE_EMERGENCY_UNIT, 1 }, { WG_FORCE_COMMUNITY_POLICE, 1 }, { WG_FORCE_GRID_WORKER, 1 },
+    { WG_FORCE_GRID_WORKER, 1 }, { WG_FORCE_EMERGENCY_UNIT, 1 }, { WG_FORCE_COMMUNITY_POLICE, 1 },
   };
   const WgResponseStep *plan = inc->category->n_response_steps > 0 ? inc->category->response_plan : default_plan;
   guint n_steps = inc->category->n_response_steps > 0 ? inc->category->n_response_steps : G_N_ELEMENTS (default_plan);
@@ -789,6 +812,10 @@ do_dispatch (Gen     *gen,
       g_autoptr(GPtrArray) near = wg_reference_dup_forces_near (gen->ref, inc->lat - dlat, inc->lon - dlon,
                                                                need->type, 0, 0);
       guint taken = 0;
+
+      /* The grid's own worker first: it knows the place and the people. */
+      if (need->type == WG_FORCE_GRID_WORKER && inc->worker != NULL && g_ptr_array_remove (near, inc->worker))
+        g_ptr_array_insert (near, 0, inc->worker);
 
       for (guint k = 0; k < near->len && taken < need->count; k++)
         {

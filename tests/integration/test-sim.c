@@ -239,6 +239,66 @@ test_sim_full_run (void)
         g_assert_cmpstr (actor, !=, "dispatcher");
     }
   g_assert_cmpuint (g_hash_table_size (report_ids), ==, reports);
+
+  /* The grid's own worker (the one who reported) is in the first dispatch
+   * of every emergency whenever it was free then. */
+  {
+    g_autoptr(GHashTable) reporter = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) unit_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) dispatched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    guint own_first = 0;
+
+    for (guint i = 0; i < journal->events->len; i++)
+      {
+        JsonObject *event = g_ptr_array_index (journal->events, i);
+        const char *type = json_object_get_string_member (event, "type");
+        const char *incident = json_object_get_string_member_with_default (event, "incident", NULL);
+        const char *actor = json_object_get_string_member_with_default (event, "actor", "");
+        JsonObject *body = json_object_get_object_member (event, "body");
+
+        if (g_str_equal (type, "incident.reported") && g_str_has_prefix (actor, "worker-"))
+          g_hash_table_insert (reporter, g_strdup (incident), g_strdup_printf ("gw-%s", actor + 7));
+        else if (g_str_equal (type, "assignment.created"))
+          {
+            const char *unit = json_object_get_string_member (body, "unit");
+            const char *own = g_hash_table_lookup (reporter, incident);
+            const char *command = json_object_get_string_member (event, "command");
+
+            if (own != NULL && !g_hash_table_contains (dispatched, incident) &&
+                !g_hash_table_contains (busy, own))
+              {
+                /* the first dispatch's events: this one and the ones after it */
+                gboolean has_own = FALSE;
+
+                for (guint k = i; k < journal->events->len; k++)
+                  {
+                    JsonObject *e = g_ptr_array_index (journal->events, k);
+
+                    if (g_strcmp0 (json_object_get_string_member_with_default (e, "command", NULL), command) != 0)
+                      break;
+                    if (g_str_equal (json_object_get_string_member (e, "type"), "assignment.created"))
+                      has_own |= g_str_equal (json_object_get_string_member (json_object_get_object_member (e, "body"),
+                                                                             "unit"), own);
+                  }
+                g_assert_true (has_own);
+                own_first++;
+              }
+            g_hash_table_add (dispatched, g_strdup (incident));
+            g_hash_table_add (busy, g_strdup (unit));
+            g_hash_table_insert (unit_of, g_strdup (json_object_get_string_member (event, "subject")), g_strdup (unit));
+          }
+        else if (g_str_equal (type, "assignment.cleared") || g_str_equal (type, "assignment.cancelled"))
+          {
+            const char *unit = g_hash_table_lookup (unit_of, json_object_get_string_member (event, "subject"));
+
+            if (unit != NULL)
+              g_hash_table_remove (busy, unit);
+          }
+      }
+    g_test_message ("own grid worker in the first dispatch: %u", own_first);
+    g_assert_cmpuint (own_first, >=, 1);
+  }
   for (guint n = 1; n <= reports; n++)
     {
       g_autofree char *label = g_strdup_printf ("report/%u", n);
@@ -256,6 +316,23 @@ test_sim_full_run (void)
     patrolling += g_str_has_prefix (json_object_get_string_member (json_array_get_object_element (positions, i),
                                                                    "unit"), "gw-");
   g_assert_cmpuint (patrolling, ==, 63);
+  /* Every force with a device is on the map, not only when dispatched:
+   * leaders, police, auxiliaries, emergency units, department teams. */
+  {
+    const struct { const char *prefix; guint n; } devices[] = {
+      { "gl-", 11 }, { "cp-", 22 }, { "ap-", 22 }, { "eu-", 16 }, { "dt-", 21 },
+    };
+
+    for (guint k = 0; k < G_N_ELEMENTS (devices); k++)
+      {
+        guint n = 0;
+
+        for (guint i = 0; i < json_array_get_length (positions); i++)
+          n += g_str_has_prefix (json_object_get_string_member (json_array_get_object_element (positions, i),
+                                                                "unit"), devices[k].prefix);
+        g_assert_cmpuint (n, ==, devices[k].n);
+      }
+  }
   {
     g_autofree char *path = g_strdup_printf ("/api/v1/positions?from=0&to=%" G_GINT64_FORMAT "&unit=gw-01",
                                              wg_test_now_ms () + 1000);
@@ -265,6 +342,30 @@ test_sim_full_run (void)
   g_assert_cmpuint (track->status, ==, 200);
   positions = json_object_get_array_member (wg_test_response_object (track), "positions");
   g_assert_cmpuint (json_array_get_length (positions), >=, 2);
+  for (guint i = 0; i < json_array_get_length (positions); i++)
+    {
+      JsonObject *point = json_array_get_object_element (positions, i);
+      double lat = json_object_get_double_member (point, "lat"), lon = json_object_get_double_member (point, "lon");
+
+      if (i > 0 && (lat != lat0 || lon != lon0))
+        moved = TRUE;
+      lat0 = lat;
+      lon0 = lon;
+    }
+  g_assert_true (moved);
+
+  /* A police car patrols its police grid. */
+  g_clear_pointer (&track, wg_test_response_free);
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/positions?from=0&to=%" G_GINT64_FORMAT "&unit=cp-12",
+                                             wg_test_now_ms () + 1000);
+
+    track = wg_test_server_get (server, path);
+  }
+  g_assert_cmpuint (track->status, ==, 200);
+  positions = json_object_get_array_member (wg_test_response_object (track), "positions");
+  g_assert_cmpuint (json_array_get_length (positions), >=, 2);
+  moved = FALSE;
   for (guint i = 0; i < json_array_get_length (positions); i++)
     {
       JsonObject *point = json_array_get_object_element (positions, i);
