@@ -45,6 +45,17 @@ wg_source_label (const char *source)
     return C_("source", "Hotline call");
   if (g_strcmp0 (source, "grid_worker") == 0)
     return C_("source", "Grid worker’s report");
+  /* protocol.md's one vocabulary of sources. */
+  if (g_strcmp0 (source, "hotline_12345") == 0)
+    return C_("source", "12345 hotline");
+  if (g_strcmp0 (source, "police_110") == 0)
+    return C_("source", "110 police linkage");
+  if (g_strcmp0 (source, "wechat_group") == 0)
+    return C_("source", "Grid WeChat group");
+  if (g_strcmp0 (source, "sensor") == 0)
+    return C_("source", "Sensor or video");
+  if (g_strcmp0 (source, "contact_point") == 0)
+    return C_("source", "Contact point");
   return source;
 }
 
@@ -93,6 +104,10 @@ wg_incident_state_label (WgIncidentState state)
       return C_("incident state", "Closed");
     case WG_STATE_CANCELLED:
       return C_("incident state", "Cancelled");
+    case WG_STATE_REJECTION_PENDING:
+      return C_("incident state", "Rejection under review");
+    case WG_STATE_MERGED:
+      return C_("incident state", "Merged");
     case WG_N_STATES:
     default:
       return "";
@@ -219,6 +234,18 @@ wg_event_type_label (WgEventType type)
     case WG_EV_ASSIGNMENT_CANCELLED: return C_("event", "Assignment cancelled");
     case WG_EV_UNIT_STATUS_CHANGED: return C_("event", "Unit status changed");
     case WG_EV_ROSTER_HANDED_OVER: return C_("event", "Duty handed over");
+    case WG_EV_INCIDENT_MEDIATED: return C_("event", "Mediated in the grid");
+    case WG_EV_INCIDENT_REGRADED: return C_("event", "Transferred to a department");
+    case WG_EV_INCIDENT_REJECTION_REQUESTED: return C_("event", "Rejection requested");
+    case WG_EV_INCIDENT_REJECTION_DENIED: return C_("event", "Rejection denied");
+    case WG_EV_INCIDENT_EXTENSION_REQUESTED: return C_("event", "Extension requested");
+    case WG_EV_INCIDENT_EXTENSION_DECLINED: return C_("event", "Extension declined");
+    case WG_EV_INCIDENT_SUPERVISED: return C_("event", "Supervised");
+    case WG_EV_INCIDENT_SUPERVISION_ANSWERED: return C_("event", "Supervision answered");
+    case WG_EV_INCIDENT_CALLED_BACK: return C_("event", "Called back");
+    case WG_EV_INCIDENT_REWORKED: return C_("event", "Sent back for rework");
+    case WG_EV_INCIDENT_MERGED: return C_("event", "Merged into another case");
+    case WG_EV_INCIDENT_DOWNGRADED: return C_("event", "Downgraded");
     case WG_N_EVENT_TYPES:
     default:
       return "";
@@ -255,6 +282,15 @@ wg_command_label (WgCommandType type)
     case WG_CMD_ASSIGNMENT_CANCEL: return C_("command", "Cancel Assignment");
     case WG_CMD_UNIT_STATUS: return C_("command", "Unit Status");
     case WG_CMD_ROSTER_HANDOVER: return C_("command", "Hand Over Duty…");
+    case WG_CMD_INCIDENT_MEDIATE: return C_("command", "Mediate…");
+    case WG_CMD_INCIDENT_REVIEW_REJECTION: return C_("command", "Review Rejection…");
+    case WG_CMD_INCIDENT_REQUEST_EXTENSION: return C_("command", "Request Extension…");
+    case WG_CMD_INCIDENT_DECLINE_EXTENSION: return C_("command", "Decline Extension…");
+    case WG_CMD_INCIDENT_SUPERVISE: return C_("command", "Supervise…");
+    case WG_CMD_INCIDENT_ANSWER_SUPERVISION: return C_("command", "Answer Supervision…");
+    case WG_CMD_INCIDENT_CALL_BACK: return C_("command", "Call Back…");
+    case WG_CMD_INCIDENT_MERGE: return C_("command", "Merge…");
+    case WG_CMD_INCIDENT_DOWNGRADE: return C_("command", "Downgrade…");
     case WG_N_COMMAND_TYPES:
     default:
       return "";

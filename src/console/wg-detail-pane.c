@@ -62,6 +62,7 @@ step_label (int step)
     case WG_STEP_DISPATCH: return _("Dispatch");
     case WG_STEP_ARRIVE: return _("Arrive");
     case WG_STEP_RESOLVE: return _("Resolve");
+    case WG_STEP_ACCEPT: return _("Accept");
     default: return NULL;
     }
 }

@@ -28,12 +28,17 @@
 #define AL(x) (1u << WG_ALARM_##x)
 
 /* The states each grade goes through (protocol.md, "Incident states"). */
-#define PRO_FLOW (S (REPORTED) | S (ROUTED) | S (ACCEPTED) | S (REJECTED) | S (FEEDBACK_GIVEN) | S (VERIFIED))
-#define EM_FOLLOW (S (ROUTED) | S (ACCEPTED) | S (REJECTED) | S (FEEDBACK_GIVEN) | S (VERIFIED))
+#define PRO_FLOW (S (REPORTED) | S (ROUTED) | S (ACCEPTED) | S (REJECTED) | S (FEEDBACK_GIVEN) | S (VERIFIED) | \
+                  S (REJECTION_PENDING))
+#define EM_FOLLOW (S (ROUTED) | S (ACCEPTED) | S (REJECTED) | S (FEEDBACK_GIVEN) | S (VERIFIED) | \
+                   S (REJECTION_PENDING))
 #define EM_MAIN (S (REPORTED) | S (DISPATCHED) | S (ON_SCENE) | S (RESOLVED))
-#define TERMINAL (S (CLOSED) | S (CANCELLED))
+#define TERMINAL (S (CLOSED) | S (CANCELLED) | S (MERGED))
 #define GEN_OPEN (S (REPORTED))
-#define PRO_OPEN (PRO_FLOW | S (SUSPENDED))
+/* A mediated dispute is a resolved professional case (protocol.md). */
+#define PRO_OPEN (PRO_FLOW | S (RESOLVED) | S (SUSPENDED))
+/* Where a department's case stands between routing and verification. */
+#define WITH_DEPT (S (ROUTED) | S (ACCEPTED) | S (REJECTION_PENDING))
 #define EM_OPEN (EM_MAIN | EM_FOLLOW | S (SUSPENDED))
 #define OPEN_STATES { GEN_OPEN, PRO_OPEN, EM_OPEN }
 #define ALL_STATES { GEN_OPEN | TERMINAL, PRO_OPEN | TERMINAL, EM_OPEN | TERMINAL }
@@ -57,6 +62,7 @@ typedef struct {
   guint         states[WG_N_GRADES];
   guint         alarm_states; /* 0: any */
   guint         assignment_states;
+  guint         co_dept_roles; /* allowed for a co-department (协办) */
 } CommandRule;
 
 /* The one place that says who may do what in which state (protocol.md). */
@@ -64,8 +70,9 @@ static const CommandRule command_table[] = {
   { WG_CMD_INCIDENT_REPORT, SUBJECT_NONE, DL, R (GRID_WORKER), 0, 0, { 0 }, 0, 0 },
   { WG_CMD_INCIDENT_HANDLE_ON_SPOT, SUBJECT_INCIDENT, DL, R (GRID_WORKER), 0, 0,
     { S (REPORTED), 0, 0 }, 0, 0 },
+  /* Also 转派 (a general event), and 改派 (again while not accepted). */
   { WG_CMD_INCIDENT_ROUTE, SUBJECT_INCIDENT, DL, 0, 0, 0,
-    { 0, S (REPORTED) | S (REJECTED), S (RESOLVED) | S (REJECTED) }, 0, 0 },
+    { S (REPORTED), S (REPORTED) | S (REJECTED) | S (ROUTED), S (RESOLVED) | S (REJECTED) | S (ROUTED) }, 0, 0 },
   { WG_CMD_INCIDENT_ACCEPT, SUBJECT_INCIDENT, 0, 0, R (DEPARTMENT), 0,
     { 0, S (ROUTED), S (ROUTED) }, 0, 0 },
   { WG_CMD_INCIDENT_REJECT, SUBJECT_INCIDENT, 0, 0, R (DEPARTMENT), 0,
@@ -83,7 +90,7 @@ static const CommandRule command_table[] = {
   { WG_CMD_INCIDENT_RESOLVE, SUBJECT_INCIDENT, DL, 0, 0, 0,
     { 0, 0, S (DISPATCHED) | S (ON_SCENE) }, 0, 0 },
   { WG_CMD_INCIDENT_CLOSE, SUBJECT_INCIDENT, DL, 0, 0, 0,
-    { 0, S (VERIFIED), S (RESOLVED) | S (VERIFIED) }, 0, 0 },
+    { 0, S (VERIFIED) | S (RESOLVED), S (RESOLVED) | S (VERIFIED) }, 0, 0 },
   { WG_CMD_INCIDENT_UPGRADE, SUBJECT_INCIDENT, DL, R (GRID_WORKER), 0, 0,
     { S (REPORTED), PRO_FLOW, 0 }, 0, 0 },
   { WG_CMD_INCIDENT_ESCALATE, SUBJECT_INCIDENT, DL, R (GRID_WORKER), 0, 0,
@@ -91,7 +98,7 @@ static const CommandRule command_table[] = {
   { WG_CMD_INCIDENT_CANCEL, SUBJECT_INCIDENT, DL, 0, 0, 0,
     OPEN_STATES, 0, 0 },
   { WG_CMD_INCIDENT_NOTE, SUBJECT_INCIDENT, R (ADMIN) | DL, R (GRID_WORKER), R (DEPARTMENT), 0,
-    ALL_STATES, 0, 0 },
+    ALL_STATES, 0, 0, R (DEPARTMENT) },
   { WG_CMD_ALARM_ACKNOWLEDGE, SUBJECT_INCIDENT, R (DUTY_LEADER), 0, 0, 0,
     ALL_STATES, AL (RAISED) | AL (ESCALATED), 0 },
   { WG_CMD_DISPATCH_ASSIGN, SUBJECT_INCIDENT, DL, 0, 0, 0,
@@ -108,6 +115,25 @@ static const CommandRule command_table[] = {
     { 0 }, 0, A (NOTIFIED) | A (ACKNOWLEDGED) | A (EN_ROUTE) | A (ON_SCENE) },
   { WG_CMD_UNIT_STATUS, SUBJECT_UNIT, DL, 0, 0, R (GRID_WORKER) | R (DEPARTMENT), { 0 }, 0, 0 },
   { WG_CMD_ROSTER_HANDOVER, SUBJECT_NONE, R (DUTY_LEADER), 0, 0, 0, { 0 }, 0, 0 },
+  /* The full work-order cycle (protocol.md); see decide_cycle (). */
+  { WG_CMD_INCIDENT_MEDIATE, SUBJECT_INCIDENT, DL, R (GRID_WORKER), 0, 0,
+    { 0, S (REPORTED), 0 }, 0, 0 },
+  { WG_CMD_INCIDENT_REVIEW_REJECTION, SUBJECT_INCIDENT, DL, 0, 0, 0,
+    { 0, S (REJECTION_PENDING), S (REJECTION_PENDING) }, 0, 0 },
+  { WG_CMD_INCIDENT_REQUEST_EXTENSION, SUBJECT_INCIDENT, 0, 0, R (DEPARTMENT), 0,
+    { 0, S (ROUTED) | S (ACCEPTED), S (ROUTED) | S (ACCEPTED) }, 0, 0 },
+  { WG_CMD_INCIDENT_DECLINE_EXTENSION, SUBJECT_INCIDENT, DL, 0, 0, 0,
+    { 0, PRO_OPEN, EM_FOLLOW | S (SUSPENDED) }, 0, 0 },
+  { WG_CMD_INCIDENT_SUPERVISE, SUBJECT_INCIDENT, DL, 0, 0, 0,
+    { 0, WITH_DEPT, WITH_DEPT }, 0, 0 },
+  { WG_CMD_INCIDENT_ANSWER_SUPERVISION, SUBJECT_INCIDENT, 0, 0, R (DEPARTMENT), 0,
+    { 0, PRO_OPEN, EM_OPEN }, 0, 0 },
+  { WG_CMD_INCIDENT_CALL_BACK, SUBJECT_INCIDENT, DL, 0, 0, 0,
+    { 0, S (VERIFIED) | S (RESOLVED), S (VERIFIED) | S (RESOLVED) }, 0, 0 },
+  { WG_CMD_INCIDENT_MERGE, SUBJECT_INCIDENT, DL, 0, 0, 0,
+    OPEN_STATES, 0, 0 },
+  { WG_CMD_INCIDENT_DOWNGRADE, SUBJECT_INCIDENT, R (DUTY_LEADER), 0, 0, 0,
+    { 0, 0, EM_MAIN }, 0, 0 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (command_table) == WG_N_COMMAND_TYPES);
@@ -140,6 +166,8 @@ wg_decide_role_may (WgCommandType type,
     return TRUE;
   if ((rule->unit_roles & bit) && (scope & WG_SCOPE_OWN_UNIT))
     return TRUE;
+  if ((rule->co_dept_roles & bit) && (scope & WG_SCOPE_CO_DEPT))
+    return TRUE;
   return FALSE;
 }
 
@@ -148,7 +176,7 @@ role_may_ever (const CommandRule *rule,
                WgRole             role)
 {
   guint bit = 1u << role;
-  return ((rule->roles | rule->grid_roles | rule->dept_roles | rule->unit_roles) & bit) != 0;
+  return ((rule->roles | rule->grid_roles | rule->dept_roles | rule->unit_roles | rule->co_dept_roles) & bit) != 0;
 }
 
 gboolean
@@ -362,6 +390,9 @@ scope_for_incident (const WgActor          *actor,
   if (actor->department != NULL && incident->department != NULL &&
       strcmp (actor->department, incident->department) == 0)
     scope |= WG_SCOPE_OWN_DEPT;
+  if (actor->department != NULL && incident->co_departments != NULL &&
+      g_strv_contains ((const char *const *) incident->co_departments, actor->department))
+    scope |= WG_SCOPE_CO_DEPT;
   return scope;
 }
 
@@ -504,6 +535,9 @@ decide_report (Ctx     *ctx,
     return FALSE;
   if (!wg_grade_from_string (grade_name, &grade))
     return fail (error, WG_ERROR_INVALID_FIELD, "unknown grade '%s'", grade_name);
+  /* One vocabulary of sources; the first release's slugs still map. */
+  if (source != NULL && (source = wg_source_normalize (source)) == NULL)
+    return fail (error, WG_ERROR_INVALID_FIELD, "unknown source");
   if (on_spot != NULL)
     {
       if (grade != WG_GRADE_GENERAL)
@@ -558,8 +592,11 @@ decide_report (Ctx     *ctx,
   copy_member (b, body, "location");
   json_object_set_string_member (b, "summary", summary);
   copy_member (b, body, "details");
-  copy_member (b, body, "source");
+  if (source != NULL)
+    json_object_set_string_member (b, "source", source);
   copy_member (b, body, "caller");
+  if (wg_rules_needs_call_back (ctx->rules, category, source))
+    json_object_set_boolean_member (b, "call_back_required", TRUE);
   copy_member (b, body, "attachments");
   wg_json_set_nullable_string (b, "grid", grid);
   wg_json_set_nullable_string (b, "default_department", cat->department);
@@ -586,6 +623,343 @@ decide_report (Ctx     *ctx,
   return TRUE;
 }
 
+/* ------------------------------------------------------------------ */
+/* The full work-order cycle (protocol.md, "The full work-order cycle"):
+ * routing again and from a general event, and the commands added with it.
+ * Kept together so that the first release's code above stays as it was. */
+
+#define WG_MAX_CO_DEPARTMENTS 8
+
+/* co_departments (协办): distinct department codes, not the lead one. */
+static gboolean
+check_co_departments (JsonObject  *body,
+                      const char  *department,
+                      GError     **error)
+{
+  JsonArray *array = NULL;
+  guint n;
+
+  if (!wg_json_get_array (body, "co_departments", FALSE, &array, error))
+    return FALSE;
+  n = array != NULL ? json_array_get_length (array) : 0;
+  if (n > WG_MAX_CO_DEPARTMENTS)
+    return fail (error, WG_ERROR_INVALID_FIELD, "at most %d co_departments", WG_MAX_CO_DEPARTMENTS);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *code;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+          *(code = json_node_get_string (node)) == '\0')
+        return fail (error, WG_ERROR_INVALID_FIELD, "co_departments must be department codes");
+      if (g_strcmp0 (code, department) == 0)
+        return fail (error, WG_ERROR_INVALID_FIELD, "the lead department is not its own co-department");
+      for (guint j = 0; j < i; j++)
+        if (strcmp (json_array_get_string_element (array, j), code) == 0)
+          return fail (error, WG_ERROR_INVALID_FIELD, "co-department %s listed twice", code);
+    }
+  return TRUE;
+}
+
+/* incident.route: 转派 of a general event (it becomes professional), the
+ * first routing, a re-routing after an approved rejection, and 改派 while
+ * the department has not accepted yet.  The acceptance step (签收) starts
+ * now; a deadline in the command is the one for handling, which starts on
+ * acceptance. */
+static gboolean
+route_incident (Ctx                    *ctx,
+                WgIncidentRecord       *incident,
+                const char             *department,
+                const char             *instructions,
+                gint64                  handle_deadline,
+                GError                **error)
+{
+  const WgCategoryRule *cat = wg_rules_lookup_category (ctx->rules, incident->category);
+  JsonObject *b;
+
+  if (incident->grade == WG_GRADE_PROFESSIONAL && incident->state == WG_STATE_REPORTED &&
+      cat != NULL && cat->mediate_first && g_strcmp0 (incident->mediation, "failed") != 0)
+    return fail (error, WG_ERROR_ILLEGAL_TRANSITION,
+                 "a %s is mediated in the grid first (incident.mediate); only a failed mediation is routed",
+                 incident->category);
+  if (incident->state == WG_STATE_ROUTED && g_strcmp0 (incident->department, department) == 0)
+    return fail (error, WG_ERROR_ILLEGAL_TRANSITION, "the incident is already routed to %s", department);
+
+  if (incident->grade == WG_GRADE_GENERAL)
+    {
+      b = emit (ctx, WG_EV_INCIDENT_REGRADED, incident->id, incident->id);
+      json_object_set_string_member (b, "from", wg_grade_to_string (WG_GRADE_GENERAL));
+      json_object_set_string_member (b, "to", wg_grade_to_string (WG_GRADE_PROFESSIONAL));
+      json_object_set_string_member (b, "reason", "transfer");
+    }
+
+  b = emit (ctx, WG_EV_INCIDENT_ROUTED, incident->id, incident->id);
+  json_object_set_string_member (b, "department", department);
+  if (incident->state == WG_STATE_ROUTED)
+    json_object_set_string_member (b, "previous_department", incident->department);
+  if (instructions != NULL)
+    json_object_set_string_member (b, "instructions", instructions);
+  copy_member (b, ctx->body, "co_departments");
+  if (handle_deadline > 0)
+    json_object_set_int_member (b, "handle_deadline", handle_deadline);
+  start_step (ctx, b, incident, WG_STEP_ACCEPT);
+  return TRUE;
+}
+
+/* The incident @into a duplicate is merged into: another open incident. */
+static gboolean
+check_merge_target (Ctx                    *ctx,
+                    const WgIncidentRecord *incident,
+                    const char             *into,
+                    WgIncidentRecord       *target,
+                    GError                **error)
+{
+  if (strcmp (incident->id, into) == 0)
+    return fail (error, WG_ERROR_INVALID_FIELD, "an incident is not merged into itself");
+  if (!load_incident (ctx, into, target, error))
+    return FALSE;
+  if (!wg_incident_state_is_open (target->state))
+    return fail (error, WG_ERROR_ILLEGAL_TRANSITION, "incident %s is %s: merge into an open one", into,
+                 wg_incident_state_to_string (target->state));
+  return TRUE;
+}
+
+static gboolean
+decide_cycle (Ctx         *ctx,
+              const char  *id,
+              GError     **error)
+{
+  WgCommandType type = wg_command_get_kind (ctx->command);
+  JsonObject *body = ctx->body, *b;
+  const char *text = NULL, *remark = NULL, *name = NULL, *into = NULL;
+  gint64 deadline = 0;
+  gboolean approve = FALSE, false_alarm = FALSE;
+  WgSatisfaction satisfaction = WG_SATISFACTION_SATISFIED;
+  WgSupervisionLevel level = WG_SUPERVISION_URGE;
+  WgGrade to = WG_GRADE_PROFESSIONAL;
+  g_auto(WgIncidentRecord) incident = { 0 };
+  g_auto(WgIncidentRecord) target = { 0 };
+  const WgCategoryRule *cat;
+  JsonArray *parties = NULL;
+
+  /* Body first (step 2), subject next (step 3). */
+  switch (type)
+    {
+    case WG_CMD_INCIDENT_MEDIATE:
+      if (!wg_json_get_string (body, "outcome", TRUE, &name, error) ||
+          !wg_json_get_string (body, "remark", TRUE, &remark, error) ||
+          !wg_json_get_array (body, "parties", FALSE, &parties, error))
+        return FALSE;
+      if (!g_str_equal (name, "mediated") && !g_str_equal (name, "failed"))
+        return fail (error, WG_ERROR_INVALID_FIELD, "unknown outcome '%s' (mediated or failed)", name);
+      break;
+    case WG_CMD_INCIDENT_REVIEW_REJECTION:
+      if (!wg_json_get_boolean (body, "approve", TRUE, &approve, error) ||
+          !wg_json_get_string (body, "remark", FALSE, &remark, error))
+        return FALSE;
+      break;
+    case WG_CMD_INCIDENT_REQUEST_EXTENSION:
+      if (!wg_json_get_int (body, "deadline", TRUE, &deadline, error) ||
+          !wg_json_get_string (body, "reason", TRUE, &text, error))
+        return FALSE;
+      if (deadline <= ctx->now)
+        return fail (error, WG_ERROR_INVALID_FIELD, "deadline must be in the future");
+      break;
+    case WG_CMD_INCIDENT_DECLINE_EXTENSION:
+      if (!wg_json_get_string (body, "reason", TRUE, &text, error))
+        return FALSE;
+      break;
+    case WG_CMD_INCIDENT_SUPERVISE:
+      if (!wg_json_get_string (body, "level", TRUE, &name, error) ||
+          !wg_json_get_string (body, "remark", TRUE, &remark, error) ||
+          !wg_json_get_int (body, "deadline", FALSE, &deadline, error))
+        return FALSE;
+      if (!wg_supervision_level_from_string (name, &level))
+        return fail (error, WG_ERROR_INVALID_FIELD, "unknown level '%s' (urge or supervise)", name);
+      if (json_object_has_member (body, "deadline") && deadline <= ctx->now)
+        return fail (error, WG_ERROR_INVALID_FIELD, "deadline must be in the future");
+      break;
+    case WG_CMD_INCIDENT_ANSWER_SUPERVISION:
+      if (!wg_json_get_string (body, "text", TRUE, &text, error))
+        return FALSE;
+      break;
+    case WG_CMD_INCIDENT_CALL_BACK:
+      if (!wg_json_get_string (body, "satisfaction", TRUE, &name, error) ||
+          !wg_json_get_string (body, "remark", TRUE, &remark, error) ||
+          !wg_json_get_int (body, "deadline", FALSE, &deadline, error))
+        return FALSE;
+      if (!wg_satisfaction_from_string (name, &satisfaction))
+        return fail (error, WG_ERROR_INVALID_FIELD,
+                     "unknown satisfaction '%s' (satisfied, basically_satisfied or unsatisfied)", name);
+      if (json_object_has_member (body, "deadline") && deadline <= ctx->now)
+        return fail (error, WG_ERROR_INVALID_FIELD, "deadline must be in the future");
+      break;
+    case WG_CMD_INCIDENT_MERGE:
+      if (!wg_json_get_string (body, "into", TRUE, &into, error) ||
+          !wg_json_get_string (body, "reason", TRUE, &text, error))
+        return FALSE;
+      break;
+    case WG_CMD_INCIDENT_DOWNGRADE:
+      if (!wg_json_get_string (body, "to", TRUE, &name, error) ||
+          !wg_json_get_string (body, "reason", TRUE, &text, error) ||
+          !wg_json_get_boolean (body, "false_alarm", FALSE, &false_alarm, error))
+        return FALSE;
+      if (!wg_grade_from_string (name, &to) || to == WG_GRADE_EMERGENCY)
+        return fail (error, WG_ERROR_INVALID_FIELD, "unknown grade '%s' (general or professional)", name);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!load_incident (ctx, id, &incident, error) ||
+      !check_scope (ctx, scope_for_incident (ctx->actor, &incident), error) ||
+      !check_incident_state (ctx, &incident, error))
+    return FALSE;
+  cat = wg_rules_lookup_category (ctx->rules, incident.category);
+
+  switch (type)
+    {
+    case WG_CMD_INCIDENT_MEDIATE:
+      if (cat == NULL || !cat->mediate_first)
+        return fail (error, WG_ERROR_ILLEGAL_TRANSITION, "a %s is not mediated in the grid: route it",
+                     incident.category);
+      if (g_strcmp0 (incident.mediation, "failed") == 0)
+        return fail (error, WG_ERROR_ILLEGAL_TRANSITION, "the mediation failed already: route the incident");
+      b = emit (ctx, WG_EV_INCIDENT_MEDIATED, id, id);
+      json_object_set_string_member (b, "outcome", name);
+      json_object_set_string_member (b, "remark", remark);
+      copy_member (b, body, "parties");
+      if (g_str_equal (name, "mediated"))
+        {
+          /* Resolved in the grid: call-back and close follow. */
+          json_object_set_string_member (b, "state", wg_incident_state_to_string (WG_STATE_RESOLVED));
+          start_step (ctx, b, &incident, WG_STEP_CLOSE);
+        }
+      break;
+
+    case WG_CMD_INCIDENT_REVIEW_REJECTION:
+      if (approve)
+        {
+          b = emit (ctx, WG_EV_INCIDENT_REJECTED, id, id);
+          json_object_set_string_member (b, "department", incident.department);
+          if (remark != NULL)
+            json_object_set_string_member (b, "remark", remark);
+          start_step (ctx, b, &incident, WG_STEP_ROUTE);
+        }
+      else
+        {
+          /* Back to routed: the department must accept, on the same
+           * acceptance deadline. */
+          b = emit (ctx, WG_EV_INCIDENT_REJECTION_DENIED, id, id);
+          json_object_set_string_member (b, "department", incident.department);
+          if (remark != NULL)
+            json_object_set_string_member (b, "remark", remark);
+        }
+      break;
+
+    case WG_CMD_INCIDENT_REQUEST_EXTENSION:
+      if (incident.extension_requested > 0)
+        return fail (error, WG_ERROR_ILLEGAL_TRANSITION, "an extension request is waiting for an answer");
+      if (incident.step < 0)
+        return fail (error, WG_ERROR_ILLEGAL_TRANSITION, "the incident has no step to extend");
+      if (incident.deadline > 0 && deadline <= incident.deadline)
+        return fail (error, WG_ERROR_INVALID_FIELD, "an extension moves the deadline later");
+      b = emit (ctx, WG_EV_INCIDENT_EXTENSION_REQUESTED, id, id);
+      json_object_set_string_member (b, "reason", text);
+      json_object_set_int_member (b, "requested_deadline", deadline);
+      json_object_set_string_member (b, "for_step", wg_step_to_string (incident.step));
+      break;
+
+    case WG_CMD_INCIDENT_DECLINE_EXTENSION:
+      if (incident.extension_requested <= 0)
+        return fail (error, WG_ERROR_ILLEGAL_TRANSITION, "no extension request is waiting");
+      b = emit (ctx, WG_EV_INCIDENT_EXTENSION_DECLINED, id, id);
+      json_object_set_string_member (b, "reason", text);
+      json_object_set_int_member (b, "requested_deadline", incident.extension_requested);
+      break;
+
+    case WG_CMD_INCIDENT_SUPERVISE:
+      b = emit (ctx, WG_EV_INCIDENT_SUPERVISED, id, id);
+      json_object_set_string_member (b, "level", name);
+      json_object_set_string_member (b, "remark", remark);
+      json_object_set_string_member (b, "department", incident.department);
+      if (deadline > 0)
+        json_object_set_int_member (b, "answer_by", deadline);
+      break;
+
+    case WG_CMD_INCIDENT_ANSWER_SUPERVISION:
+      if (incident.supervision < 0)
+        return fail (error, WG_ERROR_ILLEGAL_TRANSITION, "no supervision notice is waiting for an answer");
+      b = emit (ctx, WG_EV_INCIDENT_SUPERVISION_ANSWERED, id, id);
+      json_object_set_string_member (b, "text", text);
+      json_object_set_string_member (b, "level", wg_supervision_level_to_string (incident.supervision));
+      break;
+
+    case WG_CMD_INCIDENT_CALL_BACK:
+      b = emit (ctx, WG_EV_INCIDENT_CALLED_BACK, id, id);
+      json_object_set_string_member (b, "satisfaction", name);
+      json_object_set_string_member (b, "remark", remark);
+      if (satisfaction != WG_SATISFACTION_UNSATISFIED)
+        break;
+      /* 返工: back to the department with a new handling deadline; a
+       * dispute mediated in the grid goes back to be routed. */
+      if (incident.department != NULL)
+        {
+          b = emit (ctx, WG_EV_INCIDENT_REWORKED, id, id);
+          json_object_set_string_member (b, "state", wg_incident_state_to_string (WG_STATE_ACCEPTED));
+          json_object_set_string_member (b, "department", incident.department);
+          if (deadline > 0)
+            set_step (b, WG_STEP_HANDLE, deadline);
+          else
+            start_step (ctx, b, &incident, WG_STEP_HANDLE);
+        }
+      else if (incident.grade == WG_GRADE_PROFESSIONAL)
+        {
+          b = emit (ctx, WG_EV_INCIDENT_REWORKED, id, id);
+          json_object_set_string_member (b, "state", wg_incident_state_to_string (WG_STATE_REPORTED));
+          start_step (ctx, b, &incident, WG_STEP_ROUTE);
+        }
+      break;
+
+    case WG_CMD_INCIDENT_MERGE:
+      if (!check_merge_target (ctx, &incident, into, &target, error) ||
+          !cancel_open_assignments (ctx, &incident, "incident merged", error))
+        return FALSE;
+      b = emit (ctx, WG_EV_INCIDENT_MERGED, id, id);
+      json_object_set_string_member (b, "into", target.id);
+      wg_json_set_nullable_string (b, "into_case_number", target.case_number);
+      json_object_set_string_member (b, "reason", text);
+      break;
+
+    case WG_CMD_INCIDENT_DOWNGRADE:
+      b = emit (ctx, WG_EV_INCIDENT_DOWNGRADED, id, id);
+      json_object_set_string_member (b, "from", wg_grade_to_string (WG_GRADE_EMERGENCY));
+      json_object_set_string_member (b, "to", name);
+      json_object_set_string_member (b, "reason", text);
+      json_object_set_boolean_member (b, "false_alarm", false_alarm);
+      /* Not an emergency after all: its alarm ends, and the case starts
+       * over in its grade unless it was resolved already. */
+      if (incident.state == WG_STATE_RESOLVED)
+        {
+          json_object_set_string_member (b, "state", wg_incident_state_to_string (WG_STATE_RESOLVED));
+          set_step (b, -1, 0);
+        }
+      else
+        {
+          json_object_set_string_member (b, "state", wg_incident_state_to_string (WG_STATE_REPORTED));
+          if (to == WG_GRADE_PROFESSIONAL)
+            start_step (ctx, b, &incident, WG_STEP_ROUTE);
+          else
+            set_step (b, -1, 0);
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+  return TRUE;
+}
+
 static gboolean
 decide_on_incident (Ctx     *ctx,
                     GError **error)
@@ -604,6 +978,8 @@ decide_on_incident (Ctx     *ctx,
 
   if (!wg_json_get_string (body, "incident", TRUE, &id, error))
     return FALSE;
+  if (type >= WG_CMD_INCIDENT_MEDIATE)
+    return decide_cycle (ctx, id, error);
 
   /* Body first (step 2), subject next (step 3). */
   switch (type)
@@ -615,7 +991,8 @@ decide_on_incident (Ctx     *ctx,
     case WG_CMD_INCIDENT_ROUTE:
       if (!wg_json_get_string (body, "department", TRUE, &department, error) ||
           !wg_json_get_int (body, "deadline", FALSE, &deadline, error) ||
-          !wg_json_get_string (body, "instructions", FALSE, &instructions, error))
+          !wg_json_get_string (body, "instructions", FALSE, &instructions, error) ||
+          !check_co_departments (body, department, error))
         return FALSE;
       if (json_object_has_member (body, "deadline") && deadline <= ctx->now)
         return fail (error, WG_ERROR_INVALID_FIELD, "deadline must be in the future");
@@ -720,24 +1097,24 @@ decide_on_incident (Ctx     *ctx,
       break;
 
     case WG_CMD_INCIDENT_ROUTE:
-      b = emit (ctx, WG_EV_INCIDENT_ROUTED, id, id);
-      json_object_set_string_member (b, "department", department);
-      if (instructions != NULL)
-        json_object_set_string_member (b, "instructions", instructions);
-      if (deadline > 0)
-        set_step (b, WG_STEP_HANDLE, deadline);
+      if (!route_incident (ctx, &incident, department, instructions, deadline, error))
+        return FALSE;
+      break;
+
+    case WG_CMD_INCIDENT_ACCEPT:
+      b = emit (ctx, WG_EV_INCIDENT_ACCEPTED, id, id);
+      /* Acceptance ends its own step; handling starts now. */
+      if (incident.handle_deadline > ctx->now)
+        set_step (b, WG_STEP_HANDLE, incident.handle_deadline);
       else
         start_step (ctx, b, &incident, WG_STEP_HANDLE);
       break;
 
-    case WG_CMD_INCIDENT_ACCEPT:
-      emit (ctx, WG_EV_INCIDENT_ACCEPTED, id, id);
-      break;
-
     case WG_CMD_INCIDENT_REJECT:
-      b = emit (ctx, WG_EV_INCIDENT_REJECTED, id, id);
+      /* A request: the centre reviews it (incident.review_rejection). */
+      b = emit (ctx, WG_EV_INCIDENT_REJECTION_REQUESTED, id, id);
       json_object_set_string_member (b, "reason", text);
-      start_step (ctx, b, &incident, WG_STEP_ROUTE);
+      json_object_set_string_member (b, "department", incident.department);
       break;
 
     case WG_CMD_INCIDENT_FEEDBACK:
@@ -801,6 +1178,11 @@ decide_on_incident (Ctx     *ctx,
       break;
 
     case WG_CMD_INCIDENT_CLOSE:
+      if (incident.call_back_required &&
+          incident.call_back != WG_SATISFACTION_SATISFIED &&
+          incident.call_back != WG_SATISFACTION_BASICALLY_SATISFIED)
+        return fail (error, WG_ERROR_ILLEGAL_TRANSITION,
+                     "the case needs a satisfied call-back (incident.call_back) before it closes");
       if (!cancel_open_assignments (ctx, &incident, "incident closed", error))
         return FALSE;
       b = emit (ctx, WG_EV_INCIDENT_CLOSED, id, id);
@@ -1060,7 +1442,6 @@ wg_decide_timers (const WgStateReader *reader,
 {
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   g_autoptr(GPtrArray) candidates = NULL;
-  gint64 interval;
   Ctx ctx = { 0 };
 
   g_return_val_if_fail (reader != NULL && reader->funcs != NULL, NULL);
@@ -1074,7 +1455,6 @@ wg_decide_timers (const WgStateReader *reader,
   ctx.rules = rules;
   ctx.now = now_ms;
   ctx.events = events;
-  interval = wg_rules_get_escalation_interval (rules);
 
   for (guint i = 0; i < candidates->len; i++)
     {
@@ -1084,9 +1464,14 @@ wg_decide_timers (const WgStateReader *reader,
       if (!wg_incident_state_is_open (incident->state))
         continue;
 
+      /* Each level has its delay since the raise (the roster's: the
+       * covering leader's, then the chief's); a record without the raise
+       * time counts from the last change. */
       if ((incident->alarm == WG_ALARM_RAISED || incident->alarm == WG_ALARM_ESCALATED) &&
           incident->alarm_escalations < 2 &&
-          now_ms >= incident->alarm_changed_at + interval)
+          (incident->alarm_raised_at > 0
+             ? now_ms >= incident->alarm_raised_at + wg_rules_get_escalation_delay (rules, incident->alarm_escalations + 1)
+             : now_ms >= incident->alarm_changed_at + wg_rules_get_escalation_interval (rules)))
         {
           guint level = incident->alarm_escalations + 1;
 

@@ -30,7 +30,8 @@ GPtrArray *wg_decide        (const WgStateReader *reader,
                              GError             **error);
 
 /* System events due at @now_ms: alarm.escalated for alarms unacknowledged
- * for the rules' interval (twice at most: area leader, then chief) and
+ * for the rules' delay since the raise (twice at most: area leader after
+ * the first delay, then chief after the chief's own delay) and
  * incident.overdue for passed step deadlines (once per step).  The
  * server calls this from a timer and appends what it returns. */
 GPtrArray *wg_decide_timers (const WgStateReader *reader,
@@ -45,6 +46,7 @@ typedef enum {
   WG_SCOPE_OWN_GRID   = 1 << 0,  /* grid worker of the incident's grid */
   WG_SCOPE_OWN_DEPT   = 1 << 1,  /* the department it is routed to */
   WG_SCOPE_OWN_UNIT   = 1 << 2,  /* the unit's own account */
+  WG_SCOPE_CO_DEPT    = 1 << 3,  /* a co-department (协办) of the incident */
 } WgScope;
 
 /* Whether @role with @scope may send @type at all (state aside). */

@@ -108,7 +108,8 @@ wg_reference_build_rules (WgReference  *reference,
         }
 
       limits[WG_STEP_ROUTE] = WG_DEFAULT_ROUTE_MINUTES;
-      limits[WG_STEP_HANDLE] = (category->accept_hours + category->feedback_hours) * 60;
+      limits[WG_STEP_ACCEPT] = category->accept_hours * 60;
+      limits[WG_STEP_HANDLE] = category->feedback_hours * 60;
       limits[WG_STEP_VERIFY] = WG_DEFAULT_VERIFY_MINUTES;
       limits[WG_STEP_CLOSE] = WG_DEFAULT_CLOSE_MINUTES;
       limits[WG_STEP_DISPATCH] = minutes_from_seconds (category->dispatch_seconds);
@@ -118,6 +119,7 @@ wg_reference_build_rules (WgReference  *reference,
       wg_rules_add_category (rules, category->code, grade,
                              category->department != NULL ? category->department->code : NULL,
                              limits);
+      wg_rules_set_category_cycle (rules, category->code, category->mediate_first, category->call_back);
     }
 
   wg_rules_set_grid_resolver (rules, resolve_grid_cb, g_object_ref (reference), g_object_unref);
@@ -125,6 +127,8 @@ wg_reference_build_rules (WgReference  *reference,
   wg_reference_get_escalation_delays (reference, &covering_s, &chief_s);
   if (covering_s > 0)
     wg_rules_set_escalation_interval (rules, (gint64) covering_s * 1000);
+  if (chief_s > 0)
+    wg_rules_set_chief_delay (rules, (gint64) chief_s * 1000);
 
   stations = wg_reference_get_stations (reference);
   for (guint i = 0; i < stations->len; i++)

@@ -1345,6 +1345,44 @@ load_police_grids (WgReference  *self,
 /* ------------------------------------------------------------ categories.json */
 
 static gboolean
+get_optional_boolean (JsonObject  *obj,
+                      const char  *name,
+                      const Ctx   *ctx,
+                      int         *out,
+                      GError     **error)
+{
+  JsonNode *node = member (obj, name);
+
+  *out = -1;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is not true or false"), name);
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+/* "mediate_first" (default false) and "call_back" (default: by source). */
+static gboolean
+get_cycle_flags (JsonObject  *obj,
+                 WgCategory  *c,
+                 const Ctx   *ctx,
+                 GError     **error)
+{
+  int mediate_first, call_back;
+
+  if (!get_optional_boolean (obj, "mediate_first", ctx, &mediate_first, error) ||
+      !get_optional_boolean (obj, "call_back", ctx, &call_back, error))
+    return FALSE;
+  c->mediate_first = mediate_first == 1;
+  c->call_back = call_back < 0 ? WG_CALL_BACK_BY_SOURCE : call_back ? WG_CALL_BACK_ALWAYS : WG_CALL_BACK_NEVER;
+  if (c->mediate_first && !g_str_equal (c->grade, "professional"))
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx,
+                 _("only a professional category is mediated first"));
+  return TRUE;
+}
+
+static gboolean
 load_categories (WgReference  *self,
                  GError      **error)
 {
@@ -1407,6 +1445,9 @@ load_categories (WgReference  *self,
       if (g_str_equal (c->grade, "emergency") && (c->ack_seconds == 0 || c->dispatch_seconds == 0))
         return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
                      _("an emergency category needs \"ack_seconds\" and \"dispatch_minutes\" limits"));
+
+      if (!get_cycle_flags (obj, c, &ctx, error))
+        return FALSE;
 
       plan = get_array (obj, "response_plan", FALSE, &ctx, error);
       if (plan == NULL && member (obj, "response_plan") != NULL)

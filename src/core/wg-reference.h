@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "wg-geo.h"
+#include "wg-rules.h"
 
 G_BEGIN_DECLS
 
@@ -130,6 +131,7 @@ typedef struct
   guint        count;
 } WgResponseStep;
 
+
 struct _WgCategory
 {
   char          *code;
@@ -149,6 +151,10 @@ struct _WgCategory
   /* What an emergency of this kind needs; empty when it cannot become one. */
   WgResponseStep *response_plan;
   guint           n_response_steps;
+  /* The full work-order cycle: mediated in the grid before routing
+   * (小事不出网格); whether a case needs a call-back before it closes. */
+  gboolean        mediate_first;
+  WgCallBackRule  call_back;
 };
 
 /* A police grid (警务网格), the second grid layer of a "dual grid"

@@ -17,6 +17,7 @@ struct _WgRules
   gpointer         resolver_data;
   GDestroyNotify   resolver_destroy;
   gint64           escalation_interval_ms;
+  gint64           chief_delay_ms;  /* 0: twice the interval */
   GHashTable      *area_leaders;  /* grid prefix -> username */
   char            *chief;
 };
@@ -124,6 +125,36 @@ wg_rules_add_category (WgRules     *self,
   g_hash_table_replace (self->categories, g_strdup (code), rule);
 }
 
+void
+wg_rules_set_category_cycle (WgRules        *self,
+                             const char     *code,
+                             gboolean        mediate_first,
+                             WgCallBackRule  call_back)
+{
+  WgCategoryRule *rule;
+
+  g_return_if_fail (self != NULL);
+  rule = g_hash_table_lookup (self->categories, code);
+  g_return_if_fail (rule != NULL);
+  rule->mediate_first = mediate_first;
+  rule->call_back = call_back;
+}
+
+gboolean
+wg_rules_needs_call_back (WgRules    *self,
+                          const char *category,
+                          const char *source)
+{
+  const WgCategoryRule *rule = wg_rules_lookup_category (self, category);
+  const char *slug = wg_source_normalize (source);
+
+  if (rule == NULL || rule->call_back == WG_CALL_BACK_NEVER)
+    return FALSE;
+  if (rule->call_back == WG_CALL_BACK_ALWAYS)
+    return TRUE;
+  return g_strcmp0 (slug, "hotline_12345") == 0 || g_strcmp0 (slug, "walk_in") == 0;
+}
+
 const WgCategoryRule *
 wg_rules_lookup_category (WgRules    *self,
                           const char *code)
@@ -173,6 +204,28 @@ wg_rules_get_escalation_interval (WgRules *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->escalation_interval_ms;
+}
+
+void
+wg_rules_set_chief_delay (WgRules *self,
+                          gint64   chief_ms)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (chief_ms > 0);
+  self->chief_delay_ms = chief_ms;
+}
+
+gint64
+wg_rules_get_escalation_delay (WgRules *self,
+                               guint    level)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  if (level <= 1)
+    return self->escalation_interval_ms;
+  /* Never before the first step of the chain. */
+  if (self->chief_delay_ms > 0)
+    return MAX (self->chief_delay_ms, self->escalation_interval_ms);
+  return 2 * self->escalation_interval_ms;
 }
 
 void

@@ -20,12 +20,23 @@ G_BEGIN_DECLS
 
 typedef struct _WgRules WgRules;
 
+/* Whether a case of a category needs a call-back (回访) before it closes:
+ * categories.json "call_back" true (always), false (never), absent (by
+ * source: cases from the 12345 hotline and walk-ins). */
+typedef enum {
+  WG_CALL_BACK_BY_SOURCE,
+  WG_CALL_BACK_ALWAYS,
+  WG_CALL_BACK_NEVER,
+} WgCallBackRule;
+
 typedef struct {
   WgGrade  grade;                /* default grade */
   char    *department;           /* default department to route to, or NULL */
   /* Per step: minutes; plain minutes for emergency steps (dispatch,
    * arrive, resolve), working minutes for professional ones.  0: none. */
   guint    limits[WG_N_STEPS];
+  gboolean mediate_first;        /* mediated in the grid before routing */
+  WgCallBackRule call_back;
 } WgCategoryRule;
 
 /* Returns the grid code at a location (newly allocated) or NULL. */
@@ -55,6 +66,17 @@ void        wg_rules_add_category  (WgRules        *self,
                                     WgGrade         grade,
                                     const char     *department,
                                     const guint    *limits);
+/* The full work-order cycle's flags of a category added before
+ * (defaults: not mediated first, call-back by source). */
+void        wg_rules_set_category_cycle (WgRules        *self,
+                                         const char     *code,
+                                         gboolean        mediate_first,
+                                         WgCallBackRule  call_back);
+/* Whether a case of @category from @source (a slug, or NULL) needs a
+ * call-back before it closes. */
+gboolean    wg_rules_needs_call_back (WgRules    *self,
+                                      const char *category,
+                                      const char *source);
 const WgCategoryRule *wg_rules_lookup_category (WgRules    *self,
                                                 const char *code);
 
@@ -66,12 +88,18 @@ char       *wg_rules_resolve_grid  (WgRules        *self,
                                     double          lat,
                                     double          lon);
 
-/* Alarm escalation: after @interval_ms unacknowledged, to the street
- * leader covering the incident's grid (longest matching grid-code
- * prefix), then after another interval to the chief grid leader. */
+/* Alarm escalation: @interval_ms after it was raised, unacknowledged, to
+ * the street leader covering the incident's grid (longest matching
+ * grid-code prefix); @chief_ms after it was raised, to the chief grid
+ * leader (the roster's own delay; default twice the first). */
 void        wg_rules_set_escalation_interval (WgRules *self,
                                               gint64   interval_ms);
 gint64      wg_rules_get_escalation_interval (WgRules *self);
+void        wg_rules_set_chief_delay (WgRules *self,
+                                      gint64   chief_ms);
+/* Since the raise, for @level 1 (area leader) or 2 (chief). */
+gint64      wg_rules_get_escalation_delay (WgRules *self,
+                                           guint    level);
 void        wg_rules_add_area_leader (WgRules      *self,
                                       const char   *grid_prefix,
                                       const char   *username);

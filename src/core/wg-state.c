@@ -17,6 +17,10 @@ wg_incident_record_clear (WgIncidentRecord *record)
   g_clear_pointer (&record->grid, g_free);
   g_clear_pointer (&record->department, g_free);
   g_clear_pointer (&record->reporter, g_free);
+  g_clear_pointer (&record->source, g_free);
+  g_clear_pointer (&record->co_departments, g_strfreev);
+  g_clear_pointer (&record->mediation, g_free);
+  g_clear_pointer (&record->merged_into, g_free);
 }
 
 void
@@ -84,6 +88,100 @@ invalid (GError **error,
   return FALSE;
 }
 
+/* The full work-order cycle's members; absent ones read as their
+ * defaults, so that records written before it still decode. */
+static void
+cycle_to_json (const WgIncidentRecord *r,
+               JsonObject             *o)
+{
+  wg_json_set_nullable_string (o, "source", r->source);
+  if (r->co_departments != NULL && r->co_departments[0] != NULL)
+    {
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; r->co_departments[i] != NULL; i++)
+        json_array_add_string_element (array, r->co_departments[i]);
+      json_object_set_array_member (o, "co_departments", array);
+    }
+  if (r->handle_deadline > 0)
+    json_object_set_int_member (o, "handle_deadline", r->handle_deadline);
+  wg_json_set_nullable_string (o, "mediation", r->mediation);
+  json_object_set_boolean_member (o, "call_back_required", r->call_back_required);
+  wg_json_set_nullable_string (o, "call_back", r->call_back >= 0 ? wg_satisfaction_to_string (r->call_back) : NULL);
+  if (r->extension_requested > 0)
+    json_object_set_int_member (o, "extension_requested", r->extension_requested);
+  wg_json_set_nullable_string (o, "supervision",
+                               r->supervision >= 0 ? wg_supervision_level_to_string (r->supervision) : NULL);
+  wg_json_set_nullable_string (o, "merged_into", r->merged_into);
+  json_object_set_int_member (o, "repeats", r->repeats);
+  json_object_set_int_member (o, "reworks", r->reworks);
+  if (r->alarm_raised_at > 0)
+    json_object_set_int_member (o, "alarm_raised_at", r->alarm_raised_at);
+}
+
+static gboolean
+cycle_from_json (JsonObject        *o,
+                 WgIncidentRecord  *r,
+                 GError           **error)
+{
+  const char *source = NULL, *mediation = NULL, *call_back = NULL, *supervision = NULL;
+  const char *merged_into = NULL;
+  JsonArray *co = NULL;
+  gint64 repeats = 0, reworks = 0;
+  WgSatisfaction satisfaction;
+  WgSupervisionLevel level;
+
+  if (!wg_json_get_string (o, "source", FALSE, &source, error) ||
+      !wg_json_get_array (o, "co_departments", FALSE, &co, error) ||
+      !wg_json_get_int (o, "handle_deadline", FALSE, &r->handle_deadline, error) ||
+      !wg_json_get_string (o, "mediation", FALSE, &mediation, error) ||
+      !wg_json_get_boolean (o, "call_back_required", FALSE, &r->call_back_required, error) ||
+      !wg_json_get_string (o, "call_back", FALSE, &call_back, error) ||
+      !wg_json_get_int (o, "extension_requested", FALSE, &r->extension_requested, error) ||
+      !wg_json_get_string (o, "supervision", FALSE, &supervision, error) ||
+      !wg_json_get_string (o, "merged_into", FALSE, &merged_into, error) ||
+      !wg_json_get_int (o, "repeats", FALSE, &repeats, error) ||
+      !wg_json_get_int (o, "reworks", FALSE, &reworks, error) ||
+      !wg_json_get_int (o, "alarm_raised_at", FALSE, &r->alarm_raised_at, error))
+    return FALSE;
+  r->call_back = -1;
+  if (call_back != NULL)
+    {
+      if (!wg_satisfaction_from_string (call_back, &satisfaction))
+        return invalid (error, "call_back");
+      r->call_back = satisfaction;
+    }
+  r->supervision = -1;
+  if (supervision != NULL)
+    {
+      if (!wg_supervision_level_from_string (supervision, &level))
+        return invalid (error, "supervision");
+      r->supervision = level;
+    }
+  if (repeats < 0 || repeats > G_MAXUINT || reworks < 0 || reworks > G_MAXUINT)
+    return invalid (error, "repeats");
+  if (co != NULL)
+    {
+      guint n = json_array_get_length (co);
+
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *node = json_array_get_element (co, i);
+          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+            return invalid (error, "co_departments");
+        }
+      r->co_departments = g_new0 (char *, n + 1);
+      for (guint i = 0; i < n; i++)
+        r->co_departments[i] = g_strdup (json_array_get_string_element (co, i));
+    }
+  r->repeats = repeats;
+  r->reworks = reworks;
+  r->source = g_strdup (wg_source_normalize (source) != NULL ? wg_source_normalize (source) : source);
+  r->mediation = g_strdup (mediation);
+  r->merged_into = g_strdup (merged_into);
+  return TRUE;
+}
+
 JsonNode *
 wg_incident_record_to_json (const WgIncidentRecord *r)
 {
@@ -120,6 +218,7 @@ wg_incident_record_to_json (const WgIncidentRecord *r)
     }
   wg_json_set_nullable_string (o, "escalation_level",
                                r->escalation_level >= 0 ? wg_escalation_level_to_string (r->escalation_level) : NULL);
+  cycle_to_json (r, o);
   return wg_json_node_take_object (o);
 }
 
@@ -191,6 +290,11 @@ wg_incident_record_from_json (JsonNode          *node,
   if (escalations < 0 || escalations > G_MAXUINT)
     return invalid (error, "alarm_escalations");
   r.alarm_escalations = escalations;
+  if (!cycle_from_json (o, &r, error))
+    {
+      wg_incident_record_clear (&r);
+      return FALSE;
+    }
 
   r.id = g_strdup (id);
   r.case_number = g_strdup (case_number);

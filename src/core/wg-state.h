@@ -37,6 +37,19 @@ typedef struct {
   WgIncidentState    suspended_from;   /* meaningful while suspended */
   gint64             suspended_at;
   int                escalation_level; /* -1 none, else WgEscalationLevel */
+  /* The full work-order cycle. */
+  char              *source;           /* slug (normalised), or NULL */
+  char             **co_departments;   /* 协办, NULL-terminated, or NULL */
+  gint64             handle_deadline;  /* set on routing for the handle step, or 0 */
+  char              *mediation;        /* NULL, "mediated" or "failed" */
+  gboolean           call_back_required;
+  int                call_back;        /* -1 none since routing or rework, else WgSatisfaction */
+  gint64             extension_requested; /* the deadline a department asked for, or 0 */
+  int                supervision;      /* -1 none unanswered, else WgSupervisionLevel */
+  char              *merged_into;      /* while merged */
+  guint              repeats;          /* duplicates merged into this one */
+  guint              reworks;
+  gint64             alarm_raised_at;  /* 0 without an alarm */
 } WgIncidentRecord;
 
 typedef struct {

@@ -18,6 +18,7 @@ static const char *const grade_names[] = {
 static const char *const incident_state_names[] = {
   "reported", "routed", "accepted", "rejected", "feedback_given", "verified",
   "dispatched", "on_scene", "resolved", "suspended", "closed", "cancelled",
+  "rejection_pending", "merged",
 };
 
 static const char *const alarm_state_names[] = {
@@ -37,7 +38,7 @@ static const char *const role_names[] = {
 };
 
 static const char *const step_names[] = {
-  "route", "handle", "verify", "close", "dispatch", "arrive", "resolve",
+  "route", "handle", "verify", "close", "dispatch", "arrive", "resolve", "accept",
 };
 
 static const char *const escalation_level_names[] = {
@@ -70,6 +71,15 @@ static const char *const command_type_names[] = {
   "assignment.cancel",
   "unit.status",
   "roster.handover",
+  "incident.mediate",
+  "incident.review_rejection",
+  "incident.request_extension",
+  "incident.decline_extension",
+  "incident.supervise",
+  "incident.answer_supervision",
+  "incident.call_back",
+  "incident.merge",
+  "incident.downgrade",
 };
 
 static const char *const event_type_names[] = {
@@ -104,6 +114,31 @@ static const char *const event_type_names[] = {
   "assignment.cancelled",
   "unit.status_changed",
   "roster.handed_over",
+  "incident.mediated",
+  "incident.regraded",
+  "incident.rejection_requested",
+  "incident.rejection_denied",
+  "incident.extension_requested",
+  "incident.extension_declined",
+  "incident.supervised",
+  "incident.supervision_answered",
+  "incident.called_back",
+  "incident.reworked",
+  "incident.merged",
+  "incident.downgraded",
+};
+
+static const char *const source_names[] = {
+  "hotline_12345", "police_110", "patrol", "walk_in", "phone", "wechat_group", "sensor",
+  "contact_point", "other",
+};
+
+static const char *const satisfaction_names[] = {
+  "satisfied", "basically_satisfied", "unsatisfied",
+};
+
+static const char *const supervision_level_names[] = {
+  "urge", "supervise",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (grade_names) == WG_N_GRADES);
@@ -116,6 +151,10 @@ G_STATIC_ASSERT (G_N_ELEMENTS (step_names) == WG_N_STEPS);
 G_STATIC_ASSERT (G_N_ELEMENTS (escalation_level_names) == WG_N_ESCALATION_LEVELS);
 G_STATIC_ASSERT (G_N_ELEMENTS (command_type_names) == WG_N_COMMAND_TYPES);
 G_STATIC_ASSERT (G_N_ELEMENTS (event_type_names) == WG_N_EVENT_TYPES);
+G_STATIC_ASSERT (G_N_ELEMENTS (source_names) == WG_N_SOURCES);
+G_STATIC_ASSERT (G_N_ELEMENTS (satisfaction_names) == WG_N_SATISFACTIONS);
+G_STATIC_ASSERT (G_N_ELEMENTS (supervision_level_names) == WG_N_SUPERVISION_LEVELS);
+G_STATIC_ASSERT (WG_N_STATES <= 32);
 
 static gboolean
 lookup (const char *const *names,
@@ -169,11 +208,39 @@ WG_DEFINE_VOCAB (WgStep, step, WG_N_STEPS)
 WG_DEFINE_VOCAB (WgEscalationLevel, escalation_level, WG_N_ESCALATION_LEVELS)
 WG_DEFINE_VOCAB (WgCommandType, command_type, WG_N_COMMAND_TYPES)
 WG_DEFINE_VOCAB (WgEventType, event_type, WG_N_EVENT_TYPES)
+WG_DEFINE_VOCAB (WgSource, source, WG_N_SOURCES)
+WG_DEFINE_VOCAB (WgSatisfaction, satisfaction, WG_N_SATISFACTIONS)
+WG_DEFINE_VOCAB (WgSupervisionLevel, supervision_level, WG_N_SUPERVISION_LEVELS)
+
+/* The first release's slugs: its console, simulator and history generator
+ * wrote these into journals that must stay readable. */
+static const struct {
+  const char *old;
+  WgSource    now;
+} legacy_sources[] = {
+  { "hotline", WG_SOURCE_HOTLINE_12345 },
+  { "field", WG_SOURCE_PATROL },
+  { "grid_worker", WG_SOURCE_PATROL },
+  { "online", WG_SOURCE_OTHER },
+};
+
+const char *
+wg_source_normalize (const char *slug)
+{
+  WgSource source;
+
+  if (wg_source_from_string (slug, &source))
+    return source_names[source];
+  for (guint i = 0; slug != NULL && i < G_N_ELEMENTS (legacy_sources); i++)
+    if (strcmp (legacy_sources[i].old, slug) == 0)
+      return source_names[legacy_sources[i].now];
+  return NULL;
+}
 
 gboolean
 wg_incident_state_is_open (WgIncidentState state)
 {
-  return state != WG_STATE_CLOSED && state != WG_STATE_CANCELLED;
+  return state != WG_STATE_CLOSED && state != WG_STATE_CANCELLED && state != WG_STATE_MERGED;
 }
 
 gboolean

@@ -31,6 +31,8 @@ typedef enum {
   WG_STATE_SUSPENDED,
   WG_STATE_CLOSED,
   WG_STATE_CANCELLED,
+  WG_STATE_REJECTION_PENDING, /* a department asked to reject; the centre reviews */
+  WG_STATE_MERGED,            /* terminal: closed into another case */
   WG_N_STATES
 } WgIncidentState;
 
@@ -74,12 +76,13 @@ typedef enum {
  * professional ones working minutes on the centre's calendar. */
 typedef enum {
   WG_STEP_ROUTE,     /* professional: reported/rejected -> routed */
-  WG_STEP_HANDLE,    /* routed -> feedback_given */
+  WG_STEP_HANDLE,    /* accepted -> feedback_given */
   WG_STEP_VERIFY,    /* feedback_given -> verified */
   WG_STEP_CLOSE,     /* verified -> closed */
   WG_STEP_DISPATCH,  /* emergency: reported -> dispatched */
   WG_STEP_ARRIVE,    /* dispatched -> on_scene */
   WG_STEP_RESOLVE,   /* on_scene -> resolved */
+  WG_STEP_ACCEPT,    /* professional: routed -> accepted (签收) */
   WG_N_STEPS
 } WgStep;
 
@@ -116,6 +119,16 @@ typedef enum {
   WG_CMD_ASSIGNMENT_CANCEL,
   WG_CMD_UNIT_STATUS,
   WG_CMD_ROSTER_HANDOVER,
+  /* The full work-order cycle (protocol.md). */
+  WG_CMD_INCIDENT_MEDIATE,
+  WG_CMD_INCIDENT_REVIEW_REJECTION,
+  WG_CMD_INCIDENT_REQUEST_EXTENSION,
+  WG_CMD_INCIDENT_DECLINE_EXTENSION,
+  WG_CMD_INCIDENT_SUPERVISE,
+  WG_CMD_INCIDENT_ANSWER_SUPERVISION,
+  WG_CMD_INCIDENT_CALL_BACK,
+  WG_CMD_INCIDENT_MERGE,
+  WG_CMD_INCIDENT_DOWNGRADE,
   WG_N_COMMAND_TYPES
 } WgCommandType;
 
@@ -151,8 +164,51 @@ typedef enum {
   WG_EV_ASSIGNMENT_CANCELLED,
   WG_EV_UNIT_STATUS_CHANGED,
   WG_EV_ROSTER_HANDED_OVER,
+  /* The full work-order cycle (protocol.md). */
+  WG_EV_INCIDENT_MEDIATED,
+  WG_EV_INCIDENT_REGRADED,
+  WG_EV_INCIDENT_REJECTION_REQUESTED,
+  WG_EV_INCIDENT_REJECTION_DENIED,
+  WG_EV_INCIDENT_EXTENSION_REQUESTED,
+  WG_EV_INCIDENT_EXTENSION_DECLINED,
+  WG_EV_INCIDENT_SUPERVISED,
+  WG_EV_INCIDENT_SUPERVISION_ANSWERED,
+  WG_EV_INCIDENT_CALLED_BACK,
+  WG_EV_INCIDENT_REWORKED,
+  WG_EV_INCIDENT_MERGED,
+  WG_EV_INCIDENT_DOWNGRADED,
   WG_N_EVENT_TYPES
 } WgEventType;
+
+/* Where a report came from: one vocabulary for intake, simulator, history
+ * and statistics. */
+typedef enum {
+  WG_SOURCE_HOTLINE_12345,
+  WG_SOURCE_POLICE_110,
+  WG_SOURCE_PATROL,
+  WG_SOURCE_WALK_IN,
+  WG_SOURCE_PHONE,
+  WG_SOURCE_WECHAT_GROUP,
+  WG_SOURCE_SENSOR,
+  WG_SOURCE_CONTACT_POINT,
+  WG_SOURCE_OTHER,
+  WG_N_SOURCES
+} WgSource;
+
+/* A resident's answer on a call-back (回访). */
+typedef enum {
+  WG_SATISFACTION_SATISFIED,
+  WG_SATISFACTION_BASICALLY_SATISFIED,
+  WG_SATISFACTION_UNSATISFIED,
+  WG_N_SATISFACTIONS
+} WgSatisfaction;
+
+/* incident.supervise: 催办 (urge) or 督办 (supervise). */
+typedef enum {
+  WG_SUPERVISION_URGE,
+  WG_SUPERVISION_SUPERVISE,
+  WG_N_SUPERVISION_LEVELS
+} WgSupervisionLevel;
 
 #define WG_DECLARE_VOCAB(Type, name) \
   const char *wg_##name##_to_string   (Type value); \
@@ -168,10 +224,18 @@ WG_DECLARE_VOCAB (WgStep, step)
 WG_DECLARE_VOCAB (WgEscalationLevel, escalation_level)
 WG_DECLARE_VOCAB (WgCommandType, command_type)
 WG_DECLARE_VOCAB (WgEventType, event_type)
+WG_DECLARE_VOCAB (WgSource, source)
+WG_DECLARE_VOCAB (WgSatisfaction, satisfaction)
+WG_DECLARE_VOCAB (WgSupervisionLevel, supervision_level)
 
 #undef WG_DECLARE_VOCAB
 
-/* Closed and cancelled are terminal; every other state is open. */
+/* A source slug, or one the first release used ("hotline", "field",
+ * "online", "grid_worker"), as today's slug; NULL when unknown.  Old
+ * journals keep their slugs; readers map them through this. */
+const char *wg_source_normalize (const char *slug);
+
+/* Closed, cancelled and merged are terminal; every other state is open. */
 gboolean wg_incident_state_is_open   (WgIncidentState state);
 /* Notified..on_scene: the unit is tied up. */
 gboolean wg_assignment_state_is_open (WgAssignmentState state);

@@ -1487,6 +1487,19 @@ on_event (WgSim      *self,
                       SECONDS_PER_HOUR * self->config.step_scale + 20,
                 A_ACCEPT, inc->id, NULL, inc->routes);
     }
+  else if (g_str_equal (type, "incident.rejection_requested"))
+    {
+      set_state (&inc->state, "rejection_pending");
+      /* The centre reviews the request (退单审核) and lets it go. */
+      if (centre)
+        {
+          JsonObject *review = body_new (inc->id);
+          g_autofree char *id = command_id (self, "%s/review/%d", inc->id, inc->routes);
+
+          json_object_set_boolean_member (review, "approve", TRUE);
+          send_command (self, "dispatcher", id, "incident.review_rejection", review, NULL, NULL);
+        }
+    }
   else if (g_str_equal (type, "incident.rejected"))
     {
       set_state (&inc->state, "rejected");

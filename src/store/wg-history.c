@@ -1096,6 +1096,27 @@ do_feedback (Gen     *gen,
   return TRUE;
 }
 
+/* A case from the hotline (the category's call_back rule) closes only
+ * after a satisfied call-back (回访). */
+static gboolean
+call_back_if_needed (Gen     *gen,
+                     Inc     *inc,
+                     gint64   now,
+                     GError **error)
+{
+  g_auto(WgIncidentRecord) record = { 0 };
+  JsonObject *body;
+
+  if (!wg_store_get_incident (gen->store, inc->id, &record, error))
+    return FALSE;
+  if (!record.call_back_required || record.call_back == WG_SATISFACTION_SATISFIED)
+    return TRUE;
+  body = incident_body (inc);
+  json_object_set_string_member (body, "satisfaction", "satisfied");
+  json_object_set_string_member (body, "remark", "群众表示满意");
+  return run (gen, inc, WG_CMD_INCIDENT_CALL_BACK, body, gen->dispatcher, now, error);
+}
+
 static gboolean
 do_verify (Gen     *gen,
            Inc     *inc,
@@ -1156,6 +1177,11 @@ do_phase (Gen     *gen,
       gen->stats->rejections++;
       if (!run (gen, inc, WG_CMD_INCIDENT_REJECT, body, dept_actor (gen, inc->department), now, error))
         return FALSE;
+      /* A rejection is a request the centre reviews (退单审核). */
+      body = incident_body (inc);
+      json_object_set_boolean_member (body, "approve", TRUE);
+      if (!run (gen, inc, WG_CMD_INCIDENT_REVIEW_REJECTION, body, gen->dispatcher, now, error))
+        return FALSE;
       inc->wrong_first = FALSE;
       schedule (gen, inc, now, now + minutes (gen, 3, 40), PH_ROUTE);
       return TRUE;
@@ -1195,6 +1221,8 @@ do_phase (Gen     *gen,
       return do_verify (gen, inc, now, error);
 
     case PH_CLOSE:
+      if (!call_back_if_needed (gen, inc, now, error))
+        return FALSE;
       body = incident_body (inc);
       json_object_set_string_member (body, "remark", "办结");
       return run (gen, inc, WG_CMD_INCIDENT_CLOSE, body, gen->dispatcher, now, error);

@@ -48,6 +48,16 @@ body_int (WgEvent    *event,
 }
 
 static gboolean
+body_boolean (WgEvent    *event,
+              const char *member)
+{
+  JsonNode *node = json_object_get_member (event->body, member);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
+}
+
+static gboolean
 need (WgEvent     *event,
       const char  *what,
       gboolean     ok,
@@ -224,6 +234,15 @@ apply_reported (WgStore  *self,
   sqlite3_bind_int64 (stmt, 13, event->seq);
   if (!_wg_store_step_done (self, stmt, error))
     return FALSE;
+  stmt = _wg_store_stmt (self,
+    "UPDATE incidents SET source = ?2, call_back_required = ?3 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+  wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "source"));
+  sqlite3_bind_int (stmt, 3, body_boolean (event, "call_back_required"));
+  if (!_wg_store_step_done (self, stmt, error))
+    return FALSE;
   return apply_step (self, event, error);
 }
 
@@ -393,6 +412,155 @@ apply_alarm (WgStore  *self,
   return _wg_store_step_done (self, stmt, error);
 }
 
+/* A co-department (协办) reads the incident like the lead one: from its
+ * routing on. */
+static gboolean
+add_co_routings (WgStore  *self,
+                 WgEvent  *event,
+                 GError  **error)
+{
+  JsonNode *co = json_object_get_member (event->body, "co_departments");
+  JsonArray *array;
+
+  if (co == NULL || !JSON_NODE_HOLDS_ARRAY (co))
+    return TRUE;
+  array = json_node_get_array (co);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      sqlite3_stmt *stmt = _wg_store_stmt (self,
+        "INSERT OR IGNORE INTO routings (incident, department, first_seq)"
+        " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM incidents WHERE id = ?1)", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, json_array_get_string_element (array, i));
+      sqlite3_bind_int64 (stmt, 3, event->seq);
+      if (!_wg_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The full work-order cycle's events.  Each statement is spelled out (the
+ * statement cache keys on the literal). */
+static gboolean
+apply_cycle (WgStore  *self,
+             WgEvent  *event,
+             GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *state = body_string (event, "state");
+
+  switch (event->type)
+    {
+    case WG_EV_INCIDENT_MEDIATED:
+      stmt = _wg_store_stmt (self,
+        "UPDATE incidents SET mediation = ?2, state = coalesce (?3, state) WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "outcome"));
+      wg_sqlite_bind_text_or_null (stmt, 3, state);
+      break;
+
+    case WG_EV_INCIDENT_REGRADED:
+      stmt = _wg_store_stmt (self, "UPDATE incidents SET grade = ?2 WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "to"));
+      break;
+
+    case WG_EV_INCIDENT_REJECTION_REQUESTED:
+      return set_incident_state (self, event, "rejection_pending", error);
+    case WG_EV_INCIDENT_REJECTION_DENIED:
+      return set_incident_state (self, event, "routed", error);
+
+    case WG_EV_INCIDENT_EXTENSION_REQUESTED:
+      stmt = _wg_store_stmt (self, "UPDATE incidents SET extension_requested = ?2 WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 2, body_int (event, "requested_deadline"));
+      break;
+    case WG_EV_INCIDENT_EXTENSION_DECLINED:
+      stmt = _wg_store_stmt (self, "UPDATE incidents SET extension_requested = NULL WHERE id = ?1", error);
+      break;
+
+    case WG_EV_INCIDENT_SUPERVISED:
+      stmt = _wg_store_stmt (self, "UPDATE incidents SET supervision = ?2 WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "level"));
+      break;
+    case WG_EV_INCIDENT_SUPERVISION_ANSWERED:
+      stmt = _wg_store_stmt (self, "UPDATE incidents SET supervision = NULL WHERE id = ?1", error);
+      break;
+
+    case WG_EV_INCIDENT_CALLED_BACK:
+      stmt = _wg_store_stmt (self, "UPDATE incidents SET call_back = ?2 WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "satisfaction"));
+      break;
+
+    case WG_EV_INCIDENT_REWORKED:
+      /* Back to the department (or, mediated in the grid, to be routed):
+       * the next call-back is a new one. */
+      if (!need (event, "state", state != NULL, error))
+        return FALSE;
+      stmt = _wg_store_stmt (self,
+        "UPDATE incidents SET state = ?2, reworks = reworks + 1, call_back = NULL,"
+        " mediation = CASE WHEN ?2 = 'reported' THEN 'failed' ELSE mediation END WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 2, state);
+      break;
+
+    case WG_EV_INCIDENT_MERGED:
+      if (!need (event, "into", body_string (event, "into") != NULL, error))
+        return FALSE;
+      stmt = _wg_store_stmt (self, "UPDATE incidents SET state = 'merged', merged_into = ?2 WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "into"));
+      if (!_wg_store_step_done (self, stmt, error) || !clear_step (self, event, error))
+        return FALSE;
+      /* The case it was merged into counts the repeat (a partial view may
+       * not hold it). */
+      stmt = _wg_store_stmt (self, "UPDATE incidents SET repeats = repeats + 1 WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 1, body_string (event, "into"));
+      return _wg_store_step_done (self, stmt, error);
+
+    case WG_EV_INCIDENT_DOWNGRADED:
+      if (!need (event, "to and state", body_string (event, "to") != NULL && state != NULL, error))
+        return FALSE;
+      stmt = _wg_store_stmt (self, "UPDATE incidents SET grade = ?2, state = ?3 WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "to"));
+      wg_sqlite_bind_text_or_null (stmt, 3, state);
+      if (!_wg_store_step_done (self, stmt, error))
+        return FALSE;
+      /* Its alarm ends. */
+      stmt = _wg_store_stmt (self, "DELETE FROM alarms WHERE incident = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+      return _wg_store_step_done (self, stmt, error) && apply_step (self, event, error);
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (stmt == NULL)
+    return FALSE;
+  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+  return _wg_store_step_done (self, stmt, error) && apply_step (self, event, error);
+}
+
 static gboolean
 apply_incident (WgStore  *self,
                 WgEvent  *event,
@@ -415,13 +583,27 @@ apply_incident (WgStore  *self,
       return set_incident_state (self, event, "cancelled", error) && clear_step (self, event, error);
 
     case WG_EV_INCIDENT_ROUTED:
-      stmt = _wg_store_stmt (self, "UPDATE incidents SET state = 'routed', department = ?2 WHERE id = ?1", error);
-      if (stmt == NULL)
-        return FALSE;
-      wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "department"));
-      if (!_wg_store_step_done (self, stmt, error))
-        return FALSE;
+      {
+        JsonNode *co = json_object_get_member (event->body, "co_departments");
+        g_autofree char *co_text = NULL;
+
+        if (co != NULL && JSON_NODE_HOLDS_ARRAY (co))
+          co_text = wg_json_to_canonical (co);
+        /* A new routing starts afresh: no request or notice of the
+         * previous department stands. */
+        stmt = _wg_store_stmt (self,
+          "UPDATE incidents SET state = 'routed', department = ?2, co_departments = ?3, handle_deadline = ?4,"
+          " extension_requested = NULL, supervision = NULL, call_back = NULL WHERE id = ?1", error);
+        if (stmt == NULL)
+          return FALSE;
+        wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+        wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "department"));
+        wg_sqlite_bind_text_or_null (stmt, 3, co_text);
+        if (body_int (event, "handle_deadline") > 0)
+          sqlite3_bind_int64 (stmt, 4, body_int (event, "handle_deadline"));
+        if (!_wg_store_step_done (self, stmt, error))
+          return FALSE;
+      }
       stmt = _wg_store_stmt (self,
         "INSERT OR IGNORE INTO routings (incident, department, first_seq)"
         " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM incidents WHERE id = ?1)", error);
@@ -430,7 +612,8 @@ apply_incident (WgStore  *self,
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "department"));
       sqlite3_bind_int64 (stmt, 3, event->seq);
-      return _wg_store_step_done (self, stmt, error) && apply_step (self, event, error);
+      return _wg_store_step_done (self, stmt, error) && add_co_routings (self, event, error) &&
+             apply_step (self, event, error);
 
     case WG_EV_INCIDENT_ACCEPTED:
       return set_incident_state (self, event, "accepted", error) && apply_step (self, event, error);
@@ -450,7 +633,9 @@ apply_incident (WgStore  *self,
       return set_incident_state (self, event, "on_scene", error) && apply_step (self, event, error);
 
     case WG_EV_INCIDENT_EXTENDED:
-      stmt = _wg_store_stmt (self, "UPDATE incidents SET deadline = ?2, overdue = 0 WHERE id = ?1", error);
+      /* An approval answers a department's request too. */
+      stmt = _wg_store_stmt (self,
+        "UPDATE incidents SET deadline = ?2, overdue = 0, extension_requested = NULL WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
@@ -503,6 +688,20 @@ apply_incident (WgStore  *self,
       wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "level"));
       return _wg_store_step_done (self, stmt, error);
 
+    case WG_EV_INCIDENT_MEDIATED:
+    case WG_EV_INCIDENT_REGRADED:
+    case WG_EV_INCIDENT_REJECTION_REQUESTED:
+    case WG_EV_INCIDENT_REJECTION_DENIED:
+    case WG_EV_INCIDENT_EXTENSION_REQUESTED:
+    case WG_EV_INCIDENT_EXTENSION_DECLINED:
+    case WG_EV_INCIDENT_SUPERVISED:
+    case WG_EV_INCIDENT_SUPERVISION_ANSWERED:
+    case WG_EV_INCIDENT_CALLED_BACK:
+    case WG_EV_INCIDENT_REWORKED:
+    case WG_EV_INCIDENT_MERGED:
+    case WG_EV_INCIDENT_DOWNGRADED:
+      return apply_cycle (self, event, error);
+
     case WG_EV_INCIDENT_OVERDUE:
       stmt = _wg_store_stmt (self, "UPDATE incidents SET overdue = 1 WHERE id = ?1", error);
       if (stmt == NULL)
@@ -553,6 +752,18 @@ _wg_projection_apply (WgStore  *self,
     case WG_EV_INCIDENT_DISPATCHED:
     case WG_EV_INCIDENT_ON_SCENE:
     case WG_EV_INCIDENT_OVERDUE:
+    case WG_EV_INCIDENT_MEDIATED:
+    case WG_EV_INCIDENT_REGRADED:
+    case WG_EV_INCIDENT_REJECTION_REQUESTED:
+    case WG_EV_INCIDENT_REJECTION_DENIED:
+    case WG_EV_INCIDENT_EXTENSION_REQUESTED:
+    case WG_EV_INCIDENT_EXTENSION_DECLINED:
+    case WG_EV_INCIDENT_SUPERVISED:
+    case WG_EV_INCIDENT_SUPERVISION_ANSWERED:
+    case WG_EV_INCIDENT_CALLED_BACK:
+    case WG_EV_INCIDENT_REWORKED:
+    case WG_EV_INCIDENT_MERGED:
+    case WG_EV_INCIDENT_DOWNGRADED:
       ok = apply_incident (self, event, error);
       break;
 

@@ -180,6 +180,32 @@ static const char *const migrations[] = {
   "CREATE INDEX cp_deadlines_cp ON cp_deadlines (cp);"
   "CREATE INDEX cp_roster_cp ON cp_roster (cp);"
   "CREATE INDEX cp_routings_cp ON cp_routings (cp);",
+  /* 1 -> 2: the full work-order cycle.  co_departments is a JSON array;
+   * source is kept as the journal has it (readers normalise old slugs). */
+  "ALTER TABLE incidents ADD COLUMN source TEXT;"
+  "ALTER TABLE incidents ADD COLUMN co_departments TEXT;"
+  "ALTER TABLE incidents ADD COLUMN handle_deadline INTEGER;"
+  "ALTER TABLE incidents ADD COLUMN mediation TEXT;"
+  "ALTER TABLE incidents ADD COLUMN call_back_required INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE incidents ADD COLUMN call_back TEXT;"
+  "ALTER TABLE incidents ADD COLUMN extension_requested INTEGER;"
+  "ALTER TABLE incidents ADD COLUMN supervision TEXT;"
+  "ALTER TABLE incidents ADD COLUMN merged_into TEXT;"
+  "ALTER TABLE incidents ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE incidents ADD COLUMN reworks INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE cp_incidents ADD COLUMN source TEXT;"
+  "ALTER TABLE cp_incidents ADD COLUMN co_departments TEXT;"
+  "ALTER TABLE cp_incidents ADD COLUMN handle_deadline INTEGER;"
+  "ALTER TABLE cp_incidents ADD COLUMN mediation TEXT;"
+  "ALTER TABLE cp_incidents ADD COLUMN call_back_required INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE cp_incidents ADD COLUMN call_back TEXT;"
+  "ALTER TABLE cp_incidents ADD COLUMN extension_requested INTEGER;"
+  "ALTER TABLE cp_incidents ADD COLUMN supervision TEXT;"
+  "ALTER TABLE cp_incidents ADD COLUMN merged_into TEXT;"
+  "ALTER TABLE cp_incidents ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE cp_incidents ADD COLUMN reworks INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE incidents SET source = (SELECT json_extract (j.body, '$.source') FROM journal j"
+  "  WHERE j.seq = incidents.first_seq AND j.type = 'incident.reported');",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WG_STORE_SCHEMA_VERSION);
@@ -257,7 +283,49 @@ _wg_store_exec (WgStore     *self,
 #define INCIDENT_COLUMNS \
   "i.id, i.case_number, i.grade, i.state, i.category, i.summary, i.grid, i.department," \
   " i.lat, i.lon, i.reporter, i.reported_at, i.updated_at, i.step, i.deadline, i.overdue," \
-  " a.state, a.changed_at, a.escalations, i.suspended_from, i.suspended_at, i.escalation_level"
+  " a.state, a.changed_at, a.escalations, i.suspended_from, i.suspended_at, i.escalation_level," \
+  " i.source, i.co_departments, i.handle_deadline, i.mediation, i.call_back_required, i.call_back," \
+  " i.extension_requested, i.supervision, i.merged_into, i.repeats, i.reworks, a.raised_at"
+
+/* The full work-order cycle's columns, from @first on. */
+static void
+read_cycle_columns (sqlite3_stmt     *stmt,
+                    int               first,
+                    WgIncidentRecord *r)
+{
+  const char *source = (const char *) sqlite3_column_text (stmt, first);
+  const char *co = (const char *) sqlite3_column_text (stmt, first + 1);
+  WgSatisfaction satisfaction;
+  WgSupervisionLevel level;
+
+  r->source = g_strdup (wg_source_normalize (source) != NULL ? wg_source_normalize (source) : source);
+  if (co != NULL)
+    {
+      g_autoptr(JsonNode) node = wg_json_parse (co, -1, NULL);
+
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+          guint n = json_array_get_length (array);
+
+          r->co_departments = g_new0 (char *, n + 1);
+          for (guint i = 0; i < n; i++)
+            r->co_departments[i] = g_strdup (json_array_get_string_element (array, i));
+        }
+    }
+  r->handle_deadline = sqlite3_column_int64 (stmt, first + 2);
+  r->mediation = wg_sqlite_column_dup (stmt, first + 3);
+  r->call_back_required = sqlite3_column_int (stmt, first + 4) != 0;
+  r->call_back = wg_satisfaction_from_string ((const char *) sqlite3_column_text (stmt, first + 5), &satisfaction)
+                 ? (int) satisfaction : -1;
+  r->extension_requested = sqlite3_column_int64 (stmt, first + 6);
+  r->supervision = wg_supervision_level_from_string ((const char *) sqlite3_column_text (stmt, first + 7), &level)
+                   ? (int) level : -1;
+  r->merged_into = wg_sqlite_column_dup (stmt, first + 8);
+  r->repeats = sqlite3_column_int (stmt, first + 9);
+  r->reworks = sqlite3_column_int (stmt, first + 10);
+  r->alarm_raised_at = sqlite3_column_int64 (stmt, first + 11);
+}
 
 static void
 read_incident_row (sqlite3_stmt     *stmt,
@@ -292,6 +360,7 @@ read_incident_row (sqlite3_stmt     *stmt,
   r.suspended_at = sqlite3_column_int64 (stmt, 20);
   r.escalation_level = wg_escalation_level_from_string ((const char *) sqlite3_column_text (stmt, 21), &level)
                        ? (int) level : -1;
+  read_cycle_columns (stmt, 22, &r);
   *out = r;
 }
 
@@ -468,11 +537,11 @@ reader_timer_candidates (gpointer     user_data,
   sqlite3_stmt *stmt = _wg_store_stmt (self,
     "SELECT " INCIDENT_COLUMNS " FROM alarms a JOIN incidents i ON i.id = a.incident"
     " WHERE a.state IN ('raised', 'escalated') AND a.escalations < 2"
-    "   AND i.state NOT IN ('closed', 'cancelled')"
+    "   AND i.state NOT IN ('closed', 'cancelled', 'merged')"
     " UNION "
     "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
     " WHERE i.deadline IS NOT NULL AND i.overdue = 0 AND i.deadline <= ?1"
-    "   AND i.state NOT IN ('closed', 'cancelled', 'suspended')"
+    "   AND i.state NOT IN ('closed', 'cancelled', 'merged', 'suspended')"
     " ORDER BY 1", error);
   int rc;
 
@@ -1550,7 +1619,7 @@ wg_store_list_incidents (WgStore   *self,
 
   stmt = _wg_store_stmt (self,
     "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
-    " WHERE NOT ?1 OR i.state NOT IN ('closed', 'cancelled')"
+    " WHERE NOT ?1 OR i.state NOT IN ('closed', 'cancelled', 'merged')"
     " ORDER BY CASE i.grade WHEN 'emergency' THEN 0 WHEN 'professional' THEN 1 ELSE 2 END,"
     " i.reported_at, i.id", error);
   if (stmt == NULL)

@@ -60,6 +60,7 @@ fixture_set_up (Fixture       *f,
   g_hash_table_insert (f->users, (gpointer) "P-women", g_strdup ("dept-women"));
   g_hash_table_insert (f->users, (gpointer) "P-housing", g_strdup ("dept-housing"));
   g_hash_table_insert (f->users, (gpointer) "P-fire", g_strdup ("dept-fire"));
+  g_hash_table_insert (f->users, (gpointer) "P-urban", g_strdup ("dept-urban"));
   g_hash_table_insert (f->users, (gpointer) "U", g_strdup ("unit-eu-01"));
   g_hash_table_insert (f->users, (gpointer) "U-other", g_strdup ("unit-eu-02"));
   g_hash_table_insert (f->users, (gpointer) "T", g_strdup ("trainer"));
@@ -223,8 +224,12 @@ static const Step scenario_professional[] = {
   { "G", "incident.route", "{\"incident\": \"$I\", \"department\": \"judicial\"}", 403, "forbidden" },
   { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"judicial\"}", 200, "incident.routed" },
   { "P-judicial", "incident.reject", "{\"incident\": \"$I\"}", 422, "invalid-field" },
-  { "P-judicial", "incident.reject", "{\"incident\": \"$I\", \"reason\": \"非本部门职责\"}", 200, "incident.rejected" },
+  { "P-judicial", "incident.reject", "{\"incident\": \"$I\", \"reason\": \"非本部门职责\"}", 200,
+    "incident.rejection_requested" },
   { "P-judicial", "incident.reject", "{\"incident\": \"$I\", \"reason\": \"again\"}", 409, "illegal-transition" },
+  { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"women\"}", 409, "illegal-transition" },
+  { "P-judicial", "incident.review_rejection", "{\"incident\": \"$I\", \"approve\": true}", 403, "forbidden" },
+  { "D", "incident.review_rejection", "{\"incident\": \"$I\", \"approve\": true}", 200, "incident.rejected" },
   { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"women\"}", 200, "incident.routed" },
   { "P-judicial", "incident.accept", "{\"incident\": \"$I\"}", 403, "forbidden" },
   { "D", "incident.extend", "{\"incident\": \"$I\", \"deadline\": $FUTURE, \"reason\": \"需业主配合\"}",
@@ -298,6 +303,98 @@ static const Step scenario_misc[] = {
   { "A", "incident.note", "{\"incident\": \"$I\", \"text\": \"系统备注\"}", 200, "incident.noted" },
   { "A", "incident.cancel", "{\"incident\": \"$I\", \"reason\": \"x\"}", 403, "forbidden" },
 };
+
+/* The full work-order cycle: a 12345 hotline case routed, accepted, fed
+ * back, verified, called back unsatisfied, reworked, fed back, verified,
+ * called back satisfied and closed. */
+static const Step scenario_hotline[] = {
+  { "D", "incident.report", "{\"grade\": \"professional\", \"category\": \"water_leak\", \"location\": " LOC ","
+    " \"summary\": \"楼道水管漏水\", \"source\": \"hotline_12345\", \"caller\": {\"name\": \"黄女士\","
+    " \"phone\": \"13900139000\"}}", 200, "incident.reported" },
+  { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"housing\"}", 200, "incident.routed" },
+  { "P-housing", "incident.accept", "{\"incident\": \"$I\"}", 200, "incident.accepted" },
+  { "P-housing", "incident.feedback", "{\"incident\": \"$I\", \"result\": \"已更换阀门\"}", 200,
+    "incident.feedback_given" },
+  { "G", "incident.verify", "{\"incident\": \"$I\", \"passed\": true}", 200, "incident.verified" },
+  { "D", "incident.close", "{\"incident\": \"$I\"}", 409, "illegal-transition" },
+  { "G", "incident.call_back", "{\"incident\": \"$I\", \"satisfaction\": \"satisfied\", \"remark\": \"x\"}",
+    403, "forbidden" },
+  { "D", "incident.call_back", "{\"incident\": \"$I\", \"satisfaction\": \"fine\", \"remark\": \"x\"}",
+    422, "invalid-field" },
+  { "D", "incident.call_back", "{\"incident\": \"$I\", \"satisfaction\": \"unsatisfied\", \"remark\": \"仍在滴水\"}",
+    200, "incident.called_back incident.reworked" },
+  { "D", "incident.close", "{\"incident\": \"$I\"}", 409, "illegal-transition" },
+  { "P-housing", "incident.feedback", "{\"incident\": \"$I\", \"result\": \"已更换整段水管\"}", 200,
+    "incident.feedback_given" },
+  { "G", "incident.verify", "{\"incident\": \"$I\", \"passed\": true}", 200, "incident.verified" },
+  { "L", "incident.call_back", "{\"incident\": \"$I\", \"satisfaction\": \"satisfied\", \"remark\": \"不再漏水\"}",
+    200, "incident.called_back" },
+  { "D", "incident.close", "{\"incident\": \"$I\", \"remark\": \"办结\"}", 200, "incident.closed" },
+};
+
+/* A rejection reviewed and denied, asked again, approved and routed
+ * elsewhere. */
+static const Step scenario_rejection_review[] = {
+  { "D", "incident.report", "{\"grade\": \"professional\", \"category\": \"illegal_structure\", \"location\": " LOC ","
+    " \"summary\": \"天台搭建铁皮房\"}", 200, "incident.reported" },
+  { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"urban\"}", 200, "incident.routed" },
+  { "P-urban", "incident.reject", "{\"incident\": \"$I\", \"reason\": \"属住建职责\"}", 200,
+    "incident.rejection_requested" },
+  { "P-urban", "incident.accept", "{\"incident\": \"$I\"}", 409, "illegal-transition" },
+  { "P-urban", "incident.review_rejection", "{\"incident\": \"$I\", \"approve\": true}", 403, "forbidden" },
+  { "D", "incident.review_rejection", "{\"incident\": \"$I\"}", 422, "invalid-field" },
+  { "D", "incident.review_rejection", "{\"incident\": \"$I\", \"approve\": false, \"remark\": \"违建属城管\"}",
+    200, "incident.rejection_denied" },
+  { "D", "incident.review_rejection", "{\"incident\": \"$I\", \"approve\": true}", 409, "illegal-transition" },
+  { "P-urban", "incident.reject", "{\"incident\": \"$I\", \"reason\": \"房屋结构问题\"}", 200,
+    "incident.rejection_requested" },
+  { "L", "incident.review_rejection", "{\"incident\": \"$I\", \"approve\": true}", 200, "incident.rejected" },
+  { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"housing\"}", 200, "incident.routed" },
+  { "P-urban", "incident.accept", "{\"incident\": \"$I\"}", 403, "forbidden" },
+  { "P-housing", "incident.accept", "{\"incident\": \"$I\"}", 200, "incident.accepted" },
+};
+
+/* The journal of the last incident ($I), its event types in order. */
+static char *
+incident_journal_types (Fixture *f)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (f->server, g_hash_table_lookup (f->tokens, "D"), "GET",
+                                                           "/api/v1/journal?after=0&limit=5000", NULL, NULL);
+  const char *incident = g_hash_table_lookup (f->vars, "$I");
+  JsonArray *events;
+  GString *types = g_string_new (NULL);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  events = json_object_get_array_member (wg_test_response_object (r), "events");
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "incident", NULL), incident) == 0)
+        g_string_append_printf (types, "%s%s", types->len > 0 ? " " : "", json_object_get_string_member (event, "type"));
+    }
+  return g_string_free (types, FALSE);
+}
+
+static void
+test_work_order_cycle (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *hotline = NULL, *rejection = NULL;
+
+  run_steps (f, scenario_hotline, G_N_ELEMENTS (scenario_hotline));
+  hotline = incident_journal_types (f);
+  g_assert_cmpstr (hotline, ==,
+                   "incident.reported incident.routed incident.accepted incident.feedback_given incident.verified"
+                   " incident.called_back incident.reworked incident.feedback_given incident.verified"
+                   " incident.called_back incident.closed");
+
+  run_steps (f, scenario_rejection_review, G_N_ELEMENTS (scenario_rejection_review));
+  rejection = incident_journal_types (f);
+  g_assert_cmpstr (rejection, ==,
+                   "incident.reported incident.routed incident.rejection_requested incident.rejection_denied"
+                   " incident.rejection_requested incident.rejected incident.routed incident.accepted");
+}
 
 static void
 test_scenarios (Fixture       *f,
@@ -788,6 +885,7 @@ main (int   argc,
 
   g_test_add ("/commands/scenarios", Fixture, NULL, fixture_set_up, test_scenarios, fixture_tear_down);
   g_test_add ("/commands/journal-pages", Fixture, NULL, fixture_set_up, test_journal_pages, fixture_tear_down);
+  g_test_add ("/commands/work-order-cycle", Fixture, NULL, fixture_set_up, test_work_order_cycle, fixture_tear_down);
   g_test_add ("/commands/idempotency", Fixture, NULL, fixture_set_up, test_idempotency, fixture_tear_down);
   g_test_add ("/commands/stream-resume", Fixture, NULL, fixture_set_up, test_stream_resume, fixture_tear_down);
   g_test_add ("/commands/restart", Fixture, NULL, fixture_set_up, test_restart, fixture_tear_down);

@@ -579,6 +579,7 @@ test_scenario_professional (Fixture       *f,
                                          "楼顶违章搭建铁皮房", NULL);
   g_autofree char *accept = NULL;
   g_autofree char *reject = NULL;
+  g_autofree char *review = NULL;
   g_autofree char *feedback = NULL;
   g_autofree char *verify = NULL;
   g_autoptr(GPtrArray) journal = NULL;
@@ -601,6 +602,10 @@ test_scenario_professional (Fixture       *f,
   accept = g_strdup_printf ("{\"incident\": \"%s\"}", incident);
   reject = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"请转交街道规划办\"}", incident);
   field_send (&f->field, "dept-urban", "incident.reject", reject);
+  wait_state (f->dispatcher, incident, WG_STATE_REJECTION_PENDING);
+  /* The centre reviews the request (退单审核) and approves it. */
+  review = g_strdup_printf ("{\"incident\": \"%s\", \"approve\": true}", incident);
+  field_send (&f->field, "dispatcher", "incident.review_rejection", review);
   wait_state (f->dispatcher, incident, WG_STATE_REJECTED);
   act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"),
                    "属城管执法范围，请受理");
@@ -623,7 +628,8 @@ test_scenario_professional (Fixture       *f,
   journal = server_journal (&f->field, incident);
   {
     const char *expected[] = {
-      "incident.reported@worker-05", "incident.routed@dispatcher", "incident.rejected@dept-urban",
+      "incident.reported@worker-05", "incident.routed@dispatcher", "incident.rejection_requested@dept-urban",
+      "incident.rejected@dispatcher",
       "incident.routed@dispatcher", "incident.accepted@dept-urban",
       "incident.feedback_given@dept-urban", "incident.verified@worker-05",
       "incident.closed@dispatcher", NULL

@@ -37,13 +37,16 @@ fixture_rules_new (void)
 {
   WgRules *rules = wg_rules_new ();
   /* route, handle, verify, close (working minutes); dispatch, arrive,
-   * resolve (minutes). */
-  const guint limits[WG_N_STEPS] = { 60, 960, 240, 120, 2, 10, 120 };
+   * resolve (minutes); accept (working minutes). */
+  const guint limits[WG_N_STEPS] = { 60, 960, 240, 120, 2, 10, 120, 120 };
 
   wg_rules_add_category (rules, "fire", WG_GRADE_EMERGENCY, NULL, limits);
   wg_rules_add_category (rules, "structure", WG_GRADE_PROFESSIONAL, "cgj", limits);
   wg_rules_add_category (rules, "fire_lane", WG_GRADE_GENERAL, NULL, limits);
   wg_rules_add_category (rules, "labour_dispute", WG_GRADE_PROFESSIONAL, "sfs", limits);
+  /* Mediated in the grid first (小事不出网格). */
+  wg_rules_add_category (rules, "neighbour_dispute", WG_GRADE_PROFESSIONAL, "sfs", limits);
+  wg_rules_set_category_cycle (rules, "neighbour_dispute", TRUE, WG_CALL_BACK_BY_SOURCE);
   wg_rules_set_grid_resolver (rules, fixture_grid_resolver, NULL, NULL);
   wg_rules_add_area_leader (rules, "g1", "leader-area1");
   wg_rules_set_chief (rules, "chief");

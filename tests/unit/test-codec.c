@@ -85,6 +85,7 @@ scenario_run (Scenario *s)
   g_autoptr(WgActor) cgj = wg_actor_new ("cgj-desk", WG_ROLE_DEPARTMENT, NULL, "cgj", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *fire = NULL, *a_meu = NULL, *a_car = NULL, *roof = NULL, *dispute = NULL, *lane = NULL;
+  g_autofree char *leak = NULL, *dup = NULL, *neighbours = NULL, *drain = NULL, *smoke = NULL;
   g_autofree char *body = NULL;
 
   g_assert_true (wg_store_register_unit (s->f.store, "meu-17-1", "minimal_emergency_unit", "最小应急单元 17-1",
@@ -154,6 +155,9 @@ scenario_run (Scenario *s)
   body = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"非本部门职责\"}", roof);
   g_ptr_array_unref (step (s, T_FIRE + MINUTES (310), cgj, "incident.reject", body));
   g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"approve\": true, \"remark\": \"退回中心重新流转\"}", roof);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (310) + 30000, leader, "incident.review_rejection", body));
+  g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"incident\": \"%s\", \"department\": \"cgj\", \"instructions\": \"属违法建设\"}", roof);
   g_ptr_array_unref (step (s, T_FIRE + MINUTES (311), dispatcher, "incident.route", body));
   g_clear_pointer (&body, g_free);
@@ -203,6 +207,93 @@ scenario_run (Scenario *s)
                            "{\"unit\": \"police-car-3\", \"status\": \"off_duty\"}"));
   g_ptr_array_unref (step (s, T_FIRE + MINUTES (360), leader, "roster.handover",
                            "{\"to\": \"wang\", \"remark\": \"夜班交接\"}"));
+
+  /* 6. The full work-order cycle: a 12345 case with a duplicate, a
+   * rejection denied, 改派, extension, supervision, rework and call-back;
+   * a dispute mediated in the grid; 转派; a downgraded false alarm. */
+  leak = subject (step (s, T_FIRE + MINUTES (400), dispatcher, "incident.report",
+    "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.125, \"lon\": 113.25},"
+    " \"summary\": \"楼上违建漏水\", \"source\": \"hotline_12345\", \"caller\": {\"name\": \"黄女士\","
+    " \"phone\": \"13900139000\"}}"), 0);
+  dup = subject (step (s, T_FIRE + MINUTES (401), dispatcher, "incident.report",
+    "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.125, \"lon\": 113.25},"
+    " \"summary\": \"邻居反映同一处漏水\", \"source\": \"hotline_12345\"}"), 0);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"into\": \"%s\", \"reason\": \"同一处漏水\"}", dup, leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (402), dispatcher, "incident.merge", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"department\": \"cgj\", \"co_departments\": [\"housing\"]}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (403), dispatcher, "incident.route", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"漏水应由住建处理\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (404), cgj, "incident.reject", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"approve\": false, \"remark\": \"违建属城管职责\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (405), leader, "incident.review_rejection", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"department\": \"housing\", \"instructions\": \"先处理漏水\"}",
+                          leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (406), dispatcher, "incident.route", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (410), housing, "incident.accept", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"deadline\": %" G_GINT64_FORMAT ", \"reason\": \"需业主配合\"}",
+                          leak, T_FIRE + MINUTES (14 * 24 * 60));
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (411), housing, "incident.request_extension", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"居民急需，请按期办理\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (412), leader, "incident.decline_extension", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"level\": \"supervise\", \"remark\": \"请今日上门\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (413), leader, "incident.supervise", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"text\": \"已安排下午上门\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (414), housing, "incident.answer_supervision", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"result\": \"已封堵漏点\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (420), housing, "incident.feedback", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"passed\": true}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (430), worker, "incident.verify", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"satisfaction\": \"unsatisfied\", \"remark\": \"下雨仍漏\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (440), dispatcher, "incident.call_back", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"result\": \"已重做防水层\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (450), housing, "incident.feedback", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"passed\": true}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (460), worker, "incident.verify", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"satisfaction\": \"satisfied\", \"remark\": \"不再漏水\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (470), dispatcher, "incident.call_back", body));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"incident\": \"%s\"}", leak);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (480), dispatcher, "incident.close", body));
+  g_clear_pointer (&body, g_free);
+
+  neighbours = subject (step (s, T_FIRE + MINUTES (490), worker, "incident.report",
+    "{\"grade\": \"professional\", \"category\": \"neighbour_dispute\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+    " \"summary\": \"楼上楼下噪音纠纷\", \"source\": \"patrol\"}"), 0);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"outcome\": \"mediated\", \"remark\": \"双方约定晚十点后不再装修\","
+                          " \"parties\": [\"501住户\", \"401住户\"]}", neighbours);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (491), worker, "incident.mediate", body));
+  g_clear_pointer (&body, g_free);
+
+  drain = subject (step (s, T_FIRE + MINUTES (495), worker, "incident.report",
+    "{\"grade\": \"general\", \"category\": \"fire_lane\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+    " \"summary\": \"通道被建筑垃圾堵死，现场无法清理\"}"), 0);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"department\": \"cgj\"}", drain);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (496), dispatcher, "incident.route", body));
+  g_clear_pointer (&body, g_free);
+
+  smoke = subject (step (s, T_FIRE + MINUTES (497), dispatcher, "incident.report",
+    "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+    " \"summary\": \"楼顶冒烟\", \"source\": \"police_110\"}"), 0);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"to\": \"general\", \"reason\": \"居民烧烤，非火情\","
+                          " \"false_alarm\": true}", smoke);
+  g_ptr_array_unref (step (s, T_FIRE + MINUTES (498), leader, "incident.downgrade", body));
+  g_clear_pointer (&body, g_free);
 }
 
 static void

@@ -77,14 +77,16 @@ random_report (Run *run)
 {
   static const char *kinds[][2] = {
     { "general", "fire_lane" }, { "professional", "structure" }, { "emergency", "fire" },
-    { "professional", "labour_dispute" },
+    { "professional", "labour_dispute" }, { "professional", "neighbour_dispute" },
   };
+  static const char *sources[] = { "patrol", "hotline_12345", "walk_in", "police_110" };
   guint k = g_rand_int_range (run->rand, 0, G_N_ELEMENTS (kinds));
   gboolean on_spot = k == 0 && g_rand_boolean (run->rand);
 
   execute (run, fixture_commandf ("incident.report",
     "{\"grade\": \"%s\", \"category\": \"%s\", \"location\": {\"lat\": 23.25, \"lon\": %s},"
-    " \"summary\": \"random\"%s}", kinds[k][0], kinds[k][1], g_rand_boolean (run->rand) ? "113.25" : "113.375",
+    " \"summary\": \"random\", \"source\": \"%s\"%s}", kinds[k][0], kinds[k][1],
+    g_rand_boolean (run->rand) ? "113.25" : "113.375", sources[g_rand_int_range (run->rand, 0, G_N_ELEMENTS (sources))],
     on_spot ? ", \"handled_on_spot\": {\"resolution\": \"done\"}" : ""), run->leader);
 }
 
@@ -116,7 +118,8 @@ random_incident_command (Run *run)
       return;
     }
   type = legal[g_rand_int_range (run->rand, 0, n_legal)];
-  if (type == WG_CMD_INCIDENT_ACCEPT || type == WG_CMD_INCIDENT_REJECT || type == WG_CMD_INCIDENT_FEEDBACK)
+  if (type == WG_CMD_INCIDENT_ACCEPT || type == WG_CMD_INCIDENT_REJECT || type == WG_CMD_INCIDENT_FEEDBACK ||
+      type == WG_CMD_INCIDENT_REQUEST_EXTENSION || type == WG_CMD_INCIDENT_ANSWER_SUPERVISION)
     {
       dept = wg_actor_new ("dept-desk", WG_ROLE_DEPARTMENT, NULL, incident.department, NULL);
       actor = dept;
@@ -128,8 +131,51 @@ random_incident_command (Run *run)
       command = fixture_commandf ("incident.handle_on_spot", "{\"incident\": \"%s\", \"resolution\": \"r\"}", id);
       break;
     case WG_CMD_INCIDENT_ROUTE:
-      command = fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"%s\"}", id,
-                                  g_rand_boolean (run->rand) ? "cgj" : "sfs");
+      if (g_rand_boolean (run->rand))
+        command = fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"%s\"}", id,
+                                    g_rand_boolean (run->rand) ? "cgj" : "sfs");
+      else
+        command = fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"sfs\","
+                                    " \"co_departments\": [\"cgj\"]}", id);
+      break;
+    /* The full work-order cycle. */
+    case WG_CMD_INCIDENT_MEDIATE:
+      command = fixture_commandf ("incident.mediate", "{\"incident\": \"%s\", \"outcome\": \"%s\", \"remark\": \"r\"}",
+                                  id, g_rand_boolean (run->rand) ? "mediated" : "failed");
+      break;
+    case WG_CMD_INCIDENT_REVIEW_REJECTION:
+      command = fixture_commandf ("incident.review_rejection", "{\"incident\": \"%s\", \"approve\": %s}", id,
+                                  g_rand_boolean (run->rand) ? "true" : "false");
+      break;
+    case WG_CMD_INCIDENT_REQUEST_EXTENSION:
+      command = fixture_commandf ("incident.request_extension", "{\"incident\": \"%s\", \"deadline\": %" G_GINT64_FORMAT
+                                  ", \"reason\": \"r\"}", id,
+                                  run->now + g_rand_int_range (run->rand, 3600, 9 * 86400) * G_GINT64_CONSTANT (1000));
+      break;
+    case WG_CMD_INCIDENT_DECLINE_EXTENSION:
+      command = fixture_commandf ("incident.decline_extension", "{\"incident\": \"%s\", \"reason\": \"r\"}", id);
+      break;
+    case WG_CMD_INCIDENT_SUPERVISE:
+      command = fixture_commandf ("incident.supervise", "{\"incident\": \"%s\", \"level\": \"%s\", \"remark\": \"r\"}",
+                                  id, g_rand_boolean (run->rand) ? "urge" : "supervise");
+      break;
+    case WG_CMD_INCIDENT_ANSWER_SUPERVISION:
+      command = fixture_commandf ("incident.answer_supervision", "{\"incident\": \"%s\", \"text\": \"t\"}", id);
+      break;
+    case WG_CMD_INCIDENT_CALL_BACK:
+      {
+        static const char *answers[] = { "satisfied", "basically_satisfied", "unsatisfied" };
+        command = fixture_commandf ("incident.call_back", "{\"incident\": \"%s\", \"satisfaction\": \"%s\","
+                                    " \"remark\": \"r\"}", id, answers[g_rand_int_range (run->rand, 0, 3)]);
+      }
+      break;
+    case WG_CMD_INCIDENT_MERGE:
+      command = fixture_commandf ("incident.merge", "{\"incident\": \"%s\", \"into\": \"%s\", \"reason\": \"r\"}",
+                                  id, pick (run, run->incidents));
+      break;
+    case WG_CMD_INCIDENT_DOWNGRADE:
+      command = fixture_commandf ("incident.downgrade", "{\"incident\": \"%s\", \"to\": \"%s\", \"reason\": \"r\","
+                                  " \"false_alarm\": true}", id, g_rand_boolean (run->rand) ? "general" : "professional");
       break;
     case WG_CMD_INCIDENT_FEEDBACK:
       command = fixture_commandf ("incident.feedback", "{\"incident\": \"%s\", \"result\": \"r\"}", id);

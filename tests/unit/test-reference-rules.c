@@ -54,8 +54,9 @@ test_rules_from_reference (void)
   rental = wg_rules_lookup_category (rules, "dispute_rental");
   g_assert_cmpint (rental->grade, ==, WG_GRADE_PROFESSIONAL);
   g_assert_cmpstr (rental->department, ==, "judicial");
-  /* Accept within 2 working hours and feed back within 40 more. */
-  g_assert_cmpuint (rental->limits[WG_STEP_HANDLE], ==, 42 * 60);
+  /* Accept (签收) within 2 working hours, then feed back within 40. */
+  g_assert_cmpuint (rental->limits[WG_STEP_ACCEPT], ==, 2 * 60);
+  g_assert_cmpuint (rental->limits[WG_STEP_HANDLE], ==, 40 * 60);
   g_assert_cmpuint (rental->limits[WG_STEP_ROUTE], ==, WG_DEFAULT_ROUTE_MINUTES);
 
   garbage = wg_rules_lookup_category (rules, "garbage");
@@ -66,6 +67,10 @@ test_rules_from_reference (void)
   resolved = wg_rules_resolve_grid (rules, grid17->centroid_lat, grid17->centroid_lon);
   g_assert_cmpstr (resolved, ==, grid17->code);
   g_assert_null (wg_rules_resolve_grid (rules, 39.9, 116.4));
+
+  /* The roster's own delays, both since the raise (60 s, 180 s). */
+  g_assert_cmpint (wg_rules_get_escalation_delay (rules, 1), ==, 60000);
+  g_assert_cmpint (wg_rules_get_escalation_delay (rules, 2), ==, 180000);
 
   /* The alarm goes to the street leader covering the area, then the chief. */
   g_assert_nonnull (wg_rules_escalation_target (rules, grid17->code, 1));

@@ -73,7 +73,8 @@ static const char *categories_json =
   "  \"limits\": {\"ack_seconds\": 60, \"dispatch_minutes\": 3, \"on_scene_minutes\": 10},"
   "  \"response_plan\": [{\"type\": \"grid_worker\", \"count\": 1}, {\"type\": \"department_team\", \"count\": 1}]},\n"
   " {\"code\": \"noise\", \"name_zh\": \"噪音扰民\", \"name_en\": \"Noise\", \"grade\": \"professional\","
-  "  \"department\": \"police\", \"weight\": 3, \"limits\": {\"accept_hours\": 2, \"feedback_hours\": 24}}]}\n";
+  "  \"department\": \"police\", \"weight\": 3, \"limits\": {\"accept_hours\": 2, \"feedback_hours\": 24},"
+  "  \"mediate_first\": true, \"call_back\": false}]}\n";
 
 static const char *roster_json =
   "{\"shifts\": [{\"code\": \"day\", \"start\": \"08:00\", \"end\": \"20:00\"},"
@@ -256,6 +257,11 @@ test_forces_and_categories (void)
   g_assert_cmpuint (fire->on_scene_seconds, ==, 600);
   g_assert_cmpuint (fire->n_response_steps, ==, 2);
   g_assert_cmpint (fire->response_plan[1].type, ==, WG_FORCE_DEPARTMENT_TEAM);
+  /* The full work-order cycle's flags and their defaults. */
+  g_assert_false (fire->mediate_first);
+  g_assert_cmpint (fire->call_back, ==, WG_CALL_BACK_BY_SOURCE);
+  g_assert_true (wg_reference_lookup_category (ref, "noise")->mediate_first);
+  g_assert_cmpint (wg_reference_lookup_category (ref, "noise")->call_back, ==, WG_CALL_BACK_NEVER);
   g_assert_cmpuint (wg_reference_lookup_category (ref, "noise")->feedback_hours, ==, 24);
   g_assert_null (wg_reference_lookup_category (ref, "flood"));
 
@@ -465,6 +471,10 @@ static const Broken broken[] = {
     WG_REFERENCE_ERROR_INVALID, "categories.json: category 0 (fire): an emergency category needs a \"response_plan\"" },
   { "categories.json", "\"count\": 1}]", "\"count\": 0}]",
     WG_REFERENCE_ERROR_INVALID, "categories.json: category 0 (fire) response_plan[1]: \"count\" must be 1 or more" },
+  { "categories.json", "\"mediate_first\": true", "\"mediate_first\": 1",
+    WG_REFERENCE_ERROR_INVALID, "categories.json: category 1 (noise): \"mediate_first\" is not true or false" },
+  { "categories.json", "\"grade\": \"professional\"", "\"grade\": \"general\"",
+    WG_REFERENCE_ERROR_INVALID, "categories.json: category 1 (noise): only a professional category is mediated first" },
   { "categories.json", "\"grade\": \"professional\"", "\"grade\": \"urgent\"",
     WG_REFERENCE_ERROR_INVALID, "categories.json: category 1 (noise): unknown grade \"urgent\"" },
   { "stations.json", "\"lat\": 23.0005, \"lon\": 113.0015", "\"lat\": 23.0105, \"lon\": 113.0015",

@@ -285,5 +285,6 @@ gboolean
 wg_map_incident_is_open (WgMapIncident *self)
 {
   g_return_val_if_fail (WG_IS_MAP_INCIDENT (self), FALSE);
-  return !g_str_equal (self->state, "closed") && !g_str_equal (self->state, "cancelled");
+  return !g_str_equal (self->state, "closed") && !g_str_equal (self->state, "cancelled") &&
+         !g_str_equal (self->state, "merged");
 }
