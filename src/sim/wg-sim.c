@@ -48,6 +48,12 @@ typedef enum {
   A_DISPATCH,
   A_REPLACE,
   A_RESOLVE,
+  A_MEDIATE,          /* the grid worker mediates a dispute first */
+  A_REVIEW,           /* the centre reviews a rejection request */
+  A_EXTENSION_ASK,    /* the department asks for more time */
+  A_EXTENSION_ANSWER, /* the centre answers */
+  A_ANSWER,           /* the department answers a supervision notice */
+  A_CALL_BACK,        /* the centre calls the resident back */
   A_ASG_ACK,
   A_ASG_EN_ROUTE,
   A_ASG_ON_SCENE,
@@ -103,6 +109,13 @@ typedef struct
   gboolean     alarm_open;
   gboolean     alarm_acked;
   gboolean     followed_up;
+  gboolean     needs_call_back;  /* a hotline or walk-in case: called back before it closes */
+  gboolean     called_back;      /* satisfied, or basically */
+  gboolean     reworked;
+  guint        call_back_sent;   /* feedbacks + 1 when the call-back went out */
+  gboolean     denied;           /* a rejection request was denied: the department accepts */
+  gint64       asked_deadline;   /* an extension request's deadline, server time */
+  gint64       deadline;         /* the current step's, as the events say (server time), 0: none */
   guint        routes, feedbacks, verifies, dispatches, replacements;
   GPtrArray   *assignments;   /* char* ids */
   GRand       *rand;
@@ -204,6 +217,10 @@ wg_sim_config_init (WgSimConfig *config)
   config->no_ack_share = 0.08;
   config->reject_share = 0.12;
   config->late_feedback_share = 0.15;
+  config->hotline_share = 0.15;
+  config->mediation_success_share = 0.88;
+  config->extension_share = 0.05;
+  config->unsatisfied_share = 0.05;
   config->baseline_seconds = 10;
   config->photo_share = 0.3;
 }
@@ -799,6 +816,7 @@ do_report (WgSim  *self,
   g_autofree char *id = NULL;
   g_autofree char *summary = NULL;
   JsonObject *body, *location;
+  const char *reporter;
   guint n = ++self->report_counter;
 
   if (self->workers->len == 0)
@@ -809,6 +827,7 @@ do_report (WgSim  *self,
 
   /* Where the worker is on patrol: inside their own grid. */
   unit_advance (self, worker, t);
+  reporter = worker->force->account;
   body = json_object_new ();
   json_object_set_string_member (body, "grade", category->grade);
   json_object_set_string_member (body, "category", category->code);
@@ -824,7 +843,22 @@ do_report (WgSim  *self,
 
     summary = wg_summary_compose (category->code, category->name_zh, words);
     json_object_set_string_member (body, "summary", summary);
-    json_object_set_string_member (body, "source", u < 0.85 ? "patrol" : u < 0.95 ? "wechat_group" : "contact_point");
+    /* Playing the centre, it also takes 12345 calls: a resident reports a
+     * professional matter where the grid worker happens to be. */
+    if (self->config.play_centre && g_str_equal (category->grade, "professional") &&
+        g_rand_double (words) < self->config.hotline_share)
+      {
+        JsonObject *caller = json_object_new ();
+        g_autofree char *phone = g_strdup_printf ("139%08u", g_rand_int_range (words, 0, 100000000));
+
+        json_object_set_string_member (body, "source", "hotline_12345");
+        json_object_set_string_member (caller, "name", "来电市民");
+        json_object_set_string_member (caller, "phone", phone);
+        json_object_set_object_member (body, "caller", caller);
+        reporter = "dispatcher";
+      }
+    else
+      json_object_set_string_member (body, "source", u < 0.85 ? "patrol" : u < 0.95 ? "wechat_group" : "contact_point");
   }
   if (worker->force->grid != NULL)
     json_object_set_string_member (body, "grid", worker->force->grid->code);
@@ -839,7 +873,7 @@ do_report (WgSim  *self,
   {
     g_autofree char *incident = wg_uuid_derive (id, "incident");
 
-    send_with_photo (self, worker->force->account, id, "incident.report", body, incident, category->code,
+    send_with_photo (self, reporter, id, "incident.report", body, incident, category->code,
                      NULL, FALSE);
   }
 }
@@ -1112,7 +1146,7 @@ run_action (WgSim  *self,
         if (!state_is (inc->state, "routed") || account == NULL)
           return;
         /* Sometimes a department says "not ours" to a first routing. */
-        reject = inc->routes == 1 && g_rand_double (inc->rand) < self->config.reject_share;
+        reject = inc->routes == 1 && !inc->denied && g_rand_double (inc->rand) < self->config.reject_share;
         body = body_new (inc->id);
         if (reject)
           json_object_set_string_member (body, "reason", "非本部门职责");
@@ -1177,7 +1211,7 @@ run_action (WgSim  *self,
                 }
             }
           /* Some emergencies leave follow-up work for a department. */
-          if (!inc->followed_up && g_rand_double (inc->rand) < 0.15)
+          if (g_str_equal (inc->grade, "emergency") && !inc->followed_up && g_rand_double (inc->rand) < 0.15)
             {
               inc->followed_up = TRUE;
               do_route (self, inc, 100 + (int) inc->routes + 1);
@@ -1186,10 +1220,123 @@ run_action (WgSim  *self,
         }
       else if (!state_is (inc->state, "verified"))
         return;
+      /* A hotline or walk-in case: the resident is called back first (回访). */
+      if (inc->needs_call_back && !inc->called_back)
+        {
+          schedule (self, uniform (inc->rand, 30, 120), A_CALL_BACK, inc->id, NULL, 0);
+          return;
+        }
       body = body_new (inc->id);
       json_object_set_string_member (body, "remark", "办结");
       id = command_id (self, "%s/close", inc->id);
       send_command (self, "dispatcher", id, "incident.close", body, NULL, NULL);
+      break;
+
+    case A_MEDIATE:
+      {
+        WgForce *worker = worker_for_grid (self, inc->grid);
+        gboolean ok = g_rand_double (inc->rand) < self->config.mediation_success_share;
+        g_autofree char *remark = wg_summary_mediation (ok, inc->rand);
+
+        if (!state_is (inc->state, "reported") || worker == NULL)
+          return;
+        body = body_new (inc->id);
+        json_object_set_string_member (body, "outcome", ok ? "mediated" : "failed");
+        json_object_set_string_member (body, "remark", remark);
+        id = command_id (self, "%s/mediate", inc->id);
+        send_command (self, worker->account, id, "incident.mediate", body, NULL, NULL);
+      }
+      break;
+
+    case A_REVIEW:
+      {
+        gboolean approve = g_rand_double (inc->rand) < 0.7;
+
+        if (!state_is (inc->state, "rejection_pending"))
+          return;
+        body = body_new (inc->id);
+        json_object_set_boolean_member (body, "approve", approve);
+        json_object_set_string_member (body, "remark", approve ? "确非该部门职责，重新流转" : "属本部门职责，请签收办理");
+        id = command_id (self, "%s/review/%d", inc->id, a->n);
+        send_command (self, "dispatcher", id, "incident.review_rejection", body, NULL, NULL);
+      }
+      break;
+
+    case A_EXTENSION_ASK:
+      {
+        const char *account = department_account (self, inc->department);
+        double window = handle_window (self, inc);
+
+        if (!state_is (inc->state, "accepted") || account == NULL)
+          return;
+        body = body_new (inc->id);
+        /* Well past the handling deadline in force. */
+        json_object_set_int_member (body, "deadline",
+                                    MAX (wg_sim_net_server_now_ms (self->net), inc->deadline) +
+                                    (gint64) MAX (60000.0, window / self->config.speed * 1000));
+        json_object_set_string_member (body, "reason", "需协调业主及物业，申请延期");
+        id = command_id (self, "%s/ask-extension", inc->id);
+        send_command (self, account, id, "incident.request_extension", body, NULL, NULL);
+      }
+      break;
+
+    case A_EXTENSION_ANSWER:
+      {
+        gboolean approve = g_rand_double (inc->rand) < 0.8;
+
+        /* Answered already by the feedback itself: nothing to extend. */
+        if (!state_is (inc->state, "accepted"))
+          return;
+        body = body_new (inc->id);
+        if (approve && inc->asked_deadline > wg_sim_net_server_now_ms (self->net))
+          {
+            json_object_set_int_member (body, "deadline", inc->asked_deadline);
+            json_object_set_string_member (body, "reason", "同意延期");
+          }
+        else
+          {
+            approve = FALSE;
+            json_object_set_string_member (body, "reason", "理由不充分，请按原时限办结");
+          }
+        id = command_id (self, "%s/answer-extension", inc->id);
+        send_command (self, "dispatcher", id, approve ? "incident.extend" : "incident.decline_extension",
+                      body, NULL, NULL);
+      }
+      break;
+
+    case A_ANSWER:
+      {
+        const char *account = department_account (self, inc->department);
+
+        if (account == NULL)
+          return;
+        body = body_new (inc->id);
+        json_object_set_string_member (body, "text", "已安排专人跟进，将于近日办结反馈");
+        id = command_id (self, "%s/answer/%u", inc->id, inc->feedbacks);
+        send_command (self, account, id, "incident.answer_supervision", body, NULL, NULL);
+      }
+      break;
+
+    case A_CALL_BACK:
+      {
+        /* Unsatisfied sends a department's case back once (返工). */
+        gboolean unsatisfied = inc->department != NULL && !inc->reworked &&
+                               g_rand_double (inc->rand) < self->config.unsatisfied_share;
+        const char *satisfaction = unsatisfied ? "unsatisfied"
+                                   : g_rand_double (inc->rand) < 0.2 ? "basically_satisfied" : "satisfied";
+
+        if (!state_is (inc->state, "verified") && !state_is (inc->state, "resolved"))
+          return;
+        if (inc->call_back_sent == inc->feedbacks + 1)
+          return;
+        inc->call_back_sent = inc->feedbacks + 1;
+        inc->reworked |= unsatisfied;
+        body = body_new (inc->id);
+        json_object_set_string_member (body, "satisfaction", satisfaction);
+        json_object_set_string_member (body, "remark", unsatisfied ? "群众反映问题仍未解决" : "群众表示满意");
+        id = command_id (self, "%s/call-back/%u", inc->id, inc->feedbacks);
+        send_command (self, "dispatcher", id, "incident.call_back", body, NULL, NULL);
+      }
       break;
 
     case A_ACK_ALARM:
@@ -1297,6 +1444,10 @@ incident_from_report (WgSim      *self,
   inc->grid = grid != NULL ? wg_reference_lookup_grid (self->reference, grid) : NULL;
   if (inc->grid == NULL)
     inc->grid = wg_reference_find_grid (self->reference, inc->lat, inc->lon);
+  if (inc->category != NULL && inc->category->call_back != WG_CALL_BACK_NEVER)
+    inc->needs_call_back = inc->category->call_back == WG_CALL_BACK_ALWAYS ||
+                           g_strcmp0 (get_string (body, "source"), "hotline_12345") == 0 ||
+                           g_strcmp0 (get_string (body, "source"), "walk_in") == 0;
   inc->assignments = g_ptr_array_new_with_free_func (g_free);
   inc->rand = rand_for (self, id);
   g_hash_table_insert (self->incidents, inc->id, inc);
@@ -1367,6 +1518,9 @@ on_event (WgSim      *self,
       self->counters.reports[grade_index (inc->grade)]++;
       if (g_str_equal (inc->grade, "general"))
         schedule (self, uniform (inc->rand, 120, 900), A_HANDLE_ON_SPOT, inc->id, NULL, 0);
+      else if (g_str_equal (inc->grade, "professional") && inc->category != NULL && inc->category->mediate_first)
+        /* 小事不出网格: the grid worker mediates first. */
+        schedule (self, uniform (inc->rand, 60, 600), A_MEDIATE, inc->id, NULL, 0);
       else if (g_str_equal (inc->grade, "professional") && centre)
         schedule (self, uniform (inc->rand, 30, 180), A_ROUTE, inc->id, NULL, 1);
       else if (g_str_equal (inc->grade, "emergency") && centre)
@@ -1460,6 +1614,8 @@ on_event (WgSim      *self,
   inc = incident != NULL ? g_hash_table_lookup (self->incidents, incident) : NULL;
   if (inc == NULL)
     return;
+  if (body != NULL && json_object_has_member (body, "step"))
+    inc->deadline = json_object_get_int_member_with_default (body, "deadline", 0);
 
   if (g_str_equal (type, "alarm.raised"))
     {
@@ -1490,15 +1646,57 @@ on_event (WgSim      *self,
   else if (g_str_equal (type, "incident.rejection_requested"))
     {
       set_state (&inc->state, "rejection_pending");
-      /* The centre reviews the request (退单审核) and lets it go. */
+      /* The centre reviews the request (退单审核). */
       if (centre)
-        {
-          JsonObject *review = body_new (inc->id);
-          g_autofree char *id = command_id (self, "%s/review/%d", inc->id, inc->routes);
+        schedule (self, uniform (inc->rand, 20, 90), A_REVIEW, inc->id, NULL, inc->routes);
+    }
+  else if (g_str_equal (type, "incident.rejection_denied"))
+    {
+      /* Back to the department, which has to accept now. */
+      set_state (&inc->state, "routed");
+      inc->denied = TRUE;
+      schedule (self, uniform (inc->rand, 20, 120), A_ACCEPT, inc->id, NULL, inc->routes + 100);
+    }
+  else if (g_str_equal (type, "incident.mediated"))
+    {
+      gboolean ok = g_strcmp0 (get_string (body, "outcome"), "mediated") == 0;
 
-          json_object_set_boolean_member (review, "approve", TRUE);
-          send_command (self, "dispatcher", id, "incident.review_rejection", review, NULL, NULL);
+      if (ok)
+        set_state (&inc->state, "resolved");
+      if (centre)
+        schedule (self, uniform (inc->rand, 30, 120), ok ? A_CLOSE : A_ROUTE, inc->id, NULL, 1);
+    }
+  else if (g_str_equal (type, "incident.extension_requested"))
+    {
+      inc->asked_deadline = json_object_get_int_member_with_default (body, "requested_deadline", 0);
+      if (centre)
+        schedule (self, uniform (inc->rand, 20, 120), A_EXTENSION_ANSWER, inc->id, NULL, 0);
+    }
+  else if (g_str_equal (type, "incident.overdue"))
+    {
+      /* The centre presses the department (催办/督办). */
+      if (centre && inc->department != NULL &&
+          (state_is (inc->state, "routed") || state_is (inc->state, "accepted")))
+        {
+          JsonObject *notice = body_new (inc->id);
+          g_autofree char *id = command_id (self, "%s/supervise/%" G_GINT64_FORMAT, inc->id,
+                                            json_object_get_int_member_with_default (body, "deadline", 0));
+          gboolean handle = g_strcmp0 (get_string (body, "step"), "handle") == 0;
+
+          json_object_set_string_member (notice, "level", handle ? "supervise" : "urge");
+          json_object_set_string_member (notice, "remark", handle ? "已超时限，请说明原因并限期办结" : "请尽快签收");
+          send_command (self, "dispatcher", id, "incident.supervise", notice, NULL, NULL);
         }
+    }
+  else if (g_str_equal (type, "incident.supervised"))
+    schedule (self, uniform (inc->rand, 30, 300), A_ANSWER, inc->id, NULL, 0);
+  else if (g_str_equal (type, "incident.called_back"))
+    {
+      const char *satisfaction = get_string (body, "satisfaction");
+
+      inc->called_back = g_strcmp0 (satisfaction, "unsatisfied") != 0;
+      if (inc->called_back && centre)
+        schedule (self, uniform (inc->rand, 30, 90), A_CLOSE, inc->id, NULL, 0);
     }
   else if (g_str_equal (type, "incident.rejected"))
     {
@@ -1506,11 +1704,15 @@ on_event (WgSim      *self,
       if (centre)
         schedule (self, uniform (inc->rand, 30, 120), A_ROUTE, inc->id, NULL, inc->routes + 1);
     }
-  else if (g_str_equal (type, "incident.accepted") || g_str_equal (type, "incident.verification_failed"))
+  else if (g_str_equal (type, "incident.accepted") || g_str_equal (type, "incident.verification_failed") ||
+           g_str_equal (type, "incident.reworked"))
     {
       double window = handle_window (self, inc);
       gboolean late = g_rand_double (inc->rand) < self->config.late_feedback_share;
 
+      /* Now and then the department asks for more time first. */
+      if (g_str_equal (type, "incident.accepted") && g_rand_double (inc->rand) < self->config.extension_share)
+        schedule (self, uniform (inc->rand, 0.05, 0.12) * window, A_EXTENSION_ASK, inc->id, NULL, 0);
       set_state (&inc->state, "accepted");
       inc->feedbacks++;
       /* Category-dependent: a share of the category's handling limit;

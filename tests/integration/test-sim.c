@@ -140,7 +140,9 @@ test_sim_full_run (void)
                                      "--play-centre", "--reports-per-hour", "150",
                                      "--emergency-share", "0.25", "--step-scale", "0.005",
                                      "--wind-down", "1000", "--late-ack-share", "1",
-                                     "--no-ack-share", "0.15", "--position-interval", "10", NULL);
+                                     "--no-ack-share", "0.15", "--position-interval", "10",
+                                     "--hotline-share", "0.4", "--extension-share", "0.3",
+                                     "--unsatisfied-share", "0.3", NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (sim, NULL, wait_done_cb, &done);
 
@@ -182,7 +184,10 @@ test_sim_full_run (void)
           g_assert_true (g_hash_table_contains (types, "incident.on_scene"));
           g_assert_true (g_hash_table_contains (types, "assignment.cleared"));
         }
-      if (grade == 1 && g_hash_table_contains (types, "incident.closed"))
+      /* Professional: through a department, or settled by the grid
+       * worker's mediation (小事不出网格). */
+      if (grade == 1 && g_hash_table_contains (types, "incident.closed") &&
+          !(g_hash_table_contains (types, "incident.mediated") && !g_hash_table_contains (types, "incident.routed")))
         {
           g_assert_true (g_hash_table_contains (types, "incident.accepted"));
           g_assert_true (g_hash_table_contains (types, "incident.feedback_given"));
@@ -194,7 +199,41 @@ test_sim_full_run (void)
   g_assert_cmpuint (closed[1], >=, 1);
   g_assert_cmpuint (closed[2], >=, 1);
   g_assert_cmpuint (emergencies, >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.rejection_requested"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.rejected") + count_type (journal, "incident.rejection_denied"), ==,
+                    count_type (journal, "incident.rejection_requested"));
   g_assert_cmpuint (count_type (journal, "incident.rejected"), >=, 1);
+
+  /* The rest of the cycle: disputes mediated in the grid first, extension
+   * requests answered, late departments supervised and answering, hotline
+   * cases called back before they close (one unsatisfied: reworked). */
+  g_assert_cmpuint (count_type (journal, "incident.mediated"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.extension_requested"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.extended") + count_type (journal, "incident.extension_declined"),
+                    >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.supervised"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.supervision_answered"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.called_back"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.reworked"), >=, 1);
+  {
+    g_autoptr(GHashTable) hotline = g_hash_table_new (g_str_hash, g_str_equal);
+
+    for (guint i = 0; i < journal->events->len; i++)
+      {
+        JsonObject *event = g_ptr_array_index (journal->events, i);
+        const char *type = json_object_get_string_member (event, "type");
+        const char *incident = json_object_get_string_member_with_default (event, "incident", NULL);
+        JsonObject *body = json_object_get_object_member (event, "body");
+
+        if (g_str_equal (type, "incident.reported") &&
+            g_strcmp0 (json_object_get_string_member_with_default (body, "source", NULL), "hotline_12345") == 0)
+          g_hash_table_add (hotline, (gpointer) incident);
+        else if (g_str_equal (type, "incident.called_back"))
+          g_hash_table_remove (hotline, incident);
+        else if (g_str_equal (type, "incident.closed"))
+          g_assert_false (g_hash_table_contains (hotline, incident));
+      }
+  }
   g_assert_cmpuint (count_type (journal, "alarm.escalated"), >=, 1);
   g_assert_cmpuint (count_type (journal, "incident.overdue"), >=, 1);
 
@@ -229,7 +268,12 @@ test_sim_full_run (void)
 
       if (g_str_equal (type, "incident.reported"))
         {
-          g_assert_true (g_str_has_prefix (actor, "worker-"));
+          /* The field reports; the centre takes the 12345 calls. */
+          if (g_strcmp0 (json_object_get_string_member_with_default (json_object_get_object_member (event, "body"),
+                                                                     "source", NULL), "hotline_12345") == 0)
+            g_assert_cmpstr (actor, ==, "dispatcher");
+          else
+            g_assert_true (g_str_has_prefix (actor, "worker-"));
           g_hash_table_add (report_ids, g_strdup (json_object_get_string_member (event, "command")));
           reports++;
         }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The police grids of a dual grid (双网融合): a second grid layer drawn
- * over the governance grids as dashed blue outlines with their names, so a
+ * over the governance grids as dashed navy outlines with their names, so a
  * dispatcher sees which community police officer's ground a case is on.
  * A few dozen polygons: one cairo node per frame is cheap enough, and the
  * layer is off unless asked for.
@@ -16,6 +16,7 @@
 #include "wg-police-grid-layer.h"
 
 #define LABEL_MIN_ZOOM 14.0
+#define NAVY 0.05, 0.14, 0.45
 
 typedef struct
 {
@@ -87,9 +88,6 @@ wg_police_grid_layer_snapshot (GtkWidget   *widget,
   _wg_projection_push_rotation (&p, snapshot);
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (-p.width, -p.height, 3 * p.width, 3 * p.height));
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_width (cr, 2.5);
-  cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
-  cairo_set_source_rgba (cr, 0.08, 0.30, 0.78, 0.9);
   for (guint i = 0; i < self->areas->len; i++)
     {
       Area *a = &g_array_index (self->areas, Area, i);
@@ -107,6 +105,14 @@ wg_police_grid_layer_snapshot (GtkWidget   *widget,
         }
       cairo_close_path (cr);
     }
+  /* A white casing under navy dashes: apart from the governance grids'
+   * thin blue outlines, which it runs along. */
+  cairo_set_line_width (cr, 5);
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.75);
+  cairo_stroke_preserve (cr);
+  cairo_set_line_width (cr, 3);
+  cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  cairo_set_source_rgba (cr, NAVY, 0.95);
   cairo_stroke (cr);
 
   if (p.zoom >= LABEL_MIN_ZOOM)
@@ -135,7 +141,7 @@ wg_police_grid_layer_snapshot (GtkWidget   *widget,
           cairo_set_line_width (cr, 3);
           cairo_stroke (cr);
           cairo_move_to (cr, x - lw / 2.0, y + 10);
-          cairo_set_source_rgba (cr, 0.08, 0.30, 0.78, 1);
+          cairo_set_source_rgba (cr, NAVY, 1);
           pango_cairo_show_layout (cr, layout);
         }
       g_object_unref (layout);
