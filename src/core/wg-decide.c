@@ -932,6 +932,9 @@ decide_cycle (Ctx         *ctx,
       break;
 
     case WG_CMD_INCIDENT_DOWNGRADE:
+      /* The forces sent to it are recalled. */
+      if (!cancel_open_assignments (ctx, &incident, "incident downgraded", error))
+        return FALSE;
       b = emit (ctx, WG_EV_INCIDENT_DOWNGRADED, id, id);
       json_object_set_string_member (b, "from", wg_grade_to_string (WG_GRADE_EMERGENCY));
       json_object_set_string_member (b, "to", name);

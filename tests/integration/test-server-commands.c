@@ -262,10 +262,17 @@ static const Step scenario_general[] = {
     200, "incident.reported incident.handled_on_spot incident.closed" },
   { "G", "incident.report", "{\"grade\": \"general\", \"category\": \"garbage\", \"location\": " LOC ","
     " \"summary\": \"垃圾堆放\"}", 200, "incident.reported" },
-  { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"urban\"}", 409, "illegal-transition" },
+  { "G", "incident.route", "{\"incident\": \"$I\", \"department\": \"urban\"}", 403, "forbidden" },
   { "G", "incident.handle_on_spot", "{\"incident\": \"$I\"}", 422, "invalid-field" },
   { "G", "incident.handle_on_spot", "{\"incident\": \"$I\", \"resolution\": \"已清理\"}",
     200, "incident.handled_on_spot incident.closed" },
+  { "G", "incident.handle_on_spot", "{\"incident\": \"$I\", \"resolution\": \"x\"}", 409, "illegal-transition" },
+  /* 转派 is for an open general event the grid could not handle. */
+  { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"urban\"}", 409, "illegal-transition" },
+  { "G", "incident.report", "{\"grade\": \"general\", \"category\": \"garbage\", \"location\": " LOC ","
+    " \"summary\": \"建筑垃圾，需清运车\"}", 200, "incident.reported" },
+  { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"urban\"}", 200,
+    "incident.regraded incident.routed" },
   { "G", "incident.handle_on_spot", "{\"incident\": \"$I\", \"resolution\": \"x\"}", 409, "illegal-transition" },
 };
 

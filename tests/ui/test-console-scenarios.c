@@ -605,7 +605,7 @@ test_scenario_professional (Fixture       *f,
   wait_state (f->dispatcher, incident, WG_STATE_REJECTION_PENDING);
   /* The centre reviews the request (退单审核) and approves it. */
   review = g_strdup_printf ("{\"incident\": \"%s\", \"approve\": true}", incident);
-  field_send (&f->field, "dispatcher", "incident.review_rejection", review);
+  field_send (&f->field, "leader-2", "incident.review_rejection", review);
   wait_state (f->dispatcher, incident, WG_STATE_REJECTED);
   act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"),
                    "属城管执法范围，请受理");
@@ -629,7 +629,7 @@ test_scenario_professional (Fixture       *f,
   {
     const char *expected[] = {
       "incident.reported@worker-05", "incident.routed@dispatcher", "incident.rejection_requested@dept-urban",
-      "incident.rejected@dispatcher",
+      "incident.rejected@leader-2",
       "incident.routed@dispatcher", "incident.accepted@dept-urban",
       "incident.feedback_given@dept-urban", "incident.verified@worker-05",
       "incident.closed@dispatcher", NULL

@@ -616,7 +616,12 @@ test_downgrade (Cycle         *c,
            "{\"incident\": \"%s\", \"to\": \"general\", \"reason\": \"r\"}", id);
   refused (c, c->leader, WG_ERROR_ILLEGAL_TRANSITION, "alarm.acknowledge", "{\"incident\": \"%s\"}", id);
 
-  ok (c, c->leader, "incident.downgrade", "{\"incident\": \"%s\", \"to\": \"general\", \"reason\": \"minor\"}", general);
+  /* Dispatched: the forces are recalled. */
+  g_assert_true (wg_store_register_unit (c->f.store, "u-dg", "police", "u-dg", "g17", "acct-u-dg", &error));
+  ok (c, c->dispatcher, "dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u-dg\"]}", general);
+  g_assert_cmpstr (ok (c, c->leader, "incident.downgrade",
+                       "{\"incident\": \"%s\", \"to\": \"general\", \"reason\": \"minor\"}", general),
+                   ==, "assignment.cancelled incident.downgraded");
   get (c, general, &r);
   g_assert_cmpint (r.grade, ==, WG_GRADE_GENERAL);
   g_assert_cmpint (r.step, ==, -1);

@@ -345,7 +345,7 @@ expected_events (const IncidentCase *c,
   GString *s = g_string_new (NULL);
 
   if (g_str_equal (c->command, "incident.close") || g_str_equal (c->command, "incident.cancel") ||
-      g_str_equal (c->command, "incident.merge"))
+      g_str_equal (c->command, "incident.merge") || g_str_equal (c->command, "incident.downgrade"))
     for (guint i = 0; i < built->open_assignments; i++)
       g_string_append (s, "assignment.cancelled ");
   /* 转派: a general event becomes professional first. */
