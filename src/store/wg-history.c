@@ -62,6 +62,7 @@ typedef enum {
   PH_SUPERVISE,
   PH_ANSWER,         /* the department answers the supervision */
   PH_MERGE,          /* a duplicate merged into the open case of its grid */
+  PH_TRANSFER,       /* a general event the grid could not handle, to a department */
 } Phase;
 
 typedef enum {
@@ -753,6 +754,10 @@ do_report (Gen     *gen,
        * emergency (an e-bike on fire, not just charging in the hall). */
       if (chance (gen, gen->p->upgrade_rate / 3))
         schedule (gen, inc, now, now + minutes (gen, 2, 15), PH_UPGRADE);
+      else if (inc->category->department != NULL && chance (gen, gen->p->transfer_rate))
+        /* The grid cannot handle it (a truck of rubble to clear): the
+         * centre transfers it to the department (转派). */
+        schedule (gen, inc, now, now + minutes (gen, 30, 240), PH_TRANSFER);
       else
         schedule (gen, inc, now, now + minutes (gen, 10, 180), PH_HANDLE);
       break;
@@ -1438,6 +1443,13 @@ do_phase (Gen     *gen,
     case PH_ANSWER:
       return answer_supervision (gen, inc, now, error);
 
+    case PH_TRANSFER:
+      /* Routed, it is a professional case from now on (incident.regraded). */
+      gen->stats->transfers++;
+      inc->grade = WG_GRADE_PROFESSIONAL;
+      inc->wrong_first = FALSE;
+      return do_route (gen, inc, now, error);
+
     case PH_MERGE:
       {
         Inc *into = &gen->incidents[inc->merge_into - 1];
@@ -1601,6 +1613,7 @@ wg_history_params_init (WgHistoryParams *params)
   params->supervision_rate = 0.05;
   params->unsatisfied_rate = 0.065;
   params->merge_rate = 0.17;
+  params->transfer_rate = 0.1;
   params->patrols_per_day = 2;
   params->batch = 2000;
 }

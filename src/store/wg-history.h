@@ -47,6 +47,7 @@ typedef struct
   double      unsatisfied_rate;     /* call-backs of a department's case found unsatisfied: 0.065 */
   double      merge_rate;           /* professional reports merged into an open case of their grid: 0.17
                                      * of those with such a case */
+  double      transfer_rate;        /* general ones not handled at once transferred to a department: 0.1 */
   guint       patrols_per_day;      /* sampled grid-worker patrols with a stored track, per street: 2 */
   guint       batch;                /* commands per group commit: 2000 */
 } WgHistoryParams;
@@ -74,6 +75,7 @@ typedef struct
   guint   call_backs;
   guint   unsatisfied;
   guint   merged;
+  guint   transfers;                /* general events routed to a department (转派) */
   guint   verification_failures;
   guint   incident_escalations;     /* incident.escalate */
   guint   alarm_escalations;        /* alarm.escalated (timers) */

@@ -288,6 +288,13 @@ test_cycle_shares (void)
   g_assert_cmpfloat (s, >=, 0.01);
   g_assert_cmpfloat (s, <=, 0.03);
 
+  /* 转派: general events the grid could not handle, routed to a department. */
+  g_assert_cmpint (query_int (store, EVENTS ("incident.regraded") " AND json_extract (body, '$.reason') = 'transfer'"),
+                   ==, stats.transfers);
+  g_assert_cmpuint (stats.transfers, >, 0);
+  share ("transferred of general reports", EVENTS ("incident.regraded") " AND json_extract (body, '$.reason') = 'transfer'",
+         "SELECT count(*) FROM journal WHERE type = 'incident.reported' AND json_extract (body, '$.grade') = 'general'");
+
   s = share ("mediated in the grid of mediations",
              EVENTS ("incident.mediated") " AND json_extract (body, '$.outcome') = 'mediated'",
              EVENTS ("incident.mediated"));
