@@ -61,6 +61,26 @@ DEPARTMENTS = [
     ("fire", "消防", "Fire and rescue"),
 ]
 
+# Added with the full work-order cycle: the other offices and utilities a
+# Guangzhou street routes to.  Their teams, the second community police
+# officer of each area and the police grids come from a generator of their
+# own, so that everything above keeps its place and its values.
+MORE_DEPARTMENTS = [
+    # code, zh, en, stationed, team capabilities
+    ("emergency", "应急管理办（三防办）", "Emergency management (flood, drought and typhoon office)", True,
+     ["work_safety", "rescue", "evacuation", "flood_control"]),
+    ("water", "水务所", "Water affairs (water mains and drainage)", False, ["drainage", "repair"]),
+    ("migrant", "来穗人员服务管理站", "Migrant and rental-housing services", False, ["registration", "inspection"]),
+    ("petition", "信访办", "Letters and visits office", True, ["reception", "mediation"]),
+    ("mediation", "人民调解委员会", "People's mediation committee", True, ["mediation"]),
+    ("civil", "民政办", "Civil affairs", False, ["social_assistance", "elderly_care"]),
+    ("traffic", "交警中队", "Traffic police", False, ["traffic_control", "law_enforcement"]),
+    ("water_supply", "自来水公司", "Water utility", False, ["repair", "water_supply"]),
+    ("power", "供电所", "Power utility", False, ["repair", "power_supply"]),
+    ("gas", "燃气公司", "Gas utility", False, ["repair", "hazmat"]),
+    ("residents", "居委会", "Residents' committee", False, ["mediation", "publicity", "social_assistance"]),
+]
+
 rng = random.Random(SEED)
 
 
@@ -473,6 +493,19 @@ def generate(outdir):
             "account": "dept-" + code,
         })
 
+    xrng = random.Random(SEED + 2)
+    for code, zh, en, stationed, caps in MORE_DEPARTMENTS:
+        departments.append({"code": code, "name_zh": zh, "name_en": en,
+                            "account": "dept-" + code, "stationed": stationed})
+        forces.append({
+            "id": "dt-" + code, "type": "department_team",
+            "name_zh": zh + "工作组", "department": code, "station": None,
+            "lat": r7(centre_lat + xrng.uniform(-0.002, 0.002)),
+            "lon": r7(centre_lon + xrng.uniform(-0.002, 0.002)),
+            "speed": "car", "capabilities": caps,
+            "account": "dept-" + code,
+        })
+
     for ci, st in enumerate(stations):
         forces.append({
             "id": "vt-%02d" % (ci + 1), "type": "volunteer_team",
@@ -482,6 +515,51 @@ def generate(outdir):
             "capabilities": ["search", "evacuation", "publicity"],
             "account": "gridleader-%02d" % (ci + 1),
         })
+
+    # ---------------------------------------------------- police grids
+    # Panlong's dual grid (双网融合): police grids drawn along the governance
+    # grids' edges, each a whole number of comprehensive grids, two per
+    # community, each with its community police officer (社区民警) and an
+    # auxiliary (辅警).  SYNTHETIC like the rest: Helong publishes no police
+    # grids; this shows the model.
+    police_grids = []
+    for ci, (ccode, cname, cring, mine) in enumerate(communities):
+        halves = split_in_two([grids_by_code(grids, code)[2] for code in mine],
+                              lambda part: union_ring([cells[c] for c in part]))
+        for k, half in enumerate(halves):
+            pcode = "%sJW%02d" % (ccode, k + 1)
+            members = [code for code in mine if grids_by_code(grids, code)[2] in half]
+            pring = union_ring([cells[c] for c in half])
+            if k == 0:
+                officer = "cp-%02d" % (ci + 1)
+            else:
+                # the second officer of the area keeps the police grid's
+                # office (警务室), inside it
+                officer = "cp-%02d" % (len(stations) + ci + 1)
+                xs = [p[0] for p in pring]
+                ys = [p[1] for p in pring]
+                while True:
+                    lon = r7(xrng.uniform(min(xs), max(xs)))
+                    lat = r7(xrng.uniform(min(ys), max(ys)))
+                    if point_in_ring(lon, lat, pring):
+                        break
+                forces.append({
+                    "id": officer, "type": "community_police",
+                    "name_zh": xrng.choice(SURNAMES) + xrng.choice(GIVEN) + xrng.choice(GIVEN),
+                    "station": ccode,
+                    "lat": lat, "lon": lon, "speed": "car",
+                    "capabilities": ["law_enforcement", "public_order", "traffic_control", "search"],
+                    "account": "police-%02d" % (len(stations) + ci + 1),
+                })
+                responsible[ccode].append(officer)
+                for code in members:
+                    responsible[code].append(officer)
+            police_grids.append({
+                "type": "Feature",
+                "properties": {"code": pcode, "name_zh": "%s第%d警务网格" % (cname, k + 1),
+                               "station": ccode, "grids": members,
+                               "police": [officer, "ap-%02d" % (ci * 2 + k + 1)]},
+                "geometry": {"type": "Polygon", "coordinates": [pring + [pring[0]]]}})
 
     # ---------------------------------------------------- grids.geojson
     def feature(code, name, level, parent, ring, kind, extra=None):
@@ -525,17 +603,17 @@ def generate(outdir):
         ("dispute_emotional", "情感纠纷", "Emotional dispute", P, "psych", "dispute", 110, lim(P, 2, 40), None),
         ("dispute_labour", "劳资纠纷", "Labour (wage) dispute", P, "judicial", "dispute", 180, lim(P, 2, 40),
          [("community_police", 2), ("auxiliary_police", 4), ("grid_leader", 1), ("department_team", 1)]),
-        ("dispute_neighbour", "邻里纠纷", "Neighbour dispute", P, "judicial", "dispute", 80, lim(P, 2, 40), None),
+        ("dispute_neighbour", "邻里纠纷", "Neighbour dispute", P, "mediation", "dispute", 80, lim(P, 2, 40), None),
         ("dispute_property", "物业纠纷", "Property-management dispute", P, "housing", "dispute", 40, lim(P, 4, 72), None),
         ("risk_special_person", "特殊人群风险", "Special-population risk (mental health)", P, "health", "risk", 70,
          lim(P, 1, 16), [("community_police", 1), ("department_team", 1), ("grid_worker", 1)]),
         ("risk_public_security", "治安隐患", "Public-security hazard", P, "police", "risk", 160, lim(P, 1, 16), None),
         ("risk_fire_hazard", "消防安全隐患", "Fire-safety hazard", P, "fire", "risk", 420, lim(P, 2, 24), None),
-        ("risk_gas", "燃气安全隐患", "Gas-safety hazard", P, "housing", "risk", 120, lim(P, 1, 16),
+        ("risk_gas", "燃气安全隐患", "Gas-safety hazard", P, "gas", "risk", 120, lim(P, 1, 16),
          [("emergency_unit", 1), ("department_team", 1), ("grid_worker", 1)]),
         ("risk_building", "房屋安全隐患", "Unsafe building", P, "housing", "risk", 150, lim(P, 2, 40),
          [("emergency_unit", 2), ("grid_leader", 1), ("department_team", 1)]),
-        ("risk_work_safety", "安全生产隐患", "Workplace-safety hazard", P, "market", "risk", 140, lim(P, 2, 40), None),
+        ("risk_work_safety", "安全生产隐患", "Workplace-safety hazard", P, "emergency", "risk", 140, lim(P, 2, 40), None),
         ("risk_food", "食品安全隐患", "Food-safety hazard", P, "market", "risk", 180, lim(P, 2, 24), None),
         ("ebike_charging", "电动车违规充电", "Illegal e-bike charging", G, "fire", "risk", 380, lim(G), None),
         ("illegal_structure", "违法建设", "Illegal structure", P, "urban", "urban", 480, lim(P, 4, 80), None),
@@ -545,28 +623,29 @@ def generate(outdir):
         ("road_damage", "道路破损", "Damaged road", P, "urban", "urban", 240, lim(P, 4, 80), None),
         ("streetlight", "路灯故障", "Streetlight out", P, "urban", "urban", 200, lim(P, 4, 40), None),
         ("noise", "噪音扰民", "Noise nuisance", G, "urban", "urban", 260, lim(G), None),
-        ("water_leak", "供水管道漏水", "Water-main leak", P, "housing", "urban", 150, lim(P, 2, 24), None),
-        ("drain_blocked", "排水管道堵塞", "Blocked drain", G, "urban", "urban", 210, lim(G), None),
+        ("water_leak", "供水管道漏水", "Water-main leak", P, "water", "urban", 150, lim(P, 2, 24), None),
+        ("drain_blocked", "排水管道堵塞", "Blocked drain", P, "water", "urban", 210, lim(P, 2, 24), None),
         ("unlicensed_business", "无证经营", "Unlicensed business", P, "market", "urban", 190, lim(P, 4, 80), None),
-        ("rental_registration", "出租屋信息登记", "Rental-housing registration", G, "police", "service", 870, lim(G, 24), None),
+        ("rental_registration", "出租屋信息登记", "Rental-housing registration", G, "migrant", "service", 870, lim(G, 24), None),
         ("population_info", "人口信息采集", "Population records (three clears)", G, "police", "service", 800, lim(G, 24), None),
-        ("hardship_help", "困难群众帮扶", "Help for people in hardship", P, "women", "service", 80, lim(P, 4, 80), None),
+        ("hardship_help", "困难群众帮扶", "Help for people in hardship", P, "civil", "service", 80, lim(P, 4, 80), None),
+        ("power_outage", "停电故障", "Power outage", P, "power", "urban", 70, lim(P, 1, 8), None),
+        ("water_outage", "停水故障", "Water-supply outage", P, "water_supply", "urban", 60, lim(P, 1, 8), None),
         ("epidemic_prevention", "卫生防疫", "Public-health prevention", P, "health", "service", 50, lim(P, 2, 24), None),
-        ("legal_education", "法治宣传", "Legal education", G, "judicial", "service", 24, lim(G, 72), None),
-        ("domestic_violence", "家庭暴力", "Domestic violence", P, "women", "risk", 20, lim(P, 1, 8),
+        ("domestic_violence", "家庭暴力", "Domestic violence", P, "police", "risk", 20, lim(P, 1, 8),
          [("community_police", 2), ("grid_worker", 1), ("department_team", 1)]),
         ("fire", "火灾", "Fire", E, "fire", "emergency", 12, lim(E, 10),
          [("emergency_unit", 2), ("community_police", 1), ("grid_leader", 1), ("grid_worker", 1),
           ("department_team", 1)]),
-        ("flood", "内涝积水", "Urban flooding", E, "urban", "emergency", 10, lim(E, 20),
+        ("flood", "内涝积水", "Urban flooding", E, "emergency", "emergency", 10, lim(E, 20),
          [("emergency_unit", 2), ("grid_worker", 2), ("department_team", 1)]),
         ("crowd", "人员聚集", "Crowd gathering", E, "police", "emergency", 6, lim(E, 10),
          [("community_police", 2), ("auxiliary_police", 4), ("grid_leader", 1)]),
         ("missing_person", "人员走失", "Missing person", E, "police", "emergency", 10, lim(E, 15),
          [("grid_worker", 3), ("community_police", 1), ("auxiliary_police", 2), ("volunteer_team", 1)]),
-        ("traffic_accident", "交通事故", "Traffic accident", E, "police", "emergency", 14, lim(E, 10),
+        ("traffic_accident", "交通事故", "Traffic accident", E, "traffic", "emergency", 14, lim(E, 10),
          [("community_police", 1), ("auxiliary_police", 1), ("emergency_unit", 1)]),
-        ("gas_leak", "燃气泄漏", "Gas leak", E, "fire", "emergency", 5, lim(E, 10),
+        ("gas_leak", "燃气泄漏", "Gas leak", E, "gas", "emergency", 5, lim(E, 10),
          [("emergency_unit", 1), ("department_team", 1), ("community_police", 1), ("grid_worker", 1)]),
         ("building_collapse", "房屋倒塌", "Building collapse", E, "housing", "emergency", 2, lim(E, 15),
          [("emergency_unit", 3), ("community_police", 1), ("department_team", 1), ("grid_leader", 1)]),
@@ -574,16 +653,33 @@ def generate(outdir):
          [("community_police", 1), ("auxiliary_police", 2)]),
         ("medical_emergency", "突发疾病", "Medical emergency", E, "health", "emergency", 10, lim(E, 10),
          [("emergency_unit", 1), ("grid_worker", 1)]),
-        ("typhoon_damage", "台风灾害", "Typhoon damage", E, "urban", "emergency", 3, lim(E, 20),
+        ("typhoon_damage", "台风灾害", "Typhoon damage", E, "emergency", "emergency", 3, lim(E, 20),
          [("emergency_unit", 2), ("grid_leader", 1), ("volunteer_team", 1), ("department_team", 1)]),
         ("extreme_act", "个人极端行为", "Person at risk of an extreme act", E, "police", "emergency", 3, lim(E, 10),
          [("community_police", 2), ("auxiliary_police", 2), ("department_team", 1)]),
     ]
+    # Co-handling departments (协办): domestic violence is led by the
+    # police, the women's federation assisting.
+    co_departments = {"domestic_violence": ["women"]}
+    # Registration rounds of the grid worker ("three clears") have no
+    # resident waiting for an answer: no call-back.
+    no_call_back = ("rental_registration", "population_info")
+
     categories = []
     for code, zh, en, grade, dept, klass, weight, limits, plan in cats:
         c = {"code": code, "name_zh": zh, "name_en": en, "grade": grade,
              "department": dept, "class": klass, "weight": weight, "limits": limits}
+        if code in co_departments:
+            c["co_departments"] = co_departments[code]
+        # disputes are mediated in the grid first (小事不出网格)
+        c["mediate_first"] = klass == "dispute"
+        # absent: by source (hotline and walk-in cases are called back)
+        if code in no_call_back:
+            c["call_back"] = False
         if plan:
+            # the grid's own worker is there first, whatever else comes
+            plan = ([s for s in plan if s[0] == "grid_worker"] or [("grid_worker", 1)]) + \
+                [s for s in plan if s[0] != "grid_worker"]
             c["response_plan"] = [{"type": t, "count": n} for t, n in plan]
         categories.append(c)
 
@@ -638,8 +734,8 @@ def generate(outdir):
                          "2026-10-10"],
         },
         # the Helong 2023 figures the history generator aims for
-        "history": {"events_per_year": 7989, "closure_rate": 0.9997, "disputes_per_year": 900,
-                    "legal_education_per_year": 24},
+        # (its 24 legal-education activities are not grid events)
+        "history": {"events_per_year": 7989, "closure_rate": 0.9997, "disputes_per_year": 900},
     }
 
     stations_doc = {"synthetic": True, "stations": stations}
@@ -657,6 +753,11 @@ def generate(outdir):
     dump("departments.json", {"departments": departments})
     dump("categories.json", {"categories": categories})
     dump("roster.json", roster)
+    dump("police_grids.geojson", {
+        "type": "FeatureCollection", "name": "helong-police-grids", "synthetic": True,
+        "note": "SYNTHETIC police grids (警务网格) showing Panlong's dual grid on the demo street; "
+                "Helong publishes none.",
+        "features": police_grids})
 
     total = sum(area_m2(r) for r in cells.values())
     print("grids %d, street %.2f km2 (sum of grids %.2f km2), grid area %.0f..%.0f m2, forces %d" % (
@@ -664,6 +765,39 @@ def generate(outdir):
         min(area_m2(r) for r in cells.values()), max(area_m2(r) for r in cells.values()), len(forces)),
         file=sys.stderr)
     print("community sizes", [len(m) for _, _, _, m in communities], file=sys.stderr)
+
+
+def split_in_two(cells, outline):
+    """Two connected halves of a connected set of lattice cells, for the
+    police grids: the first cut (west/east by column, then north/south by
+    row) whose halves are both connected and both have a single outline."""
+    cells = sorted(cells)
+
+    def connected(part):
+        part = set(part)
+        todo = [min(part)]
+        seen = set(todo)
+        while todo:
+            i, j = todo.pop()
+            for c in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)):
+                if c in part and c not in seen:
+                    seen.add(c)
+                    todo.append(c)
+        return seen == part
+
+    n = len(cells)
+    for key in (lambda c: (c[0], -c[1]), lambda c: (-c[1], c[0])):  # columns, rows
+        order = sorted(cells, key=key)
+        for cut in sorted(range(1, n), key=lambda m: (abs(2 * m - n), m)):
+            a, b = order[:cut], order[cut:]
+            if connected(a) and connected(b):
+                try:
+                    outline(a)
+                    outline(b)
+                except ValueError:
+                    continue
+                return [a, b]
+    raise ValueError("no split in two for %r" % (cells,))
 
 
 def grids_by_code(grids, code):

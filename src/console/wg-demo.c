@@ -149,6 +149,10 @@ wg_demo_fill (WgContext  *context,
   /* 4. Dispute: labour dispute at a workshop, with the judicial office. */
   CHECK (labour = report (context, events, rand, "worker-30", "440111012006001", now - 95 * MIN_MS,
                           "professional", "dispute_labour", "制衣厂十余名工人讨薪", NULL, error));
+  /* Disputes are mediated in the grid first; this one failed. */
+  CHECK (RUN ("worker-30", now - 92 * MIN_MS, "incident.mediate",
+              "{\"incident\": \"%s\", \"outcome\": \"failed\", \"remark\": \"网格内调解未果，工人坚持追讨欠薪\"}",
+              labour));
   CHECK (RUN ("dispatcher", now - 90 * MIN_MS, "incident.route",
               "{\"incident\": \"%s\", \"department\": \"judicial\"}", labour));
 

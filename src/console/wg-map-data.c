@@ -5,6 +5,39 @@
 
 #include "wg-map-data.h"
 
+/* The second grid layer of a dual grid, when the reference has one. */
+static void
+load_police_grids (WgMapView   *view,
+                   WgReference *reference)
+{
+  GPtrArray *police = wg_reference_get_police_grids (reference);
+  g_autoptr(GPtrArray) rings = g_ptr_array_new_with_free_func (g_free);
+  g_autofree WgMapPoliceGrid *areas = g_new0 (WgMapPoliceGrid, MAX (police->len, 1));
+  guint n = 0;
+
+  for (guint i = 0; i < police->len; i++)
+    {
+      WgPoliceGrid *pg = police->pdata[i];
+      const WgGeoPoint *ring;
+      double *latlon;
+      guint n_points = 0;
+      gboolean is_hole;
+
+      if (wg_geo_shape_get_n_rings (pg->shape) == 0)
+        continue;
+      ring = wg_geo_shape_get_ring (pg->shape, 0, &n_points, &is_hole);
+      latlon = g_new (double, 2 * n_points);
+      for (guint p = 0; p < n_points; p++)
+        {
+          latlon[2 * p] = ring[p].lat;
+          latlon[2 * p + 1] = ring[p].lon;
+        }
+      g_ptr_array_add (rings, latlon);
+      areas[n++] = (WgMapPoliceGrid) { pg->code, pg->name_zh, latlon, n_points };
+    }
+  wg_police_grid_layer_set_areas (wg_map_view_get_police_grid_layer (view), areas, n);
+}
+
 void
 wg_map_data_load_reference (WgMapView   *view,
                             WgReference *reference)
@@ -50,4 +83,6 @@ wg_map_data_load_reference (WgMapView   *view,
       map_stations[i].lon = station->lon;
     }
   wg_map_view_set_stations (view, map_stations, stations->len);
+
+  load_police_grids (view, reference);
 }

@@ -670,8 +670,12 @@ build_views (WgWindow *self)
   {
     g_autoptr(GSimpleActionGroup) view = g_simple_action_group_new ();
     g_autoptr(GPropertyAction) legend = g_property_action_new ("legend", self->map_view, "show-legend");
+    g_autoptr(GPropertyAction) police = g_property_action_new ("police-grids",
+                                                               wg_map_view_get_police_grid_layer (self->map_view),
+                                                               "visible");
 
     g_action_map_add_action (G_ACTION_MAP (view), G_ACTION (legend));
+    g_action_map_add_action (G_ACTION_MAP (view), G_ACTION (police));
     gtk_widget_insert_action_group (GTK_WIDGET (self), "view", G_ACTION_GROUP (view));
   }
   wg_map_view_set_position_store (self->map_view, wg_context_get_position_store (self->context));

@@ -57,6 +57,8 @@ struct _WgReference
   GHashTable       *forces_by_id;
   GHashTable       *forces_by_account;   /* account -> GPtrArray of WgForce*, in order */
   GPtrArray        *forces_by_type[WG_N_FORCE_TYPES];
+  GPtrArray        *police_grids;   /* WgPoliceGrid*, owns */
+  GHashTable       *police_grids_by_code;
   GPtrArray        *departments;
   GHashTable       *departments_by_code;
   GPtrArray        *categories;
@@ -209,6 +211,17 @@ category_free (WgCategory *c)
 }
 
 static void
+police_grid_free (WgPoliceGrid *p)
+{
+  g_free (p->code);
+  g_free (p->name_zh);
+  g_ptr_array_unref (p->grids);
+  g_ptr_array_unref (p->police);
+  g_clear_pointer (&p->shape, wg_geo_shape_unref);
+  g_free (p);
+}
+
+static void
 person_free (WgPerson *p)
 {
   g_free (p->account);
@@ -243,6 +256,8 @@ wg_reference_finalize (GObject *object)
   for (guint i = 0; i < WG_N_FORCE_TYPES; i++)
     g_clear_pointer (&self->forces_by_type[i], g_ptr_array_unref);
   g_clear_pointer (&self->forces, g_ptr_array_unref);
+  g_clear_pointer (&self->police_grids_by_code, g_hash_table_unref);
+  g_clear_pointer (&self->police_grids, g_ptr_array_unref);
   g_clear_pointer (&self->departments_by_code, g_hash_table_unref);
   g_clear_pointer (&self->departments, g_ptr_array_unref);
   g_clear_pointer (&self->categories_by_code, g_hash_table_unref);
@@ -281,6 +296,8 @@ wg_reference_init (WgReference *self)
                                                    (GDestroyNotify) g_ptr_array_unref);
   for (guint i = 0; i < WG_N_FORCE_TYPES; i++)
     self->forces_by_type[i] = g_ptr_array_new ();
+  self->police_grids = g_ptr_array_new_with_free_func ((GDestroyNotify) police_grid_free);
+  self->police_grids_by_code = g_hash_table_new (g_str_hash, g_str_equal);
   self->departments = g_ptr_array_new_with_free_func ((GDestroyNotify) department_free);
   self->departments_by_code = g_hash_table_new (g_str_hash, g_str_equal);
   self->categories = g_ptr_array_new_with_free_func ((GDestroyNotify) category_free);
@@ -1243,6 +1260,102 @@ link_people (WgReference  *self,
   return TRUE;
 }
 
+/* ------------------------------------------------------------ police_grids.geojson */
+
+static gboolean
+has_police_grids (WgReference *self)
+{
+  g_autofree char *path = NULL;
+
+  if (self->from_bundle)
+    return json_object_has_member (self->bundle, "police_grids");
+  path = g_build_filename (self->dir, "police_grids.geojson", NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* Optional: a street without a police grid layer has no such file (or no
+ * "police_grids" member in a bundle).  Needs the grids and the forces. */
+static gboolean
+load_police_grids (WgReference  *self,
+                   GError      **error)
+{
+  Ctx ctx = { "police_grids.geojson", "" };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *type = NULL;
+  JsonArray *features;
+
+  if (!has_police_grids (self))
+    return TRUE;
+  if (!(root = load_json (self, &ctx, error)) ||
+      !get_string (json_node_get_object (root), "type", TRUE, &ctx, &type, error))
+    return FALSE;
+  if (!g_str_equal (type, "FeatureCollection"))
+    return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
+                 _("type is \"%s\", expected \"FeatureCollection\""), type);
+  if (!(features = get_array (json_node_get_object (root), "features", TRUE, &ctx, error)))
+    return FALSE;
+
+  for (guint i = 0; i < json_array_get_length (features); i++)
+    {
+      WgPoliceGrid *p = g_new0 (WgPoliceGrid, 1);
+      g_autofree char *station = NULL;
+      g_auto(GStrv) grids = NULL, police = NULL;
+      JsonObject *feature, *props;
+
+      p->grids = g_ptr_array_new ();
+      p->police = g_ptr_array_new ();
+      g_ptr_array_add (self->police_grids, p);
+      ctx_item (&ctx, "feature %u", i);
+      if (!(feature = element_object (features, i, &ctx, error)) ||
+          !(props = get_object (feature, "properties", TRUE, &ctx, error)) ||
+          !get_string (props, "code", TRUE, &ctx, &p->code, error))
+        return FALSE;
+      ctx_item (&ctx, "feature %u (code %s)", i, p->code);
+      if (!g_hash_table_insert (self->police_grids_by_code, p->code, p))
+        return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx, _("code used twice"));
+      if (!get_string (props, "name_zh", TRUE, &ctx, &p->name_zh, error) ||
+          !get_string (props, "station", FALSE, &ctx, &station, error) ||
+          !get_strv (props, "grids", &ctx, &grids, error) ||
+          !get_strv (props, "police", &ctx, &police, error) ||
+          !(p->shape = parse_geometry (feature, &ctx, error)))
+        return FALSE;
+      if (station && !(p->station = g_hash_table_lookup (self->stations_by_code, station)))
+        return fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown station \"%s\""), station);
+      if (grids == NULL || grids[0] == NULL)
+        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("no \"grids\": a police grid is made of governance grids"));
+      for (guint k = 0; grids[k]; k++)
+        {
+          WgGrid *g = g_hash_table_lookup (self->grids_by_code, grids[k]);
+
+          if (g == NULL)
+            return fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown grid \"%s\""), grids[k]);
+          if (g->police_grid != NULL)
+            return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx,
+                         _("grid %s is already in police grid %s"), g->code, g->police_grid->code);
+          g->police_grid = p;
+          g_ptr_array_add (p->grids, g);
+        }
+      for (guint k = 0; police && police[k]; k++)
+        {
+          WgForce *f = g_hash_table_lookup (self->forces_by_id, police[k]);
+
+          if (f == NULL)
+            return fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown force \"%s\""), police[k]);
+          if (f->type != WG_FORCE_COMMUNITY_POLICE && f->type != WG_FORCE_AUXILIARY_POLICE)
+            return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
+                         _("force %s is not community or auxiliary police"), f->id);
+          if (f->police_grid != NULL)
+            return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx,
+                         _("force %s already belongs to police grid %s"), f->id, f->police_grid->code);
+          f->police_grid = p;
+          g_ptr_array_add (p->police, f);
+        }
+      wg_geo_shape_centroid (p->shape, &p->centroid_lat, &p->centroid_lon);
+    }
+
+  return TRUE;
+}
+
 /* ------------------------------------------------------------ categories.json */
 
 static gboolean
@@ -1549,6 +1662,7 @@ load (WgReference  *self,
       !load_stations (self, &pending, error) ||
       !load_forces (self, error) ||
       !link_people (self, &pending, error) ||
+      !load_police_grids (self, error) ||
       !load_categories (self, error) ||
       !load_roster (self, error))
     {
@@ -1908,6 +2022,35 @@ wg_force_eta_seconds (WgForce *force,
 
   return wg_geo_distance_m (from_lat, from_lon, to_lat, to_lon) * DETOUR_FACTOR /
          (wg_speed_class_get_kmh (force->speed) / 3.6);
+}
+
+GPtrArray *
+wg_reference_get_police_grids (WgReference *self)
+{
+  g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
+  return self->police_grids;
+}
+
+WgPoliceGrid *
+wg_reference_lookup_police_grid (WgReference *self,
+                                 const char  *code)
+{
+  g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+  return g_hash_table_lookup (self->police_grids_by_code, code);
+}
+
+WgPoliceGrid *
+wg_reference_find_police_grid (WgReference *self,
+                               double       lat,
+                               double       lon)
+{
+  g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
+
+  for (WgGrid *g = wg_reference_find_grid (self, lat, lon); g != NULL; g = g->parent)
+    if (g->police_grid != NULL)
+      return g->police_grid;
+  return NULL;
 }
 
 GPtrArray *

@@ -22,6 +22,7 @@ typedef struct _WgForce      WgForce;
 typedef struct _WgDepartment WgDepartment;
 typedef struct _WgCategory   WgCategory;
 typedef struct _WgPerson     WgPerson;
+typedef struct _WgPoliceGrid WgPoliceGrid;
 
 #define WG_REFERENCE_ERROR (wg_reference_error_quark ())
 
@@ -82,6 +83,7 @@ struct _WgGrid
   guint        households;    /* 0 when unknown */
   guint        volunteers;    /* registered volunteers, 0 when unknown */
   GPtrArray   *responsible;   /* WgForce* */
+  WgPoliceGrid *police_grid;  /* the police grid covering it (dual grid), or NULL */
 };
 
 struct _WgStation
@@ -111,6 +113,7 @@ struct _WgForce
   GStrv         capabilities;
   char         *account;      /* the username that acts for it */
   guint         members;      /* team size, 1 for a person */
+  WgPoliceGrid *police_grid;  /* community and auxiliary police: the police grid they belong to, or NULL */
 };
 
 struct _WgDepartment
@@ -152,6 +155,22 @@ struct _WgCategory
    * (小事不出网格); whether a case needs a call-back before it closes. */
   gboolean        mediate_first;
   WgCallBackRule  call_back;
+};
+
+/* A police grid (警务网格), the second grid layer of a "dual grid"
+ * (双网融合, Panlong): drawn along the governance grids' edges, so it is a
+ * whole number of them, with the community police who belong to it.
+ * Optional in the data (police_grids.geojson). */
+struct _WgPoliceGrid
+{
+  char        *code;
+  char        *name_zh;
+  WgStation   *station;       /* the work-station area it lies in, or NULL */
+  GPtrArray   *grids;         /* WgGrid*: the governance grids it is made of */
+  GPtrArray   *police;        /* WgForce*: community and auxiliary police */
+  WgGeoShape  *shape;
+  double       centroid_lat;
+  double       centroid_lon;
 };
 
 struct _WgPerson
@@ -255,6 +274,16 @@ double              wg_force_eta_seconds             (WgForce      *force,
                                                       double        from_lon,
                                                       double        to_lat,
                                                       double        to_lon);
+
+/* Police grids, in file order; empty when the data has none. */
+GPtrArray          *wg_reference_get_police_grids    (WgReference  *self);
+WgPoliceGrid       *wg_reference_lookup_police_grid  (WgReference  *self,
+                                                      const char   *code);
+/* The police grid covering the point (through the governance grid there),
+ * or NULL. */
+WgPoliceGrid       *wg_reference_find_police_grid    (WgReference  *self,
+                                                      double        lat,
+                                                      double        lon);
 
 GPtrArray          *wg_reference_get_departments     (WgReference  *self);
 WgDepartment       *wg_reference_lookup_department   (WgReference  *self,

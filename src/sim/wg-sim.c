@@ -15,11 +15,14 @@
 #include "src/core/wg-backoff.h"
 #include "src/core/wg-command.h"
 #include "src/core/wg-reference.h"
+#include "src/core/wg-summary.h"
 #include "wg-sim-net.h"
 #include "wg-sim-photo.h"
 
 #define TICK_MS              10      /* the scheduler's real-time resolution */
 #define PATROL_SPEED_MPS     1.2     /* a grid worker walking the grid */
+#define PATROL_CAR_MPS       4.2     /* a police car cruising its police grid, 15 km/h */
+#define PATROL_BICYCLE_MPS   2.5     /* an auxiliary on a bicycle, 9 km/h */
 #define POSITIONS_ACCOUNTS   8       /* admin clients sharing the position posts */
 #define LOAD_BATCH           500
 #define DRAIN_MS             10000   /* at the end: answers still due */
@@ -45,6 +48,12 @@ typedef enum {
   A_DISPATCH,
   A_REPLACE,
   A_RESOLVE,
+  A_MEDIATE,          /* the grid worker mediates a dispute first */
+  A_REVIEW,           /* the centre reviews a rejection request */
+  A_EXTENSION_ASK,    /* the department asks for more time */
+  A_EXTENSION_ANSWER, /* the centre answers */
+  A_ANSWER,           /* the department answers a supervision notice */
+  A_CALL_BACK,        /* the centre calls the resident back */
   A_ASG_ACK,
   A_ASG_EN_ROUTE,
   A_ASG_ON_SCENE,
@@ -76,7 +85,10 @@ typedef struct
    * locations do not depend on when the ticks happen to run. */
   double    leg_lat, leg_lon, leg_t0, leg_t1;
   double    target_lat, target_lon;   /* patrol waypoint */
-  gboolean  patrols;                  /* grid workers */
+  gboolean  patrols;                  /* grid workers, community and auxiliary police */
+  GPtrArray *patrol_grids;            /* WgGrid*, not owned: where it patrols */
+  double    patrol_mps;
+  gboolean  has_device;               /* posts its position all the time, not only when dispatched */
   gboolean  active;                   /* its positions are posted */
   char     *assignment;               /* open assignment, as the journal says */
   gboolean  off_duty;                 /* unit.status_changed said so */
@@ -97,6 +109,13 @@ typedef struct
   gboolean     alarm_open;
   gboolean     alarm_acked;
   gboolean     followed_up;
+  gboolean     needs_call_back;  /* a hotline or walk-in case: called back before it closes */
+  gboolean     called_back;      /* satisfied, or basically */
+  gboolean     reworked;
+  guint        call_back_sent;   /* feedbacks + 1 when the call-back went out */
+  gboolean     denied;           /* a rejection request was denied: the department accepts */
+  gint64       asked_deadline;   /* an extension request's deadline, server time */
+  gint64       deadline;         /* the current step's, as the events say (server time), 0: none */
   guint        routes, feedbacks, verifies, dispatches, replacements;
   GPtrArray   *assignments;   /* char* ids */
   GRand       *rand;
@@ -198,6 +217,10 @@ wg_sim_config_init (WgSimConfig *config)
   config->no_ack_share = 0.08;
   config->reject_share = 0.12;
   config->late_feedback_share = 0.15;
+  config->hotline_share = 0.15;
+  config->mediation_success_share = 0.88;
+  config->extension_share = 0.05;
+  config->unsatisfied_share = 0.05;
   config->baseline_seconds = 10;
   config->photo_share = 0.3;
 }
@@ -323,6 +346,7 @@ static void
 sim_unit_free (SimUnit *unit)
 {
   g_free (unit->assignment);
+  g_clear_pointer (&unit->patrol_grids, g_ptr_array_unref);
   g_rand_free (unit->rand);
   g_free (unit);
 }
@@ -538,12 +562,17 @@ patrol_next_leg (SimUnit *unit,
 {
   double d;
 
+  WgGrid *grid = g_ptr_array_index (unit->patrol_grids, 0);
+
+  /* One grid (a grid worker's) draws no grid: its stream stays as it was. */
+  if (unit->patrol_grids->len > 1)
+    grid = g_ptr_array_index (unit->patrol_grids, g_rand_int_range (unit->rand, 0, unit->patrol_grids->len));
   unit->leg_lat = unit->target_lat;
   unit->leg_lon = unit->target_lon;
-  wg_grid_random_point (unit->force->grid, unit->rand, &unit->target_lat, &unit->target_lon);
+  wg_grid_random_point (grid, unit->rand, &unit->target_lat, &unit->target_lon);
   d = distance_m (unit->leg_lat, unit->leg_lon, unit->target_lat, unit->target_lon);
   unit->leg_t0 = t0;
-  unit->leg_t1 = t0 + MAX (1.0, d / PATROL_SPEED_MPS);
+  unit->leg_t1 = t0 + MAX (1.0, d / unit->patrol_mps);
 }
 
 static void
@@ -562,7 +591,7 @@ unit_advance (WgSim   *self,
         unit->moving = FALSE;
       return;
     }
-  if (unit->patrols && unit->assignment == NULL && unit->force->grid != NULL)
+  if (unit->patrols && unit->assignment == NULL)
     {
       double f;
 
@@ -643,13 +672,14 @@ positions_tick (WgSim  *self,
       SimUnit *unit = g_hash_table_lookup (self->units, l->data);
       gboolean was_moving = unit->moving;
 
-      if (!unit->patrols && !unit->active)
+      if (!unit->patrols && !unit->has_device && !unit->active)
         continue;
       unit_advance (self, unit, t);
       add_point (points, unit->force->id, ts, unit->lat, unit->lon,
                  unit->assignment != NULL ? "busy" : "available");
-      /* A force back home is posted once more, then no longer. */
-      if (!unit->patrols && !was_moving && !unit->moving && unit->assignment == NULL)
+      /* A force without a device (a volunteer team) back home is posted
+       * once more, then no longer. */
+      if (!unit->patrols && !unit->has_device && !was_moving && !unit->moving && unit->assignment == NULL)
         unit->active = FALSE;
     }
   (void) iter;
@@ -786,6 +816,7 @@ do_report (WgSim  *self,
   g_autofree char *id = NULL;
   g_autofree char *summary = NULL;
   JsonObject *body, *location;
+  const char *reporter;
   guint n = ++self->report_counter;
 
   if (self->workers->len == 0)
@@ -796,6 +827,7 @@ do_report (WgSim  *self,
 
   /* Where the worker is on patrol: inside their own grid. */
   unit_advance (self, worker, t);
+  reporter = worker->force->account;
   body = json_object_new ();
   json_object_set_string_member (body, "grade", category->grade);
   json_object_set_string_member (body, "category", category->code);
@@ -803,9 +835,31 @@ do_report (WgSim  *self,
   json_object_set_double_member (location, "lat", worker->lat);
   json_object_set_double_member (location, "lon", worker->lon);
   json_object_set_object_member (body, "location", location);
-  summary = g_strdup_printf ("%s（巡查发现 #%u）", category->name_zh, n);
-  json_object_set_string_member (body, "summary", summary);
-  json_object_set_string_member (body, "source", "patrol");
+  /* What was found and how, from a stream of the report's own: the
+   * report stream draws what it always drew. */
+  {
+    g_autoptr(GRand) words = rand_for (self, id);
+    double u = g_rand_double (words);
+
+    summary = wg_summary_compose (category->code, category->name_zh, words);
+    json_object_set_string_member (body, "summary", summary);
+    /* Playing the centre, it also takes 12345 calls: a resident reports a
+     * professional matter where the grid worker happens to be. */
+    if (self->config.play_centre && g_str_equal (category->grade, "professional") &&
+        g_rand_double (words) < self->config.hotline_share)
+      {
+        JsonObject *caller = json_object_new ();
+        g_autofree char *phone = g_strdup_printf ("139%08u", g_rand_int_range (words, 0, 100000000));
+
+        json_object_set_string_member (body, "source", "hotline_12345");
+        json_object_set_string_member (caller, "name", "来电市民");
+        json_object_set_string_member (caller, "phone", phone);
+        json_object_set_object_member (body, "caller", caller);
+        reporter = "dispatcher";
+      }
+    else
+      json_object_set_string_member (body, "source", u < 0.85 ? "patrol" : u < 0.95 ? "wechat_group" : "contact_point");
+  }
   if (worker->force->grid != NULL)
     json_object_set_string_member (body, "grid", worker->force->grid->code);
   /* Most general matters are handled as they are found (即采即办). */
@@ -819,7 +873,7 @@ do_report (WgSim  *self,
   {
     g_autofree char *incident = wg_uuid_derive (id, "incident");
 
-    send_with_photo (self, worker->force->account, id, "incident.report", body, incident, category->code,
+    send_with_photo (self, reporter, id, "incident.report", body, incident, category->code,
                      NULL, FALSE);
   }
 }
@@ -849,8 +903,13 @@ pick_forces (WgSim       *self,
              GPtrArray   *taken)
 {
   g_autoptr(GPtrArray) near = wg_reference_dup_forces_near (self->reference, inc->lat, inc->lon, type, 0, 0);
+  WgForce *own = inc->grid != NULL ? g_hash_table_lookup (self->worker_of_grid, inc->grid->code) : NULL;
   guint picked = 0;
 
+  /* The grid's own worker is the first on scene: it knows the place and
+   * the people, wherever it happens to be on its round. */
+  if (type == WG_FORCE_GRID_WORKER && own != NULL && near != NULL && g_ptr_array_remove (near, own))
+    g_ptr_array_insert (near, 0, own);
   for (guint i = 0; near != NULL && i < near->len && picked < count; i++)
     {
       WgForce *force = g_ptr_array_index (near, i);
@@ -1087,7 +1146,7 @@ run_action (WgSim  *self,
         if (!state_is (inc->state, "routed") || account == NULL)
           return;
         /* Sometimes a department says "not ours" to a first routing. */
-        reject = inc->routes == 1 && g_rand_double (inc->rand) < self->config.reject_share;
+        reject = inc->routes == 1 && !inc->denied && g_rand_double (inc->rand) < self->config.reject_share;
         body = body_new (inc->id);
         if (reject)
           json_object_set_string_member (body, "reason", "非本部门职责");
@@ -1152,7 +1211,7 @@ run_action (WgSim  *self,
                 }
             }
           /* Some emergencies leave follow-up work for a department. */
-          if (!inc->followed_up && g_rand_double (inc->rand) < 0.15)
+          if (g_str_equal (inc->grade, "emergency") && !inc->followed_up && g_rand_double (inc->rand) < 0.15)
             {
               inc->followed_up = TRUE;
               do_route (self, inc, 100 + (int) inc->routes + 1);
@@ -1161,10 +1220,123 @@ run_action (WgSim  *self,
         }
       else if (!state_is (inc->state, "verified"))
         return;
+      /* A hotline or walk-in case: the resident is called back first (回访). */
+      if (inc->needs_call_back && !inc->called_back)
+        {
+          schedule (self, uniform (inc->rand, 30, 120), A_CALL_BACK, inc->id, NULL, 0);
+          return;
+        }
       body = body_new (inc->id);
       json_object_set_string_member (body, "remark", "办结");
       id = command_id (self, "%s/close", inc->id);
       send_command (self, "dispatcher", id, "incident.close", body, NULL, NULL);
+      break;
+
+    case A_MEDIATE:
+      {
+        WgForce *worker = worker_for_grid (self, inc->grid);
+        gboolean ok = g_rand_double (inc->rand) < self->config.mediation_success_share;
+        g_autofree char *remark = wg_summary_mediation (ok, inc->rand);
+
+        if (!state_is (inc->state, "reported") || worker == NULL)
+          return;
+        body = body_new (inc->id);
+        json_object_set_string_member (body, "outcome", ok ? "mediated" : "failed");
+        json_object_set_string_member (body, "remark", remark);
+        id = command_id (self, "%s/mediate", inc->id);
+        send_command (self, worker->account, id, "incident.mediate", body, NULL, NULL);
+      }
+      break;
+
+    case A_REVIEW:
+      {
+        gboolean approve = g_rand_double (inc->rand) < 0.7;
+
+        if (!state_is (inc->state, "rejection_pending"))
+          return;
+        body = body_new (inc->id);
+        json_object_set_boolean_member (body, "approve", approve);
+        json_object_set_string_member (body, "remark", approve ? "确非该部门职责，重新流转" : "属本部门职责，请签收办理");
+        id = command_id (self, "%s/review/%d", inc->id, a->n);
+        send_command (self, "dispatcher", id, "incident.review_rejection", body, NULL, NULL);
+      }
+      break;
+
+    case A_EXTENSION_ASK:
+      {
+        const char *account = department_account (self, inc->department);
+        double window = handle_window (self, inc);
+
+        if (!state_is (inc->state, "accepted") || account == NULL)
+          return;
+        body = body_new (inc->id);
+        /* Well past the handling deadline in force. */
+        json_object_set_int_member (body, "deadline",
+                                    MAX (wg_sim_net_server_now_ms (self->net), inc->deadline) +
+                                    (gint64) MAX (60000.0, window / self->config.speed * 1000));
+        json_object_set_string_member (body, "reason", "需协调业主及物业，申请延期");
+        id = command_id (self, "%s/ask-extension", inc->id);
+        send_command (self, account, id, "incident.request_extension", body, NULL, NULL);
+      }
+      break;
+
+    case A_EXTENSION_ANSWER:
+      {
+        gboolean approve = g_rand_double (inc->rand) < 0.8;
+
+        /* Answered already by the feedback itself: nothing to extend. */
+        if (!state_is (inc->state, "accepted"))
+          return;
+        body = body_new (inc->id);
+        if (approve && inc->asked_deadline > wg_sim_net_server_now_ms (self->net))
+          {
+            json_object_set_int_member (body, "deadline", inc->asked_deadline);
+            json_object_set_string_member (body, "reason", "同意延期");
+          }
+        else
+          {
+            approve = FALSE;
+            json_object_set_string_member (body, "reason", "理由不充分，请按原时限办结");
+          }
+        id = command_id (self, "%s/answer-extension", inc->id);
+        send_command (self, "dispatcher", id, approve ? "incident.extend" : "incident.decline_extension",
+                      body, NULL, NULL);
+      }
+      break;
+
+    case A_ANSWER:
+      {
+        const char *account = department_account (self, inc->department);
+
+        if (account == NULL)
+          return;
+        body = body_new (inc->id);
+        json_object_set_string_member (body, "text", "已安排专人跟进，将于近日办结反馈");
+        id = command_id (self, "%s/answer/%u", inc->id, inc->feedbacks);
+        send_command (self, account, id, "incident.answer_supervision", body, NULL, NULL);
+      }
+      break;
+
+    case A_CALL_BACK:
+      {
+        /* Unsatisfied sends a department's case back once (返工). */
+        gboolean unsatisfied = inc->department != NULL && !inc->reworked &&
+                               g_rand_double (inc->rand) < self->config.unsatisfied_share;
+        const char *satisfaction = unsatisfied ? "unsatisfied"
+                                   : g_rand_double (inc->rand) < 0.2 ? "basically_satisfied" : "satisfied";
+
+        if (!state_is (inc->state, "verified") && !state_is (inc->state, "resolved"))
+          return;
+        if (inc->call_back_sent == inc->feedbacks + 1)
+          return;
+        inc->call_back_sent = inc->feedbacks + 1;
+        inc->reworked |= unsatisfied;
+        body = body_new (inc->id);
+        json_object_set_string_member (body, "satisfaction", satisfaction);
+        json_object_set_string_member (body, "remark", unsatisfied ? "群众反映问题仍未解决" : "群众表示满意");
+        id = command_id (self, "%s/call-back/%u", inc->id, inc->feedbacks);
+        send_command (self, "dispatcher", id, "incident.call_back", body, NULL, NULL);
+      }
       break;
 
     case A_ACK_ALARM:
@@ -1272,6 +1444,10 @@ incident_from_report (WgSim      *self,
   inc->grid = grid != NULL ? wg_reference_lookup_grid (self->reference, grid) : NULL;
   if (inc->grid == NULL)
     inc->grid = wg_reference_find_grid (self->reference, inc->lat, inc->lon);
+  if (inc->category != NULL && inc->category->call_back != WG_CALL_BACK_NEVER)
+    inc->needs_call_back = inc->category->call_back == WG_CALL_BACK_ALWAYS ||
+                           g_strcmp0 (get_string (body, "source"), "hotline_12345") == 0 ||
+                           g_strcmp0 (get_string (body, "source"), "walk_in") == 0;
   inc->assignments = g_ptr_array_new_with_free_func (g_free);
   inc->rand = rand_for (self, id);
   g_hash_table_insert (self->incidents, inc->id, inc);
@@ -1303,7 +1479,7 @@ unit_release (WgSim         *self,
   if (unit == NULL || g_strcmp0 (unit->assignment, asg->id) != 0)
     return;
   g_clear_pointer (&unit->assignment, g_free);
-  /* Grid workers return to patrolling; the others go home. */
+  /* Patrols go back to patrolling; the others go home. */
   if (!unit->patrols)
     unit_travel (self, unit, unit->force->lat, unit->force->lon,
                  wg_force_eta_seconds (unit->force, unit->lat, unit->lon, unit->force->lat, unit->force->lon));
@@ -1342,6 +1518,9 @@ on_event (WgSim      *self,
       self->counters.reports[grade_index (inc->grade)]++;
       if (g_str_equal (inc->grade, "general"))
         schedule (self, uniform (inc->rand, 120, 900), A_HANDLE_ON_SPOT, inc->id, NULL, 0);
+      else if (g_str_equal (inc->grade, "professional") && inc->category != NULL && inc->category->mediate_first)
+        /* 小事不出网格: the grid worker mediates first. */
+        schedule (self, uniform (inc->rand, 60, 600), A_MEDIATE, inc->id, NULL, 0);
       else if (g_str_equal (inc->grade, "professional") && centre)
         schedule (self, uniform (inc->rand, 30, 180), A_ROUTE, inc->id, NULL, 1);
       else if (g_str_equal (inc->grade, "emergency") && centre)
@@ -1435,6 +1614,8 @@ on_event (WgSim      *self,
   inc = incident != NULL ? g_hash_table_lookup (self->incidents, incident) : NULL;
   if (inc == NULL)
     return;
+  if (body != NULL && json_object_has_member (body, "step"))
+    inc->deadline = json_object_get_int_member_with_default (body, "deadline", 0);
 
   if (g_str_equal (type, "alarm.raised"))
     {
@@ -1465,15 +1646,57 @@ on_event (WgSim      *self,
   else if (g_str_equal (type, "incident.rejection_requested"))
     {
       set_state (&inc->state, "rejection_pending");
-      /* The centre reviews the request (退单审核) and lets it go. */
+      /* The centre reviews the request (退单审核). */
       if (centre)
-        {
-          JsonObject *review = body_new (inc->id);
-          g_autofree char *id = command_id (self, "%s/review/%d", inc->id, inc->routes);
+        schedule (self, uniform (inc->rand, 20, 90), A_REVIEW, inc->id, NULL, inc->routes);
+    }
+  else if (g_str_equal (type, "incident.rejection_denied"))
+    {
+      /* Back to the department, which has to accept now. */
+      set_state (&inc->state, "routed");
+      inc->denied = TRUE;
+      schedule (self, uniform (inc->rand, 20, 120), A_ACCEPT, inc->id, NULL, inc->routes + 100);
+    }
+  else if (g_str_equal (type, "incident.mediated"))
+    {
+      gboolean ok = g_strcmp0 (get_string (body, "outcome"), "mediated") == 0;
 
-          json_object_set_boolean_member (review, "approve", TRUE);
-          send_command (self, "dispatcher", id, "incident.review_rejection", review, NULL, NULL);
+      if (ok)
+        set_state (&inc->state, "resolved");
+      if (centre)
+        schedule (self, uniform (inc->rand, 30, 120), ok ? A_CLOSE : A_ROUTE, inc->id, NULL, 1);
+    }
+  else if (g_str_equal (type, "incident.extension_requested"))
+    {
+      inc->asked_deadline = json_object_get_int_member_with_default (body, "requested_deadline", 0);
+      if (centre)
+        schedule (self, uniform (inc->rand, 20, 120), A_EXTENSION_ANSWER, inc->id, NULL, 0);
+    }
+  else if (g_str_equal (type, "incident.overdue"))
+    {
+      /* The centre presses the department (催办/督办). */
+      if (centre && inc->department != NULL &&
+          (state_is (inc->state, "routed") || state_is (inc->state, "accepted")))
+        {
+          JsonObject *notice = body_new (inc->id);
+          g_autofree char *id = command_id (self, "%s/supervise/%" G_GINT64_FORMAT, inc->id,
+                                            json_object_get_int_member_with_default (body, "deadline", 0));
+          gboolean handle = g_strcmp0 (get_string (body, "step"), "handle") == 0;
+
+          json_object_set_string_member (notice, "level", handle ? "supervise" : "urge");
+          json_object_set_string_member (notice, "remark", handle ? "已超时限，请说明原因并限期办结" : "请尽快签收");
+          send_command (self, "dispatcher", id, "incident.supervise", notice, NULL, NULL);
         }
+    }
+  else if (g_str_equal (type, "incident.supervised"))
+    schedule (self, uniform (inc->rand, 30, 300), A_ANSWER, inc->id, NULL, 0);
+  else if (g_str_equal (type, "incident.called_back"))
+    {
+      const char *satisfaction = get_string (body, "satisfaction");
+
+      inc->called_back = g_strcmp0 (satisfaction, "unsatisfied") != 0;
+      if (inc->called_back && centre)
+        schedule (self, uniform (inc->rand, 30, 90), A_CLOSE, inc->id, NULL, 0);
     }
   else if (g_str_equal (type, "incident.rejected"))
     {
@@ -1481,11 +1704,15 @@ on_event (WgSim      *self,
       if (centre)
         schedule (self, uniform (inc->rand, 30, 120), A_ROUTE, inc->id, NULL, inc->routes + 1);
     }
-  else if (g_str_equal (type, "incident.accepted") || g_str_equal (type, "incident.verification_failed"))
+  else if (g_str_equal (type, "incident.accepted") || g_str_equal (type, "incident.verification_failed") ||
+           g_str_equal (type, "incident.reworked"))
     {
       double window = handle_window (self, inc);
       gboolean late = g_rand_double (inc->rand) < self->config.late_feedback_share;
 
+      /* Now and then the department asks for more time first. */
+      if (g_str_equal (type, "incident.accepted") && g_rand_double (inc->rand) < self->config.extension_share)
+        schedule (self, uniform (inc->rand, 0.05, 0.12) * window, A_EXTENSION_ASK, inc->id, NULL, 0);
       set_state (&inc->state, "accepted");
       inc->feedbacks++;
       /* Category-dependent: a share of the category's handling limit;
@@ -2008,12 +2235,52 @@ build_world (WgSim *self)
       if (force->grid == NULL || force->account == NULL)
         continue;
       unit->patrols = TRUE;
+      unit->patrol_grids = g_ptr_array_new ();
+      g_ptr_array_add (unit->patrol_grids, force->grid);
+      unit->patrol_mps = PATROL_SPEED_MPS;
       wg_grid_random_point (force->grid, unit->rand, &unit->target_lat, &unit->target_lon);
       patrol_next_leg (unit, 0);
       unit->lat = unit->leg_lat;
       unit->lon = unit->leg_lon;
       g_ptr_array_add (self->workers, unit);
       g_hash_table_insert (self->worker_of_grid, force->grid->code, force);
+    }
+  for (guint i = 0; i < forces->len; i++)
+    {
+      WgForce *force = g_ptr_array_index (forces, i);
+      SimUnit *unit = g_hash_table_lookup (self->units, force->id);
+
+      /* Five heads are volunteers without a terminal (their grid worker
+       * speaks for them), volunteer teams are called through their grid
+       * leader: the others carry a phone or a car terminal and are on the
+       * dispatcher's map all the time. */
+      if (unit->patrols || force->account == NULL ||
+          force->type == WG_FORCE_FIVE_HEAD || force->type == WG_FORCE_VOLUNTEER_TEAM)
+        continue;
+      unit->has_device = TRUE;
+      /* Police cars and auxiliaries on bicycles patrol their police grid
+       * (or their work-station area); posts, leaders and teams stay put. */
+      if (force->type == WG_FORCE_COMMUNITY_POLICE || force->type == WG_FORCE_AUXILIARY_POLICE)
+        {
+          WgGrid *area = force->station != NULL ? force->station->grid : NULL;
+
+          unit->patrol_grids = g_ptr_array_new ();
+          if (force->police_grid != NULL)
+            g_ptr_array_extend (unit->patrol_grids, force->police_grid->grids, NULL, NULL);
+          else
+            for (guint k = 0; area != NULL && k < area->children->len; k++)
+              g_ptr_array_add (unit->patrol_grids, g_ptr_array_index (area->children, k));
+          if (unit->patrol_grids->len == 0)
+            {
+              g_clear_pointer (&unit->patrol_grids, g_ptr_array_unref);
+              continue;
+            }
+          unit->patrols = TRUE;
+          unit->patrol_mps = force->speed == WG_SPEED_CAR ? PATROL_CAR_MPS : PATROL_BICYCLE_MPS;
+          unit->target_lat = force->lat;
+          unit->target_lon = force->lon;
+          patrol_next_leg (unit, 0);
+        }
     }
 }
 

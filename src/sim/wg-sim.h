@@ -29,6 +29,10 @@ typedef struct
   double   no_ack_share;        /* assignments the unit never acknowledges */
   double   reject_share;        /* first routings the department rejects */
   double   late_feedback_share; /* feedbacks after the deadline */
+  double   hotline_share;       /* with the centre: professional reports taken as 12345 calls (called back) */
+  double   mediation_success_share; /* disputes settled by the grid worker's mediation */
+  double   extension_share;     /* accepted cases whose department asks for more time */
+  double   unsatisfied_share;   /* call-backs of a department's case found unsatisfied (rework) */
   double   photo_share;         /* reports, feedbacks, verifications of categories with a scene that carry a photo */
   /* Load mode (when units > 0 or report_rate > 0). */
   guint    units;

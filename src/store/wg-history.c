@@ -22,6 +22,7 @@
 #include "wg-json.h"
 #include "wg-reference-rules.h"
 #include "wg-store-reference.h"
+#include "wg-summary.h"
 
 #define SECOND G_GINT64_CONSTANT (1000)
 #define MINUTE (60 * SECOND)
@@ -55,6 +56,13 @@ typedef enum {
   PH_CANCEL,
   PH_DISPATCH,
   PH_RESOLVE,
+  PH_MEDIATE,        /* a dispute mediated in the grid first */
+  PH_REVIEW,         /* the centre reviews a rejection request */
+  PH_EXTENSION,      /* the centre answers an extension request */
+  PH_SUPERVISE,
+  PH_ANSWER,         /* the department answers the supervision */
+  PH_MERGE,          /* a duplicate merged into the open case of its grid */
+  PH_TRANSFER,       /* a general event the grid could not handle, to a department */
 } Phase;
 
 typedef enum {
@@ -106,6 +114,12 @@ typedef struct {
   gint64            timer_at;     /* the deadline a timer run is scheduled for */
   GArray           *assignments;  /* Asg */
   gboolean          followup;
+  gboolean          deny_rejection; /* the (right) department asks to reject, denied */
+  gboolean          supervise;
+  gboolean          notice_open;    /* supervised, not answered yet */
+  gboolean          reworked;
+  gint64            asked_deadline; /* an extension request's deadline */
+  guint32           merge_into;     /* index + 1 of the case it duplicates, 0: none */
 } Inc;
 
 typedef struct {
@@ -137,6 +151,7 @@ typedef struct {
   GPtrArray             *dispute_cats, *other_cats;
   double                 dispute_weight, other_weight;
   GPtrArray             *departments;
+  GHashTable            *last_in_grid;  /* "street/grid" -> index + 1 of its latest professional report */
   GPtrArray             *points;      /* WgTrackPoint*, not yet written */
 } Gen;
 
@@ -445,6 +460,10 @@ run (Gen            *gen,
               inc->deadline = d != NULL && !JSON_NODE_HOLDS_NULL (d) ? json_node_get_int (d) : 0;
             }
         }
+      if (event->type == WG_EV_INCIDENT_ROUTED)
+        gen->stats->routings++;
+      else if (event->type == WG_EV_INCIDENT_MERGED)
+        inc->terminal = TRUE, gen->stats->merged++;
       if (event->type == WG_EV_INCIDENT_CLOSED)
         inc->terminal = TRUE, gen->stats->closed++;
       else if (event->type == WG_EV_INCIDENT_CANCELLED)
@@ -594,6 +613,24 @@ pick_category (Gen      *gen,
   return cats->pdata[cats->len - 1];
 }
 
+/* Where a report came from (protocol.md's one vocabulary).  Calls with a
+ * caller reach the dispatcher: the 12345 hotline most, emergencies through
+ * 110 too, people walking in and phoning the centre; the grid worker finds
+ * the rest on patrol, in the grid's WeChat groups and at contact points. */
+static const char *
+pick_source (Gen      *gen,
+             Inc      *inc,
+             gboolean  by_phone)
+{
+  double u = g_rand_double (gen->rand);
+
+  if (by_phone && inc->grade == WG_GRADE_EMERGENCY)
+    return u < 0.6 ? "police_110" : u < 0.9 ? "hotline_12345" : "phone";
+  if (by_phone)
+    return u < 0.7 ? "hotline_12345" : u < 0.9 ? "walk_in" : "phone";
+  return u < 0.85 ? "patrol" : u < 0.95 ? "wechat_group" : "contact_point";
+}
+
 static void
 schedule (Gen    *gen,
           Inc    *inc,
@@ -606,6 +643,26 @@ schedule (Gen    *gen,
 
 static void start_emergency (Gen *gen, Inc *inc, gint64 now);
 
+/* A second report of a matter already open in the grid (重复件), reported
+ * in the last days: now and then the dispatcher merges it into that one.
+ * Disputes stay as they are (their count is drawn exactly). */
+static gboolean
+find_duplicate (Gen    *gen,
+                Inc    *inc,
+                gint64  now)
+{
+  g_autofree char *key = g_strdup_printf ("%u/%s", inc->street, inc->grid->code);
+  guint32 prev = GPOINTER_TO_UINT (g_hash_table_lookup (gen->last_in_grid, key));
+  Inc *other = prev > 0 ? &gen->incidents[prev - 1] : NULL;
+
+  g_hash_table_replace (gen->last_in_grid, g_steal_pointer (&key), GUINT_TO_POINTER (inc - gen->incidents + 1));
+  if (other == NULL || other->terminal || other->dispute || inc->dispute ||
+      now - other->reported_at > 5 * DAY || !chance (gen, gen->p->merge_rate))
+    return FALSE;
+  inc->merge_into = prev;
+  return TRUE;
+}
+
 static gboolean
 do_report (Gen     *gen,
            Inc     *inc,
@@ -614,6 +671,8 @@ do_report (Gen     *gen,
 {
   JsonObject *body, *loc;
   const WgActor *actor;
+  g_autofree char *summary = NULL;
+  const char *source;
   gboolean by_phone;
   gboolean on_spot = FALSE;
   double dlat, dlon;
@@ -649,14 +708,16 @@ do_report (Gen     *gen,
   by_phone = inc->grade == WG_GRADE_EMERGENCY ? chance (gen, 0.5)
              : inc->grade == WG_GRADE_PROFESSIONAL ? chance (gen, 0.2) : FALSE;
   actor = by_phone ? gen->dispatcher : worker_of (gen, inc);
+  source = pick_source (gen, inc, by_phone);
+  summary = wg_summary_compose (inc->category->code, inc->category->name_zh, gen->rand);
 
   json_object_set_string_member (body, "grade", inc->category->grade);
   json_object_set_string_member (body, "category", inc->category->code);
   json_object_set_double_member (loc, "lat", round (inc->lat * 1e6) / 1e6);
   json_object_set_double_member (loc, "lon", round (inc->lon * 1e6) / 1e6);
   json_object_set_object_member (body, "location", loc);
-  json_object_set_string_member (body, "summary", inc->category->name_zh);
-  json_object_set_string_member (body, "source", by_phone ? "hotline_12345" : "patrol");
+  json_object_set_string_member (body, "summary", summary);
+  json_object_set_string_member (body, "source", source);
   json_object_set_string_member (body, "grid", inc->grid->code);
   if (by_phone)
     {
@@ -693,6 +754,10 @@ do_report (Gen     *gen,
        * emergency (an e-bike on fire, not just charging in the hall). */
       if (chance (gen, gen->p->upgrade_rate / 3))
         schedule (gen, inc, now, now + minutes (gen, 2, 15), PH_UPGRADE);
+      else if (inc->category->department != NULL && chance (gen, gen->p->transfer_rate))
+        /* The grid cannot handle it (a truck of rubble to clear): the
+         * centre transfers it to the department (转派). */
+        schedule (gen, inc, now, now + minutes (gen, 30, 240), PH_TRANSFER);
       else
         schedule (gen, inc, now, now + minutes (gen, 10, 180), PH_HANDLE);
       break;
@@ -701,9 +766,16 @@ do_report (Gen     *gen,
         schedule (gen, inc, now, now + minutes (gen, 2, 15), PH_UPGRADE);
       else if (chance (gen, gen->p->cancel_rate))
         schedule (gen, inc, now, now + minutes (gen, 5, 60), PH_CANCEL);
+      else if (inc->category->mediate_first)
+        /* 小事不出网格: the grid worker and the five heads try first. */
+        schedule (gen, inc, now, now + minutes (gen, 30, 8 * 60), PH_MEDIATE);
+      else if (find_duplicate (gen, inc, now))
+        schedule (gen, inc, now, now + minutes (gen, 5, 60), PH_MERGE);
       else
         {
           inc->wrong_first = chance (gen, gen->p->rejection_rate);
+          inc->deny_rejection = !inc->wrong_first &&
+                                chance (gen, gen->p->rejection_denied_rate / (1 - gen->p->rejection_rate));
           /* Now and then the centre routes late (past its hour). */
           schedule (gen, inc, now, chance (gen, 0.01) ? working (gen, now, uniform (gen, 70, 240))
                                                       : now + minutes (gen, 2, 40), PH_ROUTE);
@@ -776,9 +848,9 @@ do_dispatch (Gen     *gen,
   street_offset (inc->street, &dlat, &dlon);
   inc->assignments = g_array_new (FALSE, TRUE, sizeof (Asg));
   /* A category without a response plan (an upgraded general one): the
-   * nearest emergency unit, police officer and grid worker. */
+   * grid's worker, the nearest emergency unit and police officer. */
   static const WgResponseStep default_plan[] = {
-    { WG_FORCE_EMERGENCY_UNIT, 1 }, { WG_FORCE_COMMUNITY_POLICE, 1 }, { WG_FORCE_GRID_WORKER, 1 },
+    { WG_FORCE_GRID_WORKER, 1 }, { WG_FORCE_EMERGENCY_UNIT, 1 }, { WG_FORCE_COMMUNITY_POLICE, 1 },
   };
   const WgResponseStep *plan = inc->category->n_response_steps > 0 ? inc->category->response_plan : default_plan;
   guint n_steps = inc->category->n_response_steps > 0 ? inc->category->n_response_steps : G_N_ELEMENTS (default_plan);
@@ -789,6 +861,10 @@ do_dispatch (Gen     *gen,
       g_autoptr(GPtrArray) near = wg_reference_dup_forces_near (gen->ref, inc->lat - dlat, inc->lon - dlon,
                                                                need->type, 0, 0);
       guint taken = 0;
+
+      /* The grid's own worker first: it knows the place and the people. */
+      if (need->type == WG_FORCE_GRID_WORKER && inc->worker != NULL && g_ptr_array_remove (near, inc->worker))
+        g_ptr_array_insert (near, 0, inc->worker);
 
       for (guint k = 0; k < near->len && taken < need->count; k++)
         {
@@ -968,11 +1044,15 @@ do_route (Gen     *gen,
     inc->feedback_at = MAX (working (gen, now, frac * limit), accept + 30 * MINUTE);
   }
   inc->side = SIDE_NONE;
+  inc->supervise = FALSE;
   if (inc->grade == WG_GRADE_PROFESSIONAL)
     {
       double u = g_rand_double (gen->rand);
+      /* Half the late ones ask for more time, and some of the others. */
+      double ext = (gen->p->extension_request_rate - gen->p->late_feedback_rate / 2) /
+                   (1 - gen->p->late_feedback_rate);
 
-      if (inc->late && chance (gen, 0.3))
+      if (chance (gen, inc->late ? 0.5 : MAX (ext, 0)))
         inc->side = SIDE_EXTEND;
       else if ((u -= gen->p->escalate_rate) < 0)
         inc->side = SIDE_ESCALATE;
@@ -980,6 +1060,19 @@ do_route (Gen     *gen,
         inc->side = SIDE_SUSPEND;
       else if ((u -= gen->p->note_rate) < 0)
         inc->side = SIDE_NOTE;
+      /* The centre presses the late ones mostly (督办/催办); not while
+       * suspended. */
+      if (inc->side != SIDE_SUSPEND)
+        inc->supervise = chance (gen, inc->late ? 0.6 : (gen->p->supervision_rate - 0.6 * gen->p->late_feedback_rate) /
+                                                         (1 - gen->p->late_feedback_rate));
+    }
+  if (inc->deny_rejection)
+    {
+      /* The department asks to reject a case that is its own. */
+      inc->deny_rejection = FALSE;
+      inc->wrong_first = FALSE;
+      schedule (gen, inc, now, accept, PH_REJECT);
+      return TRUE;
     }
   schedule (gen, inc, now, accept, PH_ACCEPT);
   return TRUE;
@@ -1012,14 +1105,19 @@ do_side (Gen     *gen,
 
     case SIDE_EXTEND:
       {
-        /* The department asked for more time: the handle deadline moves
-         * past the planned feedback, which then is not overdue. */
+        /* The department asks for more time (延期申请); the centre
+         * answers before the feedback: approved, the handle deadline
+         * moves past it, which then is not overdue. */
         gint64 deadline = MAX (inc->deadline, inc->feedback_at);
-        deadline = working (gen, deadline, uniform (gen, 120, 960));
-        json_object_set_int_member (body, "deadline", MAX (deadline, now + HOUR));
+        deadline = MAX (working (gen, deadline, uniform (gen, 120, 960)), now + HOUR);
+        inc->asked_deadline = deadline;
+        json_object_set_int_member (body, "deadline", deadline);
         json_object_set_string_member (body, "reason", "需协调业主及物业，申请延期");
-        gen->stats->extensions++;
-        return run (gen, inc, WG_CMD_INCIDENT_EXTEND, body, gen->dispatcher, now, error);
+        gen->stats->extension_requests++;
+        if (!run (gen, inc, WG_CMD_INCIDENT_REQUEST_EXTENSION, body, dept_actor (gen, inc->department), now, error))
+          return FALSE;
+        schedule (gen, inc, now, now + (gint64) ((inc->feedback_at - now) * uniform (gen, 0.2, 0.5)), PH_EXTENSION);
+        return TRUE;
       }
 
     case SIDE_SUSPEND:
@@ -1034,14 +1132,36 @@ do_side (Gen     *gen,
     }
 }
 
+/* The department answers a supervision notice; at the latest with its
+ * feedback. */
+static gboolean
+answer_supervision (Gen     *gen,
+                    Inc     *inc,
+                    gint64   now,
+                    GError **error)
+{
+  JsonObject *body;
+
+  if (!inc->notice_open)
+    return TRUE;
+  inc->notice_open = FALSE;
+  body = incident_body (inc);
+  json_object_set_string_member (body, "text", "已安排专人跟进，将于近日办结反馈");
+  return run (gen, inc, WG_CMD_INCIDENT_ANSWER_SUPERVISION, body, dept_actor (gen, inc->department), now, error);
+}
+
 static gboolean
 do_feedback (Gen     *gen,
              Inc     *inc,
              gint64   now,
              GError **error)
 {
-  JsonObject *body = incident_body (inc);
+  JsonObject *body;
   const char *outcome, *result;
+
+  if (!answer_supervision (gen, inc, now, error))
+    return FALSE;
+  body = incident_body (inc);
 
   if (inc->dispute)
     {
@@ -1072,21 +1192,38 @@ do_feedback (Gen     *gen,
 /* A case from the hotline (the category's call_back rule) closes only
  * after a satisfied call-back (回访). */
 static gboolean
-call_back_if_needed (Gen     *gen,
-                     Inc     *inc,
-                     gint64   now,
-                     GError **error)
+call_back_if_needed (Gen      *gen,
+                     Inc      *inc,
+                     gint64    now,
+                     gboolean *reworked,
+                     GError  **error)
 {
   g_auto(WgIncidentRecord) record = { 0 };
   JsonObject *body;
+  const char *satisfaction = "satisfied", *remark = "群众表示满意";
 
+  *reworked = FALSE;
   if (!wg_store_get_incident (gen->store, inc->id, &record, error))
     return FALSE;
-  if (!record.call_back_required || record.call_back == WG_SATISFACTION_SATISFIED)
+  if (!record.call_back_required || record.call_back == WG_SATISFACTION_SATISFIED ||
+      record.call_back == WG_SATISFACTION_BASICALLY_SATISFIED)
     return TRUE;
+  /* Unsatisfied sends a department's case back once (返工); a dispute
+   * settled in the grid has no department to send it to. */
+  if (inc->department != NULL && !inc->reworked && !inc->stays_open &&
+      chance (gen, gen->p->unsatisfied_rate))
+    {
+      satisfaction = "unsatisfied";
+      remark = "群众反映问题仍未解决";
+      inc->reworked = *reworked = TRUE;
+      gen->stats->unsatisfied++;
+    }
+  else if (chance (gen, 0.2))
+    satisfaction = "basically_satisfied", remark = "群众基本满意";
   body = incident_body (inc);
-  json_object_set_string_member (body, "satisfaction", "satisfied");
-  json_object_set_string_member (body, "remark", "群众表示满意");
+  json_object_set_string_member (body, "satisfaction", satisfaction);
+  json_object_set_string_member (body, "remark", remark);
+  gen->stats->call_backs++;
   return run (gen, inc, WG_CMD_INCIDENT_CALL_BACK, body, gen->dispatcher, now, error);
 }
 
@@ -1145,23 +1282,41 @@ do_phase (Gen     *gen,
       return do_route (gen, inc, now, error);
 
     case PH_REJECT:
-      body = incident_body (inc);
-      json_object_set_string_member (body, "reason", "非本部门职责");
-      gen->stats->rejections++;
-      if (!run (gen, inc, WG_CMD_INCIDENT_REJECT, body, dept_actor (gen, inc->department), now, error))
-        return FALSE;
       /* A rejection is a request the centre reviews (退单审核). */
       body = incident_body (inc);
-      json_object_set_boolean_member (body, "approve", TRUE);
-      if (!run (gen, inc, WG_CMD_INCIDENT_REVIEW_REJECTION, body, gen->dispatcher, now, error))
+      json_object_set_string_member (body, "reason", "非本部门职责");
+      gen->stats->rejection_requests++;
+      if (!run (gen, inc, WG_CMD_INCIDENT_REJECT, body, dept_actor (gen, inc->department), now, error))
         return FALSE;
-      inc->wrong_first = FALSE;
-      schedule (gen, inc, now, now + minutes (gen, 3, 40), PH_ROUTE);
+      schedule (gen, inc, now, now + minutes (gen, 10, 90), PH_REVIEW);
       return TRUE;
+
+    case PH_REVIEW:
+      {
+        gboolean approve = inc->department != inc->category->department;
+
+        body = incident_body (inc);
+        json_object_set_boolean_member (body, "approve", approve);
+        json_object_set_string_member (body, "remark", approve ? "确非该部门职责，重新流转" : "属本部门职责，请签收办理");
+        if (!run (gen, inc, WG_CMD_INCIDENT_REVIEW_REJECTION, body, gen->dispatcher, now, error))
+          return FALSE;
+        if (approve)
+          {
+            gen->stats->rejections++;
+            inc->wrong_first = FALSE;
+            schedule (gen, inc, now, now + minutes (gen, 3, 40), PH_ROUTE);
+          }
+        else
+          schedule (gen, inc, now, working (gen, now, uniform (gen, 5, 60)), PH_ACCEPT);
+        return TRUE;
+      }
 
     case PH_ACCEPT:
       if (!run (gen, inc, WG_CMD_INCIDENT_ACCEPT, incident_body (inc), dept_actor (gen, inc->department), now, error))
         return FALSE;
+      inc->feedback_at = MAX (inc->feedback_at, now + 30 * MINUTE);
+      if (inc->supervise)
+        schedule (gen, inc, now, now + (gint64) ((inc->feedback_at - now) * uniform (gen, 0.55, 0.8)), PH_SUPERVISE);
       if (inc->side != SIDE_NONE)
         schedule (gen, inc, now, now + (gint64) ((inc->feedback_at - now) * uniform (gen, 0.1, 0.5)), PH_SIDE);
       else
@@ -1194,8 +1349,19 @@ do_phase (Gen     *gen,
       return do_verify (gen, inc, now, error);
 
     case PH_CLOSE:
-      if (!call_back_if_needed (gen, inc, now, error))
-        return FALSE;
+      {
+        gboolean reworked = FALSE;
+
+        if (!call_back_if_needed (gen, inc, now, &reworked, error))
+          return FALSE;
+        if (reworked)
+          {
+            /* 返工: the department handles it again. */
+            inc->feedback_at = working (gen, now, uniform (gen, 120, 960));
+            schedule (gen, inc, now, inc->feedback_at, PH_FEEDBACK);
+            return TRUE;
+          }
+      }
       body = incident_body (inc);
       json_object_set_string_member (body, "remark", "办结");
       return run (gen, inc, WG_CMD_INCIDENT_CLOSE, body, gen->dispatcher, now, error);
@@ -1217,6 +1383,89 @@ do_phase (Gen     *gen,
 
     case PH_DISPATCH:
       return do_dispatch (gen, inc, now, error);
+
+    case PH_MEDIATE:
+      {
+        gboolean ok = chance (gen, gen->p->mediation_success_rate);
+        g_autofree char *remark = wg_summary_mediation (ok, gen->rand);
+        JsonArray *parties = json_array_new ();
+
+        body = incident_body (inc);
+        json_object_set_string_member (body, "outcome", ok ? "mediated" : "failed");
+        json_object_set_string_member (body, "remark", remark);
+        json_array_add_string_element (parties, "当事双方");
+        json_array_add_string_element (parties, "议事长");
+        json_object_set_array_member (body, "parties", parties);
+        gen->stats->grid_mediations++;
+        gen->stats->grid_mediations_failed += !ok;
+        if (!run (gen, inc, WG_CMD_INCIDENT_MEDIATE, body, worker_of (gen, inc), now, error))
+          return FALSE;
+        if (ok)
+          schedule (gen, inc, now, now + minutes (gen, 10, 120), PH_CLOSE);
+        else
+          {
+            /* Only a failed mediation goes to a department. */
+            inc->wrong_first = chance (gen, gen->p->rejection_rate);
+            schedule (gen, inc, now, now + minutes (gen, 10, 60), PH_ROUTE);
+          }
+        return TRUE;
+      }
+
+    case PH_EXTENSION:
+      body = incident_body (inc);
+      if (chance (gen, gen->p->extension_approval_rate))
+        {
+          json_object_set_int_member (body, "deadline", inc->asked_deadline);
+          json_object_set_string_member (body, "reason", "同意延期");
+          gen->stats->extensions++;
+          return run (gen, inc, WG_CMD_INCIDENT_EXTEND, body, gen->dispatcher, now, error);
+        }
+      json_object_set_string_member (body, "reason", "理由不充分，请按原时限办结");
+      gen->stats->extensions_declined++;
+      return run (gen, inc, WG_CMD_INCIDENT_DECLINE_EXTENSION, body, gen->dispatcher, now, error);
+
+    case PH_SUPERVISE:
+      {
+        gboolean hard = inc->late && chance (gen, 0.5);
+
+        body = incident_body (inc);
+        json_object_set_string_member (body, "level", hard ? "supervise" : "urge");
+        json_object_set_string_member (body, "remark", hard ? "已超时限，请说明原因并限期办结" : "请加快办理进度");
+        gen->stats->supervisions++;
+        if (!run (gen, inc, WG_CMD_INCIDENT_SUPERVISE, body, gen->dispatcher, now, error))
+          return FALSE;
+        inc->notice_open = TRUE;
+        schedule (gen, inc, now, now + (gint64) (MAX (inc->feedback_at - now, 0) * uniform (gen, 0.2, 0.8)),
+                  PH_ANSWER);
+        return TRUE;
+      }
+
+    case PH_ANSWER:
+      return answer_supervision (gen, inc, now, error);
+
+    case PH_TRANSFER:
+      /* Routed, it is a professional case from now on (incident.regraded). */
+      gen->stats->transfers++;
+      inc->grade = WG_GRADE_PROFESSIONAL;
+      inc->wrong_first = FALSE;
+      return do_route (gen, inc, now, error);
+
+    case PH_MERGE:
+      {
+        Inc *into = &gen->incidents[inc->merge_into - 1];
+
+        if (into->terminal)
+          {
+            /* The other one closed meanwhile: this one is handled on its own. */
+            inc->merge_into = 0;
+            inc->wrong_first = chance (gen, gen->p->rejection_rate);
+            return do_route (gen, inc, now, error);
+          }
+        body = incident_body (inc);
+        json_object_set_string_member (body, "into", into->id);
+        json_object_set_string_member (body, "reason", "同一问题重复反映，合并办理");
+        return run (gen, inc, WG_CMD_INCIDENT_MERGE, body, gen->dispatcher, now, error);
+      }
 
     case PH_RESOLVE:
       body = incident_body (inc);
@@ -1347,7 +1596,8 @@ wg_history_params_init (WgHistoryParams *params)
   params->closure_rate = 0.9997;
   params->dispute_share = 900.0 / 7989.0;
   params->on_spot_rate = 0.9;
-  params->rejection_rate = 0.03;
+  params->rejection_rate = 0.085;
+  params->rejection_denied_rate = 0.04;
   params->late_feedback_rate = 0.04;
   params->unacknowledged_rate = 0.1;
   params->verify_fail_rate = 0.03;
@@ -1357,6 +1607,13 @@ wg_history_params_init (WgHistoryParams *params)
   params->escalate_rate = 0.015;
   params->note_rate = 0.05;
   params->suspend_rate = 0.004;
+  params->mediation_success_rate = 0.88;
+  params->extension_request_rate = 0.05;
+  params->extension_approval_rate = 0.8;
+  params->supervision_rate = 0.05;
+  params->unsatisfied_rate = 0.065;
+  params->merge_rate = 0.17;
+  params->transfer_rate = 0.1;
   params->patrols_per_day = 2;
   params->batch = 2000;
 }
@@ -1396,9 +1653,9 @@ double
 wg_history_stats_closure_rate (const WgHistoryStats *stats)
 {
   g_return_val_if_fail (stats != NULL, 0);
-  if (stats->incidents <= stats->cancelled)
+  if (stats->incidents <= stats->cancelled + stats->merged)
     return 1.0;
-  return (double) stats->closed / (double) (stats->incidents - stats->cancelled);
+  return (double) stats->closed / (double) (stats->incidents - stats->cancelled - stats->merged);
 }
 
 static gboolean
@@ -1457,6 +1714,7 @@ gen_clear (Gen *gen)
   g_clear_pointer (&gen->force_index, g_hash_table_unref);
   g_clear_pointer (&gen->leader_actors, g_hash_table_unref);
   g_clear_pointer (&gen->dept_actors, g_hash_table_unref);
+  g_clear_pointer (&gen->last_in_grid, g_hash_table_unref);
   g_clear_pointer (&gen->dispute_cats, g_ptr_array_unref);
   g_clear_pointer (&gen->other_cats, g_ptr_array_unref);
   g_clear_pointer (&gen->points, g_ptr_array_unref);
@@ -1614,6 +1872,7 @@ wg_history_generate (WgStore               *store,
   gen.dispatcher = wg_actor_new ("dispatcher", WG_ROLE_DISPATCHER, NULL, NULL, NULL);
   gen.leader_actors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) wg_actor_free);
   gen.dept_actors = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) wg_actor_free);
+  gen.last_in_grid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gen.departments = wg_reference_get_departments (reference);
   gen.points = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
   gen.dispute_cats = g_ptr_array_new ();

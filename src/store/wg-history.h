@@ -26,7 +26,9 @@ typedef struct
   double      closure_rate;         /* closed / (reported - cancelled): 0.9997 */
   double      dispute_share;        /* of all incidents: 900 / 7989 */
   double      on_spot_rate;         /* general ones handled in the report itself: 0.9 */
-  double      rejection_rate;       /* professional routings first sent to a wrong department: 0.03 */
+  double      rejection_rate;       /* professional routings first sent to a wrong department, whose
+                                     * rejection request the centre approves: 0.085 */
+  double      rejection_denied_rate; /* routings whose (right) department asks to reject, denied: 0.04 */
   double      late_feedback_rate;   /* departments feeding back after the handle deadline: 0.04 */
   double      unacknowledged_rate;  /* alarms acknowledged after more than 60 s: 0.1 */
   double      verify_fail_rate;     /* verifications failing (besides failed mediations): 0.03 */
@@ -37,6 +39,15 @@ typedef struct
   double      escalate_rate;        /* professional ones escalated (incident.escalate): 0.015 */
   double      note_rate;            /* professional ones with a note: 0.05 */
   double      suspend_rate;         /* professional ones suspended for a while: 0.004 */
+  /* The full work-order cycle (issue 20) */
+  double      mediation_success_rate; /* mediate-first disputes settled in the grid: 0.88 */
+  double      extension_request_rate; /* routings whose department asks for more time: 0.05 */
+  double      extension_approval_rate; /* of those, approved by the centre: 0.8 */
+  double      supervision_rate;     /* professional cases supervised (督办/催办): 0.05 */
+  double      unsatisfied_rate;     /* call-backs of a department's case found unsatisfied: 0.065 */
+  double      merge_rate;           /* professional reports merged into an open case of their grid: 0.17
+                                     * of those with such a case */
+  double      transfer_rate;        /* general ones not handled at once transferred to a department: 0.1 */
   guint       patrols_per_day;      /* sampled grid-worker patrols with a stored track, per street: 2 */
   guint       batch;                /* commands per group commit: 2000 */
 } WgHistoryParams;
@@ -52,8 +63,19 @@ typedef struct
   guint   disputes;
   guint   mediated;
   guint   mediation_failed;
-  guint   rejections;
+  guint   rejections;               /* approved rejection requests (each re-routed) */
   guint   reroutes;
+  guint   routings;                 /* incident.routed */
+  guint   rejection_requests;
+  guint   grid_mediations;          /* incident.mediate */
+  guint   grid_mediations_failed;
+  guint   extension_requests;
+  guint   extensions_declined;
+  guint   supervisions;
+  guint   call_backs;
+  guint   unsatisfied;
+  guint   merged;
+  guint   transfers;                /* general events routed to a department (转派) */
   guint   verification_failures;
   guint   incident_escalations;     /* incident.escalate */
   guint   alarm_escalations;        /* alarm.escalated (timers) */
@@ -98,7 +120,7 @@ gboolean wg_history_generate     (WgStore               *store,
                                   WgHistoryStats        *stats_out,
                                   GError               **error);
 
-/* Closed / (incidents - cancelled). */
+/* Closed / (incidents - cancelled - merged). */
 double   wg_history_stats_closure_rate (const WgHistoryStats *stats);
 
 G_END_DECLS

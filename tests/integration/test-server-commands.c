@@ -213,8 +213,8 @@ static const Step scenario_fire[] = {
   { "D", "incident.note", "{\"incident\": \"$I\", \"text\": \"回访满意\"}", 200, "incident.noted" },
 };
 
-/* Scenario 2: professional, rejected and routed again; suspended and
- * resumed; a failed verification. */
+/* Scenario 2: professional, a dispute whose mediation in the grid failed,
+ * rejected and routed again; suspended and resumed; a failed verification. */
 static const Step scenario_professional[] = {
   { "G", "incident.report", "{\"grade\": \"professional\", \"category\": \"dispute_neighbour\", \"location\": " LOC ","
     " \"summary\": \"邻里噪音纠纷\"}", 200, "incident.reported" },
@@ -223,6 +223,10 @@ static const Step scenario_professional[] = {
   { "G", "incident.report", "{\"grade\": \"professional\", \"category\": \"no_such_thing\", \"location\": " LOC ","
     " \"summary\": \"x\"}", 422, "unknown-category" },
   { "G", "incident.route", "{\"incident\": \"$I\", \"department\": \"judicial\"}", 403, "forbidden" },
+  /* A dispute is mediated in the grid first (the demo data's mediate_first). */
+  { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"judicial\"}", 409, "illegal-transition" },
+  { "G", "incident.mediate", "{\"incident\": \"$I\", \"outcome\": \"failed\", \"remark\": \"双方分歧较大\"}",
+    200, "incident.mediated" },
   { "D", "incident.route", "{\"incident\": \"$I\", \"department\": \"judicial\"}", 200, "incident.routed" },
   { "P-judicial", "incident.reject", "{\"incident\": \"$I\"}", 422, "invalid-field" },
   { "P-judicial", "incident.reject", "{\"incident\": \"$I\", \"reason\": \"非本部门职责\"}", 200,

@@ -155,7 +155,7 @@ static const char *const all_roles[] = { "A", "L", "D", "T", "W", "G", "G-other"
 /* protocol.md's "who" column, read as: own grid = LOC's grid worker, own
  * department = judicial (the routing), own unit = eu-01 (the assignment). */
 static const MatrixRow matrix[] = {
-  { "incident.report", PREP_NONE, "{\"grade\":\"professional\",\"category\":\"dispute_neighbour\",\"location\":" LOC ",\"summary\":\"m\"}", "G D L" },
+  { "incident.report", PREP_NONE, "{\"grade\":\"professional\",\"category\":\"unlicensed_business\",\"location\":" LOC ",\"summary\":\"m\"}", "G D L" },
   { "incident.handle_on_spot", PREP_GENERAL, "{\"incident\":\"$I\",\"resolution\":\"m\"}", "G D L" },
   { "incident.route", PREP_PRO_REPORTED, "{\"incident\":\"$I\",\"department\":\"judicial\"}", "D L" },
   { "incident.accept", PREP_PRO_ROUTED, "{\"incident\":\"$I\"}", "P" },
@@ -225,7 +225,7 @@ prepare (Fixture  *f,
     case PREP_PRO_FEEDBACK:
     case PREP_PRO_SUSPENDED:
       events = must (f, "D", "incident.report",
-                     "{\"grade\":\"professional\",\"category\":\"dispute_neighbour\",\"location\":" LOC ",\"summary\":\"m\"}", &r);
+                     "{\"grade\":\"professional\",\"category\":\"unlicensed_business\",\"location\":" LOC ",\"summary\":\"m\"}", &r);
       out->incident = first_incident (events);
       if (prep == PREP_PRO_REPORTED)
         return;
@@ -449,7 +449,7 @@ test_read_views (Fixture       *f,
 
   /* Some history: a professional case with a caller routed to judicial,
    * another routed to women, an emergency with a unit. */
-  events = must (f, "D", "incident.report", "{\"grade\":\"professional\",\"category\":\"dispute_neighbour\","
+  events = must (f, "D", "incident.report", "{\"grade\":\"professional\",\"category\":\"unlicensed_business\","
                  "\"location\":" LOC ",\"summary\":\"v\",\"caller\":{\"name\":\"陈\",\"phone\":\"" PHONE "\"}}", &r);
   pro = first_incident (events);
   g_clear_pointer (&r, wg_test_response_free);
@@ -457,7 +457,7 @@ test_read_views (Fixture       *f,
   must (f, "D", "incident.route", body, &r);
   g_clear_pointer (&r, wg_test_response_free);
   g_clear_pointer (&body, g_free);
-  events = must (f, "D", "incident.report", "{\"grade\":\"professional\",\"category\":\"dispute_family\","
+  events = must (f, "D", "incident.report", "{\"grade\":\"professional\",\"category\":\"hardship_help\","
                  "\"location\":{\"lat\":23.225,\"lon\":113.265},\"summary\":\"w\"}", &r);
   other = first_incident (events);
   g_clear_pointer (&r, wg_test_response_free);
@@ -707,7 +707,7 @@ test_stream_views (Fixture       *f,
       g_assert_nonnull (wg_test_websocket_wait_type (subs[i].ws, "live", 5000));
     }
 
-  events = must (f, "D", "incident.report", "{\"grade\":\"professional\",\"category\":\"dispute_neighbour\","
+  events = must (f, "D", "incident.report", "{\"grade\":\"professional\",\"category\":\"unlicensed_business\","
                  "\"location\":" LOC ",\"summary\":\"s\",\"caller\":{\"name\":\"陈\",\"phone\":\"" PHONE "\"}}", &r);
   pro = first_incident (events);
   g_clear_pointer (&r, wg_test_response_free);

@@ -52,7 +52,7 @@ test_month_against_sql (void)
   g_autoptr(WgTestResponse) r = wg_test_server_request_as (f->server, f->leader, "GET",
                                                            "/api/v1/statistics?period=2026-11", NULL, NULL);
   JsonObject *o;
-  gint64 from, to, received, closed, cancelled;
+  gint64 from, to, received, closed, cancelled, merged;
 
   g_assert_cmpuint (r->status, ==, 200);
   o = wg_test_response_object (r);
@@ -67,12 +67,16 @@ test_month_against_sql (void)
                          " AND state = 'closed'", from, to);
   cancelled = sql_count (f, "SELECT count(*) FROM incidents WHERE reported_at >= ?1 AND reported_at < ?2"
                             " AND state = 'cancelled'", from, to);
+  merged = sql_count (f, "SELECT count(*) FROM incidents WHERE reported_at >= ?1 AND reported_at < ?2"
+                         " AND state = 'merged'", from, to);
   g_assert_cmpint (received, >, 500);
   g_assert_cmpint (json_object_get_int_member (o, "received"), ==, received);
   g_assert_cmpint (json_object_get_int_member (o, "closed"), ==, closed);
   g_assert_cmpint (json_object_get_int_member (o, "cancelled"), ==, cancelled);
+  g_assert_cmpint (json_object_get_int_member (o, "merged"), ==, merged);
+  /* domain.md: closed / (received - cancelled - merged). */
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "closure_rate"),
-                                  (double) closed / (received - cancelled), 1e-9);
+                                  (double) closed / (received - cancelled - merged), 1e-9);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "departments")), >, 0);
   g_test_message ("November: %ld received, %ld closed, closure rate %.4f",
                   (long) received, (long) closed, json_object_get_double_member (o, "closure_rate"));

@@ -140,7 +140,9 @@ test_sim_full_run (void)
                                      "--play-centre", "--reports-per-hour", "150",
                                      "--emergency-share", "0.25", "--step-scale", "0.005",
                                      "--wind-down", "1000", "--late-ack-share", "1",
-                                     "--no-ack-share", "0.15", "--position-interval", "10", NULL);
+                                     "--no-ack-share", "0.15", "--position-interval", "10",
+                                     "--hotline-share", "0.4", "--extension-share", "0.3",
+                                     "--unsatisfied-share", "0.3", NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (sim, NULL, wait_done_cb, &done);
 
@@ -182,7 +184,10 @@ test_sim_full_run (void)
           g_assert_true (g_hash_table_contains (types, "incident.on_scene"));
           g_assert_true (g_hash_table_contains (types, "assignment.cleared"));
         }
-      if (grade == 1 && g_hash_table_contains (types, "incident.closed"))
+      /* Professional: through a department, or settled by the grid
+       * worker's mediation (小事不出网格). */
+      if (grade == 1 && g_hash_table_contains (types, "incident.closed") &&
+          !(g_hash_table_contains (types, "incident.mediated") && !g_hash_table_contains (types, "incident.routed")))
         {
           g_assert_true (g_hash_table_contains (types, "incident.accepted"));
           g_assert_true (g_hash_table_contains (types, "incident.feedback_given"));
@@ -194,7 +199,41 @@ test_sim_full_run (void)
   g_assert_cmpuint (closed[1], >=, 1);
   g_assert_cmpuint (closed[2], >=, 1);
   g_assert_cmpuint (emergencies, >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.rejection_requested"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.rejected") + count_type (journal, "incident.rejection_denied"), ==,
+                    count_type (journal, "incident.rejection_requested"));
   g_assert_cmpuint (count_type (journal, "incident.rejected"), >=, 1);
+
+  /* The rest of the cycle: disputes mediated in the grid first, extension
+   * requests answered, late departments supervised and answering, hotline
+   * cases called back before they close (one unsatisfied: reworked). */
+  g_assert_cmpuint (count_type (journal, "incident.mediated"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.extension_requested"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.extended") + count_type (journal, "incident.extension_declined"),
+                    >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.supervised"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.supervision_answered"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.called_back"), >=, 1);
+  g_assert_cmpuint (count_type (journal, "incident.reworked"), >=, 1);
+  {
+    g_autoptr(GHashTable) hotline = g_hash_table_new (g_str_hash, g_str_equal);
+
+    for (guint i = 0; i < journal->events->len; i++)
+      {
+        JsonObject *event = g_ptr_array_index (journal->events, i);
+        const char *type = json_object_get_string_member (event, "type");
+        const char *incident = json_object_get_string_member_with_default (event, "incident", NULL);
+        JsonObject *body = json_object_get_object_member (event, "body");
+
+        if (g_str_equal (type, "incident.reported") &&
+            g_strcmp0 (json_object_get_string_member_with_default (body, "source", NULL), "hotline_12345") == 0)
+          g_hash_table_add (hotline, (gpointer) incident);
+        else if (g_str_equal (type, "incident.called_back"))
+          g_hash_table_remove (hotline, incident);
+        else if (g_str_equal (type, "incident.closed"))
+          g_assert_false (g_hash_table_contains (hotline, incident));
+      }
+  }
   g_assert_cmpuint (count_type (journal, "alarm.escalated"), >=, 1);
   g_assert_cmpuint (count_type (journal, "incident.overdue"), >=, 1);
 
@@ -229,7 +268,12 @@ test_sim_full_run (void)
 
       if (g_str_equal (type, "incident.reported"))
         {
-          g_assert_true (g_str_has_prefix (actor, "worker-"));
+          /* The field reports; the centre takes the 12345 calls. */
+          if (g_strcmp0 (json_object_get_string_member_with_default (json_object_get_object_member (event, "body"),
+                                                                     "source", NULL), "hotline_12345") == 0)
+            g_assert_cmpstr (actor, ==, "dispatcher");
+          else
+            g_assert_true (g_str_has_prefix (actor, "worker-"));
           g_hash_table_add (report_ids, g_strdup (json_object_get_string_member (event, "command")));
           reports++;
         }
@@ -242,6 +286,66 @@ test_sim_full_run (void)
         g_assert_cmpstr (actor, !=, "dispatcher");
     }
   g_assert_cmpuint (g_hash_table_size (report_ids), ==, reports);
+
+  /* The grid's own worker (the one who reported) is in the first dispatch
+   * of every emergency whenever it was free then. */
+  {
+    g_autoptr(GHashTable) reporter = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) unit_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) dispatched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    guint own_first = 0;
+
+    for (guint i = 0; i < journal->events->len; i++)
+      {
+        JsonObject *event = g_ptr_array_index (journal->events, i);
+        const char *type = json_object_get_string_member (event, "type");
+        const char *incident = json_object_get_string_member_with_default (event, "incident", NULL);
+        const char *actor = json_object_get_string_member_with_default (event, "actor", "");
+        JsonObject *body = json_object_get_object_member (event, "body");
+
+        if (g_str_equal (type, "incident.reported") && g_str_has_prefix (actor, "worker-"))
+          g_hash_table_insert (reporter, g_strdup (incident), g_strdup_printf ("gw-%s", actor + 7));
+        else if (g_str_equal (type, "assignment.created"))
+          {
+            const char *unit = json_object_get_string_member (body, "unit");
+            const char *own = g_hash_table_lookup (reporter, incident);
+            const char *command = json_object_get_string_member (event, "command");
+
+            if (own != NULL && !g_hash_table_contains (dispatched, incident) &&
+                !g_hash_table_contains (busy, own))
+              {
+                /* the first dispatch's events: this one and the ones after it */
+                gboolean has_own = FALSE;
+
+                for (guint k = i; k < journal->events->len; k++)
+                  {
+                    JsonObject *e = g_ptr_array_index (journal->events, k);
+
+                    if (g_strcmp0 (json_object_get_string_member_with_default (e, "command", NULL), command) != 0)
+                      break;
+                    if (g_str_equal (json_object_get_string_member (e, "type"), "assignment.created"))
+                      has_own |= g_str_equal (json_object_get_string_member (json_object_get_object_member (e, "body"),
+                                                                             "unit"), own);
+                  }
+                g_assert_true (has_own);
+                own_first++;
+              }
+            g_hash_table_add (dispatched, g_strdup (incident));
+            g_hash_table_add (busy, g_strdup (unit));
+            g_hash_table_insert (unit_of, g_strdup (json_object_get_string_member (event, "subject")), g_strdup (unit));
+          }
+        else if (g_str_equal (type, "assignment.cleared") || g_str_equal (type, "assignment.cancelled"))
+          {
+            const char *unit = g_hash_table_lookup (unit_of, json_object_get_string_member (event, "subject"));
+
+            if (unit != NULL)
+              g_hash_table_remove (busy, unit);
+          }
+      }
+    g_test_message ("own grid worker in the first dispatch: %u", own_first);
+    g_assert_cmpuint (own_first, >=, 1);
+  }
   for (guint n = 1; n <= reports; n++)
     {
       g_autofree char *label = g_strdup_printf ("report/%u", n);
@@ -259,6 +363,23 @@ test_sim_full_run (void)
     patrolling += g_str_has_prefix (json_object_get_string_member (json_array_get_object_element (positions, i),
                                                                    "unit"), "gw-");
   g_assert_cmpuint (patrolling, ==, 63);
+  /* Every force with a device is on the map, not only when dispatched:
+   * leaders, police, auxiliaries, emergency units, department teams. */
+  {
+    const struct { const char *prefix; guint n; } devices[] = {
+      { "gl-", 11 }, { "cp-", 22 }, { "ap-", 22 }, { "eu-", 16 }, { "dt-", 21 },
+    };
+
+    for (guint k = 0; k < G_N_ELEMENTS (devices); k++)
+      {
+        guint n = 0;
+
+        for (guint i = 0; i < json_array_get_length (positions); i++)
+          n += g_str_has_prefix (json_object_get_string_member (json_array_get_object_element (positions, i),
+                                                                "unit"), devices[k].prefix);
+        g_assert_cmpuint (n, ==, devices[k].n);
+      }
+  }
   {
     g_autofree char *path = g_strdup_printf ("/api/v1/positions?from=0&to=%" G_GINT64_FORMAT "&unit=gw-01",
                                              wg_test_now_ms () + 1000);
@@ -268,6 +389,30 @@ test_sim_full_run (void)
   g_assert_cmpuint (track->status, ==, 200);
   positions = json_object_get_array_member (wg_test_response_object (track), "positions");
   g_assert_cmpuint (json_array_get_length (positions), >=, 2);
+  for (guint i = 0; i < json_array_get_length (positions); i++)
+    {
+      JsonObject *point = json_array_get_object_element (positions, i);
+      double lat = json_object_get_double_member (point, "lat"), lon = json_object_get_double_member (point, "lon");
+
+      if (i > 0 && (lat != lat0 || lon != lon0))
+        moved = TRUE;
+      lat0 = lat;
+      lon0 = lon;
+    }
+  g_assert_true (moved);
+
+  /* A police car patrols its police grid. */
+  g_clear_pointer (&track, wg_test_response_free);
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/positions?from=0&to=%" G_GINT64_FORMAT "&unit=cp-12",
+                                             wg_test_now_ms () + 1000);
+
+    track = wg_test_server_get (server, path);
+  }
+  g_assert_cmpuint (track->status, ==, 200);
+  positions = json_object_get_array_member (wg_test_response_object (track), "positions");
+  g_assert_cmpuint (json_array_get_length (positions), >=, 2);
+  moved = FALSE;
   for (guint i = 0; i < json_array_get_length (positions); i++)
     {
       JsonObject *point = json_array_get_object_element (positions, i);

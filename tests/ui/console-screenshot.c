@@ -2,10 +2,11 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|dispatch|alarm|intake|shortcuts|sorted] [SECONDS]
+ *   console-screenshot [main|dispatch|alarm|intake|shortcuts|sorted|police-grids] [SECONDS]
  * main: the traffic accident selected; dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
- * the shortcuts window; sorted: the board sorted by grid.
+ * the shortcuts window; sorted: the board sorted by grid; police-grids: the
+ * police grid layer switched on.
  */
 #include "config.h"
 
@@ -95,6 +96,8 @@ main (int   argc,
     }
   else if (g_str_equal (mode, "intake"))
     wg_window_open_intake (window);
+  else if (g_str_equal (mode, "police-grids"))
+    gtk_widget_activate_action (GTK_WIDGET (window), "view.police-grids", NULL);
   else if (g_str_equal (mode, "shortcuts"))
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
   else if (g_str_equal (mode, "sorted"))

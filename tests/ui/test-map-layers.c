@@ -608,6 +608,49 @@ test_mbtiles_base_map (Fixture *f, gconstpointer data)
   test_rm_rf (dir);
 }
 
+/* The police grids (dual grid): off until switched on, then dashed navy
+ * outlines along their edges. */
+static void
+test_police_grids (Fixture *f, gconstpointer data)
+{
+  WgPoliceGridLayer *layer = wg_map_view_get_police_grid_layer (f->view);
+  const double latlon[] = {
+    HELONG_LAT - 0.002, HELONG_LON - 0.003, HELONG_LAT - 0.002, HELONG_LON + 0.003,
+    HELONG_LAT + 0.002, HELONG_LON + 0.003, HELONG_LAT + 0.002, HELONG_LON - 0.003,
+  };
+  const WgMapPoliceGrid area = { "440111012001JW01", "鹤鸣社区第1警务网格", latlon, 4 };
+  guint blue_before = 0, blue_after = 0;
+
+  wg_police_grid_layer_set_areas (layer, &area, 1);
+  g_assert_cmpuint (wg_police_grid_layer_get_n_areas (layer), ==, 1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (layer)));
+  map_test_hide_overlays (f->view);
+  map_test_wait_frames (f->window, 3);
+
+  /* Along the southern edge, where no other layer draws. */
+  for (int k = 0; k < 2; k++)
+    {
+      guint *blue = k == 0 ? &blue_before : &blue_after;
+
+      if (k == 1)
+        {
+          gtk_widget_set_visible (GTK_WIDGET (layer), TRUE);
+          map_test_wait_frames (f->window, 3);
+        }
+      for (double lon = HELONG_LON - 0.0025; lon < HELONG_LON + 0.0025; lon += 0.0001)
+        {
+          double x, y;
+          guint32 rgb;
+
+          screen_point (f, HELONG_LAT - 0.002, lon, &x, &y);
+          rgb = map_test_pixel (GTK_WIDGET (f->view), (int) x, (int) y);
+          *blue += (rgb & 0xff) > ((rgb >> 16) & 0xff) + 60;
+        }
+    }
+  g_assert_cmpuint (blue_before, ==, 0);
+  g_assert_cmpuint (blue_after, >, 10);
+}
+
 static void
 skip_no_display (void)
 {
@@ -635,6 +678,7 @@ main (int argc, char *argv[])
       ADD ("/map/stacked-incidents", test_stacked_incidents);
       ADD ("/map/trails", test_trails);
       ADD ("/map/mbtiles-base-map", test_mbtiles_base_map);
+      ADD ("/map/police-grids", test_police_grids);
     }
 #undef ADD
   return g_test_run ();

@@ -55,7 +55,16 @@ static const char *forces_json =
   " {\"id\": \"gl-1\", \"type\": \"grid_leader\", \"name_zh\": \"陈强\", \"station\": \"100000001001\","
   "  \"lat\": 23.0005, \"lon\": 113.0015, \"speed\": \"bicycle\", \"account\": \"gridleader-01\"},\n"
   " {\"id\": \"dt-police\", \"type\": \"department_team\", \"name_zh\": \"公安工作组\", \"department\": \"police\","
-  "  \"lat\": 23.0005, \"lon\": 113.0010, \"speed\": \"car\", \"members\": 4, \"account\": \"dept-police\"}]}\n";
+  "  \"lat\": 23.0005, \"lon\": 113.0010, \"speed\": \"car\", \"members\": 4, \"account\": \"dept-police\"},\n"
+  " {\"id\": \"cp-1\", \"type\": \"community_police\", \"name_zh\": \"赵磊\", \"station\": \"100000001001\","
+  "  \"lat\": 23.0005, \"lon\": 113.0002, \"speed\": \"car\", \"account\": \"police-01\"}]}\n";
+
+/* The dual grid: one police grid made of both governance grids. */
+static const char *police_grids_json =
+  "{\"type\": \"FeatureCollection\", \"features\": [\n"
+  " {\"type\": \"Feature\", \"properties\": {\"code\": \"100000001001JW01\", \"name_zh\": \"一社区第1警务网格\","
+  "   \"station\": \"100000001001\", \"grids\": [\"100000001001001\", \"100000001001002\"], \"police\": [\"cp-1\"]},"
+  "  \"geometry\": {\"type\": \"Polygon\", \"coordinates\": " SQ ("113.000", "113.002") "}}]}\n";
 
 static const char *categories_json =
   "{\"categories\": [\n"
@@ -84,6 +93,7 @@ static const struct { const char *name; const char **text; } files[] = {
   { "forces.json", &forces_json },
   { "categories.json", &categories_json },
   { "roster.json", &roster_json },
+  { "police_grids.geojson", &police_grids_json },
 };
 
 /* Writes the fixture into a fresh temporary directory, with @file's text
@@ -371,6 +381,51 @@ test_bundle_round_trip (void)
   remove_world (dir);
 }
 
+static void
+test_police_grids (void)
+{
+  g_autofree char *dir = write_world (NULL, NULL, NULL);
+  g_autofree char *bare = write_world ("police_grids.geojson", NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) ref = wg_reference_load_dir (dir, &error);
+  g_autoptr(WgReference) none = NULL;
+  g_autoptr(WgReference) copy = NULL;
+  WgPoliceGrid *p;
+  WgForce *cp;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (wg_reference_get_police_grids (ref)->len, ==, 1);
+  p = wg_reference_lookup_police_grid (ref, "100000001001JW01");
+  g_assert_nonnull (p);
+  g_assert_cmpstr (p->station->code, ==, "100000001001");
+  g_assert_cmpuint (p->grids->len, ==, 2);
+  g_assert_true (wg_reference_lookup_grid (ref, "100000001001002")->police_grid == p);
+  cp = wg_reference_lookup_force (ref, "cp-1");
+  g_assert_true (cp->police_grid == p);
+  g_assert_true (g_ptr_array_index (p->police, 0) == cp);
+  g_assert_null (wg_reference_lookup_force (ref, "gw-1")->police_grid);
+  g_assert_true (wg_reference_find_police_grid (ref, 23.0005, 113.0017) == p);
+  g_assert_null (wg_reference_find_police_grid (ref, 23.1, 113.0017));
+
+  /* It travels in the bundle (GET /api/v1/reference). */
+  copy = wg_reference_load_bundle (wg_reference_get_bundle (ref), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (wg_reference_get_police_grids (copy)->len, ==, 1);
+  g_clear_object (&copy);
+
+  /* A street without a police layer has none, from a directory or a bundle. */
+  none = wg_reference_load_dir (bare, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (wg_reference_get_police_grids (none)->len, ==, 0);
+  g_assert_null (wg_reference_find_police_grid (none, 23.0005, 113.0017));
+  g_assert_null (wg_reference_lookup_grid (none, "100000001001002")->police_grid);
+  copy = wg_reference_load_bundle (wg_reference_get_bundle (none), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (wg_reference_get_police_grids (copy)->len, ==, 0);
+  remove_world (dir);
+  remove_world (bare);
+}
+
 typedef struct
 {
   const char       *file;
@@ -442,6 +497,12 @@ static const Broken broken[] = {
     WG_REFERENCE_ERROR_PARSE, "departments.json: not valid JSON" },
   { "departments.json", "\"code\": \"fire\"", "\"code\": \"police\"",
     WG_REFERENCE_ERROR_DUPLICATE, "departments.json: department 1 (police): code used twice" },
+  { "police_grids.geojson", "\"police\": [\"cp-1\"]", "\"police\": [\"gw-1\"]",
+    WG_REFERENCE_ERROR_INVALID, "police_grids.geojson: feature 0 (code 100000001001JW01): force gw-1 is not community or auxiliary police" },
+  { "police_grids.geojson", "\"100000001001002\"]", "\"100000001001001\"]",
+    WG_REFERENCE_ERROR_DUPLICATE, "police_grids.geojson: feature 0 (code 100000001001JW01): grid 100000001001001 is already in police grid 100000001001JW01" },
+  { "police_grids.geojson", "\"grids\": [\"100000001001001\", ", "\"grids\": [\"100000001009001\", ",
+    WG_REFERENCE_ERROR_UNKNOWN_REF, "police_grids.geojson: feature 0 (code 100000001001JW01): unknown grid \"100000001009001\"" },
 };
 
 static void
@@ -470,6 +531,7 @@ main (int    argc,
   g_test_add_func ("/reference/roster", test_roster);
   g_test_add_func ("/reference/deeper-levels", test_deeper_levels);
   g_test_add_func ("/reference/bundle-round-trip", test_bundle_round_trip);
+  g_test_add_func ("/reference/police-grids", test_police_grids);
   for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
     {
       g_autofree char *path = g_strdup_printf ("/reference/malformed/%02u-%s", i, broken[i].file);

@@ -3,7 +3,8 @@
  * The Helong demo world in data/demo/ is what the issue says it is: the
  * counts by level and by force type, valid and non-overlapping polygons
  * whose union is the street, and every point of the street in exactly one
- * comprehensive grid.
+ * comprehensive grid; the routing a Guangzhou street uses; the police grids
+ * of the dual grid.
  */
 #include "config.h"
 
@@ -62,7 +63,8 @@ test_counts_of_forces (void)
     { WG_FORCE_GRID_WORKER, 63, 63 },
     { WG_FORCE_GRID_LEADER, 11, 11 },
     { WG_FORCE_FIVE_HEAD, 315, 315 },
-    { WG_FORCE_COMMUNITY_POLICE, 1, 1000 },
+    { WG_FORCE_COMMUNITY_POLICE, 22, 22 },
+    { WG_FORCE_AUXILIARY_POLICE, 22, 22 },
     { WG_FORCE_EMERGENCY_UNIT, 10, 1000 },
     { WG_FORCE_DEPARTMENT_TEAM, 10, 1000 },
   };
@@ -70,7 +72,9 @@ test_counts_of_forces (void)
   GPtrArray *workers, *teams;
   guint volunteers = 0, team_members = 0;
   const char *depts[] = { "police", "court", "judicial", "market", "urban",
-                          "housing", "health", "women", "psych", "fire" };
+                          "housing", "health", "women", "psych", "fire",
+                          "emergency", "water", "migrant", "petition", "mediation", "civil",
+                          "traffic", "water_supply", "power", "gas", "residents" };
 
   for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
     {
@@ -155,6 +159,141 @@ test_categories (void)
   g_assert_cmpfloat (disputes / total, >, 0.09);
   g_assert_cmpfloat (disputes / total, <, 0.14);
   g_assert_cmpfloat (emergencies / total, <, 0.03);
+}
+
+static JsonObject *
+category_object (const char *code)
+{
+  JsonObject *bundle = wg_reference_get_bundle (ref);
+  JsonArray *cats = json_object_get_array_member (json_object_get_object_member (bundle, "categories"),
+                                                  "categories");
+
+  for (guint i = 0; i < json_array_get_length (cats); i++)
+    {
+      JsonObject *c = json_array_get_object_element (cats, i);
+
+      if (g_str_equal (json_object_get_string_member (c, "code"), code))
+        return c;
+    }
+  g_assert_not_reached ();
+}
+
+/* Who handles what, as a Guangzhou street routes it. */
+static void
+test_routing (void)
+{
+  const struct { const char *category, *department, *grade; } expect[] = {
+    { "risk_work_safety", "emergency", "professional" },
+    { "domestic_violence", "police", "professional" },
+    { "water_leak", "water", "professional" },
+    { "rental_registration", "migrant", "general" },
+    { "flood", "emergency", "emergency" },
+    { "typhoon_damage", "emergency", "emergency" },
+    /* a blocked drain needs the drainage team, not the grid worker */
+    { "drain_blocked", "water", "professional" },
+  };
+  GPtrArray *cats = wg_reference_get_categories (ref);
+  JsonArray *co;
+
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      WgCategory *c = wg_reference_lookup_category (ref, expect[i].category);
+
+      g_assert_nonnull (c);
+      g_assert_cmpstr (c->department->code, ==, expect[i].department);
+      g_assert_cmpstr (c->grade, ==, expect[i].grade);
+    }
+  co = json_object_get_array_member (category_object ("domestic_violence"), "co_departments");
+  g_assert_cmpuint (json_array_get_length (co), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (co, 0), ==, "women");
+
+  /* Legal-education activities are not grid events. */
+  g_assert_null (wg_reference_lookup_category (ref, "legal_education"));
+
+  for (guint i = 0; i < cats->len; i++)
+    {
+      WgCategory *c = g_ptr_array_index (cats, i);
+      JsonObject *obj = category_object (c->code);
+
+      /* Disputes are mediated in the grid first; everything else is not. */
+      g_assert_cmpint (json_object_get_boolean_member (obj, "mediate_first"), ==,
+                       g_str_equal (c->klass, "dispute"));
+      /* Called back by source (hotline, walk-in), but for the grid
+       * worker's registration rounds, where no one waits for an answer. */
+      if (g_str_equal (c->code, "rental_registration") || g_str_equal (c->code, "population_info"))
+        g_assert_false (json_object_get_boolean_member (obj, "call_back"));
+      else
+        g_assert_false (json_object_has_member (obj, "call_back"));
+      /* A routed case has its acceptance limit (签收). */
+      if (g_str_equal (c->grade, "professional"))
+        g_assert_cmpuint (c->accept_hours, >, 0);
+    }
+}
+
+/* Panlong's dual grid on the demo street: each police grid is a whole
+ * number of comprehensive grids of one community, every comprehensive grid
+ * in exactly one, each with its community police officer. */
+static void
+test_police_grids (void)
+{
+  GPtrArray *pgs = wg_reference_get_police_grids (ref);
+  g_autoptr(GPtrArray) l3 = wg_reference_dup_grids_at_level (ref, 3);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (110);
+  GPtrArray *police = wg_reference_get_forces_by_type (ref, WG_FORCE_COMMUNITY_POLICE);
+  GPtrArray *aux = wg_reference_get_forces_by_type (ref, WG_FORCE_AUXILIARY_POLICE);
+
+  g_assert_cmpuint (pgs->len, ==, 22);
+  for (guint i = 0; i < pgs->len; i++)
+    {
+      WgPoliceGrid *p = g_ptr_array_index (pgs, i);
+      double area = 0;
+      guint officers = 0;
+
+      g_assert_true (wg_reference_lookup_police_grid (ref, p->code) == p);
+      g_assert_nonnull (strstr (p->name_zh, "警务网格"));
+      g_assert_nonnull (p->station);
+      g_assert_cmpuint (p->grids->len, >, 0);
+      for (guint k = 0; k < p->grids->len; k++)
+        {
+          WgGrid *g = g_ptr_array_index (p->grids, k);
+
+          g_assert_cmpuint (g->level, ==, 3);
+          g_assert_true (g->police_grid == p);
+          g_assert_true (g->parent == p->station->grid);
+          area += g->area_m2;
+        }
+      /* the same ground as its grids: no gaps, no overlaps */
+      g_assert_cmpfloat (fabs (area - wg_geo_shape_area_m2 (p->shape)) / area, <, 1e-9);
+      for (guint k = 0; k < p->police->len; k++)
+        {
+          WgForce *f = g_ptr_array_index (p->police, k);
+
+          g_assert_true (f->police_grid == p);
+          officers += f->type == WG_FORCE_COMMUNITY_POLICE;
+        }
+      g_assert_cmpuint (officers, ==, 1);
+    }
+  for (guint i = 0; i < l3->len; i++)
+    g_assert_nonnull (((WgGrid *) g_ptr_array_index (l3, i))->police_grid);
+  for (guint i = 0; i < police->len; i++)
+    g_assert_nonnull (((WgForce *) g_ptr_array_index (police, i))->police_grid);
+  for (guint i = 0; i < aux->len; i++)
+    g_assert_nonnull (((WgForce *) g_ptr_array_index (aux, i))->police_grid);
+
+  for (guint n = 0; n < 2000; n++)
+    {
+      double lat, lon;
+      WgPoliceGrid *found;
+      guint containing = 0;
+
+      wg_grid_random_point (wg_reference_get_root (ref), rand, &lat, &lon);
+      for (guint i = 0; i < pgs->len; i++)
+        containing += wg_geo_shape_contains (((WgPoliceGrid *) g_ptr_array_index (pgs, i))->shape, lat, lon);
+      g_assert_cmpuint (containing, ==, 1);
+      found = wg_reference_find_police_grid (ref, lat, lon);
+      g_assert_nonnull (found);
+      g_assert_true (wg_geo_shape_contains (found->shape, lat, lon));
+    }
 }
 
 static void
@@ -298,6 +437,8 @@ main (int    argc,
   g_test_add_func ("/demo-world/counts-by-level", test_counts_by_level);
   g_test_add_func ("/demo-world/counts-of-forces", test_counts_of_forces);
   g_test_add_func ("/demo-world/categories", test_categories);
+  g_test_add_func ("/demo-world/routing", test_routing);
+  g_test_add_func ("/demo-world/police-grids", test_police_grids);
   g_test_add_func ("/demo-world/polygons-valid-and-disjoint", test_polygons_valid_and_disjoint);
   g_test_add_func ("/demo-world/points-resolve-once", test_points_resolve_once);
   g_test_add_func ("/demo-world/stations-and-people", test_stations_and_people);

@@ -3,7 +3,10 @@
  * The generated Helong year (seed 42, anchor 2026-11-28) has the figures
  * the street reports: 7,989 incidents (1% either way), closure 99.97%,
  * about 900 disputes, and the rough edges of real work (rejections,
- * re-routes, escalated alarms, overdue steps); every command was accepted;
+ * re-routes, escalated alarms, overdue steps); the full work-order cycle at
+ * the shares issue 20 gives (call-backs, rework, supervision, rejection
+ * reviews, extension requests, merges, mediation in the grid); every
+ * command was accepted;
  * and the same seed and anchor give the same journal byte for byte (on a
  * quarter, with and without tracks, under two process time zones).
  */
@@ -120,19 +123,20 @@ test_figures (void)
   /* Closure 99.97% (+-0.02%): closed out of all but the cancelled ones. */
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM incidents WHERE state = 'closed'"), ==, stats.closed);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM incidents WHERE state = 'cancelled'"), ==, stats.cancelled);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM incidents WHERE state = 'merged'"), ==, stats.merged);
   g_assert_cmpfloat (closure, >=, 0.9995);
   g_assert_cmpfloat (closure, <=, 0.9999);
   g_assert_cmpuint (stats.open, >=, 1);
   g_assert_cmpuint (stats.cancelled, <, 30);
 
-  /* 900 disputes (the share is drawn exactly), each mediated in the end. */
+  /* 900 disputes (the share is drawn exactly), mediated in the grid
+   * first; the failed mediations go to a department, which mediates. */
   g_assert_cmpuint (stats.disputes, ==, 900);
   g_assert_cmpuint (stats.disputes, >=, 810);
   g_assert_cmpuint (stats.disputes, <=, 990);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.mediated'"), >, 800);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.feedback_given'"
-                                     " AND json_extract (body, '$.outcome') = 'mediated'"), >, 700);
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.feedback_given'"
-                                     " AND json_extract (body, '$.outcome') = 'mediation_failed'"), >, 0);
+                                     " AND json_extract (body, '$.outcome') = 'mediated'"), >, 0);
 
   /* The rough edges of real work, as the journal shows them. */
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.rejected'"), >, 0);
@@ -149,6 +153,7 @@ test_figures (void)
                                      " AND json_extract (body, '$.from') = 'professional'"), >, 0);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.cancelled'"), >, 0);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.extended'"), >, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.extension_declined'"), >, 0);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.suspended'"), ==,
                    query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.resumed'"));
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.noted'"), >, 0);
@@ -208,9 +213,9 @@ test_journal_sound (void)
                                      " AND role <> 'grid_worker'"), ==, 0);
 
   /* The open ones are the most recent reports. */
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM incidents WHERE state NOT IN ('closed', 'cancelled')"),
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM incidents WHERE state NOT IN ('closed', 'cancelled', 'merged')"),
                    ==, stats.open);
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM incidents o WHERE o.state NOT IN ('closed', 'cancelled')"
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM incidents o WHERE o.state NOT IN ('closed', 'cancelled', 'merged')"
                                      " AND (SELECT count(*) FROM incidents n WHERE n.first_seq > o.first_seq) >= 10"),
                    ==, 0);
 }
@@ -218,6 +223,101 @@ test_journal_sound (void)
 /* A quarter twice (a second full year would double the suite's time under
  * the sanitizers): once writing tracks, once not and under another process
  * time zone.  Neither may change a byte of the journal. */
+static double
+share (const char *what,
+       const char *sql_part,
+       const char *sql_whole)
+{
+  gint64 part = query_int (store, sql_part), whole = query_int (store, sql_whole);
+
+  g_test_message ("%s: %" G_GINT64_FORMAT " / %" G_GINT64_FORMAT " = %.2f%%", what, part, whole,
+                  whole > 0 ? 100.0 * part / whole : 0);
+  g_assert_cmpint (whole, >, 0);
+  return (double) part / whole;
+}
+
+#define EVENTS(type) "SELECT count(*) FROM journal WHERE type = '" type "'"
+#define INCIDENTS_WITH(type) "SELECT count(DISTINCT incident) FROM journal WHERE type = '" type "'"
+
+/* The whole cycle, at the shares of issue 20, read from the journal. */
+static void
+test_cycle_shares (void)
+{
+  double s;
+
+  /* Every hotline and walk-in case is called back before it closes. */
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal r JOIN journal c"
+                                     " ON c.incident = r.incident AND c.type = 'incident.closed'"
+                                     " WHERE r.type = 'incident.reported'"
+                                     " AND json_extract (r.body, '$.source') IN ('hotline_12345', 'walk_in')"
+                                     " AND NOT EXISTS (SELECT 1 FROM journal b WHERE b.type = 'incident.called_back'"
+                                     "                 AND b.incident = r.incident AND b.seq < c.seq)"),
+                   ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.reported'"
+                                     " AND json_extract (body, '$.source') IN ('hotline_12345', 'walk_in')"), >, 300);
+  g_assert_cmpint (query_int (store, EVENTS ("incident.called_back")), ==, stats.call_backs);
+
+  s = share ("unsatisfied of call-backs",
+             EVENTS ("incident.called_back") " AND json_extract (body, '$.satisfaction') = 'unsatisfied'",
+             EVENTS ("incident.called_back"));
+  g_assert_cmpfloat (s, >=, 0.03);
+  g_assert_cmpfloat (s, <=, 0.08);
+  g_assert_cmpint (query_int (store, EVENTS ("incident.reworked")), ==, stats.unsatisfied);
+
+  s = share ("supervised professional cases", INCIDENTS_WITH ("incident.supervised"),
+             "SELECT count(*) FROM journal WHERE type = 'incident.reported'"
+             " AND json_extract (body, '$.grade') = 'professional'");
+  g_assert_cmpfloat (s, >=, 0.02);
+  g_assert_cmpfloat (s, <=, 0.06);
+  g_assert_cmpint (query_int (store, EVENTS ("incident.supervision_answered")), ==,
+                   query_int (store, EVENTS ("incident.supervised")));
+
+  s = share ("rejection requests of routings", EVENTS ("incident.rejection_requested"), EVENTS ("incident.routed"));
+  g_assert_cmpfloat (s, >=, 0.08);
+  g_assert_cmpfloat (s, <=, 0.15);
+  s = share ("approved of rejection requests", EVENTS ("incident.rejected"), EVENTS ("incident.rejection_requested"));
+  g_assert_cmpfloat (s, >=, 0.60);
+  g_assert_cmpfloat (s, <=, 0.80);
+  g_assert_cmpint (query_int (store, EVENTS ("incident.rejection_denied")), >, 0);
+
+  s = share ("extension requests of routings", EVENTS ("incident.extension_requested"), EVENTS ("incident.routed"));
+  g_assert_cmpfloat (s, >=, 0.03);
+  g_assert_cmpfloat (s, <=, 0.08);
+
+  s = share ("merged of incidents", EVENTS ("incident.merged"), EVENTS ("incident.reported"));
+  g_assert_cmpfloat (s, >=, 0.01);
+  g_assert_cmpfloat (s, <=, 0.03);
+
+  /* 转派: general events the grid could not handle, routed to a department. */
+  g_assert_cmpint (query_int (store, EVENTS ("incident.regraded") " AND json_extract (body, '$.reason') = 'transfer'"),
+                   ==, stats.transfers);
+  g_assert_cmpuint (stats.transfers, >, 0);
+  share ("transferred of general reports", EVENTS ("incident.regraded") " AND json_extract (body, '$.reason') = 'transfer'",
+         "SELECT count(*) FROM journal WHERE type = 'incident.reported' AND json_extract (body, '$.grade') = 'general'");
+
+  s = share ("mediated in the grid of mediations",
+             EVENTS ("incident.mediated") " AND json_extract (body, '$.outcome') = 'mediated'",
+             EVENTS ("incident.mediated"));
+  g_assert_cmpfloat (s, >=, 0.80);
+  g_assert_cmpfloat (s, <=, 0.95);
+
+  /* Sources in the one vocabulary; summaries that are not the category's name. */
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.reported'"
+                                     " AND json_extract (body, '$.source') NOT IN ('hotline_12345', 'police_110',"
+                                     " 'patrol', 'walk_in', 'phone', 'wechat_group', 'sensor', 'contact_point', 'other')"),
+                   ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM journal WHERE type = 'incident.reported'"
+                                     " AND json_extract (body, '$.source') = 'wechat_group'"), >, 0);
+  for (guint i = 0; i < wg_reference_get_categories (ref)->len; i++)
+    {
+      WgCategory *c = g_ptr_array_index (wg_reference_get_categories (ref), i);
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM journal WHERE type = 'incident.reported'"
+                                              " AND json_extract (body, '$.summary') = '%s'", c->name_zh);
+
+      g_assert_cmpint (query_int (store, sql), ==, 0);
+    }
+}
+
 static void
 test_deterministic (void)
 {
@@ -332,6 +432,7 @@ main (int    argc,
   store = generate ("journal.db", 42, 365, NULL, &stats);
 
   g_test_add_func ("/history/year/figures", test_figures);
+  g_test_add_func ("/history/year/cycle-shares", test_cycle_shares);
   g_test_add_func ("/history/year/grades", test_grades);
   g_test_add_func ("/history/year/journal-sound", test_journal_sound);
   g_test_add_func ("/history/quarter/deterministic", test_deterministic);

@@ -69,6 +69,7 @@ struct _WgMapView
   WgStationLayer     *station_layer;
   WgForceLayer       *force_layer;
   WgIncidentLayer    *incident_layer;
+  WgPoliceGridLayer  *police_grid_layer;
   GtkWidget          *legend;
   GtkWidget          *notice;
   GtkWidget          *notice_label;
@@ -1314,10 +1315,12 @@ wg_map_view_init (WgMapView *self)
   self->station_layer = wg_station_layer_new (self->viewport);
   self->force_layer = wg_force_layer_new (self->viewport);
   self->incident_layer = wg_incident_layer_new (self->viewport);
+  self->police_grid_layer = wg_police_grid_layer_new (self->viewport);
   /* Bottom to top: grid fills and outlines, forces, grid names, stations,
    * incidents (names and stations above the many unit badges to stay
    * legible). */
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->grid_layer));
+  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->police_grid_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->force_layer));
   shumate_map_add_layer (self->map, _wg_grid_layer_create_label_layer (self->grid_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
@@ -1391,6 +1394,13 @@ wg_map_view_get_viewport (WgMapView *self)
 {
   g_return_val_if_fail (WG_IS_MAP_VIEW (self), NULL);
   return self->viewport;
+}
+
+WgPoliceGridLayer *
+wg_map_view_get_police_grid_layer (WgMapView *self)
+{
+  g_return_val_if_fail (WG_IS_MAP_VIEW (self), NULL);
+  return self->police_grid_layer;
 }
 
 WgGridLayer *
@@ -1487,6 +1497,7 @@ wg_map_view_set_gcj02 (WgMapView *self,
   wg_station_layer_set_gcj02 (self->station_layer, gcj02);
   wg_force_layer_set_gcj02 (self->force_layer, gcj02);
   wg_incident_layer_set_gcj02 (self->incident_layer, gcj02);
+  wg_police_grid_layer_set_gcj02 (self->police_grid_layer, gcj02);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GCJ02]);
 }
 

@@ -7,6 +7,7 @@
 #include "wg-force-layer.h"
 #include "wg-grid-layer.h"
 #include "wg-incident-layer.h"
+#include "wg-police-grid-layer.h"
 #include "wg-station-layer.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,8 @@ WgGridLayer        *wg_map_view_get_grid_layer     (WgMapView  *self);
 WgStationLayer     *wg_map_view_get_station_layer  (WgMapView  *self);
 WgForceLayer       *wg_map_view_get_force_layer    (WgMapView  *self);
 WgIncidentLayer    *wg_map_view_get_incident_layer (WgMapView  *self);
+/* Hidden until switched on: show it with its "visible" property. */
+WgPoliceGridLayer  *wg_map_view_get_police_grid_layer (WgMapView *self);
 
 /* "schematic" (or NULL/""), "mbtiles:/path/file.mbtiles",
  * "xyz:https://tile.example/{z}/{x}/{y}.png"; "mbtiles-gcj02:" and
