@@ -24,7 +24,10 @@ struct _WgDetailPane
   GtkWidget         *stack;
   GtkWidget         *content;        /* rebuilt per incident */
   GtkWidget         *actions_box;
-  GHashTable        *buttons;        /* action name -> GtkButton */
+  GtkWidget         *primary_box;    /* the action table's buttons */
+  GtkWidget         *more_button;    /* the other allowed actions, with keys */
+  GHashTable        *buttons;        /* action name -> GtkButton shown now */
+  char              *shown;          /* the shown actions, to rebuild on change only */
   GHashTable        *unit_buttons;   /* unit status slug -> GtkButton */
   GtkLabel          *step_label;
   GPtrArray         *assignment_rows;/* AssignmentRow* */
@@ -809,29 +812,72 @@ rebuild_unit (WgDetailPane *self)
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "unit");
 }
 
+/* The buttons the moment calls for (wg-action-table.c) and a menu with the
+ * rest of what is allowed now: no wall of greyed buttons. */
 static void
 update_buttons (WgDetailPane *self)
 {
-  GHashTableIter iter;
-  gpointer name, button;
+  g_autoptr(GPtrArray) primary = g_ptr_array_new ();
+  g_autoptr(GPtrArray) more = g_ptr_array_new ();
+  g_autoptr(GString) shown = g_string_new (NULL);
+  g_autoptr(GMenu) menu = NULL;
+  GtkWidget *child;
 
-  g_hash_table_iter_init (&iter, self->buttons);
-  while (g_hash_table_iter_next (&iter, &name, &button))
+  if (self->incident != NULL)
+    wg_incident_actions_get_shown (self->actions, primary, more);
+  for (guint i = 0; i < primary->len; i++)
+    g_string_append_printf (shown, "%s ", ((const WgIncidentActionEntry *) primary->pdata[i])->name);
+  g_string_append_c (shown, '|');
+  for (guint i = 0; i < more->len; i++)
+    g_string_append_printf (shown, " %s", ((const WgIncidentActionEntry *) more->pdata[i])->name);
+  gtk_widget_set_visible (self->actions_box, primary->len + more->len > 0);
+  /* Rebuilt only when they change: a live update keeps the focus. */
+  if (g_strcmp0 (self->shown, shown->str) == 0)
+    return;
+  g_free (self->shown);
+  self->shown = g_strdup (shown->str);
+
+  g_hash_table_remove_all (self->buttons);
+  while ((child = gtk_widget_get_first_child (self->primary_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->primary_box), child);
+  for (guint i = 0; i < primary->len; i++)
     {
-      const char *reason = wg_incident_actions_get_reason (self->actions, name);
+      const WgIncidentActionEntry *entry = primary->pdata[i];
+      g_autofree char *action = g_strdup_printf ("incident.%s", entry->name);
+      g_autofree char *tooltip = NULL;
+      GtkWidget *button = gtk_button_new_with_label (wg_command_label (entry->command));
+      guint key;
+      GdkModifierType mods;
 
-      const WgActor *actor = wg_context_get_actor (self->context);
-      WgCommandType command = GPOINTER_TO_INT (g_object_get_data (button, "wg-command"));
-
-      gtk_widget_set_tooltip_text (button, reason);
-      /* Buttons the role can never use stay out of the way. */
-      gtk_widget_set_visible (gtk_widget_get_parent (button),
-                              actor != NULL &&
-                              wg_decide_role_may (command, actor->role,
-                                                  WG_SCOPE_OWN_GRID | WG_SCOPE_OWN_DEPT |
-                                                  WG_SCOPE_OWN_UNIT));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+      if (gtk_accelerator_parse (entry->accel, &key, &mods))
+        {
+          g_autofree char *label = gtk_accelerator_get_label (key, mods);
+          /* TRANSLATORS: an action's button tooltip: its name and its key */
+          tooltip = g_strdup_printf (_("%s (key %s)"), wg_command_label (entry->command), label);
+          gtk_widget_set_tooltip_text (button, tooltip);
+        }
+      gtk_widget_set_hexpand (button, TRUE);
+      if (entry->command == WG_CMD_INCIDENT_CANCEL)
+        gtk_widget_add_css_class (button, "destructive-action");
+      else if (i == 0)
+        gtk_widget_add_css_class (button, "suggested-action");
+      g_hash_table_insert (self->buttons, (gpointer) entry->name, button);
+      gtk_box_append (GTK_BOX (self->primary_box), button);
     }
-  gtk_widget_set_visible (self->actions_box, self->incident != NULL);
+
+  menu = g_menu_new ();
+  for (guint i = 0; i < more->len; i++)
+    {
+      const WgIncidentActionEntry *entry = more->pdata[i];
+      g_autofree char *action = g_strdup_printf ("incident.%s", entry->name);
+      g_autoptr(GMenuItem) item = g_menu_item_new (wg_command_label (entry->command), action);
+
+      g_menu_item_set_attribute (item, "accel", "s", entry->accel);
+      g_menu_append_item (menu, item);
+    }
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->more_button), G_MENU_MODEL (menu));
+  gtk_widget_set_visible (self->more_button, more->len > 0);
 }
 
 static void
@@ -890,40 +936,26 @@ events_applied_cb (WgDetailPane *self,
 static void
 build_actions (WgDetailPane *self)
 {
-  const WgIncidentActionEntry *entries;
-  guint n;
-  GtkWidget *flow = gtk_flow_box_new ();
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 3);
-  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 3);
-  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 6);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 6);
+  self->primary_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_set_homogeneous (GTK_BOX (self->primary_box), TRUE);
+  gtk_widget_set_hexpand (self->primary_box, TRUE);
+  gtk_box_append (GTK_BOX (row), self->primary_box);
 
-  entries = wg_incident_actions_list (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *action = g_strdup_printf ("incident.%s", entries[i].name);
-      GtkWidget *button = gtk_button_new_with_label (wg_command_label (entries[i].command));
+  self->more_button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->more_button), "view-more-symbolic");
+  gtk_widget_set_tooltip_text (self->more_button, _("More Actions"));
+  gtk_box_append (GTK_BOX (row), self->more_button);
 
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
-      g_object_set_data (G_OBJECT (button), "wg-command", GINT_TO_POINTER (entries[i].command));
-      if (entries[i].command == WG_CMD_ALARM_ACKNOWLEDGE || entries[i].command == WG_CMD_DISPATCH_ASSIGN)
-        gtk_widget_add_css_class (button, "suggested-action");
-      if (entries[i].command == WG_CMD_INCIDENT_CANCEL || entries[i].command == WG_CMD_INCIDENT_CLOSE)
-        gtk_widget_add_css_class (button, "destructive-action");
-      g_hash_table_insert (self->buttons, (gpointer) entries[i].name, button);
-      gtk_flow_box_append (GTK_FLOW_BOX (flow), button);
-    }
   self->actions_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_add_css_class (self->actions_box, "detail-actions");
   gtk_box_append (GTK_BOX (self->actions_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-  gtk_box_append (GTK_BOX (self->actions_box), flow);
-  gtk_widget_set_margin_top (flow, 8);
-  gtk_widget_set_margin_bottom (flow, 8);
-  gtk_widget_set_margin_start (flow, 8);
-  gtk_widget_set_margin_end (flow, 8);
+  gtk_box_append (GTK_BOX (self->actions_box), row);
+  gtk_widget_set_margin_top (row, 8);
+  gtk_widget_set_margin_bottom (row, 8);
+  gtk_widget_set_margin_start (row, 8);
+  gtk_widget_set_margin_end (row, 8);
 }
 
 static void
@@ -954,6 +986,7 @@ wg_detail_pane_finalize (GObject *object)
   g_clear_pointer (&self->incident, g_free);
   g_clear_pointer (&self->unit, g_free);
   g_clear_pointer (&self->buttons, g_hash_table_unref);
+  g_clear_pointer (&self->shown, g_free);
   g_clear_pointer (&self->unit_buttons, g_hash_table_unref);
   g_clear_pointer (&self->assignment_rows, g_ptr_array_unref);
   g_clear_pointer (&self->caller_text, g_free);
@@ -1031,6 +1064,7 @@ wg_detail_pane_new (WgContext         *context,
                            G_CALLBACK (unit_selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (actions, "changed", G_CALLBACK (update_buttons), self, G_CONNECT_SWAPPED);
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
   selection_changed_cb (self);
   return GTK_WIDGET (self);
@@ -1042,6 +1076,14 @@ wg_detail_pane_get_action_button (WgDetailPane *self,
 {
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
   return g_hash_table_lookup (self->buttons, action_name);
+}
+
+GMenuModel *
+wg_detail_pane_get_more_menu (WgDetailPane *self)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return gtk_widget_get_visible (self->more_button)
+         ? gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (self->more_button)) : NULL;
 }
 
 GtkWidget *
