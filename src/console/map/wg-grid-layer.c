@@ -17,9 +17,9 @@
  *    neither GskPath nor mask nodes, and a texture of the grid's box cost
  *    bilinear texels over its whole box, outside the polygon too;
  *  - labels are small textures rendered once, shown where they fit.
- * An unacknowledged emergency fill flashes in the incident pulse's steps,
- * with a tick callback only while one is on screen; with animations off it
- * is steady.
+ * An unacknowledged emergency fill flashes in the incident pulse's steps:
+ * the pulse layer draws it (and only it) on each step, so this layer keeps
+ * its cached picture; with animations off it is steady, drawn here.
  */
 #define G_LOG_DOMAIN "wg-grid-layer"
 
@@ -174,9 +174,8 @@ struct _WgGridLayer
   GHashTable   *by_code;       /* code -> index + 1 */
   char         *selected;
   gboolean      gcj02;
-  guint         tick_id;
-  gboolean      pulsing_visible;
-  gint64        pulse_step;
+  gboolean      pulsing_visible;  /* in the pulse layer's last snapshot */
+  GtkWidget    *pulse_layer;   /* weak */
   GArray       *scratch;       /* double: a ring in widget coordinates */
   GtkWidget    *label_layer;   /* weak; draws the labels when set */
 };
@@ -200,6 +199,8 @@ invalidate (WgGridLayer *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
   if (self->label_layer)
     gtk_widget_queue_draw (self->label_layer);
+  if (self->pulse_layer)
+    gtk_widget_queue_draw (self->pulse_layer);
 }
 
 static void
@@ -327,16 +328,6 @@ append_fill (GtkSnapshot           *snapshot,
       else
         append_row (snapshot, pts, n, y, ROW, color);
     }
-}
-
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  WgGridLayer *self = WG_GRID_LAYER (widget);
-
-  return _wg_pulse_tick (widget, clock, self->pulsing_visible, &self->pulse_step, &self->tick_id);
 }
 
 static void
@@ -477,6 +468,28 @@ snapshot_labels (WgGridLayer           *self,
     }
 }
 
+/* An unacknowledged emergency's grid */
+static gboolean
+is_flashing (const Entry *e)
+{
+  return (e->state & WG_GRID_STATE_UNACKNOWLEDGED) && (e->state & WG_GRID_STATE_EMERGENCY);
+}
+
+/* The fill of @e, its alpha times @flash where it flashes. */
+static void
+fill_color (WgGridLayer *self,
+            const Entry *e,
+            double       flash,
+            GdkRGBA     *fill,
+            GdkRGBA     *stroke)
+{
+  _wg_grid_state_color (e->state, fill, stroke);
+  if (is_selected (self, e))
+    fill->alpha = MAX (fill->alpha, 0.18) + 0.10;
+  if (is_flashing (e))
+    fill->alpha = MIN (0.85, fill->alpha * flash);
+}
+
 static void
 wg_grid_layer_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -489,21 +502,9 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
   g_autofree guint8 *visible = NULL;
   const Entry *selected = NULL;
   gboolean animate = _wg_animations_enabled (widget);
-  gboolean pulsing_visible = FALSE;
-  double flash = 1.0;
 
   if (self->entries->len == 0 || !_wg_projection_init (&p, widget, viewport))
-    {
-      self->pulsing_visible = FALSE;
-      return;
-    }
-
-  /* Unacknowledged emergencies: up and down once per pulse period;
-   * steady and strong with animations off. */
-  if (animate)
-    flash = 0.5 + 2.0 * (1.0 - fabs (2.0 * _wg_pulse_phase () - 1.0));
-  else
-    flash = 1.6;
+    return;
 
   /* The view in unit coordinates, with room for rotation. */
   {
@@ -531,14 +532,10 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
         selected = e;
       if (e->state == WG_GRID_STATE_NONE && !is_selected (self, e))
         continue;
-      _wg_grid_state_color (e->state, &fill, &stroke);
-      if (is_selected (self, e))
-        fill.alpha = MAX (fill.alpha, 0.18) + 0.10;
-      if ((e->state & WG_GRID_STATE_UNACKNOWLEDGED) && (e->state & WG_GRID_STATE_EMERGENCY))
-        {
-          fill.alpha = MIN (0.85, fill.alpha * flash);
-          pulsing_visible = TRUE;
-        }
+      /* Flashing: the pulse layer's; steady and strong with animations off. */
+      if (is_flashing (e) && animate)
+        continue;
+      fill_color (self, e, is_flashing (e) ? 1.6 : 1.0, &fill, &stroke);
       append_fill (snapshot, &p, e, self->scratch, &fill);
     }
 
@@ -563,10 +560,43 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
     snapshot_labels (self, snapshot, &p, sf);
 
   gtk_snapshot_restore (snapshot);
+}
 
-  self->pulsing_visible = pulsing_visible && animate;
-  if (self->pulsing_visible && self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
+gboolean
+_wg_grid_layer_snapshot_pulse (WgGridLayer           *self,
+                               GtkSnapshot           *snapshot,
+                               const WgMapProjection *p,
+                               double                 phase,
+                               gboolean               animate)
+{
+  double r = (p->rotation != 0 ? hypot (p->width, p->height) / 2 : 0);
+  double vx0 = (p->ox - r) / p->scale, vy0 = (p->oy - r) / p->scale;
+  double vx1 = (p->ox + p->width + r) / p->scale, vy1 = (p->oy + p->height + r) / p->scale;
+  /* Up and down once per pulse period. */
+  double flash = 0.5 + 2.0 * (1.0 - fabs (2.0 * phase - 1.0));
+
+  self->pulsing_visible = FALSE;
+  if (!animate || !gtk_widget_get_visible (GTK_WIDGET (self)))
+    return FALSE;
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (self->entries, Entry, i);
+      GdkRGBA fill, stroke;
+
+      if (!is_flashing (e) || e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1)
+        continue;
+      fill_color (self, e, flash, &fill, &stroke);
+      append_fill (snapshot, p, e, self->scratch, &fill);
+      self->pulsing_visible = TRUE;
+    }
+  return self->pulsing_visible;
+}
+
+void
+_wg_grid_layer_set_pulse_layer (WgGridLayer *self,
+                                GtkWidget   *pulse_layer)
+{
+  g_set_weak_pointer (&self->pulse_layer, pulse_layer);
 }
 
 static void
@@ -895,7 +925,7 @@ gboolean
 wg_grid_layer_is_pulsing (WgGridLayer *self)
 {
   g_return_val_if_fail (WG_IS_GRID_LAYER (self), FALSE);
-  return self->pulsing_visible && self->tick_id != 0;
+  return self->pulsing_visible;
 }
 
 void

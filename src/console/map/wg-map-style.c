@@ -79,30 +79,6 @@ _wg_animations_enabled (GtkWidget *widget)
   return enabled;
 }
 
-gboolean
-_wg_pulse_tick (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gboolean       pulsing,
-                gint64        *step,
-                guint         *tick_id)
-{
-  gint64 now_step;
-
-  if (!pulsing || !_wg_animations_enabled (widget))
-    {
-      gtk_widget_queue_draw (widget);
-      *tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  now_step = gdk_frame_clock_get_frame_time (clock) / (WG_PULSE_PERIOD_US / WG_PULSE_STEPS);
-  if (now_step != *step)
-    {
-      *step = now_step;
-      gtk_widget_queue_draw (widget);
-    }
-  return G_SOURCE_CONTINUE;
-}
-
 void
 _wg_project_point (double    lat,
                    double    lon,

@@ -14,6 +14,7 @@
 #include "wg-map-private.h"
 #include "wg-map-view.h"
 #include "wg-mbtiles-source.h"
+#include "wg-pulse-layer.h"
 #include "wg-xyz-source.h"
 
 #define MAX_FIT_ZOOM 18.0
@@ -69,6 +70,7 @@ struct _WgMapView
   WgStationLayer     *station_layer;
   WgForceLayer       *force_layer;
   WgIncidentLayer    *incident_layer;
+  WgPulseLayer       *pulse_layer;
   GtkWidget          *legend;
   GtkWidget          *notice;
   GtkWidget          *notice_label;
@@ -1286,6 +1288,7 @@ animations_changed_cb (WgMapView *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self->grid_layer));
   gtk_widget_queue_draw (GTK_WIDGET (self->incident_layer));
+  gtk_widget_queue_draw (GTK_WIDGET (self->pulse_layer));
 }
 
 static void
@@ -1314,10 +1317,12 @@ wg_map_view_init (WgMapView *self)
   self->station_layer = wg_station_layer_new (self->viewport);
   self->force_layer = wg_force_layer_new (self->viewport);
   self->incident_layer = wg_incident_layer_new (self->viewport);
-  /* Bottom to top: grid fills and outlines, forces, grid names, stations,
-   * incidents (names and stations above the many unit badges to stay
-   * legible). */
+  self->pulse_layer = wg_pulse_layer_new (self->viewport, self->grid_layer, self->incident_layer);
+  /* Bottom to top: grid fills and outlines, what pulses (flashing fills,
+   * rings under the pins), forces, grid names, stations, incidents (names
+   * and stations above the many unit badges to stay legible). */
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->grid_layer));
+  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->pulse_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->force_layer));
   shumate_map_add_layer (self->map, _wg_grid_layer_create_label_layer (self->grid_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
