@@ -178,6 +178,10 @@ struct _WgGridLayer
   GtkWidget    *pulse_layer;   /* weak */
   GArray       *scratch;       /* double: a ring in widget coordinates */
   GtkWidget    *label_layer;   /* weak; draws the labels when set */
+  WgStationLayer  *stations;   /* weak: names give way to stations ... */
+  WgIncidentLayer *incidents;  /* weak: ... and to incident pins */
+  GArray       *obstacles;     /* graphene_rect_t, scratch */
+  guint         n_labels;      /* drawn in the last snapshot */
 };
 
 G_DEFINE_FINAL_TYPE (WgGridLayer, wg_grid_layer, SHUMATE_TYPE_LAYER)
@@ -441,6 +445,13 @@ snapshot_labels (WgGridLayer           *self,
   double vx0 = (p->ox - r) / p->scale, vy0 = (p->oy - r) / p->scale;
   double vx1 = (p->ox + p->width + r) / p->scale, vy1 = (p->oy + p->height + r) / p->scale;
 
+  self->n_labels = 0;
+  g_array_set_size (self->obstacles, 0);
+  if (self->stations != NULL)
+    _wg_station_layer_add_obstacles (self->stations, p, self->obstacles);
+  if (self->incidents != NULL)
+    _wg_incident_layer_add_obstacles (self->incidents, p, self->obstacles);
+
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *e = &g_array_index (self->entries, Entry, i);
@@ -454,17 +465,22 @@ snapshot_labels (WgGridLayer           *self,
         continue;
       if (e->label[0] == NULL || e->label_sf != sf)
         render_labels (e, sf);
-      if (e->label_w[0] <= box_w * 0.92 && e->label_h[0] <= box_h * 0.85)
-        variant = 0;
-      else if (e->label_w[1] <= box_w * 0.92 && e->label_h[1] <= box_h * 0.85)
-        variant = 1;
-      else
-        continue;
       _wg_projection_to_widget (p, e->label_x, e->label_y, &x, &y);
-      gtk_snapshot_append_texture (snapshot, e->label[variant],
-                                   &GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
-                                                        round (y - e->label_h[variant] / 2),
-                                                        e->label_w[variant], e->label_h[variant]));
+      /* Name and code where they fit and cover nothing more important,
+       * else the name alone, else nothing. */
+      for (variant = 0; variant < 2; variant++)
+        {
+          graphene_rect_t box = GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
+                                                    round (y - e->label_h[variant] / 2),
+                                                    e->label_w[variant], e->label_h[variant]);
+
+          if (e->label_w[variant] > box_w * 0.92 || e->label_h[variant] > box_h * 0.85
+              || _wg_rect_hits_any (&box, self->obstacles))
+            continue;
+          gtk_snapshot_append_texture (snapshot, e->label[variant], &box);
+          self->n_labels++;
+          break;
+        }
     }
 }
 
@@ -593,6 +609,30 @@ _wg_grid_layer_snapshot_pulse (WgGridLayer           *self,
 }
 
 void
+_wg_grid_layer_queue_labels (WgGridLayer *self)
+{
+  gtk_widget_queue_draw (self->label_layer != NULL ? self->label_layer : GTK_WIDGET (self));
+}
+
+guint
+_wg_grid_layer_get_n_labels (WgGridLayer *self)
+{
+  return self->n_labels;
+}
+
+void
+_wg_grid_layer_set_obstacles (WgGridLayer     *self,
+                              WgStationLayer  *stations,
+                              WgIncidentLayer *incidents)
+{
+  g_set_weak_pointer (&self->stations, stations);
+  g_set_weak_pointer (&self->incidents, incidents);
+  if (incidents != NULL)
+    _wg_incident_layer_add_dependent (incidents, self->label_layer != NULL ? self->label_layer
+                                                                           : GTK_WIDGET (self));
+}
+
+void
 _wg_grid_layer_set_pulse_layer (WgGridLayer *self,
                                 GtkWidget   *pulse_layer)
 {
@@ -698,6 +738,9 @@ wg_grid_layer_finalize (GObject *object)
 
   g_array_unref (self->entries);
   g_array_unref (self->scratch);
+  g_array_unref (self->obstacles);
+  g_clear_weak_pointer (&self->stations);
+  g_clear_weak_pointer (&self->incidents);
   g_hash_table_unref (self->by_code);
   g_free (self->selected);
   G_OBJECT_CLASS (wg_grid_layer_parent_class)->finalize (object);
@@ -721,6 +764,7 @@ wg_grid_layer_init (WgGridLayer *self)
   g_array_set_clear_func (self->entries, entry_clear);
   self->by_code = g_hash_table_new (g_str_hash, g_str_equal);
   self->scratch = g_array_new (FALSE, FALSE, sizeof (double));
+  self->obstacles = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
   /* Clicks go to the map (drag to pan); WgMapView does the hit testing. */
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
 }

@@ -44,6 +44,7 @@ struct _WgIncidentLayer
   GHashTable   *badges;       /* count -> GdkTexture */
   gboolean      pulsing_visible;  /* in the pulse layer's last snapshot */
   GtkWidget    *pulse_layer;      /* weak */
+  GtkWidget    *dependents[2];    /* weak: labels that give way to the pins */
 };
 
 G_DEFINE_FINAL_TYPE (WgIncidentLayer, wg_incident_layer, SHUMATE_TYPE_LAYER)
@@ -240,6 +241,45 @@ _wg_incident_layer_snapshot_pulse (WgIncidentLayer       *self,
 }
 
 void
+_wg_incident_layer_add_obstacles (WgIncidentLayer       *self,
+                                  const WgMapProjection *p,
+                                  GArray                *rects)
+{
+  const double s = WG_INCIDENT_ICON_SIZE;
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self)))
+    return;
+  if (self->dirty)
+    rebuild (self);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      const Item *item = &g_array_index (self->items, Item, i);
+      graphene_rect_t pin;
+      double x, y;
+
+      _wg_projection_to_widget (p, item->mx, item->my, &x, &y);
+      if (!(x > -s && y > -s && x < p->width + s && y < p->height + 2 * s))
+        continue;
+      /* The pin's point is at the bottom centre of the icon. */
+      graphene_rect_init (&pin, x - s / 2, y - s, s, s);
+      g_array_append_val (rects, pin);
+    }
+}
+
+void
+_wg_incident_layer_add_dependent (WgIncidentLayer *self,
+                                  GtkWidget       *dependent)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->dependents); i++)
+    if (self->dependents[i] == NULL)
+      {
+        g_set_weak_pointer (&self->dependents[i], dependent);
+        return;
+      }
+  g_assert_not_reached ();
+}
+
+void
 _wg_incident_layer_set_pulse_layer (WgIncidentLayer *self,
                                     GtkWidget       *pulse_layer)
 {
@@ -259,6 +299,9 @@ mark_dirty (WgIncidentLayer *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
   if (self->pulse_layer != NULL)
     gtk_widget_queue_draw (self->pulse_layer);
+  for (guint i = 0; i < G_N_ELEMENTS (self->dependents); i++)
+    if (self->dependents[i] != NULL)
+      gtk_widget_queue_draw (self->dependents[i]);
 }
 
 static void
@@ -326,6 +369,8 @@ wg_incident_layer_dispose (GObject *object)
 
   disconnect_model (self);
   g_array_set_size (self->items, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (self->dependents); i++)
+    g_clear_weak_pointer (&self->dependents[i]);
   G_OBJECT_CLASS (wg_incident_layer_parent_class)->dispose (object);
 }
 

@@ -130,6 +130,32 @@ void        _wg_grid_layer_collect     (WgGridLayer     *self,
 /* The grid labels as a layer above the forces (transfer floating) */
 ShumateLayer *_wg_grid_layer_create_label_layer (WgGridLayer *self);
 
+/* Labels do not cover each other: what a more important layer occupies on
+ * screen (graphene_rect_t, widget coordinates of projection @p) is added
+ * to @rects, and a lesser label that would overlap one is left out: a
+ * station's name gives way to incident pins, a grid's name to stations
+ * (icon and name) and pins.  The layers redraw their @dependent (weak)
+ * when what they occupy changes. */
+void        _wg_incident_layer_add_obstacles (WgIncidentLayer       *self,
+                                              const WgMapProjection *p,
+                                              GArray                *rects);
+void        _wg_station_layer_add_obstacles  (WgStationLayer        *self,
+                                              const WgMapProjection *p,
+                                              GArray                *rects);
+void        _wg_incident_layer_add_dependent (WgIncidentLayer       *self,
+                                              GtkWidget             *dependent);
+void        _wg_station_layer_set_incidents  (WgStationLayer        *self,
+                                              WgIncidentLayer       *incidents);
+void        _wg_grid_layer_set_obstacles     (WgGridLayer           *self,
+                                              WgStationLayer        *stations,
+                                              WgIncidentLayer       *incidents);
+gboolean    _wg_rect_hits_any                (const graphene_rect_t *rect,
+                                              GArray                *rects);
+/* Redraws the grid names (what they give way to changed). */
+void        _wg_grid_layer_queue_labels      (WgGridLayer           *self);
+/* Grid names drawn in the last frame (for tests). */
+guint       _wg_grid_layer_get_n_labels      (WgGridLayer           *self);
+
 /* Pulsing (unacknowledged emergencies): the incident ring and the grid
  * fill move in the same steps, drawn by the pulse layer (wg-pulse-layer.h)
  * on a timer.  PULSE_STEPS per period: 5 fps, not the display rate: each

@@ -71,6 +71,16 @@ _wg_pulse_phase (void)
 }
 
 gboolean
+_wg_rect_hits_any (const graphene_rect_t *rect,
+                   GArray                *rects)
+{
+  for (guint i = 0; rects != NULL && i < rects->len; i++)
+    if (graphene_rect_intersection (rect, &g_array_index (rects, graphene_rect_t, i), NULL))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
 _wg_animations_enabled (GtkWidget *widget)
 {
   gboolean enabled = TRUE;

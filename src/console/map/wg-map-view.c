@@ -1325,6 +1325,8 @@ wg_map_view_init (WgMapView *self)
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->pulse_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->force_layer));
   shumate_map_add_layer (self->map, _wg_grid_layer_create_label_layer (self->grid_layer));
+  _wg_grid_layer_set_obstacles (self->grid_layer, self->station_layer, self->incident_layer);
+  _wg_station_layer_set_incidents (self->station_layer, self->incident_layer);
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->incident_layer));
 
@@ -1575,6 +1577,8 @@ wg_map_view_set_stations (WgMapView          *self,
 {
   g_return_if_fail (WG_IS_MAP_VIEW (self));
   wg_station_layer_set_stations (self->station_layer, stations, n_stations);
+  /* The grid names give way to the stations. */
+  _wg_grid_layer_queue_labels (self->grid_layer);
 }
 
 void
