@@ -10,6 +10,7 @@
 #include "wg-decide.h"
 #include "wg-detail-pane.h"
 #include "wg-photo-viewer.h"
+#include "wg-timeline-model.h"
 
 struct _WgDetailPane
 {
@@ -20,6 +21,7 @@ struct _WgDetailPane
   WgIncidentActions *actions;
   char              *incident;
   char              *unit;           /* a force shown instead of an incident */
+  WgTimelineModel   *timeline;       /* the incident's events */
 
   GtkWidget         *stack;
   GtkWidget         *content;        /* rebuilt per incident */
@@ -38,7 +40,7 @@ struct _WgDetailPane
   /* Photos */
   GHashTable        *thumbs;         /* attachment id -> GdkTexture */
   GHashTable        *thumbs_loading; /* attachment ids */
-  GPtrArray         *thumb_pictures; /* GtkImage* of this rebuild (borrowed) */
+  GPtrArray         *thumb_pictures; /* GtkImage* of this rebuild */
   GStrv              photo_ids;      /* the incident's, in timeline order */
   GCancellable      *cancellable;
 };
@@ -211,21 +213,29 @@ event_detail (WgContext *context,
   return NULL;
 }
 
-static GPtrArray *
-read_timeline (WgDetailPane *self)
+/* The last incident's or force's content goes (its timeline rows with it)
+ * before the timeline model turns to another incident. */
+static void
+drop_content (WgDetailPane *self)
 {
-  g_autoptr(GError) error = NULL;
-  GPtrArray *events;
+  g_ptr_array_set_size (self->thumb_pictures, 0);
+  if (self->content != NULL)
+    gtk_stack_remove (GTK_STACK (self->stack), self->content);
+  self->content = NULL;
+}
 
-  /* The incident's own events (an indexed query, not the journal in
-   * pages).  A department's cache holds the report too: the context adopts
-   * an incident met at `incident.routed` from the server's
-   * GET /api/v1/incidents/{id}/events. */
-  events = wg_store_read_incident_events (wg_context_get_store (self->context), self->incident, &error);
-  if (events == NULL)
+/* The timeline's events (borrowed from its model), oldest first. */
+static GPtrArray *
+timeline_events (WgDetailPane *self)
+{
+  GListModel *model = G_LIST_MODEL (self->timeline);
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
-      g_warning ("Could not read the events of %s: %s", self->incident, error->message);
-      return g_ptr_array_new ();
+      g_autoptr(WgTimelineEvent) item = g_list_model_get_item (model, i);
+
+      g_ptr_array_add (events, wg_event_ref (wg_timeline_event_get_event (item)));
     }
   return events;
 }
@@ -425,7 +435,7 @@ thumbnail_strip (WgDetailPane      *self,
       gtk_widget_set_tooltip_text (button, _("Open the photo"));
       g_signal_connect_object (button, "clicked", G_CALLBACK (thumbnail_clicked_cb), self, 0);
       gtk_grid_attach (GTK_GRID (strip), button, i % 3, i / 3, 1, 1);
-      g_ptr_array_add (self->thumb_pictures, picture);
+      g_ptr_array_add (self->thumb_pictures, g_object_ref (picture));
 
       if (cache != NULL && !g_hash_table_contains (self->thumbs, ids[i]) &&
           g_hash_table_add (self->thumbs_loading, g_strdup (ids[i])))
@@ -440,6 +450,67 @@ thumbnail_strip (WgDetailPane      *self,
     }
   show_thumbnails (self);
   return strip;
+}
+
+/* One event of the timeline: time, what, who, its photos. */
+static GtkWidget *
+timeline_row_new (gpointer item,
+                  gpointer user_data)
+{
+  WgDetailPane *self = user_data;
+  WgEvent *event = wg_timeline_event_get_event (item);
+  GTimeZone *zone = wg_reference_get_time_zone (wg_context_get_reference (self->context));
+  g_autofree char *time = wg_format_time_of_day (event->ts, zone);
+  g_autofree char *detail = event_detail (self->context, event);
+  g_autofree char *who = NULL;
+  GtkWidget *erow = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *time_label = gtk_label_new (time);
+  GtkWidget *text_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *what = gtk_label_new (wg_event_type_label (event->type));
+  WgRole role;
+
+  gtk_widget_add_css_class (time_label, "numeric");
+  gtk_widget_add_css_class (time_label, "dim-label");
+  gtk_label_set_yalign (GTK_LABEL (time_label), 0);
+  gtk_box_append (GTK_BOX (erow), time_label);
+  gtk_label_set_xalign (GTK_LABEL (what), 0);
+  gtk_label_set_wrap (GTK_LABEL (what), TRUE);
+  if (detail != NULL)
+    {
+      g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b> %s",
+                                                         wg_event_type_label (event->type), detail);
+      gtk_label_set_markup (GTK_LABEL (what), markup);
+    }
+  else
+    gtk_widget_add_css_class (what, "heading");
+  gtk_box_append (GTK_BOX (text_box), what);
+  if (event->actor != NULL)
+    who = g_strdup_printf ("%s · %s", event->actor,
+                           event->role != NULL && wg_role_from_string (event->role, &role)
+                           ? wg_role_label (role) : (event->role ?: ""));
+  else
+    who = g_strdup (_("System"));
+  {
+    GtkWidget *who_label = gtk_label_new (who);
+
+    gtk_label_set_xalign (GTK_LABEL (who_label), 0);
+    gtk_widget_add_css_class (who_label, "caption");
+    gtk_widget_add_css_class (who_label, "dim-label");
+    gtk_box_append (GTK_BOX (text_box), who_label);
+  }
+  {
+    g_auto(GStrv) ids = wg_attachment_ids_of_body (event->body);
+
+    if (ids != NULL && wg_context_get_attachment_cache (self->context) != NULL)
+      {
+        GtkWidget *strip = thumbnail_strip (self, (const char * const *) ids, 48);
+
+        gtk_widget_set_margin_top (strip, 4);
+        gtk_box_append (GTK_BOX (text_box), strip);
+      }
+  }
+  gtk_box_append (GTK_BOX (erow), text_box);
+  return erow;
 }
 
 static void
@@ -513,7 +584,7 @@ rebuild (WgDetailPane *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->step_label), "numeric");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->step_label));
 
-  timeline = read_timeline (self);
+  timeline = timeline_events (self);
   {
     g_autoptr(GStrvBuilder) photos = g_strv_builder_new ();
 
@@ -630,62 +701,9 @@ rebuild (WgDetailPane *self)
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "timeline");
-  for (guint i = 0; i < timeline->len; i++)
-    {
-      WgEvent *event = timeline->pdata[i];
-      g_autofree char *time = wg_format_time_of_day (event->ts, zone);
-      g_autofree char *detail = event_detail (self->context, event);
-      g_autofree char *who = NULL;
-      GtkWidget *erow = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-      GtkWidget *time_label = gtk_label_new (time);
-      GtkWidget *text_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-      GtkWidget *what = gtk_label_new (wg_event_type_label (event->type));
-      WgRole role;
-
-      gtk_widget_add_css_class (time_label, "numeric");
-      gtk_widget_add_css_class (time_label, "dim-label");
-      gtk_label_set_yalign (GTK_LABEL (time_label), 0);
-      gtk_box_append (GTK_BOX (erow), time_label);
-      gtk_label_set_xalign (GTK_LABEL (what), 0);
-      gtk_label_set_wrap (GTK_LABEL (what), TRUE);
-      if (detail != NULL)
-        {
-          g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b> %s",
-                                                             wg_event_type_label (event->type), detail);
-          gtk_label_set_markup (GTK_LABEL (what), markup);
-        }
-      else
-        gtk_widget_add_css_class (what, "heading");
-      gtk_box_append (GTK_BOX (text_box), what);
-      if (event->actor != NULL)
-        who = g_strdup_printf ("%s · %s", event->actor,
-                               event->role != NULL && wg_role_from_string (event->role, &role)
-                               ? wg_role_label (role) : (event->role ?: ""));
-      else
-        who = g_strdup (_("System"));
-      {
-        GtkWidget *who_label = gtk_label_new (who);
-
-        gtk_label_set_xalign (GTK_LABEL (who_label), 0);
-        gtk_widget_add_css_class (who_label, "caption");
-        gtk_widget_add_css_class (who_label, "dim-label");
-        gtk_box_append (GTK_BOX (text_box), who_label);
-      }
-      {
-        g_auto(GStrv) ids = wg_attachment_ids_of_body (event->body);
-
-        if (ids != NULL && wg_context_get_attachment_cache (self->context) != NULL)
-          {
-            GtkWidget *strip = thumbnail_strip (self, (const char * const *) ids, 48);
-
-            gtk_widget_set_margin_top (strip, 4);
-            gtk_box_append (GTK_BOX (text_box), strip);
-          }
-      }
-      gtk_box_append (GTK_BOX (erow), text_box);
-      gtk_list_box_append (GTK_LIST_BOX (list), erow);
-      self->n_timeline_rows++;
-    }
+  gtk_list_box_bind_model (GTK_LIST_BOX (list), G_LIST_MODEL (self->timeline),
+                           timeline_row_new, self, NULL);
+  self->n_timeline_rows = g_list_model_get_n_items (G_LIST_MODEL (self->timeline));
   gtk_box_append (GTK_BOX (box), list);
 
   self->content = gtk_scrolled_window_new ();
@@ -885,6 +903,8 @@ selection_changed_cb (WgDetailPane *self)
 {
   g_free (self->incident);
   self->incident = g_strdup (wg_view_model_get_selected_incident (wg_context_get_view_model (self->context)));
+  drop_content (self);
+  wg_timeline_model_set_incident (self->timeline, self->incident);
   if (self->incident != NULL)
     g_clear_pointer (&self->unit, g_free);
   if (self->incident == NULL && self->unit != NULL)
@@ -905,6 +925,8 @@ unit_selection_changed_cb (WgDetailPane *self)
   g_free (self->unit);
   self->unit = g_strdup (unit);
   g_clear_pointer (&self->incident, g_free);
+  drop_content (self);
+  wg_timeline_model_set_incident (self->timeline, NULL);
   rebuild_unit (self);
   update_buttons (self);
 }
@@ -974,6 +996,7 @@ wg_detail_pane_dispose (GObject *object)
   g_clear_object (&self->context);
   g_clear_object (&self->model);
   g_clear_object (&self->actions);
+  g_clear_object (&self->timeline);
 
   G_OBJECT_CLASS (wg_detail_pane_parent_class)->dispose (object);
 }
@@ -1020,7 +1043,7 @@ wg_detail_pane_init (WgDetailPane *self)
   self->assignment_rows = g_ptr_array_new_with_free_func (g_free);
   self->thumbs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->thumbs_loading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->thumb_pictures = g_ptr_array_new ();
+  self->thumb_pictures = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
@@ -1042,6 +1065,7 @@ wg_detail_pane_new (WgContext         *context,
   self->context = g_object_ref (context);
   self->model = g_object_ref (model);
   self->actions = g_object_ref (actions);
+  self->timeline = wg_timeline_model_new (context);
 
   self->stack = gtk_stack_new ();
   gtk_widget_set_vexpand (self->stack, TRUE);
@@ -1106,6 +1130,13 @@ wg_detail_pane_get_caller_text (WgDetailPane *self)
 {
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
   return self->caller_text;
+}
+
+GListModel *
+wg_detail_pane_get_timeline (WgDetailPane *self)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return G_LIST_MODEL (self->timeline);
 }
 
 guint

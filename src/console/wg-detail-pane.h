@@ -37,6 +37,8 @@ GtkWidget  *wg_detail_pane_get_unit_status_button (WgDetailPane   *self,
 /* The caller as shown (masked unless the role may see it). */
 const char *wg_detail_pane_get_caller_text     (WgDetailPane      *self);
 guint       wg_detail_pane_get_n_timeline_rows (WgDetailPane      *self);
+/* The selected incident's events (WgTimelineModel). */
+GListModel *wg_detail_pane_get_timeline        (WgDetailPane      *self);
 /* How many assignment rows are red (not acknowledged in time). */
 guint       wg_detail_pane_get_n_late_assignments (WgDetailPane   *self);
 
