@@ -9,6 +9,7 @@
 #include "wg-console-util.h"
 #include "wg-decide.h"
 #include "wg-detail-pane.h"
+#include "wg-photo-strip.h"
 #include "wg-photo-viewer.h"
 #include "wg-timeline-model.h"
 
@@ -40,7 +41,7 @@ struct _WgDetailPane
   /* Photos */
   GHashTable        *thumbs;         /* attachment id -> GdkTexture */
   GHashTable        *thumbs_loading; /* attachment ids */
-  GPtrArray         *thumb_pictures; /* GtkImage* of this rebuild */
+  GPtrArray         *strips;         /* WgPhotoStrip of this rebuild */
   GStrv              photo_ids;      /* the incident's, in timeline order */
   GCancellable      *cancellable;
 };
@@ -218,7 +219,7 @@ event_detail (WgContext *context,
 static void
 drop_content (WgDetailPane *self)
 {
-  g_ptr_array_set_size (self->thumb_pictures, 0);
+  g_ptr_array_set_size (self->strips, 0);
   if (self->content != NULL)
     gtk_stack_remove (GTK_STACK (self->stack), self->content);
   self->content = NULL;
@@ -345,14 +346,8 @@ assignment_menu (WgDetailPane             *self,
 static void
 show_thumbnails (WgDetailPane *self)
 {
-  for (guint i = 0; i < self->thumb_pictures->len; i++)
-    {
-      GtkImage *image = self->thumb_pictures->pdata[i];
-      GdkTexture *texture = g_hash_table_lookup (self->thumbs, g_object_get_data (G_OBJECT (image), "wg-id"));
-
-      if (texture != NULL && gtk_image_get_paintable (image) != GDK_PAINTABLE (texture))
-        gtk_image_set_from_paintable (image, GDK_PAINTABLE (texture));
-    }
+  for (guint i = 0; i < self->strips->len; i++)
+    wg_photo_strip_show (self->strips->pdata[i], self->thumbs);
 }
 
 typedef struct {
@@ -386,11 +381,11 @@ thumbnail_loaded_cb (GObject      *source,
 }
 
 static void
-thumbnail_clicked_cb (GtkButton    *button,
-                      WgDetailPane *self)
+photo_activated_cb (WgPhotoStrip *strip,
+                    const char   *id,
+                    WgDetailPane *self)
 {
   WgAttachmentCache *cache = wg_context_get_attachment_cache (self->context);
-  const char *id = g_object_get_data (G_OBJECT (button), "wg-id");
   GtkWidget *viewer;
   guint index = 0;
 
@@ -410,45 +405,23 @@ thumbnail_strip (WgDetailPane      *self,
                  int                height)
 {
   WgAttachmentCache *cache = wg_context_get_attachment_cache (self->context);
-  /* A grid, three to a row (GTK 4.8's flow box overlapped what followed
-   * it here). */
-  GtkWidget *strip = gtk_grid_new ();
+  GtkWidget *strip = wg_photo_strip_new (ids, height);
 
-  gtk_grid_set_column_spacing (GTK_GRID (strip), 6);
-  gtk_grid_set_row_spacing (GTK_GRID (strip), 6);
-  gtk_widget_set_halign (strip, GTK_ALIGN_START);
+  g_signal_connect_object (strip, "photo-activated", G_CALLBACK (photo_activated_cb), self, 0);
+  g_ptr_array_add (self->strips, g_object_ref (strip));
+  /* Each thumbnail is fetched once and kept by id for every strip. */
   for (guint i = 0; ids[i] != NULL; i++)
-    {
-      GtkWidget *button = gtk_button_new ();
-      /* An image, not a picture: it keeps the size asked for, whatever
-       * the thumbnail's own size (a picture asks for 320 px). */
-      GtkWidget *picture = gtk_image_new ();
+    if (cache != NULL && !g_hash_table_contains (self->thumbs, ids[i]) &&
+        g_hash_table_add (self->thumbs_loading, g_strdup (ids[i])))
+      {
+        ThumbnailLoad *load = g_new0 (ThumbnailLoad, 1);
 
-      g_object_set_data_full (G_OBJECT (picture), "wg-id", g_strdup (ids[i]), g_free);
-      g_object_set_data_full (G_OBJECT (button), "wg-id", g_strdup (ids[i]), g_free);
-      gtk_image_set_pixel_size (GTK_IMAGE (picture), height);
-      gtk_widget_set_overflow (picture, GTK_OVERFLOW_HIDDEN);
-      gtk_widget_add_css_class (picture, "photo-thumbnail");
-      gtk_button_set_child (GTK_BUTTON (button), picture);
-      gtk_widget_add_css_class (button, "flat");
-      gtk_widget_add_css_class (button, "photo-button");
-      gtk_widget_set_tooltip_text (button, _("Open the photo"));
-      g_signal_connect_object (button, "clicked", G_CALLBACK (thumbnail_clicked_cb), self, 0);
-      gtk_grid_attach (GTK_GRID (strip), button, i % 3, i / 3, 1, 1);
-      g_ptr_array_add (self->thumb_pictures, g_object_ref (picture));
-
-      if (cache != NULL && !g_hash_table_contains (self->thumbs, ids[i]) &&
-          g_hash_table_add (self->thumbs_loading, g_strdup (ids[i])))
-        {
-          ThumbnailLoad *load = g_new0 (ThumbnailLoad, 1);
-
-          load->self = g_object_ref (self);
-          load->id = g_strdup (ids[i]);
-          wg_attachment_cache_load_async (cache, ids[i], WG_ATTACHMENT_THUMBNAIL, self->cancellable,
-                                          thumbnail_loaded_cb, load);
-        }
-    }
-  show_thumbnails (self);
+        load->self = g_object_ref (self);
+        load->id = g_strdup (ids[i]);
+        wg_attachment_cache_load_async (cache, ids[i], WG_ATTACHMENT_THUMBNAIL, self->cancellable,
+                                        thumbnail_loaded_cb, load);
+      }
+  wg_photo_strip_show (WG_PHOTO_STRIP (strip), self->thumbs);
   return strip;
 }
 
@@ -532,7 +505,7 @@ rebuild (WgDetailPane *self)
   g_hash_table_remove_all (self->unit_buttons);
   g_clear_pointer (&self->caller_text, g_free);
   self->n_timeline_rows = 0;
-  g_ptr_array_set_size (self->thumb_pictures, 0);
+  g_ptr_array_set_size (self->strips, 0);
   g_clear_pointer (&self->photo_ids, g_strfreev);
 
   if (self->content != NULL)
@@ -749,7 +722,7 @@ rebuild_unit (WgDetailPane *self)
   self->step_label = NULL;
   g_ptr_array_set_size (self->assignment_rows, 0);
   g_hash_table_remove_all (self->unit_buttons);
-  g_ptr_array_set_size (self->thumb_pictures, 0);
+  g_ptr_array_set_size (self->strips, 0);
   if (self->content != NULL)
     gtk_stack_remove (GTK_STACK (self->stack), self->content);
   self->content = NULL;
@@ -988,7 +961,7 @@ wg_detail_pane_dispose (GObject *object)
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
-  g_ptr_array_set_size (self->thumb_pictures, 0);
+  g_ptr_array_set_size (self->strips, 0);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (wg_context_get_view_model (self->context), self);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -1015,7 +988,7 @@ wg_detail_pane_finalize (GObject *object)
   g_clear_pointer (&self->caller_text, g_free);
   g_clear_pointer (&self->thumbs, g_hash_table_unref);
   g_clear_pointer (&self->thumbs_loading, g_hash_table_unref);
-  g_clear_pointer (&self->thumb_pictures, g_ptr_array_unref);
+  g_clear_pointer (&self->strips, g_ptr_array_unref);
   g_clear_pointer (&self->photo_ids, g_strfreev);
   g_clear_object (&self->cancellable);
 
@@ -1043,7 +1016,7 @@ wg_detail_pane_init (WgDetailPane *self)
   self->assignment_rows = g_ptr_array_new_with_free_func (g_free);
   self->thumbs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->thumbs_loading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->thumb_pictures = g_ptr_array_new_with_free_func (g_object_unref);
+  self->strips = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
@@ -1175,8 +1148,8 @@ wg_detail_pane_get_n_thumbnails_shown (WgDetailPane *self)
   guint n = 0;
 
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), 0);
-  for (guint i = 0; i < self->thumb_pictures->len; i++)
-    n += gtk_image_get_paintable (self->thumb_pictures->pdata[i]) != NULL;
+  for (guint i = 0; i < self->strips->len; i++)
+    n += wg_photo_strip_get_n_shown (self->strips->pdata[i]);
   return n;
 }
 
@@ -1185,7 +1158,13 @@ wg_detail_pane_get_thumbnail_button (WgDetailPane *self,
                                      guint         index)
 {
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
-  if (index >= self->thumb_pictures->len)
-    return NULL;
-  return gtk_widget_get_parent (self->thumb_pictures->pdata[index]);
+  for (guint i = 0; i < self->strips->len; i++)
+    {
+      guint n = g_strv_length ((char **) wg_photo_strip_get_ids (self->strips->pdata[i]));
+
+      if (index < n)
+        return wg_photo_strip_get_button (self->strips->pdata[i], index);
+      index -= n;
+    }
+  return NULL;
 }
