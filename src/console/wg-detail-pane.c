@@ -12,6 +12,7 @@
 #include "wg-photo-strip.h"
 #include "wg-photo-viewer.h"
 #include "wg-timeline-model.h"
+#include "wg-unit-detail.h"
 
 struct _WgDetailPane
 {
@@ -31,7 +32,7 @@ struct _WgDetailPane
   GtkWidget         *more_button;    /* the other allowed actions, with keys */
   GHashTable        *buttons;        /* action name -> GtkButton shown now */
   char              *shown;          /* the shown actions, to rebuild on change only */
-  GHashTable        *unit_buttons;   /* unit status slug -> GtkButton */
+  WgUnitDetail      *unit_detail;    /* the force shown, in content */
   GtkLabel          *step_label;
   GPtrArray         *assignment_rows;/* AssignmentRow* */
   char              *caller_text;
@@ -220,6 +221,7 @@ static void
 drop_content (WgDetailPane *self)
 {
   g_ptr_array_set_size (self->strips, 0);
+  self->unit_detail = NULL;
   if (self->content != NULL)
     gtk_stack_remove (GTK_STACK (self->stack), self->content);
   self->content = NULL;
@@ -502,15 +504,12 @@ rebuild (WgDetailPane *self)
 
   self->step_label = NULL;
   g_ptr_array_set_size (self->assignment_rows, 0);
-  g_hash_table_remove_all (self->unit_buttons);
   g_clear_pointer (&self->caller_text, g_free);
   self->n_timeline_rows = 0;
   g_ptr_array_set_size (self->strips, 0);
   g_clear_pointer (&self->photo_ids, g_strfreev);
 
-  if (self->content != NULL)
-    gtk_stack_remove (GTK_STACK (self->stack), self->content);
-  self->content = NULL;
+  drop_content (self);
 
   if (item == NULL)
     {
@@ -691,114 +690,31 @@ rebuild (WgDetailPane *self)
 /* A force: who, what, where last seen, and its status for those who may
  * set it (unit.status). */
 static void
-unit_status_clicked_cb (GtkButton    *button,
-                        WgDetailPane *self)
-{
-  g_autoptr(JsonObject) body = json_object_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = NULL;
-
-  json_object_set_string_member (body, "unit", self->unit);
-  json_object_set_string_member (body, "status", g_object_get_data (G_OBJECT (button), "wg-status"));
-  id = wg_context_send (self->context, WG_CMD_UNIT_STATUS, body, &error);
-  if (id == NULL)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
-}
-
-static void
 rebuild_unit (WgDetailPane *self)
 {
-  WgReference *reference = wg_context_get_reference (self->context);
-  WgForce *force = wg_reference_lookup_force (reference, self->unit);
-  const WgActor *actor = wg_context_get_actor (self->context);
-  g_auto(WgUnitRecord) record = { 0 };
-  gboolean known;
-  GtkWidget *box, *title, *buttons;
-  GtkGrid *grid;
-  double lat, lon;
-  gint64 age;
-  int row = 0;
+  GtkWidget *detail;
 
+  /* The same force again (after events): its card re-reads itself. */
+  if (self->unit_detail != NULL && self->content != NULL
+      && g_strcmp0 (wg_unit_detail_get_unit (self->unit_detail), self->unit) == 0)
+    {
+      wg_unit_detail_update (self->unit_detail);
+      return;
+    }
   self->step_label = NULL;
   g_ptr_array_set_size (self->assignment_rows, 0);
-  g_hash_table_remove_all (self->unit_buttons);
-  g_ptr_array_set_size (self->strips, 0);
-  if (self->content != NULL)
-    gtk_stack_remove (GTK_STACK (self->stack), self->content);
-  self->content = NULL;
-  if (force == NULL)
+  drop_content (self);
+  detail = wg_unit_detail_new (self->context, self->unit);
+  if (detail == NULL)
     {
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
       return;
     }
-  known = wg_store_get_unit (wg_context_get_store (self->context), force->id, &record, NULL);
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_add_css_class (box, "detail-content");
-  title = gtk_label_new (force->title_zh != NULL ? force->title_zh : force->name_zh);
-  if (force->title_zh != NULL)
-    {
-      g_autofree char *text = g_strdup_printf ("%s · %s", force->name_zh, force->title_zh);
-      gtk_label_set_label (GTK_LABEL (title), text);
-    }
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
-  gtk_widget_add_css_class (title, "title-2");
-  gtk_box_append (GTK_BOX (box), title);
-
-  grid = GTK_GRID (gtk_grid_new ());
-  gtk_grid_set_column_spacing (grid, 12);
-  gtk_grid_set_row_spacing (grid, 4);
-  add_field (grid, row++, _("Kind"), wg_force_type_label (force->type));
-  if (force->grid != NULL)
-    add_field (grid, row++, _("Home grid"), force->grid->name_zh);
-  if (known)
-    {
-      g_autofree char *open = g_strdup_printf ("%u", record.open_assignments);
-
-      add_field (grid, row++, _("Status"), wg_unit_status_label (record.status));
-      add_field (grid, row++, _("Open assignments"), open);
-    }
-  age = wg_context_force_position (self->context, force, &lat, &lon);
-  {
-    g_autofree char *ago = age >= 0 ? wg_format_duration (age) : NULL;
-    g_autofree char *where = age >= 0
-                             /* TRANSLATORS: coordinates, then how long ago */
-                             ? g_strdup_printf (_("%.5f, %.5f, %s ago"), lat, lon, ago)
-                             : g_strdup (_("No position reported; home shown"));
-    add_field (grid, row++, _("Position"), where);
-  }
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (grid));
-
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_margin_top (buttons, 12);
-  if (actor != NULL && known)
-    {
-      WgScope scope = actor->unit != NULL && g_strcmp0 (actor->unit, force->id) == 0
-                      ? WG_SCOPE_OWN_UNIT : WG_SCOPE_NONE;
-
-      for (WgUnitStatus st = 0; st < WG_N_UNIT_STATUSES; st++)
-        {
-          GtkWidget *button;
-
-          if (!wg_decide_role_may (WG_CMD_UNIT_STATUS, actor->role, scope))
-            break;
-          button = gtk_button_new_with_label (wg_unit_status_label (st));
-          g_object_set_data (G_OBJECT (button), "wg-status", (gpointer) wg_unit_status_to_string (st));
-          gtk_widget_set_sensitive (button, st != record.status);
-          if (st == record.status)
-            gtk_widget_set_tooltip_text (button, _("That is its status now"));
-          g_signal_connect_object (button, "clicked", G_CALLBACK (unit_status_clicked_cb), self, 0);
-          gtk_box_append (GTK_BOX (buttons), button);
-          g_hash_table_replace (self->unit_buttons, (gpointer) wg_unit_status_to_string (st), button);
-        }
-    }
-  gtk_box_append (GTK_BOX (box), buttons);
-
+  self->unit_detail = WG_UNIT_DETAIL (detail);
   self->content = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->content), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->content), box);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->content), detail);
   gtk_stack_add_named (GTK_STACK (self->stack), self->content, "unit");
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "unit");
 }
@@ -983,7 +899,6 @@ wg_detail_pane_finalize (GObject *object)
   g_clear_pointer (&self->unit, g_free);
   g_clear_pointer (&self->buttons, g_hash_table_unref);
   g_clear_pointer (&self->shown, g_free);
-  g_clear_pointer (&self->unit_buttons, g_hash_table_unref);
   g_clear_pointer (&self->assignment_rows, g_ptr_array_unref);
   g_clear_pointer (&self->caller_text, g_free);
   g_clear_pointer (&self->thumbs, g_hash_table_unref);
@@ -1012,7 +927,6 @@ static void
 wg_detail_pane_init (WgDetailPane *self)
 {
   self->buttons = g_hash_table_new (g_str_hash, g_str_equal);
-  self->unit_buttons = g_hash_table_new (g_str_hash, g_str_equal);
   self->assignment_rows = g_ptr_array_new_with_free_func (g_free);
   self->thumbs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->thumbs_loading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1088,7 +1002,7 @@ wg_detail_pane_get_unit_status_button (WgDetailPane *self,
                                        const char   *status)
 {
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
-  return g_hash_table_lookup (self->unit_buttons, status);
+  return self->unit_detail != NULL ? wg_unit_detail_get_status_button (self->unit_detail, status) : NULL;
 }
 
 const char *
