@@ -457,6 +457,14 @@ map_selection_cb (WgWindow *self)
       wg_view_model_set_selected_unit (vm, NULL);
       wg_view_model_set_selected_unit (vm, wg_map_view_get_selection_id (self->map_view));
     }
+  else if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_NONE)
+    {
+      WgViewModel *vm = wg_context_get_view_model (self->context);
+
+      /* Escape on the map or a click on nothing: the sheet goes too. */
+      wg_view_model_set_selected_incident (vm, NULL);
+      wg_view_model_set_selected_unit (vm, NULL);
+    }
 }
 
 /* The detail sheet is open while something is selected. */

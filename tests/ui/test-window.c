@@ -149,6 +149,16 @@ test_detail_sheet (void)
   g_assert_null (wg_view_model_get_selected_unit (vm));
   g_assert_null (wg_view_model_get_selected_incident (vm));
 
+  /* A force picked on the map, then Escape with the map focused (it
+   * clears the map's selection): the sheet goes too. */
+  wg_map_view_select (wg_window_get_map_view (window), WG_MAP_SELECTION_UNIT, "gw-01");
+  g_assert_cmpstr (wg_view_model_get_selected_unit (vm), ==, "gw-01");
+  g_assert_true (wg_window_get_detail_revealed (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (wg_window_get_map_view (window)),
+                                             "map.clear-selection", NULL));
+  g_assert_false (wg_window_get_detail_revealed (window));
+  g_assert_null (wg_view_model_get_selected_unit (vm));
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
