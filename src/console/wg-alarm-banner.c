@@ -400,20 +400,27 @@ wg_alarm_banner_acknowledge (WgAlarmBanner *self)
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *incident = NULL;
 
   g_return_val_if_fail (WG_IS_ALARM_BANNER (self), FALSE);
 
   if (self->incident == NULL || !gtk_widget_get_sensitive (self->ack_button) ||
       !gtk_widget_get_visible (self->ack_button))
     return FALSE;
+  /* A local engine applies the command at once and the banner moves on
+   * to the next alarm: keep the id. */
+  incident = g_strdup (self->incident);
   body = json_object_new ();
-  json_object_set_string_member (body, "incident", self->incident);
+  json_object_set_string_member (body, "incident", incident);
   id = wg_context_send (self->context, WG_CMD_ALARM_ACKNOWLEDGE, body, &error);
   if (id == NULL)
     {
       g_warning ("Could not acknowledge the alarm: %s", error->message);
       return FALSE;
     }
+  /* The one seen is the one to act on: selected (the map flies to it), so
+   * that D then Enter dispatches its plan. */
+  wg_view_model_set_selected_incident (wg_context_get_view_model (self->context), incident);
   return TRUE;
 }
 

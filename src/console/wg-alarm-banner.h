@@ -26,8 +26,8 @@ gboolean    wg_alarm_banner_get_revealed   (WgAlarmBanner   *self);
 const char *wg_alarm_banner_get_text       (WgAlarmBanner   *self);
 /* The second line: case number, summary, escalations, other alarms. */
 const char *wg_alarm_banner_get_detail     (WgAlarmBanner   *self);
-/* Sends alarm.acknowledge for the banner's incident; FALSE when there is
- * none or the role may not. */
+/* Sends alarm.acknowledge for the banner's incident and selects it (the
+ * map flies to it); FALSE when there is none or the role may not. */
 gboolean    wg_alarm_banner_acknowledge    (WgAlarmBanner   *self);
 GtkWidget  *wg_alarm_banner_get_acknowledge_button (WgAlarmBanner *self);
 void        wg_alarm_banner_set_muted      (WgAlarmBanner   *self,

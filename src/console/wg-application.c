@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wg-about.h"
+#include "wg-console-util.h"
 #include "wg-demo.h"
 #include "wg-store-reference.h"
 #include "wg-resources.h"
@@ -145,6 +146,7 @@ wg_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (wg_application_parent_class)->startup (app);
 
+  wg_prefer_cairo_on_software_gl (gdk_display_get_default ());
   gtk_window_set_default_icon_name (APP_ID);
 
   gtk_css_provider_load_from_resource (css, RESOURCE_BASE_PATH "/style.css");

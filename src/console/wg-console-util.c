@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <epoxy/gl.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "wg-console-util.h"
 #include "wg-reference.h"
@@ -340,4 +342,27 @@ wg_widget_set_css_variant (GtkWidget  *widget,
       gtk_widget_remove_css_class (widget, classes[i]);
   if (css_class != NULL)
     gtk_widget_add_css_class (widget, css_class);
+}
+
+void
+wg_prefer_cairo_on_software_gl (GdkDisplay *display)
+{
+  g_autoptr(GdkGLContext) context = NULL;
+  const char *renderer;
+
+  g_return_if_fail (GDK_IS_DISPLAY (display));
+
+  if (g_getenv ("GSK_RENDERER") != NULL)
+    return;
+  context = gdk_display_create_gl_context (display, NULL);
+  if (context == NULL || !gdk_gl_context_realize (context, NULL))
+    return;
+  gdk_gl_context_make_current (context);
+  renderer = (const char *) glGetString (GL_RENDERER);
+  g_debug ("OpenGL renderer: %s", renderer);
+  if (renderer != NULL
+      && (strstr (renderer, "llvmpipe") != NULL || strstr (renderer, "softpipe") != NULL
+          || strstr (renderer, "SWR") != NULL))
+    g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  gdk_gl_context_clear_current ();
 }

@@ -35,4 +35,11 @@ void        wg_widget_set_css_variant (GtkWidget        *widget,
                                        const char       *prefix,
                                        const char       *css_class);
 
+/* On software OpenGL (llvmpipe and its kin: desk PCs without a GPU, Xvfb)
+ * GTK 4.8's GL renderer repaints the whole window for every frame, so a
+ * pulsing alarm or a ticking timer costs most of a core; its cairo renderer
+ * repaints only what changed.  Picks cairo there, before the first window
+ * is realised; a GSK_RENDERER the user set wins. */
+void        wg_prefer_cairo_on_software_gl (GdkDisplay   *display);
+
 G_END_DECLS

@@ -9,7 +9,10 @@
 #include "wg-console-util.h"
 #include "wg-decide.h"
 #include "wg-detail-pane.h"
+#include "wg-photo-strip.h"
 #include "wg-photo-viewer.h"
+#include "wg-timeline-model.h"
+#include "wg-unit-detail.h"
 
 struct _WgDetailPane
 {
@@ -20,12 +23,16 @@ struct _WgDetailPane
   WgIncidentActions *actions;
   char              *incident;
   char              *unit;           /* a force shown instead of an incident */
+  WgTimelineModel   *timeline;       /* the incident's events */
 
   GtkWidget         *stack;
   GtkWidget         *content;        /* rebuilt per incident */
   GtkWidget         *actions_box;
-  GHashTable        *buttons;        /* action name -> GtkButton */
-  GHashTable        *unit_buttons;   /* unit status slug -> GtkButton */
+  GtkWidget         *primary_box;    /* the action table's buttons */
+  GtkWidget         *more_button;    /* the other allowed actions, with keys */
+  GHashTable        *buttons;        /* action name -> GtkButton shown now */
+  char              *shown;          /* the shown actions, to rebuild on change only */
+  WgUnitDetail      *unit_detail;    /* the force shown, in content */
   GtkLabel          *step_label;
   GPtrArray         *assignment_rows;/* AssignmentRow* */
   char              *caller_text;
@@ -34,7 +41,7 @@ struct _WgDetailPane
   /* Photos */
   GHashTable        *thumbs;         /* attachment id -> GdkTexture */
   GHashTable        *thumbs_loading; /* attachment ids */
-  GPtrArray         *thumb_pictures; /* GtkImage* of this rebuild (borrowed) */
+  GPtrArray         *strips;         /* WgPhotoStrip of this rebuild */
   GStrv              photo_ids;      /* the incident's, in timeline order */
   GCancellable      *cancellable;
 };
@@ -202,21 +209,30 @@ event_detail (WgContext *context,
   return NULL;
 }
 
-static GPtrArray *
-read_timeline (WgDetailPane *self)
+/* The last incident's or force's content goes (its timeline rows with it)
+ * before the timeline model turns to another incident. */
+static void
+drop_content (WgDetailPane *self)
 {
-  g_autoptr(GError) error = NULL;
-  GPtrArray *events;
+  g_ptr_array_set_size (self->strips, 0);
+  self->unit_detail = NULL;
+  if (self->content != NULL)
+    gtk_stack_remove (GTK_STACK (self->stack), self->content);
+  self->content = NULL;
+}
 
-  /* The incident's own events (an indexed query, not the journal in
-   * pages).  A department's cache holds the report too: the context adopts
-   * an incident met at `incident.routed` from the server's
-   * GET /api/v1/incidents/{id}/events. */
-  events = wg_store_read_incident_events (wg_context_get_store (self->context), self->incident, &error);
-  if (events == NULL)
+/* The timeline's events (borrowed from its model), oldest first. */
+static GPtrArray *
+timeline_events (WgDetailPane *self)
+{
+  GListModel *model = G_LIST_MODEL (self->timeline);
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
-      g_warning ("Could not read the events of %s: %s", self->incident, error->message);
-      return g_ptr_array_new ();
+      g_autoptr(WgTimelineEvent) item = g_list_model_get_item (model, i);
+
+      g_ptr_array_add (events, wg_event_ref (wg_timeline_event_get_event (item)));
     }
   return events;
 }
@@ -326,14 +342,8 @@ assignment_menu (WgDetailPane             *self,
 static void
 show_thumbnails (WgDetailPane *self)
 {
-  for (guint i = 0; i < self->thumb_pictures->len; i++)
-    {
-      GtkImage *image = self->thumb_pictures->pdata[i];
-      GdkTexture *texture = g_hash_table_lookup (self->thumbs, g_object_get_data (G_OBJECT (image), "wg-id"));
-
-      if (texture != NULL && gtk_image_get_paintable (image) != GDK_PAINTABLE (texture))
-        gtk_image_set_from_paintable (image, GDK_PAINTABLE (texture));
-    }
+  for (guint i = 0; i < self->strips->len; i++)
+    wg_photo_strip_show (self->strips->pdata[i], self->thumbs);
 }
 
 typedef struct {
@@ -367,11 +377,11 @@ thumbnail_loaded_cb (GObject      *source,
 }
 
 static void
-thumbnail_clicked_cb (GtkButton    *button,
-                      WgDetailPane *self)
+photo_activated_cb (WgPhotoStrip *strip,
+                    const char   *id,
+                    WgDetailPane *self)
 {
   WgAttachmentCache *cache = wg_context_get_attachment_cache (self->context);
-  const char *id = g_object_get_data (G_OBJECT (button), "wg-id");
   GtkWidget *viewer;
   guint index = 0;
 
@@ -391,46 +401,85 @@ thumbnail_strip (WgDetailPane      *self,
                  int                height)
 {
   WgAttachmentCache *cache = wg_context_get_attachment_cache (self->context);
-  /* A grid, three to a row (GTK 4.8's flow box overlapped what followed
-   * it here). */
-  GtkWidget *strip = gtk_grid_new ();
+  GtkWidget *strip = wg_photo_strip_new (ids, height);
 
-  gtk_grid_set_column_spacing (GTK_GRID (strip), 6);
-  gtk_grid_set_row_spacing (GTK_GRID (strip), 6);
-  gtk_widget_set_halign (strip, GTK_ALIGN_START);
+  g_signal_connect_object (strip, "photo-activated", G_CALLBACK (photo_activated_cb), self, 0);
+  g_ptr_array_add (self->strips, g_object_ref (strip));
+  /* Each thumbnail is fetched once and kept by id for every strip. */
   for (guint i = 0; ids[i] != NULL; i++)
-    {
-      GtkWidget *button = gtk_button_new ();
-      /* An image, not a picture: it keeps the size asked for, whatever
-       * the thumbnail's own size (a picture asks for 320 px). */
-      GtkWidget *picture = gtk_image_new ();
+    if (cache != NULL && !g_hash_table_contains (self->thumbs, ids[i]) &&
+        g_hash_table_add (self->thumbs_loading, g_strdup (ids[i])))
+      {
+        ThumbnailLoad *load = g_new0 (ThumbnailLoad, 1);
 
-      g_object_set_data_full (G_OBJECT (picture), "wg-id", g_strdup (ids[i]), g_free);
-      g_object_set_data_full (G_OBJECT (button), "wg-id", g_strdup (ids[i]), g_free);
-      gtk_image_set_pixel_size (GTK_IMAGE (picture), height);
-      gtk_widget_set_overflow (picture, GTK_OVERFLOW_HIDDEN);
-      gtk_widget_add_css_class (picture, "photo-thumbnail");
-      gtk_button_set_child (GTK_BUTTON (button), picture);
-      gtk_widget_add_css_class (button, "flat");
-      gtk_widget_add_css_class (button, "photo-button");
-      gtk_widget_set_tooltip_text (button, _("Open the photo"));
-      g_signal_connect_object (button, "clicked", G_CALLBACK (thumbnail_clicked_cb), self, 0);
-      gtk_grid_attach (GTK_GRID (strip), button, i % 3, i / 3, 1, 1);
-      g_ptr_array_add (self->thumb_pictures, picture);
-
-      if (cache != NULL && !g_hash_table_contains (self->thumbs, ids[i]) &&
-          g_hash_table_add (self->thumbs_loading, g_strdup (ids[i])))
-        {
-          ThumbnailLoad *load = g_new0 (ThumbnailLoad, 1);
-
-          load->self = g_object_ref (self);
-          load->id = g_strdup (ids[i]);
-          wg_attachment_cache_load_async (cache, ids[i], WG_ATTACHMENT_THUMBNAIL, self->cancellable,
-                                          thumbnail_loaded_cb, load);
-        }
-    }
-  show_thumbnails (self);
+        load->self = g_object_ref (self);
+        load->id = g_strdup (ids[i]);
+        wg_attachment_cache_load_async (cache, ids[i], WG_ATTACHMENT_THUMBNAIL, self->cancellable,
+                                        thumbnail_loaded_cb, load);
+      }
+  wg_photo_strip_show (WG_PHOTO_STRIP (strip), self->thumbs);
   return strip;
+}
+
+/* One event of the timeline: time, what, who, its photos. */
+static GtkWidget *
+timeline_row_new (gpointer item,
+                  gpointer user_data)
+{
+  WgDetailPane *self = user_data;
+  WgEvent *event = wg_timeline_event_get_event (item);
+  GTimeZone *zone = wg_reference_get_time_zone (wg_context_get_reference (self->context));
+  g_autofree char *time = wg_format_time_of_day (event->ts, zone);
+  g_autofree char *detail = event_detail (self->context, event);
+  g_autofree char *who = NULL;
+  GtkWidget *erow = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *time_label = gtk_label_new (time);
+  GtkWidget *text_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *what = gtk_label_new (wg_event_type_label (event->type));
+  WgRole role;
+
+  gtk_widget_add_css_class (time_label, "numeric");
+  gtk_widget_add_css_class (time_label, "dim-label");
+  gtk_label_set_yalign (GTK_LABEL (time_label), 0);
+  gtk_box_append (GTK_BOX (erow), time_label);
+  gtk_label_set_xalign (GTK_LABEL (what), 0);
+  gtk_label_set_wrap (GTK_LABEL (what), TRUE);
+  if (detail != NULL)
+    {
+      g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b> %s",
+                                                         wg_event_type_label (event->type), detail);
+      gtk_label_set_markup (GTK_LABEL (what), markup);
+    }
+  else
+    gtk_widget_add_css_class (what, "heading");
+  gtk_box_append (GTK_BOX (text_box), what);
+  if (event->actor != NULL)
+    who = g_strdup_printf ("%s · %s", event->actor,
+                           event->role != NULL && wg_role_from_string (event->role, &role)
+                           ? wg_role_label (role) : (event->role ?: ""));
+  else
+    who = g_strdup (_("System"));
+  {
+    GtkWidget *who_label = gtk_label_new (who);
+
+    gtk_label_set_xalign (GTK_LABEL (who_label), 0);
+    gtk_widget_add_css_class (who_label, "caption");
+    gtk_widget_add_css_class (who_label, "dim-label");
+    gtk_box_append (GTK_BOX (text_box), who_label);
+  }
+  {
+    g_auto(GStrv) ids = wg_attachment_ids_of_body (event->body);
+
+    if (ids != NULL && wg_context_get_attachment_cache (self->context) != NULL)
+      {
+        GtkWidget *strip = thumbnail_strip (self, (const char * const *) ids, 48);
+
+        gtk_widget_set_margin_top (strip, 4);
+        gtk_box_append (GTK_BOX (text_box), strip);
+      }
+  }
+  gtk_box_append (GTK_BOX (erow), text_box);
+  return erow;
 }
 
 static void
@@ -449,15 +498,12 @@ rebuild (WgDetailPane *self)
 
   self->step_label = NULL;
   g_ptr_array_set_size (self->assignment_rows, 0);
-  g_hash_table_remove_all (self->unit_buttons);
   g_clear_pointer (&self->caller_text, g_free);
   self->n_timeline_rows = 0;
-  g_ptr_array_set_size (self->thumb_pictures, 0);
+  g_ptr_array_set_size (self->strips, 0);
   g_clear_pointer (&self->photo_ids, g_strfreev);
 
-  if (self->content != NULL)
-    gtk_stack_remove (GTK_STACK (self->stack), self->content);
-  self->content = NULL;
+  drop_content (self);
 
   if (item == NULL)
     {
@@ -504,7 +550,7 @@ rebuild (WgDetailPane *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->step_label), "numeric");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->step_label));
 
-  timeline = read_timeline (self);
+  timeline = timeline_events (self);
   {
     g_autoptr(GStrvBuilder) photos = g_strv_builder_new ();
 
@@ -621,62 +667,9 @@ rebuild (WgDetailPane *self)
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "timeline");
-  for (guint i = 0; i < timeline->len; i++)
-    {
-      WgEvent *event = timeline->pdata[i];
-      g_autofree char *time = wg_format_time_of_day (event->ts, zone);
-      g_autofree char *detail = event_detail (self->context, event);
-      g_autofree char *who = NULL;
-      GtkWidget *erow = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-      GtkWidget *time_label = gtk_label_new (time);
-      GtkWidget *text_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-      GtkWidget *what = gtk_label_new (wg_event_type_label (event->type));
-      WgRole role;
-
-      gtk_widget_add_css_class (time_label, "numeric");
-      gtk_widget_add_css_class (time_label, "dim-label");
-      gtk_label_set_yalign (GTK_LABEL (time_label), 0);
-      gtk_box_append (GTK_BOX (erow), time_label);
-      gtk_label_set_xalign (GTK_LABEL (what), 0);
-      gtk_label_set_wrap (GTK_LABEL (what), TRUE);
-      if (detail != NULL)
-        {
-          g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b> %s",
-                                                             wg_event_type_label (event->type), detail);
-          gtk_label_set_markup (GTK_LABEL (what), markup);
-        }
-      else
-        gtk_widget_add_css_class (what, "heading");
-      gtk_box_append (GTK_BOX (text_box), what);
-      if (event->actor != NULL)
-        who = g_strdup_printf ("%s · %s", event->actor,
-                               event->role != NULL && wg_role_from_string (event->role, &role)
-                               ? wg_role_label (role) : (event->role ?: ""));
-      else
-        who = g_strdup (_("System"));
-      {
-        GtkWidget *who_label = gtk_label_new (who);
-
-        gtk_label_set_xalign (GTK_LABEL (who_label), 0);
-        gtk_widget_add_css_class (who_label, "caption");
-        gtk_widget_add_css_class (who_label, "dim-label");
-        gtk_box_append (GTK_BOX (text_box), who_label);
-      }
-      {
-        g_auto(GStrv) ids = wg_attachment_ids_of_body (event->body);
-
-        if (ids != NULL && wg_context_get_attachment_cache (self->context) != NULL)
-          {
-            GtkWidget *strip = thumbnail_strip (self, (const char * const *) ids, 48);
-
-            gtk_widget_set_margin_top (strip, 4);
-            gtk_box_append (GTK_BOX (text_box), strip);
-          }
-      }
-      gtk_box_append (GTK_BOX (erow), text_box);
-      gtk_list_box_append (GTK_LIST_BOX (list), erow);
-      self->n_timeline_rows++;
-    }
+  gtk_list_box_bind_model (GTK_LIST_BOX (list), G_LIST_MODEL (self->timeline),
+                           timeline_row_new, self, NULL);
+  self->n_timeline_rows = g_list_model_get_n_items (G_LIST_MODEL (self->timeline));
   gtk_box_append (GTK_BOX (box), list);
 
   self->content = gtk_scrolled_window_new ();
@@ -691,141 +684,101 @@ rebuild (WgDetailPane *self)
 /* A force: who, what, where last seen, and its status for those who may
  * set it (unit.status). */
 static void
-unit_status_clicked_cb (GtkButton    *button,
-                        WgDetailPane *self)
-{
-  g_autoptr(JsonObject) body = json_object_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = NULL;
-
-  json_object_set_string_member (body, "unit", self->unit);
-  json_object_set_string_member (body, "status", g_object_get_data (G_OBJECT (button), "wg-status"));
-  id = wg_context_send (self->context, WG_CMD_UNIT_STATUS, body, &error);
-  if (id == NULL)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (button), error->message);
-}
-
-static void
 rebuild_unit (WgDetailPane *self)
 {
-  WgReference *reference = wg_context_get_reference (self->context);
-  WgForce *force = wg_reference_lookup_force (reference, self->unit);
-  const WgActor *actor = wg_context_get_actor (self->context);
-  g_auto(WgUnitRecord) record = { 0 };
-  gboolean known;
-  GtkWidget *box, *title, *buttons;
-  GtkGrid *grid;
-  double lat, lon;
-  gint64 age;
-  int row = 0;
+  GtkWidget *detail;
 
+  /* The same force again (after events): its card re-reads itself. */
+  if (self->unit_detail != NULL && self->content != NULL
+      && g_strcmp0 (wg_unit_detail_get_unit (self->unit_detail), self->unit) == 0)
+    {
+      wg_unit_detail_update (self->unit_detail);
+      return;
+    }
   self->step_label = NULL;
   g_ptr_array_set_size (self->assignment_rows, 0);
-  g_hash_table_remove_all (self->unit_buttons);
-  g_ptr_array_set_size (self->thumb_pictures, 0);
-  if (self->content != NULL)
-    gtk_stack_remove (GTK_STACK (self->stack), self->content);
-  self->content = NULL;
-  if (force == NULL)
+  drop_content (self);
+  detail = wg_unit_detail_new (self->context, self->unit);
+  if (detail == NULL)
     {
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
       return;
     }
-  known = wg_store_get_unit (wg_context_get_store (self->context), force->id, &record, NULL);
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_add_css_class (box, "detail-content");
-  title = gtk_label_new (force->title_zh != NULL ? force->title_zh : force->name_zh);
-  if (force->title_zh != NULL)
-    {
-      g_autofree char *text = g_strdup_printf ("%s · %s", force->name_zh, force->title_zh);
-      gtk_label_set_label (GTK_LABEL (title), text);
-    }
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
-  gtk_widget_add_css_class (title, "title-2");
-  gtk_box_append (GTK_BOX (box), title);
-
-  grid = GTK_GRID (gtk_grid_new ());
-  gtk_grid_set_column_spacing (grid, 12);
-  gtk_grid_set_row_spacing (grid, 4);
-  add_field (grid, row++, _("Kind"), wg_force_type_label (force->type));
-  if (force->grid != NULL)
-    add_field (grid, row++, _("Home grid"), force->grid->name_zh);
-  if (known)
-    {
-      g_autofree char *open = g_strdup_printf ("%u", record.open_assignments);
-
-      add_field (grid, row++, _("Status"), wg_unit_status_label (record.status));
-      add_field (grid, row++, _("Open assignments"), open);
-    }
-  age = wg_context_force_position (self->context, force, &lat, &lon);
-  {
-    g_autofree char *ago = age >= 0 ? wg_format_duration (age) : NULL;
-    g_autofree char *where = age >= 0
-                             /* TRANSLATORS: coordinates, then how long ago */
-                             ? g_strdup_printf (_("%.5f, %.5f, %s ago"), lat, lon, ago)
-                             : g_strdup (_("No position reported; home shown"));
-    add_field (grid, row++, _("Position"), where);
-  }
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (grid));
-
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_margin_top (buttons, 12);
-  if (actor != NULL && known)
-    {
-      WgScope scope = actor->unit != NULL && g_strcmp0 (actor->unit, force->id) == 0
-                      ? WG_SCOPE_OWN_UNIT : WG_SCOPE_NONE;
-
-      for (WgUnitStatus st = 0; st < WG_N_UNIT_STATUSES; st++)
-        {
-          GtkWidget *button;
-
-          if (!wg_decide_role_may (WG_CMD_UNIT_STATUS, actor->role, scope))
-            break;
-          button = gtk_button_new_with_label (wg_unit_status_label (st));
-          g_object_set_data (G_OBJECT (button), "wg-status", (gpointer) wg_unit_status_to_string (st));
-          gtk_widget_set_sensitive (button, st != record.status);
-          if (st == record.status)
-            gtk_widget_set_tooltip_text (button, _("That is its status now"));
-          g_signal_connect_object (button, "clicked", G_CALLBACK (unit_status_clicked_cb), self, 0);
-          gtk_box_append (GTK_BOX (buttons), button);
-          g_hash_table_replace (self->unit_buttons, (gpointer) wg_unit_status_to_string (st), button);
-        }
-    }
-  gtk_box_append (GTK_BOX (box), buttons);
-
+  self->unit_detail = WG_UNIT_DETAIL (detail);
   self->content = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->content), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->content), box);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->content), detail);
   gtk_stack_add_named (GTK_STACK (self->stack), self->content, "unit");
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "unit");
 }
 
+/* The buttons the moment calls for (wg-action-table.c) and a menu with the
+ * rest of what is allowed now: no wall of greyed buttons. */
 static void
 update_buttons (WgDetailPane *self)
 {
-  GHashTableIter iter;
-  gpointer name, button;
+  g_autoptr(GPtrArray) primary = g_ptr_array_new ();
+  g_autoptr(GPtrArray) more = g_ptr_array_new ();
+  g_autoptr(GString) shown = g_string_new (NULL);
+  g_autoptr(GMenu) menu = NULL;
+  GtkWidget *child;
 
-  g_hash_table_iter_init (&iter, self->buttons);
-  while (g_hash_table_iter_next (&iter, &name, &button))
+  if (self->incident != NULL)
+    wg_incident_actions_get_shown (self->actions, primary, more);
+  for (guint i = 0; i < primary->len; i++)
+    g_string_append_printf (shown, "%s ", ((const WgIncidentActionEntry *) primary->pdata[i])->name);
+  g_string_append_c (shown, '|');
+  for (guint i = 0; i < more->len; i++)
+    g_string_append_printf (shown, " %s", ((const WgIncidentActionEntry *) more->pdata[i])->name);
+  gtk_widget_set_visible (self->actions_box, primary->len + more->len > 0);
+  /* Rebuilt only when they change: a live update keeps the focus. */
+  if (g_strcmp0 (self->shown, shown->str) == 0)
+    return;
+  g_free (self->shown);
+  self->shown = g_strdup (shown->str);
+
+  g_hash_table_remove_all (self->buttons);
+  while ((child = gtk_widget_get_first_child (self->primary_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->primary_box), child);
+  for (guint i = 0; i < primary->len; i++)
     {
-      const char *reason = wg_incident_actions_get_reason (self->actions, name);
+      const WgIncidentActionEntry *entry = primary->pdata[i];
+      g_autofree char *action = g_strdup_printf ("incident.%s", entry->name);
+      g_autofree char *tooltip = NULL;
+      GtkWidget *button = gtk_button_new_with_label (wg_command_label (entry->command));
+      guint key;
+      GdkModifierType mods;
 
-      const WgActor *actor = wg_context_get_actor (self->context);
-      WgCommandType command = GPOINTER_TO_INT (g_object_get_data (button, "wg-command"));
-
-      gtk_widget_set_tooltip_text (button, reason);
-      /* Buttons the role can never use stay out of the way. */
-      gtk_widget_set_visible (gtk_widget_get_parent (button),
-                              actor != NULL &&
-                              wg_decide_role_may (command, actor->role,
-                                                  WG_SCOPE_OWN_GRID | WG_SCOPE_OWN_DEPT |
-                                                  WG_SCOPE_OWN_UNIT));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+      if (gtk_accelerator_parse (entry->accel, &key, &mods))
+        {
+          g_autofree char *label = gtk_accelerator_get_label (key, mods);
+          /* TRANSLATORS: an action's button tooltip: its name and its key */
+          tooltip = g_strdup_printf (_("%s (key %s)"), wg_command_label (entry->command), label);
+          gtk_widget_set_tooltip_text (button, tooltip);
+        }
+      gtk_widget_set_hexpand (button, TRUE);
+      if (entry->command == WG_CMD_INCIDENT_CANCEL)
+        gtk_widget_add_css_class (button, "destructive-action");
+      else if (i == 0)
+        gtk_widget_add_css_class (button, "suggested-action");
+      g_hash_table_insert (self->buttons, (gpointer) entry->name, button);
+      gtk_box_append (GTK_BOX (self->primary_box), button);
     }
-  gtk_widget_set_visible (self->actions_box, self->incident != NULL);
+
+  menu = g_menu_new ();
+  for (guint i = 0; i < more->len; i++)
+    {
+      const WgIncidentActionEntry *entry = more->pdata[i];
+      g_autofree char *action = g_strdup_printf ("incident.%s", entry->name);
+      g_autoptr(GMenuItem) item = g_menu_item_new (wg_command_label (entry->command), action);
+
+      g_menu_item_set_attribute (item, "accel", "s", entry->accel);
+      g_menu_append_item (menu, item);
+    }
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->more_button), G_MENU_MODEL (menu));
+  gtk_widget_set_visible (self->more_button, more->len > 0);
 }
 
 static void
@@ -833,6 +786,8 @@ selection_changed_cb (WgDetailPane *self)
 {
   g_free (self->incident);
   self->incident = g_strdup (wg_view_model_get_selected_incident (wg_context_get_view_model (self->context)));
+  drop_content (self);
+  wg_timeline_model_set_incident (self->timeline, self->incident);
   if (self->incident != NULL)
     g_clear_pointer (&self->unit, g_free);
   if (self->incident == NULL && self->unit != NULL)
@@ -853,6 +808,8 @@ unit_selection_changed_cb (WgDetailPane *self)
   g_free (self->unit);
   self->unit = g_strdup (unit);
   g_clear_pointer (&self->incident, g_free);
+  drop_content (self);
+  wg_timeline_model_set_incident (self->timeline, NULL);
   rebuild_unit (self);
   update_buttons (self);
 }
@@ -884,40 +841,26 @@ events_applied_cb (WgDetailPane *self,
 static void
 build_actions (WgDetailPane *self)
 {
-  const WgIncidentActionEntry *entries;
-  guint n;
-  GtkWidget *flow = gtk_flow_box_new ();
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 3);
-  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 3);
-  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 6);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 6);
+  self->primary_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_set_homogeneous (GTK_BOX (self->primary_box), TRUE);
+  gtk_widget_set_hexpand (self->primary_box, TRUE);
+  gtk_box_append (GTK_BOX (row), self->primary_box);
 
-  entries = wg_incident_actions_list (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *action = g_strdup_printf ("incident.%s", entries[i].name);
-      GtkWidget *button = gtk_button_new_with_label (wg_command_label (entries[i].command));
+  self->more_button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->more_button), "view-more-symbolic");
+  gtk_widget_set_tooltip_text (self->more_button, _("More Actions"));
+  gtk_box_append (GTK_BOX (row), self->more_button);
 
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
-      g_object_set_data (G_OBJECT (button), "wg-command", GINT_TO_POINTER (entries[i].command));
-      if (entries[i].command == WG_CMD_ALARM_ACKNOWLEDGE || entries[i].command == WG_CMD_DISPATCH_ASSIGN)
-        gtk_widget_add_css_class (button, "suggested-action");
-      if (entries[i].command == WG_CMD_INCIDENT_CANCEL || entries[i].command == WG_CMD_INCIDENT_CLOSE)
-        gtk_widget_add_css_class (button, "destructive-action");
-      g_hash_table_insert (self->buttons, (gpointer) entries[i].name, button);
-      gtk_flow_box_append (GTK_FLOW_BOX (flow), button);
-    }
   self->actions_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_add_css_class (self->actions_box, "detail-actions");
   gtk_box_append (GTK_BOX (self->actions_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-  gtk_box_append (GTK_BOX (self->actions_box), flow);
-  gtk_widget_set_margin_top (flow, 8);
-  gtk_widget_set_margin_bottom (flow, 8);
-  gtk_widget_set_margin_start (flow, 8);
-  gtk_widget_set_margin_end (flow, 8);
+  gtk_box_append (GTK_BOX (self->actions_box), row);
+  gtk_widget_set_margin_top (row, 8);
+  gtk_widget_set_margin_bottom (row, 8);
+  gtk_widget_set_margin_start (row, 8);
+  gtk_widget_set_margin_end (row, 8);
 }
 
 static void
@@ -927,7 +870,7 @@ wg_detail_pane_dispose (GObject *object)
   GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
-  g_ptr_array_set_size (self->thumb_pictures, 0);
+  g_ptr_array_set_size (self->strips, 0);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (wg_context_get_view_model (self->context), self);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -935,6 +878,7 @@ wg_detail_pane_dispose (GObject *object)
   g_clear_object (&self->context);
   g_clear_object (&self->model);
   g_clear_object (&self->actions);
+  g_clear_object (&self->timeline);
 
   G_OBJECT_CLASS (wg_detail_pane_parent_class)->dispose (object);
 }
@@ -947,12 +891,12 @@ wg_detail_pane_finalize (GObject *object)
   g_clear_pointer (&self->incident, g_free);
   g_clear_pointer (&self->unit, g_free);
   g_clear_pointer (&self->buttons, g_hash_table_unref);
-  g_clear_pointer (&self->unit_buttons, g_hash_table_unref);
+  g_clear_pointer (&self->shown, g_free);
   g_clear_pointer (&self->assignment_rows, g_ptr_array_unref);
   g_clear_pointer (&self->caller_text, g_free);
   g_clear_pointer (&self->thumbs, g_hash_table_unref);
   g_clear_pointer (&self->thumbs_loading, g_hash_table_unref);
-  g_clear_pointer (&self->thumb_pictures, g_ptr_array_unref);
+  g_clear_pointer (&self->strips, g_ptr_array_unref);
   g_clear_pointer (&self->photo_ids, g_strfreev);
   g_clear_object (&self->cancellable);
 
@@ -976,11 +920,10 @@ static void
 wg_detail_pane_init (WgDetailPane *self)
 {
   self->buttons = g_hash_table_new (g_str_hash, g_str_equal);
-  self->unit_buttons = g_hash_table_new (g_str_hash, g_str_equal);
   self->assignment_rows = g_ptr_array_new_with_free_func (g_free);
   self->thumbs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->thumbs_loading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->thumb_pictures = g_ptr_array_new ();
+  self->strips = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
@@ -1002,6 +945,7 @@ wg_detail_pane_new (WgContext         *context,
   self->context = g_object_ref (context);
   self->model = g_object_ref (model);
   self->actions = g_object_ref (actions);
+  self->timeline = wg_timeline_model_new (context);
 
   self->stack = gtk_stack_new ();
   gtk_widget_set_vexpand (self->stack, TRUE);
@@ -1024,6 +968,7 @@ wg_detail_pane_new (WgContext         *context,
                            G_CALLBACK (unit_selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (actions, "changed", G_CALLBACK (update_buttons), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (wg_context_get_clock (context), "tick", G_CALLBACK (update_timers), self,
                            G_CONNECT_SWAPPED);
   selection_changed_cb (self);
@@ -1038,12 +983,20 @@ wg_detail_pane_get_action_button (WgDetailPane *self,
   return g_hash_table_lookup (self->buttons, action_name);
 }
 
+GMenuModel *
+wg_detail_pane_get_more_menu (WgDetailPane *self)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return gtk_widget_get_visible (self->more_button)
+         ? gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (self->more_button)) : NULL;
+}
+
 GtkWidget *
 wg_detail_pane_get_unit_status_button (WgDetailPane *self,
                                        const char   *status)
 {
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
-  return g_hash_table_lookup (self->unit_buttons, status);
+  return self->unit_detail != NULL ? wg_unit_detail_get_status_button (self->unit_detail, status) : NULL;
 }
 
 const char *
@@ -1058,6 +1011,13 @@ wg_detail_pane_get_caller_text (WgDetailPane *self)
 {
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
   return self->caller_text;
+}
+
+GListModel *
+wg_detail_pane_get_timeline (WgDetailPane *self)
+{
+  g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
+  return G_LIST_MODEL (self->timeline);
 }
 
 guint
@@ -1096,8 +1056,8 @@ wg_detail_pane_get_n_thumbnails_shown (WgDetailPane *self)
   guint n = 0;
 
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), 0);
-  for (guint i = 0; i < self->thumb_pictures->len; i++)
-    n += gtk_image_get_paintable (self->thumb_pictures->pdata[i]) != NULL;
+  for (guint i = 0; i < self->strips->len; i++)
+    n += wg_photo_strip_get_n_shown (self->strips->pdata[i]);
   return n;
 }
 
@@ -1106,7 +1066,13 @@ wg_detail_pane_get_thumbnail_button (WgDetailPane *self,
                                      guint         index)
 {
   g_return_val_if_fail (WG_IS_DETAIL_PANE (self), NULL);
-  if (index >= self->thumb_pictures->len)
-    return NULL;
-  return gtk_widget_get_parent (self->thumb_pictures->pdata[index]);
+  for (guint i = 0; i < self->strips->len; i++)
+    {
+      guint n = g_strv_length ((char **) wg_photo_strip_get_ids (self->strips->pdata[i]));
+
+      if (index < n)
+        return wg_photo_strip_get_button (self->strips->pdata[i], index);
+      index -= n;
+    }
+  return NULL;
 }

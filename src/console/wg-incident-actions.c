@@ -9,6 +9,7 @@
 #include "wg-console-util.h"
 #include "wg-decide.h"
 #include "wg-dispatch-dialog.h"
+#include "wg-action-table.h"
 #include "wg-incident-actions.h"
 
 struct _WgIncidentActions
@@ -25,24 +26,34 @@ struct _WgIncidentActions
 
 G_DEFINE_FINAL_TYPE (WgIncidentActions, wg_incident_actions, G_TYPE_OBJECT)
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Display order; the key is bound by the window and shown in the detail
+ * sheet's menu.  Acknowledge's A goes to the window's win.acknowledge:
+ * the banner's alarm first, else the selected incident's. */
 static const WgIncidentActionEntry entries[] = {
-  { "acknowledge", WG_CMD_ALARM_ACKNOWLEDGE },
-  { "dispatch", WG_CMD_DISPATCH_ASSIGN },
-  { "route", WG_CMD_INCIDENT_ROUTE },
-  { "handle-on-spot", WG_CMD_INCIDENT_HANDLE_ON_SPOT },
-  { "accept", WG_CMD_INCIDENT_ACCEPT },
-  { "reject", WG_CMD_INCIDENT_REJECT },
-  { "feedback", WG_CMD_INCIDENT_FEEDBACK },
-  { "verify", WG_CMD_INCIDENT_VERIFY },
-  { "resolve", WG_CMD_INCIDENT_RESOLVE },
-  { "upgrade", WG_CMD_INCIDENT_UPGRADE },
-  { "escalate", WG_CMD_INCIDENT_ESCALATE },
-  { "extend", WG_CMD_INCIDENT_EXTEND },
-  { "suspend", WG_CMD_INCIDENT_SUSPEND },
-  { "resume", WG_CMD_INCIDENT_RESUME },
-  { "note", WG_CMD_INCIDENT_NOTE },
-  { "close", WG_CMD_INCIDENT_CLOSE },
-  { "cancel", WG_CMD_INCIDENT_CANCEL },
+  { "acknowledge", WG_CMD_ALARM_ACKNOWLEDGE, "a" },
+  { "dispatch", WG_CMD_DISPATCH_ASSIGN, "d" },
+  { "route", WG_CMD_INCIDENT_ROUTE, "r" },
+  { "handle-on-spot", WG_CMD_INCIDENT_HANDLE_ON_SPOT, "h" },
+  { "accept", WG_CMD_INCIDENT_ACCEPT, "<Shift>a" },
+  { "reject", WG_CMD_INCIDENT_REJECT, "<Shift>j" },
+  { "feedback", WG_CMD_INCIDENT_FEEDBACK, "f" },
+  { "verify", WG_CMD_INCIDENT_VERIFY, "v" },
+  { "resolve", WG_CMD_INCIDENT_RESOLVE, "s" },
+  { "upgrade", WG_CMD_INCIDENT_UPGRADE, "u" },
+  { "escalate", WG_CMD_INCIDENT_ESCALATE, "e" },
+  { "extend", WG_CMD_INCIDENT_EXTEND, "<Shift>d" },
+  { "suspend", WG_CMD_INCIDENT_SUSPEND, "<Shift>s" },
+  { "resume", WG_CMD_INCIDENT_RESUME, "<Shift>u" },
+  { "note", WG_CMD_INCIDENT_NOTE, "n" },
+  { "close", WG_CMD_INCIDENT_CLOSE, "<Shift>c" },
+  { "cancel", WG_CMD_INCIDENT_CANCEL, "<Shift>x" },
 };
 
 const WgIncidentActionEntry *
@@ -151,6 +162,57 @@ wg_incident_actions_refresh (WgIncidentActions *self)
         g_hash_table_remove (self->reasons, entries[i].name);
       g_simple_action_set_enabled (G_SIMPLE_ACTION (action), allowed);
     }
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+wg_incident_actions_split (const WgActor          *actor,
+                           WgReference            *reference,
+                           const WgIncidentRecord *record,
+                           GPtrArray              *primary,
+                           GPtrArray              *more)
+{
+  gboolean allowed[G_N_ELEMENTS (entries)];
+  const char * const *names;
+
+  g_return_if_fail (primary != NULL && more != NULL);
+
+  if (actor == NULL || record == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    {
+      g_autofree char *reason = NULL;
+
+      allowed[i] = wg_incident_command_allowed (entries[i].command, actor, reference, record, &reason);
+    }
+  names = wg_action_table_primary (actor->role, record->grade, record->state, record->alarm);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const WgIncidentActionEntry *entry = lookup_entry (names[i]);
+
+      g_assert (entry != NULL);
+      if (allowed[entry - entries])
+        g_ptr_array_add (primary, (gpointer) entry);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    if (allowed[i] && !g_ptr_array_find (primary, &entries[i], NULL))
+      g_ptr_array_add (more, (gpointer) &entries[i]);
+}
+
+void
+wg_incident_actions_get_shown (WgIncidentActions *self,
+                               GPtrArray         *primary,
+                               GPtrArray         *more)
+{
+  WgIncidentItem *item;
+
+  g_return_if_fail (WG_IS_INCIDENT_ACTIONS (self));
+
+  item = wg_incident_model_lookup (self->model, self->incident);
+  wg_incident_actions_split (wg_context_get_actor (self->context),
+                             wg_context_get_reference (self->context),
+                             item != NULL ? wg_incident_item_get_record (item) : NULL,
+                             primary, more);
 }
 
 const char *
@@ -537,6 +599,10 @@ wg_incident_actions_class_init (WgIncidentActionsClass *klass)
 
   object_class->dispose = wg_incident_actions_dispose;
   object_class->finalize = wg_incident_actions_finalize;
+
+  /* After each refresh: the enabled actions or the selection may differ. */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (WgIncidentActions, wg_incident_actions, WG, INCIDENT_ACTIO
 typedef struct {
   const char    *name;      /* action name, without the "incident." prefix */
   WgCommandType  command;
+  const char    *accel;     /* gtk_accelerator_parse() syntax */
 } WgIncidentActionEntry;
 
 WgIncidentActions *wg_incident_actions_new        (WgContext         *context,
@@ -29,6 +30,19 @@ void               wg_incident_actions_set_parent (WgIncidentActions *self,
 /* The actions in display order. */
 const WgIncidentActionEntry *
                    wg_incident_actions_list       (guint             *n_entries);
+/* The selected incident's actions as the detail sheet shows them: the
+ * action table's buttons that are allowed now into @primary, the other
+ * allowed actions (display order) into @more; entries are static.  Nothing
+ * selected: both stay empty. */
+void               wg_incident_actions_get_shown  (WgIncidentActions *self,
+                                                   GPtrArray         *primary,
+                                                   GPtrArray         *more);
+/* The same for any @actor and @record (either may be NULL: nothing). */
+void               wg_incident_actions_split      (const WgActor          *actor,
+                                                   WgReference            *reference,
+                                                   const WgIncidentRecord *record,
+                                                   GPtrArray              *primary,
+                                                   GPtrArray              *more);
 /* Why @action_name cannot be used now, or NULL when it can. */
 const char        *wg_incident_actions_get_reason (WgIncidentActions *self,
                                                    const char        *action_name);

@@ -27,7 +27,7 @@ struct _WgWindow
   GtkLabel             *user_label;
   GtkLabel             *duty_label;
   GtkPaned             *paned;
-  GtkPaned             *inner_paned;
+  AdwFlap              *flap;
 
   WgContext            *context;
   WgIncidentModel      *model;
@@ -127,6 +127,24 @@ acknowledge_action (GtkWidget  *widget,
   /* The alarm on the banner first: that is what A is for. */
   if (!wg_alarm_banner_acknowledge (self->banner))
     g_action_group_activate_action (wg_incident_actions_get_group (self->actions), "acknowledge", NULL);
+}
+
+static void
+close_detail_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  WgWindow *self = WG_WINDOW (widget);
+  WgViewModel *vm = wg_context_get_view_model (self->context);
+
+  if (!adw_flap_get_reveal_flap (self->flap))
+    return;
+  self->syncing_selection = TRUE;
+  wg_map_view_select (self->map_view, WG_MAP_SELECTION_NONE, NULL);
+  self->syncing_selection = FALSE;
+  wg_view_model_set_selected_incident (vm, NULL);
+  wg_view_model_set_selected_unit (vm, NULL);
+  adw_flap_set_reveal_flap (self->flap, FALSE);
 }
 
 static void
@@ -439,6 +457,24 @@ map_selection_cb (WgWindow *self)
       wg_view_model_set_selected_unit (vm, NULL);
       wg_view_model_set_selected_unit (vm, wg_map_view_get_selection_id (self->map_view));
     }
+  else if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_NONE)
+    {
+      WgViewModel *vm = wg_context_get_view_model (self->context);
+
+      /* Escape on the map or a click on nothing: the sheet goes too. */
+      wg_view_model_set_selected_incident (vm, NULL);
+      wg_view_model_set_selected_unit (vm, NULL);
+    }
+}
+
+/* The detail sheet is open while something is selected. */
+static void
+update_sheet (WgWindow *self)
+{
+  WgViewModel *vm = wg_context_get_view_model (self->context);
+
+  adw_flap_set_reveal_flap (self->flap, wg_view_model_get_selected_incident (vm) != NULL
+                                        || wg_view_model_get_selected_unit (vm) != NULL);
 }
 
 static void
@@ -446,6 +482,7 @@ view_model_selection_cb (WgWindow *self)
 {
   const char *id = wg_view_model_get_selected_incident (wg_context_get_view_model (self->context));
 
+  update_sheet (self);
   if (id == NULL)
     return;
   self->syncing_selection = TRUE;
@@ -546,6 +583,7 @@ save_window_state (WgWindow *self)
   g_settings_set_int (settings, "window-height", height);
   g_settings_set_boolean (settings, "window-maximized",
                           gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_set_int (settings, "board-width", CLAMP (gtk_paned_get_position (self->paned), 360, 1200));
 }
 
 static gboolean
@@ -685,6 +723,8 @@ build_views (WgWindow *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (wg_context_get_view_model (self->context), "notify::selected-incident",
                            G_CALLBACK (view_model_selection_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (wg_context_get_view_model (self->context), "notify::selected-unit",
+                           G_CALLBACK (update_sheet), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->context, "command-settled", G_CALLBACK (command_settled_cb), self,
@@ -703,6 +743,7 @@ build_views (WgWindow *self)
   update_user (self);
   update_duty (self);
   update_grid_states (self);
+  update_sheet (self);
   go_home (self);
 
   if (g_getenv ("WANGGE_EXIT_AFTER_FIRST_FRAME") != NULL)
@@ -727,8 +768,10 @@ wg_window_constructed (GObject *object)
       gtk_window_set_default_size (GTK_WINDOW (self),
                                    g_settings_get_int (settings, "window-width"),
                                    g_settings_get_int (settings, "window-height"));
+      /* The first start asks to be maximised (the key's default). */
       if (g_settings_get_boolean (settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
+      gtk_paned_set_position (self->paned, g_settings_get_int (settings, "board-width"));
     }
 
   if (DEVELOPMENT_BUILD)
@@ -811,28 +854,15 @@ wg_window_class_init (WgWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  const WgIncidentActionEntry *entries;
+  guint n_entries;
   static const struct { guint key; GdkModifierType mods; const char *action; } keys[] = {
     { GDK_KEY_a, 0, "win.acknowledge" },
-    { GDK_KEY_d, 0, "incident.dispatch" },
-    { GDK_KEY_r, 0, "incident.route" },
-    { GDK_KEY_h, 0, "incident.handle-on-spot" },
-    { GDK_KEY_a, GDK_SHIFT_MASK, "incident.accept" },
-    { GDK_KEY_j, GDK_SHIFT_MASK, "incident.reject" },
-    { GDK_KEY_f, 0, "incident.feedback" },
-    { GDK_KEY_v, 0, "incident.verify" },
-    { GDK_KEY_s, 0, "incident.resolve" },
-    { GDK_KEY_u, 0, "incident.upgrade" },
-    { GDK_KEY_e, 0, "incident.escalate" },
-    { GDK_KEY_d, GDK_SHIFT_MASK, "incident.extend" },
-    { GDK_KEY_s, GDK_SHIFT_MASK, "incident.suspend" },
-    { GDK_KEY_u, GDK_SHIFT_MASK, "incident.resume" },
-    { GDK_KEY_n, 0, "incident.note" },
-    { GDK_KEY_c, GDK_SHIFT_MASK, "incident.close" },
-    { GDK_KEY_x, GDK_SHIFT_MASK, "incident.cancel" },
     { GDK_KEY_n, GDK_CONTROL_MASK, "win.intake" },
     { GDK_KEY_f, GDK_CONTROL_MASK, "win.search" },
     { GDK_KEY_l, GDK_CONTROL_MASK, "view.legend" },
     { GDK_KEY_m, 0, "win.mute" },
+    { GDK_KEY_Escape, 0, "win.close-detail" },
     { GDK_KEY_h, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.handover" },
     { GDK_KEY_plus, GDK_CONTROL_MASK, "map.zoom-in" },
     { GDK_KEY_equal, GDK_CONTROL_MASK, "map.zoom-in" },
@@ -867,13 +897,14 @@ wg_window_class_init (WgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WgWindow, user_label);
   gtk_widget_class_bind_template_child (widget_class, WgWindow, duty_label);
   gtk_widget_class_bind_template_child (widget_class, WgWindow, paned);
-  gtk_widget_class_bind_template_child (widget_class, WgWindow, inner_paned);
+  gtk_widget_class_bind_template_child (widget_class, WgWindow, flap);
 
   gtk_widget_class_install_action (widget_class, "win.fullscreen", NULL, fullscreen_action);
   gtk_widget_class_install_action (widget_class, "win.intake", NULL, intake_action);
   gtk_widget_class_install_action (widget_class, "win.acknowledge", NULL, acknowledge_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.mute", NULL, mute_action);
+  gtk_widget_class_install_action (widget_class, "win.close-detail", NULL, close_detail_action);
   gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-in", NULL, zoom_in_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-out", NULL, zoom_out_action);
@@ -881,6 +912,20 @@ wg_window_class_init (WgWindowClass *klass)
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     gtk_widget_class_add_binding_action (widget_class, keys[i].key, keys[i].mods, keys[i].action, NULL);
+  /* The incident actions' keys come with their table (A is above). */
+  entries = wg_incident_actions_list (&n_entries);
+  for (guint i = 0; i < n_entries; i++)
+    {
+      g_autofree char *action = g_strdup_printf ("incident.%s", entries[i].name);
+      guint key;
+      GdkModifierType mods;
+
+      if (entries[i].command == WG_CMD_ALARM_ACKNOWLEDGE)
+        continue;
+      if (!gtk_accelerator_parse (entries[i].accel, &key, &mods))
+        g_error ("Bad key %s for %s", entries[i].accel, entries[i].name);
+      gtk_widget_class_add_binding_action (widget_class, key, mods, action, NULL);
+    }
 }
 
 static void
@@ -928,6 +973,13 @@ wg_window_get_side_pane (WgWindow *self)
 {
   g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
   return self->side_pane;
+}
+
+gboolean
+wg_window_get_detail_revealed (WgWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (self), FALSE);
+  return adw_flap_get_reveal_flap (self->flap);
 }
 
 WgIncidentBoard *

@@ -33,6 +33,8 @@ ShumateMap        *wg_window_get_map          (WgWindow      *self);
 WgMapView         *wg_window_get_map_view     (WgWindow      *self);
 GtkWidget         *wg_window_get_side_pane    (WgWindow      *self);
 WgIncidentBoard   *wg_window_get_board        (WgWindow      *self);
+/* Whether the detail sheet is open over the map (something is selected). */
+gboolean           wg_window_get_detail_revealed (WgWindow    *self);
 WgDetailPane      *wg_window_get_detail_pane  (WgWindow      *self);
 WgAlarmBanner     *wg_window_get_alarm_banner (WgWindow      *self);
 WgIncidentModel   *wg_window_get_model        (WgWindow      *self);

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "wg-account-store.h"
+#include "wg-command.h"
 #include "wg-engine-private.h"
 #include "wg-history.h"
 #include "wg-password.h"
@@ -160,6 +161,37 @@ seed_demo_history (WgEngine  *self,
   return TRUE;
 }
 
+/* After the demo's history, the `leader` account is the duty leader on
+ * duty, whoever the rotation names for the hour the demo starts: the one
+ * who logs in to try the console is the one the header names.  (Without
+ * history, as tests start it, the journal stays empty.)  Through the
+ * writer's connection: its thread has not started yet. */
+static gboolean
+seed_demo_duty (WgEngine  *self,
+                GError   **error)
+{
+  g_autofree char *on_duty = wg_store_get_duty_leader (self->writer_store, NULL);
+  gint64 now_ms = g_get_real_time () / 1000;
+  const WgPerson *rotation = wg_reference_get_duty_leader_at (self->reference, now_ms);
+  const char *from = on_duty != NULL ? on_duty : rotation != NULL ? rotation->account : NULL;
+  g_autoptr(WgActor) actor = NULL;
+  g_autoptr(WgCommand) command = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *id = NULL;
+  JsonObject *body;
+  gboolean replayed;
+
+  if (self->config.demo_days <= 0 || from == NULL || g_strcmp0 (from, "leader") == 0)
+    return TRUE;
+  body = json_object_new ();
+  json_object_set_string_member (body, "to", "leader");
+  id = wg_uuid_new ();
+  command = wg_command_new (id, WG_CMD_ROSTER_HANDOVER, body);
+  json_object_unref (body);
+  actor = wg_actor_new (from, WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  return wg_store_execute_command (self->writer_store, command, actor, now_ms, &events, &replayed, error);
+}
+
 /* Demo seeding, once per data directory: accounts, then the history. */
 gboolean
 _wg_engine_seed_demo (WgEngine  *self,
@@ -178,7 +210,7 @@ _wg_engine_seed_demo (WgEngine  *self,
       return FALSE;
     }
   /* The history first: the accounts mark the directory as seeded. */
-  if (!seed_demo_history (self, error))
+  if (!seed_demo_history (self, error) || !seed_demo_duty (self, error))
     return FALSE;
   if (!seed_demo_accounts (self, self->config.demo_password != NULL ? self->config.demo_password : "demo",
                            error))

@@ -2,8 +2,9 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|dispatch|alarm|intake|shortcuts|sorted|police-grids] [SECONDS]
- * main: the traffic accident selected; dispatch: the dispatch dialog for
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids] [SECONDS]
+ * main: the traffic accident selected; none: nothing selected (the map
+ * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
  * the shortcuts window; sorted: the board sorted by grid; police-grids: the
  * police grid layer switched on.

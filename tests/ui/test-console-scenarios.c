@@ -475,9 +475,15 @@ test_scenario_fire (Fixture       *f,
   g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
   g_assert_true (wg_alarm_banner_get_revealed (wg_window_get_alarm_banner (f->dispatcher)));
 
-  /* 3. The leader presses A. */
-  select_row (f->leader, incident);
+  /* 3. The leader presses A, nothing selected: the banner's alarm is
+   * acknowledged, and its incident selected (the map flies to it), so that
+   * the next D is about it. */
+  g_assert_null (wg_view_model_get_selected_incident (wg_context_get_view_model (wg_window_get_context (f->leader))));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->leader), "win.acknowledge", NULL));
+  g_assert_cmpstr (wg_view_model_get_selected_incident (wg_context_get_view_model (wg_window_get_context (f->leader))),
+                   ==, incident);
+  g_assert_cmpstr (wg_map_view_get_selection_id (wg_window_get_map_view (f->leader)), ==, incident);
+  g_assert_true (wg_window_get_detail_revealed (f->leader));
   wait.window = f->dispatcher;
   g_assert_true (wg_test_iterate_until (alarm_acknowledged, &wait, 15000));
   wait.window = f->leader;

@@ -10,6 +10,7 @@
 
 #include "helong-synthetic.h"
 #include "map-test-util.h"
+#include "wg-map-private.h"
 #include "wg-mbtiles.h"
 #include "test-files.h"
 
@@ -347,6 +348,31 @@ test_keyboard_items (Fixture *f, gconstpointer data)
   g_assert_null (wg_map_view_get_callout (f->view));
 }
 
+/* Labels do not cover each other: a station on a grid's name hides it. */
+static void
+test_station_hides_grid_name (Fixture *f, gconstpointer data)
+{
+  WgGridLayer *layer = wg_map_view_get_grid_layer (f->view);
+  WgMapGrid *grid = wg_grid_layer_pick (layer, W / 2.0, H / 2.0);
+  double south, west, north, east;
+  guint before;
+  WgMapStation moved;
+
+  g_assert_nonnull (grid);
+  map_test_wait_frames (f->window, 2);
+  before = _wg_grid_layer_get_n_labels (layer);
+  g_assert_cmpuint (before, >, 0);
+
+  /* The station moves onto the middle of the grid, where its name is. */
+  wg_map_grid_get_bounds (grid, &south, &west, &north, &east);
+  moved = f->stations[0];
+  moved.lat = (south + north) / 2;
+  moved.lon = (west + east) / 2;
+  wg_map_view_set_stations (f->view, &moved, 1);
+  map_test_wait_frames (f->window, 3);
+  g_assert_cmpuint (_wg_grid_layer_get_n_labels (layer), <, before);
+}
+
 static void
 test_pulse_only_while_unacknowledged (Fixture *f, gconstpointer data)
 {
@@ -672,6 +698,7 @@ main (int argc, char *argv[])
       ADD ("/map/fly-and-fit", test_fly_and_fit);
       ADD ("/map/keyboard", test_keyboard);
       ADD ("/map/keyboard-items", test_keyboard_items);
+      ADD ("/map/station-hides-grid-name", test_station_hides_grid_name);
       ADD ("/map/pulse", test_pulse_only_while_unacknowledged);
       ADD ("/map/grid-pulse", test_grid_pulse);
       ADD ("/map/clusters", test_clusters);

@@ -88,9 +88,9 @@ test_title_and_side_pane (void)
 
   if (in_chinese ())
     {
-      g_assert_cmpstr (title, ==, "网格");
+      /* The product's Chinese name (po/zh_CN.po, issue: the cycle's Chinese). */
+      g_assert_cmpstr (title, ==, "网格指挥调度台");
       g_assert_nonnull (find_label (GTK_WIDGET (window), "事件"));
-
     }
   else
     {
@@ -105,16 +105,59 @@ test_title_and_side_pane (void)
 
   g_assert_true (gtk_widget_get_mapped (side_pane));
   g_assert_cmpint (gtk_widget_get_width (side_pane), >=, 420);
-  /* Board left, map in the middle, detail right.  The map never collapses
-   * (a 1280-pixel screen still gives it 400 px); at 1920 px it keeps at
-   * least 600 px and is wider than the detail pane. */
+  /* Map first: board left, the map the rest; the detail is a sheet over the
+   * map's right edge, shut while nothing is selected. */
+  g_assert_false (wg_window_get_detail_revealed (window));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >=, 400);
-  if (gtk_widget_get_width (GTK_WIDGET (window)) >= 1900)
+  /* 1920 less the client-side decorations' margins */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >=, 1900);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >=, 960);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Something selected opens the sheet over the map, which keeps its width;
+ * Escape closes it and lets the selection go. */
+static void
+test_detail_sheet (void)
+{
+  g_autoptr(WgApplication) app = new_registered_application ("test-sheet");
+  WgWindow *window = open_window (app);
+  WgViewModel *vm = wg_context_get_view_model (wg_window_get_context (window));
+  GtkWidget *detail = GTK_WIDGET (wg_window_get_detail_pane (window));
+  GtkWidget *map = GTK_WIDGET (wg_window_get_map (window));
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  graphene_point_t origin;
+
+  wg_view_model_set_selected_unit (vm, "gw-01");
+  g_assert_true (wg_window_get_detail_revealed (window));
+  while (!gtk_widget_get_mapped (detail) || gtk_widget_get_width (detail) == 0)
     {
-      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >=, 600);
-      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (wg_window_get_map (window))), >,
-                       gtk_widget_get_width (GTK_WIDGET (wg_window_get_detail_pane (window))));
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
     }
+  for (int i = 0; i < 50 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (gtk_widget_get_width (map), >=, 960);
+  /* The sheet lies over the map's right edge. */
+  g_assert_true (gtk_widget_compute_point (detail, map, &GRAPHENE_POINT_INIT (0, 0), &origin));
+  g_assert_cmpfloat (origin.x, >, gtk_widget_get_width (map) / 2.0);
+  g_assert_cmpfloat (origin.x, <, gtk_widget_get_width (map));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.close-detail", NULL));
+  g_assert_false (wg_window_get_detail_revealed (window));
+  g_assert_null (wg_view_model_get_selected_unit (vm));
+  g_assert_null (wg_view_model_get_selected_incident (vm));
+
+  /* A force picked on the map, then Escape with the map focused (it
+   * clears the map's selection): the sheet goes too. */
+  wg_map_view_select (wg_window_get_map_view (window), WG_MAP_SELECTION_UNIT, "gw-01");
+  g_assert_cmpstr (wg_view_model_get_selected_unit (vm), ==, "gw-01");
+  g_assert_true (wg_window_get_detail_revealed (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (wg_window_get_map_view (window)),
+                                             "map.clear-selection", NULL));
+  g_assert_false (wg_window_get_detail_revealed (window));
+  g_assert_null (wg_view_model_get_selected_unit (vm));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -378,6 +421,7 @@ main (int   argc,
     return g_test_run ();
 
   g_test_add_func ("/window/title-and-side-pane", test_title_and_side_pane);
+  g_test_add_func ("/window/detail-sheet", test_detail_sheet);
   g_test_add_func ("/window/map-centred-on-helong", test_map_centred_on_helong);
   g_test_add_func ("/window/every-action-has-a-listed-shortcut", test_every_action_has_a_listed_shortcut);
   g_test_add_func ("/window/preferences-write-settings", test_preferences_write_settings);

@@ -17,9 +17,9 @@
  *    neither GskPath nor mask nodes, and a texture of the grid's box cost
  *    bilinear texels over its whole box, outside the polygon too;
  *  - labels are small textures rendered once, shown where they fit.
- * An unacknowledged emergency fill flashes in the incident pulse's steps,
- * with a tick callback only while one is on screen; with animations off it
- * is steady.
+ * An unacknowledged emergency fill flashes in the incident pulse's steps:
+ * the pulse layer draws it (and only it) on each step, so this layer keeps
+ * its cached picture; with animations off it is steady, drawn here.
  */
 #define G_LOG_DOMAIN "wg-grid-layer"
 
@@ -174,11 +174,14 @@ struct _WgGridLayer
   GHashTable   *by_code;       /* code -> index + 1 */
   char         *selected;
   gboolean      gcj02;
-  guint         tick_id;
-  gboolean      pulsing_visible;
-  gint64        pulse_step;
+  gboolean      pulsing_visible;  /* in the pulse layer's last snapshot */
+  GtkWidget    *pulse_layer;   /* weak */
   GArray       *scratch;       /* double: a ring in widget coordinates */
   GtkWidget    *label_layer;   /* weak; draws the labels when set */
+  WgStationLayer  *stations;   /* weak: names give way to stations ... */
+  WgIncidentLayer *incidents;  /* weak: ... and to incident pins */
+  GArray       *obstacles;     /* graphene_rect_t, scratch */
+  guint         n_labels;      /* drawn in the last snapshot */
 };
 
 G_DEFINE_FINAL_TYPE (WgGridLayer, wg_grid_layer, SHUMATE_TYPE_LAYER)
@@ -200,6 +203,8 @@ invalidate (WgGridLayer *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
   if (self->label_layer)
     gtk_widget_queue_draw (self->label_layer);
+  if (self->pulse_layer)
+    gtk_widget_queue_draw (self->pulse_layer);
 }
 
 static void
@@ -329,16 +334,6 @@ append_fill (GtkSnapshot           *snapshot,
     }
 }
 
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  WgGridLayer *self = WG_GRID_LAYER (widget);
-
-  return _wg_pulse_tick (widget, clock, self->pulsing_visible, &self->pulse_step, &self->tick_id);
-}
-
 static void
 render_labels (Entry *e,
                int    sf)
@@ -450,6 +445,13 @@ snapshot_labels (WgGridLayer           *self,
   double vx0 = (p->ox - r) / p->scale, vy0 = (p->oy - r) / p->scale;
   double vx1 = (p->ox + p->width + r) / p->scale, vy1 = (p->oy + p->height + r) / p->scale;
 
+  self->n_labels = 0;
+  g_array_set_size (self->obstacles, 0);
+  if (self->stations != NULL)
+    _wg_station_layer_add_obstacles (self->stations, p, self->obstacles);
+  if (self->incidents != NULL)
+    _wg_incident_layer_add_obstacles (self->incidents, p, self->obstacles);
+
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *e = &g_array_index (self->entries, Entry, i);
@@ -463,18 +465,45 @@ snapshot_labels (WgGridLayer           *self,
         continue;
       if (e->label[0] == NULL || e->label_sf != sf)
         render_labels (e, sf);
-      if (e->label_w[0] <= box_w * 0.92 && e->label_h[0] <= box_h * 0.85)
-        variant = 0;
-      else if (e->label_w[1] <= box_w * 0.92 && e->label_h[1] <= box_h * 0.85)
-        variant = 1;
-      else
-        continue;
       _wg_projection_to_widget (p, e->label_x, e->label_y, &x, &y);
-      gtk_snapshot_append_texture (snapshot, e->label[variant],
-                                   &GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
-                                                        round (y - e->label_h[variant] / 2),
-                                                        e->label_w[variant], e->label_h[variant]));
+      /* Name and code where they fit and cover nothing more important,
+       * else the name alone, else nothing. */
+      for (variant = 0; variant < 2; variant++)
+        {
+          graphene_rect_t box = GRAPHENE_RECT_INIT (round (x - e->label_w[variant] / 2),
+                                                    round (y - e->label_h[variant] / 2),
+                                                    e->label_w[variant], e->label_h[variant]);
+
+          if (e->label_w[variant] > box_w * 0.92 || e->label_h[variant] > box_h * 0.85
+              || _wg_rect_hits_any (&box, self->obstacles))
+            continue;
+          gtk_snapshot_append_texture (snapshot, e->label[variant], &box);
+          self->n_labels++;
+          break;
+        }
     }
+}
+
+/* An unacknowledged emergency's grid */
+static gboolean
+is_flashing (const Entry *e)
+{
+  return (e->state & WG_GRID_STATE_UNACKNOWLEDGED) && (e->state & WG_GRID_STATE_EMERGENCY);
+}
+
+/* The fill of @e, its alpha times @flash where it flashes. */
+static void
+fill_color (WgGridLayer *self,
+            const Entry *e,
+            double       flash,
+            GdkRGBA     *fill,
+            GdkRGBA     *stroke)
+{
+  _wg_grid_state_color (e->state, fill, stroke);
+  if (is_selected (self, e))
+    fill->alpha = MAX (fill->alpha, 0.18) + 0.10;
+  if (is_flashing (e))
+    fill->alpha = MIN (0.85, fill->alpha * flash);
 }
 
 static void
@@ -489,21 +518,9 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
   g_autofree guint8 *visible = NULL;
   const Entry *selected = NULL;
   gboolean animate = _wg_animations_enabled (widget);
-  gboolean pulsing_visible = FALSE;
-  double flash = 1.0;
 
   if (self->entries->len == 0 || !_wg_projection_init (&p, widget, viewport))
-    {
-      self->pulsing_visible = FALSE;
-      return;
-    }
-
-  /* Unacknowledged emergencies: up and down once per pulse period;
-   * steady and strong with animations off. */
-  if (animate)
-    flash = 0.5 + 2.0 * (1.0 - fabs (2.0 * _wg_pulse_phase () - 1.0));
-  else
-    flash = 1.6;
+    return;
 
   /* The view in unit coordinates, with room for rotation. */
   {
@@ -531,14 +548,10 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
         selected = e;
       if (e->state == WG_GRID_STATE_NONE && !is_selected (self, e))
         continue;
-      _wg_grid_state_color (e->state, &fill, &stroke);
-      if (is_selected (self, e))
-        fill.alpha = MAX (fill.alpha, 0.18) + 0.10;
-      if ((e->state & WG_GRID_STATE_UNACKNOWLEDGED) && (e->state & WG_GRID_STATE_EMERGENCY))
-        {
-          fill.alpha = MIN (0.85, fill.alpha * flash);
-          pulsing_visible = TRUE;
-        }
+      /* Flashing: the pulse layer's; steady and strong with animations off. */
+      if (is_flashing (e) && animate)
+        continue;
+      fill_color (self, e, is_flashing (e) ? 1.6 : 1.0, &fill, &stroke);
       append_fill (snapshot, &p, e, self->scratch, &fill);
     }
 
@@ -563,10 +576,67 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
     snapshot_labels (self, snapshot, &p, sf);
 
   gtk_snapshot_restore (snapshot);
+}
 
-  self->pulsing_visible = pulsing_visible && animate;
-  if (self->pulsing_visible && self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
+gboolean
+_wg_grid_layer_snapshot_pulse (WgGridLayer           *self,
+                               GtkSnapshot           *snapshot,
+                               const WgMapProjection *p,
+                               double                 phase,
+                               gboolean               animate)
+{
+  double r = (p->rotation != 0 ? hypot (p->width, p->height) / 2 : 0);
+  double vx0 = (p->ox - r) / p->scale, vy0 = (p->oy - r) / p->scale;
+  double vx1 = (p->ox + p->width + r) / p->scale, vy1 = (p->oy + p->height + r) / p->scale;
+  /* Up and down once per pulse period. */
+  double flash = 0.5 + 2.0 * (1.0 - fabs (2.0 * phase - 1.0));
+
+  self->pulsing_visible = FALSE;
+  if (!animate || !gtk_widget_get_visible (GTK_WIDGET (self)))
+    return FALSE;
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (self->entries, Entry, i);
+      GdkRGBA fill, stroke;
+
+      if (!is_flashing (e) || e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1)
+        continue;
+      fill_color (self, e, flash, &fill, &stroke);
+      append_fill (snapshot, p, e, self->scratch, &fill);
+      self->pulsing_visible = TRUE;
+    }
+  return self->pulsing_visible;
+}
+
+void
+_wg_grid_layer_queue_labels (WgGridLayer *self)
+{
+  gtk_widget_queue_draw (self->label_layer != NULL ? self->label_layer : GTK_WIDGET (self));
+}
+
+guint
+_wg_grid_layer_get_n_labels (WgGridLayer *self)
+{
+  return self->n_labels;
+}
+
+void
+_wg_grid_layer_set_obstacles (WgGridLayer     *self,
+                              WgStationLayer  *stations,
+                              WgIncidentLayer *incidents)
+{
+  g_set_weak_pointer (&self->stations, stations);
+  g_set_weak_pointer (&self->incidents, incidents);
+  if (incidents != NULL)
+    _wg_incident_layer_add_dependent (incidents, self->label_layer != NULL ? self->label_layer
+                                                                           : GTK_WIDGET (self));
+}
+
+void
+_wg_grid_layer_set_pulse_layer (WgGridLayer *self,
+                                GtkWidget   *pulse_layer)
+{
+  g_set_weak_pointer (&self->pulse_layer, pulse_layer);
 }
 
 static void
@@ -668,6 +738,9 @@ wg_grid_layer_finalize (GObject *object)
 
   g_array_unref (self->entries);
   g_array_unref (self->scratch);
+  g_array_unref (self->obstacles);
+  g_clear_weak_pointer (&self->stations);
+  g_clear_weak_pointer (&self->incidents);
   g_hash_table_unref (self->by_code);
   g_free (self->selected);
   G_OBJECT_CLASS (wg_grid_layer_parent_class)->finalize (object);
@@ -691,6 +764,7 @@ wg_grid_layer_init (WgGridLayer *self)
   g_array_set_clear_func (self->entries, entry_clear);
   self->by_code = g_hash_table_new (g_str_hash, g_str_equal);
   self->scratch = g_array_new (FALSE, FALSE, sizeof (double));
+  self->obstacles = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
   /* Clicks go to the map (drag to pan); WgMapView does the hit testing. */
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
 }
@@ -895,7 +969,7 @@ gboolean
 wg_grid_layer_is_pulsing (WgGridLayer *self)
 {
   g_return_val_if_fail (WG_IS_GRID_LAYER (self), FALSE);
-  return self->pulsing_visible && self->tick_id != 0;
+  return self->pulsing_visible;
 }
 
 void

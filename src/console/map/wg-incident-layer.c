@@ -2,8 +2,8 @@
  *
  * Open incidents as pins coloured by grade.  Pins that would overlap are
  * stacked: the most urgent one is drawn with a count badge.  An emergency
- * nobody has acknowledged yet pulses; the tick callback runs only while
- * such a pin is on screen.
+ * nobody has acknowledged yet pulses: its ring is drawn by the pulse layer
+ * (wg-pulse-layer.h), whose timer runs only while such a pin is on screen.
  */
 #define G_LOG_DOMAIN "wg-incident-layer"
 
@@ -42,9 +42,9 @@ struct _WgIncidentLayer
   GArray       *drawn;
   GHashTable   *stack;        /* cell key -> index into drawn + 1 (scratch) */
   GHashTable   *badges;       /* count -> GdkTexture */
-  guint         tick_id;
-  gboolean      pulsing_visible;
-  gint64        pulse_step;
+  gboolean      pulsing_visible;  /* in the pulse layer's last snapshot */
+  GtkWidget    *pulse_layer;      /* weak */
+  GtkWidget    *dependents[2];    /* weak: labels that give way to the pins */
 };
 
 G_DEFINE_FINAL_TYPE (WgIncidentLayer, wg_incident_layer, SHUMATE_TYPE_LAYER)
@@ -83,16 +83,6 @@ rebuild (WgIncidentLayer *self)
     }
 }
 
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  WgIncidentLayer *self = WG_INCIDENT_LAYER (widget);
-
-  return _wg_pulse_tick (widget, clock, self->pulsing_visible, &self->pulse_step, &self->tick_id);
-}
-
 static GdkTexture *
 get_badge (WgIncidentLayer *self,
            guint            count,
@@ -109,6 +99,23 @@ get_badge (WgIncidentLayer *self,
   return texture;
 }
 
+/* The ring of an unacknowledged emergency around the pin's point, grown
+ * and faded to @phase (0..1). */
+static void
+append_ring (GtkSnapshot *snapshot,
+             double       x,
+             double       y,
+             double       phase)
+{
+  double r = 8 + 22 * phase;
+  GskRoundedRect ring;
+  GdkRGBA c = { 0.88, 0.11, 0.14, 0.85 * (1 - phase) };
+
+  gsk_rounded_rect_init_from_rect (&ring, &GRAPHENE_RECT_INIT (x - r, y - r, 2 * r, 2 * r), r);
+  gtk_snapshot_append_border (snapshot, &ring, (float[]) { 3, 3, 3, 3 },
+                              (GdkRGBA[]) { c, c, c, c });
+}
+
 static void
 wg_incident_layer_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
@@ -117,9 +124,7 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
   WgMapProjection p;
   int sf = gtk_widget_get_scale_factor (widget);
   const double s = WG_INCIDENT_ICON_SIZE;
-  gboolean pulsing_visible = FALSE;
   gboolean animate;
-  double phase;
 
   g_array_set_size (self->drawn, 0);
   g_hash_table_remove_all (self->stack);
@@ -128,10 +133,7 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
     rebuild (self);
   if (self->items->len == 0
       || !_wg_projection_init (&p, widget, shumate_layer_get_viewport (SHUMATE_LAYER (self))))
-    {
-      self->pulsing_visible = FALSE;
-      return;
-    }
+    return;
 
   /* Stack pins by screen cell, keeping the most urgent on top. */
   for (guint i = 0; i < self->items->len; i++)
@@ -169,9 +171,9 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
         }
     }
 
-  /* Reduced motion: a steady ring, halfway out. */
+  /* The ring pulses in the pulse layer; with reduced motion it stands
+   * here, halfway out. */
   animate = _wg_animations_enabled (widget);
-  phase = animate ? _wg_pulse_phase () : 0.35;
 
   gtk_snapshot_save (snapshot);
   _wg_projection_push_rotation (&p, snapshot);
@@ -183,17 +185,8 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
       double left = d->x - s / 2, top = d->y - s;
       gboolean selected = self->selected && g_str_equal (self->selected, wg_map_incident_get_id (item->incident));
 
-      if (item->pulsing)
-        {
-          double r = 8 + 22 * phase;
-          GskRoundedRect ring;
-          GdkRGBA c = { 0.88, 0.11, 0.14, 0.85 * (1 - phase) };
-
-          gsk_rounded_rect_init_from_rect (&ring, &GRAPHENE_RECT_INIT (d->x - r, d->y - r, 2 * r, 2 * r), r);
-          gtk_snapshot_append_border (snapshot, &ring, (float[]) { 3, 3, 3, 3 },
-                                      (GdkRGBA[]) { c, c, c, c });
-          pulsing_visible = TRUE;
-        }
+      if (item->pulsing && !animate)
+        append_ring (snapshot, d->x, d->y, 0.35);
       if (selected)
         {
           GskRoundedRect halo;
@@ -215,10 +208,82 @@ wg_incident_layer_snapshot (GtkWidget   *widget,
         }
     }
   gtk_snapshot_restore (snapshot);
+}
 
-  self->pulsing_visible = pulsing_visible && animate;
-  if (self->pulsing_visible && self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (widget, tick_cb, NULL, NULL);
+gboolean
+_wg_incident_layer_snapshot_pulse (WgIncidentLayer       *self,
+                                   GtkSnapshot           *snapshot,
+                                   const WgMapProjection *p,
+                                   double                 phase,
+                                   gboolean               animate)
+{
+  const double s = WG_INCIDENT_ICON_SIZE;
+
+  self->pulsing_visible = FALSE;
+  if (!animate || !gtk_widget_get_visible (GTK_WIDGET (self)))
+    return FALSE;
+  if (self->dirty)
+    rebuild (self);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      const Item *item = &g_array_index (self->items, Item, i);
+      double x, y;
+
+      if (!item->pulsing)
+        continue;
+      _wg_projection_to_widget (p, item->mx, item->my, &x, &y);
+      if (!(x > -s && y > -s && x < p->width + s && y < p->height + 2 * s))
+        continue;
+      append_ring (snapshot, x, y, phase);
+      self->pulsing_visible = TRUE;
+    }
+  return self->pulsing_visible;
+}
+
+void
+_wg_incident_layer_add_obstacles (WgIncidentLayer       *self,
+                                  const WgMapProjection *p,
+                                  GArray                *rects)
+{
+  const double s = WG_INCIDENT_ICON_SIZE;
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self)))
+    return;
+  if (self->dirty)
+    rebuild (self);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      const Item *item = &g_array_index (self->items, Item, i);
+      graphene_rect_t pin;
+      double x, y;
+
+      _wg_projection_to_widget (p, item->mx, item->my, &x, &y);
+      if (!(x > -s && y > -s && x < p->width + s && y < p->height + 2 * s))
+        continue;
+      /* The pin's point is at the bottom centre of the icon. */
+      graphene_rect_init (&pin, x - s / 2, y - s, s, s);
+      g_array_append_val (rects, pin);
+    }
+}
+
+void
+_wg_incident_layer_add_dependent (WgIncidentLayer *self,
+                                  GtkWidget       *dependent)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->dependents); i++)
+    if (self->dependents[i] == NULL)
+      {
+        g_set_weak_pointer (&self->dependents[i], dependent);
+        return;
+      }
+  g_assert_not_reached ();
+}
+
+void
+_wg_incident_layer_set_pulse_layer (WgIncidentLayer *self,
+                                    GtkWidget       *pulse_layer)
+{
+  g_set_weak_pointer (&self->pulse_layer, pulse_layer);
 }
 
 static void
@@ -232,6 +297,11 @@ mark_dirty (WgIncidentLayer *self)
 {
   self->dirty = TRUE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (self->pulse_layer != NULL)
+    gtk_widget_queue_draw (self->pulse_layer);
+  for (guint i = 0; i < G_N_ELEMENTS (self->dependents); i++)
+    if (self->dependents[i] != NULL)
+      gtk_widget_queue_draw (self->dependents[i]);
 }
 
 static void
@@ -299,6 +369,8 @@ wg_incident_layer_dispose (GObject *object)
 
   disconnect_model (self);
   g_array_set_size (self->items, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (self->dependents); i++)
+    g_clear_weak_pointer (&self->dependents[i]);
   G_OBJECT_CLASS (wg_incident_layer_parent_class)->dispose (object);
 }
 
@@ -448,7 +520,7 @@ gboolean
 wg_incident_layer_is_pulsing (WgIncidentLayer *self)
 {
   g_return_val_if_fail (WG_IS_INCIDENT_LAYER (self), FALSE);
-  return self->pulsing_visible && self->tick_id != 0;
+  return self->pulsing_visible;
 }
 
 void

@@ -130,23 +130,60 @@ void        _wg_grid_layer_collect     (WgGridLayer     *self,
 /* The grid labels as a layer above the forces (transfer floating) */
 ShumateLayer *_wg_grid_layer_create_label_layer (WgGridLayer *self);
 
+/* Labels do not cover each other: what a more important layer occupies on
+ * screen (graphene_rect_t, widget coordinates of projection @p) is added
+ * to @rects, and a lesser label that would overlap one is left out: a
+ * station's name gives way to incident pins, a grid's name to stations
+ * (icon and name) and pins.  The layers redraw their @dependent (weak)
+ * when what they occupy changes. */
+void        _wg_incident_layer_add_obstacles (WgIncidentLayer       *self,
+                                              const WgMapProjection *p,
+                                              GArray                *rects);
+void        _wg_station_layer_add_obstacles  (WgStationLayer        *self,
+                                              const WgMapProjection *p,
+                                              GArray                *rects);
+void        _wg_incident_layer_add_dependent (WgIncidentLayer       *self,
+                                              GtkWidget             *dependent);
+void        _wg_station_layer_set_incidents  (WgStationLayer        *self,
+                                              WgIncidentLayer       *incidents);
+void        _wg_grid_layer_set_obstacles     (WgGridLayer           *self,
+                                              WgStationLayer        *stations,
+                                              WgIncidentLayer       *incidents);
+gboolean    _wg_rect_hits_any                (const graphene_rect_t *rect,
+                                              GArray                *rects);
+/* Redraws the grid names (what they give way to changed). */
+void        _wg_grid_layer_queue_labels      (WgGridLayer           *self);
+/* Grid names drawn in the last frame (for tests). */
+guint       _wg_grid_layer_get_n_labels      (WgGridLayer           *self);
+
 /* Pulsing (unacknowledged emergencies): the incident ring and the grid
- * fill move in the same steps.  PULSE_STEPS per period: 10 fps, not the
- * display rate, because each step repaints the window (costly in software). */
+ * fill move in the same steps, drawn by the pulse layer (wg-pulse-layer.h)
+ * on a timer.  PULSE_STEPS per period: 5 fps, not the display rate: each
+ * step repaints its area (costly in software). */
 #define WG_PULSE_PERIOD_US (1200 * 1000)
-#define WG_PULSE_STEPS 12
+#define WG_PULSE_STEPS 6
 /* 0 <= phase < 1, in WG_PULSE_STEPS steps */
 double      _wg_pulse_phase            (void);
 /* FALSE when the user asked for reduced motion (gtk-enable-animations). */
 gboolean    _wg_animations_enabled     (GtkWidget    *widget);
-/* A layer's tick callback: redraws when the pulse moves to its next step;
- * when nothing pulses or animations are off, draws one last steady frame,
- * clears *tick_id and stops. */
-gboolean    _wg_pulse_tick             (GtkWidget     *widget,
-                                        GdkFrameClock *clock,
-                                        gboolean       pulsing,
-                                        gint64        *step,
-                                        guint         *tick_id);
+/* For the pulse layer: draw what pulses at @phase (nothing unless
+ * @animate: the layer then draws it steady itself), in the projection @p
+ * with its rotation pushed; TRUE when something pulsing is on screen.
+ * The layers redraw @pulse_layer (weak) when what pulses may change. */
+gboolean    _wg_grid_layer_snapshot_pulse     (WgGridLayer           *self,
+                                               GtkSnapshot           *snapshot,
+                                               const WgMapProjection *p,
+                                               double                 phase,
+                                               gboolean               animate);
+gboolean    _wg_incident_layer_snapshot_pulse (WgIncidentLayer       *self,
+                                               GtkSnapshot           *snapshot,
+                                               const WgMapProjection *p,
+                                               double                 phase,
+                                               gboolean               animate);
+void        _wg_grid_layer_set_pulse_layer    (WgGridLayer           *self,
+                                               GtkWidget             *pulse_layer);
+void        _wg_incident_layer_set_pulse_layer (WgIncidentLayer      *self,
+                                                GtkWidget            *pulse_layer);
 
 #define WG_INCIDENT_ICON_SIZE 26.0
 #define WG_UNIT_ICON_SIZE     16.0

@@ -71,36 +71,22 @@ _wg_pulse_phase (void)
 }
 
 gboolean
+_wg_rect_hits_any (const graphene_rect_t *rect,
+                   GArray                *rects)
+{
+  for (guint i = 0; rects != NULL && i < rects->len; i++)
+    if (graphene_rect_intersection (rect, &g_array_index (rects, graphene_rect_t, i), NULL))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
 _wg_animations_enabled (GtkWidget *widget)
 {
   gboolean enabled = TRUE;
 
   g_object_get (gtk_widget_get_settings (widget), "gtk-enable-animations", &enabled, NULL);
   return enabled;
-}
-
-gboolean
-_wg_pulse_tick (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gboolean       pulsing,
-                gint64        *step,
-                guint         *tick_id)
-{
-  gint64 now_step;
-
-  if (!pulsing || !_wg_animations_enabled (widget))
-    {
-      gtk_widget_queue_draw (widget);
-      *tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  now_step = gdk_frame_clock_get_frame_time (clock) / (WG_PULSE_PERIOD_US / WG_PULSE_STEPS);
-  if (now_step != *step)
-    {
-      *step = now_step;
-      gtk_widget_queue_draw (widget);
-    }
-  return G_SOURCE_CONTINUE;
 }
 
 void

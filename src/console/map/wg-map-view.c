@@ -14,6 +14,7 @@
 #include "wg-map-private.h"
 #include "wg-map-view.h"
 #include "wg-mbtiles-source.h"
+#include "wg-pulse-layer.h"
 #include "wg-xyz-source.h"
 
 #define MAX_FIT_ZOOM 18.0
@@ -70,6 +71,7 @@ struct _WgMapView
   WgForceLayer       *force_layer;
   WgIncidentLayer    *incident_layer;
   WgPoliceGridLayer  *police_grid_layer;
+  WgPulseLayer       *pulse_layer;
   GtkWidget          *legend;
   GtkWidget          *notice;
   GtkWidget          *notice_label;
@@ -1287,6 +1289,7 @@ animations_changed_cb (WgMapView *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self->grid_layer));
   gtk_widget_queue_draw (GTK_WIDGET (self->incident_layer));
+  gtk_widget_queue_draw (GTK_WIDGET (self->pulse_layer));
 }
 
 static void
@@ -1316,13 +1319,18 @@ wg_map_view_init (WgMapView *self)
   self->force_layer = wg_force_layer_new (self->viewport);
   self->incident_layer = wg_incident_layer_new (self->viewport);
   self->police_grid_layer = wg_police_grid_layer_new (self->viewport);
-  /* Bottom to top: grid fills and outlines, forces, grid names, stations,
-   * incidents (names and stations above the many unit badges to stay
-   * legible). */
+  self->pulse_layer = wg_pulse_layer_new (self->viewport, self->grid_layer, self->incident_layer);
+  /* Bottom to top: grid fills and outlines, police grids (off by default),
+   * what pulses (flashing fills, rings under the pins), forces, grid names,
+   * stations, incidents (names and stations above the many unit badges to
+   * stay legible). */
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->grid_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->police_grid_layer));
+  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->pulse_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->force_layer));
   shumate_map_add_layer (self->map, _wg_grid_layer_create_label_layer (self->grid_layer));
+  _wg_grid_layer_set_obstacles (self->grid_layer, self->station_layer, self->incident_layer);
+  _wg_station_layer_set_incidents (self->station_layer, self->incident_layer);
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->incident_layer));
 
@@ -1581,6 +1589,8 @@ wg_map_view_set_stations (WgMapView          *self,
 {
   g_return_if_fail (WG_IS_MAP_VIEW (self));
   wg_station_layer_set_stations (self->station_layer, stations, n_stations);
+  /* The grid names give way to the stations. */
+  _wg_grid_layer_queue_labels (self->grid_layer);
 }
 
 void

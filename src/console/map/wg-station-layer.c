@@ -28,6 +28,8 @@ struct _WgStationLayer
   ShumateLayer  parent_instance;
   GArray       *stations;
   gboolean      gcj02;
+  WgIncidentLayer *incidents;  /* weak: names give way to their pins */
+  GArray       *obstacles;     /* graphene_rect_t, scratch */
 };
 
 G_DEFINE_FINAL_TYPE (WgStationLayer, wg_station_layer, SHUMATE_TYPE_LAYER)
@@ -40,6 +42,77 @@ station_clear (gpointer data)
   g_clear_pointer (&s->id, g_free);
   g_clear_pointer (&s->name, g_free);
   g_clear_object (&s->layout);
+}
+
+static void
+ensure_layout (GtkWidget *widget,
+               Station   *s)
+{
+  PangoAttrList *attrs;
+
+  if (s->layout != NULL)
+    return;
+  attrs = pango_attr_list_new ();
+  s->layout = gtk_widget_create_pango_layout (widget, s->name);
+  pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  pango_attr_list_insert (attrs, pango_attr_scale_new (0.9));
+  pango_layout_set_attributes (s->layout, attrs);
+  pango_attr_list_unref (attrs);
+}
+
+/* The icon and, where names are shown, the name's plate. */
+static void
+station_rects (WgStationLayer        *self,
+               const Station         *s,
+               double                 x,
+               double                 y,
+               gboolean               labels,
+               graphene_rect_t       *icon,
+               graphene_rect_t       *plate)
+{
+  const double half = WG_STATION_ICON_SIZE / 2;
+  int lw = 0, lh = 0;
+
+  graphene_rect_init (icon, x - half, y - half, WG_STATION_ICON_SIZE, WG_STATION_ICON_SIZE);
+  if (labels && s->layout != NULL)
+    pango_layout_get_pixel_size (s->layout, &lw, &lh);
+  graphene_rect_init (plate, x - lw / 2.0 - 5, y + half + 2, labels ? lw + 10 : 0, labels ? lh + 2 : 0);
+}
+
+void
+_wg_station_layer_add_obstacles (WgStationLayer        *self,
+                                 const WgMapProjection *p,
+                                 GArray                *rects)
+{
+  gboolean labels = p->zoom >= LABEL_MIN_ZOOM;
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self)))
+    return;
+  for (guint i = 0; i < self->stations->len; i++)
+    {
+      Station *s = &g_array_index (self->stations, Station, i);
+      graphene_rect_t icon, plate;
+      double x, y;
+
+      _wg_projection_to_widget (p, s->mx, s->my, &x, &y);
+      if (!(x > -200 && y > -50 && x < p->width + 200 && y < p->height + 50))
+        continue;
+      if (labels)
+        ensure_layout (GTK_WIDGET (self), s);
+      station_rects (self, s, x, y, labels, &icon, &plate);
+      g_array_append_val (rects, icon);
+      if (labels)
+        g_array_append_val (rects, plate);
+    }
+}
+
+void
+_wg_station_layer_set_incidents (WgStationLayer  *self,
+                                 WgIncidentLayer *incidents)
+{
+  g_set_weak_pointer (&self->incidents, incidents);
+  if (incidents != NULL)
+    _wg_incident_layer_add_dependent (incidents, GTK_WIDGET (self));
 }
 
 static void
@@ -58,6 +131,9 @@ wg_station_layer_snapshot (GtkWidget   *widget,
 
   icon = _wg_icon_station (gtk_widget_get_scale_factor (widget));
   labels = p.zoom >= LABEL_MIN_ZOOM;
+  g_array_set_size (self->obstacles, 0);
+  if (labels && self->incidents != NULL)
+    _wg_incident_layer_add_obstacles (self->incidents, &p, self->obstacles);
 
   gtk_snapshot_save (snapshot);
   _wg_projection_push_rotation (&p, snapshot);
@@ -81,21 +157,15 @@ wg_station_layer_snapshot (GtkWidget   *widget,
           int lw, lh;
           GskRoundedRect plate;
 
-          if (s->layout == NULL)
-            {
-              PangoAttrList *attrs = pango_attr_list_new ();
-
-              s->layout = gtk_widget_create_pango_layout (widget, s->name);
-              pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-              pango_attr_list_insert (attrs, pango_attr_scale_new (0.9));
-              pango_layout_set_attributes (s->layout, attrs);
-              pango_attr_list_unref (attrs);
-            }
+          ensure_layout (widget, s);
           pango_layout_get_pixel_size (s->layout, &lw, &lh);
           gsk_rounded_rect_init_from_rect (&plate,
                                            &GRAPHENE_RECT_INIT (x - lw / 2.0 - 5, y + half + 2,
                                                                 lw + 10, lh + 2),
                                            (lh + 2) / 2.0);
+          /* An incident's pin is more important than the name. */
+          if (_wg_rect_hits_any (&plate.bounds, self->obstacles))
+            continue;
           gtk_snapshot_push_rounded_clip (snapshot, &plate);
           gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.15, 0.45, 0.30, 0.92 }, &plate.bounds);
           gtk_snapshot_pop (snapshot);
@@ -130,6 +200,8 @@ wg_station_layer_finalize (GObject *object)
   WgStationLayer *self = WG_STATION_LAYER (object);
 
   g_array_unref (self->stations);
+  g_array_unref (self->obstacles);
+  g_clear_weak_pointer (&self->incidents);
   G_OBJECT_CLASS (wg_station_layer_parent_class)->finalize (object);
 }
 
@@ -148,6 +220,7 @@ static void
 wg_station_layer_init (WgStationLayer *self)
 {
   self->stations = g_array_new (FALSE, TRUE, sizeof (Station));
+  self->obstacles = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
   g_array_set_clear_func (self->stations, station_clear);
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
 }
