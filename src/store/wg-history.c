@@ -1725,14 +1725,44 @@ gen_clear (Gen *gen)
   g_free (gen->root_id);
 }
 
+/* The extra streets lie where the reference has none: their areas join
+ * the rules, or decide() would refuse their reports as out of the area. */
+static void
+add_street_areas (Gen *gen)
+{
+  WgGeoShape *street = wg_reference_get_root (gen->ref)->shape;
+  WgRules *rules = wg_store_get_rules (gen->store);
+
+  for (guint s = 1; street != NULL && s < gen->p->streets; s++)
+    {
+      g_autoptr(WgGeoShape) moved = wg_geo_shape_new ();
+      double dlat, dlon;
+
+      street_offset (s, &dlat, &dlon);
+      for (guint r = 0; r < wg_geo_shape_get_n_rings (street); r++)
+        {
+          guint n = 0;
+          gboolean is_hole = FALSE;
+          const WgGeoPoint *ring = wg_geo_shape_get_ring (street, r, &n, &is_hole);
+          g_autofree WgGeoPoint *points = g_new (WgGeoPoint, n);
+
+          for (guint i = 0; i < n; i++)
+            points[i] = (WgGeoPoint) { ring[i].lon + dlon, ring[i].lat + dlat };
+          wg_geo_shape_add_ring (moved, points, n, is_hole);
+        }
+      wg_rules_add_area (rules, moved);
+    }
+}
+
 /* Registers the units of the extra streets: every force again, with
- * "-sNNN" after its id and account. */
+ * "-sNNN" after its id and account; and their areas. */
 static gboolean
 register_street_units (Gen     *gen,
                        GError **error)
 {
   if (gen->p->streets < 2)
     return TRUE;
+  add_street_areas (gen);
   if (!wg_store_begin (gen->store, error))
     return FALSE;
   for (guint s = 1; s < gen->p->streets; s++)

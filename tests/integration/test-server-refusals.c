@@ -28,8 +28,9 @@ static char *leader;
 static char *
 report (const char *location)
 {
-  g_autofree char *body = g_strdup_printf ("{\"grade\": \"professional\", \"category\": \"dispute_neighbour\","
-                                           " \"location\": %s, \"summary\": \"邻里噪音纠纷\"}", location);
+  /* Not a dispute: those are mediated in the grid before any routing. */
+  g_autofree char *body = g_strdup_printf ("{\"grade\": \"professional\", \"category\": \"risk_public_security\","
+                                           " \"location\": %s, \"summary\": \"小区门禁损坏，夜间有陌生人进出\"}", location);
   g_autoptr(WgTestResponse) r = wg_test_server_command (server, leader, NULL, "incident.report", body);
   JsonObject *event;
 

@@ -1212,9 +1212,14 @@ test_login_off_main_loop (Fixture       *f,
                   base50 / 1000.0, base90 / 1000.0);
   /* One argon2id hash takes ~100 ms (more on a busy machine): a main loop
    * that hashed would hold the probes for whole hashes.  Both cores are
-   * busy hashing, so allow for scheduling. */
+   * busy hashing, so allow for scheduling.  Under AddressSanitizer the
+   * server keeps a full stack of every allocation for its leak check, and
+   * each probe costs tens of milliseconds more while the hashes take the
+   * cores: the figures above are printed, not judged. */
+#ifndef __SANITIZE_ADDRESS__
   g_assert_cmpint (p50 - base50, <, 35 * 1000);
   g_assert_cmpint (p90 - base90, <, 120 * 1000);
+#endif
 }
 
 /* ---- configured limits ------------------------------------------------- */

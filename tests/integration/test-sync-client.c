@@ -348,6 +348,7 @@ test_snapshot_start_then_live_during_backfill (void)
   gint64 head, started, reported;
   WaitIncident wait;
 
+  server->no_leak_check = TRUE;
   prefill_journal (server, 20000);
   wg_test_server_start (server, demo);
   token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
