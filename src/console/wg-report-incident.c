@@ -25,17 +25,6 @@ typedef struct
   gboolean     located;
 } MapData;
 
-static const char *
-body_string (WgEvent    *event,
-             const char *member)
-{
-  JsonNode *node = json_object_get_member (event->body, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static char *
 local_time (gint64     ms,
             GTimeZone *tz,
@@ -118,8 +107,8 @@ event_detail (WgEvent     *event,
     "summary", "resolution", "result", "reason", "remark", "text", "instructions", "outcome", "satisfaction",
   };
   g_autoptr(GString) out = g_string_new (NULL);
-  const char *department = body_string (event, "department");
-  const char *unit = body_string (event, "unit");
+  const char *department = wg_event_get_body_string (event, "department");
+  const char *unit = wg_event_get_body_string (event, "unit");
 
   if (department != NULL)
     {
@@ -133,7 +122,7 @@ event_detail (WgEvent     *event,
     }
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
     {
-      const char *text = body_string (event, members[i]);
+      const char *text = wg_event_get_body_string (event, members[i]);
       if (text != NULL)
         g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "", text);
     }
@@ -189,9 +178,9 @@ wg_report_incident_pdf (GPtrArray   *events,
                    _("The incident’s events do not start with its report"));
       return FALSE;
     }
-  category = wg_reference_lookup_category (reference, body_string (reported, "category"));
-  if (body_string (reported, "grid") != NULL)
-    map.grid = wg_reference_lookup_grid (reference, body_string (reported, "grid"));
+  category = wg_reference_lookup_category (reference, wg_event_get_body_string (reported, "category"));
+  if (wg_event_get_body_string (reported, "grid") != NULL)
+    map.grid = wg_reference_lookup_grid (reference, wg_event_get_body_string (reported, "grid"));
   location = json_object_get_object_member (reported->body, "location");
   if (location != NULL && json_object_has_member (location, "lat"))
     {
@@ -237,14 +226,14 @@ wg_report_incident_pdf (GPtrArray   *events,
         g_ptr_array_add (did, (gpointer) wg_event_type_label (e->type));
     }
 
-  title = g_strdup_printf (_("After-action review of %s"), body_string (reported, "case_number"));
-  footer = g_strdup (body_string (reported, "case_number"));
+  title = g_strdup_printf (_("After-action review of %s"), wg_event_get_body_string (reported, "case_number"));
+  footer = g_strdup (wg_event_get_body_string (reported, "case_number"));
   pdf = wg_pdf_new (path, footer, error);
   if (pdf == NULL)
     return FALSE;
   wg_pdf_title (pdf, title);
-  if (body_string (reported, "summary") != NULL)
-    wg_pdf_paragraph (pdf, body_string (reported, "summary"));
+  if (wg_event_get_body_string (reported, "summary") != NULL)
+    wg_pdf_paragraph (pdf, wg_event_get_body_string (reported, "summary"));
 
   {
     WgGrade grade = WG_GRADE_GENERAL;
@@ -252,16 +241,16 @@ wg_report_incident_pdf (GPtrArray   *events,
     const char *header[] = { _("Item"), _("Value") };
     char **row;
 
-    wg_grade_from_string (body_string (reported, "grade"), &grade);
+    wg_grade_from_string (wg_event_get_body_string (reported, "grade"), &grade);
 #define FACT(label, value) G_STMT_START { row = g_new0 (char *, 3); row[0] = g_strdup (label); \
                                           row[1] = (value); g_ptr_array_add (facts, row); } G_STMT_END
-    FACT (_("Category"), g_strdup (category != NULL ? category->name_zh : body_string (reported, "category")));
+    FACT (_("Category"), g_strdup (category != NULL ? category->name_zh : wg_event_get_body_string (reported, "category")));
     FACT (_("Grade"), g_strdup (wg_grade_label (grade)));
     FACT (_("Grid"), g_strdup (map.grid != NULL ? map.grid->name_zh : _("Outside the street")));
     if (map.located)
       FACT (_("Location"), g_strdup_printf ("%.5f, %.5f", map.lat, map.lon));
-    if (body_string (reported, "source") != NULL)
-      FACT (_("Source"), g_strdup (wg_source_label (body_string (reported, "source"))));
+    if (wg_event_get_body_string (reported, "source") != NULL)
+      FACT (_("Source"), g_strdup (wg_source_label (wg_event_get_body_string (reported, "source"))));
     FACT (_("Reported"), local_time (reported->ts, tz, TRUE));
     FACT (_("Closed"), closed > 0 ? local_time (closed, tz, TRUE) : g_strdup (_("not yet")));
 #undef FACT

@@ -308,3 +308,29 @@ wg_event_redact_caller (WgEvent *self)
   copy->exercise = g_strdup (self->exercise);
   return copy;
 }
+
+const char *
+wg_event_get_body_string (WgEvent    *self,
+                          const char *member)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  node = json_object_get_member (self->body, member);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+gint64
+wg_event_get_body_int (WgEvent    *self,
+                       const char *member)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, 0);
+  node = json_object_get_member (self->body, member);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return json_node_get_int (node);
+}

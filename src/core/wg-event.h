@@ -67,6 +67,12 @@ char        *wg_event_to_string   (WgEvent     *self);
  * it: a caller's phone number masked ("138****8000").  A new reference to
  * @self when there is nothing to mask. */
 WgEvent     *wg_event_redact_caller (WgEvent   *self);
+/* A member of the body: the string, or NULL when it is absent, null or
+ * not a string; the integer, or 0 when absent or not an integer. */
+const char  *wg_event_get_body_string (WgEvent   *self,
+                                       const char *member);
+gint64       wg_event_get_body_int    (WgEvent   *self,
+                                       const char *member);
 /* TRUE when both serialise to the same canonical JSON. */
 gboolean     wg_event_equal       (WgEvent     *a,
                                    WgEvent     *b);

@@ -201,28 +201,6 @@ add_duration (WgStatistics  *self,
   g_array_append_val (self->durations[kind], ms);
 }
 
-static const char *
-body_string (WgEvent    *event,
-             const char *member)
-{
-  JsonNode *node = json_object_get_member (event->body, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gint64
-body_int (WgEvent    *event,
-          const char *member)
-{
-  JsonNode *node = json_object_get_member (event->body, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-  return json_node_get_int (node);
-}
-
 static gboolean
 in_area (WgStatistics *self,
          const char   *grid)
@@ -249,15 +227,15 @@ add_reported (WgStatistics *self,
 
   if (event->ts < self->from || event->ts >= self->to || event->incident == NULL)
     return;
-  if (!in_area (self, body_string (event, "grid")))
+  if (!in_area (self, wg_event_get_body_string (event, "grid")))
     return;
   c = g_new0 (Case, 1);
-  c->category = g_strdup (body_string (event, "category"));
-  c->grid = g_strdup (body_string (event, "grid"));
-  c->source = g_strdup (body_string (event, "source"));
-  c->grade = grade_from_name (body_string (event, "grade"));
+  c->category = g_strdup (wg_event_get_body_string (event, "category"));
+  c->grid = g_strdup (wg_event_get_body_string (event, "grid"));
+  c->source = g_strdup (wg_event_get_body_string (event, "source"));
+  c->grade = grade_from_name (wg_event_get_body_string (event, "grade"));
   c->received = event->ts;
-  c->deadline = body_int (event, "deadline");
+  c->deadline = wg_event_get_body_int (event, "deadline");
   g_hash_table_replace (self->cases, g_strdup (event->incident), c);
 }
 
@@ -288,14 +266,14 @@ wg_statistics_add (WgStatistics *self,
     gint64 deadline_before = c->deadline;
 
     if (json_object_has_member (event->body, "step"))
-      c->deadline = body_int (event, "deadline");
+      c->deadline = wg_event_get_body_int (event, "deadline");
 
     d = department (self, c->department);
 
     if (strcmp (type, "incident.routed") == 0)
       {
         g_free (c->department);
-        c->department = g_strdup (body_string (event, "department"));
+        c->department = g_strdup (wg_event_get_body_string (event, "department"));
         c->routed_at = event->ts;
         c->accepted_at = 0;
         if (self->department == NULL || g_strcmp0 (c->department, self->department) == 0)
@@ -306,8 +284,8 @@ wg_statistics_add (WgStatistics *self,
     else if (strcmp (type, "incident.regraded") == 0 || strcmp (type, "incident.upgraded") == 0 ||
              strcmp (type, "incident.downgraded") == 0)
       {
-        const char *to = body_string (event, "to");
-        int grade = to != NULL ? grade_from_name (to) : grade_from_name (body_string (event, "grade"));
+        const char *to = wg_event_get_body_string (event, "to");
+        int grade = to != NULL ? grade_from_name (to) : grade_from_name (wg_event_get_body_string (event, "grade"));
 
         if (strcmp (type, "incident.upgraded") == 0)
           {
@@ -316,7 +294,7 @@ wg_statistics_add (WgStatistics *self,
           }
         else if (strcmp (type, "incident.downgraded") == 0)
           {
-            const char *reason = body_string (event, "reason");
+            const char *reason = wg_event_get_body_string (event, "reason");
 
             f->downgraded++;
             if (json_object_get_boolean_member_with_default (event->body, "false_alarm", FALSE) ||
@@ -384,7 +362,7 @@ wg_statistics_add (WgStatistics *self,
       }
     else if (strcmp (type, "incident.called_back") == 0)
       {
-        const char *satisfaction = body_string (event, "satisfaction");
+        const char *satisfaction = wg_event_get_body_string (event, "satisfaction");
         gboolean satisfied = g_strcmp0 (satisfaction, "satisfied") == 0 ||
                              g_strcmp0 (satisfaction, "basically_satisfied") == 0;
 
@@ -420,7 +398,7 @@ wg_statistics_add (WgStatistics *self,
     else if (strcmp (type, "incident.mediated") == 0)
       {
         f->mediations++;
-        if (g_strcmp0 (body_string (event, "outcome"), "mediated") == 0)
+        if (g_strcmp0 (wg_event_get_body_string (event, "outcome"), "mediated") == 0)
           f->mediated++;
       }
     else if (strcmp (type, "incident.handled_on_spot") == 0)
@@ -428,7 +406,7 @@ wg_statistics_add (WgStatistics *self,
     else if (strcmp (type, "incident.overdue") == 0)
       {
         f->overdue++;
-        count (f->overdue_by_step, body_string (event, "step"));
+        count (f->overdue_by_step, wg_event_get_body_string (event, "step"));
         if (d != NULL)
           d->overdue++;
       }

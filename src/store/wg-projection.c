@@ -25,28 +25,6 @@ const char *const _wg_projection_tables[] = {
   "routings", "deadlines", "assignments", "alarms", "incidents", "roster", "units", NULL,
 };
 
-static const char *
-body_string (WgEvent    *event,
-             const char *member)
-{
-  JsonNode *node = json_object_get_member (event->body, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gint64
-body_int (WgEvent    *event,
-          const char *member)
-{
-  JsonNode *node = json_object_get_member (event->body, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return 0;
-  return json_node_get_int (node);
-}
-
 static gboolean
 body_boolean (WgEvent    *event,
               const char *member)
@@ -131,8 +109,8 @@ apply_step (WgStore  *self,
   if (!json_object_has_member (event->body, "step"))
     return TRUE;
 
-  step = body_string (event, "step");
-  deadline = body_int (event, "deadline");
+  step = wg_event_get_body_string (event, "step");
+  deadline = wg_event_get_body_int (event, "deadline");
 
   if (!end_open_deadline (self, event, error))
     return FALSE;
@@ -196,8 +174,8 @@ apply_reported (WgStore  *self,
   if (!wg_json_get_object (event->body, "location", TRUE, &loc, NULL))
     loc = NULL;
   if (!need (event, "grade, category and summary",
-             body_string (event, "grade") != NULL && body_string (event, "category") != NULL &&
-             body_string (event, "summary") != NULL, error))
+             wg_event_get_body_string (event, "grade") != NULL && wg_event_get_body_string (event, "category") != NULL &&
+             wg_event_get_body_string (event, "summary") != NULL, error))
     return FALSE;
 
   /* An upsert: a partial view (a unit's own account) may have met the
@@ -212,13 +190,13 @@ apply_reported (WgStore  *self,
   if (stmt == NULL)
     return FALSE;
   wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-  wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "case_number"));
-  wg_sqlite_bind_text_or_null (stmt, 3, body_string (event, "case_day"));
-  wg_sqlite_bind_text_or_null (stmt, 4, body_string (event, "grade"));
-  wg_sqlite_bind_text_or_null (stmt, 5, body_string (event, "category"));
-  wg_sqlite_bind_text_or_null (stmt, 6, body_string (event, "summary"));
-  wg_sqlite_bind_text_or_null (stmt, 7, body_string (event, "grid"));
-  wg_sqlite_bind_text_or_null (stmt, 8, body_string (event, "default_department"));
+  wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "case_number"));
+  wg_sqlite_bind_text_or_null (stmt, 3, wg_event_get_body_string (event, "case_day"));
+  wg_sqlite_bind_text_or_null (stmt, 4, wg_event_get_body_string (event, "grade"));
+  wg_sqlite_bind_text_or_null (stmt, 5, wg_event_get_body_string (event, "category"));
+  wg_sqlite_bind_text_or_null (stmt, 6, wg_event_get_body_string (event, "summary"));
+  wg_sqlite_bind_text_or_null (stmt, 7, wg_event_get_body_string (event, "grid"));
+  wg_sqlite_bind_text_or_null (stmt, 8, wg_event_get_body_string (event, "default_department"));
   if (loc != NULL)
     {
       double lat = 0, lon = 0;
@@ -239,7 +217,7 @@ apply_reported (WgStore  *self,
   if (stmt == NULL)
     return FALSE;
   wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-  wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "source"));
+  wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "source"));
   sqlite3_bind_int (stmt, 3, body_boolean (event, "call_back_required"));
   if (!_wg_store_step_done (self, stmt, error))
     return FALSE;
@@ -264,7 +242,7 @@ apply_assignment (WgStore  *self,
                   WgEvent  *event,
                   GError  **error)
 {
-  const char *unit = body_string (event, "unit");
+  const char *unit = wg_event_get_body_string (event, "unit");
   const char *state = NULL, *column = NULL;
   sqlite3_stmt *stmt;
   gboolean closes = FALSE;
@@ -391,8 +369,8 @@ apply_alarm (WgStore  *self,
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, event->ts);
-      sqlite3_bind_int64 (stmt, 3, body_int (event, "level"));
-      wg_sqlite_bind_text_or_null (stmt, 4, body_string (event, "to"));
+      sqlite3_bind_int64 (stmt, 3, wg_event_get_body_int (event, "level"));
+      wg_sqlite_bind_text_or_null (stmt, 4, wg_event_get_body_string (event, "to"));
       break;
 
     case WG_EV_ALARM_ACKNOWLEDGED:
@@ -451,7 +429,7 @@ apply_cycle (WgStore  *self,
              GError  **error)
 {
   sqlite3_stmt *stmt = NULL;
-  const char *state = body_string (event, "state");
+  const char *state = wg_event_get_body_string (event, "state");
 
   switch (event->type)
     {
@@ -460,7 +438,7 @@ apply_cycle (WgStore  *self,
         "UPDATE incidents SET mediation = ?2, state = coalesce (?3, state) WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "outcome"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "outcome"));
       wg_sqlite_bind_text_or_null (stmt, 3, state);
       break;
 
@@ -468,7 +446,7 @@ apply_cycle (WgStore  *self,
       stmt = _wg_store_stmt (self, "UPDATE incidents SET grade = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "to"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "to"));
       break;
 
     case WG_EV_INCIDENT_REJECTION_REQUESTED:
@@ -480,7 +458,7 @@ apply_cycle (WgStore  *self,
       stmt = _wg_store_stmt (self, "UPDATE incidents SET extension_requested = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, 2, body_int (event, "requested_deadline"));
+      sqlite3_bind_int64 (stmt, 2, wg_event_get_body_int (event, "requested_deadline"));
       break;
     case WG_EV_INCIDENT_EXTENSION_DECLINED:
       stmt = _wg_store_stmt (self, "UPDATE incidents SET extension_requested = NULL WHERE id = ?1", error);
@@ -490,7 +468,7 @@ apply_cycle (WgStore  *self,
       stmt = _wg_store_stmt (self, "UPDATE incidents SET supervision = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "level"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "level"));
       break;
     case WG_EV_INCIDENT_SUPERVISION_ANSWERED:
       stmt = _wg_store_stmt (self, "UPDATE incidents SET supervision = NULL WHERE id = ?1", error);
@@ -500,7 +478,7 @@ apply_cycle (WgStore  *self,
       stmt = _wg_store_stmt (self, "UPDATE incidents SET call_back = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "satisfaction"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "satisfaction"));
       break;
 
     case WG_EV_INCIDENT_REWORKED:
@@ -517,13 +495,13 @@ apply_cycle (WgStore  *self,
       break;
 
     case WG_EV_INCIDENT_MERGED:
-      if (!need (event, "into", body_string (event, "into") != NULL, error))
+      if (!need (event, "into", wg_event_get_body_string (event, "into") != NULL, error))
         return FALSE;
       stmt = _wg_store_stmt (self, "UPDATE incidents SET state = 'merged', merged_into = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "into"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "into"));
       if (!_wg_store_step_done (self, stmt, error) || !clear_step (self, event, error))
         return FALSE;
       /* The case it was merged into counts the repeat (a partial view may
@@ -531,17 +509,17 @@ apply_cycle (WgStore  *self,
       stmt = _wg_store_stmt (self, "UPDATE incidents SET repeats = repeats + 1 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      wg_sqlite_bind_text_or_null (stmt, 1, body_string (event, "into"));
+      wg_sqlite_bind_text_or_null (stmt, 1, wg_event_get_body_string (event, "into"));
       return _wg_store_step_done (self, stmt, error);
 
     case WG_EV_INCIDENT_DOWNGRADED:
-      if (!need (event, "to and state", body_string (event, "to") != NULL && state != NULL, error))
+      if (!need (event, "to and state", wg_event_get_body_string (event, "to") != NULL && state != NULL, error))
         return FALSE;
       stmt = _wg_store_stmt (self, "UPDATE incidents SET grade = ?2, state = ?3 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "to"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "to"));
       wg_sqlite_bind_text_or_null (stmt, 3, state);
       if (!_wg_store_step_done (self, stmt, error))
         return FALSE;
@@ -598,10 +576,10 @@ apply_incident (WgStore  *self,
         if (stmt == NULL)
           return FALSE;
         wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-        wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "department"));
+        wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "department"));
         wg_sqlite_bind_text_or_null (stmt, 3, co_text);
-        if (body_int (event, "handle_deadline") > 0)
-          sqlite3_bind_int64 (stmt, 4, body_int (event, "handle_deadline"));
+        if (wg_event_get_body_int (event, "handle_deadline") > 0)
+          sqlite3_bind_int64 (stmt, 4, wg_event_get_body_int (event, "handle_deadline"));
         if (!_wg_store_step_done (self, stmt, error))
           return FALSE;
       }
@@ -611,7 +589,7 @@ apply_incident (WgStore  *self,
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "department"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "department"));
       sqlite3_bind_int64 (stmt, 3, event->seq);
       return _wg_store_step_done (self, stmt, error) && add_co_departments (self, event, error) &&
              apply_step (self, event, error);
@@ -640,7 +618,7 @@ apply_incident (WgStore  *self,
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-      sqlite3_bind_int64 (stmt, 2, body_int (event, "deadline"));
+      sqlite3_bind_int64 (stmt, 2, wg_event_get_body_int (event, "deadline"));
       if (!_wg_store_step_done (self, stmt, error))
         return FALSE;
       stmt = _wg_store_stmt (self,
@@ -649,7 +627,7 @@ apply_incident (WgStore  *self,
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-      sqlite3_bind_int64 (stmt, 2, body_int (event, "deadline"));
+      sqlite3_bind_int64 (stmt, 2, wg_event_get_body_int (event, "deadline"));
       return _wg_store_step_done (self, stmt, error);
 
     case WG_EV_INCIDENT_SUSPENDED:
@@ -663,14 +641,14 @@ apply_incident (WgStore  *self,
       return _wg_store_step_done (self, stmt, error);
 
     case WG_EV_INCIDENT_RESUMED:
-      if (!need (event, "state", body_string (event, "state") != NULL, error))
+      if (!need (event, "state", wg_event_get_body_string (event, "state") != NULL, error))
         return FALSE;
       stmt = _wg_store_stmt (self,
         "UPDATE incidents SET state = ?2, suspended_from = NULL, suspended_at = NULL WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "state"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "state"));
       return _wg_store_step_done (self, stmt, error) && apply_step (self, event, error);
 
     case WG_EV_INCIDENT_UPGRADED:
@@ -686,7 +664,7 @@ apply_incident (WgStore  *self,
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "level"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "level"));
       return _wg_store_step_done (self, stmt, error);
 
     case WG_EV_INCIDENT_MEDIATED:
@@ -784,14 +762,14 @@ _wg_projection_apply (WgStore  *self,
       break;
 
     case WG_EV_UNIT_STATUS_CHANGED:
-      if (!need (event, "status", body_string (event, "status") != NULL, error) ||
+      if (!need (event, "status", wg_event_get_body_string (event, "status") != NULL, error) ||
           !ensure_unit (self, event->subject, error))
         return FALSE;
       stmt = _wg_store_stmt (self, "UPDATE units SET status = ?2, updated_at = ?3 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-      wg_sqlite_bind_text_or_null (stmt, 2, body_string (event, "status"));
+      wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "status"));
       sqlite3_bind_int64 (stmt, 3, event->ts);
       return _wg_store_step_done (self, stmt, error);
 
@@ -802,7 +780,7 @@ _wg_projection_apply (WgStore  *self,
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
       sqlite3_bind_int64 (stmt, 2, event->ts);
-      wg_sqlite_bind_text_or_null (stmt, 3, body_string (event, "from"));
+      wg_sqlite_bind_text_or_null (stmt, 3, wg_event_get_body_string (event, "from"));
       return _wg_store_step_done (self, stmt, error);
 
     case WG_N_EVENT_TYPES:
