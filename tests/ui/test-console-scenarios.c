@@ -647,6 +647,97 @@ test_scenario_professional (Fixture       *f,
   g_assert_cmpuint (count_type (journal, "alarm.raised"), ==, 0);
 }
 
+typedef struct {
+  WgWindow   *window;
+  const char *incident;
+  int         call_back;   /* WgSatisfaction */
+} CallBackWait;
+
+static gboolean
+called_back (gpointer data)
+{
+  CallBackWait *w = data;
+  const WgIncidentRecord *record = console_record (w->window, w->incident);
+
+  return record != NULL && record->call_back == w->call_back;
+}
+
+/* Issue 20: a 12345 hotline case through the whole cycle.  The centre
+ * routes it, calls the resident back (回访) unsatisfied, which sends it
+ * back to the department (返工); after the second feedback the call-back
+ * is satisfied and only then can the case be closed. */
+static void
+test_scenario_hotline_call_back (Fixture       *f,
+                                 gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *worker_report = report_body (reference, "worker-05", "professional",
+                                                "illegal_structure", "市民来电：楼顶违章搭建", NULL);
+  g_autoptr(GString) report = g_string_new (worker_report);
+  g_autofree char *accept = NULL;
+  g_autofree char *feedback = NULL;
+  g_autofree char *verify = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+  CallBackWait call_back;
+
+  /* The 12345 hotline passes the call on (the call-taker's side). */
+  g_assert_nonnull (strstr (report->str, "\"grid_worker\""));
+  g_string_replace (report, "\"grid_worker\"", "\"hotline_12345\"", 1);
+  incident = field_send (&f->field, "dispatcher", "incident.report", report->str);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  g_assert_true (console_record (f->dispatcher, incident)->call_back_required);
+
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", -1, NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+
+  accept = g_strdup_printf ("{\"incident\": \"%s\"}", incident);
+  feedback = g_strdup_printf ("{\"incident\": \"%s\", \"result\": \"已拆除\", \"outcome\": \"resolved\"}",
+                              incident);
+  verify = g_strdup_printf ("{\"incident\": \"%s\", \"passed\": true, \"remark\": \"现场已拆除\"}", incident);
+  field_send (&f->field, "dept-urban", "incident.accept", accept);
+  field_send (&f->field, "dept-urban", "incident.feedback", feedback);
+  field_send (&f->field, "worker-05", "incident.verify", verify);
+  wait_state (f->dispatcher, incident, WG_STATE_VERIFIED);
+
+  /* Not closable before the call-back: the console says why. */
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "close"));
+
+  /* The resident is unsatisfied: back to the department. */
+  act_with_dialog (f->dispatcher, "call-back", WG_SATISFACTION_UNSATISFIED, "铁皮房只拆了一半");
+  wait_state (f->dispatcher, incident, WG_STATE_ACCEPTED);
+  field_send (&f->field, "dept-urban", "incident.feedback", feedback);
+  field_send (&f->field, "worker-05", "incident.verify", verify);
+  wait_state (f->dispatcher, incident, WG_STATE_VERIFIED);
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "close"));
+
+  /* Satisfied this time: now it closes. */
+  act_with_dialog (f->dispatcher, "call-back", WG_SATISFACTION_SATISFIED, "已全部拆除，群众满意");
+  call_back = (CallBackWait) { f->dispatcher, incident, WG_SATISFACTION_SATISFIED };
+  g_assert_true (wg_test_iterate_until (called_back, &call_back, 20000));
+  act_with_dialog (f->dispatcher, "close", -1, "办结");
+  wait_state (f->dispatcher, incident, WG_STATE_CLOSED);
+  wait_state (f->leader, incident, WG_STATE_CLOSED);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@dispatcher", "incident.routed@dispatcher", "incident.accepted@dept-urban",
+      "incident.feedback_given@dept-urban", "incident.verified@worker-05",
+      "incident.called_back@dispatcher", "incident.reworked@dispatcher",
+      "incident.feedback_given@dept-urban", "incident.verified@worker-05",
+      "incident.called_back@dispatcher", "incident.closed@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (count_type (journal, "incident.called_back"), ==, 2);
+  g_assert_cmpuint (count_type (journal, "incident.reworked"), ==, 1);
+  g_assert_cmpuint (count_type (journal, "incident.closed"), ==, 1);
+}
+
 /* 3. General: blocked fire lane, handled on the spot in one go. */
 static void
 test_scenario_general (Fixture       *f,
@@ -1130,6 +1221,8 @@ main (int   argc,
               fixture_set_up, test_scenario_professional, fixture_tear_down);
   g_test_add ("/console-scenarios/3-general", Fixture, NULL,
               fixture_set_up, test_scenario_general, fixture_tear_down);
+  g_test_add ("/console-scenarios/hotline-call-back", Fixture, NULL,
+              fixture_set_up, test_scenario_hotline_call_back, fixture_tear_down);
   g_test_add_func ("/console-scenarios/offline-restart", test_offline_restart);
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   g_test_add_func ("/console-scenarios/photos", test_photos);
