@@ -738,6 +738,89 @@ test_scenario_hotline_call_back (Fixture       *f,
   g_assert_cmpuint (count_type (journal, "incident.closed"), ==, 1);
 }
 
+static gboolean
+find_css_class (GtkWidget  *widget,
+                const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class) && gtk_widget_is_drawable (widget))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_css_class (child, css_class))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+supervision_shown (gpointer window)
+{
+  return find_css_class (window, "supervision-notice");
+}
+
+static gboolean
+supervision_gone (gpointer window)
+{
+  return !find_css_class (window, "supervision-notice");
+}
+
+/* Issue 20: the centre supervises (督办) a routed case; the department's
+ * console shows the notice, with Answer Supervision first, until it
+ * answers. */
+static void
+test_scenario_supervision (Fixture       *f,
+                           gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "professional", "illegal_structure",
+                                         "楼顶违章搭建", NULL);
+  g_autoptr(WgApplication) dept_app = start_console (f->server, "dept-urban");
+  WgWindow *dept = console_test_find_window (dept_app);
+  g_autoptr(GPtrArray) primary = g_ptr_array_new ();
+  g_autoptr(GPtrArray) more = g_ptr_array_new ();
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"), NULL);
+  wait_state (dept, incident, WG_STATE_ROUTED);
+  select_row (dept, incident);
+  g_assert_true (supervision_gone (dept));
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (dept), "answer-supervision"));
+
+  /* The centre supervises (the second level, 督办). */
+  act_with_dialog (f->dispatcher, "supervise", WG_SUPERVISION_SUPERVISE, "请今天内签收");
+  g_assert_true (wg_test_iterate_until (supervision_shown, dept, 15000));
+  wg_incident_actions_get_shown (wg_window_get_actions (dept), primary, more);
+  g_assert_cmpuint (primary->len, >, 0);
+  g_assert_cmpstr (((const WgIncidentActionEntry *) primary->pdata[0])->name, ==, "answer-supervision");
+  /* The board's chip finds it on both sides. */
+  wg_incident_board_set_filters (wg_window_get_board (f->dispatcher), WG_BOARD_FILTER_SUPERVISED);
+  g_assert_cmpuint (row_of (f->dispatcher, incident), !=, G_MAXUINT);
+
+  /* The department answers: the notice goes. */
+  act_with_dialog (dept, "answer-supervision", -1, "已安排人员，今天下午签收");
+  g_assert_true (wg_test_iterate_until (supervision_gone, dept, 15000));
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (dept), "answer-supervision"));
+  g_assert_true (wg_test_iterate_until (supervision_gone, f->dispatcher, 15000));
+  g_assert_cmpuint (row_of (f->dispatcher, incident), ==, G_MAXUINT);
+  wg_incident_board_set_filters (wg_window_get_board (f->dispatcher), WG_BOARD_FILTER_OPEN);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-05", "incident.routed@dispatcher", "incident.supervised@dispatcher",
+      "incident.supervision_answered@dept-urban", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  gtk_window_destroy (GTK_WINDOW (dept));
+  wg_test_iterate_for (100);
+}
+
 /* 3. General: blocked fire lane, handled on the spot in one go. */
 static void
 test_scenario_general (Fixture       *f,
@@ -1223,6 +1306,8 @@ main (int   argc,
               fixture_set_up, test_scenario_general, fixture_tear_down);
   g_test_add ("/console-scenarios/hotline-call-back", Fixture, NULL,
               fixture_set_up, test_scenario_hotline_call_back, fixture_tear_down);
+  g_test_add ("/console-scenarios/supervision", Fixture, NULL,
+              fixture_set_up, test_scenario_supervision, fixture_tear_down);
   g_test_add_func ("/console-scenarios/offline-restart", test_offline_restart);
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   g_test_add_func ("/console-scenarios/photos", test_photos);
