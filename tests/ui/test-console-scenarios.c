@@ -821,6 +821,122 @@ test_scenario_supervision (Fixture       *f,
   wg_test_iterate_for (100);
 }
 
+/* Issue 20: a department's rejection reviewed on the console (退单审核):
+ * denied (it stays with the department), then approved and routed to
+ * another department. */
+static void
+test_scenario_rejection_review (Fixture       *f,
+                                gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "professional", "illegal_structure",
+                                         "楼道违规加装铁门", NULL);
+  g_autofree char *reject = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"), NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+
+  reject = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"属住建部门职责\"}", incident);
+  field_send (&f->field, "dept-urban", "incident.reject", reject);
+  wait_state (f->dispatcher, incident, WG_STATE_REJECTION_PENDING);
+  /* The board's chip finds it. */
+  wg_incident_board_set_filters (wg_window_get_board (f->dispatcher), WG_BOARD_FILTER_REJECTION_PENDING);
+  g_assert_cmpuint (row_of (f->dispatcher, incident), !=, G_MAXUINT);
+  act_with_dialog (f->dispatcher, "review-rejection", 0, "违建查处属城管职责，请继续办理");
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+  g_assert_cmpuint (row_of (f->dispatcher, incident), ==, G_MAXUINT);
+  wg_incident_board_set_filters (wg_window_get_board (f->dispatcher), WG_BOARD_FILTER_OPEN);
+  select_row (f->dispatcher, incident);
+
+  field_send (&f->field, "dept-urban", "incident.reject", reject);
+  wait_state (f->dispatcher, incident, WG_STATE_REJECTION_PENDING);
+  act_with_dialog (f->dispatcher, "review-rejection", 1, NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_REJECTED);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "housing"), NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+  g_assert_cmpstr (console_record (f->dispatcher, incident)->department, ==, "housing");
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.routed@dispatcher", "incident.rejection_requested@dept-urban",
+      "incident.rejection_denied@dispatcher", "incident.rejection_requested@dept-urban",
+      "incident.rejected@dispatcher", "incident.routed@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+}
+
+/* Issue 20: a neighbours' dispute is mediated in the grid first (小事不出
+ * 网格): the console does not route it before, and closes it after. */
+static void
+test_scenario_mediation (Fixture       *f,
+                         gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "professional", "dispute_neighbour",
+                                         "楼上楼下漏水纠纷", NULL);
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "route"));
+  act_with_dialog (f->dispatcher, "mediate", 0, "双方同意共同维修，楼上赔偿五百元");
+  wait_state (f->dispatcher, incident, WG_STATE_RESOLVED);
+  act_with_dialog (f->dispatcher, "close", -1, NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_CLOSED);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-05", "incident.mediated@dispatcher", "incident.closed@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (count_type (journal, "incident.routed"), ==, 0);
+}
+
+/* Issue 20: a general event the grid cannot handle is transferred to a
+ * department (转派) with the console's Route. */
+static void
+test_scenario_transfer (Fixture       *f,
+                        gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "general", "garbage",
+                                         "小区门口建筑垃圾堆放", NULL);
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"), "网格无法清运，请转派城管");
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+  g_assert_cmpint (console_record (f->dispatcher, incident)->grade, ==, WG_GRADE_PROFESSIONAL);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-05", "incident.regraded@dispatcher", "incident.routed@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+}
+
 /* 3. General: blocked fire lane, handled on the spot in one go. */
 static void
 test_scenario_general (Fixture       *f,
@@ -1308,6 +1424,12 @@ main (int   argc,
               fixture_set_up, test_scenario_hotline_call_back, fixture_tear_down);
   g_test_add ("/console-scenarios/supervision", Fixture, NULL,
               fixture_set_up, test_scenario_supervision, fixture_tear_down);
+  g_test_add ("/console-scenarios/rejection-review", Fixture, NULL,
+              fixture_set_up, test_scenario_rejection_review, fixture_tear_down);
+  g_test_add ("/console-scenarios/mediation", Fixture, NULL,
+              fixture_set_up, test_scenario_mediation, fixture_tear_down);
+  g_test_add ("/console-scenarios/transfer", Fixture, NULL,
+              fixture_set_up, test_scenario_transfer, fixture_tear_down);
   g_test_add_func ("/console-scenarios/offline-restart", test_offline_restart);
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   g_test_add_func ("/console-scenarios/photos", test_photos);
