@@ -48,6 +48,14 @@ add_verified_hotline_case (WgContext *context)
   char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE];
   double y, x;
   char *incident;
+  static const struct { const char *user; int minutes_ago; const char *type; const char *extra; } steps[] = {
+    { "dispatcher", 140, "incident.route", ", \"department\": \"urban\"" },
+    { "dept-urban", 120, "incident.accept", "" },
+    { "dept-urban", 50, "incident.feedback",
+      ", \"outcome\": \"resolved\", \"result\": \"已责令拆除\"" },
+    { "worker-08", 20, "incident.verify",
+      ", \"passed\": true, \"remark\": \"现场已拆除\"" },
+  };
 
   g_assert (grid != NULL);
   wg_geo_shape_interior_point (grid->shape, &y, &x);
@@ -58,18 +66,17 @@ add_verified_hotline_case (WgContext *context)
                           " \"location\": {\"lat\": %s, \"lon\": %s}, \"source\": \"hotline_12345\","
                           " \"summary\": \"12345 来电：小区天台违规加建\","
                           " \"caller\": {\"name\": \"李先生\", \"phone\": \"13900001111\"}}", lat, lon);
-  if (incident == NULL
-      || wg_demo_run (context, "dispatcher", now - 140 * 60 * 1000, events, &error, "incident.route",
-                      "{\"incident\": \"%s\", \"department\": \"urban\"}", incident) == NULL
-      || wg_demo_run (context, "dept-urban", now - 120 * 60 * 1000, events, &error, "incident.accept",
-                      "{\"incident\": \"%s\"}", incident) == NULL
-      || wg_demo_run (context, "dept-urban", now - 50 * 60 * 1000, events, &error, "incident.feedback",
-                      "{\"incident\": \"%s\", \"outcome\": \"resolved\", \"result\": \"已责令拆除\"}",
-                      incident) == NULL
-      || wg_demo_run (context, "worker-08", now - 20 * 60 * 1000, events, &error, "incident.verify",
-                      "{\"incident\": \"%s\", \"passed\": true, \"remark\": \"现场已拆除\"}",
-                      incident) == NULL)
+  if (incident == NULL)
     g_error ("%s", error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autofree char *subject = wg_demo_run (context, steps[i].user, now - steps[i].minutes_ago * 60 * 1000,
+                                              events, &error, steps[i].type, "{\"incident\": \"%s\"%s}",
+                                              incident, steps[i].extra);
+
+      if (subject == NULL)
+        g_error ("%s: %s", steps[i].type, error->message);
+    }
   wg_context_events_applied (context, events);
   return incident;
 }
