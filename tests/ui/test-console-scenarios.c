@@ -937,6 +937,90 @@ test_scenario_transfer (Fixture       *f,
   }
 }
 
+typedef struct {
+  WgWindow   *window;
+  const char *incident;
+  gboolean    requested;
+} ExtensionWait;
+
+static gboolean
+extension_seen (gpointer data)
+{
+  ExtensionWait *w = data;
+  const WgIncidentRecord *record = console_record (w->window, w->incident);
+
+  return record != NULL && (record->extension_requested != 0) == w->requested;
+}
+
+/* Issue 20: the department asks for more time on its console, the centre
+ * declines on its own; a second report of the same matter is merged into
+ * the first by its case number. */
+static void
+test_scenario_extension_and_merge (Fixture       *f,
+                                   gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "professional", "illegal_structure",
+                                         "天台违规搭建阳光房", NULL);
+  g_autofree char *again = report_body (reference, "worker-05", "professional", "illegal_structure",
+                                        "天台阳光房（重复反映）", NULL);
+  g_autofree char *accept = NULL;
+  g_autofree char *case_number = NULL;
+  g_autoptr(WgApplication) dept_app = start_console (f->server, "dept-urban");
+  WgWindow *dept = console_test_find_window (dept_app);
+  g_autoptr(GPtrArray) journal = NULL;
+  g_autoptr(GPtrArray) duplicate_journal = NULL;
+  const char *incident, *duplicate;
+  StateWait wait;
+  ExtensionWait extension;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"), NULL);
+  accept = g_strdup_printf ("{\"incident\": \"%s\"}", incident);
+  wait_state (dept, incident, WG_STATE_ROUTED);
+  field_send (&f->field, "dept-urban", "incident.accept", accept);
+  wait_state (dept, incident, WG_STATE_ACCEPTED);
+
+  select_row (dept, incident);
+  act_with_dialog (dept, "request-extension", 1, "需要业主配合，三天内拆除");
+  extension = (ExtensionWait) { f->dispatcher, incident, TRUE };
+  g_assert_true (wg_test_iterate_until (extension_seen, &extension, 15000));
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (dept), "request-extension"));
+  act_with_dialog (f->dispatcher, "decline-extension", -1, "违建须按期拆除");
+  extension.requested = FALSE;
+  g_assert_true (wg_test_iterate_until (extension_seen, &extension, 15000));
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "decline-extension"));
+
+  /* The same rooftop reported again: merged into the first. */
+  case_number = g_strdup (console_record (f->dispatcher, incident)->case_number);
+  duplicate = field_send (&f->field, "worker-05", "incident.report", again);
+  wait = (StateWait) { f->dispatcher, duplicate, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, duplicate);
+  act_with_dialog (f->dispatcher, "merge", -1, case_number);
+  wait_state (f->dispatcher, duplicate, WG_STATE_MERGED);
+  g_assert_cmpstr (console_record (f->dispatcher, duplicate)->merged_into, ==, incident);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.accepted@dept-urban", "incident.extension_requested@dept-urban",
+      "incident.extension_declined@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  duplicate_journal = server_journal (&f->field, duplicate);
+  {
+    const char *expected[] = { "incident.reported@worker-05", "incident.merged@dispatcher", NULL };
+    assert_journal (duplicate_journal, expected);
+  }
+  gtk_window_destroy (GTK_WINDOW (dept));
+  wg_test_iterate_for (100);
+}
+
 /* 3. General: blocked fire lane, handled on the spot in one go. */
 static void
 test_scenario_general (Fixture       *f,
@@ -1430,6 +1514,8 @@ main (int   argc,
               fixture_set_up, test_scenario_mediation, fixture_tear_down);
   g_test_add ("/console-scenarios/transfer", Fixture, NULL,
               fixture_set_up, test_scenario_transfer, fixture_tear_down);
+  g_test_add ("/console-scenarios/extension-and-merge", Fixture, NULL,
+              fixture_set_up, test_scenario_extension_and_merge, fixture_tear_down);
   g_test_add_func ("/console-scenarios/offline-restart", test_offline_restart);
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   g_test_add_func ("/console-scenarios/photos", test_photos);
