@@ -1021,6 +1021,47 @@ test_scenario_extension_and_merge (Fixture       *f,
   wg_test_iterate_for (100);
 }
 
+static gboolean
+is_general (gpointer data)
+{
+  StateWait *w = data;
+  const WgIncidentRecord *record = console_record (w->window, w->incident);
+
+  return record != NULL && record->grade == WG_GRADE_GENERAL;
+}
+
+/* Issue 20: the duty leader downgrades a false alarm on the console: the
+ * alarm ends, the case becomes a general event. */
+static void
+test_scenario_downgrade (Fixture       *f,
+                         gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->leader));
+  g_autofree char *report = report_body (reference, "worker-05", "emergency", "fire",
+                                         "楼顶冒烟", NULL);
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->leader, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->leader, incident);
+  select_row (f->dispatcher, incident);
+  /* Only the duty leader downgrades. */
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "downgrade"));
+  act_with_dialog (f->leader, "downgrade", 2, "误报：居民天台烧烤的烟");
+  g_assert_true (wg_test_iterate_until (is_general, &wait, 15000));
+  g_assert_cmpint (console_record (f->leader, incident)->alarm, !=, WG_ALARM_RAISED);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = { "alarm.raised", "incident.downgraded@leader", NULL };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (count_type (journal, "alarm.acknowledged"), ==, 0);
+}
+
 /* 3. General: blocked fire lane, handled on the spot in one go. */
 static void
 test_scenario_general (Fixture       *f,
@@ -1516,6 +1557,8 @@ main (int   argc,
               fixture_set_up, test_scenario_transfer, fixture_tear_down);
   g_test_add ("/console-scenarios/extension-and-merge", Fixture, NULL,
               fixture_set_up, test_scenario_extension_and_merge, fixture_tear_down);
+  g_test_add ("/console-scenarios/downgrade", Fixture, NULL,
+              fixture_set_up, test_scenario_downgrade, fixture_tear_down);
   g_test_add_func ("/console-scenarios/offline-restart", test_offline_restart);
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   g_test_add_func ("/console-scenarios/photos", test_photos);
