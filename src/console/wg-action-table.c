@@ -37,20 +37,25 @@ static const Row rows[] = {
   { CENTRE, WG_GRADE_EMERGENCY, WG_STATE_RESOLVED, ANY, { "close", "route" } },
 
   /* Professional events, the centre's side */
-  { CENTRE, ANY, WG_STATE_REPORTED, ANY, { "route", "handle-on-spot", "upgrade" } },
+  { CENTRE, ANY, WG_STATE_REPORTED, ANY, { "route", "mediate", "upgrade" } },
   { CENTRE, ANY, WG_STATE_REJECTED, ANY, { "route" } },
-  { CENTRE, ANY, WG_STATE_ROUTED, ANY, { "extend", "note" } },
-  { CENTRE, ANY, WG_STATE_ACCEPTED, ANY, { "extend", "note" } },
+  { CENTRE, ANY, WG_STATE_REJECTION_PENDING, ANY, { "review-rejection", "supervise" } },
+  { CENTRE, ANY, WG_STATE_ROUTED, ANY, { "extend", "supervise", "note" } },
+  { CENTRE, ANY, WG_STATE_ACCEPTED, ANY, { "extend", "supervise", "note" } },
   { CENTRE, ANY, WG_STATE_FEEDBACK_GIVEN, ANY, { "verify" } },
-  { CENTRE, ANY, WG_STATE_VERIFIED, ANY, { "close" } },
+  /* A hotline or walk-in case closes after a satisfied call-back. */
+  { CENTRE, ANY, WG_STATE_VERIFIED, ANY, { "call-back", "close" } },
+  { CENTRE, ANY, WG_STATE_RESOLVED, ANY, { "call-back", "close" } },
   { CENTRE, ANY, WG_STATE_SUSPENDED, ANY, { "resume" } },
 
   /* The department the case is routed to */
-  { DEPT, ANY, WG_STATE_ROUTED, ANY, { "accept", "reject" } },
-  { DEPT, ANY, WG_STATE_ACCEPTED, ANY, { "feedback", "note" } },
+  /* A supervision notice first, while it waits for the answer. */
+  { DEPT, ANY, WG_STATE_ROUTED, ANY, { "answer-supervision", "accept", "reject" } },
+  { DEPT, ANY, WG_STATE_ACCEPTED, ANY, { "answer-supervision", "feedback", "note" } },
 
   /* The grid worker in the field */
-  { FIELD, ANY, WG_STATE_REPORTED, ANY, { "handle-on-spot", "upgrade", "note" } },
+  /* Disputes are mediated in the grid first (小事不出网格). */
+  { FIELD, ANY, WG_STATE_REPORTED, ANY, { "mediate", "handle-on-spot", "upgrade" } },
   { FIELD, ANY, WG_STATE_FEEDBACK_GIVEN, ANY, { "verify" } },
 
   /* Anything else still open: a note. */

@@ -538,6 +538,22 @@ rebuild (WgDetailPane *self)
   }
   gtk_box_append (GTK_BOX (box), header);
 
+  /* Until the department answers, on every console (its own shows the
+   * Answer Supervision button first). */
+  if (r->supervision >= 0)
+    {
+      GtkWidget *notice = gtk_label_new (r->supervision == WG_SUPERVISION_URGE
+                                         ? _("Urge notice from the centre, not answered yet")
+                                         : _("Supervision notice from the centre, not answered yet"));
+
+      gtk_label_set_wrap (GTK_LABEL (notice), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (notice), 0);
+      gtk_widget_add_css_class (notice, "heading");
+      gtk_widget_add_css_class (notice, "warning");
+      gtk_widget_add_css_class (notice, "supervision-notice");
+      gtk_box_append (GTK_BOX (box), notice);
+    }
+
   summary = gtk_label_new (r->summary);
   gtk_label_set_wrap (GTK_LABEL (summary), TRUE);
   gtk_label_set_xalign (GTK_LABEL (summary), 0);

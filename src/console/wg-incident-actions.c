@@ -54,6 +54,16 @@ static const WgIncidentActionEntry entries[] = {
   { "note", WG_CMD_INCIDENT_NOTE, "n" },
   { "close", WG_CMD_INCIDENT_CLOSE, "<Shift>c" },
   { "cancel", WG_CMD_INCIDENT_CANCEL, "<Shift>x" },
+  /* The full work-order cycle */
+  { "call-back", WG_CMD_INCIDENT_CALL_BACK, "b" },
+  { "review-rejection", WG_CMD_INCIDENT_REVIEW_REJECTION, "<Shift>r" },
+  { "mediate", WG_CMD_INCIDENT_MEDIATE, "<Shift>m" },
+  { "supervise", WG_CMD_INCIDENT_SUPERVISE, "<Shift>p" },
+  { "answer-supervision", WG_CMD_INCIDENT_ANSWER_SUPERVISION, "<Shift>w" },
+  { "request-extension", WG_CMD_INCIDENT_REQUEST_EXTENSION, "<Shift>e" },
+  { "decline-extension", WG_CMD_INCIDENT_DECLINE_EXTENSION, "<Shift>n" },
+  { "merge", WG_CMD_INCIDENT_MERGE, "<Shift>g" },
+  { "downgrade", WG_CMD_INCIDENT_DOWNGRADE, "<Shift>o" },
 };
 
 const WgIncidentActionEntry *
@@ -91,6 +101,78 @@ actor_scope (const WgActor          *actor,
   if (actor->department != NULL && g_strcmp0 (actor->department, record->department) == 0)
     scope |= WG_SCOPE_OWN_DEPT;
   return scope;
+}
+
+/* What the engine checks beyond role and state (protocol.md, "The full
+ * work-order cycle"), so that the console does not offer what it would
+ * refuse. */
+static gboolean
+cycle_allows (WgCommandType           command,
+              WgReference            *reference,
+              const WgIncidentRecord *record,
+              char                  **reason)
+{
+  switch (command)
+    {
+    case WG_CMD_INCIDENT_CLOSE:
+      if (record->call_back_required
+          && record->call_back != WG_SATISFACTION_SATISFIED
+          && record->call_back != WG_SATISFACTION_BASICALLY_SATISFIED)
+        {
+          *reason = g_strdup (_("The resident must be called back and satisfied first"));
+          return FALSE;
+        }
+      break;
+    case WG_CMD_INCIDENT_ANSWER_SUPERVISION:
+      if (record->supervision < 0)
+        {
+          *reason = g_strdup (_("There is no supervision notice to answer"));
+          return FALSE;
+        }
+      break;
+    case WG_CMD_INCIDENT_DECLINE_EXTENSION:
+      if (record->extension_requested == 0)
+        {
+          *reason = g_strdup (_("No extension was requested"));
+          return FALSE;
+        }
+      break;
+    case WG_CMD_INCIDENT_REQUEST_EXTENSION:
+      if (record->extension_requested != 0)
+        {
+          *reason = g_strdup (_("An extension request is waiting for the centre"));
+          return FALSE;
+        }
+      break;
+    case WG_CMD_INCIDENT_ROUTE:
+      {
+        WgCategory *category = record->category != NULL
+                               ? wg_reference_lookup_category (reference, record->category) : NULL;
+
+        if (record->state == WG_STATE_REPORTED && category != NULL && category->mediate_first
+            && g_strcmp0 (record->mediation, "failed") != 0)
+          {
+            *reason = g_strdup (_("Mediate it in the grid first"));
+            return FALSE;
+          }
+      }
+      break;
+    case WG_CMD_INCIDENT_MEDIATE:
+      {
+        WgCategory *category = record->category != NULL
+                               ? wg_reference_lookup_category (reference, record->category) : NULL;
+
+        if (category == NULL || !category->mediate_first || g_strcmp0 (record->mediation, "failed") == 0)
+          {
+            *reason = g_strdup (_("Only disputes not yet mediated in the grid"));
+            return FALSE;
+          }
+      }
+      break;
+    default:
+      break;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -132,7 +214,7 @@ wg_incident_command_allowed (WgCommandType           command,
                                    wg_incident_state_label (record->state));
       return FALSE;
     }
-  return TRUE;
+  return cycle_allows (command, reference, record, reason);
 }
 
 void
@@ -226,6 +308,16 @@ wg_incident_actions_get_reason (WgIncidentActions *self,
 /* Sending */
 
 static void
+show_not_sent (WgIncidentActions *self,
+               const char        *message)
+{
+  GtkWidget *dialog = adw_message_dialog_new (self->parent, _("Not Sent"), message);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "ok", _("_OK"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 send_command (WgIncidentActions *self,
               WgCommandType      command,
               JsonObject        *body)
@@ -234,12 +326,25 @@ send_command (WgIncidentActions *self,
   g_autofree char *id = wg_context_send (self->context, command, body, &error);
 
   if (id == NULL)
-    {
-      GtkWidget *dialog = adw_message_dialog_new (self->parent, _("Not Sent"), error->message);
+    show_not_sent (self, error->message);
+}
 
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "ok", _("_OK"));
-      gtk_window_present (GTK_WINDOW (dialog));
+/* The id of the incident numbered @case_number, or NULL. */
+static const char *
+find_case (WgIncidentModel *model,
+           const char      *case_number)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(WgIncidentItem) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+      const WgIncidentRecord *record = wg_incident_item_get_record (item);
+
+      if (g_strcmp0 (record->case_number, case_number) == 0)
+        return record->id;
     }
+  return NULL;
 }
 
 static JsonObject *
@@ -299,10 +404,47 @@ ask_response_cb (AdwMessageDialog *dialog,
           json_object_set_int_member (body, "deadline",
                                       wg_context_now_ms (ask->self->context) + hours * 3600 * 1000);
         }
+      else if (ask->command == WG_CMD_INCIDENT_REQUEST_EXTENSION)
+        {
+          /* Asked for beyond the current deadline, as the engine wants it. */
+          WgIncidentItem *item = wg_incident_model_lookup (ask->self->model, ask->incident);
+          gint64 base = wg_context_now_ms (ask->self->context);
+          gint64 hours = g_ascii_strtoll (code, NULL, 10);
+
+          if (item != NULL)
+            base = MAX (base, wg_incident_item_get_record (item)->deadline);
+          json_object_set_int_member (body, "deadline", base + hours * 3600 * 1000);
+        }
+      else if (ask->command == WG_CMD_INCIDENT_REVIEW_REJECTION)
+        json_object_set_boolean_member (body, "approve", g_strcmp0 (code, "approve") == 0);
+      else if (ask->command == WG_CMD_INCIDENT_DOWNGRADE && g_strcmp0 (code, "false_alarm") == 0)
+        {
+          json_object_set_string_member (body, "to", "general");
+          json_object_set_boolean_member (body, "false_alarm", TRUE);
+        }
       else if (code != NULL)
         json_object_set_string_member (body, ask->choice_key, code);
     }
-  if (ask->text_key != NULL && text != NULL && *text != '\0')
+  if (ask->command == WG_CMD_INCIDENT_MERGE)
+    {
+      g_autofree char *case_number = g_strstrip (g_strdup (text));
+      const char *into = find_case (ask->self->model, case_number);
+      g_autofree char *reason = NULL;
+
+      if (into == NULL)
+        {
+          /* TRANSLATORS: %s is the case number the user typed */
+          g_autofree char *message = g_strdup_printf (_("No case has the number %s."), case_number);
+
+          show_not_sent (ask->self, message);
+          return;
+        }
+      /* TRANSLATORS: the reason of a merge; %s is the other case's number */
+      reason = g_strdup_printf (_("Same matter as %s"), case_number);
+      json_object_set_string_member (body, "into", into);
+      json_object_set_string_member (body, "reason", reason);
+    }
+  else if (ask->text_key != NULL && text != NULL && *text != '\0')
     json_object_set_string_member (body, ask->text_key, text);
   else if (ask->text_key != NULL && ask->text_required)
     json_object_set_string_member (body, ask->text_key, wg_command_label (ask->command));
@@ -535,6 +677,88 @@ action_activated_cb (GSimpleAction *action,
 
         ask (self, entry->command, _("Cancel the Incident?"), text, _("C_ancel Incident"), TRUE,
              NULL, NULL, NULL, 0, "reason", _("Reason"), TRUE);
+      }
+      break;
+    case WG_CMD_INCIDENT_CALL_BACK:
+      {
+        static const char *codes[] = { "satisfied", "basically_satisfied", "unsatisfied", NULL };
+        const char *labels[] = { C_("satisfaction", "Satisfied"), C_("satisfaction", "Basically satisfied"),
+                                 _("Unsatisfied: the department does it again"), NULL };
+
+        ask (self, entry->command, _("Call Back the Resident"),
+             _("Ask the resident whether the matter is settled and how satisfied they are."),
+             _("_Record"), FALSE, "satisfaction", strv_to_codes (codes), labels, 0,
+             "remark", _("What the resident said"), TRUE);
+      }
+      break;
+    case WG_CMD_INCIDENT_REVIEW_REJECTION:
+      {
+        static const char *codes[] = { "deny", "approve", NULL };
+        const char *labels[] = { _("Deny: the department keeps the case"),
+                                 _("Approve: route it again"), NULL };
+
+        ask (self, entry->command, _("Review the Rejection"),
+             _("The department asked to give the case back."), _("_Decide"), FALSE, "approve",
+             strv_to_codes (codes), labels, 0, "remark", _("Remark (optional)"), FALSE);
+      }
+      break;
+    case WG_CMD_INCIDENT_MEDIATE:
+      {
+        static const char *codes[] = { "mediated", "failed", NULL };
+        const char *labels[] = { _("Mediated: the parties agreed"),
+                                 _("Mediation failed: route to a department"), NULL };
+
+        ask (self, entry->command, _("Mediate in the Grid"), NULL, _("_Record"), FALSE, "outcome",
+             strv_to_codes (codes), labels, 0, "remark", _("What was agreed or why it failed"), TRUE);
+      }
+      break;
+    case WG_CMD_INCIDENT_SUPERVISE:
+      {
+        static const char *codes[] = { "urge", "supervise", NULL };
+        const char *labels[] = { _("Urge (a reminder)"), _("Supervise (a formal notice)"), NULL };
+
+        ask (self, entry->command, _("Supervise the Department"),
+             _("The department sees the notice until it answers."), _("_Send"), FALSE, "level",
+             strv_to_codes (codes), labels, 0, "remark", _("What is expected"), TRUE);
+      }
+      break;
+    case WG_CMD_INCIDENT_ANSWER_SUPERVISION:
+      ask (self, entry->command, _("Answer the Supervision"), NULL, _("_Answer"), FALSE, NULL,
+           NULL, NULL, 0, "text", _("What is being done and by when"), TRUE);
+      break;
+    case WG_CMD_INCIDENT_REQUEST_EXTENSION:
+      {
+        static const char *codes[] = { "24", "72", "168", NULL };
+        const char *labels[] = { _("One more day"), _("Three more days"), _("One more week"), NULL };
+
+        ask (self, entry->command, _("Request an Extension"),
+             _("The centre approves or declines it."), _("_Request"), FALSE, "deadline",
+             strv_to_codes (codes), labels, 0, "reason", _("Reason"), TRUE);
+      }
+      break;
+    case WG_CMD_INCIDENT_DECLINE_EXTENSION:
+      ask (self, entry->command, _("Decline the Extension"),
+           _("The department keeps its current deadline."), _("_Decline"), TRUE, NULL, NULL,
+           NULL, 0, "reason", _("Reason"), TRUE);
+      break;
+    case WG_CMD_INCIDENT_MERGE:
+      {
+        g_autofree char *text = g_strdup_printf (_("Merge %s into another case about the same matter? It is closed as a repeat."),
+                                                 record->case_number);
+
+        ask (self, entry->command, _("Merge into Another Case"), text, _("_Merge"), TRUE, NULL,
+             NULL, NULL, 0, "into", _("The other case's number"), TRUE);
+      }
+      break;
+    case WG_CMD_INCIDENT_DOWNGRADE:
+      {
+        static const char *codes[] = { "professional", "general", "false_alarm", NULL };
+        const char *labels[] = { _("To a professional event"), _("To a general event"),
+                                 _("False alarm"), NULL };
+
+        ask (self, entry->command, _("Downgrade the Emergency"),
+             _("The alarm ends and the forces are recalled."), _("_Downgrade"), TRUE, "to",
+             strv_to_codes (codes), labels, 0, "reason", _("Reason"), TRUE);
       }
       break;
     case WG_CMD_INCIDENT_REPORT:

@@ -36,7 +36,7 @@ struct _WgIncidentBoard
   GtkWidget          *box;
   GtkLabel           *count_label;
   GtkSearchEntry     *search_entry;
-  GtkToggleButton    *chips[7];
+  GtkToggleButton    *chips[11];
   GtkDropDown        *area_dropdown;
   GtkDropDown        *department_dropdown;
   GtkColumnView      *column_view;
@@ -68,8 +68,22 @@ G_DEFINE_FINAL_TYPE (WgIncidentBoard, wg_incident_board, GTK_TYPE_WIDGET)
 static const WgBoardFilter chip_flags[] = {
   WG_BOARD_FILTER_EMERGENCY, WG_BOARD_FILTER_PROFESSIONAL, WG_BOARD_FILTER_GENERAL,
   WG_BOARD_FILTER_OPEN, WG_BOARD_FILTER_OVERDUE, WG_BOARD_FILTER_UNACKNOWLEDGED,
-  WG_BOARD_FILTER_MINE,
+  WG_BOARD_FILTER_MINE, WG_BOARD_FILTER_REJECTION_PENDING, WG_BOARD_FILTER_AWAITING_CALL_BACK,
+  WG_BOARD_FILTER_SUPERVISED, WG_BOARD_FILTER_REWORK,
 };
+
+G_STATIC_ASSERT (G_N_ELEMENTS (chip_flags) == G_N_ELEMENTS (((WgIncidentBoard *) NULL)->chips));
+
+/* Verified or resolved, and closable only after a call-back that is not
+ * there yet (an unsatisfied one sends the case back at once). */
+static gboolean
+awaits_call_back (const WgIncidentRecord *r)
+{
+  return r->call_back_required
+         && (r->state == WG_STATE_VERIFIED || r->state == WG_STATE_RESOLVED)
+         && r->call_back != WG_SATISFACTION_SATISFIED
+         && r->call_back != WG_SATISFACTION_BASICALLY_SATISFIED;
+}
 
 /* Ordering */
 
@@ -253,6 +267,15 @@ filter_func (gpointer object,
   if ((self->filters & WG_BOARD_FILTER_UNACKNOWLEDGED) && !wg_incident_item_is_unacknowledged (item))
     return FALSE;
   if ((self->filters & WG_BOARD_FILTER_MINE) && !is_mine (self, r))
+    return FALSE;
+  if ((self->filters & WG_BOARD_FILTER_REJECTION_PENDING) && r->state != WG_STATE_REJECTION_PENDING)
+    return FALSE;
+  if ((self->filters & WG_BOARD_FILTER_AWAITING_CALL_BACK) && !awaits_call_back (r))
+    return FALSE;
+  if ((self->filters & WG_BOARD_FILTER_SUPERVISED) && r->supervision < 0)
+    return FALSE;
+  if ((self->filters & WG_BOARD_FILTER_REWORK)
+      && (r->reworks == 0 || !wg_incident_state_is_open (r->state)))
     return FALSE;
 
   if (self->area != NULL)
@@ -782,6 +805,10 @@ wg_incident_board_new (WgContext       *context,
     { N_("Overdue"), N_("Past the current step's deadline") },
     { N_("Unacknowledged"), N_("Emergencies whose alarm nobody has acknowledged") },
     { N_("Mine"), N_("Reported by me, or in my grid, department or unit") },
+    { N_("Rejection pending"), N_("Departments asked to give these back: the centre reviews them") },
+    { N_("Awaiting call-back"), N_("Verified, but the resident has not been called back yet") },
+    { N_("Supervised"), N_("A supervision notice waits for the department's answer") },
+    { N_("Reworked"), N_("Sent back to the department after an unsatisfied call-back") },
   };
   WgIncidentBoard *self;
   GtkWidget *header, *title, *flow, *placeholder;

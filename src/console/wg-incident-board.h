@@ -18,6 +18,11 @@ typedef enum {
   WG_BOARD_FILTER_OVERDUE        = 1 << 4,
   WG_BOARD_FILTER_UNACKNOWLEDGED = 1 << 5,
   WG_BOARD_FILTER_MINE           = 1 << 6,
+  /* The work-order cycle's queues */
+  WG_BOARD_FILTER_REJECTION_PENDING = 1 << 7,
+  WG_BOARD_FILTER_AWAITING_CALL_BACK = 1 << 8,
+  WG_BOARD_FILTER_SUPERVISED     = 1 << 9,
+  WG_BOARD_FILTER_REWORK         = 1 << 10,
 } WgBoardFilter;
 
 /* The incident board: filter chips and a search field over a column view

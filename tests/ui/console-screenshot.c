@@ -2,12 +2,14 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
  * the shortcuts window; sorted: the board sorted by grid; police-grids: the
- * police grid layer switched on.
+ * police grid layer switched on; call-back: a 12345 hotline case verified
+ * and waiting for its call-back, selected; call-back-form: its call-back
+ * form open.
  */
 #include "config.h"
 
@@ -32,6 +34,51 @@ find_incident (WgWindow   *window,
         return wg_incident_item_get_id (item);
     }
   return NULL;
+}
+
+/* A 12345 hotline case routed, accepted, fed back and verified: the
+ * call-back (回访) is the next step.  Returns its id. */
+static char *
+add_verified_hotline_case (WgContext *context)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GError) error = NULL;
+  WgGrid *grid = wg_reference_lookup_grid (wg_context_get_reference (context), "440111012002002");
+  gint64 now = wg_context_now_ms (context);
+  char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE];
+  double y, x;
+  char *incident;
+  static const struct { const char *user; int minutes_ago; const char *type; const char *extra; } steps[] = {
+    { "dispatcher", 140, "incident.route", ", \"department\": \"urban\"" },
+    { "dept-urban", 120, "incident.accept", "" },
+    { "dept-urban", 50, "incident.feedback",
+      ", \"outcome\": \"resolved\", \"result\": \"已责令拆除\"" },
+    { "worker-08", 20, "incident.verify",
+      ", \"passed\": true, \"remark\": \"现场已拆除\"" },
+  };
+
+  g_assert (grid != NULL);
+  wg_geo_shape_interior_point (grid->shape, &y, &x);
+  g_ascii_dtostr (lat, sizeof lat, y);
+  g_ascii_dtostr (lon, sizeof lon, x);
+  incident = wg_demo_run (context, "dispatcher", now - 150 * 60 * 1000, events, &error, "incident.report",
+                          "{\"grade\": \"professional\", \"category\": \"illegal_structure\","
+                          " \"location\": {\"lat\": %s, \"lon\": %s}, \"source\": \"hotline_12345\","
+                          " \"summary\": \"12345 来电：小区天台违规加建\","
+                          " \"caller\": {\"name\": \"李先生\", \"phone\": \"13900001111\"}}", lat, lon);
+  if (incident == NULL)
+    g_error ("%s", error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autofree char *subject = wg_demo_run (context, steps[i].user, now - steps[i].minutes_ago * 60 * 1000,
+                                              events, &error, steps[i].type, "{\"incident\": \"%s\"%s}",
+                                              incident, steps[i].extra);
+
+      if (subject == NULL)
+        g_error ("%s: %s", steps[i].type, error->message);
+    }
+  wg_context_events_applied (context, events);
+  return incident;
 }
 
 static gboolean
@@ -88,6 +135,14 @@ main (int   argc,
   else if (g_str_equal (mode, "alarm") || g_str_equal (mode, "dispatch"))
     wg_view_model_set_selected_incident (wg_context_get_view_model (context),
                                          find_incident (window, "fire"));
+  else if (g_str_has_prefix (mode, "call-back"))
+    {
+      g_autofree char *incident = add_verified_hotline_case (context);
+
+      wg_view_model_set_selected_incident (wg_context_get_view_model (context), incident);
+      if (g_str_equal (mode, "call-back-form"))
+        gtk_widget_activate_action (GTK_WIDGET (window), "incident.call-back", NULL);
+    }
   if (g_str_equal (mode, "dispatch"))
     {
       GtkWidget *dialog = wg_dispatch_dialog_new (context, find_incident (window, "fire"));

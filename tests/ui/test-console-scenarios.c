@@ -647,6 +647,421 @@ test_scenario_professional (Fixture       *f,
   g_assert_cmpuint (count_type (journal, "alarm.raised"), ==, 0);
 }
 
+typedef struct {
+  WgWindow   *window;
+  const char *incident;
+  int         call_back;   /* WgSatisfaction */
+} CallBackWait;
+
+static gboolean
+called_back (gpointer data)
+{
+  CallBackWait *w = data;
+  const WgIncidentRecord *record = console_record (w->window, w->incident);
+
+  return record != NULL && record->call_back == w->call_back;
+}
+
+/* Issue 20: a 12345 hotline case through the whole cycle.  The centre
+ * routes it, calls the resident back (回访) unsatisfied, which sends it
+ * back to the department (返工); after the second feedback the call-back
+ * is satisfied and only then can the case be closed. */
+static void
+test_scenario_hotline_call_back (Fixture       *f,
+                                 gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *worker_report = report_body (reference, "worker-05", "professional",
+                                                "illegal_structure", "市民来电：楼顶违章搭建", NULL);
+  g_autoptr(GString) report = g_string_new (worker_report);
+  g_autofree char *accept = NULL;
+  g_autofree char *feedback = NULL;
+  g_autofree char *verify = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+  CallBackWait call_back;
+
+  /* The 12345 hotline passes the call on (the call-taker's side). */
+  g_assert_nonnull (strstr (report->str, "\"grid_worker\""));
+  g_string_replace (report, "\"grid_worker\"", "\"hotline_12345\"", 1);
+  incident = field_send (&f->field, "dispatcher", "incident.report", report->str);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  g_assert_true (console_record (f->dispatcher, incident)->call_back_required);
+
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", -1, NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+
+  accept = g_strdup_printf ("{\"incident\": \"%s\"}", incident);
+  feedback = g_strdup_printf ("{\"incident\": \"%s\", \"result\": \"已拆除\", \"outcome\": \"resolved\"}",
+                              incident);
+  verify = g_strdup_printf ("{\"incident\": \"%s\", \"passed\": true, \"remark\": \"现场已拆除\"}", incident);
+  field_send (&f->field, "dept-urban", "incident.accept", accept);
+  field_send (&f->field, "dept-urban", "incident.feedback", feedback);
+  field_send (&f->field, "worker-05", "incident.verify", verify);
+  wait_state (f->dispatcher, incident, WG_STATE_VERIFIED);
+
+  /* Not closable before the call-back: the console says why. */
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "close"));
+
+  /* The resident is unsatisfied: back to the department. */
+  act_with_dialog (f->dispatcher, "call-back", WG_SATISFACTION_UNSATISFIED, "铁皮房只拆了一半");
+  wait_state (f->dispatcher, incident, WG_STATE_ACCEPTED);
+  field_send (&f->field, "dept-urban", "incident.feedback", feedback);
+  field_send (&f->field, "worker-05", "incident.verify", verify);
+  wait_state (f->dispatcher, incident, WG_STATE_VERIFIED);
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "close"));
+
+  /* Satisfied this time: now it closes. */
+  act_with_dialog (f->dispatcher, "call-back", WG_SATISFACTION_SATISFIED, "已全部拆除，群众满意");
+  call_back = (CallBackWait) { f->dispatcher, incident, WG_SATISFACTION_SATISFIED };
+  g_assert_true (wg_test_iterate_until (called_back, &call_back, 20000));
+  act_with_dialog (f->dispatcher, "close", -1, "办结");
+  wait_state (f->dispatcher, incident, WG_STATE_CLOSED);
+  wait_state (f->leader, incident, WG_STATE_CLOSED);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@dispatcher", "incident.routed@dispatcher", "incident.accepted@dept-urban",
+      "incident.feedback_given@dept-urban", "incident.verified@worker-05",
+      "incident.called_back@dispatcher", "incident.reworked@dispatcher",
+      "incident.feedback_given@dept-urban", "incident.verified@worker-05",
+      "incident.called_back@dispatcher", "incident.closed@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (count_type (journal, "incident.called_back"), ==, 2);
+  g_assert_cmpuint (count_type (journal, "incident.reworked"), ==, 1);
+  g_assert_cmpuint (count_type (journal, "incident.closed"), ==, 1);
+}
+
+static gboolean
+find_css_class (GtkWidget  *widget,
+                const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class) && gtk_widget_is_drawable (widget))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_css_class (child, css_class))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+supervision_shown (gpointer window)
+{
+  return find_css_class (window, "supervision-notice");
+}
+
+static gboolean
+supervision_gone (gpointer window)
+{
+  return !find_css_class (window, "supervision-notice");
+}
+
+/* Issue 20: the centre supervises (督办) a routed case; the department's
+ * console shows the notice, with Answer Supervision first, until it
+ * answers. */
+static void
+test_scenario_supervision (Fixture       *f,
+                           gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "professional", "illegal_structure",
+                                         "楼顶违章搭建", NULL);
+  g_autoptr(WgApplication) dept_app = start_console (f->server, "dept-urban");
+  WgWindow *dept = console_test_find_window (dept_app);
+  g_autoptr(GPtrArray) primary = g_ptr_array_new ();
+  g_autoptr(GPtrArray) more = g_ptr_array_new ();
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"), NULL);
+  wait_state (dept, incident, WG_STATE_ROUTED);
+  select_row (dept, incident);
+  g_assert_true (supervision_gone (dept));
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (dept), "answer-supervision"));
+
+  /* The centre supervises (the second level, 督办). */
+  act_with_dialog (f->dispatcher, "supervise", WG_SUPERVISION_SUPERVISE, "请今天内签收");
+  g_assert_true (wg_test_iterate_until (supervision_shown, dept, 15000));
+  wg_incident_actions_get_shown (wg_window_get_actions (dept), primary, more);
+  g_assert_cmpuint (primary->len, >, 0);
+  g_assert_cmpstr (((const WgIncidentActionEntry *) primary->pdata[0])->name, ==, "answer-supervision");
+  /* The board's chip finds it on both sides. */
+  wg_incident_board_set_filters (wg_window_get_board (f->dispatcher), WG_BOARD_FILTER_SUPERVISED);
+  g_assert_cmpuint (row_of (f->dispatcher, incident), !=, G_MAXUINT);
+
+  /* The department answers: the notice goes. */
+  act_with_dialog (dept, "answer-supervision", -1, "已安排人员，今天下午签收");
+  g_assert_true (wg_test_iterate_until (supervision_gone, dept, 15000));
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (dept), "answer-supervision"));
+  g_assert_true (wg_test_iterate_until (supervision_gone, f->dispatcher, 15000));
+  g_assert_cmpuint (row_of (f->dispatcher, incident), ==, G_MAXUINT);
+  wg_incident_board_set_filters (wg_window_get_board (f->dispatcher), WG_BOARD_FILTER_OPEN);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-05", "incident.routed@dispatcher", "incident.supervised@dispatcher",
+      "incident.supervision_answered@dept-urban", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  gtk_window_destroy (GTK_WINDOW (dept));
+  wg_test_iterate_for (100);
+}
+
+/* Issue 20: a department's rejection reviewed on the console (退单审核):
+ * denied (it stays with the department), then approved and routed to
+ * another department. */
+static void
+test_scenario_rejection_review (Fixture       *f,
+                                gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "professional", "illegal_structure",
+                                         "楼道违规加装铁门", NULL);
+  g_autofree char *reject = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"), NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+
+  reject = g_strdup_printf ("{\"incident\": \"%s\", \"reason\": \"属住建部门职责\"}", incident);
+  field_send (&f->field, "dept-urban", "incident.reject", reject);
+  wait_state (f->dispatcher, incident, WG_STATE_REJECTION_PENDING);
+  /* The board's chip finds it. */
+  wg_incident_board_set_filters (wg_window_get_board (f->dispatcher), WG_BOARD_FILTER_REJECTION_PENDING);
+  g_assert_cmpuint (row_of (f->dispatcher, incident), !=, G_MAXUINT);
+  act_with_dialog (f->dispatcher, "review-rejection", 0, "违建查处属城管职责，请继续办理");
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+  g_assert_cmpuint (row_of (f->dispatcher, incident), ==, G_MAXUINT);
+  wg_incident_board_set_filters (wg_window_get_board (f->dispatcher), WG_BOARD_FILTER_OPEN);
+  select_row (f->dispatcher, incident);
+
+  field_send (&f->field, "dept-urban", "incident.reject", reject);
+  wait_state (f->dispatcher, incident, WG_STATE_REJECTION_PENDING);
+  act_with_dialog (f->dispatcher, "review-rejection", 1, NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_REJECTED);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "housing"), NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+  g_assert_cmpstr (console_record (f->dispatcher, incident)->department, ==, "housing");
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.routed@dispatcher", "incident.rejection_requested@dept-urban",
+      "incident.rejection_denied@dispatcher", "incident.rejection_requested@dept-urban",
+      "incident.rejected@dispatcher", "incident.routed@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+}
+
+/* Issue 20: a neighbours' dispute is mediated in the grid first (小事不出
+ * 网格): the console does not route it before, and closes it after. */
+static void
+test_scenario_mediation (Fixture       *f,
+                         gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "professional", "dispute_neighbour",
+                                         "楼上楼下漏水纠纷", NULL);
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "route"));
+  act_with_dialog (f->dispatcher, "mediate", 0, "双方同意共同维修，楼上赔偿五百元");
+  wait_state (f->dispatcher, incident, WG_STATE_RESOLVED);
+  act_with_dialog (f->dispatcher, "close", -1, NULL);
+  wait_state (f->dispatcher, incident, WG_STATE_CLOSED);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-05", "incident.mediated@dispatcher", "incident.closed@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (count_type (journal, "incident.routed"), ==, 0);
+}
+
+/* Issue 20: a general event the grid cannot handle is transferred to a
+ * department (转派) with the console's Route. */
+static void
+test_scenario_transfer (Fixture       *f,
+                        gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "general", "garbage",
+                                         "小区门口建筑垃圾堆放", NULL);
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"), "网格无法清运，请转派城管");
+  wait_state (f->dispatcher, incident, WG_STATE_ROUTED);
+  g_assert_cmpint (console_record (f->dispatcher, incident)->grade, ==, WG_GRADE_PROFESSIONAL);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.reported@worker-05", "incident.regraded@dispatcher", "incident.routed@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+}
+
+typedef struct {
+  WgWindow   *window;
+  const char *incident;
+  gboolean    requested;
+} ExtensionWait;
+
+static gboolean
+extension_seen (gpointer data)
+{
+  ExtensionWait *w = data;
+  const WgIncidentRecord *record = console_record (w->window, w->incident);
+
+  return record != NULL && (record->extension_requested != 0) == w->requested;
+}
+
+/* Issue 20: the department asks for more time on its console, the centre
+ * declines on its own; a second report of the same matter is merged into
+ * the first by its case number. */
+static void
+test_scenario_extension_and_merge (Fixture       *f,
+                                   gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->dispatcher));
+  g_autofree char *report = report_body (reference, "worker-05", "professional", "illegal_structure",
+                                         "天台违规搭建阳光房", NULL);
+  g_autofree char *again = report_body (reference, "worker-05", "professional", "illegal_structure",
+                                        "天台阳光房（重复反映）", NULL);
+  g_autofree char *accept = NULL;
+  g_autofree char *case_number = NULL;
+  g_autoptr(WgApplication) dept_app = start_console (f->server, "dept-urban");
+  WgWindow *dept = console_test_find_window (dept_app);
+  g_autoptr(GPtrArray) journal = NULL;
+  g_autoptr(GPtrArray) duplicate_journal = NULL;
+  const char *incident, *duplicate;
+  StateWait wait;
+  ExtensionWait extension;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->dispatcher, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, incident);
+  act_with_dialog (f->dispatcher, "route", department_position (f->dispatcher, "urban"), NULL);
+  accept = g_strdup_printf ("{\"incident\": \"%s\"}", incident);
+  wait_state (dept, incident, WG_STATE_ROUTED);
+  field_send (&f->field, "dept-urban", "incident.accept", accept);
+  wait_state (dept, incident, WG_STATE_ACCEPTED);
+
+  select_row (dept, incident);
+  act_with_dialog (dept, "request-extension", 1, "需要业主配合，三天内拆除");
+  extension = (ExtensionWait) { f->dispatcher, incident, TRUE };
+  g_assert_true (wg_test_iterate_until (extension_seen, &extension, 15000));
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (dept), "request-extension"));
+  act_with_dialog (f->dispatcher, "decline-extension", -1, "违建须按期拆除");
+  extension.requested = FALSE;
+  g_assert_true (wg_test_iterate_until (extension_seen, &extension, 15000));
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "decline-extension"));
+
+  /* The same rooftop reported again: merged into the first. */
+  case_number = g_strdup (console_record (f->dispatcher, incident)->case_number);
+  duplicate = field_send (&f->field, "worker-05", "incident.report", again);
+  wait = (StateWait) { f->dispatcher, duplicate, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->dispatcher, duplicate);
+  act_with_dialog (f->dispatcher, "merge", -1, case_number);
+  wait_state (f->dispatcher, duplicate, WG_STATE_MERGED);
+  g_assert_cmpstr (console_record (f->dispatcher, duplicate)->merged_into, ==, incident);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = {
+      "incident.accepted@dept-urban", "incident.extension_requested@dept-urban",
+      "incident.extension_declined@dispatcher", NULL
+    };
+    assert_journal (journal, expected);
+  }
+  duplicate_journal = server_journal (&f->field, duplicate);
+  {
+    const char *expected[] = { "incident.reported@worker-05", "incident.merged@dispatcher", NULL };
+    assert_journal (duplicate_journal, expected);
+  }
+  gtk_window_destroy (GTK_WINDOW (dept));
+  wg_test_iterate_for (100);
+}
+
+static gboolean
+is_general (gpointer data)
+{
+  StateWait *w = data;
+  const WgIncidentRecord *record = console_record (w->window, w->incident);
+
+  return record != NULL && record->grade == WG_GRADE_GENERAL;
+}
+
+/* Issue 20: the duty leader downgrades a false alarm on the console: the
+ * alarm ends, the case becomes a general event. */
+static void
+test_scenario_downgrade (Fixture       *f,
+                         gconstpointer  data)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->leader));
+  g_autofree char *report = report_body (reference, "worker-05", "emergency", "fire",
+                                         "楼顶冒烟", NULL);
+  g_autoptr(GPtrArray) journal = NULL;
+  const char *incident;
+  StateWait wait;
+
+  incident = field_send (&f->field, "worker-05", "incident.report", report);
+  wait = (StateWait) { f->leader, incident, WG_STATE_REPORTED };
+  g_assert_true (wg_test_iterate_until (on_board, &wait, 15000));
+  select_row (f->leader, incident);
+  select_row (f->dispatcher, incident);
+  /* Only the duty leader downgrades. */
+  g_assert_nonnull (wg_incident_actions_get_reason (wg_window_get_actions (f->dispatcher), "downgrade"));
+  act_with_dialog (f->leader, "downgrade", 2, "误报：居民天台烧烤的烟");
+  g_assert_true (wg_test_iterate_until (is_general, &wait, 15000));
+  g_assert_cmpint (console_record (f->leader, incident)->alarm, !=, WG_ALARM_RAISED);
+
+  journal = server_journal (&f->field, incident);
+  {
+    const char *expected[] = { "alarm.raised", "incident.downgraded@leader", NULL };
+    assert_journal (journal, expected);
+  }
+  g_assert_cmpuint (count_type (journal, "alarm.acknowledged"), ==, 0);
+}
+
 /* 3. General: blocked fire lane, handled on the spot in one go. */
 static void
 test_scenario_general (Fixture       *f,
@@ -1130,6 +1545,20 @@ main (int   argc,
               fixture_set_up, test_scenario_professional, fixture_tear_down);
   g_test_add ("/console-scenarios/3-general", Fixture, NULL,
               fixture_set_up, test_scenario_general, fixture_tear_down);
+  g_test_add ("/console-scenarios/hotline-call-back", Fixture, NULL,
+              fixture_set_up, test_scenario_hotline_call_back, fixture_tear_down);
+  g_test_add ("/console-scenarios/supervision", Fixture, NULL,
+              fixture_set_up, test_scenario_supervision, fixture_tear_down);
+  g_test_add ("/console-scenarios/rejection-review", Fixture, NULL,
+              fixture_set_up, test_scenario_rejection_review, fixture_tear_down);
+  g_test_add ("/console-scenarios/mediation", Fixture, NULL,
+              fixture_set_up, test_scenario_mediation, fixture_tear_down);
+  g_test_add ("/console-scenarios/transfer", Fixture, NULL,
+              fixture_set_up, test_scenario_transfer, fixture_tear_down);
+  g_test_add ("/console-scenarios/extension-and-merge", Fixture, NULL,
+              fixture_set_up, test_scenario_extension_and_merge, fixture_tear_down);
+  g_test_add ("/console-scenarios/downgrade", Fixture, NULL,
+              fixture_set_up, test_scenario_downgrade, fixture_tear_down);
   g_test_add_func ("/console-scenarios/offline-restart", test_offline_restart);
   g_test_add_func ("/console-scenarios/department-meets-routed", test_department_meets_routed);
   g_test_add_func ("/console-scenarios/photos", test_photos);

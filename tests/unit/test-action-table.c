@@ -22,6 +22,13 @@ typedef struct {
   const char      *buttons;   /* space-separated, in order */
   const char      *in_menu;   /* some of the menu's, space-separated */
   const char      *nowhere;   /* neither button nor menu */
+  /* The work-order cycle's state of the case; NULL/FALSE: none. */
+  const char      *category;
+  const char      *mediation;
+  gboolean         call_back_required;
+  const char      *call_back;          /* satisfaction */
+  const char      *supervision;        /* level of the notice waiting */
+  gboolean         extension_requested;
 } Case;
 
 static const Case cases[] = {
@@ -61,13 +68,66 @@ static const Case cases[] = {
     "feedback note", "", "accept route" },
   { "routed/dispatcher", "dispatcher", WG_ROLE_DISPATCHER,
     WG_GRADE_PROFESSIONAL, WG_STATE_ROUTED, WG_ALARM_NONE,
-    "extend note", "cancel", "accept feedback" },
+    "extend supervise note", "cancel merge", "accept feedback decline-extension" },
   { "feedback given/grid worker", "worker-17", WG_ROLE_GRID_WORKER,
     WG_GRADE_PROFESSIONAL, WG_STATE_FEEDBACK_GIVEN, WG_ALARM_NONE,
     "verify", "note", "close route" },
   { "verified/dispatcher", "dispatcher", WG_ROLE_DISPATCHER,
     WG_GRADE_PROFESSIONAL, WG_STATE_VERIFIED, WG_ALARM_NONE,
-    "close", "note", "verify accept" },
+    "call-back close", "note merge", "verify accept" },
+  /* A hotline case closes after a satisfied call-back only. */
+  { "verified hotline/not called back", "dispatcher", WG_ROLE_DISPATCHER,
+    WG_GRADE_PROFESSIONAL, WG_STATE_VERIFIED, WG_ALARM_NONE,
+    "call-back", "note", "close", NULL, NULL, TRUE, NULL },
+  { "verified hotline/basically satisfied", "leader", WG_ROLE_DUTY_LEADER,
+    WG_GRADE_PROFESSIONAL, WG_STATE_VERIFIED, WG_ALARM_NONE,
+    "call-back close", "note", "", NULL, NULL, TRUE, "basically_satisfied" },
+  { "verified hotline/unsatisfied", "leader", WG_ROLE_DUTY_LEADER,
+    WG_GRADE_PROFESSIONAL, WG_STATE_VERIFIED, WG_ALARM_NONE,
+    "call-back", "note", "close", NULL, NULL, TRUE, "unsatisfied" },
+  { "verified/the department", "dept-urban", WG_ROLE_DEPARTMENT,
+    WG_GRADE_PROFESSIONAL, WG_STATE_VERIFIED, WG_ALARM_NONE,
+    "note", "", "call-back close" },
+  { "mediated dispute/duty leader", "leader", WG_ROLE_DUTY_LEADER,
+    WG_GRADE_PROFESSIONAL, WG_STATE_RESOLVED, WG_ALARM_NONE,
+    "call-back close", "note", "", "dispute_neighbour", "mediated" },
+  { "rejection pending/duty leader", "leader", WG_ROLE_DUTY_LEADER,
+    WG_GRADE_PROFESSIONAL, WG_STATE_REJECTION_PENDING, WG_ALARM_NONE,
+    "review-rejection supervise", "note merge", "route accept" },
+  { "rejection pending/the department", "dept-urban", WG_ROLE_DEPARTMENT,
+    WG_GRADE_PROFESSIONAL, WG_STATE_REJECTION_PENDING, WG_ALARM_NONE,
+    "note", "", "review-rejection accept" },
+  { "supervised routed/the department", "dept-urban", WG_ROLE_DEPARTMENT,
+    WG_GRADE_PROFESSIONAL, WG_STATE_ROUTED, WG_ALARM_NONE,
+    "answer-supervision accept reject", "note request-extension", "supervise",
+    NULL, NULL, FALSE, NULL, "urge" },
+  { "supervised accepted/the department", "dept-urban", WG_ROLE_DEPARTMENT,
+    WG_GRADE_PROFESSIONAL, WG_STATE_ACCEPTED, WG_ALARM_NONE,
+    "answer-supervision feedback note", "request-extension", "supervise",
+    NULL, NULL, FALSE, NULL, "supervise" },
+  { "extension asked/the department", "dept-urban", WG_ROLE_DEPARTMENT,
+    WG_GRADE_PROFESSIONAL, WG_STATE_ACCEPTED, WG_ALARM_NONE,
+    "feedback note", "", "request-extension decline-extension answer-supervision",
+    NULL, NULL, FALSE, NULL, NULL, TRUE },
+  { "extension asked/dispatcher", "dispatcher", WG_ROLE_DISPATCHER,
+    WG_GRADE_PROFESSIONAL, WG_STATE_ACCEPTED, WG_ALARM_NONE,
+    "extend supervise note", "decline-extension merge", "request-extension answer-supervision",
+    NULL, NULL, FALSE, NULL, NULL, TRUE },
+  { "reported dispute/grid worker", "worker-17", WG_ROLE_GRID_WORKER,
+    WG_GRADE_PROFESSIONAL, WG_STATE_REPORTED, WG_ALARM_NONE,
+    "mediate upgrade", "note", "route", "dispute_neighbour" },
+  { "reported dispute/dispatcher", "dispatcher", WG_ROLE_DISPATCHER,
+    WG_GRADE_PROFESSIONAL, WG_STATE_REPORTED, WG_ALARM_NONE,
+    "mediate upgrade", "note merge", "route", "dispute_neighbour" },
+  { "mediation failed/dispatcher", "dispatcher", WG_ROLE_DISPATCHER,
+    WG_GRADE_PROFESSIONAL, WG_STATE_REPORTED, WG_ALARM_NONE,
+    "route upgrade", "note", "mediate", "dispute_neighbour", "failed" },
+  { "acknowledged emergency/downgrade", "leader", WG_ROLE_DUTY_LEADER,
+    WG_GRADE_EMERGENCY, WG_STATE_DISPATCHED, WG_ALARM_ACKNOWLEDGED,
+    "dispatch resolve", "downgrade merge", "" },
+  { "emergency/dispatcher cannot downgrade", "dispatcher", WG_ROLE_DISPATCHER,
+    WG_GRADE_EMERGENCY, WG_STATE_DISPATCHED, WG_ALARM_ACKNOWLEDGED,
+    "dispatch resolve", "merge", "downgrade" },
   { "rejected/duty leader", "leader", WG_ROLE_DUTY_LEADER,
     WG_GRADE_PROFESSIONAL, WG_STATE_REJECTED, WG_ALARM_NONE,
     "route", "note", "accept" },
@@ -76,7 +136,7 @@ static const Case cases[] = {
     "resume", "note", "suspend" },
   { "reported general/grid worker", "worker-17", WG_ROLE_GRID_WORKER,
     WG_GRADE_GENERAL, WG_STATE_REPORTED, WG_ALARM_NONE,
-    "handle-on-spot upgrade note", "", "dispatch route close" },
+    "handle-on-spot upgrade", "note", "dispatch route close mediate" },
   /* Closed: nothing to press (a note, where allowed, is in the menu). */
   { "closed/duty leader", "leader", WG_ROLE_DUTY_LEADER,
     WG_GRADE_PROFESSIONAL, WG_STATE_CLOSED, WG_ALARM_NONE,
@@ -120,8 +180,23 @@ test_per_state_and_role (gconstpointer data)
   WgIncidentRecord record = {
     .id = (char *) "i-1", .grade = c->grade, .state = c->state, .alarm = c->alarm,
     .grid = (char *) "HL-17", .department = (char *) "urban", .step = -1,
-    .escalation_level = -1,
+    .escalation_level = -1, .category = (char *) c->category, .mediation = (char *) c->mediation,
+    .call_back_required = c->call_back_required, .call_back = -1, .supervision = -1,
+    .extension_requested = c->extension_requested ? G_GINT64_CONSTANT (1800000000000) : 0,
   };
+  WgSatisfaction satisfaction;
+  WgSupervisionLevel level;
+
+  if (c->call_back != NULL)
+    {
+      g_assert_true (wg_satisfaction_from_string (c->call_back, &satisfaction));
+      record.call_back = satisfaction;
+    }
+  if (c->supervision != NULL)
+    {
+      g_assert_true (wg_supervision_level_from_string (c->supervision, &level));
+      record.supervision = level;
+    }
 
   actor = wg_actor_new (c->user, c->role,
                         c->role == WG_ROLE_GRID_WORKER ? "HL-17" : NULL,
