@@ -828,6 +828,7 @@ test_snapshot_backfill_and_reset (Fixture       *f,
   g_autoptr(GPtrArray) reported = NULL;
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GHashTable) units = NULL;
+  g_autoptr(WgCommand) fire = NULL;
   g_autofree char *server_id = g_strdup (wg_store_get_journal_id (f->store));
   const char *open_id;
 
@@ -839,7 +840,8 @@ test_snapshot_backfill_and_reset (Fixture       *f,
                                       " {\"lat\": 23.2, \"lon\": 113.2}, \"summary\": \"old\","
                                       " \"handled_on_spot\": {\"resolution\": \"done\"}}"),
                   leader, FIXTURE_T0);
-  reported = fixture_run (f, fixture_command ("incident.report", fire_report), leader, FIXTURE_T0 + 3 * 86400000);
+  fire = fixture_command ("incident.report", fire_report);
+  reported = fixture_run (f, fire, leader, FIXTURE_T0 + 3 * 86400000);
   open_id = ((WgEvent *) reported->pdata[0])->subject;
   fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u1\"]}", open_id),
                   leader, FIXTURE_T0 + 3 * 86400000 + 1000);
