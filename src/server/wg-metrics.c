@@ -172,8 +172,11 @@ request_finished_cb (SoupServer        *soup,
 {
   WgMetrics *self = user_data;
   Request *request = g_object_get_data (G_OBJECT (msg), REQUEST_KEY);
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
-  const char *method = soup_server_message_get_method (msg);
+  /* A request that did not parse (a broken request line) has no URI and
+   * no method, and is answered 400 all the same. */
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
+  const char *method = soup_server_message_get_method (msg) != NULL ? soup_server_message_get_method (msg) : "-";
   guint status = soup_server_message_get_status (msg);
   const char *route;
 
@@ -186,7 +189,7 @@ request_finished_cb (SoupServer        *soup,
 
   g_mutex_lock (&self->lock);
   count (self->requests, g_strdup_printf ("%s\t%s\t%u", route, method, status));
-  if (g_str_equal (route, "/api/v1/session") && g_str_equal (method, "POST") && (status == 401 || status == 429))
+  if (g_str_equal (route, "/api/v1/session") && g_strcmp0 (method, "POST") == 0 && (status == 401 || status == 429))
     count (self->login_failures, g_strdup (status == 401 ? "invalid-credentials" : "too-many-requests"));
   g_mutex_unlock (&self->lock);
 
