@@ -125,12 +125,11 @@ new_session (const WgBenchLoad *load)
   names[n] = "max-conns-per-host";
   g_value_init (&values[n], G_TYPE_INT);
   g_value_set_int (&values[n++], load->max_conns_per_host != 0 ? load->max_conns_per_host : load->in_flight);
-  if (load->max_conns != 0)
-    {
-      names[n] = "max-conns";
-      g_value_init (&values[n], G_TYPE_INT);
-      g_value_set_int (&values[n++], load->max_conns);
-    }
+  /* libsoup's default of 10 connections in all would cap the requests
+   * in flight at 10, whatever the load asks for. */
+  names[n] = "max-conns";
+  g_value_init (&values[n], G_TYPE_INT);
+  g_value_set_int (&values[n++], load->max_conns != 0 ? load->max_conns : MAX (10, load->in_flight));
   if (load->timeout_s != 0)
     {
       names[n] = "timeout";
