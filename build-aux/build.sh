@@ -10,4 +10,7 @@ builddir=${WANGGE_BUILDDIR:-_build}
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" "$@"
 fi
-meson compile -C "$builddir"
+# WANGGE_BUILD_TARGETS: only these targets (CI's fuzz stage builds its five
+# programs, not the whole tree a second time with clang).
+# shellcheck disable=SC2086
+meson compile -C "$builddir" ${WANGGE_BUILD_TARGETS:-}
