@@ -5,10 +5,18 @@
 
 #include "wg-bench.h"
 
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -29,6 +37,7 @@ typedef struct
 } Request;
 
 static void send_one (Driver *driver);
+static void raw_run (Driver *driver);
 
 static gboolean
 may_send (Driver *driver)
@@ -158,10 +167,15 @@ driver_thread (gpointer data)
     driver->auth = log_in (driver->session, load->base_url, load->username);
   start = g_get_monotonic_time ();
   driver->deadline = start + (gint64) (load->seconds * G_USEC_PER_SEC);
-  for (guint i = 0; i < load->in_flight && may_send (driver); i++)
-    send_one (driver);
-  while (driver->in_flight > 0)
-    g_main_context_iteration (context, TRUE);
+  if (load->raw_path != NULL)
+    raw_run (driver);
+  else
+    {
+      for (guint i = 0; i < load->in_flight && may_send (driver); i++)
+        send_one (driver);
+      while (driver->in_flight > 0)
+        g_main_context_iteration (context, TRUE);
+    }
   driver->result->seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   g_clear_object (&driver->session);
   g_main_context_pop_thread_default (context);
@@ -169,6 +183,159 @@ driver_thread (gpointer data)
   /* Wake the caller's thread, which is serving. */
   g_idle_add ((GSourceFunc) (void (*) (void)) g_main_loop_quit, driver->caller_loop);
   return NULL;
+}
+
+/* ---- raw mode: hand-written HTTP/1.1 over plain sockets ----------------- */
+
+typedef struct
+{
+  int         fd;
+  GString    *out;
+  gsize       written;
+  GByteArray *in;
+  gint64      sent_at;
+  gboolean    busy;
+} RawConn;
+
+static int
+raw_connect (GInetSocketAddress *address)
+{
+  struct sockaddr_in sin;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+
+  g_assert (fd >= 0);
+  g_assert (g_socket_address_to_native (G_SOCKET_ADDRESS (address), &sin, sizeof sin, NULL));
+  g_assert (connect (fd, (struct sockaddr *) &sin, sizeof sin) == 0);
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  g_unix_set_fd_nonblocking (fd, TRUE, NULL);
+  return fd;
+}
+
+static void
+raw_send (Driver  *driver,
+          RawConn *conn)
+{
+  const WgBenchLoad *load = driver->load;
+  g_autofree char *body = load->raw_body (load->user_data);
+
+  g_string_printf (conn->out, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%s"
+                   "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                   load->raw_path, driver->auth != NULL ? "Authorization: " : "",
+                   driver->auth != NULL ? driver->auth : "", driver->auth != NULL ? "\r\n" : "",
+                   strlen (body), body);
+  conn->written = 0;
+  conn->busy = TRUE;
+  conn->sent_at = g_get_monotonic_time ();
+  driver->sent++;
+  driver->in_flight++;
+}
+
+/* A whole answer at the start of conn->in: its status, and consumes it. */
+static gboolean
+raw_take_answer (RawConn *conn,
+                 guint   *status)
+{
+  const char *data = (const char *) conn->in->data;
+  const char *end = g_strstr_len (data, conn->in->len, "\r\n\r\n");
+  g_autofree char *head = NULL;
+  const char *length_at;
+  gsize head_len, body_len = 0;
+
+  if (end == NULL)
+    return FALSE;
+  head_len = end + 4 - data;
+  head = g_ascii_strdown (data, head_len);
+  if ((length_at = strstr (head, "\r\ncontent-length:")) != NULL)
+    body_len = g_ascii_strtoull (length_at + 17, NULL, 10);
+  if (conn->in->len < head_len + body_len)
+    return FALSE;
+  *status = head_len > 12 ? (guint) g_ascii_strtoull (head + 9, NULL, 10) : 0;
+  g_byte_array_remove_range (conn->in, 0, head_len + body_len);
+  return TRUE;
+}
+
+static void
+raw_run (Driver *driver)
+{
+  const WgBenchLoad *load = driver->load;
+  guint expected = load->expected_status != 0 ? load->expected_status : SOUP_STATUS_OK;
+  g_autoptr(GUri) uri = g_uri_parse (load->base_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string (g_uri_get_host (uri));
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, g_uri_get_port (uri));
+  g_autofree RawConn *conns = g_new0 (RawConn, load->in_flight);
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, load->in_flight);
+  guint8 buffer[16384];
+
+  for (guint i = 0; i < load->in_flight; i++)
+    {
+      conns[i].fd = raw_connect (G_INET_SOCKET_ADDRESS (address));
+      conns[i].out = g_string_new (NULL);
+      conns[i].in = g_byte_array_new ();
+      if (may_send (driver))
+        raw_send (driver, &conns[i]);
+    }
+  while (driver->in_flight > 0)
+    {
+      for (guint i = 0; i < load->in_flight; i++)
+        {
+          fds[i].fd = conns[i].busy ? conns[i].fd : -1;
+          fds[i].events = POLLIN | (conns[i].written < conns[i].out->len ? POLLOUT : 0);
+          fds[i].revents = 0;
+        }
+      if (poll (fds, load->in_flight, 1000) < 0 && errno != EINTR)
+        g_error ("poll: %s", g_strerror (errno));
+      for (guint i = 0; i < load->in_flight; i++)
+        {
+          RawConn *conn = &conns[i];
+          guint status;
+          ssize_t n;
+
+          if (fds[i].revents & POLLOUT)
+            {
+              n = write (conn->fd, conn->out->str + conn->written, conn->out->len - conn->written);
+              if (n > 0)
+                conn->written += n;
+            }
+          if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+          n = read (conn->fd, buffer, sizeof buffer);
+          if (n <= 0)
+            {
+              if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
+              /* The server closed: this connection's request failed, and
+               * it sends no more. */
+              driver->result->failed++;
+              driver->in_flight--;
+              conn->busy = FALSE;
+              continue;
+            }
+          g_byte_array_append (conn->in, buffer, n);
+          if (!raw_take_answer (conn, &status))
+            continue;
+          driver->in_flight--;
+          conn->busy = FALSE;
+          if (status == expected)
+            {
+              gint64 took = g_get_monotonic_time () - conn->sent_at;
+
+              driver->result->done++;
+              g_array_append_val (driver->result->latencies_us, took);
+            }
+          else
+            driver->result->failed++;
+          if (may_send (driver))
+            raw_send (driver, conn);
+        }
+      /* Requests not yet written go out at the next turn's POLLOUT. */
+    }
+  for (guint i = 0; i < load->in_flight; i++)
+    {
+      close (conns[i].fd);
+      g_string_free (conns[i].out, TRUE);
+      g_byte_array_unref (conns[i].in);
+    }
 }
 
 /**
@@ -185,7 +352,7 @@ wg_bench_load_run (const WgBenchLoad *load,
   Driver driver = { 0 };
   GThread *thread;
 
-  g_return_if_fail (load != NULL && load->build_request != NULL && load->in_flight > 0);
+  g_return_if_fail (load != NULL && (load->build_request != NULL || load->raw_path != NULL) && load->in_flight > 0);
   g_return_if_fail (load->seconds > 0 || load->max_requests > 0);
   g_return_if_fail (load->username == NULL || load->base_url != NULL);
   g_return_if_fail (result != NULL);

@@ -25,6 +25,13 @@ typedef struct
   guint               expected_status;    /* what counts as done; 0: 200 OK */
   WgBenchRequestFunc  build_request;
   gpointer            user_data;
+  /* Raw mode, when set: each request is a POST of raw_body() (a new JSON
+   * text, taken) to raw_path over plain keep-alive sockets, one per
+   * request in flight, written and parsed by hand: a client whose own CPU
+   * is small next to the server's, where SoupSession's is not.
+   * build_request is then unused. */
+  const char         *raw_path;
+  char             *(*raw_body) (gpointer user_data);
 } WgBenchLoad;
 
 typedef struct
