@@ -5,12 +5,20 @@
  * by restoring the nearest checkpoint of the source into it and projecting
  * from there.  The source is ATTACHed to the scratch connection, so one
  * transaction reads the source and writes the state.
+ *
+ * Measured (bench-seek, bench/README.md): before sessions each seek made a
+ * new database file, copied the checkpoint into it and projected; the
+ * file's creation, its schema and writing its pages took most of the
+ * time.  The session's state lives in memory (no file, no WAL: pages are
+ * never written out), without foreign keys (a derived copy, filled in
+ * bulk: a DELETE without WHERE then truncates a table at once instead of
+ * checking every child row), and a forward move projects only the events
+ * in between.
  */
 #define G_LOG_DOMAIN "wg-replay"
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "wg-error.h"
@@ -20,7 +28,6 @@
 struct _WgReplaySession
 {
   WgStore *state;
-  char    *dir;
   /* "a, b, c" per projection table (in _wg_projection_tables' order): the
    * checkpoint copies' column order may differ from the tables'. */
   GPtrArray *columns;
@@ -32,6 +39,10 @@ struct _WgReplaySession
   /* The state holds nothing yet, not even the units. */
   gboolean empty;
 };
+
+/* Restoring a checkpoint copies about this many rows in the time it takes
+ * to project one event (bench-seek, in-memory state). */
+#define ROWS_PER_EVENT 20
 
 static char *
 column_list (sqlite3     *db,
@@ -68,7 +79,6 @@ wg_replay_session_new (WgStore  *source,
                        GError  **error)
 {
   g_autoptr(WgReplaySession) self = g_new0 (WgReplaySession, 1);
-  g_autofree char *path = NULL;
   char *attach_sql;
   gboolean ok;
 
@@ -77,17 +87,12 @@ wg_replay_session_new (WgStore  *source,
   self->time = G_MININT64;
   self->seq_ts = G_MININT64;
   self->empty = TRUE;
-  self->dir = g_dir_make_tmp ("wangge-replay-XXXXXX", error);
-  if (self->dir == NULL)
-    return NULL;
-  path = g_build_filename (self->dir, "state.db", NULL);
-  self->state = wg_store_open (path, error);
+  self->state = wg_store_open (":memory:", error);
   if (self->state == NULL)
     return NULL;
   wg_store_set_rules (self->state, wg_store_get_rules (source));
   wg_store_set_checkpoint_interval (self->state, 0);
-  /* Rebuilt on demand: no need to make it durable. */
-  if (!_wg_store_exec (self->state, "PRAGMA synchronous = OFF", error))
+  if (!_wg_store_exec (self->state, "PRAGMA foreign_keys = OFF", error))
     return NULL;
 
   attach_sql = sqlite3_mprintf ("ATTACH %Q AS src", wg_store_get_path (source));
@@ -142,7 +147,9 @@ restore_checkpoint (WgReplaySession  *self,
                          " SELECT id, type, name, home_grid, account FROM src.units", error);
 }
 
-/* Projects the source's events after self->seq with ts <= @t_ms. */
+/* Projects the source's events after self->seq with ts <= @t_ms.  The
+ * scan stops at the first later event (ts never goes back along the
+ * journal; the ts index this would need otherwise costs every append). */
 static gboolean
 project_until (WgReplaySession  *self,
                gint64            t_ms,
@@ -153,12 +160,11 @@ project_until (WgReplaySession  *self,
 
   stmt = _wg_store_stmt (self->state,
     "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body"
-    " FROM src.journal WHERE seq > ?1 AND ts <= ?2 ORDER BY seq", error);
+    " FROM src.journal WHERE seq > ?1 ORDER BY seq", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, self->seq);
-  sqlite3_bind_int64 (stmt, 2, t_ms);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW && sqlite3_column_int64 (stmt, 1) <= t_ms)
     {
       g_autoptr(WgEvent) event = _wg_store_read_event_row (stmt, error);
 
@@ -171,7 +177,7 @@ project_until (WgReplaySession  *self,
       self->seq_ts = event->ts;
     }
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     return _wg_store_set_error (self->state, error);
   return TRUE;
 }
@@ -181,11 +187,12 @@ move_to (WgReplaySession  *self,
          gint64            t_ms,
          GError          **error)
 {
-  gint64 cp = 0, cp_ts = G_MININT64;
+  gint64 cp = 0, cp_ts = G_MININT64, cp_rows = 0;
   sqlite3_stmt *stmt;
+  gboolean restore;
 
   stmt = _wg_store_stmt (self->state,
-                         "SELECT seq, ts FROM src.checkpoints WHERE ts <= ?1 ORDER BY seq DESC LIMIT 1", error);
+                         "SELECT seq, ts, rows FROM src.checkpoints WHERE ts <= ?1 ORDER BY seq DESC LIMIT 1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, t_ms);
@@ -193,12 +200,18 @@ move_to (WgReplaySession  *self,
     {
       cp = sqlite3_column_int64 (stmt, 0);
       cp_ts = sqlite3_column_int64 (stmt, 1);
+      cp_rows = sqlite3_column_int64 (stmt, 2);
     }
   sqlite3_reset (stmt);
 
   /* The current state is a valid start when no event after it is earlier
-   * than t, unless a checkpoint lies between it and t. */
-  if (self->empty || t_ms < self->seq_ts || cp > self->seq)
+   * than t.  A checkpoint between it and t saves projecting the events up
+   * to the checkpoint, at the price of copying its rows. */
+  if (self->empty || t_ms < self->seq_ts)
+    restore = TRUE;
+  else
+    restore = cp - self->seq > cp_rows / ROWS_PER_EVENT;
+  if (restore)
     {
       if (!restore_checkpoint (self, cp, error))
         return FALSE;
@@ -274,17 +287,5 @@ wg_replay_session_free (WgReplaySession *self)
     return;
   g_clear_pointer (&self->state, wg_store_unref);
   g_clear_pointer (&self->columns, g_ptr_array_unref);
-  if (self->dir != NULL)
-    {
-      g_autofree char *path = g_build_filename (self->dir, "state.db", NULL);
-      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-      g_unlink (path);
-      g_unlink (wal);
-      g_unlink (shm);
-      g_rmdir (self->dir);
-      g_free (self->dir);
-    }
   g_free (self);
 }
