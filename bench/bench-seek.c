@@ -14,7 +14,7 @@
  * denser checkpoint policy shows its cost.
  *
  *   bench-seek [--short] [--moments N] [--checkpoint-interval N] [--seed N]
- *              [--city-scale X] [--days N]
+ *              [--city-scale X] [--days N] [--baselines N]
  */
 #define G_LOG_DOMAIN "bench-seek"
 
@@ -303,6 +303,7 @@ main (int    argc,
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of the history and of the moments (42)", "N" },
     { "city-scale", 0, 0, G_OPTION_ARG_DOUBLE, &city_scale, "Incidents per street times X for the city-scale history (3; 0 skips it)", "X" },
     { "days", 0, 0, G_OPTION_ARG_INT, &days, "Days of each history (365)", "N" },
+    { "baselines", 0, 0, G_OPTION_ARG_INT, &baselines, "Moments also projected from scratch (8; --short: 2)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -319,10 +320,11 @@ main (int    argc,
   if (short_run)
     {
       moments = MIN (moments, 20);
-      baselines = 2;
+      baselines = MIN (baselines, 2);
       city_scale = 0;
     }
   days = CLAMP (days, 1, 3660);
+  baselines = CLAMP (baselines, 1, moments);
 
   ref = wg_reference_load_dir (demo, &error);
   g_assert_no_error (error);

@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A replay session keeps one scratch state for its whole life and moves it:
- * forward by projecting the events in between, backward (or far forward)
- * by restoring the nearest checkpoint of the source into it and projecting
- * from there.  The source is ATTACHed to the scratch connection, so one
- * transaction reads the source and writes the state.
+ * forward by projecting the events in between; backward (or far forward)
+ * from the best of three starts, counted in events it saves: the state as
+ * it is, an image the session took of its own state earlier (a copy of the
+ * database's bytes), or the source's nearest checkpoint (a copy of its
+ * rows).  The source is ATTACHed to the state's connection, so one
+ * statement reads the source and the projection writes the state.
  *
- * Measured (bench-seek, bench/README.md): before sessions each seek made a
- * new database file, copied the checkpoint into it and projected; the
- * file's creation, its schema and writing its pages took most of the
- * time.  The session's state lives in memory (no file, no WAL: pages are
- * never written out), without foreign keys (a derived copy, filled in
- * bulk: a DELETE without WHERE then truncates a table at once instead of
- * checking every child row), and a forward move projects only the events
- * in between.
+ * Why (bench-seek, bench/README.md): before sessions each seek made a new
+ * database file, copied the checkpoint's rows into it and projected up to
+ * 10,000 events (the source's checkpoints are that far apart and each is
+ * a full copy, so denser ones cost the server's append path and its disk).
+ * Copying rows costs about as much as projecting one event per 20 rows,
+ * copying an image's bytes almost nothing, and projecting an event some
+ * 25 to 50 us: so the session keeps images every IMAGE_EVERY events in
+ * memory, sharing the pages that did not change, and a seek back projects
+ * at most IMAGE_EVERY events once the session has passed that way.  The
+ * state lives in memory (no file, no WAL), without foreign keys (a derived
+ * copy: a DELETE without WHERE then truncates a table at once instead of
+ * checking every child row).  A cold seek, far from any image, still
+ * projects from the source's checkpoint, leaving images on its way.
  */
 #define G_LOG_DOMAIN "wg-replay"
 
