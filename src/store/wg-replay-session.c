@@ -34,10 +34,9 @@
 
 /* Images of the state's database (sqlite3_serialize) are cut into
  * chunks of IMAGE_CHUNK bytes; a chunk equal to the one at the same offset
- * of the nearest image is shared, not copied.  Between two images 500
- * events apart about three quarters of the pages are the same (closed
- * incidents do not change), so an image costs about a quarter of its
- * size. */
+ * of the nearest image is shared, not copied.  Between two images 1,000
+ * events apart half to three quarters of the pages are the same (closed
+ * incidents do not change), so an image costs a fraction of its size. */
 #define IMAGE_CHUNK 4096
 
 typedef struct
