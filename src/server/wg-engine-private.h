@@ -74,6 +74,9 @@ struct _WgEngine
   guint              uploads_queued;   /* waiting or decoding */
   GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch (writer thread) */
   guint              purge_id;
+
+  /* Drills (wg-engine-exercises.c). */
+  struct _WgEngineExercises *exercises;
 };
 
 /* wg-engine-statistics.c */
@@ -160,6 +163,13 @@ void        _wg_engine_attachments_committed (WgEngine              *self,
 void        _wg_engine_attachments_purge    (WgEngine               *self);
 /* wg-engine.c: the purge goes to the writer thread, one queued at most. */
 void        _wg_engine_queue_purge          (WgEngine               *self);
+
+/* wg-engine-exercises.c: /api/v1/exercises, each on a journal of its own */
+gboolean    _wg_engine_exercises_init       (WgEngine               *self,
+                                             WgRouter               *router,
+                                             GError                **error);
+void        _wg_engine_exercises_start      (WgEngine               *self);
+void        _wg_engine_exercises_fini       (WgEngine               *self);
 
 /* wg-engine-sessions.c */
 void        _wg_engine_sessions_init        (WgEngine               *self);
