@@ -1282,6 +1282,29 @@ get_cap_cb (SoupServerMessage *msg,
                                     g_steal_pointer (&xml), length);
 }
 
+/* The live shape; no positions: the live units' are not the drill's. */
+static void
+get_snapshot_cb (SoupServerMessage *msg,
+                 GHashTable        *params,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  WgStreamIdentity who = { 0 };
+  SnapshotSource source;
+  Exercise *ex;
+
+  if (!wg_server_identify (self->server, msg, &who))
+    return;
+  ex = lookup_exercise (self, msg, params);
+  if (ex != NULL)
+    {
+      source = (SnapshotSource) { ex->store, hub_filter_cb, ex, NULL };
+      _wg_engine_respond_snapshot (&source, msg, &who);
+    }
+  wg_stream_identity_clear (&who);
+}
+
 /* ---- the stream --------------------------------------------------------- */
 
 /* "/api/v1/exercises/<id>/stream" -> the exercise, or NULL. */
@@ -1482,6 +1505,7 @@ _wg_engine_exercises_init (WgEngine  *self,
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}", get_exercise_cb, self);
   wg_router_add (router, "POST", EXERCISES_PATH "/{id}/commands", post_commands_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/journal", get_journal_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}/snapshot", get_snapshot_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/incidents/{incident}/events", get_incident_events_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/incidents/{incident}/cap", get_cap_cb, self);
   soup_server_add_handler (wg_server_get_soup_server (self->server), EXERCISES_PATH, exercises_http_cb, self, NULL);

@@ -146,6 +146,19 @@ gboolean    _wg_engine_seed_demo            (WgEngine               *self,
                                              GError                **error);
 
 /* wg-engine-snapshot.c: GET /api/v1/snapshot */
+typedef struct
+{
+  WgStore            *store;
+  WgStreamFilterFunc  filter;       /* what each caller sees of an event */
+  gpointer            filter_data;
+  WgTrackStore       *tracks;       /* the units' positions, nullable */
+} SnapshotSource;
+
+/* The snapshot of @source's journal as @who sees it (the live one, an
+ * exercise's). */
+void        _wg_engine_respond_snapshot     (const SnapshotSource   *source,
+                                             SoupServerMessage      *msg,
+                                             const WgStreamIdentity *who);
 void        _wg_engine_snapshot_init        (WgEngine               *self,
                                              WgRouter               *router);
 
