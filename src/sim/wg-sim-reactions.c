@@ -96,7 +96,8 @@ _wg_sim_on_event (WgSim      *self,
   if (seq <= self->last_seq || type == NULL)
     return;
   self->last_seq = seq;
-  if (json_object_has_member (event, "exercise"))
+  /* Live, the live events only; in a drill, the drill's. */
+  if (json_object_has_member (event, "exercise") != (self->config.exercise != NULL))
     return;
 
   if (g_str_equal (type, "incident.reported") && subject != NULL && body != NULL)

@@ -155,7 +155,10 @@ _wg_sim_stream_connect (WgSim *self)
       self->stream_retry_id = g_timeout_add (200, stream_retry_cb, self);
       return;
     }
-  path = g_strdup_printf ("/api/v1/stream?after=%" G_GINT64_FORMAT, self->last_seq);
+  if (self->config.exercise != NULL)
+    path = g_strdup_printf ("/api/v1/exercises/%s/stream?after=%" G_GINT64_FORMAT, self->config.exercise, self->last_seq);
+  else
+    path = g_strdup_printf ("/api/v1/stream?after=%" G_GINT64_FORMAT, self->last_seq);
   self->stream_connecting = TRUE;
   wg_api_client_stream_async (wg_sim_net_get_client (self->net, "dispatcher"), path,
                               self->stream_cancellable, stream_connected_cb, self);

@@ -41,6 +41,7 @@ wg_sim_config_clear (WgSimConfig *config)
 {
   g_clear_pointer (&config->server, g_free);
   g_clear_pointer (&config->password, g_free);
+  g_clear_pointer (&config->exercise, g_free);
 }
 
 
@@ -161,8 +162,12 @@ field_begin (WgSim *self)
 {
   self->started = TRUE;
   self->start_us = g_get_monotonic_time ();
-  _wg_sim_schedule_next_report (self, 0);
-  _wg_sim_schedule (self, 0, A_POSITIONS, NULL, NULL, 0);
+  /* In a drill the scenario reports, and positions stay live data. */
+  if (self->config.exercise == NULL)
+    {
+      _wg_sim_schedule_next_report (self, 0);
+      _wg_sim_schedule (self, 0, A_POSITIONS, NULL, NULL, 0);
+    }
   _wg_sim_schedule (self, SECONDS_PER_HOUR, A_HOUR, NULL, NULL, 0);
   if (self->config.duration > 0)
     _wg_sim_schedule (self, self->config.duration, A_END, NULL, NULL, 0);
@@ -197,9 +202,10 @@ field_start (WgSim *self)
   const char *centre[] = { "leader", NULL };
   guint n = 1;   /* the dispatcher, logged in for the reference */
 
-  for (guint i = 0; i < self->workers->len; i++, n++)
+  /* In a drill nobody reports on a schedule: all log in when called on. */
+  for (guint i = 0; self->config.exercise == NULL && i < self->workers->len; i++, n++)
     wg_sim_net_login (self->net, ((SimUnit *) g_ptr_array_index (self->workers, i))->force->account);
-  for (guint i = 0; i < POSITIONS_ACCOUNTS; i++, n++)
+  for (guint i = 0; self->config.exercise == NULL && i < POSITIONS_ACCOUNTS; i++, n++)
     {
       g_autofree char *account = g_strdup_printf ("admin#%u", i);
 
@@ -248,6 +254,32 @@ reference_done (gpointer   user_data,
   start (self);
 }
 
+/* A drill: one that runs. */
+static void
+exercise_done (gpointer   user_data,
+               JsonNode  *answer,
+               WgProblem *problem)
+{
+  WgSim *self = user_data;
+  JsonObject *object = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+
+  if (object == NULL || g_strcmp0 (json_object_get_string_member_with_default (object, "state", NULL), "ended") == 0)
+    {
+      g_printerr (_("wangge-sim: no running exercise %s: %s\n"), self->config.exercise,
+                  object != NULL ? _("it has ended")
+                  : problem != NULL && problem->detail != NULL ? problem->detail
+                  : problem != NULL && problem->title != NULL ? problem->title : _("no answer"));
+      self->status = 1;
+      wg_sim_stop (self);
+      return;
+    }
+  /* The whole drill from its start: the incidents it already has are the
+   * ones its forces are sent to (answers are idempotent: ids derive from
+   * the seed and what they answer). */
+  self->last_seq = 0;
+  wg_sim_net_get (self->net, "dispatcher", "/api/v1/reference", reference_done, self);
+}
+
 static void
 health_done (gpointer   user_data,
              JsonNode  *answer,
@@ -257,8 +289,15 @@ health_done (gpointer   user_data,
   JsonObject *object = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
 
   /* React to what happens from now on, not to the server's past. */
-  if (object != NULL)
+  if (object != NULL && self->config.exercise == NULL)
     self->last_seq = json_object_get_int_member_with_default (object, "head", 0);
+  if (self->config.exercise != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s", self->config.exercise);
+
+      wg_sim_net_get (self->net, "dispatcher", path, exercise_done, self);
+      return;
+    }
   wg_sim_net_get (self->net, "dispatcher", "/api/v1/reference", reference_done, self);
 }
 
@@ -284,6 +323,13 @@ wg_sim_new (const WgSimConfig *config)
   self->config = *config;
   self->config.server = g_strdup (config->server);
   self->config.password = g_strdup (config->password);
+  self->config.exercise = g_strdup (config->exercise);
+  if (self->config.exercise != NULL)
+    {
+      /* The trainees are the centre; photos and positions are live data. */
+      self->config.play_centre = FALSE;
+      self->config.photo_share = 0;
+    }
   if (self->config.speed <= 0)
     self->config.speed = 1;
   self->load = config->units > 0 || config->report_rate > 0;
@@ -314,6 +360,12 @@ wg_sim_run (WgSim *self)
     {
       g_printerr ("wangge-sim: %s\n", error->message);
       return 2;
+    }
+  if (self->config.exercise != NULL)
+    {
+      g_autofree char *commands = g_strdup_printf ("/api/v1/exercises/%s/commands", self->config.exercise);
+
+      wg_sim_net_set_commands_path (self->net, commands);
     }
   self->signal_ids[0] = g_unix_signal_add (SIGINT, signal_cb, self);
   self->signal_ids[1] = g_unix_signal_add (SIGTERM, signal_cb, self);
