@@ -163,9 +163,6 @@ exercise_to_json (Exercise *ex,
 {
   JsonObject *o = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  JsonArray *ids = json_array_new ();
-  GHashTableIter iter;
-  gpointer key;
 
   json_object_set_string_member (o, "id", ex->id);
   json_object_set_string_member (o, "title", ex->title);
@@ -202,10 +199,13 @@ exercise_to_json (Exercise *ex,
           json_array_add_object_element (decisions, dj);
         }
       json_object_set_array_member (o, "decisions", decisions);
-      json_array_unref (ids);
     }
   else
     {
+      JsonArray *ids = json_array_new ();
+      GHashTableIter iter;
+      gpointer key;
+
       g_hash_table_iter_init (&iter, ex->control_ids);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         json_array_add_string_element (ids, key);
