@@ -220,6 +220,10 @@ static const char *const migrations[] = {
   "ALTER TABLE cp_incidents ADD COLUMN reworks INTEGER NOT NULL DEFAULT 0;"
   "UPDATE incidents SET source = (SELECT json_extract (j.body, '$.source') FROM journal j"
   "  WHERE j.seq = incidents.first_seq AND j.type = 'incident.reported');",
+  /* 3 -> 4: the public display's text of each event (the wall role,
+   * wg-public-display.h); the server fills it for the events before, at
+   * its start (wg_store_fill_event_texts()). */
+  "ALTER TABLE journal ADD COLUMN json_public TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WG_STORE_SCHEMA_VERSION);
@@ -1030,10 +1034,11 @@ insert_journal (WgStore  *self,
 {
   sqlite3_stmt *stmt = _wg_store_stmt (self,
     "INSERT INTO journal (seq, ts, type, actor, role, command, subject, incident, exercise, body,"
-    " json, json_masked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", error);
+    " json, json_masked, json_public) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", error);
   g_autofree char *body = NULL;
   g_autofree char *text = NULL;
   g_autofree char *masked = NULL;
+  g_autofree char *public = NULL;
 
   if (stmt == NULL)
     return FALSE;
@@ -1050,9 +1055,12 @@ insert_journal (WgStore  *self,
   sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
   if (self->keep_event_text)
     {
-      text = _wg_store_event_texts (event, &masked);
+      text = _wg_store_event_texts (self, event, &masked, &public, error);
+      if (text == NULL)
+        return FALSE;
       sqlite3_bind_text (stmt, 11, text, -1, SQLITE_STATIC);
       wg_sqlite_bind_text_or_null (stmt, 12, masked);
+      sqlite3_bind_text (stmt, 13, public, -1, SQLITE_STATIC);
     }
   return _wg_store_step_done (self, stmt, error);
 }
