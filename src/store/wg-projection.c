@@ -504,12 +504,15 @@ apply_cycle (WgStore  *self,
       wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "into"));
       if (!_wg_store_step_done (self, stmt, error) || !clear_step (self, event, error))
         return FALSE;
-      /* The case it was merged into counts the repeat (a partial view may
-       * not hold it). */
-      stmt = _wg_store_stmt (self, "UPDATE incidents SET repeats = repeats + 1 WHERE id = ?1", error);
+      /* The case it was merged into counts the repeat, and takes over the
+       * duplicate's call-back (a partial view may not hold it). */
+      stmt = _wg_store_stmt (self,
+        "UPDATE incidents SET repeats = repeats + 1, call_back_required = MAX (call_back_required, ?2)"
+        " WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, wg_event_get_body_string (event, "into"));
+      sqlite3_bind_int (stmt, 2, body_boolean (event, "call_back_required"));
       return _wg_store_step_done (self, stmt, error);
 
     case WG_EV_INCIDENT_DOWNGRADED:

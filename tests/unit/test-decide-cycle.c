@@ -546,7 +546,8 @@ static void
 test_merge (Cycle         *c,
             gconstpointer  data)
 {
-  g_autofree char *first = report (c, "professional", "structure", "hotline_12345");
+  /* Found on patrol (no call-back), then a resident phones the hotline. */
+  g_autofree char *first = report (c, "professional", "structure", "patrol");
   g_autofree char *dup = report (c, "professional", "structure", "hotline_12345");
   g_autofree char *closed = report (c, "general", "fire_lane", NULL);
   g_auto(WgIncidentRecord) r = { 0 };
@@ -572,6 +573,8 @@ test_merge (Cycle         *c,
   wg_incident_record_clear (&r);
   get (c, first, &r);
   g_assert_cmpuint (r.repeats, ==, 1);
+  /* The duplicate's caller is called back on the case it joined. */
+  g_assert_true (r.call_back_required);
   wg_incident_record_clear (&r);
   /* Terminal: nothing more on the duplicate but notes. */
   refused (c, c->dispatcher, WG_ERROR_ILLEGAL_TRANSITION, "incident.route",
