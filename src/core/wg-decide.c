@@ -1541,6 +1541,17 @@ wg_decide_timers (const WgStateReader *reader,
           json_object_set_string_member (b, "step", wg_step_to_string (incident->step));
           json_object_set_int_member (b, "deadline", incident->deadline);
         }
+
+      /* The department did not answer a supervision notice in time: once
+       * per notice; the notice stays until answered. */
+      if (incident->supervision >= 0 && incident->supervision_answer_by > 0 &&
+          now_ms >= incident->supervision_answer_by)
+        {
+          b = emit (&ctx, WG_EV_INCIDENT_OVERDUE, incident->id, incident->id);
+          json_object_set_string_member (b, "step", WG_SUPERVISION_ANSWER_STEP);
+          json_object_set_int_member (b, "deadline", incident->supervision_answer_by);
+          wg_json_set_nullable_string (b, "department", incident->department);
+        }
     }
 
   return g_steal_pointer (&events);

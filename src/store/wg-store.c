@@ -223,7 +223,12 @@ static const char *const migrations[] = {
   /* 3 -> 4: the public display's text of each event (the wall role,
    * wg-public-display.h); the server fills it for the events before, at
    * its start (wg_store_fill_event_texts()). */
-  "ALTER TABLE journal ADD COLUMN json_public TEXT;",
+  "ALTER TABLE journal ADD COLUMN json_public TEXT;"
+  /* A supervision notice's answer deadline, while its timer waits. */
+  "ALTER TABLE incidents ADD COLUMN supervision_answer_by INTEGER;"
+  "ALTER TABLE cp_incidents ADD COLUMN supervision_answer_by INTEGER;"
+  "CREATE INDEX incidents_supervision_due ON incidents (supervision_answer_by)"
+  "  WHERE supervision_answer_by IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WG_STORE_SCHEMA_VERSION);
@@ -316,7 +321,8 @@ exec_cached (WgStore     *self,
   " i.lat, i.lon, i.reporter, i.reported_at, i.updated_at, i.step, i.deadline, i.overdue," \
   " a.state, a.changed_at, a.escalations, i.suspended_from, i.suspended_at, i.escalation_level," \
   " i.source, i.co_departments, i.handle_deadline, i.mediation, i.call_back_required, i.call_back," \
-  " i.extension_requested, i.supervision, i.merged_into, i.repeats, i.reworks, a.raised_at"
+  " i.extension_requested, i.supervision, i.merged_into, i.repeats, i.reworks, a.raised_at," \
+  " i.supervision_answer_by"
 
 /* The full work-order cycle's columns, from @first on. */
 static void
@@ -356,6 +362,7 @@ read_cycle_columns (sqlite3_stmt     *stmt,
   r->repeats = sqlite3_column_int (stmt, first + 9);
   r->reworks = sqlite3_column_int (stmt, first + 10);
   r->alarm_raised_at = sqlite3_column_int64 (stmt, first + 11);
+  r->supervision_answer_by = sqlite3_column_int64 (stmt, first + 12);
 }
 
 static void
@@ -579,7 +586,8 @@ reader_timer_candidates (gpointer     user_data,
 {
   WgStore *self = user_data;
   g_autoptr(GPtrArray) result = wg_incident_record_array_new ();
-  /* Two indexed halves: open alarms (few) and passed deadlines. */
+  /* Indexed parts: open alarms (few), passed deadlines, and supervision
+   * notices past their answer deadline. */
   sqlite3_stmt *stmt = _wg_store_stmt (self,
     "SELECT " INCIDENT_COLUMNS " FROM alarms a JOIN incidents i ON i.id = a.incident"
     " WHERE a.state IN ('raised', 'escalated') AND a.escalations < 2"
@@ -588,6 +596,10 @@ reader_timer_candidates (gpointer     user_data,
     "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
     " WHERE i.deadline IS NOT NULL AND i.overdue = 0 AND i.deadline <= ?1"
     "   AND i.state NOT IN ('closed', 'cancelled', 'merged', 'suspended')"
+    " UNION "
+    "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
+    " WHERE i.supervision_answer_by IS NOT NULL AND i.supervision_answer_by <= ?1"
+    "   AND i.state NOT IN ('closed', 'cancelled', 'merged')"
     " ORDER BY 1", error);
   int rc;
 
