@@ -676,6 +676,10 @@ def generate(outdir):
         # absent: by source (hotline and walk-in cases are called back)
         if code in no_call_back:
             c["call_back"] = False
+        # a public display shows category and grid only (disputes and
+        # petitions are by their class)
+        if code == "domestic_violence":
+            c["sensitive"] = True
         if plan:
             # the grid's own worker is there first, whatever else comes
             plan = ([s for s in plan if s[0] == "grid_worker"] or [("grid_worker", 1)]) + \

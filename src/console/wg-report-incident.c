@@ -2,7 +2,8 @@
  *
  * The after-action review (复盘) of one incident: what it was, a map of
  * its grids drawn from the reference data, its times against the
- * category's targets, who did what, and every event in order.
+ * category's targets, who did what, the replay bookmarks set on it, and
+ * every event in order.
  */
 #define G_LOG_DOMAIN "wg-report"
 
@@ -150,6 +151,7 @@ add_target_row (GPtrArray  *rows,
 
 gboolean
 wg_report_incident_pdf (GPtrArray   *events,
+                        JsonArray   *bookmarks,
                         WgReference *reference,
                         const char  *path,
                         GError     **error)
@@ -159,6 +161,7 @@ wg_report_incident_pdf (GPtrArray   *events,
   g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr(GPtrArray) timeline = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GPtrArray) marks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr(GHashTable) by_actor = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_autoptr(GPtrArray) actor_order = g_ptr_array_new ();
   g_autofree char *title = NULL, *footer = NULL;
@@ -305,6 +308,30 @@ wg_report_incident_pdf (GPtrArray   *events,
 
     wg_pdf_table (pdf, 2, widths, header, people, G_MAXUINT);
   }
+
+  if (bookmarks != NULL)
+    {
+      wg_pdf_heading (pdf, _("Replay bookmarks"));
+      for (guint i = 0; i < json_array_get_length (bookmarks); i++)
+        {
+          JsonObject *mark = json_array_get_object_element (bookmarks, i);
+          char **row = g_new0 (char *, 4);
+
+          row[0] = local_time (json_object_get_int_member_with_default (mark, "moment", 0), tz, TRUE);
+          row[1] = g_strdup (json_object_get_string_member_with_default (mark, "author", ""));
+          row[2] = g_strdup (json_object_get_string_member_with_default (mark, "remark", ""));
+          g_ptr_array_add (marks, row);
+        }
+      if (marks->len > 0)
+        {
+          static const double widths[] = { 0.22, 0.18, 0.6 };
+          const char *header[] = { _("Moment"), _("Author"), _("Remark") };
+
+          wg_pdf_table (pdf, 3, widths, header, marks, G_MAXUINT);
+        }
+      else
+        wg_pdf_paragraph (pdf, _("No replay bookmark was set on this incident."));
+    }
 
   wg_pdf_heading (pdf, _("Timeline"));
   {

@@ -44,11 +44,13 @@ problem_to_error (WgProblem  *problem,
   return FALSE;
 }
 
-/* One request, waited for: this process has nothing else to do meanwhile. */
+/* One request, waited for: this process has nothing else to do meanwhile.
+ * With @forbidden, a 403 answers NULL with no error and sets it. */
 static JsonNode *
-request (WgApiClient *client,
-         const char  *path,
-         GError     **error)
+request_unless_forbidden (WgApiClient *client,
+                          const char  *path,
+                          gboolean    *forbidden,
+                          GError     **error)
 {
   Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
   g_autoptr(WgProblem) problem = NULL;
@@ -59,6 +61,11 @@ request (WgApiClient *client,
   node = wg_api_client_request_finish (client, wait.result, &problem, error);
   g_object_unref (wait.result);
   g_main_loop_unref (wait.loop);
+  if (node == NULL && problem != NULL && problem->status == 403 && forbidden != NULL)
+    {
+      *forbidden = TRUE;
+      return NULL;
+    }
   if (node == NULL && problem != NULL)
     problem_to_error (problem, error);
   if (node != NULL && !JSON_NODE_HOLDS_OBJECT (node))
@@ -68,6 +75,14 @@ request (WgApiClient *client,
       return NULL;
     }
   return node;
+}
+
+static JsonNode *
+request (WgApiClient *client,
+         const char  *path,
+         GError     **error)
+{
+  return request_unless_forbidden (client, path, NULL, error);
 }
 
 static gboolean
@@ -158,6 +173,25 @@ incident_events (WgApiClient *client,
   return g_steal_pointer (&events);
 }
 
+/* The incident's replay bookmarks, by moment; NULL with no error when the
+ * account's role may not read bookmarks (the review is made without). */
+static JsonArray *
+incident_bookmarks (WgApiClient *client,
+                    const char  *id,
+                    GError     **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/api/v1/bookmarks?incident=%s&limit=5000", escaped);
+  gboolean forbidden = FALSE;
+  g_autoptr(JsonNode) answer = request_unless_forbidden (client, path, &forbidden, error);
+  JsonArray *bookmarks;
+
+  if (answer == NULL)
+    return NULL;
+  bookmarks = json_object_get_array_member (json_node_get_object (answer), "bookmarks");
+  return bookmarks != NULL ? json_array_ref (bookmarks) : json_array_new ();
+}
+
 static int
 fail (GError *error)
 {
@@ -239,8 +273,10 @@ wg_report_main (int    argc,
     {
       g_autofree char *id = find_incident (client, incident, &error);
       g_autoptr(GPtrArray) events = id != NULL ? incident_events (client, id, &error) : NULL;
+      g_autoptr(JsonArray) bookmarks = events != NULL ? incident_bookmarks (client, id, &error) : NULL;
 
-      if (events == NULL || !wg_report_incident_pdf (events, reference, output, &error))
+      if (events == NULL || error != NULL ||
+          !wg_report_incident_pdf (events, bookmarks, reference, output, &error))
         return fail (error);
     }
   return 0;

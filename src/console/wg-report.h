@@ -23,8 +23,11 @@ gboolean wg_report_bulletin_pdf (JsonObject  *statistics,
                                  const char  *period,
                                  const char  *path,
                                  GError     **error);
-/* @events: the incident's WgEvent*, in seq order. */
+/* @events: the incident's WgEvent*, in seq order; @bookmarks: its replay
+ * bookmarks (objects as GET /api/v1/bookmarks lists them), or NULL when
+ * the account may not read them. */
 gboolean wg_report_incident_pdf (GPtrArray   *events,
+                                 JsonArray   *bookmarks,
                                  WgReference *reference,
                                  const char  *path,
                                  GError     **error);

@@ -379,8 +379,8 @@ get_location (JsonObject  *body,
   return TRUE;
 }
 
-/* Reference checks of their own (step 6): the route's department, the
- * report's location. */
+/* Reference checks of their own (step 6): the route's department and
+ * co-departments, the report's location. */
 static gboolean
 check_department (Ctx         *ctx,
                   const char  *department,
@@ -388,6 +388,22 @@ check_department (Ctx         *ctx,
 {
   if (!wg_rules_department_exists (ctx->rules, department))
     return fail (error, WG_ERROR_UNKNOWN_DEPARTMENT, "unknown department '%s'", department);
+  return TRUE;
+}
+
+/* Every co-department (协办) of a route exists too (their form was checked
+ * with the body). */
+static gboolean
+check_co_departments_exist (Ctx         *ctx,
+                            GError     **error)
+{
+  JsonArray *array = NULL;
+
+  if (!wg_json_get_array (ctx->body, "co_departments", FALSE, &array, error))
+    return FALSE;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    if (!check_department (ctx, json_array_get_string_element (array, i), error))
+      return FALSE;
   return TRUE;
 }
 
@@ -958,6 +974,10 @@ decide_cycle (Ctx         *ctx,
       json_object_set_string_member (b, "into", target.id);
       wg_json_set_nullable_string (b, "into_case_number", target.case_number);
       json_object_set_string_member (b, "reason", text);
+      /* The duplicate's caller waits for the answer of the case it joins:
+       * that case is called back before it closes. */
+      if (incident.call_back_required)
+        json_object_set_boolean_member (b, "call_back_required", TRUE);
       break;
 
     case WG_CMD_INCIDENT_DOWNGRADE:
@@ -1130,6 +1150,7 @@ decide_on_incident (Ctx     *ctx,
 
     case WG_CMD_INCIDENT_ROUTE:
       if (!check_department (ctx, department, error) ||
+          !check_co_departments_exist (ctx, error) ||
           !route_incident (ctx, &incident, department, instructions, deadline, error))
         return FALSE;
       break;
@@ -1519,6 +1540,17 @@ wg_decide_timers (const WgStateReader *reader,
           b = emit (&ctx, WG_EV_INCIDENT_OVERDUE, incident->id, incident->id);
           json_object_set_string_member (b, "step", wg_step_to_string (incident->step));
           json_object_set_int_member (b, "deadline", incident->deadline);
+        }
+
+      /* The department did not answer a supervision notice in time: once
+       * per notice; the notice stays until answered. */
+      if (incident->supervision >= 0 && incident->supervision_answer_by > 0 &&
+          now_ms >= incident->supervision_answer_by)
+        {
+          b = emit (&ctx, WG_EV_INCIDENT_OVERDUE, incident->id, incident->id);
+          json_object_set_string_member (b, "step", WG_SUPERVISION_ANSWER_STEP);
+          json_object_set_int_member (b, "deadline", incident->supervision_answer_by);
+          wg_json_set_nullable_string (b, "department", incident->department);
         }
     }
 

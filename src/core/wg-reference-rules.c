@@ -67,7 +67,8 @@ resolve_grid_cb (double   lat,
   return grid != NULL ? g_strdup (grid->code) : NULL;
 }
 
-/* Where cases may be routed to and where they may come from. */
+/* Where cases may be routed to, where they may come from, and where a
+ * public display puts them. */
 static void
 add_departments_and_streets (WgRules     *rules,
                              WgReference *reference)
@@ -83,6 +84,7 @@ add_departments_and_streets (WgRules     *rules,
 
       if (grid->level == 1 && grid->shape != NULL)
         wg_rules_add_area (rules, grid->shape);
+      wg_rules_add_grid_centre (rules, grid->code, grid->centroid_lat, grid->centroid_lon);
     }
 }
 
@@ -140,6 +142,7 @@ wg_reference_build_rules (WgReference  *reference,
                              category->department != NULL ? category->department->code : NULL,
                              limits);
       wg_rules_set_category_cycle (rules, category->code, category->mediate_first, category->call_back);
+      wg_rules_set_category_sensitive (rules, category->code, category->sensitive);
     }
 
   wg_rules_set_grid_resolver (rules, resolve_grid_cb, g_object_ref (reference), g_object_unref);

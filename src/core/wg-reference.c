@@ -1376,19 +1376,23 @@ get_optional_boolean (JsonObject  *obj,
   return TRUE;
 }
 
-/* "mediate_first" (default false) and "call_back" (default: by source). */
+/* "mediate_first" (default false), "call_back" (default: by source) and
+ * "sensitive" (default: disputes and petitions). */
 static gboolean
 get_cycle_flags (JsonObject  *obj,
                  WgCategory  *c,
                  const Ctx   *ctx,
                  GError     **error)
 {
-  int mediate_first, call_back;
+  int mediate_first, call_back, sensitive;
 
   if (!get_optional_boolean (obj, "mediate_first", ctx, &mediate_first, error) ||
-      !get_optional_boolean (obj, "call_back", ctx, &call_back, error))
+      !get_optional_boolean (obj, "call_back", ctx, &call_back, error) ||
+      !get_optional_boolean (obj, "sensitive", ctx, &sensitive, error))
     return FALSE;
   c->mediate_first = mediate_first == 1;
+  c->sensitive = sensitive < 0 ? g_strcmp0 (c->klass, "dispute") == 0 || g_strcmp0 (c->klass, "petition") == 0
+                               : sensitive == 1;
   c->call_back = call_back < 0 ? WG_CALL_BACK_BY_SOURCE : call_back ? WG_CALL_BACK_ALWAYS : WG_CALL_BACK_NEVER;
   if (c->mediate_first && !g_str_equal (c->grade, "professional"))
     return fail (error, WG_REFERENCE_ERROR_INVALID, ctx,

@@ -155,6 +155,9 @@ struct _WgCategory
    * (小事不出网格); whether a case needs a call-back before it closes. */
   gboolean        mediate_first;
   WgCallBackRule  call_back;
+  /* A public display shows category and grid only: disputes, petitions
+   * (信访) and domestic violence (categories.json "sensitive"). */
+  gboolean        sensitive;
 };
 
 /* A police grid (警务网格), the second grid layer of a "dual grid"

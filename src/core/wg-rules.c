@@ -22,6 +22,7 @@ struct _WgRules
   char            *chief;
   GHashTable      *departments;   /* code set; empty: any department */
   GPtrArray       *areas;         /* WgGeoShape, the streets served; empty: anywhere */
+  GHashTable      *grid_centres;  /* code -> WgGeoPoint */
 };
 
 G_DEFINE_BOXED_TYPE (WgRules, wg_rules, wg_rules_ref, wg_rules_unref)
@@ -47,6 +48,7 @@ wg_rules_new (void)
   self->area_leaders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->departments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->areas = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_geo_shape_unref);
+  self->grid_centres = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -73,6 +75,7 @@ wg_rules_unref (WgRules *self)
   g_free (self->chief);
   g_hash_table_unref (self->departments);
   g_ptr_array_unref (self->areas);
+  g_hash_table_unref (self->grid_centres);
   g_free (self);
 }
 
@@ -144,6 +147,19 @@ wg_rules_set_category_cycle (WgRules        *self,
   g_return_if_fail (rule != NULL);
   rule->mediate_first = mediate_first;
   rule->call_back = call_back;
+}
+
+void
+wg_rules_set_category_sensitive (WgRules    *self,
+                                 const char *code,
+                                 gboolean    sensitive)
+{
+  WgCategoryRule *rule;
+
+  g_return_if_fail (self != NULL);
+  rule = g_hash_table_lookup (self->categories, code);
+  g_return_if_fail (rule != NULL);
+  rule->sensitive = sensitive;
 }
 
 gboolean
@@ -285,6 +301,38 @@ wg_rules_escalation_target (WgRules    *self,
   if (level == 2)
     return self->chief;
   return NULL;
+}
+
+void
+wg_rules_add_grid_centre (WgRules    *self,
+                          const char *code,
+                          double      lat,
+                          double      lon)
+{
+  WgGeoPoint *centre;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (code != NULL);
+  centre = g_new (WgGeoPoint, 1);
+  centre->lat = lat;
+  centre->lon = lon;
+  g_hash_table_replace (self->grid_centres, g_strdup (code), centre);
+}
+
+gboolean
+wg_rules_get_grid_centre (WgRules    *self,
+                          const char *code,
+                          double     *lat,
+                          double     *lon)
+{
+  const WgGeoPoint *centre;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  if (code == NULL || (centre = g_hash_table_lookup (self->grid_centres, code)) == NULL)
+    return FALSE;
+  *lat = centre->lat;
+  *lon = centre->lon;
+  return TRUE;
 }
 
 void

@@ -38,6 +38,9 @@ typedef struct {
   guint    limits[WG_N_STEPS];
   gboolean mediate_first;        /* mediated in the grid before routing */
   WgCallBackRule call_back;
+  /* Disputes, petitions, domestic violence: a public display shows
+   * category and grid only (wg-public-display.h). */
+  gboolean sensitive;
 } WgCategoryRule;
 
 /* Returns the grid code at a location (newly allocated) or NULL. */
@@ -73,6 +76,10 @@ void        wg_rules_set_category_cycle (WgRules        *self,
                                          const char     *code,
                                          gboolean        mediate_first,
                                          WgCallBackRule  call_back);
+/* Marks a category added before as sensitive (default: not). */
+void        wg_rules_set_category_sensitive (WgRules    *self,
+                                             const char *code,
+                                             gboolean    sensitive);
 /* Whether a case of @category from @source (a slug, or NULL) needs a
  * call-back before it closes. */
 gboolean    wg_rules_needs_call_back (WgRules    *self,
@@ -110,6 +117,16 @@ void        wg_rules_set_chief       (WgRules      *self,
 const char *wg_rules_escalation_target (WgRules    *self,
                                         const char *grid,
                                         guint       level);
+
+/* Each grid's centre, where a public display puts its cases. */
+void        wg_rules_add_grid_centre (WgRules      *self,
+                                      const char   *code,
+                                      double        lat,
+                                      double        lon);
+gboolean    wg_rules_get_grid_centre (WgRules      *self,
+                                      const char   *code,
+                                      double       *lat,
+                                      double       *lon);
 
 /* The departments a case may be routed to.  Rules with none (a test's,
  * or a server without reference data) take any department. */

@@ -112,6 +112,8 @@ cycle_to_json (const WgIncidentRecord *r,
     json_object_set_int_member (o, "extension_requested", r->extension_requested);
   wg_json_set_nullable_string (o, "supervision",
                                r->supervision >= 0 ? wg_supervision_level_to_string (r->supervision) : NULL);
+  if (r->supervision_answer_by > 0)
+    json_object_set_int_member (o, "supervision_answer_by", r->supervision_answer_by);
   wg_json_set_nullable_string (o, "merged_into", r->merged_into);
   json_object_set_int_member (o, "repeats", r->repeats);
   json_object_set_int_member (o, "reworks", r->reworks);
@@ -139,6 +141,7 @@ cycle_from_json (JsonObject        *o,
       !wg_json_get_string (o, "call_back", FALSE, &call_back, error) ||
       !wg_json_get_int (o, "extension_requested", FALSE, &r->extension_requested, error) ||
       !wg_json_get_string (o, "supervision", FALSE, &supervision, error) ||
+      !wg_json_get_int (o, "supervision_answer_by", FALSE, &r->supervision_answer_by, error) ||
       !wg_json_get_string (o, "merged_into", FALSE, &merged_into, error) ||
       !wg_json_get_int (o, "repeats", FALSE, &repeats, error) ||
       !wg_json_get_int (o, "reworks", FALSE, &reworks, error) ||

@@ -46,6 +46,7 @@ typedef struct {
   int                call_back;        /* -1 none since routing or rework, else WgSatisfaction */
   gint64             extension_requested; /* the deadline a department asked for, or 0 */
   int                supervision;      /* -1 none unanswered, else WgSupervisionLevel */
+  gint64             supervision_answer_by; /* the notice's answer deadline, 0: none or passed */
   char              *merged_into;      /* while merged */
   guint              repeats;          /* duplicates merged into this one */
   guint              reworks;

@@ -210,6 +210,10 @@ typedef enum {
   WG_N_SUPERVISION_LEVELS
 } WgSupervisionLevel;
 
+/* The `step` of the incident.overdue of a supervision notice that was not
+ * answered by its answer_by: not a step of the case (WgStep). */
+#define WG_SUPERVISION_ANSWER_STEP "answer_supervision"
+
 #define WG_DECLARE_VOCAB(Type, name) \
   const char *wg_##name##_to_string   (Type value); \
   gboolean    wg_##name##_from_string (const char *str, Type *out_value);

@@ -262,7 +262,8 @@ refused:
 /* ---- reading ------------------------------------------------------------ */
 
 /* Unreferenced: its uploader only.  Referenced: whoever may read its
- * incident, by the store's one reading rule (photos follow the incident). */
+ * incident, by the store's one reading rule (photos follow the incident),
+ * but a public display, which shows no photos. */
 static gboolean
 may_read (WgEngine               *self,
           const WgStreamIdentity *who,
@@ -274,7 +275,8 @@ may_read (WgEngine               *self,
 
   if (attachment->incident == NULL)
     return g_strcmp0 (who->user, attachment->uploader) == 0;
-  if (!_wg_engine_viewer_from_identity (who, &viewer))
+  if (!_wg_engine_viewer_from_identity (who, &viewer) ||
+      wg_journal_viewer_get_text (&viewer) == WG_EVENT_TEXT_PUBLIC)
     return FALSE;
   if (!wg_store_incident_visible (self->store, &viewer, attachment->incident, &visible, error))
     return FALSE;

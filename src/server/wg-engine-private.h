@@ -32,8 +32,9 @@ G_BEGIN_DECLS
                         ROLE_BIT (WG_ROLE_WALL))
 #define PHONE_ROLES (ROLE_BIT (WG_ROLE_ADMIN) | ROLE_BIT (WG_ROLE_DUTY_LEADER) | \
                      ROLE_BIT (WG_ROLE_DISPATCHER))
+/* Not the wall: a CAP alert carries the summary and the exact location. */
 #define CAP_ROLES (ROLE_BIT (WG_ROLE_ADMIN) | ROLE_BIT (WG_ROLE_DUTY_LEADER) | \
-                   ROLE_BIT (WG_ROLE_DISPATCHER) | ROLE_BIT (WG_ROLE_WALL))
+                   ROLE_BIT (WG_ROLE_DISPATCHER))
 
 struct _WgEngine
 {
@@ -65,6 +66,8 @@ struct _WgEngine
   /* One-entry cache: the stream masks the same event for many subscribers. */
   JsonNode        *redact_in;
   JsonNode        *redact_out;
+  JsonNode        *public_in;
+  JsonNode        *public_out;
 
   /* Photos (wg-engine-attachments.c). */
   WgAttachmentStore *attachments;

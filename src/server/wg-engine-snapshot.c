@@ -16,6 +16,7 @@
 #include "wg-event.h"
 #include "wg-json.h"
 #include "wg-problem.h"
+#include "wg-public-display.h"
 #include "wg-store-snapshot.h"
 #include "wg-track-store.h"
 
@@ -75,6 +76,9 @@ add_incidents (const SnapshotSource   *source,
                Visible                *visible)
 {
   guint e = 0, a = 0, c = 0;
+  WgJournalViewer viewer;
+  gboolean public = _wg_engine_viewer_from_identity (who, &viewer) &&
+                    wg_journal_viewer_get_text (&viewer) == WG_EVENT_TEXT_PUBLIC;
 
   json_builder_set_member_name (builder, "incidents");
   json_builder_begin_array (builder);
@@ -115,6 +119,13 @@ add_incidents (const SnapshotSource   *source,
 
       node = wg_incident_record_to_json (record);
       object = json_node_get_object (node);
+      if (public)
+        {
+          WgPublicCase pcase;
+
+          wg_public_case_init (&pcase, wg_store_get_rules (self->store), record->category, record->grid);
+          wg_public_display_reduce_incident (object, &pcase);
+        }
       json_object_set_array_member (object, "events", json_array_ref (events));
 
       {

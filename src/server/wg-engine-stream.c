@@ -113,9 +113,38 @@ redact (WgEngine *self,
   return json_node_ref (self->redact_out);
 }
 
+/* A public display's text of a committed event: the one the journal
+ * stored for it (wg-public-display.h), read once for every wall. */
+static JsonNode *
+public_text (WgEngine *self,
+             JsonNode *event)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *node;
+
+  if (self->public_in == event)
+    return json_node_ref (self->public_out);
+  text = wg_store_read_event_text (self->store,
+                                   json_object_get_int_member_with_default (json_node_get_object (event), "seq", 0),
+                                   WG_EVENT_TEXT_PUBLIC, &error);
+  node = text != NULL ? json_from_string (text, &error) : NULL;
+  if (node == NULL)
+    {
+      /* Never show what cannot be reduced. */
+      g_warning ("Cannot read an event's public text: %s", error != NULL ? error->message : "empty");
+      return NULL;
+    }
+  g_clear_pointer (&self->public_in, json_node_unref);
+  g_clear_pointer (&self->public_out, json_node_unref);
+  self->public_in = json_node_ref (event);
+  self->public_out = node;
+  return json_node_ref (self->public_out);
+}
+
 /* Live events, per subscriber: by the same rule and with the same text
- * (full or masked) as its catch-up pages.  The snapshot filters its events
- * through it too. */
+ * (full, masked or public) as its catch-up pages.  The snapshot filters
+ * its events through it too. */
 JsonNode *
 _wg_engine_filter_cb (const WgStreamIdentity *who,
                       JsonNode               *event,
@@ -127,9 +156,16 @@ _wg_engine_filter_cb (const WgStreamIdentity *who,
   if (!_wg_engine_viewer_from_identity (who, &viewer) ||
       !event_visible (self, &viewer, json_node_get_object (event)))
     return NULL;
-  if (wg_journal_viewer_get_text (&viewer) == WG_EVENT_TEXT_FULL)
-    return json_node_ref (event);
-  return redact (self, event);
+  switch (wg_journal_viewer_get_text (&viewer))
+    {
+    case WG_EVENT_TEXT_FULL:
+      return json_node_ref (event);
+    case WG_EVENT_TEXT_PUBLIC:
+      return public_text (self, event);
+    case WG_EVENT_TEXT_MASKED:
+    default:
+      return redact (self, event);
+    }
 }
 
 /* The events as JSON, once: the stream and the command's answer share them. */

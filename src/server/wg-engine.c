@@ -675,17 +675,8 @@ wg_engine_new (WgServer  *server,
   if (self->writer_store == NULL)
     return NULL;
   /* Reads serve each event's text as it was stored (wg-journal-view.h):
-   * the writer stores it with each append; a journal from before that gets
-   * its texts once, here. */
+   * the writer stores it with each append. */
   wg_store_set_keep_event_text (self->writer_store, TRUE);
-  {
-    guint filled = 0;
-
-    if (!wg_store_fill_event_texts (self->writer_store, &filled, error))
-      return NULL;
-    if (filled > 0)
-      g_message ("Stored the JSON text of %u earlier events", filled);
-  }
   accounts_path = g_build_filename (wg_server_get_data_dir (server), "accounts.db", NULL);
   self->accounts = wg_account_store_open (accounts_path, error);
   if (self->accounts == NULL)
@@ -711,6 +702,16 @@ wg_engine_new (WgServer  *server,
         return NULL;
       self->reference_json = build_reference_json (self->reference);
     }
+  /* A journal from before the store kept its texts (or its public one)
+   * gets them once, here: the public text needs the reference's grids. */
+  {
+    guint filled = 0;
+
+    if (!wg_store_fill_event_texts (self->writer_store, &filled, error))
+      return NULL;
+    if (filled > 0)
+      g_message ("Stored the JSON texts of %u earlier events", filled);
+  }
 
   self->pool = wg_password_pool_new (MAX (1, config->password_threads), PASSWORD_QUEUE_MAX);
   if (config->demo && !_wg_engine_seed_demo (self, error))
@@ -795,6 +796,8 @@ wg_engine_free (WgEngine *self)
   _wg_engine_sessions_fini (self);
   g_clear_pointer (&self->redact_in, json_node_unref);
   g_clear_pointer (&self->redact_out, json_node_unref);
+  g_clear_pointer (&self->public_in, json_node_unref);
+  g_clear_pointer (&self->public_out, json_node_unref);
   g_clear_pointer (&self->reference_json, g_bytes_unref);
   g_clear_object (&self->reference);
   g_clear_pointer (&self->accounts, wg_account_store_close);

@@ -26,6 +26,7 @@
 
 #include "wg-error.h"
 #include "wg-journal-view.h"
+#include "wg-public-display.h"
 #include "wg-sqlite.h"
 #include "wg-store-private.h"
 
@@ -47,9 +48,10 @@
  * before the text was), then its texts. */
 #define VIEW_COLUMNS \
   "j.seq, j.ts, j.type, j.actor, j.role, j.command, j.subject, j.incident, j.exercise, j.body," \
-  " j.json, j.json_masked"
+  " j.json, j.json_masked, j.json_public"
 #define COL_JSON 10
 #define COL_JSON_MASKED 11
+#define COL_JSON_PUBLIC 12
 
 gboolean
 wg_journal_viewer_reads_all (const WgJournalViewer *viewer)
@@ -82,8 +84,9 @@ wg_journal_viewer_get_text (const WgJournalViewer *viewer)
     case WG_ROLE_DUTY_LEADER:
     case WG_ROLE_DISPATCHER:
       return WG_EVENT_TEXT_FULL;
-    case WG_ROLE_TRAINER:
     case WG_ROLE_WALL:
+      return WG_EVENT_TEXT_PUBLIC;
+    case WG_ROLE_TRAINER:
     case WG_ROLE_GRID_WORKER:
     case WG_ROLE_DEPARTMENT:
     default:
@@ -104,12 +107,57 @@ wg_journal_viewer_init_from_actor (WgJournalViewer *viewer,
   viewer->unit = actor->unit;
 }
 
+/* The category and grid of @event's case: its own body for the report
+ * (appended before the projection has the incident), else the
+ * projection's. */
+static gboolean
+public_case_of (WgStore       *self,
+                WgEvent       *event,
+                WgPublicCase  *pcase,
+                GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (event->type == WG_EV_INCIDENT_REPORTED || event->incident == NULL)
+    {
+      wg_public_case_init (pcase, wg_store_get_rules (self),
+                           wg_event_get_body_string (event, "category"),
+                           wg_event_get_body_string (event, "grid"));
+      return TRUE;
+    }
+  stmt = _wg_store_stmt (self, "SELECT category, grid FROM incidents WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, event->incident, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    wg_public_case_init (pcase, wg_store_get_rules (self),
+                         (const char *) sqlite3_column_text (stmt, 0),
+                         (const char *) sqlite3_column_text (stmt, 1));
+  else
+    wg_public_case_init (pcase, wg_store_get_rules (self), NULL, NULL);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _wg_store_set_error (self, error);
+  return TRUE;
+}
+
 char *
-_wg_store_event_texts (WgEvent  *event,
-                       char    **masked_out)
+_wg_store_event_texts (WgStore  *self,
+                       WgEvent  *event,
+                       char    **masked_out,
+                       char    **public_out,
+                       GError  **error)
 {
   g_autoptr(WgEvent) masked = wg_event_redact_caller (event);
+  g_autoptr(WgEvent) public = NULL;
+  WgPublicCase pcase;
 
+  if (!public_case_of (self, event, &pcase, error))
+    return NULL;
+  public = wg_event_for_public_display (event, &pcase);
+  *public_out = wg_event_to_string (public);
   /* NULL: the masked view is the full one (no phone in it). */
   *masked_out = masked != event ? wg_event_to_string (masked) : NULL;
   return wg_event_to_string (event);
@@ -130,10 +178,31 @@ bind_viewer (sqlite3_stmt          *stmt,
     wg_sqlite_bind_text_or_null (stmt, i, viewer->unit);
 }
 
+/* The column holding the row's text for @text (a NULL masked text is the
+ * full one). */
+static int
+text_column (sqlite3_stmt *stmt,
+             WgEventText   text)
+{
+  switch (text)
+    {
+    case WG_EVENT_TEXT_PUBLIC:
+      return COL_JSON_PUBLIC;
+    case WG_EVENT_TEXT_MASKED:
+      if (sqlite3_column_type (stmt, COL_JSON_MASKED) != SQLITE_NULL)
+        return COL_JSON_MASKED;
+      return COL_JSON;
+    case WG_EVENT_TEXT_FULL:
+    default:
+      return COL_JSON;
+    }
+}
+
 /* Appends the row's text for @text to @out; a row stored without its text
  * (before the store kept it, or by a console cache) is encoded now. */
 static gboolean
-append_row_text (sqlite3_stmt  *stmt,
+append_row_text (WgStore       *self,
+                 sqlite3_stmt  *stmt,
                  WgEventText    text,
                  GString       *out,
                  GError       **error)
@@ -141,8 +210,8 @@ append_row_text (sqlite3_stmt  *stmt,
   g_autoptr(WgEvent) event = NULL;
   g_autofree char *full = NULL;
   g_autofree char *masked = NULL;
-  int col = text == WG_EVENT_TEXT_MASKED && sqlite3_column_type (stmt, COL_JSON_MASKED) != SQLITE_NULL
-            ? COL_JSON_MASKED : COL_JSON;
+  g_autofree char *public = NULL;
+  int col = text_column (stmt, text);
 
   if (sqlite3_column_type (stmt, col) != SQLITE_NULL)
     {
@@ -153,8 +222,13 @@ append_row_text (sqlite3_stmt  *stmt,
   event = _wg_store_read_event_row (stmt, error);
   if (event == NULL)
     return FALSE;
-  full = _wg_store_event_texts (event, &masked);
-  g_string_append (out, text == WG_EVENT_TEXT_MASKED && masked != NULL ? masked : full);
+  full = _wg_store_event_texts (self, event, &masked, &public, error);
+  if (full == NULL)
+    return FALSE;
+  if (text == WG_EVENT_TEXT_PUBLIC)
+    g_string_append (out, public);
+  else
+    g_string_append (out, text == WG_EVENT_TEXT_MASKED && masked != NULL ? masked : full);
   return TRUE;
 }
 
@@ -175,7 +249,7 @@ append_rows (WgStore       *self,
     {
       if (n > 0)
         g_string_append_c (out, ',');
-      if (!append_row_text (stmt, text, out, error))
+      if (!append_row_text (self, stmt, text, out, error))
         {
           sqlite3_reset (stmt);
           return FALSE;
@@ -280,7 +354,7 @@ wg_store_read_journal_texts (WgStore               *self,
       GString *one = g_string_sized_new (sqlite3_column_bytes (stmt, COL_JSON) + 1);
       gint64 seq = sqlite3_column_int64 (stmt, 0);
 
-      if (!append_row_text (stmt, text, one, error))
+      if (!append_row_text (self, stmt, text, one, error))
         {
           g_string_free (one, TRUE);
           sqlite3_reset (stmt);
@@ -400,6 +474,38 @@ wg_store_incident_visible (WgStore               *self,
   return TRUE;
 }
 
+char *
+wg_store_read_event_text (WgStore      *self,
+                          gint64        seq,
+                          WgEventText   text,
+                          GError      **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  gboolean ok;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  stmt = _wg_store_stmt (self, "SELECT " VIEW_COLUMNS " FROM journal j WHERE j.seq = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_DONE)
+        g_set_error (error, WG_ERROR, WG_ERROR_STORE, "no event %" G_GINT64_FORMAT " in the journal", seq);
+      else
+        _wg_store_set_error (self, error);
+      return NULL;
+    }
+  ok = append_row_text (self, stmt, text, out, error);
+  sqlite3_reset (stmt);
+  return ok ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
 gboolean
 wg_store_fill_event_texts (WgStore  *self,
                            guint    *n_filled,
@@ -419,7 +525,7 @@ wg_store_fill_event_texts (WgStore  *self,
 
       stmt = _wg_store_stmt (self,
         "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body FROM journal"
-        " WHERE json IS NULL ORDER BY seq LIMIT 1000", error);
+        " WHERE json IS NULL OR json_public IS NULL ORDER BY seq LIMIT 1000", error);
       if (stmt == NULL)
         return FALSE;
       events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
@@ -446,14 +552,19 @@ wg_store_fill_event_texts (WgStore  *self,
         {
           WgEvent *event = events->pdata[i];
           g_autofree char *masked = NULL;
-          g_autofree char *text = _wg_store_event_texts (event, &masked);
+          g_autofree char *public = NULL;
+          g_autofree char *text = _wg_store_event_texts (self, event, &masked, &public, error);
 
-          stmt = _wg_store_stmt (self, "UPDATE journal SET json = ?2, json_masked = ?3 WHERE seq = ?1", error);
+          stmt = text != NULL
+                 ? _wg_store_stmt (self, "UPDATE journal SET json = ?2, json_masked = ?3, json_public = ?4"
+                                   " WHERE seq = ?1", error)
+                 : NULL;
           if (stmt == NULL)
             break;
           sqlite3_bind_int64 (stmt, 1, event->seq);
           sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
           wg_sqlite_bind_text_or_null (stmt, 3, masked);
+          sqlite3_bind_text (stmt, 4, public, -1, SQLITE_STATIC);
           if (!_wg_store_step_done (self, stmt, error))
             {
               stmt = NULL;

@@ -12,13 +12,13 @@
 
 G_BEGIN_DECLS
 
-/* The stored texts of an event.  A further view (a public display that
- * shows no caller at all) is one more value, one more journal column and
- * one more case in _wg_store_event_texts(). */
+/* The stored texts of an event: one value, one journal column and one
+ * case in _wg_store_event_texts() each. */
 typedef enum
 {
   WG_EVENT_TEXT_FULL,     /* as the journal holds it: admin, duty leader, dispatcher */
-  WG_EVENT_TEXT_MASKED,   /* caller phones masked: everyone else */
+  WG_EVENT_TEXT_MASKED,   /* caller phones masked: trainer, grid worker, department */
+  WG_EVENT_TEXT_PUBLIC,   /* a public display's (wg-public-display.h): wall */
 } WgEventText;
 
 /* Who reads: the scope of an account (strings borrowed). */
@@ -79,9 +79,17 @@ gboolean    wg_store_incident_visible     (WgStore               *self,
                                            gboolean              *visible,
                                            GError               **error);
 
+/* The text of the committed event @seq as @text gives it, or NULL with
+ * @error set (also when there is no such event). */
+char       *wg_store_read_event_text      (WgStore               *self,
+                                           gint64                 seq,
+                                           WgEventText            text,
+                                           GError               **error);
+
 /* Stores the texts of the events that have none (a journal kept before
- * the store kept them, schema 1), a thousand a transaction.  Outside any
- * transaction. */
+ * the store kept them, schema 1, or the public one, schema 3), a thousand
+ * a transaction.  Outside any transaction; after the reference is
+ * adopted (the public text puts a case at its grid's centre). */
 gboolean    wg_store_fill_event_texts     (WgStore               *self,
                                            guint                 *n_filled,
                                            GError               **error);

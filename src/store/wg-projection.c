@@ -465,13 +465,17 @@ apply_cycle (WgStore  *self,
       break;
 
     case WG_EV_INCIDENT_SUPERVISED:
-      stmt = _wg_store_stmt (self, "UPDATE incidents SET supervision = ?2 WHERE id = ?1", error);
+      /* answer_by arms the notice's timer (wg_decide_timers()). */
+      stmt = _wg_store_stmt (self,
+        "UPDATE incidents SET supervision = ?2, supervision_answer_by = NULLIF (?3, 0) WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "level"));
+      sqlite3_bind_int64 (stmt, 3, wg_event_get_body_int (event, "answer_by"));
       break;
     case WG_EV_INCIDENT_SUPERVISION_ANSWERED:
-      stmt = _wg_store_stmt (self, "UPDATE incidents SET supervision = NULL WHERE id = ?1", error);
+      stmt = _wg_store_stmt (self,
+        "UPDATE incidents SET supervision = NULL, supervision_answer_by = NULL WHERE id = ?1", error);
       break;
 
     case WG_EV_INCIDENT_CALLED_BACK:
@@ -504,12 +508,15 @@ apply_cycle (WgStore  *self,
       wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "into"));
       if (!_wg_store_step_done (self, stmt, error) || !clear_step (self, event, error))
         return FALSE;
-      /* The case it was merged into counts the repeat (a partial view may
-       * not hold it). */
-      stmt = _wg_store_stmt (self, "UPDATE incidents SET repeats = repeats + 1 WHERE id = ?1", error);
+      /* The case it was merged into counts the repeat, and takes over the
+       * duplicate's call-back (a partial view may not hold it). */
+      stmt = _wg_store_stmt (self,
+        "UPDATE incidents SET repeats = repeats + 1, call_back_required = MAX (call_back_required, ?2)"
+        " WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       wg_sqlite_bind_text_or_null (stmt, 1, wg_event_get_body_string (event, "into"));
+      sqlite3_bind_int (stmt, 2, body_boolean (event, "call_back_required"));
       return _wg_store_step_done (self, stmt, error);
 
     case WG_EV_INCIDENT_DOWNGRADED:
@@ -572,7 +579,8 @@ apply_incident (WgStore  *self,
          * previous department stands. */
         stmt = _wg_store_stmt (self,
           "UPDATE incidents SET state = 'routed', department = ?2, co_departments = ?3, handle_deadline = ?4,"
-          " extension_requested = NULL, supervision = NULL, call_back = NULL WHERE id = ?1", error);
+          " extension_requested = NULL, supervision = NULL, supervision_answer_by = NULL, call_back = NULL"
+          " WHERE id = ?1", error);
         if (stmt == NULL)
           return FALSE;
         wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
@@ -682,6 +690,16 @@ apply_incident (WgStore  *self,
       return apply_cycle (self, event, error);
 
     case WG_EV_INCIDENT_OVERDUE:
+      /* An unanswered supervision notice: its timer has run, the notice
+       * stays until answered; the case's own step is not late for it. */
+      if (g_strcmp0 (wg_event_get_body_string (event, "step"), WG_SUPERVISION_ANSWER_STEP) == 0)
+        {
+          stmt = _wg_store_stmt (self, "UPDATE incidents SET supervision_answer_by = NULL WHERE id = ?1", error);
+          if (stmt == NULL)
+            return FALSE;
+          wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
+          return _wg_store_step_done (self, stmt, error);
+        }
       stmt = _wg_store_stmt (self, "UPDATE incidents SET overdue = 1 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;

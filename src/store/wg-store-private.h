@@ -26,10 +26,14 @@ gboolean      _wg_store_set_error   (WgStore      *self,
  * actor, role, command, subject, incident, exercise, body. */
 WgEvent      *_wg_store_read_event_row (sqlite3_stmt  *stmt,
                                         GError       **error);
-/* @event's JSON text, and in @masked_out the masked one (NULL when it is
- * the same). */
-char         *_wg_store_event_texts  (WgEvent       *event,
-                                      char         **masked_out);
+/* @event's JSON text, in @masked_out the masked one (NULL when it is the
+ * same) and in @public_out the public display's (always set).  Reads the
+ * incident's category and grid from the projection. */
+char         *_wg_store_event_texts  (WgStore       *self,
+                                      WgEvent       *event,
+                                      char         **masked_out,
+                                      char         **public_out,
+                                      GError       **error);
 /* The page query of @viewer, bound and ready to step (wg-journal-view.c). */
 sqlite3_stmt *_wg_store_view_page_stmt (WgStore               *self,
                                         const WgJournalViewer *viewer,

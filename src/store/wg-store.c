@@ -220,6 +220,15 @@ static const char *const migrations[] = {
   "ALTER TABLE cp_incidents ADD COLUMN reworks INTEGER NOT NULL DEFAULT 0;"
   "UPDATE incidents SET source = (SELECT json_extract (j.body, '$.source') FROM journal j"
   "  WHERE j.seq = incidents.first_seq AND j.type = 'incident.reported');",
+  /* 3 -> 4: the public display's text of each event (the wall role,
+   * wg-public-display.h); the server fills it for the events before, at
+   * its start (wg_store_fill_event_texts()). */
+  "ALTER TABLE journal ADD COLUMN json_public TEXT;"
+  /* A supervision notice's answer deadline, while its timer waits. */
+  "ALTER TABLE incidents ADD COLUMN supervision_answer_by INTEGER;"
+  "ALTER TABLE cp_incidents ADD COLUMN supervision_answer_by INTEGER;"
+  "CREATE INDEX incidents_supervision_due ON incidents (supervision_answer_by)"
+  "  WHERE supervision_answer_by IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WG_STORE_SCHEMA_VERSION);
@@ -312,7 +321,8 @@ exec_cached (WgStore     *self,
   " i.lat, i.lon, i.reporter, i.reported_at, i.updated_at, i.step, i.deadline, i.overdue," \
   " a.state, a.changed_at, a.escalations, i.suspended_from, i.suspended_at, i.escalation_level," \
   " i.source, i.co_departments, i.handle_deadline, i.mediation, i.call_back_required, i.call_back," \
-  " i.extension_requested, i.supervision, i.merged_into, i.repeats, i.reworks, a.raised_at"
+  " i.extension_requested, i.supervision, i.merged_into, i.repeats, i.reworks, a.raised_at," \
+  " i.supervision_answer_by"
 
 /* The full work-order cycle's columns, from @first on. */
 static void
@@ -352,6 +362,7 @@ read_cycle_columns (sqlite3_stmt     *stmt,
   r->repeats = sqlite3_column_int (stmt, first + 9);
   r->reworks = sqlite3_column_int (stmt, first + 10);
   r->alarm_raised_at = sqlite3_column_int64 (stmt, first + 11);
+  r->supervision_answer_by = sqlite3_column_int64 (stmt, first + 12);
 }
 
 static void
@@ -575,7 +586,8 @@ reader_timer_candidates (gpointer     user_data,
 {
   WgStore *self = user_data;
   g_autoptr(GPtrArray) result = wg_incident_record_array_new ();
-  /* Two indexed halves: open alarms (few) and passed deadlines. */
+  /* Indexed parts: open alarms (few), passed deadlines, and supervision
+   * notices past their answer deadline. */
   sqlite3_stmt *stmt = _wg_store_stmt (self,
     "SELECT " INCIDENT_COLUMNS " FROM alarms a JOIN incidents i ON i.id = a.incident"
     " WHERE a.state IN ('raised', 'escalated') AND a.escalations < 2"
@@ -584,6 +596,10 @@ reader_timer_candidates (gpointer     user_data,
     "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
     " WHERE i.deadline IS NOT NULL AND i.overdue = 0 AND i.deadline <= ?1"
     "   AND i.state NOT IN ('closed', 'cancelled', 'merged', 'suspended')"
+    " UNION "
+    "SELECT " INCIDENT_COLUMNS " FROM incidents i LEFT JOIN alarms a ON a.incident = i.id"
+    " WHERE i.supervision_answer_by IS NOT NULL AND i.supervision_answer_by <= ?1"
+    "   AND i.state NOT IN ('closed', 'cancelled', 'merged')"
     " ORDER BY 1", error);
   int rc;
 
@@ -1030,10 +1046,11 @@ insert_journal (WgStore  *self,
 {
   sqlite3_stmt *stmt = _wg_store_stmt (self,
     "INSERT INTO journal (seq, ts, type, actor, role, command, subject, incident, exercise, body,"
-    " json, json_masked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", error);
+    " json, json_masked, json_public) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", error);
   g_autofree char *body = NULL;
   g_autofree char *text = NULL;
   g_autofree char *masked = NULL;
+  g_autofree char *public = NULL;
 
   if (stmt == NULL)
     return FALSE;
@@ -1050,9 +1067,12 @@ insert_journal (WgStore  *self,
   sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
   if (self->keep_event_text)
     {
-      text = _wg_store_event_texts (event, &masked);
+      text = _wg_store_event_texts (self, event, &masked, &public, error);
+      if (text == NULL)
+        return FALSE;
       sqlite3_bind_text (stmt, 11, text, -1, SQLITE_STATIC);
       wg_sqlite_bind_text_or_null (stmt, 12, masked);
+      sqlite3_bind_text (stmt, 13, public, -1, SQLITE_STATIC);
     }
   return _wg_store_step_done (self, stmt, error);
 }

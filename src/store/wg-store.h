@@ -31,7 +31,7 @@ G_BEGIN_DECLS
 typedef struct _WgStore WgStore;
 
 #define WG_TYPE_STORE (wg_store_get_type ())
-#define WG_STORE_SCHEMA_VERSION 3
+#define WG_STORE_SCHEMA_VERSION 4
 #define WG_STORE_DEFAULT_CHECKPOINT_INTERVAL 10000
 
 GType       wg_store_get_type    (void) G_GNUC_CONST;

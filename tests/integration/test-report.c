@@ -214,7 +214,10 @@ test_incident (void)
   JsonArray *events = json_object_get_array_member (wg_test_response_object (page), "events");
   g_autofree char *path = g_build_filename (dir, "review.pdf", NULL);
   g_autofree char *text = NULL;
-  const char *case_number = NULL;
+  g_autofree char *bookmark = NULL;
+  g_autofree char *moment = NULL;
+  const char *case_number = NULL, *incident = NULL;
+  gint64 reported_at = 0;
 
   for (guint i = 0; i < json_array_get_length (events) && case_number == NULL; i++)
     {
@@ -223,9 +226,29 @@ test_incident (void)
 
       if (g_str_equal (json_object_get_string_member (e, "type"), "incident.reported") &&
           g_str_equal (json_object_get_string_member (body, "grade"), "emergency"))
-        case_number = json_object_get_string_member (body, "case_number");
+        {
+          case_number = json_object_get_string_member (body, "case_number");
+          incident = json_object_get_string_member (e, "incident");
+          reported_at = json_object_get_int_member (e, "ts");
+        }
     }
   g_assert_nonnull (case_number);
+
+  /* A trainer's bookmark on the case, 90 s after the report: the review
+   * lists it with its moment (the centre's time), author and remark. */
+  bookmark = g_strdup_printf ("{\"moment\": %" G_GINT64_FORMAT ", \"incident\": \"%s\","
+                              " \"remark\": \"此时应先派最近的网格员\"}", reported_at + 90000, incident);
+  {
+    g_autofree char *trainer = wg_test_server_login (server, "trainer", "demo");
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, trainer, "POST", "/api/v1/bookmarks",
+                                                             "application/json", bookmark);
+    g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc ((reported_at + 90000) / 1000);
+    g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+
+    g_assert_cmpuint (r->status, ==, 201);
+    moment = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  }
   g_assert_cmpint (report ("zh_CN", "demo", NULL, "--server", server->base_url, "--username", "leader",
                            "--incident", case_number, "-o", path, NULL), ==, 0);
   check_pdf (path, 1);

@@ -280,10 +280,11 @@ test_upload_reference_read (Fixture       *f,
       }
   }
 
-  /* Who may see the incident sees the photo; the others get the same 404
-   * as for an id that does not exist. */
+  /* Who may see the incident sees the photo; the others, and the wall
+   * (a public display shows no photos), get the same 404 as for an id that
+   * does not exist. */
   g_assert_cmpuint (get_status (f, f->worker_token, id), ==, 200);
-  g_assert_cmpuint (get_status (f, wall_token, id), ==, 200);
+  g_assert_cmpuint (get_status (f, wall_token, id), ==, 404);
   g_assert_cmpuint (get_status (f, f->server->token, id), ==, 200);
   g_assert_cmpuint (get_status (f, other_token, id), ==, 404);
   g_assert_cmpuint (get_status (f, dept_token, id), ==, 404);
@@ -416,7 +417,7 @@ test_command_checks (Fixture       *f,
   g_assert_cmpuint (r->status, ==, 200);
   g_assert_cmpstr (json_array_get_string_element (first_event_attachments (r), 0), ==, leader_photo);
   g_clear_pointer (&r, wg_test_response_free);
-  g_assert_cmpuint (get_status (f, wall_token, leader_photo), ==, 200);
+  g_assert_cmpuint (get_status (f, wall_token, leader_photo), ==, 404);   /* the public display shows none */
   g_assert_cmpuint (get_status (f, f->worker_token, leader_photo), ==, 200);
 
   /* Trainer and wall send no photos. */

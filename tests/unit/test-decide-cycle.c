@@ -527,6 +527,35 @@ test_supervision (Cycle         *c,
       id, c->now + 3600000);
   get (c, id, &r);
   g_assert_cmpint (r.supervision, ==, WG_SUPERVISION_SUPERVISE);
+  g_assert_cmpint (r.supervision_answer_by, >, c->now);
+  /* Not answered by answer_by: one overdue event (step answer_supervision),
+   * the notice stays; the case's own step is not late for it. */
+  {
+    gint64 answer_by = r.supervision_answer_by;
+    g_autoptr(GPtrArray) events = NULL;
+    g_autoptr(GString) types = g_string_new (NULL);
+    g_autoptr(GError) error = NULL;
+    JsonObject *body;
+
+    g_assert_true (wg_store_run_timers (c->f.store, answer_by - 1, &events, &error));
+    g_assert_cmpstr (fixture_event_types (events, types), ==, "");
+    g_clear_pointer (&events, g_ptr_array_unref);
+    g_assert_true (wg_store_run_timers (c->f.store, answer_by, &events, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (fixture_event_types (events, types), ==, "incident.overdue");
+    body = ((WgEvent *) events->pdata[0])->body;
+    g_assert_cmpstr (json_object_get_string_member (body, "step"), ==, "answer_supervision");
+    g_assert_cmpint (json_object_get_int_member (body, "deadline"), ==, answer_by);
+    g_assert_cmpstr (json_object_get_string_member (body, "department"), ==, "cgj");
+    g_clear_pointer (&events, g_ptr_array_unref);
+    g_assert_true (wg_store_run_timers (c->f.store, answer_by + 1000, &events, &error));
+    g_assert_cmpstr (fixture_event_types (events, types), ==, "");
+  }
+  wg_incident_record_clear (&r);
+  get (c, id, &r);
+  g_assert_cmpint (r.supervision, ==, WG_SUPERVISION_SUPERVISE);
+  g_assert_cmpint (r.supervision_answer_by, ==, 0);
+  g_assert_false (r.overdue);
   wg_incident_record_clear (&r);
   refused (c, c->sfs, WG_ERROR_FORBIDDEN, "incident.answer_supervision", "{\"incident\": \"%s\", \"text\": \"t\"}", id);
   g_assert_cmpstr (ok (c, c->cgj, "incident.answer_supervision",
@@ -546,7 +575,8 @@ static void
 test_merge (Cycle         *c,
             gconstpointer  data)
 {
-  g_autofree char *first = report (c, "professional", "structure", "hotline_12345");
+  /* Found on patrol (no call-back), then a resident phones the hotline. */
+  g_autofree char *first = report (c, "professional", "structure", "patrol");
   g_autofree char *dup = report (c, "professional", "structure", "hotline_12345");
   g_autofree char *closed = report (c, "general", "fire_lane", NULL);
   g_auto(WgIncidentRecord) r = { 0 };
@@ -572,6 +602,8 @@ test_merge (Cycle         *c,
   wg_incident_record_clear (&r);
   get (c, first, &r);
   g_assert_cmpuint (r.repeats, ==, 1);
+  /* The duplicate's caller is called back on the case it joined. */
+  g_assert_true (r.call_back_required);
   wg_incident_record_clear (&r);
   /* Terminal: nothing more on the duplicate but notes. */
   refused (c, c->dispatcher, WG_ERROR_ILLEGAL_TRANSITION, "incident.route",

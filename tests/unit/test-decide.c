@@ -1011,6 +1011,12 @@ test_reference_checks (Fixture       *f,
   g_assert_false (wg_store_execute_command (f->store, typo, leader, FIXTURE_T0 + 2000, NULL, &replayed, &error));
   g_assert_error (error, WG_ERROR, WG_ERROR_UNKNOWN_DEPARTMENT);
   g_assert_true (replayed);
+  g_clear_error (&error);
+  /* A co-department (协办) the reference does not know: the same refusal,
+   * nothing written. */
+  expect_refusal (f, fixture_commandf ("incident.route",
+                                       "{\"incident\": \"%s\", \"department\": \"cgj\", \"co_departments\": [\"sfs\", \"sfz\"]}", id),
+                  leader, FIXTURE_T0 + 2500, WG_ERROR_UNKNOWN_DEPARTMENT);
   fixture_run_ok (f, fixture_commandf ("incident.route", "{\"incident\": \"%s\", \"department\": \"cgj\"}", id),
                   leader, FIXTURE_T0 + 3000);
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "engine-fixture.h"
 #include "wg-journal-view.h"
@@ -725,6 +726,87 @@ test_reading_rule (Fixture       *f,
     }
 }
 
+/* The wall's text (wg-public-display.h): stored with each event, filled
+ * for a journal kept before it, served by the one reading rule. */
+static void
+test_public_text (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgActor) wall = wg_actor_new ("wall", WG_ROLE_WALL, NULL, NULL, NULL);
+  g_autoptr(GPtrArray) fire = NULL, dispute = NULL, view = NULL;
+  g_autoptr(GError) error = NULL;
+  WgJournalViewer viewer;
+  guint n = 0;
+
+  wg_rules_set_category_sensitive (f->rules, "labour_dispute", TRUE);
+  wg_rules_add_grid_centre (f->rules, "g17", 23.2, 113.2);
+  /* Before the store kept texts (a schema 3 journal has no public one). */
+  fire = fixture_run (f, fixture_command ("incident.report",
+    "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
+    " \"summary\": \"smoke\", \"details\": \"flat 502\", \"caller\": {\"name\": \"Wu\", \"phone\": \"13900139000\"}}"),
+    leader, FIXTURE_T0);
+  wg_store_set_keep_event_text (f->store, TRUE);
+  dispute = fixture_run (f, fixture_command ("incident.report",
+    "{\"grade\": \"professional\", \"category\": \"labour_dispute\", \"location\": {\"lat\": 23.26, \"lon\": 113.31},"
+    " \"summary\": \"wages unpaid\", \"caller\": {\"name\": \"Li\", \"phone\": \"13700137000\"}}"),
+    leader, FIXTURE_T0 + 1000);
+  fixture_run_ok (f, fixture_commandf ("incident.note", "{\"incident\": \"%s\", \"text\": \"Li called\"}",
+                                       ((WgEvent *) dispute->pdata[0])->subject), leader, FIXTURE_T0 + 2000);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      wg_journal_viewer_init_from_actor (&viewer, wall);
+      g_assert_cmpint (wg_journal_viewer_get_text (&viewer), ==, WG_EVENT_TEXT_PUBLIC);
+      view = text_view_of (f, &viewer, 1000);
+      g_assert_cmpuint (view->len, ==, 4);   /* reported, alarm.raised; reported; noted */
+      for (guint i = 0; i < view->len; i++)
+        {
+          WgEvent *event = view->pdata[i];
+          g_autofree char *text = wg_event_to_string (event);
+
+          g_assert_null (strstr (text, "Wu"));
+          g_assert_null (strstr (text, "Li"));
+          g_assert_null (strstr (text, "13900139000"));
+          g_assert_null (strstr (text, "139****9000"));
+          g_assert_null (strstr (text, "13700137000"));
+          g_assert_null (strstr (text, "137****7000"));
+          g_assert_null (strstr (text, "flat 502"));
+          g_assert_null (strstr (text, "wages"));
+        }
+      /* The fire at its grid's centre with its summary; the dispute (in
+       * g05, whose centre is unknown) rounded to 0.01 degree, without it. */
+      {
+        WgEvent *reported = view->pdata[0];
+        JsonObject *location = json_object_get_object_member (reported->body, "location");
+
+        g_assert_cmpstr (json_object_get_string_member (reported->body, "summary"), ==, "smoke");
+        g_assert_cmpfloat (json_object_get_double_member (location, "lat"), ==, 23.2);
+        g_assert_cmpfloat (json_object_get_double_member (location, "lon"), ==, 113.2);
+        reported = view->pdata[2];
+        location = json_object_get_object_member (reported->body, "location");
+        g_assert_false (json_object_has_member (reported->body, "summary"));
+        g_assert_cmpstr (json_object_get_string_member (reported->body, "category"), ==, "labour_dispute");
+        g_assert_cmpfloat_with_epsilon (json_object_get_double_member (location, "lon"), 113.31, 1e-9);
+        g_assert_false (json_object_has_member (((WgEvent *) view->pdata[3])->body, "text"));
+      }
+      g_clear_pointer (&view, g_ptr_array_unref);
+
+      /* The rows without texts get them once, the same for every reader. */
+      g_assert_true (wg_store_fill_event_texts (f->store, &n, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n, ==, pass == 0 ? fire->len : 0);
+    }
+  {
+    g_autofree char *text = wg_store_read_event_text (f->store, 1, WG_EVENT_TEXT_PUBLIC, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (strstr (text, "caller"));
+    g_assert_null (wg_store_read_event_text (f->store, 99, WG_EVENT_TEXT_PUBLIC, &error));
+    g_assert_error (error, WG_ERROR, WG_ERROR_STORE);
+  }
+}
+
 /* A department's cache that was running when an incident was routed to
  * it: the routing arrives above its head, the report below it.  Applying
  * the routing does not fail (no step row for an unknown incident); the
@@ -938,6 +1020,7 @@ main (int   argc,
   g_test_add ("/store/exercise", Fixture, NULL, fixture_set_up, test_exercise, fixture_tear_down);
   g_test_add ("/store/journal-views", Fixture, NULL, fixture_set_up, test_journal_views, fixture_tear_down);
   g_test_add ("/store/reading-rule", Fixture, NULL, fixture_set_up, test_reading_rule, fixture_tear_down);
+  g_test_add ("/store/public-text", Fixture, NULL, fixture_set_up, test_public_text, fixture_tear_down);
   g_test_add ("/store/adopt-incident", Fixture, NULL, fixture_set_up, test_adopt_incident, fixture_tear_down);
   g_test_add ("/store/snapshot-backfill-reset", Fixture, NULL, fixture_set_up, test_snapshot_backfill_and_reset,
               fixture_tear_down);
