@@ -123,7 +123,7 @@ add_incidents (const SnapshotSource   *source,
         {
           WgPublicCase pcase;
 
-          wg_public_case_init (&pcase, wg_store_get_rules (self->store), record->category, record->grid);
+          wg_public_case_init (&pcase, wg_store_get_rules (source->store), record->category, record->grid);
           wg_public_display_reduce_incident (object, &pcase);
         }
       json_object_set_array_member (object, "events", json_array_ref (events));
