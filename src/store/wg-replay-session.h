@@ -10,12 +10,17 @@
  *   state = wg_replay_session_get_state (session);   // wg_store_list_incidents (state, ...) ...
  *
  * The state store is the same object for the whole session: each seek
- * changes its tables in place (its journal stays empty; its
- * wg_store_get_projected_seq() is wg_replay_session_get_seq()).  The
- * source is read through a connection of the session's own, so it may be
- * appended to meanwhile (a live server, a console's cache): a seek sees
- * what was committed when it ran.  Not thread-safe: one thread uses a
- * session and its state store.
+ * changes its tables in place.  It lives in memory (its path is not a
+ * file: open no other connection to it); its journal stays empty (an
+ * incident's events up to t come from the source, by ts) and its head is
+ * 0 (its wg_store_get_projected_seq() is wg_replay_session_get_seq()).
+ * The source is read through a connection of the session's own, so it may
+ * be appended to meanwhile (a live server, a console's cache): a seek sees
+ * what was committed when it ran.  Events the source gains below seqs the
+ * session has passed (a console cache's back-fill) are not seen: make the
+ * session once back-fill is done, or anew.  The session keeps up to 128
+ * MiB of images of its state for seeks back.  Not thread-safe: one thread
+ * uses a session and its state store.
  */
 #pragma once
 
@@ -31,7 +36,8 @@ typedef struct _WgReplaySession WgReplaySession;
 WgReplaySession *wg_replay_session_new      (WgStore          *source,
                                              GError          **error);
 /* Moves the state to @t_ms: every event with ts <= @t_ms applied, and no
- * other.  On failure the state stays where it was. */
+ * other.  On failure the state is incomplete until a seek succeeds
+ * (wg_replay_session_get_seq() is 0; the next seek starts afresh). */
 gboolean         wg_replay_session_seek     (WgReplaySession  *self,
                                              gint64            t_ms,
                                              GError          **error);
