@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-drill-session"
+
+#include "config.h"
+
+#include "wg-dispatch-dialog.h"
+#include "wg-drill-session.h"
+#include "wg-store-reference.h"
+
+struct _WgDrillSession
+{
+  GObject         parent_instance;
+
+  WgContext      *context;
+  char           *id;
+  char           *title;
+  WgDrillScorer  *scorer;
+};
+
+G_DEFINE_FINAL_TYPE (WgDrillSession, wg_drill_session, G_TYPE_OBJECT)
+
+enum { CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+wg_drill_session_finalize (GObject *object)
+{
+  WgDrillSession *self = WG_DRILL_SESSION (object);
+  WgSyncClient *sync = self->context != NULL ? wg_context_get_sync_client (self->context) : NULL;
+
+  if (sync != NULL)
+    wg_sync_client_stop (sync);
+  g_clear_object (&self->context);
+  g_clear_pointer (&self->scorer, wg_drill_scorer_free);
+  g_free (self->id);
+  g_free (self->title);
+  G_OBJECT_CLASS (wg_drill_session_parent_class)->finalize (object);
+}
+
+static void
+wg_drill_session_class_init (WgDrillSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = wg_drill_session_finalize;
+
+  /**
+   * WgDrillSession::changed:
+   *
+   * Events of the exercise arrived: the score may have changed.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+wg_drill_session_init (WgDrillSession *self)
+{
+}
+
+/* What the dispatch dialog would preselect now: the response plan's
+ * picks, for the score grid's comparison. */
+static void
+record_proposal (WgDrillSession *self,
+                 const char     *incident)
+{
+  g_auto(WgIncidentRecord) record = { 0 };
+  g_autoptr(GArray) ranked = NULL;
+  g_autoptr(GPtrArray) units = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!wg_store_get_incident (wg_context_get_store (self->context), incident, &record, &error))
+    return;
+  ranked = wg_dispatch_rank (self->context, &record, 0);
+  for (guint i = 0; i < ranked->len; i++)
+    {
+      WgDispatchCandidate *c = &g_array_index (ranked, WgDispatchCandidate, i);
+
+      if (c->in_plan)
+        g_ptr_array_add (units, c->force->id);
+    }
+  g_ptr_array_add (units, NULL);
+  wg_drill_scorer_set_proposal (self->scorer, incident, (const char * const *) units->pdata);
+}
+
+static void
+events_applied_cb (WgDrillSession *self,
+                   GPtrArray      *events)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      wg_drill_scorer_add_event (self->scorer, event);
+      if (event->type == WG_EV_ALARM_RAISED && event->incident != NULL)
+        record_proposal (self, event->incident);
+    }
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+WgDrillSession *
+wg_drill_session_new (WgContext  *drill,
+                      const char *id,
+                      const char *title)
+{
+  WgDrillSession *self;
+  const WgActor *actor;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (drill), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  self = g_object_new (WG_TYPE_DRILL_SESSION, NULL);
+  self->context = g_object_ref (drill);
+  self->id = g_strdup (id);
+  self->title = g_strdup (title != NULL ? title : id);
+  self->scorer = wg_drill_scorer_new (wg_context_get_reference (drill));
+  actor = wg_context_get_actor (drill);
+  /* Whoever joins is a participant, scored also when never acting. */
+  if (actor != NULL && (actor->role == WG_ROLE_DUTY_LEADER || actor->role == WG_ROLE_DISPATCHER))
+    wg_drill_scorer_add_trainee (self->scorer, actor->username, wg_role_to_string (actor->role));
+  g_signal_connect_object (drill, "events-applied", G_CALLBACK (events_applied_cb), self,
+                           G_CONNECT_SWAPPED);
+  return self;
+}
+
+WgDrillSession *
+wg_drill_session_new_remote (WgContext   *live,
+                             const char  *id,
+                             const char  *title,
+                             GError     **error)
+{
+  WgSyncClient *live_sync;
+  const WgActor *actor;
+  g_autoptr(WgStore) cache = NULL;
+  WgOutbox *outbox;
+  g_autoptr(WgClock) clock = NULL;
+  g_autoptr(WgSyncClient) sync = NULL;
+  g_autoptr(WgContext) context = NULL;
+  g_autofree char *base_path = NULL;
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (live), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  live_sync = wg_context_get_sync_client (live);
+  actor = wg_context_get_actor (live);
+  if (live_sync == NULL || actor == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "no server to join an exercise on");
+      return NULL;
+    }
+  /* A cache and an outbox of the exercise's own: nothing of it can reach
+   * the live ones, and it is gone with the session. */
+  cache = wg_store_open (":memory:", error);
+  if (cache == NULL || !wg_store_adopt_reference (cache, wg_context_get_reference (live), error))
+    return NULL;
+  outbox = wg_outbox_open (":memory:", error);
+  if (outbox == NULL)
+    return NULL;
+  clock = wg_clock_new ();
+  sync = wg_sync_client_new (wg_sync_client_get_api (live_sync), cache, outbox, clock, actor->username,
+                             actor->role != WG_ROLE_GRID_WORKER && actor->role != WG_ROLE_DEPARTMENT);
+  escaped = g_uri_escape_string (id, NULL, FALSE);
+  base_path = g_strconcat ("/api/v1/exercises/", escaped, NULL);
+  wg_sync_client_set_base_path (sync, base_path);
+  /* The context owns the outbox from here. */
+  context = wg_context_new (wg_context_get_reference (live), cache, sync, outbox, clock, actor);
+  wg_sync_client_start (sync);
+  return wg_drill_session_new (context, id, title);
+}
+
+WgContext *
+wg_drill_session_get_context (WgDrillSession *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_SESSION (self), NULL);
+  return self->context;
+}
+
+const char *
+wg_drill_session_get_id (WgDrillSession *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_SESSION (self), NULL);
+  return self->id;
+}
+
+const char *
+wg_drill_session_get_title (WgDrillSession *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_SESSION (self), NULL);
+  return self->title;
+}
+
+WgDrillScorer *
+wg_drill_session_get_scorer (WgDrillSession *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_SESSION (self), NULL);
+  return self->scorer;
+}
+
+WgDrillScore *
+wg_drill_session_compute (WgDrillSession *self,
+                          gboolean        ended)
+{
+  g_return_val_if_fail (WG_IS_DRILL_SESSION (self), NULL);
+  return wg_drill_scorer_compute (self->scorer, wg_context_now_ms (self->context), ended);
+}
