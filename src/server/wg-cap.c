@@ -96,6 +96,18 @@ wg_cap_build_alert (const WgIncidentRecord *incident,
                     gboolean                exercise,
                     gint64                  now_ms)
 {
+  return wg_cap_build_exercise_alert (incident, reference, sender, exercise ? "Exercise" : NULL, now_ms);
+}
+
+char *
+wg_cap_build_exercise_alert (const WgIncidentRecord *incident,
+                             WgReference            *reference,
+                             const char             *sender,
+                             const char             *exercise_note,
+                             gint64                  now_ms)
+{
+  gboolean exercise = exercise_note != NULL;
+
   g_autoptr(GTimeZone) own_tz = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *sent = NULL;
@@ -155,6 +167,8 @@ wg_cap_build_alert (const WgIncidentRecord *incident,
   element (out, "  ", "msgType", "Alert");
   element (out, "  ", "scope", "Restricted");
   element (out, "  ", "restriction", "应急处置相关单位 / responding agencies only");
+  if (exercise)
+    element (out, "  ", "note", exercise_note);
   if (incident->case_number != NULL)
     element (out, "  ", "incidents", incident->case_number);
   g_string_append (out, "  <info>\n");

@@ -23,5 +23,12 @@ char       *wg_cap_build_alert    (const WgIncidentRecord *incident,
                                    const char             *sender,
                                    gboolean                exercise,
                                    gint64                  now_ms);
+/* The same for an exercise's incident (@exercise_note non-NULL): status
+ * "Exercise", and @exercise_note in <note> names the exercise. */
+char       *wg_cap_build_exercise_alert (const WgIncidentRecord *incident,
+                                         WgReference            *reference,
+                                         const char             *sender,
+                                         const char             *exercise_note,
+                                         gint64                  now_ms);
 
 G_END_DECLS

@@ -74,6 +74,9 @@ struct _WgEngine
   guint              uploads_queued;   /* waiting or decoding */
   GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch (writer thread) */
   guint              purge_id;
+
+  /* Drills (wg-engine-exercises.c). */
+  struct _WgEngineExercises *exercises;
 };
 
 /* wg-engine-statistics.c */
@@ -143,6 +146,19 @@ gboolean    _wg_engine_seed_demo            (WgEngine               *self,
                                              GError                **error);
 
 /* wg-engine-snapshot.c: GET /api/v1/snapshot */
+typedef struct
+{
+  WgStore            *store;
+  WgStreamFilterFunc  filter;       /* what each caller sees of an event */
+  gpointer            filter_data;
+  WgTrackStore       *tracks;       /* the units' positions, nullable */
+} SnapshotSource;
+
+/* The snapshot of @source's journal as @who sees it (the live one, an
+ * exercise's). */
+void        _wg_engine_respond_snapshot     (const SnapshotSource   *source,
+                                             SoupServerMessage      *msg,
+                                             const WgStreamIdentity *who);
 void        _wg_engine_snapshot_init        (WgEngine               *self,
                                              WgRouter               *router);
 
@@ -160,6 +176,13 @@ void        _wg_engine_attachments_committed (WgEngine              *self,
 void        _wg_engine_attachments_purge    (WgEngine               *self);
 /* wg-engine.c: the purge goes to the writer thread, one queued at most. */
 void        _wg_engine_queue_purge          (WgEngine               *self);
+
+/* wg-engine-exercises.c: /api/v1/exercises, each on a journal of its own */
+gboolean    _wg_engine_exercises_init       (WgEngine               *self,
+                                             WgRouter               *router,
+                                             GError                **error);
+void        _wg_engine_exercises_start      (WgEngine               *self);
+void        _wg_engine_exercises_fini       (WgEngine               *self);
 
 /* wg-engine-sessions.c */
 void        _wg_engine_sessions_init        (WgEngine               *self);

@@ -68,7 +68,7 @@ add_step_clock (JsonBuilder       *builder,
 /* The incidents with their own events, as the caller may read them: the
  * same filter as the stream's, one call per event. */
 static void
-add_incidents (WgEngine               *self,
+add_incidents (const SnapshotSource   *source,
                JsonBuilder            *builder,
                const WgStreamIdentity *who,
                WgStoreSnapshot        *snapshot,
@@ -94,7 +94,7 @@ add_incidents (WgEngine               *self,
           if (g_strcmp0 (event->incident, record->id) != 0)
             break;
           json = wg_event_to_json (event);
-          shown = _wg_engine_filter_cb (who, json, self);
+          shown = source->filter (who, json, source->filter_data);
           if (shown == NULL)
             continue;
           if (event->type == WG_EV_ASSIGNMENT_CREATED)
@@ -187,13 +187,13 @@ add_alarms (JsonBuilder     *builder,
  * position; others see their own units and those assigned to what they
  * see, without positions (as on the stream). */
 static void
-add_units (WgEngine               *self,
+add_units (const SnapshotSource   *source,
            JsonBuilder            *builder,
            const WgStreamIdentity *who,
            WgStoreSnapshot        *snapshot,
            Visible                *visible)
 {
-  WgTrackStore *tracks = wg_server_get_track_store (self->server);
+  WgTrackStore *tracks = source->tracks;
   WgRole role;
   gboolean sees_all = who->role != NULL && wg_role_from_string (who->role, &role) &&
                       (ROLE_BIT (role) & READ_ALL_ROLES) != 0;
@@ -238,10 +238,10 @@ add_units (WgEngine               *self,
     json_builder_add_null_value (builder);
 }
 
-static void
-respond_snapshot (WgEngine               *self,
-                  SoupServerMessage      *msg,
-                  const WgStreamIdentity *who)
+void
+_wg_engine_respond_snapshot (const SnapshotSource   *source,
+                             SoupServerMessage      *msg,
+                             const WgStreamIdentity *who)
 {
   g_auto(Visible) visible = { 0 };
   g_autoptr(WgStoreSnapshot) snapshot = NULL;
@@ -249,7 +249,7 @@ respond_snapshot (WgEngine               *self,
   g_autoptr(GError) error = NULL;
   gint64 now = g_get_real_time () / 1000;
 
-  snapshot = wg_store_read_snapshot (self->store, now - RECENTLY_ENDED_MS, &error);
+  snapshot = wg_store_read_snapshot (source->store, now - RECENTLY_ENDED_MS, &error);
   if (snapshot == NULL)
     {
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
@@ -270,9 +270,9 @@ respond_snapshot (WgEngine               *self,
   json_builder_add_int_value (builder, now);
   json_builder_set_member_name (builder, "ended_since");
   json_builder_add_int_value (builder, now - RECENTLY_ENDED_MS);
-  add_incidents (self, builder, who, snapshot, &visible);
+  add_incidents (source, builder, who, snapshot, &visible);
   add_alarms (builder, snapshot, &visible);
-  add_units (self, builder, who, snapshot, &visible);
+  add_units (source, builder, who, snapshot, &visible);
   json_builder_end_object (builder);
   wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
 }
@@ -285,10 +285,11 @@ get_snapshot_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   WgStreamIdentity who = { 0 };
+  SnapshotSource live = { self->store, _wg_engine_filter_cb, self, wg_server_get_track_store (self->server) };
 
   if (!wg_server_identify (self->server, msg, &who))
     return;
-  respond_snapshot (self, msg, &who);
+  _wg_engine_respond_snapshot (&live, msg, &who);
   wg_stream_identity_clear (&who);
 }
 

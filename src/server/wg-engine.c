@@ -742,6 +742,8 @@ wg_engine_new (WgServer  *server,
     return NULL;
   _wg_engine_sessions_init (self);
   _wg_engine_snapshot_init (self, router);
+  if (!_wg_engine_exercises_init (self, router, error))
+    return NULL;
   g_signal_connect (wg_server_get_soup_server (server), "request-read", G_CALLBACK (_wg_engine_request_read_cb), self);
 
   return g_steal_pointer (&self);
@@ -757,6 +759,7 @@ wg_engine_start (WgEngine *self)
   if (self->prune_id == 0)
     self->prune_id = g_timeout_add_seconds (PRUNE_INTERVAL_S, prune_cb, self);
   _wg_engine_attachments_start (self);
+  _wg_engine_exercises_start (self);
 }
 
 void
@@ -775,6 +778,7 @@ wg_engine_free (WgEngine *self)
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->prune_id, g_source_remove);
   g_clear_pointer (&self->bookmarks, wg_bookmark_store_free);
+  _wg_engine_exercises_fini (self);
   if (self->server != NULL && self->writer != NULL)
     {
       g_signal_handlers_disconnect_by_data (wg_server_get_soup_server (self->server), self);

@@ -1,0 +1,1537 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Exercises (docs/api.md, "Exercises"): drills on journals of their own.
+ * Each exercise is a WgStore in exercises/<id>.db (its own seq, command
+ * ids, case numbers EX-…, units and timers) with a record beside it in
+ * exercises/<id>.json (state, pauses, the scripted steps fired, the
+ * trainees' first actions), a stream hub of its own and the scenario it
+ * plays.  No exercise command goes through the live writer, store, audit,
+ * metrics or attachments: nothing of a drill can reach a live channel.
+ *
+ * Exercise time is the wall clock less the time paused; events, deadlines
+ * and triggers run on it, so a pause freezes them all.  Drills are a few
+ * commands a minute: they run on the main loop, one transaction each.
+ */
+#define G_LOG_DOMAIN "wg-engine"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "wg-cap.h"
+#include "wg-engine-private.h"
+#include "wg-error.h"
+#include "wg-event.h"
+#include "wg-journal-view.h"
+#include "wg-json.h"
+#include "wg-problem.h"
+#include "wg-scenario.h"
+#include "wg-store-reference.h"
+#include "wg-stream-hub.h"
+
+#define EXERCISES_PATH "/api/v1/exercises"
+#define TICK_INTERVAL_S 1
+#define JOURNAL_DEFAULT_LIMIT 500
+#define JOURNAL_MAX_LIMIT 5000
+
+typedef enum
+{
+  EXERCISE_RUNNING,
+  EXERCISE_PAUSED,
+  EXERCISE_ENDED,
+} ExerciseState;
+
+static const char *const state_names[] = { "running", "paused", "ended" };
+
+typedef struct
+{
+  WgEngine      *engine;
+  char          *id;
+  char          *record_path;
+  WgStore       *store;
+  WgStreamHub   *hub;
+  WgScenario    *scenario;     /* nullable: started from an incident */
+  WgScenarioLog *log;
+
+  char          *title;
+  char          *scenario_file;
+  char          *source_incident;
+  gint64         source_at;
+  char          *started_by;
+  ExerciseState  state;
+  gint64         started_at;   /* wall clock */
+  gint64         ended_at;
+  gint64         paused_ms;    /* total time paused before the current pause */
+  gint64         paused_at;    /* wall clock of the current pause, 0 when not paused */
+  char          *incident;     /* the scenario's incident in this journal */
+  JsonArray     *fired;        /* {"step", "elapsed_ms"} */
+  JsonObject    *first_actions;
+  GHashTable    *control_ids;  /* the trainer's command ids done */
+} Exercise;
+
+struct _WgEngineExercises
+{
+  GHashTable    *by_id;        /* id -> Exercise* */
+  char          *dir;
+  guint          tick_id;
+  WgRateLimiter *limiter;
+};
+typedef struct _WgEngineExercises Exercises;
+
+static void
+exercise_free (gpointer data)
+{
+  Exercise *ex = data;
+
+  if (ex->hub != NULL)
+    wg_stream_hub_close_all (ex->hub, WG_STREAM_CLOSE_GOING_AWAY, "server shutting down");
+  g_clear_pointer (&ex->hub, wg_stream_hub_free);
+  g_clear_pointer (&ex->store, wg_store_unref);
+  g_clear_pointer (&ex->scenario, wg_scenario_free);
+  g_clear_pointer (&ex->log, wg_scenario_log_free);
+  g_clear_pointer (&ex->fired, json_array_unref);
+  g_clear_pointer (&ex->first_actions, json_object_unref);
+  g_clear_pointer (&ex->control_ids, g_hash_table_unref);
+  g_free (ex->id);
+  g_free (ex->record_path);
+  g_free (ex->title);
+  g_free (ex->scenario_file);
+  g_free (ex->source_incident);
+  g_free (ex->started_by);
+  g_free (ex->incident);
+  g_free (ex);
+}
+
+/* ---- time -------------------------------------------------------------- */
+
+static gint64
+wall_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+/* The exercise's clock: frozen while paused, stopped at the end. */
+static gint64
+exercise_clock (Exercise *ex)
+{
+  gint64 wall = ex->state == EXERCISE_PAUSED ? ex->paused_at
+              : ex->state == EXERCISE_ENDED ? ex->ended_at
+              : wall_ms ();
+
+  return wall - ex->paused_ms;
+}
+
+static gint64
+exercise_elapsed (Exercise *ex)
+{
+  return exercise_clock (ex) - ex->started_at;
+}
+
+/* ---- the record -------------------------------------------------------- */
+
+static void
+set_nullable (JsonObject *o,
+              const char *member,
+              const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (o, member, value);
+  else
+    json_object_set_null_member (o, member);
+}
+
+static void
+set_nullable_int (JsonObject *o,
+                  const char *member,
+                  gint64      value)
+{
+  if (value != 0)
+    json_object_set_int_member (o, member, value);
+  else
+    json_object_set_null_member (o, member);
+}
+
+/* What is kept in exercises/<id>.json (@with_now FALSE) and what the API
+ * shows (TRUE: also the clock, the head and the scenario's decisions). */
+static JsonNode *
+exercise_to_json (Exercise *ex,
+                  gboolean  with_now)
+{
+  JsonObject *o = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonArray *ids = json_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  json_object_set_string_member (o, "id", ex->id);
+  json_object_set_string_member (o, "title", ex->title);
+  json_object_set_string_member (o, "state", state_names[ex->state]);
+  set_nullable (o, "scenario", ex->scenario_file);
+  set_nullable (o, "source_incident", ex->source_incident);
+  set_nullable_int (o, "source_at", ex->source_at);
+  json_object_set_string_member (o, "started_by", ex->started_by);
+  json_object_set_int_member (o, "started_at", ex->started_at);
+  set_nullable_int (o, "ended_at", ex->ended_at);
+  json_object_set_int_member (o, "paused_ms", ex->paused_ms);
+  set_nullable_int (o, "paused_at", ex->paused_at);
+  set_nullable (o, "incident", ex->incident);
+  json_object_set_array_member (o, "fired", json_array_ref (ex->fired));
+  json_object_set_object_member (o, "first_actions", json_object_ref (ex->first_actions));
+  if (with_now)
+    {
+      JsonArray *decisions = json_array_new ();
+
+      json_object_set_int_member (o, "clock", exercise_clock (ex));
+      json_object_set_int_member (o, "elapsed_ms", exercise_elapsed (ex));
+      json_object_set_int_member (o, "head", wg_store_head (ex->store));
+      json_object_set_string_member (o, "journal_id", wg_store_get_journal_id (ex->store));
+      for (guint i = 0; ex->scenario != NULL && i < ex->scenario->decisions->len; i++)
+        {
+          WgScenarioDecision *d = ex->scenario->decisions->pdata[i];
+          JsonObject *dj = json_object_new ();
+
+          json_object_set_string_member (dj, "id", d->id);
+          json_object_set_string_member (dj, "action", d->action);
+          json_object_set_int_member (dj, "target_seconds", d->target_seconds);
+          json_object_set_string_member (dj, "label_zh", d->label_zh);
+          json_array_add_object_element (decisions, dj);
+        }
+      json_object_set_array_member (o, "decisions", decisions);
+      json_array_unref (ids);
+    }
+  else
+    {
+      g_hash_table_iter_init (&iter, ex->control_ids);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        json_array_add_string_element (ids, key);
+      json_object_set_array_member (o, "control_ids", ids);
+    }
+  json_node_take_object (node, o);
+  return node;
+}
+
+/* Replaced atomically: a crash leaves the old record or the new one. */
+static gboolean
+exercise_save (Exercise  *ex,
+               GError   **error)
+{
+  g_autoptr(JsonNode) node = exercise_to_json (ex, FALSE);
+  g_autofree char *text = json_to_string (node, TRUE);
+
+  return g_file_set_contents (ex->record_path, text, -1, error);
+}
+
+static void
+exercise_save_or_warn (Exercise *ex)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!exercise_save (ex, &error))
+    g_warning ("Cannot save exercise %s: %s", ex->id, error->message);
+}
+
+static void
+log_from_record (Exercise *ex)
+{
+  g_autoptr(GList) members = json_object_get_members (ex->first_actions);
+
+  ex->log = wg_scenario_log_new ();
+  for (guint i = 0; i < json_array_get_length (ex->fired); i++)
+    {
+      JsonObject *f = json_array_get_object_element (ex->fired, i);
+
+      wg_scenario_log_fired (ex->log, json_object_get_string_member (f, "step"),
+                             json_object_get_int_member (f, "elapsed_ms"));
+    }
+  for (GList *l = members; l != NULL; l = l->next)
+    wg_scenario_log_action (ex->log, l->data, json_object_get_int_member (ex->first_actions, l->data));
+}
+
+/* ---- scenarios ---------------------------------------------------------- */
+
+static char *
+scenario_dir (void)
+{
+  g_autofree char *installed = g_build_filename (PKGDATADIR, "scenarios", NULL);
+
+  if (g_file_test (installed, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&installed);
+  return g_build_filename (SOURCE_DATADIR, "scenarios", NULL);
+}
+
+static WgScenario *
+load_scenario (WgEngine   *self,
+               const char *file,
+               GError    **error)
+{
+  g_autofree char *dir = scenario_dir ();
+  g_autofree char *path = NULL;
+  g_autoptr(WgScenario) scenario = NULL;
+
+  if (*file == '\0' || strchr (file, '/') != NULL || strchr (file, '\\') != NULL || file[0] == '.')
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_FIELD, "body.scenario must be a file name in data/scenarios");
+      return NULL;
+    }
+  path = g_build_filename (dir, file, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, _("No scenario “%s”"), file);
+      return NULL;
+    }
+  scenario = wg_scenario_load (path, error);
+  if (scenario == NULL)
+    return NULL;
+  if (self->reference != NULL && !wg_scenario_check_reference (scenario, self->reference, error))
+    return NULL;
+  return g_steal_pointer (&scenario);
+}
+
+/* ---- the exercise's store and stream ------------------------------------ */
+
+static gint64
+hub_head_cb (gpointer user_data)
+{
+  Exercise *ex = user_data;
+
+  return wg_store_head (ex->store);
+}
+
+static gboolean
+hub_backlog_cb (const WgStreamIdentity  *who,
+                gint64                   after,
+                guint                    limit,
+                GPtrArray               *texts,
+                GArray                  *seqs,
+                gpointer                 user_data,
+                GError                 **error)
+{
+  Exercise *ex = user_data;
+  WgJournalViewer viewer;
+
+  if (!_wg_engine_viewer_from_identity (who, &viewer))
+    return TRUE;
+  return wg_store_read_journal_texts (ex->store, &viewer, after, limit, texts, seqs, error);
+}
+
+/* The live rule (wg-journal-view.h) over the exercise's store. */
+static JsonNode *
+hub_filter_cb (const WgStreamIdentity *who,
+               JsonNode               *event,
+               gpointer                user_data)
+{
+  Exercise *ex = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgEvent) parsed = NULL;
+  g_autoptr(WgEvent) masked = NULL;
+  JsonObject *o = json_node_get_object (event);
+  JsonNode *incident = json_object_get_member (o, "incident");
+  WgJournalViewer viewer;
+  gboolean visible = FALSE;
+
+  if (!_wg_engine_viewer_from_identity (who, &viewer))
+    return NULL;
+  if (!wg_store_event_visible (ex->store, &viewer,
+                               json_object_get_int_member_with_default (o, "seq", 0),
+                               json_object_get_string_member_with_default (o, "type", NULL),
+                               json_object_get_string_member_with_default (o, "subject", NULL),
+                               incident != NULL && !JSON_NODE_HOLDS_NULL (incident)
+                                 ? json_node_get_string (incident) : NULL,
+                               &visible, &error))
+    g_warning ("Cannot decide the visibility of an exercise event: %s", error->message);
+  if (!visible)
+    return NULL;
+  if (wg_journal_viewer_get_text (&viewer) == WG_EVENT_TEXT_FULL)
+    return json_node_ref (event);
+  parsed = wg_event_from_json (event, NULL);
+  if (parsed == NULL)
+    return NULL;
+  masked = wg_event_redact_caller (parsed);
+  return wg_event_to_json (masked);
+}
+
+static gboolean
+exercise_open_store (Exercise  *ex,
+                     WgStore   *store,
+                     GError   **error)
+{
+  WgEngine *self = ex->engine;
+  const WgServerConfig *config = &self->config;
+  WgStreamHubOptions options;
+  g_autofree char *street = NULL;
+
+  ex->store = store;
+  wg_store_set_exercise (ex->store, ex->id);
+  wg_store_set_keep_event_text (ex->store, TRUE);
+  if (self->reference != NULL && !wg_store_adopt_reference (ex->store, self->reference, error))
+    return FALSE;
+  /* Its own case numbers: EX- before the live form. */
+  street = g_strconcat ("EX-", wg_rules_get_street_code (wg_store_get_rules (ex->store)), NULL);
+  wg_rules_set_street_code (wg_store_get_rules (ex->store), street);
+
+  wg_stream_hub_options_init_default (&options);
+  options.queue_max = config->stream_queue_max;
+  options.max_incoming_bytes = config->ws_max_message_bytes;
+  options.keepalive_seconds = config->ws_keepalive_seconds;
+  options.close_timeout_seconds = config->stream_close_timeout_seconds;
+  options.socket_send_buffer = config->stream_send_buffer;
+  options.positions_interval_ms = config->broadcast_interval_ms;
+  ex->hub = wg_stream_hub_new (&options);
+  wg_stream_hub_set_journal (ex->hub, hub_head_cb, hub_backlog_cb, hub_filter_cb, ex);
+  wg_stream_hub_set_journal_id (ex->hub, wg_store_get_journal_id (ex->store));
+  return TRUE;
+}
+
+static GPtrArray *
+publish (Exercise  *ex,
+         GPtrArray *events)
+{
+  GPtrArray *nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      JsonNode *node = wg_event_to_json (event);
+
+      wg_stream_hub_publish_event (ex->hub, event->seq, node);
+      g_ptr_array_add (nodes, node);
+    }
+  return nodes;
+}
+
+/* ---- the field side ---------------------------------------------------- */
+
+/* Who sends a scripted field event (docs/drills.md, "as"). */
+static WgActor *
+field_actor (Exercise   *ex,
+             const char *as)
+{
+  WgEngine *self = ex->engine;
+
+  if (g_str_equal (as, "hotline"))
+    return wg_actor_new ("exercise-hotline", WG_ROLE_DISPATCHER, NULL, NULL, NULL);
+  if (g_str_equal (as, "grid_worker"))
+    {
+      WgGrid *grid = NULL;
+      g_autoptr(GPtrArray) accounts = NULL;
+
+      if (self->reference != NULL && ex->scenario != NULL)
+        grid = wg_reference_find_grid (self->reference, ex->scenario->lat, ex->scenario->lon);
+      if (grid == NULL)
+        return wg_actor_new ("exercise-grid-worker", WG_ROLE_GRID_WORKER, NULL, NULL, NULL);
+      accounts = wg_account_store_list (self->accounts, NULL);
+      for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+        {
+          WgAccount *account = accounts->pdata[i];
+
+          if (g_strcmp0 (account->role, "grid_worker") == 0 && g_strcmp0 (account->grid, grid->code) == 0 &&
+              !account->disabled)
+            return wg_actor_new (account->username, WG_ROLE_GRID_WORKER, grid->code, NULL, account->unit);
+        }
+      return wg_actor_new ("exercise-grid-worker", WG_ROLE_GRID_WORKER, grid->code, NULL, NULL);
+    }
+  if (self->reference != NULL)
+    {
+      WgForce *force = wg_reference_lookup_force (self->reference, as);
+
+      if (force != NULL)
+        return wg_actor_new (force->account != NULL ? force->account : as, WG_ROLE_GRID_WORKER,
+                             force->grid != NULL ? force->grid->code : NULL, NULL, force->id);
+    }
+  return NULL;
+}
+
+/* A field event into the exercise's journal, as @as sends it; @command_id
+ * makes it idempotent (a scripted step fired again after a crash is the
+ * same command). */
+static gboolean
+send_field_event (Exercise    *ex,
+                  const char  *command_id,
+                  const char  *type,
+                  const char  *as,
+                  JsonObject  *body,
+                  GPtrArray  **events_out,
+                  GError     **error)
+{
+  g_autoptr(WgActor) actor = field_actor (ex, as);
+  g_autoptr(JsonObject) copy = json_object_new ();
+  g_autoptr(JsonObject) envelope = json_object_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(WgCommand) command = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GList) members = json_object_get_members (body);
+  gboolean replayed = FALSE;
+
+  if (actor == NULL)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_FIELD, "body.as: no unit “%s”", as);
+      return FALSE;
+    }
+  for (GList *l = members; l != NULL; l = l->next)
+    json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (body, l->data)));
+  if (g_str_equal (type, "incident.report"))
+    {
+      if (!json_object_has_member (copy, "location") && ex->scenario != NULL)
+        {
+          JsonObject *location = json_object_new ();
+
+          json_object_set_double_member (location, "lat", ex->scenario->lat);
+          json_object_set_double_member (location, "lon", ex->scenario->lon);
+          json_object_set_object_member (copy, "location", location);
+        }
+    }
+  else if (!json_object_has_member (copy, "incident") && ex->incident != NULL)
+    json_object_set_string_member (copy, "incident", ex->incident);
+
+  json_object_set_string_member (envelope, "id", command_id);
+  json_object_set_string_member (envelope, "type", type);
+  json_object_set_object_member (envelope, "body", g_steal_pointer (&copy));
+  json_node_set_object (root, envelope);
+  command = wg_command_from_json (root, error);
+  if (command == NULL)
+    return FALSE;
+  if (!wg_store_execute_command (ex->store, command, actor, exercise_clock (ex), &events, &replayed, error))
+    return FALSE;
+  if (ex->incident == NULL && g_str_equal (type, "incident.report") && events != NULL && events->len > 0)
+    ex->incident = g_strdup (((WgEvent *) events->pdata[0])->incident);
+  if (!replayed)
+    g_ptr_array_unref (publish (ex, events));
+  if (events_out != NULL)
+    *events_out = g_steal_pointer (&events);
+  return TRUE;
+}
+
+static gboolean
+fire_step (Exercise        *ex,
+           WgScenarioStep  *step,
+           gint64           elapsed_ms,
+           GPtrArray      **events_out,
+           GError         **error)
+{
+  g_autofree char *label = g_strconcat ("step:", step->id, NULL);
+  g_autofree char *command_id = wg_uuid_derive (wg_store_get_journal_id (ex->store), label);
+  JsonObject *fired;
+
+  if (!send_field_event (ex, command_id, step->command, step->as, step->body, events_out, error))
+    return FALSE;
+  wg_scenario_log_fired (ex->log, step->id, elapsed_ms);
+  fired = json_object_new ();
+  json_object_set_string_member (fired, "step", step->id);
+  json_object_set_int_member (fired, "elapsed_ms", elapsed_ms);
+  json_array_add_object_element (ex->fired, fired);
+  exercise_save_or_warn (ex);
+  return TRUE;
+}
+
+/* The scripted steps due now, in the order they fell due (after a restart
+ * several at once). */
+static void
+fire_due_steps (Exercise *ex)
+{
+  g_autoptr(GPtrArray) due = NULL;
+
+  if (ex->scenario == NULL || ex->state != EXERCISE_RUNNING)
+    return;
+  due = wg_scenario_due (ex->scenario, ex->log, exercise_elapsed (ex));
+  for (guint i = 0; i < due->len; i++)
+    {
+      WgScenarioStep *step = due->pdata[i];
+      g_autoptr(GError) error = NULL;
+
+      if (!fire_step (ex, step, exercise_elapsed (ex), NULL, &error))
+        {
+          /* A step the state refuses (its incident closed early) is done
+           * with: it must not come back every second. */
+          g_message ("Exercise %s: step %s refused: %s", ex->id, step->id, error->message);
+          wg_scenario_log_fired (ex->log, step->id, exercise_elapsed (ex));
+        }
+    }
+}
+
+static void
+run_timers (Exercise *ex)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (ex->state != EXERCISE_RUNNING)
+    return;
+  if (!wg_store_run_timers (ex->store, exercise_clock (ex), &events, &error))
+    {
+      g_warning ("Exercise %s: timers failed: %s", ex->id, error->message);
+      return;
+    }
+  g_ptr_array_unref (publish (ex, events));
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  WgEngine *self = user_data;
+  Exercises *exercises = self->exercises;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, exercises->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      fire_due_steps (value);
+      run_timers (value);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static Exercise *
+lookup_exercise (WgEngine          *self,
+                 SoupServerMessage *msg,
+                 GHashTable        *params)
+{
+  Exercises *exercises = self->exercises;
+  Exercise *ex = g_hash_table_lookup (exercises->by_id, g_hash_table_lookup (params, "id"));
+
+  if (ex == NULL)
+    wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-exercise", NULL);
+  return ex;
+}
+
+static char *
+new_exercise_id (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+
+  return g_strdup_printf ("ex-%s-%04x", stamp, g_random_int_range (0, 0x10000));
+}
+
+static Exercise *
+exercise_new (WgEngine   *self,
+              const char *id)
+{
+  Exercises *exercises = self->exercises;
+  Exercise *ex = g_new0 (Exercise, 1);
+  g_autofree char *name = g_strconcat (id, ".json", NULL);
+
+  ex->engine = self;
+  ex->id = g_strdup (id);
+  ex->record_path = g_build_filename (exercises->dir, name, NULL);
+  ex->fired = json_array_new ();
+  ex->first_actions = json_object_new ();
+  ex->control_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return ex;
+}
+
+static char *
+store_path (WgEngine   *self,
+            const char *id)
+{
+  Exercises *exercises = self->exercises;
+  g_autofree char *name = g_strconcat (id, ".db", NULL);
+
+  return g_build_filename (exercises->dir, name, NULL);
+}
+
+/* The live state at @at, every incident and unit as it was, into the
+ * exercise's file: its journal starts empty. */
+static WgStore *
+store_from_incident (WgEngine    *self,
+                     const char  *id,
+                     const char  *incident,
+                     gint64       at,
+                     char       **incident_id_out,
+                     GError     **error)
+{
+  g_autofree char *path = store_path (self, id);
+  g_autoptr(WgStore) store = wg_store_state_at (self->store, at, path, error);
+  g_autoptr(GPtrArray) incidents = NULL;
+
+  if (store == NULL)
+    return NULL;
+  incidents = wg_store_list_incidents (store, FALSE, error);
+  if (incidents == NULL)
+    return NULL;
+  for (guint i = 0; i < incidents->len; i++)
+    {
+      WgIncidentRecord *record = incidents->pdata[i];
+
+      if (g_strcmp0 (record->id, incident) == 0 || g_strcmp0 (record->case_number, incident) == 0)
+        {
+          *incident_id_out = g_strdup (record->id);
+          return g_steal_pointer (&store);
+        }
+    }
+  g_set_error (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT, "No incident %s at that moment", incident);
+  return NULL;
+}
+
+static void
+discard_files (WgEngine   *self,
+               const char *id)
+{
+  g_autofree char *db = store_path (self, id);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+  g_unlink (db);
+  g_unlink (wal);
+  g_unlink (shm);
+}
+
+static void
+post_exercises_cb (SoupServerMessage *msg,
+                   GHashTable        *params,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  Exercises *exercises = self->exercises;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, ROLE_BIT (WG_ROLE_TRAINER));
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgScenario) scenario = NULL;
+  g_autoptr(WgStore) store = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *incident_id = NULL;
+  g_autofree char *location = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  const char *scenario_file = NULL, *incident = NULL, *title = NULL;
+  gint64 at = 0;
+  JsonObject *body;
+  Exercise *ex;
+
+  if (actor == NULL)
+    return;
+  root = wg_server_read_json_body (self->server, msg);
+  if (root == NULL)
+    return;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", _("The body must be a JSON object"));
+      return;
+    }
+  body = json_node_get_object (root);
+  if (!wg_json_get_string (body, "scenario", FALSE, &scenario_file, &error) ||
+      !wg_json_get_string (body, "incident", FALSE, &incident, &error) ||
+      !wg_json_get_string (body, "title", FALSE, &title, &error) ||
+      (incident != NULL && !wg_json_get_int (body, "at", TRUE, &at, &error)))
+    {
+      wg_problem_respond (msg, 422, "invalid-field", error->message);
+      return;
+    }
+  if ((scenario_file != NULL) == (incident != NULL))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
+                          _("Give either “scenario” or “incident” and “at”"));
+      return;
+    }
+
+  if (scenario_file != NULL)
+    {
+      scenario = load_scenario (self, scenario_file, &error);
+      if (scenario == NULL)
+        {
+          if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-scenario", error->message);
+          else if (g_error_matches (error, WG_ERROR, WG_ERROR_INVALID_FIELD) && g_str_has_prefix (error->message, "body."))
+            wg_problem_respond (msg, 422, "invalid-field", error->message);
+          else
+            wg_problem_respond (msg, 422, "invalid-scenario", error->message);
+          return;
+        }
+    }
+
+  do
+    {
+      g_free (id);
+      id = new_exercise_id ();
+    }
+  while (g_hash_table_contains (exercises->by_id, id));
+
+  if (incident != NULL)
+    {
+      store = store_from_incident (self, id, incident, at, &incident_id, &error);
+      if (store == NULL)
+        {
+          discard_files (self, id);
+          if (g_error_matches (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT))
+            wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", error->message);
+          else
+            wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+          return;
+        }
+    }
+  else
+    {
+      g_autofree char *path = store_path (self, id);
+
+      store = wg_store_open (path, &error);
+      if (store == NULL)
+        {
+          discard_files (self, id);
+          wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+          return;
+        }
+    }
+
+  ex = exercise_new (self, id);
+  ex->title = g_strdup (title != NULL ? title : scenario != NULL ? scenario->title_zh : incident);
+  ex->scenario_file = g_strdup (scenario_file);
+  ex->source_incident = g_strdup (incident);
+  ex->source_at = at;
+  ex->incident = g_steal_pointer (&incident_id);
+  ex->started_by = g_strdup (actor->username);
+  ex->state = EXERCISE_RUNNING;
+  ex->started_at = wall_ms ();
+  ex->scenario = g_steal_pointer (&scenario);
+  ex->log = wg_scenario_log_new ();
+  if (!exercise_open_store (ex, g_steal_pointer (&store), &error) || !exercise_save (ex, &error))
+    {
+      exercise_free (ex);
+      discard_files (self, id);
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  g_hash_table_insert (exercises->by_id, ex->id, ex);
+  g_message ("Exercise %s started by %s (%s)", ex->id, ex->started_by, ex->title);
+  /* The report step is due at once. */
+  fire_due_steps (ex);
+
+  location = g_strconcat (EXERCISES_PATH "/", ex->id, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  answer = exercise_to_json (ex, TRUE);
+  wg_json_respond (msg, SOUP_STATUS_CREATED, answer);
+}
+
+static int
+compare_newest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const Exercise *x = *(const Exercise **) a, *y = *(const Exercise **) b;
+
+  return x->started_at != y->started_at ? (x->started_at > y->started_at ? -1 : 1) : strcmp (x->id, y->id);
+}
+
+static void
+get_exercises_cb (SoupServerMessage *msg,
+                  GHashTable        *params,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  Exercises *exercises = self->exercises;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  JsonObject *o;
+  JsonArray *list;
+
+  if (actor == NULL)
+    return;
+  all = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, exercises->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (all, value);
+  g_ptr_array_sort (all, compare_newest_first);
+  list = json_array_new ();
+  for (guint i = 0; i < all->len; i++)
+    json_array_add_element (list, exercise_to_json (all->pdata[i], TRUE));
+  o = json_object_new ();
+  json_object_set_array_member (o, "exercises", list);
+  root = json_node_init_object (json_node_alloc (), o);
+  json_object_unref (o);
+  wg_json_respond (msg, SOUP_STATUS_OK, root);
+}
+
+static void
+get_exercise_cb (SoupServerMessage *msg,
+                 GHashTable        *params,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
+  g_autoptr(JsonNode) root = NULL;
+  Exercise *ex;
+
+  if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
+    return;
+  root = exercise_to_json (ex, TRUE);
+  wg_json_respond (msg, SOUP_STATUS_OK, root);
+}
+
+/* The answer to a command: the live shape, plus the record for the
+ * trainer's. */
+static void
+respond_command (SoupServerMessage *msg,
+                 Exercise          *ex,
+                 const char        *command_id,
+                 const WgActor     *actor,
+                 gboolean           replayed,
+                 GPtrArray         *events,
+                 gboolean           with_record)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gboolean sees_phones = (ROLE_BIT (actor->role) & PHONE_ROLES) != 0;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "command");
+  json_builder_add_string_value (builder, command_id);
+  json_builder_set_member_name (builder, "replayed");
+  json_builder_add_boolean_value (builder, replayed);
+  json_builder_set_member_name (builder, "events");
+  json_builder_begin_array (builder);
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      g_autoptr(WgEvent) shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
+
+      json_builder_add_value (builder, wg_event_to_json (shown));
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "head");
+  json_builder_add_int_value (builder, wg_store_head (ex->store));
+  if (with_record)
+    {
+      json_builder_set_member_name (builder, "exercise");
+      json_builder_add_value (builder, exercise_to_json (ex, TRUE));
+    }
+  json_builder_end_object (builder);
+  wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
+}
+
+static void
+control_command (WgEngine          *self,
+                 SoupServerMessage *msg,
+                 Exercise          *ex,
+                 const WgActor     *actor,
+                 JsonObject        *envelope)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  const char *id = NULL, *type = NULL;
+  JsonObject *body = NULL;
+  gint64 now = wall_ms ();
+
+  if (!wg_json_get_string (envelope, "id", TRUE, &id, &error) ||
+      !wg_json_get_string (envelope, "type", TRUE, &type, &error) ||
+      !wg_json_get_object (envelope, "body", TRUE, &body, &error))
+    {
+      wg_problem_respond (msg, 422, "invalid-field", error->message);
+      return;
+    }
+  if (!wg_uuid_is_valid (id))
+    {
+      wg_problem_respond (msg, 422, "invalid-field", "id must be a UUID");
+      return;
+    }
+  if (actor->role != WG_ROLE_TRAINER)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden", _("Only a trainer runs an exercise"));
+      return;
+    }
+  if (g_hash_table_contains (ex->control_ids, id))
+    {
+      respond_command (msg, ex, id, actor, TRUE, NULL, TRUE);
+      return;
+    }
+
+  if (g_str_equal (type, "exercise.pause"))
+    {
+      if (ex->state != EXERCISE_RUNNING)
+        {
+          wg_problem_respond (msg, SOUP_STATUS_CONFLICT, ex->state == EXERCISE_ENDED ? "exercise-ended" : "exercise-not-running", NULL);
+          return;
+        }
+      ex->state = EXERCISE_PAUSED;
+      ex->paused_at = now;
+    }
+  else if (g_str_equal (type, "exercise.resume"))
+    {
+      if (ex->state != EXERCISE_PAUSED)
+        {
+          wg_problem_respond (msg, SOUP_STATUS_CONFLICT, ex->state == EXERCISE_ENDED ? "exercise-ended" : "exercise-not-paused", NULL);
+          return;
+        }
+      ex->paused_ms += now - ex->paused_at;
+      ex->paused_at = 0;
+      ex->state = EXERCISE_RUNNING;
+    }
+  else if (g_str_equal (type, "exercise.end"))
+    {
+      if (ex->state == EXERCISE_ENDED)
+        {
+          wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "exercise-ended", NULL);
+          return;
+        }
+      if (ex->state == EXERCISE_PAUSED)
+        {
+          ex->paused_ms += now - ex->paused_at;
+          ex->paused_at = 0;
+        }
+      ex->state = EXERCISE_ENDED;
+      ex->ended_at = now;
+    }
+  else if (g_str_equal (type, "exercise.inject"))
+    {
+      const char *step_id = NULL, *command = NULL, *as = NULL;
+      JsonObject *field_body = NULL;
+      static const char *const field_commands[] = {
+        "incident.report", "incident.note", "incident.mediate", "incident.upgrade", NULL,
+      };
+
+      if (ex->state != EXERCISE_RUNNING)
+        {
+          wg_problem_respond (msg, SOUP_STATUS_CONFLICT,
+                              ex->state == EXERCISE_ENDED ? "exercise-ended" : "exercise-paused", NULL);
+          return;
+        }
+      if (!wg_json_get_string (body, "step", FALSE, &step_id, &error) ||
+          !wg_json_get_string (body, "command", FALSE, &command, &error) ||
+          !wg_json_get_string (body, "as", command != NULL, &as, &error) ||
+          !wg_json_get_object (body, "body", command != NULL, &field_body, &error))
+        {
+          wg_problem_respond (msg, 422, "invalid-field", error->message);
+          return;
+        }
+      if ((step_id != NULL) == (command != NULL))
+        {
+          wg_problem_respond (msg, 422, "invalid-field", "body needs either step, or command, as and body");
+          return;
+        }
+      if (step_id != NULL)
+        {
+          WgScenarioStep *step = ex->scenario != NULL ? wg_scenario_lookup_step (ex->scenario, step_id) : NULL;
+
+          if (step == NULL)
+            {
+              wg_problem_respond (msg, 422, "unknown-step", NULL);
+              return;
+            }
+          if (wg_scenario_log_get_fired (ex->log, step_id) >= 0)
+            {
+              wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "step-fired", NULL);
+              return;
+            }
+          if (!fire_step (ex, step, exercise_elapsed (ex), &events, &error))
+            {
+              wg_problem_respond_error (msg, error);
+              return;
+            }
+        }
+      else
+        {
+          g_autofree char *command_id = wg_uuid_derive (id, "inject");
+
+          if (!g_strv_contains (field_commands, command))
+            {
+              wg_problem_respond (msg, 422, "invalid-field", "body.command: the field side sends incident.report, incident.note, incident.mediate or incident.upgrade");
+              return;
+            }
+          if (!send_field_event (ex, command_id, command, as, field_body, &events, &error))
+            {
+              wg_problem_respond_error (msg, error);
+              return;
+            }
+        }
+    }
+  else
+    {
+      wg_problem_respond (msg, 422, "unknown-command-type", type);
+      return;
+    }
+
+  g_hash_table_add (ex->control_ids, g_strdup (id));
+  exercise_save_or_warn (ex);
+  respond_command (msg, ex, id, actor, FALSE, events, TRUE);
+}
+
+static gboolean
+carries_attachments (WgCommand *command)
+{
+  JsonObject *body = wg_command_get_body (command);
+
+  return body != NULL && json_object_has_member (body, "attachments");
+}
+
+static void
+post_commands_cb (SoupServerMessage *msg,
+                  GHashTable        *params,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  Exercises *exercises = self->exercises;
+  g_autoptr(WgActor) actor = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(WgCommand) command = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gboolean replayed = FALSE;
+  double retry_after = 0;
+  const char *type;
+  Exercise *ex;
+
+  actor = _wg_engine_require_actor (self, msg, 0);
+  if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
+    return;
+  if (!wg_rate_limiter_try (exercises->limiter, _wg_engine_bearer_token (msg), g_get_monotonic_time (), &retry_after))
+    {
+      _wg_engine_respond_retry_after (msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
+                                      _("Too many commands for this session: wait and retry with the same id"),
+                                      retry_after);
+      return;
+    }
+  root = wg_server_read_json_body (self->server, msg);
+  if (root == NULL)
+    return;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", _("The body must be a JSON object"));
+      return;
+    }
+  type = json_object_get_string_member_with_default (json_node_get_object (root), "type", "");
+  if (g_str_has_prefix (type, "exercise."))
+    {
+      control_command (self, msg, ex, actor, json_node_get_object (root));
+      return;
+    }
+
+  command = wg_command_from_json (root, &error);
+  if (command == NULL)
+    {
+      wg_problem_respond_error (msg, error);
+      return;
+    }
+  if (ex->state != EXERCISE_RUNNING)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_CONFLICT,
+                          ex->state == EXERCISE_ENDED ? "exercise-ended" : "exercise-paused",
+                          ex->state == EXERCISE_ENDED ? _("The exercise has ended: it is kept for review only")
+                                                      : _("The exercise is paused"));
+      return;
+    }
+  if (carries_attachments (command))
+    {
+      wg_problem_respond (msg, 422, "attachments-not-in-exercise",
+                          _("Photos are live data: an exercise command carries none"));
+      return;
+    }
+  if (!wg_store_execute_command (ex->store, command, actor, exercise_clock (ex), &events, &replayed, &error))
+    {
+      wg_problem_respond_error (msg, error);
+      return;
+    }
+  if (!replayed)
+    {
+      const char *name = wg_command_get_type_name (command);
+
+      g_ptr_array_unref (publish (ex, events));
+      if (!json_object_has_member (ex->first_actions, name))
+        {
+          gint64 elapsed = exercise_elapsed (ex);
+
+          json_object_set_int_member (ex->first_actions, name, elapsed);
+          wg_scenario_log_action (ex->log, name, elapsed);
+          exercise_save_or_warn (ex);
+        }
+      /* A step that waits on this action may be due now (a zero delay). */
+      fire_due_steps (ex);
+    }
+  respond_command (msg, ex, wg_command_get_id (command), actor, replayed, events, FALSE);
+}
+
+static void
+get_journal_cb (SoupServerMessage *msg,
+                GHashTable        *params,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
+  g_autoptr(GError) error = NULL;
+  WgJournalViewer viewer;
+  gint64 after = 0, limit = JOURNAL_DEFAULT_LIMIT, head, last = 0;
+  guint n = 0;
+  gboolean more;
+  GString *out;
+  gsize length;
+  Exercise *ex;
+
+  if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
+    return;
+  if (!_wg_engine_parse_count (query, "after", 0, G_MAXINT64, &after) ||
+      !_wg_engine_parse_count (query, "limit", 1, JOURNAL_MAX_LIMIT, &limit))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
+                          _("“after” must be a sequence number and “limit” between 1 and 5000"));
+      return;
+    }
+  head = wg_store_head (ex->store);
+  if (after > head)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "seq-beyond-head", NULL);
+      return;
+    }
+  wg_journal_viewer_init_from_actor (&viewer, actor);
+  out = g_string_new ("{\"events\":[");
+  if (!wg_store_append_journal_text (ex->store, &viewer, after, (guint) limit, out, &n, &last, &error))
+    {
+      g_string_free (out, TRUE);
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  more = n == (guint) limit;
+  if (more)
+    head = last;
+  g_string_append_printf (out, "],\"head\":%" G_GINT64_FORMAT ",\"more\":%s}", head, more ? "true" : "false");
+  length = out->len;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_string_free (out, FALSE), length);
+}
+
+static void
+get_incident_events_cb (SoupServerMessage *msg,
+                        GHashTable        *params,
+                        GHashTable        *query,
+                        gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) quoted = NULL;
+  g_autofree char *id_json = NULL;
+  const char *incident = g_hash_table_lookup (params, "incident");
+  WgJournalViewer viewer;
+  guint n = 0;
+  GString *out;
+  gsize length;
+  Exercise *ex;
+
+  if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
+    return;
+  wg_journal_viewer_init_from_actor (&viewer, actor);
+  quoted = json_node_init_string (json_node_alloc (), incident);
+  id_json = json_to_string (quoted, FALSE);
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "{\"incident\":%s,\"head\":%" G_GINT64_FORMAT ",\"events\":[",
+                          id_json, wg_store_head (ex->store));
+  if (!wg_store_append_incident_text (ex->store, &viewer, incident, out, &n, &error) || n == 0)
+    {
+      g_string_free (out, TRUE);
+      if (error != NULL)
+        wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      else
+        wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
+      return;
+    }
+  g_string_append (out, "]}");
+  length = out->len;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_string_free (out, FALSE), length);
+}
+
+static void
+get_cap_cb (SoupServerMessage *msg,
+            GHashTable        *params,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, CAP_ROLES | ROLE_BIT (WG_ROLE_TRAINER));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *sender = NULL;
+  g_autofree char *note = NULL;
+  WgIncidentRecord incident = { 0 };
+  gsize length;
+  Exercise *ex;
+
+  if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
+    return;
+  if (!wg_store_get_incident (ex->store, g_hash_table_lookup (params, "incident"), &incident, &error))
+    {
+      if (error == NULL || g_error_matches (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT))
+        wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
+      else
+        wg_problem_respond_error (msg, error);
+      return;
+    }
+  if (incident.grade != WG_GRADE_EMERGENCY)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "not-emergency",
+                          _("Only emergency incidents have a CAP alert"));
+      wg_incident_record_clear (&incident);
+      return;
+    }
+  sender = g_strdup_printf ("wangge@%s", self->reference != NULL
+                                         ? wg_reference_get_street_code (self->reference) : "centre");
+  note = g_strdup_printf ("演练 Exercise %s: %s", ex->id, ex->title);
+  xml = wg_cap_build_exercise_alert (&incident, self->reference, sender, note, exercise_clock (ex));
+  wg_incident_record_clear (&incident);
+  length = strlen (xml);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/cap+xml; charset=utf-8", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&xml), length);
+}
+
+/* The live shape; no positions: the live units' are not the drill's. */
+static void
+get_snapshot_cb (SoupServerMessage *msg,
+                 GHashTable        *params,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  WgStreamIdentity who = { 0 };
+  SnapshotSource source;
+  Exercise *ex;
+
+  if (!wg_server_identify (self->server, msg, &who))
+    return;
+  ex = lookup_exercise (self, msg, params);
+  if (ex != NULL)
+    {
+      source = (SnapshotSource) { ex->store, hub_filter_cb, ex, NULL };
+      _wg_engine_respond_snapshot (&source, msg, &who);
+    }
+  wg_stream_identity_clear (&who);
+}
+
+/* ---- the stream --------------------------------------------------------- */
+
+/* "/api/v1/exercises/<id>/stream" -> the exercise, or NULL. */
+static Exercise *
+stream_exercise (WgEngine   *self,
+                 const char *path)
+{
+  Exercises *exercises = self->exercises;
+  g_autofree char *id = NULL;
+  const char *rest, *slash;
+
+  if (!g_str_has_prefix (path, EXERCISES_PATH "/"))
+    return NULL;
+  rest = path + strlen (EXERCISES_PATH "/");
+  slash = strchr (rest, '/');
+  if (slash == NULL || !g_str_equal (slash, "/stream"))
+    return NULL;
+  id = g_strndup (rest, slash - rest);
+  return g_hash_table_lookup (exercises->by_id, id);
+}
+
+/* Every request under /api/v1/exercises comes here (libsoup matches the
+ * longest prefix): the stream's upgrade, else the router as usual. */
+static void
+exercises_http_cb (SoupServer        *server,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  WgStreamIdentity identity = { 0 };
+  Exercise *ex;
+
+  if (!g_str_has_suffix (path, "/stream"))
+    {
+      wg_router_dispatch (wg_server_get_router (self->server), msg);
+      if (wg_server_is_shutting_down (self->server))
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+      return;
+    }
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_GET)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "GET");
+      wg_problem_respond (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method-not-allowed", NULL);
+      return;
+    }
+  if (wg_server_is_shutting_down (self->server))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting-down", NULL);
+      return;
+    }
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  ex = stream_exercise (self, path);
+  if (ex == NULL)
+    wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-exercise", NULL);
+  else
+    wg_stream_hub_prepare (ex->hub, msg, query, &identity);
+  wg_stream_identity_clear (&identity);
+}
+
+static void
+exercises_websocket_cb (SoupServer              *server,
+                        SoupServerMessage       *msg,
+                        const char              *path,
+                        SoupWebsocketConnection *connection,
+                        gpointer                 user_data)
+{
+  WgEngine *self = user_data;
+  Exercise *ex = stream_exercise (self, path);
+
+  if (ex != NULL)
+    wg_stream_hub_accept (ex->hub, msg, connection);
+  else
+    soup_websocket_connection_close (connection, WG_STREAM_CLOSE_INTERNAL, "no such exercise");
+}
+
+/* ---- life --------------------------------------------------------------- */
+
+static gboolean
+load_exercise (WgEngine    *self,
+               const char  *record_path,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *base = g_path_get_basename (record_path);
+  g_autofree char *id = g_strndup (base, strlen (base) - strlen (".json"));
+  g_autofree char *db = store_path (self, id);
+  g_autoptr(WgStore) store = NULL;
+  Exercises *exercises = self->exercises;
+  JsonObject *o;
+  JsonArray *ids = NULL;
+  const char *state;
+  Exercise *ex;
+
+  if (!json_parser_load_from_file (parser, record_path, error))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_FIELD, "%s: not an object", base);
+      return FALSE;
+    }
+  o = json_node_get_object (json_parser_get_root (parser));
+  ex = exercise_new (self, id);
+  ex->title = g_strdup (json_object_get_string_member_with_default (o, "title", id));
+  ex->scenario_file = g_strdup (json_object_get_string_member_with_default (o, "scenario", NULL));
+  ex->source_incident = g_strdup (json_object_get_string_member_with_default (o, "source_incident", NULL));
+  ex->source_at = json_object_get_int_member_with_default (o, "source_at", 0);
+  ex->started_by = g_strdup (json_object_get_string_member_with_default (o, "started_by", ""));
+  ex->started_at = json_object_get_int_member_with_default (o, "started_at", 0);
+  ex->ended_at = json_object_get_int_member_with_default (o, "ended_at", 0);
+  ex->paused_ms = json_object_get_int_member_with_default (o, "paused_ms", 0);
+  ex->paused_at = json_object_get_int_member_with_default (o, "paused_at", 0);
+  ex->incident = g_strdup (json_object_get_string_member_with_default (o, "incident", NULL));
+  state = json_object_get_string_member_with_default (o, "state", "ended");
+  ex->state = g_str_equal (state, "running") ? EXERCISE_RUNNING
+            : g_str_equal (state, "paused") ? EXERCISE_PAUSED : EXERCISE_ENDED;
+  if (json_object_has_member (o, "fired") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "fired")))
+    {
+      json_array_unref (ex->fired);
+      ex->fired = json_array_ref (json_object_get_array_member (o, "fired"));
+    }
+  if (json_object_has_member (o, "first_actions") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "first_actions")))
+    {
+      json_object_unref (ex->first_actions);
+      ex->first_actions = json_object_ref (json_object_get_object_member (o, "first_actions"));
+    }
+  if (json_object_has_member (o, "control_ids") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "control_ids")))
+    ids = json_object_get_array_member (o, "control_ids");
+  for (guint i = 0; ids != NULL && i < json_array_get_length (ids); i++)
+    g_hash_table_add (ex->control_ids, g_strdup (json_array_get_string_element (ids, i)));
+  log_from_record (ex);
+  if (ex->scenario_file != NULL && (ex->scenario = load_scenario (self, ex->scenario_file, error)) == NULL)
+    {
+      exercise_free (ex);
+      return FALSE;
+    }
+  store = wg_store_open (db, error);
+  if (store == NULL || !exercise_open_store (ex, g_steal_pointer (&store), error))
+    {
+      exercise_free (ex);
+      return FALSE;
+    }
+  g_hash_table_insert (exercises->by_id, ex->id, ex);
+  return TRUE;
+}
+
+static void
+exercises_free (gpointer data)
+{
+  Exercises *exercises = data;
+
+  g_clear_handle_id (&exercises->tick_id, g_source_remove);
+  g_clear_pointer (&exercises->by_id, g_hash_table_unref);
+  g_clear_pointer (&exercises->limiter, wg_rate_limiter_free);
+  g_free (exercises->dir);
+  g_free (exercises);
+}
+
+gboolean
+_wg_engine_exercises_init (WgEngine  *self,
+                           WgRouter  *router,
+                           GError   **error)
+{
+  Exercises *exercises = g_new0 (Exercises, 1);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  self->exercises = exercises;
+  exercises->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, exercise_free);
+  exercises->dir = g_build_filename (wg_server_get_data_dir (self->server), "exercises", NULL);
+  exercises->limiter = wg_rate_limiter_new (self->config.command_rate, self->config.command_burst);
+  if (g_mkdir_with_parents (exercises->dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", exercises->dir, g_strerror (saved));
+      return FALSE;
+    }
+  dir = g_dir_open (exercises->dir, 0, error);
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      path = g_build_filename (exercises->dir, name, NULL);
+      if (!load_exercise (self, path, &local_error))
+        g_warning ("Cannot resume the exercise in %s: %s", name, local_error->message);
+    }
+
+  wg_router_add (router, "POST", EXERCISES_PATH, post_exercises_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH, get_exercises_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}", get_exercise_cb, self);
+  wg_router_add (router, "POST", EXERCISES_PATH "/{id}/commands", post_commands_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}/journal", get_journal_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}/snapshot", get_snapshot_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}/incidents/{incident}/events", get_incident_events_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}/incidents/{incident}/cap", get_cap_cb, self);
+  soup_server_add_handler (wg_server_get_soup_server (self->server), EXERCISES_PATH, exercises_http_cb, self, NULL);
+  soup_server_add_websocket_handler (wg_server_get_soup_server (self->server), EXERCISES_PATH, NULL, NULL,
+                                     exercises_websocket_cb, self, NULL);
+  return TRUE;
+}
+
+/* Running exercises resume: the steps that fell due while the server was
+ * down fire now, in order. */
+void
+_wg_engine_exercises_start (WgEngine *self)
+{
+  Exercises *exercises = self->exercises;
+
+  if (exercises->tick_id == 0)
+    {
+      tick_cb (self);
+      exercises->tick_id = g_timeout_add_seconds (TICK_INTERVAL_S, tick_cb, self);
+    }
+}
+
+void
+_wg_engine_exercises_fini (WgEngine *self)
+{
+  if (self->exercises != NULL && self->server != NULL)
+    soup_server_remove_handler (wg_server_get_soup_server (self->server), EXERCISES_PATH);
+  g_clear_pointer (&self->exercises, exercises_free);
+}

@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Exercises on the real server (docs/api.md, "Exercises"):
+ *  - a drill run as a trainer and two trainees' consoles would run it
+ *    (accepted commands, refusals by role and by rule, malformed bodies,
+ *    attachments, pause, inject, end) leaves nothing on any live channel:
+ *    journal, stream, snapshot, presence, statistics, audit, command
+ *    metrics, CAP, idempotency ids; its own journal, stream and CAP carry
+ *    it, with EX- case numbers;
+ *  - only the trainer starts, injects, pauses and ends (403, nothing
+ *    written);
+ *  - a restart resumes a running exercise and the scripted steps that fell
+ *    due while the server was down fire in the order they fell due;
+ *  - a pause freezes the exercise's timers: no escalation while paused,
+ *    escalation after the resume.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "wg-test-server.h"
+
+#define METRICS_TOKEN "metrics-0123456789abcdef"
+#define FIRE "fire-residential.json"
+
+typedef struct
+{
+  WgTestServer *server;
+  char         *id;
+  char         *incident;
+} Drill;
+
+static void
+drill_clear (Drill *drill)
+{
+  g_clear_pointer (&drill->id, g_free);
+  g_clear_pointer (&drill->incident, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Drill, drill_clear)
+
+static WgTestResponse *
+exercise_command (WgTestServer *server,
+                  const char   *exercise,
+                  const char   *token,
+                  const char   *id,
+                  const char   *type,
+                  const char   *body_json)
+{
+  g_autofree char *own_id = NULL;
+  g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/commands", exercise);
+  g_autofree char *text = NULL;
+
+  if (id == NULL)
+    id = own_id = g_uuid_string_random ();
+  text = g_strdup_printf ("{\"id\":\"%s\",\"type\":\"%s\",\"body\":%s}", id, type, body_json);
+  return wg_test_server_request_as (server, token, "POST", path, "application/json", text);
+}
+
+static WgTestResponse *
+exercise_get (WgTestServer *server,
+              const char   *token,
+              const char   *exercise,
+              const char   *tail)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s%s", exercise, tail);
+
+  return wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+}
+
+static void
+start_drill (Drill        *drill,
+             WgTestServer *server,
+             const char   *trainer)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, trainer, "POST", "/api/v1/exercises",
+                                                           "application/json", "{\"scenario\":\"" FIRE "\"}");
+  JsonObject *o;
+
+  g_assert_cmpuint (r->status, ==, 201);
+  o = wg_test_response_object (r);
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "running");
+  drill->server = server;
+  drill->id = g_strdup (json_object_get_string_member (o, "id"));
+  drill->incident = g_strdup (json_object_get_string_member (o, "incident"));
+  g_assert_nonnull (drill->incident);
+  g_assert_nonnull (soup_message_headers_get_one (r->headers, "Location"));
+}
+
+/* The exercise's journal as @token reads it. */
+static JsonArray *
+exercise_events (Drill      *drill,
+                 const char *token)
+{
+  g_autoptr(WgTestResponse) r = exercise_get (drill->server, token, drill->id, "/journal?after=0");
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_array_ref (json_object_get_array_member (wg_test_response_object (r), "events"));
+}
+
+static gint64
+exercise_head (Drill      *drill,
+               const char *token)
+{
+  g_autoptr(WgTestResponse) r = exercise_get (drill->server, token, drill->id, "");
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_object_get_int_member (wg_test_response_object (r), "head");
+}
+
+static char *
+body_text (WgTestResponse *r)
+{
+  return g_strndup (g_bytes_get_data (r->body, NULL), g_bytes_get_size (r->body));
+}
+
+/* What each live channel shows, as text to compare before and after. */
+typedef struct
+{
+  gint64  head;
+  char   *journal;
+  char   *snapshot_incidents;
+  char   *snapshot_units;
+  char   *statistics;
+  char   *audit_commands;
+  char   *metrics_commands;
+  gint64  presence;
+} LiveView;
+
+static void
+live_view_clear (LiveView *view)
+{
+  g_free (view->journal);
+  g_free (view->snapshot_incidents);
+  g_free (view->snapshot_units);
+  g_free (view->statistics);
+  g_free (view->audit_commands);
+  g_free (view->metrics_commands);
+}
+
+static char *
+member_text (JsonObject *o,
+             const char *member)
+{
+  return json_to_string (json_object_get_member (o, member), FALSE);
+}
+
+static void
+read_live (WgTestServer *server,
+           const char   *dispatcher,
+           LiveView     *view)
+{
+  g_autoptr(WgTestResponse) journal = wg_test_server_request_as (server, dispatcher, "GET", "/api/v1/journal?after=0", NULL, NULL);
+  g_autoptr(WgTestResponse) snapshot = wg_test_server_request_as (server, dispatcher, "GET", "/api/v1/snapshot", NULL, NULL);
+  g_autoptr(WgTestResponse) stats = wg_test_server_request_as (server, dispatcher, "GET", "/api/v1/statistics?period=2026", NULL, NULL);
+  g_autoptr(WgTestResponse) audit = wg_test_server_request_as (server, server->token, "GET", "/api/v1/audit?limit=1000", NULL, NULL);
+  g_autoptr(WgTestResponse) metrics = wg_test_server_request_as (server, METRICS_TOKEN, "GET", "/metrics", NULL, NULL);
+  g_autoptr(WgTestResponse) presence = wg_test_server_request_as (server, dispatcher, "GET", "/api/v1/presence", NULL, NULL);
+  g_autoptr(GString) audit_commands = g_string_new (NULL);
+  g_autoptr(GString) metrics_commands = g_string_new (NULL);
+  g_autofree char *metrics_text = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *entries;
+  JsonObject *stats_object;
+
+  g_assert_cmpuint (journal->status, ==, 200);
+  g_assert_cmpuint (snapshot->status, ==, 200);
+  g_assert_cmpuint (stats->status, ==, 200);
+  g_assert_cmpuint (audit->status, ==, 200);
+  g_assert_cmpuint (metrics->status, ==, 200);
+  g_assert_cmpuint (presence->status, ==, 200);
+
+  view->head = wg_test_server_head (server);
+  view->journal = member_text (wg_test_response_object (journal), "events");
+  view->snapshot_incidents = member_text (wg_test_response_object (snapshot), "incidents");
+  view->snapshot_units = member_text (wg_test_response_object (snapshot), "units");
+  /* The figures, not when they were computed. */
+  stats_object = wg_test_response_object (stats);
+  json_object_remove_member (stats_object, "generated_at");
+  json_object_remove_member (stats_object, "computed_at");
+  view->statistics = body_text (stats);
+  g_free (view->statistics);
+  {
+    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), stats_object);
+
+    view->statistics = json_to_string (node, FALSE);
+  }
+
+  entries = json_object_get_array_member (wg_test_response_object (audit), "entries");
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+      const char *action = json_object_get_string_member (entry, "action");
+
+      if (g_str_has_prefix (action, "command"))
+        g_string_append_printf (audit_commands, "%s %s\n", action, json_object_get_string_member (entry, "result"));
+    }
+  view->audit_commands = g_string_free (g_steal_pointer (&audit_commands), FALSE);
+
+  metrics_text = body_text (metrics);
+  lines = g_strsplit (metrics_text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "wangge_commands_total") || g_str_has_prefix (lines[i], "wangge_journal_head"))
+      g_string_append_printf (metrics_commands, "%s\n", lines[i]);
+  view->metrics_commands = g_string_free (g_steal_pointer (&metrics_commands), FALSE);
+
+  {
+    JsonNode *root = presence->json;
+    JsonArray *consoles = JSON_NODE_HOLDS_ARRAY (root) ? json_node_get_array (root)
+                        : json_object_get_array_member (json_node_get_object (root), "consoles");
+
+    view->presence = json_array_get_length (consoles);
+  }
+}
+
+static void
+assert_same_live (const LiveView *a,
+                  const LiveView *b)
+{
+  g_assert_cmpint (a->head, ==, b->head);
+  g_assert_cmpstr (a->journal, ==, b->journal);
+  g_assert_cmpstr (a->snapshot_incidents, ==, b->snapshot_incidents);
+  g_assert_cmpstr (a->snapshot_units, ==, b->snapshot_units);
+  g_assert_cmpstr (a->statistics, ==, b->statistics);
+  g_assert_cmpstr (a->audit_commands, ==, b->audit_commands);
+  g_assert_cmpstr (a->metrics_commands, ==, b->metrics_commands);
+  g_assert_cmpint (a->presence, ==, b->presence);
+}
+
+static void
+test_no_leak (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new ("[metrics]\ntoken=" METRICS_TOKEN "\n");
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *trainer = NULL, *leader = NULL, *dispatcher = NULL, *worker = NULL;
+  g_autofree char *live_incident = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Drill) drill = { 0 };
+  LiveView before = { 0 }, after = { 0 };
+  WgTestWebsocket *live_ws, *drill_ws;
+  g_autofree char *drill_ws_path = NULL;
+  const char *reused_id = "0d8f8a11-5b0e-4c55-9a0a-1f7b2f1c0e01";
+  gint64 head;
+  guint drill_frames = 0;
+
+  wg_test_server_start (server, args);
+  trainer = wg_test_server_login (server, "trainer", "demo");
+  leader = wg_test_server_login (server, "leader", "demo");
+  dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  worker = wg_test_server_login (server, "worker-17", "demo");
+
+  /* Some live state to compare: an emergency on the live board. */
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, dispatcher, NULL, "incident.report",
+                                                          "{\"grade\":\"emergency\",\"category\":\"fire\","
+                                                          "\"location\":{\"lat\":23.2065,\"lon\":113.2984},\"summary\":\"live\"}");
+    g_assert_cmpuint (r->status, ==, 200);
+    live_incident = g_strdup (json_object_get_string_member (json_array_get_object_element (
+      json_object_get_array_member (wg_test_response_object (r), "events"), 0), "incident"));
+  }
+  {
+    g_autofree char *body = g_strdup_printf ("{\"incident\":\"%s\",\"units\":[\"ap-02\"]}", live_incident);
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, dispatcher, NULL, "dispatch.assign", body);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  live_ws = wg_test_server_websocket_as (server, dispatcher, "/api/v1/stream?after=0", &error);
+  g_assert_no_error (error);
+  wg_test_iterate_for (300);
+  read_live (server, dispatcher, &before);
+
+  /* Only the trainer starts one; bad requests start nothing. */
+  {
+    static const struct { const char *body; guint status; const char *code; } bad[] = {
+      { "{\"scenario\":\"no-such.json\"}", 404, "unknown-scenario" },
+      { "{\"scenario\":\"../demo/world.json\"}", 422, "invalid-field" },
+      { "{\"scenario\":5}", 422, "invalid-field" },
+      { "{}", 400, "invalid-request" },
+      { "{\"scenario\":\"" FIRE "\",\"incident\":\"x\",\"at\":1}", 400, "invalid-request" },
+      { "{\"incident\":\"HL-20990101-0001\",\"at\":1796601600000}", 404, "unknown-incident" },
+      { "[1]", 400, "invalid-request" },
+      { "{\"scenario\":", 400, NULL },
+    };
+    const char *others[] = { dispatcher, leader, worker, server->token };
+    g_autoptr(WgTestResponse) list = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+      {
+        g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, others[i], "POST", "/api/v1/exercises",
+                                                                 "application/json", "{\"scenario\":\"" FIRE "\"}");
+        wg_test_response_assert_problem (r, 403, "forbidden");
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, trainer, "POST", "/api/v1/exercises",
+                                                                 "application/json", bad[i].body);
+        if (bad[i].code != NULL)
+          wg_test_response_assert_problem (r, bad[i].status, bad[i].code);
+        else
+          g_assert_cmpuint (r->status, ==, bad[i].status);
+      }
+    list = wg_test_server_request_as (server, dispatcher, "GET", "/api/v1/exercises", NULL, NULL);
+    g_assert_cmpuint (list->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wg_test_response_object (list), "exercises")), ==, 0);
+  }
+
+  start_drill (&drill, server, trainer);
+  drill_ws_path = g_strdup_printf ("/api/v1/exercises/%s/stream?after=0", drill.id);
+  drill_ws = wg_test_server_websocket_as (server, dispatcher, drill_ws_path, &error);
+  g_assert_no_error (error);
+
+  /* The trainees, with their live roles. */
+  {
+    g_autofree char *ack = g_strdup_printf ("{\"incident\":\"%s\"}", drill.incident);
+    g_autofree char *assign = g_strdup_printf ("{\"incident\":\"%s\",\"units\":[\"ap-01\",\"ap-02\"]}", drill.incident);
+    g_autofree char *photo = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"照片\",\"attachments\":[\"3f1c2b9a-0d4e-4f5a-8b6c-7d8e9f0a1b2c\"]}",
+                                              drill.incident);
+    g_autoptr(WgTestResponse) refused = exercise_command (server, drill.id, dispatcher, NULL, "alarm.acknowledge", ack);
+    g_autoptr(WgTestResponse) acked = exercise_command (server, drill.id, leader, NULL, "alarm.acknowledge", ack);
+    g_autoptr(WgTestResponse) again = exercise_command (server, drill.id, leader, NULL, "alarm.acknowledge", ack);
+    g_autoptr(WgTestResponse) assigned = exercise_command (server, drill.id, dispatcher, reused_id, "dispatch.assign", assign);
+    g_autoptr(WgTestResponse) with_photo = exercise_command (server, drill.id, worker, NULL, "incident.note", photo);
+    g_autoptr(WgTestResponse) unknown_type = exercise_command (server, drill.id, dispatcher, NULL, "incident.fly", ack);
+    g_autoptr(WgTestResponse) wrong_types = exercise_command (server, drill.id, dispatcher, NULL, "incident.note", "[1,2]");
+    g_autoptr(WgTestResponse) malformed = NULL;
+    g_autoptr(WgTestResponse) nowhere = exercise_command (server, "ex-nowhere", leader, NULL, "alarm.acknowledge", ack);
+    g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/commands", drill.id);
+    JsonObject *event;
+
+    wg_test_response_assert_problem (refused, 403, "forbidden");
+    g_assert_cmpuint (acked->status, ==, 200);
+    g_assert_cmpuint (again->status, ==, 409);
+    g_assert_cmpuint (assigned->status, ==, 200);
+    event = json_array_get_object_element (json_object_get_array_member (wg_test_response_object (acked), "events"), 0);
+    g_assert_cmpstr (json_object_get_string_member (event, "exercise"), ==, drill.id);
+    wg_test_response_assert_problem (with_photo, 422, "attachments-not-in-exercise");
+    g_assert_cmpuint (unknown_type->status, >=, 400);
+    g_assert_cmpuint (wrong_types->status, >=, 400);
+    malformed = wg_test_server_request_as (server, dispatcher, "POST", path, "application/json", "{\"id\":");
+    g_assert_cmpuint (malformed->status, ==, 400);
+    wg_test_response_assert_problem (nowhere, 404, "unknown-exercise");
+  }
+
+  /* The trainer's commands are the trainer's: 403 and nothing written. */
+  head = exercise_head (&drill, trainer);
+  {
+    const char *types[] = { "exercise.pause", "exercise.end", "exercise.resume" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+      {
+        g_autoptr(WgTestResponse) r = exercise_command (server, drill.id, leader, NULL, types[i], "{}");
+        wg_test_response_assert_problem (r, 403, "forbidden");
+      }
+    {
+      g_autoptr(WgTestResponse) r = exercise_command (server, drill.id, dispatcher, NULL, "exercise.inject",
+                                                      "{\"step\":\"resident-call\"}");
+      wg_test_response_assert_problem (r, 403, "forbidden");
+    }
+  }
+  g_assert_cmpint (exercise_head (&drill, trainer), ==, head);
+
+  /* Inject, pause, resume. */
+  {
+    const char *pause_id = "6a0e7d52-9f61-4e0c-8f1d-5b0b8d3c2a10";
+    g_autoptr(WgTestResponse) injected = exercise_command (server, drill.id, trainer, NULL, "exercise.inject",
+                                                           "{\"step\":\"resident-call\"}");
+    g_autoptr(WgTestResponse) twice = exercise_command (server, drill.id, trainer, NULL, "exercise.inject",
+                                                        "{\"step\":\"resident-call\"}");
+    g_autoptr(WgTestResponse) no_step = exercise_command (server, drill.id, trainer, NULL, "exercise.inject",
+                                                          "{\"step\":\"no-such-step\"}");
+    g_autoptr(WgTestResponse) ad_hoc = exercise_command (server, drill.id, trainer, NULL, "exercise.inject",
+                                                         "{\"command\":\"incident.note\",\"as\":\"hotline\","
+                                                         "\"body\":{\"text\":\"又一位住户来电\"}}");
+    g_autoptr(WgTestResponse) paused = exercise_command (server, drill.id, trainer, pause_id, "exercise.pause", "{}");
+    g_autoptr(WgTestResponse) paused_again = exercise_command (server, drill.id, trainer, pause_id, "exercise.pause", "{}");
+    g_autofree char *note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"x\"}", drill.incident);
+    g_autoptr(WgTestResponse) while_paused = exercise_command (server, drill.id, dispatcher, NULL, "incident.note", note);
+    g_autoptr(WgTestResponse) resumed = exercise_command (server, drill.id, trainer, NULL, "exercise.resume", "{}");
+
+    g_assert_cmpuint (injected->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wg_test_response_object (injected), "events")), ==, 1);
+    wg_test_response_assert_problem (twice, 409, "step-fired");
+    wg_test_response_assert_problem (no_step, 422, "unknown-step");
+    g_assert_cmpuint (ad_hoc->status, ==, 200);
+    g_assert_cmpuint (paused->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (wg_test_response_object (paused), "exercise"),
+                                                    "state"), ==, "paused");
+    g_assert_cmpuint (paused_again->status, ==, 200);
+    g_assert_true (json_object_get_boolean_member (wg_test_response_object (paused_again), "replayed"));
+    wg_test_response_assert_problem (while_paused, 409, "exercise-paused");
+    g_assert_cmpuint (resumed->status, ==, 200);
+  }
+
+  /* Its own journal: EX- case numbers, every event marked. */
+  {
+    g_autoptr(JsonArray) events = exercise_events (&drill, dispatcher);
+    JsonObject *first = json_array_get_object_element (events, 0);
+
+    g_assert_cmpuint (json_array_get_length (events), >=, 5);
+    g_assert_cmpint (json_object_get_int_member (first, "seq"), ==, 1);
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (json_object_get_object_member (first, "body"), "case_number"),
+                                     "EX-HL-"));
+    for (guint i = 0; i < json_array_get_length (events); i++)
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (events, i), "exercise"), ==, drill.id);
+  }
+  /* Its snapshot: the drill's incident, with both units assigned (one of
+   * them busy on a live incident: the drill does not know). */
+  {
+    g_autoptr(WgTestResponse) r = exercise_get (server, dispatcher, drill.id, "/snapshot");
+    JsonArray *incidents, *assignments;
+    g_autoptr(GString) units = g_string_new (NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    incidents = json_object_get_array_member (wg_test_response_object (r), "incidents");
+    g_assert_cmpuint (json_array_get_length (incidents), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (incidents, 0), "id"), ==, drill.incident);
+    assignments = json_object_get_array_member (json_array_get_object_element (incidents, 0), "assignments");
+    for (guint i = 0; i < json_array_get_length (assignments); i++)
+      g_string_append_printf (units, "%s ", json_object_get_string_member (json_array_get_object_element (assignments, i), "unit"));
+    g_assert_cmpstr (units->str, ==, "ap-01 ap-02 ");
+  }
+  /* CAP: Exercise, and which one; the live CAP knows no such incident. */
+  {
+    g_autofree char *tail = g_strdup_printf ("/incidents/%s/cap", drill.incident);
+    g_autofree char *live_path = g_strdup_printf ("/api/v1/incidents/%s/cap", drill.incident);
+    g_autofree char *live_cap_path = g_strdup_printf ("/api/v1/incidents/%s/cap", live_incident);
+    g_autoptr(WgTestResponse) cap = exercise_get (server, dispatcher, drill.id, tail);
+    g_autoptr(WgTestResponse) live = wg_test_server_request_as (server, dispatcher, "GET", live_path, NULL, NULL);
+    g_autoptr(WgTestResponse) live_cap = wg_test_server_request_as (server, dispatcher, "GET", live_cap_path, NULL, NULL);
+    g_autofree char *xml = body_text (cap);
+    g_autofree char *live_xml = body_text (live_cap);
+    g_autofree char *note = g_strdup_printf ("<note>演练 Exercise %s: ", drill.id);
+
+    g_assert_cmpuint (cap->status, ==, 200);
+    g_assert_nonnull (strstr (xml, "<status>Exercise</status>"));
+    g_assert_nonnull (strstr (xml, note));
+    g_assert_nonnull (strstr (xml, "<incidents>EX-HL-"));
+    wg_test_response_assert_problem (live, 404, "unknown-incident");
+    g_assert_cmpuint (live_cap->status, ==, 200);
+    g_assert_nonnull (strstr (live_xml, "<status>Actual</status>"));
+    g_assert_null (strstr (live_xml, "<note>"));
+  }
+
+  /* The end: read-only, kept for review. */
+  {
+    g_autofree char *note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"x\"}", drill.incident);
+    g_autoptr(WgTestResponse) ended = exercise_command (server, drill.id, trainer, NULL, "exercise.end", "{}");
+    g_autoptr(WgTestResponse) after_end = exercise_command (server, drill.id, dispatcher, NULL, "incident.note", note);
+    g_autoptr(WgTestResponse) end_again = exercise_command (server, drill.id, trainer, NULL, "exercise.end", "{}");
+    g_autoptr(WgTestResponse) list = wg_test_server_request_as (server, worker, "GET", "/api/v1/exercises", NULL, NULL);
+    JsonArray *exercises;
+
+    g_assert_cmpuint (ended->status, ==, 200);
+    wg_test_response_assert_problem (after_end, 409, "exercise-ended");
+    wg_test_response_assert_problem (end_again, 409, "exercise-ended");
+    exercises = json_object_get_array_member (wg_test_response_object (list), "exercises");
+    g_assert_cmpuint (json_array_get_length (exercises), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (exercises, 0), "state"), ==, "ended");
+  }
+
+  /* The drill's stream got the drill's events, the live one nothing new. */
+  wg_test_iterate_for (500);
+  while (!g_queue_is_empty (&drill_ws->messages))
+    {
+      g_autoptr(JsonNode) node = g_queue_pop_head (&drill_ws->messages);
+      JsonObject *o = json_node_get_object (node);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "type", NULL), "event") == 0)
+        {
+          g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "event"), "exercise"), ==, drill.id);
+          drill_frames++;
+        }
+    }
+  g_assert_cmpuint (drill_frames, >=, 5);
+  while (!g_queue_is_empty (&live_ws->messages))
+    {
+      g_autoptr(JsonNode) node = g_queue_pop_head (&live_ws->messages);
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      g_assert_null (strstr (text, "\"exercise\""));
+      g_assert_null (strstr (text, drill.id));
+      g_assert_null (strstr (text, "EX-HL-"));
+    }
+  /* With the drill's stream still open: presence lists the live one only. */
+  read_live (server, dispatcher, &after);
+  assert_same_live (&before, &after);
+  wg_test_websocket_free (drill_ws);
+  live_view_clear (&before);
+  live_view_clear (&after);
+
+  /* The drill's command ids are not the live journal's: the same id is a
+   * new command here. */
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, dispatcher, reused_id, "incident.note",
+                                                          "{\"incident\":\"00000000-0000-4000-8000-000000000000\",\"text\":\"x\"}");
+    g_autoptr(WgTestResponse) live_note = NULL;
+    g_autofree char *body = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"live\"}", live_incident);
+
+    g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (r), "code"), !=, "idempotency-key-reuse");
+    live_note = wg_test_server_command (server, dispatcher, "0d8f8a11-5b0e-4c55-9a0a-1f7b2f1c0e02", "incident.note", body);
+    g_assert_cmpuint (live_note->status, ==, 200);
+  }
+  wg_test_websocket_free (live_ws);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
+/* Down for 90 s of exercise time (the record says so): on restart the
+ * running exercise goes on, and the steps due meanwhile fire in order. */
+static void
+test_restart (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *trainer = NULL, *dispatcher = NULL;
+  g_autofree char *record_path = NULL, *name = NULL, *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(Drill) drill = { 0 };
+  JsonObject *record;
+  JsonArray *fired;
+
+  wg_test_server_start (server, args);
+  trainer = wg_test_server_login (server, "trainer", "demo");
+  start_drill (&drill, server, trainer);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+
+  name = g_strconcat (drill.id, ".json", NULL);
+  record_path = g_build_filename (server->data_dir, "exercises", name, NULL);
+  json_parser_load_from_file (parser, record_path, &error);
+  g_assert_no_error (error);
+  record = json_node_get_object (json_parser_get_root (parser));
+  json_object_set_int_member (record, "paused_ms", json_object_get_int_member (record, "paused_ms") - 90000);
+  text = json_to_string (json_parser_get_root (parser), TRUE);
+  g_file_set_contents (record_path, text, -1, &error);
+  g_assert_no_error (error);
+
+  wg_test_server_start (server, args);
+  trainer = (g_free (trainer), wg_test_server_login (server, "trainer", "demo"));
+  dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  {
+    g_autoptr(WgTestResponse) r = exercise_get (server, dispatcher, drill.id, "");
+    g_autoptr(JsonArray) events = exercise_events (&drill, dispatcher);
+    const char *texts[] = { "住户来电", "火势蔓延" };
+    guint found = 0;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (r), "state"), ==, "running");
+    fired = json_object_get_array_member (wg_test_response_object (r), "fired");
+    g_assert_cmpuint (json_array_get_length (fired), ==, 3);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (fired, 1), "step"), ==, "resident-call");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (fired, 2), "step"), ==, "spreading");
+    for (guint i = 0; i < json_array_get_length (events); i++)
+      {
+        JsonObject *event = json_array_get_object_element (events, i);
+        JsonObject *body = json_object_get_object_member (event, "body");
+
+        if (!g_str_equal (json_object_get_string_member (event, "type"), "incident.noted"))
+          continue;
+        g_assert_cmpuint (found, <, G_N_ELEMENTS (texts));
+        g_assert_nonnull (strstr (json_object_get_string_member (body, "text"), texts[found]));
+        found++;
+      }
+    g_assert_cmpuint (found, ==, 2);
+  }
+  /* Nothing of it on the live journal. */
+  g_assert_cmpint (wg_test_server_head (server), ==, 0);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
+/* A copy of the demo reference whose alarms escalate after 1 s. */
+static char *
+fast_reference (WgTestServer *server)
+{
+  g_autofree char *src = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR"), "data", "demo", NULL);
+  char *dir = g_build_filename (server->data_dir, "reference", NULL);
+  g_autoptr(GDir) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  listing = g_dir_open (src, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (src, name, NULL);
+      g_autofree char *to = g_build_filename (dir, name, NULL);
+      g_autofree char *text = NULL;
+      gsize length;
+
+      g_file_get_contents (from, &text, &length, &error);
+      g_assert_no_error (error);
+      if (g_str_equal (name, "roster.json"))
+        {
+          g_autoptr(GString) edited = g_string_new (text);
+
+          g_assert_cmpuint (g_string_replace (edited, "\"covering_after_seconds\": 60", "\"covering_after_seconds\": 1", 1), ==, 1);
+          g_free (text);
+          length = edited->len;
+          text = g_string_free (g_steal_pointer (&edited), FALSE);
+        }
+      g_file_set_contents (to, text, length, &error);
+      g_assert_no_error (error);
+    }
+  return dir;
+}
+
+static guint
+count_type (Drill      *drill,
+            const char *token,
+            const char *type)
+{
+  g_autoptr(JsonArray) events = exercise_events (drill, token);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (events, i), "type"), type))
+      n++;
+  return n;
+}
+
+static void
+test_pause_freezes_timers (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  g_autofree char *dir = fast_reference (server);
+  const char *args[] = { "--reference", dir, NULL };
+  g_autofree char *trainer = NULL;
+  g_auto(Drill) drill = { 0 };
+  gint64 deadline;
+
+  wg_test_server_add_user (server, "coach", "coach-password", "trainer", NULL);
+  wg_test_server_start (server, args);
+  trainer = wg_test_server_login (server, "coach", "coach-password");
+  start_drill (&drill, server, trainer);
+  {
+    g_autoptr(WgTestResponse) r = exercise_command (server, drill.id, trainer, NULL, "exercise.pause", "{}");
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  /* Three escalation intervals of wall time: nothing while paused. */
+  wg_test_iterate_for (3500);
+  g_assert_cmpuint (count_type (&drill, trainer, "alarm.raised"), ==, 1);
+  g_assert_cmpuint (count_type (&drill, trainer, "alarm.escalated"), ==, 0);
+  g_assert_cmpuint (count_type (&drill, trainer, "incident.overdue"), ==, 0);
+  {
+    g_autoptr(WgTestResponse) r = exercise_command (server, drill.id, trainer, NULL, "exercise.resume", "{}");
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  deadline = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
+  while (count_type (&drill, trainer, "alarm.escalated") == 0 && g_get_monotonic_time () < deadline)
+    wg_test_iterate_for (200);
+  g_assert_cmpuint (count_type (&drill, trainer, "alarm.escalated"), >=, 1);
+  g_assert_cmpint (wg_test_server_head (server), ==, 0);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/exercises/no-leak", test_no_leak);
+  g_test_add_func ("/exercises/restart", test_restart);
+  g_test_add_func ("/exercises/pause-freezes-timers", test_pause_freezes_timers);
+  return g_test_run ();
+}
