@@ -15,6 +15,10 @@ struct _WgDrillSession
   char           *id;
   char           *title;
   WgDrillScorer  *scorer;
+  gint64          fed_seq;      /* the last event the scorer took */
+  gboolean        loading;      /* reading the journal from its start */
+  GPtrArray      *queued;       /* WgEvent*: arrived while loading */
+  GCancellable   *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (WgDrillSession, wg_drill_session, G_TYPE_OBJECT)
@@ -28,6 +32,9 @@ wg_drill_session_finalize (GObject *object)
   WgDrillSession *self = WG_DRILL_SESSION (object);
   WgSyncClient *sync = self->context != NULL ? wg_context_get_sync_client (self->context) : NULL;
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->queued, g_ptr_array_unref);
   if (sync != NULL)
     wg_sync_client_stop (sync);
   g_clear_object (&self->context);
@@ -54,6 +61,8 @@ wg_drill_session_class_init (WgDrillSessionClass *klass)
 static void
 wg_drill_session_init (WgDrillSession *self)
 {
+  self->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  self->cancellable = g_cancellable_new ();
 }
 
 /* What the dispatch dialog would preselect now: the response plan's
@@ -81,19 +90,98 @@ record_proposal (WgDrillSession *self,
   wg_drill_scorer_set_proposal (self->scorer, incident, (const char * const *) units->pdata);
 }
 
+/* In seq order, each once: the journal read from its start and the
+ * events the sync client applies overlap. */
+static void
+feed (WgDrillSession *self,
+      WgEvent        *event)
+{
+  if (event->seq > 0 && event->seq <= self->fed_seq)
+    return;
+  self->fed_seq = MAX (self->fed_seq, event->seq);
+  wg_drill_scorer_add_event (self->scorer, event);
+  if (event->type == WG_EV_ALARM_RAISED && event->incident != NULL)
+    record_proposal (self, event->incident);
+}
+
 static void
 events_applied_cb (WgDrillSession *self,
                    GPtrArray      *events)
 {
   for (guint i = 0; i < events->len; i++)
     {
-      WgEvent *event = events->pdata[i];
-
-      wg_drill_scorer_add_event (self->scorer, event);
-      if (event->type == WG_EV_ALARM_RAISED && event->incident != NULL)
-        record_proposal (self, event->incident);
+      if (self->loading)
+        g_ptr_array_add (self->queued, wg_event_ref (events->pdata[i]));
+      else
+        feed (self, events->pdata[i]);
     }
+  if (!self->loading)
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void load_page (WgDrillSession *self);
+
+static void
+page_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(WgDrillSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *object;
+  JsonArray *array = NULL;
+  gboolean more = FALSE;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  object = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  if (object != NULL && json_object_has_member (object, "events"))
+    array = json_object_get_array_member (object, "events");
+  if (array == NULL)
+    g_warning ("Could not read the exercise's journal for its score: %s",
+               error != NULL ? error->message : problem != NULL ? problem->title : "no events");
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      g_autoptr(WgEvent) event = wg_event_from_json (json_array_get_element (array, i), &error);
+
+      if (event == NULL)
+        {
+          g_warning ("An exercise event this console cannot read: %s", error->message);
+          array = NULL;
+          break;
+        }
+      feed (self, event);
+    }
+  if (array != NULL)
+    more = json_object_get_boolean_member_with_default (object, "more", FALSE) && json_array_get_length (array) > 0;
+  if (more)
+    {
+      load_page (self);
+      return;
+    }
+
+  self->loading = FALSE;
+  for (guint i = 0; i < self->queued->len; i++)
+    feed (self, self->queued->pdata[i]);
+  g_ptr_array_set_size (self->queued, 0);
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* A trainer may join late: the score needs the journal from its start,
+ * while the cache starts from a snapshot. */
+static void
+load_page (WgDrillSession *self)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (self->context);
+  g_autofree char *escaped = g_uri_escape_string (self->id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/journal?after=%" G_GINT64_FORMAT "&limit=1000",
+                                           escaped, self->fed_seq);
+
+  wg_api_client_request_async (wg_sync_client_get_api (sync), "GET", path, NULL, self->cancellable,
+                               page_cb, g_object_ref (self));
 }
 
 WgDrillSession *
@@ -112,6 +200,9 @@ wg_drill_session_new (WgContext  *drill,
   self->id = g_strdup (id);
   self->title = g_strdup (title != NULL ? title : id);
   self->scorer = wg_drill_scorer_new (wg_context_get_reference (drill));
+  /* The cache belongs to the exercise: its events carry its id, and only
+   * boards over this cache show them. */
+  wg_store_set_exercise (wg_context_get_store (drill), id);
   actor = wg_context_get_actor (drill);
   /* Whoever joins is a participant, scored also when never acting. */
   if (actor != NULL && (actor->role == WG_ROLE_DUTY_LEADER || actor->role == WG_ROLE_DISPATCHER))
@@ -136,6 +227,7 @@ wg_drill_session_new_remote (WgContext   *live,
   g_autoptr(WgContext) context = NULL;
   g_autofree char *base_path = NULL;
   g_autofree char *escaped = NULL;
+  WgDrillSession *session;
 
   g_return_val_if_fail (WG_IS_CONTEXT (live), NULL);
   g_return_val_if_fail (id != NULL, NULL);
@@ -163,8 +255,11 @@ wg_drill_session_new_remote (WgContext   *live,
   wg_sync_client_set_base_path (sync, base_path);
   /* The context owns the outbox from here. */
   context = wg_context_new (wg_context_get_reference (live), cache, sync, outbox, clock, actor);
+  session = wg_drill_session_new (context, id, title);
+  session->loading = TRUE;
+  load_page (session);
   wg_sync_client_start (sync);
-  return wg_drill_session_new (context, id, title);
+  return session;
 }
 
 WgContext *
