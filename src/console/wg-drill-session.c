@@ -19,6 +19,9 @@ struct _WgDrillSession
   gboolean        loading;      /* reading the journal from its start */
   GPtrArray      *queued;       /* WgEvent*: arrived while loading */
   GCancellable   *cancellable;
+  char           *source_incident; /* from a past incident: its id (the same in the exercise) */
+  gint64          source_at;
+  gint64          started_at;
 };
 
 G_DEFINE_FINAL_TYPE (WgDrillSession, wg_drill_session, G_TYPE_OBJECT)
@@ -41,6 +44,7 @@ wg_drill_session_finalize (GObject *object)
   g_clear_pointer (&self->scorer, wg_drill_scorer_free);
   g_free (self->id);
   g_free (self->title);
+  g_free (self->source_incident);
   G_OBJECT_CLASS (wg_drill_session_parent_class)->finalize (object);
 }
 
@@ -184,6 +188,103 @@ load_page (WgDrillSession *self)
                                page_cb, g_object_ref (self));
 }
 
+/* An exercise from a past incident: its journal starts empty, the
+ * incident's alarm is in the starting state.  Its live events say what
+ * the trainees found at the start (raised, acknowledged, dispatched by
+ * then) and what really happened after. */
+static void
+reality_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(WgDrillSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  JsonObject *object;
+  JsonArray *array = NULL;
+  const char *case_number = NULL, *category = NULL;
+  gboolean raised = FALSE, acknowledged = FALSE, dispatched = FALSE;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  object = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  if (object != NULL && json_object_has_member (object, "events"))
+    array = json_object_get_array_member (object, "events");
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      WgEvent *event = wg_event_from_json (json_array_get_element (array, i), NULL);
+
+      if (event == NULL)
+        continue;
+      g_ptr_array_add (events, event);
+      if (event->ts > self->source_at)
+        continue;
+      if (event->type == WG_EV_INCIDENT_REPORTED)
+        {
+          case_number = wg_event_get_body_string (event, "case_number");
+          category = wg_event_get_body_string (event, "category");
+        }
+      raised |= event->type == WG_EV_ALARM_RAISED;
+      acknowledged |= event->type == WG_EV_ALARM_ACKNOWLEDGED;
+      dispatched |= event->type == WG_EV_ASSIGNMENT_CREATED;
+    }
+  if (array == NULL)
+    g_warning ("Could not read the past incident of the exercise: %s",
+               error != NULL ? error->message : problem != NULL ? problem->title : "no events");
+  if (raised)
+    wg_drill_scorer_add_starting_alarm (self->scorer, self->started_at, self->source_incident,
+                                        case_number, category, acknowledged, dispatched);
+  wg_drill_scorer_set_reality (self->scorer, self->source_incident, events);
+  load_page (self);
+}
+
+static void
+record_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(WgDrillSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *record;
+  const char *incident;
+
+  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  record = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  incident = record != NULL ? json_object_get_string_member_with_default (record, "incident", NULL) : NULL;
+  if (record != NULL && incident != NULL &&
+      json_object_get_string_member_with_default (record, "source_incident", NULL) != NULL)
+    {
+      WgSyncClient *sync = wg_context_get_sync_client (self->context);
+      g_autofree char *escaped = g_uri_escape_string (incident, NULL, FALSE);
+      g_autofree char *path = g_strconcat ("/api/v1/incidents/", escaped, "/events", NULL);
+
+      self->source_incident = g_strdup (incident);
+      self->source_at = json_object_get_int_member_with_default (record, "source_at", 0);
+      self->started_at = json_object_get_int_member_with_default (record, "started_at", 0);
+      wg_api_client_request_async (wg_sync_client_get_api (sync), "GET", path, NULL, self->cancellable,
+                                   reality_cb, g_object_ref (self));
+      return;
+    }
+  load_page (self);
+}
+
+static void
+load_record (WgDrillSession *self)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (self->context);
+  g_autofree char *escaped = g_uri_escape_string (self->id, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/api/v1/exercises/", escaped, NULL);
+
+  wg_api_client_request_async (wg_sync_client_get_api (sync), "GET", path, NULL, self->cancellable,
+                               record_cb, g_object_ref (self));
+}
+
 WgDrillSession *
 wg_drill_session_new (WgContext  *drill,
                       const char *id,
@@ -257,7 +358,7 @@ wg_drill_session_new_remote (WgContext   *live,
   context = wg_context_new (wg_context_get_reference (live), cache, sync, outbox, clock, actor);
   session = wg_drill_session_new (context, id, title);
   session->loading = TRUE;
-  load_page (session);
+  load_record (session);
   wg_sync_client_start (sync);
   return session;
 }

@@ -8,7 +8,10 @@
  * scores (both decisions within their targets, the plan sent whole: 100,
  * 100); the live board, the server's live journal and the leader's live
  * cache show none of it; the trainer pauses and ends the exercise from the
- * window.
+ * window.  From a past incident (Replay's "Start a drill from here"): a
+ * live fire acknowledged, then, after the chosen moment, dispatched; the
+ * trainer's drill starts in between, so only the dispatch is the
+ * trainees', waiting, beside what really happened.
  */
 #include "config.h"
 
@@ -225,6 +228,105 @@ test_drill_on_server (void)
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 }
 
+static WgDrillWindow *
+find_drill_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (WG_IS_DRILL_WINDOW (window))
+        return WG_DRILL_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
+drill_window_open (gpointer data)
+{
+  return find_drill_window () != NULL;
+}
+
+static gboolean
+reality_known (gpointer window)
+{
+  g_autoptr(WgDrillScore) score = wg_drill_session_compute (wg_drill_window_get_session (window), FALSE);
+
+  return score->decisions->len > 0 &&
+         ((WgDrillDecision *) score->decisions->pdata[0])->real_elapsed_ms >= 0;
+}
+
+static void
+test_drill_from_incident (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *dispatcher = NULL, *leader = NULL, *incident = NULL, *case_number = NULL;
+  g_autoptr(WgApplication) trainer_app = NULL;
+  g_autoptr(WgDrillScore) score = NULL;
+  WgWindow *trainer;
+  WgDrillWindow *drill;
+  WgDrillDecision *d;
+  gint64 moment;
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  leader = wg_test_server_login (server, "leader", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, dispatcher, NULL, "incident.report",
+                                                          "{\"grade\":\"emergency\",\"category\":\"fire\","
+                                                          "\"location\":{\"lat\":23.2065,\"lon\":113.2984},"
+                                                          "\"summary\":\"3楼冒烟\"}");
+    JsonObject *reported;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    reported = json_array_get_object_element (json_object_get_array_member (wg_test_response_object (r), "events"), 0);
+    incident = g_strdup (json_object_get_string_member (reported, "incident"));
+    case_number = g_strdup (json_object_get_string_member (json_object_get_object_member (reported, "body"),
+                                                           "case_number"));
+  }
+  {
+    g_autofree char *body = g_strdup_printf ("{\"incident\":\"%s\"}", incident);
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, leader, NULL, "alarm.acknowledge", body);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  wg_test_iterate_for (50);
+  moment = wg_test_now_ms ();
+  wg_test_iterate_for (50);
+  {
+    g_autofree char *body = g_strdup_printf ("{\"incident\":\"%s\",\"units\":[\"eu-01\",\"cp-01\"]}", incident);
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, dispatcher, NULL, "dispatch.assign", body);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+
+  trainer_app = start_console (server, "trainer");
+  trainer = console_test_find_window (trainer_app);
+  wg_drill_start_from_incident (wg_window_get_context (trainer), wg_window_get_model (trainer),
+                                GTK_WINDOW (trainer), case_number, moment);
+  g_assert_true (wg_test_iterate_until (drill_window_open, NULL, 20000));
+  drill = find_drill_window ();
+  g_assert_true (wg_test_iterate_until (reality_known, drill, 20000));
+
+  score = wg_drill_session_compute (wg_drill_window_get_session (drill), FALSE);
+  g_assert_cmpuint (score->decisions->len, ==, 1);
+  d = score->decisions->pdata[0];
+  g_assert_cmpint (d->kind, ==, WG_DRILL_DECISION_DISPATCH);
+  g_assert_cmpint (d->state, ==, WG_DRILL_PENDING);
+  g_assert_cmpstr (d->case_number, ==, case_number);
+  g_assert_cmpint (d->real_elapsed_ms, >, 0);
+  g_assert_cmpuint (d->real_units->len, ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (drill));
+  gtk_window_destroy (GTK_WINDOW (trainer));
+  wg_test_iterate_for (100);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -233,5 +335,6 @@ main (int   argc,
     return g_test_run ();
 
   g_test_add_func ("/drill-server/trainee-and-trainer", test_drill_on_server);
+  g_test_add_func ("/drill-server/from-incident", test_drill_from_incident);
   return g_test_run ();
 }
