@@ -19,6 +19,7 @@ struct _WgDrillSession
   gboolean        loading;      /* reading the journal from its start */
   GPtrArray      *queued;       /* WgEvent*: arrived while loading */
   GCancellable   *cancellable;
+  char           *scenario_file;   /* the scenario it plays, or NULL */
   char           *source_incident; /* from a past incident: its id (the same in the exercise) */
   gint64          source_at;
   gint64          started_at;
@@ -45,6 +46,7 @@ wg_drill_session_finalize (GObject *object)
   g_free (self->id);
   g_free (self->title);
   g_free (self->source_incident);
+  g_free (self->scenario_file);
   G_OBJECT_CLASS (wg_drill_session_parent_class)->finalize (object);
 }
 
@@ -257,6 +259,8 @@ record_cb (GObject      *source,
     return;
   record = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
   incident = record != NULL ? json_object_get_string_member_with_default (record, "incident", NULL) : NULL;
+  if (record != NULL)
+    self->scenario_file = g_strdup (json_object_get_string_member_with_default (record, "scenario", NULL));
   if (record != NULL && incident != NULL &&
       json_object_get_string_member_with_default (record, "source_incident", NULL) != NULL)
     {
@@ -382,6 +386,13 @@ wg_drill_session_get_title (WgDrillSession *self)
 {
   g_return_val_if_fail (WG_IS_DRILL_SESSION (self), NULL);
   return self->title;
+}
+
+const char *
+wg_drill_session_get_scenario_file (WgDrillSession *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_SESSION (self), NULL);
+  return self->scenario_file;
 }
 
 WgDrillScorer *

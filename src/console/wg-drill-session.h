@@ -28,6 +28,8 @@ WgDrillSession *wg_drill_session_new        (WgContext   *drill,
 WgContext      *wg_drill_session_get_context (WgDrillSession *self);
 const char     *wg_drill_session_get_id      (WgDrillSession *self);
 const char     *wg_drill_session_get_title   (WgDrillSession *self);
+/* The scenario file the exercise plays (once its record is read), or NULL. */
+const char     *wg_drill_session_get_scenario_file (WgDrillSession *self);
 WgDrillScorer  *wg_drill_session_get_scorer  (WgDrillSession *self);
 /* The score now (the drill context's clock); @ended once the exercise is over. */
 WgDrillScore   *wg_drill_session_compute     (WgDrillSession *self,

@@ -10,6 +10,7 @@
 #include "wg-drill-window.h"
 #include "wg-incident-actions.h"
 #include "wg-incident-board.h"
+#include "wg-scenario.h"
 
 struct _WgDrillWindow
 {
@@ -269,7 +270,8 @@ trainer_sent_cb (GObject      *source,
 
 static void
 send_trainer_command (WgDrillWindow *self,
-                      const char    *type)
+                      const char    *type,
+                      JsonObject    *body)
 {
   WgSyncClient *sync = wg_context_get_sync_client (wg_drill_session_get_context (self->session));
   g_autofree char *uuid = g_uuid_string_random ();
@@ -282,7 +284,7 @@ send_trainer_command (WgDrillWindow *self,
     return;
   json_object_set_string_member (envelope, "id", uuid);
   json_object_set_string_member (envelope, "type", type);
-  json_object_set_object_member (envelope, "body", json_object_new ());
+  json_object_set_object_member (envelope, "body", body != NULL ? json_object_ref (body) : json_object_new ());
   json_node_set_object (node, envelope);
   if (g_str_equal (type, "exercise.end"))
     self->ended = TRUE;
@@ -298,7 +300,105 @@ trainer_action (GtkWidget  *widget,
   /* drill.pause -> exercise.pause */
   g_autofree char *type = g_strconcat ("exercise.", action_name + strlen ("drill."), NULL);
 
-  send_trainer_command (WG_DRILL_WINDOW (widget), type);
+  send_trainer_command (WG_DRILL_WINDOW (widget), type, NULL);
+}
+
+/* Injecting: a scripted step now, or a field note of the trainer's own. */
+
+static WgScenario *
+load_scenario (const char  *file,
+               GError     **error)
+{
+  g_autofree char *source = g_build_filename (SOURCE_DATADIR, "scenarios", file, NULL);
+  g_autofree char *installed = g_build_filename (PKGDATADIR, "scenarios", file, NULL);
+
+  return wg_scenario_load (g_file_test (source, G_FILE_TEST_EXISTS) ? source : installed, error);
+}
+
+void
+wg_drill_window_inject (WgDrillWindow *self,
+                        const char    *step,
+                        const char    *note)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  g_return_if_fail (WG_IS_DRILL_WINDOW (self));
+  g_return_if_fail ((step == NULL) != (note == NULL));
+
+  if (note != NULL)
+    {
+      JsonObject *field = json_object_new ();
+
+      json_object_set_string_member (field, "text", note);
+      json_object_set_string_member (body, "command", "incident.note");
+      json_object_set_string_member (body, "as", "grid_worker");
+      json_object_set_object_member (body, "body", field);
+    }
+  else
+    json_object_set_string_member (body, "step", step);
+  send_trainer_command (self, "exercise.inject", body);
+}
+
+static void
+inject_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    WgDrillWindow    *self)
+{
+  GtkDropDown *steps = g_object_get_data (G_OBJECT (dialog), "steps");
+  GtkEditable *note = g_object_get_data (G_OBJECT (dialog), "note");
+  GStrv ids = g_object_get_data (G_OBJECT (dialog), "ids");
+  const char *text = gtk_editable_get_text (note);
+  guint chosen = gtk_drop_down_get_selected (steps);
+
+  if (!g_str_equal (response, "inject"))
+    return;
+  if (text[0] != '\0')
+    wg_drill_window_inject (self, NULL, text);
+  else if (chosen < g_strv_length (ids))
+    wg_drill_window_inject (self, ids[chosen], NULL);
+}
+
+static void
+inject_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  WgDrillWindow *self = WG_DRILL_WINDOW (widget);
+  const char *file = wg_drill_session_get_scenario_file (self->session);
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  g_autoptr(WgScenario) scenario = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *dialog, *box, *steps, *note;
+
+  if (file != NULL && (scenario = load_scenario (file, &error)) == NULL)
+    g_warning ("Could not read the scenario %s: %s", file, error->message);
+  for (guint i = 0; scenario != NULL && i < scenario->steps->len; i++)
+    {
+      WgScenarioStep *step = scenario->steps->pdata[i];
+      g_autofree char *label = g_strdup_printf ("%s · %s", step->id, step->say_zh != NULL ? step->say_zh : "");
+
+      gtk_string_list_append (labels, label);
+      g_strv_builder_add (ids, step->id);
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Inject"),
+                                   _("Fire a step of the scenario now, or send a field note of your own."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "inject", _("_Inject"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "inject", ADW_RESPONSE_SUGGESTED);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  steps = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)), NULL);
+  gtk_widget_set_sensitive (steps, g_list_model_get_n_items (G_LIST_MODEL (labels)) > 0);
+  note = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (note), _("Field note (instead of a step)"));
+  gtk_box_append (GTK_BOX (box), steps);
+  gtk_box_append (GTK_BOX (box), note);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  g_object_set_data (G_OBJECT (dialog), "steps", steps);
+  g_object_set_data (G_OBJECT (dialog), "note", note);
+  g_object_set_data_full (G_OBJECT (dialog), "ids", g_strv_builder_end (ids), (GDestroyNotify) g_strfreev);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (inject_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -347,6 +447,7 @@ wg_drill_window_class_init (WgDrillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, grid);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, decisions_label);
 
+  gtk_widget_class_install_action (widget_class, "drill.inject", NULL, inject_action);
   gtk_widget_class_install_action (widget_class, "drill.pause", NULL, trainer_action);
   gtk_widget_class_install_action (widget_class, "drill.resume", NULL, trainer_action);
   gtk_widget_class_install_action (widget_class, "drill.end", NULL, trainer_action);
@@ -387,6 +488,7 @@ wg_drill_window_new (WgDrillSession  *session,
   /* The trainer runs the exercise and watches the scores; trainees act. */
   gtk_widget_set_visible (self->trainer_box, trainer);
   gtk_widget_set_visible (self->score_pane, trainer);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "drill.inject", wg_context_get_sync_client (drill) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "drill.pause", wg_context_get_sync_client (drill) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "drill.resume", wg_context_get_sync_client (drill) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "drill.end", wg_context_get_sync_client (drill) != NULL);

@@ -30,6 +30,11 @@ WgIncidentModel *wg_drill_window_get_model   (WgDrillWindow   *self);
 char           *wg_drill_window_dup_cell_text (WgDrillWindow  *self,
                                                const char     *username,
                                                guint           column);
+/* The trainer's exercise.inject: scripted @step now, or a grid worker's
+ * @note (one of the two); a refusal is shown on the window. */
+void            wg_drill_window_inject       (WgDrillWindow   *self,
+                                              const char      *step,
+                                              const char      *note);
 /* Recomputes the score and the grid now (the window does every second). */
 void            wg_drill_window_refresh      (WgDrillWindow   *self);
 

@@ -7,8 +7,8 @@
  * endpoint; the trainer's console joins too and its score grid shows the
  * scores (both decisions within their targets, the plan sent whole: 100,
  * 100); the live board, the server's live journal and the leader's live
- * cache show none of it; the trainer pauses and ends the exercise from the
- * window.  From a past incident (Replay's "Start a drill from here"): a
+ * cache show none of it; the trainer injects a scripted step, pauses and
+ * ends the exercise from the window.  From a past incident (Replay's "Start a drill from here"): a
  * live fire acknowledged, then, after the chosen moment, dispatched; the
  * trainer's drill starts in between, so only the dispatch is the
  * trainees', waiting, beside what really happened.
@@ -73,6 +73,24 @@ exercise_in_state (gpointer data)
 
   return r->status == 200 &&
          g_strcmp0 (json_object_get_string_member (wg_test_response_object (r), "state"), w->state) == 0;
+}
+
+static gboolean
+camera_noted (gpointer data)
+{
+  Wait *w = data;
+  WgContext *drill = wg_drill_session_get_context (wg_drill_window_get_session (w->window));
+  g_autoptr(GPtrArray) events = wg_store_read_incident_events (wg_context_get_store (drill), w->incident, NULL);
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->type == WG_EV_INCIDENT_NOTED &&
+          g_strstr_len (wg_event_get_body_string (event, "text"), -1, "监控") != NULL)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -207,6 +225,14 @@ test_drill_on_server (void)
         g_assert_false (json_object_has_member (e, "exercise"));
         g_assert_cmpstr (json_object_get_string_member_with_default (e, "incident", ""), !=, incident);
       }
+  }
+
+  /* The trainer injects the camera's lead (due at 10:00) now. */
+  {
+    Wait w = { trainer_drill, incident, NULL };
+
+    wg_drill_window_inject (trainer_drill, "camera", NULL);
+    g_assert_true (wg_test_iterate_until (camera_noted, &w, 20000));
   }
 
   /* The trainer pauses, then ends it, from the window. */
