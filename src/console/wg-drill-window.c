@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wg-alarm-banner.h"
+#include "wg-console-util.h"
 #include "wg-detail-pane.h"
 #include "wg-drill-window.h"
 #include "wg-incident-actions.h"
@@ -126,7 +127,12 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
     {
       WgDrillTrainee *t = wg_drill_score_lookup_trainee (self->score, username);
 
-      text = t != NULL && t->role != NULL ? g_strdup_printf ("%s (%s)", username, t->role) : g_strdup (username);
+      WgRole role;
+
+      if (t != NULL && t->role != NULL && wg_role_from_string (t->role, &role))
+        text = g_strdup_printf ("%s · %s", username, wg_role_label (role));
+      else
+        text = g_strdup (username);
     }
   else
     text = wg_drill_window_dup_cell_text (self, username, column);
