@@ -63,6 +63,7 @@ typedef struct
   char          *started_by;
   ExerciseState  state;
   gint64         started_at;   /* wall clock */
+  gint64         start_clock;  /* exercise time at the start: elapsed counts from it */
   gint64         ended_at;
   gint64         paused_ms;    /* total time paused before the current pause */
   gint64         paused_at;    /* wall clock of the current pause, 0 when not paused */
@@ -127,7 +128,7 @@ exercise_clock (Exercise *ex)
 static gint64
 exercise_elapsed (Exercise *ex)
 {
-  return exercise_clock (ex) - ex->started_at;
+  return exercise_clock (ex) - ex->start_clock;
 }
 
 /* ---- the record -------------------------------------------------------- */
@@ -162,9 +163,6 @@ exercise_to_json (Exercise *ex,
 {
   JsonObject *o = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  JsonArray *ids = json_array_new ();
-  GHashTableIter iter;
-  gpointer key;
 
   json_object_set_string_member (o, "id", ex->id);
   json_object_set_string_member (o, "title", ex->title);
@@ -174,6 +172,7 @@ exercise_to_json (Exercise *ex,
   set_nullable_int (o, "source_at", ex->source_at);
   json_object_set_string_member (o, "started_by", ex->started_by);
   json_object_set_int_member (o, "started_at", ex->started_at);
+  json_object_set_int_member (o, "start_clock", ex->start_clock);
   set_nullable_int (o, "ended_at", ex->ended_at);
   json_object_set_int_member (o, "paused_ms", ex->paused_ms);
   set_nullable_int (o, "paused_at", ex->paused_at);
@@ -200,10 +199,13 @@ exercise_to_json (Exercise *ex,
           json_array_add_object_element (decisions, dj);
         }
       json_object_set_array_member (o, "decisions", decisions);
-      json_array_unref (ids);
     }
   else
     {
+      JsonArray *ids = json_array_new ();
+      GHashTableIter iter;
+      gpointer key;
+
       g_hash_table_iter_init (&iter, ex->control_ids);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         json_array_add_string_element (ids, key);
@@ -635,37 +637,69 @@ store_path (WgEngine   *self,
   return g_build_filename (exercises->dir, name, NULL);
 }
 
-/* The live state at @at, every incident and unit as it was, into the
- * exercise's file: its journal starts empty. */
-static WgStore *
-store_from_incident (WgEngine    *self,
-                     const char  *id,
-                     const char  *incident,
-                     gint64       at,
-                     char       **incident_id_out,
-                     GError     **error)
+/* The live incident (@incident: its id or case number) as the journal had
+ * it at @at, into the exercise's journal: its events up to then, numbered
+ * from 1, marked with the exercise, the case number with EX- before it. */
+static gboolean
+copy_incident (WgEngine    *self,
+               Exercise    *ex,
+               const char  *incident,
+               gint64       at,
+               GError     **error)
 {
-  g_autofree char *path = store_path (self, id);
-  g_autoptr(WgStore) store = wg_store_state_at (self->store, at, path, error);
-  g_autoptr(GPtrArray) incidents = NULL;
+  g_autoptr(GPtrArray) live = NULL;
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autofree char *id = NULL;
+  WgIncidentRecord record = { 0 };
 
-  if (store == NULL)
-    return NULL;
-  incidents = wg_store_list_incidents (store, FALSE, error);
-  if (incidents == NULL)
-    return NULL;
-  for (guint i = 0; i < incidents->len; i++)
+  if (wg_store_get_incident (self->store, incident, &record, NULL))
+    id = g_strdup (record.id);
+  else
     {
-      WgIncidentRecord *record = incidents->pdata[i];
+      g_autoptr(GPtrArray) all = wg_store_list_incidents (self->store, FALSE, error);
 
-      if (g_strcmp0 (record->id, incident) == 0 || g_strcmp0 (record->case_number, incident) == 0)
-        {
-          *incident_id_out = g_strdup (record->id);
-          return g_steal_pointer (&store);
-        }
+      if (all == NULL)
+        return FALSE;
+      for (guint i = 0; i < all->len && id == NULL; i++)
+        if (g_strcmp0 (((WgIncidentRecord *) all->pdata[i])->case_number, incident) == 0)
+          id = g_strdup (((WgIncidentRecord *) all->pdata[i])->id);
     }
-  g_set_error (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT, "No incident %s at that moment", incident);
-  return NULL;
+  wg_incident_record_clear (&record);
+  if (id != NULL && (live = wg_store_read_incident_events (self->store, id, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; live != NULL && i < live->len; i++)
+    {
+      WgEvent *event = live->pdata[i];
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *body;
+      WgEvent *copy;
+
+      if (event->ts > at)
+        break;
+      node = wg_event_to_json (event);
+      body = json_object_get_object_member (json_node_get_object (node), "body");
+      if (body != NULL && json_object_has_member (body, "case_number"))
+        {
+          g_autofree char *number = g_strconcat ("EX-", json_object_get_string_member (body, "case_number"), NULL);
+
+          json_object_set_string_member (body, "case_number", number);
+        }
+      copy = wg_event_from_json (node, error);
+      if (copy == NULL)
+        return FALSE;
+      wg_event_set_seq (copy, copies->len + 1);
+      wg_event_set_exercise (copy, ex->id);
+      g_ptr_array_add (copies, copy);
+    }
+  if (copies->len == 0)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT, "No incident %s at that moment", incident);
+      return FALSE;
+    }
+  if (!wg_store_apply_events (ex->store, copies, error))
+    return FALSE;
+  ex->incident = g_steal_pointer (&id);
+  return TRUE;
 }
 
 static void
@@ -695,7 +729,6 @@ post_exercises_cb (SoupServerMessage *msg,
   g_autoptr(WgScenario) scenario = NULL;
   g_autoptr(WgStore) store = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *incident_id = NULL;
   g_autofree char *location = NULL;
   g_autoptr(JsonNode) answer = NULL;
   const char *scenario_file = NULL, *incident = NULL, *title = NULL;
@@ -720,6 +753,11 @@ post_exercises_cb (SoupServerMessage *msg,
       (incident != NULL && !wg_json_get_int (body, "at", TRUE, &at, &error)))
     {
       wg_problem_respond (msg, 422, "invalid-field", error->message);
+      return;
+    }
+  if (incident != NULL && (at <= 0 || at > wall_ms ()))
+    {
+      wg_problem_respond (msg, 422, "invalid-field", "body.at must be a past moment in UTC ms");
       return;
     }
   if ((scenario_file != NULL) == (incident != NULL))
@@ -751,48 +789,44 @@ post_exercises_cb (SoupServerMessage *msg,
     }
   while (g_hash_table_contains (exercises->by_id, id));
 
-  if (incident != NULL)
-    {
-      store = store_from_incident (self, id, incident, at, &incident_id, &error);
-      if (store == NULL)
-        {
-          discard_files (self, id);
-          if (g_error_matches (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT))
-            wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", error->message);
-          else
-            wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-          return;
-        }
-    }
-  else
-    {
-      g_autofree char *path = store_path (self, id);
+  {
+    g_autofree char *path = store_path (self, id);
 
-      store = wg_store_open (path, &error);
-      if (store == NULL)
-        {
-          discard_files (self, id);
-          wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-          return;
-        }
-    }
+    store = wg_store_open (path, &error);
+    if (store == NULL)
+      {
+        discard_files (self, id);
+        wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+        return;
+      }
+  }
 
   ex = exercise_new (self, id);
   ex->title = g_strdup (title != NULL ? title : scenario != NULL ? scenario->title_zh : incident);
   ex->scenario_file = g_strdup (scenario_file);
   ex->source_incident = g_strdup (incident);
   ex->source_at = at;
-  ex->incident = g_steal_pointer (&incident_id);
   ex->started_by = g_strdup (actor->username);
   ex->state = EXERCISE_RUNNING;
   ex->started_at = wall_ms ();
+  /* From a past incident the exercise's clock starts at that moment: its
+   * deadlines run on from where they were. */
+  ex->paused_ms = incident != NULL ? ex->started_at - at : 0;
+  ex->start_clock = exercise_clock (ex);
   ex->scenario = g_steal_pointer (&scenario);
   ex->log = wg_scenario_log_new ();
-  if (!exercise_open_store (ex, g_steal_pointer (&store), &error) || !exercise_save (ex, &error))
+  if (!exercise_open_store (ex, g_steal_pointer (&store), &error) ||
+      (incident != NULL && !copy_incident (self, ex, incident, at, &error)) ||
+      !exercise_save (ex, &error))
     {
+      gboolean unknown = g_error_matches (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT);
+
       exercise_free (ex);
       discard_files (self, id);
-      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      if (unknown)
+        wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", error->message);
+      else
+        wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
       return;
     }
   g_hash_table_insert (exercises->by_id, ex->id, ex);
@@ -1416,6 +1450,7 @@ load_exercise (WgEngine    *self,
   ex->source_at = json_object_get_int_member_with_default (o, "source_at", 0);
   ex->started_by = g_strdup (json_object_get_string_member_with_default (o, "started_by", ""));
   ex->started_at = json_object_get_int_member_with_default (o, "started_at", 0);
+  ex->start_clock = json_object_get_int_member_with_default (o, "start_clock", ex->started_at);
   ex->ended_at = json_object_get_int_member_with_default (o, "ended_at", 0);
   ex->paused_ms = json_object_get_int_member_with_default (o, "paused_ms", 0);
   ex->paused_at = json_object_get_int_member_with_default (o, "paused_at", 0);

@@ -65,6 +65,7 @@ struct _WgSimNet
 {
   char          *base_url;
   char          *password;
+  char          *commands_path;  /* the live one, or an exercise's */
   guint32        seed;
   GHashTable    *accounts;   /* username -> Account* */
   WgApiClient   *anonymous[WG_SIM_NET_HEALTH_SLOTS];
@@ -128,6 +129,7 @@ wg_sim_net_new (const char  *base_url,
   self = g_new0 (WgSimNet, 1);
   self->base_url = g_strdup (base_url);
   self->password = g_strdup (password);
+  self->commands_path = g_strdup ("/api/v1/commands");
   self->seed = seed;
   self->anonymous[0] = g_steal_pointer (&probe);
   for (guint i = 1; i < WG_SIM_NET_HEALTH_SLOTS; i++)
@@ -162,6 +164,14 @@ wg_sim_net_stop (WgSimNet *self)
 }
 
 void
+wg_sim_net_set_commands_path (WgSimNet   *self,
+                              const char *path)
+{
+  g_free (self->commands_path);
+  self->commands_path = g_strdup (path);
+}
+
+void
 wg_sim_net_free (WgSimNet *self)
 {
   if (self == NULL)
@@ -179,6 +189,7 @@ wg_sim_net_free (WgSimNet *self)
     g_array_unref (self->latency[i]);
   g_free (self->base_url);
   g_free (self->password);
+  g_free (self->commands_path);
   g_free (self);
 }
 
@@ -491,7 +502,7 @@ pending_send (Pending *pending)
   switch (pending->kind)
     {
     case KIND_COMMAND:
-      wg_api_client_request_async (client, "POST", "/api/v1/commands", pending->envelope,
+      wg_api_client_request_async (client, "POST", self->commands_path, pending->envelope,
                                    self->cancellable, request_done_cb, pending);
       break;
     case KIND_POSITIONS:

@@ -43,6 +43,10 @@ WgSimNet   *wg_sim_net_new            (const char    *base_url,
                                        guint32        seed,
                                        GError       **error);
 void        wg_sim_net_free           (WgSimNet      *self);
+/* Where commands go: /api/v1/commands, or an exercise's
+ * /api/v1/exercises/{id}/commands (wangge-sim --exercise). */
+void        wg_sim_net_set_commands_path (WgSimNet   *self,
+                                          const char *path);
 /* Cancels everything in flight; no callback runs afterwards. */
 void        wg_sim_net_stop           (WgSimNet      *self);
 

@@ -34,6 +34,10 @@ typedef struct
   double   extension_share;     /* accepted cases whose department asks for more time */
   double   unsatisfied_share;   /* call-backs of a department's case found unsatisfied (rework) */
   double   photo_share;         /* reports, feedbacks, verifications of categories with a scene that carry a photo */
+  /* A drill (docs/drills.md): the field's and the forces' answers inside
+   * this exercise, through its endpoints; no reports (the scenario's are
+   * the server's), no positions and no photos (live data). */
+  char    *exercise;
   /* Load mode (when units > 0 or report_rate > 0). */
   guint    units;
   double   report_rate;         /* reports per real second */

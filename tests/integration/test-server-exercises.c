@@ -12,11 +12,15 @@
  *  - a restart resumes a running exercise and the scripted steps that fell
  *    due while the server was down fire in the order they fell due;
  *  - a pause freezes the exercise's timers: no escalation while paused,
- *    escalation after the resume.
+ *    escalation after the resume;
+ *  - wangge-sim --exercise plays the forces inside the drill: a unit the
+ *    trainees dispatch acknowledges, travels and arrives in the drill's
+ *    journal, while the live journal and positions get nothing.
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include "wg-test-server.h"
@@ -654,12 +658,197 @@ test_pause_freezes_timers (void)
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 }
 
+/* From a past incident at a moment: its events up to then are the
+ * drill's start (EX- case number), the live incident does not change. */
+static void
+test_from_incident (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *trainer = NULL, *leader = NULL, *dispatcher = NULL;
+  g_autofree char *live_id = NULL, *case_number = NULL, *body = NULL, *live_before = NULL, *live_after = NULL;
+  g_auto(Drill) drill = { 0 };
+  gint64 before_report, at;
+
+  wg_test_server_start (server, args);
+  trainer = wg_test_server_login (server, "trainer", "demo");
+  leader = wg_test_server_login (server, "leader", "demo");
+  dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  before_report = wg_test_now_ms () - 1000;
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, dispatcher, NULL, "incident.report",
+                                                          "{\"grade\":\"emergency\",\"category\":\"fire\","
+                                                          "\"location\":{\"lat\":23.2065,\"lon\":113.2984},\"summary\":\"厨房起火\"}");
+    JsonObject *first;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    first = json_array_get_object_element (json_object_get_array_member (wg_test_response_object (r), "events"), 0);
+    live_id = g_strdup (json_object_get_string_member (first, "incident"));
+    case_number = g_strdup (json_object_get_string_member (json_object_get_object_member (first, "body"), "case_number"));
+  }
+  wg_test_iterate_for (50);
+  at = wg_test_now_ms ();
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, dispatcher, "GET", "/api/v1/snapshot", NULL, NULL);
+
+    live_before = member_text (wg_test_response_object (r), "incidents");
+  }
+
+  /* Before the report there was no such incident; the future is refused. */
+  body = g_strdup_printf ("{\"incident\":\"%s\",\"at\":%" G_GINT64_FORMAT "}", case_number, before_report);
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, trainer, "POST", "/api/v1/exercises", "application/json", body);
+    wg_test_response_assert_problem (r, 404, "unknown-incident");
+  }
+  g_free (body);
+  body = g_strdup_printf ("{\"incident\":\"%s\",\"at\":%" G_GINT64_FORMAT "}", case_number, at + 3600 * 1000);
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, trainer, "POST", "/api/v1/exercises", "application/json", body);
+    wg_test_response_assert_problem (r, 422, "invalid-field");
+  }
+  g_free (body);
+  body = g_strdup_printf ("{\"incident\":\"%s\",\"at\":%" G_GINT64_FORMAT "}", case_number, at);
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, trainer, "POST", "/api/v1/exercises", "application/json", body);
+    JsonObject *o;
+
+    g_assert_cmpuint (r->status, ==, 201);
+    o = wg_test_response_object (r);
+    drill.server = server;
+    drill.id = g_strdup (json_object_get_string_member (o, "id"));
+    drill.incident = g_strdup (json_object_get_string_member (o, "incident"));
+    g_assert_cmpstr (drill.incident, ==, live_id);
+    g_assert_cmpstr (json_object_get_string_member (o, "source_incident"), ==, case_number);
+    g_assert_cmpint (json_object_get_int_member (o, "elapsed_ms"), <, 60000);
+  }
+  {
+    g_autoptr(JsonArray) events = exercise_events (&drill, dispatcher);
+    g_autofree char *expected = g_strconcat ("EX-", case_number, NULL);
+    JsonObject *first = json_array_get_object_element (events, 0);
+
+    g_assert_cmpint (json_object_get_int_member (first, "seq"), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (first, "exercise"), ==, drill.id);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (first, "body"), "case_number"), ==, expected);
+  }
+  /* The trainees go on from there: the alarm is still to acknowledge. */
+  {
+    g_autofree char *ack = g_strdup_printf ("{\"incident\":\"%s\"}", drill.incident);
+    g_autoptr(WgTestResponse) acked = exercise_command (server, drill.id, leader, NULL, "alarm.acknowledge", ack);
+    g_autoptr(WgTestResponse) snapshot = exercise_get (server, dispatcher, drill.id, "/snapshot");
+    g_autoptr(WgTestResponse) live = wg_test_server_request_as (server, dispatcher, "GET", "/api/v1/snapshot", NULL, NULL);
+
+    g_assert_cmpuint (acked->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wg_test_response_object (snapshot), "incidents")), ==, 1);
+    live_after = member_text (wg_test_response_object (live), "incidents");
+    g_assert_cmpstr (live_after, ==, live_before);
+  }
+  g_assert_cmpint (wg_test_server_head (server), ==, 2);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+wait_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+has_event (Drill      *drill,
+           const char *token,
+           const char *type,
+           const char *actor)
+{
+  g_autoptr(JsonArray) events = exercise_events (drill, token);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+
+      if (g_str_equal (json_object_get_string_member (event, "type"), type) &&
+          (actor == NULL || g_strcmp0 (json_object_get_string_member (event, "actor"), actor) == 0))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_sim_in_exercise (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *trainer = NULL, *leader = NULL, *dispatcher = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Drill) drill = { 0 };
+  gboolean done = FALSE;
+  gint64 deadline;
+
+  wg_test_server_start (server, args);
+  trainer = wg_test_server_login (server, "trainer", "demo");
+  leader = wg_test_server_login (server, "leader", "demo");
+  dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  start_drill (&drill, server, trainer);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  sim = g_subprocess_launcher_spawn (launcher, &error, WANGGE_SIM_BIN,
+                                     "--server", server->base_url, "--password", "demo",
+                                     "--exercise", drill.id, "--speed", "20", "--seed", "7",
+                                     "--no-ack-share", "0", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (sim, NULL, wait_done_cb, &done);
+  /* Its logins, then its stream. */
+  wg_test_iterate_for (3000);
+  g_assert_false (done);
+
+  /* The trainees: acknowledge, dispatch the emergency unit of the grid. */
+  {
+    g_autofree char *ack = g_strdup_printf ("{\"incident\":\"%s\"}", drill.incident);
+    g_autofree char *assign = g_strdup_printf ("{\"incident\":\"%s\",\"units\":[\"ap-01\"]}", drill.incident);
+    g_autoptr(WgTestResponse) acked = exercise_command (server, drill.id, leader, NULL, "alarm.acknowledge", ack);
+    g_autoptr(WgTestResponse) assigned = exercise_command (server, drill.id, dispatcher, NULL, "dispatch.assign", assign);
+
+    g_assert_cmpuint (acked->status, ==, 200);
+    g_assert_cmpuint (assigned->status, ==, 200);
+  }
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!has_event (&drill, dispatcher, "assignment.on_scene", NULL) && g_get_monotonic_time () < deadline && !done)
+    wg_test_iterate_for (500);
+  g_assert_true (has_event (&drill, dispatcher, "assignment.acknowledged", NULL));
+  g_assert_true (has_event (&drill, dispatcher, "assignment.on_scene", NULL));
+
+  g_subprocess_send_signal (sim, SIGTERM);
+  g_assert_true (wg_test_iterate_until (flag_set, &done, 20000));
+
+  /* Nothing live: no event, no position. */
+  g_assert_cmpint (wg_test_server_head (server), ==, 0);
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/positions?from=0&to=%" G_GINT64_FORMAT, wg_test_now_ms () + 1000);
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, dispatcher, "GET", path, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wg_test_response_object (r), "positions")), ==, 0);
+  }
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/exercises/no-leak", test_no_leak);
   g_test_add_func ("/exercises/restart", test_restart);
+  g_test_add_func ("/exercises/from-incident", test_from_incident);
   g_test_add_func ("/exercises/pause-freezes-timers", test_pause_freezes_timers);
+  g_test_add_func ("/exercises/sim", test_sim_in_exercise);
   return g_test_run ();
 }
