@@ -20,9 +20,8 @@ struct _WgDrillSession
   GPtrArray      *queued;       /* WgEvent*: arrived while loading */
   GCancellable   *cancellable;
   char           *scenario_file;   /* the scenario it plays, or NULL */
-  char           *source_incident; /* from a past incident: its id (the same in the exercise) */
-  gint64          source_at;
-  gint64          started_at;
+  gboolean        from_incident;   /* started from a past incident */
+  char           *source_incident; /* its id (the same in the exercise) */
 };
 
 G_DEFINE_FINAL_TYPE (WgDrillSession, wg_drill_session, G_TYPE_OBJECT)
@@ -105,6 +104,9 @@ feed (WgDrillSession *self,
   if (event->seq > 0 && event->seq <= self->fed_seq)
     return;
   self->fed_seq = MAX (self->fed_seq, event->seq);
+  /* From a past incident, the journal opens with that incident's events. */
+  if (self->from_incident && self->source_incident == NULL && event->incident != NULL)
+    self->source_incident = g_strdup (event->incident);
   wg_drill_scorer_add_event (self->scorer, event);
   if (event->type == WG_EV_ALARM_RAISED && event->incident != NULL)
     record_proposal (self, event->incident);
@@ -126,6 +128,17 @@ events_applied_cb (WgDrillSession *self,
 }
 
 static void load_page (WgDrillSession *self);
+static void load_reality (WgDrillSession *self);
+
+static void
+finish_loading (WgDrillSession *self)
+{
+  self->loading = FALSE;
+  for (guint i = 0; i < self->queued->len; i++)
+    feed (self, self->queued->pdata[i]);
+  g_ptr_array_set_size (self->queued, 0);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
 
 static void
 page_cb (GObject      *source,
@@ -169,11 +182,10 @@ page_cb (GObject      *source,
       return;
     }
 
-  self->loading = FALSE;
-  for (guint i = 0; i < self->queued->len; i++)
-    feed (self, self->queued->pdata[i]);
-  g_ptr_array_set_size (self->queued, 0);
-  g_signal_emit (self, signals[CHANGED], 0);
+  if (self->from_incident && self->source_incident != NULL)
+    load_reality (self);
+  else
+    finish_loading (self);
 }
 
 /* A trainer may join late: the score needs the journal from its start,
@@ -190,10 +202,8 @@ load_page (WgDrillSession *self)
                                page_cb, g_object_ref (self));
 }
 
-/* An exercise from a past incident: its journal starts empty, the
- * incident's alarm is in the starting state.  Its live events say what
- * the trainees found at the start (raised, acknowledged, dispatched by
- * then) and what really happened after. */
+/* An exercise from a past incident: beside each decision, what the centre
+ * really did (the incident keeps its id in the exercise). */
 static void
 reality_cb (GObject      *source,
             GAsyncResult *result,
@@ -206,8 +216,6 @@ reality_cb (GObject      *source,
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   JsonObject *object;
   JsonArray *array = NULL;
-  const char *case_number = NULL, *category = NULL;
-  gboolean raised = FALSE, acknowledged = FALSE, dispatched = FALSE;
 
   answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -215,32 +223,29 @@ reality_cb (GObject      *source,
   object = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
   if (object != NULL && json_object_has_member (object, "events"))
     array = json_object_get_array_member (object, "events");
+  if (array == NULL)
+    g_warning ("Could not read the past incident of the exercise: %s",
+               error != NULL ? error->message : problem != NULL ? problem->title : "no events");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
       WgEvent *event = wg_event_from_json (json_array_get_element (array, i), NULL);
 
-      if (event == NULL)
-        continue;
-      g_ptr_array_add (events, event);
-      if (event->ts > self->source_at)
-        continue;
-      if (event->type == WG_EV_INCIDENT_REPORTED)
-        {
-          case_number = wg_event_get_body_string (event, "case_number");
-          category = wg_event_get_body_string (event, "category");
-        }
-      raised |= event->type == WG_EV_ALARM_RAISED;
-      acknowledged |= event->type == WG_EV_ALARM_ACKNOWLEDGED;
-      dispatched |= event->type == WG_EV_ASSIGNMENT_CREATED;
+      if (event != NULL)
+        g_ptr_array_add (events, event);
     }
-  if (array == NULL)
-    g_warning ("Could not read the past incident of the exercise: %s",
-               error != NULL ? error->message : problem != NULL ? problem->title : "no events");
-  if (raised)
-    wg_drill_scorer_add_starting_alarm (self->scorer, self->started_at, self->source_incident,
-                                        case_number, category, acknowledged, dispatched);
   wg_drill_scorer_set_reality (self->scorer, self->source_incident, events);
-  load_page (self);
+  finish_loading (self);
+}
+
+static void
+load_reality (WgDrillSession *self)
+{
+  WgSyncClient *sync = wg_context_get_sync_client (self->context);
+  g_autofree char *escaped = g_uri_escape_string (self->source_incident, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/api/v1/incidents/", escaped, "/events", NULL);
+
+  wg_api_client_request_async (wg_sync_client_get_api (sync), "GET", path, NULL, self->cancellable,
+                               reality_cb, g_object_ref (self));
 }
 
 static void
@@ -252,28 +257,19 @@ record_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) answer = NULL;
   JsonObject *record;
-  const char *incident;
 
   answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, NULL, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   record = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
-  incident = record != NULL ? json_object_get_string_member_with_default (record, "incident", NULL) : NULL;
+  if (record == NULL)
+    g_warning ("Could not read the exercise's record: %s", error != NULL ? error->message : "not an object");
   if (record != NULL)
-    self->scenario_file = g_strdup (json_object_get_string_member_with_default (record, "scenario", NULL));
-  if (record != NULL && incident != NULL &&
-      json_object_get_string_member_with_default (record, "source_incident", NULL) != NULL)
     {
-      WgSyncClient *sync = wg_context_get_sync_client (self->context);
-      g_autofree char *escaped = g_uri_escape_string (incident, NULL, FALSE);
-      g_autofree char *path = g_strconcat ("/api/v1/incidents/", escaped, "/events", NULL);
-
-      self->source_incident = g_strdup (incident);
-      self->source_at = json_object_get_int_member_with_default (record, "source_at", 0);
-      self->started_at = json_object_get_int_member_with_default (record, "started_at", 0);
-      wg_api_client_request_async (wg_sync_client_get_api (sync), "GET", path, NULL, self->cancellable,
-                                   reality_cb, g_object_ref (self));
-      return;
+      self->scenario_file = g_strdup (json_object_get_string_member_with_default (record, "scenario", NULL));
+      self->from_incident = json_object_get_string_member_with_default (record, "source_incident", NULL) != NULL;
+      if (json_object_has_member (record, "start_clock"))
+        wg_drill_scorer_set_start (self->scorer, json_object_get_int_member (record, "start_clock"));
     }
   load_page (self);
 }

@@ -32,6 +32,7 @@ typedef struct
 struct _WgDrillScorer
 {
   WgReference *reference;
+  gint64       start_ts;
   GHashTable  *tracks;        /* incident id -> Track* */
   GPtrArray   *order;         /* Track*, as first raised */
   GPtrArray   *trainees;      /* WgDrillTrainee*, without scores */
@@ -98,6 +99,7 @@ wg_drill_scorer_new (WgReference *reference)
 
   self = g_new0 (WgDrillScorer, 1);
   self->reference = g_object_ref (reference);
+  self->start_ts = G_MININT64;
   self->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) track_free);
   self->order = g_ptr_array_new ();
   self->trainees = g_ptr_array_new_with_free_func ((GDestroyNotify) trainee_free);
@@ -287,30 +289,11 @@ wg_drill_scorer_set_reality (WgDrillScorer *self,
 }
 
 void
-wg_drill_scorer_add_starting_alarm (WgDrillScorer *self,
-                                    gint64         start_ts,
-                                    const char    *incident,
-                                    const char    *case_number,
-                                    const char    *category,
-                                    gboolean       acknowledged,
-                                    gboolean       dispatched)
+wg_drill_scorer_set_start (WgDrillScorer *self,
+                           gint64         start_ts)
 {
-  Track *t;
-
   g_return_if_fail (self != NULL);
-  g_return_if_fail (incident != NULL);
-
-  t = lookup_track (self, incident, TRUE);
-  if (t->raised_ts >= 0)
-    return;
-  t->raised_ts = start_ts;
-  g_free (t->case_number);
-  t->case_number = g_strdup (case_number);
-  g_free (t->category);
-  t->category = g_strdup (category);
-  t->acknowledged_at_start = acknowledged;
-  t->dispatched_at_start = dispatched;
-  g_ptr_array_add (self->order, t);
+  self->start_ts = start_ts;
 }
 
 static gint64
@@ -325,15 +308,16 @@ wg_drill_scorer_add_event (WgDrillScorer *self,
                            WgEvent       *event)
 {
   Track *t;
-  gboolean had_raise;
+  gboolean had_raise, decision, before_start;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (event != NULL);
 
+  decision = event->type == WG_EV_ALARM_ACKNOWLEDGED || event->type == WG_EV_ASSIGNMENT_CREATED;
+  before_start = event->ts <= self->start_ts;
   /* The scenario's field side (the hotline taker is a dispatcher account)
    * acts too: only the decisions make a trainee. */
-  if (event->actor != NULL &&
-      (event->type == WG_EV_ALARM_ACKNOWLEDGED || event->type == WG_EV_ASSIGNMENT_CREATED))
+  if (event->actor != NULL && decision && !before_start)
     wg_drill_scorer_add_trainee (self, event->actor, event->role);
   if (event->incident == NULL)
     return;
@@ -344,6 +328,11 @@ wg_drill_scorer_add_event (WgDrillScorer *self,
     return;
   had_raise = t->raised_ts >= 0;
   track_apply (t, event);
+  /* Taken in the starting state, before the trainees came. */
+  if (before_start && had_raise && event->type == WG_EV_ALARM_ACKNOWLEDGED)
+    t->acknowledged_at_start = TRUE;
+  if (before_start && had_raise && event->type == WG_EV_ASSIGNMENT_CREATED)
+    t->dispatched_at_start = TRUE;
   if (!had_raise && t->raised_ts >= 0)
     g_ptr_array_add (self->order, t);
 }
@@ -423,7 +412,7 @@ make_decision (WgDrillScorer       *self,
   d->incident = g_strdup (t->id);
   d->case_number = g_strdup (t->case_number);
   d->category = g_strdup (t->category);
-  d->start_ts = t->raised_ts;
+  d->start_ts = MAX (t->raised_ts, self->start_ts);
   d->units = g_ptr_array_new_with_free_func (g_free);
   d->real_units = g_ptr_array_new_with_free_func (g_free);
   d->proposal = g_strdupv (t->proposal);

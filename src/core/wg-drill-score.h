@@ -91,16 +91,12 @@ typedef struct _WgDrillScorer WgDrillScorer;
 
 WgDrillScorer *wg_drill_scorer_new          (WgReference   *reference);
 void           wg_drill_scorer_free         (WgDrillScorer *self);
-/* An alarm of the starting state (an exercise from a past incident at a
- * moment after its raise): its decisions count from @start_ts, the
- * exercise's start; those already taken then are not the trainees'. */
-void           wg_drill_scorer_add_starting_alarm (WgDrillScorer *self,
-                                                   gint64         start_ts,
-                                                   const char    *incident,
-                                                   const char    *case_number,
-                                                   const char    *category,
-                                                   gboolean       acknowledged,
-                                                   gboolean       dispatched);
+/* The exercise's clock at its start (the record's start_clock).  An
+ * exercise from a past incident opens with that incident's events up to
+ * the chosen moment: decisions taken by then are not the trainees', the
+ * others count from the start. */
+void           wg_drill_scorer_set_start    (WgDrillScorer *self,
+                                             gint64         start_ts);
 /* A participant, so that one who never acts has a row. */
 void           wg_drill_scorer_add_trainee  (WgDrillScorer *self,
                                              const char    *username,
@@ -115,7 +111,7 @@ void           wg_drill_scorer_set_reality  (WgDrillScorer *self,
                                              const char    *incident,
                                              GPtrArray     *real_events);
 /* The exercise's events, in seq order.  Whoever acknowledges an alarm or
- * dispatches becomes a trainee. */
+ * dispatches after the start becomes a trainee. */
 void           wg_drill_scorer_add_event    (WgDrillScorer *self,
                                              WgEvent       *event);
 /* The score at @now_ms; @ended: the exercise is over, nothing is pending. */
