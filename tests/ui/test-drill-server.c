@@ -104,6 +104,48 @@ grid_scored (gpointer window)
          ((WgDrillDecision *) score->decisions->pdata[1])->state == WG_DRILL_TAKEN;
 }
 
+static WgDrillWindow *
+find_drill_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (WG_IS_DRILL_WINDOW (window))
+        return WG_DRILL_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
+drill_window_open (gpointer data)
+{
+  return find_drill_window () != NULL;
+}
+
+static AdwMessageDialog *
+find_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && g_object_get_data (window, "choices") != NULL)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_open (gpointer data)
+{
+  return find_chooser () != NULL;
+}
+
 static void
 test_drill_on_server (void)
 {
@@ -144,12 +186,24 @@ test_drill_on_server (void)
     record_path = g_strconcat ("/api/v1/exercises/", id, NULL);
   }
 
-  /* The leader joins, acknowledges and dispatches in the exercise. */
-  leader_session = wg_drill_session_new_remote (wg_window_get_context (leader), id, "missing-elderly", &error);
-  g_assert_no_error (error);
-  leader_drill = WG_DRILL_WINDOW (wg_drill_window_new (leader_session, wg_window_get_context (leader),
-                                                       wg_window_get_model (leader)));
-  gtk_window_present (GTK_WINDOW (leader_drill));
+  /* The leader joins from the main menu's list (win.drill), acknowledges
+   * and dispatches in the exercise. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (leader), "win.drill", NULL));
+  g_assert_true (wg_test_iterate_until (chooser_open, NULL, 20000));
+  {
+    AdwMessageDialog *chooser = find_chooser ();
+    GtkDropDown *choices = g_object_get_data (G_OBJECT (chooser), "choices");
+    GtkStringObject *first = g_list_model_get_item (gtk_drop_down_get_model (choices), 0);
+
+    /* A duty leader joins; only a trainer starts. */
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (choices)), ==, 1);
+    g_assert_nonnull (strstr (gtk_string_object_get_string (first), id));
+    g_object_unref (first);
+    adw_message_dialog_response (chooser, "open");
+  }
+  g_assert_true (wg_test_iterate_until (drill_window_open, NULL, 20000));
+  leader_drill = find_drill_window ();
+  leader_session = g_object_ref (wg_drill_window_get_session (leader_drill));
   {
     Wait w = { leader_drill, incident, NULL };
 
@@ -252,27 +306,6 @@ test_drill_on_server (void)
   gtk_window_destroy (GTK_WINDOW (leader));
   wg_test_iterate_for (100);
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
-}
-
-static WgDrillWindow *
-find_drill_window (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (WG_IS_DRILL_WINDOW (window))
-        return WG_DRILL_WINDOW (window);
-    }
-  return NULL;
-}
-
-static gboolean
-drill_window_open (gpointer data)
-{
-  return find_drill_window () != NULL;
 }
 
 static gboolean
