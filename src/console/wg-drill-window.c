@@ -272,6 +272,17 @@ trainer_sent_cb (GObject      *source,
       gtk_window_present (GTK_WINDOW (dialog));
       return;
     }
+  /* Ended: what is still waiting is missed. */
+  if (JSON_NODE_HOLDS_OBJECT (answer))
+    {
+      JsonObject *record = json_object_get_object_member (json_node_get_object (answer), "exercise");
+
+      if (record != NULL && g_strcmp0 (json_object_get_string_member_with_default (record, "state", NULL), "ended") == 0)
+        {
+          self->ended = TRUE;
+          wg_drill_window_refresh (self);
+        }
+    }
 }
 
 static void
@@ -292,8 +303,6 @@ send_trainer_command (WgDrillWindow *self,
   json_object_set_string_member (envelope, "type", type);
   json_object_set_object_member (envelope, "body", body != NULL ? json_object_ref (body) : json_object_new ());
   json_node_set_object (node, envelope);
-  if (g_str_equal (type, "exercise.end"))
-    self->ended = TRUE;
   wg_api_client_request_async (wg_sync_client_get_api (sync), "POST", path, node, NULL,
                                trainer_sent_cb, g_object_ref (self));
 }
@@ -548,6 +557,13 @@ wg_drill_window_get_session (WgDrillWindow *self)
 {
   g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), NULL);
   return self->session;
+}
+
+gboolean
+wg_drill_window_is_ended (WgDrillWindow *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), FALSE);
+  return self->ended;
 }
 
 WgIncidentModel *

@@ -35,6 +35,8 @@ char           *wg_drill_window_dup_cell_text (WgDrillWindow  *self,
 void            wg_drill_window_inject       (WgDrillWindow   *self,
                                               const char      *step,
                                               const char      *note);
+/* The trainer's console heard the exercise end: nothing is pending. */
+gboolean        wg_drill_window_is_ended     (WgDrillWindow   *self);
 /* Recomputes the score and the grid now (the window does every second). */
 void            wg_drill_window_refresh      (WgDrillWindow   *self);
 

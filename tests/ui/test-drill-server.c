@@ -75,6 +75,13 @@ exercise_in_state (gpointer data)
          g_strcmp0 (json_object_get_string_member (wg_test_response_object (r), "state"), w->state) == 0;
 }
 
+/* The window learns the end from the server's answer. */
+static gboolean
+drill_ended (gpointer window)
+{
+  return wg_drill_window_is_ended (window);
+}
+
 static gboolean
 camera_noted (gpointer data)
 {
@@ -298,6 +305,7 @@ test_drill_on_server (void)
     w.state = "ended";
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (trainer_drill), "drill.end", NULL));
     g_assert_true (wg_test_iterate_until (exercise_in_state, &w, 20000));
+    g_assert_true (wg_test_iterate_until (drill_ended, trainer_drill, 20000));
   }
 
   gtk_window_destroy (GTK_WINDOW (trainer_drill));
