@@ -579,17 +579,3 @@ wg_drill_score_lookup_decision (WgDrillScore        *score,
     }
   return NULL;
 }
-
-const char *
-wg_drill_decision_kind_to_string (WgDrillDecisionKind kind)
-{
-  switch (kind)
-    {
-    case WG_DRILL_DECISION_ACKNOWLEDGE:
-      return "acknowledge";
-    case WG_DRILL_DECISION_DISPATCH:
-      return "dispatch";
-    default:
-      g_return_val_if_reached (NULL);
-    }
-}

@@ -126,7 +126,6 @@ WgDrillTrainee *wg_drill_score_lookup_trainee (WgDrillScore *score,
 WgDrillDecision *wg_drill_score_lookup_decision (WgDrillScore        *score,
                                                  const char          *incident,
                                                  WgDrillDecisionKind  kind);
-const char    *wg_drill_decision_kind_to_string (WgDrillDecisionKind kind);
 
 /* The points for a time: full up to @target_ms, falling linearly to none
  * at twice the target. */
