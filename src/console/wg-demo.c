@@ -186,3 +186,44 @@ wg_demo_fill (WgContext  *context,
   wg_context_events_applied (context, events);
   return TRUE;
 }
+
+/* Emits what @events holds, as a console receives each command's events. */
+static void
+flush (WgContext *context,
+       GPtrArray *events)
+{
+  wg_context_events_applied (context, events);
+  g_ptr_array_set_size (events, 0);
+}
+
+gboolean
+wg_demo_fill_drill (WgContext  *drill,
+                    GError    **error)
+{
+  WgContext *context = drill;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  gint64 now = wg_context_now_ms (drill);
+  g_autofree char *missing = NULL;
+  g_autofree char *fire = NULL;
+
+  /* A missing elderly person (the scenario's place), taken by the
+   * centre's hotline: acknowledged late, dispatched without one of the
+   * plan's grid workers; then a fire still waiting. */
+  CHECK (missing = RUN ("dispatcher-hotline", now - 400 * 1000, "incident.report",
+                        "{\"grade\": \"emergency\", \"category\": \"missing_person\","
+                        " \"location\": {\"lat\": 23.20623, \"lon\": 113.2858}, \"source\": \"hotline_12345\","
+                        " \"summary\": \"82岁老人（阿尔茨海默病）上午买菜后未回家，穿灰色外套\"}"));
+  flush (drill, events);
+  CHECK (RUN ("leader-zhang", now - 310 * 1000, "alarm.acknowledge", "{\"incident\": \"%s\"}", missing));
+  flush (drill, events);
+  CHECK (RUN ("dispatcher-li", now - 250 * 1000, "dispatch.assign",
+              "{\"incident\": \"%s\", \"units\": [\"cp-20\", \"gw-46\", \"ap-11\", \"gw-31\", \"ap-10\","
+              " \"vt-09\", \"eu-01\"]}", missing));
+  flush (drill, events);
+  CHECK (fire = RUN ("dispatcher-hotline", now - 40 * 1000, "incident.report",
+                     "{\"grade\": \"emergency\", \"category\": \"fire\","
+                     " \"location\": {\"lat\": 23.21393, \"lon\": 113.2942}, \"source\": \"hotline_12345\","
+                     " \"summary\": \"3楼冒烟\"}"));
+  flush (drill, events);
+  return TRUE;
+}

@@ -14,6 +14,14 @@ G_BEGIN_DECLS
  * UI tests. */
 gboolean wg_demo_fill (WgContext  *context,
                        GError    **error);
+/* A drill in progress on @drill (a context of its own, forces at home): a
+ * missing elderly person acknowledged late (90 s) by leader-zhang and
+ * dispatched at 150 s by dispatcher-li: six of the recommender's seven
+ * forces, short of one grid worker, and an emergency unit more; and a fire
+ * reported 40 s ago that nobody has answered yet.  For Drill
+ * mode's screenshots and tests. */
+gboolean wg_demo_fill_drill (WgContext  *drill,
+                             GError    **error);
 
 /* One command through the engine as @username (role from the demo
  * accounts: "leader*" duty leader, "dispatcher*" dispatcher, "worker-NN"

@@ -272,7 +272,10 @@ events_applied_cb (WgIncidentModel *self,
     {
       WgEvent *event = events->pdata[i];
 
-      if (event->incident == NULL || event->exercise != NULL)
+      /* A live board never shows an exercise's events, a drill's board
+       * only its own exercise's (the store's, wg-drill-session.c). */
+      if (event->incident == NULL ||
+          g_strcmp0 (event->exercise, wg_store_get_exercise (wg_context_get_store (self->context))) != 0)
         continue;
       if (g_hash_table_add (seen, event->incident))
         g_ptr_array_add (touched, event->incident);

@@ -8,6 +8,7 @@
 
 #include "wg-console-util.h"
 #include "wg-decide.h"
+#include "wg-drill-window.h"
 #include "wg-intake-dialog.h"
 #include "wg-map-data.h"
 #include "wg-window.h"
@@ -206,6 +207,17 @@ handover_response_cb (AdwMessageDialog *dialog,
   id = wg_context_send (h->self->context, WG_CMD_ROSTER_HANDOVER, body, &error);
   if (id == NULL)
     adw_toast_overlay_add_toast (h->self->toast_overlay, adw_toast_new (error->message));
+}
+
+/* Drill mode: joining or starting an exercise (wg-drill-window.c). */
+static void
+drill_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  WgWindow *self = WG_WINDOW (widget);
+
+  wg_drill_choose (self->context, self->model, GTK_WINDOW (self));
 }
 
 static void
@@ -864,6 +876,7 @@ wg_window_class_init (WgWindowClass *klass)
     { GDK_KEY_m, 0, "win.mute" },
     { GDK_KEY_Escape, 0, "win.close-detail" },
     { GDK_KEY_h, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.handover" },
+    { GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.drill" },
     { GDK_KEY_plus, GDK_CONTROL_MASK, "map.zoom-in" },
     { GDK_KEY_equal, GDK_CONTROL_MASK, "map.zoom-in" },
     { GDK_KEY_KP_Add, GDK_CONTROL_MASK, "map.zoom-in" },
@@ -906,6 +919,7 @@ wg_window_class_init (WgWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.mute", NULL, mute_action);
   gtk_widget_class_install_action (widget_class, "win.close-detail", NULL, close_detail_action);
   gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action);
+  gtk_widget_class_install_action (widget_class, "win.drill", NULL, drill_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-in", NULL, zoom_in_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-out", NULL, zoom_out_action);
   gtk_widget_class_install_action (widget_class, "map.home", NULL, home_action);

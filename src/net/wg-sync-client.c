@@ -67,6 +67,7 @@ struct _WgSyncClient
   WgClock                 *clock;
   char                    *username;
   gboolean                 full_view;
+  char                    *base_path;   /* "/api/v1", or an exercise's */
 
   WgSyncState              state;
   gboolean                 running;
@@ -604,7 +605,7 @@ backfill_pulled_cb (GObject      *source,
 static void
 backfill_page (WgSyncClient *self)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=%d",
+  g_autofree char *path = g_strdup_printf ("%s/journal?after=%" G_GINT64_FORMAT "&limit=%d", self->base_path,
                                            wg_store_get_backfill_after (self->cache), BACKFILL_PAGE_SIZE);
 
   wg_api_client_request_async (self->api, "GET", path, NULL, self->backfill_cancellable,
@@ -626,7 +627,7 @@ maybe_start_backfill (WgSyncClient *self)
 static void
 open_stream (WgSyncClient *self)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/stream?after=%" G_GINT64_FORMAT,
+  g_autofree char *path = g_strdup_printf ("%s/stream?after=%" G_GINT64_FORMAT, self->base_path,
                                            wg_store_head (self->cache));
 
   self->acked = wg_store_head (self->cache);
@@ -706,7 +707,7 @@ static void
 pull_page (WgSyncClient *self,
            gint64        after)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=%d",
+  g_autofree char *path = g_strdup_printf ("%s/journal?after=%" G_GINT64_FORMAT "&limit=%d", self->base_path,
                                            after, PAGE_SIZE);
 
   g_clear_object (&self->page_cancellable);
@@ -898,6 +899,10 @@ health_cb (GObject      *source,
   if (object != NULL && json_object_has_member (object, "server_time"))
     wg_clock_observe_server (self->clock, json_object_get_int_member (object, "server_time"),
                              self->health_sent_ms, wg_wall_time_ms ());
+  /* An exercise's record: its clock is exercise time (paused time left out). */
+  else if (object != NULL && json_object_has_member (object, "clock"))
+    wg_clock_observe_server (self->clock, json_object_get_int_member (object, "clock"),
+                             self->health_sent_ms, wg_wall_time_ms ());
   if (object != NULL && json_object_has_member (object, "head"))
     set_head (self, json_object_get_int_member (object, "head"));
 
@@ -908,7 +913,9 @@ health_cb (GObject      *source,
     {
       g_clear_object (&self->page_cancellable);
       self->page_cancellable = g_cancellable_new ();
-      wg_api_client_request_async (self->api, "GET", "/api/v1/snapshot", NULL, self->page_cancellable,
+      g_autofree char *path = g_strconcat (self->base_path, "/snapshot", NULL);
+
+      wg_api_client_request_async (self->api, "GET", path, NULL, self->page_cancellable,
                                    snapshot_cb, g_object_ref (self));
       return;
     }
@@ -918,12 +925,17 @@ health_cb (GObject      *source,
 static void
 connect_now (WgSyncClient *self)
 {
+  /* An exercise's record has the health check's members: its journal id,
+   * head and clock. */
+  g_autofree char *path = g_str_equal (self->base_path, WG_SYNC_LIVE_BASE_PATH)
+                          ? g_strdup ("/api/v1/health") : g_strdup (self->base_path);
+
   if (!self->running)
     return;
 
   set_state (self, WG_SYNC_CONNECTING);
   self->health_sent_ms = wg_wall_time_ms ();
-  wg_api_client_request_async (self->api, "GET", "/api/v1/health", NULL, self->cancellable,
+  wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable,
                                health_cb, g_object_ref (self));
 }
 
@@ -1252,6 +1264,7 @@ kick_sender (WgSyncClient *self)
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) envelope = NULL;
+  g_autofree char *path = NULL;
   WgOutboxEntry *entry;
 
   if (!self->running || self->sending != NULL || self->resend_id != 0)
@@ -1297,7 +1310,8 @@ kick_sender (WgSyncClient *self)
   envelope = json_builder_get_root (builder);
 
   self->sending = entry;
-  wg_api_client_request_async (self->api, "POST", "/api/v1/commands", envelope, self->cancellable,
+  path = g_strconcat (self->base_path, "/commands", NULL);
+  wg_api_client_request_async (self->api, "POST", path, envelope, self->cancellable,
                                command_sent_cb, g_object_ref (self));
 }
 
@@ -1500,6 +1514,7 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->cache, wg_store_unref);
   g_clear_object (&self->clock);
   g_clear_pointer (&self->username, g_free);
+  g_clear_pointer (&self->base_path, g_free);
   g_clear_pointer (&self->upload_dir, g_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
@@ -1614,8 +1629,20 @@ wg_sync_client_new (WgApiClient *api,
   self->clock = g_object_ref (clock);
   self->username = g_strdup (username);
   self->full_view = full_view;
+  self->base_path = g_strdup (WG_SYNC_LIVE_BASE_PATH);
   self->head = wg_store_head (cache);
   return self;
+}
+
+void
+wg_sync_client_set_base_path (WgSyncClient *self,
+                              const char   *base_path)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+  g_return_if_fail (base_path != NULL && !self->running);
+
+  g_free (self->base_path);
+  self->base_path = g_strdup (base_path);
 }
 
 void

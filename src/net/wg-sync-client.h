@@ -32,6 +32,12 @@ WgSyncClient *wg_sync_client_new            (WgApiClient   *api,
                                              WgClock       *clock,
                                              const char    *username,
                                              gboolean       full_view);
+/* The live endpoints' prefix; an exercise's is
+ * "/api/v1/exercises/<id>" (its journal, snapshot, stream and commands, and
+ * its record for the health check).  Set before starting. */
+#define WG_SYNC_LIVE_BASE_PATH "/api/v1"
+void          wg_sync_client_set_base_path  (WgSyncClient  *self,
+                                             const char    *base_path);
 void          wg_sync_client_start          (WgSyncClient  *self);
 void          wg_sync_client_stop           (WgSyncClient  *self);
 char         *wg_sync_client_send           (WgSyncClient  *self,

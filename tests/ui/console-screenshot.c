@@ -2,14 +2,17 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
  * the shortcuts window; sorted: the board sorted by grid; police-grids: the
  * police grid layer switched on; call-back: a 12345 hotline case verified
  * and waiting for its call-back, selected; call-back-form: its call-back
- * form open.
+ * form open; drill: Drill mode over the live window, a duty leader's view
+ * of an exercise in progress (wg_demo_fill_drill) with the exercise's fire
+ * selected, the live fire's banner above the exercise's; drill-score: the
+ * trainer's view of the same, with the score grid.
  */
 #include "config.h"
 
@@ -18,13 +21,14 @@
 
 #include "wg-demo.h"
 #include "wg-dispatch-dialog.h"
+#include "wg-drill-window.h"
 #include "wg-window.h"
 
 static const char *
-find_incident (WgWindow   *window,
-               const char *category)
+find_incident_in (WgIncidentModel *incidents,
+                  const char      *category)
 {
-  GListModel *model = G_LIST_MODEL (wg_window_get_model (window));
+  GListModel *model = G_LIST_MODEL (incidents);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -34,6 +38,13 @@ find_incident (WgWindow   *window,
         return wg_incident_item_get_id (item);
     }
   return NULL;
+}
+
+static const char *
+find_incident (WgWindow   *window,
+               const char *category)
+{
+  return find_incident_in (wg_window_get_model (window), category);
 }
 
 /* A 12345 hotline case routed, accepted, fed back and verified: the
@@ -162,6 +173,32 @@ main (int   argc,
       g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (gtk_column_view_get_columns (view), 3);
 
       gtk_column_view_sort_by_column (view, column, GTK_SORT_ASCENDING);
+    }
+
+  else if (g_str_has_prefix (mode, "drill"))
+    {
+      gboolean trainer = g_str_equal (mode, "drill-score");
+      g_autoptr(WgActor) actor = trainer ? wg_actor_new ("trainer", WG_ROLE_TRAINER, NULL, NULL, NULL)
+                                         : wg_actor_new ("leader-zhang", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+      g_autoptr(WgContext) drill = wg_context_new_local (wg_context_get_reference (context), ":memory:",
+                                                         actor, &error);
+      g_autoptr(WgDrillSession) session = NULL;
+      GtkWidget *drill_window;
+
+      if (drill == NULL)
+        g_error ("%s", error->message);
+      wg_context_place_forces_at_home (drill);
+      session = wg_drill_session_new (drill, "ex-20261207-0001", "老人走失 · missing-elderly");
+      wg_drill_scorer_add_trainee (wg_drill_session_get_scorer (session), "dispatcher-wang", "dispatcher");
+      if (!wg_demo_fill_drill (drill, &error))
+        g_error ("%s", error->message);
+      drill_window = wg_drill_window_new (session, context, wg_window_get_model (window));
+      gtk_window_set_default_size (GTK_WINDOW (drill_window), 1920, 1080);
+      gtk_window_maximize (GTK_WINDOW (drill_window));
+      gtk_window_present (GTK_WINDOW (drill_window));
+      if (!trainer)
+        wg_view_model_set_selected_incident (wg_context_get_view_model (drill),
+                                             find_incident_in (wg_drill_window_get_model (WG_DRILL_WINDOW (drill_window)), "fire"));
     }
 
   g_timeout_add_seconds (seconds, quit_cb, loop);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "wg-context.h"
+#include "wg-drill-score.h"
+
+G_BEGIN_DECLS
+
+/* A console's side of one exercise (docs/console.md, "Drill"): a context of
+ * its own over a separate cache (never the live one) whose sync client
+ * reads the exercise's snapshot, journal and stream and sends to its
+ * commands endpoint; the score of what happens in it, kept as its events
+ * arrive (::changed). */
+#define WG_TYPE_DRILL_SESSION (wg_drill_session_get_type ())
+G_DECLARE_FINAL_TYPE (WgDrillSession, wg_drill_session, WG, DRILL_SESSION, GObject)
+
+/* Joins exercise @id on @live's server, as @live's user with their live
+ * role; the cache lives in memory for as long as the session. */
+WgDrillSession *wg_drill_session_new_remote (WgContext   *live,
+                                             const char  *id,
+                                             const char  *title,
+                                             GError     **error);
+/* Over a context the caller made (a console without a server: the demo,
+ * the screenshots, tests). */
+WgDrillSession *wg_drill_session_new        (WgContext   *drill,
+                                             const char  *id,
+                                             const char  *title);
+WgContext      *wg_drill_session_get_context (WgDrillSession *self);
+const char     *wg_drill_session_get_id      (WgDrillSession *self);
+const char     *wg_drill_session_get_title   (WgDrillSession *self);
+/* The scenario file the exercise plays (once its record is read), or NULL. */
+const char     *wg_drill_session_get_scenario_file (WgDrillSession *self);
+WgDrillScorer  *wg_drill_session_get_scorer  (WgDrillSession *self);
+/* The score now (the drill context's clock); @ended once the exercise is over. */
+WgDrillScore   *wg_drill_session_compute     (WgDrillSession *self,
+                                              gboolean        ended);
+
+G_END_DECLS

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Drill mode against the real server (wangge-server --demo): the trainer
+ * starts the missing-elderly scenario; a duty leader's console joins it,
+ * acknowledges the exercise's alarm and dispatches the dispatch dialog's
+ * proposal through its own actions, its commands going to the exercise's
+ * endpoint; the trainer's console joins too and its score grid shows the
+ * scores (both decisions within their targets, the plan sent whole: 100,
+ * 100); the live board, the server's live journal and the leader's live
+ * cache show none of it; the trainer injects a scripted step, pauses and
+ * ends the exercise from the window.  From a past incident (Replay's "Start a drill from here"): a
+ * live fire acknowledged, then, after the chosen moment, dispatched; the
+ * trainer's drill starts in between, so only the dispatch is the
+ * trainees', waiting, beside what really happened.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "console-test-util.h"
+#include "wg-dispatch-dialog.h"
+#include "wg-drill-window.h"
+#include "wg-test-server.h"
+
+static WgApplication *
+start_console (WgTestServer *server,
+               const char   *username)
+{
+  WgApplication *app = console_test_open (username, server->base_url);
+
+  g_assert_true (wg_test_iterate_until (console_test_is_online, console_test_find_window (app), 20000));
+  return app;
+}
+
+typedef struct {
+  WgDrillWindow *window;
+  const char    *incident;
+  const char    *state;
+} Wait;
+
+static gboolean
+drill_has_incident (gpointer data)
+{
+  Wait *w = data;
+  WgContext *drill = wg_drill_session_get_context (wg_drill_window_get_session (w->window));
+  g_auto(WgIncidentRecord) record = { 0 };
+
+  /* On the board (the actions act on its rows), and in this state. */
+  if (wg_incident_model_lookup (wg_drill_window_get_model (w->window), w->incident) == NULL ||
+      !wg_store_get_incident (wg_context_get_store (drill), w->incident, &record, NULL))
+    return FALSE;
+  return w->state == NULL || g_str_equal (wg_incident_state_to_string (record.state), w->state);
+}
+
+static gboolean
+dispatch_settled (gpointer dialog)
+{
+  return !wg_dispatch_dialog_is_pending (dialog);
+}
+
+typedef struct {
+  WgTestServer *server;
+  const char   *token;
+  const char   *path;
+  const char   *state;
+} RecordWait;
+
+static gboolean
+exercise_in_state (gpointer data)
+{
+  RecordWait *w = data;
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (w->server, w->token, "GET", w->path, NULL, NULL);
+
+  return r->status == 200 &&
+         g_strcmp0 (json_object_get_string_member (wg_test_response_object (r), "state"), w->state) == 0;
+}
+
+/* The window learns the end from the server's answer. */
+static gboolean
+drill_ended (gpointer window)
+{
+  return wg_drill_window_is_ended (window);
+}
+
+static gboolean
+camera_noted (gpointer data)
+{
+  Wait *w = data;
+  WgContext *drill = wg_drill_session_get_context (wg_drill_window_get_session (w->window));
+  g_autoptr(GPtrArray) events = wg_store_read_incident_events (wg_context_get_store (drill), w->incident, NULL);
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->type == WG_EV_INCIDENT_NOTED &&
+          g_strstr_len (wg_event_get_body_string (event, "text"), -1, "监控") != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+grid_scored (gpointer window)
+{
+  g_autoptr(WgDrillScore) score = wg_drill_session_compute (wg_drill_window_get_session (window), FALSE);
+
+  wg_drill_window_refresh (window);
+  return score->decisions->len == 2 &&
+         ((WgDrillDecision *) score->decisions->pdata[0])->state == WG_DRILL_TAKEN &&
+         ((WgDrillDecision *) score->decisions->pdata[1])->state == WG_DRILL_TAKEN;
+}
+
+static WgDrillWindow *
+find_drill_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (WG_IS_DRILL_WINDOW (window))
+        return WG_DRILL_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
+drill_window_open (gpointer data)
+{
+  return find_drill_window () != NULL;
+}
+
+static AdwMessageDialog *
+find_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && g_object_get_data (window, "choices") != NULL)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_open (gpointer data)
+{
+  return find_chooser () != NULL;
+}
+
+static void
+test_drill_on_server (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *trainer_token = NULL, *leader_token = NULL;
+  g_autoptr(WgApplication) leader_app = NULL, trainer_app = NULL;
+  g_autoptr(WgDrillSession) leader_session = NULL, trainer_session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL, *incident = NULL, *record_path = NULL;
+  g_autofree char *ack_cell = NULL, *dispatch_cell = NULL, *total = NULL;
+  g_autoptr(WgDrillScore) score = NULL;
+  WgWindow *leader, *trainer;
+  WgDrillWindow *leader_drill, *trainer_drill;
+  WgContext *drill_context;
+  GtkWidget *dialog;
+  guint live_incidents;
+  WgDrillDecision *d;
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  trainer_token = wg_test_server_login (server, "trainer", "demo");
+  leader_token = wg_test_server_login (server, "leader", "demo");
+  leader_app = start_console (server, "leader");
+  leader = console_test_find_window (leader_app);
+  live_incidents = g_list_model_get_n_items (G_LIST_MODEL (wg_window_get_model (leader)));
+
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, trainer_token, "POST", "/api/v1/exercises",
+                                                             "application/json",
+                                                             "{\"scenario\": \"missing-elderly.json\"}");
+    JsonObject *o;
+
+    g_assert_cmpuint (r->status, ==, 201);
+    o = wg_test_response_object (r);
+    id = g_strdup (json_object_get_string_member (o, "id"));
+    incident = g_strdup (json_object_get_string_member (o, "incident"));
+    record_path = g_strconcat ("/api/v1/exercises/", id, NULL);
+  }
+
+  /* The leader joins from the main menu's list (win.drill), acknowledges
+   * and dispatches in the exercise. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (leader), "win.drill", NULL));
+  g_assert_true (wg_test_iterate_until (chooser_open, NULL, 20000));
+  {
+    AdwMessageDialog *chooser = find_chooser ();
+    GtkDropDown *choices = g_object_get_data (G_OBJECT (chooser), "choices");
+    GtkStringObject *first = g_list_model_get_item (gtk_drop_down_get_model (choices), 0);
+
+    /* A duty leader joins; only a trainer starts. */
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (choices)), ==, 1);
+    g_assert_nonnull (strstr (gtk_string_object_get_string (first), id));
+    g_object_unref (first);
+    adw_message_dialog_response (chooser, "open");
+  }
+  g_assert_true (wg_test_iterate_until (drill_window_open, NULL, 20000));
+  leader_drill = find_drill_window ();
+  leader_session = g_object_ref (wg_drill_window_get_session (leader_drill));
+  {
+    Wait w = { leader_drill, incident, NULL };
+
+    g_assert_true (wg_test_iterate_until (drill_has_incident, &w, 20000));
+  }
+  drill_context = wg_drill_session_get_context (leader_session);
+  wg_view_model_set_selected_incident (wg_context_get_view_model (drill_context), incident);
+  wg_test_iterate_for (100);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (leader_drill), "incident.acknowledge", NULL));
+
+  dialog = g_object_ref (wg_dispatch_dialog_new (drill_context, incident));
+  gtk_window_present (GTK_WINDOW (dialog));
+  wg_test_iterate_for (100);
+  wg_dispatch_dialog_dispatch (WG_DISPATCH_DIALOG (dialog));
+  g_assert_true (wg_test_iterate_until (dispatch_settled, dialog, 20000));
+  g_assert_null (wg_dispatch_dialog_get_error (WG_DISPATCH_DIALOG (dialog)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+  {
+    Wait w = { leader_drill, incident, "dispatched" };
+
+    g_assert_true (wg_test_iterate_until (drill_has_incident, &w, 20000));
+  }
+
+  /* The trainer's grid: acknowledged and dispatched within seconds (60 s
+   * and 180 s targets: 100 each), the dialog's plan sent whole (forces
+   * 100): leader scores 100. */
+  trainer_app = start_console (server, "trainer");
+  trainer = console_test_find_window (trainer_app);
+  trainer_session = wg_drill_session_new_remote (wg_window_get_context (trainer), id, "missing-elderly", &error);
+  g_assert_no_error (error);
+  trainer_drill = WG_DRILL_WINDOW (wg_drill_window_new (trainer_session, wg_window_get_context (trainer),
+                                                        wg_window_get_model (trainer)));
+  gtk_window_present (GTK_WINDOW (trainer_drill));
+  g_assert_true (wg_test_iterate_until (grid_scored, trainer_drill, 20000));
+  score = wg_drill_session_compute (trainer_session, FALSE);
+  d = wg_drill_score_lookup_decision (score, incident, WG_DRILL_DECISION_ACKNOWLEDGE);
+  g_assert_cmpstr (d->actor, ==, "leader");
+  g_assert_cmpint (d->elapsed_ms, <, 60 * 1000);
+  g_assert_cmpfloat (d->points, ==, 100);
+  d = wg_drill_score_lookup_decision (score, incident, WG_DRILL_DECISION_DISPATCH);
+  g_assert_cmpstr (d->actor, ==, "leader");
+  g_assert_cmpuint (d->missing, ==, 0);
+  g_assert_cmpuint (d->extra, ==, 0);
+  g_assert_cmpfloat (d->points, ==, 100);
+  ack_cell = wg_drill_window_dup_cell_text (trainer_drill, "leader", 1);
+  dispatch_cell = wg_drill_window_dup_cell_text (trainer_drill, "leader", 2);
+  total = wg_drill_window_dup_cell_text (trainer_drill, "leader", 0);
+  g_assert_true (g_str_has_prefix (ack_cell, "100"));
+  g_assert_true (g_str_has_prefix (dispatch_cell, "100"));
+  g_assert_cmpstr (total, ==, "100");
+
+  /* Nothing live: the leader's live board and cache, the server's live journal. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wg_window_get_model (leader))), ==, live_incidents);
+  g_assert_null (wg_incident_model_lookup (wg_window_get_model (leader), incident));
+  {
+    g_auto(WgIncidentRecord) record = { 0 };
+
+    g_assert_false (wg_store_get_incident (wg_context_get_store (wg_window_get_context (leader)), incident,
+                                           &record, NULL));
+  }
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, leader_token, "GET",
+                                                             "/api/v1/journal?after=0&limit=5000", NULL, NULL);
+    JsonArray *events;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    events = json_object_get_array_member (wg_test_response_object (r), "events");
+    for (guint i = 0; i < json_array_get_length (events); i++)
+      {
+        JsonObject *e = json_array_get_object_element (events, i);
+
+        g_assert_false (json_object_has_member (e, "exercise"));
+        g_assert_cmpstr (json_object_get_string_member_with_default (e, "incident", ""), !=, incident);
+      }
+  }
+
+  /* The trainer injects the camera's lead (due at 10:00) now. */
+  {
+    Wait w = { trainer_drill, incident, NULL };
+
+    wg_drill_window_inject (trainer_drill, "camera", NULL);
+    g_assert_true (wg_test_iterate_until (camera_noted, &w, 20000));
+  }
+
+  /* The trainer pauses, then ends it, from the window. */
+  {
+    RecordWait w = { server, trainer_token, record_path, "paused" };
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (trainer_drill), "drill.pause", NULL));
+    g_assert_true (wg_test_iterate_until (exercise_in_state, &w, 20000));
+    w.state = "ended";
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (trainer_drill), "drill.end", NULL));
+    g_assert_true (wg_test_iterate_until (exercise_in_state, &w, 20000));
+    g_assert_true (wg_test_iterate_until (drill_ended, trainer_drill, 20000));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (trainer_drill));
+  gtk_window_destroy (GTK_WINDOW (leader_drill));
+  gtk_window_destroy (GTK_WINDOW (trainer));
+  gtk_window_destroy (GTK_WINDOW (leader));
+  wg_test_iterate_for (100);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
+static gboolean
+reality_known (gpointer window)
+{
+  g_autoptr(WgDrillScore) score = wg_drill_session_compute (wg_drill_window_get_session (window), FALSE);
+
+  return score->decisions->len > 0 &&
+         ((WgDrillDecision *) score->decisions->pdata[0])->real_elapsed_ms >= 0;
+}
+
+static void
+test_drill_from_incident (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *dispatcher = NULL, *leader = NULL, *incident = NULL, *case_number = NULL;
+  g_autoptr(WgApplication) trainer_app = NULL;
+  g_autoptr(WgDrillScore) score = NULL;
+  WgWindow *trainer;
+  WgDrillWindow *drill;
+  WgDrillDecision *d;
+  gint64 moment;
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  leader = wg_test_server_login (server, "leader", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, dispatcher, NULL, "incident.report",
+                                                          "{\"grade\":\"emergency\",\"category\":\"fire\","
+                                                          "\"location\":{\"lat\":23.2065,\"lon\":113.2984},"
+                                                          "\"summary\":\"3楼冒烟\"}");
+    JsonObject *reported;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    reported = json_array_get_object_element (json_object_get_array_member (wg_test_response_object (r), "events"), 0);
+    incident = g_strdup (json_object_get_string_member (reported, "incident"));
+    case_number = g_strdup (json_object_get_string_member (json_object_get_object_member (reported, "body"),
+                                                           "case_number"));
+  }
+  {
+    g_autofree char *body = g_strdup_printf ("{\"incident\":\"%s\"}", incident);
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, leader, NULL, "alarm.acknowledge", body);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  wg_test_iterate_for (50);
+  moment = wg_test_now_ms ();
+  wg_test_iterate_for (50);
+  {
+    g_autofree char *body = g_strdup_printf ("{\"incident\":\"%s\",\"units\":[\"eu-01\",\"cp-01\"]}", incident);
+    g_autoptr(WgTestResponse) r = wg_test_server_command (server, dispatcher, NULL, "dispatch.assign", body);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+
+  trainer_app = start_console (server, "trainer");
+  trainer = console_test_find_window (trainer_app);
+  wg_drill_start_from_incident (wg_window_get_context (trainer), wg_window_get_model (trainer),
+                                GTK_WINDOW (trainer), case_number, moment);
+  g_assert_true (wg_test_iterate_until (drill_window_open, NULL, 20000));
+  drill = find_drill_window ();
+  g_assert_true (wg_test_iterate_until (reality_known, drill, 20000));
+
+  score = wg_drill_session_compute (wg_drill_window_get_session (drill), FALSE);
+  g_assert_cmpuint (score->decisions->len, ==, 1);
+  d = score->decisions->pdata[0];
+  g_assert_cmpint (d->kind, ==, WG_DRILL_DECISION_DISPATCH);
+  g_assert_cmpint (d->state, ==, WG_DRILL_PENDING);
+  /* The exercise's own case number (the server puts EX- before it). */
+  g_assert_true (g_str_has_prefix (d->case_number, "EX-"));
+  g_assert_cmpstr (d->case_number + 3, ==, case_number);
+  /* The leader acknowledged before the moment: not a trainee. */
+  g_assert_null (wg_drill_score_lookup_trainee (score, "leader"));
+  g_assert_cmpint (d->real_elapsed_ms, >, 0);
+  g_assert_cmpuint (d->real_units->len, ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (drill));
+  gtk_window_destroy (GTK_WINDOW (trainer));
+  wg_test_iterate_for (100);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (!console_test_init (&argc, &argv))
+    return g_test_run ();
+
+  g_test_add_func ("/drill-server/trainee-and-trainer", test_drill_on_server);
+  g_test_add_func ("/drill-server/from-incident", test_drill_from_incident);
+  return g_test_run ();
+}
