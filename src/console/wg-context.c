@@ -25,6 +25,7 @@ struct _WgContext
   GCancellable    *cancellable;
   GHashTable      *adopting;     /* incident ids being fetched */
   WgAttachmentCache *attachments;
+  gboolean         read_only;    /* a replay: no command leaves it */
 };
 
 G_DEFINE_FINAL_TYPE (WgContext, wg_context, G_TYPE_OBJECT)
@@ -519,6 +520,12 @@ wg_context_send (WgContext      *self,
   g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
   g_return_val_if_fail (body != NULL, NULL);
 
+  if (self->read_only)
+    {
+      g_set_error_literal (error, WG_ERROR, WG_ERROR_FORBIDDEN,
+                           _("Replay shows the past: no command can be sent from it"));
+      return NULL;
+    }
   if (self->sync != NULL)
     {
       g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);
@@ -543,6 +550,28 @@ wg_context_send (WgContext      *self,
   emit_events_applied (self, events);
   g_signal_emit (self, signals[COMMAND_SETTLED], 0, id, TRUE, NULL, NULL);
   return g_steal_pointer (&id);
+}
+
+void
+wg_context_set_read_only (WgContext *self,
+                          gboolean   read_only)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+  self->read_only = read_only;
+}
+
+gboolean
+wg_context_get_read_only (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), FALSE);
+  return self->read_only;
+}
+
+WgClock *
+wg_context_get_alarm_clock (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->read_only ? self->clock : self->live_clock;
 }
 
 void

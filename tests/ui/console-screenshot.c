@@ -2,14 +2,16 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|replay] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
  * the shortcuts window; sorted: the board sorted by grid; police-grids: the
  * police grid layer switched on; call-back: a 12345 hotline case verified
  * and waiting for its call-back, selected; call-back-form: its call-back
- * form open.
+ * form open; replay: scenario 6, the fire acknowledged, dispatched and
+ * reached, replayed and paused at the dispatch (the replay's window
+ * maximised over the live one).
  */
 #include "config.h"
 
@@ -18,6 +20,8 @@
 
 #include "wg-demo.h"
 #include "wg-dispatch-dialog.h"
+#include "wg-replay-bar.h"
+#include "wg-replay-window.h"
 #include "wg-window.h"
 
 static const char *
@@ -79,6 +83,39 @@ add_verified_hotline_case (WgContext *context)
     }
   wg_context_events_applied (context, events);
   return incident;
+}
+
+/* Scenario 1's fire to the end of its response, for scenario 6 to replay:
+ * acknowledged, two forces dispatched, on the way and on scene. */
+static void
+respond_to_fire (WgContext  *context,
+                 const char *fire)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GError) error = NULL;
+  gint64 now = wg_context_now_ms (context);
+  g_autofree char *assignment = NULL;
+  static const struct { int seconds_ago; const char *type; } steps[] = {
+    { 20, "assignment.acknowledge" },
+    { 12, "assignment.en_route" },
+    { 2, "assignment.on_scene" },
+  };
+
+  g_free (wg_demo_run (context, "leader", now - 32 * 1000, events, &error, "alarm.acknowledge",
+                       "{\"incident\": \"%s\"}", fire));
+  assignment = wg_demo_run (context, "leader", now - 26 * 1000, events, &error, "dispatch.assign",
+                            "{\"incident\": \"%s\", \"units\": [\"cp-03\", \"eu-03\"]}", fire);
+  if (assignment == NULL)
+    g_error ("%s", error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autofree char *subject = wg_demo_run (context, "leader", now - steps[i].seconds_ago * 1000, events,
+                                              &error, steps[i].type, "{\"assignment\": \"%s\"}", assignment);
+
+      if (subject == NULL)
+        g_error ("%s: %s", steps[i].type, error->message);
+    }
+  wg_context_events_applied (context, events);
 }
 
 static gboolean
@@ -156,6 +193,26 @@ main (int   argc,
     gtk_widget_activate_action (GTK_WIDGET (window), "view.police-grids", NULL);
   else if (g_str_equal (mode, "shortcuts"))
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  else if (g_str_equal (mode, "replay"))
+    {
+      g_autofree char *fire = g_strdup (find_incident (window, "fire"));
+      WgWindow *replay;
+      WgReplay *session;
+
+      respond_to_fire (context, fire);
+      replay = wg_replay_window_open (window, &error);
+      if (replay == NULL)
+        g_error ("%s", error->message);
+      gtk_window_maximize (GTK_WINDOW (replay));
+      gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map_view (replay)), FALSE);
+      gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map (replay)), FALSE);
+      session = wg_replay_window_get_replay (replay);
+      wg_replay_bar_pick (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)), fire);
+      /* Paused at the dispatch decision: acknowledged, forces assigned. */
+      while (wg_incident_item_get_record (wg_incident_model_lookup (wg_window_get_model (replay), fire))->state
+               != WG_STATE_DISPATCHED && wg_replay_step_moment (session, fire, 1))
+        ;
+    }
   else if (g_str_equal (mode, "sorted"))
     {
       GtkColumnView *view = wg_incident_board_get_column_view (wg_window_get_board (window));

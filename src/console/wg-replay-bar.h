@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "wg-map-view.h"
+#include "wg-replay.h"
+#include "wg-replay-timeline.h"
+
+G_BEGIN_DECLS
+
+/* The controls under the replay's map: back to live, previous / play /
+ * next event, speed (1x to 600x), the moment, the timeline, the selected
+ * incident's key moments, follow-the-incident, and the search for a past
+ * incident (case number, category, grid, date or any text: one Chinese
+ * character finds its incidents; wg_store_search_incidents()). */
+#define WG_TYPE_REPLAY_BAR (wg_replay_bar_get_type ())
+G_DECLARE_FINAL_TYPE (WgReplayBar, wg_replay_bar, WG, REPLAY_BAR, GtkWidget)
+
+GtkWidget        *wg_replay_bar_new          (WgReplay    *replay,
+                                              WgMapView   *map_view);
+WgReplayTimeline *wg_replay_bar_get_timeline (WgReplayBar *self);
+/* The incidents found for @text (ids, latest first), as the search shows
+ * them; categories and grids match by name. */
+GPtrArray        *wg_replay_bar_search       (WgReplayBar *self,
+                                              const char  *text);
+/* Picks @incident: selects it, shows its key moments and goes to its
+ * report. */
+void              wg_replay_bar_pick         (WgReplayBar *self,
+                                              const char  *incident);
+void              wg_replay_bar_toggle_play  (WgReplayBar *self);
+/* @ms as the centre's local date and time. */
+char             *wg_replay_format_moment    (WgReplay    *replay,
+                                              gint64       ms);
+
+G_END_DECLS
