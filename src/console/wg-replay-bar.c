@@ -262,9 +262,17 @@ wg_replay_bar_pick (WgReplayBar *self,
 
   g_return_if_fail (WG_IS_REPLAY_BAR (self));
 
+  /* The timeline spans the incident, from its report to its last key
+   * moment, with a minute either side. */
   moments = wg_replay_key_moments (self->replay, incident);
   if (moments->len > 0)
-    wg_replay_seek (self->replay, g_array_index (moments, WgReplayMoment, 0).ts);
+    {
+      gint64 first = g_array_index (moments, WgReplayMoment, 0).ts;
+      gint64 last = g_array_index (moments, WgReplayMoment, moments->len - 1).ts;
+
+      wg_replay_set_window (self->replay, first - 60 * 1000, last + 60 * 1000);
+      wg_replay_seek (self->replay, first);
+    }
   wg_view_model_set_selected_incident (view_model (self), incident);
   gtk_menu_button_popdown (self->search_button);
 }
@@ -296,8 +304,7 @@ search_changed_cb (WgReplayBar *self)
       if (!wg_store_get_incident (cache, ids->pdata[i], &record, NULL))
         continue;
       when = wg_replay_format_moment (self->replay, record.reported_at);
-      /* TRANSLATORS: a search result: case number, category, grid, time */
-      subtitle = g_strdup_printf (_("%s · %s · %s · %s"), record.case_number ?: "",
+      subtitle = g_strdup_printf ("%s · %s · %s · %s", record.case_number ?: "",
                                   wg_context_category_label (live, record.category),
                                   wg_context_grid_label (live, record.grid), when);
       row = adw_action_row_new ();

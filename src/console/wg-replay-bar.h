@@ -24,8 +24,8 @@ WgReplayTimeline *wg_replay_bar_get_timeline (WgReplayBar *self);
  * them; categories and grids match by name. */
 GPtrArray        *wg_replay_bar_search       (WgReplayBar *self,
                                               const char  *text);
-/* Picks @incident: selects it, shows its key moments and goes to its
- * report. */
+/* Picks @incident: selects it, spans the timeline over it (a minute
+ * either side), shows its key moments and goes to its report. */
 void              wg_replay_bar_pick         (WgReplayBar *self,
                                               const char  *incident);
 void              wg_replay_bar_toggle_play  (WgReplayBar *self);

@@ -95,9 +95,9 @@ wg_replay_timeline_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   GPtrArray *events = wg_replay_get_events (self->replay);
   const GdkRGBA track = { 0.5, 0.5, 0.5, 0.15 };
-  const GdkRGBA cursor = { 0.753, 0.110, 0.157, 1.0 };
   GdkRGBA outline;
   double last_x[N_KINDS];
+  double cursor_x;
   gint64 from, to;
 
   wg_replay_get_window (self->replay, &from, &to);
@@ -141,9 +141,11 @@ wg_replay_timeline_snapshot (GtkWidget   *widget,
                                  &GRAPHENE_RECT_INIT (x, 1, 3, height - 2));
     }
 
-  gtk_snapshot_append_color (snapshot, &cursor,
-                             &GRAPHENE_RECT_INIT (x_of (wg_replay_get_time (self->replay), from, to, width) - 1,
-                                                  0, 3, height));
+  /* The moment shown: a line in the text's colour with a handle on top,
+   * unlike any tick. */
+  cursor_x = x_of (wg_replay_get_time (self->replay), from, to, width);
+  gtk_snapshot_append_color (snapshot, &outline, &GRAPHENE_RECT_INIT (cursor_x - 1, 0, 2, height));
+  gtk_snapshot_append_color (snapshot, &outline, &GRAPHENE_RECT_INIT (cursor_x - 5, 0, 10, 6));
 }
 
 static void

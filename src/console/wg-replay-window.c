@@ -43,8 +43,8 @@ wg_replay_window_open (WgWindow  *live,
   g_autoptr(WgReplay) replay = NULL;
   WgWindow *window;
   WgMapView *map_view;
-  AdwFlap *flap;
-  GtkWidget *banner_slot, *replay_banner, *label, *live_banner, *column, *bar;
+  GtkPaned *paned;
+  GtkWidget *flap, *banner_slot, *replay_banner, *label, *live_banner, *column, *bar;
 
   g_return_val_if_fail (WG_IS_WINDOW (live), NULL);
 
@@ -58,15 +58,16 @@ wg_replay_window_open (WgWindow  *live,
   gtk_widget_add_css_class (GTK_WIDGET (window), "replay");
   disable_commands (window);
 
-  /* Under the map: the controls and the timeline. */
+  /* Under the map and its detail sheet: the controls and the timeline. */
   map_view = wg_window_get_map_view (window);
-  flap = ADW_FLAP (gtk_widget_get_parent (GTK_WIDGET (map_view)));
+  flap = gtk_widget_get_parent (GTK_WIDGET (map_view));
+  paned = GTK_PANED (gtk_widget_get_parent (flap));
   column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  g_object_ref (map_view);
-  adw_flap_set_content (flap, column);
-  gtk_widget_set_vexpand (GTK_WIDGET (map_view), TRUE);
-  gtk_box_append (GTK_BOX (column), GTK_WIDGET (map_view));
-  g_object_unref (map_view);
+  g_object_ref (flap);
+  gtk_paned_set_end_child (paned, column);
+  gtk_widget_set_vexpand (flap, TRUE);
+  gtk_box_append (GTK_BOX (column), flap);
+  g_object_unref (flap);
   bar = wg_replay_bar_new (replay, map_view);
   gtk_box_append (GTK_BOX (column), bar);
 

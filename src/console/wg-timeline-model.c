@@ -72,6 +72,16 @@ events_applied_cb (WgTimelineModel *self,
     g_list_model_items_changed (G_LIST_MODEL (self), before, 0, self->items->len - before);
 }
 
+/* The store was emptied and filled again (another journal, or a replay
+ * gone back in time): the incident's events are read again. */
+static void
+cache_reset_cb (WgTimelineModel *self)
+{
+  g_autofree char *incident = g_steal_pointer (&self->incident);
+
+  wg_timeline_model_set_incident (self, incident);
+}
+
 static void
 wg_timeline_model_dispose (GObject *object)
 {
@@ -119,6 +129,7 @@ wg_timeline_model_new (WgContext *context)
   self->context = g_object_ref (context);
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "cache-reset", G_CALLBACK (cache_reset_cb), self, G_CONNECT_SWAPPED);
   return self;
 }
 

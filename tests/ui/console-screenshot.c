@@ -203,6 +203,7 @@ main (int   argc,
       replay = wg_replay_window_open (window, &error);
       if (replay == NULL)
         g_error ("%s", error->message);
+      gtk_window_set_default_size (GTK_WINDOW (replay), 1920, 1080);
       gtk_window_maximize (GTK_WINDOW (replay));
       gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map_view (replay)), FALSE);
       gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map (replay)), FALSE);

@@ -161,6 +161,7 @@ make_history (Fixture  *f,
 /* What the journal says at @t, computed here from the events alone. */
 typedef struct {
   guint    n_incidents;
+  guint    n_fire_events;
   gboolean fire_known;
   gboolean fire_unacknowledged;
   gboolean fire_resolved;
@@ -183,6 +184,7 @@ expected_at (GPtrArray  *journal,
         e.n_incidents++;
       if (g_strcmp0 (event->incident, fire) != 0)
         continue;
+      e.n_fire_events++;
       if (event->type == WG_EV_INCIDENT_REPORTED)
         e.fire_known = TRUE;
       else if (event->type == WG_EV_ALARM_RAISED)
@@ -214,6 +216,11 @@ assert_shows (WgWindow   *replay,
     return;
   g_assert_cmpint (wg_incident_item_is_unacknowledged (item), ==, e.fire_unacknowledged);
   g_assert_cmpint (wg_incident_item_get_record (item)->state == WG_STATE_RESOLVED, ==, e.fire_resolved);
+  /* The detail's timeline of the selected fire: its events up to t. */
+  if (g_strcmp0 (wg_view_model_get_selected_incident (wg_context_get_view_model (wg_window_get_context (replay))),
+                 fire) == 0)
+    g_assert_cmpuint (g_list_model_get_n_items (wg_detail_pane_get_timeline (wg_window_get_detail_pane (replay))),
+                      ==, e.n_fire_events);
   /* The banner of the moment shown. */
   g_assert_cmpint (g_strcmp0 (wg_alarm_banner_get_incident (banner), fire) == 0, ==, e.fire_unacknowledged);
 }
@@ -266,7 +273,9 @@ test_replay (Fixture       *f,
   g_assert_cmpint (from, <, ((WgEvent *) journal->pdata[0])->ts);
   g_assert_cmpint (to, >, ((WgEvent *) journal->pdata[journal->len - 1])->ts);
 
-  /* Scrub: each event's moment, a moment before it, forward then back. */
+  /* Scrub: each event's moment, a moment before it, forward then back,
+   * the fire selected. */
+  wg_view_model_set_selected_incident (wg_context_get_view_model (wg_replay_get_context (session)), fire);
   for (guint i = 0; i < journal->len; i++)
     {
       gint64 ts = ((WgEvent *) journal->pdata[i])->ts;
