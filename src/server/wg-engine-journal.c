@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Journal reads: GET /api/v1/journal (pages of the caller's view) and
+ * Journal reads: GET /api/v1/journal (pages of the caller's view, from a
+ * seq or from a moment) and
  * GET /api/v1/incidents/{id}/events (one incident's events).
  */
 #define G_LOG_DOMAIN "wg-engine"
@@ -15,6 +16,7 @@
 #include "wg-json.h"
 #include "wg-problem.h"
 #include "wg-store.h"
+#include "wg-store-replay.h"
 
 #define JOURNAL_DEFAULT_LIMIT 500
 #define JOURNAL_MAX_LIMIT 5000
@@ -50,7 +52,7 @@ _wg_engine_get_journal_cb (SoupServerMessage *msg,
   g_autoptr(WgActor) actor = NULL;
   g_autoptr(GError) error = NULL;
   WgJournalViewer viewer;
-  gint64 after = 0, limit = JOURNAL_DEFAULT_LIMIT, head, last = 0;
+  gint64 after = 0, from_ts = 0, limit = JOURNAL_DEFAULT_LIMIT, head, last = 0;
   guint n = 0;
   gboolean more;
   GString *out;
@@ -64,6 +66,22 @@ _wg_engine_get_journal_cb (SoupServerMessage *msg,
       wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
                           _("“after” must be a sequence number and “limit” between 1 and 5000"));
       return;
+    }
+  /* Replay seeks by time (protocol.md, "Replay and exercises"). */
+  if (g_hash_table_contains (query, "from_ts"))
+    {
+      if (g_hash_table_contains (query, "after") ||
+          !_wg_engine_parse_count (query, "from_ts", 0, G_MAXINT64, &from_ts))
+        {
+          wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
+                              _("“from_ts” must be a time in milliseconds since 1970, without “after”"));
+          return;
+        }
+      if (!wg_store_seq_before_ts (self->store, from_ts, &after, &error))
+        {
+          wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+          return;
+        }
     }
 
   head = wg_store_head (self->store);

@@ -41,3 +41,40 @@ wg_store_list_assignment_spans (WgStore  *self,
     }
   return g_steal_pointer (&spans);
 }
+
+gboolean
+wg_store_seq_before_ts (WgStore  *self,
+                        gint64    ts_ms,
+                        gint64   *seq_out,
+                        GError  **error)
+{
+  gint64 lo = 0, hi;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (seq_out != NULL, FALSE);
+
+  /* Every event up to lo is earlier than ts_ms; none after hi is.  A
+   * console's cache has gaps in seq: the probe takes the first event at
+   * or after mid. */
+  hi = wg_store_head (self);
+  while (lo < hi)
+    {
+      gint64 mid = lo + (hi - lo + 1) / 2;
+      sqlite3_stmt *stmt = _wg_store_stmt (self, "SELECT seq, ts FROM journal WHERE seq >= ?1 ORDER BY seq LIMIT 1", error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, mid);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW && sqlite3_column_int64 (stmt, 1) < ts_ms && sqlite3_column_int64 (stmt, 0) <= hi)
+        lo = sqlite3_column_int64 (stmt, 0);
+      else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        hi = mid - 1;
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return _wg_store_set_error (self, error);
+    }
+  *seq_out = lo;
+  return TRUE;
+}

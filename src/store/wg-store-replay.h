@@ -15,4 +15,13 @@ GPtrArray *wg_store_list_assignment_spans (WgStore  *self,
                                            gint64    open_after_ms,
                                            GError  **error);
 
+/* The seq of the last event before @ts_ms (0: none), at most the head: the
+ * page after it starts at the first event with ts >= @ts_ms
+ * (GET /api/v1/journal?from_ts=).  A binary search over seq (ts never goes
+ * back along the journal), so the journal needs no index on ts. */
+gboolean   wg_store_seq_before_ts (WgStore  *self,
+                                   gint64    ts_ms,
+                                   gint64   *seq_out,
+                                   GError  **error);
+
 G_END_DECLS

@@ -4,7 +4,8 @@
  * pages with an opaque cursor through 10,000 points that share one
  * timestamp (100 pages of 100, each point once); bookmarks are made and
  * listed by trainers, duty leaders and dispatchers, refused to others and
- * for bad input (nothing stored).
+ * for bad input (nothing stored); the journal pages from a moment
+ * (from_ts) as the caller's view has them, bad values refused.
  */
 #include "config.h"
 
@@ -139,6 +140,125 @@ test_bookmarks (void)
                                                                          "bookmarks")), ==, 1);
 }
 
+typedef struct
+{
+  gint64 seq;
+  gint64 ts;
+} SeqTs;
+
+/* The (seq, ts) of the events of one journal page. */
+static GArray *
+page_events (WgTestResponse *r,
+             gboolean       *more)
+{
+  JsonObject *o = wg_test_response_object (r);
+  JsonArray *events = json_object_get_array_member (o, "events");
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (SeqTs));
+
+  g_assert_cmpuint (r->status, ==, 200);
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+      SeqTs e = { json_object_get_int_member (event, "seq"), json_object_get_int_member (event, "ts") };
+
+      g_array_append_val (out, e);
+    }
+  if (more != NULL)
+    *more = json_object_get_boolean_member (o, "more");
+  return out;
+}
+
+/* The whole journal as @token reads it. */
+static GArray *
+whole_view (const char *token)
+{
+  GArray *all = g_array_new (FALSE, FALSE, sizeof (SeqTs));
+  gint64 after = 0;
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=5000", after);
+      g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+      g_autoptr(GArray) page = page_events (r, &more);
+
+      g_array_append_vals (all, page->data, page->len);
+      if (page->len > 0)
+        after = g_array_index (page, SeqTs, page->len - 1).seq;
+    }
+  return all;
+}
+
+static void
+check_from_ts (const char *token,
+               GArray     *view,
+               gint64      t)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/journal?from_ts=%" G_GINT64_FORMAT "&limit=7", t);
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+  g_autoptr(GArray) page = page_events (r, NULL);
+  guint first = 0;
+
+  while (first < view->len && g_array_index (view, SeqTs, first).ts < t)
+    first++;
+  g_assert_cmpuint (page->len, ==, MIN (7, view->len - first));
+  for (guint i = 0; i < page->len; i++)
+    g_assert_cmpint (g_array_index (page, SeqTs, i).seq, ==, g_array_index (view, SeqTs, first + i).seq);
+}
+
+static void
+test_journal_from_ts (void)
+{
+  g_autofree char *dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  g_autofree char *grid = wg_test_server_grid_at (server, dispatcher, "{\"lat\":23.2065,\"lon\":113.2984}");
+  g_autofree char *worker_name = wg_test_server_grid_worker (server, grid, TRUE);
+  g_autofree char *worker = wg_test_server_login (server, worker_name, "demo");
+  const char *bad[] = { "from_ts=soon", "from_ts=-1", "from_ts=", "from_ts=1e3", "from_ts=5&after=0",
+                        "from_ts=99999999999999999999" };
+
+  /* Events of the same moment: a page may start inside such a run.  The
+   * grid worker of their grid sees them, and not the others. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(WgTestResponse) report = wg_test_server_command (server, dispatcher, NULL, "incident.report",
+        "{\"grade\":\"general\",\"category\":\"garbage\","
+        "\"location\":{\"lat\":23.2065,\"lon\":113.2984},\"summary\":\"垃圾堆放\"}");
+
+      g_assert_cmpuint (report->status, ==, 200);
+    }
+
+  for (guint v = 0; v < 2; v++)
+    {
+      const char *token = v == 0 ? dispatcher : worker;
+      g_autoptr(GArray) view = whole_view (token);
+      gint64 first_ts, last_ts;
+
+      g_assert_cmpuint (view->len, >, 3);
+      first_ts = g_array_index (view, SeqTs, 0).ts;
+      last_ts = g_array_index (view, SeqTs, view->len - 1).ts;
+      check_from_ts (token, view, 0);
+      check_from_ts (token, view, first_ts);
+      check_from_ts (token, view, last_ts);
+      check_from_ts (token, view, last_ts + 1);
+      for (guint i = 1; i <= 8; i++)
+        {
+          gint64 ts = g_array_index (view, SeqTs, view->len * i / 9).ts;
+
+          check_from_ts (token, view, ts);
+          check_from_ts (token, view, ts + 1);
+          check_from_ts (token, view, first_ts + (last_ts - first_ts) * i / 9);
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/journal?%s", bad[i]);
+      g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, dispatcher, "GET", path, NULL, NULL);
+
+      wg_test_response_assert_problem (r, 400, "invalid-request");
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -148,6 +268,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/replay/positions-cursor", test_positions_cursor);
   g_test_add_func ("/replay/bookmarks", test_bookmarks);
+  g_test_add_func ("/replay/journal-from-ts", test_journal_from_ts);
   server = wg_test_server_new (NULL);
   wg_test_server_start (server, args);
   status = g_test_run ();

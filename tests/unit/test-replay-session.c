@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Replay's seek (issue 17, Done-when (a)): at random moments of a
+ * generated history the state a WgReplaySession reaches, seeking back and
+ * forth in random order, equals a from-scratch projection of the journal
+ * prefix (every event with ts <= t applied to an empty store, no
+ * checkpoint), dump for dump.  The default suite runs 20 moments of a
+ * month; built with REPLAY_YEAR (the slow suite) 200 moments of the
+ * Helong year.
+ */
+#include "config.h"
+
+#include "test-files.h"
+#include "wg-history.h"
+#include "wg-replay-session.h"
+
+#ifdef REPLAY_YEAR
+#define MOMENTS 200
+#define DAYS 365
+#define CHECKPOINT_INTERVAL WG_STORE_DEFAULT_CHECKPOINT_INTERVAL
+#else
+#define MOMENTS 20
+#define DAYS 30
+/* Denser than the default, so that a month has some to restore. */
+#define CHECKPOINT_INTERVAL 500
+#endif
+/* Playing at 600x, a frame every 100 ms: steps of a minute. */
+#define PLAY_STEPS 30
+#define PLAY_STEP_MS 60000
+
+static char *
+demo_dir (void)
+{
+  const char *src = g_getenv ("WANGGE_SOURCE_DIR");
+
+  if (src)
+    return g_build_filename (src, "data", "demo", NULL);
+  return g_build_filename (SOURCE_DATADIR, "demo", NULL);
+}
+
+typedef struct
+{
+  char      *dir;
+  WgStore   *source;
+  GPtrArray *events;   /* the whole journal, in seq order */
+} History;
+
+static void
+history_clear (History *h)
+{
+  g_clear_pointer (&h->events, g_ptr_array_unref);
+  g_clear_pointer (&h->source, wg_store_unref);
+  test_rm_rf (h->dir);
+  g_clear_pointer (&h->dir, g_free);
+}
+
+static void
+history_generate (History *h,
+                  guint    days,
+                  guint    checkpoint_interval)
+{
+  g_autofree char *demo = demo_dir ();
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) ref = wg_reference_load_dir (demo, &error);
+  WgHistoryParams params;
+  WgHistoryStats stats;
+  gint64 after = 0;
+
+  g_assert_no_error (error);
+  h->dir = g_dir_make_tmp ("wg-replay-session-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (h->dir, "journal.db", NULL);
+  h->source = wg_store_open (path, &error);
+  g_assert_no_error (error);
+  wg_store_set_checkpoint_interval (h->source, checkpoint_interval);
+  wg_history_params_init_from_reference (&params, ref);
+  params.seed = 42;
+  params.anchor = "2026-11-28";
+  params.days = days;
+  if (!wg_history_generate (h->source, NULL, ref, &params, &stats, &error))
+    g_error ("generate: %s", error->message);
+
+  h->events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = wg_store_read_journal (h->source, after, 5000, &error);
+
+      g_assert_no_error (error);
+      if (page->len == 0)
+        break;
+      for (guint i = 0; i < page->len; i++)
+        g_ptr_array_add (h->events, wg_event_ref (page->pdata[i]));
+      after = ((WgEvent *) page->pdata[page->len - 1])->seq;
+    }
+  g_test_message ("%u days: %u events, %u checkpoints", days, h->events->len,
+                  wg_store_count_checkpoints (h->source));
+  g_assert_cmpuint (h->events->len, >, 1000);
+}
+
+/* An empty store with the source's units (reference columns only), as a
+ * console cache starts. */
+static WgStore *
+empty_projection (History    *h,
+                  const char *name)
+{
+  g_autofree char *path = g_build_filename (h->dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) units = wg_store_list_units (h->source, &error);
+  WgStore *store;
+
+  g_assert_no_error (error);
+  test_rm_rf (path);
+  store = wg_store_open (path, &error);
+  g_assert_no_error (error);
+  wg_store_set_rules (store, wg_store_get_rules (h->source));
+  wg_store_set_checkpoint_interval (store, 0);
+  for (guint i = 0; i < units->len; i++)
+    {
+      WgUnitRecord *unit = units->pdata[i];
+
+      wg_store_register_unit (store, unit->id, unit->type, unit->name, unit->home_grid, unit->account, &error);
+      g_assert_no_error (error);
+    }
+  return store;
+}
+
+/* Applies the events from *@next with ts <= @t to @store. */
+static void
+apply_until (History *h,
+             WgStore *store,
+             guint   *next,
+             gint64   t)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  while (*next < h->events->len && ((WgEvent *) h->events->pdata[*next])->ts <= t)
+    g_ptr_array_add (batch, h->events->pdata[(*next)++]);
+  if (batch->len > 0 && !wg_store_apply_events (store, batch, &error))
+    g_error ("apply: %s", error->message);
+}
+
+static char *
+dump_checksum (WgStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dump = wg_store_dump_state (store, &error);
+
+  g_assert_no_error (error);
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, dump, -1);
+}
+
+static void
+report_difference (History *h,
+                   WgStore *state,
+                   gint64   t)
+{
+  g_autoptr(WgStore) scratch = empty_projection (h, "difference.db");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *want = NULL, *got = NULL;
+  g_auto(GStrv) want_lines = NULL, got_lines = NULL;
+  guint next = 0, i;
+
+  apply_until (h, scratch, &next, t);
+  want = wg_store_dump_state (scratch, &error);
+  g_assert_no_error (error);
+  got = wg_store_dump_state (state, &error);
+  g_assert_no_error (error);
+  want_lines = g_strsplit (want, "\n", -1);
+  got_lines = g_strsplit (got, "\n", -1);
+  for (i = 0; want_lines[i] != NULL && got_lines[i] != NULL; i++)
+    if (g_strcmp0 (want_lines[i], got_lines[i]) != 0)
+      break;
+  g_error ("state at %" G_GINT64_FORMAT " differs at line %u:\n got: %s\nwant: %s", t, i,
+           got_lines[i] ? got_lines[i] : "(end)", want_lines[i] ? want_lines[i] : "(end)");
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+check_moments (guint days,
+               guint moments,
+               guint checkpoint_interval)
+{
+  History h = { 0 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) play = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_autoptr(WgStore) baseline = NULL;
+  g_autoptr(WgReplaySession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 first_ts, last_ts;
+  guint next = 0;
+
+  history_generate (&h, days, checkpoint_interval);
+  first_ts = ((WgEvent *) h.events->pdata[0])->ts;
+  last_ts = ((WgEvent *) h.events->pdata[h.events->len - 1])->ts;
+
+  /* Moments anywhere, on an event's own ts (an event at t belongs to t)
+   * and just before one, before the first event and after the last. */
+  for (guint i = 0; i < moments; i++)
+    {
+      gint64 t;
+
+      switch (i % 4)
+        {
+        case 0:
+        case 1:
+          t = first_ts + (gint64) (g_rand_double (rand) * (last_ts - first_ts));
+          break;
+        default:
+          t = ((WgEvent *) h.events->pdata[g_rand_int_range (rand, 0, h.events->len)])->ts - (i % 4 == 3);
+          break;
+        }
+      g_array_append_val (times, t);
+    }
+  {
+    gint64 edges[] = { first_ts - 1, last_ts + 1 };
+
+    g_array_append_vals (times, edges, G_N_ELEMENTS (edges));
+  }
+  {
+    gint64 t = first_ts + (gint64) (g_rand_double (rand) * (last_ts - first_ts));
+
+    for (guint i = 0; i < PLAY_STEPS; i++, t += PLAY_STEP_MS)
+      g_array_append_val (play, t);
+  }
+
+  /* The expected states, projected from scratch in time order. */
+  {
+    g_autoptr(GArray) sorted = g_array_copy (times);
+
+    g_array_append_vals (sorted, play->data, play->len);
+    g_array_sort (sorted, compare_gint64);
+    baseline = empty_projection (&h, "baseline.db");
+    for (guint i = 0; i < sorted->len; i++)
+      {
+        gint64 t = g_array_index (sorted, gint64, i);
+
+        if (g_hash_table_contains (expected, &t))
+          continue;
+        apply_until (&h, baseline, &next, t);
+        g_hash_table_insert (expected, g_memdup2 (&t, sizeof t), dump_checksum (baseline));
+      }
+  }
+
+  session = wg_replay_session_new (h.source, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wg_replay_session_get_seq (session), ==, 0);
+
+  /* Back and forth in random order. */
+  for (guint i = times->len; i > 1; i--)
+    {
+      guint j = g_rand_int_range (rand, 0, i);
+      gint64 swap = g_array_index (times, gint64, i - 1);
+
+      g_array_index (times, gint64, i - 1) = g_array_index (times, gint64, j);
+      g_array_index (times, gint64, j) = swap;
+    }
+  /* Then played forward in small steps. */
+  g_array_append_vals (times, play->data, play->len);
+  for (guint i = 0; i < times->len; i++)
+    {
+      gint64 t = g_array_index (times, gint64, i);
+      g_autofree char *got = NULL;
+
+      if (!wg_replay_session_seek (session, t, &error))
+        g_error ("seek to %" G_GINT64_FORMAT ": %s", t, error->message);
+      g_assert_cmpint (wg_replay_session_get_time (session), ==, t);
+      got = dump_checksum (wg_replay_session_get_state (session));
+      if (g_strcmp0 (got, g_hash_table_lookup (expected, &t)) != 0)
+        report_difference (&h, wg_replay_session_get_state (session), t);
+      g_assert_cmpint (wg_replay_session_get_seq (session), ==,
+                       wg_store_get_projected_seq (wg_replay_session_get_state (session)));
+    }
+
+  g_clear_pointer (&session, wg_replay_session_free);
+  g_clear_pointer (&baseline, wg_store_unref);
+  history_clear (&h);
+}
+
+static void
+test_moments (void)
+{
+  check_moments (DAYS, MOMENTS, CHECKPOINT_INTERVAL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/replay-session/moments", test_moments);
+  return g_test_run ();
+}
