@@ -26,6 +26,7 @@ struct _WgContext
   GHashTable      *adopting;     /* incident ids being fetched */
   WgAttachmentCache *attachments;
   gboolean         read_only;    /* a replay: no command leaves it */
+  WgStore         *journal;      /* where incidents' events are read; NULL: store */
 };
 
 G_DEFINE_FINAL_TYPE (WgContext, wg_context, G_TYPE_OBJECT)
@@ -294,6 +295,7 @@ wg_context_finalize (GObject *object)
 
   g_clear_object (&self->reference);
   g_clear_pointer (&self->store, wg_store_unref);
+  g_clear_pointer (&self->journal, wg_store_unref);
   g_clear_object (&self->clock);
   g_clear_object (&self->live_clock);
   g_clear_pointer (&self->positions, wg_position_store_unref);
@@ -565,6 +567,25 @@ wg_context_get_read_only (WgContext *self)
 {
   g_return_val_if_fail (WG_IS_CONTEXT (self), FALSE);
   return self->read_only;
+}
+
+void
+wg_context_set_journal_store (WgContext *self,
+                              WgStore   *journal)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+
+  if (journal != NULL)
+    wg_store_ref (journal);
+  g_clear_pointer (&self->journal, wg_store_unref);
+  self->journal = journal;
+}
+
+WgStore *
+wg_context_get_journal_store (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->journal != NULL ? self->journal : self->store;
 }
 
 WgClock *

@@ -93,7 +93,7 @@ wg_replay_timeline_snapshot (GtkWidget   *widget,
   WgReplayTimeline *self = WG_REPLAY_TIMELINE (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  GPtrArray *events = wg_replay_get_events (self->replay);
+  GArray *ticks = wg_replay_get_ticks (self->replay);
   const GdkRGBA track = { 0.5, 0.5, 0.5, 0.15 };
   GdkRGBA outline;
   double last_x[N_KINDS];
@@ -111,16 +111,16 @@ wg_replay_timeline_snapshot (GtkWidget   *widget,
    * events is still one rectangle per pixel and kind at most). */
   for (guint k = 0; k < N_KINDS; k++)
     last_x[k] = -1.0;
-  for (guint i = 0; i < events->len; i++)
+  for (guint i = 0; i < ticks->len; i++)
     {
-      WgEvent *event = events->pdata[i];
+      const WgReplayMoment *tick = &g_array_index (ticks, WgReplayMoment, i);
       Kind kind;
       double x;
 
-      if (event->ts < from || event->ts > to)
+      if (tick->ts < from || tick->ts > to)
         continue;
-      kind = kind_of (event->type);
-      x = floor (x_of (event->ts, from, to, width));
+      kind = kind_of (tick->type);
+      x = floor (x_of (tick->ts, from, to, width));
       if (x == last_x[kind])
         continue;
       last_x[kind] = x;

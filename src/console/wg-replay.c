@@ -4,22 +4,27 @@
 #include "config.h"
 
 #include "wg-replay.h"
+#include "wg-replay-session.h"
 #include "wg-store-reference.h"
 
 #define JOURNAL_PAGE 5000
+/* A move over more events than this refills the views at once (one
+ * ::cache-reset) rather than announcing each incident it touched. */
+#define MAX_ANNOUNCED 2000
 
 struct _WgReplay
 {
-  GObject    parent_instance;
+  GObject          parent_instance;
 
-  WgContext *live;
-  WgContext *context;   /* read-only, over the state store */
-  WgStore   *state;
-  GPtrArray *events;    /* WgEvent*, the live cache's journal */
-  guint      applied;   /* events[0 .. applied) are in the state */
-  gint64     state_ms;  /* the moment the state shows */
-  gint64     from_ms;
-  gint64     to_ms;
+  WgContext       *live;
+  WgStore         *cache;     /* the live cache, whose journal is replayed */
+  WgContext       *context;   /* read-only, over the state store */
+  WgReplaySession *session;   /* NULL: a cache in memory, projected here */
+  WgStore         *state;
+  GArray          *ticks;     /* WgReplayMoment of every event, seq order */
+  gint64           seq;       /* the last event in the state */
+  gint64           from_ms;
+  gint64           to_ms;
 };
 
 G_DEFINE_FINAL_TYPE (WgReplay, wg_replay, G_TYPE_OBJECT)
@@ -31,43 +36,118 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* Brings the state to every event with ts <= @t_ms. */
+/* The cache's live events with @after < seq <= @through, in order. */
+static GPtrArray *
+read_between (WgStore  *cache,
+              gint64    after,
+              gint64    through,
+              GError  **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+
+  while (after < through)
+    {
+      g_autoptr(GPtrArray) page = wg_store_read_journal (cache, after, JOURNAL_PAGE, error);
+
+      if (page == NULL)
+        return NULL;
+      if (page->len == 0)
+        break;
+      for (guint i = 0; i < page->len; i++)
+        {
+          WgEvent *event = page->pdata[i];
+
+          after = event->seq;
+          if (event->seq > through)
+            break;
+          /* Exercises keep a journal of their own: replay is the live one. */
+          if (event->exercise == NULL)
+            g_ptr_array_add (events, wg_event_ref (event));
+        }
+    }
+  return g_steal_pointer (&events);
+}
+
+/* The seq of the last event with ts <= @t_ms (0: none). */
+static gint64
+seq_at (WgReplay *self,
+        gint64    t_ms)
+{
+  guint lo = 0, hi = self->ticks->len;
+
+  /* ts never goes back along the journal. */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (self->ticks, WgReplayMoment, mid).ts <= t_ms)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo > 0 ? g_array_index (self->ticks, WgReplayMoment, lo - 1).seq : 0;
+}
+
+/* Without a session: the state projected here, forward by the events in
+ * between, back by projecting again from the start. */
+static gboolean
+project_to (WgReplay   *self,
+            gint64      seq,
+            GPtrArray **batch_out,
+            GError    **error)
+{
+  g_autoptr(GPtrArray) batch = NULL;
+
+  if (seq < self->seq)
+    {
+      if (!wg_store_reset (self->state, wg_store_get_journal_id (self->state), error))
+        return FALSE;
+      self->seq = 0;
+    }
+  batch = read_between (self->cache, self->seq, seq, error);
+  if (batch == NULL || (batch->len > 0 && !wg_store_apply_events (self->state, batch, error)))
+    return FALSE;
+  *batch_out = g_steal_pointer (&batch);
+  return TRUE;
+}
+
+/* Brings the state to every event with ts <= @t_ms and tells the views:
+ * forward by the events in between, backward (or a long way) by a
+ * refill. */
 static void
 follow (WgReplay *self,
         gint64    t_ms)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
-  gboolean reset = FALSE;
-  guint end;
+  g_autoptr(GPtrArray) batch = NULL;
+  gint64 before = self->seq;
+  gint64 seq;
 
-  if (t_ms < self->state_ms &&
-      self->applied > 0 && ((WgEvent *) self->events->pdata[self->applied - 1])->ts > t_ms)
+  if (self->session != NULL)
     {
-      /* Backward: project again from the start. */
-      if (!wg_store_reset (self->state, wg_store_get_journal_id (self->state), &error))
+      if (!wg_replay_session_seek (self->session, t_ms, &error))
         {
-          g_warning ("Could not rewind the replay: %s", error->message);
+          g_warning ("Could not replay up to %" G_GINT64_FORMAT ": %s", t_ms, error->message);
           return;
         }
-      self->applied = 0;
-      reset = TRUE;
+      seq = wg_replay_session_get_seq (self->session);
+      if (seq > before && seq - before <= MAX_ANNOUNCED)
+        batch = read_between (self->cache, before, seq, &error);
     }
-  for (end = self->applied; end < self->events->len; end++)
-    if (((WgEvent *) self->events->pdata[end])->ts > t_ms)
-      break;
-  for (guint i = self->applied; i < end; i++)
-    g_ptr_array_add (batch, self->events->pdata[i]);
-  self->state_ms = t_ms;
-  if (batch->len > 0 && !wg_store_apply_events (self->state, batch, &error))
+  else
     {
-      g_warning ("Could not replay up to %" G_GINT64_FORMAT ": %s", t_ms, error->message);
-      return;
+      seq = seq_at (self, t_ms);
+      if (seq != before && !project_to (self, seq, &batch, &error))
+        {
+          g_warning ("Could not replay up to %" G_GINT64_FORMAT ": %s", t_ms, error->message);
+          return;
+        }
     }
-  self->applied = end;
-  if (reset)
+  self->seq = seq;
+
+  if (seq < before || (seq > before && (batch == NULL || batch->len > MAX_ANNOUNCED)))
     g_signal_emit_by_name (self->context, "cache-reset");
-  else if (batch->len > 0)
+  else if (batch != NULL && batch->len > 0)
     wg_context_events_applied (self->context, batch);
   g_signal_emit (self, signals[MOVED], 0);
 }
@@ -107,7 +187,9 @@ wg_replay_finalize (GObject *object)
   WgReplay *self = WG_REPLAY (object);
 
   g_clear_pointer (&self->state, wg_store_unref);
-  g_clear_pointer (&self->events, g_ptr_array_unref);
+  g_clear_pointer (&self->session, wg_replay_session_free);
+  g_clear_pointer (&self->cache, wg_store_unref);
+  g_clear_pointer (&self->ticks, g_array_unref);
 
   G_OBJECT_CLASS (wg_replay_parent_class)->finalize (object);
 }
@@ -132,19 +214,18 @@ wg_replay_class_init (WgReplayClass *klass)
 static void
 wg_replay_init (WgReplay *self)
 {
-  self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  self->ticks = g_array_new (FALSE, FALSE, sizeof (WgReplayMoment));
 }
 
 static gboolean
-read_journal (WgReplay  *self,
-              GError   **error)
+read_ticks (WgReplay  *self,
+            GError   **error)
 {
-  WgStore *cache = wg_context_get_store (self->live);
   gint64 after = 0;
 
   for (;;)
     {
-      g_autoptr(GPtrArray) page = wg_store_read_journal (cache, after, JOURNAL_PAGE, error);
+      g_autoptr(GPtrArray) page = wg_store_read_journal (self->cache, after, JOURNAL_PAGE, error);
 
       if (page == NULL)
         return FALSE;
@@ -153,13 +234,33 @@ read_journal (WgReplay  *self,
       for (guint i = 0; i < page->len; i++)
         {
           WgEvent *event = page->pdata[i];
+          WgReplayMoment tick = { event->ts, event->seq, event->type };
 
           after = event->seq;
-          /* Exercises keep a journal of their own: replay is the live one. */
           if (event->exercise == NULL)
-            g_ptr_array_add (self->events, wg_event_ref (event));
+            g_array_append_val (self->ticks, tick);
         }
     }
+}
+
+/* The state store: a session's when the cache is a file (checkpoints,
+ * fast seeks), else one projected here. */
+static WgStore *
+open_state (WgReplay  *self,
+            GError   **error)
+{
+  g_autoptr(WgStore) state = NULL;
+
+  if (g_strcmp0 (wg_store_get_path (self->cache), ":memory:") != 0)
+    {
+      self->session = wg_replay_session_new (self->cache, error);
+      return self->session != NULL ? wg_store_ref (wg_replay_session_get_state (self->session)) : NULL;
+    }
+  state = wg_store_open (":memory:", error);
+  if (state == NULL || !wg_store_adopt_reference (state, wg_context_get_reference (self->live), error))
+    return NULL;
+  wg_store_set_rules (state, wg_store_get_rules (self->cache));
+  return g_steal_pointer (&state);
 }
 
 WgReplay *
@@ -167,29 +268,27 @@ wg_replay_new (WgContext  *live,
                GError    **error)
 {
   g_autoptr(WgReplay) self = NULL;
-  g_autoptr(WgStore) state = NULL;
   WgClock *clock;
 
   g_return_val_if_fail (WG_IS_CONTEXT (live), NULL);
 
   self = g_object_new (WG_TYPE_REPLAY, NULL);
   self->live = g_object_ref (live);
-  if (!read_journal (self, error))
+  self->cache = wg_store_ref (wg_context_get_store (live));
+  if (!read_ticks (self, error))
     return NULL;
-
-  /* The state lives in memory: it is rebuilt from the journal at will. */
-  state = wg_store_open (":memory:", error);
-  if (state == NULL || !wg_store_adopt_reference (state, wg_context_get_reference (live), error))
+  self->state = open_state (self, error);
+  if (self->state == NULL)
     return NULL;
-  self->state = wg_store_ref (state);
-  self->context = wg_context_new (wg_context_get_reference (live), state, NULL, NULL,
+  self->context = wg_context_new (wg_context_get_reference (live), self->state, NULL, NULL,
                                   wg_context_get_live_clock (live), wg_context_get_actor (live));
   wg_context_set_read_only (self->context, TRUE);
+  wg_context_set_journal_store (self->context, self->cache);
 
-  if (self->events->len > 0)
+  if (self->ticks->len > 0)
     {
-      self->from_ms = ((WgEvent *) self->events->pdata[0])->ts;
-      self->to_ms = ((WgEvent *) self->events->pdata[self->events->len - 1])->ts;
+      self->from_ms = g_array_index (self->ticks, WgReplayMoment, 0).ts;
+      self->to_ms = g_array_index (self->ticks, WgReplayMoment, self->ticks->len - 1).ts;
     }
   else
     self->from_ms = self->to_ms = wg_context_now_ms (live);
@@ -198,7 +297,6 @@ wg_replay_new (WgContext  *live,
   self->to_ms += 60 * 1000;
 
   clock = wg_context_get_clock (self->context);
-  self->state_ms = G_MININT64;
   wg_clock_start_replay (clock, self->from_ms);
   wg_clock_set_rate (clock, 0.0);
   g_signal_connect_object (clock, "tick", G_CALLBACK (clock_moved_cb), self, G_CONNECT_SWAPPED);
@@ -221,11 +319,11 @@ wg_replay_get_live_context (WgReplay *self)
   return self->live;
 }
 
-GPtrArray *
-wg_replay_get_events (WgReplay *self)
+GArray *
+wg_replay_get_ticks (WgReplay *self)
 {
   g_return_val_if_fail (WG_IS_REPLAY (self), NULL);
-  return self->events;
+  return self->ticks;
 }
 
 void
@@ -297,30 +395,15 @@ wg_replay_step (WgReplay *self,
   g_return_val_if_fail (WG_IS_REPLAY (self), FALSE);
 
   now = wg_replay_get_time (self);
-  if (direction > 0)
+  for (guint i = 0; i < self->ticks->len; i++)
     {
-      for (guint i = 0; i < self->events->len; i++)
-        {
-          gint64 ts = ((WgEvent *) self->events->pdata[i])->ts;
+      guint k = direction > 0 ? i : self->ticks->len - 1 - i;
+      gint64 ts = g_array_index (self->ticks, WgReplayMoment, k).ts;
 
-          if (ts > now && ts <= self->to_ms)
-            {
-              wg_replay_seek (self, ts);
-              return TRUE;
-            }
-        }
-    }
-  else
-    {
-      for (guint i = self->events->len; i > 0; i--)
+      if (direction > 0 ? ts > now && ts <= self->to_ms : ts < now && ts >= self->from_ms)
         {
-          gint64 ts = ((WgEvent *) self->events->pdata[i - 1])->ts;
-
-          if (ts < now && ts >= self->from_ms)
-            {
-              wg_replay_seek (self, ts);
-              return TRUE;
-            }
+          wg_replay_seek (self, ts);
+          return TRUE;
         }
     }
   return FALSE;
@@ -354,14 +437,24 @@ wg_replay_key_moments (WgReplay   *self,
                        const char *incident)
 {
   GArray *moments = g_array_new (FALSE, FALSE, sizeof (WgReplayMoment));
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (WG_IS_REPLAY (self), moments);
 
-  for (guint i = 0; incident != NULL && i < self->events->len; i++)
+  if (incident == NULL)
+    return moments;
+  events = wg_store_read_incident_events (self->cache, incident, &error);
+  if (events == NULL)
     {
-      WgEvent *event = self->events->pdata[i];
+      g_warning ("Could not read the events of %s: %s", incident, error->message);
+      return moments;
+    }
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
 
-      if (g_strcmp0 (event->incident, incident) == 0 && is_key_moment (event->type))
+      if (is_key_moment (event->type))
         {
           WgReplayMoment moment = { event->ts, event->seq, event->type };
 
@@ -401,5 +494,5 @@ gint64
 wg_replay_get_seq (WgReplay *self)
 {
   g_return_val_if_fail (WG_IS_REPLAY (self), 0);
-  return self->applied > 0 ? ((WgEvent *) self->events->pdata[self->applied - 1])->seq : 0;
+  return self->seq;
 }

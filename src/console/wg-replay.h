@@ -28,13 +28,14 @@ typedef struct
   WgEventType  type;
 } WgReplayMoment;
 
-/* Starts at the first event of @live's cache journal. */
+/* Starts a minute before the first event of @live's cache journal. */
 WgReplay   *wg_replay_new            (WgContext   *live,
                                       GError     **error);
 WgContext  *wg_replay_get_context    (WgReplay    *self);
 WgContext  *wg_replay_get_live_context (WgReplay  *self);
-/* The live journal's events (WgEvent*), seq order, as read at start. */
-GPtrArray  *wg_replay_get_events     (WgReplay    *self);
+/* Every event of the live journal as read at start (WgReplayMoment), seq
+ * order: the timeline's ticks. */
+GArray     *wg_replay_get_ticks      (WgReplay    *self);
 /* The span shown by the timeline. */
 void        wg_replay_set_window     (WgReplay    *self,
                                       gint64       from_ms,

@@ -157,12 +157,16 @@ wg_timeline_model_set_incident (WgTimelineModel *self,
    * GET /api/v1/incidents/{id}/events. */
   if (incident != NULL)
     {
-      events = wg_store_read_incident_events (wg_context_get_store (self->context), incident, &error);
+      events = wg_store_read_incident_events (wg_context_get_journal_store (self->context), incident, &error);
       if (events == NULL)
         g_warning ("Could not read the events of %s: %s", incident, error->message);
       for (guint i = 0; events != NULL && i < events->len; i++)
         {
           WgEvent *event = events->pdata[i];
+
+          /* A replay shows the events up to its moment. */
+          if (wg_context_get_read_only (self->context) && event->ts > wg_context_now_ms (self->context))
+            break;
 
           g_ptr_array_add (self->items, wg_timeline_event_new (event));
           self->last_seq = MAX (self->last_seq, event->seq);

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "console-test-util.h"
+#include "wg-demo.h"
 #include "wg-error.h"
 #include "wg-json.h"
 #include "wg-replay-bar.h"
@@ -423,6 +424,52 @@ test_replay (Fixture       *f,
   g_assert_null (find_replay_window (f->app));
 }
 
+/* A console without a server keeps its cache in memory: the replay
+ * projects it itself.  At each event's moment, forward and back, the
+ * replay's store holds the incidents reported by then. */
+static void
+test_replay_in_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) reference = wg_context_load_demo_reference (&error);
+  g_autoptr(WgActor) actor = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgContext) live = NULL;
+  g_autoptr(WgReplay) replay = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  WgStore *state;
+
+  g_assert_no_error (error);
+  live = wg_context_new_local (reference, ":memory:", actor, &error);
+  g_assert_no_error (error);
+  g_assert_true (wg_demo_fill (live, &error));
+  journal = wg_store_read_journal (wg_context_get_store (live), 0, 100000, &error);
+  g_assert_no_error (error);
+  replay = wg_replay_new (live, &error);
+  g_assert_no_error (error);
+  state = wg_context_get_store (wg_replay_get_context (replay));
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint j = 0; j < journal->len; j++)
+      {
+        guint i = pass == 0 ? j : journal->len - 1 - j;
+        gint64 ts = ((WgEvent *) journal->pdata[i])->ts;
+        g_autoptr(GPtrArray) incidents = NULL;
+        guint n_reported = 0;
+        gint64 last_seq = 0;
+
+        for (guint k = 0; k < journal->len && ((WgEvent *) journal->pdata[k])->ts <= ts; k++)
+          {
+            n_reported += ((WgEvent *) journal->pdata[k])->type == WG_EV_INCIDENT_REPORTED;
+            last_seq = ((WgEvent *) journal->pdata[k])->seq;
+          }
+        wg_replay_seek (replay, ts);
+        incidents = wg_store_list_incidents (state, FALSE, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (incidents->len, ==, n_reported);
+        g_assert_cmpint (wg_replay_get_seq (replay), ==, last_seq);
+      }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -434,6 +481,7 @@ main (int    argc,
     return g_test_run ();
 
   g_test_add ("/replay/scenario-6", Fixture, NULL, fixture_set_up, test_replay, fixture_tear_down);
+  g_test_add_func ("/replay/in-memory", test_replay_in_memory);
   status = g_test_run ();
   test_rm_rf (data_home);
   return status;
