@@ -10,6 +10,7 @@
 
 #include "wg-incident-search.h"
 #include "wg-replay-bar.h"
+#include "wg-replay-bookmarks.h"
 
 #define SEARCH_LIMIT 50
 
@@ -33,10 +34,16 @@ struct _WgReplayBar
   GtkMenuButton    *search_button;
   GtkSearchEntry   *search_entry;
   GtkListBox       *results;
+  GtkMenuButton    *bookmarks_button;
+  GtkEntry         *remark_entry;
+  GtkWidget        *add_bookmark_button;
+  GtkListBox       *bookmark_list;
+  GtkWidget        *export_button;
 
   WgReplay         *replay;
   WgMapView        *map_view;
   WgReplayTimeline *timeline;
+  WgReplayBookmarks *bookmarks;
   char             *followed;   /* the incident the camera went to */
 };
 
@@ -317,6 +324,123 @@ search_changed_cb (WgReplayBar *self)
     }
 }
 
+/* Bookmarks */
+
+static void
+bookmarks_changed_cb (WgReplayBar *self)
+{
+  WgStore *cache = wg_context_get_store (wg_replay_get_live_context (self->replay));
+  GPtrArray *bookmarks = wg_replay_bookmarks_get (self->bookmarks);
+  g_autoptr(GArray) moments = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->bookmark_list))) != NULL)
+    gtk_list_box_remove (self->bookmark_list, child);
+  for (guint i = 0; i < bookmarks->len; i++)
+    {
+      WgReplayBookmark *bookmark = bookmarks->pdata[i];
+      g_auto(WgIncidentRecord) record = { 0 };
+      g_autofree char *moment = wg_replay_format_moment (self->replay, bookmark->moment);
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row = adw_action_row_new ();
+
+      if (bookmark->incident != NULL)
+        wg_store_get_incident (cache, bookmark->incident, &record, NULL);
+      subtitle = g_strdup_printf ("%s · %s%s%s", moment, bookmark->author,
+                                  record.case_number != NULL ? " · " : "", record.case_number ?: "");
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), bookmark->remark);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data (G_OBJECT (row), "moment", GINT_TO_POINTER (i));
+      gtk_list_box_append (self->bookmark_list, row);
+      g_array_append_val (moments, bookmark->moment);
+    }
+  wg_replay_timeline_set_bookmarks (self->timeline, moments);
+  gtk_widget_set_sensitive (self->export_button, bookmarks->len > 0);
+}
+
+static void
+bookmark_activated_cb (WgReplayBar   *self,
+                       GtkListBoxRow *row)
+{
+  GPtrArray *bookmarks = wg_replay_bookmarks_get (self->bookmarks);
+  guint i = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "moment"));
+
+  if (i < bookmarks->len)
+    wg_replay_seek (self->replay, ((WgReplayBookmark *) bookmarks->pdata[i])->moment);
+}
+
+static void
+bookmark_added_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(WgReplayBar) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (wg_replay_bookmarks_add_finish (WG_REPLAY_BOOKMARKS (source), result, &error))
+    gtk_editable_set_text (GTK_EDITABLE (self->remark_entry), "");
+  else
+    gtk_widget_set_tooltip_text (self->add_bookmark_button, error->message);
+  gtk_widget_set_sensitive (self->add_bookmark_button, TRUE);
+}
+
+void
+wg_replay_bar_add_bookmark (WgReplayBar *self,
+                            const char  *remark)
+{
+  g_return_if_fail (WG_IS_REPLAY_BAR (self));
+
+  gtk_widget_set_sensitive (self->add_bookmark_button, FALSE);
+  wg_replay_bookmarks_add_async (self->bookmarks, remark, NULL, bookmark_added_cb, g_object_ref (self));
+}
+
+static void
+add_bookmark_cb (WgReplayBar *self)
+{
+  wg_replay_bar_add_bookmark (self, gtk_editable_get_text (GTK_EDITABLE (self->remark_entry)));
+}
+
+static void
+export_response_cb (GtkNativeDialog *dialog,
+                    int              response,
+                    WgReplayBar     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+
+      if (!wg_replay_bookmarks_export (self->bookmarks, file, &error))
+        gtk_widget_set_tooltip_text (self->export_button, error->message);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+export_cb (WgReplayBar *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Export Bookmarks"),
+                                                              GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                              GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                              _("_Export"), NULL);
+
+  /* TRANSLATORS: the file name offered for the exported bookmarks */
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), _("bookmarks.csv"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+WgReplayBookmarks *
+wg_replay_bar_get_bookmarks (WgReplayBar *self)
+{
+  g_return_val_if_fail (WG_IS_REPLAY_BAR (self), NULL);
+  return self->bookmarks;
+}
+
 static void
 wg_replay_bar_dispose (GObject *object)
 {
@@ -334,6 +458,9 @@ wg_replay_bar_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->replay);
   g_clear_object (&self->map_view);
+  if (self->bookmarks != NULL)
+    g_signal_handlers_disconnect_by_data (self->bookmarks, self);
+  g_clear_object (&self->bookmarks);
   g_clear_pointer (&self->followed, g_free);
 
   G_OBJECT_CLASS (wg_replay_bar_parent_class)->dispose (object);
@@ -361,6 +488,11 @@ wg_replay_bar_class_init (WgReplayBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, search_button);
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, search_entry);
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, results);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, bookmarks_button);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, remark_entry);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, add_bookmark_button);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, bookmark_list);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, export_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "replay-bar");
 }
@@ -446,7 +578,14 @@ wg_replay_bar_new (WgReplay  *replay,
   g_signal_connect_swapped (self->speed_dropdown, "notify::selected", G_CALLBACK (speed_cb), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
   g_signal_connect_swapped (self->results, "row-activated", G_CALLBACK (result_activated_cb), self);
+  self->bookmarks = wg_replay_bookmarks_new (replay);
+  g_signal_connect_object (self->bookmarks, "changed", G_CALLBACK (bookmarks_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->add_bookmark_button, "clicked", G_CALLBACK (add_bookmark_cb), self);
+  g_signal_connect_swapped (self->remark_entry, "activate", G_CALLBACK (add_bookmark_cb), self);
+  g_signal_connect_swapped (self->bookmark_list, "row-activated", G_CALLBACK (bookmark_activated_cb), self);
+  g_signal_connect_swapped (self->export_button, "clicked", G_CALLBACK (export_cb), self);
   add_shortcuts (self);
+  bookmarks_changed_cb (self);
   selection_cb (self);
   moved_cb (self);
   search_changed_cb (self);

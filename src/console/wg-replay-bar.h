@@ -5,13 +5,15 @@
 
 #include "wg-map-view.h"
 #include "wg-replay.h"
+#include "wg-replay-bookmarks.h"
 #include "wg-replay-timeline.h"
 
 G_BEGIN_DECLS
 
 /* The controls under the replay's map: back to live, previous / play /
  * next event, speed (1x to 600x), the moment, the timeline, the selected
- * incident's key moments, follow-the-incident, and the search for a past
+ * incident's key moments, follow-the-incident, bookmarks (added, listed,
+ * exported as CSV through GtkFileChooserNative), and the search for a past
  * incident (case number, category, grid, date or any text: one Chinese
  * character finds its incidents; wg_store_search_incidents()). */
 #define WG_TYPE_REPLAY_BAR (wg_replay_bar_get_type ())
@@ -29,6 +31,11 @@ GPtrArray        *wg_replay_bar_search       (WgReplayBar *self,
 void              wg_replay_bar_pick         (WgReplayBar *self,
                                               const char  *incident);
 void              wg_replay_bar_toggle_play  (WgReplayBar *self);
+/* The replay's bookmarks; adds one at the moment shown, with the selected
+ * incident and @remark (as the Add Bookmark button does). */
+WgReplayBookmarks *wg_replay_bar_get_bookmarks (WgReplayBar *self);
+void              wg_replay_bar_add_bookmark (WgReplayBar *self,
+                                              const char  *remark);
 /* @ms as the centre's local date and time. */
 char             *wg_replay_format_moment    (WgReplay    *replay,
                                               gint64       ms);

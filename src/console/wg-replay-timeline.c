@@ -11,6 +11,7 @@ struct _WgReplayTimeline
 
   WgReplay  *replay;
   GArray    *moments;   /* WgReplayMoment of the incident */
+  GArray    *bookmarks; /* gint64 moments */
 };
 
 G_DEFINE_FINAL_TYPE (WgReplayTimeline, wg_replay_timeline, GTK_TYPE_WIDGET)
@@ -95,6 +96,7 @@ wg_replay_timeline_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   GArray *ticks = wg_replay_get_ticks (self->replay);
   const GdkRGBA track = { 0.5, 0.5, 0.5, 0.15 };
+  const GdkRGBA bookmark_colour = { 0.965, 0.827, 0.176, 1.0 };
   GdkRGBA outline;
   double last_x[N_KINDS];
   double cursor_x;
@@ -139,6 +141,17 @@ wg_replay_timeline_snapshot (GtkWidget   *widget,
       gtk_snapshot_append_color (snapshot, &outline, &GRAPHENE_RECT_INIT (x - 1, 0, 5, height));
       gtk_snapshot_append_color (snapshot, &kind_colours[kind_of (moment->type)],
                                  &GRAPHENE_RECT_INIT (x, 1, 3, height - 2));
+    }
+
+  /* Bookmarks: a small mark under the track. */
+  for (guint i = 0; self->bookmarks != NULL && i < self->bookmarks->len; i++)
+    {
+      gint64 moment = g_array_index (self->bookmarks, gint64, i);
+
+      if (moment < from || moment > to)
+        continue;
+      gtk_snapshot_append_color (snapshot, &bookmark_colour,
+                                 &GRAPHENE_RECT_INIT (x_of (moment, from, to, width) - 3, height - 7, 7, 7));
     }
 
   /* The moment shown: a line in the text's colour with a handle on top,
@@ -205,6 +218,7 @@ wg_replay_timeline_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->replay, self);
   g_clear_object (&self->replay);
   g_clear_pointer (&self->moments, g_array_unref);
+  g_clear_pointer (&self->bookmarks, g_array_unref);
 
   G_OBJECT_CLASS (wg_replay_timeline_parent_class)->dispose (object);
 }
@@ -257,5 +271,17 @@ wg_replay_timeline_set_incident (WgReplayTimeline *self,
   g_clear_pointer (&self->moments, g_array_unref);
   if (incident != NULL)
     self->moments = wg_replay_key_moments (self->replay, incident);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+wg_replay_timeline_set_bookmarks (WgReplayTimeline *self,
+                                  GArray           *moments)
+{
+  g_return_if_fail (WG_IS_REPLAY_TIMELINE (self));
+
+  g_clear_pointer (&self->bookmarks, g_array_unref);
+  if (moments != NULL)
+    self->bookmarks = g_array_ref (moments);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -18,6 +18,9 @@ GtkWidget *wg_replay_timeline_new          (WgReplay         *replay);
 /* The incident whose key moments stand out (NULL: none). */
 void       wg_replay_timeline_set_incident (WgReplayTimeline *self,
                                             const char       *incident);
+/* The bookmarks' moments (gint64), marked under the track. */
+void       wg_replay_timeline_set_bookmarks (WgReplayTimeline *self,
+                                             GArray           *moments);
 /* The moment at @x pixels from the widget's left edge. */
 gint64     wg_replay_timeline_time_at      (WgReplayTimeline *self,
                                             double            x);

@@ -12,6 +12,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
 
 #include "console-test-util.h"
 #include "wg-demo.h"
@@ -241,6 +243,19 @@ find_replay_window (WgApplication *app)
   return NULL;
 }
 
+typedef struct {
+  WgReplayBookmarks *bookmarks;
+  guint              n;
+} BookmarkWait;
+
+static gboolean
+has_bookmarks (gpointer data)
+{
+  BookmarkWait *wait = data;
+
+  return wg_replay_bookmarks_get (wait->bookmarks)->len >= wait->n;
+}
+
 static gboolean
 live_banner_shows (gpointer replay)
 {
@@ -399,6 +414,46 @@ test_replay (Fixture       *f,
     wg_replay_bar_pick (bar, noise);
     g_assert_cmpstr (wg_view_model_get_selected_incident (wg_context_get_view_model (wg_replay_get_context (session))),
                      ==, noise);
+  }
+
+  /* Bookmarks: added at moments from the timeline's bar, exported as CSV
+   * (UTF-8 with a BOM, CRLF, quoted where needed). */
+  {
+    WgReplayBookmarks *bookmarks = wg_replay_bar_get_bookmarks (bar);
+    g_auto(WgIncidentRecord) record = { 0 };
+    g_autofree char *dir = g_dir_make_tmp ("wangge-bookmarks-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "bookmarks.csv", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autofree char *csv = NULL;
+    g_autofree char *expected = NULL;
+    g_auto(GStrv) lines = NULL;
+    GArray *moments;
+
+    wg_replay_bar_pick (bar, fire);
+    moments = wg_replay_key_moments (session, fire);
+    wg_replay_seek (session, g_array_index (moments, WgReplayMoment, 2).ts);
+    wg_replay_bar_add_bookmark (bar, "确认及时, \"9 秒\"");
+    g_assert_true (wg_test_iterate_until (has_bookmarks, &(BookmarkWait) { bookmarks, 1 }, 5000));
+    wg_view_model_set_selected_incident (wg_context_get_view_model (wg_replay_get_context (session)), NULL);
+    wg_replay_seek (session, g_array_index (moments, WgReplayMoment, moments->len - 1).ts);
+    wg_replay_bar_add_bookmark (bar, "处置完毕");
+    g_assert_true (wg_test_iterate_until (has_bookmarks, &(BookmarkWait) { bookmarks, 2 }, 5000));
+
+    g_assert_true (wg_replay_bookmarks_export (bookmarks, file, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (path, &csv, NULL, NULL));
+    g_assert_true (g_str_has_prefix (csv, "\xEF\xBB\xBF"));
+    lines = g_strsplit (csv + 3, "\r\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 4);
+    g_assert_cmpstr (lines[3], ==, "");
+    g_assert_null (strchr (lines[1], '\n'));
+    g_assert_true (wg_store_get_incident (cache, fire, &record, NULL));
+    expected = g_strdup_printf ("%s,\"确认及时, \"\"9 秒\"\"\",leader,%s", record.case_number, fire);
+    g_assert_nonnull (strstr (lines[1], expected));
+    g_assert_nonnull (strstr (lines[2], ",,处置完毕,leader,"));
+    g_array_unref (moments);
+    g_unlink (path);
+    g_rmdir (dir);
   }
 
   /* A live emergency while the replay shows the start: its live banner
