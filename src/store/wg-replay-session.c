@@ -25,6 +25,30 @@
 #include "wg-replay-session.h"
 #include "wg-store-private.h"
 
+/* A copy of the state's database at seq (sqlite3_serialize). */
+typedef struct
+{
+  gint64         seq;
+  gint64         seq_ts;
+  unsigned char *data;
+  sqlite3_int64  size;
+  guint64        used;
+} Image;
+
+static void
+image_free (Image *image)
+{
+  sqlite3_free (image->data);
+  g_free (image);
+}
+
+/* An image of the state is kept for every IMAGE_EVERY events the session
+ * projects through, up to IMAGE_BYTES_MAX (the least recently used go
+ * first): seeking back to a moment near one already passed copies the
+ * image's bytes and projects fewer than IMAGE_EVERY events. */
+#define IMAGE_EVERY 1000
+#define IMAGE_BYTES_MAX ((gsize) 128 * 1024 * 1024)
+
 struct _WgReplaySession
 {
   WgStore *state;
@@ -38,6 +62,9 @@ struct _WgReplaySession
   gint64   seq_ts;
   /* The state holds nothing yet, not even the units. */
   gboolean empty;
+  GPtrArray *images;
+  gsize    image_bytes;
+  guint64  clock;
 };
 
 /* Restoring a checkpoint copies about this many rows in the time it takes
@@ -87,6 +114,7 @@ wg_replay_session_new (WgStore  *source,
   self->time = G_MININT64;
   self->seq_ts = G_MININT64;
   self->empty = TRUE;
+  self->images = g_ptr_array_new_with_free_func ((GDestroyNotify) image_free);
   self->state = wg_store_open (":memory:", error);
   if (self->state == NULL)
     return NULL;
@@ -111,6 +139,89 @@ wg_replay_session_new (WgStore  *source,
       g_ptr_array_add (self->columns, columns);
     }
   return g_steal_pointer (&self);
+}
+
+/* The image with the highest seq whose state is a prefix of the state at
+ * @t_ms. */
+static Image *
+best_image (WgReplaySession *self,
+            gint64           t_ms)
+{
+  Image *best = NULL;
+
+  for (guint i = 0; i < self->images->len; i++)
+    {
+      Image *image = self->images->pdata[i];
+
+      if (image->seq_ts <= t_ms && (best == NULL || image->seq > best->seq))
+        best = image;
+    }
+  return best;
+}
+
+/* An image of the state at self->seq, unless its IMAGE_EVERY bucket has
+ * one.  Out of memory, none is kept: images only save time. */
+static void
+take_image (WgReplaySession *self)
+{
+  Image *image;
+
+  for (guint i = 0; i < self->images->len; i++)
+    if (((Image *) self->images->pdata[i])->seq / IMAGE_EVERY == self->seq / IMAGE_EVERY)
+      return;
+  image = g_new0 (Image, 1);
+  image->data = sqlite3_serialize (wg_store_get_sqlite (self->state), "main", &image->size, 0);
+  if (image->data == NULL)
+    {
+      g_free (image);
+      return;
+    }
+  image->seq = self->seq;
+  image->seq_ts = self->seq_ts;
+  image->used = ++self->clock;
+  g_ptr_array_add (self->images, image);
+  self->image_bytes += image->size;
+  while (self->image_bytes > IMAGE_BYTES_MAX && self->images->len > 1)
+    {
+      guint oldest = 0;
+
+      for (guint i = 1; i < self->images->len; i++)
+        if (((Image *) self->images->pdata[i])->used < ((Image *) self->images->pdata[oldest])->used)
+          oldest = i;
+      self->image_bytes -= ((Image *) self->images->pdata[oldest])->size;
+      g_ptr_array_remove_index_fast (self->images, oldest);
+    }
+}
+
+/* Replaces the state's database by a copy of @image. */
+static gboolean
+restore_image (WgReplaySession  *self,
+               Image            *image,
+               GError          **error)
+{
+  sqlite3 *db = wg_store_get_sqlite (self->state);
+  unsigned char *copy = sqlite3_malloc64 (image->size);
+  int rc;
+
+  if (copy == NULL)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "replay: out of memory");
+      return FALSE;
+    }
+  memcpy (copy, image->data, image->size);
+  /* The state's statements are prepared again on their next use. */
+  rc = sqlite3_deserialize (db, "main", copy, image->size, image->size,
+                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "replay: %s", sqlite3_errstr (rc));
+      return FALSE;
+    }
+  image->used = ++self->clock;
+  self->seq = image->seq;
+  self->seq_ts = image->seq_ts;
+  g_debug ("replay: image at seq %" G_GINT64_FORMAT " restored", image->seq);
+  return TRUE;
 }
 
 /* Empties the state and fills it with checkpoint @cp of the source (0: no
@@ -147,12 +258,15 @@ restore_checkpoint (WgReplaySession  *self,
                          " SELECT id, type, name, home_grid, account FROM src.units", error);
 }
 
-/* Projects the source's events after self->seq with ts <= @t_ms.  The
+/* Projects the source's events after self->seq with ts <= @t_ms, or up to
+ * @until_seq when that comes first (*@done FALSE).  The
  * scan stops at the first later event (ts never goes back along the
  * journal; the ts index this would need otherwise costs every append). */
 static gboolean
 project_until (WgReplaySession  *self,
                gint64            t_ms,
+               gint64            until_seq,
+               gboolean         *done,
                GError          **error)
 {
   sqlite3_stmt *stmt;
@@ -175,21 +289,32 @@ project_until (WgReplaySession  *self,
         }
       self->seq = event->seq;
       self->seq_ts = event->ts;
+      if (self->seq >= until_seq)
+        break;
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     return _wg_store_set_error (self->state, error);
+  *done = self->seq < until_seq;
   return TRUE;
 }
+
+/* Which start costs least: the current state (free), the nearest image
+ * (a copy of its bytes) or the nearest checkpoint (a copy of its rows),
+ * counted in events projected.  An image of about this many bytes costs
+ * as much as projecting one event (bench-seek). */
+#define IMAGE_BYTES_PER_EVENT 100000
 
 static gboolean
 move_to (WgReplaySession  *self,
          gint64            t_ms,
          GError          **error)
 {
-  gint64 cp = 0, cp_ts = G_MININT64, cp_rows = 0;
+  gint64 cp = 0, cp_ts = G_MININT64, cp_rows = 0, best;
+  Image *image = best_image (self, t_ms);
   sqlite3_stmt *stmt;
-  gboolean restore;
+  enum { FROM_HERE, FROM_IMAGE, FROM_CHECKPOINT } from;
+  gboolean done = FALSE;
 
   stmt = _wg_store_stmt (self->state,
                          "SELECT seq, ts, rows FROM src.checkpoints WHERE ts <= ?1 ORDER BY seq DESC LIMIT 1", error);
@@ -205,27 +330,50 @@ move_to (WgReplaySession  *self,
   sqlite3_reset (stmt);
 
   /* The current state is a valid start when no event after it is earlier
-   * than t.  A checkpoint between it and t saves projecting the events up
-   * to the checkpoint, at the price of copying its rows. */
-  if (self->empty || t_ms < self->seq_ts)
-    restore = TRUE;
-  else
-    restore = cp - self->seq > cp_rows / ROWS_PER_EVENT;
-  if (restore)
+   * than t (ts never goes back along the journal); so is an image.  A
+   * later start saves projecting the events up to it. */
+  from = FROM_CHECKPOINT;
+  best = cp - cp_rows / ROWS_PER_EVENT;
+  if (image != NULL && image->seq - (gint64) (image->size / IMAGE_BYTES_PER_EVENT) >= best)
+    {
+      from = FROM_IMAGE;
+      best = image->seq - (gint64) (image->size / IMAGE_BYTES_PER_EVENT);
+    }
+  if (!self->empty && t_ms >= self->seq_ts && self->seq >= best)
+    from = FROM_HERE;
+
+  if (from == FROM_IMAGE && !restore_image (self, image, error))
+    return FALSE;
+  if (!_wg_store_exec (self->state, "BEGIN", error))
+    return FALSE;
+  if (from == FROM_CHECKPOINT)
     {
       if (!restore_checkpoint (self, cp, error))
         return FALSE;
       self->seq = cp;
       self->seq_ts = cp_ts;
+      g_debug ("replay: checkpoint at seq %" G_GINT64_FORMAT " restored", cp);
     }
-  if (!project_until (self, t_ms, error))
-    return FALSE;
+  /* In steps of IMAGE_EVERY events, each committed and imaged. */
+  for (;;)
+    {
+      gint64 bucket_end = (self->seq / IMAGE_EVERY + 1) * IMAGE_EVERY;
 
-  stmt = _wg_store_stmt (self->state, "INSERT OR REPLACE INTO main.meta (key, value) VALUES ('projected_seq', ?1)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, self->seq);
-  return _wg_store_step_done (self->state, stmt, error);
+      if (!project_until (self, t_ms, bucket_end, &done, error))
+        return FALSE;
+      stmt = _wg_store_stmt (self->state, "INSERT OR REPLACE INTO main.meta (key, value) VALUES ('projected_seq', ?1)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, self->seq);
+      if (!_wg_store_step_done (self->state, stmt, error) ||
+          !_wg_store_exec (self->state, "COMMIT", error))
+        return FALSE;
+      if (done)
+        return TRUE;
+      take_image (self);
+      if (!_wg_store_exec (self->state, "BEGIN", error))
+        return FALSE;
+    }
 }
 
 gboolean
@@ -233,25 +381,16 @@ wg_replay_session_seek (WgReplaySession  *self,
                         gint64            t_ms,
                         GError          **error)
 {
-  gint64 seq = self->seq, seq_ts = self->seq_ts;
-
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (!wg_store_in_transaction (self->state), FALSE);
 
-  if (!_wg_store_exec (self->state, "BEGIN", error))
-    return FALSE;
   if (!move_to (self, t_ms, error))
     {
-      sqlite3_exec (wg_store_get_sqlite (self->state), "ROLLBACK", NULL, NULL, NULL);
-      self->seq = seq;
-      self->seq_ts = seq_ts;
-      return FALSE;
-    }
-  if (!_wg_store_exec (self->state, "COMMIT", error))
-    {
-      sqlite3_exec (wg_store_get_sqlite (self->state), "ROLLBACK", NULL, NULL, NULL);
-      self->seq = seq;
-      self->seq_ts = seq_ts;
+      if (wg_store_in_transaction (self->state))
+        sqlite3_exec (wg_store_get_sqlite (self->state), "ROLLBACK", NULL, NULL, NULL);
+      self->empty = TRUE;
+      self->seq = 0;
+      self->seq_ts = G_MININT64;
       return FALSE;
     }
   self->time = t_ms;
@@ -287,5 +426,6 @@ wg_replay_session_free (WgReplaySession *self)
     return;
   g_clear_pointer (&self->state, wg_store_unref);
   g_clear_pointer (&self->columns, g_ptr_array_unref);
+  g_clear_pointer (&self->images, g_ptr_array_unref);
   g_free (self);
 }

@@ -294,11 +294,24 @@ test_moments (void)
   check_moments (DAYS, MOMENTS, CHECKPOINT_INTERVAL);
 }
 
+#ifndef REPLAY_YEAR
+/* Without checkpoints, every move back starts from the session's own
+ * images (or from nothing). */
+static void
+test_without_checkpoints (void)
+{
+  check_moments (DAYS, MOMENTS, 0);
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/replay-session/moments", test_moments);
+#ifndef REPLAY_YEAR
+  g_test_add_func ("/replay-session/without-checkpoints", test_without_checkpoints);
+#endif
   return g_test_run ();
 }
