@@ -6,11 +6,13 @@
 #include <glib/gi18n.h>
 
 #include "wg-replay-bar.h"
+#include "wg-replay-tracks.h"
 #include "wg-replay-window.h"
 
 #define REPLAY_KEY "wg-replay"
 #define BAR_KEY "wg-replay-bar"
 #define LIVE_BANNER_KEY "wg-replay-live-banner"
+#define TRACKS_KEY "wg-replay-tracks"
 
 static void
 update_banner (GtkLabel *label,
@@ -88,8 +90,11 @@ wg_replay_window_open (WgWindow  *live,
   update_banner (GTK_LABEL (label), replay);
   g_signal_connect_object (replay, "moved", G_CALLBACK (update_banner), label, G_CONNECT_SWAPPED);
 
-  g_object_set_data_full (G_OBJECT (window), REPLAY_KEY, g_steal_pointer (&replay), g_object_unref);
   g_object_set_data (G_OBJECT (window), BAR_KEY, bar);
+  /* Forces where they were, with short trails. */
+  wg_force_layer_set_show_trails (wg_map_view_get_force_layer (map_view), TRUE);
+  g_object_set_data_full (G_OBJECT (window), TRACKS_KEY, wg_replay_tracks_new (replay), g_object_unref);
+  g_object_set_data_full (G_OBJECT (window), REPLAY_KEY, g_steal_pointer (&replay), g_object_unref);
   g_object_set_data (G_OBJECT (window), LIVE_BANNER_KEY, live_banner);
   gtk_window_present (GTK_WINDOW (window));
   return window;
@@ -107,6 +112,13 @@ wg_replay_window_get_bar (WgWindow *window)
 {
   g_return_val_if_fail (WG_IS_WINDOW (window), NULL);
   return g_object_get_data (G_OBJECT (window), BAR_KEY);
+}
+
+WgReplayTracks *
+wg_replay_window_get_tracks (WgWindow *window)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (window), NULL);
+  return g_object_get_data (G_OBJECT (window), TRACKS_KEY);
 }
 
 GtkWidget *

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "wg-replay.h"
+#include "wg-replay-tracks.h"
 #include "wg-window.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,8 @@ WgWindow *wg_replay_window_open (WgWindow  *live,
 WgReplay *wg_replay_window_get_replay (WgWindow *window);
 /* Its controls. */
 GtkWidget *wg_replay_window_get_bar   (WgWindow *window);
+/* Its forces' tracks. */
+WgReplayTracks *wg_replay_window_get_tracks (WgWindow *window);
 /* Its live alarm banner. */
 GtkWidget *wg_replay_window_get_live_banner (WgWindow *window);
 

@@ -38,7 +38,7 @@ fixture_set_up (Fixture       *f,
   const char *args[] = { "--demo", NULL };
 
   f->server = wg_test_server_new (NULL);
-  f->server->no_admin = TRUE;
+  /* The admin posts the forces' positions (as the simulator's feed would). */
   wg_test_server_start (f->server, args);
   f->app = console_test_open ("leader", f->server->base_url);
   f->live = console_test_find_window (f->app);
@@ -257,6 +257,12 @@ has_bookmarks (gpointer data)
 }
 
 static gboolean
+has_tracks (gpointer tracks)
+{
+  return wg_replay_tracks_get_n_units (tracks) > 0;
+}
+
+static gboolean
 live_banner_shows (gpointer replay)
 {
   return wg_alarm_banner_get_revealed (WG_ALARM_BANNER (wg_replay_window_get_live_banner (replay)));
@@ -273,11 +279,28 @@ test_replay (Fixture       *f,
   WgWindow *replay;
   WgReplay *session;
   WgReplayBar *bar;
-  gint64 from, to, head;
+  WgReplayTracks *tracks;
+  gint64 from, to, head, track_from = 0;
 
   make_history (f, &fire, &noise);
   journal = wg_store_read_journal (cache, 0, 100000, &error);
   g_assert_no_error (error);
+  /* cp-03's track: 1 km north in 20 s from the dispatch on. */
+  for (guint i = 0; i < journal->len; i++)
+    if (((WgEvent *) journal->pdata[i])->type == WG_EV_ASSIGNMENT_CREATED)
+      {
+        track_from = ((WgEvent *) journal->pdata[i])->ts;
+        break;
+      }
+  {
+    g_autofree char *body = g_strdup_printf ("{\"positions\": ["
+                                             "{\"unit\": \"cp-03\", \"ts\": %" G_GINT64_FORMAT ", \"lat\": 23.20, \"lon\": 113.29},"
+                                             "{\"unit\": \"cp-03\", \"ts\": %" G_GINT64_FORMAT ", \"lat\": 23.21, \"lon\": 113.29}]}",
+                                             track_from, track_from + 20000);
+    g_autoptr(WgTestResponse) response = wg_test_server_post_json (f->server, "/api/v1/positions", body);
+
+    g_assert_cmpuint (response->status, ==, 200);
+  }
 
   /* Replay opens beside Live with its key's action. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->live), "win.replay", NULL));
@@ -288,6 +311,28 @@ test_replay (Fixture       *f,
   wg_replay_get_window (session, &from, &to);
   g_assert_cmpint (from, <, ((WgEvent *) journal->pdata[0])->ts);
   g_assert_cmpint (to, >, ((WgEvent *) journal->pdata[journal->len - 1])->ts);
+
+  /* Forces at their recorded positions: cp-03 interpolated along its
+   * track, hidden before it; eu-03 has none ("no track"). */
+  tracks = wg_replay_window_get_tracks (replay);
+  g_assert_true (wg_test_iterate_until (has_tracks, tracks, 5000));
+  {
+    WgPositionStore *positions = wg_context_get_position_store (wg_replay_get_context (session));
+    int cp = wg_position_store_lookup (positions, "cp-03");
+    int eu = wg_position_store_lookup (positions, "eu-03");
+
+    g_assert_cmpint (cp, >=, 0);
+    g_assert_cmpint (eu, >=, 0);
+    wg_replay_seek (session, track_from + 10000);
+    g_assert_cmpfloat_with_epsilon (wg_position_store_get_lats (positions)[cp], 23.205, 1e-6);
+    g_assert_cmpint (wg_position_store_get_times (positions)[cp], ==, track_from + 10000);
+    g_assert_cmpint (wg_position_store_get_times (positions)[eu], ==, 0);
+    wg_replay_seek (session, track_from - 1000);
+    g_assert_cmpint (wg_position_store_get_times (positions)[cp], ==, 0);
+    wg_replay_seek (session, track_from + 40000);
+    g_assert_cmpfloat_with_epsilon (wg_position_store_get_lats (positions)[cp], 23.21, 1e-6);
+    g_assert_cmpint (wg_position_store_get_times (positions)[cp], ==, track_from + 20000);
+  }
 
   /* Scrub: each event's moment, a moment before it, forward then back,
    * the fire selected. */
