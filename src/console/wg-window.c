@@ -745,6 +745,10 @@ build_views (WgWindow *self)
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->context, "command-settled", G_CALLBACK (command_settled_cb), self,
                            G_CONNECT_SWAPPED);
+  /* The grid fills follow a refilled board (another journal, a replay
+   * gone back in time). */
+  g_signal_connect_object (self->context, "cache-reset", G_CALLBACK (update_grid_states), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   if (wg_context_get_sync_client (self->context) != NULL)
     {
       WgSyncClient *sync = wg_context_get_sync_client (self->context);

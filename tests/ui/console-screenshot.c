@@ -10,8 +10,9 @@
  * police grid layer switched on; call-back: a 12345 hotline case verified
  * and waiting for its call-back, selected; call-back-form: its call-back
  * form open; replay: scenario 6, the fire acknowledged, dispatched and
- * reached, replayed and paused at the dispatch (the replay's window
- * maximised over the live one).
+ * reached, replayed and paused with the forces on the way (their tracks
+ * made up here: no server kept any), the replay's window over the live
+ * one.
  */
 #include "config.h"
 
@@ -118,6 +119,36 @@ respond_to_fire (WgContext  *context,
   wg_context_events_applied (context, events);
 }
 
+/* Without a server nothing kept tracks: the two forces drive from home to
+ * the fire in the 24 s between the dispatch and the arrival, a point
+ * every 4 s, as a server would have kept them. */
+static void
+add_tracks (WgReplayTracks *tracks,
+            WgContext      *context,
+            const char     *fire)
+{
+  static const char *const units[] = { "cp-03", "eu-03" };
+  WgReference *reference = wg_context_get_reference (context);
+  g_auto(WgIncidentRecord) record = { 0 };
+  gint64 now = wg_context_now_ms (context);
+
+  if (!wg_store_get_incident (wg_context_get_store (context), fire, &record, NULL))
+    g_error ("no fire");
+  for (guint u = 0; u < G_N_ELEMENTS (units); u++)
+    {
+      WgForce *force = wg_reference_lookup_force (reference, units[u]);
+
+      for (int step = 0; step <= 6; step++)
+        {
+          double f = step / 6.0;
+
+          wg_replay_tracks_add_point (tracks, units[u], now - 26 * 1000 + step * 4000,
+                                      force->lat + f * (record.lat - force->lat),
+                                      force->lon + f * (record.lon - force->lon));
+        }
+    }
+}
+
 static gboolean
 quit_cb (gpointer loop)
 {
@@ -209,10 +240,12 @@ main (int   argc,
       gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map (replay)), FALSE);
       session = wg_replay_window_get_replay (replay);
       wg_replay_bar_pick (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)), fire);
-      /* Paused at the dispatch decision: acknowledged, forces assigned. */
+      add_tracks (wg_replay_window_get_tracks (replay), context, fire);
+      /* Paused on the way: acknowledged, forces assigned and driving. */
       while (wg_incident_item_get_record (wg_incident_model_lookup (wg_window_get_model (replay), fire))->state
                != WG_STATE_DISPATCHED && wg_replay_step_moment (session, fire, 1))
         ;
+      wg_replay_seek (session, wg_replay_get_time (session) + 14 * 1000);
     }
   else if (g_str_equal (mode, "sorted"))
     {

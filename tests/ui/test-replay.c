@@ -217,6 +217,10 @@ assert_shows (WgWindow   *replay,
   g_assert_cmpint (item != NULL, ==, e.fire_known);
   if (item == NULL)
     return;
+  /* The fire's grid fill: pulsing while its alarm is unacknowledged. */
+  g_assert_cmpint (!!(wg_grid_layer_get_state (wg_map_view_get_grid_layer (wg_window_get_map_view (replay)),
+                                               wg_incident_item_get_record (item)->grid)
+                      & WG_GRID_STATE_UNACKNOWLEDGED), ==, e.fire_unacknowledged);
   g_assert_cmpint (wg_incident_item_is_unacknowledged (item), ==, e.fire_unacknowledged);
   g_assert_cmpint (wg_incident_item_get_record (item)->state == WG_STATE_RESOLVED, ==, e.fire_resolved);
   /* The detail's timeline of the selected fire: its events up to t. */
