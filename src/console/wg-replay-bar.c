@@ -284,11 +284,34 @@ wg_replay_bar_pick (WgReplayBar *self,
   gtk_menu_button_popdown (self->search_button);
 }
 
+gboolean
+wg_replay_bar_pick_day (WgReplayBar *self,
+                        const char  *date)
+{
+  WgReference *reference;
+  gint64 from, to;
+
+  g_return_val_if_fail (WG_IS_REPLAY_BAR (self), FALSE);
+
+  reference = wg_context_get_reference (wg_replay_get_live_context (self->replay));
+  if (date == NULL || !parse_day (reference, date, &from, &to))
+    return FALSE;
+  wg_replay_set_window (self->replay, from, to);
+  wg_replay_seek (self->replay, from);
+  gtk_menu_button_popdown (self->search_button);
+  return TRUE;
+}
+
 static void
 result_activated_cb (WgReplayBar   *self,
                      GtkListBoxRow *row)
 {
-  wg_replay_bar_pick (self, g_object_get_data (G_OBJECT (row), "incident"));
+  const char *day = g_object_get_data (G_OBJECT (row), "day");
+
+  if (day != NULL)
+    wg_replay_bar_pick_day (self, day);
+  else
+    wg_replay_bar_pick (self, g_object_get_data (G_OBJECT (row), "incident"));
 }
 
 static void
@@ -301,6 +324,23 @@ search_changed_cb (WgReplayBar *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->results))) != NULL)
     gtk_list_box_remove (self->results, child);
+  /* A date: the whole day can be the replay's span. */
+  {
+    g_autofree char *day = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+    gint64 from, to;
+
+    if (parse_day (wg_context_get_reference (live), day, &from, &to))
+      {
+        GtkWidget *row = adw_action_row_new ();
+        /* TRANSLATORS: a search result that sets the replay's span; %s is a date */
+        g_autofree char *title = g_strdup_printf (_("The whole of %s"), day);
+
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+        gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+        g_object_set_data_full (G_OBJECT (row), "day", g_steal_pointer (&day), g_free);
+        gtk_list_box_append (self->results, row);
+      }
+  }
   for (guint i = 0; i < ids->len; i++)
     {
       g_auto(WgIncidentRecord) record = { 0 };

@@ -30,6 +30,10 @@ GPtrArray        *wg_replay_bar_search       (WgReplayBar *self,
  * either side), shows its key moments and goes to its report. */
 void              wg_replay_bar_pick         (WgReplayBar *self,
                                               const char  *incident);
+/* Spans the timeline over the day @date (2026-11-27, the centre's time
+ * zone) and goes to its start; FALSE when @date is not one. */
+gboolean          wg_replay_bar_pick_day     (WgReplayBar *self,
+                                              const char  *date);
 void              wg_replay_bar_toggle_play  (WgReplayBar *self);
 /* The replay's bookmarks; adds one at the moment shown, with the selected
  * incident and @remark (as the Add Bookmark button does). */

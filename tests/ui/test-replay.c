@@ -460,6 +460,24 @@ test_replay (Fixture       *f,
     number = g_ascii_strdown (record.case_number, -1);
     by_number = wg_replay_bar_search (bar, number);
     g_assert_cmpuint (by_number->len, ==, 1);
+    /* A day as the span. */
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (record.reported_at / 1000);
+      g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, wg_reference_get_time_zone (
+                                                              wg_context_get_reference (wg_window_get_context (f->live))));
+      g_autofree char *day = g_date_time_format (local, "%Y-%m-%d");
+      g_autoptr(GPtrArray) that_day = wg_replay_bar_search (bar, day);
+      gint64 day_from, day_to;
+
+      g_assert_cmpuint (that_day->len, ==, 2);
+      g_assert_false (wg_replay_bar_pick_day (bar, "yesterday"));
+      g_assert_true (wg_replay_bar_pick_day (bar, day));
+      wg_replay_get_window (session, &day_from, &day_to);
+      g_assert_cmpint (day_to - day_from, ==, 24 * 3600 * 1000);
+      g_assert_cmpint (day_from, <=, record.reported_at);
+      g_assert_cmpint (record.reported_at, <, day_to);
+      g_assert_cmpint (wg_replay_get_time (session), ==, day_from);
+    }
     wg_replay_bar_pick (bar, noise);
     g_assert_cmpstr (wg_view_model_get_selected_incident (wg_context_get_view_model (wg_replay_get_context (session))),
                      ==, noise);
