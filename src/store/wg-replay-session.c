@@ -25,28 +25,37 @@
 #include "wg-replay-session.h"
 #include "wg-store-private.h"
 
-/* A copy of the state's database at seq (sqlite3_serialize). */
+/* Images of the state's database (sqlite3_serialize) are cut into
+ * chunks of IMAGE_CHUNK bytes; a chunk equal to the one at the same offset
+ * of the nearest image is shared, not copied.  Between two images 500
+ * events apart about three quarters of the pages are the same (closed
+ * incidents do not change), so an image costs about a quarter of its
+ * size. */
+#define IMAGE_CHUNK 4096
+
+typedef struct
+{
+  gint          ref;
+  gsize         len;
+  unsigned char data[];
+} Chunk;
+
+/* A copy of the state's database at seq. */
 typedef struct
 {
   gint64         seq;
   gint64         seq_ts;
-  unsigned char *data;
   sqlite3_int64  size;
-  guint64        used;
+  guint          n_chunks;
+  Chunk        **chunks;
 } Image;
 
-static void
-image_free (Image *image)
-{
-  sqlite3_free (image->data);
-  g_free (image);
-}
-
 /* An image of the state is kept for every IMAGE_EVERY events the session
- * projects through, up to IMAGE_BYTES_MAX (the least recently used go
- * first): seeking back to a moment near one already passed copies the
- * image's bytes and projects fewer than IMAGE_EVERY events. */
-#define IMAGE_EVERY 1000
+ * projects through, up to IMAGE_BYTES_MAX of chunks (then those closest
+ * to their neighbours go first, so that the rest stay evenly spread):
+ * seeking back to a moment near one already passed copies the image's
+ * bytes and projects fewer than IMAGE_EVERY events. */
+#define IMAGE_EVERY 500
 #define IMAGE_BYTES_MAX ((gsize) 128 * 1024 * 1024)
 
 struct _WgReplaySession
@@ -62,9 +71,8 @@ struct _WgReplaySession
   gint64   seq_ts;
   /* The state holds nothing yet, not even the units. */
   gboolean empty;
-  GPtrArray *images;
-  gsize    image_bytes;
-  guint64  clock;
+  GPtrArray *images;    /* Image*, by seq */
+  gsize    image_bytes; /* of their chunks, each counted once */
 };
 
 /* Restoring a checkpoint copies about this many rows in the time it takes
@@ -114,7 +122,7 @@ wg_replay_session_new (WgStore  *source,
   self->time = G_MININT64;
   self->seq_ts = G_MININT64;
   self->empty = TRUE;
-  self->images = g_ptr_array_new_with_free_func ((GDestroyNotify) image_free);
+  self->images = g_ptr_array_new ();
   self->state = wg_store_open (":memory:", error);
   if (self->state == NULL)
     return NULL;
@@ -141,6 +149,20 @@ wg_replay_session_new (WgStore  *source,
   return g_steal_pointer (&self);
 }
 
+static void
+image_free (WgReplaySession *self,
+            Image           *image)
+{
+  for (guint i = 0; i < image->n_chunks; i++)
+    if (--image->chunks[i]->ref == 0)
+      {
+        self->image_bytes -= image->chunks[i]->len;
+        g_free (image->chunks[i]);
+      }
+  g_free (image->chunks);
+  g_free (image);
+}
+
 /* The image with the highest seq whose state is a prefix of the state at
  * @t_ms. */
 static Image *
@@ -153,10 +175,31 @@ best_image (WgReplaySession *self,
     {
       Image *image = self->images->pdata[i];
 
-      if (image->seq_ts <= t_ms && (best == NULL || image->seq > best->seq))
+      if (image->seq_ts <= t_ms)
         best = image;
     }
   return best;
+}
+
+/* Drops the image whose neighbours are closest to each other (never the
+ * first or the last). */
+static void
+drop_an_image (WgReplaySession *self)
+{
+  guint victim = 1;
+  gint64 narrowest = G_MAXINT64;
+
+  for (guint i = 1; i + 1 < self->images->len; i++)
+    {
+      gint64 gap = ((Image *) self->images->pdata[i + 1])->seq - ((Image *) self->images->pdata[i - 1])->seq;
+
+      if (gap < narrowest)
+        {
+          narrowest = gap;
+          victim = i;
+        }
+    }
+  image_free (self, g_ptr_array_steal_index (self->images, victim));
 }
 
 /* An image of the state at self->seq, unless its IMAGE_EVERY bucket has
@@ -164,33 +207,57 @@ best_image (WgReplaySession *self,
 static void
 take_image (WgReplaySession *self)
 {
-  Image *image;
+  unsigned char *data;
+  sqlite3_int64 size = 0;
+  Image *image, *near = NULL;
+  guint at = 0;
 
   for (guint i = 0; i < self->images->len; i++)
-    if (((Image *) self->images->pdata[i])->seq / IMAGE_EVERY == self->seq / IMAGE_EVERY)
-      return;
-  image = g_new0 (Image, 1);
-  image->data = sqlite3_serialize (wg_store_get_sqlite (self->state), "main", &image->size, 0);
-  if (image->data == NULL)
     {
-      g_free (image);
-      return;
+      Image *other = self->images->pdata[i];
+
+      if (other->seq / IMAGE_EVERY == self->seq / IMAGE_EVERY)
+        return;
+      if (other->seq < self->seq)
+        at = i + 1;
     }
+  /* Chunks are compared with the image just before, else just after. */
+  if (at > 0)
+    near = self->images->pdata[at - 1];
+  else if (self->images->len > 0)
+    near = self->images->pdata[0];
+
+  data = sqlite3_serialize (wg_store_get_sqlite (self->state), "main", &size, 0);
+  if (data == NULL)
+    return;
+  image = g_new0 (Image, 1);
   image->seq = self->seq;
   image->seq_ts = self->seq_ts;
-  image->used = ++self->clock;
-  g_ptr_array_add (self->images, image);
-  self->image_bytes += image->size;
-  while (self->image_bytes > IMAGE_BYTES_MAX && self->images->len > 1)
+  image->size = size;
+  image->n_chunks = (guint) ((size + IMAGE_CHUNK - 1) / IMAGE_CHUNK);
+  image->chunks = g_new (Chunk *, image->n_chunks);
+  for (guint i = 0; i < image->n_chunks; i++)
     {
-      guint oldest = 0;
+      gsize len = MIN (IMAGE_CHUNK, (gsize) (size - (sqlite3_int64) i * IMAGE_CHUNK));
+      const unsigned char *bytes = data + (gsize) i * IMAGE_CHUNK;
+      Chunk *chunk = near != NULL && i < near->n_chunks ? near->chunks[i] : NULL;
 
-      for (guint i = 1; i < self->images->len; i++)
-        if (((Image *) self->images->pdata[i])->used < ((Image *) self->images->pdata[oldest])->used)
-          oldest = i;
-      self->image_bytes -= ((Image *) self->images->pdata[oldest])->size;
-      g_ptr_array_remove_index_fast (self->images, oldest);
+      if (chunk != NULL && chunk->len == len && memcmp (chunk->data, bytes, len) == 0)
+        chunk->ref++;
+      else
+        {
+          chunk = g_malloc (sizeof (Chunk) + len);
+          chunk->ref = 1;
+          chunk->len = len;
+          memcpy (chunk->data, bytes, len);
+          self->image_bytes += len;
+        }
+      image->chunks[i] = chunk;
     }
+  sqlite3_free (data);
+  g_ptr_array_insert (self->images, (gint) at, image);
+  while (self->image_bytes > IMAGE_BYTES_MAX && self->images->len > 2)
+    drop_an_image (self);
 }
 
 /* Replaces the state's database by a copy of @image. */
@@ -208,7 +275,8 @@ restore_image (WgReplaySession  *self,
       g_set_error (error, WG_ERROR, WG_ERROR_STORE, "replay: out of memory");
       return FALSE;
     }
-  memcpy (copy, image->data, image->size);
+  for (guint i = 0; i < image->n_chunks; i++)
+    memcpy (copy + (gsize) i * IMAGE_CHUNK, image->chunks[i]->data, image->chunks[i]->len);
   /* The state's statements are prepared again on their next use. */
   rc = sqlite3_deserialize (db, "main", copy, image->size, image->size,
                             SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
@@ -217,7 +285,6 @@ restore_image (WgReplaySession  *self,
       g_set_error (error, WG_ERROR, WG_ERROR_STORE, "replay: %s", sqlite3_errstr (rc));
       return FALSE;
     }
-  image->used = ++self->clock;
   self->seq = image->seq;
   self->seq_ts = image->seq_ts;
   g_debug ("replay: image at seq %" G_GINT64_FORMAT " restored", image->seq);
@@ -426,6 +493,8 @@ wg_replay_session_free (WgReplaySession *self)
     return;
   g_clear_pointer (&self->state, wg_store_unref);
   g_clear_pointer (&self->columns, g_ptr_array_unref);
+  for (guint i = 0; self->images != NULL && i < self->images->len; i++)
+    image_free (self, self->images->pdata[i]);
   g_clear_pointer (&self->images, g_ptr_array_unref);
   g_free (self);
 }

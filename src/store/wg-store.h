@@ -8,8 +8,9 @@
  *    group commit opened with wg_store_begin()); wg_store_run_timers() for
  *    the system events (alarm.escalated, incident.overdue);
  *  - the console's cache: wg_store_apply_events() for pulled events;
- *  - replay: wg_store_state_at() builds the state at any moment into a
- *    scratch database from the nearest checkpoint.
+ *  - replay: a WgReplaySession (wg-replay-session.h) moves one state from
+ *    moment to moment; wg_store_state_at() builds the state at one moment
+ *    into a scratch database from the nearest checkpoint.
  *
  * Pragmas: WAL, foreign_keys, synchronous=FULL, busy_timeout 5 s.  The
  * journal's seq is assigned here, gap-free; event ts never goes back.
