@@ -139,7 +139,8 @@ sound_cb (gpointer user_data)
 {
   WgAlarmBanner *self = user_data;
 
-  if (self->incident != NULL && !self->muted)
+  /* A replayed alarm is silent: the sound means a live one. */
+  if (self->incident != NULL && !self->muted && !wg_context_get_read_only (self->context))
     play_sound (self);
   return G_SOURCE_CONTINUE;
 }
@@ -181,8 +182,9 @@ update_text (WgAlarmBanner *self)
   if (item == NULL)
     return;
   r = wg_incident_item_get_record (item);
-  /* A live alarm runs on the live clock, whatever moment the view shows. */
-  elapsed = wg_format_duration (wg_clock_get_now_ms (wg_context_get_live_clock (self->context))
+  /* A live alarm runs on the live clock, whatever moment the view shows;
+   * a replayed one on the moment shown. */
+  elapsed = wg_format_duration (wg_clock_get_now_ms (wg_context_get_alarm_clock (self->context))
                                 - r->reported_at);
   /* TRANSLATORS: category, grid, time since the report */
   title = g_strdup_printf (_("Emergency: %s in %s — %s unacknowledged"),
@@ -222,7 +224,8 @@ update_ack_button (WgAlarmBanner *self)
                                          item != NULL ? wg_incident_item_get_record (item) : NULL,
                                          &reason);
   /* Only the duty leader acknowledges: others do not see the button. */
-  gtk_widget_set_visible (self->ack_button, actor != NULL && actor->role == WG_ROLE_DUTY_LEADER);
+  gtk_widget_set_visible (self->ack_button, actor != NULL && actor->role == WG_ROLE_DUTY_LEADER &&
+                          !wg_context_get_read_only (self->context));
   gtk_widget_set_sensitive (self->ack_button, allowed);
   gtk_widget_set_tooltip_text (self->ack_button, allowed ? _("Acknowledge the alarm (A)") : reason);
 }
@@ -359,7 +362,7 @@ wg_alarm_banner_new (WgContext       *context,
   self->context = g_object_ref (context);
   self->model = g_object_ref (model);
   g_signal_connect_object (model, "items-changed", G_CALLBACK (rescan), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (wg_context_get_live_clock (context), "tick", G_CALLBACK (live_tick_cb), self,
+  g_signal_connect_object (wg_context_get_alarm_clock (context), "tick", G_CALLBACK (live_tick_cb), self,
                            G_CONNECT_SWAPPED);
   self->sound_id = g_timeout_add_seconds (SOUND_INTERVAL_S, sound_cb, self);
   rescan (self);

@@ -25,6 +25,8 @@ struct _WgContext
   GCancellable    *cancellable;
   GHashTable      *adopting;     /* incident ids being fetched */
   WgAttachmentCache *attachments;
+  gboolean         read_only;    /* a replay: no command leaves it */
+  WgStore         *journal;      /* where incidents' events are read; NULL: store */
 };
 
 G_DEFINE_FINAL_TYPE (WgContext, wg_context, G_TYPE_OBJECT)
@@ -293,6 +295,7 @@ wg_context_finalize (GObject *object)
 
   g_clear_object (&self->reference);
   g_clear_pointer (&self->store, wg_store_unref);
+  g_clear_pointer (&self->journal, wg_store_unref);
   g_clear_object (&self->clock);
   g_clear_object (&self->live_clock);
   g_clear_pointer (&self->positions, wg_position_store_unref);
@@ -519,6 +522,12 @@ wg_context_send (WgContext      *self,
   g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
   g_return_val_if_fail (body != NULL, NULL);
 
+  if (self->read_only)
+    {
+      g_set_error_literal (error, WG_ERROR, WG_ERROR_FORBIDDEN,
+                           _("Replay shows the past: no command can be sent from it"));
+      return NULL;
+    }
   if (self->sync != NULL)
     {
       g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);
@@ -543,6 +552,47 @@ wg_context_send (WgContext      *self,
   emit_events_applied (self, events);
   g_signal_emit (self, signals[COMMAND_SETTLED], 0, id, TRUE, NULL, NULL);
   return g_steal_pointer (&id);
+}
+
+void
+wg_context_set_read_only (WgContext *self,
+                          gboolean   read_only)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+  self->read_only = read_only;
+}
+
+gboolean
+wg_context_get_read_only (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), FALSE);
+  return self->read_only;
+}
+
+void
+wg_context_set_journal_store (WgContext *self,
+                              WgStore   *journal)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+
+  if (journal != NULL)
+    wg_store_ref (journal);
+  g_clear_pointer (&self->journal, wg_store_unref);
+  self->journal = journal;
+}
+
+WgStore *
+wg_context_get_journal_store (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->journal != NULL ? self->journal : self->store;
+}
+
+WgClock *
+wg_context_get_alarm_clock (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->read_only ? self->clock : self->live_clock;
 }
 
 void

@@ -68,6 +68,21 @@ char            *wg_context_send               (WgContext       *self,
                                                 WgCommandType    type,
                                                 JsonObject      *body,
                                                 GError         **error);
+/* A replay's context (wg-replay.h) is read-only: wg_context_send()
+ * refuses every command, and the incident actions are all off. */
+void             wg_context_set_read_only      (WgContext       *self,
+                                                gboolean         read_only);
+gboolean         wg_context_get_read_only      (WgContext       *self);
+/* Where the views read an incident's events (the detail's timeline): the
+ * context's store, or what was set here (a replay's state store keeps no
+ * journal: it reads the live cache's, up to the moment shown). */
+void             wg_context_set_journal_store  (WgContext       *self,
+                                                WgStore         *journal);
+WgStore         *wg_context_get_journal_store  (WgContext       *self);
+/* The clock an alarm's age counts on: the live clock, or in a read-only
+ * (replay) context the view clock, so that a recorded alarm ages as it
+ * did at the moment shown. */
+WgClock         *wg_context_get_alarm_clock    (WgContext       *self);
 /* Emits ::events-applied: for events a caller applied to the store
  * itself (tests, demo data). */
 void             wg_context_events_applied     (WgContext       *self,

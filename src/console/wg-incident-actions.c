@@ -233,10 +233,15 @@ wg_incident_actions_refresh (WgIncidentActions *self)
     {
       GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->group), entries[i].name);
       char *reason = NULL;
-      gboolean allowed = wg_incident_command_allowed (entries[i].command,
-                                                      wg_context_get_actor (self->context),
-                                                      wg_context_get_reference (self->context),
-                                                      record, &reason);
+      gboolean allowed = FALSE;
+
+      if (wg_context_get_read_only (self->context))
+        reason = g_strdup (_("Replay shows the past: no command can be sent from it"));
+      else
+        allowed = wg_incident_command_allowed (entries[i].command,
+                                               wg_context_get_actor (self->context),
+                                               wg_context_get_reference (self->context),
+                                               record, &reason);
 
       if (reason != NULL)
         g_hash_table_replace (self->reasons, (gpointer) entries[i].name, reason);
@@ -290,6 +295,8 @@ wg_incident_actions_get_shown (WgIncidentActions *self,
 
   g_return_if_fail (WG_IS_INCIDENT_ACTIONS (self));
 
+  if (wg_context_get_read_only (self->context))
+    return;
   item = wg_incident_model_lookup (self->model, self->incident);
   wg_incident_actions_split (wg_context_get_actor (self->context),
                              wg_context_get_reference (self->context),

@@ -72,6 +72,16 @@ events_applied_cb (WgTimelineModel *self,
     g_list_model_items_changed (G_LIST_MODEL (self), before, 0, self->items->len - before);
 }
 
+/* The store was emptied and filled again (another journal, or a replay
+ * gone back in time): the incident's events are read again. */
+static void
+cache_reset_cb (WgTimelineModel *self)
+{
+  g_autofree char *incident = g_steal_pointer (&self->incident);
+
+  wg_timeline_model_set_incident (self, incident);
+}
+
 static void
 wg_timeline_model_dispose (GObject *object)
 {
@@ -119,6 +129,7 @@ wg_timeline_model_new (WgContext *context)
   self->context = g_object_ref (context);
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "cache-reset", G_CALLBACK (cache_reset_cb), self, G_CONNECT_SWAPPED);
   return self;
 }
 
@@ -146,12 +157,16 @@ wg_timeline_model_set_incident (WgTimelineModel *self,
    * GET /api/v1/incidents/{id}/events. */
   if (incident != NULL)
     {
-      events = wg_store_read_incident_events (wg_context_get_store (self->context), incident, &error);
+      events = wg_store_read_incident_events (wg_context_get_journal_store (self->context), incident, &error);
       if (events == NULL)
         g_warning ("Could not read the events of %s: %s", incident, error->message);
       for (guint i = 0; events != NULL && i < events->len; i++)
         {
           WgEvent *event = events->pdata[i];
+
+          /* A replay shows the events up to its moment. */
+          if (wg_context_get_read_only (self->context) && event->ts > wg_context_now_ms (self->context))
+            break;
 
           g_ptr_array_add (self->items, wg_timeline_event_new (event));
           self->last_seq = MAX (self->last_seq, event->seq);

@@ -11,6 +11,7 @@
 #include "wg-drill-window.h"
 #include "wg-intake-dialog.h"
 #include "wg-map-data.h"
+#include "wg-replay-window.h"
 #include "wg-window.h"
 
 struct _WgWindow
@@ -601,8 +602,23 @@ save_window_state (WgWindow *self)
 static gboolean
 wg_window_close_request (GtkWindow *window)
 {
-  save_window_state (WG_WINDOW (window));
+  /* A replay keeps the live window's size and board width. */
+  if (!wg_context_get_read_only (WG_WINDOW (window)->context))
+    save_window_state (WG_WINDOW (window));
   return GTK_WINDOW_CLASS (wg_window_parent_class)->close_request (window);
+}
+
+/* Replay opens beside Live, in a window of its own (wg-replay-window.h). */
+static void
+replay_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  WgWindow *self = WG_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (wg_replay_window_open (self, &error) == NULL)
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
 }
 
 static WgContext *
@@ -741,6 +757,10 @@ build_views (WgWindow *self)
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->context, "command-settled", G_CALLBACK (command_settled_cb), self,
                            G_CONNECT_SWAPPED);
+  /* The grid fills follow a refilled board (another journal, a replay
+   * gone back in time). */
+  g_signal_connect_object (self->context, "cache-reset", G_CALLBACK (update_grid_states), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   if (wg_context_get_sync_client (self->context) != NULL)
     {
       WgSyncClient *sync = wg_context_get_sync_client (self->context);
@@ -877,6 +897,7 @@ wg_window_class_init (WgWindowClass *klass)
     { GDK_KEY_Escape, 0, "win.close-detail" },
     { GDK_KEY_h, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.handover" },
     { GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.drill" },
+    { GDK_KEY_r, GDK_CONTROL_MASK, "win.replay" },
     { GDK_KEY_plus, GDK_CONTROL_MASK, "map.zoom-in" },
     { GDK_KEY_equal, GDK_CONTROL_MASK, "map.zoom-in" },
     { GDK_KEY_KP_Add, GDK_CONTROL_MASK, "map.zoom-in" },
@@ -920,6 +941,7 @@ wg_window_class_init (WgWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.close-detail", NULL, close_detail_action);
   gtk_widget_class_install_action (widget_class, "win.handover", NULL, handover_action);
   gtk_widget_class_install_action (widget_class, "win.drill", NULL, drill_action);
+  gtk_widget_class_install_action (widget_class, "win.replay", NULL, replay_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-in", NULL, zoom_in_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-out", NULL, zoom_out_action);
   gtk_widget_class_install_action (widget_class, "map.home", NULL, home_action);

@@ -2,7 +2,7 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill|drill-score|replay] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
@@ -12,7 +12,10 @@
  * form open; drill: Drill mode over the live window, a duty leader's view
  * of an exercise in progress (wg_demo_fill_drill) with the exercise's fire
  * selected, the live fire's banner above the exercise's; drill-score: the
- * trainer's view of the same, with the score grid.
+ * trainer's view of the same, with the score grid; replay: scenario 6, the fire acknowledged, dispatched and
+ * reached, replayed and paused with the forces on the way (their tracks
+ * made up here: no server kept any), the replay's window over the live
+ * one.
  */
 #include "config.h"
 
@@ -22,6 +25,8 @@
 #include "wg-demo.h"
 #include "wg-dispatch-dialog.h"
 #include "wg-drill-window.h"
+#include "wg-replay-bar.h"
+#include "wg-replay-window.h"
 #include "wg-window.h"
 
 static const char *
@@ -90,6 +95,69 @@ add_verified_hotline_case (WgContext *context)
     }
   wg_context_events_applied (context, events);
   return incident;
+}
+
+/* Scenario 1's fire to the end of its response, for scenario 6 to replay:
+ * acknowledged, two forces dispatched, on the way and on scene. */
+static void
+respond_to_fire (WgContext  *context,
+                 const char *fire)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GError) error = NULL;
+  gint64 now = wg_context_now_ms (context);
+  g_autofree char *assignment = NULL;
+  static const struct { int seconds_ago; const char *type; } steps[] = {
+    { 20, "assignment.acknowledge" },
+    { 12, "assignment.en_route" },
+    { 2, "assignment.on_scene" },
+  };
+
+  g_free (wg_demo_run (context, "leader", now - 32 * 1000, events, &error, "alarm.acknowledge",
+                       "{\"incident\": \"%s\"}", fire));
+  assignment = wg_demo_run (context, "leader", now - 26 * 1000, events, &error, "dispatch.assign",
+                            "{\"incident\": \"%s\", \"units\": [\"cp-03\", \"eu-03\"]}", fire);
+  if (assignment == NULL)
+    g_error ("%s", error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autofree char *subject = wg_demo_run (context, "leader", now - steps[i].seconds_ago * 1000, events,
+                                              &error, steps[i].type, "{\"assignment\": \"%s\"}", assignment);
+
+      if (subject == NULL)
+        g_error ("%s: %s", steps[i].type, error->message);
+    }
+  wg_context_events_applied (context, events);
+}
+
+/* Without a server nothing kept tracks: the two forces drive from home to
+ * the fire in the 24 s between the dispatch and the arrival, a point
+ * every 4 s, as a server would have kept them. */
+static void
+add_tracks (WgReplayTracks *tracks,
+            WgContext      *context,
+            const char     *fire)
+{
+  static const char *const units[] = { "cp-03", "eu-03" };
+  WgReference *reference = wg_context_get_reference (context);
+  g_auto(WgIncidentRecord) record = { 0 };
+  gint64 now = wg_context_now_ms (context);
+
+  if (!wg_store_get_incident (wg_context_get_store (context), fire, &record, NULL))
+    g_error ("no fire");
+  for (guint u = 0; u < G_N_ELEMENTS (units); u++)
+    {
+      WgForce *force = wg_reference_lookup_force (reference, units[u]);
+
+      for (int step = 0; step <= 6; step++)
+        {
+          double f = step / 6.0;
+
+          wg_replay_tracks_add_point (tracks, units[u], now - 26 * 1000 + step * 4000,
+                                      force->lat + f * (record.lat - force->lat),
+                                      force->lon + f * (record.lon - force->lon));
+        }
+    }
 }
 
 static gboolean
@@ -167,6 +235,29 @@ main (int   argc,
     gtk_widget_activate_action (GTK_WIDGET (window), "view.police-grids", NULL);
   else if (g_str_equal (mode, "shortcuts"))
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  else if (g_str_equal (mode, "replay"))
+    {
+      g_autofree char *fire = g_strdup (find_incident (window, "fire"));
+      WgWindow *replay;
+      WgReplay *session;
+
+      respond_to_fire (context, fire);
+      replay = wg_replay_window_open (window, &error);
+      if (replay == NULL)
+        g_error ("%s", error->message);
+      gtk_window_set_default_size (GTK_WINDOW (replay), 1920, 1080);
+      gtk_window_maximize (GTK_WINDOW (replay));
+      gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map_view (replay)), FALSE);
+      gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map (replay)), FALSE);
+      session = wg_replay_window_get_replay (replay);
+      wg_replay_bar_pick (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)), fire);
+      add_tracks (wg_replay_window_get_tracks (replay), context, fire);
+      /* Paused on the way: acknowledged, forces assigned and driving. */
+      while (wg_incident_item_get_record (wg_incident_model_lookup (wg_window_get_model (replay), fire))->state
+               != WG_STATE_DISPATCHED && wg_replay_step_moment (session, fire, 1))
+        ;
+      wg_replay_seek (session, wg_replay_get_time (session) + 14 * 1000);
+    }
   else if (g_str_equal (mode, "sorted"))
     {
       GtkColumnView *view = wg_incident_board_get_column_view (wg_window_get_board (window));

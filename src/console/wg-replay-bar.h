@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "wg-map-view.h"
+#include "wg-replay.h"
+#include "wg-replay-bookmarks.h"
+#include "wg-replay-timeline.h"
+
+G_BEGIN_DECLS
+
+/* The controls under the replay's map: back to live, previous / play /
+ * next event, speed (1x to 600x), the moment, the timeline, the selected
+ * incident's key moments, follow-the-incident, bookmarks (added, listed,
+ * exported as CSV through GtkFileChooserNative), and the search for a past
+ * incident (case number, category, grid, date or any text: one Chinese
+ * character finds its incidents; wg_store_search_incidents()). */
+#define WG_TYPE_REPLAY_BAR (wg_replay_bar_get_type ())
+G_DECLARE_FINAL_TYPE (WgReplayBar, wg_replay_bar, WG, REPLAY_BAR, GtkWidget)
+
+GtkWidget        *wg_replay_bar_new          (WgReplay    *replay,
+                                              WgMapView   *map_view);
+WgReplayTimeline *wg_replay_bar_get_timeline (WgReplayBar *self);
+/* The incidents found for @text (ids, latest first), as the search shows
+ * them; categories and grids match by name. */
+GPtrArray        *wg_replay_bar_search       (WgReplayBar *self,
+                                              const char  *text);
+/* Picks @incident: selects it, spans the timeline over it (a minute
+ * either side), shows its key moments and goes to its report. */
+void              wg_replay_bar_pick         (WgReplayBar *self,
+                                              const char  *incident);
+/* Spans the timeline over the day @date (2026-11-27, the centre's time
+ * zone) and goes to its start; FALSE when @date is not one. */
+gboolean          wg_replay_bar_pick_day     (WgReplayBar *self,
+                                              const char  *date);
+void              wg_replay_bar_toggle_play  (WgReplayBar *self);
+/* The replay's bookmarks; adds one at the moment shown, with the selected
+ * incident and @remark (as the Add Bookmark button does). */
+WgReplayBookmarks *wg_replay_bar_get_bookmarks (WgReplayBar *self);
+void              wg_replay_bar_add_bookmark (WgReplayBar *self,
+                                              const char  *remark);
+/* @ms as the centre's local date and time. */
+char             *wg_replay_format_moment    (WgReplay    *replay,
+                                              gint64       ms);
+
+G_END_DECLS

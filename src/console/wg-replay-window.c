@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-replay-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wg-replay-bar.h"
+#include "wg-replay-tracks.h"
+#include "wg-replay-window.h"
+
+#define REPLAY_KEY "wg-replay"
+#define BAR_KEY "wg-replay-bar"
+#define LIVE_BANNER_KEY "wg-replay-live-banner"
+#define TRACKS_KEY "wg-replay-tracks"
+
+static void
+update_banner (GtkLabel *label,
+               WgReplay *replay)
+{
+  g_autofree char *moment = wg_replay_format_moment (replay, wg_replay_get_time (replay));
+  /* TRANSLATORS: the banner across a replay; %s is the moment shown */
+  g_autofree char *text = g_strdup_printf (_("Replay — %s"), moment);
+
+  gtk_label_set_text (label, text);
+}
+
+/* Nothing in a replay acts on the present: the window's own commands go
+ * (the incident actions are off through the read-only context). */
+static void
+disable_commands (WgWindow *window)
+{
+  static const char *const actions[] = {
+    "win.intake", "win.acknowledge", "win.handover", "win.replay",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (window), actions[i], FALSE);
+}
+
+WgWindow *
+wg_replay_window_open (WgWindow  *live,
+                       GError   **error)
+{
+  g_autoptr(WgReplay) replay = NULL;
+  WgWindow *window;
+  WgMapView *map_view;
+  GtkPaned *paned;
+  GtkWidget *flap, *banner_slot, *replay_banner, *label, *live_banner, *column, *bar;
+
+  g_return_val_if_fail (WG_IS_WINDOW (live), NULL);
+
+  replay = wg_replay_new (wg_window_get_context (live), error);
+  if (replay == NULL)
+    return NULL;
+
+  window = wg_window_new_with_context (WG_APPLICATION (gtk_window_get_application (GTK_WINDOW (live))),
+                                       wg_replay_get_context (replay));
+  gtk_window_set_title (GTK_WINDOW (window), _("Wangge Replay"));
+  gtk_widget_add_css_class (GTK_WIDGET (window), "replay");
+  disable_commands (window);
+
+  /* Under the map and its detail sheet: the controls and the timeline. */
+  map_view = wg_window_get_map_view (window);
+  flap = gtk_widget_get_parent (GTK_WIDGET (map_view));
+  paned = GTK_PANED (gtk_widget_get_parent (flap));
+  column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  g_object_ref (flap);
+  gtk_paned_set_end_child (paned, column);
+  gtk_widget_set_vexpand (flap, TRUE);
+  gtk_box_append (GTK_BOX (column), flap);
+  g_object_unref (flap);
+  bar = wg_replay_bar_new (replay, map_view);
+  gtk_box_append (GTK_BOX (column), bar);
+
+  /* Across the top: the live alarm first, then the replay's mark, then
+   * the alarm of the moment shown. */
+  banner_slot = gtk_widget_get_parent (GTK_WIDGET (wg_window_get_alarm_banner (window)));
+  live_banner = GTK_WIDGET (wg_alarm_banner_new (wg_window_get_context (live), wg_window_get_model (live)));
+  gtk_widget_add_css_class (live_banner, "live");
+  replay_banner = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_add_css_class (replay_banner, "banner");
+  gtk_widget_add_css_class (replay_banner, "replay");
+  label = gtk_label_new (NULL);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_box_append (GTK_BOX (replay_banner), label);
+  gtk_box_prepend (GTK_BOX (banner_slot), replay_banner);
+  gtk_box_prepend (GTK_BOX (banner_slot), live_banner);
+  update_banner (GTK_LABEL (label), replay);
+  g_signal_connect_object (replay, "moved", G_CALLBACK (update_banner), label, G_CONNECT_SWAPPED);
+
+  g_object_set_data (G_OBJECT (window), BAR_KEY, bar);
+  /* Forces where they were, with short trails. */
+  wg_force_layer_set_show_trails (wg_map_view_get_force_layer (map_view), TRUE);
+  g_object_set_data_full (G_OBJECT (window), TRACKS_KEY, wg_replay_tracks_new (replay), g_object_unref);
+  g_object_set_data_full (G_OBJECT (window), REPLAY_KEY, g_steal_pointer (&replay), g_object_unref);
+  g_object_set_data (G_OBJECT (window), LIVE_BANNER_KEY, live_banner);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+WgReplay *
+wg_replay_window_get_replay (WgWindow *window)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (window), NULL);
+  return g_object_get_data (G_OBJECT (window), REPLAY_KEY);
+}
+
+GtkWidget *
+wg_replay_window_get_bar (WgWindow *window)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (window), NULL);
+  return g_object_get_data (G_OBJECT (window), BAR_KEY);
+}
+
+WgReplayTracks *
+wg_replay_window_get_tracks (WgWindow *window)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (window), NULL);
+  return g_object_get_data (G_OBJECT (window), TRACKS_KEY);
+}
+
+GtkWidget *
+wg_replay_window_get_live_banner (WgWindow *window)
+{
+  g_return_val_if_fail (WG_IS_WINDOW (window), NULL);
+  return g_object_get_data (G_OBJECT (window), LIVE_BANNER_KEY);
+}

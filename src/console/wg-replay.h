@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "wg-context.h"
+
+G_BEGIN_DECLS
+
+/* Replay: the whole picture at any past moment t, read-only.
+ *
+ * A replay has a context of its own (wg_replay_get_context()), read-only,
+ * over a state store that holds the projection of every event of the live
+ * cache's journal with ts <= t, and whose view clock is in replay mode:
+ * the board, the map, the detail and the alarm banner of a WgWindow over
+ * it are the same views as Live's.  When the view clock moves (seek, or
+ * play at a rate) the state follows: forward by applying the events in
+ * between (one ::events-applied, so the views update in place), backward
+ * by projecting again from the start (one ::cache-reset). */
+#define WG_TYPE_REPLAY (wg_replay_get_type ())
+G_DECLARE_FINAL_TYPE (WgReplay, wg_replay, WG, REPLAY, GObject)
+
+/* A key moment of an incident (reported, alarm, acknowledged, each
+ * dispatch and arrival, resolved; routed, accepted, feedback, verified,
+ * call-back, closed). */
+typedef struct
+{
+  gint64       ts;
+  gint64       seq;
+  WgEventType  type;
+} WgReplayMoment;
+
+/* Starts a minute before the first event of @live's cache journal. */
+WgReplay   *wg_replay_new            (WgContext   *live,
+                                      GError     **error);
+WgContext  *wg_replay_get_context    (WgReplay    *self);
+WgContext  *wg_replay_get_live_context (WgReplay  *self);
+/* Every event of the live journal as read at start (WgReplayMoment), seq
+ * order: the timeline's ticks. */
+GArray     *wg_replay_get_ticks      (WgReplay    *self);
+/* The span shown by the timeline. */
+void        wg_replay_set_window     (WgReplay    *self,
+                                      gint64       from_ms,
+                                      gint64       to_ms);
+void        wg_replay_get_window     (WgReplay    *self,
+                                      gint64      *from_ms,
+                                      gint64      *to_ms);
+gint64      wg_replay_get_time       (WgReplay    *self);
+void        wg_replay_seek           (WgReplay    *self,
+                                      gint64       t_ms);
+/* 0 pauses; 1 to 600 plays. */
+void        wg_replay_set_rate       (WgReplay    *self,
+                                      double       rate);
+double      wg_replay_get_rate       (WgReplay    *self);
+/* To the previous (@direction < 0) or next event's moment; FALSE when
+ * there is none. */
+gboolean    wg_replay_step           (WgReplay    *self,
+                                      int          direction);
+/* @incident's key moments (WgReplayMoment), in order. */
+GArray     *wg_replay_key_moments    (WgReplay    *self,
+                                      const char  *incident);
+/* To @incident's previous or next key moment. */
+gboolean    wg_replay_step_moment    (WgReplay    *self,
+                                      const char  *incident,
+                                      int          direction);
+/* The last seq projected into the state (for tests). */
+gint64      wg_replay_get_seq        (WgReplay    *self);
+
+G_END_DECLS

@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Replay (scenario 6) on a duty leader's console logged in to the real
+ * wangge-server (--demo): a history made through the console's own
+ * commands, then Replay opened with its key (Ctrl+R's action).  At every
+ * event's moment the replay's board rows, map items and alarm banner equal
+ * what the test computes from the journal events itself; it scrubs back,
+ * steps, plays at 60x; every command is absent or refused; one Chinese
+ * character finds its incidents; a live emergency during the replay shows
+ * the live banner over it.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "console-test-util.h"
+#include "wg-demo.h"
+#include "wg-error.h"
+#include "wg-json.h"
+#include "wg-replay-bar.h"
+#include "wg-replay-window.h"
+#include "wg-test-server.h"
+
+static char *data_home;
+
+typedef struct {
+  WgTestServer  *server;
+  WgApplication *app;
+  WgWindow      *live;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *args[] = { "--demo", NULL };
+
+  f->server = wg_test_server_new (NULL);
+  /* The admin posts the forces' positions (as the simulator's feed would). */
+  wg_test_server_start (f->server, args);
+  f->app = console_test_open ("leader", f->server->base_url);
+  f->live = console_test_find_window (f->app);
+  g_assert_true (wg_test_iterate_until (console_test_is_online, f->live, 20000));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l != NULL;
+       l = gtk_application_get_windows (GTK_APPLICATION (f->app)))
+    gtk_window_destroy (l->data);
+  wg_test_iterate_for (100);
+  g_clear_object (&f->app);
+  g_assert_cmpint (wg_test_server_stop (f->server), ==, 0);
+  g_clear_pointer (&f->server, wg_test_server_free);
+}
+
+/* Sends @type with the body @json through the live console and waits
+ * until the server has it and the cache holds its events. */
+static char *
+send (WgWindow   *window,
+      const char *type,
+      const char *json)
+{
+  WgContext *context = wg_window_get_context (window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = wg_json_parse (json, -1, &error);
+  WgCommandType kind;
+  char *id;
+
+  g_assert_no_error (error);
+  g_assert_true (wg_command_type_from_string (type, &kind));
+  id = wg_context_send (context, kind, json_node_get_object (body), &error);
+  g_assert_no_error (error);
+  g_assert_true (wg_test_iterate_until (console_test_is_online, window, 10000));
+  /* Distinct moments, so that each event has a moment of its own. */
+  wg_test_iterate_for (30);
+  return id;
+}
+
+static char *
+location_of (WgReference *reference,
+             const char  *grid_code)
+{
+  WgGrid *grid = wg_reference_lookup_grid (reference, grid_code);
+  double lat, lon;
+
+  g_assert_nonnull (grid);
+  wg_geo_shape_interior_point (grid->shape, &lat, &lon);
+  return g_strdup_printf ("{\"lat\": %.7f, \"lon\": %.7f}", lat, lon);
+}
+
+/* The incident whose report carried @summary, from the cache. */
+static char *
+incident_of (WgWindow   *window,
+             const char *summary)
+{
+  g_autoptr(GPtrArray) events = wg_store_read_journal (wg_context_get_store (wg_window_get_context (window)),
+                                                       0, 100000, NULL);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->type == WG_EV_INCIDENT_REPORTED &&
+          g_strcmp0 (wg_event_get_body_string (event, "summary"), summary) == 0)
+        return g_strdup (event->incident);
+    }
+  g_assert_not_reached ();
+}
+
+/* The history: a fire (emergency) reported, acknowledged, dispatched,
+ * reached and resolved; a noise complaint in between. */
+static void
+make_history (Fixture  *f,
+              char    **fire_out,
+              char    **noise_out)
+{
+  WgReference *reference = wg_context_get_reference (wg_window_get_context (f->live));
+  g_autofree char *at_fire = location_of (reference, "440111012003006");
+  g_autofree char *at_noise = location_of (reference, "440111012010002");
+  g_autofree char *fire = NULL, *noise = NULL;
+  g_autoptr(GPtrArray) assignments = NULL;
+  const char *assignment;
+  g_autofree char *body = NULL;
+
+  body = g_strdup_printf ("{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": %s,"
+                          " \"summary\": \"3楼起火冒烟\"}", at_fire);
+  g_free (send (f->live, "incident.report", body));
+  fire = incident_of (f->live, "3楼起火冒烟");
+  g_free (body);
+  body = g_strdup_printf ("{\"grade\": \"general\", \"category\": \"noise\", \"location\": %s,"
+                          " \"summary\": \"夜间装修噪音\"}", at_noise);
+  g_free (send (f->live, "incident.report", body));
+  noise = incident_of (f->live, "夜间装修噪音");
+  g_free (body);
+
+  body = g_strdup_printf ("{\"incident\": \"%s\"}", fire);
+  g_free (send (f->live, "alarm.acknowledge", body));
+  g_free (body);
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"units\": [\"cp-03\", \"eu-03\"]}", fire);
+  g_free (send (f->live, "dispatch.assign", body));
+  g_free (body);
+  assignments = wg_store_list_assignments (wg_context_get_store (wg_window_get_context (f->live)), fire, NULL);
+  g_assert_cmpuint (assignments->len, >=, 1);
+  assignment = ((WgAssignmentRecord *) assignments->pdata[0])->id;
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *const steps[] = { "assignment.acknowledge", "assignment.en_route", "assignment.on_scene" };
+
+      body = g_strdup_printf ("{\"assignment\": \"%s\"}", assignment);
+      g_free (send (f->live, steps[i], body));
+      g_free (body);
+    }
+  body = g_strdup_printf ("{\"incident\": \"%s\", \"summary\": \"明火已扑灭\"}", fire);
+  g_free (send (f->live, "incident.resolve", body));
+  *fire_out = g_steal_pointer (&fire);
+  *noise_out = g_steal_pointer (&noise);
+}
+
+/* What the journal says at @t, computed here from the events alone. */
+typedef struct {
+  guint    n_incidents;
+  guint    n_fire_events;
+  gboolean fire_known;
+  gboolean fire_unacknowledged;
+  gboolean fire_resolved;
+} Expected;
+
+static Expected
+expected_at (GPtrArray  *journal,
+             const char *fire,
+             gint64      t)
+{
+  Expected e = { 0 };
+
+  for (guint i = 0; i < journal->len; i++)
+    {
+      WgEvent *event = journal->pdata[i];
+
+      if (event->ts > t)
+        break;
+      if (event->type == WG_EV_INCIDENT_REPORTED)
+        e.n_incidents++;
+      if (g_strcmp0 (event->incident, fire) != 0)
+        continue;
+      e.n_fire_events++;
+      if (event->type == WG_EV_INCIDENT_REPORTED)
+        e.fire_known = TRUE;
+      else if (event->type == WG_EV_ALARM_RAISED)
+        e.fire_unacknowledged = TRUE;
+      else if (event->type == WG_EV_ALARM_ACKNOWLEDGED)
+        e.fire_unacknowledged = FALSE;
+      else if (event->type == WG_EV_INCIDENT_RESOLVED)
+        e.fire_resolved = TRUE;
+    }
+  return e;
+}
+
+static void
+assert_shows (WgWindow   *replay,
+              GPtrArray  *journal,
+              const char *fire,
+              gint64      t)
+{
+  Expected e = expected_at (journal, fire, t);
+  WgIncidentModel *model = wg_window_get_model (replay);
+  WgIncidentItem *item = wg_incident_model_lookup (model, fire);
+  WgAlarmBanner *banner = wg_window_get_alarm_banner (replay);
+
+  g_assert_cmpint (wg_replay_get_time (wg_replay_window_get_replay (replay)), ==, t);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, e.n_incidents);
+  g_assert_cmpuint (g_list_model_get_n_items (wg_incident_model_get_map_model (model)), ==, e.n_incidents);
+  g_assert_cmpint (item != NULL, ==, e.fire_known);
+  if (item == NULL)
+    return;
+  /* The fire's grid fill: pulsing while its alarm is unacknowledged. */
+  g_assert_cmpint (!!(wg_grid_layer_get_state (wg_map_view_get_grid_layer (wg_window_get_map_view (replay)),
+                                               wg_incident_item_get_record (item)->grid)
+                      & WG_GRID_STATE_UNACKNOWLEDGED), ==, e.fire_unacknowledged);
+  g_assert_cmpint (wg_incident_item_is_unacknowledged (item), ==, e.fire_unacknowledged);
+  g_assert_cmpint (wg_incident_item_get_record (item)->state == WG_STATE_RESOLVED, ==, e.fire_resolved);
+  /* The detail's timeline of the selected fire: its events up to t. */
+  if (g_strcmp0 (wg_view_model_get_selected_incident (wg_context_get_view_model (wg_window_get_context (replay))),
+                 fire) == 0)
+    g_assert_cmpuint (g_list_model_get_n_items (wg_detail_pane_get_timeline (wg_window_get_detail_pane (replay))),
+                      ==, e.n_fire_events);
+  /* The banner of the moment shown. */
+  g_assert_cmpint (g_strcmp0 (wg_alarm_banner_get_incident (banner), fire) == 0, ==, e.fire_unacknowledged);
+}
+
+static gboolean
+is_replay_window (gpointer window)
+{
+  return WG_IS_WINDOW (window) && wg_replay_window_get_replay (window) != NULL;
+}
+
+static WgWindow *
+find_replay_window (WgApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (is_replay_window (l->data))
+      return l->data;
+  return NULL;
+}
+
+typedef struct {
+  WgReplayBookmarks *bookmarks;
+  guint              n;
+} BookmarkWait;
+
+static gboolean
+has_bookmarks (gpointer data)
+{
+  BookmarkWait *wait = data;
+
+  return wg_replay_bookmarks_get (wait->bookmarks)->len >= wait->n;
+}
+
+static gboolean
+has_tracks (gpointer tracks)
+{
+  return wg_replay_tracks_get_n_units (tracks) > 0;
+}
+
+static gboolean
+live_banner_shows (gpointer replay)
+{
+  return wg_alarm_banner_get_revealed (WG_ALARM_BANNER (wg_replay_window_get_live_banner (replay)));
+}
+
+static void
+test_replay (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *fire = NULL, *noise = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  WgStore *cache = wg_context_get_store (wg_window_get_context (f->live));
+  WgWindow *replay;
+  WgReplay *session;
+  WgReplayBar *bar;
+  WgReplayTracks *tracks;
+  gint64 from, to, head, track_from = 0;
+
+  make_history (f, &fire, &noise);
+  journal = wg_store_read_journal (cache, 0, 100000, &error);
+  g_assert_no_error (error);
+  /* cp-03's track: 1 km north in 20 s from the dispatch on. */
+  for (guint i = 0; i < journal->len; i++)
+    if (((WgEvent *) journal->pdata[i])->type == WG_EV_ASSIGNMENT_CREATED)
+      {
+        track_from = ((WgEvent *) journal->pdata[i])->ts;
+        break;
+      }
+  {
+    g_autofree char *body = g_strdup_printf ("{\"positions\": ["
+                                             "{\"unit\": \"cp-03\", \"ts\": %" G_GINT64_FORMAT ", \"lat\": 23.20, \"lon\": 113.29},"
+                                             "{\"unit\": \"cp-03\", \"ts\": %" G_GINT64_FORMAT ", \"lat\": 23.21, \"lon\": 113.29}]}",
+                                             track_from, track_from + 20000);
+    g_autoptr(WgTestResponse) response = wg_test_server_post_json (f->server, "/api/v1/positions", body);
+
+    g_assert_cmpuint (response->status, ==, 200);
+  }
+
+  /* Replay opens beside Live with its key's action. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->live), "win.replay", NULL));
+  replay = find_replay_window (f->app);
+  g_assert_nonnull (replay);
+  session = wg_replay_window_get_replay (replay);
+  bar = WG_REPLAY_BAR (wg_replay_window_get_bar (replay));
+  wg_replay_get_window (session, &from, &to);
+  g_assert_cmpint (from, <, ((WgEvent *) journal->pdata[0])->ts);
+  g_assert_cmpint (to, >, ((WgEvent *) journal->pdata[journal->len - 1])->ts);
+
+  /* Forces at their recorded positions: cp-03 interpolated along its
+   * track, hidden before it; eu-03 has none ("no track"). */
+  tracks = wg_replay_window_get_tracks (replay);
+  g_assert_true (wg_test_iterate_until (has_tracks, tracks, 5000));
+  {
+    WgPositionStore *positions = wg_context_get_position_store (wg_replay_get_context (session));
+    int cp = wg_position_store_lookup (positions, "cp-03");
+    int eu = wg_position_store_lookup (positions, "eu-03");
+
+    g_assert_cmpint (cp, >=, 0);
+    g_assert_cmpint (eu, >=, 0);
+    wg_replay_seek (session, track_from + 10000);
+    g_assert_cmpfloat_with_epsilon (wg_position_store_get_lats (positions)[cp], 23.205, 1e-6);
+    g_assert_cmpint (wg_position_store_get_times (positions)[cp], ==, track_from + 10000);
+    g_assert_cmpint (wg_position_store_get_times (positions)[eu], ==, 0);
+    wg_replay_seek (session, track_from - 1000);
+    g_assert_cmpint (wg_position_store_get_times (positions)[cp], ==, 0);
+    wg_replay_seek (session, track_from + 40000);
+    g_assert_cmpfloat_with_epsilon (wg_position_store_get_lats (positions)[cp], 23.21, 1e-6);
+    g_assert_cmpint (wg_position_store_get_times (positions)[cp], ==, track_from + 20000);
+  }
+
+  /* Scrub: each event's moment, a moment before it, forward then back,
+   * the fire selected. */
+  wg_view_model_set_selected_incident (wg_context_get_view_model (wg_replay_get_context (session)), fire);
+  for (guint i = 0; i < journal->len; i++)
+    {
+      gint64 ts = ((WgEvent *) journal->pdata[i])->ts;
+
+      wg_replay_seek (session, ts);
+      assert_shows (replay, journal, fire, ts);
+      wg_replay_seek (session, ts - 1);
+      assert_shows (replay, journal, fire, ts - 1);
+    }
+  for (guint i = journal->len; i > 0; i--)
+    {
+      gint64 ts = ((WgEvent *) journal->pdata[i - 1])->ts;
+
+      wg_replay_seek (session, ts);
+      assert_shows (replay, journal, fire, ts);
+    }
+
+  /* Step: from the start, each event's moment in turn. */
+  wg_replay_seek (session, from);
+  assert_shows (replay, journal, fire, from);
+  for (guint i = 0; i < journal->len; i++)
+    {
+      gint64 ts = ((WgEvent *) journal->pdata[i])->ts;
+
+      if (i > 0 && ts == ((WgEvent *) journal->pdata[i - 1])->ts)
+        continue;
+      g_assert_true (wg_replay_step (session, 1));
+      assert_shows (replay, journal, fire, ts);
+    }
+  g_assert_false (wg_replay_step (session, 1));
+  g_assert_true (wg_replay_step (session, -1));
+
+  /* The fire's key moments: reported first, resolved last. */
+  {
+    g_autoptr(GArray) moments = wg_replay_key_moments (session, fire);
+    guint n_resolved = 0;
+
+    g_assert_cmpuint (moments->len, >=, 6);
+    g_assert_cmpint (g_array_index (moments, WgReplayMoment, 0).type, ==, WG_EV_INCIDENT_REPORTED);
+    for (guint i = 0; i < moments->len; i++)
+      n_resolved += g_array_index (moments, WgReplayMoment, i).type == WG_EV_INCIDENT_RESOLVED;
+    g_assert_cmpuint (n_resolved, ==, 1);
+    wg_replay_seek (session, from);
+    g_assert_true (wg_replay_step_moment (session, fire, 1));
+    assert_shows (replay, journal, fire, g_array_index (moments, WgReplayMoment, 0).ts);
+  }
+
+  /* Play at 60x from the start: the minute before the first event goes
+   * by in a second of wall time; the state follows the clock. */
+  wg_replay_seek (session, from);
+  wg_replay_set_rate (session, 60.0);
+  wg_test_iterate_for (1500);
+  {
+    gint64 t = wg_replay_get_time (session);
+
+    g_assert_cmpint (t, >, from + 30 * 1000);
+    wg_replay_set_rate (session, 0.0);
+    t = wg_replay_get_time (session);
+    assert_shows (replay, journal, fire, t);
+  }
+  wg_replay_seek (session, to);
+  assert_shows (replay, journal, fire, to);
+
+  /* Read-only: every incident action off with its reason, no buttons, the
+   * window's commands off, and a command sent anyway refused. */
+  wg_view_model_set_selected_incident (wg_context_get_view_model (wg_replay_get_context (session)), fire);
+  {
+    WgIncidentActions *actions = wg_window_get_actions (replay);
+    GActionGroup *group = wg_incident_actions_get_group (actions);
+    g_auto(GStrv) names = g_action_group_list_actions (group);
+    g_autoptr(GPtrArray) primary = g_ptr_array_new ();
+    g_autoptr(GPtrArray) more = g_ptr_array_new ();
+    g_autoptr(JsonObject) body = json_object_new ();
+    g_autofree char *id = NULL;
+    static const char *const window_actions[] = { "win.intake", "win.acknowledge", "win.handover", "win.replay" };
+
+    g_assert_cmpuint (g_strv_length (names), >, 10);
+    for (guint i = 0; names[i] != NULL; i++)
+      {
+        g_assert_false (g_action_group_get_action_enabled (group, names[i]));
+        g_assert_nonnull (wg_incident_actions_get_reason (actions, names[i]));
+      }
+    wg_incident_actions_get_shown (actions, primary, more);
+    g_assert_cmpuint (primary->len + more->len, ==, 0);
+    guint n_windows = g_list_model_get_n_items (gtk_window_get_toplevels ());
+
+    /* Off: activating them opens no dialog and no second replay. */
+    for (guint i = 0; i < G_N_ELEMENTS (window_actions); i++)
+      gtk_widget_activate_action (GTK_WIDGET (replay), window_actions[i], NULL);
+    wg_test_iterate_for (100);
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), ==, n_windows);
+    g_assert_false (gtk_widget_get_visible (wg_alarm_banner_get_acknowledge_button (wg_window_get_alarm_banner (replay))));
+
+    head = wg_store_head (cache);
+    json_object_set_string_member (body, "incident", fire);
+    json_object_set_string_member (body, "text", "x");
+    id = wg_context_send (wg_replay_get_context (session), WG_CMD_INCIDENT_NOTE, body, &error);
+    g_assert_null (id);
+    g_assert_error (error, WG_ERROR, WG_ERROR_FORBIDDEN);
+    g_clear_error (&error);
+    g_assert_cmpuint (wg_sync_client_get_queued (wg_context_get_sync_client (wg_window_get_context (f->live))), ==, 0);
+  }
+
+  /* Search: one character, and a case number in lower case. */
+  {
+    g_autoptr(GPtrArray) found = wg_replay_bar_search (bar, "火");
+    g_autoptr(GPtrArray) noisy = wg_replay_bar_search (bar, "噪");
+    g_auto(WgIncidentRecord) record = { 0 };
+    g_autofree char *number = NULL;
+    g_autoptr(GPtrArray) by_number = NULL;
+
+    g_assert_cmpuint (found->len, ==, 1);
+    g_assert_cmpstr (found->pdata[0], ==, fire);
+    g_assert_cmpuint (noisy->len, ==, 1);
+    g_assert_cmpstr (noisy->pdata[0], ==, noise);
+    g_assert_true (wg_store_get_incident (cache, fire, &record, NULL));
+    number = g_ascii_strdown (record.case_number, -1);
+    by_number = wg_replay_bar_search (bar, number);
+    g_assert_cmpuint (by_number->len, ==, 1);
+    /* A day as the span. */
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (record.reported_at / 1000);
+      g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, wg_reference_get_time_zone (
+                                                              wg_context_get_reference (wg_window_get_context (f->live))));
+      g_autofree char *day = g_date_time_format (local, "%Y-%m-%d");
+      g_autoptr(GPtrArray) that_day = wg_replay_bar_search (bar, day);
+      gint64 day_from, day_to;
+
+      g_assert_cmpuint (that_day->len, ==, 2);
+      g_assert_false (wg_replay_bar_pick_day (bar, "yesterday"));
+      g_assert_true (wg_replay_bar_pick_day (bar, day));
+      wg_replay_get_window (session, &day_from, &day_to);
+      g_assert_cmpint (day_to - day_from, ==, 24 * 3600 * 1000);
+      g_assert_cmpint (day_from, <=, record.reported_at);
+      g_assert_cmpint (record.reported_at, <, day_to);
+      g_assert_cmpint (wg_replay_get_time (session), ==, day_from);
+    }
+    wg_replay_bar_pick (bar, noise);
+    g_assert_cmpstr (wg_view_model_get_selected_incident (wg_context_get_view_model (wg_replay_get_context (session))),
+                     ==, noise);
+  }
+
+  /* Bookmarks: added at moments from the timeline's bar, exported as CSV
+   * (UTF-8 with a BOM, CRLF, quoted where needed). */
+  {
+    WgReplayBookmarks *bookmarks = wg_replay_bar_get_bookmarks (bar);
+    g_auto(WgIncidentRecord) record = { 0 };
+    g_autofree char *dir = g_dir_make_tmp ("wangge-bookmarks-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "bookmarks.csv", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autofree char *csv = NULL;
+    g_autofree char *expected = NULL;
+    g_auto(GStrv) lines = NULL;
+    GArray *moments;
+
+    wg_replay_bar_pick (bar, fire);
+    moments = wg_replay_key_moments (session, fire);
+    wg_replay_seek (session, g_array_index (moments, WgReplayMoment, 2).ts);
+    wg_replay_bar_add_bookmark (bar, "确认及时, \"9 秒\"");
+    g_assert_true (wg_test_iterate_until (has_bookmarks, &(BookmarkWait) { bookmarks, 1 }, 5000));
+    wg_view_model_set_selected_incident (wg_context_get_view_model (wg_replay_get_context (session)), NULL);
+    wg_replay_seek (session, g_array_index (moments, WgReplayMoment, moments->len - 1).ts);
+    wg_replay_bar_add_bookmark (bar, "处置完毕");
+    g_assert_true (wg_test_iterate_until (has_bookmarks, &(BookmarkWait) { bookmarks, 2 }, 5000));
+
+    g_assert_true (wg_replay_bookmarks_export (bookmarks, file, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (path, &csv, NULL, NULL));
+    g_assert_true (g_str_has_prefix (csv, "\xEF\xBB\xBF"));
+    lines = g_strsplit (csv + 3, "\r\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 4);
+    g_assert_cmpstr (lines[3], ==, "");
+    g_assert_null (strchr (lines[1], '\n'));
+    g_assert_true (wg_store_get_incident (cache, fire, &record, NULL));
+    expected = g_strdup_printf ("%s,\"确认及时, \"\"9 秒\"\"\",leader,%s", record.case_number, fire);
+    g_assert_nonnull (strstr (lines[1], expected));
+    g_assert_nonnull (strstr (lines[2], ",,处置完毕,leader,"));
+    g_array_unref (moments);
+    g_unlink (path);
+    g_rmdir (dir);
+  }
+
+  /* A live emergency while the replay shows the start: its live banner
+   * over the replay, which still shows no incident at all. */
+  wg_replay_seek (session, from);
+  g_assert_false (live_banner_shows (replay));
+  {
+    WgReference *reference = wg_context_get_reference (wg_window_get_context (f->live));
+    g_autofree char *at = location_of (reference, "440111012008006");
+    g_autofree char *body = g_strdup_printf ("{\"grade\": \"emergency\", \"category\": \"traffic_accident\","
+                                             " \"location\": %s, \"summary\": \"两车相撞\"}", at);
+
+    g_free (send (f->live, "incident.report", body));
+  }
+  g_assert_true (wg_test_iterate_until (live_banner_shows, replay, 5000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wg_window_get_model (replay))), ==, 0);
+  g_assert_null (wg_alarm_banner_get_incident (wg_window_get_alarm_banner (replay)));
+  g_assert_cmpint (wg_store_head (cache), >, head);
+
+  /* Back to live: the replay's window goes, the live one stays. */
+  gtk_window_close (GTK_WINDOW (replay));
+  wg_test_iterate_for (100);
+  g_assert_null (find_replay_window (f->app));
+}
+
+/* A console without a server keeps its cache in memory: the replay
+ * projects it itself.  At each event's moment, forward and back, the
+ * replay's store holds the incidents reported by then. */
+static void
+test_replay_in_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) reference = wg_context_load_demo_reference (&error);
+  g_autoptr(WgActor) actor = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgContext) live = NULL;
+  g_autoptr(WgReplay) replay = NULL;
+  g_autoptr(GPtrArray) journal = NULL;
+  WgStore *state;
+
+  g_assert_no_error (error);
+  live = wg_context_new_local (reference, ":memory:", actor, &error);
+  g_assert_no_error (error);
+  g_assert_true (wg_demo_fill (live, &error));
+  journal = wg_store_read_journal (wg_context_get_store (live), 0, 100000, &error);
+  g_assert_no_error (error);
+  replay = wg_replay_new (live, &error);
+  g_assert_no_error (error);
+  state = wg_context_get_store (wg_replay_get_context (replay));
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint j = 0; j < journal->len; j++)
+      {
+        guint i = pass == 0 ? j : journal->len - 1 - j;
+        gint64 ts = ((WgEvent *) journal->pdata[i])->ts;
+        g_autoptr(GPtrArray) incidents = NULL;
+        guint n_reported = 0;
+        gint64 last_seq = 0;
+
+        for (guint k = 0; k < journal->len && ((WgEvent *) journal->pdata[k])->ts <= ts; k++)
+          {
+            n_reported += ((WgEvent *) journal->pdata[k])->type == WG_EV_INCIDENT_REPORTED;
+            last_seq = ((WgEvent *) journal->pdata[k])->seq;
+          }
+        wg_replay_seek (replay, ts);
+        incidents = wg_store_list_incidents (state, FALSE, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (incidents->len, ==, n_reported);
+        g_assert_cmpint (wg_replay_get_seq (replay), ==, last_seq);
+      }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  data_home = console_test_data_home ("wangge-replay-XXXXXX");
+  if (!console_test_init (&argc, &argv))
+    return g_test_run ();
+
+  g_test_add ("/replay/scenario-6", Fixture, NULL, fixture_set_up, test_replay, fixture_tear_down);
+  g_test_add_func ("/replay/in-memory", test_replay_in_memory);
+  status = g_test_run ();
+  test_rm_rf (data_home);
+  return status;
+}
