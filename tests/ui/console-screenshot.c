@@ -2,14 +2,15 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|wall] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
  * the shortcuts window; sorted: the board sorted by grid; police-grids: the
  * police grid layer switched on; call-back: a 12345 hotline case verified
  * and waiting for its call-back, selected; call-back-form: its call-back
- * form open.
+ * form open; wall: the big-screen mode on the demo (one monitor: the map
+ * and the tiles in one window).
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 
 #include "wg-demo.h"
 #include "wg-dispatch-dialog.h"
+#include "wg-wall-window.h"
 #include "wg-window.h"
 
 static const char *
@@ -82,6 +84,30 @@ add_verified_hotline_case (WgContext *context)
 }
 
 static gboolean
+quit_cb (gpointer loop);
+
+static void
+run_wall (WgApplication *app,
+          GMainLoop     *loop,
+          guint          seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgContext) context = wg_wall_new_demo_context (TRUE, &error);
+  g_autoptr(WgWall) wall = NULL;
+  g_autoptr(GPtrArray) windows = NULL;
+
+  if (context == NULL)
+    g_error ("%s", error->message);
+  wall = wg_wall_new (context);
+  wg_wall_follow_text_scale (wg_application_get_settings (app));
+  windows = wg_wall_window_open_all (GTK_APPLICATION (app), wall, NULL);
+  g_timeout_add_seconds (seconds, quit_cb, loop);
+  g_main_loop_run (loop);
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (windows->pdata[i]);
+}
+
+static gboolean
 quit_cb (gpointer loop)
 {
   g_main_loop_quit (loop);
@@ -117,6 +143,12 @@ main (int   argc,
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL;
        l = gtk_application_get_windows (GTK_APPLICATION (app)))
     gtk_window_destroy (l->data);
+
+  if (g_str_equal (mode, "wall"))
+    {
+      run_wall (app, loop, seconds);
+      return 0;
+    }
 
   window = wg_window_new (app);
   context = wg_window_get_context (window);
