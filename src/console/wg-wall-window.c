@@ -49,6 +49,7 @@ struct _WgWallWindow
   GtkWidget    *overdue_rows;
   GtkLabel     *forces_figure;
   GtkWidget    *forces_rows;
+  GtkWidget    *forces_columns[2];  /* eight types in two columns */
   GtkLabel     *hours_figure;
   WgWallChart  *hours_chart;
   GtkLabel     *grids_figure;
@@ -104,14 +105,31 @@ add_tile (WgWallWindow  *self,
   return tile;
 }
 
+/* Rows are filled again at each change and each second (the timers):
+ * begin_rows(), add_row() for each, end_rows().  The row widgets stay and
+ * take the new texts, so that a tick changes labels, not the widget tree. */
 static void
-clear_rows (GtkWidget *rows)
+begin_rows (GtkWidget *rows)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (rows)) != NULL)
-    gtk_box_remove (GTK_BOX (rows), child);
+  g_object_set_data (G_OBJECT (rows), "wall-next-row", gtk_widget_get_first_child (rows));
 }
+
+static void
+end_rows (GtkWidget *rows)
+{
+  GtkWidget *row = g_object_get_data (G_OBJECT (rows), "wall-next-row");
+
+  while (row != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (row);
+
+      gtk_box_remove (GTK_BOX (rows), row);
+      row = next;
+    }
+  g_object_set_data (G_OBJECT (rows), "wall-next-row", NULL);
+}
+
+static const char *const value_classes[] = { "wall-good", "wall-warning", "wall-late" };
 
 /* A row: what on the left, how many on the right; @css_class colours the
  * value (NULL for none). */
@@ -121,18 +139,31 @@ add_row (GtkWidget  *rows,
          const char *value,
          const char *css_class)
 {
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *name = gtk_label_new (what);
-  GtkWidget *amount = gtk_label_new (value);
+  GtkWidget *row = g_object_get_data (G_OBJECT (rows), "wall-next-row");
+  GtkWidget *name, *amount;
 
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_widget_set_hexpand (name, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (amount), 1);
+  if (row == NULL)
+    {
+      row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      name = gtk_label_new (NULL);
+      amount = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_widget_set_hexpand (name, TRUE);
+      gtk_label_set_xalign (GTK_LABEL (amount), 1);
+      gtk_box_append (GTK_BOX (row), name);
+      gtk_box_append (GTK_BOX (row), amount);
+      gtk_box_append (GTK_BOX (rows), row);
+    }
+  else
+    g_object_set_data (G_OBJECT (rows), "wall-next-row", gtk_widget_get_next_sibling (row));
+  name = gtk_widget_get_first_child (row);
+  amount = gtk_widget_get_last_child (row);
+  gtk_label_set_label (GTK_LABEL (name), what);
+  gtk_label_set_label (GTK_LABEL (amount), value);
+  for (guint i = 0; i < G_N_ELEMENTS (value_classes); i++)
+    gtk_widget_remove_css_class (amount, value_classes[i]);
   if (css_class != NULL)
     gtk_widget_add_css_class (amount, css_class);
-  gtk_box_append (GTK_BOX (row), name);
-  gtk_box_append (GTK_BOX (row), amount);
-  gtk_box_append (GTK_BOX (rows), row);
 }
 
 static void
@@ -140,11 +171,9 @@ set_figure (GtkLabel   *label,
             const char *text,
             const char *css_class)
 {
-  static const char *const states[] = { "wall-good", "wall-warning", "wall-late" };
-
   gtk_label_set_label (label, text);
-  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (label), states[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (value_classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (label), value_classes[i]);
   if (css_class != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (label), css_class);
 }
@@ -184,7 +213,7 @@ update_today (WgWallWindow *self)
   gdk_rgba_parse (&colors[2], "#ed333b");
   total = g_strdup_printf ("%" G_GINT64_FORMAT, int_member (today, "received"));
   set_figure (self->today_figure, total, NULL);
-  clear_rows (self->grade_rows);
+  begin_rows (self->grade_rows);
   for (guint i = 0; i < G_N_ELEMENTS (grades); i++)
     {
       WgGrade grade;
@@ -195,6 +224,7 @@ update_today (WgWallWindow *self)
       add_row (self->grade_rows, wg_grade_label (grade), count,
                grade == WG_GRADE_EMERGENCY && values[i] > 0 ? "wall-late" : NULL);
     }
+  end_rows (self->grade_rows);
   wg_wall_chart_set_values (self->grade_chart, values, colors, G_N_ELEMENTS (values));
 }
 
@@ -214,11 +244,12 @@ update_dispatch (WgWallWindow *self)
   p50 = int_member (dispatch, "p50");
   p90 = int_member (dispatch, "p90");
   n = int_member (dispatch, "n");
-  clear_rows (self->dispatch_rows);
+  begin_rows (self->dispatch_rows);
   if (n == 0)
     {
       set_figure (self->dispatch_figure, "–", NULL);
       add_row (self->dispatch_rows, _("No dispatch yet today"), "", NULL);
+      end_rows (self->dispatch_rows);
       wg_wall_chart_set_values (self->dispatch_chart, NULL, NULL, 0);
       return;
     }
@@ -232,6 +263,7 @@ update_dispatch (WgWallWindow *self)
     add_row (self->dispatch_rows, _("Median (p50)"), p50_text, p50 <= target ? "wall-good" : "wall-late");
     add_row (self->dispatch_rows, _("p90"), p90_text, p90 <= target ? "wall-good" : "wall-late");
     add_row (self->dispatch_rows, _("Within the target"), within, NULL);
+    end_rows (self->dispatch_rows);
   }
   gdk_rgba_parse (&colors[0], p50 <= target ? "#57e389" : "#ed333b");
   gdk_rgba_parse (&colors[1], p90 <= target ? "#57e389" : "#ed333b");
@@ -255,9 +287,10 @@ update_closure (WgWallWindow *self)
   received = g_strdup_printf ("%" G_GINT64_FORMAT, int_member (year, "received"));
   closed = g_strdup_printf ("%" G_GINT64_FORMAT, int_member (year, "closed"));
   set_figure (self->closure_figure, rate, NULL);
-  clear_rows (self->closure_rows);
+  begin_rows (self->closure_rows);
   add_row (self->closure_rows, _("Received this year"), received, NULL);
   add_row (self->closure_rows, _("Closed"), closed, NULL);
+  end_rows (self->closure_rows);
 }
 
 static int
@@ -300,9 +333,9 @@ update_open_cases (WgWallWindow *self)
   guint emergencies = 0, late = 0, open = 0;
   g_autofree char *text = NULL;
 
-  clear_rows (self->emergencies_rows);
+  begin_rows (self->emergencies_rows);
   if (self->open_rows != NULL)
-    clear_rows (self->open_rows);
+    begin_rows (self->open_rows);
   /* Newest first */
   for (guint i = g_list_model_get_n_items (model); i > 0; i--)
     {
@@ -351,11 +384,14 @@ update_open_cases (WgWallWindow *self)
     }
   else if (emergencies == 0)
     add_row (self->emergencies_rows, _("None open"), "", NULL);
+  end_rows (self->emergencies_rows);
+  if (self->open_rows != NULL)
+    end_rows (self->open_rows);
 
   g_free (text);
   text = g_strdup_printf ("%u", late);
   set_figure (self->overdue_figure, text, late > 0 ? "wall-warning" : "wall-good");
-  clear_rows (self->overdue_rows);
+  begin_rows (self->overdue_rows);
   departments = sorted_keys (overdue);
   for (guint i = 0; i < departments->len && i < MAX_DEPARTMENT_ROWS; i++)
     {
@@ -367,6 +403,7 @@ update_open_cases (WgWallWindow *self)
     }
   if (late == 0)
     add_row (self->overdue_rows, _("None overdue"), "", NULL);
+  end_rows (self->overdue_rows);
 
   if (self->open_figure != NULL)
     {
@@ -383,7 +420,7 @@ update_forces (WgWallWindow *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) units = wg_store_list_units (wg_context_get_store (context), &error);
   guint available[WG_N_FORCE_TYPES] = { 0 }, busy[WG_N_FORCE_TYPES] = { 0 };
-  guint on_duty = 0;
+  guint on_duty = 0, shown = 0;
   g_autofree char *total = NULL;
 
   if (units == NULL)
@@ -406,29 +443,20 @@ update_forces (WgWallWindow *self)
     }
   total = g_strdup_printf ("%u", on_duty);
   set_figure (self->forces_figure, total, NULL);
-  clear_rows (self->forces_rows);
-  {
-    GtkWidget *columns[2] = { gtk_box_new (GTK_ORIENTATION_VERTICAL, 2),
-                              gtk_box_new (GTK_ORIENTATION_VERTICAL, 2) };
-    GtkWidget *both = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 32);
-    guint shown = 0;
+  begin_rows (self->forces_columns[0]);
+  begin_rows (self->forces_columns[1]);
+  for (int type = 0; type < WG_N_FORCE_TYPES; type++)
+    {
+      g_autofree char *counts = NULL;
 
-    /* Eight types in two columns under the two columns of tiles. */
-    gtk_box_set_homogeneous (GTK_BOX (both), TRUE);
-    gtk_box_append (GTK_BOX (both), columns[0]);
-    gtk_box_append (GTK_BOX (both), columns[1]);
-    gtk_box_append (GTK_BOX (self->forces_rows), both);
-    for (int type = 0; type < WG_N_FORCE_TYPES; type++)
-      {
-        g_autofree char *counts = NULL;
-
-        if (available[type] + busy[type] == 0)
-          continue;
-        /* TRANSLATORS: forces of one type: available and busy */
-        counts = g_strdup_printf (_("%u free · %u busy"), available[type], busy[type]);
-        add_row (columns[shown++ % 2], wg_force_type_label (type), counts, NULL);
-      }
-  }
+      if (available[type] + busy[type] == 0)
+        continue;
+      /* TRANSLATORS: forces of one type: available and busy */
+      counts = g_strdup_printf (_("%u free · %u busy"), available[type], busy[type]);
+      add_row (self->forces_columns[shown++ % 2], wg_force_type_label (type), counts, NULL);
+    }
+  end_rows (self->forces_columns[0]);
+  end_rows (self->forces_columns[1]);
 }
 
 static void
@@ -458,7 +486,7 @@ update_grids (WgWallWindow *self)
   g_autofree char *text = g_strdup_printf ("%u", standout->len + n_hotspots);
 
   set_figure (self->grids_figure, text, standout->len + n_hotspots > 0 ? "wall-warning" : "wall-good");
-  clear_rows (self->grids_rows);
+  begin_rows (self->grids_rows);
   for (guint i = 0; i < standout->len && shown < MAX_GRID_ROWS; i++, shown++)
     add_row (self->grids_rows, wg_context_grid_label (context, standout->pdata[i]),
              _("above its usual"), "wall-warning");
@@ -474,6 +502,7 @@ update_grids (WgWallWindow *self)
     }
   if (shown == 0)
     add_row (self->grids_rows, _("All grids as usual"), "", NULL);
+  end_rows (self->grids_rows);
 }
 
 static const char *
@@ -502,7 +531,7 @@ update_sync (WgWallWindow *self)
   JsonObject *presence = wg_wall_get_presence (self->wall);
   JsonArray *consoles = presence != NULL ? json_object_get_array_member (presence, "consoles") : NULL;
 
-  clear_rows (self->sync_rows);
+  begin_rows (self->sync_rows);
   if (sync == NULL)
     {
       set_figure (self->sync_figure, "–", NULL);
@@ -530,6 +559,7 @@ update_sync (WgWallWindow *self)
     /* The session refused to hold the screen saver off: the kiosk
      * setup must (docs/console.md, "The wall"). */
     add_row (self->sync_rows, _("The screen may blank"), "xset s off -dpms", "wall-warning");
+  end_rows (self->sync_rows);
 }
 
 /* Grids on the map: open incidents, emergencies (flashing while nobody
@@ -710,6 +740,14 @@ build_tiles (WgWallWindow *self)
   add_tile (self, _("Overdue professional cases"), &self->overdue_figure, NULL, &self->overdue_rows,
             p[4][0], p[4][1], p[4][2]);
   add_tile (self, _("Forces on duty"), &self->forces_figure, NULL, &self->forces_rows, p[5][0], p[5][1], p[5][2]);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->forces_rows), GTK_ORIENTATION_HORIZONTAL);
+  gtk_box_set_homogeneous (GTK_BOX (self->forces_rows), TRUE);
+  gtk_box_set_spacing (GTK_BOX (self->forces_rows), 32);
+  for (guint i = 0; i < G_N_ELEMENTS (self->forces_columns); i++)
+    {
+      self->forces_columns[i] = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      gtk_box_append (GTK_BOX (self->forces_rows), self->forces_columns[i]);
+    }
   chart = wg_wall_chart_new (WG_WALL_CHART_LINE);
   self->hours_chart = WG_WALL_CHART (chart);
   add_tile (self, _("Incidents in the last 24 hours"), &self->hours_figure, chart, NULL, p[6][0], p[6][1], p[6][2]);
@@ -878,6 +916,13 @@ wg_wall_window_fullscreen_on (WgWallWindow *self,
     gtk_window_fullscreen_on_monitor (GTK_WINDOW (self), monitor);
   else
     gtk_window_fullscreen (GTK_WINDOW (self));
+}
+
+GtkWidget *
+wg_wall_window_get_banner (WgWallWindow *self)
+{
+  g_return_val_if_fail (WG_IS_WALL_WINDOW (self), NULL);
+  return GTK_WIDGET (self->banner);
 }
 
 GdkMonitor *

@@ -27,6 +27,8 @@ WgWallPart    wg_wall_window_get_part     (WgWallWindow   *self);
 WgMapView    *wg_wall_window_get_map_view (WgWallWindow   *self);
 /* The grid of tiles (for tests). */
 GtkWidget    *wg_wall_window_get_tiles    (WgWallWindow   *self);
+/* The emergency banner over the window (for tests). */
+GtkWidget    *wg_wall_window_get_banner   (WgWallWindow   *self);
 /* Fullscreen on @monitor (NULL: wherever the window is); the monitor
  * asked for is kept, for tests (without a window manager nothing
  * happens). */

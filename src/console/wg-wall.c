@@ -407,7 +407,7 @@ apply_text_scale (GSettings *settings)
     }
   /* Sizes for reading at five metres on a 1080p wall (a 4K one at scale 2
    * has the same logical pixels). */
-  css = g_strdup_printf (".wall { font-size: %dpx; }\n"
+  css = g_strdup_printf (".wall .wall-tiles, .wall .wall-banner { font-size: %dpx; }\n"
                          ".wall .wall-tile-title { font-size: %dpx; }\n"
                          ".wall .wall-figure { font-size: %dpx; }\n"
                          ".wall .wall-banner-title { font-size: %dpx; }\n"
