@@ -256,12 +256,12 @@ update_dispatch (WgWallWindow *self)
   {
     g_autofree char *p50_text = seconds_text (p50);
     g_autofree char *p90_text = seconds_text (p90);
-    g_autofree char *within = g_strdup_printf (_("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT),
-                                               int_member (dispatch, "within_target"), n);
+    /* TRANSLATORS: dispatches within the target, of all today's */
+    g_autofree char *within = g_strdup_printf (_("%d of %d"), (int) int_member (dispatch, "within_target"), (int) n);
 
     set_figure (self->dispatch_figure, p50_text, p50 <= target ? "wall-good" : "wall-late");
     add_row (self->dispatch_rows, _("Median (p50)"), p50_text, p50 <= target ? "wall-good" : "wall-late");
-    add_row (self->dispatch_rows, _("p90"), p90_text, p90 <= target ? "wall-good" : "wall-late");
+    add_row (self->dispatch_rows, _("90th percentile (p90)"), p90_text, p90 <= target ? "wall-good" : "wall-late");
     add_row (self->dispatch_rows, _("Within the target"), within, NULL);
     end_rows (self->dispatch_rows);
   }
@@ -548,8 +548,7 @@ update_sync (WgWallWindow *self)
       for (guint i = 0; i < n; i++)
         worst = MAX (worst, int_member (json_array_get_object_element (consoles, i), "lag"));
       set_figure (self->sync_figure, count, NULL);
-      lag = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " event",
-                                          "%" G_GINT64_FORMAT " events", worst), worst);
+      lag = g_strdup_printf (ngettext ("%d event", "%d events", worst), (int) worst);
       add_row (self->sync_rows, _("Consoles online"), count, NULL);
       add_row (self->sync_rows, _("Largest lag"), lag, worst > 0 ? "wall-warning" : "wall-good");
       add_row (self->sync_rows, _("This wall"), sync_state_text (state),
@@ -858,7 +857,7 @@ wg_wall_window_new (GtkApplication *application,
   if (part != WG_WALL_PART_MAP)
     build_tiles (self);
   gtk_widget_set_visible (GTK_WIDGET (self->tiles), part != WG_WALL_PART_MAP);
-  gtk_widget_set_visible (GTK_WIDGET (self->map_slot), part != WG_WALL_PART_BOARD);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->map_slot)), part != WG_WALL_PART_BOARD);
   gtk_widget_set_hexpand (GTK_WIDGET (self->tiles), part == WG_WALL_PART_BOARD);
 
   clock = wg_context_get_clock (wg_wall_get_context (wall));
