@@ -7,6 +7,7 @@
 
 #include "wg-about.h"
 #include "wg-console-util.h"
+#include "wg-credentials.h"
 #include "wg-demo.h"
 #include "wg-store-reference.h"
 #include "wg-resources.h"
@@ -508,6 +509,27 @@ relogin (WgApplication *self)
                              relogin_cb, g_object_ref (self));
 }
 
+static void
+token_stored_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!wg_credentials_store_finish (result, &error))
+    g_debug ("the wall's token is not stored: %s", error->message);
+}
+
+/* A wall keeps its token in the keyring: after a reboot it comes up on it
+ * with no dialog (start_wall_from_keyring()). */
+static void
+remember_wall_token (WgApplication *self)
+{
+  if (self->big_screen && self->api != NULL && wg_api_client_get_token (self->api) != NULL)
+    wg_credentials_store_async (self->server, self->username, wg_api_client_get_token (self->api),
+                                self->cancellable, token_stored_cb, NULL);
+}
+
 /* The main window: the console, or the wall for --big-screen and for a
  * wall account (which has no keys but F11: it cannot act). */
 static void
@@ -528,6 +550,7 @@ present_main_window (WgApplication *self)
       gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", none);
       gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", none);
     }
+  remember_wall_token (self);
   self->wall = wg_wall_new (self->context);
   wg_wall_follow_text_scale (wg_application_get_settings (self));
   g_ptr_array_unref (wg_wall_window_open_all (GTK_APPLICATION (self), self->wall, NULL));
@@ -785,6 +808,34 @@ warm_login_cb (GObject      *source,
                                warm_reference_cb, g_object_ref (self));
 }
 
+/* An unattended wall with no password given: the token the keyring kept
+ * and the session saved at the last login, else the login window. */
+static void
+wall_token_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = wg_credentials_lookup_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (token != NULL)
+    {
+      wg_api_client_set_token (self->api, token);
+      g_clear_error (&error);
+      if (open_offline (self, &error))
+        {
+          present_main_window (self);
+          g_application_release (G_APPLICATION (self));
+          return;
+        }
+    }
+  g_debug ("the wall logs in by hand: %s", error != NULL ? error->message : "no stored token");
+  show_login_window (self);
+}
+
 static void
 start_login (WgApplication *self)
 {
@@ -799,6 +850,12 @@ start_login (WgApplication *self)
       return;
     }
   self->cancellable = g_cancellable_new ();
+  if (password == NULL && self->big_screen)
+    {
+      wg_credentials_lookup_async (self->server, self->username, self->cancellable,
+                                   wall_token_cb, g_object_ref (self));
+      return;
+    }
   if (password == NULL)
     {
       show_login_window (self);
