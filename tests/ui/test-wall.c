@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "console-test-util.h"
+#include "wg-test-server.h"
 #include "wg-wall-window.h"
 
 #define WIDTH  1920
@@ -18,6 +19,7 @@
 #define DEMO_CALLER_PHONE "13812345678"
 
 static WgApplication *app;
+static char *data_home;
 
 static void
 wait_ms (guint ms)
@@ -118,6 +120,25 @@ test_f11 (void)
 
 /* Every label shown fits its allocation (no ellipsis, no clipping) and
  * lies inside the window; returns how many it looked at. */
+static guint
+check_labels (GtkWidget *widget,
+              GtkWidget *window,
+              GString   *texts);
+
+/* Every label's text under @widget, shown or not. */
+static void
+collect_texts (GtkWidget *widget,
+               GString   *texts)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (texts, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  if (gtk_widget_get_tooltip_text (widget) != NULL)
+    g_string_append_printf (texts, "%s\n", gtk_widget_get_tooltip_text (widget));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_texts (child, texts);
+}
+
 static guint
 check_labels (GtkWidget *widget,
               GtkWidget *window,
@@ -227,13 +248,134 @@ test_labels_fit_board (void)
   check_part (WG_WALL_PART_BOARD);
 }
 
+static WgWallWindow *
+find_wall_window (GtkApplication *application)
+{
+  for (GList *l = gtk_application_get_windows (application); l != NULL; l = l->next)
+    if (WG_IS_WALL_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+has_wall_window (gpointer application)
+{
+  return find_wall_window (application) != NULL;
+}
+
+/* The server's figures arrived: today's count has the fire, presence
+ * lists the wall itself, the banner holds the fire. */
+static gboolean
+figures_arrived (gpointer wall)
+{
+  JsonObject *today = wg_wall_get_today (wall);
+  JsonObject *presence = wg_wall_get_presence (wall);
+
+  return today != NULL && json_object_get_int_member_with_default (today, "received", 0) >= 1
+         && presence != NULL && json_array_get_length (json_object_get_array_member (presence, "consoles")) >= 1
+         && wg_wall_get_banner_incident (wall) != NULL;
+}
+
+static gboolean
+acknowledged (gpointer wall)
+{
+  return g_strcmp0 (wg_wall_get_acknowledged_by (wall), "leader") == 0;
+}
+
+/* A wall account on the real server: it opens the wall (no --big-screen),
+ * the tiles read the server's statistics and presence, the banner follows
+ * an emergency until the duty leader acknowledges it and then names them,
+ * and nothing of the caller shows. */
+static void
+test_wall_account (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgApplication) wall_app = g_object_new (WG_TYPE_APPLICATION, "application-id",
+                                                    "io.github.wangge.Test.wall",
+                                                    "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+  g_autoptr(WgReference) reference = wg_context_load_demo_reference (&error);
+  g_autofree char *dispatcher = NULL;
+  g_autofree char *leader = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *acknowledge = NULL;
+  g_autoptr(WgTestResponse) reported = NULL;
+  g_autoptr(WgTestResponse) acknowledged_r = NULL;
+  g_autoptr(GString) texts = g_string_new (NULL);
+  char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE];
+  WgGrid *grid;
+  WgWallWindow *window;
+  WgWall *wall;
+  double y, x;
+
+  g_assert_no_error (error);
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+
+  /* A resident calls in a fire. */
+  grid = wg_reference_lookup_grid (reference, "440111012006003");
+  g_assert_nonnull (grid);
+  wg_geo_shape_interior_point (grid->shape, &y, &x);
+  g_ascii_dtostr (lat, sizeof lat, y);
+  g_ascii_dtostr (lon, sizeof lon, x);
+  dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  report = g_strdup_printf ("{\"grade\": \"emergency\", \"category\": \"fire\","
+                            " \"location\": {\"lat\": %s, \"lon\": %s}, \"summary\": \"3楼冒烟\","
+                            " \"source\": \"phone\", \"caller\": {\"name\": \"赵女士\", \"phone\": \"13600009999\"}}",
+                            lat, lon);
+  reported = wg_test_server_command (server, dispatcher, NULL, "incident.report", report);
+  g_assert_cmpuint (reported->status, ==, 200);
+
+  g_variant_dict_insert (options, "profile", "s", "wall");
+  g_variant_dict_insert (options, "server", "s", server->base_url);
+  g_variant_dict_insert (options, "username", "s", "wall");
+  g_assert_cmpint (G_APPLICATION_GET_CLASS (wall_app)->handle_local_options (G_APPLICATION (wall_app), options),
+                   ==, -1);
+  g_assert_true (g_application_register (G_APPLICATION (wall_app), NULL, &error));
+  g_assert_no_error (error);
+  g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
+  g_application_activate (G_APPLICATION (wall_app));
+  g_assert_true (wg_test_iterate_until (has_wall_window, wall_app, 20000));
+  window = find_wall_window (GTK_APPLICATION (wall_app));
+  wall = wg_wall_window_get_wall (window);
+  g_assert_cmpint (wg_context_get_actor (wg_wall_get_context (wall))->role, ==, WG_ROLE_WALL);
+  /* A wall account has no keys but F11. */
+  g_assert_null (gtk_application_get_accels_for_action (GTK_APPLICATION (wall_app), "app.quit")[0]);
+  g_assert_true (wg_test_iterate_until (figures_arrived, wall, 20000));
+
+  /* The duty leader acknowledges at another desk: the wall says who. */
+  leader = wg_test_server_login (server, "leader", "demo");
+  acknowledge = g_strdup_printf ("{\"incident\": \"%s\"}", wg_wall_get_banner_incident (wall));
+  acknowledged_r = wg_test_server_command (server, leader, NULL, "alarm.acknowledge", acknowledge);
+  g_assert_cmpuint (acknowledged_r->status, ==, 200);
+  g_assert_true (wg_test_iterate_until (acknowledged, wall, 15000));
+  wg_test_iterate_for (300);
+
+  check_labels (wg_wall_window_get_tiles (window), GTK_WIDGET (window), texts);
+  check_labels (wg_wall_window_get_banner (window), GTK_WIDGET (window), texts);
+  /* The whole tree, the map's labels and any tooltip included. */
+  collect_texts (GTK_WIDGET (window), texts);
+  g_assert_nonnull (strstr (texts->str, "Acknowledged by"));
+  g_assert_null (strstr (texts->str, "赵女士"));
+  g_assert_null (strstr (texts->str, "13600009999"));
+  g_assert_null (strstr (texts->str, "3楼冒烟"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
+  data_home = console_test_data_home ("wangge-wall-XXXXXX");
   if (!console_test_init (&argc, &argv))
     return g_test_run ();
 
@@ -249,5 +391,8 @@ main (int   argc,
   g_test_add_func ("/wall/f11", test_f11);
   g_test_add_func ("/wall/labels-fit/one-monitor", test_labels_fit_one_monitor);
   g_test_add_func ("/wall/labels-fit/board", test_labels_fit_board);
-  return g_test_run ();
+  g_test_add_func ("/wall/wall-account", test_wall_account);
+  status = g_test_run ();
+  test_rm_rf (data_home);
+  return status;
 }
