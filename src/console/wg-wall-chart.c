@@ -75,7 +75,7 @@ snapshot_line (WgWallChart   *self,
   if (n < 2)
     return;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  cairo_set_line_width (cr, MAX (2.0, height / 24));
+  cairo_set_line_width (cr, CLAMP (height / 24, 2.0, 4.0));
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   gdk_cairo_set_source_rgba (cr, fg);
   for (guint i = 0; i < n; i++)

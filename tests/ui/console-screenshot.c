@@ -2,7 +2,7 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|wall] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|wall|wall-board] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
@@ -10,7 +10,8 @@
  * police grid layer switched on; call-back: a 12345 hotline case verified
  * and waiting for its call-back, selected; call-back-form: its call-back
  * form open; wall: the big-screen mode on the demo (one monitor: the map
- * and the tiles in one window).
+ * and the tiles in one window); wall-board: the tiles' window of a wall on
+ * two monitors.
  */
 #include "config.h"
 
@@ -89,7 +90,8 @@ quit_cb (gpointer loop);
 static void
 run_wall (WgApplication *app,
           GMainLoop     *loop,
-          guint          seconds)
+          guint          seconds,
+          gboolean       board)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(WgContext) context = wg_wall_new_demo_context (TRUE, &error);
@@ -100,7 +102,16 @@ run_wall (WgApplication *app,
     g_error ("%s", error->message);
   wall = wg_wall_new (context);
   wg_wall_follow_text_scale (wg_application_get_settings (app));
-  windows = wg_wall_window_open_all (GTK_APPLICATION (app), wall, NULL);
+  if (board)
+    {
+      windows = g_ptr_array_new ();
+      g_ptr_array_add (windows, wg_wall_window_new (GTK_APPLICATION (app), wall, WG_WALL_PART_BOARD));
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+      gtk_window_set_default_size (windows->pdata[0], 1920, 1080);
+      gtk_window_present (windows->pdata[0]);
+    }
+  else
+    windows = wg_wall_window_open_all (GTK_APPLICATION (app), wall, NULL);
   g_timeout_add_seconds (seconds, quit_cb, loop);
   g_main_loop_run (loop);
   for (guint i = 0; i < windows->len; i++)
@@ -144,9 +155,9 @@ main (int   argc,
        l = gtk_application_get_windows (GTK_APPLICATION (app)))
     gtk_window_destroy (l->data);
 
-  if (g_str_equal (mode, "wall"))
+  if (g_str_has_prefix (mode, "wall"))
     {
-      run_wall (app, loop, seconds);
+      run_wall (app, loop, seconds, g_str_equal (mode, "wall-board"));
       return 0;
     }
 
