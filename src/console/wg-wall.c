@@ -15,6 +15,8 @@
 #define HOUR_MS   (3600 * (gint64) 1000)
 #define DAY_MS    (24 * HOUR_MS)
 #define BASELINE_DAYS 28
+/* The year's figures read a year of journal and move slowly. */
+#define YEAR_EVERY_MS (10 * 60 * (gint64) 1000)
 
 struct _WgWall
 {
@@ -34,6 +36,7 @@ struct _WgWall
   char            *banner_incident;
   char            *acknowledged_by;
   gboolean         inhibited;
+  gint64           year_asked_at;   /* monotonic ms, 0 never */
 
   guint            refresh_id;
   guint            soon_id;
@@ -262,7 +265,11 @@ wg_wall_refresh (WgWall *self)
   g_return_if_fail (WG_IS_WALL (self));
 
   ask (self, QUERY_TODAY, midnight, now + 1);
-  ask (self, QUERY_YEAR, year_start, now + 1);
+  if (self->year_asked_at == 0 || g_get_monotonic_time () / 1000 - self->year_asked_at >= YEAR_EVERY_MS)
+    {
+      self->year_asked_at = g_get_monotonic_time () / 1000;
+      ask (self, QUERY_YEAR, year_start, now + 1);
+    }
   ask (self, QUERY_RECENT, midnight - BASELINE_DAYS * DAY_MS, now + 1);
   /* Past hours do not change (a case counts in the hour it was reported):
    * only the current one and those not asked yet. */
