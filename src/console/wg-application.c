@@ -547,6 +547,9 @@ present_main_window (WgApplication *self)
     {
       static const char *none[] = { NULL };
 
+      /* Unattended, as --big-screen is. */
+      self->big_screen = TRUE;
+
       gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", none);
       gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", none);
     }

@@ -255,7 +255,7 @@ local_midnight (WgWall *self,
 void
 wg_wall_refresh (WgWall *self)
 {
-  gint64 now = wg_context_get_clock (self->context) != NULL ? wg_context_now_ms (self->context) : 0;
+  gint64 now = wg_context_now_ms (self->context);
   gint64 year_start;
   gint64 midnight = local_midnight (self, now, &year_start);
   gint64 hour = now - now % HOUR_MS;
@@ -387,6 +387,16 @@ events_applied_cb (WgWall    *self,
           set_banner (self, event->incident, event->actor != NULL ? event->actor : "");
           self->banner_id = g_timeout_add_seconds (ACKNOWLEDGED_SHOWN_SECONDS, banner_done_cb, self);
         }
+    }
+  /* Its alarm went otherwise (cancelled, the case downgraded or closed):
+   * the banner goes to the next emergency waiting, if any. */
+  if (self->banner_incident != NULL && self->acknowledged_by == NULL)
+    {
+      WgIncidentItem *item = wg_incident_model_lookup (self->model, self->banner_incident);
+
+      if (item == NULL || !wg_incident_item_is_unacknowledged (item)
+          || wg_incident_item_get_record (item)->grade != WG_GRADE_EMERGENCY)
+        set_banner (self, NULL, NULL);
     }
   if (self->banner_incident == NULL)
     take_waiting_emergency (self);
