@@ -367,6 +367,50 @@ test_wall_account (void)
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 }
 
+static gboolean
+has_login_window (gpointer application)
+{
+  return wg_application_get_login_window (application) != NULL;
+}
+
+/* --big-screen without a password nor a token in a keyring (there is no
+ * Secret Service here): the login window asks, and the wall opens. */
+static void
+test_big_screen_login (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgApplication) wall_app = g_object_new (WG_TYPE_APPLICATION, "application-id",
+                                                    "io.github.wangge.Test.bigscreen",
+                                                    "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+  WgWallWindow *window;
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  g_variant_dict_insert (options, "profile", "s", "bigscreen");
+  g_variant_dict_insert (options, "server", "s", server->base_url);
+  g_variant_dict_insert (options, "username", "s", "leader");
+  g_variant_dict_insert (options, "big-screen", "b", TRUE);
+  g_assert_cmpint (G_APPLICATION_GET_CLASS (wall_app)->handle_local_options (G_APPLICATION (wall_app), options),
+                   ==, -1);
+  g_assert_true (g_application_register (G_APPLICATION (wall_app), NULL, &error));
+  g_assert_no_error (error);
+  g_unsetenv ("WANGGE_PASSWORD");
+  g_application_activate (G_APPLICATION (wall_app));
+  g_assert_true (wg_test_iterate_until (has_login_window, wall_app, 10000));
+  wg_application_log_in_with (wall_app, "demo");
+  g_assert_true (wg_test_iterate_until (has_wall_window, wall_app, 20000));
+  window = find_wall_window (GTK_APPLICATION (wall_app));
+  /* A duty leader's account on the wall: the wall all the same. */
+  g_assert_cmpint (wg_context_get_actor (wg_wall_get_context (wg_wall_window_get_wall (window)))->role, ==,
+                   WG_ROLE_DUTY_LEADER);
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -392,6 +436,7 @@ main (int   argc,
   g_test_add_func ("/wall/labels-fit/one-monitor", test_labels_fit_one_monitor);
   g_test_add_func ("/wall/labels-fit/board", test_labels_fit_board);
   g_test_add_func ("/wall/wall-account", test_wall_account);
+  g_test_add_func ("/wall/big-screen-login", test_big_screen_login);
   status = g_test_run ();
   test_rm_rf (data_home);
   return status;
