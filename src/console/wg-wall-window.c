@@ -26,7 +26,6 @@ struct _WgWallWindow
   WgMapView    *map_view;
 
   /* Template widgets */
-  GtkBox       *layout;
   GtkBox       *map_slot;
   GtkGrid      *tiles;
   GtkRevealer  *banner;
@@ -819,7 +818,6 @@ wg_wall_window_class_init (WgWallWindowClass *klass)
   object_class->dispose = wg_wall_window_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/wg-wall-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, WgWallWindow, layout);
   gtk_widget_class_bind_template_child (widget_class, WgWallWindow, map_slot);
   gtk_widget_class_bind_template_child (widget_class, WgWallWindow, tiles);
   gtk_widget_class_bind_template_child (widget_class, WgWallWindow, banner);
