@@ -936,30 +936,46 @@ wg_wall_window_get_fullscreen_requested (WgWallWindow *self)
   return self->fullscreen_requested;
 }
 
-GPtrArray *
-wg_wall_window_open_all (GtkApplication *application,
-                         WgWall         *wall,
-                         GListModel     *monitors)
+/* One wall's screens: the monitors it follows and its hold on the screen
+ * saver.  Kept on the WgWall. */
+typedef struct
+{
+  GtkApplication *application;
+  WgWall         *wall;       /* the owner */
+  GListModel     *monitors;
+  gulong          changed_id;
+  guint           cookie;
+} WallScreens;
+
+static void
+wall_screens_free (WallScreens *screens)
+{
+  g_clear_signal_handler (&screens->changed_id, screens->monitors);
+  if (screens->cookie != 0)
+    gtk_application_uninhibit (screens->application, screens->cookie);
+  g_object_unref (screens->monitors);
+  g_object_unref (screens->application);
+  g_free (screens);
+}
+
+static GPtrArray *
+open_windows (WallScreens *screens)
 {
   GPtrArray *windows = g_ptr_array_new ();
   int map_monitor, board_monitor;
-  guint cookie;
 
-  if (monitors == NULL)
-    monitors = gdk_display_get_monitors (gdk_display_get_default ());
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  wg_wall_choose_monitors (monitors, &map_monitor, &board_monitor);
-  g_ptr_array_add (windows, wg_wall_window_new (application, wall,
+  wg_wall_choose_monitors (screens->monitors, &map_monitor, &board_monitor);
+  g_ptr_array_add (windows, wg_wall_window_new (screens->application, screens->wall,
                                                 board_monitor < 0 ? WG_WALL_PART_ALL : WG_WALL_PART_MAP));
   if (board_monitor >= 0)
-    g_ptr_array_add (windows, wg_wall_window_new (application, wall, WG_WALL_PART_BOARD));
+    g_ptr_array_add (windows, wg_wall_window_new (screens->application, screens->wall, WG_WALL_PART_BOARD));
   for (guint i = 0; i < windows->len; i++)
     {
       g_autoptr(GdkMonitor) monitor = NULL;
       GdkRectangle geometry;
 
       if ((i == 0 ? map_monitor : board_monitor) >= 0)
-        monitor = g_list_model_get_item (monitors, i == 0 ? map_monitor : board_monitor);
+        monitor = g_list_model_get_item (screens->monitors, i == 0 ? map_monitor : board_monitor);
       if (monitor != NULL)
         {
           /* Without a window manager (a bare kiosk X server) fullscreen
@@ -970,9 +986,54 @@ wg_wall_window_open_all (GtkApplication *application,
       wg_wall_window_fullscreen_on (windows->pdata[i], monitor);
       gtk_window_present (windows->pdata[i]);
     }
-  cookie = gtk_application_inhibit (application, windows->pdata[0],
-                                    GTK_APPLICATION_INHIBIT_IDLE | GTK_APPLICATION_INHIBIT_SUSPEND,
-                                    _("The wall shows the centre’s situation"));
-  wg_wall_set_inhibited (wall, cookie != 0);
+  if (screens->cookie != 0)
+    gtk_application_uninhibit (screens->application, screens->cookie);
+  screens->cookie = gtk_application_inhibit (screens->application, windows->pdata[0],
+                                             GTK_APPLICATION_INHIBIT_IDLE | GTK_APPLICATION_INHIBIT_SUSPEND,
+                                             _("The wall shows the centre’s situation"));
+  wg_wall_set_inhibited (screens->wall, screens->cookie != 0);
   return windows;
+}
+
+/* A monitor came or went (the second one woke up after the first, a cable
+ * moved): the wall's windows again, on the monitors there are now.  The
+ * new ones open before the old close, so the application never runs out
+ * of windows. */
+static void
+monitors_changed_cb (GListModel  *monitors,
+                     guint        position,
+                     guint        removed,
+                     guint        added,
+                     WallScreens *screens)
+{
+  g_autoptr(GPtrArray) windows = NULL;
+  g_autoptr(GList) old = NULL;
+
+  for (GList *l = gtk_application_get_windows (screens->application); l != NULL; l = l->next)
+    if (WG_IS_WALL_WINDOW (l->data) && WG_WALL_WINDOW (l->data)->wall == screens->wall)
+      old = g_list_prepend (old, l->data);
+  if (g_list_model_get_n_items (monitors) == 0)
+    return;
+  windows = open_windows (screens);
+  for (GList *l = old; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+}
+
+GPtrArray *
+wg_wall_window_open_all (GtkApplication *application,
+                         WgWall         *wall,
+                         GListModel     *monitors)
+{
+  WallScreens *screens = g_new0 (WallScreens, 1);
+
+  if (monitors == NULL)
+    monitors = gdk_display_get_monitors (gdk_display_get_default ());
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  screens->application = g_object_ref (application);
+  screens->wall = wall;
+  screens->monitors = g_object_ref (monitors);
+  screens->changed_id = g_signal_connect (monitors, "items-changed", G_CALLBACK (monitors_changed_cb), screens);
+  /* One set of screens per wall: opening it again replaces the first. */
+  g_object_set_data_full (G_OBJECT (wall), "wg-wall-screens", screens, (GDestroyNotify) wall_screens_free);
+  return open_windows (screens);
 }

@@ -41,7 +41,9 @@ gboolean      wg_wall_window_get_fullscreen_requested (WgWallWindow *self);
 /* Opens the wall on @monitors (the display's when NULL): the map on one
  * and the tiles on another, or both in one window on a single monitor,
  * each fullscreen on its monitor; dark, the pointer hidden, the screen
- * saver held off.  Returns the windows (map first). */
+ * saver held off.  When a monitor comes or goes, the wall's windows open
+ * again on the monitors there are then.  Returns the windows (map
+ * first). */
 GPtrArray    *wg_wall_window_open_all     (GtkApplication *application,
                                            WgWall         *wall,
                                            GListModel     *monitors);

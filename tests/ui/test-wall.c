@@ -51,6 +51,25 @@ test_stands_out (void)
   g_assert_true (wg_wall_grid_stands_out (13, 28 * 4));
 }
 
+/* How many windows show @wall, and which parts (a bit each). */
+static guint
+count_wall_windows (WgWall *wall,
+                    guint  *parts)
+{
+  guint n = 0;
+
+  if (parts != NULL)
+    *parts = 0;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (WG_IS_WALL_WINDOW (l->data) && wg_wall_window_get_wall (l->data) == wall)
+      {
+        n++;
+        if (parts != NULL)
+          *parts |= 1 << wg_wall_window_get_part (l->data);
+      }
+  return n;
+}
+
 /* Two monitors (the one of Xvfb, twice): the map on the first, the tiles
  * on the second, each window fullscreen on its own. */
 static void
@@ -63,6 +82,7 @@ test_two_monitors (void)
   g_autoptr(WgWall) wall = new_demo_wall ();
   g_autoptr(GPtrArray) windows = NULL;
   int map_monitor, board_monitor;
+  guint parts;
 
   g_list_store_append (monitors, monitor);
   g_list_store_append (monitors, monitor);
@@ -96,7 +116,21 @@ test_two_monitors (void)
   g_assert_cmpuint (windows->len, ==, 1);
   g_assert_cmpint (wg_wall_window_get_part (windows->pdata[0]), ==, WG_WALL_PART_ALL);
   g_assert_true (wg_wall_window_get_monitor (windows->pdata[0]) == monitor);
-  gtk_window_destroy (windows->pdata[0]);
+  g_assert_cmpuint (count_wall_windows (wall, NULL), ==, 1);
+
+  /* A second monitor wakes up: the map on one, the tiles on the other. */
+  g_list_store_append (one, monitor);
+  g_assert_cmpuint (count_wall_windows (wall, NULL), ==, 2);
+  g_assert_cmpuint (count_wall_windows (wall, &parts), ==, 2);
+  g_assert_cmpuint (parts, ==, (1 << WG_WALL_PART_MAP) | (1 << WG_WALL_PART_BOARD));
+  /* It goes again: one window with both. */
+  g_list_store_remove (one, 1);
+  g_assert_cmpuint (count_wall_windows (wall, &parts), ==, 1);
+  g_assert_cmpuint (parts, ==, 1 << WG_WALL_PART_ALL);
+  g_object_set_data (G_OBJECT (wall), "wg-wall-screens", NULL);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL;
+       l = gtk_application_get_windows (GTK_APPLICATION (app)))
+    gtk_window_destroy (l->data);
 }
 
 static void
