@@ -306,6 +306,17 @@ refresh_soon_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Back online (at start, after the server was away): the figures and
+ * presence of now, not of the next minute. */
+static void
+sync_state_cb (WgWall       *self,
+               GParamSpec   *pspec,
+               WgSyncClient *sync)
+{
+  if (wg_sync_client_get_state (sync) == WG_SYNC_ONLINE && self->soon_id == 0)
+    self->soon_id = g_timeout_add_seconds (1, refresh_soon_cb, self);
+}
+
 /* ---- The banner -------------------------------------------------------- */
 
 static void
@@ -577,6 +588,9 @@ wg_wall_new (WgContext *context)
   /* After the incident model has seen the events. */
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  if (wg_context_get_sync_client (context) != NULL)
+    g_signal_connect_object (wg_context_get_sync_client (context), "notify::state",
+                             G_CALLBACK (sync_state_cb), self, G_CONNECT_SWAPPED);
   take_waiting_emergency (self);
   wg_wall_refresh (self);
   self->refresh_id = g_timeout_add_seconds (REFRESH_SECONDS, refresh_cb, self);

@@ -371,20 +371,20 @@ test_wall_account (void)
   g_assert_no_error (error);
   g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
   g_application_activate (G_APPLICATION (wall_app));
-  g_assert_true (wg_test_iterate_until (has_wall_window, wall_app, 20000));
+  g_assert_true (wg_test_iterate_until (has_wall_window, wall_app, 60000));
   window = find_wall_window (GTK_APPLICATION (wall_app));
   wall = wg_wall_window_get_wall (window);
   g_assert_cmpint (wg_context_get_actor (wg_wall_get_context (wall))->role, ==, WG_ROLE_WALL);
   /* A wall account has no keys but F11. */
   g_assert_null (gtk_application_get_accels_for_action (GTK_APPLICATION (wall_app), "app.quit")[0]);
-  g_assert_true (wg_test_iterate_until (figures_arrived, wall, 20000));
+  g_assert_true (wg_test_iterate_until (figures_arrived, wall, 60000));
 
   /* The duty leader acknowledges at another desk: the wall says who. */
   leader = wg_test_server_login (server, "leader", "demo");
   acknowledge = g_strdup_printf ("{\"incident\": \"%s\"}", wg_wall_get_banner_incident (wall));
   acknowledged_r = wg_test_server_command (server, leader, NULL, "alarm.acknowledge", acknowledge);
   g_assert_cmpuint (acknowledged_r->status, ==, 200);
-  g_assert_true (wg_test_iterate_until (acknowledged, wall, 15000));
+  g_assert_true (wg_test_iterate_until (acknowledged, wall, 30000));
   wg_test_iterate_for (300);
 
   check_labels (wg_wall_window_get_tiles (window), GTK_WIDGET (window), texts);
@@ -435,7 +435,7 @@ test_big_screen_login (void)
   g_application_activate (G_APPLICATION (wall_app));
   g_assert_true (wg_test_iterate_until (has_login_window, wall_app, 10000));
   wg_application_log_in_with (wall_app, "demo");
-  g_assert_true (wg_test_iterate_until (has_wall_window, wall_app, 20000));
+  g_assert_true (wg_test_iterate_until (has_wall_window, wall_app, 60000));
   window = find_wall_window (GTK_APPLICATION (wall_app));
   /* A duty leader's account on the wall: the wall all the same. */
   g_assert_cmpint (wg_context_get_actor (wg_wall_get_context (wg_wall_window_get_wall (window)))->role, ==,
