@@ -8,7 +8,9 @@
  *      flash run until someone acknowledges it.
  * and, for comparison, 3. pulsing with GTK's GL renderer forced
  * (GSK_RENDERER=gl: what the console cost before it chose the cairo
- * renderer on software OpenGL).  Each in a 1920x1080 window, under the
+ * renderer on software OpenGL), and 4. the wall (--big-screen on the
+ * same scenarios: tiles with their timers ticking each second, the
+ * banner, the same pulse), against 2.  Each in a 1920x1080 window, under the
  * same display, one after the other, after a settling time for the first
  * frames and the map.  Goals (issue 16): pulsing < 15% of a core, idle
  * < 2%.  Needs a display (bench/run provides Xvfb: software rendering, as
@@ -64,11 +66,13 @@ sleep_s (double s)
   g_usleep ((gulong) (s * G_USEC_PER_SEC));
 }
 
-/* Spawns the console with @extra_arg (or none), lets it settle, and returns
- * its CPU share of one core (1.0 = a whole core) over `seconds`. */
+/* Spawns the console with @extra_arg and @more_arg (or none), lets it
+ * settle, and returns its CPU share of one core (1.0 = a whole core) over
+ * `seconds`. */
 static double
 measure (const char *profile,
          const char *extra_arg,
+         const char *more_arg,
          const char *renderer)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
@@ -78,7 +82,7 @@ measure (const char *profile,
   g_autofree char *home = g_dir_make_tmp ("wg-bench-cpu-XXXXXX", &error);
   g_autofree char *schemas = g_build_filename (WANGGE_BUILD_ROOT, "data", NULL);
   g_autofree char *locales = g_build_filename (WANGGE_BUILD_ROOT, "po", NULL);
-  const char *argv[] = { WANGGE_CONSOLE_BIN, "--profile", profile, extra_arg, NULL };
+  const char *argv[] = { WANGGE_CONSOLE_BIN, "--profile", profile, extra_arg, more_arg, NULL };
   g_autofree char *keyfile_dir = g_build_filename (home, "glib-2.0", "settings", NULL);
   g_autofree char *keyfile = g_build_filename (keyfile_dir, "keyfile", NULL);
   g_autofree char *settings = NULL;
@@ -141,7 +145,7 @@ main (int   argc,
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new ("- the console's CPU, idle and pulsing");
-  double idle, pulsing, pulsing_gl;
+  double idle, pulsing, pulsing_gl, wall;
 
   g_option_context_add_main_entries (options, entries, NULL);
   if (!g_option_context_parse (options, &argc, &argv, &error))
@@ -160,9 +164,10 @@ main (int   argc,
       return 2;
     }
 
-  idle = measure ("bench-cpu-idle", NULL, gsk_renderer);
-  pulsing = measure ("bench-cpu-pulse", "--demo-incidents", gsk_renderer);
-  pulsing_gl = measure ("bench-cpu-pulse-gl", "--demo-incidents", "gl");
+  idle = measure ("bench-cpu-idle", NULL, NULL, gsk_renderer);
+  pulsing = measure ("bench-cpu-pulse", "--demo-incidents", NULL, gsk_renderer);
+  pulsing_gl = measure ("bench-cpu-pulse-gl", "--demo-incidents", NULL, "gl");
+  wall = measure ("bench-cpu-wall", "--demo-incidents", "--big-screen", gsk_renderer);
 
   g_print ("console CPU in a 1920x1080 window over %.0f s after %.0f s settling (share of one core; renderer %s):\n",
            seconds, settle_s, gsk_renderer != NULL ? gsk_renderer : "the console's choice");
@@ -171,6 +176,8 @@ main (int   argc,
            100 * pulsing, 100 * (pulsing - idle));
   g_print ("  the same, GL renderer forced    %6.1f%%   +%.1f points over idle\n",
            100 * pulsing_gl, 100 * (pulsing_gl - idle));
+  g_print ("  the wall (big screen), pulsing  %6.1f%%   %.2fx the console pulsing\n",
+           100 * wall, pulsing > 0 ? wall / pulsing : 0);
   g_free (gsk_renderer);
   return 0;
 }

@@ -7,11 +7,13 @@
 
 #include "wg-about.h"
 #include "wg-console-util.h"
+#include "wg-credentials.h"
 #include "wg-demo.h"
 #include "wg-store-reference.h"
 #include "wg-resources.h"
 #include "wg-application.h"
 #include "wg-preferences-window.h"
+#include "wg-wall-window.h"
 #include "wg-window.h"
 
 #define SETTINGS_SCHEMA_ID "io.github.wangge.Console"
@@ -28,6 +30,8 @@ struct _WgApplication
   char           *server;
   char           *username;
   gboolean        demo_incidents;
+  gboolean        big_screen;     /* --big-screen, or a wall account */
+  WgWall         *wall;
   WgContext      *context;
   WgApiClient    *api;
   JsonObject     *session;
@@ -134,6 +138,8 @@ wg_application_handle_local_options (GApplication *app,
     }
   if (g_variant_dict_contains (options, "demo-incidents"))
     self->demo_incidents = TRUE;
+  if (g_variant_dict_contains (options, "big-screen"))
+    self->big_screen = TRUE;
 
   return -1;
 }
@@ -504,6 +510,56 @@ relogin (WgApplication *self)
 }
 
 static void
+token_stored_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!wg_credentials_store_finish (result, &error))
+    g_debug ("the wall's token is not stored: %s", error->message);
+}
+
+/* A wall keeps its token in the keyring: after a reboot it comes up on it
+ * with no dialog (start_wall_from_keyring()). */
+static void
+remember_wall_token (WgApplication *self)
+{
+  if (self->big_screen && self->api != NULL && wg_api_client_get_token (self->api) != NULL)
+    wg_credentials_store_async (self->server, self->username, wg_api_client_get_token (self->api),
+                                self->cancellable, token_stored_cb, NULL);
+}
+
+/* The main window: the console, or the wall for --big-screen and for a
+ * wall account (which has no keys but F11: it cannot act). */
+static void
+present_main_window (WgApplication *self)
+{
+  const char *role = self->session != NULL
+                       ? json_object_get_string_member_with_default (self->session, "role", "") : "";
+
+  if (!self->big_screen && g_strcmp0 (role, "wall") != 0)
+    {
+      gtk_window_present (GTK_WINDOW (wg_window_new_with_context (self, self->context)));
+      return;
+    }
+  if (g_strcmp0 (role, "wall") == 0)
+    {
+      static const char *none[] = { NULL };
+
+      /* Unattended, as --big-screen is. */
+      self->big_screen = TRUE;
+
+      gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", none);
+      gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", none);
+    }
+  remember_wall_token (self);
+  self->wall = wg_wall_new (self->context);
+  wg_wall_follow_text_scale (wg_application_get_settings (self));
+  g_ptr_array_unref (wg_wall_window_open_all (GTK_APPLICATION (self), self->wall, NULL));
+}
+
+static void
 reference_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -529,7 +585,7 @@ reference_cb (GObject      *source,
       return;
     }
   save_session (self, answer);
-  gtk_window_present (GTK_WINDOW (wg_window_new_with_context (self, self->context)));
+  present_main_window (self);
   g_application_release (G_APPLICATION (self));
 }
 
@@ -580,7 +636,7 @@ login_cb (GObject      *source,
                   gtk_window_destroy (self->login_window);
                   self->login_window = NULL;
                 }
-              gtk_window_present (GTK_WINDOW (wg_window_new_with_context (self, self->context)));
+              present_main_window (self);
               g_application_release (G_APPLICATION (self));
               return;
             }
@@ -598,7 +654,7 @@ login_cb (GObject      *source,
         }
       /* A server busy with logins (a simulator logging in its accounts, a
        * shift change) or not up yet: try again a few times before giving up. */
-      if (self->login_retries < MAX_LOGIN_RETRIES
+      if ((self->login_retries < MAX_LOGIN_RETRIES || self->big_screen)
           && (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_THROTTLED)
               || g_error_matches (error, WG_API_ERROR, WG_API_ERROR_SERVER)
               || g_error_matches (error, WG_API_ERROR, WG_API_ERROR_NETWORK)))
@@ -606,6 +662,9 @@ login_cb (GObject      *source,
           guint delay_ms = problem != NULL && problem->retry_after_ms > 0
                              ? (guint) problem->retry_after_ms
                              : 500u << MIN (self->login_retries, 4u);
+
+          /* A wall comes up after a reboot before its server may: it
+           * tries for as long as it takes. */
 
           self->login_retries++;
           g_debug ("login: %s; again in %u ms", why, delay_ms);
@@ -752,6 +811,34 @@ warm_login_cb (GObject      *source,
                                warm_reference_cb, g_object_ref (self));
 }
 
+/* An unattended wall with no password given: the token the keyring kept
+ * and the session saved at the last login, else the login window. */
+static void
+wall_token_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = wg_credentials_lookup_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (token != NULL)
+    {
+      wg_api_client_set_token (self->api, token);
+      g_clear_error (&error);
+      if (open_offline (self, &error))
+        {
+          present_main_window (self);
+          g_application_release (G_APPLICATION (self));
+          return;
+        }
+    }
+  g_debug ("the wall logs in by hand: %s", error != NULL ? error->message : "no stored token");
+  show_login_window (self);
+}
+
 static void
 start_login (WgApplication *self)
 {
@@ -766,6 +853,12 @@ start_login (WgApplication *self)
       return;
     }
   self->cancellable = g_cancellable_new ();
+  if (password == NULL && self->big_screen)
+    {
+      wg_credentials_lookup_async (self->server, self->username, self->cancellable,
+                                   wall_token_cb, g_object_ref (self));
+      return;
+    }
   if (password == NULL)
     {
       show_login_window (self);
@@ -783,7 +876,7 @@ start_login (WgApplication *self)
         self->relogging_in = TRUE;
         wg_api_client_login_async (self->api, self->username, password, self->cancellable,
                                    warm_login_cb, g_object_ref (self));
-        gtk_window_present (GTK_WINDOW (wg_window_new_with_context (self, self->context)));
+        present_main_window (self);
         g_application_release (G_APPLICATION (self));
         return;
       }
@@ -803,6 +896,17 @@ wg_application_activate (GApplication *app)
     {
       if (self->api == NULL)
         start_login (self);
+      return;
+    }
+
+  if (window == NULL && self->big_screen)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->context = wg_wall_new_demo_context (self->demo_incidents, &error);
+      if (self->context == NULL)
+        g_error ("The demo cannot be opened: %s", error->message);
+      present_main_window (self);
       return;
     }
 
@@ -831,6 +935,7 @@ wg_application_shutdown (GApplication *app)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->relogin_id, g_source_remove);
+  g_clear_object (&self->wall);
   g_clear_object (&self->context);
 
   G_APPLICATION_CLASS (wg_application_parent_class)->shutdown (app);
@@ -854,6 +959,7 @@ wg_application_finalize (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->wall);
   g_clear_object (&self->context);
   g_clear_object (&self->api);
   g_clear_object (&self->settings);
@@ -930,6 +1036,8 @@ wg_application_init (WgApplication *self)
     { "username", 'u', 0, G_OPTION_ARG_STRING, NULL, N_("Log in as NAME"), N_("NAME") },
     { "demo-incidents", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Without a server: start with the demo scenarios' incidents"), NULL },
+    { "big-screen", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Open the big-screen mode (the centre’s wall), fullscreen on one or two monitors"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { NULL }
   };

@@ -2,7 +2,7 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill|drill-score|replay] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill|drill-score|replay|wall|wall-board] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
@@ -15,7 +15,9 @@
  * trainer's view of the same, with the score grid; replay: scenario 6, the fire acknowledged, dispatched and
  * reached, replayed and paused with the forces on the way (their tracks
  * made up here: no server kept any), the replay's window over the live
- * one.
+ * one; wall: the big-screen mode on the demo (one monitor: the map
+ * and the tiles in one window); wall-board: the tiles' window of a wall on
+ * two monitors.
  */
 #include "config.h"
 
@@ -27,6 +29,7 @@
 #include "wg-drill-window.h"
 #include "wg-replay-bar.h"
 #include "wg-replay-window.h"
+#include "wg-wall-window.h"
 #include "wg-window.h"
 
 static const char *
@@ -161,6 +164,40 @@ add_tracks (WgReplayTracks *tracks,
 }
 
 static gboolean
+quit_cb (gpointer loop);
+
+static void
+run_wall (WgApplication *app,
+          GMainLoop     *loop,
+          guint          seconds,
+          gboolean       board)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgContext) context = wg_wall_new_demo_context (TRUE, &error);
+  g_autoptr(WgWall) wall = NULL;
+  g_autoptr(GPtrArray) windows = NULL;
+
+  if (context == NULL)
+    g_error ("%s", error->message);
+  wall = wg_wall_new (context);
+  wg_wall_follow_text_scale (wg_application_get_settings (app));
+  if (board)
+    {
+      windows = g_ptr_array_new ();
+      g_ptr_array_add (windows, wg_wall_window_new (GTK_APPLICATION (app), wall, WG_WALL_PART_BOARD));
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+      gtk_window_set_default_size (windows->pdata[0], 1920, 1080);
+      gtk_window_present (windows->pdata[0]);
+    }
+  else
+    windows = wg_wall_window_open_all (GTK_APPLICATION (app), wall, NULL);
+  g_timeout_add_seconds (seconds, quit_cb, loop);
+  g_main_loop_run (loop);
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (windows->pdata[i]);
+}
+
+static gboolean
 quit_cb (gpointer loop)
 {
   g_main_loop_quit (loop);
@@ -196,6 +233,12 @@ main (int   argc,
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL;
        l = gtk_application_get_windows (GTK_APPLICATION (app)))
     gtk_window_destroy (l->data);
+
+  if (g_str_has_prefix (mode, "wall"))
+    {
+      run_wall (app, loop, seconds, g_str_equal (mode, "wall-board"));
+      return 0;
+    }
 
   window = wg_window_new (app);
   context = wg_window_get_context (window);
