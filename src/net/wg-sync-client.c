@@ -57,8 +57,7 @@
  * cache's head, and each page costs a round trip and one update of the
  * console's views. */
 #define PAGE_SIZE         5000
-/* Back-fill pages are decoded and stored on a worker thread; the main
- * loop only parses each (~15 ms for 2,500 events). */
+/* Back-fill pages are parsed, decoded and stored on a worker thread. */
 #define BACKFILL_PAGE_SIZE 2500
 #define ACK_INTERVAL_MS   1000
 #define BASE_BACKOFF_MS   500
@@ -523,7 +522,7 @@ static void backfill_page (WgSyncClient *self);
  * the snapshot's head and the back-fill mark, which nothing else writes. */
 typedef struct
 {
-  JsonNode *page;
+  GBytes   *page;          /* the answer, parsed on the worker */
   gint64    snapshot_head;
   gint64    oldest;        /* events before this ts are left out */
 } BackfillJob;
@@ -531,7 +530,7 @@ typedef struct
 static void
 backfill_job_free (BackfillJob *job)
 {
-  json_node_unref (job->page);
+  g_bytes_unref (job->page);
   g_free (job);
 }
 
@@ -544,10 +543,30 @@ backfill_store_page (GTask        *task,
   WgSyncClient *self = source;
   BackfillJob *job = task_data;
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   GError *error = NULL;
-  JsonObject *object = json_node_get_object (job->page);
-  JsonArray *array = json_object_get_array_member (object, "events");
-  gint64 through = MIN (json_object_get_int_member (object, "head"), job->snapshot_head);
+  JsonObject *object;
+  JsonNode *member;
+  JsonArray *array;
+  gint64 through;
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (job->page, NULL), g_bytes_get_size (job->page),
+                                   &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  object = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+           ? json_node_get_object (json_parser_get_root (parser)) : NULL;
+  member = object != NULL ? json_object_get_member (object, "events") : NULL;
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member) || !json_object_has_member (object, "head"))
+    {
+      g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE,
+                               "The server's journal page has no events or head");
+      return;
+    }
+  array = json_node_get_array (member);
+  through = MIN (json_object_get_int_member (object, "head"), job->snapshot_head);
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -615,12 +634,11 @@ backfill_pulled_cb (GObject      *source,
   g_autoptr(WgSyncClient) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
-  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GBytes) answer = NULL;
   g_autoptr(GTask) task = NULL;
   BackfillJob *job;
-  JsonObject *object;
 
-  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  answer = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, &problem, &error);
   if (answer == NULL)
     {
       /* The connection's own failure handling reconnects; back-fill goes on
@@ -630,15 +648,6 @@ backfill_pulled_cb (GObject      *source,
           g_debug ("back-fill page: %s", error->message);
           cancel_backfill (self);
         }
-      return;
-    }
-
-  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
-  if (object == NULL || json_object_get_array_member (object, "events") == NULL ||
-      !json_object_has_member (object, "head"))
-    {
-      g_warning ("The server's journal page has no events or head");
-      cancel_backfill (self);
       return;
     }
 
@@ -660,8 +669,8 @@ backfill_page (WgSyncClient *self)
   g_autofree char *path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT "&limit=%d",
                                            wg_store_get_backfill_after (self->cache), BACKFILL_PAGE_SIZE);
 
-  wg_api_client_request_async (self->api, "GET", path, NULL, self->backfill_cancellable,
-                               backfill_pulled_cb, g_object_ref (self));
+  wg_api_client_get_bytes_async (self->api, path, self->backfill_cancellable,
+                                 backfill_pulled_cb, g_object_ref (self));
 }
 
 /* Once live: the journal below the snapshot's head, if not all there yet. */
