@@ -39,7 +39,39 @@ typedef struct
   GPtrArray *nodes;      /* JOB_EVENTS: JsonNode* */
   GBytes    *bytes;      /* JOB_PAGE, JOB_SNAPSHOT */
   char      *journal_id; /* JOB_SNAPSHOT, JOB_RESET */
+  GMainContext     *context;     /* JOB_PAGE: where @parsed runs */
+  WgCachePageParsed parsed;
+  gpointer          parsed_data;
+  GDestroyNotify    parsed_free;
 } Job;
+
+typedef struct
+{
+  WgCachePageParsed parsed;
+  gpointer          data;
+  GDestroyNotify    free;
+  gboolean          more;
+  gint64            last_seq;
+} Parsed;
+
+static gboolean
+notify_parsed_cb (gpointer user_data)
+{
+  Parsed *p = user_data;
+
+  p->parsed (p->more, p->last_seq, p->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+notify_parsed_free (gpointer user_data)
+{
+  Parsed *p = user_data;
+
+  if (p->free != NULL)
+    p->free (p->data);
+  g_free (p);
+}
 
 static void
 job_free (Job *job)
@@ -47,6 +79,9 @@ job_free (Job *job)
   g_clear_pointer (&job->nodes, g_ptr_array_unref);
   g_clear_pointer (&job->bytes, g_bytes_unref);
   g_free (job->journal_id);
+  if (job->parsed_free != NULL && job->parsed_data != NULL)
+    job->parsed_free (job->parsed_data);
+  g_clear_pointer (&job->context, g_main_context_unref);
   g_free (job);
 }
 
@@ -260,6 +295,17 @@ run_page (WgCacheWriter *self,
   batch->more = json_object_get_boolean_member_with_default (object, "more", FALSE) && events->len > 0;
   if (events->len > 0)
     batch->last_seq = ((WgEvent *) events->pdata[events->len - 1])->seq;
+  if (job->parsed != NULL)
+    {
+      Parsed *p = g_new0 (Parsed, 1);
+
+      p->parsed = job->parsed;
+      p->data = g_steal_pointer (&job->parsed_data);
+      p->free = job->parsed_free;
+      p->more = batch->more;
+      p->last_seq = batch->last_seq;
+      g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, notify_parsed_cb, p, notify_parsed_free);
+    }
   return apply_events (self, events, batch, error);
 }
 
@@ -426,6 +472,9 @@ wg_cache_writer_apply_events (WgCacheWriter       *self,
 void
 wg_cache_writer_apply_page (WgCacheWriter       *self,
                             GBytes              *page,
+                            WgCachePageParsed    parsed,
+                            gpointer             parsed_data,
+                            GDestroyNotify       parsed_free,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
@@ -436,6 +485,10 @@ wg_cache_writer_apply_page (WgCacheWriter       *self,
 
   job->kind = JOB_PAGE;
   job->bytes = g_bytes_ref (page);
+  job->context = g_main_context_ref_thread_default ();
+  job->parsed = parsed;
+  job->parsed_data = parsed_data;
+  job->parsed_free = parsed_free;
   push (self, job, wg_cache_writer_apply_page, callback, user_data);
 }
 

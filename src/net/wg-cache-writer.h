@@ -43,9 +43,21 @@ void          wg_cache_writer_apply_events (WgCacheWriter       *self,
                                             GPtrArray           *nodes,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
-/* A GET /api/v1/journal answer. */
+/* Called on the caller's main context as soon as a page is parsed,
+ * before it is applied: whether more pages follow and after which seq, so
+ * that the next page can be asked for while this one is stored. */
+typedef void (*WgCachePageParsed) (gboolean  more,
+                                   gint64    last_seq,
+                                   gpointer  user_data);
+
+/* A GET /api/v1/journal answer.  @parsed (nullable) gets @parsed_data,
+ * freed with @parsed_free once called or when the page could not be
+ * parsed. */
 void          wg_cache_writer_apply_page   (WgCacheWriter       *self,
                                             GBytes              *page,
+                                            WgCachePageParsed    parsed,
+                                            gpointer             parsed_data,
+                                            GDestroyNotify       parsed_free,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
 /* A GET /api/v1/snapshot answer, into an empty cache; refused (with

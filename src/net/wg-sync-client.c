@@ -726,11 +726,23 @@ page_applied_cb (GObject      *source,
       schedule_reconnect (self, 0);
       return;
     }
-  /* A filtered view's page may end above the cache's head. */
-  if (batch->more)
-    pull_page (self, MAX (wg_store_head (self->cache), batch->last_seq));
-  else
+  /* More pages: the next one was asked for when this one was parsed. */
+  if (!batch->more)
     open_stream (self);
+}
+
+/* Ask for the next page while the writer stores this one; a page that
+ * cannot be applied reconnects, which cancels it. */
+static void
+page_parsed_cb (gboolean more,
+                gint64   last_seq,
+                gpointer user_data)
+{
+  JobOwner *owner = user_data;
+
+  /* A filtered view's page may end above the cache's head. */
+  if (more && job_current (owner))
+    pull_page (owner->self, MAX (wg_store_head (owner->self->cache), last_seq));
 }
 
 static void
@@ -749,7 +761,8 @@ page_pulled_cb (GObject      *source,
       fail_connection (self, error, problem);
       return;
     }
-  wg_cache_writer_apply_page (self->writer, page, page_applied_cb, job_owner_new (self));
+  wg_cache_writer_apply_page (self->writer, page, page_parsed_cb, job_owner_new (self),
+                              (GDestroyNotify) job_owner_free, page_applied_cb, job_owner_new (self));
 }
 
 static void
