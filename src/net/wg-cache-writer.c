@@ -348,6 +348,10 @@ run_snapshot (WgCacheWriter *self,
     }
   batch->server_head = json_object_get_int_member (object, "head");
   batch->positions = json_array_new ();
+  /* Started already (by an earlier answer of the same connection): the
+   * stream goes on from the cache's head. */
+  if (wg_store_head (self->store) > 0)
+    return TRUE;
 
   for (guint i = 0; i < json_array_get_length (json_node_get_array (incidents)); i++)
     {
@@ -408,6 +412,14 @@ run_job (gpointer data,
   if (self->store == NULL)
     self->store = wg_store_open (self->path, &error);
   if (self->store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The head as the file has it now: another connection may have written
+   * the cache since (another client left running on the same profile and
+   * server address); events at or below it are skipped. */
+  if (!wg_store_reload (self->store, &error))
     {
       g_task_return_error (task, error);
       return;
