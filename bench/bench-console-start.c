@@ -24,7 +24,11 @@
  * Needs a display (bench/run provides Xvfb).  Not a test.
  *
  *   bench-console-start [--short] [--rounds N] [--city-scale X] [--city-days N]
- *                       [--gsk-renderer NAME]
+ *                       [--gsk-renderer NAME] [--console PATH]...
+ *
+ * With --console (repeated), each console binary is started in turn in
+ * every round, against the same servers and baseline: a before/after of
+ * two builds in one run.
  */
 #include "config.h"
 
@@ -44,10 +48,13 @@
 
 /* GSK_RENDERER for the children (NULL: GTK's choice). */
 static char *gsk_renderer;
+/* The console binaries compared (NULL: this build's). */
+static char **consoles;
 
 typedef struct
 {
   double ms;          /* spawn to the first complete frame */
+  double cached_ms;   /* a warm start: spawn to the first frame of the cached picture; 0: none */
   gint64 hwm_kib;
   guint  incidents;
   double backfill_ms; /* spawn to the end of back-fill; 0: not measured */
@@ -257,6 +264,8 @@ measure (const char * const *argv,
           if (!backfill)
             break;
         }
+      else if (sscanf (line, "first-cached-frame monotonic-us=%" G_GINT64_FORMAT, &at) == 1)
+        start.cached_ms = (at - t0) / 1000.0;
       else if (sscanf (line, "backfill-done monotonic-us=%" G_GINT64_FORMAT " stall-p99-us=%" G_GINT64_FORMAT
                        " stall-max-us=%" G_GINT64_FORMAT " vmhwm-kib=%" G_GINT64_FORMAT, &at, &p99, &max, &hwm) == 4)
         {
@@ -282,56 +291,89 @@ compare_start (gconstpointer a,
   return x->ms < y->ms ? -1 : x->ms > y->ms;
 }
 
-/* Cold (fresh profile) and warm (the same profile again) starts of the
- * console against @server, @rounds of each; prints medians. */
+static int
+compare_cached (gconstpointer a,
+                gconstpointer b)
+{
+  const Start *x = a, *y = b;
+
+  return x->cached_ms < y->cached_ms ? -1 : x->cached_ms > y->cached_ms;
+}
+
+/* Cold (fresh profile) and warm (the same profile again) starts of @console
+ * against @server: one round. */
+static void
+console_round (const char   *console,
+               WgTestServer *server,
+               Start        *cold,
+               Start        *warm)
+{
+  g_autofree char *schemas = g_build_filename (WANGGE_BUILD_ROOT, "data", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp ("wg-bench-console-XXXXXX", &error);
+  g_autofree char *data = g_build_filename (home, "data", NULL);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  g_autofree char *cache = g_build_filename (home, "cache", NULL);
+  const char *argv[] = { console, "--profile", "bench", "--server", server->base_url,
+                         "--username", "leader", NULL };
+  const char *env[] = {
+    "XDG_DATA_HOME", data, "XDG_CONFIG_HOME", config, "XDG_CACHE_HOME", cache,
+    "GSETTINGS_BACKEND", "memory", "GSETTINGS_SCHEMA_DIR", schemas,
+    "WANGGE_PASSWORD", "demo", "WANGGE_EXIT_AFTER_FIRST_FRAME", "1", "WANGGE_NO_SOUND", "1",
+    "GTK_A11Y", "none", "NO_AT_BRIDGE", "1",
+    "WANGGE_EXIT_AFTER_BACKFILL", "1", NULL,
+  };
+  guint n_env = G_N_ELEMENTS (env) - 1;
+
+  g_assert_no_error (error);
+  *cold = measure (argv, env, TRUE);
+  /* The warm start stops at its first frame (its back-fill was done). */
+  env[n_env - 2] = NULL;
+  *warm = measure (argv, env, FALSE);
+  test_rm_rf (home);
+}
+
+/* Cold and warm starts of each console against @server, @rounds of each
+ * (the consoles in turn within a round); prints medians. */
 static void
 console_starts (const char   *label,
                 WgTestServer *server,
                 int           rounds,
                 double        bare_ms)
 {
-  g_autofree Start *cold = g_new0 (Start, rounds);
-  g_autofree Start *warm = g_new0 (Start, rounds);
-  g_autofree char *schemas = g_build_filename (WANGGE_BUILD_ROOT, "data", NULL);
+  guint n_consoles = g_strv_length (consoles);
+  g_autofree Start *cold = g_new0 (Start, rounds * n_consoles);
+  g_autofree Start *warm = g_new0 (Start, rounds * n_consoles);
   gint64 server_hwm;
 
   for (int r = 0; r < rounds; r++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *home = g_dir_make_tmp ("wg-bench-console-XXXXXX", &error);
-      g_autofree char *data = g_build_filename (home, "data", NULL);
-      g_autofree char *config = g_build_filename (home, "config", NULL);
-      g_autofree char *cache = g_build_filename (home, "cache", NULL);
-      const char *argv[] = { WANGGE_CONSOLE_BIN, "--profile", "bench", "--server", server->base_url,
-                             "--username", "leader", NULL };
-      const char *env[] = {
-        "XDG_DATA_HOME", data, "XDG_CONFIG_HOME", config, "XDG_CACHE_HOME", cache,
-        "GSETTINGS_BACKEND", "memory", "GSETTINGS_SCHEMA_DIR", schemas,
-        "WANGGE_PASSWORD", "demo", "WANGGE_EXIT_AFTER_FIRST_FRAME", "1", "WANGGE_NO_SOUND", "1",
-        "GTK_A11Y", "none", "NO_AT_BRIDGE", "1",
-        "WANGGE_EXIT_AFTER_BACKFILL", "1", NULL,
-      };
-      guint n_env = G_N_ELEMENTS (env) - 1;
-
-      g_assert_no_error (error);
-      cold[r] = measure (argv, env, TRUE);
-      /* The warm start stops at its first frame (its back-fill was done). */
-      env[n_env - 2] = NULL;
-      warm[r] = measure (argv, env, FALSE);
-      test_rm_rf (home);
-    }
+    for (guint c = 0; c < n_consoles; c++)
+      console_round (consoles[c], server, &cold[c * rounds + r], &warm[c * rounds + r]);
   server_hwm = wg_bench_peak_rss_kib (g_subprocess_get_identifier (server->process));
-  qsort (cold, rounds, sizeof (Start), compare_start);
-  qsort (warm, rounds, sizeof (Start), compare_start);
-  g_print ("%s, %u incidents on the board:\n", label, cold[rounds / 2].incidents);
-  g_print ("  console cold (empty cache): %8.0f ms  ratio to bare %5.1fx\n",
-           cold[rounds / 2].ms, cold[rounds / 2].ms / bare_ms);
-  g_print ("  back-fill ended %.1f s after the spawn; main-loop stalls (10 ms probe) p99 %.1f ms, max %.1f ms;"
-           " console peak RSS over the whole run %.1f MiB\n",
-           cold[rounds / 2].backfill_ms / 1000.0, cold[rounds / 2].stall_p99_ms, cold[rounds / 2].stall_max_ms,
-           cold[rounds / 2].hwm_kib / 1024.0);
-  g_print ("  console warm (cache kept):  %8.0f ms  ratio to bare %5.1fx  peak RSS %.1f MiB\n",
-           warm[rounds / 2].ms, warm[rounds / 2].ms / bare_ms, warm[rounds / 2].hwm_kib / 1024.0);
+  g_print ("%s:\n", label);
+  for (guint c = 0; c < n_consoles; c++)
+    {
+      Start *cold_c = &cold[c * rounds];
+      Start *warm_c = &warm[c * rounds];
+
+      qsort (cold_c, rounds, sizeof (Start), compare_start);
+      qsort (warm_c, rounds, sizeof (Start), compare_start);
+      if (n_consoles > 1)
+        g_print (" %s\n", consoles[c]);
+      g_print ("  %u incidents on the board\n", cold_c[rounds / 2].incidents);
+      g_print ("  console cold (empty cache): %8.0f ms  ratio to bare %5.1fx\n",
+               cold_c[rounds / 2].ms, cold_c[rounds / 2].ms / bare_ms);
+      g_print ("  back-fill ended %.1f s after the spawn; main-loop stalls (10 ms probe) p99 %.1f ms, max %.1f ms;"
+               " console peak RSS over the whole run %.1f MiB\n",
+               cold_c[rounds / 2].backfill_ms / 1000.0, cold_c[rounds / 2].stall_p99_ms,
+               cold_c[rounds / 2].stall_max_ms, cold_c[rounds / 2].hwm_kib / 1024.0);
+      g_print ("  console warm (cache kept):  %8.0f ms  ratio to bare %5.1fx  peak RSS %.1f MiB\n",
+               warm_c[rounds / 2].ms, warm_c[rounds / 2].ms / bare_ms, warm_c[rounds / 2].hwm_kib / 1024.0);
+      qsort (warm_c, rounds, sizeof (Start), compare_cached);
+      if (warm_c[rounds / 2].cached_ms > 0)
+        g_print ("  warm, the cached picture (before the login and catch-up): %8.0f ms  ratio to bare %5.1fx\n",
+                 warm_c[rounds / 2].cached_ms, warm_c[rounds / 2].cached_ms / bare_ms);
+    }
   g_print ("  wangge-server peak RSS %.1f MiB (VmHWM, the whole run so far)\n", server_hwm / 1024.0);
 }
 
@@ -348,6 +390,7 @@ main (int   argc,
     { "city-scale", 0, 0, G_OPTION_ARG_DOUBLE, &city_scale, "Incidents per street times X for the city-scale run (default 3; 0 skips it)", "X" },
     { "city-days", 0, 0, G_OPTION_ARG_INT, &city_days, "Days of the city-scale history (default 365)", "N" },
     { "gsk-renderer", 0, 0, G_OPTION_ARG_STRING, &gsk_renderer, "GSK_RENDERER of the console and the baseline (under Xvfb, gl is Mesa's llvmpipe; cairo is lighter)", "NAME" },
+    { "console", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &consoles, "A console binary to start (repeat to compare builds in one run; default: this build's)", "PATH" },
     { "bare-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &bare, NULL, NULL },
     { NULL }
   };
@@ -371,6 +414,8 @@ main (int   argc,
       g_printerr ("bench-console-start: needs a display (xvfb-run -a -s \"-screen 0 1920x1080x24\" ...)\n");
       return 77;
     }
+  if (consoles == NULL)
+    consoles = g_strdupv ((char *[]) { (char *) WANGGE_CONSOLE_BIN, NULL });
   if (short_run)
     {
       rounds = 1;

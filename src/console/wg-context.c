@@ -24,6 +24,7 @@ struct _WgContext
   WgViewModel     *view_model;
   GCancellable    *cancellable;
   GHashTable      *adopting;     /* incident ids being fetched */
+  WgChangeSet     *changes;      /* the batch being announced, if its writer read it */
   WgAttachmentCache *attachments;
   gboolean         read_only;    /* a replay: no command leaves it */
   WgStore         *journal;      /* where incidents' events are read; NULL: store */
@@ -206,10 +207,14 @@ adopt_unknown_incidents (WgContext *self,
 }
 
 static void
-sync_events_applied_cb (WgContext *self,
-                        GPtrArray *events)
+sync_changes_applied_cb (WgContext   *self,
+                         WgChangeSet *changes)
 {
+  GPtrArray *events = wg_change_set_get_events (changes);
+
+  self->changes = changes;
   emit_events_applied (self, events);
+  self->changes = NULL;
   if (self->actor != NULL && self->actor->role == WG_ROLE_DEPARTMENT)
     adopt_unknown_incidents (self, events);
 }
@@ -411,8 +416,8 @@ wg_context_new (WgReference   *reference,
 
   if (self->sync != NULL)
     {
-      g_signal_connect_object (self->sync, "events-applied",
-                               G_CALLBACK (sync_events_applied_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "changes-applied",
+                               G_CALLBACK (sync_changes_applied_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->sync, "cache-reset",
                                G_CALLBACK (sync_cache_reset_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->sync, "positions-received",
@@ -500,6 +505,13 @@ wg_context_get_view_model (WgContext *self)
 {
   g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
   return self->view_model;
+}
+
+WgChangeSet *
+wg_context_get_changes (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->changes;
 }
 
 gint64

@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "wg-actor.h"
+#include "wg-change-set.h"
 #include "wg-attachment-cache.h"
 #include "wg-clock.h"
 #include "wg-outbox.h"
@@ -57,6 +58,12 @@ WgViewModel     *wg_context_get_view_model     (WgContext       *self);
 WgAttachmentCache *wg_context_get_attachment_cache (WgContext     *self);
 void             wg_context_set_attachment_cache (WgContext     *self,
                                                   WgAttachmentCache *cache);
+/* During ::events-applied: what the batch changed as the sync client's
+ * writer read it (the touched incidents with their open assignments'
+ * units), so that views need not read the store on the main loop; NULL
+ * for events applied otherwise (a command run locally, an adopted
+ * incident, tests), whose views read the store. */
+WgChangeSet     *wg_context_get_changes        (WgContext       *self);
 /* The view clock's now. */
 gint64           wg_context_now_ms             (WgContext       *self);
 

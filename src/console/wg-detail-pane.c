@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "wg-assignment-list.h"
 #include "wg-console-util.h"
 #include "wg-decide.h"
 #include "wg-detail-pane.h"
@@ -35,6 +36,7 @@ struct _WgDetailPane
   WgUnitDetail      *unit_detail;    /* the force shown, in content */
   GtkLabel          *step_label;
   GPtrArray         *assignment_rows;/* AssignmentRow* */
+  WgAssignmentList  *assignments;    /* the shown incident's, a view-model */
   char              *caller_text;
   guint              n_timeline_rows;
 
@@ -490,7 +492,7 @@ rebuild (WgDetailPane *self)
   const WgActor *actor = wg_context_get_actor (self->context);
   GTimeZone *zone = wg_reference_get_time_zone (wg_context_get_reference (self->context));
   g_autoptr(GPtrArray) timeline = NULL;
-  g_autoptr(GPtrArray) assignments = NULL;
+  GPtrArray *assignments;
   GtkWidget *box, *header, *grade, *summary, *list;
   GtkGrid *grid;
   JsonObject *report_body = NULL;
@@ -641,8 +643,8 @@ rebuild (WgDetailPane *self)
     }
 
   /* Assignments */
-  assignments = wg_store_list_assignments (wg_context_get_store (self->context), r->id, NULL);
-  if (assignments != NULL && assignments->len > 0)
+  assignments = wg_assignment_list_get_records (self->assignments);
+  if (assignments->len > 0)
     {
       gtk_box_append (GTK_BOX (box), section_title (_("Assignments")));
       list = gtk_list_box_new ();
@@ -804,6 +806,7 @@ selection_changed_cb (WgDetailPane *self)
   self->incident = g_strdup (wg_view_model_get_selected_incident (wg_context_get_view_model (self->context)));
   drop_content (self);
   wg_timeline_model_set_incident (self->timeline, self->incident);
+  wg_assignment_list_set_incident (self->assignments, self->incident);
   if (self->incident != NULL)
     g_clear_pointer (&self->unit, g_free);
   if (self->incident == NULL && self->unit != NULL)
@@ -826,6 +829,7 @@ unit_selection_changed_cb (WgDetailPane *self)
   g_clear_pointer (&self->incident, g_free);
   drop_content (self);
   wg_timeline_model_set_incident (self->timeline, NULL);
+  wg_assignment_list_set_incident (self->assignments, NULL);
   rebuild_unit (self);
   update_buttons (self);
 }
@@ -909,6 +913,7 @@ wg_detail_pane_finalize (GObject *object)
   g_clear_pointer (&self->buttons, g_hash_table_unref);
   g_clear_pointer (&self->shown, g_free);
   g_clear_pointer (&self->assignment_rows, g_ptr_array_unref);
+  g_clear_object (&self->assignments);
   g_clear_pointer (&self->caller_text, g_free);
   g_clear_pointer (&self->thumbs, g_hash_table_unref);
   g_clear_pointer (&self->thumbs_loading, g_hash_table_unref);
@@ -962,6 +967,7 @@ wg_detail_pane_new (WgContext         *context,
   self->model = g_object_ref (model);
   self->actions = g_object_ref (actions);
   self->timeline = wg_timeline_model_new (context);
+  self->assignments = wg_assignment_list_new (context);
 
   self->stack = gtk_stack_new ();
   gtk_widget_set_vexpand (self->stack, TRUE);

@@ -38,9 +38,28 @@ compare_rank_eta (gconstpointer a,
 
   if (ca->in_plan != cb->in_plan)
     return ca->in_plan ? -1 : 1;
+  if (ca->own_grid != cb->own_grid)
+    return ca->own_grid ? -1 : 1;
   if (ca->rank_eta_s != cb->rank_eta_s)
     return ca->rank_eta_s < cb->rank_eta_s ? -1 : 1;
   return g_strcmp0 (ca->force->id, cb->force->id);
+}
+
+/* The grid worker responsible for the incident's grid, or NULL. */
+static WgForce *
+own_grid_worker (WgReference            *reference,
+                 const WgIncidentRecord *incident)
+{
+  WgGrid *grid = incident->grid != NULL ? wg_reference_lookup_grid (reference, incident->grid) : NULL;
+
+  for (guint i = 0; grid != NULL && grid->responsible != NULL && i < grid->responsible->len; i++)
+    {
+      WgForce *force = grid->responsible->pdata[i];
+
+      if (force->type == WG_FORCE_GRID_WORKER)
+        return force;
+    }
+  return NULL;
 }
 
 GArray *
@@ -50,6 +69,7 @@ wg_dispatch_rank (WgContext              *context,
 {
   WgReference *reference;
   WgCategory *category;
+  WgForce *own_worker;
   GPtrArray *forces;
   g_autoptr(GArray) all = g_array_new (FALSE, TRUE, sizeof (WgDispatchCandidate));
   GArray *ranked = g_array_new (FALSE, TRUE, sizeof (WgDispatchCandidate));
@@ -61,6 +81,7 @@ wg_dispatch_rank (WgContext              *context,
   reference = wg_context_get_reference (context);
   category = wg_reference_lookup_category (reference, incident->category);
   forces = wg_reference_get_forces (reference);
+  own_worker = own_grid_worker (reference, incident);
 
   for (guint i = 0; i < forces->len; i++)
     {
@@ -86,12 +107,24 @@ wg_dispatch_rank (WgContext              *context,
     }
   g_array_sort (all, compare_rank_eta);
 
-  /* The plan: for each step, the nearest forces of its type. */
+  /* The plan: for each step, the nearest forces of its type; but the
+   * grid's own worker, when free, is the first grid worker on scene, as
+   * in the server's plans: it knows the place and the people. */
   for (guint s = 0; category != NULL && s < category->n_response_steps; s++)
     {
       const WgResponseStep *step = &category->response_plan[s];
       guint picked = 0;
 
+      for (guint i = 0; step->type == WG_FORCE_GRID_WORKER && own_worker != NULL && i < all->len; i++)
+        {
+          WgDispatchCandidate *c = &g_array_index (all, WgDispatchCandidate, i);
+
+          if (c->force != own_worker || c->in_plan || step->count == 0)
+            continue;
+          c->in_plan = TRUE;
+          c->own_grid = TRUE;
+          picked++;
+        }
       for (guint i = 0; i < all->len && picked < step->count; i++)
         {
           WgDispatchCandidate *c = &g_array_index (all, WgDispatchCandidate, i);
@@ -205,7 +238,8 @@ fill_list (WgDispatchDialog *self)
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
       if (c->in_plan)
         {
-          GtkWidget *tag = gtk_label_new (_("Plan"));
+          /* TRANSLATORS: the response plan's pick that is the incident grid's own worker */
+          GtkWidget *tag = gtk_label_new (c->own_grid ? _("Plan · Own Grid") : _("Plan"));
 
           gtk_widget_add_css_class (tag, "plan-tag");
           gtk_widget_set_valign (tag, GTK_ALIGN_CENTER);

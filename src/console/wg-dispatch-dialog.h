@@ -17,13 +17,15 @@ typedef struct {
   gint64    position_age_ms;/* -1: no report, its home was used */
   gboolean  stale;
   gboolean  in_plan;        /* picked by the category's response plan */
+  gboolean  own_grid;       /* the incident grid's own worker, first of the plan */
 } WgDispatchCandidate;
 
 /* Positions older than this count as stale. */
 #define WG_DISPATCH_STALE_MS (120 * 1000)
 
-/* Available forces for @incident: the response plan's picks first (for
- * each step, the nearest of its type by ETA), then the others by ETA, at
+/* Available forces for @incident: the response plan's picks first (the
+ * incident grid's own worker, when free, first of them and first of its
+ * step; for each step, the nearest of its type by ETA), then the others by ETA, at
  * most @max_others of them.  Unavailable units (an open assignment, off
  * duty, busy) are left out. */
 GArray    *wg_dispatch_rank            (WgContext              *context,

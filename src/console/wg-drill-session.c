@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "wg-dispatch-dialog.h"
 #include "wg-drill-session.h"
 #include "wg-store-reference.h"
@@ -22,12 +24,28 @@ struct _WgDrillSession
   char           *scenario_file;   /* the scenario it plays, or NULL */
   gboolean        from_incident;   /* started from a past incident */
   char           *source_incident; /* its id (the same in the exercise) */
+  char           *cache_dir;       /* the exercise's own cache, removed at the end */
 };
 
 G_DEFINE_FINAL_TYPE (WgDrillSession, wg_drill_session, G_TYPE_OBJECT)
 
 enum { CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+/* The cache file and SQLite's files beside it. */
+static void
+remove_cache_dir (const char *dir)
+{
+  static const char *const names[] = { "cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
 
 static void
 wg_drill_session_finalize (GObject *object)
@@ -41,6 +59,9 @@ wg_drill_session_finalize (GObject *object)
   if (sync != NULL)
     wg_sync_client_stop (sync);
   g_clear_object (&self->context);
+  if (self->cache_dir != NULL)
+    remove_cache_dir (self->cache_dir);
+  g_free (self->cache_dir);
   g_clear_pointer (&self->scorer, wg_drill_scorer_free);
   g_free (self->id);
   g_free (self->title);
@@ -338,6 +359,8 @@ wg_drill_session_new_remote (WgContext   *live,
   g_autoptr(WgContext) context = NULL;
   g_autofree char *base_path = NULL;
   g_autofree char *escaped = NULL;
+  g_autofree char *cache_dir = NULL;
+  g_autofree char *cache_path = NULL;
   WgDrillSession *session;
 
   g_return_val_if_fail (WG_IS_CONTEXT (live), NULL);
@@ -351,13 +374,22 @@ wg_drill_session_new_remote (WgContext   *live,
       return NULL;
     }
   /* A cache and an outbox of the exercise's own: nothing of it can reach
-   * the live ones, and it is gone with the session. */
-  cache = wg_store_open (":memory:", error);
-  if (cache == NULL || !wg_store_adopt_reference (cache, wg_context_get_reference (live), error))
+   * the live ones, and it is gone with the session.  The cache is a file
+   * (in a private temporary folder): the sync client's writer thread
+   * applies pages through a connection of its own. */
+  cache_dir = g_dir_make_tmp ("wangge-drill-XXXXXX", error);
+  if (cache_dir == NULL)
     return NULL;
-  outbox = wg_outbox_open (":memory:", error);
+  cache_path = g_build_filename (cache_dir, "cache.db", NULL);
+  cache = wg_store_open (cache_path, error);
+  outbox = cache != NULL && wg_store_adopt_reference (cache, wg_context_get_reference (live), error)
+             ? wg_outbox_open (":memory:", error) : NULL;
   if (outbox == NULL)
-    return NULL;
+    {
+      g_clear_pointer (&cache, wg_store_unref);
+      remove_cache_dir (cache_dir);
+      return NULL;
+    }
   clock = wg_clock_new ();
   sync = wg_sync_client_new (wg_sync_client_get_api (live_sync), cache, outbox, clock, actor->username,
                              actor->role != WG_ROLE_GRID_WORKER && actor->role != WG_ROLE_DEPARTMENT);
@@ -367,6 +399,7 @@ wg_drill_session_new_remote (WgContext   *live,
   /* The context owns the outbox from here. */
   context = wg_context_new (wg_context_get_reference (live), cache, sync, outbox, clock, actor);
   session = wg_drill_session_new (context, id, title);
+  session->cache_dir = g_steal_pointer (&cache_dir);
   session->loading = TRUE;
   load_record (session);
   wg_sync_client_start (sync);

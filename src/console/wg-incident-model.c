@@ -139,8 +139,8 @@ sync_map_item (WgMapIncident          *map_item,
 }
 
 static void
-append_record (WgIncidentModel  *self,
-               WgIncidentRecord *record,
+append_record (WgIncidentModel        *self,
+               const WgIncidentRecord *record,
                GPtrArray        *units,
                GPtrArray        *new_map_items)
 {
@@ -148,10 +148,12 @@ append_record (WgIncidentModel  *self,
   g_autoptr(WgMapIncident) map_item = wg_map_incident_new (record->id, record->case_number,
                                                            map_grade (record->grade),
                                                            record->lat, record->lon);
+  g_auto(WgIncidentRecord) copy = { 0 };
   WgIncidentItem *item;
 
   sync_map_item (map_item, record, self->context);
-  item = wg_incident_item_new (record, assignee);
+  wg_incident_record_copy (record, &copy);
+  item = wg_incident_item_new (&copy, assignee);
   g_ptr_array_add (self->items, item);
   g_hash_table_insert (self->index, g_strdup (wg_incident_item_get_id (item)),
                        GUINT_TO_POINTER (self->items->len));
@@ -167,35 +169,53 @@ refresh_incident (WgIncidentModel *self,
                   GArray          *changed,
                   GPtrArray       *new_map_items)
 {
-  g_auto(WgIncidentRecord) record = { 0 };
+  WgChangeSet *changes = wg_context_get_changes (self->context);
+  g_auto(WgIncidentRecord) stored = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) units = NULL;
+  g_autoptr(GPtrArray) stored_units = NULL;
+  const WgIncidentRecord *record;
+  GPtrArray *units = NULL;
   gpointer value;
 
-  if (!wg_store_get_incident (wg_context_get_store (self->context), id, &record, &error))
+  /* The sync client's writer read the incident as the batch left it;
+   * events applied otherwise are read here. */
+  if (changes != NULL)
     {
-      if (error != NULL)
-        g_warning ("Could not read incident %s: %s", id, error->message);
-      return;
+      record = wg_change_set_lookup_incident (changes, id, &units);
+      if (record == NULL)
+        return;
     }
-  units = open_units_of (self, id);
+  else
+    {
+      if (!wg_store_get_incident (wg_context_get_store (self->context), id, &stored, &error))
+        {
+          if (error != NULL)
+            g_warning ("Could not read incident %s: %s", id, error->message);
+          return;
+        }
+      record = &stored;
+      units = stored_units = open_units_of (self, id);
+    }
 
   if (g_hash_table_lookup_extended (self->index, id, NULL, &value))
     {
       guint position = GPOINTER_TO_UINT (value) - 1;
       WgIncidentItem *item = self->items->pdata[position];
-      g_autofree char *assignee = describe_assignee (self, &record, units);
+      g_autofree char *assignee = describe_assignee (self, record, units);
       g_autoptr(WgMapIncident) map_item = g_list_model_get_item (G_LIST_MODEL (self->map_items),
                                                                  position);
 
       /* Each incident comes once per batch, so an item found here was
        * there before it: its map item is in the store. */
-      sync_map_item (map_item, &record, self->context);
-      if (wg_incident_item_update (item, &record, assignee))
+      g_auto(WgIncidentRecord) copy = { 0 };
+
+      sync_map_item (map_item, record, self->context);
+      wg_incident_record_copy (record, &copy);
+      if (wg_incident_item_update (item, &copy, assignee))
         g_array_append_val (changed, position);
     }
   else
-    append_record (self, &record, units, new_map_items);
+    append_record (self, record, units, new_map_items);
 }
 
 static int

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 /* The incidents of the context's store as a GListModel of WgIncidentItem,
  * in report order, filled in two queries and kept in step with
- * ::events-applied: a changed incident is updated in place and announced
+ * ::events-applied (from the batch's change set when the sync client's
+ * writer read one, without a query on the main loop): a changed incident is updated in place and announced
  * as items_changed (pos, 1, 1) (a run of neighbours as one; a batch with
  * more than 8 runs, such as a catch-up page, as one range), new ones
  * appended in one; nothing is cleared and refilled, except when the cache

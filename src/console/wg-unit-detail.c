@@ -8,6 +8,7 @@
 #include "wg-console-util.h"
 #include "wg-decide.h"
 #include "wg-unit-detail.h"
+#include "wg-unit-state.h"
 
 struct _WgUnitDetail
 {
@@ -28,6 +29,7 @@ struct _WgUnitDetail
 
   WgContext  *context;
   WgForce    *force;        /* the reference's */
+  WgUnitState *state;       /* its record in the cache, a view-model */
   GHashTable *buttons;      /* status slug -> GtkButton */
 };
 
@@ -52,7 +54,7 @@ void
 wg_unit_detail_update (WgUnitDetail *self)
 {
   const WgActor *actor;
-  g_auto(WgUnitRecord) record = { 0 };
+  const WgUnitRecord *record;
   g_autofree char *ago = NULL;
   g_autofree char *where = NULL;
   GtkWidget *child;
@@ -63,16 +65,17 @@ wg_unit_detail_update (WgUnitDetail *self)
   g_return_if_fail (WG_IS_UNIT_DETAIL (self));
 
   actor = wg_context_get_actor (self->context);
-  known = wg_store_get_unit (wg_context_get_store (self->context), self->force->id, &record, NULL);
+  record = wg_unit_state_get_record (self->state);
+  known = record != NULL;
   gtk_widget_set_visible (self->status_key, known);
   gtk_widget_set_visible (GTK_WIDGET (self->status_value), known);
   gtk_widget_set_visible (self->open_key, known);
   gtk_widget_set_visible (GTK_WIDGET (self->open_value), known);
   if (known)
     {
-      g_autofree char *open = g_strdup_printf ("%u", record.open_assignments);
+      g_autofree char *open = g_strdup_printf ("%u", record->open_assignments);
 
-      gtk_label_set_label (self->status_value, wg_unit_status_label (record.status));
+      gtk_label_set_label (self->status_value, wg_unit_status_label (record->status));
       gtk_label_set_label (self->open_value, open);
     }
 
@@ -97,8 +100,8 @@ wg_unit_detail_update (WgUnitDetail *self)
           GtkWidget *button = gtk_button_new_with_label (wg_unit_status_label (st));
 
           g_object_set_data (G_OBJECT (button), "wg-status", (gpointer) wg_unit_status_to_string (st));
-          gtk_widget_set_sensitive (button, st != record.status);
-          if (st == record.status)
+          gtk_widget_set_sensitive (button, st != record->status);
+          if (st == record->status)
             gtk_widget_set_tooltip_text (button, _("That is its status now"));
           g_signal_connect_object (button, "clicked", G_CALLBACK (status_clicked_cb), self, 0);
           gtk_box_append (GTK_BOX (self->status_buttons), button);
@@ -113,6 +116,7 @@ wg_unit_detail_dispose (GObject *object)
   WgUnitDetail *self = WG_UNIT_DETAIL (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_UNIT_DETAIL);
+  g_clear_object (&self->state);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (wg_unit_detail_parent_class)->dispose (object);
 }
@@ -173,6 +177,7 @@ wg_unit_detail_new (WgContext  *context,
   self = g_object_new (WG_TYPE_UNIT_DETAIL, NULL);
   self->context = g_object_ref (context);
   self->force = force;
+  self->state = wg_unit_state_new (context, force->id);
 
   if (force->title_zh != NULL)
     {

@@ -9,8 +9,9 @@ G_BEGIN_DECLS
 
 /* A force picked on the map: who (name, title), kind, home grid, status,
  * open assignments, last position and its age, and the unit.status
- * buttons for those who may set it.  wg_unit_detail_update () re-reads it
- * after events. */
+ * buttons for those who may set it.  Its record comes from a view-model
+ * (WgUnitState) that follows the cache; wg_unit_detail_update () shows it
+ * again after events. */
 #define WG_TYPE_UNIT_DETAIL (wg_unit_detail_get_type ())
 G_DECLARE_FINAL_TYPE (WgUnitDetail, wg_unit_detail, WG, UNIT_DETAIL, GtkWidget)
 

@@ -23,6 +23,25 @@ wg_incident_record_clear (WgIncidentRecord *record)
   g_clear_pointer (&record->merged_into, g_free);
 }
 
+/* A deep copy of @src into @dest (whose contents are not freed). */
+void
+wg_incident_record_copy (const WgIncidentRecord *src,
+                         WgIncidentRecord       *dest)
+{
+  *dest = *src;
+  dest->id = g_strdup (src->id);
+  dest->case_number = g_strdup (src->case_number);
+  dest->category = g_strdup (src->category);
+  dest->summary = g_strdup (src->summary);
+  dest->grid = g_strdup (src->grid);
+  dest->department = g_strdup (src->department);
+  dest->reporter = g_strdup (src->reporter);
+  dest->source = g_strdup (src->source);
+  dest->co_departments = g_strdupv (src->co_departments);
+  dest->mediation = g_strdup (src->mediation);
+  dest->merged_into = g_strdup (src->merged_into);
+}
+
 void
 wg_assignment_record_clear (WgAssignmentRecord *record)
 {

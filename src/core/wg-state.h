@@ -74,6 +74,9 @@ typedef struct {
 } WgUnitRecord;
 
 void wg_incident_record_clear   (WgIncidentRecord   *record);
+/* A deep copy into @dest, whose contents are not freed first. */
+void wg_incident_record_copy    (const WgIncidentRecord *src,
+                                 WgIncidentRecord       *dest);
 void wg_assignment_record_clear (WgAssignmentRecord *record);
 void wg_unit_record_clear       (WgUnitRecord       *record);
 

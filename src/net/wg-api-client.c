@@ -793,3 +793,53 @@ wg_api_client_download_finish (WgApiClient   *self,
     *media_type = data != NULL ? g_steal_pointer (&data->media_type) : NULL;
   return TRUE;
 }
+
+/**
+ * wg_api_client_get_bytes_async:
+ *
+ * A GET whose JSON answer is left unparsed, for a worker thread to parse
+ * (journal pages and snapshots are large).  A refusal is read as
+ * wg_api_client_request_async() reads it.
+ */
+void
+wg_api_client_get_bytes_async (WgApiClient         *self,
+                               const char          *path_and_query,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+  g_return_if_fail (path_and_query != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_api_client_get_bytes_async);
+  start_request (self, task, "GET", path_and_query, NULL, NULL, NULL, TRUE);
+}
+
+/**
+ * wg_api_client_get_bytes_finish:
+ * @problem: (out) (optional) (transfer full): the server's refusal
+ *
+ * Returns: (transfer full): the answer's body, or %NULL with @error set
+ */
+GBytes *
+wg_api_client_get_bytes_finish (WgApiClient   *self,
+                                GAsyncResult  *result,
+                                WgProblem    **problem,
+                                GError       **error)
+{
+  RequestData *data;
+  GBytes *bytes;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (problem != NULL)
+    *problem = data != NULL ? g_steal_pointer (&data->problem) : NULL;
+  bytes = g_task_propagate_pointer (G_TASK (result), error);
+  if (bytes == NULL && error != NULL && *error == NULL)
+    g_set_error_literal (error, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE, "The server answered nothing");
+  return bytes;
+}

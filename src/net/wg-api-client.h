@@ -67,6 +67,16 @@ JsonNode    *wg_api_client_request_finish   (WgApiClient         *self,
                                              WgProblem          **problem,
                                              GError             **error);
 
+void         wg_api_client_get_bytes_async  (WgApiClient         *self,
+                                             const char          *path_and_query,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+GBytes      *wg_api_client_get_bytes_finish (WgApiClient         *self,
+                                             GAsyncResult        *result,
+                                             WgProblem          **problem,
+                                             GError             **error);
+
 void         wg_api_client_login_async      (WgApiClient         *self,
                                              const char          *username,
                                              const char          *password,

@@ -6,6 +6,12 @@
  *   after the cache's head -> open /stream?after=head -> apply each event
  *   once, in order -> on any drop, back off with jitter and do it again.
  *
+ * Pages, the snapshot and the stream's events are decoded and applied on
+ * a worker thread with its own connection to the cache (WgCacheWriter),
+ * one job at a time in order; the main loop gets one change set per batch
+ * (::changes-applied, then ::events-applied) and its own connection only
+ * reads.
+ *
  * An empty cache starts from GET /snapshot instead of the whole journal:
  * the open incidents (and those ended in the last day) with their events,
  * the units (their last positions go out as ::positions-received), the
@@ -42,15 +48,16 @@
 #include <string.h>
 
 #include "wg-backoff.h"
+#include "wg-cache-writer.h"
 #include "wg-event.h"
 #include "wg-sync-client.h"
 #include "wg-sync-client-private.h"
 
-/* The server's largest page: a cold start pulls the whole journal, and
- * each page costs a round trip and one update of the console's views. */
+/* The server's largest page: a catch-up pulls the journal after the
+ * cache's head, and each page costs a round trip and one update of the
+ * console's views. */
 #define PAGE_SIZE         5000
-/* Back-fill pages are decoded and stored on a worker thread; the main
- * loop only parses each (~15 ms for 2,500 events). */
+/* Back-fill pages are parsed, decoded and stored on a worker thread. */
 #define BACKFILL_PAGE_SIZE 2500
 #define ACK_INTERVAL_MS   1000
 #define BASE_BACKOFF_MS   500
@@ -62,7 +69,9 @@ struct _WgSyncClient
   GObject                  parent_instance;
 
   WgApiClient             *api;
-  WgStore                 *cache;
+  WgStore                 *cache;   /* the main loop's connection: reads only */
+  WgCacheWriter           *writer;  /* applies what the server sends, off the main loop */
+  guint                    epoch;   /* a new one at each reconnect: older jobs' answers only inform */
   WgOutbox                *outbox;
   WgClock                 *clock;
   char                    *username;
@@ -83,8 +92,9 @@ struct _WgSyncClient
   gint64                   acked;
   gint64                   last_ack_ms;
 
-  GPtrArray               *pending;       /* stream events waiting to be applied */
+  GPtrArray               *pending;       /* stream events (JsonNode) waiting to be applied */
   guint                    apply_id;
+  gboolean                 applying;      /* a batch of stream events is with the writer */
   guint                    reconnect_id;
   WgBackoff                reconnect_backoff;
 
@@ -110,6 +120,7 @@ enum {
 };
 
 enum {
+  CHANGES_APPLIED,
   EVENTS_APPLIED,
   CACHE_RESET,
   POSITIONS_RECEIVED,
@@ -167,49 +178,57 @@ cancelled (GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
-/* Applies events in seq order, skipping those already applied.  Returns
- * FALSE when a whole-journal view finds a gap: the caller pulls it. */
-static gboolean
-apply_events (WgSyncClient *self,
-              GPtrArray    *events)
+/* A writer's job answers: the main connection follows the head it
+ * committed, and the views hear of what changed.  Called for every job in
+ * order, whatever became of the connection meanwhile: what was committed
+ * is in the cache. */
+static void
+take_batch (WgSyncClient *self,
+            WgCacheBatch *batch)
 {
-  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
-  g_autoptr(GError) error = NULL;
-  gint64 head = wg_store_head (self->cache);
+  wg_store_follow_head (self->cache, batch->head);
+  if (batch->changes == NULL)
+    return;
 
-  for (guint i = 0; i < events->len; i++)
-    {
-      WgEvent *event = g_ptr_array_index (events, i);
+  if (wg_sync_client_get_lag_events (self) == 0)
+    self->behind_since = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG_EVENTS]);
+  g_signal_emit (self, signals[CHANGES_APPLIED], 0, batch->changes);
+  g_signal_emit (self, signals[EVENTS_APPLIED], 0, wg_change_set_get_events (batch->changes));
+}
 
-      if (event->seq <= head)
-        continue;
-      if (self->full_view && event->seq != head + 1)
-        {
-          g_debug ("gap after %" G_GINT64_FORMAT ": got %" G_GINT64_FORMAT, head, event->seq);
-          break;
-        }
-      g_ptr_array_add (fresh, wg_event_ref (event));
-      head = event->seq;
-    }
+/* Who a writer's job answers, and whether its connection is still the
+ * current one. */
+typedef struct
+{
+  WgSyncClient *self;
+  guint         epoch;
+} JobOwner;
 
-  if (fresh->len > 0)
-    {
-      if (!wg_store_apply_events (self->cache, fresh, &error))
-        {
-          /* The cache refused what the server sent: start over from the
-           * cache's head rather than skip anything. */
-          g_warning ("Could not apply events to the local copy: %s", error->message);
-          return FALSE;
-        }
-      if (wg_sync_client_get_lag_events (self) == 0)
-        self->behind_since = 0;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG_EVENTS]);
-      g_signal_emit (self, signals[EVENTS_APPLIED], 0, fresh);
-    }
+static JobOwner *
+job_owner_new (WgSyncClient *self)
+{
+  JobOwner *owner = g_new0 (JobOwner, 1);
 
-  return fresh->len == events->len || !self->full_view
-         || ((WgEvent *) g_ptr_array_index (events, events->len - 1))->seq <= head;
+  owner->self = g_object_ref (self);
+  owner->epoch = self->epoch;
+  return owner;
+}
+
+static void
+job_owner_free (JobOwner *owner)
+{
+  g_object_unref (owner->self);
+  g_free (owner);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JobOwner, job_owner_free)
+
+static gboolean
+job_current (JobOwner *owner)
+{
+  return owner->self->running && owner->epoch == owner->self->epoch;
 }
 
 static void
@@ -263,6 +282,7 @@ schedule_reconnect (WgSyncClient *self,
   cancel_backfill (self);
   g_clear_handle_id (&self->apply_id, g_source_remove);
   g_ptr_array_set_size (self->pending, 0);
+  self->epoch++;
   if (!self->running || self->reconnect_id != 0)
     return;
 
@@ -314,6 +334,43 @@ send_ack (WgSyncClient *self,
   self->last_ack_ms = now;
 }
 
+static gboolean apply_pending_cb (gpointer user_data);
+
+static void
+stream_applied_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(JobOwner) owner = user_data;
+  WgSyncClient *self = owner->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
+
+  self->applying = FALSE;
+  if (batch != NULL)
+    take_batch (self, batch);
+  if (!job_current (owner))
+    return;
+  if (batch == NULL)
+    {
+      /* The cache refused what the server sent: start over from the
+       * cache's head rather than skip anything. */
+      g_warning ("Could not apply events to the local copy: %s", error->message);
+      schedule_reconnect (self, 0);
+      return;
+    }
+  if (batch->gap)
+    {
+      /* A gap in a whole-journal view: pull it through HTTP, resubscribe. */
+      schedule_reconnect (self, 0);
+      return;
+    }
+  send_ack (self, FALSE);
+  /* What came meanwhile, as the next batch. */
+  if (self->pending->len > 0 && self->apply_id == 0)
+    self->apply_id = g_idle_add_full (G_PRIORITY_DEFAULT, apply_pending_cb, self, NULL);
+}
+
 static gboolean
 apply_pending_cb (gpointer user_data)
 {
@@ -321,17 +378,13 @@ apply_pending_cb (gpointer user_data)
   g_autoptr(GPtrArray) batch = NULL;
 
   self->apply_id = 0;
+  /* One batch with the writer at a time: the next one gathers meanwhile. */
+  if (self->applying || self->pending->len == 0)
+    return G_SOURCE_REMOVE;
   batch = g_steal_pointer (&self->pending);
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
-
-  if (!apply_events (self, batch))
-    {
-      /* A gap in a whole-journal view: pull it through HTTP, resubscribe. */
-      schedule_reconnect (self, 0);
-      return G_SOURCE_REMOVE;
-    }
-
-  send_ack (self, FALSE);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  self->applying = TRUE;
+  wg_cache_writer_apply_events (self->writer, batch, stream_applied_cb, job_owner_new (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -388,16 +441,15 @@ stream_message_cb (SoupWebsocketConnection *stream,
   else if (g_str_equal (kind, "event"))
     {
       JsonNode *node = json_object_get_member (object, "event");
-      WgEvent *event = node != NULL ? wg_event_from_json (node, &error) : NULL;
 
-      if (event == NULL)
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
         {
-          g_warning ("The server sent an event this console cannot read: %s",
-                     error != NULL ? error->message : "missing");
+          g_warning ("The server sent a stream message without its event");
           schedule_reconnect (self, 0);
           return;
         }
-      g_ptr_array_add (self->pending, event);
+      /* Decoded with the rest of its batch by the writer. */
+      g_ptr_array_add (self->pending, json_node_ref (node));
       /* Apply a burst in one transaction, once the main loop is free. */
       if (self->apply_id == 0)
         self->apply_id = g_idle_add_full (G_PRIORITY_DEFAULT, apply_pending_cb, self, NULL);
@@ -471,7 +523,7 @@ static void backfill_page (WgSyncClient *self);
  * the snapshot's head and the back-fill mark, which nothing else writes. */
 typedef struct
 {
-  JsonNode *page;
+  GBytes   *page;          /* the answer, parsed on the worker */
   gint64    snapshot_head;
   gint64    oldest;        /* events before this ts are left out */
 } BackfillJob;
@@ -479,7 +531,7 @@ typedef struct
 static void
 backfill_job_free (BackfillJob *job)
 {
-  json_node_unref (job->page);
+  g_bytes_unref (job->page);
   g_free (job);
 }
 
@@ -492,10 +544,30 @@ backfill_store_page (GTask        *task,
   WgSyncClient *self = source;
   BackfillJob *job = task_data;
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   GError *error = NULL;
-  JsonObject *object = json_node_get_object (job->page);
-  JsonArray *array = json_object_get_array_member (object, "events");
-  gint64 through = MIN (json_object_get_int_member (object, "head"), job->snapshot_head);
+  JsonObject *object;
+  JsonNode *member;
+  JsonArray *array;
+  gint64 through;
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (job->page, NULL), g_bytes_get_size (job->page),
+                                   &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  object = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+           ? json_node_get_object (json_parser_get_root (parser)) : NULL;
+  member = object != NULL ? json_object_get_member (object, "events") : NULL;
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member) || !json_object_has_member (object, "head"))
+    {
+      g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE,
+                               "The server's journal page has no events or head");
+      return;
+    }
+  array = json_node_get_array (member);
+  through = MIN (json_object_get_int_member (object, "head"), job->snapshot_head);
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -563,12 +635,11 @@ backfill_pulled_cb (GObject      *source,
   g_autoptr(WgSyncClient) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
-  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GBytes) answer = NULL;
   g_autoptr(GTask) task = NULL;
   BackfillJob *job;
-  JsonObject *object;
 
-  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  answer = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, &problem, &error);
   if (answer == NULL)
     {
       /* The connection's own failure handling reconnects; back-fill goes on
@@ -578,15 +649,6 @@ backfill_pulled_cb (GObject      *source,
           g_debug ("back-fill page: %s", error->message);
           cancel_backfill (self);
         }
-      return;
-    }
-
-  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
-  if (object == NULL || json_object_get_array_member (object, "events") == NULL ||
-      !json_object_has_member (object, "head"))
-    {
-      g_warning ("The server's journal page has no events or head");
-      cancel_backfill (self);
       return;
     }
 
@@ -608,8 +670,8 @@ backfill_page (WgSyncClient *self)
   g_autofree char *path = g_strdup_printf ("%s/journal?after=%" G_GINT64_FORMAT "&limit=%d", self->base_path,
                                            wg_store_get_backfill_after (self->cache), BACKFILL_PAGE_SIZE);
 
-  wg_api_client_request_async (self->api, "GET", path, NULL, self->backfill_cancellable,
-                               backfill_pulled_cb, g_object_ref (self));
+  wg_api_client_get_bytes_async (self->api, path, self->backfill_cancellable,
+                                 backfill_pulled_cb, g_object_ref (self));
 }
 
 /* Once live: the journal below the snapshot's head, if not all there yet. */
@@ -639,6 +701,52 @@ static void pull_page (WgSyncClient *self,
                        gint64        after);
 
 static void
+page_applied_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(JobOwner) owner = user_data;
+  WgSyncClient *self = owner->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
+
+  if (batch != NULL && job_current (owner))
+    set_head (self, batch->server_head);
+  if (batch != NULL)
+    take_batch (self, batch);
+  if (!job_current (owner))
+    return;
+  if (batch == NULL)
+    {
+      g_warning ("Could not apply the server's journal page: %s", error->message);
+      schedule_reconnect (self, 0);
+      return;
+    }
+  if (batch->gap)
+    {
+      schedule_reconnect (self, 0);
+      return;
+    }
+  /* More pages: the next one was asked for when this one was parsed. */
+  if (!batch->more)
+    open_stream (self);
+}
+
+/* Ask for the next page while the writer stores this one; a page that
+ * cannot be applied reconnects, which cancels it. */
+static void
+page_parsed_cb (gboolean more,
+                gint64   last_seq,
+                gpointer user_data)
+{
+  JobOwner *owner = user_data;
+
+  /* A filtered view's page may end above the cache's head. */
+  if (more && job_current (owner))
+    pull_page (owner->self, MAX (wg_store_head (owner->self->cache), last_seq));
+}
+
+static void
 page_pulled_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -646,61 +754,16 @@ page_pulled_cb (GObject      *source,
   g_autoptr(WgSyncClient) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
-  g_autoptr(JsonNode) answer = NULL;
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
-  JsonObject *object;
-  JsonArray *array;
-  gint64 page_head;
-  gboolean more;
+  g_autoptr(GBytes) page = NULL;
 
-  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
-  if (answer == NULL)
+  page = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (page == NULL)
     {
       fail_connection (self, error, problem);
       return;
     }
-
-  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
-  array = object != NULL && json_object_has_member (object, "events")
-            ? json_object_get_array_member (object, "events") : NULL;
-  if (array == NULL || !json_object_has_member (object, "head"))
-    {
-      g_warning ("The server's journal page has no events or head");
-      schedule_reconnect (self, 0);
-      return;
-    }
-
-  page_head = json_object_get_int_member (object, "head");
-  set_head (self, page_head);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      WgEvent *event = wg_event_from_json (json_array_get_element (array, i), &error);
-
-      if (event == NULL)
-        {
-          g_warning ("The server sent an event this console cannot read: %s", error->message);
-          schedule_reconnect (self, 0);
-          return;
-        }
-      g_ptr_array_add (events, event);
-    }
-
-  /* The server says whether more pages follow: ask for the next one
-   * before applying this one, so that the server reads and sends it while
-   * this console applies.  A page that cannot be applied cancels it. */
-  more = json_object_get_boolean_member_with_default (object, "more", FALSE) && events->len > 0;
-  if (more)
-    pull_page (self, MAX (wg_store_head (self->cache),
-                          ((WgEvent *) g_ptr_array_index (events, events->len - 1))->seq));
-
-  if (events->len > 0 && !apply_events (self, events))
-    {
-      schedule_reconnect (self, 0);
-      return;
-    }
-
-  if (!more)
-    open_stream (self);
+  wg_cache_writer_apply_page (self->writer, page, page_parsed_cb, job_owner_new (self),
+                              (GDestroyNotify) job_owner_free, page_applied_cb, job_owner_new (self));
 }
 
 static void
@@ -712,87 +775,44 @@ pull_page (WgSyncClient *self,
 
   g_clear_object (&self->page_cancellable);
   self->page_cancellable = g_cancellable_new ();
-  wg_api_client_request_async (self->api, "GET", path, NULL, self->page_cancellable, page_pulled_cb,
-                               g_object_ref (self));
+  wg_api_client_get_bytes_async (self->api, path, self->page_cancellable, page_pulled_cb,
+                                 g_object_ref (self));
 }
 
-static int
-compare_seq (gconstpointer a,
-             gconstpointer b)
+static void
+snapshot_applied_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
-  gint64 sa = (*(WgEvent * const *) a)->seq, sb = (*(WgEvent * const *) b)->seq;
+  g_autoptr(JobOwner) owner = user_data;
+  WgSyncClient *self = owner->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
 
-  return sa < sb ? -1 : sa > sb;
-}
-
-/* The snapshot's events (each incident's, in seq order overall), its
- * units and roster, into the empty cache; then the stream from its head. */
-static gboolean
-apply_snapshot (WgSyncClient  *self,
-                JsonObject    *object,
-                GError       **error)
-{
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
-  g_autoptr(GPtrArray) units = wg_unit_record_array_new ();
-  g_autoptr(JsonArray) positions = json_array_new ();
-  JsonArray *incidents = json_object_get_array_member (object, "incidents");
-  JsonArray *unit_array = json_object_get_array_member (object, "units");
-  JsonNode *roster = json_object_get_member (object, "roster");
-  const char *duty_leader = NULL;
-  gint64 duty_since = 0;
-  gint64 head = json_object_get_int_member (object, "head");
-
-  for (guint i = 0; i < json_array_get_length (incidents); i++)
+  if (batch != NULL && !batch->other_journal)
     {
-      JsonObject *incident = json_array_get_object_element (incidents, i);
-      JsonArray *array = incident != NULL ? json_object_get_array_member (incident, "events") : NULL;
-
-      if (array == NULL)
-        {
-          g_set_error_literal (error, WG_API_ERROR, WG_API_ERROR_REFUSED, "a snapshot incident without events");
-          return FALSE;
-        }
-      for (guint j = 0; j < json_array_get_length (array); j++)
-        {
-          WgEvent *event = wg_event_from_json (json_array_get_element (array, j), error);
-
-          if (event == NULL)
-            return FALSE;
-          g_ptr_array_add (events, event);
-        }
+      set_head (self, batch->server_head);
+      take_batch (self, batch);
+      /* The units' last positions, as the stream will go on sending them. */
+      if (json_array_get_length (batch->positions) > 0)
+        g_signal_emit (self, signals[POSITIONS_RECEIVED], 0, batch->positions);
     }
-  for (guint i = 0; unit_array != NULL && i < json_array_get_length (unit_array); i++)
+  if (!job_current (owner))
+    return;
+  if (batch == NULL)
     {
-      WgUnitRecord *unit = g_new0 (WgUnitRecord, 1);
-      JsonObject *unit_object = json_array_get_object_element (unit_array, i);
-      JsonNode *position = unit_object != NULL ? json_object_get_member (unit_object, "position") : NULL;
-
-      g_ptr_array_add (units, unit);
-      if (!wg_unit_record_from_json (json_array_get_element (unit_array, i), unit, error))
-        return FALSE;
-      if (position != NULL && JSON_NODE_HOLDS_OBJECT (position))
-        json_array_add_element (positions, json_node_copy (position));
+      g_warning ("Could not start the local copy from the server's snapshot: %s", error->message);
+      schedule_reconnect (self, 0);
+      return;
     }
-  if (roster != NULL && JSON_NODE_HOLDS_OBJECT (roster))
+  /* Another journal since the health check: start again. */
+  if (batch->other_journal)
     {
-      duty_leader = json_object_get_string_member_with_default (json_node_get_object (roster), "duty_leader", NULL);
-      duty_since = json_object_get_int_member_with_default (json_node_get_object (roster), "since", 0);
+      schedule_reconnect (self, 0);
+      return;
     }
-
-  g_ptr_array_sort (events, compare_seq);
-  if (!wg_store_apply_snapshot (self->cache, head, events, units, duty_leader, duty_since, error))
-    return FALSE;
-  set_head (self, head);
-  if (wg_sync_client_get_lag_events (self) == 0)
-    self->behind_since = 0;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG_EVENTS]);
-  if (events->len > 0)
-    g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
-  /* The units' last positions, as the stream will go on sending them. */
-  if (json_array_get_length (positions) > 0)
-    g_signal_emit (self, signals[POSITIONS_RECEIVED], 0, positions);
-  return TRUE;
+  g_debug ("snapshot applied at %" G_GINT64_FORMAT, batch->server_head);
+  open_stream (self);
 }
 
 static void
@@ -803,62 +823,56 @@ snapshot_cb (GObject      *source,
   g_autoptr(WgSyncClient) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
-  g_autoptr(JsonNode) answer = NULL;
-  JsonObject *object;
+  g_autoptr(GBytes) snapshot = NULL;
 
-  answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
-  if (answer == NULL)
+  snapshot = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, &problem, &error);
+  if (snapshot == NULL)
     {
       fail_connection (self, error, problem);
       return;
     }
-  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
-  if (object == NULL || !json_object_has_member (object, "head") ||
-      json_object_get_array_member (object, "incidents") == NULL)
-    {
-      g_warning ("The server's snapshot has no head or incidents");
-      schedule_reconnect (self, 0);
-      return;
-    }
-  /* Another journal since the health check: start again. */
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "journal_id", NULL),
-                 wg_store_get_journal_id (self->cache)) != 0)
-    {
-      schedule_reconnect (self, 0);
-      return;
-    }
-  g_debug ("snapshot at %" G_GINT64_FORMAT ": %u incidents",
-           json_object_get_int_member (object, "head"),
-           json_array_get_length (json_object_get_array_member (object, "incidents")));
-  if (!apply_snapshot (self, object, &error))
-    {
-      g_warning ("Could not start the local copy from the server's snapshot: %s", error->message);
-      schedule_reconnect (self, 0);
-      return;
-    }
-  g_debug ("snapshot applied");
-  open_stream (self);
+  wg_cache_writer_apply_snapshot (self->writer, snapshot, wg_store_get_journal_id (self->cache),
+                                  snapshot_applied_cb, job_owner_new (self));
 }
 
-/* FALSE when the cache could not be emptied (it then stays as it was and
- * the connection is tried again). */
-static gboolean
-check_journal_id (WgSyncClient *self,
-                  const char   *journal_id)
+/* Connected and the cache holds the server's journal: catch up. */
+static void
+catch_up (WgSyncClient *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean had_events;
-
-  if (journal_id == NULL || g_strcmp0 (journal_id, wg_store_get_journal_id (self->cache)) == 0)
-    return TRUE;
-
-  had_events = wg_store_head (self->cache) > 0;
-  g_debug ("the server's journal is %s, the cache held %s: starting again", journal_id,
-           wg_store_get_journal_id (self->cache));
-  if (!wg_store_reset (self->cache, journal_id, &error))
+  set_state (self, WG_SYNC_CATCHING_UP);
+  kick_sender (self);
+  /* An empty cache: the current state first, the history after. */
+  if (wg_store_head (self->cache) == 0 && self->head > 0)
     {
+      g_clear_object (&self->page_cancellable);
+      self->page_cancellable = g_cancellable_new ();
+      g_autofree char *path = g_strconcat (self->base_path, "/snapshot", NULL);
+
+      wg_api_client_get_bytes_async (self->api, path, self->page_cancellable,
+                                     snapshot_cb, g_object_ref (self));
+      return;
+    }
+  pull_page (self, wg_store_head (self->cache));
+}
+
+static void
+reset_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(JobOwner) owner = user_data;
+  WgSyncClient *self = owner->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
+  gboolean had_events = wg_store_head (self->cache) > 0;
+
+  if (batch == NULL || !wg_store_reload (self->cache, &error))
+    {
+      /* The cache stays as it was; the connection is tried again. */
       g_warning ("Could not empty the local copy for another journal: %s", error->message);
-      return FALSE;
+      if (job_current (owner))
+        schedule_reconnect (self, 0);
+      return;
     }
   /* The head heard from the old journal means nothing for the new one. */
   self->head = 0;
@@ -868,7 +882,8 @@ check_journal_id (WgSyncClient *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
   if (had_events)
     g_signal_emit (self, signals[CACHE_RESET], 0);
-  return TRUE;
+  if (job_current (owner))
+    connect_now (self);
 }
 
 static void
@@ -881,6 +896,7 @@ health_cb (GObject      *source,
   g_autoptr(WgProblem) problem = NULL;
   g_autoptr(JsonNode) answer = NULL;
   JsonObject *object;
+  const char *journal_id;
 
   answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
   if (answer == NULL)
@@ -890,10 +906,14 @@ health_cb (GObject      *source,
     }
 
   object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
-  if (object != NULL &&
-      !check_journal_id (self, json_object_get_string_member_with_default (object, "journal_id", NULL)))
+  journal_id = object != NULL ? json_object_get_string_member_with_default (object, "journal_id", NULL) : NULL;
+  if (journal_id != NULL && g_strcmp0 (journal_id, wg_store_get_journal_id (self->cache)) != 0)
     {
-      schedule_reconnect (self, 0);
+      /* Another journal: the cache is emptied after whatever the writer
+       * still has of the old one, and the connection starts again. */
+      g_debug ("the server's journal is %s, the cache held %s: starting again", journal_id,
+               wg_store_get_journal_id (self->cache));
+      wg_cache_writer_reset (self->writer, journal_id, reset_done_cb, job_owner_new (self));
       return;
     }
   if (object != NULL && json_object_has_member (object, "server_time"))
@@ -906,20 +926,7 @@ health_cb (GObject      *source,
   if (object != NULL && json_object_has_member (object, "head"))
     set_head (self, json_object_get_int_member (object, "head"));
 
-  set_state (self, WG_SYNC_CATCHING_UP);
-  kick_sender (self);
-  /* An empty cache: the current state first, the history after. */
-  if (wg_store_head (self->cache) == 0 && self->head > 0)
-    {
-      g_clear_object (&self->page_cancellable);
-      self->page_cancellable = g_cancellable_new ();
-      g_autofree char *path = g_strconcat (self->base_path, "/snapshot", NULL);
-
-      wg_api_client_request_async (self->api, "GET", path, NULL, self->page_cancellable,
-                                   snapshot_cb, g_object_ref (self));
-      return;
-    }
-  pull_page (self, wg_store_head (self->cache));
+  catch_up (self);
 }
 
 static void
@@ -1512,6 +1519,7 @@ wg_sync_client_finalize (GObject *object)
 
   g_clear_object (&self->api);
   g_clear_pointer (&self->cache, wg_store_unref);
+  g_clear_object (&self->writer);
   g_clear_object (&self->clock);
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->base_path, g_free);
@@ -1557,6 +1565,17 @@ wg_sync_client_class_init (WgSyncClientClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
+   * WgSyncClient::changes-applied:
+   * @changes: the events just applied to the cache and the incidents
+   *   they touched, as the cache holds them now
+   *
+   * Emitted on the main loop for each batch the writer applied, just
+   * before ::events-applied with the same events.
+   */
+  signals[CHANGES_APPLIED] =
+    g_signal_new ("changes-applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, WG_TYPE_CHANGE_SET);
+  /**
    * WgSyncClient::events-applied:
    * @events: (element-type WgEvent): the events just applied to the cache
    */
@@ -1596,7 +1615,7 @@ wg_sync_client_class_init (WgSyncClientClass *klass)
 static void
 wg_sync_client_init (WgSyncClient *self)
 {
-  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   wg_backoff_init (&self->reconnect_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
   wg_backoff_init (&self->send_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
   self->backfill_days = 90;
@@ -1625,6 +1644,7 @@ wg_sync_client_new (WgApiClient *api,
   self = g_object_new (WG_TYPE_SYNC_CLIENT, NULL);
   self->api = g_object_ref (api);
   self->cache = wg_store_ref (cache);
+  self->writer = wg_cache_writer_new (wg_store_get_path (cache), full_view);
   self->outbox = outbox;
   self->clock = g_object_ref (clock);
   self->username = g_strdup (username);
@@ -1664,6 +1684,7 @@ wg_sync_client_stop (WgSyncClient *self)
   g_return_if_fail (WG_IS_SYNC_CLIENT (self));
 
   self->running = FALSE;
+  self->epoch++;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

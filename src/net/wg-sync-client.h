@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "wg-api-client.h"
+#include "wg-change-set.h"
 #include "wg-clock.h"
 #include "wg-outbox.h"
 #include "wg-store.h"

@@ -866,6 +866,17 @@ wg_store_head (WgStore *self)
   return self->head_seq;
 }
 
+gboolean
+wg_store_reload (WgStore  *self,
+                 GError  **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch, FALSE);
+
+  g_clear_pointer (&self->journal_id, g_free);
+  return load_head (self, error) && load_journal_id (self, error);
+}
+
 void
 wg_store_follow_head (WgStore *self,
                       gint64   seq)

@@ -165,6 +165,11 @@ gboolean    wg_store_backfill_events (WgStore     *self,
                                       GError     **error);
 
 gint64      wg_store_head        (WgStore     *self);
+/* Reads the head and the journal id again, after another connection
+ * (a console's cache writer) changed them otherwise than by appending:
+ * wg_store_reset(). */
+gboolean    wg_store_reload      (WgStore     *self,
+                                  GError     **error);
 /* A store that reads a journal another connection appends to (the
  * server's writer thread) shows the head that writer committed and the
  * server published, not what its own snapshot happens to hold. */

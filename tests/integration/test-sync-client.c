@@ -32,6 +32,8 @@ typedef struct
   WgSyncClient *sync;
   gint64        last_seq; /* to check that applied events come in order */
   guint         out_of_order;
+  guint         n_change_sets;
+  guint         incomplete_change_sets; /* a touched incident missing, or off the main thread */
   guint         settled_ok;
   guint         settled_refused;
 } Console;
@@ -48,6 +50,35 @@ events_applied_cb (WgSyncClient *sync,
       if (event->seq <= console->last_seq)
         console->out_of_order++;
       console->last_seq = event->seq;
+    }
+}
+
+/* Each batch comes to the main loop with the incidents it touched, read
+ * by the writer thread, so that views need not read the store. */
+static void
+changes_applied_cb (WgSyncClient *sync,
+                    WgChangeSet  *changes,
+                    Console      *console)
+{
+  GPtrArray *events = wg_change_set_get_events (changes);
+
+  console->n_change_sets++;
+  if (!g_main_context_is_owner (g_main_context_default ()) || events->len == 0)
+    console->incomplete_change_sets++;
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = g_ptr_array_index (events, i);
+      g_auto(WgIncidentRecord) stored = { 0 };
+      const WgIncidentRecord *record;
+
+      if (event->incident == NULL || event->exercise != NULL)
+        continue;
+      record = wg_change_set_lookup_incident (changes, event->incident, NULL);
+      /* A filtered view may meet events of an incident it does not hold. */
+      if (record == NULL && wg_store_get_incident (console->cache, event->incident, &stored, NULL))
+        console->incomplete_change_sets++;
+      else if (record != NULL && g_strcmp0 (record->id, event->incident) != 0)
+        console->incomplete_change_sets++;
     }
 }
 
@@ -115,6 +146,7 @@ console_open (Console     *console,
   wg_sync_client_set_backfill_days (console->sync, 0);
   console->last_seq = wg_store_head (console->cache);
   g_signal_connect (console->sync, "events-applied", G_CALLBACK (events_applied_cb), console);
+  g_signal_connect (console->sync, "changes-applied", G_CALLBACK (changes_applied_cb), console);
   g_signal_connect (console->sync, "command-settled", G_CALLBACK (command_settled_cb), console);
 }
 
@@ -386,6 +418,8 @@ test_snapshot_start_then_live_during_backfill (void)
     }
   wait_caught_up (console, wg_test_server_head (server), 10000);
   g_assert_cmpuint (console->out_of_order, ==, 0);
+  g_assert_cmpuint (console->n_change_sets, >, 0);
+  g_assert_cmpuint (console->incomplete_change_sets, ==, 0);
   assert_same_journal (server, console);
   g_test_message ("back-fill done %.1f s after the start", (g_get_monotonic_time () - started) / 1e6);
 
@@ -500,6 +534,8 @@ test_stream_cuts_during_burst (void)
 
   wait_caught_up (console, wg_test_server_head (server), 30000);
   g_assert_cmpuint (console->out_of_order, ==, 0);
+  g_assert_cmpuint (console->n_change_sets, >, 0);
+  g_assert_cmpuint (console->incomplete_change_sets, ==, 0);
   assert_same_journal (server, console);
 
   g_rand_free (rand);
@@ -1101,6 +1137,8 @@ test_journal_id_change (void)
   g_assert_cmpstr (wg_store_get_journal_id (console->cache), ==, new_id);
   g_assert_cmpuint (resets, ==, 1);
   g_assert_cmpuint (console->out_of_order, ==, 0);
+  g_assert_cmpuint (console->n_change_sets, >, 0);
+  g_assert_cmpuint (console->incomplete_change_sets, ==, 0);
   assert_same_journal (server, console);
   g_assert_cmpuint (console->settled_ok, ==, 1);
 

@@ -75,8 +75,10 @@ console_test_cache_has_note (WgWindow   *window,
   for (guint i = 0; events != NULL && i < events->len; i++)
     {
       WgEvent *event = events->pdata[i];
+      /* Written by the cache's writer thread, and announced to the main
+       * loop (the head it knows) with the views updated. */
       if (event->type == WG_EV_INCIDENT_NOTED && g_strcmp0 (event->incident, incident) == 0)
-        return TRUE;
+        return event->seq <= wg_store_head (store);
     }
   return FALSE;
 }

@@ -23,7 +23,8 @@ WgWindow       *console_test_find_window (WgApplication *app);
 gboolean        console_test_has_window  (gpointer      app);
 /* TRUE once @window's sync client is online with nothing queued. */
 gboolean        console_test_is_online   (gpointer      window);
-/* TRUE once the console's own cache holds an incident.noted of @incident. */
+/* TRUE once the console's own cache holds an incident.noted of @incident
+ * and the main loop has heard of it (its views show it). */
 gboolean        console_test_cache_has_note (WgWindow   *window,
                                              const char *incident);
 /* A console for the demo account @username (password "demo") logged in to

@@ -596,7 +596,7 @@ test_recommender_order (void)
       if (i > 0)
         {
           WgDispatchCandidate *p = &g_array_index (ranked, WgDispatchCandidate, i - 1);
-          if (p->in_plan == c->in_plan)
+          if (p->in_plan == c->in_plan && p->own_grid == c->own_grid)
             g_assert_cmpfloat (p->rank_eta_s, <=, c->rank_eta_s);
         }
       if (g_str_equal (c->force->id, "eu-01"))
@@ -617,6 +617,82 @@ test_recommender_order (void)
   g_assert_cmpint (i_near_stale, >=, 0);
   g_assert_cmpint (i_far_fresh, <, i_near_stale);
   g_assert_true (g_array_index (ranked, WgDispatchCandidate, i_far_fresh).in_plan);
+
+  fixture_clear (&f);
+}
+
+/* The grid's own worker goes first, as in the server's plans, even when
+ * another grid worker is nearer; when it is busy, the nearest one goes. */
+static void
+test_recommender_own_worker (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_auto(WgIncidentRecord) record = { 0 };
+  g_autoptr(GArray) ranked = NULL;
+  g_autoptr(GArray) reranked = NULL;
+  g_autofree char *incident = NULL;
+  WgPositionStore *positions;
+  WgGrid *grid;
+  WgForce *own = NULL, *other = NULL;
+  double lat = 23.2154, lon = 113.2927;
+  gint64 now;
+  guint n_workers = 0;
+
+  fixture_local (&f, "leader");
+  now = wg_context_now_ms (f.context);
+  positions = wg_context_get_position_store (f.context);
+  grid = wg_reference_find_grid (f.reference, lat, lon);
+  g_assert_nonnull (grid);
+  for (guint i = 0; i < grid->responsible->len && own == NULL; i++)
+    if (((WgForce *) grid->responsible->pdata[i])->type == WG_FORCE_GRID_WORKER)
+      own = grid->responsible->pdata[i];
+  g_assert_nonnull (own);
+  other = wg_reference_lookup_force (f.reference, g_str_equal (own->id, "gw-01") ? "gw-02" : "gw-01");
+
+  /* Another grid worker at the door, the grid's own one 1.5 km off. */
+  wg_position_store_set_position (positions, wg_position_store_lookup (positions, other->id),
+                                  lat + 0.0001, lon, now - 5000);
+  wg_position_store_set_position (positions, wg_position_store_lookup (positions, own->id),
+                                  lat + 0.0135, lon, now - 5000);
+  incident = wg_demo_run (f.context, "leader", now, events, &error, "incident.report",
+                          "{\"grade\": \"emergency\", \"category\": \"medical_emergency\","
+                          " \"location\": {\"lat\": %.4f, \"lon\": %.4f}, \"summary\": \"x\"}", lat, lon);
+  g_assert_no_error (error);
+  g_assert_true (wg_store_get_incident (wg_context_get_store (f.context), incident, &record, &error));
+  g_assert_cmpstr (record.grid, ==, grid->code);
+
+  ranked = wg_dispatch_rank (f.context, &record, 20);
+  g_assert_cmpuint (ranked->len, >, 0);
+  g_assert_true (g_array_index (ranked, WgDispatchCandidate, 0).force == own);
+  g_assert_true (g_array_index (ranked, WgDispatchCandidate, 0).in_plan);
+  g_assert_true (g_array_index (ranked, WgDispatchCandidate, 0).own_grid);
+  for (guint i = 0; i < ranked->len; i++)
+    {
+      WgDispatchCandidate *c = &g_array_index (ranked, WgDispatchCandidate, i);
+
+      if (c->in_plan && c->force->type == WG_FORCE_GRID_WORKER)
+        n_workers++;
+      if (c->force == other)
+        g_assert_false (c->in_plan);   /* the plan asks for one grid worker */
+    }
+  g_assert_cmpuint (n_workers, ==, 1);
+
+  /* The own worker busy elsewhere: the nearest grid worker is the plan's. */
+  g_assert_nonnull (wg_demo_run (f.context, "leader", now, events, &error, "dispatch.assign",
+                                 "{\"incident\": \"%s\", \"units\": [\"%s\"]}", incident, own->id));
+  g_assert_no_error (error);
+  reranked = wg_dispatch_rank (f.context, &record, 20);
+  for (guint i = 0; i < reranked->len; i++)
+    {
+      WgDispatchCandidate *c = &g_array_index (reranked, WgDispatchCandidate, i);
+
+      g_assert_true (c->force != own);
+      g_assert_false (c->own_grid);
+      if (c->force == other)
+        g_assert_true (c->in_plan);
+    }
 
   fixture_clear (&f);
 }
@@ -1132,6 +1208,7 @@ main (int   argc,
   g_test_add_func ("/console/filters-and-search", test_filters_and_search);
   g_test_add_func ("/console/column-sort", test_column_sort);
   g_test_add_func ("/console/recommender-order", test_recommender_order);
+  g_test_add_func ("/console/recommender-own-worker", test_recommender_own_worker);
   g_test_add_func ("/console/actions-per-role-and-state", test_actions_per_role_and_state);
   g_test_add_func ("/console/detail-pane", test_detail_pane);
   g_test_add_func ("/console/intake-to-outbox", test_intake_to_outbox);

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "wg-context.h"
+
+G_BEGIN_DECLS
+
+/* The view-model of one force's record in the cache (status, open
+ * assignments), for the unit detail: read from the context's store when
+ * made and again when a batch concerns the unit (before the views hear of
+ * the batch), so that the widget reads no store. */
+#define WG_TYPE_UNIT_STATE (wg_unit_state_get_type ())
+G_DECLARE_FINAL_TYPE (WgUnitState, wg_unit_state, WG, UNIT_STATE, GObject)
+
+WgUnitState        *wg_unit_state_new        (WgContext   *context,
+                                              const char  *unit);
+/* NULL when the cache does not know the unit. */
+const WgUnitRecord *wg_unit_state_get_record (WgUnitState *self);
+
+G_END_DECLS

@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-cache-writer"
+
+#include "config.h"
+
+#include "wg-api-client.h"
+#include "wg-cache-writer.h"
+#include "wg-event.h"
+#include "wg-store.h"
+#include "wg-store-snapshot.h"
+
+/* Past this many incidents a batch reads them all in two queries rather
+ * than two queries each (a snapshot, a catch-up page). */
+#define MANY_INCIDENTS 64
+
+struct _WgCacheWriter
+{
+  GObject      parent_instance;
+
+  char        *path;
+  gboolean     full_view;
+  GThreadPool *pool;   /* one thread: jobs run one at a time, in order */
+  WgStore     *store;  /* the worker's own connection, opened on it */
+};
+
+G_DEFINE_FINAL_TYPE (WgCacheWriter, wg_cache_writer, G_TYPE_OBJECT)
+
+typedef enum
+{
+  JOB_EVENTS,
+  JOB_PAGE,
+  JOB_SNAPSHOT,
+  JOB_RESET,
+} JobKind;
+
+typedef struct
+{
+  JobKind    kind;
+  GPtrArray *nodes;      /* JOB_EVENTS: JsonNode* */
+  GBytes    *bytes;      /* JOB_PAGE, JOB_SNAPSHOT */
+  char      *journal_id; /* JOB_SNAPSHOT, JOB_RESET */
+  GMainContext     *context;     /* JOB_PAGE: where @parsed runs */
+  WgCachePageParsed parsed;
+  gpointer          parsed_data;
+  GDestroyNotify    parsed_free;
+} Job;
+
+typedef struct
+{
+  WgCachePageParsed parsed;
+  gpointer          data;
+  GDestroyNotify    free;
+  gboolean          more;
+  gint64            last_seq;
+} Parsed;
+
+static gboolean
+notify_parsed_cb (gpointer user_data)
+{
+  Parsed *p = user_data;
+
+  p->parsed (p->more, p->last_seq, p->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+notify_parsed_free (gpointer user_data)
+{
+  Parsed *p = user_data;
+
+  if (p->free != NULL)
+    p->free (p->data);
+  g_free (p);
+}
+
+static void
+job_free (Job *job)
+{
+  g_clear_pointer (&job->nodes, g_ptr_array_unref);
+  g_clear_pointer (&job->bytes, g_bytes_unref);
+  g_free (job->journal_id);
+  if (job->parsed_free != NULL && job->parsed_data != NULL)
+    job->parsed_free (job->parsed_data);
+  g_clear_pointer (&job->context, g_main_context_unref);
+  g_free (job);
+}
+
+void
+wg_cache_batch_free (WgCacheBatch *batch)
+{
+  if (batch == NULL)
+    return;
+  g_clear_pointer (&batch->changes, wg_change_set_unref);
+  g_clear_pointer (&batch->positions, json_array_unref);
+  g_free (batch);
+}
+
+static gboolean
+invalid (GError    **error,
+         const char *what)
+{
+  g_set_error (error, WG_API_ERROR, WG_API_ERROR_INVALID_RESPONSE, "The server sent %s", what);
+  return FALSE;
+}
+
+static JsonNode *
+parse (GBytes  *bytes,
+       GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      invalid (error, "an answer that is not an object");
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
+static gboolean
+decode_events (JsonArray  *array,
+               GPtrArray  *events,
+               GError    **error)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      WgEvent *event = wg_event_from_json (json_array_get_element (array, i), error);
+
+      if (event == NULL)
+        return FALSE;
+      g_ptr_array_add (events, event);
+    }
+  return TRUE;
+}
+
+/* What the main loop needs of the incidents @events touched. */
+static WgChangeSet *
+read_changes (WgStore    *store,
+              GPtrArray  *events,
+              GError    **error)
+{
+  g_autoptr(WgChangeSet) changes = wg_change_set_new (events);
+  g_autoptr(GHashTable) touched = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->incident != NULL && event->exercise == NULL && g_hash_table_add (touched, event->incident))
+        g_ptr_array_add (order, event->incident);
+    }
+
+  if (order->len > MANY_INCIDENTS)
+    {
+      g_autoptr(GPtrArray) records = wg_store_list_incidents (store, FALSE, error);
+      g_autoptr(GHashTable) units = records != NULL ? wg_store_open_assignment_units (store, error) : NULL;
+
+      if (units == NULL)
+        return NULL;
+      g_ptr_array_set_free_func (records, NULL);
+      for (guint i = 0; i < records->len; i++)
+        {
+          WgIncidentRecord *record = records->pdata[i];
+          GPtrArray *open = NULL;
+
+          if (!g_hash_table_contains (touched, record->id))
+            {
+              wg_incident_record_clear (record);
+              g_free (record);
+              continue;
+            }
+          g_hash_table_steal_extended (units, record->id, NULL, (gpointer *) &open);
+          wg_change_set_add_incident (changes, record, open);
+        }
+      return g_steal_pointer (&changes);
+    }
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      const char *id = order->pdata[i];
+      WgIncidentRecord *record = g_new0 (WgIncidentRecord, 1);
+      g_autoptr(GPtrArray) assignments = NULL;
+      GPtrArray *open = NULL;
+
+      if (!wg_store_get_incident (store, id, record, error))
+        {
+          g_free (record);
+          /* Not an incident of this view (an event of one it never met). */
+          if (error != NULL && *error != NULL)
+            return NULL;
+          continue;
+        }
+      assignments = wg_store_list_assignments (store, id, error);
+      if (assignments == NULL)
+        {
+          wg_incident_record_clear (record);
+          g_free (record);
+          return NULL;
+        }
+      for (guint j = 0; j < assignments->len; j++)
+        {
+          WgAssignmentRecord *a = assignments->pdata[j];
+
+          if (!wg_assignment_state_is_open (a->state))
+            continue;
+          if (open == NULL)
+            open = g_ptr_array_new_with_free_func (g_free);
+          g_ptr_array_add (open, g_strdup (a->unit));
+        }
+      wg_change_set_add_incident (changes, record, open);
+    }
+  return g_steal_pointer (&changes);
+}
+
+/* Applies @events in seq order, skipping those already applied; a
+ * whole-journal view stops at a gap. */
+static gboolean
+apply_events (WgCacheWriter *self,
+              GPtrArray     *events,
+              WgCacheBatch  *batch,
+              GError       **error)
+{
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  gint64 head = wg_store_head (self->store);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->seq <= head)
+        continue;
+      if (self->full_view && event->seq != head + 1)
+        {
+          g_debug ("gap after %" G_GINT64_FORMAT ": got %" G_GINT64_FORMAT, head, event->seq);
+          batch->gap = TRUE;
+          break;
+        }
+      g_ptr_array_add (fresh, wg_event_ref (event));
+      head = event->seq;
+    }
+
+  if (fresh->len > 0)
+    {
+      if (!wg_store_apply_events (self->store, fresh, error))
+        return FALSE;
+      batch->changes = read_changes (self->store, fresh, error);
+      if (batch->changes == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+run_events (WgCacheWriter *self,
+            Job           *job,
+            WgCacheBatch  *batch,
+            GError       **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+
+  for (guint i = 0; i < job->nodes->len; i++)
+    {
+      WgEvent *event = wg_event_from_json (job->nodes->pdata[i], error);
+
+      if (event == NULL)
+        return FALSE;
+      g_ptr_array_add (events, event);
+    }
+  return apply_events (self, events, batch, error);
+}
+
+static gboolean
+run_page (WgCacheWriter *self,
+          Job           *job,
+          WgCacheBatch  *batch,
+          GError       **error)
+{
+  g_autoptr(JsonNode) root = parse (job->bytes, error);
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  JsonObject *object;
+  JsonNode *array;
+
+  if (root == NULL)
+    return FALSE;
+  object = json_node_get_object (root);
+  array = json_object_get_member (object, "events");
+  if (array == NULL || !JSON_NODE_HOLDS_ARRAY (array) || !json_object_has_member (object, "head"))
+    return invalid (error, "a journal page without events or head");
+  batch->server_head = json_object_get_int_member (object, "head");
+  if (!decode_events (json_node_get_array (array), events, error))
+    return FALSE;
+  batch->more = json_object_get_boolean_member_with_default (object, "more", FALSE) && events->len > 0;
+  if (events->len > 0)
+    batch->last_seq = ((WgEvent *) events->pdata[events->len - 1])->seq;
+  if (job->parsed != NULL)
+    {
+      Parsed *p = g_new0 (Parsed, 1);
+
+      p->parsed = job->parsed;
+      p->data = g_steal_pointer (&job->parsed_data);
+      p->free = job->parsed_free;
+      p->more = batch->more;
+      p->last_seq = batch->last_seq;
+      g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, notify_parsed_cb, p, notify_parsed_free);
+    }
+  return apply_events (self, events, batch, error);
+}
+
+static int
+compare_seq (gconstpointer a,
+             gconstpointer b)
+{
+  gint64 sa = (*(WgEvent * const *) a)->seq, sb = (*(WgEvent * const *) b)->seq;
+
+  return sa < sb ? -1 : sa > sb;
+}
+
+/* The snapshot's events (each incident's, in seq order overall), its
+ * units and roster, into the empty cache. */
+static gboolean
+run_snapshot (WgCacheWriter *self,
+              Job           *job,
+              WgCacheBatch  *batch,
+              GError       **error)
+{
+  g_autoptr(JsonNode) root = parse (job->bytes, error);
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GPtrArray) units = wg_unit_record_array_new ();
+  JsonObject *object;
+  JsonNode *incidents, *unit_array, *roster;
+  const char *duty_leader = NULL;
+  gint64 duty_since = 0;
+
+  if (root == NULL)
+    return FALSE;
+  object = json_node_get_object (root);
+  incidents = json_object_get_member (object, "incidents");
+  if (incidents == NULL || !JSON_NODE_HOLDS_ARRAY (incidents) || !json_object_has_member (object, "head"))
+    return invalid (error, "a snapshot without head or incidents");
+  /* Another journal since the health check: the caller starts again. */
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "journal_id", NULL), job->journal_id) != 0)
+    {
+      batch->other_journal = TRUE;
+      return TRUE;
+    }
+  batch->server_head = json_object_get_int_member (object, "head");
+  batch->positions = json_array_new ();
+  /* Started already (by an earlier answer of the same connection): the
+   * stream goes on from the cache's head. */
+  if (wg_store_head (self->store) > 0)
+    return TRUE;
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (incidents)); i++)
+    {
+      JsonNode *incident = json_array_get_element (json_node_get_array (incidents), i);
+      JsonNode *array = JSON_NODE_HOLDS_OBJECT (incident)
+                        ? json_object_get_member (json_node_get_object (incident), "events") : NULL;
+
+      if (array == NULL || !JSON_NODE_HOLDS_ARRAY (array))
+        return invalid (error, "a snapshot incident without events");
+      if (!decode_events (json_node_get_array (array), events, error))
+        return FALSE;
+    }
+  unit_array = json_object_get_member (object, "units");
+  for (guint i = 0; unit_array != NULL && JSON_NODE_HOLDS_ARRAY (unit_array) &&
+                    i < json_array_get_length (json_node_get_array (unit_array)); i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (unit_array), i);
+      WgUnitRecord *unit = g_new0 (WgUnitRecord, 1);
+      JsonNode *position = JSON_NODE_HOLDS_OBJECT (node)
+                           ? json_object_get_member (json_node_get_object (node), "position") : NULL;
+
+      g_ptr_array_add (units, unit);
+      if (!wg_unit_record_from_json (node, unit, error))
+        return FALSE;
+      if (position != NULL && JSON_NODE_HOLDS_OBJECT (position))
+        json_array_add_element (batch->positions, json_node_copy (position));
+    }
+  roster = json_object_get_member (object, "roster");
+  if (roster != NULL && JSON_NODE_HOLDS_OBJECT (roster))
+    {
+      duty_leader = json_object_get_string_member_with_default (json_node_get_object (roster), "duty_leader", NULL);
+      duty_since = json_object_get_int_member_with_default (json_node_get_object (roster), "since", 0);
+    }
+
+  g_ptr_array_sort (events, compare_seq);
+  if (!wg_store_apply_snapshot (self->store, batch->server_head, events, units, duty_leader, duty_since, error))
+    return FALSE;
+  if (events->len > 0)
+    {
+      batch->changes = read_changes (self->store, events, error);
+      if (batch->changes == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+run_job (gpointer data,
+         gpointer user_data)
+{
+  g_autoptr(GTask) task = data;
+  WgCacheWriter *self = user_data;
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(WgCacheBatch) batch = g_new0 (WgCacheBatch, 1);
+  GError *error = NULL;
+  gboolean ok;
+
+  if (self->store == NULL)
+    self->store = wg_store_open (self->path, &error);
+  if (self->store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The head as the file has it now: another connection may have written
+   * the cache since (another client left running on the same profile and
+   * server address); events at or below it are skipped. */
+  if (!wg_store_reload (self->store, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  switch (job->kind)
+    {
+    case JOB_EVENTS:
+      ok = run_events (self, job, batch, &error);
+      break;
+    case JOB_PAGE:
+      ok = run_page (self, job, batch, &error);
+      break;
+    case JOB_SNAPSHOT:
+      ok = run_snapshot (self, job, batch, &error);
+      break;
+    case JOB_RESET:
+      ok = wg_store_reset (self->store, job->journal_id, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  batch->head = wg_store_head (self->store);
+  g_task_return_pointer (task, g_steal_pointer (&batch), (GDestroyNotify) wg_cache_batch_free);
+}
+
+static void
+push (WgCacheWriter       *self,
+      Job                 *job,
+      gpointer             source_tag,
+      GAsyncReadyCallback  callback,
+      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_thread_pool_push (self->pool, task, NULL);
+}
+
+void
+wg_cache_writer_apply_events (WgCacheWriter       *self,
+                              GPtrArray           *nodes,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  Job *job = g_new0 (Job, 1);
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (nodes != NULL);
+
+  job->kind = JOB_EVENTS;
+  job->nodes = g_ptr_array_ref (nodes);
+  push (self, job, wg_cache_writer_apply_events, callback, user_data);
+}
+
+void
+wg_cache_writer_apply_page (WgCacheWriter       *self,
+                            GBytes              *page,
+                            WgCachePageParsed    parsed,
+                            gpointer             parsed_data,
+                            GDestroyNotify       parsed_free,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  Job *job = g_new0 (Job, 1);
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (page != NULL);
+
+  job->kind = JOB_PAGE;
+  job->bytes = g_bytes_ref (page);
+  job->context = g_main_context_ref_thread_default ();
+  job->parsed = parsed;
+  job->parsed_data = parsed_data;
+  job->parsed_free = parsed_free;
+  push (self, job, wg_cache_writer_apply_page, callback, user_data);
+}
+
+void
+wg_cache_writer_apply_snapshot (WgCacheWriter       *self,
+                                GBytes              *snapshot,
+                                const char          *journal_id,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Job *job = g_new0 (Job, 1);
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (snapshot != NULL);
+
+  job->kind = JOB_SNAPSHOT;
+  job->bytes = g_bytes_ref (snapshot);
+  job->journal_id = g_strdup (journal_id);
+  push (self, job, wg_cache_writer_apply_snapshot, callback, user_data);
+}
+
+void
+wg_cache_writer_reset (WgCacheWriter       *self,
+                       const char          *journal_id,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  Job *job = g_new0 (Job, 1);
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (journal_id != NULL);
+
+  job->kind = JOB_RESET;
+  job->journal_id = g_strdup (journal_id);
+  push (self, job, wg_cache_writer_reset, callback, user_data);
+}
+
+WgCacheBatch *
+wg_cache_writer_finish (WgCacheWriter  *self,
+                        GAsyncResult   *result,
+                        GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+wg_cache_writer_finalize (GObject *object)
+{
+  WgCacheWriter *self = WG_CACHE_WRITER (object);
+
+  /* Every job holds a reference: none is left; this may run on the
+   * worker itself, as its last job lets go, so do not wait for it. */
+  g_thread_pool_free (self->pool, FALSE, FALSE);
+  g_clear_pointer (&self->store, wg_store_unref);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (wg_cache_writer_parent_class)->finalize (object);
+}
+
+static void
+wg_cache_writer_class_init (WgCacheWriterClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = wg_cache_writer_finalize;
+}
+
+static void
+wg_cache_writer_init (WgCacheWriter *self)
+{
+  self->pool = g_thread_pool_new (run_job, self, 1, FALSE, NULL);
+}
+
+WgCacheWriter *
+wg_cache_writer_new (const char *path,
+                     gboolean    full_view)
+{
+  WgCacheWriter *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (WG_TYPE_CACHE_WRITER, NULL);
+  self->path = g_strdup (path);
+  self->full_view = full_view;
+  return self;
+}

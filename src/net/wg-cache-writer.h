@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "wg-change-set.h"
+
+G_BEGIN_DECLS
+
+/* Writes a console's cache off the main loop: one worker thread with its
+ * own SQLite connection to the cache file decodes what the server sent
+ * (journal pages and the snapshot as raw bytes, stream events as JSON
+ * nodes) and applies it, one job at a time in the order they were given,
+ * then reads what the job changed (a WgChangeSet) for the main loop.  The
+ * main loop's own connection only reads; a job's result arrives on the
+ * main context of whoever started it, after the job committed. */
+#define WG_TYPE_CACHE_WRITER (wg_cache_writer_get_type ())
+G_DECLARE_FINAL_TYPE (WgCacheWriter, wg_cache_writer, WG, CACHE_WRITER, GObject)
+
+typedef struct
+{
+  WgChangeSet *changes;       /* NULL: nothing new was applied */
+  gint64       head;          /* the cache's head after the job */
+  gboolean     gap;           /* a whole-journal view met a gap: pull it */
+  /* Pages and snapshots */
+  gint64       server_head;   /* the head the server gave with it */
+  gboolean     more;          /* a page: more pages follow */
+  gint64       last_seq;      /* a page: its last event's seq (0: empty) */
+  gboolean     other_journal; /* a snapshot of another journal: nothing applied */
+  JsonArray   *positions;     /* a snapshot: the units' last positions */
+} WgCacheBatch;
+
+void          wg_cache_batch_free         (WgCacheBatch *batch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgCacheBatch, wg_cache_batch_free)
+
+/* @full_view: seqs must follow each other (else events after a gap are
+ * left for the caller to pull). */
+WgCacheWriter *wg_cache_writer_new         (const char          *path,
+                                            gboolean             full_view);
+/* Stream events (JsonNode objects, in the order they came). */
+void          wg_cache_writer_apply_events (WgCacheWriter       *self,
+                                            GPtrArray           *nodes,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+/* Called on the caller's main context as soon as a page is parsed,
+ * before it is applied: whether more pages follow and after which seq, so
+ * that the next page can be asked for while this one is stored. */
+typedef void (*WgCachePageParsed) (gboolean  more,
+                                   gint64    last_seq,
+                                   gpointer  user_data);
+
+/* A GET /api/v1/journal answer.  @parsed (nullable) gets @parsed_data,
+ * freed with @parsed_free once called or when the page could not be
+ * parsed. */
+void          wg_cache_writer_apply_page   (WgCacheWriter       *self,
+                                            GBytes              *page,
+                                            WgCachePageParsed    parsed,
+                                            gpointer             parsed_data,
+                                            GDestroyNotify       parsed_free,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+/* A GET /api/v1/snapshot answer, into an empty cache; refused (with
+ * other_journal set) when its journal is not @journal_id. */
+void          wg_cache_writer_apply_snapshot (WgCacheWriter     *self,
+                                              GBytes            *snapshot,
+                                              const char        *journal_id,
+                                              GAsyncReadyCallback callback,
+                                              gpointer           user_data);
+/* Empties the cache for another journal (wg_store_reset). */
+void          wg_cache_writer_reset        (WgCacheWriter       *self,
+                                            const char          *journal_id,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+/* Returns: (transfer full): the batch, or NULL with @error (nothing of
+ * the job was applied). */
+WgCacheBatch *wg_cache_writer_finish       (WgCacheWriter       *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
+G_END_DECLS
