@@ -21,6 +21,7 @@ struct _WgCacheWriter
   gboolean     full_view;
   GThreadPool *pool;   /* one thread: jobs run one at a time, in order */
   WgStore     *store;  /* the worker's own connection, opened on it */
+  char        *exercise; /* the cache's exercise (a drill's cache), or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (WgCacheWriter, wg_cache_writer, G_TYPE_OBJECT)
@@ -149,7 +150,10 @@ read_changes (WgStore    *store,
     {
       WgEvent *event = events->pdata[i];
 
-      if (event->incident != NULL && event->exercise == NULL && g_hash_table_add (touched, event->incident))
+      /* A live cache's views never show an exercise's events, a drill's
+       * cache only its own exercise's (wg-incident-model.c). */
+      if (event->incident != NULL && g_strcmp0 (event->exercise, wg_store_get_exercise (store)) == 0 &&
+          g_hash_table_add (touched, event->incident))
         g_ptr_array_add (order, event->incident);
     }
 
@@ -409,8 +413,8 @@ run_job (gpointer data,
   GError *error = NULL;
   gboolean ok;
 
-  if (self->store == NULL)
-    self->store = wg_store_open (self->path, &error);
+  if (self->store == NULL && (self->store = wg_store_open (self->path, &error)) != NULL)
+    wg_store_set_exercise (self->store, self->exercise);
   if (self->store == NULL)
     {
       g_task_return_error (task, error);
@@ -557,6 +561,7 @@ wg_cache_writer_finalize (GObject *object)
   g_thread_pool_free (self->pool, FALSE, FALSE);
   g_clear_pointer (&self->store, wg_store_unref);
   g_free (self->path);
+  g_free (self->exercise);
 
   G_OBJECT_CLASS (wg_cache_writer_parent_class)->finalize (object);
 }
@@ -571,6 +576,23 @@ static void
 wg_cache_writer_init (WgCacheWriter *self)
 {
   self->pool = g_thread_pool_new (run_job, self, 1, FALSE, NULL);
+}
+
+/* The exercise whose events the cache holds (a drill's cache): set
+ * before the first job, since the worker's connection takes it when it
+ * opens. */
+void
+wg_cache_writer_set_exercise (WgCacheWriter *self,
+                              const char    *exercise)
+{
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+
+  /* A cache keeps its exercise: a restarted client sets the same again. */
+  if (g_strcmp0 (self->exercise, exercise) == 0)
+    return;
+  g_return_if_fail (self->store == NULL);
+  g_free (self->exercise);
+  self->exercise = g_strdup (exercise);
 }
 
 WgCacheWriter *

@@ -38,6 +38,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgCacheBatch, wg_cache_batch_free)
  * left for the caller to pull). */
 WgCacheWriter *wg_cache_writer_new         (const char          *path,
                                             gboolean             full_view);
+void          wg_cache_writer_set_exercise (WgCacheWriter       *self,
+                                            const char          *exercise);
 /* Stream events (JsonNode objects, in the order they came). */
 void          wg_cache_writer_apply_events (WgCacheWriter       *self,
                                             GPtrArray           *nodes,

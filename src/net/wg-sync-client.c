@@ -1675,6 +1675,7 @@ wg_sync_client_start (WgSyncClient *self)
 
   self->running = TRUE;
   self->cancellable = g_cancellable_new ();
+  wg_cache_writer_set_exercise (self->writer, wg_store_get_exercise (self->cache));
   connect_now (self);
 }
 
