@@ -29,8 +29,7 @@ PROGRAMS = ['meson', 'ninja', 'cc', 'pkg-config', 'python3', 'msgfmt', 'xgettext
             'glib-compile-schemas', 'glib-compile-resources', 'xmllint', 'sqlite3',
             'pdfinfo', 'pdftotext', 'pdffonts', 'convert', 'import', 'openssl',
             'dbus-run-session', 'gnome-keyring-daemon', 'clang',
-            'dpkg-buildpackage', 'dh', 'lintian', 'systemd-analyze',
-            'pg_config', 'psql']
+            'dpkg-buildpackage', 'dh', 'lintian', 'systemd-analyze']
 
 results = []
 

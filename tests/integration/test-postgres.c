@@ -9,6 +9,8 @@
  *    retries sent to the other instance, a stream subscriber on one seeing
  *    a report made through the other within 1 s, one gap-free journal
  *    that both serve;
+ *  - --demo with history: generated once into PostgreSQL, adopted by the
+ *    next instance;
  *  - kill -9 of an instance during writes: every acknowledged command is
  *    kept, and the retries through the other instance apply none twice.
  */
@@ -360,6 +362,40 @@ test_two_instances (void)
   pair_clear (&pair);
 }
 
+/* --demo with history: the first instance generates it into PostgreSQL,
+ * the second adopts it. */
+static void
+test_demo_history (void)
+{
+  g_autofree char *database = NULL;
+  WgTestServer *server[2];
+  JsonArray *journal[2];
+  char *text[2];
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *args[] = { "--demo", "--demo-days", "2", "--database", database, NULL };
+      g_autofree char *token = NULL;
+
+      server[i] = wg_test_server_new (NULL);
+      wg_test_server_start (server[i], args);
+      token = wg_test_server_login (server[i], "dispatcher", "demo");
+      journal[i] = read_journal (server[i], token);
+      text[i] = describe_journal (journal[i]);
+      assert_gap_free (journal[i]);
+    }
+  g_assert_cmpuint (json_array_get_length (journal[0]), >, 10);
+  g_assert_cmpstr (text[1], ==, text[0]);
+  for (guint i = 0; i < 2; i++)
+    {
+      json_array_unref (journal[i]);
+      g_free (text[i]);
+      wg_test_server_free (server[i]);
+    }
+}
+
 /* ---- kill -9 during writes --------------------------------------------- */
 
 #define N_WRITERS 3
@@ -541,6 +577,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/postgres/conformance", test_conformance);
   g_test_add_func ("/postgres/two-instances", test_two_instances);
+  g_test_add_func ("/postgres/demo", test_demo_history);
   g_test_add_func ("/postgres/kill9", test_kill9);
   cluster = wg_test_postgres_start (&skip_reason);
   status = g_test_run ();
