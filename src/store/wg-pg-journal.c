@@ -191,6 +191,15 @@ fail:
   return FALSE;
 }
 
+/* libpq prints the server's notices (an immediate shutdown's) on stderr:
+ * they go to the log's debug level; errors reach the caller anyway. */
+void
+_wg_pg_notice_cb (void       *data,
+                  const char *message)
+{
+  g_debug ("PostgreSQL: %s", message);
+}
+
 WgPgJournal *
 wg_pg_journal_open (const char  *conninfo,
                     GError     **error)
@@ -206,6 +215,7 @@ wg_pg_journal_open (const char  *conninfo,
       set_error_text (error, "cannot connect", PQerrorMessage (self->conn));
       return NULL;
     }
+  PQsetNoticeProcessor (self->conn, _wg_pg_notice_cb, NULL);
   /* CREATE TABLE IF NOT EXISTS notices are not news. */
   quiet = PQexec (self->conn, "SET client_min_messages = warning");
   if (!migrate (self, error))

@@ -79,6 +79,10 @@ gboolean     wg_pg_journal_commit        (WgPgJournal  *self,
 void         wg_pg_journal_rollback      (WgPgJournal  *self,
                                           WgStore      *mirror);
 
+/* libpq's notice processor for our connections (wg-pg-listener.c too). */
+void         _wg_pg_notice_cb            (void         *data,
+                                          const char   *message);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgPgJournal, wg_pg_journal_free)
 
 G_END_DECLS

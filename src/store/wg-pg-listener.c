@@ -92,6 +92,7 @@ connect_and_listen (WgPgListener *self)
       PQfinish (conn);
       return NULL;
     }
+  PQsetNoticeProcessor (conn, _wg_pg_notice_cb, NULL);
   result = PQexec (conn, "LISTEN " WG_PG_JOURNAL_CHANNEL);
   if (PQresultStatus (result) != PGRES_COMMAND_OK)
     {

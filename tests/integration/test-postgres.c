@@ -12,7 +12,9 @@
  *  - --demo with history: generated once into PostgreSQL, adopted by the
  *    next instance;
  *  - kill -9 of an instance during writes: every acknowledged command is
- *    kept, and the retries through the other instance apply none twice.
+ *    kept, and the retries through the other instance apply none twice;
+ *  - an immediate shutdown of PostgreSQL during writes, then its restart:
+ *    the same, through the same instance, and the other one catches up.
  */
 #include "config.h"
 
@@ -471,57 +473,76 @@ writer_thread (gpointer data)
     }
 }
 
-static void
-test_kill9 (void)
+typedef struct
 {
-  g_autofree char *database = NULL;
-  g_autoptr(JsonArray) journal = NULL;
-  g_autoptr(GHashTable) reported = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Writer writers[N_WRITERS];
+  Writer   writers[N_WRITERS];
   GThread *threads[N_WRITERS];
-  Pair pair = { 0 };
-  guint acked = 0, total = 0;
+} Writers;
 
-  REQUIRE_CLUSTER ();
-  database = wg_test_postgres_new_database (cluster);
-  pair_start (&pair, database);
+/* N_WRITERS threads sending reports to @server, each with its own ids. */
+static void
+writers_start (Writers      *ws,
+               WgTestServer *server,
+               const char   *token)
+{
   for (guint t = 0; t < N_WRITERS; t++)
     {
-      Writer *w = &writers[t];
+      Writer *w = &ws->writers[t];
 
       memset (w, 0, sizeof *w);
-      w->server = pair.server[0];
-      w->token = pair.token[0];
+      w->server = server;
+      w->token = token;
       w->tag = 10 + t;
       g_mutex_init (&w->lock);
       w->acked_seq = g_array_new (FALSE, TRUE, sizeof (gint64));
-      threads[t] = g_thread_new ("writer", writer_thread, w);
+      ws->threads[t] = g_thread_new ("writer", writer_thread, w);
     }
-  /* Writes in flight on instance 1 when it dies. */
-  g_usleep (700 * 1000);
-  wg_test_server_kill (pair.server[0]);
-  for (guint t = 0; t < N_WRITERS; t++)
-    {
-      g_mutex_lock (&writers[t].lock);
-      writers[t].stop = TRUE;
-      g_mutex_unlock (&writers[t].lock);
-      g_thread_join (threads[t]);
-    }
+}
 
-  /* Every command again through instance 2: an acknowledged one gets its
-   * first answer; one never answered is applied now or was already. */
+static void
+writers_stop (Writers *ws)
+{
   for (guint t = 0; t < N_WRITERS; t++)
     {
-      Writer *w = &writers[t];
+      g_mutex_lock (&ws->writers[t].lock);
+      ws->writers[t].stop = TRUE;
+      g_mutex_unlock (&ws->writers[t].lock);
+      g_thread_join (ws->threads[t]);
+    }
+}
+
+/* Every command the writers sent, again through @server (a 503 retried
+ * while the database comes back): an acknowledged one gets its first
+ * answer; one never answered is applied now or was already.  Then each
+ * is in the journal once, gap-free.  Returns the journal. */
+static JsonArray *
+writers_check (Writers      *ws,
+               WgTestServer *server,
+               const char   *token)
+{
+  g_autoptr(GHashTable) reported = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonArray *journal;
+  guint acked = 0, total = 0;
+
+  for (guint t = 0; t < N_WRITERS; t++)
+    {
+      Writer *w = &ws->writers[t];
 
       for (guint i = 0; i < w->n_sent; i++)
         {
           g_autofree char *id = command_id (w->tag, i);
-          g_autoptr(WgTestResponse) r = wg_test_server_command (pair.server[1], pair.token[1], id,
-                                                                "incident.report", REPORT);
+          WgTestResponse *r = NULL;
           JsonObject *answer;
           gint64 seq, acked_seq = g_array_index (w->acked_seq, gint64, i);
 
+          for (guint attempt = 0; attempt < 100; attempt++)
+            {
+              g_clear_pointer (&r, wg_test_response_free);
+              r = wg_test_server_command (server, token, id, "incident.report", REPORT);
+              if (r->status != 503)
+                break;
+              g_usleep (100 * 1000);
+            }
           g_assert_cmpuint (r->status, ==, 200);
           answer = wg_test_response_object (r);
           seq = json_object_get_int_member (json_array_get_object_element (
@@ -533,14 +554,15 @@ test_kill9 (void)
               g_assert_true (json_object_get_boolean_member (answer, "replayed"));
               g_assert_cmpint (seq, ==, acked_seq);
             }
+          wg_test_response_free (r);
         }
       g_array_unref (w->acked_seq);
       g_mutex_clear (&w->lock);
     }
-  g_test_message ("%u commands acknowledged by instance 1 before kill -9, %u sent", acked, total);
+  g_test_message ("%u commands acknowledged before the failure, %u sent", acked, total);
   g_assert_cmpuint (acked, >, 0);
 
-  journal = read_journal (pair.server[1], pair.token[1]);
+  journal = read_journal (server, token);
   assert_gap_free (journal);
   for (guint i = 0; i < json_array_get_length (journal); i++)
     {
@@ -550,6 +572,26 @@ test_kill9 (void)
         g_assert_true (g_hash_table_add (reported, g_strdup (json_object_get_string_member (event, "command"))));
     }
   g_assert_cmpuint (g_hash_table_size (reported), ==, total);
+  return journal;
+}
+
+static void
+test_kill9 (void)
+{
+  g_autofree char *database = NULL;
+  g_autoptr(JsonArray) journal = NULL;
+  Writers ws;
+  Pair pair = { 0 };
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  pair_start (&pair, database);
+  writers_start (&ws, pair.server[0], pair.token[0]);
+  /* Writes in flight on instance 1 when it dies. */
+  g_usleep (700 * 1000);
+  wg_test_server_kill (pair.server[0]);
+  writers_stop (&ws);
+  journal = writers_check (&ws, pair.server[1], pair.token[1]);
 
   /* Instance 1 restarts on its mirror and serves the same journal. */
   {
@@ -568,6 +610,44 @@ test_kill9 (void)
   pair_clear (&pair);
 }
 
+/* PostgreSQL itself stops at once during writes (SIGQUIT) and comes back:
+ * the instances reconnect, the retries find their answers. */
+static void
+test_database_crash (void)
+{
+  g_autofree char *database = NULL;
+  g_autoptr(JsonArray) journal = NULL;
+  g_autoptr(JsonArray) other = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *text_other = NULL;
+  Writers ws;
+  Pair pair = { 0 };
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  pair_start (&pair, database);
+  writers_start (&ws, pair.server[0], pair.token[0]);
+  g_usleep (700 * 1000);
+  wg_test_postgres_crash (cluster);
+  writers_stop (&ws);
+  wg_test_postgres_restart (cluster);
+  journal = writers_check (&ws, pair.server[0], pair.token[0]);
+
+  /* Instance 2 catches up through its own reconnected connections. */
+  for (guint attempt = 0; attempt < 50; attempt++)
+    {
+      g_clear_pointer (&other, json_array_unref);
+      other = read_journal (pair.server[1], pair.token[1]);
+      if (json_array_get_length (other) == json_array_get_length (journal))
+        break;
+      g_usleep (100 * 1000);
+    }
+  text = describe_journal (journal);
+  text_other = describe_journal (other);
+  g_assert_cmpstr (text_other, ==, text);
+  pair_clear (&pair);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -579,6 +659,7 @@ main (int   argc,
   g_test_add_func ("/postgres/two-instances", test_two_instances);
   g_test_add_func ("/postgres/demo", test_demo_history);
   g_test_add_func ("/postgres/kill9", test_kill9);
+  g_test_add_func ("/postgres/database-crash", test_database_crash);
   cluster = wg_test_postgres_start (&skip_reason);
   status = g_test_run ();
   g_clear_pointer (&cluster, wg_test_postgres_stop);

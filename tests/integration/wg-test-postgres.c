@@ -82,6 +82,51 @@ admin_conninfo (WgTestPostgres *self,
   return g_strdup_printf ("host=%s port=5432 user=wangge dbname=%s", self->dir, database);
 }
 
+/* postgres on the cluster's folder, until it accepts connections. */
+static void
+start_postgres (WgTestPostgres *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = g_build_filename (self->dir, "data", NULL);
+  g_autofree char *conninfo = NULL;
+  g_autofree char *socket_opt = NULL;
+  gint64 deadline;
+
+  socket_opt = g_strdup_printf ("unix_socket_directories=%s", self->dir);
+  {
+    const char *args[] = { self->postgres_bin, "-D", data, "-p", "5432",
+                           "-c", "listen_addresses=",
+                           "-c", socket_opt,
+                           "-c", "fsync=on",
+                           "-c", "synchronous_commit=on",
+                           "-c", "max_connections=60",
+                           "-c", "shared_buffers=32MB",
+                           "-c", "dynamic_shared_memory_type=mmap",
+                           "-c", "logging_collector=off",
+                           NULL };
+
+    self->postgres = spawn_as (self, args, "postgres.log", &error);
+    g_assert_no_error (error);
+  }
+
+  /* Ready when it accepts a connection: about a second here. */
+  conninfo = admin_conninfo (self, "postgres");
+  deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
+  while (PQping (conninfo) != PQPING_OK)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      if (g_subprocess_get_identifier (self->postgres) == NULL)
+        {
+          g_autofree char *log = g_build_filename (self->dir, "postgres.log", NULL);
+          g_autofree char *text = NULL;
+
+          g_file_get_contents (log, &text, NULL, NULL);
+          g_error ("postgres exited at start:\n%s", text != NULL ? text : "");
+        }
+      g_usleep (20000);
+    }
+}
+
 WgTestPostgres *
 wg_test_postgres_start (char **skip_reason)
 {
@@ -92,9 +137,6 @@ wg_test_postgres_start (char **skip_reason)
   g_autofree char *initdb_bin = NULL;
   g_autofree char *postgres_bin = NULL;
   g_autofree char *data = NULL;
-  g_autofree char *conninfo = NULL;
-  g_autofree char *socket_opt = NULL;
-  gint64 deadline;
 
   initdb_bin = bindir != NULL ? g_build_filename (bindir, "initdb", NULL) : NULL;
   postgres_bin = bindir != NULL ? g_build_filename (bindir, "postgres", NULL) : NULL;
@@ -130,39 +172,8 @@ wg_test_postgres_start (char **skip_reason)
     g_assert_no_error (error);
   }
 
-  socket_opt = g_strdup_printf ("unix_socket_directories=%s", self->dir);
-  {
-    const char *args[] = { postgres_bin, "-D", data, "-p", "5432",
-                           "-c", "listen_addresses=",
-                           "-c", socket_opt,
-                           "-c", "fsync=on",
-                           "-c", "synchronous_commit=on",
-                           "-c", "max_connections=60",
-                           "-c", "shared_buffers=32MB",
-                           "-c", "dynamic_shared_memory_type=mmap",
-                           "-c", "logging_collector=off",
-                           NULL };
-
-    self->postgres = spawn_as (self, args, "postgres.log", &error);
-    g_assert_no_error (error);
-  }
-
-  /* Ready when it accepts a connection: about a second here. */
-  conninfo = admin_conninfo (self, "postgres");
-  deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
-  while (PQping (conninfo) != PQPING_OK)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      if (g_subprocess_get_identifier (self->postgres) == NULL)
-        {
-          g_autofree char *log = g_build_filename (self->dir, "postgres.log", NULL);
-          g_autofree char *text = NULL;
-
-          g_file_get_contents (log, &text, NULL, NULL);
-          g_error ("postgres exited at start:\n%s", text != NULL ? text : "");
-        }
-      g_usleep (20000);
-    }
+  self->postgres_bin = g_steal_pointer (&postgres_bin);
+  start_postgres (self);
   return g_steal_pointer (&self);
 }
 
@@ -185,6 +196,23 @@ wg_test_postgres_new_database (WgTestPostgres *self)
 }
 
 void
+wg_test_postgres_crash (WgTestPostgres *self)
+{
+  /* SIGQUIT: immediate shutdown, no checkpoint; the next start recovers
+   * from the WAL. */
+  g_subprocess_send_signal (self->postgres, SIGQUIT);
+  g_subprocess_wait (self->postgres, NULL, NULL);
+  g_clear_object (&self->postgres);
+}
+
+void
+wg_test_postgres_restart (WgTestPostgres *self)
+{
+  g_assert_null (self->postgres);
+  start_postgres (self);
+}
+
+void
 wg_test_postgres_stop (WgTestPostgres *self)
 {
   if (self == NULL)
@@ -200,5 +228,6 @@ wg_test_postgres_stop (WgTestPostgres *self)
     test_rm_rf (self->dir);
   g_free (self->dir);
   g_free (self->user);
+  g_free (self->postgres_bin);
   g_free (self);
 }

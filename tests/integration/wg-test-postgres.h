@@ -14,6 +14,7 @@ typedef struct
 {
   char        *dir;         /* the cluster's folder: data/ and the socket */
   char        *user;        /* the account it runs as, NULL: ours */
+  char        *postgres_bin;
   guint        n_databases;
   GSubprocess *postgres;
 } WgTestPostgres;
@@ -22,6 +23,10 @@ typedef struct
 WgTestPostgres *wg_test_postgres_start        (char           **skip_reason);
 /* A new empty database; its libpq URI (postgresql://...). */
 char           *wg_test_postgres_new_database (WgTestPostgres  *self);
+/* An immediate shutdown (SIGQUIT), as a crash of the database server. */
+void            wg_test_postgres_crash        (WgTestPostgres  *self);
+/* Starts it again on the same folder (crash recovery). */
+void            wg_test_postgres_restart      (WgTestPostgres  *self);
 /* Fast shutdown (SIGINT), waits, removes the folder. */
 void            wg_test_postgres_stop         (WgTestPostgres  *self);
 
