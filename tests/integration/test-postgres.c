@@ -11,6 +11,7 @@
  *    that both serve;
  *  - --demo with history: generated once into PostgreSQL, adopted by the
  *    next instance;
+ *  - the timers of two instances escalate an alarm once;
  *  - kill -9 of an instance during writes: every acknowledged command is
  *    kept, and the retries through the other instance apply none twice;
  *  - an immediate shutdown of PostgreSQL during writes, then its restart:
@@ -18,6 +19,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "wg-test-postgres.h"
@@ -398,6 +400,107 @@ test_demo_history (void)
     }
 }
 
+/* The demo reference with alarms escalating after 1 s and 2 s, in
+ * @server's data directory (for --reference). */
+static char *
+write_fast_reference (WgTestServer *server)
+{
+  g_autofree char *src = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR"), "data", "demo", NULL);
+  char *dir = g_build_filename (server->data_dir, "reference", NULL);
+  g_autoptr(GDir) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  listing = g_dir_open (src, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (src, name, NULL);
+      g_autofree char *to = g_build_filename (dir, name, NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(GString) edited = NULL;
+
+      g_file_get_contents (from, &text, NULL, &error);
+      g_assert_no_error (error);
+      edited = g_string_new (text);
+      if (g_str_equal (name, "roster.json"))
+        {
+          g_assert_cmpuint (g_string_replace (edited, "\"covering_after_seconds\": 60", "\"covering_after_seconds\": 1", 1), ==, 1);
+          g_assert_cmpuint (g_string_replace (edited, "\"chief_after_seconds\": 180", "\"chief_after_seconds\": 2", 1), ==, 1);
+        }
+      g_file_set_contents (to, edited->str, edited->len, &error);
+      g_assert_no_error (error);
+    }
+  return dir;
+}
+
+static guint
+count_type (JsonArray  *events,
+            const char *type)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (events, i), "type"), type))
+      n++;
+  return n;
+}
+
+/* Both instances run the timers each second; the escalations of one
+ * alarm are appended once (level 1, then 2), not once per instance. */
+static void
+test_timers_once (void)
+{
+  g_autofree char *database = NULL;
+  WgTestServer *server[2];
+  char *token[2];
+  g_autoptr(WgTestResponse) r = NULL;
+  g_autoptr(JsonArray) journal = NULL;
+  gint64 deadline;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *dir = NULL;
+
+      server[i] = wg_test_server_new (NULL);
+      dir = write_fast_reference (server[i]);
+      {
+        const char *args[] = { "--reference", dir, "--database", database, NULL };
+
+        wg_test_server_add_user (server[i], "disp", "disp-password", "dispatcher", NULL);
+        wg_test_server_start (server[i], args);
+      }
+      token[i] = wg_test_server_login (server[i], "disp", "disp-password");
+    }
+
+  r = wg_test_server_command (server[0], token[0], NULL, "incident.report", REPORT);
+  g_assert_cmpuint (r->status, ==, 200);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  do
+    {
+      g_clear_pointer (&journal, json_array_unref);
+      g_usleep (200 * 1000);
+      journal = read_journal (server[1], token[1]);
+    }
+  while (count_type (journal, "alarm.escalated") < 2 && g_get_monotonic_time () < deadline);
+  g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, 2);
+  /* Two more turns of both instances' timers: nothing again. */
+  g_usleep (2500 * 1000);
+  g_clear_pointer (&journal, json_array_unref);
+  journal = read_journal (server[0], token[0]);
+  g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, 2);
+  assert_gap_free (journal);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (token[i]);
+      wg_test_server_free (server[i]);
+    }
+}
+
 /* ---- kill -9 during writes --------------------------------------------- */
 
 #define N_WRITERS 3
@@ -658,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/postgres/conformance", test_conformance);
   g_test_add_func ("/postgres/two-instances", test_two_instances);
   g_test_add_func ("/postgres/demo", test_demo_history);
+  g_test_add_func ("/postgres/timers", test_timers_once);
   g_test_add_func ("/postgres/kill9", test_kill9);
   g_test_add_func ("/postgres/database-crash", test_database_crash);
   cluster = wg_test_postgres_start (&skip_reason);
