@@ -22,6 +22,20 @@
 /* pg_advisory_xact_lock's key: "wang" in ASCII. */
 #define JOURNAL_LOCK_KEY "2002873959"
 #define CATCH_UP_PAGE 2000
+#define EVENT_COLUMNS "seq, ts, type, actor, role, command, subject, incident, exercise, body"
+/* Rows per INSERT: 500 x 11 parameters stays far below libpq's 65,535. */
+#define ROWS_PER_INSERT 500
+
+/* Rows waiting for one multi-row INSERT: a batch's events and answers go
+ * in a few statements at COMMIT, not one round trip each, which keeps the
+ * journal lock short.  A retry within the batch is answered by the
+ * mirror, which has them already. */
+typedef struct
+{
+  const char *insert;      /* "INSERT INTO t (columns) VALUES " */
+  guint       n_columns;
+  GPtrArray  *values;      /* char*, NULL for SQL NULL, row after row */
+} Rows;
 
 struct _WgPgJournal
 {
@@ -30,6 +44,8 @@ struct _WgPgJournal
   gboolean in_batch;
   gboolean failed;      /* a statement failed: PostgreSQL aborted the batch */
   gint64   begin_head;  /* the mirror's head when the batch began */
+  Rows     journal_rows;
+  Rows     answer_rows;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
@@ -84,6 +100,54 @@ run_command (WgPgJournal  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+rows_add (Rows               *rows,
+          const char * const *values)
+{
+  for (guint i = 0; i < rows->n_columns; i++)
+    g_ptr_array_add (rows->values, g_strdup (values[i]));
+}
+
+static gboolean
+rows_flush (WgPgJournal  *self,
+            Rows         *rows,
+            GError      **error)
+{
+  guint n_rows = rows->values->len / rows->n_columns;
+  gboolean ok = TRUE;
+
+  for (guint start = 0; ok && start < n_rows; start += ROWS_PER_INSERT)
+    {
+      guint n = MIN (ROWS_PER_INSERT, n_rows - start);
+      g_autoptr(GString) sql = g_string_new (rows->insert);
+      g_autoptr(PGresult) result = NULL;
+
+      for (guint r = 0; r < n; r++)
+        {
+          g_string_append (sql, r > 0 ? ", (" : "(");
+          for (guint c = 0; c < rows->n_columns; c++)
+            g_string_append_printf (sql, "%s$%u", c > 0 ? ", " : "", r * rows->n_columns + c + 1);
+          g_string_append_c (sql, ')');
+        }
+      result = run (self, sql->str, (int) (n * rows->n_columns),
+                    (const char * const *) rows->values->pdata + start * rows->n_columns,
+                    PGRES_COMMAND_OK, error);
+      ok = result != NULL;
+    }
+  g_ptr_array_set_size (rows->values, 0);
+  return ok;
+}
+
+static void
+rows_init (Rows       *rows,
+           const char *insert,
+           guint       n_columns)
+{
+  rows->insert = insert;
+  rows->n_columns = n_columns;
+  rows->values = g_ptr_array_new_with_free_func (g_free);
 }
 
 static gboolean
@@ -209,6 +273,10 @@ wg_pg_journal_open (const char  *conninfo,
 
   g_return_val_if_fail (conninfo != NULL, NULL);
 
+  rows_init (&self->journal_rows, "INSERT INTO journal (" EVENT_COLUMNS ") VALUES ", 10);
+  rows_init (&self->answer_rows,
+             "INSERT INTO commands (id, type, body_hash, actor, role, received_at, outcome,"
+             " first_seq, last_seq, error_code, error_message) VALUES ", 11);
   self->conn = PQconnectdb (conninfo);
   if (PQstatus (self->conn) != CONNECTION_OK)
     {
@@ -229,6 +297,8 @@ wg_pg_journal_free (WgPgJournal *self)
   if (self == NULL)
     return;
   g_clear_pointer (&self->conn, PQfinish);
+  g_clear_pointer (&self->journal_rows.values, g_ptr_array_unref);
+  g_clear_pointer (&self->answer_rows.values, g_ptr_array_unref);
   g_free (self->journal_id);
   g_free (self);
 }
@@ -242,7 +312,6 @@ wg_pg_journal_get_id (WgPgJournal *self)
 
 /* ---------------------------------------------------------------- events */
 
-#define EVENT_COLUMNS "seq, ts, type, actor, role, command, subject, incident, exercise, body"
 
 static const char *
 value_or_null (PGresult *result,
@@ -282,32 +351,25 @@ read_event_row (PGresult  *result,
   return event;
 }
 
-static gboolean
-insert_event (WgPgJournal  *self,
-              WgEvent      *event,
-              GError      **error)
+static void
+add_event (WgPgJournal *self,
+           WgEvent     *event)
 {
   g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, event->seq);
   g_autofree char *ts = g_strdup_printf ("%" G_GINT64_FORMAT, event->ts);
   g_autofree char *body = wg_json_object_to_string (event->body);
   const char *params[] = { seq, ts, wg_event_get_type_name (event), event->actor, event->role,
                            event->command, event->subject, event->incident, event->exercise, body };
-  g_autoptr(PGresult) result = run (self,
-    "INSERT INTO journal (" EVENT_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    10, params, PGRES_COMMAND_OK, error);
 
-  return result != NULL;
+  rows_add (&self->journal_rows, params);
 }
 
-static gboolean
-insert_events (WgPgJournal  *self,
-               GPtrArray    *events,
-               GError      **error)
+static void
+add_events (WgPgJournal *self,
+            GPtrArray   *events)
 {
   for (guint i = 0; events != NULL && i < events->len; i++)
-    if (!insert_event (self, g_ptr_array_index (events, i), error))
-      return FALSE;
-  return TRUE;
+    add_event (self, g_ptr_array_index (events, i));
 }
 
 /* Applies to @mirror every event above its head, page by page, checking
@@ -420,7 +482,10 @@ wg_pg_journal_publish_local (WgPgJournal  *self,
     {
       g_autoptr(GPtrArray) page = wg_store_read_journal (mirror, after, CATCH_UP_PAGE, error);
 
-      if (page == NULL || page->len == 0 || !insert_events (self, page, error))
+      if (page == NULL || page->len == 0)
+        goto fail;
+      add_events (self, page);
+      if (!rows_flush (self, &self->journal_rows, error))
         goto fail;
       after = ((WgEvent *) g_ptr_array_index (page, page->len - 1))->seq;
     }
@@ -473,14 +538,13 @@ wg_pg_journal_begin (WgPgJournal  *self,
   return TRUE;
 }
 
-static gboolean
-insert_answer (WgPgJournal    *self,
-               WgCommand      *command,
-               const WgActor  *actor,
-               gint64          now_ms,
-               GPtrArray      *events,
-               const GError   *refusal,
-               GError        **error)
+static void
+add_answer (WgPgJournal    *self,
+            WgCommand      *command,
+            const WgActor  *actor,
+            gint64          now_ms,
+            GPtrArray      *events,
+            const GError   *refusal)
 {
   g_autofree char *received = g_strdup_printf ("%" G_GINT64_FORMAT, now_ms);
   g_autofree char *first = NULL;
@@ -488,7 +552,6 @@ insert_answer (WgPgJournal    *self,
   const char *params[11] = { wg_command_get_id (command), wg_command_get_type_name (command),
                              wg_command_get_body_hash (command), actor->username,
                              wg_role_to_string (actor->role), received };
-  g_autoptr(PGresult) result = NULL;
 
   if (events != NULL)
     {
@@ -504,11 +567,7 @@ insert_answer (WgPgJournal    *self,
       params[9] = wg_error_code_to_slug (refusal->code);
       params[10] = refusal->message;
     }
-  result = run (self,
-    "INSERT INTO commands (id, type, body_hash, actor, role, received_at, outcome,"
-    " first_seq, last_seq, error_code, error_message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    11, params, PGRES_COMMAND_OK, error);
-  return result != NULL;
+  rows_add (&self->answer_rows, params);
 }
 
 /* As wg-store.c's own lookup, over every instance's answers: 1 answered
@@ -623,12 +682,13 @@ wg_pg_journal_execute_command (WgPgJournal    *self,
    * PostgreSQL), so a fresh command is fresh on both. */
   if (!local_replayed)
     {
-      if (ok && (!insert_events (self, events, error) ||
-                 !insert_answer (self, command, actor, now_ms, events, NULL, error)))
-        return FALSE;
-      if (!ok && wg_error_is_rule_refusal (local_error) &&
-          !insert_answer (self, command, actor, now_ms, NULL, local_error, error))
-        return FALSE;
+      if (ok)
+        {
+          add_events (self, events);
+          add_answer (self, command, actor, now_ms, events, NULL);
+        }
+      else if (wg_error_is_rule_refusal (local_error))
+        add_answer (self, command, actor, now_ms, NULL, local_error);
     }
   if (replayed != NULL)
     *replayed = local_replayed;
@@ -654,9 +714,9 @@ wg_pg_journal_run_timers (WgPgJournal  *self,
   g_return_val_if_fail (self != NULL, FALSE);
 
   if (!batch_usable (self, error) ||
-      !wg_store_run_timers (mirror, now_ms, &events, error) ||
-      !insert_events (self, events, error))
+      !wg_store_run_timers (mirror, now_ms, &events, error))
     return FALSE;
+  add_events (self, events);
   if (events_out != NULL)
     *events_out = g_steal_pointer (&events);
   return TRUE;
@@ -672,7 +732,9 @@ wg_pg_journal_commit (WgPgJournal  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!batch_usable (self, error))
+  if (!batch_usable (self, error) ||
+      !rows_flush (self, &self->journal_rows, error) ||
+      !rows_flush (self, &self->answer_rows, error))
     {
       wg_pg_journal_rollback (self, mirror);
       return FALSE;
@@ -717,5 +779,7 @@ wg_pg_journal_rollback (WgPgJournal *self,
     rollback_quietly (self);
   self->in_batch = FALSE;
   self->failed = FALSE;
+  g_ptr_array_set_size (self->journal_rows.values, 0);
+  g_ptr_array_set_size (self->answer_rows.values, 0);
   wg_store_rollback (mirror);
 }
