@@ -482,8 +482,13 @@ wg_pg_journal_publish_local (WgPgJournal  *self,
     {
       g_autoptr(GPtrArray) page = wg_store_read_journal (mirror, after, CATCH_UP_PAGE, error);
 
-      if (page == NULL || page->len == 0)
+      if (page == NULL)
         goto fail;
+      if (page->len == 0)
+        {
+          g_set_error (error, WG_ERROR, WG_ERROR_STORE, "the local journal ends before its head");
+          goto fail;
+        }
       add_events (self, page);
       if (!rows_flush (self, &self->journal_rows, error))
         goto fail;
