@@ -374,11 +374,19 @@ commands_done_cb (GPtrArray    *items,
         self->purge_queued = FALSE;
       else if (job->kind == JOB_CATCH_UP)
         self->catch_up_queued = FALSE;
+      /* No result: the batch failed to begin. */
+      if (result != NULL && result->caught_up != NULL)
+        {
+          /* Other instances' commits, applied before this batch, whatever
+           * became of it. */
+          WgEvent *last = g_ptr_array_index (result->caught_up, result->caught_up->len - 1);
+
+          wg_store_follow_head (self->store, last->seq);
+          g_ptr_array_unref (_wg_engine_publish_events (self, result->caught_up));
+        }
       if (batch_error != NULL)
         continue;
       wg_store_follow_head (self->store, result->head);
-      if (result->caught_up != NULL)
-        g_ptr_array_unref (_wg_engine_publish_events (self, result->caught_up));
       if (!result->replayed && result->events != NULL)
         result->published = _wg_engine_publish_events (self, result->events);
     }

@@ -37,10 +37,14 @@ static char *skip_reason;
 #define REQUIRE_CLUSTER() \
   G_STMT_START { if (cluster == NULL) { g_test_skip (skip_reason); return; } } G_STMT_END
 
+/* The writers and their retries send hundreds of commands on one token:
+ * the per-session rate limit is not what these tests are about. */
+#define CONFIG "[auth]\ncommand-rate=100000\ncommand-burst=100000\n"
+
 static WgTestServer *
 start_server (const char *database)
 {
-  WgTestServer *server = wg_test_server_new (NULL);
+  WgTestServer *server = wg_test_server_new (CONFIG);
   const char *args[] = { "--demo", database != NULL ? "--database" : NULL, database, NULL };
 
   wg_test_server_start (server, args);
