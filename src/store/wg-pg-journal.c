@@ -526,14 +526,20 @@ wg_pg_journal_begin (WgPgJournal  *self,
           return FALSE;
         }
     }
+  /* Most of what the others appended is applied before the lock, so that
+   * projecting it does not hold everyone up: commits are serialised by the
+   * lock, so what a read sees is a gap-free prefix; the rest comes under
+   * the lock. */
+  if (!catch_up (self, mirror, applied, error))
+    goto fail;
   if (!run_command (self, "BEGIN", error))
-    return FALSE;
+    goto fail;
   if (!lock_journal (self, error) ||
       !catch_up (self, mirror, applied, error) ||
       !wg_store_begin (mirror, error))
     {
       rollback_quietly (self);
-      return FALSE;
+      goto fail;
     }
   self->in_batch = TRUE;
   self->failed = FALSE;
@@ -541,6 +547,9 @@ wg_pg_journal_begin (WgPgJournal  *self,
   if (caught_up != NULL)
     *caught_up = applied->len > 0 ? g_steal_pointer (&applied) : NULL;
   return TRUE;
+
+fail:
+  return FALSE;
 }
 
 static void
