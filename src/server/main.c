@@ -443,6 +443,7 @@ main (int   argc,
   g_autofree char *demo_password = NULL;
   g_autofree char *demo_anchor = NULL;
   g_autofree char *reference_dir = NULL;
+  g_autofree char *database = NULL;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   g_autofree char *url = NULL;
@@ -461,6 +462,7 @@ main (int   argc,
     { "demo-anchor", 0, 0, G_OPTION_ARG_STRING, &demo_anchor, N_("Day the demo history leads up to"), N_("YYYY-MM-DD") },
     { "demo-days", 0, 0, G_OPTION_ARG_INT, &demo_days, N_("Days of demo history generated on the first start (default 365; 0: none)"), N_("N") },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_dir, N_("Directory of the reference data"), N_("DIR") },
+    { "database", 0, 0, G_OPTION_ARG_STRING, &database, N_("PostgreSQL journal shared by several servers (libpq URI)"), N_("URI") },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("PEM certificate: serve HTTPS and WSS"), N_("FILE") },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("PEM private key of the certificate"), N_("FILE") },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, N_("Key file with limits and settings"), N_("FILE") },
@@ -531,6 +533,11 @@ main (int   argc,
     {
       g_free (config->reference_dir);
       config->reference_dir = g_steal_pointer (&reference_dir);
+    }
+  if (database != NULL)
+    {
+      g_free (config->database);
+      config->database = g_steal_pointer (&database);
     }
   if (tls_cert != NULL)
     {

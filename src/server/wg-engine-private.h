@@ -15,6 +15,8 @@
 #include "wg-engine.h"
 #include "wg-journal-view.h"
 #include "wg-password.h"
+#include "wg-pg-journal.h"
+#include "wg-pg-listener.h"
 #include "wg-rate-limit.h"
 #include "wg-reference.h"
 #include "wg-router.h"
@@ -80,6 +82,11 @@ struct _WgEngine
 
   /* Drills (wg-engine-exercises.c). */
   struct _WgEngineExercises *exercises;
+  /* PostgreSQL (wg-engine-postgres.c), NULL without --database. */
+  WgPgJournal       *pg;             /* the writer thread's */
+  WgPgListener      *pg_listener;
+  gint64             pg_base;        /* the mirror's head before local seeding */
+  gboolean           catch_up_queued;
 };
 
 /* wg-engine-statistics.c */
@@ -186,6 +193,35 @@ gboolean    _wg_engine_exercises_init       (WgEngine               *self,
                                              GError                **error);
 void        _wg_engine_exercises_start      (WgEngine               *self);
 void        _wg_engine_exercises_fini       (WgEngine               *self);
+/* wg-engine-postgres.c: the journal in PostgreSQL with --database, else
+ * the SQLite store's own calls. */
+gboolean    _wg_engine_postgres_open        (WgEngine               *self,
+                                             GError                **error);
+gboolean    _wg_engine_postgres_publish_seed (WgEngine              *self,
+                                             GError                **error);
+void        _wg_engine_postgres_start       (WgEngine               *self);
+void        _wg_engine_postgres_stop        (WgEngine               *self);
+void        _wg_engine_postgres_fini        (WgEngine               *self);
+/* On the writer thread: */
+gboolean    _wg_engine_store_begin          (WgEngine               *self,
+                                             GPtrArray             **caught_up,
+                                             GError                **error);
+gboolean    _wg_engine_store_execute        (WgEngine               *self,
+                                             WgCommand              *command,
+                                             const WgActor          *actor,
+                                             gint64                  now_ms,
+                                             const GError           *refusal,
+                                             GPtrArray             **events_out,
+                                             gboolean               *replayed,
+                                             GError                **error);
+gboolean    _wg_engine_store_run_timers     (WgEngine               *self,
+                                             gint64                  now_ms,
+                                             GPtrArray             **events_out,
+                                             GError                **error);
+gboolean    _wg_engine_store_commit         (WgEngine               *self,
+                                             GError                **error);
+/* wg-engine.c: a catch-up batch, one queued at most. */
+void        _wg_engine_queue_catch_up       (WgEngine               *self);
 
 /* wg-engine-sessions.c */
 void        _wg_engine_sessions_init        (WgEngine               *self);

@@ -178,6 +178,7 @@ typedef enum
   JOB_COMMAND,
   JOB_TIMERS,
   JOB_PURGE,
+  JOB_CATCH_UP,   /* another instance appended (PostgreSQL): the batch's begin catches up */
 } JobKind;
 
 typedef struct
@@ -203,6 +204,7 @@ command_job_free (gpointer data)
 
 typedef struct
 {
+  GPtrArray *caught_up;   /* other instances' events applied before the batch (PostgreSQL) */
   GPtrArray *events;
   GPtrArray *published;   /* JsonNode* of the events, as the stream got them */
   gboolean   replayed;
@@ -214,6 +216,7 @@ command_result_free (gpointer data)
 {
   CommandResult *result = data;
 
+  g_clear_pointer (&result->caught_up, g_ptr_array_unref);
   g_clear_pointer (&result->events, g_ptr_array_unref);
   g_clear_pointer (&result->published, g_ptr_array_unref);
   g_free (result);
@@ -248,12 +251,13 @@ commands_batch_cb (GPtrArray  *items,
   WgEngine *self = user_data;
   g_autoptr(GPtrArray) audits = NULL;
   g_autoptr(GError) audit_error = NULL;
+  g_autoptr(GPtrArray) caught_up = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
   gboolean purge = FALSE;
   gint64 began_us = g_get_monotonic_time ();
   gint64 head;
 
-  if (!wg_store_begin (self->writer_store, error))
+  if (!_wg_engine_store_begin (self, &caught_up, error))
     {
       warn_storage_failure (self, items->len, *error);
       return FALSE;
@@ -268,20 +272,19 @@ commands_batch_cb (GPtrArray  *items,
 
       item->result = result;
       item->result_destroy = command_result_free;
+      if (i == 0)
+        result->caught_up = g_steal_pointer (&caught_up);
       /* Each command in its own savepoint (wg_store_execute_command). */
       if (job->kind == JOB_TIMERS)
-        wg_store_run_timers (self->writer_store, now_ms, &result->events, &item->error);
+        _wg_engine_store_run_timers (self, now_ms, &result->events, &item->error);
       else if (job->kind == JOB_PURGE)
         purge = TRUE;
-      else if (job->refusal != NULL)
-        wg_store_refuse_command (self->writer_store, job->command, job->actor, now_ms, job->refusal,
-                                 &result->events, &result->replayed, &item->error);
-      else
-        wg_store_execute_command (self->writer_store, job->command, job->actor, now_ms,
+      else if (job->kind == JOB_COMMAND)
+        _wg_engine_store_execute (self, job->command, job->actor, now_ms, job->refusal,
                                   &result->events, &result->replayed, &item->error);
     }
 
-  if (!wg_store_commit (self->writer_store, error))
+  if (!_wg_engine_store_commit (self, error))
     {
       warn_storage_failure (self, items->len, *error);
       return FALSE;
@@ -369,6 +372,18 @@ commands_done_cb (GPtrArray    *items,
         self->timers_queued = FALSE;
       else if (job->kind == JOB_PURGE)
         self->purge_queued = FALSE;
+      else if (job->kind == JOB_CATCH_UP)
+        self->catch_up_queued = FALSE;
+      /* No result: the batch failed to begin. */
+      if (result != NULL && result->caught_up != NULL)
+        {
+          /* Other instances' commits, applied before this batch, whatever
+           * became of it. */
+          WgEvent *last = g_ptr_array_index (result->caught_up, result->caught_up->len - 1);
+
+          wg_store_follow_head (self->store, last->seq);
+          g_ptr_array_unref (_wg_engine_publish_events (self, result->caught_up));
+        }
       if (batch_error != NULL)
         continue;
       wg_store_follow_head (self->store, result->head);
@@ -547,6 +562,16 @@ _wg_engine_queue_purge (WgEngine *self)
     }
 }
 
+void
+_wg_engine_queue_catch_up (WgEngine *self)
+{
+  if (!self->catch_up_queued)
+    {
+      self->catch_up_queued = TRUE;
+      queue_job (self, JOB_CATCH_UP);
+    }
+}
+
 static gboolean
 prune_cb (gpointer data)
 {
@@ -712,9 +737,16 @@ wg_engine_new (WgServer  *server,
     if (filled > 0)
       g_message ("Stored the JSON texts of %u earlier events", filled);
   }
+  /* With --database the journal is PostgreSQL's; journal.db is this
+   * instance's mirror of it (wg-engine-postgres.c), caught up here with
+   * the reference adopted (the stored public texts need its grids). */
+  if (!_wg_engine_postgres_open (self, error))
+    return NULL;
 
   self->pool = wg_password_pool_new (MAX (1, config->password_threads), PASSWORD_QUEUE_MAX);
   if (config->demo && !_wg_engine_seed_demo (self, error))
+    return NULL;
+  if (!_wg_engine_postgres_publish_seed (self, error))
     return NULL;
   self->store = wg_store_open (journal_path, error);
   if (self->store == NULL)
@@ -760,6 +792,7 @@ wg_engine_start (WgEngine *self)
   if (self->prune_id == 0)
     self->prune_id = g_timeout_add_seconds (PRUNE_INTERVAL_S, prune_cb, self);
   _wg_engine_attachments_start (self);
+  _wg_engine_postgres_start (self);
   _wg_engine_exercises_start (self);
 }
 
@@ -787,8 +820,10 @@ wg_engine_free (WgEngine *self)
       wg_server_set_journal_id (self->server, NULL);
       wg_server_set_identify_func (self->server, NULL, NULL);
     }
+  _wg_engine_postgres_stop (self);
   /* Commits and answers what waits, then stops the thread. */
   g_clear_pointer (&self->writer, wg_commit_writer_free);
+  _wg_engine_postgres_fini (self);
   _wg_engine_attachments_fini (self);
   /* Waits for logins being hashed. */
   g_clear_pointer (&self->pool, wg_password_pool_free);

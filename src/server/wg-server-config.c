@@ -69,6 +69,7 @@ wg_server_config_free (WgServerConfig *self)
   g_free (self->demo_password);
   g_free (self->demo_anchor);
   g_free (self->reference_dir);
+  g_free (self->database);
   g_free (self->tls_cert);
   g_free (self->tls_key);
   g_free (self->metrics_token);
@@ -142,6 +143,11 @@ wg_server_config_load_file (WgServerConfig  *self,
     {
       g_free (self->reference_dir);
       self->reference_dir = g_key_file_get_string (file, "server", "reference-dir", NULL);
+    }
+  if (g_key_file_has_key (file, "server", "database", NULL))
+    {
+      g_free (self->database);
+      self->database = g_key_file_get_string (file, "server", "database", NULL);
     }
   if (g_key_file_has_key (file, "server", "tls-cert", NULL))
     {

@@ -23,6 +23,7 @@ typedef struct
   char    *demo_anchor;            /* YYYY-MM-DD */
   int      demo_days;              /* days of generated history on the first demo start */
   char    *reference_dir;          /* reference data (not in demo mode); nullable */
+  char    *database;               /* libpq URI of the PostgreSQL journal; NULL: SQLite only */
   char    *tls_cert;               /* PEM files: HTTPS and WSS when both are set */
   char    *tls_key;
 

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The engine on PostgreSQL (--database, docs/postgresql.md): the durable
+ * journal and the command answers live in PostgreSQL, shared by every
+ * instance; journal.db in the data directory is this instance's mirror,
+ * projected by the same code as ever, from which every read is served.
+ * The writer thread's batch takes the journal lock and catches the mirror
+ * up before deciding; a listener thread turns other instances' commits
+ * into catch-up batches, which publish their events to this instance's
+ * stream.  Without --database each call here is the SQLite store's own.
+ */
+#define G_LOG_DOMAIN "wg-engine"
+
+#include "config.h"
+
+#include "wg-engine-private.h"
+
+gboolean
+_wg_engine_postgres_open (WgEngine  *self,
+                          GError   **error)
+{
+  if (self->config.database == NULL)
+    return TRUE;
+  self->pg = wg_pg_journal_open (self->config.database, error);
+  if (self->pg == NULL ||
+      !wg_pg_journal_attach_mirror (self->pg, self->writer_store, error))
+    return FALSE;
+  self->pg_base = wg_store_head (self->writer_store);
+  return TRUE;
+}
+
+/* The demo's history and duty handover were appended to the mirror by the
+ * seeding: into PostgreSQL with them, unless another instance seeded. */
+gboolean
+_wg_engine_postgres_publish_seed (WgEngine  *self,
+                                  GError   **error)
+{
+  if (self->pg == NULL)
+    return TRUE;
+  return wg_pg_journal_publish_local (self->pg, self->writer_store, self->pg_base, error);
+}
+
+static void
+journal_moved_cb (gint64   head,
+                  gpointer user_data)
+{
+  WgEngine *self = user_data;
+
+  /* Our own commits are announced too: nothing to catch up then. */
+  if (head > 0 && head <= wg_store_head (self->store))
+    return;
+  _wg_engine_queue_catch_up (self);
+}
+
+void
+_wg_engine_postgres_start (WgEngine *self)
+{
+  if (self->pg == NULL || self->pg_listener != NULL)
+    return;
+  self->pg_listener = wg_pg_listener_new (self->config.database, journal_moved_cb, self);
+}
+
+void
+_wg_engine_postgres_stop (WgEngine *self)
+{
+  g_clear_pointer (&self->pg_listener, wg_pg_listener_free);
+}
+
+void
+_wg_engine_postgres_fini (WgEngine *self)
+{
+  g_clear_pointer (&self->pg, wg_pg_journal_free);
+}
+
+gboolean
+_wg_engine_store_begin (WgEngine   *self,
+                        GPtrArray **caught_up,
+                        GError    **error)
+{
+  if (self->pg == NULL)
+    return wg_store_begin (self->writer_store, error);
+  return wg_pg_journal_begin (self->pg, self->writer_store, caught_up, error);
+}
+
+gboolean
+_wg_engine_store_execute (WgEngine       *self,
+                          WgCommand      *command,
+                          const WgActor  *actor,
+                          gint64          now_ms,
+                          const GError   *refusal,
+                          GPtrArray     **events_out,
+                          gboolean       *replayed,
+                          GError        **error)
+{
+  if (self->pg != NULL)
+    return wg_pg_journal_execute_command (self->pg, self->writer_store, command, actor, now_ms,
+                                          refusal, events_out, replayed, error);
+  if (refusal != NULL)
+    return wg_store_refuse_command (self->writer_store, command, actor, now_ms, refusal,
+                                    events_out, replayed, error);
+  return wg_store_execute_command (self->writer_store, command, actor, now_ms, events_out,
+                                   replayed, error);
+}
+
+gboolean
+_wg_engine_store_run_timers (WgEngine   *self,
+                             gint64      now_ms,
+                             GPtrArray **events_out,
+                             GError    **error)
+{
+  if (self->pg == NULL)
+    return wg_store_run_timers (self->writer_store, now_ms, events_out, error);
+  return wg_pg_journal_run_timers (self->pg, self->writer_store, now_ms, events_out, error);
+}
+
+gboolean
+_wg_engine_store_commit (WgEngine  *self,
+                         GError   **error)
+{
+  if (self->pg == NULL)
+    return wg_store_commit (self->writer_store, error);
+  return wg_pg_journal_commit (self->pg, self->writer_store, error);
+}

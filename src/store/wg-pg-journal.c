@@ -1,0 +1,799 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The journal in PostgreSQL (wg-pg-journal.h, docs/postgresql.md).  seq is
+ * assigned by the mirror's own append (head + 1) while this instance holds
+ * the journal lock and the mirror is caught up, so it is global, gap-free
+ * and in commit order: the lock is held until COMMIT, and the next holder
+ * sees that commit.  The primary key on seq turns any mistake in that
+ * reasoning into a failed batch, never into a forked journal.
+ */
+#define G_LOG_DOMAIN "wg-pg-journal"
+
+#include "config.h"
+
+#include <libpq-fe.h>
+#include <stdlib.h>
+
+#include "wg-command.h"
+#include "wg-error.h"
+#include "wg-json.h"
+#include "wg-pg-journal.h"
+
+/* pg_advisory_xact_lock's key: "wang" in ASCII. */
+#define JOURNAL_LOCK_KEY "2002873959"
+#define CATCH_UP_PAGE 2000
+#define EVENT_COLUMNS "seq, ts, type, actor, role, command, subject, incident, exercise, body"
+/* Rows per INSERT: 500 x 11 parameters stays far below libpq's 65,535. */
+#define ROWS_PER_INSERT 500
+
+/* Rows waiting for one multi-row INSERT: a batch's events and answers go
+ * in a few statements at COMMIT, not one round trip each, which keeps the
+ * journal lock short.  A retry within the batch is answered by the
+ * mirror, which has them already. */
+typedef struct
+{
+  const char *insert;      /* "INSERT INTO t (columns) VALUES " */
+  guint       n_columns;
+  GPtrArray  *values;      /* char*, NULL for SQL NULL, row after row */
+} Rows;
+
+struct _WgPgJournal
+{
+  PGconn  *conn;
+  char    *journal_id;
+  gboolean in_batch;
+  gboolean failed;      /* a statement failed: PostgreSQL aborted the batch */
+  gint64   begin_head;  /* the mirror's head when the batch began */
+  Rows     journal_rows;
+  Rows     answer_rows;
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+/* libpq's messages end with a newline. */
+static void
+set_error_text (GError     **error,
+                const char  *what,
+                const char  *message)
+{
+  g_autofree char *text = g_strchomp (g_strdup (message));
+
+  g_set_error (error, WG_ERROR, WG_ERROR_STORE, "PostgreSQL, %s: %s", what, text);
+}
+
+/* One statement with text parameters; NULL (and @error) unless it gives
+ * @expect. */
+static PGresult *
+run (WgPgJournal        *self,
+     const char         *sql,
+     int                 n_params,
+     const char * const *params,
+     ExecStatusType      expect,
+     GError            **error)
+{
+  PGresult *result = PQexecParams (self->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+
+  if (PQresultStatus (result) != expect)
+    {
+      set_error_text (error, "a statement failed", PQresultErrorMessage (result));
+      PQclear (result);
+      if (self->in_batch)
+        self->failed = TRUE;
+      return NULL;
+    }
+  return result;
+}
+
+/* Statements without parameters (the schema is several at once). */
+static gboolean
+run_command (WgPgJournal  *self,
+             const char   *sql,
+             GError      **error)
+{
+  g_autoptr(PGresult) result = PQexec (self->conn, sql);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    {
+      set_error_text (error, "a statement failed", PQresultErrorMessage (result));
+      if (self->in_batch)
+        self->failed = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+rows_add (Rows               *rows,
+          const char * const *values)
+{
+  for (guint i = 0; i < rows->n_columns; i++)
+    g_ptr_array_add (rows->values, g_strdup (values[i]));
+}
+
+static gboolean
+rows_flush (WgPgJournal  *self,
+            Rows         *rows,
+            GError      **error)
+{
+  guint n_rows = rows->values->len / rows->n_columns;
+  gboolean ok = TRUE;
+
+  for (guint start = 0; ok && start < n_rows; start += ROWS_PER_INSERT)
+    {
+      guint n = MIN (ROWS_PER_INSERT, n_rows - start);
+      g_autoptr(GString) sql = g_string_new (rows->insert);
+      g_autoptr(PGresult) result = NULL;
+
+      for (guint r = 0; r < n; r++)
+        {
+          g_string_append (sql, r > 0 ? ", (" : "(");
+          for (guint c = 0; c < rows->n_columns; c++)
+            g_string_append_printf (sql, "%s$%u", c > 0 ? ", " : "", r * rows->n_columns + c + 1);
+          g_string_append_c (sql, ')');
+        }
+      result = run (self, sql->str, (int) (n * rows->n_columns),
+                    (const char * const *) rows->values->pdata + start * rows->n_columns,
+                    PGRES_COMMAND_OK, error);
+      ok = result != NULL;
+    }
+  g_ptr_array_set_size (rows->values, 0);
+  return ok;
+}
+
+static void
+rows_init (Rows       *rows,
+           const char *insert,
+           guint       n_columns)
+{
+  rows->insert = insert;
+  rows->n_columns = n_columns;
+  rows->values = g_ptr_array_new_with_free_func (g_free);
+}
+
+static gboolean
+lock_journal (WgPgJournal  *self,
+              GError      **error)
+{
+  g_autoptr(PGresult) result = run (self, "SELECT pg_advisory_xact_lock(" JOURNAL_LOCK_KEY ")",
+                                    0, NULL, PGRES_TUPLES_OK, error);
+
+  return result != NULL;
+}
+
+static void
+rollback_quietly (WgPgJournal *self)
+{
+  PGresult *result = PQexec (self->conn, "ROLLBACK");
+
+  PQclear (result);
+}
+
+/* Under the lock: the first start creates the tables; a later schema
+ * version adds its steps here, keyed on meta.schema_version. */
+static gboolean
+migrate (WgPgJournal  *self,
+         GError      **error)
+{
+  static const char *const schema =
+    "CREATE TABLE IF NOT EXISTS meta ("
+    "  key   text PRIMARY KEY,"
+    "  value text NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS journal ("
+    "  seq      bigint PRIMARY KEY,"
+    "  ts       bigint NOT NULL,"
+    "  type     text NOT NULL,"
+    "  actor    text,"
+    "  role     text,"
+    "  command  text,"
+    "  subject  text,"
+    "  incident text,"
+    "  exercise text,"
+    "  body     text NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS commands ("
+    "  id            text PRIMARY KEY,"
+    "  type          text NOT NULL,"
+    "  body_hash     text,"
+    "  actor         text,"
+    "  role          text,"
+    "  received_at   bigint NOT NULL,"
+    "  outcome       text NOT NULL,"
+    "  first_seq     bigint,"
+    "  last_seq      bigint,"
+    "  error_code    text,"
+    "  error_message text);";
+  g_autoptr(PGresult) version = NULL;
+  g_autoptr(PGresult) id = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *version_text = g_strdup_printf ("%d", WG_PG_JOURNAL_SCHEMA_VERSION);
+
+  if (!run_command (self, "BEGIN", error))
+    return FALSE;
+  if (!lock_journal (self, error) ||
+      !run_command (self, schema, error))
+    goto fail;
+
+  version = run (self, "SELECT value FROM meta WHERE key = 'schema_version'", 0, NULL,
+                 PGRES_TUPLES_OK, error);
+  if (version == NULL)
+    goto fail;
+  if (PQntuples (version) > 0 &&
+      g_ascii_strtoll (PQgetvalue (version, 0, 0), NULL, 10) > WG_PG_JOURNAL_SCHEMA_VERSION)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE,
+                   "the database's schema (version %s) is newer than this server's (%d)",
+                   PQgetvalue (version, 0, 0), WG_PG_JOURNAL_SCHEMA_VERSION);
+      goto fail;
+    }
+  {
+    const char *params[] = { version_text };
+    g_autoptr(PGresult) set = run (self,
+      "INSERT INTO meta (key, value) VALUES ('schema_version', $1)"
+      " ON CONFLICT (key) DO UPDATE SET value = excluded.value", 1, params, PGRES_COMMAND_OK, error);
+
+    if (set == NULL)
+      goto fail;
+  }
+
+  new_id = wg_uuid_new ();
+  {
+    const char *params[] = { new_id };
+    g_autoptr(PGresult) set = run (self,
+      "INSERT INTO meta (key, value) VALUES ('journal_id', $1) ON CONFLICT (key) DO NOTHING",
+      1, params, PGRES_COMMAND_OK, error);
+
+    if (set == NULL)
+      goto fail;
+  }
+  id = run (self, "SELECT value FROM meta WHERE key = 'journal_id'", 0, NULL, PGRES_TUPLES_OK, error);
+  if (id == NULL || !run_command (self, "COMMIT", error))
+    goto fail;
+  self->journal_id = g_strdup (PQgetvalue (id, 0, 0));
+  return TRUE;
+
+fail:
+  rollback_quietly (self);
+  return FALSE;
+}
+
+/* libpq prints the server's notices (an immediate shutdown's) on stderr:
+ * they go to the log's debug level; errors reach the caller anyway. */
+void
+_wg_pg_notice_cb (void       *data,
+                  const char *message)
+{
+  g_debug ("PostgreSQL: %s", message);
+}
+
+WgPgJournal *
+wg_pg_journal_open (const char  *conninfo,
+                    GError     **error)
+{
+  g_autoptr(WgPgJournal) self = g_new0 (WgPgJournal, 1);
+  g_autoptr(PGresult) quiet = NULL;
+
+  g_return_val_if_fail (conninfo != NULL, NULL);
+
+  rows_init (&self->journal_rows, "INSERT INTO journal (" EVENT_COLUMNS ") VALUES ", 10);
+  rows_init (&self->answer_rows,
+             "INSERT INTO commands (id, type, body_hash, actor, role, received_at, outcome,"
+             " first_seq, last_seq, error_code, error_message) VALUES ", 11);
+  self->conn = PQconnectdb (conninfo);
+  if (PQstatus (self->conn) != CONNECTION_OK)
+    {
+      set_error_text (error, "cannot connect", PQerrorMessage (self->conn));
+      return NULL;
+    }
+  PQsetNoticeProcessor (self->conn, _wg_pg_notice_cb, NULL);
+  /* CREATE TABLE IF NOT EXISTS notices are not news. */
+  quiet = PQexec (self->conn, "SET client_min_messages = warning");
+  if (!migrate (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+void
+wg_pg_journal_free (WgPgJournal *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->conn, PQfinish);
+  g_clear_pointer (&self->journal_rows.values, g_ptr_array_unref);
+  g_clear_pointer (&self->answer_rows.values, g_ptr_array_unref);
+  g_free (self->journal_id);
+  g_free (self);
+}
+
+const char *
+wg_pg_journal_get_id (WgPgJournal *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->journal_id;
+}
+
+/* ---------------------------------------------------------------- events */
+
+
+static const char *
+value_or_null (PGresult *result,
+               int       row,
+               int       column)
+{
+  return PQgetisnull (result, row, column) ? NULL : PQgetvalue (result, row, column);
+}
+
+static WgEvent *
+read_event_row (PGresult  *result,
+                int        row,
+                GError   **error)
+{
+  g_autoptr(JsonNode) body = NULL;
+  WgEventType type;
+  WgEvent *event;
+
+  if (!wg_event_type_from_string (PQgetvalue (result, row, 2), &type))
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_EVENT, "unknown event type in the journal");
+      return NULL;
+    }
+  body = wg_json_parse (PQgetvalue (result, row, 9), -1, NULL);
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_EVENT, "bad event body in the journal");
+      return NULL;
+    }
+  event = wg_event_new (type, g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10),
+                        value_or_null (result, row, 3), value_or_null (result, row, 4),
+                        value_or_null (result, row, 5), value_or_null (result, row, 6),
+                        value_or_null (result, row, 7), json_node_get_object (body));
+  wg_event_set_seq (event, g_ascii_strtoll (PQgetvalue (result, row, 0), NULL, 10));
+  if (!PQgetisnull (result, row, 8))
+    wg_event_set_exercise (event, PQgetvalue (result, row, 8));
+  return event;
+}
+
+static void
+add_event (WgPgJournal *self,
+           WgEvent     *event)
+{
+  g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, event->seq);
+  g_autofree char *ts = g_strdup_printf ("%" G_GINT64_FORMAT, event->ts);
+  g_autofree char *body = wg_json_object_to_string (event->body);
+  const char *params[] = { seq, ts, wg_event_get_type_name (event), event->actor, event->role,
+                           event->command, event->subject, event->incident, event->exercise, body };
+
+  rows_add (&self->journal_rows, params);
+}
+
+static void
+add_events (WgPgJournal *self,
+            GPtrArray   *events)
+{
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    add_event (self, g_ptr_array_index (events, i));
+}
+
+/* Applies to @mirror every event above its head, page by page, checking
+ * that seqs follow each other. */
+static gboolean
+catch_up (WgPgJournal  *self,
+          WgStore      *mirror,
+          GPtrArray    *applied,
+          GError      **error)
+{
+  for (;;)
+    {
+      g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, wg_store_head (mirror));
+      const char *params[] = { after };
+      g_autoptr(PGresult) result = run (self,
+        "SELECT " EVENT_COLUMNS " FROM journal WHERE seq > $1 ORDER BY seq LIMIT " G_STRINGIFY (CATCH_UP_PAGE),
+        1, params, PGRES_TUPLES_OK, error);
+      g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+      gint64 expect = wg_store_head (mirror) + 1;
+      int n;
+
+      if (result == NULL)
+        return FALSE;
+      n = PQntuples (result);
+      if (n == 0)
+        return TRUE;
+      for (int row = 0; row < n; row++)
+        {
+          WgEvent *event = read_event_row (result, row, error);
+
+          if (event == NULL)
+            return FALSE;
+          g_ptr_array_add (events, event);
+          if (event->seq != expect++)
+            {
+              g_set_error (error, WG_ERROR, WG_ERROR_STORE,
+                           "the journal in PostgreSQL has a gap before seq %" G_GINT64_FORMAT, event->seq);
+              return FALSE;
+            }
+        }
+      if (!wg_store_apply_events (mirror, events, error))
+        return FALSE;
+      for (guint i = 0; applied != NULL && i < events->len; i++)
+        g_ptr_array_add (applied, wg_event_ref (g_ptr_array_index (events, i)));
+      if (n < CATCH_UP_PAGE)
+        return TRUE;
+    }
+}
+
+static gint64
+database_head (WgPgJournal  *self,
+               GError      **error)
+{
+  g_autoptr(PGresult) result = run (self, "SELECT coalesce(max(seq), 0) FROM journal", 0, NULL,
+                                    PGRES_TUPLES_OK, error);
+
+  if (result == NULL)
+    return -1;
+  return g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+}
+
+gboolean
+wg_pg_journal_attach_mirror (WgPgJournal  *self,
+                             WgStore      *mirror,
+                             GError      **error)
+{
+  gint64 head;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (mirror != NULL, FALSE);
+
+  head = database_head (self, error);
+  if (head < 0)
+    return FALSE;
+  if (g_strcmp0 (wg_store_get_journal_id (mirror), self->journal_id) != 0 ||
+      wg_store_head (mirror) > head)
+    {
+      if (wg_store_head (mirror) > 0)
+        g_message ("The local mirror is not of this PostgreSQL journal: rebuilding it");
+      if (!wg_store_reset (mirror, self->journal_id, error))
+        return FALSE;
+    }
+  return catch_up (self, mirror, NULL, error);
+}
+
+gboolean
+wg_pg_journal_publish_local (WgPgJournal  *self,
+                             WgStore      *mirror,
+                             gint64        base,
+                             GError      **error)
+{
+  gint64 head;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (wg_store_head (mirror) == base)
+    return TRUE;
+  if (!run_command (self, "BEGIN", error))
+    return FALSE;
+  if (!lock_journal (self, error) || (head = database_head (self, error)) < 0)
+    goto fail;
+  if (head != base)
+    {
+      /* Another instance wrote first: its journal wins. */
+      rollback_quietly (self);
+      return wg_store_reset (mirror, self->journal_id, error) &&
+             catch_up (self, mirror, NULL, error);
+    }
+  for (gint64 after = base; after < wg_store_head (mirror);)
+    {
+      g_autoptr(GPtrArray) page = wg_store_read_journal (mirror, after, CATCH_UP_PAGE, error);
+
+      if (page == NULL)
+        goto fail;
+      if (page->len == 0)
+        {
+          g_set_error (error, WG_ERROR, WG_ERROR_STORE, "the local journal ends before its head");
+          goto fail;
+        }
+      add_events (self, page);
+      if (!rows_flush (self, &self->journal_rows, error))
+        goto fail;
+      after = ((WgEvent *) g_ptr_array_index (page, page->len - 1))->seq;
+    }
+  if (!run_command (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  rollback_quietly (self);
+  return FALSE;
+}
+
+/* ----------------------------------------------------------------- batch */
+
+gboolean
+wg_pg_journal_begin (WgPgJournal  *self,
+                     WgStore      *mirror,
+                     GPtrArray   **caught_up,
+                     GError      **error)
+{
+  g_autoptr(GPtrArray) applied = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch, FALSE);
+
+  /* After a lost connection (PostgreSQL restarted), the batch reconnects. */
+  if (PQstatus (self->conn) != CONNECTION_OK)
+    {
+      PQreset (self->conn);
+      if (PQstatus (self->conn) != CONNECTION_OK)
+        {
+          set_error_text (error, "cannot reconnect", PQerrorMessage (self->conn));
+          return FALSE;
+        }
+    }
+  /* Most of what the others appended is applied before the lock, so that
+   * projecting it does not hold everyone up: commits are serialised by the
+   * lock, so what a read sees is a gap-free prefix; the rest comes under
+   * the lock. */
+  if (!catch_up (self, mirror, applied, error))
+    goto fail;
+  if (!run_command (self, "BEGIN", error))
+    goto fail;
+  if (!lock_journal (self, error) ||
+      !catch_up (self, mirror, applied, error) ||
+      !wg_store_begin (mirror, error))
+    {
+      rollback_quietly (self);
+      goto fail;
+    }
+  self->in_batch = TRUE;
+  self->failed = FALSE;
+  self->begin_head = wg_store_head (mirror);
+  if (caught_up != NULL)
+    *caught_up = applied->len > 0 ? g_steal_pointer (&applied) : NULL;
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
+static void
+add_answer (WgPgJournal    *self,
+            WgCommand      *command,
+            const WgActor  *actor,
+            gint64          now_ms,
+            GPtrArray      *events,
+            const GError   *refusal)
+{
+  g_autofree char *received = g_strdup_printf ("%" G_GINT64_FORMAT, now_ms);
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+  const char *params[11] = { wg_command_get_id (command), wg_command_get_type_name (command),
+                             wg_command_get_body_hash (command), actor->username,
+                             wg_role_to_string (actor->role), received };
+
+  if (events != NULL)
+    {
+      first = g_strdup_printf ("%" G_GINT64_FORMAT, ((WgEvent *) events->pdata[0])->seq);
+      last = g_strdup_printf ("%" G_GINT64_FORMAT, ((WgEvent *) events->pdata[events->len - 1])->seq);
+      params[6] = "accepted";
+      params[7] = first;
+      params[8] = last;
+    }
+  else
+    {
+      params[6] = "refused";
+      params[9] = wg_error_code_to_slug (refusal->code);
+      params[10] = refusal->message;
+    }
+  rows_add (&self->answer_rows, params);
+}
+
+/* As wg-store.c's own lookup, over every instance's answers: 1 answered
+ * (the events from the caught-up mirror, or the stored refusal in @error),
+ * 0 not seen, -1 failure or the id reused for another command. */
+static int
+lookup_answer (WgPgJournal    *self,
+               WgStore        *mirror,
+               WgCommand      *command,
+               const WgActor  *actor,
+               GPtrArray     **events_out,
+               GError        **error)
+{
+  const char *params[] = { wg_command_get_id (command) };
+  g_autoptr(PGresult) result = run (self,
+    "SELECT type, body_hash, actor, outcome, first_seq, last_seq, error_code, error_message"
+    " FROM commands WHERE id = $1", 1, params, PGRES_TUPLES_OK, error);
+
+  if (result == NULL)
+    return -1;
+  if (PQntuples (result) == 0)
+    return 0;
+  if (g_strcmp0 (value_or_null (result, 0, 0), wg_command_get_type_name (command)) != 0 ||
+      g_strcmp0 (value_or_null (result, 0, 1), wg_command_get_body_hash (command)) != 0 ||
+      g_strcmp0 (value_or_null (result, 0, 2), actor->username) != 0)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_IDEMPOTENCY_KEY_REUSE,
+                   "command id %s was used for another command", wg_command_get_id (command));
+      return -1;
+    }
+  if (g_strcmp0 (PQgetvalue (result, 0, 3), "accepted") == 0)
+    {
+      gint64 first = g_ascii_strtoll (PQgetvalue (result, 0, 4), NULL, 10);
+      gint64 last = g_ascii_strtoll (PQgetvalue (result, 0, 5), NULL, 10);
+      g_autoptr(GPtrArray) events = wg_store_read_journal (mirror, first - 1, (guint) (last - first + 1), error);
+
+      if (events == NULL)
+        return -1;
+      if (events_out != NULL)
+        *events_out = g_steal_pointer (&events);
+      return 1;
+    }
+  else
+    {
+      WgErrorCode code = WG_ERROR_STORE;
+      const char *message = value_or_null (result, 0, 7);
+
+      wg_error_code_from_slug (value_or_null (result, 0, 6), &code);
+      g_set_error_literal (error, WG_ERROR, code, message != NULL ? message : "");
+      return 1;
+    }
+}
+
+static gboolean
+batch_usable (WgPgJournal  *self,
+              GError      **error)
+{
+  g_return_val_if_fail (self->in_batch, FALSE);
+  if (!self->failed)
+    return TRUE;
+  g_set_error_literal (error, WG_ERROR, WG_ERROR_STORE,
+                       "PostgreSQL: the batch was aborted by an earlier failure");
+  return FALSE;
+}
+
+gboolean
+wg_pg_journal_execute_command (WgPgJournal    *self,
+                               WgStore        *mirror,
+                               WgCommand      *command,
+                               const WgActor  *actor,
+                               gint64          now_ms,
+                               const GError   *refusal,
+                               GPtrArray     **events_out,
+                               gboolean       *replayed,
+                               GError        **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean local_replayed = FALSE;
+  gboolean ok;
+  int seen;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (replayed != NULL)
+    *replayed = FALSE;
+  if (!batch_usable (self, error))
+    return FALSE;
+
+  seen = lookup_answer (self, mirror, command, actor, &events, &local_error);
+  if (seen != 0)
+    {
+      if (replayed != NULL)
+        *replayed = seen == 1;
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (events_out != NULL)
+        *events_out = g_steal_pointer (&events);
+      return TRUE;
+    }
+
+  if (refusal != NULL)
+    ok = wg_store_refuse_command (mirror, command, actor, now_ms, refusal, &events,
+                                  &local_replayed, &local_error);
+  else
+    ok = wg_store_execute_command (mirror, command, actor, now_ms, &events,
+                                   &local_replayed, &local_error);
+  /* The mirror never holds an answer PostgreSQL lacks (it commits after
+   * PostgreSQL), so a fresh command is fresh on both. */
+  if (!local_replayed)
+    {
+      if (ok)
+        {
+          add_events (self, events);
+          add_answer (self, command, actor, now_ms, events, NULL);
+        }
+      else if (wg_error_is_rule_refusal (local_error))
+        add_answer (self, command, actor, now_ms, NULL, local_error);
+    }
+  if (replayed != NULL)
+    *replayed = local_replayed;
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (events_out != NULL)
+    *events_out = g_steal_pointer (&events);
+  return TRUE;
+}
+
+gboolean
+wg_pg_journal_run_timers (WgPgJournal  *self,
+                          WgStore      *mirror,
+                          gint64        now_ms,
+                          GPtrArray   **events_out,
+                          GError      **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!batch_usable (self, error) ||
+      !wg_store_run_timers (mirror, now_ms, &events, error))
+    return FALSE;
+  add_events (self, events);
+  if (events_out != NULL)
+    *events_out = g_steal_pointer (&events);
+  return TRUE;
+}
+
+gboolean
+wg_pg_journal_commit (WgPgJournal  *self,
+                      WgStore      *mirror,
+                      GError      **error)
+{
+  g_autoptr(GError) mirror_error = NULL;
+  gint64 head;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!batch_usable (self, error) ||
+      !rows_flush (self, &self->journal_rows, error) ||
+      !rows_flush (self, &self->answer_rows, error))
+    {
+      wg_pg_journal_rollback (self, mirror);
+      return FALSE;
+    }
+  head = wg_store_head (mirror);
+  if (head != self->begin_head)
+    {
+      /* Delivered to the listeners at COMMIT, not before. */
+      g_autofree char *payload = g_strdup_printf ("%" G_GINT64_FORMAT, head);
+      const char *params[] = { WG_PG_JOURNAL_CHANNEL, payload };
+      g_autoptr(PGresult) result = run (self, "SELECT pg_notify($1, $2)", 2, params,
+                                        PGRES_TUPLES_OK, error);
+
+      if (result == NULL)
+        {
+          wg_pg_journal_rollback (self, mirror);
+          return FALSE;
+        }
+    }
+  /* A COMMIT whose answer is lost may have happened: the mirror rolls
+   * back, catches up at the next batch, and a client's retry finds its
+   * answer. */
+  if (!run_command (self, "COMMIT", error))
+    {
+      wg_pg_journal_rollback (self, mirror);
+      return FALSE;
+    }
+  self->in_batch = FALSE;
+  if (!wg_store_commit (mirror, &mirror_error))
+    g_warning ("The local mirror lags behind PostgreSQL (it catches up at the next batch): %s",
+               mirror_error->message);
+  return TRUE;
+}
+
+void
+wg_pg_journal_rollback (WgPgJournal *self,
+                        WgStore     *mirror)
+{
+  g_return_if_fail (self != NULL);
+
+  if (PQstatus (self->conn) == CONNECTION_OK)
+    rollback_quietly (self);
+  self->in_batch = FALSE;
+  self->failed = FALSE;
+  g_ptr_array_set_size (self->journal_rows.values, 0);
+  g_ptr_array_set_size (self->answer_rows.values, 0);
+  wg_store_rollback (mirror);
+}
