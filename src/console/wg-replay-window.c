@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "wg-drill-window.h"
 #include "wg-replay-bar.h"
 #include "wg-replay-tracks.h"
 #include "wg-replay-window.h"
@@ -36,6 +37,32 @@ disable_commands (WgWindow *window)
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (window), actions[i], FALSE);
+}
+
+/* Scenario 7 from scenario 6: a trainer opens an exercise on the selected
+ * incident as it stood at the moment shown (wg-drill-window.c). */
+static void
+drill_from_here_cb (GtkButton *button,
+                    WgWindow  *window)
+{
+  WgWindow *live = g_object_get_data (G_OBJECT (button), "live");
+  WgReplay *replay = wg_replay_window_get_replay (window);
+  WgContext *context = wg_replay_get_context (replay);
+  const char *incident = wg_view_model_get_selected_incident (wg_context_get_view_model (context));
+  g_auto(WgIncidentRecord) record = { 0 };
+
+  if (incident == NULL || !wg_store_get_incident (wg_context_get_store (context), incident, &record, NULL))
+    return;
+  wg_drill_start_from_incident (wg_window_get_context (live), wg_window_get_model (live), GTK_WINDOW (live),
+                                record.case_number, wg_replay_get_time (replay));
+}
+
+static void
+drill_button_follow_selection (GtkWidget   *button,
+                               GParamSpec  *pspec,
+                               WgViewModel *view_model)
+{
+  gtk_widget_set_sensitive (button, wg_view_model_get_selected_incident (view_model) != NULL);
 }
 
 WgWindow *
@@ -85,6 +112,26 @@ wg_replay_window_open (WgWindow  *live,
   gtk_widget_add_css_class (label, "heading");
   gtk_widget_add_css_class (label, "numeric");
   gtk_box_append (GTK_BOX (replay_banner), label);
+  {
+    const WgActor *actor = wg_context_get_actor (wg_window_get_context (live));
+    WgViewModel *view_model = wg_context_get_view_model (wg_replay_get_context (replay));
+
+    /* Only a trainer starts exercises (protocol.md, "Replay and exercises"). */
+    if (actor != NULL && actor->role == WG_ROLE_TRAINER && wg_context_get_sync_client (wg_window_get_context (live)) != NULL)
+      {
+        GtkWidget *drill = gtk_button_new_with_mnemonic (_("Start a _Drill from Here"));
+
+        gtk_widget_set_tooltip_text (drill, _("An exercise on the selected incident as it stood at the moment shown"));
+        gtk_widget_set_hexpand (label, TRUE);
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        g_object_set_data (G_OBJECT (drill), "live", live);
+        g_signal_connect_object (drill, "clicked", G_CALLBACK (drill_from_here_cb), window, 0);
+        g_signal_connect_object (view_model, "notify::selected-incident",
+                                 G_CALLBACK (drill_button_follow_selection), drill, G_CONNECT_SWAPPED);
+        drill_button_follow_selection (drill, NULL, view_model);
+        gtk_box_append (GTK_BOX (replay_banner), drill);
+      }
+  }
   gtk_box_prepend (GTK_BOX (banner_slot), replay_banner);
   gtk_box_prepend (GTK_BOX (banner_slot), live_banner);
   update_banner (GTK_LABEL (label), replay);

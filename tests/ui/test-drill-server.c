@@ -20,6 +20,7 @@
 #include "console-test-util.h"
 #include "wg-dispatch-dialog.h"
 #include "wg-drill-window.h"
+#include "wg-replay-window.h"
 #include "wg-test-server.h"
 
 static WgApplication *
@@ -325,6 +326,40 @@ reality_known (gpointer window)
          ((WgDrillDecision *) score->decisions->pdata[0])->real_elapsed_ms >= 0;
 }
 
+typedef struct
+{
+  WgWindow   *window;
+  const char *incident;
+} LiveWait;
+
+static gboolean
+live_has_incident (gpointer data)
+{
+  LiveWait *w = data;
+
+  return wg_incident_model_lookup (wg_window_get_model (w->window), w->incident) != NULL;
+}
+
+/* The first button under @widget labelled @label. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A trainer replays the incident, stops at a moment and starts a drill
+ * from there (the replay's "Start a Drill from Here"). */
 static void
 test_drill_from_incident (void)
 {
@@ -373,9 +408,27 @@ test_drill_from_incident (void)
 
   trainer_app = start_console (server, "trainer");
   trainer = console_test_find_window (trainer_app);
-  wg_drill_start_from_incident (wg_window_get_context (trainer), wg_window_get_model (trainer),
-                                GTK_WINDOW (trainer), case_number, moment);
-  g_assert_true (wg_test_iterate_until (drill_window_open, NULL, 20000));
+  {
+    LiveWait w = { trainer, incident };
+    g_autoptr(GError) error = NULL;
+    WgWindow *replay_window;
+    WgReplay *replay;
+    GtkWidget *button;
+
+    g_assert_true (wg_test_iterate_until (live_has_incident, &w, 20000));
+    replay_window = wg_replay_window_open (trainer, &error);
+    g_assert_no_error (error);
+    replay = wg_replay_window_get_replay (replay_window);
+    wg_replay_seek (replay, moment);
+    button = find_button (GTK_WIDGET (replay_window), "Start a _Drill from Here");
+    g_assert_nonnull (button);
+    g_assert_false (gtk_widget_get_sensitive (button));
+    wg_view_model_set_selected_incident (wg_context_get_view_model (wg_replay_get_context (replay)), incident);
+    g_assert_true (gtk_widget_get_sensitive (button));
+    g_signal_emit_by_name (button, "clicked");
+    g_assert_true (wg_test_iterate_until (drill_window_open, NULL, 20000));
+    gtk_window_destroy (GTK_WINDOW (replay_window));
+  }
   drill = find_drill_window ();
   g_assert_true (wg_test_iterate_until (reality_known, drill, 20000));
 
