@@ -735,6 +735,7 @@ test_public_text (Fixture       *f,
   g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
   g_autoptr(WgActor) wall = wg_actor_new ("wall", WG_ROLE_WALL, NULL, NULL, NULL);
   g_autoptr(GPtrArray) fire = NULL, dispute = NULL, view = NULL;
+  g_autoptr(WgCommand) report_fire = NULL, report_dispute = NULL;
   g_autoptr(GError) error = NULL;
   WgJournalViewer viewer;
   guint n = 0;
@@ -742,15 +743,15 @@ test_public_text (Fixture       *f,
   wg_rules_set_category_sensitive (f->rules, "labour_dispute", TRUE);
   wg_rules_add_grid_centre (f->rules, "g17", 23.2, 113.2);
   /* Before the store kept texts (a schema 3 journal has no public one). */
-  fire = fixture_run (f, fixture_command ("incident.report",
+  report_fire = fixture_command ("incident.report",
     "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
-    " \"summary\": \"smoke\", \"details\": \"flat 502\", \"caller\": {\"name\": \"Wu\", \"phone\": \"13900139000\"}}"),
-    leader, FIXTURE_T0);
+    " \"summary\": \"smoke\", \"details\": \"flat 502\", \"caller\": {\"name\": \"Wu\", \"phone\": \"13900139000\"}}");
+  fire = fixture_run (f, report_fire, leader, FIXTURE_T0);
   wg_store_set_keep_event_text (f->store, TRUE);
-  dispute = fixture_run (f, fixture_command ("incident.report",
+  report_dispute = fixture_command ("incident.report",
     "{\"grade\": \"professional\", \"category\": \"labour_dispute\", \"location\": {\"lat\": 23.26, \"lon\": 113.31},"
-    " \"summary\": \"wages unpaid\", \"caller\": {\"name\": \"Li\", \"phone\": \"13700137000\"}}"),
-    leader, FIXTURE_T0 + 1000);
+    " \"summary\": \"wages unpaid\", \"caller\": {\"name\": \"Li\", \"phone\": \"13700137000\"}}");
+  dispute = fixture_run (f, report_dispute, leader, FIXTURE_T0 + 1000);
   fixture_run_ok (f, fixture_commandf ("incident.note", "{\"incident\": \"%s\", \"text\": \"Li called\"}",
                                        ((WgEvent *) dispute->pdata[0])->subject), leader, FIXTURE_T0 + 2000);
 
