@@ -2288,8 +2288,12 @@ wg_store_reset (WgStore     *self,
   if (!change_end (self, &mark, error))
     return FALSE;
 
-  g_free (self->journal_id);
-  self->journal_id = g_strdup (journal_id);
+  /* @journal_id may be this store's own (a replay keeps its source's). */
+  if (self->journal_id != journal_id)
+    {
+      g_free (self->journal_id);
+      self->journal_id = g_strdup (journal_id);
+    }
   return TRUE;
 
 failed:
