@@ -56,6 +56,30 @@ journal_id_of (WgTestServer *server)
   return g_strdup (json_object_get_string_member (wg_test_response_object (r), "journal_id"));
 }
 
+/* Waits until the journal's head has not moved for 1.5 s (at most 30 s):
+ * a client that exits may leave commands in the server's queue, and under
+ * the sanitizers they commit after it is gone. */
+static void
+wait_until_journal_settles (WgTestServer *server)
+{
+  gint64 head = -1, still_since = g_get_monotonic_time (), deadline = still_since + 30 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(WgTestResponse) r = wg_test_server_get (server, "/api/v1/health");
+      gint64 now_head = json_object_get_int_member (wg_test_response_object (r), "head");
+
+      if (now_head != head)
+        {
+          head = now_head;
+          still_since = g_get_monotonic_time ();
+        }
+      else if (g_get_monotonic_time () - still_since >= 1500 * 1000)
+        return;
+      g_usleep (250 * 1000);
+    }
+}
+
 /* The whole journal through the API: command id -> times seen; asserts
  * gap-free seq from 1 to head. */
 static GHashTable *
@@ -485,6 +509,7 @@ test_metrics_and_log (void)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_wait (sim, NULL, &error));
   g_assert_cmpint (g_subprocess_get_exit_status (sim), ==, 0);
+  wait_until_journal_settles (server);
 
   /* Only the metrics token reads them, not an admin's. */
   {
