@@ -57,7 +57,7 @@ else
 fi
 server_deb=$(ls "$out"/wangge-server_*.deb)
 console_deb=$(ls "$out"/wangge_*.deb)
-echo "built $(basename "$server_deb") $(basename "$console_deb")"
+echo "built $(cd "$out" && ls ./*.deb | sed 's|^\./||' | tr '\n' ' ')"
 
 echo "--- lintian"
 lintian --fail-on error --tag-display-limit 0 "$out"/*.changes || fail "lintian found errors"
