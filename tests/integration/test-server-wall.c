@@ -207,7 +207,7 @@ check_events (Fixture   *f,
       if (g_str_equal (incident, f->road) || g_str_equal (incident, f->duplicate))
         g_assert_cmpstr (json_object_get_string_member (b, "summary"), ==, ROAD_SUMMARY);
       else
-        g_assert_false (json_object_has_member (b, "summary"));
+        g_assert_cmpstr (json_object_get_string_member (b, "summary"), ==, "");
     }
   return reports;
 }
@@ -293,7 +293,7 @@ test_snapshot (Fixture       *f,
       if (g_str_equal (id, f->road))
         g_assert_cmpstr (json_object_get_string_member (incident, "summary"), ==, ROAD_SUMMARY);
       else
-        g_assert_true (json_object_get_null_member (incident, "summary"));
+        g_assert_cmpstr (json_object_get_string_member (incident, "summary"), ==, "");
       g_assert_cmpuint (check_events (f, json_object_get_array_member (incident, "events")), ==, 1);
     }
   g_assert_cmpuint (seen, ==, 3);
