@@ -975,9 +975,22 @@ decide_cycle (Ctx         *ctx,
       wg_json_set_nullable_string (b, "into_case_number", target.case_number);
       json_object_set_string_member (b, "reason", text);
       /* The duplicate's caller waits for the answer of the case it joins:
-       * that case is called back before it closes. */
+       * that case is called back before it closes, the caller's details
+       * here for it (masked and hidden as any caller's). */
       if (incident.call_back_required)
         json_object_set_boolean_member (b, "call_back_required", TRUE);
+      {
+        g_autoptr(GError) local_error = NULL;
+        JsonNode *caller = ctx->reader->funcs->get_caller (ctx->reader->user_data, id, &local_error);
+
+        if (local_error != NULL)
+          {
+            g_propagate_error (error, g_steal_pointer (&local_error));
+            return FALSE;
+          }
+        if (caller != NULL)
+          json_object_set_member (b, "caller", caller);
+      }
       break;
 
     case WG_CMD_INCIDENT_DOWNGRADE:

@@ -23,7 +23,9 @@ static const char *const private_members[] = {
   "remark", "reason", "text", "resolution", "result", "instructions",
 };
 
-/* Shown for an ordinary case only. */
+/* Shown for an ordinary case only; a sensitive case's are empty strings,
+ * so that every reader of the event (the projection wants a summary) takes
+ * it as it is. */
 static const char *const sensitive_members[] = {
   "summary",
 };
@@ -57,11 +59,16 @@ is_listed (const char        *member,
 }
 
 static gboolean
-is_hidden (const char         *member,
-           const WgPublicCase *pcase)
+is_emptied (const char         *member,
+            const WgPublicCase *pcase)
 {
-  return is_listed (member, private_members, G_N_ELEMENTS (private_members)) ||
-         (pcase->sensitive && is_listed (member, sensitive_members, G_N_ELEMENTS (sensitive_members)));
+  return pcase->sensitive && is_listed (member, sensitive_members, G_N_ELEMENTS (sensitive_members));
+}
+
+static gboolean
+is_hidden (const char *member)
+{
+  return is_listed (member, private_members, G_N_ELEMENTS (private_members));
 }
 
 /* The grid's centre; outside every grid (or without reference data), the
@@ -94,7 +101,7 @@ needs_reducing (JsonObject         *object,
   g_autoptr(GList) members = json_object_get_members (object);
 
   for (GList *l = members; l != NULL; l = l->next)
-    if (is_hidden (l->data, pcase) || strcmp (l->data, "location") == 0)
+    if (is_hidden (l->data) || is_emptied (l->data, pcase) || strcmp (l->data, "location") == 0)
       return TRUE;
   return FALSE;
 }
@@ -111,10 +118,12 @@ reduce_object (JsonObject         *from,
     {
       const char *member = l->data;
 
-      if (is_hidden (member, pcase))
+      if (is_hidden (member))
         continue;
       if (strcmp (member, "location") == 0)
         json_object_set_member (to, member, coarse_location (json_object_get_member (from, member), pcase));
+      else if (is_emptied (member, pcase))
+        json_object_set_string_member (to, member, "");
       else
         json_object_set_member (to, member, json_node_copy (json_object_get_member (from, member)));
     }
@@ -156,13 +165,12 @@ wg_public_display_reduce_incident (JsonObject         *incident,
     {
       const char *member = l->data;
 
-      /* The record's own members keep their shape: null, not absent. */
-      if (strcmp (member, "summary") == 0 && pcase->sensitive)
-        json_object_set_null_member (incident, member);
+      if (is_emptied (member, pcase))
+        json_object_set_string_member (incident, member, "");
       else if (strcmp (member, "location") == 0)
         json_object_set_member (incident, member,
                                 coarse_location (json_object_get_member (incident, member), pcase));
-      else if (is_listed (member, private_members, G_N_ELEMENTS (private_members)))
+      else if (is_hidden (member))
         json_object_remove_member (incident, member);
     }
 }

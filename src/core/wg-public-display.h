@@ -5,7 +5,8 @@
  * journal"): no resident's name or phone number, no free text but an
  * ordinary case's summary, locations coarsened to the grid's centre, and
  * sensitive cases (disputes, petitions, domestic violence) reduced to
- * category and grid.  Staff names (actors, units) stay.
+ * category and grid (their summary an empty string).  Staff names (actors,
+ * units) stay.
  */
 #pragma once
 

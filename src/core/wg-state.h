@@ -126,6 +126,11 @@ typedef struct {
   GPtrArray *(*timer_candidates) (gpointer     user_data,
                                   gint64       now_ms,
                                   GError     **error);
+  /* The caller of @incident as its report recorded it ({name, phone}), or
+   * NULL (none: error unset; failure: error set). */
+  JsonNode *(*get_caller)       (gpointer     user_data,
+                                  const char  *incident,
+                                  GError     **error);
 } WgStateReaderFuncs;
 
 typedef struct {

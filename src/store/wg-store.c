@@ -621,6 +621,36 @@ reader_timer_candidates (gpointer     user_data,
   return g_steal_pointer (&result);
 }
 
+static JsonNode *
+reader_get_caller (gpointer     user_data,
+                   const char  *incident,
+                   GError     **error)
+{
+  WgStore *self = user_data;
+  sqlite3_stmt *stmt;
+  JsonNode *caller = NULL;
+  int rc;
+
+  /* journal_incident (incident, seq): the report is the first row. */
+  stmt = _wg_store_stmt (self,
+    "SELECT json_extract (body, '$.caller') FROM journal"
+    " WHERE incident = ?1 AND type = 'incident.reported' ORDER BY seq LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  wg_sqlite_bind_text_or_null (stmt, 1, incident);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) == SQLITE_TEXT)
+    {
+      caller = wg_json_parse ((const char *) sqlite3_column_text (stmt, 0), -1, NULL);
+      if (caller != NULL && !JSON_NODE_HOLDS_OBJECT (caller))
+        g_clear_pointer (&caller, json_node_unref);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    _wg_store_set_error (self, error);
+  return caller;
+}
+
 static const WgStateReaderFuncs store_reader_funcs = {
   reader_get_incident,
   reader_get_assignment,
@@ -628,6 +658,7 @@ static const WgStateReaderFuncs store_reader_funcs = {
   reader_open_assignments,
   reader_count_on_day,
   reader_timer_candidates,
+  reader_get_caller,
 };
 
 /* ------------------------------------------------------------ lifecycle */

@@ -44,6 +44,7 @@ typedef struct
   char         *road;         /* incident ids */
   char         *dispute;
   char         *violence;
+  char         *duplicate;
 } Fixture;
 
 static char *
@@ -97,6 +98,12 @@ make_cases (Fixture *f)
   f->road = report (f, "road_damage", LOC, ROAD_SUMMARY);
   f->dispute = report (f, "dispute_family", LOC2, DISPUTE_SUMMARY);
   f->violence = report (f, "domestic_violence", LOC, VIOLENCE_SUMMARY);
+  /* A second call about the road: merged, its caller carried over. */
+  f->duplicate = report (f, "road_damage", LOC2, ROAD_SUMMARY);
+  body = g_strdup_printf ("{\"incident\":\"%s\",\"into\":\"%s\",\"reason\":\"同一处\"}", f->duplicate, f->road);
+  ignored = must (f, f->dispatcher, "incident.merge", body);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&ignored, g_free);
   body = g_strdup_printf ("{\"incident\":\"%s\",\"outcome\":\"mediated\",\"remark\":\"双方和解\","
                           "\"parties\":[\"" PARTY_NAME "\"]}", f->dispute);
   ignored = must (f, f->dispatcher, "incident.mediate", body);
@@ -131,6 +138,7 @@ fixture_tear_down (Fixture       *f,
   g_free (f->road);
   g_free (f->dispute);
   g_free (f->violence);
+  g_free (f->duplicate);
 }
 
 static char *
@@ -196,10 +204,10 @@ check_events (Fixture   *f,
                              json_object_get_string_member (b, "grid"));
       g_assert_false (json_object_has_member (b, "caller"));
       g_assert_false (json_object_has_member (b, "details"));
-      if (g_str_equal (incident, f->road))
+      if (g_str_equal (incident, f->road) || g_str_equal (incident, f->duplicate))
         g_assert_cmpstr (json_object_get_string_member (b, "summary"), ==, ROAD_SUMMARY);
       else
-        g_assert_false (json_object_has_member (b, "summary"));
+        g_assert_cmpstr (json_object_get_string_member (b, "summary"), ==, "");
     }
   return reports;
 }
@@ -232,8 +240,9 @@ test_journal (Fixture       *f,
   events = get_events (f, f->wall, "/api/v1/journal?after=0", &page);
   text = text_of (page->json);
   assert_no_resident (text);
-  g_assert_cmpuint (check_events (f, events), ==, 3);
+  g_assert_cmpuint (check_events (f, events), ==, 4);
   g_assert_true (strstr (text, ROAD_SUMMARY) != NULL);
+  g_assert_true (strstr (text, "\"incident.merged\"") != NULL);
 
   path = g_strdup_printf ("/api/v1/incidents/%s/events", f->dispute);
   events = get_events (f, f->wall, path, &mine);
@@ -284,7 +293,7 @@ test_snapshot (Fixture       *f,
       if (g_str_equal (id, f->road))
         g_assert_cmpstr (json_object_get_string_member (incident, "summary"), ==, ROAD_SUMMARY);
       else
-        g_assert_true (json_object_get_null_member (incident, "summary"));
+        g_assert_cmpstr (json_object_get_string_member (incident, "summary"), ==, "");
       g_assert_cmpuint (check_events (f, json_object_get_array_member (incident, "events")), ==, 1);
     }
   g_assert_cmpuint (seen, ==, 3);
@@ -321,7 +330,7 @@ test_stream (Fixture       *f,
       if (json_object_get_int_member (event, "seq") == head)
         break;
     }
-  g_assert_cmpuint (check_events (f, events), ==, 3);
+  g_assert_cmpuint (check_events (f, events), ==, 4);
 }
 
 /* Every command is refused with 403 forbidden and nothing is written; no

@@ -1154,6 +1154,59 @@ test_journal_id_change (void)
   console_free (console);
 }
 
+/* The wall's console takes the public view (docs/api.md, "The wall's
+ * public view") from the snapshot and the stream into its cache like any
+ * other: a dispute's report without its summary projects. */
+static void
+test_wall_public_view (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autofree char *token = NULL;
+  const char *body = "{\"grade\":\"professional\",\"category\":\"dispute_family\","
+                     "\"location\":{\"lat\":23.21,\"lon\":113.29},\"summary\":\"夫妻争吵\","
+                     "\"caller\":{\"name\":\"欧阳\",\"phone\":\"13912345678\"}}";
+  char *incidents[2];
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
+  for (guint i = 0; i < G_N_ELEMENTS (incidents); i++)
+    {
+      if (i == 1)
+        {
+          /* The first before the start (snapshot), the second live. */
+          api = logged_in_api (server, "wall");
+          console_open (console, api, "wall", TRUE);
+          wg_sync_client_start (console->sync);
+          wait_caught_up (console, wg_test_server_head (server), 30000);
+        }
+      {
+        g_autoptr(WgTestResponse) r = wg_test_server_command (server, token, NULL, "incident.report", body);
+        JsonArray *events;
+
+        g_assert_cmpuint (r->status, ==, 200);
+        events = json_object_get_array_member (wg_test_response_object (r), "events");
+        incidents[i] = g_strdup (json_object_get_string_member (json_array_get_object_element (events, 0),
+                                                                "incident"));
+      }
+    }
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  for (guint i = 0; i < G_N_ELEMENTS (incidents); i++)
+    {
+      g_auto(WgIncidentRecord) r = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (wg_store_get_incident (console->cache, incidents[i], &r, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (r.category, ==, "dispute_family");
+      g_assert_cmpstr (r.summary, ==, "");
+      g_free (incidents[i]);
+    }
+  console_free (console);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1166,5 +1219,6 @@ main (int   argc,
   g_test_add_func ("/sync/department-view", test_department_sees_only_its_own);
   g_test_add_func ("/sync/lag-after-quiet-spell", test_lag_after_quiet_spell);
   g_test_add_func ("/sync/journal-id-change", test_journal_id_change);
+  g_test_add_func ("/sync/wall-public-view", test_wall_public_view);
   return g_test_run ();
 }

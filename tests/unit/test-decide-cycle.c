@@ -577,10 +577,21 @@ test_merge (Cycle         *c,
 {
   /* Found on patrol (no call-back), then a resident phones the hotline. */
   g_autofree char *first = report (c, "professional", "structure", "patrol");
-  g_autofree char *dup = report (c, "professional", "structure", "hotline_12345");
+  g_autofree char *dup = NULL;
   g_autofree char *closed = report (c, "general", "fire_lane", NULL);
+  g_autoptr(GPtrArray) dup_events = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *merged;
   g_auto(WgIncidentRecord) r = { 0 };
 
+  {
+    g_autoptr(GPtrArray) events = fixture_run (&c->f, fixture_command ("incident.report",
+      "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.2, \"lon\": 113.25},"
+      " \"summary\": \"s\", \"source\": \"hotline_12345\", \"caller\": {\"name\": \"Wu\", \"phone\": \"13900139000\"}}"),
+      c->dispatcher, c->now += 1000);
+
+    dup = g_strdup (((WgEvent *) events->pdata[0])->subject);
+  }
   ok (c, c->worker, "incident.handle_on_spot", "{\"incident\": \"%s\", \"resolution\": \"r\"}", closed);
   refused (c, c->worker, WG_ERROR_FORBIDDEN, "incident.merge",
            "{\"incident\": \"%s\", \"into\": \"%s\", \"reason\": \"r\"}", dup, first);
@@ -602,9 +613,16 @@ test_merge (Cycle         *c,
   wg_incident_record_clear (&r);
   get (c, first, &r);
   g_assert_cmpuint (r.repeats, ==, 1);
-  /* The duplicate's caller is called back on the case it joined. */
+  /* The duplicate's caller is called back on the case it joined: the
+   * merge carries who it is. */
   g_assert_true (r.call_back_required);
   wg_incident_record_clear (&r);
+  dup_events = wg_store_read_incident_events (c->f.store, dup, &error);
+  g_assert_no_error (error);
+  merged = ((WgEvent *) dup_events->pdata[dup_events->len - 1])->body;
+  g_assert_true (json_object_get_boolean_member (merged, "call_back_required"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (merged, "caller"), "phone"), ==,
+                   "13900139000");
   /* Terminal: nothing more on the duplicate but notes. */
   refused (c, c->dispatcher, WG_ERROR_ILLEGAL_TRANSITION, "incident.route",
            "{\"incident\": \"%s\", \"department\": \"cgj\"}", dup);

@@ -786,10 +786,23 @@ test_public_text (Fixture       *f,
         g_assert_cmpfloat (json_object_get_double_member (location, "lon"), ==, 113.2);
         reported = view->pdata[2];
         location = json_object_get_object_member (reported->body, "location");
-        g_assert_false (json_object_has_member (reported->body, "summary"));
+        g_assert_cmpstr (json_object_get_string_member (reported->body, "summary"), ==, "");
         g_assert_cmpstr (json_object_get_string_member (reported->body, "category"), ==, "labour_dispute");
         g_assert_cmpfloat_with_epsilon (json_object_get_double_member (location, "lon"), 113.31, 1e-9);
         g_assert_false (json_object_has_member (((WgEvent *) view->pdata[3])->body, "text"));
+      }
+      /* The wall's console projects its view like any other. */
+      {
+        g_autofree char *path = g_strdup_printf ("%s/wall-cache-%u.db", f->dir, pass);
+        g_autoptr(WgStore) cache = wg_store_open (path, &error);
+        g_auto(WgIncidentRecord) r = { 0 };
+
+        g_assert_no_error (error);
+        g_assert_true (wg_store_apply_events (cache, view, &error));
+        g_assert_no_error (error);
+        g_assert_true (wg_store_get_incident (cache, ((WgEvent *) view->pdata[2])->subject, &r, &error));
+        g_assert_cmpstr (r.summary, ==, "");
+        g_assert_cmpstr (r.category, ==, "labour_dispute");
       }
       g_clear_pointer (&view, g_ptr_array_unref);
 
