@@ -585,10 +585,10 @@ test_merge (Cycle         *c,
   g_auto(WgIncidentRecord) r = { 0 };
 
   {
-    g_autoptr(GPtrArray) events = fixture_run (&c->f, fixture_command ("incident.report",
+    g_autoptr(WgCommand) hotline = fixture_command ("incident.report",
       "{\"grade\": \"professional\", \"category\": \"structure\", \"location\": {\"lat\": 23.2, \"lon\": 113.25},"
-      " \"summary\": \"s\", \"source\": \"hotline_12345\", \"caller\": {\"name\": \"Wu\", \"phone\": \"13900139000\"}}"),
-      c->dispatcher, c->now += 1000);
+      " \"summary\": \"s\", \"source\": \"hotline_12345\", \"caller\": {\"name\": \"Wu\", \"phone\": \"13900139000\"}}");
+    g_autoptr(GPtrArray) events = fixture_run (&c->f, hotline, c->dispatcher, c->now += 1000);
 
     dup = g_strdup (((WgEvent *) events->pdata[0])->subject);
   }
