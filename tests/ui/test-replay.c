@@ -267,6 +267,12 @@ has_tracks (gpointer tracks)
 }
 
 static gboolean
+ticks_loaded (gpointer replay)
+{
+  return wg_replay_get_ticks_loaded (replay);
+}
+
+static gboolean
 live_banner_shows (gpointer replay)
 {
   return wg_alarm_banner_get_revealed (WG_ALARM_BANNER (wg_replay_window_get_live_banner (replay)));
@@ -312,6 +318,16 @@ test_replay (Fixture       *f,
   g_assert_nonnull (replay);
   session = wg_replay_window_get_replay (replay);
   bar = WG_REPLAY_BAR (wg_replay_window_get_bar (replay));
+  /* The timeline's ticks arrive from a worker: every event of the cache. */
+  g_assert_true (wg_test_iterate_until (ticks_loaded, session, 10000));
+  g_assert_cmpuint (wg_replay_get_ticks (session)->len, ==, journal->len);
+  for (guint i = 0; i < journal->len; i++)
+    {
+      g_assert_cmpint (g_array_index (wg_replay_get_ticks (session), WgReplayMoment, i).seq, ==,
+                       ((WgEvent *) journal->pdata[i])->seq);
+      g_assert_cmpint (g_array_index (wg_replay_get_ticks (session), WgReplayMoment, i).type, ==,
+                       ((WgEvent *) journal->pdata[i])->type);
+    }
   wg_replay_get_window (session, &from, &to);
   g_assert_cmpint (from, <, ((WgEvent *) journal->pdata[0])->ts);
   g_assert_cmpint (to, >, ((WgEvent *) journal->pdata[journal->len - 1])->ts);
