@@ -101,8 +101,9 @@ main (int   argc,
       if (g_str_equal (argv[i], "--days") && i + 1 < argc)
         days = (guint) atoi (argv[++i]);
       else if (g_str_equal (argv[i], "--rounds") && i + 1 < argc)
-        rounds = MAX (1, (guint) atoi (argv[++i]));
+        rounds = (guint) atoi (argv[++i]);
     }
+  rounds = MAX (rounds, 1);
   g_assert_no_error (error);
   reference = wg_reference_load_dir (demo, &error);
   g_assert_no_error (error);
