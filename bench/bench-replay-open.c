@@ -5,8 +5,10 @@
  * the timeline's ticks take to arrive from the worker.  Baseline in the
  * same run: reading the ticks the way Replay did before (every event of
  * the cache read and decoded, in pages of 5,000, on the main loop); the
- * open before = today's open + that read (nothing else changed).
- *   bench-replay-open [--days N] [--rounds N]
+ * open before = today's open + that read (nothing else changed).  With a
+ * display, also the whole Replay window (wg_replay_window_open) beside a
+ * live window over the same cache.
+ *   bench-replay-open [--short] [--days N] [--rounds N]   (--short: 60 days, 1 round)
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 #include "wg-history.h"
 #include "wg-journal-ticks.h"
 #include "wg-replay.h"
+#include "wg-replay-window.h"
 
 static double
 ms_since (gint64 start)
@@ -92,13 +95,17 @@ main (int   argc,
   g_autoptr(GArray) query = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) blocked = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) ready = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) window_open = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(WgApplication) app = NULL;
   WgHistoryParams params;
   WgHistoryStats stats;
   guint n_ticks = 0;
 
   for (int i = 1; i < argc; i++)
     {
-      if (g_str_equal (argv[i], "--days") && i + 1 < argc)
+      if (g_str_equal (argv[i], "--short"))
+        days = 60, rounds = 1;
+      else if (g_str_equal (argv[i], "--days") && i + 1 < argc)
         days = (guint) atoi (argv[++i]);
       else if (g_str_equal (argv[i], "--rounds") && i + 1 < argc)
         rounds = (guint) atoi (argv[++i]);
@@ -119,6 +126,14 @@ main (int   argc,
     if (!wg_history_generate (store, NULL, reference, &params, &stats, &error))
       g_error ("%s", error->message);
   }
+
+  if (gtk_init_check ())
+    {
+      adw_init ();
+      app = wg_application_new (G_APPLICATION_NON_UNIQUE);
+      if (!g_application_register (G_APPLICATION (app), NULL, &error))
+        g_error ("%s", error->message);
+    }
 
   for (guint round = 0; round < rounds; round++)
     {
@@ -153,6 +168,25 @@ main (int   argc,
       t = ms_since (start);
       g_array_append_val (ready, t);
       g_assert_cmpuint (wg_replay_get_ticks (replay)->len, ==, n_ticks);
+
+      if (app != NULL)
+        {
+          WgWindow *live = wg_window_new_with_context (app, context);
+          WgWindow *window;
+
+          gtk_window_present (GTK_WINDOW (live));
+          while (g_main_context_iteration (NULL, FALSE))
+            ;
+          start = g_get_monotonic_time ();
+          window = wg_replay_window_open (live, &error);
+          g_assert_no_error (error);
+          t = ms_since (start);
+          g_array_append_val (window_open, t);
+          gtk_window_destroy (GTK_WINDOW (window));
+          gtk_window_destroy (GTK_WINDOW (live));
+          while (g_main_context_iteration (NULL, FALSE))
+            ;
+        }
     }
 
   printf ("bench-replay-open: %u days, %u events, median of %u rounds\n", days, n_ticks, rounds);
@@ -162,6 +196,10 @@ main (int   argc,
           median (blocked) + median (decode), median (blocked),
           (median (blocked) + median (decode)) / MAX (median (blocked), 0.001));
   printf ("  ticks on the timeline after %.0f ms (off the main loop)\n", median (ready));
+  if (window_open->len > 0)
+    printf ("  the Replay window (main loop held): before %.0f ms, after %.0f ms: %.1fx\n",
+            median (window_open) + median (decode), median (window_open),
+            (median (window_open) + median (decode)) / MAX (median (window_open), 0.001));
   test_rm_rf (dir);
   return 0;
 }
