@@ -685,6 +685,16 @@ test_replay (Fixture       *f,
     g_assert_cmpint (to, ==, window_to);
     g_assert_true (wg_replay_bar_set_time_window (bar, bounds_from / 60000 * 60000, window_to, &error));
     g_assert_no_error (error);
+
+    /* Whole Journal: every event again. */
+    wg_replay_bar_show_window_picker (bar);
+    wg_test_iterate_for (50);
+    g_signal_emit_by_name (find_labelled (popover, GTK_TYPE_BUTTON, _("_Whole Journal")), "clicked");
+    wg_test_iterate_for (50);
+    g_assert_false (gtk_widget_get_visible (popover));
+    wg_replay_get_window (session, &from, &to);
+    g_assert_cmpint (from, ==, bounds_from);
+    g_assert_cmpint (to, ==, bounds_to);
   }
 
   /* Bookmarks: added at moments from the timeline's bar, exported as CSV
