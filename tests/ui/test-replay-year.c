@@ -360,8 +360,15 @@ assert_shows (WgWindow  *window,
       g_assert_cmpint (wg_incident_item_is_unacknowledged (item), ==, unacknowledged (e));
     }
 
-  /* The rows on screen, as a person reads them. */
+  /* The rows on screen, as a person reads them (a loaded machine may take
+   * a few frames to lay out a refilled board). */
   collect_rows (GTK_WIDGET (wg_incident_board_get_column_view (board)), rows);
+  for (guint wait = 0; rows->len < MIN (n_open, 5) && wait < 100; wait++)
+    {
+      wg_test_iterate_for (50);
+      g_ptr_array_set_size (rows, 0);
+      collect_rows (GTK_WIDGET (wg_incident_board_get_column_view (board)), rows);
+    }
   g_assert_cmpuint (rows->len, >=, MIN (n_open, 5));
   for (guint i = 0; i < rows->len; i++)
     {
