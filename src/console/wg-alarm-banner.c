@@ -34,12 +34,15 @@ struct _WgAlarmBanner
   guint            n_sounds;
   guint            sound_id;
   guint            unmute_id;
+  /* While it lives, it sounds for this banner (weak). */
+  WgAlarmBanner   *sound_from;
 };
 
 G_DEFINE_FINAL_TYPE (WgAlarmBanner, wg_alarm_banner, GTK_TYPE_WIDGET)
 
 enum {
   ALARM_RAISED,
+  MUTED_CHANGED,
   N_SIGNALS
 };
 
@@ -105,6 +108,9 @@ ensure_sound_file (GError **error)
 static void
 play_sound (WgAlarmBanner *self)
 {
+  /* Another window's banner sounds for the same alarms: one beep. */
+  if (self->sound_from != NULL)
+    return;
   self->n_sounds++;
 
   /* Tests and headless runs: count, but make no noise. */
@@ -296,6 +302,9 @@ wg_alarm_banner_dispose (GObject *object)
   if (self->sound != NULL)
     gtk_media_stream_pause (self->sound);
   g_clear_object (&self->sound);
+  if (self->sound_from != NULL)
+    g_signal_handlers_disconnect_by_data (self->sound_from, self);
+  g_clear_weak_pointer (&self->sound_from);
   gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_ALARM_BANNER);
   g_clear_object (&self->context);
   g_clear_object (&self->model);
@@ -330,6 +339,11 @@ wg_alarm_banner_class_init (WgAlarmBannerClass *klass)
   signals[ALARM_RAISED] =
     g_signal_new ("alarm-raised", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* WgAlarmBanner::muted-changed: muted or unmuted (for a banner that
+   * shares its sound, wg_alarm_banner_set_sound_from()). */
+  signals[MUTED_CHANGED] =
+    g_signal_new ("muted-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "alarm-banner");
@@ -451,6 +465,9 @@ wg_alarm_banner_set_muted (WgAlarmBanner *self,
     }
   if (gtk_toggle_button_get_active (self->mute_button) != muted)
     gtk_toggle_button_set_active (self->mute_button, muted);
+  if (self->sound_from != NULL && self->sound_from->muted != muted)
+    wg_alarm_banner_set_muted (self->sound_from, muted);
+  g_signal_emit (self, signals[MUTED_CHANGED], 0);
 }
 
 gboolean
@@ -465,4 +482,32 @@ wg_alarm_banner_get_n_sounds (WgAlarmBanner *self)
 {
   g_return_val_if_fail (WG_IS_ALARM_BANNER (self), 0);
   return self->n_sounds;
+}
+
+static void
+sound_from_muted_cb (WgAlarmBanner *self,
+                     WgAlarmBanner *other)
+{
+  if (self->muted != other->muted)
+    wg_alarm_banner_set_muted (self, other->muted);
+}
+
+void
+wg_alarm_banner_set_sound_from (WgAlarmBanner *self,
+                                WgAlarmBanner *other)
+{
+  g_return_if_fail (WG_IS_ALARM_BANNER (self));
+  g_return_if_fail (other == NULL || WG_IS_ALARM_BANNER (other));
+  g_return_if_fail (other != self);
+
+  if (self->sound_from != NULL)
+    g_signal_handlers_disconnect_by_data (self->sound_from, self);
+  g_set_weak_pointer (&self->sound_from, other);
+  if (other == NULL)
+    return;
+  g_signal_connect_object (other, "muted-changed", G_CALLBACK (sound_from_muted_cb), self, G_CONNECT_SWAPPED);
+  /* The other one sounds now: this one's repeat stops. */
+  if (self->sound != NULL)
+    gtk_media_stream_pause (self->sound);
+  sound_from_muted_cb (self, other);
 }

@@ -33,6 +33,11 @@ GtkWidget  *wg_alarm_banner_get_acknowledge_button (WgAlarmBanner *self);
 void        wg_alarm_banner_set_muted      (WgAlarmBanner   *self,
                                             gboolean         muted);
 gboolean    wg_alarm_banner_get_muted      (WgAlarmBanner   *self);
+/* @self shows its alarms but plays no sound while @other lives: @other
+ * (another window's banner over the same console) sounds for them, once.
+ * Muting either mutes both.  NULL: @self sounds again. */
+void        wg_alarm_banner_set_sound_from (WgAlarmBanner *self,
+                                            WgAlarmBanner *other);
 /* How many times the sound has played (for tests). */
 guint       wg_alarm_banner_get_n_sounds   (WgAlarmBanner   *self);
 

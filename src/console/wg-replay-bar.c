@@ -39,6 +39,16 @@ struct _WgReplayBar
   GtkWidget        *add_bookmark_button;
   GtkListBox       *bookmark_list;
   GtkWidget        *export_button;
+  GtkMenuButton    *window_button;
+  GtkCalendar      *from_calendar;
+  GtkSpinButton    *from_hour;
+  GtkSpinButton    *from_minute;
+  GtkCalendar      *to_calendar;
+  GtkSpinButton    *to_hour;
+  GtkSpinButton    *to_minute;
+  GtkLabel         *window_message;
+  GtkWidget        *whole_journal_button;
+  GtkWidget        *apply_window_button;
 
   WgReplay         *replay;
   WgMapView        *map_view;
@@ -364,6 +374,205 @@ search_changed_cb (WgReplayBar *self)
     }
 }
 
+/* Time window: from and to in the centre's time zone, to the minute. */
+
+static GTimeZone *
+centre_zone (WgReplayBar *self)
+{
+  return wg_reference_get_time_zone (wg_context_get_reference (wg_replay_get_live_context (self->replay)));
+}
+
+static void
+show_moment (WgReplayBar   *self,
+             gint64         ms,
+             GtkCalendar   *calendar,
+             GtkSpinButton *hour,
+             GtkSpinButton *minute)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, centre_zone (self));
+
+  gtk_calendar_select_day (calendar, local);
+  gtk_spin_button_set_value (hour, g_date_time_get_hour (local));
+  gtk_spin_button_set_value (minute, g_date_time_get_minute (local));
+}
+
+static gint64
+picked_moment (WgReplayBar   *self,
+               GtkCalendar   *calendar,
+               GtkSpinButton *hour,
+               GtkSpinButton *minute)
+{
+  g_autoptr(GDateTime) day = gtk_calendar_get_date (calendar);
+  g_autoptr(GDateTime) local = NULL;
+  int y, m, d;
+
+  g_date_time_get_ymd (day, &y, &m, &d);
+  local = g_date_time_new (centre_zone (self), y, m, d, gtk_spin_button_get_value_as_int (hour),
+                           gtk_spin_button_get_value_as_int (minute), 0);
+  return local != NULL ? g_date_time_to_unix (local) * 1000 : 0;
+}
+
+static gint64
+floor_minute (gint64 ms)
+{
+  return ms - ms % 60000;
+}
+
+/* To after from, both within the journal (in whole minutes, as the
+ * picker counts). */
+static gboolean
+check_window (WgReplayBar  *self,
+              gint64        from_ms,
+              gint64        to_ms,
+              GError      **error)
+{
+  gint64 first, last;
+
+  wg_replay_get_bounds (self->replay, &first, &last);
+  first = floor_minute (first);
+  last = floor_minute (last) + 60000;
+  if (to_ms <= from_ms)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The end of the window must come after its start."));
+      return FALSE;
+    }
+  if (from_ms < first || to_ms > last)
+    {
+      g_autofree char *from_text = wg_replay_format_moment (self->replay, first);
+      g_autofree char *to_text = wg_replay_format_moment (self->replay, last);
+
+      /* TRANSLATORS: the replay's time window; %s are the journal's first and last moments */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The window must lie within the journal, from %s to %s."), from_text, to_text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+wg_replay_bar_set_time_window (WgReplayBar  *self,
+                               gint64        from_ms,
+                               gint64        to_ms,
+                               GError      **error)
+{
+  gint64 now;
+
+  g_return_val_if_fail (WG_IS_REPLAY_BAR (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_window (self, from_ms, to_ms, error))
+    return FALSE;
+  wg_replay_set_window (self->replay, from_ms, to_ms);
+  now = wg_replay_get_time (self->replay);
+  if (now < from_ms || now > to_ms)
+    wg_replay_seek (self->replay, from_ms);
+  return TRUE;
+}
+
+/* What the picker holds, checked as it changes: the reason it cannot be
+ * shown under the fields, Show This Window off meanwhile. */
+static gboolean
+check_picked_window (WgReplayBar  *self,
+                     gint64       *from_ms,
+                     gint64       *to_ms,
+                     GError      **error)
+{
+  *from_ms = picked_moment (self, self->from_calendar, self->from_hour, self->from_minute);
+  *to_ms = picked_moment (self, self->to_calendar, self->to_hour, self->to_minute);
+  return check_window (self, *from_ms, *to_ms, error);
+}
+
+static void
+window_changed_cb (WgReplayBar *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 from, to;
+  gboolean valid = check_picked_window (self, &from, &to, &error);
+
+  gtk_label_set_text (self->window_message, valid ? "" : error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->window_message), !valid);
+  gtk_widget_set_sensitive (self->apply_window_button, valid);
+}
+
+static void
+window_shown_cb (WgReplayBar *self)
+{
+  gint64 from, to;
+
+  /* Whole minutes around the window shown now. */
+  wg_replay_get_window (self->replay, &from, &to);
+  show_moment (self, floor_minute (from), self->from_calendar, self->from_hour, self->from_minute);
+  show_moment (self, floor_minute (to + 59999), self->to_calendar, self->to_hour, self->to_minute);
+  window_changed_cb (self);
+}
+
+static void
+apply_window_cb (WgReplayBar *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 from, to;
+
+  if (!check_picked_window (self, &from, &to, &error) ||
+      !wg_replay_bar_set_time_window (self, from, to, &error))
+    {
+      gtk_label_set_text (self->window_message, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->window_message), TRUE);
+      return;
+    }
+  gtk_menu_button_popdown (self->window_button);
+}
+
+static void
+whole_journal_cb (WgReplayBar *self)
+{
+  gint64 from, to;
+
+  wg_replay_get_bounds (self->replay, &from, &to);
+  wg_replay_set_window (self->replay, from, to);
+  gtk_menu_button_popdown (self->window_button);
+}
+
+/* Hours and minutes as on a clock: 09:05. */
+static gboolean
+two_digits_cb (GtkSpinButton *spin)
+{
+  g_autofree char *text = g_strdup_printf ("%02d", gtk_spin_button_get_value_as_int (spin));
+
+  if (g_strcmp0 (text, gtk_editable_get_text (GTK_EDITABLE (spin))) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+void
+wg_replay_bar_show_window_picker (WgReplayBar *self)
+{
+  g_return_if_fail (WG_IS_REPLAY_BAR (self));
+  gtk_menu_button_popup (self->window_button);
+}
+
+static void
+setup_window_picker (WgReplayBar *self)
+{
+  GtkSpinButton *spins[] = { self->from_hour, self->from_minute, self->to_hour, self->to_minute };
+  GtkCalendar *calendars[] = { self->from_calendar, self->to_calendar };
+
+  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+    {
+      g_signal_connect (spins[i], "output", G_CALLBACK (two_digits_cb), NULL);
+      g_signal_connect_swapped (spins[i], "value-changed", G_CALLBACK (window_changed_cb), self);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (calendars); i++)
+    g_signal_connect_swapped (calendars[i], "day-selected", G_CALLBACK (window_changed_cb), self);
+  g_signal_connect_swapped (gtk_menu_button_get_popover (self->window_button), "show",
+                            G_CALLBACK (window_shown_cb), self);
+  g_signal_connect_swapped (self->apply_window_button, "clicked", G_CALLBACK (apply_window_cb), self);
+  g_signal_connect_swapped (self->whole_journal_button, "clicked", G_CALLBACK (whole_journal_cb), self);
+  gtk_widget_add_css_class (GTK_WIDGET (self->window_message), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->window_message), FALSE);
+}
+
 /* Bookmarks */
 
 static void
@@ -533,6 +742,16 @@ wg_replay_bar_class_init (WgReplayBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, add_bookmark_button);
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, bookmark_list);
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, export_button);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, window_button);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, from_calendar);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, from_hour);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, from_minute);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, to_calendar);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, to_hour);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, to_minute);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, window_message);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, whole_journal_button);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, apply_window_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "replay-bar");
 }
@@ -624,6 +843,7 @@ wg_replay_bar_new (WgReplay  *replay,
   g_signal_connect_swapped (self->remark_entry, "activate", G_CALLBACK (add_bookmark_cb), self);
   g_signal_connect_swapped (self->bookmark_list, "row-activated", G_CALLBACK (bookmark_activated_cb), self);
   g_signal_connect_swapped (self->export_button, "clicked", G_CALLBACK (export_cb), self);
+  setup_window_picker (self);
   add_shortcuts (self);
   bookmarks_changed_cb (self);
   selection_cb (self);

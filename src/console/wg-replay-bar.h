@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 /* The controls under the replay's map: back to live, previous / play /
  * next event, speed (1x to 600x), the moment, the timeline, the selected
  * incident's key moments, follow-the-incident, bookmarks (added, listed,
- * exported as CSV through GtkFileChooserNative), and the search for a past
+ * exported as CSV through GtkFileChooserNative), a time-window picker, and the search for a past
  * incident (case number, category, grid, date or any text: one Chinese
  * character finds its incidents; wg_store_search_incidents()). */
 #define WG_TYPE_REPLAY_BAR (wg_replay_bar_get_type ())
@@ -34,6 +34,16 @@ void              wg_replay_bar_pick         (WgReplayBar *self,
  * zone) and goes to its start; FALSE when @date is not one. */
 gboolean          wg_replay_bar_pick_day     (WgReplayBar *self,
                                               const char  *date);
+/* Limits the timeline to @from_ms .. @to_ms (as the time-window picker
+ * does) and goes to its start when the moment shown is outside; an error
+ * a person understands when @to_ms is not after @from_ms or the window
+ * leaves the journal (wg_replay_get_bounds(), in whole minutes). */
+gboolean          wg_replay_bar_set_time_window (WgReplayBar *self,
+                                                 gint64       from_ms,
+                                                 gint64       to_ms,
+                                                 GError     **error);
+/* Opens the time-window picker (a calendar and hour:minute for each end). */
+void              wg_replay_bar_show_window_picker (WgReplayBar *self);
 void              wg_replay_bar_toggle_play  (WgReplayBar *self);
 /* The replay's bookmarks; adds one at the moment shown, with the selected
  * incident and @remark (as the Add Bookmark button does). */

@@ -259,6 +259,7 @@ wg_replay_timeline_new (WgReplay *replay)
   self = g_object_new (WG_TYPE_REPLAY_TIMELINE, NULL);
   self->replay = g_object_ref (replay);
   g_signal_connect_object (replay, "moved", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (replay, "ticks-loaded", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
   return GTK_WIDGET (self);
 }
 

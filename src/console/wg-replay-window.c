@@ -86,6 +86,10 @@ wg_replay_window_open (WgWindow  *live,
   gtk_window_set_title (GTK_WINDOW (window), _("Wangge Replay"));
   gtk_widget_add_css_class (GTK_WIDGET (window), "replay");
   disable_commands (window);
+  /* The header says what is replayed, not the replay's own (absent) sync. */
+  wg_window_set_source_text (window, wg_context_get_sync_client (wg_window_get_context (live)) != NULL
+                                     ? _("Replay of the server’s journal, from this console’s cache")
+                                     : _("Replay of this console’s own journal (no server)"));
 
   /* Under the map and its detail sheet: the controls and the timeline. */
   map_view = wg_window_get_map_view (window);
@@ -105,6 +109,8 @@ wg_replay_window_open (WgWindow  *live,
   banner_slot = gtk_widget_get_parent (GTK_WIDGET (wg_window_get_alarm_banner (window)));
   live_banner = GTK_WIDGET (wg_alarm_banner_new (wg_window_get_context (live), wg_window_get_model (live)));
   gtk_widget_add_css_class (live_banner, "live");
+  /* The live window beeps for a live alarm; this one only shows it. */
+  wg_alarm_banner_set_sound_from (WG_ALARM_BANNER (live_banner), wg_window_get_alarm_banner (live));
   replay_banner = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_widget_add_css_class (replay_banner, "banner");
   gtk_widget_add_css_class (replay_banner, "replay");

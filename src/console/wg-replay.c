@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "wg-journal-ticks.h"
 #include "wg-replay.h"
 #include "wg-replay-session.h"
 #include "wg-store-reference.h"
@@ -22,15 +23,20 @@ struct _WgReplay
   WgReplaySession *session;   /* NULL: a cache in memory, projected here */
   WgStore         *state;
   GArray          *ticks;     /* WgReplayMoment of every event, seq order */
+  gboolean         ticks_loaded;
+  GCancellable    *cancellable;
   gint64           seq;       /* the last event in the state */
   gint64           from_ms;
   gint64           to_ms;
+  gint64           bounds_from_ms;  /* the whole journal, with its margins */
+  gint64           bounds_to_ms;
 };
 
 G_DEFINE_FINAL_TYPE (WgReplay, wg_replay, G_TYPE_OBJECT)
 
 enum {
   MOVED,
+  TICKS_LOADED,
   N_SIGNALS
 };
 
@@ -173,6 +179,7 @@ wg_replay_dispose (GObject *object)
 {
   WgReplay *self = WG_REPLAY (object);
 
+  g_cancellable_cancel (self->cancellable);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (wg_context_get_clock (self->context), self);
   g_clear_object (&self->context);
@@ -190,6 +197,7 @@ wg_replay_finalize (GObject *object)
   g_clear_pointer (&self->session, wg_replay_session_free);
   g_clear_pointer (&self->cache, wg_store_unref);
   g_clear_pointer (&self->ticks, g_array_unref);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (wg_replay_parent_class)->finalize (object);
 }
@@ -209,38 +217,100 @@ wg_replay_class_init (WgReplayClass *klass)
    */
   signals[MOVED] = g_signal_new ("moved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * WgReplay::ticks-loaded:
+   *
+   * wg_replay_get_ticks() holds every event now (read off the main loop).
+   */
+  signals[TICKS_LOADED] = g_signal_new ("ticks-loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 wg_replay_init (WgReplay *self)
 {
   self->ticks = g_array_new (FALSE, FALSE, sizeof (WgReplayMoment));
+  self->cancellable = g_cancellable_new ();
 }
 
-static gboolean
-read_ticks (WgReplay  *self,
-            GError   **error)
+static GArray *
+moments_of (GArray *ticks)
 {
-  gint64 after = 0;
+  GArray *moments = g_array_sized_new (FALSE, FALSE, sizeof (WgReplayMoment), ticks->len);
 
-  for (;;)
+  for (guint i = 0; i < ticks->len; i++)
     {
-      g_autoptr(GPtrArray) page = wg_store_read_journal (self->cache, after, JOURNAL_PAGE, error);
+      const WgJournalTick *tick = &g_array_index (ticks, WgJournalTick, i);
+      WgReplayMoment moment = { tick->ts, tick->seq, tick->type };
 
-      if (page == NULL)
-        return FALSE;
-      if (page->len == 0)
-        return TRUE;
-      for (guint i = 0; i < page->len; i++)
-        {
-          WgEvent *event = page->pdata[i];
-          WgReplayMoment tick = { event->ts, event->seq, event->type };
-
-          after = event->seq;
-          if (event->exercise == NULL)
-            g_array_append_val (self->ticks, tick);
-        }
+      g_array_append_val (moments, moment);
     }
+  return moments;
+}
+
+static void
+read_ticks_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ticks = wg_journal_ticks_read_file (task_data, &error);
+
+  if (ticks == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, moments_of (ticks), (GDestroyNotify) g_array_unref);
+}
+
+static void
+ticks_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  WgReplay *self = WG_REPLAY (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ticks = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (ticks == NULL)
+    {
+      g_warning ("Could not read the timeline's events: %s", error->message);
+      return;
+    }
+  g_array_unref (self->ticks);
+  self->ticks = g_steal_pointer (&ticks);
+  self->ticks_loaded = TRUE;
+  g_signal_emit (self, signals[TICKS_LOADED], 0);
+}
+
+/* The timeline's ticks: for a cache in a file, off the main loop through
+ * a connection of the worker's own (a year's journal takes a while); a
+ * cache in memory has no other connection, and is small. */
+static gboolean
+start_reading_ticks (WgReplay  *self,
+                     GError   **error)
+{
+  const char *path = wg_store_get_path (self->cache);
+  g_autoptr(GTask) task = NULL;
+
+  if (g_strcmp0 (path, ":memory:") == 0)
+    {
+      g_autoptr(GArray) ticks = wg_journal_ticks_read (self->cache, error);
+
+      if (ticks == NULL)
+        return FALSE;
+      g_array_unref (self->ticks);
+      self->ticks = moments_of (ticks);
+      self->ticks_loaded = TRUE;
+      return TRUE;
+    }
+  task = g_task_new (self, self->cancellable, ticks_read_cb, NULL);
+  g_task_set_source_tag (task, start_reading_ticks);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, read_ticks_thread);
+  return TRUE;
 }
 
 /* The state store: a session's when the cache is a file (checkpoints,
@@ -268,14 +338,22 @@ wg_replay_new (WgContext  *live,
                GError    **error)
 {
   g_autoptr(WgReplay) self = NULL;
+  g_autoptr(GError) span_error = NULL;
   WgClock *clock;
+  gboolean has_events;
 
   g_return_val_if_fail (WG_IS_CONTEXT (live), NULL);
 
   self = g_object_new (WG_TYPE_REPLAY, NULL);
   self->live = g_object_ref (live);
   self->cache = wg_store_ref (wg_context_get_store (live));
-  if (!read_ticks (self, error))
+  has_events = wg_journal_ticks_get_span (self->cache, &self->from_ms, &self->to_ms, &span_error);
+  if (span_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&span_error));
+      return NULL;
+    }
+  if (!start_reading_ticks (self, error))
     return NULL;
   self->state = open_state (self, error);
   if (self->state == NULL)
@@ -285,16 +363,13 @@ wg_replay_new (WgContext  *live,
   wg_context_set_read_only (self->context, TRUE);
   wg_context_set_journal_store (self->context, self->cache);
 
-  if (self->ticks->len > 0)
-    {
-      self->from_ms = g_array_index (self->ticks, WgReplayMoment, 0).ts;
-      self->to_ms = g_array_index (self->ticks, WgReplayMoment, self->ticks->len - 1).ts;
-    }
-  else
+  if (!has_events)
     self->from_ms = self->to_ms = wg_context_now_ms (live);
   /* A moment to see the first event come and the last one settle. */
   self->from_ms -= 60 * 1000;
   self->to_ms += 60 * 1000;
+  self->bounds_from_ms = self->from_ms;
+  self->bounds_to_ms = self->to_ms;
 
   clock = wg_context_get_clock (self->context);
   wg_clock_start_replay (clock, self->from_ms);
@@ -326,6 +401,13 @@ wg_replay_get_ticks (WgReplay *self)
   return self->ticks;
 }
 
+gboolean
+wg_replay_get_ticks_loaded (WgReplay *self)
+{
+  g_return_val_if_fail (WG_IS_REPLAY (self), FALSE);
+  return self->ticks_loaded;
+}
+
 void
 wg_replay_set_window (WgReplay *self,
                       gint64    from_ms,
@@ -347,6 +429,16 @@ wg_replay_get_window (WgReplay *self,
   g_return_if_fail (WG_IS_REPLAY (self));
   *from_ms = self->from_ms;
   *to_ms = self->to_ms;
+}
+
+void
+wg_replay_get_bounds (WgReplay *self,
+                      gint64   *from_ms,
+                      gint64   *to_ms)
+{
+  g_return_if_fail (WG_IS_REPLAY (self));
+  *from_ms = self->bounds_from_ms;
+  *to_ms = self->bounds_to_ms;
 }
 
 gint64

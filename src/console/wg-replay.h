@@ -34,13 +34,21 @@ WgReplay   *wg_replay_new            (WgContext   *live,
 WgContext  *wg_replay_get_context    (WgReplay    *self);
 WgContext  *wg_replay_get_live_context (WgReplay  *self);
 /* Every event of the live journal as read at start (WgReplayMoment), seq
- * order: the timeline's ticks. */
+ * order: the timeline's ticks.  Read off the main loop for a cache in a
+ * file: empty until ::ticks-loaded (stepping from event to event waits
+ * for them too). */
 GArray     *wg_replay_get_ticks      (WgReplay    *self);
+gboolean    wg_replay_get_ticks_loaded (WgReplay  *self);
 /* The span shown by the timeline. */
 void        wg_replay_set_window     (WgReplay    *self,
                                       gint64       from_ms,
                                       gint64       to_ms);
 void        wg_replay_get_window     (WgReplay    *self,
+                                      gint64      *from_ms,
+                                      gint64      *to_ms);
+/* The whole journal as read at start, a minute either side: the widest
+ * window. */
+void        wg_replay_get_bounds     (WgReplay    *self,
                                       gint64      *from_ms,
                                       gint64      *to_ms);
 gint64      wg_replay_get_time       (WgReplay    *self);

@@ -38,6 +38,7 @@ struct _WgWindow
   WgDetailPane         *detail;
   WgAlarmBanner        *banner;
   char                 *connection_text;
+  char                 *source_text;   /* in place of the sync state */
   char                 *duty_text;
   gboolean              syncing_selection;
   guint                 connection_id;
@@ -337,7 +338,12 @@ update_connection (WgWindow *self)
   g_autofree char *text = NULL;
   const char *variant = "connection-online";
 
-  if (sync == NULL)
+  if (self->source_text != NULL)
+    {
+      text = g_strdup (self->source_text);
+      variant = "connection-local";
+    }
+  else if (sync == NULL)
     {
       text = g_strdup (_("Local (no server)"));
       variant = "connection-local";
@@ -895,6 +901,7 @@ wg_window_finalize (GObject *object)
   WgWindow *self = WG_WINDOW (object);
 
   g_clear_pointer (&self->connection_text, g_free);
+  g_clear_pointer (&self->source_text, g_free);
   g_clear_pointer (&self->duty_text, g_free);
 
   G_OBJECT_CLASS (wg_window_parent_class)->finalize (object);
@@ -1071,6 +1078,17 @@ wg_window_get_actions (WgWindow *self)
 {
   g_return_val_if_fail (WG_IS_WINDOW (self), NULL);
   return self->actions;
+}
+
+void
+wg_window_set_source_text (WgWindow   *self,
+                           const char *text)
+{
+  g_return_if_fail (WG_IS_WINDOW (self));
+
+  g_free (self->source_text);
+  self->source_text = g_strdup (text);
+  update_connection (self);
 }
 
 const char *

@@ -40,6 +40,10 @@ WgAlarmBanner     *wg_window_get_alarm_banner (WgWindow      *self);
 WgIncidentModel   *wg_window_get_model        (WgWindow      *self);
 WgIncidentActions *wg_window_get_actions      (WgWindow      *self);
 const char        *wg_window_get_connection_text (WgWindow   *self);
+/* Shown in the header in place of the sync state (a replay says what it
+ * replays); NULL gives the sync state back. */
+void               wg_window_set_source_text  (WgWindow      *self,
+                                               const char    *text);
 const char        *wg_window_get_duty_text    (WgWindow      *self);
 /* Opens the intake dialog (as Ctrl+N does) and returns it. */
 GtkWidget         *wg_window_open_intake      (WgWindow      *self);

@@ -2,7 +2,7 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill|drill-score|replay|wall|wall-board] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill|drill-score|replay|replay-picker|wall|wall-board] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
@@ -15,7 +15,7 @@
  * trainer's view of the same, with the score grid; replay: scenario 6, the fire acknowledged, dispatched and
  * reached, replayed and paused with the forces on the way (their tracks
  * made up here: no server kept any), the replay's window over the live
- * one; wall: the big-screen mode on the demo (one monitor: the map
+ * one; replay-picker: the same with its time-window picker open; wall: the big-screen mode on the demo (one monitor: the map
  * and the tiles in one window); wall-board: the tiles' window of a wall on
  * two monitors.
  */
@@ -278,7 +278,7 @@ main (int   argc,
     gtk_widget_activate_action (GTK_WIDGET (window), "view.police-grids", NULL);
   else if (g_str_equal (mode, "shortcuts"))
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
-  else if (g_str_equal (mode, "replay"))
+  else if (g_str_has_prefix (mode, "replay"))
     {
       g_autofree char *fire = g_strdup (find_incident (window, "fire"));
       WgWindow *replay;
@@ -300,6 +300,8 @@ main (int   argc,
                != WG_STATE_DISPATCHED && wg_replay_step_moment (session, fire, 1))
         ;
       wg_replay_seek (session, wg_replay_get_time (session) + 14 * 1000);
+      if (g_str_equal (mode, "replay-picker"))
+        wg_replay_bar_show_window_picker (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)));
     }
   else if (g_str_equal (mode, "sorted"))
     {

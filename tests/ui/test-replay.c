@@ -267,6 +267,88 @@ has_tracks (gpointer tracks)
 }
 
 static gboolean
+ticks_loaded (gpointer replay)
+{
+  return wg_replay_get_ticks_loaded (replay);
+}
+
+typedef struct {
+  WgAlarmBanner *banner;
+  guint          n;
+} SoundWait;
+
+static gboolean
+has_sounded (gpointer data)
+{
+  SoundWait *wait = data;
+
+  return wg_alarm_banner_get_n_sounds (wait->banner) >= wait->n;
+}
+
+/* The first descendant of @widget of @type whose label (a button's, a
+ * menu button's tooltip) is @text, or the @nth of @type when @text is
+ * NULL. */
+static GtkWidget *
+find_widget (GtkWidget  *widget,
+             GType       type,
+             const char *text,
+             guint      *nth)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        {
+          if (text == NULL && (*nth)-- == 0)
+            return child;
+          if (text != NULL && GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), text) == 0)
+            return child;
+          if (text != NULL && GTK_IS_MENU_BUTTON (child) && g_strcmp0 (gtk_widget_get_tooltip_text (child), text) == 0)
+            return child;
+        }
+      if ((found = find_widget (child, type, text, nth)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_nth (GtkWidget *widget,
+          GType      type,
+          guint      nth)
+{
+  return find_widget (widget, type, NULL, &nth);
+}
+
+static GtkWidget *
+find_labelled (GtkWidget  *widget,
+               GType       type,
+               const char *text)
+{
+  guint nth = 0;
+
+  return find_widget (widget, type, text, &nth);
+}
+
+static GtkWidget *
+find_error_label (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, "error"))
+        return child;
+      if ((found = find_error_label (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
 live_banner_shows (gpointer replay)
 {
   return wg_alarm_banner_get_revealed (WG_ALARM_BANNER (wg_replay_window_get_live_banner (replay)));
@@ -285,6 +367,7 @@ test_replay (Fixture       *f,
   WgReplayBar *bar;
   WgReplayTracks *tracks;
   gint64 from, to, head, track_from = 0;
+  guint n_sounds;
 
   make_history (f, &fire, &noise);
   journal = wg_store_read_journal (cache, 0, 100000, &error);
@@ -312,6 +395,20 @@ test_replay (Fixture       *f,
   g_assert_nonnull (replay);
   session = wg_replay_window_get_replay (replay);
   bar = WG_REPLAY_BAR (wg_replay_window_get_bar (replay));
+  /* The header says what is replayed: the server's journal, as the
+   * console's cache holds it (the replay itself has no sync). */
+  g_assert_cmpstr (wg_window_get_connection_text (replay), ==,
+                   _("Replay of the server’s journal, from this console’s cache"));
+  /* The timeline's ticks arrive from a worker: every event of the cache. */
+  g_assert_true (wg_test_iterate_until (ticks_loaded, session, 10000));
+  g_assert_cmpuint (wg_replay_get_ticks (session)->len, ==, journal->len);
+  for (guint i = 0; i < journal->len; i++)
+    {
+      g_assert_cmpint (g_array_index (wg_replay_get_ticks (session), WgReplayMoment, i).seq, ==,
+                       ((WgEvent *) journal->pdata[i])->seq);
+      g_assert_cmpint (g_array_index (wg_replay_get_ticks (session), WgReplayMoment, i).type, ==,
+                       ((WgEvent *) journal->pdata[i])->type);
+    }
   wg_replay_get_window (session, &from, &to);
   g_assert_cmpint (from, <, ((WgEvent *) journal->pdata[0])->ts);
   g_assert_cmpint (to, >, ((WgEvent *) journal->pdata[journal->len - 1])->ts);
@@ -483,6 +580,123 @@ test_replay (Fixture       *f,
                      ==, noise);
   }
 
+  /* The time-window picker: to after from, within the journal; it
+   * limits the timeline.  Through the picker's own fields, then the
+   * function. */
+  {
+    GtkWidget *button = find_labelled (GTK_WIDGET (bar), GTK_TYPE_MENU_BUTTON, _("Time Window"));
+    GtkWidget *popover, *apply, *message;
+    GtkCalendar *from_day, *to_day;
+    GtkSpinButton *from_hour, *from_minute, *to_hour, *to_minute;
+    gint64 bounds_from, bounds_to, window_from, window_to, fire_at = 0;
+    g_autoptr(GDateTime) utc = NULL;
+    g_autoptr(GDateTime) local = NULL;
+    g_autoptr(GDateTime) start = NULL;
+
+    g_assert_nonnull (button);
+    popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+    wg_replay_bar_show_window_picker (bar);
+    wg_test_iterate_for (50);
+    g_assert_true (gtk_widget_get_visible (popover));
+    from_day = GTK_CALENDAR (find_nth (popover, GTK_TYPE_CALENDAR, 0));
+    to_day = GTK_CALENDAR (find_nth (popover, GTK_TYPE_CALENDAR, 1));
+    from_hour = GTK_SPIN_BUTTON (find_nth (popover, GTK_TYPE_SPIN_BUTTON, 0));
+    from_minute = GTK_SPIN_BUTTON (find_nth (popover, GTK_TYPE_SPIN_BUTTON, 1));
+    to_hour = GTK_SPIN_BUTTON (find_nth (popover, GTK_TYPE_SPIN_BUTTON, 2));
+    to_minute = GTK_SPIN_BUTTON (find_nth (popover, GTK_TYPE_SPIN_BUTTON, 3));
+    apply = find_labelled (popover, GTK_TYPE_BUTTON, _("_Show This Window"));
+    message = find_error_label (popover);
+    g_assert_nonnull (to_minute);
+    g_assert_nonnull (apply);
+    g_assert_nonnull (message);
+    /* It opens on the window shown, which is valid. */
+    g_assert_true (gtk_widget_get_sensitive (apply));
+    g_assert_false (gtk_widget_get_visible (message));
+
+    for (guint i = 0; i < journal->len; i++)
+      if (g_strcmp0 (((WgEvent *) journal->pdata[i])->subject, fire) == 0)
+        {
+          fire_at = ((WgEvent *) journal->pdata[i])->ts;
+          break;
+        }
+    utc = g_date_time_new_from_unix_utc (fire_at / 1000);
+    local = g_date_time_to_timezone (utc, wg_reference_get_time_zone (
+                                       wg_context_get_reference (wg_window_get_context (f->live))));
+    start = g_date_time_new (g_date_time_get_timezone (local), g_date_time_get_year (local),
+                             g_date_time_get_month (local), g_date_time_get_day_of_month (local),
+                             g_date_time_get_hour (local), g_date_time_get_minute (local), 0);
+
+    /* To before from: refused, with the reason under the fields. */
+    gtk_calendar_select_day (from_day, start);
+    gtk_calendar_select_day (to_day, start);
+    gtk_spin_button_set_value (from_hour, g_date_time_get_hour (start));
+    gtk_spin_button_set_value (from_minute, g_date_time_get_minute (start));
+    gtk_spin_button_set_value (to_hour, g_date_time_get_hour (start));
+    gtk_spin_button_set_value (to_minute, g_date_time_get_minute (start));
+    g_assert_false (gtk_widget_get_sensitive (apply));
+    g_assert_true (gtk_widget_get_visible (message));
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (message)), ==, _("The end of the window must come after its start."));
+
+    /* A day before the journal: refused, saying where it begins. */
+    wg_replay_get_bounds (session, &bounds_from, &bounds_to);
+    {
+      g_autoptr(GDateTime) day_before = g_date_time_add_days (start, -1);
+      g_autofree char *first = wg_replay_format_moment (session, bounds_from / 60000 * 60000);
+
+      gtk_calendar_select_day (from_day, day_before);
+      gtk_spin_button_set_value (to_hour, (g_date_time_get_hour (start) + 1) % 24);
+      g_assert_false (gtk_widget_get_sensitive (apply));
+      g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (message)), first));
+    }
+
+    /* The fire's minute to the end of the journal: shown. */
+    {
+      g_autoptr(GDateTime) end_utc = g_date_time_new_from_unix_utc ((bounds_to / 60000 + 1) * 60);
+      g_autoptr(GDateTime) end = g_date_time_to_timezone (end_utc, g_date_time_get_timezone (local));
+
+      gtk_calendar_select_day (from_day, start);
+      gtk_calendar_select_day (to_day, end);
+      gtk_spin_button_set_value (to_hour, g_date_time_get_hour (end));
+      gtk_spin_button_set_value (to_minute, g_date_time_get_minute (end));
+    }
+    g_assert_true (gtk_widget_get_sensitive (apply));
+    g_assert_false (gtk_widget_get_visible (message));
+    g_signal_emit_by_name (apply, "clicked");
+    wg_test_iterate_for (50);
+    g_assert_false (gtk_widget_get_visible (popover));
+    wg_replay_get_window (session, &window_from, &window_to);
+    g_assert_cmpint (window_from, ==, g_date_time_to_unix (start) * 1000);
+    g_assert_cmpint (window_to, ==, (bounds_to / 60000 + 1) * 60000);
+    g_assert_cmpint (wg_replay_get_time (session), >=, window_from);
+    g_assert_cmpint (wg_replay_get_time (session), <=, window_to);
+    /* Stepping stays inside the window. */
+    wg_replay_seek (session, window_from);
+    g_assert_false (wg_replay_step (session, -1));
+
+    /* The same rules through the function. */
+    g_assert_false (wg_replay_bar_set_time_window (bar, window_to, window_from, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    g_assert_false (wg_replay_bar_set_time_window (bar, bounds_from - 24 * 3600 * 1000, window_to, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    wg_replay_get_window (session, &from, &to);
+    g_assert_cmpint (from, ==, window_from);
+    g_assert_cmpint (to, ==, window_to);
+    g_assert_true (wg_replay_bar_set_time_window (bar, bounds_from / 60000 * 60000, window_to, &error));
+    g_assert_no_error (error);
+
+    /* Whole Journal: every event again. */
+    wg_replay_bar_show_window_picker (bar);
+    wg_test_iterate_for (50);
+    g_signal_emit_by_name (find_labelled (popover, GTK_TYPE_BUTTON, _("_Whole Journal")), "clicked");
+    wg_test_iterate_for (50);
+    g_assert_false (gtk_widget_get_visible (popover));
+    wg_replay_get_window (session, &from, &to);
+    g_assert_cmpint (from, ==, bounds_from);
+    g_assert_cmpint (to, ==, bounds_to);
+  }
+
   /* Bookmarks: added at moments from the timeline's bar, exported as CSV
    * (UTF-8 with a BOM, CRLF, quoted where needed). */
   {
@@ -527,6 +741,7 @@ test_replay (Fixture       *f,
    * over the replay, which still shows no incident at all. */
   wg_replay_seek (session, from);
   g_assert_false (live_banner_shows (replay));
+  n_sounds = wg_alarm_banner_get_n_sounds (wg_window_get_alarm_banner (f->live));
   {
     WgReference *reference = wg_context_get_reference (wg_window_get_context (f->live));
     g_autofree char *at = location_of (reference, "440111012008006");
@@ -539,6 +754,25 @@ test_replay (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wg_window_get_model (replay))), ==, 0);
   g_assert_null (wg_alarm_banner_get_incident (wg_window_get_alarm_banner (replay)));
   g_assert_cmpint (wg_store_head (cache), >, head);
+
+  /* It beeps once, from the live window, and again at its repeat; the
+   * replay's window only shows it.  Muting either mutes both. */
+  {
+    WgAlarmBanner *live_banner = wg_window_get_alarm_banner (f->live);
+    WgAlarmBanner *shown = WG_ALARM_BANNER (wg_replay_window_get_live_banner (replay));
+
+    g_assert_true (wg_test_iterate_until (has_sounded, &(SoundWait) { live_banner, n_sounds + 2 }, 10000));
+    g_assert_cmpuint (wg_alarm_banner_get_n_sounds (shown), ==, 0);
+    wg_alarm_banner_set_muted (shown, TRUE);
+    g_assert_true (wg_alarm_banner_get_muted (live_banner));
+    wg_alarm_banner_set_muted (live_banner, FALSE);
+    g_assert_false (wg_alarm_banner_get_muted (shown));
+
+    /* The live window gone, the replay's sounds for the live alarm. */
+    gtk_window_destroy (GTK_WINDOW (f->live));
+    f->live = NULL;
+    g_assert_true (wg_test_iterate_until (has_sounded, &(SoundWait) { shown, 1 }, 10000));
+  }
 
   /* Back to live: the replay's window goes, the live one stays. */
   gtk_window_close (GTK_WINDOW (replay));
