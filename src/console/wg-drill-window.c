@@ -11,6 +11,7 @@
 #include "wg-drill-window.h"
 #include "wg-incident-actions.h"
 #include "wg-incident-board.h"
+#include "wg-report.h"
 #include "wg-scenario.h"
 
 struct _WgDrillWindow
@@ -416,6 +417,80 @@ inject_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The after-action report: the grid as it stands, with the exercise's
+ * record (a console without a server has none: its id and title only). */
+
+gboolean
+wg_drill_window_export_report (WgDrillWindow  *self,
+                               const char     *path,
+                               GError        **error)
+{
+  JsonObject *record;
+  g_autoptr(JsonObject) local = NULL;
+
+  g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  wg_drill_window_refresh (self);
+  record = wg_drill_session_get_record (self->session);
+  if (record == NULL)
+    {
+      record = local = json_object_new ();
+      json_object_set_string_member (local, "id", wg_drill_session_get_id (self->session));
+      json_object_set_string_member (local, "title", wg_drill_session_get_title (self->session));
+      json_object_set_string_member (local, "state", self->ended ? "ended" : "running");
+    }
+  return wg_report_exercise_pdf (record, self->score,
+                                 wg_context_get_reference (wg_drill_session_get_context (self->session)),
+                                 path, error);
+}
+
+static void
+export_response_cb (GtkNativeDialog *chooser,
+                    int              response,
+                    WgDrillWindow   *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_object_unref (chooser);
+  if (file == NULL)
+    return;
+  path = g_file_get_path (file);
+  if (path == NULL || !wg_drill_window_export_report (self, path, &error))
+    {
+      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could not write the report"),
+                                                  error != NULL ? error->message : _("Choose a file on this computer."));
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+}
+
+static void
+export_report_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  WgDrillWindow *self = WG_DRILL_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *name = g_strdup_printf ("%s.pdf", wg_drill_session_get_id (self->session));
+
+  chooser = gtk_file_chooser_native_new (_("Export the Exercise’s Report"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("PDF documents"));
+  gtk_file_filter_add_mime_type (filter, "application/pdf");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static void
 wg_drill_window_dispose (GObject *object)
 {
@@ -466,6 +541,7 @@ wg_drill_window_class_init (WgDrillWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "drill.pause", NULL, trainer_action);
   gtk_widget_class_install_action (widget_class, "drill.resume", NULL, trainer_action);
   gtk_widget_class_install_action (widget_class, "drill.end", NULL, trainer_action);
+  gtk_widget_class_install_action (widget_class, "drill.export-report", NULL, export_report_action);
 }
 
 static void

@@ -39,6 +39,11 @@ void            wg_drill_window_inject       (WgDrillWindow   *self,
 gboolean        wg_drill_window_is_ended     (WgDrillWindow   *self);
 /* Recomputes the score and the grid now (the window does every second). */
 void            wg_drill_window_refresh      (WgDrillWindow   *self);
+/* The after-action report of the exercise as a PDF: the grid as it stands
+ * now (the trainer's "Export Report…" writes it where the user chose). */
+gboolean        wg_drill_window_export_report (WgDrillWindow  *self,
+                                               const char     *path,
+                                               GError        **error);
 
 /* Starts an exercise from a past incident (@case_number, or its id) at the
  * moment @t_ms (UTC ms) on @live's server, as a trainer, and opens it in
