@@ -27,10 +27,12 @@
 #include "wg-event.h"
 #include "wg-journal-view.h"
 #include "wg-json.h"
+#include "wg-positions-api.h"
 #include "wg-problem.h"
 #include "wg-scenario.h"
 #include "wg-store-reference.h"
 #include "wg-stream-hub.h"
+#include "wg-track-store.h"
 
 #define EXERCISES_PATH "/api/v1/exercises"
 #define TICK_INTERVAL_S 1
@@ -52,6 +54,7 @@ typedef struct
   char          *id;
   char          *record_path;
   WgStore       *store;
+  WgTrackStore  *tracks;       /* its forces' positions: exercises/<id>-positions.db */
   WgStreamHub   *hub;
   WgScenario    *scenario;     /* nullable: started from an incident */
   WgScenarioLog *log;
@@ -91,6 +94,7 @@ exercise_free (gpointer data)
     wg_stream_hub_close_all (ex->hub, WG_STREAM_CLOSE_GOING_AWAY, "server shutting down");
   g_clear_pointer (&ex->hub, wg_stream_hub_free);
   g_clear_pointer (&ex->store, wg_store_unref);
+  g_clear_pointer (&ex->tracks, wg_track_store_free);
   g_clear_pointer (&ex->scenario, wg_scenario_free);
   g_clear_pointer (&ex->log, wg_scenario_log_free);
   g_clear_pointer (&ex->fired, json_array_unref);
@@ -355,6 +359,24 @@ hub_filter_cb (const WgStreamIdentity *who,
   return wg_event_to_json (masked);
 }
 
+static char *positions_path (WgEngine *self, const char *id);
+
+/* The exercise's own track: its forces' positions never reach the live
+ * one, and stay with it for review and replay (no retention purge). */
+static WgTrackStore *
+exercise_open_tracks (WgEngine    *self,
+                      const char  *id,
+                      GError     **error)
+{
+  g_autofree char *path = positions_path (self, id);
+  WgTrackPolicy policy;
+
+  wg_track_policy_init_default (&policy);
+  policy.keep_interval_ms = (gint64) self->config.keep_interval_seconds * 1000;
+  policy.keep_distance_m = self->config.keep_distance_meters;
+  return wg_track_store_open (path, &policy, error);
+}
+
 static gboolean
 exercise_open_store (Exercise  *ex,
                      WgStore   *store,
@@ -366,6 +388,9 @@ exercise_open_store (Exercise  *ex,
   g_autofree char *street = NULL;
 
   ex->store = store;
+  ex->tracks = exercise_open_tracks (self, ex->id, error);
+  if (ex->tracks == NULL)
+    return FALSE;
   wg_store_set_exercise (ex->store, ex->id);
   wg_store_set_keep_event_text (ex->store, TRUE);
   if (self->reference != NULL && !wg_store_adopt_reference (ex->store, self->reference, error))
@@ -637,6 +662,16 @@ store_path (WgEngine   *self,
   return g_build_filename (exercises->dir, name, NULL);
 }
 
+static char *
+positions_path (WgEngine   *self,
+                const char *id)
+{
+  Exercises *exercises = self->exercises;
+  g_autofree char *name = g_strconcat (id, "-positions.db", NULL);
+
+  return g_build_filename (exercises->dir, name, NULL);
+}
+
 /* The live incident (@incident: its id or case number) as the journal had
  * it at @at, into the exercise's journal: its events up to then, numbered
  * from 1, marked with the exercise, the case number with EX- before it. */
@@ -706,13 +741,18 @@ static void
 discard_files (WgEngine   *self,
                const char *id)
 {
-  g_autofree char *db = store_path (self, id);
-  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+  char *dbs[] = { store_path (self, id), positions_path (self, id) };
 
-  g_unlink (db);
-  g_unlink (wal);
-  g_unlink (shm);
+  for (guint i = 0; i < G_N_ELEMENTS (dbs); i++)
+    {
+      g_autofree char *wal = g_strconcat (dbs[i], "-wal", NULL);
+      g_autofree char *shm = g_strconcat (dbs[i], "-shm", NULL);
+
+      g_unlink (dbs[i]);
+      g_unlink (wal);
+      g_unlink (shm);
+      g_free (dbs[i]);
+    }
 }
 
 static void
@@ -1316,7 +1356,8 @@ get_cap_cb (SoupServerMessage *msg,
                                     g_steal_pointer (&xml), length);
 }
 
-/* The live shape; no positions: the live units' are not the drill's. */
+/* The live shape; the units' last positions are the exercise's own (for
+ * the roles that may read positions), never the live ones. */
 static void
 get_snapshot_cb (SoupServerMessage *msg,
                  GHashTable        *params,
@@ -1333,10 +1374,124 @@ get_snapshot_cb (SoupServerMessage *msg,
   ex = lookup_exercise (self, msg, params);
   if (ex != NULL)
     {
-      source = (SnapshotSource) { ex->store, hub_filter_cb, ex, NULL };
+      source = (SnapshotSource) { ex->store, hub_filter_cb, ex, ex->tracks };
       _wg_engine_respond_snapshot (&source, msg, &who);
     }
   wg_stream_identity_clear (&who);
+}
+
+/* ---- positions ----------------------------------------------------------- */
+
+/* POST /api/v1/exercises/{id}/positions: the live shape and checks, on the
+ * exercise's clock (its points' ts are exercise time, as its events' are),
+ * into its own track and stream.  Not a live command: no audit entry. */
+static void
+post_positions_cb (SoupServerMessage *msg,
+                   GHashTable        *params,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  WgStreamIdentity who = { 0 };
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+  guint kept = 0;
+  Exercise *ex;
+
+  if (!wg_server_identify (self->server, msg, &who))
+    return;
+  ex = lookup_exercise (self, msg, params);
+  if (ex != NULL && g_strcmp0 (who.role, "admin") != 0 && (who.units == NULL || who.units[0] == NULL))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden", _("Only accounts that act for a unit post positions"));
+      ex = NULL;
+    }
+  else if (ex != NULL && ex->state != EXERCISE_RUNNING)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_CONFLICT,
+                          ex->state == EXERCISE_ENDED ? "exercise-ended" : "exercise-paused",
+                          ex->state == EXERCISE_ENDED ? _("The exercise has ended: it is kept for review only")
+                                                      : _("The exercise is paused"));
+      ex = NULL;
+    }
+  if (ex != NULL)
+    points = wg_positions_read_batch (self->server, msg, &who, exercise_clock (ex));
+  wg_stream_identity_clear (&who);
+  if (points == NULL)
+    return;
+
+  if (!wg_track_store_begin (ex->tracks, &error))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  for (guint i = 0; i < points->len; i++)
+    {
+      gboolean latest = FALSE, point_kept = FALSE;
+
+      if (!wg_track_store_add (ex->tracks, points->pdata[i], &latest, &point_kept, &error))
+        {
+          wg_track_store_rollback (ex->tracks);
+          wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+          return;
+        }
+      kept += point_kept;
+      if (latest)
+        wg_stream_hub_queue_position (ex->hub, points->pdata[i]);
+    }
+  if (!wg_track_store_commit (ex->tracks, &error))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  wg_positions_respond_accepted (msg, points->len, kept);
+}
+
+/* GET /api/v1/exercises/{id}/positions[/latest]: the live reads over the
+ * exercise's track, for the roles that may read positions. */
+static Exercise *
+positions_reader (WgEngine          *self,
+                  SoupServerMessage *msg,
+                  GHashTable        *params)
+{
+  WgStreamIdentity who = { 0 };
+  gboolean refused;
+
+  if (!wg_server_identify (self->server, msg, &who))
+    return NULL;
+  refused = who.no_positions;
+  wg_stream_identity_clear (&who);
+  if (refused)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden", _("This account’s role may not read positions or presence"));
+      return NULL;
+    }
+  return lookup_exercise (self, msg, params);
+}
+
+static void
+get_positions_latest_cb (SoupServerMessage *msg,
+                         GHashTable        *params,
+                         GHashTable        *query,
+                         gpointer           user_data)
+{
+  Exercise *ex = positions_reader (user_data, msg, params);
+
+  if (ex != NULL)
+    wg_positions_respond_latest (msg, query, ex->tracks);
+}
+
+static void
+get_positions_cb (SoupServerMessage *msg,
+                  GHashTable        *params,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  Exercise *ex = positions_reader (self, msg, params);
+
+  if (ex != NULL)
+    wg_positions_respond_window (self->server, msg, query, ex->tracks);
 }
 
 /* ---- the stream --------------------------------------------------------- */
@@ -1541,6 +1696,9 @@ _wg_engine_exercises_init (WgEngine  *self,
   wg_router_add (router, "POST", EXERCISES_PATH "/{id}/commands", post_commands_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/journal", get_journal_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/snapshot", get_snapshot_cb, self);
+  wg_router_add (router, "POST", EXERCISES_PATH "/{id}/positions", post_positions_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}/positions", get_positions_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}/positions/latest", get_positions_latest_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/incidents/{incident}/events", get_incident_events_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/incidents/{incident}/cap", get_cap_cb, self);
   soup_server_add_handler (wg_server_get_soup_server (self->server), EXERCISES_PATH, exercises_http_cb, self, NULL);
