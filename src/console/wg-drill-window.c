@@ -11,6 +11,7 @@
 #include "wg-drill-window.h"
 #include "wg-incident-actions.h"
 #include "wg-incident-board.h"
+#include "wg-map-data.h"
 #include "wg-report.h"
 #include "wg-scenario.h"
 
@@ -35,6 +36,9 @@ struct _WgDrillWindow
   GtkBox          *banner_slot;
   GtkBox          *board_slot;
   GtkBox          *detail_slot;
+  GtkBox          *map_slot;
+  WgMapView       *map_view;
+  gboolean         syncing_selection;
   GtkWidget       *score_pane;
   GtkLabel        *summary_label;
   GtkColumnView   *grid;
@@ -243,10 +247,89 @@ wg_drill_window_refresh (WgDrillWindow *self)
   gtk_label_set_text (self->decisions_label, decisions);
 }
 
+/* The map */
+
+static void
+update_grid_states (WgDrillWindow *self)
+{
+  wg_map_data_fill_grid_states (self->map_view, G_LIST_MODEL (self->model),
+                                wg_context_now_ms (wg_drill_session_get_context (self->session)));
+}
+
+static void
+map_selection_cb (WgDrillWindow *self)
+{
+  WgViewModel *vm = wg_context_get_view_model (wg_drill_session_get_context (self->session));
+
+  if (self->syncing_selection)
+    return;
+  if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_INCIDENT)
+    wg_view_model_set_selected_incident (vm, wg_map_view_get_selection_id (self->map_view));
+  else if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_NONE)
+    wg_view_model_set_selected_incident (vm, NULL);
+}
+
+static void
+selected_incident_cb (WgDrillWindow *self)
+{
+  const char *id = wg_view_model_get_selected_incident (
+    wg_context_get_view_model (wg_drill_session_get_context (self->session)));
+
+  if (id == NULL || g_strcmp0 (wg_map_view_get_selection_id (self->map_view), id) == 0)
+    return;
+  self->syncing_selection = TRUE;
+  wg_map_view_select (self->map_view, WG_MAP_SELECTION_INCIDENT, id);
+  wg_map_view_fly_to_incident (self->map_view, id);
+  self->syncing_selection = FALSE;
+}
+
+static void
+alarm_raised_cb (WgDrillWindow *self,
+                 const char    *incident)
+{
+  wg_map_view_fly_to_incident (self->map_view, incident);
+}
+
+/* The same map widget as live, over the exercise's context: its incidents,
+ * its forces where the exercise's track has them, its grids' fills. */
+static void
+setup_map (WgDrillWindow *self,
+           WgContext     *drill,
+           GtkWidget     *drill_banner)
+{
+  WgReference *reference = wg_context_get_reference (drill);
+  WgGrid *root = wg_reference_get_root (reference);
+  const WgGeoBBox *box = root != NULL && root->shape != NULL ? wg_geo_shape_get_bbox (root->shape) : NULL;
+
+  self->map_view = WG_MAP_VIEW (wg_map_view_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->map_view), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->map_view), TRUE);
+  gtk_box_append (self->map_slot, GTK_WIDGET (self->map_view));
+  wg_map_data_load_reference (self->map_view, reference);
+  wg_map_view_set_show_legend (self->map_view, FALSE);
+  wg_map_view_set_position_store (self->map_view, wg_context_get_position_store (drill));
+  wg_map_view_set_clock (self->map_view, wg_context_get_clock (drill));
+  wg_map_view_set_incidents (self->map_view, wg_incident_model_get_map_model (self->model));
+  if (box != NULL)
+    wg_map_view_fit_bounds (self->map_view, box->min_lat, box->min_lon, box->max_lat, box->max_lon);
+
+  g_signal_connect_object (self->map_view, "notify::selection-id", G_CALLBACK (map_selection_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (wg_context_get_view_model (drill), "notify::selected-incident",
+                           G_CALLBACK (selected_incident_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (drill_banner, "alarm-raised", G_CALLBACK (alarm_raised_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model, "items-changed", G_CALLBACK (update_grid_states), self, G_CONNECT_SWAPPED);
+  update_grid_states (self);
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
-  wg_drill_window_refresh (WG_DRILL_WINDOW (user_data));
+  WgDrillWindow *self = WG_DRILL_WINDOW (user_data);
+
+  wg_drill_window_refresh (self);
+  /* Overdue fills follow the clock. */
+  update_grid_states (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -532,6 +615,7 @@ wg_drill_window_class_init (WgDrillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, banner_slot);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, board_slot);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, detail_slot);
+  gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, map_slot);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, score_pane);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, summary_label);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, grid);
@@ -610,6 +694,7 @@ wg_drill_window_new (WgDrillSession  *session,
   detail = wg_detail_pane_new (drill, self->model, self->actions);
   gtk_widget_set_vexpand (detail, TRUE);
   gtk_box_append (self->detail_slot, detail);
+  setup_map (self, drill, drill_banner);
 
   self->trainees = gtk_string_list_new (NULL);
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->trainees)));
@@ -640,6 +725,13 @@ wg_drill_window_is_ended (WgDrillWindow *self)
 {
   g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), FALSE);
   return self->ended;
+}
+
+WgMapView *
+wg_drill_window_get_map_view (WgDrillWindow *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), NULL);
+  return self->map_view;
 }
 
 WgIncidentModel *

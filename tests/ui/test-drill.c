@@ -4,7 +4,8 @@
  * local one, as in the demo): the trainer's score grid shows the scores
  * wg-drill-score computes for the run of wg_demo_fill_drill (by hand in the
  * comments); a trainee acknowledges and dispatches in the exercise through
- * the console's own actions, and the live board and banner show none of it.
+ * the console's own actions, and the live board and banner show none of it,
+ * nor the exercise's map the live incidents; the trainer's report export.
  * Joining an exercise on the real server waits for its routes (branch
  * drills-server).
  */
@@ -153,6 +154,15 @@ test_trainee_acts (void)
   g_assert_cmpstr (fire, !=, live_fire);
   wg_view_model_set_selected_incident (wg_context_get_view_model (drill_context), fire);
   settle ();
+  /* The drill's map: the drill's incidents, not the live ones, and the
+   * board's selection. */
+  {
+    WgMapView *map = wg_drill_window_get_map_view (drill);
+
+    g_assert_cmpstr (wg_map_view_get_selection_id (map), ==, fire);
+    g_assert_true (wg_map_view_fly_to_incident (map, fire));
+    g_assert_false (wg_map_view_fly_to_incident (map, live_fire));
+  }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (drill), "incident.acknowledge", NULL));
   settle ();
 
