@@ -21,7 +21,6 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "wg-cap.h"
 #include "wg-engine-private.h"
 #include "wg-error.h"
 #include "wg-event.h"
@@ -36,8 +35,6 @@
 
 #define EXERCISES_PATH "/api/v1/exercises"
 #define TICK_INTERVAL_S 1
-#define JOURNAL_DEFAULT_LIMIT 500
-#define JOURNAL_MAX_LIMIT 5000
 
 typedef enum
 {
@@ -1220,6 +1217,7 @@ post_commands_cb (SoupServerMessage *msg,
   respond_command (msg, ex, wg_command_get_id (command), actor, replayed, events, FALSE);
 }
 
+/* The live handlers over the exercise's journal (wg-engine-journal.c). */
 static void
 get_journal_cb (SoupServerMessage *msg,
                 GHashTable        *params,
@@ -1228,46 +1226,10 @@ get_journal_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
-  g_autoptr(GError) error = NULL;
-  WgJournalViewer viewer;
-  gint64 after = 0, limit = JOURNAL_DEFAULT_LIMIT, head, last = 0;
-  guint n = 0;
-  gboolean more;
-  GString *out;
-  gsize length;
   Exercise *ex;
 
-  if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
-    return;
-  if (!_wg_engine_parse_count (query, "after", 0, G_MAXINT64, &after) ||
-      !_wg_engine_parse_count (query, "limit", 1, JOURNAL_MAX_LIMIT, &limit))
-    {
-      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
-                          _("“after” must be a sequence number and “limit” between 1 and 5000"));
-      return;
-    }
-  head = wg_store_head (ex->store);
-  if (after > head)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "seq-beyond-head", NULL);
-      return;
-    }
-  wg_journal_viewer_init_from_actor (&viewer, actor);
-  out = g_string_new ("{\"events\":[");
-  if (!wg_store_append_journal_text (ex->store, &viewer, after, (guint) limit, out, &n, &last, &error))
-    {
-      g_string_free (out, TRUE);
-      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      return;
-    }
-  more = n == (guint) limit;
-  if (more)
-    head = last;
-  g_string_append_printf (out, "],\"head\":%" G_GINT64_FORMAT ",\"more\":%s}", head, more ? "true" : "false");
-  length = out->len;
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_string_free (out, FALSE), length);
+  if (actor != NULL && (ex = lookup_exercise (self, msg, params)) != NULL)
+    _wg_engine_respond_journal (ex->store, msg, query, actor);
 }
 
 static void
@@ -1278,40 +1240,14 @@ get_incident_events_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) quoted = NULL;
-  g_autofree char *id_json = NULL;
-  const char *incident = g_hash_table_lookup (params, "incident");
-  WgJournalViewer viewer;
-  guint n = 0;
-  GString *out;
-  gsize length;
   Exercise *ex;
 
-  if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
-    return;
-  wg_journal_viewer_init_from_actor (&viewer, actor);
-  quoted = json_node_init_string (json_node_alloc (), incident);
-  id_json = json_to_string (quoted, FALSE);
-  out = g_string_new (NULL);
-  g_string_append_printf (out, "{\"incident\":%s,\"head\":%" G_GINT64_FORMAT ",\"events\":[",
-                          id_json, wg_store_head (ex->store));
-  if (!wg_store_append_incident_text (ex->store, &viewer, incident, out, &n, &error) || n == 0)
-    {
-      g_string_free (out, TRUE);
-      if (error != NULL)
-        wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      else
-        wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
-      return;
-    }
-  g_string_append (out, "]}");
-  length = out->len;
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_string_free (out, FALSE), length);
+  if (actor != NULL && (ex = lookup_exercise (self, msg, params)) != NULL)
+    _wg_engine_respond_incident_events (ex->store, msg, g_hash_table_lookup (params, "incident"), actor);
 }
 
+/* The trainer reads an exercise's CAP too; it says Exercise and names the
+ * exercise, on the exercise's clock. */
 static void
 get_cap_cb (SoupServerMessage *msg,
             GHashTable        *params,
@@ -1320,40 +1256,13 @@ get_cap_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, CAP_ROLES | ROLE_BIT (WG_ROLE_TRAINER));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *xml = NULL;
-  g_autofree char *sender = NULL;
   g_autofree char *note = NULL;
-  WgIncidentRecord incident = { 0 };
-  gsize length;
   Exercise *ex;
 
   if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
     return;
-  if (!wg_store_get_incident (ex->store, g_hash_table_lookup (params, "incident"), &incident, &error))
-    {
-      if (error == NULL || g_error_matches (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT))
-        wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
-      else
-        wg_problem_respond_error (msg, error);
-      return;
-    }
-  if (incident.grade != WG_GRADE_EMERGENCY)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "not-emergency",
-                          _("Only emergency incidents have a CAP alert"));
-      wg_incident_record_clear (&incident);
-      return;
-    }
-  sender = g_strdup_printf ("wangge@%s", self->reference != NULL
-                                         ? wg_reference_get_street_code (self->reference) : "centre");
   note = g_strdup_printf ("演练 Exercise %s: %s", ex->id, ex->title);
-  xml = wg_cap_build_exercise_alert (&incident, self->reference, sender, note, exercise_clock (ex));
-  wg_incident_record_clear (&incident);
-  length = strlen (xml);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/cap+xml; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&xml), length);
+  _wg_engine_respond_cap (self, ex->store, msg, g_hash_table_lookup (params, "incident"), note, exercise_clock (ex));
 }
 
 /* The live shape; the units' last positions are the exercise's own (for

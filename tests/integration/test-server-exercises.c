@@ -1031,6 +1031,23 @@ test_positions (void)
       g_assert_null (strstr (text, "eu-03"));
     }
 
+  /* The journal reads are the live handlers over the drill's journal:
+   * from a moment as from a seq. */
+  {
+    g_autoptr(WgTestResponse) by_seq = exercise_get (server, dispatcher, drill.id, "/journal?after=0");
+    g_autofree char *tail = g_strdup_printf ("/journal?from_ts=%" G_GINT64_FORMAT, clock - 60000);
+    g_autoptr(WgTestResponse) by_time = exercise_get (server, dispatcher, drill.id, tail);
+    g_autoptr(WgTestResponse) both = exercise_get (server, dispatcher, drill.id, "/journal?after=0&from_ts=1");
+    g_autofree char *a = NULL, *b = NULL;
+
+    g_assert_cmpuint (by_seq->status, ==, 200);
+    g_assert_cmpuint (by_time->status, ==, 200);
+    a = member_text (wg_test_response_object (by_seq), "events");
+    b = member_text (wg_test_response_object (by_time), "events");
+    g_assert_cmpstr (a, ==, b);
+    wg_test_response_assert_problem (both, 400, "invalid-request");
+  }
+
   /* Paused, then ended: no position is taken. */
   {
     g_autoptr(WgTestResponse) paused = exercise_command (server, drill.id, trainer, NULL, "exercise.pause", "{}");
