@@ -169,13 +169,14 @@ add_decisions (WgPdf        *pdf,
       char **row = g_new0 (char *, 9);
       g_autofree char *took = wg_format_duration (d->elapsed_ms);
       g_autofree char *target = wg_format_duration (d->target_ms);
+      /* On the exercise's clock, from its start: paused time left out. */
+      g_autofree char *raised = wg_format_duration (MAX (d->start_ts - start_clock, 0));
 
       row[0] = decision_case (d);
       row[1] = g_strdup (kind_label (d->kind));
       row[2] = g_strdup (state_label (d->state));
       row[3] = g_strdup (d->actor != NULL ? d->actor : "—");
-      /* On the exercise's clock, from its start: paused time left out. */
-      row[4] = g_strdup_printf ("+%s", wg_format_duration (MAX (d->start_ts - start_clock, 0)));
+      row[4] = g_strdup_printf ("+%s", raised);
       row[5] = g_strdup_printf ("%s / %s", took, target);
       if (d->kind == WG_DRILL_DECISION_DISPATCH && d->state == WG_DRILL_TAKEN)
         {
