@@ -516,12 +516,13 @@ static int
 case_column_width (WgIncidentBoard *self)
 {
   WgStore *store = wg_context_get_store (self->context);
-  const char *street = wg_rules_get_street_code (wg_store_get_rules (store));
-  const char *live_street = g_str_has_prefix (street, "EX-") ? street + strlen ("EX-") : street;
+  const char *street, *live_street;
   g_autofree char *live = NULL, *exercise = NULL;
 
-  if (wg_store_get_exercise (store) == NULL)
+  street = wg_store_get_exercise (store) != NULL ? wg_rules_get_street_code (wg_store_get_rules (store)) : NULL;
+  if (street == NULL)
     return CASE_COLUMN_WIDTH;
+  live_street = g_str_has_prefix (street, "EX-") ? street + strlen ("EX-") : street;
   live = g_strconcat (live_street, "-20261207-0000", NULL);
   exercise = g_strconcat ("EX-", live_street, "-20261207-0000", NULL);
   return CASE_COLUMN_WIDTH + MAX (0, case_number_width (exercise) - case_number_width (live));
