@@ -38,6 +38,7 @@ struct _WgDrillWindow
   GtkBox          *detail_slot;
   GtkBox          *map_slot;
   WgMapView       *map_view;
+  WgIncidentBoard *board;
   gboolean         syncing_selection;
   GtkWidget       *score_pane;
   GtkLabel        *summary_label;
@@ -689,6 +690,7 @@ wg_drill_window_new (WgDrillSession  *session,
   wg_incident_actions_set_parent (self->actions, GTK_WINDOW (self));
   gtk_widget_insert_action_group (GTK_WIDGET (self), "incident", wg_incident_actions_get_group (self->actions));
   board = wg_incident_board_new (drill, self->model);
+  self->board = WG_INCIDENT_BOARD (board);
   gtk_widget_set_vexpand (board, TRUE);
   gtk_box_append (self->board_slot, board);
   detail = wg_detail_pane_new (drill, self->model, self->actions);
@@ -725,6 +727,13 @@ wg_drill_window_is_ended (WgDrillWindow *self)
 {
   g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), FALSE);
   return self->ended;
+}
+
+WgIncidentBoard *
+wg_drill_window_get_board (WgDrillWindow *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), NULL);
+  return self->board;
 }
 
 WgMapView *

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "wg-drill-session.h"
+#include "wg-incident-board.h"
 #include "wg-incident-model.h"
 #include "wg-map-view.h"
 
@@ -27,6 +28,8 @@ WgDrillSession *wg_drill_window_get_session  (WgDrillWindow   *self);
 GtkColumnView  *wg_drill_window_get_grid     (WgDrillWindow   *self);
 /* The exercise's incidents. */
 WgIncidentModel *wg_drill_window_get_model   (WgDrillWindow   *self);
+/* The exercise's board. */
+WgIncidentBoard *wg_drill_window_get_board   (WgDrillWindow   *self);
 /* The exercise's map: its incidents, grids and forces (the exercise's
  * positions). */
 WgMapView      *wg_drill_window_get_map_view (WgDrillWindow   *self);

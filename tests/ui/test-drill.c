@@ -154,6 +154,17 @@ test_trainee_acts (void)
   g_assert_cmpstr (fire, !=, live_fire);
   wg_view_model_set_selected_incident (wg_context_get_view_model (drill_context), fire);
   settle ();
+  /* The drill's case numbers are longer (EX-): its case column is wider
+   * than the live one. */
+  {
+    g_autoptr(GtkColumnViewColumn) live_case = g_list_model_get_item (
+      gtk_column_view_get_columns (wg_incident_board_get_column_view (wg_window_get_board (live))), 0);
+    g_autoptr(GtkColumnViewColumn) drill_case = g_list_model_get_item (
+      gtk_column_view_get_columns (wg_incident_board_get_column_view (wg_drill_window_get_board (drill))), 0);
+
+    g_assert_cmpint (gtk_column_view_column_get_fixed_width (drill_case), >,
+                     gtk_column_view_column_get_fixed_width (live_case));
+  }
   /* The drill's map: the drill's incidents, not the live ones, and the
    * board's selection. */
   {
