@@ -25,6 +25,7 @@ struct _WgDrillSession
   gboolean        from_incident;   /* started from a past incident */
   char           *source_incident; /* its id (the same in the exercise) */
   char           *cache_dir;       /* the exercise's own cache, removed at the end */
+  JsonObject     *record;          /* as GET /api/v1/exercises/{id} last gave it, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (WgDrillSession, wg_drill_session, G_TYPE_OBJECT)
@@ -67,6 +68,7 @@ wg_drill_session_finalize (GObject *object)
   g_free (self->title);
   g_free (self->source_incident);
   g_free (self->scenario_file);
+  g_clear_pointer (&self->record, json_object_unref);
   G_OBJECT_CLASS (wg_drill_session_parent_class)->finalize (object);
 }
 
@@ -286,12 +288,7 @@ record_cb (GObject      *source,
   if (record == NULL)
     g_warning ("Could not read the exercise's record: %s", error != NULL ? error->message : "not an object");
   if (record != NULL)
-    {
-      self->scenario_file = g_strdup (json_object_get_string_member_with_default (record, "scenario", NULL));
-      self->from_incident = json_object_get_string_member_with_default (record, "source_incident", NULL) != NULL;
-      if (json_object_has_member (record, "start_clock"))
-        wg_drill_scorer_set_start (self->scorer, json_object_get_int_member (record, "start_clock"));
-    }
+    wg_drill_session_set_record (self, record);
   load_page (self);
 }
 
@@ -404,6 +401,36 @@ wg_drill_session_new_remote (WgContext   *live,
   load_record (session);
   wg_sync_client_start (sync);
   return session;
+}
+
+void
+wg_drill_session_set_record (WgDrillSession *self,
+                             JsonObject     *record)
+{
+  g_return_if_fail (WG_IS_DRILL_SESSION (self));
+  g_return_if_fail (record != NULL);
+
+  g_clear_pointer (&self->record, json_object_unref);
+  self->record = json_object_ref (record);
+  g_free (self->scenario_file);
+  self->scenario_file = g_strdup (json_object_get_string_member_with_default (record, "scenario", NULL));
+  self->from_incident = json_object_get_string_member_with_default (record, "source_incident", NULL) != NULL;
+  if (json_object_has_member (record, "start_clock"))
+    wg_drill_scorer_set_start (self->scorer, json_object_get_int_member (record, "start_clock"));
+}
+
+JsonObject *
+wg_drill_session_get_record (WgDrillSession *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_SESSION (self), NULL);
+  return self->record;
+}
+
+const char *
+wg_drill_session_get_source_incident (WgDrillSession *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_SESSION (self), NULL);
+  return self->source_incident;
 }
 
 WgContext *

@@ -31,6 +31,16 @@ const char     *wg_drill_session_get_title   (WgDrillSession *self);
 /* The scenario file the exercise plays (once its record is read), or NULL. */
 const char     *wg_drill_session_get_scenario_file (WgDrillSession *self);
 WgDrillScorer  *wg_drill_session_get_scorer  (WgDrillSession *self);
+/* The exercise's record (GET /api/v1/exercises/{id}): its scenario, the
+ * past incident it started from, its clock at the start.  A remote session
+ * reads it itself; wangge report gives it. */
+void            wg_drill_session_set_record  (WgDrillSession *self,
+                                              JsonObject     *record);
+/* The record last read, or NULL. */
+JsonObject     *wg_drill_session_get_record  (WgDrillSession *self);
+/* From a past incident: its id (the same in the exercise) once the
+ * exercise's first events were read, else NULL. */
+const char     *wg_drill_session_get_source_incident (WgDrillSession *self);
 /* The score now (the drill context's clock); @ended once the exercise is over. */
 WgDrillScore   *wg_drill_session_compute     (WgDrillSession *self,
                                               gboolean        ended);

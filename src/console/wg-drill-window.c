@@ -11,6 +11,8 @@
 #include "wg-drill-window.h"
 #include "wg-incident-actions.h"
 #include "wg-incident-board.h"
+#include "wg-map-data.h"
+#include "wg-report.h"
 #include "wg-scenario.h"
 
 struct _WgDrillWindow
@@ -34,6 +36,10 @@ struct _WgDrillWindow
   GtkBox          *banner_slot;
   GtkBox          *board_slot;
   GtkBox          *detail_slot;
+  GtkBox          *map_slot;
+  WgMapView       *map_view;
+  WgIncidentBoard *board;
+  gboolean         syncing_selection;
   GtkWidget       *score_pane;
   GtkLabel        *summary_label;
   GtkColumnView   *grid;
@@ -242,10 +248,89 @@ wg_drill_window_refresh (WgDrillWindow *self)
   gtk_label_set_text (self->decisions_label, decisions);
 }
 
+/* The map */
+
+static void
+update_grid_states (WgDrillWindow *self)
+{
+  wg_map_data_fill_grid_states (self->map_view, G_LIST_MODEL (self->model),
+                                wg_context_now_ms (wg_drill_session_get_context (self->session)));
+}
+
+static void
+map_selection_cb (WgDrillWindow *self)
+{
+  WgViewModel *vm = wg_context_get_view_model (wg_drill_session_get_context (self->session));
+
+  if (self->syncing_selection)
+    return;
+  if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_INCIDENT)
+    wg_view_model_set_selected_incident (vm, wg_map_view_get_selection_id (self->map_view));
+  else if (wg_map_view_get_selection_kind (self->map_view) == WG_MAP_SELECTION_NONE)
+    wg_view_model_set_selected_incident (vm, NULL);
+}
+
+static void
+selected_incident_cb (WgDrillWindow *self)
+{
+  const char *id = wg_view_model_get_selected_incident (
+    wg_context_get_view_model (wg_drill_session_get_context (self->session)));
+
+  if (id == NULL || g_strcmp0 (wg_map_view_get_selection_id (self->map_view), id) == 0)
+    return;
+  self->syncing_selection = TRUE;
+  wg_map_view_select (self->map_view, WG_MAP_SELECTION_INCIDENT, id);
+  wg_map_view_fly_to_incident (self->map_view, id);
+  self->syncing_selection = FALSE;
+}
+
+static void
+alarm_raised_cb (WgDrillWindow *self,
+                 const char    *incident)
+{
+  wg_map_view_fly_to_incident (self->map_view, incident);
+}
+
+/* The same map widget as live, over the exercise's context: its incidents,
+ * its forces where the exercise's track has them, its grids' fills. */
+static void
+setup_map (WgDrillWindow *self,
+           WgContext     *drill,
+           GtkWidget     *drill_banner)
+{
+  WgReference *reference = wg_context_get_reference (drill);
+  WgGrid *root = wg_reference_get_root (reference);
+  const WgGeoBBox *box = root != NULL && root->shape != NULL ? wg_geo_shape_get_bbox (root->shape) : NULL;
+
+  self->map_view = WG_MAP_VIEW (wg_map_view_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->map_view), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->map_view), TRUE);
+  gtk_box_append (self->map_slot, GTK_WIDGET (self->map_view));
+  wg_map_data_load_reference (self->map_view, reference);
+  wg_map_view_set_show_legend (self->map_view, FALSE);
+  wg_map_view_set_position_store (self->map_view, wg_context_get_position_store (drill));
+  wg_map_view_set_clock (self->map_view, wg_context_get_clock (drill));
+  wg_map_view_set_incidents (self->map_view, wg_incident_model_get_map_model (self->model));
+  if (box != NULL)
+    wg_map_view_fit_bounds (self->map_view, box->min_lat, box->min_lon, box->max_lat, box->max_lon);
+
+  g_signal_connect_object (self->map_view, "notify::selection-id", G_CALLBACK (map_selection_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (wg_context_get_view_model (drill), "notify::selected-incident",
+                           G_CALLBACK (selected_incident_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (drill_banner, "alarm-raised", G_CALLBACK (alarm_raised_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model, "items-changed", G_CALLBACK (update_grid_states), self, G_CONNECT_SWAPPED);
+  update_grid_states (self);
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
-  wg_drill_window_refresh (WG_DRILL_WINDOW (user_data));
+  WgDrillWindow *self = WG_DRILL_WINDOW (user_data);
+
+  wg_drill_window_refresh (self);
+  /* Overdue fills follow the clock. */
+  update_grid_states (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -416,6 +501,80 @@ inject_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The after-action report: the grid as it stands, with the exercise's
+ * record (a console without a server has none: its id and title only). */
+
+gboolean
+wg_drill_window_export_report (WgDrillWindow  *self,
+                               const char     *path,
+                               GError        **error)
+{
+  JsonObject *record;
+  g_autoptr(JsonObject) local = NULL;
+
+  g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  wg_drill_window_refresh (self);
+  record = wg_drill_session_get_record (self->session);
+  if (record == NULL)
+    {
+      record = local = json_object_new ();
+      json_object_set_string_member (local, "id", wg_drill_session_get_id (self->session));
+      json_object_set_string_member (local, "title", wg_drill_session_get_title (self->session));
+      json_object_set_string_member (local, "state", self->ended ? "ended" : "running");
+    }
+  return wg_report_exercise_pdf (record, self->score,
+                                 wg_context_get_reference (wg_drill_session_get_context (self->session)),
+                                 path, error);
+}
+
+static void
+export_response_cb (GtkNativeDialog *chooser,
+                    int              response,
+                    WgDrillWindow   *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_object_unref (chooser);
+  if (file == NULL)
+    return;
+  path = g_file_get_path (file);
+  if (path == NULL || !wg_drill_window_export_report (self, path, &error))
+    {
+      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could not write the report"),
+                                                  error != NULL ? error->message : _("Choose a file on this computer."));
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+}
+
+static void
+export_report_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  WgDrillWindow *self = WG_DRILL_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *name = g_strdup_printf ("%s.pdf", wg_drill_session_get_id (self->session));
+
+  chooser = gtk_file_chooser_native_new (_("Export the Exercise’s Report"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("PDF documents"));
+  gtk_file_filter_add_mime_type (filter, "application/pdf");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static void
 wg_drill_window_dispose (GObject *object)
 {
@@ -457,6 +616,7 @@ wg_drill_window_class_init (WgDrillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, banner_slot);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, board_slot);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, detail_slot);
+  gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, map_slot);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, score_pane);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, summary_label);
   gtk_widget_class_bind_template_child (widget_class, WgDrillWindow, grid);
@@ -466,6 +626,7 @@ wg_drill_window_class_init (WgDrillWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "drill.pause", NULL, trainer_action);
   gtk_widget_class_install_action (widget_class, "drill.resume", NULL, trainer_action);
   gtk_widget_class_install_action (widget_class, "drill.end", NULL, trainer_action);
+  gtk_widget_class_install_action (widget_class, "drill.export-report", NULL, export_report_action);
 }
 
 static void
@@ -529,11 +690,13 @@ wg_drill_window_new (WgDrillSession  *session,
   wg_incident_actions_set_parent (self->actions, GTK_WINDOW (self));
   gtk_widget_insert_action_group (GTK_WIDGET (self), "incident", wg_incident_actions_get_group (self->actions));
   board = wg_incident_board_new (drill, self->model);
+  self->board = WG_INCIDENT_BOARD (board);
   gtk_widget_set_vexpand (board, TRUE);
   gtk_box_append (self->board_slot, board);
   detail = wg_detail_pane_new (drill, self->model, self->actions);
   gtk_widget_set_vexpand (detail, TRUE);
   gtk_box_append (self->detail_slot, detail);
+  setup_map (self, drill, drill_banner);
 
   self->trainees = gtk_string_list_new (NULL);
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->trainees)));
@@ -564,6 +727,20 @@ wg_drill_window_is_ended (WgDrillWindow *self)
 {
   g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), FALSE);
   return self->ended;
+}
+
+WgIncidentBoard *
+wg_drill_window_get_board (WgDrillWindow *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), NULL);
+  return self->board;
+}
+
+WgMapView *
+wg_drill_window_get_map_view (WgDrillWindow *self)
+{
+  g_return_val_if_fail (WG_IS_DRILL_WINDOW (self), NULL);
+  return self->map_view;
 }
 
 WgIncidentModel *

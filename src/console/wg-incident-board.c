@@ -493,6 +493,41 @@ tick_cb (WgIncidentBoard *self)
     refilter (self);
 }
 
+/* The case column's width for the live case numbers (HL-20261207-0001). */
+#define CASE_COLUMN_WIDTH 162
+
+static int
+case_number_width (const char *text)
+{
+  GtkWidget *label = g_object_ref_sink (gtk_label_new (text));
+  int natural = 0;
+
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_widget_add_css_class (label, "case-number");
+  gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  g_object_unref (label);
+  return natural;
+}
+
+/* An exercise's case numbers (EX-HL-20261207-0001) are longer than the
+ * live ones the column is sized for: it grows by the difference, measured
+ * in the cell's own font, so that none is clipped. */
+static int
+case_column_width (WgIncidentBoard *self)
+{
+  WgStore *store = wg_context_get_store (self->context);
+  const char *street, *live_street;
+  g_autofree char *live = NULL, *exercise = NULL;
+
+  street = wg_store_get_exercise (store) != NULL ? wg_rules_get_street_code (wg_store_get_rules (store)) : NULL;
+  if (street == NULL)
+    return CASE_COLUMN_WIDTH;
+  live_street = g_str_has_prefix (street, "EX-") ? street + strlen ("EX-") : street;
+  live = g_strconcat (live_street, "-20261207-0000", NULL);
+  exercise = g_strconcat ("EX-", live_street, "-20261207-0000", NULL);
+  return CASE_COLUMN_WIDTH + MAX (0, case_number_width (exercise) - case_number_width (live));
+}
+
 static void
 add_column (WgIncidentBoard *self,
             Column           column,
@@ -899,7 +934,7 @@ wg_incident_board_new (WgContext       *context,
   gtk_column_view_set_show_column_separators (self->column_view, FALSE);
   gtk_column_view_set_show_row_separators (self->column_view, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "incident-table");
-  add_column (self, COL_CASE, _("Case"), 162, FALSE);
+  add_column (self, COL_CASE, _("Case"), case_column_width (self), FALSE);
   add_column (self, COL_GRADE, _("Grade"), 100, FALSE);
   add_column (self, COL_CATEGORY, _("Category"), 100, FALSE);
   add_column (self, COL_GRID, _("Grid"), 120, FALSE);

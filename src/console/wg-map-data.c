@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "wg-incident-item.h"
 #include "wg-map-data.h"
 
 /* The second grid layer of a dual grid, when the reference has one. */
@@ -85,4 +86,45 @@ wg_map_data_load_reference (WgMapView   *view,
   wg_map_view_set_stations (view, map_stations, stations->len);
 
   load_police_grids (view, reference);
+}
+
+void
+wg_map_data_fill_grid_states (WgMapView  *view,
+                              GListModel *incidents,
+                              gint64      now_ms)
+{
+  WgGridLayer *layer;
+  g_autoptr(GHashTable) states = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_if_fail (WG_IS_MAP_VIEW (view));
+  g_return_if_fail (G_IS_LIST_MODEL (incidents));
+
+  layer = wg_map_view_get_grid_layer (view);
+  for (guint i = 0; i < g_list_model_get_n_items (incidents); i++)
+    {
+      g_autoptr(WgIncidentItem) item = g_list_model_get_item (incidents, i);
+      const WgIncidentRecord *r = wg_incident_item_get_record (item);
+      guint state;
+
+      if (r->grid == NULL || !wg_incident_state_is_open (r->state))
+        continue;
+      state = GPOINTER_TO_UINT (g_hash_table_lookup (states, r->grid)) | WG_GRID_STATE_OPEN_INCIDENTS;
+      if (r->grade == WG_GRADE_EMERGENCY)
+        state |= WG_GRID_STATE_EMERGENCY;
+      if (r->grade == WG_GRADE_EMERGENCY && wg_incident_item_is_unacknowledged (item))
+        state |= WG_GRID_STATE_UNACKNOWLEDGED;
+      if (wg_incident_item_is_overdue (item, now_ms))
+        state |= WG_GRID_STATE_OVERDUE;
+      g_hash_table_insert (states, r->grid, GUINT_TO_POINTER (state));
+      g_hash_table_insert (counts, r->grid,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, r->grid)) + 1));
+    }
+  wg_grid_layer_clear_states (layer);
+  g_hash_table_iter_init (&iter, states);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    wg_grid_layer_set_state (layer, key, GPOINTER_TO_UINT (value),
+                             GPOINTER_TO_UINT (g_hash_table_lookup (counts, key)));
 }

@@ -10,5 +10,11 @@ G_BEGIN_DECLS
  * level, and the work stations. */
 void wg_map_data_load_reference (WgMapView   *view,
                                  WgReference *reference);
+/* The grid fills from the open incidents of @incidents (WgIncidentItem*):
+ * open, emergency, unacknowledged emergency, overdue at @now_ms, and how
+ * many are open in each grid. */
+void wg_map_data_fill_grid_states (WgMapView  *view,
+                                   GListModel *incidents,
+                                   gint64      now_ms);
 
 G_END_DECLS

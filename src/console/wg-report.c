@@ -2,8 +2,9 @@
  *
  * `wangge report`: logs in like the console (--server, --username, the
  * password from WANGGE_PASSWORD), reads what it needs from the server and
- * writes a bulletin or an after-action review.  A process of its own with
- * no display: it never initialises GTK.
+ * writes a bulletin or an after-action review of an incident or of an
+ * exercise.  A process of its own with no display: it never initialises
+ * GTK.
  */
 #define G_LOG_DOMAIN "wg-report"
 
@@ -12,11 +13,14 @@
 #include <glib/gi18n.h>
 
 #include "wg-api-client.h"
+#include "wg-drill-session.h"
 #include "wg-event.h"
 #include "wg-report.h"
 
 /* The journal page the server gives at most. */
 #define JOURNAL_PAGE 5000
+/* An exercise's journal page. */
+#define EXERCISE_PAGE 1000
 
 typedef struct
 {
@@ -192,6 +196,78 @@ incident_bookmarks (WgApiClient *client,
   return bookmarks != NULL ? json_array_ref (bookmarks) : json_array_new ();
 }
 
+/* The exercise's score as the trainer's grid had it: its journal played
+ * into a drill session over a cache of its own, one event at a time, so
+ * that the recommender proposes for each alarm from the state it was
+ * raised in; beside it, for an exercise from a past incident, what the
+ * real centre did.  Those who joined but never acted are only known to
+ * the trainer's console and are not listed. */
+static WgDrillScore *
+exercise_score (WgApiClient *client,
+                WgReference *reference,
+                JsonObject  *record,
+                GError     **error)
+{
+  const char *id = json_object_get_string_member_with_default (record, "id", "");
+  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
+  g_autoptr(WgContext) context = wg_context_new_local (reference, ":memory:", NULL, error);
+  g_autoptr(WgDrillSession) session = NULL;
+  WgStore *cache;
+  const char *source;
+  gint64 after = 0, now;
+
+  if (context == NULL)
+    return NULL;
+  wg_context_place_forces_at_home (context);
+  cache = wg_context_get_store (context);
+  session = wg_drill_session_new (context, id, json_object_get_string_member_with_default (record, "title", id));
+  wg_drill_session_set_record (session, record);
+  for (;;)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/journal?after=%" G_GINT64_FORMAT "&limit=%d",
+                                               escaped, after, EXERCISE_PAGE);
+      g_autoptr(JsonNode) page = request (client, path, error);
+      JsonArray *events;
+      guint n;
+
+      if (page == NULL)
+        return NULL;
+      events = json_object_get_array_member (json_node_get_object (page), "events");
+      n = events != NULL ? json_array_get_length (events) : 0;
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+          WgEvent *event = wg_event_from_json (json_array_get_element (events, i), error);
+
+          if (event == NULL)
+            return NULL;
+          g_ptr_array_add (one, event);
+          after = MAX (after, event->seq);
+          if (!wg_store_apply_events (cache, one, error))
+            return NULL;
+          wg_context_events_applied (context, one);
+        }
+      if (n == 0 || !json_object_get_boolean_member_with_default (json_node_get_object (page), "more", FALSE))
+        break;
+    }
+
+  source = wg_drill_session_get_source_incident (session);
+  if (source != NULL)
+    {
+      g_autoptr(GPtrArray) real = incident_events (client, source, error);
+
+      if (real == NULL)
+        return NULL;
+      wg_drill_scorer_set_reality (wg_drill_session_get_scorer (session), source, real);
+    }
+  /* The exercise's clock now (paused time left out), or where it ended. */
+  now = json_object_get_int_member_with_default (record, "clock",
+                                                 json_object_get_int_member_with_default (record, "start_clock", 0));
+  return wg_drill_scorer_compute (wg_drill_session_get_scorer (session), now,
+                                  g_strcmp0 (json_object_get_string_member_with_default (record, "state", ""),
+                                             "ended") == 0);
+}
+
 static int
 fail (GError *error)
 {
@@ -203,7 +279,7 @@ int
 wg_report_main (int    argc,
                 char **argv)
 {
-  g_autofree char *server = NULL, *username = NULL, *period = NULL, *incident = NULL;
+  g_autofree char *server = NULL, *username = NULL, *period = NULL, *incident = NULL, *exercise = NULL;
   g_autofree char *output = NULL, *ca_file = NULL;
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("The server, as the console’s --server"), N_("URL") },
@@ -211,6 +287,7 @@ wg_report_main (int    argc,
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Trust this CA certificate for the server"), N_("FILE") },
     { "period", 0, 0, G_OPTION_ARG_STRING, &period, N_("The bulletin of a period: YYYY, YYYY-MM or YYYY-MM-DD"), N_("PERIOD") },
     { "incident", 0, 0, G_OPTION_ARG_STRING, &incident, N_("The after-action review of one incident"), N_("CASE-NUMBER") },
+    { "exercise", 0, 0, G_OPTION_ARG_STRING, &exercise, N_("The after-action review of an exercise, with its scores"), N_("ID") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE: .pdf, or .csv for a bulletin"), N_("FILE") },
     { NULL }
   };
@@ -223,13 +300,15 @@ wg_report_main (int    argc,
   gboolean csv;
 
   g_option_context_set_summary (context, _("Writes the centre’s bulletin of a period (PDF or CSV) or the "
-                                           "after-action review of one incident (PDF), from the server."));
+                                           "after-action review of one incident or of an exercise (PDF), "
+                                           "from the server."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return fail (error);
-  if (server == NULL || username == NULL || output == NULL || (period == NULL) == (incident == NULL))
+  if (server == NULL || username == NULL || output == NULL ||
+      (period != NULL) + (incident != NULL) + (exercise != NULL) != 1)
     {
-      g_printerr (_("wangge report: give --server, --username, -o FILE and either --period or --incident\n"));
+      g_printerr (_("wangge report: give --server, --username, -o FILE and one of --period, --incident or --exercise\n"));
       return 2;
     }
   if (password == NULL)
@@ -243,7 +322,7 @@ wg_report_main (int    argc,
       g_printerr (_("wangge report: the output is a .pdf or a .csv file\n"));
       return 2;
     }
-  if (csv && incident != NULL)
+  if (csv && (incident != NULL || exercise != NULL))
     {
       g_printerr (_("wangge report: an after-action review is a PDF\n"));
       return 2;
@@ -267,6 +346,18 @@ wg_report_main (int    argc,
       if (statistics == NULL ||
           !(csv ? wg_report_bulletin_csv (json_node_get_object (statistics), reference, output, &error)
                 : wg_report_bulletin_pdf (json_node_get_object (statistics), reference, period, output, &error)))
+        return fail (error);
+    }
+  else if (exercise != NULL)
+    {
+      g_autofree char *escaped = g_uri_escape_string (exercise, NULL, FALSE);
+      g_autofree char *path = g_strconcat ("/api/v1/exercises/", escaped, NULL);
+      g_autoptr(JsonNode) record = request (client, path, &error);
+      g_autoptr(WgDrillScore) score = record != NULL ? exercise_score (client, reference, json_node_get_object (record),
+                                                                       &error) : NULL;
+
+      if (score == NULL ||
+          !wg_report_exercise_pdf (json_node_get_object (record), score, reference, output, &error))
         return fail (error);
     }
   else

@@ -4,12 +4,13 @@
  * bulletin (通报) of a period from GET /api/v1/statistics, as a PDF (A4,
  * fonts embedded) or a CSV (UTF-8 with a BOM and CRLF, so that Excel and
  * WPS open the Chinese), and the after-action review (复盘) of one
- * incident as a PDF.
+ * incident or of an exercise as a PDF.
  */
 #pragma once
 
 #include <json-glib/json-glib.h>
 
+#include "wg-drill-score.h"
 #include "wg-reference.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,13 @@ gboolean wg_report_incident_pdf (GPtrArray   *events,
                                  WgReference *reference,
                                  const char  *path,
                                  GError     **error);
+/* @record: the exercise as GET /api/v1/exercises/{id} gives it; @score:
+ * its score (the trainer's grid, or computed from its journal). */
+gboolean wg_report_exercise_pdf (JsonObject   *record,
+                                 WgDrillScore *score,
+                                 WgReference  *reference,
+                                 const char   *path,
+                                 GError      **error);
 
 /* `wangge report ...`: argv[0] is "report".  Returns the exit status. */
 int      wg_report_main         (int          argc,

@@ -424,40 +424,7 @@ connection_tick_cb (gpointer user_data)
 static void
 update_grid_states (WgWindow *self)
 {
-  WgGridLayer *layer = wg_map_view_get_grid_layer (self->map_view);
-  GListModel *model = G_LIST_MODEL (self->model);
-  g_autoptr(GHashTable) states = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
-  gint64 now = wg_context_now_ms (self->context);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(WgIncidentItem) item = g_list_model_get_item (model, i);
-      const WgIncidentRecord *r = wg_incident_item_get_record (item);
-      guint state;
-
-      if (r->grid == NULL || !wg_incident_state_is_open (r->state))
-        continue;
-      state = GPOINTER_TO_UINT (g_hash_table_lookup (states, r->grid)) | WG_GRID_STATE_OPEN_INCIDENTS;
-      if (r->grade == WG_GRADE_EMERGENCY)
-        state |= WG_GRID_STATE_EMERGENCY;
-      /* The same test as the map pin's pulse (wg-incident-model.c) */
-      if (r->grade == WG_GRADE_EMERGENCY
-          && (r->alarm == WG_ALARM_RAISED || r->alarm == WG_ALARM_ESCALATED))
-        state |= WG_GRID_STATE_UNACKNOWLEDGED;
-      if (wg_incident_item_is_overdue (item, now))
-        state |= WG_GRID_STATE_OVERDUE;
-      g_hash_table_insert (states, r->grid, GUINT_TO_POINTER (state));
-      g_hash_table_insert (counts, r->grid,
-                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, r->grid)) + 1));
-    }
-  wg_grid_layer_clear_states (layer);
-  g_hash_table_iter_init (&iter, states);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    wg_grid_layer_set_state (layer, key, GPOINTER_TO_UINT (value),
-                             GPOINTER_TO_UINT (g_hash_table_lookup (counts, key)));
+  wg_map_data_fill_grid_states (self->map_view, G_LIST_MODEL (self->model), wg_context_now_ms (self->context));
 }
 
 static void

@@ -403,8 +403,8 @@ backup_command (int    argc,
           return 1;
         }
       head = g_strdup_printf ("%" G_GINT64_FORMAT, summary.journal_head);
-      g_print (_("Backed up %s to %s: the journal up to seq %s, %u databases, %u attachment files\n"),
-               resolved, argv[2], head, summary.databases, summary.files);
+      g_print (_("Backed up %s to %s: the journal up to seq %s, %u databases, %u attachment files, %u exercises\n"),
+               resolved, argv[2], head, summary.databases, summary.files, summary.exercises);
       return EXIT_SUCCESS;
     }
 

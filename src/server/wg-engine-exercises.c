@@ -21,21 +21,20 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "wg-cap.h"
 #include "wg-engine-private.h"
 #include "wg-error.h"
 #include "wg-event.h"
 #include "wg-journal-view.h"
 #include "wg-json.h"
+#include "wg-positions-api.h"
 #include "wg-problem.h"
 #include "wg-scenario.h"
 #include "wg-store-reference.h"
 #include "wg-stream-hub.h"
+#include "wg-track-store.h"
 
 #define EXERCISES_PATH "/api/v1/exercises"
 #define TICK_INTERVAL_S 1
-#define JOURNAL_DEFAULT_LIMIT 500
-#define JOURNAL_MAX_LIMIT 5000
 
 typedef enum
 {
@@ -52,6 +51,7 @@ typedef struct
   char          *id;
   char          *record_path;
   WgStore       *store;
+  WgTrackStore  *tracks;       /* its forces' positions: exercises/<id>-positions.db */
   WgStreamHub   *hub;
   WgScenario    *scenario;     /* nullable: started from an incident */
   WgScenarioLog *log;
@@ -91,6 +91,7 @@ exercise_free (gpointer data)
     wg_stream_hub_close_all (ex->hub, WG_STREAM_CLOSE_GOING_AWAY, "server shutting down");
   g_clear_pointer (&ex->hub, wg_stream_hub_free);
   g_clear_pointer (&ex->store, wg_store_unref);
+  g_clear_pointer (&ex->tracks, wg_track_store_free);
   g_clear_pointer (&ex->scenario, wg_scenario_free);
   g_clear_pointer (&ex->log, wg_scenario_log_free);
   g_clear_pointer (&ex->fired, json_array_unref);
@@ -355,6 +356,24 @@ hub_filter_cb (const WgStreamIdentity *who,
   return wg_event_to_json (masked);
 }
 
+static char *positions_path (WgEngine *self, const char *id);
+
+/* The exercise's own track: its forces' positions never reach the live
+ * one, and stay with it for review and replay (no retention purge). */
+static WgTrackStore *
+exercise_open_tracks (WgEngine    *self,
+                      const char  *id,
+                      GError     **error)
+{
+  g_autofree char *path = positions_path (self, id);
+  WgTrackPolicy policy;
+
+  wg_track_policy_init_default (&policy);
+  policy.keep_interval_ms = (gint64) self->config.keep_interval_seconds * 1000;
+  policy.keep_distance_m = self->config.keep_distance_meters;
+  return wg_track_store_open (path, &policy, error);
+}
+
 static gboolean
 exercise_open_store (Exercise  *ex,
                      WgStore   *store,
@@ -366,6 +385,9 @@ exercise_open_store (Exercise  *ex,
   g_autofree char *street = NULL;
 
   ex->store = store;
+  ex->tracks = exercise_open_tracks (self, ex->id, error);
+  if (ex->tracks == NULL)
+    return FALSE;
   wg_store_set_exercise (ex->store, ex->id);
   wg_store_set_keep_event_text (ex->store, TRUE);
   if (self->reference != NULL && !wg_store_adopt_reference (ex->store, self->reference, error))
@@ -637,6 +659,16 @@ store_path (WgEngine   *self,
   return g_build_filename (exercises->dir, name, NULL);
 }
 
+static char *
+positions_path (WgEngine   *self,
+                const char *id)
+{
+  Exercises *exercises = self->exercises;
+  g_autofree char *name = g_strconcat (id, "-positions.db", NULL);
+
+  return g_build_filename (exercises->dir, name, NULL);
+}
+
 /* The live incident (@incident: its id or case number) as the journal had
  * it at @at, into the exercise's journal: its events up to then, numbered
  * from 1, marked with the exercise, the case number with EX- before it. */
@@ -706,13 +738,18 @@ static void
 discard_files (WgEngine   *self,
                const char *id)
 {
-  g_autofree char *db = store_path (self, id);
-  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+  char *dbs[] = { store_path (self, id), positions_path (self, id) };
 
-  g_unlink (db);
-  g_unlink (wal);
-  g_unlink (shm);
+  for (guint i = 0; i < G_N_ELEMENTS (dbs); i++)
+    {
+      g_autofree char *wal = g_strconcat (dbs[i], "-wal", NULL);
+      g_autofree char *shm = g_strconcat (dbs[i], "-shm", NULL);
+
+      g_unlink (dbs[i]);
+      g_unlink (wal);
+      g_unlink (shm);
+      g_free (dbs[i]);
+    }
 }
 
 static void
@@ -1180,6 +1217,7 @@ post_commands_cb (SoupServerMessage *msg,
   respond_command (msg, ex, wg_command_get_id (command), actor, replayed, events, FALSE);
 }
 
+/* The live handlers over the exercise's journal (wg-engine-journal.c). */
 static void
 get_journal_cb (SoupServerMessage *msg,
                 GHashTable        *params,
@@ -1188,46 +1226,10 @@ get_journal_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
-  g_autoptr(GError) error = NULL;
-  WgJournalViewer viewer;
-  gint64 after = 0, limit = JOURNAL_DEFAULT_LIMIT, head, last = 0;
-  guint n = 0;
-  gboolean more;
-  GString *out;
-  gsize length;
   Exercise *ex;
 
-  if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
-    return;
-  if (!_wg_engine_parse_count (query, "after", 0, G_MAXINT64, &after) ||
-      !_wg_engine_parse_count (query, "limit", 1, JOURNAL_MAX_LIMIT, &limit))
-    {
-      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
-                          _("“after” must be a sequence number and “limit” between 1 and 5000"));
-      return;
-    }
-  head = wg_store_head (ex->store);
-  if (after > head)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "seq-beyond-head", NULL);
-      return;
-    }
-  wg_journal_viewer_init_from_actor (&viewer, actor);
-  out = g_string_new ("{\"events\":[");
-  if (!wg_store_append_journal_text (ex->store, &viewer, after, (guint) limit, out, &n, &last, &error))
-    {
-      g_string_free (out, TRUE);
-      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      return;
-    }
-  more = n == (guint) limit;
-  if (more)
-    head = last;
-  g_string_append_printf (out, "],\"head\":%" G_GINT64_FORMAT ",\"more\":%s}", head, more ? "true" : "false");
-  length = out->len;
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_string_free (out, FALSE), length);
+  if (actor != NULL && (ex = lookup_exercise (self, msg, params)) != NULL)
+    _wg_engine_respond_journal (ex->store, msg, query, actor);
 }
 
 static void
@@ -1238,40 +1240,14 @@ get_incident_events_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) quoted = NULL;
-  g_autofree char *id_json = NULL;
-  const char *incident = g_hash_table_lookup (params, "incident");
-  WgJournalViewer viewer;
-  guint n = 0;
-  GString *out;
-  gsize length;
   Exercise *ex;
 
-  if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
-    return;
-  wg_journal_viewer_init_from_actor (&viewer, actor);
-  quoted = json_node_init_string (json_node_alloc (), incident);
-  id_json = json_to_string (quoted, FALSE);
-  out = g_string_new (NULL);
-  g_string_append_printf (out, "{\"incident\":%s,\"head\":%" G_GINT64_FORMAT ",\"events\":[",
-                          id_json, wg_store_head (ex->store));
-  if (!wg_store_append_incident_text (ex->store, &viewer, incident, out, &n, &error) || n == 0)
-    {
-      g_string_free (out, TRUE);
-      if (error != NULL)
-        wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      else
-        wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
-      return;
-    }
-  g_string_append (out, "]}");
-  length = out->len;
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_string_free (out, FALSE), length);
+  if (actor != NULL && (ex = lookup_exercise (self, msg, params)) != NULL)
+    _wg_engine_respond_incident_events (ex->store, msg, g_hash_table_lookup (params, "incident"), actor);
 }
 
+/* The trainer reads an exercise's CAP too; it says Exercise and names the
+ * exercise, on the exercise's clock. */
 static void
 get_cap_cb (SoupServerMessage *msg,
             GHashTable        *params,
@@ -1280,43 +1256,17 @@ get_cap_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, CAP_ROLES | ROLE_BIT (WG_ROLE_TRAINER));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *xml = NULL;
-  g_autofree char *sender = NULL;
   g_autofree char *note = NULL;
-  WgIncidentRecord incident = { 0 };
-  gsize length;
   Exercise *ex;
 
   if (actor == NULL || (ex = lookup_exercise (self, msg, params)) == NULL)
     return;
-  if (!wg_store_get_incident (ex->store, g_hash_table_lookup (params, "incident"), &incident, &error))
-    {
-      if (error == NULL || g_error_matches (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT))
-        wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
-      else
-        wg_problem_respond_error (msg, error);
-      return;
-    }
-  if (incident.grade != WG_GRADE_EMERGENCY)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_CONFLICT, "not-emergency",
-                          _("Only emergency incidents have a CAP alert"));
-      wg_incident_record_clear (&incident);
-      return;
-    }
-  sender = g_strdup_printf ("wangge@%s", self->reference != NULL
-                                         ? wg_reference_get_street_code (self->reference) : "centre");
   note = g_strdup_printf ("演练 Exercise %s: %s", ex->id, ex->title);
-  xml = wg_cap_build_exercise_alert (&incident, self->reference, sender, note, exercise_clock (ex));
-  wg_incident_record_clear (&incident);
-  length = strlen (xml);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/cap+xml; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&xml), length);
+  _wg_engine_respond_cap (self, ex->store, msg, g_hash_table_lookup (params, "incident"), note, exercise_clock (ex));
 }
 
-/* The live shape; no positions: the live units' are not the drill's. */
+/* The live shape; the units' last positions are the exercise's own (for
+ * the roles that may read positions), never the live ones. */
 static void
 get_snapshot_cb (SoupServerMessage *msg,
                  GHashTable        *params,
@@ -1333,10 +1283,124 @@ get_snapshot_cb (SoupServerMessage *msg,
   ex = lookup_exercise (self, msg, params);
   if (ex != NULL)
     {
-      source = (SnapshotSource) { ex->store, hub_filter_cb, ex, NULL };
+      source = (SnapshotSource) { ex->store, hub_filter_cb, ex, ex->tracks };
       _wg_engine_respond_snapshot (&source, msg, &who);
     }
   wg_stream_identity_clear (&who);
+}
+
+/* ---- positions ----------------------------------------------------------- */
+
+/* POST /api/v1/exercises/{id}/positions: the live shape and checks, on the
+ * exercise's clock (its points' ts are exercise time, as its events' are),
+ * into its own track and stream.  Not a live command: no audit entry. */
+static void
+post_positions_cb (SoupServerMessage *msg,
+                   GHashTable        *params,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  WgStreamIdentity who = { 0 };
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+  guint kept = 0;
+  Exercise *ex;
+
+  if (!wg_server_identify (self->server, msg, &who))
+    return;
+  ex = lookup_exercise (self, msg, params);
+  if (ex != NULL && g_strcmp0 (who.role, "admin") != 0 && (who.units == NULL || who.units[0] == NULL))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden", _("Only accounts that act for a unit post positions"));
+      ex = NULL;
+    }
+  else if (ex != NULL && ex->state != EXERCISE_RUNNING)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_CONFLICT,
+                          ex->state == EXERCISE_ENDED ? "exercise-ended" : "exercise-paused",
+                          ex->state == EXERCISE_ENDED ? _("The exercise has ended: it is kept for review only")
+                                                      : _("The exercise is paused"));
+      ex = NULL;
+    }
+  if (ex != NULL)
+    points = wg_positions_read_batch (self->server, msg, &who, exercise_clock (ex));
+  wg_stream_identity_clear (&who);
+  if (points == NULL)
+    return;
+
+  if (!wg_track_store_begin (ex->tracks, &error))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  for (guint i = 0; i < points->len; i++)
+    {
+      gboolean latest = FALSE, point_kept = FALSE;
+
+      if (!wg_track_store_add (ex->tracks, points->pdata[i], &latest, &point_kept, &error))
+        {
+          wg_track_store_rollback (ex->tracks);
+          wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+          return;
+        }
+      kept += point_kept;
+      if (latest)
+        wg_stream_hub_queue_position (ex->hub, points->pdata[i]);
+    }
+  if (!wg_track_store_commit (ex->tracks, &error))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  wg_positions_respond_accepted (msg, points->len, kept);
+}
+
+/* GET /api/v1/exercises/{id}/positions[/latest]: the live reads over the
+ * exercise's track, for the roles that may read positions. */
+static Exercise *
+positions_reader (WgEngine          *self,
+                  SoupServerMessage *msg,
+                  GHashTable        *params)
+{
+  WgStreamIdentity who = { 0 };
+  gboolean refused;
+
+  if (!wg_server_identify (self->server, msg, &who))
+    return NULL;
+  refused = who.no_positions;
+  wg_stream_identity_clear (&who);
+  if (refused)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden", _("This account’s role may not read positions or presence"));
+      return NULL;
+    }
+  return lookup_exercise (self, msg, params);
+}
+
+static void
+get_positions_latest_cb (SoupServerMessage *msg,
+                         GHashTable        *params,
+                         GHashTable        *query,
+                         gpointer           user_data)
+{
+  Exercise *ex = positions_reader (user_data, msg, params);
+
+  if (ex != NULL)
+    wg_positions_respond_latest (msg, query, ex->tracks);
+}
+
+static void
+get_positions_cb (SoupServerMessage *msg,
+                  GHashTable        *params,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  Exercise *ex = positions_reader (self, msg, params);
+
+  if (ex != NULL)
+    wg_positions_respond_window (self->server, msg, query, ex->tracks);
 }
 
 /* ---- the stream --------------------------------------------------------- */
@@ -1541,6 +1605,9 @@ _wg_engine_exercises_init (WgEngine  *self,
   wg_router_add (router, "POST", EXERCISES_PATH "/{id}/commands", post_commands_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/journal", get_journal_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/snapshot", get_snapshot_cb, self);
+  wg_router_add (router, "POST", EXERCISES_PATH "/{id}/positions", post_positions_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}/positions", get_positions_cb, self);
+  wg_router_add (router, "GET", EXERCISES_PATH "/{id}/positions/latest", get_positions_latest_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/incidents/{incident}/events", get_incident_events_cb, self);
   wg_router_add (router, "GET", EXERCISES_PATH "/{id}/incidents/{incident}/cap", get_cap_cb, self);
   soup_server_add_handler (wg_server_get_soup_server (self->server), EXERCISES_PATH, exercises_http_cb, self, NULL);

@@ -2,7 +2,9 @@
  *
  * Journal reads: GET /api/v1/journal (pages of the caller's view, from a
  * seq or from a moment) and
- * GET /api/v1/incidents/{id}/events (one incident's events).
+ * GET /api/v1/incidents/{id}/events (one incident's events), over the live
+ * journal or an exercise's (wg-engine-exercises.c): one code path, the
+ * store a parameter.
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -43,13 +45,11 @@ respond_text (SoupServerMessage *msg,
 }
 
 void
-_wg_engine_get_journal_cb (SoupServerMessage *msg,
-                           GHashTable        *params,
-                           GHashTable        *query,
-                           gpointer           user_data)
+_wg_engine_respond_journal (WgStore           *store,
+                            SoupServerMessage *msg,
+                            GHashTable        *query,
+                            const WgActor     *actor)
 {
-  WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = NULL;
   g_autoptr(GError) error = NULL;
   WgJournalViewer viewer;
   gint64 after = 0, from_ts = 0, limit = JOURNAL_DEFAULT_LIMIT, head, last = 0;
@@ -57,9 +57,6 @@ _wg_engine_get_journal_cb (SoupServerMessage *msg,
   gboolean more;
   GString *out;
 
-  actor = _wg_engine_require_actor (self, msg, 0);
-  if (actor == NULL)
-    return;
   if (!_wg_engine_parse_count (query, "after", 0, G_MAXINT64, &after) ||
       !_wg_engine_parse_count (query, "limit", 1, JOURNAL_MAX_LIMIT, &limit))
     {
@@ -77,14 +74,14 @@ _wg_engine_get_journal_cb (SoupServerMessage *msg,
                               _("“from_ts” must be a time in milliseconds since 1970, without “after”"));
           return;
         }
-      if (!wg_store_seq_before_ts (self->store, from_ts, &after, &error))
+      if (!wg_store_seq_before_ts (store, from_ts, &after, &error))
         {
           wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
           return;
         }
     }
 
-  head = wg_store_head (self->store);
+  head = wg_store_head (store);
   if (after > head)
     {
       g_autofree char *detail = g_strdup_printf ("after=%" G_GINT64_FORMAT " is beyond the journal head %" G_GINT64_FORMAT,
@@ -99,7 +96,7 @@ _wg_engine_get_journal_cb (SoupServerMessage *msg,
   /* About 600 bytes an event: one allocation for most pages. */
   out = g_string_sized_new (64 + (gsize) MIN (limit, 1000) * 640);
   g_string_append (out, "{\"events\":[");
-  if (!wg_store_append_journal_text (self->store, &viewer, after, (guint) limit, out, &n, &last, &error))
+  if (!wg_store_append_journal_text (store, &viewer, after, (guint) limit, out, &n, &last, &error))
     {
       g_string_free (out, TRUE);
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
@@ -113,33 +110,40 @@ _wg_engine_get_journal_cb (SoupServerMessage *msg,
   respond_text (msg, out);
 }
 
+void
+_wg_engine_get_journal_cb (SoupServerMessage *msg,
+                           GHashTable        *params,
+                           GHashTable        *query,
+                           gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
+
+  if (actor != NULL)
+    _wg_engine_respond_journal (self->store, msg, query, actor);
+}
+
 /* One incident's events as the caller may see them, whatever their seq: a
  * department that meets an incident at its routing (after its report), or
  * a unit at its assignment, fetches the report here. */
 void
-_wg_engine_get_incident_events_cb (SoupServerMessage *msg,
-                                   GHashTable        *params,
-                                   GHashTable        *query,
-                                   gpointer           user_data)
+_wg_engine_respond_incident_events (WgStore           *store,
+                                    SoupServerMessage *msg,
+                                    const char        *id,
+                                    const WgActor     *actor)
 {
-  WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id_json = NULL;
-  const char *id = g_hash_table_lookup (params, "id");
   WgJournalViewer viewer;
   guint n = 0;
   GString *out;
 
-  actor = _wg_engine_require_actor (self, msg, 0);
-  if (actor == NULL)
-    return;
   wg_journal_viewer_init_from_actor (&viewer, actor);
   id_json = json_quote (id);
   out = g_string_sized_new (4096);
   g_string_append_printf (out, "{\"incident\":%s,\"head\":%" G_GINT64_FORMAT ",\"events\":[",
-                          id_json, wg_store_head (self->store));
-  if (!wg_store_append_incident_text (self->store, &viewer, id, out, &n, &error))
+                          id_json, wg_store_head (store));
+  if (!wg_store_append_incident_text (store, &viewer, id, out, &n, &error))
     {
       g_string_free (out, TRUE);
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
@@ -154,4 +158,17 @@ _wg_engine_get_incident_events_cb (SoupServerMessage *msg,
     }
   g_string_append (out, "]}");
   respond_text (msg, out);
+}
+
+void
+_wg_engine_get_incident_events_cb (SoupServerMessage *msg,
+                                   GHashTable        *params,
+                                   GHashTable        *query,
+                                   gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
+
+  if (actor != NULL)
+    _wg_engine_respond_incident_events (self->store, msg, g_hash_table_lookup (params, "id"), actor);
 }

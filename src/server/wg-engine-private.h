@@ -133,6 +133,17 @@ GPtrArray  *_wg_engine_publish_events       (WgEngine               *self,
                                              GPtrArray              *events);
 
 /* wg-engine-journal.c */
+/* GET .../journal?after|from_ts&limit over @store (the live journal or an
+ * exercise's) as @actor may read it. */
+void        _wg_engine_respond_journal      (WgStore                *store,
+                                             SoupServerMessage      *msg,
+                                             GHashTable             *query,
+                                             const WgActor          *actor);
+/* GET .../incidents/{id}/events over @store as @actor may read it. */
+void        _wg_engine_respond_incident_events (WgStore             *store,
+                                             SoupServerMessage      *msg,
+                                             const char             *id,
+                                             const WgActor          *actor);
 void        _wg_engine_get_journal_cb       (SoupServerMessage      *msg,
                                              GHashTable             *params,
                                              GHashTable             *query,
@@ -141,6 +152,15 @@ void        _wg_engine_get_incident_events_cb (SoupServerMessage    *msg,
                                              GHashTable             *params,
                                              GHashTable             *query,
                                              gpointer                user_data);
+
+/* wg-engine.c: the CAP alert of @store's incident @id; with
+ * @exercise_note, an exercise's (status Exercise, the note naming it). */
+void        _wg_engine_respond_cap          (WgEngine               *self,
+                                             WgStore                *store,
+                                             SoupServerMessage      *msg,
+                                             const char             *id,
+                                             const char             *exercise_note,
+                                             gint64                  now_ms);
 
 /* wg-engine-audit.c */
 void        _wg_engine_get_audit_cb         (SoupServerMessage      *msg,

@@ -630,24 +630,21 @@ get_reference_cb (SoupServerMessage *msg,
 
 /* ---- CAP --------------------------------------------------------------- */
 
-static void
-get_cap_cb (SoupServerMessage *msg,
-            GHashTable        *params,
-            GHashTable        *query,
-            gpointer           user_data)
+void
+_wg_engine_respond_cap (WgEngine          *self,
+                        WgStore           *store,
+                        SoupServerMessage *msg,
+                        const char        *id,
+                        const char        *exercise_note,
+                        gint64             now_ms)
 {
-  WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, CAP_ROLES);
   g_autoptr(GError) error = NULL;
   g_autofree char *xml = NULL;
   g_autofree char *sender = NULL;
-  const char *id = g_hash_table_lookup (params, "id");
   WgIncidentRecord incident = { 0 };
   gsize length;
 
-  if (actor == NULL)
-    return;
-  if (!wg_store_get_incident (self->store, id, &incident, &error))
+  if (!wg_store_get_incident (store, id, &incident, &error))
     {
       if (g_error_matches (error, WG_ERROR, WG_ERROR_UNKNOWN_INCIDENT) || error == NULL)
         wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-incident", NULL);
@@ -664,13 +661,26 @@ get_cap_cb (SoupServerMessage *msg,
     }
   sender = g_strdup_printf ("wangge@%s", self->reference != NULL
                                          ? wg_reference_get_street_code (self->reference) : "centre");
-  xml = wg_cap_build_alert (&incident, self->reference, sender,
-                            wg_store_get_exercise (self->store) != NULL, g_get_real_time () / 1000);
+  xml = exercise_note != NULL ? wg_cap_build_exercise_alert (&incident, self->reference, sender, exercise_note, now_ms)
+                              : wg_cap_build_alert (&incident, self->reference, sender, FALSE, now_ms);
   wg_incident_record_clear (&incident);
   length = strlen (xml);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/cap+xml; charset=utf-8", SOUP_MEMORY_TAKE,
                                     g_steal_pointer (&xml), length);
+}
+
+static void
+get_cap_cb (SoupServerMessage *msg,
+            GHashTable        *params,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, CAP_ROLES);
+
+  if (actor != NULL)
+    _wg_engine_respond_cap (self, self->store, msg, g_hash_table_lookup (params, "id"), NULL, g_get_real_time () / 1000);
 }
 
 /* ---- life -------------------------------------------------------------- */

@@ -75,15 +75,15 @@ valid_label (const char *text,
 
 /* Returns the points, or NULL with *detail saying what is wrong. */
 static GPtrArray *
-decode_batch (WgPositionsApi  *self,
+decode_batch (WgServer        *server,
               JsonNode        *root,
+              gint64           now,
               char           **detail)
 {
-  const WgServerConfig *config = wg_server_get_config (self->server);
+  const WgServerConfig *config = wg_server_get_config (server);
   g_autoptr(GPtrArray) points = NULL;
   JsonNode *list_node;
   JsonArray *list;
-  gint64 now = g_get_real_time () / 1000;
   gint64 oldest = now - (gint64) config->retention_days * 24 * 3600 * 1000;
   gint64 newest = now + (gint64) config->max_future_seconds * 1000;
   guint n;
@@ -226,12 +226,29 @@ commit_batch_cb (GPtrArray  *items,
   return TRUE;
 }
 
+void
+wg_positions_respond_accepted (SoupServerMessage *msg,
+                               guint              accepted,
+                               guint              kept)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "accepted");
+  json_builder_add_int_value (builder, accepted);
+  json_builder_set_member_name (builder, "kept");
+  json_builder_add_int_value (builder, kept);
+  json_builder_set_member_name (builder, "server_time");
+  json_builder_add_int_value (builder, g_get_real_time () / 1000);
+  json_builder_end_object (builder);
+  wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
+}
+
 static void
 answer_cb (WgCommitItem *item,
            const GError *batch_error,
            gpointer      user_data)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
   BatchResult *result = item->result;
 
   if (batch_error != NULL)
@@ -239,17 +256,45 @@ answer_cb (WgCommitItem *item,
       wg_problem_respond (item->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", batch_error->message);
       return;
     }
+  wg_positions_respond_accepted (item->msg, result->accepted, result->kept);
+}
 
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "accepted");
-  json_builder_add_int_value (builder, result->accepted);
-  json_builder_set_member_name (builder, "kept");
-  json_builder_add_int_value (builder, result->kept);
-  json_builder_set_member_name (builder, "server_time");
-  json_builder_add_int_value (builder, g_get_real_time () / 1000);
-  json_builder_end_object (builder);
-  wg_json_respond_builder (item->msg, SOUP_STATUS_OK, builder);
+GPtrArray *
+wg_positions_read_batch (WgServer               *server,
+                         SoupServerMessage      *msg,
+                         const WgStreamIdentity *identity,
+                         gint64                  now_ms)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *detail = NULL;
+  g_autoptr(GPtrArray) points = NULL;
+
+  root = wg_server_read_json_body (server, msg);
+  if (root == NULL)
+    return NULL;
+  points = decode_batch (server, root, now_ms, &detail);
+  if (points == NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-positions", detail);
+      return NULL;
+    }
+  /* An account acting for units posts only their positions (admins:
+   * gateways and the simulator, any unit). */
+  if (identity->role != NULL && g_strcmp0 (identity->role, "admin") != 0)
+    for (guint i = 0; i < points->len; i++)
+      {
+        const WgTrackPoint *point = g_ptr_array_index (points, i);
+
+        if (identity->units == NULL || !g_strv_contains ((const char * const *) identity->units, point->unit))
+          {
+            g_autofree char *forbidden = g_strdup_printf (_("positions[%u]: this account does not act for unit “%s”"),
+                                                          i, point->unit);
+
+            wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden", forbidden);
+            return NULL;
+          }
+      }
+  return g_steal_pointer (&points);
 }
 
 static void
@@ -259,8 +304,6 @@ post_positions_cb (SoupServerMessage *msg,
                    gpointer           user_data)
 {
   WgPositionsApi *self = user_data;
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *detail = NULL;
   WgStreamIdentity identity = { 0 };
   GPtrArray *points;
 
@@ -272,40 +315,10 @@ post_positions_cb (SoupServerMessage *msg,
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting-down", NULL);
       return;
     }
-
-  root = wg_server_read_json_body (self->server, msg);
-  if (root == NULL)
-    {
-      wg_stream_identity_clear (&identity);
-      return;
-    }
-  points = decode_batch (self, root, &detail);
-  if (points == NULL)
-    {
-      wg_stream_identity_clear (&identity);
-      wg_problem_respond (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-positions", detail);
-      return;
-    }
-  /* An account acting for units posts only their positions (admins:
-   * gateways and the simulator, any unit). */
-  if (identity.role != NULL && g_strcmp0 (identity.role, "admin") != 0)
-    for (guint i = 0; i < points->len; i++)
-      {
-        const WgTrackPoint *point = g_ptr_array_index (points, i);
-
-        if (identity.units == NULL || !g_strv_contains ((const char * const *) identity.units, point->unit))
-          {
-            g_autofree char *forbidden = g_strdup_printf (_("positions[%u]: this account does not act for unit “%s”"),
-                                                          i, point->unit);
-
-            g_ptr_array_unref (points);
-            wg_stream_identity_clear (&identity);
-            wg_problem_respond (msg, SOUP_STATUS_FORBIDDEN, "forbidden", forbidden);
-            return;
-          }
-      }
+  points = wg_positions_read_batch (self->server, msg, &identity, g_get_real_time () / 1000);
   wg_stream_identity_clear (&identity);
-  wg_commit_batcher_submit (self->batcher, msg, points, (GDestroyNotify) g_ptr_array_unref);
+  if (points != NULL)
+    wg_commit_batcher_submit (self->batcher, msg, points, (GDestroyNotify) g_ptr_array_unref);
 }
 
 /* The cursor is opaque to clients: "ts.id" of the last point, base64url. */
@@ -394,21 +407,13 @@ respond_points (SoupServerMessage *msg,
   wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
 }
 
-static void
-get_latest_cb (SoupServerMessage *msg,
-               GHashTable        *params,
-               GHashTable        *query,
-               gpointer           user_data)
+void
+wg_positions_respond_latest (SoupServerMessage *msg,
+                             GHashTable        *query,
+                             WgTrackStore      *tracks)
 {
-  WgPositionsApi *self = user_data;
-  WgTrackStore *tracks = wg_server_get_track_store (self->server);
   const char *unit = g_hash_table_lookup (query, "unit");
   g_autoptr(GPtrArray) points = NULL;
-  WgStreamIdentity identity = { 0 };
-
-  if (!wg_server_identify (self->server, msg, &identity))
-    return;
-  wg_stream_identity_clear (&identity);
 
   if (unit != NULL)
     {
@@ -421,6 +426,21 @@ get_latest_cb (SoupServerMessage *msg,
   else
     points = wg_track_store_dup_latest (tracks);
   respond_points (msg, points, NULL, 0, 0, FALSE, FALSE, NULL);
+}
+
+static void
+get_latest_cb (SoupServerMessage *msg,
+               GHashTable        *params,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  WgPositionsApi *self = user_data;
+  WgStreamIdentity identity = { 0 };
+
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  wg_stream_identity_clear (&identity);
+  wg_positions_respond_latest (msg, query, wg_server_get_track_store (self->server));
 }
 
 static gboolean
@@ -442,26 +462,20 @@ parse_int_param (GHashTable  *query,
   return TRUE;
 }
 
-static void
-get_window_cb (SoupServerMessage *msg,
-               GHashTable        *params,
-               GHashTable        *query,
-               gpointer           user_data)
+void
+wg_positions_respond_window (WgServer          *server,
+                             SoupServerMessage *msg,
+                             GHashTable        *query,
+                             WgTrackStore      *tracks)
 {
-  WgPositionsApi *self = user_data;
-  const WgServerConfig *config = wg_server_get_config (self->server);
+  const WgServerConfig *config = wg_server_get_config (server);
   const char *unit = g_hash_table_lookup (query, "unit");
   const char *cursor_text = g_hash_table_lookup (query, "cursor");
   WgTrackCursor after = { -1, -1 }, next = { -1, -1 };
   g_autoptr(GPtrArray) points = NULL;
   g_autoptr(GError) error = NULL;
-  WgStreamIdentity identity = { 0 };
   gint64 from = 0, to = 0, limit = MIN (QUERY_DEFAULT_LIMIT, config->query_max);
   gboolean truncated = FALSE;
-
-  if (!wg_server_identify (self->server, msg, &identity))
-    return;
-  wg_stream_identity_clear (&identity);
 
   if (!parse_int_param (query, "from", TRUE, 0, G_MAXINT64, &from) ||
       !parse_int_param (query, "to", TRUE, 0, G_MAXINT64, &to) ||
@@ -486,15 +500,29 @@ get_window_cb (SoupServerMessage *msg,
       return;
     }
 
-  points = wg_track_store_query_page (wg_server_get_track_store (self->server), unit, from, to,
-                                      cursor_text != NULL ? &after : NULL, (guint) limit, &next,
-                                      &truncated, &error);
+  points = wg_track_store_query_page (tracks, unit, from, to, cursor_text != NULL ? &after : NULL, (guint) limit,
+                                      &next, &truncated, &error);
   if (points == NULL)
     {
       wg_problem_respond_error (msg, error);
       return;
     }
   respond_points (msg, points, unit, from, to, TRUE, truncated, &next);
+}
+
+static void
+get_window_cb (SoupServerMessage *msg,
+               GHashTable        *params,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  WgPositionsApi *self = user_data;
+  WgStreamIdentity identity = { 0 };
+
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  wg_stream_identity_clear (&identity);
+  wg_positions_respond_window (self->server, msg, query, wg_server_get_track_store (self->server));
 }
 
 /* One bounded step per main-loop turn, at low priority, until nothing old

@@ -268,8 +268,9 @@ positions_tick (WgSim  *self,
                 double  t)
 {
   /* Positions carry the server's time: the server refuses points far in
-   * its future, and simulated time runs ahead of it. */
-  gint64 ts = wg_sim_net_server_now_ms (self->net);
+   * its future, and simulated time runs ahead of it.  A drill's carry its
+   * exercise's time, as its events do. */
+  gint64 ts = wg_sim_net_server_now_ms (self->net) - (self->config.exercise != NULL ? self->exercise_offset_ms : 0);
   JsonArray *points = json_array_new ();
   GHashTableIter iter;
   gpointer value;
@@ -285,6 +286,10 @@ positions_tick (WgSim  *self,
 
       if (!unit->patrols && !unit->has_device && !unit->active)
         continue;
+      /* A drill moves only the forces sent in it: the others are on live
+       * duty, and their positions are live data. */
+      if (self->config.exercise != NULL && !unit->active)
+        continue;
       _wg_sim_unit_advance (self, unit, t);
       add_point (points, unit->force->id, ts, unit->lat, unit->lon,
                  unit->assignment != NULL ? "busy" : "available");
@@ -296,6 +301,8 @@ positions_tick (WgSim  *self,
   (void) iter;
   (void) value;
   post_points (self, points);
+  if (self->config.exercise != NULL)
+    _wg_sim_exercise_read_clock (self);
 }
 
 

@@ -66,6 +66,7 @@ struct _WgSimNet
   char          *base_url;
   char          *password;
   char          *commands_path;  /* the live one, or an exercise's */
+  char          *positions_path; /* likewise */
   guint32        seed;
   GHashTable    *accounts;   /* username -> Account* */
   WgApiClient   *anonymous[WG_SIM_NET_HEALTH_SLOTS];
@@ -130,6 +131,7 @@ wg_sim_net_new (const char  *base_url,
   self->base_url = g_strdup (base_url);
   self->password = g_strdup (password);
   self->commands_path = g_strdup ("/api/v1/commands");
+  self->positions_path = g_strdup ("/api/v1/positions");
   self->seed = seed;
   self->anonymous[0] = g_steal_pointer (&probe);
   for (guint i = 1; i < WG_SIM_NET_HEALTH_SLOTS; i++)
@@ -172,6 +174,14 @@ wg_sim_net_set_commands_path (WgSimNet   *self,
 }
 
 void
+wg_sim_net_set_positions_path (WgSimNet   *self,
+                               const char *path)
+{
+  g_free (self->positions_path);
+  self->positions_path = g_strdup (path);
+}
+
+void
 wg_sim_net_free (WgSimNet *self)
 {
   if (self == NULL)
@@ -190,6 +200,7 @@ wg_sim_net_free (WgSimNet *self)
   g_free (self->base_url);
   g_free (self->password);
   g_free (self->commands_path);
+  g_free (self->positions_path);
   g_free (self);
 }
 
@@ -506,7 +517,7 @@ pending_send (Pending *pending)
                                    self->cancellable, request_done_cb, pending);
       break;
     case KIND_POSITIONS:
-      wg_api_client_request_async (client, "POST", "/api/v1/positions", pending->envelope,
+      wg_api_client_request_async (client, "POST", self->positions_path, pending->envelope,
                                    self->cancellable, request_done_cb, pending);
       break;
     case KIND_GET:
@@ -515,7 +526,7 @@ pending_send (Pending *pending)
       break;
     case KIND_POSITIONS_RAW:
       {
-        g_autofree char *url = wg_api_client_build_url (client, "/api/v1/positions");
+        g_autofree char *url = wg_api_client_build_url (client, self->positions_path);
         g_autofree char *authorization = g_strconcat ("Bearer ", wg_api_client_get_token (client), NULL);
         g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
 

@@ -47,6 +47,10 @@ void        wg_sim_net_free           (WgSimNet      *self);
  * /api/v1/exercises/{id}/commands (wangge-sim --exercise). */
 void        wg_sim_net_set_commands_path (WgSimNet   *self,
                                           const char *path);
+/* Where positions go: /api/v1/positions, or an exercise's
+ * /api/v1/exercises/{id}/positions. */
+void        wg_sim_net_set_positions_path (WgSimNet   *self,
+                                           const char *path);
 /* Cancels everything in flight; no callback runs afterwards. */
 void        wg_sim_net_stop           (WgSimNet      *self);
 
@@ -72,7 +76,7 @@ void        wg_sim_net_upload         (WgSimNet      *self,
                                        WgSimNetDone   done,
                                        gpointer       user_data,
                                        GDestroyNotify destroy);
-/* POST /api/v1/positions as @username.  Takes @body. */
+/* POST the positions (wg_sim_net_set_positions_path) as @username.  Takes @body. */
 void        wg_sim_net_positions      (WgSimNet      *self,
                                        const char    *username,
                                        JsonNode      *body,

@@ -186,6 +186,9 @@ struct _WgSim
   guint         expected_logins;
   gint64        drain_deadline_us;
   double        last_summary_t;
+  /* A drill: the server's time less the exercise's clock (the time it was
+   * paused, or for one from a past incident how far back it started). */
+  gint64        exercise_offset_ms;
 
   /* Load mode. */
   gboolean      load;
@@ -288,5 +291,7 @@ void _wg_sim_load_start (WgSim *self);
 /* wg-sim.c */
 void _wg_sim_print_summary (WgSim      *self,
                             double      t);
+/* A drill: reads the exercise's clock again (it stops while paused). */
+void _wg_sim_exercise_read_clock (WgSim *self);
 
 G_END_DECLS

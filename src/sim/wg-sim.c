@@ -162,12 +162,11 @@ field_begin (WgSim *self)
 {
   self->started = TRUE;
   self->start_us = g_get_monotonic_time ();
-  /* In a drill the scenario reports, and positions stay live data. */
+  /* In a drill the scenario reports; the forces sent post their positions
+   * to the exercise's own track. */
   if (self->config.exercise == NULL)
-    {
-      _wg_sim_schedule_next_report (self, 0);
-      _wg_sim_schedule (self, 0, A_POSITIONS, NULL, NULL, 0);
-    }
+    _wg_sim_schedule_next_report (self, 0);
+  _wg_sim_schedule (self, 0, A_POSITIONS, NULL, NULL, 0);
   _wg_sim_schedule (self, SECONDS_PER_HOUR, A_HOUR, NULL, NULL, 0);
   if (self->config.duration > 0)
     _wg_sim_schedule (self, self->config.duration, A_END, NULL, NULL, 0);
@@ -254,6 +253,26 @@ reference_done (gpointer   user_data,
   start (self);
 }
 
+static void
+exercise_clock_done (gpointer   user_data,
+                     JsonNode  *answer,
+                     WgProblem *problem)
+{
+  WgSim *self = user_data;
+  JsonObject *object = answer != NULL && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+
+  if (object != NULL && json_object_has_member (object, "clock"))
+    self->exercise_offset_ms = wg_sim_net_server_now_ms (self->net) - json_object_get_int_member (object, "clock");
+}
+
+void
+_wg_sim_exercise_read_clock (WgSim *self)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s", self->config.exercise);
+
+  wg_sim_net_get (self->net, "dispatcher", path, exercise_clock_done, self);
+}
+
 /* A drill: one that runs. */
 static void
 exercise_done (gpointer   user_data,
@@ -273,6 +292,7 @@ exercise_done (gpointer   user_data,
       wg_sim_stop (self);
       return;
     }
+  exercise_clock_done (self, answer, problem);
   /* The whole drill from its start: the incidents it already has are the
    * ones its forces are sent to (answers are idempotent: ids derive from
    * the seed and what they answer). */
@@ -326,7 +346,7 @@ wg_sim_new (const WgSimConfig *config)
   self->config.exercise = g_strdup (config->exercise);
   if (self->config.exercise != NULL)
     {
-      /* The trainees are the centre; photos and positions are live data. */
+      /* The trainees are the centre; photos are live data. */
       self->config.play_centre = FALSE;
       self->config.photo_share = 0;
     }
@@ -365,7 +385,10 @@ wg_sim_run (WgSim *self)
     {
       g_autofree char *commands = g_strdup_printf ("/api/v1/exercises/%s/commands", self->config.exercise);
 
+      g_autofree char *positions = g_strdup_printf ("/api/v1/exercises/%s/positions", self->config.exercise);
+
       wg_sim_net_set_commands_path (self->net, commands);
+      wg_sim_net_set_positions_path (self->net, positions);
     }
   self->signal_ids[0] = g_unix_signal_add (SIGINT, signal_cb, self);
   self->signal_ids[1] = g_unix_signal_add (SIGTERM, signal_cb, self);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -19,6 +20,9 @@
 
 #define JOURNAL_DB "journal.db"
 #define ATTACHMENTS_DB "attachments.db"
+/* Exercises (drills): each its journal <id>.db, its track <id>-positions.db
+ * and its record <id>.json. */
+#define EXERCISES_DIR "exercises"
 #define ATTACHMENTS_DIR "attachments"
 /* integrity_check lines named per database: enough to see what is wrong. */
 #define MAX_INTEGRITY_LINES 10
@@ -112,6 +116,29 @@ list_databases (const char  *dir,
     if (g_file_test (journal, G_FILE_TEST_IS_REGULAR))
       g_ptr_array_insert (names, 0, g_strdup (JOURNAL_DB));
   }
+  return g_steal_pointer (&names);
+}
+
+/* The files of @dir whose names end in @suffix, by name; none when @dir is
+ * not there. */
+static GPtrArray *
+list_names (const char  *dir,
+            const char  *suffix,
+            GError     **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) handle = NULL;
+  const char *name;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&names);
+  handle = g_dir_open (dir, 0, error);
+  if (handle == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    if (g_str_has_suffix (name, suffix))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
   return g_steal_pointer (&names);
 }
 
@@ -272,9 +299,56 @@ write_manifest (const char             *dir,
   g_key_file_set_int64 (file, "backup", "journal-head", summary->journal_head);
   g_key_file_set_uint64 (file, "backup", "databases", summary->databases);
   g_key_file_set_uint64 (file, "backup", "files", summary->files);
+  g_key_file_set_uint64 (file, "backup", "exercises", summary->exercises);
   text = g_key_file_to_data (file, &len, NULL);
   return g_file_set_contents_full (path, text, len,
                                    G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error);
+}
+
+/* The exercises, while the server may run them: every record before the
+ * databases, so that a step a record lists as fired is in the copied
+ * journal (one fired after the record was copied fires again on restore,
+ * as the same command, stored once). */
+static gboolean
+copy_exercises (const char       *data_dir,
+                const char       *partial,
+                WgBackupSummary  *sum,
+                GError          **error)
+{
+  g_autofree char *from_dir = g_build_filename (data_dir, EXERCISES_DIR, NULL);
+  g_autofree char *to_dir = g_build_filename (partial, EXERCISES_DIR, NULL);
+  g_autoptr(GPtrArray) records = NULL, databases = NULL;
+
+  if (!g_file_test (from_dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  records = list_names (from_dir, ".json", error);
+  databases = records != NULL ? list_names (from_dir, ".db", error) : NULL;
+  if (databases == NULL)
+    return FALSE;
+  if (g_mkdir (to_dir, 0700) != 0)
+    return set_io_error (error, "Cannot create", to_dir, errno);
+  for (guint i = 0; i < records->len; i++)
+    {
+      g_autofree char *from = g_build_filename (from_dir, g_ptr_array_index (records, i), NULL);
+      g_autofree char *to = g_build_filename (to_dir, g_ptr_array_index (records, i), NULL);
+      gint64 size = copy_file (from, to, error);
+
+      if (size < 0)
+        return FALSE;
+      sum->exercises++;
+      sum->bytes += size;
+    }
+  for (guint i = 0; i < databases->len; i++)
+    {
+      g_autofree char *from = g_build_filename (from_dir, g_ptr_array_index (databases, i), NULL);
+      g_autofree char *to = g_build_filename (to_dir, g_ptr_array_index (databases, i), NULL);
+
+      if (!snapshot_database (from, to, error))
+        return FALSE;
+      sum->databases++;
+      sum->bytes += file_size (to);
+    }
+  return fsync_path (to_dir, TRUE, error);
 }
 
 /* The copy itself, into the new directory @partial. */
@@ -308,6 +382,8 @@ fill_backup (const char       *data_dir,
     sum.journal_head = journal_head (db);
     sqlite3_close_v2 (db);
   }
+  if (!copy_exercises (data_dir, partial, &sum, error))
+    return FALSE;
 
   /* Content-named files never change: the copy of the database lists them. */
   blobs = list_blobs (partial, error);
@@ -477,6 +553,51 @@ check_database (const char *path,
   sqlite3_close_v2 (db);
 }
 
+/* Each exercise: its record an object, its journal there, gap-free and
+ * whole like the live one, its other databases whole. */
+static void
+check_exercises (const char      *backup_dir,
+                 GString         *problems,
+                 WgBackupSummary *sum)
+{
+  g_autofree char *dir = g_build_filename (backup_dir, EXERCISES_DIR, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = list_names (dir, ".json", &error);
+  g_autoptr(GPtrArray) databases = records != NULL ? list_names (dir, ".db", &error) : NULL;
+
+  if (databases == NULL)
+    {
+      g_string_append_printf (problems, EXERCISES_DIR ": %s\n", error->message);
+      return;
+    }
+  for (guint i = 0; i < records->len; i++)
+    {
+      const char *name = g_ptr_array_index (records, i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *id = g_strndup (name, strlen (name) - strlen (".json"));
+      g_autofree char *journal = g_strconcat (id, ".db", NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      if (!json_parser_load_from_file (parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        g_string_append_printf (problems, EXERCISES_DIR "/%s: not an exercise's record\n", name);
+      if (!g_ptr_array_find_with_equal_func (databases, journal, g_str_equal, NULL))
+        g_string_append_printf (problems, EXERCISES_DIR "/%s is missing\n", journal);
+      sum->exercises++;
+      sum->bytes += file_size (path);
+    }
+  for (guint i = 0; i < databases->len; i++)
+    {
+      const char *name = g_ptr_array_index (databases, i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *label = g_build_filename (EXERCISES_DIR, name, NULL);
+      gint64 head = 0;
+
+      check_database (path, label, problems, g_str_has_suffix (name, "-positions.db") ? NULL : &head);
+      sum->databases++;
+      sum->bytes += file_size (path);
+    }
+}
+
 gboolean
 wg_backup_check (const char       *backup_dir,
                  WgBackupSummary  *summary,
@@ -511,6 +632,8 @@ wg_backup_check (const char       *backup_dir,
       sum.databases++;
       sum.bytes += file_size (path);
     }
+
+  check_exercises (backup_dir, problems, &sum);
 
   blobs = list_blobs (backup_dir, &local_error);
   if (blobs == NULL)
@@ -562,13 +685,52 @@ renew_journal_id (const char  *journal_path,
   return g_strdup (wg_store_get_journal_id (store));
 }
 
+/* The backup's exercises into @staging; their journals get new ids too:
+ * a drill's console may have seen commits the copy lacks. */
+static gboolean
+stage_exercises (const char  *backup_dir,
+                 const char  *staging,
+                 GPtrArray   *staged,
+                 GError     **error)
+{
+  g_autofree char *from_dir = g_build_filename (backup_dir, EXERCISES_DIR, NULL);
+  g_autofree char *to_dir = g_build_filename (staging, EXERCISES_DIR, NULL);
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (!g_file_test (from_dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  names = list_names (from_dir, "", error);
+  if (names == NULL)
+    return FALSE;
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *from = g_build_filename (from_dir, name, NULL);
+      g_autofree char *to = g_build_filename (to_dir, name, NULL);
+
+      if (copy_file (from, to, error) < 0)
+        return FALSE;
+      if (g_str_has_suffix (name, ".db") && !g_str_has_suffix (name, "-positions.db"))
+        {
+          g_autofree char *id = renew_journal_id (to, error);
+
+          if (id == NULL || !fsync_path (to, FALSE, error))
+            return FALSE;
+        }
+    }
+  if (!g_file_test (to_dir, G_FILE_TEST_IS_DIR) && g_mkdir (to_dir, 0700) != 0)
+    return set_io_error (error, "Cannot create", to_dir, errno);
+  g_ptr_array_add (staged, g_strdup (EXERCISES_DIR));
+  return fsync_path (to_dir, TRUE, error);
+}
+
 /* What a data directory holds that a restore replaces. */
 static gboolean
 is_data_entry (const char *name)
 {
   return g_str_has_suffix (name, ".db") || g_str_has_suffix (name, ".db-wal") ||
          g_str_has_suffix (name, ".db-shm") || g_str_has_suffix (name, ".db-journal") ||
-         g_str_equal (name, ATTACHMENTS_DIR);
+         g_str_equal (name, ATTACHMENTS_DIR) || g_str_equal (name, EXERCISES_DIR);
 }
 
 static gboolean
@@ -660,6 +822,8 @@ wg_backup_restore (const char  *backup_dir,
     }
   if (blobs->len > 0)
     g_ptr_array_add (staged, g_strdup (ATTACHMENTS_DIR));
+  if (!stage_exercises (backup_dir, staging, staged, error))
+    goto unstage;
 
   journal = g_build_filename (staging, JOURNAL_DB, NULL);
   id = renew_journal_id (journal, error);

@@ -2,7 +2,8 @@
  *
  * Backup and restore of a server's data directory: every database (the
  * journal, accounts and audit, positions, attachments, and any later one:
- * every *.db) and the attachment files by their content names.
+ * every *.db), the attachment files by their content names, and the
+ * exercises (exercises/: each one's record, journal and track).
  */
 #pragma once
 
@@ -27,6 +28,7 @@ typedef struct
   gint64 journal_head;    /* the last seq in the copy */
   guint  databases;
   guint  files;           /* attachment files */
+  guint  exercises;       /* exercise records (their databases count above) */
   gint64 bytes;
 } WgBackupSummary;
 

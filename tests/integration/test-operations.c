@@ -2,7 +2,8 @@
  *
  * Operations (docs/operations.md) on the real server process: a backup
  * taken while 32 writers send reports, restored into a new directory and
- * served again; restore's refusals; the metrics after a simulator run,
+ * served again; restore's refusals; the exercises in a backup and back
+ * with a restore; the metrics after a simulator run,
  * against the journal; the request log, free of secrets and phone numbers.
  */
 #include "config.h"
@@ -400,6 +401,117 @@ test_restore_refusals (void)
   test_rm_rf (parent);
 }
 
+/* The exercises are in the backup (their records, journals and tracks)
+ * and come back with a restore, each journal with a new id; a damaged
+ * exercise journal in a backup is named and refuses the restore. */
+static void
+test_backup_exercises (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  g_autoptr(WgTestServer) restored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parent = g_dir_make_tmp ("wg-backup-XXXXXX", &error);
+  g_autofree char *backup = g_build_filename (parent, "backup", NULL);
+  g_autofree char *target = g_build_filename (parent, "target", NULL);
+  g_autofree char *trainer = NULL, *leader = NULL, *id = NULL, *journal_before = NULL, *record_path = NULL;
+  g_autofree char *out = NULL;
+  const char *args[] = { "--demo", NULL };
+  gint64 head = 0, clock = 0;
+
+  g_assert_no_error (error);
+  wg_test_server_start (server, args);
+  trainer = wg_test_server_login (server, "trainer", "demo");
+  leader = wg_test_server_login (server, "leader", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, trainer, "POST", "/api/v1/exercises",
+                                                             "application/json",
+                                                             "{\"scenario\": \"fire-residential.json\"}");
+    g_autofree char *ack = NULL, *path = NULL, *position = NULL;
+    g_autoptr(WgTestResponse) acked = NULL, posted = NULL, journal = NULL;
+    JsonObject *record;
+
+    g_assert_cmpuint (r->status, ==, 201);
+    record = wg_test_response_object (r);
+    id = g_strdup (json_object_get_string_member (record, "id"));
+    clock = json_object_get_int_member (record, "clock");
+    record_path = g_strdup_printf ("/api/v1/exercises/%s", id);
+    ack = g_strdup_printf ("{\"id\": \"%s\", \"type\": \"alarm.acknowledge\", \"body\": {\"incident\": \"%s\"}}",
+                           "5d1c0f3e-7a1b-4c2d-9e8f-0a1b2c3d4e5f", json_object_get_string_member (record, "incident"));
+    path = g_strdup_printf ("/api/v1/exercises/%s/commands", id);
+    acked = wg_test_server_request_as (server, leader, "POST", path, "application/json", ack);
+    g_assert_cmpuint (acked->status, ==, 200);
+    g_free (path);
+    path = g_strdup_printf ("/api/v1/exercises/%s/positions", id);
+    position = g_strdup_printf ("{\"positions\": [{\"unit\": \"eu-01\", \"ts\": %" G_GINT64_FORMAT
+                                ", \"lat\": 23.2101, \"lon\": 113.2901}]}", clock);
+    posted = wg_test_server_request_as (server, server->token, "POST", path, "application/json", position);
+    g_assert_cmpuint (posted->status, ==, 200);
+    g_free (path);
+    path = g_strdup_printf ("/api/v1/exercises/%s/journal?after=0", id);
+    journal = wg_test_server_request_as (server, leader, "GET", path, NULL, NULL);
+    g_assert_cmpuint (journal->status, ==, 200);
+    journal_before = json_to_string (json_object_get_member (wg_test_response_object (journal), "events"), FALSE);
+    head = json_object_get_int_member (wg_test_response_object (journal), "head");
+    g_assert_cmpint (head, >=, 3);
+  }
+  {
+    const char *argv[] = { "backup", backup, "--data-dir", server->data_dir, NULL };
+
+    g_assert_cmpint (run_tool (argv, &out), ==, 0);
+    g_assert_nonnull (strstr (out, "1 exercises"));
+    g_clear_pointer (&out, g_free);
+  }
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+
+  restored = wg_test_server_new (NULL);
+  {
+    const char *argv[] = { "restore", backup, "--data-dir", restored->data_dir, NULL };
+
+    g_assert_cmpint (run_tool (argv, NULL), ==, 0);
+  }
+  restored->admin_created = TRUE;
+  wg_test_server_start (restored, args);
+  g_free (leader);
+  leader = wg_test_server_login (restored, "leader", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (restored, leader, "GET", record_path, NULL, NULL);
+    g_autofree char *journal_path = g_strdup_printf ("/api/v1/exercises/%s/journal?after=0", id);
+    g_autofree char *latest_path = g_strdup_printf ("/api/v1/exercises/%s/positions/latest", id);
+    g_autoptr(WgTestResponse) journal = wg_test_server_request_as (restored, leader, "GET", journal_path, NULL, NULL);
+    g_autoptr(WgTestResponse) latest = wg_test_server_request_as (restored, leader, "GET", latest_path, NULL, NULL);
+    g_autofree char *journal_after = NULL;
+    JsonArray *points;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (r), "state"), ==, "running");
+    g_assert_cmpuint (journal->status, ==, 200);
+    journal_after = json_to_string (json_object_get_member (wg_test_response_object (journal), "events"), FALSE);
+    g_assert_cmpstr (journal_after, ==, journal_before);
+    points = json_object_get_array_member (wg_test_response_object (latest), "positions");
+    g_assert_cmpuint (json_array_get_length (points), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (points, 0), "unit"), ==, "eu-01");
+  }
+  g_assert_cmpint (wg_test_server_stop (restored), ==, 0);
+
+  /* A gap in the exercise's journal of the copy: named, nothing restored. */
+  {
+    g_autofree char *name = g_strconcat (id, ".db", NULL);
+    g_autofree char *db_path = g_build_filename (backup, "exercises", name, NULL);
+    g_autofree char *target_journal = g_build_filename (target, "journal.db", NULL);
+    const char *argv[] = { "restore", backup, "--data-dir", target, NULL };
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "DELETE FROM journal WHERE seq = 2", NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+    g_assert_cmpint (run_tool (argv, &out), ==, 1);
+    g_assert_nonnull (strstr (out, name));
+    g_assert_nonnull (strstr (out, "the journal has gaps"));
+    g_assert_false (g_file_test (target_journal, G_FILE_TEST_EXISTS));
+  }
+  test_rm_rf (parent);
+}
+
 /* A centre's own street is checked before the server uses it: every
  * broken file named in one run, then what the loader finds. */
 static void
@@ -603,6 +715,7 @@ main (int   argc,
 
   g_test_add_func ("/operations/backup-under-load", test_backup_under_load);
   g_test_add_func ("/operations/restore-refusals", test_restore_refusals);
+  g_test_add_func ("/operations/backup-exercises", test_backup_exercises);
   g_test_add_func ("/operations/check-reference", test_check_reference);
   g_test_add_func ("/operations/metrics-and-log", test_metrics_and_log);
   return g_test_run ();

@@ -5,7 +5,9 @@
  * named columns, a row per department, a last row `total` counting every
  * case received) agrees with GET /api/v1/statistics; the PDFs are A4 with
  * every font embedded and carry the CSV's figures in English and Chinese;
- * the after-action review names its case; bad invocations say why.
+ * the after-action review names its case; the exercise's review carries
+ * its score grid (trainees, decisions with their times, forces and points,
+ * the total, the recommender's proposal); bad invocations say why.
  */
 #include "config.h"
 
@@ -258,11 +260,99 @@ test_incident (void)
   g_assert_nonnull (strstr (text, "告警"));
 }
 
+static WgTestResponse *
+exercise_command (const char *exercise,
+                  const char *token,
+                  const char *type,
+                  const char *body_json)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/commands", exercise);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *text = g_strdup_printf ("{\"id\":\"%s\",\"type\":\"%s\",\"body\":%s}", id, type, body_json);
+
+  return wg_test_server_request_as (server, token, "POST", path, "application/json", text);
+}
+
+/* A fire drill: the leader acknowledges at once, the dispatcher sends two
+ * emergency units and an auxiliary police officer (the plan asks for six
+ * forces: four missing, one extra), the trainer ends it.  Scores by
+ * docs/drills.md: the acknowledgement 100; the dispatch's time 100, its
+ * forces 100 × (6 − 4) / 6 − 10 = 23.3, so 61.7; the exercise
+ * (100 + 61.7) / 2 = 80.8. */
+static void
+test_exercise (void)
+{
+  g_autofree char *trainer = wg_test_server_login (server, "trainer", "demo");
+  g_autofree char *dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  g_autofree char *en = g_build_filename (dir, "exercise.pdf", NULL);
+  g_autofree char *zh = g_build_filename (dir, "exercise-zh.pdf", NULL);
+  g_autofree char *text_en = NULL, *text_zh = NULL, *ack = NULL, *assign = NULL;
+  g_autoptr(WgTestResponse) started = wg_test_server_request_as (server, trainer, "POST", "/api/v1/exercises",
+                                                                 "application/json",
+                                                                 "{\"scenario\":\"fire-residential.json\"}");
+  g_autoptr(WgTestResponse) page = NULL;
+  const char *id, *incident, *case_number = NULL;
+  JsonArray *events;
+
+  g_assert_cmpuint (started->status, ==, 201);
+  id = json_object_get_string_member (wg_test_response_object (started), "id");
+  incident = json_object_get_string_member (wg_test_response_object (started), "incident");
+  ack = g_strdup_printf ("{\"incident\":\"%s\"}", incident);
+  assign = g_strdup_printf ("{\"incident\":\"%s\",\"units\":[\"eu-01\",\"eu-02\",\"ap-01\"]}", incident);
+  {
+    g_autoptr(WgTestResponse) acked = exercise_command (id, leader, "alarm.acknowledge", ack);
+    g_autoptr(WgTestResponse) assigned = exercise_command (id, dispatcher, "dispatch.assign", assign);
+    g_autoptr(WgTestResponse) ended = exercise_command (id, trainer, "exercise.end", "{}");
+
+    g_assert_cmpuint (acked->status, ==, 200);
+    g_assert_cmpuint (assigned->status, ==, 200);
+    g_assert_cmpuint (ended->status, ==, 200);
+  }
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/journal?after=0", id);
+
+    page = wg_test_server_request_as (server, trainer, "GET", path, NULL, NULL);
+  }
+  events = json_object_get_array_member (wg_test_response_object (page), "events");
+  for (guint i = 0; i < json_array_get_length (events) && case_number == NULL; i++)
+    {
+      JsonObject *e = json_array_get_object_element (events, i);
+
+      if (g_str_equal (json_object_get_string_member (e, "type"), "incident.reported"))
+        case_number = json_object_get_string_member (json_object_get_object_member (e, "body"), "case_number");
+    }
+  g_assert_true (g_str_has_prefix (case_number, "EX-HL-"));
+
+  g_assert_cmpint (report (NULL, "demo", NULL, "--server", server->base_url, "--username", "trainer",
+                           "--exercise", id, "-o", en, NULL), ==, 0);
+  g_assert_cmpint (report ("zh_CN", "demo", NULL, "--server", server->base_url, "--username", "trainer",
+                           "--exercise", id, "-o", zh, NULL), ==, 0);
+  check_pdf (en, 1);
+  check_pdf (zh, 1);
+  text_en = run_tool ("pdftotext", NULL, en);
+  text_zh = run_tool ("pdftotext", NULL, zh);
+  g_assert_nonnull (strstr (text_en, "After-action review of the exercise"));
+  g_assert_nonnull (strstr (text_en, "Exercise score 81 of 100 over 2 decisions"));
+  g_assert_nonnull (strstr (text_en, "fire-residential.json"));
+  g_assert_nonnull (strstr (text_en, "Recommender proposed"));
+  g_assert_nonnull (strstr (text_zh, "演练"));
+  g_assert_nonnull (strstr (text_zh, "复盘报告"));
+  g_assert_nonnull (strstr (text_zh, "推荐"));
+  for (const char *text = text_en; text != NULL; text = text == text_en ? text_zh : NULL)
+    {
+      g_assert_nonnull (strstr (text, id));
+      g_assert_nonnull (strstr (text, case_number));
+      /* The trainees' rows: taken, missed, score. */
+      g_assert_true (g_regex_match_simple ("leader .* 1 +0 +100\\b", text, 0, 0));
+      g_assert_true (g_regex_match_simple ("dispatcher .* 1 +0 +62\\b", text, 0, 0));
+    }
+}
+
 static void
 test_refusals (void)
 {
   g_autofree char *path = g_build_filename (dir, "never.pdf", NULL);
-  g_autofree char *out1 = NULL, *out2 = NULL, *out3 = NULL, *out4 = NULL;
+  g_autofree char *out1 = NULL, *out2 = NULL, *out3 = NULL, *out4 = NULL, *out5 = NULL;
 
   g_assert_cmpint (report (NULL, "demo", &out1, "--server", server->base_url, "--username", "leader", "-o", path, NULL), ==, 2);
   g_assert_nonnull (strstr (out1, "--period"));
@@ -273,6 +363,9 @@ test_refusals (void)
   g_assert_nonnull (strstr (out3, "HL-19990101-0001"));
   g_assert_cmpint (report (NULL, "demo", &out4, "--server", server->base_url, "--username", "leader",
                            "--period", "2026-13", "-o", path, NULL), ==, 1);
+  g_assert_cmpint (report (NULL, "demo", &out5, "--server", server->base_url, "--username", "trainer",
+                           "--exercise", "ex-nowhere", "-o", path, NULL), ==, 1);
+  g_assert_nonnull (strstr (out5, "unknown-exercise"));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
@@ -286,6 +379,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/csv-bulletin", test_csv);
   g_test_add_func ("/report/pdf-bulletin", test_pdf_bulletin);
   g_test_add_func ("/report/after-action-review", test_incident);
+  g_test_add_func ("/report/exercise", test_exercise);
   g_test_add_func ("/report/refusals", test_refusals);
 
   dir = g_dir_make_tmp ("wg-report-XXXXXX", NULL);

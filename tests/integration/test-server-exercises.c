@@ -13,6 +13,8 @@
  *    due while the server was down fire in the order they fell due;
  *  - a pause freezes the exercise's timers: no escalation while paused,
  *    escalation after the resume;
+ *  - an exercise's positions stay in its own track, snapshot and stream,
+ *    and live positions stay live;
  *  - wangge-sim --exercise plays the forces inside the drill: a unit the
  *    trainees dispatch acknowledges, travels and arrives in the drill's
  *    journal, while the live journal and positions get nothing.
@@ -826,6 +828,15 @@ test_sim_in_exercise (void)
   g_assert_true (has_event (&drill, dispatcher, "assignment.acknowledged", NULL));
   g_assert_true (has_event (&drill, dispatcher, "assignment.on_scene", NULL));
 
+  /* The unit sent moved on the drill's own track. */
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/positions/latest?unit=ap-01", drill.id);
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, dispatcher, "GET", path, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wg_test_response_object (r), "positions")), ==, 1);
+  }
+
   g_subprocess_send_signal (sim, SIGTERM);
   g_assert_true (wg_test_iterate_until (flag_set, &done, 20000));
 
@@ -841,6 +852,226 @@ test_sim_in_exercise (void)
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 }
 
+static WgTestResponse *
+post_positions (WgTestServer *server,
+                const char   *token,
+                const char   *path,
+                const char   *unit,
+                gint64        ts,
+                double        lat,
+                double        lon)
+{
+  g_autofree char *body = g_strdup_printf ("{\"positions\":[{\"unit\":\"%s\",\"ts\":%" G_GINT64_FORMAT
+                                           ",\"lat\":%.6f,\"lon\":%.6f,\"status\":\"busy\"}]}",
+                                           unit, ts, lat, lon);
+
+  return wg_test_server_request_as (server, token, "POST", path, "application/json", body);
+}
+
+/* The units of a snapshot (live or an exercise's) that carry a position. */
+static char *
+positioned_units (WgTestServer *server,
+                  const char   *token,
+                  const char   *path)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+  JsonArray *units;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  units = json_object_get_array_member (wg_test_response_object (r), "units");
+  for (guint i = 0; i < json_array_get_length (units); i++)
+    {
+      JsonObject *unit = json_array_get_object_element (units, i);
+
+      if (json_object_has_member (unit, "position"))
+        g_string_append_printf (out, "%s ", json_object_get_string_member (unit, "id"));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static char *
+latest_units (WgTestServer *server,
+              const char   *token,
+              const char   *path)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+  JsonArray *points;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  points = json_object_get_array_member (wg_test_response_object (r), "positions");
+  for (guint i = 0; i < json_array_get_length (points); i++)
+    g_string_append_printf (out, "%s ", json_object_get_string_member (json_array_get_object_element (points, i), "unit"));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* An exercise's positions channel: its points (exercise time) stay in its
+ * own track, snapshot and stream; the live ones stay live; bad batches,
+ * other units and roles that may not read positions are refused; a paused
+ * or ended exercise takes none. */
+static void
+test_positions (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *trainer = NULL, *dispatcher = NULL, *worker = NULL, *eu01 = NULL;
+  g_autofree char *post_path = NULL, *latest_path = NULL, *snapshot_path = NULL, *ws_path = NULL;
+  g_autofree char *units = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Drill) drill = { 0 };
+  g_autoptr(WgTestWebsocket) live_ws = NULL, drill_ws = NULL;
+  gint64 clock, now;
+  guint drill_positions = 0;
+
+  wg_test_server_start (server, args);
+  trainer = wg_test_server_login (server, "trainer", "demo");
+  dispatcher = wg_test_server_login (server, "dispatcher", "demo");
+  worker = wg_test_server_login (server, "worker-17", "demo");
+  eu01 = wg_test_server_login (server, "unit-eu-01", "demo");
+  start_drill (&drill, server, trainer);
+  post_path = g_strdup_printf ("/api/v1/exercises/%s/positions", drill.id);
+  latest_path = g_strdup_printf ("/api/v1/exercises/%s/positions/latest", drill.id);
+  snapshot_path = g_strdup_printf ("/api/v1/exercises/%s/snapshot", drill.id);
+  ws_path = g_strdup_printf ("/api/v1/exercises/%s/stream?after=0", drill.id);
+  live_ws = wg_test_server_websocket_as (server, dispatcher, "/api/v1/stream?after=0", &error);
+  g_assert_no_error (error);
+  drill_ws = wg_test_server_websocket_as (server, dispatcher, ws_path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(WgTestResponse) r = exercise_get (server, trainer, drill.id, "");
+
+    clock = json_object_get_int_member (wg_test_response_object (r), "clock");
+  }
+  now = wg_test_now_ms ();
+
+  /* The drill's forces: one as the unit's own account, one as an admin. */
+  {
+    g_autoptr(WgTestResponse) own = post_positions (server, eu01, post_path, "eu-01", clock, 23.2101, 113.2901);
+    g_autoptr(WgTestResponse) admin = post_positions (server, server->token, post_path, "eu-03", clock, 23.2103, 113.2903);
+    g_autoptr(WgTestResponse) other = post_positions (server, eu01, post_path, "eu-02", clock, 23.2102, 113.2902);
+    g_autoptr(WgTestResponse) reader = post_positions (server, dispatcher, post_path, "eu-02", clock, 23.2102, 113.2902);
+    g_autoptr(WgTestResponse) bad = post_positions (server, server->token, post_path, "eu-02", clock, 123.0, 113.29);
+    g_autoptr(WgTestResponse) nowhere = post_positions (server, server->token, "/api/v1/exercises/ex-nowhere/positions",
+                                                        "eu-02", clock, 23.21, 113.29);
+
+    g_assert_cmpuint (own->status, ==, 200);
+    g_assert_cmpint (json_object_get_int_member (wg_test_response_object (own), "accepted"), ==, 1);
+    g_assert_cmpuint (admin->status, ==, 200);
+    wg_test_response_assert_problem (other, 403, "forbidden");
+    wg_test_response_assert_problem (reader, 403, "forbidden");
+    wg_test_response_assert_problem (bad, 422, "invalid-positions");
+    wg_test_response_assert_problem (nowhere, 404, "unknown-exercise");
+  }
+  /* A live force, live. */
+  {
+    g_autoptr(WgTestResponse) live = post_positions (server, server->token, "/api/v1/positions", "eu-02", now,
+                                                     23.2202, 113.2802);
+
+    g_assert_cmpuint (live->status, ==, 200);
+  }
+
+  /* Each track has its own. */
+  units = latest_units (server, dispatcher, latest_path);
+  g_assert_cmpstr (units, ==, "eu-01 eu-03 ");
+  g_free (units);
+  units = latest_units (server, dispatcher, "/api/v1/positions/latest");
+  g_assert_cmpstr (units, ==, "eu-02 ");
+  g_free (units);
+  {
+    g_autofree char *window = g_strdup_printf ("/api/v1/exercises/%s/positions?from=%" G_GINT64_FORMAT "&to=%" G_GINT64_FORMAT
+                                               "&unit=eu-01", drill.id, clock - 1000, clock + 1000);
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, dispatcher, "GET", window, NULL, NULL);
+    g_autofree char *live_window = g_strdup_printf ("/api/v1/positions?from=0&to=%" G_GINT64_FORMAT, now + 1000);
+    g_autoptr(WgTestResponse) live = wg_test_server_request_as (server, dispatcher, "GET", live_window, NULL, NULL);
+    JsonArray *points;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    points = json_object_get_array_member (wg_test_response_object (r), "positions");
+    g_assert_cmpuint (json_array_get_length (points), ==, 1);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_array_get_object_element (points, 0), "lat"),
+                                    23.2101, 1e-6);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wg_test_response_object (live), "positions")),
+                      ==, 1);
+  }
+  /* The snapshots: the drill's units carry the drill's positions, the live
+   * units the live ones; a grid worker's role reads none. */
+  units = positioned_units (server, dispatcher, snapshot_path);
+  g_assert_cmpstr (units, ==, "eu-01 eu-03 ");
+  g_free (units);
+  units = positioned_units (server, dispatcher, "/api/v1/snapshot");
+  g_assert_cmpstr (units, ==, "eu-02 ");
+  g_free (units);
+  units = positioned_units (server, worker, snapshot_path);
+  g_assert_cmpstr (units, ==, "");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, worker, "GET", latest_path, NULL, NULL);
+
+    wg_test_response_assert_problem (r, 403, "forbidden");
+  }
+
+  /* The streams: the drill's positions on the drill's, none on the live one. */
+  wg_test_iterate_for (1500);
+  while (!g_queue_is_empty (&drill_ws->messages))
+    {
+      g_autoptr(JsonNode) node = g_queue_pop_head (&drill_ws->messages);
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      g_assert_null (strstr (text, "eu-02"));
+      if (strstr (text, "\"positions\"") != NULL && strstr (text, "eu-01") != NULL)
+        drill_positions++;
+    }
+  g_assert_cmpuint (drill_positions, >=, 1);
+  while (!g_queue_is_empty (&live_ws->messages))
+    {
+      g_autoptr(JsonNode) node = g_queue_pop_head (&live_ws->messages);
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      g_assert_null (strstr (text, "eu-01"));
+      g_assert_null (strstr (text, "eu-03"));
+    }
+
+  /* The journal reads are the live handlers over the drill's journal:
+   * from a moment as from a seq. */
+  {
+    g_autoptr(WgTestResponse) by_seq = exercise_get (server, dispatcher, drill.id, "/journal?after=0");
+    g_autofree char *tail = g_strdup_printf ("/journal?from_ts=%" G_GINT64_FORMAT, clock - 60000);
+    g_autoptr(WgTestResponse) by_time = exercise_get (server, dispatcher, drill.id, tail);
+    g_autoptr(WgTestResponse) both = exercise_get (server, dispatcher, drill.id, "/journal?after=0&from_ts=1");
+    g_autofree char *a = NULL, *b = NULL;
+
+    g_assert_cmpuint (by_seq->status, ==, 200);
+    g_assert_cmpuint (by_time->status, ==, 200);
+    a = member_text (wg_test_response_object (by_seq), "events");
+    b = member_text (wg_test_response_object (by_time), "events");
+    g_assert_cmpstr (a, ==, b);
+    wg_test_response_assert_problem (both, 400, "invalid-request");
+  }
+
+  /* Paused, then ended: no position is taken. */
+  {
+    g_autoptr(WgTestResponse) paused = exercise_command (server, drill.id, trainer, NULL, "exercise.pause", "{}");
+    g_autoptr(WgTestResponse) while_paused = post_positions (server, eu01, post_path, "eu-01", clock + 1000, 23.2111, 113.2911);
+    g_autoptr(WgTestResponse) ended = exercise_command (server, drill.id, trainer, NULL, "exercise.end", "{}");
+    g_autoptr(WgTestResponse) after_end = post_positions (server, eu01, post_path, "eu-01", clock + 2000, 23.2111, 113.2911);
+    g_autoptr(WgTestResponse) kept = wg_test_server_request_as (server, dispatcher, "GET", latest_path, NULL, NULL);
+    JsonArray *points;
+
+    g_assert_cmpuint (paused->status, ==, 200);
+    wg_test_response_assert_problem (while_paused, 409, "exercise-paused");
+    g_assert_cmpuint (ended->status, ==, 200);
+    wg_test_response_assert_problem (after_end, 409, "exercise-ended");
+    /* Kept for review: the last position is still the first one. */
+    points = json_object_get_array_member (wg_test_response_object (kept), "positions");
+    g_assert_cmpuint (json_array_get_length (points), ==, 2);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_array_get_object_element (points, 0), "lat"),
+                                    23.2101, 1e-6);
+  }
+  g_clear_pointer (&drill_ws, wg_test_websocket_free);
+  g_clear_pointer (&live_ws, wg_test_websocket_free);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -849,6 +1080,7 @@ main (int argc, char **argv)
   g_test_add_func ("/exercises/restart", test_restart);
   g_test_add_func ("/exercises/from-incident", test_from_incident);
   g_test_add_func ("/exercises/pause-freezes-timers", test_pause_freezes_timers);
+  g_test_add_func ("/exercises/positions", test_positions);
   g_test_add_func ("/exercises/sim", test_sim_in_exercise);
   return g_test_run ();
 }

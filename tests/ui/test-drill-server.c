@@ -6,8 +6,9 @@
  * proposal through its own actions, its commands going to the exercise's
  * endpoint; the trainer's console joins too and its score grid shows the
  * scores (both decisions within their targets, the plan sent whole: 100,
- * 100); the live board, the server's live journal and the leader's live
- * cache show none of it; the trainer injects a scripted step, pauses and
+ * 100); a force sent moves on the exercise's track and the drill's map has
+ * it there, the live picture not; the live board, the server's live
+ * journal and the leader's live cache show none of it; the trainer injects a scripted step, pauses and
  * ends the exercise from the window.  From a past incident (Replay's "Start a drill from here"): a
  * live fire acknowledged, then, after the chosen moment, dispatched; the
  * trainer's drill starts in between, so only the dispatch is the
@@ -110,6 +111,22 @@ grid_scored (gpointer window)
   return score->decisions->len == 2 &&
          ((WgDrillDecision *) score->decisions->pdata[0])->state == WG_DRILL_TAKEN &&
          ((WgDrillDecision *) score->decisions->pdata[1])->state == WG_DRILL_TAKEN;
+}
+
+typedef struct {
+  WgContext  *context;
+  const char *unit;
+  double      lat;
+} PositionWait;
+
+static gboolean
+unit_at (gpointer data)
+{
+  PositionWait *w = data;
+  WgPositionStore *positions = wg_context_get_position_store (w->context);
+  int index = wg_position_store_lookup (positions, w->unit);
+
+  return index >= 0 && G_APPROX_VALUE (wg_position_store_get_lats (positions)[index], w->lat, 1e-6);
 }
 
 static WgDrillWindow *
@@ -263,6 +280,43 @@ test_drill_on_server (void)
   g_assert_true (g_str_has_prefix (ack_cell, "100"));
   g_assert_true (g_str_has_prefix (dispatch_cell, "100"));
   g_assert_cmpstr (total, ==, "100");
+
+  /* A force sent moves on the exercise's own track: the drill's map has it
+   * there, the live picture does not. */
+  {
+    WgReference *reference = wg_context_get_reference (drill_context);
+    WgForce *force = NULL;
+    g_autofree char *token = NULL, *path = NULL, *body = NULL, *record = NULL;
+    g_autoptr(WgTestResponse) posted = NULL;
+    PositionWait w = { wg_drill_session_get_context (trainer_session), NULL, 23.2345 };
+    PositionWait live = { wg_window_get_context (trainer), NULL, 23.2345 };
+    gint64 clock;
+
+    for (guint i = 0; force == NULL && i < d->units->len; i++)
+      {
+        WgForce *f = wg_reference_lookup_force (reference, d->units->pdata[i]);
+
+        if (f != NULL && f->account != NULL)
+          force = f;
+      }
+    g_assert_nonnull (force);
+    token = wg_test_server_login (server, force->account, "demo");
+    record = g_strdup_printf ("/api/v1/exercises/%s", id);
+    {
+      g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, trainer_token, "GET", record, NULL, NULL);
+
+      clock = json_object_get_int_member (wg_test_response_object (r), "clock");
+    }
+    path = g_strdup_printf ("/api/v1/exercises/%s/positions", id);
+    body = g_strdup_printf ("{\"positions\":[{\"unit\":\"%s\",\"ts\":%" G_GINT64_FORMAT
+                            ",\"lat\":23.2345,\"lon\":113.2789,\"status\":\"busy\"}]}", force->id, clock);
+    posted = wg_test_server_request_as (server, token, "POST", path, "application/json", body);
+    g_assert_cmpuint (posted->status, ==, 200);
+    w.unit = live.unit = force->id;
+    g_assert_true (wg_test_iterate_until (unit_at, &w, 20000));
+    g_assert_false (unit_at (&live));
+    g_assert_true (wg_map_view_fly_to_unit (wg_drill_window_get_map_view (trainer_drill), force->id));
+  }
 
   /* Nothing live: the leader's live board and cache, the server's live journal. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wg_window_get_model (leader))), ==, live_incidents);

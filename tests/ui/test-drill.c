@@ -4,13 +4,15 @@
  * local one, as in the demo): the trainer's score grid shows the scores
  * wg-drill-score computes for the run of wg_demo_fill_drill (by hand in the
  * comments); a trainee acknowledges and dispatches in the exercise through
- * the console's own actions, and the live board and banner show none of it.
+ * the console's own actions, and the live board and banner show none of it,
+ * nor the exercise's map the live incidents; the trainer's report export.
  * Joining an exercise on the real server waits for its routes (branch
  * drills-server).
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "console-test-util.h"
 #include "wg-demo.h"
@@ -152,6 +154,26 @@ test_trainee_acts (void)
   g_assert_cmpstr (fire, !=, live_fire);
   wg_view_model_set_selected_incident (wg_context_get_view_model (drill_context), fire);
   settle ();
+  /* The drill's case numbers are longer (EX-): its case column is wider
+   * than the live one. */
+  {
+    g_autoptr(GtkColumnViewColumn) live_case = g_list_model_get_item (
+      gtk_column_view_get_columns (wg_incident_board_get_column_view (wg_window_get_board (live))), 0);
+    g_autoptr(GtkColumnViewColumn) drill_case = g_list_model_get_item (
+      gtk_column_view_get_columns (wg_incident_board_get_column_view (wg_drill_window_get_board (drill))), 0);
+
+    g_assert_cmpint (gtk_column_view_column_get_fixed_width (drill_case), >,
+                     gtk_column_view_column_get_fixed_width (live_case));
+  }
+  /* The drill's map: the drill's incidents, not the live ones, and the
+   * board's selection. */
+  {
+    WgMapView *map = wg_drill_window_get_map_view (drill);
+
+    g_assert_cmpstr (wg_map_view_get_selection_id (map), ==, fire);
+    g_assert_true (wg_map_view_fly_to_incident (map, fire));
+    g_assert_false (wg_map_view_fly_to_incident (map, live_fire));
+  }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (drill), "incident.acknowledge", NULL));
   settle ();
 
@@ -175,6 +197,36 @@ test_trainee_acts (void)
   /* The dialog preselects the plan: the recommender's proposal, followed. */
   g_assert_cmpuint (d->proposal_followed, ==, d->units->len);
   g_assert_cmpuint (d->missing, ==, 0);
+
+  /* The trainer's "Export Report…": the grid as it stands, in a PDF. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("wg-drill-report-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "ex-test.pdf", NULL);
+    g_autofree char *text = NULL;
+    WgForce *proposed = wg_reference_lookup_force (wg_context_get_reference (drill_context), d->proposal[0]);
+    const char *argv[] = { "pdftotext", "-layout", path, "-", NULL };
+    int status = 0;
+
+    g_assert_true (wg_drill_window_export_report (drill, path, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, &text, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (text, "ex-test"));
+    g_assert_nonnull (strstr (text, d->case_number));
+    {
+      WgDrillTrainee *t = wg_drill_score_lookup_trainee (score, "leader-zhang");
+      g_autofree char *row = g_strdup_printf ("leader-zhang .* %u +%u +%.0f\\b", t->taken, t->missed, t->points);
+
+      g_assert_cmpuint (t->taken, >=, 2);
+      g_assert_true (g_regex_match_simple (row, text, 0, 0));
+    }
+    /* The recommender's proposal, by the force's name. */
+    g_assert_nonnull (strstr (text, proposed->name_zh));
+    g_unlink (path);
+    g_rmdir (dir);
+  }
 
   /* Nothing of it live. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wg_window_get_model (live))), ==, live_incidents);
