@@ -1719,6 +1719,15 @@ wg_sync_client_resume (WgSyncClient *self)
   connect_now (self);
 }
 
+void
+wg_sync_client_await_login (WgSyncClient *self)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+
+  if (!self->running)
+    set_state (self, WG_SYNC_CONNECTING);
+}
+
 WgSyncState
 wg_sync_client_get_state (WgSyncClient *self)
 {

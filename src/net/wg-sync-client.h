@@ -46,6 +46,9 @@ char         *wg_sync_client_send           (WgSyncClient  *self,
                                              JsonNode      *body,
                                              GError       **error);
 void          wg_sync_client_resume         (WgSyncClient  *self);
+/* A login is under way (a warm start): shown as connecting, not started
+ * until wg_sync_client_resume(), so that it meets no 401 first. */
+void          wg_sync_client_await_login    (WgSyncClient  *self);
 void          wg_sync_client_set_upload_dir (WgSyncClient  *self,
                                              const char    *dir);
 char         *wg_sync_client_queue_upload   (WgSyncClient  *self,
