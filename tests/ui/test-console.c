@@ -807,6 +807,24 @@ test_actions_per_role_and_state (void)
     }
 }
 
+/* The first widget under @widget (itself included) with @css_class. */
+static GtkWidget *
+find_css_descendant (GtkWidget  *widget,
+                     const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_css_descendant (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_detail_pane (void)
 {
@@ -869,6 +887,33 @@ test_detail_pane (void)
       g_assert_cmpuint (wg_detail_pane_get_n_late_assignments (detail), ==, 2);
       /* reported, alarm raised, acknowledged, 3 notified, dispatched, ack, en route */
       g_assert_cmpuint (wg_detail_pane_get_n_timeline_rows (detail), >=, 8);
+
+      /* A new event of the incident: the same detail, the same rows, one
+       * more at the end (updated in place, not rebuilt). */
+      if (u == 0)
+        {
+          g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+          const char *accident = incident_of_category (&f, "traffic_accident");
+          GtkWidget *incident_detail = wg_detail_pane_get_incident_detail (detail);
+          GtkWidget *timeline = find_css_descendant (incident_detail, "timeline");
+          GtkWidget *first_row = gtk_widget_get_first_child (timeline);
+          guint n_rows = wg_detail_pane_get_n_timeline_rows (detail);
+
+          g_autofree char *note = NULL;
+
+          g_assert_nonnull (first_row);
+          note = wg_demo_run (f.context, "leader", wg_context_now_ms (f.context), events, &error,
+                              "incident.note", "{\"incident\": \"%s\", \"text\": \"现场已拉警戒线\"}",
+                              accident);
+          g_assert_no_error (error);
+          g_assert_nonnull (note);
+          wg_context_events_applied (f.context, events);
+          settle ();
+          g_assert_true (wg_detail_pane_get_incident_detail (detail) == incident_detail);
+          g_assert_true (find_css_descendant (incident_detail, "timeline") == timeline);
+          g_assert_true (gtk_widget_get_first_child (timeline) == first_row);
+          g_assert_cmpuint (wg_detail_pane_get_n_timeline_rows (detail), ==, n_rows + 1);
+        }
 
       fixture_clear (&f);
     }
