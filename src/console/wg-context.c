@@ -28,6 +28,7 @@ struct _WgContext
   WgAttachmentCache *attachments;
   gboolean         read_only;    /* a replay: no command leaves it */
   WgStore         *journal;      /* where incidents' events are read; NULL: store */
+  char            *duty_leader;  /* the account on duty, as the cache has it */
 };
 
 G_DEFINE_FINAL_TYPE (WgContext, wg_context, G_TYPE_OBJECT)
@@ -112,10 +113,34 @@ update_unit_statuses (WgContext *self,
     }
 }
 
+/* When the cache is opened or filled again; after that the handovers
+ * applied say who is on duty, so that no view reads the store for it. */
+static void
+read_duty_leader (WgContext *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_free (self->duty_leader);
+  self->duty_leader = wg_store_get_duty_leader (self->store, &error);
+  if (error != NULL)
+    g_warning ("Could not read who is on duty: %s", error->message);
+}
+
 static void
 emit_events_applied (WgContext *self,
                      GPtrArray *events)
 {
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->type == WG_EV_ROSTER_HANDED_OVER &&
+          g_strcmp0 (event->exercise, wg_store_get_exercise (self->store)) == 0)
+        {
+          g_free (self->duty_leader);
+          self->duty_leader = g_strdup (event->subject);
+        }
+    }
   update_unit_statuses (self, events);
   g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
 }
@@ -305,6 +330,7 @@ wg_context_finalize (GObject *object)
   g_clear_object (&self->live_clock);
   g_clear_pointer (&self->positions, wg_position_store_unref);
   g_clear_pointer (&self->actor, wg_actor_free);
+  g_clear_pointer (&self->duty_leader, g_free);
   g_clear_object (&self->view_model);
   g_clear_pointer (&self->adopting, g_hash_table_unref);
   g_clear_object (&self->attachments);
@@ -395,6 +421,11 @@ wg_context_new (WgReference   *reference,
       wg_position_store_add_unit (self->positions, force->id, unit_type_for_force (force->type),
                                   WG_UNIT_STATUS_AVAILABLE);
     }
+
+  read_duty_leader (self);
+  /* First among the handlers: the views that hear of a reset read the
+   * new roster. */
+  g_signal_connect (self, "cache-reset", G_CALLBACK (read_duty_leader), NULL);
 
   /* Forces already out on an assignment. */
   {
@@ -498,6 +529,13 @@ wg_context_get_actor (WgContext *self)
 {
   g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
   return self->actor;
+}
+
+const char *
+wg_context_get_duty_leader (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->duty_leader;
 }
 
 WgViewModel *

@@ -211,10 +211,11 @@ contains_casefold (const char *haystack,
 }
 
 static gboolean
-is_mine (WgIncidentBoard        *self,
-         const WgIncidentRecord *r)
+is_mine (WgIncidentBoard *self,
+         WgIncidentItem  *item)
 {
   const WgActor *actor = wg_context_get_actor (self->context);
+  const WgIncidentRecord *r = wg_incident_item_get_record (item);
 
   if (actor == NULL)
     return FALSE;
@@ -224,18 +225,9 @@ is_mine (WgIncidentBoard        *self,
     return TRUE;
   if (actor->grid != NULL && g_strcmp0 (r->grid, actor->grid) == 0)
     return TRUE;
+  /* A force: the incidents it is sent to (the model's view, no store). */
   if (actor->unit != NULL)
-    {
-      g_autoptr(GPtrArray) assignments =
-        wg_store_list_assignments (wg_context_get_store (self->context), r->id, NULL);
-
-      for (guint i = 0; assignments != NULL && i < assignments->len; i++)
-        {
-          WgAssignmentRecord *a = assignments->pdata[i];
-          if (g_strcmp0 (a->unit, actor->unit) == 0)
-            return TRUE;
-        }
-    }
+    return wg_incident_item_has_unit (item, actor->unit);
   return FALSE;
 }
 
@@ -266,7 +258,7 @@ filter_func (gpointer object,
     return FALSE;
   if ((self->filters & WG_BOARD_FILTER_UNACKNOWLEDGED) && !wg_incident_item_is_unacknowledged (item))
     return FALSE;
-  if ((self->filters & WG_BOARD_FILTER_MINE) && !is_mine (self, r))
+  if ((self->filters & WG_BOARD_FILTER_MINE) && !is_mine (self, item))
     return FALSE;
   if ((self->filters & WG_BOARD_FILTER_REJECTION_PENDING) && r->state != WG_STATE_REJECTION_PENDING)
     return FALSE;

@@ -312,9 +312,7 @@ person_name (WgWindow   *self,
 static void
 update_duty (WgWindow *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *leader = wg_store_get_duty_leader (wg_context_get_store (self->context), &error);
-  const char *account = leader;
+  const char *account = wg_context_get_duty_leader (self->context);
 
   if (account == NULL)
     {
