@@ -659,6 +659,12 @@ wg_incident_detail_update (WgIncidentDetail *self)
 }
 
 static void
+timeline_changed_cb (WgIncidentDetail *self)
+{
+  wg_incident_detail_update (self);
+}
+
+static void
 wg_incident_detail_dispose (GObject *object)
 {
   WgIncidentDetail *self = WG_INCIDENT_DETAIL (object);
@@ -757,6 +763,10 @@ wg_incident_detail_new (WgContext        *context,
   self->assignments = g_object_ref (assignments);
   gtk_list_box_bind_model (GTK_LIST_BOX (self->timeline_list), G_LIST_MODEL (timeline),
                            timeline_row_new, self, NULL);
+  /* The report (source, caller) and the photos come with the events, which
+   * may be read off the main loop after the incident is picked. */
+  g_signal_connect_object (timeline, "items-changed", G_CALLBACK (timeline_changed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (wg_context_get_clock (context), "tick", G_CALLBACK (update_timers), self,
                            G_CONNECT_SWAPPED);
   return GTK_WIDGET (self);
