@@ -1055,6 +1055,8 @@ wg_application_init (WgApplication *self)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *fullscreen_accels[] = { "F11", NULL };
+  /* GTK's own for its help overlay, which ours replaces (wg-window.c). */
+  static const char *help_overlay_accels[] = { "<Control>question", "<Control>slash", NULL };
 
   self->profile = g_strdup ("default");
 
@@ -1065,6 +1067,8 @@ wg_application_init (WgApplication *self)
                                          preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.fullscreen",
                                          fullscreen_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                         help_overlay_accels);
 }
 
 WgApplication *
