@@ -807,7 +807,7 @@ warm_login_cb (GObject      *source,
           g_error_matches (error, WG_API_ERROR, WG_API_ERROR_SERVER) ||
           g_error_matches (error, WG_API_ERROR, WG_API_ERROR_THROTTLED))
         {
-          wg_sync_client_start (wg_context_get_sync_client (self->context));
+          wg_sync_client_resume (wg_context_get_sync_client (self->context));
           return;
         }
       g_printerr (_("wangge: %s: %s\n"), _("login"),

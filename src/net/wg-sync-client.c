@@ -99,6 +99,8 @@ struct _WgSyncClient
   WgBackoff                reconnect_backoff;
 
   gint64                   health_sent_ms;
+  gboolean                 awaiting_login; /* a warm start: the health check only, until resumed */
+  gboolean                 health_done;    /* ... and it answered */
   GHashTable              *adopting;      /* incident ids whose events are on their way */
 
   char                    *upload_dir;    /* copies of queued photos */
@@ -930,6 +932,12 @@ health_cb (GObject      *source,
   if (object != NULL && json_object_has_member (object, "head"))
     set_head (self, json_object_get_int_member (object, "head"));
 
+  /* The login under way brings the token the journal needs. */
+  if (self->awaiting_login)
+    {
+      self->health_done = TRUE;
+      return;
+    }
   catch_up (self);
 }
 
@@ -945,6 +953,7 @@ connect_now (WgSyncClient *self)
     return;
 
   set_state (self, WG_SYNC_CONNECTING);
+  self->health_done = FALSE;
   self->health_sent_ms = wg_wall_time_ms ();
   wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable,
                                health_cb, g_object_ref (self));
@@ -1691,6 +1700,7 @@ wg_sync_client_stop (WgSyncClient *self)
   g_return_if_fail (WG_IS_SYNC_CLIENT (self));
 
   self->running = FALSE;
+  self->awaiting_login = FALSE;
   self->epoch++;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -1718,6 +1728,18 @@ wg_sync_client_resume (WgSyncClient *self)
   if (!self->running)
     {
       wg_sync_client_start (self);
+      return;
+    }
+  /* A warm start's login answered: on from the health check it made
+   * meanwhile (or when it answers). */
+  if (self->awaiting_login)
+    {
+      self->awaiting_login = FALSE;
+      if (self->health_done)
+        {
+          self->health_done = FALSE;
+          catch_up (self);
+        }
       return;
     }
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
@@ -1858,8 +1880,10 @@ wg_sync_client_await_login (WgSyncClient *self)
 {
   g_return_if_fail (WG_IS_SYNC_CLIENT (self));
 
-  if (!self->running)
-    set_state (self, WG_SYNC_CONNECTING);
+  if (self->running)
+    return;
+  self->awaiting_login = TRUE;
+  wg_sync_client_start (self);
 }
 
 WgSyncState

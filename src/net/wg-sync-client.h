@@ -64,8 +64,10 @@ void          wg_sync_client_read_incident_events_async  (WgSyncClient        *s
 GPtrArray    *wg_sync_client_read_incident_events_finish (WgSyncClient        *self,
                                                           GAsyncResult        *result,
                                                           GError             **error);
-/* A login is under way (a warm start): shown as connecting, not started
- * until wg_sync_client_resume(), so that it meets no 401 first. */
+/* A login is under way (a warm start): starts with the health check alone
+ * (it needs no token) and goes on to the journal at
+ * wg_sync_client_resume(), so that it neither meets a 401 first nor waits
+ * for the health check after the login. */
 void          wg_sync_client_await_login    (WgSyncClient  *self);
 void          wg_sync_client_set_upload_dir (WgSyncClient  *self,
                                              const char    *dir);
