@@ -233,9 +233,13 @@ sync_state_cb (WgApplication *self,
     relogin (self);
 }
 
+/* @start_sync: FALSE on a warm start, whose sync client waits for the
+ * login under way (started without a token, it would meet a 401 first and
+ * go online one round trip later). */
 static gboolean
 open_live_context (WgApplication  *self,
                    WgReference    *reference,
+                   gboolean        start_sync,
                    GError        **error)
 {
   g_autofree char *dir = live_directory (self);
@@ -290,7 +294,10 @@ open_live_context (WgApplication  *self,
                            G_CONNECT_SWAPPED);
   if (g_getenv ("WANGGE_EXIT_AFTER_BACKFILL") != NULL)
     start_probe (self, sync);
-  wg_sync_client_start (sync);
+  if (start_sync)
+    wg_sync_client_start (sync);
+  else
+    wg_sync_client_await_login (sync);
   return TRUE;
 }
 
@@ -346,6 +353,7 @@ load_json_file (const char  *path,
  * errors only go to the debug log (the login's own error is shown). */
 static gboolean
 open_offline (WgApplication  *self,
+              gboolean        start_sync,
               GError        **error)
 {
   g_autofree char *dir = live_directory (self);
@@ -379,7 +387,7 @@ open_offline (WgApplication  *self,
     return FALSE;
   g_clear_pointer (&self->session, json_object_unref);
   self->session = json_object_ref (json_node_get_object (session_node));
-  if (!open_live_context (self, reference, error))
+  if (!open_live_context (self, reference, start_sync, error))
     return FALSE;
   g_debug ("opened offline on the saved session of %s", self->username);
   return TRUE;
@@ -579,7 +587,7 @@ reference_cb (GObject      *source,
       return;
     }
   reference = wg_reference_load_bundle (json_node_get_object (answer), &error);
-  if (reference == NULL || !open_live_context (self, reference, &error))
+  if (reference == NULL || !open_live_context (self, reference, TRUE, &error))
     {
       login_failed (self, _("reference data"), error->message);
       return;
@@ -628,7 +636,7 @@ login_cb (GObject      *source,
         {
           g_autoptr(GError) offline_error = NULL;
 
-          if (open_offline (self, &offline_error))
+          if (open_offline (self, TRUE, &offline_error))
             {
               if (self->login_window != NULL)
                 {
@@ -798,7 +806,10 @@ warm_login_cb (GObject      *source,
       if (g_error_matches (error, WG_API_ERROR, WG_API_ERROR_NETWORK) ||
           g_error_matches (error, WG_API_ERROR, WG_API_ERROR_SERVER) ||
           g_error_matches (error, WG_API_ERROR, WG_API_ERROR_THROTTLED))
-        return;
+        {
+          wg_sync_client_resume (wg_context_get_sync_client (self->context));
+          return;
+        }
       g_printerr (_("wangge: %s: %s\n"), _("login"),
                   error != NULL ? error->message : problem != NULL ? (problem->detail ?: problem->title) : "");
       g_application_quit (G_APPLICATION (self));
@@ -828,7 +839,7 @@ wall_token_cb (GObject      *source,
     {
       wg_api_client_set_token (self->api, token);
       g_clear_error (&error);
-      if (open_offline (self, &error))
+      if (open_offline (self, TRUE, &error))
         {
           present_main_window (self);
           g_application_release (G_APPLICATION (self));
@@ -871,7 +882,7 @@ start_login (WgApplication *self)
   {
     g_autoptr(GError) warm_error = NULL;
 
-    if (open_offline (self, &warm_error))
+    if (open_offline (self, FALSE, &warm_error))
       {
         self->relogging_in = TRUE;
         wg_api_client_login_async (self->api, self->username, password, self->cancellable,
@@ -1044,6 +1055,8 @@ wg_application_init (WgApplication *self)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *fullscreen_accels[] = { "F11", NULL };
+  /* GTK's own for its help overlay, which ours replaces (wg-window.c). */
+  static const char *help_overlay_accels[] = { "<Control>question", "<Control>slash", NULL };
 
   self->profile = g_strdup ("default");
 
@@ -1054,6 +1067,8 @@ wg_application_init (WgApplication *self)
                                          preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.fullscreen",
                                          fullscreen_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                         help_overlay_accels);
 }
 
 WgApplication *

@@ -22,12 +22,11 @@ struct _WgContext
   WgPositionStore *positions;
   WgActor         *actor;
   WgViewModel     *view_model;
-  GCancellable    *cancellable;
-  GHashTable      *adopting;     /* incident ids being fetched */
   WgChangeSet     *changes;      /* the batch being announced, if its writer read it */
   WgAttachmentCache *attachments;
   gboolean         read_only;    /* a replay: no command leaves it */
   WgStore         *journal;      /* where incidents' events are read; NULL: store */
+  char            *duty_leader;  /* the account on duty, as the cache has it */
 };
 
 G_DEFINE_FINAL_TYPE (WgContext, wg_context, G_TYPE_OBJECT)
@@ -112,97 +111,58 @@ update_unit_statuses (WgContext *self,
     }
 }
 
+/* When the cache is opened or filled again; after that the handovers
+ * applied say who is on duty, so that no view reads the store for it. */
+static void
+read_duty_leader (WgContext *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_free (self->duty_leader);
+  self->duty_leader = wg_store_get_duty_leader (self->store, &error);
+  if (error != NULL)
+    g_warning ("Could not read who is on duty: %s", error->message);
+}
+
 static void
 emit_events_applied (WgContext *self,
                      GPtrArray *events)
 {
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->type == WG_EV_ROSTER_HANDED_OVER &&
+          g_strcmp0 (event->exercise, wg_store_get_exercise (self->store)) == 0)
+        {
+          g_free (self->duty_leader);
+          self->duty_leader = g_strdup (event->subject);
+        }
+    }
   update_unit_statuses (self, events);
   g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
 }
 
 /* A partial view (a department, a grid worker) meets an incident routed
  * to it at `incident.routed`: its `incident.reported` is below the cache's
- * head.  Fetch the incident's events and adopt them, so that it shows on
- * the board with its report. */
-
+ * head, so the batch found no record of it.  The sync client fetches its
+ * events and its writer adopts them, so that it shows on the board with its
+ * report; no store is read or written here. */
 static void
-incident_events_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+adopt_unknown_incidents (WgContext   *self,
+                         WgChangeSet *changes)
 {
-  g_autoptr(GTask) task = user_data;
-  WgContext *self = g_task_get_source_object (task);
-  const char *incident = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WgProblem) problem = NULL;
-  g_autoptr(JsonNode) answer = wg_api_client_request_finish (WG_API_CLIENT (source), result,
-                                                              &problem, &error);
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
-  g_autoptr(GPtrArray) adopted = NULL;
-  JsonArray *array;
+  GPtrArray *events = wg_change_set_get_events (changes);
 
-  if (answer == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (wg_store_get_exercise (self->store) != NULL)
     return;
-  g_hash_table_remove (self->adopting, incident);
-  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer) ||
-      (array = json_object_get_array_member (json_node_get_object (answer), "events")) == NULL)
-    {
-      /* The next event of the incident asks again. */
-      g_debug ("events of %s: %s", incident,
-               error != NULL ? error->message : problem != NULL ? problem->title : "not an object");
-      return;
-    }
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      WgEvent *event = wg_event_from_json (json_array_get_element (array, i), &error);
-
-      if (event == NULL)
-        {
-          g_warning ("An event of incident %s is not valid: %s", incident, error->message);
-          return;
-        }
-      g_ptr_array_add (events, event);
-    }
-  if (!wg_store_adopt_incident (self->store, incident, events, &error))
-    {
-      g_warning ("Could not add incident %s to the local copy: %s", incident, error->message);
-      return;
-    }
-  adopted = wg_store_read_incident_events (self->store, incident, &error);
-  if (adopted == NULL)
-    {
-      g_warning ("Could not read incident %s back: %s", incident, error->message);
-      return;
-    }
-  if (adopted->len > 0)
-    emit_events_applied (self, adopted);
-}
-
-static void
-adopt_unknown_incidents (WgContext *self,
-                         GPtrArray *events)
-{
-  WgApiClient *api = wg_sync_client_get_api (self->sync);
-
   for (guint i = 0; i < events->len; i++)
     {
       WgEvent *event = events->pdata[i];
-      g_auto(WgIncidentRecord) record = { 0 };
-      g_autoptr(GTask) task = NULL;
-      g_autofree char *path = NULL;
-      g_autofree char *escaped = NULL;
 
-      if (event->type != WG_EV_INCIDENT_ROUTED || event->incident == NULL || event->exercise != NULL ||
-          g_hash_table_contains (self->adopting, event->incident) ||
-          wg_store_get_incident (self->store, event->incident, &record, NULL))
-        continue;
-      g_hash_table_add (self->adopting, g_strdup (event->incident));
-      escaped = g_uri_escape_string (event->incident, NULL, FALSE);
-      path = g_strdup_printf ("/api/v1/incidents/%s/events", escaped);
-      task = g_task_new (self, self->cancellable, NULL, NULL);
-      g_task_set_task_data (task, g_strdup (event->incident), g_free);
-      wg_api_client_request_async (api, "GET", path, NULL, self->cancellable,
-                                   incident_events_cb, g_steal_pointer (&task));
+      if (event->type == WG_EV_INCIDENT_ROUTED && event->incident != NULL && event->exercise == NULL &&
+          wg_change_set_lookup_incident (changes, event->incident, NULL) == NULL)
+        wg_sync_client_adopt_incident (self->sync, event->incident);
     }
 }
 
@@ -216,7 +176,7 @@ sync_changes_applied_cb (WgContext   *self,
   emit_events_applied (self, events);
   self->changes = NULL;
   if (self->actor != NULL && self->actor->role == WG_ROLE_DEPARTMENT)
-    adopt_unknown_incidents (self, events);
+    adopt_unknown_incidents (self, changes);
 }
 
 /* The server's journal has another id: what the views show of the old one
@@ -228,7 +188,6 @@ sync_cache_reset_cb (WgContext *self)
 
   for (guint i = 0; i < n_units; i++)
     wg_position_store_set_status (self->positions, i, WG_UNIT_STATUS_AVAILABLE);
-  g_hash_table_remove_all (self->adopting);
   wg_view_model_set_selected_incident (self->view_model, NULL);
   g_signal_emit (self, signals[CACHE_RESET], 0);
 }
@@ -284,9 +243,6 @@ wg_context_dispose (GObject *object)
        * outbox goes. */
       wg_sync_client_stop (self->sync);
     }
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->sync);
   g_clear_pointer (&self->outbox, wg_outbox_close);
 
@@ -305,8 +261,8 @@ wg_context_finalize (GObject *object)
   g_clear_object (&self->live_clock);
   g_clear_pointer (&self->positions, wg_position_store_unref);
   g_clear_pointer (&self->actor, wg_actor_free);
+  g_clear_pointer (&self->duty_leader, g_free);
   g_clear_object (&self->view_model);
-  g_clear_pointer (&self->adopting, g_hash_table_unref);
   g_clear_object (&self->attachments);
 
   G_OBJECT_CLASS (wg_context_parent_class)->finalize (object);
@@ -354,8 +310,6 @@ wg_context_init (WgContext *self)
 {
   self->positions = wg_position_store_new ();
   self->view_model = wg_view_model_new ();
-  self->cancellable = g_cancellable_new ();
-  self->adopting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 WgContext *
@@ -395,6 +349,11 @@ wg_context_new (WgReference   *reference,
       wg_position_store_add_unit (self->positions, force->id, unit_type_for_force (force->type),
                                   WG_UNIT_STATUS_AVAILABLE);
     }
+
+  read_duty_leader (self);
+  /* First among the handlers: the views that hear of a reset read the
+   * new roster. */
+  g_signal_connect (self, "cache-reset", G_CALLBACK (read_duty_leader), NULL);
 
   /* Forces already out on an assignment. */
   {
@@ -498,6 +457,13 @@ wg_context_get_actor (WgContext *self)
 {
   g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
   return self->actor;
+}
+
+const char *
+wg_context_get_duty_leader (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+  return self->duty_leader;
 }
 
 WgViewModel *

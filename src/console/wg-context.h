@@ -53,6 +53,9 @@ WgClock         *wg_context_get_clock          (WgContext       *self);
 WgClock         *wg_context_get_live_clock     (WgContext       *self);
 WgPositionStore *wg_context_get_position_store (WgContext       *self);
 const WgActor   *wg_context_get_actor          (WgContext       *self);
+/* The account on duty as the cache has it (NULL: no handover yet), kept
+ * from the handovers applied. */
+const char      *wg_context_get_duty_leader   (WgContext       *self);
 WgViewModel     *wg_context_get_view_model     (WgContext       *self);
 /* Photos: NULL without a server. */
 WgAttachmentCache *wg_context_get_attachment_cache (WgContext     *self);

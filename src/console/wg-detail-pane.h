@@ -16,9 +16,6 @@ G_BEGIN_DECLS
 #define WG_TYPE_DETAIL_PANE (wg_detail_pane_get_type ())
 G_DECLARE_FINAL_TYPE (WgDetailPane, wg_detail_pane, WG, DETAIL_PANE, GtkWidget)
 
-/* An assignment still notified after this long turns red. */
-#define WG_ASSIGNMENT_ACK_LIMIT_MS (60 * 1000)
-
 GtkWidget  *wg_detail_pane_new                 (WgContext         *context,
                                                 WgIncidentModel   *model,
                                                 WgIncidentActions *actions);
@@ -37,6 +34,9 @@ GtkWidget  *wg_detail_pane_get_unit_status_button (WgDetailPane   *self,
 /* The caller as shown (masked unless the role may see it). */
 const char *wg_detail_pane_get_caller_text     (WgDetailPane      *self);
 guint       wg_detail_pane_get_n_timeline_rows (WgDetailPane      *self);
+/* The WgIncidentDetail when it shows, else NULL: built once, then updated
+ * in place. */
+GtkWidget  *wg_detail_pane_get_incident_detail (WgDetailPane      *self);
 /* The selected incident's events (WgTimelineModel). */
 GListModel *wg_detail_pane_get_timeline        (WgDetailPane      *self);
 /* How many assignment rows are red (not acknowledged in time). */

@@ -211,10 +211,11 @@ contains_casefold (const char *haystack,
 }
 
 static gboolean
-is_mine (WgIncidentBoard        *self,
-         const WgIncidentRecord *r)
+is_mine (WgIncidentBoard *self,
+         WgIncidentItem  *item)
 {
   const WgActor *actor = wg_context_get_actor (self->context);
+  const WgIncidentRecord *r = wg_incident_item_get_record (item);
 
   if (actor == NULL)
     return FALSE;
@@ -224,18 +225,9 @@ is_mine (WgIncidentBoard        *self,
     return TRUE;
   if (actor->grid != NULL && g_strcmp0 (r->grid, actor->grid) == 0)
     return TRUE;
+  /* A force: the incidents it is sent to (the model's view, no store). */
   if (actor->unit != NULL)
-    {
-      g_autoptr(GPtrArray) assignments =
-        wg_store_list_assignments (wg_context_get_store (self->context), r->id, NULL);
-
-      for (guint i = 0; assignments != NULL && i < assignments->len; i++)
-        {
-          WgAssignmentRecord *a = assignments->pdata[i];
-          if (g_strcmp0 (a->unit, actor->unit) == 0)
-            return TRUE;
-        }
-    }
+    return wg_incident_item_has_unit (item, actor->unit);
   return FALSE;
 }
 
@@ -266,7 +258,7 @@ filter_func (gpointer object,
     return FALSE;
   if ((self->filters & WG_BOARD_FILTER_UNACKNOWLEDGED) && !wg_incident_item_is_unacknowledged (item))
     return FALSE;
-  if ((self->filters & WG_BOARD_FILTER_MINE) && !is_mine (self, r))
+  if ((self->filters & WG_BOARD_FILTER_MINE) && !is_mine (self, item))
     return FALSE;
   if ((self->filters & WG_BOARD_FILTER_REJECTION_PENDING) && r->state != WG_STATE_REJECTION_PENDING)
     return FALSE;
@@ -328,17 +320,24 @@ refilter (WgIncidentBoard *self)
 
 /* Cells */
 
-/* Setting a tooltip, even the same one, makes GTK query the pointer (an X
- * round trip): rows re-bound by a catch-up page did that thousands of
- * times. */
-static void
-set_tooltip (GtkWidget  *widget,
-             const char *text)
+/* The summary as the case and category cells' tooltip, asked for when the
+ * pointer rests on one: setting a tooltip makes GTK query the pointer (an X
+ * round trip), which binding the first rows before the first frame did
+ * hundreds of times (the busy street's 300 incidents). */
+static gboolean
+query_tooltip_cb (GtkWidget  *label,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip)
 {
-  const char *old = gtk_widget_get_tooltip_text (widget);
+  WgIncidentItem *item = g_object_get_data (G_OBJECT (label), "wg-item");
+  const char *summary = item != NULL ? wg_incident_item_get_record (item)->summary : NULL;
 
-  if (g_strcmp0 (old, text != NULL && *text != '\0' ? text : NULL) != 0)
-    gtk_widget_set_tooltip_text (widget, text);
+  if (summary == NULL || *summary == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, summary);
+  return TRUE;
 }
 
 static void
@@ -356,7 +355,6 @@ render_cell (WgIncidentBoard *self,
     {
     case COL_CASE:
       gtk_label_set_label (label, r->case_number ?: "");
-      set_tooltip (widget, r->summary);
       wg_widget_set_css_variant (widget, "grade-", wg_grade_css_class (r->grade));
       if (wg_incident_item_is_unacknowledged (item))
         gtk_widget_add_css_class (widget, "unacknowledged");
@@ -369,7 +367,6 @@ render_cell (WgIncidentBoard *self,
       break;
     case COL_CATEGORY:
       gtk_label_set_label (label, wg_context_category_label (self->context, r->category));
-      set_tooltip (widget, r->summary);
       break;
     case COL_GRID:
       gtk_label_set_label (label, wg_context_grid_label (self->context, r->grid));
@@ -441,6 +438,11 @@ setup_cb (GtkSignalListItemFactory *factory,
     gtk_widget_add_css_class (label, "numeric");
   if (data->column == COL_CASE)
     gtk_widget_add_css_class (label, "case-number");
+  if (data->column == COL_CASE || data->column == COL_CATEGORY)
+    {
+      gtk_widget_set_has_tooltip (label, TRUE);
+      g_signal_connect (label, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
+    }
   g_object_set_data (G_OBJECT (label), "wg-column", data);
   gtk_list_item_set_child (list_item, label);
 }

@@ -11,6 +11,7 @@ struct _WgIncidentItem
 
   WgIncidentRecord  record;
   char             *assignee;
+  GStrv             units;    /* of its open assignments, for the board's "Mine" */
 };
 
 G_DEFINE_FINAL_TYPE (WgIncidentItem, wg_incident_item, G_TYPE_OBJECT)
@@ -41,6 +42,7 @@ wg_incident_item_finalize (GObject *object)
 
   wg_incident_record_clear (&self->record);
   g_clear_pointer (&self->assignee, g_free);
+  g_clear_pointer (&self->units, g_strfreev);
 
   G_OBJECT_CLASS (wg_incident_item_parent_class)->finalize (object);
 }
@@ -138,6 +140,33 @@ wg_incident_item_new (WgIncidentRecord *record,
   memset (record, 0, sizeof *record);
   self->assignee = g_strdup (assignee);
   return self;
+}
+
+gboolean
+wg_incident_item_set_units (WgIncidentItem *self,
+                            GPtrArray      *units)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) strv = NULL;
+
+  g_return_val_if_fail (WG_IS_INCIDENT_ITEM (self), FALSE);
+
+  for (guint i = 0; units != NULL && i < units->len; i++)
+    g_strv_builder_add (builder, units->pdata[i]);
+  strv = g_strv_builder_end (builder);
+  if (self->units != NULL && g_strv_equal ((const char * const *) self->units, (const char * const *) strv))
+    return FALSE;
+  g_strfreev (self->units);
+  self->units = g_steal_pointer (&strv);
+  return TRUE;
+}
+
+gboolean
+wg_incident_item_has_unit (WgIncidentItem *self,
+                           const char     *unit)
+{
+  g_return_val_if_fail (WG_IS_INCIDENT_ITEM (self), FALSE);
+  return self->units != NULL && unit != NULL && g_strv_contains ((const char * const *) self->units, unit);
 }
 
 #define STR_CHANGED(field, prop) \

@@ -24,6 +24,13 @@ const WgIncidentRecord *wg_incident_item_get_record   (WgIncidentItem   *self);
 const char             *wg_incident_item_get_id       (WgIncidentItem   *self);
 const char             *wg_incident_item_get_case_number (WgIncidentItem *self);
 const char             *wg_incident_item_get_assignee (WgIncidentItem   *self);
+/* The units of its open assignments (@units: unit ids; NULL: none), as the
+ * cache writer's change set or the model's fill read them: the board's
+ * "Mine" for a unit asks here, not the store.  Returns whether they changed. */
+gboolean                wg_incident_item_set_units    (WgIncidentItem   *self,
+                                                       GPtrArray        *units);
+gboolean                wg_incident_item_has_unit     (WgIncidentItem   *self,
+                                                       const char       *unit);
 /* Open, with an alarm raised or escalated but not acknowledged. */
 gboolean                wg_incident_item_is_unacknowledged (WgIncidentItem *self);
 gboolean                wg_incident_item_is_open      (WgIncidentItem   *self);

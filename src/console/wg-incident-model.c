@@ -154,6 +154,7 @@ append_record (WgIncidentModel        *self,
   sync_map_item (map_item, record, self->context);
   wg_incident_record_copy (record, &copy);
   item = wg_incident_item_new (&copy, assignee);
+  wg_incident_item_set_units (item, units);
   g_ptr_array_add (self->items, item);
   g_hash_table_insert (self->index, g_strdup (wg_incident_item_get_id (item)),
                        GUINT_TO_POINTER (self->items->len));
@@ -211,7 +212,8 @@ refresh_incident (WgIncidentModel *self,
 
       sync_map_item (map_item, record, self->context);
       wg_incident_record_copy (record, &copy);
-      if (wg_incident_item_update (item, &copy, assignee))
+      /* Both: the units change no column but the "Mine" filter. */
+      if (wg_incident_item_set_units (item, units) | wg_incident_item_update (item, &copy, assignee))
         g_array_append_val (changed, position);
     }
   else

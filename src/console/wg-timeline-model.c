@@ -13,6 +13,7 @@ struct _WgTimelineModel
   char       *incident;
   GPtrArray  *items;      /* WgTimelineEvent */
   gint64      last_seq;   /* the newest event shown, so none comes twice */
+  GCancellable *reading;  /* the incident's events on their way from the cache writer */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -57,7 +58,8 @@ events_applied_cb (WgTimelineModel *self,
 {
   guint before = self->items->len;
 
-  if (self->incident == NULL)
+  /* The read under way holds every batch announced before its answer. */
+  if (self->incident == NULL || self->reading != NULL)
     return;
   for (guint i = 0; i < events->len; i++)
     {
@@ -87,6 +89,9 @@ wg_timeline_model_dispose (GObject *object)
 {
   WgTimelineModel *self = WG_TIMELINE_MODEL (object);
 
+  if (self->reading != NULL)
+    g_cancellable_cancel (self->reading);
+  g_clear_object (&self->reading);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_object (&self->context);
@@ -133,12 +138,58 @@ wg_timeline_model_new (WgContext *context)
   return self;
 }
 
+/* The incident's events, read: shown at once, in one items_changed with
+ * the @removed rows of the incident before. */
+static void
+show_events (WgTimelineModel *self,
+             guint            removed,
+             GPtrArray       *events)
+{
+  guint before = self->items->len;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      /* A replay shows the events up to its moment. */
+      if (wg_context_get_read_only (self->context) && event->ts > wg_context_now_ms (self->context))
+        break;
+      if (event->seq <= self->last_seq)
+        continue;
+      g_ptr_array_add (self->items, wg_timeline_event_new (event));
+      self->last_seq = event->seq;
+    }
+  if (removed > 0 || self->items->len > before)
+    g_list_model_items_changed (G_LIST_MODEL (self), before, removed, self->items->len - before);
+}
+
+static void
+events_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(WgTimelineModel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = wg_sync_client_read_incident_events_finish (WG_SYNC_CLIENT (source),
+                                                                             result, &error);
+
+  /* Another incident since, or gone. */
+  if (events == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->reading);
+  if (events == NULL)
+    {
+      g_warning ("Could not read the events of %s: %s", self->incident, error->message);
+      return;
+    }
+  show_events (self, 0, events);
+}
+
 void
 wg_timeline_model_set_incident (WgTimelineModel *self,
                                 const char      *incident)
 {
-  g_autoptr(GPtrArray) events = NULL;
-  g_autoptr(GError) error = NULL;
+  WgSyncClient *sync;
   guint removed;
 
   g_return_if_fail (WG_IS_TIMELINE_MODEL (self));
@@ -147,33 +198,46 @@ wg_timeline_model_set_incident (WgTimelineModel *self,
     return;
   g_free (self->incident);
   self->incident = g_strdup (incident);
+  if (self->reading != NULL)
+    g_cancellable_cancel (self->reading);
+  g_clear_object (&self->reading);
   removed = self->items->len;
   g_ptr_array_set_size (self->items, 0);
   self->last_seq = 0;
 
   /* The incident's own events (an indexed query, not the journal in
-   * pages).  A department's cache holds the report too: the context adopts
-   * an incident met at `incident.routed` from the server's
-   * GET /api/v1/incidents/{id}/events. */
-  if (incident != NULL)
+   * pages).  A department's cache holds the report too: the sync client
+   * adopts an incident met at `incident.routed` from the server's
+   * GET /api/v1/incidents/{id}/events.  A live cache is read by its
+   * writer's connection, off the main loop; a local store, a replay's or a
+   * drill's journal here. */
+  sync = wg_context_get_sync_client (self->context);
+  if (incident == NULL)
     {
-      events = wg_store_read_incident_events (wg_context_get_journal_store (self->context), incident, &error);
-      if (events == NULL)
-        g_warning ("Could not read the events of %s: %s", incident, error->message);
-      for (guint i = 0; events != NULL && i < events->len; i++)
-        {
-          WgEvent *event = events->pdata[i];
-
-          /* A replay shows the events up to its moment. */
-          if (wg_context_get_read_only (self->context) && event->ts > wg_context_now_ms (self->context))
-            break;
-
-          g_ptr_array_add (self->items, wg_timeline_event_new (event));
-          self->last_seq = MAX (self->last_seq, event->seq);
-        }
+      if (removed > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
     }
-  if (removed > 0 || self->items->len > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->items->len);
+  else if (sync != NULL && wg_context_get_journal_store (self->context) == wg_context_get_store (self->context))
+    {
+      if (removed > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+      self->reading = g_cancellable_new ();
+      wg_sync_client_read_incident_events_async (sync, incident, self->reading, events_read_cb,
+                                                 g_object_ref (self));
+    }
+  else
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) events = wg_store_read_incident_events (wg_context_get_journal_store (self->context),
+                                                                   incident, &error);
+
+      if (events == NULL)
+        {
+          g_warning ("Could not read the events of %s: %s", incident, error->message);
+          events = g_ptr_array_new ();
+        }
+      show_events (self, removed, events);
+    }
 }
 
 const char *

@@ -32,6 +32,8 @@ typedef enum
   JOB_PAGE,
   JOB_SNAPSHOT,
   JOB_RESET,
+  JOB_ADOPT,
+  JOB_READ_EVENTS,
 } JobKind;
 
 typedef struct
@@ -40,6 +42,7 @@ typedef struct
   GPtrArray *nodes;      /* JOB_EVENTS: JsonNode* */
   GBytes    *bytes;      /* JOB_PAGE, JOB_SNAPSHOT */
   char      *journal_id; /* JOB_SNAPSHOT, JOB_RESET */
+  char      *incident;   /* JOB_ADOPT, JOB_READ_EVENTS */
   GMainContext     *context;     /* JOB_PAGE: where @parsed runs */
   WgCachePageParsed parsed;
   gpointer          parsed_data;
@@ -80,6 +83,7 @@ job_free (Job *job)
   g_clear_pointer (&job->nodes, g_ptr_array_unref);
   g_clear_pointer (&job->bytes, g_bytes_unref);
   g_free (job->journal_id);
+  g_free (job->incident);
   if (job->parsed_free != NULL && job->parsed_data != NULL)
     job->parsed_free (job->parsed_data);
   g_clear_pointer (&job->context, g_main_context_unref);
@@ -93,6 +97,7 @@ wg_cache_batch_free (WgCacheBatch *batch)
     return;
   g_clear_pointer (&batch->changes, wg_change_set_unref);
   g_clear_pointer (&batch->positions, json_array_unref);
+  g_clear_pointer (&batch->events, g_ptr_array_unref);
   g_free (batch);
 }
 
@@ -402,6 +407,41 @@ run_snapshot (WgCacheWriter *self,
   return TRUE;
 }
 
+/* An incident this partial view meets at `incident.routed` with its
+ * report below the cache's head: its events as the server gave them
+ * (GET /api/v1/incidents/{id}/events), adopted; the batch holds all of
+ * them, as the cache has them now. */
+static gboolean
+run_adopt (WgCacheWriter *self,
+           Job           *job,
+           WgCacheBatch  *batch,
+           GError       **error)
+{
+  g_autoptr(JsonNode) root = parse (job->bytes, error);
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GPtrArray) adopted = NULL;
+  JsonNode *array;
+
+  if (root == NULL)
+    return FALSE;
+  array = json_object_get_member (json_node_get_object (root), "events");
+  if (array == NULL || !JSON_NODE_HOLDS_ARRAY (array))
+    return invalid (error, "an incident's events without events");
+  if (!decode_events (json_node_get_array (array), events, error) ||
+      !wg_store_adopt_incident (self->store, job->incident, events, error))
+    return FALSE;
+  adopted = wg_store_read_incident_events (self->store, job->incident, error);
+  if (adopted == NULL)
+    return FALSE;
+  if (adopted->len > 0)
+    {
+      batch->changes = read_changes (self->store, adopted, error);
+      if (batch->changes == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 run_job (gpointer data,
          gpointer user_data)
@@ -442,6 +482,13 @@ run_job (gpointer data,
       break;
     case JOB_RESET:
       ok = wg_store_reset (self->store, job->journal_id, &error);
+      break;
+    case JOB_ADOPT:
+      ok = run_adopt (self, job, batch, &error);
+      break;
+    case JOB_READ_EVENTS:
+      batch->events = wg_store_read_incident_events (self->store, job->incident, &error);
+      ok = batch->events != NULL;
       break;
     default:
       g_assert_not_reached ();
@@ -540,6 +587,41 @@ wg_cache_writer_reset (WgCacheWriter       *self,
   job->kind = JOB_RESET;
   job->journal_id = g_strdup (journal_id);
   push (self, job, wg_cache_writer_reset, callback, user_data);
+}
+
+void
+wg_cache_writer_adopt_incident (WgCacheWriter       *self,
+                                const char          *incident,
+                                GBytes              *answer,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Job *job = g_new0 (Job, 1);
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (incident != NULL);
+  g_return_if_fail (answer != NULL);
+
+  job->kind = JOB_ADOPT;
+  job->incident = g_strdup (incident);
+  job->bytes = g_bytes_ref (answer);
+  push (self, job, wg_cache_writer_adopt_incident, callback, user_data);
+}
+
+void
+wg_cache_writer_read_incident_events (WgCacheWriter       *self,
+                                      const char          *incident,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  Job *job = g_new0 (Job, 1);
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (incident != NULL);
+
+  job->kind = JOB_READ_EVENTS;
+  job->incident = g_strdup (incident);
+  push (self, job, wg_cache_writer_read_incident_events, callback, user_data);
 }
 
 WgCacheBatch *

@@ -29,6 +29,7 @@ typedef struct
   gint64       last_seq;      /* a page: its last event's seq (0: empty) */
   gboolean     other_journal; /* a snapshot of another journal: nothing applied */
   JsonArray   *positions;     /* a snapshot: the units' last positions */
+  GPtrArray   *events;        /* a read: the incident's events (WgEvent), oldest first */
 } WgCacheBatch;
 
 void          wg_cache_batch_free         (WgCacheBatch *batch);
@@ -74,6 +75,22 @@ void          wg_cache_writer_reset        (WgCacheWriter       *self,
                                             const char          *journal_id,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
+/* A partial view's incident met at `incident.routed`, its report below the
+ * cache's head: @answer is GET /api/v1/incidents/{id}/events.  The batch's
+ * changes hold all its events as the cache has them after (none when it
+ * was known already). */
+void          wg_cache_writer_adopt_incident (WgCacheWriter     *self,
+                                              const char        *incident,
+                                              GBytes            *answer,
+                                              GAsyncReadyCallback callback,
+                                              gpointer           user_data);
+/* Reads @incident's events (the store's indexed query) on the worker,
+ * after the jobs given before it: the batch's @events hold every event of
+ * the batches announced before its answer, none of those after. */
+void          wg_cache_writer_read_incident_events (WgCacheWriter     *self,
+                                                    const char        *incident,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer           user_data);
 /* Returns: (transfer full): the batch, or NULL with @error (nothing of
  * the job was applied). */
 WgCacheBatch *wg_cache_writer_finish       (WgCacheWriter       *self,

@@ -99,6 +99,9 @@ struct _WgSyncClient
   WgBackoff                reconnect_backoff;
 
   gint64                   health_sent_ms;
+  gboolean                 awaiting_login; /* a warm start: the health check only, until resumed */
+  gboolean                 health_done;    /* ... and it answered */
+  GHashTable              *adopting;      /* incident ids whose events are on their way */
 
   char                    *upload_dir;    /* copies of queued photos */
   WgOutboxEntry           *sending;       /* the command on its way, or NULL */
@@ -881,7 +884,10 @@ reset_done_cb (GObject      *source,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEAD]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLIED]);
   if (had_events)
-    g_signal_emit (self, signals[CACHE_RESET], 0);
+    {
+      g_hash_table_remove_all (self->adopting);
+      g_signal_emit (self, signals[CACHE_RESET], 0);
+    }
   if (job_current (owner))
     connect_now (self);
 }
@@ -926,6 +932,12 @@ health_cb (GObject      *source,
   if (object != NULL && json_object_has_member (object, "head"))
     set_head (self, json_object_get_int_member (object, "head"));
 
+  /* The login under way brings the token the journal needs. */
+  if (self->awaiting_login)
+    {
+      self->health_done = TRUE;
+      return;
+    }
   catch_up (self);
 }
 
@@ -941,6 +953,7 @@ connect_now (WgSyncClient *self)
     return;
 
   set_state (self, WG_SYNC_CONNECTING);
+  self->health_done = FALSE;
   self->health_sent_ms = wg_wall_time_ms ();
   wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable,
                                health_cb, g_object_ref (self));
@@ -1525,6 +1538,7 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->base_path, g_free);
   g_clear_pointer (&self->upload_dir, g_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->adopting, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->page_cancellable);
   g_clear_object (&self->backfill_cancellable);
@@ -1616,6 +1630,7 @@ static void
 wg_sync_client_init (WgSyncClient *self)
 {
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  self->adopting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   wg_backoff_init (&self->reconnect_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
   wg_backoff_init (&self->send_backoff, BASE_BACKOFF_MS, MAX_BACKOFF_MS, 0);
   self->backfill_days = 90;
@@ -1685,6 +1700,7 @@ wg_sync_client_stop (WgSyncClient *self)
   g_return_if_fail (WG_IS_SYNC_CLIENT (self));
 
   self->running = FALSE;
+  self->awaiting_login = FALSE;
   self->epoch++;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -1714,9 +1730,160 @@ wg_sync_client_resume (WgSyncClient *self)
       wg_sync_client_start (self);
       return;
     }
+  /* A warm start's login answered: on from the health check it made
+   * meanwhile (or when it answers). */
+  if (self->awaiting_login)
+    {
+      self->awaiting_login = FALSE;
+      if (self->health_done)
+        {
+          self->health_done = FALSE;
+          catch_up (self);
+        }
+      return;
+    }
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   wg_backoff_reset (&self->reconnect_backoff);
   connect_now (self);
+}
+
+/* ---- Adopting an incident ------------------------------------------------- */
+
+typedef struct
+{
+  JobOwner *owner;
+  char     *incident;
+  char     *journal_id;  /* the cache's when asked */
+} Adoption;
+
+static void
+adoption_free (Adoption *adoption)
+{
+  job_owner_free (adoption->owner);
+  g_free (adoption->incident);
+  g_free (adoption->journal_id);
+  g_free (adoption);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Adoption, adoption_free)
+
+static void
+adopted_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(JobOwner) owner = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
+
+  if (batch == NULL)
+    {
+      g_warning ("Could not add an incident to the local copy: %s", error->message);
+      return;
+    }
+  take_batch (owner->self, batch);
+}
+
+static void
+incident_events_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(Adoption) adoption = user_data;
+  WgSyncClient *self = adoption->owner->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(GBytes) answer = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, &problem, &error);
+
+  if (answer == NULL && cancelled (error))
+    return;
+  g_hash_table_remove (self->adopting, adoption->incident);
+  /* Of a journal the cache has since let go: dropped. */
+  if (!self->running || g_strcmp0 (adoption->journal_id, wg_store_get_journal_id (self->cache)) != 0)
+    return;
+  if (answer == NULL)
+    {
+      /* The next event of the incident asks again. */
+      g_debug ("events of %s: %s", adoption->incident,
+               error != NULL ? error->message : problem != NULL ? problem->title : "no answer");
+      return;
+    }
+  wg_cache_writer_adopt_incident (self->writer, adoption->incident, answer, adopted_cb,
+                                  job_owner_new (self));
+}
+
+void
+wg_sync_client_adopt_incident (WgSyncClient *self,
+                               const char   *incident)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  Adoption *adoption;
+
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+  g_return_if_fail (incident != NULL);
+
+  if (!self->running || !g_hash_table_add (self->adopting, g_strdup (incident)))
+    return;
+  escaped = g_uri_escape_string (incident, NULL, FALSE);
+  path = g_strdup_printf ("/api/v1/incidents/%s/events", escaped);
+  adoption = g_new0 (Adoption, 1);
+  adoption->owner = job_owner_new (self);
+  adoption->incident = g_strdup (incident);
+  adoption->journal_id = g_strdup (wg_store_get_journal_id (self->cache));
+  wg_api_client_get_bytes_async (self->api, path, self->cancellable, incident_events_cb, adoption);
+}
+
+static void
+events_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
+
+  if (batch == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&batch->events), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+wg_sync_client_read_incident_events_async (WgSyncClient        *self,
+                                           const char          *incident,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+  g_return_if_fail (incident != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_sync_client_read_incident_events_async);
+  wg_cache_writer_read_incident_events (self->writer, incident, events_read_cb, task);
+}
+
+GPtrArray *
+wg_sync_client_read_incident_events_finish (WgSyncClient  *self,
+                                            GAsyncResult  *result,
+                                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+wg_sync_client_await_login (WgSyncClient *self)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+
+  if (self->running)
+    return;
+  self->awaiting_login = TRUE;
+  wg_sync_client_start (self);
 }
 
 WgSyncState

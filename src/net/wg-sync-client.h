@@ -46,6 +46,29 @@ char         *wg_sync_client_send           (WgSyncClient  *self,
                                              JsonNode      *body,
                                              GError       **error);
 void          wg_sync_client_resume         (WgSyncClient  *self);
+/* A partial view (a department, a grid worker) meets an incident at
+ * `incident.routed` whose report is below its head: its events are
+ * fetched and adopted into the cache by the writer, then announced as a
+ * batch of their own (::changes-applied, ::events-applied).  Once per
+ * incident at a time. */
+void          wg_sync_client_adopt_incident (WgSyncClient  *self,
+                                             const char    *incident);
+/* @incident's events as the cache has them (WgEvent, oldest first), read
+ * by the writer's own connection after the batches given to it before: the
+ * answer comes after the ::events-applied of those, before any later. */
+void          wg_sync_client_read_incident_events_async  (WgSyncClient        *self,
+                                                          const char          *incident,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+GPtrArray    *wg_sync_client_read_incident_events_finish (WgSyncClient        *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+/* A login is under way (a warm start): starts with the health check alone
+ * (it needs no token) and goes on to the journal at
+ * wg_sync_client_resume(), so that it neither meets a 401 first nor waits
+ * for the health check after the login. */
+void          wg_sync_client_await_login    (WgSyncClient  *self);
 void          wg_sync_client_set_upload_dir (WgSyncClient  *self,
                                              const char    *dir);
 char         *wg_sync_client_queue_upload   (WgSyncClient  *self,

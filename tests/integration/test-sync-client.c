@@ -426,6 +426,82 @@ test_snapshot_start_then_live_during_backfill (void)
   console_free (console);
 }
 
+static void
+record_state_cb (WgSyncClient *sync,
+                 GParamSpec   *pspec,
+                 GArray       *states)
+{
+  WgSyncState state = wg_sync_client_get_state (sync);
+
+  g_array_append_val (states, state);
+}
+
+typedef struct
+{
+  Console *console;
+  gint64   head;
+} WaitServerHead;
+
+/* The health check answered: the client knows the server's head. */
+static gboolean
+head_heard (gpointer data)
+{
+  WaitServerHead *wait = data;
+
+  return wg_sync_client_get_head (wait->console->sync) >= wait->head;
+}
+
+/* A warm start: the cache is there, the login is on its way.  The client
+ * asks only the health check meanwhile (it needs no token) and goes on to
+ * the journal when the login answers: no 401, no second health check. */
+static void
+test_warm_start_awaits_login (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) logged_in = NULL;
+  g_autoptr(WgApiClient) api = NULL;
+  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (WgSyncState));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *incident = NULL;
+  WaitServerHead wait;
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
+  incident = report_professional (server, token);
+  logged_in = logged_in_api (server, "dispatcher");
+  api = wg_api_client_new (server->base_url, FALSE, &error);
+  g_assert_no_error (error);
+  console_open (console, api, "dispatcher", TRUE);
+  g_signal_connect (console->sync, "notify::state", G_CALLBACK (record_state_cb), states);
+
+  wg_sync_client_await_login (console->sync);
+  g_assert_cmpint (wg_sync_client_get_state (console->sync), ==, WG_SYNC_CONNECTING);
+  wait = (WaitServerHead) { console, wg_test_server_head (server) };
+  g_assert_cmpint (wait.head, >, 0);
+  g_assert_true (wg_test_iterate_until (head_heard, &wait, 10000));
+  wg_test_iterate_for (300);
+  g_assert_cmpint (wg_sync_client_get_state (console->sync), ==, WG_SYNC_CONNECTING);
+  g_assert_cmpint (wg_store_head (console->cache), ==, 0);
+
+  /* The login answered: on to the journal, with no second health check
+   * (connecting again) and no 401 (logged out) on the way. */
+  g_array_set_size (states, 0);
+  wg_api_client_set_token (api, wg_api_client_get_token (logged_in));
+  wg_sync_client_resume (console->sync);
+  wait_caught_up (console, wait.head, 30000);
+  for (guint i = 0; i < states->len; i++)
+    {
+      g_assert_cmpint (g_array_index (states, WgSyncState, i), !=, WG_SYNC_LOGIN_REQUIRED);
+      g_assert_cmpint (g_array_index (states, WgSyncState, i), !=, WG_SYNC_CONNECTING);
+    }
+  g_assert_true (has_incident (&(WaitIncident) { console, incident }));
+
+  console_free (console);
+}
+
 typedef struct
 {
   WgTestServer *server;
@@ -1213,6 +1289,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync/snapshot-start-live-during-backfill", test_snapshot_start_then_live_during_backfill);
+  g_test_add_func ("/sync/warm-start-awaits-login", test_warm_start_awaits_login);
   g_test_add_func ("/sync/stream-cut-100-times", test_stream_cuts_during_burst);
   g_test_add_func ("/sync/outbox-outage-and-restart", test_outbox_across_outage_and_restart);
   g_test_add_func ("/sync/outbox-uploads-across-outage", test_outbox_uploads_across_outage);

@@ -49,6 +49,9 @@ actor_for (const char *username)
     return wg_actor_new (username, WG_ROLE_DISPATCHER, NULL, NULL, NULL);
   if (g_str_equal (username, "worker-17"))
     return wg_actor_new (username, WG_ROLE_GRID_WORKER, "440111012003006", NULL, "gw-17");
+  /* A force's own account: no grid, no department, only its unit. */
+  if (g_str_equal (username, "eu-01"))
+    return wg_actor_new (username, WG_ROLE_GRID_WORKER, NULL, NULL, "eu-01");
   return wg_actor_new (username, WG_ROLE_WALL, NULL, NULL, NULL);
 }
 
@@ -521,6 +524,63 @@ test_filters_and_search (void)
   fixture_clear (&f);
 }
 
+/* Mine, for a force: the incidents it is sent to, from the model's view of
+ * the open assignments (no store read per row), following each batch. */
+static void
+test_mine_for_a_force (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GPtrArray) assignments = NULL;
+  g_autofree char *cancel = NULL;
+  g_autofree char *assign = NULL;
+  g_autofree char *stood_down = NULL;
+  WgIncidentBoard *board;
+  GListModel *rows;
+  const char *fire;
+  const char *assignment = NULL;
+  guint n_before;
+
+  fixture_local (&f, "eu-01");
+  g_assert_true (wg_demo_fill (f.context, &error));
+  open_window (&f);
+  board = wg_window_get_board (f.window);
+  rows = wg_incident_board_get_rows (board);
+  fire = incident_of_category (&f, "fire");
+  wg_incident_board_set_filters (board, WG_BOARD_FILTER_MINE);
+  n_before = g_list_model_get_n_items (rows);
+  for (guint i = 0; i < n_before; i++)
+    g_assert_cmpstr (wg_incident_item_get_id (row (rows, i)), !=, fire);
+
+  assign = wg_demo_run (f.context, "dispatcher", wg_context_now_ms (f.context), events, &error,
+                        "dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"eu-01\"]}", fire);
+  g_assert_no_error (error);
+  g_assert_nonnull (assign);
+  wg_context_events_applied (f.context, events);
+  settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n_before + 1);
+
+  /* Stood down: no longer its own. */
+  assignments = wg_store_list_assignments (wg_context_get_store (f.context), fire, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < assignments->len; i++)
+    if (g_str_equal (((WgAssignmentRecord *) assignments->pdata[i])->unit, "eu-01"))
+      assignment = ((WgAssignmentRecord *) assignments->pdata[i])->id;
+  g_assert_nonnull (assignment);
+  cancel = g_strdup_printf ("{\"assignment\": \"%s\", \"reason\": \"另有任务\"}", assignment);
+  g_ptr_array_set_size (events, 0);
+  stood_down = wg_demo_run (f.context, "dispatcher", wg_context_now_ms (f.context), events, &error,
+                            "assignment.cancel", "%s", cancel);
+  g_assert_no_error (error);
+  g_assert_nonnull (stood_down);
+  wg_context_events_applied (f.context, events);
+  settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n_before);
+
+  fixture_clear (&f);
+}
+
 /* The recommender */
 
 static guint
@@ -807,6 +867,24 @@ test_actions_per_role_and_state (void)
     }
 }
 
+/* The first widget under @widget (itself included) with @css_class. */
+static GtkWidget *
+find_css_descendant (GtkWidget  *widget,
+                     const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_css_descendant (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_detail_pane (void)
 {
@@ -869,6 +947,33 @@ test_detail_pane (void)
       g_assert_cmpuint (wg_detail_pane_get_n_late_assignments (detail), ==, 2);
       /* reported, alarm raised, acknowledged, 3 notified, dispatched, ack, en route */
       g_assert_cmpuint (wg_detail_pane_get_n_timeline_rows (detail), >=, 8);
+
+      /* A new event of the incident: the same detail, the same rows, one
+       * more at the end (updated in place, not rebuilt). */
+      if (u == 0)
+        {
+          g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+          const char *accident = incident_of_category (&f, "traffic_accident");
+          GtkWidget *incident_detail = wg_detail_pane_get_incident_detail (detail);
+          GtkWidget *timeline = find_css_descendant (incident_detail, "timeline");
+          GtkWidget *first_row = gtk_widget_get_first_child (timeline);
+          guint n_rows = wg_detail_pane_get_n_timeline_rows (detail);
+
+          g_autofree char *note = NULL;
+
+          g_assert_nonnull (first_row);
+          note = wg_demo_run (f.context, "leader", wg_context_now_ms (f.context), events, &error,
+                              "incident.note", "{\"incident\": \"%s\", \"text\": \"现场已拉警戒线\"}",
+                              accident);
+          g_assert_no_error (error);
+          g_assert_nonnull (note);
+          wg_context_events_applied (f.context, events);
+          settle ();
+          g_assert_true (wg_detail_pane_get_incident_detail (detail) == incident_detail);
+          g_assert_true (find_css_descendant (incident_detail, "timeline") == timeline);
+          g_assert_true (gtk_widget_get_first_child (timeline) == first_row);
+          g_assert_cmpuint (wg_detail_pane_get_n_timeline_rows (detail), ==, n_rows + 1);
+        }
 
       fixture_clear (&f);
     }
@@ -1206,6 +1311,7 @@ main (int   argc,
   g_test_add_func ("/console/live-update-keeps-scroll-and-selection",
                    test_live_update_keeps_scroll_and_selection);
   g_test_add_func ("/console/filters-and-search", test_filters_and_search);
+  g_test_add_func ("/console/mine-for-a-force", test_mine_for_a_force);
   g_test_add_func ("/console/column-sort", test_column_sort);
   g_test_add_func ("/console/recommender-order", test_recommender_order);
   g_test_add_func ("/console/recommender-own-worker", test_recommender_own_worker);

@@ -192,7 +192,7 @@ test_every_action_has_a_listed_shortcut (void)
 {
   g_autoptr(WgApplication) app = new_registered_application ("test-shortcuts");
   WgWindow *window = open_window (app);
-  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/wangge/Console/gtk/help-overlay.ui");
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/wangge/Console/wg-help-overlay.ui");
   g_autoptr(GSList) objects = gtk_builder_get_objects (builder);
   g_autoptr(GPtrArray) overlay = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -407,7 +407,10 @@ test_about_reads_metainfo (void)
     g_assert_cmpstr (adw_about_window_get_comments (about), ==,
                      "Command and dispatch for grid-based community governance");
 
-  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  /* The shortcuts window is built when first asked for (Ctrl+?), not with
+   * the window (console-screenshot shortcuts shows it). */
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
 
   gtk_window_destroy (GTK_WINDOW (about));
   gtk_window_destroy (GTK_WINDOW (window));
