@@ -9,6 +9,9 @@
  *    retries sent to the other instance, a stream subscriber on one seeing
  *    a report made through the other within 1 s, one gap-free journal
  *    that both serve;
+ *  - sessions and login limits across instances: a token from one works
+ *    on the other, a logout on one ends it on both within a second, 40
+ *    parallel wrong passwords split over both get at most 5 checks;
  *  - --demo with history: generated once into PostgreSQL, adopted by the
  *    next instance;
  *  - the timers of two instances escalate an alarm once;
@@ -755,6 +758,138 @@ test_database_crash (void)
   pair_clear (&pair);
 }
 
+/* ---- sessions and login limits across instances ----------------------- */
+
+static SoupMessage *
+login_message (WgTestServer *server,
+               const char   *username,
+               const char   *password)
+{
+  g_autofree char *url = wg_test_server_url (server, "/api/v1/session");
+  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}", username, password);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  SoupMessage *msg = soup_message_new ("POST", url);
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  return msg;
+}
+
+typedef struct
+{
+  guint answered;
+  guint unauthorized;
+  guint throttled;
+} Guesses;
+
+static void
+guess_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Guesses *g = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  g_assert_no_error (error);
+  g->answered++;
+  g->unauthorized += soup_message_get_status (msg) == 401;
+  g->throttled += soup_message_get_status (msg) == 429;
+}
+
+static gboolean
+guesses_answered (gpointer data)
+{
+  return ((Guesses *) data)->answered == 40;
+}
+
+static guint
+journal_status (WgTestServer *server,
+                const char   *token)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", "/api/v1/journal?limit=1",
+                                                           NULL, NULL);
+
+  return r->status;
+}
+
+/* A token works on every instance; a logout on one ends it on the other
+ * within a second; 40 parallel wrong passwords for one user, split over
+ * the two instances, get at most 5 checks (the pair's limit) between them. */
+static void
+test_sessions (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *forged = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  Pair pair = { 0 };
+  Guesses g = { 0 };
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  pair_start (&pair, database);
+
+  /* Issued by instance 1, used at once on instance 2, for reads and commands. */
+  g_assert_cmpuint (journal_status (pair.server[1], pair.token[0]), ==, 200);
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_command (pair.server[1], pair.token[0], NULL,
+                                                          "incident.report", REPORT);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  forged = g_strdup (pair.token[0]);
+  forged[strlen (forged) - 1] = forged[strlen (forged) - 1] == '0' ? '1' : '0';
+  g_assert_cmpuint (journal_status (pair.server[0], forged), ==, 401);
+  g_assert_cmpuint (journal_status (pair.server[1], forged), ==, 401);
+
+  /* Logged out through instance 2: over there at once, over here soon. */
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (pair.server[1], pair.token[0], "DELETE",
+                                                             "/api/v1/session", NULL, NULL);
+    gint64 start = g_get_monotonic_time ();
+    gint64 elapsed_ms;
+
+    g_assert_cmpuint (r->status, ==, 204);
+    g_assert_cmpuint (journal_status (pair.server[1], pair.token[0]), ==, 401);
+    while (journal_status (pair.server[0], pair.token[0]) == 200 &&
+           g_get_monotonic_time () - start < 3 * G_USEC_PER_SEC)
+      wg_test_iterate_for (20);
+    elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+    g_test_message ("a logout through instance 2 took effect on instance 1 after %" G_GINT64_FORMAT " ms",
+                    elapsed_ms);
+    g_assert_cmpuint (journal_status (pair.server[0], pair.token[0]), ==, 401);
+    g_assert_cmpint (elapsed_ms, <, 1000);
+  }
+  /* The other session goes on, on both. */
+  g_assert_cmpuint (journal_status (pair.server[0], pair.token[1]), ==, 200);
+  g_assert_cmpuint (journal_status (pair.server[1], pair.token[1]), ==, 200);
+
+  /* 40 wrong passwords at once, alternating between the instances. */
+  session = soup_session_new_with_options ("max-conns-per-host", 64, "timeout", 120, NULL);
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(SoupMessage) msg = login_message (pair.server[i % 2], "dispatcher", "guess");
+
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, guess_done_cb, &g);
+    }
+  g_assert_true (wg_test_iterate_until (guesses_answered, &g, 60 * 1000));
+  g_test_message ("40 parallel guesses over two instances: %u checked (401), %u refused (429)",
+                  g.unauthorized, g.throttled);
+  g_assert_cmpuint (g.unauthorized, >=, 1);
+  g_assert_cmpuint (g.unauthorized, <=, 5);
+  g_assert_cmpuint (g.unauthorized + g.throttled, ==, 40);
+  /* The pair's window is full on both: the right password waits too. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SoupMessage) msg = login_message (pair.server[i], "dispatcher", "demo");
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 429);
+      g_assert_nonnull (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After"));
+    }
+  pair_clear (&pair);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -765,6 +900,7 @@ main (int   argc,
   g_test_add_func ("/postgres/conformance", test_conformance);
   g_test_add_func ("/postgres/two-instances", test_two_instances);
   g_test_add_func ("/postgres/demo", test_demo_history);
+  g_test_add_func ("/postgres/sessions", test_sessions);
   g_test_add_func ("/postgres/timers", test_timers_once);
   g_test_add_func ("/postgres/kill9", test_kill9);
   g_test_add_func ("/postgres/database-crash", test_database_crash);
