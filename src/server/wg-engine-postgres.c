@@ -64,12 +64,28 @@ journal_moved_cb (gint64   head,
   _wg_engine_queue_catch_up (self);
 }
 
+/* The commands other instances accepted on sessions this one knows. */
+static void
+used_elsewhere_cb (GHashTable *used_elsewhere,
+                   gpointer    user_data)
+{
+  WgEngine *self = user_data;
+  gint64 now_us = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer id, n;
+
+  g_hash_table_iter_init (&iter, used_elsewhere);
+  while (g_hash_table_iter_next (&iter, &id, &n))
+    wg_rate_limiter_charge (self->command_limiter, id, GPOINTER_TO_UINT (n), now_us);
+}
+
 void
 _wg_engine_postgres_start (WgEngine *self)
 {
   if (self->pg == NULL || self->pg_listener != NULL)
     return;
   self->pg_listener = wg_pg_listener_new (self->config.database, journal_moved_cb, self);
+  wg_pg_sessions_set_usage_func (self->pg_sessions, used_elsewhere_cb, self);
   wg_pg_sessions_start (self->pg_sessions);
 }
 

@@ -230,6 +230,11 @@ void        _wg_engine_sessions_init        (WgEngine               *self);
 void        _wg_engine_sessions_prune       (WgEngine               *self,
                                              gint64                  now_us);
 void        _wg_engine_sessions_fini        (WgEngine               *self);
+/* The session's command rate (per instance on SQLite, across instances
+ * on PostgreSQL). */
+gboolean    _wg_engine_sessions_allow_command (WgEngine             *self,
+                                             SoupServerMessage      *msg,
+                                             double                 *retry_after_s);
 WgAccount  *_wg_engine_account_for_token    (WgEngine               *self,
                                              const char             *token,
                                              GError                **error);

@@ -440,6 +440,24 @@ delete_session_cb (SoupServerMessage *msg,
   _wg_engine_audit (self, actor->username, address, "logout", NULL, SOUP_STATUS_NO_CONTENT, "ok");
 }
 
+gboolean
+_wg_engine_sessions_allow_command (WgEngine          *self,
+                                   SoupServerMessage *msg,
+                                   double            *retry_after_s)
+{
+  const char *token = _wg_engine_bearer_token (msg);
+  g_autofree char *id = NULL;
+
+  if (self->pg_sessions == NULL)
+    return wg_rate_limiter_try (self->command_limiter, token, g_get_monotonic_time (), retry_after_s);
+  /* Keyed by the session id, which the other instances' counts name. */
+  id = wg_pg_sessions_dup_id (token);
+  if (!wg_rate_limiter_try (self->command_limiter, id, g_get_monotonic_time (), retry_after_s))
+    return FALSE;
+  wg_pg_sessions_count_command (self->pg_sessions, id);
+  return TRUE;
+}
+
 /* The account @token acts for, or NULL: this instance's tokens on SQLite,
  * every instance's on PostgreSQL (checked in memory: no round trip on
  * the main loop). */

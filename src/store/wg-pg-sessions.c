@@ -64,6 +64,11 @@ struct _WgPgSessions
   /* Main context only: */
   GHashTable     *sessions;    /* id -> Session */
   GHashTable     *renewals;    /* id -> expiry, for the next poll */
+  char           *instance;    /* this process's name in command_usage */
+  GHashTable     *usage;       /* session id -> commands accepted since the last poll */
+  gint64          usage_seen;  /* the newest command_usage row read */
+  WgPgUsageFunc   usage_func;
+  gpointer        usage_data;
   gint64          polled_to;   /* the database's clock at the last poll */
   gboolean        poll_running;
   guint           poll_id;
@@ -87,13 +92,17 @@ typedef struct
   gboolean   failed;
   gint64     now_ms;
   GHashTable *renewals;   /* JOB_POLL: id -> expiry */
+  GHashTable *usage;      /* JOB_POLL: this instance's counts */
+  gboolean   usage_stored;
   gint64     since;
+  gint64     usage_seen;
 
   /* Answers: */
   double     retry_after_s;
   char      *token;
   gint64     expires;
   GPtrArray *rows;        /* SessionRow */
+  GHashTable *elsewhere;  /* the other instances' counts */
   gint64     polled_to;
 } Job;
 
@@ -114,6 +123,8 @@ job_free (Job *job)
   g_free (job->id);
   g_free (job->token);
   g_clear_pointer (&job->renewals, g_hash_table_unref);
+  g_clear_pointer (&job->usage, g_hash_table_unref);
+  g_clear_pointer (&job->elsewhere, g_hash_table_unref);
   g_clear_pointer (&job->rows, g_ptr_array_unref);
   g_free (job);
 }
@@ -403,6 +414,59 @@ do_revoke (WgPgSessions  *self,
   return revoked != NULL;
 }
 
+/* Stores this instance's command counts since the last poll, reads the
+ * others' since the last row seen, and drops rows older than any poll
+ * needs. */
+static gboolean
+exchange_usage (WgPgSessions  *self,
+                Job           *job,
+                GError       **error)
+{
+  g_autofree char *seen = g_strdup_printf ("%" G_GINT64_FORMAT, job->usage_seen);
+  g_autoptr(PGresult) pruned = NULL;
+  g_autoptr(PGresult) others = NULL;
+  GHashTableIter iter;
+  gpointer id, n;
+
+  g_hash_table_iter_init (&iter, job->usage);
+  while (g_hash_table_iter_next (&iter, &id, &n))
+    {
+      g_autofree char *n_text = g_strdup_printf ("%u", GPOINTER_TO_UINT (n));
+      const char *params[] = { self->instance, id, n_text };
+      g_autoptr(PGresult) stored = run (self->conn,
+        "INSERT INTO command_usage (instance, session, n, at) VALUES ($1, $2, $3, " NOW_MS_SQL ")",
+        3, params, PGRES_COMMAND_OK, error);
+
+      if (stored == NULL)
+        return FALSE;
+    }
+  job->usage_stored = TRUE;
+
+  pruned = run (self->conn, "DELETE FROM command_usage WHERE at < " NOW_MS_SQL " - 60000",
+                0, NULL, PGRES_COMMAND_OK, error);
+  if (pruned == NULL)
+    return FALSE;
+  {
+    const char *params[] = { seen, self->instance };
+
+    others = run (self->conn, "SELECT id, session, n FROM command_usage WHERE id > $1 AND instance <> $2",
+                  2, params, PGRES_TUPLES_OK, error);
+    if (others == NULL)
+      return FALSE;
+  }
+  job->elsewhere = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (int i = 0; i < PQntuples (others); i++)
+    {
+      const char *session = PQgetvalue (others, i, 1);
+      guint before = GPOINTER_TO_UINT (g_hash_table_lookup (job->elsewhere, session));
+
+      job->usage_seen = MAX (job->usage_seen, g_ascii_strtoll (PQgetvalue (others, i, 0), NULL, 10));
+      g_hash_table_insert (job->elsewhere, g_strdup (session),
+                           GUINT_TO_POINTER (before + (guint) g_ascii_strtoull (PQgetvalue (others, i, 2), NULL, 10)));
+    }
+  return TRUE;
+}
+
 /* Renewals first, so that the rows read back carry them. */
 static gboolean
 do_poll (WgPgSessions  *self,
@@ -428,6 +492,8 @@ do_poll (WgPgSessions  *self,
         return FALSE;
     }
 
+  if (!exchange_usage (self, job, error))
+    return FALSE;
   now = run (self->conn, "SELECT " NOW_MS_SQL, 0, NULL, PGRES_TUPLES_OK, error);
   if (now == NULL)
     return FALSE;
@@ -526,7 +592,14 @@ create_schema (WgPgSessions  *self,
     "  address  text NOT NULL,"
     "  at       bigint NOT NULL,"
     "  state    smallint NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS login_attempts_at ON login_attempts (at);";
+    "CREATE INDEX IF NOT EXISTS login_attempts_at ON login_attempts (at);"
+    "CREATE TABLE IF NOT EXISTS command_usage ("
+    "  id       bigserial PRIMARY KEY,"
+    "  instance text NOT NULL,"
+    "  session  text NOT NULL,"
+    "  n        integer NOT NULL,"
+    "  at       bigint NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS command_usage_at ON command_usage (at);";
   g_autofree char *new_key = random_hex (KEY_BYTES);
   g_autoptr(PGresult) key = NULL;
   g_autoptr(PGresult) quiet = PQexec (self->conn, "SET client_min_messages = warning");
@@ -606,6 +679,8 @@ wg_pg_sessions_open (const char             *conninfo,
   self->cancellable = g_cancellable_new ();
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->renewals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->instance = random_hex (ID_BYTES);
   if (!ensure_connected (self, error) || !create_schema (self, error))
     return NULL;
 
@@ -616,9 +691,13 @@ wg_pg_sessions_open (const char             *conninfo,
     g_autoptr(PGresult) running = run (self->conn, "SELECT id, expires, revoked FROM sessions WHERE expires > $1",
                                        1, params, PGRES_TUPLES_OK, error);
     g_autoptr(PGresult) now = run (self->conn, "SELECT " NOW_MS_SQL, 0, NULL, PGRES_TUPLES_OK, error);
+    /* The others' past commands are charged to nobody here. */
+    g_autoptr(PGresult) usage = run (self->conn, "SELECT coalesce(max(id), 0) FROM command_usage",
+                                     0, NULL, PGRES_TUPLES_OK, error);
 
-    if (running == NULL || now == NULL)
+    if (running == NULL || now == NULL || usage == NULL)
       return NULL;
+    self->usage_seen = g_ascii_strtoll (PQgetvalue (usage, 0, 0), NULL, 10);
     for (int i = 0; i < PQntuples (running); i++)
       {
         Session *session = session_get (self, PQgetvalue (running, i, 0),
@@ -650,6 +729,8 @@ wg_pg_sessions_free (WgPgSessions *self)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->renewals, g_hash_table_unref);
+  g_clear_pointer (&self->usage, g_hash_table_unref);
+  g_free (self->instance);
   g_free (self->key);
   g_free (self->conninfo);
   g_free (self);
@@ -803,10 +884,11 @@ wg_pg_sessions_revoke_async (WgPgSessions       *self,
                              gpointer            user_data)
 {
   Job *job = g_new0 (Job, 1);
-  const char *dot = strchr (token, '.');
 
   job->kind = JOB_REVOKE;
-  job->id = dot != NULL ? g_strndup (token, dot - token) : g_strdup (token);
+  job->id = wg_pg_sessions_dup_id (token);
+  if (job->id == NULL)
+    job->id = g_strdup (token);
   queue (self, job, wg_pg_sessions_revoke_async, callback, user_data);
 }
 
@@ -848,12 +930,22 @@ poll_done_cb (GObject      *source,
       while (g_hash_table_iter_next (&iter, &id, &value))
         if (!g_hash_table_contains (self->renewals, id))
           g_hash_table_insert (self->renewals, g_strdup (id), g_memdup2 (value, sizeof (gint64)));
+      /* Our counts too, unless stored (a part stored counts twice:
+       * on the safe side). */
+      g_hash_table_iter_init (&iter, job->usage);
+      while (!job->usage_stored && g_hash_table_iter_next (&iter, &id, &value))
+        g_hash_table_insert (self->usage, g_strdup (id),
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (value) +
+                                               GPOINTER_TO_UINT (g_hash_table_lookup (self->usage, id))));
       self->poll_running = FALSE;
       return;
     }
   self->poll_running = FALSE;
   self->polled_to = job->polled_to;
+  self->usage_seen = job->usage_seen;
   apply_rows (self, job->rows);
+  if (self->usage_func != NULL && g_hash_table_size (job->elsewhere) > 0)
+    self->usage_func (job->elsewhere, self->usage_data);
 
   /* Sessions long over are forgotten (a later use meets the expiry
    * check on the token's own issue time and lifetime first). */
@@ -882,8 +974,42 @@ poll_cb (gpointer data)
   job->since = self->polled_to - POLL_OVERLAP_MS;
   job->renewals = g_steal_pointer (&self->renewals);
   self->renewals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  job->usage = g_steal_pointer (&self->usage);
+  self->usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  job->usage_seen = self->usage_seen;
   queue (self, job, poll_cb, poll_done_cb, self);
   return G_SOURCE_CONTINUE;
+}
+
+char *
+wg_pg_sessions_dup_id (const char *token)
+{
+  const char *dot = strchr (token, '.');
+
+  return dot != NULL ? g_strndup (token, dot - token) : NULL;
+}
+
+void
+wg_pg_sessions_count_command (WgPgSessions *self,
+                              const char   *id)
+{
+  guint before;
+
+  g_return_if_fail (self != NULL && id != NULL);
+
+  before = GPOINTER_TO_UINT (g_hash_table_lookup (self->usage, id));
+  g_hash_table_insert (self->usage, g_strdup (id), GUINT_TO_POINTER (before + 1));
+}
+
+void
+wg_pg_sessions_set_usage_func (WgPgSessions  *self,
+                               WgPgUsageFunc  func,
+                               gpointer       user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->usage_func = func;
+  self->usage_data = user_data;
 }
 
 void

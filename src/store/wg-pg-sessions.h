@@ -11,6 +11,12 @@
  * instance's memory, so a logout anywhere ends the session everywhere
  * within that time.
  *
+ * The command rate of a session is each instance's token bucket, charged
+ * at each poll with what the other instances accepted on that session
+ * (command_usage rows): between two polls every instance may still spend
+ * its own bucket, so the rate holds across instances with a lag of one
+ * poll.
+ *
  * The failed-login windows are rows of login_attempts, counted and taken
  * under one advisory lock: attempts being checked on any instance hold
  * their place, so parallel guesses spread over instances get no more
@@ -97,6 +103,22 @@ void          wg_pg_sessions_revoke_async       (WgPgSessions       *self,
 gboolean      wg_pg_sessions_revoke_finish      (WgPgSessions       *self,
                                                  GAsyncResult       *result,
                                                  GError            **error);
+
+/* The session id of @token (its first part): the key of its command
+ * rate, the same on every instance.  NULL for a malformed token. */
+char         *wg_pg_sessions_dup_id             (const char         *token);
+/* One command accepted on this instance for session @id: the other
+ * instances learn it at the next poll. */
+void          wg_pg_sessions_count_command      (WgPgSessions       *self,
+                                                 const char         *id);
+/* Called after each poll with the commands the other instances accepted
+ * since the previous one, by session id (id -> count in a
+ * GUINT_TO_POINTER). */
+typedef void (*WgPgUsageFunc) (GHashTable *used_elsewhere,
+                               gpointer    user_data);
+void          wg_pg_sessions_set_usage_func     (WgPgSessions       *self,
+                                                 WgPgUsageFunc       func,
+                                                 gpointer            user_data);
 
 /* Starts the poll in the caller's thread-default main context. */
 void          wg_pg_sessions_start              (WgPgSessions       *self);

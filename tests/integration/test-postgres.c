@@ -45,13 +45,20 @@ static char *skip_reason;
 #define CONFIG "[auth]\ncommand-rate=100000\ncommand-burst=100000\n"
 
 static WgTestServer *
-start_server (const char *database)
+start_server_with (const char *config,
+                   const char *database)
 {
-  WgTestServer *server = wg_test_server_new (CONFIG);
+  WgTestServer *server = wg_test_server_new (config);
   const char *args[] = { "--demo", database != NULL ? "--database" : NULL, database, NULL };
 
   wg_test_server_start (server, args);
   return server;
+}
+
+static WgTestServer *
+start_server (const char *database)
+{
+  return start_server_with (CONFIG, database);
 }
 
 static char *
@@ -260,14 +267,22 @@ typedef struct
 } Pair;
 
 static void
-pair_start (Pair       *pair,
-            const char *database)
+pair_start_with (Pair       *pair,
+                 const char *config,
+                 const char *database)
 {
   for (guint i = 0; i < 2; i++)
     {
-      pair->server[i] = start_server (database);
+      pair->server[i] = start_server_with (config, database);
       pair->token[i] = wg_test_server_login (pair->server[i], "dispatcher", "demo");
     }
+}
+
+static void
+pair_start (Pair       *pair,
+            const char *database)
+{
+  pair_start_with (pair, CONFIG, database);
 }
 
 static void
@@ -814,8 +829,9 @@ journal_status (WgTestServer *server,
 }
 
 /* A token works on every instance; a logout on one ends it on the other
- * within a second; 40 parallel wrong passwords for one user, split over
- * the two instances, get at most 5 checks (the pair's limit) between them. */
+ * within a second; a session's command rate holds across instances; 40
+ * parallel wrong passwords for one user, split over the two instances,
+ * get at most 5 checks (the pair's limit) between them. */
 static void
 test_sessions (void)
 {
@@ -827,7 +843,8 @@ test_sessions (void)
 
   REQUIRE_CLUSTER ();
   database = wg_test_postgres_new_database (cluster);
-  pair_start (&pair, database);
+  /* Bursts of 10, then one a second. */
+  pair_start_with (&pair, "[auth]\ncommand-rate=1\ncommand-burst=10\n", database);
 
   /* Issued by instance 1, used at once on instance 2, for reads and commands. */
   g_assert_cmpuint (journal_status (pair.server[1], pair.token[0]), ==, 200);
@@ -863,6 +880,33 @@ test_sessions (void)
   /* The other session goes on, on both. */
   g_assert_cmpuint (journal_status (pair.server[0], pair.token[1]), ==, 200);
   g_assert_cmpuint (journal_status (pair.server[1], pair.token[1]), ==, 200);
+
+  /* Session 2's burst spent half here, half there: each instance knows
+   * of the other half after a poll, and refuses what its own bucket
+   * alone would still allow (5 each). */
+  for (guint round = 0; round < 2; round++)
+    {
+      guint accepted = 0, refused = 0;
+
+      for (guint i = 0; i < 10; i++)
+        {
+          g_autoptr(WgTestResponse) r = wg_test_server_command (pair.server[i % 2], pair.token[1], NULL,
+                                                                "incident.report", REPORT);
+
+          accepted += r->status == 200;
+          refused += r->status == 429;
+        }
+      g_test_message ("commands on one session over two instances, round %u: %u accepted, %u refused",
+                      round + 1, accepted, refused);
+      g_assert_cmpuint (accepted + refused, ==, 10);
+      if (round == 0)
+        {
+          g_assert_cmpuint (accepted, ==, 10);
+          wg_test_iterate_for (3 * 250 + 100);
+        }
+      else
+        g_assert_cmpuint (accepted, <=, 5);
+    }
 
   /* 40 wrong passwords at once, alternating between the instances. */
   session = soup_session_new_with_options ("max-conns-per-host", 64, "timeout", 120, NULL);
