@@ -451,6 +451,8 @@ main (int   argc,
   gboolean demo = FALSE;
   int port = -1;
   int demo_days = -1;
+  int demo_streets = 0;
+  double demo_incident_scale = 0;
   guint sigint_id, sigterm_id;
   App app = { 0 };
   const GOptionEntry entries[] = {
@@ -461,6 +463,8 @@ main (int   argc,
     { "demo-password", 0, 0, G_OPTION_ARG_STRING, &demo_password, N_("Password of the demo accounts"), N_("PW") },
     { "demo-anchor", 0, 0, G_OPTION_ARG_STRING, &demo_anchor, N_("Day the demo history leads up to"), N_("YYYY-MM-DD") },
     { "demo-days", 0, 0, G_OPTION_ARG_INT, &demo_days, N_("Days of demo history generated on the first start (default 365; 0: none)"), N_("N") },
+    { "demo-streets", 0, 0, G_OPTION_ARG_INT, &demo_streets, N_("Streets in the demo history: copies of the demo street, offset in space (default 1; a city: 100)"), N_("N") },
+    { "demo-incident-scale", 0, 0, G_OPTION_ARG_DOUBLE, &demo_incident_scale, N_("Incidents per street in the demo history, times X (default 1)"), N_("X") },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_dir, N_("Directory of the reference data"), N_("DIR") },
     { "database", 0, 0, G_OPTION_ARG_STRING, &database, N_("PostgreSQL journal shared by several servers (libpq URI)"), N_("URI") },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("PEM certificate: serve HTTPS and WSS"), N_("FILE") },
@@ -529,6 +533,10 @@ main (int   argc,
     config->demo_anchor = g_steal_pointer (&demo_anchor);
   if (demo_days >= 0)
     config->demo_days = MIN (demo_days, 3660);
+  if (demo_streets != 0)
+    config->demo_streets = demo_streets;
+  if (demo_incident_scale != 0)
+    config->demo_incident_scale = demo_incident_scale;
   if (reference_dir != NULL)
     {
       g_free (config->reference_dir);
