@@ -12,8 +12,8 @@
  *  - sessions and login limits across instances: a token from one works
  *    on the other, a logout on one ends it on both within a second, 40
  *    parallel wrong passwords split over both get at most 5 checks;
- *  - --demo with history: generated once into PostgreSQL, adopted by the
- *    next instance;
+ *  - --demo with history (three streets): generated once into PostgreSQL,
+ *    adopted by the next instance;
  *  - the timers of two instances escalate an alarm once;
  *  - kill -9 of an instance during writes: every acknowledged command is
  *    kept, and the retries through the other instance apply none twice;
@@ -402,7 +402,8 @@ test_demo_history (void)
   database = wg_test_postgres_new_database (cluster);
   for (guint i = 0; i < 2; i++)
     {
-      const char *args[] = { "--demo", "--demo-days", "2", "--database", database, NULL };
+      /* Three streets: the city-scale path (--demo-streets 100) in small. */
+      const char *args[] = { "--demo", "--demo-days", "2", "--demo-streets", "3", "--database", database, NULL };
       g_autofree char *token = NULL;
 
       server[i] = wg_test_server_new (NULL);
@@ -413,6 +414,7 @@ test_demo_history (void)
       assert_gap_free (journal[i]);
     }
   g_assert_cmpuint (json_array_get_length (journal[0]), >, 10);
+  g_assert_nonnull (strstr (text[0], "-s003"));
   g_assert_cmpstr (text[1], ==, text[0]);
   for (guint i = 0; i < 2; i++)
     {
