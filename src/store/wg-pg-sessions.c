@@ -378,6 +378,16 @@ do_login_end (WgPgSessions  *self,
           goto fail;
       }
       {
+        /* Sessions a day past their expiry are of no use to anyone: a
+         * token's own issue time already refuses them. */
+        const char *params[] = { issued };
+        g_autoptr(PGresult) pruned = run (self->conn,
+          "DELETE FROM sessions WHERE expires < $1::bigint - 86400000", 1, params, PGRES_COMMAND_OK, error);
+
+        if (pruned == NULL)
+          goto fail;
+      }
+      {
         const char *params[] = { id, job->username, expires };
         g_autoptr(PGresult) opened = run (self->conn,
           "INSERT INTO sessions (id, username, expires, revoked, changed_at)"
