@@ -831,9 +831,10 @@ journal_status (WgTestServer *server,
 }
 
 /* A token works on every instance; a logout on one ends it on the other
- * within a second; a session's command rate holds across instances; 40
- * parallel wrong passwords for one user, split over the two instances,
- * get at most 5 checks (the pair's limit) between them. */
+ * within a second, also after a restart; a session's command rate holds
+ * across instances; 40 parallel wrong passwords for one user, split over
+ * the two instances, get at most 5 checks (the pair's limit) between
+ * them. */
 static void
 test_sessions (void)
 {
@@ -882,6 +883,15 @@ test_sessions (void)
   /* The other session goes on, on both. */
   g_assert_cmpuint (journal_status (pair.server[0], pair.token[1]), ==, 200);
   g_assert_cmpuint (journal_status (pair.server[1], pair.token[1]), ==, 200);
+  /* A restarted instance knows both from the database. */
+  {
+    const char *args[] = { "--demo", "--database", database, NULL };
+
+    g_assert_cmpint (wg_test_server_stop (pair.server[0]), ==, 0);
+    wg_test_server_start (pair.server[0], args);
+    g_assert_cmpuint (journal_status (pair.server[0], pair.token[0]), ==, 401);
+    g_assert_cmpuint (journal_status (pair.server[0], pair.token[1]), ==, 200);
+  }
 
   /* Session 2's burst spent half here, half there: each instance knows
    * of the other half after a poll, and refuses what its own bucket
