@@ -18,6 +18,7 @@
 #include "wg-engine.h"
 #include "wg-json-guard.h"
 #include "wg-password.h"
+#include "wg-pg-accounts.h"
 #include "wg-reference-rules.h"
 #include "wg-server.h"
 #include "wg-vocab.h"
@@ -124,6 +125,27 @@ read_password (GError **error)
   return g_strdup (line);
 }
 
+/* With a database: the account as this data directory now has it goes to
+ * PostgreSQL too, where every server on it copies it from. */
+static int
+share_account (WgAccountStore *accounts,
+               const char     *database,
+               const char     *name)
+{
+  g_autoptr(WgAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (database == NULL)
+    return EXIT_SUCCESS;
+  account = wg_account_store_lookup (accounts, name, &error);
+  if (account == NULL || !wg_pg_accounts_put (database, account, &error))
+    {
+      g_printerr ("wangge-server: %s\n", error->message);
+      return 1;
+    }
+  return EXIT_SUCCESS;
+}
+
 static int
 user_command (int    argc,
               char **argv)
@@ -139,10 +161,12 @@ user_command (int    argc,
   g_autofree char *department = NULL;
   g_autofree char *unit = NULL;
   g_autofree char *display_name = NULL;
+  g_autofree char *database = NULL;
   g_autofree char *path = NULL;
   const char *verb, *name;
   const GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Directory of the databases"), N_("DIR") },
+    { "database", 0, 0, G_OPTION_ARG_STRING, &database, N_("Also store the account in this PostgreSQL database, for every server on it (libpq URI)"), N_("URI") },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, N_("Key file with limits and settings"), N_("FILE") },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, N_("Role: admin, duty_leader, dispatcher, trainer, grid_worker, department, wall"), N_("ROLE") },
     { "grid", 0, 0, G_OPTION_ARG_STRING, &grid, N_("Grid code of a grid worker"), N_("CODE") },
@@ -177,6 +201,8 @@ user_command (int    argc,
     }
   if (data_dir == NULL && config->data_dir != NULL)
     data_dir = g_strdup (config->data_dir);
+  if (database == NULL && config->database != NULL)
+    database = g_strdup (config->database);
   if (data_dir == NULL && g_getenv ("STATE_DIRECTORY") != NULL)
     data_dir = g_strdup (g_getenv ("STATE_DIRECTORY"));
   if (data_dir == NULL)
@@ -261,7 +287,7 @@ user_command (int    argc,
           g_printerr ("wangge-server: %s\n", error->message);
           return 1;
         }
-      return EXIT_SUCCESS;
+      return share_account (accounts, database, name);
     }
   if (g_str_equal (verb, "disable") || g_str_equal (verb, "enable"))
     {
@@ -270,7 +296,7 @@ user_command (int    argc,
           g_printerr ("wangge-server: %s\n", error->message);
           return 1;
         }
-      return EXIT_SUCCESS;
+      return share_account (accounts, database, name);
     }
   g_printerr ("wangge-server: %s\n", _("usage: wangge-server user add|passwd|disable|enable|list [NAME]"));
   return 2;

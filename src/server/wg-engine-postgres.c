@@ -36,7 +36,7 @@ _wg_engine_postgres_open (WgEngine  *self,
 
     self->pg_sessions = wg_pg_sessions_open (self->config.database,
                                              (gint64) self->config.token_lifetime_seconds * 1000,
-                                             &limits, error);
+                                             &limits, self->accounts, error);
   }
   return self->pg_sessions != NULL;
 }

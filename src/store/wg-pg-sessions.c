@@ -19,6 +19,7 @@
 #include <sys/random.h>
 
 #include "wg-error.h"
+#include "wg-pg-accounts.h"
 #include "wg-pg-journal.h"
 #include "wg-pg-sessions.h"
 
@@ -62,6 +63,7 @@ struct _WgPgSessions
   GCancellable   *cancellable;
 
   /* Main context only: */
+  WgAccountStore *accounts;    /* the copy of the shared accounts (not ours) */
   GHashTable     *sessions;    /* id -> Session */
   GHashTable     *renewals;    /* id -> expiry, for the next poll */
   char           *instance;    /* this process's name in command_usage */
@@ -103,6 +105,7 @@ typedef struct
   gint64     expires;
   GPtrArray *rows;        /* SessionRow */
   GHashTable *elsewhere;  /* the other instances' counts */
+  GPtrArray *changed_accounts; /* WgAccount */
   gint64     polled_to;
 } Job;
 
@@ -125,6 +128,7 @@ job_free (Job *job)
   g_clear_pointer (&job->renewals, g_hash_table_unref);
   g_clear_pointer (&job->usage, g_hash_table_unref);
   g_clear_pointer (&job->elsewhere, g_hash_table_unref);
+  g_clear_pointer (&job->changed_accounts, g_ptr_array_unref);
   g_clear_pointer (&job->rows, g_ptr_array_unref);
   g_free (job);
 }
@@ -424,6 +428,39 @@ do_revoke (WgPgSessions  *self,
   return revoked != NULL;
 }
 
+/* The accounts changed at or after @since (0: all). */
+static GPtrArray *
+read_accounts (PGconn      *conn,
+               gint64       since,
+               GError     **error)
+{
+  g_autofree char *since_text = g_strdup_printf ("%" G_GINT64_FORMAT, since);
+  const char *params[] = { since_text };
+  g_autoptr(PGresult) rows = run (conn,
+    "SELECT username, role, password_hash, display_name, grid, department, unit, disabled"
+    " FROM accounts WHERE changed_at >= $1", 1, params, PGRES_TUPLES_OK, error);
+  GPtrArray *accounts;
+
+  if (rows == NULL)
+    return NULL;
+  accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_account_free);
+  for (int i = 0; i < PQntuples (rows); i++)
+    {
+      WgAccount *account = g_new0 (WgAccount, 1);
+
+      account->username = g_strdup (PQgetvalue (rows, i, 0));
+      account->role = g_strdup (PQgetvalue (rows, i, 1));
+      account->password_hash = g_strdup (PQgetvalue (rows, i, 2));
+      account->display_name = PQgetisnull (rows, i, 3) ? NULL : g_strdup (PQgetvalue (rows, i, 3));
+      account->grid = PQgetisnull (rows, i, 4) ? NULL : g_strdup (PQgetvalue (rows, i, 4));
+      account->department = PQgetisnull (rows, i, 5) ? NULL : g_strdup (PQgetvalue (rows, i, 5));
+      account->unit = PQgetisnull (rows, i, 6) ? NULL : g_strdup (PQgetvalue (rows, i, 6));
+      account->disabled = *PQgetvalue (rows, i, 7) == 't';
+      g_ptr_array_add (accounts, account);
+    }
+  return accounts;
+}
+
 /* Stores this instance's command counts since the last poll, reads the
  * others' since the last row seen, and drops rows older than any poll
  * needs. */
@@ -516,6 +553,9 @@ do_poll (WgPgSessions  *self,
     if (changed == NULL)
       return FALSE;
   }
+  job->changed_accounts = read_accounts (self->conn, job->since, error);
+  if (job->changed_accounts == NULL)
+    return FALSE;
   job->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) session_row_free);
   for (int i = 0; i < PQntuples (changed); i++)
     {
@@ -609,7 +649,8 @@ create_schema (WgPgSessions  *self,
     "  session  text NOT NULL,"
     "  n        integer NOT NULL,"
     "  at       bigint NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS command_usage_at ON command_usage (at);";
+    "CREATE INDEX IF NOT EXISTS command_usage_at ON command_usage (at);"
+    WG_PG_ACCOUNTS_TABLE;
   g_autofree char *new_key = random_hex (KEY_BYTES);
   g_autoptr(PGresult) key = NULL;
   g_autoptr(PGresult) quiet = PQexec (self->conn, "SET client_min_messages = warning");
@@ -677,15 +718,18 @@ WgPgSessions *
 wg_pg_sessions_open (const char             *conninfo,
                      gint64                  lifetime_ms,
                      const WgPgLoginLimits  *limits,
+                     WgAccountStore         *accounts,
                      GError                **error)
 {
   g_autoptr(WgPgSessions) self = g_new0 (WgPgSessions, 1);
+  g_autoptr(GPtrArray) shared_accounts = NULL;
 
   g_return_val_if_fail (conninfo != NULL && limits != NULL, NULL);
 
   self->conninfo = g_strdup (conninfo);
   self->lifetime_ms = lifetime_ms;
   self->limits = *limits;
+  self->accounts = accounts;
   self->cancellable = g_cancellable_new ();
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->renewals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -708,6 +752,10 @@ wg_pg_sessions_open (const char             *conninfo,
     if (running == NULL || now == NULL || usage == NULL)
       return NULL;
     self->usage_seen = g_ascii_strtoll (PQgetvalue (usage, 0, 0), NULL, 10);
+    shared_accounts = read_accounts (self->conn, 0, error);
+    if (shared_accounts == NULL ||
+        (shared_accounts->len > 0 && !wg_account_store_put (self->accounts, shared_accounts, error)))
+      return NULL;
     for (int i = 0; i < PQntuples (running); i++)
       {
         Session *session = session_get (self, PQgetvalue (running, i, 0),
@@ -954,6 +1002,8 @@ poll_done_cb (GObject      *source,
   self->polled_to = job->polled_to;
   self->usage_seen = job->usage_seen;
   apply_rows (self, job->rows);
+  if (job->changed_accounts->len > 0 && !wg_account_store_put (self->accounts, job->changed_accounts, &error))
+    g_warning ("Cannot copy the shared accounts: %s", error->message);
   if (self->usage_func != NULL && g_hash_table_size (job->elsewhere) > 0)
     self->usage_func (job->elsewhere, self->usage_data);
 

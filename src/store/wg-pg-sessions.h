@@ -30,6 +30,8 @@
 
 #include <gio/gio.h>
 
+#include "wg-account-store.h"
+
 G_BEGIN_DECLS
 
 typedef struct _WgPgSessions WgPgSessions;
@@ -45,10 +47,13 @@ typedef struct
 } WgPgLoginLimits;
 
 /* Blocking, at start: connects, creates the tables, reads (or makes) the
- * signing key and loads the sessions still running. */
+ * signing key, loads the sessions still running and copies the shared
+ * accounts (wg-pg-accounts.h) into @accounts, as each poll does then with
+ * the accounts changed. */
 WgPgSessions *wg_pg_sessions_open           (const char             *conninfo,
                                              gint64                  lifetime_ms,
                                              const WgPgLoginLimits  *limits,
+                                             WgAccountStore         *accounts,
                                              GError                **error);
 /* Waits for the worker's current job; answers still queued come back
  * cancelled. */

@@ -12,6 +12,8 @@
  *  - sessions and login limits across instances: a token from one works
  *    on the other, a logout on one ends it on both within a second, 40
  *    parallel wrong passwords split over both get at most 5 checks;
+ *  - accounts shared: added or disabled with --database through one
+ *    instance's data directory, in force on every instance;
  *  - --demo with history (three streets): generated once into PostgreSQL,
  *    adopted by the next instance;
  *  - the timers of two instances escalate an alarm once;
@@ -946,6 +948,77 @@ test_sessions (void)
   pair_clear (&pair);
 }
 
+/* ---- accounts shared through the database -------------------------------- */
+
+/* wangge-server user VERB NAME --data-dir (@server's) --database @database. */
+static void
+run_user_command (WgTestServer *server,
+                  const char   *database,
+                  const char   *verb,
+                  const char   *name)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_launcher_spawn (launcher, &error, WANGGE_SERVER_BIN, "user", verb, name,
+                                         "--data-dir", server->data_dir, "--database", database, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static guint
+login_status (WgTestServer *server,
+              const char   *username,
+              const char   *password)
+{
+  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}", username, password);
+  g_autoptr(WgTestResponse) r = wg_test_server_request (server, "POST", "/api/v1/session", "application/json",
+                                                        body);
+
+  return r->status;
+}
+
+/* An account added with --database through one instance's data directory
+ * logs in on the other within a poll; disabled the same way, its session
+ * ends on both. */
+static void
+test_accounts (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *token = NULL;
+  const char *args[] = { "--database", NULL, NULL };
+  Pair pair = { 0 };
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  pair_start (&pair, database);
+  args[1] = database;
+
+  wg_test_server_add_user (pair.server[0], "clerk", "clerk-password", "dispatcher", args);
+  wg_test_iterate_for (3 * 250 + 100);
+  g_assert_cmpuint (login_status (pair.server[1], "clerk", "clerk-password"), ==, 200);
+  token = wg_test_server_login (pair.server[0], "clerk", "clerk-password");
+  g_assert_cmpuint (journal_status (pair.server[1], token), ==, 200);
+
+  run_user_command (pair.server[0], database, "disable", "clerk");
+  wg_test_iterate_for (3 * 250 + 100);
+  g_assert_cmpuint (journal_status (pair.server[0], token), ==, 401);
+  g_assert_cmpuint (journal_status (pair.server[1], token), ==, 401);
+  g_assert_cmpuint (login_status (pair.server[1], "clerk", "clerk-password"), ==, 401);
+
+  /* Enabled through the other instance's directory (which has its copy);
+   * an instance started afterwards copies the account at start. */
+  run_user_command (pair.server[1], database, "enable", "clerk");
+  {
+    g_autoptr(WgTestServer) third = start_server (database);
+
+    g_assert_cmpuint (login_status (third, "clerk", "clerk-password"), ==, 200);
+  }
+  pair_clear (&pair);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -957,6 +1030,7 @@ main (int   argc,
   g_test_add_func ("/postgres/two-instances", test_two_instances);
   g_test_add_func ("/postgres/demo", test_demo_history);
   g_test_add_func ("/postgres/sessions", test_sessions);
+  g_test_add_func ("/postgres/accounts", test_accounts);
   g_test_add_func ("/postgres/timers", test_timers_once);
   g_test_add_func ("/postgres/kill9", test_kill9);
   g_test_add_func ("/postgres/database-crash", test_database_crash);
