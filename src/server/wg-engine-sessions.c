@@ -9,6 +9,12 @@
  * address), one user name from everywhere, one address whatever the name.
  * A login being checked holds a place in all three until its answer, so
  * parallel guesses get no more tries than serial ones.
+ *
+ * On PostgreSQL (--database) the windows, the sessions and the command
+ * rates are every instance's (WgPgSessions, docs/postgresql.md): a login
+ * asks the database for its place before the check and opens its session
+ * there after it, a logout revokes there, and a token is checked in
+ * memory.  On SQLite all of it stays in this instance.
  */
 #define G_LOG_DOMAIN "wg-engine"
 
