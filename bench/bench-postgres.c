@@ -10,10 +10,16 @@
  *  - PostgreSQL, two instances on one database, the requests alternating
  *    between them.
  *
- * Goals (issue 22): PostgreSQL with one instance >= 50% of SQLite; two
- * instances no slower than one.  Not a test.
+ * Then the city-scale history (wangge-server --demo --demo-streets 100:
+ * the demo street 100 times, offset in space) of CITY_DAYS days, generated
+ * at the first start into SQLite (the baseline) and into PostgreSQL (into
+ * the instance's mirror, then copied under the journal lock): events/s.
  *
- *   bench-postgres [SECONDS] [IN_FLIGHT]
+ * Goals (issue 22): PostgreSQL with one instance >= 50% of SQLite; two
+ * instances no slower than one; the city-scale history generated into
+ * PostgreSQL.  Not a test.
+ *
+ *   bench-postgres [SECONDS] [IN_FLIGHT] [CITY_DAYS (default 7; 0 skips)]
  */
 #include "config.h"
 
@@ -35,8 +41,8 @@ typedef struct
   guint  next;
 } Targets;
 
-/* A new command each time, to the next instance with its own token
- * (sessions are each instance's). */
+/* A new command each time, to the next instance, with the token it
+ * issued. */
 static SoupMessage *
 build_command (gpointer user_data)
 {
@@ -105,6 +111,41 @@ measure (const char *database,
   return figure;
 }
 
+#define CITY_STREETS "100"
+
+typedef struct
+{
+  gint64 events;
+  double seconds;
+} History;
+
+/* The first start of a city-scale demo: history generation (and on
+ * PostgreSQL its copy into the database) until the server listens. */
+static History
+generate_city (const char *database,
+               guint       days)
+{
+  g_autofree char *days_text = g_strdup_printf ("%u", days);
+  const char *args[] = { "--demo", "--demo-days", days_text, "--demo-streets", CITY_STREETS,
+                         database != NULL ? "--database" : NULL, database, NULL };
+  g_autoptr(WgTestServer) server = wg_test_server_new (CONFIG);
+  gint64 start = g_get_monotonic_time ();
+  History history;
+
+  wg_test_server_start (server, args);
+  history.seconds = (g_get_monotonic_time () - start) / 1e6;
+  history.events = wg_test_server_head (server);
+  return history;
+}
+
+static void
+print_history (const char *what,
+               History     history)
+{
+  g_print ("  %-34s %8" G_GINT64_FORMAT " events in %6.1f s   %8.0f events/s\n", what, history.events,
+           history.seconds, history.events / history.seconds);
+}
+
 static void
 print_figure (const char *what,
               Figure      figure)
@@ -119,6 +160,9 @@ main (int   argc,
 {
   double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 5.0;
   guint in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 64;
+  guint city_days = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 7;
+  g_autofree char *database_city = NULL;
+  History city_sqlite = { 0 }, city_pg = { 0 };
   g_autofree char *skip = NULL;
   g_autofree char *database_one = NULL;
   g_autofree char *database_two = NULL;
@@ -137,6 +181,12 @@ main (int   argc,
   sqlite = measure (NULL, 1, seconds, in_flight);
   pg_one = measure (database_one, 1, seconds, in_flight);
   pg_two = measure (database_two, 2, seconds, in_flight);
+  if (city_days > 0)
+    {
+      database_city = wg_test_postgres_new_database (cluster);
+      city_sqlite = generate_city (NULL, city_days);
+      city_pg = generate_city (database_city, city_days);
+    }
   wg_test_postgres_stop (cluster);
 
   g_print ("durable commands: incident.report, %u in flight, %.1f s each\n", in_flight, seconds);
@@ -145,5 +195,13 @@ main (int   argc,
   print_figure ("PostgreSQL, two instances", pg_two);
   g_print ("PostgreSQL one instance / SQLite: %.2f (goal >= 0.50)\n", pg_one.rate / sqlite.rate);
   g_print ("PostgreSQL two instances / one:   %.2f (goal >= 1.00)\n", pg_two.rate / pg_one.rate);
+  if (city_days > 0)
+    {
+      g_print ("city-scale history: %s streets, %u days, generated at the first start\n", CITY_STREETS, city_days);
+      print_history ("SQLite (baseline)", city_sqlite);
+      print_history ("PostgreSQL (mirror, then copied)", city_pg);
+      g_print ("PostgreSQL / SQLite events/s: %.2f\n",
+               (city_pg.events / city_pg.seconds) / (city_sqlite.events / city_sqlite.seconds));
+    }
   return EXIT_SUCCESS;
 }

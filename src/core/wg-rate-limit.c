@@ -63,6 +63,24 @@ refill (WgRateLimiter *self,
  *
  * Returns: %TRUE if the request may go ahead
  */
+static Bucket *
+bucket_at (WgRateLimiter *self,
+           const char    *key,
+           gint64         now_us)
+{
+  Bucket *bucket = g_hash_table_lookup (self->buckets, key);
+
+  if (bucket == NULL)
+    {
+      bucket = g_new (Bucket, 1);
+      bucket->tokens = self->burst;
+      bucket->updated_us = now_us;
+      g_hash_table_insert (self->buckets, g_strdup (key), bucket);
+    }
+  refill (self, bucket, now_us);
+  return bucket;
+}
+
 gboolean
 wg_rate_limiter_try (WgRateLimiter *self,
                      const char    *key,
@@ -74,15 +92,7 @@ wg_rate_limiter_try (WgRateLimiter *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
-  bucket = g_hash_table_lookup (self->buckets, key);
-  if (bucket == NULL)
-    {
-      bucket = g_new (Bucket, 1);
-      bucket->tokens = self->burst;
-      bucket->updated_us = now_us;
-      g_hash_table_insert (self->buckets, g_strdup (key), bucket);
-    }
-  refill (self, bucket, now_us);
+  bucket = bucket_at (self, key, now_us);
 
   if (bucket->tokens >= 1.0)
     {
@@ -98,6 +108,28 @@ wg_rate_limiter_try (WgRateLimiter *self,
 }
 
 /* Forgets keys whose buckets are full again: they behave as new ones. */
+/**
+ * wg_rate_limiter_charge:
+ *
+ * Takes @n permits for @key that were used elsewhere (another server
+ * instance's requests on the same session).  The bucket may go below
+ * zero, down to -burst: the next permit then waits for the debt too.
+ */
+void
+wg_rate_limiter_charge (WgRateLimiter *self,
+                        const char    *key,
+                        double         n,
+                        gint64         now_us)
+{
+  Bucket *bucket;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+
+  bucket = bucket_at (self, key, now_us);
+  bucket->tokens = MAX (-self->burst, bucket->tokens - n);
+}
+
 void
 wg_rate_limiter_prune (WgRateLimiter *self,
                        gint64         now_us)

@@ -16,6 +16,10 @@ gboolean       wg_rate_limiter_try       (WgRateLimiter *self,
                                           const char    *key,
                                           gint64         now_us,
                                           double        *retry_after_s);
+void           wg_rate_limiter_charge    (WgRateLimiter *self,
+                                          const char    *key,
+                                          double         n,
+                                          gint64         now_us);
 void           wg_rate_limiter_prune     (WgRateLimiter *self,
                                           gint64         now_us);
 guint          wg_rate_limiter_get_size  (WgRateLimiter *self);

@@ -18,6 +18,7 @@
 #include "wg-engine.h"
 #include "wg-json-guard.h"
 #include "wg-password.h"
+#include "wg-pg-accounts.h"
 #include "wg-reference-rules.h"
 #include "wg-server.h"
 #include "wg-vocab.h"
@@ -124,6 +125,27 @@ read_password (GError **error)
   return g_strdup (line);
 }
 
+/* With a database: the account as this data directory now has it goes to
+ * PostgreSQL too, where every server on it copies it from. */
+static int
+share_account (WgAccountStore *accounts,
+               const char     *database,
+               const char     *name)
+{
+  g_autoptr(WgAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (database == NULL)
+    return EXIT_SUCCESS;
+  account = wg_account_store_lookup (accounts, name, &error);
+  if (account == NULL || !wg_pg_accounts_put (database, account, &error))
+    {
+      g_printerr ("wangge-server: %s\n", error->message);
+      return 1;
+    }
+  return EXIT_SUCCESS;
+}
+
 static int
 user_command (int    argc,
               char **argv)
@@ -139,10 +161,12 @@ user_command (int    argc,
   g_autofree char *department = NULL;
   g_autofree char *unit = NULL;
   g_autofree char *display_name = NULL;
+  g_autofree char *database = NULL;
   g_autofree char *path = NULL;
   const char *verb, *name;
   const GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Directory of the databases"), N_("DIR") },
+    { "database", 0, 0, G_OPTION_ARG_STRING, &database, N_("Also store the account in this PostgreSQL database, for every server on it (libpq URI)"), N_("URI") },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, N_("Key file with limits and settings"), N_("FILE") },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, N_("Role: admin, duty_leader, dispatcher, trainer, grid_worker, department, wall"), N_("ROLE") },
     { "grid", 0, 0, G_OPTION_ARG_STRING, &grid, N_("Grid code of a grid worker"), N_("CODE") },
@@ -177,6 +201,8 @@ user_command (int    argc,
     }
   if (data_dir == NULL && config->data_dir != NULL)
     data_dir = g_strdup (config->data_dir);
+  if (database == NULL && config->database != NULL)
+    database = g_strdup (config->database);
   if (data_dir == NULL && g_getenv ("STATE_DIRECTORY") != NULL)
     data_dir = g_strdup (g_getenv ("STATE_DIRECTORY"));
   if (data_dir == NULL)
@@ -261,7 +287,7 @@ user_command (int    argc,
           g_printerr ("wangge-server: %s\n", error->message);
           return 1;
         }
-      return EXIT_SUCCESS;
+      return share_account (accounts, database, name);
     }
   if (g_str_equal (verb, "disable") || g_str_equal (verb, "enable"))
     {
@@ -270,7 +296,7 @@ user_command (int    argc,
           g_printerr ("wangge-server: %s\n", error->message);
           return 1;
         }
-      return EXIT_SUCCESS;
+      return share_account (accounts, database, name);
     }
   g_printerr ("wangge-server: %s\n", _("usage: wangge-server user add|passwd|disable|enable|list [NAME]"));
   return 2;
@@ -451,6 +477,8 @@ main (int   argc,
   gboolean demo = FALSE;
   int port = -1;
   int demo_days = -1;
+  int demo_streets = 0;
+  double demo_incident_scale = 0;
   guint sigint_id, sigterm_id;
   App app = { 0 };
   const GOptionEntry entries[] = {
@@ -461,6 +489,8 @@ main (int   argc,
     { "demo-password", 0, 0, G_OPTION_ARG_STRING, &demo_password, N_("Password of the demo accounts"), N_("PW") },
     { "demo-anchor", 0, 0, G_OPTION_ARG_STRING, &demo_anchor, N_("Day the demo history leads up to"), N_("YYYY-MM-DD") },
     { "demo-days", 0, 0, G_OPTION_ARG_INT, &demo_days, N_("Days of demo history generated on the first start (default 365; 0: none)"), N_("N") },
+    { "demo-streets", 0, 0, G_OPTION_ARG_INT, &demo_streets, N_("Streets in the demo history: copies of the demo street, offset in space (default 1; a city: 100)"), N_("N") },
+    { "demo-incident-scale", 0, 0, G_OPTION_ARG_DOUBLE, &demo_incident_scale, N_("Incidents per street in the demo history, times X (default 1)"), N_("X") },
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference_dir, N_("Directory of the reference data"), N_("DIR") },
     { "database", 0, 0, G_OPTION_ARG_STRING, &database, N_("PostgreSQL journal shared by several servers (libpq URI)"), N_("URI") },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("PEM certificate: serve HTTPS and WSS"), N_("FILE") },
@@ -529,6 +559,10 @@ main (int   argc,
     config->demo_anchor = g_steal_pointer (&demo_anchor);
   if (demo_days >= 0)
     config->demo_days = MIN (demo_days, 3660);
+  if (demo_streets != 0)
+    config->demo_streets = demo_streets;
+  if (demo_incident_scale != 0)
+    config->demo_incident_scale = demo_incident_scale;
   if (reference_dir != NULL)
     {
       g_free (config->reference_dir);

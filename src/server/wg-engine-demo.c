@@ -141,6 +141,8 @@ seed_demo_history (WgEngine  *self,
   wg_history_params_init_from_reference (&params, self->reference);
   params.seed = 20261128;
   params.days = self->config.demo_days;
+  params.streets = self->config.demo_streets;
+  params.incident_scale = self->config.demo_incident_scale;
   if (self->config.demo_anchor != NULL)
     params.anchor = self->config.demo_anchor;
   else

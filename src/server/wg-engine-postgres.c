@@ -26,7 +26,19 @@ _wg_engine_postgres_open (WgEngine  *self,
       !wg_pg_journal_attach_mirror (self->pg, self->writer_store, error))
     return FALSE;
   self->pg_base = wg_store_head (self->writer_store);
-  return TRUE;
+  {
+    WgPgLoginLimits limits = {
+      .max_pair = self->config.login_max_failures,
+      .max_user = self->config.login_max_user_failures,
+      .max_address = self->config.login_max_address_failures,
+      .window_ms = (gint64) self->config.login_window_seconds * 1000,
+    };
+
+    self->pg_sessions = wg_pg_sessions_open (self->config.database,
+                                             (gint64) self->config.token_lifetime_seconds * 1000,
+                                             &limits, self->accounts, error);
+  }
+  return self->pg_sessions != NULL;
 }
 
 /* The demo's history and duty handover were appended to the mirror by the
@@ -52,18 +64,36 @@ journal_moved_cb (gint64   head,
   _wg_engine_queue_catch_up (self);
 }
 
+/* The commands other instances accepted on sessions this one knows. */
+static void
+used_elsewhere_cb (GHashTable *used_elsewhere,
+                   gpointer    user_data)
+{
+  WgEngine *self = user_data;
+  gint64 now_us = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer id, n;
+
+  g_hash_table_iter_init (&iter, used_elsewhere);
+  while (g_hash_table_iter_next (&iter, &id, &n))
+    wg_rate_limiter_charge (self->command_limiter, id, GPOINTER_TO_UINT (n), now_us);
+}
+
 void
 _wg_engine_postgres_start (WgEngine *self)
 {
   if (self->pg == NULL || self->pg_listener != NULL)
     return;
   self->pg_listener = wg_pg_listener_new (self->config.database, journal_moved_cb, self);
+  wg_pg_sessions_set_usage_func (self->pg_sessions, used_elsewhere_cb, self);
+  wg_pg_sessions_start (self->pg_sessions);
 }
 
 void
 _wg_engine_postgres_stop (WgEngine *self)
 {
   g_clear_pointer (&self->pg_listener, wg_pg_listener_free);
+  g_clear_pointer (&self->pg_sessions, wg_pg_sessions_free);
 }
 
 void

@@ -17,6 +17,7 @@
 #include "wg-password.h"
 #include "wg-pg-journal.h"
 #include "wg-pg-listener.h"
+#include "wg-pg-sessions.h"
 #include "wg-rate-limit.h"
 #include "wg-reference.h"
 #include "wg-router.h"
@@ -85,6 +86,7 @@ struct _WgEngine
   /* PostgreSQL (wg-engine-postgres.c), NULL without --database. */
   WgPgJournal       *pg;             /* the writer thread's */
   WgPgListener      *pg_listener;
+  WgPgSessions      *pg_sessions;    /* the main loop's: sessions, login windows */
   gint64             pg_base;        /* the mirror's head before local seeding */
   gboolean           catch_up_queued;
 };
@@ -248,5 +250,13 @@ void        _wg_engine_sessions_init        (WgEngine               *self);
 void        _wg_engine_sessions_prune       (WgEngine               *self,
                                              gint64                  now_us);
 void        _wg_engine_sessions_fini        (WgEngine               *self);
+/* The session's command rate (per instance on SQLite, across instances
+ * on PostgreSQL). */
+gboolean    _wg_engine_sessions_allow_command (WgEngine             *self,
+                                             SoupServerMessage      *msg,
+                                             double                 *retry_after_s);
+WgAccount  *_wg_engine_account_for_token    (WgEngine               *self,
+                                             const char             *token,
+                                             GError                **error);
 
 G_END_DECLS

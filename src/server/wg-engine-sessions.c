@@ -9,6 +9,12 @@
  * address), one user name from everywhere, one address whatever the name.
  * A login being checked holds a place in all three until its answer, so
  * parallel guesses get no more tries than serial ones.
+ *
+ * On PostgreSQL (--database) the windows, the sessions and the command
+ * rates are every instance's (WgPgSessions, docs/postgresql.md): a login
+ * asks the database for its place before the check and opens its session
+ * there after it, a logout revokes there, and a token is checked in
+ * memory.  On SQLite all of it stays in this instance.
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -32,6 +38,8 @@ typedef struct
   char              *username;
   char              *address;
   char              *pair;       /* the pair's key in pair_failures */
+  char              *password;   /* until PostgreSQL lets the check begin */
+  gint64             attempt;    /* PostgreSQL's row of this check */
 } LoginJob;
 
 static void
@@ -42,6 +50,9 @@ login_job_free (LoginJob *job)
   g_free (job->username);
   g_free (job->address);
   g_free (job->pair);
+  if (job->password != NULL)
+    explicit_bzero (job->password, strlen (job->password));
+  g_free (job->password);
   g_free (job);
 }
 
@@ -101,9 +112,89 @@ login_end (WgEngine *self,
 {
   gint64 now_us = g_get_monotonic_time ();
 
+  if (job->attempt != 0)
+    {
+      if (self->pg_sessions == NULL)
+        return;
+      /* Nobody waits for it: the answer goes out now.  Were it lost, the
+       * attempt would go on counting as a failure, which errs on the
+       * safe side. */
+      wg_pg_sessions_login_end_async (self->pg_sessions, job->attempt, failed, NULL,
+                                      g_get_real_time () / 1000, NULL, NULL);
+      return;
+    }
+
   wg_failure_window_end (self->pair_failures, job->pair, failed, now_us);
   wg_failure_window_end (self->user_failures, job->username, failed, now_us);
   wg_failure_window_end (self->address_failures, job->address, failed, now_us);
+}
+
+/* PostgreSQL's answer came after the engine stopped: nothing to touch. */
+static gboolean
+engine_gone (GAsyncResult *result)
+{
+  return g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result)));
+}
+
+static void
+respond_session (LoginJob   *job,
+                 const char *token,
+                 gint64      expires)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, token);
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, job->account->username);
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, job->account->role);
+  json_builder_set_member_name (builder, "expires");
+  json_builder_add_int_value (builder, expires);
+  add_nullable (builder, "display_name", job->account->display_name);
+  add_nullable (builder, "grid", job->account->grid);
+  add_nullable (builder, "department", job->account->department);
+  add_nullable (builder, "unit", job->account->unit);
+  json_builder_set_member_name (builder, "server_time");
+  json_builder_add_int_value (builder, g_get_real_time () / 1000);
+  json_builder_end_object (builder);
+  wg_json_respond_builder (job->msg, SOUP_STATUS_OK, builder);
+}
+
+/* The answer is set: audit it and send it. */
+static void
+login_finish (LoginJob *job)
+{
+  g_autofree char *code = _wg_engine_answer_code (job->msg);
+
+  _wg_engine_audit (job->engine, job->username, job->address, "login", NULL,
+                    soup_server_message_get_status (job->msg), code);
+  soup_server_message_unpause (job->msg);
+  login_job_free (job);
+}
+
+static void
+login_opened_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  LoginJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  gint64 expires = 0;
+
+  if (engine_gone (result))
+    {
+      login_job_free (job);
+      return;
+    }
+  token = wg_pg_sessions_login_end_finish (job->engine->pg_sessions, result, &expires, &error);
+  if (token == NULL)
+    wg_problem_respond (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+  else
+    respond_session (job, token, expires);
+  login_finish (job);
 }
 
 static void
@@ -114,7 +205,6 @@ login_verified_cb (GObject      *source,
   LoginJob *job = user_data;
   WgEngine *self = job->engine;
   g_autoptr(GError) error = NULL;
-  g_autofree char *code = NULL;
   gboolean ok;
 
   ok = wg_password_verify_finish (self->pool, result, &error);
@@ -126,36 +216,31 @@ login_verified_cb (GObject      *source,
     }
   else if (ok && job->account != NULL && !job->account->disabled)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
       g_autofree char *token = NULL;
       gint64 expires = 0;
 
-      login_end (self, job, FALSE);
-      wg_failure_window_forget (self->pair_failures, job->pair);
-      token = wg_account_store_create_token (self->accounts, job->account->username, g_get_real_time () / 1000,
-                                             (gint64) self->config.token_lifetime_seconds * 1000,
-                                             &expires, &error);
-      if (token == NULL)
-        wg_problem_respond (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      if (job->attempt != 0 && self->pg_sessions != NULL)
+        {
+          /* The session opens in PostgreSQL, with the pair's failures
+           * forgotten, before the answer: login_opened_cb. */
+          wg_pg_sessions_login_end_async (self->pg_sessions, job->attempt, FALSE, job->account->username,
+                                          g_get_real_time () / 1000, login_opened_cb, job);
+          return;
+        }
+      if (job->attempt != 0)
+        wg_problem_respond (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting-down", NULL);
       else
         {
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "token");
-          json_builder_add_string_value (builder, token);
-          json_builder_set_member_name (builder, "username");
-          json_builder_add_string_value (builder, job->account->username);
-          json_builder_set_member_name (builder, "role");
-          json_builder_add_string_value (builder, job->account->role);
-          json_builder_set_member_name (builder, "expires");
-          json_builder_add_int_value (builder, expires);
-          add_nullable (builder, "display_name", job->account->display_name);
-          add_nullable (builder, "grid", job->account->grid);
-          add_nullable (builder, "department", job->account->department);
-          add_nullable (builder, "unit", job->account->unit);
-          json_builder_set_member_name (builder, "server_time");
-          json_builder_add_int_value (builder, g_get_real_time () / 1000);
-          json_builder_end_object (builder);
-          wg_json_respond_builder (job->msg, SOUP_STATUS_OK, builder);
+          login_end (self, job, FALSE);
+          wg_failure_window_forget (self->pair_failures, job->pair);
+          token = wg_account_store_create_token (self->accounts, job->account->username,
+                                                 g_get_real_time () / 1000,
+                                                 (gint64) self->config.token_lifetime_seconds * 1000,
+                                                 &expires, &error);
+          if (token == NULL)
+            wg_problem_respond (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+          else
+            respond_session (job, token, expires);
         }
     }
   else
@@ -166,10 +251,51 @@ login_verified_cb (GObject      *source,
       wg_problem_respond (job->msg, SOUP_STATUS_UNAUTHORIZED, "invalid-credentials", NULL);
     }
 
-  code = _wg_engine_answer_code (job->msg);
-  _wg_engine_audit (self, job->username, job->address, "login", NULL, soup_server_message_get_status (job->msg), code);
-  soup_server_message_unpause (job->msg);
-  login_job_free (job);
+  login_finish (job);
+}
+
+/* Unknown users are checked against the dummy hash: the same time. */
+static void
+verify (WgEngine   *self,
+        LoginJob   *job,
+        const char *password)
+{
+  job->account = wg_account_store_lookup (self->accounts, job->username, NULL);
+  wg_password_verify_async (self->pool,
+                            job->account != NULL && !job->account->disabled
+                              ? job->account->password_hash : wg_password_dummy_hash (),
+                            password, NULL, login_verified_cb, job);
+}
+
+static void
+login_gate_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  LoginJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = g_steal_pointer (&job->password);
+  double retry_after = 0;
+
+  if (engine_gone (result))
+    {
+      login_job_free (job);
+      return;
+    }
+  if (!wg_pg_sessions_login_begin_finish (job->engine->pg_sessions, result, &job->attempt, &retry_after, &error))
+    wg_problem_respond (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+  else if (job->attempt == 0)
+    _wg_engine_respond_retry_after (job->msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
+                                    _("Too many failed logins: wait before trying again"),
+                                    retry_after);
+  else
+    {
+      verify (job->engine, job, password);
+      explicit_bzero (password, strlen (password));
+      return;
+    }
+  explicit_bzero (password, strlen (password));
+  login_finish (job);
 }
 
 static void
@@ -182,7 +308,6 @@ post_session_cb (SoupServerMessage *msg,
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *address = _wg_engine_remote_address (msg);
   g_autofree char *code = NULL;
-  g_autofree char *pair = NULL;
   const char *username = NULL, *password = NULL;
   double retry_after = 0;
   LoginJob *job;
@@ -210,34 +335,80 @@ post_session_cb (SoupServerMessage *msg,
       goto refused;
     }
 
-  pair = pair_key (username, address);
-  if (!login_allowed (self, username, address, pair, g_get_monotonic_time (), &retry_after))
+  job = g_new0 (LoginJob, 1);
+  job->engine = self;
+  job->msg = g_object_ref (msg);
+  job->username = g_strdup (username);
+  job->address = g_strdup (address);
+  job->pair = pair_key (username, address);
+  if (self->pg_sessions != NULL)
     {
+      /* The windows are every instance's: PostgreSQL decides (login_gate_cb). */
+      job->password = g_strdup (password);
+      soup_server_message_pause (msg);
+      wg_pg_sessions_login_begin_async (self->pg_sessions, username, address, g_get_real_time () / 1000,
+                                        login_gate_cb, job);
+      return;
+    }
+  if (!login_allowed (self, username, address, job->pair, g_get_monotonic_time (), &retry_after))
+    {
+      login_job_free (job);
       _wg_engine_respond_retry_after (msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
                                       _("Too many failed logins: wait before trying again"),
                                       retry_after);
       goto refused;
     }
-
-  job = g_new0 (LoginJob, 1);
-  job->engine = self;
-  job->msg = g_object_ref (msg);
-  job->username = g_strdup (username);
-  job->address = g_steal_pointer (&address);
-  job->pair = g_steal_pointer (&pair);
-  job->account = wg_account_store_lookup (self->accounts, username, NULL);
   login_begin (self, job);
   soup_server_message_pause (msg);
-  /* Unknown users are checked against the dummy hash: the same time. */
-  wg_password_verify_async (self->pool,
-                            job->account != NULL && !job->account->disabled
-                              ? job->account->password_hash : wg_password_dummy_hash (),
-                            password, NULL, login_verified_cb, job);
+  verify (self, job, password);
   return;
 
 refused:
   code = _wg_engine_answer_code (msg);
   _wg_engine_audit (self, username, address, "login", NULL, soup_server_message_get_status (msg), code);
+}
+
+typedef struct
+{
+  WgEngine          *engine;
+  SoupServerMessage *msg;
+  char              *username;
+  char              *address;
+} LogoutJob;
+
+static void
+logout_job_free (LogoutJob *job)
+{
+  g_clear_object (&job->msg);
+  g_free (job->username);
+  g_free (job->address);
+  g_free (job);
+}
+
+/* The session is over in PostgreSQL: every instance's poll sees it. */
+static void
+logout_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LogoutJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+
+  if (engine_gone (result))
+    {
+      logout_job_free (job);
+      return;
+    }
+  if (!wg_pg_sessions_revoke_finish (job->engine->pg_sessions, result, &error))
+    wg_problem_respond (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+  else
+    soup_server_message_set_status (job->msg, SOUP_STATUS_NO_CONTENT, NULL);
+  code = _wg_engine_answer_code (job->msg);
+  _wg_engine_audit (job->engine, job->username, job->address, "logout", NULL,
+                    soup_server_message_get_status (job->msg), code);
+  soup_server_message_unpause (job->msg);
+  logout_job_free (job);
 }
 
 static void
@@ -253,6 +424,18 @@ delete_session_cb (SoupServerMessage *msg,
 
   if (actor == NULL)
     return;
+  if (self->pg_sessions != NULL)
+    {
+      LogoutJob *job = g_new0 (LogoutJob, 1);
+
+      job->engine = self;
+      job->msg = g_object_ref (msg);
+      job->username = g_strdup (actor->username);
+      job->address = g_steal_pointer (&address);
+      soup_server_message_pause (msg);
+      wg_pg_sessions_revoke_async (self->pg_sessions, _wg_engine_bearer_token (msg), logout_done_cb, job);
+      return;
+    }
   if (!wg_account_store_revoke_token (self->accounts, _wg_engine_bearer_token (msg), &error))
     {
       wg_problem_respond (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
@@ -261,6 +444,44 @@ delete_session_cb (SoupServerMessage *msg,
     }
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
   _wg_engine_audit (self, actor->username, address, "logout", NULL, SOUP_STATUS_NO_CONTENT, "ok");
+}
+
+gboolean
+_wg_engine_sessions_allow_command (WgEngine          *self,
+                                   SoupServerMessage *msg,
+                                   double            *retry_after_s)
+{
+  const char *token = _wg_engine_bearer_token (msg);
+  g_autofree char *id = NULL;
+
+  if (self->pg_sessions == NULL)
+    return wg_rate_limiter_try (self->command_limiter, token, g_get_monotonic_time (), retry_after_s);
+  /* Keyed by the session id, which the other instances' counts name. */
+  id = wg_pg_sessions_dup_id (token);
+  if (!wg_rate_limiter_try (self->command_limiter, id, g_get_monotonic_time (), retry_after_s))
+    return FALSE;
+  wg_pg_sessions_count_command (self->pg_sessions, id);
+  return TRUE;
+}
+
+/* The account @token acts for, or NULL: this instance's tokens on SQLite,
+ * every instance's on PostgreSQL (checked in memory: no round trip on
+ * the main loop). */
+WgAccount *
+_wg_engine_account_for_token (WgEngine    *self,
+                              const char  *token,
+                              GError     **error)
+{
+  g_autofree char *username = NULL;
+
+  if (self->pg_sessions == NULL)
+    return wg_account_store_check_token (self->accounts, token, g_get_real_time () / 1000,
+                                         (gint64) self->config.token_lifetime_seconds * 1000,
+                                         NULL, error);
+  username = wg_pg_sessions_check (self->pg_sessions, token, g_get_real_time () / 1000, error);
+  if (username == NULL)
+    return NULL;
+  return wg_account_store_lookup (self->accounts, username, error);
 }
 
 void

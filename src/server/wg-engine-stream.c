@@ -208,9 +208,7 @@ identify_cb (SoupServerMessage  *msg,
                            _("Log in first: POST /api/v1/session, then send “Authorization: Bearer TOKEN”"));
       return FALSE;
     }
-  account = wg_account_store_check_token (self->accounts, token, g_get_real_time () / 1000,
-                                          (gint64) self->config.token_lifetime_seconds * 1000,
-                                          NULL, &local_error);
+  account = _wg_engine_account_for_token (self, token, &local_error);
   if (account == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,

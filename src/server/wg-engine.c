@@ -488,7 +488,7 @@ post_commands_cb (SoupServerMessage *msg,
   if (actor == NULL)
     return;
 
-  if (!wg_rate_limiter_try (self->command_limiter, _wg_engine_bearer_token (msg), g_get_monotonic_time (), &retry_after))
+  if (!_wg_engine_sessions_allow_command (self, msg, &retry_after))
     {
       _wg_engine_respond_retry_after (msg, WG_STATUS_TOO_MANY_REQUESTS, "too-many-requests",
                            _("Too many commands for this session: wait and retry with the same id"),

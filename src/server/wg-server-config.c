@@ -26,6 +26,8 @@ wg_server_config_new (void)
   self->address = g_strdup ("127.0.0.1");
   self->port = 8470;
   self->demo_days = 365;
+  self->demo_streets = 1;
+  self->demo_incident_scale = 1.0;
   self->body_max_bytes = 1024 * 1024;
   self->json_max_depth = 64;
   self->ws_max_message_bytes = 64 * 1024;
@@ -273,6 +275,13 @@ wg_server_config_validate (WgServerConfig  *self,
                        _("--demo-anchor must be a date YYYY-MM-DD, not “%s”"), self->demo_anchor);
           return FALSE;
         }
+    }
+  if (self->demo_streets < 1 || self->demo_streets > 1000 ||
+      !(self->demo_incident_scale > 0 && self->demo_incident_scale <= 100))
+    {
+      g_set_error (error, WG_SERVER_CONFIG_ERROR, WG_SERVER_CONFIG_ERROR_INVALID,
+                   _("--demo-streets must be 1 to 1000 and --demo-incident-scale above 0, at most 100"));
+      return FALSE;
     }
   if ((self->tls_cert == NULL) != (self->tls_key == NULL))
     {

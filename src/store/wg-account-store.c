@@ -192,18 +192,25 @@ wg_account_store_close (WgAccountStore *self)
  * Adds all the accounts in one transaction, or none: seeding a demo's few
  * hundred accounts costs one commit.
  */
-gboolean
-wg_account_store_add (WgAccountStore  *self,
-                      GPtrArray       *accounts,
-                      GError         **error)
+static gboolean
+store_accounts (WgAccountStore  *self,
+                GPtrArray       *accounts,
+                gboolean         replace,
+                GError         **error)
 {
   sqlite3_stmt *insert;
 
-  g_return_val_if_fail (self != NULL && accounts != NULL, FALSE);
-
   if (!(insert = wg_sqlite_prepare (self->db, &db_errors,
-                                    "INSERT INTO accounts (username, role, password_hash, display_name,"
-                                    " grid, department, unit, disabled) VALUES (?,?,?,?,?,?,?,?)",
+                                    replace
+                                      ? "INSERT INTO accounts (username, role, password_hash, display_name,"
+                                        " grid, department, unit, disabled) VALUES (?,?,?,?,?,?,?,?)"
+                                        " ON CONFLICT (username) DO UPDATE SET role = excluded.role,"
+                                        " password_hash = excluded.password_hash,"
+                                        " display_name = excluded.display_name, grid = excluded.grid,"
+                                        " department = excluded.department, unit = excluded.unit,"
+                                        " disabled = excluded.disabled"
+                                      : "INSERT INTO accounts (username, role, password_hash, display_name,"
+                                        " grid, department, unit, disabled) VALUES (?,?,?,?,?,?,?,?)",
                                     error)))
     return FALSE;
   if (!wg_sqlite_exec (self->db, &db_errors, "BEGIN IMMEDIATE", error))
@@ -242,6 +249,27 @@ wg_account_store_add (WgAccountStore  *self,
 
   sqlite3_finalize (insert);
   return wg_sqlite_exec (self->db, &db_errors, "COMMIT", error);
+}
+
+gboolean
+wg_account_store_add (WgAccountStore  *self,
+                      GPtrArray       *accounts,
+                      GError         **error)
+{
+  g_return_val_if_fail (self != NULL && accounts != NULL, FALSE);
+  return store_accounts (self, accounts, FALSE, error);
+}
+
+/* Adds the accounts, or replaces the ones of the same names (their
+ * tokens stay): a copy kept in step with another source (PostgreSQL's
+ * accounts, shared by several servers). */
+gboolean
+wg_account_store_put (WgAccountStore  *self,
+                      GPtrArray       *accounts,
+                      GError         **error)
+{
+  g_return_val_if_fail (self != NULL && accounts != NULL, FALSE);
+  return store_accounts (self, accounts, TRUE, error);
 }
 
 static WgAccount *

@@ -62,6 +62,9 @@ gboolean        wg_account_store_relax_durability (WgAccountStore *self,
 gboolean        wg_account_store_add            (WgAccountStore   *self,
                                                  GPtrArray        *accounts,
                                                  GError          **error);
+gboolean        wg_account_store_put            (WgAccountStore   *self,
+                                                 GPtrArray        *accounts,
+                                                 GError          **error);
 WgAccount      *wg_account_store_lookup         (WgAccountStore   *self,
                                                  const char       *username,
                                                  GError          **error);

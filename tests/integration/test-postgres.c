@@ -9,8 +9,13 @@
  *    retries sent to the other instance, a stream subscriber on one seeing
  *    a report made through the other within 1 s, one gap-free journal
  *    that both serve;
- *  - --demo with history: generated once into PostgreSQL, adopted by the
- *    next instance;
+ *  - sessions and login limits across instances: a token from one works
+ *    on the other, a logout on one ends it on both within a second, 40
+ *    parallel wrong passwords split over both get at most 5 checks;
+ *  - accounts shared: added or disabled with --database through one
+ *    instance's data directory, in force on every instance;
+ *  - --demo with history (three streets): generated once into PostgreSQL,
+ *    adopted by the next instance;
  *  - the timers of two instances escalate an alarm once;
  *  - kill -9 of an instance during writes: every acknowledged command is
  *    kept, and the retries through the other instance apply none twice;
@@ -42,13 +47,20 @@ static char *skip_reason;
 #define CONFIG "[auth]\ncommand-rate=100000\ncommand-burst=100000\n"
 
 static WgTestServer *
-start_server (const char *database)
+start_server_with (const char *config,
+                   const char *database)
 {
-  WgTestServer *server = wg_test_server_new (CONFIG);
+  WgTestServer *server = wg_test_server_new (config);
   const char *args[] = { "--demo", database != NULL ? "--database" : NULL, database, NULL };
 
   wg_test_server_start (server, args);
   return server;
+}
+
+static WgTestServer *
+start_server (const char *database)
+{
+  return start_server_with (CONFIG, database);
 }
 
 static char *
@@ -257,14 +269,22 @@ typedef struct
 } Pair;
 
 static void
-pair_start (Pair       *pair,
-            const char *database)
+pair_start_with (Pair       *pair,
+                 const char *config,
+                 const char *database)
 {
   for (guint i = 0; i < 2; i++)
     {
-      pair->server[i] = start_server (database);
+      pair->server[i] = start_server_with (config, database);
       pair->token[i] = wg_test_server_login (pair->server[i], "dispatcher", "demo");
     }
+}
+
+static void
+pair_start (Pair       *pair,
+            const char *database)
+{
+  pair_start_with (pair, CONFIG, database);
 }
 
 static void
@@ -384,7 +404,8 @@ test_demo_history (void)
   database = wg_test_postgres_new_database (cluster);
   for (guint i = 0; i < 2; i++)
     {
-      const char *args[] = { "--demo", "--demo-days", "2", "--database", database, NULL };
+      /* Three streets: the city-scale path (--demo-streets 100) in small. */
+      const char *args[] = { "--demo", "--demo-days", "2", "--demo-streets", "3", "--database", database, NULL };
       g_autofree char *token = NULL;
 
       server[i] = wg_test_server_new (NULL);
@@ -395,6 +416,7 @@ test_demo_history (void)
       assert_gap_free (journal[i]);
     }
   g_assert_cmpuint (json_array_get_length (journal[0]), >, 10);
+  g_assert_nonnull (strstr (text[0], "-s003"));
   g_assert_cmpstr (text[1], ==, text[0]);
   for (guint i = 0; i < 2; i++)
     {
@@ -755,6 +777,248 @@ test_database_crash (void)
   pair_clear (&pair);
 }
 
+/* ---- sessions and login limits across instances ----------------------- */
+
+static SoupMessage *
+login_message (WgTestServer *server,
+               const char   *username,
+               const char   *password)
+{
+  g_autofree char *url = wg_test_server_url (server, "/api/v1/session");
+  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}", username, password);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  SoupMessage *msg = soup_message_new ("POST", url);
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  return msg;
+}
+
+typedef struct
+{
+  guint answered;
+  guint unauthorized;
+  guint throttled;
+} Guesses;
+
+static void
+guess_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Guesses *g = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  g_assert_no_error (error);
+  g->answered++;
+  g->unauthorized += soup_message_get_status (msg) == 401;
+  g->throttled += soup_message_get_status (msg) == 429;
+}
+
+static gboolean
+guesses_answered (gpointer data)
+{
+  return ((Guesses *) data)->answered == 40;
+}
+
+static guint
+journal_status (WgTestServer *server,
+                const char   *token)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", "/api/v1/journal?limit=1",
+                                                           NULL, NULL);
+
+  return r->status;
+}
+
+/* A token works on every instance; a logout on one ends it on the other
+ * within a second, also after a restart; a session's command rate holds
+ * across instances; 40 parallel wrong passwords for one user, split over
+ * the two instances, get at most 5 checks (the pair's limit) between
+ * them. */
+static void
+test_sessions (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *forged = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  Pair pair = { 0 };
+  Guesses g = { 0 };
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  /* Bursts of 10, then one a second. */
+  pair_start_with (&pair, "[auth]\ncommand-rate=1\ncommand-burst=10\n", database);
+
+  /* Issued by instance 1, used at once on instance 2, for reads and commands. */
+  g_assert_cmpuint (journal_status (pair.server[1], pair.token[0]), ==, 200);
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_command (pair.server[1], pair.token[0], NULL,
+                                                          "incident.report", REPORT);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  forged = g_strdup (pair.token[0]);
+  forged[strlen (forged) - 1] = forged[strlen (forged) - 1] == '0' ? '1' : '0';
+  g_assert_cmpuint (journal_status (pair.server[0], forged), ==, 401);
+  g_assert_cmpuint (journal_status (pair.server[1], forged), ==, 401);
+
+  /* Logged out through instance 2: over there at once, over here soon. */
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (pair.server[1], pair.token[0], "DELETE",
+                                                             "/api/v1/session", NULL, NULL);
+    gint64 start = g_get_monotonic_time ();
+    gint64 elapsed_ms;
+
+    g_assert_cmpuint (r->status, ==, 204);
+    g_assert_cmpuint (journal_status (pair.server[1], pair.token[0]), ==, 401);
+    while (journal_status (pair.server[0], pair.token[0]) == 200 &&
+           g_get_monotonic_time () - start < 3 * G_USEC_PER_SEC)
+      wg_test_iterate_for (20);
+    elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+    g_test_message ("a logout through instance 2 took effect on instance 1 after %" G_GINT64_FORMAT " ms",
+                    elapsed_ms);
+    g_assert_cmpuint (journal_status (pair.server[0], pair.token[0]), ==, 401);
+    g_assert_cmpint (elapsed_ms, <, 1000);
+  }
+  /* The other session goes on, on both. */
+  g_assert_cmpuint (journal_status (pair.server[0], pair.token[1]), ==, 200);
+  g_assert_cmpuint (journal_status (pair.server[1], pair.token[1]), ==, 200);
+  /* A restarted instance knows both from the database. */
+  {
+    const char *args[] = { "--demo", "--database", database, NULL };
+
+    g_assert_cmpint (wg_test_server_stop (pair.server[0]), ==, 0);
+    wg_test_server_start (pair.server[0], args);
+    g_assert_cmpuint (journal_status (pair.server[0], pair.token[0]), ==, 401);
+    g_assert_cmpuint (journal_status (pair.server[0], pair.token[1]), ==, 200);
+  }
+
+  /* Session 2's burst spent half here, half there: each instance knows
+   * of the other half after a poll, and refuses what its own bucket
+   * alone would still allow (5 each). */
+  for (guint round = 0; round < 2; round++)
+    {
+      guint accepted = 0, refused = 0;
+
+      for (guint i = 0; i < 10; i++)
+        {
+          g_autoptr(WgTestResponse) r = wg_test_server_command (pair.server[i % 2], pair.token[1], NULL,
+                                                                "incident.report", REPORT);
+
+          accepted += r->status == 200;
+          refused += r->status == 429;
+        }
+      g_test_message ("commands on one session over two instances, round %u: %u accepted, %u refused",
+                      round + 1, accepted, refused);
+      g_assert_cmpuint (accepted + refused, ==, 10);
+      if (round == 0)
+        {
+          g_assert_cmpuint (accepted, ==, 10);
+          wg_test_iterate_for (3 * 250 + 100);
+        }
+      else
+        g_assert_cmpuint (accepted, <=, 5);
+    }
+
+  /* 40 wrong passwords at once, alternating between the instances. */
+  session = soup_session_new_with_options ("max-conns-per-host", 64, "timeout", 120, NULL);
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(SoupMessage) msg = login_message (pair.server[i % 2], "dispatcher", "guess");
+
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, guess_done_cb, &g);
+    }
+  g_assert_true (wg_test_iterate_until (guesses_answered, &g, 60 * 1000));
+  g_test_message ("40 parallel guesses over two instances: %u checked (401), %u refused (429)",
+                  g.unauthorized, g.throttled);
+  g_assert_cmpuint (g.unauthorized, >=, 1);
+  g_assert_cmpuint (g.unauthorized, <=, 5);
+  g_assert_cmpuint (g.unauthorized + g.throttled, ==, 40);
+  /* The pair's window is full on both: the right password waits too. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SoupMessage) msg = login_message (pair.server[i], "dispatcher", "demo");
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 429);
+      g_assert_nonnull (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After"));
+    }
+  pair_clear (&pair);
+}
+
+/* ---- accounts shared through the database -------------------------------- */
+
+/* wangge-server user VERB NAME --data-dir (@server's) --database @database. */
+static void
+run_user_command (WgTestServer *server,
+                  const char   *database,
+                  const char   *verb,
+                  const char   *name)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_launcher_spawn (launcher, &error, WANGGE_SERVER_BIN, "user", verb, name,
+                                         "--data-dir", server->data_dir, "--database", database, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static guint
+login_status (WgTestServer *server,
+              const char   *username,
+              const char   *password)
+{
+  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}", username, password);
+  g_autoptr(WgTestResponse) r = wg_test_server_request (server, "POST", "/api/v1/session", "application/json",
+                                                        body);
+
+  return r->status;
+}
+
+/* An account added with --database through one instance's data directory
+ * logs in on the other within a poll; disabled the same way, its session
+ * ends on both. */
+static void
+test_accounts (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *token = NULL;
+  const char *args[] = { "--database", NULL, NULL };
+  Pair pair = { 0 };
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  pair_start (&pair, database);
+  args[1] = database;
+
+  wg_test_server_add_user (pair.server[0], "clerk", "clerk-password", "dispatcher", args);
+  wg_test_iterate_for (3 * 250 + 100);
+  g_assert_cmpuint (login_status (pair.server[1], "clerk", "clerk-password"), ==, 200);
+  token = wg_test_server_login (pair.server[0], "clerk", "clerk-password");
+  g_assert_cmpuint (journal_status (pair.server[1], token), ==, 200);
+
+  run_user_command (pair.server[0], database, "disable", "clerk");
+  wg_test_iterate_for (3 * 250 + 100);
+  g_assert_cmpuint (journal_status (pair.server[0], token), ==, 401);
+  g_assert_cmpuint (journal_status (pair.server[1], token), ==, 401);
+  g_assert_cmpuint (login_status (pair.server[1], "clerk", "clerk-password"), ==, 401);
+
+  /* Enabled through the other instance's directory (which has its copy);
+   * an instance started afterwards copies the account at start. */
+  run_user_command (pair.server[1], database, "enable", "clerk");
+  {
+    g_autoptr(WgTestServer) third = start_server (database);
+
+    g_assert_cmpuint (login_status (third, "clerk", "clerk-password"), ==, 200);
+  }
+  pair_clear (&pair);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -765,6 +1029,8 @@ main (int   argc,
   g_test_add_func ("/postgres/conformance", test_conformance);
   g_test_add_func ("/postgres/two-instances", test_two_instances);
   g_test_add_func ("/postgres/demo", test_demo_history);
+  g_test_add_func ("/postgres/sessions", test_sessions);
+  g_test_add_func ("/postgres/accounts", test_accounts);
   g_test_add_func ("/postgres/timers", test_timers_once);
   g_test_add_func ("/postgres/kill9", test_kill9);
   g_test_add_func ("/postgres/database-crash", test_database_crash);

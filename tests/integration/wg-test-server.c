@@ -10,14 +10,20 @@
  * server runs with leak detection (whatever the test process itself uses,
  * GTK's tests keep it off) and UndefinedBehaviorSanitizer halts on its
  * first report, so that both end in a non-zero exit.
+ *
+ * WANGGE_TEST_DATABASE=postgresql runs every server on PostgreSQL: a
+ * private cluster for the test program (wg-test-postgres.h), a database
+ * of its own for each WgTestServer, kept across its restarts.
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <string.h>
 
+#include "wg-test-postgres.h"
 #include "wg-test-server.h"
 #include "test-files.h"
 
@@ -68,6 +74,32 @@ wg_test_iterate_until (gboolean (*done) (gpointer),
   return done (data);
 }
 
+static WgTestPostgres *cluster;
+
+static void
+stop_cluster (void)
+{
+  g_clear_pointer (&cluster, wg_test_postgres_stop);
+}
+
+/* A new database when the suite runs on PostgreSQL, else NULL. */
+static char *
+new_database (void)
+{
+  g_autofree char *skip_reason = NULL;
+
+  if (g_strcmp0 (g_getenv ("WANGGE_TEST_DATABASE"), "postgresql") != 0)
+    return NULL;
+  if (cluster == NULL)
+    {
+      cluster = wg_test_postgres_start (&skip_reason);
+      if (cluster == NULL)
+        g_error ("WANGGE_TEST_DATABASE=postgresql, but %s", skip_reason);
+      atexit (stop_cluster);
+    }
+  return wg_test_postgres_new_database (cluster);
+}
+
 WgTestServer *
 wg_test_server_new (const char *config_text)
 {
@@ -84,6 +116,7 @@ wg_test_server_new (const char *config_text)
     }
   self->session = soup_session_new_with_options ("timeout", 20, NULL);
   self->ws_session = soup_session_new ();
+  self->database = new_database ();
   return self;
 }
 
@@ -179,6 +212,11 @@ wg_test_server_start (WgTestServer       *self,
     }
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) extra_args[i]);
+  if (self->database != NULL && !(extra_args != NULL && g_strv_contains (extra_args, "--database")))
+    {
+      g_ptr_array_add (argv, (gpointer) "--database");
+      g_ptr_array_add (argv, self->database);
+    }
   /* A demo server generates a year of history on its first start: tests ask
    * for it explicitly, the others start empty. */
   if (extra_args != NULL && g_strv_contains (extra_args, "--demo")
@@ -377,6 +415,7 @@ wg_test_server_free (WgTestServer *self)
   g_free (self->config_path);
   g_free (self->base_url);
   g_free (self->token);
+  g_free (self->database);
   g_free (self);
 }
 

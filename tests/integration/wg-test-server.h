@@ -25,6 +25,10 @@ typedef struct
    * of the server over ten times slower; memory errors are still caught. */
   gboolean     no_leak_check;
   gboolean     admin_created;
+  /* With WANGGE_TEST_DATABASE=postgresql: this server's own database in
+   * the program's private cluster (--database at each start), so the
+   * integration suites run on PostgreSQL too.  NULL: SQLite. */
+  char        *database;
 } WgTestServer;
 
 #define WG_TEST_ADMIN "test-admin"

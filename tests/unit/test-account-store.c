@@ -55,6 +55,44 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->path);
 }
 
+/* put(): a copy kept in step with the shared accounts replaces a row of
+ * the same name, and the account's tokens stay. */
+static void
+test_put_replaces (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
+  g_autoptr(WgAccount) leader = NULL;
+  g_autoptr(WgAccount) clerk = NULL;
+  g_autoptr(WgAccount) holder = NULL;
+  g_autofree char *token = NULL;
+  WgAccount disabled = { .username = (char *) "leader", .role = (char *) "duty_leader",
+                         .password_hash = (char *) "$argon2id$other", .disabled = TRUE };
+  WgAccount added = { .username = (char *) "clerk", .role = (char *) "dispatcher",
+                      .password_hash = (char *) "$argon2id$fake" };
+
+  token = wg_account_store_create_token (fixture->store, "leader", 0, HOUR_MS, NULL, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (changed, &disabled);
+  g_ptr_array_add (changed, &added);
+  g_assert_true (wg_account_store_put (fixture->store, changed, &error));
+  g_assert_no_error (error);
+
+  leader = wg_account_store_lookup (fixture->store, "leader", &error);
+  g_assert_no_error (error);
+  g_assert_true (leader->disabled);
+  g_assert_cmpstr (leader->password_hash, ==, "$argon2id$other");
+  g_assert_null (leader->display_name);
+  clerk = wg_account_store_lookup (fixture->store, "clerk", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (clerk->role, ==, "dispatcher");
+  /* The token is still there: refused for the account's being disabled. */
+  holder = wg_account_store_check_token (fixture->store, token, 1000, HOUR_MS, NULL, &error);
+  g_assert_null (holder);
+  g_assert_error (error, WG_ACCOUNT_STORE_ERROR, WG_ACCOUNT_STORE_ERROR_DISABLED);
+}
+
 static void
 test_accounts (Fixture       *fixture,
                gconstpointer  data)
@@ -212,6 +250,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/account-store/accounts", Fixture, NULL, fixture_set_up, test_accounts,
+              fixture_tear_down);
+  g_test_add ("/account-store/put", Fixture, NULL, fixture_set_up, test_put_replaces,
               fixture_tear_down);
   g_test_add ("/account-store/tokens", Fixture, NULL, fixture_set_up,
               test_tokens_expire_renew_and_revoke, fixture_tear_down);

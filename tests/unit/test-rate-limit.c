@@ -36,6 +36,25 @@ test_bucket_allows_burst_then_rate (void)
   g_assert_cmpuint (allowed, <=, 610);
 }
 
+/* Permits another server instance used: charged here, down to -burst. */
+static void
+test_bucket_charge (void)
+{
+  g_autoptr(WgRateLimiter) limiter = wg_rate_limiter_new (50, 100);
+  gint64 t = 1000 * SECOND;
+  double retry = -1;
+
+  wg_rate_limiter_charge (limiter, "token-a", 99, t);
+  g_assert_true (wg_rate_limiter_try (limiter, "token-a", t, NULL));
+  g_assert_false (wg_rate_limiter_try (limiter, "token-a", t, &retry));
+  g_assert_cmpfloat_with_epsilon (retry, 0.02, 1e-9);
+
+  /* A debt larger than the burst waits no longer than an empty burst's. */
+  wg_rate_limiter_charge (limiter, "token-a", 1000, t);
+  g_assert_false (wg_rate_limiter_try (limiter, "token-a", t, &retry));
+  g_assert_cmpfloat_with_epsilon (retry, 101 / 50.0, 1e-9);
+}
+
 static void
 test_bucket_prune_forgets_full_buckets (void)
 {
@@ -125,6 +144,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/rate-limit/bucket", test_bucket_allows_burst_then_rate);
+  g_test_add_func ("/rate-limit/bucket-charge", test_bucket_charge);
   g_test_add_func ("/rate-limit/bucket-prune", test_bucket_prune_forgets_full_buckets);
   g_test_add_func ("/rate-limit/failure-window", test_failure_window);
   g_test_add_func ("/rate-limit/failure-window/pending", test_failure_window_pending);

@@ -151,6 +151,39 @@ test_demo_anchor (void)
     }
 }
 
+/* A city's demo: 1 to 1000 streets, an incident scale in (0, 100]. */
+static void
+test_demo_city (void)
+{
+  const struct {
+    guint    streets;
+    double   scale;
+    gboolean ok;
+  } cases[] = {
+    { 1, 1.0, TRUE },
+    { 100, 3.0, TRUE },
+    { 1000, 100.0, TRUE },
+    { 0, 1.0, FALSE },
+    { 1001, 1.0, FALSE },
+    { G_MAXUINT, 1.0, FALSE },
+    { 100, 0.0, FALSE },
+    { 100, -1.0, FALSE },
+    { 100, 101.0, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(WgServerConfig) config = wg_server_config_new ();
+      g_autoptr(GError) error = NULL;
+
+      config->demo = TRUE;
+      config->demo_streets = cases[i].streets;
+      config->demo_incident_scale = cases[i].scale;
+      g_test_message ("%u streets, scale %g", cases[i].streets, cases[i].scale);
+      g_assert_cmpint (wg_server_config_validate (config, &error), ==, cases[i].ok);
+    }
+}
+
 /* The metrics token must not be guessable; the request log is on or off. */
 static void
 test_metrics_and_log (void)
@@ -193,6 +226,7 @@ main (int   argc,
   g_test_add_func ("/server-config/bad-values", test_bad_values_are_errors);
   g_test_add_func ("/server-config/demo-loopback", test_demo_only_on_loopback);
   g_test_add_func ("/server-config/demo-anchor", test_demo_anchor);
+  g_test_add_func ("/server-config/demo-city", test_demo_city);
   g_test_add_func ("/server-config/metrics-and-log", test_metrics_and_log);
 
   return g_test_run ();
