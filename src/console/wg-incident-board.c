@@ -59,6 +59,7 @@ struct _WgIncidentBoard
   GHashTable         *ticking;           /* GtkLabel* of the age and time-left cells */
   gboolean            syncing_selection;
   double              saved_scroll;
+  guint               saved_n_rows;
   guint               restore_id;
   ColumnData          columns[N_COLUMNS];
 };
@@ -732,7 +733,10 @@ model_changing_cb (WgIncidentBoard *self)
   GtkAdjustment *vadj = get_vadjustment (self);
 
   if (vadj != NULL && self->restore_id == 0)
-    self->saved_scroll = gtk_adjustment_get_value (vadj);
+    {
+      self->saved_scroll = gtk_adjustment_get_value (vadj);
+      self->saved_n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+    }
 }
 
 static void
@@ -741,8 +745,12 @@ reanchor (GtkAdjustment *vadj,
 {
   /* Nothing to keep at the top (the top stays the top) or when every row
    * fits: the view would only warn that it cannot scroll there. */
-  if (value < 1 || gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj) < 1)
+  double bottom = gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj);
+
+  if (value < 1 || bottom < 1)
     return;
+  /* Fewer rows than before: the view cannot scroll past its new end. */
+  value = MIN (value, bottom);
 
   /* The adjustment may still hold @value while the view has re-anchored
    * on a moved row: a real change makes it anchor on what is at @value. */
@@ -769,7 +777,10 @@ model_changed_cb (WgIncidentBoard *self)
 
   if (vadj == NULL)
     return;
-  reanchor (vadj, self->saved_scroll);
+  /* With fewer rows (a replay's seek may leave far fewer) the adjustment
+   * still measures the old ones until the view is laid out again. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) >= self->saved_n_rows)
+    reanchor (vadj, self->saved_scroll);
   /* Once more after the view has laid out the new order. */
   if (self->restore_id == 0)
     self->restore_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, restore_scroll_cb, self, NULL);
