@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Delta checkpoints (issue 17): a checkpoint that stores only the rows of
+ * the projection changed since the previous checkpoint, and a tombstone
+ * (src.cp_deleted) for each row removed.  Applied to the state at any seq
+ * between the previous checkpoint and its own, a delta gives the state at
+ * its own seq: a row it does not hold did not change in between.  The
+ * store learns which rows changed through TEMP triggers on its own
+ * connection (dirty_<table> in the temp schema), installed at its first
+ * checkpoint; after an open the first checkpoint is therefore a full one.
+ */
+#pragma once
+
+#include "wg-store-private.h"
+
+G_BEGIN_DECLS
+
+/* Installs the triggers if needed and forgets the rows marked so far: the
+ * marks then start at the checkpoint being written. */
+gboolean _wg_store_delta_reset   (WgStore  *self,
+                                  GError  **error);
+/* Copies the marked rows into cp_<table> as checkpoint @cp, a tombstone
+ * for each marked row that is gone, and forgets the marks; *@rows_out:
+ * rows copied plus tombstones. */
+gboolean _wg_store_delta_write   (WgStore  *self,
+                                  gint64    cp,
+                                  gint64   *rows_out,
+                                  GError  **error);
+/* The key columns of each projection table, in _wg_projection_tables'
+ * order ("a" or "a, b"): a tombstone's k1 (and k2) hold them. */
+extern const char *const _wg_store_delta_keys[];
+
+G_END_DECLS
