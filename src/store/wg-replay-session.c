@@ -90,19 +90,21 @@ struct _WgReplaySession
   sqlite3_stmt **delta_deletes;
   sqlite3_stmt **delta_inserts;
   sqlite3_stmt *delta_tombstones;
-  /* The first delta checkpoint found damaged (G_MAXINT64: none): seeks
-   * use no delta from there on. */
-  gint64   bad_delta;
+  /* Seqs of the delta checkpoints found damaged (gint64*): seeks go
+   * through none of them. */
+  GHashTable *bad_deltas;
 };
 
-/* A checkpoint of the source: base is the seq of the one before for a
- * delta, 0 for a full copy. */
+/* A checkpoint of the source: a full copy of rows (full), the delta from
+ * the checkpoint at base (0: none) of delta_rows, or both. */
 typedef struct
 {
-  gint64 seq;
-  gint64 ts;
-  gint64 rows;
-  gint64 base;
+  gint64   seq;
+  gint64   ts;
+  gint64   rows;
+  gboolean full;
+  gint64   base;
+  gint64   delta_rows;
 } Checkpoint;
 
 /* Restoring a checkpoint copies about this many rows in the time it takes
@@ -200,7 +202,7 @@ wg_replay_session_new (WgStore  *source,
   self->time = G_MININT64;
   self->seq_ts = G_MININT64;
   self->empty = TRUE;
-  self->bad_delta = G_MAXINT64;
+  self->bad_deltas = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->images = g_ptr_array_new ();
   self->state = wg_store_open (":memory:", error);
   if (self->state == NULL)
@@ -449,7 +451,7 @@ project_until (WgReplaySession  *self,
 }
 
 /* Applies delta checkpoint @cp to the state, checking it holds the rows
- * it was written with; a damaged one is remembered (self->bad_delta). */
+ * it was written with; a damaged one is remembered (self->bad_deltas). */
 static gboolean
 apply_delta (WgReplaySession  *self,
              const Checkpoint *cp,
@@ -466,7 +468,7 @@ apply_delta (WgReplaySession  *self,
         {
           int rc;
 
-          sqlite3_bind_int64 (steps[s], 1, cp->seq);
+          sqlite3_bind_int64 (steps[s], 1, -cp->seq);
           rc = sqlite3_step (steps[s]);
           sqlite3_reset (steps[s]);
           if (rc != SQLITE_DONE)
@@ -474,7 +476,7 @@ apply_delta (WgReplaySession  *self,
         }
       rows += sqlite3_changes (db);
     }
-  sqlite3_bind_int64 (self->delta_tombstones, 1, cp->seq);
+  sqlite3_bind_int64 (self->delta_tombstones, 1, -cp->seq);
   if (sqlite3_step (self->delta_tombstones) != SQLITE_ROW)
     {
       sqlite3_reset (self->delta_tombstones);
@@ -482,12 +484,12 @@ apply_delta (WgReplaySession  *self,
     }
   rows += sqlite3_column_int64 (self->delta_tombstones, 0);
   sqlite3_reset (self->delta_tombstones);
-  if (rows != cp->rows)
+  if (rows != cp->delta_rows)
     {
-      self->bad_delta = MIN (self->bad_delta, cp->seq);
+      g_hash_table_add (self->bad_deltas, g_memdup2 (&cp->seq, sizeof cp->seq));
       g_set_error (error, WG_ERROR, WG_ERROR_STORE,
                    "replay: the delta checkpoint at seq %" G_GINT64_FORMAT " holds %" G_GINT64_FORMAT
-                   " rows instead of %" G_GINT64_FORMAT, cp->seq, rows, cp->rows);
+                   " rows instead of %" G_GINT64_FORMAT, cp->seq, rows, cp->delta_rows);
       return FALSE;
     }
   self->seq = cp->seq;
@@ -495,43 +497,52 @@ apply_delta (WgReplaySession  *self,
   return TRUE;
 }
 
-/* The source's checkpoints usable for @t_ms: the last full one at or
- * before it, then the unbroken chain of deltas after it (each based on
- * the one before, none at or past self->bad_delta). */
+/* The source's checkpoints at or before @t_ms, by seq; *@chain_out: the
+ * index of the first one of the unbroken chain of deltas that ends with
+ * the last (each based on the one before; none in self->bad_deltas): a
+ * state at or after that one's base goes on through
+ * the deltas. */
 static GArray *
-usable_checkpoints (WgReplaySession  *self,
-                    gint64            t_ms,
-                    GError          **error)
+read_checkpoints (WgReplaySession  *self,
+                  gint64            t_ms,
+                  guint            *chain_out,
+                  GError          **error)
 {
   g_autoptr(GArray) cps = g_array_new (FALSE, FALSE, sizeof (Checkpoint));
   sqlite3_stmt *stmt;
+  guint chain;
   int rc;
 
   stmt = _wg_store_stmt (self->state,
-    "SELECT seq, ts, rows, coalesce (base, 0) FROM src.checkpoints"
-    " WHERE ts <= ?1 AND seq >= (SELECT coalesce (max (seq), 0) FROM src.checkpoints WHERE ts <= ?1 AND base IS NULL)"
-    " ORDER BY seq", error);
+    "SELECT seq, ts, rows, full, coalesce (base, 0), coalesce (delta_rows, 0) FROM src.checkpoints"
+    " WHERE ts <= ?1 ORDER BY seq", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, t_ms);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       Checkpoint cp = {
-        sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
-        sqlite3_column_int64 (stmt, 2), sqlite3_column_int64 (stmt, 3),
+        sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2),
+        sqlite3_column_int (stmt, 3) != 0, sqlite3_column_int64 (stmt, 4), sqlite3_column_int64 (stmt, 5),
       };
 
-      if (cps->len == 0 ? cp.base != 0
-                        : cp.base != g_array_index (cps, Checkpoint, cps->len - 1).seq || cp.seq >= self->bad_delta)
-        break;
       g_array_append_val (cps, cp);
     }
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+  if (rc != SQLITE_DONE)
     {
       _wg_store_set_error (self->state, error);
       return NULL;
     }
+  for (chain = cps->len; chain > 0; chain--)
+    {
+      const Checkpoint *cp = &g_array_index (cps, Checkpoint, chain - 1);
+
+      if (cp->base == 0 || g_hash_table_contains (self->bad_deltas, &cp->seq) ||
+          (chain > 1 && cp->base != g_array_index (cps, Checkpoint, chain - 2).seq))
+        break;
+    }
+  *chain_out = chain;
   return g_steal_pointer (&cps);
 }
 
@@ -556,40 +567,36 @@ typedef struct
 
 enum { FROM_HERE, FROM_IMAGE, FROM_CHECKPOINT };
 
-/* The best way on from a state at @seq costing @cost: the deltas after it,
- * or none. */
+/* The best way on from a state at @seq costing @cost: the deltas of the
+ * chain after it, or none. */
 static void
 consider (Start        *best,
           int           from,
           gint64        seq,
           gint64        cost,
-          const GArray *cps)
+          const GArray *cps,
+          guint         chain)
 {
   Start start = { from, cps->len, seq - cost };
+  guint first = chain;
   gint64 rows = 0;
 
-  /* Deltas apply to a state between their base and their seq. */
-  if (cps->len > 0 && seq >= g_array_index (cps, Checkpoint, 0).seq)
-    for (guint i = cps->len; i-- > 1;)
-      {
-        const Checkpoint *cp = &g_array_index (cps, Checkpoint, i);
+  /* A delta applies to a state between its base and its own seq. */
+  while (first < cps->len && g_array_index (cps, Checkpoint, first).seq <= seq)
+    first++;
+  if (first < cps->len && g_array_index (cps, Checkpoint, first).base <= seq)
+    {
+      gint64 value;
 
-        if (cp->base > seq)
-          rows += cp->rows;
-        else
-          {
-            if (cp->seq > seq)
-              {
-                rows += cp->rows;
-                if (g_array_index (cps, Checkpoint, cps->len - 1).seq - cost - rows / ROWS_PER_EVENT > start.value)
-                  {
-                    start.first_delta = i;
-                    start.value = g_array_index (cps, Checkpoint, cps->len - 1).seq - cost - rows / ROWS_PER_EVENT;
-                  }
-              }
-            break;
-          }
-      }
+      for (guint i = first; i < cps->len; i++)
+        rows += g_array_index (cps, Checkpoint, i).delta_rows;
+      value = g_array_index (cps, Checkpoint, cps->len - 1).seq - cost - rows / ROWS_PER_EVENT;
+      if (value > start.value)
+        {
+          start.first_delta = first;
+          start.value = value;
+        }
+    }
   if (start.value > best->value || (start.value == best->value && from == FROM_HERE))
     *best = start;
 }
@@ -600,29 +607,32 @@ move_to (WgReplaySession  *self,
          GError          **error)
 {
   Image *image = best_image (self, t_ms);
-  g_autoptr(GArray) cps = usable_checkpoints (self, t_ms, error);
-  Start best = { FROM_CHECKPOINT, 0, G_MININT64 };
+  const Checkpoint *full = NULL;
+  g_autoptr(GArray) cps = NULL;
+  Start best = { FROM_CHECKPOINT, 0, 0 };
   sqlite3_stmt *stmt;
   gboolean done = FALSE;
+  guint chain;
 
+  cps = read_checkpoints (self, t_ms, &chain, error);
   if (cps == NULL)
     return FALSE;
-
-  if (cps->len > 0)
+  best.first_delta = cps->len;
+  for (guint i = cps->len; i-- > 0 && full == NULL;)
+    if (g_array_index (cps, Checkpoint, i).full)
+      full = &g_array_index (cps, Checkpoint, i);
+  if (full != NULL)
     {
-      const Checkpoint *full = &g_array_index (cps, Checkpoint, 0);
-
-      consider (&best, FROM_CHECKPOINT, full->seq, full->rows / ROWS_PER_EVENT, cps);
+      best.value = G_MININT64;
+      consider (&best, FROM_CHECKPOINT, full->seq, full->rows / ROWS_PER_EVENT, cps, chain);
     }
-  else
-    best.value = 0;
   /* The current state is a valid start when no event after it is earlier
    * than t (ts never goes back along the journal); so is an image.  A
    * later start saves projecting the events up to it. */
   if (image != NULL)
-    consider (&best, FROM_IMAGE, image->seq, (gint64) (image->size / IMAGE_BYTES_PER_EVENT), cps);
+    consider (&best, FROM_IMAGE, image->seq, (gint64) (image->size / IMAGE_BYTES_PER_EVENT), cps, chain);
   if (!self->empty && t_ms >= self->seq_ts)
-    consider (&best, FROM_HERE, self->seq, 0, cps);
+    consider (&best, FROM_HERE, self->seq, 0, cps, chain);
 
   if (best.from == FROM_IMAGE && !restore_image (self, image, error))
     return FALSE;
@@ -630,8 +640,6 @@ move_to (WgReplaySession  *self,
     return FALSE;
   if (best.from == FROM_CHECKPOINT)
     {
-      const Checkpoint *full = cps->len > 0 ? &g_array_index (cps, Checkpoint, 0) : NULL;
-
       if (!restore_checkpoint (self, full != NULL ? full->seq : 0, error))
         return FALSE;
       self->seq = full != NULL ? full->seq : 0;
@@ -689,29 +697,25 @@ wg_replay_session_seek (WgReplaySession  *self,
                         gint64            t_ms,
                         GError          **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  gint64 bad_delta;
-
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (!wg_store_in_transaction (self->state), FALSE);
 
-  bad_delta = self->bad_delta;
-  if (!move_to (self, t_ms, &local_error))
+  for (;;)
     {
+      g_autoptr(GError) local_error = NULL;
+      guint bad_deltas = g_hash_table_size (self->bad_deltas);
+
+      if (move_to (self, t_ms, &local_error))
+        break;
       forget_state (self);
       /* A damaged delta checkpoint only costs time: the events are the
-       * truth, and the next try projects them instead. */
-      if (self->bad_delta == bad_delta)
+       * truth, and the next try goes round it. */
+      if (g_hash_table_size (self->bad_deltas) == bad_deltas)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
       g_debug ("%s", local_error->message);
-      if (!move_to (self, t_ms, error))
-        {
-          forget_state (self);
-          return FALSE;
-        }
     }
   self->time = t_ms;
   self->empty = FALSE;
@@ -759,5 +763,6 @@ wg_replay_session_free (WgReplaySession *self)
   for (guint i = 0; self->images != NULL && i < self->images->len; i++)
     image_free (self, self->images->pdata[i]);
   g_clear_pointer (&self->images, g_ptr_array_unref);
+  g_clear_pointer (&self->bad_deltas, g_hash_table_unref);
   g_free (self);
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Delta checkpoints (issue 17): a checkpoint that stores only the rows of
- * the projection changed since the previous checkpoint, and a tombstone
- * (src.cp_deleted) for each row removed.  Applied to the state at any seq
- * between the previous checkpoint and its own, a delta gives the state at
- * its own seq: a row it does not hold did not change in between.  The
+ * Delta checkpoints (issue 17): the rows of the projection changed since
+ * the previous checkpoint (in cp_<table> under cp = -seq), and a tombstone
+ * (cp_deleted, same cp) for each row removed.  Applied to the state at any
+ * seq between the previous checkpoint and its own, a delta gives the state
+ * at its own seq: a row it does not hold did not change in between.  The
  * store learns which rows changed through TEMP triggers on its own
  * connection (dirty_<table> in the temp schema), installed at its first
- * checkpoint; after an open the first checkpoint is therefore a full one.
+ * checkpoint; after an open the first checkpoint therefore has no delta
+ * (and is a full copy).
  */
 #pragma once
 
@@ -19,7 +20,7 @@ G_BEGIN_DECLS
  * marks then start at the checkpoint being written. */
 gboolean _wg_store_delta_reset   (WgStore  *self,
                                   GError  **error);
-/* Copies the marked rows into cp_<table> as checkpoint @cp, a tombstone
+/* Copies the marked rows into cp_<table> under @cp, a tombstone
  * for each marked row that is gone, and forgets the marks; *@rows_out:
  * rows copied plus tombstones. */
 gboolean _wg_store_delta_write   (WgStore  *self,

@@ -236,10 +236,13 @@ static const char *const migrations[] = {
   "ALTER TABLE cp_incidents ADD COLUMN supervision_answer_by INTEGER;"
   "CREATE INDEX incidents_supervision_due ON incidents (supervision_answer_by)"
   "  WHERE supervision_answer_by IS NOT NULL;",
-  /* 4 -> 5: delta checkpoints (wg-store-delta.h): base is the seq of the
-   * checkpoint a delta applies to (NULL: a full copy); the rows a delta
-   * removes are tombstones, keyed as the table is (k1, k2). */
+  /* 4 -> 5: delta checkpoints (wg-store-delta.h).  A checkpoint holds a
+   * full copy (full, rows; under cp = seq) and/or the delta from the
+   * checkpoint at base (delta_rows; under cp = -seq; NULL base: none); the
+   * rows a delta removes are tombstones, keyed as the table is (k1, k2). */
+  "ALTER TABLE checkpoints ADD COLUMN full INTEGER NOT NULL DEFAULT 1;"
   "ALTER TABLE checkpoints ADD COLUMN base INTEGER;"
+  "ALTER TABLE checkpoints ADD COLUMN delta_rows INTEGER;"
   "CREATE TABLE cp_deleted (cp INTEGER NOT NULL, tbl TEXT NOT NULL, k1, k2);"
   "CREATE INDEX cp_deleted_cp ON cp_deleted (cp);",
 };
@@ -707,8 +710,8 @@ load_head (WgStore  *self,
                    &self->head_seq, error) &&
          read_int (self, "SELECT coalesce ((SELECT ts FROM journal ORDER BY seq DESC LIMIT 1), 0)", &self->head_ts, error) &&
          read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints", &self->last_checkpoint_seq, error) &&
-         read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints WHERE base IS NULL", &self->last_full_seq, error) &&
-         read_int (self, "SELECT coalesce ((SELECT rows FROM checkpoints WHERE base IS NULL ORDER BY seq DESC LIMIT 1), 0)",
+         read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints WHERE full", &self->last_full_seq, error) &&
+         read_int (self, "SELECT coalesce ((SELECT rows FROM checkpoints WHERE full ORDER BY seq DESC LIMIT 1), 0)",
                    &self->last_full_rows, error);
 }
 
@@ -1152,7 +1155,7 @@ insert_journal (WgStore  *self,
 }
 
 static gboolean write_checkpoint (WgStore  *self,
-                                  gboolean  delta,
+                                  gboolean  full,
                                   GError  **error);
 
 static gboolean
@@ -1170,10 +1173,7 @@ maybe_checkpoint (WgStore  *self,
 
   if (self->checkpoint_interval == 0 || !(full_due || delta_due))
     return TRUE;
-  return write_checkpoint (self,
-                           !full_due && self->last_checkpoint_seq > 0 &&
-                           self->delta_since == self->last_checkpoint_seq,
-                           error);
+  return write_checkpoint (self, full_due, error);
 }
 
 /* Appends @events with the next seqs (ts never before the head's) and
@@ -2374,58 +2374,63 @@ failed:
   return FALSE;
 }
 
-/* A full copy of the projection, or (@delta) the rows changed since the
- * last checkpoint. */
+/* The rows changed since the last checkpoint (when the marks cover that
+ * span) and, when @full or there is no such delta, a full copy of the
+ * projection.  A full checkpoint keeps its delta too, so that a replay
+ * goes on from a state before it through the deltas alone. */
 static gboolean
 write_checkpoint (WgStore   *self,
-                  gboolean   delta,
+                  gboolean   full,
                   GError   **error)
 {
   sqlite3_stmt *stmt;
+  gboolean delta = self->delta_interval > 0 && self->last_checkpoint_seq > 0 &&
+                   self->delta_since == self->last_checkpoint_seq;
+  gint64 rows = 0, delta_rows = 0;
 
-  gint64 rows = 0;
+  full = full || !delta;
+  if (delta && !_wg_store_delta_write (self, -self->head_seq, &delta_rows, error))
+    return FALSE;
+  if (full)
+    for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
+      {
+        g_autofree char *sql = g_strdup_printf ("INSERT INTO cp_%s SELECT %" G_GINT64_FORMAT ", * FROM %s",
+                                                _wg_projection_tables[i], self->head_seq,
+                                                _wg_projection_tables[i]);
+        if (!_wg_store_exec (self, sql, error))
+          return FALSE;
+        rows += sqlite3_changes (self->db);
+      }
+  /* From here the marks count again (the first time: the triggers). */
+  if (self->delta_interval > 0 && !delta && !_wg_store_delta_reset (self, error))
+    return FALSE;
 
-  if (delta)
-    {
-      if (!_wg_store_delta_write (self, self->head_seq, &rows, error))
-        return FALSE;
-    }
-  else
-    {
-      for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
-        {
-          g_autofree char *sql = g_strdup_printf ("INSERT INTO cp_%s SELECT %" G_GINT64_FORMAT ", * FROM %s",
-                                                  _wg_projection_tables[i], self->head_seq,
-                                                  _wg_projection_tables[i]);
-          if (!_wg_store_exec (self, sql, error))
-            return FALSE;
-          rows += sqlite3_changes (self->db);
-        }
-      if (self->delta_interval > 0 && !_wg_store_delta_reset (self, error))
-        return FALSE;
-    }
-
-  stmt = _wg_store_stmt (self, "INSERT INTO checkpoints (seq, ts, rows, base) VALUES (?1, ?2, ?3, ?4)", error);
+  stmt = _wg_store_stmt (self,
+    "INSERT INTO checkpoints (seq, ts, rows, full, base, delta_rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, self->head_seq);
   sqlite3_bind_int64 (stmt, 2, self->head_ts);
   sqlite3_bind_int64 (stmt, 3, rows);
+  sqlite3_bind_int (stmt, 4, full);
   if (delta)
-    sqlite3_bind_int64 (stmt, 4, self->last_checkpoint_seq);
+    {
+      sqlite3_bind_int64 (stmt, 5, self->last_checkpoint_seq);
+      sqlite3_bind_int64 (stmt, 6, delta_rows);
+    }
   if (!_wg_store_step_done (self, stmt, error))
     return FALSE;
 
   self->last_checkpoint_seq = self->head_seq;
-  if (!delta)
+  if (full)
     {
       self->last_full_seq = self->head_seq;
       self->last_full_rows = rows;
     }
   if (self->delta_interval > 0)
     self->delta_since = self->head_seq;
-  g_debug ("%s checkpoint at seq %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " rows",
-           delta ? "delta" : "full", self->head_seq, rows);
+  g_debug ("checkpoint at seq %" G_GINT64_FORMAT ": %" G_GINT64_FORMAT " rows, delta %s%" G_GINT64_FORMAT " rows",
+           self->head_seq, rows, delta ? "" : "none, ", delta_rows);
   return TRUE;
 }
 
@@ -2441,7 +2446,7 @@ wg_store_checkpoint (WgStore  *self,
     return TRUE;
   if (!change_begin (self, &mark, error))
     return FALSE;
-  if (!write_checkpoint (self, FALSE, error))
+  if (!write_checkpoint (self, TRUE, error))
     {
       change_abort (self, &mark);
       return FALSE;
@@ -2550,7 +2555,7 @@ wg_store_state_at (WgStore     *self,
       return NULL;
   }
 
-  stmt = _wg_store_stmt (scratch, "SELECT coalesce (max (seq), 0) FROM src.checkpoints WHERE ts <= ?1 AND base IS NULL", error);
+  stmt = _wg_store_stmt (scratch, "SELECT coalesce (max (seq), 0) FROM src.checkpoints WHERE ts <= ?1 AND full", error);
   if (stmt == NULL)
     goto failed;
   sqlite3_bind_int64 (stmt, 1, t_ms);

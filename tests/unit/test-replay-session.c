@@ -64,7 +64,8 @@ typedef enum
 {
   DELTAS_INTACT,
   DELTAS_INTACT_FRESH,
-  /* Rows of one delta lost, another delta's checkpoint row gone. */
+  /* Rows of deltas lost, a delta's checkpoint row gone. */
+  DELTAS_DAMAGED,
   DELTAS_DAMAGED_FRESH,
 } Deltas;
 
@@ -217,14 +218,17 @@ count_deltas (WgStore *store)
 }
 
 /* The third delta loses its rows of deadlines (its count no longer
- * matches), the sixth its checkpoint row (a gap in the chain). */
+ * matches), the sixth its checkpoint row (a gap in the chain), the ninth
+ * its tombstones and rows of incidents. */
 static void
 damage_deltas (WgStore *store)
 {
-  g_assert_cmpint (count_deltas (store), >=, 6);
+  g_assert_cmpint (count_deltas (store), >=, 9);
   g_assert_cmpint (sqlite3_exec (wg_store_get_sqlite (store),
                                  "DELETE FROM cp_deadlines WHERE cp ="
-                                 " (SELECT seq FROM checkpoints WHERE base IS NOT NULL ORDER BY seq LIMIT 1 OFFSET 2);"
+                                 " -(SELECT seq FROM checkpoints WHERE base IS NOT NULL ORDER BY seq LIMIT 1 OFFSET 2);"
+                                 "DELETE FROM cp_incidents WHERE cp ="
+                                 " -(SELECT seq FROM checkpoints WHERE base IS NOT NULL ORDER BY seq LIMIT 1 OFFSET 8);"
                                  "DELETE FROM checkpoints WHERE seq ="
                                  " (SELECT seq FROM checkpoints WHERE base IS NOT NULL ORDER BY seq LIMIT 1 OFFSET 5);",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
@@ -252,7 +256,7 @@ check_moments (guint  days,
   history_generate (&h, days, checkpoint_interval, delta_interval);
   if (delta_interval > 0 && checkpoint_interval > 0)
     g_assert_cmpint (count_deltas (h.source), >, 0);
-  if (deltas == DELTAS_DAMAGED_FRESH)
+  if (deltas == DELTAS_DAMAGED || deltas == DELTAS_DAMAGED_FRESH)
     damage_deltas (h.source);
   first_ts = ((WgEvent *) h.events->pdata[0])->ts;
   last_ts = ((WgEvent *) h.events->pdata[h.events->len - 1])->ts;
@@ -325,7 +329,7 @@ check_moments (guint  days,
       gint64 t = g_array_index (times, gint64, i);
       g_autofree char *got = NULL;
 
-      if (deltas != DELTAS_INTACT)
+      if (deltas == DELTAS_INTACT_FRESH || deltas == DELTAS_DAMAGED_FRESH)
         {
           g_clear_pointer (&session, wg_replay_session_free);
           session = wg_replay_session_new (h.source, &error);
@@ -361,14 +365,15 @@ test_without_checkpoints (void)
   check_moments (DAYS, MOMENTS, 0, 0, DELTAS_INTACT);
 }
 
-/* One full checkpoint, then a delta every 100 events: a new session
- * reaches each moment through a chain of deltas, a long one for a far
- * moment; one session through its images and the deltas after them. */
+/* A delta every 100 events.  One full checkpoint: a new session reaches
+ * each moment through a chain of deltas, a long one for a far moment.  A
+ * full one every 1,000 events: one session goes on from its images
+ * through the deltas, across the full checkpoints. */
 static void
 test_deltas (void)
 {
   check_moments (DAYS, MOMENTS, WG_STORE_DEFAULT_CHECKPOINT_INTERVAL, 100, DELTAS_INTACT_FRESH);
-  check_moments (DAYS, MOMENTS, WG_STORE_DEFAULT_CHECKPOINT_INTERVAL, 100, DELTAS_INTACT);
+  check_moments (DAYS, MOMENTS, 1000, 100, DELTAS_INTACT);
 }
 
 /* A damaged or missing delta costs time, never the truth: the session
@@ -377,6 +382,7 @@ static void
 test_damaged_deltas (void)
 {
   check_moments (DAYS, MOMENTS, WG_STORE_DEFAULT_CHECKPOINT_INTERVAL, 100, DELTAS_DAMAGED_FRESH);
+  check_moments (DAYS, MOMENTS, WG_STORE_DEFAULT_CHECKPOINT_INTERVAL, 100, DELTAS_DAMAGED);
 }
 #endif
 
