@@ -67,7 +67,7 @@ typedef struct
  * to their neighbours go first, so that the rest stay evenly spread):
  * seeking back to a moment near one already passed copies the image's
  * bytes and projects fewer than IMAGE_EVERY events. */
-#define IMAGE_EVERY 250
+#define IMAGE_EVERY 500
 #define IMAGE_BYTES_MAX ((gsize) 128 * 1024 * 1024)
 
 struct _WgReplaySession
