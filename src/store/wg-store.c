@@ -30,11 +30,13 @@ struct _WgStore
   gint64           last_checkpoint_seq;
   guint            checkpoint_interval;
   /* Delta checkpoints (wg-store-delta.h): every delta_interval events
-   * between full ones; the last full one; the seq from which the temp
-   * tables know every row changed (-1: not since this open). */
+   * between full ones; the last full one; the rows marked since delta_since
+   * (-1: not since this open; a checkpoint rolled back leaves it unequal
+   * to last_checkpoint_seq, so the next one has no delta). */
   guint            delta_interval;
   gint64           last_full_seq;
   gint64           last_full_rows;
+  WgStoreDelta    *delta_marks;
   gint64           delta_since;
   gboolean         in_batch;
   /* SQLite rolled the whole batch back on its own (SQLITE_FULL, IOERR or
@@ -828,6 +830,7 @@ wg_store_unref (WgStore *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
   g_hash_table_unref (self->stmts);
+  g_clear_pointer (&self->delta_marks, _wg_store_delta_free);
   if (self->db != NULL)
     sqlite3_close (self->db);
   wg_rules_unref (self->rules);
@@ -1042,7 +1045,6 @@ typedef struct {
   gint64 last_checkpoint_seq;
   gint64 last_full_seq;
   gint64 last_full_rows;
-  gint64 delta_since;
 } Mark;
 
 static gboolean
@@ -1055,7 +1057,6 @@ change_begin (WgStore  *self,
   mark->last_checkpoint_seq = self->last_checkpoint_seq;
   mark->last_full_seq = self->last_full_seq;
   mark->last_full_rows = self->last_full_rows;
-  mark->delta_since = self->delta_since;
   if (self->in_batch && (self->batch_lost || sqlite3_get_autocommit (self->db)))
     {
       /* Outside a transaction a savepoint would start (and its release
@@ -1086,7 +1087,6 @@ change_end (WgStore  *self,
       self->last_checkpoint_seq = mark->last_checkpoint_seq;
       self->last_full_seq = mark->last_full_seq;
       self->last_full_rows = mark->last_full_rows;
-      self->delta_since = mark->delta_since;
     }
   else
     wg_store_rollback (self);
@@ -1111,7 +1111,6 @@ change_abort (WgStore *self,
   self->last_checkpoint_seq = mark->last_checkpoint_seq;
   self->last_full_seq = mark->last_full_seq;
   self->last_full_rows = mark->last_full_rows;
-  self->delta_since = mark->delta_since;
 }
 
 /* --------------------------------------------------------------- journal */
@@ -2389,7 +2388,7 @@ write_checkpoint (WgStore   *self,
   gint64 rows = 0, delta_rows = 0;
 
   full = full || !delta;
-  if (delta && !_wg_store_delta_write (self, -self->head_seq, &delta_rows, error))
+  if (delta && !_wg_store_delta_write (self->delta_marks, -self->head_seq, &delta_rows, error))
     return FALSE;
   if (full)
     for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
@@ -2401,9 +2400,14 @@ write_checkpoint (WgStore   *self,
           return FALSE;
         rows += sqlite3_changes (self->db);
       }
-  /* From here the marks count again (the first time: the triggers). */
-  if (self->delta_interval > 0 && !delta && !_wg_store_delta_reset (self, error))
-    return FALSE;
+  /* From here the marks count again (the first time: the hook). */
+  if (self->delta_interval > 0 && !delta)
+    {
+      if (self->delta_marks != NULL)
+        _wg_store_delta_forget (self->delta_marks);
+      else if ((self->delta_marks = _wg_store_delta_new (self, error)) == NULL)
+        return FALSE;
+    }
 
   stmt = _wg_store_stmt (self,
     "INSERT INTO checkpoints (seq, ts, rows, full, base, delta_rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
