@@ -2388,6 +2388,9 @@ write_checkpoint (WgStore   *self,
   gint64 rows = 0, delta_rows = 0;
 
   full = full || !delta;
+  /* The marks are forgotten below: until this checkpoint is in, no
+   * delta may rely on them. */
+  self->delta_since = -1;
   if (delta && !_wg_store_delta_write (self->delta_marks, -self->head_seq, &delta_rows, error))
     return FALSE;
   if (full)
