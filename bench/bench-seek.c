@@ -169,6 +169,7 @@ run_history (const char *label,
              int          days,
              int          seed,
              int          interval,
+             int          delta_interval,
              int          moments,
              int          baselines,
              double       p95_goal_ms)
@@ -198,6 +199,8 @@ run_history (const char *label,
   g_assert_no_error (error);
   if (interval >= 0)
     wg_store_set_checkpoint_interval (store, (guint) interval);
+  if (delta_interval >= 0)
+    wg_store_set_delta_interval (store, (guint) delta_interval);
   wg_history_params_init_from_reference (&params, ref);
   params.seed = (guint64) seed;
   params.anchor = "2026-11-28";
@@ -294,12 +297,13 @@ main (int    argc,
       char **argv)
 {
   gboolean short_run = FALSE;
-  int moments = 200, baselines = 8, interval = -1, seed = 42, days = 365;
+  int moments = 200, baselines = 8, interval = -1, delta_interval = -1, seed = 42, days = 365;
   double city_scale = 3;
   const GOptionEntry entries[] = {
     { "short", 0, 0, G_OPTION_ARG_NONE, &short_run, "Fewer moments, no city-scale history", NULL },
     { "moments", 0, 0, G_OPTION_ARG_INT, &moments, "Random moments to seek to (200)", "N" },
-    { "checkpoint-interval", 0, 0, G_OPTION_ARG_INT, &interval, "Events between checkpoints (the store's default)", "N" },
+    { "checkpoint-interval", 0, 0, G_OPTION_ARG_INT, &interval, "Events between full checkpoints (the store's default)", "N" },
+    { "delta-interval", 0, 0, G_OPTION_ARG_INT, &delta_interval, "Events between delta checkpoints (the store's default; 0: none)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of the history and of the moments (42)", "N" },
     { "city-scale", 0, 0, G_OPTION_ARG_DOUBLE, &city_scale, "Incidents per street times X for the city-scale history (3; 0 skips it)", "X" },
     { "days", 0, 0, G_OPTION_ARG_INT, &days, "Days of each history (365)", "N" },
@@ -331,13 +335,13 @@ main (int    argc,
   {
     g_autofree char *label = days == 365 ? g_strdup ("Helong year") : g_strdup_printf ("Helong, %d days", days);
 
-    run_history (label, ref, 1.0, days, seed, interval, moments, baselines, 50);
+    run_history (label, ref, 1.0, days, seed, interval, delta_interval, moments, baselines, 50);
   }
   if (city_scale > 0)
     {
       g_autofree char *label = g_strdup_printf ("city-scale history (incident scale %g, %d days)", city_scale, days);
 
-      run_history (label, ref, city_scale, days, seed, interval, moments, baselines, 200);
+      run_history (label, ref, city_scale, days, seed, interval, delta_interval, moments, baselines, 200);
     }
   return 0;
 }

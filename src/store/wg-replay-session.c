@@ -4,9 +4,12 @@
  * forward by projecting the events in between; backward (or far forward)
  * from the best of three starts, counted in events it saves: the state as
  * it is, an image the session took of its own state earlier (a copy of the
- * database's bytes), or the source's nearest checkpoint (a copy of its
- * rows).  The source is ATTACHed to the state's connection, so one
- * statement reads the source and the projection writes the state.
+ * database's bytes), or the source's last full checkpoint (a copy of its
+ * rows); each start then goes on through the source's delta checkpoints
+ * after it (wg-store-delta.h: the rows changed, a copy of a few hundred
+ * rows per delta) when that saves projecting events.  The source is
+ * ATTACHed to the state's connection, so one statement reads the source
+ * and the projection writes the state.
  *
  * Why (bench-seek, bench/README.md): before sessions each seek made a new
  * database file, copied the checkpoint's rows into it and projected up to
@@ -19,8 +22,11 @@
  * at most IMAGE_EVERY events once the session has passed that way.  The
  * state lives in memory (no file, no WAL), without foreign keys (a derived
  * copy: a DELETE without WHERE then truncates a table at once instead of
- * checking every child row).  A cold seek, far from any image, still
- * projects from the source's checkpoint, leaving images on its way.
+ * checking every child row).  A cold seek, far from any image, used to
+ * project up to 10,000 events from the source's checkpoint (the p95 of
+ * bench-seek); the source now keeps a delta checkpoint every 500 events,
+ * so a cold seek copies the rows of the deltas in between and projects
+ * fewer than 500 events.
  */
 #define G_LOG_DOMAIN "wg-replay"
 
@@ -30,7 +36,7 @@
 
 #include "wg-error.h"
 #include "wg-replay-session.h"
-#include "wg-store-private.h"
+#include "wg-store-delta.h"
 
 /* Images of the state's database (sqlite3_serialize) are cut into
  * chunks of IMAGE_CHUNK bytes; a chunk equal to the one at the same offset
@@ -79,11 +85,32 @@ struct _WgReplaySession
   gboolean empty;
   GPtrArray *images;    /* Image*, by seq */
   gsize    image_bytes; /* of their chunks, each counted once */
+  /* Per projection table: the statements applying a delta (?1: its seq),
+   * its tombstones first. */
+  sqlite3_stmt **delta_deletes;
+  sqlite3_stmt **delta_inserts;
+  sqlite3_stmt *delta_tombstones;
+  /* Seqs of the delta checkpoints found damaged (gint64*): seeks go
+   * through none of them. */
+  GHashTable *bad_deltas;
 };
 
+/* A checkpoint of the source: a full copy of rows (full), the delta from
+ * the checkpoint at base (0: none) of delta_rows, or both. */
+typedef struct
+{
+  gint64   seq;
+  gint64   ts;
+  gint64   rows;
+  gboolean full;
+  gint64   base;
+  gint64   delta_rows;
+} Checkpoint;
+
 /* Restoring a checkpoint copies about this many rows in the time it takes
- * to project one event (bench-seek, in-memory state). */
-#define ROWS_PER_EVENT 20
+ * to project one event (bench-seek, in-memory state: a delta of 440 rows
+ * in 1.1 ms, an event in 30 to 40 us). */
+#define ROWS_PER_EVENT 12
 
 static char *
 column_list (sqlite3     *db,
@@ -115,6 +142,53 @@ column_list (sqlite3     *db,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+static sqlite3_stmt *
+prepare (sqlite3     *db,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "replay: %s", sqlite3_errmsg (db));
+      return NULL;
+    }
+  return stmt;
+}
+
+static gboolean
+prepare_delta_statements (WgReplaySession  *self,
+                          GError          **error)
+{
+  sqlite3 *db = wg_store_get_sqlite (self->state);
+  guint n = self->columns->len;
+
+  self->delta_deletes = g_new0 (sqlite3_stmt *, n);
+  self->delta_inserts = g_new0 (sqlite3_stmt *, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *table = _wg_projection_tables[i];
+      const char *keys = _wg_store_delta_keys[i];
+      const char *columns = self->columns->pdata[i];
+      g_autofree char *deletes = g_strdup_printf (
+        "DELETE FROM main.%s WHERE (%s) IN (SELECT %s FROM src.cp_deleted WHERE cp = ?1 AND tbl = '%s')",
+        table, keys, strchr (keys, ',') != NULL ? "k1, k2" : "k1", table);
+      g_autofree char *inserts = g_strdup_printf (
+        "INSERT OR REPLACE INTO main.%s (%s) SELECT %s FROM src.cp_%s WHERE cp = ?1",
+        table, columns, columns, table);
+
+      self->delta_deletes[i] = prepare (db, deletes, error);
+      if (self->delta_deletes[i] == NULL)
+        return FALSE;
+      self->delta_inserts[i] = prepare (db, inserts, error);
+      if (self->delta_inserts[i] == NULL)
+        return FALSE;
+    }
+  self->delta_tombstones = prepare (db, "SELECT count(*) FROM src.cp_deleted WHERE cp = ?1", error);
+  return self->delta_tombstones != NULL;
+}
+
 WgReplaySession *
 wg_replay_session_new (WgStore  *source,
                        GError  **error)
@@ -128,6 +202,7 @@ wg_replay_session_new (WgStore  *source,
   self->time = G_MININT64;
   self->seq_ts = G_MININT64;
   self->empty = TRUE;
+  self->bad_deltas = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->images = g_ptr_array_new ();
   self->state = wg_store_open (":memory:", error);
   if (self->state == NULL)
@@ -140,7 +215,8 @@ wg_replay_session_new (WgStore  *source,
   attach_sql = sqlite3_mprintf ("ATTACH %Q AS src", wg_store_get_path (source));
   ok = _wg_store_exec (self->state, attach_sql, error);
   sqlite3_free (attach_sql);
-  if (!ok)
+  /* Checkpoints are read again and again: keep their pages at hand. */
+  if (!ok || !_wg_store_exec (self->state, "PRAGMA src.cache_size = -65536; PRAGMA src.mmap_size = 1073741824", error))
     return NULL;
 
   self->columns = g_ptr_array_new_with_free_func (g_free);
@@ -152,6 +228,8 @@ wg_replay_session_new (WgStore  *source,
         return NULL;
       g_ptr_array_add (self->columns, columns);
     }
+  if (!prepare_delta_statements (self, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -372,60 +450,215 @@ project_until (WgReplaySession  *self,
   return TRUE;
 }
 
-/* Which start costs least: the current state (free), the nearest image
- * (a copy of its bytes) or the nearest checkpoint (a copy of its rows),
- * counted in events projected.  An image of about this many bytes costs
- * as much as projecting one event (bench-seek). */
+/* Applies delta checkpoint @cp to the state, checking it holds the rows
+ * it was written with; a damaged one is remembered (self->bad_deltas). */
+static gboolean
+apply_delta (WgReplaySession  *self,
+             const Checkpoint *cp,
+             GError          **error)
+{
+  sqlite3 *db = wg_store_get_sqlite (self->state);
+  gint64 rows = 0;
+
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      sqlite3_stmt *steps[] = { self->delta_deletes[i], self->delta_inserts[i] };
+
+      for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
+        {
+          int rc;
+
+          sqlite3_bind_int64 (steps[s], 1, -cp->seq);
+          rc = sqlite3_step (steps[s]);
+          sqlite3_reset (steps[s]);
+          if (rc != SQLITE_DONE)
+            return _wg_store_set_error (self->state, error);
+        }
+      rows += sqlite3_changes (db);
+    }
+  sqlite3_bind_int64 (self->delta_tombstones, 1, -cp->seq);
+  if (sqlite3_step (self->delta_tombstones) != SQLITE_ROW)
+    {
+      sqlite3_reset (self->delta_tombstones);
+      return _wg_store_set_error (self->state, error);
+    }
+  rows += sqlite3_column_int64 (self->delta_tombstones, 0);
+  sqlite3_reset (self->delta_tombstones);
+  if (rows != cp->delta_rows)
+    {
+      g_hash_table_add (self->bad_deltas, g_memdup2 (&cp->seq, sizeof cp->seq));
+      g_set_error (error, WG_ERROR, WG_ERROR_STORE,
+                   "replay: the delta checkpoint at seq %" G_GINT64_FORMAT " holds %" G_GINT64_FORMAT
+                   " rows instead of %" G_GINT64_FORMAT, cp->seq, rows, cp->delta_rows);
+      return FALSE;
+    }
+  self->seq = cp->seq;
+  self->seq_ts = cp->ts;
+  return TRUE;
+}
+
+/* The source's checkpoints at or before @t_ms, by seq; *@chain_out: the
+ * index of the first one of the unbroken chain of deltas that ends with
+ * the last (each based on the one before; none in self->bad_deltas): a
+ * state at or after that one's base goes on through
+ * the deltas. */
+static GArray *
+read_checkpoints (WgReplaySession  *self,
+                  gint64            t_ms,
+                  guint            *chain_out,
+                  GError          **error)
+{
+  g_autoptr(GArray) cps = g_array_new (FALSE, FALSE, sizeof (Checkpoint));
+  sqlite3_stmt *stmt;
+  guint chain;
+  int rc;
+
+  stmt = _wg_store_stmt (self->state,
+    "SELECT seq, ts, rows, full, coalesce (base, 0), coalesce (delta_rows, 0) FROM src.checkpoints"
+    " WHERE ts <= ?1 ORDER BY seq", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, t_ms);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Checkpoint cp = {
+        sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2),
+        sqlite3_column_int (stmt, 3) != 0, sqlite3_column_int64 (stmt, 4), sqlite3_column_int64 (stmt, 5),
+      };
+
+      g_array_append_val (cps, cp);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self->state, error);
+      return NULL;
+    }
+  for (chain = cps->len; chain > 0; chain--)
+    {
+      const Checkpoint *cp = &g_array_index (cps, Checkpoint, chain - 1);
+
+      if (cp->base == 0 || g_hash_table_contains (self->bad_deltas, &cp->seq) ||
+          (chain > 1 && cp->base != g_array_index (cps, Checkpoint, chain - 2).seq))
+        break;
+    }
+  *chain_out = chain;
+  return g_steal_pointer (&cps);
+}
+
+/* Which start costs least, counted in events projected: the current state
+ * (free), the nearest image (a copy of its bytes) or the last full
+ * checkpoint (a copy of its rows), each followed by the delta checkpoints
+ * after it (a copy of their rows) when that saves projecting events.  An
+ * image of about IMAGE_BYTES_PER_EVENT bytes costs as much as projecting
+ * one event (bench-seek). */
 #define IMAGE_BYTES_PER_EVENT 100000
+
+typedef struct
+{
+  /* FROM_HERE, FROM_IMAGE or FROM_CHECKPOINT */
+  int     from;
+  /* The first delta to apply (an index in the checkpoints; their count:
+   * none). */
+  guint   first_delta;
+  /* The seq it reaches less its cost. */
+  gint64  value;
+} Start;
+
+enum { FROM_HERE, FROM_IMAGE, FROM_CHECKPOINT };
+
+/* The best way on from a state at @seq costing @cost: the deltas of the
+ * chain after it, or none. */
+static void
+consider (Start        *best,
+          int           from,
+          gint64        seq,
+          gint64        cost,
+          const GArray *cps,
+          guint         chain)
+{
+  Start start = { from, cps->len, seq - cost };
+  guint first = chain;
+  gint64 rows = 0;
+
+  /* A delta applies to a state between its base and its own seq. */
+  while (first < cps->len && g_array_index (cps, Checkpoint, first).seq <= seq)
+    first++;
+  if (first < cps->len && g_array_index (cps, Checkpoint, first).base <= seq)
+    {
+      gint64 value;
+
+      for (guint i = first; i < cps->len; i++)
+        rows += g_array_index (cps, Checkpoint, i).delta_rows;
+      value = g_array_index (cps, Checkpoint, cps->len - 1).seq - cost - rows / ROWS_PER_EVENT;
+      if (value > start.value)
+        {
+          start.first_delta = first;
+          start.value = value;
+        }
+    }
+  if (start.value > best->value || (start.value == best->value && from == FROM_HERE))
+    *best = start;
+}
 
 static gboolean
 move_to (WgReplaySession  *self,
          gint64            t_ms,
          GError          **error)
 {
-  gint64 cp = 0, cp_ts = G_MININT64, cp_rows = 0, best;
   Image *image = best_image (self, t_ms);
+  const Checkpoint *full = NULL;
+  g_autoptr(GArray) cps = NULL;
+  Start best = { FROM_CHECKPOINT, 0, 0 };
   sqlite3_stmt *stmt;
-  enum { FROM_HERE, FROM_IMAGE, FROM_CHECKPOINT } from;
   gboolean done = FALSE;
+  guint chain;
 
-  stmt = _wg_store_stmt (self->state,
-                         "SELECT seq, ts, rows FROM src.checkpoints WHERE ts <= ?1 ORDER BY seq DESC LIMIT 1", error);
-  if (stmt == NULL)
+  cps = read_checkpoints (self, t_ms, &chain, error);
+  if (cps == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, t_ms);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  best.first_delta = cps->len;
+  for (guint i = cps->len; i-- > 0 && full == NULL;)
+    if (g_array_index (cps, Checkpoint, i).full)
+      full = &g_array_index (cps, Checkpoint, i);
+  if (full != NULL)
     {
-      cp = sqlite3_column_int64 (stmt, 0);
-      cp_ts = sqlite3_column_int64 (stmt, 1);
-      cp_rows = sqlite3_column_int64 (stmt, 2);
+      best.value = G_MININT64;
+      consider (&best, FROM_CHECKPOINT, full->seq, full->rows / ROWS_PER_EVENT, cps, chain);
     }
-  sqlite3_reset (stmt);
-
   /* The current state is a valid start when no event after it is earlier
    * than t (ts never goes back along the journal); so is an image.  A
    * later start saves projecting the events up to it. */
-  from = FROM_CHECKPOINT;
-  best = cp - cp_rows / ROWS_PER_EVENT;
-  if (image != NULL && image->seq - (gint64) (image->size / IMAGE_BYTES_PER_EVENT) >= best)
-    {
-      from = FROM_IMAGE;
-      best = image->seq - (gint64) (image->size / IMAGE_BYTES_PER_EVENT);
-    }
-  if (!self->empty && t_ms >= self->seq_ts && self->seq >= best)
-    from = FROM_HERE;
+  if (image != NULL)
+    consider (&best, FROM_IMAGE, image->seq, (gint64) (image->size / IMAGE_BYTES_PER_EVENT), cps, chain);
+  if (!self->empty && t_ms >= self->seq_ts)
+    consider (&best, FROM_HERE, self->seq, 0, cps, chain);
 
-  if (from == FROM_IMAGE && !restore_image (self, image, error))
+  if (best.from == FROM_IMAGE && !restore_image (self, image, error))
     return FALSE;
   if (!_wg_store_exec (self->state, "BEGIN", error))
     return FALSE;
-  if (from == FROM_CHECKPOINT)
+  if (best.from == FROM_CHECKPOINT)
     {
-      if (!restore_checkpoint (self, cp, error))
+      if (!restore_checkpoint (self, full != NULL ? full->seq : 0, error))
         return FALSE;
-      self->seq = cp;
-      self->seq_ts = cp_ts;
-      g_debug ("replay: checkpoint at seq %" G_GINT64_FORMAT " restored", cp);
+      self->seq = full != NULL ? full->seq : 0;
+      self->seq_ts = full != NULL ? full->ts : G_MININT64;
+      g_debug ("replay: checkpoint at seq %" G_GINT64_FORMAT " restored", self->seq);
+    }
+  for (guint i = best.first_delta; i < cps->len; i++)
+    if (!apply_delta (self, &g_array_index (cps, Checkpoint, i), error))
+      return FALSE;
+  /* The state at the last delta is imaged too: projecting from a delta
+   * seldom ends a bucket of IMAGE_EVERY events. */
+  if (best.first_delta < cps->len)
+    {
+      g_debug ("replay: %u deltas applied up to seq %" G_GINT64_FORMAT, cps->len - best.first_delta, self->seq);
+      if (!_wg_store_exec (self->state, "COMMIT", error))
+        return FALSE;
+      take_image (self);
+      if (!_wg_store_exec (self->state, "BEGIN", error))
+        return FALSE;
     }
   /* In steps of IMAGE_EVERY events, each committed and imaged. */
   for (;;)
@@ -449,6 +682,16 @@ move_to (WgReplaySession  *self,
     }
 }
 
+static void
+forget_state (WgReplaySession *self)
+{
+  if (wg_store_in_transaction (self->state))
+    sqlite3_exec (wg_store_get_sqlite (self->state), "ROLLBACK", NULL, NULL, NULL);
+  self->empty = TRUE;
+  self->seq = 0;
+  self->seq_ts = G_MININT64;
+}
+
 gboolean
 wg_replay_session_seek (WgReplaySession  *self,
                         gint64            t_ms,
@@ -457,14 +700,22 @@ wg_replay_session_seek (WgReplaySession  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (!wg_store_in_transaction (self->state), FALSE);
 
-  if (!move_to (self, t_ms, error))
+  for (;;)
     {
-      if (wg_store_in_transaction (self->state))
-        sqlite3_exec (wg_store_get_sqlite (self->state), "ROLLBACK", NULL, NULL, NULL);
-      self->empty = TRUE;
-      self->seq = 0;
-      self->seq_ts = G_MININT64;
-      return FALSE;
+      g_autoptr(GError) local_error = NULL;
+      guint bad_deltas = g_hash_table_size (self->bad_deltas);
+
+      if (move_to (self, t_ms, &local_error))
+        break;
+      forget_state (self);
+      /* A damaged delta checkpoint only costs time: the events are the
+       * truth, and the next try goes round it. */
+      if (g_hash_table_size (self->bad_deltas) == bad_deltas)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("%s", local_error->message);
     }
   self->time = t_ms;
   self->empty = FALSE;
@@ -497,10 +748,21 @@ wg_replay_session_free (WgReplaySession *self)
 {
   if (self == NULL)
     return;
+  for (guint i = 0; self->columns != NULL && i < self->columns->len; i++)
+    {
+      if (self->delta_deletes != NULL)
+        sqlite3_finalize (self->delta_deletes[i]);
+      if (self->delta_inserts != NULL)
+        sqlite3_finalize (self->delta_inserts[i]);
+    }
+  g_free (self->delta_deletes);
+  g_free (self->delta_inserts);
+  sqlite3_finalize (self->delta_tombstones);
   g_clear_pointer (&self->state, wg_store_unref);
   g_clear_pointer (&self->columns, g_ptr_array_unref);
   for (guint i = 0; self->images != NULL && i < self->images->len; i++)
     image_free (self, self->images->pdata[i]);
   g_clear_pointer (&self->images, g_ptr_array_unref);
+  g_clear_pointer (&self->bad_deltas, g_hash_table_unref);
   g_free (self);
 }

@@ -14,6 +14,7 @@
 #include "wg-error.h"
 #include "wg-json.h"
 #include "wg-sqlite.h"
+#include "wg-store-delta.h"
 #include "wg-store-private.h"
 
 struct _WgStore
@@ -27,8 +28,16 @@ struct _WgStore
   gint64           head_seq;
   gint64           head_ts;
   gint64           last_checkpoint_seq;
-  gint64           last_checkpoint_rows;
   guint            checkpoint_interval;
+  /* Delta checkpoints (wg-store-delta.h): every delta_interval events
+   * between full ones; the last full one; the rows marked since delta_since
+   * (-1: not since this open; a checkpoint rolled back leaves it unequal
+   * to last_checkpoint_seq, so the next one has no delta). */
+  guint            delta_interval;
+  gint64           last_full_seq;
+  gint64           last_full_rows;
+  WgStoreDelta    *delta_marks;
+  gint64           delta_since;
   gboolean         in_batch;
   /* SQLite rolled the whole batch back on its own (SQLITE_FULL, IOERR or
    * NOMEM in a statement that has no statement journal): no savepoint is
@@ -229,6 +238,15 @@ static const char *const migrations[] = {
   "ALTER TABLE cp_incidents ADD COLUMN supervision_answer_by INTEGER;"
   "CREATE INDEX incidents_supervision_due ON incidents (supervision_answer_by)"
   "  WHERE supervision_answer_by IS NOT NULL;",
+  /* 4 -> 5: delta checkpoints (wg-store-delta.h).  A checkpoint holds a
+   * full copy (full, rows; under cp = seq) and/or the delta from the
+   * checkpoint at base (delta_rows; under cp = -seq; NULL base: none); the
+   * rows a delta removes are tombstones, keyed as the table is (k1, k2). */
+  "ALTER TABLE checkpoints ADD COLUMN full INTEGER NOT NULL DEFAULT 1;"
+  "ALTER TABLE checkpoints ADD COLUMN base INTEGER;"
+  "ALTER TABLE checkpoints ADD COLUMN delta_rows INTEGER;"
+  "CREATE TABLE cp_deleted (cp INTEGER NOT NULL, tbl TEXT NOT NULL, k1, k2);"
+  "CREATE INDEX cp_deleted_cp ON cp_deleted (cp);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WG_STORE_SCHEMA_VERSION);
@@ -694,8 +712,9 @@ load_head (WgStore  *self,
                    &self->head_seq, error) &&
          read_int (self, "SELECT coalesce ((SELECT ts FROM journal ORDER BY seq DESC LIMIT 1), 0)", &self->head_ts, error) &&
          read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints", &self->last_checkpoint_seq, error) &&
-         read_int (self, "SELECT coalesce ((SELECT rows FROM checkpoints ORDER BY seq DESC LIMIT 1), 0)",
-                   &self->last_checkpoint_rows, error);
+         read_int (self, "SELECT coalesce (max (seq), 0) FROM checkpoints WHERE full", &self->last_full_seq, error) &&
+         read_int (self, "SELECT coalesce ((SELECT rows FROM checkpoints WHERE full ORDER BY seq DESC LIMIT 1), 0)",
+                   &self->last_full_rows, error);
 }
 
 /* The journal's id is made once, when the journal is created (or first
@@ -758,6 +777,8 @@ store_open (const char  *path,
   self->reader.funcs = &store_reader_funcs;
   self->reader.user_data = self;
   self->checkpoint_interval = WG_STORE_DEFAULT_CHECKPOINT_INTERVAL;
+  self->delta_interval = WG_STORE_DEFAULT_DELTA_INTERVAL;
+  self->delta_since = -1;
 
   if (sqlite3_open_v2 (path, &self->db,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
@@ -809,6 +830,7 @@ wg_store_unref (WgStore *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
   g_hash_table_unref (self->stmts);
+  g_clear_pointer (&self->delta_marks, _wg_store_delta_free);
   if (self->db != NULL)
     sqlite3_close (self->db);
   wg_rules_unref (self->rules);
@@ -850,6 +872,14 @@ wg_store_set_checkpoint_interval (WgStore *self,
 {
   g_return_if_fail (self != NULL);
   self->checkpoint_interval = events;
+}
+
+void
+wg_store_set_delta_interval (WgStore *self,
+                             guint    events)
+{
+  g_return_if_fail (self != NULL);
+  self->delta_interval = events;
 }
 
 void
@@ -1013,7 +1043,8 @@ typedef struct {
   gint64 head_seq;
   gint64 head_ts;
   gint64 last_checkpoint_seq;
-  gint64 last_checkpoint_rows;
+  gint64 last_full_seq;
+  gint64 last_full_rows;
 } Mark;
 
 static gboolean
@@ -1024,7 +1055,8 @@ change_begin (WgStore  *self,
   mark->head_seq = self->head_seq;
   mark->head_ts = self->head_ts;
   mark->last_checkpoint_seq = self->last_checkpoint_seq;
-  mark->last_checkpoint_rows = self->last_checkpoint_rows;
+  mark->last_full_seq = self->last_full_seq;
+  mark->last_full_rows = self->last_full_rows;
   if (self->in_batch && (self->batch_lost || sqlite3_get_autocommit (self->db)))
     {
       /* Outside a transaction a savepoint would start (and its release
@@ -1053,7 +1085,8 @@ change_end (WgStore  *self,
       self->head_seq = mark->head_seq;
       self->head_ts = mark->head_ts;
       self->last_checkpoint_seq = mark->last_checkpoint_seq;
-      self->last_checkpoint_rows = mark->last_checkpoint_rows;
+      self->last_full_seq = mark->last_full_seq;
+      self->last_full_rows = mark->last_full_rows;
     }
   else
     wg_store_rollback (self);
@@ -1076,7 +1109,8 @@ change_abort (WgStore *self,
   self->head_seq = mark->head_seq;
   self->head_ts = mark->head_ts;
   self->last_checkpoint_seq = mark->last_checkpoint_seq;
-  self->last_checkpoint_rows = mark->last_checkpoint_rows;
+  self->last_full_seq = mark->last_full_seq;
+  self->last_full_rows = mark->last_full_rows;
 }
 
 /* --------------------------------------------------------------- journal */
@@ -1120,19 +1154,25 @@ insert_journal (WgStore  *self,
 }
 
 static gboolean write_checkpoint (WgStore  *self,
+                                  gboolean  full,
                                   GError  **error);
 
 static gboolean
 maybe_checkpoint (WgStore  *self,
                   GError  **error)
 {
-  /* Every interval events, but never more often than one row copied per
-   * four events: a checkpoint copies the whole state, which grows. */
-  if (self->checkpoint_interval == 0 ||
-      self->head_seq - self->last_checkpoint_seq < MAX ((gint64) self->checkpoint_interval,
-                                                        self->last_checkpoint_rows / 4))
+  /* A full copy every interval events, but never more often than one row
+   * copied per four events: the state grows.  In between a delta every
+   * delta_interval events, when the marks cover the span since the last
+   * checkpoint. */
+  gboolean full_due = self->head_seq - self->last_full_seq >= MAX ((gint64) self->checkpoint_interval,
+                                                                   self->last_full_rows / 4);
+  gboolean delta_due = self->delta_interval > 0 &&
+                       self->head_seq - self->last_checkpoint_seq >= (gint64) self->delta_interval;
+
+  if (self->checkpoint_interval == 0 || !(full_due || delta_due))
     return TRUE;
-  return write_checkpoint (self, error);
+  return write_checkpoint (self, full_due, error);
 }
 
 /* Appends @events with the next seqs (ts never before the head's) and
@@ -2302,7 +2342,7 @@ wg_store_reset (WgStore     *self,
         goto failed;
     }
   if (!_wg_store_exec (self,
-                       "DELETE FROM journal; DELETE FROM commands; DELETE FROM checkpoints;"
+                       "DELETE FROM journal; DELETE FROM commands; DELETE FROM checkpoints; DELETE FROM cp_deleted;"
                        " DELETE FROM meta WHERE key IN ('projected_seq', 'snapshot_head', 'backfill_after')",
                        error))
     goto failed;
@@ -2315,7 +2355,8 @@ wg_store_reset (WgStore     *self,
   self->head_seq = 0;
   self->head_ts = 0;
   self->last_checkpoint_seq = 0;
-  self->last_checkpoint_rows = 0;
+  self->last_full_seq = 0;
+  self->last_full_rows = 0;
   if (!change_end (self, &mark, error))
     return FALSE;
 
@@ -2332,36 +2373,71 @@ failed:
   return FALSE;
 }
 
+/* The rows changed since the last checkpoint (when the marks cover that
+ * span) and, when @full or there is no such delta, a full copy of the
+ * projection.  A full checkpoint keeps its delta too, so that a replay
+ * goes on from a state before it through the deltas alone. */
 static gboolean
-write_checkpoint (WgStore  *self,
-                  GError  **error)
+write_checkpoint (WgStore   *self,
+                  gboolean   full,
+                  GError   **error)
 {
   sqlite3_stmt *stmt;
+  gboolean delta = self->delta_interval > 0 && self->last_checkpoint_seq > 0 &&
+                   self->delta_since == self->last_checkpoint_seq;
+  gint64 rows = 0, delta_rows = 0;
 
-  gint64 rows = 0;
-
-  for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
+  full = full || !delta;
+  /* The marks are forgotten below: until this checkpoint is in, no
+   * delta may rely on them. */
+  self->delta_since = -1;
+  if (delta && !_wg_store_delta_write (self->delta_marks, -self->head_seq, &delta_rows, error))
+    return FALSE;
+  if (full)
+    for (guint i = 0; _wg_projection_tables[i] != NULL; i++)
+      {
+        g_autofree char *sql = g_strdup_printf ("INSERT INTO cp_%s SELECT %" G_GINT64_FORMAT ", * FROM %s",
+                                                _wg_projection_tables[i], self->head_seq,
+                                                _wg_projection_tables[i]);
+        if (!_wg_store_exec (self, sql, error))
+          return FALSE;
+        rows += sqlite3_changes (self->db);
+      }
+  /* From here the marks count again (the first time: the hook). */
+  if (self->delta_interval > 0 && !delta)
     {
-      g_autofree char *sql = g_strdup_printf ("INSERT INTO cp_%s SELECT %" G_GINT64_FORMAT ", * FROM %s",
-                                              _wg_projection_tables[i], self->head_seq,
-                                              _wg_projection_tables[i]);
-      if (!_wg_store_exec (self, sql, error))
+      if (self->delta_marks != NULL)
+        _wg_store_delta_forget (self->delta_marks);
+      else if ((self->delta_marks = _wg_store_delta_new (self, error)) == NULL)
         return FALSE;
-      rows += sqlite3_changes (self->db);
     }
 
-  stmt = _wg_store_stmt (self, "INSERT INTO checkpoints (seq, ts, rows) VALUES (?1, ?2, ?3)", error);
+  stmt = _wg_store_stmt (self,
+    "INSERT INTO checkpoints (seq, ts, rows, full, base, delta_rows) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, self->head_seq);
   sqlite3_bind_int64 (stmt, 2, self->head_ts);
   sqlite3_bind_int64 (stmt, 3, rows);
+  sqlite3_bind_int (stmt, 4, full);
+  if (delta)
+    {
+      sqlite3_bind_int64 (stmt, 5, self->last_checkpoint_seq);
+      sqlite3_bind_int64 (stmt, 6, delta_rows);
+    }
   if (!_wg_store_step_done (self, stmt, error))
     return FALSE;
 
   self->last_checkpoint_seq = self->head_seq;
-  self->last_checkpoint_rows = rows;
-  g_debug ("checkpoint at seq %" G_GINT64_FORMAT, self->head_seq);
+  if (full)
+    {
+      self->last_full_seq = self->head_seq;
+      self->last_full_rows = rows;
+    }
+  if (self->delta_interval > 0)
+    self->delta_since = self->head_seq;
+  g_debug ("checkpoint at seq %" G_GINT64_FORMAT ": %" G_GINT64_FORMAT " rows, delta %s%" G_GINT64_FORMAT " rows",
+           self->head_seq, rows, delta ? "" : "none, ", delta_rows);
   return TRUE;
 }
 
@@ -2377,7 +2453,7 @@ wg_store_checkpoint (WgStore  *self,
     return TRUE;
   if (!change_begin (self, &mark, error))
     return FALSE;
-  if (!write_checkpoint (self, error))
+  if (!write_checkpoint (self, TRUE, error))
     {
       change_abort (self, &mark);
       return FALSE;
@@ -2486,7 +2562,7 @@ wg_store_state_at (WgStore     *self,
       return NULL;
   }
 
-  stmt = _wg_store_stmt (scratch, "SELECT coalesce (max (seq), 0) FROM src.checkpoints WHERE ts <= ?1", error);
+  stmt = _wg_store_stmt (scratch, "SELECT coalesce (max (seq), 0) FROM src.checkpoints WHERE ts <= ?1 AND full", error);
   if (stmt == NULL)
     goto failed;
   sqlite3_bind_int64 (stmt, 1, t_ms);

@@ -31,8 +31,9 @@ G_BEGIN_DECLS
 typedef struct _WgStore WgStore;
 
 #define WG_TYPE_STORE (wg_store_get_type ())
-#define WG_STORE_SCHEMA_VERSION 4
+#define WG_STORE_SCHEMA_VERSION 5
 #define WG_STORE_DEFAULT_CHECKPOINT_INTERVAL 10000
+#define WG_STORE_DEFAULT_DELTA_INTERVAL 500
 
 GType       wg_store_get_type    (void) G_GNUC_CONST;
 /* Creates or migrates the database at @path. */
@@ -51,6 +52,11 @@ WgRules    *wg_store_get_rules   (WgStore     *self);
  * state costs at most about one row per event. */
 void        wg_store_set_checkpoint_interval (WgStore *self,
                                               guint    events);
+/* Between full checkpoints, a delta checkpoint (only the rows changed
+ * since the previous checkpoint) every @events events (0: none); replay
+ * restores a far moment from them (wg-replay-session.h). */
+void        wg_store_set_delta_interval (WgStore *self,
+                                         guint    events);
 /* An exercise's store: every event it appends carries @exercise (NULL:
  * live).  Exercises keep a journal of their own, in a separate file. */
 void        wg_store_set_exercise (WgStore    *self,

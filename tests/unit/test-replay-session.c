@@ -5,10 +5,13 @@
  * forth in random order, equals a from-scratch projection of the journal
  * prefix (every event with ts <= t applied to an empty store, no
  * checkpoint), dump for dump.  The default suite runs 20 moments of a
- * month; built with REPLAY_YEAR (the slow suite) 200 moments of the
- * Helong year.
+ * month (with full checkpoints, dense delta checkpoints, damaged deltas,
+ * none); built with REPLAY_YEAR (the slow suite) 200 moments of the
+ * Helong year with the default checkpoints.
  */
 #include "config.h"
+
+#include <sqlite3.h>
 
 #include "test-files.h"
 #include "wg-history.h"
@@ -54,10 +57,23 @@ history_clear (History *h)
   g_clear_pointer (&h->dir, g_free);
 }
 
+/* What the source's delta checkpoints suffer before the seeks, and
+ * whether each seek has a session of its own (no image to start from: it
+ * starts from a checkpoint and its deltas). */
+typedef enum
+{
+  DELTAS_INTACT,
+  DELTAS_INTACT_FRESH,
+  /* Rows of deltas lost, a delta's checkpoint row gone. */
+  DELTAS_DAMAGED,
+  DELTAS_DAMAGED_FRESH,
+} Deltas;
+
 static void
 history_generate (History *h,
                   guint    days,
-                  guint    checkpoint_interval)
+                  guint    checkpoint_interval,
+                  guint    delta_interval)
 {
   g_autofree char *demo = demo_dir ();
   g_autofree char *path = NULL;
@@ -74,6 +90,7 @@ history_generate (History *h,
   h->source = wg_store_open (path, &error);
   g_assert_no_error (error);
   wg_store_set_checkpoint_interval (h->source, checkpoint_interval);
+  wg_store_set_delta_interval (h->source, delta_interval);
   wg_history_params_init_from_reference (&params, ref);
   params.seed = 42;
   params.anchor = "2026-11-28";
@@ -185,10 +202,45 @@ compare_gint64 (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+static gint64
+count_deltas (WgStore *store)
+{
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (wg_store_get_sqlite (store),
+                                       "SELECT count(*) FROM checkpoints WHERE base IS NOT NULL", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* The third delta loses its rows of deadlines (its count no longer
+ * matches), the sixth its checkpoint row (a gap in the chain), the ninth
+ * its tombstones and rows of incidents. */
 static void
-check_moments (guint days,
-               guint moments,
-               guint checkpoint_interval)
+damage_deltas (WgStore *store)
+{
+  g_assert_cmpint (count_deltas (store), >=, 9);
+  g_assert_cmpint (sqlite3_exec (wg_store_get_sqlite (store),
+                                 "DELETE FROM cp_deadlines WHERE cp ="
+                                 " -(SELECT seq FROM checkpoints WHERE base IS NOT NULL ORDER BY seq LIMIT 1 OFFSET 2);"
+                                 "DELETE FROM cp_incidents WHERE cp ="
+                                 " -(SELECT seq FROM checkpoints WHERE base IS NOT NULL ORDER BY seq LIMIT 1 OFFSET 8);"
+                                 "DELETE FROM checkpoints WHERE seq ="
+                                 " (SELECT seq FROM checkpoints WHERE base IS NOT NULL ORDER BY seq LIMIT 1 OFFSET 5);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (wg_store_get_sqlite (store)), ==, 1);
+}
+
+static void
+check_moments (guint  days,
+               guint  moments,
+               guint  checkpoint_interval,
+               guint  delta_interval,
+               Deltas deltas)
 {
   History h = { 0 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (17);
@@ -201,7 +253,11 @@ check_moments (guint days,
   gint64 first_ts, last_ts;
   guint next = 0;
 
-  history_generate (&h, days, checkpoint_interval);
+  history_generate (&h, days, checkpoint_interval, delta_interval);
+  if (delta_interval > 0 && checkpoint_interval > 0)
+    g_assert_cmpint (count_deltas (h.source), >, 0);
+  if (deltas == DELTAS_DAMAGED || deltas == DELTAS_DAMAGED_FRESH)
+    damage_deltas (h.source);
   first_ts = ((WgEvent *) h.events->pdata[0])->ts;
   last_ts = ((WgEvent *) h.events->pdata[h.events->len - 1])->ts;
 
@@ -273,6 +329,12 @@ check_moments (guint days,
       gint64 t = g_array_index (times, gint64, i);
       g_autofree char *got = NULL;
 
+      if (deltas == DELTAS_INTACT_FRESH || deltas == DELTAS_DAMAGED_FRESH)
+        {
+          g_clear_pointer (&session, wg_replay_session_free);
+          session = wg_replay_session_new (h.source, &error);
+          g_assert_no_error (error);
+        }
       if (!wg_replay_session_seek (session, t, &error))
         g_error ("seek to %" G_GINT64_FORMAT ": %s", t, error->message);
       g_assert_cmpint (wg_replay_session_get_time (session), ==, t);
@@ -291,7 +353,7 @@ check_moments (guint days,
 static void
 test_moments (void)
 {
-  check_moments (DAYS, MOMENTS, CHECKPOINT_INTERVAL);
+  check_moments (DAYS, MOMENTS, CHECKPOINT_INTERVAL, WG_STORE_DEFAULT_DELTA_INTERVAL, DELTAS_INTACT);
 }
 
 #ifndef REPLAY_YEAR
@@ -300,7 +362,27 @@ test_moments (void)
 static void
 test_without_checkpoints (void)
 {
-  check_moments (DAYS, MOMENTS, 0);
+  check_moments (DAYS, MOMENTS, 0, 0, DELTAS_INTACT);
+}
+
+/* A delta every 100 events.  One full checkpoint: a new session reaches
+ * each moment through a chain of deltas, a long one for a far moment.  A
+ * full one every 1,000 events: one session goes on from its images
+ * through the deltas, across the full checkpoints. */
+static void
+test_deltas (void)
+{
+  check_moments (DAYS, MOMENTS, WG_STORE_DEFAULT_CHECKPOINT_INTERVAL, 100, DELTAS_INTACT_FRESH);
+  check_moments (DAYS, MOMENTS, 1000, 100, DELTAS_INTACT);
+}
+
+/* A damaged or missing delta costs time, never the truth: the session
+ * projects the events instead. */
+static void
+test_damaged_deltas (void)
+{
+  check_moments (DAYS, MOMENTS, WG_STORE_DEFAULT_CHECKPOINT_INTERVAL, 100, DELTAS_DAMAGED_FRESH);
+  check_moments (DAYS, MOMENTS, WG_STORE_DEFAULT_CHECKPOINT_INTERVAL, 100, DELTAS_DAMAGED);
 }
 #endif
 
@@ -312,6 +394,8 @@ main (int   argc,
   g_test_add_func ("/replay-session/moments", test_moments);
 #ifndef REPLAY_YEAR
   g_test_add_func ("/replay-session/without-checkpoints", test_without_checkpoints);
+  g_test_add_func ("/replay-session/deltas", test_deltas);
+  g_test_add_func ("/replay-session/damaged-deltas", test_damaged_deltas);
 #endif
   return g_test_run ();
 }
