@@ -8,6 +8,7 @@
 #include "wg-error.h"
 #include "wg-event.h"
 #include "wg-json.h"
+#include "wg-json-write.h"
 
 G_DEFINE_BOXED_TYPE (WgEvent, wg_event, wg_event_ref, wg_event_unref)
 
@@ -228,11 +229,49 @@ wg_event_to_json (WgEvent *self)
   return wg_json_node_take_object (object);
 }
 
+/* The text of wg_event_to_json(), written without building the node. */
+void
+wg_event_write_json (WgEvent *self,
+                     GString *out)
+{
+  g_return_if_fail (self != NULL);
+
+  g_string_append_c (out, '{');
+  wg_json_write_member_name (out, "seq", TRUE);
+  wg_json_write_int (out, self->seq);
+  wg_json_write_member_name (out, "ts", FALSE);
+  wg_json_write_int (out, self->ts);
+  wg_json_write_member_name (out, "type", FALSE);
+  wg_json_write_string (out, wg_event_type_to_string (self->type));
+  wg_json_write_member_name (out, "actor", FALSE);
+  wg_json_write_string (out, self->actor);
+  wg_json_write_member_name (out, "role", FALSE);
+  wg_json_write_string (out, self->role);
+  wg_json_write_member_name (out, "command", FALSE);
+  wg_json_write_string (out, self->command);
+  wg_json_write_member_name (out, "subject", FALSE);
+  wg_json_write_string (out, self->subject);
+  wg_json_write_member_name (out, "incident", FALSE);
+  wg_json_write_string (out, self->incident);
+  wg_json_write_member_name (out, "body", FALSE);
+  wg_json_write_object (out, self->body);
+  if (self->exercise != NULL)
+    {
+      wg_json_write_member_name (out, "exercise", FALSE);
+      wg_json_write_string (out, self->exercise);
+    }
+  g_string_append_c (out, '}');
+}
+
 char *
 wg_event_to_string (WgEvent *self)
 {
-  g_autoptr(JsonNode) node = wg_event_to_json (self);
-  return json_to_string (node, FALSE);
+  GString *out;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  out = g_string_sized_new (512);
+  wg_event_write_json (self, out);
+  return g_string_free (out, FALSE);
 }
 
 gboolean

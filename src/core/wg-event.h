@@ -63,6 +63,8 @@ WgEvent     *wg_event_from_string (const char  *text,
                                    GError     **error);
 JsonNode    *wg_event_to_json     (WgEvent     *self);
 char        *wg_event_to_string   (WgEvent     *self);
+void         wg_event_write_json  (WgEvent     *self,
+                                   GString     *out);
 /* The event as roles other than admin, duty leader and dispatcher may see
  * it: a caller's phone number masked ("138****8000").  A new reference to
  * @self when there is nothing to mask. */
