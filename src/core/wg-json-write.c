@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "wg-json-write.h"
@@ -81,13 +82,113 @@ wg_json_write_int (GString *out,
   g_string_append_len (out, p, end - p);
 }
 
+/* "%.17g" of @value into @buf for 1e-3 <= |value| < 1e17 with a
+ * fraction part, exactly as printf rounds it (to nearest, ties to even),
+ * in integer arithmetic: printf's own conversion was most of a command's
+ * JSON time.  FALSE for the values it leaves to printf. */
+static gboolean
+format_g17 (double  value,
+            char   *buf)
+{
+  static const guint64 powers[] = {
+    1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+    1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+    100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+    1000000000000000000ull, 10000000000000000000ull,
+  };
+  union { double d; guint64 u; } bits = { .d = value };
+  int biased = (int) ((bits.u >> 52) & 0x7ff);
+  guint64 mantissa = (bits.u & ((G_GUINT64_CONSTANT (1) << 52) - 1)) | (G_GUINT64_CONSTANT (1) << 52);
+  int shift = 1075 - biased;   /* |value| = mantissa / 2^shift */
+  double magnitude = fabs (value);
+  int exponent, k;
+  guint64 digits = 0;
+  char text[18];
+  char *p = buf;
+
+  if (biased == 0 || biased == 0x7ff || !(magnitude >= 1e-3 && magnitude < 1e17) || shift <= 0 || shift > 120)
+    return FALSE;
+  exponent = (int) floor (log10 (magnitude));
+  /* log10 can miss by one next to a power of ten: the digit count says. */
+  for (int attempt = 0; attempt < 3; attempt++)
+    {
+      unsigned __int128 scaled, remainder, half;
+
+      k = 16 - exponent;
+      if (k < 0 || k >= (int) G_N_ELEMENTS (powers))
+        return FALSE;
+      scaled = (unsigned __int128) mantissa * powers[k];
+      digits = (guint64) (scaled >> shift);
+      remainder = scaled & ((((unsigned __int128) 1) << shift) - 1);
+      half = ((unsigned __int128) 1) << (shift - 1);
+      if (digits < powers[16])
+        {
+          exponent--;
+          continue;
+        }
+      if (digits >= powers[17])
+        {
+          exponent++;
+          continue;
+        }
+      if (remainder > half || (remainder == half && (digits & 1) != 0))
+        digits++;
+      if (digits == powers[17])
+        {
+          digits = powers[16];
+          exponent++;
+        }
+      break;
+    }
+  if (digits < powers[16] || digits >= powers[17] || exponent < -3 || exponent > 16)
+    return FALSE;
+
+  for (int i = 16; i >= 0; i--)
+    {
+      text[i] = (char) ('0' + digits % 10);
+      digits /= 10;
+    }
+  text[17] = '\0';
+  {
+    int last = 16;   /* the last significant digit: %g drops trailing zeros */
+
+    while (last > 0 && text[last] == '0')
+      last--;
+    if (value < 0)
+      *p++ = '-';
+    if (exponent >= 0)
+      {
+        memcpy (p, text, exponent + 1);
+        p += exponent + 1;
+        if (last > exponent)
+          {
+            *p++ = '.';
+            memcpy (p, text + exponent + 1, last - exponent);
+            p += last - exponent;
+          }
+      }
+    else
+      {
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = -1; i > exponent; i--)
+          *p++ = '0';
+        memcpy (p, text, last + 1);
+        p += last + 1;
+      }
+    *p = '\0';
+  }
+  return TRUE;
+}
+
 void
 wg_json_write_double (GString *out,
                       double   value)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-  g_ascii_dtostr (buf, sizeof buf, value);
+  if (!format_g17 (value, buf))
+    g_ascii_dtostr (buf, sizeof buf, value);
   g_string_append (out, buf);
   /* json-glib's way of keeping a double a double, "1e+21" included. */
   if (strchr (buf, '.') == NULL)

@@ -125,7 +125,7 @@ reduce_object (JsonObject         *from,
       else if (is_emptied (member, pcase))
         json_object_set_string_member (to, member, "");
       else
-        json_object_set_member (to, member, json_node_copy (json_object_get_member (from, member)));
+        json_object_set_member (to, member, json_node_ref (json_object_get_member (from, member)));
     }
   return to;
 }

@@ -66,6 +66,39 @@ test_numbers (void)
 
       assert_same_text (node);
     }
+  /* The range written without printf: coordinates at every precision,
+   * next to powers of ten, exact ties at the 17th digit (odd / 2^18 and
+   * 1 + odd / 2^17 have 18 significant digits, the last a 5). */
+  for (guint i = 0; i < 20000; i++)
+    {
+      double lat = g_random_double_range (-90, 90);
+      double scale = pow (10, g_random_int_range (0, 10));
+      double values[] = {
+        lat, round (lat * scale) / scale, g_random_double_range (-1e17, 1e17),
+        ldexp (g_random_double_range (0.5, 1), g_random_int_range (-10, 57)),
+        (2 * g_random_int_range (13107, 131072) + 1) / 262144.0,
+        1 + (2 * g_random_int_range (0, 65536) + 1) / 131072.0,
+      };
+
+      for (guint j = 0; j < G_N_ELEMENTS (values); j++)
+        {
+          g_autoptr(JsonNode) node = json_node_init_double (json_node_alloc (), values[j]);
+
+          assert_same_text (node);
+        }
+    }
+  for (int e = -5; e <= 18; e++)
+    {
+      double power = pow (10, e);
+      double around[] = { power, nextafter (power, 0), nextafter (power, G_MAXDOUBLE), -power };
+
+      for (guint j = 0; j < G_N_ELEMENTS (around); j++)
+        {
+          g_autoptr(JsonNode) node = json_node_init_double (json_node_alloc (), around[j]);
+
+          assert_same_text (node);
+        }
+    }
   /* Random doubles across the exponents. */
   for (guint i = 0; i < 2000; i++)
     {
