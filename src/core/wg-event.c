@@ -229,12 +229,17 @@ wg_event_to_json (WgEvent *self)
   return wg_json_node_take_object (object);
 }
 
-/* The text of wg_event_to_json(), written without building the node. */
+/* The text of wg_event_to_json() with @body_text (the body's own text)
+ * in place of the body: the journal stores the body, the full text and
+ * the public one, and writes the body once for the first two. */
 void
-wg_event_write_json (WgEvent *self,
-                     GString *out)
+wg_event_write_json_with_body (WgEvent    *self,
+                               const char *body_text,
+                               gsize       body_length,
+                               GString    *out)
 {
   g_return_if_fail (self != NULL);
+  g_return_if_fail (body_text != NULL);
 
   g_string_append_c (out, '{');
   wg_json_write_member_name (out, "seq", TRUE);
@@ -254,13 +259,27 @@ wg_event_write_json (WgEvent *self,
   wg_json_write_member_name (out, "incident", FALSE);
   wg_json_write_string (out, self->incident);
   wg_json_write_member_name (out, "body", FALSE);
-  wg_json_write_object (out, self->body);
+  g_string_append_len (out, body_text, body_length);
   if (self->exercise != NULL)
     {
       wg_json_write_member_name (out, "exercise", FALSE);
       wg_json_write_string (out, self->exercise);
     }
   g_string_append_c (out, '}');
+}
+
+/* The text of wg_event_to_json(), written without building the node. */
+void
+wg_event_write_json (WgEvent *self,
+                     GString *out)
+{
+  g_autoptr(GString) body = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  body = g_string_sized_new (256);
+  wg_json_write_object (body, self->body);
+  wg_event_write_json_with_body (self, body->str, body->len, out);
 }
 
 char *

@@ -6,7 +6,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "wg-event.h"
 #include "wg-json-write.h"
+#include "wg-public-display.h"
 
 static void
 assert_same_text (JsonNode *node)
@@ -141,6 +143,56 @@ test_null_string (void)
   g_assert_cmpstr (out->str, ==, "null,\"k\":-7");
 }
 
+/* The texts the journal stores, written without building nodes, against
+ * the node-built ones: the full event, and the public display's for each
+ * kind of case (wg_event_for_public_display is the reference). */
+static void
+test_event_texts (void)
+{
+  const char *bodies[] = {
+    "{}",
+    "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.21,\"lon\":113.29},"
+    "\"summary\":\"满溢\",\"caller\":{\"name\":\"王\",\"phone\":\"13800138000\"},\"remark\":\"x\","
+    "\"case_day\":\"20261207\",\"photos\":[\"a\"],\"n\":3}",
+    "{\"to\":\"leader\",\"location\":null,\"summary\":\"\"}",
+  };
+  const WgPublicCase cases[] = {
+    { FALSE, FALSE, 0, 0 }, { TRUE, FALSE, 0, 0 }, { FALSE, TRUE, 42.5, 129.25 }, { TRUE, TRUE, 42.5, 129.25 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    for (guint with_exercise = 0; with_exercise < 2; with_exercise++)
+      {
+        g_autoptr(JsonNode) body = json_from_string (bodies[i], NULL);
+        g_autoptr(WgEvent) event = wg_event_new (WG_EV_INCIDENT_REPORTED, 1733560000123, "dispatcher", "dispatcher",
+                                                 "c1", "s\"1", NULL, json_node_get_object (body));
+        g_autoptr(JsonNode) node = NULL;
+        g_autofree char *expected = NULL;
+        g_autofree char *ours = NULL;
+
+        wg_event_set_seq (event, 42);
+        if (with_exercise)
+          wg_event_set_exercise (event, "ex-1");
+        node = wg_event_to_json (event);
+        expected = json_to_string (node, FALSE);
+        ours = wg_event_to_string (event);
+        g_assert_cmpstr (ours, ==, expected);
+
+        for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+          {
+            g_autoptr(WgEvent) public = wg_event_for_public_display (event, &cases[c]);
+            g_autoptr(JsonNode) public_node = wg_event_to_json (public);
+            g_autofree char *public_expected = json_to_string (public_node, FALSE);
+            g_autoptr(GString) public_body = g_string_new (NULL);
+            g_autoptr(GString) public_ours = g_string_new (NULL);
+
+            wg_public_display_write_body (event, &cases[c], public_body);
+            wg_event_write_json_with_body (event, public_body->str, public_body->len, public_ours);
+            g_assert_cmpstr (public_ours->str, ==, public_expected);
+          }
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -150,5 +202,6 @@ main (int   argc,
   g_test_add_func ("/json-write/numbers", test_numbers);
   g_test_add_func ("/json-write/documents", test_documents);
   g_test_add_func ("/json-write/null-string", test_null_string);
+  g_test_add_func ("/json-write/event-texts", test_event_texts);
   return g_test_run ();
 }
