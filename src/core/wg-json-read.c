@@ -18,6 +18,25 @@ typedef struct
 
 static JsonNode *read_value (Reader *r);
 
+/* json_node_init_object/array take a reference of their own. */
+static JsonNode *
+node_take_object (JsonObject *object)
+{
+  JsonNode *node = json_node_init_object (json_node_alloc (), object);
+
+  json_object_unref (object);
+  return node;
+}
+
+static JsonNode *
+node_take_array (JsonArray *array)
+{
+  JsonNode *node = json_node_init_array (json_node_alloc (), array);
+
+  json_array_unref (array);
+  return node;
+}
+
 static void
 skip_space (Reader *r)
 {
@@ -195,7 +214,7 @@ read_object (Reader *r)
   if (r->p < r->end && *r->p == '}')
     {
       r->p++;
-      return json_node_init_object (json_node_alloc (), object);
+      return node_take_object (object);
     }
   for (;;)
     {
@@ -233,7 +252,7 @@ read_object (Reader *r)
       if (r->p < r->end && *r->p == '}')
         {
           r->p++;
-          return json_node_init_object (json_node_alloc (), object);
+          return node_take_object (object);
         }
       break;
     }
@@ -250,7 +269,7 @@ read_array (Reader *r)
   if (r->p < r->end && *r->p == ']')
     {
       r->p++;
-      return json_node_init_array (json_node_alloc (), array);
+      return node_take_array (array);
     }
   for (;;)
     {
@@ -268,7 +287,7 @@ read_array (Reader *r)
       if (r->p < r->end && *r->p == ']')
         {
           r->p++;
-          return json_node_init_array (json_node_alloc (), array);
+          return node_take_array (array);
         }
       break;
     }

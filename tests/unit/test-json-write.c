@@ -27,9 +27,11 @@ test_strings (void)
     {
       char alone[2] = { (char) c, 0 };
       char between[4] = { 'a', (char) c, 'b', 0 };
+      g_autoptr(JsonNode) alone_node = json_node_init_string (json_node_alloc (), alone);
+      g_autoptr(JsonNode) between_node = json_node_init_string (json_node_alloc (), between);
 
-      assert_same_text (json_node_init_string (json_node_alloc (), alone));
-      assert_same_text (json_node_init_string (json_node_alloc (), between));
+      assert_same_text (alone_node);
+      assert_same_text (between_node);
     }
   {
     const char *texts[] = { "", "网格 签收\u2028😀", "a\xffz", "\xed\xa0\x80", "\x1f\x1f\"\\/\b\f\n\r\t\x7f" };
