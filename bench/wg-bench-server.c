@@ -5,6 +5,7 @@
 
 #include "wg-bench-server.h"
 #include "wg-bench.h"
+#include "wg-sqlite.h"
 #include "test-files.h"
 
 /**
@@ -21,6 +22,8 @@ wg_bench_server_start (gboolean with_demo)
   g_autoptr(WgServerConfig) config = wg_server_config_new ();
   WgBenchServer *self = g_new0 (WgBenchServer, 1);
 
+  /* As wangge-server's main() does. */
+  wg_sqlite_configure_process ();
   self->data_dir = g_dir_make_tmp ("wg-bench-XXXXXX", &error);
   g_assert_no_error (error);
   config->port = 0;

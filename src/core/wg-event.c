@@ -8,6 +8,7 @@
 #include "wg-error.h"
 #include "wg-event.h"
 #include "wg-json.h"
+#include "wg-json-write.h"
 
 G_DEFINE_BOXED_TYPE (WgEvent, wg_event, wg_event_ref, wg_event_unref)
 
@@ -228,11 +229,68 @@ wg_event_to_json (WgEvent *self)
   return wg_json_node_take_object (object);
 }
 
+/* The text of wg_event_to_json() with @body_text (the body's own text)
+ * in place of the body: the journal stores the body, the full text and
+ * the public one, and writes the body once for the first two. */
+void
+wg_event_write_json_with_body (WgEvent    *self,
+                               const char *body_text,
+                               gsize       body_length,
+                               GString    *out)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (body_text != NULL);
+
+  g_string_append_c (out, '{');
+  wg_json_write_member_name (out, "seq", TRUE);
+  wg_json_write_int (out, self->seq);
+  wg_json_write_member_name (out, "ts", FALSE);
+  wg_json_write_int (out, self->ts);
+  wg_json_write_member_name (out, "type", FALSE);
+  wg_json_write_string (out, wg_event_type_to_string (self->type));
+  wg_json_write_member_name (out, "actor", FALSE);
+  wg_json_write_string (out, self->actor);
+  wg_json_write_member_name (out, "role", FALSE);
+  wg_json_write_string (out, self->role);
+  wg_json_write_member_name (out, "command", FALSE);
+  wg_json_write_string (out, self->command);
+  wg_json_write_member_name (out, "subject", FALSE);
+  wg_json_write_string (out, self->subject);
+  wg_json_write_member_name (out, "incident", FALSE);
+  wg_json_write_string (out, self->incident);
+  wg_json_write_member_name (out, "body", FALSE);
+  g_string_append_len (out, body_text, body_length);
+  if (self->exercise != NULL)
+    {
+      wg_json_write_member_name (out, "exercise", FALSE);
+      wg_json_write_string (out, self->exercise);
+    }
+  g_string_append_c (out, '}');
+}
+
+/* The text of wg_event_to_json(), written without building the node. */
+void
+wg_event_write_json (WgEvent *self,
+                     GString *out)
+{
+  g_autoptr(GString) body = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  body = g_string_sized_new (256);
+  wg_json_write_object (body, self->body);
+  wg_event_write_json_with_body (self, body->str, body->len, out);
+}
+
 char *
 wg_event_to_string (WgEvent *self)
 {
-  g_autoptr(JsonNode) node = wg_event_to_json (self);
-  return json_to_string (node, FALSE);
+  GString *out;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  out = g_string_sized_new (512);
+  wg_event_write_json (self, out);
+  return g_string_free (out, FALSE);
 }
 
 gboolean

@@ -63,6 +63,12 @@ WgEvent     *wg_event_from_string (const char  *text,
                                    GError     **error);
 JsonNode    *wg_event_to_json     (WgEvent     *self);
 char        *wg_event_to_string   (WgEvent     *self);
+void         wg_event_write_json  (WgEvent     *self,
+                                   GString     *out);
+void         wg_event_write_json_with_body (WgEvent    *self,
+                                            const char *body_text,
+                                            gsize       body_length,
+                                            GString    *out);
 /* The event as roles other than admin, duty leader and dispatcher may see
  * it: a caller's phone number masked ("138****8000").  A new reference to
  * @self when there is nothing to mask. */

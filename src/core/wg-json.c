@@ -7,6 +7,7 @@
 
 #include "wg-error.h"
 #include "wg-json.h"
+#include "wg-json-write.h"
 
 /* Finds @member (a JSON null counts as absent): FALSE with @error only when a
  * required member is absent; *@node is NULL for an absent optional one. */
@@ -179,12 +180,11 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-/* Scalars and keys go through one generator (json-glib's own text, so
- * stored hashes keep matching), not a new one per value. */
+/* Keys and scalars in json-glib's own text (wg-json-write.h), so stored
+ * hashes keep matching. */
 static void
-canonical_append (GString       *out,
-                  JsonGenerator *generator,
-                  JsonNode      *node)
+canonical_append (GString  *out,
+                  JsonNode *node)
 {
   switch (JSON_NODE_TYPE (node))
     {
@@ -201,14 +201,8 @@ canonical_append (GString       *out,
         g_string_append_c (out, '{');
         for (guint i = 0; i < names->len; i++)
           {
-            g_autoptr(JsonNode) key = json_node_init_string (json_node_alloc (), names->pdata[i]);
-
-            if (i > 0)
-              g_string_append_c (out, ',');
-            json_generator_set_root (generator, key);
-            json_generator_to_gstring (generator, out);
-            g_string_append_c (out, ':');
-            canonical_append (out, generator, json_object_get_member (object, names->pdata[i]));
+            wg_json_write_member_name (out, names->pdata[i], i == 0);
+            canonical_append (out, json_object_get_member (object, names->pdata[i]));
           }
         g_string_append_c (out, '}');
       }
@@ -224,7 +218,7 @@ canonical_append (GString       *out,
           {
             if (i > 0)
               g_string_append_c (out, ',');
-            canonical_append (out, generator, json_array_get_element (array, i));
+            canonical_append (out, json_array_get_element (array, i));
           }
         g_string_append_c (out, ']');
       }
@@ -233,8 +227,7 @@ canonical_append (GString       *out,
     case JSON_NODE_VALUE:
     case JSON_NODE_NULL:
     default:
-      json_generator_set_root (generator, node);
-      json_generator_to_gstring (generator, out);
+      wg_json_write_node (out, node);
       break;
     }
 }
@@ -242,11 +235,11 @@ canonical_append (GString       *out,
 char *
 wg_json_to_canonical (JsonNode *node)
 {
-  GString *out = g_string_new (NULL);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  GString *out;
 
   g_return_val_if_fail (node != NULL, NULL);
-  canonical_append (out, generator, node);
+  out = g_string_sized_new (256);
+  canonical_append (out, node);
   return g_string_free (out, FALSE);
 }
 
@@ -281,8 +274,10 @@ wg_json_parse (const char *text,
 char *
 wg_json_object_to_string (JsonObject *object)
 {
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-  return json_to_string (node, FALSE);
+  GString *out = g_string_sized_new (256);
+
+  wg_json_write_object (out, object);
+  return g_string_free (out, FALSE);
 }
 
 JsonNode *

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "wg-json.h"
+#include "wg-json-write.h"
 #include "wg-public-display.h"
 
 /* Members never shown on a public display, whatever the case. */
@@ -125,7 +126,7 @@ reduce_object (JsonObject         *from,
       else if (is_emptied (member, pcase))
         json_object_set_string_member (to, member, "");
       else
-        json_object_set_member (to, member, json_node_copy (json_object_get_member (from, member)));
+        json_object_set_member (to, member, json_node_ref (json_object_get_member (from, member)));
     }
   return to;
 }
@@ -149,6 +150,44 @@ wg_event_for_public_display (WgEvent            *self,
   if (self->exercise != NULL)
     wg_event_set_exercise (copy, self->exercise);
   return copy;
+}
+
+/* The body of wg_event_for_public_display (@self, @pcase) as text, written
+ * without building the reduced copy (the journal stores it for every
+ * event). */
+void
+wg_public_display_write_body (WgEvent            *self,
+                              const WgPublicCase *pcase,
+                              GString            *out)
+{
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value;
+  gboolean first = TRUE;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (pcase != NULL);
+
+  g_string_append_c (out, '{');
+  json_object_iter_init_ordered (&iter, self->body);
+  while (json_object_iter_next_ordered (&iter, &member, &value))
+    {
+      if (is_hidden (member))
+        continue;
+      wg_json_write_member_name (out, member, first);
+      first = FALSE;
+      if (strcmp (member, "location") == 0)
+        {
+          g_autoptr(JsonNode) coarse = coarse_location (value, pcase);
+
+          wg_json_write_node (out, coarse);
+        }
+      else if (is_emptied (member, pcase))
+        g_string_append_len (out, "\"\"", 2);
+      else
+        wg_json_write_node (out, value);
+    }
+  g_string_append_c (out, '}');
 }
 
 void

@@ -21,6 +21,7 @@
 #include "wg-pg-accounts.h"
 #include "wg-reference-rules.h"
 #include "wg-server.h"
+#include "wg-sqlite.h"
 #include "wg-vocab.h"
 
 /* How long a stop may take to send answers and close frames. */
@@ -500,6 +501,7 @@ main (int   argc,
     { NULL }
   };
 
+  wg_sqlite_configure_process ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -131,7 +131,7 @@ gboolean    _wg_engine_viewer_from_identity (const WgStreamIdentity *who,
 JsonNode   *_wg_engine_filter_cb            (const WgStreamIdentity *who,
                                              JsonNode               *event,
                                              gpointer                user_data);
-GPtrArray  *_wg_engine_publish_events       (WgEngine               *self,
+void        _wg_engine_publish_events       (WgEngine               *self,
                                              GPtrArray              *events);
 
 /* wg-engine-journal.c */

@@ -168,22 +168,22 @@ _wg_engine_filter_cb (const WgStreamIdentity *who,
     }
 }
 
-/* The events as JSON, once: the stream and the command's answer share them. */
-GPtrArray *
+/* The events to the stream, in seq order.  With nobody subscribed there
+ * is no node to build: a subscriber that comes later starts from the
+ * journal (its catch-up), never from what was published before. */
+void
 _wg_engine_publish_events (WgEngine  *self,
                            GPtrArray *events)
 {
-  GPtrArray *nodes = g_ptr_array_new_full (events != NULL ? events->len : 0, (GDestroyNotify) json_node_unref);
-
+  if (wg_stream_hub_get_n_subscribers (wg_server_get_stream_hub (self->server)) == 0)
+    return;
   for (guint i = 0; events != NULL && i < events->len; i++)
     {
       WgEvent *event = g_ptr_array_index (events, i);
-      JsonNode *node = wg_event_to_json (event);
+      g_autoptr(JsonNode) node = wg_event_to_json (event);
 
       wg_server_publish_event (self->server, event->seq, node);
-      g_ptr_array_add (nodes, node);
     }
-  return nodes;
 }
 
 /* ---- identity ---------------------------------------------------------- */

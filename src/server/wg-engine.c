@@ -42,6 +42,7 @@
 #include "wg-store-reference.h"
 #include "wg-journal-view.h"
 #include "wg-json.h"
+#include "wg-json-write.h"
 #include "wg-store.h"
 
 #define PASSWORD_QUEUE_MAX 64
@@ -206,7 +207,6 @@ typedef struct
 {
   GPtrArray *caught_up;   /* other instances' events applied before the batch (PostgreSQL) */
   GPtrArray *events;
-  GPtrArray *published;   /* JsonNode* of the events, as the stream got them */
   gboolean   replayed;
   gint64     head;
 } CommandResult;
@@ -218,7 +218,6 @@ command_result_free (gpointer data)
 
   g_clear_pointer (&result->caught_up, g_ptr_array_unref);
   g_clear_pointer (&result->events, g_ptr_array_unref);
-  g_clear_pointer (&result->published, g_ptr_array_unref);
   g_free (result);
 }
 
@@ -382,13 +381,13 @@ commands_done_cb (GPtrArray    *items,
           WgEvent *last = g_ptr_array_index (result->caught_up, result->caught_up->len - 1);
 
           wg_store_follow_head (self->store, last->seq);
-          g_ptr_array_unref (_wg_engine_publish_events (self, result->caught_up));
+          _wg_engine_publish_events (self, result->caught_up);
         }
       if (batch_error != NULL)
         continue;
       wg_store_follow_head (self->store, result->head);
       if (!result->replayed && result->events != NULL)
-        result->published = _wg_engine_publish_events (self, result->events);
+        _wg_engine_publish_events (self, result->events);
     }
 }
 
@@ -399,8 +398,9 @@ commands_answer_cb (WgCommitItem *item,
 {
   CommandJob *job = item->data;
   CommandResult *result = item->result;
-  g_autoptr(JsonBuilder) builder = NULL;
+  GString *out;
   gboolean sees_phones;
+  gsize length;
 
   if (batch_error != NULL)
     {
@@ -413,33 +413,29 @@ commands_answer_cb (WgCommitItem *item,
       return;
     }
 
+  /* Written as text, in the members' order of the builder it replaces:
+   * the answer is half of what a command costs the main loop in JSON. */
   sees_phones = (ROLE_BIT (job->actor->role) & PHONE_ROLES) != 0;
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "command");
-  json_builder_add_string_value (builder, wg_command_get_id (job->command));
-  json_builder_set_member_name (builder, "replayed");
-  json_builder_add_boolean_value (builder, result->replayed);
-  json_builder_set_member_name (builder, "events");
-  json_builder_begin_array (builder);
+  out = g_string_sized_new (1024);
+  g_string_append (out, "{\"command\":");
+  wg_json_write_string (out, wg_command_get_id (job->command));
+  g_string_append (out, result->replayed ? ",\"replayed\":true,\"events\":[" : ",\"replayed\":false,\"events\":[");
   for (guint i = 0; result->events != NULL && i < result->events->len; i++)
     {
       WgEvent *event = g_ptr_array_index (result->events, i);
-      g_autoptr(WgEvent) shown = NULL;
+      g_autoptr(WgEvent) shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
 
-      if (sees_phones && result->published != NULL)
-        {
-          json_builder_add_value (builder, json_node_ref (g_ptr_array_index (result->published, i)));
-          continue;
-        }
-      shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
-      json_builder_add_value (builder, wg_event_to_json (shown));
+      if (i > 0)
+        g_string_append_c (out, ',');
+      wg_event_write_json (shown, out);
     }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "head");
-  json_builder_add_int_value (builder, result->head);
-  json_builder_end_object (builder);
-  wg_json_respond_builder (item->msg, SOUP_STATUS_OK, builder);
+  g_string_append (out, "],\"head\":");
+  wg_json_write_int (out, result->head);
+  g_string_append_c (out, '}');
+  length = out->len;
+  soup_server_message_set_status (item->msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (item->msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_string_free (out, FALSE), length);
 }
 
 /* decide() does not know the accounts: the server checks that the roster

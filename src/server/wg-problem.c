@@ -14,6 +14,7 @@
 #include "wg-error.h"
 #include "wg-image.h"
 #include "wg-json-guard.h"
+#include "wg-json-write.h"
 #include "wg-problem.h"
 #include "wg-track-store.h"
 
@@ -112,7 +113,7 @@ wg_problem_to_string (guint       status,
 {
   g_autoptr(JsonNode) node = wg_problem_new (status, slug, detail);
 
-  return json_to_string (node, FALSE);
+  return wg_json_node_to_text (node);
 }
 
 void
@@ -197,7 +198,7 @@ wg_json_respond (SoupServerMessage *msg,
   g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
   g_return_if_fail (node != NULL);
 
-  body = json_to_string (node, FALSE);
+  body = wg_json_node_to_text (node);
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
 }

@@ -20,6 +20,7 @@ typedef struct
   char         *method;
   char         *pattern;
   char        **segments;
+  guint         n_segments;
   WgRouteFunc   func;
   gpointer      user_data;
 } Route;
@@ -75,6 +76,7 @@ wg_router_add (WgRouter    *self,
   route->method = g_strdup (method);
   route->pattern = g_strdup (pattern);
   route->segments = g_strsplit (pattern + 1, "/", -1);
+  route->n_segments = g_strv_length (route->segments);
   route->func = func;
   route->user_data = user_data;
   g_ptr_array_add (self->routes, route);
@@ -83,13 +85,12 @@ wg_router_add (WgRouter    *self,
 static gboolean
 route_match (Route       *route,
              char       **segments,
+             guint        n_segments,
              GHashTable  *params)
 {
-  guint n = g_strv_length (route->segments);
-
-  if (g_strv_length (segments) != n)
+  if (n_segments != route->n_segments)
     return FALSE;
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n_segments; i++)
     {
       const char *want = route->segments[i];
 
@@ -111,14 +112,16 @@ wg_router_has_path (WgRouter   *self,
                     const char *path)
 {
   g_auto(GStrv) segments = NULL;
+  guint n_segments;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
   if (path == NULL || path[0] != '/')
     return FALSE;
   segments = g_strsplit (path + 1, "/", -1);
+  n_segments = g_strv_length (segments);
   for (guint i = 0; i < self->routes->len; i++)
-    if (route_match (g_ptr_array_index (self->routes, i), segments, NULL))
+    if (route_match (g_ptr_array_index (self->routes, i), segments, n_segments, NULL))
       return TRUE;
   return FALSE;
 }
@@ -134,6 +137,7 @@ wg_router_dispatch (WgRouter          *self,
   g_autoptr(GString) allow = g_string_new (NULL);
   g_autoptr(GHashTable) query = NULL;
   g_auto(GStrv) segments = NULL;
+  guint n_segments;
 
   g_return_if_fail (self != NULL);
 
@@ -144,12 +148,15 @@ wg_router_dispatch (WgRouter          *self,
     }
 
   segments = g_strsplit (path + 1, "/", -1);
+  n_segments = g_strv_length (segments);
   for (guint i = 0; i < self->routes->len; i++)
     {
       Route *route = g_ptr_array_index (self->routes, i);
-      g_autoptr(GHashTable) params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_autoptr(GHashTable) params = NULL;
 
-      if (!route_match (route, segments, params))
+      /* The captures only for the route that matches: a table per route
+       * tried was a tenth of a command's routing. */
+      if (!route_match (route, segments, n_segments, NULL))
         continue;
       if (!g_str_equal (route->method, method))
         {
@@ -159,6 +166,8 @@ wg_router_dispatch (WgRouter          *self,
           continue;
         }
 
+      params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      route_match (route, segments, n_segments, params);
       wg_metrics_set_route (msg, route->pattern);
       query = query_string != NULL ? soup_form_decode (query_string)
                                    : g_hash_table_new (g_str_hash, g_str_equal);

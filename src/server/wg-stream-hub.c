@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 
 #include "wg-json-guard.h"
+#include "wg-json-write.h"
 #include "wg-problem.h"
 #include "wg-stream-hub.h"
 
@@ -185,7 +186,7 @@ static GBytes *
 node_to_frame (JsonNode *node)
 {
   gsize length = 0;
-  char *text = json_to_string (node, FALSE);
+  char *text = wg_json_node_to_text (node);
 
   length = strlen (text);
   return g_bytes_new_take (text, length);

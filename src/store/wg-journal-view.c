@@ -26,6 +26,7 @@
 
 #include "wg-error.h"
 #include "wg-journal-view.h"
+#include "wg-json-write.h"
 #include "wg-public-display.h"
 #include "wg-sqlite.h"
 #include "wg-store-private.h"
@@ -146,21 +147,33 @@ public_case_of (WgStore       *self,
 char *
 _wg_store_event_texts (WgStore  *self,
                        WgEvent  *event,
+                       char    **body_out,
                        char    **masked_out,
                        char    **public_out,
                        GError  **error)
 {
   g_autoptr(WgEvent) masked = wg_event_redact_caller (event);
-  g_autoptr(WgEvent) public = NULL;
+  g_autoptr(GString) body = g_string_sized_new (256);
+  g_autoptr(GString) public_body = g_string_sized_new (256);
+  GString *public, *full;
   WgPublicCase pcase;
 
   if (!public_case_of (self, event, &pcase, error))
     return NULL;
-  public = wg_event_for_public_display (event, &pcase);
-  *public_out = wg_event_to_string (public);
+  /* The body once, for the body column and the full text; the public
+   * text's reduced body straight from the event's. */
+  wg_json_write_object (body, event->body);
+  wg_public_display_write_body (event, &pcase, public_body);
+  public = g_string_sized_new (public_body->len + 256);
+  wg_event_write_json_with_body (event, public_body->str, public_body->len, public);
+  *public_out = g_string_free (public, FALSE);
   /* NULL: the masked view is the full one (no phone in it). */
   *masked_out = masked != event ? wg_event_to_string (masked) : NULL;
-  return wg_event_to_string (event);
+  full = g_string_sized_new (body->len + 256);
+  wg_event_write_json_with_body (event, body->str, body->len, full);
+  if (body_out != NULL)
+    *body_out = g_string_free (g_steal_pointer (&body), FALSE);
+  return g_string_free (full, FALSE);
 }
 
 /* Binds the viewer's scope to the named parameters of @stmt that it has. */
@@ -222,7 +235,7 @@ append_row_text (WgStore       *self,
   event = _wg_store_read_event_row (stmt, error);
   if (event == NULL)
     return FALSE;
-  full = _wg_store_event_texts (self, event, &masked, &public, error);
+  full = _wg_store_event_texts (self, event, NULL, &masked, &public, error);
   if (full == NULL)
     return FALSE;
   if (text == WG_EVENT_TEXT_PUBLIC)
@@ -553,7 +566,7 @@ wg_store_fill_event_texts (WgStore  *self,
           WgEvent *event = events->pdata[i];
           g_autofree char *masked = NULL;
           g_autofree char *public = NULL;
-          g_autofree char *text = _wg_store_event_texts (self, event, &masked, &public, error);
+          g_autofree char *text = _wg_store_event_texts (self, event, NULL, &masked, &public, error);
 
           stmt = text != NULL
                  ? _wg_store_stmt (self, "UPDATE journal SET json = ?2, json_masked = ?3, json_public = ?4"

@@ -14,6 +14,13 @@ wg_sqlite_set_error (sqlite3               *db,
   return FALSE;
 }
 
+void
+wg_sqlite_configure_process (void)
+{
+  /* SQLITE_MISUSE once SQLite is initialized: then it stays as it is. */
+  sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 gboolean
 wg_sqlite_exec (sqlite3               *db,
                 const WgSqliteErrors  *errors,

@@ -16,6 +16,13 @@ typedef struct
   const char *name;               /* "Account database": starts every message */
 } WgSqliteErrors;
 
+/* Process-wide settings for a server: call before any database is opened
+ * (later, it changes nothing).  SQLite's memory statistics, which nothing
+ * here reads, take a global mutex on every allocation: 240 allocations a
+ * command, the main loop's and the writer thread's connections contending
+ * for it. */
+void          wg_sqlite_configure_process (void);
+
 /* Sets "<name>: <sqlite3_errmsg>" and returns FALSE, for `return` chains. */
 gboolean      wg_sqlite_set_error         (sqlite3               *db,
                                            const WgSqliteErrors  *errors,

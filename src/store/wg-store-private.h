@@ -26,11 +26,13 @@ gboolean      _wg_store_set_error   (WgStore      *self,
  * actor, role, command, subject, incident, exercise, body. */
 WgEvent      *_wg_store_read_event_row (sqlite3_stmt  *stmt,
                                         GError       **error);
-/* @event's JSON text, in @masked_out the masked one (NULL when it is the
- * same) and in @public_out the public display's (always set).  Reads the
- * incident's category and grid from the projection. */
+/* @event's JSON text, in @body_out (optional) its body's, in @masked_out
+ * the masked one (NULL when it is the same) and in @public_out the public
+ * display's (always set).  Reads the incident's category and grid from the
+ * projection. */
 char         *_wg_store_event_texts  (WgStore       *self,
                                       WgEvent       *event,
+                                      char         **body_out,
                                       char         **masked_out,
                                       char         **public_out,
                                       GError       **error);

@@ -1130,7 +1130,17 @@ insert_journal (WgStore  *self,
 
   if (stmt == NULL)
     return FALSE;
-  body = wg_json_object_to_string (event->body);
+  if (self->keep_event_text)
+    {
+      text = _wg_store_event_texts (self, event, &body, &masked, &public, error);
+      if (text == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 11, text, -1, SQLITE_STATIC);
+      wg_sqlite_bind_text_or_null (stmt, 12, masked);
+      sqlite3_bind_text (stmt, 13, public, -1, SQLITE_STATIC);
+    }
+  else
+    body = wg_json_object_to_string (event->body);
   sqlite3_bind_int64 (stmt, 1, event->seq);
   sqlite3_bind_int64 (stmt, 2, event->ts);
   wg_sqlite_bind_text_or_null (stmt, 3, wg_event_get_type_name (event));
@@ -1141,15 +1151,6 @@ insert_journal (WgStore  *self,
   wg_sqlite_bind_text_or_null (stmt, 8, event->incident);
   wg_sqlite_bind_text_or_null (stmt, 9, event->exercise);
   sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
-  if (self->keep_event_text)
-    {
-      text = _wg_store_event_texts (self, event, &masked, &public, error);
-      if (text == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 11, text, -1, SQLITE_STATIC);
-      wg_sqlite_bind_text_or_null (stmt, 12, masked);
-      sqlite3_bind_text (stmt, 13, public, -1, SQLITE_STATIC);
-    }
   return _wg_store_step_done (self, stmt, error);
 }
 

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A fast reader for the common case of strict JSON (RFC 8259): the tree
+ * json-glib 1.6 builds for the same text, sealed, or NULL when the text
+ * has anything it leaves to json-glib (a syntax error, json-glib's own
+ * leniencies, a duplicate member, a surrogate escape, an integer of more
+ * than 18 digits, a double that overflows).  The caller then parses with
+ * json-glib, whose answer (tree or error) stays the reference: this only
+ * saves json-glib's scanner on the texts both read alike.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+JsonNode *wg_json_read_strict (const char *data,
+                               gsize       length,
+                               guint       max_depth);
+
+G_END_DECLS
