@@ -4,6 +4,9 @@
  * /api/v1/positions: the live position track.  Batches are validated whole
  * (one bad point refuses the batch and stores nothing), then committed by a
  * group-commit batcher: the same path the journal's commands will take.
+ * With --database the track is PostgreSQL's (wg-pg-track.h), shared by
+ * every instance: each request's statements run on its thread, the
+ * message paused meanwhile, and nothing of it on the main loop.
  */
 #define G_LOG_DOMAIN "wg-positions-api"
 
@@ -13,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "wg-pg-track.h"
 #include "wg-positions-api.h"
 #include "wg-problem.h"
 #include "wg-store-replay.h"
@@ -26,6 +30,8 @@ struct _WgPositionsApi
 {
   WgServer        *server;   /* owns us */
   WgCommitBatcher *batcher;
+  WgPgTrack       *pg;            /* NULL: positions.db */
+  GCancellable    *cancellable;   /* cancelled when freed: PostgreSQL's late answers are dropped */
   guint            purge_id;
   guint            purge_step_id;
   guint64          purged;
@@ -252,6 +258,82 @@ answer_cb (WgCommitItem *item,
   wg_json_respond_builder (item->msg, SOUP_STATUS_OK, builder);
 }
 
+/* A request waiting for PostgreSQL. */
+typedef struct
+{
+  WgPositionsApi    *self;
+  SoupServerMessage *msg;
+  GCancellable      *cancellable;
+  char              *unit;
+  gint64             from;
+  gint64             to;
+} PgRequest;
+
+static PgRequest *
+pg_request_new (WgPositionsApi    *self,
+                SoupServerMessage *msg)
+{
+  PgRequest *request = g_new0 (PgRequest, 1);
+
+  request->self = self;
+  request->msg = g_object_ref (msg);
+  request->cancellable = g_object_ref (self->cancellable);
+  soup_server_message_pause (msg);
+  return request;
+}
+
+/* FALSE when the API is gone: nothing to answer with. */
+static gboolean
+pg_request_finish (PgRequest *request)
+{
+  gboolean alive = !g_cancellable_is_cancelled (request->cancellable);
+
+  soup_server_message_unpause (request->msg);
+  g_object_unref (request->msg);
+  g_object_unref (request->cancellable);
+  g_free (request->unit);
+  g_free (request);
+  return alive;
+}
+
+static void
+pg_added_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  PgRequest *request = user_data;
+  g_autoptr(WgPgTrackAdded) added = NULL;
+  g_autoptr(GError) error = NULL;
+  BatchResult answer = { 0 };
+  WgCommitItem item = { 0 };
+
+  if (g_cancellable_is_cancelled (request->cancellable))
+    {
+      pg_request_finish (request);
+      return;
+    }
+  added = wg_pg_track_add_finish (request->self->pg, result, &error);
+  if (added != NULL)
+    {
+      WgServer *server = request->self->server;
+
+      /* Durable: the stream may show them; the snapshot's latest too. */
+      for (guint i = 0; i < added->changed->len; i++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (added->changed, i);
+
+          wg_track_store_note_latest (wg_server_get_track_store (server), point);
+          wg_stream_hub_queue_position (wg_server_get_stream_hub (server), point);
+        }
+      answer.accepted = added->accepted;
+      answer.kept = added->kept;
+    }
+  item.msg = request->msg;
+  item.result = &answer;
+  answer_cb (&item, error, request->self);
+  pg_request_finish (request);
+}
+
 static void
 post_positions_cb (SoupServerMessage *msg,
                    GHashTable        *params,
@@ -305,6 +387,12 @@ post_positions_cb (SoupServerMessage *msg,
           }
       }
   wg_stream_identity_clear (&identity);
+  if (self->pg != NULL)
+    {
+      wg_pg_track_add_async (self->pg, points, self->cancellable, pg_added_cb, pg_request_new (self, msg));
+      g_ptr_array_unref (points);
+      return;
+    }
   wg_commit_batcher_submit (self->batcher, msg, points, (GDestroyNotify) g_ptr_array_unref);
 }
 
@@ -395,6 +483,48 @@ respond_points (SoupServerMessage *msg,
 }
 
 static void
+pg_latest_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PgRequest *request = user_data;
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_cancellable_is_cancelled (request->cancellable))
+    {
+      points = wg_pg_track_latest_finish (request->self->pg, result, &error);
+      if (points == NULL)
+        wg_problem_respond_error (request->msg, error);
+      else
+        respond_points (request->msg, points, NULL, 0, 0, FALSE, FALSE, NULL);
+    }
+  pg_request_finish (request);
+}
+
+static void
+pg_window_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PgRequest *request = user_data;
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+  WgTrackCursor next = { -1, -1 };
+  gboolean more = FALSE;
+
+  if (!g_cancellable_is_cancelled (request->cancellable))
+    {
+      points = wg_pg_track_query_page_finish (request->self->pg, result, &next, &more, &error);
+      if (points == NULL)
+        wg_problem_respond_error (request->msg, error);
+      else
+        respond_points (request->msg, points, request->unit, request->from, request->to, TRUE, more, &next);
+    }
+  pg_request_finish (request);
+}
+
+static void
 get_latest_cb (SoupServerMessage *msg,
                GHashTable        *params,
                GHashTable        *query,
@@ -410,6 +540,11 @@ get_latest_cb (SoupServerMessage *msg,
     return;
   wg_stream_identity_clear (&identity);
 
+  if (self->pg != NULL)
+    {
+      wg_pg_track_latest_async (self->pg, unit, self->cancellable, pg_latest_cb, pg_request_new (self, msg));
+      return;
+    }
   if (unit != NULL)
     {
       const WgTrackPoint *point = wg_track_store_lookup_latest (tracks, unit);
@@ -486,6 +621,17 @@ get_window_cb (SoupServerMessage *msg,
       return;
     }
 
+  if (self->pg != NULL)
+    {
+      PgRequest *request = pg_request_new (self, msg);
+
+      request->unit = g_strdup (unit);
+      request->from = from;
+      request->to = to;
+      wg_pg_track_query_page_async (self->pg, unit, from, to, cursor_text != NULL ? &after : NULL,
+                                    (guint) limit, self->cancellable, pg_window_cb, request);
+      return;
+    }
   points = wg_track_store_query_page (wg_server_get_track_store (self->server), unit, from, to,
                                       cursor_text != NULL ? &after : NULL, (guint) limit, &next,
                                       &truncated, &error);
@@ -554,6 +700,9 @@ purge_cb (gpointer data)
 {
   WgPositionsApi *self = data;
 
+  /* PostgreSQL's track is not purged yet (docs/postgresql.md). */
+  if (self->pg != NULL)
+    return G_SOURCE_CONTINUE;
   if (self->purge_step_id == 0)
     keep_assignment_spans (self);
   if (self->purge_step_id == 0)
@@ -570,6 +719,7 @@ wg_positions_api_new (WgServer *server)
 
   self = g_new0 (WgPositionsApi, 1);
   self->server = server;
+  self->cancellable = g_cancellable_new ();
   self->batcher = wg_commit_batcher_new (config->batch_max_delay_us, config->batch_max_items,
                                          commit_batch_cb, answer_cb, self);
 
@@ -577,6 +727,18 @@ wg_positions_api_new (WgServer *server)
   wg_router_add (router, "GET", "/api/v1/positions", get_window_cb, self);
   wg_router_add (router, "GET", "/api/v1/positions/latest", get_latest_cb, self);
   return self;
+}
+
+gboolean
+wg_positions_api_use_database (WgPositionsApi      *self,
+                               const char          *conninfo,
+                               const WgTrackPolicy *policy,
+                               GError             **error)
+{
+  g_return_val_if_fail (self != NULL && self->pg == NULL, FALSE);
+
+  self->pg = wg_pg_track_open (conninfo, policy, error);
+  return self->pg != NULL;
 }
 
 void
@@ -606,5 +768,8 @@ wg_positions_api_free (WgPositionsApi *self)
   g_clear_handle_id (&self->purge_id, g_source_remove);
   g_clear_handle_id (&self->purge_step_id, g_source_remove);
   g_clear_pointer (&self->batcher, wg_commit_batcher_free);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->pg, wg_pg_track_free);
+  g_clear_object (&self->cancellable);
   g_free (self);
 }

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The data beside the journal on PostgreSQL (docs/postgresql.md), two
+ * wangge-server instances on one private cluster:
+ *
+ *  - positions: points posted to instance 1 are read from instance 2,
+ *    page after page through the cursor, and its latest positions are
+ *    theirs; the keep rule holds as on SQLite.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "wg-test-postgres.h"
+#include "wg-test-server.h"
+
+static WgTestPostgres *cluster;
+static char *skip_reason;
+
+/* Without PostgreSQL installed each case skips, saying why. */
+#define REQUIRE_CLUSTER() \
+  G_STMT_START { if (cluster == NULL) { g_test_skip (skip_reason); return; } } G_STMT_END
+
+#define N_UNITS 3
+#define N_POINTS 40     /* per unit, 20 s apart: each one kept */
+#define PAGE 7
+
+static WgTestServer *
+start_server (const char *database)
+{
+  WgTestServer *server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", "--database", database, NULL };
+
+  wg_test_server_start (server, args);
+  return server;
+}
+
+static void
+post_positions (WgTestServer *server,
+                const char   *token,
+                const char   *points_json,
+                gint64        expect_accepted,
+                gint64        expect_kept)
+{
+  g_autofree char *body = g_strdup_printf ("{\"positions\": [%s]}", points_json);
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "POST", "/api/v1/positions",
+                                                           "application/json", body);
+  JsonObject *answer;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  answer = wg_test_response_object (r);
+  g_assert_cmpint (json_object_get_int_member (answer, "accepted"), ==, expect_accepted);
+  g_assert_cmpint (json_object_get_int_member (answer, "kept"), ==, expect_kept);
+}
+
+/* "unit ts" of each point of the window, page after page. */
+static GPtrArray *
+read_window (WgTestServer *server,
+             const char   *token,
+             const char   *unit,
+             gint64        from,
+             gint64        to,
+             guint        *out_pages)
+{
+  GPtrArray *seen = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *cursor = NULL;
+
+  *out_pages = 0;
+  do
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/positions?from=%" G_GINT64_FORMAT "&to=%" G_GINT64_FORMAT
+                                               "&limit=%u%s%s%s%s", from, to, PAGE,
+                                               unit != NULL ? "&unit=" : "", unit != NULL ? unit : "",
+                                               cursor != NULL ? "&cursor=" : "", cursor != NULL ? cursor : "");
+      g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+      JsonObject *page;
+      JsonArray *points;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      page = wg_test_response_object (r);
+      points = json_object_get_array_member (page, "positions");
+      g_assert_cmpuint (json_array_get_length (points), <=, PAGE);
+      for (guint i = 0; i < json_array_get_length (points); i++)
+        {
+          JsonObject *point = json_array_get_object_element (points, i);
+
+          g_ptr_array_add (seen, g_strdup_printf ("%s %" G_GINT64_FORMAT,
+                                                  json_object_get_string_member (point, "unit"),
+                                                  json_object_get_int_member (point, "ts")));
+        }
+      g_clear_pointer (&cursor, g_free);
+      if (!json_object_get_null_member (page, "next"))
+        cursor = g_strdup (json_object_get_string_member (page, "next"));
+      g_assert_true (json_object_get_boolean_member (page, "truncated") == (cursor != NULL));
+      (*out_pages)++;
+    }
+  while (cursor != NULL);
+  return seen;
+}
+
+static void
+test_positions (void)
+{
+  g_autofree char *database = NULL;
+  g_autoptr(GPtrArray) seen = NULL;
+  g_autoptr(GPtrArray) seen_unit = NULL;
+  g_autoptr(GString) batch = g_string_new (NULL);
+  g_autofree char *token1 = NULL, *token2 = NULL;
+  g_autofree char *last = NULL, *older = NULL;
+  WgTestServer *one, *two;
+  gint64 base = wg_test_now_ms () - 3600 * 1000;
+  guint pages = 0;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  one = start_server (database);
+  two = start_server (database);
+  token1 = wg_test_server_login (one, "admin", "demo");
+  token2 = wg_test_server_login (two, "admin", "demo");
+
+  /* Four batches, each unit's points in time order. */
+  for (guint n = 0; n < N_POINTS; n += N_POINTS / 4)
+    {
+      g_string_truncate (batch, 0);
+      for (guint i = n; i < n + N_POINTS / 4; i++)
+        for (guint u = 0; u < N_UNITS; u++)
+          g_string_append_printf (batch, "%s{\"unit\": \"pg-u%u\", \"ts\": %" G_GINT64_FORMAT
+                                  ", \"lat\": %.6f, \"lon\": 113.29, \"status\": \"patrol\"}",
+                                  batch->len > 0 ? ", " : "", u, base + i * 20000, 23.21 + i * 1e-4);
+      post_positions (one, token1, batch->str, N_POINTS / 4 * N_UNITS, N_POINTS / 4 * N_UNITS);
+    }
+  /* A second later, a metre away: the unit's latest, not kept. */
+  last = g_strdup_printf ("{\"unit\": \"pg-u0\", \"ts\": %" G_GINT64_FORMAT
+                          ", \"lat\": %.6f, \"lon\": 113.29, \"status\": \"patrol\"}",
+                          base + (N_POINTS - 1) * 20000 + 1000, 23.21 + (N_POINTS - 1) * 1e-4 + 1e-5);
+  post_positions (one, token1, last, 1, 0);
+
+  seen = read_window (two, token2, NULL, base, base + 3600 * 1000, &pages);
+  g_assert_cmpuint (seen->len, ==, N_POINTS * N_UNITS);
+  g_assert_cmpuint (pages, ==, (N_POINTS * N_UNITS + PAGE - 1) / PAGE);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("pg-u%u %" G_GINT64_FORMAT, i % N_UNITS,
+                                                   base + (i / N_UNITS) * 20000);
+
+      g_assert_cmpstr (g_ptr_array_index (seen, i), ==, expected);
+    }
+  seen_unit = read_window (two, token2, "pg-u1", base, base + 3600 * 1000, &pages);
+  g_assert_cmpuint (seen_unit->len, ==, N_POINTS);
+  for (guint i = 0; i < seen_unit->len; i++)
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (seen_unit, i), "pg-u1 "));
+
+  {
+    g_autoptr(WgTestResponse) latest = wg_test_server_request_as (two, token2, "GET",
+                                                                  "/api/v1/positions/latest?unit=pg-u0", NULL, NULL);
+    g_autoptr(WgTestResponse) all = wg_test_server_request_as (two, token2, "GET",
+                                                               "/api/v1/positions/latest", NULL, NULL);
+    JsonArray *points;
+
+    g_assert_cmpuint (latest->status, ==, 200);
+    points = json_object_get_array_member (wg_test_response_object (latest), "positions");
+    g_assert_cmpuint (json_array_get_length (points), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (points, 0), "ts"), ==,
+                     base + (N_POINTS - 1) * 20000 + 1000);
+    points = json_object_get_array_member (wg_test_response_object (all), "positions");
+    g_assert_cmpuint (json_array_get_length (points), ==, N_UNITS);
+  }
+
+  /* An older point does not move the latest back, on either instance. */
+  older = g_strdup_printf ("{\"unit\": \"pg-u0\", \"ts\": %" G_GINT64_FORMAT
+                           ", \"lat\": 23.3, \"lon\": 113.3}", base + 500);
+  post_positions (two, token2, older, 1, 0);
+  {
+    g_autoptr(WgTestResponse) latest = wg_test_server_request_as (one, token1, "GET",
+                                                                  "/api/v1/positions/latest?unit=pg-u0", NULL, NULL);
+    JsonArray *points = json_object_get_array_member (wg_test_response_object (latest), "positions");
+
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (points, 0), "ts"), ==,
+                     base + (N_POINTS - 1) * 20000 + 1000);
+  }
+
+  wg_test_server_free (two);
+  wg_test_server_free (one);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/postgres-data/positions", test_positions);
+  cluster = wg_test_postgres_start (&skip_reason);
+  status = g_test_run ();
+  g_clear_pointer (&cluster, wg_test_postgres_stop);
+  g_free (skip_reason);
+  return status;
+}
