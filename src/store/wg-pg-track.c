@@ -15,8 +15,8 @@
 
 #include <libpq-fe.h>
 
-#include "wg-error.h"
 #include "wg-pg-journal.h"
+#include "wg-pg-text.h"
 #include "wg-pg-track.h"
 
 /* pg_advisory_xact_lock's key while creating the tables: "wgtr". */
@@ -87,17 +87,6 @@ wg_pg_track_added_free (WgPgTrackAdded *added)
   g_free (added);
 }
 
-static gboolean
-set_error_text (GError     **error,
-                const char  *what,
-                const char  *message)
-{
-  g_autofree char *text = g_strchomp (g_strdup (message));
-
-  g_set_error (error, WG_ERROR, WG_ERROR_STORE, "PostgreSQL, %s: %s", what, text);
-  return FALSE;
-}
-
 static PGresult *
 run (WgPgTrack          *self,
      const char         *what,
@@ -111,7 +100,7 @@ run (WgPgTrack          *self,
 
   if (PQresultStatus (result) != expect)
     {
-      set_error_text (error, what, PQresultErrorMessage (result));
+      wg_pg_set_error (error, what, PQresultErrorMessage (result));
       PQclear (result);
       return NULL;
     }
@@ -127,7 +116,7 @@ run_command (WgPgTrack   *self,
   g_autoptr(PGresult) result = PQexec (self->conn, sql);
 
   if (PQresultStatus (result) != PGRES_COMMAND_OK)
-    return set_error_text (error, what, PQresultErrorMessage (result));
+    return wg_pg_set_error (error, what, PQresultErrorMessage (result));
   return TRUE;
 }
 
@@ -158,8 +147,10 @@ create_schema (WgPgTrack  *self,
   static const char *const schema =
     "BEGIN;"
     "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ");"
+    /* id: the sequence makes it unique; no index of its own, which would
+     * cost each point a third index entry. */
     "CREATE TABLE IF NOT EXISTS positions ("
-    "  id     bigserial PRIMARY KEY,"
+    "  id     bigserial,"
     "  unit   text NOT NULL,"
     "  ts     bigint NOT NULL,"
     "  lat    double precision NOT NULL,"
@@ -176,14 +167,17 @@ create_schema (WgPgTrack  *self,
     "  kept_ts     bigint,"
     "  kept_lat    double precision,"
     "  kept_lon    double precision,"
-    "  kept_status text);"
+    "  kept_status text)"
+    /* Room on each page for the new version of its rows: every group
+     * updates them, and an update on the same page skips the index. */
+    "  WITH (fillfactor = 50);"
     "COMMIT";
   g_autoptr(PGresult) result = PQexec (self->conn, schema);
 
   if (PQresultStatus (result) != PGRES_COMMAND_OK)
     {
       rollback_quietly (self);
-      return set_error_text (error, "creating the position tables", PQresultErrorMessage (result));
+      return wg_pg_set_error (error, "creating the position tables", PQresultErrorMessage (result));
     }
   return TRUE;
 }
@@ -214,33 +208,6 @@ arrays_clear (Arrays *arrays)
     g_string_free (arrays->columns[i], TRUE);
 }
 
-static void
-append_separator (GString *array)
-{
-  if (array->len > 1)
-    g_string_append_c (array, ',');
-}
-
-static void
-append_text (GString    *array,
-             const char *text)
-{
-  append_separator (array);
-  if (text == NULL)
-    {
-      g_string_append (array, "NULL");
-      return;
-    }
-  g_string_append_c (array, '"');
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_c (array, '\\');
-      g_string_append_c (array, *p);
-    }
-  g_string_append_c (array, '"');
-}
-
 /* ts, lat, lon, status of @point (NULL: four NULLs) from column @first. */
 static void
 arrays_add_point (Arrays             *arrays,
@@ -250,19 +217,19 @@ arrays_add_point (Arrays             *arrays,
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
   GString **columns = arrays->columns + first;
 
-  for (guint i = 0; i < 3; i++)
-    append_separator (columns[i]);
+  char ts[24];
+
   if (point == NULL)
     {
-      for (guint i = 0; i < 3; i++)
-        g_string_append (columns[i], "NULL");
-      append_text (columns[3], NULL);
+      for (guint i = 0; i < 4; i++)
+        wg_pg_array_append_plain (columns[i], "NULL");
       return;
     }
-  g_string_append_printf (columns[0], "%" G_GINT64_FORMAT, point->ts);
-  g_string_append (columns[1], g_ascii_dtostr (buffer, sizeof buffer, point->lat));
-  g_string_append (columns[2], g_ascii_dtostr (buffer, sizeof buffer, point->lon));
-  append_text (columns[3], point->status);
+  g_snprintf (ts, sizeof ts, "%" G_GINT64_FORMAT, point->ts);
+  wg_pg_array_append_plain (columns[0], ts);
+  wg_pg_array_append_plain (columns[1], g_ascii_dtostr (buffer, sizeof buffer, point->lat));
+  wg_pg_array_append_plain (columns[2], g_ascii_dtostr (buffer, sizeof buffer, point->lon));
+  wg_pg_array_append_text (columns[3], point->status);
 }
 
 static PGresult *
@@ -321,7 +288,7 @@ lock_units (WgPgTrack   *self,
 
   g_hash_table_iter_init (&iter, units);
   while (g_hash_table_iter_next (&iter, (gpointer *) &unit, NULL))
-    append_text (names, unit);
+    wg_pg_array_append_text (names, unit);
   g_string_append_c (names, '}');
   params[0] = names->str;
   result = run (self, "locking the units' positions",
@@ -398,7 +365,7 @@ add_group (WgPgTrack  *self,
               g_clear_pointer (&work->last_kept, wg_track_point_free);
               work->last_kept = wg_track_point_copy (point);
               work->kept = TRUE;
-              append_text (kept.columns[0], point->unit);
+              wg_pg_array_append_text (kept.columns[0], point->unit);
               arrays_add_point (&kept, 1, point);
               added->kept++;
             }
@@ -407,7 +374,7 @@ add_group (WgPgTrack  *self,
   g_hash_table_iter_init (&iter, units);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &work))
     {
-      append_text (latest.columns[0], work->newest->unit);
+      wg_pg_array_append_text (latest.columns[0], work->newest->unit);
       arrays_add_point (&latest, 1, work->newest);
       arrays_add_point (&latest, 5, work->kept ? work->last_kept : NULL);
     }
@@ -611,7 +578,7 @@ wg_pg_track_open (const char           *conninfo,
   self->conn = PQconnectdb (conninfo);
   if (PQstatus (self->conn) != CONNECTION_OK)
     {
-      set_error_text (error, "connecting for positions", PQerrorMessage (self->conn));
+      wg_pg_set_error (error, "connecting for positions", PQerrorMessage (self->conn));
       return NULL;
     }
   PQsetNoticeProcessor (self->conn, _wg_pg_notice_cb, NULL);

@@ -6,6 +6,9 @@
  *  - positions: points posted to instance 1 are read from instance 2,
  *    page after page through the cursor, and its latest positions are
  *    theirs; the keep rule holds as on SQLite.
+ *  - audit and bookmarks: one audit trail of both instances' logins and
+ *    commands, read through either; a bookmark made through one is
+ *    listed by the other.
  */
 #include "config.h"
 
@@ -183,6 +186,127 @@ test_positions (void)
   wg_test_server_free (one);
 }
 
+/* Whether the audit trail read through @server holds @action (by
+ * @actor, of @command when set), once per call. */
+static gboolean
+audit_holds (WgTestServer *server,
+             const char   *token,
+             const char   *action,
+             const char   *actor,
+             const char   *command)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", "/api/v1/audit?limit=1000",
+                                                           NULL, NULL);
+  JsonArray *entries;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  entries = json_object_get_array_member (wg_test_response_object (r), "entries");
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+
+      if (g_strcmp0 (json_object_get_string_member (entry, "action"), action) == 0 &&
+          g_strcmp0 (json_object_get_string_member (entry, "actor"), actor) == 0 &&
+          (command == NULL || (!json_object_get_null_member (entry, "command") &&
+                               g_strcmp0 (json_object_get_string_member (entry, "command"), command) == 0)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Audit rows are written after the answer, on the data thread: a second
+ * at most. */
+static void
+assert_audit_soon (WgTestServer *server,
+                   const char   *token,
+                   const char   *action,
+                   const char   *actor,
+                   const char   *command)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!audit_holds (server, token, action, actor, command))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+    }
+}
+
+static void
+test_audit_bookmarks (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *admin1 = NULL, *admin2 = NULL, *dispatcher2 = NULL;
+  g_autofree char *bookmark = NULL;
+  g_autofree char *command = g_uuid_string_random ();
+  const char *bookmark_id;
+  WgTestServer *one, *two;
+  gint64 moment = wg_test_now_ms () - 60 * 1000;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  one = start_server (database);
+  two = start_server (database);
+  admin1 = wg_test_server_login (one, "admin", "demo");
+  admin2 = wg_test_server_login (two, "admin", "demo");
+  dispatcher2 = wg_test_server_login (two, "dispatcher", "demo");
+
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_command (two, dispatcher2, command, "incident.report",
+                                                          "{\"grade\": \"general\", \"category\": \"garbage\","
+                                                          " \"location\": {\"lat\": 23.21, \"lon\": 113.29},"
+                                                          " \"summary\": \"audit\"}");
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  /* Both instances' rows, through either. */
+  assert_audit_soon (one, admin1, "command:incident.report", "dispatcher", command);
+  assert_audit_soon (one, admin1, "login", "dispatcher", NULL);
+  assert_audit_soon (two, admin2, "login", "admin", NULL);
+  {
+    g_autoptr(WgTestResponse) first = wg_test_server_request_as (two, admin2, "GET", "/api/v1/audit?limit=1",
+                                                                 NULL, NULL);
+    g_autoptr(WgTestResponse) rest = NULL;
+    gint64 last;
+
+    g_assert_cmpuint (first->status, ==, 200);
+    last = json_object_get_int_member (wg_test_response_object (first), "last");
+    rest = wg_test_server_request_as (two, admin2, "GET",
+                                      "/api/v1/audit?after=0&limit=1000", NULL, NULL);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                       json_object_get_array_member (wg_test_response_object (rest), "entries"), 0), "id"), ==, last);
+  }
+
+  bookmark = g_strdup_printf ("{\"moment\": %" G_GINT64_FORMAT ", \"remark\": \"交接班前\"}", moment);
+  {
+    g_autoptr(WgTestResponse) created = wg_test_server_request_as (one, admin1, "POST", "/api/v1/bookmarks",
+                                                                   "application/json", bookmark);
+    g_autoptr(WgTestResponse) listed = NULL;
+    g_autoptr(WgTestResponse) refused = NULL;
+    JsonArray *bookmarks;
+
+    g_assert_cmpuint (created->status, ==, 201);
+    bookmark_id = json_object_get_string_member (wg_test_response_object (created), "id");
+    listed = wg_test_server_request_as (two, admin2, "GET", "/api/v1/bookmarks", NULL, NULL);
+    g_assert_cmpuint (listed->status, ==, 200);
+    bookmarks = json_object_get_array_member (wg_test_response_object (listed), "bookmarks");
+    g_assert_cmpuint (json_array_get_length (bookmarks), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (bookmarks, 0), "id"), ==,
+                     bookmark_id);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (bookmarks, 0), "remark"), ==,
+                     "交接班前");
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (bookmarks, 0), "moment"), ==,
+                     moment);
+
+    /* Bad input still refused before anything is written. */
+    refused = wg_test_server_request_as (two, admin2, "POST", "/api/v1/bookmarks", "application/json",
+                                         "{\"moment\": -1, \"remark\": \"x\"}");
+    g_assert_cmpuint (refused->status, ==, 422);
+  }
+
+  wg_test_server_free (two);
+  wg_test_server_free (one);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -191,6 +315,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/postgres-data/positions", test_positions);
+  g_test_add_func ("/postgres-data/audit-bookmarks", test_audit_bookmarks);
   cluster = wg_test_postgres_start (&skip_reason);
   status = g_test_run ();
   g_clear_pointer (&cluster, wg_test_postgres_stop);
