@@ -9,9 +9,14 @@
  *  - audit and bookmarks: one audit trail of both instances' logins and
  *    commands, read through either; a bookmark made through one is
  *    listed by the other.
+ *  - the mirror: a deleted journal.db is rebuilt from PostgreSQL at
+ *    start, with the same journal id; a database that lost events the
+ *    mirror had (an asynchronous standby promoted) gets a new journal id.
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <libpq-fe.h>
 #include <string.h>
 
 #include "wg-test-postgres.h"
@@ -307,6 +312,103 @@ test_audit_bookmarks (void)
   wg_test_server_free (one);
 }
 
+static char *
+health_journal_id (WgTestServer *server)
+{
+  g_autoptr(WgTestResponse) r = wg_test_server_get (server, "/api/v1/health");
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return g_strdup (json_object_get_string_member (wg_test_response_object (r), "journal_id"));
+}
+
+static void
+remove_mirror (WgTestServer *server)
+{
+  const char *names[] = { "journal.db", "journal.db-wal", "journal.db-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (server->data_dir, names[i], NULL);
+
+      g_remove (path);
+    }
+}
+
+static void
+execute_sql (const char *database,
+             const char *sql)
+{
+  PGconn *conn = PQconnectdb (database);
+  PGresult *result;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = PQexec (conn, sql);
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
+  PQclear (result);
+  PQfinish (conn);
+}
+
+static void
+report (WgTestServer *server,
+        guint         n)
+{
+  g_autofree char *token = wg_test_server_login (server, "dispatcher", "demo");
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(WgTestResponse) r = wg_test_server_command (server, token, NULL, "incident.report",
+                                                            "{\"grade\": \"general\", \"category\": \"garbage\","
+                                                            " \"location\": {\"lat\": 23.21, \"lon\": 113.29},"
+                                                            " \"summary\": \"mirror\"}");
+      g_assert_cmpuint (r->status, ==, 200);
+    }
+}
+
+static void
+test_mirror (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *journal_id = NULL, *rebuilt_id = NULL, *renewed_id = NULL;
+  g_autofree char *lose = NULL;
+  WgTestServer *server;
+  gint64 head;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  server = start_server (database);
+  report (server, 5);
+  head = wg_test_server_head (server);
+  journal_id = health_journal_id (server);
+  g_assert_cmpint (head, >=, 5);
+
+  /* A lost or deleted mirror: rebuilt from PostgreSQL, the same journal. */
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  remove_mirror (server);
+  wg_test_server_start (server, (const char *[]) { "--demo", "--database", database, NULL });
+  rebuilt_id = health_journal_id (server);
+  g_assert_cmpstr (rebuilt_id, ==, journal_id);
+  g_assert_cmpint (wg_test_server_head (server), ==, head);
+  report (server, 1);
+  g_assert_cmpint (wg_test_server_head (server), ==, head + 1);
+
+  /* A failover to a standby that had not received the last three
+   * commits: the mirror is ahead of the database.  The journal gets a new
+   * id (consoles start again) and the mirror the database's events. */
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  lose = g_strdup_printf ("DELETE FROM journal WHERE seq > %" G_GINT64_FORMAT ";"
+                          "DELETE FROM commands WHERE first_seq > %" G_GINT64_FORMAT,
+                          head - 2, head - 2);
+  execute_sql (database, lose);
+  wg_test_server_start (server, (const char *[]) { "--demo", "--database", database, NULL });
+  renewed_id = health_journal_id (server);
+  g_assert_cmpstr (renewed_id, !=, journal_id);
+  g_assert_cmpint (wg_test_server_head (server), ==, head - 2);
+  report (server, 1);
+  g_assert_cmpint (wg_test_server_head (server), ==, head - 1);
+
+  wg_test_server_free (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -316,6 +418,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/postgres-data/positions", test_positions);
   g_test_add_func ("/postgres-data/audit-bookmarks", test_audit_bookmarks);
+  g_test_add_func ("/postgres-data/mirror", test_mirror);
   cluster = wg_test_postgres_start (&skip_reason);
   status = g_test_run ();
   g_clear_pointer (&cluster, wg_test_postgres_stop);
