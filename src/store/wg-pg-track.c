@@ -341,6 +341,9 @@ add_group (WgPgTrack  *self,
         }
     }
 
+  /* A connection lost in an earlier group (a failover) is opened again. */
+  if (PQstatus (self->conn) != CONNECTION_OK)
+    PQreset (self->conn);
   if (!run_command (self, "beginning a transaction", "BEGIN", error))
     return FALSE;
   ok = lock_units (self, units, error);
@@ -407,8 +410,6 @@ add_group (WgPgTrack  *self,
   if (!ok)
     {
       rollback_quietly (self);
-      if (PQstatus (self->conn) != CONNECTION_OK)
-        PQreset (self->conn);
       return FALSE;
     }
 

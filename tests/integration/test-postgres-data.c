@@ -392,13 +392,23 @@ test_mirror (void)
   g_assert_cmpint (wg_test_server_head (server), ==, head + 1);
 
   /* A failover to a standby that had not received the last three
-   * commits: the mirror is ahead of the database.  The journal gets a new
-   * id (consoles start again) and the mirror the database's events. */
-  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+   * commits: the mirror is ahead of the database.  The running instance
+   * appends nothing after that; restarted, it gives the journal a new id
+   * (consoles start again) and its mirror takes the database's events. */
   lose = g_strdup_printf ("DELETE FROM journal WHERE seq > %" G_GINT64_FORMAT ";"
                           "DELETE FROM commands WHERE first_seq > %" G_GINT64_FORMAT,
                           head - 2, head - 2);
   execute_sql (database, lose);
+  {
+    g_autofree char *token = wg_test_server_login (server, "dispatcher", "demo");
+    g_autoptr(WgTestResponse) refused = wg_test_server_command (server, token, NULL, "incident.report",
+                                                                "{\"grade\": \"general\", \"category\": \"garbage\","
+                                                                " \"location\": {\"lat\": 23.21, \"lon\": 113.29},"
+                                                                " \"summary\": \"lost\"}");
+
+    wg_test_response_assert_problem (refused, 503, "storage-failed");
+  }
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
   wg_test_server_start (server, (const char *[]) { "--demo", "--database", database, NULL });
   renewed_id = health_journal_id (server);
   g_assert_cmpstr (renewed_id, !=, journal_id);
