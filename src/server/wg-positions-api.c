@@ -36,6 +36,7 @@ struct _WgPositionsApi
   guint            purge_step_id;
   guint64          purged;
   gint64           spans_synced_ms;  /* assignments ended before this are kept already */
+  gboolean         pg_purging;       /* a PostgreSQL purge is under way */
 };
 
 typedef struct
@@ -670,24 +671,40 @@ purge_step_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The spans of the units' assignments go to the track store before a
- * purge, so that their points outlive the retention.  Read through a
+/* The spans of the units' assignments ended since the last purge, or NULL
+ * (no journal yet, or it cannot be read: logged).  Read through a
  * connection of our own: the journal's belongs to the engine. */
-static void
-keep_assignment_spans (WgPositionsApi *self)
+static GPtrArray *
+list_assignment_spans (WgPositionsApi *self,
+                       gint64          now)
 {
   g_autofree char *path = g_build_filename (wg_server_get_data_dir (self->server), "journal.db", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(WgStore) journal = NULL;
-  g_autoptr(GPtrArray) spans = NULL;
-  gint64 now = g_get_real_time () / 1000;
+  GPtrArray *spans = NULL;
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return;
+    return NULL;
   journal = wg_store_open (path, &error);
   if (journal != NULL)
     spans = wg_store_list_assignment_spans (journal, now, self->spans_synced_ms, &error);
-  if (spans == NULL || !wg_track_store_keep_spans (wg_server_get_track_store (self->server), spans, &error))
+  if (spans == NULL)
+    g_warning ("Cannot keep the tracks of assigned units: %s", error->message);
+  return spans;
+}
+
+/* The spans of the units' assignments go to the track store before a
+ * purge, so that their points outlive the retention. */
+static void
+keep_assignment_spans (WgPositionsApi *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / 1000;
+  g_autoptr(GPtrArray) spans = list_assignment_spans (self, now);
+
+  if (spans == NULL)
+    return;
+  if (!wg_track_store_keep_spans (wg_server_get_track_store (self->server), spans, &error))
     {
       g_warning ("Cannot keep the tracks of assigned units: %s", error->message);
       return;
@@ -695,14 +712,93 @@ keep_assignment_spans (WgPositionsApi *self)
   self->spans_synced_ms = now;
 }
 
+/* PostgreSQL's purge: a step at a time on the positions thread, the next
+ * one asked when the last one answers. */
+typedef struct
+{
+  WgPositionsApi *self;
+  GCancellable   *cancellable;
+  gint64          now;
+  gboolean        spans_sent;   /* advance spans_synced_ms to @now when done */
+} PgPurge;
+
+static void pg_purge_step (PgPurge   *purge,
+                           GPtrArray *spans);
+
+static void
+pg_purged_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PgPurge *purge = user_data;
+  g_autoptr(GError) error = NULL;
+  guint deleted = 0;
+
+  if (g_cancellable_is_cancelled (purge->cancellable))
+    {
+      g_object_unref (purge->cancellable);
+      g_free (purge);
+      return;
+    }
+  if (!wg_pg_track_purge_finish (purge->self->pg, result, &deleted, &error))
+    {
+      g_warning ("Position retention purge failed: %s", error->message);
+      deleted = 0;
+    }
+  else if (purge->spans_sent)
+    {
+      purge->self->spans_synced_ms = purge->now;
+      purge->spans_sent = FALSE;
+    }
+  purge->self->purged += deleted;
+  if (deleted == WG_PG_TRACK_PURGE_STEP)
+    {
+      pg_purge_step (purge, NULL);
+      return;
+    }
+  if (purge->self->purged > 0)
+    g_debug ("Purged %" G_GUINT64_FORMAT " track points past retention", purge->self->purged);
+  purge->self->purged = 0;
+  purge->self->pg_purging = FALSE;
+  g_object_unref (purge->cancellable);
+  g_free (purge);
+}
+
+static void
+pg_purge_step (PgPurge   *purge,
+               GPtrArray *spans)
+{
+  wg_pg_track_purge_async (purge->self->pg, purge->now, spans, purge->cancellable, pg_purged_cb, purge);
+}
+
+static void
+pg_purge (WgPositionsApi *self)
+{
+  g_autoptr(GPtrArray) spans = NULL;
+  PgPurge *purge;
+
+  if (self->pg_purging)
+    return;
+  purge = g_new0 (PgPurge, 1);
+  purge->self = self;
+  purge->cancellable = g_object_ref (self->cancellable);
+  purge->now = g_get_real_time () / 1000;
+  spans = list_assignment_spans (self, purge->now);
+  purge->spans_sent = spans != NULL;
+  self->pg_purging = TRUE;
+  pg_purge_step (purge, spans);
+}
+
 static gboolean
 purge_cb (gpointer data)
 {
   WgPositionsApi *self = data;
 
-  /* PostgreSQL's track is not purged yet (docs/postgresql.md). */
   if (self->pg != NULL)
-    return G_SOURCE_CONTINUE;
+    {
+      pg_purge (self);
+      return G_SOURCE_CONTINUE;
+    }
   if (self->purge_step_id == 0)
     keep_assignment_spans (self);
   if (self->purge_step_id == 0)

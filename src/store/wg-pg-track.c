@@ -29,6 +29,7 @@ typedef enum
   JOB_ADD,
   JOB_QUERY,
   JOB_LATEST,
+  JOB_PURGE,
   JOB_STOP,
 } JobKind;
 
@@ -37,6 +38,8 @@ typedef struct
   JobKind        kind;
   GTask         *task;
   GPtrArray     *points;     /* JOB_ADD */
+  GPtrArray     *spans;      /* JOB_PURGE: WgTrackSpan, nullable */
+  gint64         now_ms;     /* JOB_PURGE */
   char          *unit;       /* JOB_QUERY, JOB_LATEST; nullable */
   gint64         from_ms;
   gint64         to_ms;
@@ -67,6 +70,7 @@ job_free (Job *job)
 {
   g_clear_object (&job->task);
   g_clear_pointer (&job->points, g_ptr_array_unref);
+  g_clear_pointer (&job->spans, g_ptr_array_unref);
   g_free (job->unit);
   g_free (job);
 }
@@ -171,6 +175,13 @@ create_schema (WgPgTrack  *self,
     /* Room on each page for the new version of its rows: every group
      * updates them, and an update on the same page skips the index. */
     "  WITH (fillfactor = 50);"
+    /* A unit's time on an incident: its points then outlive the
+     * retention (wg_track_store_keep_spans). */
+    "CREATE TABLE IF NOT EXISTS positions_spans ("
+    "  unit    text NOT NULL,"
+    "  from_ts bigint NOT NULL,"
+    "  to_ts   bigint NOT NULL,"
+    "  PRIMARY KEY (unit, from_ts));"
     "COMMIT";
   g_autoptr(PGresult) result = PQexec (self->conn, schema);
 
@@ -521,6 +532,99 @@ run_latest (WgPgTrack *self,
   g_task_return_pointer (job->task, points, (GDestroyNotify) g_ptr_array_unref);
 }
 
+/* Records the spans (one row per unit and start, widened to the later
+ * end), then deletes one bounded step of the points past the retention
+ * outside every span, and the latest positions as old: every instance
+ * may run it, a point is deleted once. */
+static void
+run_purge (WgPgTrack *self,
+           Job       *job)
+{
+  g_autofree char *cutoff = g_strdup_printf ("%" G_GINT64_FORMAT, job->now_ms - self->policy.retention_ms);
+  g_autofree char *step = g_strdup_printf ("%u", WG_PG_TRACK_PURGE_STEP);
+  const char *params[] = { cutoff, step };
+  g_autoptr(PGresult) deleted = NULL;
+  g_autoptr(PGresult) latest = NULL;
+  GError *error = NULL;
+  guint n;
+
+  if (job->spans != NULL && job->spans->len > 0)
+    {
+      g_autoptr(GHashTable) widest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_autoptr(GPtrArray) unique = g_ptr_array_new ();
+      g_autoptr(PGresult) kept = NULL;
+      GString *columns[3];
+      const char *span_params[3];
+
+      /* One row per (unit, start) in the statement: ON CONFLICT would
+       * refuse to update a row twice. */
+      for (guint i = 0; i < job->spans->len; i++)
+        {
+          WgTrackSpan *span = g_ptr_array_index (job->spans, i);
+          char *key = g_strdup_printf ("%s\t%" G_GINT64_FORMAT, span->unit, span->from_ms);
+          WgTrackSpan *known = g_hash_table_lookup (widest, key);
+
+          if (known == NULL)
+            {
+              g_hash_table_insert (widest, key, span);
+              g_ptr_array_add (unique, span);
+              continue;
+            }
+          g_free (key);
+          known->to_ms = MAX (known->to_ms, span->to_ms);
+        }
+      for (guint c = 0; c < 3; c++)
+        columns[c] = g_string_new ("{");
+      for (guint i = 0; i < unique->len; i++)
+        {
+          WgTrackSpan *span = g_ptr_array_index (unique, i);
+          char number[24];
+
+          wg_pg_array_append_text (columns[0], span->unit);
+          g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, span->from_ms);
+          wg_pg_array_append_plain (columns[1], number);
+          g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, span->to_ms);
+          wg_pg_array_append_plain (columns[2], number);
+        }
+      for (guint c = 0; c < 3; c++)
+        {
+          g_string_append_c (columns[c], '}');
+          span_params[c] = columns[c]->str;
+        }
+      kept = run (self, "keeping the assigned units' tracks",
+                  "INSERT INTO positions_spans (unit, from_ts, to_ts)"
+                  " SELECT * FROM unnest ($1::text[], $2::bigint[], $3::bigint[])"
+                  " ON CONFLICT (unit, from_ts) DO UPDATE"
+                  " SET to_ts = greatest (positions_spans.to_ts, excluded.to_ts)",
+                  3, span_params, PGRES_COMMAND_OK, &error);
+      for (guint c = 0; c < 3; c++)
+        g_string_free (columns[c], TRUE);
+      if (kept == NULL)
+        {
+          g_task_return_error (job->task, error);
+          return;
+        }
+    }
+
+  /* By ctid: positions has no index on id. */
+  deleted = run (self, "purging positions",
+                 "DELETE FROM positions WHERE ctid = ANY (ARRAY ("
+                 " SELECT ctid FROM positions p WHERE ts < $1 AND NOT EXISTS ("
+                 "  SELECT 1 FROM positions_spans s WHERE s.unit = p.unit AND p.ts BETWEEN s.from_ts AND s.to_ts)"
+                 " ORDER BY ts LIMIT $2))",
+                 2, params, PGRES_COMMAND_OK, &error);
+  if (deleted != NULL)
+    latest = run (self, "purging the latest positions", "DELETE FROM positions_latest WHERE ts < $1",
+                  1, params, PGRES_COMMAND_OK, &error);
+  if (latest == NULL)
+    {
+      g_task_return_error (job->task, error);
+      return;
+    }
+  n = (guint) g_ascii_strtoull (PQcmdTuples (deleted), NULL, 10);
+  g_task_return_int (job->task, n);
+}
+
 static gpointer
 thread_func (gpointer data)
 {
@@ -557,6 +661,8 @@ thread_func (gpointer data)
         PQreset (self->conn);
       if (job->kind == JOB_QUERY)
         run_query (self, job);
+      else if (job->kind == JOB_PURGE)
+        run_purge (self, job);
       else
         run_latest (self, job);
       job_free (job);
@@ -719,4 +825,44 @@ wg_pg_track_latest_finish (WgPgTrack     *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+wg_pg_track_purge_async (WgPgTrack           *self,
+                         gint64               now_ms,
+                         GPtrArray           *spans,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL);
+
+  job = job_new (JOB_PURGE, cancellable, callback, user_data, wg_pg_track_purge_async);
+  job->now_ms = now_ms;
+  job->spans = spans != NULL ? g_ptr_array_ref (spans) : NULL;
+  g_async_queue_push (self->queue, job);
+}
+
+gboolean
+wg_pg_track_purge_finish (WgPgTrack     *self,
+                          GAsyncResult  *result,
+                          guint         *out_deleted,
+                          GError       **error)
+{
+  GError *local_error = NULL;
+  gssize deleted;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  deleted = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (out_deleted != NULL)
+    *out_deleted = (guint) deleted;
+  return TRUE;
 }

@@ -77,6 +77,24 @@ GPtrArray   *wg_pg_track_latest_finish      (WgPgTrack            *self,
                                              GAsyncResult         *result,
                                              GError              **error);
 
+/* Points deleted by one purge step at most: a step does not hold the
+ * thread (and the positions posted meanwhile) for long. */
+#define WG_PG_TRACK_PURGE_STEP 5000
+
+/* Records @spans (WgTrackSpan, nullable; a reference is taken) as
+ * wg_track_store_keep_spans(), then one step of wg_track_store_purge():
+ * fewer than WG_PG_TRACK_PURGE_STEP deleted means none is left. */
+void         wg_pg_track_purge_async        (WgPgTrack            *self,
+                                             gint64                now_ms,
+                                             GPtrArray            *spans,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean     wg_pg_track_purge_finish       (WgPgTrack            *self,
+                                             GAsyncResult         *result,
+                                             guint                *out_deleted,
+                                             GError              **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgPgTrack, wg_pg_track_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgPgTrackAdded, wg_pg_track_added_free)
 

@@ -9,6 +9,8 @@
  *  - audit and bookmarks: one audit trail of both instances' logins and
  *    commands, read through either; a bookmark made through one is
  *    listed by the other.
+ *  - the retention purge of the shared track: old points deleted, those
+ *    of a unit's time on an incident kept;
  *  - the mirror: a deleted journal.db is rebuilt from PostgreSQL at
  *    start, with the same journal id; a database that lost events the
  *    mirror had (an asynchronous standby promoted) gets a new journal id.
@@ -348,6 +350,71 @@ execute_sql (const char *database,
   PQfinish (conn);
 }
 
+static gint64
+query_number (const char *database,
+              const char *sql)
+{
+  PGconn *conn = PQconnectdb (database);
+  PGresult *result;
+  gint64 number;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = PQexec (conn, sql);
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  number = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  PQclear (result);
+  PQfinish (conn);
+  return number;
+}
+
+static void
+test_purge (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *recent = NULL;
+  g_autofree char *old = NULL;
+  WgTestServer *server;
+  gint64 now = wg_test_now_ms ();
+  gint64 long_ago = now - (gint64) 100 * 24 * 3600 * 1000;   /* past the 90 days */
+  gint64 deadline;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  server = wg_test_server_new ("[positions]\npurge-interval-seconds=1\n");
+  wg_test_server_start (server, (const char *[]) { "--demo", "--database", database, NULL });
+  token = wg_test_server_login (server, "admin", "demo");
+  recent = g_strdup_printf ("{\"unit\": \"new\", \"ts\": %" G_GINT64_FORMAT ", \"lat\": 23.21, \"lon\": 113.29}",
+                            now - 60 * 1000);
+  post_positions (server, token, recent, 1, 1);
+
+  /* Points older than the retention (the API refuses them: written
+   * straight into the table); old-b's were taken while it was on an
+   * incident. */
+  old = g_strdup_printf ("INSERT INTO positions (unit, ts, lat, lon) VALUES"
+                         " ('old-a', %1$" G_GINT64_FORMAT ", 23.2, 113.2), ('old-a', %1$" G_GINT64_FORMAT " + 1000, 23.2, 113.2),"
+                         " ('old-a', %1$" G_GINT64_FORMAT " + 2000, 23.2, 113.2),"
+                         " ('old-b', %1$" G_GINT64_FORMAT ", 23.2, 113.2), ('old-b', %1$" G_GINT64_FORMAT " + 1000, 23.2, 113.2);"
+                         "INSERT INTO positions_latest (unit, ts, lat, lon) VALUES ('old-a', %1$" G_GINT64_FORMAT " + 2000, 23.2, 113.2);"
+                         "INSERT INTO positions_spans (unit, from_ts, to_ts) VALUES"
+                         " ('old-b', %1$" G_GINT64_FORMAT " - 1000, %1$" G_GINT64_FORMAT " + 5000)",
+                         long_ago);
+  execute_sql (database, old);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (query_number (database, "SELECT count(*) FROM positions WHERE unit = 'old-a'") > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpint (query_number (database, "SELECT count(*) FROM positions WHERE unit = 'old-b'"), ==, 2);
+  g_assert_cmpint (query_number (database, "SELECT count(*) FROM positions WHERE unit = 'new'"), ==, 1);
+  g_assert_cmpint (query_number (database, "SELECT count(*) FROM positions_latest WHERE unit = 'old-a'"), ==, 0);
+  g_assert_cmpint (query_number (database, "SELECT count(*) FROM positions_latest WHERE unit = 'new'"), ==, 1);
+
+  wg_test_server_free (server);
+}
+
 static void
 report (WgTestServer *server,
         guint         n)
@@ -428,6 +495,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/postgres-data/positions", test_positions);
   g_test_add_func ("/postgres-data/audit-bookmarks", test_audit_bookmarks);
+  g_test_add_func ("/postgres-data/purge", test_purge);
   g_test_add_func ("/postgres-data/mirror", test_mirror);
   cluster = wg_test_postgres_start (&skip_reason);
   status = g_test_run ();
