@@ -37,6 +37,9 @@ struct _WgPositionsApi
   guint64          purged;
   gint64           spans_synced_ms;  /* assignments ended before this are kept already */
   gboolean         pg_purging;       /* a PostgreSQL purge is under way */
+  guint            changes_id;       /* PostgreSQL: polls the other instances' positions */
+  gboolean         changes_asked;
+  gint64           changes_after;    /* -1 until the first answer */
 };
 
 typedef struct
@@ -825,6 +828,58 @@ wg_positions_api_new (WgServer *server)
   return self;
 }
 
+/* The latest positions taken by any instance reach this one's stream and
+ * snapshot (its own ones again: the stream coalesces them per unit). */
+static void
+pg_changes_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PgRequest *request = user_data;
+  WgPositionsApi *self = request->self;
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean alive = !g_cancellable_is_cancelled (request->cancellable);
+  gint64 next = -1;
+
+  g_object_unref (request->cancellable);
+  g_free (request);
+  if (!alive)
+    return;
+  self->changes_asked = FALSE;
+  points = wg_pg_track_changes_finish (self->pg, result, &next, &error);
+  if (points == NULL)
+    {
+      g_warning ("Cannot read the positions of the other instances: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < points->len; i++)
+    {
+      WgTrackPoint *point = g_ptr_array_index (points, i);
+
+      wg_track_store_note_latest (wg_server_get_track_store (self->server), point);
+      wg_stream_hub_queue_position (wg_server_get_stream_hub (self->server), point);
+    }
+  self->changes_after = next;
+}
+
+static gboolean
+changes_cb (gpointer data)
+{
+  WgPositionsApi *self = data;
+
+  if (!self->changes_asked)
+    {
+      PgRequest *request = g_new0 (PgRequest, 1);
+
+      request->self = self;
+      request->cancellable = g_object_ref (self->cancellable);
+      self->changes_asked = TRUE;
+      wg_pg_track_changes_async (self->pg, self->changes_after, self->cancellable, pg_changes_cb, request);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean
 wg_positions_api_use_database (WgPositionsApi      *self,
                                const char          *conninfo,
@@ -845,6 +900,12 @@ wg_positions_api_start (WgPositionsApi *self)
   g_return_if_fail (self != NULL);
 
   purge_cb (self);
+  if (self->pg != NULL && self->changes_id == 0)
+    {
+      self->changes_after = -1;
+      changes_cb (self);
+      self->changes_id = g_timeout_add (config->broadcast_interval_ms, changes_cb, self);
+    }
   if (self->purge_id == 0)
     self->purge_id = g_timeout_add_seconds (config->purge_interval_seconds, purge_cb, self);
 }
@@ -863,6 +924,7 @@ wg_positions_api_free (WgPositionsApi *self)
     return;
   g_clear_handle_id (&self->purge_id, g_source_remove);
   g_clear_handle_id (&self->purge_step_id, g_source_remove);
+  g_clear_handle_id (&self->changes_id, g_source_remove);
   g_clear_pointer (&self->batcher, wg_commit_batcher_free);
   g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->pg, wg_pg_track_free);

@@ -2,7 +2,7 @@
  *
  * The position track in PostgreSQL (wg-pg-track.h, docs/postgresql.md).
  * One thread owns the connection and takes jobs from a queue in order;
- * the additions waiting at once are written in one transaction, three
+ * the additions waiting at once are written in one transaction, four
  * statements whatever their number of points (unnest() over arrays), so
  * that 20,000 points a second cost a few round trips and one WAL flush.
  * Which points are kept is decided on each unit's last kept point as
@@ -21,6 +21,10 @@
 
 /* pg_advisory_xact_lock's key while creating the tables: "wgtr". */
 #define SCHEMA_LOCK_KEY "2003268722"
+/* Held by each group from its start to COMMIT, "wgtc": the change numbers
+ * of positions_latest are then taken in commit order, and a reader that
+ * saw number N has seen every number below it. */
+#define CHANGE_LOCK_KEY "2003268707"
 /* A group stops growing there: its arrays stay a few megabytes. */
 #define GROUP_MAX_POINTS 50000
 
@@ -30,6 +34,7 @@ typedef enum
   JOB_QUERY,
   JOB_LATEST,
   JOB_PURGE,
+  JOB_CHANGES,
   JOB_STOP,
 } JobKind;
 
@@ -162,6 +167,7 @@ create_schema (WgPgTrack  *self,
     "  status text);"
     "CREATE INDEX IF NOT EXISTS positions_ts ON positions (ts, id);"
     "CREATE INDEX IF NOT EXISTS positions_unit_ts ON positions (unit, ts, id);"
+    "CREATE SEQUENCE IF NOT EXISTS positions_change;"
     "CREATE TABLE IF NOT EXISTS positions_latest ("
     "  unit        text PRIMARY KEY,"
     "  ts          bigint NOT NULL,"
@@ -171,7 +177,8 @@ create_schema (WgPgTrack  *self,
     "  kept_ts     bigint,"
     "  kept_lat    double precision,"
     "  kept_lon    double precision,"
-    "  kept_status text)"
+    "  kept_status text,"
+    "  changed     bigint NOT NULL)"
     /* Room on each page for the new version of its rows: every group
      * updates them, and an update on the same page skips the index. */
     "  WITH (fillfactor = 50);"
@@ -357,7 +364,13 @@ add_group (WgPgTrack  *self,
     PQreset (self->conn);
   if (!run_command (self, "beginning a transaction", "BEGIN", error))
     return FALSE;
-  ok = lock_units (self, units, error);
+  {
+    g_autoptr(PGresult) locked = run (self, "taking the positions lock",
+                                      "SELECT pg_advisory_xact_lock(" CHANGE_LOCK_KEY ")", 0, NULL,
+                                      PGRES_TUPLES_OK, error);
+
+    ok = locked != NULL && lock_units (self, units, error);
+  }
 
   arrays_init (&kept, 5);
   arrays_init (&latest, 9);
@@ -407,10 +420,12 @@ add_group (WgPgTrack  *self,
     {
       result = run_arrays (self, "storing the latest positions",
                            "INSERT INTO positions_latest (unit, ts, lat, lon, status,"
-                           " kept_ts, kept_lat, kept_lon, kept_status) SELECT * FROM unnest ($1::text[], " POINT_TYPES ", " KEPT_TYPES ")"
+                           " kept_ts, kept_lat, kept_lon, kept_status, changed)"
+                           " SELECT u.*, nextval ('positions_change')"
+                           " FROM unnest ($1::text[], " POINT_TYPES ", " KEPT_TYPES ") AS u"
                            " ON CONFLICT (unit) DO UPDATE SET " NEWER ("ts") ", " NEWER ("lat") ", "
-                           NEWER ("lon") ", " NEWER ("status") ", " KEPT ("kept_ts") ", " KEPT ("kept_lat") ", "
-                           KEPT ("kept_lon") ", " KEPT ("kept_status") " RETURNING unit, ts",
+                           NEWER ("lon") ", " NEWER ("status") ", " NEWER ("changed") ", " KEPT ("kept_ts") ", "
+                           KEPT ("kept_lat") ", " KEPT ("kept_lon") ", " KEPT ("kept_status") " RETURNING unit, ts",
                            &latest, PGRES_TUPLES_OK, error);
       ok = result != NULL;
     }
@@ -625,6 +640,44 @@ run_purge (WgPgTrack *self,
   g_task_return_int (job->task, n);
 }
 
+/* The latest positions changed after number job->from_ms (a change
+ * number; below zero: none, only where the numbers stand). */
+static void
+run_changes (WgPgTrack *self,
+             Job       *job)
+{
+  g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, job->from_ms);
+  const char *params[] = { after };
+  g_autoptr(PGresult) result = NULL;
+  GError *error = NULL;
+  Page *page;
+
+  if (job->from_ms < 0)
+    result = run (self, "reading the positions' change number",
+                  "SELECT coalesce (max (changed), 0) FROM positions_latest", 0, NULL, PGRES_TUPLES_OK, &error);
+  else
+    result = run (self, "reading the changed positions",
+                  "SELECT unit, ts, lat, lon, status, changed FROM positions_latest"
+                  " WHERE changed > $1 ORDER BY changed", 1, params, PGRES_TUPLES_OK, &error);
+  if (result == NULL)
+    {
+      g_task_return_error (job->task, error);
+      return;
+    }
+  page = g_new0 (Page, 1);
+  page->points = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+  page->next.id = MAX (job->from_ms, 0);
+  if (job->from_ms < 0)
+    page->next.id = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  else
+    for (int row = 0; row < PQntuples (result); row++)
+      {
+        g_ptr_array_add (page->points, point_from_row (result, row));
+        page->next.id = g_ascii_strtoll (PQgetvalue (result, row, 5), NULL, 10);
+      }
+  g_task_return_pointer (job->task, page, (GDestroyNotify) page_free);
+}
+
 static gpointer
 thread_func (gpointer data)
 {
@@ -663,6 +716,8 @@ thread_func (gpointer data)
         run_query (self, job);
       else if (job->kind == JOB_PURGE)
         run_purge (self, job);
+      else if (job->kind == JOB_CHANGES)
+        run_changes (self, job);
       else
         run_latest (self, job);
       job_free (job);
@@ -865,4 +920,34 @@ wg_pg_track_purge_finish (WgPgTrack     *self,
   if (out_deleted != NULL)
     *out_deleted = (guint) deleted;
   return TRUE;
+}
+
+void
+wg_pg_track_changes_async (WgPgTrack           *self,
+                           gint64               after,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL);
+
+  job = job_new (JOB_CHANGES, cancellable, callback, user_data, wg_pg_track_changes_async);
+  job->from_ms = after;
+  g_async_queue_push (self->queue, job);
+}
+
+GPtrArray *
+wg_pg_track_changes_finish (WgPgTrack     *self,
+                            GAsyncResult  *result,
+                            gint64        *out_next,
+                            GError       **error)
+{
+  WgTrackCursor next = { -1, -1 };
+  GPtrArray *points = wg_pg_track_query_page_finish (self, result, &next, NULL, error);
+
+  if (points != NULL && out_next != NULL)
+    *out_next = next.id;
+  return points;
 }

@@ -95,6 +95,20 @@ gboolean     wg_pg_track_purge_finish       (WgPgTrack            *self,
                                              guint                *out_deleted,
                                              GError              **error);
 
+/* The latest positions that changed, whichever instance took them, after
+ * change number @after (below zero: none; only *out_next, where the
+ * numbers stand), in the order of their commits; *out_next is the number
+ * to ask after next time. */
+void         wg_pg_track_changes_async      (WgPgTrack            *self,
+                                             gint64                after,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray   *wg_pg_track_changes_finish     (WgPgTrack            *self,
+                                             GAsyncResult         *result,
+                                             gint64               *out_next,
+                                             GError              **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgPgTrack, wg_pg_track_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgPgTrackAdded, wg_pg_track_added_free)
 

@@ -5,7 +5,8 @@
  *
  *  - positions: points posted to instance 1 are read from instance 2,
  *    page after page through the cursor, and its latest positions are
- *    theirs; the keep rule holds as on SQLite.
+ *    theirs, also on instance 2's stream; the keep rule holds as on
+ *    SQLite.
  *  - audit and bookmarks: one audit trail of both instances' logins and
  *    commands, read through either; a bookmark made through one is
  *    listed by the other.
@@ -117,6 +118,9 @@ test_positions (void)
   g_autoptr(GString) batch = g_string_new (NULL);
   g_autofree char *token1 = NULL, *token2 = NULL;
   g_autofree char *last = NULL, *older = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) hello = NULL;
+  WgTestWebsocket *ws;
   WgTestServer *one, *two;
   gint64 base = wg_test_now_ms () - 3600 * 1000;
   guint pages = 0;
@@ -127,6 +131,10 @@ test_positions (void)
   two = start_server (database);
   token1 = wg_test_server_login (one, "admin", "demo");
   token2 = wg_test_server_login (two, "admin", "demo");
+  ws = wg_test_server_websocket_as (two, token2, "/api/v1/stream", &error);
+  g_assert_no_error (error);
+  hello = wg_test_websocket_wait_type (ws, "hello", 5000);
+  g_assert_nonnull (hello);
 
   /* Four batches, each unit's points in time order. */
   for (guint n = 0; n < N_POINTS; n += N_POINTS / 4)
@@ -144,6 +152,33 @@ test_positions (void)
                           ", \"lat\": %.6f, \"lon\": 113.29, \"status\": \"patrol\"}",
                           base + (N_POINTS - 1) * 20000 + 1000, 23.21 + (N_POINTS - 1) * 1e-4 + 1e-5);
   post_positions (one, token1, last, 1, 0);
+
+  /* Instance 2's stream shows the units' latest points, taken by
+   * instance 1, within a broadcast interval or two. */
+  {
+    g_autoptr(GHashTable) streamed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (g_hash_table_size (streamed) < N_UNITS)
+      {
+        g_autoptr(JsonNode) message = wg_test_websocket_wait_type (ws, "positions", 1000);
+        JsonArray *list;
+
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        if (message == NULL)
+          continue;
+        list = json_object_get_array_member (json_node_get_object (message), "positions");
+        for (guint i = 0; i < json_array_get_length (list); i++)
+          {
+            JsonObject *point = json_array_get_object_element (list, i);
+            const char *unit = json_object_get_string_member (point, "unit");
+
+            if (g_str_has_prefix (unit, "pg-u") &&
+                json_object_get_int_member (point, "ts") >= base + (N_POINTS - 1) * 20000)
+              g_hash_table_add (streamed, g_strdup (unit));
+          }
+      }
+  }
 
   seen = read_window (two, token2, NULL, base, base + 3600 * 1000, &pages);
   g_assert_cmpuint (seen->len, ==, N_POINTS * N_UNITS);
@@ -189,6 +224,7 @@ test_positions (void)
                      base + (N_POINTS - 1) * 20000 + 1000);
   }
 
+  wg_test_websocket_free (ws);
   wg_test_server_free (two);
   wg_test_server_free (one);
 }
@@ -395,7 +431,8 @@ test_purge (void)
                          " ('old-a', %1$" G_GINT64_FORMAT ", 23.2, 113.2), ('old-a', %1$" G_GINT64_FORMAT " + 1000, 23.2, 113.2),"
                          " ('old-a', %1$" G_GINT64_FORMAT " + 2000, 23.2, 113.2),"
                          " ('old-b', %1$" G_GINT64_FORMAT ", 23.2, 113.2), ('old-b', %1$" G_GINT64_FORMAT " + 1000, 23.2, 113.2);"
-                         "INSERT INTO positions_latest (unit, ts, lat, lon) VALUES ('old-a', %1$" G_GINT64_FORMAT " + 2000, 23.2, 113.2);"
+                         "INSERT INTO positions_latest (unit, ts, lat, lon, changed)"
+                         " VALUES ('old-a', %1$" G_GINT64_FORMAT " + 2000, 23.2, 113.2, 0);"
                          "INSERT INTO positions_spans (unit, from_ts, to_ts) VALUES"
                          " ('old-b', %1$" G_GINT64_FORMAT " - 1000, %1$" G_GINT64_FORMAT " + 5000)",
                          long_ago);
