@@ -286,18 +286,14 @@ pg_request_new (WgPositionsApi    *self,
   return request;
 }
 
-/* FALSE when the API is gone: nothing to answer with. */
-static gboolean
+static void
 pg_request_finish (PgRequest *request)
 {
-  gboolean alive = !g_cancellable_is_cancelled (request->cancellable);
-
   soup_server_message_unpause (request->msg);
   g_object_unref (request->msg);
   g_object_unref (request->cancellable);
   g_free (request->unit);
   g_free (request);
-  return alive;
 }
 
 static void
