@@ -37,40 +37,19 @@ _wg_engine_audit (WgEngine   *self,
     .result = (char *) (result != NULL ? result : "ok"),
   };
 
-  if (!wg_account_store_audit (self->accounts, &entry, &error))
+  if (self->pg_data != NULL)
+    wg_pg_data_audit (self->pg_data, &entry);
+  else if (!wg_account_store_audit (self->accounts, &entry, &error))
     g_warning ("Cannot write an audit row (%s): %s", action, error->message);
 }
 
-void
-_wg_engine_get_audit_cb (SoupServerMessage *msg,
-              GHashTable        *params,
-              GHashTable        *query,
-              gpointer           user_data)
+static void
+respond_audit (SoupServerMessage *msg,
+               GPtrArray         *entries,
+               gint64             after)
 {
-  WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, ROLE_BIT (WG_ROLE_ADMIN));
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  gint64 after = 0, limit = AUDIT_DEFAULT_LIMIT;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-  if (actor == NULL)
-    return;
-  if (!_wg_engine_parse_count (query, "after", 0, G_MAXINT64, &after) ||
-      !_wg_engine_parse_count (query, "limit", 1, AUDIT_MAX_LIMIT, &limit))
-    {
-      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
-                          _("“after” must be an audit row id and “limit” between 1 and 1000"));
-      return;
-    }
-  entries = wg_account_store_read_audit (self->accounts, after, (guint) limit, &error);
-  if (entries == NULL)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      return;
-    }
-
-  builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "entries");
   json_builder_begin_array (builder);
@@ -110,6 +89,74 @@ _wg_engine_get_audit_cb (SoupServerMessage *msg,
                                        : after);
   json_builder_end_object (builder);
   wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
+}
+
+/* A GET waiting for PostgreSQL: only the message, which outlives the
+ * engine if need be. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  gint64             after;
+} AuditRead;
+
+static void
+pg_audit_read_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  AuditRead *read = user_data;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+
+  entries = wg_pg_data_read_audit_finish (NULL, result, &error);
+  if (entries == NULL)
+    wg_problem_respond (read->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+  else
+    respond_audit (read->msg, entries, read->after);
+  soup_server_message_unpause (read->msg);
+  g_object_unref (read->msg);
+  g_free (read);
+}
+
+void
+_wg_engine_get_audit_cb (SoupServerMessage *msg,
+                         GHashTable        *params,
+                         GHashTable        *query,
+                         gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, ROLE_BIT (WG_ROLE_ADMIN));
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 after = 0, limit = AUDIT_DEFAULT_LIMIT;
+
+  if (actor == NULL)
+    return;
+  if (!_wg_engine_parse_count (query, "after", 0, G_MAXINT64, &after) ||
+      !_wg_engine_parse_count (query, "limit", 1, AUDIT_MAX_LIMIT, &limit))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
+                          _("“after” must be an audit row id and “limit” between 1 and 1000"));
+      return;
+    }
+  if (self->pg_data != NULL)
+    {
+      AuditRead *read = g_new0 (AuditRead, 1);
+
+      /* Every instance's rows, read on the data thread. */
+      read->msg = g_object_ref (msg);
+      read->after = after;
+      soup_server_message_pause (msg);
+      wg_pg_data_read_audit_async (self->pg_data, after, (guint) limit, pg_audit_read_cb, read);
+      return;
+    }
+  entries = wg_account_store_read_audit (self->accounts, after, (guint) limit, &error);
+  if (entries == NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  respond_audit (msg, entries, after);
 }
 
 /* Positions posts are answered by wg-positions-api: audit them when the

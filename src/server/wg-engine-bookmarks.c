@@ -2,7 +2,9 @@
  *
  * POST and GET /api/v1/bookmarks: trainers, duty leaders and dispatchers
  * mark moments of the journal for replay and reviews (protocol.md,
- * "Replay and exercises").  Kept in bookmarks.db, outside the journal.
+ * "Replay and exercises").  Kept in bookmarks.db, outside the journal, or
+ * on PostgreSQL (--database) in its bookmarks table, shared by every
+ * instance and written and read on the engine's data thread.
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -46,6 +48,77 @@ add_bookmark_json (JsonBuilder      *b,
   json_builder_end_object (b);
 }
 
+/* A request waiting for PostgreSQL: the message and the bookmark to
+ * answer with, nothing of the engine's. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  WgBookmark        *bookmark;
+} BookmarkRequest;
+
+static void
+respond_created (SoupServerMessage *msg,
+                 const WgBookmark  *bookmark)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *location = g_strconcat ("/api/v1/bookmarks/", bookmark->id, NULL);
+
+  add_bookmark_json (b, bookmark);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  wg_json_respond_builder (msg, SOUP_STATUS_CREATED, b);
+}
+
+static void
+respond_list (SoupServerMessage *msg,
+              GPtrArray         *bookmarks)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bookmarks");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < bookmarks->len; i++)
+    add_bookmark_json (b, bookmarks->pdata[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  wg_json_respond_builder (msg, SOUP_STATUS_OK, b);
+}
+
+static void
+pg_added_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  BookmarkRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (wg_pg_data_add_bookmark_finish (NULL, result, &error))
+    respond_created (request->msg, request->bookmark);
+  else
+    wg_problem_respond (request->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+  soup_server_message_unpause (request->msg);
+  g_object_unref (request->msg);
+  wg_bookmark_free (request->bookmark);
+  g_free (request);
+}
+
+static void
+pg_listed_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SoupServerMessage) msg = user_data;
+  g_autoptr(GPtrArray) bookmarks = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bookmarks = wg_pg_data_list_bookmarks_finish (NULL, result, &error);
+  if (bookmarks != NULL)
+    respond_list (msg, bookmarks);
+  else
+    wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+  soup_server_message_unpause (msg);
+}
+
 static void
 post_bookmark_cb (SoupServerMessage *msg,
                   GHashTable        *params,
@@ -56,8 +129,6 @@ post_bookmark_cb (SoupServerMessage *msg,
   g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, BOOKMARK_ROLES);
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) b = NULL;
-  g_autofree char *location = NULL;
   WgBookmark bookmark = { 0 };
   JsonObject *body;
   const char *incident = NULL, *remark = NULL;
@@ -108,17 +179,29 @@ post_bookmark_cb (SoupServerMessage *msg,
   bookmark.remark = (char *) remark;
   bookmark.author = actor->username;
   bookmark.created = g_get_real_time () / 1000;
+  if (self->pg_data != NULL)
+    {
+      BookmarkRequest *request = g_new0 (BookmarkRequest, 1);
+
+      request->msg = g_object_ref (msg);
+      request->bookmark = g_new0 (WgBookmark, 1);
+      request->bookmark->id = bookmark.id;
+      request->bookmark->moment = moment;
+      request->bookmark->incident = g_strdup (incident);
+      request->bookmark->remark = g_strdup (remark);
+      request->bookmark->author = g_strdup (actor->username);
+      request->bookmark->created = bookmark.created;
+      soup_server_message_pause (msg);
+      wg_pg_data_add_bookmark_async (self->pg_data, request->bookmark, pg_added_cb, request);
+      return;
+    }
   if (!wg_bookmark_store_add (self->bookmarks, &bookmark, &error))
     {
       g_free (bookmark.id);
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
       return;
     }
-  b = json_builder_new ();
-  add_bookmark_json (b, &bookmark);
-  location = g_strconcat ("/api/v1/bookmarks/", bookmark.id, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
-  wg_json_respond_builder (msg, SOUP_STATUS_CREATED, b);
+  respond_created (msg, &bookmark);
   g_free (bookmark.id);
 }
 
@@ -148,7 +231,6 @@ get_bookmarks_cb (SoupServerMessage *msg,
   g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, BOOKMARK_ROLES);
   g_autoptr(GPtrArray) bookmarks = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) b = NULL;
   const char *incident = query != NULL ? g_hash_table_lookup (query, "incident") : NULL;
   gint64 from = 0, to = G_MAXINT64, limit = LIST_DEFAULT_LIMIT;
 
@@ -162,21 +244,20 @@ get_bookmarks_cb (SoupServerMessage *msg,
                           _("Optional from < to (UTC milliseconds), incident (an id) and limit (1..5000)"));
       return;
     }
+  if (self->pg_data != NULL)
+    {
+      soup_server_message_pause (msg);
+      wg_pg_data_list_bookmarks_async (self->pg_data, from, to, incident, (guint) limit, pg_listed_cb,
+                                       g_object_ref (msg));
+      return;
+    }
   bookmarks = wg_bookmark_store_list (self->bookmarks, from, to, incident, (guint) limit, &error);
   if (bookmarks == NULL)
     {
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
       return;
     }
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "bookmarks");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < bookmarks->len; i++)
-    add_bookmark_json (b, bookmarks->pdata[i]);
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  wg_json_respond_builder (msg, SOUP_STATUS_OK, b);
+  respond_list (msg, bookmarks);
 }
 
 gboolean

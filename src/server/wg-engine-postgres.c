@@ -22,7 +22,10 @@ _wg_engine_postgres_open (WgEngine  *self,
   if (self->config.database == NULL)
     return TRUE;
   self->pg = wg_pg_journal_open (self->config.database, error);
-  if (self->pg == NULL ||
+  if (self->pg == NULL)
+    return FALSE;
+  self->pg_data = wg_pg_data_open (self->config.database, error);
+  if (self->pg_data == NULL ||
       !wg_pg_journal_attach_mirror (self->pg, self->writer_store, error))
     return FALSE;
   self->pg_base = wg_store_head (self->writer_store);
@@ -100,6 +103,7 @@ void
 _wg_engine_postgres_fini (WgEngine *self)
 {
   g_clear_pointer (&self->pg, wg_pg_journal_free);
+  g_clear_pointer (&self->pg_data, wg_pg_data_free);
 }
 
 gboolean

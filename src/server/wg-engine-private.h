@@ -15,6 +15,7 @@
 #include "wg-engine.h"
 #include "wg-journal-view.h"
 #include "wg-password.h"
+#include "wg-pg-data.h"
 #include "wg-pg-journal.h"
 #include "wg-pg-listener.h"
 #include "wg-pg-sessions.h"
@@ -88,6 +89,7 @@ struct _WgEngine
   WgPgListener      *pg_listener;
   WgPgSessions      *pg_sessions;    /* the main loop's: sessions, login windows */
   gint64             pg_base;        /* the mirror's head before local seeding */
+  WgPgData          *pg_data;        /* audit and bookmarks; its own thread */
   gboolean           catch_up_queued;
 };
 

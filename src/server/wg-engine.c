@@ -344,8 +344,12 @@ commands_batch_cb (GPtrArray  *items,
       entry->result = g_strdup (code);
       g_ptr_array_add (audits, entry);
     }
-  /* One transaction for the batch's audit rows: one fsync, not one each. */
-  if (audits->len > 0 && !wg_account_store_audit_many (self->writer_accounts, audits, &audit_error))
+  /* On PostgreSQL queued for its data thread, which groups them; else one
+   * transaction for the batch's audit rows: one fsync, not one each. */
+  if (self->pg_data != NULL)
+    for (guint i = 0; i < audits->len; i++)
+      wg_pg_data_audit (self->pg_data, g_ptr_array_index (audits, i));
+  else if (audits->len > 0 && !wg_account_store_audit_many (self->writer_accounts, audits, &audit_error))
     g_warning ("Cannot write %u audit rows: %s", audits->len, audit_error->message);
   if (purge)
     _wg_engine_attachments_purge (self);

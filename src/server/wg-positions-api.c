@@ -4,6 +4,9 @@
  * /api/v1/positions: the live position track.  Batches are validated whole
  * (one bad point refuses the batch and stores nothing), then committed by a
  * group-commit batcher: the same path the journal's commands will take.
+ * With --database the track is PostgreSQL's (wg-pg-track.h), shared by
+ * every instance: each request's statements run on its thread, the
+ * message paused meanwhile, and nothing of it on the main loop.
  */
 #define G_LOG_DOMAIN "wg-positions-api"
 
@@ -13,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "wg-pg-track.h"
 #include "wg-positions-api.h"
 #include "wg-problem.h"
 #include "wg-store-replay.h"
@@ -26,10 +30,16 @@ struct _WgPositionsApi
 {
   WgServer        *server;   /* owns us */
   WgCommitBatcher *batcher;
+  WgPgTrack       *pg;            /* NULL: positions.db */
+  GCancellable    *cancellable;   /* cancelled when freed: PostgreSQL's late answers are dropped */
   guint            purge_id;
   guint            purge_step_id;
   guint64          purged;
   gint64           spans_synced_ms;  /* assignments ended before this are kept already */
+  gboolean         pg_purging;       /* a PostgreSQL purge is under way */
+  guint            changes_id;       /* PostgreSQL: polls the other instances' positions */
+  gboolean         changes_asked;
+  gint64           changes_after;    /* -1 until the first answer */
 };
 
 typedef struct
@@ -297,6 +307,78 @@ wg_positions_read_batch (WgServer               *server,
   return g_steal_pointer (&points);
 }
 
+/* A request waiting for PostgreSQL. */
+typedef struct
+{
+  WgPositionsApi    *self;
+  SoupServerMessage *msg;
+  GCancellable      *cancellable;
+  char              *unit;
+  gint64             from;
+  gint64             to;
+} PgRequest;
+
+static PgRequest *
+pg_request_new (WgPositionsApi    *self,
+                SoupServerMessage *msg)
+{
+  PgRequest *request = g_new0 (PgRequest, 1);
+
+  request->self = self;
+  request->msg = g_object_ref (msg);
+  request->cancellable = g_object_ref (self->cancellable);
+  soup_server_message_pause (msg);
+  return request;
+}
+
+static void
+pg_request_finish (PgRequest *request)
+{
+  soup_server_message_unpause (request->msg);
+  g_object_unref (request->msg);
+  g_object_unref (request->cancellable);
+  g_free (request->unit);
+  g_free (request);
+}
+
+static void
+pg_added_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  PgRequest *request = user_data;
+  g_autoptr(WgPgTrackAdded) added = NULL;
+  g_autoptr(GError) error = NULL;
+  BatchResult answer = { 0 };
+  WgCommitItem item = { 0 };
+
+  if (g_cancellable_is_cancelled (request->cancellable))
+    {
+      pg_request_finish (request);
+      return;
+    }
+  added = wg_pg_track_add_finish (request->self->pg, result, &error);
+  if (added != NULL)
+    {
+      WgServer *server = request->self->server;
+
+      /* Durable: the stream may show them; the snapshot's latest too. */
+      for (guint i = 0; i < added->changed->len; i++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (added->changed, i);
+
+          wg_track_store_note_latest (wg_server_get_track_store (server), point);
+          wg_stream_hub_queue_position (wg_server_get_stream_hub (server), point);
+        }
+      answer.accepted = added->accepted;
+      answer.kept = added->kept;
+    }
+  item.msg = request->msg;
+  item.result = &answer;
+  answer_cb (&item, error, request->self);
+  pg_request_finish (request);
+}
+
 static void
 post_positions_cb (SoupServerMessage *msg,
                    GHashTable        *params,
@@ -317,8 +399,15 @@ post_positions_cb (SoupServerMessage *msg,
     }
   points = wg_positions_read_batch (self->server, msg, &identity, g_get_real_time () / 1000);
   wg_stream_identity_clear (&identity);
-  if (points != NULL)
-    wg_commit_batcher_submit (self->batcher, msg, points, (GDestroyNotify) g_ptr_array_unref);
+  if (points == NULL)
+    return;
+  if (self->pg != NULL)
+    {
+      wg_pg_track_add_async (self->pg, points, self->cancellable, pg_added_cb, pg_request_new (self, msg));
+      g_ptr_array_unref (points);
+      return;
+    }
+  wg_commit_batcher_submit (self->batcher, msg, points, (GDestroyNotify) g_ptr_array_unref);
 }
 
 /* The cursor is opaque to clients: "ts.id" of the last point, base64url. */
@@ -407,6 +496,48 @@ respond_points (SoupServerMessage *msg,
   wg_json_respond_builder (msg, SOUP_STATUS_OK, builder);
 }
 
+static void
+pg_latest_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PgRequest *request = user_data;
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_cancellable_is_cancelled (request->cancellable))
+    {
+      points = wg_pg_track_latest_finish (request->self->pg, result, &error);
+      if (points == NULL)
+        wg_problem_respond_error (request->msg, error);
+      else
+        respond_points (request->msg, points, NULL, 0, 0, FALSE, FALSE, NULL);
+    }
+  pg_request_finish (request);
+}
+
+static void
+pg_window_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PgRequest *request = user_data;
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+  WgTrackCursor next = { -1, -1 };
+  gboolean more = FALSE;
+
+  if (!g_cancellable_is_cancelled (request->cancellable))
+    {
+      points = wg_pg_track_query_page_finish (request->self->pg, result, &next, &more, &error);
+      if (points == NULL)
+        wg_problem_respond_error (request->msg, error);
+      else
+        respond_points (request->msg, points, request->unit, request->from, request->to, TRUE, more, &next);
+    }
+  pg_request_finish (request);
+}
+
 void
 wg_positions_respond_latest (SoupServerMessage *msg,
                              GHashTable        *query,
@@ -440,7 +571,11 @@ get_latest_cb (SoupServerMessage *msg,
   if (!wg_server_identify (self->server, msg, &identity))
     return;
   wg_stream_identity_clear (&identity);
-  wg_positions_respond_latest (msg, query, wg_server_get_track_store (self->server));
+  if (self->pg != NULL)
+    wg_pg_track_latest_async (self->pg, g_hash_table_lookup (query, "unit"), self->cancellable, pg_latest_cb,
+                              pg_request_new (self, msg));
+  else
+    wg_positions_respond_latest (msg, query, wg_server_get_track_store (self->server));
 }
 
 static gboolean
@@ -462,11 +597,14 @@ parse_int_param (GHashTable  *query,
   return TRUE;
 }
 
-void
-wg_positions_respond_window (WgServer          *server,
-                             SoupServerMessage *msg,
-                             GHashTable        *query,
-                             WgTrackStore      *tracks)
+/* @live: the live API when @tracks is the live track (PostgreSQL holds it
+ * there when the server has a database); NULL for an exercise's. */
+static void
+respond_window (WgServer          *server,
+                SoupServerMessage *msg,
+                GHashTable        *query,
+                WgTrackStore      *tracks,
+                WgPositionsApi    *live)
 {
   const WgServerConfig *config = wg_server_get_config (server);
   const char *unit = g_hash_table_lookup (query, "unit");
@@ -500,6 +638,17 @@ wg_positions_respond_window (WgServer          *server,
       return;
     }
 
+  if (live != NULL && live->pg != NULL)
+    {
+      PgRequest *request = pg_request_new (live, msg);
+
+      request->unit = g_strdup (unit);
+      request->from = from;
+      request->to = to;
+      wg_pg_track_query_page_async (live->pg, unit, from, to, cursor_text != NULL ? &after : NULL,
+                                    (guint) limit, live->cancellable, pg_window_cb, request);
+      return;
+    }
   points = wg_track_store_query_page (tracks, unit, from, to, cursor_text != NULL ? &after : NULL, (guint) limit,
                                       &next, &truncated, &error);
   if (points == NULL)
@@ -508,6 +657,15 @@ wg_positions_respond_window (WgServer          *server,
       return;
     }
   respond_points (msg, points, unit, from, to, TRUE, truncated, &next);
+}
+
+void
+wg_positions_respond_window (WgServer          *server,
+                             SoupServerMessage *msg,
+                             GHashTable        *query,
+                             WgTrackStore      *tracks)
+{
+  respond_window (server, msg, query, tracks, NULL);
 }
 
 static void
@@ -522,7 +680,7 @@ get_window_cb (SoupServerMessage *msg,
   if (!wg_server_identify (self->server, msg, &identity))
     return;
   wg_stream_identity_clear (&identity);
-  wg_positions_respond_window (self->server, msg, query, wg_server_get_track_store (self->server));
+  respond_window (self->server, msg, query, wg_server_get_track_store (self->server), self);
 }
 
 /* One bounded step per main-loop turn, at low priority, until nothing old
@@ -552,24 +710,40 @@ purge_step_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The spans of the units' assignments go to the track store before a
- * purge, so that their points outlive the retention.  Read through a
+/* The spans of the units' assignments ended since the last purge, or NULL
+ * (no journal yet, or it cannot be read: logged).  Read through a
  * connection of our own: the journal's belongs to the engine. */
-static void
-keep_assignment_spans (WgPositionsApi *self)
+static GPtrArray *
+list_assignment_spans (WgPositionsApi *self,
+                       gint64          now)
 {
   g_autofree char *path = g_build_filename (wg_server_get_data_dir (self->server), "journal.db", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(WgStore) journal = NULL;
-  g_autoptr(GPtrArray) spans = NULL;
-  gint64 now = g_get_real_time () / 1000;
+  GPtrArray *spans = NULL;
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return;
+    return NULL;
   journal = wg_store_open (path, &error);
   if (journal != NULL)
     spans = wg_store_list_assignment_spans (journal, now, self->spans_synced_ms, &error);
-  if (spans == NULL || !wg_track_store_keep_spans (wg_server_get_track_store (self->server), spans, &error))
+  if (spans == NULL)
+    g_warning ("Cannot keep the tracks of assigned units: %s", error->message);
+  return spans;
+}
+
+/* The spans of the units' assignments go to the track store before a
+ * purge, so that their points outlive the retention. */
+static void
+keep_assignment_spans (WgPositionsApi *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / 1000;
+  g_autoptr(GPtrArray) spans = list_assignment_spans (self, now);
+
+  if (spans == NULL)
+    return;
+  if (!wg_track_store_keep_spans (wg_server_get_track_store (self->server), spans, &error))
     {
       g_warning ("Cannot keep the tracks of assigned units: %s", error->message);
       return;
@@ -577,11 +751,93 @@ keep_assignment_spans (WgPositionsApi *self)
   self->spans_synced_ms = now;
 }
 
+/* PostgreSQL's purge: a step at a time on the positions thread, the next
+ * one asked when the last one answers. */
+typedef struct
+{
+  WgPositionsApi *self;
+  GCancellable   *cancellable;
+  gint64          now;
+  gboolean        spans_sent;   /* advance spans_synced_ms to @now when done */
+} PgPurge;
+
+static void pg_purge_step (PgPurge   *purge,
+                           GPtrArray *spans);
+
+static void
+pg_purged_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PgPurge *purge = user_data;
+  g_autoptr(GError) error = NULL;
+  guint deleted = 0;
+
+  if (g_cancellable_is_cancelled (purge->cancellable))
+    {
+      g_object_unref (purge->cancellable);
+      g_free (purge);
+      return;
+    }
+  if (!wg_pg_track_purge_finish (purge->self->pg, result, &deleted, &error))
+    {
+      g_warning ("Position retention purge failed: %s", error->message);
+      deleted = 0;
+    }
+  else if (purge->spans_sent)
+    {
+      purge->self->spans_synced_ms = purge->now;
+      purge->spans_sent = FALSE;
+    }
+  purge->self->purged += deleted;
+  if (deleted == WG_PG_TRACK_PURGE_STEP)
+    {
+      pg_purge_step (purge, NULL);
+      return;
+    }
+  if (purge->self->purged > 0)
+    g_debug ("Purged %" G_GUINT64_FORMAT " track points past retention", purge->self->purged);
+  purge->self->purged = 0;
+  purge->self->pg_purging = FALSE;
+  g_object_unref (purge->cancellable);
+  g_free (purge);
+}
+
+static void
+pg_purge_step (PgPurge   *purge,
+               GPtrArray *spans)
+{
+  wg_pg_track_purge_async (purge->self->pg, purge->now, spans, purge->cancellable, pg_purged_cb, purge);
+}
+
+static void
+pg_purge (WgPositionsApi *self)
+{
+  g_autoptr(GPtrArray) spans = NULL;
+  PgPurge *purge;
+
+  if (self->pg_purging)
+    return;
+  purge = g_new0 (PgPurge, 1);
+  purge->self = self;
+  purge->cancellable = g_object_ref (self->cancellable);
+  purge->now = g_get_real_time () / 1000;
+  spans = list_assignment_spans (self, purge->now);
+  purge->spans_sent = spans != NULL;
+  self->pg_purging = TRUE;
+  pg_purge_step (purge, spans);
+}
+
 static gboolean
 purge_cb (gpointer data)
 {
   WgPositionsApi *self = data;
 
+  if (self->pg != NULL)
+    {
+      pg_purge (self);
+      return G_SOURCE_CONTINUE;
+    }
   if (self->purge_step_id == 0)
     keep_assignment_spans (self);
   if (self->purge_step_id == 0)
@@ -598,6 +854,7 @@ wg_positions_api_new (WgServer *server)
 
   self = g_new0 (WgPositionsApi, 1);
   self->server = server;
+  self->cancellable = g_cancellable_new ();
   self->batcher = wg_commit_batcher_new (config->batch_max_delay_us, config->batch_max_items,
                                          commit_batch_cb, answer_cb, self);
 
@@ -605,6 +862,70 @@ wg_positions_api_new (WgServer *server)
   wg_router_add (router, "GET", "/api/v1/positions", get_window_cb, self);
   wg_router_add (router, "GET", "/api/v1/positions/latest", get_latest_cb, self);
   return self;
+}
+
+/* The latest positions taken by any instance reach this one's stream and
+ * snapshot (its own ones again: the stream coalesces them per unit). */
+static void
+pg_changes_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PgRequest *request = user_data;
+  WgPositionsApi *self = request->self;
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean alive = !g_cancellable_is_cancelled (request->cancellable);
+  gint64 next = -1;
+
+  g_object_unref (request->cancellable);
+  g_free (request);
+  if (!alive)
+    return;
+  self->changes_asked = FALSE;
+  points = wg_pg_track_changes_finish (self->pg, result, &next, &error);
+  if (points == NULL)
+    {
+      g_warning ("Cannot read the positions of the other instances: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < points->len; i++)
+    {
+      WgTrackPoint *point = g_ptr_array_index (points, i);
+
+      wg_track_store_note_latest (wg_server_get_track_store (self->server), point);
+      wg_stream_hub_queue_position (wg_server_get_stream_hub (self->server), point);
+    }
+  self->changes_after = next;
+}
+
+static gboolean
+changes_cb (gpointer data)
+{
+  WgPositionsApi *self = data;
+
+  if (!self->changes_asked)
+    {
+      PgRequest *request = g_new0 (PgRequest, 1);
+
+      request->self = self;
+      request->cancellable = g_object_ref (self->cancellable);
+      self->changes_asked = TRUE;
+      wg_pg_track_changes_async (self->pg, self->changes_after, self->cancellable, pg_changes_cb, request);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+wg_positions_api_use_database (WgPositionsApi      *self,
+                               const char          *conninfo,
+                               const WgTrackPolicy *policy,
+                               GError             **error)
+{
+  g_return_val_if_fail (self != NULL && self->pg == NULL, FALSE);
+
+  self->pg = wg_pg_track_open (conninfo, policy, error);
+  return self->pg != NULL;
 }
 
 void
@@ -615,6 +936,12 @@ wg_positions_api_start (WgPositionsApi *self)
   g_return_if_fail (self != NULL);
 
   purge_cb (self);
+  if (self->pg != NULL && self->changes_id == 0)
+    {
+      self->changes_after = -1;
+      changes_cb (self);
+      self->changes_id = g_timeout_add (config->broadcast_interval_ms, changes_cb, self);
+    }
   if (self->purge_id == 0)
     self->purge_id = g_timeout_add_seconds (config->purge_interval_seconds, purge_cb, self);
 }
@@ -633,6 +960,10 @@ wg_positions_api_free (WgPositionsApi *self)
     return;
   g_clear_handle_id (&self->purge_id, g_source_remove);
   g_clear_handle_id (&self->purge_step_id, g_source_remove);
+  g_clear_handle_id (&self->changes_id, g_source_remove);
   g_clear_pointer (&self->batcher, wg_commit_batcher_free);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->pg, wg_pg_track_free);
+  g_clear_object (&self->cancellable);
   g_free (self);
 }

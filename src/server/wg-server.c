@@ -288,6 +288,9 @@ wg_server_new (const WgServerConfig  *config,
   wg_router_add (self->router, "GET", "/api/v1/health", health_cb, self);
   wg_router_add (self->router, "GET", "/api/v1/presence", presence_cb, self);
   self->positions = wg_positions_api_new (self);
+  if (config->database != NULL &&
+      !wg_positions_api_use_database (self->positions, config->database, &policy, error))
+    return NULL;
 
   soup_server_add_handler (self->soup, NULL, default_handler_cb, self, NULL);
   soup_server_add_handler (self->soup, "/api/v1/stream", stream_http_cb, self, NULL);

@@ -374,29 +374,67 @@ add_events (WgPgJournal *self,
 
 /* Applies to @mirror every event above its head, page by page, checking
  * that seqs follow each other. */
+/* Whether the database's row at @seq is @event (ts, type, command). */
+static gboolean
+row_is_event (PGresult *result,
+              int       row,
+              WgEvent  *event)
+{
+  WgEventType type;
+
+  return g_ascii_strtoll (PQgetvalue (result, row, 0), NULL, 10) == event->seq &&
+         g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10) == event->ts &&
+         wg_event_type_from_string (PQgetvalue (result, row, 2), &type) && type == event->type &&
+         g_strcmp0 (value_or_null (result, row, 5), event->command) == 0;
+}
+
 static gboolean
 catch_up (WgPgJournal  *self,
           WgStore      *mirror,
           GPtrArray    *applied,
           GError      **error)
 {
+  g_autoptr(GPtrArray) last = NULL;
+
+  /* The first page starts at the mirror's own last event, which must be
+   * there: a database that lost it (a promoted asynchronous standby, an
+   * older backup) is not appended to from this mirror, whose events past
+   * the database's head would leave a gap or fork the journal.  A
+   * restart rebuilds the mirror under a new journal id. */
+  if (wg_store_head (mirror) > 0 &&
+      (last = wg_store_read_journal (mirror, wg_store_head (mirror) - 1, 1, error)) == NULL)
+    return FALSE;
   for (;;)
     {
-      g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, wg_store_head (mirror));
+      g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                wg_store_head (mirror) - (last != NULL ? 1 : 0));
       const char *params[] = { after };
       g_autoptr(PGresult) result = run (self,
         "SELECT " EVENT_COLUMNS " FROM journal WHERE seq > $1 ORDER BY seq LIMIT " G_STRINGIFY (CATCH_UP_PAGE),
         1, params, PGRES_TUPLES_OK, error);
       g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
       gint64 expect = wg_store_head (mirror) + 1;
-      int n;
+      int first = 0, n;
 
       if (result == NULL)
         return FALSE;
       n = PQntuples (result);
-      if (n == 0)
+      if (last != NULL)
+        {
+          if (last->len != 1 || n == 0 || !row_is_event (result, 0, g_ptr_array_index (last, 0)))
+            {
+              g_set_error (error, WG_ERROR, WG_ERROR_STORE,
+                           "the journal in PostgreSQL no longer holds this instance's event %" G_GINT64_FORMAT
+                           " (acknowledged commits lost in a failover or a restore): restart this instance,"
+                           " which then gives the journal a new id", wg_store_head (mirror));
+              return FALSE;
+            }
+          g_clear_pointer (&last, g_ptr_array_unref);
+          first = 1;
+        }
+      if (n == first)
         return TRUE;
-      for (int row = 0; row < n; row++)
+      for (int row = first; row < n; row++)
         {
           WgEvent *event = read_event_row (result, row, error);
 
@@ -431,6 +469,70 @@ database_head (WgPgJournal  *self,
   return g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
 }
 
+/* Whether @mirror's last event is the database's at that seq (ts, type,
+ * command): FALSE without @error when the database lost it or holds
+ * another event there. */
+static gboolean
+mirror_agrees (WgPgJournal  *self,
+               WgStore      *mirror,
+               gint64        database_head,
+               GError      **error)
+{
+  gint64 head = wg_store_head (mirror);
+  g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, head);
+  const char *params[] = { seq };
+  g_autoptr(GPtrArray) mine = NULL;
+  g_autoptr(PGresult) theirs = NULL;
+
+  if (head == 0)
+    return TRUE;
+  if (head > database_head)
+    return FALSE;
+  mine = wg_store_read_journal (mirror, head - 1, 1, error);
+  if (mine == NULL)
+    return FALSE;
+  theirs = run (self, "SELECT " EVENT_COLUMNS " FROM journal WHERE seq = $1", 1, params, PGRES_TUPLES_OK, error);
+  if (theirs == NULL)
+    return FALSE;
+  return mine->len == 1 && PQntuples (theirs) == 1 && row_is_event (theirs, 0, g_ptr_array_index (mine, 0));
+}
+
+/* A new journal id, unless another instance starting at the same time gave
+ * one already (then that one). */
+static gboolean
+renew_id (WgPgJournal  *self,
+          GError      **error)
+{
+  g_autofree char *new_id = wg_uuid_new ();
+  g_autoptr(PGresult) current = NULL;
+  g_autoptr(PGresult) set = NULL;
+  const char *params[] = { new_id };
+
+  if (!run_command (self, "BEGIN", error))
+    return FALSE;
+  if (!lock_journal (self, error) ||
+      (current = run (self, "SELECT value FROM meta WHERE key = 'journal_id'", 0, NULL,
+                      PGRES_TUPLES_OK, error)) == NULL)
+    goto fail;
+  if (PQntuples (current) == 1 && g_strcmp0 (PQgetvalue (current, 0, 0), self->journal_id) != 0)
+    {
+      rollback_quietly (self);
+      g_free (self->journal_id);
+      self->journal_id = g_strdup (PQgetvalue (current, 0, 0));
+      return TRUE;
+    }
+  set = run (self, "UPDATE meta SET value = $1 WHERE key = 'journal_id'", 1, params, PGRES_COMMAND_OK, error);
+  if (set == NULL || !run_command (self, "COMMIT", error))
+    goto fail;
+  g_free (self->journal_id);
+  self->journal_id = g_steal_pointer (&new_id);
+  return TRUE;
+
+fail:
+  rollback_quietly (self);
+  return FALSE;
+}
+
 gboolean
 wg_pg_journal_attach_mirror (WgPgJournal  *self,
                              WgStore      *mirror,
@@ -444,8 +546,21 @@ wg_pg_journal_attach_mirror (WgPgJournal  *self,
   head = database_head (self, error);
   if (head < 0)
     return FALSE;
-  if (g_strcmp0 (wg_store_get_journal_id (mirror), self->journal_id) != 0 ||
-      wg_store_head (mirror) > head)
+  if (g_strcmp0 (wg_store_get_journal_id (mirror), self->journal_id) == 0 &&
+      !mirror_agrees (self, mirror, head, error))
+    {
+      if (error != NULL && *error != NULL)
+        return FALSE;
+      /* This mirror holds events that the database no longer has (a
+       * promoted asynchronous standby, an older backup restored): every
+       * console that saw them must start again, under a new id. */
+      g_warning ("The PostgreSQL journal lost events this instance had applied (its head is %" G_GINT64_FORMAT
+                 ", the mirror's %" G_GINT64_FORMAT "): giving the journal a new id",
+                 head, wg_store_head (mirror));
+      if (!renew_id (self, error))
+        return FALSE;
+    }
+  if (g_strcmp0 (wg_store_get_journal_id (mirror), self->journal_id) != 0)
     {
       if (wg_store_head (mirror) > 0)
         g_message ("The local mirror is not of this PostgreSQL journal: rebuilding it");

@@ -418,21 +418,31 @@ wg_track_store_rollback (WgTrackStore *self)
     g_critical ("Cannot reload the position state after a rollback: %s", error->message);
 }
 
+gboolean
+wg_track_policy_keeps (const WgTrackPolicy *policy,
+                       const WgTrackPoint  *last_kept,
+                       const WgTrackPoint  *point)
+{
+  if (last_kept == NULL)
+    return TRUE;
+  /* Late or repeated reports never rewrite the track behind its end. */
+  if (point->ts <= last_kept->ts)
+    return FALSE;
+  if (point->ts - last_kept->ts >= policy->keep_interval_ms)
+    return TRUE;
+  if (wg_track_distance_m (last_kept->lat, last_kept->lon, point->lat, point->lon) >= policy->keep_distance_m)
+    return TRUE;
+  return g_strcmp0 (last_kept->status, point->status) != 0;
+}
+
 static gboolean
 should_keep (const WgTrackPolicy *policy,
              const UnitState     *state,
              const WgTrackPoint  *point)
 {
-  if (!state->has_kept)
-    return TRUE;
-  /* Late or repeated reports never rewrite the track behind its end. */
-  if (point->ts <= state->kept_ts)
-    return FALSE;
-  if (point->ts - state->kept_ts >= policy->keep_interval_ms)
-    return TRUE;
-  if (wg_track_distance_m (state->kept_lat, state->kept_lon, point->lat, point->lon) >= policy->keep_distance_m)
-    return TRUE;
-  return g_strcmp0 (state->kept_status, point->status) != 0;
+  WgTrackPoint last_kept = { NULL, state->kept_ts, state->kept_lat, state->kept_lon, state->kept_status };
+
+  return wg_track_policy_keeps (policy, state->has_kept ? &last_kept : NULL, point);
 }
 
 static void
@@ -569,6 +579,24 @@ wg_track_store_dup_latest (WgTrackStore *self)
       g_ptr_array_add (result, wg_track_point_copy (state->latest));
   g_ptr_array_sort (result, compare_points_by_unit);
   return result;
+}
+
+/* A unit's latest position when the track is kept elsewhere (PostgreSQL,
+ * wg-pg-track.h): in memory only, for the snapshot; a later one only. */
+void
+wg_track_store_note_latest (WgTrackStore       *self,
+                            const WgTrackPoint *point)
+{
+  UnitState *state;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (point != NULL && point->unit != NULL);
+
+  state = ensure_unit (self, point->unit);
+  if (state->latest != NULL && point->ts <= state->latest->ts)
+    return;
+  g_clear_pointer (&state->latest, wg_track_point_free);
+  state->latest = wg_track_point_copy (point);
 }
 
 const WgTrackPoint *

@@ -55,6 +55,11 @@ double          wg_track_distance_m         (double              lat1,
                                              double              lat2,
                                              double              lon2);
 
+/* The rule above: is @point kept after @last_kept (NULL: none yet)? */
+gboolean        wg_track_policy_keeps       (const WgTrackPolicy *policy,
+                                             const WgTrackPoint *last_kept,
+                                             const WgTrackPoint *point);
+
 WgTrackStore   *wg_track_store_open         (const char         *path,
                                              const WgTrackPolicy *policy,
                                              GError            **error);
@@ -78,6 +83,8 @@ gboolean        wg_track_store_add_batch    (WgTrackStore       *self,
                                              GError            **error);
 
 GPtrArray      *wg_track_store_dup_latest   (WgTrackStore       *self);
+void            wg_track_store_note_latest  (WgTrackStore       *self,
+                                             const WgTrackPoint *point);
 const WgTrackPoint *wg_track_store_lookup_latest (WgTrackStore  *self,
                                              const char         *unit);
 GPtrArray      *wg_track_store_query        (WgTrackStore       *self,

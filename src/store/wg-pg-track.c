@@ -1,0 +1,953 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The position track in PostgreSQL (wg-pg-track.h, docs/postgresql.md).
+ * One thread owns the connection and takes jobs from a queue in order;
+ * the additions waiting at once are written in one transaction, four
+ * statements whatever their number of points (unnest() over arrays), so
+ * that 20,000 points a second cost a few round trips and one WAL flush.
+ * Which points are kept is decided on each unit's last kept point as
+ * stored in positions_latest, its row locked meanwhile: the same answer
+ * whichever instance the points go to.
+ */
+#define G_LOG_DOMAIN "wg-pg-track"
+
+#include "config.h"
+
+#include <libpq-fe.h>
+
+#include "wg-pg-journal.h"
+#include "wg-pg-text.h"
+#include "wg-pg-track.h"
+
+/* pg_advisory_xact_lock's key while creating the tables: "wgtr". */
+#define SCHEMA_LOCK_KEY "2003268722"
+/* Held by each group from its start to COMMIT, "wgtc": the change numbers
+ * of positions_latest are then taken in commit order, and a reader that
+ * saw number N has seen every number below it. */
+#define CHANGE_LOCK_KEY "2003268707"
+/* A group stops growing there: its arrays stay a few megabytes. */
+#define GROUP_MAX_POINTS 50000
+
+typedef enum
+{
+  JOB_ADD,
+  JOB_QUERY,
+  JOB_LATEST,
+  JOB_PURGE,
+  JOB_CHANGES,
+  JOB_STOP,
+} JobKind;
+
+typedef struct
+{
+  JobKind        kind;
+  GTask         *task;
+  GPtrArray     *points;     /* JOB_ADD */
+  GPtrArray     *spans;      /* JOB_PURGE: WgTrackSpan, nullable */
+  gint64         now_ms;     /* JOB_PURGE */
+  char          *unit;       /* JOB_QUERY, JOB_LATEST; nullable */
+  gint64         from_ms;
+  gint64         to_ms;
+  WgTrackCursor  after;
+  guint          limit;
+} Job;
+
+/* A page and where it ends, for wg_pg_track_query_page_finish(). */
+typedef struct
+{
+  GPtrArray     *points;
+  WgTrackCursor  next;
+  gboolean       more;
+} Page;
+
+struct _WgPgTrack
+{
+  PGconn        *conn;
+  WgTrackPolicy  policy;
+  GAsyncQueue   *queue;
+  GThread       *thread;
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->task);
+  g_clear_pointer (&job->points, g_ptr_array_unref);
+  g_clear_pointer (&job->spans, g_ptr_array_unref);
+  g_free (job->unit);
+  g_free (job);
+}
+
+static void
+page_free (Page *page)
+{
+  g_clear_pointer (&page->points, g_ptr_array_unref);
+  g_free (page);
+}
+
+void
+wg_pg_track_added_free (WgPgTrackAdded *added)
+{
+  if (added == NULL)
+    return;
+  g_clear_pointer (&added->changed, g_ptr_array_unref);
+  g_free (added);
+}
+
+static PGresult *
+run (WgPgTrack          *self,
+     const char         *what,
+     const char         *sql,
+     int                 n_params,
+     const char * const *params,
+     ExecStatusType      expect,
+     GError            **error)
+{
+  PGresult *result = PQexecParams (self->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+
+  if (PQresultStatus (result) != expect)
+    {
+      wg_pg_set_error (error, what, PQresultErrorMessage (result));
+      PQclear (result);
+      return NULL;
+    }
+  return result;
+}
+
+static gboolean
+run_command (WgPgTrack   *self,
+             const char  *what,
+             const char  *sql,
+             GError     **error)
+{
+  g_autoptr(PGresult) result = PQexec (self->conn, sql);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    return wg_pg_set_error (error, what, PQresultErrorMessage (result));
+  return TRUE;
+}
+
+static void
+rollback_quietly (WgPgTrack *self)
+{
+  PGresult *result = PQexec (self->conn, "ROLLBACK");
+
+  PQclear (result);
+}
+
+static WgTrackPoint *
+point_from_row (PGresult *result,
+                int       row)
+{
+  return wg_track_point_new (PQgetvalue (result, row, 0),
+                             g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10),
+                             g_ascii_strtod (PQgetvalue (result, row, 2), NULL),
+                             g_ascii_strtod (PQgetvalue (result, row, 3), NULL),
+                             PQgetisnull (result, row, 4) ? NULL : PQgetvalue (result, row, 4));
+}
+
+static gboolean
+create_schema (WgPgTrack  *self,
+               GError    **error)
+{
+  /* Under a lock: instances starting together would race on CREATE. */
+  static const char *const schema =
+    "BEGIN;"
+    "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ");"
+    /* id: the sequence makes it unique; no index of its own, which would
+     * cost each point a third index entry. */
+    "CREATE TABLE IF NOT EXISTS positions ("
+    "  id     bigserial,"
+    "  unit   text NOT NULL,"
+    "  ts     bigint NOT NULL,"
+    "  lat    double precision NOT NULL,"
+    "  lon    double precision NOT NULL,"
+    "  status text);"
+    "CREATE INDEX IF NOT EXISTS positions_ts ON positions (ts, id);"
+    "CREATE INDEX IF NOT EXISTS positions_unit_ts ON positions (unit, ts, id);"
+    "CREATE SEQUENCE IF NOT EXISTS positions_change;"
+    "CREATE TABLE IF NOT EXISTS positions_latest ("
+    "  unit        text PRIMARY KEY,"
+    "  ts          bigint NOT NULL,"
+    "  lat         double precision NOT NULL,"
+    "  lon         double precision NOT NULL,"
+    "  status      text,"
+    "  kept_ts     bigint,"
+    "  kept_lat    double precision,"
+    "  kept_lon    double precision,"
+    "  kept_status text,"
+    "  changed     bigint NOT NULL)"
+    /* Room on each page for the new version of its rows: every group
+     * updates them, and an update on the same page skips the index. */
+    "  WITH (fillfactor = 50);"
+    /* A unit's time on an incident: its points then outlive the
+     * retention (wg_track_store_keep_spans). */
+    "CREATE TABLE IF NOT EXISTS positions_spans ("
+    "  unit    text NOT NULL,"
+    "  from_ts bigint NOT NULL,"
+    "  to_ts   bigint NOT NULL,"
+    "  PRIMARY KEY (unit, from_ts));"
+    "COMMIT";
+  g_autoptr(PGresult) result = PQexec (self->conn, schema);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    {
+      rollback_quietly (self);
+      return wg_pg_set_error (error, "creating the position tables", PQresultErrorMessage (result));
+    }
+  return TRUE;
+}
+
+/* Columns as arrays in PostgreSQL's text form, for unnest(): unit, then
+ * a point's ts, lat, lon, status once or twice. */
+#define MAX_COLUMNS 9
+
+typedef struct
+{
+  guint    n_columns;
+  GString *columns[MAX_COLUMNS];
+} Arrays;
+
+static void
+arrays_init (Arrays *arrays,
+             guint   n_columns)
+{
+  arrays->n_columns = n_columns;
+  for (guint i = 0; i < n_columns; i++)
+    arrays->columns[i] = g_string_new ("{");
+}
+
+static void
+arrays_clear (Arrays *arrays)
+{
+  for (guint i = 0; i < arrays->n_columns; i++)
+    g_string_free (arrays->columns[i], TRUE);
+}
+
+/* ts, lat, lon, status of @point (NULL: four NULLs) from column @first. */
+static void
+arrays_add_point (Arrays             *arrays,
+                  guint               first,
+                  const WgTrackPoint *point)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  GString **columns = arrays->columns + first;
+
+  char ts[24];
+
+  if (point == NULL)
+    {
+      for (guint i = 0; i < 4; i++)
+        wg_pg_array_append_plain (columns[i], "NULL");
+      return;
+    }
+  g_snprintf (ts, sizeof ts, "%" G_GINT64_FORMAT, point->ts);
+  wg_pg_array_append_plain (columns[0], ts);
+  wg_pg_array_append_plain (columns[1], g_ascii_dtostr (buffer, sizeof buffer, point->lat));
+  wg_pg_array_append_plain (columns[2], g_ascii_dtostr (buffer, sizeof buffer, point->lon));
+  wg_pg_array_append_text (columns[3], point->status);
+}
+
+static PGresult *
+run_arrays (WgPgTrack       *self,
+            const char      *what,
+            const char      *sql,
+            Arrays          *arrays,
+            ExecStatusType   expect,
+            GError         **error)
+{
+  const char *params[MAX_COLUMNS];
+
+  for (guint i = 0; i < arrays->n_columns; i++)
+    {
+      g_string_append_c (arrays->columns[i], '}');
+      params[i] = arrays->columns[i]->str;
+    }
+  return run (self, what, sql, (int) arrays->n_columns, params, expect, error);
+}
+
+#define POINT_TYPES "$2::bigint[], $3::float8[], $4::float8[], $5::text[]"
+#define KEPT_TYPES "$6::bigint[], $7::float8[], $8::float8[], $9::text[]"
+#define NEWER(column) column " = CASE WHEN excluded.ts > positions_latest.ts" \
+  " THEN excluded." column " ELSE positions_latest." column " END"
+#define KEPT(column) column " = CASE WHEN excluded.kept_ts IS NULL" \
+  " THEN positions_latest." column " ELSE excluded." column " END"
+
+/* What a group does to one unit. */
+typedef struct
+{
+  WgTrackPoint *newest;      /* the group's, borrowed */
+  WgTrackPoint *last_kept;   /* owned; from the table, then the group's */
+  gboolean      kept;        /* the group keeps a point of it */
+} UnitWork;
+
+static void
+unit_work_free (UnitWork *work)
+{
+  g_clear_pointer (&work->last_kept, wg_track_point_free);
+  g_free (work);
+}
+
+/* Each unit's last kept point, its row locked until COMMIT: instances
+ * taking points of one unit decide one after the other.  In unit order,
+ * so that two groups never wait for each other. */
+static gboolean
+lock_units (WgPgTrack   *self,
+            GHashTable  *units,
+            GError     **error)
+{
+  g_autoptr(GString) names = g_string_new ("{");
+  g_autoptr(PGresult) result = NULL;
+  GHashTableIter iter;
+  const char *unit;
+  const char *params[1];
+
+  g_hash_table_iter_init (&iter, units);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &unit, NULL))
+    wg_pg_array_append_text (names, unit);
+  g_string_append_c (names, '}');
+  params[0] = names->str;
+  result = run (self, "locking the units' positions",
+                "SELECT unit, kept_ts, kept_lat, kept_lon, kept_status FROM positions_latest"
+                " WHERE unit = ANY ($1::text[]) ORDER BY unit FOR UPDATE",
+                1, params, PGRES_TUPLES_OK, error);
+  if (result == NULL)
+    return FALSE;
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      UnitWork *work = g_hash_table_lookup (units, PQgetvalue (result, row, 0));
+
+      if (!PQgetisnull (result, row, 1))
+        work->last_kept = point_from_row (result, row);
+    }
+  return TRUE;
+}
+
+/* One transaction for every addition of @jobs; fills each one's answer. */
+static gboolean
+add_group (WgPgTrack  *self,
+           GPtrArray  *jobs,
+           GPtrArray  *answers,
+           GError    **error)
+{
+  g_autoptr(GHashTable) units = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                       (GDestroyNotify) unit_work_free);
+  g_autoptr(PGresult) result = NULL;
+  Arrays kept, latest;
+  GHashTableIter iter;
+  UnitWork *work;
+  gboolean ok;
+
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (jobs, i);
+
+      for (guint j = 0; j < job->points->len; j++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (job->points, j);
+
+          work = g_hash_table_lookup (units, point->unit);
+          if (work == NULL)
+            {
+              work = g_new0 (UnitWork, 1);
+              g_hash_table_insert (units, point->unit, work);
+            }
+          if (work->newest == NULL || point->ts > work->newest->ts)
+            work->newest = point;
+        }
+    }
+
+  /* A connection lost in an earlier group (a failover) is opened again. */
+  if (PQstatus (self->conn) != CONNECTION_OK)
+    PQreset (self->conn);
+  if (!run_command (self, "beginning a transaction", "BEGIN", error))
+    return FALSE;
+  {
+    g_autoptr(PGresult) locked = run (self, "taking the positions lock",
+                                      "SELECT pg_advisory_xact_lock(" CHANGE_LOCK_KEY ")", 0, NULL,
+                                      PGRES_TUPLES_OK, error);
+
+    ok = locked != NULL && lock_units (self, units, error);
+  }
+
+  arrays_init (&kept, 5);
+  arrays_init (&latest, 9);
+  for (guint i = 0; ok && i < jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (jobs, i);
+      WgPgTrackAdded *added = g_new0 (WgPgTrackAdded, 1);
+
+      added->changed = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+      g_ptr_array_add (answers, added);
+      for (guint j = 0; j < job->points->len; j++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (job->points, j);
+
+          work = g_hash_table_lookup (units, point->unit);
+          added->accepted++;
+          if (wg_track_policy_keeps (&self->policy, work->last_kept, point))
+            {
+              g_clear_pointer (&work->last_kept, wg_track_point_free);
+              work->last_kept = wg_track_point_copy (point);
+              work->kept = TRUE;
+              wg_pg_array_append_text (kept.columns[0], point->unit);
+              arrays_add_point (&kept, 1, point);
+              added->kept++;
+            }
+        }
+    }
+  g_hash_table_iter_init (&iter, units);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &work))
+    {
+      wg_pg_array_append_text (latest.columns[0], work->newest->unit);
+      arrays_add_point (&latest, 1, work->newest);
+      arrays_add_point (&latest, 5, work->kept ? work->last_kept : NULL);
+    }
+
+  if (ok && kept.columns[0]->len > 1)
+    {
+      g_autoptr(PGresult) inserted = run_arrays (self, "storing positions",
+                                                 "INSERT INTO positions (unit, ts, lat, lon, status)"
+                                                 " SELECT * FROM unnest ($1::text[], " POINT_TYPES ")",
+                                                 &kept, PGRES_COMMAND_OK, error);
+      ok = inserted != NULL;
+    }
+  /* Only a newer point replaces a unit's latest, whichever instance
+   * wrote it. */
+  if (ok)
+    {
+      result = run_arrays (self, "storing the latest positions",
+                           "INSERT INTO positions_latest (unit, ts, lat, lon, status,"
+                           " kept_ts, kept_lat, kept_lon, kept_status, changed)"
+                           " SELECT u.*, nextval ('positions_change')"
+                           " FROM unnest ($1::text[], " POINT_TYPES ", " KEPT_TYPES ") AS u"
+                           " ON CONFLICT (unit) DO UPDATE SET " NEWER ("ts") ", " NEWER ("lat") ", "
+                           NEWER ("lon") ", " NEWER ("status") ", " NEWER ("changed") ", " KEPT ("kept_ts") ", "
+                           KEPT ("kept_lat") ", " KEPT ("kept_lon") ", " KEPT ("kept_status") " RETURNING unit, ts",
+                           &latest, PGRES_TUPLES_OK, error);
+      ok = result != NULL;
+    }
+  arrays_clear (&kept);
+  arrays_clear (&latest);
+  if (ok)
+    ok = run_command (self, "committing positions", "COMMIT", error);
+  if (!ok)
+    {
+      rollback_quietly (self);
+      return FALSE;
+    }
+
+  /* Units whose latest is now this group's newest point. */
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      work = g_hash_table_lookup (units, PQgetvalue (result, row, 0));
+      if (work != NULL && g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10) != work->newest->ts)
+        g_hash_table_remove (units, PQgetvalue (result, row, 0));
+    }
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (jobs, i);
+      WgPgTrackAdded *added = g_ptr_array_index (answers, i);
+
+      for (guint j = 0; j < job->points->len; j++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (job->points, j);
+
+          work = g_hash_table_lookup (units, point->unit);
+          if (work != NULL && work->newest == point)
+            g_ptr_array_add (added->changed, wg_track_point_copy (point));
+        }
+    }
+  return TRUE;
+}
+
+static void
+run_add_group (WgPgTrack *self,
+               GPtrArray *jobs)
+{
+  g_autoptr(GPtrArray) answers = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!add_group (self, jobs, answers, &error))
+    {
+      g_ptr_array_set_free_func (answers, (GDestroyNotify) wg_pg_track_added_free);
+      for (guint i = 0; i < jobs->len; i++)
+        g_task_return_error (((Job *) g_ptr_array_index (jobs, i))->task, g_error_copy (error));
+      return;
+    }
+  for (guint i = 0; i < jobs->len; i++)
+    g_task_return_pointer (((Job *) g_ptr_array_index (jobs, i))->task, g_ptr_array_index (answers, i),
+                           (GDestroyNotify) wg_pg_track_added_free);
+}
+
+static void
+run_query (WgPgTrack *self,
+           Job       *job)
+{
+  g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, job->from_ms);
+  g_autofree char *to = g_strdup_printf ("%" G_GINT64_FORMAT, job->to_ms);
+  g_autofree char *limit = g_strdup_printf ("%u", job->limit + 1);
+  g_autofree char *after_ts = g_strdup_printf ("%" G_GINT64_FORMAT, job->after.ts);
+  g_autofree char *after_id = g_strdup_printf ("%" G_GINT64_FORMAT, job->after.id);
+  const char *params[] = { from, to, limit, job->unit, after_ts, after_id };
+  g_autoptr(PGresult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Page *page;
+  int n;
+
+  /* (ts, id) as on SQLite: a page goes on after the last row of the one
+   * before, never from a timestamp that many points share. */
+  result = run (self, "reading positions",
+                "SELECT unit, ts, lat, lon, status, id FROM positions"
+                " WHERE ts >= $1 AND ts < $2 AND ($4::text IS NULL OR unit = $4)"
+                " AND (ts, id) > ($5::bigint, $6::bigint) ORDER BY ts, id LIMIT $3",
+                G_N_ELEMENTS (params), params, PGRES_TUPLES_OK, &error);
+  if (result == NULL)
+    {
+      g_task_return_error (job->task, g_steal_pointer (&error));
+      return;
+    }
+  page = g_new0 (Page, 1);
+  page->points = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+  page->next = (WgTrackCursor) { -1, -1 };
+  n = PQntuples (result);
+  page->more = (guint) n > job->limit;
+  for (int row = 0; row < n && (guint) row < job->limit; row++)
+    {
+      g_ptr_array_add (page->points, point_from_row (result, row));
+      page->next.ts = g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10);
+      page->next.id = g_ascii_strtoll (PQgetvalue (result, row, 5), NULL, 10);
+    }
+  g_task_return_pointer (job->task, page, (GDestroyNotify) page_free);
+}
+
+static void
+run_latest (WgPgTrack *self,
+            Job       *job)
+{
+  const char *params[] = { job->unit };
+  g_autoptr(PGresult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *points;
+
+  result = run (self, "reading the latest positions",
+                "SELECT unit, ts, lat, lon, status FROM positions_latest"
+                " WHERE $1::text IS NULL OR unit = $1 ORDER BY unit",
+                1, params, PGRES_TUPLES_OK, &error);
+  if (result == NULL)
+    {
+      g_task_return_error (job->task, g_steal_pointer (&error));
+      return;
+    }
+  points = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+  for (int row = 0; row < PQntuples (result); row++)
+    g_ptr_array_add (points, point_from_row (result, row));
+  g_task_return_pointer (job->task, points, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* Records the spans (one row per unit and start, widened to the later
+ * end), then deletes one bounded step of the points past the retention
+ * outside every span, and the latest positions as old: every instance
+ * may run it, a point is deleted once. */
+static void
+run_purge (WgPgTrack *self,
+           Job       *job)
+{
+  g_autofree char *cutoff = g_strdup_printf ("%" G_GINT64_FORMAT, job->now_ms - self->policy.retention_ms);
+  g_autofree char *step = g_strdup_printf ("%u", WG_PG_TRACK_PURGE_STEP);
+  const char *params[] = { cutoff, step };
+  g_autoptr(PGresult) deleted = NULL;
+  g_autoptr(PGresult) latest = NULL;
+  GError *error = NULL;
+  guint n;
+
+  if (job->spans != NULL && job->spans->len > 0)
+    {
+      g_autoptr(GHashTable) widest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_autoptr(GPtrArray) unique = g_ptr_array_new ();
+      g_autoptr(PGresult) kept = NULL;
+      GString *columns[3];
+      const char *span_params[3];
+
+      /* One row per (unit, start) in the statement: ON CONFLICT would
+       * refuse to update a row twice. */
+      for (guint i = 0; i < job->spans->len; i++)
+        {
+          WgTrackSpan *span = g_ptr_array_index (job->spans, i);
+          char *key = g_strdup_printf ("%s\t%" G_GINT64_FORMAT, span->unit, span->from_ms);
+          WgTrackSpan *known = g_hash_table_lookup (widest, key);
+
+          if (known == NULL)
+            {
+              g_hash_table_insert (widest, key, span);
+              g_ptr_array_add (unique, span);
+              continue;
+            }
+          g_free (key);
+          known->to_ms = MAX (known->to_ms, span->to_ms);
+        }
+      for (guint c = 0; c < 3; c++)
+        columns[c] = g_string_new ("{");
+      for (guint i = 0; i < unique->len; i++)
+        {
+          WgTrackSpan *span = g_ptr_array_index (unique, i);
+          char number[24];
+
+          wg_pg_array_append_text (columns[0], span->unit);
+          g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, span->from_ms);
+          wg_pg_array_append_plain (columns[1], number);
+          g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, span->to_ms);
+          wg_pg_array_append_plain (columns[2], number);
+        }
+      for (guint c = 0; c < 3; c++)
+        {
+          g_string_append_c (columns[c], '}');
+          span_params[c] = columns[c]->str;
+        }
+      kept = run (self, "keeping the assigned units' tracks",
+                  "INSERT INTO positions_spans (unit, from_ts, to_ts)"
+                  " SELECT * FROM unnest ($1::text[], $2::bigint[], $3::bigint[])"
+                  " ON CONFLICT (unit, from_ts) DO UPDATE"
+                  " SET to_ts = greatest (positions_spans.to_ts, excluded.to_ts)",
+                  3, span_params, PGRES_COMMAND_OK, &error);
+      for (guint c = 0; c < 3; c++)
+        g_string_free (columns[c], TRUE);
+      if (kept == NULL)
+        {
+          g_task_return_error (job->task, error);
+          return;
+        }
+    }
+
+  /* By ctid: positions has no index on id. */
+  deleted = run (self, "purging positions",
+                 "DELETE FROM positions WHERE ctid = ANY (ARRAY ("
+                 " SELECT ctid FROM positions p WHERE ts < $1 AND NOT EXISTS ("
+                 "  SELECT 1 FROM positions_spans s WHERE s.unit = p.unit AND p.ts BETWEEN s.from_ts AND s.to_ts)"
+                 " ORDER BY ts LIMIT $2))",
+                 2, params, PGRES_COMMAND_OK, &error);
+  if (deleted != NULL)
+    latest = run (self, "purging the latest positions", "DELETE FROM positions_latest WHERE ts < $1",
+                  1, params, PGRES_COMMAND_OK, &error);
+  if (latest == NULL)
+    {
+      g_task_return_error (job->task, error);
+      return;
+    }
+  n = (guint) g_ascii_strtoull (PQcmdTuples (deleted), NULL, 10);
+  g_task_return_int (job->task, n);
+}
+
+/* The latest positions changed after number job->from_ms (a change
+ * number; below zero: none, only where the numbers stand). */
+static void
+run_changes (WgPgTrack *self,
+             Job       *job)
+{
+  g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, job->from_ms);
+  const char *params[] = { after };
+  g_autoptr(PGresult) result = NULL;
+  GError *error = NULL;
+  Page *page;
+
+  if (job->from_ms < 0)
+    result = run (self, "reading the positions' change number",
+                  "SELECT coalesce (max (changed), 0) FROM positions_latest", 0, NULL, PGRES_TUPLES_OK, &error);
+  else
+    result = run (self, "reading the changed positions",
+                  "SELECT unit, ts, lat, lon, status, changed FROM positions_latest"
+                  " WHERE changed > $1 ORDER BY changed", 1, params, PGRES_TUPLES_OK, &error);
+  if (result == NULL)
+    {
+      g_task_return_error (job->task, error);
+      return;
+    }
+  page = g_new0 (Page, 1);
+  page->points = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+  page->next.id = MAX (job->from_ms, 0);
+  if (job->from_ms < 0)
+    page->next.id = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  else
+    for (int row = 0; row < PQntuples (result); row++)
+      {
+        g_ptr_array_add (page->points, point_from_row (result, row));
+        page->next.id = g_ascii_strtoll (PQgetvalue (result, row, 5), NULL, 10);
+      }
+  g_task_return_pointer (job->task, page, (GDestroyNotify) page_free);
+}
+
+static gpointer
+thread_func (gpointer data)
+{
+  WgPgTrack *self = data;
+  Job *next = NULL;
+
+  for (;;)
+    {
+      Job *job = next != NULL ? next : g_async_queue_pop (self->queue);
+
+      next = NULL;
+      if (job->kind == JOB_STOP)
+        {
+          job_free (job);
+          return NULL;
+        }
+      if (job->kind == JOB_ADD)
+        {
+          /* Group commit: every addition already waiting goes along. */
+          g_autoptr(GPtrArray) group = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
+          guint n_points = job->points->len;
+
+          g_ptr_array_add (group, job);
+          while (n_points < GROUP_MAX_POINTS && (next = g_async_queue_try_pop (self->queue)) != NULL &&
+                 next->kind == JOB_ADD)
+            {
+              n_points += next->points->len;
+              g_ptr_array_add (group, g_steal_pointer (&next));
+            }
+          run_add_group (self, group);
+          continue;
+        }
+      if (PQstatus (self->conn) != CONNECTION_OK)
+        PQreset (self->conn);
+      if (job->kind == JOB_QUERY)
+        run_query (self, job);
+      else if (job->kind == JOB_PURGE)
+        run_purge (self, job);
+      else if (job->kind == JOB_CHANGES)
+        run_changes (self, job);
+      else
+        run_latest (self, job);
+      job_free (job);
+    }
+}
+
+WgPgTrack *
+wg_pg_track_open (const char           *conninfo,
+                  const WgTrackPolicy  *policy,
+                  GError              **error)
+{
+  g_autoptr(WgPgTrack) self = g_new0 (WgPgTrack, 1);
+
+  g_return_val_if_fail (conninfo != NULL, NULL);
+
+  if (policy != NULL)
+    self->policy = *policy;
+  else
+    wg_track_policy_init_default (&self->policy);
+  self->conn = PQconnectdb (conninfo);
+  if (PQstatus (self->conn) != CONNECTION_OK)
+    {
+      wg_pg_set_error (error, "connecting for positions", PQerrorMessage (self->conn));
+      return NULL;
+    }
+  PQsetNoticeProcessor (self->conn, _wg_pg_notice_cb, NULL);
+  if (!create_schema (self, error))
+    return NULL;
+  self->queue = g_async_queue_new ();
+  self->thread = g_thread_new ("wg-pg-track", thread_func, self);
+  return g_steal_pointer (&self);
+}
+
+void
+wg_pg_track_free (WgPgTrack *self)
+{
+  if (self == NULL)
+    return;
+  if (self->thread != NULL)
+    {
+      Job *stop = g_new0 (Job, 1);
+
+      stop->kind = JOB_STOP;
+      g_async_queue_push (self->queue, stop);
+      g_thread_join (self->thread);
+    }
+  g_clear_pointer (&self->queue, g_async_queue_unref);
+  g_clear_pointer (&self->conn, PQfinish);
+  g_free (self);
+}
+
+static Job *
+job_new (JobKind              kind,
+         GCancellable        *cancellable,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data,
+         gpointer             source_tag)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (job->task, source_tag);
+  return job;
+}
+
+void
+wg_pg_track_add_async (WgPgTrack           *self,
+                       GPtrArray           *points,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL && points != NULL);
+
+  job = job_new (JOB_ADD, cancellable, callback, user_data, wg_pg_track_add_async);
+  job->points = g_ptr_array_ref (points);
+  g_async_queue_push (self->queue, job);
+}
+
+WgPgTrackAdded *
+wg_pg_track_add_finish (WgPgTrack     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+wg_pg_track_query_page_async (WgPgTrack           *self,
+                              const char          *unit,
+                              gint64               from_ms,
+                              gint64               to_ms,
+                              const WgTrackCursor *after,
+                              guint                limit,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL && limit > 0);
+
+  job = job_new (JOB_QUERY, cancellable, callback, user_data, wg_pg_track_query_page_async);
+  job->unit = g_strdup (unit);
+  job->from_ms = from_ms;
+  job->to_ms = to_ms;
+  job->after = after != NULL ? *after : (WgTrackCursor) { G_MININT64, G_MININT64 };
+  job->limit = limit;
+  g_async_queue_push (self->queue, job);
+}
+
+GPtrArray *
+wg_pg_track_query_page_finish (WgPgTrack      *self,
+                               GAsyncResult   *result,
+                               WgTrackCursor  *out_next,
+                               gboolean       *out_more,
+                               GError        **error)
+{
+  Page *page;
+  GPtrArray *points;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  page = g_task_propagate_pointer (G_TASK (result), error);
+  if (page == NULL)
+    return NULL;
+  if (out_next != NULL)
+    *out_next = page->next;
+  if (out_more != NULL)
+    *out_more = page->more;
+  points = g_steal_pointer (&page->points);
+  page_free (page);
+  return points;
+}
+
+void
+wg_pg_track_latest_async (WgPgTrack           *self,
+                          const char          *unit,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL);
+
+  job = job_new (JOB_LATEST, cancellable, callback, user_data, wg_pg_track_latest_async);
+  job->unit = g_strdup (unit);
+  g_async_queue_push (self->queue, job);
+}
+
+GPtrArray *
+wg_pg_track_latest_finish (WgPgTrack     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+wg_pg_track_purge_async (WgPgTrack           *self,
+                         gint64               now_ms,
+                         GPtrArray           *spans,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL);
+
+  job = job_new (JOB_PURGE, cancellable, callback, user_data, wg_pg_track_purge_async);
+  job->now_ms = now_ms;
+  job->spans = spans != NULL ? g_ptr_array_ref (spans) : NULL;
+  g_async_queue_push (self->queue, job);
+}
+
+gboolean
+wg_pg_track_purge_finish (WgPgTrack     *self,
+                          GAsyncResult  *result,
+                          guint         *out_deleted,
+                          GError       **error)
+{
+  GError *local_error = NULL;
+  gssize deleted;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  deleted = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (out_deleted != NULL)
+    *out_deleted = (guint) deleted;
+  return TRUE;
+}
+
+void
+wg_pg_track_changes_async (WgPgTrack           *self,
+                           gint64               after,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL);
+
+  job = job_new (JOB_CHANGES, cancellable, callback, user_data, wg_pg_track_changes_async);
+  job->from_ms = after;
+  g_async_queue_push (self->queue, job);
+}
+
+GPtrArray *
+wg_pg_track_changes_finish (WgPgTrack     *self,
+                            GAsyncResult  *result,
+                            gint64        *out_next,
+                            GError       **error)
+{
+  WgTrackCursor next = { -1, -1 };
+  GPtrArray *points = wg_pg_track_query_page_finish (self, result, &next, NULL, error);
+
+  if (points != NULL && out_next != NULL)
+    *out_next = next.id;
+  return points;
+}
