@@ -24,9 +24,9 @@
  * copy: a DELETE without WHERE then truncates a table at once instead of
  * checking every child row).  A cold seek, far from any image, used to
  * project up to 10,000 events from the source's checkpoint (the p95 of
- * bench-seek); the source now keeps a delta checkpoint every 500 events,
+ * bench-seek); the source now keeps a delta checkpoint every 250 events,
  * so a cold seek copies the rows of the deltas in between and projects
- * fewer than 500 events.
+ * fewer than 250 events.
  */
 #define G_LOG_DOMAIN "wg-replay"
 

@@ -33,7 +33,7 @@ typedef struct _WgStore WgStore;
 #define WG_TYPE_STORE (wg_store_get_type ())
 #define WG_STORE_SCHEMA_VERSION 5
 #define WG_STORE_DEFAULT_CHECKPOINT_INTERVAL 10000
-#define WG_STORE_DEFAULT_DELTA_INTERVAL 500
+#define WG_STORE_DEFAULT_DELTA_INTERVAL 250
 
 GType       wg_store_get_type    (void) G_GNUC_CONST;
 /* Creates or migrates the database at @path. */
