@@ -12,6 +12,7 @@
 #include "wg-error.h"
 #include "wg-pg-accounts.h"
 #include "wg-pg-journal.h"
+#include "wg-pg-text.h"
 
 /* The schema's lock: the journal's, which its migration takes too. */
 #define SCHEMA_LOCK_KEY "2002873959"
@@ -46,16 +47,9 @@ wg_pg_accounts_put (const char       *conninfo,
 
   g_return_val_if_fail (conninfo != NULL && account != NULL, FALSE);
 
-  conn = PQconnectdb (conninfo);
-  if (PQstatus (conn) != CONNECTION_OK)
-    {
-      g_autofree char *text = g_strchomp (g_strdup (PQerrorMessage (conn)));
-
-      g_set_error (error, WG_ERROR, WG_ERROR_STORE, "PostgreSQL, cannot connect: %s", text);
-      PQfinish (conn);
-      return FALSE;
-    }
-  PQsetNoticeProcessor (conn, _wg_pg_notice_cb, NULL);
+  conn = wg_pg_connect (conninfo, "the accounts", error);
+  if (conn == NULL)
+    return FALSE;
   {
     g_autoptr(PGresult) quiet = PQexec (conn, "SET client_min_messages = warning");
     g_autoptr(PGresult) begun = PQexec (conn, "BEGIN");

@@ -59,6 +59,8 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* A connection lost (a restart of PostgreSQL) is opened again for the
+ * next job: this one fails, and says so. */
 static PGresult *
 run (WgPgData           *self,
      const char         *what,
@@ -68,20 +70,9 @@ run (WgPgData           *self,
      ExecStatusType      expect,
      GError            **error)
 {
-  PGresult *result;
-
-  /* A connection lost (a restart of PostgreSQL) is opened again for the
-   * next job: this one fails, and says so. */
   if (PQstatus (self->conn) != CONNECTION_OK)
     PQreset (self->conn);
-  result = PQexecParams (self->conn, sql, n_params, NULL, params, NULL, NULL, 0);
-  if (PQresultStatus (result) != expect)
-    {
-      wg_pg_set_error (error, what, PQresultErrorMessage (result));
-      PQclear (result);
-      return NULL;
-    }
-  return result;
+  return wg_pg_run (self->conn, what, sql, n_params, params, expect, error);
 }
 
 static char *
@@ -319,13 +310,9 @@ wg_pg_data_open (const char  *conninfo,
 
   g_return_val_if_fail (conninfo != NULL, NULL);
 
-  self->conn = PQconnectdb (conninfo);
-  if (PQstatus (self->conn) != CONNECTION_OK)
-    {
-      wg_pg_set_error (error, "connecting for the audit and bookmarks", PQerrorMessage (self->conn));
-      return NULL;
-    }
-  PQsetNoticeProcessor (self->conn, _wg_pg_notice_cb, NULL);
+  self->conn = wg_pg_connect (conninfo, "the audit and bookmarks", error);
+  if (self->conn == NULL)
+    return NULL;
   if (!create_schema (self, error))
     return NULL;
   self->queue = g_async_queue_new ();

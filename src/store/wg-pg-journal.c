@@ -18,6 +18,7 @@
 #include "wg-error.h"
 #include "wg-json.h"
 #include "wg-pg-journal.h"
+#include "wg-pg-text.h"
 
 /* pg_advisory_xact_lock's key: "wang" in ASCII. */
 #define JOURNAL_LOCK_KEY "2002873959"
@@ -50,17 +51,6 @@ struct _WgPgJournal
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
-/* libpq's messages end with a newline. */
-static void
-set_error_text (GError     **error,
-                const char  *what,
-                const char  *message)
-{
-  g_autofree char *text = g_strchomp (g_strdup (message));
-
-  g_set_error (error, WG_ERROR, WG_ERROR_STORE, "PostgreSQL, %s: %s", what, text);
-}
-
 /* One statement with text parameters; NULL (and @error) unless it gives
  * @expect. */
 static PGresult *
@@ -71,16 +61,10 @@ run (WgPgJournal        *self,
      ExecStatusType      expect,
      GError            **error)
 {
-  PGresult *result = PQexecParams (self->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+  PGresult *result = wg_pg_run (self->conn, "a statement failed", sql, n_params, params, expect, error);
 
-  if (PQresultStatus (result) != expect)
-    {
-      set_error_text (error, "a statement failed", PQresultErrorMessage (result));
-      PQclear (result);
-      if (self->in_batch)
-        self->failed = TRUE;
-      return NULL;
-    }
+  if (result == NULL && self->in_batch)
+    self->failed = TRUE;
   return result;
 }
 
@@ -94,7 +78,7 @@ run_command (WgPgJournal  *self,
 
   if (PQresultStatus (result) != PGRES_COMMAND_OK)
     {
-      set_error_text (error, "a statement failed", PQresultErrorMessage (result));
+      wg_pg_set_error (error, "a statement failed", PQresultErrorMessage (result));
       if (self->in_batch)
         self->failed = TRUE;
       return FALSE;
@@ -277,13 +261,9 @@ wg_pg_journal_open (const char  *conninfo,
   rows_init (&self->answer_rows,
              "INSERT INTO commands (id, type, body_hash, actor, role, received_at, outcome,"
              " first_seq, last_seq, error_code, error_message) VALUES ", 11);
-  self->conn = PQconnectdb (conninfo);
-  if (PQstatus (self->conn) != CONNECTION_OK)
-    {
-      set_error_text (error, "cannot connect", PQerrorMessage (self->conn));
-      return NULL;
-    }
-  PQsetNoticeProcessor (self->conn, _wg_pg_notice_cb, NULL);
+  self->conn = wg_pg_connect (conninfo, "the journal", error);
+  if (self->conn == NULL)
+    return NULL;
   /* CREATE TABLE IF NOT EXISTS notices are not news. */
   quiet = PQexec (self->conn, "SET client_min_messages = warning");
   if (!migrate (self, error))
@@ -637,7 +617,7 @@ wg_pg_journal_begin (WgPgJournal  *self,
       PQreset (self->conn);
       if (PQstatus (self->conn) != CONNECTION_OK)
         {
-          set_error_text (error, "cannot reconnect", PQerrorMessage (self->conn));
+          wg_pg_set_error (error, "cannot reconnect", PQerrorMessage (self->conn));
           return FALSE;
         }
     }

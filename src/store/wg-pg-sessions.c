@@ -21,6 +21,7 @@
 #include "wg-error.h"
 #include "wg-pg-accounts.h"
 #include "wg-pg-journal.h"
+#include "wg-pg-text.h"
 #include "wg-pg-sessions.h"
 
 /* The login windows' advisory lock: "gate" in ASCII. */
@@ -134,50 +135,6 @@ job_free (Job *job)
 }
 
 static void
-set_error_text (GError     **error,
-                const char  *what,
-                const char  *message)
-{
-  g_autofree char *text = g_strchomp (g_strdup (message));
-
-  g_set_error (error, WG_ERROR, WG_ERROR_STORE, "PostgreSQL, %s: %s", what, text);
-}
-
-static PGresult *
-run (PGconn              *conn,
-     const char          *sql,
-     int                  n_params,
-     const char * const  *params,
-     ExecStatusType       expect,
-     GError             **error)
-{
-  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (result) != expect)
-    {
-      set_error_text (error, "a statement failed", PQresultErrorMessage (result));
-      PQclear (result);
-      return NULL;
-    }
-  return result;
-}
-
-static gboolean
-run_command (PGconn      *conn,
-             const char  *sql,
-             GError     **error)
-{
-  g_autoptr(PGresult) result = PQexec (conn, sql);
-
-  if (PQresultStatus (result) != PGRES_COMMAND_OK)
-    {
-      set_error_text (error, "a statement failed", PQresultErrorMessage (result));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
 rollback_quietly (PGconn *conn)
 {
   PGresult *result = PQexec (conn, "ROLLBACK");
@@ -238,15 +195,8 @@ ensure_connected (WgPgSessions  *self,
   if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK)
     return TRUE;
   g_clear_pointer (&self->conn, PQfinish);
-  self->conn = PQconnectdb (self->conninfo);
-  if (PQstatus (self->conn) != CONNECTION_OK)
-    {
-      set_error_text (error, "cannot connect", PQerrorMessage (self->conn));
-      g_clear_pointer (&self->conn, PQfinish);
-      return FALSE;
-    }
-  PQsetNoticeProcessor (self->conn, _wg_pg_notice_cb, NULL);
-  return TRUE;
+  self->conn = wg_pg_connect (self->conninfo, "the sessions", error);
+  return self->conn != NULL;
 }
 
 /* When the attempts at @at (ascending, all in the window) fall under
@@ -278,24 +228,24 @@ do_login_begin (WgPgSessions  *self,
   g_autoptr(GArray) user_at = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) address_at = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  if (!run_command (self->conn, "BEGIN", error))
+  if (!wg_pg_run_command (self->conn, "a statement failed", "BEGIN", error))
     return FALSE;
   {
     const char *params[] = { cut_text };
-    g_autoptr(PGresult) locked = run (self->conn, "SELECT pg_advisory_xact_lock(" LOGIN_LOCK_KEY ")",
+    g_autoptr(PGresult) locked = wg_pg_run (self->conn, "a statement failed", "SELECT pg_advisory_xact_lock(" LOGIN_LOCK_KEY ")",
                                       0, NULL, PGRES_TUPLES_OK, error);
     g_autoptr(PGresult) pruned = NULL;
 
     if (locked == NULL)
       goto fail;
-    pruned = run (self->conn, "DELETE FROM login_attempts WHERE at <= $1", 1, params, PGRES_COMMAND_OK, error);
+    pruned = wg_pg_run (self->conn, "a statement failed", "DELETE FROM login_attempts WHERE at <= $1", 1, params, PGRES_COMMAND_OK, error);
     if (pruned == NULL)
       goto fail;
   }
   {
     const char *params[] = { pair, job->username, job->address, cut_text };
 
-    counted = run (self->conn,
+    counted = wg_pg_run (self->conn, "a statement failed",
                    "SELECT pair = $1, username = $2, address = $3, at FROM login_attempts"
                    " WHERE state < 2 AND at > $4 AND (username = $2 OR address = $3) ORDER BY at",
                    4, params, PGRES_TUPLES_OK, error);
@@ -320,7 +270,7 @@ do_login_begin (WgPgSessions  *self,
   if (job->retry_after_s == 0)
     {
       const char *params[] = { pair, job->username, job->address, now_text };
-      g_autoptr(PGresult) inserted = run (self->conn,
+      g_autoptr(PGresult) inserted = wg_pg_run (self->conn, "a statement failed",
         "INSERT INTO login_attempts (pair, username, address, at, state) VALUES ($1, $2, $3, $4, 0)"
         " RETURNING id", 4, params, PGRES_TUPLES_OK, error);
 
@@ -328,7 +278,7 @@ do_login_begin (WgPgSessions  *self,
         goto fail;
       job->attempt = g_ascii_strtoll (PQgetvalue (inserted, 0, 0), NULL, 10);
     }
-  if (!run_command (self->conn, "COMMIT", error))
+  if (!wg_pg_run_command (self->conn, "a statement failed", "COMMIT", error))
     goto fail;
   return TRUE;
 
@@ -347,11 +297,11 @@ do_login_end (WgPgSessions  *self,
    * failure stays in them (1). */
   const char *state = job->failed ? "1" : "2";
 
-  if (!run_command (self->conn, "BEGIN", error))
+  if (!wg_pg_run_command (self->conn, "a statement failed", "BEGIN", error))
     return FALSE;
   {
     const char *params[] = { attempt_text, state };
-    g_autoptr(PGresult) ended = run (self->conn, "UPDATE login_attempts SET state = $2 WHERE id = $1",
+    g_autoptr(PGresult) ended = wg_pg_run (self->conn, "a statement failed", "UPDATE login_attempts SET state = $2 WHERE id = $1",
                                      2, params, PGRES_COMMAND_OK, error);
 
     if (ended == NULL)
@@ -374,7 +324,7 @@ do_login_end (WgPgSessions  *self,
       expires = g_strdup_printf ("%" G_GINT64_FORMAT, job->expires);
       {
         const char *params[] = { attempt_text };
-        g_autoptr(PGresult) forgot = run (self->conn,
+        g_autoptr(PGresult) forgot = wg_pg_run (self->conn, "a statement failed",
           "UPDATE login_attempts SET state = 2 WHERE state = 1"
           " AND pair = (SELECT pair FROM login_attempts WHERE id = $1)", 1, params, PGRES_COMMAND_OK, error);
 
@@ -385,7 +335,7 @@ do_login_end (WgPgSessions  *self,
         /* Sessions a day past their expiry are of no use to anyone: a
          * token's own issue time already refuses them. */
         const char *params[] = { issued };
-        g_autoptr(PGresult) pruned = run (self->conn,
+        g_autoptr(PGresult) pruned = wg_pg_run (self->conn, "a statement failed",
           "DELETE FROM sessions WHERE expires < $1::bigint - 86400000", 1, params, PGRES_COMMAND_OK, error);
 
         if (pruned == NULL)
@@ -393,7 +343,7 @@ do_login_end (WgPgSessions  *self,
       }
       {
         const char *params[] = { id, job->username, expires };
-        g_autoptr(PGresult) opened = run (self->conn,
+        g_autoptr(PGresult) opened = wg_pg_run (self->conn, "a statement failed",
           "INSERT INTO sessions (id, username, expires, revoked, changed_at)"
           " VALUES ($1, $2, $3, false, " NOW_MS_SQL ")", 3, params, PGRES_COMMAND_OK, error);
 
@@ -405,7 +355,7 @@ do_login_end (WgPgSessions  *self,
       job->token = g_strdup_printf ("%s.%s", signed_text, signature);
       job->id = g_steal_pointer (&id);
     }
-  if (!run_command (self->conn, "COMMIT", error))
+  if (!wg_pg_run_command (self->conn, "a statement failed", "COMMIT", error))
     goto fail;
   return TRUE;
 
@@ -421,7 +371,7 @@ do_revoke (WgPgSessions  *self,
            GError       **error)
 {
   const char *params[] = { job->id };
-  g_autoptr(PGresult) revoked = run (self->conn,
+  g_autoptr(PGresult) revoked = wg_pg_run (self->conn, "a statement failed",
     "UPDATE sessions SET revoked = true, changed_at = " NOW_MS_SQL " WHERE id = $1",
     1, params, PGRES_COMMAND_OK, error);
 
@@ -436,7 +386,7 @@ read_accounts (PGconn      *conn,
 {
   g_autofree char *since_text = g_strdup_printf ("%" G_GINT64_FORMAT, since);
   const char *params[] = { since_text };
-  g_autoptr(PGresult) rows = run (conn,
+  g_autoptr(PGresult) rows = wg_pg_run (conn, "a statement failed",
     "SELECT username, role, password_hash, display_name, grid, department, unit, disabled"
     " FROM accounts WHERE changed_at >= $1", 1, params, PGRES_TUPLES_OK, error);
   GPtrArray *accounts;
@@ -480,7 +430,7 @@ exchange_usage (WgPgSessions  *self,
     {
       g_autofree char *n_text = g_strdup_printf ("%u", GPOINTER_TO_UINT (n));
       const char *params[] = { self->instance, id, n_text };
-      g_autoptr(PGresult) stored = run (self->conn,
+      g_autoptr(PGresult) stored = wg_pg_run (self->conn, "a statement failed",
         "INSERT INTO command_usage (instance, session, n, at) VALUES ($1, $2, $3, " NOW_MS_SQL ")",
         3, params, PGRES_COMMAND_OK, error);
 
@@ -489,14 +439,14 @@ exchange_usage (WgPgSessions  *self,
     }
   job->usage_stored = TRUE;
 
-  pruned = run (self->conn, "DELETE FROM command_usage WHERE at < " NOW_MS_SQL " - 60000",
+  pruned = wg_pg_run (self->conn, "a statement failed", "DELETE FROM command_usage WHERE at < " NOW_MS_SQL " - 60000",
                 0, NULL, PGRES_COMMAND_OK, error);
   if (pruned == NULL)
     return FALSE;
   {
     const char *params[] = { seen, self->instance };
 
-    others = run (self->conn, "SELECT id, session, n FROM command_usage WHERE id > $1 AND instance <> $2",
+    others = wg_pg_run (self->conn, "a statement failed", "SELECT id, session, n FROM command_usage WHERE id > $1 AND instance <> $2",
                   2, params, PGRES_TUPLES_OK, error);
     if (others == NULL)
       return FALSE;
@@ -531,7 +481,7 @@ do_poll (WgPgSessions  *self,
     {
       g_autofree char *expires_text = g_strdup_printf ("%" G_GINT64_FORMAT, *(gint64 *) expires);
       const char *params[] = { id, expires_text };
-      g_autoptr(PGresult) renewed = run (self->conn,
+      g_autoptr(PGresult) renewed = wg_pg_run (self->conn, "a statement failed",
         "UPDATE sessions SET expires = GREATEST(expires, $2), changed_at = " NOW_MS_SQL
         " WHERE id = $1 AND NOT revoked", 2, params, PGRES_COMMAND_OK, error);
 
@@ -541,14 +491,14 @@ do_poll (WgPgSessions  *self,
 
   if (!exchange_usage (self, job, error))
     return FALSE;
-  now = run (self->conn, "SELECT " NOW_MS_SQL, 0, NULL, PGRES_TUPLES_OK, error);
+  now = wg_pg_run (self->conn, "a statement failed", "SELECT " NOW_MS_SQL, 0, NULL, PGRES_TUPLES_OK, error);
   if (now == NULL)
     return FALSE;
   job->polled_to = g_ascii_strtoll (PQgetvalue (now, 0, 0), NULL, 10);
   {
     const char *params[] = { since };
 
-    changed = run (self->conn, "SELECT id, expires, revoked FROM sessions WHERE changed_at >= $1",
+    changed = wg_pg_run (self->conn, "a statement failed", "SELECT id, expires, revoked FROM sessions WHERE changed_at >= $1",
                    1, params, PGRES_TUPLES_OK, error);
     if (changed == NULL)
       return FALSE;
@@ -655,26 +605,26 @@ create_schema (WgPgSessions  *self,
   g_autoptr(PGresult) key = NULL;
   g_autoptr(PGresult) quiet = PQexec (self->conn, "SET client_min_messages = warning");
 
-  if (!run_command (self->conn, "BEGIN", error))
+  if (!wg_pg_run_command (self->conn, "a statement failed", "BEGIN", error))
     return FALSE;
   {
-    g_autoptr(PGresult) locked = run (self->conn, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")",
+    g_autoptr(PGresult) locked = wg_pg_run (self->conn, "a statement failed", "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")",
                                       0, NULL, PGRES_TUPLES_OK, error);
 
-    if (locked == NULL || !run_command (self->conn, schema, error))
+    if (locked == NULL || !wg_pg_run_command (self->conn, "a statement failed", schema, error))
       goto fail;
   }
   {
     const char *params[] = { new_key };
-    g_autoptr(PGresult) set = run (self->conn,
+    g_autoptr(PGresult) set = wg_pg_run (self->conn, "a statement failed",
       "INSERT INTO meta (key, value) VALUES ('session_key', $1) ON CONFLICT (key) DO NOTHING",
       1, params, PGRES_COMMAND_OK, error);
 
     if (set == NULL)
       goto fail;
   }
-  key = run (self->conn, "SELECT value FROM meta WHERE key = 'session_key'", 0, NULL, PGRES_TUPLES_OK, error);
-  if (key == NULL || !run_command (self->conn, "COMMIT", error))
+  key = wg_pg_run (self->conn, "a statement failed", "SELECT value FROM meta WHERE key = 'session_key'", 0, NULL, PGRES_TUPLES_OK, error);
+  if (key == NULL || !wg_pg_run_command (self->conn, "a statement failed", "COMMIT", error))
     goto fail;
   self->key = g_strdup (PQgetvalue (key, 0, 0));
   return TRUE;
@@ -742,11 +692,11 @@ wg_pg_sessions_open (const char             *conninfo,
   {
     g_autofree char *cut = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / 1000 - CLOCK_SKEW_MS);
     const char *params[] = { cut };
-    g_autoptr(PGresult) running = run (self->conn, "SELECT id, expires, revoked FROM sessions WHERE expires > $1",
+    g_autoptr(PGresult) running = wg_pg_run (self->conn, "a statement failed", "SELECT id, expires, revoked FROM sessions WHERE expires > $1",
                                        1, params, PGRES_TUPLES_OK, error);
-    g_autoptr(PGresult) now = run (self->conn, "SELECT " NOW_MS_SQL, 0, NULL, PGRES_TUPLES_OK, error);
+    g_autoptr(PGresult) now = wg_pg_run (self->conn, "a statement failed", "SELECT " NOW_MS_SQL, 0, NULL, PGRES_TUPLES_OK, error);
     /* The others' past commands are charged to nobody here. */
-    g_autoptr(PGresult) usage = run (self->conn, "SELECT coalesce(max(id), 0) FROM command_usage",
+    g_autoptr(PGresult) usage = wg_pg_run (self->conn, "a statement failed", "SELECT coalesce(max(id), 0) FROM command_usage",
                                      0, NULL, PGRES_TUPLES_OK, error);
 
     if (running == NULL || now == NULL || usage == NULL)

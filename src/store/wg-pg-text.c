@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "wg-error.h"
+#include "wg-pg-journal.h"
 #include "wg-pg-text.h"
 
 static void
@@ -48,4 +49,58 @@ wg_pg_set_error (GError     **error,
 
   g_set_error (error, WG_ERROR, WG_ERROR_STORE, "PostgreSQL, %s: %s", what, text);
   return FALSE;
+}
+
+PGconn *
+wg_pg_connect (const char  *conninfo,
+               const char  *what,
+               GError     **error)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    {
+      g_autofree char *context = g_strdup_printf ("connecting for %s", what);
+
+      wg_pg_set_error (error, context, PQerrorMessage (conn));
+      PQfinish (conn);
+      return NULL;
+    }
+  PQsetNoticeProcessor (conn, _wg_pg_notice_cb, NULL);
+  return conn;
+}
+
+PGresult *
+wg_pg_run (PGconn              *conn,
+           const char          *what,
+           const char          *sql,
+           int                  n_params,
+           const char * const  *params,
+           ExecStatusType       expect,
+           GError             **error)
+{
+  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
+
+  if (PQresultStatus (result) != expect)
+    {
+      wg_pg_set_error (error, what, PQresultErrorMessage (result));
+      PQclear (result);
+      return NULL;
+    }
+  return result;
+}
+
+gboolean
+wg_pg_run_command (PGconn      *conn,
+                   const char  *what,
+                   const char  *sql,
+                   GError     **error)
+{
+  PGresult *result = PQexec (conn, sql);
+  gboolean ok = PQresultStatus (result) == PGRES_COMMAND_OK;
+
+  if (!ok)
+    wg_pg_set_error (error, what, PQresultErrorMessage (result));
+  PQclear (result);
+  return ok;
 }

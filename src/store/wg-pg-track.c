@@ -96,39 +96,6 @@ wg_pg_track_added_free (WgPgTrackAdded *added)
   g_free (added);
 }
 
-static PGresult *
-run (WgPgTrack          *self,
-     const char         *what,
-     const char         *sql,
-     int                 n_params,
-     const char * const *params,
-     ExecStatusType      expect,
-     GError            **error)
-{
-  PGresult *result = PQexecParams (self->conn, sql, n_params, NULL, params, NULL, NULL, 0);
-
-  if (PQresultStatus (result) != expect)
-    {
-      wg_pg_set_error (error, what, PQresultErrorMessage (result));
-      PQclear (result);
-      return NULL;
-    }
-  return result;
-}
-
-static gboolean
-run_command (WgPgTrack   *self,
-             const char  *what,
-             const char  *sql,
-             GError     **error)
-{
-  g_autoptr(PGresult) result = PQexec (self->conn, sql);
-
-  if (PQresultStatus (result) != PGRES_COMMAND_OK)
-    return wg_pg_set_error (error, what, PQresultErrorMessage (result));
-  return TRUE;
-}
-
 static void
 rollback_quietly (WgPgTrack *self)
 {
@@ -265,7 +232,7 @@ run_arrays (WgPgTrack       *self,
       g_string_append_c (arrays->columns[i], '}');
       params[i] = arrays->columns[i]->str;
     }
-  return run (self, what, sql, (int) arrays->n_columns, params, expect, error);
+  return wg_pg_run (self->conn, what, sql, (int) arrays->n_columns, params, expect, error);
 }
 
 #define POINT_TYPES "$2::bigint[], $3::float8[], $4::float8[], $5::text[]"
@@ -309,7 +276,7 @@ lock_units (WgPgTrack   *self,
     wg_pg_array_append_text (names, unit);
   g_string_append_c (names, '}');
   params[0] = names->str;
-  result = run (self, "locking the units' positions",
+  result = wg_pg_run (self->conn, "locking the units' positions",
                 "SELECT unit, kept_ts, kept_lat, kept_lon, kept_status FROM positions_latest"
                 " WHERE unit = ANY ($1::text[]) ORDER BY unit FOR UPDATE",
                 1, params, PGRES_TUPLES_OK, error);
@@ -362,10 +329,10 @@ add_group (WgPgTrack  *self,
   /* A connection lost in an earlier group (a failover) is opened again. */
   if (PQstatus (self->conn) != CONNECTION_OK)
     PQreset (self->conn);
-  if (!run_command (self, "beginning a transaction", "BEGIN", error))
+  if (!wg_pg_run_command (self->conn, "beginning a transaction", "BEGIN", error))
     return FALSE;
   {
-    g_autoptr(PGresult) locked = run (self, "taking the positions lock",
+    g_autoptr(PGresult) locked = wg_pg_run (self->conn, "taking the positions lock",
                                       "SELECT pg_advisory_xact_lock(" CHANGE_LOCK_KEY ")", 0, NULL,
                                       PGRES_TUPLES_OK, error);
 
@@ -432,7 +399,7 @@ add_group (WgPgTrack  *self,
   arrays_clear (&kept);
   arrays_clear (&latest);
   if (ok)
-    ok = run_command (self, "committing positions", "COMMIT", error);
+    ok = wg_pg_run_command (self->conn, "committing positions", "COMMIT", error);
   if (!ok)
     {
       rollback_quietly (self);
@@ -499,7 +466,7 @@ run_query (WgPgTrack *self,
 
   /* (ts, id) as on SQLite: a page goes on after the last row of the one
    * before, never from a timestamp that many points share. */
-  result = run (self, "reading positions",
+  result = wg_pg_run (self->conn, "reading positions",
                 "SELECT unit, ts, lat, lon, status, id FROM positions"
                 " WHERE ts >= $1 AND ts < $2 AND ($4::text IS NULL OR unit = $4)"
                 " AND (ts, id) > ($5::bigint, $6::bigint) ORDER BY ts, id LIMIT $3",
@@ -532,7 +499,7 @@ run_latest (WgPgTrack *self,
   g_autoptr(GError) error = NULL;
   GPtrArray *points;
 
-  result = run (self, "reading the latest positions",
+  result = wg_pg_run (self->conn, "reading the latest positions",
                 "SELECT unit, ts, lat, lon, status FROM positions_latest"
                 " WHERE $1::text IS NULL OR unit = $1 ORDER BY unit",
                 1, params, PGRES_TUPLES_OK, &error);
@@ -606,7 +573,7 @@ run_purge (WgPgTrack *self,
           g_string_append_c (columns[c], '}');
           span_params[c] = columns[c]->str;
         }
-      kept = run (self, "keeping the assigned units' tracks",
+      kept = wg_pg_run (self->conn, "keeping the assigned units' tracks",
                   "INSERT INTO positions_spans (unit, from_ts, to_ts)"
                   " SELECT * FROM unnest ($1::text[], $2::bigint[], $3::bigint[])"
                   " ON CONFLICT (unit, from_ts) DO UPDATE"
@@ -622,14 +589,14 @@ run_purge (WgPgTrack *self,
     }
 
   /* By ctid: positions has no index on id. */
-  deleted = run (self, "purging positions",
+  deleted = wg_pg_run (self->conn, "purging positions",
                  "DELETE FROM positions WHERE ctid = ANY (ARRAY ("
                  " SELECT ctid FROM positions p WHERE ts < $1 AND NOT EXISTS ("
                  "  SELECT 1 FROM positions_spans s WHERE s.unit = p.unit AND p.ts BETWEEN s.from_ts AND s.to_ts)"
                  " ORDER BY ts LIMIT $2))",
                  2, params, PGRES_COMMAND_OK, &error);
   if (deleted != NULL)
-    latest = run (self, "purging the latest positions", "DELETE FROM positions_latest WHERE ts < $1",
+    latest = wg_pg_run (self->conn, "purging the latest positions", "DELETE FROM positions_latest WHERE ts < $1",
                   1, params, PGRES_COMMAND_OK, &error);
   if (latest == NULL)
     {
@@ -653,10 +620,10 @@ run_changes (WgPgTrack *self,
   Page *page;
 
   if (job->from_ms < 0)
-    result = run (self, "reading the positions' change number",
+    result = wg_pg_run (self->conn, "reading the positions' change number",
                   "SELECT coalesce (max (changed), 0) FROM positions_latest", 0, NULL, PGRES_TUPLES_OK, &error);
   else
-    result = run (self, "reading the changed positions",
+    result = wg_pg_run (self->conn, "reading the changed positions",
                   "SELECT unit, ts, lat, lon, status, changed FROM positions_latest"
                   " WHERE changed > $1 ORDER BY changed", 1, params, PGRES_TUPLES_OK, &error);
   if (result == NULL)
@@ -737,13 +704,9 @@ wg_pg_track_open (const char           *conninfo,
     self->policy = *policy;
   else
     wg_track_policy_init_default (&self->policy);
-  self->conn = PQconnectdb (conninfo);
-  if (PQstatus (self->conn) != CONNECTION_OK)
-    {
-      wg_pg_set_error (error, "connecting for positions", PQerrorMessage (self->conn));
-      return NULL;
-    }
-  PQsetNoticeProcessor (self->conn, _wg_pg_notice_cb, NULL);
+  self->conn = wg_pg_connect (conninfo, "positions", error);
+  if (self->conn == NULL)
+    return NULL;
   if (!create_schema (self, error))
     return NULL;
   self->queue = g_async_queue_new ();
