@@ -337,6 +337,32 @@ send_ack (WgSyncClient *self,
   self->last_ack_ms = now;
 }
 
+/* What a stream batch and a journal page share once the writer is done:
+ * the change set to the main loop, then whether this job goes on.  A batch
+ * the cache refused, or a gap in a whole-journal view, starts over from the
+ * cache's head (pulled through HTTP, then a new subscription) rather than
+ * skip anything. */
+static gboolean
+batch_applied (WgSyncClient  *self,
+               JobOwner      *owner,
+               WgCacheBatch  *batch,
+               const GError  *error,
+               const char    *what)
+{
+  if (batch != NULL)
+    take_batch (self, batch);
+  if (!job_current (owner))
+    return FALSE;
+  if (batch == NULL)
+    g_warning ("Could not apply %s to the local copy: %s", what, error->message);
+  if (batch == NULL || batch->gap)
+    {
+      schedule_reconnect (self, 0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean apply_pending_cb (gpointer user_data);
 
 static void
@@ -350,24 +376,8 @@ stream_applied_cb (GObject      *source,
   g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
 
   self->applying = FALSE;
-  if (batch != NULL)
-    take_batch (self, batch);
-  if (!job_current (owner))
+  if (!batch_applied (self, owner, batch, error, "the stream's events"))
     return;
-  if (batch == NULL)
-    {
-      /* The cache refused what the server sent: start over from the
-       * cache's head rather than skip anything. */
-      g_warning ("Could not apply events to the local copy: %s", error->message);
-      schedule_reconnect (self, 0);
-      return;
-    }
-  if (batch->gap)
-    {
-      /* A gap in a whole-journal view: pull it through HTTP, resubscribe. */
-      schedule_reconnect (self, 0);
-      return;
-    }
   send_ack (self, FALSE);
   /* What came meanwhile, as the next batch. */
   if (self->pending->len > 0 && self->apply_id == 0)
@@ -715,21 +725,8 @@ page_applied_cb (GObject      *source,
 
   if (batch != NULL && job_current (owner))
     set_head (self, batch->server_head);
-  if (batch != NULL)
-    take_batch (self, batch);
-  if (!job_current (owner))
+  if (!batch_applied (self, owner, batch, error, "the server's journal page"))
     return;
-  if (batch == NULL)
-    {
-      g_warning ("Could not apply the server's journal page: %s", error->message);
-      schedule_reconnect (self, 0);
-      return;
-    }
-  if (batch->gap)
-    {
-      schedule_reconnect (self, 0);
-      return;
-    }
   /* More pages: the next one was asked for when this one was parsed. */
   if (!batch->more)
     open_stream (self);
