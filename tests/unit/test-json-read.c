@@ -199,7 +199,11 @@ test_generated (void)
           switch (j)
             {
             case 0:
-              mutated[at] = "{}[],:\"\\0123456789.eE-+ tfn"[g_random_int_range (0, 29)];
+              {
+                static const char replacements[] = "{}[],:\"\\0123456789.eE-+ tfn";
+
+                mutated[at] = replacements[g_random_int_range (0, sizeof replacements - 1)];
+              }
               break;
             case 1:
               memmove (mutated + at, mutated + at + 1, length - at);
