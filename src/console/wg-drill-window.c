@@ -254,7 +254,7 @@ static void
 update_grid_states (WgDrillWindow *self)
 {
   wg_map_data_fill_grid_states (self->map_view, G_LIST_MODEL (self->model),
-                                wg_context_now_ms (wg_drill_session_get_context (self->session)));
+                                wg_context_now_ms (wg_drill_session_get_context (self->session)), NULL);
 }
 
 static void

@@ -91,7 +91,8 @@ wg_map_data_load_reference (WgMapView   *view,
 void
 wg_map_data_fill_grid_states (WgMapView  *view,
                               GListModel *incidents,
-                              gint64      now_ms)
+                              gint64      now_ms,
+                              GPtrArray  *hotspots)
 {
   WgGridLayer *layer;
   g_autoptr(GHashTable) states = g_hash_table_new (g_str_hash, g_str_equal);
@@ -122,6 +123,10 @@ wg_map_data_fill_grid_states (WgMapView  *view,
       g_hash_table_insert (counts, r->grid,
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, r->grid)) + 1));
     }
+  for (guint i = 0; hotspots != NULL && i < hotspots->len; i++)
+    g_hash_table_insert (states, hotspots->pdata[i],
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (states, hotspots->pdata[i]))
+                                           | WG_GRID_STATE_HOTSPOT));
   wg_grid_layer_clear_states (layer);
   g_hash_table_iter_init (&iter, states);
   while (g_hash_table_iter_next (&iter, &key, &value))

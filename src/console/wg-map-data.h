@@ -12,9 +12,11 @@ void wg_map_data_load_reference (WgMapView   *view,
                                  WgReference *reference);
 /* The grid fills from the open incidents of @incidents (WgIncidentItem*):
  * open, emergency, unacknowledged emergency, overdue at @now_ms, and how
- * many are open in each grid. */
+ * many are open in each grid; the grids of @hotspots (grid codes, may be
+ * NULL) are marked as hotspots too (the wall's). */
 void wg_map_data_fill_grid_states (WgMapView  *view,
                                    GListModel *incidents,
-                                   gint64      now_ms);
+                                   gint64      now_ms,
+                                   GPtrArray  *hotspots);
 
 G_END_DECLS

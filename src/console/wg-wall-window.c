@@ -566,57 +566,25 @@ update_sync (WgWallWindow *self)
 static void
 update_grid_states (WgWallWindow *self)
 {
-  WgGridLayer *layer;
-  GListModel *model = G_LIST_MODEL (wg_wall_get_model (self->wall));
   JsonObject *recent = wg_wall_get_recent (self->wall);
-  JsonArray *hotspots = recent != NULL ? json_object_get_array_member (recent, "hotspots") : NULL;
+  JsonArray *recent_hotspots = recent != NULL ? json_object_get_array_member (recent, "hotspots") : NULL;
   GPtrArray *standout = wg_wall_get_standout_grids (self->wall);
-  g_autoptr(GHashTable) states = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
-  gint64 now = wg_context_now_ms (wg_wall_get_context (self->wall));
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autoptr(GPtrArray) hotspots = g_ptr_array_new ();
 
   if (self->map_view == NULL)
     return;
-  layer = wg_map_view_get_grid_layer (self->map_view);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+  for (guint i = 0; recent_hotspots != NULL && i < json_array_get_length (recent_hotspots); i++)
     {
-      g_autoptr(WgIncidentItem) item = g_list_model_get_item (model, i);
-      const WgIncidentRecord *r = wg_incident_item_get_record (item);
-      guint state;
+      const char *grid = json_object_get_string_member_with_default (
+        json_array_get_object_element (recent_hotspots, i), "grid", NULL);
 
-      if (r->grid == NULL || !wg_incident_state_is_open (r->state))
-        continue;
-      state = GPOINTER_TO_UINT (g_hash_table_lookup (states, r->grid)) | WG_GRID_STATE_OPEN_INCIDENTS;
-      if (r->grade == WG_GRADE_EMERGENCY)
-        state |= WG_GRID_STATE_EMERGENCY;
-      if (r->grade == WG_GRADE_EMERGENCY && wg_incident_item_is_unacknowledged (item))
-        state |= WG_GRID_STATE_UNACKNOWLEDGED;
-      if (wg_incident_item_is_overdue (item, now))
-        state |= WG_GRID_STATE_OVERDUE;
-      g_hash_table_insert (states, r->grid, GUINT_TO_POINTER (state));
-      g_hash_table_insert (counts, r->grid,
-                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, r->grid)) + 1));
-    }
-  for (guint i = 0; hotspots != NULL && i < json_array_get_length (hotspots); i++)
-    {
-      const char *grid = json_object_get_string_member_with_default (json_array_get_object_element (hotspots, i),
-                                                                     "grid", NULL);
       if (grid != NULL)
-        g_hash_table_insert (states, (gpointer) grid,
-                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (states, grid))
-                                               | WG_GRID_STATE_HOTSPOT));
+        g_ptr_array_add (hotspots, (gpointer) grid);
     }
   for (guint i = 0; i < standout->len; i++)
-    g_hash_table_insert (states, standout->pdata[i],
-                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (states, standout->pdata[i]))
-                                           | WG_GRID_STATE_HOTSPOT));
-  wg_grid_layer_clear_states (layer);
-  g_hash_table_iter_init (&iter, states);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    wg_grid_layer_set_state (layer, key, GPOINTER_TO_UINT (value),
-                             GPOINTER_TO_UINT (g_hash_table_lookup (counts, key)));
+    g_ptr_array_add (hotspots, standout->pdata[i]);
+  wg_map_data_fill_grid_states (self->map_view, G_LIST_MODEL (wg_wall_get_model (self->wall)),
+                                wg_context_now_ms (wg_wall_get_context (self->wall)), hotspots);
 }
 
 static const char *

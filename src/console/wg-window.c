@@ -422,7 +422,8 @@ connection_tick_cb (gpointer user_data)
 static void
 update_grid_states (WgWindow *self)
 {
-  wg_map_data_fill_grid_states (self->map_view, G_LIST_MODEL (self->model), wg_context_now_ms (self->context));
+  wg_map_data_fill_grid_states (self->map_view, G_LIST_MODEL (self->model), wg_context_now_ms (self->context),
+                                NULL);
 }
 
 static void
