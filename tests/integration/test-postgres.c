@@ -793,35 +793,6 @@ login_message (WgTestServer *server,
   return msg;
 }
 
-typedef struct
-{
-  guint answered;
-  guint unauthorized;
-  guint throttled;
-} Guesses;
-
-static void
-guess_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Guesses *g = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-
-  g_assert_no_error (error);
-  g->answered++;
-  g->unauthorized += soup_message_get_status (msg) == 401;
-  g->throttled += soup_message_get_status (msg) == 429;
-}
-
-static gboolean
-guesses_answered (gpointer data)
-{
-  return ((Guesses *) data)->answered == 40;
-}
-
 static guint
 journal_status (WgTestServer *server,
                 const char   *token)
@@ -844,7 +815,7 @@ test_sessions (void)
   g_autofree char *forged = NULL;
   g_autoptr(SoupSession) session = NULL;
   Pair pair = { 0 };
-  Guesses g = { 0 };
+  WgTestAnswerTally g = { .expected = 40 };
 
   REQUIRE_CLUSTER ();
   database = wg_test_postgres_new_database (cluster);
@@ -928,9 +899,9 @@ test_sessions (void)
     {
       g_autoptr(SoupMessage) msg = login_message (pair.server[i % 2], "dispatcher", "guess");
 
-      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, guess_done_cb, &g);
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, wg_test_answer_tally_cb, &g);
     }
-  g_assert_true (wg_test_iterate_until (guesses_answered, &g, 60 * 1000));
+  g_assert_true (wg_test_iterate_until (wg_test_answer_tally_done, &g, 60 * 1000));
   g_test_message ("40 parallel guesses over two instances: %u checked (401), %u refused (429)",
                   g.unauthorized, g.throttled);
   g_assert_cmpuint (g.unauthorized, >=, 1);

@@ -78,35 +78,6 @@ login_status (WgTestServer *server,
   return status;
 }
 
-typedef struct
-{
-  guint answered;
-  guint unauthorized;
-  guint throttled;
-} Parallel;
-
-static void
-parallel_done_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Parallel *p = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-
-  g_assert_no_error (error);
-  p->answered++;
-  p->unauthorized += soup_message_get_status (msg) == 401;
-  p->throttled += soup_message_get_status (msg) == 429;
-}
-
-static gboolean
-all_answered (gpointer data)
-{
-  return ((Parallel *) data)->answered == 40;
-}
-
 /* 40 wrong passwords for one user at once from one address: the five
  * being checked hold the pair's places, the rest are refused unchecked. */
 static void
@@ -114,15 +85,15 @@ test_parallel_guesses (void)
 {
   g_autoptr(WgTestServer) server = demo_server ();
   g_autoptr(SoupSession) session = session_from ("127.0.0.1");
-  Parallel p = { 0 };
+  WgTestAnswerTally p = { .expected = 40 };
 
   for (guint i = 0; i < 40; i++)
     {
       g_autoptr(SoupMessage) msg = login_message (server, "dispatcher", "guess");
 
-      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, parallel_done_cb, &p);
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, wg_test_answer_tally_cb, &p);
     }
-  g_assert_true (wg_test_iterate_until (all_answered, &p, 120 * 1000));
+  g_assert_true (wg_test_iterate_until (wg_test_answer_tally_done, &p, 120 * 1000));
   g_test_message ("40 parallel guesses: %u checked (401), %u refused (429)", p.unauthorized, p.throttled);
   g_assert_cmpuint (p.unauthorized, >=, 1);
   g_assert_cmpuint (p.unauthorized, <=, 5);

@@ -782,3 +782,25 @@ wg_test_websocket_free (WgTestWebsocket *ws)
   g_queue_clear_full (&ws->messages, (GDestroyNotify) json_node_unref);
   g_free (ws);
 }
+
+void
+wg_test_answer_tally_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  WgTestAnswerTally *tally = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  g_assert_no_error (error);
+  tally->answered++;
+  tally->unauthorized += soup_message_get_status (msg) == 401;
+  tally->throttled += soup_message_get_status (msg) == 429;
+}
+
+gboolean
+wg_test_answer_tally_done (gpointer tally)
+{
+  return ((WgTestAnswerTally *) tally)->answered == ((WgTestAnswerTally *) tally)->expected;
+}

@@ -142,6 +142,22 @@ gboolean         wg_test_iterate_until         (gboolean          (*done) (gpoin
                                                 guint               timeout_ms);
 gint64           wg_test_now_ms                (void);
 
+/* Answers to requests sent at once (soup_session_send_and_read_async with
+ * wg_test_answer_tally_cb and the tally as user data), by status. */
+typedef struct
+{
+  guint answered;
+  guint unauthorized;   /* 401 */
+  guint throttled;      /* 429 */
+  guint expected;       /* how many were sent */
+} WgTestAnswerTally;
+
+void             wg_test_answer_tally_cb       (GObject            *source,
+                                                GAsyncResult       *result,
+                                                gpointer            user_data);
+/* For wg_test_iterate_until: every request sent has its answer. */
+gboolean         wg_test_answer_tally_done     (gpointer            tally);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgTestServer, wg_test_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgTestResponse, wg_test_response_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgTestWebsocket, wg_test_websocket_free)
