@@ -15,6 +15,7 @@
 
 typedef enum {
   ACCOUNT_LOGGED_OUT,
+  ACCOUNT_LOGIN_QUEUED,
   ACCOUNT_LOGGING_IN,
   ACCOUNT_READY,
 } AccountState;
@@ -74,6 +75,8 @@ struct _WgSimNet
   GHashTable    *timed;      /* Pending* waiting for a retry timer */
   gboolean       stopped;
   guint          in_flight;
+  guint          logins_in_flight;
+  GQueue         login_queue; /* Account* waiting for a free login slot */
   guint          outstanding;  /* requests not yet done with: sent, waiting for a login or a retry */
   gint64         offset_ms;  /* server - local */
   WgSimNetStats  stats;
@@ -83,6 +86,14 @@ struct _WgSimNet
 static void pending_send (Pending *pending);
 static void pending_answered (Pending *pending, JsonNode *answer, WgProblem *problem, GError *error);
 static void account_login (Account *account);
+static void login_next_queued (WgSimNet *self);
+
+/* Every simulated device logs in from this one address, and the server
+ * counts logins still being checked against that address's ceiling
+ * (protocol.md, "Limits"): sixty grid workers logging in at once got 429s
+ * and backed off for seconds.  A few at a time keep the server's password
+ * threads busy without touching the ceiling. */
+#define MAX_LOGINS_IN_FLIGHT 4
 
 static void
 pending_free (Pending *pending)
@@ -190,6 +201,7 @@ wg_sim_net_free (WgSimNet *self)
   /* Cancelled requests finish on a later main-loop turn. */
   while (self->in_flight > 0)
     g_main_context_iteration (NULL, TRUE);
+  g_queue_clear (&self->login_queue);
   g_hash_table_destroy (self->accounts);
   g_hash_table_destroy (self->timed);
   for (guint i = 0; i < WG_SIM_NET_HEALTH_SLOTS; i++)
@@ -260,9 +272,11 @@ login_done_cb (GObject      *source,
   Pending *pending;
 
   self->in_flight--;
+  self->logins_in_flight--;
   session = wg_api_client_login_finish (WG_API_CLIENT (source), result, &problem, &error);
   if (self->stopped)
     return;
+  login_next_queued (self);
   if (session == NULL)
     {
       gint64 delay = wg_backoff_next_delay_ms (&account->backoff,
@@ -298,10 +312,30 @@ account_login (Account *account)
 
   if (account->state != ACCOUNT_LOGGED_OUT || account->retry_id != 0 || self->stopped)
     return;
+  if (self->logins_in_flight >= MAX_LOGINS_IN_FLIGHT)
+    {
+      account->state = ACCOUNT_LOGIN_QUEUED;
+      g_queue_push_tail (&self->login_queue, account);
+      return;
+    }
   account->state = ACCOUNT_LOGGING_IN;
   self->in_flight++;
+  self->logins_in_flight++;
   wg_api_client_login_async (account->client, account->login, self->password,
                              self->cancellable, login_done_cb, account);
+}
+
+static void
+login_next_queued (WgSimNet *self)
+{
+  Account *account;
+
+  while (self->logins_in_flight < MAX_LOGINS_IN_FLIGHT
+         && (account = g_queue_pop_head (&self->login_queue)) != NULL)
+    {
+      account->state = ACCOUNT_LOGGED_OUT;
+      account_login (account);
+    }
 }
 
 static gboolean
