@@ -426,25 +426,38 @@ check_ids (WgAttachmentStore   *self,
       g_autoptr(GError) local_error = NULL;
 
       attachment = wg_attachment_store_lookup (self, ids[i], &local_error);
-      if (attachment == NULL)
+      if (attachment == NULL &&
+          !g_error_matches (local_error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      /* Another user's upload looks exactly like a missing one: ids must
-       * not be probed, nor other people's photos borrowed. */
-      if (g_strcmp0 (attachment->uploader, uploader) != 0)
-        {
-          g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT,
-                       _("There is no attachment “%s”"), ids[i]);
-          return FALSE;
-        }
-      if (attachment->incident != NULL && g_strcmp0 (attachment->incident, incident) != 0)
-        {
-          g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_IN_USE,
-                       _("The attachment “%s” belongs to another incident"), ids[i]);
-          return FALSE;
-        }
+      if (!wg_attachment_check_use (attachment, ids[i], uploader, incident, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+wg_attachment_check_use (const WgAttachment  *attachment,
+                         const char          *id,
+                         const char          *uploader,
+                         const char          *incident,
+                         GError             **error)
+{
+  /* Another user's upload looks exactly like a missing one: ids must not
+   * be probed, nor other people's photos borrowed. */
+  if (attachment == NULL || g_strcmp0 (attachment->uploader, uploader) != 0)
+    {
+      g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT,
+                   _("There is no attachment “%s”"), id);
+      return FALSE;
+    }
+  if (attachment->incident != NULL && g_strcmp0 (attachment->incident, incident) != 0)
+    {
+      g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_IN_USE,
+                   _("The attachment “%s” belongs to another incident"), id);
+      return FALSE;
     }
   return TRUE;
 }

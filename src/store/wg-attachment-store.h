@@ -54,6 +54,15 @@ typedef struct
 WgAttachment *wg_attachment_copy (const WgAttachment *attachment);
 void          wg_attachment_free (WgAttachment       *attachment);
 
+/* Whether @uploader may attach @attachment (NULL: none has id @id) to
+ * @incident, the one rule of every backend: another user's upload is
+ * refused as unknown, one referenced by another incident as in use. */
+gboolean      wg_attachment_check_use (const WgAttachment  *attachment,
+                                       const char          *id,
+                                       const char          *uploader,
+                                       const char          *incident,
+                                       GError             **error);
+
 typedef struct _WgAttachmentStore WgAttachmentStore;
 
 WgAttachmentStore *wg_attachment_store_open       (const char                *data_dir,
