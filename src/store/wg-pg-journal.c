@@ -18,6 +18,7 @@
 #include "wg-error.h"
 #include "wg-json.h"
 #include "wg-pg-journal.h"
+#include "wg-pg-track.h"
 #include "wg-pg-text.h"
 
 /* pg_advisory_xact_lock's key: "wang" in ASCII. */
@@ -554,6 +555,7 @@ gboolean
 wg_pg_journal_publish_local (WgPgJournal  *self,
                              WgStore      *mirror,
                              gint64        base,
+                             WgTrackStore *tracks,
                              GError      **error)
 {
   gint64 head;
@@ -589,6 +591,9 @@ wg_pg_journal_publish_local (WgPgJournal  *self,
         goto fail;
       after = ((WgEvent *) g_ptr_array_index (page, page->len - 1))->seq;
     }
+  /* With the journal that moved them, in one transaction. */
+  if (tracks != NULL && !wg_pg_track_publish_local (self->conn, tracks, error))
+    goto fail;
   if (!run_command (self, "COMMIT", error))
     goto fail;
   return TRUE;

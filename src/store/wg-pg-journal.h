@@ -18,6 +18,7 @@
 #pragma once
 
 #include "wg-store.h"
+#include "wg-track-store.h"
 
 G_BEGIN_DECLS
 
@@ -42,11 +43,13 @@ gboolean     wg_pg_journal_attach_mirror (WgPgJournal  *self,
                                           GError      **error);
 /* At start, after local seeding (--demo's history) appended events to the
  * mirror above @base, its head when attached: stores them in PostgreSQL
+ * (with the points of @tracks, nullable: the history's generated tracks)
  * if the journal is still at @base; else another instance wrote first,
  * and the mirror is emptied and catches up. */
 gboolean     wg_pg_journal_publish_local (WgPgJournal  *self,
                                           WgStore      *mirror,
                                           gint64        base,
+                                          WgTrackStore *tracks,
                                           GError      **error);
 
 /* The batch.  @caught_up (nullable): the events of other instances the

@@ -204,7 +204,7 @@ arrays_add_point (Arrays             *arrays,
 }
 
 static PGresult *
-run_arrays (WgPgTrack       *self,
+run_arrays (PGconn          *conn,
             const char      *what,
             const char      *sql,
             Arrays          *arrays,
@@ -218,7 +218,7 @@ run_arrays (WgPgTrack       *self,
       g_string_append_c (arrays->columns[i], '}');
       params[i] = arrays->columns[i]->str;
     }
-  return wg_pg_run (self->conn, what, sql, (int) arrays->n_columns, params, expect, error);
+  return wg_pg_run (conn, what, sql, (int) arrays->n_columns, params, expect, error);
 }
 
 #define POINT_TYPES "$2::bigint[], $3::float8[], $4::float8[], $5::text[]"
@@ -227,6 +227,18 @@ run_arrays (WgPgTrack       *self,
   " THEN excluded." column " ELSE positions_latest." column " END"
 #define KEPT(column) column " = CASE WHEN excluded.kept_ts IS NULL" \
   " THEN positions_latest." column " ELSE excluded." column " END"
+/* Kept points: unit, then POINT_TYPES. */
+#define INSERT_POSITIONS "INSERT INTO positions (unit, ts, lat, lon, status)" \
+  " SELECT * FROM unnest ($1::text[], " POINT_TYPES ")"
+/* Each unit's newest point and last kept one: only a newer point replaces
+ * a unit's latest, whichever instance wrote it. */
+#define UPSERT_LATEST "INSERT INTO positions_latest (unit, ts, lat, lon, status," \
+  " kept_ts, kept_lat, kept_lon, kept_status, changed)" \
+  " SELECT u.*, nextval ('positions_change')" \
+  " FROM unnest ($1::text[], " POINT_TYPES ", " KEPT_TYPES ") AS u" \
+  " ON CONFLICT (unit) DO UPDATE SET " NEWER ("ts") ", " NEWER ("lat") ", " \
+  NEWER ("lon") ", " NEWER ("status") ", " NEWER ("changed") ", " KEPT ("kept_ts") ", " \
+  KEPT ("kept_lat") ", " KEPT ("kept_lon") ", " KEPT ("kept_status")
 
 /* What a group does to one unit. */
 typedef struct
@@ -358,9 +370,7 @@ add_group (WgPgTrack  *self,
 
   if (ok && kept.columns[0]->len > 1)
     {
-      g_autoptr(PGresult) inserted = run_arrays (self, "storing positions",
-                                                 "INSERT INTO positions (unit, ts, lat, lon, status)"
-                                                 " SELECT * FROM unnest ($1::text[], " POINT_TYPES ")",
+      g_autoptr(PGresult) inserted = run_arrays (self->conn, "storing positions", INSERT_POSITIONS,
                                                  &kept, PGRES_COMMAND_OK, error);
       ok = inserted != NULL;
     }
@@ -368,14 +378,7 @@ add_group (WgPgTrack  *self,
    * wrote it. */
   if (ok)
     {
-      result = run_arrays (self, "storing the latest positions",
-                           "INSERT INTO positions_latest (unit, ts, lat, lon, status,"
-                           " kept_ts, kept_lat, kept_lon, kept_status, changed)"
-                           " SELECT u.*, nextval ('positions_change')"
-                           " FROM unnest ($1::text[], " POINT_TYPES ", " KEPT_TYPES ") AS u"
-                           " ON CONFLICT (unit) DO UPDATE SET " NEWER ("ts") ", " NEWER ("lat") ", "
-                           NEWER ("lon") ", " NEWER ("status") ", " NEWER ("changed") ", " KEPT ("kept_ts") ", "
-                           KEPT ("kept_lat") ", " KEPT ("kept_lon") ", " KEPT ("kept_status") " RETURNING unit, ts",
+      result = run_arrays (self->conn, "storing the latest positions", UPSERT_LATEST " RETURNING unit, ts",
                            &latest, PGRES_TUPLES_OK, error);
       ok = result != NULL;
     }
@@ -837,4 +840,72 @@ wg_pg_track_changes_finish (WgPgTrack     *self,
   if (points != NULL && out_next != NULL)
     *out_next = next.id;
   return points;
+}
+
+/* Points a statement at most while publishing local tracks. */
+#define PUBLISH_PAGE 20000
+
+gboolean
+wg_pg_track_publish_local (PGconn        *conn,
+                           WgTrackStore  *local,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) latest = NULL;
+  g_autoptr(GHashTable) last_kept = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                           (GDestroyNotify) wg_track_point_free);
+  WgTrackCursor after = { -1, -1 };
+  gboolean more = TRUE;
+  Arrays arrays;
+
+  g_return_val_if_fail (conn != NULL && local != NULL, FALSE);
+
+  for (gboolean first = TRUE; more; first = FALSE)
+    {
+      g_autoptr(GPtrArray) page = wg_track_store_query_page (local, NULL, G_MININT64, G_MAXINT64,
+                                                             first ? NULL : &after, PUBLISH_PAGE, &after, &more,
+                                                             error);
+      g_autoptr(PGresult) inserted = NULL;
+
+      if (page == NULL)
+        return FALSE;
+      if (page->len == 0)
+        break;
+      arrays_init (&arrays, 5);
+      for (guint i = 0; i < page->len; i++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (page, i);
+
+          wg_pg_array_append_text (arrays.columns[0], point->unit);
+          arrays_add_point (&arrays, 1, point);
+          /* In time order: the last one seen is the unit's last kept. */
+          point = wg_track_point_copy (point);
+          g_hash_table_replace (last_kept, point->unit, point);
+        }
+      inserted = run_arrays (conn, "publishing positions", INSERT_POSITIONS, &arrays, PGRES_COMMAND_OK, error);
+      arrays_clear (&arrays);
+      if (inserted == NULL)
+        return FALSE;
+    }
+
+  latest = wg_track_store_dup_latest (local);
+  if (latest->len > 0)
+    {
+      g_autoptr(PGresult) upserted = NULL;
+
+      arrays_init (&arrays, 9);
+      for (guint i = 0; i < latest->len; i++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (latest, i);
+
+          wg_pg_array_append_text (arrays.columns[0], point->unit);
+          arrays_add_point (&arrays, 1, point);
+          arrays_add_point (&arrays, 5, g_hash_table_lookup (last_kept, point->unit));
+        }
+      upserted = run_arrays (conn, "publishing the latest positions", UPSERT_LATEST, &arrays, PGRES_COMMAND_OK,
+                             error);
+      arrays_clear (&arrays);
+      if (upserted == NULL)
+        return FALSE;
+    }
+  return TRUE;
 }

@@ -392,6 +392,41 @@ test_two_instances (void)
 
 /* --demo with history: the first instance generates it into PostgreSQL,
  * the second adopts it. */
+/* The forces' generated tracks went to PostgreSQL with the history: a
+ * unit's whole track, read through the instance that adopted it. */
+static void
+assert_demo_tracks (WgTestServer *server,
+                    const char   *database)
+{
+  g_autofree char *token = wg_test_server_login (server, "dispatcher", "demo");
+  g_autoptr(WgTestResponse) latest = wg_test_server_request_as (server, token, "GET", "/api/v1/positions/latest",
+                                                                NULL, NULL);
+  g_autoptr(WgTestResponse) window = NULL;
+  g_autofree char *unit = NULL;
+  g_autofree char *count_sql = NULL;
+  g_autofree char *path = NULL;
+  JsonArray *units;
+  gint64 now = g_get_real_time () / 1000;
+  gint64 stored;
+
+  g_assert_cmpuint (latest->status, ==, 200);
+  units = json_object_get_array_member (wg_test_response_object (latest), "positions");
+  g_assert_cmpuint (json_array_get_length (units), >, 0);
+  g_assert_cmpint (wg_test_postgres_query_number (database, "SELECT count(*) FROM positions_latest"), ==,
+                   json_array_get_length (units));
+  unit = g_strdup (json_object_get_string_member (json_array_get_object_element (units, 0), "unit"));
+  count_sql = g_strdup_printf ("SELECT count(*) FROM positions WHERE unit = '%s'", unit);
+  stored = wg_test_postgres_query_number (database, count_sql);
+  g_assert_cmpint (stored, >, 1);
+  g_assert_cmpint (stored, <=, 1000);
+  path = g_strdup_printf ("/api/v1/positions?unit=%s&from=%" G_GINT64_FORMAT "&to=%" G_GINT64_FORMAT "&limit=1000",
+                          unit, now - 30 * 24 * 3600 * G_GINT64_CONSTANT (1000), now + 60 * 1000);
+  window = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+  g_assert_cmpuint (window->status, ==, 200);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (wg_test_response_object (window),
+                                                                        "positions")), ==, stored);
+}
+
 static void
 test_demo_history (void)
 {
@@ -418,6 +453,7 @@ test_demo_history (void)
   g_assert_cmpuint (json_array_get_length (journal[0]), >, 10);
   g_assert_nonnull (strstr (text[0], "-s003"));
   g_assert_cmpstr (text[1], ==, text[0]);
+  assert_demo_tracks (server[1], database);
   for (guint i = 0; i < 2; i++)
     {
       json_array_unref (journal[i]);
