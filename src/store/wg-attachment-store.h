@@ -54,14 +54,20 @@ typedef struct
 WgAttachment *wg_attachment_copy (const WgAttachment *attachment);
 void          wg_attachment_free (WgAttachment       *attachment);
 
-/* Whether @uploader may attach @attachment (NULL: none has id @id) to
- * @incident, the one rule of every backend: another user's upload is
+/* The row of @id, or NULL with @error (for no such row,
+ * WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT). */
+typedef WgAttachment *(*WgAttachmentLookupFunc) (const char  *id,
+                                                 gpointer     user_data,
+                                                 GError     **error);
+/* Whether @uploader may attach the uploads @ids, looked up with @lookup,
+ * to @incident: the one rule of every backend.  Another user's upload is
  * refused as unknown, one referenced by another incident as in use. */
-gboolean      wg_attachment_check_use (const WgAttachment  *attachment,
-                                       const char          *id,
-                                       const char          *uploader,
-                                       const char          *incident,
-                                       GError             **error);
+gboolean      wg_attachment_check_ids (const char * const     *ids,
+                                       const char             *uploader,
+                                       const char             *incident,
+                                       WgAttachmentLookupFunc  lookup,
+                                       gpointer                user_data,
+                                       GError                **error);
 
 typedef struct _WgAttachmentStore WgAttachmentStore;
 

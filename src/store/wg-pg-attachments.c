@@ -424,31 +424,21 @@ writer_connection (WgPgAttachments *self)
   return self->writer;
 }
 
-/* Every id against the rule, its row locked with @for_update. */
-static gboolean
-check_ids (PGconn              *conn,
-           const char * const  *ids,
-           const char          *uploader,
-           const char          *incident,
-           gboolean             for_update,
-           GError             **error)
+static WgAttachment *
+lookup_cb (const char  *id,
+           gpointer     user_data,
+           GError     **error)
 {
-  for (guint i = 0; ids[i] != NULL; i++)
-    {
-      g_autoptr(WgAttachment) attachment = NULL;
-      g_autoptr(GError) local_error = NULL;
+  return lookup_row (user_data, id, FALSE, error);
+}
 
-      attachment = lookup_row (conn, ids[i], for_update, &local_error);
-      if (attachment == NULL &&
-          !g_error_matches (local_error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      if (!wg_attachment_check_use (attachment, ids[i], uploader, incident, error))
-        return FALSE;
-    }
-  return TRUE;
+/* Locks the row until COMMIT. */
+static WgAttachment *
+lookup_for_update_cb (const char  *id,
+                      gpointer     user_data,
+                      GError     **error)
+{
+  return lookup_row (user_data, id, TRUE, error);
 }
 
 gboolean
@@ -461,7 +451,7 @@ wg_pg_attachments_check (WgPgAttachments     *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (ids != NULL && uploader != NULL && incident != NULL, FALSE);
 
-  return check_ids (writer_connection (self), ids, uploader, incident, FALSE, error);
+  return wg_attachment_check_ids (ids, uploader, incident, lookup_cb, writer_connection (self), error);
 }
 
 gboolean
@@ -484,7 +474,7 @@ wg_pg_attachments_reference (WgPgAttachments     *self,
   conn = writer_connection (self);
   if (!wg_pg_run_command (conn, "referencing attachments", "BEGIN", error))
     return FALSE;
-  if (!check_ids (conn, ids, uploader, incident, TRUE, error))
+  if (!wg_attachment_check_ids (ids, uploader, incident, lookup_for_update_cb, conn, error))
     goto fail;
   for (guint i = 0; ids[i] != NULL; i++)
     {

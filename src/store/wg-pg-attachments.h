@@ -6,7 +6,7 @@
  * rows, one per content (SHA-256), committed with the metadata in one
  * transaction, so that a photo is replicated and backed up with the row
  * that names it.  The refusals are the SQLite store's
- * (wg_attachment_check_use), with its error domain.
+ * (wg_attachment_check_ids), with its error domain.
  *
  * Two connections: the main loop's calls (_async) run on a WgPgWorker and
  * answer in the caller's thread-default main context; the commit

@@ -130,19 +130,37 @@ wg_pg_worker_get_connection (WgPgWorker *self)
   return self->conn;
 }
 
-static GTask *
-task_new (gpointer             data,
-          GDestroyNotify       data_free,
-          GCancellable        *cancellable,
-          GAsyncReadyCallback  callback,
-          gpointer             user_data,
-          gpointer             source_tag)
+/* A job of @func or @group_func; a task but for a group's job nobody
+ * waits for (@callback NULL). */
+static void
+queue_job (WgPgWorker          *self,
+           WgPgJobFunc          func,
+           WgPgGroupFunc        group_func,
+           guint                weight,
+           guint                max_weight,
+           gpointer             data,
+           GDestroyNotify       data_free,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data,
+           gpointer             source_tag)
 {
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
 
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, data_free);
-  return task;
+  job->func = func;
+  job->group_func = group_func;
+  job->weight = weight;
+  job->max_weight = max_weight;
+  job->job.data = data;
+  if (func != NULL || callback != NULL)
+    {
+      job->job.task = g_task_new (NULL, cancellable, callback, user_data);
+      g_task_set_source_tag (job->job.task, source_tag);
+      g_task_set_task_data (job->job.task, data, data_free);
+    }
+  else
+    job->data_free = data_free;
+  g_async_queue_push (self->queue, job);
 }
 
 void
@@ -155,15 +173,9 @@ wg_pg_worker_run_async (WgPgWorker          *self,
                         gpointer             user_data,
                         gpointer             source_tag)
 {
-  Job *job;
-
   g_return_if_fail (self != NULL && func != NULL);
 
-  job = g_new0 (Job, 1);
-  job->func = func;
-  job->job.task = task_new (data, data_free, cancellable, callback, user_data, source_tag);
-  job->job.data = data;
-  g_async_queue_push (self->queue, job);
+  queue_job (self, func, NULL, 0, 0, data, data_free, cancellable, callback, user_data, source_tag);
 }
 
 void
@@ -178,18 +190,7 @@ wg_pg_worker_run_grouped (WgPgWorker          *self,
                           gpointer             user_data,
                           gpointer             source_tag)
 {
-  Job *job;
-
   g_return_if_fail (self != NULL && func != NULL);
 
-  job = g_new0 (Job, 1);
-  job->group_func = func;
-  job->weight = weight;
-  job->max_weight = max_weight;
-  job->job.data = data;
-  if (callback != NULL)
-    job->job.task = task_new (data, data_free, cancellable, callback, user_data, source_tag);
-  else
-    job->data_free = data_free;
-  g_async_queue_push (self->queue, job);
+  queue_job (self, NULL, func, weight, max_weight, data, data_free, cancellable, callback, user_data, source_tag);
 }
