@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "wg-bench-instances.h"
 
 WgTestPostgres *
@@ -54,9 +56,20 @@ SoupMessage *
 wg_bench_instances_post (WgBenchInstances *self,
                          char             *json)
 {
-  guint i = self->next++ % self->n_instances;
-  SoupMessage *msg = wg_bench_json_post (self->url[i], json);
+  g_autoptr(GBytes) body = g_bytes_new_take (json, strlen (json));
 
+  return wg_bench_instances_post_bytes (self, "application/json", body);
+}
+
+SoupMessage *
+wg_bench_instances_post_bytes (WgBenchInstances *self,
+                               const char       *content_type,
+                               GBytes           *body)
+{
+  guint i = self->next++ % self->n_instances;
+  SoupMessage *msg = soup_message_new ("POST", self->url[i]);
+
+  soup_message_set_request_body_from_bytes (msg, content_type, body);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", self->auth[i]);
   return msg;
 }
@@ -74,6 +87,7 @@ wg_bench_instances_measure (WgBenchInstances   *self,
   WgBenchFigure figure;
 
   load.base_url = self->servers[0]->base_url;
+  load.expected_status = self->expected_status;
   load.in_flight = in_flight;
   load.seconds = seconds;
   load.build_request = build_request;

@@ -22,6 +22,7 @@ typedef struct
   char         *url[WG_BENCH_MAX_INSTANCES];
   char         *auth[WG_BENCH_MAX_INSTANCES];   /* "Bearer <token>" */
   guint         next;
+  guint         expected_status;                /* what counts as done; 0: 200 OK */
 } WgBenchInstances;
 
 typedef struct
@@ -49,6 +50,10 @@ WgBenchInstances *wg_bench_instances_start (const char        *config,
 /* A POST of @json (taken) to the next instance, with its token. */
 SoupMessage      *wg_bench_instances_post  (WgBenchInstances  *self,
                                             char              *json);
+/* A POST of @body as @content_type to the next instance, with its token. */
+SoupMessage      *wg_bench_instances_post_bytes (WgBenchInstances *self,
+                                                 const char       *content_type,
+                                                 GBytes           *body);
 /* Runs @build_request (which calls wg_bench_instances_post) for @seconds
  * with @in_flight outstanding; the rate and latencies of the answers. */
 WgBenchFigure     wg_bench_instances_measure (WgBenchInstances  *self,
