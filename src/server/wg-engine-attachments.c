@@ -9,8 +9,9 @@
  * databases cannot commit together); unreferenced uploads are purged.
  * With --database the attachments are PostgreSQL's (wg-pg-attachments.h):
  * the main loop's reads and uploads go through its worker thread and
- * answer from its callbacks; the writer thread's checks, references and
- * purges block on its own connection.
+ * answer from its callbacks; the writer thread's check of a command
+ * references its uploads in the batch's own transaction (they commit
+ * together there), and its purges block on a connection of their own.
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -166,7 +167,10 @@ pg_stored_cb (GObject      *source,
   g_autoptr(WgAttachment) attachment = wg_pg_attachments_add_finish (NULL, result, &error);
 
   if (self != NULL)
-    finish_upload (self, upload->msg, upload->uploader, upload->address, attachment, error);
+    {
+      self->uploads_queued--;
+      finish_upload (self, upload->msg, upload->uploader, upload->address, attachment, error);
+    }
   upload_shared_unref (upload->shared);
   g_object_unref (upload->msg);
   g_free (upload->uploader);
@@ -186,10 +190,10 @@ upload_done_cb (gpointer data)
 
   if (self == NULL)
     return G_SOURCE_REMOVE;   /* the engine is gone; so is the server */
-  self->uploads_queued--;
 
   if (job->error != NULL)
     {
+      self->uploads_queued--;
       if (job->error->domain == WG_IMAGE_ERROR)
         wg_problem_respond (job->msg, wg_image_error_http_status (job->error->code),
                             wg_image_error_code (job->error->code), job->error->message);
@@ -214,6 +218,8 @@ upload_done_cb (gpointer data)
         .uploaded_ms = g_get_real_time () / 1000,
       };
 
+      /* Still queued until stored: the bound holds the bodies waiting for
+       * PostgreSQL too. */
       if (self->pg_attachments != NULL)
         {
           PgUpload *stored = g_new0 (PgUpload, 1);
@@ -225,6 +231,7 @@ upload_done_cb (gpointer data)
           wg_pg_attachments_add_async (self->pg_attachments, &upload, pg_stored_cb, stored);
           return G_SOURCE_REMOVE;
         }
+      self->uploads_queued--;
       id = wg_attachment_store_add (self->attachments, &upload, &error);
       if (id != NULL)
         attachment = wg_attachment_store_lookup (self->attachments, id, &error);
@@ -622,7 +629,10 @@ refuse_attachments (GError  *store_error,
   return FALSE;
 }
 
-/* The writer thread's check and reference, on either backend. */
+/* The writer thread's check of a command's uploads.  On PostgreSQL it
+ * references them too, in the batch's transaction: they commit with the
+ * command's events, and a command on another instance checked after that
+ * commit sees them in use. */
 static gboolean
 check_ids (WgEngine            *self,
            const char * const  *ids,
@@ -631,10 +641,12 @@ check_ids (WgEngine            *self,
            GError             **error)
 {
   if (self->pg_attachments != NULL)
-    return wg_pg_attachments_check (self->pg_attachments, ids, uploader, incident, error);
+    return wg_pg_attachments_reference_in (wg_pg_journal_get_connection (self->pg), ids, uploader, incident,
+                                           g_get_real_time () / 1000, error);
   return wg_attachment_store_check (self->writer_attachments, ids, uploader, incident, error);
 }
 
+/* The writer thread's reference after the commit, and the start's. */
 static gboolean
 reference_ids (WgEngine            *self,
                const char * const  *ids,
@@ -704,7 +716,8 @@ _wg_engine_attachments_committed (WgEngine      *self,
   g_autoptr(GError) error = NULL;
   const char *incident = events_incident (events);
 
-  if (ids == NULL || incident == NULL)
+  /* On PostgreSQL the check referenced them, in the batch. */
+  if (ids == NULL || incident == NULL || self->pg_attachments != NULL)
     return;
   /* The command is accepted already: a failure here is logged, and the
    * next start references the journal's attachments again. */

@@ -79,7 +79,7 @@ struct _WgEngine
   struct _WgPgAttachments *pg_attachments; /* with --database, instead of both */
   GThreadPool       *upload_pool;
   gpointer           upload_shared;    /* UploadShared, outlives the engine */
-  guint              uploads_queued;   /* waiting or decoding */
+  guint              uploads_queued;   /* waiting, decoding or (PostgreSQL) being stored */
   GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch (writer thread) */
   guint              purge_id;
 

@@ -424,14 +424,6 @@ writer_connection (WgPgAttachments *self)
   return self->writer;
 }
 
-static WgAttachment *
-lookup_cb (const char  *id,
-           gpointer     user_data,
-           GError     **error)
-{
-  return lookup_row (user_data, id, FALSE, error);
-}
-
 /* Locks the row until COMMIT. */
 static WgAttachment *
 lookup_for_update_cb (const char  *id,
@@ -442,16 +434,34 @@ lookup_for_update_cb (const char  *id,
 }
 
 gboolean
-wg_pg_attachments_check (WgPgAttachments     *self,
-                         const char * const  *ids,
-                         const char          *uploader,
-                         const char          *incident,
-                         GError             **error)
+wg_pg_attachments_reference_in (PGconn              *conn,
+                                const char * const  *ids,
+                                const char          *uploader,
+                                const char          *incident,
+                                gint64               now_ms,
+                                GError             **error)
 {
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (ids != NULL && uploader != NULL && incident != NULL, FALSE);
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, now_ms);
 
-  return wg_attachment_check_ids (ids, uploader, incident, lookup_cb, writer_connection (self), error);
+  g_return_val_if_fail (conn != NULL && ids != NULL && uploader != NULL && incident != NULL, FALSE);
+
+  /* Checked on the rows locked: another instance referencing the same
+   * upload waits, then sees this reference.  Referencing again for the
+   * same incident changes nothing. */
+  if (!wg_attachment_check_ids (ids, uploader, incident, lookup_for_update_cb, conn, error))
+    return FALSE;
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      const char *params[] = { incident, now, ids[i] };
+      g_autoptr(PGresult) updated = wg_pg_run (conn, "referencing attachments",
+                                               "UPDATE attachments SET referenced_by = $1, referenced_ms = $2"
+                                               " WHERE id = $3 AND referenced_by IS NULL",
+                                               G_N_ELEMENTS (params), params, PGRES_COMMAND_OK, error);
+
+      if (updated == NULL)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -463,34 +473,16 @@ wg_pg_attachments_reference (WgPgAttachments     *self,
                              GError             **error)
 {
   PGconn *conn;
-  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, now_ms);
 
   g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (ids != NULL && uploader != NULL && incident != NULL, FALSE);
 
-  /* All or nothing, checked on the rows locked: another instance
-   * referencing the same upload waits, then sees this reference.
-   * Referencing again for the same incident changes nothing. */
+  /* All or nothing. */
   conn = writer_connection (self);
   if (!wg_pg_run_command (conn, "referencing attachments", "BEGIN", error))
     return FALSE;
-  if (!wg_attachment_check_ids (ids, uploader, incident, lookup_for_update_cb, conn, error))
-    goto fail;
-  for (guint i = 0; ids[i] != NULL; i++)
-    {
-      const char *params[] = { incident, now, ids[i] };
-      g_autoptr(PGresult) updated = wg_pg_run (conn, "referencing attachments",
-                                               "UPDATE attachments SET referenced_by = $1, referenced_ms = $2"
-                                               " WHERE id = $3 AND referenced_by IS NULL",
-                                               G_N_ELEMENTS (params), params, PGRES_COMMAND_OK, error);
-
-      if (updated == NULL)
-        goto fail;
-    }
-  if (wg_pg_run_command (conn, "referencing attachments", "COMMIT", error))
+  if (wg_pg_attachments_reference_in (conn, ids, uploader, incident, now_ms, error) &&
+      wg_pg_run_command (conn, "referencing attachments", "COMMIT", error))
     return TRUE;
-
-fail:
   rollback_quietly (conn);
   return FALSE;
 }

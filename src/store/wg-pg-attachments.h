@@ -10,12 +10,16 @@
  *
  * Two connections: the main loop's calls (_async) run on a WgPgWorker and
  * answer in the caller's thread-default main context; the commit
- * writer's (check, reference, purge) block on a connection of their own,
- * which only that thread uses (and the start, before it runs).
+ * writer's (reference, purge) block on a connection of their own, which
+ * only that thread uses (and the start, before it runs).  A command's
+ * references go in its batch's own transaction on the journal's
+ * connection (wg_pg_attachments_reference_in): they commit with its
+ * events, or not at all.
  */
 #pragma once
 
 #include <gio/gio.h>
+#include <libpq-fe.h>
 
 #include "wg-attachment-store.h"
 
@@ -56,13 +60,18 @@ GBytes          *wg_pg_attachments_read_blob_finish (WgPgAttachments         *se
                                                      GAsyncResult            *result,
                                                      GError                 **error);
 
-/* The commit writer's, blocking; as wg_attachment_store_check(),
- * _reference(), _oldest_unreferenced() and _purge(). */
-gboolean         wg_pg_attachments_check          (WgPgAttachments           *self,
+/* Blocking, inside the caller's transaction on @conn: the check of
+ * wg_attachment_store_check() on the rows locked, then the reference of
+ * wg_attachment_store_reference(). */
+gboolean         wg_pg_attachments_reference_in   (PGconn                    *conn,
                                                    const char * const        *ids,
                                                    const char                *uploader,
                                                    const char                *incident,
+                                                   gint64                     now_ms,
                                                    GError                   **error);
+
+/* The commit writer's, blocking, in transactions of their own; as
+ * wg_attachment_store_reference(), _oldest_unreferenced() and _purge(). */
 gboolean         wg_pg_attachments_reference      (WgPgAttachments           *self,
                                                    const char * const        *ids,
                                                    const char                *uploader,

@@ -291,6 +291,13 @@ wg_pg_journal_get_id (WgPgJournal *self)
   return self->journal_id;
 }
 
+PGconn *
+wg_pg_journal_get_connection (WgPgJournal *self)
+{
+  g_return_val_if_fail (self != NULL && self->in_batch, NULL);
+  return self->conn;
+}
+
 /* ---------------------------------------------------------------- events */
 
 

@@ -17,6 +17,8 @@
  */
 #pragma once
 
+#include <libpq-fe.h>
+
 #include "wg-store.h"
 #include "wg-track-store.h"
 
@@ -34,6 +36,10 @@ WgPgJournal *wg_pg_journal_open          (const char   *conninfo,
                                           GError      **error);
 void         wg_pg_journal_free          (WgPgJournal  *self);
 const char  *wg_pg_journal_get_id        (WgPgJournal  *self);
+/* Inside a batch: its connection, whose transaction commits or rolls back
+ * with the batch's events (what must commit with them: the attachments a
+ * command references). */
+PGconn      *wg_pg_journal_get_connection (WgPgJournal *self);
 
 /* At start: a mirror of another journal, or ahead of this one (a database
  * restored from an older backup), is emptied and takes this journal's id;

@@ -405,6 +405,78 @@ report_with (WgTestServer *server,
   return wg_test_server_command (server, token, NULL, "incident.report", body);
 }
 
+/* Answers to commands sent at once, by status. */
+typedef struct
+{
+  guint answered;
+  guint accepted;   /* 200 */
+  guint in_use;     /* 409 attachment-in-use */
+} RaceTally;
+
+static void
+race_answer_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RaceTally *tally = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  g_assert_no_error (error);
+  tally->answered++;
+  tally->accepted += soup_message_get_status (msg) == 200;
+  tally->in_use += soup_message_get_status (msg) == 409 &&
+                   g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "attachment-in-use");
+}
+
+static gboolean
+race_done (gpointer tally)
+{
+  return ((RaceTally *) tally)->answered == 2;
+}
+
+/* The same user names one upload in two reports sent at once, one to
+ * each instance: one is accepted, the other finds it in use (the check
+ * references it in the batch's transaction). */
+static void
+race_for_upload (WgTestServer *both[2],
+                 const char   *tokens[2],
+                 GBytes       *photo)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *id = NULL;
+  RaceTally tally = { 0 };
+
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_bytes (both[0], tokens[0], "POST", "/api/v1/attachments",
+                                                                "image/jpeg", photo, NULL);
+
+    g_assert_cmpuint (r->status, ==, 201);
+    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+  }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *url = wg_test_server_url (both[i], "/api/v1/commands");
+      g_autofree char *command = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"type\": \"incident.report\", \"body\":"
+                                               " {\"grade\": \"general\", \"category\": \"garbage\","
+                                               " \"location\": {\"lat\": 23.21, \"lon\": 113.29},"
+                                               " \"summary\": \"同一张照片\", \"attachments\": [\"%s\"]}}",
+                                               command, id);
+      g_autofree char *auth = g_strdup_printf ("Bearer %s", tokens[i]);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, race_answer_cb, &tally);
+    }
+  g_assert_true (wg_test_iterate_until (race_done, &tally, 20 * 1000));
+  g_assert_cmpuint (tally.accepted, ==, 1);
+  g_assert_cmpuint (tally.in_use, ==, 1);
+}
+
 static void
 test_attachments (void)
 {
@@ -497,6 +569,14 @@ test_attachments (void)
   g_assert_cmpint (wg_test_postgres_query_number (database, "SELECT count(*) FROM attachments"), ==, 1);
   g_assert_cmpint (wg_test_postgres_query_number (database,
                                                   "SELECT count(*) FROM attachments WHERE referenced_by IS NULL"), ==, 0);
+
+  {
+    g_autoptr(GBytes) small = noisy_jpeg (320, 240);
+    const char *tokens[] = { worker1, worker2 };
+
+    for (guint round = 0; round < 5; round++)
+      race_for_upload (both, tokens, small);
+  }
 
   wg_test_server_free (two);
   wg_test_server_free (one);
