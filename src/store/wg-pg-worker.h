@@ -3,7 +3,7 @@
  * WgPgWorker: one libpq connection on a thread of its own, which runs the
  * jobs queued to it one after the other, in the order queued, so that no
  * libpq call runs on a main loop.  What the PostgreSQL stores beside the
- * journal (wg-pg-data, wg-pg-track, wg-pg-sessions, wg-pg-files) are
+ * journal (wg-pg-data, wg-pg-track, wg-pg-sessions, wg-pg-attachments) are
  * built on it.
  *
  * A job's answer goes back through its GTask, whose callback runs in the
