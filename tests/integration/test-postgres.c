@@ -16,7 +16,8 @@
  *    instance's data directory, in force on every instance;
  *  - --demo with history (three streets): generated once into PostgreSQL,
  *    adopted by the next instance;
- *  - the timers of two instances escalate an alarm once;
+ *  - the timers of two instances escalate an alarm once, also when the
+ *    instance that took the report is killed before they fall due;
  *  - kill -9 of an instance during writes: every acknowledged command is
  *    kept, and the retries through the other instance apply none twice;
  *  - an immediate shutdown of PostgreSQL during writes, then its restart:
@@ -511,18 +512,13 @@ count_type (JsonArray  *events,
 
 /* Both instances run the timers each second; the escalations of one
  * alarm are appended once (level 1, then 2), not once per instance. */
+/* Two instances on @database with alarms escalating after 1 s and 2 s, a
+ * dispatcher logged in on each. */
 static void
-test_timers_once (void)
+start_fast_pair (const char    *database,
+                 WgTestServer  *server[2],
+                 char          *token[2])
 {
-  g_autofree char *database = NULL;
-  WgTestServer *server[2];
-  char *token[2];
-  g_autoptr(WgTestResponse) r = NULL;
-  g_autoptr(JsonArray) journal = NULL;
-  gint64 deadline;
-
-  REQUIRE_CLUSTER ();
-  database = wg_test_postgres_new_database (cluster);
   for (guint i = 0; i < 2; i++)
     {
       g_autofree char *dir = NULL;
@@ -537,24 +533,94 @@ test_timers_once (void)
       }
       token[i] = wg_test_server_login (server[i], "disp", "disp-password");
     }
+}
 
-  r = wg_test_server_command (server[0], token[0], NULL, "incident.report", REPORT);
-  g_assert_cmpuint (r->status, ==, 200);
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+/* The journal through @server once it has @n escalations (10 s at most). */
+static JsonArray *
+wait_for_escalations (WgTestServer *server,
+                      const char   *token,
+                      guint         n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  JsonArray *journal = NULL;
+
   do
     {
       g_clear_pointer (&journal, json_array_unref);
       g_usleep (200 * 1000);
-      journal = read_journal (server[1], token[1]);
+      journal = read_journal (server, token);
     }
-  while (count_type (journal, "alarm.escalated") < 2 && g_get_monotonic_time () < deadline);
-  g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, 2);
+  while (count_type (journal, "alarm.escalated") < n && g_get_monotonic_time () < deadline);
+  g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, n);
+  return journal;
+}
+
+static void
+test_timers_once (void)
+{
+  g_autofree char *database = NULL;
+  WgTestServer *server[2];
+  char *token[2];
+  g_autoptr(WgTestResponse) r = NULL;
+  g_autoptr(JsonArray) journal = NULL;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  start_fast_pair (database, server, token);
+
+  r = wg_test_server_command (server[0], token[0], NULL, "incident.report", REPORT);
+  g_assert_cmpuint (r->status, ==, 200);
+  journal = wait_for_escalations (server[1], token[1], 2);
   /* Two more turns of both instances' timers: nothing again. */
   g_usleep (2500 * 1000);
   g_clear_pointer (&journal, json_array_unref);
   journal = read_journal (server[0], token[0]);
   g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, 2);
   assert_gap_free (journal);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (token[i]);
+      wg_test_server_free (server[i]);
+    }
+}
+
+/* The instance that took the report is killed before the escalations
+ * fall due: the other runs them, once each; restarted on its mirror, the
+ * killed one appends none again. */
+static void
+test_timers_kill (void)
+{
+  g_autofree char *database = NULL;
+  WgTestServer *server[2];
+  char *token[2];
+  g_autoptr(WgTestResponse) r = NULL;
+  g_autoptr(JsonArray) journal = NULL;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  start_fast_pair (database, server, token);
+
+  r = wg_test_server_command (server[0], token[0], NULL, "incident.report", REPORT);
+  g_assert_cmpuint (r->status, ==, 200);
+  wg_test_server_kill (server[0]);
+  journal = wait_for_escalations (server[1], token[1], 2);
+
+  {
+    g_autofree char *dir = g_build_filename (server[0]->data_dir, "reference", NULL);
+
+    wg_test_server_start (server[0], (const char *[]) { "--reference", dir, "--database", database, NULL });
+  }
+  g_free (token[0]);
+  token[0] = wg_test_server_login (server[0], "disp", "disp-password");
+  g_usleep (2500 * 1000);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&journal, json_array_unref);
+      journal = read_journal (server[i], token[i]);
+      g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, 2);
+      assert_gap_free (journal);
+    }
 
   for (guint i = 0; i < 2; i++)
     {
@@ -1039,6 +1105,7 @@ main (int   argc,
   g_test_add_func ("/postgres/sessions", test_sessions);
   g_test_add_func ("/postgres/accounts", test_accounts);
   g_test_add_func ("/postgres/timers", test_timers_once);
+  g_test_add_func ("/postgres/timers-kill", test_timers_kill);
   g_test_add_func ("/postgres/kill9", test_kill9);
   g_test_add_func ("/postgres/database-crash", test_database_crash);
   cluster = wg_test_postgres_start (&skip_reason);
