@@ -31,8 +31,10 @@
 
 typedef struct
 {
-  WgBenchInstances *instances;
+  double            seconds;
+  guint             in_flight;
   GBytes           *photo;
+  WgBenchInstances *instances;
   guint64           n;
 } Uploads;
 
@@ -58,18 +60,16 @@ build_upload (gpointer user_data)
 static WgBenchFigure
 measure (const char *database,
          guint       n_instances,
-         GBytes     *photo,
-         double      seconds,
-         guint       in_flight)
+         gpointer    user_data)
 {
-  Uploads uploads = { 0 };
+  Uploads *uploads = user_data;
   WgBenchFigure figure;
 
-  uploads.instances = wg_bench_instances_start (CONFIG, database, n_instances, "leader", "/api/v1/attachments");
-  uploads.instances->expected_status = SOUP_STATUS_CREATED;
-  uploads.photo = photo;
-  figure = wg_bench_instances_measure (uploads.instances, seconds, in_flight, 1, build_upload, &uploads);
-  wg_bench_instances_stop (uploads.instances);
+  uploads->instances = wg_bench_instances_start (CONFIG, database, n_instances, "leader", "/api/v1/attachments");
+  uploads->instances->expected_status = SOUP_STATUS_CREATED;
+  figure = wg_bench_instances_measure (uploads->instances, uploads->seconds, uploads->in_flight, 1, build_upload,
+                                       uploads);
+  g_clear_pointer (&uploads->instances, wg_bench_instances_stop);
   return figure;
 }
 
@@ -92,24 +92,21 @@ main (int   argc,
   g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, width * 3 / 4);
   g_autoptr(GRand) rand = g_rand_new_with_seed (22);
   g_autoptr(GBytes) photo = NULL;
-  char *databases[2];
-  WgTestPostgres *cluster;
+  WgBenchFigure figures[3];
   WgBenchFigure sqlite, pg_one, pg_two;
   guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  Uploads uploads = { .seconds = seconds, .in_flight = in_flight };
 
   for (gsize i = 0; i < gdk_pixbuf_get_byte_length (pixbuf); i++)
     pixels[i] = (guint8) g_rand_int (rand);
   photo = test_image_encode_jpeg (pixbuf);
+  uploads.photo = photo;
 
-  cluster = wg_bench_postgres_start ("bench-postgres-attachments", G_N_ELEMENTS (databases), databases);
-  if (cluster == NULL)
+  if (!wg_bench_postgres_compare ("bench-postgres-attachments", measure, &uploads, figures))
     return 77;
-  sqlite = measure (NULL, 1, photo, seconds, in_flight);
-  pg_one = measure (databases[0], 1, photo, seconds, in_flight);
-  pg_two = measure (databases[1], 2, photo, seconds, in_flight);
-  wg_test_postgres_stop (cluster);
-  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
-    g_free (databases[i]);
+  sqlite = figures[0];
+  pg_one = figures[1];
+  pg_two = figures[2];
 
   g_print ("photo uploads: %dx%d noise JPEG, %.2f MB each, all new content, %u in flight, %.1f s each\n",
            width, width * 3 / 4, g_bytes_get_size (photo) / 1e6, in_flight, seconds);

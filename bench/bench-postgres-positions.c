@@ -25,8 +25,10 @@
 
 typedef struct
 {
-  WgBenchInstances *instances;
+  double            seconds;
+  guint             in_flight;
   guint             batch;
+  WgBenchInstances *instances;
   guint             next_unit;
   gint64            ts;
 } Points;
@@ -60,18 +62,17 @@ build_positions (gpointer user_data)
 static WgBenchFigure
 measure (const char *database,
          guint       n_instances,
-         double      seconds,
-         guint       in_flight,
-         guint       batch)
+         gpointer    user_data)
 {
-  Points points = { 0 };
+  Points *points = user_data;
   WgBenchFigure figure;
 
-  points.instances = wg_bench_instances_start (NULL, database, n_instances, "admin", "/api/v1/positions");
-  points.batch = batch;
-  points.ts = g_get_real_time () / 1000 - 3600 * 1000;
-  figure = wg_bench_instances_measure (points.instances, seconds, in_flight, batch, build_positions, &points);
-  wg_bench_instances_stop (points.instances);
+  points->instances = wg_bench_instances_start (NULL, database, n_instances, "admin", "/api/v1/positions");
+  points->next_unit = 0;
+  points->ts = g_get_real_time () / 1000 - 3600 * 1000;
+  figure = wg_bench_instances_measure (points->instances, points->seconds, points->in_flight, points->batch,
+                                       build_positions, points);
+  g_clear_pointer (&points->instances, wg_bench_instances_stop);
   return figure;
 }
 
@@ -87,22 +88,21 @@ int
 main (int   argc,
       char *argv[])
 {
-  double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 5.0;
-  guint in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 8;
-  guint batch = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 500;
-  char *databases[2];
-  WgTestPostgres *cluster;
+  Points points = {
+    .seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 5.0,
+    .in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 8,
+    .batch = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 500,
+  };
+  WgBenchFigure figures[3];
   WgBenchFigure sqlite, pg_one, pg_two;
+  double seconds = points.seconds;
+  guint in_flight = points.in_flight, batch = points.batch;
 
-  cluster = wg_bench_postgres_start ("bench-postgres-positions", G_N_ELEMENTS (databases), databases);
-  if (cluster == NULL)
+  if (!wg_bench_postgres_compare ("bench-postgres-positions", measure, &points, figures))
     return 77;
-  sqlite = measure (NULL, 1, seconds, in_flight, batch);
-  pg_one = measure (databases[0], 1, seconds, in_flight, batch);
-  pg_two = measure (databases[1], 2, seconds, in_flight, batch);
-  wg_test_postgres_stop (cluster);
-  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
-    g_free (databases[i]);
+  sqlite = figures[0];
+  pg_one = figures[1];
+  pg_two = figures[2];
 
   g_print ("positions: %u units, every point kept, batches of %u, %u in flight, %.1f s each\n",
            N_UNITS, batch, in_flight, seconds);

@@ -103,6 +103,26 @@ wg_bench_instances_measure (WgBenchInstances   *self,
   return figure;
 }
 
+gboolean
+wg_bench_postgres_compare (const char         *program,
+                           WgBenchMeasureFunc  measure,
+                           gpointer            user_data,
+                           WgBenchFigure       figures[3])
+{
+  char *databases[2];
+  WgTestPostgres *cluster = wg_bench_postgres_start (program, G_N_ELEMENTS (databases), databases);
+
+  if (cluster == NULL)
+    return FALSE;
+  figures[0] = measure (NULL, 1, user_data);
+  figures[1] = measure (databases[0], 1, user_data);
+  figures[2] = measure (databases[1], 2, user_data);
+  wg_test_postgres_stop (cluster);
+  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
+    g_free (databases[i]);
+  return TRUE;
+}
+
 void
 wg_bench_instances_stop (WgBenchInstances *self)
 {

@@ -64,4 +64,16 @@ WgBenchFigure     wg_bench_instances_measure (WgBenchInstances  *self,
                                               gpointer            user_data);
 void              wg_bench_instances_stop  (WgBenchInstances  *self);
 
+/* One figure: @database NULL for SQLite. */
+typedef WgBenchFigure (*WgBenchMeasureFunc) (const char *database,
+                                             guint       n_instances,
+                                             gpointer    user_data);
+/* In one run: SQLite with one instance (the baseline), PostgreSQL with
+ * one, PostgreSQL with two on one database, into @figures in that order.
+ * FALSE after printing why (PostgreSQL not installed) as @program. */
+gboolean          wg_bench_postgres_compare (const char         *program,
+                                             WgBenchMeasureFunc  measure,
+                                             gpointer            user_data,
+                                             WgBenchFigure       figures[3]);
+
 G_END_DECLS
