@@ -19,114 +19,66 @@
 
 #include <stdlib.h>
 
-#include "wg-bench.h"
-#include "wg-test-postgres.h"
-#include "wg-test-server.h"
+#include "wg-bench-instances.h"
 
 #define N_UNITS 20000
 
 typedef struct
 {
-  guint   n_targets;
-  char   *url[2];
-  char   *auth[2];
-  guint   next;
-  guint   batch;
-  guint   next_unit;
-  gint64  ts;
-} Targets;
+  double            seconds;
+  guint             in_flight;
+  guint             batch;
+  WgBenchInstances *instances;
+  guint             next_unit;
+  gint64            ts;
+} Points;
 
 /* Every unit reports once per simulated second. */
 static SoupMessage *
 build_positions (gpointer user_data)
 {
-  Targets *targets = user_data;
-  guint target = targets->next++ % targets->n_targets;
+  Points *points = user_data;
   GString *body = g_string_new ("{\"positions\":[");
-  SoupMessage *msg;
 
-  for (guint i = 0; i < targets->batch; i++)
+  for (guint i = 0; i < points->batch; i++)
     {
       guint unit;
 
-      if (targets->next_unit >= N_UNITS)
+      if (points->next_unit >= N_UNITS)
         {
-          targets->next_unit = 0;
-          targets->ts += 1000;
+          points->next_unit = 0;
+          points->ts += 1000;
         }
-      unit = targets->next_unit++;
+      unit = points->next_unit++;
       g_string_append_printf (body, "%s{\"unit\":\"u%05u\",\"ts\":%" G_GINT64_FORMAT
                               ",\"lat\":%.6f,\"lon\":%.6f,\"status\":\"busy\"}",
-                              i ? "," : "", unit, targets->ts, 23.0 + unit * 1e-5,
-                              113.0 + (targets->ts % 100000) * 1e-6);
+                              i ? "," : "", unit, points->ts, 23.0 + unit * 1e-5,
+                              113.0 + (points->ts % 100000) * 1e-6);
     }
   g_string_append (body, "]}");
-  msg = wg_bench_json_post (targets->url[target], g_string_free (body, FALSE));
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", targets->auth[target]);
-  return msg;
+  return wg_bench_instances_post (points->instances, g_string_free (body, FALSE));
 }
 
-typedef struct
-{
-  double rate;
-  gint64 p50_us;
-  gint64 p99_us;
-} Figure;
-
-static Figure
+static WgBenchFigure
 measure (const char *database,
          guint       n_instances,
-         double      seconds,
-         guint       in_flight,
-         guint       batch)
+         gpointer    user_data)
 {
-  WgTestServer *servers[2] = { NULL, NULL };
-  Targets targets = { 0 };
-  WgBenchLoad load = { 0 };
-  WgBenchLoadResult result;
-  Figure figure;
+  Points *points = user_data;
+  WgBenchFigure figure;
 
-  targets.n_targets = n_instances;
-  targets.batch = batch;
-  targets.ts = g_get_real_time () / 1000 - 3600 * 1000;
-  for (guint i = 0; i < n_instances; i++)
-    {
-      const char *args[] = { "--demo", database != NULL ? "--database" : NULL, database, NULL };
-      g_autofree char *token = NULL;
-
-      servers[i] = wg_test_server_new (NULL);
-      wg_test_server_start (servers[i], args);
-      token = wg_test_server_login (servers[i], "admin", "demo");
-      targets.url[i] = wg_test_server_url (servers[i], "/api/v1/positions");
-      targets.auth[i] = g_strdup_printf ("Bearer %s", token);
-    }
-
-  load.base_url = servers[0]->base_url;
-  load.in_flight = in_flight;
-  load.seconds = seconds;
-  load.build_request = build_positions;
-  load.user_data = &targets;
-  wg_bench_load_run (&load, &result);
-  figure.rate = result.done * batch / result.seconds;
-  wg_bench_sort_gint64 (result.latencies_us);
-  figure.p50_us = wg_bench_percentile (result.latencies_us, 0.50);
-  figure.p99_us = wg_bench_percentile (result.latencies_us, 0.99);
-  if (result.failed > 0)
-    g_printerr ("%" G_GUINT64_FORMAT " requests failed\n", result.failed);
-  wg_bench_load_result_clear (&result);
-
-  for (guint i = 0; i < n_instances; i++)
-    {
-      wg_test_server_free (servers[i]);
-      g_free (targets.url[i]);
-      g_free (targets.auth[i]);
-    }
+  points->instances = wg_bench_instances_start (NULL, database, n_instances, "admin", "/api/v1/positions");
+  points->next_unit = 0;
+  points->ts = g_get_real_time () / 1000 - 3600 * 1000;
+  figure = wg_bench_instances_measure (points->instances, points->seconds, points->in_flight, points->batch,
+                                       build_positions, points);
+  g_clear_pointer (&points->instances, wg_bench_instances_stop);
   return figure;
 }
 
 static void
-print_figure (const char *what,
-              Figure      figure)
+print_figure (const char    *what,
+              WgBenchFigure  figure)
 {
   g_print ("  %-34s %8.0f points/s   p50 %6.1f ms   p99 %6.1f ms\n", what, figure.rate,
            figure.p50_us / 1000.0, figure.p99_us / 1000.0);
@@ -136,28 +88,21 @@ int
 main (int   argc,
       char *argv[])
 {
-  double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 5.0;
-  guint in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 8;
-  guint batch = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 500;
-  g_autofree char *skip = NULL;
-  g_autofree char *database_one = NULL;
-  g_autofree char *database_two = NULL;
-  WgTestPostgres *cluster;
-  Figure sqlite, pg_one, pg_two;
+  Points points = {
+    .seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 5.0,
+    .in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 8,
+    .batch = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 500,
+  };
+  WgBenchFigure figures[3];
+  WgBenchFigure sqlite, pg_one, pg_two;
+  double seconds = points.seconds;
+  guint in_flight = points.in_flight, batch = points.batch;
 
-  cluster = wg_test_postgres_start (&skip);
-  if (cluster == NULL)
-    {
-      g_printerr ("bench-postgres-positions: %s\n", skip);
-      return 77;
-    }
-  database_one = wg_test_postgres_new_database (cluster);
-  database_two = wg_test_postgres_new_database (cluster);
-
-  sqlite = measure (NULL, 1, seconds, in_flight, batch);
-  pg_one = measure (database_one, 1, seconds, in_flight, batch);
-  pg_two = measure (database_two, 2, seconds, in_flight, batch);
-  wg_test_postgres_stop (cluster);
+  if (!wg_bench_postgres_compare ("bench-postgres-positions", measure, &points, figures))
+    return 77;
+  sqlite = figures[0];
+  pg_one = figures[1];
+  pg_two = figures[2];
 
   g_print ("positions: %u units, every point kept, batches of %u, %u in flight, %.1f s each\n",
            N_UNITS, batch, in_flight, seconds);

@@ -25,89 +25,34 @@
 
 #include <stdlib.h>
 
-#include "wg-bench.h"
-#include "wg-test-postgres.h"
-#include "wg-test-server.h"
+#include "wg-bench-instances.h"
 
 #define BODY "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.21,\"lon\":113.29},\"summary\":\"bench\"}"
 /* The per-session command limit is not what is measured. */
 #define CONFIG "[auth]\ncommand-rate=1000000\ncommand-burst=1000000\n"
-
-typedef struct
-{
-  guint  n_targets;
-  char  *url[2];
-  char  *auth[2];
-  guint  next;
-} Targets;
 
 /* A new command each time, to the next instance, with the token it
  * issued. */
 static SoupMessage *
 build_command (gpointer user_data)
 {
-  Targets *targets = user_data;
-  guint i = targets->next++ % targets->n_targets;
   g_autofree char *id = g_uuid_string_random ();
-  SoupMessage *msg = wg_bench_json_post (targets->url[i],
-    g_strdup_printf ("{\"id\":\"%s\",\"type\":\"incident.report\",\"body\":" BODY "}", id));
 
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", targets->auth[i]);
-  return msg;
+  return wg_bench_instances_post (user_data,
+    g_strdup_printf ("{\"id\":\"%s\",\"type\":\"incident.report\",\"body\":" BODY "}", id));
 }
 
-typedef struct
-{
-  double rate;
-  gint64 p50_us;
-  gint64 p99_us;
-} Figure;
-
-static Figure
+static WgBenchFigure
 measure (const char *database,
          guint       n_instances,
          double      seconds,
          guint       in_flight)
 {
-  WgTestServer *servers[2] = { NULL, NULL };
-  Targets targets = { 0 };
-  WgBenchLoad load = { 0 };
-  WgBenchLoadResult result;
-  Figure figure;
+  WgBenchInstances *instances = wg_bench_instances_start (CONFIG, database, n_instances, "dispatcher",
+                                                          "/api/v1/commands");
+  WgBenchFigure figure = wg_bench_instances_measure (instances, seconds, in_flight, 1, build_command, instances);
 
-  targets.n_targets = n_instances;
-  for (guint i = 0; i < n_instances; i++)
-    {
-      const char *args[] = { "--demo", database != NULL ? "--database" : NULL, database, NULL };
-      g_autofree char *token = NULL;
-
-      servers[i] = wg_test_server_new (CONFIG);
-      wg_test_server_start (servers[i], args);
-      token = wg_test_server_login (servers[i], "dispatcher", "demo");
-      targets.url[i] = wg_test_server_url (servers[i], "/api/v1/commands");
-      targets.auth[i] = g_strdup_printf ("Bearer %s", token);
-    }
-
-  load.base_url = servers[0]->base_url;
-  load.in_flight = in_flight;
-  load.seconds = seconds;
-  load.build_request = build_command;
-  load.user_data = &targets;
-  wg_bench_load_run (&load, &result);
-  figure.rate = result.done / result.seconds;
-  wg_bench_sort_gint64 (result.latencies_us);
-  figure.p50_us = wg_bench_percentile (result.latencies_us, 0.50);
-  figure.p99_us = wg_bench_percentile (result.latencies_us, 0.99);
-  if (result.failed > 0)
-    g_printerr ("%" G_GUINT64_FORMAT " requests failed\n", result.failed);
-  wg_bench_load_result_clear (&result);
-
-  for (guint i = 0; i < n_instances; i++)
-    {
-      wg_test_server_free (servers[i]);
-      g_free (targets.url[i]);
-      g_free (targets.auth[i]);
-    }
+  wg_bench_instances_stop (instances);
   return figure;
 }
 
@@ -147,8 +92,8 @@ print_history (const char *what,
 }
 
 static void
-print_figure (const char *what,
-              Figure      figure)
+print_figure (const char    *what,
+              WgBenchFigure  figure)
 {
   g_print ("  %-34s %8.0f commands/s   p50 %6.1f ms   p99 %6.1f ms\n", what, figure.rate,
            figure.p50_us / 1000.0, figure.p99_us / 1000.0);
@@ -161,33 +106,25 @@ main (int   argc,
   double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 5.0;
   guint in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 64;
   guint city_days = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 7;
-  g_autofree char *database_city = NULL;
   History city_sqlite = { 0 }, city_pg = { 0 };
-  g_autofree char *skip = NULL;
-  g_autofree char *database_one = NULL;
-  g_autofree char *database_two = NULL;
+  char *databases[3];
   WgTestPostgres *cluster;
-  Figure sqlite, pg_one, pg_two;
+  WgBenchFigure sqlite, pg_one, pg_two;
 
-  cluster = wg_test_postgres_start (&skip);
+  cluster = wg_bench_postgres_start ("bench-postgres", G_N_ELEMENTS (databases), databases);
   if (cluster == NULL)
-    {
-      g_printerr ("bench-postgres: %s\n", skip);
-      return 77;
-    }
-  database_one = wg_test_postgres_new_database (cluster);
-  database_two = wg_test_postgres_new_database (cluster);
-
+    return 77;
   sqlite = measure (NULL, 1, seconds, in_flight);
-  pg_one = measure (database_one, 1, seconds, in_flight);
-  pg_two = measure (database_two, 2, seconds, in_flight);
+  pg_one = measure (databases[0], 1, seconds, in_flight);
+  pg_two = measure (databases[1], 2, seconds, in_flight);
   if (city_days > 0)
     {
-      database_city = wg_test_postgres_new_database (cluster);
       city_sqlite = generate_city (NULL, city_days);
-      city_pg = generate_city (database_city, city_days);
+      city_pg = generate_city (databases[2], city_days);
     }
   wg_test_postgres_stop (cluster);
+  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
+    g_free (databases[i]);
 
   g_print ("durable commands: incident.report, %u in flight, %.1f s each\n", in_flight, seconds);
   print_figure ("SQLite, one instance (baseline)", sqlite);

@@ -7,6 +7,11 @@
  * refuses unknown or foreign ids before anything is appended; the reference
  * is recorded after the journal commit and again at start (the two
  * databases cannot commit together); unreferenced uploads are purged.
+ * With --database the attachments are PostgreSQL's (wg-pg-attachments.h):
+ * the main loop's reads and uploads go through its worker thread and
+ * answer from its callbacks; the writer thread's check of a command
+ * references its uploads in the batch's own transaction (they commit
+ * together there), and its purges block on a connection of their own.
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -22,6 +27,7 @@
 #include "wg-image.h"
 #include "wg-journal-view.h"
 #include "wg-json.h"
+#include "wg-pg-attachments.h"
 #include "wg-problem.h"
 
 #define UPLOAD_PATH "/api/v1/attachments"
@@ -108,6 +114,70 @@ respond_attachment (SoupServerMessage  *msg,
   wg_json_respond (msg, status, answer);
 }
 
+/* Audits an answered upload and lets the answer go. */
+static void
+release_upload (WgEngine          *self,
+                SoupServerMessage *msg,
+                const char        *uploader,
+                const char        *address,
+                const char        *id)
+{
+  g_autofree char *code = _wg_engine_answer_code (msg);
+
+  _wg_engine_audit (self, uploader, address, "upload", id, soup_server_message_get_status (msg), code);
+  soup_server_message_unpause (msg);
+}
+
+/* Answers an upload once stored (@attachment) or not (@error). */
+static void
+finish_upload (WgEngine           *self,
+               SoupServerMessage  *msg,
+               const char         *uploader,
+               const char         *address,
+               const WgAttachment *attachment,
+               const GError       *error)
+{
+  if (attachment == NULL)
+    wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+  else
+    {
+      set_location (msg, attachment->id);
+      respond_attachment (msg, SOUP_STATUS_CREATED, attachment);
+    }
+  release_upload (self, msg, uploader, address, attachment != NULL ? attachment->id : NULL);
+}
+
+/* An upload on its way to PostgreSQL. */
+typedef struct
+{
+  UploadShared      *shared;
+  SoupServerMessage *msg;
+  char              *uploader;
+  char              *address;
+} PgUpload;
+
+static void
+pg_stored_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PgUpload *upload = user_data;
+  WgEngine *self = upload->shared->engine;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgAttachment) attachment = wg_pg_attachments_add_finish (NULL, result, &error);
+
+  if (self != NULL)
+    {
+      self->uploads_queued--;
+      finish_upload (self, upload->msg, upload->uploader, upload->address, attachment, error);
+    }
+  upload_shared_unref (upload->shared);
+  g_object_unref (upload->msg);
+  g_free (upload->uploader);
+  g_free (upload->address);
+  g_free (upload);
+}
+
 /* Main thread: the decode is done. */
 static gboolean
 upload_done_cb (gpointer data)
@@ -117,20 +187,20 @@ upload_done_cb (gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(WgAttachment) attachment = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *code = NULL;
 
   if (self == NULL)
     return G_SOURCE_REMOVE;   /* the engine is gone; so is the server */
-  self->uploads_queued--;
 
   if (job->error != NULL)
     {
+      self->uploads_queued--;
       if (job->error->domain == WG_IMAGE_ERROR)
         wg_problem_respond (job->msg, wg_image_error_http_status (job->error->code),
                             wg_image_error_code (job->error->code), job->error->message);
       else
         wg_problem_respond (job->msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "image-malformed",
                             job->error->message);
+      release_upload (self, job->msg, job->uploader, job->address, NULL);
     }
   else
     {
@@ -148,22 +218,25 @@ upload_done_cb (gpointer data)
         .uploaded_ms = g_get_real_time () / 1000,
       };
 
+      /* Still queued until stored: the bound holds the bodies waiting for
+       * PostgreSQL too. */
+      if (self->pg_attachments != NULL)
+        {
+          PgUpload *stored = g_new0 (PgUpload, 1);
+
+          stored->shared = upload_shared_ref (job->shared);
+          stored->msg = g_object_ref (job->msg);
+          stored->uploader = g_strdup (job->uploader);
+          stored->address = g_strdup (job->address);
+          wg_pg_attachments_add_async (self->pg_attachments, &upload, pg_stored_cb, stored);
+          return G_SOURCE_REMOVE;
+        }
+      self->uploads_queued--;
       id = wg_attachment_store_add (self->attachments, &upload, &error);
       if (id != NULL)
         attachment = wg_attachment_store_lookup (self->attachments, id, &error);
-      if (attachment == NULL)
-        wg_problem_respond (job->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      else
-        {
-          set_location (job->msg, id);
-          respond_attachment (job->msg, SOUP_STATUS_CREATED, attachment);
-        }
+      finish_upload (self, job->msg, job->uploader, job->address, attachment, error);
     }
-
-  code = _wg_engine_answer_code (job->msg);
-  _wg_engine_audit (self, job->uploader, job->address, "upload", id,
-                    soup_server_message_get_status (job->msg), code);
-  soup_server_message_unpause (job->msg);
   return G_SOURCE_REMOVE;
 }
 
@@ -283,60 +356,54 @@ may_read (WgEngine               *self,
   return visible;
 }
 
-static void
-get_attachment (WgEngine          *self,
-                SoupServerMessage *msg,
-                GHashTable        *params,
-                Variant            variant)
+/* Answers @msg for @attachment (NULL: not found, or @lookup_error) as
+ * @identity asks for it, but its bytes: then returns the hash of the
+ * content to send and sets @media_type. */
+static const char *
+answer_read (WgEngine                *self,
+             SoupServerMessage       *msg,
+             const WgStreamIdentity  *identity,
+             const WgAttachment      *attachment,
+             const GError            *lookup_error,
+             Variant                  variant,
+             const char             **media_type)
 {
-  g_autoptr(WgAttachment) attachment = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autofree char *etag = NULL;
-  g_autofree char *disposition = NULL;
-  WgStreamIdentity identity = { 0 };
-  g_autofree char *id = g_ascii_strdown (g_hash_table_lookup (params, "id"), -1);
-  const char *sha256, *media_type, *if_none_match;
+  const char *sha256, *if_none_match;
   SoupMessageHeaders *headers;
   gboolean allowed;
 
-  if (!wg_server_identify (self->server, msg, &identity))
-    return;
-  if (wg_uuid_is_valid (id))
-    attachment = wg_attachment_store_lookup (self->attachments, id, &error);
-  if (attachment == NULL &&
-      error != NULL && !g_error_matches (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT))
+  if (attachment == NULL && lookup_error != NULL &&
+      !g_error_matches (lookup_error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT))
     {
-      wg_stream_identity_clear (&identity);
-      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      return;
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", lookup_error->message);
+      return NULL;
     }
-  g_clear_error (&error);
-  allowed = attachment != NULL && may_read (self, &identity, attachment, &error);
-  wg_stream_identity_clear (&identity);
+  allowed = attachment != NULL && may_read (self, identity, attachment, &error);
   if (error != NULL)
     {
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-      return;
+      return NULL;
     }
   /* Not permitted and not there: the same answer. */
   if (!allowed)
     {
       wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-attachment", NULL);
-      return;
+      return NULL;
     }
 
   sha256 = attachment->sha256;
-  media_type = attachment->media_type;
+  *media_type = attachment->media_type;
   if (variant == VARIANT_DISPLAY && attachment->display_sha256 != NULL)
     {
       sha256 = attachment->display_sha256;
-      media_type = attachment->display_media_type;
+      *media_type = attachment->display_media_type;
     }
   else if (variant == VARIANT_THUMBNAIL && attachment->thumbnail_sha256 != NULL)
     {
       sha256 = attachment->thumbnail_sha256;
-      media_type = attachment->thumbnail_media_type;
+      *media_type = attachment->thumbnail_media_type;
     }
 
   headers = soup_server_message_get_response_headers (msg);
@@ -349,10 +416,22 @@ get_attachment (WgEngine          *self,
   if (if_none_match != NULL && (strstr (if_none_match, etag) != NULL || g_str_equal (if_none_match, "*")))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
-      return;
+      return NULL;
     }
+  return sha256;
+}
 
-  bytes = wg_attachment_store_read_blob (self->attachments, sha256, &error);
+/* The content's @bytes (NULL: @error) as answer_read() chose it. */
+static void
+answer_bytes (SoupServerMessage  *msg,
+              const WgAttachment *attachment,
+              const char         *media_type,
+              GBytes             *bytes,
+              const GError       *error)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *disposition = NULL;
+
   if (bytes == NULL)
     {
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
@@ -364,6 +443,103 @@ get_attachment (WgEngine          *self,
   soup_message_headers_set_content_type (headers, media_type, NULL);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+}
+
+/* A read from PostgreSQL: the row, then (if it is to be sent) the
+ * content. */
+typedef struct
+{
+  UploadShared      *shared;
+  SoupServerMessage *msg;
+  WgStreamIdentity   identity;
+  Variant            variant;
+  WgAttachment      *attachment;
+  const char        *media_type;   /* the attachment's */
+} PgRead;
+
+static void
+pg_read_free (PgRead *read)
+{
+  /* A server gone has no answers to send. */
+  if (read->shared->engine != NULL)
+    soup_server_message_unpause (read->msg);
+  upload_shared_unref (read->shared);
+  g_object_unref (read->msg);
+  wg_stream_identity_clear (&read->identity);
+  g_clear_pointer (&read->attachment, wg_attachment_free);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgRead, pg_read_free)
+
+static void
+pg_content_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(PgRead) read = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = wg_pg_attachments_read_blob_finish (NULL, result, &error);
+
+  if (read->shared->engine != NULL)
+    answer_bytes (read->msg, read->attachment, read->media_type, bytes, error);
+}
+
+static void
+pg_looked_up_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PgRead) read = user_data;
+  WgEngine *self = read->shared->engine;
+  g_autoptr(GError) error = NULL;
+  const char *sha256;
+
+  read->attachment = wg_pg_attachments_lookup_finish (NULL, result, &error);
+  if (self == NULL)
+    return;
+  sha256 = answer_read (self, read->msg, &read->identity, read->attachment, error, read->variant,
+                        &read->media_type);
+  if (sha256 != NULL)
+    wg_pg_attachments_read_blob_async (self->pg_attachments, sha256, pg_content_cb, g_steal_pointer (&read));
+}
+
+static void
+get_attachment (WgEngine          *self,
+                SoupServerMessage *msg,
+                GHashTable        *params,
+                Variant            variant)
+{
+  g_autoptr(WgAttachment) attachment = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  WgStreamIdentity identity = { 0 };
+  g_autofree char *id = g_ascii_strdown (g_hash_table_lookup (params, "id"), -1);
+  const char *sha256, *media_type = NULL;
+
+  if (!wg_server_identify (self->server, msg, &identity))
+    return;
+  if (self->pg_attachments != NULL && wg_uuid_is_valid (id))
+    {
+      PgRead *read = g_new0 (PgRead, 1);
+
+      read->shared = upload_shared_ref (self->upload_shared);
+      read->msg = g_object_ref (msg);
+      read->identity = identity;
+      read->variant = variant;
+      soup_server_message_pause (msg);
+      wg_pg_attachments_lookup_async (self->pg_attachments, id, pg_looked_up_cb, read);
+      return;
+    }
+  if (self->pg_attachments == NULL && wg_uuid_is_valid (id))
+    attachment = wg_attachment_store_lookup (self->attachments, id, &error);
+  sha256 = answer_read (self, msg, &identity, attachment, error, variant, &media_type);
+  wg_stream_identity_clear (&identity);
+  if (sha256 == NULL)
+    return;
+  g_clear_error (&error);
+  bytes = wg_attachment_store_read_blob (self->attachments, sha256, &error);
+  answer_bytes (msg, attachment, media_type, bytes, error);
 }
 
 static void
@@ -453,6 +629,38 @@ refuse_attachments (GError  *store_error,
   return FALSE;
 }
 
+/* The writer thread's check of a command's uploads.  On PostgreSQL it
+ * references them too, in the batch's transaction: they commit with the
+ * command's events, and a command on another instance checked after that
+ * commit sees them in use. */
+static gboolean
+check_ids (WgEngine            *self,
+           const char * const  *ids,
+           const char          *uploader,
+           const char          *incident,
+           GError             **error)
+{
+  if (self->pg_attachments != NULL)
+    return wg_pg_attachments_reference_in (wg_pg_journal_get_connection (self->pg), ids, uploader, incident,
+                                           g_get_real_time () / 1000, error);
+  return wg_attachment_store_check (self->writer_attachments, ids, uploader, incident, error);
+}
+
+/* The writer thread's reference after the commit, and the start's. */
+static gboolean
+reference_ids (WgEngine            *self,
+               const char * const  *ids,
+               const char          *uploader,
+               const char          *incident,
+               GError             **error)
+{
+  gint64 now_ms = g_get_real_time () / 1000;
+
+  if (self->pg_attachments != NULL)
+    return wg_pg_attachments_reference (self->pg_attachments, ids, uploader, incident, now_ms, error);
+  return wg_attachment_store_reference (self->writer_attachments, ids, uploader, incident, now_ms, error);
+}
+
 static gboolean
 command_check_cb (WgCommand      *command,
                   const WgActor  *actor,
@@ -485,8 +693,7 @@ command_check_cb (WgCommand      *command,
           return FALSE;
         }
     }
-  if (!wg_attachment_store_check (self->writer_attachments, (const char * const *) ids, actor->username,
-                                  incident, &store_error))
+  if (!check_ids (self, (const char * const *) ids, actor->username, incident, &store_error))
     return refuse_attachments (store_error, error);
   for (guint i = 0; ids[i] != NULL; i++)
     g_hash_table_insert (self->batch_claims, g_strdup (ids[i]), g_strdup (incident));
@@ -509,17 +716,18 @@ _wg_engine_attachments_committed (WgEngine      *self,
   g_autoptr(GError) error = NULL;
   const char *incident = events_incident (events);
 
-  if (ids == NULL || incident == NULL)
+  /* On PostgreSQL the check referenced them, in the batch. */
+  if (ids == NULL || incident == NULL || self->pg_attachments != NULL)
     return;
   /* The command is accepted already: a failure here is logged, and the
    * next start references the journal's attachments again. */
-  if (!wg_attachment_store_reference (self->writer_attachments, (const char * const *) ids, actor->username,
-                                      incident, g_get_real_time () / 1000, &error))
+  if (!reference_ids (self, (const char * const *) ids, actor->username, incident, &error))
     g_warning ("Cannot record the attachments of command %s: %s", wg_command_get_id (command),
                error->message);
 }
 
-/* At start: the journal's events with attachments since the oldest
+/* At start, before the writer thread runs (its store or connection is
+ * free): the journal's events with attachments since the oldest
  * unreferenced upload, referenced again (a no-op for those already). */
 static gboolean
 rereference (WgEngine  *self,
@@ -529,7 +737,8 @@ rereference (WgEngine  *self,
   gint64 oldest = 0;
   guint n = 0;
 
-  if (!wg_attachment_store_oldest_unreferenced (self->attachments, &oldest, error))
+  if (self->pg_attachments != NULL ? !wg_pg_attachments_oldest_unreferenced (self->pg_attachments, &oldest, error)
+                                   : !wg_attachment_store_oldest_unreferenced (self->writer_attachments, &oldest, error))
     return FALSE;
   if (oldest == 0)
     return TRUE;
@@ -541,9 +750,7 @@ rereference (WgEngine  *self,
       WgAttachmentRefs *ref = g_ptr_array_index (refs, i);
       g_autoptr(GError) local_error = NULL;
 
-      if (!wg_attachment_store_reference (self->attachments, (const char * const *) ref->ids,
-                                          ref->actor, ref->incident, g_get_real_time () / 1000,
-                                          &local_error))
+      if (!reference_ids (self, (const char * const *) ref->ids, ref->actor, ref->incident, &local_error))
         g_warning ("Cannot reference the attachments of incident %s again: %s",
                    ref->incident, local_error->message);
       else
@@ -564,7 +771,8 @@ _wg_engine_attachments_purge (WgEngine *self)
   gint64 cutoff = g_get_real_time () / 1000 - (gint64) self->config.attachment_max_age_seconds * 1000;
   guint removed = 0;
 
-  if (!wg_attachment_store_purge (self->writer_attachments, cutoff, &removed, &error))
+  if (self->pg_attachments != NULL ? !wg_pg_attachments_purge (self->pg_attachments, cutoff, &removed, &error)
+                                   : !wg_attachment_store_purge (self->writer_attachments, cutoff, &removed, &error))
     g_warning ("Cannot purge unreferenced attachments: %s", error->message);
   else if (removed > 0)
     g_debug ("Purged %u unreferenced attachments", removed);
@@ -587,12 +795,21 @@ _wg_engine_attachments_init (WgEngine  *self,
   UploadShared *shared;
   WgRouter *router = wg_server_get_router (self->server);
 
-  self->attachments = wg_attachment_store_open (wg_server_get_data_dir (self->server), error);
-  if (self->attachments == NULL)
-    return FALSE;
-  self->writer_attachments = wg_attachment_store_open (wg_server_get_data_dir (self->server), error);
-  if (self->writer_attachments == NULL)
-    return FALSE;
+  if (self->config.database != NULL)
+    {
+      self->pg_attachments = wg_pg_attachments_open (self->config.database, error);
+      if (self->pg_attachments == NULL)
+        return FALSE;
+    }
+  else
+    {
+      self->attachments = wg_attachment_store_open (wg_server_get_data_dir (self->server), error);
+      if (self->attachments == NULL)
+        return FALSE;
+      self->writer_attachments = wg_attachment_store_open (wg_server_get_data_dir (self->server), error);
+      if (self->writer_attachments == NULL)
+        return FALSE;
+    }
   self->batch_claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (!rereference (self, &local_error))
     g_warning ("Cannot reference the journal’s attachments again: %s", local_error->message);
@@ -622,7 +839,7 @@ _wg_engine_attachments_init (WgEngine  *self,
 void
 _wg_engine_attachments_start (WgEngine *self)
 {
-  if (self->purge_id != 0 || self->attachments == NULL)
+  if (self->purge_id != 0 || (self->attachments == NULL && self->pg_attachments == NULL))
     return;
   purge_cb (self);
   self->purge_id = g_timeout_add_seconds (MAX (1, self->config.attachment_purge_interval_seconds),
@@ -648,5 +865,6 @@ _wg_engine_attachments_fini (WgEngine *self)
     wg_store_set_command_check (self->writer_store, NULL, NULL);
   g_clear_pointer (&self->attachments, wg_attachment_store_close);
   g_clear_pointer (&self->writer_attachments, wg_attachment_store_close);
+  g_clear_pointer (&self->pg_attachments, wg_pg_attachments_free);
   g_clear_pointer (&self->batch_claims, g_hash_table_unref);
 }

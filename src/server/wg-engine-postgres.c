@@ -45,14 +45,16 @@ _wg_engine_postgres_open (WgEngine  *self,
 }
 
 /* The demo's history and duty handover were appended to the mirror by the
- * seeding: into PostgreSQL with them, unless another instance seeded. */
+ * seeding, its forces' tracks to positions.db: into PostgreSQL with them
+ * (the positions' tables), unless another instance seeded. */
 gboolean
 _wg_engine_postgres_publish_seed (WgEngine  *self,
                                   GError   **error)
 {
   if (self->pg == NULL)
     return TRUE;
-  return wg_pg_journal_publish_local (self->pg, self->writer_store, self->pg_base, error);
+  return wg_pg_journal_publish_local (self->pg, self->writer_store, self->pg_base,
+                                      wg_server_get_track_store (self->server), error);
 }
 
 static void

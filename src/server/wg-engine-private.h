@@ -76,9 +76,10 @@ struct _WgEngine
   /* Photos (wg-engine-attachments.c). */
   WgAttachmentStore *attachments;
   WgAttachmentStore *writer_attachments; /* the writer thread's: checks and references */
+  struct _WgPgAttachments *pg_attachments; /* with --database, instead of both */
   GThreadPool       *upload_pool;
   gpointer           upload_shared;    /* UploadShared, outlives the engine */
-  guint              uploads_queued;   /* waiting or decoding */
+  guint              uploads_queued;   /* waiting, decoding or (PostgreSQL) being stored */
   GHashTable        *batch_claims;     /* upload id -> incident, within one commit batch (writer thread) */
   guint              purge_id;
 

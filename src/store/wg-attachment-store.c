@@ -412,28 +412,29 @@ wg_attachment_store_read_blob (WgAttachmentStore  *self,
   return g_mapped_file_get_bytes (mapped);
 }
 
-/* Checks every id, inside the caller's transaction if any. */
-static gboolean
-check_ids (WgAttachmentStore   *self,
-           const char * const  *ids,
-           const char          *uploader,
-           const char          *incident,
-           GError             **error)
+gboolean
+wg_attachment_check_ids (const char * const     *ids,
+                         const char             *uploader,
+                         const char             *incident,
+                         WgAttachmentLookupFunc  lookup,
+                         gpointer                user_data,
+                         GError                **error)
 {
   for (guint i = 0; ids[i] != NULL; i++)
     {
       g_autoptr(WgAttachment) attachment = NULL;
       g_autoptr(GError) local_error = NULL;
 
-      attachment = wg_attachment_store_lookup (self, ids[i], &local_error);
-      if (attachment == NULL)
+      attachment = lookup (ids[i], user_data, &local_error);
+      if (attachment == NULL &&
+          !g_error_matches (local_error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
       /* Another user's upload looks exactly like a missing one: ids must
        * not be probed, nor other people's photos borrowed. */
-      if (g_strcmp0 (attachment->uploader, uploader) != 0)
+      if (attachment == NULL || g_strcmp0 (attachment->uploader, uploader) != 0)
         {
           g_set_error (error, WG_ATTACHMENT_STORE_ERROR, WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT,
                        _("There is no attachment “%s”"), ids[i]);
@@ -447,6 +448,25 @@ check_ids (WgAttachmentStore   *self,
         }
     }
   return TRUE;
+}
+
+static WgAttachment *
+lookup_cb (const char  *id,
+           gpointer     user_data,
+           GError     **error)
+{
+  return wg_attachment_store_lookup (user_data, id, error);
+}
+
+/* Checks every id, inside the caller's transaction if any. */
+static gboolean
+check_ids (WgAttachmentStore   *self,
+           const char * const  *ids,
+           const char          *uploader,
+           const char          *incident,
+           GError             **error)
+{
+  return wg_attachment_check_ids (ids, uploader, incident, lookup_cb, self, error);
 }
 
 gboolean

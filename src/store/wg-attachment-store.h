@@ -54,6 +54,21 @@ typedef struct
 WgAttachment *wg_attachment_copy (const WgAttachment *attachment);
 void          wg_attachment_free (WgAttachment       *attachment);
 
+/* The row of @id, or NULL with @error (for no such row,
+ * WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT). */
+typedef WgAttachment *(*WgAttachmentLookupFunc) (const char  *id,
+                                                 gpointer     user_data,
+                                                 GError     **error);
+/* Whether @uploader may attach the uploads @ids, looked up with @lookup,
+ * to @incident: the one rule of every backend.  Another user's upload is
+ * refused as unknown, one referenced by another incident as in use. */
+gboolean      wg_attachment_check_ids (const char * const     *ids,
+                                       const char             *uploader,
+                                       const char             *incident,
+                                       WgAttachmentLookupFunc  lookup,
+                                       gpointer                user_data,
+                                       GError                **error);
+
 typedef struct _WgAttachmentStore WgAttachmentStore;
 
 WgAttachmentStore *wg_attachment_store_open       (const char                *data_dir,

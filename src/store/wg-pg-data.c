@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The audit trail and the bookmarks in PostgreSQL (wg-pg-data.h).  One
- * thread owns the connection and takes jobs from a queue in order; the
- * audit rows waiting together go in one INSERT over unnest()ed arrays.
+ * The audit trail and the bookmarks in PostgreSQL (wg-pg-data.h), on a
+ * WgPgWorker; the audit rows waiting together go in one INSERT over
+ * unnest()ed arrays.
  */
 #define G_LOG_DOMAIN "wg-pg-data"
 
@@ -13,66 +13,51 @@
 #include "wg-pg-data.h"
 #include "wg-pg-journal.h"
 #include "wg-pg-text.h"
+#include "wg-pg-worker.h"
 
 /* pg_advisory_xact_lock's key while creating the tables: "wgda". */
 #define SCHEMA_LOCK_KEY "2003264609"
 /* Audit rows in one INSERT at most. */
 #define AUDIT_GROUP_MAX 5000
 
-typedef enum
-{
-  JOB_AUDIT,
-  JOB_READ_AUDIT,
-  JOB_ADD_BOOKMARK,
-  JOB_LIST_BOOKMARKS,
-  JOB_STOP,
-} JobKind;
-
+/* What a read asks: the audit's rows after an id, or the bookmarks of a
+ * span of moments. */
 typedef struct
 {
-  JobKind       kind;
-  GTask        *task;       /* NULL for JOB_AUDIT and JOB_STOP */
-  WgAuditEntry *entry;      /* JOB_AUDIT */
-  WgBookmark   *bookmark;   /* JOB_ADD_BOOKMARK */
-  char         *incident;   /* JOB_LIST_BOOKMARKS; nullable */
-  gint64        from;       /* the audit's after_id, or the bookmarks' from */
-  gint64        to;
-  guint         limit;
-} Job;
+  gint64  from;       /* the audit's after_id, or the bookmarks' from */
+  gint64  to;
+  char   *incident;   /* nullable */
+  guint   limit;
+} Query;
 
 struct _WgPgData
 {
-  PGconn      *conn;
-  GAsyncQueue *queue;
-  GThread     *thread;
+  WgPgWorker *worker;
+  PGconn     *conn;   /* the worker's */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 static void
-job_free (Job *job)
+query_free (Query *query)
 {
-  g_clear_object (&job->task);
-  g_clear_pointer (&job->entry, wg_audit_entry_free);
-  g_clear_pointer (&job->bookmark, wg_bookmark_free);
-  g_free (job->incident);
-  g_free (job);
+  g_free (query->incident);
+  g_free (query);
 }
 
-/* A connection lost (a restart of PostgreSQL) is opened again for the
- * next job: this one fails, and says so. */
-static PGresult *
-run (WgPgData           *self,
-     const char         *what,
-     const char         *sql,
-     int                 n_params,
-     const char * const *params,
-     ExecStatusType      expect,
-     GError            **error)
+static Query *
+query_new (gint64      from,
+           gint64      to,
+           const char *incident,
+           guint       limit)
 {
-  if (PQstatus (self->conn) != CONNECTION_OK)
-    PQreset (self->conn);
-  return wg_pg_run (self->conn, what, sql, n_params, params, expect, error);
+  Query *query = g_new0 (Query, 1);
+
+  query->from = from;
+  query->to = to;
+  query->incident = g_strdup (incident);
+  query->limit = limit;
+  return query;
 }
 
 static char *
@@ -121,9 +106,10 @@ create_schema (WgPgData  *self,
 }
 
 static void
-write_audit (WgPgData  *self,
-             GPtrArray *jobs)
+write_audit (GPtrArray *jobs,
+             gpointer   owner)
 {
+  WgPgData *self = owner;
   GString *columns[7];
   const char *params[7];
   g_autoptr(PGresult) result = NULL;
@@ -133,7 +119,7 @@ write_audit (WgPgData  *self,
     columns[c] = g_string_new ("{");
   for (guint i = 0; i < jobs->len; i++)
     {
-      WgAuditEntry *entry = ((Job *) g_ptr_array_index (jobs, i))->entry;
+      WgAuditEntry *entry = ((WgPgJob *) g_ptr_array_index (jobs, i))->data;
       char number[24];
 
       g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, entry->ts_ms);
@@ -151,7 +137,7 @@ write_audit (WgPgData  *self,
       g_string_append_c (columns[c], '}');
       params[c] = columns[c]->str;
     }
-  result = run (self, "writing audit rows",
+  result = wg_pg_run (self->conn, "writing audit rows",
                 "INSERT INTO audit (ts_ms, actor, address, action, command_id, status, result)"
                 " SELECT * FROM unnest ($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],"
                 " $6::integer[], $7::text[])",
@@ -163,23 +149,25 @@ write_audit (WgPgData  *self,
 }
 
 static void
-read_audit (WgPgData *self,
-            Job      *job)
+read_audit (GTask    *task,
+            gpointer  owner)
 {
-  g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, job->from);
-  g_autofree char *limit = g_strdup_printf ("%u", job->limit);
+  WgPgData *self = owner;
+  Query *query = g_task_get_task_data (task);
+  g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, query->from);
+  g_autofree char *limit = g_strdup_printf ("%u", query->limit);
   const char *params[] = { after, limit };
   g_autoptr(PGresult) result = NULL;
   GError *error = NULL;
   GPtrArray *entries;
 
-  result = run (self, "reading the audit trail",
+  result = wg_pg_run (self->conn, "reading the audit trail",
                 "SELECT id, ts_ms, actor, address, action, command_id, status, result"
                 " FROM audit WHERE id > $1 ORDER BY id LIMIT $2",
                 G_N_ELEMENTS (params), params, PGRES_TUPLES_OK, &error);
   if (result == NULL)
     {
-      g_task_return_error (job->task, error);
+      g_task_return_error (task, error);
       return;
     }
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_audit_entry_free);
@@ -197,50 +185,53 @@ read_audit (WgPgData *self,
       entry->result = dup_value (result, row, 7);
       g_ptr_array_add (entries, entry);
     }
-  g_task_return_pointer (job->task, entries, (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
-add_bookmark (WgPgData *self,
-              Job      *job)
+add_bookmark (GTask    *task,
+              gpointer  owner)
 {
-  WgBookmark *bookmark = job->bookmark;
+  WgPgData *self = owner;
+  WgBookmark *bookmark = g_task_get_task_data (task);
   g_autofree char *moment = g_strdup_printf ("%" G_GINT64_FORMAT, bookmark->moment);
   g_autofree char *created = g_strdup_printf ("%" G_GINT64_FORMAT, bookmark->created);
   const char *params[] = { bookmark->id, moment, bookmark->incident, bookmark->remark, bookmark->author, created };
   g_autoptr(PGresult) result = NULL;
   GError *error = NULL;
 
-  result = run (self, "storing a bookmark",
+  result = wg_pg_run (self->conn, "storing a bookmark",
                 "INSERT INTO bookmarks (id, moment, incident, remark, author, created)"
                 " VALUES ($1, $2, $3, $4, $5, $6)",
                 G_N_ELEMENTS (params), params, PGRES_COMMAND_OK, &error);
   if (result == NULL)
-    g_task_return_error (job->task, error);
+    g_task_return_error (task, error);
   else
-    g_task_return_boolean (job->task, TRUE);
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
-list_bookmarks (WgPgData *self,
-                Job      *job)
+list_bookmarks (GTask    *task,
+                gpointer  owner)
 {
-  g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, job->from);
-  g_autofree char *to = g_strdup_printf ("%" G_GINT64_FORMAT, job->to);
-  g_autofree char *limit = g_strdup_printf ("%u", job->limit);
-  const char *params[] = { from, to, limit, job->incident };
+  WgPgData *self = owner;
+  Query *query = g_task_get_task_data (task);
+  g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, query->from);
+  g_autofree char *to = g_strdup_printf ("%" G_GINT64_FORMAT, query->to);
+  g_autofree char *limit = g_strdup_printf ("%u", query->limit);
+  const char *params[] = { from, to, limit, query->incident };
   g_autoptr(PGresult) result = NULL;
   GError *error = NULL;
   GPtrArray *bookmarks;
 
-  result = run (self, "reading bookmarks",
+  result = wg_pg_run (self->conn, "reading bookmarks",
                 "SELECT id, moment, incident, remark, author, created FROM bookmarks"
                 " WHERE moment >= $1 AND moment < $2 AND ($4::text IS NULL OR incident = $4)"
                 " ORDER BY moment, created LIMIT $3",
                 G_N_ELEMENTS (params), params, PGRES_TUPLES_OK, &error);
   if (result == NULL)
     {
-      g_task_return_error (job->task, error);
+      g_task_return_error (task, error);
       return;
     }
   bookmarks = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_bookmark_free);
@@ -256,50 +247,7 @@ list_bookmarks (WgPgData *self,
       bookmark->created = g_ascii_strtoll (PQgetvalue (result, row, 5), NULL, 10);
       g_ptr_array_add (bookmarks, bookmark);
     }
-  g_task_return_pointer (job->task, bookmarks, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static gpointer
-thread_func (gpointer data)
-{
-  WgPgData *self = data;
-  Job *next = NULL;
-
-  for (;;)
-    {
-      Job *job = next != NULL ? next : g_async_queue_pop (self->queue);
-
-      next = NULL;
-      switch (job->kind)
-        {
-        case JOB_STOP:
-          job_free (job);
-          return NULL;
-        case JOB_AUDIT:
-          {
-            g_autoptr(GPtrArray) group = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
-
-            g_ptr_array_add (group, job);
-            while (group->len < AUDIT_GROUP_MAX && (next = g_async_queue_try_pop (self->queue)) != NULL &&
-                   next->kind == JOB_AUDIT)
-              g_ptr_array_add (group, g_steal_pointer (&next));
-            write_audit (self, group);
-          }
-          continue;
-        case JOB_READ_AUDIT:
-          read_audit (self, job);
-          break;
-        case JOB_ADD_BOOKMARK:
-          add_bookmark (self, job);
-          break;
-        case JOB_LIST_BOOKMARKS:
-          list_bookmarks (self, job);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-      job_free (job);
-    }
+  g_task_return_pointer (task, bookmarks, (GDestroyNotify) g_ptr_array_unref);
 }
 
 WgPgData *
@@ -310,13 +258,12 @@ wg_pg_data_open (const char  *conninfo,
 
   g_return_val_if_fail (conninfo != NULL, NULL);
 
-  self->conn = wg_pg_connect (conninfo, "the audit and bookmarks", error);
-  if (self->conn == NULL)
+  self->worker = wg_pg_worker_new (conninfo, "the audit and bookmarks", "wg-pg-data", self, error);
+  if (self->worker == NULL)
     return NULL;
+  self->conn = wg_pg_worker_get_connection (self->worker);
   if (!create_schema (self, error))
     return NULL;
-  self->queue = g_async_queue_new ();
-  self->thread = g_thread_new ("wg-pg-data", thread_func, self);
   return g_steal_pointer (&self);
 }
 
@@ -325,52 +272,28 @@ wg_pg_data_free (WgPgData *self)
 {
   if (self == NULL)
     return;
-  if (self->thread != NULL)
-    {
-      Job *stop = g_new0 (Job, 1);
-
-      stop->kind = JOB_STOP;
-      g_async_queue_push (self->queue, stop);
-      g_thread_join (self->thread);
-    }
-  g_clear_pointer (&self->queue, g_async_queue_unref);
-  g_clear_pointer (&self->conn, PQfinish);
+  g_clear_pointer (&self->worker, wg_pg_worker_free);
   g_free (self);
-}
-
-static Job *
-job_new (JobKind              kind,
-         GAsyncReadyCallback  callback,
-         gpointer             user_data,
-         gpointer             source_tag)
-{
-  Job *job = g_new0 (Job, 1);
-
-  job->kind = kind;
-  job->task = g_task_new (NULL, NULL, callback, user_data);
-  g_task_set_source_tag (job->task, source_tag);
-  return job;
 }
 
 void
 wg_pg_data_audit (WgPgData           *self,
                   const WgAuditEntry *entry)
 {
-  Job *job;
+  WgAuditEntry *copy;
 
   g_return_if_fail (self != NULL && entry != NULL && entry->action != NULL);
 
-  job = g_new0 (Job, 1);
-  job->kind = JOB_AUDIT;
-  job->entry = g_new0 (WgAuditEntry, 1);
-  job->entry->ts_ms = entry->ts_ms;
-  job->entry->actor = g_strdup (entry->actor);
-  job->entry->address = g_strdup (entry->address);
-  job->entry->action = g_strdup (entry->action);
-  job->entry->command_id = g_strdup (entry->command_id);
-  job->entry->status = entry->status;
-  job->entry->result = g_strdup (entry->result);
-  g_async_queue_push (self->queue, job);
+  copy = g_new0 (WgAuditEntry, 1);
+  copy->ts_ms = entry->ts_ms;
+  copy->actor = g_strdup (entry->actor);
+  copy->address = g_strdup (entry->address);
+  copy->action = g_strdup (entry->action);
+  copy->command_id = g_strdup (entry->command_id);
+  copy->status = entry->status;
+  copy->result = g_strdup (entry->result);
+  wg_pg_worker_run_grouped (self->worker, write_audit, 1, AUDIT_GROUP_MAX, copy, (GDestroyNotify) wg_audit_entry_free,
+                            NULL, NULL, NULL, wg_pg_data_audit);
 }
 
 void
@@ -380,14 +303,10 @@ wg_pg_data_read_audit_async (WgPgData            *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  Job *job;
-
   g_return_if_fail (self != NULL && limit > 0);
 
-  job = job_new (JOB_READ_AUDIT, callback, user_data, wg_pg_data_read_audit_async);
-  job->from = after_id;
-  job->limit = limit;
-  g_async_queue_push (self->queue, job);
+  wg_pg_worker_run_async (self->worker, read_audit, query_new (after_id, 0, NULL, limit), (GDestroyNotify) query_free,
+                          NULL, callback, user_data, wg_pg_data_read_audit_async);
 }
 
 GPtrArray *
@@ -405,19 +324,19 @@ wg_pg_data_add_bookmark_async (WgPgData            *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  Job *job;
+  WgBookmark *copy;
 
   g_return_if_fail (self != NULL && bookmark != NULL);
 
-  job = job_new (JOB_ADD_BOOKMARK, callback, user_data, wg_pg_data_add_bookmark_async);
-  job->bookmark = g_new0 (WgBookmark, 1);
-  job->bookmark->id = g_strdup (bookmark->id);
-  job->bookmark->moment = bookmark->moment;
-  job->bookmark->incident = g_strdup (bookmark->incident);
-  job->bookmark->remark = g_strdup (bookmark->remark);
-  job->bookmark->author = g_strdup (bookmark->author);
-  job->bookmark->created = bookmark->created;
-  g_async_queue_push (self->queue, job);
+  copy = g_new0 (WgBookmark, 1);
+  copy->id = g_strdup (bookmark->id);
+  copy->moment = bookmark->moment;
+  copy->incident = g_strdup (bookmark->incident);
+  copy->remark = g_strdup (bookmark->remark);
+  copy->author = g_strdup (bookmark->author);
+  copy->created = bookmark->created;
+  wg_pg_worker_run_async (self->worker, add_bookmark, copy, (GDestroyNotify) wg_bookmark_free,
+                          NULL, callback, user_data, wg_pg_data_add_bookmark_async);
 }
 
 gboolean
@@ -438,16 +357,10 @@ wg_pg_data_list_bookmarks_async (WgPgData            *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  Job *job;
-
   g_return_if_fail (self != NULL && limit > 0);
 
-  job = job_new (JOB_LIST_BOOKMARKS, callback, user_data, wg_pg_data_list_bookmarks_async);
-  job->from = from;
-  job->to = to;
-  job->incident = g_strdup (incident);
-  job->limit = limit;
-  g_async_queue_push (self->queue, job);
+  wg_pg_worker_run_async (self->worker, list_bookmarks, query_new (from, to, incident, limit),
+                          (GDestroyNotify) query_free, NULL, callback, user_data, wg_pg_data_list_bookmarks_async);
 }
 
 GPtrArray *

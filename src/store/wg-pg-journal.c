@@ -18,6 +18,7 @@
 #include "wg-error.h"
 #include "wg-json.h"
 #include "wg-pg-journal.h"
+#include "wg-pg-track.h"
 #include "wg-pg-text.h"
 
 /* pg_advisory_xact_lock's key: "wang" in ASCII. */
@@ -290,6 +291,13 @@ wg_pg_journal_get_id (WgPgJournal *self)
   return self->journal_id;
 }
 
+PGconn *
+wg_pg_journal_get_connection (WgPgJournal *self)
+{
+  g_return_val_if_fail (self != NULL && self->in_batch, NULL);
+  return self->conn;
+}
+
 /* ---------------------------------------------------------------- events */
 
 
@@ -554,6 +562,7 @@ gboolean
 wg_pg_journal_publish_local (WgPgJournal  *self,
                              WgStore      *mirror,
                              gint64        base,
+                             WgTrackStore *tracks,
                              GError      **error)
 {
   gint64 head;
@@ -589,6 +598,9 @@ wg_pg_journal_publish_local (WgPgJournal  *self,
         goto fail;
       after = ((WgEvent *) g_ptr_array_index (page, page->len - 1))->seq;
     }
+  /* With the journal that moved them, in one transaction. */
+  if (tracks != NULL && !wg_pg_track_publish_local (self->conn, tracks, error))
+    goto fail;
   if (!run_command (self, "COMMIT", error))
     goto fail;
   return TRUE;

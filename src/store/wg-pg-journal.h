@@ -17,7 +17,10 @@
  */
 #pragma once
 
+#include <libpq-fe.h>
+
 #include "wg-store.h"
+#include "wg-track-store.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +36,10 @@ WgPgJournal *wg_pg_journal_open          (const char   *conninfo,
                                           GError      **error);
 void         wg_pg_journal_free          (WgPgJournal  *self);
 const char  *wg_pg_journal_get_id        (WgPgJournal  *self);
+/* Inside a batch: its connection, whose transaction commits or rolls back
+ * with the batch's events (what must commit with them: the attachments a
+ * command references). */
+PGconn      *wg_pg_journal_get_connection (WgPgJournal *self);
 
 /* At start: a mirror of another journal, or ahead of this one (a database
  * restored from an older backup), is emptied and takes this journal's id;
@@ -42,11 +49,13 @@ gboolean     wg_pg_journal_attach_mirror (WgPgJournal  *self,
                                           GError      **error);
 /* At start, after local seeding (--demo's history) appended events to the
  * mirror above @base, its head when attached: stores them in PostgreSQL
+ * (with the points of @tracks, nullable: the history's generated tracks)
  * if the journal is still at @base; else another instance wrote first,
  * and the mirror is emptied and catches up. */
 gboolean     wg_pg_journal_publish_local (WgPgJournal  *self,
                                           WgStore      *mirror,
                                           gint64        base,
+                                          WgTrackStore *tracks,
                                           GError      **error);
 
 /* The batch.  @caught_up (nullable): the events of other instances the

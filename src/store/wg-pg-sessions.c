@@ -23,6 +23,7 @@
 #include "wg-pg-journal.h"
 #include "wg-pg-text.h"
 #include "wg-pg-sessions.h"
+#include "wg-pg-worker.h"
 
 /* The login windows' advisory lock: "gate" in ASCII. */
 #define LOGIN_LOCK_KEY "1734440037"
@@ -55,12 +56,11 @@ typedef struct
 
 struct _WgPgSessions
 {
-  char           *conninfo;
+  WgPgWorker     *worker;
   PGconn         *conn;        /* the worker's */
   char           *key;         /* hex; read-only after open */
   gint64          lifetime_ms;
   WgPgLoginLimits limits;
-  GThreadPool    *worker;
   GCancellable   *cancellable;
 
   /* Main context only: */
@@ -187,17 +187,6 @@ equal_in_constant_time (const char *a,
 }
 
 /* ---- the worker -------------------------------------------------------- */
-
-static gboolean
-ensure_connected (WgPgSessions  *self,
-                  GError       **error)
-{
-  if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK)
-    return TRUE;
-  g_clear_pointer (&self->conn, PQfinish);
-  self->conn = wg_pg_connect (self->conninfo, "the sessions", error);
-  return self->conn != NULL;
-}
 
 /* When the attempts at @at (ascending, all in the window) fall under
  * @max, if they reach it; 0 else. */
@@ -519,37 +508,35 @@ do_poll (WgPgSessions  *self,
   return TRUE;
 }
 
+/* On the worker's thread.  Jobs still queued at the end come back
+ * cancelled. */
 static void
-worker_func (gpointer data,
-             gpointer user_data)
+run_job (GTask    *task,
+         gpointer  owner)
 {
-  g_autoptr(GTask) task = data;
-  WgPgSessions *self = user_data;
+  WgPgSessions *self = owner;
   Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   gboolean ok = FALSE;
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (ensure_connected (self, &error))
+  switch (job->kind)
     {
-      switch (job->kind)
-        {
-        case JOB_LOGIN_BEGIN:
-          ok = do_login_begin (self, job, &error);
-          break;
-        case JOB_LOGIN_END:
-          ok = do_login_end (self, job, &error);
-          break;
-        case JOB_REVOKE:
-          ok = do_revoke (self, job, &error);
-          break;
-        case JOB_POLL:
-          ok = do_poll (self, job, &error);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
+    case JOB_LOGIN_BEGIN:
+      ok = do_login_begin (self, job, &error);
+      break;
+    case JOB_LOGIN_END:
+      ok = do_login_end (self, job, &error);
+      break;
+    case JOB_REVOKE:
+      ok = do_revoke (self, job, &error);
+      break;
+    case JOB_POLL:
+      ok = do_poll (self, job, &error);
+      break;
+    default:
+      g_assert_not_reached ();
     }
   if (ok)
     g_task_return_boolean (task, TRUE);
@@ -564,11 +551,8 @@ queue (WgPgSessions        *self,
        GAsyncReadyCallback  callback,
        gpointer             user_data)
 {
-  GTask *task = g_task_new (NULL, self->cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_thread_pool_push (self->worker, task, NULL);
+  wg_pg_worker_run_async (self->worker, run_job, job, (GDestroyNotify) job_free, self->cancellable, callback,
+                          user_data, source_tag);
 }
 
 /* ---- life -------------------------------------------------------------- */
@@ -676,7 +660,6 @@ wg_pg_sessions_open (const char             *conninfo,
 
   g_return_val_if_fail (conninfo != NULL && limits != NULL, NULL);
 
-  self->conninfo = g_strdup (conninfo);
   self->lifetime_ms = lifetime_ms;
   self->limits = *limits;
   self->accounts = accounts;
@@ -685,7 +668,13 @@ wg_pg_sessions_open (const char             *conninfo,
   self->renewals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->instance = random_hex (ID_BYTES);
-  if (!ensure_connected (self, error) || !create_schema (self, error))
+  /* One thread: the connection is not shared, and the jobs keep their
+   * order (a logout after its login). */
+  self->worker = wg_pg_worker_new (conninfo, "the sessions", "wg-pg-sessions", self, error);
+  if (self->worker == NULL)
+    return NULL;
+  self->conn = wg_pg_worker_get_connection (self->worker);
+  if (!create_schema (self, error))
     return NULL;
 
   /* Every session that may still run (revoked ones too), once. */
@@ -715,11 +704,6 @@ wg_pg_sessions_open (const char             *conninfo,
       }
     self->polled_to = g_ascii_strtoll (PQgetvalue (now, 0, 0), NULL, 10);
   }
-  /* One thread: the connection is not shared, and the jobs keep their
-   * order (a logout after its login). */
-  self->worker = g_thread_pool_new (worker_func, self, 1, FALSE, error);
-  if (self->worker == NULL)
-    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -731,16 +715,13 @@ wg_pg_sessions_free (WgPgSessions *self)
   g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  if (self->worker != NULL)
-    g_thread_pool_free (self->worker, FALSE, TRUE);
-  g_clear_pointer (&self->conn, PQfinish);
+  g_clear_pointer (&self->worker, wg_pg_worker_free);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->renewals, g_hash_table_unref);
   g_clear_pointer (&self->usage, g_hash_table_unref);
   g_free (self->instance);
   g_free (self->key);
-  g_free (self->conninfo);
   g_free (self);
 }
 

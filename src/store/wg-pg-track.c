@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The position track in PostgreSQL (wg-pg-track.h, docs/postgresql.md).
- * One thread owns the connection and takes jobs from a queue in order;
- * the additions waiting at once are written in one transaction, four
+ * A WgPgWorker owns the connection and runs the jobs in order; the
+ * additions waiting at once are written in one transaction, four
  * statements whatever their number of points (unnest() over arrays), so
  * that 20,000 points a second cost a few round trips and one WAL flush.
  * Which points are kept is decided on each unit's last kept point as
@@ -18,6 +18,7 @@
 #include "wg-pg-journal.h"
 #include "wg-pg-text.h"
 #include "wg-pg-track.h"
+#include "wg-pg-worker.h"
 
 /* pg_advisory_xact_lock's key while creating the tables: "wgtr". */
 #define SCHEMA_LOCK_KEY "2003268722"
@@ -28,24 +29,12 @@
 /* A group stops growing there: its arrays stay a few megabytes. */
 #define GROUP_MAX_POINTS 50000
 
-typedef enum
-{
-  JOB_ADD,
-  JOB_QUERY,
-  JOB_LATEST,
-  JOB_PURGE,
-  JOB_CHANGES,
-  JOB_STOP,
-} JobKind;
-
+/* What a read or a purge asks (an addition's job is its points). */
 typedef struct
 {
-  JobKind        kind;
-  GTask         *task;
-  GPtrArray     *points;     /* JOB_ADD */
-  GPtrArray     *spans;      /* JOB_PURGE: WgTrackSpan, nullable */
-  gint64         now_ms;     /* JOB_PURGE */
-  char          *unit;       /* JOB_QUERY, JOB_LATEST; nullable */
+  GPtrArray     *spans;      /* a purge's: WgTrackSpan, nullable */
+  gint64         now_ms;     /* a purge's */
+  char          *unit;       /* a query's, the latest's; nullable */
   gint64         from_ms;
   gint64         to_ms;
   WgTrackCursor  after;
@@ -62,10 +51,9 @@ typedef struct
 
 struct _WgPgTrack
 {
-  PGconn        *conn;
+  WgPgWorker    *worker;
+  PGconn        *conn;   /* the worker's */
   WgTrackPolicy  policy;
-  GAsyncQueue   *queue;
-  GThread       *thread;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
@@ -73,8 +61,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 static void
 job_free (Job *job)
 {
-  g_clear_object (&job->task);
-  g_clear_pointer (&job->points, g_ptr_array_unref);
   g_clear_pointer (&job->spans, g_ptr_array_unref);
   g_free (job->unit);
   g_free (job);
@@ -218,7 +204,7 @@ arrays_add_point (Arrays             *arrays,
 }
 
 static PGresult *
-run_arrays (WgPgTrack       *self,
+run_arrays (PGconn          *conn,
             const char      *what,
             const char      *sql,
             Arrays          *arrays,
@@ -232,7 +218,7 @@ run_arrays (WgPgTrack       *self,
       g_string_append_c (arrays->columns[i], '}');
       params[i] = arrays->columns[i]->str;
     }
-  return wg_pg_run (self->conn, what, sql, (int) arrays->n_columns, params, expect, error);
+  return wg_pg_run (conn, what, sql, (int) arrays->n_columns, params, expect, error);
 }
 
 #define POINT_TYPES "$2::bigint[], $3::float8[], $4::float8[], $5::text[]"
@@ -241,6 +227,18 @@ run_arrays (WgPgTrack       *self,
   " THEN excluded." column " ELSE positions_latest." column " END"
 #define KEPT(column) column " = CASE WHEN excluded.kept_ts IS NULL" \
   " THEN positions_latest." column " ELSE excluded." column " END"
+/* Kept points: unit, then POINT_TYPES. */
+#define INSERT_POSITIONS "INSERT INTO positions (unit, ts, lat, lon, status)" \
+  " SELECT * FROM unnest ($1::text[], " POINT_TYPES ")"
+/* Each unit's newest point and last kept one: only a newer point replaces
+ * a unit's latest, whichever instance wrote it. */
+#define UPSERT_LATEST "INSERT INTO positions_latest (unit, ts, lat, lon, status," \
+  " kept_ts, kept_lat, kept_lon, kept_status, changed)" \
+  " SELECT u.*, nextval ('positions_change')" \
+  " FROM unnest ($1::text[], " POINT_TYPES ", " KEPT_TYPES ") AS u" \
+  " ON CONFLICT (unit) DO UPDATE SET " NEWER ("ts") ", " NEWER ("lat") ", " \
+  NEWER ("lon") ", " NEWER ("status") ", " NEWER ("changed") ", " KEPT ("kept_ts") ", " \
+  KEPT ("kept_lat") ", " KEPT ("kept_lon") ", " KEPT ("kept_status")
 
 /* What a group does to one unit. */
 typedef struct
@@ -309,11 +307,11 @@ add_group (WgPgTrack  *self,
 
   for (guint i = 0; i < jobs->len; i++)
     {
-      Job *job = g_ptr_array_index (jobs, i);
+      GPtrArray *points = ((WgPgJob *) g_ptr_array_index (jobs, i))->data;
 
-      for (guint j = 0; j < job->points->len; j++)
+      for (guint j = 0; j < points->len; j++)
         {
-          WgTrackPoint *point = g_ptr_array_index (job->points, j);
+          WgTrackPoint *point = g_ptr_array_index (points, j);
 
           work = g_hash_table_lookup (units, point->unit);
           if (work == NULL)
@@ -326,9 +324,6 @@ add_group (WgPgTrack  *self,
         }
     }
 
-  /* A connection lost in an earlier group (a failover) is opened again. */
-  if (PQstatus (self->conn) != CONNECTION_OK)
-    PQreset (self->conn);
   if (!wg_pg_run_command (self->conn, "beginning a transaction", "BEGIN", error))
     return FALSE;
   {
@@ -343,14 +338,14 @@ add_group (WgPgTrack  *self,
   arrays_init (&latest, 9);
   for (guint i = 0; ok && i < jobs->len; i++)
     {
-      Job *job = g_ptr_array_index (jobs, i);
+      GPtrArray *points = ((WgPgJob *) g_ptr_array_index (jobs, i))->data;
       WgPgTrackAdded *added = g_new0 (WgPgTrackAdded, 1);
 
       added->changed = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
       g_ptr_array_add (answers, added);
-      for (guint j = 0; j < job->points->len; j++)
+      for (guint j = 0; j < points->len; j++)
         {
-          WgTrackPoint *point = g_ptr_array_index (job->points, j);
+          WgTrackPoint *point = g_ptr_array_index (points, j);
 
           work = g_hash_table_lookup (units, point->unit);
           added->accepted++;
@@ -375,9 +370,7 @@ add_group (WgPgTrack  *self,
 
   if (ok && kept.columns[0]->len > 1)
     {
-      g_autoptr(PGresult) inserted = run_arrays (self, "storing positions",
-                                                 "INSERT INTO positions (unit, ts, lat, lon, status)"
-                                                 " SELECT * FROM unnest ($1::text[], " POINT_TYPES ")",
+      g_autoptr(PGresult) inserted = run_arrays (self->conn, "storing positions", INSERT_POSITIONS,
                                                  &kept, PGRES_COMMAND_OK, error);
       ok = inserted != NULL;
     }
@@ -385,14 +378,7 @@ add_group (WgPgTrack  *self,
    * wrote it. */
   if (ok)
     {
-      result = run_arrays (self, "storing the latest positions",
-                           "INSERT INTO positions_latest (unit, ts, lat, lon, status,"
-                           " kept_ts, kept_lat, kept_lon, kept_status, changed)"
-                           " SELECT u.*, nextval ('positions_change')"
-                           " FROM unnest ($1::text[], " POINT_TYPES ", " KEPT_TYPES ") AS u"
-                           " ON CONFLICT (unit) DO UPDATE SET " NEWER ("ts") ", " NEWER ("lat") ", "
-                           NEWER ("lon") ", " NEWER ("status") ", " NEWER ("changed") ", " KEPT ("kept_ts") ", "
-                           KEPT ("kept_lat") ", " KEPT ("kept_lon") ", " KEPT ("kept_status") " RETURNING unit, ts",
+      result = run_arrays (self->conn, "storing the latest positions", UPSERT_LATEST " RETURNING unit, ts",
                            &latest, PGRES_TUPLES_OK, error);
       ok = result != NULL;
     }
@@ -415,12 +401,12 @@ add_group (WgPgTrack  *self,
     }
   for (guint i = 0; i < jobs->len; i++)
     {
-      Job *job = g_ptr_array_index (jobs, i);
+      GPtrArray *points = ((WgPgJob *) g_ptr_array_index (jobs, i))->data;
       WgPgTrackAdded *added = g_ptr_array_index (answers, i);
 
-      for (guint j = 0; j < job->points->len; j++)
+      for (guint j = 0; j < points->len; j++)
         {
-          WgTrackPoint *point = g_ptr_array_index (job->points, j);
+          WgTrackPoint *point = g_ptr_array_index (points, j);
 
           work = g_hash_table_lookup (units, point->unit);
           if (work != NULL && work->newest == point)
@@ -431,9 +417,10 @@ add_group (WgPgTrack  *self,
 }
 
 static void
-run_add_group (WgPgTrack *self,
-               GPtrArray *jobs)
+run_add_group (GPtrArray *jobs,
+               gpointer   owner)
 {
+  WgPgTrack *self = owner;
   g_autoptr(GPtrArray) answers = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
 
@@ -441,18 +428,20 @@ run_add_group (WgPgTrack *self,
     {
       g_ptr_array_set_free_func (answers, (GDestroyNotify) wg_pg_track_added_free);
       for (guint i = 0; i < jobs->len; i++)
-        g_task_return_error (((Job *) g_ptr_array_index (jobs, i))->task, g_error_copy (error));
+        g_task_return_error (((WgPgJob *) g_ptr_array_index (jobs, i))->task, g_error_copy (error));
       return;
     }
   for (guint i = 0; i < jobs->len; i++)
-    g_task_return_pointer (((Job *) g_ptr_array_index (jobs, i))->task, g_ptr_array_index (answers, i),
+    g_task_return_pointer (((WgPgJob *) g_ptr_array_index (jobs, i))->task, g_ptr_array_index (answers, i),
                            (GDestroyNotify) wg_pg_track_added_free);
 }
 
 static void
-run_query (WgPgTrack *self,
-           Job       *job)
+run_query (GTask    *task,
+           gpointer  owner)
 {
+  WgPgTrack *self = owner;
+  Job *job = g_task_get_task_data (task);
   g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, job->from_ms);
   g_autofree char *to = g_strdup_printf ("%" G_GINT64_FORMAT, job->to_ms);
   g_autofree char *limit = g_strdup_printf ("%u", job->limit + 1);
@@ -473,7 +462,7 @@ run_query (WgPgTrack *self,
                 G_N_ELEMENTS (params), params, PGRES_TUPLES_OK, &error);
   if (result == NULL)
     {
-      g_task_return_error (job->task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   page = g_new0 (Page, 1);
@@ -487,13 +476,15 @@ run_query (WgPgTrack *self,
       page->next.ts = g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10);
       page->next.id = g_ascii_strtoll (PQgetvalue (result, row, 5), NULL, 10);
     }
-  g_task_return_pointer (job->task, page, (GDestroyNotify) page_free);
+  g_task_return_pointer (task, page, (GDestroyNotify) page_free);
 }
 
 static void
-run_latest (WgPgTrack *self,
-            Job       *job)
+run_latest (GTask    *task,
+            gpointer  owner)
 {
+  WgPgTrack *self = owner;
+  Job *job = g_task_get_task_data (task);
   const char *params[] = { job->unit };
   g_autoptr(PGresult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -505,13 +496,13 @@ run_latest (WgPgTrack *self,
                 1, params, PGRES_TUPLES_OK, &error);
   if (result == NULL)
     {
-      g_task_return_error (job->task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   points = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
   for (int row = 0; row < PQntuples (result); row++)
     g_ptr_array_add (points, point_from_row (result, row));
-  g_task_return_pointer (job->task, points, (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, points, (GDestroyNotify) g_ptr_array_unref);
 }
 
 /* Records the spans (one row per unit and start, widened to the later
@@ -519,9 +510,11 @@ run_latest (WgPgTrack *self,
  * outside every span, and the latest positions as old: every instance
  * may run it, a point is deleted once. */
 static void
-run_purge (WgPgTrack *self,
-           Job       *job)
+run_purge (GTask    *task,
+           gpointer  owner)
 {
+  WgPgTrack *self = owner;
+  Job *job = g_task_get_task_data (task);
   g_autofree char *cutoff = g_strdup_printf ("%" G_GINT64_FORMAT, job->now_ms - self->policy.retention_ms);
   g_autofree char *step = g_strdup_printf ("%u", WG_PG_TRACK_PURGE_STEP);
   const char *params[] = { cutoff, step };
@@ -583,7 +576,7 @@ run_purge (WgPgTrack *self,
         g_string_free (columns[c], TRUE);
       if (kept == NULL)
         {
-          g_task_return_error (job->task, error);
+          g_task_return_error (task, error);
           return;
         }
     }
@@ -600,19 +593,21 @@ run_purge (WgPgTrack *self,
                   1, params, PGRES_COMMAND_OK, &error);
   if (latest == NULL)
     {
-      g_task_return_error (job->task, error);
+      g_task_return_error (task, error);
       return;
     }
   n = (guint) g_ascii_strtoull (PQcmdTuples (deleted), NULL, 10);
-  g_task_return_int (job->task, n);
+  g_task_return_int (task, n);
 }
 
 /* The latest positions changed after number job->from_ms (a change
  * number; below zero: none, only where the numbers stand). */
 static void
-run_changes (WgPgTrack *self,
-             Job       *job)
+run_changes (GTask    *task,
+             gpointer  owner)
 {
+  WgPgTrack *self = owner;
+  Job *job = g_task_get_task_data (task);
   g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, job->from_ms);
   const char *params[] = { after };
   g_autoptr(PGresult) result = NULL;
@@ -628,7 +623,7 @@ run_changes (WgPgTrack *self,
                   " WHERE changed > $1 ORDER BY changed", 1, params, PGRES_TUPLES_OK, &error);
   if (result == NULL)
     {
-      g_task_return_error (job->task, error);
+      g_task_return_error (task, error);
       return;
     }
   page = g_new0 (Page, 1);
@@ -642,53 +637,7 @@ run_changes (WgPgTrack *self,
         g_ptr_array_add (page->points, point_from_row (result, row));
         page->next.id = g_ascii_strtoll (PQgetvalue (result, row, 5), NULL, 10);
       }
-  g_task_return_pointer (job->task, page, (GDestroyNotify) page_free);
-}
-
-static gpointer
-thread_func (gpointer data)
-{
-  WgPgTrack *self = data;
-  Job *next = NULL;
-
-  for (;;)
-    {
-      Job *job = next != NULL ? next : g_async_queue_pop (self->queue);
-
-      next = NULL;
-      if (job->kind == JOB_STOP)
-        {
-          job_free (job);
-          return NULL;
-        }
-      if (job->kind == JOB_ADD)
-        {
-          /* Group commit: every addition already waiting goes along. */
-          g_autoptr(GPtrArray) group = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
-          guint n_points = job->points->len;
-
-          g_ptr_array_add (group, job);
-          while (n_points < GROUP_MAX_POINTS && (next = g_async_queue_try_pop (self->queue)) != NULL &&
-                 next->kind == JOB_ADD)
-            {
-              n_points += next->points->len;
-              g_ptr_array_add (group, g_steal_pointer (&next));
-            }
-          run_add_group (self, group);
-          continue;
-        }
-      if (PQstatus (self->conn) != CONNECTION_OK)
-        PQreset (self->conn);
-      if (job->kind == JOB_QUERY)
-        run_query (self, job);
-      else if (job->kind == JOB_PURGE)
-        run_purge (self, job);
-      else if (job->kind == JOB_CHANGES)
-        run_changes (self, job);
-      else
-        run_latest (self, job);
-      job_free (job);
-    }
+  g_task_return_pointer (task, page, (GDestroyNotify) page_free);
 }
 
 WgPgTrack *
@@ -704,13 +653,12 @@ wg_pg_track_open (const char           *conninfo,
     self->policy = *policy;
   else
     wg_track_policy_init_default (&self->policy);
-  self->conn = wg_pg_connect (conninfo, "positions", error);
-  if (self->conn == NULL)
+  self->worker = wg_pg_worker_new (conninfo, "positions", "wg-pg-track", self, error);
+  if (self->worker == NULL)
     return NULL;
+  self->conn = wg_pg_worker_get_connection (self->worker);
   if (!create_schema (self, error))
     return NULL;
-  self->queue = g_async_queue_new ();
-  self->thread = g_thread_new ("wg-pg-track", thread_func, self);
   return g_steal_pointer (&self);
 }
 
@@ -719,32 +667,8 @@ wg_pg_track_free (WgPgTrack *self)
 {
   if (self == NULL)
     return;
-  if (self->thread != NULL)
-    {
-      Job *stop = g_new0 (Job, 1);
-
-      stop->kind = JOB_STOP;
-      g_async_queue_push (self->queue, stop);
-      g_thread_join (self->thread);
-    }
-  g_clear_pointer (&self->queue, g_async_queue_unref);
-  g_clear_pointer (&self->conn, PQfinish);
+  g_clear_pointer (&self->worker, wg_pg_worker_free);
   g_free (self);
-}
-
-static Job *
-job_new (JobKind              kind,
-         GCancellable        *cancellable,
-         GAsyncReadyCallback  callback,
-         gpointer             user_data,
-         gpointer             source_tag)
-{
-  Job *job = g_new0 (Job, 1);
-
-  job->kind = kind;
-  job->task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (job->task, source_tag);
-  return job;
 }
 
 void
@@ -754,13 +678,12 @@ wg_pg_track_add_async (WgPgTrack           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Job *job;
-
   g_return_if_fail (self != NULL && points != NULL);
 
-  job = job_new (JOB_ADD, cancellable, callback, user_data, wg_pg_track_add_async);
-  job->points = g_ptr_array_ref (points);
-  g_async_queue_push (self->queue, job);
+  /* Group commit: every addition already waiting goes along. */
+  wg_pg_worker_run_grouped (self->worker, run_add_group, points->len, GROUP_MAX_POINTS, g_ptr_array_ref (points),
+                            (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data,
+                            wg_pg_track_add_async);
 }
 
 WgPgTrackAdded *
@@ -787,13 +710,14 @@ wg_pg_track_query_page_async (WgPgTrack           *self,
 
   g_return_if_fail (self != NULL && limit > 0);
 
-  job = job_new (JOB_QUERY, cancellable, callback, user_data, wg_pg_track_query_page_async);
+  job = g_new0 (Job, 1);
   job->unit = g_strdup (unit);
   job->from_ms = from_ms;
   job->to_ms = to_ms;
   job->after = after != NULL ? *after : (WgTrackCursor) { G_MININT64, G_MININT64 };
   job->limit = limit;
-  g_async_queue_push (self->queue, job);
+  wg_pg_worker_run_async (self->worker, run_query, job, (GDestroyNotify) job_free, cancellable, callback, user_data,
+                          wg_pg_track_query_page_async);
 }
 
 GPtrArray *
@@ -831,9 +755,10 @@ wg_pg_track_latest_async (WgPgTrack           *self,
 
   g_return_if_fail (self != NULL);
 
-  job = job_new (JOB_LATEST, cancellable, callback, user_data, wg_pg_track_latest_async);
+  job = g_new0 (Job, 1);
   job->unit = g_strdup (unit);
-  g_async_queue_push (self->queue, job);
+  wg_pg_worker_run_async (self->worker, run_latest, job, (GDestroyNotify) job_free, cancellable, callback, user_data,
+                          wg_pg_track_latest_async);
 }
 
 GPtrArray *
@@ -857,10 +782,11 @@ wg_pg_track_purge_async (WgPgTrack           *self,
 
   g_return_if_fail (self != NULL);
 
-  job = job_new (JOB_PURGE, cancellable, callback, user_data, wg_pg_track_purge_async);
+  job = g_new0 (Job, 1);
   job->now_ms = now_ms;
   job->spans = spans != NULL ? g_ptr_array_ref (spans) : NULL;
-  g_async_queue_push (self->queue, job);
+  wg_pg_worker_run_async (self->worker, run_purge, job, (GDestroyNotify) job_free, cancellable, callback, user_data,
+                          wg_pg_track_purge_async);
 }
 
 gboolean
@@ -896,9 +822,10 @@ wg_pg_track_changes_async (WgPgTrack           *self,
 
   g_return_if_fail (self != NULL);
 
-  job = job_new (JOB_CHANGES, cancellable, callback, user_data, wg_pg_track_changes_async);
+  job = g_new0 (Job, 1);
   job->from_ms = after;
-  g_async_queue_push (self->queue, job);
+  wg_pg_worker_run_async (self->worker, run_changes, job, (GDestroyNotify) job_free, cancellable, callback, user_data,
+                          wg_pg_track_changes_async);
 }
 
 GPtrArray *
@@ -913,4 +840,72 @@ wg_pg_track_changes_finish (WgPgTrack     *self,
   if (points != NULL && out_next != NULL)
     *out_next = next.id;
   return points;
+}
+
+/* Points a statement at most while publishing local tracks. */
+#define PUBLISH_PAGE 20000
+
+gboolean
+wg_pg_track_publish_local (PGconn        *conn,
+                           WgTrackStore  *local,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) latest = NULL;
+  g_autoptr(GHashTable) last_kept = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                           (GDestroyNotify) wg_track_point_free);
+  WgTrackCursor after = { -1, -1 };
+  gboolean more = TRUE;
+  Arrays arrays;
+
+  g_return_val_if_fail (conn != NULL && local != NULL, FALSE);
+
+  for (gboolean first = TRUE; more; first = FALSE)
+    {
+      g_autoptr(GPtrArray) page = wg_track_store_query_page (local, NULL, G_MININT64, G_MAXINT64,
+                                                             first ? NULL : &after, PUBLISH_PAGE, &after, &more,
+                                                             error);
+      g_autoptr(PGresult) inserted = NULL;
+
+      if (page == NULL)
+        return FALSE;
+      if (page->len == 0)
+        break;
+      arrays_init (&arrays, 5);
+      for (guint i = 0; i < page->len; i++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (page, i);
+
+          wg_pg_array_append_text (arrays.columns[0], point->unit);
+          arrays_add_point (&arrays, 1, point);
+          /* In time order: the last one seen is the unit's last kept. */
+          point = wg_track_point_copy (point);
+          g_hash_table_replace (last_kept, point->unit, point);
+        }
+      inserted = run_arrays (conn, "publishing positions", INSERT_POSITIONS, &arrays, PGRES_COMMAND_OK, error);
+      arrays_clear (&arrays);
+      if (inserted == NULL)
+        return FALSE;
+    }
+
+  latest = wg_track_store_dup_latest (local);
+  if (latest->len > 0)
+    {
+      g_autoptr(PGresult) upserted = NULL;
+
+      arrays_init (&arrays, 9);
+      for (guint i = 0; i < latest->len; i++)
+        {
+          WgTrackPoint *point = g_ptr_array_index (latest, i);
+
+          wg_pg_array_append_text (arrays.columns[0], point->unit);
+          arrays_add_point (&arrays, 1, point);
+          arrays_add_point (&arrays, 5, g_hash_table_lookup (last_kept, point->unit));
+        }
+      upserted = run_arrays (conn, "publishing the latest positions", UPSERT_LATEST, &arrays, PGRES_COMMAND_OK,
+                             error);
+      arrays_clear (&arrays);
+      if (upserted == NULL)
+        return FALSE;
+    }
+  return TRUE;
 }

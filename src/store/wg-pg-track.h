@@ -16,6 +16,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libpq-fe.h>
 
 #include "wg-track-store.h"
 
@@ -107,6 +108,15 @@ void         wg_pg_track_changes_async      (WgPgTrack            *self,
 GPtrArray   *wg_pg_track_changes_finish     (WgPgTrack            *self,
                                              GAsyncResult         *result,
                                              gint64               *out_next,
+                                             GError              **error);
+
+/* Blocking, inside the caller's transaction on @conn, at start: stores
+ * the points of @local as they are (kept by the same rule when they were
+ * generated) and each unit's latest, a newer one only.  --demo's tracks,
+ * published with the demo's journal.  The tables exist: an instance opens
+ * its WgPgTrack before its journal. */
+gboolean     wg_pg_track_publish_local      (PGconn               *conn,
+                                             WgTrackStore         *local,
                                              GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgPgTrack, wg_pg_track_free)

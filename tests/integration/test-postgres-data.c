@@ -12,6 +12,10 @@
  *    listed by the other.
  *  - the retention purge of the shared track: old points deleted, those
  *    of a unit's time on an incident kept;
+ *  - attachments: a photo uploaded to instance 1 read from instance 2,
+ *    byte for byte; referenced through instance 2, read by others through
+ *    instance 1; the refusals (unknown, another user's, in use, too
+ *    large) the same through both, storing nothing;
  *  - the mirror: a deleted journal.db is rebuilt from PostgreSQL at
  *    start, with the same journal id; a database that lost events the
  *    mirror had (an asynchronous standby promoted) gets a new journal id.
@@ -22,6 +26,7 @@
 #include <libpq-fe.h>
 #include <string.h>
 
+#include "test-images.h"
 #include "wg-test-postgres.h"
 #include "wg-test-server.h"
 
@@ -350,6 +355,233 @@ test_audit_bookmarks (void)
   wg_test_server_free (one);
 }
 
+/* Noise: a photo of a few megabytes, as a phone's. */
+static GBytes *
+noisy_jpeg (int width,
+            int height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (22);
+
+  for (gsize i = 0; i < gdk_pixbuf_get_byte_length (pixbuf); i++)
+    pixels[i] = (guint8) g_rand_int (rand);
+  return test_image_encode_jpeg (pixbuf);
+}
+
+static WgTestResponse *
+get_attachment (WgTestServer *server,
+                const char   *token,
+                const char   *id,
+                const char   *variant)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/attachments/", id, variant != NULL ? "/" : NULL, variant, NULL);
+
+  return wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+}
+
+static void
+wait_for_head (WgTestServer *server,
+               gint64        head)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (wg_test_server_head (server) < head)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+}
+
+static WgTestResponse *
+report_with (WgTestServer *server,
+             const char   *token,
+             const char   *attachment)
+{
+  g_autofree char *body = g_strdup_printf ("{\"grade\": \"general\", \"category\": \"garbage\","
+                                           " \"location\": {\"lat\": 23.21, \"lon\": 113.29},"
+                                           " \"summary\": \"照片\", \"attachments\": [\"%s\"]}", attachment);
+
+  return wg_test_server_command (server, token, NULL, "incident.report", body);
+}
+
+/* Answers to commands sent at once, by status. */
+typedef struct
+{
+  guint answered;
+  guint accepted;   /* 200 */
+  guint in_use;     /* 409 attachment-in-use */
+} RaceTally;
+
+static void
+race_answer_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RaceTally *tally = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  g_assert_no_error (error);
+  tally->answered++;
+  tally->accepted += soup_message_get_status (msg) == 200;
+  tally->in_use += soup_message_get_status (msg) == 409 &&
+                   g_strstr_len (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "attachment-in-use");
+}
+
+static gboolean
+race_done (gpointer tally)
+{
+  return ((RaceTally *) tally)->answered == 2;
+}
+
+/* The same user names one upload in two reports sent at once, one to
+ * each instance: one is accepted, the other finds it in use (the check
+ * references it in the batch's transaction). */
+static void
+race_for_upload (WgTestServer *both[2],
+                 const char   *tokens[2],
+                 GBytes       *photo)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *id = NULL;
+  RaceTally tally = { 0 };
+
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_bytes (both[0], tokens[0], "POST", "/api/v1/attachments",
+                                                                "image/jpeg", photo, NULL);
+
+    g_assert_cmpuint (r->status, ==, 201);
+    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+  }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *url = wg_test_server_url (both[i], "/api/v1/commands");
+      g_autofree char *command = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"type\": \"incident.report\", \"body\":"
+                                               " {\"grade\": \"general\", \"category\": \"garbage\","
+                                               " \"location\": {\"lat\": 23.21, \"lon\": 113.29},"
+                                               " \"summary\": \"同一张照片\", \"attachments\": [\"%s\"]}}",
+                                               command, id);
+      g_autofree char *auth = g_strdup_printf ("Bearer %s", tokens[i]);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, race_answer_cb, &tally);
+    }
+  g_assert_true (wg_test_iterate_until (race_done, &tally, 20 * 1000));
+  g_assert_cmpuint (tally.accepted, ==, 1);
+  g_assert_cmpuint (tally.in_use, ==, 1);
+}
+
+static void
+test_attachments (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *grid = NULL, *worker = NULL;
+  g_autofree char *leader1 = NULL, *worker1 = NULL, *worker2 = NULL;
+  g_autofree char *id = NULL, *unknown = g_uuid_string_random ();
+  g_autoptr(GBytes) photo = noisy_jpeg (1600, 1200);
+  g_autoptr(GBytes) big = NULL;
+  WgTestServer *one, *two, *both[2];
+  gint64 head;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  one = both[0] = start_server (database);
+  two = both[1] = start_server (database);
+  leader1 = wg_test_server_login (one, "leader", "demo");
+  grid = wg_test_server_grid_at (one, leader1, "{\"lat\": 23.21, \"lon\": 113.29}");
+  worker = wg_test_server_grid_worker (one, grid, TRUE);
+  worker1 = wg_test_server_login (one, worker, "demo");
+  worker2 = wg_test_server_login (two, worker, "demo");
+  g_test_message ("photo: %" G_GSIZE_FORMAT " bytes", g_bytes_get_size (photo));
+
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_bytes (one, worker1, "POST", "/api/v1/attachments",
+                                                                "image/jpeg", photo, NULL);
+
+    g_assert_cmpuint (r->status, ==, 201);
+    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+  }
+  /* Unreferenced: its uploader reads it through the other instance. */
+  {
+    g_autoptr(WgTestResponse) original = get_attachment (two, worker2, id, NULL);
+    g_autoptr(WgTestResponse) thumbnail = get_attachment (two, worker2, id, "thumbnail");
+    g_autofree char *leader2 = wg_test_server_login (two, "leader", "demo");
+    g_autoptr(WgTestResponse) hidden = get_attachment (two, leader2, id, NULL);
+
+    g_assert_cmpuint (original->status, ==, 200);
+    g_assert_cmpstr (original->content_type, ==, "image/jpeg");
+    g_assert_true (g_bytes_equal (original->body, photo));
+    g_assert_cmpuint (thumbnail->status, ==, 200);
+    g_assert_cmpuint (g_bytes_get_size (thumbnail->body), <, g_bytes_get_size (photo));
+    wg_test_response_assert_problem (hidden, 404, "unknown-attachment");
+  }
+
+  /* Refused the same through both, appending nothing: another user's
+   * upload and an unknown id look alike. */
+  head = wg_test_server_head (one);
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    {
+      g_autofree char *other = wg_test_server_login (both[i], "leader", "demo");
+      g_autoptr(WgTestResponse) foreign = report_with (both[i], other, id);
+      g_autoptr(WgTestResponse) missing = report_with (both[i], other, unknown);
+
+      wg_test_response_assert_problem (foreign, 422, "unknown-attachment");
+      wg_test_response_assert_problem (missing, 422, "unknown-attachment");
+    }
+  g_assert_cmpint (wg_test_server_head (one), ==, head);
+
+  /* Referenced through instance 2: others read it through instance 1. */
+  {
+    g_autoptr(WgTestResponse) reported = report_with (two, worker2, id);
+    g_autoptr(WgTestResponse) read = NULL;
+
+    g_assert_cmpuint (reported->status, ==, 200);
+    /* Who may read it is decided on instance 1's mirror: once it has the
+     * incident. */
+    wait_for_head (one, wg_test_server_head (two));
+    read = get_attachment (one, leader1, id, NULL);
+    g_assert_cmpuint (read->status, ==, 200);
+    g_assert_true (g_bytes_equal (read->body, photo));
+  }
+  /* In use by that incident, whichever instance is asked. */
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    {
+      g_autoptr(WgTestResponse) again = report_with (both[i], i == 0 ? worker1 : worker2, id);
+
+      wg_test_response_assert_problem (again, 409, "attachment-in-use");
+    }
+
+  /* Over the size limit: refused, nothing stored. */
+  big = g_bytes_new_take (g_malloc0 (9 * 1024 * 1024), 9 * 1024 * 1024);
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    {
+      g_autoptr(WgTestResponse) r = wg_test_server_request_bytes (both[i], i == 0 ? worker1 : worker2, "POST",
+                                                                  "/api/v1/attachments", "image/jpeg", big, NULL);
+
+      g_assert_cmpuint (r->status, ==, 413);
+    }
+  g_assert_cmpint (wg_test_postgres_query_number (database, "SELECT count(*) FROM attachments"), ==, 1);
+  g_assert_cmpint (wg_test_postgres_query_number (database,
+                                                  "SELECT count(*) FROM attachments WHERE referenced_by IS NULL"), ==, 0);
+
+  {
+    g_autoptr(GBytes) small = noisy_jpeg (320, 240);
+    const char *tokens[] = { worker1, worker2 };
+
+    for (guint round = 0; round < 5; round++)
+      race_for_upload (both, tokens, small);
+  }
+
+  wg_test_server_free (two);
+  wg_test_server_free (one);
+}
+
 static char *
 health_journal_id (WgTestServer *server)
 {
@@ -370,37 +602,6 @@ remove_mirror (WgTestServer *server)
 
       g_remove (path);
     }
-}
-
-static void
-execute_sql (const char *database,
-             const char *sql)
-{
-  PGconn *conn = PQconnectdb (database);
-  PGresult *result;
-
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  result = PQexec (conn, sql);
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
-  PQclear (result);
-  PQfinish (conn);
-}
-
-static gint64
-query_number (const char *database,
-              const char *sql)
-{
-  PGconn *conn = PQconnectdb (database);
-  PGresult *result;
-  gint64 number;
-
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  result = PQexec (conn, sql);
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  number = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
-  PQclear (result);
-  PQfinish (conn);
-  return number;
 }
 
 static void
@@ -436,18 +637,22 @@ test_purge (void)
                          "INSERT INTO positions_spans (unit, from_ts, to_ts) VALUES"
                          " ('old-b', %1$" G_GINT64_FORMAT " - 1000, %1$" G_GINT64_FORMAT " + 5000)",
                          long_ago);
-  execute_sql (database, old);
+  wg_test_postgres_execute (database, old);
 
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (query_number (database, "SELECT count(*) FROM positions WHERE unit = 'old-a'") > 0)
+  while (wg_test_postgres_query_number (database, "SELECT count(*) FROM positions WHERE unit = 'old-a'") > 0)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (100 * 1000);
     }
-  g_assert_cmpint (query_number (database, "SELECT count(*) FROM positions WHERE unit = 'old-b'"), ==, 2);
-  g_assert_cmpint (query_number (database, "SELECT count(*) FROM positions WHERE unit = 'new'"), ==, 1);
-  g_assert_cmpint (query_number (database, "SELECT count(*) FROM positions_latest WHERE unit = 'old-a'"), ==, 0);
-  g_assert_cmpint (query_number (database, "SELECT count(*) FROM positions_latest WHERE unit = 'new'"), ==, 1);
+  g_assert_cmpint (wg_test_postgres_query_number (database,
+                                                  "SELECT count(*) FROM positions WHERE unit = 'old-b'"), ==, 2);
+  g_assert_cmpint (wg_test_postgres_query_number (database,
+                                                  "SELECT count(*) FROM positions WHERE unit = 'new'"), ==, 1);
+  g_assert_cmpint (wg_test_postgres_query_number (database,
+                                                  "SELECT count(*) FROM positions_latest WHERE unit = 'old-a'"), ==, 0);
+  g_assert_cmpint (wg_test_postgres_query_number (database,
+                                                  "SELECT count(*) FROM positions_latest WHERE unit = 'new'"), ==, 1);
 
   wg_test_server_free (server);
 }
@@ -502,7 +707,7 @@ test_mirror (void)
   lose = g_strdup_printf ("DELETE FROM journal WHERE seq > %" G_GINT64_FORMAT ";"
                           "DELETE FROM commands WHERE first_seq > %" G_GINT64_FORMAT,
                           head - 2, head - 2);
-  execute_sql (database, lose);
+  wg_test_postgres_execute (database, lose);
   {
     g_autofree char *token = wg_test_server_login (server, "dispatcher", "demo");
     g_autoptr(WgTestResponse) refused = wg_test_server_command (server, token, NULL, "incident.report",
@@ -534,6 +739,7 @@ main (int   argc,
   g_test_add_func ("/postgres-data/audit-bookmarks", test_audit_bookmarks);
   g_test_add_func ("/postgres-data/purge", test_purge);
   g_test_add_func ("/postgres-data/mirror", test_mirror);
+  g_test_add_func ("/postgres-data/attachments", test_attachments);
   cluster = wg_test_postgres_start (&skip_reason);
   status = g_test_run ();
   g_clear_pointer (&cluster, wg_test_postgres_stop);

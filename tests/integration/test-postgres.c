@@ -16,7 +16,8 @@
  *    instance's data directory, in force on every instance;
  *  - --demo with history (three streets): generated once into PostgreSQL,
  *    adopted by the next instance;
- *  - the timers of two instances escalate an alarm once;
+ *  - the timers of two instances escalate an alarm once, also when the
+ *    instance that took the report is killed before they fall due;
  *  - kill -9 of an instance during writes: every acknowledged command is
  *    kept, and the retries through the other instance apply none twice;
  *  - an immediate shutdown of PostgreSQL during writes, then its restart:
@@ -392,6 +393,41 @@ test_two_instances (void)
 
 /* --demo with history: the first instance generates it into PostgreSQL,
  * the second adopts it. */
+/* The forces' generated tracks went to PostgreSQL with the history: a
+ * unit's whole track, read through the instance that adopted it. */
+static void
+assert_demo_tracks (WgTestServer *server,
+                    const char   *database)
+{
+  g_autofree char *token = wg_test_server_login (server, "dispatcher", "demo");
+  g_autoptr(WgTestResponse) latest = wg_test_server_request_as (server, token, "GET", "/api/v1/positions/latest",
+                                                                NULL, NULL);
+  g_autoptr(WgTestResponse) window = NULL;
+  g_autofree char *unit = NULL;
+  g_autofree char *count_sql = NULL;
+  g_autofree char *path = NULL;
+  JsonArray *units;
+  gint64 now = g_get_real_time () / 1000;
+  gint64 stored;
+
+  g_assert_cmpuint (latest->status, ==, 200);
+  units = json_object_get_array_member (wg_test_response_object (latest), "positions");
+  g_assert_cmpuint (json_array_get_length (units), >, 0);
+  g_assert_cmpint (wg_test_postgres_query_number (database, "SELECT count(*) FROM positions_latest"), ==,
+                   json_array_get_length (units));
+  unit = g_strdup (json_object_get_string_member (json_array_get_object_element (units, 0), "unit"));
+  count_sql = g_strdup_printf ("SELECT count(*) FROM positions WHERE unit = '%s'", unit);
+  stored = wg_test_postgres_query_number (database, count_sql);
+  g_assert_cmpint (stored, >, 1);
+  g_assert_cmpint (stored, <=, 1000);
+  path = g_strdup_printf ("/api/v1/positions?unit=%s&from=%" G_GINT64_FORMAT "&to=%" G_GINT64_FORMAT "&limit=1000",
+                          unit, now - 30 * 24 * 3600 * G_GINT64_CONSTANT (1000), now + 60 * 1000);
+  window = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+  g_assert_cmpuint (window->status, ==, 200);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (wg_test_response_object (window),
+                                                                        "positions")), ==, stored);
+}
+
 static void
 test_demo_history (void)
 {
@@ -418,6 +454,7 @@ test_demo_history (void)
   g_assert_cmpuint (json_array_get_length (journal[0]), >, 10);
   g_assert_nonnull (strstr (text[0], "-s003"));
   g_assert_cmpstr (text[1], ==, text[0]);
+  assert_demo_tracks (server[1], database);
   for (guint i = 0; i < 2; i++)
     {
       json_array_unref (journal[i]);
@@ -475,18 +512,13 @@ count_type (JsonArray  *events,
 
 /* Both instances run the timers each second; the escalations of one
  * alarm are appended once (level 1, then 2), not once per instance. */
+/* Two instances on @database with alarms escalating after 1 s and 2 s, a
+ * dispatcher logged in on each. */
 static void
-test_timers_once (void)
+start_fast_pair (const char    *database,
+                 WgTestServer  *server[2],
+                 char          *token[2])
 {
-  g_autofree char *database = NULL;
-  WgTestServer *server[2];
-  char *token[2];
-  g_autoptr(WgTestResponse) r = NULL;
-  g_autoptr(JsonArray) journal = NULL;
-  gint64 deadline;
-
-  REQUIRE_CLUSTER ();
-  database = wg_test_postgres_new_database (cluster);
   for (guint i = 0; i < 2; i++)
     {
       g_autofree char *dir = NULL;
@@ -501,30 +533,86 @@ test_timers_once (void)
       }
       token[i] = wg_test_server_login (server[i], "disp", "disp-password");
     }
+}
 
-  r = wg_test_server_command (server[0], token[0], NULL, "incident.report", REPORT);
-  g_assert_cmpuint (r->status, ==, 200);
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+/* The journal through @server once it has @n escalations (10 s at most). */
+static JsonArray *
+wait_for_escalations (WgTestServer *server,
+                      const char   *token,
+                      guint         n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  JsonArray *journal = NULL;
+
   do
     {
       g_clear_pointer (&journal, json_array_unref);
       g_usleep (200 * 1000);
-      journal = read_journal (server[1], token[1]);
+      journal = read_journal (server, token);
     }
-  while (count_type (journal, "alarm.escalated") < 2 && g_get_monotonic_time () < deadline);
-  g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, 2);
+  while (count_type (journal, "alarm.escalated") < n && g_get_monotonic_time () < deadline);
+  g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, n);
+  return journal;
+}
+
+/* An unacknowledged alarm reported through instance 1 escalates to level
+ * 1 then 2, once each, although both instances run the timers every
+ * second.  With @kill_reporter instance 1 is killed before the first
+ * escalation falls due: instance 2 runs them, and instance 1, restarted
+ * on its mirror, appends neither again. */
+static void
+check_timers_once (gboolean kill_reporter)
+{
+  g_autofree char *database = NULL;
+  WgTestServer *server[2];
+  char *token[2];
+  g_autoptr(WgTestResponse) r = NULL;
+  g_autoptr(JsonArray) journal = NULL;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  start_fast_pair (database, server, token);
+
+  r = wg_test_server_command (server[0], token[0], NULL, "incident.report", REPORT);
+  g_assert_cmpuint (r->status, ==, 200);
+  if (kill_reporter)
+    wg_test_server_kill (server[0]);
+  journal = wait_for_escalations (server[1], token[1], 2);
+  if (kill_reporter)
+    {
+      g_autofree char *dir = g_build_filename (server[0]->data_dir, "reference", NULL);
+
+      wg_test_server_start (server[0], (const char *[]) { "--reference", dir, "--database", database, NULL });
+      g_free (token[0]);
+      token[0] = wg_test_server_login (server[0], "disp", "disp-password");
+    }
   /* Two more turns of both instances' timers: nothing again. */
   g_usleep (2500 * 1000);
-  g_clear_pointer (&journal, json_array_unref);
-  journal = read_journal (server[0], token[0]);
-  g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, 2);
-  assert_gap_free (journal);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&journal, json_array_unref);
+      journal = read_journal (server[i], token[i]);
+      g_assert_cmpuint (count_type (journal, "alarm.escalated"), ==, 2);
+      assert_gap_free (journal);
+    }
 
   for (guint i = 0; i < 2; i++)
     {
       g_free (token[i]);
       wg_test_server_free (server[i]);
     }
+}
+
+static void
+test_timers_once (void)
+{
+  check_timers_once (FALSE);
+}
+
+static void
+test_timers_kill (void)
+{
+  check_timers_once (TRUE);
 }
 
 /* ---- kill -9 during writes --------------------------------------------- */
@@ -1003,6 +1091,7 @@ main (int   argc,
   g_test_add_func ("/postgres/sessions", test_sessions);
   g_test_add_func ("/postgres/accounts", test_accounts);
   g_test_add_func ("/postgres/timers", test_timers_once);
+  g_test_add_func ("/postgres/timers-kill", test_timers_kill);
   g_test_add_func ("/postgres/kill9", test_kill9);
   g_test_add_func ("/postgres/database-crash", test_database_crash);
   cluster = wg_test_postgres_start (&skip_reason);

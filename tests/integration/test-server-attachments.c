@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "test-images.h"
+#include "wg-test-postgres.h"
 #include "wg-test-server.h"
 
 /* Inside the demo street (test-server-commands.c). */
@@ -128,7 +129,8 @@ first_event_attachments (WgTestResponse *r)
   return json_object_get_array_member (body, "attachments");
 }
 
-/* Rows in attachments.db and files under attachments/ (any depth). */
+/* Rows in attachments.db and files under attachments/ (any depth), or
+ * on PostgreSQL (WANGGE_TEST_DATABASE) rows and contents in its tables. */
 static guint
 count_files (const char *dir)
 {
@@ -153,6 +155,8 @@ count_rows (Fixture *f)
   sqlite3_stmt *stmt = NULL;
   int n;
 
+  if (f->server->database != NULL)
+    return (int) wg_test_postgres_query_number (f->server->database, "SELECT count(*) FROM attachments");
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM attachments", -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
@@ -167,6 +171,8 @@ count_blobs (Fixture *f)
 {
   g_autofree char *dir = g_build_filename (f->server->data_dir, "attachments", NULL);
 
+  if (f->server->database != NULL)
+    return (guint) wg_test_postgres_query_number (f->server->database, "SELECT count(*) FROM attachment_contents");
   return count_files (dir);
 }
 
@@ -603,15 +609,18 @@ test_purge_and_restart (Fixture       *f,
   /* As if the server had stopped between the journal commit and the
    * reference: the next start finds the command in the journal. */
   g_assert_cmpint (wg_test_server_stop (f->server), ==, 0);
-  {
-    g_autofree char *path = g_build_filename (f->server->data_dir, "attachments.db", NULL);
-    sqlite3 *db = NULL;
+  if (f->server->database != NULL)
+    wg_test_postgres_execute (f->server->database, "UPDATE attachments SET referenced_by = NULL, referenced_ms = 0");
+  else
+    {
+      g_autofree char *path = g_build_filename (f->server->data_dir, "attachments.db", NULL);
+      sqlite3 *db = NULL;
 
-    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_exec (db, "UPDATE attachments SET referenced_by = NULL, referenced_ms = 0",
-                                   NULL, NULL, NULL), ==, SQLITE_OK);
-    sqlite3_close (db);
-  }
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, "UPDATE attachments SET referenced_by = NULL, referenced_ms = 0",
+                                     NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+    }
   {
     const char *args[] = { "--demo", NULL };
 

@@ -198,6 +198,39 @@ wg_test_postgres_new_database (WgTestPostgres *self)
 }
 
 void
+wg_test_postgres_execute (const char *database,
+                          const char *sql)
+{
+  PGconn *conn = PQconnectdb (database);
+  PGresult *result;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (conn));
+  PQclear (result);
+  PQfinish (conn);
+}
+
+gint64
+wg_test_postgres_query_number (const char *database,
+                               const char *sql)
+{
+  PGconn *conn = PQconnectdb (database);
+  PGresult *result;
+  gint64 number;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (conn));
+  number = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  PQclear (result);
+  PQfinish (conn);
+  return number;
+}
+
+void
 wg_test_postgres_crash (WgTestPostgres *self)
 {
   /* SIGQUIT: immediate shutdown, no checkpoint; the next start recovers

@@ -23,6 +23,13 @@ typedef struct
 WgTestPostgres *wg_test_postgres_start        (char           **skip_reason);
 /* A new empty database; its libpq URI (postgresql://...). */
 char           *wg_test_postgres_new_database (WgTestPostgres  *self);
+/* Statements on @database (a URI from wg_test_postgres_new_database),
+ * asserted to succeed: without rows, or the number in the first row's
+ * first column. */
+void            wg_test_postgres_execute      (const char      *database,
+                                               const char      *sql);
+gint64          wg_test_postgres_query_number (const char      *database,
+                                               const char      *sql);
 /* An immediate shutdown (SIGQUIT), as a crash of the database server. */
 void            wg_test_postgres_crash        (WgTestPostgres  *self);
 /* Starts it again on the same folder (crash recovery). */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What the PostgreSQL benchmarks share: a private cluster with the
+ * databases they measure on, and one or two real wangge-server processes
+ * (--demo, on SQLite or on one PostgreSQL database) with a token each,
+ * loaded in a closed loop with the requests alternating between them.
+ */
+#pragma once
+
+#include "wg-bench.h"
+#include "wg-test-postgres.h"
+#include "wg-test-server.h"
+
+G_BEGIN_DECLS
+
+#define WG_BENCH_MAX_INSTANCES 2
+
+typedef struct
+{
+  guint         n_instances;
+  WgTestServer *servers[WG_BENCH_MAX_INSTANCES];
+  char         *url[WG_BENCH_MAX_INSTANCES];
+  char         *auth[WG_BENCH_MAX_INSTANCES];   /* "Bearer <token>" */
+  guint         next;
+  guint         expected_status;                /* what counts as done; 0: 200 OK */
+} WgBenchInstances;
+
+typedef struct
+{
+  double rate;      /* items (requests times @items_per_request) per second */
+  gint64 p50_us;
+  gint64 p99_us;
+} WgBenchFigure;
+
+/* A cluster and @n_databases new databases (URIs in @databases, to
+ * g_free); NULL after printing why (PostgreSQL not installed) as
+ * @program. */
+WgTestPostgres   *wg_bench_postgres_start  (const char        *program,
+                                            guint              n_databases,
+                                            char             **databases);
+
+/* @n_instances servers with @config (nullable), --demo and @database
+ * (NULL: SQLite), each logged in as @user (password "demo"); the requests
+ * go to @path. */
+WgBenchInstances *wg_bench_instances_start (const char        *config,
+                                            const char        *database,
+                                            guint              n_instances,
+                                            const char        *user,
+                                            const char        *path);
+/* A POST of @json (taken) to the next instance, with its token. */
+SoupMessage      *wg_bench_instances_post  (WgBenchInstances  *self,
+                                            char              *json);
+/* A POST of @body as @content_type to the next instance, with its token. */
+SoupMessage      *wg_bench_instances_post_bytes (WgBenchInstances *self,
+                                                 const char       *content_type,
+                                                 GBytes           *body);
+/* Runs @build_request (which calls wg_bench_instances_post) for @seconds
+ * with @in_flight outstanding; the rate and latencies of the answers. */
+WgBenchFigure     wg_bench_instances_measure (WgBenchInstances  *self,
+                                              double              seconds,
+                                              guint               in_flight,
+                                              guint               items_per_request,
+                                              WgBenchRequestFunc  build_request,
+                                              gpointer            user_data);
+void              wg_bench_instances_stop  (WgBenchInstances  *self);
+
+/* One figure: @database NULL for SQLite. */
+typedef WgBenchFigure (*WgBenchMeasureFunc) (const char *database,
+                                             guint       n_instances,
+                                             gpointer    user_data);
+/* In one run: SQLite with one instance (the baseline), PostgreSQL with
+ * one, PostgreSQL with two on one database, into @figures in that order.
+ * FALSE after printing why (PostgreSQL not installed) as @program. */
+gboolean          wg_bench_postgres_compare (const char         *program,
+                                             WgBenchMeasureFunc  measure,
+                                             gpointer            user_data,
+                                             WgBenchFigure       figures[3]);
+
+G_END_DECLS
