@@ -47,7 +47,8 @@ struct _WgReference
 
   GPtrArray        *grids;          /* WgGrid*, owns */
   GHashTable       *grids_by_code;
-  WgGrid           *root;
+  WgGrid           *root;           /* the first street */
+  GPtrArray        *streets;        /* WgGrid*: level 1, code order */
   guint             max_level;
   WgGridIndex      *index;
 
@@ -160,6 +161,8 @@ grid_free (WgGrid *g)
 {
   g_free (g->code);
   g_free (g->name_zh);
+  g_free (g->name_en);
+  g_free (g->case_prefix);
   g_free (g->kind);
   g_ptr_array_unref (g->children);
   g_clear_pointer (&g->shape, wg_geo_shape_unref);
@@ -248,6 +251,7 @@ wg_reference_finalize (GObject *object)
 
   g_clear_pointer (&self->index, wg_grid_index_unref);
   g_clear_pointer (&self->grids_by_code, g_hash_table_unref);
+  g_clear_pointer (&self->streets, g_ptr_array_unref);
   g_clear_pointer (&self->grids, g_ptr_array_unref);
   g_clear_pointer (&self->stations_by_code, g_hash_table_unref);
   g_clear_pointer (&self->stations, g_ptr_array_unref);
@@ -287,6 +291,7 @@ static void
 wg_reference_init (WgReference *self)
 {
   self->grids = g_ptr_array_new_with_free_func ((GDestroyNotify) grid_free);
+  self->streets = g_ptr_array_new ();
   self->grids_by_code = g_hash_table_new (g_str_hash, g_str_equal);
   self->stations = g_ptr_array_new_with_free_func ((GDestroyNotify) station_free);
   self->stations_by_code = g_hash_table_new (g_str_hash, g_str_equal);
@@ -649,6 +654,21 @@ parse_date (const char *s,
   return TRUE;
 }
 
+/* Case numbers are PREFIX-DAY-NNNN: no dash, nothing a file name or a
+ * search would trip on. */
+static gboolean
+is_case_prefix (const char *s)
+{
+  gsize len = strlen (s);
+
+  if (len == 0 || len > 16)
+    return FALSE;
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isalnum (*s))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 is_digits (const char *s)
 {
@@ -958,6 +978,7 @@ load_grids (WgReference  *self,
   Ctx ctx = { "grids.geojson", "" };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GHashTable) parents = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_autoptr(GHashTable) prefixes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *type = NULL;
   JsonObject *obj;
   JsonArray *features;
@@ -1000,8 +1021,15 @@ load_grids (WgReference  *self,
           !get_string (props, "kind", FALSE, &ctx, &g->kind, error) ||
           !get_uint (props, "households", FALSE, G_MAXINT, &ctx, &g->households, error) ||
           !get_uint (props, "volunteers", FALSE, G_MAXINT, &ctx, &g->volunteers, error) ||
-          !get_string (props, "parent", FALSE, &ctx, &parent, error))
+          !get_string (props, "parent", FALSE, &ctx, &parent, error) ||
+          !get_string (props, "name_en", FALSE, &ctx, &g->name_en, error) ||
+          !get_string (props, "case_prefix", FALSE, &ctx, &g->case_prefix, error))
         return FALSE;
+      if (g->case_prefix != NULL && !is_case_prefix (g->case_prefix))
+        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
+                     _("\"case_prefix\" must be 1 to 16 letters and digits"));
+      if (g->case_prefix != NULL && g->level != 1)
+        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("only a street (level 1) has a \"case_prefix\""));
       g_hash_table_insert (parents, g, parent);
       g_hash_table_insert (pending->feature_of, g, GUINT_TO_POINTER (i + 1));
       if (!get_strv (props, "responsible", &ctx, &responsible, error))
@@ -1036,10 +1064,12 @@ load_grids (WgReference  *self,
           if (g->level != 1)
             return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
                          _("no parent, but level %u (only the level 1 root has none)"), g->level);
-          if (self->root != NULL)
-            return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
-                         _("a second root: %s has no parent already"), self->root->code);
-          self->root = g;
+          /* A city has several streets, each a root of its own tree. */
+          if (g->case_prefix != NULL &&
+              !g_hash_table_add (prefixes, g->case_prefix))
+            return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx,
+                         _("the case prefix \"%s\" of another street"), g->case_prefix);
+          g_ptr_array_add (self->streets, g);
           continue;
         }
       g->parent = g_hash_table_lookup (self->grids_by_code, parent);
@@ -1054,7 +1084,7 @@ load_grids (WgReference  *self,
                      _("the code must be the parent's code %s followed by 3 digits"), parent);
       g_ptr_array_add (g->parent->children, g);
     }
-  if (self->root == NULL)
+  if (self->streets->len == 0)
     {
       ctx.item[0] = '\0';
       return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("no root grid (level 1, no parent)"));
@@ -1071,6 +1101,8 @@ load_grids (WgReference  *self,
       wg_grid_index_add (self->index, g->shape, g->level, g);
     }
   wg_grid_index_build (self->index);
+  g_ptr_array_sort (self->streets, cmp_grid);
+  self->root = g_ptr_array_index (self->streets, 0);
 
   return TRUE;
 }
@@ -1801,6 +1833,19 @@ wg_reference_get_root (WgReference *self)
 {
   g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
   return self->root;
+}
+
+GPtrArray *
+wg_reference_get_streets (WgReference *self)
+{
+  g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
+  return self->streets;
+}
+
+WgGrid *
+wg_grid_get_street (WgGrid *grid)
+{
+  return wg_grid_get_ancestor_at_level (grid, 1);
 }
 
 WgGrid *
