@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 #define WG_CITY_STREETS           100
 #define WG_CITY_COMMUNITIES       10   /* per street */
 #define WG_CITY_GRIDS_PER_COMMUNITY 20 /* 200 per street, 20,000 in a city of 100 */
+/* The demo's city (wangge-server --demo-streets, wangge-history --streets,
+ * the benchmarks): one city whoever builds it. */
+#define WG_CITY_DEFAULT_SEED      20261128
 
 /* The bundle (wg_reference_load_bundle()'s form) of a city of @n_streets
  * (1 to 1000). */

@@ -49,6 +49,11 @@ struct _WgReference
   GHashTable       *grids_by_code;
   WgGrid           *root;           /* the first street */
   GPtrArray        *streets;        /* WgGrid*: level 1, code order */
+  /* wg_reference_pick_grid(): grids are sorted by level, so a level's are
+   * grids[level_start[level] .. level_start[level + 1]); each grid's
+   * households (at least 1) summed from its level's first grid. */
+  guint            *level_start;
+  double           *pick_sums;
   guint             max_level;
   WgGridIndex      *index;
 
@@ -252,6 +257,8 @@ wg_reference_finalize (GObject *object)
   g_clear_pointer (&self->index, wg_grid_index_unref);
   g_clear_pointer (&self->grids_by_code, g_hash_table_unref);
   g_clear_pointer (&self->streets, g_ptr_array_unref);
+  g_clear_pointer (&self->level_start, g_free);
+  g_clear_pointer (&self->pick_sums, g_free);
   g_clear_pointer (&self->grids, g_ptr_array_unref);
   g_clear_pointer (&self->stations_by_code, g_hash_table_unref);
   g_clear_pointer (&self->stations, g_ptr_array_unref);
@@ -1104,6 +1111,19 @@ load_grids (WgReference  *self,
   g_ptr_array_sort (self->streets, cmp_grid);
   self->root = g_ptr_array_index (self->streets, 0);
 
+  self->level_start = g_new0 (guint, self->max_level + 2);
+  self->pick_sums = g_new (double, self->grids->len);
+  for (guint i = 0, level = 0; i < self->grids->len; i++)
+    {
+      WgGrid *g = g_ptr_array_index (self->grids, i);
+      double weight = MAX (g->households, 1);
+
+      while (level < g->level)
+        self->level_start[++level] = i;
+      self->pick_sums[i] = i > self->level_start[level] ? self->pick_sums[i - 1] + weight : weight;
+    }
+  self->level_start[self->max_level + 1] = self->grids->len;
+
   return TRUE;
 }
 
@@ -1934,25 +1954,27 @@ wg_reference_pick_grid (WgReference *self,
                         guint        level,
                         double       u)
 {
-  g_autoptr(GPtrArray) grids = NULL;
-  double total = 0, acc = 0;
+  guint lo, hi, last;
 
   g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
 
-  grids = wg_reference_dup_grids_at_level (self, level);
-  if (grids->len == 0)
+  if (level == 0 || level > self->max_level || self->level_start[level] == self->level_start[level + 1])
     return NULL;
-  for (guint i = 0; i < grids->len; i++)
-    total += MAX (((WgGrid *) g_ptr_array_index (grids, i))->households, 1);
-  u = CLAMP (u, 0.0, 1.0) * total;
-  for (guint i = 0; i < grids->len; i++)
+  lo = self->level_start[level];
+  last = hi = self->level_start[level + 1] - 1;
+  /* The first grid whose running sum passes u: a city's 20,000 grids are
+   * picked for every report of its history. */
+  u = CLAMP (u, 0.0, 1.0) * self->pick_sums[last];
+  while (lo < hi)
     {
-      acc += MAX (((WgGrid *) g_ptr_array_index (grids, i))->households, 1);
-      if (u < acc)
-        return g_ptr_array_index (grids, i);
-    }
+      guint mid = lo + (hi - lo) / 2;
 
-  return g_ptr_array_index (grids, grids->len - 1);
+      if (u < self->pick_sums[mid])
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return g_ptr_array_index (self->grids, lo);
 }
 
 GPtrArray *
