@@ -76,7 +76,8 @@ static const char *const given[] = {
 typedef struct
 {
   GRand      *rand;
-  GHashTable *names;          /* place names used (zh), city-wide */
+  GHashTable *street_names;   /* used, city-wide: at most 1,560 of two syllables */
+  GHashTable *community_names; /* used in the street being built */
   JsonArray  *grids;
   JsonArray  *stations;
   JsonArray  *forces;
@@ -111,11 +112,12 @@ round7 (double v)
   return round (v * 1e7) / 1e7;
 }
 
-/* A place name not used before: two syllables, in Chinese and pinyin. */
+/* A place name not in @used: two syllables, in Chinese and pinyin. */
 static void
-place_name (City  *city,
-            char **zh,
-            char **pinyin)
+place_name (City        *city,
+            GHashTable  *used,
+            char       **zh,
+            char       **pinyin)
 {
   for (;;)
     {
@@ -126,12 +128,12 @@ place_name (City  *city,
       if (a == b)
         continue;
       name = g_strconcat (syllables[a].zh, syllables[b].zh, NULL);
-      if (g_hash_table_contains (city->names, name))
+      if (g_hash_table_contains (used, name))
         continue;
       *pinyin = g_strconcat (syllables[a].pinyin, syllables[b].pinyin, NULL);
       (*pinyin)[0] = g_ascii_toupper ((*pinyin)[0]);
       *zh = g_strdup (name);
-      g_hash_table_add (city->names, g_steal_pointer (&name));
+      g_hash_table_add (used, g_steal_pointer (&name));
       return;
     }
 }
@@ -270,7 +272,7 @@ add_community (City         *city,
   JsonObject *props, *station, *force, *covering;
   guint volunteers = 0;
 
-  place_name (city, &name_zh, &pinyin);
+  place_name (city, city->community_names, &name_zh, &pinyin);
   community_zh = g_strconcat (name_zh, "社区", NULL);
   props = add_grid (city, code, community_zh, 2, street->code, "community", rectangle (north, west, south, east));
   add_responsible (props, gl);
@@ -358,6 +360,7 @@ add_street (City   *city,
                     rectangle (street->north, street->west, south, east));
   json_object_set_string_member (props, "name_en", street->name_en);
   json_object_set_string_member (props, "case_prefix", street->prefix);
+  g_hash_table_remove_all (city->community_names);
   for (guint c = 1; c <= WG_CITY_COMMUNITIES; c++)
     add_community (city, street, c);
 }
@@ -436,7 +439,8 @@ add_department_teams (City        *city,
       force = add_force (city, team->id, "department_team", g_strdup (team->name_zh), g_strdup (team->account),
                          lat + 0.001 * (i % 5), lon + 0.001 * (i / 5), wg_speed_class_to_slug (team->speed),
                          capabilities);
-      json_object_set_string_member (force, "department", team->department->code);
+      if (team->department != NULL)
+        json_object_set_string_member (force, "department", team->department->code);
       json_object_set_int_member (force, "members", team->members);
     }
 }
@@ -474,7 +478,8 @@ wg_city_build_bundle (WgReference *base,
   g_return_val_if_fail (n_streets >= 1 && n_streets <= 1000, NULL);
 
   city.rand = g_rand_new_with_seed_array ((const guint32[]) { (guint32) seed, (guint32) (seed >> 32) }, 2);
-  city.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  city.street_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  city.community_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   city.grids = json_array_new ();
   city.stations = json_array_new ();
   city.forces = json_array_new ();
@@ -495,7 +500,7 @@ wg_city_build_bundle (WgReference *base,
       street.code = g_strdup_printf ("%s%03u", districts[d].code, number);
       street.prefix = g_strdup_printf ("%s%02u", districts[d].initials, number);
       street.lower = g_ascii_strdown (street.prefix, -1);
-      place_name (&city, &name, &pinyin);
+      place_name (&city, city.street_names, &name, &pinyin);
       street.name_zh = g_strconcat (name, "街道", NULL);
       street.name_en = g_strdup_printf ("%s Street (%s)", pinyin, districts[d].name_en);
       street.north = NORTH_LAT - (i / STREETS_PER_ROW) * STREET_ROWS * city.cell_lat;
@@ -519,7 +524,8 @@ wg_city_build_bundle (WgReference *base,
   json_object_set_member (bundle, "categories", json_object_dup_member (base_bundle, "categories"));
   json_object_set_object_member (bundle, "roster", city_roster (base, city.covering));
 
-  g_hash_table_unref (city.names);
+  g_hash_table_unref (city.street_names);
+  g_hash_table_unref (city.community_names);
   g_rand_free (city.rand);
   return bundle;
 }
