@@ -93,6 +93,7 @@ typedef struct
   char   *lower;
   char   *name_zh;
   char   *name_en;
+  char   *leader_zh;          /* the street leader covering its stations */
   double  north;
   double  west;
 } Street;
@@ -292,7 +293,7 @@ add_community (City         *city,
   covering = json_object_new ();
   json_object_set_string_member (covering, "station", code);
   set_string_take (covering, "account", g_strdup_printf ("street-leader-%s", street->lower));
-  set_string_take (covering, "name_zh", g_strdup_printf ("%s领导", street->name_zh));
+  json_object_set_string_member (covering, "name_zh", street->leader_zh);
   json_object_set_string_member (covering, "title_zh", "挂片街道领导");
   json_array_add_object_element (city->covering, covering);
 
@@ -373,6 +374,7 @@ street_clear (Street *street)
   g_free (street->lower);
   g_free (street->name_zh);
   g_free (street->name_en);
+  g_free (street->leader_zh);
 }
 
 static JsonObject *
@@ -503,6 +505,7 @@ wg_city_build_bundle (WgReference *base,
       place_name (&city, city.street_names, &name, &pinyin);
       street.name_zh = g_strconcat (name, "街道", NULL);
       street.name_en = g_strdup_printf ("%s Street (%s)", pinyin, districts[d].name_en);
+      street.leader_zh = person_name (&city);
       street.north = NORTH_LAT - (i / STREETS_PER_ROW) * STREET_ROWS * city.cell_lat;
       street.west = WEST_LON + (i % STREETS_PER_ROW) * STREET_COLS * city.cell_lon;
       if (first_street == NULL)
