@@ -14,16 +14,18 @@
  *   2. a busy street: the demo street with 300 open incidents, 20 of them
  *      emergencies with their alarms up, and 2,000 units posting positions
  *      at 1 Hz all along (a thread of this program), and
- *   3. a city-scale volume: wangge-history --incident-scale X on the Helong
- *      reference (the console has the one street's reference; X times the
- *      incidents, so the journal grows towards a city's size; not in --short:
- *      the console's cold catch-up runs at some 1,000 events/s).
+ *   3. a city: wangge-history --streets N (the generated city of N streets,
+ *      20,000 grids at 100, wg-city.h) for --city-days days with the
+ *      incidents per street times --city-scale, the server on it with the
+ *      same city (--demo-streets N); not in --short: the console's cold
+ *      catch-up runs at some 1,000 events/s.  --city-streets 1 is the
+ *      earlier city-scale volume on the Helong reference alone.
  * Baseline in the same run: a bare GTK window holding a libshumate map
  * (this program re-run with --bare-child), spawn to its first painted frame.
  * Also the peak RSS (VmHWM) of the console and of the server.
  * Needs a display (bench/run provides Xvfb).  Not a test.
  *
- *   bench-console-start [--short] [--rounds N] [--city-scale X] [--city-days N]
+ *   bench-console-start [--short] [--rounds N] [--city-scale X] [--city-days N] [--city-streets N]
  *                       [--gsk-renderer NAME] [--console PATH]...
  *
  * With --console (repeated), each console binary is started in turn in
@@ -382,13 +384,14 @@ main (int   argc,
       char *argv[])
 {
   gboolean short_run = FALSE, bare = FALSE;
-  int rounds = 3, city_days = 365, helong_days = 365;
-  double city_scale = 3;
+  int rounds = 3, city_days = 11, city_streets = 100, helong_days = 365;
+  double city_scale = 1;
   const GOptionEntry entries[] = {
     { "short", 0, 0, G_OPTION_ARG_NONE, &short_run, "One round, 60 days of Helong, no city-scale run (the cold catch-up of a year takes most of a minute)", NULL },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Starts of each kind; medians (default 3)", "N" },
-    { "city-scale", 0, 0, G_OPTION_ARG_DOUBLE, &city_scale, "Incidents per street times X for the city-scale run (default 3; 0 skips it)", "X" },
-    { "city-days", 0, 0, G_OPTION_ARG_INT, &city_days, "Days of the city-scale history (default 365)", "N" },
+    { "city-scale", 0, 0, G_OPTION_ARG_DOUBLE, &city_scale, "Incidents per street times X for the city run (default 1; 0 skips it)", "X" },
+    { "city-days", 0, 0, G_OPTION_ARG_INT, &city_days, "Days of the city's history (default 11: about Helong's year times 3)", "N" },
+    { "city-streets", 0, 0, G_OPTION_ARG_INT, &city_streets, "Streets of the city (default 100; 1: the Helong reference alone)", "N" },
     { "gsk-renderer", 0, 0, G_OPTION_ARG_STRING, &gsk_renderer, "GSK_RENDERER of the console and the baseline (under Xvfb, gl is Mesa's llvmpipe; cairo is lighter)", "NAME" },
     { "console", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &consoles, "A console binary to start (repeat to compare builds in one run; default: this build's)", "PATH" },
     { "bare-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &bare, NULL, NULL },
@@ -485,11 +488,13 @@ main (int   argc,
       g_autoptr(WgTestServer) city = wg_test_server_new (NULL);
       g_autofree char *scale_text = g_strdup_printf ("%g", city_scale);
       g_autofree char *days_text = g_strdup_printf ("%d", CLAMP (city_days, 1, 3660));
+      g_autofree char *streets_text = g_strdup_printf ("%d", CLAMP (city_streets, 1, 1000));
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
       g_autofree char *anchor = g_date_time_format (now, "%Y-%m-%d");
       const char *history_argv[] = { WANGGE_HISTORY_BIN, "--data-dir", city->data_dir, "--no-tracks",
                                      "--seed", "42", "--anchor", anchor,
-                                     "--incident-scale", scale_text, "--days", days_text, NULL };
+                                     "--incident-scale", scale_text, "--days", days_text,
+                                     "--streets", streets_text, NULL };
       g_autoptr(GSubprocess) history = NULL;
       g_autofree char *label = NULL;
       gint64 t0 = g_get_monotonic_time ();
@@ -497,9 +502,10 @@ main (int   argc,
       history = g_subprocess_newv (history_argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
       if (history == NULL || !g_subprocess_wait_check (history, NULL, &error))
         g_error ("wangge-history: %s", error->message);
-      wg_test_server_start (city, (const char *[]) { "--demo", "--demo-days", "0", NULL });
-      label = g_strdup_printf ("city-scale volume (incident scale %s, %s days: head %" G_GINT64_FORMAT
-                               " events, generated in %.0f s)", scale_text, days_text,
+      wg_test_server_start (city, (const char *[]) { "--demo", "--demo-days", "0", "--demo-streets", streets_text,
+                                                     NULL });
+      label = g_strdup_printf ("city (%s streets, incident scale %s, %s days: head %" G_GINT64_FORMAT
+                               " events, generated in %.0f s)", streets_text, scale_text, days_text,
                                wg_test_server_head (city), (g_get_monotonic_time () - t0) / 1e6);
       console_starts (label, city, rounds, bare_ms);
       g_assert_cmpint (wg_test_server_stop (city), ==, 0);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "wg-bench.h"
+#include "wg-city.h"
 #include "wg-history.h"
 #include "test-files.h"
 
@@ -129,7 +130,6 @@ run (WgReference *ref,
      const char  *dir,
      const char  *label,
      guint64      seed,
-     guint        streets,
      double       scale,
      guint        patrols)
 {
@@ -155,7 +155,6 @@ run (WgReference *ref,
 
   wg_history_params_init (&params);
   params.seed = seed;
-  params.streets = streets;
   params.incident_scale = scale;
   params.patrols_per_day = patrols;
   if (!wg_history_generate (store, tracks, ref, &params, &stats, &error))
@@ -170,7 +169,7 @@ run (WgReference *ref,
 
   printf ("%s: %u streets, %u incidents (%u/%u/%u), closure %.4f%%, disputes %u, rejections %u, "
           "alarm escalations %u, overdue %u\n",
-          label, streets, stats.incidents, stats.by_grade[0], stats.by_grade[1], stats.by_grade[2],
+          label, wg_reference_get_streets (ref)->len, stats.incidents, stats.by_grade[0], stats.by_grade[1], stats.by_grade[2],
           100 * wg_history_stats_closure_rate (&stats), stats.disputes, stats.rejections,
           stats.alarm_escalations, stats.overdue);
   printf ("%s: %" G_GUINT64_FORMAT " commands, %" G_GUINT64_FORMAT " events in %.1f s = %.0f events/s;"
@@ -224,7 +223,7 @@ main (int    argc,
   helong = g_build_filename (tmp, "helong", NULL);
   city = g_build_filename (tmp, "city", NULL);
 
-  first = run (ref, helong, "helong", seed, 1, 1.0, 2);
+  first = run (ref, helong, "helong", seed, 1.0, 2);
   test_rm_rf (helong);
   if (!short_run)
     {
@@ -232,8 +231,11 @@ main (int    argc,
        * events per incident stay about what the Helong year shows.  Tracks
        * of dispatched units only (no patrols) keep positions.db sane. */
       double scale = (double) target / ((double) streets * MAX (first.events, 1));
+      g_autoptr(WgReference) city_ref = wg_city_new_reference (ref, streets, WG_CITY_DEFAULT_SEED, &error);
 
-      run (ref, city, "city", seed, streets, scale, 0);
+      if (city_ref == NULL)
+        g_error ("%s", error->message);
+      run (city_ref, city, "city", seed, scale, 0);
       test_rm_rf (city);
     }
   g_rmdir (tmp);

@@ -11,9 +11,11 @@
  *    between them.
  *
  * Then the city-scale history (wangge-server --demo --demo-streets 100:
- * the demo street 100 times, offset in space) of CITY_DAYS days, generated
- * at the first start into SQLite (the baseline) and into PostgreSQL (into
- * the instance's mirror, then copied under the journal lock): events/s.
+ * the generated city reference of 100 streets and 20,000 grids, wg-city.h)
+ * of CITY_DAYS days, generated at the first start into SQLite (the
+ * baseline) and into PostgreSQL (into the instance's mirror, then copied
+ * under the journal lock): events/s, the start's building of the city and
+ * seeding of its accounts included.
  *
  * Goals (issue 22): PostgreSQL with one instance >= 50% of SQLite; two
  * instances no slower than one; the city-scale history generated into

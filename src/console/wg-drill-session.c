@@ -325,13 +325,7 @@ wg_drill_session_new (WgContext  *drill,
   /* An exercise run on this console (no server): its case numbers, like the
    * server's exercises', read EX-… */
   if (wg_context_get_sync_client (drill) == NULL)
-    {
-      WgRules *rules = wg_store_get_rules (wg_context_get_store (drill));
-      g_autofree char *street = g_strconcat ("EX-", wg_rules_get_street_code (rules), NULL);
-
-      if (!g_str_has_prefix (wg_rules_get_street_code (rules), "EX-"))
-        wg_rules_set_street_code (rules, street);
-    }
+    wg_rules_set_case_mark (wg_store_get_rules (wg_context_get_store (drill)), "EX-");
   actor = wg_context_get_actor (drill);
   /* Whoever joins is a participant, scored also when never acting. */
   if (actor != NULL && (actor->role == WG_ROLE_DUTY_LEADER || actor->role == WG_ROLE_DISPATCHER))

@@ -512,23 +512,28 @@ case_number_width (const char *text)
   return natural;
 }
 
-/* An exercise's case numbers (EX-HL-20261207-0001) are longer than the
- * live ones the column is sized for: it grows by the difference, measured
- * in the cell's own font, so that none is clipped. */
+/* The longest case numbers shown are longer than the live Helong ones the
+ * column is sized for: an exercise's (EX-HL-20261207-0001) and a city's
+ * (its streets' prefixes, TH03-20261207-0001).  The column grows by the
+ * difference, measured in the cell's own font, so that none is clipped. */
 static int
 case_column_width (WgIncidentBoard *self)
 {
   WgStore *store = wg_context_get_store (self->context);
-  const char *street, *live_street;
-  g_autofree char *live = NULL, *exercise = NULL;
+  WgReference *reference = wg_context_get_reference (self->context);
+  GPtrArray *streets = reference != NULL ? wg_reference_get_streets (reference) : NULL;
+  const char *prefix = wg_rules_get_street_code (wg_store_get_rules (store));
+  g_autofree char *widest = NULL;
 
-  street = wg_store_get_exercise (store) != NULL ? wg_rules_get_street_code (wg_store_get_rules (store)) : NULL;
-  if (street == NULL)
-    return CASE_COLUMN_WIDTH;
-  live_street = g_str_has_prefix (street, "EX-") ? street + strlen ("EX-") : street;
-  live = g_strconcat (live_street, "-20261207-0000", NULL);
-  exercise = g_strconcat ("EX-", live_street, "-20261207-0000", NULL);
-  return CASE_COLUMN_WIDTH + MAX (0, case_number_width (exercise) - case_number_width (live));
+  for (guint i = 0; streets != NULL && i < streets->len; i++)
+    {
+      const char *own = ((WgGrid *) g_ptr_array_index (streets, i))->case_prefix;
+
+      if (own != NULL && strlen (own) > strlen (prefix))
+        prefix = own;
+    }
+  widest = g_strconcat (wg_store_get_exercise (store) != NULL ? "EX-" : "", prefix, "-20261207-0000", NULL);
+  return CASE_COLUMN_WIDTH + MAX (0, case_number_width (widest) - case_number_width ("HL-20261207-0000"));
 }
 
 static void

@@ -555,6 +555,7 @@ decide_report (Ctx     *ctx,
   g_autofree char *resolved_grid = NULL;
   g_autofree char *incident_id = NULL;
   g_autofree char *day = NULL;
+  g_autofree char *case_prefix = NULL;
   g_autofree char *case_number = NULL;
   WgIncidentRecord existing = { 0 };
   g_autoptr(GError) local_error = NULL;
@@ -622,12 +623,14 @@ decide_report (Ctx     *ctx,
       return FALSE;
     }
 
+  /* PREFIX-DAY-NNNN: the grid's street's prefix and that street's own
+   * sequence of the day, gap-free as no incident is ever deleted. */
   day = wg_calendar_local_day (wg_rules_get_calendar (ctx->rules), ctx->now);
-  count = ctx->reader->funcs->count_incidents_on_day (ctx->reader->user_data, day, error);
+  case_prefix = wg_rules_dup_case_prefix (ctx->rules, grid);
+  count = ctx->reader->funcs->count_cases_on_day (ctx->reader->user_data, day, case_prefix, error);
   if (count < 0)
     return FALSE;
-  case_number = g_strdup_printf ("%s-%s-%04" G_GINT64_FORMAT,
-                                 wg_rules_get_street_code (ctx->rules), day, count + 1);
+  case_number = g_strdup_printf ("%s-%s-%04" G_GINT64_FORMAT, case_prefix, day, count + 1);
 
   b = emit (ctx, WG_EV_INCIDENT_REPORTED, incident_id, incident_id);
   json_object_set_string_member (b, "case_number", case_number);

@@ -91,8 +91,8 @@ add_departments_and_streets (WgRules     *rules,
 /**
  * wg_reference_build_rules:
  *
- * Returns: (transfer full): the rules of this reference: street code,
- *   calendar, categories with their step limits, the grid of a location,
+ * Returns: (transfer full): the rules of this reference: street code
+ *   and each street's case prefix, calendar, categories with their step limits, the grid of a location,
  *   the departments, the streets served, and the alarm escalation chain
  *   (covering street leaders, then the chief)
  */
@@ -113,6 +113,13 @@ wg_reference_build_rules (WgReference  *reference,
     return NULL;
   wg_rules_set_calendar (rules, calendar);
   wg_rules_set_street_code (rules, wg_reference_get_street_code (reference));
+  for (guint i = 0; i < wg_reference_get_streets (reference)->len; i++)
+    {
+      WgGrid *street = g_ptr_array_index (wg_reference_get_streets (reference), i);
+
+      if (street->case_prefix != NULL)
+        wg_rules_add_street (rules, street->code, street->case_prefix);
+    }
 
   categories = wg_reference_get_categories (reference);
   for (guint i = 0; i < categories->len; i++)

@@ -47,7 +47,13 @@ struct _WgReference
 
   GPtrArray        *grids;          /* WgGrid*, owns */
   GHashTable       *grids_by_code;
-  WgGrid           *root;
+  WgGrid           *root;           /* the first street */
+  GPtrArray        *streets;        /* WgGrid*: level 1, code order */
+  /* wg_reference_pick_grid(): grids are sorted by level, so a level's are
+   * grids[level_start[level] .. level_start[level + 1]); each grid's
+   * households (at least 1) summed from its level's first grid. */
+  guint            *level_start;
+  double           *pick_sums;
   guint             max_level;
   WgGridIndex      *index;
 
@@ -160,6 +166,8 @@ grid_free (WgGrid *g)
 {
   g_free (g->code);
   g_free (g->name_zh);
+  g_free (g->name_en);
+  g_free (g->case_prefix);
   g_free (g->kind);
   g_ptr_array_unref (g->children);
   g_clear_pointer (&g->shape, wg_geo_shape_unref);
@@ -248,6 +256,9 @@ wg_reference_finalize (GObject *object)
 
   g_clear_pointer (&self->index, wg_grid_index_unref);
   g_clear_pointer (&self->grids_by_code, g_hash_table_unref);
+  g_clear_pointer (&self->streets, g_ptr_array_unref);
+  g_clear_pointer (&self->level_start, g_free);
+  g_clear_pointer (&self->pick_sums, g_free);
   g_clear_pointer (&self->grids, g_ptr_array_unref);
   g_clear_pointer (&self->stations_by_code, g_hash_table_unref);
   g_clear_pointer (&self->stations, g_ptr_array_unref);
@@ -287,6 +298,7 @@ static void
 wg_reference_init (WgReference *self)
 {
   self->grids = g_ptr_array_new_with_free_func ((GDestroyNotify) grid_free);
+  self->streets = g_ptr_array_new ();
   self->grids_by_code = g_hash_table_new (g_str_hash, g_str_equal);
   self->stations = g_ptr_array_new_with_free_func ((GDestroyNotify) station_free);
   self->stations_by_code = g_hash_table_new (g_str_hash, g_str_equal);
@@ -649,6 +661,21 @@ parse_date (const char *s,
   return TRUE;
 }
 
+/* Case numbers are PREFIX-DAY-NNNN: no dash, nothing a file name or a
+ * search would trip on. */
+static gboolean
+is_case_prefix (const char *s)
+{
+  gsize len = strlen (s);
+
+  if (len == 0 || len > 16)
+    return FALSE;
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isalnum (*s))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 is_digits (const char *s)
 {
@@ -958,6 +985,7 @@ load_grids (WgReference  *self,
   Ctx ctx = { "grids.geojson", "" };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GHashTable) parents = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_autoptr(GHashTable) prefixes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *type = NULL;
   JsonObject *obj;
   JsonArray *features;
@@ -1000,8 +1028,15 @@ load_grids (WgReference  *self,
           !get_string (props, "kind", FALSE, &ctx, &g->kind, error) ||
           !get_uint (props, "households", FALSE, G_MAXINT, &ctx, &g->households, error) ||
           !get_uint (props, "volunteers", FALSE, G_MAXINT, &ctx, &g->volunteers, error) ||
-          !get_string (props, "parent", FALSE, &ctx, &parent, error))
+          !get_string (props, "parent", FALSE, &ctx, &parent, error) ||
+          !get_string (props, "name_en", FALSE, &ctx, &g->name_en, error) ||
+          !get_string (props, "case_prefix", FALSE, &ctx, &g->case_prefix, error))
         return FALSE;
+      if (g->case_prefix != NULL && !is_case_prefix (g->case_prefix))
+        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
+                     _("\"case_prefix\" must be 1 to 16 letters and digits"));
+      if (g->case_prefix != NULL && g->level != 1)
+        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("only a street (level 1) has a \"case_prefix\""));
       g_hash_table_insert (parents, g, parent);
       g_hash_table_insert (pending->feature_of, g, GUINT_TO_POINTER (i + 1));
       if (!get_strv (props, "responsible", &ctx, &responsible, error))
@@ -1036,10 +1071,12 @@ load_grids (WgReference  *self,
           if (g->level != 1)
             return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
                          _("no parent, but level %u (only the level 1 root has none)"), g->level);
-          if (self->root != NULL)
-            return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
-                         _("a second root: %s has no parent already"), self->root->code);
-          self->root = g;
+          /* A city has several streets, each a root of its own tree. */
+          if (g->case_prefix != NULL &&
+              !g_hash_table_add (prefixes, g->case_prefix))
+            return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx,
+                         _("the case prefix \"%s\" of another street"), g->case_prefix);
+          g_ptr_array_add (self->streets, g);
           continue;
         }
       g->parent = g_hash_table_lookup (self->grids_by_code, parent);
@@ -1054,7 +1091,7 @@ load_grids (WgReference  *self,
                      _("the code must be the parent's code %s followed by 3 digits"), parent);
       g_ptr_array_add (g->parent->children, g);
     }
-  if (self->root == NULL)
+  if (self->streets->len == 0)
     {
       ctx.item[0] = '\0';
       return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("no root grid (level 1, no parent)"));
@@ -1071,6 +1108,21 @@ load_grids (WgReference  *self,
       wg_grid_index_add (self->index, g->shape, g->level, g);
     }
   wg_grid_index_build (self->index);
+  g_ptr_array_sort (self->streets, cmp_grid);
+  self->root = g_ptr_array_index (self->streets, 0);
+
+  self->level_start = g_new0 (guint, self->max_level + 2);
+  self->pick_sums = g_new (double, self->grids->len);
+  for (guint i = 0, level = 0; i < self->grids->len; i++)
+    {
+      WgGrid *g = g_ptr_array_index (self->grids, i);
+      double weight = MAX (g->households, 1);
+
+      while (level < g->level)
+        self->level_start[++level] = i;
+      self->pick_sums[i] = i > self->level_start[level] ? self->pick_sums[i - 1] + weight : weight;
+    }
+  self->level_start[self->max_level + 1] = self->grids->len;
 
   return TRUE;
 }
@@ -1803,6 +1855,19 @@ wg_reference_get_root (WgReference *self)
   return self->root;
 }
 
+GPtrArray *
+wg_reference_get_streets (WgReference *self)
+{
+  g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
+  return self->streets;
+}
+
+WgGrid *
+wg_grid_get_street (WgGrid *grid)
+{
+  return wg_grid_get_ancestor_at_level (grid, 1);
+}
+
 WgGrid *
 wg_reference_lookup_grid (WgReference *self,
                           const char  *code)
@@ -1889,25 +1954,27 @@ wg_reference_pick_grid (WgReference *self,
                         guint        level,
                         double       u)
 {
-  g_autoptr(GPtrArray) grids = NULL;
-  double total = 0, acc = 0;
+  guint lo, hi, last;
 
   g_return_val_if_fail (WG_IS_REFERENCE (self), NULL);
 
-  grids = wg_reference_dup_grids_at_level (self, level);
-  if (grids->len == 0)
+  if (level == 0 || level > self->max_level || self->level_start[level] == self->level_start[level + 1])
     return NULL;
-  for (guint i = 0; i < grids->len; i++)
-    total += MAX (((WgGrid *) g_ptr_array_index (grids, i))->households, 1);
-  u = CLAMP (u, 0.0, 1.0) * total;
-  for (guint i = 0; i < grids->len; i++)
+  lo = self->level_start[level];
+  last = hi = self->level_start[level + 1] - 1;
+  /* The first grid whose running sum passes u: a city's 20,000 grids are
+   * picked for every report of its history. */
+  u = CLAMP (u, 0.0, 1.0) * self->pick_sums[last];
+  while (lo < hi)
     {
-      acc += MAX (((WgGrid *) g_ptr_array_index (grids, i))->households, 1);
-      if (u < acc)
-        return g_ptr_array_index (grids, i);
-    }
+      guint mid = lo + (hi - lo) / 2;
 
-  return g_ptr_array_index (grids, grids->len - 1);
+      if (u < self->pick_sums[mid])
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return g_ptr_array_index (self->grids, lo);
 }
 
 GPtrArray *

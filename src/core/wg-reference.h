@@ -70,8 +70,12 @@ struct _WgGrid
 {
   char        *code;          /* 440111012003007 */
   char        *name_zh;
+  char        *name_en;       /* may be NULL */
+  char        *case_prefix;   /* a street's own case-number prefix (a city's streets), or NULL:
+                               * world.json's street_code */
   char        *kind;          /* "street", "community", "grid", or a deeper kind */
-  guint        level;         /* 1 = street (root), 2 = work-station area, 3 = comprehensive grid, ... */
+  guint        level;         /* 1 = street (a root: a city has several), 2 = work-station area,
+                               * 3 = comprehensive grid, ... */
   guint        index;         /* position in wg_reference_get_grids() (code order) */
   WgGrid      *parent;        /* NULL for the root */
   GPtrArray   *children;      /* WgGrid*, code order */
@@ -224,7 +228,11 @@ JsonObject         *wg_reference_get_world_object    (WgReference  *self);
 
 /* Grids, in code order (which is also level, then north-west first). */
 GPtrArray          *wg_reference_get_grids           (WgReference  *self);
+/* The first street (the only one but in a city). */
 WgGrid             *wg_reference_get_root            (WgReference  *self);
+/* The streets (level-1 grids, each a root), in code order. */
+GPtrArray          *wg_reference_get_streets         (WgReference  *self);
+WgGrid             *wg_grid_get_street               (WgGrid       *grid);
 WgGrid             *wg_reference_lookup_grid         (WgReference  *self,
                                                       const char   *code);
 guint               wg_reference_get_max_level       (WgReference  *self);

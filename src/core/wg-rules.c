@@ -12,6 +12,8 @@ struct _WgRules
   gatomicrefcount  ref_count;
   WgCalendar      *calendar;
   char            *street_code;
+  GHashTable      *street_prefixes; /* street's grid code -> its case-number prefix */
+  char            *case_mark;     /* before every prefix: "EX-" in an exercise, else "" */
   GHashTable      *categories;    /* code -> WgCategoryRule */
   WgGridResolver   resolver;
   gpointer         resolver_data;
@@ -43,6 +45,8 @@ wg_rules_new (void)
   g_atomic_ref_count_init (&self->ref_count);
   self->calendar = wg_calendar_new (NULL);
   self->street_code = g_strdup ("HL");
+  self->street_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->case_mark = g_strdup ("");
   self->categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, category_free);
   self->escalation_interval_ms = 60 * 1000;
   self->area_leaders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -70,6 +74,8 @@ wg_rules_unref (WgRules *self)
     self->resolver_destroy (self->resolver_data);
   wg_calendar_unref (self->calendar);
   g_free (self->street_code);
+  g_hash_table_unref (self->street_prefixes);
+  g_free (self->case_mark);
   g_hash_table_unref (self->categories);
   g_hash_table_unref (self->area_leaders);
   g_free (self->chief);
@@ -112,6 +118,51 @@ wg_rules_get_street_code (WgRules *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return self->street_code;
+}
+
+void
+wg_rules_add_street (WgRules    *self,
+                     const char *grid_code,
+                     const char *case_prefix)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (grid_code != NULL && *grid_code != '\0');
+  g_return_if_fail (case_prefix != NULL && *case_prefix != '\0');
+  g_hash_table_insert (self->street_prefixes, g_strdup (grid_code), g_strdup (case_prefix));
+}
+
+void
+wg_rules_set_case_mark (WgRules    *self,
+                        const char *mark)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (mark != NULL);
+  g_free (self->case_mark);
+  self->case_mark = g_strdup (mark);
+}
+
+char *
+wg_rules_dup_case_prefix (WgRules    *self,
+                          const char *grid)
+{
+  const char *prefix = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  /* A grid's code begins with its street's (wg-reference.c checks that
+   * each level adds digits to its parent's): the longest street code
+   * it begins with is its street. */
+  if (grid != NULL && g_hash_table_size (self->street_prefixes) > 0)
+    {
+      g_autofree char *code = g_strdup (grid);
+
+      for (gsize len = strlen (code); len > 0 && prefix == NULL; len--)
+        {
+          code[len] = '\0';
+          prefix = g_hash_table_lookup (self->street_prefixes, code);
+        }
+    }
+  return g_strconcat (self->case_mark, prefix != NULL ? prefix : self->street_code, NULL);
 }
 
 void

@@ -3,8 +3,9 @@
  * The reference data decide() needs, and nothing more: categories (default
  * grade, department, step limits), where a location lies (grid code), who
  * an unacknowledged alarm escalates to, the centre's calendar and time
- * zone, and the street code of case numbers.  A test fills one by hand; the
- * full reference model (wg-reference*) fills one through an adapter.
+ * zone, and the street code (or each street's prefix) of case numbers.
+ * A test fills one by hand; the full reference model (wg-reference*)
+ * fills one through an adapter.
  *
  * Units are not here: they live in the store's units table, registered
  * from reference data (wg_store_register_unit()).
@@ -63,6 +64,19 @@ WgCalendar *wg_rules_get_calendar  (WgRules        *self);
 void        wg_rules_set_street_code (WgRules      *self,
                                       const char   *code);
 const char *wg_rules_get_street_code (WgRules      *self);
+/* A street of a city: cases in @grid_code's grids are numbered with
+ * @case_prefix (and their own sequence: wg-decide.c) instead of the
+ * street code above, which stays for cases in no such street. */
+void        wg_rules_add_street      (WgRules      *self,
+                                      const char   *grid_code,
+                                      const char   *case_prefix);
+/* Written before every case number's prefix: "EX-" in an exercise. */
+void        wg_rules_set_case_mark   (WgRules      *self,
+                                      const char   *mark);
+/* The case-number prefix of a case in @grid (NULL: in no grid): the mark,
+ * then its street's prefix or the street code. */
+char       *wg_rules_dup_case_prefix (WgRules      *self,
+                                      const char   *grid);
 
 /* @department may be NULL; @limits has WG_N_STEPS entries or is NULL. */
 void        wg_rules_add_category  (WgRules        *self,

@@ -116,10 +116,12 @@ typedef struct {
   GPtrArray *(*open_assignments_of_incident) (gpointer     user_data,
                                               const char  *incident,
                                               GError     **error);
-  /* Incidents reported on local day @day ("YYYYMMDD"), -1 on failure. */
-  gint64   (*count_incidents_on_day) (gpointer     user_data,
-                                      const char  *day,
-                                      GError     **error);
+  /* Incidents reported on local day @day ("YYYYMMDD") whose case number
+   * is @prefix-@day-N (one street's cases), -1 on failure. */
+  gint64   (*count_cases_on_day) (gpointer     user_data,
+                                  const char  *day,
+                                  const char  *prefix,
+                                  GError     **error);
   /* Open incidents that may have a timer due at @now_ms: an unacknowledged
    * alarm, or a deadline <= now_ms not yet marked overdue.  A superset is
    * fine; wg_decide_timers() checks each. */

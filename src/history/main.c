@@ -14,6 +14,7 @@
 #include <locale.h>
 #include <stdlib.h>
 
+#include "wg-city.h"
 #include "wg-history.h"
 
 int
@@ -35,7 +36,7 @@ main (int    argc,
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Directory to create journal.db and positions.db in"), N_("DIR") },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 42)"), N_("N") },
     { "anchor", 'a', 0, G_OPTION_ARG_STRING, &anchor, N_("The day after the generated year"), N_("YYYY-MM-DD") },
-    { "streets", 0, 0, G_OPTION_ARG_INT, &streets, N_("Number of streets (copies of the reference, offset in space)"), N_("N") },
+    { "streets", 0, 0, G_OPTION_ARG_INT, &streets, N_("Streets: more than one makes a generated city of N streets from the reference, each with its own codes"), N_("N") },
     { "days", 0, 0, G_OPTION_ARG_INT, &days, N_("Days of history (default 365)"), N_("N") },
     { "incident-scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, N_("Multiply the incidents per street"), N_("X") },
     { "reference", 'r', 0, G_OPTION_ARG_FILENAME, &reference_dir, N_("Reference data directory (default: the demo world)"), N_("DIR") },
@@ -91,6 +92,13 @@ main (int    argc,
     }
 
   reference = wg_reference_load_dir (reference_dir, &error);
+  if (reference != NULL && streets > 1)
+    {
+      g_autoptr(WgReference) base = g_steal_pointer (&reference);
+
+      /* The same city as wangge-server --demo-streets N builds. */
+      reference = wg_city_new_reference (base, streets, WG_CITY_DEFAULT_SEED, &error);
+    }
   if (reference == NULL ||
       (store = wg_store_open (journal_path, &error)) == NULL)
     {
@@ -115,7 +123,6 @@ main (int    argc,
   wg_history_params_init_from_reference (&params, reference);
   params.seed = (guint64) seed;
   params.anchor = anchor;
-  params.streets = streets;
   params.days = days;
   params.incident_scale = scale;
   if (!wg_history_generate (store, tracks, reference, &params, &stats, &error))

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "wg-account-store.h"
+#include "wg-city.h"
 #include "wg-command.h"
 #include "wg-engine-private.h"
 #include "wg-history.h"
@@ -123,7 +124,19 @@ seed_demo_accounts (WgEngine    *self,
   return wg_account_store_add (self->accounts, accounts, error);
 }
 
-/* The demo's past: a generated history of the Helong street up to the
+WgReference *
+_wg_engine_load_reference (WgEngine    *self,
+                           const char  *dir,
+                           GError     **error)
+{
+  g_autoptr(WgReference) reference = wg_reference_load_dir (dir, error);
+
+  if (reference == NULL || !self->config.demo || self->config.demo_streets < 2)
+    return g_steal_pointer (&reference);
+  return wg_city_new_reference (reference, self->config.demo_streets, WG_CITY_DEFAULT_SEED, error);
+}
+
+/* The demo's past: a generated history of the Helong street (or the city) up to the
  * anchor day (today in the centre's time zone unless given), into an empty
  * journal, with the forces' tracks.  About 3 s for a year. */
 static gboolean
@@ -141,7 +154,6 @@ seed_demo_history (WgEngine  *self,
   wg_history_params_init_from_reference (&params, self->reference);
   params.seed = 20261128;
   params.days = self->config.demo_days;
-  params.streets = self->config.demo_streets;
   params.incident_scale = self->config.demo_incident_scale;
   if (self->config.demo_anchor != NULL)
     params.anchor = self->config.demo_anchor;

@@ -382,7 +382,6 @@ exercise_open_store (Exercise  *ex,
   WgEngine *self = ex->engine;
   const WgServerConfig *config = &self->config;
   WgStreamHubOptions options;
-  g_autofree char *street = NULL;
 
   ex->store = store;
   ex->tracks = exercise_open_tracks (self, ex->id, error);
@@ -393,8 +392,7 @@ exercise_open_store (Exercise  *ex,
   if (self->reference != NULL && !wg_store_adopt_reference (ex->store, self->reference, error))
     return FALSE;
   /* Its own case numbers: EX- before the live form. */
-  street = g_strconcat ("EX-", wg_rules_get_street_code (wg_store_get_rules (ex->store)), NULL);
-  wg_rules_set_street_code (wg_store_get_rules (ex->store), street);
+  wg_rules_set_case_mark (wg_store_get_rules (ex->store), "EX-");
 
   wg_stream_hub_options_init_default (&options);
   options.queue_max = config->stream_queue_max;

@@ -177,6 +177,11 @@ void        _wg_engine_request_read_cb      (SoupServer             *server,
                                              gpointer                user_data);
 
 /* wg-engine-demo.c */
+/* The reference in @dir; with --demo-streets N > 1, the city of N
+ * streets generated from it (wg-city.h). */
+WgReference *_wg_engine_load_reference      (WgEngine               *self,
+                                             const char             *dir,
+                                             GError                **error);
 gboolean    _wg_engine_seed_demo            (WgEngine               *self,
                                              GError                **error);
 

@@ -729,7 +729,7 @@ wg_engine_new (WgServer  *server,
     reference_dir = g_strdup (config->reference_dir);
   if (reference_dir != NULL)
     {
-      self->reference = wg_reference_load_dir (reference_dir, error);
+      self->reference = _wg_engine_load_reference (self, reference_dir, error);
       if (self->reference == NULL)
         return NULL;
       /* Every start: the rules are not stored, and units keep their status. */

@@ -22,7 +22,7 @@ typedef struct
   char    *demo_password;
   char    *demo_anchor;            /* YYYY-MM-DD */
   int      demo_days;              /* days of generated history on the first demo start */
-  guint    demo_streets;           /* copies of the demo street in that history (a city: 100) */
+  guint    demo_streets;           /* > 1: the demo is a generated city of that many streets (wg-city.h) */
   double   demo_incident_scale;    /* its incidents per street, times this */
   char    *reference_dir;          /* reference data (not in demo mode); nullable */
   char    *database;               /* libpq URI of the PostgreSQL journal; NULL: SQLite only */

@@ -39,7 +39,7 @@ typedef enum {
   ACT_ALARM_ACK,
   ACT_TIMER,
   ACT_HANDOVER,
-  ACT_PATROL,        /* a: street */
+  ACT_PATROL,
 } ActKind;
 
 typedef enum {
@@ -92,7 +92,6 @@ typedef struct {
 typedef struct {
   char             *id;
   gint64            reported_at;
-  guint             street;
   const WgCategory *category;
   WgGrid           *grid;
   WgForce          *worker;       /* the grid's worker */
@@ -142,16 +141,16 @@ typedef struct {
   guint                  n_incidents;
   GPtrArray             *forces;
   GHashTable            *force_index; /* WgForce* -> index + 1 */
-  gint64                *busy_until;  /* per street * force */
+  gint64                *busy_until;  /* per force */
   gint64                *patrol_until;
-  WgActor             ***unit_actors; /* [street][force] */
+  WgActor              **unit_actors; /* per force */
   WgActor               *dispatcher;
   GHashTable            *leader_actors;
   GHashTable            *dept_actors;
   GPtrArray             *dispute_cats, *other_cats;
   double                 dispute_weight, other_weight;
   GPtrArray             *departments;
-  GHashTable            *last_in_grid;  /* "street/grid" -> index + 1 of its latest professional report */
+  GHashTable            *last_in_grid;  /* grid code -> index + 1 of its latest professional report */
   GPtrArray             *points;      /* WgTrackPoint*, not yet written */
 } Gen;
 
@@ -276,13 +275,6 @@ at (Gen    *gen,
 /* ------------------------------------------------------------------ */
 /* Actors */
 
-static char *
-street_name (const char *name,
-             guint       street)
-{
-  return street == 0 ? g_strdup (name) : g_strdup_printf ("%s-s%03u", name, street + 1);
-}
-
 static WgActor *
 dept_actor (Gen                *gen,
             const WgDepartment *department)
@@ -325,37 +317,22 @@ force_index (Gen     *gen,
  * station area; department teams as their department. */
 static WgActor *
 unit_actor (Gen     *gen,
-            guint    street,
             WgForce *force)
 {
-  guint i = force_index (gen, force);
-  WgActor **row = gen->unit_actors[street];
+  WgActor **actor = &gen->unit_actors[force_index (gen, force)];
 
-  if (row[i] == NULL)
+  if (*actor == NULL)
     {
-      g_autofree char *account = street_name (force->account, street);
-      g_autofree char *unit = street_name (force->id, street);
-
       if (force->type == WG_FORCE_DEPARTMENT_TEAM && force->department != NULL)
-        row[i] = wg_actor_new (account, WG_ROLE_DEPARTMENT, NULL, force->department->code, unit);
+        *actor = wg_actor_new (force->account, WG_ROLE_DEPARTMENT, NULL, force->department->code, force->id);
       else
         {
           const char *grid = force->grid != NULL ? force->grid->code
                              : force->station != NULL ? force->station->code : NULL;
-          row[i] = wg_actor_new (account, WG_ROLE_GRID_WORKER, grid, NULL, unit);
+          *actor = wg_actor_new (force->account, WG_ROLE_GRID_WORKER, grid, NULL, force->id);
         }
     }
-  return row[i];
-}
-
-static void
-street_offset (guint   street,
-               double *dlat,
-               double *dlon)
-{
-  /* A lattice of street-sized cells, ten to a row, about 4 km apart. */
-  *dlat = -(double) (street / 10) * 0.036;
-  *dlon = (double) (street % 10) * 0.044;
+  return *actor;
 }
 
 /* ------------------------------------------------------------------ */
@@ -489,7 +466,7 @@ static const WgActor *
 worker_of (Gen *gen,
            Inc *inc)
 {
-  return unit_actor (gen, inc->street, inc->worker);
+  return unit_actor (gen, inc->worker);
 }
 
 /* ------------------------------------------------------------------ */
@@ -651,7 +628,7 @@ find_duplicate (Gen    *gen,
                 Inc    *inc,
                 gint64  now)
 {
-  g_autofree char *key = g_strdup_printf ("%u/%s", inc->street, inc->grid->code);
+  g_autofree char *key = g_strdup (inc->grid->code);
   guint32 prev = GPOINTER_TO_UINT (g_hash_table_lookup (gen->last_in_grid, key));
   Inc *other = prev > 0 ? &gen->incidents[prev - 1] : NULL;
 
@@ -675,7 +652,6 @@ do_report (Gen     *gen,
   const char *source;
   gboolean by_phone;
   gboolean on_spot = FALSE;
-  double dlat, dlon;
 
   inc->category = pick_category (gen, inc->dispute && gen->dispute_cats->len > 0);
   inc->dispute = g_strcmp0 (inc->category->klass, "dispute") == 0;
@@ -683,9 +659,6 @@ do_report (Gen     *gen,
     inc->grade = WG_GRADE_GENERAL;
   inc->grid = wg_reference_pick_grid (gen->ref, wg_reference_get_max_level (gen->ref), g_rand_double (gen->rand));
   wg_grid_random_point (inc->grid, gen->rand, &inc->lat, &inc->lon);
-  street_offset (inc->street, &dlat, &dlon);
-  inc->lat += dlat;
-  inc->lon += dlon;
   for (guint i = 0; inc->grid->responsible != NULL && i < inc->grid->responsible->len; i++)
     {
       WgForce *force = inc->grid->responsible->pdata[i];
@@ -841,11 +814,9 @@ do_dispatch (Gen     *gen,
 {
   JsonObject *body = incident_body (inc);
   JsonArray *units = json_array_new ();
-  double dlat, dlon;
   gint64 first_ons = G_MAXINT64, last_clr = 0, resolve_t;
   guint32 idx = inc - gen->incidents;
 
-  street_offset (inc->street, &dlat, &dlon);
   inc->assignments = g_array_new (FALSE, TRUE, sizeof (Asg));
   /* A category without a response plan (an upgraded general one): the
    * grid's worker, the nearest emergency unit and police officer. */
@@ -858,7 +829,7 @@ do_dispatch (Gen     *gen,
   for (guint s = 0; s < n_steps; s++)
     {
       const WgResponseStep *need = &plan[s];
-      g_autoptr(GPtrArray) near = wg_reference_dup_forces_near (gen->ref, inc->lat - dlat, inc->lon - dlon,
+      g_autoptr(GPtrArray) near = wg_reference_dup_forces_near (gen->ref, inc->lat, inc->lon,
                                                                need->type, 0, 0);
       guint taken = 0;
 
@@ -870,7 +841,7 @@ do_dispatch (Gen     *gen,
         {
           WgForce *force = near->pdata[k];
           guint fi = force_index (gen, force);
-          guint slot = inc->street * gen->forces->len + fi;
+          guint slot = fi;
           Asg asg = { 0 };
 
           if (gen->busy_until[slot] >= now)
@@ -885,13 +856,13 @@ do_dispatch (Gen     *gen,
   if (inc->assignments->len == 0)
     {
       /* Everyone of the plan is busy: the nearest free force of any kind. */
-      g_autoptr(GPtrArray) near = wg_reference_dup_forces_near (gen->ref, inc->lat - dlat, inc->lon - dlon,
+      g_autoptr(GPtrArray) near = wg_reference_dup_forces_near (gen->ref, inc->lat, inc->lon,
                                                                WG_N_FORCE_TYPES, 0, 0);
       for (guint k = 0; k < near->len; k++)
         {
           WgForce *force = near->pdata[k];
           guint fi = force_index (gen, force);
-          guint slot = inc->street * gen->forces->len + fi;
+          guint slot = fi;
           Asg asg = { 0 };
 
           if (force->type == WG_FORCE_FIVE_HEAD || gen->busy_until[slot] >= now)
@@ -913,8 +884,7 @@ do_dispatch (Gen     *gen,
   for (guint k = 0; k < inc->assignments->len; k++)
     {
       Asg *asg = &g_array_index (inc->assignments, Asg, k);
-      g_autofree char *unit = street_name (asg->force->id, inc->street);
-      json_array_add_string_element (units, unit);
+      json_array_add_string_element (units, asg->force->id);
     }
   json_object_set_array_member (body, "units", units);
   {
@@ -924,8 +894,7 @@ do_dispatch (Gen     *gen,
     for (guint k = 0; k < inc->assignments->len; k++)
       {
         Asg *asg = &g_array_index (inc->assignments, Asg, k);
-        g_autofree char *unit = street_name (asg->force->id, inc->street);
-        g_autofree char *label = g_strconcat ("assignment/", unit, NULL);
+        g_autofree char *label = g_strconcat ("assignment/", asg->force->id, NULL);
 
         asg->id = wg_uuid_derive (cmd_id, label);
       }
@@ -940,7 +909,7 @@ do_dispatch (Gen     *gen,
     {
       Asg *asg = &g_array_index (inc->assignments, Asg, k);
       double eta = wg_force_eta_seconds (asg->force, asg->force->lat, asg->force->lon,
-                                         inc->lat - dlat, inc->lon - dlon);
+                                         inc->lat, inc->lon);
 
       asg->t_ack = at (gen, now, now + (gint64) uniform (gen, 8, 60) * SECOND);
       asg->t_enr = at (gen, asg->t_ack, asg->t_ack + (gint64) uniform (gen, 5, 40) * SECOND);
@@ -952,9 +921,9 @@ do_dispatch (Gen     *gen,
     {
       Asg *asg = &g_array_index (inc->assignments, Asg, k);
       gint64 from = MAX (asg->t_ons, resolve_t);
-      guint slot = inc->street * gen->forces->len + asg->force_index;
-      g_autofree char *unit = street_name (asg->force->id, inc->street);
-      double hlat = asg->force->lat + dlat, hlon = asg->force->lon + dlon;
+      guint slot = asg->force_index;
+      const char *unit = asg->force->id;
+      double hlat = asg->force->lat, hlon = asg->force->lon;
       gint64 back;
 
       asg->t_clr = at (gen, from, from + minutes (gen, 1, 15));
@@ -998,7 +967,7 @@ do_assignment (Gen     *gen,
     return TRUE;
   body = json_object_new ();
   json_object_set_string_member (body, "assignment", asg->id);
-  if (!run (gen, inc, steps[asg->done], body, unit_actor (gen, inc->street, asg->force), now, error))
+  if (!run (gen, inc, steps[asg->done], body, unit_actor (gen, asg->force), now, error))
     return FALSE;
   asg->done++;
   next = asg->done == 1 ? asg->t_enr : asg->done == 2 ? asg->t_ons : asg->done == 3 ? asg->t_clr : -1;
@@ -1539,36 +1508,32 @@ do_handover (Gen     *gen,
  * as a track only (patrols are not journal events). */
 static void
 do_patrol (Gen    *gen,
-           guint   street,
            gint64  now)
 {
   GPtrArray *workers = wg_reference_get_forces_by_type (gen->ref, WG_FORCE_GRID_WORKER);
   WgForce *force;
   guint slot;
-  double dlat, dlon, lat, lon;
-  g_autofree char *unit = NULL;
+  double lat, lon;
+  const char *unit;
   gint64 t = now, stop = now + (gint64) g_rand_double_range (gen->track_rand, 40, 80) * MINUTE;
 
   if (workers->len == 0 || gen->tracks == NULL)
     return;
   force = workers->pdata[g_rand_int_range (gen->track_rand, 0, workers->len)];
-  slot = street * gen->forces->len + force_index (gen, force);
+  slot = force_index (gen, force);
   if (gen->busy_until[slot] >= now || gen->patrol_until[slot] >= now || force->grid == NULL)
     return;
   stop = MIN (stop, gen->end - 1);
   gen->patrol_until[slot] = stop;
-  street_offset (street, &dlat, &dlon);
-  unit = street_name (force->id, street);
-  lat = force->lat + dlat;
-  lon = force->lon + dlon;
+  unit = force->id;
+  lat = force->lat;
+  lon = force->lon;
   while (t < stop)
     {
       double nlat, nlon, eta;
       gint64 leg;
 
       wg_grid_random_point (force->grid, gen->track_rand, &nlat, &nlon);
-      nlat += dlat;
-      nlon += dlon;
       eta = wg_track_distance_m (lat, lon, nlat, nlon) / (5000.0 / 3600.0);
       leg = MIN ((gint64) (eta * SECOND) + SECOND, stop - t);
       add_trip (gen, unit, t, t + leg, lat, lon, nlat, nlon, "patrol");
@@ -1592,7 +1557,6 @@ wg_history_params_init (WgHistoryParams *params)
   params->days = 365;
   params->incidents_per_year = 7989;
   params->incident_scale = 1.0;
-  params->streets = 1;
   params->closure_rate = 0.9997;
   params->dispute_share = 900.0 / 7989.0;
   params->on_spot_rate = 0.9;
@@ -1701,12 +1665,8 @@ gen_clear (Gen *gen)
         }
     }
   g_free (gen->incidents);
-  for (guint s = 0; gen->unit_actors != NULL && s < gen->p->streets; s++)
-    {
-      for (guint i = 0; i < gen->forces->len; i++)
-        g_clear_pointer (&gen->unit_actors[s][i], wg_actor_free);
-      g_free (gen->unit_actors[s]);
-    }
+  for (guint i = 0; gen->unit_actors != NULL && i < gen->forces->len; i++)
+    g_clear_pointer (&gen->unit_actors[i], wg_actor_free);
   g_free (gen->unit_actors);
   g_free (gen->busy_until);
   g_free (gen->patrol_until);
@@ -1723,63 +1683,6 @@ gen_clear (Gen *gen)
   g_clear_pointer (&gen->track_rand, g_rand_free);
   g_clear_pointer (&gen->calendar, wg_calendar_unref);
   g_free (gen->root_id);
-}
-
-/* The extra streets lie where the reference has none: their areas join
- * the rules, or decide() would refuse their reports as out of the area. */
-static void
-add_street_areas (Gen *gen)
-{
-  WgGeoShape *street = wg_reference_get_root (gen->ref)->shape;
-  WgRules *rules = wg_store_get_rules (gen->store);
-
-  for (guint s = 1; street != NULL && s < gen->p->streets; s++)
-    {
-      g_autoptr(WgGeoShape) moved = wg_geo_shape_new ();
-      double dlat, dlon;
-
-      street_offset (s, &dlat, &dlon);
-      for (guint r = 0; r < wg_geo_shape_get_n_rings (street); r++)
-        {
-          guint n = 0;
-          gboolean is_hole = FALSE;
-          const WgGeoPoint *ring = wg_geo_shape_get_ring (street, r, &n, &is_hole);
-          g_autofree WgGeoPoint *points = g_new (WgGeoPoint, n);
-
-          for (guint i = 0; i < n; i++)
-            points[i] = (WgGeoPoint) { ring[i].lon + dlon, ring[i].lat + dlat };
-          wg_geo_shape_add_ring (moved, points, n, is_hole);
-        }
-      wg_rules_add_area (rules, moved);
-    }
-}
-
-/* Registers the units of the extra streets: every force again, with
- * "-sNNN" after its id and account; and their areas. */
-static gboolean
-register_street_units (Gen     *gen,
-                       GError **error)
-{
-  if (gen->p->streets < 2)
-    return TRUE;
-  add_street_areas (gen);
-  if (!wg_store_begin (gen->store, error))
-    return FALSE;
-  for (guint s = 1; s < gen->p->streets; s++)
-    for (guint i = 0; i < gen->forces->len; i++)
-      {
-        const WgForce *force = gen->forces->pdata[i];
-        g_autofree char *id = street_name (force->id, s);
-        g_autofree char *account = street_name (force->account, s);
-
-        if (!wg_store_register_unit (gen->store, id, wg_force_type_to_slug (force->type), force->name_zh,
-                                     force->grid != NULL ? force->grid->code : NULL, account, error))
-          {
-            wg_store_rollback (gen->store);
-            return FALSE;
-          }
-      }
-  return wg_store_commit (gen->store, error);
 }
 
 /* The report times: the incidents spread over the days (weekends and
@@ -1855,6 +1758,7 @@ wg_history_generate (WgStore               *store,
   g_autofree gint64 *times = NULL;
   g_autofree char *label = NULL;
   gint64 began = g_get_monotonic_time ();
+  guint n_streets;
   GPtrArray *categories;
   guint n, n_open;
   gboolean ok = FALSE;
@@ -1865,10 +1769,10 @@ wg_history_generate (WgStore               *store,
   g_return_val_if_fail (params != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (params->days == 0 || params->streets == 0 || params->batch == 0 || params->incident_scale <= 0)
+  if (params->days == 0 || params->batch == 0 || params->incident_scale <= 0)
     {
       g_set_error (error, WG_HISTORY_ERROR, WG_HISTORY_ERROR_INVALID,
-                   "days, streets, batch and incident scale must be positive");
+                   "days, batch and incident scale must be positive");
       return FALSE;
     }
   if (wg_store_head (store) != 0)
@@ -1878,6 +1782,8 @@ wg_history_generate (WgStore               *store,
       return FALSE;
     }
 
+  /* Per street: a city's history is its streets' together. */
+  n_streets = wg_reference_get_streets (reference)->len;
   gen.store = store;
   gen.tracks = tracks;
   gen.ref = reference;
@@ -1886,7 +1792,7 @@ wg_history_generate (WgStore               *store,
   gen.rand = g_rand_new_with_seed_array ((const guint32[]) { (guint32) params->seed,
                                                              (guint32) (params->seed >> 32) }, 2);
   label = g_strdup_printf ("wangge-history/%" G_GUINT64_FORMAT "/%s/%u/%u", params->seed,
-                           params->anchor != NULL ? params->anchor : "", params->days, params->streets);
+                           params->anchor != NULL ? params->anchor : "", params->days, n_streets);
   gen.track_rand = g_rand_new_with_seed ((guint32) (params->seed ^ 0x7261636bu));
   gen.root_id = wg_uuid_derive ("6ba7b810-9dad-11d1-80b4-00c04fd430c8", label);
   gen.heap = g_array_new (FALSE, FALSE, sizeof (Act));
@@ -1894,11 +1800,9 @@ wg_history_generate (WgStore               *store,
   gen.force_index = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < gen.forces->len; i++)
     g_hash_table_insert (gen.force_index, gen.forces->pdata[i], GUINT_TO_POINTER (i + 1));
-  gen.busy_until = g_new0 (gint64, (gsize) params->streets * gen.forces->len);
-  gen.patrol_until = g_new0 (gint64, (gsize) params->streets * gen.forces->len);
-  gen.unit_actors = g_new0 (WgActor **, params->streets);
-  for (guint s = 0; s < params->streets; s++)
-    gen.unit_actors[s] = g_new0 (WgActor *, gen.forces->len);
+  gen.busy_until = g_new0 (gint64, gen.forces->len);
+  gen.patrol_until = g_new0 (gint64, gen.forces->len);
+  gen.unit_actors = g_new0 (WgActor *, gen.forces->len);
   gen.dispatcher = wg_actor_new ("dispatcher", WG_ROLE_DISPATCHER, NULL, NULL, NULL);
   gen.leader_actors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) wg_actor_free);
   gen.dept_actors = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) wg_actor_free);
@@ -1931,13 +1835,12 @@ wg_history_generate (WgStore               *store,
   stats.start_ms = gen.start;
   stats.end_ms = gen.end;
 
-  if (!wg_store_adopt_reference (store, reference, error) ||
-      !register_street_units (&gen, error))
+  if (!wg_store_adopt_reference (store, reference, error))
     goto out;
   gen.escalation_ms = MAX (SECOND, wg_rules_get_escalation_interval (wg_store_get_rules (store)));
 
   n = (guint) llround ((double) params->incidents_per_year * params->days / 365.0 *
-                       params->streets * params->incident_scale);
+                       n_streets * params->incident_scale);
   n_open = (guint) llround (n * (1.0 - CLAMP (params->closure_rate, 0.0, 1.0)));
   times = report_times (&gen, n, params->days);
   gen.n_incidents = n;
@@ -1964,7 +1867,6 @@ wg_history_generate (WgStore               *store,
       Inc *inc = &gen.incidents[i];
 
       inc->id = NULL; /* the engine derives it from the report's command id */
-      inc->street = params->streets > 1 ? g_rand_int_range (gen.rand, 0, params->streets) : 0;
       inc->stays_open = i >= n - n_open;
       inc->reported_at = times[i];
       push (&gen, times[i], ACT_REPORT, i, 0);
@@ -1980,9 +1882,8 @@ wg_history_generate (WgStore               *store,
 
       push (&gen, midnight + 8 * HOUR, ACT_HANDOVER, 0, 0);
       push (&gen, midnight + 20 * HOUR, ACT_HANDOVER, 0, 0);
-      for (guint s = 0; tracks != NULL && s < params->streets; s++)
-        for (guint k = 0; k < params->patrols_per_day; k++)
-          push (&gen, midnight + 8 * HOUR + (gint64) (g_rand_double (gen.track_rand) * 9 * HOUR), ACT_PATROL, s, 0);
+      for (guint k = 0; tracks != NULL && k < params->patrols_per_day * n_streets; k++)
+        push (&gen, midnight + 8 * HOUR + (gint64) (g_rand_double (gen.track_rand) * 9 * HOUR), ACT_PATROL, 0, 0);
     }
 
   if (!wg_store_begin (store, error))
@@ -2022,7 +1923,7 @@ wg_history_generate (WgStore               *store,
           step_ok = do_handover (&gen, act.t, error);
           break;
         case ACT_PATROL:
-          do_patrol (&gen, act.a, act.t);
+          do_patrol (&gen, act.t);
           break;
         default:
           g_assert_not_reached ();

@@ -20,9 +20,8 @@ typedef struct
   guint64     seed;
   const char *anchor;               /* "YYYY-MM-DD": the history ends at its local midnight */
   guint       days;                 /* 365 */
-  guint       incidents_per_year;   /* per street: 7989 */
+  guint       incidents_per_year;   /* per street of the reference (a city: wg-city.h): 7989 */
   double      incident_scale;       /* multiplies the incidents (city scale), 1.0 */
-  guint       streets;              /* 1 = the reference street; N: N copies offset in space */
   double      closure_rate;         /* closed / (reported - cancelled): 0.9997 */
   double      dispute_share;        /* of all incidents: 900 / 7989 */
   double      on_spot_rate;         /* general ones handled in the report itself: 0.9 */

@@ -45,11 +45,12 @@ struct _WgStore
   gboolean         batch_lost;
   char            *exercise;
   gboolean         keep_event_text;
-  /* Incidents of one day (case numbers), counted once and then kept up by
-   * the appends: counting per report cost a scan of the day's incidents.
-   * NULL when unknown; forgotten whenever a change is undone. */
+  /* One day's incidents per street (case numbers), each street's counted
+   * once and then kept up by the appends: counting per report cost a scan
+   * of the day's incidents.  Keys "PREFIX-DAY-"; the day NULL when
+   * unknown; forgotten whenever a change is undone. */
   char            *case_day;
-  gint64           case_day_count;
+  GHashTable      *case_counts;
   char            *journal_id;
   WgStoreCommandCheck command_check;
   gpointer         command_check_data;
@@ -560,20 +561,32 @@ reader_open_assignments (gpointer     user_data,
 }
 
 static gint64
-reader_count_on_day (gpointer     user_data,
-                     const char  *day,
-                     GError     **error)
+reader_count_cases_on_day (gpointer     user_data,
+                           const char  *day,
+                           const char  *prefix,
+                           GError     **error)
 {
   WgStore *self = user_data;
+  g_autofree char *key = g_strconcat (prefix, "-", day, "-", NULL);
+  gpointer cached;
   sqlite3_stmt *stmt;
   gint64 count;
 
-  if (self->case_day != NULL && g_strcmp0 (self->case_day, day) == 0)
-    return self->case_day_count;
-  stmt = _wg_store_stmt (self, "SELECT count(*) FROM incidents WHERE case_day = ?1", error);
+  if (g_strcmp0 (self->case_day, day) != 0)
+    {
+      g_hash_table_remove_all (self->case_counts);
+      g_free (self->case_day);
+      self->case_day = g_strdup (day);
+    }
+  if (g_hash_table_lookup_extended (self->case_counts, key, NULL, &cached))
+    return GPOINTER_TO_INT (cached);
+  stmt = _wg_store_stmt (self,
+                         "SELECT count(*) FROM incidents"
+                         " WHERE case_day = ?1 AND substr (case_number, 1, length (?2)) = ?2", error);
   if (stmt == NULL)
     return -1;
   wg_sqlite_bind_text_or_null (stmt, 1, day);
+  wg_sqlite_bind_text_or_null (stmt, 2, key);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_reset (stmt);
@@ -582,19 +595,32 @@ reader_count_on_day (gpointer     user_data,
     }
   count = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
-  if (day != NULL)
-    {
-      g_free (self->case_day);
-      self->case_day = g_strdup (day);
-      self->case_day_count = count;
-    }
+  g_hash_table_insert (self->case_counts, g_steal_pointer (&key), GINT_TO_POINTER ((int) count));
   return count;
+}
+
+/* A report appended on the counted day: one more case of its street. */
+static void
+count_appended_case (WgStore *self,
+                     WgEvent *event)
+{
+  const char *number = json_object_get_string_member_with_default (event->body, "case_number", NULL);
+  const char *last_dash = number != NULL ? strrchr (number, '-') : NULL;
+  g_autofree char *key = NULL;
+  gpointer cached;
+
+  if (last_dash == NULL)
+    return;
+  key = g_strndup (number, last_dash - number + 1);
+  if (g_hash_table_lookup_extended (self->case_counts, key, NULL, &cached))
+    g_hash_table_insert (self->case_counts, g_steal_pointer (&key), GINT_TO_POINTER (GPOINTER_TO_INT (cached) + 1));
 }
 
 static void
 forget_case_day (WgStore *self)
 {
   g_clear_pointer (&self->case_day, g_free);
+  g_hash_table_remove_all (self->case_counts);
 }
 
 static GPtrArray *
@@ -674,7 +700,7 @@ static const WgStateReaderFuncs store_reader_funcs = {
   reader_get_assignment,
   reader_get_unit,
   reader_open_assignments,
-  reader_count_on_day,
+  reader_count_cases_on_day,
   reader_timer_candidates,
   reader_get_caller,
 };
@@ -773,6 +799,7 @@ store_open (const char  *path,
   g_atomic_ref_count_init (&self->ref_count);
   self->path = g_strdup (path);
   self->rules = wg_rules_new ();
+  self->case_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_stmt);
   self->reader.funcs = &store_reader_funcs;
   self->reader.user_data = self;
@@ -836,6 +863,7 @@ wg_store_unref (WgStore *self)
   wg_rules_unref (self->rules);
   g_free (self->exercise);
   g_free (self->case_day);
+  g_hash_table_unref (self->case_counts);
   g_free (self->journal_id);
   g_free (self->path);
   g_free (self);
@@ -1194,10 +1222,8 @@ append_events (WgStore    *self,
       if (!insert_journal (self, event, error) ||
           !_wg_projection_apply (self, event, error))
         return FALSE;
-      if (event->type == WG_EV_INCIDENT_REPORTED && self->case_day != NULL &&
-          g_strcmp0 (json_object_get_string_member_with_default (event->body, "case_day", NULL),
-                     self->case_day) == 0)
-        self->case_day_count++;
+      if (event->type == WG_EV_INCIDENT_REPORTED && self->case_day != NULL)
+        count_appended_case (self, event);
       self->head_seq = event->seq;
       self->head_ts = event->ts;
     }

@@ -5,6 +5,7 @@
  *
  *  - conformance: the same commands, with the same ids, on SQLite and on
  *    PostgreSQL give the same answers and the same journal (times aside);
+ *    also in a city of two streets, each numbering its own cases;
  *  - two instances on one database: commands alternating between them,
  *    retries sent to the other instance, a stream subscriber on one seeing
  *    a report made through the other within 1 s, one gap-free journal
@@ -28,6 +29,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "wg-city.h"
 #include "wg-test-postgres.h"
 #include "wg-test-server.h"
 
@@ -170,34 +172,41 @@ static const Step steps[] = {
   { "dispatcher", "incident.note", "{\"incident\": \"$I\", \"text\": \"回访满意\"}", 200 },
 };
 
-/* Runs the steps (each twice: the retry gets the first answer) and
- * returns the answers, one line each. */
+/* Runs @list's steps (each twice: the retry gets the first answer), with
+ * @vars (name, value, ..., NULL) put in their bodies, and returns the
+ * answers, one line each. */
 static char *
-run_steps (WgTestServer *server)
+run_step_list (WgTestServer      *server,
+               const Step        *list,
+               guint              n_steps,
+               const char *const *vars)
 {
   g_autoptr(GHashTable) tokens = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autofree char *incident = NULL;
   GString *answers = g_string_new (NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+  for (guint i = 0; i < n_steps; i++)
     {
-      const char *token = g_hash_table_lookup (tokens, steps[i].user);
+      const Step *step = &list[i];
+      const char *token = g_hash_table_lookup (tokens, step->user);
       g_autofree char *id = command_id (1, i);
-      GString *body = g_string_new (steps[i].body);
+      GString *body = g_string_new (step->body);
 
       if (token == NULL)
         {
-          token = wg_test_server_login (server, steps[i].user, "demo");
-          g_hash_table_insert (tokens, (gpointer) steps[i].user, (gpointer) token);
+          token = wg_test_server_login (server, step->user, "demo");
+          g_hash_table_insert (tokens, (gpointer) step->user, (gpointer) token);
         }
       if (incident != NULL)
         g_string_replace (body, "$I", incident, 0);
+      for (guint v = 0; vars != NULL && vars[v] != NULL; v += 2)
+        g_string_replace (body, vars[v], vars[v + 1], 0);
       for (guint attempt = 0; attempt < 2; attempt++)
         {
-          g_autoptr(WgTestResponse) r = wg_test_server_command (server, token, id, steps[i].type, body->str);
+          g_autoptr(WgTestResponse) r = wg_test_server_command (server, token, id, step->type, body->str);
           JsonObject *answer = r->json != NULL ? wg_test_response_object (r) : NULL;
 
-          if (r->status != steps[i].status)
+          if (r->status != step->status)
             g_error ("step %u: %u %s", i, r->status, (const char *) g_bytes_get_data (r->body, NULL));
           if (r->status == 200)
             {
@@ -216,6 +225,12 @@ run_steps (WgTestServer *server)
       g_string_free (body, TRUE);
     }
   return g_string_free (answers, FALSE);
+}
+
+static char *
+run_steps (WgTestServer *server)
+{
+  return run_step_list (server, steps, G_N_ELEMENTS (steps), NULL);
 }
 
 static void
@@ -261,6 +276,115 @@ test_conformance (void)
     text_again = describe_journal (again);
     g_assert_cmpstr (text_again, ==, text_sqlite);
   }
+}
+
+/* A city of two streets (--demo-streets 2): reports in street B carry
+ * B's case prefix, each street numbers its own cases, and the journal is
+ * the same on both backends. */
+static const Step city_steps[] = {
+  { "dispatcher", "incident.report", "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": $B,"
+                                     " \"summary\": \"3楼冒烟\", \"source\": \"phone\"}", 200 },
+  { "dispatcher", "dispatch.assign", "{\"incident\": \"$I\", \"units\": [\"$UB\"]}", 200 },
+  { "dispatcher", "incident.report", "{\"grade\": \"general\", \"category\": \"garbage\", \"location\": $A,"
+                                     " \"summary\": \"垃圾堆放\"}", 200 },
+  { "dispatcher", "incident.report", "{\"grade\": \"general\", \"category\": \"garbage\", \"location\": $B,"
+                                     " \"summary\": \"垃圾堆放\"}", 200 },
+  { "dispatcher", "dispatch.assign", "{\"incident\": \"$I\", \"units\": [\"$UA\"]}", 200 },
+};
+
+static char *
+location_of (WgGrid *grid)
+{
+  return g_strdup_printf ("{\"lat\": %.7f, \"lon\": %.7f}", grid->centroid_lat, grid->centroid_lon);
+}
+
+/* The emergency unit of the street's first community. */
+static const char *
+unit_of (WgReference *city,
+         WgGrid      *street)
+{
+  GPtrArray *units = wg_reference_get_forces_by_type (city, WG_FORCE_EMERGENCY_UNIT);
+
+  for (guint i = 0; i < units->len; i++)
+    {
+      WgForce *unit = g_ptr_array_index (units, i);
+
+      if (wg_grid_get_street (unit->grid) == street)
+        return unit->id;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_city_conformance (void)
+{
+  g_autofree char *demo = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR"), "data", "demo", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) base = wg_reference_load_dir (demo, &error);
+  g_autoptr(WgReference) city = NULL;
+  g_autofree char *database = NULL, *loc_a = NULL, *loc_b = NULL;
+  WgTestServer *server[2];
+  char *answers[2], *text[2];
+  g_autoptr(GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
+  WgGrid *a, *b;
+  JsonArray *journal = NULL;
+
+  REQUIRE_CLUSTER ();
+  g_assert_no_error (error);
+  city = wg_city_new_reference (base, 2, WG_CITY_DEFAULT_SEED, &error);
+  g_assert_no_error (error);
+  a = g_ptr_array_index (wg_reference_get_streets (city), 0);
+  b = g_ptr_array_index (wg_reference_get_streets (city), 1);
+  loc_a = location_of (g_ptr_array_index (((WgGrid *) g_ptr_array_index (a->children, 0))->children, 0));
+  loc_b = location_of (g_ptr_array_index (((WgGrid *) g_ptr_array_index (b->children, 3))->children, 5));
+  database = wg_test_postgres_new_database (cluster);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *args[] = { "--demo", "--demo-streets", "2", i == 1 ? "--database" : NULL, database, NULL };
+      const char *vars[] = { "$UB", unit_of (city, b), "$UA", unit_of (city, a), "$A", loc_a, "$B", loc_b, NULL };
+      g_autofree char *token = NULL;
+
+      server[i] = wg_test_server_new (CONFIG);
+      wg_test_server_start (server[i], args);
+      answers[i] = run_step_list (server[i], city_steps, G_N_ELEMENTS (city_steps), vars);
+      token = wg_test_server_login (server[i], "dispatcher", "demo");
+      if (journal != NULL)
+        json_array_unref (journal);
+      journal = read_journal (server[i], token);
+      text[i] = describe_journal (journal);
+    }
+  g_assert_cmpstr (answers[1], ==, answers[0]);
+  g_assert_cmpstr (text[1], ==, text[0]);
+  assert_gap_free (journal);
+
+  /* B's, A's, B's again: each street its own sequence. */
+  for (guint i = 0; i < json_array_get_length (journal); i++)
+    {
+      JsonObject *event = json_array_get_object_element (journal, i);
+
+      if (g_str_equal (json_object_get_string_member (event, "type"), "incident.reported"))
+        g_ptr_array_add (numbers, g_strdup (json_object_get_string_member (json_object_get_object_member (event, "body"),
+                                                                           "case_number")));
+    }
+  g_assert_cmpuint (numbers->len, ==, 3);
+  {
+    const char *want[3][2] = { { b->case_prefix, "-0001" }, { a->case_prefix, "-0001" }, { b->case_prefix, "-0002" } };
+
+    for (guint i = 0; i < 3; i++)
+      {
+        g_autofree char *prefix = g_strconcat (want[i][0], "-", NULL);
+
+        g_assert_true (g_str_has_prefix (numbers->pdata[i], prefix));
+        g_assert_true (g_str_has_suffix (numbers->pdata[i], want[i][1]));
+      }
+  }
+  json_array_unref (journal);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (answers[i]);
+      g_free (text[i]);
+      wg_test_server_free (server[i]);
+    }
 }
 
 typedef struct
@@ -452,7 +576,8 @@ test_demo_history (void)
       assert_gap_free (journal[i]);
     }
   g_assert_cmpuint (json_array_get_length (journal[0]), >, 10);
-  g_assert_nonnull (strstr (text[0], "-s003"));
+  /* The city's third street numbers its own cases. */
+  g_assert_nonnull (strstr (text[0], "case_number=HZ01-"));
   g_assert_cmpstr (text[1], ==, text[0]);
   assert_demo_tracks (server[1], database);
   for (guint i = 0; i < 2; i++)
@@ -1086,6 +1211,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/postgres/conformance", test_conformance);
+  g_test_add_func ("/postgres/city-conformance", test_city_conformance);
   g_test_add_func ("/postgres/two-instances", test_two_instances);
   g_test_add_func ("/postgres/demo", test_demo_history);
   g_test_add_func ("/postgres/sessions", test_sessions);

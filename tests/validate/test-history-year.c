@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "wg-city.h"
 #include "wg-history.h"
 
 static WgReference *ref;
@@ -396,19 +397,28 @@ test_streets (void)
   WgHistoryParams params;
   WgHistoryStats s;
 
-  /* Three streets for ten days: each its own forces, all commands accepted. */
+  g_autoptr(WgReference) city_ref = wg_city_new_reference (ref, 3, WG_CITY_DEFAULT_SEED, &error);
+  WgGrid *third;
+  g_autofree char *third_units = NULL, *third_cases = NULL, *lower = NULL;
+
+  /* A city of three streets for ten days: each its own forces and case
+   * numbers, all commands accepted. */
   g_assert_no_error (error);
+  third = g_ptr_array_index (wg_reference_get_streets (city_ref), 2);
+  lower = g_ascii_strdown (third->case_prefix, -1);
   wg_history_params_init (&params);
-  params.streets = 3;
   params.days = 10;
-  if (!wg_history_generate (city, NULL, ref, &params, &s, &error))
+  if (!wg_history_generate (city, NULL, city_ref, &params, &s, &error))
     g_error ("city: %s", error->message);
   g_assert_cmpuint (s.incidents, ==, (guint) (7989 * 10 / 365.0 * 3 + 0.5));
   g_assert_cmpint (query_int (city, "SELECT count(*) FROM commands WHERE outcome <> 'accepted'"), ==, 0);
-  g_assert_cmpint (query_int (city, "SELECT count(*) FROM units WHERE id LIKE '%-s003'"), ==,
-                   wg_reference_get_forces (ref)->len);
-  g_assert_cmpint (query_int (city, "SELECT count(*) FROM journal WHERE type = 'assignment.cleared'"
-                                     " AND json_extract (body, '$.unit') LIKE '%-s00_'"), >, 0);
+  third_units = g_strdup_printf ("SELECT count(*) FROM journal WHERE type = 'assignment.cleared'"
+                                 " AND json_extract (body, '$.unit') LIKE '%%-%s-%%'",
+                                 lower);
+  g_assert_cmpint (query_int (city, third_units), >, 0);
+  third_cases = g_strdup_printf ("SELECT count(*) FROM incidents WHERE case_number LIKE '%s-%%'"
+                                 " AND substr (grid, 1, 9) = '%s'", third->case_prefix, third->code);
+  g_assert_cmpint (query_int (city, third_cases), >, 0);
   g_assert_cmpint (query_int (city, "SELECT count(DISTINCT json_extract (body, '$.case_number')) FROM journal"
                                      " WHERE type = 'incident.reported'"), ==, s.incidents);
 }
