@@ -1151,7 +1151,12 @@ insert_journal (WgStore  *self,
   wg_sqlite_bind_text_or_null (stmt, 8, event->incident);
   wg_sqlite_bind_text_or_null (stmt, 9, event->exercise);
   sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
-  return _wg_store_step_done (self, stmt, error);
+  if (!_wg_store_step_done (self, stmt, error))
+    return FALSE;
+  /* The answer to the command sends the same texts. */
+  if (text != NULL)
+    wg_event_keep_texts (event, g_steal_pointer (&text), g_steal_pointer (&masked));
+  return TRUE;
 }
 
 static gboolean write_checkpoint (WgStore  *self,
