@@ -59,7 +59,7 @@ touch_incident (WgStore  *self,
 
   if (stmt == NULL)
     return FALSE;
-  wg_sqlite_bind_text_or_null (stmt, 1, event->incident);
+  wg_sqlite_bind_static_or_null (stmt, 1, event->incident);
   sqlite3_bind_int64 (stmt, 2, event->ts);
   sqlite3_bind_int64 (stmt, 3, event->seq);
   return _wg_store_step_done (self, stmt, error);
@@ -193,14 +193,14 @@ insert_new_report (WgStore  *self,
     " ON CONFLICT (id) DO NOTHING", error);
   if (stmt == NULL)
     return -1;
-  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-  wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "case_number"));
-  wg_sqlite_bind_text_or_null (stmt, 3, wg_event_get_body_string (event, "case_day"));
-  wg_sqlite_bind_text_or_null (stmt, 4, wg_event_get_body_string (event, "grade"));
-  wg_sqlite_bind_text_or_null (stmt, 5, wg_event_get_body_string (event, "category"));
-  wg_sqlite_bind_text_or_null (stmt, 6, wg_event_get_body_string (event, "summary"));
-  wg_sqlite_bind_text_or_null (stmt, 7, wg_event_get_body_string (event, "grid"));
-  wg_sqlite_bind_text_or_null (stmt, 8, wg_event_get_body_string (event, "default_department"));
+  wg_sqlite_bind_static_or_null (stmt, 1, event->subject);
+  wg_sqlite_bind_static_or_null (stmt, 2, wg_event_get_body_string (event, "case_number"));
+  wg_sqlite_bind_static_or_null (stmt, 3, wg_event_get_body_string (event, "case_day"));
+  wg_sqlite_bind_static_or_null (stmt, 4, wg_event_get_body_string (event, "grade"));
+  wg_sqlite_bind_static_or_null (stmt, 5, wg_event_get_body_string (event, "category"));
+  wg_sqlite_bind_static_or_null (stmt, 6, wg_event_get_body_string (event, "summary"));
+  wg_sqlite_bind_static_or_null (stmt, 7, wg_event_get_body_string (event, "grid"));
+  wg_sqlite_bind_static_or_null (stmt, 8, wg_event_get_body_string (event, "default_department"));
   if (loc != NULL)
     {
       double lat = 0, lon = 0;
@@ -211,12 +211,12 @@ insert_new_report (WgStore  *self,
           sqlite3_bind_double (stmt, 10, lon);
         }
     }
-  wg_sqlite_bind_text_or_null (stmt, 11, event->actor);
+  wg_sqlite_bind_static_or_null (stmt, 11, event->actor);
   sqlite3_bind_int64 (stmt, 12, event->ts);
   sqlite3_bind_int64 (stmt, 13, event->seq);
-  wg_sqlite_bind_text_or_null (stmt, 14, wg_event_get_body_string (event, "source"));
+  wg_sqlite_bind_static_or_null (stmt, 14, wg_event_get_body_string (event, "source"));
   sqlite3_bind_int (stmt, 15, body_boolean (event, "call_back_required"));
-  wg_sqlite_bind_text_or_null (stmt, 16, step);
+  wg_sqlite_bind_static_or_null (stmt, 16, step);
   if (step != NULL && deadline > 0)
     sqlite3_bind_int64 (stmt, 17, deadline);
   if (!_wg_store_step_done (self, stmt, error))
@@ -231,8 +231,8 @@ insert_new_report (WgStore  *self,
     "INSERT INTO deadlines (incident, step, started_at, due_at, started_seq) VALUES (?1, ?2, ?3, ?4, ?5)", error);
   if (stmt == NULL)
     return -1;
-  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-  wg_sqlite_bind_text_or_null (stmt, 2, step);
+  wg_sqlite_bind_static_or_null (stmt, 1, event->subject);
+  wg_sqlite_bind_static_or_null (stmt, 2, step);
   sqlite3_bind_int64 (stmt, 3, event->ts);
   if (deadline > 0)
     sqlite3_bind_int64 (stmt, 4, deadline);
