@@ -15,7 +15,7 @@ struct _WgCommand
   char            *id;
   WgCommandType    type;
   JsonObject      *body;
-  char            *body_hash;
+  char            *body_hash;   /* computed on first use: see wg_command_get_body_hash() */
 };
 
 G_DEFINE_BOXED_TYPE (WgCommand, wg_command, wg_command_ref, wg_command_unref)
@@ -35,7 +35,6 @@ wg_command_new (const char    *id,
   self->id = g_strdup (id);
   self->type = type;
   self->body = body != NULL ? json_object_ref (body) : json_object_new ();
-  self->body_hash = wg_json_object_hash (self->body);
   return self;
 }
 
@@ -87,11 +86,23 @@ wg_command_get_body (WgCommand *self)
   return self->body;
 }
 
+/* Only the idempotency check needs the hash, and the server runs that on
+ * its writer thread: computing it there, not when the main loop decodes
+ * the request, moves a SHA-256 of the canonical body off the main loop.
+ * Two threads asking at once compute it twice and keep the first. */
 const char *
 wg_command_get_body_hash (WgCommand *self)
 {
+  char *hash;
+
   g_return_val_if_fail (self != NULL, NULL);
-  return self->body_hash;
+  hash = g_atomic_pointer_get (&self->body_hash);
+  if (hash != NULL)
+    return hash;
+  hash = wg_json_object_hash (self->body);
+  if (!g_atomic_pointer_compare_and_exchange (&self->body_hash, NULL, hash))
+    g_free (hash);
+  return g_atomic_pointer_get (&self->body_hash);
 }
 
 WgCommand *

@@ -61,7 +61,37 @@ wg_event_unref (WgEvent *self)
   g_free (self->incident);
   g_free (self->exercise);
   json_object_unref (self->body);
+  g_free (self->text);
+  g_free (self->text_masked);
   g_free (self);
+}
+
+static void
+drop_texts (WgEvent *self)
+{
+  g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->text_masked, g_free);
+}
+
+void
+wg_event_keep_texts (WgEvent *self,
+                     char    *text,
+                     char    *masked)
+{
+  g_return_if_fail (self != NULL);
+  drop_texts (self);
+  self->text = text;
+  self->text_masked = masked;
+}
+
+const char *
+wg_event_get_text (WgEvent  *self,
+                   gboolean  masked)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  if (masked && self->text_masked != NULL)
+    return self->text_masked;
+  return self->text;
 }
 
 void
@@ -69,6 +99,8 @@ wg_event_set_seq (WgEvent *self,
                   gint64   seq)
 {
   g_return_if_fail (self != NULL);
+  if (self->seq != seq)
+    drop_texts (self);
   self->seq = seq;
 }
 
@@ -77,6 +109,8 @@ wg_event_set_ts (WgEvent *self,
                  gint64   ts)
 {
   g_return_if_fail (self != NULL);
+  if (self->ts != ts)
+    drop_texts (self);
   self->ts = ts;
 }
 
@@ -85,6 +119,7 @@ wg_event_set_exercise (WgEvent    *self,
                        const char *exercise)
 {
   g_return_if_fail (self != NULL);
+  drop_texts (self);
   g_free (self->exercise);
   self->exercise = g_strdup (exercise);
 }

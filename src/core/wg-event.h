@@ -31,6 +31,10 @@ struct _WgEvent
   char        *incident;   /* incident it belongs to, or NULL */
   char        *exercise;   /* exercise id, or NULL for live */
   JsonObject  *body;
+
+  /*< private >*/
+  char        *text;        /* wg_event_write_json()'s text, when kept */
+  char        *text_masked; /* the same of wg_event_redact_caller(), when it differs */
 };
 
 #define WG_TYPE_EVENT (wg_event_get_type ())
@@ -69,6 +73,16 @@ void         wg_event_write_json_with_body (WgEvent    *self,
                                             const char *body_text,
                                             gsize       body_length,
                                             GString    *out);
+/* The texts the store wrote for the journal, kept (taken) for the answer:
+ * written once per event, not once more for the client.  @masked NULL:
+ * the masked text is the full one.  Changing seq, ts or exercise drops
+ * them. */
+void         wg_event_keep_texts  (WgEvent     *self,
+                                   char        *text,
+                                   char        *masked);
+/* The kept text (@masked: of wg_event_redact_caller()), or NULL. */
+const char  *wg_event_get_text    (WgEvent     *self,
+                                   gboolean     masked);
 /* The event as roles other than admin, duty leader and dispatcher may see
  * it: a caller's phone number masked ("138****8000").  A new reference to
  * @self when there is nothing to mask. */

@@ -23,6 +23,7 @@
 #include "wg-reference.h"
 #include "wg-router.h"
 #include "wg-store.h"
+#include "wg-token-cache.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +60,7 @@ struct _WgEngine
   WgFailureWindow *pair_failures;     /* user name and address (wg-engine-sessions.c) */
   WgFailureWindow *user_failures;
   WgFailureWindow *address_failures;
+  WgTokenCache    *token_cache;       /* SQLite's sessions checked in memory (wg-token-cache.h) */
   guint            timer_id;
   guint            prune_id;
 

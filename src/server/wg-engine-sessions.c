@@ -29,6 +29,9 @@
 
 #define USERNAME_MAX_BYTES 64
 #define PASSWORD_MAX_BYTES 1024
+/* Sessions checked in memory: far more than consoles and field devices
+ * log in between two prunes. */
+#define TOKEN_CACHE_MAX 10000
 
 typedef struct
 {
@@ -436,6 +439,7 @@ delete_session_cb (SoupServerMessage *msg,
       wg_pg_sessions_revoke_async (self->pg_sessions, _wg_engine_bearer_token (msg), logout_done_cb, job);
       return;
     }
+  wg_token_cache_forget (self->token_cache, _wg_engine_bearer_token (msg));
   if (!wg_account_store_revoke_token (self->accounts, _wg_engine_bearer_token (msg), &error))
     {
       wg_problem_respond (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", error->message);
@@ -475,9 +479,8 @@ _wg_engine_account_for_token (WgEngine    *self,
   g_autofree char *username = NULL;
 
   if (self->pg_sessions == NULL)
-    return wg_account_store_check_token (self->accounts, token, g_get_real_time () / 1000,
-                                         (gint64) self->config.token_lifetime_seconds * 1000,
-                                         NULL, error);
+    return wg_token_cache_check (self->token_cache, token, g_get_real_time () / 1000,
+                                 (gint64) self->config.token_lifetime_seconds * 1000, error);
   username = wg_pg_sessions_check (self->pg_sessions, token, g_get_real_time () / 1000, error);
   if (username == NULL)
     return NULL;
@@ -493,6 +496,7 @@ _wg_engine_sessions_init (WgEngine *self)
   self->pair_failures = wg_failure_window_new (self->config.login_max_failures, window_us);
   self->user_failures = wg_failure_window_new (self->config.login_max_user_failures, window_us);
   self->address_failures = wg_failure_window_new (self->config.login_max_address_failures, window_us);
+  self->token_cache = wg_token_cache_new (self->accounts, TOKEN_CACHE_MAX);
 
   wg_router_add (router, "POST", "/api/v1/session", post_session_cb, self);
   wg_router_add (router, "DELETE", "/api/v1/session", delete_session_cb, self);
@@ -505,6 +509,7 @@ _wg_engine_sessions_prune (WgEngine *self,
   wg_failure_window_prune (self->pair_failures, now_us);
   wg_failure_window_prune (self->user_failures, now_us);
   wg_failure_window_prune (self->address_failures, now_us);
+  wg_token_cache_prune (self->token_cache, g_get_real_time () / 1000);
 }
 
 /* After the password pool is gone: no login is being checked any more. */
@@ -514,4 +519,5 @@ _wg_engine_sessions_fini (WgEngine *self)
   g_clear_pointer (&self->pair_failures, wg_failure_window_free);
   g_clear_pointer (&self->user_failures, wg_failure_window_free);
   g_clear_pointer (&self->address_failures, wg_failure_window_free);
+  g_clear_pointer (&self->token_cache, wg_token_cache_free);
 }

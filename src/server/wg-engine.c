@@ -427,11 +427,19 @@ commands_answer_cb (WgCommitItem *item,
   for (guint i = 0; result->events != NULL && i < result->events->len; i++)
     {
       WgEvent *event = g_ptr_array_index (result->events, i);
-      g_autoptr(WgEvent) shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
+      const char *text = wg_event_get_text (event, !sees_phones);
 
       if (i > 0)
         g_string_append_c (out, ',');
-      wg_event_write_json (shown, out);
+      if (text != NULL)
+        g_string_append (out, text);
+      else
+        {
+          /* A replayed answer, read back from the journal. */
+          g_autoptr(WgEvent) shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
+
+          wg_event_write_json (shown, out);
+        }
     }
   g_string_append (out, "],\"head\":");
   wg_json_write_int (out, result->head);

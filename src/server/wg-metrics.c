@@ -95,21 +95,35 @@ histogram_observe (Histogram *histogram,
   histogram->count++;
 }
 
-/* Call with the lock held. */
+/* Call with the lock held.  The key is copied only for a new series:
+ * every request counts, few make a series. */
 static void
 count (GHashTable *table,
-       char       *key)   /* (transfer full) */
+       const char *key)
 {
   guint64 *value = g_hash_table_lookup (table, key);
 
   if (value == NULL)
     {
       value = g_new0 (guint64, 1);
-      g_hash_table_insert (table, key, value);
+      g_hash_table_insert (table, g_strdup (key), value);
     }
-  else
-    g_free (key);
   (*value)++;
+}
+
+/* "a\tb[\tc]" into @buffer, or NULL when it does not fit (a route, method,
+ * type or outcome is never near that long). */
+static const char *
+series_key (char       *buffer,
+            gsize       size,
+            const char *a,
+            const char *b,
+            const char *c)
+{
+  gsize n = c != NULL ? (gsize) g_snprintf (buffer, size, "%s\t%s\t%s", a, b, c)
+                      : (gsize) g_snprintf (buffer, size, "%s\t%s", a, b);
+
+  return n < size ? buffer : NULL;
 }
 
 /* ---- the request's life ------------------------------------------------ */
@@ -179,6 +193,9 @@ request_finished_cb (SoupServer        *soup,
   const char *method = soup_server_message_get_method (msg) != NULL ? soup_server_message_get_method (msg) : "-";
   guint status = soup_server_message_get_status (msg);
   const char *route;
+  const char *key;
+  char status_text[16];
+  char buffer[256];
 
   if (request != NULL && request->route != NULL)
     route = request->route;
@@ -187,10 +204,13 @@ request_finished_cb (SoupServer        *soup,
   else
     route = "other";              /* unknown paths must not each make a series */
 
+  g_snprintf (status_text, sizeof status_text, "%u", status);
+  key = series_key (buffer, sizeof buffer, route, method, status_text);
   g_mutex_lock (&self->lock);
-  count (self->requests, g_strdup_printf ("%s\t%s\t%u", route, method, status));
+  if (key != NULL)
+    count (self->requests, key);
   if (g_str_equal (route, "/api/v1/session") && g_strcmp0 (method, "POST") == 0 && (status == 401 || status == 429))
-    count (self->login_failures, g_strdup (status == 401 ? "invalid-credentials" : "too-many-requests"));
+    count (self->login_failures, status == 401 ? "invalid-credentials" : "too-many-requests");
   g_mutex_unlock (&self->lock);
 
   if (self->log_requests && request != NULL)
@@ -230,6 +250,8 @@ wg_metrics_count_command (WgMetrics         *self,
                           const char        *outcome)
 {
   Request *request = msg != NULL ? g_object_get_data (G_OBJECT (msg), REQUEST_KEY) : NULL;
+  const char *key;
+  char buffer[256];
 
   g_return_if_fail (self != NULL && type != NULL && outcome != NULL);
 
@@ -238,8 +260,10 @@ wg_metrics_count_command (WgMetrics         *self,
       g_free (request->command_type);
       request->command_type = g_strdup (type);
     }
+  key = series_key (buffer, sizeof buffer, type, outcome, NULL);
   g_mutex_lock (&self->lock);
-  count (self->commands, g_strdup_printf ("%s\t%s", type, outcome));
+  if (key != NULL)
+    count (self->commands, key);
   g_mutex_unlock (&self->lock);
 }
 

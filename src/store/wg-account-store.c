@@ -10,9 +10,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "wg-account-store.h"
 #include "wg-sqlite.h"
@@ -25,6 +28,7 @@ G_DEFINE_QUARK (wg-account-store-error-quark, wg_account_store_error)
 
 struct _WgAccountStore
 {
+  char         *stamp_path;
   sqlite3      *db;
   sqlite3_stmt *lookup;
   sqlite3_stmt *token_lookup;
@@ -138,6 +142,7 @@ wg_account_store_open (const char  *path,
       return NULL;
     }
   sqlite3_busy_timeout (self->db, 5000);
+  self->stamp_path = g_strconcat (path, WG_ACCOUNT_STORE_STAMP_SUFFIX, NULL);
 
   if (!wg_sqlite_exec (self->db, &db_errors, "PRAGMA journal_mode = WAL", error)
       || !wg_sqlite_exec (self->db, &db_errors, "PRAGMA synchronous = FULL", error)
@@ -182,6 +187,7 @@ wg_account_store_close (WgAccountStore *self)
   sqlite3_finalize (self->token_renew);
   sqlite3_finalize (self->audit_insert);
   sqlite3_close_v2 (self->db);
+  g_free (self->stamp_path);
   g_free (self);
 }
 
@@ -192,6 +198,38 @@ wg_account_store_close (WgAccountStore *self)
  * Adds all the accounts in one transaction, or none: seeding a demo's few
  * hundred accounts costs one commit.
  */
+/* After a committed change of accounts or of their tokens: a running
+ * server checks tokens from memory and learns of changes made by another
+ * process (`wangge-server user ...`) from this file: eight random bytes,
+ * rewritten in place (the server keeps it open and reads them before each
+ * check).  A change the server might miss is an error, not a warning. */
+static gboolean
+touch_stamp (WgAccountStore  *self,
+             GError         **error)
+{
+  guint64 value = g_random_int () | ((guint64) g_random_int () << 32);
+  int fd = g_open (self->stamp_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  int saved = 0;
+
+  if (fd < 0 || pwrite (fd, &value, sizeof value, 0) != (ssize_t) sizeof value)
+    saved = errno;
+  if (fd >= 0)
+    close (fd);
+  if (saved == 0)
+    return TRUE;
+  g_set_error (error, WG_ACCOUNT_STORE_ERROR, WG_ACCOUNT_STORE_ERROR_DATABASE,
+               "The change is stored, but a running server may not notice it before it restarts: %s: %s",
+               self->stamp_path, g_strerror (saved));
+  return FALSE;
+}
+
+const char *
+wg_account_store_get_stamp_path (WgAccountStore *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->stamp_path;
+}
+
 static gboolean
 store_accounts (WgAccountStore  *self,
                 GPtrArray       *accounts,
@@ -248,7 +286,7 @@ store_accounts (WgAccountStore  *self,
     }
 
   sqlite3_finalize (insert);
-  return wg_sqlite_exec (self->db, &db_errors, "COMMIT", error);
+  return wg_sqlite_exec (self->db, &db_errors, "COMMIT", error) && touch_stamp (self, error);
 }
 
 gboolean
@@ -385,7 +423,7 @@ out:
   sqlite3_finalize (update);
   sqlite3_finalize (revoke);
   if (ok)
-    return wg_sqlite_exec (self->db, &db_errors, "COMMIT", error);
+    return wg_sqlite_exec (self->db, &db_errors, "COMMIT", error) && touch_stamp (self, error);
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
 }
@@ -495,6 +533,27 @@ wg_account_store_check_token (WgAccountStore  *self,
                               gint64          *expires_ms,
                               GError         **error)
 {
+  return wg_account_store_check_token_until (self, token, now_ms, lifetime_ms, expires_ms, NULL, error);
+}
+
+/**
+ * wg_account_store_check_token_until:
+ * @settled_until_ms: (out) (optional): until when checking the token again
+ *   gives the same answer and writes nothing, unless someone changes its
+ *   account or its tokens: its expiry, or its next renewal, whichever
+ *   comes first
+ *
+ * wg_account_store_check_token(), for a cache of checked tokens.
+ */
+WgAccount *
+wg_account_store_check_token_until (WgAccountStore  *self,
+                                    const char      *token,
+                                    gint64           now_ms,
+                                    gint64           lifetime_ms,
+                                    gint64          *expires_ms,
+                                    gint64          *settled_until_ms,
+                                    GError         **error)
+{
   g_autofree char *hash = NULL;
   g_autofree char *username = NULL;
   g_autoptr(WgAccount) account = NULL;
@@ -541,6 +600,7 @@ wg_account_store_check_token (WgAccountStore  *self,
 
   if (now_ms - renewed >= RENEW_AFTER_MS)
     {
+      renewed = now_ms;
       expires = now_ms + lifetime_ms;
       sqlite3_reset (self->token_renew);
       sqlite3_bind_int64 (self->token_renew, 1, expires);
@@ -557,6 +617,8 @@ wg_account_store_check_token (WgAccountStore  *self,
 
   if (expires_ms != NULL)
     *expires_ms = expires;
+  if (settled_until_ms != NULL)
+    *settled_until_ms = MIN (expires, renewed + RENEW_AFTER_MS);
   return g_steal_pointer (&account);
 }
 

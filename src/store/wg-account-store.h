@@ -56,6 +56,13 @@ void            wg_account_store_close          (WgAccountStore   *self);
  * each (synchronous=NORMAL).  A power cut may lose its last rows, never
  * corrupts the file; the commands themselves are in the journal, durably,
  * before anyone is answered. */
+/* The file beside the database whose eight bytes every committed change
+ * of an account (add, put, password, disable, enable: each ends the
+ * account's tokens or changes what they act as) rewrites in place with
+ * random ones: a server holding checked tokens in memory reads them to
+ * learn of changes made by other processes. */
+#define WG_ACCOUNT_STORE_STAMP_SUFFIX "-changed"
+const char     *wg_account_store_get_stamp_path (WgAccountStore   *self);
 gboolean        wg_account_store_relax_durability (WgAccountStore *self,
                                                    GError        **error);
 
@@ -91,6 +98,13 @@ WgAccount      *wg_account_store_check_token    (WgAccountStore   *self,
                                                  gint64            lifetime_ms,
                                                  gint64           *expires_ms,
                                                  GError          **error);
+WgAccount      *wg_account_store_check_token_until (WgAccountStore *self,
+                                                    const char     *token,
+                                                    gint64          now_ms,
+                                                    gint64          lifetime_ms,
+                                                    gint64         *expires_ms,
+                                                    gint64         *settled_until_ms,
+                                                    GError        **error);
 gboolean        wg_account_store_revoke_token   (WgAccountStore   *self,
                                                  const char       *token,
                                                  GError          **error);

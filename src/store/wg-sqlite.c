@@ -105,6 +105,17 @@ wg_sqlite_bind_text_or_null (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, column);
 }
 
+void
+wg_sqlite_bind_static_or_null (sqlite3_stmt *stmt,
+                               int           column,
+                               const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
 char *
 wg_sqlite_column_dup (sqlite3_stmt *stmt,
                       int           column)

@@ -48,6 +48,11 @@ gboolean      wg_sqlite_migrate           (sqlite3               *db,
 void          wg_sqlite_bind_text_or_null (sqlite3_stmt          *stmt,
                                            int                    column,
                                            const char            *text);
+/* Without a copy, for the hot paths: @text must stay as it is until the
+ * statement is reset. */
+void          wg_sqlite_bind_static_or_null (sqlite3_stmt        *stmt,
+                                             int                  column,
+                                             const char          *text);
 char         *wg_sqlite_column_dup        (sqlite3_stmt          *stmt,
                                            int                    column);
 

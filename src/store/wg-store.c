@@ -1164,22 +1164,27 @@ insert_journal (WgStore  *self,
       if (text == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 11, text, -1, SQLITE_STATIC);
-      wg_sqlite_bind_text_or_null (stmt, 12, masked);
+      wg_sqlite_bind_static_or_null (stmt, 12, masked);
       sqlite3_bind_text (stmt, 13, public, -1, SQLITE_STATIC);
     }
   else
     body = wg_json_object_to_string (event->body);
   sqlite3_bind_int64 (stmt, 1, event->seq);
   sqlite3_bind_int64 (stmt, 2, event->ts);
-  wg_sqlite_bind_text_or_null (stmt, 3, wg_event_get_type_name (event));
-  wg_sqlite_bind_text_or_null (stmt, 4, event->actor);
-  wg_sqlite_bind_text_or_null (stmt, 5, event->role);
-  wg_sqlite_bind_text_or_null (stmt, 6, event->command);
-  wg_sqlite_bind_text_or_null (stmt, 7, event->subject);
-  wg_sqlite_bind_text_or_null (stmt, 8, event->incident);
-  wg_sqlite_bind_text_or_null (stmt, 9, event->exercise);
+  wg_sqlite_bind_static_or_null (stmt, 3, wg_event_get_type_name (event));
+  wg_sqlite_bind_static_or_null (stmt, 4, event->actor);
+  wg_sqlite_bind_static_or_null (stmt, 5, event->role);
+  wg_sqlite_bind_static_or_null (stmt, 6, event->command);
+  wg_sqlite_bind_static_or_null (stmt, 7, event->subject);
+  wg_sqlite_bind_static_or_null (stmt, 8, event->incident);
+  wg_sqlite_bind_static_or_null (stmt, 9, event->exercise);
   sqlite3_bind_text (stmt, 10, body, -1, SQLITE_STATIC);
-  return _wg_store_step_done (self, stmt, error);
+  if (!_wg_store_step_done (self, stmt, error))
+    return FALSE;
+  /* The answer to the command sends the same texts. */
+  if (text != NULL)
+    wg_event_keep_texts (event, g_steal_pointer (&text), g_steal_pointer (&masked));
+  return TRUE;
 }
 
 static gboolean write_checkpoint (WgStore  *self,
@@ -1607,23 +1612,23 @@ store_answer (WgStore        *self,
 
   if (stmt == NULL)
     return FALSE;
-  wg_sqlite_bind_text_or_null (stmt, 1, wg_command_get_id (command));
-  wg_sqlite_bind_text_or_null (stmt, 2, wg_command_get_type_name (command));
-  wg_sqlite_bind_text_or_null (stmt, 3, wg_command_get_body_hash (command));
-  wg_sqlite_bind_text_or_null (stmt, 4, actor->username);
-  wg_sqlite_bind_text_or_null (stmt, 5, wg_role_to_string (actor->role));
+  wg_sqlite_bind_static_or_null (stmt, 1, wg_command_get_id (command));
+  wg_sqlite_bind_static_or_null (stmt, 2, wg_command_get_type_name (command));
+  wg_sqlite_bind_static_or_null (stmt, 3, wg_command_get_body_hash (command));
+  wg_sqlite_bind_static_or_null (stmt, 4, actor->username);
+  wg_sqlite_bind_static_or_null (stmt, 5, wg_role_to_string (actor->role));
   sqlite3_bind_int64 (stmt, 6, now_ms);
   if (events != NULL)
     {
-      wg_sqlite_bind_text_or_null (stmt, 7, "accepted");
+      wg_sqlite_bind_static_or_null (stmt, 7, "accepted");
       sqlite3_bind_int64 (stmt, 8, ((WgEvent *) events->pdata[0])->seq);
       sqlite3_bind_int64 (stmt, 9, ((WgEvent *) events->pdata[events->len - 1])->seq);
     }
   else
     {
-      wg_sqlite_bind_text_or_null (stmt, 7, "refused");
-      wg_sqlite_bind_text_or_null (stmt, 10, wg_error_code_to_slug (refusal->code));
-      wg_sqlite_bind_text_or_null (stmt, 11, refusal->message);
+      wg_sqlite_bind_static_or_null (stmt, 7, "refused");
+      wg_sqlite_bind_static_or_null (stmt, 10, wg_error_code_to_slug (refusal->code));
+      wg_sqlite_bind_static_or_null (stmt, 11, refusal->message);
     }
   return _wg_store_step_done (self, stmt, error);
 }
@@ -1647,7 +1652,7 @@ lookup_answer (WgStore        *self,
 
   if (stmt == NULL)
     return -1;
-  wg_sqlite_bind_text_or_null (stmt, 1, wg_command_get_id (command));
+  wg_sqlite_bind_static_or_null (stmt, 1, wg_command_get_id (command));
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     {
