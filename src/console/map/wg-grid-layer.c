@@ -166,9 +166,10 @@ typedef struct
   double       label_x, label_y;
   WgGridState  state;
   guint        n_open;
-  GdkTexture  *label[2];   /* name + code, name only */
+  PangoLayout *layout[2];  /* name + code, name only */
+  GdkTexture  *label[2];   /* drawn when first shown */
   double       label_w[2], label_h[2];
-  int          label_sf;
+  int          label_sf[2];
 } Entry;
 
 struct _WgGridLayer
@@ -200,6 +201,8 @@ entry_clear (gpointer data)
   g_clear_pointer (&e->mxy, g_free);
   g_clear_object (&e->label[0]);
   g_clear_object (&e->label[1]);
+  g_clear_object (&e->layout[0]);
+  g_clear_object (&e->layout[1]);
 }
 
 static void
@@ -377,9 +380,12 @@ show_layout_with_halo (cairo_t     *cr,
   cairo_surface_destroy (mask);
 }
 
+#define LABEL_HALO 2.0
+
+/* Both variants' sizes, which decide the one shown; each is drawn only
+ * when it is first shown (drawing is most of a label's cost). */
 static void
-render_labels (Entry *e,
-               int    sf)
+measure_labels (Entry *e)
 {
   for (guint variant = 0; variant < 2; variant++)
     {
@@ -388,8 +394,7 @@ render_labels (Entry *e,
       PangoLayout *layout = pango_cairo_create_layout (cr);
       PangoFontDescription *font = pango_font_description_from_string ("Sans Bold 10");
       g_autofree char *markup = NULL;
-      int lw, lh, width, height;
-      const double halo = 2.0;
+      int lw, lh;
 
       pango_layout_set_font_description (layout, font);
       pango_font_description_free (font);
@@ -404,23 +409,39 @@ render_labels (Entry *e,
       cairo_destroy (cr);
       cairo_surface_destroy (surface);
 
-      e->label_w[variant] = lw + 2 * halo;
-      e->label_h[variant] = lh + 2 * halo;
-      width = (int) ceil (e->label_w[variant] * sf);
-      height = (int) ceil (e->label_h[variant] * sf);
-      surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
-      cr = cairo_create (surface);
-      cairo_scale (cr, sf, sf);
-      pango_cairo_update_layout (cr, layout);
-      show_layout_with_halo (cr, layout, width, height, halo, sf);
-      cairo_destroy (cr);
+      e->label_w[variant] = lw + 2 * LABEL_HALO;
+      e->label_h[variant] = lh + 2 * LABEL_HALO;
+      g_set_object (&e->layout[variant], layout);
       g_object_unref (layout);
-
-      g_clear_object (&e->label[variant]);
-      e->label[variant] = _wg_texture_from_surface (surface);
-      cairo_surface_destroy (surface);
     }
-  e->label_sf = sf;
+}
+
+static GdkTexture *
+get_label (Entry *e,
+           guint  variant,
+           int    sf)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int width, height;
+
+  if (e->label[variant] != NULL && e->label_sf[variant] == sf)
+    return e->label[variant];
+
+  width = (int) ceil (e->label_w[variant] * sf);
+  height = (int) ceil (e->label_h[variant] * sf);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cr = cairo_create (surface);
+  cairo_scale (cr, sf, sf);
+  pango_cairo_update_layout (cr, e->layout[variant]);
+  show_layout_with_halo (cr, e->layout[variant], width, height, LABEL_HALO, sf);
+  cairo_destroy (cr);
+
+  g_clear_object (&e->label[variant]);
+  e->label[variant] = _wg_texture_from_surface (surface);
+  e->label_sf[variant] = sf;
+  cairo_surface_destroy (surface);
+  return e->label[variant];
 }
 
 /* A line of @width from (x0, y0) to (x1, y1) as a rotated colour node. */
@@ -498,8 +519,8 @@ snapshot_labels (WgGridLayer           *self,
       if (e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1
           || box_w < 40 || box_h < 18)
         continue;
-      if (e->label[0] == NULL || e->label_sf != sf)
-        render_labels (e, sf);
+      if (e->layout[0] == NULL)
+        measure_labels (e);
       _wg_projection_to_widget (p, e->label_x, e->label_y, &x, &y);
       /* Name and code where they fit and cover nothing more important,
        * else the name alone, else nothing. */
@@ -512,7 +533,7 @@ snapshot_labels (WgGridLayer           *self,
           if (e->label_w[variant] > box_w * 0.92 || e->label_h[variant] > box_h * 0.85
               || _wg_rect_hits_any (&box, self->obstacles))
             continue;
-          gtk_snapshot_append_texture (snapshot, e->label[variant], &box);
+          gtk_snapshot_append_texture (snapshot, get_label (e, variant, sf), &box);
           self->n_labels++;
           break;
         }
