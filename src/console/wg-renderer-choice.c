@@ -49,8 +49,10 @@ wg_renderer_choice_remember (gboolean    software,
       g_unlink (path);
       return;
     }
-  /* Only a start: a cache that cannot be written asks again next time. */
+  /* A hint, not data: no fsync on the start's way (a lost or torn file
+   * only means asking again); one that cannot be written asks again. */
   if (g_mkdir_with_parents (dir, 0700) != 0
-      || !g_file_set_contents (path, renderer != NULL ? renderer : "", -1, &error))
+      || !g_file_set_contents_full (path, renderer != NULL ? renderer : "", -1, G_FILE_SET_CONTENTS_NONE,
+                                    0600, &error))
     g_debug ("The software OpenGL found is not remembered: %s", error != NULL ? error->message : g_strerror (errno));
 }
