@@ -591,14 +591,22 @@ queue_grow_rows (WgIncidentBoard *self)
 
 /* Selection, both ways with the view-model */
 
+/* The selected row is in the view wherever it is or moves to (a live
+ * update re-sorts it). */
 static void
-selection_changed_cb (WgIncidentBoard *self)
+selected_position_cb (WgIncidentBoard *self)
 {
-  WgIncidentItem *item;
   guint position = gtk_single_selection_get_selected (self->selection);
 
   if (position != GTK_INVALID_LIST_POSITION)
     wg_board_rows_grow_to (self->rows, position + MORE_ROWS);
+}
+
+static void
+selection_changed_cb (WgIncidentBoard *self)
+{
+  WgIncidentItem *item;
+
   if (self->syncing_selection)
     return;
   item = gtk_single_selection_get_selected_item (self->selection);
@@ -975,12 +983,14 @@ wg_incident_board_new (WgContext       *context,
   self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sort_model));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  self->rows = wg_board_rows_new (GTK_SELECTION_MODEL (self->selection), FIRST_ROWS);
+  g_signal_connect_object (self->selection, "notify::selected",
+                           G_CALLBACK (selected_position_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "items-changed",
                            G_CALLBACK (rows_changed_cb), self, G_CONNECT_SWAPPED);
 
-  self->rows = wg_board_rows_new (GTK_SELECTION_MODEL (self->selection), FIRST_ROWS);
   self->column_view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->rows))));
   gtk_column_view_set_show_column_separators (self->column_view, FALSE);
   gtk_column_view_set_show_row_separators (self->column_view, TRUE);
