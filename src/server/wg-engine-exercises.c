@@ -15,8 +15,8 @@
  * On PostgreSQL (--database) an exercise still runs on the instance that
  * started it, its owner; the register in PostgreSQL (wg-pg-exercises.h)
  * holds every exercise's record and owner, so that every instance lists
- * them all and forwards any other request for one it does not run to its
- * owner (docs/postgresql.md, "Exercises").
+ * them all, forwards any other request for one it does not run to its
+ * owner and relays its stream (docs/postgresql.md, "Exercises").
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -1784,6 +1784,216 @@ forward (Pending               *pending,
                                     exercises->cancellable, forwarded_cb, pending);
 }
 
+/* An exercise's stream opened on an instance that does not run it: a
+ * WebSocket to the owner's stream with the console's token, every message
+ * passed on as it is both ways, and each side closed when the other is. */
+typedef struct
+{
+  guint                    refs;      /* the console's side, the owner's side or its connecting */
+  SoupSession             *session;
+  GCancellable            *cancellable;
+  char                    *target;    /* the owner's stream: ws[s]://host:port/api/v1/exercises/<id>/stream?... */
+  char                    *authorization;
+  gsize                    max_payload;
+  SoupWebsocketConnection *console;
+  SoupWebsocketConnection *owner;     /* NULL until connected */
+  GQueue                   early;     /* the console's messages before that (GBytes) */
+  GArray                  *early_types; /* their SoupWebsocketDataType, in the same order */
+} Relay;
+
+static void
+relay_unref (Relay *relay)
+{
+  if (--relay->refs > 0)
+    return;
+  g_clear_object (&relay->console);
+  g_clear_object (&relay->owner);
+  g_clear_object (&relay->session);
+  g_clear_object (&relay->cancellable);
+  g_queue_clear_full (&relay->early, (GDestroyNotify) g_bytes_unref);
+  g_array_unref (relay->early_types);
+  g_free (relay->target);
+  g_free (relay->authorization);
+  g_free (relay);
+}
+
+static gboolean
+is_open (SoupWebsocketConnection *conn)
+{
+  return conn != NULL && soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+static void
+console_message_cb (SoupWebsocketConnection *conn,
+                    int                      type,
+                    GBytes                  *message,
+                    gpointer                 user_data)
+{
+  Relay *relay = user_data;
+
+  if (is_open (relay->owner))
+    soup_websocket_connection_send_message (relay->owner, type, message);
+  else if (relay->owner == NULL)
+    {
+      g_queue_push_tail (&relay->early, g_bytes_ref (message));
+      g_array_append_val (relay->early_types, type);
+    }
+}
+
+static void
+owner_message_cb (SoupWebsocketConnection *conn,
+                  int                      type,
+                  GBytes                  *message,
+                  gpointer                 user_data)
+{
+  Relay *relay = user_data;
+
+  if (is_open (relay->console))
+    soup_websocket_connection_send_message (relay->console, type, message);
+}
+
+static void
+console_closed_cb (SoupWebsocketConnection *conn,
+                   gpointer                 user_data)
+{
+  Relay *relay = user_data;
+
+  g_cancellable_cancel (relay->cancellable);
+  if (is_open (relay->owner))
+    soup_websocket_connection_close (relay->owner, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_signal_handlers_disconnect_by_data (conn, relay);
+  relay_unref (relay);
+}
+
+static void
+owner_closed_cb (SoupWebsocketConnection *conn,
+                 gpointer                 user_data)
+{
+  Relay *relay = user_data;
+  gushort code = soup_websocket_connection_get_close_code (conn);
+
+  /* The owner's reason (slow consumer, keepalive, shutting down...) is the
+   * console's; a close without a code means the owner went away. */
+  if (is_open (relay->console))
+    soup_websocket_connection_close (relay->console, code != 0 ? code : WG_STREAM_CLOSE_GOING_AWAY,
+                                     soup_websocket_connection_get_close_data (conn));
+  g_signal_handlers_disconnect_by_data (conn, relay);
+  relay_unref (relay);
+}
+
+static void
+owner_connected_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Relay *relay = user_data;
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *owner = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+
+  if (owner == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Exercise stream relayed to %s failed: %s", relay->target, error->message);
+      if (is_open (relay->console))
+        soup_websocket_connection_close (relay->console, WG_STREAM_CLOSE_INTERNAL,
+                                         "the server running this exercise does not answer");
+      relay_unref (relay);
+      return;
+    }
+  relay->owner = owner;
+  soup_websocket_connection_set_max_incoming_payload_size (owner, 0);
+  soup_websocket_connection_set_keepalive_interval (owner, 0);
+  g_signal_connect (owner, "message", G_CALLBACK (owner_message_cb), relay);
+  g_signal_connect (owner, "closed", G_CALLBACK (owner_closed_cb), relay);
+  for (guint i = 0; !g_queue_is_empty (&relay->early); i++)
+    {
+      g_autoptr(GBytes) message = g_queue_pop_head (&relay->early);
+
+      soup_websocket_connection_send_message (owner, g_array_index (relay->early_types, int, i), message);
+    }
+  if (!is_open (relay->console))
+    soup_websocket_connection_close (owner, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  /* The connecting's reference is now the owner's side's. */
+}
+
+/* The console's side, once the 101 is written: this instance's end of the
+ * upgrade, as libsoup makes it for a WebSocket handler. */
+static void
+relay_upgraded_cb (SoupServerMessage *msg,
+                   gpointer           user_data)
+{
+  Relay *relay = user_data;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(SoupMessage) upstream = NULL;
+
+  g_signal_handlers_disconnect_by_data (msg, relay);
+  stream = soup_server_message_steal_connection (msg);
+  relay->console = soup_websocket_connection_new (stream, soup_server_message_get_uri (msg),
+                                                  SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                                  soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                                "Origin"),
+                                                  NULL, NULL);
+  soup_websocket_connection_set_max_incoming_payload_size (relay->console, relay->max_payload);
+  g_signal_connect (relay->console, "message", G_CALLBACK (console_message_cb), relay);
+  g_signal_connect (relay->console, "closed", G_CALLBACK (console_closed_cb), relay);
+
+  upstream = soup_message_new (SOUP_METHOD_GET, relay->target);
+  if (relay->authorization != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (upstream), "Authorization",
+                                  relay->authorization);
+  soup_message_headers_replace (soup_message_get_request_headers (upstream), FORWARDED_HEADER, "1");
+  relay->refs++;
+  soup_session_websocket_connect_async (relay->session, upstream, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        relay->cancellable, owner_connected_cb, relay);
+}
+
+/* The 101 never written (the console gone first): nothing to relay. */
+static void
+relay_abandoned_cb (SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  Relay *relay = user_data;
+
+  g_signal_handlers_disconnect_by_data (msg, relay);
+  relay_unref (relay);
+}
+
+/* Upgrades @msg (paused) for a relay to @owner_url's stream, or answers
+ * why not. */
+static void
+relay_stream (Exercises         *exercises,
+              SoupServerMessage *msg,
+              const char        *owner_url,
+              gsize              max_payload)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *query = g_uri_get_query (uri);
+  const char *scheme_end = strstr (owner_url, "://");
+  Relay *relay;
+
+  if (scheme_end == NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "exercise-unreachable", owner_url);
+      return;
+    }
+  /* Its 101 and headers; a bad handshake gets libsoup's 400. */
+  if (!soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
+    return;
+  relay = g_new0 (Relay, 1);
+  relay->refs = 1;
+  relay->session = g_object_ref (exercises->forwarder);
+  relay->cancellable = g_cancellable_new ();
+  relay->target = g_strconcat (g_str_has_prefix (owner_url, "https:") ? "wss" : "ws", scheme_end,
+                               g_uri_get_path (uri), query != NULL ? "?" : "", query, NULL);
+  relay->authorization = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                 "Authorization"));
+  relay->max_payload = max_payload;
+  g_queue_init (&relay->early);
+  relay->early_types = g_array_new (FALSE, FALSE, sizeof (int));
+  g_signal_connect (msg, "wrote-informational", G_CALLBACK (relay_upgraded_cb), relay);
+  g_signal_connect (msg, "finished", G_CALLBACK (relay_abandoned_cb), relay);
+}
+
 static void
 located_cb (GObject      *source,
             GAsyncResult *result,
@@ -1806,11 +2016,8 @@ located_cb (GObject      *source,
     wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-exercise", NULL);
   else if (g_str_has_suffix (g_uri_get_path (soup_server_message_get_uri (msg)), "/stream"))
     {
-      g_autofree char *detail = NULL;
-
       row = rows->pdata[0];
-      detail = g_strdup_printf (_("This exercise runs on the server at %s: open its stream there"), row->owner_url);
-      wg_problem_respond (msg, SOUP_STATUS_MISDIRECTED_REQUEST, "exercise-elsewhere", detail);
+      relay_stream (pending->engine->exercises, msg, row->owner_url, pending->engine->config.ws_max_message_bytes);
     }
   else
     {
