@@ -214,6 +214,98 @@ test_two_instances (void)
     wg_test_server_free (server[i]);
 }
 
+/* The owner killed: its exercise is still listed and read through the
+ * other instance, whose commands for it get 503 and write nothing;
+ * restarted on its data directory (on another port), it registers its
+ * address again and the other instance's commands and retries reach it. */
+static void
+test_owner_restart (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *id = NULL, *incident = NULL, *note = NULL, *path = NULL;
+  g_autofree char *trainer = NULL, *dispatcher = NULL;
+  g_autofree char *first = command_id (200), *second = command_id (201);
+  g_autoptr(JsonArray) journal = NULL;
+  WgTestServer *server[2];
+  const char *args[] = { "--demo", "--database", NULL, NULL };
+  guint16 old_port;
+  guint noted = 0;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  args[2] = database;
+  for (guint i = 0; i < 2; i++)
+    server[i] = start_server (database);
+  trainer = wg_test_server_login (server[0], "trainer", "demo");
+  dispatcher = wg_test_server_login (server[1], "dispatcher", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], trainer, "POST", "/api/v1/exercises",
+                                                             "application/json", "{\"scenario\":\"" FIRE "\"}");
+
+    g_assert_cmpuint (r->status, ==, 201);
+    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+    incident = g_strdup (json_object_get_string_member (wg_test_response_object (r), "incident"));
+  }
+  note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", incident);
+  path = g_strconcat ("/api/v1/exercises/", id, NULL);
+  {
+    g_autoptr(WgTestResponse) r = exercise_command (server[1], id, dispatcher, first, "incident.note", note);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+
+  old_port = server[0]->port;
+  wg_test_server_kill (server[0]);
+  {
+    g_autoptr(WgTestResponse) refused = exercise_command (server[1], id, dispatcher, second, "incident.note", note);
+    g_autoptr(WgTestResponse) record = wg_test_server_request_as (server[1], dispatcher, "GET", path, NULL, NULL);
+    g_autoptr(WgTestResponse) list = wg_test_server_request_as (server[1], dispatcher, "GET", "/api/v1/exercises",
+                                                                NULL, NULL);
+
+    wg_test_response_assert_problem (refused, 503, "exercise-unreachable");
+    g_assert_cmpuint (record->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (record), "id"), ==, id);
+    g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (record), "state"), ==, "running");
+    g_assert_cmpuint (list->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wg_test_response_object (list),
+                                                                           "exercises")), ==, 1);
+  }
+
+  wg_test_server_start (server[0], args);
+  g_test_message ("owner restarted on port %u (was %u)", server[0]->port, old_port);
+  {
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+    g_autoptr(WgTestResponse) r = NULL;
+    g_autoptr(WgTestResponse) retry = NULL;
+
+    /* Its address is registered again as it starts. */
+    for (;;)
+      {
+        g_clear_pointer (&r, wg_test_response_free);
+        r = exercise_command (server[1], id, dispatcher, second, "incident.note", note);
+        if (r->status == 200 || g_get_monotonic_time () > deadline)
+          break;
+        g_usleep (100 * 1000);
+      }
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_false (json_object_get_boolean_member (wg_test_response_object (r), "replayed"));
+    retry = exercise_command (server[1], id, dispatcher, first, "incident.note", note);
+    g_assert_cmpuint (retry->status, ==, 200);
+    g_assert_true (json_object_get_boolean_member (wg_test_response_object (retry), "replayed"));
+  }
+  journal = exercise_journal (server[1], dispatcher, id);
+  for (guint i = 0; i < json_array_get_length (journal); i++)
+    {
+      JsonObject *event = json_array_get_object_element (journal, i);
+
+      g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, i + 1);
+      noted += g_str_equal (json_object_get_string_member (event, "type"), "incident.noted");
+    }
+  g_assert_cmpuint (noted, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    wg_test_server_free (server[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -222,6 +314,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/postgres-exercises/two-instances", test_two_instances);
+  g_test_add_func ("/postgres-exercises/owner-restart", test_owner_restart);
   cluster = wg_test_postgres_start (&skip_reason);
   status = g_test_run ();
   g_clear_pointer (&cluster, wg_test_postgres_stop);
