@@ -11,6 +11,12 @@
  * Exercise time is the wall clock less the time paused; events, deadlines
  * and triggers run on it, so a pause freezes them all.  Drills are a few
  * commands a minute: they run on the main loop, one transaction each.
+ *
+ * On PostgreSQL (--database) an exercise still runs on the instance that
+ * started it, its owner; the register in PostgreSQL (wg-pg-exercises.h)
+ * holds every exercise's record and owner, so that every instance lists
+ * them all, forwards any other request for one it does not run to its
+ * owner and relays its stream (docs/postgresql.md, "Exercises").
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -26,6 +32,7 @@
 #include "wg-event.h"
 #include "wg-journal-view.h"
 #include "wg-json.h"
+#include "wg-pg-exercises.h"
 #include "wg-positions-api.h"
 #include "wg-problem.h"
 #include "wg-scenario.h"
@@ -35,6 +42,11 @@
 
 #define EXERCISES_PATH "/api/v1/exercises"
 #define TICK_INTERVAL_S 1
+/* Set on a request one instance forwards to an exercise's owner: the owner
+ * answers it or refuses it, never forwards it again. */
+#define FORWARDED_HEADER "X-Wangge-Forwarded"
+/* An owner that does not answer within this is reported unreachable. */
+#define FORWARD_TIMEOUT_S 30
 
 typedef enum
 {
@@ -79,6 +91,10 @@ struct _WgEngineExercises
   char          *dir;
   guint          tick_id;
   WgRateLimiter *limiter;
+  WgPgExercises *pg;           /* the register, with --database */
+  SoupSession   *forwarder;    /* to the owners of the others' exercises */
+  char          *owner_url;    /* how the other instances reach this one */
+  GCancellable  *cancellable;  /* the register's and forwarder's answers after the end */
 };
 typedef struct _WgEngineExercises Exercises;
 
@@ -216,6 +232,62 @@ exercise_to_json (Exercise *ex,
   return node;
 }
 
+/* How the other instances reach this one: its listening address, or the
+ * host's name when it listens on every address. */
+static const char *
+owner_url (WgEngine *self)
+{
+  Exercises *exercises = self->exercises;
+  const char *address = self->config.address;
+
+  if (exercises->owner_url != NULL)
+    return exercises->owner_url;
+  if (g_strcmp0 (address, "0.0.0.0") == 0 || g_strcmp0 (address, "::") == 0)
+    exercises->owner_url = g_strdup_printf ("%s://%s:%u", self->config.tls_cert != NULL ? "https" : "http",
+                                            g_get_host_name (), wg_server_get_port (self->server));
+  else
+    exercises->owner_url = wg_server_dup_url (self->server);
+  return exercises->owner_url;
+}
+
+static void
+registered_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autofree char *id = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wg_pg_exercises_put_finish (NULL, result, &error) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Cannot register exercise %s in PostgreSQL: %s", id, error->message);
+}
+
+/* Into the register (with --database): the record as the API shows it now,
+ * this instance as its owner.  @callback NULL: a warning if it fails. */
+static void
+exercise_register (Exercise            *ex,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  Exercises *exercises = ex->engine->exercises;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *record = NULL;
+  WgPgExerciseRow row = { 0 };
+
+  if (exercises->pg == NULL)
+    return;
+  node = exercise_to_json (ex, TRUE);
+  record = json_to_string (node, FALSE);
+  row.id = ex->id;
+  row.owner_url = (char *) owner_url (ex->engine);
+  row.started_at = ex->started_at;
+  row.record = record;
+  if (callback == NULL)
+    wg_pg_exercises_put_async (exercises->pg, &row, exercises->cancellable, registered_cb, g_strdup (ex->id));
+  else
+    wg_pg_exercises_put_async (exercises->pg, &row, exercises->cancellable, callback, user_data);
+}
+
 /* Replaced atomically: a crash leaves the old record or the new one. */
 static gboolean
 exercise_save (Exercise  *ex,
@@ -224,7 +296,10 @@ exercise_save (Exercise  *ex,
   g_autoptr(JsonNode) node = exercise_to_json (ex, FALSE);
   g_autofree char *text = json_to_string (node, TRUE);
 
-  return g_file_set_contents (ex->record_path, text, -1, error);
+  if (!g_file_set_contents (ex->record_path, text, -1, error))
+    return FALSE;
+  exercise_register (ex, NULL, NULL);
+  return TRUE;
 }
 
 static void
@@ -751,6 +826,24 @@ discard_files (WgEngine   *self,
 }
 
 static void
+created_registered_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(SoupServerMessage) msg = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wg_pg_exercises_put_finish (NULL, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* It runs here all the same, and each save registers it again. */
+      g_warning ("Cannot register a new exercise in PostgreSQL: %s", error->message);
+    }
+  soup_server_message_unpause (msg);
+}
+
+static void
 post_exercises_cb (SoupServerMessage *msg,
                    GHashTable        *params,
                    GHashTable        *query,
@@ -873,6 +966,12 @@ post_exercises_cb (SoupServerMessage *msg,
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
   answer = exercise_to_json (ex, TRUE);
   wg_json_respond (msg, SOUP_STATUS_CREATED, answer);
+  /* Answered once registered: the other instances list it from then on. */
+  if (exercises->pg != NULL)
+    {
+      soup_server_message_pause (msg);
+      exercise_register (ex, created_registered_cb, g_object_ref (msg));
+    }
 }
 
 static int
@@ -882,6 +981,140 @@ compare_newest_first (gconstpointer a,
   const Exercise *x = *(const Exercise **) a, *y = *(const Exercise **) b;
 
   return x->started_at != y->started_at ? (x->started_at > y->started_at ? -1 : 1) : strcmp (x->id, y->id);
+}
+
+/* A request paused while the register answers. */
+typedef struct
+{
+  WgEngine          *engine;
+  SoupServerMessage *msg;
+  SoupMessage       *forwarded;  /* to the owner */
+  char              *stored;     /* the owner's record as registered */
+} Pending;
+
+static Pending *
+pending_new (WgEngine          *self,
+             SoupServerMessage *msg)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->engine = self;
+  pending->msg = g_object_ref (msg);
+  /* libsoup takes a message under a WebSocket handler's path that its
+   * handler left without a status for a failed upgrade (400): a status
+   * until the answer sets its own. */
+  soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+  soup_server_message_pause (msg);
+  return pending;
+}
+
+/* Answers (unpauses) and frees, unless the engine is gone (@cancelled). */
+static void
+pending_finish (Pending  *pending,
+                gboolean  cancelled)
+{
+  if (!cancelled)
+    soup_server_message_unpause (pending->msg);
+  g_object_unref (pending->msg);
+  g_clear_object (&pending->forwarded);
+  g_free (pending->stored);
+  g_free (pending);
+}
+
+/* Another instance's exercise as registered, its clock as of now. */
+static JsonNode *
+registered_record (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+  const char *state;
+  gint64 wall, clock;
+
+  if (!json_parser_load_from_data (parser, text, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  o = json_node_get_object (json_parser_get_root (parser));
+  state = json_object_get_string_member_with_default (o, "state", "ended");
+  wall = g_str_equal (state, "running") ? wall_ms ()
+       : g_str_equal (state, "paused") ? json_object_get_int_member_with_default (o, "paused_at", 0)
+       : json_object_get_int_member_with_default (o, "ended_at", 0);
+  clock = wall - json_object_get_int_member_with_default (o, "paused_ms", 0);
+  json_object_set_int_member (o, "clock", clock);
+  json_object_set_int_member (o, "elapsed_ms", clock - json_object_get_int_member_with_default (o, "start_clock", 0));
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static int
+compare_records_newest_first (gconstpointer a,
+                              gconstpointer b)
+{
+  JsonObject *x = json_node_get_object (*(JsonNode **) a), *y = json_node_get_object (*(JsonNode **) b);
+  gint64 tx = json_object_get_int_member_with_default (x, "started_at", 0);
+  gint64 ty = json_object_get_int_member_with_default (y, "started_at", 0);
+
+  return tx != ty ? (tx > ty ? -1 : 1)
+                  : g_strcmp0 (json_object_get_string_member_with_default (x, "id", ""),
+                               json_object_get_string_member_with_default (y, "id", ""));
+}
+
+static void
+respond_records (SoupServerMessage *msg,
+                 GPtrArray         *records)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *o = json_object_new ();
+  JsonArray *list = json_array_new ();
+
+  g_ptr_array_sort (records, compare_records_newest_first);
+  for (guint i = 0; i < records->len; i++)
+    json_array_add_element (list, json_node_ref (records->pdata[i]));
+  json_object_set_array_member (o, "exercises", list);
+  root = json_node_init_object (json_node_alloc (), o);
+  json_object_unref (o);
+  wg_json_respond (msg, SOUP_STATUS_OK, root);
+}
+
+/* Every instance's exercises: this one's as they are now, the others' as
+ * their owners last registered them. */
+static void
+listed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = wg_pg_exercises_list_finish (NULL, result, &error);
+  g_autoptr(GPtrArray) records = NULL;
+  Exercises *exercises;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      pending_finish (pending, TRUE);
+      return;
+    }
+  if (rows == NULL)
+    {
+      wg_problem_respond (pending->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      pending_finish (pending, FALSE);
+      return;
+    }
+  exercises = pending->engine->exercises;
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_hash_table_iter_init (&iter, exercises->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (records, exercise_to_json (value, TRUE));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      WgPgExerciseRow *row = rows->pdata[i];
+      JsonNode *record;
+
+      if (g_hash_table_contains (exercises->by_id, row->id) || (record = registered_record (row->record)) == NULL)
+        continue;
+      g_ptr_array_add (records, record);
+    }
+  respond_records (pending->msg, records);
+  pending_finish (pending, FALSE);
 }
 
 static void
@@ -902,6 +1135,11 @@ get_exercises_cb (SoupServerMessage *msg,
 
   if (actor == NULL)
     return;
+  if (exercises->pg != NULL)
+    {
+      wg_pg_exercises_list_async (exercises->pg, NULL, exercises->cancellable, listed_cb, pending_new (self, msg));
+      return;
+    }
   all = g_ptr_array_new ();
   g_hash_table_iter_init (&iter, exercises->by_id);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -1422,6 +1660,399 @@ stream_exercise (WgEngine   *self,
   return g_hash_table_lookup (exercises->by_id, id);
 }
 
+/* ---- another instance's exercise ----------------------------------------- */
+
+static const char *const request_headers[] = {
+  "Authorization", "Content-Type", "Accept", "Accept-Language", "If-None-Match", NULL,
+};
+static const char *const response_headers[] = {
+  "Content-Type", "ETag", "Location", "Retry-After", "Cache-Control", "Allow", NULL,
+};
+
+/* "/api/v1/exercises/<id>[/...]" -> id, or NULL. */
+static char *
+path_exercise_id (const char *path)
+{
+  const char *rest, *slash;
+
+  if (!g_str_has_prefix (path, EXERCISES_PATH "/"))
+    return NULL;
+  rest = path + strlen (EXERCISES_PATH "/");
+  slash = strchr (rest, '/');
+  if (slash == rest || *rest == '\0')
+    return NULL;
+  return slash != NULL ? g_strndup (rest, slash - rest) : g_strdup (rest);
+}
+
+static void
+copy_headers (SoupMessageHeaders *from,
+              SoupMessageHeaders *to,
+              const char *const  *names)
+{
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const char *value = soup_message_headers_get_one (from, names[i]);
+
+      if (value != NULL)
+        soup_message_headers_replace (to, names[i], value);
+    }
+}
+
+/* The owner's answer, as it is. */
+static void
+forwarded_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupServerMessage *msg = pending->msg;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      pending_finish (pending, TRUE);
+      return;
+    }
+  if (body == NULL)
+    {
+      g_autoptr(JsonNode) record = NULL;
+
+      const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+
+      /* The record itself is in the register: shown as last registered. */
+      if (soup_server_message_get_method (msg) == SOUP_METHOD_GET &&
+          strchr (path + strlen (EXERCISES_PATH "/"), '/') == NULL &&
+          (record = registered_record (pending->stored)) != NULL)
+        wg_json_respond (msg, SOUP_STATUS_OK, record);
+      else
+        {
+          g_autofree char *target = g_uri_to_string (soup_message_get_uri (pending->forwarded));
+          g_autofree char *detail = g_strdup_printf (_("The server running this exercise (%s) does not answer: retry later"),
+                                                     g_uri_get_host (soup_message_get_uri (pending->forwarded)));
+
+          g_message ("Exercise request forwarded to %s failed: %s", target, error->message);
+          wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "exercise-unreachable", detail);
+        }
+      pending_finish (pending, FALSE);
+      return;
+    }
+  soup_server_message_set_status (msg, soup_message_get_status (pending->forwarded),
+                                  soup_message_get_reason_phrase (pending->forwarded));
+  copy_headers (soup_message_get_response_headers (pending->forwarded),
+                soup_server_message_get_response_headers (msg), response_headers);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+  pending_finish (pending, FALSE);
+}
+
+/* The request, with its token, to the exercise's owner. */
+static void
+forward (Pending               *pending,
+         const WgPgExerciseRow *row)
+{
+  Exercises *exercises = pending->engine->exercises;
+  SoupServerMessage *msg = pending->msg;
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *query = g_uri_get_query (uri);
+  g_autofree char *target = g_strconcat (row->owner_url, g_uri_get_path (uri), query != NULL ? "?" : "", query, NULL);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  pending->stored = g_strdup (row->record);
+  pending->forwarded = soup_message_new (soup_server_message_get_method (msg), target);
+  if (pending->forwarded == NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "exercise-unreachable", row->owner_url);
+      pending_finish (pending, FALSE);
+      return;
+    }
+  soup_message_add_flags (pending->forwarded, SOUP_MESSAGE_NO_REDIRECT);
+  if (body->length > 0)
+    {
+      g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+
+      soup_message_set_request_body_from_bytes (pending->forwarded,
+                                                soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                              "Content-Type"),
+                                                bytes);
+    }
+  copy_headers (soup_server_message_get_request_headers (msg), soup_message_get_request_headers (pending->forwarded),
+                request_headers);
+  soup_message_headers_replace (soup_message_get_request_headers (pending->forwarded), FORWARDED_HEADER, "1");
+  soup_session_send_and_read_async (exercises->forwarder, pending->forwarded, G_PRIORITY_DEFAULT,
+                                    exercises->cancellable, forwarded_cb, pending);
+}
+
+/* An exercise's stream opened on an instance that does not run it: a
+ * WebSocket to the owner's stream with the console's token, every message
+ * passed on as it is both ways, and each side closed when the other is. */
+typedef struct
+{
+  guint                    refs;      /* the console's side, the owner's side or its connecting */
+  SoupSession             *session;
+  GCancellable            *cancellable;
+  char                    *target;    /* the owner's stream: ws[s]://host:port/api/v1/exercises/<id>/stream?... */
+  char                    *authorization;
+  gsize                    max_payload;
+  SoupWebsocketConnection *console;
+  SoupWebsocketConnection *owner;     /* NULL until connected */
+  GQueue                   early;     /* the console's messages before that (GBytes) */
+  GArray                  *early_types; /* their SoupWebsocketDataType, in the same order */
+} Relay;
+
+static void
+relay_unref (Relay *relay)
+{
+  if (--relay->refs > 0)
+    return;
+  g_clear_object (&relay->console);
+  g_clear_object (&relay->owner);
+  g_clear_object (&relay->session);
+  g_clear_object (&relay->cancellable);
+  g_queue_clear_full (&relay->early, (GDestroyNotify) g_bytes_unref);
+  g_array_unref (relay->early_types);
+  g_free (relay->target);
+  g_free (relay->authorization);
+  g_free (relay);
+}
+
+static gboolean
+is_open (SoupWebsocketConnection *conn)
+{
+  return conn != NULL && soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+static void
+console_message_cb (SoupWebsocketConnection *conn,
+                    int                      type,
+                    GBytes                  *message,
+                    gpointer                 user_data)
+{
+  Relay *relay = user_data;
+
+  if (is_open (relay->owner))
+    soup_websocket_connection_send_message (relay->owner, type, message);
+  else if (relay->owner == NULL)
+    {
+      g_queue_push_tail (&relay->early, g_bytes_ref (message));
+      g_array_append_val (relay->early_types, type);
+    }
+}
+
+static void
+owner_message_cb (SoupWebsocketConnection *conn,
+                  int                      type,
+                  GBytes                  *message,
+                  gpointer                 user_data)
+{
+  Relay *relay = user_data;
+
+  if (is_open (relay->console))
+    soup_websocket_connection_send_message (relay->console, type, message);
+}
+
+static void
+console_closed_cb (SoupWebsocketConnection *conn,
+                   gpointer                 user_data)
+{
+  Relay *relay = user_data;
+
+  g_cancellable_cancel (relay->cancellable);
+  if (is_open (relay->owner))
+    soup_websocket_connection_close (relay->owner, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_signal_handlers_disconnect_by_data (conn, relay);
+  relay_unref (relay);
+}
+
+static void
+owner_closed_cb (SoupWebsocketConnection *conn,
+                 gpointer                 user_data)
+{
+  Relay *relay = user_data;
+  gushort code = soup_websocket_connection_get_close_code (conn);
+
+  /* The owner's reason (slow consumer, keepalive, shutting down...) is the
+   * console's; a close without a code means the owner went away. */
+  if (is_open (relay->console))
+    soup_websocket_connection_close (relay->console, code != 0 ? code : WG_STREAM_CLOSE_GOING_AWAY,
+                                     soup_websocket_connection_get_close_data (conn));
+  g_signal_handlers_disconnect_by_data (conn, relay);
+  relay_unref (relay);
+}
+
+static void
+owner_connected_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Relay *relay = user_data;
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *owner = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+
+  if (owner == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Exercise stream relayed to %s failed: %s", relay->target, error->message);
+      if (is_open (relay->console))
+        soup_websocket_connection_close (relay->console, WG_STREAM_CLOSE_INTERNAL,
+                                         "the server running this exercise does not answer");
+      relay_unref (relay);
+      return;
+    }
+  relay->owner = owner;
+  soup_websocket_connection_set_max_incoming_payload_size (owner, 0);
+  soup_websocket_connection_set_keepalive_interval (owner, 0);
+  g_signal_connect (owner, "message", G_CALLBACK (owner_message_cb), relay);
+  g_signal_connect (owner, "closed", G_CALLBACK (owner_closed_cb), relay);
+  for (guint i = 0; !g_queue_is_empty (&relay->early); i++)
+    {
+      g_autoptr(GBytes) message = g_queue_pop_head (&relay->early);
+
+      soup_websocket_connection_send_message (owner, g_array_index (relay->early_types, int, i), message);
+    }
+  if (!is_open (relay->console))
+    soup_websocket_connection_close (owner, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  /* The connecting's reference is now the owner's side's. */
+}
+
+/* The console's side, once the 101 is written: this instance's end of the
+ * upgrade, as libsoup makes it for a WebSocket handler. */
+static void
+relay_upgraded_cb (SoupServerMessage *msg,
+                   gpointer           user_data)
+{
+  Relay *relay = user_data;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(SoupMessage) upstream = NULL;
+
+  g_signal_handlers_disconnect_by_data (msg, relay);
+  stream = soup_server_message_steal_connection (msg);
+  relay->console = soup_websocket_connection_new (stream, soup_server_message_get_uri (msg),
+                                                  SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                                  soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                                "Origin"),
+                                                  NULL, NULL);
+  soup_websocket_connection_set_max_incoming_payload_size (relay->console, relay->max_payload);
+  g_signal_connect (relay->console, "message", G_CALLBACK (console_message_cb), relay);
+  g_signal_connect (relay->console, "closed", G_CALLBACK (console_closed_cb), relay);
+
+  upstream = soup_message_new (SOUP_METHOD_GET, relay->target);
+  if (relay->authorization != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (upstream), "Authorization",
+                                  relay->authorization);
+  soup_message_headers_replace (soup_message_get_request_headers (upstream), FORWARDED_HEADER, "1");
+  relay->refs++;
+  soup_session_websocket_connect_async (relay->session, upstream, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        relay->cancellable, owner_connected_cb, relay);
+}
+
+/* The 101 never written (the console gone first): nothing to relay. */
+static void
+relay_abandoned_cb (SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  Relay *relay = user_data;
+
+  g_signal_handlers_disconnect_by_data (msg, relay);
+  relay_unref (relay);
+}
+
+/* Upgrades @msg (paused) for a relay to @owner_url's stream, or answers
+ * why not. */
+static void
+relay_stream (Exercises         *exercises,
+              SoupServerMessage *msg,
+              const char        *owner_url,
+              gsize              max_payload)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *query = g_uri_get_query (uri);
+  const char *scheme_end = strstr (owner_url, "://");
+  Relay *relay;
+
+  if (scheme_end == NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "exercise-unreachable", owner_url);
+      return;
+    }
+  /* Its 101 and headers; a bad handshake gets libsoup's 400. */
+  if (!soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
+    return;
+  relay = g_new0 (Relay, 1);
+  relay->refs = 1;
+  relay->session = g_object_ref (exercises->forwarder);
+  relay->cancellable = g_cancellable_new ();
+  relay->target = g_strconcat (g_str_has_prefix (owner_url, "https:") ? "wss" : "ws", scheme_end,
+                               g_uri_get_path (uri), query != NULL ? "?" : "", query, NULL);
+  relay->authorization = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                 "Authorization"));
+  relay->max_payload = max_payload;
+  g_queue_init (&relay->early);
+  relay->early_types = g_array_new (FALSE, FALSE, sizeof (int));
+  g_signal_connect (msg, "wrote-informational", G_CALLBACK (relay_upgraded_cb), relay);
+  g_signal_connect (msg, "finished", G_CALLBACK (relay_abandoned_cb), relay);
+}
+
+static void
+located_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = wg_pg_exercises_list_finish (NULL, result, &error);
+  SoupServerMessage *msg = pending->msg;
+  WgPgExerciseRow *row;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      pending_finish (pending, TRUE);
+      return;
+    }
+  if (rows == NULL)
+    wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+  else if (rows->len == 0)
+    wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-exercise", NULL);
+  else if (g_str_has_suffix (g_uri_get_path (soup_server_message_get_uri (msg)), "/stream"))
+    {
+      row = rows->pdata[0];
+      relay_stream (pending->engine->exercises, msg, row->owner_url, pending->engine->config.ws_max_message_bytes);
+    }
+  else
+    {
+      forward (pending, rows->pdata[0]);
+      return;
+    }
+  pending_finish (pending, FALSE);
+}
+
+/* With --database, a request for an exercise this instance does not run:
+ * looked up in the register and forwarded to its owner.  FALSE: not such
+ * a request. */
+static gboolean
+route_elsewhere (WgEngine          *self,
+                 SoupServerMessage *msg,
+                 const char        *path)
+{
+  Exercises *exercises = self->exercises;
+  g_autofree char *id = path_exercise_id (path);
+  WgStreamIdentity identity = { 0 };
+
+  if (exercises->pg == NULL || id == NULL || g_hash_table_contains (exercises->by_id, id))
+    return FALSE;
+  /* Who asks, before saying whether it exists; the owner decides the rest. */
+  if (!wg_server_identify (self->server, msg, &identity))
+    return TRUE;
+  wg_stream_identity_clear (&identity);
+  if (soup_message_headers_get_one (soup_server_message_get_request_headers (msg), FORWARDED_HEADER) != NULL)
+    {
+      /* Its owner moved (restarted elsewhere): the register is behind. */
+      wg_problem_respond (msg, SOUP_STATUS_MISDIRECTED_REQUEST, "exercise-elsewhere", NULL);
+      return TRUE;
+    }
+  wg_pg_exercises_list_async (exercises->pg, id, exercises->cancellable, located_cb, pending_new (self, msg));
+  return TRUE;
+}
+
 /* Every request under /api/v1/exercises comes here (libsoup matches the
  * longest prefix): the stream's upgrade, else the router as usual. */
 static void
@@ -1435,6 +2066,8 @@ exercises_http_cb (SoupServer        *server,
   WgStreamIdentity identity = { 0 };
   Exercise *ex;
 
+  if (route_elsewhere (self, msg, path))
+    return;
   if (!g_str_has_suffix (path, "/stream"))
     {
       wg_router_dispatch (wg_server_get_router (self->server), msg);
@@ -1556,6 +2189,11 @@ exercises_free (gpointer data)
   Exercises *exercises = data;
 
   g_clear_handle_id (&exercises->tick_id, g_source_remove);
+  g_cancellable_cancel (exercises->cancellable);
+  g_clear_object (&exercises->forwarder);
+  g_clear_pointer (&exercises->pg, wg_pg_exercises_free);
+  g_clear_object (&exercises->cancellable);
+  g_free (exercises->owner_url);
   g_clear_pointer (&exercises->by_id, g_hash_table_unref);
   g_clear_pointer (&exercises->limiter, wg_rate_limiter_free);
   g_free (exercises->dir);
@@ -1575,6 +2213,14 @@ _wg_engine_exercises_init (WgEngine  *self,
   exercises->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, exercise_free);
   exercises->dir = g_build_filename (wg_server_get_data_dir (self->server), "exercises", NULL);
   exercises->limiter = wg_rate_limiter_new (self->config.command_rate, self->config.command_burst);
+  exercises->cancellable = g_cancellable_new ();
+  if (self->config.database != NULL)
+    {
+      exercises->pg = wg_pg_exercises_open (self->config.database, error);
+      if (exercises->pg == NULL)
+        return FALSE;
+      exercises->forwarder = soup_session_new_with_options ("timeout", FORWARD_TIMEOUT_S, NULL);
+    }
   if (g_mkdir_with_parents (exercises->dir, 0700) != 0)
     {
       int saved = errno;
@@ -1623,6 +2269,13 @@ _wg_engine_exercises_start (WgEngine *self)
 
   if (exercises->tick_id == 0)
     {
+      GHashTableIter iter;
+      gpointer value;
+
+      /* Its address may have changed since it last ran. */
+      g_hash_table_iter_init (&iter, exercises->by_id);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        exercise_register (value, NULL, NULL);
       tick_cb (self);
       exercises->tick_id = g_timeout_add_seconds (TICK_INTERVAL_S, tick_cb, self);
     }

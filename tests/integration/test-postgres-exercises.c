@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Exercises on PostgreSQL (docs/postgresql.md, "Exercises"): two server
+ * instances on one private cluster.  An exercise started through instance
+ * 1 is listed and read through instance 2, and its stream there (relayed
+ * from instance 1) gets a command made through instance 1 within 1 s;
+ * trainees' commands alternating between the instances, each retried
+ * through the other, give one gap-free exercise journal with each command
+ * once; the trainer's control commands go through either.
+ */
+#include "config.h"
+
+#include "wg-test-postgres.h"
+#include "wg-test-server.h"
+
+#define FIRE "fire-residential.json"
+#define CONFIG "[auth]\ncommand-rate=100000\ncommand-burst=100000\n"
+
+static WgTestPostgres *cluster;
+static char *skip_reason;
+
+#define REQUIRE_CLUSTER() \
+  G_STMT_START { if (cluster == NULL) { g_test_skip (skip_reason); return; } } G_STMT_END
+
+static WgTestServer *
+start_server (const char *database)
+{
+  WgTestServer *server = wg_test_server_new (CONFIG);
+  const char *args[] = { "--demo", "--database", database, NULL };
+
+  wg_test_server_start (server, args);
+  return server;
+}
+
+static char *
+command_id (guint n)
+{
+  return g_strdup_printf ("00000000-0000-4000-8000-0022%08u", n);
+}
+
+static WgTestResponse *
+exercise_command (WgTestServer *server,
+                  const char   *exercise,
+                  const char   *token,
+                  const char   *id,
+                  const char   *type,
+                  const char   *body_json)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/commands", exercise);
+  g_autofree char *text = g_strdup_printf ("{\"id\":\"%s\",\"type\":\"%s\",\"body\":%s}", id, type, body_json);
+
+  return wg_test_server_request_as (server, token, "POST", path, "application/json", text);
+}
+
+static JsonArray *
+exercise_journal (WgTestServer *server,
+                  const char   *token,
+                  const char   *exercise)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/journal?after=0&limit=5000", exercise);
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_array_ref (json_object_get_array_member (wg_test_response_object (r), "events"));
+}
+
+static gint64
+first_seq (WgTestResponse *r)
+{
+  JsonArray *events = json_object_get_array_member (wg_test_response_object (r), "events");
+
+  return json_object_get_int_member (json_array_get_object_element (events, 0), "seq");
+}
+
+static void
+test_two_instances (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *id = NULL, *incident = NULL, *note = NULL;
+  g_autofree char *trainer[2] = { NULL }, *dispatcher[2] = { NULL };
+  g_autoptr(GHashTable) noted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  WgTestServer *server[2];
+  JsonArray *journal[2];
+  const guint n = 10;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  for (guint i = 0; i < 2; i++)
+    {
+      server[i] = start_server (database);
+      trainer[i] = wg_test_server_login (server[i], "trainer", "demo");
+      dispatcher[i] = wg_test_server_login (server[i], "dispatcher", "demo");
+    }
+
+  /* Started through instance 1: listed and read through instance 2. */
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], trainer[0], "POST", "/api/v1/exercises",
+                                                             "application/json", "{\"scenario\":\"" FIRE "\"}");
+    JsonObject *o;
+
+    g_assert_cmpuint (r->status, ==, 201);
+    o = wg_test_response_object (r);
+    id = g_strdup (json_object_get_string_member (o, "id"));
+    incident = g_strdup (json_object_get_string_member (o, "incident"));
+    g_assert_nonnull (incident);
+  }
+  {
+    g_autoptr(WgTestResponse) list = wg_test_server_request_as (server[1], dispatcher[1], "GET", "/api/v1/exercises",
+                                                                NULL, NULL);
+    JsonArray *all;
+
+    g_assert_cmpuint (list->status, ==, 200);
+    all = json_object_get_array_member (wg_test_response_object (list), "exercises");
+    g_assert_cmpuint (json_array_get_length (all), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (all, 0), "id"), ==, id);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (all, 0), "state"), ==, "running");
+  }
+  {
+    g_autofree char *path = g_strconcat ("/api/v1/exercises/", id, NULL);
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[1], dispatcher[1], "GET", path, NULL, NULL);
+    g_autoptr(WgTestResponse) forged = wg_test_server_request_as (server[1], "forged.1.2.3", "GET", path, NULL, NULL);
+    g_autoptr(WgTestResponse) nowhere = wg_test_server_request_as (server[1], dispatcher[1], "GET",
+                                                                   "/api/v1/exercises/ex-nowhere", NULL, NULL);
+    JsonObject *o;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    o = wg_test_response_object (r);
+    g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, id);
+    g_assert_cmpstr (json_object_get_string_member (o, "incident"), ==, incident);
+    g_assert_cmpint (json_object_get_int_member (o, "head"), >=, 1);
+    wg_test_response_assert_problem (forged, 401, "unauthorized");
+    wg_test_response_assert_problem (nowhere, 404, "unknown-exercise");
+  }
+
+  /* Instance 2's stream of the exercise sees a note made through
+   * instance 1 within 1 s. */
+  note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", incident);
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/stream", id);
+    g_autofree char *cid = command_id (100);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WgTestWebsocket) ws = wg_test_server_websocket_as (server[1], dispatcher[1], path, &error);
+    g_autoptr(JsonNode) hello = NULL, live = NULL, event = NULL;
+    g_autoptr(WgTestResponse) r = NULL;
+    gint64 start, elapsed_ms;
+
+    g_assert_no_error (error);
+    hello = wg_test_websocket_wait_type (ws, "hello", 5000);
+    live = wg_test_websocket_wait_type (ws, "live", 5000);
+    g_assert_nonnull (hello);
+    g_assert_nonnull (live);
+    start = g_get_monotonic_time ();
+    r = exercise_command (server[0], id, dispatcher[0], cid, "incident.note", note);
+    g_assert_cmpuint (r->status, ==, 200);
+    event = wg_test_websocket_wait_type (ws, "event", 1000);
+    elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+    g_assert_nonnull (event);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (event),
+                                                                                   "event"), "command"), ==, cid);
+    g_test_message ("a note through instance 1 on instance 2's exercise stream after %" G_GINT64_FORMAT " ms",
+                    elapsed_ms);
+    g_assert_cmpint (elapsed_ms, <, 1000);
+  }
+
+  /* Alternating, each retried through the other instance. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *cid = command_id (i);
+      guint first = i % 2, other = 1 - first;
+      g_autoptr(WgTestResponse) r = exercise_command (server[first], id, dispatcher[first], cid, "incident.note", note);
+      g_autoptr(WgTestResponse) retry = exercise_command (server[other], id, dispatcher[other], cid, "incident.note",
+                                                          note);
+
+      g_assert_cmpuint (r->status, ==, 200);
+      g_assert_cmpuint (retry->status, ==, 200);
+      g_assert_false (json_object_get_boolean_member (wg_test_response_object (r), "replayed"));
+      g_assert_true (json_object_get_boolean_member (wg_test_response_object (retry), "replayed"));
+      g_assert_cmpint (first_seq (retry), ==, first_seq (r));
+    }
+  for (guint i = 0; i < 2; i++)
+    journal[i] = exercise_journal (server[i], dispatcher[i], id);
+  g_assert_cmpuint (json_array_get_length (journal[0]), ==, json_array_get_length (journal[1]));
+  for (guint i = 0; i < json_array_get_length (journal[0]); i++)
+    {
+      JsonObject *event = json_array_get_object_element (journal[0], i);
+      JsonObject *same = json_array_get_object_element (journal[1], i);
+
+      g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, i + 1);
+      g_assert_cmpint (json_object_get_int_member (same, "seq"), ==, i + 1);
+      g_assert_cmpstr (json_object_get_string_member (event, "type"), ==, json_object_get_string_member (same, "type"));
+      g_assert_cmpstr (json_object_get_string_member (event, "exercise"), ==, id);
+      if (g_str_equal (json_object_get_string_member (event, "type"), "incident.noted"))
+        g_assert_true (g_hash_table_add (noted, g_strdup (json_object_get_string_member (event, "command"))));
+    }
+  g_assert_cmpuint (g_hash_table_size (noted), ==, n + 1);
+  for (guint i = 0; i < 2; i++)
+    json_array_unref (journal[i]);
+
+  /* The trainer pauses through instance 2: trainees are refused through
+   * instance 1. */
+  {
+    g_autofree char *pause = g_uuid_string_random ();
+    g_autofree char *late = g_uuid_string_random ();
+    g_autoptr(WgTestResponse) paused = exercise_command (server[1], id, trainer[1], pause, "exercise.pause", "{}");
+    g_autoptr(WgTestResponse) refused = exercise_command (server[0], id, dispatcher[0], late, "incident.note", note);
+
+    g_assert_cmpuint (paused->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (wg_test_response_object (paused),
+                                                                                  "exercise"), "state"),
+                     ==, "paused");
+    wg_test_response_assert_problem (refused, 409, "exercise-paused");
+  }
+  for (guint i = 0; i < 2; i++)
+    wg_test_server_free (server[i]);
+}
+
+/* The owner killed: its exercise is still listed and read through the
+ * other instance, whose commands for it get 503 and write nothing;
+ * restarted on its data directory (on another port), it registers its
+ * address again and the other instance's commands and retries reach it. */
+static void
+test_owner_restart (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *id = NULL, *incident = NULL, *note = NULL, *path = NULL;
+  g_autofree char *trainer = NULL, *dispatcher = NULL;
+  g_autofree char *first = command_id (200), *second = command_id (201);
+  g_autoptr(JsonArray) journal = NULL;
+  WgTestServer *server[2];
+  const char *args[] = { "--demo", "--database", NULL, NULL };
+  guint16 old_port;
+  guint noted = 0;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  args[2] = database;
+  for (guint i = 0; i < 2; i++)
+    server[i] = start_server (database);
+  trainer = wg_test_server_login (server[0], "trainer", "demo");
+  dispatcher = wg_test_server_login (server[1], "dispatcher", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], trainer, "POST", "/api/v1/exercises",
+                                                             "application/json", "{\"scenario\":\"" FIRE "\"}");
+
+    g_assert_cmpuint (r->status, ==, 201);
+    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+    incident = g_strdup (json_object_get_string_member (wg_test_response_object (r), "incident"));
+  }
+  note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", incident);
+  path = g_strconcat ("/api/v1/exercises/", id, NULL);
+  {
+    g_autoptr(WgTestResponse) r = exercise_command (server[1], id, dispatcher, first, "incident.note", note);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+
+  old_port = server[0]->port;
+  wg_test_server_kill (server[0]);
+  {
+    g_autoptr(WgTestResponse) refused = exercise_command (server[1], id, dispatcher, second, "incident.note", note);
+    g_autoptr(WgTestResponse) record = wg_test_server_request_as (server[1], dispatcher, "GET", path, NULL, NULL);
+    g_autoptr(WgTestResponse) list = wg_test_server_request_as (server[1], dispatcher, "GET", "/api/v1/exercises",
+                                                                NULL, NULL);
+
+    wg_test_response_assert_problem (refused, 503, "exercise-unreachable");
+    g_assert_cmpuint (record->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (record), "id"), ==, id);
+    g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (record), "state"), ==, "running");
+    g_assert_cmpuint (list->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wg_test_response_object (list),
+                                                                           "exercises")), ==, 1);
+  }
+
+  wg_test_server_start (server[0], args);
+  g_test_message ("owner restarted on port %u (was %u)", server[0]->port, old_port);
+  {
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+    g_autoptr(WgTestResponse) r = NULL;
+    g_autoptr(WgTestResponse) retry = NULL;
+
+    /* Its address is registered again as it starts. */
+    for (;;)
+      {
+        g_clear_pointer (&r, wg_test_response_free);
+        r = exercise_command (server[1], id, dispatcher, second, "incident.note", note);
+        if (r->status == 200 || g_get_monotonic_time () > deadline)
+          break;
+        g_usleep (100 * 1000);
+      }
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_false (json_object_get_boolean_member (wg_test_response_object (r), "replayed"));
+    retry = exercise_command (server[1], id, dispatcher, first, "incident.note", note);
+    g_assert_cmpuint (retry->status, ==, 200);
+    g_assert_true (json_object_get_boolean_member (wg_test_response_object (retry), "replayed"));
+  }
+  journal = exercise_journal (server[1], dispatcher, id);
+  for (guint i = 0; i < json_array_get_length (journal); i++)
+    {
+      JsonObject *event = json_array_get_object_element (journal, i);
+
+      g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, i + 1);
+      noted += g_str_equal (json_object_get_string_member (event, "type"), "incident.noted");
+    }
+  g_assert_cmpuint (noted, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    wg_test_server_free (server[i]);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/postgres-exercises/two-instances", test_two_instances);
+  g_test_add_func ("/postgres-exercises/owner-restart", test_owner_restart);
+  cluster = wg_test_postgres_start (&skip_reason);
+  status = g_test_run ();
+  g_clear_pointer (&cluster, wg_test_postgres_stop);
+  g_free (skip_reason);
+  return status;
+}
