@@ -112,13 +112,18 @@ update_unit_statuses (WgContext *self,
 }
 
 /* When the cache is opened or filled again; after that the handovers
- * applied say who is on duty, so that no view reads the store for it. */
+ * applied say who is on duty, so that no view reads the store for it.  A
+ * live cache emptied for another journal is filled by a snapshot, whose
+ * roster names who is on duty (sync_changes_applied_cb): nothing to read
+ * meanwhile. */
 static void
 read_duty_leader (WgContext *self)
 {
   g_autoptr(GError) error = NULL;
 
-  g_free (self->duty_leader);
+  g_clear_pointer (&self->duty_leader, g_free);
+  if (self->sync != NULL && wg_store_head (self->store) == 0)
+    return;
   self->duty_leader = wg_store_get_duty_leader (self->store, &error);
   if (error != NULL)
     g_warning ("Could not read who is on duty: %s", error->message);
@@ -172,6 +177,12 @@ sync_changes_applied_cb (WgContext   *self,
 {
   GPtrArray *events = wg_change_set_get_events (changes);
 
+  /* A snapshot: its roster says who is on duty, before any handover. */
+  if (wg_change_set_get_duty_leader (changes) != NULL)
+    {
+      g_free (self->duty_leader);
+      self->duty_leader = g_strdup (wg_change_set_get_duty_leader (changes));
+    }
   self->changes = changes;
   emit_events_applied (self, events);
   self->changes = NULL;
@@ -564,6 +575,60 @@ wg_context_get_journal_store (WgContext *self)
 {
   g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
   return self->journal != NULL ? self->journal : self->store;
+}
+
+typedef struct
+{
+  GObject         *owner;
+  WgContextAnswer  done;
+} Reading;
+
+static void
+cache_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Reading *reading = user_data;
+  g_autoptr(GError) error = NULL;
+  gpointer answer = wg_sync_client_read_cache_finish (WG_SYNC_CLIENT (source), result, &error);
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    reading->done (reading->owner, answer, error);
+  g_object_unref (reading->owner);
+  g_free (reading);
+}
+
+void
+wg_context_read_cache (WgContext       *self,
+                       WgCacheRead      read,
+                       gpointer         data,
+                       GDestroyNotify   data_free,
+                       GDestroyNotify   answer_free,
+                       GCancellable    *cancellable,
+                       WgContextAnswer  done,
+                       GObject         *owner)
+{
+  Reading *reading;
+
+  g_return_if_fail (WG_IS_CONTEXT (self));
+  g_return_if_fail (read != NULL && done != NULL);
+  g_return_if_fail (G_IS_OBJECT (owner));
+
+  if (self->sync == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      gpointer answer = read (self->store, data, &error);
+
+      if (data_free != NULL)
+        data_free (data);
+      done (owner, answer, error);
+      return;
+    }
+  reading = g_new0 (Reading, 1);
+  reading->owner = g_object_ref (owner);
+  reading->done = done;
+  wg_sync_client_read_cache_async (self->sync, read, data, data_free, answer_free, cancellable,
+                                   cache_read_cb, reading);
 }
 
 WgClock *

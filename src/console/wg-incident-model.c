@@ -404,7 +404,10 @@ cache_reset_cb (WgIncidentModel *self)
   g_ptr_array_set_size (self->items, 0);
   g_hash_table_remove_all (self->index);
   g_list_store_remove_all (self->map_items);
-  fill (self);
+  /* A live cache was emptied for another journal: its snapshot comes as
+   * a batch like any other.  A replay refilled its state store here. */
+  if (wg_context_get_sync_client (self->context) == NULL)
+    fill (self);
   self->n_changes++;
   g_list_model_items_changed (G_LIST_MODEL (self), 0, n_before, self->items->len);
 }

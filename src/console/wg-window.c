@@ -500,8 +500,7 @@ events_applied_cb (WgWindow  *self,
 
       /* Toasts are news: events older than a minute arrive while catching
        * up (a restart, a night offline) and only update the board. */
-      if (event->type != WG_EV_ROSTER_HANDED_OVER
-          && wg_clock_get_now_ms (clock) - event->ts > 60 * 1000)
+      if (wg_clock_get_now_ms (clock) - event->ts > 60 * 1000)
         continue;
 
       if (event->type == WG_EV_ALARM_ACKNOWLEDGED)
@@ -531,9 +530,9 @@ events_applied_cb (WgWindow  *self,
 
           adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
         }
-      else if (event->type == WG_EV_ROSTER_HANDED_OVER)
-        update_duty (self);
     }
+  /* A handover, or a snapshot's roster (a batch with no event of it). */
+  update_duty (self);
   update_grid_states (self);
 }
 

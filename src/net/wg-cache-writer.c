@@ -33,7 +33,7 @@ typedef enum
   JOB_SNAPSHOT,
   JOB_RESET,
   JOB_ADOPT,
-  JOB_READ_EVENTS,
+  JOB_READ,
 } JobKind;
 
 typedef struct
@@ -42,7 +42,11 @@ typedef struct
   GPtrArray *nodes;      /* JOB_EVENTS: JsonNode* */
   GBytes    *bytes;      /* JOB_PAGE, JOB_SNAPSHOT */
   char      *journal_id; /* JOB_SNAPSHOT, JOB_RESET */
-  char      *incident;   /* JOB_ADOPT, JOB_READ_EVENTS */
+  char      *incident;   /* JOB_ADOPT */
+  WgCacheRead       read;        /* JOB_READ */
+  gpointer          read_data;
+  GDestroyNotify    read_data_free;
+  GDestroyNotify    answer_free;
   GMainContext     *context;     /* JOB_PAGE: where @parsed runs */
   WgCachePageParsed parsed;
   gpointer          parsed_data;
@@ -84,6 +88,8 @@ job_free (Job *job)
   g_clear_pointer (&job->bytes, g_bytes_unref);
   g_free (job->journal_id);
   g_free (job->incident);
+  if (job->read_data_free != NULL)
+    job->read_data_free (job->read_data);
   if (job->parsed_free != NULL && job->parsed_data != NULL)
     job->parsed_free (job->parsed_data);
   g_clear_pointer (&job->context, g_main_context_unref);
@@ -97,7 +103,8 @@ wg_cache_batch_free (WgCacheBatch *batch)
     return;
   g_clear_pointer (&batch->changes, wg_change_set_unref);
   g_clear_pointer (&batch->positions, json_array_unref);
-  g_clear_pointer (&batch->events, g_ptr_array_unref);
+  if (batch->answer != NULL)
+    batch->answer_free (batch->answer);
   g_free (batch);
 }
 
@@ -398,12 +405,12 @@ run_snapshot (WgCacheWriter *self,
   g_ptr_array_sort (events, compare_seq);
   if (!wg_store_apply_snapshot (self->store, batch->server_head, events, units, duty_leader, duty_since, error))
     return FALSE;
-  if (events->len > 0)
-    {
-      batch->changes = read_changes (self->store, events, error);
-      if (batch->changes == NULL)
-        return FALSE;
-    }
+  /* Announced even without an incident: the roster names who is on duty
+   * now, which no event of the stream will say until the next handover. */
+  batch->changes = read_changes (self->store, events, error);
+  if (batch->changes == NULL)
+    return FALSE;
+  wg_change_set_set_duty_leader (batch->changes, duty_leader);
   return TRUE;
 }
 
@@ -486,9 +493,10 @@ run_job (gpointer data,
     case JOB_ADOPT:
       ok = run_adopt (self, job, batch, &error);
       break;
-    case JOB_READ_EVENTS:
-      batch->events = wg_store_read_incident_events (self->store, job->incident, &error);
-      ok = batch->events != NULL;
+    case JOB_READ:
+      batch->answer = job->read (self->store, job->read_data, &error);
+      batch->answer_free = job->answer_free;
+      ok = batch->answer != NULL;
       break;
     default:
       g_assert_not_reached ();
@@ -502,6 +510,8 @@ run_job (gpointer data,
   g_task_return_pointer (task, g_steal_pointer (&batch), (GDestroyNotify) wg_cache_batch_free);
 }
 
+/* Queues @job behind the others; its answer comes to @callback on the
+ * caller's main context. */
 static void
 push (WgCacheWriter       *self,
       Job                 *job,
@@ -516,18 +526,33 @@ push (WgCacheWriter       *self,
   g_thread_pool_push (self->pool, task, NULL);
 }
 
+static Job *
+job_new (JobKind     kind,
+         GBytes     *bytes,
+         const char *journal_id,
+         const char *incident)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->bytes = bytes != NULL ? g_bytes_ref (bytes) : NULL;
+  job->journal_id = g_strdup (journal_id);
+  job->incident = g_strdup (incident);
+  return job;
+}
+
 void
 wg_cache_writer_apply_events (WgCacheWriter       *self,
                               GPtrArray           *nodes,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
+  Job *job;
 
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (nodes != NULL);
 
-  job->kind = JOB_EVENTS;
+  job = job_new (JOB_EVENTS, NULL, NULL, NULL);
   job->nodes = g_ptr_array_ref (nodes);
   push (self, job, wg_cache_writer_apply_events, callback, user_data);
 }
@@ -541,13 +566,12 @@ wg_cache_writer_apply_page (WgCacheWriter       *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
+  Job *job;
 
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (page != NULL);
 
-  job->kind = JOB_PAGE;
-  job->bytes = g_bytes_ref (page);
+  job = job_new (JOB_PAGE, page, NULL, NULL);
   job->context = g_main_context_ref_thread_default ();
   job->parsed = parsed;
   job->parsed_data = parsed_data;
@@ -562,15 +586,11 @@ wg_cache_writer_apply_snapshot (WgCacheWriter       *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
-
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (snapshot != NULL);
 
-  job->kind = JOB_SNAPSHOT;
-  job->bytes = g_bytes_ref (snapshot);
-  job->journal_id = g_strdup (journal_id);
-  push (self, job, wg_cache_writer_apply_snapshot, callback, user_data);
+  push (self, job_new (JOB_SNAPSHOT, snapshot, journal_id, NULL), wg_cache_writer_apply_snapshot,
+        callback, user_data);
 }
 
 void
@@ -579,14 +599,10 @@ wg_cache_writer_reset (WgCacheWriter       *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
-
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (journal_id != NULL);
 
-  job->kind = JOB_RESET;
-  job->journal_id = g_strdup (journal_id);
-  push (self, job, wg_cache_writer_reset, callback, user_data);
+  push (self, job_new (JOB_RESET, NULL, journal_id, NULL), wg_cache_writer_reset, callback, user_data);
 }
 
 void
@@ -596,32 +612,35 @@ wg_cache_writer_adopt_incident (WgCacheWriter       *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
-
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (incident != NULL);
   g_return_if_fail (answer != NULL);
 
-  job->kind = JOB_ADOPT;
-  job->incident = g_strdup (incident);
-  job->bytes = g_bytes_ref (answer);
-  push (self, job, wg_cache_writer_adopt_incident, callback, user_data);
+  push (self, job_new (JOB_ADOPT, answer, NULL, incident), wg_cache_writer_adopt_incident,
+        callback, user_data);
 }
 
 void
-wg_cache_writer_read_incident_events (WgCacheWriter       *self,
-                                      const char          *incident,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
+wg_cache_writer_read (WgCacheWriter       *self,
+                      WgCacheRead          read,
+                      gpointer             data,
+                      GDestroyNotify       data_free,
+                      GDestroyNotify       answer_free,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
+  Job *job;
 
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
-  g_return_if_fail (incident != NULL);
+  g_return_if_fail (read != NULL);
+  g_return_if_fail (answer_free != NULL);
 
-  job->kind = JOB_READ_EVENTS;
-  job->incident = g_strdup (incident);
-  push (self, job, wg_cache_writer_read_incident_events, callback, user_data);
+  job = job_new (JOB_READ, NULL, NULL, NULL);
+  job->read = read;
+  job->read_data = data;
+  job->read_data_free = data_free;
+  job->answer_free = answer_free;
+  push (self, job, wg_cache_writer_read, callback, user_data);
 }
 
 WgCacheBatch *

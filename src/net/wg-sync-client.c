@@ -1832,9 +1832,9 @@ wg_sync_client_adopt_incident (WgSyncClient *self,
 }
 
 static void
-events_read_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+cache_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
@@ -1843,30 +1843,33 @@ events_read_cb (GObject      *source,
   if (batch == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_steal_pointer (&batch->events), (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_pointer (task, g_steal_pointer (&batch->answer), batch->answer_free);
 }
 
 void
-wg_sync_client_read_incident_events_async (WgSyncClient        *self,
-                                           const char          *incident,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data)
+wg_sync_client_read_cache_async (WgSyncClient        *self,
+                                 WgCacheRead          read,
+                                 gpointer             data,
+                                 GDestroyNotify       data_free,
+                                 GDestroyNotify       answer_free,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
 {
   GTask *task;
 
   g_return_if_fail (WG_IS_SYNC_CLIENT (self));
-  g_return_if_fail (incident != NULL);
+  g_return_if_fail (read != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wg_sync_client_read_incident_events_async);
-  wg_cache_writer_read_incident_events (self->writer, incident, events_read_cb, task);
+  g_task_set_source_tag (task, wg_sync_client_read_cache_async);
+  wg_cache_writer_read (self->writer, read, data, data_free, answer_free, cache_read_cb, task);
 }
 
-GPtrArray *
-wg_sync_client_read_incident_events_finish (WgSyncClient  *self,
-                                            GAsyncResult  *result,
-                                            GError       **error)
+gpointer
+wg_sync_client_read_cache_finish (WgSyncClient  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
