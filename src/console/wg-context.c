@@ -717,6 +717,25 @@ wg_context_force_label (WgContext  *self,
   return force != NULL ? force->name_zh : force_id;
 }
 
+const char *
+wg_context_person_name (WgContext  *self,
+                        const char *account)
+{
+  GPtrArray *leaders;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+
+  leaders = wg_reference_get_duty_leaders (self->reference);
+  for (guint i = 0; i < leaders->len; i++)
+    {
+      const WgPerson *p = leaders->pdata[i];
+
+      if (g_strcmp0 (p->account, account) == 0)
+        return p->name_zh;
+    }
+  return account;
+}
+
 gint64
 wg_context_force_position (WgContext *self,
                            WgForce   *force,

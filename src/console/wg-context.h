@@ -136,6 +136,9 @@ const char      *wg_context_grid_label         (WgContext       *self,
                                                 const char      *code);
 const char      *wg_context_department_label   (WgContext       *self,
                                                 const char      *code);
+/* A duty leader's name for @account (the roster's), else @account. */
+const char      *wg_context_person_name        (WgContext       *self,
+                                                const char      *account);
 const char      *wg_context_force_label        (WgContext       *self,
                                                 const char      *force_id);
 /* Whether the interface is in Chinese (names from reference data). */

@@ -7,6 +7,7 @@
 
 #include "wg-console-util.h"
 #include "wg-map-data.h"
+#include "wg-map-setup.h"
 #include "wg-wall-chart.h"
 #include "wg-wall-window.h"
 
@@ -587,22 +588,6 @@ update_grid_states (WgWallWindow *self)
                                 wg_context_now_ms (wg_wall_get_context (self->wall)), hotspots);
 }
 
-static const char *
-person_name (WgContext  *context,
-             const char *account)
-{
-  GPtrArray *leaders = wg_reference_get_duty_leaders (wg_context_get_reference (context));
-
-  for (guint i = 0; i < leaders->len; i++)
-    {
-      const WgPerson *p = leaders->pdata[i];
-
-      if (g_strcmp0 (p->account, account) == 0)
-        return p->name_zh;
-    }
-  return account;
-}
-
 static void
 update_banner (WgWallWindow *self)
 {
@@ -631,7 +616,7 @@ update_banner (WgWallWindow *self)
     }
   else
     {
-      title = g_strdup_printf (_("Acknowledged by %s"), *by != '\0' ? person_name (context, by) : "–");
+      title = g_strdup_printf (_("Acknowledged by %s"), *by != '\0' ? wg_context_person_name (context, by) : "–");
       detail = g_strdup_printf (_("%s · %s in %s · reported %s ago"), wg_incident_item_get_case_number (item),
                                 wg_context_category_label (context, r->category),
                                 r->grid != NULL ? wg_context_grid_label (context, r->grid) : "–", elapsed);
@@ -727,9 +712,6 @@ static void
 build_map (WgWallWindow *self)
 {
   WgContext *context = wg_wall_get_context (self->wall);
-  WgReference *reference = wg_context_get_reference (context);
-  WgGrid *root = wg_reference_get_root (reference);
-  const WgGeoBBox *box = root != NULL && root->shape != NULL ? wg_geo_shape_get_bbox (root->shape) : NULL;
 
   self->map_view = WG_MAP_VIEW (wg_map_view_new ());
   gtk_widget_set_hexpand (GTK_WIDGET (self->map_view), TRUE);
@@ -739,16 +721,9 @@ build_map (WgWallWindow *self)
   gtk_widget_set_can_target (GTK_WIDGET (self->map_view), FALSE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->map_view), FALSE);
   gtk_box_append (self->map_slot, GTK_WIDGET (self->map_view));
-  wg_map_data_load_reference (self->map_view, reference);
-  wg_map_view_set_show_legend (self->map_view, FALSE);
-  wg_map_view_set_position_store (self->map_view, wg_context_get_position_store (context));
-  wg_map_view_set_clock (self->map_view, wg_context_get_clock (context));
-  wg_map_view_set_incidents (self->map_view, wg_incident_model_get_map_model (wg_wall_get_model (self->wall)));
+  wg_map_setup_show_context (self->map_view, context, wg_wall_get_model (self->wall));
   wg_map_view_set_fly_duration (self->map_view, 0);
-  if (box != NULL)
-    wg_map_view_fit_bounds (self->map_view, box->min_lat, box->min_lon, box->max_lat, box->max_lon);
-  else
-    wg_map_view_fly_to (self->map_view, 23.21, 113.29, 15.0);
+  wg_map_setup_go_home (self->map_view, wg_context_get_reference (context));
 }
 
 static void
