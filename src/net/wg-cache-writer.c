@@ -405,8 +405,11 @@ run_snapshot (WgCacheWriter *self,
   g_ptr_array_sort (events, compare_seq);
   if (!wg_store_apply_snapshot (self->store, batch->server_head, events, units, duty_leader, duty_since, error))
     return FALSE;
-  /* Announced even without an incident: the roster names who is on duty
-   * now, which no event of the stream will say until the next handover. */
+  /* Announced even without an incident when the roster names who is on
+   * duty now, which no event of the stream will say until the next
+   * handover. */
+  if (events->len == 0 && duty_leader == NULL)
+    return TRUE;
   batch->changes = read_changes (self->store, events, error);
   if (batch->changes == NULL)
     return FALSE;
