@@ -25,6 +25,7 @@ struct _WgWallWindow
   GdkMonitor   *monitor;
   gboolean      fullscreen_requested;
   WgMapView    *map_view;
+  GCancellable *reading;   /* the forces' states, from the cache */
 
   /* Template widgets */
   GtkBox       *map_slot;
@@ -413,16 +414,26 @@ update_open_cases (WgWallWindow *self)
     }
 }
 
-static void
-update_forces (WgWallWindow *self)
+static gpointer
+read_units (WgStore  *store,
+            gpointer  data,
+            GError  **error)
 {
-  WgContext *context = wg_wall_get_context (self->wall);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) units = wg_store_list_units (wg_context_get_store (context), &error);
+  return wg_store_list_units (store, error);
+}
+
+static void
+units_read (GObject      *owner,
+            gpointer      answer,
+            const GError *error)
+{
+  WgWallWindow *self = WG_WALL_WINDOW (owner);
+  g_autoptr(GPtrArray) units = answer;
   guint available[WG_N_FORCE_TYPES] = { 0 }, busy[WG_N_FORCE_TYPES] = { 0 };
   guint on_duty = 0, shown = 0;
   g_autofree char *total = NULL;
 
+  g_clear_object (&self->reading);
   if (units == NULL)
     {
       g_warning ("The wall cannot read the forces: %s", error->message);
@@ -457,6 +468,19 @@ update_forces (WgWallWindow *self)
     }
   end_rows (self->forces_columns[0]);
   end_rows (self->forces_columns[1]);
+}
+
+/* The forces' states, read from the cache (off the main loop with a
+ * server). */
+static void
+update_forces (WgWallWindow *self)
+{
+  if (self->reading != NULL)
+    g_cancellable_cancel (self->reading);
+  g_clear_object (&self->reading);
+  self->reading = g_cancellable_new ();
+  wg_context_read_cache (wg_wall_get_context (self->wall), read_units, NULL, NULL,
+                         (GDestroyNotify) g_ptr_array_unref, self->reading, units_read, G_OBJECT (self));
 }
 
 static void
@@ -745,6 +769,9 @@ wg_wall_window_dispose (GObject *object)
 {
   WgWallWindow *self = WG_WALL_WINDOW (object);
 
+  if (self->reading != NULL)
+    g_cancellable_cancel (self->reading);
+  g_clear_object (&self->reading);
   gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_WALL_WINDOW);
   g_clear_object (&self->monitor);
   g_clear_object (&self->wall);

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <sqlite3.h>
 
 #include "console-test-util.h"
 #include "wg-dispatch-dialog.h"
@@ -232,26 +231,6 @@ has_login_error (gpointer app)
   return wg_application_get_login_error (app) != NULL;
 }
 
-/* Every statement run on a connection (sqlite3_trace_v2), the first
- * kept to say which. */
-typedef struct {
-  guint n;
-  char *first;
-} StatementCount;
-
-static int
-count_statement (unsigned  type,
-                 void     *data,
-                 void     *stmt,
-                 void     *sql)
-{
-  StatementCount *count = data;
-
-  if (count->n++ == 0)
-    count->first = g_strdup (sql);
-  return 0;
-}
-
 static gboolean
 has_assignment_rows (gpointer window)
 {
@@ -301,7 +280,6 @@ test_cold_start_no_sql (void)
   g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(JsonObject) location = json_object_new ();
   g_autofree char *command = NULL;
-  StatementCount count = { 0, };
   WgDispatchDialog *d[2] = { NULL, NULL };
   UnitWait unit = { NULL, };
   WgWindow *window;
@@ -321,8 +299,7 @@ test_cold_start_no_sql (void)
 
   /* Measured from here on, back-fill (the day below the snapshot) going
    * on meanwhile. */
-  sqlite3_trace_v2 (wg_store_get_sqlite (wg_context_get_store (context)), SQLITE_TRACE_STMT,
-                    count_statement, &count);
+  console_test_count_sql_begin (context);
 
   grid = wg_reference_lookup_grid (wg_context_get_reference (context), "440111012006003");
   wg_geo_shape_interior_point (grid->shape, &lat, &lon);
@@ -370,11 +347,7 @@ test_cold_start_no_sql (void)
   g_assert_true (wg_test_iterate_until (backfill_done, window, 15000));
   wg_test_iterate_for (200);
 
-  sqlite3_trace_v2 (wg_store_get_sqlite (wg_context_get_store (context)), 0, NULL, NULL);
-  if (count.n > 0)
-    g_test_message ("first statement on the main loop: %s", count.first);
-  g_assert_cmpuint (count.n, ==, 0);
-  g_free (count.first);
+  g_assert_cmpuint (console_test_count_sql_end (context), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
   wg_test_iterate_for (100);
