@@ -611,7 +611,7 @@ first_frame_ready (WgWindow *self)
 {
   WgSyncClient *sync = wg_context_get_sync_client (self->context);
 
-  return gtk_widget_get_mapped (GTK_WIDGET (self))
+  return gtk_widget_get_mapped (GTK_WIDGET (self)) && wg_incident_model_is_filled (self->model)
          && (sync == NULL || wg_sync_client_get_state (sync) == WG_SYNC_ONLINE);
 }
 
@@ -652,7 +652,7 @@ first_frame_check (WgWindow *self)
   GdkFrameClock *clock;
 
   if (!self->cached_frame_armed && gtk_widget_get_mapped (GTK_WIDGET (self)) && !first_frame_ready (self)
-      && wg_store_head (wg_context_get_store (self->context)) > 0)
+      && wg_incident_model_is_filled (self->model) && wg_store_head (wg_context_get_store (self->context)) > 0)
     {
       self->cached_frame_armed = TRUE;
       g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
@@ -719,8 +719,10 @@ build_views (WgWindow *self)
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->context, "command-settled", G_CALLBACK (command_settled_cb), self,
                            G_CONNECT_SWAPPED);
-  /* The grid fills follow a refilled board (another journal, a replay
-   * gone back in time). */
+  /* The grid fills follow a filled board (read off the main loop with a
+   * server) and a refilled one (another journal, a replay gone back in
+   * time). */
+  g_signal_connect_object (self->model, "filled", G_CALLBACK (update_grid_states), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->context, "cache-reset", G_CALLBACK (update_grid_states), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   if (wg_context_get_sync_client (self->context) != NULL)
@@ -743,6 +745,7 @@ build_views (WgWindow *self)
   if (g_getenv ("WANGGE_EXIT_AFTER_FIRST_FRAME") != NULL)
     {
       g_signal_connect_after (self, "map", G_CALLBACK (first_frame_check), NULL);
+      g_signal_connect_object (self->model, "filled", G_CALLBACK (first_frame_check), self, G_CONNECT_SWAPPED);
       if (wg_context_get_sync_client (self->context) != NULL)
         g_signal_connect_object (wg_context_get_sync_client (self->context), "notify::state",
                                  G_CALLBACK (first_frame_check), self, G_CONNECT_SWAPPED);
