@@ -511,8 +511,6 @@ events_applied_cb (WgWindow  *self,
           adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
         }
     }
-  /* A handover, or a snapshot's roster (a batch with no event of it). */
-  update_duty (self);
   update_grid_states (self);
 }
 
@@ -718,6 +716,9 @@ build_views (WgWindow *self)
   g_signal_connect_object (self->context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->context, "command-settled", G_CALLBACK (command_settled_cb), self,
+                           G_CONNECT_SWAPPED);
+  /* A handover, a snapshot's roster, the cache's roster read at open. */
+  g_signal_connect_object (self->context, "notify::duty-leader", G_CALLBACK (update_duty), self,
                            G_CONNECT_SWAPPED);
   /* The grid fills follow a filled board (read off the main loop with a
    * server) and a refilled one (another journal, a replay gone back in

@@ -21,7 +21,7 @@ struct _WgCacheWriter
   gboolean     full_view;
   GThreadPool *pool;   /* one thread: jobs run one at a time, in order */
   WgStore     *store;  /* the worker's own connection, opened on it */
-  char        *exercise; /* the cache's exercise (a drill's cache), or NULL */
+  char        *exercise; /* the cache's exercise (a drill's cache), or NULL: the caller's */
 };
 
 G_DEFINE_FINAL_TYPE (WgCacheWriter, wg_cache_writer, G_TYPE_OBJECT)
@@ -43,6 +43,7 @@ typedef struct
   GBytes    *bytes;      /* JOB_PAGE, JOB_SNAPSHOT */
   char      *journal_id; /* JOB_SNAPSHOT, JOB_RESET */
   char      *incident;   /* JOB_ADOPT */
+  char      *exercise;   /* the writer's when the job was given */
   WgCacheRead       read;        /* JOB_READ */
   gpointer          read_data;
   GDestroyNotify    read_data_free;
@@ -88,6 +89,7 @@ job_free (Job *job)
   g_clear_pointer (&job->bytes, g_bytes_unref);
   g_free (job->journal_id);
   g_free (job->incident);
+  g_free (job->exercise);
   if (job->read_data_free != NULL)
     job->read_data_free (job->read_data);
   if (job->parsed_free != NULL && job->parsed_data != NULL)
@@ -463,13 +465,13 @@ run_job (gpointer data,
   GError *error = NULL;
   gboolean ok;
 
-  if (self->store == NULL && (self->store = wg_store_open (self->path, &error)) != NULL)
-    wg_store_set_exercise (self->store, self->exercise);
-  if (self->store == NULL)
+  if (self->store == NULL && (self->store = wg_store_open (self->path, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  if (g_strcmp0 (wg_store_get_exercise (self->store), job->exercise) != 0)
+    wg_store_set_exercise (self->store, job->exercise);
   /* The head as the file has it now: another connection may have written
    * the cache since (another client left running on the same profile and
    * server address); events at or below it are skipped. */
@@ -524,6 +526,7 @@ push (WgCacheWriter       *self,
 {
   GTask *task = g_task_new (self, NULL, callback, user_data);
 
+  job->exercise = g_strdup (self->exercise);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_thread_pool_push (self->pool, task, NULL);
@@ -682,19 +685,16 @@ wg_cache_writer_init (WgCacheWriter *self)
   self->pool = g_thread_pool_new (run_job, self, 1, FALSE, NULL);
 }
 
-/* The exercise whose events the cache holds (a drill's cache): set
- * before the first job, since the worker's connection takes it when it
- * opens. */
+/* The exercise whose events the cache holds (a drill's cache): each job
+ * takes it as it is when the job is given (the worker's connection is
+ * told before the job runs), so that a read given before the cache was
+ * marked for its exercise does not fix it. */
 void
 wg_cache_writer_set_exercise (WgCacheWriter *self,
                               const char    *exercise)
 {
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
 
-  /* A cache keeps its exercise: a restarted client sets the same again. */
-  if (g_strcmp0 (self->exercise, exercise) == 0)
-    return;
-  g_return_if_fail (self->store == NULL);
   g_free (self->exercise);
   self->exercise = g_strdup (exercise);
 }

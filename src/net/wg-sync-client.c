@@ -1936,6 +1936,8 @@ wg_sync_client_read_cache_async (WgSyncClient        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wg_sync_client_read_cache_async);
+  /* A drill's cache is marked for its exercise after the client is made. */
+  wg_cache_writer_set_exercise (self->writer, wg_store_get_exercise (self->cache));
   wg_cache_writer_read (self->writer, read, data, data_free, answer_free, cache_read_cb, task);
 }
 

@@ -254,6 +254,7 @@ timeline_filled (gpointer window)
 typedef struct {
   WgWindow   *window;
   const char *unit;
+  char       *incident;
 } UnitWait;
 
 static gboolean
@@ -268,13 +269,15 @@ shows_unit (gpointer data)
  * `leader`) at once, not the rotation's pick.  Then the main loop runs no
  * SQL on the cache while the window works: a report comes in, the leader
  * selects it (the detail's timeline and assignments), opens the dispatch
- * dialog (the forces' states), dispatches, and looks at a force's card;
- * every read goes to the cache writer's thread. */
+ * dialog (the forces' states), dispatches, and looks at a force's card,
+ * back-fill going on; then a warm start on the same profile fills the
+ * board and catches up.  Every read goes to the cache writer's thread. */
 static void
 test_cold_start_no_sql (void)
 {
   g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
   const char *args[] = { "--demo", "--demo-days", "1", NULL };
+  WgApplication *cold_app;
   g_autoptr(WgApplication) app = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) body = json_object_new ();
@@ -290,8 +293,8 @@ test_cold_start_no_sql (void)
 
   server->no_admin = TRUE;
   wg_test_server_start (server, args);
-  app = console_test_open ("leader", server->base_url);
-  window = console_test_find_window (app);
+  cold_app = console_test_open ("leader", server->base_url);
+  window = console_test_find_window (cold_app);
   context = wg_window_get_context (window);
   g_assert_true (wg_test_iterate_until (console_test_is_online, window, 30000));
   g_assert_cmpstr (wg_context_get_duty_leader (context), ==, "leader");
@@ -334,6 +337,7 @@ test_cold_start_no_sql (void)
   g_assert_true (wg_test_iterate_until (ready, d, 5000));
   g_assert_cmpuint (wg_dispatch_dialog_get_candidates (d[0])->len, >, 0);
   unit.window = window;
+  unit.incident = g_strdup (wg_incident_item_get_id (item));
   unit.unit = g_array_index (wg_dispatch_dialog_get_candidates (d[0]), WgDispatchCandidate, 0).force->id;
   wg_dispatch_dialog_dispatch (d[0]);
   d[1] = d[0];
@@ -349,9 +353,28 @@ test_cold_start_no_sql (void)
 
   g_assert_cmpuint (console_test_count_sql_end (context), ==, 0);
 
+  /* A warm start on the same profile: from the window up, the board fills
+   * and catches up through the writer alone. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  /* As the end of g_application_run() does; the application object stays
+   * registered (test-console-scenarios.c, test_offline_restart). */
+  g_signal_emit_by_name (cold_app, "shutdown");
+  app = console_test_open ("leader", server->base_url);
+  window = console_test_find_window (app);
+  context = wg_window_get_context (window);
+  console_test_count_sql_begin (context);
+  g_assert_true (wg_test_iterate_until (console_test_is_online, window, 30000));
+  g_assert_true (wg_test_iterate_until (has_rows, window, 5000));
+  g_assert_nonnull (wg_incident_model_lookup (wg_window_get_model (window), unit.incident));
+  g_assert_cmpstr (wg_window_get_duty_text (window), ==, "On duty: 张建华");
+  wg_test_iterate_for (200);
+  g_assert_cmpuint (console_test_count_sql_end (context), ==, 0);
+
   gtk_window_destroy (GTK_WINDOW (window));
   wg_test_iterate_for (100);
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  g_free (unit.incident);
 }
 
 /* Without WANGGE_PASSWORD the console asks; a wrong password is refused
@@ -405,9 +428,10 @@ main (int   argc,
   if (!console_test_init (&argc, &argv))
     return g_test_run ();
 
+  /* First: the leader's profile has no cache yet. */
+  g_test_add_func ("/console-server/cold-start-no-sql", test_cold_start_no_sql);
   g_test_add_func ("/console-server/two-consoles", test_two_consoles);
   g_test_add_func ("/console-server/login-window", test_login_window);
-  g_test_add_func ("/console-server/cold-start-no-sql", test_cold_start_no_sql);
   status = g_test_run ();
   test_rm_rf (data_home);
   return status;
