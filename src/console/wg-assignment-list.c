@@ -48,7 +48,6 @@ assignments_read (GObject      *owner,
 {
   WgAssignmentList *self = WG_ASSIGNMENT_LIST (owner);
 
-  g_clear_object (&self->reading);
   if (answer == NULL)
     g_warning ("Could not read the assignments of %s: %s", self->incident, error->message);
   show (self, answer);
@@ -57,17 +56,14 @@ assignments_read (GObject      *owner,
 static void
 reload (WgAssignmentList *self)
 {
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   if (self->incident == NULL)
     {
       show (self, NULL);
       return;
     }
-  self->reading = g_cancellable_new ();
   wg_context_read_cache (self->context, read_assignments, g_strdup (self->incident), g_free,
-                         (GDestroyNotify) g_ptr_array_unref, self->reading, assignments_read, G_OBJECT (self));
+                         (GDestroyNotify) g_ptr_array_unref, &self->reading, assignments_read, G_OBJECT (self));
 }
 
 static void
@@ -87,9 +83,7 @@ wg_assignment_list_dispose (GObject *object)
 {
   WgAssignmentList *self = WG_ASSIGNMENT_LIST (object);
 
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (wg_assignment_list_parent_class)->dispose (object);
 }

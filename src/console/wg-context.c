@@ -672,6 +672,7 @@ typedef struct
 {
   GObject         *owner;
   WgContextAnswer  done;
+  GCancellable   **slot;   /* in owner; NULL: none */
 } Reading;
 
 static void
@@ -683,8 +684,13 @@ cache_read_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gpointer answer = wg_sync_client_read_cache_finish (WG_SYNC_CLIENT (source), result, &error);
 
+  /* Not cancelled: the slot still holds this read's cancellable. */
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    reading->done (reading->owner, answer, error);
+    {
+      if (reading->slot != NULL)
+        g_clear_object (reading->slot);
+      reading->done (reading->owner, answer, error);
+    }
   g_object_unref (reading->owner);
   g_free (reading);
 }
@@ -695,7 +701,7 @@ wg_context_read_cache (WgContext       *self,
                        gpointer         data,
                        GDestroyNotify   data_free,
                        GDestroyNotify   answer_free,
-                       GCancellable    *cancellable,
+                       GCancellable   **slot,
                        WgContextAnswer  done,
                        GObject         *owner)
 {
@@ -704,6 +710,9 @@ wg_context_read_cache (WgContext       *self,
   g_return_if_fail (WG_IS_CONTEXT (self));
   g_return_if_fail (read != NULL && done != NULL);
   g_return_if_fail (G_IS_OBJECT (owner));
+
+  if (slot != NULL)
+    wg_context_cancel_read (slot);
 
   if (self->sync == NULL)
     {
@@ -718,8 +727,21 @@ wg_context_read_cache (WgContext       *self,
   reading = g_new0 (Reading, 1);
   reading->owner = g_object_ref (owner);
   reading->done = done;
-  wg_sync_client_read_cache_async (self->sync, read, data, data_free, answer_free, cancellable,
-                                   cache_read_cb, reading);
+  reading->slot = slot;
+  if (slot != NULL)
+    *slot = g_cancellable_new ();
+  wg_sync_client_read_cache_async (self->sync, read, data, data_free, answer_free,
+                                   slot != NULL ? *slot : NULL, cache_read_cb, reading);
+}
+
+void
+wg_context_cancel_read (GCancellable **reading)
+{
+  g_return_if_fail (reading != NULL);
+
+  if (*reading != NULL)
+    g_cancellable_cancel (*reading);
+  g_clear_object (reading);
 }
 
 WgClock *

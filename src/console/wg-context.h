@@ -94,8 +94,10 @@ WgStore         *wg_context_get_journal_store  (WgContext       *self);
  * thread, after the batches given to it before, the answer coming back on
  * the main loop; without one (the demo, where the console is its own
  * engine on the main loop) at once.  @done gets the answer (transfer full;
- * NULL with @error) and @owner, kept alive until then, unless @cancellable
- * was cancelled meanwhile. */
+ * NULL with @error) and @owner, kept alive until then.  @reading
+ * (nullable) is where @owner keeps its read under way: a read there is
+ * cancelled (its @done never called), this one's put there until its
+ * answer. */
 typedef void (*WgContextAnswer) (GObject      *owner,
                                  gpointer      answer,
                                  const GError *error);
@@ -104,9 +106,11 @@ void             wg_context_read_cache         (WgContext       *self,
                                                 gpointer         data,
                                                 GDestroyNotify   data_free,
                                                 GDestroyNotify   answer_free,
-                                                GCancellable    *cancellable,
+                                                GCancellable   **reading,
                                                 WgContextAnswer  done,
                                                 GObject         *owner);
+/* Cancels the read under way at @reading, if any (at dispose). */
+void             wg_context_cancel_read        (GCancellable   **reading);
 /* The clock an alarm's age counts on: the live clock, or in a read-only
  * (replay) context the view clock, so that a recorded alarm ages as it
  * did at the moment shown. */

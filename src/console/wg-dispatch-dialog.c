@@ -236,7 +236,6 @@ facts_read (GObject      *owner,
   g_autoptr(WgDispatchFacts) facts = answer;
   const WgIncidentRecord *record;
 
-  g_clear_object (&self->reading);
   clear_list (self);
   if (facts == NULL)
     g_warning ("Could not read the forces for %s: %s", self->incident, error->message);
@@ -296,12 +295,8 @@ facts_read (GObject      *owner,
 static void
 fill_list (WgDispatchDialog *self)
 {
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
-  self->reading = g_cancellable_new ();
   wg_context_read_cache (self->context, wg_dispatch_read_facts, g_strdup (self->incident), g_free,
-                         (GDestroyNotify) wg_dispatch_facts_free, self->reading, facts_read, G_OBJECT (self));
+                         (GDestroyNotify) wg_dispatch_facts_free, &self->reading, facts_read, G_OBJECT (self));
 }
 
 static void
@@ -423,9 +418,7 @@ wg_dispatch_dialog_dispose (GObject *object)
 {
   WgDispatchDialog *self = WG_DISPATCH_DIALOG (object);
 
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_object (&self->context);

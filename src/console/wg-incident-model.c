@@ -325,9 +325,7 @@ wg_incident_model_dispose (GObject *object)
 {
   WgIncidentModel *self = WG_INCIDENT_MODEL (object);
 
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_object (&self->context);
@@ -468,7 +466,6 @@ filled_cb (GObject      *owner,
   g_autoptr(Filling) filling = answer;
   guint n_before = self->items->len;
 
-  g_clear_object (&self->reading);
   self->filled = TRUE;
   if (filling == NULL)
     g_warning ("Could not read the incidents: %s", error->message);
@@ -516,11 +513,8 @@ wg_incident_model_new (WgContext *context)
       self->filled = TRUE;
     }
   else
-    {
-      self->reading = g_cancellable_new ();
-      wg_context_read_cache (context, read_all, NULL, NULL, (GDestroyNotify) filling_free, self->reading,
-                             filled_cb, G_OBJECT (self));
-    }
+    wg_context_read_cache (context, read_all, NULL, NULL, (GDestroyNotify) filling_free, &self->reading,
+                           filled_cb, G_OBJECT (self));
 
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED);

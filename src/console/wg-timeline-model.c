@@ -90,9 +90,7 @@ wg_timeline_model_dispose (GObject *object)
 {
   WgTimelineModel *self = WG_TIMELINE_MODEL (object);
 
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_object (&self->context);
@@ -181,7 +179,6 @@ events_read (GObject      *owner,
   g_autoptr(GPtrArray) events = answer;
   guint removed = self->unannounced;
 
-  g_clear_object (&self->reading);
   self->unannounced = 0;
   if (events == NULL)
     {
@@ -203,9 +200,7 @@ wg_timeline_model_set_incident (WgTimelineModel *self,
     return;
   g_free (self->incident);
   self->incident = g_strdup (incident);
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   removed = self->items->len;
   g_ptr_array_set_size (self->items, 0);
   self->last_seq = 0;
@@ -223,10 +218,9 @@ wg_timeline_model_set_incident (WgTimelineModel *self,
     }
   else if (wg_context_get_journal_store (self->context) == wg_context_get_store (self->context))
     {
-      self->reading = g_cancellable_new ();
-      self->unannounced = removed;
+          self->unannounced = removed;
       wg_context_read_cache (self->context, read_events, g_strdup (incident), g_free,
-                             (GDestroyNotify) g_ptr_array_unref, self->reading, events_read, G_OBJECT (self));
+                             (GDestroyNotify) g_ptr_array_unref, &self->reading, events_read, G_OBJECT (self));
       /* Read off the main loop: emptied at once, so that another
        * incident's events do not show under this one meanwhile. */
       if (self->unannounced > 0)

@@ -58,7 +58,6 @@ unit_read (GObject      *owner,
   WgUnitState *self = WG_UNIT_STATE (owner);
   WgUnitRecord *record = answer;
 
-  g_clear_object (&self->reading);
   wg_unit_record_clear (&self->record);
   self->known = record != NULL && record->id != NULL;
   if (record == NULL)
@@ -74,12 +73,8 @@ unit_read (GObject      *owner,
 static void
 reload (WgUnitState *self)
 {
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
-  self->reading = g_cancellable_new ();
   wg_context_read_cache (self->context, read_unit, g_strdup (self->unit), g_free,
-                         (GDestroyNotify) unit_record_free, self->reading, unit_read, G_OBJECT (self));
+                         (GDestroyNotify) unit_record_free, &self->reading, unit_read, G_OBJECT (self));
 }
 
 static gboolean
@@ -107,9 +102,7 @@ wg_unit_state_dispose (GObject *object)
 {
   WgUnitState *self = WG_UNIT_STATE (object);
 
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (wg_unit_state_parent_class)->dispose (object);
 }

@@ -433,7 +433,6 @@ units_read (GObject      *owner,
   guint on_duty = 0, shown = 0;
   g_autofree char *total = NULL;
 
-  g_clear_object (&self->reading);
   if (units == NULL)
     {
       g_warning ("The wall cannot read the forces: %s", error->message);
@@ -475,12 +474,8 @@ units_read (GObject      *owner,
 static void
 update_forces (WgWallWindow *self)
 {
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
-  self->reading = g_cancellable_new ();
   wg_context_read_cache (wg_wall_get_context (self->wall), read_units, NULL, NULL,
-                         (GDestroyNotify) g_ptr_array_unref, self->reading, units_read, G_OBJECT (self));
+                         (GDestroyNotify) g_ptr_array_unref, &self->reading, units_read, G_OBJECT (self));
 }
 
 static void
@@ -769,9 +764,7 @@ wg_wall_window_dispose (GObject *object)
 {
   WgWallWindow *self = WG_WALL_WINDOW (object);
 
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_WALL_WINDOW);
   g_clear_object (&self->monitor);
   g_clear_object (&self->wall);
