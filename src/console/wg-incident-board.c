@@ -62,8 +62,8 @@ struct _WgIncidentBoard
   GHashTable         *ticking;           /* GtkLabel* of the age and time-left cells */
   gboolean            syncing_selection;
   double              saved_scroll;
-  guint               saved_n_rows;
-  guint               restore_id;
+  GdkFrameClock      *restore_clock;   /* while a re-anchor waits for the next layout */
+  gulong              restore_id;
   ColumnData          columns[N_COLUMNS];
 };
 
@@ -780,10 +780,9 @@ model_changing_cb (WgIncidentBoard *self)
 {
   GtkAdjustment *vadj = get_vadjustment (self);
 
-  if (vadj != NULL && self->restore_id == 0)
+  if (vadj != NULL && self->restore_clock == NULL)
     {
       self->saved_scroll = gtk_adjustment_get_value (vadj);
-      self->saved_n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
     }
 }
 
@@ -806,32 +805,51 @@ reanchor (GtkAdjustment *vadj,
   gtk_adjustment_set_value (vadj, value);
 }
 
-static gboolean
-restore_scroll_cb (gpointer user_data)
+static void
+cancel_restore (WgIncidentBoard *self)
 {
-  WgIncidentBoard *self = user_data;
+  /* A window's destruction drops its frame clock's handlers first. */
+  if (self->restore_clock != NULL && g_signal_handler_is_connected (self->restore_clock, self->restore_id))
+    g_signal_handler_disconnect (self->restore_clock, self->restore_id);
+  self->restore_id = 0;
+  g_clear_object (&self->restore_clock);
+}
+
+static void
+restore_scroll_cb (GdkFrameClock   *clock,
+                   WgIncidentBoard *self)
+{
   GtkAdjustment *vadj = get_vadjustment (self);
 
-  self->restore_id = 0;
-  if (vadj != NULL)
+  cancel_restore (self);
+  /* An unmapped view (a window going away) keeps the adjustment of rows it
+   * no longer has. */
+  if (vadj != NULL && gtk_widget_get_mapped (GTK_WIDGET (self->column_view))
+      && g_list_model_get_n_items (G_LIST_MODEL (self->rows)) > 0)
     reanchor (vadj, self->saved_scroll);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 model_changed_cb (WgIncidentBoard *self)
 {
   GtkAdjustment *vadj = get_vadjustment (self);
+  GdkFrameClock *clock;
 
   if (vadj == NULL)
     return;
-  /* With fewer rows (a replay's seek may leave far fewer) the adjustment
-   * still measures the old ones until the view is laid out again. */
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) >= self->saved_n_rows)
-    reanchor (vadj, self->saved_scroll);
-  /* Once more after the view has laid out the new order. */
-  if (self->restore_id == 0)
-    self->restore_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, restore_scroll_cb, self, NULL);
+  /* Only once the view has laid out the new rows does the adjustment
+   * measure them: before, GTK cannot find the rows it would scroll to and
+   * warns (a replay's seek replaces every row; a sort moves them).  The
+   * window's own layout handler runs first; setting the value there makes
+   * the frame clock lay out again before painting, so nothing is drawn at
+   * the wrong place. */
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->column_view));
+  if (clock != NULL && self->restore_clock == NULL)
+    {
+      self->restore_clock = g_object_ref (clock);
+      self->restore_id = g_signal_connect (clock, "layout", G_CALLBACK (restore_scroll_cb), self);
+      gtk_widget_queue_allocate (GTK_WIDGET (self->column_view));
+    }
 }
 
 /* GObject */
@@ -841,7 +859,7 @@ wg_incident_board_dispose (GObject *object)
 {
   WgIncidentBoard *self = WG_INCIDENT_BOARD (object);
 
-  g_clear_handle_id (&self->restore_id, g_source_remove);
+  cancel_restore (self);
   g_clear_handle_id (&self->grow_id, g_source_remove);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (wg_context_get_view_model (self->context), self);
