@@ -1773,6 +1773,14 @@ wg_reference_get_bundle (WgReference *self)
   return self->bundle;
 }
 
+void
+wg_reference_drop_bundle (WgReference *self)
+{
+  g_return_if_fail (WG_IS_REFERENCE (self));
+  g_clear_pointer (&self->bundle, json_object_unref);
+  self->bundle = json_object_new ();
+}
+
 /* ------------------------------------------------------------ getters */
 
 const char *

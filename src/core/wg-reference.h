@@ -209,6 +209,10 @@ WgReference        *wg_reference_load_bundle         (JsonObject   *bundle,
 /* That object for this reference (also after load_dir), with "format":
  * "wangge-reference/1".  Do not modify. */
 JsonObject         *wg_reference_get_bundle          (WgReference  *self);
+/* Lets the bundle go (what serves or derives from it needs it; a console
+ * does not): a city's parsed bundle outweighs the model built from it
+ * several times.  wg_reference_get_bundle() then gives an empty object. */
+void                wg_reference_drop_bundle         (WgReference  *self);
 /* NULL when loaded from a bundle. */
 const char         *wg_reference_get_dir             (WgReference  *self);
 
