@@ -206,13 +206,15 @@ WgReference        *wg_reference_load_dir            (const char   *dir,
  * "categories", "roster"): what GET /api/v1/reference serves. */
 WgReference        *wg_reference_load_bundle         (JsonObject   *bundle,
                                                       GError      **error);
+/* The same from the bundle's text, parsed a member at a time (a city's
+ * whole bundle as json-glib nodes outweighs its model five times); keeps
+ * no bundle: wg_reference_get_bundle() gives an empty object. */
+WgReference        *wg_reference_load_bundle_text    (const char   *text,
+                                                      gsize         length,
+                                                      GError      **error);
 /* That object for this reference (also after load_dir), with "format":
  * "wangge-reference/1".  Do not modify. */
 JsonObject         *wg_reference_get_bundle          (WgReference  *self);
-/* Lets the bundle go (what serves or derives from it needs it; a console
- * does not): a city's parsed bundle outweighs the model built from it
- * several times.  wg_reference_get_bundle() then gives an empty object. */
-void                wg_reference_drop_bundle         (WgReference  *self);
 /* NULL when loaded from a bundle. */
 const char         *wg_reference_get_dir             (WgReference  *self);
 
