@@ -31,6 +31,9 @@
 
 /* Fill rows: llvmpipe's block height */
 #define ROW 4
+/* A quiet grid narrower than this on screen has no outline: a city seen
+ * whole (20,000 grids) shows its communities, not a mesh of grey. */
+#define MIN_OUTLINE_PX 10
 
 struct _WgMapGrid
 {
@@ -593,6 +596,9 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
         GdkRGBA fill, stroke;
 
         if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected)
+          continue;
+        if (e->state == WG_GRID_STATE_NONE
+            && MAX (e->max_x - e->min_x, e->max_y - e->min_y) * p.scale < MIN_OUTLINE_PX)
           continue;
         _wg_grid_state_color (e->state, &fill, &stroke);
         append_outline (snapshot, &p, e,
