@@ -26,7 +26,7 @@
  * Needs a display (bench/run provides Xvfb).  Not a test.
  *
  *   bench-console-start [--short] [--rounds N] [--city-scale X] [--city-days N] [--city-streets N]
- *                       [--city-only] [--gsk-renderer NAME] [--console PATH]...
+ *                       [--gsk-renderer NAME] [--console PATH]... [--no-year] [--city-only]
  *
  * With --console (repeated), each console binary is started in turn in
  * every round, against the same servers and baseline: a before/after of
@@ -335,24 +335,47 @@ console_round (const char   *console,
   test_rm_rf (home);
 }
 
+/* The baseline: this program as a bare GTK + libshumate window. */
+static Start
+bare_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", &error);
+  const char *child_argv[] = { self_path, "--bare-child", NULL };
+  const char *env[] = { "GTK_A11Y", "none", "NO_AT_BRIDGE", "1", NULL };
+
+  g_assert_no_error (error);
+  return measure (child_argv, env, FALSE);
+}
+
 /* Cold and warm starts of each console against @server, @rounds of each
- * (the consoles in turn within a round); prints medians. */
+ * (the consoles in turn within a round); prints medians.  The ratios are
+ * to the bare window started before each round (a shared machine's load
+ * moves within minutes: a baseline from the start of the run drifted). */
 static void
 console_starts (const char   *label,
                 WgTestServer *server,
-                int           rounds,
-                double        bare_ms)
+                int           rounds)
 {
   guint n_consoles = g_strv_length (consoles);
   g_autofree Start *cold = g_new0 (Start, rounds * n_consoles);
   g_autofree Start *warm = g_new0 (Start, rounds * n_consoles);
+  g_autofree Start *bare = g_new0 (Start, rounds);
   gint64 server_hwm;
+  double bare_ms;
 
   for (int r = 0; r < rounds; r++)
-    for (guint c = 0; c < n_consoles; c++)
-      console_round (consoles[c], server, &cold[c * rounds + r], &warm[c * rounds + r]);
+    {
+      bare[r] = bare_start ();
+      for (guint c = 0; c < n_consoles; c++)
+        console_round (consoles[c], server, &cold[c * rounds + r], &warm[c * rounds + r]);
+    }
+  qsort (bare, rounds, sizeof (Start), compare_start);
+  bare_ms = bare[rounds / 2].ms;
   server_hwm = wg_bench_peak_rss_kib (g_subprocess_get_identifier (server->process));
   g_print ("%s:\n", label);
+  g_print ("  bare window before each round: %.0f ms (median of %d; %.0f-%.0f)\n",
+           bare_ms, rounds, bare[0].ms, bare[rounds - 1].ms);
   for (guint c = 0; c < n_consoles; c++)
     {
       Start *cold_c = &cold[c * rounds];
@@ -383,7 +406,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gboolean short_run = FALSE, bare = FALSE, city_only = FALSE;
+  gboolean short_run = FALSE, bare = FALSE, no_year = FALSE, city_only = FALSE;
   int rounds = 3, city_days = 11, city_streets = 100, helong_days = 365;
   double city_scale = 1;
   const GOptionEntry entries[] = {
@@ -392,15 +415,15 @@ main (int   argc,
     { "city-scale", 0, 0, G_OPTION_ARG_DOUBLE, &city_scale, "Incidents per street times X for the city run (default 1; 0 skips it)", "X" },
     { "city-days", 0, 0, G_OPTION_ARG_INT, &city_days, "Days of the city's history (default 11: about Helong's year times 3)", "N" },
     { "city-streets", 0, 0, G_OPTION_ARG_INT, &city_streets, "Streets of the city (default 100; 1: the Helong reference alone)", "N" },
-    { "city-only", 0, 0, G_OPTION_ARG_NONE, &city_only, "Only the city run (with the baseline)", NULL },
     { "gsk-renderer", 0, 0, G_OPTION_ARG_STRING, &gsk_renderer, "GSK_RENDERER of the console and the baseline (under Xvfb, gl is Mesa's llvmpipe; cairo is lighter)", "NAME" },
     { "console", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &consoles, "A console binary to start (repeat to compare builds in one run; default: this build's)", "PATH" },
+    { "no-year", 0, 0, G_OPTION_ARG_NONE, &no_year, "Skip the Helong year (profiling the busy street alone)", NULL },
+    { "city-only", 0, 0, G_OPTION_ARG_NONE, &city_only, "Only the city run (with the baseline)", NULL },
     { "bare-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &bare, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) options = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autofree char *self_path = NULL;
   g_autofree Start *bare_starts = NULL;
   double bare_ms;
 
@@ -427,62 +450,52 @@ main (int   argc,
     }
   rounds = CLAMP (rounds, 1, 9);
 
-  /* The baseline: this program as a bare GTK + libshumate window. */
-  self_path = g_file_read_link ("/proc/self/exe", &error);
-  g_assert_no_error (error);
   bare_starts = g_new0 (Start, rounds);
   for (int r = 0; r < rounds; r++)
-    {
-      const char *child_argv[] = { self_path, "--bare-child", NULL };
-      const char *env[] = { "GTK_A11Y", "none", "NO_AT_BRIDGE", "1", NULL };
-
-      bare_starts[r] = measure (child_argv, env, FALSE);
-    }
+    bare_starts[r] = bare_start ();
   qsort (bare_starts, rounds, sizeof (Start), compare_start);
   bare_ms = bare_starts[rounds / 2].ms;
   g_print ("GSK renderer: %s\n", gsk_renderer != NULL ? gsk_renderer : "GTK's choice");
-  g_print ("bare GTK window + ShumateMap (baseline): %.0f ms to its first frame, peak RSS %.1f MiB; "
+  g_print ("bare GTK window + ShumateMap (baseline, at the start of the run): %.0f ms to its first frame, peak RSS %.1f MiB; "
            "median of %d\n", bare_ms, bare_starts[rounds / 2].hwm_kib / 1024.0, rounds);
 
+  /* 1. The Helong year, generated by the server on its first start. */
+  if (!no_year && !city_only)
+    {
+      g_autoptr(WgTestServer) helong = wg_test_server_new (NULL);
+      g_autofree char *days_text = g_strdup_printf ("%d", helong_days);
+      g_autofree char *label = NULL;
+
+      wg_test_server_start (helong, (const char *[]) { "--demo", "--demo-days", days_text, NULL });
+      label = g_strdup_printf ("Helong, %d days of history (head %" G_GINT64_FORMAT " events)",
+                               helong_days, wg_test_server_head (helong));
+
+      console_starts (label, helong, rounds);
+      g_assert_cmpint (wg_test_server_stop (helong), ==, 0);
+    }
+
+  /* 2. A busy street. */
   if (!city_only)
     {
-      /* 1. The Helong year, generated by the server on its first start. */
-      g_autoptr(WgTestServer) helong = wg_test_server_new (NULL);
+      g_autoptr(WgTestServer) busy = wg_test_server_new (NULL);
+      g_autoptr(GThread) mover = NULL;
+      Mover state = { 0 };
+      g_autofree char *label = NULL;
 
-      {
-        g_autofree char *days_text = g_strdup_printf ("%d", helong_days);
-        g_autofree char *label = NULL;
-
-        wg_test_server_start (helong, (const char *[]) { "--demo", "--demo-days", days_text, NULL });
-        label = g_strdup_printf ("Helong, %d days of history (head %" G_GINT64_FORMAT " events)",
-                                 helong_days, wg_test_server_head (helong));
-
-        console_starts (label, helong, rounds, bare_ms);
-      }
-      g_assert_cmpint (wg_test_server_stop (helong), ==, 0);
-
-      /* 2. A busy street. */
-      {
-        g_autoptr(WgTestServer) busy = wg_test_server_new (NULL);
-        g_autoptr(GThread) mover = NULL;
-        Mover state = { 0 };
-        g_autofree char *label = NULL;
-
-        wg_test_server_start (busy, (const char *[]) { "--demo", "--demo-days", "0", NULL });
-        busy_street_incidents (busy);
-        state.url = wg_test_server_url (busy, "/api/v1/positions");
-        state.token = busy->token;
-        g_atomic_int_set (&state.stop, FALSE);
-        mover = g_thread_new ("mover", move_units, &state);
-        label = g_strdup_printf ("busy street (300 open incidents, 20 open emergencies, 2,000 units moving;"
-                                 " head %" G_GINT64_FORMAT " events)", wg_test_server_head (busy));
-        console_starts (label, busy, rounds, bare_ms);
-        g_atomic_int_set (&state.stop, TRUE);
-        g_thread_join (g_steal_pointer (&mover));
-        g_print ("  positions posted: %u batches of %u\n", state.batches, MOVER_BATCH);
-        g_free (state.url);
-        g_assert_cmpint (wg_test_server_stop (busy), ==, 0);
-      }
+      wg_test_server_start (busy, (const char *[]) { "--demo", "--demo-days", "0", NULL });
+      busy_street_incidents (busy);
+      state.url = wg_test_server_url (busy, "/api/v1/positions");
+      state.token = busy->token;
+      g_atomic_int_set (&state.stop, FALSE);
+      mover = g_thread_new ("mover", move_units, &state);
+      label = g_strdup_printf ("busy street (300 open incidents, 20 open emergencies, 2,000 units moving;"
+                               " head %" G_GINT64_FORMAT " events)", wg_test_server_head (busy));
+      console_starts (label, busy, rounds);
+      g_atomic_int_set (&state.stop, TRUE);
+      g_thread_join (g_steal_pointer (&mover));
+      g_print ("  positions posted: %u batches of %u\n", state.batches, MOVER_BATCH);
+      g_free (state.url);
+      g_assert_cmpint (wg_test_server_stop (busy), ==, 0);
     }
 
   /* 3. City-scale volume: wangge-history into a data directory, then the
@@ -511,7 +524,7 @@ main (int   argc,
       label = g_strdup_printf ("city (%s streets, incident scale %s, %s days: head %" G_GINT64_FORMAT
                                " events, generated in %.0f s)", streets_text, scale_text, days_text,
                                wg_test_server_head (city), (g_get_monotonic_time () - t0) / 1e6);
-      console_starts (label, city, rounds, bare_ms);
+      console_starts (label, city, rounds);
       g_assert_cmpint (wg_test_server_stop (city), ==, 0);
     }
   return EXIT_SUCCESS;

@@ -5,6 +5,7 @@
 #include <locale.h>
 
 #include "wg-application.h"
+#include "wg-renderer-choice.h"
 #include "wg-report.h"
 
 int
@@ -29,6 +30,7 @@ main (int   argc,
   if (wg_application_wants_own_instance (argc, argv))
     flags |= G_APPLICATION_NON_UNIQUE;
 
+  wg_renderer_choice_apply_remembered ();
   app = wg_application_new (flags);
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

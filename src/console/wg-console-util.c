@@ -9,6 +9,7 @@
 
 #include "wg-console-util.h"
 #include "wg-reference.h"
+#include "wg-renderer-choice.h"
 
 const char *
 wg_grade_label (WgGrade grade)
@@ -349,6 +350,7 @@ wg_prefer_cairo_on_software_gl (GdkDisplay *display)
 {
   g_autoptr(GdkGLContext) context = NULL;
   const char *renderer;
+  gboolean software;
 
   g_return_if_fail (GDK_IS_DISPLAY (display));
 
@@ -360,9 +362,11 @@ wg_prefer_cairo_on_software_gl (GdkDisplay *display)
   gdk_gl_context_make_current (context);
   renderer = (const char *) glGetString (GL_RENDERER);
   g_debug ("OpenGL renderer: %s", renderer);
-  if (renderer != NULL
-      && (strstr (renderer, "llvmpipe") != NULL || strstr (renderer, "softpipe") != NULL
-          || strstr (renderer, "SWR") != NULL))
+  software = renderer != NULL
+             && (strstr (renderer, "llvmpipe") != NULL || strstr (renderer, "softpipe") != NULL
+                 || strstr (renderer, "SWR") != NULL);
+  if (software)
     g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  wg_renderer_choice_remember (software, renderer);
   gdk_gl_context_clear_current ();
 }

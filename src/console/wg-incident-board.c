@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "wg-board-rows.h"
 #include "wg-console-util.h"
 #include "wg-incident-board.h"
 
@@ -48,6 +49,8 @@ struct _WgIncidentBoard
   GtkFilterListModel *filter_model;
   GtkSortListModel   *sort_model;
   GtkSingleSelection *selection;
+  WgBoardRows        *rows;              /* what the column view holds */
+  guint               grow_id;
 
   WgBoardFilter       filters;
   char               *area;
@@ -562,7 +565,47 @@ add_column (WgIncidentBoard *self,
   gtk_column_view_append_column (self->column_view, col);
 }
 
+/* The rows the column view holds: a screenful and more at first, more
+ * as the view nears their end (wg-board-rows.h). */
+#define FIRST_ROWS 48
+#define MORE_ROWS 48
+
+static gboolean
+grow_rows_cb (gpointer user_data)
+{
+  WgIncidentBoard *self = user_data;
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+  guint size = wg_board_rows_get_size (self->rows);
+  double upper = gtk_adjustment_get_upper (vadj);
+
+  self->grow_id = 0;
+  /* Within a third of the rows of their end. */
+  if (size < g_list_model_get_n_items (G_LIST_MODEL (self->selection))
+      && gtk_adjustment_get_value (vadj) + gtk_adjustment_get_page_size (vadj) >= upper * 2 / 3)
+    wg_board_rows_grow_to (self->rows, size + MORE_ROWS);
+  return G_SOURCE_REMOVE;
+}
+
+/* Not while the view lays out: after it. */
+static void
+queue_grow_rows (WgIncidentBoard *self)
+{
+  if (self->grow_id == 0)
+    self->grow_id = g_idle_add (grow_rows_cb, self);
+}
+
 /* Selection, both ways with the view-model */
+
+/* The selected row is in the view wherever it is or moves to (a live
+ * update re-sorts it). */
+static void
+selected_position_cb (WgIncidentBoard *self)
+{
+  guint position = gtk_single_selection_get_selected (self->selection);
+
+  if (position != GTK_INVALID_LIST_POSITION)
+    wg_board_rows_grow_to (self->rows, position + MORE_ROWS);
+}
 
 static void
 selection_changed_cb (WgIncidentBoard *self)
@@ -799,9 +842,11 @@ wg_incident_board_dispose (GObject *object)
   WgIncidentBoard *self = WG_INCIDENT_BOARD (object);
 
   g_clear_handle_id (&self->restore_id, g_source_remove);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (wg_context_get_view_model (self->context), self);
   g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_object (&self->rows);
   g_clear_object (&self->selection);
   g_clear_object (&self->context);
   g_clear_object (&self->model);
@@ -943,12 +988,15 @@ wg_incident_board_new (WgContext       *context,
   self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sort_model));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  self->rows = wg_board_rows_new (GTK_SELECTION_MODEL (self->selection), FIRST_ROWS);
+  g_signal_connect_object (self->selection, "notify::selected",
+                           G_CALLBACK (selected_position_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "items-changed",
                            G_CALLBACK (rows_changed_cb), self, G_CONNECT_SWAPPED);
 
-  self->column_view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection))));
+  self->column_view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->rows))));
   gtk_column_view_set_show_column_separators (self->column_view, FALSE);
   gtk_column_view_set_show_row_separators (self->column_view, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "incident-table");
@@ -974,6 +1022,10 @@ wg_incident_board_new (WgContext       *context,
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_AUTOMATIC,
                                   GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->column_view));
+  g_signal_connect_object (get_vadjustment (self), "changed", G_CALLBACK (queue_grow_rows), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (get_vadjustment (self), "value-changed", G_CALLBACK (queue_grow_rows), self,
+                           G_CONNECT_SWAPPED);
   gtk_widget_set_vexpand (self->scroller, TRUE);
   gtk_box_append (GTK_BOX (self->box), self->scroller);
 

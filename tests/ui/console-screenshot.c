@@ -2,7 +2,7 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill|drill-score|replay|replay-picker|wall|wall-board] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill|drill-score|replay|replay-picker|wall|wall-board|busy] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
@@ -17,7 +17,10 @@
  * made up here: no server kept any), the replay's window over the live
  * one; replay-picker: the same with its time-window picker open; wall: the big-screen mode on the demo (one monitor: the map
  * and the tiles in one window); wall-board: the tiles' window of a wall on
- * two monitors.
+ * two monitors; busy: bench-console-start's busy street (300 more open
+ * incidents around the street's centre, 20 of them unacknowledged
+ * emergencies, 180 routed to a department; 2,000 units at their positions),
+ * nothing selected.
  */
 #include "config.h"
 
@@ -163,6 +166,45 @@ add_tracks (WgReplayTracks *tracks,
     }
 }
 
+/* The busy street as bench-console-start builds it on its server. */
+static void
+fill_busy_street (WgContext *context)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GError) error = NULL;
+  WgPositionStore *positions = wg_context_get_position_store (context);
+  gint64 now = wg_context_now_ms (context);
+
+  for (guint i = 0; i < 300; i++)
+    {
+      const char *grade = i < 20 ? "emergency" : i < 200 ? "professional" : "general";
+      const char *category = i < 20 ? "fire" : i < 200 ? "illegal_structure" : "garbage";
+      char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE];
+      g_autofree char *incident = NULL;
+
+      g_ascii_dtostr (lat, sizeof lat, 23.200 + (i % 20) * 0.0012);
+      g_ascii_dtostr (lon, sizeof lon, 113.275 + (i / 20) * 0.0012);
+      incident = wg_demo_run (context, "dispatcher", now - (300 - i) * 1000, events, &error, "incident.report",
+                              "{\"grade\": \"%s\", \"category\": \"%s\","
+                              " \"location\": {\"lat\": %s, \"lon\": %s}, \"summary\": \"繁忙街道 %u\"}",
+                              grade, category, lat, lon, i);
+      if (incident == NULL)
+        g_error ("%s", error->message);
+      if (g_str_equal (grade, "professional"))
+        g_free (wg_demo_run (context, "dispatcher", now - (300 - i) * 1000 + 500, events, &error,
+                             "incident.route", "{\"incident\": \"%s\", \"department\": \"urban\"}",
+                             incident));
+    }
+  wg_context_events_applied (context, events);
+  for (guint u = 0; u < 2000; u++)
+    {
+      g_autofree char *unit = g_strdup_printf ("busy-%04u", u);
+      guint index = wg_position_store_add_unit (positions, unit, WG_UNIT_TYPE_OTHER, WG_UNIT_STATUS_AVAILABLE);
+
+      wg_position_store_set_position (positions, index, 23.19 + (u % 50) * 0.001, 113.26 + (u / 50) * 0.001, now);
+    }
+}
+
 static gboolean
 quit_cb (gpointer loop);
 
@@ -251,7 +293,9 @@ main (int   argc,
   gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map_view (window)), FALSE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map (window)), FALSE);
 
-  if (g_str_equal (mode, "main"))
+  if (g_str_equal (mode, "busy"))
+    fill_busy_street (context);
+  else if (g_str_equal (mode, "main"))
     wg_view_model_set_selected_incident (wg_context_get_view_model (context),
                                          find_incident (window, "traffic_accident"));
   else if (g_str_equal (mode, "alarm") || g_str_equal (mode, "dispatch"))

@@ -267,6 +267,73 @@ items_changed_cb (GListModel *model,
   last_change.calls++;
 }
 
+/* A board of 300 incidents holds a screenful of rows and more, not the
+ * 200 GTK 4.8's column view would build before the first frame; scrolling
+ * to the end reaches every row, and a row selected further down (from the
+ * map, or a test) is in the view at the same position. */
+static void
+test_board_rows_grow (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  gint64 now, deadline;
+  WgIncidentBoard *board;
+  GListModel *rows, *view_rows;
+  GtkAdjustment *vadj;
+  g_autoptr(WgIncidentItem) far = NULL;
+
+  fixture_local (&f, "leader");
+  now = wg_context_now_ms (f.context);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *id = wg_demo_run (f.context, "worker-17", now - (400 - i) * 60000, events, &error,
+                                         "incident.report",
+                                         "{\"grade\": \"general\", \"category\": \"garbage\","
+                                         " \"location\": {\"lat\": 23.2154, \"lon\": 113.2927},"
+                                         " \"summary\": \"垃圾 %u\"}", i);
+      g_assert_no_error (error);
+      g_assert_nonnull (id);
+    }
+  wg_context_events_applied (f.context, events);
+  open_window (&f);
+
+  board = wg_window_get_board (f.window);
+  rows = wg_incident_board_get_rows (board);
+  view_rows = G_LIST_MODEL (gtk_column_view_get_model (wg_incident_board_get_column_view (board)));
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 300);
+  g_assert_cmpuint (g_list_model_get_n_items (view_rows), <, 150);
+  vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (wg_incident_board_get_column_view (board)));
+  /* The rows held fill the view and more. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (vadj), >, gtk_adjustment_get_page_size (vadj) * 1.5);
+
+  /* A row far down selected: the view holds it, selected, at its place. */
+  far = g_list_model_get_item (rows, 250);
+  gtk_single_selection_set_selected (wg_incident_board_get_selection (board), 250);
+  settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (view_rows), >, 250);
+  g_assert_true (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (view_rows), 250));
+  g_assert_false (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (view_rows), 0));
+  {
+    g_autoptr(WgIncidentItem) shown = g_list_model_get_item (view_rows, 250);
+
+    g_assert_true (shown == far);
+  }
+  /* Selecting in the view selects on the board. */
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (view_rows), 3, TRUE);
+  g_assert_cmpuint (gtk_single_selection_get_selected (wg_incident_board_get_selection (board)), ==, 3);
+
+  /* Scrolled to the end again and again: every row. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_list_model_get_n_items (view_rows) < 300)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      gtk_adjustment_set_value (vadj, gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj));
+      settle ();
+    }
+  fixture_clear (&f);
+}
+
 static void
 test_live_update_keeps_scroll_and_selection (void)
 {
@@ -1308,6 +1375,7 @@ main (int   argc,
     return g_test_run ();
 
   g_test_add_func ("/console/board-shows-store", test_board_shows_store);
+  g_test_add_func ("/console/board-rows-grow", test_board_rows_grow);
   g_test_add_func ("/console/live-update-keeps-scroll-and-selection",
                    test_live_update_keeps_scroll_and_selection);
   g_test_add_func ("/console/filters-and-search", test_filters_and_search);

@@ -424,7 +424,7 @@ test_grid_pulse (Fixture *f, gconstpointer data)
   GtkSettings *settings = gtk_widget_get_settings (GTK_WIDGET (f->view));
   WgMapGrid *grid;
   const char *code;
-  guint32 steady, plain;
+  guint32 steady, plain, none;
   double x, y;
 
   /* A point inside a grid, clear of pins, units, labels and outlines */
@@ -433,11 +433,15 @@ test_grid_pulse (Fixture *f, gconstpointer data)
   g_assert_nonnull (grid);
   code = wg_map_grid_get_code (grid);
 
+  /* No state: no fill. */
+  g_assert_cmpuint (count_colours_over_time (f, x, y, &none), ==, 1);
+
   /* An emergency that has been acknowledged: a steady fill. */
   wg_grid_layer_set_state (layer, code, WG_GRID_STATE_EMERGENCY | WG_GRID_STATE_OPEN_INCIDENTS, 1);
   map_test_wait_frames (f->window, 2);
   g_assert_false (wg_grid_layer_is_pulsing (layer));
   g_assert_cmpuint (count_colours_over_time (f, x, y, &plain), ==, 1);
+  g_assert_cmphex (plain, !=, none);
 
   /* Not acknowledged: the fill flashes. */
   wg_grid_layer_set_state (layer, code, WG_GRID_STATE_EMERGENCY | WG_GRID_STATE_OPEN_INCIDENTS

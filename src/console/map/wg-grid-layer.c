@@ -17,6 +17,11 @@
  *    neither GskPath nor mask nodes, and a texture of the grid's box cost
  *    bilinear texels over its whole box, outside the polygon too;
  *  - labels are small textures rendered once, shown where they fit.
+ * Where GTK renders with cairo (the console's choice on software OpenGL,
+ * wg_prefer_cairo_on_software_gl), each colour node is a cairo_fill of its
+ * own: there the fills and outlines are the polygons' paths in one cairo
+ * node instead (hundreds of strips and edges were most of a busy street's
+ * first frame).
  * An unacknowledged emergency fill flashes in the incident pulse's steps:
  * the pulse layer draws it (and only it) on each step, so this layer keeps
  * its cached picture; with animations off it is steady, drawn here.
@@ -164,9 +169,10 @@ typedef struct
   double       label_x, label_y;
   WgGridState  state;
   guint        n_open;
-  GdkTexture  *label[2];   /* name + code, name only */
+  PangoLayout *layout[2];  /* name + code, name only */
+  GdkTexture  *label[2];   /* drawn when first shown */
   double       label_w[2], label_h[2];
-  int          label_sf;
+  int          label_sf[2];
 } Entry;
 
 struct _WgGridLayer
@@ -198,6 +204,8 @@ entry_clear (gpointer data)
   g_clear_pointer (&e->mxy, g_free);
   g_clear_object (&e->label[0]);
   g_clear_object (&e->label[1]);
+  g_clear_object (&e->layout[0]);
+  g_clear_object (&e->layout[1]);
 }
 
 static void
@@ -375,9 +383,12 @@ show_layout_with_halo (cairo_t     *cr,
   cairo_surface_destroy (mask);
 }
 
+#define LABEL_HALO 2.0
+
+/* Both variants' sizes, which decide the one shown; each is drawn only
+ * when it is first shown (drawing is most of a label's cost). */
 static void
-render_labels (Entry *e,
-               int    sf)
+measure_labels (Entry *e)
 {
   for (guint variant = 0; variant < 2; variant++)
     {
@@ -386,8 +397,7 @@ render_labels (Entry *e,
       PangoLayout *layout = pango_cairo_create_layout (cr);
       PangoFontDescription *font = pango_font_description_from_string ("Sans Bold 10");
       g_autofree char *markup = NULL;
-      int lw, lh, width, height;
-      const double halo = 2.0;
+      int lw, lh;
 
       pango_layout_set_font_description (layout, font);
       pango_font_description_free (font);
@@ -402,23 +412,39 @@ render_labels (Entry *e,
       cairo_destroy (cr);
       cairo_surface_destroy (surface);
 
-      e->label_w[variant] = lw + 2 * halo;
-      e->label_h[variant] = lh + 2 * halo;
-      width = (int) ceil (e->label_w[variant] * sf);
-      height = (int) ceil (e->label_h[variant] * sf);
-      surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
-      cr = cairo_create (surface);
-      cairo_scale (cr, sf, sf);
-      pango_cairo_update_layout (cr, layout);
-      show_layout_with_halo (cr, layout, width, height, halo, sf);
-      cairo_destroy (cr);
+      e->label_w[variant] = lw + 2 * LABEL_HALO;
+      e->label_h[variant] = lh + 2 * LABEL_HALO;
+      g_set_object (&e->layout[variant], layout);
       g_object_unref (layout);
-
-      g_clear_object (&e->label[variant]);
-      e->label[variant] = _wg_texture_from_surface (surface);
-      cairo_surface_destroy (surface);
     }
-  e->label_sf = sf;
+}
+
+static GdkTexture *
+get_label (Entry *e,
+           guint  variant,
+           int    sf)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int width, height;
+
+  if (e->label[variant] != NULL && e->label_sf[variant] == sf)
+    return e->label[variant];
+
+  width = (int) ceil (e->label_w[variant] * sf);
+  height = (int) ceil (e->label_h[variant] * sf);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cr = cairo_create (surface);
+  cairo_scale (cr, sf, sf);
+  pango_cairo_update_layout (cr, e->layout[variant]);
+  show_layout_with_halo (cr, e->layout[variant], width, height, LABEL_HALO, sf);
+  cairo_destroy (cr);
+
+  g_clear_object (&e->label[variant]);
+  e->label[variant] = _wg_texture_from_surface (surface);
+  e->label_sf[variant] = sf;
+  cairo_surface_destroy (surface);
+  return e->label[variant];
 }
 
 /* A line of @width from (x0, y0) to (x1, y1) as a rotated colour node. */
@@ -496,8 +522,8 @@ snapshot_labels (WgGridLayer           *self,
       if (e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1
           || box_w < 40 || box_h < 18)
         continue;
-      if (e->label[0] == NULL || e->label_sf != sf)
-        render_labels (e, sf);
+      if (e->layout[0] == NULL)
+        measure_labels (e);
       _wg_projection_to_widget (p, e->label_x, e->label_y, &x, &y);
       /* Name and code where they fit and cover nothing more important,
        * else the name alone, else nothing. */
@@ -510,7 +536,7 @@ snapshot_labels (WgGridLayer           *self,
           if (e->label_w[variant] > box_w * 0.92 || e->label_h[variant] > box_h * 0.85
               || _wg_rect_hits_any (&box, self->obstacles))
             continue;
-          gtk_snapshot_append_texture (snapshot, e->label[variant], &box);
+          gtk_snapshot_append_texture (snapshot, get_label (e, variant, sf), &box);
           self->n_labels++;
           break;
         }
@@ -539,6 +565,133 @@ fill_color (WgGridLayer *self,
     fill->alpha = MIN (0.85, fill->alpha * flash);
 }
 
+/* ---- under the cairo renderer ------------------------------------------- */
+
+gboolean
+_wg_renders_with_cairo (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
+static void
+path_polygon (cairo_t               *cr,
+              const WgMapProjection *p,
+              const Entry           *e)
+{
+  for (guint i = 0; i < e->grid->n_points; i++)
+    {
+      double x, y;
+
+      _wg_projection_to_widget (p, e->mxy[2 * i], e->mxy[2 * i + 1], &x, &y);
+      if (i == 0)
+        cairo_move_to (cr, x, y);
+      else
+        cairo_line_to (cr, x, y);
+    }
+  cairo_close_path (cr);
+}
+
+/* The part of the (rotated) view a grid covers, in widget coordinates. */
+static graphene_rect_t
+screen_box (const WgMapProjection *p,
+            const Entry           *e,
+            double                 margin)
+{
+  double x0 = e->min_x * p->scale - p->ox - margin, y0 = e->min_y * p->scale - p->oy - margin;
+  double x1 = e->max_x * p->scale - p->ox + margin, y1 = e->max_y * p->scale - p->oy + margin;
+  double r = p->rotation != 0 ? hypot (p->width, p->height) / 2 : 0;
+
+  x0 = MAX (x0, -r);
+  y0 = MAX (y0, -r);
+  x1 = MIN (x1, p->width + r);
+  y1 = MIN (y1, p->height + r);
+  return GRAPHENE_RECT_INIT (floor (x0), floor (y0), MAX (0, ceil (x1) - floor (x0)), MAX (0, ceil (y1) - floor (y0)));
+}
+
+static void
+fill_path (cairo_t               *cr,
+           const WgMapProjection *p,
+           const Entry           *e,
+           const GdkRGBA         *color)
+{
+  cairo_new_path (cr);
+  path_polygon (cr, p, e);
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_fill (cr);
+}
+
+/* The same picture as the fills and outlines of wg_grid_layer_snapshot:
+ * one stroke per run of outlines of the same colour and width. */
+static void
+append_grids_cairo (WgGridLayer           *self,
+                    GtkSnapshot           *snapshot,
+                    const WgMapProjection *p,
+                    const guint8          *visible,
+                    const Entry           *selected,
+                    gboolean               animate)
+{
+  double r = p->rotation != 0 ? hypot (p->width, p->height) / 2 : 0;
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (-r, -r, p->width + 2 * r,
+                                                                          p->height + 2 * r));
+  GdkRGBA run_color = { 0 };
+  double run_width = 0;
+  gboolean in_run = FALSE;
+
+  cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (self->entries, Entry, i);
+      GdkRGBA fill, stroke;
+
+      if (!visible[i] || (e->state == WG_GRID_STATE_NONE && e != selected)
+          || (is_flashing (e) && animate))
+        continue;
+      fill_color (self, e, is_flashing (e) ? 1.6 : 1.0, &fill, &stroke);
+      fill_path (cr, p, e, &fill);
+    }
+
+  cairo_new_path (cr);
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < self->entries->len; i++)
+      {
+        const Entry *e = &g_array_index (self->entries, Entry, i);
+        GdkRGBA fill, stroke;
+        double width;
+
+        if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected)
+          continue;
+        _wg_grid_state_color (e->state, &fill, &stroke);
+        width = e->state != WG_GRID_STATE_NONE ? 2.0 : (e->grid->level <= 1 ? 2.0 : 1.2);
+        if (in_run && (width != run_width || !gdk_rgba_equal (&stroke, &run_color)))
+          {
+            gdk_cairo_set_source_rgba (cr, &run_color);
+            cairo_set_line_width (cr, run_width);
+            cairo_stroke (cr);
+          }
+        run_color = stroke;
+        run_width = width;
+        in_run = TRUE;
+        path_polygon (cr, p, e);
+      }
+  if (in_run)
+    {
+      gdk_cairo_set_source_rgba (cr, &run_color);
+      cairo_set_line_width (cr, run_width);
+      cairo_stroke (cr);
+    }
+  if (selected != NULL)
+    {
+      path_polygon (cr, p, selected);
+      cairo_set_source_rgb (cr, 0x1a / 255.0, 0x5f / 255.0, 0xb4 / 255.0);
+      cairo_set_line_width (cr, 4.0);
+      cairo_stroke (cr);
+    }
+  cairo_destroy (cr);
+}
+
 static void
 wg_grid_layer_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -564,9 +717,25 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
     vy1 = (p.oy + p.height + r) / p.scale;
   }
   visible = g_new0 (guint8, self->entries->len);
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (self->entries, Entry, i);
+
+      visible[i] = !(e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1);
+      if (visible[i] && is_selected (self, e))
+        selected = e;
+    }
 
   gtk_snapshot_save (snapshot);
   _wg_projection_push_rotation (&p, snapshot);
+  if (_wg_renders_with_cairo (widget))
+    {
+      append_grids_cairo (self, snapshot, &p, visible, selected, animate);
+      if (self->label_layer == NULL)
+        snapshot_labels (self, snapshot, &p, sf);
+      gtk_snapshot_restore (snapshot);
+      return;
+    }
 
   /* Fills: only grids with something to say. */
   for (guint i = 0; i < self->entries->len; i++)
@@ -574,11 +743,8 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
       Entry *e = &g_array_index (self->entries, Entry, i);
       GdkRGBA fill, stroke;
 
-      if (e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1)
+      if (!visible[i])
         continue;
-      visible[i] = TRUE;
-      if (is_selected (self, e))
-        selected = e;
       if (e->state == WG_GRID_STATE_NONE && !is_selected (self, e))
         continue;
       /* Flashing: the pulse layer's; steady and strong with animations off. */
@@ -626,6 +792,7 @@ _wg_grid_layer_snapshot_pulse (WgGridLayer           *self,
   double vx1 = (p->ox + p->width + r) / p->scale, vy1 = (p->oy + p->height + r) / p->scale;
   /* Up and down once per pulse period. */
   double flash = 0.5 + 2.0 * (1.0 - fabs (2.0 * phase - 1.0));
+  gboolean with_cairo = _wg_renders_with_cairo (GTK_WIDGET (self));
 
   self->pulsing_visible = FALSE;
   if (!animate || !gtk_widget_get_visible (GTK_WIDGET (self)))
@@ -638,7 +805,18 @@ _wg_grid_layer_snapshot_pulse (WgGridLayer           *self,
       if (!is_flashing (e) || e->max_x < vx0 || e->min_x > vx1 || e->max_y < vy0 || e->min_y > vy1)
         continue;
       fill_color (self, e, flash, &fill, &stroke);
-      append_fill (snapshot, p, e, self->scratch, &fill);
+      if (with_cairo)
+        {
+          /* Its own node over its own box: a step repaints only that. */
+          graphene_rect_t box = screen_box (p, e, 1);
+          cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &box);
+
+          cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
+          fill_path (cr, p, e, &fill);
+          cairo_destroy (cr);
+        }
+      else
+        append_fill (snapshot, p, e, self->scratch, &fill);
       self->pulsing_visible = TRUE;
     }
   return self->pulsing_visible;

@@ -166,6 +166,9 @@ guint       _wg_grid_layer_get_n_labels      (WgGridLayer           *self);
 double      _wg_pulse_phase            (void);
 /* FALSE when the user asked for reduced motion (gtk-enable-animations). */
 gboolean    _wg_animations_enabled     (GtkWidget    *widget);
+/* TRUE when @widget's window renders with cairo (software OpenGL): there a
+ * colour node costs a cairo_fill of its own, and paths are cheaper. */
+gboolean    _wg_renders_with_cairo     (GtkWidget    *widget);
 /* For the pulse layer: draw what pulses at @phase (nothing unless
  * @animate: the layer then draws it steady itself), in the projection @p
  * with its rotation pushed; TRUE when something pulsing is on screen.
