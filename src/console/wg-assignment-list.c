@@ -12,24 +12,58 @@ struct _WgAssignmentList
   WgContext *context;
   char      *incident;
   GPtrArray *records;  /* WgAssignmentRecord* */
+  GCancellable *reading;
 };
 
 G_DEFINE_FINAL_TYPE (WgAssignmentList, wg_assignment_list, G_TYPE_OBJECT)
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+show (WgAssignmentList *self,
+      GPtrArray        *records)
+{
+  g_clear_pointer (&self->records, g_ptr_array_unref);
+  self->records = records != NULL ? records : wg_assignment_record_array_new ();
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static gpointer
+read_assignments (WgStore  *store,
+                  gpointer  incident,
+                  GError  **error)
+{
+  return wg_store_list_assignments (store, incident, error);
+}
+
+static void
+assignments_read (GObject      *owner,
+                  gpointer      answer,
+                  const GError *error)
+{
+  WgAssignmentList *self = WG_ASSIGNMENT_LIST (owner);
+
+  if (answer == NULL)
+    g_warning ("Could not read the assignments of %s: %s", self->incident, error->message);
+  show (self, answer);
+}
+
 static void
 reload (WgAssignmentList *self)
 {
-  g_autoptr(GError) error = NULL;
-  GPtrArray *records = NULL;
-
-  if (self->incident != NULL)
+  wg_context_cancel_read (&self->reading);
+  if (self->incident == NULL)
     {
-      records = wg_store_list_assignments (wg_context_get_store (self->context), self->incident, &error);
-      if (records == NULL)
-        g_warning ("Could not read the assignments of %s: %s", self->incident, error->message);
+      show (self, NULL);
+      return;
     }
-  g_clear_pointer (&self->records, g_ptr_array_unref);
-  self->records = records != NULL ? records : wg_assignment_record_array_new ();
+  wg_context_read_cache (self->context, read_assignments, g_strdup (self->incident), g_free,
+                         (GDestroyNotify) g_ptr_array_unref, &self->reading, assignments_read, G_OBJECT (self));
 }
 
 static void
@@ -49,6 +83,7 @@ wg_assignment_list_dispose (GObject *object)
 {
   WgAssignmentList *self = WG_ASSIGNMENT_LIST (object);
 
+  wg_context_cancel_read (&self->reading);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (wg_assignment_list_parent_class)->dispose (object);
 }
@@ -70,6 +105,14 @@ wg_assignment_list_class_init (WgAssignmentListClass *klass)
 
   object_class->dispose = wg_assignment_list_dispose;
   object_class->finalize = wg_assignment_list_finalize;
+
+  /**
+   * WgAssignmentList::changed:
+   *
+   * The records were read again (off the main loop, with a server).
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                   NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -6,9 +6,10 @@
 G_BEGIN_DECLS
 
 /* The view-model of one incident's assignments, for the detail: read from
- * the context's store when the incident is set and again when a batch
- * touches it (before the views hear of the batch), so that the widget
- * that shows them reads no store. */
+ * the cache (wg_context_read_cache: off the main loop with a server) when
+ * the incident is set and again when a batch touches it, so that the
+ * widget that shows them reads no store; ::changed says the records were
+ * read. */
 #define WG_TYPE_ASSIGNMENT_LIST (wg_assignment_list_get_type ())
 G_DECLARE_FINAL_TYPE (WgAssignmentList, wg_assignment_list, WG, ASSIGNMENT_LIST, GObject)
 

@@ -40,6 +40,25 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+enum {
+  PROP_0,
+  PROP_DUTY_LEADER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_duty_leader (WgContext  *self,
+                 const char *account)
+{
+  if (g_strcmp0 (self->duty_leader, account) == 0)
+    return;
+  g_free (self->duty_leader);
+  self->duty_leader = g_strdup (account);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DUTY_LEADER]);
+}
+
 static WgUnitType
 unit_type_for_force (WgForceType type)
 {
@@ -111,17 +130,90 @@ update_unit_statuses (WgContext *self,
     }
 }
 
-/* When the cache is opened or filled again; after that the handovers
- * applied say who is on duty, so that no view reads the store for it. */
-static void
-read_duty_leader (WgContext *self)
+/* What the views need of the cache besides incidents, read when it is
+ * opened or emptied (wg_context_read_cache: off the main loop with a
+ * server): who is on duty, and which forces are out or off duty.  After
+ * that the batches say (handovers, assignments, a snapshot's roster), so
+ * that no view reads the store for it. */
+typedef struct
 {
-  g_autoptr(GError) error = NULL;
+  char      *duty_leader;
+  GPtrArray *units;       /* WgUnitRecord*; NULL: not asked */
+} OpenState;
 
-  g_free (self->duty_leader);
-  self->duty_leader = wg_store_get_duty_leader (self->store, &error);
-  if (error != NULL)
-    g_warning ("Could not read who is on duty: %s", error->message);
+static void
+open_state_free (OpenState *state)
+{
+  g_free (state->duty_leader);
+  g_clear_pointer (&state->units, g_ptr_array_unref);
+  g_free (state);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpenState, open_state_free)
+
+/* @with_units (a boolean): the forces too. */
+static gpointer
+read_open_state (WgStore  *store,
+                 gpointer  with_units,
+                 GError  **error)
+{
+  g_autoptr(OpenState) state = g_new0 (OpenState, 1);
+  GError *local_error = NULL;
+
+  state->duty_leader = wg_store_get_duty_leader (store, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  if (with_units != NULL && (state->units = wg_store_list_units (store, error)) == NULL)
+    return NULL;
+  return g_steal_pointer (&state);
+}
+
+static void
+open_state_read (GObject      *owner,
+                 gpointer      answer,
+                 const GError *error)
+{
+  WgContext *self = WG_CONTEXT (owner);
+  g_autoptr(OpenState) state = answer;
+
+  if (state == NULL)
+    {
+      g_warning ("Could not read who is on duty and the forces' states: %s", error->message);
+      return;
+    }
+  set_duty_leader (self, state->duty_leader);
+  /* Forces already out on an assignment. */
+  for (guint i = 0; state->units != NULL && i < state->units->len; i++)
+    {
+      WgUnitRecord *unit = state->units->pdata[i];
+      int index = wg_position_store_lookup (self->positions, unit->id);
+
+      if (index < 0)
+        continue;
+      if (unit->status == WG_UNIT_OFF_DUTY)
+        wg_position_store_set_status (self->positions, index, WG_UNIT_STATUS_OFF_DUTY);
+      else if (unit->open_assignments > 0 || unit->status == WG_UNIT_BUSY)
+        wg_position_store_set_status (self->positions, index, WG_UNIT_STATUS_BUSY);
+    }
+}
+
+static void
+read_cache_state (WgContext *self,
+                  gboolean   with_units)
+{
+  wg_context_read_cache (self, read_open_state, GINT_TO_POINTER (with_units), NULL,
+                         (GDestroyNotify) open_state_free, NULL, open_state_read, G_OBJECT (self));
+}
+
+/* Emptied (another journal) or refilled (a replay gone back in time):
+ * who is on duty then.  The forces' states follow the batches. */
+static void
+cache_reset_cb (WgContext *self)
+{
+  read_cache_state (self, FALSE);
 }
 
 static void
@@ -134,10 +226,7 @@ emit_events_applied (WgContext *self,
 
       if (event->type == WG_EV_ROSTER_HANDED_OVER &&
           g_strcmp0 (event->exercise, wg_store_get_exercise (self->store)) == 0)
-        {
-          g_free (self->duty_leader);
-          self->duty_leader = g_strdup (event->subject);
-        }
+        set_duty_leader (self, event->subject);
     }
   update_unit_statuses (self, events);
   g_signal_emit (self, signals[EVENTS_APPLIED], 0, events);
@@ -172,6 +261,9 @@ sync_changes_applied_cb (WgContext   *self,
 {
   GPtrArray *events = wg_change_set_get_events (changes);
 
+  /* A snapshot: its roster says who is on duty, before any handover. */
+  if (wg_change_set_get_duty_leader (changes) != NULL)
+    set_duty_leader (self, wg_change_set_get_duty_leader (changes));
   self->changes = changes;
   emit_events_applied (self, events);
   self->changes = NULL;
@@ -269,12 +361,40 @@ wg_context_finalize (GObject *object)
 }
 
 static void
+wg_context_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  WgContext *self = WG_CONTEXT (object);
+
+  switch (prop_id)
+    {
+    case PROP_DUTY_LEADER:
+      g_value_set_string (value, self->duty_leader);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 wg_context_class_init (WgContextClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = wg_context_dispose;
   object_class->finalize = wg_context_finalize;
+  object_class->get_property = wg_context_get_property;
+
+  /**
+   * WgContext:duty-leader:
+   *
+   * The account on duty, as the cache has it (wg_context_get_duty_leader()).
+   */
+  properties[PROP_DUTY_LEADER] =
+    g_param_spec_string ("duty-leader", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * WgContext::events-applied:
@@ -350,28 +470,10 @@ wg_context_new (WgReference   *reference,
                                   WG_UNIT_STATUS_AVAILABLE);
     }
 
-  read_duty_leader (self);
-  /* First among the handlers: the views that hear of a reset read the
-   * new roster. */
-  g_signal_connect (self, "cache-reset", G_CALLBACK (read_duty_leader), NULL);
-
-  /* Forces already out on an assignment. */
-  {
-    g_autoptr(GPtrArray) units = wg_store_list_units (self->store, NULL);
-
-    for (guint i = 0; units != NULL && i < units->len; i++)
-      {
-        WgUnitRecord *unit = units->pdata[i];
-        int index = wg_position_store_lookup (self->positions, unit->id);
-
-        if (index < 0)
-          continue;
-        if (unit->status == WG_UNIT_OFF_DUTY)
-          wg_position_store_set_status (self->positions, index, WG_UNIT_STATUS_OFF_DUTY);
-        else if (unit->open_assignments > 0 || unit->status == WG_UNIT_BUSY)
-          wg_position_store_set_status (self->positions, index, WG_UNIT_STATUS_BUSY);
-      }
-  }
+  read_cache_state (self, TRUE);
+  /* First among the handlers: the views that hear of a reset hear of the
+   * new roster (at once without a server, else when the writer answers). */
+  g_signal_connect (self, "cache-reset", G_CALLBACK (cache_reset_cb), NULL);
 
   if (self->sync != NULL)
     {
@@ -566,6 +668,82 @@ wg_context_get_journal_store (WgContext *self)
   return self->journal != NULL ? self->journal : self->store;
 }
 
+typedef struct
+{
+  GObject         *owner;
+  WgContextAnswer  done;
+  GCancellable   **slot;   /* in owner; NULL: none */
+} Reading;
+
+static void
+cache_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Reading *reading = user_data;
+  g_autoptr(GError) error = NULL;
+  gpointer answer = wg_sync_client_read_cache_finish (WG_SYNC_CLIENT (source), result, &error);
+
+  /* Not cancelled: the slot still holds this read's cancellable. */
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (reading->slot != NULL)
+        g_clear_object (reading->slot);
+      reading->done (reading->owner, answer, error);
+    }
+  g_object_unref (reading->owner);
+  g_free (reading);
+}
+
+void
+wg_context_read_cache (WgContext       *self,
+                       WgCacheRead      read,
+                       gpointer         data,
+                       GDestroyNotify   data_free,
+                       GDestroyNotify   answer_free,
+                       GCancellable   **slot,
+                       WgContextAnswer  done,
+                       GObject         *owner)
+{
+  Reading *reading;
+
+  g_return_if_fail (WG_IS_CONTEXT (self));
+  g_return_if_fail (read != NULL && done != NULL);
+  g_return_if_fail (G_IS_OBJECT (owner));
+
+  if (slot != NULL)
+    wg_context_cancel_read (slot);
+
+  if (self->sync == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      gpointer answer = read (self->store, data, &error);
+
+      if (data_free != NULL)
+        data_free (data);
+      done (owner, answer, error);
+      return;
+    }
+  reading = g_new0 (Reading, 1);
+  reading->owner = g_object_ref (owner);
+  reading->done = done;
+  reading->slot = slot;
+  if (slot != NULL)
+    *slot = g_cancellable_new ();
+  wg_sync_client_read_cache_async (self->sync, read, data, data_free, answer_free,
+                                   slot != NULL ? *slot : NULL, cache_read_cb, reading);
+}
+
+void
+wg_context_cancel_read (GCancellable **reading)
+{
+  g_return_if_fail (reading != NULL);
+
+  if (*reading != NULL)
+    g_cancellable_cancel (*reading);
+  g_clear_object (reading);
+}
+
 WgClock *
 wg_context_get_alarm_clock (WgContext *self)
 {
@@ -650,6 +828,25 @@ wg_context_force_label (WgContext  *self,
     return "";
   force = wg_reference_lookup_force (self->reference, force_id);
   return force != NULL ? force->name_zh : force_id;
+}
+
+const char *
+wg_context_person_name (WgContext  *self,
+                        const char *account)
+{
+  GPtrArray *leaders;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (self), NULL);
+
+  leaders = wg_reference_get_duty_leaders (self->reference);
+  for (guint i = 0; i < leaders->len; i++)
+    {
+      const WgPerson *p = leaders->pdata[i];
+
+      if (g_strcmp0 (p->account, account) == 0)
+        return p->name_zh;
+    }
+  return account;
 }
 
 gint64

@@ -89,6 +89,28 @@ gboolean         wg_context_get_read_only      (WgContext       *self);
 void             wg_context_set_journal_store  (WgContext       *self,
                                                 WgStore         *journal);
 WgStore         *wg_context_get_journal_store  (WgContext       *self);
+/* Reads the cache for a view-model, so that no widget and no handler on
+ * the main loop runs SQL: with a server, on the sync client's writer
+ * thread, after the batches given to it before, the answer coming back on
+ * the main loop; without one (the demo, where the console is its own
+ * engine on the main loop) at once.  @done gets the answer (transfer full;
+ * NULL with @error) and @owner, kept alive until then.  @reading
+ * (nullable) is where @owner keeps its read under way: a read there is
+ * cancelled (its @done never called), this one's put there until its
+ * answer. */
+typedef void (*WgContextAnswer) (GObject      *owner,
+                                 gpointer      answer,
+                                 const GError *error);
+void             wg_context_read_cache         (WgContext       *self,
+                                                WgCacheRead      read,
+                                                gpointer         data,
+                                                GDestroyNotify   data_free,
+                                                GDestroyNotify   answer_free,
+                                                GCancellable   **reading,
+                                                WgContextAnswer  done,
+                                                GObject         *owner);
+/* Cancels the read under way at @reading, if any (at dispose). */
+void             wg_context_cancel_read        (GCancellable   **reading);
 /* The clock an alarm's age counts on: the live clock, or in a read-only
  * (replay) context the view clock, so that a recorded alarm ages as it
  * did at the moment shown. */
@@ -118,6 +140,9 @@ const char      *wg_context_grid_label         (WgContext       *self,
                                                 const char      *code);
 const char      *wg_context_department_label   (WgContext       *self,
                                                 const char      *code);
+/* A duty leader's name for @account (the roster's), else @account. */
+const char      *wg_context_person_name        (WgContext       *self,
+                                                const char      *account);
 const char      *wg_context_force_label        (WgContext       *self,
                                                 const char      *force_id);
 /* Whether the interface is in Chinese (names from reference data). */

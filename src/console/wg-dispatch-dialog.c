@@ -13,21 +13,41 @@
 
 /* Ranking */
 
-static gboolean
-unit_available (WgStore    *store,
-                const char *id)
+void
+wg_dispatch_facts_free (WgDispatchFacts *facts)
 {
-  g_auto(WgUnitRecord) unit = { 0 };
-  g_autoptr(GError) error = NULL;
+  wg_incident_record_clear (&facts->incident);
+  g_clear_pointer (&facts->busy, g_hash_table_unref);
+  g_free (facts);
+}
 
-  if (!wg_store_get_unit (store, id, &unit, &error))
+gpointer
+wg_dispatch_read_facts (WgStore  *store,
+                        gpointer  incident,
+                        GError  **error)
+{
+  g_autoptr(WgDispatchFacts) facts = g_new0 (WgDispatchFacts, 1);
+  g_autoptr(GPtrArray) units = NULL;
+  GError *local_error = NULL;
+
+  if (!wg_store_get_incident (store, incident, &facts->incident, &local_error) && local_error != NULL)
     {
-      /* Not registered in this cache: nothing says it is busy. */
-      if (error != NULL)
-        g_warning ("Could not read unit %s: %s", id, error->message);
-      return error == NULL;
+      g_propagate_error (error, local_error);
+      return NULL;
     }
-  return unit.status == WG_UNIT_AVAILABLE && unit.open_assignments == 0;
+  units = wg_store_list_units (store, error);
+  if (units == NULL)
+    return NULL;
+  /* A force the cache does not know is not busy: nothing says it is. */
+  facts->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < units->len; i++)
+    {
+      WgUnitRecord *unit = units->pdata[i];
+
+      if (unit->status != WG_UNIT_AVAILABLE || unit->open_assignments > 0)
+        g_hash_table_add (facts->busy, g_strdup (unit->id));
+    }
+  return g_steal_pointer (&facts);
 }
 
 static int
@@ -65,6 +85,7 @@ own_grid_worker (WgReference            *reference,
 GArray *
 wg_dispatch_rank (WgContext              *context,
                   const WgIncidentRecord *incident,
+                  GHashTable             *busy,
                   guint                   max_others)
 {
   WgReference *reference;
@@ -77,6 +98,7 @@ wg_dispatch_rank (WgContext              *context,
 
   g_return_val_if_fail (WG_IS_CONTEXT (context), ranked);
   g_return_val_if_fail (incident != NULL, ranked);
+  g_return_val_if_fail (busy != NULL, ranked);
 
   reference = wg_context_get_reference (context);
   category = wg_reference_lookup_category (reference, incident->category);
@@ -89,7 +111,7 @@ wg_dispatch_rank (WgContext              *context,
       WgDispatchCandidate c = { force, 0, };
       double lat, lon;
 
-      if (!unit_available (wg_context_get_store (context), force->id))
+      if (g_hash_table_contains (busy, force->id))
         continue;
       c.position_age_ms = wg_context_force_position (context, force, &lat, &lon);
       c.distance_m = wg_geo_distance_m (lat, lon, incident->lat, incident->lon);
@@ -174,6 +196,7 @@ struct _WgDispatchDialog
   GtkLabel     *status_label;
   GtkRevealer  *error_revealer;
   GtkLabel     *error_label;
+  GCancellable *reading;      /* the incident and the forces' state, from the cache */
 };
 
 G_DEFINE_FINAL_TYPE (WgDispatchDialog, wg_dispatch_dialog, ADW_TYPE_WINDOW)
@@ -193,26 +216,39 @@ update_button (WgDispatchDialog *self)
 }
 
 static void
-fill_list (WgDispatchDialog *self)
+clear_list (WgDispatchDialog *self)
 {
-  g_auto(WgIncidentRecord) record = { 0 };
-  g_autoptr(GError) error = NULL;
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     gtk_list_box_remove (self->list, child);
   g_ptr_array_set_size (self->checks, 0);
   g_clear_pointer (&self->candidates, g_array_unref);
+  self->candidates = g_array_new (FALSE, TRUE, sizeof (WgDispatchCandidate));
+}
 
-  if (!wg_store_get_incident (wg_context_get_store (self->context), self->incident, &record, &error))
+static void
+facts_read (GObject      *owner,
+            gpointer      answer,
+            const GError *error)
+{
+  WgDispatchDialog *self = WG_DISPATCH_DIALOG (owner);
+  g_autoptr(WgDispatchFacts) facts = answer;
+  const WgIncidentRecord *record;
+
+  clear_list (self);
+  if (facts == NULL)
+    g_warning ("Could not read the forces for %s: %s", self->incident, error->message);
+  if (facts == NULL || facts->incident.id == NULL)
     {
-      self->candidates = g_array_new (FALSE, TRUE, sizeof (WgDispatchCandidate));
       update_button (self);
       return;
     }
-  adw_window_title_set_subtitle (self->title, record.case_number);
+  record = &facts->incident;
+  adw_window_title_set_subtitle (self->title, record->case_number);
 
-  self->candidates = wg_dispatch_rank (self->context, &record, 24);
+  g_array_unref (self->candidates);
+  self->candidates = wg_dispatch_rank (self->context, record, facts->busy, 24);
   for (guint i = 0; i < self->candidates->len; i++)
     {
       WgDispatchCandidate *c = &g_array_index (self->candidates, WgDispatchCandidate, i);
@@ -251,6 +287,16 @@ fill_list (WgDispatchDialog *self)
       gtk_list_box_append (self->list, row);
     }
   update_button (self);
+}
+
+/* The list follows the cache as it is now (wg_context_read_cache: off
+ * the main loop with a server); until the answer, it is empty and
+ * nothing can be dispatched. */
+static void
+fill_list (WgDispatchDialog *self)
+{
+  wg_context_read_cache (self->context, wg_dispatch_read_facts, g_strdup (self->incident), g_free,
+                         (GDestroyNotify) wg_dispatch_facts_free, &self->reading, facts_read, G_OBJECT (self));
 }
 
 static void
@@ -372,6 +418,7 @@ wg_dispatch_dialog_dispose (GObject *object)
 {
   WgDispatchDialog *self = WG_DISPATCH_DIALOG (object);
 
+  wg_context_cancel_read (&self->reading);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_object (&self->context);
@@ -419,6 +466,7 @@ static void
 wg_dispatch_dialog_init (WgDispatchDialog *self)
 {
   self->checks = g_ptr_array_new ();
+  self->candidates = g_array_new (FALSE, TRUE, sizeof (WgDispatchCandidate));
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
@@ -470,6 +518,13 @@ wg_dispatch_dialog_set_selected (WgDispatchDialog *self,
   for (guint i = 0; i < self->checks->len; i++)
     if (g_strcmp0 (g_array_index (self->candidates, WgDispatchCandidate, i).force->id, unit) == 0)
       gtk_check_button_set_active (self->checks->pdata[i], selected);
+}
+
+gboolean
+wg_dispatch_dialog_is_ready (WgDispatchDialog *self)
+{
+  g_return_val_if_fail (WG_IS_DISPATCH_DIALOG (self), FALSE);
+  return self->reading == NULL;
 }
 
 gboolean

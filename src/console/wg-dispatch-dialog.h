@@ -30,7 +30,24 @@ typedef struct {
  * duty, busy) are left out. */
 GArray    *wg_dispatch_rank            (WgContext              *context,
                                         const WgIncidentRecord *incident,
+                                        GHashTable             *busy,
                                         guint                   max_others);
+
+/* What ranking needs of the cache: the incident (`id` NULL when the cache
+ * does not know it) and @busy, the ids of the forces that cannot go (an
+ * open assignment, off duty, busy). */
+typedef struct {
+  WgIncidentRecord  incident;
+  GHashTable       *busy;
+} WgDispatchFacts;
+
+void       wg_dispatch_facts_free      (WgDispatchFacts        *facts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgDispatchFacts, wg_dispatch_facts_free)
+/* A WgCacheRead (wg_context_read_cache) of the facts for the incident
+ * @incident (a string). */
+gpointer   wg_dispatch_read_facts      (WgStore                *store,
+                                        gpointer                incident,
+                                        GError                **error);
 
 #define WG_TYPE_DISPATCH_DIALOG (wg_dispatch_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (WgDispatchDialog, wg_dispatch_dialog, WG, DISPATCH_DIALOG, AdwWindow)
@@ -45,6 +62,9 @@ void       wg_dispatch_dialog_set_selected   (WgDispatchDialog *self,
                                               gboolean          selected);
 /* As Enter does: sends dispatch.assign with the ticked units. */
 void       wg_dispatch_dialog_dispatch       (WgDispatchDialog *self);
+/* The list shows the cache's answer (with a server it is read off the
+ * main loop after the dialog opens and after a refusal). */
+gboolean   wg_dispatch_dialog_is_ready       (WgDispatchDialog *self);
 gboolean   wg_dispatch_dialog_is_pending     (WgDispatchDialog *self);
 /* The refusal shown, or NULL. */
 const char *wg_dispatch_dialog_get_error     (WgDispatchDialog *self);

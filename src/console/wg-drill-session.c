@@ -99,14 +99,17 @@ static void
 record_proposal (WgDrillSession *self,
                  const char     *incident)
 {
-  g_auto(WgIncidentRecord) record = { 0 };
+  g_autoptr(WgDispatchFacts) facts = NULL;
   g_autoptr(GArray) ranked = NULL;
   g_autoptr(GPtrArray) units = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
 
-  if (!wg_store_get_incident (wg_context_get_store (self->context), incident, &record, &error))
+  /* At the alarm, as the cache has it then: read here, on the drill's
+   * own cache. */
+  facts = wg_dispatch_read_facts (wg_context_get_store (self->context), (gpointer) incident, &error);
+  if (facts == NULL || facts->incident.id == NULL)
     return;
-  ranked = wg_dispatch_rank (self->context, &record, 0);
+  ranked = wg_dispatch_rank (self->context, &facts->incident, facts->busy, 0);
   for (guint i = 0; i < ranked->len; i++)
     {
       WgDispatchCandidate *c = &g_array_index (ranked, WgDispatchCandidate, i);

@@ -12,6 +12,7 @@
 #include "wg-incident-actions.h"
 #include "wg-incident-board.h"
 #include "wg-map-data.h"
+#include "wg-map-setup.h"
 #include "wg-report.h"
 #include "wg-scenario.h"
 
@@ -298,21 +299,12 @@ setup_map (WgDrillWindow *self,
            WgContext     *drill,
            GtkWidget     *drill_banner)
 {
-  WgReference *reference = wg_context_get_reference (drill);
-  WgGrid *root = wg_reference_get_root (reference);
-  const WgGeoBBox *box = root != NULL && root->shape != NULL ? wg_geo_shape_get_bbox (root->shape) : NULL;
-
   self->map_view = WG_MAP_VIEW (wg_map_view_new ());
   gtk_widget_set_hexpand (GTK_WIDGET (self->map_view), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->map_view), TRUE);
   gtk_box_append (self->map_slot, GTK_WIDGET (self->map_view));
-  wg_map_data_load_reference (self->map_view, reference);
-  wg_map_view_set_show_legend (self->map_view, FALSE);
-  wg_map_view_set_position_store (self->map_view, wg_context_get_position_store (drill));
-  wg_map_view_set_clock (self->map_view, wg_context_get_clock (drill));
-  wg_map_view_set_incidents (self->map_view, wg_incident_model_get_map_model (self->model));
-  if (box != NULL)
-    wg_map_view_fit_bounds (self->map_view, box->min_lat, box->min_lon, box->max_lat, box->max_lon);
+  wg_map_setup_show_context (self->map_view, drill, self->model);
+  wg_map_setup_go_home (self->map_view, wg_context_get_reference (drill));
 
   g_signal_connect_object (self->map_view, "notify::selection-id", G_CALLBACK (map_selection_cb), self,
                            G_CONNECT_SWAPPED);

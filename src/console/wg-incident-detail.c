@@ -664,6 +664,15 @@ timeline_changed_cb (WgIncidentDetail *self)
   wg_incident_detail_update (self);
 }
 
+/* The assignments come from the cache after the incident (off the main
+ * loop with a server). */
+static void
+assignments_changed_cb (WgIncidentDetail *self)
+{
+  update_assignments (self);
+  update_timers (self);
+}
+
 static void
 wg_incident_detail_dispose (GObject *object)
 {
@@ -767,6 +776,8 @@ wg_incident_detail_new (WgContext        *context,
    * may be read off the main loop after the incident is picked. */
   g_signal_connect_object (timeline, "items-changed", G_CALLBACK (timeline_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (assignments, "changed", G_CALLBACK (assignments_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (wg_context_get_clock (context), "tick", G_CALLBACK (update_timers), self,
                            G_CONNECT_SWAPPED);
   return GTK_WIDGET (self);
@@ -790,6 +801,13 @@ wg_incident_detail_get_n_timeline_rows (WgIncidentDetail *self)
     if (GTK_IS_LIST_BOX_ROW (row))
       n++;
   return n;
+}
+
+guint
+wg_incident_detail_get_n_assignments (WgIncidentDetail *self)
+{
+  g_return_val_if_fail (WG_IS_INCIDENT_DETAIL (self), 0);
+  return self->assignment_rows->len;
 }
 
 guint

@@ -37,6 +37,8 @@ gboolean    wg_incident_detail_update           (WgIncidentDetail *self);
 const char *wg_incident_detail_get_caller_text  (WgIncidentDetail *self);
 guint       wg_incident_detail_get_n_timeline_rows (WgIncidentDetail *self);
 /* How many assignment rows are red (not acknowledged in time). */
+/* The assignment rows shown (read from the cache after the incident). */
+guint       wg_incident_detail_get_n_assignments (WgIncidentDetail *self);
 guint       wg_incident_detail_get_n_late_assignments (WgIncidentDetail *self);
 /* Photos of the incident, and how many thumbnails (the Photos section,
  * then the timeline's) have their picture. */

@@ -18,9 +18,18 @@ struct _WgIncidentModel
   GHashTable *index;     /* id -> position + 1 (items are never removed) */
   GListStore *map_items; /* WgMapIncident*, same positions */
   guint       n_changes;
+  gboolean    filled;    /* the cache's incidents are in */
+  GCancellable *reading; /* the fill on its way from the cache writer */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
+
+enum {
+  FILLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (WgIncidentModel, wg_incident_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
@@ -316,6 +325,7 @@ wg_incident_model_dispose (GObject *object)
 {
   WgIncidentModel *self = WG_INCIDENT_MODEL (object);
 
+  wg_context_cancel_read (&self->reading);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_object (&self->context);
@@ -342,6 +352,15 @@ wg_incident_model_class_init (WgIncidentModelClass *klass)
 
   object_class->dispose = wg_incident_model_dispose;
   object_class->finalize = wg_incident_model_finalize;
+
+  /**
+   * WgIncidentModel::filled:
+   *
+   * The cache's incidents are in (at once without a server; with one,
+   * when the cache writer's answer came).
+   */
+  signals[FILLED] = g_signal_new ("filled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                  NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -364,34 +383,103 @@ compare_reported (gconstpointer a,
   return g_strcmp0 (ra->id, rb->id);
 }
 
-/* Every incident of the store, in two queries (the incidents, and the
+/* Every incident of the cache, in two queries (the incidents, and the
  * units of all open assignments), however many there are. */
+typedef struct
+{
+  GPtrArray  *records;  /* WgIncidentRecord* */
+  GHashTable *units;    /* incident id -> GPtrArray of unit ids */
+} Filling;
+
+static void
+filling_free (Filling *filling)
+{
+  g_clear_pointer (&filling->records, g_ptr_array_unref);
+  g_clear_pointer (&filling->units, g_hash_table_unref);
+  g_free (filling);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Filling, filling_free)
+
+static gpointer
+read_all (WgStore  *store,
+          gpointer  data,
+          GError  **error)
+{
+  g_autoptr(Filling) filling = g_new0 (Filling, 1);
+
+  filling->records = wg_store_list_incidents (store, FALSE, error);
+  if (filling->records == NULL)
+    return NULL;
+  filling->units = wg_store_open_assignment_units (store, error);
+  if (filling->units == NULL)
+    return NULL;
+  return g_steal_pointer (&filling);
+}
+
+/* Into the empty model, without announcing it. */
+static void
+append_all (WgIncidentModel *self,
+            Filling         *filling)
+{
+  g_autoptr(GPtrArray) map_items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_sort (filling->records, compare_reported);
+  for (guint i = 0; i < filling->records->len; i++)
+    {
+      WgIncidentRecord *record = filling->records->pdata[i];
+
+      append_record (self, record, g_hash_table_lookup (filling->units, record->id), map_items);
+    }
+  g_list_store_splice (self->map_items, 0, 0, map_items->pdata, map_items->len);
+}
+
+static void
+clear (WgIncidentModel *self)
+{
+  g_ptr_array_set_size (self->items, 0);
+  g_hash_table_remove_all (self->index);
+  g_list_store_remove_all (self->map_items);
+}
+
+/* Without a server: here, on the context's store. */
 static void
 fill (WgIncidentModel *self)
 {
-  WgStore *store = wg_context_get_store (self->context);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GHashTable) units = NULL;
-  g_autoptr(GPtrArray) map_items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(Filling) filling = read_all (wg_context_get_store (self->context), NULL, &error);
 
-  records = wg_store_list_incidents (store, FALSE, &error);
-  if (records != NULL)
-    units = wg_store_open_assignment_units (store, &error);
-  if (records == NULL || units == NULL)
+  if (filling == NULL)
+    g_warning ("Could not read the incidents: %s", error->message);
+  else
+    append_all (self, filling);
+}
+
+/* With a server: the writer's answer holds every batch announced before
+ * it, so it replaces what those batches put in meanwhile. */
+static void
+filled_cb (GObject      *owner,
+           gpointer      answer,
+           const GError *error)
+{
+  WgIncidentModel *self = WG_INCIDENT_MODEL (owner);
+  g_autoptr(Filling) filling = answer;
+  guint n_before = self->items->len;
+
+  self->filled = TRUE;
+  if (filling == NULL)
+    g_warning ("Could not read the incidents: %s", error->message);
+  else
     {
-      g_warning ("Could not read the incidents: %s", error->message);
-      return;
+      clear (self);
+      append_all (self, filling);
+      if (n_before > 0 || self->items->len > 0)
+        {
+          self->n_changes++;
+          g_list_model_items_changed (G_LIST_MODEL (self), 0, n_before, self->items->len);
+        }
     }
-
-  g_ptr_array_sort (records, compare_reported);
-  for (guint i = 0; i < records->len; i++)
-    {
-      WgIncidentRecord *record = records->pdata[i];
-
-      append_record (self, record, g_hash_table_lookup (units, record->id), map_items);
-    }
-  g_list_store_splice (self->map_items, 0, 0, map_items->pdata, map_items->len);
+  g_signal_emit (self, signals[FILLED], 0);
 }
 
 /* The cache now holds another journal: its incidents replace the old
@@ -401,10 +489,11 @@ cache_reset_cb (WgIncidentModel *self)
 {
   guint n_before = self->items->len;
 
-  g_ptr_array_set_size (self->items, 0);
-  g_hash_table_remove_all (self->index);
-  g_list_store_remove_all (self->map_items);
-  fill (self);
+  clear (self);
+  /* A live cache was emptied for another journal: its snapshot comes as
+   * a batch like any other.  A replay refilled its state store here. */
+  if (wg_context_get_sync_client (self->context) == NULL)
+    fill (self);
   self->n_changes++;
   g_list_model_items_changed (G_LIST_MODEL (self), 0, n_before, self->items->len);
 }
@@ -418,7 +507,14 @@ wg_incident_model_new (WgContext *context)
 
   self = g_object_new (WG_TYPE_INCIDENT_MODEL, NULL);
   self->context = g_object_ref (context);
-  fill (self);
+  if (wg_context_get_sync_client (context) == NULL)
+    {
+      fill (self);
+      self->filled = TRUE;
+    }
+  else
+    wg_context_read_cache (context, read_all, NULL, NULL, (GDestroyNotify) filling_free, &self->reading,
+                           filled_cb, G_OBJECT (self));
 
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED);
@@ -445,6 +541,13 @@ wg_incident_model_get_map_model (WgIncidentModel *self)
 {
   g_return_val_if_fail (WG_IS_INCIDENT_MODEL (self), NULL);
   return G_LIST_MODEL (self->map_items);
+}
+
+gboolean
+wg_incident_model_is_filled (WgIncidentModel *self)
+{
+  g_return_val_if_fail (WG_IS_INCIDENT_MODEL (self), FALSE);
+  return self->filled;
 }
 
 guint

@@ -9,7 +9,8 @@
 G_BEGIN_DECLS
 
 /* The incidents of the context's store as a GListModel of WgIncidentItem,
- * in report order, filled in two queries and kept in step with
+ * in report order, filled in two queries (with a server, on the cache
+ * writer's thread: empty until ::filled) and kept in step with
  * ::events-applied (from the batch's change set when the sync client's
  * writer read one, without a query on the main loop): a changed incident is updated in place and announced
  * as items_changed (pos, 1, 1) (a run of neighbours as one; a batch with
@@ -25,6 +26,7 @@ WgIncidentModel *wg_incident_model_new            (WgContext       *context);
 WgIncidentItem  *wg_incident_model_lookup         (WgIncidentModel *self,
                                                    const char      *id);
 GListModel      *wg_incident_model_get_map_model  (WgIncidentModel *self);
+gboolean         wg_incident_model_is_filled      (WgIncidentModel *self);
 /* How many items_changed were emitted since creation (for tests). */
 guint            wg_incident_model_get_n_changes  (WgIncidentModel *self);
 

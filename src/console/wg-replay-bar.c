@@ -55,6 +55,9 @@ struct _WgReplayBar
   WgReplayTimeline *timeline;
   WgReplayBookmarks *bookmarks;
   char             *followed;   /* the incident the camera went to */
+  GCancellable     *searching;  /* the search on its way from the cache */
+  char             *search_text; /* what it was for */
+  GPtrArray        *found;      /* its answer: WgIncidentRecord*, latest first */
 };
 
 G_DEFINE_FINAL_TYPE (WgReplayBar, wg_replay_bar, GTK_TYPE_WIDGET)
@@ -236,39 +239,112 @@ parse_day (WgReference *reference,
   return TRUE;
 }
 
-GPtrArray *
+/* What the search asks the cache, owned: it is read off the main loop. */
+typedef struct
+{
+  char   *text;
+  GStrv   categories;
+  GStrv   grids;
+  gint64  from_ms;
+  gint64  to_ms;
+} Search;
+
+static void
+search_free (Search *search)
+{
+  g_free (search->text);
+  g_strfreev (search->categories);
+  g_strfreev (search->grids);
+  g_free (search);
+}
+
+static Search *
+search_new (WgReference *reference,
+            const char  *text)
+{
+  Search *search = g_new0 (Search, 1);
+  g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
+
+  if (!parse_day (reference, stripped, &search->from_ms, &search->to_ms) && stripped[0] != '\0')
+    {
+      search->categories = codes_named (wg_reference_get_categories (reference), TRUE, stripped);
+      search->grids = codes_named (wg_reference_get_grids (reference), FALSE, stripped);
+      search->text = g_steal_pointer (&stripped);
+    }
+  return search;
+}
+
+/* The console's cache: every incident it knows, whatever the moment
+ * shown; the answer is their records. */
+static gpointer
+read_search (WgStore  *store,
+             gpointer  data,
+             GError  **error)
+{
+  Search *search = data;
+  WgIncidentQuery query = {
+    search->text, (const char *const *) search->categories, (const char *const *) search->grids,
+    search->from_ms, search->to_ms,
+  };
+  g_autoptr(GPtrArray) ids = wg_store_search_incidents (store, &query, SEARCH_LIMIT, error);
+  GPtrArray *records;
+
+  if (ids == NULL)
+    return NULL;
+  records = wg_incident_record_array_new ();
+  for (guint i = 0; i < ids->len; i++)
+    {
+      WgIncidentRecord *record = g_new0 (WgIncidentRecord, 1);
+
+      if (wg_store_get_incident (store, ids->pdata[i], record, NULL))
+        g_ptr_array_add (records, record);
+      else
+        g_free (record);
+    }
+  return records;
+}
+
+static void show_results (WgReplayBar *self);
+
+static void
+found_cb (GObject      *owner,
+          gpointer      answer,
+          const GError *error)
+{
+  WgReplayBar *self = WG_REPLAY_BAR (owner);
+
+  g_clear_pointer (&self->found, g_ptr_array_unref);
+  self->found = answer;
+  if (self->found == NULL)
+    {
+      g_warning ("Could not search the incidents: %s", error->message);
+      self->found = wg_incident_record_array_new ();
+    }
+  show_results (self);
+}
+
+void
 wg_replay_bar_search (WgReplayBar *self,
                       const char  *text)
 {
-  WgReference *reference;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) categories = NULL;
-  g_auto(GStrv) grids = NULL;
-  g_autofree char *stripped = NULL;
-  WgIncidentQuery query = { 0 };
-  GPtrArray *ids;
+  WgContext *live;
 
+  g_return_if_fail (WG_IS_REPLAY_BAR (self));
+
+  live = wg_replay_get_live_context (self->replay);
+  g_clear_pointer (&self->found, g_ptr_array_unref);
+  g_free (self->search_text);
+  self->search_text = g_strdup (text);
+  wg_context_read_cache (live, read_search, search_new (wg_context_get_reference (live), text),
+                         (GDestroyNotify) search_free, (GDestroyNotify) g_ptr_array_unref, &self->searching,
+                         found_cb, G_OBJECT (self));
+}
+
+GPtrArray *
+wg_replay_bar_get_found (WgReplayBar *self)
+{
   g_return_val_if_fail (WG_IS_REPLAY_BAR (self), NULL);
-
-  reference = wg_context_get_reference (wg_replay_get_live_context (self->replay));
-  stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
-  if (!parse_day (reference, stripped, &query.from_ms, &query.to_ms) && stripped[0] != '\0')
-    {
-      categories = codes_named (wg_reference_get_categories (reference), TRUE, stripped);
-      grids = codes_named (wg_reference_get_grids (reference), FALSE, stripped);
-      query.text = stripped;
-      query.categories = (const char *const *) categories;
-      query.grids = (const char *const *) grids;
-    }
-  /* The console's cache: every incident it knows, whatever the moment shown. */
-  ids = wg_store_search_incidents (wg_context_get_store (wg_replay_get_live_context (self->replay)),
-                                   &query, SEARCH_LIMIT, &error);
-  if (ids == NULL)
-    {
-      g_warning ("Could not search the incidents: %s", error->message);
-      ids = g_ptr_array_new_with_free_func (g_free);
-    }
-  return ids;
+  return self->found;
 }
 
 void
@@ -327,16 +403,21 @@ result_activated_cb (WgReplayBar   *self,
 static void
 search_changed_cb (WgReplayBar *self)
 {
+  wg_replay_bar_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+}
+
+/* The rows: the day typed, if one, then the incidents found. */
+static void
+show_results (WgReplayBar *self)
+{
   WgContext *live = wg_replay_get_live_context (self->replay);
-  WgStore *cache = wg_context_get_store (live);
-  g_autoptr(GPtrArray) ids = wg_replay_bar_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->results))) != NULL)
     gtk_list_box_remove (self->results, child);
   /* A date: the whole day can be the replay's span. */
   {
-    g_autofree char *day = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+    g_autofree char *day = g_strstrip (g_strdup (self->search_text != NULL ? self->search_text : ""));
     gint64 from, to;
 
     if (parse_day (wg_context_get_reference (live), day, &from, &to))
@@ -351,25 +432,20 @@ search_changed_cb (WgReplayBar *self)
         gtk_list_box_append (self->results, row);
       }
   }
-  for (guint i = 0; i < ids->len; i++)
+  for (guint i = 0; i < self->found->len; i++)
     {
-      g_auto(WgIncidentRecord) record = { 0 };
-      g_autofree char *when = NULL;
-      g_autofree char *subtitle = NULL;
-      GtkWidget *row;
+      const WgIncidentRecord *record = self->found->pdata[i];
+      g_autofree char *when = wg_replay_format_moment (self->replay, record->reported_at);
+      g_autofree char *subtitle = g_strdup_printf ("%s · %s · %s · %s", record->case_number ?: "",
+                                                   wg_context_category_label (live, record->category),
+                                                   wg_context_grid_label (live, record->grid), when);
+      GtkWidget *row = adw_action_row_new ();
 
-      if (!wg_store_get_incident (cache, ids->pdata[i], &record, NULL))
-        continue;
-      when = wg_replay_format_moment (self->replay, record.reported_at);
-      subtitle = g_strdup_printf ("%s · %s · %s · %s", record.case_number ?: "",
-                                  wg_context_category_label (live, record.category),
-                                  wg_context_grid_label (live, record.grid), when);
-      row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), record.summary ?: "");
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), record->summary ?: "");
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      g_object_set_data_full (G_OBJECT (row), "incident", g_strdup (record.id), g_free);
+      g_object_set_data_full (G_OBJECT (row), "incident", g_strdup (record->id), g_free);
       gtk_list_box_append (self->results, row);
     }
 }
@@ -696,6 +772,9 @@ wg_replay_bar_dispose (GObject *object)
   WgReplayBar *self = WG_REPLAY_BAR (object);
   GtkWidget *child;
 
+  wg_context_cancel_read (&self->searching);
+  g_clear_pointer (&self->found, g_ptr_array_unref);
+  g_clear_pointer (&self->search_text, g_free);
   if (self->replay != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->replay, self);

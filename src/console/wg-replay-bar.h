@@ -22,10 +22,13 @@ G_DECLARE_FINAL_TYPE (WgReplayBar, wg_replay_bar, WG, REPLAY_BAR, GtkWidget)
 GtkWidget        *wg_replay_bar_new          (WgReplay    *replay,
                                               WgMapView   *map_view);
 WgReplayTimeline *wg_replay_bar_get_timeline (WgReplayBar *self);
-/* The incidents found for @text (ids, latest first), as the search shows
- * them; categories and grids match by name. */
-GPtrArray        *wg_replay_bar_search       (WgReplayBar *self,
+/* Searches the incidents for @text as the search entry does (off the
+ * main loop with a server); categories and grids match by name. */
+void              wg_replay_bar_search       (WgReplayBar *self,
                                               const char  *text);
+/* (element-type WgIncidentRecord): what the last search found, latest
+ * first, as its rows show; NULL while it is under way. */
+GPtrArray        *wg_replay_bar_get_found    (WgReplayBar *self);
 /* Picks @incident: selects it, spans the timeline over it (a minute
  * either side), shows its key moments and goes to its report. */
 void              wg_replay_bar_pick         (WgReplayBar *self,

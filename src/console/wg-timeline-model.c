@@ -14,6 +14,7 @@ struct _WgTimelineModel
   GPtrArray  *items;      /* WgTimelineEvent */
   gint64      last_seq;   /* the newest event shown, so none comes twice */
   GCancellable *reading;  /* the incident's events on their way from the cache writer */
+  guint       unannounced; /* rows of the incident before, dropped but not yet announced */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -89,9 +90,7 @@ wg_timeline_model_dispose (GObject *object)
 {
   WgTimelineModel *self = WG_TIMELINE_MODEL (object);
 
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_object (&self->context);
@@ -163,33 +162,36 @@ show_events (WgTimelineModel *self,
     g_list_model_items_changed (G_LIST_MODEL (self), before, removed, self->items->len - before);
 }
 
-static void
-events_read_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+static gpointer
+read_events (WgStore  *store,
+             gpointer  incident,
+             GError  **error)
 {
-  g_autoptr(WgTimelineModel) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) events = wg_sync_client_read_incident_events_finish (WG_SYNC_CLIENT (source),
-                                                                             result, &error);
+  return wg_store_read_incident_events (store, incident, error);
+}
 
-  /* Another incident since, or gone. */
-  if (events == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  g_clear_object (&self->reading);
+static void
+events_read (GObject      *owner,
+             gpointer      answer,
+             const GError *error)
+{
+  WgTimelineModel *self = WG_TIMELINE_MODEL (owner);
+  g_autoptr(GPtrArray) events = answer;
+  guint removed = self->unannounced;
+
+  self->unannounced = 0;
   if (events == NULL)
     {
       g_warning ("Could not read the events of %s: %s", self->incident, error->message);
-      return;
+      events = g_ptr_array_new ();
     }
-  show_events (self, 0, events);
+  show_events (self, removed, events);
 }
 
 void
 wg_timeline_model_set_incident (WgTimelineModel *self,
                                 const char      *incident)
 {
-  WgSyncClient *sync;
   guint removed;
 
   g_return_if_fail (WG_IS_TIMELINE_MODEL (self));
@@ -198,9 +200,7 @@ wg_timeline_model_set_incident (WgTimelineModel *self,
     return;
   g_free (self->incident);
   self->incident = g_strdup (incident);
-  if (self->reading != NULL)
-    g_cancellable_cancel (self->reading);
-  g_clear_object (&self->reading);
+  wg_context_cancel_read (&self->reading);
   removed = self->items->len;
   g_ptr_array_set_size (self->items, 0);
   self->last_seq = 0;
@@ -209,34 +209,31 @@ wg_timeline_model_set_incident (WgTimelineModel *self,
    * pages).  A department's cache holds the report too: the sync client
    * adopts an incident met at `incident.routed` from the server's
    * GET /api/v1/incidents/{id}/events.  A live cache is read by its
-   * writer's connection, off the main loop; a local store, a replay's or a
-   * drill's journal here. */
-  sync = wg_context_get_sync_client (self->context);
+   * writer's connection, off the main loop (wg_context_read_cache); a
+   * replay's or a drill's journal here. */
   if (incident == NULL)
     {
       if (removed > 0)
         g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
     }
-  else if (sync != NULL && wg_context_get_journal_store (self->context) == wg_context_get_store (self->context))
+  else if (wg_context_get_journal_store (self->context) == wg_context_get_store (self->context))
     {
-      if (removed > 0)
-        g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
-      self->reading = g_cancellable_new ();
-      wg_sync_client_read_incident_events_async (sync, incident, self->reading, events_read_cb,
-                                                 g_object_ref (self));
+          self->unannounced = removed;
+      wg_context_read_cache (self->context, read_events, g_strdup (incident), g_free,
+                             (GDestroyNotify) g_ptr_array_unref, &self->reading, events_read, G_OBJECT (self));
+      /* Read off the main loop: emptied at once, so that another
+       * incident's events do not show under this one meanwhile. */
+      if (self->unannounced > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, self->unannounced, 0);
+      self->unannounced = 0;
     }
   else
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) events = wg_store_read_incident_events (wg_context_get_journal_store (self->context),
-                                                                   incident, &error);
+      gpointer events = read_events (wg_context_get_journal_store (self->context), self->incident, &error);
 
-      if (events == NULL)
-        {
-          g_warning ("Could not read the events of %s: %s", incident, error->message);
-          events = g_ptr_array_new ();
-        }
-      show_events (self, removed, events);
+      self->unannounced = removed;
+      events_read (G_OBJECT (self), events, error);
     }
 }
 

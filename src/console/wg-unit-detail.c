@@ -178,6 +178,8 @@ wg_unit_detail_new (WgContext  *context,
   self->context = g_object_ref (context);
   self->force = force;
   self->state = wg_unit_state_new (context, force->id);
+  g_signal_connect_object (self->state, "changed", G_CALLBACK (wg_unit_detail_update), self,
+                           G_CONNECT_SWAPPED);
 
   if (force->title_zh != NULL)
     {

@@ -13,19 +13,68 @@ struct _WgUnitState
   char         *unit;
   WgUnitRecord  record;
   gboolean      known;
+  GCancellable *reading;
 };
 
 G_DEFINE_FINAL_TYPE (WgUnitState, wg_unit_state, G_TYPE_OBJECT)
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The answer: the record, with `id` NULL when the cache does not know
+ * the unit. */
+static gpointer
+read_unit (WgStore  *store,
+           gpointer  unit,
+           GError  **error)
+{
+  g_autofree WgUnitRecord *record = g_new0 (WgUnitRecord, 1);
+  GError *local_error = NULL;
+
+  if (!wg_store_get_unit (store, unit, record, &local_error) && local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return g_steal_pointer (&record);
+}
+
+static void
+unit_record_free (WgUnitRecord *record)
+{
+  wg_unit_record_clear (record);
+  g_free (record);
+}
+
+static void
+unit_read (GObject      *owner,
+           gpointer      answer,
+           const GError *error)
+{
+  WgUnitState *self = WG_UNIT_STATE (owner);
+  WgUnitRecord *record = answer;
+
+  wg_unit_record_clear (&self->record);
+  self->known = record != NULL && record->id != NULL;
+  if (record == NULL)
+    g_warning ("Could not read unit %s: %s", self->unit, error->message);
+  else
+    {
+      self->record = *record;
+      g_free (record);
+    }
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 static void
 reload (WgUnitState *self)
 {
-  g_autoptr(GError) error = NULL;
-
-  wg_unit_record_clear (&self->record);
-  self->known = wg_store_get_unit (wg_context_get_store (self->context), self->unit, &self->record, &error);
-  if (error != NULL)
-    g_warning ("Could not read unit %s: %s", self->unit, error->message);
+  wg_context_read_cache (self->context, read_unit, g_strdup (self->unit), g_free,
+                         (GDestroyNotify) unit_record_free, &self->reading, unit_read, G_OBJECT (self));
 }
 
 static gboolean
@@ -53,6 +102,7 @@ wg_unit_state_dispose (GObject *object)
 {
   WgUnitState *self = WG_UNIT_STATE (object);
 
+  wg_context_cancel_read (&self->reading);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (wg_unit_state_parent_class)->dispose (object);
 }
@@ -74,6 +124,14 @@ wg_unit_state_class_init (WgUnitStateClass *klass)
 
   object_class->dispose = wg_unit_state_dispose;
   object_class->finalize = wg_unit_state_finalize;
+
+  /**
+   * WgUnitState::changed:
+   *
+   * The record was read again (off the main loop, with a server).
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                   NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -6,9 +6,10 @@
 G_BEGIN_DECLS
 
 /* The view-model of one force's record in the cache (status, open
- * assignments), for the unit detail: read from the context's store when
- * made and again when a batch concerns the unit (before the views hear of
- * the batch), so that the widget reads no store. */
+ * assignments), for the unit detail: read from the cache
+ * (wg_context_read_cache: off the main loop with a server) when made and
+ * again when a batch concerns the unit, so that the widget reads no
+ * store; ::changed says the record was read. */
 #define WG_TYPE_UNIT_STATE (wg_unit_state_get_type ())
 G_DECLARE_FINAL_TYPE (WgUnitState, wg_unit_state, WG, UNIT_STATE, GObject)
 

@@ -7,6 +7,7 @@
 
 #include "wg-console-util.h"
 #include "wg-map-data.h"
+#include "wg-map-setup.h"
 #include "wg-wall-chart.h"
 #include "wg-wall-window.h"
 
@@ -24,6 +25,7 @@ struct _WgWallWindow
   GdkMonitor   *monitor;
   gboolean      fullscreen_requested;
   WgMapView    *map_view;
+  GCancellable *reading;   /* the forces' states, from the cache */
 
   /* Template widgets */
   GtkBox       *map_slot;
@@ -412,12 +414,21 @@ update_open_cases (WgWallWindow *self)
     }
 }
 
-static void
-update_forces (WgWallWindow *self)
+static gpointer
+read_units (WgStore  *store,
+            gpointer  data,
+            GError  **error)
 {
-  WgContext *context = wg_wall_get_context (self->wall);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) units = wg_store_list_units (wg_context_get_store (context), &error);
+  return wg_store_list_units (store, error);
+}
+
+static void
+units_read (GObject      *owner,
+            gpointer      answer,
+            const GError *error)
+{
+  WgWallWindow *self = WG_WALL_WINDOW (owner);
+  g_autoptr(GPtrArray) units = answer;
   guint available[WG_N_FORCE_TYPES] = { 0 }, busy[WG_N_FORCE_TYPES] = { 0 };
   guint on_duty = 0, shown = 0;
   g_autofree char *total = NULL;
@@ -456,6 +467,15 @@ update_forces (WgWallWindow *self)
     }
   end_rows (self->forces_columns[0]);
   end_rows (self->forces_columns[1]);
+}
+
+/* The forces' states, read from the cache (off the main loop with a
+ * server). */
+static void
+update_forces (WgWallWindow *self)
+{
+  wg_context_read_cache (wg_wall_get_context (self->wall), read_units, NULL, NULL,
+                         (GDestroyNotify) g_ptr_array_unref, &self->reading, units_read, G_OBJECT (self));
 }
 
 static void
@@ -587,22 +607,6 @@ update_grid_states (WgWallWindow *self)
                                 wg_context_now_ms (wg_wall_get_context (self->wall)), hotspots);
 }
 
-static const char *
-person_name (WgContext  *context,
-             const char *account)
-{
-  GPtrArray *leaders = wg_reference_get_duty_leaders (wg_context_get_reference (context));
-
-  for (guint i = 0; i < leaders->len; i++)
-    {
-      const WgPerson *p = leaders->pdata[i];
-
-      if (g_strcmp0 (p->account, account) == 0)
-        return p->name_zh;
-    }
-  return account;
-}
-
 static void
 update_banner (WgWallWindow *self)
 {
@@ -631,7 +635,7 @@ update_banner (WgWallWindow *self)
     }
   else
     {
-      title = g_strdup_printf (_("Acknowledged by %s"), *by != '\0' ? person_name (context, by) : "–");
+      title = g_strdup_printf (_("Acknowledged by %s"), *by != '\0' ? wg_context_person_name (context, by) : "–");
       detail = g_strdup_printf (_("%s · %s in %s · reported %s ago"), wg_incident_item_get_case_number (item),
                                 wg_context_category_label (context, r->category),
                                 r->grid != NULL ? wg_context_grid_label (context, r->grid) : "–", elapsed);
@@ -727,9 +731,6 @@ static void
 build_map (WgWallWindow *self)
 {
   WgContext *context = wg_wall_get_context (self->wall);
-  WgReference *reference = wg_context_get_reference (context);
-  WgGrid *root = wg_reference_get_root (reference);
-  const WgGeoBBox *box = root != NULL && root->shape != NULL ? wg_geo_shape_get_bbox (root->shape) : NULL;
 
   self->map_view = WG_MAP_VIEW (wg_map_view_new ());
   gtk_widget_set_hexpand (GTK_WIDGET (self->map_view), TRUE);
@@ -739,16 +740,9 @@ build_map (WgWallWindow *self)
   gtk_widget_set_can_target (GTK_WIDGET (self->map_view), FALSE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->map_view), FALSE);
   gtk_box_append (self->map_slot, GTK_WIDGET (self->map_view));
-  wg_map_data_load_reference (self->map_view, reference);
-  wg_map_view_set_show_legend (self->map_view, FALSE);
-  wg_map_view_set_position_store (self->map_view, wg_context_get_position_store (context));
-  wg_map_view_set_clock (self->map_view, wg_context_get_clock (context));
-  wg_map_view_set_incidents (self->map_view, wg_incident_model_get_map_model (wg_wall_get_model (self->wall)));
+  wg_map_setup_show_context (self->map_view, context, wg_wall_get_model (self->wall));
   wg_map_view_set_fly_duration (self->map_view, 0);
-  if (box != NULL)
-    wg_map_view_fit_bounds (self->map_view, box->min_lat, box->min_lon, box->max_lat, box->max_lon);
-  else
-    wg_map_view_fly_to (self->map_view, 23.21, 113.29, 15.0);
+  wg_map_setup_go_home (self->map_view, wg_context_get_reference (context));
 }
 
 static void
@@ -770,6 +764,7 @@ wg_wall_window_dispose (GObject *object)
 {
   WgWallWindow *self = WG_WALL_WINDOW (object);
 
+  wg_context_cancel_read (&self->reading);
   gtk_widget_dispose_template (GTK_WIDGET (self), WG_TYPE_WALL_WINDOW);
   g_clear_object (&self->monitor);
   g_clear_object (&self->wall);

@@ -11,6 +11,7 @@
 #include "wg-drill-window.h"
 #include "wg-intake-dialog.h"
 #include "wg-map-data.h"
+#include "wg-map-setup.h"
 #include "wg-replay-window.h"
 #include "wg-window.h"
 
@@ -67,13 +68,7 @@ get_settings (WgWindow *self)
 static void
 go_home (WgWindow *self)
 {
-  WgGrid *root = wg_reference_get_root (wg_context_get_reference (self->context));
-  const WgGeoBBox *box = root != NULL && root->shape != NULL ? wg_geo_shape_get_bbox (root->shape) : NULL;
-
-  if (box != NULL)
-    wg_map_view_fit_bounds (self->map_view, box->min_lat, box->min_lon, box->max_lat, box->max_lon);
-  else
-    wg_map_view_fly_to (self->map_view, WG_HOME_LATITUDE, WG_HOME_LONGITUDE, WG_HOME_ZOOM);
+  wg_map_setup_go_home (self->map_view, wg_context_get_reference (self->context));
 }
 
 static void
@@ -295,21 +290,6 @@ handover_action (GtkWidget  *widget,
 
 /* Header */
 
-static const char *
-person_name (WgWindow   *self,
-             const char *account)
-{
-  GPtrArray *leaders = wg_reference_get_duty_leaders (wg_context_get_reference (self->context));
-
-  for (guint i = 0; i < leaders->len; i++)
-    {
-      const WgPerson *p = leaders->pdata[i];
-      if (g_strcmp0 (p->account, account) == 0)
-        return p->name_zh;
-    }
-  return account;
-}
-
 static void
 update_duty (WgWindow *self)
 {
@@ -324,7 +304,7 @@ update_duty (WgWindow *self)
   g_free (self->duty_text);
   self->duty_text = account != NULL
                     /* TRANSLATORS: %s is the duty leader's name */
-                    ? g_strdup_printf (_("On duty: %s"), person_name (self, account))
+                    ? g_strdup_printf (_("On duty: %s"), wg_context_person_name (self->context, account))
                     : g_strdup (_("Nobody on duty"));
   gtk_label_set_label (self->duty_label, self->duty_text);
 }
@@ -500,8 +480,7 @@ events_applied_cb (WgWindow  *self,
 
       /* Toasts are news: events older than a minute arrive while catching
        * up (a restart, a night offline) and only update the board. */
-      if (event->type != WG_EV_ROSTER_HANDED_OVER
-          && wg_clock_get_now_ms (clock) - event->ts > 60 * 1000)
+      if (wg_clock_get_now_ms (clock) - event->ts > 60 * 1000)
         continue;
 
       if (event->type == WG_EV_ALARM_ACKNOWLEDGED)
@@ -517,7 +496,7 @@ events_applied_cb (WgWindow  *self,
           /* TRANSLATORS: case number, who (name and role), time after the report */
           text = g_strdup_printf (_("%s: alarm seen by %s (%s) after %s"),
                                   wg_incident_item_get_case_number (item),
-                                  person_name (self, event->actor),
+                                  wg_context_person_name (self->context, event->actor),
                                   event->role != NULL && wg_role_from_string (event->role, &role)
                                   ? wg_role_label (role) : "",
                                   after);
@@ -531,8 +510,6 @@ events_applied_cb (WgWindow  *self,
 
           adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
         }
-      else if (event->type == WG_EV_ROSTER_HANDED_OVER)
-        update_duty (self);
     }
   update_grid_states (self);
 }
@@ -632,7 +609,7 @@ first_frame_ready (WgWindow *self)
 {
   WgSyncClient *sync = wg_context_get_sync_client (self->context);
 
-  return gtk_widget_get_mapped (GTK_WIDGET (self))
+  return gtk_widget_get_mapped (GTK_WIDGET (self)) && wg_incident_model_is_filled (self->model)
          && (sync == NULL || wg_sync_client_get_state (sync) == WG_SYNC_ONLINE);
 }
 
@@ -673,7 +650,7 @@ first_frame_check (WgWindow *self)
   GdkFrameClock *clock;
 
   if (!self->cached_frame_armed && gtk_widget_get_mapped (GTK_WIDGET (self)) && !first_frame_ready (self)
-      && wg_store_head (wg_context_get_store (self->context)) > 0)
+      && wg_incident_model_is_filled (self->model) && wg_store_head (wg_context_get_store (self->context)) > 0)
     {
       self->cached_frame_armed = TRUE;
       g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
@@ -692,8 +669,6 @@ first_frame_check (WgWindow *self)
 static void
 build_views (WgWindow *self)
 {
-  WgReference *reference;
-
   if (self->context == NULL)
     {
       GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
@@ -701,8 +676,6 @@ build_views (WgWindow *self)
 
       self->context = app_context != NULL ? g_object_ref (app_context) : new_demo_context ();
     }
-  reference = wg_context_get_reference (self->context);
-
   self->model = wg_incident_model_new (self->context);
   self->actions = wg_incident_actions_new (self->context, self->model);
   wg_incident_actions_set_parent (self->actions, GTK_WINDOW (self));
@@ -722,9 +695,7 @@ build_views (WgWindow *self)
   g_signal_connect_object (self->banner, "alarm-raised", G_CALLBACK (alarm_raised_cb), self,
                            G_CONNECT_SWAPPED);
 
-  wg_map_data_load_reference (self->map_view, reference);
-  /* The legend on demand: it covers a good part of the map. */
-  wg_map_view_set_show_legend (self->map_view, FALSE);
+  wg_map_setup_show_context (self->map_view, self->context, self->model);
   {
     g_autoptr(GSimpleActionGroup) view = g_simple_action_group_new ();
     g_autoptr(GPropertyAction) legend = g_property_action_new ("legend", self->map_view, "show-legend");
@@ -736,9 +707,6 @@ build_views (WgWindow *self)
     g_action_map_add_action (G_ACTION_MAP (view), G_ACTION (police));
     gtk_widget_insert_action_group (GTK_WIDGET (self), "view", G_ACTION_GROUP (view));
   }
-  wg_map_view_set_position_store (self->map_view, wg_context_get_position_store (self->context));
-  wg_map_view_set_clock (self->map_view, wg_context_get_clock (self->context));
-  wg_map_view_set_incidents (self->map_view, wg_incident_model_get_map_model (self->model));
   g_signal_connect_object (self->map_view, "notify::selection-id", G_CALLBACK (map_selection_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (wg_context_get_view_model (self->context), "notify::selected-incident",
@@ -749,8 +717,13 @@ build_views (WgWindow *self)
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->context, "command-settled", G_CALLBACK (command_settled_cb), self,
                            G_CONNECT_SWAPPED);
-  /* The grid fills follow a refilled board (another journal, a replay
-   * gone back in time). */
+  /* A handover, a snapshot's roster, the cache's roster read at open. */
+  g_signal_connect_object (self->context, "notify::duty-leader", G_CALLBACK (update_duty), self,
+                           G_CONNECT_SWAPPED);
+  /* The grid fills follow a filled board (read off the main loop with a
+   * server) and a refilled one (another journal, a replay gone back in
+   * time). */
+  g_signal_connect_object (self->model, "filled", G_CALLBACK (update_grid_states), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->context, "cache-reset", G_CALLBACK (update_grid_states), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   if (wg_context_get_sync_client (self->context) != NULL)
@@ -773,6 +746,7 @@ build_views (WgWindow *self)
   if (g_getenv ("WANGGE_EXIT_AFTER_FIRST_FRAME") != NULL)
     {
       g_signal_connect_after (self, "map", G_CALLBACK (first_frame_check), NULL);
+      g_signal_connect_object (self->model, "filled", G_CALLBACK (first_frame_check), self, G_CONNECT_SWAPPED);
       if (wg_context_get_sync_client (self->context) != NULL)
         g_signal_connect_object (wg_context_get_sync_client (self->context), "notify::state",
                                  G_CALLBACK (first_frame_check), self, G_CONNECT_SWAPPED);

@@ -21,7 +21,7 @@ struct _WgCacheWriter
   gboolean     full_view;
   GThreadPool *pool;   /* one thread: jobs run one at a time, in order */
   WgStore     *store;  /* the worker's own connection, opened on it */
-  char        *exercise; /* the cache's exercise (a drill's cache), or NULL */
+  char        *exercise; /* the cache's exercise (a drill's cache), or NULL: the caller's */
 };
 
 G_DEFINE_FINAL_TYPE (WgCacheWriter, wg_cache_writer, G_TYPE_OBJECT)
@@ -33,7 +33,7 @@ typedef enum
   JOB_SNAPSHOT,
   JOB_RESET,
   JOB_ADOPT,
-  JOB_READ_EVENTS,
+  JOB_READ,
 } JobKind;
 
 typedef struct
@@ -42,7 +42,12 @@ typedef struct
   GPtrArray *nodes;      /* JOB_EVENTS: JsonNode* */
   GBytes    *bytes;      /* JOB_PAGE, JOB_SNAPSHOT */
   char      *journal_id; /* JOB_SNAPSHOT, JOB_RESET */
-  char      *incident;   /* JOB_ADOPT, JOB_READ_EVENTS */
+  char      *incident;   /* JOB_ADOPT */
+  char      *exercise;   /* the writer's when the job was given */
+  WgCacheRead       read;        /* JOB_READ */
+  gpointer          read_data;
+  GDestroyNotify    read_data_free;
+  GDestroyNotify    answer_free;
   GMainContext     *context;     /* JOB_PAGE: where @parsed runs */
   WgCachePageParsed parsed;
   gpointer          parsed_data;
@@ -84,6 +89,9 @@ job_free (Job *job)
   g_clear_pointer (&job->bytes, g_bytes_unref);
   g_free (job->journal_id);
   g_free (job->incident);
+  g_free (job->exercise);
+  if (job->read_data_free != NULL)
+    job->read_data_free (job->read_data);
   if (job->parsed_free != NULL && job->parsed_data != NULL)
     job->parsed_free (job->parsed_data);
   g_clear_pointer (&job->context, g_main_context_unref);
@@ -97,7 +105,8 @@ wg_cache_batch_free (WgCacheBatch *batch)
     return;
   g_clear_pointer (&batch->changes, wg_change_set_unref);
   g_clear_pointer (&batch->positions, json_array_unref);
-  g_clear_pointer (&batch->events, g_ptr_array_unref);
+  if (batch->answer != NULL)
+    batch->answer_free (batch->answer);
   g_free (batch);
 }
 
@@ -398,12 +407,15 @@ run_snapshot (WgCacheWriter *self,
   g_ptr_array_sort (events, compare_seq);
   if (!wg_store_apply_snapshot (self->store, batch->server_head, events, units, duty_leader, duty_since, error))
     return FALSE;
-  if (events->len > 0)
-    {
-      batch->changes = read_changes (self->store, events, error);
-      if (batch->changes == NULL)
-        return FALSE;
-    }
+  /* Announced even without an incident when the roster names who is on
+   * duty now, which no event of the stream will say until the next
+   * handover. */
+  if (events->len == 0 && duty_leader == NULL)
+    return TRUE;
+  batch->changes = read_changes (self->store, events, error);
+  if (batch->changes == NULL)
+    return FALSE;
+  wg_change_set_set_duty_leader (batch->changes, duty_leader);
   return TRUE;
 }
 
@@ -453,13 +465,13 @@ run_job (gpointer data,
   GError *error = NULL;
   gboolean ok;
 
-  if (self->store == NULL && (self->store = wg_store_open (self->path, &error)) != NULL)
-    wg_store_set_exercise (self->store, self->exercise);
-  if (self->store == NULL)
+  if (self->store == NULL && (self->store = wg_store_open (self->path, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  if (g_strcmp0 (wg_store_get_exercise (self->store), job->exercise) != 0)
+    wg_store_set_exercise (self->store, job->exercise);
   /* The head as the file has it now: another connection may have written
    * the cache since (another client left running on the same profile and
    * server address); events at or below it are skipped. */
@@ -486,9 +498,10 @@ run_job (gpointer data,
     case JOB_ADOPT:
       ok = run_adopt (self, job, batch, &error);
       break;
-    case JOB_READ_EVENTS:
-      batch->events = wg_store_read_incident_events (self->store, job->incident, &error);
-      ok = batch->events != NULL;
+    case JOB_READ:
+      batch->answer = job->read (self->store, job->read_data, &error);
+      batch->answer_free = job->answer_free;
+      ok = batch->answer != NULL;
       break;
     default:
       g_assert_not_reached ();
@@ -502,6 +515,8 @@ run_job (gpointer data,
   g_task_return_pointer (task, g_steal_pointer (&batch), (GDestroyNotify) wg_cache_batch_free);
 }
 
+/* Queues @job behind the others; its answer comes to @callback on the
+ * caller's main context. */
 static void
 push (WgCacheWriter       *self,
       Job                 *job,
@@ -511,9 +526,25 @@ push (WgCacheWriter       *self,
 {
   GTask *task = g_task_new (self, NULL, callback, user_data);
 
+  job->exercise = g_strdup (self->exercise);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_thread_pool_push (self->pool, task, NULL);
+}
+
+static Job *
+job_new (JobKind     kind,
+         GBytes     *bytes,
+         const char *journal_id,
+         const char *incident)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->bytes = bytes != NULL ? g_bytes_ref (bytes) : NULL;
+  job->journal_id = g_strdup (journal_id);
+  job->incident = g_strdup (incident);
+  return job;
 }
 
 void
@@ -522,12 +553,12 @@ wg_cache_writer_apply_events (WgCacheWriter       *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
+  Job *job;
 
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (nodes != NULL);
 
-  job->kind = JOB_EVENTS;
+  job = job_new (JOB_EVENTS, NULL, NULL, NULL);
   job->nodes = g_ptr_array_ref (nodes);
   push (self, job, wg_cache_writer_apply_events, callback, user_data);
 }
@@ -541,13 +572,12 @@ wg_cache_writer_apply_page (WgCacheWriter       *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
+  Job *job;
 
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (page != NULL);
 
-  job->kind = JOB_PAGE;
-  job->bytes = g_bytes_ref (page);
+  job = job_new (JOB_PAGE, page, NULL, NULL);
   job->context = g_main_context_ref_thread_default ();
   job->parsed = parsed;
   job->parsed_data = parsed_data;
@@ -562,15 +592,11 @@ wg_cache_writer_apply_snapshot (WgCacheWriter       *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
-
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (snapshot != NULL);
 
-  job->kind = JOB_SNAPSHOT;
-  job->bytes = g_bytes_ref (snapshot);
-  job->journal_id = g_strdup (journal_id);
-  push (self, job, wg_cache_writer_apply_snapshot, callback, user_data);
+  push (self, job_new (JOB_SNAPSHOT, snapshot, journal_id, NULL), wg_cache_writer_apply_snapshot,
+        callback, user_data);
 }
 
 void
@@ -579,14 +605,10 @@ wg_cache_writer_reset (WgCacheWriter       *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
-
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (journal_id != NULL);
 
-  job->kind = JOB_RESET;
-  job->journal_id = g_strdup (journal_id);
-  push (self, job, wg_cache_writer_reset, callback, user_data);
+  push (self, job_new (JOB_RESET, NULL, journal_id, NULL), wg_cache_writer_reset, callback, user_data);
 }
 
 void
@@ -596,32 +618,35 @@ wg_cache_writer_adopt_incident (WgCacheWriter       *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
-
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (incident != NULL);
   g_return_if_fail (answer != NULL);
 
-  job->kind = JOB_ADOPT;
-  job->incident = g_strdup (incident);
-  job->bytes = g_bytes_ref (answer);
-  push (self, job, wg_cache_writer_adopt_incident, callback, user_data);
+  push (self, job_new (JOB_ADOPT, answer, NULL, incident), wg_cache_writer_adopt_incident,
+        callback, user_data);
 }
 
 void
-wg_cache_writer_read_incident_events (WgCacheWriter       *self,
-                                      const char          *incident,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
+wg_cache_writer_read (WgCacheWriter       *self,
+                      WgCacheRead          read,
+                      gpointer             data,
+                      GDestroyNotify       data_free,
+                      GDestroyNotify       answer_free,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
 {
-  Job *job = g_new0 (Job, 1);
+  Job *job;
 
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
-  g_return_if_fail (incident != NULL);
+  g_return_if_fail (read != NULL);
+  g_return_if_fail (answer_free != NULL);
 
-  job->kind = JOB_READ_EVENTS;
-  job->incident = g_strdup (incident);
-  push (self, job, wg_cache_writer_read_incident_events, callback, user_data);
+  job = job_new (JOB_READ, NULL, NULL, NULL);
+  job->read = read;
+  job->read_data = data;
+  job->read_data_free = data_free;
+  job->answer_free = answer_free;
+  push (self, job, wg_cache_writer_read, callback, user_data);
 }
 
 WgCacheBatch *
@@ -660,19 +685,16 @@ wg_cache_writer_init (WgCacheWriter *self)
   self->pool = g_thread_pool_new (run_job, self, 1, FALSE, NULL);
 }
 
-/* The exercise whose events the cache holds (a drill's cache): set
- * before the first job, since the worker's connection takes it when it
- * opens. */
+/* The exercise whose events the cache holds (a drill's cache): each job
+ * takes it as it is when the job is given (the worker's connection is
+ * told before the job runs), so that a read given before the cache was
+ * marked for its exercise does not fix it. */
 void
 wg_cache_writer_set_exercise (WgCacheWriter *self,
                               const char    *exercise)
 {
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
 
-  /* A cache keeps its exercise: a restarted client sets the same again. */
-  if (g_strcmp0 (self->exercise, exercise) == 0)
-    return;
-  g_return_if_fail (self->store == NULL);
   g_free (self->exercise);
   self->exercise = g_strdup (exercise);
 }

@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "wg-change-set.h"
+#include "wg-store.h"
 
 G_BEGIN_DECLS
 
@@ -29,7 +30,8 @@ typedef struct
   gint64       last_seq;      /* a page: its last event's seq (0: empty) */
   gboolean     other_journal; /* a snapshot of another journal: nothing applied */
   JsonArray   *positions;     /* a snapshot: the units' last positions */
-  GPtrArray   *events;        /* a read: the incident's events (WgEvent), oldest first */
+  gpointer     answer;        /* a read: what it returned */
+  GDestroyNotify answer_free;
 } WgCacheBatch;
 
 void          wg_cache_batch_free         (WgCacheBatch *batch);
@@ -84,13 +86,21 @@ void          wg_cache_writer_adopt_incident (WgCacheWriter     *self,
                                               GBytes            *answer,
                                               GAsyncReadyCallback callback,
                                               gpointer           user_data);
-/* Reads @incident's events (the store's indexed query) on the worker,
- * after the jobs given before it: the batch's @events hold every event of
- * the batches announced before its answer, none of those after. */
-void          wg_cache_writer_read_incident_events (WgCacheWriter     *self,
-                                                    const char        *incident,
-                                                    GAsyncReadyCallback callback,
-                                                    gpointer           user_data);
+/* Reads the cache on the worker, after the jobs given before it: @read
+ * runs there with the worker's connection and returns the answer (NULL
+ * with its error), which the batch holds in @answer, freed with
+ * @answer_free.  So the answer holds what the batches announced before it
+ * left in the cache, none of those after.  @read must only read. */
+typedef gpointer (*WgCacheRead) (WgStore  *store,
+                                 gpointer  data,
+                                 GError  **error);
+void          wg_cache_writer_read         (WgCacheWriter       *self,
+                                            WgCacheRead          read,
+                                            gpointer             data,
+                                            GDestroyNotify       data_free,
+                                            GDestroyNotify       answer_free,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
 /* Returns: (transfer full): the batch, or NULL with @error (nothing of
  * the job was applied). */
 WgCacheBatch *wg_cache_writer_finish       (WgCacheWriter       *self,

@@ -13,6 +13,7 @@ struct _WgChangeSet
   GPtrArray      *incidents;  /* WgIncidentRecord* */
   GHashTable     *index;      /* id -> WgIncidentRecord* (in incidents) */
   GHashTable     *units;      /* id -> GPtrArray of unit ids */
+  char           *duty_leader; /* a snapshot's roster: who is on duty */
 };
 
 G_DEFINE_BOXED_TYPE (WgChangeSet, wg_change_set, wg_change_set_ref, wg_change_set_unref)
@@ -50,6 +51,7 @@ wg_change_set_unref (WgChangeSet *self)
   g_hash_table_unref (self->index);
   g_ptr_array_unref (self->incidents);
   g_ptr_array_unref (self->events);
+  g_free (self->duty_leader);
   g_free (self);
 }
 
@@ -92,4 +94,21 @@ wg_change_set_get_n_incidents (WgChangeSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->incidents->len;
+}
+
+void
+wg_change_set_set_duty_leader (WgChangeSet *self,
+                               const char  *account)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->duty_leader);
+  self->duty_leader = g_strdup (account);
+}
+
+const char *
+wg_change_set_get_duty_leader (WgChangeSet *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->duty_leader;
 }

@@ -34,6 +34,12 @@ const WgIncidentRecord *wg_change_set_lookup_incident (WgChangeSet  *self,
                                                        const char   *id,
                                                        GPtrArray   **units);
 guint        wg_change_set_get_n_incidents (WgChangeSet *self);
+/* The account on duty as a snapshot's roster named it; NULL when the
+ * batch was no snapshot (handovers are events of their own) or the roster
+ * named nobody. */
+void         wg_change_set_set_duty_leader (WgChangeSet *self,
+                                            const char  *account);
+const char  *wg_change_set_get_duty_leader (WgChangeSet *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgChangeSet, wg_change_set_unref)
 

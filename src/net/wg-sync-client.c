@@ -84,6 +84,7 @@ struct _WgSyncClient
   GCancellable            *page_cancellable; /* the journal page on its way */
   GCancellable            *backfill_cancellable; /* the back-fill page on its way */
   WgStore                 *backfill_store; /* the cache, the back-fill worker's own connection */
+  gint64                   backfill_head;  /* the snapshot's head: back-fill ends there */
   guint                    backfill_days;  /* 0: the whole journal */
   SoupWebsocketConnection *stream;
 
@@ -528,7 +529,8 @@ stream_opened_cb (GObject      *source,
   g_signal_connect (stream, "error", G_CALLBACK (stream_error_cb), self);
 }
 
-static void backfill_page (WgSyncClient *self);
+static void backfill_page (WgSyncClient *self,
+                           gint64        after);
 
 /* One back-fill page, decoded and stored off the main loop: the worker
  * has its own connection to the cache (SQLite's WAL lets the main thread
@@ -546,6 +548,18 @@ backfill_job_free (BackfillJob *job)
 {
   g_bytes_unref (job->page);
   g_free (job);
+}
+
+/* One task at a time (the marks are read, then each page is asked for
+ * when the one before is stored): the connection is never used by two
+ * threads at once. */
+static gboolean
+backfill_open (WgSyncClient  *self,
+               GError       **error)
+{
+  if (self->backfill_store == NULL)
+    self->backfill_store = wg_store_open (wg_store_get_path (self->cache), error);
+  return self->backfill_store != NULL;
 }
 
 static void
@@ -597,11 +611,7 @@ backfill_store_page (GTask        *task,
         wg_event_unref (event);
     }
 
-  /* One task at a time (the next page is asked for when this one is
-   * stored): the connection is never used by two threads at once. */
-  if (self->backfill_store == NULL)
-    self->backfill_store = wg_store_open (wg_store_get_path (self->cache), &error);
-  if (self->backfill_store == NULL ||
+  if (!backfill_open (self, &error) ||
       !wg_store_backfill_events (self->backfill_store, events, through, &error))
     {
       g_task_return_error (task, error);
@@ -630,14 +640,14 @@ backfill_stored_cb (GObject      *source,
     }
   if (g_task_get_cancellable (G_TASK (result)) != self->backfill_cancellable)
     return;
-  if (through >= wg_store_get_snapshot_head (self->cache))
+  if (through >= self->backfill_head)
     {
       g_debug ("back-fill done at %" G_GINT64_FORMAT, through);
       g_clear_object (&self->backfill_cancellable);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
       return;
     }
-  backfill_page (self);
+  backfill_page (self, through);
 }
 
 static void
@@ -667,7 +677,7 @@ backfill_pulled_cb (GObject      *source,
 
   job = g_new0 (BackfillJob, 1);
   job->page = g_steal_pointer (&answer);
-  job->snapshot_head = wg_store_get_snapshot_head (self->cache);
+  job->snapshot_head = self->backfill_head;
   job->oldest = self->backfill_days > 0
                 ? wg_clock_get_now_ms (self->clock) - (gint64) self->backfill_days * 24 * 3600 * 1000
                 : G_MININT64;
@@ -678,25 +688,88 @@ backfill_pulled_cb (GObject      *source,
 }
 
 static void
-backfill_page (WgSyncClient *self)
+backfill_page (WgSyncClient *self,
+               gint64        after)
 {
   g_autofree char *path = g_strdup_printf ("%s/journal?after=%" G_GINT64_FORMAT "&limit=%d", self->base_path,
-                                           wg_store_get_backfill_after (self->cache), BACKFILL_PAGE_SIZE);
+                                           after, BACKFILL_PAGE_SIZE);
 
   wg_api_client_get_bytes_async (self->api, path, self->backfill_cancellable,
                                  backfill_pulled_cb, g_object_ref (self));
 }
 
-/* Once live: the journal below the snapshot's head, if not all there yet. */
+/* Where back-fill stands, read on its worker: the snapshot's head and
+ * the mark below it. */
+typedef struct
+{
+  gint64 snapshot_head;
+  gint64 after;
+} BackfillMarks;
+
+static void
+backfill_read_marks (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  WgSyncClient *self = source;
+  BackfillMarks *marks = task_data;
+  GError *error = NULL;
+
+  if (!backfill_open (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  marks->snapshot_head = wg_store_get_snapshot_head (self->backfill_store);
+  marks->after = wg_store_get_backfill_after (self->backfill_store);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+backfill_marks_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  WgSyncClient *self = WG_SYNC_CLIENT (source);
+  BackfillMarks *marks = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!cancelled (error))
+        {
+          g_warning ("Could not read how far the local copy reaches back: %s", error->message);
+          cancel_backfill (self);
+        }
+      return;
+    }
+  if (g_task_get_cancellable (G_TASK (result)) != self->backfill_cancellable)
+    return;
+  if (marks->after >= marks->snapshot_head)
+    {
+      g_clear_object (&self->backfill_cancellable);
+      return;
+    }
+  self->backfill_head = marks->snapshot_head;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
+  backfill_page (self, marks->after);
+}
+
+/* Once live: the journal below the snapshot's head, if not all there yet
+ * (the marks are read off the main loop first). */
 static void
 maybe_start_backfill (WgSyncClient *self)
 {
-  if (self->backfill_cancellable != NULL ||
-      wg_store_get_backfill_after (self->cache) >= wg_store_get_snapshot_head (self->cache))
+  g_autoptr(GTask) task = NULL;
+
+  if (self->backfill_cancellable != NULL)
     return;
   self->backfill_cancellable = g_cancellable_new ();
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
-  backfill_page (self);
+  task = g_task_new (self, self->backfill_cancellable, backfill_marks_cb, NULL);
+  g_task_set_source_tag (task, maybe_start_backfill);
+  g_task_set_task_data (task, g_new0 (BackfillMarks, 1), g_free);
+  g_task_run_in_thread (task, backfill_read_marks);
 }
 
 static void
@@ -1832,9 +1905,9 @@ wg_sync_client_adopt_incident (WgSyncClient *self,
 }
 
 static void
-events_read_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+cache_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
@@ -1843,30 +1916,35 @@ events_read_cb (GObject      *source,
   if (batch == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_steal_pointer (&batch->events), (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_pointer (task, g_steal_pointer (&batch->answer), batch->answer_free);
 }
 
 void
-wg_sync_client_read_incident_events_async (WgSyncClient        *self,
-                                           const char          *incident,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data)
+wg_sync_client_read_cache_async (WgSyncClient        *self,
+                                 WgCacheRead          read,
+                                 gpointer             data,
+                                 GDestroyNotify       data_free,
+                                 GDestroyNotify       answer_free,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
 {
   GTask *task;
 
   g_return_if_fail (WG_IS_SYNC_CLIENT (self));
-  g_return_if_fail (incident != NULL);
+  g_return_if_fail (read != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wg_sync_client_read_incident_events_async);
-  wg_cache_writer_read_incident_events (self->writer, incident, events_read_cb, task);
+  g_task_set_source_tag (task, wg_sync_client_read_cache_async);
+  /* A drill's cache is marked for its exercise after the client is made. */
+  wg_cache_writer_set_exercise (self->writer, wg_store_get_exercise (self->cache));
+  wg_cache_writer_read (self->writer, read, data, data_free, answer_free, cache_read_cb, task);
 }
 
-GPtrArray *
-wg_sync_client_read_incident_events_finish (WgSyncClient  *self,
-                                            GAsyncResult  *result,
-                                            GError       **error)
+gpointer
+wg_sync_client_read_cache_finish (WgSyncClient  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "wg-api-client.h"
+#include "wg-cache-writer.h"
 #include "wg-change-set.h"
 #include "wg-clock.h"
 #include "wg-outbox.h"
@@ -53,17 +54,20 @@ void          wg_sync_client_resume         (WgSyncClient  *self);
  * incident at a time. */
 void          wg_sync_client_adopt_incident (WgSyncClient  *self,
                                              const char    *incident);
-/* @incident's events as the cache has them (WgEvent, oldest first), read
- * by the writer's own connection after the batches given to it before: the
- * answer comes after the ::events-applied of those, before any later. */
-void          wg_sync_client_read_incident_events_async  (WgSyncClient        *self,
-                                                          const char          *incident,
-                                                          GCancellable        *cancellable,
-                                                          GAsyncReadyCallback  callback,
-                                                          gpointer             user_data);
-GPtrArray    *wg_sync_client_read_incident_events_finish (WgSyncClient        *self,
-                                                          GAsyncResult        *result,
-                                                          GError             **error);
+/* Reads the cache on its writer's connection, off the main loop, after
+ * the batches given to it before (wg_cache_writer_read()): the answer
+ * comes after the ::changes-applied of those, before any later. */
+void          wg_sync_client_read_cache_async  (WgSyncClient        *self,
+                                                WgCacheRead          read,
+                                                gpointer             data,
+                                                GDestroyNotify       data_free,
+                                                GDestroyNotify       answer_free,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gpointer      wg_sync_client_read_cache_finish (WgSyncClient        *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
 /* A login is under way (a warm start): starts with the health check alone
  * (it needs no token) and goes on to the journal at
  * wg_sync_client_resume(), so that it neither meets a 401 first nor waits

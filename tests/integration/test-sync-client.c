@@ -63,7 +63,9 @@ changes_applied_cb (WgSyncClient *sync,
   GPtrArray *events = wg_change_set_get_events (changes);
 
   console->n_change_sets++;
-  if (!g_main_context_is_owner (g_main_context_default ()) || events->len == 0)
+  /* Without events only a snapshot's roster: who is on duty. */
+  if (!g_main_context_is_owner (g_main_context_default ()) ||
+      (events->len == 0 && wg_change_set_get_duty_leader (changes) == NULL))
     console->incomplete_change_sets++;
   for (guint i = 0; i < events->len; i++)
     {

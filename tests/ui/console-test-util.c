@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <sqlite3.h>
 
 #include "console-test-util.h"
 #include "wg-test-server.h"
@@ -106,4 +107,38 @@ console_test_open (const char *username,
   g_assert_true (wg_test_iterate_until (console_test_has_window, app, 20000));
   gtk_window_set_default_size (GTK_WINDOW (console_test_find_window (app)), 1920, 1080);
   return app;
+}
+
+/* The count under way. */
+static guint n_statements;
+static char *first_statement;
+
+static int
+count_statement (unsigned  type,
+                 void     *data,
+                 void     *stmt,
+                 void     *sql)
+{
+  if (n_statements++ == 0)
+    first_statement = g_strdup (sql);
+  return 0;
+}
+
+void
+console_test_count_sql_begin (WgContext *context)
+{
+  n_statements = 0;
+  g_clear_pointer (&first_statement, g_free);
+  sqlite3_trace_v2 (wg_store_get_sqlite (wg_context_get_store (context)), SQLITE_TRACE_STMT,
+                    count_statement, NULL);
+}
+
+guint
+console_test_count_sql_end (WgContext *context)
+{
+  sqlite3_trace_v2 (wg_store_get_sqlite (wg_context_get_store (context)), 0, NULL, NULL);
+  if (first_statement != NULL)
+    g_test_message ("first statement on the main loop: %s", first_statement);
+  g_clear_pointer (&first_statement, g_free);
+  return n_statements;
 }

@@ -32,4 +32,11 @@ gboolean        console_test_cache_has_note (WgWindow   *window,
 WgApplication  *console_test_open        (const char   *username,
                                           const char   *server_url);
 
+/* Counts every statement run on @context's own connection to its cache
+ * (sqlite3_trace_v2), the one the main loop holds, until
+ * console_test_count_sql_end(), which returns the count and logs the first
+ * statement.  One count at a time. */
+void            console_test_count_sql_begin (WgContext *context);
+guint           console_test_count_sql_end   (WgContext *context);
+
 G_END_DECLS

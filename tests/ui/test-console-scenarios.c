@@ -156,6 +156,12 @@ console_record (WgWindow   *window,
 }
 
 static gboolean
+model_filled (gpointer window)
+{
+  return wg_incident_model_is_filled (wg_window_get_model (window));
+}
+
+static gboolean
 reached_state (gpointer data)
 {
   StateWait *w = data;
@@ -1191,7 +1197,9 @@ test_offline_restart (void)
   window = console_test_find_window (app);
   wg_sync_client_set_max_backoff_ms (wg_context_get_sync_client (wg_window_get_context (window)), 300);
   wait.window = window;
-  /* The cache: the incident as it was, the commands still queued. */
+  /* The cache: the incident as it was (read off the main loop), the
+   * commands still queued. */
+  g_assert_true (wg_test_iterate_until (model_filled, window, 5000));
   g_assert_nonnull (console_record (window, incident));
   g_assert_cmpint (console_record (window, incident)->state, ==, WG_STATE_REPORTED);
   wg_test_iterate_for (200);

@@ -12,6 +12,7 @@
 
 #include "console-test-util.h"
 #include "wg-dispatch-dialog.h"
+#include "wg-incident-detail.h"
 #include "wg-intake-dialog.h"
 #include "wg-test-server.h"
 #include "wg-window.h"
@@ -34,6 +35,13 @@ static gboolean
 banner_down (gpointer window)
 {
   return !wg_alarm_banner_get_revealed (wg_window_get_alarm_banner (window));
+}
+
+static gboolean
+ready (gpointer dialogs)
+{
+  WgDispatchDialog **d = dialogs;
+  return wg_dispatch_dialog_is_ready (d[0]) && (d[1] == NULL || wg_dispatch_dialog_is_ready (d[1]));
 }
 
 static gboolean
@@ -150,6 +158,7 @@ test_two_consoles (void)
     d[1] = WG_DISPATCH_DIALOG (wg_dispatch_dialog_new (wg_window_get_context (leader), incident));
     gtk_window_present (GTK_WINDOW (d[0]));
     gtk_window_present (GTK_WINDOW (d[1]));
+    g_assert_true (wg_test_iterate_until (ready, d, 5000));
     first = wg_dispatch_dialog_dup_selected (d[0]);
     g_assert_cmpuint (g_strv_length (first), >, 0);
     /* Keep the windows alive past a successful close. */
@@ -160,6 +169,8 @@ test_two_consoles (void)
     g_assert_true (wg_dispatch_dialog_is_pending (d[0]));
     g_assert_true (wg_dispatch_dialog_is_pending (d[1]));
     g_assert_true (wg_test_iterate_until (settled, d, 15000));
+    /* The refused list is read again. */
+    g_assert_true (wg_test_iterate_until (ready, d, 5000));
     for (guint i = 0; i < 2; i++)
       if (wg_dispatch_dialog_get_error (d[i]) != NULL)
         {
@@ -220,6 +231,152 @@ has_login_error (gpointer app)
   return wg_application_get_login_error (app) != NULL;
 }
 
+static gboolean
+has_assignment_rows (gpointer window)
+{
+  GtkWidget *detail = wg_detail_pane_get_incident_detail (wg_window_get_detail_pane (window));
+
+  return detail != NULL && wg_incident_detail_get_n_assignments (WG_INCIDENT_DETAIL (detail)) > 0;
+}
+
+static gboolean
+backfill_done (gpointer window)
+{
+  return !wg_sync_client_get_backfilling (wg_context_get_sync_client (wg_window_get_context (window)));
+}
+
+static gboolean
+timeline_filled (gpointer window)
+{
+  return wg_detail_pane_get_n_timeline_rows (wg_window_get_detail_pane (window)) > 0;
+}
+
+typedef struct {
+  WgWindow   *window;
+  const char *unit;
+  char       *incident;
+} UnitWait;
+
+static gboolean
+shows_unit (gpointer data)
+{
+  UnitWait *w = data;
+  return g_strcmp0 (wg_detail_pane_get_unit (wg_window_get_detail_pane (w->window)), w->unit) == 0;
+}
+
+/* A cold start (an empty cache) from the snapshot of a server with a
+ * day of history: the header names the duty leader on duty (the demo's
+ * `leader`) at once, not the rotation's pick.  Then the main loop runs no
+ * SQL on the cache while the window works: a report comes in, the leader
+ * selects it (the detail's timeline and assignments), opens the dispatch
+ * dialog (the forces' states), dispatches, and looks at a force's card,
+ * back-fill going on; then a warm start on the same profile fills the
+ * board and catches up.  Every read goes to the cache writer's thread. */
+static void
+test_cold_start_no_sql (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *args[] = { "--demo", "--demo-days", "1", NULL };
+  WgApplication *cold_app;
+  g_autoptr(WgApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) location = json_object_new ();
+  g_autofree char *command = NULL;
+  WgDispatchDialog *d[2] = { NULL, NULL };
+  UnitWait unit = { NULL, };
+  WgWindow *window;
+  WgContext *context;
+  WgIncidentItem *item;
+  WgGrid *grid;
+  double lat, lon;
+
+  server->no_admin = TRUE;
+  wg_test_server_start (server, args);
+  cold_app = console_test_open ("leader", server->base_url);
+  window = console_test_find_window (cold_app);
+  context = wg_window_get_context (window);
+  g_assert_true (wg_test_iterate_until (console_test_is_online, window, 30000));
+  g_assert_cmpstr (wg_context_get_duty_leader (context), ==, "leader");
+  g_assert_cmpstr (wg_window_get_duty_text (window), ==, "On duty: 张建华");
+
+  /* Measured from here on, back-fill (the day below the snapshot) going
+   * on meanwhile. */
+  console_test_count_sql_begin (context);
+
+  grid = wg_reference_lookup_grid (wg_context_get_reference (context), "440111012006003");
+  wg_geo_shape_interior_point (grid->shape, &lat, &lon);
+  json_object_set_string_member (body, "grade", "emergency");
+  json_object_set_string_member (body, "category", "fire");
+  json_object_set_double_member (location, "lat", lat);
+  json_object_set_double_member (location, "lon", lon);
+  json_object_set_object_member (body, "location", g_steal_pointer (&location));
+  json_object_set_string_member (body, "summary", "3楼冒烟");
+  command = wg_context_send (context, WG_CMD_INCIDENT_REPORT, body, &error);
+  g_assert_no_error (error);
+  g_assert_true (wg_test_iterate_until (banner_up, window, 15000));
+  item = NULL;
+  {
+    GListModel *rows = wg_incident_board_get_rows (wg_window_get_board (window));
+
+    for (guint i = 0; item == NULL && i < g_list_model_get_n_items (rows); i++)
+      {
+        g_autoptr(WgIncidentItem) row = g_list_model_get_item (rows, i);
+
+        if (g_strcmp0 (wg_incident_item_get_record (row)->summary, "3楼冒烟") == 0)
+          item = row;
+      }
+  }
+  g_assert_nonnull (item);
+
+  wg_view_model_set_selected_incident (wg_context_get_view_model (context), wg_incident_item_get_id (item));
+  g_assert_true (wg_test_iterate_until (timeline_filled, window, 5000));
+  d[0] = WG_DISPATCH_DIALOG (wg_dispatch_dialog_new (context, wg_incident_item_get_id (item)));
+  g_object_ref (d[0]);
+  gtk_window_present (GTK_WINDOW (d[0]));
+  g_assert_true (wg_test_iterate_until (ready, d, 5000));
+  g_assert_cmpuint (wg_dispatch_dialog_get_candidates (d[0])->len, >, 0);
+  unit.window = window;
+  unit.incident = g_strdup (wg_incident_item_get_id (item));
+  unit.unit = g_array_index (wg_dispatch_dialog_get_candidates (d[0]), WgDispatchCandidate, 0).force->id;
+  wg_dispatch_dialog_dispatch (d[0]);
+  d[1] = d[0];
+  g_assert_true (wg_test_iterate_until (settled, d, 15000));
+  g_assert_null (wg_dispatch_dialog_get_error (d[0]));
+  g_object_unref (d[0]);
+  g_assert_true (wg_test_iterate_until (has_assignment_rows, window, 5000));
+
+  wg_view_model_set_selected_unit (wg_context_get_view_model (context), unit.unit);
+  g_assert_true (wg_test_iterate_until (shows_unit, &unit, 5000));
+  g_assert_true (wg_test_iterate_until (backfill_done, window, 15000));
+  wg_test_iterate_for (200);
+
+  g_assert_cmpuint (console_test_count_sql_end (context), ==, 0);
+
+  /* A warm start on the same profile: from the window up, the board fills
+   * and catches up through the writer alone. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  /* As the end of g_application_run() does; the application object stays
+   * registered (test-console-scenarios.c, test_offline_restart). */
+  g_signal_emit_by_name (cold_app, "shutdown");
+  app = console_test_open ("leader", server->base_url);
+  window = console_test_find_window (app);
+  context = wg_window_get_context (window);
+  console_test_count_sql_begin (context);
+  g_assert_true (wg_test_iterate_until (console_test_is_online, window, 30000));
+  g_assert_true (wg_test_iterate_until (has_rows, window, 5000));
+  g_assert_nonnull (wg_incident_model_lookup (wg_window_get_model (window), unit.incident));
+  g_assert_cmpstr (wg_window_get_duty_text (window), ==, "On duty: 张建华");
+  wg_test_iterate_for (200);
+  g_assert_cmpuint (console_test_count_sql_end (context), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  g_free (unit.incident);
+}
+
 /* Without WANGGE_PASSWORD the console asks; a wrong password is refused
  * in place, the right one opens the window. */
 static void
@@ -271,6 +428,8 @@ main (int   argc,
   if (!console_test_init (&argc, &argv))
     return g_test_run ();
 
+  /* First: the leader's profile has no cache yet. */
+  g_test_add_func ("/console-server/cold-start-no-sql", test_cold_start_no_sql);
   g_test_add_func ("/console-server/two-consoles", test_two_consoles);
   g_test_add_func ("/console-server/login-window", test_login_window);
   status = g_test_run ();

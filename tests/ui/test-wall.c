@@ -378,6 +378,9 @@ test_wall_account (void)
   /* A wall account has no keys but F11. */
   g_assert_null (gtk_application_get_accels_for_action (GTK_APPLICATION (wall_app), "app.quit")[0]);
   g_assert_true (wg_test_iterate_until (figures_arrived, wall, 60000));
+  /* From here on the wall follows the stream and the server's figures
+   * without SQL on the main loop. */
+  console_test_count_sql_begin (wg_wall_get_context (wall));
 
   /* The duty leader acknowledges at another desk: the wall says who. */
   leader = wg_test_server_login (server, "leader", "demo");
@@ -386,6 +389,7 @@ test_wall_account (void)
   g_assert_cmpuint (acknowledged_r->status, ==, 200);
   g_assert_true (wg_test_iterate_until (acknowledged, wall, 30000));
   wg_test_iterate_for (300);
+  g_assert_cmpuint (console_test_count_sql_end (wg_wall_get_context (wall)), ==, 0);
 
   check_labels (wg_wall_window_get_tiles (window), GTK_WIDGET (window), texts);
   check_labels (wg_wall_window_get_banner (window), GTK_WIDGET (window), texts);
