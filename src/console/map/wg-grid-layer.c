@@ -594,6 +594,15 @@ path_polygon (cairo_t               *cr,
   cairo_close_path (cr);
 }
 
+/* A quiet grid too small on screen for its outline to say anything. */
+static gboolean
+has_outline (const WgMapProjection *p,
+             const Entry           *e)
+{
+  return e->state != WG_GRID_STATE_NONE
+         || MAX (e->max_x - e->min_x, e->max_y - e->min_y) * p->scale >= MIN_OUTLINE_PX;
+}
+
 /* The part of the (rotated) view a grid covers, in widget coordinates. */
 static graphene_rect_t
 screen_box (const WgMapProjection *p,
@@ -661,7 +670,8 @@ append_grids_cairo (WgGridLayer           *self,
         GdkRGBA fill, stroke;
         double width;
 
-        if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected)
+        if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected
+            || !has_outline (p, e))
           continue;
         _wg_grid_state_color (e->state, &fill, &stroke);
         width = e->state != WG_GRID_STATE_NONE ? 2.0 : (e->grid->level <= 1 ? 2.0 : 1.2);
@@ -763,8 +773,7 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
 
         if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected)
           continue;
-        if (e->state == WG_GRID_STATE_NONE
-            && MAX (e->max_x - e->min_x, e->max_y - e->min_y) * p.scale < MIN_OUTLINE_PX)
+        if (!has_outline (&p, e))
           continue;
         _wg_grid_state_color (e->state, &fill, &stroke);
         append_outline (snapshot, &p, e,
