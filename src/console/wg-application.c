@@ -44,11 +44,6 @@ struct _WgApplication
   char           *password;       /* for a new login when the session ends */
   guint           relogin_id;
   gboolean        relogging_in;
-  /* A cold start fetches the reference and the snapshot side by side (a
-   * city's snapshot takes the server most of a second): both are in. */
-  guint           cold_fetches;
-  WgReference    *cold_reference;
-  GBytes         *cold_snapshot;
 
   /* WANGGE_EXIT_AFTER_BACKFILL (bench-console-start): a 10 ms probe of the
    * main loop until back-fill ends. */
@@ -565,30 +560,6 @@ present_main_window (WgApplication *self)
 }
 
 static void
-cold_fetched (WgApplication *self)
-{
-  g_autoptr(WgReference) reference = NULL;
-  g_autoptr(GBytes) snapshot = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (--self->cold_fetches > 0)
-    return;
-  reference = g_steal_pointer (&self->cold_reference);
-  snapshot = g_steal_pointer (&self->cold_snapshot);
-  if (!open_live_context (self, reference, TRUE, &error))
-    {
-      login_failed (self, _("reference data"), error->message);
-      return;
-    }
-  /* Before the sync client's first catch-up: that waits for a health check. */
-  if (snapshot != NULL)
-    wg_sync_client_offer_snapshot (wg_context_get_sync_client (self->context), snapshot);
-  save_session (self);
-  present_main_window (self);
-  g_application_release (G_APPLICATION (self));
-}
-
-static void
 reference_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -606,26 +577,14 @@ reference_cb (GObject      *source,
                     problem != NULL ? (problem->detail ?: problem->title) : error->message);
       return;
     }
-  self->cold_reference = g_steal_pointer (&reference);
-  cold_fetched (self);
-}
-
-/* The snapshot as the sync client would ask for it; without it (refused,
- * unreachable) the sync client asks itself. */
-static void
-cold_snapshot_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(WgApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  self->cold_snapshot = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, NULL, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (error != NULL)
-    g_debug ("no snapshot beside the reference: %s", error->message);
-  cold_fetched (self);
+  if (!open_live_context (self, reference, TRUE, &error))
+    {
+      login_failed (self, _("reference data"), error->message);
+      return;
+    }
+  save_session (self);
+  present_main_window (self);
+  g_application_release (G_APPLICATION (self));
 }
 
 static void login_cb (GObject      *source,
@@ -723,10 +682,7 @@ login_cb (GObject      *source,
   {
     g_autofree char *dir = live_directory (self);
 
-    self->cold_fetches = 2;
     wg_reference_cache_fetch_async (self->api, dir, TRUE, self->cancellable, reference_cb, g_object_ref (self));
-    wg_api_client_get_bytes_async (self->api, "/api/v1/snapshot", self->cancellable, cold_snapshot_cb,
-                                   g_object_ref (self));
   }
 }
 
@@ -1002,8 +958,6 @@ wg_application_finalize (GObject *object)
   g_clear_pointer (&self->server, g_free);
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->session, json_object_unref);
-  g_clear_object (&self->cold_reference);
-  g_clear_pointer (&self->cold_snapshot, g_bytes_unref);
   g_clear_handle_id (&self->relogin_id, g_source_remove);
   g_clear_handle_id (&self->probe_id, g_source_remove);
   g_clear_pointer (&self->probe_gaps_us, g_array_unref);

@@ -86,7 +86,6 @@ struct _WgSyncClient
   WgStore                 *backfill_store; /* the cache, the back-fill worker's own connection */
   gint64                   backfill_head;  /* the snapshot's head: back-fill ends there */
   guint                    backfill_days;  /* 0: the whole journal */
-  GBytes                  *offered_snapshot; /* fetched beside the reference: the first catch-up's */
   SoupWebsocketConnection *stream;
 
   gint64                   head;          /* the server's head, as last heard */
@@ -916,15 +915,6 @@ catch_up (WgSyncClient *self)
   set_state (self, WG_SYNC_CATCHING_UP);
   kick_sender (self);
   /* An empty cache: the current state first, the history after. */
-  if (wg_store_head (self->cache) == 0 && self->head > 0 && self->offered_snapshot != NULL)
-    {
-      g_autoptr(GBytes) snapshot = g_steal_pointer (&self->offered_snapshot);
-
-      wg_cache_writer_apply_snapshot (self->writer, snapshot, wg_store_get_journal_id (self->cache),
-                                      snapshot_applied_cb, job_owner_new (self));
-      return;
-    }
-  g_clear_pointer (&self->offered_snapshot, g_bytes_unref);
   if (wg_store_head (self->cache) == 0 && self->head > 0)
     {
       g_clear_object (&self->page_cancellable);
@@ -1623,7 +1613,6 @@ wg_sync_client_finalize (GObject *object)
   g_clear_object (&self->page_cancellable);
   g_clear_object (&self->backfill_cancellable);
   g_clear_pointer (&self->backfill_store, wg_store_unref);
-  g_clear_pointer (&self->offered_snapshot, g_bytes_unref);
   wg_backoff_clear (&self->reconnect_backoff);
   wg_backoff_clear (&self->send_backoff);
 
@@ -2065,25 +2054,6 @@ wg_sync_client_set_backfill_days (WgSyncClient *self,
 {
   g_return_if_fail (WG_IS_SYNC_CLIENT (self));
   self->backfill_days = days;
-}
-
-/**
- * wg_sync_client_offer_snapshot:
- * @snapshot: GET /snapshot's body, fetched by the caller with this
- *   client's token (a cold start asks for it beside the reference data)
- *
- * The first catch-up of an empty cache applies it instead of asking
- * again; a cache that is not empty then drops it.  The stream follows from
- * its head, as after a snapshot of its own.
- */
-void
-wg_sync_client_offer_snapshot (WgSyncClient *self,
-                               GBytes       *snapshot)
-{
-  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
-  g_return_if_fail (snapshot != NULL);
-  g_clear_pointer (&self->offered_snapshot, g_bytes_unref);
-  self->offered_snapshot = g_bytes_ref (snapshot);
 }
 
 void

@@ -90,8 +90,6 @@ WgStore      *wg_sync_client_get_cache      (WgSyncClient  *self);
 gboolean      wg_sync_client_get_backfilling (WgSyncClient *self);
 void          wg_sync_client_set_backfill_days (WgSyncClient *self,
                                                 guint         days);
-void          wg_sync_client_offer_snapshot (WgSyncClient *self,
-                                             GBytes       *snapshot);
 
 /* For tests and the demo: how long the next reconnect waits, at most. */
 void          wg_sync_client_set_max_backoff_ms (WgSyncClient *self,

@@ -504,73 +504,6 @@ test_warm_start_awaits_login (void)
   console_free (console);
 }
 
-#define METRICS_TOKEN "metrics-0123456789abcdef"
-
-/* GET /api/v1/snapshot answered 200, as the server's metrics count them. */
-static guint64
-snapshots_served (WgTestServer *server)
-{
-  g_autoptr(WgTestResponse) metrics = wg_test_server_request_as (server, METRICS_TOKEN, "GET", "/metrics",
-                                                                 NULL, NULL);
-  g_autofree char *text = g_strndup (g_bytes_get_data (metrics->body, NULL), g_bytes_get_size (metrics->body));
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  guint64 served = 0;
-
-  g_assert_cmpuint (metrics->status, ==, 200);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "wangge_http_requests_total{")
-        && strstr (lines[i], "route=\"/api/v1/snapshot\"") != NULL && strstr (lines[i], "status=\"200\"") != NULL)
-      served += g_ascii_strtoull (strrchr (lines[i], ' ') + 1, NULL, 10);
-  return served;
-}
-
-static void
-got_bytes_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GBytes **bytes = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *bytes = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, NULL, &error);
-  g_assert_no_error (error);
-}
-
-/* A cold start fetches the snapshot beside the reference and offers it:
- * the sync client applies it without asking again, and the stream brings
- * what happened after it. */
-static void
-test_offered_snapshot (void)
-{
-  g_autoptr(WgTestServer) server = wg_test_server_new ("[metrics]\ntoken=" METRICS_TOKEN "\n");
-  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
-  Console *console = console_new ();
-  g_autoptr(WgApiClient) api = NULL;
-  g_autoptr(GBytes) snapshot = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
-
-  wg_test_server_start (server, demo);
-  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
-  before = report_professional (server, token);
-  api = logged_in_api (server, "dispatcher");
-  wg_api_client_get_bytes_async (api, "/api/v1/snapshot", NULL, got_bytes_cb, &snapshot);
-  while (snapshot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (snapshots_served (server), ==, 1);
-  after = report_professional (server, token);
-
-  console_open (console, api, "dispatcher", TRUE);
-  wg_sync_client_offer_snapshot (console->sync, snapshot);
-  wg_sync_client_start (console->sync);
-  wait_caught_up (console, wg_test_server_head (server), 30000);
-  g_assert_true (has_incident (&(WaitIncident) { console, before }));
-  g_assert_true (wg_test_iterate_until (has_incident, &(WaitIncident) { console, after }, 10000));
-  g_assert_cmpuint (snapshots_served (server), ==, 1);
-  console_free (console);
-}
-
 typedef struct
 {
   WgTestServer *server;
@@ -1359,7 +1292,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync/snapshot-start-live-during-backfill", test_snapshot_start_then_live_during_backfill);
   g_test_add_func ("/sync/warm-start-awaits-login", test_warm_start_awaits_login);
-  g_test_add_func ("/sync/offered-snapshot", test_offered_snapshot);
   g_test_add_func ("/sync/stream-cut-100-times", test_stream_cuts_during_burst);
   g_test_add_func ("/sync/outbox-outage-and-restart", test_outbox_across_outage_and_restart);
   g_test_add_func ("/sync/outbox-uploads-across-outage", test_outbox_uploads_across_outage);
