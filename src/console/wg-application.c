@@ -13,6 +13,7 @@
 #include "wg-resources.h"
 #include "wg-application.h"
 #include "wg-preferences-window.h"
+#include "wg-reference-cache.h"
 #include "wg-wall-window.h"
 #include "wg-window.h"
 
@@ -301,19 +302,16 @@ open_live_context (WgApplication  *self,
   return TRUE;
 }
 
-/* What an offline start needs, saved at each login: the reference data as
- * the server gave it and the session without its token (the password is
- * never stored; a new login happens when the server is back). */
+/* What an offline start needs, saved at each login beside the reference
+ * data (wg-reference-cache.c): the session without its token (the
+ * password is never stored; a new login happens when the server is back). */
 static void
-save_session (WgApplication *self,
-              JsonNode      *reference)
+save_session (WgApplication *self)
 {
   g_autofree char *dir = live_directory (self);
-  g_autofree char *reference_path = g_build_filename (dir, "reference.json", NULL);
   g_autofree char *session_path = g_build_filename (dir, "session.json", NULL);
   g_autoptr(JsonObject) session = json_object_new ();
   g_autoptr(JsonNode) session_node = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *reference_text = json_to_string (reference, FALSE);
   g_autofree char *session_text = NULL;
   g_autoptr(GError) error = NULL;
   static const char *keys[] = { "username", "role", "grid", "department", "unit" };
@@ -325,9 +323,7 @@ save_session (WgApplication *self,
                                      json_object_get_string_member (self->session, keys[i]));
   json_node_set_object (session_node, session);
   session_text = json_to_string (session_node, FALSE);
-  if (!g_file_set_contents_full (reference_path, reference_text, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error) ||
-      !g_file_set_contents_full (session_path, session_text, -1,
+  if (!g_file_set_contents_full (session_path, session_text, -1,
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
     g_warning ("The session is not saved, the console cannot start offline: %s", error->message);
 }
@@ -359,7 +355,6 @@ open_offline (WgApplication  *self,
   g_autofree char *dir = live_directory (self);
   g_autofree char *reference_path = g_build_filename (dir, "reference.json", NULL);
   g_autofree char *session_path = g_build_filename (dir, "session.json", NULL);
-  g_autoptr(JsonNode) reference_node = NULL;
   g_autoptr(JsonNode) session_node = NULL;
   g_autoptr(WgReference) reference = NULL;
 
@@ -369,9 +364,6 @@ open_offline (WgApplication  *self,
                    "no earlier session of this user on this server");
       return FALSE;
     }
-  reference_node = load_json_file (reference_path, error);
-  if (reference_node == NULL)
-    return FALSE;
   session_node = load_json_file (session_path, error);
   if (session_node == NULL)
     return FALSE;
@@ -382,7 +374,7 @@ open_offline (WgApplication  *self,
                    "the saved session is another user's");
       return FALSE;
     }
-  reference = wg_reference_load_bundle (json_node_get_object (reference_node), error);
+  reference = wg_reference_cache_load (dir, error);
   if (reference == NULL)
     return FALSE;
   g_clear_pointer (&self->session, json_object_unref);
@@ -575,24 +567,22 @@ reference_cb (GObject      *source,
   g_autoptr(WgApplication) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
-  g_autoptr(JsonNode) answer = wg_api_client_request_finish (WG_API_CLIENT (source), result,
-                                                              &problem, &error);
-  g_autoptr(WgReference) reference = NULL;
+  g_autoptr(WgReference) reference = wg_reference_cache_fetch_finish (result, &problem, &error);
 
-  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+  if (reference == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (reference == NULL)
     {
       login_failed (self, _("reference data"),
-                    error != NULL ? error->message
-                    : problem != NULL ? (problem->detail ?: problem->title) : _("not an object"));
+                    problem != NULL ? (problem->detail ?: problem->title) : error->message);
       return;
     }
-  reference = wg_reference_load_bundle (json_node_get_object (answer), &error);
-  if (reference == NULL || !open_live_context (self, reference, TRUE, &error))
+  if (!open_live_context (self, reference, TRUE, &error))
     {
       login_failed (self, _("reference data"), error->message);
       return;
     }
-  save_session (self, answer);
+  save_session (self);
   present_main_window (self);
   g_application_release (G_APPLICATION (self));
 }
@@ -689,8 +679,11 @@ login_cb (GObject      *source,
       gtk_window_destroy (self->login_window);
       self->login_window = NULL;
     }
-  wg_api_client_request_async (self->api, "GET", "/api/v1/reference", NULL, self->cancellable,
-                               reference_cb, g_object_ref (self));
+  {
+    g_autofree char *dir = live_directory (self);
+
+    wg_reference_cache_fetch_async (self->api, dir, TRUE, self->cancellable, reference_cb, g_object_ref (self));
+  }
 }
 
 static void
@@ -775,12 +768,12 @@ warm_reference_cb (GObject      *source,
 {
   g_autoptr(WgApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, NULL, &error);
+  g_autoptr(WgReference) reference = wg_reference_cache_fetch_finish (result, NULL, &error);
 
-  if (answer != NULL && JSON_NODE_HOLDS_OBJECT (answer))
-    save_session (self, answer);
+  if (error == NULL)
+    save_session (self);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("the reference is not refreshed: %s", error != NULL ? error->message : "not an object");
+    g_debug ("the reference is not refreshed: %s", error->message);
 }
 
 /* A warm start's login, while the window already shows the cache. */
@@ -818,8 +811,12 @@ warm_login_cb (GObject      *source,
   g_clear_pointer (&self->session, json_object_unref);
   self->session = g_steal_pointer (&session);
   wg_sync_client_resume (wg_context_get_sync_client (self->context));
-  wg_api_client_request_async (self->api, "GET", "/api/v1/reference", NULL, self->cancellable,
-                               warm_reference_cb, g_object_ref (self));
+  {
+    g_autofree char *dir = live_directory (self);
+
+    wg_reference_cache_fetch_async (self->api, dir, FALSE, self->cancellable, warm_reference_cb,
+                                    g_object_ref (self));
+  }
 }
 
 /* An unattended wall with no password given: the token the keyring kept

@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "wg-grid-index.h"
+#include "wg-json-guard.h"
 #include "wg-reference.h"
 
 #define DETOUR_FACTOR 1.3
@@ -35,6 +36,7 @@ struct _WgReference
   char             *dir;
   JsonObject       *bundle;         /* every file's parsed root, by short name */
   gboolean          from_bundle;
+  GHashTable       *spans;          /* loading from a bundle's text: member -> Span */
   JsonObject       *world;
   char             *name_zh;
   char             *street_code;
@@ -245,6 +247,7 @@ wg_reference_finalize (GObject *object)
 
   g_free (self->dir);
   g_clear_pointer (&self->bundle, json_object_unref);
+  g_clear_pointer (&self->spans, g_hash_table_unref);
   g_clear_pointer (&self->world, json_object_unref);
   g_free (self->name_zh);
   g_free (self->street_code);
@@ -373,6 +376,149 @@ bundle_key (const char *file)
   return g_strndup (file, strcspn (file, "."));
 }
 
+/* A member's value in a bundle's text. */
+typedef struct
+{
+  const char *data;
+  gsize       length;
+} Span;
+
+/* Past the string that starts at @p (a '"'), or NULL. */
+static const char *
+skip_string (const char *p,
+             const char *end)
+{
+  for (p++; p < end; p++)
+    if (*p == '\\')
+      p++;
+    else if (*p == '"')
+      return p + 1;
+  return NULL;
+}
+
+static const char *
+skip_space (const char *p,
+            const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    p++;
+  return p;
+}
+
+/* Past the value that starts at @p, or NULL.  The text passed
+ * wg_json_guard_scan(): brackets balance and strings close. */
+static const char *
+skip_value (const char *p,
+            const char *end)
+{
+  guint depth = 0;
+
+  while (p < end)
+    {
+      if (*p == '"')
+        {
+          p = skip_string (p, end);
+          if (p == NULL)
+            return NULL;
+          if (depth == 0)
+            return p;
+          continue;
+        }
+      if (*p == '{' || *p == '[')
+        depth++;
+      else if (*p == '}' || *p == ']')
+        {
+          if (depth == 0)
+            return p;     /* the end of a scalar at the top */
+          if (--depth == 0)
+            return p + 1;
+        }
+      else if (depth == 0 && (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        return p;
+      p++;
+    }
+  return depth == 0 ? p : NULL;
+}
+
+/* Each top-level member's value as a span of @text (an object). */
+static GHashTable *
+split_members (const char  *text,
+               gsize        length,
+               GError     **error)
+{
+  g_autoptr(GHashTable) spans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char *end = text + length;
+  const char *p = skip_space (text, end);
+
+  if (p == end || *p != '{')
+    goto invalid;
+  p = skip_space (p + 1, end);
+  if (p < end && *p == '}')
+    return g_steal_pointer (&spans);
+  while (p < end)
+    {
+      const char *key = p, *key_end, *value;
+      Span *span;
+
+      if (*p != '"' || (key_end = skip_string (p, end)) == NULL)
+        goto invalid;
+      p = skip_space (key_end, end);
+      if (p == end || *p != ':')
+        goto invalid;
+      value = skip_space (p + 1, end);
+      p = skip_value (value, end);
+      if (p == NULL || p == value)
+        goto invalid;
+      span = g_new (Span, 1);
+      span->data = value;
+      span->length = p - value;
+      g_hash_table_replace (spans, g_strndup (key + 1, key_end - key - 2), span);
+      p = skip_space (p, end);
+      if (p < end && *p == '}')
+        return g_steal_pointer (&spans);
+      if (p == end || *p != ',')
+        goto invalid;
+      p = skip_space (p + 1, end);
+    }
+invalid:
+  g_set_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE, "%s",
+               _("the bundle is not a JSON object"));
+  return NULL;
+}
+
+/* A member of a bundle's text, parsed now and kept by no one else: its
+ * tree goes when its stage of load() is done with it. */
+static JsonNode *
+parse_span (WgReference  *self,
+            const char   *key,
+            Ctx          *ctx,
+            GError      **error)
+{
+  const Span *span = g_hash_table_lookup (self->spans, key);
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local = NULL;
+  JsonNode *root;
+
+  if (span == NULL)
+    {
+      fail (error, WG_REFERENCE_ERROR_IO, ctx, _("missing from the bundle (member \"%s\")"), key);
+      return NULL;
+    }
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, span->data, span->length, &local))
+    {
+      fail (error, WG_REFERENCE_ERROR_PARSE, ctx, _("not valid JSON: %s"), local->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      fail (error, WG_REFERENCE_ERROR_PARSE, ctx, _("the top level is not a JSON object"));
+      return NULL;
+    }
+  return json_node_ref (root);
+}
+
 static JsonNode *
 load_json (WgReference  *self,
            Ctx          *ctx,
@@ -387,6 +533,8 @@ load_json (WgReference  *self,
   gsize len;
 
   ctx->item[0] = '\0';
+  if (self->spans != NULL)
+    return parse_span (self, key, ctx, error);
   if (self->from_bundle)
     {
       root = json_object_get_member (self->bundle, key);
@@ -1319,6 +1467,8 @@ has_police_grids (WgReference *self)
 {
   g_autofree char *path = NULL;
 
+  if (self->spans != NULL)
+    return g_hash_table_contains (self->spans, "police_grids");
   if (self->from_bundle)
     return json_object_has_member (self->bundle, "police_grids");
   path = g_build_filename (self->dir, "police_grids.geojson", NULL);
@@ -1764,6 +1914,44 @@ wg_reference_load_bundle (JsonObject  *bundle,
   self->from_bundle = TRUE;
 
   return load (self, error);
+}
+
+/**
+ * wg_reference_load_bundle_text:
+ *
+ * The model from the text of a bundle (untrusted: scanned for depth and
+ * comments first), each member parsed in turn and let go: the peak is one
+ * member's tree, not the whole bundle's.  Keeps no bundle.
+ */
+WgReference *
+wg_reference_load_bundle_text (const char  *text,
+                               gsize        length,
+                               GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GHashTable) spans = NULL;
+  WgReference *self;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!wg_json_guard_scan (text, length, WG_JSON_GUARD_DEFAULT_MAX_DEPTH, &local))
+    {
+      g_set_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE, _("not valid JSON: %s"),
+                   local->message);
+      return NULL;
+    }
+  spans = split_members (text, length, error);
+  if (spans == NULL)
+    return NULL;
+  self = g_object_new (WG_TYPE_REFERENCE, NULL);
+  self->bundle = json_object_new ();
+  self->from_bundle = TRUE;
+  self->spans = g_steal_pointer (&spans);
+  self = load (self, error);
+  if (self != NULL)
+    g_clear_pointer (&self->spans, g_hash_table_unref);
+  return self;
 }
 
 JsonObject *

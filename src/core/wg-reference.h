@@ -206,6 +206,12 @@ WgReference        *wg_reference_load_dir            (const char   *dir,
  * "categories", "roster"): what GET /api/v1/reference serves. */
 WgReference        *wg_reference_load_bundle         (JsonObject   *bundle,
                                                       GError      **error);
+/* The same from the bundle's text, parsed a member at a time (a city's
+ * whole bundle as json-glib nodes outweighs its model five times); keeps
+ * no bundle: wg_reference_get_bundle() gives an empty object. */
+WgReference        *wg_reference_load_bundle_text    (const char   *text,
+                                                      gsize         length,
+                                                      GError      **error);
 /* That object for this reference (also after load_dir), with "format":
  * "wangge-reference/1".  Do not modify. */
 JsonObject         *wg_reference_get_bundle          (WgReference  *self);

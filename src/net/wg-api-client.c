@@ -751,6 +751,31 @@ wg_api_client_download_async (WgApiClient          *self,
 }
 
 /**
+ * wg_api_client_get_cached_async:
+ * @if_none_match: (nullable): the ETag of the copy the caller holds
+ *
+ * A GET of something the caller keeps a copy of, left unparsed; finish it
+ * with wg_api_client_download_finish(): no bytes when the copy is current.
+ */
+void
+wg_api_client_get_cached_async (WgApiClient         *self,
+                                const char          *path_and_query,
+                                const char          *if_none_match,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+  g_return_if_fail (path_and_query != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_api_client_get_cached_async);
+  start_request (self, task, "GET", path_and_query, NULL, NULL, if_none_match, TRUE);
+}
+
+/**
  * wg_api_client_download_finish:
  * @bytes: (out) (transfer full): the image, or %NULL when the server said
  *   304 (the copy with @if_none_match's ETag is current)

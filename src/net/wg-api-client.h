@@ -125,6 +125,12 @@ void              wg_api_client_download_async  (WgApiClient         *self,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
+void              wg_api_client_get_cached_async (WgApiClient         *self,
+                                                  const char          *path_and_query,
+                                                  const char          *if_none_match,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
 gboolean          wg_api_client_download_finish (WgApiClient         *self,
                                                  GAsyncResult        *result,
                                                  GBytes             **bytes,

@@ -49,6 +49,7 @@ struct _WgEngine
   WgStore         *writer_store;  /* the writer thread's: every journal write */
   WgReference     *reference;     /* nullable */
   GBytes          *reference_json;
+  char            *reference_etag;  /* quoted sha256 of reference_json */
   WgAccountStore  *accounts;
   WgBookmarkStore *bookmarks;
   WgAccountStore  *writer_accounts;  /* the writer thread's: command audit rows */

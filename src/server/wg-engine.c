@@ -613,6 +613,31 @@ build_reference_json (WgReference *reference)
   return g_bytes_new_take (text, length);
 }
 
+/* Computed once at load: a console holding this copy asks with it and
+ * gets a 304 instead of the whole bundle (a city's is some 15 MB). */
+static char *
+reference_etag (GBytes *json)
+{
+  g_autofree char *sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, json);
+
+  return g_strdup_printf ("\"%s\"", sha256);
+}
+
+/* TRUE when @msg was answered 304: its If-None-Match names our copy. */
+static gboolean
+answer_reference_etag (WgEngine          *self,
+                       SoupServerMessage *msg)
+{
+  const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "If-None-Match");
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", self->reference_etag);
+  if (if_none_match == NULL || strstr (if_none_match, self->reference_etag) == NULL)
+    return FALSE;
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+  return TRUE;
+}
+
 static void
 get_reference_cb (SoupServerMessage *msg,
                   GHashTable        *params,
@@ -630,6 +655,8 @@ get_reference_cb (SoupServerMessage *msg,
                           _("Start the server with --reference DIR or --demo"));
       return;
     }
+  if (answer_reference_etag (self, msg))
+    return;
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
                                     g_bytes_get_data (self->reference_json, NULL),
@@ -744,6 +771,7 @@ wg_engine_new (WgServer  *server,
       if (!wg_store_adopt_reference (self->writer_store, self->reference, error))
         return NULL;
       self->reference_json = build_reference_json (self->reference);
+      self->reference_etag = reference_etag (self->reference_json);
     }
   /* A journal from before the store kept its texts (or its public one)
    * gets them once, here: the public text needs the reference's grids. */
@@ -852,6 +880,7 @@ wg_engine_free (WgEngine *self)
   g_clear_pointer (&self->public_in, json_node_unref);
   g_clear_pointer (&self->public_out, json_node_unref);
   g_clear_pointer (&self->reference_json, g_bytes_unref);
+  g_clear_pointer (&self->reference_etag, g_free);
   g_clear_object (&self->reference);
   g_clear_pointer (&self->accounts, wg_account_store_close);
   g_clear_pointer (&self->writer_accounts, wg_account_store_close);

@@ -3,7 +3,8 @@
  * libFuzzer target for reference data: a console builds its whole model from
  * the server's GET /api/v1/reference answer, and a centre's IT loads its own
  * files.  The JSON guard, json-glib and wg_reference_load_bundle(), whose
- * refusals must name the item and never crash.
+ * refusals must name the item and never crash; and the console's way, the
+ * same text split into members (wg_reference_load_bundle_text()).
  *
  *   _build-fuzz/tests/fuzz/fuzz-reference -max_total_time=60 SCRATCH tests/fuzz/corpus/reference
  */
@@ -22,6 +23,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autoptr(JsonNode) node = wg_json_parse_untrusted_data ((const char *) data, size, 64, NULL);
   g_autoptr(WgReference) reference = NULL;
+  g_autoptr(WgReference) from_text = wg_reference_load_bundle_text ((const char *) data, size, NULL);
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return 0;

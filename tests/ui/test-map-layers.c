@@ -681,6 +681,59 @@ test_police_grids (Fixture *f, gconstpointer data)
   g_assert_cmpuint (blue_after, >, 10);
 }
 
+/* Pixels of the grid layer alone in a 12 px square at (lat, lon) that
+ * are not the map's background. */
+static guint
+grid_ink_at (Fixture *f,
+             double   lat,
+             double   lon)
+{
+  guint32 background;
+  guint ink = 0;
+  double cx, cy;
+
+  screen_point (f, lat, lon, &cx, &cy);
+  gtk_widget_set_visible (GTK_WIDGET (wg_map_view_get_grid_layer (f->view)), FALSE);
+  background = map_test_pixel (GTK_WIDGET (f->view), (int) cx, (int) cy);
+  gtk_widget_set_visible (GTK_WIDGET (wg_map_view_get_grid_layer (f->view)), TRUE);
+  map_test_wait_frames (f->window, 2);
+  for (int dy = -6; dy <= 6; dy += 2)
+    for (int dx = -6; dx <= 6; dx += 2)
+      ink += map_test_pixel (GTK_WIDGET (f->view), (int) cx + dx, (int) cy + dy) != background;
+  return ink;
+}
+
+/* A city seen whole: a quiet grid a few pixels wide has no outline (20,000
+ * of them would be a grey mesh), one with open incidents still shows; the
+ * same grid zoomed in has its outline. */
+static void
+test_small_grids_without_outlines (Fixture *f, gconstpointer data)
+{
+  WgGridLayer *layer = wg_map_view_get_grid_layer (f->view);
+  g_autoptr(GPtrArray) grids = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_map_grid_unref);
+  const double lat = HELONG_LAT + 0.3, lon = HELONG_LON + 0.3, half = 0.002;  /* some 400 m */
+  const double latlon[] = { lat - half, lon - half, lat - half, lon + half,
+                            lat + half, lon + half, lat + half, lon - half };
+
+  g_ptr_array_add (grids, wg_map_grid_new ("900000001001001", "小网格", 2, latlon, 4));
+  wg_map_view_set_grids (f->view, grids);
+  map_test_hide_overlays (f->view);
+
+  /* Zoom 10: about 5 px wide. */
+  wg_map_view_fly_to (f->view, lat, lon, 10);
+  map_test_wait_frames (f->window, 3);
+  g_assert_cmpuint (grid_ink_at (f, lat, lon), ==, 0);
+  wg_grid_layer_set_state (layer, "900000001001001", WG_GRID_STATE_OPEN_INCIDENTS, 1);
+  map_test_wait_frames (f->window, 3);
+  g_assert_cmpuint (grid_ink_at (f, lat, lon), >, 0);
+  wg_grid_layer_clear_states (layer);
+
+  /* Zoom 13: some 40 px, outlined. */
+  wg_map_view_fly_to (f->view, lat + half, lon, 13);
+  map_test_wait_frames (f->window, 3);
+  g_assert_cmpuint (grid_ink_at (f, lat + half, lon), >, 0);
+}
+
 static void
 skip_no_display (void)
 {
@@ -710,6 +763,7 @@ main (int argc, char *argv[])
       ADD ("/map/trails", test_trails);
       ADD ("/map/mbtiles-base-map", test_mbtiles_base_map);
       ADD ("/map/police-grids", test_police_grids);
+      ADD ("/map/small-grids-without-outlines", test_small_grids_without_outlines);
     }
 #undef ADD
   return g_test_run ();

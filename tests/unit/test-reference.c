@@ -373,11 +373,63 @@ test_bundle_round_trip (void)
   g_assert_cmpstr (wg_reference_find_grid (copy, 23.0005, 113.0017)->code, ==, "100000001001002");
   g_assert_cmpstr (wg_reference_get_chief (copy)->account, ==, "chief");
 
+  /* What a console does with its saved copy: a member at a time, no tree
+   * kept; the same model. */
+  {
+    g_autoptr(WgReference) from_text = wg_reference_load_bundle_text (text, strlen (text), &error);
+    g_autofree char *spaced = g_strdup_printf (" \n{ \"extra\" : [1, {\"a\": \"}\\\"\"}] ,%s", text + 1);
+    g_autoptr(WgReference) from_spaced = NULL;
+    g_autoptr(WgReference) damaged = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_object_get_size (wg_reference_get_bundle (from_text)), ==, 0);
+    g_assert_cmpuint (wg_reference_get_grids (from_text)->len, ==, wg_reference_get_grids (ref)->len);
+    g_assert_cmpuint (wg_reference_get_forces (from_text)->len, ==, wg_reference_get_forces (ref)->len);
+    g_assert_cmpstr (wg_reference_find_grid (from_text, 23.0005, 113.0017)->code, ==, "100000001001002");
+    g_assert_cmpstr (wg_reference_get_chief (from_text)->account, ==, "chief");
+    /* Spaces, another member holding brackets and quotes in strings. */
+    from_spaced = wg_reference_load_bundle_text (spaced, strlen (spaced), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (wg_reference_get_grids (from_spaced)->len, ==, wg_reference_get_grids (ref)->len);
+    /* Cut short, not an object, nested too deep. */
+    damaged = wg_reference_load_bundle_text (text, strlen (text) / 2, &error);
+    g_assert_null (damaged);
+    g_assert_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE);
+    g_clear_error (&error);
+    damaged = wg_reference_load_bundle_text ("[1, 2]", 6, &error);
+    g_assert_null (damaged);
+    g_assert_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE);
+    g_clear_error (&error);
+    {
+      g_autoptr(GString) deep = g_string_new ("{\"world\": ");
+
+      for (guint i = 0; i < 1000; i++)
+        g_string_append_c (deep, '[');
+      for (guint i = 0; i < 1000; i++)
+        g_string_append_c (deep, ']');
+      g_string_append_c (deep, '}');
+      damaged = wg_reference_load_bundle_text (deep->str, deep->len, &error);
+      g_assert_null (damaged);
+      g_assert_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE);
+      g_clear_error (&error);
+    }
+  }
+
   json_object_remove_member (json_node_get_object (node), "forces");
   broken = wg_reference_load_bundle (json_node_get_object (node), &error);
   g_assert_null (broken);
   g_assert_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_IO);
   g_assert_nonnull (strstr (error->message, "forces.json: missing from the bundle"));
+  g_clear_error (&error);
+  {
+    g_autofree char *without_forces = json_to_string (node, FALSE);
+    g_autoptr(WgReference) broken_text = wg_reference_load_bundle_text (without_forces, strlen (without_forces),
+                                                                        &error);
+
+    g_assert_null (broken_text);
+    g_assert_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_IO);
+    g_assert_nonnull (strstr (error->message, "forces.json: missing from the bundle"));
+  }
   remove_world (dir);
 }
 
@@ -412,6 +464,17 @@ test_police_grids (void)
   g_assert_no_error (error);
   g_assert_cmpuint (wg_reference_get_police_grids (copy)->len, ==, 1);
   g_clear_object (&copy);
+  {
+    g_autoptr(JsonNode) wrapped = json_node_new (JSON_NODE_OBJECT);
+    g_autofree char *text = NULL;
+
+    json_node_set_object (wrapped, wg_reference_get_bundle (ref));
+    text = json_to_string (wrapped, FALSE);
+    copy = wg_reference_load_bundle_text (text, strlen (text), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (wg_reference_get_police_grids (copy)->len, ==, 1);
+    g_clear_object (&copy);
+  }
 
   /* A street without a police layer has none, from a directory or a bundle. */
   none = wg_reference_load_dir (bare, &error);

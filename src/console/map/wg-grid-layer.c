@@ -36,6 +36,9 @@
 
 /* Fill rows: llvmpipe's block height */
 #define ROW 4
+/* A quiet grid narrower than this on screen has no outline: a city seen
+ * whole (20,000 grids) shows its communities, not a mesh of grey. */
+#define MIN_OUTLINE_PX 10
 
 struct _WgMapGrid
 {
@@ -591,6 +594,15 @@ path_polygon (cairo_t               *cr,
   cairo_close_path (cr);
 }
 
+/* A quiet grid too small on screen for its outline to say anything. */
+static gboolean
+has_outline (const WgMapProjection *p,
+             const Entry           *e)
+{
+  return e->state != WG_GRID_STATE_NONE
+         || MAX (e->max_x - e->min_x, e->max_y - e->min_y) * p->scale >= MIN_OUTLINE_PX;
+}
+
 /* The part of the (rotated) view a grid covers, in widget coordinates. */
 static graphene_rect_t
 screen_box (const WgMapProjection *p,
@@ -658,7 +670,8 @@ append_grids_cairo (WgGridLayer           *self,
         GdkRGBA fill, stroke;
         double width;
 
-        if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected)
+        if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected
+            || !has_outline (p, e))
           continue;
         _wg_grid_state_color (e->state, &fill, &stroke);
         width = e->state != WG_GRID_STATE_NONE ? 2.0 : (e->grid->level <= 1 ? 2.0 : 1.2);
@@ -759,6 +772,8 @@ wg_grid_layer_snapshot (GtkWidget   *widget,
         GdkRGBA fill, stroke;
 
         if (!visible[i] || (pass == 0) != (e->state == WG_GRID_STATE_NONE) || e == selected)
+          continue;
+        if (!has_outline (&p, e))
           continue;
         _wg_grid_state_color (e->state, &fill, &stroke);
         append_outline (snapshot, &p, e,
