@@ -168,6 +168,36 @@ clear_step (WgStore  *self,
  * deadline, instead of the upsert, three UPDATEs and a deadline check that
  * find nothing to change.  1: done; 0: the incident exists (a partial view
  * met it first), apply_reported() then; -1: failure. */
+/* Parameters 1-13 of both report statements (the new incident's insert
+ * and the upsert): the texts are the event's, which outlives the step. */
+static void
+bind_report_columns (sqlite3_stmt *stmt,
+                     WgEvent      *event,
+                     JsonObject   *loc)
+{
+  wg_sqlite_bind_static_or_null (stmt, 1, event->subject);
+  wg_sqlite_bind_static_or_null (stmt, 2, wg_event_get_body_string (event, "case_number"));
+  wg_sqlite_bind_static_or_null (stmt, 3, wg_event_get_body_string (event, "case_day"));
+  wg_sqlite_bind_static_or_null (stmt, 4, wg_event_get_body_string (event, "grade"));
+  wg_sqlite_bind_static_or_null (stmt, 5, wg_event_get_body_string (event, "category"));
+  wg_sqlite_bind_static_or_null (stmt, 6, wg_event_get_body_string (event, "summary"));
+  wg_sqlite_bind_static_or_null (stmt, 7, wg_event_get_body_string (event, "grid"));
+  wg_sqlite_bind_static_or_null (stmt, 8, wg_event_get_body_string (event, "default_department"));
+  if (loc != NULL)
+    {
+      double lat = 0, lon = 0;
+      if (wg_json_get_double (loc, "lat", TRUE, &lat, NULL) &&
+          wg_json_get_double (loc, "lon", TRUE, &lon, NULL))
+        {
+          sqlite3_bind_double (stmt, 9, lat);
+          sqlite3_bind_double (stmt, 10, lon);
+        }
+    }
+  wg_sqlite_bind_static_or_null (stmt, 11, event->actor);
+  sqlite3_bind_int64 (stmt, 12, event->ts);
+  sqlite3_bind_int64 (stmt, 13, event->seq);
+}
+
 static int
 insert_new_report (WgStore  *self,
                    WgEvent  *event,
@@ -193,27 +223,7 @@ insert_new_report (WgStore  *self,
     " ON CONFLICT (id) DO NOTHING", error);
   if (stmt == NULL)
     return -1;
-  wg_sqlite_bind_static_or_null (stmt, 1, event->subject);
-  wg_sqlite_bind_static_or_null (stmt, 2, wg_event_get_body_string (event, "case_number"));
-  wg_sqlite_bind_static_or_null (stmt, 3, wg_event_get_body_string (event, "case_day"));
-  wg_sqlite_bind_static_or_null (stmt, 4, wg_event_get_body_string (event, "grade"));
-  wg_sqlite_bind_static_or_null (stmt, 5, wg_event_get_body_string (event, "category"));
-  wg_sqlite_bind_static_or_null (stmt, 6, wg_event_get_body_string (event, "summary"));
-  wg_sqlite_bind_static_or_null (stmt, 7, wg_event_get_body_string (event, "grid"));
-  wg_sqlite_bind_static_or_null (stmt, 8, wg_event_get_body_string (event, "default_department"));
-  if (loc != NULL)
-    {
-      double lat = 0, lon = 0;
-      if (wg_json_get_double (loc, "lat", TRUE, &lat, NULL) &&
-          wg_json_get_double (loc, "lon", TRUE, &lon, NULL))
-        {
-          sqlite3_bind_double (stmt, 9, lat);
-          sqlite3_bind_double (stmt, 10, lon);
-        }
-    }
-  wg_sqlite_bind_static_or_null (stmt, 11, event->actor);
-  sqlite3_bind_int64 (stmt, 12, event->ts);
-  sqlite3_bind_int64 (stmt, 13, event->seq);
+  bind_report_columns (stmt, event, loc);
   wg_sqlite_bind_static_or_null (stmt, 14, wg_event_get_body_string (event, "source"));
   sqlite3_bind_int (stmt, 15, body_boolean (event, "call_back_required"));
   wg_sqlite_bind_static_or_null (stmt, 16, step);
@@ -266,27 +276,7 @@ apply_reported (WgStore  *self,
     " reported_at = ?12, first_seq = ?13", error);
   if (stmt == NULL)
     return FALSE;
-  wg_sqlite_bind_text_or_null (stmt, 1, event->subject);
-  wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "case_number"));
-  wg_sqlite_bind_text_or_null (stmt, 3, wg_event_get_body_string (event, "case_day"));
-  wg_sqlite_bind_text_or_null (stmt, 4, wg_event_get_body_string (event, "grade"));
-  wg_sqlite_bind_text_or_null (stmt, 5, wg_event_get_body_string (event, "category"));
-  wg_sqlite_bind_text_or_null (stmt, 6, wg_event_get_body_string (event, "summary"));
-  wg_sqlite_bind_text_or_null (stmt, 7, wg_event_get_body_string (event, "grid"));
-  wg_sqlite_bind_text_or_null (stmt, 8, wg_event_get_body_string (event, "default_department"));
-  if (loc != NULL)
-    {
-      double lat = 0, lon = 0;
-      if (wg_json_get_double (loc, "lat", TRUE, &lat, NULL) &&
-          wg_json_get_double (loc, "lon", TRUE, &lon, NULL))
-        {
-          sqlite3_bind_double (stmt, 9, lat);
-          sqlite3_bind_double (stmt, 10, lon);
-        }
-    }
-  wg_sqlite_bind_text_or_null (stmt, 11, event->actor);
-  sqlite3_bind_int64 (stmt, 12, event->ts);
-  sqlite3_bind_int64 (stmt, 13, event->seq);
+  bind_report_columns (stmt, event, loc);
   if (!_wg_store_step_done (self, stmt, error))
     return FALSE;
   stmt = _wg_store_stmt (self,
