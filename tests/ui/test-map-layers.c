@@ -394,13 +394,13 @@ test_pulse_only_while_unacknowledged (Fixture *f, gconstpointer data)
   }
 }
 
-/* Colours seen at a point over a little more than one pulse period. */
 static gboolean
 never (gpointer data)
 {
   return FALSE;
 }
 
+/* Colours seen at a point over a little more than one pulse period. */
 static guint
 count_colours_over_time (Fixture *f, double x, double y, guint32 *first)
 {
