@@ -58,6 +58,11 @@ get_page (WgTestServer *server,
   return body;
 }
 
+/* The demo server's timers go on appending (an open incident falls
+ * overdue) while the views are read: every pull stops at the head the
+ * admin's first pull saw, so each read counts the same events. */
+static gint64 pinned_head = G_MAXINT64;
+
 /* The client reading raw bytes: it counts the events ("{\"seq\":" opens
  * each) and reads "head" and "more" from the end of the page. */
 static guint64
@@ -78,8 +83,10 @@ pull_raw (WgTestServer *server,
 
       while ((p = memmem (p, end - p, "{\"seq\":", 7)) != NULL)
         {
-          in_page++;
           p += 7;
+          if (g_ascii_strtoll (p, NULL, 10) > pinned_head)
+            return n + in_page;
+          in_page++;
         }
       n += in_page;
       tail = size > 64 ? end - 64 : text;
@@ -87,7 +94,7 @@ pull_raw (WgTestServer *server,
       if (p == NULL)
         g_error ("a page without head");
       after = g_ascii_strtoll (p + 7, NULL, 10);
-      if (memmem (tail, end - tail, "\"more\":true", 11) == NULL)
+      if (memmem (tail, end - tail, "\"more\":true", 11) == NULL || after >= pinned_head)
         return n;
     }
 }
@@ -114,15 +121,18 @@ pull_parsed (WgTestServer *server,
         g_error ("a page that is not JSON: %s", error->message);
       object = json_node_get_object (json_parser_get_root (parser));
       events = json_object_get_array_member (object, "events");
-      n += json_array_get_length (events);
-      for (guint i = 0; seqs != NULL && i < json_array_get_length (events); i++)
+      for (guint i = 0; i < json_array_get_length (events); i++)
         {
           gint64 seq = json_object_get_int_member (json_array_get_object_element (events, i), "seq");
 
-          g_array_append_val (seqs, seq);
+          if (seq > pinned_head)
+            return n;
+          n++;
+          if (seqs != NULL)
+            g_array_append_val (seqs, seq);
         }
       after = json_object_get_int_member (object, "head");
-      if (!json_object_get_boolean_member (object, "more"))
+      if (!json_object_get_boolean_member (object, "more") || after >= pinned_head)
         return n;
     }
 }
@@ -154,7 +164,7 @@ pull_sqlite (const char *path,
   if (view->all)
     {
       if (sqlite3_prepare_v2 (db, "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body "
-                                  "FROM journal WHERE seq > ?1 AND exercise IS NULL ORDER BY seq LIMIT ?2",
+                                  "FROM journal WHERE seq > ?1 AND seq <= ?3 AND exercise IS NULL ORDER BY seq LIMIT ?2",
                               -1, &stmt, NULL) != SQLITE_OK)
         g_error ("%s: %s", path, sqlite3_errmsg (db));
       while (TRUE)
@@ -164,6 +174,7 @@ pull_sqlite (const char *path,
 
           sqlite3_bind_int64 (stmt, 1, after);
           sqlite3_bind_int (stmt, 2, (int) limit);
+          sqlite3_bind_int64 (stmt, 3, pinned_head);
           while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
             {
               after = sqlite3_column_int64 (stmt, 0);
@@ -310,7 +321,11 @@ main (int   argc,
   views[2] = (View) { "grid worker (filtered)", wg_test_server_login (server, worker, "demo"),
                       g_array_new (FALSE, FALSE, sizeof (gint64)), FALSE };
   for (guint v = 0; v < G_N_ELEMENTS (views); v++)
-    pull_parsed (server, views[v].token, 5000, views[v].seqs);
+    {
+      pull_parsed (server, views[v].token, 5000, views[v].seqs);
+      if (v == 0 && views[0].seqs->len > 0)
+        pinned_head = g_array_index (views[0].seqs, gint64, views[0].seqs->len - 1);
+    }
   g_print ("%u events in the journal; median of %d round(s); views: admin %u, trainer %u, %s %u events\n",
            views[0].seqs->len, rounds, views[0].seqs->len, views[1].seqs->len, worker, views[2].seqs->len);
 
