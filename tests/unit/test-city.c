@@ -11,29 +11,9 @@
 #include "wg-city.h"
 #include "wg-reference-rules.h"
 #include "wg-store-reference.h"
+#include "test-demo.h"
 
 #define SEED 20261207
-
-static WgReference *
-load_demo (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR") ?: SOURCE_DATADIR "/..",
-                                           "data", "demo", NULL);
-  WgReference *reference = wg_reference_load_dir (dir, &error);
-
-  g_assert_no_error (error);
-  return reference;
-}
-
-static gint64
-shanghai_ms (int year, int month, int day, int hour, int minute)
-{
-  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
-  g_autoptr(GDateTime) dt = g_date_time_new (tz, year, month, day, hour, minute, 0);
-
-  return g_date_time_to_unix (dt) * 1000;
-}
 
 static char *
 bundle_text (JsonObject *bundle)
@@ -48,7 +28,7 @@ static void
 test_city_of (gconstpointer data)
 {
   guint n_streets = GPOINTER_TO_UINT (data);
-  g_autoptr(WgReference) base = load_demo ();
+  g_autoptr(WgReference) base = test_demo_reference ();
   g_autoptr(GError) error = NULL;
   g_autoptr(WgReference) city = wg_city_new_reference (base, n_streets, SEED, &error);
   g_autoptr(GPtrArray) grids = NULL;
@@ -113,7 +93,7 @@ test_city_of (gconstpointer data)
 static void
 test_city_deterministic (void)
 {
-  g_autoptr(WgReference) base = load_demo ();
+  g_autoptr(WgReference) base = test_demo_reference ();
   g_autoptr(JsonObject) one = wg_city_build_bundle (base, 4, SEED);
   g_autoptr(JsonObject) two = wg_city_build_bundle (base, 4, SEED);
   g_autoptr(JsonObject) other = wg_city_build_bundle (base, 4, SEED + 1);
@@ -145,7 +125,7 @@ set_street_prefix (JsonObject *bundle,
 static void
 test_city_bad_prefixes (void)
 {
-  g_autoptr(WgReference) base = load_demo ();
+  g_autoptr(WgReference) base = test_demo_reference ();
   const struct { const char *prefix; int code; } cases[] = {
     { "LW01", WG_REFERENCE_ERROR_DUPLICATE },   /* the first street's */
     { "LW-2", WG_REFERENCE_ERROR_INVALID },
@@ -188,8 +168,8 @@ report_all (WgStore     *store,
       WgIncidentRecord incident = { 0 };
       gboolean replayed = FALSE;
       double lat, lon;
-      gint64 at = i + 1 == n ? shanghai_ms (2026, 12, 8, 9, 0)
-                             : shanghai_ms (2026, 12, 7, 9, 0) + (gint64) (first + i) * 60000;
+      gint64 at = i + 1 == n ? test_shanghai_ms (2026, 12, 8, 9, 0)
+                             : test_shanghai_ms (2026, 12, 7, 9, 0) + (gint64) (first + i) * 60000;
 
       if (points[i] >= 0)
         {
@@ -254,7 +234,7 @@ open_store (const char  *dir,
 static void
 test_numbering_per_street (void)
 {
-  g_autoptr(WgReference) base = load_demo ();
+  g_autoptr(WgReference) base = test_demo_reference ();
   g_autoptr(GError) error = NULL;
   g_autoptr(WgReference) city = wg_city_new_reference (base, 2, SEED, &error);
   g_autofree char *dir = g_dir_make_tmp ("wangge-city-XXXXXX", &error);

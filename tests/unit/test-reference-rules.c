@@ -6,33 +6,13 @@
 
 #include "wg-reference-rules.h"
 #include "wg-store-reference.h"
+#include "test-demo.h"
 
-static WgReference *
-load_demo (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR") ?: SOURCE_DATADIR "/..",
-                                           "data", "demo", NULL);
-  WgReference *reference = wg_reference_load_dir (dir, &error);
-
-  g_assert_no_error (error);
-  return reference;
-}
-
-/* 2026-11-30 is a Monday; Shanghai is UTC+8. */
-static gint64
-shanghai_ms (int year, int month, int day, int hour, int minute)
-{
-  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
-  g_autoptr(GDateTime) dt = g_date_time_new (tz, year, month, day, hour, minute, 0);
-
-  return g_date_time_to_unix (dt) * 1000;
-}
-
+/* 2026-11-30 is a Monday (test_shanghai_ms: UTC+8). */
 static void
 test_rules_from_reference (void)
 {
-  g_autoptr(WgReference) reference = load_demo ();
+  g_autoptr(WgReference) reference = test_demo_reference ();
   g_autoptr(GError) error = NULL;
   g_autoptr(WgRules) rules = wg_reference_build_rules (reference, &error);
   const WgCategoryRule *fire, *rental, *garbage;
@@ -92,15 +72,15 @@ test_rules_from_reference (void)
 
   /* Working hours in the centre's time zone, whatever the process's TZ. */
   calendar = wg_rules_get_calendar (rules);
-  g_assert_true (wg_calendar_is_working_time (calendar, shanghai_ms (2026, 11, 30, 9, 0)));
-  g_assert_false (wg_calendar_is_working_time (calendar, shanghai_ms (2026, 11, 30, 12, 30)));
-  g_assert_false (wg_calendar_is_working_time (calendar, shanghai_ms (2026, 11, 28, 10, 0)));
+  g_assert_true (wg_calendar_is_working_time (calendar, test_shanghai_ms (2026, 11, 30, 9, 0)));
+  g_assert_false (wg_calendar_is_working_time (calendar, test_shanghai_ms (2026, 11, 30, 12, 30)));
+  g_assert_false (wg_calendar_is_working_time (calendar, test_shanghai_ms (2026, 11, 28, 10, 0)));
 }
 
 static void
 test_store_adopts_reference (void)
 {
-  g_autoptr(WgReference) reference = load_demo ();
+  g_autoptr(WgReference) reference = test_demo_reference ();
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("wangge-adopt-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "journal.db", NULL);
@@ -137,7 +117,7 @@ test_store_adopts_reference (void)
                           grid17->centroid_lat, grid17->centroid_lon);
   report = wg_command_from_string (body, -1, &error);
   g_assert_no_error (error);
-  g_assert_true (wg_store_execute_command (store, report, &worker, shanghai_ms (2026, 11, 28, 14, 2),
+  g_assert_true (wg_store_execute_command (store, report, &worker, test_shanghai_ms (2026, 11, 28, 14, 2),
                                            &events, &replayed, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (events->len, ==, 2); /* incident.reported, alarm.raised */

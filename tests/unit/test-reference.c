@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wg-reference.h"
+#include "test-demo.h"
 
 static const char *world_json =
   "{\"format\": \"wangge-world/1\", \"synthetic\": true, \"name_zh\": \"测试街道\",\n"
@@ -134,15 +135,6 @@ remove_world (const char *dir)
       g_remove (path);
     }
   g_rmdir (dir);
-}
-
-static gint64
-shanghai_ms (int y, int mo, int d, int h, int mi)
-{
-  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
-  g_autoptr(GDateTime) dt = g_date_time_new (tz, y, mo, d, h, mi, 0);
-
-  return g_date_time_to_unix (dt) * 1000;
 }
 
 static void
@@ -290,14 +282,14 @@ test_roster (void)
   g_assert_no_error (error);
 
   /* Day 0 (anchor): day leader, night leader-2; day 1 swapped. */
-  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, shanghai_ms (2025, 1, 1, 10, 0))->account, ==, "leader");
-  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, shanghai_ms (2025, 1, 1, 21, 0))->account, ==, "leader-2");
+  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, test_shanghai_ms (2025, 1, 1, 10, 0))->account, ==, "leader");
+  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, test_shanghai_ms (2025, 1, 1, 21, 0))->account, ==, "leader-2");
   /* 03:00 on day 1 still belongs to day 0's night shift. */
-  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, shanghai_ms (2025, 1, 2, 3, 0))->account, ==, "leader-2");
-  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, shanghai_ms (2025, 1, 2, 8, 0))->account, ==, "leader-2");
-  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, shanghai_ms (2025, 1, 2, 20, 0))->account, ==, "leader");
+  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, test_shanghai_ms (2025, 1, 2, 3, 0))->account, ==, "leader-2");
+  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, test_shanghai_ms (2025, 1, 2, 8, 0))->account, ==, "leader-2");
+  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, test_shanghai_ms (2025, 1, 2, 20, 0))->account, ==, "leader");
   /* Before the anchor the pattern runs backwards. */
-  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, shanghai_ms (2024, 12, 31, 12, 0))->account, ==, "leader-2");
+  g_assert_cmpstr (wg_reference_get_duty_leader_at (ref, test_shanghai_ms (2024, 12, 31, 12, 0))->account, ==, "leader-2");
   g_assert_cmpuint (wg_reference_get_duty_leaders (ref)->len, ==, 2);
 
   chain = wg_reference_dup_escalation_chain (ref, wg_reference_lookup_grid (ref, "100000001001002"));
