@@ -35,6 +35,8 @@ gboolean        wg_password_verify_finish  (WgPasswordPool   *self,
 
 char           *wg_password_hash           (const char       *password,
                                             GError          **error);
+char           *wg_password_hash_published (const char       *password,
+                                            GError          **error);
 gboolean        wg_password_verify         (const char       *stored_hash,
                                             const char       *password,
                                             GError          **error);

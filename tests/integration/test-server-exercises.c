@@ -804,7 +804,7 @@ test_sim_in_exercise (void)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   sim = g_subprocess_launcher_spawn (launcher, &error, WANGGE_SIM_BIN,
                                      "--server", server->base_url, "--password", "demo",
-                                     "--exercise", drill.id, "--speed", "20", "--seed", "7",
+                                     "--exercise", drill.id, "--speed", "120", "--seed", "7",
                                      "--no-ack-share", "0", NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (sim, NULL, wait_done_cb, &done);

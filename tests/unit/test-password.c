@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "wg-password.h"
 
+#include <sodium.h>
+
 static void
 test_hash_and_verify (void)
 {
@@ -25,6 +27,28 @@ test_hash_and_verify (void)
 
   g_assert_false (wg_password_verify (wg_password_dummy_hash (), "", &error));
   g_assert_error (error, WG_PASSWORD_ERROR, WG_PASSWORD_ERROR_WRONG);
+}
+
+/* The demo's printed password: a valid argon2id hash at the lowest limits,
+ * checked like any other; everything else at the interactive limits. */
+static void
+test_published_password (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *published = wg_password_hash_published ("demo", &error);
+  g_autofree char *kept = wg_password_hash ("demo", NULL);
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (published, "$argon2id$"));
+  g_assert_true (wg_password_verify (published, "demo", &error));
+  g_assert_false (wg_password_verify (published, "demo ", &error));
+  g_assert_error (error, WG_PASSWORD_ERROR, WG_PASSWORD_ERROR_WRONG);
+  g_assert_cmpint (crypto_pwhash_str_needs_rehash (published, crypto_pwhash_OPSLIMIT_MIN,
+                                                   crypto_pwhash_MEMLIMIT_MIN), ==, 0);
+  g_assert_cmpint (crypto_pwhash_str_needs_rehash (kept, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                   crypto_pwhash_MEMLIMIT_INTERACTIVE), ==, 0);
+  g_assert_cmpint (crypto_pwhash_str_needs_rehash (published, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                   crypto_pwhash_MEMLIMIT_INTERACTIVE), ==, 1);
 }
 
 typedef struct
@@ -98,6 +122,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/password/hash-and-verify", test_hash_and_verify);
+  g_test_add_func ("/password/published", test_published_password);
   g_test_add_func ("/password/pool-async-bounded", test_pool_is_async_and_bounded);
   return g_test_run ();
 }
