@@ -350,7 +350,9 @@ synced_cb (GObject      *source,
       exercise_lost (synced->engine, synced->id, error);
       if (synced->msg != NULL)
         {
-          /* Not acknowledged: the answer prepared is replaced. */
+          /* Not acknowledged: the answer prepared is replaced (libsoup
+           * appends a response set again to the body there is). */
+          soup_message_body_truncate (soup_server_message_get_response_body (synced->msg));
           soup_message_headers_remove (soup_server_message_get_response_headers (synced->msg), "Location");
           if (g_error_matches (error, WG_PG_EXERCISES_ERROR, WG_PG_EXERCISES_ERROR_LEASE_LOST))
             wg_problem_respond (synced->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "exercise-unreachable",

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <signal.h>
+
 #include "wg-test-postgres.h"
 #include "wg-test-server.h"
 
@@ -491,6 +493,109 @@ test_takeover (void)
     wg_test_server_free (server[i]);
 }
 
+static void
+signal_server (WgTestServer *server,
+               int           signal_number)
+{
+  const char *pid = g_subprocess_get_identifier (server->process);
+
+  g_assert_nonnull (pid);
+  g_assert_cmpint (kill ((pid_t) g_ascii_strtoll (pid, NULL, 10), signal_number), ==, 0);
+}
+
+/* Fencing: the owner stopped (SIGSTOP) past its lease, the other instance
+ * takes the exercise over; the old owner, running again, still has the
+ * exercise in memory but PostgreSQL refuses its sync (the lease is the
+ * other's), so its command is not acknowledged there: it answers 503
+ * and, dropping the exercise, forwards the retry to the new owner. */
+static void
+test_takeover_fenced (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *id = NULL, *incident = NULL, *note = NULL, *owner_sql = NULL, *events_sql = NULL;
+  g_autofree char *trainer = NULL, *dispatcher[2] = { NULL };
+  g_autofree char *before = command_id (400), *taken = command_id (401), *fenced = command_id (402);
+  g_autoptr(JsonArray) journal = NULL;
+  g_autoptr(GHashTable) noted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  WgTestServer *server[2];
+  gint64 deadline;
+  guint refused = 0;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  for (guint i = 0; i < 2; i++)
+    {
+      server[i] = start_server_with (database, SHORT_LEASE_CONFIG);
+      dispatcher[i] = wg_test_server_login (server[i], "dispatcher", "demo");
+    }
+  trainer = wg_test_server_login (server[0], "trainer", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], trainer, "POST", "/api/v1/exercises",
+                                                             "application/json", "{\"scenario\":\"" FIRE "\"}");
+
+    g_assert_cmpuint (r->status, ==, 201);
+    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+    incident = g_strdup (json_object_get_string_member (wg_test_response_object (r), "incident"));
+  }
+  note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", incident);
+  {
+    g_autoptr(WgTestResponse) r = exercise_command (server[0], id, dispatcher[0], before, "incident.note", note);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+
+  signal_server (server[0], SIGSTOP);
+  /* Not through instance 2 meanwhile: its forward to a stopped owner
+   * would wait for the forwarding timeout. */
+  owner_sql = g_strdup_printf ("SELECT count(*) FROM exercises WHERE id = '%s' AND owner_url = '%s'", id,
+                               server[1]->base_url);
+  deadline = g_get_monotonic_time () + (LEASE_SECONDS + 10) * G_USEC_PER_SEC;
+  while (wg_test_postgres_query_number (database, owner_sql) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (200 * 1000);
+  g_assert_cmpint (wg_test_postgres_query_number (database, owner_sql), ==, 1);
+  {
+    g_autoptr(WgTestResponse) r = exercise_command (server[1], id, dispatcher[1], taken, "incident.note", note);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+
+  signal_server (server[0], SIGCONT);
+  {
+    g_autoptr(WgTestResponse) r = NULL;
+
+    deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+    for (;;)
+      {
+        g_clear_pointer (&r, wg_test_response_free);
+        r = exercise_command (server[0], id, dispatcher[0], fenced, "incident.note", note);
+        if (r->status == 200 || g_get_monotonic_time () > deadline)
+          break;
+        wg_test_response_assert_problem (r, 503, "exercise-unreachable");
+        refused++;
+        g_usleep (100 * 1000);
+      }
+    g_assert_cmpuint (r->status, ==, 200);
+    g_test_message ("the fenced owner's command: %u answers 503 before the one forwarded", refused);
+  }
+
+  journal = exercise_journal (server[1], dispatcher[1], id);
+  for (guint i = 0; i < json_array_get_length (journal); i++)
+    {
+      JsonObject *event = json_array_get_object_element (journal, i);
+
+      g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, i + 1);
+      if (g_str_equal (json_object_get_string_member (event, "type"), "incident.noted") &&
+          g_strcmp0 (json_object_get_string_member (event, "actor"), "exercise-hotline") != 0)
+        g_assert_true (g_hash_table_add (noted, g_strdup (json_object_get_string_member (event, "command"))));
+    }
+  g_assert_cmpuint (g_hash_table_size (noted), ==, 3);
+  g_assert_true (g_hash_table_contains (noted, fenced));
+  events_sql = g_strdup_printf ("SELECT count(*) FROM exercise_events WHERE exercise_id = '%s'", id);
+  g_assert_cmpint (wg_test_postgres_query_number (database, events_sql), ==, json_array_get_length (journal));
+  for (guint i = 0; i < 2; i++)
+    wg_test_server_free (server[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -501,6 +606,7 @@ main (int   argc,
   g_test_add_func ("/postgres-exercises/two-instances", test_two_instances);
   g_test_add_func ("/postgres-exercises/owner-restart", test_owner_restart);
   g_test_add_func ("/postgres-exercises/takeover", test_takeover);
+  g_test_add_func ("/postgres-exercises/takeover-fenced", test_takeover_fenced);
   cluster = wg_test_postgres_start (&skip_reason);
   status = g_test_run ();
   g_clear_pointer (&cluster, wg_test_postgres_stop);
