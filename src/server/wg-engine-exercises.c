@@ -12,11 +12,13 @@
  * and triggers run on it, so a pause freezes them all.  Drills are a few
  * commands a minute: they run on the main loop, one transaction each.
  *
- * On PostgreSQL (--database) an exercise still runs on the instance that
- * started it, its owner; the register in PostgreSQL (wg-pg-exercises.h)
- * holds every exercise's record and owner, so that every instance lists
- * them all, forwards any other request for one it does not run to its
- * owner and relays its stream (docs/postgresql.md, "Exercises").
+ * On PostgreSQL (--database) an exercise runs on one instance at a time,
+ * its owner, the holder of its lease in the register (wg-pg-exercises.h);
+ * its journal, answers and record are stored there before each answer
+ * (the files are a cache), so that another instance takes it over when the
+ * owner dies.  Every instance lists them all, forwards any other request
+ * for one it does not run to its owner and relays its stream
+ * (docs/postgresql.md, "Exercises").
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -89,6 +91,7 @@ typedef struct
    * record once saved again), sent by the next sync. */
   WgPgExerciseSync *unsynced;
   GPtrArray        *unpublished; /* WgEvent: their events, for the stream once stored */
+  gint64            stored_head; /* the head PostgreSQL has: the stream's */
   gboolean          dirty;
 } Exercise;
 
@@ -321,6 +324,7 @@ typedef struct
   char              *id;
   SoupServerMessage *msg;      /* nullable: nobody waits */
   GPtrArray         *events;   /* WgEvent: for the stream once stored */
+  gint64             head;     /* the exercise's head once stored */
 } Synced;
 
 static void
@@ -366,7 +370,10 @@ synced_cb (GObject      *source,
       Exercise *ex = g_hash_table_lookup (synced->engine->exercises->by_id, synced->id);
 
       if (ex != NULL)
-        publish_now (ex, synced->events);
+        {
+          ex->stored_head = MAX (ex->stored_head, synced->head);
+          publish_now (ex, synced->events);
+        }
     }
   if (synced->msg != NULL)
     soup_server_message_unpause (synced->msg);
@@ -406,6 +413,7 @@ exercise_sync (Exercise          *ex,
   synced->engine = ex->engine;
   synced->id = g_strdup (ex->id);
   synced->events = g_steal_pointer (&ex->unpublished);
+  synced->head = sync->head;
   ex->unpublished = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   if (msg != NULL)
     {
@@ -483,12 +491,14 @@ load_scenario (WgEngine   *self,
 
 /* ---- the exercise's store and stream ------------------------------------ */
 
+/* On PostgreSQL the head stored there: a console never gets an event a
+ * taker would not have. */
 static gint64
 hub_head_cb (gpointer user_data)
 {
   Exercise *ex = user_data;
 
-  return wg_store_head (ex->store);
+  return ex->unsynced != NULL ? ex->stored_head : wg_store_head (ex->store);
 }
 
 static gboolean
@@ -505,7 +515,14 @@ hub_backlog_cb (const WgStreamIdentity  *who,
 
   if (!_wg_engine_viewer_from_identity (who, &viewer))
     return TRUE;
-  return wg_store_read_journal_texts (ex->store, &viewer, after, limit, texts, seqs, error);
+  if (!wg_store_read_journal_texts (ex->store, &viewer, after, limit, texts, seqs, error))
+    return FALSE;
+  while (seqs->len > 0 && g_array_index (seqs, gint64, seqs->len - 1) > hub_head_cb (ex))
+    {
+      g_array_set_size (seqs, seqs->len - 1);
+      g_ptr_array_set_size (texts, texts->len - 1);
+    }
+  return TRUE;
 }
 
 /* The live rule (wg-journal-view.h) over the exercise's store. */
@@ -2457,6 +2474,7 @@ adopt_exercise (WgEngine           *self,
     }
   /* Nothing new to store: the record only, with this owner's address. */
   ex->dirty = FALSE;
+  ex->stored_head = wg_store_head (ex->store);
   g_hash_table_insert (exercises->by_id, ex->id, ex);
   return TRUE;
 }
@@ -2493,10 +2511,11 @@ claimed_cb (GObject      *source,
       ex = g_hash_table_lookup (self->exercises->by_id, claim->id);
       g_message ("Exercise %s runs here now (%" G_GINT64_FORMAT " events from PostgreSQL)", ex->id,
                  wg_store_head (ex->store));
-      /* The steps that fell due meanwhile fire at once, in order. */
+      /* The steps that fell due meanwhile fire at once, in order; the
+       * next tick stores them, with the record. */
       fire_due_steps (ex);
       run_timers (ex);
-      exercise_sync (ex, NULL);
+      ex->dirty = TRUE;
     }
 }
 
@@ -2525,6 +2544,25 @@ keep_leases (WgEngine *self)
       wg_pg_exercises_claim_async (exercises->pg, exercises->instance, owner_url (self), exercises->lease_ms,
                                    (const char * const *) held, exercises->cancellable, claimed_cb, self);
     }
+}
+
+/* At start, before the main loop runs: the exercises this instance still
+ * holds (a restart within their lease) and the lapsed ones are claimed and
+ * rebuilt before it serves, as SQLite's are loaded from their files. */
+static void
+claim_at_start (WgEngine *self)
+{
+  Exercises *exercises = self->exercises;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  const char *const none[] = { NULL };
+
+  g_main_context_push_thread_default (context);
+  exercises->claiming = TRUE;
+  wg_pg_exercises_claim_async (exercises->pg, exercises->instance, owner_url (self), exercises->lease_ms, none,
+                               exercises->cancellable, claimed_cb, self);
+  while (exercises->claiming)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
 }
 
 /* The id of the instance running on this data directory: kept in
@@ -2601,7 +2639,7 @@ _wg_engine_exercises_init (WgEngine  *self,
   if (dir == NULL)
     return FALSE;
   /* On PostgreSQL the files are a cache: the exercises this instance holds
-   * are claimed and rebuilt from there at its first tick. */
+   * are claimed and rebuilt from there as it starts. */
   while (exercises->pg == NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;
@@ -2632,7 +2670,7 @@ _wg_engine_exercises_init (WgEngine  *self,
 }
 
 /* Running exercises resume: the steps that fell due while the server was
- * down fire now, in order (on PostgreSQL once claimed, registering the
+ * down fire now, in order (on PostgreSQL once claimed, which registers the
  * address this instance has now). */
 void
 _wg_engine_exercises_start (WgEngine *self)
@@ -2641,6 +2679,8 @@ _wg_engine_exercises_start (WgEngine *self)
 
   if (exercises->tick_id == 0)
     {
+      if (exercises->pg != NULL)
+        claim_at_start (self);
       tick_cb (self);
       exercises->tick_id = g_timeout_add_seconds (TICK_INTERVAL_S, tick_cb, self);
     }
