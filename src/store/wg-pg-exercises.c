@@ -323,13 +323,15 @@ claim_in_transaction (WgPgExercises  *self,
   const char *params[] = { data[0], data[1], data[2], data[3] };
   g_autoptr(PGresult) taken = NULL;
 
-  /* SKIP LOCKED: a row being synced is still its owner's; the WHERE again
-   * on the locked row, so that of two instances one wins. */
+  /* Never one this instance runs (a lease of its own that lapsed is
+   * renewed, not rebuilt).  SKIP LOCKED: a row being synced is still its
+   * owner's; the WHERE again on the locked row, so that of two instances
+   * one wins. */
   taken = wg_pg_run (self->conn, "taking exercises over",
                      "UPDATE exercises SET lease_owner = $1, owner_url = $2,"
                      " lease_until = now() + $3 * interval '1 millisecond'"
-                     " WHERE id IN (SELECT id FROM exercises WHERE saved IS NOT NULL"
-                     "   AND (lease_until < now() OR (lease_owner = $1 AND NOT id = ANY ($4::text[])))"
+                     " WHERE id IN (SELECT id FROM exercises WHERE saved IS NOT NULL AND NOT id = ANY ($4::text[])"
+                     "   AND (lease_until < now() OR lease_owner = $1)"
                      "   FOR UPDATE SKIP LOCKED)"
                      " AND (lease_until < now() OR lease_owner = $1)"
                      " RETURNING id, saved, head",

@@ -101,8 +101,8 @@ char          **wg_pg_exercises_renew_finish  (WgPgExercises        *self,
                                                GAsyncResult         *result,
                                                GError              **error);
 /* Takes the lease of every exercise whose lease lapsed, and of those
- * @instance holds but does not run (@held: the ids it runs), with a
- * conditional UPDATE: of two instances asking at once, one wins each.
+ * @instance holds, except @held (the ids it runs), with a conditional
+ * UPDATE: of two instances asking at once, one wins each.
  * Registers @owner_url for them.  WgPgExerciseClaim of each, with its
  * journal and answers. */
 void            wg_pg_exercises_claim_async   (WgPgExercises        *self,
