@@ -20,8 +20,8 @@
 #define FIRE "fire-residential.json"
 #define CONFIG "[auth]\ncommand-rate=100000\ncommand-burst=100000\n"
 /* A short lease: the takeover within seconds. */
-#define LEASE_SECONDS 3
-#define SHORT_LEASE_CONFIG CONFIG "[exercises]\nlease-seconds=3\n"
+#define LEASE_SECONDS 4
+#define SHORT_LEASE_CONFIG CONFIG "[exercises]\nlease-seconds=4\n"
 
 static WgTestPostgres *cluster;
 static char *skip_reason;
