@@ -106,7 +106,7 @@ struct _WgEngineExercises
   guint          lease_ms;
   gboolean       renewing;     /* a renewal of the leases queued */
   gboolean       claiming;     /* a claim of lapsed exercises queued */
-  GHashTable    *unusable;     /* ids taken over and not rebuilt: not claimed again */
+  GHashTable    *unusable;     /* ids claimed and not rebuilt: given up, not claimed again */
   SoupSession   *forwarder;    /* to the owners of the others' exercises */
   char          *owner_url;    /* how the other instances reach this one */
   GCancellable  *cancellable;  /* the register's and forwarder's answers after the end */
@@ -2504,8 +2504,10 @@ claimed_cb (GObject      *source,
 
       if (!adopt_exercise (self, claim, &local_error))
         {
+          /* Another instance may run it (its scenario file there...). */
           g_warning ("Cannot take exercise %s over: %s", claim->id, local_error->message);
           g_hash_table_add (self->exercises->unusable, g_strdup (claim->id));
+          wg_pg_exercises_release (self->exercises->pg, self->exercises->instance, claim->id);
           continue;
         }
       ex = g_hash_table_lookup (self->exercises->by_id, claim->id);

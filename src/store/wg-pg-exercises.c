@@ -272,6 +272,25 @@ renew_job (GTask    *task,
   g_strv_builder_unref (ids);
 }
 
+static void
+release_job (GTask    *task,
+             gpointer  owner)
+{
+  WgPgExercises *self = owner;
+  char **data = g_task_get_task_data (task);
+  const char *params[] = { data[0], data[1] };
+  g_autoptr(PGresult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = wg_pg_run (self->conn, "giving an exercise's lease up",
+                      "UPDATE exercises SET lease_owner = NULL, lease_until = now()"
+                      " WHERE lease_owner = $1 AND id = $2",
+                      G_N_ELEMENTS (params), params, PGRES_COMMAND_OK, &error);
+  if (result == NULL)
+    g_warning ("%s", error->message);
+  g_task_return_boolean (task, result != NULL);
+}
+
 static GPtrArray *
 column_texts (PGresult *result,
               int       column)
@@ -485,6 +504,21 @@ wg_pg_exercises_renew_finish (WgPgExercises  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+wg_pg_exercises_release (WgPgExercises *self,
+                         const char    *instance,
+                         const char    *id)
+{
+  char **data = g_new0 (char *, 3);
+
+  g_return_if_fail (self != NULL && instance != NULL && id != NULL);
+
+  data[0] = g_strdup (instance);
+  data[1] = g_strdup (id);
+  wg_pg_worker_run_async (self->worker, release_job, data, (GDestroyNotify) g_strfreev, NULL, NULL, NULL,
+                          wg_pg_exercises_release);
 }
 
 void

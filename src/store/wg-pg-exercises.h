@@ -116,6 +116,11 @@ void            wg_pg_exercises_claim_async   (WgPgExercises        *self,
 GPtrArray      *wg_pg_exercises_claim_finish  (WgPgExercises        *self,
                                                GAsyncResult         *result,
                                                GError              **error);
+/* Gives up @instance's lease of @id at once (it cannot run it): another
+ * instance may take it over.  Nobody waits.  Any thread. */
+void            wg_pg_exercises_release       (WgPgExercises        *self,
+                                               const char           *instance,
+                                               const char           *id);
 /* The exercise @id (nullable: every one, newest first) as WgPgExerciseRow;
  * an unknown @id gives an empty array. */
 void            wg_pg_exercises_list_async    (WgPgExercises        *self,
