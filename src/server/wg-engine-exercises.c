@@ -12,11 +12,13 @@
  * and triggers run on it, so a pause freezes them all.  Drills are a few
  * commands a minute: they run on the main loop, one transaction each.
  *
- * On PostgreSQL (--database) an exercise still runs on the instance that
- * started it, its owner; the register in PostgreSQL (wg-pg-exercises.h)
- * holds every exercise's record and owner, so that every instance lists
- * them all, forwards any other request for one it does not run to its
- * owner and relays its stream (docs/postgresql.md, "Exercises").
+ * On PostgreSQL (--database) an exercise runs on one instance at a time,
+ * its owner, the holder of its lease in the register (wg-pg-exercises.h);
+ * its journal, answers and record are stored there before each answer
+ * (the files are a cache), so that another instance takes it over when the
+ * owner dies.  Every instance lists them all, forwards any other request
+ * for one it does not run to its owner and relays its stream
+ * (docs/postgresql.md, "Exercises").
  */
 #define G_LOG_DOMAIN "wg-engine"
 
@@ -36,6 +38,7 @@
 #include "wg-positions-api.h"
 #include "wg-problem.h"
 #include "wg-scenario.h"
+#include "wg-store-answers.h"
 #include "wg-store-reference.h"
 #include "wg-stream-hub.h"
 #include "wg-track-store.h"
@@ -83,6 +86,13 @@ typedef struct
   JsonArray     *fired;        /* {"step", "elapsed_ms"} */
   JsonObject    *first_actions;
   GHashTable    *control_ids;  /* the trainer's command ids done */
+
+  /* With --database: what is not yet in PostgreSQL (events, answers; the
+   * record once saved again), sent by the next sync. */
+  WgPgExerciseSync *unsynced;
+  GPtrArray        *unpublished; /* WgEvent: their events, for the stream once stored */
+  gint64            stored_head; /* the head PostgreSQL has: the stream's */
+  gboolean          dirty;
 } Exercise;
 
 struct _WgEngineExercises
@@ -92,6 +102,11 @@ struct _WgEngineExercises
   guint          tick_id;
   WgRateLimiter *limiter;
   WgPgExercises *pg;           /* the register, with --database */
+  char          *instance;     /* this data directory's id: the holder of its leases */
+  guint          lease_ms;
+  gboolean       renewing;     /* a renewal of the leases queued */
+  gboolean       claiming;     /* a claim of lapsed exercises queued */
+  GHashTable    *unusable;     /* ids claimed and not rebuilt: given up, not claimed again */
   SoupSession   *forwarder;    /* to the owners of the others' exercises */
   char          *owner_url;    /* how the other instances reach this one */
   GCancellable  *cancellable;  /* the register's and forwarder's answers after the end */
@@ -113,6 +128,8 @@ exercise_free (gpointer data)
   g_clear_pointer (&ex->fired, json_array_unref);
   g_clear_pointer (&ex->first_actions, json_object_unref);
   g_clear_pointer (&ex->control_ids, g_hash_table_unref);
+  g_clear_pointer (&ex->unsynced, wg_pg_exercise_sync_free);
+  g_clear_pointer (&ex->unpublished, g_ptr_array_unref);
   g_free (ex->id);
   g_free (ex->record_path);
   g_free (ex->title);
@@ -227,6 +244,8 @@ exercise_to_json (Exercise *ex,
       while (g_hash_table_iter_next (&iter, &key, NULL))
         json_array_add_string_element (ids, key);
       json_object_set_array_member (o, "control_ids", ids);
+      /* The step's command ids derive from it: a rebuilt copy keeps it. */
+      json_object_set_string_member (o, "journal_id", wg_store_get_journal_id (ex->store));
     }
   json_node_take_object (node, o);
   return node;
@@ -250,45 +269,8 @@ owner_url (WgEngine *self)
   return exercises->owner_url;
 }
 
-static void
-registered_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autofree char *id = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!wg_pg_exercises_put_finish (NULL, result, &error) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Cannot register exercise %s in PostgreSQL: %s", id, error->message);
-}
-
-/* Into the register (with --database): the record as the API shows it now,
- * this instance as its owner.  @callback NULL: a warning if it fails. */
-static void
-exercise_register (Exercise            *ex,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
-{
-  Exercises *exercises = ex->engine->exercises;
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *record = NULL;
-  WgPgExerciseRow row = { 0 };
-
-  if (exercises->pg == NULL)
-    return;
-  node = exercise_to_json (ex, TRUE);
-  record = json_to_string (node, FALSE);
-  row.id = ex->id;
-  row.owner_url = (char *) owner_url (ex->engine);
-  row.started_at = ex->started_at;
-  row.record = record;
-  if (callback == NULL)
-    wg_pg_exercises_put_async (exercises->pg, &row, exercises->cancellable, registered_cb, g_strdup (ex->id));
-  else
-    wg_pg_exercises_put_async (exercises->pg, &row, exercises->cancellable, callback, user_data);
-}
-
-/* Replaced atomically: a crash leaves the old record or the new one. */
+/* Replaced atomically: a crash leaves the old record or the new one.  On
+ * PostgreSQL it goes there with the next sync. */
 static gboolean
 exercise_save (Exercise  *ex,
                GError   **error)
@@ -298,8 +280,147 @@ exercise_save (Exercise  *ex,
 
   if (!g_file_set_contents (ex->record_path, text, -1, error))
     return FALSE;
-  exercise_register (ex, NULL, NULL);
+  ex->dirty = TRUE;
   return TRUE;
+}
+
+/* @events (nullable) appended to the exercise's store and @command_id's
+ * answer (nullable: timers, copies) stored with them: for the next sync. */
+static void
+exercise_appended (Exercise   *ex,
+                   GPtrArray  *events,
+                   const char *command_id)
+{
+  g_autoptr(GError) error = NULL;
+  char *answer;
+
+  if (ex->unsynced == NULL)
+    return;
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+      g_autoptr(JsonNode) node = wg_event_to_json (event);
+
+      g_array_append_val (ex->unsynced->seqs, event->seq);
+      g_ptr_array_add (ex->unsynced->events, json_to_string (node, FALSE));
+    }
+  if (command_id == NULL)
+    return;
+  /* None for a command refused outside the rules (nothing stored). */
+  answer = wg_store_dup_answer (ex->store, command_id, &error);
+  if (answer != NULL)
+    g_ptr_array_add (ex->unsynced->answers, answer);
+  else if (error != NULL)
+    g_warning ("Exercise %s: cannot read the answer to %s: %s", ex->id, command_id, error->message);
+}
+
+static void exercise_lost (WgEngine *self, const char *id, const GError *error);
+static void publish_now (Exercise *ex, GPtrArray *events);
+
+/* What a sync's callback needs: the exercise may be gone by then. */
+typedef struct
+{
+  WgEngine          *engine;
+  char              *id;
+  SoupServerMessage *msg;      /* nullable: nobody waits */
+  GPtrArray         *events;   /* WgEvent: for the stream once stored */
+  gint64             head;     /* the exercise's head once stored */
+} Synced;
+
+static void
+synced_free (Synced *synced)
+{
+  g_clear_object (&synced->msg);
+  g_ptr_array_unref (synced->events);
+  g_free (synced->id);
+  g_free (synced);
+}
+
+static void
+synced_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Synced *synced = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wg_pg_exercises_sync_finish (NULL, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          synced_free (synced);
+          return;
+        }
+      exercise_lost (synced->engine, synced->id, error);
+      if (synced->msg != NULL)
+        {
+          /* Not acknowledged: the answer prepared is replaced (libsoup
+           * appends a response set again to the body there is). */
+          soup_message_body_truncate (soup_server_message_get_response_body (synced->msg));
+          soup_message_headers_remove (soup_server_message_get_response_headers (synced->msg), "Location");
+          if (g_error_matches (error, WG_PG_EXERCISES_ERROR, WG_PG_EXERCISES_ERROR_LEASE_LOST))
+            wg_problem_respond (synced->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "exercise-unreachable",
+                                _("Another server runs this exercise now: retry"));
+          else
+            wg_problem_respond (synced->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+        }
+    }
+  else
+    {
+      Exercise *ex = g_hash_table_lookup (synced->engine->exercises->by_id, synced->id);
+
+      if (ex != NULL)
+        {
+          ex->stored_head = MAX (ex->stored_head, synced->head);
+          publish_now (ex, synced->events);
+        }
+    }
+  if (synced->msg != NULL)
+    soup_server_message_unpause (synced->msg);
+  synced_free (synced);
+}
+
+/* With --database, everything appended to the exercise and its record
+ * into PostgreSQL in one transaction, if this instance still holds its
+ * lease; @msg (nullable, answered already) is paused and sent once that
+ * committed, or replaced by a 503.  Without: @msg goes as it is. */
+static void
+exercise_sync (Exercise          *ex,
+               SoupServerMessage *msg)
+{
+  Exercises *exercises = ex->engine->exercises;
+  WgPgExerciseSync *sync;
+  g_autoptr(JsonNode) record = NULL;
+  g_autoptr(JsonNode) saved = NULL;
+  Synced *synced;
+
+  if (exercises->pg == NULL)
+    return;
+  sync = g_steal_pointer (&ex->unsynced);
+  ex->unsynced = wg_pg_exercise_sync_new ();
+  ex->dirty = FALSE;
+  record = exercise_to_json (ex, TRUE);
+  saved = exercise_to_json (ex, FALSE);
+  sync->id = g_strdup (ex->id);
+  sync->instance = g_strdup (exercises->instance);
+  sync->owner_url = g_strdup (owner_url (ex->engine));
+  sync->started_at = ex->started_at;
+  sync->record = json_to_string (record, FALSE);
+  sync->saved = json_to_string (saved, FALSE);
+  sync->head = wg_store_head (ex->store);
+  sync->lease_ms = exercises->lease_ms;
+  synced = g_new0 (Synced, 1);
+  synced->engine = ex->engine;
+  synced->id = g_strdup (ex->id);
+  synced->events = g_steal_pointer (&ex->unpublished);
+  synced->head = sync->head;
+  ex->unpublished = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  if (msg != NULL)
+    {
+      synced->msg = g_object_ref (msg);
+      soup_server_message_pause (msg);
+    }
+  wg_pg_exercises_sync_async (exercises->pg, sync, exercises->cancellable, synced_cb, synced);
 }
 
 static void
@@ -370,12 +491,14 @@ load_scenario (WgEngine   *self,
 
 /* ---- the exercise's store and stream ------------------------------------ */
 
+/* On PostgreSQL the head stored there: a console never gets an event a
+ * taker would not have. */
 static gint64
 hub_head_cb (gpointer user_data)
 {
   Exercise *ex = user_data;
 
-  return wg_store_head (ex->store);
+  return ex->unsynced != NULL ? ex->stored_head : wg_store_head (ex->store);
 }
 
 static gboolean
@@ -392,7 +515,14 @@ hub_backlog_cb (const WgStreamIdentity  *who,
 
   if (!_wg_engine_viewer_from_identity (who, &viewer))
     return TRUE;
-  return wg_store_read_journal_texts (ex->store, &viewer, after, limit, texts, seqs, error);
+  if (!wg_store_read_journal_texts (ex->store, &viewer, after, limit, texts, seqs, error))
+    return FALSE;
+  while (seqs->len > 0 && g_array_index (seqs, gint64, seqs->len - 1) > hub_head_cb (ex))
+    {
+      g_array_set_size (seqs, seqs->len - 1);
+      g_ptr_array_set_size (texts, texts->len - 1);
+    }
+  return TRUE;
 }
 
 /* The live rule (wg-journal-view.h) over the exercise's store. */
@@ -482,21 +612,32 @@ exercise_open_store (Exercise  *ex,
   return TRUE;
 }
 
-static GPtrArray *
-publish (Exercise  *ex,
-         GPtrArray *events)
+static void
+publish_now (Exercise  *ex,
+             GPtrArray *events)
 {
-  GPtrArray *nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-
   for (guint i = 0; events != NULL && i < events->len; i++)
     {
       WgEvent *event = events->pdata[i];
-      JsonNode *node = wg_event_to_json (event);
+      g_autoptr(JsonNode) node = wg_event_to_json (event);
 
       wg_stream_hub_publish_event (ex->hub, event->seq, node);
-      g_ptr_array_add (nodes, node);
     }
-  return nodes;
+}
+
+/* To the exercise's stream; on PostgreSQL once the sync that stores them
+ * committed, so that no console sees an event a taker would not have. */
+static void
+publish (Exercise  *ex,
+         GPtrArray *events)
+{
+  if (ex->unpublished == NULL)
+    {
+      publish_now (ex, events);
+      return;
+    }
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    g_ptr_array_add (ex->unpublished, wg_event_ref (events->pdata[i]));
 }
 
 /* ---- the field side ---------------------------------------------------- */
@@ -591,11 +732,16 @@ send_field_event (Exercise    *ex,
   if (command == NULL)
     return FALSE;
   if (!wg_store_execute_command (ex->store, command, actor, exercise_clock (ex), &events, &replayed, error))
-    return FALSE;
+    {
+      exercise_appended (ex, NULL, command_id);
+      return FALSE;
+    }
+  if (!replayed)
+    exercise_appended (ex, events, command_id);
   if (ex->incident == NULL && g_str_equal (type, "incident.report") && events != NULL && events->len > 0)
     ex->incident = g_strdup (((WgEvent *) events->pdata[0])->incident);
   if (!replayed)
-    g_ptr_array_unref (publish (ex, events));
+    publish (ex, events);
   if (events_out != NULL)
     *events_out = g_steal_pointer (&events);
   return TRUE;
@@ -661,8 +807,11 @@ run_timers (Exercise *ex)
       g_warning ("Exercise %s: timers failed: %s", ex->id, error->message);
       return;
     }
-  g_ptr_array_unref (publish (ex, events));
+  exercise_appended (ex, events, NULL);
+  publish (ex, events);
 }
+
+static void keep_leases (WgEngine *self);
 
 static gboolean
 tick_cb (gpointer user_data)
@@ -675,9 +824,16 @@ tick_cb (gpointer user_data)
   g_hash_table_iter_init (&iter, exercises->by_id);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      fire_due_steps (value);
-      run_timers (value);
+      Exercise *ex = value;
+
+      fire_due_steps (ex);
+      run_timers (ex);
+      if (ex->unsynced != NULL &&
+          (ex->dirty || ex->unsynced->seqs->len > 0 || ex->unsynced->answers->len > 0))
+        exercise_sync (ex, NULL);
     }
+  if (exercises->pg != NULL)
+    keep_leases (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -719,6 +875,11 @@ exercise_new (WgEngine   *self,
   ex->fired = json_array_new ();
   ex->first_actions = json_object_new ();
   ex->control_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (exercises->pg != NULL)
+    {
+      ex->unsynced = wg_pg_exercise_sync_new ();
+      ex->unpublished = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+    }
   return ex;
 }
 
@@ -803,6 +964,7 @@ copy_incident (WgEngine    *self,
     }
   if (!wg_store_apply_events (ex->store, copies, error))
     return FALSE;
+  exercise_appended (ex, copies, NULL);
   ex->incident = g_steal_pointer (&id);
   return TRUE;
 }
@@ -823,24 +985,6 @@ discard_files (WgEngine   *self,
       g_unlink (shm);
       g_free (dbs[i]);
     }
-}
-
-static void
-created_registered_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(SoupServerMessage) msg = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!wg_pg_exercises_put_finish (NULL, result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      /* It runs here all the same, and each save registers it again. */
-      g_warning ("Cannot register a new exercise in PostgreSQL: %s", error->message);
-    }
-  soup_server_message_unpause (msg);
 }
 
 static void
@@ -966,12 +1110,9 @@ post_exercises_cb (SoupServerMessage *msg,
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
   answer = exercise_to_json (ex, TRUE);
   wg_json_respond (msg, SOUP_STATUS_CREATED, answer);
-  /* Answered once registered: the other instances list it from then on. */
-  if (exercises->pg != NULL)
-    {
-      soup_server_message_pause (msg);
-      exercise_register (ex, created_registered_cb, g_object_ref (msg));
-    }
+  /* Answered once in PostgreSQL: the other instances list it from then
+   * on, and take it over if this one dies. */
+  exercise_sync (ex, msg);
 }
 
 static int
@@ -1245,6 +1386,7 @@ control_command (WgEngine          *self,
   if (g_hash_table_contains (ex->control_ids, id))
     {
       respond_command (msg, ex, id, actor, TRUE, NULL, TRUE);
+      exercise_sync (ex, msg);
       return;
     }
 
@@ -1328,6 +1470,7 @@ control_command (WgEngine          *self,
           if (!fire_step (ex, step, exercise_elapsed (ex), &events, &error))
             {
               wg_problem_respond_error (msg, error);
+              exercise_sync (ex, msg);
               return;
             }
         }
@@ -1343,6 +1486,7 @@ control_command (WgEngine          *self,
           if (!send_field_event (ex, command_id, command, as, field_body, &events, &error))
             {
               wg_problem_respond_error (msg, error);
+              exercise_sync (ex, msg);
               return;
             }
         }
@@ -1356,6 +1500,7 @@ control_command (WgEngine          *self,
   g_hash_table_add (ex->control_ids, g_strdup (id));
   exercise_save_or_warn (ex);
   respond_command (msg, ex, id, actor, FALSE, events, TRUE);
+  exercise_sync (ex, msg);
 }
 
 static gboolean
@@ -1431,14 +1576,18 @@ post_commands_cb (SoupServerMessage *msg,
     }
   if (!wg_store_execute_command (ex->store, command, actor, exercise_clock (ex), &events, &replayed, &error))
     {
+      /* A rule's refusal is an answer too: stored before it is sent. */
+      exercise_appended (ex, NULL, wg_command_get_id (command));
       wg_problem_respond_error (msg, error);
+      exercise_sync (ex, msg);
       return;
     }
   if (!replayed)
     {
       const char *name = wg_command_get_type_name (command);
 
-      g_ptr_array_unref (publish (ex, events));
+      exercise_appended (ex, events, wg_command_get_id (command));
+      publish (ex, events);
       if (!json_object_has_member (ex->first_actions, name))
         {
           gint64 elapsed = exercise_elapsed (ex);
@@ -1451,6 +1600,8 @@ post_commands_cb (SoupServerMessage *msg,
       fire_due_steps (ex);
     }
   respond_command (msg, ex, wg_command_get_id (command), actor, replayed, events, FALSE);
+  /* A retry's answer too: the first one's sync may not have committed. */
+  exercise_sync (ex, msg);
 }
 
 /* The live handlers over the exercise's journal (wg-engine-journal.c). */
@@ -2114,30 +2265,25 @@ exercises_websocket_cb (SoupServer              *server,
 
 /* ---- life --------------------------------------------------------------- */
 
-static gboolean
-load_exercise (WgEngine    *self,
-               const char  *record_path,
-               GError     **error)
+/* An exercise from its record as saved (exercises/<id>.json, or the
+ * register's on PostgreSQL), without its store. */
+static Exercise *
+exercise_from_record (WgEngine    *self,
+                      const char  *id,
+                      JsonNode    *root,
+                      GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *base = g_path_get_basename (record_path);
-  g_autofree char *id = g_strndup (base, strlen (base) - strlen (".json"));
-  g_autofree char *db = store_path (self, id);
-  g_autoptr(WgStore) store = NULL;
-  Exercises *exercises = self->exercises;
   JsonObject *o;
   JsonArray *ids = NULL;
   const char *state;
   Exercise *ex;
 
-  if (!json_parser_load_from_file (parser, record_path, error))
-    return FALSE;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_FIELD, "%s: not an object", base);
-      return FALSE;
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_FIELD, "exercise %s: its record is not an object", id);
+      return NULL;
     }
-  o = json_node_get_object (json_parser_get_root (parser));
+  o = json_node_get_object (root);
   ex = exercise_new (self, id);
   ex->title = g_strdup (json_object_get_string_member_with_default (o, "title", id));
   ex->scenario_file = g_strdup (json_object_get_string_member_with_default (o, "scenario", NULL));
@@ -2171,8 +2317,30 @@ load_exercise (WgEngine    *self,
   if (ex->scenario_file != NULL && (ex->scenario = load_scenario (self, ex->scenario_file, error)) == NULL)
     {
       exercise_free (ex);
-      return FALSE;
+      return NULL;
     }
+  return ex;
+}
+
+/* On SQLite: an exercise of this data directory, from its files. */
+static gboolean
+load_exercise (WgEngine    *self,
+               const char  *record_path,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *base = g_path_get_basename (record_path);
+  g_autofree char *id = g_strndup (base, strlen (base) - strlen (".json"));
+  g_autofree char *db = store_path (self, id);
+  g_autoptr(WgStore) store = NULL;
+  Exercises *exercises = self->exercises;
+  Exercise *ex;
+
+  if (!json_parser_load_from_file (parser, record_path, error))
+    return FALSE;
+  ex = exercise_from_record (self, id, json_parser_get_root (parser), error);
+  if (ex == NULL)
+    return FALSE;
   store = wg_store_open (db, error);
   if (store == NULL || !exercise_open_store (ex, g_steal_pointer (&store), error))
     {
@@ -2181,6 +2349,240 @@ load_exercise (WgEngine    *self,
     }
   g_hash_table_insert (exercises->by_id, ex->id, ex);
   return TRUE;
+}
+
+/* ---- leases (PostgreSQL) -------------------------------------------------- */
+
+/* This instance appends no more to @id (its lease lost, or its copy behind
+ * PostgreSQL): dropped, its streams closed (consoles reconnect, through
+ * the register, to whoever runs it).  Still ours in the register, it is
+ * claimed again and rebuilt from PostgreSQL at the next tick. */
+static void
+exercise_lost (WgEngine     *self,
+               const char   *id,
+               const GError *error)
+{
+  Exercises *exercises = self->exercises;
+  Exercise *ex = g_hash_table_lookup (exercises->by_id, id);
+
+  if (ex == NULL)
+    return;
+  g_message ("Exercise %s no longer runs here: %s", id, error->message);
+  wg_stream_hub_close_all (ex->hub, WG_STREAM_CLOSE_GOING_AWAY, "the exercise moved");
+  g_hash_table_remove (exercises->by_id, id);
+}
+
+static GStrv
+held_ids (Exercises *exercises)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer key;
+  GStrv ids;
+
+  g_hash_table_iter_init (&iter, exercises->by_id);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (builder, key);
+  g_hash_table_iter_init (&iter, exercises->unusable);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (builder, key);
+  ids = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return ids;
+}
+
+typedef struct
+{
+  WgEngine *engine;
+  GStrv     running;   /* the ids run here when the renewal was queued */
+} Renewal;
+
+static void
+renewed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Renewal *renewal = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) held = wg_pg_exercises_renew_finish (NULL, result, &error);
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      renewal->engine->exercises->renewing = FALSE;
+      if (held == NULL)
+        g_message ("Cannot renew the exercises' leases: %s", error->message);
+      for (guint i = 0; held != NULL && renewal->running[i] != NULL; i++)
+        if (!g_strv_contains ((const char * const *) held, renewal->running[i]))
+          {
+            g_autoptr(GError) lost = g_error_new (WG_PG_EXERCISES_ERROR, WG_PG_EXERCISES_ERROR_LEASE_LOST,
+                                                  "another instance took its lease over");
+
+            exercise_lost (renewal->engine, renewal->running[i], lost);
+          }
+    }
+  g_strfreev (renewal->running);
+  g_free (renewal);
+}
+
+/* A claimed exercise rebuilt from PostgreSQL: its store emptied and
+ * filled with its journal and answers under its own journal id, its
+ * record as last synced.  Its track stays where it was (positions are not
+ * in PostgreSQL). */
+static gboolean
+adopt_exercise (WgEngine           *self,
+                WgPgExerciseClaim  *claim,
+                GError            **error)
+{
+  Exercises *exercises = self->exercises;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autofree char *db = store_path (self, claim->id);
+  g_autoptr(WgStore) store = NULL;
+  const char *journal_id;
+  Exercise *ex;
+
+  if (!json_parser_load_from_data (parser, claim->saved, -1, error))
+    return FALSE;
+  ex = exercise_from_record (self, claim->id, json_parser_get_root (parser), error);
+  if (ex == NULL)
+    return FALSE;
+  journal_id = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                          "journal_id", NULL);
+  for (guint i = 0; i < claim->events->len; i++)
+    {
+      g_autoptr(JsonParser) event_parser = json_parser_new ();
+      WgEvent *event;
+
+      if (!json_parser_load_from_data (event_parser, claim->events->pdata[i], -1, error) ||
+          (event = wg_event_from_json (json_parser_get_root (event_parser), error)) == NULL)
+        {
+          exercise_free (ex);
+          return FALSE;
+        }
+      g_ptr_array_add (events, event);
+    }
+  store = wg_store_open (db, error);
+  if (store == NULL ||
+      (journal_id != NULL && !wg_store_reset (store, journal_id, error)) ||
+      !exercise_open_store (ex, g_steal_pointer (&store), error) ||
+      (events->len > 0 && !wg_store_apply_events (ex->store, events, error)) ||
+      !wg_store_import_answers (ex->store, claim->answers, error) ||
+      !exercise_save (ex, error))
+    {
+      exercise_free (ex);
+      return FALSE;
+    }
+  /* Nothing new to store: the record only, with this owner's address. */
+  ex->dirty = FALSE;
+  ex->stored_head = wg_store_head (ex->store);
+  g_hash_table_insert (exercises->by_id, ex->id, ex);
+  return TRUE;
+}
+
+static void
+claimed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) claims = wg_pg_exercises_claim_finish (NULL, result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->exercises->claiming = FALSE;
+  if (claims == NULL)
+    {
+      g_message ("Cannot look for exercises to take over: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < claims->len; i++)
+    {
+      WgPgExerciseClaim *claim = claims->pdata[i];
+      g_autoptr(GError) local_error = NULL;
+      Exercise *ex;
+
+      if (!adopt_exercise (self, claim, &local_error))
+        {
+          /* Another instance may run it (its scenario file there...). */
+          g_warning ("Cannot take exercise %s over: %s", claim->id, local_error->message);
+          g_hash_table_add (self->exercises->unusable, g_strdup (claim->id));
+          wg_pg_exercises_release (self->exercises->pg, self->exercises->instance, claim->id);
+          continue;
+        }
+      ex = g_hash_table_lookup (self->exercises->by_id, claim->id);
+      g_message ("Exercise %s runs here now (%" G_GINT64_FORMAT " events from PostgreSQL)", ex->id,
+                 wg_store_head (ex->store));
+      /* The steps that fell due meanwhile fire at once, in order; the
+       * next tick stores them, with the record. */
+      fire_due_steps (ex);
+      run_timers (ex);
+      ex->dirty = TRUE;
+    }
+}
+
+/* Each tick: renews this instance's leases, and claims the exercises whose
+ * owner let its lease lapse (and its own it does not run yet, as after a
+ * restart). */
+static void
+keep_leases (WgEngine *self)
+{
+  Exercises *exercises = self->exercises;
+  g_auto(GStrv) held = held_ids (exercises);
+
+  if (!exercises->renewing)
+    {
+      Renewal *renewal = g_new0 (Renewal, 1);
+
+      renewal->engine = self;
+      renewal->running = g_strdupv (held);
+      exercises->renewing = TRUE;
+      wg_pg_exercises_renew_async (exercises->pg, exercises->instance, exercises->lease_ms, exercises->cancellable,
+                                   renewed_cb, renewal);
+    }
+  if (!exercises->claiming)
+    {
+      exercises->claiming = TRUE;
+      wg_pg_exercises_claim_async (exercises->pg, exercises->instance, owner_url (self), exercises->lease_ms,
+                                   (const char * const *) held, exercises->cancellable, claimed_cb, self);
+    }
+}
+
+/* At start, before the main loop runs: the exercises this instance still
+ * holds (a restart within their lease) and the lapsed ones are claimed and
+ * rebuilt before it serves, as SQLite's are loaded from their files. */
+static void
+claim_at_start (WgEngine *self)
+{
+  Exercises *exercises = self->exercises;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  const char *const none[] = { NULL };
+
+  g_main_context_push_thread_default (context);
+  exercises->claiming = TRUE;
+  wg_pg_exercises_claim_async (exercises->pg, exercises->instance, owner_url (self), exercises->lease_ms, none,
+                               exercises->cancellable, claimed_cb, self);
+  while (exercises->claiming)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+}
+
+/* The id of the instance running on this data directory: kept in
+ * exercises/instance-id, so that a restart holds its leases still. */
+static char *
+instance_id (const char  *dir,
+             GError     **error)
+{
+  g_autofree char *path = g_build_filename (dir, "instance-id", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *fresh = NULL;
+
+  if (g_file_get_contents (path, &text, NULL, NULL) && g_uuid_string_is_valid (g_strstrip (text)))
+    return g_steal_pointer (&text);
+  fresh = g_uuid_string_random ();
+  if (!g_file_set_contents (path, fresh, -1, error))
+    return NULL;
+  return g_steal_pointer (&fresh);
 }
 
 static void
@@ -2192,6 +2594,8 @@ exercises_free (gpointer data)
   g_cancellable_cancel (exercises->cancellable);
   g_clear_object (&exercises->forwarder);
   g_clear_pointer (&exercises->pg, wg_pg_exercises_free);
+  g_clear_pointer (&exercises->unusable, g_hash_table_unref);
+  g_free (exercises->instance);
   g_clear_object (&exercises->cancellable);
   g_free (exercises->owner_url);
   g_clear_pointer (&exercises->by_id, g_hash_table_unref);
@@ -2214,13 +2618,7 @@ _wg_engine_exercises_init (WgEngine  *self,
   exercises->dir = g_build_filename (wg_server_get_data_dir (self->server), "exercises", NULL);
   exercises->limiter = wg_rate_limiter_new (self->config.command_rate, self->config.command_burst);
   exercises->cancellable = g_cancellable_new ();
-  if (self->config.database != NULL)
-    {
-      exercises->pg = wg_pg_exercises_open (self->config.database, error);
-      if (exercises->pg == NULL)
-        return FALSE;
-      exercises->forwarder = soup_session_new_with_options ("timeout", FORWARD_TIMEOUT_S, NULL);
-    }
+  exercises->unusable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (g_mkdir_with_parents (exercises->dir, 0700) != 0)
     {
       int saved = errno;
@@ -2228,10 +2626,23 @@ _wg_engine_exercises_init (WgEngine  *self,
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", exercises->dir, g_strerror (saved));
       return FALSE;
     }
+  if (self->config.database != NULL)
+    {
+      exercises->pg = wg_pg_exercises_open (self->config.database, error);
+      if (exercises->pg == NULL)
+        return FALSE;
+      exercises->forwarder = soup_session_new_with_options ("timeout", FORWARD_TIMEOUT_S, NULL);
+      exercises->instance = instance_id (exercises->dir, error);
+      if (exercises->instance == NULL)
+        return FALSE;
+      exercises->lease_ms = self->config.exercise_lease_seconds * 1000;
+    }
   dir = g_dir_open (exercises->dir, 0, error);
   if (dir == NULL)
     return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL)
+  /* On PostgreSQL the files are a cache: the exercises this instance holds
+   * are claimed and rebuilt from there as it starts. */
+  while (exercises->pg == NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;
       g_autoptr(GError) local_error = NULL;
@@ -2261,7 +2672,8 @@ _wg_engine_exercises_init (WgEngine  *self,
 }
 
 /* Running exercises resume: the steps that fell due while the server was
- * down fire now, in order. */
+ * down fire now, in order (on PostgreSQL once claimed, which registers the
+ * address this instance has now). */
 void
 _wg_engine_exercises_start (WgEngine *self)
 {
@@ -2269,13 +2681,8 @@ _wg_engine_exercises_start (WgEngine *self)
 
   if (exercises->tick_id == 0)
     {
-      GHashTableIter iter;
-      gpointer value;
-
-      /* Its address may have changed since it last ran. */
-      g_hash_table_iter_init (&iter, exercises->by_id);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        exercise_register (value, NULL, NULL);
+      if (exercises->pg != NULL)
+        claim_at_start (self);
       tick_cb (self);
       exercises->tick_id = g_timeout_add_seconds (TICK_INTERVAL_S, tick_cb, self);
     }

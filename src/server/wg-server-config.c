@@ -53,6 +53,7 @@ wg_server_config_new (void)
   self->max_batch = 5000;
   self->max_future_seconds = 300;
   self->query_max = 100000;
+  self->exercise_lease_seconds = 10;
   self->attachment_max_bytes = 8 * 1024 * 1024;
   self->attachment_max_age_seconds = 24 * 3600;
   self->attachment_purge_interval_seconds = 3600;
@@ -200,6 +201,8 @@ wg_server_config_load_file (WgServerConfig  *self,
   READ_UINT ("positions", "max-batch", 1, 1000000, max_batch);
   READ_UINT ("positions", "max-future-seconds", 0, 86400, max_future_seconds);
   READ_UINT ("positions", "query-max", 1, 10000000, query_max);
+
+  READ_UINT ("exercises", "lease-seconds", 2, 3600, exercise_lease_seconds);
 
   READ_UINT ("attachments", "max-bytes", 1024, 64 * 1024 * 1024, attachment_max_bytes);
   READ_UINT ("attachments", "max-age-seconds", 1, 365 * 86400, attachment_max_age_seconds);

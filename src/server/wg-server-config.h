@@ -60,6 +60,9 @@ typedef struct
   guint    max_future_seconds;
   guint    query_max;
 
+  /* [exercises] */
+  guint    exercise_lease_seconds;          /* on PostgreSQL: an owner silent this long loses its exercises */
+
   /* [attachments] */
   gsize    attachment_max_bytes;            /* one upload */
   guint    attachment_max_age_seconds;      /* unreferenced uploads older than this are removed */

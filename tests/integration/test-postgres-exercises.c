@@ -6,15 +6,22 @@
  * from instance 1) gets a command made through instance 1 within 1 s;
  * trainees' commands alternating between the instances, each retried
  * through the other, give one gap-free exercise journal with each command
- * once; the trainer's control commands go through either.
+ * once; the trainer's control commands go through either.  An owner
+ * killed for good: the other instance takes its exercise over once the
+ * lease lapses, from PostgreSQL, and the owner restarted later is fenced.
  */
 #include "config.h"
+
+#include <signal.h>
 
 #include "wg-test-postgres.h"
 #include "wg-test-server.h"
 
 #define FIRE "fire-residential.json"
 #define CONFIG "[auth]\ncommand-rate=100000\ncommand-burst=100000\n"
+/* A short lease: the takeover within seconds. */
+#define LEASE_SECONDS 4
+#define SHORT_LEASE_CONFIG CONFIG "[exercises]\nlease-seconds=4\n"
 
 static WgTestPostgres *cluster;
 static char *skip_reason;
@@ -23,13 +30,20 @@ static char *skip_reason;
   G_STMT_START { if (cluster == NULL) { g_test_skip (skip_reason); return; } } G_STMT_END
 
 static WgTestServer *
-start_server (const char *database)
+start_server_with (const char *database,
+                   const char *config)
 {
-  WgTestServer *server = wg_test_server_new (CONFIG);
+  WgTestServer *server = wg_test_server_new (config);
   const char *args[] = { "--demo", "--database", database, NULL };
 
   wg_test_server_start (server, args);
   return server;
+}
+
+static WgTestServer *
+start_server (const char *database)
+{
+  return start_server_with (database, CONFIG);
 }
 
 static char *
@@ -306,6 +320,280 @@ test_owner_restart (void)
     wg_test_server_free (server[i]);
 }
 
+static gint64
+elapsed_ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000;
+}
+
+/* The owner killed for good: once its lease lapses the other instance
+ * takes the exercise over from PostgreSQL and serves it (a new command,
+ * a retry of one the dead owner acknowledged, a step that fell due
+ * meanwhile, the stream from its `after`); the owner restarted on its
+ * data directory appends nothing and forwards to the new owner. */
+static void
+test_takeover (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *id = NULL, *incident = NULL, *note = NULL, *path = NULL;
+  g_autofree char *trainer = NULL, *dispatcher[2] = { NULL };
+  g_autofree char *acked = command_id (300), *forwarded = command_id (301);
+  g_autofree char *after_death = command_id (302), *after_return = command_id (303);
+  g_autofree char *owner_sql = NULL;
+  g_autoptr(JsonArray) journal = NULL;
+  g_autoptr(GHashTable) noted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  WgTestServer *server[2];
+  const char *args[] = { "--demo", "--database", NULL, NULL };
+  gint64 acked_seq = 0, forwarded_seq = 0, start, round_trip_us = 0;
+  guint hotline = 0;
+  const guint timed = 10;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  args[2] = database;
+  for (guint i = 0; i < 2; i++)
+    {
+      server[i] = start_server_with (database, SHORT_LEASE_CONFIG);
+      dispatcher[i] = wg_test_server_login (server[i], "dispatcher", "demo");
+    }
+  trainer = wg_test_server_login (server[0], "trainer", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], trainer, "POST", "/api/v1/exercises",
+                                                             "application/json", "{\"scenario\":\"" FIRE "\"}");
+
+    g_assert_cmpuint (r->status, ==, 201);
+    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+    incident = g_strdup (json_object_get_string_member (wg_test_response_object (r), "incident"));
+  }
+  note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", incident);
+  path = g_strconcat ("/api/v1/exercises/", id, NULL);
+
+  /* Acknowledged by the owner, directly and forwarded; the round trip of
+   * a note on the owner, every one stored in PostgreSQL before its answer. */
+  {
+    g_autoptr(WgTestResponse) r = exercise_command (server[0], id, dispatcher[0], acked, "incident.note", note);
+    g_autoptr(WgTestResponse) f = exercise_command (server[1], id, dispatcher[1], forwarded, "incident.note", note);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (f->status, ==, 200);
+    acked_seq = first_seq (r);
+    forwarded_seq = first_seq (f);
+  }
+  for (guint i = 0; i < timed; i++)
+    {
+      g_autofree char *cid = command_id (310 + i);
+      g_autoptr(WgTestResponse) r = NULL;
+
+      start = g_get_monotonic_time ();
+      r = exercise_command (server[0], id, dispatcher[0], cid, "incident.note", note);
+      round_trip_us += g_get_monotonic_time () - start;
+      g_assert_cmpuint (r->status, ==, 200);
+    }
+  g_test_message ("an exercise note on its owner: %.1f ms round trip (mean of %u)",
+                  round_trip_us / 1000.0 / timed, timed);
+
+  wg_test_server_kill (server[0]);
+  start = g_get_monotonic_time ();
+  /* 45 s of the exercise pass while its owner is dead: the hotline's
+   * call (00:40) falls due during the outage. */
+  {
+    g_autofree char *sql = g_strdup_printf ("UPDATE exercises SET saved = jsonb_set(saved::jsonb, '{start_clock}',"
+                                            " to_jsonb((saved::jsonb->>'start_clock')::bigint - 45000))::text"
+                                            " WHERE id = '%s'", id);
+
+    wg_test_postgres_execute (database, sql);
+  }
+  {
+    gint64 deadline = g_get_monotonic_time () + (LEASE_SECONDS + 10) * G_USEC_PER_SEC;
+    g_autoptr(WgTestResponse) r = NULL;
+    g_autoptr(WgTestResponse) retry = NULL;
+    guint unreachable = 0;
+
+    for (;;)
+      {
+        g_clear_pointer (&r, wg_test_response_free);
+        r = exercise_command (server[1], id, dispatcher[1], after_death, "incident.note", note);
+        if (r->status == 200 || g_get_monotonic_time () > deadline)
+          break;
+        wg_test_response_assert_problem (r, 503, "exercise-unreachable");
+        unreachable++;
+        g_usleep (250 * 1000);
+      }
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_false (json_object_get_boolean_member (wg_test_response_object (r), "replayed"));
+    g_test_message ("the owner killed: a command served by the other instance after %" G_GINT64_FORMAT
+                    " ms (lease %d s; %u answers 503 before)", elapsed_ms_since (start), LEASE_SECONDS, unreachable);
+    retry = exercise_command (server[1], id, dispatcher[1], acked, "incident.note", note);
+    g_assert_cmpuint (retry->status, ==, 200);
+    g_assert_true (json_object_get_boolean_member (wg_test_response_object (retry), "replayed"));
+    g_assert_cmpint (first_seq (retry), ==, acked_seq);
+  }
+
+  /* The trainer's stream on the survivor, from where it was. */
+  {
+    g_autofree char *stream = g_strdup_printf ("/api/v1/exercises/%s/stream?after=%" G_GINT64_FORMAT, id,
+                                               forwarded_seq);
+    g_autofree char *trainer_1 = wg_test_server_login (server[1], "trainer", "demo");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WgTestWebsocket) ws = wg_test_server_websocket_as (server[1], trainer_1, stream, &error);
+    g_autoptr(JsonNode) event = NULL;
+
+    g_assert_no_error (error);
+    event = wg_test_websocket_wait_type (ws, "event", 5000);
+    g_assert_nonnull (event);
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_node_get_object (event),
+                                                                                "event"), "seq"),
+                     ==, forwarded_seq + 1);
+  }
+
+  /* Back on its data directory: the lease is the other's, it appends
+   * nothing and forwards. */
+  wg_test_server_start (server[0], args);
+  {
+    g_autoptr(WgTestResponse) r = NULL;
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    for (;;)
+      {
+        g_clear_pointer (&r, wg_test_response_free);
+        r = exercise_command (server[0], id, dispatcher[0], after_return, "incident.note", note);
+        if (r->status == 200 || g_get_monotonic_time () > deadline)
+          break;
+        g_usleep (100 * 1000);
+      }
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_false (json_object_get_boolean_member (wg_test_response_object (r), "replayed"));
+  }
+  /* It claims what it may before it serves: the exercise is the other's. */
+  owner_sql = g_strdup_printf ("SELECT count(*) FROM exercises WHERE id = '%s' AND owner_url = '%s'", id,
+                               server[1]->base_url);
+  g_assert_cmpint (wg_test_postgres_query_number (database, owner_sql), ==, 1);
+
+  journal = exercise_journal (server[0], dispatcher[0], id);
+  for (guint i = 0; i < json_array_get_length (journal); i++)
+    {
+      JsonObject *event = json_array_get_object_element (journal, i);
+
+      g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, i + 1);
+      if (!g_str_equal (json_object_get_string_member (event, "type"), "incident.noted"))
+        continue;
+      if (g_strcmp0 (json_object_get_string_member (event, "actor"), "exercise-hotline") == 0)
+        hotline++;
+      else
+        g_assert_true (g_hash_table_add (noted, g_strdup (json_object_get_string_member (event, "command"))));
+    }
+  g_assert_cmpuint (hotline, ==, 1);
+  g_assert_cmpuint (g_hash_table_size (noted), ==, timed + 4);
+  g_assert_true (g_hash_table_contains (noted, acked));
+  g_assert_true (g_hash_table_contains (noted, after_death));
+  g_assert_true (g_hash_table_contains (noted, after_return));
+  for (guint i = 0; i < 2; i++)
+    wg_test_server_free (server[i]);
+}
+
+static void
+signal_server (WgTestServer *server,
+               int           signal_number)
+{
+  const char *pid = g_subprocess_get_identifier (server->process);
+
+  g_assert_nonnull (pid);
+  g_assert_cmpint (kill ((pid_t) g_ascii_strtoll (pid, NULL, 10), signal_number), ==, 0);
+}
+
+/* Fencing: the owner stopped (SIGSTOP) past its lease, the other instance
+ * takes the exercise over; the old owner, running again, still has the
+ * exercise in memory but PostgreSQL refuses its sync (the lease is the
+ * other's), so its command is not acknowledged there: it answers 503
+ * and, dropping the exercise, forwards the retry to the new owner. */
+static void
+test_takeover_fenced (void)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *id = NULL, *incident = NULL, *note = NULL, *owner_sql = NULL, *events_sql = NULL;
+  g_autofree char *trainer = NULL, *dispatcher[2] = { NULL };
+  g_autofree char *before = command_id (400), *taken = command_id (401), *fenced = command_id (402);
+  g_autoptr(JsonArray) journal = NULL;
+  g_autoptr(GHashTable) noted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  WgTestServer *server[2];
+  gint64 deadline;
+  guint refused = 0;
+
+  REQUIRE_CLUSTER ();
+  database = wg_test_postgres_new_database (cluster);
+  for (guint i = 0; i < 2; i++)
+    {
+      server[i] = start_server_with (database, SHORT_LEASE_CONFIG);
+      dispatcher[i] = wg_test_server_login (server[i], "dispatcher", "demo");
+    }
+  trainer = wg_test_server_login (server[0], "trainer", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], trainer, "POST", "/api/v1/exercises",
+                                                             "application/json", "{\"scenario\":\"" FIRE "\"}");
+
+    g_assert_cmpuint (r->status, ==, 201);
+    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+    incident = g_strdup (json_object_get_string_member (wg_test_response_object (r), "incident"));
+  }
+  note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", incident);
+  {
+    g_autoptr(WgTestResponse) r = exercise_command (server[0], id, dispatcher[0], before, "incident.note", note);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+
+  signal_server (server[0], SIGSTOP);
+  /* Not through instance 2 meanwhile: its forward to a stopped owner
+   * would wait for the forwarding timeout. */
+  owner_sql = g_strdup_printf ("SELECT count(*) FROM exercises WHERE id = '%s' AND owner_url = '%s'", id,
+                               server[1]->base_url);
+  deadline = g_get_monotonic_time () + (LEASE_SECONDS + 10) * G_USEC_PER_SEC;
+  while (wg_test_postgres_query_number (database, owner_sql) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (200 * 1000);
+  g_assert_cmpint (wg_test_postgres_query_number (database, owner_sql), ==, 1);
+  {
+    g_autoptr(WgTestResponse) r = exercise_command (server[1], id, dispatcher[1], taken, "incident.note", note);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+
+  signal_server (server[0], SIGCONT);
+  {
+    g_autoptr(WgTestResponse) r = NULL;
+
+    deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+    for (;;)
+      {
+        g_clear_pointer (&r, wg_test_response_free);
+        r = exercise_command (server[0], id, dispatcher[0], fenced, "incident.note", note);
+        if (r->status == 200 || g_get_monotonic_time () > deadline)
+          break;
+        wg_test_response_assert_problem (r, 503, "exercise-unreachable");
+        refused++;
+        g_usleep (100 * 1000);
+      }
+    g_assert_cmpuint (r->status, ==, 200);
+    g_test_message ("the fenced owner's command: %u answers 503 before the one forwarded", refused);
+  }
+
+  journal = exercise_journal (server[1], dispatcher[1], id);
+  for (guint i = 0; i < json_array_get_length (journal); i++)
+    {
+      JsonObject *event = json_array_get_object_element (journal, i);
+
+      g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, i + 1);
+      if (g_str_equal (json_object_get_string_member (event, "type"), "incident.noted") &&
+          g_strcmp0 (json_object_get_string_member (event, "actor"), "exercise-hotline") != 0)
+        g_assert_true (g_hash_table_add (noted, g_strdup (json_object_get_string_member (event, "command"))));
+    }
+  g_assert_cmpuint (g_hash_table_size (noted), ==, 3);
+  g_assert_true (g_hash_table_contains (noted, fenced));
+  events_sql = g_strdup_printf ("SELECT count(*) FROM exercise_events WHERE exercise_id = '%s'", id);
+  g_assert_cmpint (wg_test_postgres_query_number (database, events_sql), ==, json_array_get_length (journal));
+  for (guint i = 0; i < 2; i++)
+    wg_test_server_free (server[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -315,6 +603,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/postgres-exercises/two-instances", test_two_instances);
   g_test_add_func ("/postgres-exercises/owner-restart", test_owner_restart);
+  g_test_add_func ("/postgres-exercises/takeover", test_takeover);
+  g_test_add_func ("/postgres-exercises/takeover-fenced", test_takeover_fenced);
   cluster = wg_test_postgres_start (&skip_reason);
   status = g_test_run ();
   g_clear_pointer (&cluster, wg_test_postgres_stop);

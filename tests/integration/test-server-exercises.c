@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "wg-test-postgres.h"
 #include "wg-test-server.h"
 
 #define METRICS_TOKEN "metrics-0123456789abcdef"
@@ -531,15 +532,27 @@ test_restart (void)
   start_drill (&drill, server, trainer);
   g_assert_cmpint (wg_test_server_stop (server), ==, 0);
 
-  name = g_strconcat (drill.id, ".json", NULL);
-  record_path = g_build_filename (server->data_dir, "exercises", name, NULL);
-  json_parser_load_from_file (parser, record_path, &error);
-  g_assert_no_error (error);
-  record = json_node_get_object (json_parser_get_root (parser));
-  json_object_set_int_member (record, "paused_ms", json_object_get_int_member (record, "paused_ms") - 90000);
-  text = json_to_string (json_parser_get_root (parser), TRUE);
-  g_file_set_contents (record_path, text, -1, &error);
-  g_assert_no_error (error);
+  if (server->database != NULL)
+    {
+      /* On PostgreSQL the record is the register's (the file is a cache). */
+      g_autofree char *sql = g_strdup_printf ("UPDATE exercises SET saved = jsonb_set(saved::jsonb, '{paused_ms}',"
+                                              " to_jsonb((saved::jsonb->>'paused_ms')::bigint - 90000))::text"
+                                              " WHERE id = '%s'", drill.id);
+
+      wg_test_postgres_execute (server->database, sql);
+    }
+  else
+    {
+      name = g_strconcat (drill.id, ".json", NULL);
+      record_path = g_build_filename (server->data_dir, "exercises", name, NULL);
+      json_parser_load_from_file (parser, record_path, &error);
+      g_assert_no_error (error);
+      record = json_node_get_object (json_parser_get_root (parser));
+      json_object_set_int_member (record, "paused_ms", json_object_get_int_member (record, "paused_ms") - 90000);
+      text = json_to_string (json_parser_get_root (parser), TRUE);
+      g_file_set_contents (record_path, text, -1, &error);
+      g_assert_no_error (error);
+    }
 
   wg_test_server_start (server, args);
   trainer = (g_free (trainer), wg_test_server_login (server, "trainer", "demo"));
