@@ -241,6 +241,49 @@ warn_storage_failure (WgEngine     *self,
   self->storage_warned_us = now;
 }
 
+/* On the writer thread: runs the batch in one transaction, each command's
+ * result on its item.  On SQLite the commands run without a savepoint
+ * each unless @savepoints (wg_store_begin_without_savepoints()). */
+static gboolean
+store_batch (WgEngine   *self,
+             GPtrArray  *items,
+             gint64      now_ms,
+             gboolean    savepoints,
+             gboolean   *purge,
+             GError    **error)
+{
+  g_autoptr(GPtrArray) caught_up = NULL;
+
+  if (self->pg == NULL && !savepoints
+      ? !wg_store_begin_without_savepoints (self->writer_store, error)
+      : !_wg_engine_store_begin (self, &caught_up, error))
+    return FALSE;
+
+  _wg_engine_attachments_batch_begin (self);
+  for (guint i = 0; i < items->len; i++)
+    {
+      WgCommitItem *item = g_ptr_array_index (items, i);
+      CommandJob *job = item->data;
+      CommandResult *result = g_new0 (CommandResult, 1);
+
+      /* A second run starts the batch again. */
+      g_clear_pointer (&item->result, command_result_free);
+      g_clear_error (&item->error);
+      item->result = result;
+      item->result_destroy = command_result_free;
+      if (i == 0)
+        result->caught_up = g_steal_pointer (&caught_up);
+      if (job->kind == JOB_TIMERS)
+        _wg_engine_store_run_timers (self, now_ms, &result->events, &item->error);
+      else if (job->kind == JOB_PURGE)
+        *purge = TRUE;
+      else if (job->kind == JOB_COMMAND)
+        _wg_engine_store_execute (self, job->command, job->actor, now_ms, job->refusal,
+                                  &result->events, &result->replayed, &item->error);
+    }
+  return _wg_engine_store_commit (self, error);
+}
+
 /* On the writer thread. */
 static gboolean
 commands_batch_cb (GPtrArray  *items,
@@ -250,43 +293,24 @@ commands_batch_cb (GPtrArray  *items,
   WgEngine *self = user_data;
   g_autoptr(GPtrArray) audits = NULL;
   g_autoptr(GError) audit_error = NULL;
-  g_autoptr(GPtrArray) caught_up = NULL;
+  g_autoptr(GError) unguarded_error = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
   gboolean purge = FALSE;
   gint64 began_us = g_get_monotonic_time ();
   gint64 head;
 
-  if (!_wg_engine_store_begin (self, &caught_up, error))
+  if (!store_batch (self, items, now_ms, FALSE, &purge, &unguarded_error))
     {
-      warn_storage_failure (self, items->len, *error);
-      return FALSE;
-    }
-
-  _wg_engine_attachments_batch_begin (self);
-  for (guint i = 0; i < items->len; i++)
-    {
-      WgCommitItem *item = g_ptr_array_index (items, i);
-      CommandJob *job = item->data;
-      CommandResult *result = g_new0 (CommandResult, 1);
-
-      item->result = result;
-      item->result_destroy = command_result_free;
-      if (i == 0)
-        result->caught_up = g_steal_pointer (&caught_up);
-      /* Each command in its own savepoint (wg_store_execute_command). */
-      if (job->kind == JOB_TIMERS)
-        _wg_engine_store_run_timers (self, now_ms, &result->events, &item->error);
-      else if (job->kind == JOB_PURGE)
-        purge = TRUE;
-      else if (job->kind == JOB_COMMAND)
-        _wg_engine_store_execute (self, job->command, job->actor, now_ms, job->refusal,
-                                  &result->events, &result->replayed, &item->error);
-    }
-
-  if (!_wg_engine_store_commit (self, error))
-    {
-      warn_storage_failure (self, items->len, *error);
-      return FALSE;
+      /* A command failed after writing: the batch again, each command in
+       * its own savepoint, as if the first run had not been. */
+      if (self->pg != NULL || !wg_store_batch_needs_savepoints (self->writer_store) ||
+          !store_batch (self, items, now_ms, TRUE, &purge, error))
+        {
+          if (*error == NULL)
+            g_propagate_error (error, g_steal_pointer (&unguarded_error));
+          warn_storage_failure (self, items->len, *error);
+          return FALSE;
+        }
     }
 
   wg_metrics_observe_batch (wg_server_get_metrics (self->server), items->len, g_get_monotonic_time () - began_us);

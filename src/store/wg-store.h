@@ -87,6 +87,16 @@ gboolean    wg_store_register_unit (WgStore     *self,
  * savepoint; a refused or failed command does not undo the others. */
 gboolean    wg_store_begin       (WgStore     *self,
                                   GError     **error);
+/* The same without a savepoint per command (a savepoint's statement journal
+ * copies every page a command touches that the batch dirtied before: about
+ * a tenth of the writer's work per command).  A refused command writes
+ * nothing before it is refused, so only a failure after a write needs one:
+ * then the batch can only end whole, wg_store_commit() fails and
+ * wg_store_batch_needs_savepoints() says to run it again after
+ * wg_store_begin(). */
+gboolean    wg_store_begin_without_savepoints (WgStore  *self,
+                                               GError  **error);
+gboolean    wg_store_batch_needs_savepoints   (WgStore  *self);
 gboolean    wg_store_commit      (WgStore     *self,
                                   GError     **error);
 void        wg_store_rollback    (WgStore     *self);
