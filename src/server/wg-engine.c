@@ -222,6 +222,8 @@ command_result_free (gpointer data)
 }
 
 #define STORAGE_WARNING_INTERVAL_US (10 * G_USEC_PER_SEC)
+/* SQLite's own threshold for a checkpoint. */
+#define WAL_CHECKPOINT_FRAMES 1000
 
 /* The clients get 503 storage-failed; the operator must hear of it too
  * (a full disk), but not once per batch. */
@@ -834,6 +836,11 @@ wg_engine_new (WgServer  *server,
 
   self->command_limiter = wg_rate_limiter_new (config->command_rate, config->command_burst);
   if (!_wg_engine_attachments_init (self, error))
+    return NULL;
+  /* Not in the commit that fills the WAL: that batch's requests waited
+   * for the whole checkpoint (PostgreSQL's mirror keeps SQLite's own). */
+  if (self->pg == NULL &&
+      !wg_store_checkpoint_wal_in_background (self->writer_store, WAL_CHECKPOINT_FRAMES, error))
     return NULL;
   self->writer = wg_commit_writer_new (config->batch_max_items, commands_batch_cb, commands_done_cb,
                                        commands_answer_cb, self);

@@ -16,6 +16,7 @@
 #include "wg-sqlite.h"
 #include "wg-store-delta.h"
 #include "wg-store-private.h"
+#include "wg-wal-checkpointer.h"
 
 struct _WgStore
 {
@@ -47,6 +48,7 @@ struct _WgStore
    * wrote failed: the batch must run again with its savepoints. */
   gboolean         batch_unguarded;
   gboolean         batch_needs_savepoints;
+  WgWalCheckpointer *wal_checkpointer;
   char            *exercise;
   gboolean         keep_event_text;
   /* One day's incidents per street (case numbers), each street's counted
@@ -862,6 +864,7 @@ wg_store_unref (WgStore *self)
     return;
   g_hash_table_unref (self->stmts);
   g_clear_pointer (&self->delta_marks, _wg_store_delta_free);
+  g_clear_pointer (&self->wal_checkpointer, wg_wal_checkpointer_free);
   if (self->db != NULL)
     sqlite3_close (self->db);
   wg_rules_unref (self->rules);
@@ -1021,6 +1024,25 @@ wg_store_begin (WgStore  *self,
   self->batch_lost = FALSE;
   self->batch_unguarded = FALSE;
   return TRUE;
+}
+
+gboolean
+wg_store_checkpoint_wal_in_background (WgStore  *self,
+                                       guint     frames,
+                                       GError  **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (self->wal_checkpointer == NULL, FALSE);
+
+  self->wal_checkpointer = wg_wal_checkpointer_new (self->db, frames, error);
+  return self->wal_checkpointer != NULL;
+}
+
+guint64
+wg_store_get_wal_checkpoints (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->wal_checkpointer != NULL ? wg_wal_checkpointer_get_n_checkpoints (self->wal_checkpointer) : 0;
 }
 
 gboolean

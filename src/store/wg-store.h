@@ -97,6 +97,14 @@ gboolean    wg_store_begin       (WgStore     *self,
 gboolean    wg_store_begin_without_savepoints (WgStore  *self,
                                                GError  **error);
 gboolean    wg_store_batch_needs_savepoints   (WgStore  *self);
+
+/* The WAL checkpointed on a thread of its own once it holds @frames pages
+ * (wg-wal-checkpointer.c), not in the commit that filled it: for the
+ * connection that commits the server's batches. */
+gboolean    wg_store_checkpoint_wal_in_background (WgStore  *self,
+                                                   guint     frames,
+                                                   GError  **error);
+guint64     wg_store_get_wal_checkpoints      (WgStore  *self);
 gboolean    wg_store_commit      (WgStore     *self,
                                   GError     **error);
 void        wg_store_rollback    (WgStore     *self);

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "engine-fixture.h"
@@ -209,6 +210,54 @@ test_failure_after_write (Fixture       *f,
   sqlite3_close (reader);
 }
 
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : -1;
+}
+
+/* The WAL checkpointed by a thread of the store's own: the commits go on,
+ * the pages reach the database file, and the store closes and opens
+ * again on the same journal. */
+static void
+test_wal_checkpoint_in_background (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "journal.db", NULL);
+  gint64 start_size = file_size (path), head, deadline;
+
+  g_assert_true (wg_store_checkpoint_wal_in_background (f->store, 8, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autoptr(WgCommand) cmd = fixture_command ("incident.report", report);
+
+      g_assert_true (wg_store_begin_without_savepoints (f->store, &error));
+      g_assert_true (wg_store_execute_command (f->store, cmd, leader, FIXTURE_T0 + i, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (wg_store_commit (f->store, &error));
+    }
+  /* The thread's progress has no event to wait on: its count, polled. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (wg_store_get_wal_checkpoints (f->store) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_cmpuint (wg_store_get_wal_checkpoints (f->store), >, 0);
+  g_assert_cmpint (file_size (path), >, start_size);
+  assert_journal_sound (f);
+
+  head = wg_store_head (f->store);
+  g_clear_pointer (&f->store, wg_store_unref);
+  f->store = wg_store_open (path, &error);
+  g_assert_no_error (error);
+  wg_store_set_rules (f->store, f->rules);
+  g_assert_cmpint (wg_store_head (f->store), ==, head);
+  assert_journal_sound (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -220,5 +269,7 @@ main (int   argc,
               test_full_mid_batch, fixture_tear_down);
   g_test_add ("/store/batch/failure-after-write", Fixture, NULL, fixture_set_up, test_failure_after_write,
               fixture_tear_down);
+  g_test_add ("/store/batch/wal-checkpoint-in-background", Fixture, NULL, fixture_set_up,
+              test_wal_checkpoint_in_background, fixture_tear_down);
   return g_test_run ();
 }
