@@ -190,13 +190,24 @@ wg_command_to_string (WgCommand *self)
   return json_to_string (node, FALSE);
 }
 
+/* By hand: printf took two thirds of a derived id (6,600 instructions of
+ * 9,600), and decide() derives one for every report. */
 static char *
 format_uuid (guint8 bytes[16])
 {
-  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                          bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5],
-                          bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
-                          bytes[12], bytes[13], bytes[14], bytes[15]);
+  static const char hex[] = "0123456789abcdef";
+  char *text = g_malloc (37);
+  char *out = text;
+
+  for (guint i = 0; i < 16; i++)
+    {
+      if (i == 4 || i == 6 || i == 8 || i == 10)
+        *out++ = '-';
+      *out++ = hex[bytes[i] >> 4];
+      *out++ = hex[bytes[i] & 0x0f];
+    }
+  *out = '\0';
+  return text;
 }
 
 char *

@@ -16,6 +16,7 @@
 #include "wg-sqlite.h"
 #include "wg-store-delta.h"
 #include "wg-store-private.h"
+#include "wg-wal-checkpointer.h"
 
 struct _WgStore
 {
@@ -43,6 +44,11 @@ struct _WgStore
    * NOMEM in a statement that has no statement journal): no savepoint is
    * left, so the batch can only fail. */
   gboolean         batch_lost;
+  /* Begun by wg_store_begin_without_savepoints(); set when a change that
+   * wrote failed: the batch must run again with its savepoints. */
+  gboolean         batch_unguarded;
+  gboolean         batch_needs_savepoints;
+  WgWalCheckpointer *wal_checkpointer;
   char            *exercise;
   gboolean         keep_event_text;
   /* One day's incidents per street (case numbers), each street's counted
@@ -858,6 +864,7 @@ wg_store_unref (WgStore *self)
     return;
   g_hash_table_unref (self->stmts);
   g_clear_pointer (&self->delta_marks, _wg_store_delta_free);
+  g_clear_pointer (&self->wal_checkpointer, wg_wal_checkpointer_free);
   if (self->db != NULL)
     sqlite3_close (self->db);
   wg_rules_unref (self->rules);
@@ -1010,11 +1017,49 @@ wg_store_begin (WgStore  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (!self->in_batch, FALSE);
 
+  self->batch_needs_savepoints = FALSE;
   if (!exec_cached (self, "BEGIN IMMEDIATE", error))
     return FALSE;
   self->in_batch = TRUE;
   self->batch_lost = FALSE;
+  self->batch_unguarded = FALSE;
   return TRUE;
+}
+
+gboolean
+wg_store_checkpoint_wal_in_background (WgStore  *self,
+                                       guint     frames,
+                                       GError  **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (self->wal_checkpointer == NULL, FALSE);
+
+  self->wal_checkpointer = wg_wal_checkpointer_new (self->db, frames, error);
+  return self->wal_checkpointer != NULL;
+}
+
+guint64
+wg_store_get_wal_checkpoints (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->wal_checkpointer != NULL ? wg_wal_checkpointer_get_n_checkpoints (self->wal_checkpointer) : 0;
+}
+
+gboolean
+wg_store_begin_without_savepoints (WgStore  *self,
+                                   GError  **error)
+{
+  if (!wg_store_begin (self, error))
+    return FALSE;
+  self->batch_unguarded = TRUE;
+  return TRUE;
+}
+
+gboolean
+wg_store_batch_needs_savepoints (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->batch_needs_savepoints;
 }
 
 gboolean
@@ -1073,6 +1118,7 @@ typedef struct {
   gint64 last_checkpoint_seq;
   gint64 last_full_seq;
   gint64 last_full_rows;
+  sqlite3_int64 changes;   /* the connection's rows changed, at the start */
 } Mark;
 
 static gboolean
@@ -1094,6 +1140,9 @@ change_begin (WgStore  *self,
                    "%s: the batch was rolled back after a storage failure", self->path);
       return FALSE;
     }
+  mark->changes = sqlite3_total_changes64 (self->db);
+  if (self->in_batch && self->batch_unguarded)
+    return TRUE;
   return exec_cached (self, self->in_batch ? "SAVEPOINT wg_change" : "BEGIN IMMEDIATE", error);
 }
 
@@ -1102,6 +1151,8 @@ change_end (WgStore  *self,
             Mark     *mark,
             GError  **error)
 {
+  if (self->in_batch && self->batch_unguarded)
+    return TRUE;
   if (exec_cached (self, self->in_batch ? "RELEASE wg_change" : "COMMIT", error))
     return TRUE;
   forget_case_day (self);
@@ -1126,7 +1177,17 @@ change_abort (WgStore *self,
               Mark    *mark)
 {
   forget_case_day (self);
-  if (self->in_batch)
+  if (self->in_batch && self->batch_unguarded)
+    {
+      /* A failed statement undid its own rows (or SQLite the whole
+       * batch); rows of the change's earlier statements have no savepoint
+       * to go back to. */
+      if (sqlite3_get_autocommit (self->db))
+        self->batch_lost = TRUE;
+      else if (sqlite3_total_changes64 (self->db) != mark->changes)
+        self->batch_lost = self->batch_needs_savepoints = TRUE;
+    }
+  else if (self->in_batch)
     {
       sqlite3_exec (self->db, "ROLLBACK TO wg_change; RELEASE wg_change", NULL, NULL, NULL);
       if (sqlite3_get_autocommit (self->db))

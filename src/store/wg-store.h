@@ -87,6 +87,24 @@ gboolean    wg_store_register_unit (WgStore     *self,
  * savepoint; a refused or failed command does not undo the others. */
 gboolean    wg_store_begin       (WgStore     *self,
                                   GError     **error);
+/* The same without a savepoint per command (a savepoint's statement journal
+ * copies every page a command touches that the batch dirtied before: about
+ * a tenth of the writer's work per command).  A refused command writes
+ * nothing before it is refused, so only a failure after a write needs one:
+ * then the batch can only end whole, wg_store_commit() fails and
+ * wg_store_batch_needs_savepoints() says to run it again after
+ * wg_store_begin(). */
+gboolean    wg_store_begin_without_savepoints (WgStore  *self,
+                                               GError  **error);
+gboolean    wg_store_batch_needs_savepoints   (WgStore  *self);
+
+/* The WAL checkpointed on a thread of its own once it holds @frames pages
+ * (wg-wal-checkpointer.c), not in the commit that filled it: for the
+ * connection that commits the server's batches. */
+gboolean    wg_store_checkpoint_wal_in_background (WgStore  *self,
+                                                   guint     frames,
+                                                   GError  **error);
+guint64     wg_store_get_wal_checkpoints      (WgStore  *self);
 gboolean    wg_store_commit      (WgStore     *self,
                                   GError     **error);
 void        wg_store_rollback    (WgStore     *self);

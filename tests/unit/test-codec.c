@@ -597,6 +597,8 @@ test_exercise_and_hash (void)
     g_autofree char *y = wg_uuid_derive ("4f1d0b7e-8a2c-4e39-9b5d-2c7e1a0f6d38", "incident");
     g_autofree char *z = wg_uuid_derive ("4f1d0b7e-8a2c-4e39-9b5d-2c7e1a0f6d38", "assignment/u1");
     g_assert_true (wg_uuid_is_valid (x));
+    /* SHA-1 of "parent/label", version 5: the ids in existing journals. */
+    g_assert_cmpstr (x, ==, "c2828394-eb61-52d1-8399-67803a23037a");
     g_assert_cmpstr (x, ==, y);
     g_assert_cmpstr (x, !=, z);
   }
