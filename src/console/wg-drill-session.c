@@ -93,20 +93,20 @@ wg_drill_session_init (WgDrillSession *self)
   self->cancellable = g_cancellable_new ();
 }
 
-/* What the dispatch dialog would preselect now: the response plan's
- * picks, for the score grid's comparison. */
+/* What the dispatch dialog would preselect at the alarm: the response
+ * plan's picks, for the score grid's comparison.  The cache as it stood
+ * then, read off the main loop (with a server, on the writer after the
+ * batch of the alarm). */
 static void
-record_proposal (WgDrillSession *self,
-                 const char     *incident)
+proposal_read (GObject      *owner,
+               gpointer      answer,
+               const GError *error)
 {
-  g_autoptr(WgDispatchFacts) facts = NULL;
+  WgDrillSession *self = WG_DRILL_SESSION (owner);
+  g_autoptr(WgDispatchFacts) facts = answer;
   g_autoptr(GArray) ranked = NULL;
   g_autoptr(GPtrArray) units = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
 
-  /* At the alarm, as the cache has it then: read here, on the drill's
-   * own cache. */
-  facts = wg_dispatch_read_facts (wg_context_get_store (self->context), (gpointer) incident, &error);
   if (facts == NULL || facts->incident.id == NULL)
     return;
   ranked = wg_dispatch_rank (self->context, &facts->incident, facts->busy, 0);
@@ -118,7 +118,17 @@ record_proposal (WgDrillSession *self,
         g_ptr_array_add (units, c->force->id);
     }
   g_ptr_array_add (units, NULL);
-  wg_drill_scorer_set_proposal (self->scorer, incident, (const char * const *) units->pdata);
+  wg_drill_scorer_set_proposal (self->scorer, facts->incident.id, (const char * const *) units->pdata);
+  if (!self->loading)
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+record_proposal (WgDrillSession *self,
+                 const char     *incident)
+{
+  wg_context_read_cache (self->context, wg_dispatch_read_facts, g_strdup (incident), g_free,
+                         (GDestroyNotify) wg_dispatch_facts_free, NULL, proposal_read, G_OBJECT (self));
 }
 
 /* In seq order, each once: the journal read from its start and the
