@@ -270,6 +270,7 @@ incident_read (GObject      *owner,
   WgApiClient *api = api_of (self);
   g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(JsonNode) node = NULL;
+  GCancellable *cancellable;
 
   if (api == NULL)
     {
@@ -294,8 +295,8 @@ incident_read (GObject      *owner,
     json_object_set_string_member (body, "incident", adding->incident);
   adding_free (adding);
   node = json_node_init_object (json_node_alloc (), body);
-  wg_api_client_request_async (api, "POST", "/api/v1/bookmarks", node, g_task_get_cancellable (task), add_cb,
-                               g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  wg_api_client_request_async (api, "POST", "/api/v1/bookmarks", node, cancellable, add_cb, g_steal_pointer (&task));
 }
 
 void

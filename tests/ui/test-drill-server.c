@@ -412,6 +412,12 @@ find_button (GtkWidget  *widget,
   return NULL;
 }
 
+static gboolean
+replay_settled (gpointer replay)
+{
+  return wg_replay_is_settled (replay);
+}
+
 /* A trainer replays the incident, stops at a moment and starts a drill
  * from there (the replay's "Start a Drill from Here"). */
 static void
@@ -474,6 +480,8 @@ test_drill_from_incident (void)
     g_assert_no_error (error);
     replay = wg_replay_window_get_replay (replay_window);
     wg_replay_seek (replay, moment);
+    /* The replay's board shows the moment once its worker has moved. */
+    g_assert_true (wg_test_iterate_until (replay_settled, replay, 20000));
     button = find_button (GTK_WIDGET (replay_window), "Start a _Drill from Here");
     g_assert_nonnull (button);
     g_assert_false (gtk_widget_get_sensitive (button));
