@@ -286,7 +286,7 @@ main (int   argc,
           gint64 start = g_get_monotonic_time ();
           double t;
 
-          if (!wg_replay_session_seek (session, scrub_moment (i, first_ts, last_ts), &error))
+          if (!wg_replay_session_seek (session, scrub_moment (i, first_ts, last_ts), NULL, &error))
             g_error ("%s", error->message);
           t = ms_since (start);
           g_array_append_val (sync_seeks, t);

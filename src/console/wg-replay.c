@@ -48,6 +48,7 @@ struct _WgReplay
   Worker          *worker;
   gint             generation; /* of the newest seek asked */
   gint64           asked_ms;   /* its moment */
+  GCancellable    *seeking;    /* its own: cancelled by the next one */
   guint            in_flight;  /* jobs given, not yet answered */
   GHashTable      *key_moments; /* incident -> GArray of WgReplayMoment, read */
   GHashTable      *key_reading; /* incidents whose key moments are being read */
@@ -214,6 +215,7 @@ typedef struct
   gint64          t_ms;
   gint64          shown_seq; /* what the views showed when it was asked */
   gint            generation;
+  GCancellable   *superseded;
   /* a read */
   gboolean        journal;
   WgCacheRead     read;
@@ -228,6 +230,7 @@ job_free (Job *job)
   if (job->data_free != NULL)
     job->data_free (job->data);
   g_clear_object (&job->task);
+  g_clear_object (&job->superseded);
   worker_unref (job->worker);
   g_free (job);
 }
@@ -274,7 +277,8 @@ run_seek (Worker *worker,
       g_task_return_new_error (job->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "superseded");
       return;
     }
-  if (!wg_replay_session_seek (worker->session, job->t_ms, &error))
+  /* Superseded while it runs: it stops at its next step. */
+  if (!wg_replay_session_seek (worker->session, job->t_ms, job->superseded, &error))
     {
       g_task_return_error (job->task, g_steal_pointer (&error));
       return;
@@ -437,6 +441,11 @@ follow (WgReplay *self,
   job->shown_seq = self->seq;
   job->generation = ++self->generation;
   g_atomic_int_set (&self->worker->wanted, job->generation);
+  if (self->seeking != NULL)
+    g_cancellable_cancel (self->seeking);
+  g_clear_object (&self->seeking);
+  self->seeking = g_cancellable_new ();
+  job->superseded = g_object_ref (self->seeking);
   push (self, job, self->cancellable, seek_done_cb, NULL);
 }
 
@@ -510,6 +519,7 @@ wg_replay_finalize (GObject *object)
   g_clear_pointer (&self->cache, wg_store_unref);
   g_clear_pointer (&self->ticks, g_array_unref);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->seeking);
 
   G_OBJECT_CLASS (wg_replay_parent_class)->finalize (object);
 }

@@ -474,7 +474,7 @@ assert_state_equals_sync (WgReplay        *replay,
   g_autoptr(GError) error = NULL;
   g_autofree char *want = NULL, *got = NULL;
 
-  g_assert_true (wg_replay_session_seek (sync, t, &error));
+  g_assert_true (wg_replay_session_seek (sync, t, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (wg_replay_get_seq (replay), ==, wg_replay_session_get_seq (sync));
   want = wg_store_dump_state (wg_replay_session_get_state (sync), &error);
