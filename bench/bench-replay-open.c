@@ -7,7 +7,11 @@
  * the cache read and decoded, in pages of 5,000, on the main loop); the
  * open before = today's open + that read (nothing else changed).  With a
  * display, also the whole Replay window (wg_replay_window_open) beside a
- * live window over the same cache.
+ * live window over the same cache, and a scrub in it: SCRUB_SEEKS seeks
+ * across the journal a frame (16 ms) apart, the main loop's stalls seen
+ * by a 10 ms probe (p99, max) until the worker has answered, against the
+ * same seeks run by a session on the main loop as Replay did before (each
+ * seek's own time is a stall then, before the views refill).
  *   bench-replay-open [--short] [--days N] [--rounds N]   (--short: 60 days, 1 round)
  */
 #include "config.h"
@@ -21,7 +25,10 @@
 #include "wg-history.h"
 #include "wg-journal-ticks.h"
 #include "wg-replay.h"
+#include "wg-replay-session.h"
 #include "wg-replay-window.h"
+
+#define SCRUB_SEEKS 20
 
 static double
 ms_since (gint64 start)
@@ -80,6 +87,54 @@ ticks_loaded_cb (WgReplay *replay,
   *done = TRUE;
 }
 
+/* The gaps between a 10 ms probe's runs: the main loop's stalls. */
+typedef struct
+{
+  gint64  last;
+  GArray *gaps;   /* double, ms */
+} Probe;
+
+static gboolean
+probe_cb (gpointer data)
+{
+  Probe *probe = data;
+  gint64 now = g_get_monotonic_time ();
+  double gap = (now - probe->last) / 1e3;
+
+  g_array_append_val (probe->gaps, gap);
+  probe->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static double
+percentile (GArray *values,
+            double  p)
+{
+  g_array_sort (values, compare_doubles);
+  return g_array_index (values, double, MIN (values->len - 1, (guint) (p * values->len)));
+}
+
+/* The scrub's moments: across the journal, back and forth. */
+static gint64
+scrub_moment (guint  i,
+              gint64 first_ts,
+              gint64 last_ts)
+{
+  guint k = (i * 7) % SCRUB_SEEKS;
+
+  return first_ts + (last_ts - first_ts) * (gint64) (k + 1) / (SCRUB_SEEKS + 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -96,6 +151,9 @@ main (int   argc,
   g_autoptr(GArray) blocked = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) ready = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) window_open = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) sync_seeks = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) stalls = g_array_new (FALSE, FALSE, sizeof (double));
+  gint64 first_ts = 0, last_ts = 0;
   g_autoptr(WgApplication) app = NULL;
   WgHistoryParams params;
   WgHistoryStats stats;
@@ -182,10 +240,56 @@ main (int   argc,
           g_assert_no_error (error);
           t = ms_since (start);
           g_array_append_val (window_open, t);
+
+          /* The scrub, the window laid out first. */
+          {
+            WgReplay *shown = wg_replay_window_get_replay (window);
+            Probe probe = { 0, stalls };
+            guint probe_id;
+
+            gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
+            while (!wg_replay_is_settled (shown) || !wg_replay_get_ticks_loaded (shown))
+              g_main_context_iteration (NULL, TRUE);
+            iterate_for (200);
+            if (!wg_journal_ticks_get_span (wg_context_get_store (context), &first_ts, &last_ts, &error))
+              g_error ("%s", error != NULL ? error->message : "no events");
+            probe.last = g_get_monotonic_time ();
+            probe_id = g_timeout_add (10, probe_cb, &probe);
+            for (guint i = 0; i < SCRUB_SEEKS; i++)
+              {
+                wg_replay_seek (shown, scrub_moment (i, first_ts, last_ts));
+                iterate_for (16);
+              }
+            while (!wg_replay_is_settled (shown))
+              g_main_context_iteration (NULL, TRUE);
+            iterate_for (100);
+            g_source_remove (probe_id);
+          }
           gtk_window_destroy (GTK_WINDOW (window));
           gtk_window_destroy (GTK_WINDOW (live));
           while (g_main_context_iteration (NULL, FALSE))
             ;
+        }
+    }
+
+  /* Before: the same seeks by a session on the main loop. */
+  if (stalls->len > 0)
+    {
+      g_autoptr(WgStore) source = wg_store_open (path, &error);
+      g_autoptr(WgReplaySession) session = NULL;
+
+      g_assert_no_error (error);
+      session = wg_replay_session_new (source, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < SCRUB_SEEKS; i++)
+        {
+          gint64 start = g_get_monotonic_time ();
+          double t;
+
+          if (!wg_replay_session_seek (session, scrub_moment (i, first_ts, last_ts), NULL, &error))
+            g_error ("%s", error->message);
+          t = ms_since (start);
+          g_array_append_val (sync_seeks, t);
         }
     }
 
@@ -200,6 +304,11 @@ main (int   argc,
     printf ("  the Replay window (main loop held): before %.0f ms, after %.0f ms: %.1fx\n",
             median (window_open) + median (decode), median (window_open),
             (median (window_open) + median (decode)) / MAX (median (window_open), 0.001));
+  if (stalls->len > 0)
+    printf ("  scrub of %u seeks a frame apart (%u rounds): main-loop stalls (10 ms probe) p99 %.1f ms, max %.1f ms;"
+            " before, on the main loop, each seek alone held it: p99 %.1f ms, max %.1f ms\n",
+            SCRUB_SEEKS, rounds, percentile (stalls, 0.99), percentile (stalls, 1.0),
+            percentile (sync_seeks, 0.99), percentile (sync_seeks, 1.0));
   test_rm_rf (dir);
   return 0;
 }

@@ -235,7 +235,7 @@ run_history (const char *label,
       Cost cost;
 
       cost_start (&cost);
-      if (!wg_replay_session_seek (session, t, &error))
+      if (!wg_replay_session_seek (session, t, NULL, &error))
         g_error ("seek: %s", error->message);
       cost_stop (&cost, seeks.wall, seeks.cpu);
 
@@ -257,7 +257,7 @@ run_history (const char *label,
   {
     gint64 t = first_ts + (gint64) (g_rand_double (rand) * (last_ts - first_ts));
 
-    if (!wg_replay_session_seek (session, t, &error))
+    if (!wg_replay_session_seek (session, t, NULL, &error))
       g_error ("seek: %s", error->message);
     for (int i = 0; i < PLAY_STEPS; i++)
       {
@@ -265,7 +265,7 @@ run_history (const char *label,
 
         t += PLAY_STEP_MS;
         cost_start (&cost);
-        if (!wg_replay_session_seek (session, t, &error))
+        if (!wg_replay_session_seek (session, t, NULL, &error))
           g_error ("seek: %s", error->message);
         cost_stop (&cost, plays.wall, plays.cpu);
       }

@@ -26,6 +26,8 @@ struct _WgContext
   WgAttachmentCache *attachments;
   gboolean         read_only;    /* a replay: no command leaves it */
   WgStore         *journal;      /* where incidents' events are read; NULL: store */
+  WgContextReader  reader;       /* a replay's worker (wg-replay.c); NULL: none */
+  gpointer         reader_data;
   char            *duty_leader;  /* the account on duty, as the cache has it */
 };
 
@@ -682,7 +684,8 @@ cache_read_cb (GObject      *source,
 {
   Reading *reading = user_data;
   g_autoptr(GError) error = NULL;
-  gpointer answer = wg_sync_client_read_cache_finish (WG_SYNC_CLIENT (source), result, &error);
+  /* The sync client's and a reader's answers are both GTasks. */
+  gpointer answer = g_task_propagate_pointer (G_TASK (result), &error);
 
   /* Not cancelled: the slot still holds this read's cancellable. */
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -695,29 +698,27 @@ cache_read_cb (GObject      *source,
   g_free (reading);
 }
 
-void
-wg_context_read_cache (WgContext       *self,
-                       WgCacheRead      read,
-                       gpointer         data,
-                       GDestroyNotify   data_free,
-                       GDestroyNotify   answer_free,
-                       GCancellable   **slot,
-                       WgContextAnswer  done,
-                       GObject         *owner)
+/* @journal: the read is of the journal store. */
+static void
+read_store (WgContext       *self,
+            gboolean         journal,
+            WgCacheRead      read,
+            gpointer         data,
+            GDestroyNotify   data_free,
+            GDestroyNotify   answer_free,
+            GCancellable   **slot,
+            WgContextAnswer  done,
+            GObject         *owner)
 {
   Reading *reading;
-
-  g_return_if_fail (WG_IS_CONTEXT (self));
-  g_return_if_fail (read != NULL && done != NULL);
-  g_return_if_fail (G_IS_OBJECT (owner));
 
   if (slot != NULL)
     wg_context_cancel_read (slot);
 
-  if (self->sync == NULL)
+  if (self->reader == NULL && (self->sync == NULL || (journal && self->journal != NULL)))
     {
       g_autoptr(GError) error = NULL;
-      gpointer answer = read (self->store, data, &error);
+      gpointer answer = read (journal ? wg_context_get_journal_store (self) : self->store, data, &error);
 
       if (data_free != NULL)
         data_free (data);
@@ -730,8 +731,76 @@ wg_context_read_cache (WgContext       *self,
   reading->slot = slot;
   if (slot != NULL)
     *slot = g_cancellable_new ();
-  wg_sync_client_read_cache_async (self->sync, read, data, data_free, answer_free,
-                                   slot != NULL ? *slot : NULL, cache_read_cb, reading);
+  if (self->reader != NULL)
+    self->reader (self->reader_data, journal, read, data, data_free, answer_free,
+                  slot != NULL ? *slot : NULL, cache_read_cb, reading);
+  else
+    wg_sync_client_read_cache_async (self->sync, read, data, data_free, answer_free,
+                                     slot != NULL ? *slot : NULL, cache_read_cb, reading);
+}
+
+void
+wg_context_read_cache (WgContext       *self,
+                       WgCacheRead      read,
+                       gpointer         data,
+                       GDestroyNotify   data_free,
+                       GDestroyNotify   answer_free,
+                       GCancellable   **slot,
+                       WgContextAnswer  done,
+                       GObject         *owner)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+  g_return_if_fail (read != NULL && done != NULL);
+  g_return_if_fail (G_IS_OBJECT (owner));
+
+  read_store (self, FALSE, read, data, data_free, answer_free, slot, done, owner);
+}
+
+void
+wg_context_read_journal (WgContext       *self,
+                         WgCacheRead      read,
+                         gpointer         data,
+                         GDestroyNotify   data_free,
+                         GDestroyNotify   answer_free,
+                         GCancellable   **slot,
+                         WgContextAnswer  done,
+                         GObject         *owner)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+  g_return_if_fail (read != NULL && done != NULL);
+  g_return_if_fail (G_IS_OBJECT (owner));
+
+  read_store (self, TRUE, read, data, data_free, answer_free, slot, done, owner);
+}
+
+void
+wg_context_set_reader (WgContext       *self,
+                       WgContextReader  reader,
+                       gpointer         reader_data)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+
+  self->reader = reader;
+  self->reader_data = reader_data;
+}
+
+gboolean
+wg_context_reads_at_once (WgContext *self)
+{
+  g_return_val_if_fail (WG_IS_CONTEXT (self), TRUE);
+  return self->sync == NULL && self->reader == NULL;
+}
+
+void
+wg_context_changes_applied (WgContext   *self,
+                            WgChangeSet *changes)
+{
+  g_return_if_fail (WG_IS_CONTEXT (self));
+  g_return_if_fail (changes != NULL);
+
+  self->changes = changes;
+  emit_events_applied (self, wg_change_set_get_events (changes));
+  self->changes = NULL;
 }
 
 void

@@ -109,6 +109,39 @@ void             wg_context_read_cache         (WgContext       *self,
                                                 GCancellable   **reading,
                                                 WgContextAnswer  done,
                                                 GObject         *owner);
+/* The same for the journal store (wg_context_set_journal_store()): read
+ * with the cache's reads, or by the context's reader. */
+void             wg_context_read_journal       (WgContext       *self,
+                                                WgCacheRead      read,
+                                                gpointer         data,
+                                                GDestroyNotify   data_free,
+                                                GDestroyNotify   answer_free,
+                                                GCancellable   **reading,
+                                                WgContextAnswer  done,
+                                                GObject         *owner);
+/* Who runs the reads of a context without a sync client (a replay's
+ * worker thread, wg-replay.c), instead of the main loop: @reader runs
+ * @read on the context's store (@journal FALSE) or its journal store, and
+ * answers @callback with a GTask holding the answer. */
+typedef void (*WgContextReader) (gpointer             reader_data,
+                                 gboolean             journal,
+                                 WgCacheRead          read,
+                                 gpointer             data,
+                                 GDestroyNotify       data_free,
+                                 GDestroyNotify       answer_free,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data);
+void             wg_context_set_reader         (WgContext       *self,
+                                                WgContextReader  reader,
+                                                gpointer         reader_data);
+/* Whether wg_context_read_cache() answers at once (no sync client, no
+ * reader): the demo, where the console is its own engine. */
+gboolean         wg_context_reads_at_once      (WgContext       *self);
+/* Emits ::events-applied for @changes, read off the main loop by whoever
+ * applied them (a replay's worker), so that views need not read. */
+void             wg_context_changes_applied    (WgContext       *self,
+                                                WgChangeSet     *changes);
 /* Cancels the read under way at @reading, if any (at dispose). */
 void             wg_context_cancel_read        (GCancellable   **reading);
 /* The clock an alarm's age counts on: the live clock, or in a read-only

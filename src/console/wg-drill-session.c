@@ -26,6 +26,7 @@ struct _WgDrillSession
   char           *source_incident; /* its id (the same in the exercise) */
   char           *cache_dir;       /* the exercise's own cache, removed at the end */
   JsonObject     *record;          /* as GET /api/v1/exercises/{id} last gave it, or NULL */
+  GHashTable     *unproposed;      /* incidents alarmed before the cache knew them */
 };
 
 G_DEFINE_FINAL_TYPE (WgDrillSession, wg_drill_session, G_TYPE_OBJECT)
@@ -57,6 +58,7 @@ wg_drill_session_finalize (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->queued, g_ptr_array_unref);
+  g_clear_pointer (&self->unproposed, g_hash_table_unref);
   if (sync != NULL)
     wg_sync_client_stop (sync);
   g_clear_object (&self->context);
@@ -91,25 +93,67 @@ wg_drill_session_init (WgDrillSession *self)
 {
   self->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   self->cancellable = g_cancellable_new ();
+  self->unproposed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
-/* What the dispatch dialog would preselect now: the response plan's
- * picks, for the score grid's comparison. */
-static void
-record_proposal (WgDrillSession *self,
-                 const char     *incident)
+/* The facts a proposal for @incident is made of, as the cache has them. */
+typedef struct
 {
-  g_autoptr(WgDispatchFacts) facts = NULL;
+  char            *incident;
+  WgDispatchFacts *facts;
+} ProposalFacts;
+
+static void
+proposal_facts_free (ProposalFacts *p)
+{
+  g_free (p->incident);
+  g_clear_pointer (&p->facts, wg_dispatch_facts_free);
+  g_free (p);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProposalFacts, proposal_facts_free)
+
+static gpointer
+read_proposal_facts (WgStore  *store,
+                     gpointer  incident,
+                     GError  **error)
+{
+  g_autoptr(ProposalFacts) p = g_new0 (ProposalFacts, 1);
+
+  p->facts = wg_dispatch_read_facts (store, incident, error);
+  if (p->facts == NULL)
+    return NULL;
+  p->incident = g_strdup (incident);
+  return g_steal_pointer (&p);
+}
+
+/* What the dispatch dialog would preselect at the alarm: the response
+ * plan's picks, for the score grid's comparison.  The cache as it stood
+ * then, read off the main loop (with a server, on the writer after the
+ * batches before). */
+static void
+proposal_read (GObject      *owner,
+               gpointer      answer,
+               const GError *error)
+{
+  WgDrillSession *self = WG_DRILL_SESSION (owner);
+  g_autoptr(ProposalFacts) p = answer;
   g_autoptr(GArray) ranked = NULL;
   g_autoptr(GPtrArray) units = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
 
-  /* At the alarm, as the cache has it then: read here, on the drill's
-   * own cache. */
-  facts = wg_dispatch_read_facts (wg_context_get_store (self->context), (gpointer) incident, &error);
-  if (facts == NULL || facts->incident.id == NULL)
-    return;
-  ranked = wg_dispatch_rank (self->context, &facts->incident, facts->busy, 0);
+  if (p == NULL)
+    {
+      g_warning ("Could not read the dispatch proposal's facts: %s", error->message);
+      return;
+    }
+  /* Not in the cache yet (the score's journal may come before the
+   * cache's snapshot): proposed when a batch brings it. */
+  if (p->facts->incident.id == NULL)
+    {
+      g_hash_table_add (self->unproposed, g_steal_pointer (&p->incident));
+      return;
+    }
+  ranked = wg_dispatch_rank (self->context, &p->facts->incident, p->facts->busy, 0);
   for (guint i = 0; i < ranked->len; i++)
     {
       WgDispatchCandidate *c = &g_array_index (ranked, WgDispatchCandidate, i);
@@ -118,7 +162,17 @@ record_proposal (WgDrillSession *self,
         g_ptr_array_add (units, c->force->id);
     }
   g_ptr_array_add (units, NULL);
-  wg_drill_scorer_set_proposal (self->scorer, incident, (const char * const *) units->pdata);
+  wg_drill_scorer_set_proposal (self->scorer, p->incident, (const char * const *) units->pdata);
+  if (!self->loading)
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+record_proposal (WgDrillSession *self,
+                 const char     *incident)
+{
+  wg_context_read_cache (self->context, read_proposal_facts, g_strdup (incident), g_free,
+                         (GDestroyNotify) proposal_facts_free, NULL, proposal_read, G_OBJECT (self));
 }
 
 /* In seq order, each once: the journal read from its start and the
@@ -142,6 +196,13 @@ static void
 events_applied_cb (WgDrillSession *self,
                    GPtrArray      *events)
 {
+  for (guint i = 0; i < events->len; i++)
+    {
+      WgEvent *event = events->pdata[i];
+
+      if (event->incident != NULL && g_hash_table_remove (self->unproposed, event->incident))
+        record_proposal (self, event->incident);
+    }
   for (guint i = 0; i < events->len; i++)
     {
       if (self->loading)

@@ -489,10 +489,18 @@ cache_reset_cb (WgIncidentModel *self)
 {
   guint n_before = self->items->len;
 
+  /* A replay refilled its state store: its worker reads it, and the
+   * answer replaces the rows in one change (filled_cb). */
+  if (!wg_context_reads_at_once (self->context) && wg_context_get_sync_client (self->context) == NULL)
+    {
+      wg_context_read_cache (self->context, read_all, NULL, NULL, (GDestroyNotify) filling_free, &self->reading,
+                             filled_cb, G_OBJECT (self));
+      return;
+    }
   clear (self);
   /* A live cache was emptied for another journal: its snapshot comes as
-   * a batch like any other.  A replay refilled its state store here. */
-  if (wg_context_get_sync_client (self->context) == NULL)
+   * a batch like any other.  Without a server the store is read here. */
+  if (wg_context_reads_at_once (self->context))
     fill (self);
   self->n_changes++;
   g_list_model_items_changed (G_LIST_MODEL (self), 0, n_before, self->items->len);
@@ -507,7 +515,7 @@ wg_incident_model_new (WgContext *context)
 
   self = g_object_new (WG_TYPE_INCIDENT_MODEL, NULL);
   self->context = g_object_ref (context);
-  if (wg_context_get_sync_client (context) == NULL)
+  if (wg_context_reads_at_once (context))
     {
       fill (self);
       self->filled = TRUE;

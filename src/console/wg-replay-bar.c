@@ -55,6 +55,8 @@ struct _WgReplayBar
   WgReplayTimeline *timeline;
   WgReplayBookmarks *bookmarks;
   char             *followed;   /* the incident the camera went to */
+  char             *picked;     /* picked, its key moments being read */
+  GCancellable     *naming;     /* the bookmarks' case numbers being read */
   GCancellable     *searching;  /* the search on its way from the cache */
   char             *search_text; /* what it was for */
   GPtrArray        *found;      /* its answer: WgIncidentRecord*, latest first */
@@ -347,6 +349,35 @@ wg_replay_bar_get_found (WgReplayBar *self)
   return self->found;
 }
 
+/* The timeline spans the picked incident, from its report to its last
+ * key moment, with a minute either side. */
+static void
+span_picked (WgReplayBar *self,
+             GArray      *moments)
+{
+  gint64 first, last;
+
+  if (moments->len == 0)
+    return;
+  first = g_array_index (moments, WgReplayMoment, 0).ts;
+  last = g_array_index (moments, WgReplayMoment, moments->len - 1).ts;
+  wg_replay_set_window (self->replay, first - 60 * 1000, last + 60 * 1000);
+  wg_replay_seek (self->replay, first);
+}
+
+static void
+key_moments_read_cb (WgReplayBar *self,
+                     const char  *incident)
+{
+  g_autoptr(GArray) moments = NULL;
+
+  if (g_strcmp0 (incident, self->picked) != 0)
+    return;
+  g_clear_pointer (&self->picked, g_free);
+  moments = wg_replay_key_moments (self->replay, incident);
+  span_picked (self, moments);
+}
+
 void
 wg_replay_bar_pick (WgReplayBar *self,
                     const char  *incident)
@@ -355,17 +386,11 @@ wg_replay_bar_pick (WgReplayBar *self,
 
   g_return_if_fail (WG_IS_REPLAY_BAR (self));
 
-  /* The timeline spans the incident, from its report to its last key
-   * moment, with a minute either side. */
+  /* Read off the main loop: the span follows when they are read. */
   moments = wg_replay_key_moments (self->replay, incident);
-  if (moments->len > 0)
-    {
-      gint64 first = g_array_index (moments, WgReplayMoment, 0).ts;
-      gint64 last = g_array_index (moments, WgReplayMoment, moments->len - 1).ts;
-
-      wg_replay_set_window (self->replay, first - 60 * 1000, last + 60 * 1000);
-      wg_replay_seek (self->replay, first);
-    }
+  g_free (self->picked);
+  self->picked = moments->len == 0 ? g_strdup (incident) : NULL;
+  span_picked (self, moments);
   wg_view_model_set_selected_incident (view_model (self), incident);
   gtk_menu_button_popdown (self->search_button);
 }
@@ -651,10 +676,32 @@ setup_window_picker (WgReplayBar *self)
 
 /* Bookmarks */
 
-static void
-bookmarks_changed_cb (WgReplayBar *self)
+/* The case numbers of the incidents @ids (a GStrv) in the live cache
+ * (whatever the moment shown): incident -> case number. */
+static gpointer
+read_case_numbers (WgStore  *store,
+                   gpointer  ids,
+                   GError  **error)
 {
-  WgStore *cache = wg_context_get_store (wg_replay_get_live_context (self->replay));
+  GHashTable *numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (char **id = ids; *id != NULL; id++)
+    {
+      g_auto(WgIncidentRecord) record = { 0 };
+
+      if (wg_store_get_incident (store, *id, &record, NULL) && record.case_number != NULL)
+        g_hash_table_replace (numbers, g_strdup (*id), g_strdup (record.case_number));
+    }
+  return numbers;
+}
+
+static void
+case_numbers_read (GObject      *owner,
+                   gpointer      answer,
+                   const GError *error)
+{
+  WgReplayBar *self = WG_REPLAY_BAR (owner);
+  g_autoptr(GHashTable) numbers = answer;
   GPtrArray *bookmarks = wg_replay_bookmarks_get (self->bookmarks);
   g_autoptr(GArray) moments = g_array_new (FALSE, FALSE, sizeof (gint64));
   GtkWidget *child;
@@ -664,15 +711,14 @@ bookmarks_changed_cb (WgReplayBar *self)
   for (guint i = 0; i < bookmarks->len; i++)
     {
       WgReplayBookmark *bookmark = bookmarks->pdata[i];
-      g_auto(WgIncidentRecord) record = { 0 };
+      const char *case_number = bookmark->incident != NULL && numbers != NULL
+                                ? g_hash_table_lookup (numbers, bookmark->incident) : NULL;
       g_autofree char *moment = wg_replay_format_moment (self->replay, bookmark->moment);
       g_autofree char *subtitle = NULL;
       GtkWidget *row = adw_action_row_new ();
 
-      if (bookmark->incident != NULL)
-        wg_store_get_incident (cache, bookmark->incident, &record, NULL);
       subtitle = g_strdup_printf ("%s · %s%s%s", moment, bookmark->author,
-                                  record.case_number != NULL ? " · " : "", record.case_number ?: "");
+                                  case_number != NULL ? " · " : "", case_number ?: "");
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), bookmark->remark);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -683,6 +729,26 @@ bookmarks_changed_cb (WgReplayBar *self)
     }
   wg_replay_timeline_set_bookmarks (self->timeline, moments);
   gtk_widget_set_sensitive (self->export_button, bookmarks->len > 0);
+}
+
+/* The rows come with their case numbers, read off the main loop. */
+static void
+bookmarks_changed_cb (WgReplayBar *self)
+{
+  GPtrArray *bookmarks = wg_replay_bookmarks_get (self->bookmarks);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+
+  for (guint i = 0; i < bookmarks->len; i++)
+    {
+      WgReplayBookmark *bookmark = bookmarks->pdata[i];
+
+      if (bookmark->incident != NULL)
+        g_strv_builder_add (ids, bookmark->incident);
+    }
+  /* The live cache is the replay's journal store: its worker reads it. */
+  wg_context_read_journal (wg_replay_get_context (self->replay), read_case_numbers, g_strv_builder_end (ids),
+                           (GDestroyNotify) g_strfreev, (GDestroyNotify) g_hash_table_unref, &self->naming,
+                           case_numbers_read, G_OBJECT (self));
 }
 
 static void
@@ -790,6 +856,8 @@ wg_replay_bar_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->bookmarks, self);
   g_clear_object (&self->bookmarks);
   g_clear_pointer (&self->followed, g_free);
+  g_clear_pointer (&self->picked, g_free);
+  wg_context_cancel_read (&self->naming);
 
   G_OBJECT_CLASS (wg_replay_bar_parent_class)->dispose (object);
 }
@@ -904,6 +972,7 @@ wg_replay_bar_new (WgReplay  *replay,
   gtk_box_append (GTK_BOX (self->timeline_slot), GTK_WIDGET (self->timeline));
 
   g_signal_connect_object (replay, "moved", G_CALLBACK (moved_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (replay, "key-moments-read", G_CALLBACK (key_moments_read_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (view_model (self), "notify::selected-incident", G_CALLBACK (selection_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->live_button, "clicked", G_CALLBACK (live_cb), self);

@@ -226,6 +226,79 @@ add_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* A bookmark on its way: the moment and the incident when it was asked. */
+typedef struct
+{
+  GTask   *task;
+  char    *remark;
+  char    *incident;
+  gint64   moment;
+} Adding;
+
+static void
+adding_free (Adding *adding)
+{
+  g_clear_object (&adding->task);
+  g_free (adding->remark);
+  g_free (adding->incident);
+  g_free (adding);
+}
+
+/* An incident not reported yet at the moment shown is not this moment's:
+ * asked of the state (on the replay's worker), the answer is @adding. */
+static gpointer
+read_incident_shown (WgStore  *store,
+                     gpointer  data,
+                     GError  **error)
+{
+  Adding *adding = data;
+  g_auto(WgIncidentRecord) record = { 0 };
+
+  if (adding->incident != NULL && !wg_store_get_incident (store, adding->incident, &record, NULL))
+    g_clear_pointer (&adding->incident, g_free);
+  return adding;
+}
+
+static void
+incident_read (GObject      *owner,
+               gpointer      answer,
+               const GError *error)
+{
+  WgReplayBookmarks *self = WG_REPLAY_BOOKMARKS (owner);
+  Adding *adding = answer;
+  g_autoptr(GTask) task = g_steal_pointer (&adding->task);
+  WgApiClient *api = api_of (self);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  GCancellable *cancellable;
+
+  if (api == NULL)
+    {
+      /* Without a server they stay with this replay. */
+      const WgActor *actor = wg_context_get_actor (wg_replay_get_context (self->replay));
+      WgReplayBookmark *bookmark = g_new0 (WgReplayBookmark, 1);
+
+      bookmark->id = g_uuid_string_random ();
+      bookmark->moment = adding->moment;
+      bookmark->incident = g_steal_pointer (&adding->incident);
+      bookmark->remark = g_steal_pointer (&adding->remark);
+      bookmark->author = g_strdup (actor != NULL ? actor->username : "");
+      adding_free (adding);
+      insert (self, bookmark);
+      g_signal_emit (self, signals[CHANGED], 0);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  json_object_set_int_member (body, "moment", adding->moment);
+  json_object_set_string_member (body, "remark", adding->remark);
+  if (adding->incident != NULL)
+    json_object_set_string_member (body, "incident", adding->incident);
+  adding_free (adding);
+  node = json_node_init_object (json_node_alloc (), body);
+  cancellable = g_task_get_cancellable (task);
+  wg_api_client_request_async (api, "POST", "/api/v1/bookmarks", node, cancellable, add_cb, g_steal_pointer (&task));
+}
+
 void
 wg_replay_bookmarks_add_async (WgReplayBookmarks   *self,
                                const char          *remark,
@@ -234,50 +307,19 @@ wg_replay_bookmarks_add_async (WgReplayBookmarks   *self,
                                gpointer             user_data)
 {
   WgContext *context;
-  const char *incident;
-  WgApiClient *api;
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) body = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
+  Adding *adding;
 
   g_return_if_fail (WG_IS_REPLAY_BOOKMARKS (self));
   g_return_if_fail (remark != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
   context = wg_replay_get_context (self->replay);
-  incident = wg_view_model_get_selected_incident (wg_context_get_view_model (context));
-  /* An incident not reported yet at the moment shown is not this moment's. */
-  if (incident != NULL)
-    {
-      g_auto(WgIncidentRecord) record = { 0 };
-
-      if (!wg_store_get_incident (wg_context_get_store (context), incident, &record, NULL))
-        incident = NULL;
-    }
-  api = api_of (self);
-  if (api == NULL)
-    {
-      /* Without a server they stay with this replay. */
-      const WgActor *actor = wg_context_get_actor (context);
-      WgReplayBookmark *bookmark = g_new0 (WgReplayBookmark, 1);
-
-      bookmark->id = g_uuid_string_random ();
-      bookmark->moment = wg_replay_get_time (self->replay);
-      bookmark->incident = g_strdup (incident);
-      bookmark->remark = g_strdup (remark);
-      bookmark->author = g_strdup (actor != NULL ? actor->username : "");
-      insert (self, bookmark);
-      g_signal_emit (self, signals[CHANGED], 0);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  json_object_set_int_member (body, "moment", wg_replay_get_time (self->replay));
-  json_object_set_string_member (body, "remark", remark);
-  if (incident != NULL)
-    json_object_set_string_member (body, "incident", incident);
-  node = json_node_init_object (json_node_alloc (), body);
-  wg_api_client_request_async (api, "POST", "/api/v1/bookmarks", node, cancellable, add_cb,
-                               g_steal_pointer (&task));
+  adding = g_new0 (Adding, 1);
+  adding->task = g_task_new (self, cancellable, callback, user_data);
+  adding->remark = g_strdup (remark);
+  adding->incident = g_strdup (wg_view_model_get_selected_incident (wg_context_get_view_model (context)));
+  adding->moment = wg_replay_get_time (self->replay);
+  wg_context_read_cache (context, read_incident_shown, adding, NULL, (GDestroyNotify) adding_free, NULL,
+                         incident_read, G_OBJECT (self));
 }
 
 gboolean

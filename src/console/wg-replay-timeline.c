@@ -10,6 +10,7 @@ struct _WgReplayTimeline
   GtkWidget  parent_instance;
 
   WgReplay  *replay;
+  char      *incident;  /* whose key moments are shown */
   GArray    *moments;   /* WgReplayMoment of the incident */
   GArray    *bookmarks; /* gint64 moments */
 };
@@ -217,6 +218,7 @@ wg_replay_timeline_dispose (GObject *object)
   if (self->replay != NULL)
     g_signal_handlers_disconnect_by_data (self->replay, self);
   g_clear_object (&self->replay);
+  g_clear_pointer (&self->incident, g_free);
   g_clear_pointer (&self->moments, g_array_unref);
   g_clear_pointer (&self->bookmarks, g_array_unref);
 
@@ -249,6 +251,18 @@ wg_replay_timeline_init (WgReplayTimeline *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
 }
 
+/* The selected incident's key moments, read off the main loop. */
+static void
+key_moments_read_cb (WgReplayTimeline *self,
+                     const char       *incident)
+{
+  if (g_strcmp0 (incident, self->incident) != 0)
+    return;
+  g_clear_pointer (&self->moments, g_array_unref);
+  self->moments = wg_replay_key_moments (self->replay, incident);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 GtkWidget *
 wg_replay_timeline_new (WgReplay *replay)
 {
@@ -260,6 +274,7 @@ wg_replay_timeline_new (WgReplay *replay)
   self->replay = g_object_ref (replay);
   g_signal_connect_object (replay, "moved", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (replay, "ticks-loaded", G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (replay, "key-moments-read", G_CALLBACK (key_moments_read_cb), self, G_CONNECT_SWAPPED);
   return GTK_WIDGET (self);
 }
 
@@ -270,6 +285,8 @@ wg_replay_timeline_set_incident (WgReplayTimeline *self,
   g_return_if_fail (WG_IS_REPLAY_TIMELINE (self));
 
   g_clear_pointer (&self->moments, g_array_unref);
+  g_free (self->incident);
+  self->incident = g_strdup (incident);
   if (incident != NULL)
     self->moments = wg_replay_key_moments (self->replay, incident);
   gtk_widget_queue_draw (GTK_WIDGET (self));

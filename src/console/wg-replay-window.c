@@ -49,12 +49,13 @@ drill_from_here_cb (GtkButton *button,
   WgReplay *replay = wg_replay_window_get_replay (window);
   WgContext *context = wg_replay_get_context (replay);
   const char *incident = wg_view_model_get_selected_incident (wg_context_get_view_model (context));
-  g_auto(WgIncidentRecord) record = { 0 };
+  /* The board holds the incidents of the moment shown (no SQL here). */
+  WgIncidentItem *item = wg_incident_model_lookup (wg_window_get_model (window), incident);
 
-  if (incident == NULL || !wg_store_get_incident (wg_context_get_store (context), incident, &record, NULL))
+  if (item == NULL)
     return;
   wg_drill_start_from_incident (wg_window_get_context (live), wg_window_get_model (live), GTK_WINDOW (live),
-                                record.case_number, wg_replay_get_time (replay));
+                                wg_incident_item_get_record (item)->case_number, wg_replay_get_time (replay));
 }
 
 static void

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "wg-cache-writer.h"
 #include "wg-journal-ticks.h"
 #include "wg-replay.h"
 #include "wg-replay-session.h"
@@ -13,6 +14,18 @@
  * ::cache-reset) rather than announcing each incident it touched. */
 #define MAX_ANNOUNCED 2000
 
+/* What the worker thread owns: the session, its state store and a
+ * connection of its own to the cache (its journal).  Every job holds a
+ * reference, so the last one may free it on the worker. */
+typedef struct
+{
+  gint             ref;
+  char            *path;      /* the cache file */
+  WgReplaySession *session;
+  WgStore         *source;    /* opened on the worker at first use */
+  gint             wanted;    /* the generation of the newest seek (atomic) */
+} Worker;
+
 struct _WgReplay
 {
   GObject          parent_instance;
@@ -20,7 +33,6 @@ struct _WgReplay
   WgContext       *live;
   WgStore         *cache;     /* the live cache, whose journal is replayed */
   WgContext       *context;   /* read-only, over the state store */
-  WgReplaySession *session;   /* NULL: a cache in memory, projected here */
   WgStore         *state;
   GArray          *ticks;     /* WgReplayMoment of every event, seq order */
   gboolean         ticks_loaded;
@@ -30,6 +42,16 @@ struct _WgReplay
   gint64           to_ms;
   gint64           bounds_from_ms;  /* the whole journal, with its margins */
   gint64           bounds_to_ms;
+  /* With a session: seeks and the views' reads run one at a time on the
+   * worker thread, in order, so that none runs SQL on the main loop. */
+  GThreadPool     *pool;
+  Worker          *worker;
+  gint             generation; /* of the newest seek asked */
+  gint64           asked_ms;   /* its moment */
+  GCancellable    *seeking;    /* its own: cancelled by the next one */
+  guint            in_flight;  /* jobs given, not yet answered */
+  GHashTable      *key_moments; /* incident -> GArray of WgReplayMoment, read */
+  GHashTable      *key_reading; /* incidents whose key moments are being read */
 };
 
 G_DEFINE_FINAL_TYPE (WgReplay, wg_replay, G_TYPE_OBJECT)
@@ -37,6 +59,7 @@ G_DEFINE_FINAL_TYPE (WgReplay, wg_replay, G_TYPE_OBJECT)
 enum {
   MOVED,
   TICKS_LOADED,
+  KEY_MOMENTS_READ,
   N_SIGNALS
 };
 
@@ -117,45 +140,313 @@ project_to (WgReplay   *self,
   return TRUE;
 }
 
-/* Brings the state to every event with ts <= @t_ms and tells the views:
- * forward by the events in between, backward (or a long way) by a
- * refill. */
+/* Tells the views the state now holds every event up to @seq: forward
+ * by @changes (the incidents the events in between touched, read where
+ * the state is), backward or a long way by a refill. */
 static void
-follow (WgReplay *self,
-        gint64    t_ms)
+show_moved (WgReplay    *self,
+            gint64       seq,
+            gboolean     reset,
+            WgChangeSet *changes)
+{
+  self->seq = seq;
+  if (reset)
+    g_signal_emit_by_name (self->context, "cache-reset");
+  else if (changes != NULL && wg_change_set_get_events (changes)->len > 0)
+    wg_context_changes_applied (self->context, changes);
+  g_signal_emit (self, signals[MOVED], 0);
+}
+
+/* Without a session (a cache in memory, the demo): here, at once. */
+static void
+follow_here (WgReplay *self,
+             gint64    t_ms)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) batch = NULL;
   gint64 before = self->seq;
-  gint64 seq;
+  gint64 seq = seq_at (self, t_ms);
 
-  if (self->session != NULL)
+  if (seq != before && !project_to (self, seq, &batch, &error))
     {
-      if (!wg_replay_session_seek (self->session, t_ms, &error))
-        {
-          g_warning ("Could not replay up to %" G_GINT64_FORMAT ": %s", t_ms, error->message);
-          return;
-        }
-      seq = wg_replay_session_get_seq (self->session);
-      if (seq > before && seq - before <= MAX_ANNOUNCED)
-        batch = read_between (self->cache, before, seq, &error);
-    }
-  else
-    {
-      seq = seq_at (self, t_ms);
-      if (seq != before && !project_to (self, seq, &batch, &error))
-        {
-          g_warning ("Could not replay up to %" G_GINT64_FORMAT ": %s", t_ms, error->message);
-          return;
-        }
+      g_warning ("Could not replay up to %" G_GINT64_FORMAT ": %s", t_ms, error->message);
+      return;
     }
   self->seq = seq;
-
   if (seq < before || (seq > before && (batch == NULL || batch->len > MAX_ANNOUNCED)))
     g_signal_emit_by_name (self->context, "cache-reset");
   else if (batch != NULL && batch->len > 0)
     wg_context_events_applied (self->context, batch);
   g_signal_emit (self, signals[MOVED], 0);
+}
+
+/* The worker */
+
+static Worker *
+worker_ref (Worker *worker)
+{
+  g_atomic_int_inc (&worker->ref);
+  return worker;
+}
+
+static void
+worker_unref (Worker *worker)
+{
+  if (!g_atomic_int_dec_and_test (&worker->ref))
+    return;
+  g_clear_pointer (&worker->session, wg_replay_session_free);
+  g_clear_pointer (&worker->source, wg_store_unref);
+  g_free (worker->path);
+  g_free (worker);
+}
+
+typedef enum
+{
+  JOB_SEEK,
+  JOB_READ,
+} JobKind;
+
+typedef struct
+{
+  JobKind         kind;
+  Worker         *worker;
+  GTask          *task;
+  /* a seek */
+  gint64          t_ms;
+  gint64          shown_seq; /* what the views showed when it was asked */
+  gint            generation;
+  GCancellable   *superseded;
+  /* a read */
+  gboolean        journal;
+  WgCacheRead     read;
+  gpointer        data;
+  GDestroyNotify  data_free;
+  GDestroyNotify  answer_free;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  if (job->data_free != NULL)
+    job->data_free (job->data);
+  g_clear_object (&job->task);
+  g_clear_object (&job->superseded);
+  worker_unref (job->worker);
+  g_free (job);
+}
+
+/* A seek's answer. */
+typedef struct
+{
+  gint         generation;
+  gint64       seq;
+  gboolean     reset;
+  WgChangeSet *changes;
+} Moved;
+
+static void
+moved_free (Moved *moved)
+{
+  g_clear_pointer (&moved->changes, wg_change_set_unref);
+  g_free (moved);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Moved, moved_free)
+
+static WgStore *
+worker_source (Worker  *worker,
+               GError **error)
+{
+  if (worker->source == NULL)
+    worker->source = wg_store_open (worker->path, error);
+  return worker->source;
+}
+
+static void
+run_seek (Worker *worker,
+          Job    *job)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batch = NULL;
+  Moved *moved;
+  gint64 seq;
+
+  /* Superseded before it began (a scrub): the newest seek wins. */
+  if (job->generation != g_atomic_int_get (&worker->wanted))
+    {
+      g_task_return_new_error (job->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "superseded");
+      return;
+    }
+  /* Superseded while it runs: it stops at its next step. */
+  if (!wg_replay_session_seek (worker->session, job->t_ms, job->superseded, &error))
+    {
+      g_task_return_error (job->task, g_steal_pointer (&error));
+      return;
+    }
+  seq = wg_replay_session_get_seq (worker->session);
+  moved = g_new0 (Moved, 1);
+  moved->generation = job->generation;
+  moved->seq = seq;
+  if (seq > job->shown_seq && seq - job->shown_seq <= MAX_ANNOUNCED)
+    {
+      WgStore *source = worker_source (worker, &error);
+
+      batch = source != NULL ? read_between (source, job->shown_seq, seq, &error) : NULL;
+      if (batch != NULL && batch->len <= MAX_ANNOUNCED)
+        moved->changes = wg_cache_writer_read_changes (wg_replay_session_get_state (worker->session), batch, &error);
+      if (error != NULL)
+        g_debug ("replay: the changes up to seq %" G_GINT64_FORMAT " not read (%s): the views refill",
+                 seq, error->message);
+    }
+  moved->reset = seq != job->shown_seq && moved->changes == NULL;
+  g_task_return_pointer (job->task, moved, (GDestroyNotify) moved_free);
+}
+
+static void
+run_read (Worker *worker,
+          Job    *job)
+{
+  g_autoptr(GError) error = NULL;
+  WgStore *store;
+  gpointer answer;
+
+  if (g_task_return_error_if_cancelled (job->task))
+    return;
+  store = job->journal ? worker_source (worker, &error) : wg_replay_session_get_state (worker->session);
+  answer = store != NULL ? job->read (store, job->data, &error) : NULL;
+  if (answer == NULL && error != NULL)
+    g_task_return_error (job->task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (job->task, answer, job->answer_free);
+}
+
+static void
+run_job (gpointer data,
+         gpointer user_data)
+{
+  Job *job = data;
+
+  if (job->kind == JOB_SEEK)
+    run_seek (job->worker, job);
+  else
+    run_read (job->worker, job);
+  job_free (job);
+}
+
+/* The caller's callback, then the count of jobs under way: a job given
+ * from the callback counts before this one stops counting. */
+typedef struct
+{
+  GAsyncReadyCallback callback;
+  gpointer            user_data;
+} Answer;
+
+static void
+job_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  WgReplay *self = WG_REPLAY (source);
+  Answer *answer = user_data;
+
+  answer->callback (source, result, answer->user_data);
+  g_free (answer);
+  self->in_flight--;
+}
+
+static void
+push (WgReplay            *self,
+      Job                 *job,
+      GCancellable        *cancellable,
+      GAsyncReadyCallback  callback,
+      gpointer             user_data)
+{
+  Answer *answer = g_new0 (Answer, 1);
+
+  answer->callback = callback;
+  answer->user_data = user_data;
+  job->worker = worker_ref (self->worker);
+  job->task = g_task_new (self, cancellable, job_done_cb, answer);
+  g_task_set_source_tag (job->task, push);
+  self->in_flight++;
+  g_thread_pool_push (self->pool, job, NULL);
+}
+
+/* WgContextReader: the views' reads of the replay's context. */
+static void
+read_on_worker (gpointer             reader_data,
+                gboolean             journal,
+                WgCacheRead          read,
+                gpointer             data,
+                GDestroyNotify       data_free,
+                GDestroyNotify       answer_free,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  WgReplay *self = reader_data;
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = JOB_READ;
+  job->journal = journal;
+  job->read = read;
+  job->data = data;
+  job->data_free = data_free;
+  job->answer_free = answer_free;
+  push (self, job, cancellable, callback, user_data);
+}
+
+static void
+seek_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  WgReplay *self = WG_REPLAY (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Moved) moved = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (moved == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not replay: %s", error->message);
+      return;
+    }
+  /* A newer seek was asked meanwhile: this one is never shown late. */
+  if (moved->generation != self->generation || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  show_moved (self, moved->seq, moved->reset, moved->changes);
+}
+
+/* Brings the state to every event with ts <= @t_ms and tells the views:
+ * on the worker with a session, the newest seek winning; else here. */
+static void
+follow (WgReplay *self,
+        gint64    t_ms)
+{
+  Job *job;
+
+  if (self->worker == NULL)
+    {
+      follow_here (self, t_ms);
+      return;
+    }
+  /* The clock ticks each second, paused too: the state is (or will be)
+   * there already. */
+  if (t_ms == self->asked_ms && self->generation > 0)
+    return;
+  self->asked_ms = t_ms;
+  job = g_new0 (Job, 1);
+  job->kind = JOB_SEEK;
+  job->t_ms = t_ms;
+  job->shown_seq = self->seq;
+  job->generation = ++self->generation;
+  g_atomic_int_set (&self->worker->wanted, job->generation);
+  if (self->seeking != NULL)
+    g_cancellable_cancel (self->seeking);
+  g_clear_object (&self->seeking);
+  self->seeking = g_cancellable_new ();
+  job->superseded = g_object_ref (self->seeking);
+  push (self, job, self->cancellable, seek_done_cb, NULL);
 }
 
 static void
@@ -174,6 +465,25 @@ clock_moved_cb (WgReplay *self)
   follow (self, now);
 }
 
+/* WgContextReader of a replay gone: each read ends cancelled (unheard). */
+static void
+refuse_read (gpointer             reader_data,
+             gboolean             journal,
+             WgCacheRead          read,
+             gpointer             data,
+             GDestroyNotify       data_free,
+             GDestroyNotify       answer_free,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
+
+  if (data_free != NULL)
+    data_free (data);
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the replay is closed");
+}
+
 static void
 wg_replay_dispose (GObject *object)
 {
@@ -181,7 +491,12 @@ wg_replay_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   if (self->context != NULL)
-    g_signal_handlers_disconnect_by_data (wg_context_get_clock (self->context), self);
+    {
+      g_signal_handlers_disconnect_by_data (wg_context_get_clock (self->context), self);
+      /* Views may outlive the replay a moment: they read nothing more. */
+      if (self->worker != NULL)
+        wg_context_set_reader (self->context, refuse_read, NULL);
+    }
   g_clear_object (&self->context);
   g_clear_object (&self->live);
 
@@ -194,10 +509,17 @@ wg_replay_finalize (GObject *object)
   WgReplay *self = WG_REPLAY (object);
 
   g_clear_pointer (&self->state, wg_store_unref);
-  g_clear_pointer (&self->session, wg_replay_session_free);
+  /* Every job held a reference to the replay: none is left.  This may
+   * run on the worker itself, as its last job lets go: do not wait. */
+  if (self->pool != NULL)
+    g_thread_pool_free (self->pool, FALSE, FALSE);
+  g_clear_pointer (&self->worker, worker_unref);
+  g_clear_pointer (&self->key_moments, g_hash_table_unref);
+  g_clear_pointer (&self->key_reading, g_hash_table_unref);
   g_clear_pointer (&self->cache, wg_store_unref);
   g_clear_pointer (&self->ticks, g_array_unref);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->seeking);
 
   G_OBJECT_CLASS (wg_replay_parent_class)->finalize (object);
 }
@@ -224,6 +546,15 @@ wg_replay_class_init (WgReplayClass *klass)
    */
   signals[TICKS_LOADED] = g_signal_new ("ticks-loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * WgReplay::key-moments-read:
+   * @incident: its id
+   *
+   * wg_replay_key_moments() knows @incident's key moments now (read off
+   * the main loop).
+   */
+  signals[KEY_MOMENTS_READ] = g_signal_new ("key-moments-read", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                            NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -231,6 +562,8 @@ wg_replay_init (WgReplay *self)
 {
   self->ticks = g_array_new (FALSE, FALSE, sizeof (WgReplayMoment));
   self->cancellable = g_cancellable_new ();
+  self->key_moments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref);
+  self->key_reading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static GArray *
@@ -323,8 +656,17 @@ open_state (WgReplay  *self,
 
   if (g_strcmp0 (wg_store_get_path (self->cache), ":memory:") != 0)
     {
-      self->session = wg_replay_session_new (self->cache, error);
-      return self->session != NULL ? wg_store_ref (wg_replay_session_get_state (self->session)) : NULL;
+      WgReplaySession *session = wg_replay_session_new (self->cache, error);
+
+      if (session == NULL)
+        return NULL;
+      /* From here on only the worker uses the session. */
+      self->worker = g_new0 (Worker, 1);
+      self->worker->ref = 1;
+      self->worker->path = g_strdup (wg_store_get_path (self->cache));
+      self->worker->session = session;
+      self->pool = g_thread_pool_new (run_job, NULL, 1, FALSE, NULL);
+      return wg_store_ref (wg_replay_session_get_state (session));
     }
   state = wg_store_open (":memory:", error);
   if (state == NULL || !wg_store_adopt_reference (state, wg_context_get_reference (self->live), error))
@@ -362,6 +704,8 @@ wg_replay_new (WgContext  *live,
                                   wg_context_get_live_clock (live), wg_context_get_actor (live));
   wg_context_set_read_only (self->context, TRUE);
   wg_context_set_journal_store (self->context, self->cache);
+  if (self->worker != NULL)
+    wg_context_set_reader (self->context, read_on_worker, self);
 
   if (!has_events)
     self->from_ms = self->to_ms = wg_context_now_ms (live);
@@ -524,24 +868,18 @@ is_key_moment (WgEventType type)
     }
 }
 
-GArray *
-wg_replay_key_moments (WgReplay   *self,
-                       const char *incident)
+/* The key moments (WgReplayMoment) of the incident @incident. */
+static gpointer
+read_key_moments (WgStore  *store,
+                  gpointer  incident,
+                  GError  **error)
 {
-  GArray *moments = g_array_new (FALSE, FALSE, sizeof (WgReplayMoment));
-  g_autoptr(GPtrArray) events = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = wg_store_read_incident_events (store, incident, error);
+  GArray *moments;
 
-  g_return_val_if_fail (WG_IS_REPLAY (self), moments);
-
-  if (incident == NULL)
-    return moments;
-  events = wg_store_read_incident_events (self->cache, incident, &error);
   if (events == NULL)
-    {
-      g_warning ("Could not read the events of %s: %s", incident, error->message);
-      return moments;
-    }
+    return NULL;
+  moments = g_array_new (FALSE, FALSE, sizeof (WgReplayMoment));
   for (guint i = 0; i < events->len; i++)
     {
       WgEvent *event = events->pdata[i];
@@ -554,6 +892,69 @@ wg_replay_key_moments (WgReplay   *self,
         }
     }
   return moments;
+}
+
+static void
+key_moments_read_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  WgReplay *self = WG_REPLAY (source);
+  g_autofree char *incident = user_data;
+  g_autoptr(GError) error = NULL;
+  GArray *moments = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_hash_table_remove (self->key_reading, incident);
+  if (moments == NULL)
+    {
+      g_warning ("Could not read the events of %s: %s", incident, error->message);
+      return;
+    }
+  g_hash_table_replace (self->key_moments, g_strdup (incident), moments);
+  g_signal_emit (self, signals[KEY_MOMENTS_READ], 0, incident);
+}
+
+GArray *
+wg_replay_key_moments (WgReplay   *self,
+                       const char *incident)
+{
+  GArray *moments;
+  Job *job;
+
+  g_return_val_if_fail (WG_IS_REPLAY (self), NULL);
+
+  if (incident == NULL)
+    return g_array_new (FALSE, FALSE, sizeof (WgReplayMoment));
+  moments = g_hash_table_lookup (self->key_moments, incident);
+  if (moments != NULL)
+    return g_array_ref (moments);
+  if (self->worker == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      moments = read_key_moments (self->cache, (gpointer) incident, &error);
+      if (moments == NULL)
+        {
+          g_warning ("Could not read the events of %s: %s", incident, error->message);
+          return g_array_new (FALSE, FALSE, sizeof (WgReplayMoment));
+        }
+      g_hash_table_replace (self->key_moments, g_strdup (incident), moments);
+      return g_array_ref (moments);
+    }
+  if (g_hash_table_add (self->key_reading, g_strdup (incident)))
+    {
+      job = g_new0 (Job, 1);
+      job->kind = JOB_READ;
+      job->journal = TRUE;
+      job->read = read_key_moments;
+      job->data = g_strdup (incident);
+      job->data_free = g_free;
+      job->answer_free = (GDestroyNotify) g_array_unref;
+      push (self, job, self->cancellable, key_moments_read_cb, g_strdup (incident));
+    }
+  return g_array_new (FALSE, FALSE, sizeof (WgReplayMoment));
 }
 
 gboolean
@@ -587,4 +988,11 @@ wg_replay_get_seq (WgReplay *self)
 {
   g_return_val_if_fail (WG_IS_REPLAY (self), 0);
   return self->seq;
+}
+
+gboolean
+wg_replay_is_settled (WgReplay *self)
+{
+  g_return_val_if_fail (WG_IS_REPLAY (self), TRUE);
+  return self->in_flight == 0;
 }

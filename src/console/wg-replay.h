@@ -14,7 +14,12 @@ G_BEGIN_DECLS
  * it are the same views as Live's.  When the view clock moves (seek, or
  * play at a rate) the state follows: forward by applying the events in
  * between (one ::events-applied, so the views update in place), backward
- * by projecting again from the start (one ::cache-reset). */
+ * by projecting again from the start (one ::cache-reset).
+ *
+ * With a cache in a file (a session, checkpoints) the state moves on a
+ * worker thread, which also runs every read of the replay's views
+ * (wg_context_set_reader()): no SQL on the main loop.  Seeks asked while
+ * one runs supersede it: only the newest is shown, never one late. */
 #define WG_TYPE_REPLAY (wg_replay_get_type ())
 G_DECLARE_FINAL_TYPE (WgReplay, wg_replay, WG, REPLAY, GObject)
 
@@ -62,13 +67,18 @@ double      wg_replay_get_rate       (WgReplay    *self);
  * there is none. */
 gboolean    wg_replay_step           (WgReplay    *self,
                                       int          direction);
-/* @incident's key moments (WgReplayMoment), in order. */
+/* @incident's key moments (WgReplayMoment), in order, as read: with a
+ * cache in a file they are read off the main loop, the first call giving
+ * none (then ::key-moments-read). */
 GArray     *wg_replay_key_moments    (WgReplay    *self,
                                       const char  *incident);
 /* To @incident's previous or next key moment. */
 gboolean    wg_replay_step_moment    (WgReplay    *self,
                                       const char  *incident,
                                       int          direction);
+/* Whether every seek and read given to the worker has been answered
+ * (for tests and benchmarks). */
+gboolean    wg_replay_is_settled     (WgReplay    *self);
 /* The last seq projected into the state (for tests). */
 gint64      wg_replay_get_seq        (WgReplay    *self);
 

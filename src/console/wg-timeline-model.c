@@ -208,33 +208,23 @@ wg_timeline_model_set_incident (WgTimelineModel *self,
   /* The incident's own events (an indexed query, not the journal in
    * pages).  A department's cache holds the report too: the sync client
    * adopts an incident met at `incident.routed` from the server's
-   * GET /api/v1/incidents/{id}/events.  A live cache is read by its
-   * writer's connection, off the main loop (wg_context_read_cache); a
-   * replay's or a drill's journal here. */
+   * GET /api/v1/incidents/{id}/events.  Read off the main loop
+   * (wg_context_read_journal): a live cache by its writer's connection, a
+   * replay's journal by its worker. */
   if (incident == NULL)
     {
       if (removed > 0)
         g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+      return;
     }
-  else if (wg_context_get_journal_store (self->context) == wg_context_get_store (self->context))
-    {
-          self->unannounced = removed;
-      wg_context_read_cache (self->context, read_events, g_strdup (incident), g_free,
-                             (GDestroyNotify) g_ptr_array_unref, &self->reading, events_read, G_OBJECT (self));
-      /* Read off the main loop: emptied at once, so that another
-       * incident's events do not show under this one meanwhile. */
-      if (self->unannounced > 0)
-        g_list_model_items_changed (G_LIST_MODEL (self), 0, self->unannounced, 0);
-      self->unannounced = 0;
-    }
-  else
-    {
-      g_autoptr(GError) error = NULL;
-      gpointer events = read_events (wg_context_get_journal_store (self->context), self->incident, &error);
-
-      self->unannounced = removed;
-      events_read (G_OBJECT (self), events, error);
-    }
+  self->unannounced = removed;
+  wg_context_read_journal (self->context, read_events, g_strdup (incident), g_free,
+                           (GDestroyNotify) g_ptr_array_unref, &self->reading, events_read, G_OBJECT (self));
+  /* Read off the main loop: emptied at once, so that another incident's
+   * events do not show under this one meanwhile. */
+  if (self->unannounced > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, self->unannounced, 0);
+  self->unannounced = 0;
 }
 
 const char *

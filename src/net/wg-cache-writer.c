@@ -150,11 +150,10 @@ decode_events (JsonArray  *array,
   return TRUE;
 }
 
-/* What the main loop needs of the incidents @events touched. */
-static WgChangeSet *
-read_changes (WgStore    *store,
-              GPtrArray  *events,
-              GError    **error)
+WgChangeSet *
+wg_cache_writer_read_changes (WgStore    *store,
+                              GPtrArray  *events,
+                              GError    **error)
 {
   g_autoptr(WgChangeSet) changes = wg_change_set_new (events);
   g_autoptr(GHashTable) touched = g_hash_table_new (g_str_hash, g_str_equal);
@@ -264,7 +263,7 @@ apply_events (WgCacheWriter *self,
     {
       if (!wg_store_apply_events (self->store, fresh, error))
         return FALSE;
-      batch->changes = read_changes (self->store, fresh, error);
+      batch->changes = wg_cache_writer_read_changes (self->store, fresh, error);
       if (batch->changes == NULL)
         return FALSE;
     }
@@ -412,7 +411,7 @@ run_snapshot (WgCacheWriter *self,
    * handover. */
   if (events->len == 0 && duty_leader == NULL)
     return TRUE;
-  batch->changes = read_changes (self->store, events, error);
+  batch->changes = wg_cache_writer_read_changes (self->store, events, error);
   if (batch->changes == NULL)
     return FALSE;
   wg_change_set_set_duty_leader (batch->changes, duty_leader);
@@ -447,7 +446,7 @@ run_adopt (WgCacheWriter *self,
     return FALSE;
   if (adopted->len > 0)
     {
-      batch->changes = read_changes (self->store, adopted, error);
+      batch->changes = wg_cache_writer_read_changes (self->store, adopted, error);
       if (batch->changes == NULL)
         return FALSE;
     }

@@ -86,6 +86,12 @@ void          wg_cache_writer_adopt_incident (WgCacheWriter     *self,
                                               GBytes            *answer,
                                               GAsyncReadyCallback callback,
                                               gpointer           user_data);
+/* What the main loop needs of the incidents @events touched, read from
+ * @store after they were applied (any thread that owns @store: a replay's
+ * worker too). */
+WgChangeSet  *wg_cache_writer_read_changes (WgStore             *store,
+                                            GPtrArray           *events,
+                                            GError             **error);
 /* Reads the cache on the worker, after the jobs given before it: @read
  * runs there with the worker's connection and returns the answer (NULL
  * with its error), which the batch holds in @answer, freed with

@@ -604,6 +604,7 @@ consider (Start        *best,
 static gboolean
 move_to (WgReplaySession  *self,
          gint64            t_ms,
+         GCancellable     *cancellable,
          GError          **error)
 {
   Image *image = best_image (self, t_ms);
@@ -677,6 +678,10 @@ move_to (WgReplaySession  *self,
       if (done)
         return TRUE;
       take_image (self);
+      /* Between two steps the state holds every event up to self->seq:
+       * a seek given up (a newer one asked) stops here. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
       if (!_wg_store_exec (self->state, "BEGIN", error))
         return FALSE;
     }
@@ -695,6 +700,7 @@ forget_state (WgReplaySession *self)
 gboolean
 wg_replay_session_seek (WgReplaySession  *self,
                         gint64            t_ms,
+                        GCancellable     *cancellable,
                         GError          **error)
 {
   g_return_val_if_fail (self != NULL, FALSE);
@@ -705,8 +711,16 @@ wg_replay_session_seek (WgReplaySession  *self,
       g_autoptr(GError) local_error = NULL;
       guint bad_deltas = g_hash_table_size (self->bad_deltas);
 
-      if (move_to (self, t_ms, &local_error))
+      if (move_to (self, t_ms, cancellable, &local_error))
         break;
+      /* Given up between two steps: the state is whole up to its seq,
+       * a start for the next seek. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          self->empty = FALSE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       forget_state (self);
       /* A damaged delta checkpoint only costs time: the events are the
        * truth, and the next try goes round it. */

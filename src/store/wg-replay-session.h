@@ -37,9 +37,15 @@ WgReplaySession *wg_replay_session_new      (WgStore          *source,
                                              GError          **error);
 /* Moves the state to @t_ms: every event with ts <= @t_ms applied, and no
  * other.  On failure the state is incomplete until a seek succeeds
- * (wg_replay_session_get_seq() is 0; the next seek starts afresh). */
+ * (wg_replay_session_get_seq() is 0; the next seek starts afresh).
+ * @cancellable (nullable) cancelled, the seek stops between two steps of
+ * IMAGE_EVERY events with G_IO_ERROR_CANCELLED: the state then holds
+ * every event up to wg_replay_session_get_seq() (a moment on the way),
+ * where the next seek may start; wg_replay_session_get_time() is the last
+ * seek's that succeeded. */
 gboolean         wg_replay_session_seek     (WgReplaySession  *self,
                                              gint64            t_ms,
+                                             GCancellable     *cancellable,
                                              GError          **error);
 /* The store holding the projection at the current moment (owned by the
  * session; ref it to keep it past the session, but it stops moving). */

@@ -35,6 +35,14 @@
 #include "wg-wall-window.h"
 #include "wg-window.h"
 
+/* Until Replay's worker has answered every seek and read. */
+static void
+settle (WgReplay *replay)
+{
+  while (!wg_replay_is_settled (replay))
+    g_main_context_iteration (NULL, TRUE);
+}
+
 static const char *
 find_incident_in (WgIncidentModel *incidents,
                   const char      *category)
@@ -338,11 +346,19 @@ main (int   argc,
       gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map (replay)), FALSE);
       session = wg_replay_window_get_replay (replay);
       wg_replay_bar_pick (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)), fire);
+      settle (session);
       add_tracks (wg_replay_window_get_tracks (replay), context, fire);
       /* Paused on the way: acknowledged, forces assigned and driving. */
-      while (wg_incident_item_get_record (wg_incident_model_lookup (wg_window_get_model (replay), fire))->state
-               != WG_STATE_DISPATCHED && wg_replay_step_moment (session, fire, 1))
-        ;
+      for (;;)
+        {
+          WgIncidentItem *item;
+
+          settle (session);
+          item = wg_incident_model_lookup (wg_window_get_model (replay), fire);
+          if ((item != NULL && wg_incident_item_get_record (item)->state == WG_STATE_DISPATCHED) ||
+              !wg_replay_step_moment (session, fire, 1))
+            break;
+        }
       wg_replay_seek (session, wg_replay_get_time (session) + 14 * 1000);
       if (g_str_equal (mode, "replay-picker"))
         wg_replay_bar_show_window_picker (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)));

@@ -77,6 +77,23 @@ exercise_in_state (gpointer data)
          g_strcmp0 (json_object_get_string_member (wg_test_response_object (r), "state"), w->state) == 0;
 }
 
+typedef struct
+{
+  WgDrillSession *session;
+  const char     *incident;
+} ProposalWait;
+
+/* The dispatch proposal for @incident's alarm has been read. */
+static gboolean
+has_proposal (gpointer data)
+{
+  ProposalWait *w = data;
+  g_autoptr(WgDrillScore) score = wg_drill_session_compute (w->session, FALSE);
+  WgDrillDecision *d = wg_drill_score_lookup_decision (score, w->incident, WG_DRILL_DECISION_DISPATCH);
+
+  return d != NULL && d->proposal != NULL && d->proposal[0] != NULL;
+}
+
 /* The window learns the end from the server's answer. */
 static gboolean
 drill_ended (gpointer window)
@@ -229,12 +246,19 @@ test_drill_on_server (void)
   g_assert_true (wg_test_iterate_until (drill_window_open, NULL, 20000));
   leader_drill = find_drill_window ();
   leader_session = g_object_ref (wg_drill_window_get_session (leader_drill));
+  drill_context = wg_drill_session_get_context (leader_session);
   {
     Wait w = { leader_drill, incident, NULL };
 
     g_assert_true (wg_test_iterate_until (drill_has_incident, &w, 20000));
   }
-  drill_context = wg_drill_session_get_context (leader_session);
+  /* From the drill's first picture (its journal still being read for the
+   * score, the proposal for the alarm's dispatch on its way) to the
+   * dispatch: no SQL on the main loop's connection to the drill's cache.
+   * (Before it, the sync client's reset of the new cache to the
+   * exercise's journal reloads the head there: 10 statements, as every
+   * cold start's.) */
+  console_test_count_sql_begin (drill_context);
   wg_view_model_set_selected_incident (wg_context_get_view_model (drill_context), incident);
   wg_test_iterate_for (100);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (leader_drill), "incident.acknowledge", NULL));
@@ -247,6 +271,11 @@ test_drill_on_server (void)
   g_assert_null (wg_dispatch_dialog_get_error (WG_DISPATCH_DIALOG (dialog)));
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (dialog);
+  /* The proposal for the alarm's dispatch, read once the cache held the
+   * incident (its journal came first). */
+  g_assert_true (wg_test_iterate_until (has_proposal, &(ProposalWait) { leader_session, incident }, 20000));
+  g_assert_cmpuint (console_test_count_sql_end (drill_context), ==, 0);
+  /* (This check reads the cache itself.) */
   {
     Wait w = { leader_drill, incident, "dispatched" };
 
@@ -412,6 +441,12 @@ find_button (GtkWidget  *widget,
   return NULL;
 }
 
+static gboolean
+replay_settled (gpointer replay)
+{
+  return wg_replay_is_settled (replay);
+}
+
 /* A trainer replays the incident, stops at a moment and starts a drill
  * from there (the replay's "Start a Drill from Here"). */
 static void
@@ -474,6 +509,8 @@ test_drill_from_incident (void)
     g_assert_no_error (error);
     replay = wg_replay_window_get_replay (replay_window);
     wg_replay_seek (replay, moment);
+    /* The replay's board shows the moment once its worker has moved. */
+    g_assert_true (wg_test_iterate_until (replay_settled, replay, 20000));
     button = find_button (GTK_WIDGET (replay_window), "Start a _Drill from Here");
     g_assert_nonnull (button);
     g_assert_false (gtk_widget_get_sensitive (button));

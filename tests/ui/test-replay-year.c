@@ -15,11 +15,15 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "console-test-util.h"
 #include "wg-console-util.h"
 #include "wg-history.h"
+#include "wg-replay-bar.h"
+#include "wg-replay-bookmarks.h"
+#include "wg-replay-session.h"
 #include "wg-replay-window.h"
 #include "wg-test-server.h"
 
@@ -425,6 +429,101 @@ ticks_loaded (gpointer replay)
   return wg_replay_get_ticks_loaded (replay);
 }
 
+static gboolean
+settled (gpointer replay)
+{
+  return wg_replay_is_settled (replay);
+}
+
+/* Statements run on the main thread on the connections counted (the
+ * replay's state store and the live cache's main connection); those the
+ * replay's worker runs there are not counted. */
+static GThread *main_thread;
+static guint n_main_statements;
+static char *first_main_statement;
+
+static int
+count_main_statement (unsigned  type,
+                      void     *data,
+                      void     *stmt,
+                      void     *sql)
+{
+  if (g_thread_self () != main_thread)
+    return 0;
+  if (n_main_statements++ == 0)
+    first_main_statement = g_strdup (sql);
+  return 0;
+}
+
+static void
+count_main_sql (WgStore  **stores,
+                gboolean   on)
+{
+  for (guint i = 0; stores[i] != NULL; i++)
+    sqlite3_trace_v2 (wg_store_get_sqlite (stores[i]), on ? SQLITE_TRACE_STMT : 0,
+                      on ? count_main_statement : NULL, NULL);
+}
+
+/* The state the replay shows equals a synchronous session's at @t (what
+ * the replay did on the main loop before), dump for dump. */
+static void
+assert_state_equals_sync (WgReplay        *replay,
+                          WgReplaySession *sync,
+                          gint64           t)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *want = NULL, *got = NULL;
+
+  g_assert_true (wg_replay_session_seek (sync, t, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wg_replay_get_seq (replay), ==, wg_replay_session_get_seq (sync));
+  want = wg_store_dump_state (wg_replay_session_get_state (sync), &error);
+  g_assert_no_error (error);
+  /* Read here while the worker is idle (settled): a test's look only. */
+  got = wg_store_dump_state (wg_context_get_store (wg_replay_get_context (replay)), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, want);
+}
+
+typedef struct
+{
+  WgReplay   *replay;
+  const char *incident;
+} MomentsWait;
+
+static gboolean
+has_key_moments (gpointer data)
+{
+  MomentsWait *wait = data;
+  g_autoptr(GArray) moments = wg_replay_key_moments (wait->replay, wait->incident);
+
+  return moments->len > 0;
+}
+
+static void
+bookmark_added_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wg_replay_bookmarks_add_finish (WG_REPLAY_BOOKMARKS (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+static void
+count_cb (guint *n)
+{
+  (*n)++;
+}
+
 static void
 test_moments (void)
 {
@@ -443,6 +542,7 @@ test_moments (void)
   WgHistoryStats stats;
   WgWindow *live, *window;
   WgReplay *replay;
+  g_autoptr(WgReplaySession) sync = NULL;
   GArray *ticks;
   Covered covered = { 0 };
   gint64 first_ts, last_ts;
@@ -480,6 +580,13 @@ test_moments (void)
   g_assert_no_error (error);
   gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
   replay = wg_replay_window_get_replay (window);
+  {
+    g_autoptr(WgStore) source = wg_store_open (path, &error);
+
+    g_assert_no_error (error);
+    sync = wg_replay_session_new (source, &error);
+    g_assert_no_error (error);
+  }
 
   /* The timeline's ticks come from the worker: the journal's events. */
   g_assert_true (wg_test_iterate_until (ticks_loaded, replay, 60000));
@@ -538,12 +645,85 @@ test_moments (void)
       gint64 t = g_array_index (times, gint64, i);
 
       wg_replay_seek (replay, t);
-      /* A frame: the board lays out the rows of a refilled model. */
+      /* The worker moves the state; then a frame: the board lays out the
+       * rows of a refilled model. */
+      g_assert_true (wg_test_iterate_until (settled, replay, 30000));
       wg_test_iterate_for (60);
       assert_shows (window, journal, t, &covered);
+      assert_state_equals_sync (replay, sync, t);
     }
   g_test_message ("%u moments: %u open incidents on the board, %u rows on screen read, %u banners",
                   times->len, covered.open, covered.rows, covered.alarms);
+
+  /* No SQL on the main loop while Replay scrubs (a seek a frame, 20 of
+   * them), shows an incident's key moments and timeline, steps to its
+   * next key moment, adds and lists a bookmark, and plays at 60x for 2 s:
+   * the worker runs every statement. */
+  {
+    WgStore *counted[] = { wg_context_get_store (wg_replay_get_context (replay)), wg_context_get_store (context), NULL };
+    WgReplayBar *bar = WG_REPLAY_BAR (wg_replay_window_get_bar (window));
+    const char *incident = NULL;
+    gboolean added = FALSE;
+    gint64 t = 0;
+
+    main_thread = g_thread_self ();
+    n_main_statements = 0;
+    count_main_sql (counted, TRUE);
+    for (guint i = 0; i < 20; i++)
+      {
+        t = first_ts + (last_ts - first_ts) * (gint64) (i + 1) / 21;
+        wg_replay_seek (replay, t);
+        wg_test_iterate_for (16);
+      }
+    g_assert_true (wg_test_iterate_until (settled, replay, 30000));
+    for (guint i = 0; incident == NULL && i < journal->len; i++)
+      if (((WgEvent *) journal->pdata[i])->type == WG_EV_INCIDENT_REPORTED && ((WgEvent *) journal->pdata[i])->ts < t)
+        incident = ((WgEvent *) journal->pdata[i])->subject;
+    g_assert_nonnull (incident);
+    wg_view_model_set_selected_incident (wg_context_get_view_model (wg_replay_get_context (replay)), incident);
+    g_assert_true (wg_test_iterate_until (has_key_moments, &(MomentsWait) { replay, incident }, 10000));
+    g_assert_true (wg_test_iterate_until (settled, replay, 30000));
+    /* Before the report: its first key moment is next. */
+    wg_replay_seek (replay, first_ts - 1000);
+    g_assert_true (wg_replay_step_moment (replay, incident, 1));
+    g_assert_true (wg_test_iterate_until (settled, replay, 30000));
+    wg_replay_bookmarks_add_async (wg_replay_bar_get_bookmarks (bar), "复盘标记", NULL, bookmark_added_cb, &added);
+    g_assert_true (wg_test_iterate_until (is_true, &added, 10000));
+    g_assert_true (wg_test_iterate_until (settled, replay, 30000));
+    g_assert_cmpuint (wg_replay_bookmarks_get (wg_replay_bar_get_bookmarks (bar))->len, ==, 1);
+    g_assert_cmpstr (((WgReplayBookmark *) wg_replay_bookmarks_get (wg_replay_bar_get_bookmarks (bar))->pdata[0])->incident,
+                     ==, incident);
+    wg_replay_set_rate (replay, 60.0);
+    wg_test_iterate_for (2000);
+    wg_replay_set_rate (replay, 0.0);
+    g_assert_true (wg_test_iterate_until (settled, replay, 30000));
+    count_main_sql (counted, FALSE);
+    if (first_main_statement != NULL)
+      g_test_message ("first statement on the main loop: %s", first_main_statement);
+    g_clear_pointer (&first_main_statement, g_free);
+    g_assert_cmpuint (n_main_statements, ==, 0);
+  }
+
+  /* The newest seek wins: twenty asked at once, only the last is shown
+   * (those superseded are never applied late), and it is the same state
+   * as a synchronous seek's. */
+  {
+    guint n_moved = 0;
+    gulong handler = g_signal_connect_swapped (replay, "moved", G_CALLBACK (count_cb), &n_moved);
+    gint64 t = 0;
+
+    for (guint i = 0; i < 20; i++)
+      {
+        t = first_ts + (gint64) (g_rand_double (rand) * (last_ts - first_ts));
+        wg_replay_seek (replay, t);
+      }
+    g_assert_true (wg_test_iterate_until (settled, replay, 30000));
+    g_signal_handler_disconnect (replay, handler);
+    g_assert_cmpuint (n_moved, ==, 1);
+    wg_test_iterate_for (60);
+    assert_shows (window, journal, t, &covered);
+    assert_state_equals_sync (replay, sync, t);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   gtk_window_destroy (GTK_WINDOW (live));

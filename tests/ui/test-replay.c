@@ -200,6 +200,21 @@ expected_at (GPtrArray  *journal,
   return e;
 }
 
+/* The replay's worker has answered every seek and read given to it. */
+static gboolean
+settled (gpointer replay)
+{
+  return wg_replay_is_settled (replay);
+}
+
+static void
+seek (WgReplay *replay,
+      gint64    t)
+{
+  wg_replay_seek (replay, t);
+  g_assert_true (wg_test_iterate_until (settled, replay, 10000));
+}
+
 static void
 assert_shows (WgWindow   *replay,
               GPtrArray  *journal,
@@ -207,9 +222,14 @@ assert_shows (WgWindow   *replay,
               gint64      t)
 {
   Expected e = expected_at (journal, fire, t);
-  WgIncidentModel *model = wg_window_get_model (replay);
-  WgIncidentItem *item = wg_incident_model_lookup (model, fire);
+  WgIncidentModel *model;
+  WgIncidentItem *item;
   WgAlarmBanner *banner = wg_window_get_alarm_banner (replay);
+
+  /* The state moves, and the views read it, off the main loop. */
+  g_assert_true (wg_test_iterate_until (settled, wg_replay_window_get_replay (replay), 10000));
+  model = wg_window_get_model (replay);
+  item = wg_incident_model_lookup (model, fire);
 
   g_assert_cmpint (wg_replay_get_time (wg_replay_window_get_replay (replay)), ==, t);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, e.n_incidents);
@@ -446,13 +466,13 @@ test_replay (Fixture       *f,
 
     g_assert_cmpint (cp, >=, 0);
     g_assert_cmpint (eu, >=, 0);
-    wg_replay_seek (session, track_from + 10000);
+    seek (session, track_from + 10000);
     g_assert_cmpfloat_with_epsilon (wg_position_store_get_lats (positions)[cp], 23.205, 1e-6);
     g_assert_cmpint (wg_position_store_get_times (positions)[cp], ==, track_from + 10000);
     g_assert_cmpint (wg_position_store_get_times (positions)[eu], ==, 0);
-    wg_replay_seek (session, track_from - 1000);
+    seek (session, track_from - 1000);
     g_assert_cmpint (wg_position_store_get_times (positions)[cp], ==, 0);
-    wg_replay_seek (session, track_from + 40000);
+    seek (session, track_from + 40000);
     g_assert_cmpfloat_with_epsilon (wg_position_store_get_lats (positions)[cp], 23.21, 1e-6);
     g_assert_cmpint (wg_position_store_get_times (positions)[cp], ==, track_from + 20000);
   }
@@ -598,6 +618,8 @@ test_replay (Fixture       *f,
       g_assert_cmpint (wg_replay_get_time (session), ==, day_from);
     }
     wg_replay_bar_pick (bar, noise);
+    /* Its span follows its key moments, read off the main loop. */
+    g_assert_true (wg_test_iterate_until (settled, session, 10000));
     g_assert_cmpstr (wg_view_model_get_selected_incident (wg_context_get_view_model (wg_replay_get_context (session))),
                      ==, noise);
   }
@@ -733,6 +755,7 @@ test_replay (Fixture       *f,
     GArray *moments;
 
     wg_replay_bar_pick (bar, fire);
+    g_assert_true (wg_test_iterate_until (settled, session, 10000));
     moments = wg_replay_key_moments (session, fire);
     wg_replay_seek (session, g_array_index (moments, WgReplayMoment, 2).ts);
     wg_replay_bar_add_bookmark (bar, "确认及时, \"9 秒\"");

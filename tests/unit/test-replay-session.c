@@ -335,7 +335,7 @@ check_moments (guint  days,
           session = wg_replay_session_new (h.source, &error);
           g_assert_no_error (error);
         }
-      if (!wg_replay_session_seek (session, t, &error))
+      if (!wg_replay_session_seek (session, t, NULL, &error))
         g_error ("seek to %" G_GINT64_FORMAT ": %s", t, error->message);
       g_assert_cmpint (wg_replay_session_get_time (session), ==, t);
       got = dump_checksum (wg_replay_session_get_state (session));
@@ -389,6 +389,44 @@ test_damaged_deltas (void)
   check_moments (DELTA_DAYS, MOMENTS, WG_STORE_DEFAULT_CHECKPOINT_INTERVAL, 100, DELTAS_DAMAGED_FRESH);
   check_moments (DELTA_DAYS, MOMENTS, WG_STORE_DEFAULT_CHECKPOINT_INTERVAL, 100, DELTAS_DAMAGED);
 }
+
+/* A seek given up on the way (a newer one asked while it runs) stops
+ * between two steps, its state whole up to its seq; the next seek goes on
+ * from there to the same state as a projection from scratch. */
+static void
+test_cancelled (void)
+{
+  History h = { 0 };
+  g_autoptr(WgReplaySession) session = NULL;
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(WgStore) scratch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *want = NULL, *got = NULL;
+  gint64 t;
+  guint next = 0;
+
+  history_generate (&h, DELTA_DAYS, 0, 0);
+  t = ((WgEvent *) h.events->pdata[h.events->len - 1])->ts;
+  session = wg_replay_session_new (h.source, &error);
+  g_assert_no_error (error);
+  g_cancellable_cancel (cancelled);
+  g_assert_false (wg_replay_session_seek (session, t, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  /* One step of 500 events, then it stopped. */
+  g_assert_cmpint (wg_replay_session_get_seq (session), ==, 500);
+  g_assert_true (wg_replay_session_seek (session, t, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wg_replay_session_get_seq (session), ==, ((WgEvent *) h.events->pdata[h.events->len - 1])->seq);
+  scratch = empty_projection (&h, "scratch.db");
+  apply_until (&h, scratch, &next, t);
+  want = dump_checksum (scratch);
+  got = dump_checksum (wg_replay_session_get_state (session));
+  g_assert_cmpstr (got, ==, want);
+  g_clear_pointer (&scratch, wg_store_unref);
+  g_clear_pointer (&session, wg_replay_session_free);
+  history_clear (&h);
+}
 #endif
 
 int
@@ -411,7 +449,10 @@ main (int   argc,
       g_test_add_func ("/replay-session/deltas", test_deltas);
     }
   if (!g_str_equal (part, "1"))
-    g_test_add_func ("/replay-session/damaged-deltas", test_damaged_deltas);
+    {
+      g_test_add_func ("/replay-session/damaged-deltas", test_damaged_deltas);
+      g_test_add_func ("/replay-session/cancelled", test_cancelled);
+    }
 #endif
   return g_test_run ();
 }
