@@ -18,6 +18,7 @@ struct _WgReplayBookmarks
 
   WgReplay     *replay;
   GPtrArray    *bookmarks;   /* WgReplayBookmark*, by moment */
+  GPtrArray    *adding;      /* Adding*: asked of the worker, not answered yet */
   GCancellable *cancellable;
 };
 
@@ -152,6 +153,8 @@ wg_replay_bookmarks_finalize (GObject *object)
   WgReplayBookmarks *self = WG_REPLAY_BOOKMARKS (object);
 
   g_clear_pointer (&self->bookmarks, g_ptr_array_unref);
+  /* Reads that were never answered (cancelled: the replay closed). */
+  g_clear_pointer (&self->adding, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (wg_replay_bookmarks_parent_class)->finalize (object);
@@ -174,10 +177,13 @@ wg_replay_bookmarks_class_init (WgReplayBookmarksClass *klass)
                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
+static void adding_free (gpointer data);
+
 static void
 wg_replay_bookmarks_init (WgReplayBookmarks *self)
 {
   self->bookmarks = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_replay_bookmark_free);
+  self->adding = g_ptr_array_new_with_free_func (adding_free);
   self->cancellable = g_cancellable_new ();
 }
 
@@ -236,8 +242,10 @@ typedef struct
 } Adding;
 
 static void
-adding_free (Adding *adding)
+adding_free (gpointer data)
 {
+  Adding *adding = data;
+
   g_clear_object (&adding->task);
   g_free (adding->remark);
   g_free (adding->incident);
@@ -245,7 +253,10 @@ adding_free (Adding *adding)
 }
 
 /* An incident not reported yet at the moment shown is not this moment's:
- * asked of the state (on the replay's worker), the answer is @adding. */
+ * asked of the state (on the replay's worker), the answer is @adding
+ * itself.  The read owns nothing (a read's data is freed on the worker once
+ * read, before its answer reaches the main loop): self->adding holds it
+ * until the answer comes, or until the end when it never does. */
 static gpointer
 read_incident_shown (WgStore  *store,
                      gpointer  data,
@@ -266,11 +277,17 @@ incident_read (GObject      *owner,
 {
   WgReplayBookmarks *self = WG_REPLAY_BOOKMARKS (owner);
   Adding *adding = answer;
-  g_autoptr(GTask) task = g_steal_pointer (&adding->task);
+  g_autoptr(GTask) task = NULL;
   WgApiClient *api = api_of (self);
   g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(JsonNode) node = NULL;
   GCancellable *cancellable;
+  guint index;
+
+  if (!g_ptr_array_find (self->adding, adding, &index))
+    g_return_if_reached ();
+  g_ptr_array_steal_index (self->adding, index);
+  task = g_steal_pointer (&adding->task);
 
   if (api == NULL)
     {
@@ -318,7 +335,8 @@ wg_replay_bookmarks_add_async (WgReplayBookmarks   *self,
   adding->remark = g_strdup (remark);
   adding->incident = g_strdup (wg_view_model_get_selected_incident (wg_context_get_view_model (context)));
   adding->moment = wg_replay_get_time (self->replay);
-  wg_context_read_cache (context, read_incident_shown, adding, NULL, (GDestroyNotify) adding_free, NULL,
+  g_ptr_array_add (self->adding, adding);
+  wg_context_read_cache (context, read_incident_shown, adding, NULL, NULL, NULL,
                          incident_read, G_OBJECT (self));
 }
 
