@@ -335,7 +335,9 @@ save_token (WgApplication *self)
     return;
   dir = live_directory (self);
   token_path = g_build_filename (dir, "token", NULL);
-  if (!g_file_set_contents_full (token_path, token, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+  /* No fsync (a cold start writes it before its first frame): a token
+   * torn by a crash is refused, and the password logs in again. */
+  if (!g_file_set_contents_full (token_path, token, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error))
     g_debug ("the token is not kept, the next start logs in again: %s", error->message);
 }
 
@@ -644,8 +646,8 @@ reference_cb (GObject      *source,
       return;
     }
   save_session (self);
-  save_token (self);
   present_main_window (self);
+  save_token (self);
   g_application_release (G_APPLICATION (self));
 }
 
