@@ -44,6 +44,10 @@ struct _WgApplication
   char           *password;       /* for a new login when the session ends */
   guint           relogin_id;
   gboolean        relogging_in;
+  /* A warm start on the saved token: the reference is refreshed once
+   * online; a password refused before then ends the console, as it would
+   * a cold start. */
+  gboolean        on_saved_token;
 
   /* WANGGE_EXIT_AFTER_BACKFILL (bench-console-start): a 10 ms probe of the
    * main loop until back-fill ends. */
@@ -219,6 +223,7 @@ live_directory (WgApplication *self)
 }
 
 static void relogin (WgApplication *self);
+static void refresh_reference (WgApplication *self);
 static void start_probe (WgApplication *self,
                          WgSyncClient  *sync);
 
@@ -232,6 +237,14 @@ sync_state_cb (WgApplication *self,
    * queued goes out without anyone having to notice. */
   if (wg_sync_client_get_state (sync) == WG_SYNC_LOGIN_REQUIRED)
     relogin (self);
+  /* Online on the saved token: the token holds, and the reference as the
+   * server has it now is fetched for the next start (not before: the
+   * first frame comes first). */
+  if (wg_sync_client_get_state (sync) == WG_SYNC_ONLINE && self->on_saved_token)
+    {
+      self->on_saved_token = FALSE;
+      refresh_reference (self);
+    }
 }
 
 /* @start_sync: FALSE on a warm start, whose sync client waits for the
@@ -302,9 +315,49 @@ open_live_context (WgApplication  *self,
   return TRUE;
 }
 
+/* The session's token, kept beside the cache for the next start of a
+ * console given its password (WANGGE_PASSWORD): that warm start goes
+ * online on it without a password login, whose argon2id costs the server
+ * a quarter of a second.  Mode 0600 in the user's own directory, beside
+ * the cache of what the token may read.  A token the server no longer
+ * takes (unused for token-lifetime-seconds, revoked, the password
+ * changed) answers 401, and the password given at start logs in again.
+ * A wall keeps its token in the keyring instead (remember_wall_token). */
+static void
+save_token (WgApplication *self)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *token_path = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *token = wg_api_client_get_token (self->api);
+
+  if (self->big_screen || g_getenv ("WANGGE_PASSWORD") == NULL || token == NULL)
+    return;
+  dir = live_directory (self);
+  token_path = g_build_filename (dir, "token", NULL);
+  /* No fsync (a cold start writes it before its first frame): a token
+   * torn by a crash is refused, and the password logs in again. */
+  if (!g_file_set_contents_full (token_path, token, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error))
+    g_debug ("the token is not kept, the next start logs in again: %s", error->message);
+}
+
+static char *
+load_token (WgApplication *self)
+{
+  g_autofree char *dir = live_directory (self);
+  g_autofree char *token_path = g_build_filename (dir, "token", NULL);
+  g_autofree char *token = NULL;
+
+  if (!g_file_get_contents (token_path, &token, NULL, NULL))
+    return NULL;
+  g_strstrip (token);
+  return *token != '\0' ? g_steal_pointer (&token) : NULL;
+}
+
 /* What an offline start needs, saved at each login beside the reference
  * data (wg-reference-cache.c): the session without its token (the
- * password is never stored; a new login happens when the server is back). */
+ * password is never stored; a new login happens when the server is back;
+ * the token has a file of its own, save_token). */
 static void
 save_session (WgApplication *self)
 {
@@ -488,6 +541,15 @@ relogin_cb (GObject      *source,
         self->relogin_id = g_timeout_add (problem != NULL && problem->retry_after_ms > 0
                                             ? (guint) problem->retry_after_ms : 1000,
                                           relogin_again_cb, self);
+      else if (self->on_saved_token)
+        {
+          /* The saved token was refused, and so is the password given:
+           * the end, as for a cold start (the cache is no way around a
+           * login). */
+          g_printerr (_("wangge: %s: %s\n"), _("login"),
+                      error != NULL ? error->message : problem != NULL ? (problem->detail ?: problem->title) : "");
+          g_application_quit (G_APPLICATION (self));
+        }
       else
         g_warning ("A new login was refused: %s",
                    error != NULL ? error->message : problem != NULL ? problem->title : "");
@@ -495,6 +557,7 @@ relogin_cb (GObject      *source,
     }
   g_clear_pointer (&self->session, json_object_unref);
   self->session = g_steal_pointer (&session);
+  save_token (self);
   if (self->context != NULL)
     wg_sync_client_resume (wg_context_get_sync_client (self->context));
 }
@@ -584,6 +647,7 @@ reference_cb (GObject      *source,
     }
   save_session (self);
   present_main_window (self);
+  save_token (self);
   g_application_release (G_APPLICATION (self));
 }
 
@@ -776,6 +840,15 @@ warm_reference_cb (GObject      *source,
     g_debug ("the reference is not refreshed: %s", error->message);
 }
 
+static void
+refresh_reference (WgApplication *self)
+{
+  g_autofree char *dir = live_directory (self);
+
+  wg_reference_cache_fetch_async (self->api, dir, FALSE, self->cancellable, warm_reference_cb,
+                                  g_object_ref (self));
+}
+
 /* A warm start's login, while the window already shows the cache. */
 static void
 warm_login_cb (GObject      *source,
@@ -810,13 +883,9 @@ warm_login_cb (GObject      *source,
     }
   g_clear_pointer (&self->session, json_object_unref);
   self->session = g_steal_pointer (&session);
+  save_token (self);
   wg_sync_client_resume (wg_context_get_sync_client (self->context));
-  {
-    g_autofree char *dir = live_directory (self);
-
-    wg_reference_cache_fetch_async (self->api, dir, FALSE, self->cancellable, warm_reference_cb,
-                                    g_object_ref (self));
-  }
+  refresh_reference (self);
 }
 
 /* An unattended wall with no password given: the token the keyring kept
@@ -875,10 +944,25 @@ start_login (WgApplication *self)
   self->password = g_strdup (password);
 
   /* A warm start: this user has a cache of this server.  The window shows
-   * it at once, catching up, while the login and the catch-up go on. */
+   * it at once, catching up, while the login and the catch-up go on; with
+   * the token kept from the last login, no password login (save_token). */
   {
     g_autoptr(GError) warm_error = NULL;
+    g_autofree char *token = load_token (self);
 
+    if (token != NULL)
+      {
+        wg_api_client_set_token (self->api, token);
+        if (open_offline (self, TRUE, &warm_error))
+          {
+            self->on_saved_token = TRUE;
+            present_main_window (self);
+            g_application_release (G_APPLICATION (self));
+            return;
+          }
+        wg_api_client_set_token (self->api, NULL);
+        g_clear_error (&warm_error);
+      }
     if (open_offline (self, FALSE, &warm_error))
       {
         self->relogging_in = TRUE;

@@ -663,7 +663,10 @@ first_frame_check (WgWindow *self)
     return;
   self->first_frame_armed = TRUE;
   g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_painted_cb), self, 0);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* The next frame, with whatever the catch-up changed: not a redraw of
+   * the whole window (every widget snapshot again, the map's layers drawn
+   * again), which no start without this hook pays. */
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
 }
 
 static void

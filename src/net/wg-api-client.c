@@ -567,8 +567,14 @@ stream_done_cb (GObject      *source,
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   if (connection == NULL)
     {
+      SoupMessage *message = g_task_get_task_data (task);
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
+      /* A token refused at the handshake, as any request's 401: log in again. */
+      else if (soup_message_get_status (message) == SOUP_STATUS_UNAUTHORIZED)
+        g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_UNAUTHORIZED,
+                                 "The live stream cannot be opened: %s", error->message);
       else
         g_task_return_new_error (task, WG_API_ERROR, WG_API_ERROR_NETWORK,
                                  "The live stream cannot be opened: %s", error->message);
@@ -612,6 +618,7 @@ wg_api_client_stream_async (WgApiClient         *self,
                                     authorization);
     }
 
+  g_task_set_task_data (task, g_object_ref (message), g_object_unref);
   soup_session_websocket_connect_async (self->session, message, NULL, NULL, G_PRIORITY_DEFAULT,
                                         cancellable, stream_done_cb, task);
 }

@@ -60,6 +60,9 @@
 /* Back-fill pages are parsed, decoded and stored on a worker thread. */
 #define BACKFILL_PAGE_SIZE 2500
 #define ACK_INTERVAL_MS   1000
+/* A cache this close to the server's head (a warm start, a short drop)
+ * catches up on the stream itself: one round trip less than a page first. */
+#define STREAM_CATCH_UP_MAX 500
 #define BASE_BACKOFF_MS   500
 #define MAX_BACKOFF_MS    30000
 #define CLOSE_SLOW_CONSUMER 4008
@@ -923,6 +926,15 @@ catch_up (WgSyncClient *self)
 
       wg_api_client_get_bytes_async (self->api, path, self->page_cancellable,
                                      snapshot_cb, g_object_ref (self));
+      return;
+    }
+  /* The few events since come in the stream's own catch-up (paged by the
+   * server, in order, before its "live").  A cache ahead of the server
+   * (restored from a backup) asks for a page, whose refusal says so. */
+  if (wg_store_head (self->cache) > 0 && self->head >= wg_store_head (self->cache)
+      && self->head - wg_store_head (self->cache) <= STREAM_CATCH_UP_MAX)
+    {
+      open_stream (self);
       return;
     }
   pull_page (self, wg_store_head (self->cache));

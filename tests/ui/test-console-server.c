@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "console-test-util.h"
 #include "wg-dispatch-dialog.h"
@@ -264,6 +265,35 @@ shows_unit (gpointer data)
   return g_strcmp0 (wg_detail_pane_get_unit (wg_window_get_detail_pane (w->window)), w->unit) == 0;
 }
 
+#define METRICS_TOKEN "metrics-0123456789abcdef"
+
+/* Password logins the server accepted so far (its metrics). */
+static guint64
+logins_accepted (WgTestServer *server)
+{
+  static const char series[] =
+    "wangge_http_requests_total{route=\"/api/v1/session\",method=\"POST\",status=\"200\"} ";
+  g_autoptr(WgTestResponse) metrics = wg_test_server_request_as (server, METRICS_TOKEN, "GET", "/metrics",
+                                                                 NULL, NULL);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  g_assert_cmpuint (metrics->status, ==, 200);
+  text = g_strndup (g_bytes_get_data (metrics->body, NULL), g_bytes_get_size (metrics->body));
+  line = strstr (text, series);
+  return line != NULL ? g_ascii_strtoull (line + strlen (series), NULL, 10) : 0;
+}
+
+/* Where the console keeps @username's token for @server (wg-application.c). */
+static char *
+saved_token_path (WgTestServer *server,
+                  const char   *username)
+{
+  g_autofree char *server_key = g_strdup_printf ("127_0_0_1_%u", server->port);
+
+  return g_build_filename (g_get_user_data_dir (), "wangge", username, server_key, username, "token", NULL);
+}
+
 /* A cold start (an empty cache) from the snapshot of a server with a
  * day of history: the header names the duty leader on duty (the demo's
  * `leader`) at once, not the rotation's pick.  Then the main loop runs no
@@ -275,9 +305,12 @@ shows_unit (gpointer data)
 static void
 test_cold_start_no_sql (void)
 {
-  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  g_autoptr(WgTestServer) server = wg_test_server_new ("[metrics]\ntoken=" METRICS_TOKEN "\n");
   const char *args[] = { "--demo", "--demo-days", "1", NULL };
+  g_autofree char *token_path = NULL;
   WgApplication *cold_app;
+  WgApplication *warm_app;
+  guint64 logins;
   g_autoptr(WgApplication) app = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) body = json_object_new ();
@@ -354,14 +387,18 @@ test_cold_start_no_sql (void)
   g_assert_cmpuint (console_test_count_sql_end (context), ==, 0);
 
   /* A warm start on the same profile: from the window up, the board fills
-   * and catches up through the writer alone. */
+   * and catches up through the writer alone, on the token the cold start
+   * saved: no password is checked again. */
   gtk_window_destroy (GTK_WINDOW (window));
   wg_test_iterate_for (100);
   /* As the end of g_application_run() does; the application object stays
    * registered (test-console-scenarios.c, test_offline_restart). */
   g_signal_emit_by_name (cold_app, "shutdown");
-  app = console_test_open ("leader", server->base_url);
-  window = console_test_find_window (app);
+  token_path = saved_token_path (server, "leader");
+  g_assert_true (g_file_test (token_path, G_FILE_TEST_IS_REGULAR));
+  logins = logins_accepted (server);
+  warm_app = console_test_open ("leader", server->base_url);
+  window = console_test_find_window (warm_app);
   context = wg_window_get_context (window);
   console_test_count_sql_begin (context);
   g_assert_true (wg_test_iterate_until (console_test_is_online, window, 30000));
@@ -370,6 +407,24 @@ test_cold_start_no_sql (void)
   g_assert_cmpstr (wg_window_get_duty_text (window), ==, "On duty: 张建华");
   wg_test_iterate_for (200);
   g_assert_cmpuint (console_test_count_sql_end (context), ==, 0);
+  g_assert_cmpuint (logins_accepted (server), ==, logins);
+
+  /* A token the server no longer takes (expired, revoked): the password
+   * given at start logs in again, and the new token is kept. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  wg_test_iterate_for (100);
+  g_signal_emit_by_name (warm_app, "shutdown");
+  g_assert_true (g_file_set_contents (token_path, "not-a-token-of-this-server", -1, NULL));
+  app = console_test_open ("leader", server->base_url);
+  window = console_test_find_window (app);
+  g_assert_true (wg_test_iterate_until (console_test_is_online, window, 30000));
+  g_assert_cmpuint (logins_accepted (server), ==, logins + 1);
+  {
+    g_autofree char *kept = NULL;
+
+    g_assert_true (g_file_get_contents (token_path, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, !=, "not-a-token-of-this-server");
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   wg_test_iterate_for (100);
