@@ -251,12 +251,22 @@ commands_batch_cb (GPtrArray  *items,
   g_autoptr(GPtrArray) audits = NULL;
   g_autoptr(GError) audit_error = NULL;
   g_autoptr(GPtrArray) caught_up = NULL;
+  g_autoptr(GPtrArray) command_ids = g_ptr_array_new ();
   gint64 now_ms = g_get_real_time () / 1000;
   gboolean purge = FALSE;
   gint64 began_us = g_get_monotonic_time ();
   gint64 head;
 
-  if (!_wg_engine_store_begin (self, &caught_up, error))
+  /* On PostgreSQL their stored answers are read in one statement. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      CommandJob *job = ((WgCommitItem *) g_ptr_array_index (items, i))->data;
+
+      if (job->kind == JOB_COMMAND)
+        g_ptr_array_add (command_ids, (gpointer) wg_command_get_id (job->command));
+    }
+  g_ptr_array_add (command_ids, NULL);
+  if (!_wg_engine_store_begin (self, (const char * const *) command_ids->pdata, &caught_up, error))
     {
       warn_storage_failure (self, items->len, *error);
       return FALSE;
@@ -378,7 +388,7 @@ commands_done_cb (GPtrArray    *items,
       else if (job->kind == JOB_CATCH_UP)
         self->catch_up_queued = FALSE;
       /* No result: the batch failed to begin. */
-      if (result != NULL && result->caught_up != NULL)
+      if (result != NULL && result->caught_up != NULL && result->caught_up->len > 0)
         {
           /* Other instances' commits, applied before this batch, whatever
            * became of it. */
