@@ -181,22 +181,7 @@ forget_answers (WgPgJournal *self)
 
 /* ------------------------------------------------------------- pipeline */
 
-/* Pipeline mode (libpq 14+): a step's statements go out together and
- * their results come back together, one round trip for all of them.
- * Under the journal lock, each round trip is time every instance waits.
- * Blocking mode is safe here: what is sent while results are unread is
- * a few statements, and a statement's result is small or read after all
- * is sent. */
-static gboolean
-pipeline_start (WgPgJournal  *self,
-                GError      **error)
-{
-  self->pipeline_sent = 0;
-  if (PQenterPipelineMode (self->conn))
-    return TRUE;
-  return wg_pg_set_error (error, "cannot enter pipeline mode", PQerrorMessage (self->conn));
-}
-
+/* wg_pg_pipeline_send(), counting the pipeline's statements. */
 static gboolean
 pipeline_send (WgPgJournal         *self,
                const char          *sql,
@@ -204,61 +189,9 @@ pipeline_send (WgPgJournal         *self,
                const char * const  *params,
                GError             **error)
 {
-  if (PQsendQueryParams (self->conn, sql, n_params, NULL, params, NULL, NULL, 0))
-    {
-      self->pipeline_sent++;
-      return TRUE;
-    }
-  return wg_pg_set_error (error, "a statement failed", PQerrorMessage (self->conn));
-}
-
-/* Sends what is queued; the results follow. */
-static gboolean
-pipeline_sync (WgPgJournal  *self,
-               GError      **error)
-{
-  if (PQpipelineSync (self->conn))
-    return TRUE;
-  return wg_pg_set_error (error, "a statement failed", PQerrorMessage (self->conn));
-}
-
-/* The next statement's result; NULL (and @error) unless it gives
- * @expect.  After a failure PostgreSQL skips the rest up to the sync. */
-static PGresult *
-pipeline_result (WgPgJournal     *self,
-                 ExecStatusType   expect,
-                 GError         **error)
-{
-  PGresult *result = PQgetResult (self->conn);
-  ExecStatusType status = PQresultStatus (result);
-
-  /* A statement's results end with NULL. */
-  if (result != NULL && status != PGRES_PIPELINE_SYNC)
-    PQclear (PQgetResult (self->conn));
-  if (status == expect)
-    return result;
-  if (result == NULL)
-    wg_pg_set_error (error, "a statement failed", PQerrorMessage (self->conn));
-  else if (status == PGRES_PIPELINE_ABORTED)
-    wg_pg_set_error (error, "a statement failed", "skipped after an earlier failure");
-  else
-    wg_pg_set_error (error, "a statement failed", PQresultErrorMessage (result));
-  PQclear (result);
-  return NULL;
-}
-
-/* Leaves pipeline mode, first reading what is left up to the sync (the
- * results after a failure). */
-static gboolean
-pipeline_end (WgPgJournal  *self,
-              GError      **error)
-{
-  while (!PQexitPipelineMode (self->conn))
-    {
-      if (PQstatus (self->conn) != CONNECTION_OK)
-        return wg_pg_set_error (error, "the connection was lost", PQerrorMessage (self->conn));
-      PQclear (PQgetResult (self->conn));
-    }
+  if (!wg_pg_pipeline_send (self->conn, "a statement failed", sql, n_params, params, error))
+    return FALSE;
+  self->pipeline_sent++;
   return TRUE;
 }
 
@@ -851,17 +784,18 @@ wg_pg_journal_begin (WgPgJournal         *self,
    * the answers already stored for the batch's ids: each statement of a
    * transaction in READ COMMITTED sees what was committed before it
    * started, so the reads after the lock see every commit before it. */
-  ok = pipeline_start (self, error) &&
+  self->pipeline_sent = 0;
+  ok = wg_pg_pipeline_start (self->conn, error) &&
        pipeline_send (self, "BEGIN", 0, NULL, error) &&
        pipeline_send (self, "SELECT pg_advisory_xact_lock(" JOURNAL_LOCK_KEY ")", 0, NULL, error) &&
        pipeline_send (self, CATCH_UP_SQL, 1, page_params, error) &&
        (ids == NULL || pipeline_send (self, ANSWERS_SQL, 1, ids_params, error)) &&
-       pipeline_sync (self, error) &&
-       (began = pipeline_result (self, PGRES_COMMAND_OK, error)) != NULL &&
-       (locked = pipeline_result (self, PGRES_TUPLES_OK, error)) != NULL &&
-       (page = pipeline_result (self, PGRES_TUPLES_OK, error)) != NULL &&
-       (ids == NULL || (answers = pipeline_result (self, PGRES_TUPLES_OK, error)) != NULL);
-  if (!pipeline_end (self, ok ? error : NULL))
+       wg_pg_pipeline_sync (self->conn, error) &&
+       (began = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_COMMAND_OK, error)) != NULL &&
+       (locked = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL &&
+       (page = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL &&
+       (ids == NULL || (answers = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL);
+  if (!wg_pg_pipeline_end (self->conn, ok ? error : NULL))
     ok = FALSE;
   if (!ok)
     {
@@ -1105,20 +1039,21 @@ wg_pg_journal_commit (WgPgJournal  *self,
    * whose answer is lost may have happened: the mirror rolls back,
    * catches up at the next batch, and a client's retry finds its
    * answer. */
-  ok = pipeline_start (self, error) &&
+  self->pipeline_sent = 0;
+  ok = wg_pg_pipeline_start (self->conn, error) &&
        rows_send (self, &self->journal_rows, error) &&
        rows_send (self, &self->answer_rows, error) &&
        (notify == NULL || pipeline_send (self, notify, 0, NULL, error)) &&
        pipeline_send (self, "COMMIT", 0, NULL, error) &&
-       pipeline_sync (self, error);
+       wg_pg_pipeline_sync (self->conn, error);
   for (guint i = 0; ok && i < self->pipeline_sent; i++)
     {
-      PGresult *result = pipeline_result (self, PGRES_COMMAND_OK, error);
+      PGresult *result = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_COMMAND_OK, error);
 
       ok = result != NULL;
       PQclear (result);
     }
-  if (!pipeline_end (self, ok ? error : NULL))
+  if (!wg_pg_pipeline_end (self->conn, ok ? error : NULL))
     ok = FALSE;
   if (!ok)
     {
