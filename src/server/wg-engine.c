@@ -257,7 +257,8 @@ commands_batch_cb (GPtrArray  *items,
   gint64 began_us = g_get_monotonic_time ();
   gint64 head;
 
-  /* On PostgreSQL their stored answers are read in one statement. */
+  /* The batch's command ids: on PostgreSQL their stored answers are read
+   * in one statement. */
   for (guint i = 0; i < items->len; i++)
     {
       CommandJob *job = ((WgCommitItem *) g_ptr_array_index (items, i))->data;
@@ -390,8 +391,9 @@ commands_done_cb (GPtrArray    *items,
       /* No result: the batch failed to begin. */
       if (result != NULL && result->caught_up != NULL && result->caught_up->len > 0)
         {
-          /* Other instances' commits, applied before this batch, whatever
-           * became of it. */
+          /* Other instances' commits the mirror applied, whatever became
+           * of this batch (those applied inside it went if it rolled back:
+           * the next batch applies them again). */
           WgEvent *last = g_ptr_array_index (result->caught_up, result->caught_up->len - 1);
 
           wg_store_follow_head (self->store, last->seq);
