@@ -21,7 +21,12 @@
  * instances no slower than one; the city-scale history generated into
  * PostgreSQL.  Not a test.
  *
- *   bench-postgres [SECONDS] [IN_FLIGHT] [CITY_DAYS (default 7; 0 skips)]
+ * With ROUNDS > 1 the three set-ups stay up and are measured in turn,
+ * ROUNDS times: on a shared machine the load drifts less between
+ * neighbouring windows than between whole runs.  Each round's rates are
+ * printed, then the medians of the rounds' ratios.
+ *
+ *   bench-postgres [SECONDS] [IN_FLIGHT] [CITY_DAYS (default 7; 0 skips)] [ROUNDS (default 1)]
  */
 #include "config.h"
 
@@ -44,18 +49,34 @@ build_command (gpointer user_data)
     g_strdup_printf ("{\"id\":\"%s\",\"type\":\"incident.report\",\"body\":" BODY "}", id));
 }
 
-static WgBenchFigure
-measure (const char *database,
-         guint       n_instances,
-         double      seconds,
-         guint       in_flight)
-{
-  WgBenchInstances *instances = wg_bench_instances_start (CONFIG, database, n_instances, "dispatcher",
-                                                          "/api/v1/commands");
-  WgBenchFigure figure = wg_bench_instances_measure (instances, seconds, in_flight, 1, build_command, instances);
+#define MAX_ROUNDS 50
 
-  wg_bench_instances_stop (instances);
-  return figure;
+/* SQLite, PostgreSQL with one instance, with two. */
+enum { SETUP_SQLITE, SETUP_PG_ONE, SETUP_PG_TWO, N_SETUPS };
+
+static WgBenchFigure
+measure (WgBenchInstances *instances,
+         double            seconds,
+         guint             in_flight)
+{
+  return wg_bench_instances_measure (instances, seconds, in_flight, 1, build_command, instances);
+}
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *values,
+        guint   n)
+{
+  qsort (values, n, sizeof *values, compare_doubles);
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 #define CITY_STREETS "100"
@@ -108,17 +129,29 @@ main (int   argc,
   double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 5.0;
   guint in_flight = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 64;
   guint city_days = argc > 3 ? (guint) g_ascii_strtoull (argv[3], NULL, 10) : 7;
+  guint rounds = CLAMP (argc > 4 ? (guint) g_ascii_strtoull (argv[4], NULL, 10) : 1, 1, MAX_ROUNDS);
   History city_sqlite = { 0 }, city_pg = { 0 };
   char *databases[3];
   WgTestPostgres *cluster;
-  WgBenchFigure sqlite, pg_one, pg_two;
+  WgBenchInstances *setups[N_SETUPS];
+  WgBenchFigure figures[N_SETUPS][MAX_ROUNDS];
+  double pg_sqlite[MAX_ROUNDS], two_one[MAX_ROUNDS];
 
   cluster = wg_bench_postgres_start ("bench-postgres", G_N_ELEMENTS (databases), databases);
   if (cluster == NULL)
     return 77;
-  sqlite = measure (NULL, 1, seconds, in_flight);
-  pg_one = measure (databases[0], 1, seconds, in_flight);
-  pg_two = measure (databases[1], 2, seconds, in_flight);
+  setups[SETUP_SQLITE] = wg_bench_instances_start (CONFIG, NULL, 1, "dispatcher", "/api/v1/commands");
+  setups[SETUP_PG_ONE] = wg_bench_instances_start (CONFIG, databases[0], 1, "dispatcher", "/api/v1/commands");
+  setups[SETUP_PG_TWO] = wg_bench_instances_start (CONFIG, databases[1], 2, "dispatcher", "/api/v1/commands");
+  for (guint r = 0; r < rounds; r++)
+    {
+      for (guint i = 0; i < N_SETUPS; i++)
+        figures[i][r] = measure (setups[i], seconds, in_flight);
+      pg_sqlite[r] = figures[SETUP_PG_ONE][r].rate / figures[SETUP_SQLITE][r].rate;
+      two_one[r] = figures[SETUP_PG_TWO][r].rate / figures[SETUP_PG_ONE][r].rate;
+    }
+  for (guint i = 0; i < N_SETUPS; i++)
+    wg_bench_instances_stop (setups[i]);
   if (city_days > 0)
     {
       city_sqlite = generate_city (NULL, city_days);
@@ -128,12 +161,20 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
     g_free (databases[i]);
 
-  g_print ("durable commands: incident.report, %u in flight, %.1f s each\n", in_flight, seconds);
-  print_figure ("SQLite, one instance (baseline)", sqlite);
-  print_figure ("PostgreSQL, one instance", pg_one);
-  print_figure ("PostgreSQL, two instances", pg_two);
-  g_print ("PostgreSQL one instance / SQLite: %.2f (goal >= 0.50)\n", pg_one.rate / sqlite.rate);
-  g_print ("PostgreSQL two instances / one:   %.2f (goal >= 1.00)\n", pg_two.rate / pg_one.rate);
+  g_print ("durable commands: incident.report, %u in flight, %.1f s each, %u round(s)\n", in_flight, seconds,
+           rounds);
+  for (guint r = 0; r < rounds; r++)
+    {
+      if (rounds > 1)
+        g_print ("round %u: PG 1 / SQLite %.2f, PG 2 / PG 1 %.2f\n", r + 1, pg_sqlite[r], two_one[r]);
+      print_figure ("SQLite, one instance (baseline)", figures[SETUP_SQLITE][r]);
+      print_figure ("PostgreSQL, one instance", figures[SETUP_PG_ONE][r]);
+      print_figure ("PostgreSQL, two instances", figures[SETUP_PG_TWO][r]);
+    }
+  g_print ("PostgreSQL one instance / SQLite: %.2f (goal >= 0.50)%s\n", median (pg_sqlite, rounds),
+           rounds > 1 ? ", median of the rounds" : "");
+  g_print ("PostgreSQL two instances / one:   %.2f (goal >= 1.00)%s\n", median (two_one, rounds),
+           rounds > 1 ? ", median of the rounds" : "");
   if (city_days > 0)
     {
       g_print ("city-scale history: %s streets, %u days, generated at the first start\n", CITY_STREETS, city_days);

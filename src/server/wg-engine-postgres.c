@@ -109,13 +109,14 @@ _wg_engine_postgres_fini (WgEngine *self)
 }
 
 gboolean
-_wg_engine_store_begin (WgEngine   *self,
-                        GPtrArray **caught_up,
-                        GError    **error)
+_wg_engine_store_begin (WgEngine            *self,
+                        const char * const  *command_ids,
+                        GPtrArray          **caught_up,
+                        GError             **error)
 {
   if (self->pg == NULL)
     return wg_store_begin (self->writer_store, error);
-  return wg_pg_journal_begin (self->pg, self->writer_store, caught_up, error);
+  return wg_pg_journal_begin (self->pg, self->writer_store, command_ids, caught_up, error);
 }
 
 gboolean

@@ -235,8 +235,10 @@ gboolean    _wg_engine_postgres_publish_seed (WgEngine              *self,
 void        _wg_engine_postgres_start       (WgEngine               *self);
 void        _wg_engine_postgres_stop        (WgEngine               *self);
 void        _wg_engine_postgres_fini        (WgEngine               *self);
-/* On the writer thread: */
+/* On the writer thread.  @command_ids: of the commands the batch will
+ * execute (NULL-terminated). */
 gboolean    _wg_engine_store_begin          (WgEngine               *self,
+                                             const char * const     *command_ids,
                                              GPtrArray             **caught_up,
                                              GError                **error);
 gboolean    _wg_engine_store_execute        (WgEngine               *self,

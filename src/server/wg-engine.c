@@ -255,10 +255,21 @@ store_batch (WgEngine   *self,
              GError    **error)
 {
   g_autoptr(GPtrArray) caught_up = NULL;
+  g_autoptr(GPtrArray) command_ids = g_ptr_array_new ();
 
+  /* The batch's command ids: on PostgreSQL their stored answers are read
+   * in one statement. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      CommandJob *job = ((WgCommitItem *) g_ptr_array_index (items, i))->data;
+
+      if (job->kind == JOB_COMMAND)
+        g_ptr_array_add (command_ids, (gpointer) wg_command_get_id (job->command));
+    }
+  g_ptr_array_add (command_ids, NULL);
   if (self->pg == NULL && !savepoints
       ? !wg_store_begin_without_savepoints (self->writer_store, error)
-      : !_wg_engine_store_begin (self, &caught_up, error))
+      : !_wg_engine_store_begin (self, (const char * const *) command_ids->pdata, &caught_up, error))
     return FALSE;
 
   _wg_engine_attachments_batch_begin (self);
@@ -404,10 +415,11 @@ commands_done_cb (GPtrArray    *items,
       else if (job->kind == JOB_CATCH_UP)
         self->catch_up_queued = FALSE;
       /* No result: the batch failed to begin. */
-      if (result != NULL && result->caught_up != NULL)
+      if (result != NULL && result->caught_up != NULL && result->caught_up->len > 0)
         {
-          /* Other instances' commits, applied before this batch, whatever
-           * became of it. */
+          /* Other instances' commits the mirror applied, whatever became
+           * of this batch (those applied inside it went if it rolled back:
+           * the next batch applies them again). */
           WgEvent *last = g_ptr_array_index (result->caught_up, result->caught_up->len - 1);
 
           wg_store_follow_head (self->store, last->seq);

@@ -46,8 +46,18 @@ struct _WgPgJournal
   gboolean in_batch;
   gboolean failed;      /* a statement failed: PostgreSQL aborted the batch */
   gint64   begin_head;  /* the mirror's head when the batch began */
+  /* The stored answers to the batch's command ids (read with the lock,
+   * in one statement), and each id's row in them. */
+  PGresult   *answers;
+  GHashTable *answer_index;
+  /* The events of others the batch caught up (handed to the caller), and
+   * the mirror's head before the lock: those above it were applied in the
+   * mirror's batch and go if it rolls back. */
+  GPtrArray  *caught_up;
+  gint64      committed_head;
   Rows     journal_rows;
   Rows     answer_rows;
+  guint    pipeline_sent;  /* statements sent in the current pipeline */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
@@ -95,6 +105,23 @@ rows_add (Rows               *rows,
     g_ptr_array_add (rows->values, g_strdup (values[i]));
 }
 
+/* The INSERT of @n rows with parameters $1, $2, ... */
+static char *
+rows_insert_sql (Rows  *rows,
+                 guint  n)
+{
+  GString *sql = g_string_new (rows->insert);
+
+  for (guint r = 0; r < n; r++)
+    {
+      g_string_append (sql, r > 0 ? ", (" : "(");
+      for (guint c = 0; c < rows->n_columns; c++)
+        g_string_append_printf (sql, "%s$%u", c > 0 ? ", " : "", r * rows->n_columns + c + 1);
+      g_string_append_c (sql, ')');
+    }
+  return g_string_free (sql, FALSE);
+}
+
 static gboolean
 rows_flush (WgPgJournal  *self,
             Rows         *rows,
@@ -106,19 +133,11 @@ rows_flush (WgPgJournal  *self,
   for (guint start = 0; ok && start < n_rows; start += ROWS_PER_INSERT)
     {
       guint n = MIN (ROWS_PER_INSERT, n_rows - start);
-      g_autoptr(GString) sql = g_string_new (rows->insert);
-      g_autoptr(PGresult) result = NULL;
+      g_autofree char *sql = rows_insert_sql (rows, n);
+      g_autoptr(PGresult) result = run (self, sql, (int) (n * rows->n_columns),
+                                        (const char * const *) rows->values->pdata + start * rows->n_columns,
+                                        PGRES_COMMAND_OK, error);
 
-      for (guint r = 0; r < n; r++)
-        {
-          g_string_append (sql, r > 0 ? ", (" : "(");
-          for (guint c = 0; c < rows->n_columns; c++)
-            g_string_append_printf (sql, "%s$%u", c > 0 ? ", " : "", r * rows->n_columns + c + 1);
-          g_string_append_c (sql, ')');
-        }
-      result = run (self, sql->str, (int) (n * rows->n_columns),
-                    (const char * const *) rows->values->pdata + start * rows->n_columns,
-                    PGRES_COMMAND_OK, error);
       ok = result != NULL;
     }
   g_ptr_array_set_size (rows->values, 0);
@@ -151,6 +170,50 @@ rollback_quietly (WgPgJournal *self)
   PGresult *result = PQexec (self->conn, "ROLLBACK");
 
   PQclear (result);
+}
+
+static void
+forget_answers (WgPgJournal *self)
+{
+  g_clear_pointer (&self->answer_index, g_hash_table_unref);
+  g_clear_pointer (&self->answers, PQclear);
+}
+
+/* ------------------------------------------------------------- pipeline */
+
+/* wg_pg_pipeline_send(), counting the pipeline's statements. */
+static gboolean
+pipeline_send (WgPgJournal         *self,
+               const char          *sql,
+               int                  n_params,
+               const char * const  *params,
+               GError             **error)
+{
+  if (!wg_pg_pipeline_send (self->conn, "a statement failed", sql, n_params, params, error))
+    return FALSE;
+  self->pipeline_sent++;
+  return TRUE;
+}
+
+/* Sends the INSERTs of @rows (cleared). */
+static gboolean
+rows_send (WgPgJournal  *self,
+           Rows         *rows,
+           GError      **error)
+{
+  guint n_rows = rows->values->len / rows->n_columns;
+  gboolean ok = TRUE;
+
+  for (guint start = 0; ok && start < n_rows; start += ROWS_PER_INSERT)
+    {
+      guint n = MIN (ROWS_PER_INSERT, n_rows - start);
+      g_autofree char *sql = rows_insert_sql (rows, n);
+
+      ok = pipeline_send (self, sql, (int) (n * rows->n_columns),
+                          (const char * const *) rows->values->pdata + start * rows->n_columns, error);
+    }
+  g_ptr_array_set_size (rows->values, 0);
+  return ok;
 }
 
 /* Under the lock: the first start creates the tables; a later schema
@@ -277,6 +340,7 @@ wg_pg_journal_free (WgPgJournal *self)
 {
   if (self == NULL)
     return;
+  forget_answers (self);
   g_clear_pointer (&self->conn, PQfinish);
   g_clear_pointer (&self->journal_rows.values, g_ptr_array_unref);
   g_clear_pointer (&self->answer_rows.values, g_ptr_array_unref);
@@ -360,8 +424,6 @@ add_events (WgPgJournal *self,
     add_event (self, g_ptr_array_index (events, i));
 }
 
-/* Applies to @mirror every event above its head, page by page, checking
- * that seqs follow each other. */
 /* Whether the database's row at @seq is @event (ts, type, command). */
 static gboolean
 row_is_event (PGresult *result,
@@ -376,6 +438,85 @@ row_is_event (PGresult *result,
          g_strcmp0 (value_or_null (result, row, 5), event->command) == 0;
 }
 
+#define CATCH_UP_SQL \
+  "SELECT " EVENT_COLUMNS " FROM journal WHERE seq > $1 ORDER BY seq LIMIT " G_STRINGIFY (CATCH_UP_PAGE)
+
+/* The catch-up's first page starts at the mirror's own last event
+ * (@last), which must be there: a database that lost it (a promoted
+ * asynchronous standby, an older backup) is not appended to from this
+ * mirror, whose events past the database's head would leave a gap or
+ * fork the journal.  A restart rebuilds the mirror under a new journal
+ * id. */
+static gboolean
+catch_up_start (WgStore    *mirror,
+                GPtrArray **last,
+                GError    **error)
+{
+  if (wg_store_head (mirror) > 0 &&
+      (*last = wg_store_read_journal (mirror, wg_store_head (mirror) - 1, 1, error)) == NULL)
+    return FALSE;
+  return TRUE;
+}
+
+/* CATCH_UP_SQL's parameter for the next page. */
+static char *
+catch_up_after (WgStore   *mirror,
+                GPtrArray *last)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT, wg_store_head (mirror) - (last != NULL ? 1 : 0));
+}
+
+/* Applies a page of CATCH_UP_SQL to @mirror, checking that seqs follow
+ * each other (@last, once checked, is cleared): 1 the mirror is caught
+ * up, 0 another page follows, -1 failure. */
+static int
+catch_up_apply (WgStore    *mirror,
+                PGresult   *result,
+                GPtrArray **last,
+                GPtrArray  *applied,
+                GError    **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  gint64 expect = wg_store_head (mirror) + 1;
+  int first = 0, n = PQntuples (result);
+
+  if (*last != NULL)
+    {
+      if ((*last)->len != 1 || n == 0 || !row_is_event (result, 0, g_ptr_array_index (*last, 0)))
+        {
+          g_set_error (error, WG_ERROR, WG_ERROR_STORE,
+                       "the journal in PostgreSQL no longer holds this instance's event %" G_GINT64_FORMAT
+                       " (acknowledged commits lost in a failover or a restore): restart this instance,"
+                       " which then gives the journal a new id", wg_store_head (mirror));
+          return -1;
+        }
+      g_clear_pointer (last, g_ptr_array_unref);
+      first = 1;
+    }
+  if (n == first)
+    return 1;
+  for (int row = first; row < n; row++)
+    {
+      WgEvent *event = read_event_row (result, row, error);
+
+      if (event == NULL)
+        return -1;
+      g_ptr_array_add (events, event);
+      if (event->seq != expect++)
+        {
+          g_set_error (error, WG_ERROR, WG_ERROR_STORE,
+                       "the journal in PostgreSQL has a gap before seq %" G_GINT64_FORMAT, event->seq);
+          return -1;
+        }
+    }
+  if (!wg_store_apply_events (mirror, events, error))
+    return -1;
+  for (guint i = 0; applied != NULL && i < events->len; i++)
+    g_ptr_array_add (applied, wg_event_ref (g_ptr_array_index (events, i)));
+  return n < CATCH_UP_PAGE ? 1 : 0;
+}
+
+/* Applies to @mirror every event above its head, page by page. */
 static gboolean
 catch_up (WgPgJournal  *self,
           WgStore      *mirror,
@@ -383,66 +524,19 @@ catch_up (WgPgJournal  *self,
           GError      **error)
 {
   g_autoptr(GPtrArray) last = NULL;
+  int done = 0;
 
-  /* The first page starts at the mirror's own last event, which must be
-   * there: a database that lost it (a promoted asynchronous standby, an
-   * older backup) is not appended to from this mirror, whose events past
-   * the database's head would leave a gap or fork the journal.  A
-   * restart rebuilds the mirror under a new journal id. */
-  if (wg_store_head (mirror) > 0 &&
-      (last = wg_store_read_journal (mirror, wg_store_head (mirror) - 1, 1, error)) == NULL)
+  if (!catch_up_start (mirror, &last, error))
     return FALSE;
-  for (;;)
+  while (done == 0)
     {
-      g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                wg_store_head (mirror) - (last != NULL ? 1 : 0));
+      g_autofree char *after = catch_up_after (mirror, last);
       const char *params[] = { after };
-      g_autoptr(PGresult) result = run (self,
-        "SELECT " EVENT_COLUMNS " FROM journal WHERE seq > $1 ORDER BY seq LIMIT " G_STRINGIFY (CATCH_UP_PAGE),
-        1, params, PGRES_TUPLES_OK, error);
-      g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
-      gint64 expect = wg_store_head (mirror) + 1;
-      int first = 0, n;
+      g_autoptr(PGresult) result = run (self, CATCH_UP_SQL, 1, params, PGRES_TUPLES_OK, error);
 
-      if (result == NULL)
-        return FALSE;
-      n = PQntuples (result);
-      if (last != NULL)
-        {
-          if (last->len != 1 || n == 0 || !row_is_event (result, 0, g_ptr_array_index (last, 0)))
-            {
-              g_set_error (error, WG_ERROR, WG_ERROR_STORE,
-                           "the journal in PostgreSQL no longer holds this instance's event %" G_GINT64_FORMAT
-                           " (acknowledged commits lost in a failover or a restore): restart this instance,"
-                           " which then gives the journal a new id", wg_store_head (mirror));
-              return FALSE;
-            }
-          g_clear_pointer (&last, g_ptr_array_unref);
-          first = 1;
-        }
-      if (n == first)
-        return TRUE;
-      for (int row = first; row < n; row++)
-        {
-          WgEvent *event = read_event_row (result, row, error);
-
-          if (event == NULL)
-            return FALSE;
-          g_ptr_array_add (events, event);
-          if (event->seq != expect++)
-            {
-              g_set_error (error, WG_ERROR, WG_ERROR_STORE,
-                           "the journal in PostgreSQL has a gap before seq %" G_GINT64_FORMAT, event->seq);
-              return FALSE;
-            }
-        }
-      if (!wg_store_apply_events (mirror, events, error))
-        return FALSE;
-      for (guint i = 0; applied != NULL && i < events->len; i++)
-        g_ptr_array_add (applied, wg_event_ref (g_ptr_array_index (events, i)));
-      if (n < CATCH_UP_PAGE)
-        return TRUE;
+      done = result != NULL ? catch_up_apply (mirror, result, &last, applied, error) : -1;
     }
+  return done > 0;
 }
 
 static gint64
@@ -612,13 +706,55 @@ fail:
 
 /* ----------------------------------------------------------------- batch */
 
+#define ANSWERS_SQL \
+  "SELECT id, type, body_hash, actor, outcome, first_seq, last_seq, error_code, error_message" \
+  " FROM commands WHERE id = ANY($1)"
+
+/* Keeps the answers read for the batch, indexed by id. */
+static void
+keep_answers (WgPgJournal *self,
+              PGresult    *answers)
+{
+  self->answers = answers;
+  self->answer_index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (int row = 0; answers != NULL && row < PQntuples (answers); row++)
+    g_hash_table_insert (self->answer_index, PQgetvalue (answers, row, 0), GINT_TO_POINTER (row + 1));
+}
+
+/* The batch's command ids as a text[] literal, NULL without any. */
+static char *
+ids_array (const char * const *command_ids)
+{
+  GString *array;
+
+  if (command_ids == NULL || command_ids[0] == NULL)
+    return NULL;
+  array = g_string_new ("{");
+  for (guint i = 0; command_ids[i] != NULL; i++)
+    wg_pg_array_append_text (array, command_ids[i]);
+  g_string_append_c (array, '}');
+  return g_string_free (array, FALSE);
+}
+
 gboolean
-wg_pg_journal_begin (WgPgJournal  *self,
-                     WgStore      *mirror,
-                     GPtrArray   **caught_up,
-                     GError      **error)
+wg_pg_journal_begin (WgPgJournal         *self,
+                     WgStore             *mirror,
+                     const char * const  *command_ids,
+                     GPtrArray          **caught_up,
+                     GError             **error)
 {
   g_autoptr(GPtrArray) applied = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GPtrArray) last = NULL;
+  g_autoptr(PGresult) began = NULL;
+  g_autoptr(PGresult) locked = NULL;
+  g_autoptr(PGresult) page = NULL;
+  g_autoptr(PGresult) answers = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *ids = ids_array (command_ids);
+  const char *page_params[1];
+  const char *ids_params[] = { ids };
+  gboolean ok;
+  int done;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (!self->in_batch, FALSE);
@@ -637,26 +773,63 @@ wg_pg_journal_begin (WgPgJournal  *self,
    * projecting it does not hold everyone up: commits are serialised by the
    * lock, so what a read sees is a gap-free prefix; the rest comes under
    * the lock. */
-  if (!catch_up (self, mirror, applied, error))
-    goto fail;
-  if (!run_command (self, "BEGIN", error))
-    goto fail;
-  if (!lock_journal (self, error) ||
-      !catch_up (self, mirror, applied, error) ||
-      !wg_store_begin (mirror, error))
+  if (!catch_up (self, mirror, applied, error) ||
+      !catch_up_start (mirror, &last, error))
+    return FALSE;
+  self->committed_head = wg_store_head (mirror);
+  after = catch_up_after (mirror, last);
+  page_params[0] = after;
+
+  /* One round trip takes the lock and reads what came in meanwhile and
+   * the answers already stored for the batch's ids: each statement of a
+   * transaction in READ COMMITTED sees what was committed before it
+   * started, so the reads after the lock see every commit before it. */
+  self->pipeline_sent = 0;
+  ok = wg_pg_pipeline_start (self->conn, error) &&
+       pipeline_send (self, "BEGIN", 0, NULL, error) &&
+       pipeline_send (self, "SELECT pg_advisory_xact_lock(" JOURNAL_LOCK_KEY ")", 0, NULL, error) &&
+       pipeline_send (self, CATCH_UP_SQL, 1, page_params, error) &&
+       (ids == NULL || pipeline_send (self, ANSWERS_SQL, 1, ids_params, error)) &&
+       wg_pg_pipeline_sync (self->conn, error) &&
+       (began = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_COMMAND_OK, error)) != NULL &&
+       (locked = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL &&
+       (page = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL &&
+       (ids == NULL || (answers = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL);
+  if (!wg_pg_pipeline_end (self->conn, ok ? error : NULL))
+    ok = FALSE;
+  if (!ok)
     {
       rollback_quietly (self);
-      goto fail;
+      return FALSE;
     }
+  /* What came in meanwhile goes in the mirror's batch: its commit (and
+   * the disk's flush) comes after PostgreSQL's, without the lock. */
+  if (!wg_store_begin (mirror, error))
+    {
+      rollback_quietly (self);
+      return FALSE;
+    }
+  done = catch_up_apply (mirror, page, &last, applied, error);
+  if (done == 0)
+    done = catch_up (self, mirror, applied, error) ? 1 : -1;
+  if (done < 0)
+    {
+      rollback_quietly (self);
+      wg_store_rollback (mirror);
+      return FALSE;
+    }
+  keep_answers (self, g_steal_pointer (&answers));
   self->in_batch = TRUE;
   self->failed = FALSE;
   self->begin_head = wg_store_head (mirror);
-  if (caught_up != NULL)
-    *caught_up = applied->len > 0 ? g_steal_pointer (&applied) : NULL;
+  if (caught_up != NULL && applied->len > 0)
+    {
+      self->caught_up = g_ptr_array_ref (applied);
+      *caught_up = g_steal_pointer (&applied);
+    }
+  else if (caught_up != NULL)
+    *caught_up = NULL;
   return TRUE;
-
-fail:
-  return FALSE;
 }
 
 static void
@@ -691,9 +864,10 @@ add_answer (WgPgJournal    *self,
   rows_add (&self->answer_rows, params);
 }
 
-/* As wg-store.c's own lookup, over every instance's answers: 1 answered
- * (the events from the caught-up mirror, or the stored refusal in @error),
- * 0 not seen, -1 failure or the id reused for another command. */
+/* As wg-store.c's own lookup, over every instance's answers (read at
+ * the batch's start, under the lock): 1 answered (the events from the
+ * caught-up mirror, or the stored refusal in @error), 0 not seen, -1
+ * failure or the id reused for another command. */
 static int
 lookup_answer (WgPgJournal    *self,
                WgStore        *mirror,
@@ -702,27 +876,23 @@ lookup_answer (WgPgJournal    *self,
                GPtrArray     **events_out,
                GError        **error)
 {
-  const char *params[] = { wg_command_get_id (command) };
-  g_autoptr(PGresult) result = run (self,
-    "SELECT type, body_hash, actor, outcome, first_seq, last_seq, error_code, error_message"
-    " FROM commands WHERE id = $1", 1, params, PGRES_TUPLES_OK, error);
+  PGresult *result = self->answers;
+  int row = GPOINTER_TO_INT (g_hash_table_lookup (self->answer_index, wg_command_get_id (command))) - 1;
 
-  if (result == NULL)
-    return -1;
-  if (PQntuples (result) == 0)
+  if (row < 0)
     return 0;
-  if (g_strcmp0 (value_or_null (result, 0, 0), wg_command_get_type_name (command)) != 0 ||
-      g_strcmp0 (value_or_null (result, 0, 1), wg_command_get_body_hash (command)) != 0 ||
-      g_strcmp0 (value_or_null (result, 0, 2), actor->username) != 0)
+  if (g_strcmp0 (value_or_null (result, row, 1), wg_command_get_type_name (command)) != 0 ||
+      g_strcmp0 (value_or_null (result, row, 2), wg_command_get_body_hash (command)) != 0 ||
+      g_strcmp0 (value_or_null (result, row, 3), actor->username) != 0)
     {
       g_set_error (error, WG_ERROR, WG_ERROR_IDEMPOTENCY_KEY_REUSE,
                    "command id %s was used for another command", wg_command_get_id (command));
       return -1;
     }
-  if (g_strcmp0 (PQgetvalue (result, 0, 3), "accepted") == 0)
+  if (g_strcmp0 (PQgetvalue (result, row, 4), "accepted") == 0)
     {
-      gint64 first = g_ascii_strtoll (PQgetvalue (result, 0, 4), NULL, 10);
-      gint64 last = g_ascii_strtoll (PQgetvalue (result, 0, 5), NULL, 10);
+      gint64 first = g_ascii_strtoll (PQgetvalue (result, row, 5), NULL, 10);
+      gint64 last = g_ascii_strtoll (PQgetvalue (result, row, 6), NULL, 10);
       g_autoptr(GPtrArray) events = wg_store_read_journal (mirror, first - 1, (guint) (last - first + 1), error);
 
       if (events == NULL)
@@ -734,9 +904,9 @@ lookup_answer (WgPgJournal    *self,
   else
     {
       WgErrorCode code = WG_ERROR_STORE;
-      const char *message = value_or_null (result, 0, 7);
+      const char *message = value_or_null (result, row, 8);
 
-      wg_error_code_from_slug (value_or_null (result, 0, 6), &code);
+      wg_error_code_from_slug (value_or_null (result, row, 7), &code);
       g_set_error_literal (error, WG_ERROR, code, message != NULL ? message : "");
       return 1;
     }
@@ -849,41 +1019,50 @@ wg_pg_journal_commit (WgPgJournal  *self,
                       GError      **error)
 {
   g_autoptr(GError) mirror_error = NULL;
+  g_autofree char *notify = NULL;
   gint64 head;
+  gboolean ok;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (!batch_usable (self, error) ||
-      !rows_flush (self, &self->journal_rows, error) ||
-      !rows_flush (self, &self->answer_rows, error))
+  if (!batch_usable (self, error))
     {
       wg_pg_journal_rollback (self, mirror);
       return FALSE;
     }
   head = wg_store_head (mirror);
+  /* Delivered to the listeners at COMMIT, not before; the payload is a
+   * number. */
   if (head != self->begin_head)
-    {
-      /* Delivered to the listeners at COMMIT, not before. */
-      g_autofree char *payload = g_strdup_printf ("%" G_GINT64_FORMAT, head);
-      const char *params[] = { WG_PG_JOURNAL_CHANNEL, payload };
-      g_autoptr(PGresult) result = run (self, "SELECT pg_notify($1, $2)", 2, params,
-                                        PGRES_TUPLES_OK, error);
-
-      if (result == NULL)
-        {
-          wg_pg_journal_rollback (self, mirror);
-          return FALSE;
-        }
-    }
-  /* A COMMIT whose answer is lost may have happened: the mirror rolls
-   * back, catches up at the next batch, and a client's retry finds its
+    notify = g_strdup_printf ("NOTIFY " WG_PG_JOURNAL_CHANNEL ", '%" G_GINT64_FORMAT "'", head);
+  /* The rows, the notification and COMMIT in one round trip.  A COMMIT
+   * whose answer is lost may have happened: the mirror rolls back,
+   * catches up at the next batch, and a client's retry finds its
    * answer. */
-  if (!run_command (self, "COMMIT", error))
+  self->pipeline_sent = 0;
+  ok = wg_pg_pipeline_start (self->conn, error) &&
+       rows_send (self, &self->journal_rows, error) &&
+       rows_send (self, &self->answer_rows, error) &&
+       (notify == NULL || pipeline_send (self, notify, 0, NULL, error)) &&
+       pipeline_send (self, "COMMIT", 0, NULL, error) &&
+       wg_pg_pipeline_sync (self->conn, error);
+  for (guint i = 0; ok && i < self->pipeline_sent; i++)
+    {
+      PGresult *result = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_COMMAND_OK, error);
+
+      ok = result != NULL;
+      PQclear (result);
+    }
+  if (!wg_pg_pipeline_end (self->conn, ok ? error : NULL))
+    ok = FALSE;
+  if (!ok)
     {
       wg_pg_journal_rollback (self, mirror);
       return FALSE;
     }
   self->in_batch = FALSE;
+  forget_answers (self);
+  g_clear_pointer (&self->caught_up, g_ptr_array_unref);
   if (!wg_store_commit (mirror, &mirror_error))
     g_warning ("The local mirror lags behind PostgreSQL (it catches up at the next batch): %s",
                mirror_error->message);
@@ -902,5 +1081,11 @@ wg_pg_journal_rollback (WgPgJournal *self,
   self->failed = FALSE;
   g_ptr_array_set_size (self->journal_rows.values, 0);
   g_ptr_array_set_size (self->answer_rows.values, 0);
+  forget_answers (self);
+  /* The caller publishes only what the mirror keeps. */
+  while (self->caught_up != NULL && self->caught_up->len > 0 &&
+         ((WgEvent *) g_ptr_array_index (self->caught_up, self->caught_up->len - 1))->seq > self->committed_head)
+    g_ptr_array_set_size (self->caught_up, self->caught_up->len - 1);
+  g_clear_pointer (&self->caught_up, g_ptr_array_unref);
   wg_store_rollback (mirror);
 }

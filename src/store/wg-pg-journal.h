@@ -5,12 +5,13 @@
  * keeps its projection in a local WgStore, its mirror (docs/postgresql.md).
  *
  * A batch: wg_pg_journal_begin() opens a PostgreSQL transaction, takes the
- * one journal lock (pg_advisory_xact_lock), applies to the mirror what
- * other instances appended, and opens the mirror's batch; each command is
- * looked up among the stored answers (every instance's), else decided on
- * the mirror and its events and answer are inserted with the same seqs;
+ * one journal lock (pg_advisory_xact_lock), reads the stored answers
+ * (every instance's) to the batch's command ids, applies to the mirror
+ * what other instances appended, and opens the mirror's batch; each
+ * command is answered from the stored answers, else decided on the mirror
+ * and its events and answer are inserted with the same seqs;
  * wg_pg_journal_commit() notifies the listeners, commits PostgreSQL, then
- * the mirror.  A mirror that fails to commit only lags: it catches up from
+ * the mirror.  Each takes one round trip to PostgreSQL (pipeline mode).  A mirror that fails to commit only lags: it catches up from
  * PostgreSQL at the next batch.
  *
  * Blocking (libpq): on the server's writer thread only.  Not thread-safe.
@@ -58,14 +59,20 @@ gboolean     wg_pg_journal_publish_local (WgPgJournal  *self,
                                           WgTrackStore *tracks,
                                           GError      **error);
 
-/* The batch.  @caught_up (nullable): the events of other instances the
- * mirror applied, in seq order, to publish before the batch's own. */
-gboolean     wg_pg_journal_begin         (WgPgJournal  *self,
-                                          WgStore      *mirror,
-                                          GPtrArray   **caught_up,
-                                          GError      **error);
+/* The batch.  @command_ids (NULL-terminated, nullable): the id of every
+ * command the batch will execute, whose stored answers are read with the
+ * lock.  @caught_up (nullable): the events of other instances the mirror
+ * applied, in seq order, to publish before the batch's own; if the batch
+ * rolls back, those the mirror's batch applied are removed from it (it
+ * may become empty). */
+gboolean     wg_pg_journal_begin         (WgPgJournal         *self,
+                                          WgStore             *mirror,
+                                          const char * const  *command_ids,
+                                          GPtrArray          **caught_up,
+                                          GError             **error);
 /* wg_store_execute_command(), or wg_store_refuse_command() with @refusal,
- * across instances. */
+ * across instances.  @command's id must be among the batch's
+ * @command_ids. */
 gboolean     wg_pg_journal_execute_command (WgPgJournal    *self,
                                             WgStore        *mirror,
                                             WgCommand      *command,

@@ -104,3 +104,71 @@ wg_pg_run_command (PGconn      *conn,
   PQclear (result);
   return ok;
 }
+
+gboolean
+wg_pg_pipeline_start (PGconn  *conn,
+                      GError **error)
+{
+  if (PQenterPipelineMode (conn))
+    return TRUE;
+  return wg_pg_set_error (error, "cannot enter pipeline mode", PQerrorMessage (conn));
+}
+
+gboolean
+wg_pg_pipeline_send (PGconn              *conn,
+                     const char          *what,
+                     const char          *sql,
+                     int                  n_params,
+                     const char * const  *params,
+                     GError             **error)
+{
+  if (PQsendQueryParams (conn, sql, n_params, NULL, params, NULL, NULL, 0))
+    return TRUE;
+  return wg_pg_set_error (error, what, PQerrorMessage (conn));
+}
+
+gboolean
+wg_pg_pipeline_sync (PGconn  *conn,
+                     GError **error)
+{
+  if (PQpipelineSync (conn))
+    return TRUE;
+  return wg_pg_set_error (error, "sending a pipeline", PQerrorMessage (conn));
+}
+
+PGresult *
+wg_pg_pipeline_result (PGconn          *conn,
+                       const char      *what,
+                       ExecStatusType   expect,
+                       GError         **error)
+{
+  PGresult *result = PQgetResult (conn);
+  ExecStatusType status = PQresultStatus (result);
+
+  /* A statement's results end with NULL. */
+  if (result != NULL && status != PGRES_PIPELINE_SYNC)
+    PQclear (PQgetResult (conn));
+  if (status == expect)
+    return result;
+  if (result == NULL)
+    wg_pg_set_error (error, what, PQerrorMessage (conn));
+  else if (status == PGRES_PIPELINE_ABORTED)
+    wg_pg_set_error (error, what, "skipped after an earlier failure");
+  else
+    wg_pg_set_error (error, what, PQresultErrorMessage (result));
+  PQclear (result);
+  return NULL;
+}
+
+gboolean
+wg_pg_pipeline_end (PGconn  *conn,
+                    GError **error)
+{
+  while (!PQexitPipelineMode (conn))
+    {
+      if (PQstatus (conn) != CONNECTION_OK)
+        return wg_pg_set_error (error, "the connection was lost", PQerrorMessage (conn));
+      PQclear (PQgetResult (conn));
+    }
+  return TRUE;
+}

@@ -44,4 +44,33 @@ gboolean wg_pg_run_command        (PGconn      *conn,
                                    const char  *sql,
                                    GError     **error);
 
+/* Pipeline mode (libpq 14+): a step's statements go out together and
+ * their results come back together, one round trip for all of them,
+ * which matters where every instance waits for a lock held meanwhile.
+ * Blocking mode is safe for our use: what is sent while results are
+ * unread is a few statements, and a large result (a read) is read after
+ * everything is sent.  start, send..., sync, one result per statement
+ * sent (stop at the first failure), then end (always, also after a
+ * failure). */
+gboolean  wg_pg_pipeline_start    (PGconn              *conn,
+                                   GError             **error);
+gboolean  wg_pg_pipeline_send     (PGconn              *conn,
+                                   const char          *what,
+                                   const char          *sql,
+                                   int                  n_params,
+                                   const char * const  *params,
+                                   GError             **error);
+gboolean  wg_pg_pipeline_sync     (PGconn              *conn,
+                                   GError             **error);
+/* The next statement's result, or NULL with @error (@what failed) unless
+ * its status is @expect; after a failure PostgreSQL skips the rest up to
+ * the sync. */
+PGresult *wg_pg_pipeline_result   (PGconn              *conn,
+                                   const char          *what,
+                                   ExecStatusType       expect,
+                                   GError             **error);
+/* Leaves pipeline mode, first reading what is left up to the sync. */
+gboolean  wg_pg_pipeline_end      (PGconn              *conn,
+                                   GError             **error);
+
 G_END_DECLS

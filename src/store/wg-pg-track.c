@@ -221,6 +221,24 @@ run_arrays (PGconn          *conn,
   return wg_pg_run (conn, what, sql, (int) arrays->n_columns, params, expect, error);
 }
 
+/* run_arrays() in a pipeline: sends the statement. */
+static gboolean
+send_arrays (PGconn      *conn,
+             const char  *what,
+             const char  *sql,
+             Arrays      *arrays,
+             GError     **error)
+{
+  const char *params[MAX_COLUMNS];
+
+  for (guint i = 0; i < arrays->n_columns; i++)
+    {
+      g_string_append_c (arrays->columns[i], '}');
+      params[i] = arrays->columns[i]->str;
+    }
+  return wg_pg_pipeline_send (conn, what, sql, (int) arrays->n_columns, params, error);
+}
+
 #define POINT_TYPES "$2::bigint[], $3::float8[], $4::float8[], $5::text[]"
 #define KEPT_TYPES "$6::bigint[], $7::float8[], $8::float8[], $9::text[]"
 #define NEWER(column) column " = CASE WHEN excluded.ts > positions_latest.ts" \
@@ -255,30 +273,51 @@ unit_work_free (UnitWork *work)
   g_free (work);
 }
 
-/* Each unit's last kept point, its row locked until COMMIT: instances
- * taking points of one unit decide one after the other.  In unit order,
- * so that two groups never wait for each other. */
-static gboolean
-lock_units (WgPgTrack   *self,
-            GHashTable  *units,
-            GError     **error)
+#define LOCK_UNITS \
+  "SELECT unit, kept_ts, kept_lat, kept_lon, kept_status FROM positions_latest" \
+  " WHERE unit = ANY ($1::text[]) ORDER BY unit FOR UPDATE"
+
+/* The units' names, a text[] for LOCK_UNITS. */
+static char *
+units_array (GHashTable *units)
 {
-  g_autoptr(GString) names = g_string_new ("{");
-  g_autoptr(PGresult) result = NULL;
+  GString *names = g_string_new ("{");
   GHashTableIter iter;
   const char *unit;
-  const char *params[1];
 
   g_hash_table_iter_init (&iter, units);
   while (g_hash_table_iter_next (&iter, (gpointer *) &unit, NULL))
     wg_pg_array_append_text (names, unit);
   g_string_append_c (names, '}');
-  params[0] = names->str;
-  result = wg_pg_run (self->conn, "locking the units' positions",
-                "SELECT unit, kept_ts, kept_lat, kept_lon, kept_status FROM positions_latest"
-                " WHERE unit = ANY ($1::text[]) ORDER BY unit FOR UPDATE",
-                1, params, PGRES_TUPLES_OK, error);
-  if (result == NULL)
+  return g_string_free (names, FALSE);
+}
+
+/* Opens the group's transaction in one round trip: the positions lock,
+ * then each unit's last kept point, its row locked until COMMIT
+ * (instances taking points of one unit decide one after the other; in
+ * unit order, so that two groups never wait for each other). */
+static gboolean
+begin_group (WgPgTrack   *self,
+             GHashTable  *units,
+             GError     **error)
+{
+  g_autofree char *names = units_array (units);
+  const char *params[] = { names };
+  g_autoptr(PGresult) began = NULL;
+  g_autoptr(PGresult) locked = NULL;
+  g_autoptr(PGresult) result = NULL;
+  gboolean ok;
+
+  ok = wg_pg_pipeline_start (self->conn, error) &&
+       wg_pg_pipeline_send (self->conn, "beginning a transaction", "BEGIN", 0, NULL, error) &&
+       wg_pg_pipeline_send (self->conn, "taking the positions lock",
+                            "SELECT pg_advisory_xact_lock(" CHANGE_LOCK_KEY ")", 0, NULL, error) &&
+       wg_pg_pipeline_send (self->conn, "locking the units' positions", LOCK_UNITS, 1, params, error) &&
+       wg_pg_pipeline_sync (self->conn, error) &&
+       (began = wg_pg_pipeline_result (self->conn, "beginning a transaction", PGRES_COMMAND_OK, error)) != NULL &&
+       (locked = wg_pg_pipeline_result (self->conn, "taking the positions lock", PGRES_TUPLES_OK, error)) != NULL &&
+       (result = wg_pg_pipeline_result (self->conn, "locking the units' positions", PGRES_TUPLES_OK, error)) != NULL;
+  if (!wg_pg_pipeline_end (self->conn, ok ? error : NULL) || !ok)
     return FALSE;
   for (int row = 0; row < PQntuples (result); row++)
     {
@@ -288,6 +327,37 @@ lock_units (WgPgTrack   *self,
         work->last_kept = point_from_row (result, row);
     }
   return TRUE;
+}
+
+/* Stores the kept points (@kept, when there are any) and the latest,
+ * and commits, in one round trip: the upsert's result (unit, ts of each
+ * unit's latest), or NULL with @error. */
+static PGresult *
+store_group (WgPgTrack  *self,
+             Arrays     *kept,
+             Arrays     *latest,
+             GError    **error)
+{
+  gboolean any_kept = kept->columns[0]->len > 1;
+  g_autoptr(PGresult) inserted = NULL;
+  g_autoptr(PGresult) result = NULL;
+  g_autoptr(PGresult) committed = NULL;
+  gboolean ok;
+
+  /* Only a newer point replaces a unit's latest, whichever instance
+   * wrote it. */
+  ok = wg_pg_pipeline_start (self->conn, error) &&
+       (!any_kept || send_arrays (self->conn, "storing positions", INSERT_POSITIONS, kept, error)) &&
+       send_arrays (self->conn, "storing the latest positions", UPSERT_LATEST " RETURNING unit, ts", latest, error) &&
+       wg_pg_pipeline_send (self->conn, "committing positions", "COMMIT", 0, NULL, error) &&
+       wg_pg_pipeline_sync (self->conn, error) &&
+       (!any_kept ||
+        (inserted = wg_pg_pipeline_result (self->conn, "storing positions", PGRES_COMMAND_OK, error)) != NULL) &&
+       (result = wg_pg_pipeline_result (self->conn, "storing the latest positions", PGRES_TUPLES_OK, error)) != NULL &&
+       (committed = wg_pg_pipeline_result (self->conn, "committing positions", PGRES_COMMAND_OK, error)) != NULL;
+  if (!wg_pg_pipeline_end (self->conn, ok ? error : NULL) || !ok)
+    return NULL;
+  return g_steal_pointer (&result);
 }
 
 /* One transaction for every addition of @jobs; fills each one's answer. */
@@ -324,15 +394,7 @@ add_group (WgPgTrack  *self,
         }
     }
 
-  if (!wg_pg_run_command (self->conn, "beginning a transaction", "BEGIN", error))
-    return FALSE;
-  {
-    g_autoptr(PGresult) locked = wg_pg_run (self->conn, "taking the positions lock",
-                                      "SELECT pg_advisory_xact_lock(" CHANGE_LOCK_KEY ")", 0, NULL,
-                                      PGRES_TUPLES_OK, error);
-
-    ok = locked != NULL && lock_units (self, units, error);
-  }
+  ok = begin_group (self, units, error);
 
   arrays_init (&kept, 5);
   arrays_init (&latest, 9);
@@ -368,24 +430,13 @@ add_group (WgPgTrack  *self,
       arrays_add_point (&latest, 5, work->kept ? work->last_kept : NULL);
     }
 
-  if (ok && kept.columns[0]->len > 1)
-    {
-      g_autoptr(PGresult) inserted = run_arrays (self->conn, "storing positions", INSERT_POSITIONS,
-                                                 &kept, PGRES_COMMAND_OK, error);
-      ok = inserted != NULL;
-    }
-  /* Only a newer point replaces a unit's latest, whichever instance
-   * wrote it. */
   if (ok)
     {
-      result = run_arrays (self->conn, "storing the latest positions", UPSERT_LATEST " RETURNING unit, ts",
-                           &latest, PGRES_TUPLES_OK, error);
+      result = store_group (self, &kept, &latest, error);
       ok = result != NULL;
     }
   arrays_clear (&kept);
   arrays_clear (&latest);
-  if (ok)
-    ok = wg_pg_run_command (self->conn, "committing positions", "COMMIT", error);
   if (!ok)
     {
       rollback_quietly (self);

@@ -387,11 +387,92 @@ test_city_conformance (void)
     }
 }
 
+/* The first event's seq of a report sent to @url, 0 when the server is
+ * gone (the connection drops: the test's helpers would abort). */
+static gint64
+send_report (SoupSession *session,
+             const char  *url,
+             const char  *token,
+             const char  *id)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
+  g_autofree char *text = g_strdup_printf ("{\"id\":\"%s\",\"type\":\"incident.report\",\"body\":%s}",
+                                           id, REPORT);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+
+  body = g_bytes_new (text, strlen (text));
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  answer = soup_session_send_and_read (session, msg, NULL, NULL);
+  if (answer == NULL || soup_message_get_status (msg) != 200 ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), NULL))
+    return 0;
+  root = json_node_get_object (json_parser_get_root (parser));
+  return json_object_get_int_member (json_array_get_object_element (json_object_get_array_member (root, "events"), 0),
+                                     "seq");
+}
+
 typedef struct
 {
   WgTestServer *server[2];
   char         *token[2];   /* dispatcher's, on each */
 } Pair;
+
+/* A command sent to both instances at once (a client's retry through
+ * the other while the first attempt is in flight): each instance's
+ * thread sends the same ids in the same order, so that many pairs meet
+ * in batches whose lock windows follow each other. */
+#define N_RACED 20
+
+typedef struct
+{
+  WgTestServer *server;
+  const char   *token;
+  gint64        seq[N_RACED];
+} Racer;
+
+static gpointer
+racer_thread (gpointer data)
+{
+  Racer *racer = data;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = wg_test_server_url (racer->server, "/api/v1/commands");
+
+  for (guint i = 0; i < N_RACED; i++)
+    {
+      g_autofree char *id = command_id (3, i);
+
+      racer->seq[i] = send_report (session, url, racer->token, id);
+    }
+  return NULL;
+}
+
+/* Both attempts answered with the same seq: one applied, the other
+ * replayed (the journal holds each command once). */
+static void
+race_retries (Pair *pair)
+{
+  Racer racers[2];
+  GThread *threads[2];
+
+  for (guint i = 0; i < 2; i++)
+    {
+      racers[i].server = pair->server[i];
+      racers[i].token = pair->token[i];
+      threads[i] = g_thread_new ("racer", racer_thread, &racers[i]);
+    }
+  for (guint i = 0; i < 2; i++)
+    g_thread_join (threads[i]);
+  for (guint i = 0; i < N_RACED; i++)
+    {
+      g_assert_cmpint (racers[0].seq[i], >, 0);
+      g_assert_cmpint (racers[0].seq[i], ==, racers[1].seq[i]);
+    }
+}
 
 static void
 pair_start_with (Pair       *pair,
@@ -491,6 +572,7 @@ test_two_instances (void)
 
     wg_test_response_assert_problem (r, 409, "idempotency-key-reuse");
   }
+  race_retries (&pair);
 
   for (guint i = 0; i < 2; i++)
     {
@@ -506,7 +588,7 @@ test_two_instances (void)
       if (g_str_equal (json_object_get_string_member (event, "type"), "incident.reported"))
         g_assert_true (g_hash_table_add (reported, g_strdup (json_object_get_string_member (event, "command"))));
     }
-  g_assert_cmpuint (g_hash_table_size (reported), ==, n + 1);
+  g_assert_cmpuint (g_hash_table_size (reported), ==, n + 1 + N_RACED);
   for (guint i = 0; i < 2; i++)
     {
       json_array_unref (journal[i]);
@@ -754,35 +836,6 @@ typedef struct
   GArray       *acked_seq;   /* gint64, by command number; 0: no answer */
   gboolean      stop;
 } Writer;
-
-/* The first event's seq of a report sent to @url, 0 when the server is
- * gone (the connection drops: the test's helpers would abort). */
-static gint64
-send_report (SoupSession *session,
-             const char  *url,
-             const char  *token,
-             const char  *id)
-{
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
-  g_autofree char *text = g_strdup_printf ("{\"id\":\"%s\",\"type\":\"incident.report\",\"body\":%s}",
-                                           id, REPORT);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root;
-
-  body = g_bytes_new (text, strlen (text));
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  answer = soup_session_send_and_read (session, msg, NULL, NULL);
-  if (answer == NULL || soup_message_get_status (msg) != 200 ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), NULL))
-    return 0;
-  root = json_node_get_object (json_parser_get_root (parser));
-  return json_object_get_int_member (json_array_get_object_element (json_object_get_array_member (root, "events"), 0),
-                                     "seq");
-}
 
 static gpointer
 writer_thread (gpointer data)
