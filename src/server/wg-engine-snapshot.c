@@ -345,10 +345,12 @@ _wg_engine_respond_snapshot (const SnapshotSource   *source,
  * main loop for the generated city); the same caller asking again at the
  * same head, with no unit moved since, gets the same text: a console
  * started again, a wall restarted, a shift's consoles under one account.
- * Only the moment is new; "ended_since" stays the one it was built with
- * (an incident closed a little more than 24 h ago may still be listed). */
+ * Only the moment is new; "ended_since" stays the one it was built with:
+ * an incident closed up to ten minutes more than 24 h ago may still be
+ * listed (a console's cold start, its back-fill and a warm start take
+ * about a minute on the city). */
 #define SNAPSHOT_CACHE_ENTRIES 4
-#define SNAPSHOT_CACHE_MAX_AGE_US (60 * G_USEC_PER_SEC)
+#define SNAPSHOT_CACHE_MAX_AGE_US (10 * 60 * G_USEC_PER_SEC)
 
 struct _WgSnapshotCache
 {
