@@ -5,6 +5,7 @@
 
 #include "wg-error.h"
 #include "wg-json.h"
+#include "wg-json-write.h"
 #include "wg-state.h"
 
 void
@@ -385,6 +386,30 @@ wg_unit_record_to_json (const WgUnitRecord *r)
   json_object_set_int_member (o, "open_assignments", r->open_assignments);
   json_object_set_int_member (o, "updated_at", r->updated_at);
   return wg_json_node_take_object (o);
+}
+
+/* The members wg_unit_record_to_json() makes, as its text shows them,
+ * without the braces: a city's snapshot writes 25,000 units. */
+void
+wg_unit_record_write_members (GString            *out,
+                              const WgUnitRecord *r)
+{
+  wg_json_write_member_name (out, "id", TRUE);
+  wg_json_write_string (out, r->id);
+  wg_json_write_member_name (out, "type", FALSE);
+  wg_json_write_string (out, r->type);
+  wg_json_write_member_name (out, "name", FALSE);
+  wg_json_write_string (out, r->name);
+  wg_json_write_member_name (out, "home_grid", FALSE);
+  wg_json_write_string (out, r->home_grid);
+  wg_json_write_member_name (out, "account", FALSE);
+  wg_json_write_string (out, r->account);
+  wg_json_write_member_name (out, "status", FALSE);
+  wg_json_write_string (out, wg_unit_status_to_string (r->status));
+  wg_json_write_member_name (out, "open_assignments", FALSE);
+  wg_json_write_int (out, r->open_assignments);
+  wg_json_write_member_name (out, "updated_at", FALSE);
+  wg_json_write_int (out, r->updated_at);
 }
 
 gboolean

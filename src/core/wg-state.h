@@ -92,6 +92,8 @@ gboolean  wg_assignment_record_from_json (JsonNode                 *node,
                                           WgAssignmentRecord       *out,
                                           GError                  **error);
 JsonNode *wg_unit_record_to_json         (const WgUnitRecord       *record);
+void      wg_unit_record_write_members   (GString                  *out,
+                                          const WgUnitRecord       *record);
 gboolean  wg_unit_record_from_json       (JsonNode                 *node,
                                           WgUnitRecord             *out,
                                           GError                  **error);

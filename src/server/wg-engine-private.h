@@ -70,6 +70,9 @@ struct _WgEngine
   guint64          storage_failures;
   gint64           storage_warned_us;
 
+  /* The last live snapshots per caller (wg-engine-snapshot.c): WgSnapshotCache*. */
+  GPtrArray       *snapshot_cache;
+
   /* One-entry cache: the stream masks the same event for many subscribers. */
   JsonNode        *redact_in;
   JsonNode        *redact_out;
@@ -189,6 +192,7 @@ gboolean    _wg_engine_seed_demo            (WgEngine               *self,
                                              GError                **error);
 
 /* wg-engine-snapshot.c: GET /api/v1/snapshot */
+typedef struct _WgSnapshotCache WgSnapshotCache;
 typedef struct
 {
   WgStore            *store;

@@ -926,6 +926,7 @@ wg_engine_free (WgEngine *self)
   g_clear_pointer (&self->pool, wg_password_pool_free);
   g_clear_pointer (&self->command_limiter, wg_rate_limiter_free);
   _wg_engine_sessions_fini (self);
+  g_clear_pointer (&self->snapshot_cache, g_ptr_array_unref);
   g_clear_pointer (&self->redact_in, json_node_unref);
   g_clear_pointer (&self->redact_out, json_node_unref);
   g_clear_pointer (&self->public_in, json_node_unref);

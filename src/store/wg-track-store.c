@@ -83,6 +83,7 @@ struct _WgTrackStore
   WgTrackPolicy  policy;
   GHashTable    *units;   /* unit id -> UnitState */
   gboolean       in_transaction;
+  guint64        latest_changes;  /* wg_track_store_get_latest_changes() */
 };
 
 G_DEFINE_QUARK (wg-track-store-error-quark, wg_track_store_error)
@@ -235,6 +236,7 @@ load_state (WgTrackStore  *self,
   int rc;
 
   g_hash_table_remove_all (self->units);
+  self->latest_changes++;
 
   if (sqlite3_prepare_v2 (self->db, latest_sql, -1, &stmt, NULL) != SQLITE_OK)
     return set_sql_error (self, error, latest_sql);
@@ -493,6 +495,7 @@ wg_track_store_add (WgTrackStore       *self,
         return set_sql_error (self, error, "upsert latest position");
       g_clear_pointer (&state->latest, wg_track_point_free);
       state->latest = wg_track_point_copy (point);
+      self->latest_changes++;
       latest = TRUE;
     }
 
@@ -597,6 +600,16 @@ wg_track_store_note_latest (WgTrackStore       *self,
     return;
   g_clear_pointer (&state->latest, wg_track_point_free);
   state->latest = wg_track_point_copy (point);
+  self->latest_changes++;
+}
+
+/* Counts the changes of any unit's latest position: what was built from
+ * them (a snapshot) is current while the count stays. */
+guint64
+wg_track_store_get_latest_changes (WgTrackStore *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->latest_changes;
 }
 
 const WgTrackPoint *

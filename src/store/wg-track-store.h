@@ -87,6 +87,7 @@ void            wg_track_store_note_latest  (WgTrackStore       *self,
                                              const WgTrackPoint *point);
 const WgTrackPoint *wg_track_store_lookup_latest (WgTrackStore  *self,
                                              const char         *unit);
+guint64         wg_track_store_get_latest_changes (WgTrackStore *self);
 GPtrArray      *wg_track_store_query        (WgTrackStore       *self,
                                              const char         *unit,
                                              gint64              from_ms,

@@ -3,7 +3,8 @@
  * GET /api/v1/snapshot against the real server: the journal id and head of
  * the health check, open and recently closed incidents with their events,
  * assignments and step clocks, open alarms, units and the roster; filtered
- * by role as the journal is.
+ * by role as the journal is; the same view again while nothing changed,
+ * a new one after a unit's move or a command.
  */
 #include "config.h"
 
@@ -40,6 +41,29 @@ find_incident (JsonObject *snapshot,
         return incident;
     }
   return NULL;
+}
+
+static JsonObject *
+find_unit (JsonObject *snapshot,
+           const char *id)
+{
+  JsonArray *units = json_object_get_array_member (snapshot, "units");
+
+  for (guint i = 0; i < json_array_get_length (units); i++)
+    {
+      JsonObject *unit = json_array_get_object_element (units, i);
+
+      if (g_str_equal (json_object_get_string_member (unit, "id"), id))
+        return unit;
+    }
+  return NULL;
+}
+
+static char *
+member_text (JsonObject *object,
+             const char *name)
+{
+  return json_to_string (json_object_get_member (object, name), FALSE);
 }
 
 static WgTestResponse *
@@ -153,6 +177,58 @@ test_snapshot_by_role (void)
   }
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (snapshot, "alarms")), ==, 0);
   g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (snapshot, "roster")));
+
+  /* The dispatcher again at the same head, the department's view asked
+   * in between: the same view (kept by the server) at a new moment. */
+  {
+    g_autoptr(WgTestResponse) again = get_snapshot (server, token);
+    JsonObject *first = wg_test_response_object (full);
+    JsonObject *second = wg_test_response_object (again);
+    const char *members[] = { "incidents", "alarms", "units", "roster" };
+
+    g_assert_cmpint (json_object_get_int_member (second, "head"), ==, head);
+    g_assert_cmpint (json_object_get_int_member (second, "server_time"), >=,
+                     json_object_get_int_member (first, "server_time"));
+    for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+      {
+        g_autofree char *was = member_text (first, members[i]);
+        g_autofree char *is = member_text (second, members[i]);
+
+        g_assert_cmpstr (is, ==, was);
+      }
+  }
+
+  /* A unit moved: its new position, the head unchanged. */
+  {
+    JsonObject *first = wg_test_response_object (full);
+    const char *unit = json_object_get_string_member (
+      json_array_get_object_element (json_object_get_array_member (first, "units"), 0), "id");
+    g_autofree char *body = g_strdup_printf ("{\"positions\":[{\"unit\":\"%s\",\"ts\":%" G_GINT64_FORMAT
+                                             ",\"lat\":23.2111,\"lon\":113.2911,\"status\":\"available\"}]}",
+                                             unit, g_get_real_time () / 1000);
+    g_autoptr(WgTestResponse) posted = wg_test_server_request_as (server, server->token, "POST", "/api/v1/positions",
+                                                                  "application/json", body);
+    g_autoptr(WgTestResponse) moved = NULL;
+    JsonObject *position;
+
+    g_assert_cmpuint (posted->status, ==, 200);
+    moved = get_snapshot (server, token);
+    g_assert_cmpint (json_object_get_int_member (wg_test_response_object (moved), "head"), ==, head);
+    position = json_object_get_object_member (find_unit (wg_test_response_object (moved), unit), "position");
+    g_assert_nonnull (position);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (position, "lat"), 23.2111, 1e-9);
+  }
+
+  /* A command: the next snapshot is at its head, with its incident. */
+  {
+    g_autofree char *later = report (server, token,
+                                     "{\"grade\":\"general\",\"category\":\"garbage\","
+                                     "\"location\":{\"lat\":23.2105,\"lon\":113.2903},\"summary\":\"又有垃圾\"}");
+    g_autoptr(WgTestResponse) after = get_snapshot (server, token);
+
+    g_assert_cmpint (json_object_get_int_member (wg_test_response_object (after), "head"), >, head);
+    g_assert_nonnull (find_incident (wg_test_response_object (after), later));
+  }
 
   /* Nobody logged in: refused. */
   anonymous = wg_test_server_request_as (server, NULL, "GET", "/api/v1/snapshot", NULL, NULL);

@@ -745,6 +745,61 @@ test_small_grids_without_outlines (Fixture *f, gconstpointer data)
   g_assert_cmpuint (grid_ink_at (f, lat + half, lon), >, 0);
 }
 
+/* The distinct stations a click on each of @stations finds. */
+static guint
+stations_picked (Fixture      *f,
+                 WgMapStation *stations,
+                 guint         n)
+{
+  WgStationLayer *layer = wg_map_view_get_station_layer (f->view);
+  g_autoptr(GHashTable) found = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < n; i++)
+    {
+      double x, y;
+      const char *id;
+
+      screen_point (f, stations[i].lat, stations[i].lon, &x, &y);
+      id = wg_station_layer_pick (layer, x, y);
+      if (id != NULL)
+        g_hash_table_add (found, (gpointer) id);
+    }
+  return g_hash_table_size (found);
+}
+
+/* A city seen whole: a hundred stations some 200 m apart show a badge or
+ * a few, not a lattice; zoomed in (names shown), every one. */
+static void
+test_station_badges_thinned (Fixture *f, gconstpointer data)
+{
+  const double lat = HELONG_LAT + 0.3, lon = HELONG_LON + 0.3, step = 0.002;
+  WgMapStation stations[100] = { { 0 } };
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  guint seen;
+
+  for (guint i = 0; i < G_N_ELEMENTS (stations); i++)
+    {
+      char *id = g_strdup_printf ("station-%u", i);
+
+      g_ptr_array_add (names, id);
+      stations[i].id = id;
+      stations[i].name = id;
+      stations[i].lat = lat + (i / 10) * step;
+      stations[i].lon = lon + (i % 10) * step;
+    }
+  wg_map_view_set_stations (f->view, stations, G_N_ELEMENTS (stations));
+
+  wg_map_view_fly_to (f->view, lat + 4.5 * step, lon + 4.5 * step, 10);
+  map_test_wait_frames (f->window, 3);
+  seen = stations_picked (f, stations, G_N_ELEMENTS (stations));
+  g_assert_cmpuint (seen, >=, 1);
+  g_assert_cmpuint (seen, <=, 4);
+
+  wg_map_view_fly_to (f->view, lat + 4.5 * step, lon + 4.5 * step, 14);
+  map_test_wait_frames (f->window, 3);
+  g_assert_cmpuint (stations_picked (f, stations, G_N_ELEMENTS (stations)), ==, G_N_ELEMENTS (stations));
+}
+
 static void
 skip_no_display (void)
 {
@@ -775,6 +830,7 @@ main (int argc, char *argv[])
       ADD ("/map/mbtiles-base-map", test_mbtiles_base_map);
       ADD ("/map/police-grids", test_police_grids);
       ADD ("/map/small-grids-without-outlines", test_small_grids_without_outlines);
+      ADD ("/map/station-badges-thinned", test_station_badges_thinned);
     }
 #undef ADD
   return g_test_run ();

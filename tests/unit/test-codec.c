@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "engine-fixture.h"
+#include "wg-json-write.h"
 
 /* 2026-11-28 14:02:10 +08:00 (scenarios.md 1). */
 #define T_FIRE G_GINT64_CONSTANT (1795845730000)
@@ -494,6 +495,14 @@ test_round_trips (void)
           c = wg_json_to_canonical (unode);
           d = wg_json_to_canonical (unode2);
           g_assert_cmpstr (c, ==, d);
+          {
+            g_autoptr(GString) direct = g_string_new ("{");
+            g_autofree char *text = wg_json_node_to_text (unode);
+
+            wg_unit_record_write_members (direct, &unit);
+            g_string_append_c (direct, '}');
+            g_assert_cmpstr (direct->str, ==, text);
+          }
         }
     }
   scenario_clear (&s);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Area work stations: a handful of icons with their names.  Labels are
- * PangoLayouts made once per station and drawn on a rounded plate.
+ * PangoLayouts made once per station and drawn on a rounded plate.  Seen
+ * from far (no labels), one station per cell of the map's pixels: a city's
+ * thousand stations made a lattice of badges over the city seen whole.
  */
 #define G_LOG_DOMAIN "wg-station-layer"
 
@@ -11,6 +13,8 @@
 #include "wg-station-layer.h"
 
 #define LABEL_MIN_ZOOM 13.0
+/* Without labels, the side of a cell holding at most one badge. */
+#define THIN_CELL_PX (WG_STATION_ICON_SIZE * 2.5)
 
 typedef struct
 {
@@ -21,6 +25,7 @@ typedef struct
   PangoLayout *layout;
   double       x, y;      /* drawn at, last frame */
   gboolean     drawn;
+  gboolean     thinned;   /* left out at this zoom: another holds its cell */
 } Station;
 
 struct _WgStationLayer
@@ -30,6 +35,8 @@ struct _WgStationLayer
   gboolean      gcj02;
   WgIncidentLayer *incidents;  /* weak: names give way to their pins */
   GArray       *obstacles;     /* graphene_rect_t, scratch */
+  GHashTable   *cells;         /* taken cells (thin()), scratch */
+  double        thinned_at;    /* the scale thin() last ran for; 0: none */
 };
 
 G_DEFINE_FINAL_TYPE (WgStationLayer, wg_station_layer, SHUMATE_TYPE_LAYER)
@@ -79,6 +86,35 @@ station_rects (WgStationLayer        *self,
   graphene_rect_init (plate, x - lw / 2.0 - 5, y + half + 2, labels ? lw + 10 : 0, labels ? lh + 2 : 0);
 }
 
+/* Which stations stand for their neighbours at @p's zoom: the first in
+ * the stations' order takes its cell (cells fixed to the map, not the
+ * screen, so that panning keeps the same ones). */
+static void
+thin (WgStationLayer        *self,
+      const WgMapProjection *p)
+{
+  gboolean all = p->zoom >= LABEL_MIN_ZOOM;
+
+  if (p->scale == self->thinned_at)
+    return;
+  self->thinned_at = p->scale;
+  g_hash_table_remove_all (self->cells);
+  for (guint i = 0; i < self->stations->len; i++)
+    {
+      Station *s = &g_array_index (self->stations, Station, i);
+      gint64 cx = (gint64) floor (s->mx * p->scale / THIN_CELL_PX);
+      gint64 cy = (gint64) floor (s->my * p->scale / THIN_CELL_PX);
+      gint64 *cell;
+
+      s->thinned = FALSE;
+      if (all)
+        continue;
+      cell = g_new (gint64, 1);
+      *cell = (cy << 32) ^ cx;
+      s->thinned = !g_hash_table_add (self->cells, cell);
+    }
+}
+
 void
 _wg_station_layer_add_obstacles (WgStationLayer        *self,
                                  const WgMapProjection *p,
@@ -88,12 +124,15 @@ _wg_station_layer_add_obstacles (WgStationLayer        *self,
 
   if (!gtk_widget_get_visible (GTK_WIDGET (self)))
     return;
+  thin (self, p);
   for (guint i = 0; i < self->stations->len; i++)
     {
       Station *s = &g_array_index (self->stations, Station, i);
       graphene_rect_t icon, plate;
       double x, y;
 
+      if (s->thinned)
+        continue;
       _wg_projection_to_widget (p, s->mx, s->my, &x, &y);
       if (!(x > -200 && y > -50 && x < p->width + 200 && y < p->height + 50))
         continue;
@@ -131,8 +170,9 @@ wg_station_layer_snapshot (GtkWidget   *widget,
 
   icon = _wg_icon_station (gtk_widget_get_scale_factor (widget));
   labels = p.zoom >= LABEL_MIN_ZOOM;
+  thin (self, &p);
   g_array_set_size (self->obstacles, 0);
-  if (labels && self->incidents != NULL)
+  if (self->incidents != NULL)
     _wg_incident_layer_add_obstacles (self->incidents, &p, self->obstacles);
 
   gtk_snapshot_save (snapshot);
@@ -143,9 +183,13 @@ wg_station_layer_snapshot (GtkWidget   *widget,
       double x, y;
 
       _wg_projection_to_widget (&p, s->mx, s->my, &x, &y);
-      s->drawn = x > -200 && y > -50 && x < p.width + 200 && y < p.height + 50;
+      s->drawn = !s->thinned && x > -200 && y > -50 && x < p.width + 200 && y < p.height + 50;
       s->x = x;
       s->y = y;
+      /* Seen from far, a pin hides the badge under it (near, the name). */
+      if (s->drawn && !labels)
+        s->drawn = !_wg_rect_hits_any (&GRAPHENE_RECT_INIT (x - half, y - half, WG_STATION_ICON_SIZE,
+                                                            WG_STATION_ICON_SIZE), self->obstacles);
       if (!s->drawn)
         continue;
 
@@ -201,6 +245,7 @@ wg_station_layer_finalize (GObject *object)
 
   g_array_unref (self->stations);
   g_array_unref (self->obstacles);
+  g_hash_table_unref (self->cells);
   g_clear_weak_pointer (&self->incidents);
   G_OBJECT_CLASS (wg_station_layer_parent_class)->finalize (object);
 }
@@ -221,6 +266,7 @@ wg_station_layer_init (WgStationLayer *self)
 {
   self->stations = g_array_new (FALSE, TRUE, sizeof (Station));
   self->obstacles = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
+  self->cells = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_array_set_clear_func (self->stations, station_clear);
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
 }
@@ -234,6 +280,7 @@ wg_station_layer_new (ShumateViewport *viewport)
 static void
 project_all (WgStationLayer *self)
 {
+  self->thinned_at = 0;
   for (guint i = 0; i < self->stations->len; i++)
     {
       Station *s = &g_array_index (self->stations, Station, i);
@@ -294,11 +341,14 @@ wg_station_layer_pick (WgStationLayer *self,
   if (!_wg_projection_init (&p, GTK_WIDGET (self), shumate_layer_get_viewport (SHUMATE_LAYER (self))))
     return NULL;
   _wg_projection_unrotate (&p, &x, &y);
+  thin (self, &p);
   for (guint i = self->stations->len; i > 0; i--)
     {
       Station *s = &g_array_index (self->stations, Station, i - 1);
       double sx, sy;
 
+      if (s->thinned)
+        continue;
       _wg_projection_to_widget (&p, s->mx, s->my, &sx, &sy);
       if (fabs (sx - x) <= r && fabs (sy - y) <= r)
         return s->id;
