@@ -122,28 +122,6 @@ rows_insert_sql (Rows  *rows,
   return g_string_free (sql, FALSE);
 }
 
-static gboolean
-rows_flush (WgPgJournal  *self,
-            Rows         *rows,
-            GError      **error)
-{
-  guint n_rows = rows->values->len / rows->n_columns;
-  gboolean ok = TRUE;
-
-  for (guint start = 0; ok && start < n_rows; start += ROWS_PER_INSERT)
-    {
-      guint n = MIN (ROWS_PER_INSERT, n_rows - start);
-      g_autofree char *sql = rows_insert_sql (rows, n);
-      g_autoptr(PGresult) result = run (self, sql, (int) (n * rows->n_columns),
-                                        (const char * const *) rows->values->pdata + start * rows->n_columns,
-                                        PGRES_COMMAND_OK, error);
-
-      ok = result != NULL;
-    }
-  g_ptr_array_set_size (rows->values, 0);
-  return ok;
-}
-
 static void
 rows_init (Rows       *rows,
            const char *insert,
@@ -195,11 +173,13 @@ pipeline_send (WgPgJournal         *self,
   return TRUE;
 }
 
-/* Sends the INSERTs of @rows (cleared). */
+/* Writes the INSERTs of @rows (cleared): into the pipeline when
+ * @pipelined, else each one run and its answer awaited. */
 static gboolean
-rows_send (WgPgJournal  *self,
-           Rows         *rows,
-           GError      **error)
+rows_write (WgPgJournal  *self,
+            Rows         *rows,
+            gboolean      pipelined,
+            GError      **error)
 {
   guint n_rows = rows->values->len / rows->n_columns;
   gboolean ok = TRUE;
@@ -208,9 +188,17 @@ rows_send (WgPgJournal  *self,
     {
       guint n = MIN (ROWS_PER_INSERT, n_rows - start);
       g_autofree char *sql = rows_insert_sql (rows, n);
+      const char * const *params = (const char * const *) rows->values->pdata + start * rows->n_columns;
 
-      ok = pipeline_send (self, sql, (int) (n * rows->n_columns),
-                          (const char * const *) rows->values->pdata + start * rows->n_columns, error);
+      if (pipelined)
+        ok = pipeline_send (self, sql, (int) (n * rows->n_columns), params, error);
+      else
+        {
+          g_autoptr(PGresult) result = run (self, sql, (int) (n * rows->n_columns), params,
+                                            PGRES_COMMAND_OK, error);
+
+          ok = result != NULL;
+        }
     }
   g_ptr_array_set_size (rows->values, 0);
   return ok;
@@ -688,7 +676,7 @@ wg_pg_journal_publish_local (WgPgJournal  *self,
           goto fail;
         }
       add_events (self, page);
-      if (!rows_flush (self, &self->journal_rows, error))
+      if (!rows_write (self, &self->journal_rows, FALSE, error))
         goto fail;
       after = ((WgEvent *) g_ptr_array_index (page, page->len - 1))->seq;
     }
@@ -1041,8 +1029,8 @@ wg_pg_journal_commit (WgPgJournal  *self,
    * answer. */
   self->pipeline_sent = 0;
   ok = wg_pg_pipeline_start (self->conn, error) &&
-       rows_send (self, &self->journal_rows, error) &&
-       rows_send (self, &self->answer_rows, error) &&
+       rows_write (self, &self->journal_rows, TRUE, error) &&
+       rows_write (self, &self->answer_rows, TRUE, error) &&
        (notify == NULL || pipeline_send (self, notify, 0, NULL, error)) &&
        pipeline_send (self, "COMMIT", 0, NULL, error) &&
        wg_pg_pipeline_sync (self->conn, error);

@@ -91,7 +91,7 @@ test_two_instances (void)
 {
   g_autofree char *database = NULL;
   g_autofree char *id = NULL, *incident = NULL, *note = NULL;
-  g_autofree char *trainer[2] = { NULL }, *dispatcher[2] = { NULL };
+  char *trainer[2] = { NULL }, *dispatcher[2] = { NULL };
   g_autoptr(GHashTable) noted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   WgTestServer *server[2];
   JsonArray *journal[2];
@@ -226,6 +226,8 @@ test_two_instances (void)
   }
   for (guint i = 0; i < 2; i++)
     wg_test_server_free (server[i]);
+  for (guint i = 0; i < 2; i++)
+    g_free (dispatcher[i]), g_free (trainer[i]);
 }
 
 /* The owner killed: its exercise is still listed and read through the
@@ -326,6 +328,35 @@ elapsed_ms_since (gint64 start)
   return (g_get_monotonic_time () - start) / 1000;
 }
 
+/* Both instances on @database with the short lease, the dispatcher logged
+ * in on each; the trainer starts a fire drill through the first: its id,
+ * its incident and a trainee's note on it. */
+static void
+start_drill_on_two (const char    *database,
+                    WgTestServer  *server[2],
+                    char          *dispatcher[2],
+                    char         **trainer,
+                    char         **id,
+                    char         **incident,
+                    char         **note)
+{
+  for (guint i = 0; i < 2; i++)
+    {
+      server[i] = start_server_with (database, SHORT_LEASE_CONFIG);
+      dispatcher[i] = wg_test_server_login (server[i], "dispatcher", "demo");
+    }
+  *trainer = wg_test_server_login (server[0], "trainer", "demo");
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], *trainer, "POST", "/api/v1/exercises",
+                                                             "application/json", "{\"scenario\":\"" FIRE "\"}");
+
+    g_assert_cmpuint (r->status, ==, 201);
+    *id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
+    *incident = g_strdup (json_object_get_string_member (wg_test_response_object (r), "incident"));
+  }
+  *note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", *incident);
+}
+
 /* The owner killed for good: once its lease lapses the other instance
  * takes the exercise over from PostgreSQL and serves it (a new command,
  * a retry of one the dead owner acknowledged, a step that fell due
@@ -336,7 +367,8 @@ test_takeover (void)
 {
   g_autofree char *database = NULL;
   g_autofree char *id = NULL, *incident = NULL, *note = NULL, *path = NULL;
-  g_autofree char *trainer = NULL, *dispatcher[2] = { NULL };
+  g_autofree char *trainer = NULL;
+  char *dispatcher[2] = { NULL };
   g_autofree char *acked = command_id (300), *forwarded = command_id (301);
   g_autofree char *after_death = command_id (302), *after_return = command_id (303);
   g_autofree char *owner_sql = NULL;
@@ -351,21 +383,7 @@ test_takeover (void)
   REQUIRE_CLUSTER ();
   database = wg_test_postgres_new_database (cluster);
   args[2] = database;
-  for (guint i = 0; i < 2; i++)
-    {
-      server[i] = start_server_with (database, SHORT_LEASE_CONFIG);
-      dispatcher[i] = wg_test_server_login (server[i], "dispatcher", "demo");
-    }
-  trainer = wg_test_server_login (server[0], "trainer", "demo");
-  {
-    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], trainer, "POST", "/api/v1/exercises",
-                                                             "application/json", "{\"scenario\":\"" FIRE "\"}");
-
-    g_assert_cmpuint (r->status, ==, 201);
-    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
-    incident = g_strdup (json_object_get_string_member (wg_test_response_object (r), "incident"));
-  }
-  note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", incident);
+  start_drill_on_two (database, server, dispatcher, &trainer, &id, &incident, &note);
   path = g_strconcat ("/api/v1/exercises/", id, NULL);
 
   /* Acknowledged by the owner, directly and forwarded; the round trip of
@@ -489,6 +507,8 @@ test_takeover (void)
   g_assert_true (g_hash_table_contains (noted, after_return));
   for (guint i = 0; i < 2; i++)
     wg_test_server_free (server[i]);
+  for (guint i = 0; i < 2; i++)
+    g_free (dispatcher[i]);
 }
 
 static void
@@ -511,7 +531,8 @@ test_takeover_fenced (void)
 {
   g_autofree char *database = NULL;
   g_autofree char *id = NULL, *incident = NULL, *note = NULL, *owner_sql = NULL, *events_sql = NULL;
-  g_autofree char *trainer = NULL, *dispatcher[2] = { NULL };
+  g_autofree char *trainer = NULL;
+  char *dispatcher[2] = { NULL };
   g_autofree char *before = command_id (400), *taken = command_id (401), *fenced = command_id (402);
   g_autoptr(JsonArray) journal = NULL;
   g_autoptr(GHashTable) noted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -521,21 +542,7 @@ test_takeover_fenced (void)
 
   REQUIRE_CLUSTER ();
   database = wg_test_postgres_new_database (cluster);
-  for (guint i = 0; i < 2; i++)
-    {
-      server[i] = start_server_with (database, SHORT_LEASE_CONFIG);
-      dispatcher[i] = wg_test_server_login (server[i], "dispatcher", "demo");
-    }
-  trainer = wg_test_server_login (server[0], "trainer", "demo");
-  {
-    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], trainer, "POST", "/api/v1/exercises",
-                                                             "application/json", "{\"scenario\":\"" FIRE "\"}");
-
-    g_assert_cmpuint (r->status, ==, 201);
-    id = g_strdup (json_object_get_string_member (wg_test_response_object (r), "id"));
-    incident = g_strdup (json_object_get_string_member (wg_test_response_object (r), "incident"));
-  }
-  note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", incident);
+  start_drill_on_two (database, server, dispatcher, &trainer, &id, &incident, &note);
   {
     g_autoptr(WgTestResponse) r = exercise_command (server[0], id, dispatcher[0], before, "incident.note", note);
 
@@ -592,6 +599,8 @@ test_takeover_fenced (void)
   g_assert_cmpint (wg_test_postgres_query_number (database, events_sql), ==, json_array_get_length (journal));
   for (guint i = 0; i < 2; i++)
     wg_test_server_free (server[i]);
+  for (guint i = 0; i < 2; i++)
+    g_free (dispatcher[i]);
 }
 
 int
