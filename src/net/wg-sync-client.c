@@ -105,6 +105,7 @@ struct _WgSyncClient
   gint64                   health_sent_ms;
   gboolean                 awaiting_login; /* a warm start: the health check only, until resumed */
   gboolean                 health_done;    /* ... and it answered */
+  gboolean                 stream_early;   /* a warm start's stream, asked with the health check */
   GHashTable              *adopting;      /* incident ids whose events are on their way */
 
   char                    *upload_dir;    /* copies of queued photos */
@@ -139,6 +140,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void connect_now (WgSyncClient *self);
+static void drop_early_stream (WgSyncClient *self);
 static void kick_sender (WgSyncClient *self);
 static void maybe_start_backfill (WgSyncClient *self);
 
@@ -441,6 +443,12 @@ stream_message_cb (SoupWebsocketConnection *stream,
         {
           g_debug ("the stream serves journal %s, the cache holds %s", journal_id,
                    wg_store_get_journal_id (self->cache));
+          /* Asked with the health check: its answer empties the cache. */
+          if (self->stream_early)
+            {
+              drop_early_stream (self);
+              return;
+            }
           schedule_reconnect (self, 0);
           return;
         }
@@ -514,13 +522,31 @@ stream_opened_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(JobOwner) owner = user_data;
+  WgSyncClient *self = owner->self;
   g_autoptr(GError) error = NULL;
   SoupWebsocketConnection *stream;
 
   stream = wg_api_client_stream_finish (WG_API_CLIENT (source), result, &error);
+  /* The connection it was asked for is gone (a reconnect, the health
+   * check's answer choosing pages instead). */
+  if (!job_current (owner))
+    {
+      if (stream != NULL && soup_websocket_connection_get_state (stream) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (stream, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&stream);
+      return;
+    }
   if (stream == NULL)
     {
+      /* Asked before the health check answered: its answer decides
+       * (another journal, a cache ahead of the server, a login). */
+      if (self->stream_early)
+        {
+          g_debug ("the early stream was refused: %s", error->message);
+          self->stream_early = FALSE;
+          return;
+        }
       fail_connection (self, error, NULL);
       return;
     }
@@ -783,7 +809,7 @@ open_stream (WgSyncClient *self)
 
   self->acked = wg_store_head (self->cache);
   wg_api_client_stream_async (self->api, path, self->cancellable, stream_opened_cb,
-                              g_object_ref (self));
+                              job_owner_new (self));
 }
 
 static void pull_page (WgSyncClient *self,
@@ -912,6 +938,29 @@ snapshot_cb (GObject      *source,
 }
 
 /* Connected and the cache holds the server's journal: catch up. */
+/* A cache this close behind the server catches up on the stream itself
+ * (the server's catch-up, paged, before its "live"). */
+static gboolean
+stream_catches_up (WgSyncClient *self)
+{
+  return wg_store_head (self->cache) > 0 && self->head >= wg_store_head (self->cache)
+         && self->head - wg_store_head (self->cache) <= STREAM_CATCH_UP_MAX;
+}
+
+/* The health check's answer does not want the stream asked with it: it
+ * goes, with what it brought that the writer does not have yet. */
+static void
+drop_early_stream (WgSyncClient *self)
+{
+  if (!self->stream_early)
+    return;
+  self->stream_early = FALSE;
+  close_stream (self);
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  g_ptr_array_set_size (self->pending, 0);
+  self->epoch++;
+}
+
 static void
 catch_up (WgSyncClient *self)
 {
@@ -931,8 +980,7 @@ catch_up (WgSyncClient *self)
   /* The few events since come in the stream's own catch-up (paged by the
    * server, in order, before its "live").  A cache ahead of the server
    * (restored from a backup) asks for a page, whose refusal says so. */
-  if (wg_store_head (self->cache) > 0 && self->head >= wg_store_head (self->cache)
-      && self->head - wg_store_head (self->cache) <= STREAM_CATCH_UP_MAX)
+  if (stream_catches_up (self))
     {
       open_stream (self);
       return;
@@ -979,7 +1027,8 @@ health_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(JobOwner) owner = user_data;
+  WgSyncClient *self = owner->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
   g_autoptr(JsonNode) answer = NULL;
@@ -987,6 +1036,9 @@ health_cb (GObject      *source,
   const char *journal_id;
 
   answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
+  /* A reconnect since (the early stream closed or refused at once). */
+  if (!job_current (owner))
+    return;
   if (answer == NULL)
     {
       fail_connection (self, error, problem);
@@ -1001,6 +1053,7 @@ health_cb (GObject      *source,
        * still has of the old one, and the connection starts again. */
       g_debug ("the server's journal is %s, the cache held %s: starting again", journal_id,
                wg_store_get_journal_id (self->cache));
+      drop_early_stream (self);
       wg_cache_writer_reset (self->writer, journal_id, reset_done_cb, job_owner_new (self));
       return;
     }
@@ -1020,6 +1073,17 @@ health_cb (GObject      *source,
       self->health_done = TRUE;
       return;
     }
+  if (self->stream_early && stream_catches_up (self))
+    {
+      /* The stream asked with the health check goes on; its "live" may
+       * have come first. */
+      self->stream_early = FALSE;
+      if (self->state != WG_SYNC_ONLINE)
+        set_state (self, WG_SYNC_CATCHING_UP);
+      kick_sender (self);
+      return;
+    }
+  drop_early_stream (self);
   catch_up (self);
 }
 
@@ -1038,7 +1102,18 @@ connect_now (WgSyncClient *self)
   self->health_done = FALSE;
   self->health_sent_ms = wg_wall_time_ms ();
   wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable,
-                               health_cb, g_object_ref (self));
+                               health_cb, job_owner_new (self));
+  /* A warm start on its token: the stream's handshake goes with the
+   * health check instead of a round trip after it (each answer waits for
+   * the main loop, busy with the window's first frames).  Its "hello"
+   * names the journal before any event, and the health check's answer
+   * still decides what follows. */
+  self->stream_early = FALSE;
+  if (!self->awaiting_login && wg_store_head (self->cache) > 0)
+    {
+      self->stream_early = TRUE;
+      open_stream (self);
+    }
 }
 
 /* The outbox. */
