@@ -1109,7 +1109,7 @@ connect_now (WgSyncClient *self)
    * names the journal before any event, and the health check's answer
    * still decides what follows. */
   self->stream_early = FALSE;
-  if (!self->awaiting_login && wg_store_head (self->cache) > 0)
+  if (!self->awaiting_login && self->stream == NULL && wg_store_head (self->cache) > 0)
     {
       self->stream_early = TRUE;
       open_stream (self);
