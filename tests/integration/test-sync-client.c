@@ -1232,6 +1232,36 @@ test_journal_id_change (void)
   console_free (console);
 }
 
+/* A warm start asks the stream with the health check; a cache further
+ * behind than the stream's own catch-up takes pages instead.  The early
+ * stream, with whatever of its catch-up it brought meanwhile, is dropped:
+ * every event once, in order. */
+static void
+test_warm_start_far_behind (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autoptr(WgApiClient) api_after = NULL;
+  g_autofree char *incident = NULL;
+  gint64 before;
+
+  incident = open_dispatcher_console (server, demo, console, FALSE, &api);
+  before = wg_store_head (console->cache);
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  prefill_journal (server, before + 800);
+
+  api_after = reopen_dispatcher_console (console, server, demo, api, FALSE);
+  g_assert_cmpint (wg_test_server_head (server), >=, before + 800);
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 20000);
+  g_assert_cmpuint (console->out_of_order, ==, 0);
+  g_assert_cmpuint (console->incomplete_change_sets, ==, 0);
+  assert_same_journal (server, console);
+  console_free (console);
+}
+
 /* The wall's console takes the public view (docs/api.md, "The wall's
  * public view") from the snapshot and the stream into its cache like any
  * other: a dispute's report without its summary projects. */
@@ -1298,6 +1328,7 @@ main (int   argc,
   g_test_add_func ("/sync/department-view", test_department_sees_only_its_own);
   g_test_add_func ("/sync/lag-after-quiet-spell", test_lag_after_quiet_spell);
   g_test_add_func ("/sync/journal-id-change", test_journal_id_change);
+  g_test_add_func ("/sync/warm-start-far-behind", test_warm_start_far_behind);
   g_test_add_func ("/sync/wall-public-view", test_wall_public_view);
   return g_test_run ();
 }
