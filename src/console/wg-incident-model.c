@@ -546,22 +546,29 @@ apply_refill (WgIncidentModel *self,
               GPtrArray       *next_map)
 {
   g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  g_autoptr(GArray) map_runs = g_array_new (FALSE, FALSE, sizeof (Run));
   guint old_pos = 0, new_pos = 0;
-  guint map_start = G_MAXUINT, map_old_end = 0, map_new_end = 0;
-  Run *run = NULL;
+  Run *run = NULL, *map_run = NULL;
 
   for (guint e = 0; e < entries->len; e++)
     {
       guint8 entry = g_array_index (entries, guint8, e);
+      gboolean moved = entry == ENTRY_REMOVED || entry == ENTRY_INSERTED;
+      Run start = { old_pos, old_pos, new_pos, new_pos };
 
       if (entry == ENTRY_KEPT)
         run = NULL;
       else if (run == NULL)
         {
-          Run start = { old_pos, old_pos, new_pos, new_pos };
-
           g_array_append_val (runs, start);
           run = &g_array_index (runs, Run, runs->len - 1);
+        }
+      if (!moved)
+        map_run = NULL;
+      else if (map_run == NULL)
+        {
+          g_array_append_val (map_runs, start);
+          map_run = &g_array_index (map_runs, Run, map_runs->len - 1);
         }
       if (entry != ENTRY_INSERTED)
         old_pos++;
@@ -572,22 +579,23 @@ apply_refill (WgIncidentModel *self,
           run->old_end = old_pos;
           run->new_end = new_pos;
         }
-      if (entry == ENTRY_REMOVED || entry == ENTRY_INSERTED)
+      if (map_run != NULL)
         {
-          /* Before the first row that came or went both counts agree. */
-          if (map_start == G_MAXUINT)
-            map_start = new_pos - (entry == ENTRY_INSERTED);
-          map_old_end = old_pos;
-          map_new_end = new_pos;
+          map_run->old_end = old_pos;
+          map_run->new_end = new_pos;
         }
     }
 
-  /* The map's items first, in one change over the rows that came or
-   * went (those that changed were updated in place): the board's rows
-   * look them up. */
-  if (map_start != G_MAXUINT)
-    g_list_store_splice (self->map_items, map_start, map_old_end - map_start,
-                         next_map->pdata + map_start, map_new_end - map_start);
+  /* The map's items first (the board's rows look them up), only those
+   * that came or went: the changed ones were updated in place, and the
+   * incident layer watches each item it is given once. */
+  for (guint r = 0; r < map_runs->len; r++)
+    {
+      Run *each = &g_array_index (map_runs, Run, r);
+
+      g_list_store_splice (self->map_items, each->new_start, each->old_end - each->old_start,
+                           next_map->pdata + each->new_start, each->new_end - each->new_start);
+    }
 
   if (runs->len > MAX_REFILL_RUNS)
     {
