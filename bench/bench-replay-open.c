@@ -11,7 +11,9 @@
  * across the journal a frame (16 ms) apart, the main loop's stalls seen
  * by a 10 ms probe (p99, max) until the worker has answered, against the
  * same seeks run by a session on the main loop as Replay did before (each
- * seek's own time is a stall then, before the views refill).
+ * seek's own time is a stall then, before the views refill); then the
+ * same scrub again, landing elsewhere, from the board it left filled (the
+ * refill replaces a full board).
  *   bench-replay-open [--short] [--days N] [--rounds N]   (--short: 60 days, 1 round)
  */
 #include "config.h"
@@ -153,6 +155,7 @@ main (int   argc,
   g_autoptr(GArray) window_open = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) sync_seeks = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) stalls = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) filled_stalls = g_array_new (FALSE, FALSE, sizeof (double));
   gint64 first_ts = 0, last_ts = 0;
   g_autoptr(WgApplication) app = NULL;
   WgHistoryParams params;
@@ -264,6 +267,21 @@ main (int   argc,
               g_main_context_iteration (NULL, TRUE);
             iterate_for (100);
             g_source_remove (probe_id);
+
+            /* Again from where it stopped, the board filled: the seeks
+             * land elsewhere, so that the refill replaces a full board. */
+            probe.gaps = filled_stalls;
+            probe.last = g_get_monotonic_time ();
+            probe_id = g_timeout_add (10, probe_cb, &probe);
+            for (guint i = 0; i < SCRUB_SEEKS; i++)
+              {
+                wg_replay_seek (shown, scrub_moment (i + 5, first_ts, last_ts));
+                iterate_for (16);
+              }
+            while (!wg_replay_is_settled (shown))
+              g_main_context_iteration (NULL, TRUE);
+            iterate_for (100);
+            g_source_remove (probe_id);
           }
           gtk_window_destroy (GTK_WINDOW (window));
           gtk_window_destroy (GTK_WINDOW (live));
@@ -309,6 +327,9 @@ main (int   argc,
             " before, on the main loop, each seek alone held it: p99 %.1f ms, max %.1f ms\n",
             SCRUB_SEEKS, rounds, percentile (stalls, 0.99), percentile (stalls, 1.0),
             percentile (sync_seeks, 0.99), percentile (sync_seeks, 1.0));
+  if (filled_stalls->len > 0)
+    printf ("  the same scrub again from the filled board: main-loop stalls p99 %.1f ms, max %.1f ms\n",
+            percentile (filled_stalls, 0.99), percentile (filled_stalls, 1.0));
   test_rm_rf (dir);
   return 0;
 }

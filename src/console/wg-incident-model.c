@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "wg-incident-model.h"
@@ -147,27 +149,42 @@ sync_map_item (WgMapIncident          *map_item,
                                     record->alarm != WG_ALARM_ESCALATED);
 }
 
+/* A new item of @record (whose contents it takes) and its map item. */
+static WgIncidentItem *
+new_item (WgIncidentModel  *self,
+          WgIncidentRecord *record,
+          GPtrArray        *units,
+          WgMapIncident   **map_item_out)
+{
+  g_autofree char *assignee = describe_assignee (self, record, units);
+  WgMapIncident *map_item = wg_map_incident_new (record->id, record->case_number,
+                                                 map_grade (record->grade),
+                                                 record->lat, record->lon);
+  WgIncidentItem *item;
+
+  sync_map_item (map_item, record, self->context);
+  item = wg_incident_item_new (record, assignee);
+  wg_incident_item_set_units (item, units);
+  *map_item_out = map_item;
+  return item;
+}
+
 static void
 append_record (WgIncidentModel        *self,
                const WgIncidentRecord *record,
                GPtrArray        *units,
                GPtrArray        *new_map_items)
 {
-  g_autofree char *assignee = describe_assignee (self, record, units);
-  g_autoptr(WgMapIncident) map_item = wg_map_incident_new (record->id, record->case_number,
-                                                           map_grade (record->grade),
-                                                           record->lat, record->lon);
   g_auto(WgIncidentRecord) copy = { 0 };
+  WgMapIncident *map_item;
   WgIncidentItem *item;
 
-  sync_map_item (map_item, record, self->context);
   wg_incident_record_copy (record, &copy);
-  item = wg_incident_item_new (&copy, assignee);
-  wg_incident_item_set_units (item, units);
+  item = new_item (self, &copy, units, &map_item);
   g_ptr_array_add (self->items, item);
   g_hash_table_insert (self->index, g_strdup (wg_incident_item_get_id (item)),
                        GUINT_TO_POINTER (self->items->len));
-  g_ptr_array_add (new_map_items, g_steal_pointer (&map_item));
+  g_ptr_array_add (new_map_items, map_item);
 }
 
 /* Updates the item of @id in place (adding its position to @changed when
@@ -411,25 +428,33 @@ read_all (WgStore  *store,
   filling->records = wg_store_list_incidents (store, FALSE, error);
   if (filling->records == NULL)
     return NULL;
+  /* The model's order, sorted here rather than on the main loop. */
+  g_ptr_array_sort (filling->records, compare_reported);
   filling->units = wg_store_open_assignment_units (store, error);
   if (filling->units == NULL)
     return NULL;
   return g_steal_pointer (&filling);
 }
 
-/* Into the empty model, without announcing it. */
+/* Into the empty model, without announcing it; the items take the
+ * records' contents rather than a copy of each. */
 static void
 append_all (WgIncidentModel *self,
             Filling         *filling)
 {
   g_autoptr(GPtrArray) map_items = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_ptr_array_sort (filling->records, compare_reported);
   for (guint i = 0; i < filling->records->len; i++)
     {
       WgIncidentRecord *record = filling->records->pdata[i];
+      WgMapIncident *map_item;
+      WgIncidentItem *item = new_item (self, record, g_hash_table_lookup (filling->units, record->id),
+                                       &map_item);
 
-      append_record (self, record, g_hash_table_lookup (filling->units, record->id), map_items);
+      g_ptr_array_add (self->items, item);
+      g_hash_table_insert (self->index, g_strdup (wg_incident_item_get_id (item)),
+                           GUINT_TO_POINTER (self->items->len));
+      g_ptr_array_add (map_items, map_item);
     }
   g_list_store_splice (self->map_items, 0, 0, map_items->pdata, map_items->len);
 }
@@ -455,6 +480,216 @@ fill (WgIncidentModel *self)
     append_all (self, filling);
 }
 
+/* How a refill treats each incident, in the model's order. */
+typedef enum
+{
+  ENTRY_KEPT,
+  ENTRY_CHANGED,
+  ENTRY_REMOVED,
+  ENTRY_INSERTED,
+} Entry;
+
+/* Past this many runs of touched rows one change covers them all: each
+ * items_changed costs the board's sort model a walk over its items. */
+#define MAX_REFILL_RUNS 16
+
+static int
+compare_item_record (WgIncidentItem         *item,
+                     const WgIncidentRecord *record)
+{
+  const WgIncidentRecord *held = wg_incident_item_get_record (item);
+
+  return compare_reported (&held, &record);
+}
+
+/* Numbers the index's rows from @from to @to. */
+static void
+index_rows (WgIncidentModel *self,
+            guint            from,
+            guint            to)
+{
+  for (guint i = from; i < to; i++)
+    g_hash_table_replace (self->index, g_strdup (wg_incident_item_get_id (self->items->pdata[i])),
+                          GUINT_TO_POINTER (i + 1));
+}
+
+typedef struct
+{
+  guint old_start, old_end;  /* rows of the model before the refill */
+  guint new_start, new_end;  /* rows after it */
+} Run;
+
+/* @n_added items of @added in place of @n_removed at @position. */
+static void
+splice_items (GPtrArray *items,
+              guint      position,
+              guint      n_removed,
+              gpointer  *added,
+              guint      n_added)
+{
+  guint tail;
+
+  g_ptr_array_remove_range (items, position, n_removed);
+  tail = items->len - position;
+  g_ptr_array_set_size (items, items->len + n_added);
+  memmove (items->pdata + position + n_added, items->pdata + position, tail * sizeof (gpointer));
+  for (guint k = 0; k < n_added; k++)
+    items->pdata[position + k] = g_object_ref (added[k]);
+}
+
+/* The refill's rows, in the model's order (@entries: what became of
+ * each; @next and @next_map: the items after it), announced. */
+static void
+apply_refill (WgIncidentModel *self,
+              GArray          *entries,
+              GPtrArray       *next,
+              GPtrArray       *next_map)
+{
+  g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  g_autoptr(GArray) map_runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  guint old_pos = 0, new_pos = 0;
+  Run *run = NULL, *map_run = NULL;
+
+  for (guint e = 0; e < entries->len; e++)
+    {
+      guint8 entry = g_array_index (entries, guint8, e);
+      gboolean moved = entry == ENTRY_REMOVED || entry == ENTRY_INSERTED;
+      Run start = { old_pos, old_pos, new_pos, new_pos };
+
+      if (entry == ENTRY_KEPT)
+        run = NULL;
+      else if (run == NULL)
+        {
+          g_array_append_val (runs, start);
+          run = &g_array_index (runs, Run, runs->len - 1);
+        }
+      if (!moved)
+        map_run = NULL;
+      else if (map_run == NULL)
+        {
+          g_array_append_val (map_runs, start);
+          map_run = &g_array_index (map_runs, Run, map_runs->len - 1);
+        }
+      if (entry != ENTRY_INSERTED)
+        old_pos++;
+      if (entry != ENTRY_REMOVED)
+        new_pos++;
+      if (run != NULL)
+        {
+          run->old_end = old_pos;
+          run->new_end = new_pos;
+        }
+      if (map_run != NULL)
+        {
+          map_run->old_end = old_pos;
+          map_run->new_end = new_pos;
+        }
+    }
+
+  /* The map's items first (the board's rows look them up), only those
+   * that came or went: the changed ones were updated in place, and the
+   * incident layer watches each item it is given once. */
+  for (guint r = 0; r < map_runs->len; r++)
+    {
+      Run *each = &g_array_index (map_runs, Run, r);
+
+      g_list_store_splice (self->map_items, each->new_start, each->old_end - each->old_start,
+                           next_map->pdata + each->new_start, each->new_end - each->new_start);
+    }
+
+  if (runs->len > MAX_REFILL_RUNS)
+    {
+      Run all = { g_array_index (runs, Run, 0).old_start, g_array_index (runs, Run, runs->len - 1).old_end,
+                  g_array_index (runs, Run, 0).new_start, g_array_index (runs, Run, runs->len - 1).new_end };
+
+      g_array_set_size (runs, 1);
+      g_array_index (runs, Run, 0) = all;
+    }
+
+  /* In order: the rows before each run already hold their new items, so
+   * its position is the same before and after it. */
+  for (guint r = 0; r < runs->len; r++)
+    {
+      Run *each = &g_array_index (runs, Run, r);
+      guint n_removed = each->old_end - each->old_start;
+      guint n_added = each->new_end - each->new_start;
+
+      for (guint k = 0; k < n_removed; k++)
+        {
+          const char *id = wg_incident_item_get_id (self->items->pdata[each->new_start + k]);
+
+          /* Unless an earlier run put it back elsewhere (a live append
+           * out of order). */
+          if (GPOINTER_TO_UINT (g_hash_table_lookup (self->index, id)) == each->new_start + k + 1)
+            g_hash_table_remove (self->index, id);
+        }
+      splice_items (self->items, each->new_start, n_removed, next->pdata + each->new_start, n_added);
+      /* The rows after it moved only when it changed their number. */
+      index_rows (self, each->new_start,
+                  n_removed == n_added ? each->new_end : self->items->len);
+      self->n_changes++;
+      g_list_model_items_changed (G_LIST_MODEL (self), each->new_start, n_removed, n_added);
+    }
+}
+
+/* A refill (a replay's seek backward or a long way) into a model that
+ * holds the incidents of another moment: the items that did not change
+ * stay, and the board hears only the rows removed, inserted or changed,
+ * as runs of consecutive rows.  Both lists are in the same order (the
+ * worker sorted the records), so one walk pairs them. */
+static void
+refill (WgIncidentModel *self,
+        Filling         *filling)
+{
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (guint8));
+  g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) next_map = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *records = filling->records;
+  guint i = 0, j = 0;
+
+  while (i < self->items->len || j < records->len)
+    {
+      WgIncidentItem *item = i < self->items->len ? self->items->pdata[i] : NULL;
+      WgIncidentRecord *record = j < records->len ? records->pdata[j] : NULL;
+      int cmp = item == NULL ? 1 : record == NULL ? -1 : compare_item_record (item, record);
+      guint8 entry;
+
+      if (cmp < 0)
+        {
+          entry = ENTRY_REMOVED;
+          i++;
+        }
+      else if (cmp > 0)
+        {
+          GPtrArray *units = g_hash_table_lookup (filling->units, record->id);
+          WgMapIncident *map_item;
+
+          g_ptr_array_add (next, new_item (self, record, units, &map_item));
+          g_ptr_array_add (next_map, map_item);
+          entry = ENTRY_INSERTED;
+          j++;
+        }
+      else
+        {
+          GPtrArray *units = g_hash_table_lookup (filling->units, record->id);
+          g_autofree char *assignee = describe_assignee (self, record, units);
+          WgMapIncident *map_item = g_list_model_get_item (G_LIST_MODEL (self->map_items), i);
+
+          sync_map_item (map_item, record, self->context);
+          /* Both: the units change no column but the "Mine" filter. */
+          entry = wg_incident_item_set_units (item, units) | wg_incident_item_update (item, record, assignee)
+                    ? ENTRY_CHANGED : ENTRY_KEPT;
+          g_ptr_array_add (next, g_object_ref (item));
+          g_ptr_array_add (next_map, map_item);
+          i++;
+          j++;
+        }
+      g_array_append_val (entries, entry);
+    }
+
+  apply_refill (self, entries, next, next_map);
+}
+
 /* With a server: the writer's answer holds every batch announced before
  * it, so it replaces what those batches put in meanwhile. */
 static void
@@ -469,11 +704,12 @@ filled_cb (GObject      *owner,
   self->filled = TRUE;
   if (filling == NULL)
     g_warning ("Could not read the incidents: %s", error->message);
+  else if (n_before > 0)
+    refill (self, filling);
   else
     {
-      clear (self);
       append_all (self, filling);
-      if (n_before > 0 || self->items->len > 0)
+      if (self->items->len > 0)
         {
           self->n_changes++;
           g_list_model_items_changed (G_LIST_MODEL (self), 0, n_before, self->items->len);
