@@ -937,7 +937,6 @@ snapshot_cb (GObject      *source,
                                   snapshot_applied_cb, job_owner_new (self));
 }
 
-/* Connected and the cache holds the server's journal: catch up. */
 /* A cache this close behind the server catches up on the stream itself
  * (the server's catch-up, paged, before its "live"). */
 static gboolean
@@ -961,6 +960,7 @@ drop_early_stream (WgSyncClient *self)
   self->epoch++;
 }
 
+/* Connected and the cache holds the server's journal: catch up. */
 static void
 catch_up (WgSyncClient *self)
 {
@@ -1103,8 +1103,8 @@ connect_now (WgSyncClient *self)
   self->health_sent_ms = wg_wall_time_ms ();
   wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable,
                                health_cb, job_owner_new (self));
-  /* A warm start on its token: the stream's handshake goes with the
-   * health check instead of a round trip after it (each answer waits for
+  /* A cache to resume from (a warm start on its token, a reconnect): the
+   * stream's handshake goes with the health check instead of a round trip after it (each answer waits for
    * the main loop, busy with the window's first frames).  Its "hello"
    * names the journal before any event, and the health check's answer
    * still decides what follows. */
