@@ -314,6 +314,25 @@ exercise_appended (Exercise   *ex,
     g_warning ("Exercise %s: cannot read the answer to %s: %s", ex->id, command_id, error->message);
 }
 
+/* @point, its unit's newest, for the next sync: one per unit. */
+static void
+exercise_moved (Exercise           *ex,
+                const WgTrackPoint *point)
+{
+  GPtrArray *positions;
+
+  if (ex->unsynced == NULL)
+    return;
+  positions = ex->unsynced->positions;
+  for (guint i = 0; i < positions->len; i++)
+    if (g_str_equal (((WgTrackPoint *) positions->pdata[i])->unit, point->unit))
+      {
+        g_ptr_array_remove_index_fast (positions, i);
+        break;
+      }
+  g_ptr_array_add (positions, wg_track_point_copy (point));
+}
+
 static void exercise_lost (WgEngine *self, const char *id, const GError *error);
 static void publish_now (Exercise *ex, GPtrArray *events);
 
@@ -421,6 +440,15 @@ exercise_sync (Exercise          *ex,
       soup_server_message_pause (msg);
     }
   wg_pg_exercises_sync_async (exercises->pg, sync, exercises->cancellable, synced_cb, synced);
+}
+
+/* What the steps and timers appended, and the record saved since, if any. */
+static void
+exercise_sync_pending (Exercise *ex)
+{
+  if (ex->unsynced != NULL &&
+      (ex->dirty || ex->unsynced->seqs->len > 0 || ex->unsynced->answers->len > 0))
+    exercise_sync (ex, NULL);
 }
 
 static void
@@ -828,9 +856,7 @@ tick_cb (gpointer user_data)
 
       fire_due_steps (ex);
       run_timers (ex);
-      if (ex->unsynced != NULL &&
-          (ex->dirty || ex->unsynced->seqs->len > 0 || ex->unsynced->answers->len > 0))
-        exercise_sync (ex, NULL);
+      exercise_sync_pending (ex);
     }
   if (exercises->pg != NULL)
     keep_leases (self);
@@ -1733,7 +1759,10 @@ post_positions_cb (SoupServerMessage *msg,
         }
       kept += point_kept;
       if (latest)
-        wg_stream_hub_queue_position (ex->hub, points->pdata[i]);
+        {
+          wg_stream_hub_queue_position (ex->hub, points->pdata[i]);
+          exercise_moved (ex, points->pdata[i]);
+        }
     }
   if (!wg_track_store_commit (ex->tracks, &error))
     {
@@ -1741,6 +1770,10 @@ post_positions_cb (SoupServerMessage *msg,
       return;
     }
   wg_positions_respond_accepted (msg, points->len, kept);
+  /* On PostgreSQL each unit's newest is stored before the answer, all of
+   * the batch in one statement: a taker shows the units where they were. */
+  if (ex->unsynced != NULL && ex->unsynced->positions->len > 0)
+    exercise_sync (ex, msg);
 }
 
 /* GET /api/v1/exercises/{id}/positions[/latest]: the live reads over the
@@ -1850,6 +1883,16 @@ copy_headers (SoupMessageHeaders *from,
 }
 
 /* The owner's answer, as it is. */
+/* GET /api/v1/exercises/{id}: the record itself, which the register holds. */
+static gboolean
+is_record_read (SoupServerMessage *msg)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+
+  return soup_server_message_get_method (msg) == SOUP_METHOD_GET &&
+         strchr (path + strlen (EXERCISES_PATH "/"), '/') == NULL;
+}
+
 static void
 forwarded_cb (GObject      *source,
               GAsyncResult *result,
@@ -1869,12 +1912,8 @@ forwarded_cb (GObject      *source,
     {
       g_autoptr(JsonNode) record = NULL;
 
-      const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
-
       /* The record itself is in the register: shown as last registered. */
-      if (soup_server_message_get_method (msg) == SOUP_METHOD_GET &&
-          strchr (path + strlen (EXERCISES_PATH "/"), '/') == NULL &&
-          (record = registered_record (pending->stored)) != NULL)
+      if (is_record_read (msg) && (record = registered_record (pending->stored)) != NULL)
         wg_json_respond (msg, SOUP_STATUS_OK, record);
       else
         {
@@ -2163,6 +2202,20 @@ located_cb (GObject      *source,
     wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
   else if (rows->len == 0)
     wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "unknown-exercise", NULL);
+  else if (!((WgPgExerciseRow *) rows->pdata[0])->resumable)
+    {
+      /* Registered before the journal and lease were kept here: nothing to
+       * resume it from, no instance runs it; its record is what is left. */
+      g_autoptr(JsonNode) record = NULL;
+
+      row = rows->pdata[0];
+      if (is_record_read (msg) && (record = registered_record (row->record)) != NULL)
+        wg_json_respond (msg, SOUP_STATUS_OK, record);
+      else
+        wg_problem_respond (msg, SOUP_STATUS_GONE, "exercise-not-resumable",
+                            _("This exercise was started before exercises were kept in the database: only its "
+                              "record can be read"));
+    }
   else if (g_str_has_suffix (g_uri_get_path (soup_server_message_get_uri (msg)), "/stream"))
     {
       row = rows->pdata[0];
@@ -2424,10 +2477,31 @@ renewed_cb (GObject      *source,
   g_free (renewal);
 }
 
+/* Each unit's latest position as PostgreSQL has it, onto the exercise's
+ * track here (a point older than the one there, from an earlier turn as
+ * owner, changes nothing). */
+static gboolean
+adopt_positions (Exercise   *ex,
+                 GPtrArray  *positions,
+                 GError    **error)
+{
+  if (positions->len == 0)
+    return TRUE;
+  if (!wg_track_store_begin (ex->tracks, error))
+    return FALSE;
+  for (guint i = 0; i < positions->len; i++)
+    if (!wg_track_store_add (ex->tracks, positions->pdata[i], NULL, NULL, error))
+      {
+        wg_track_store_rollback (ex->tracks);
+        return FALSE;
+      }
+  return wg_track_store_commit (ex->tracks, error);
+}
+
 /* A claimed exercise rebuilt from PostgreSQL: its store emptied and
  * filled with its journal and answers under its own journal id, its
- * record as last synced.  Its track stays where it was (positions are not
- * in PostgreSQL). */
+ * record as last synced, its units' latest positions.  The points kept
+ * on the track before (the history) stay in the old owner's file. */
 static gboolean
 adopt_exercise (WgEngine           *self,
                 WgPgExerciseClaim  *claim,
@@ -2467,6 +2541,7 @@ adopt_exercise (WgEngine           *self,
       !exercise_open_store (ex, g_steal_pointer (&store), error) ||
       (events->len > 0 && !wg_store_apply_events (ex->store, events, error)) ||
       !wg_store_import_answers (ex->store, claim->answers, error) ||
+      !adopt_positions (ex, claim->positions, error) ||
       !exercise_save (ex, error))
     {
       exercise_free (ex);
@@ -2688,10 +2763,32 @@ _wg_engine_exercises_start (WgEngine *self)
     }
 }
 
+/* A graceful stop, after the last answer: what the steps and timers
+ * appended since the last tick is stored, then every lease of this
+ * instance is given up, so that another claims its exercises at its next
+ * tick instead of waiting the lease out.  Both are queued on the
+ * register's worker, which runs them in order before it stops.  A sync
+ * refused (another took the lease meanwhile) stores nothing, as ever. */
+static void
+hand_exercises_over (WgEngine *self)
+{
+  Exercises *exercises = self->exercises;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_clear_handle_id (&exercises->tick_id, g_source_remove);
+  g_hash_table_iter_init (&iter, exercises->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    exercise_sync_pending (value);
+  wg_pg_exercises_release (exercises->pg, exercises->instance, NULL);
+}
+
 void
 _wg_engine_exercises_fini (WgEngine *self)
 {
   if (self->exercises != NULL && self->server != NULL)
     soup_server_remove_handler (wg_server_get_soup_server (self->server), EXERCISES_PATH);
+  if (self->exercises != NULL && self->exercises->pg != NULL)
+    hand_exercises_over (self);
   g_clear_pointer (&self->exercises, exercises_free);
 }

@@ -45,6 +45,7 @@ wg_pg_exercise_sync_new (void)
   sync->seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
   sync->events = g_ptr_array_new_with_free_func (g_free);
   sync->answers = g_ptr_array_new_with_free_func (g_free);
+  sync->positions = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
   return sync;
 }
 
@@ -61,6 +62,7 @@ wg_pg_exercise_sync_free (WgPgExerciseSync *sync)
   g_array_unref (sync->seqs);
   g_ptr_array_unref (sync->events);
   g_ptr_array_unref (sync->answers);
+  g_ptr_array_unref (sync->positions);
   g_free (sync);
 }
 
@@ -73,6 +75,7 @@ wg_pg_exercise_claim_free (WgPgExerciseClaim *claim)
   g_free (claim->saved);
   g_clear_pointer (&claim->events, g_ptr_array_unref);
   g_clear_pointer (&claim->answers, g_ptr_array_unref);
+  g_clear_pointer (&claim->positions, g_ptr_array_unref);
   g_free (claim);
 }
 
@@ -106,6 +109,14 @@ create_schema (WgPgExercises  *self,
                             "  id          text NOT NULL,"
                             "  answer      text NOT NULL,"
                             "  PRIMARY KEY (exercise_id, id));"
+                            "CREATE TABLE IF NOT EXISTS exercise_positions ("
+                            "  exercise_id text NOT NULL,"
+                            "  unit        text NOT NULL,"
+                            "  ts          bigint NOT NULL,"
+                            "  lat         double precision NOT NULL,"
+                            "  lon         double precision NOT NULL,"
+                            "  status      text,"
+                            "  PRIMARY KEY (exercise_id, unit));"
                             "COMMIT",
                             error);
 }
@@ -125,6 +136,61 @@ text_array (GPtrArray *texts)
     wg_pg_array_append_text (array, texts->pdata[i]);
   g_string_append_c (array, '}');
   return g_string_free (array, FALSE);
+}
+
+static char *
+double_text (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, value));
+}
+
+/* Each unit's newest position, one multi-row upsert: a point older than
+ * the one stored (posted late) leaves it. */
+static gboolean
+store_positions (WgPgExercises     *self,
+                 WgPgExerciseSync  *sync,
+                 GError           **error)
+{
+  GString *columns[5];
+  g_autofree char *units = NULL, *times = NULL, *lats = NULL, *lons = NULL, *statuses = NULL;
+  g_autoptr(PGresult) stored = NULL;
+
+  for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+    columns[c] = g_string_new ("{");
+  for (guint i = 0; i < sync->positions->len; i++)
+    {
+      WgTrackPoint *point = sync->positions->pdata[i];
+      g_autofree char *ts = g_strdup_printf ("%" G_GINT64_FORMAT, point->ts);
+      g_autofree char *lat = double_text (point->lat);
+      g_autofree char *lon = double_text (point->lon);
+
+      wg_pg_array_append_text (columns[0], point->unit);
+      wg_pg_array_append_plain (columns[1], ts);
+      wg_pg_array_append_plain (columns[2], lat);
+      wg_pg_array_append_plain (columns[3], lon);
+      wg_pg_array_append_text (columns[4], point->status);
+    }
+  for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+    g_string_append_c (columns[c], '}');
+  units = g_string_free (columns[0], FALSE);
+  times = g_string_free (columns[1], FALSE);
+  lats = g_string_free (columns[2], FALSE);
+  lons = g_string_free (columns[3], FALSE);
+  statuses = g_string_free (columns[4], FALSE);
+  {
+    const char *params[] = { sync->id, units, times, lats, lons, statuses };
+
+    stored = wg_pg_run (self->conn, "storing an exercise's positions",
+                        "INSERT INTO exercise_positions (exercise_id, unit, ts, lat, lon, status)"
+                        " SELECT $1, unnest($2::text[]), unnest($3::bigint[]), unnest($4::float8[]),"
+                        " unnest($5::float8[]), unnest($6::text[])"
+                        " ON CONFLICT (exercise_id, unit) DO UPDATE SET ts = excluded.ts, lat = excluded.lat,"
+                        " lon = excluded.lon, status = excluded.status WHERE excluded.ts > exercise_positions.ts",
+                        G_N_ELEMENTS (params), params, PGRES_COMMAND_OK, error);
+  }
+  return stored != NULL;
 }
 
 /* The register's row first: its lock serialises the syncs and claims of
@@ -215,7 +281,7 @@ sync_in_transaction (WgPgExercises     *self,
       if (answered == NULL)
         return FALSE;
     }
-  return TRUE;
+  return sync->positions->len == 0 || store_positions (self, sync, error);
 }
 
 static void
@@ -284,7 +350,7 @@ release_job (GTask    *task,
 
   result = wg_pg_run (self->conn, "giving an exercise's lease up",
                       "UPDATE exercises SET lease_owner = NULL, lease_until = now()"
-                      " WHERE lease_owner = $1 AND id = $2",
+                      " WHERE lease_owner = $1 AND ($2::text IS NULL OR id = $2)",
                       G_N_ELEMENTS (params), params, PGRES_COMMAND_OK, &error);
   if (result == NULL)
     g_warning ("%s", error->message);
@@ -312,6 +378,7 @@ read_exercise (WgPgExercises      *self,
   const char *params[] = { claim->id };
   g_autoptr(PGresult) events = NULL;
   g_autoptr(PGresult) answers = NULL;
+  g_autoptr(PGresult) positions = NULL;
 
   events = wg_pg_run (self->conn, "reading an exercise's journal",
                       "SELECT seq, event FROM exercise_events WHERE exercise_id = $1 ORDER BY seq",
@@ -328,8 +395,21 @@ read_exercise (WgPgExercises      *self,
                        G_N_ELEMENTS (params), params, PGRES_TUPLES_OK, error);
   if (answers == NULL)
     return FALSE;
+  positions = wg_pg_run (self->conn, "reading an exercise's positions",
+                         "SELECT unit, ts, lat, lon, status FROM exercise_positions WHERE exercise_id = $1",
+                         G_N_ELEMENTS (params), params, PGRES_TUPLES_OK, error);
+  if (positions == NULL)
+    return FALSE;
   claim->events = column_texts (events, 1);
   claim->answers = column_texts (answers, 0);
+  claim->positions = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_track_point_free);
+  for (int i = 0; i < PQntuples (positions); i++)
+    g_ptr_array_add (claim->positions,
+                     wg_track_point_new (PQgetvalue (positions, i, 0),
+                                         g_ascii_strtoll (PQgetvalue (positions, i, 1), NULL, 10),
+                                         g_ascii_strtod (PQgetvalue (positions, i, 2), NULL),
+                                         g_ascii_strtod (PQgetvalue (positions, i, 3), NULL),
+                                         PQgetisnull (positions, i, 4) ? NULL : PQgetvalue (positions, i, 4)));
   return TRUE;
 }
 
@@ -408,7 +488,7 @@ list (GTask    *task,
   GPtrArray *rows;
 
   result = wg_pg_run (self->conn, "reading the exercises",
-                      "SELECT id, owner_url, started_at, record FROM exercises"
+                      "SELECT id, owner_url, started_at, record, saved IS NOT NULL FROM exercises"
                       " WHERE $1::text IS NULL OR id = $1 ORDER BY started_at DESC, id",
                       G_N_ELEMENTS (params), params, PGRES_TUPLES_OK, &error);
   if (result == NULL)
@@ -425,6 +505,7 @@ list (GTask    *task,
       row->owner_url = g_strdup (PQgetvalue (result, i, 1));
       row->started_at = g_ascii_strtoll (PQgetvalue (result, i, 2), NULL, 10);
       row->record = g_strdup (PQgetvalue (result, i, 3));
+      row->resumable = g_str_equal (PQgetvalue (result, i, 4), "t");
       g_ptr_array_add (rows, row);
     }
   g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
@@ -513,7 +594,7 @@ wg_pg_exercises_release (WgPgExercises *self,
 {
   char **data = g_new0 (char *, 3);
 
-  g_return_if_fail (self != NULL && instance != NULL && id != NULL);
+  g_return_if_fail (self != NULL && instance != NULL);
 
   data[0] = g_strdup (instance);
   data[1] = g_strdup (id);

@@ -13,6 +13,8 @@
 
 #include <gio/gio.h>
 
+#include "wg-track-store.h"
+
 G_BEGIN_DECLS
 
 #define WG_PG_EXERCISES_ERROR (wg_pg_exercises_error_quark ())
@@ -37,6 +39,9 @@ typedef struct
   char   *owner_url;   /* the owner's base URL, "http://host:port" */
   gint64  started_at;  /* UTC ms */
   char   *record;      /* its record as the API shows it, as last synced */
+  /* FALSE: registered before the journal and lease were (no record to
+   * resume from): only its record is kept, nobody runs it again. */
+  gboolean resumable;
 } WgPgExerciseRow;
 
 /* What an owner stores of one exercise at once, in one transaction. */
@@ -52,6 +57,7 @@ typedef struct
   GArray    *seqs;        /* gint64: the events appended since the last sync, in order */
   GPtrArray *events;      /* their JSON texts */
   GPtrArray *answers;     /* the commands' stored answers since then, JSON texts */
+  GPtrArray *positions;   /* WgTrackPoint: each unit's newest posted since then, one per unit */
   guint      lease_ms;    /* the lease of a new exercise */
 } WgPgExerciseSync;
 
@@ -62,6 +68,7 @@ typedef struct
   char      *saved;
   GPtrArray *events;      /* JSON texts, seq 1 ... head */
   GPtrArray *answers;     /* JSON texts */
+  GPtrArray *positions;   /* WgTrackPoint: each unit's latest */
 } WgPgExerciseClaim;
 
 void               wg_pg_exercise_row_free    (WgPgExerciseRow    *row);
@@ -116,8 +123,10 @@ void            wg_pg_exercises_claim_async   (WgPgExercises        *self,
 GPtrArray      *wg_pg_exercises_claim_finish  (WgPgExercises        *self,
                                                GAsyncResult         *result,
                                                GError              **error);
-/* Gives up @instance's lease of @id at once (it cannot run it): another
- * instance may take it over.  Nobody waits.  Any thread. */
+/* Gives up @instance's lease of @id (nullable: of every exercise it holds,
+ * as it stops) at once: another instance may take it over.  Queued after
+ * the syncs already queued; nobody waits (wg_pg_exercises_free() does).
+ * Any thread. */
 void            wg_pg_exercises_release       (WgPgExercises        *self,
                                                const char           *instance,
                                                const char           *id);

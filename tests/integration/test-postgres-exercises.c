@@ -8,7 +8,9 @@
  * through the other, give one gap-free exercise journal with each command
  * once; the trainer's control commands go through either.  An owner
  * killed for good: the other instance takes its exercise over once the
- * lease lapses, from PostgreSQL, and the owner restarted later is fenced.
+ * lease lapses, from PostgreSQL (its units where they were), and the
+ * owner restarted later is fenced.  An owner stopped gracefully hands its
+ * exercise over at once.
  */
 #include "config.h"
 
@@ -328,11 +330,12 @@ elapsed_ms_since (gint64 start)
   return (g_get_monotonic_time () - start) / 1000;
 }
 
-/* Both instances on @database with the short lease, the dispatcher logged
- * in on each; the trainer starts a fire drill through the first: its id,
- * its incident and a trainee's note on it. */
+/* Both instances on @database with @config, the dispatcher logged in on
+ * each; the trainer starts a fire drill through the first: its id, its
+ * incident and a trainee's note on it. */
 static void
 start_drill_on_two (const char    *database,
+                    const char    *config,
                     WgTestServer  *server[2],
                     char          *dispatcher[2],
                     char         **trainer,
@@ -342,7 +345,7 @@ start_drill_on_two (const char    *database,
 {
   for (guint i = 0; i < 2; i++)
     {
-      server[i] = start_server_with (database, SHORT_LEASE_CONFIG);
+      server[i] = start_server_with (database, config);
       dispatcher[i] = wg_test_server_login (server[i], "dispatcher", "demo");
     }
   *trainer = wg_test_server_login (server[0], "trainer", "demo");
@@ -357,11 +360,68 @@ start_drill_on_two (const char    *database,
   *note = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"演练记录\"}", *incident);
 }
 
+static WgTestResponse *
+post_position (WgTestServer *server,
+               const char   *exercise,
+               const char   *unit,
+               gint64        ts,
+               double        lat,
+               double        lon)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/positions", exercise);
+  g_autofree char *body = g_strdup_printf ("{\"positions\":[{\"unit\":\"%s\",\"ts\":%" G_GINT64_FORMAT
+                                           ",\"lat\":%.6f,\"lon\":%.6f,\"status\":\"busy\"}]}",
+                                           unit, ts, lat, lon);
+
+  return wg_test_server_request_as (server, server->token, "POST", path, "application/json", body);
+}
+
+/* The latest position of @unit on @exercise through @server: its ts, lat
+ * and lon. */
+static void
+assert_latest_position (WgTestServer *server,
+                        const char   *token,
+                        const char   *exercise,
+                        const char   *unit,
+                        gint64        ts,
+                        double        lat,
+                        double        lon)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/exercises/%s/positions/latest?unit=%s", exercise, unit);
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+  JsonArray *positions;
+  JsonObject *position;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  positions = json_object_get_array_member (wg_test_response_object (r), "positions");
+  g_assert_cmpuint (json_array_get_length (positions), ==, 1);
+  position = json_array_get_object_element (positions, 0);
+  g_assert_cmpint (json_object_get_int_member (position, "ts"), ==, ts);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (position, "lat"), lat, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (position, "lon"), lon, 1e-9);
+}
+
+/* The exercise's clock now, through @server. */
+static gint64
+exercise_clock (WgTestServer *server,
+                const char   *token,
+                const char   *exercise)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/exercises/", exercise, NULL);
+  g_autoptr(WgTestResponse) r = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_object_get_int_member (wg_test_response_object (r), "clock");
+}
+
 /* The owner killed for good: once its lease lapses the other instance
  * takes the exercise over from PostgreSQL and serves it (a new command,
  * a retry of one the dead owner acknowledged, a step that fell due
- * meanwhile, the stream from its `after`); the owner restarted on its
- * data directory appends nothing and forwards to the new owner. */
+ * meanwhile, the stream from its `after`, the units where the dead owner
+ * last placed them); the owner restarted on its data directory appends
+ * nothing and forwards to the new owner.  That one stopped gracefully
+ * (SIGTERM) hands the exercise over at once: the restarted one takes it
+ * at its next tick, not once the lease lapsed. */
 static void
 test_takeover (void)
 {
@@ -371,19 +431,20 @@ test_takeover (void)
   char *dispatcher[2] = { NULL };
   g_autofree char *acked = command_id (300), *forwarded = command_id (301);
   g_autofree char *after_death = command_id (302), *after_return = command_id (303);
+  g_autofree char *after_stop = command_id (304);
   g_autofree char *owner_sql = NULL;
   g_autoptr(JsonArray) journal = NULL;
   g_autoptr(GHashTable) noted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   WgTestServer *server[2];
   const char *args[] = { "--demo", "--database", NULL, NULL };
-  gint64 acked_seq = 0, forwarded_seq = 0, start, round_trip_us = 0;
+  gint64 acked_seq = 0, forwarded_seq = 0, start, round_trip_us = 0, placed_at, stopped_ms, served_ms;
   guint hotline = 0;
   const guint timed = 10;
 
   REQUIRE_CLUSTER ();
   database = wg_test_postgres_new_database (cluster);
   args[2] = database;
-  start_drill_on_two (database, server, dispatcher, &trainer, &id, &incident, &note);
+  start_drill_on_two (database, SHORT_LEASE_CONFIG, server, dispatcher, &trainer, &id, &incident, &note);
   path = g_strconcat ("/api/v1/exercises/", id, NULL);
 
   /* Acknowledged by the owner, directly and forwarded; the round trip of
@@ -409,6 +470,12 @@ test_takeover (void)
     }
   g_test_message ("an exercise note on its owner: %.1f ms round trip (mean of %u)",
                   round_trip_us / 1000.0 / timed, timed);
+  placed_at = exercise_clock (server[0], trainer, id) - 1000;
+  {
+    g_autoptr(WgTestResponse) r = post_position (server[0], id, "eu-03", placed_at, 23.2123, 113.2923);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
 
   wg_test_server_kill (server[0]);
   start = g_get_monotonic_time ();
@@ -446,6 +513,8 @@ test_takeover (void)
     g_assert_true (json_object_get_boolean_member (wg_test_response_object (retry), "replayed"));
     g_assert_cmpint (first_seq (retry), ==, acked_seq);
   }
+  /* The unit where the dead owner last placed it. */
+  assert_latest_position (server[1], dispatcher[1], id, "eu-03", placed_at, 23.2123, 113.2923);
 
   /* The trainer's stream on the survivor, from where it was. */
   {
@@ -487,6 +556,67 @@ test_takeover (void)
                                server[1]->base_url);
   g_assert_cmpint (wg_test_postgres_query_number (database, owner_sql), ==, 1);
 
+  /* The new owner stopped gracefully (SIGTERM): it gives its lease up as
+   * it exits, and the old one takes the exercise back at its next tick,
+   * without waiting the lease out; the unit where the stopped owner
+   * placed it last, the steps fired once in the record. */
+  placed_at = exercise_clock (server[1], trainer, id) - 500;
+  {
+    g_autoptr(WgTestResponse) r = post_position (server[1], id, "eu-03", placed_at, 23.2133, 113.2933);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (wg_test_server_stop (server[1]), ==, 0);
+  stopped_ms = elapsed_ms_since (start);
+  {
+    gint64 deadline = g_get_monotonic_time () + (LEASE_SECONDS + 10) * G_USEC_PER_SEC;
+    g_autoptr(WgTestResponse) r = NULL;
+    g_autoptr(WgTestResponse) retry = NULL;
+    guint unreachable = 0;
+
+    for (;;)
+      {
+        g_clear_pointer (&r, wg_test_response_free);
+        r = exercise_command (server[0], id, dispatcher[0], after_stop, "incident.note", note);
+        if (r->status == 200 || g_get_monotonic_time () > deadline)
+          break;
+        wg_test_response_assert_problem (r, 503, "exercise-unreachable");
+        unreachable++;
+        g_usleep (50 * 1000);
+      }
+    served_ms = elapsed_ms_since (start);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_false (json_object_get_boolean_member (wg_test_response_object (r), "replayed"));
+    g_test_message ("the owner stopped (SIGTERM, exited after %" G_GINT64_FORMAT " ms): a command served by the"
+                    " other instance %" G_GINT64_FORMAT " ms after the signal (%u answers 503 before)",
+                    stopped_ms, served_ms, unreachable);
+    g_assert_cmpint (served_ms, <, LEASE_SECONDS * 1000);
+    retry = exercise_command (server[0], id, dispatcher[0], after_return, "incident.note", note);
+    g_assert_cmpuint (retry->status, ==, 200);
+    g_assert_true (json_object_get_boolean_member (wg_test_response_object (retry), "replayed"));
+  }
+  assert_latest_position (server[0], dispatcher[0], id, "eu-03", placed_at, 23.2133, 113.2933);
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_request_as (server[0], trainer, "GET", path, NULL, NULL);
+    g_autoptr(GHashTable) steps = g_hash_table_new (g_str_hash, g_str_equal);
+    JsonObject *record;
+    JsonArray *fired;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    record = wg_test_response_object (r);
+    g_assert_true (json_object_has_member (json_object_get_object_member (record, "first_actions"),
+                                           "incident.note"));
+    fired = json_object_get_array_member (record, "fired");
+    for (guint i = 0; i < json_array_get_length (fired); i++)
+      {
+        const char *step = json_object_get_string_member (json_array_get_object_element (fired, i), "step");
+
+        g_assert_true (g_hash_table_add (steps, (gpointer) step));
+      }
+    g_assert_cmpuint (g_hash_table_size (steps), >=, 1);
+  }
+
   journal = exercise_journal (server[0], dispatcher[0], id);
   for (guint i = 0; i < json_array_get_length (journal); i++)
     {
@@ -501,10 +631,11 @@ test_takeover (void)
         g_assert_true (g_hash_table_add (noted, g_strdup (json_object_get_string_member (event, "command"))));
     }
   g_assert_cmpuint (hotline, ==, 1);
-  g_assert_cmpuint (g_hash_table_size (noted), ==, timed + 4);
+  g_assert_cmpuint (g_hash_table_size (noted), ==, timed + 5);
   g_assert_true (g_hash_table_contains (noted, acked));
   g_assert_true (g_hash_table_contains (noted, after_death));
   g_assert_true (g_hash_table_contains (noted, after_return));
+  g_assert_true (g_hash_table_contains (noted, after_stop));
   for (guint i = 0; i < 2; i++)
     wg_test_server_free (server[i]);
   for (guint i = 0; i < 2; i++)
@@ -542,7 +673,7 @@ test_takeover_fenced (void)
 
   REQUIRE_CLUSTER ();
   database = wg_test_postgres_new_database (cluster);
-  start_drill_on_two (database, server, dispatcher, &trainer, &id, &incident, &note);
+  start_drill_on_two (database, SHORT_LEASE_CONFIG, server, dispatcher, &trainer, &id, &incident, &note);
   {
     g_autoptr(WgTestResponse) r = exercise_command (server[0], id, dispatcher[0], before, "incident.note", note);
 
