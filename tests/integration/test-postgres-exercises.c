@@ -6,7 +6,8 @@
  * from instance 1) gets a command made through instance 1 within 1 s;
  * trainees' commands alternating between the instances, each retried
  * through the other, give one gap-free exercise journal with each command
- * once; the trainer's control commands go through either.  An owner
+ * once; the trainer's control commands go through either; one of a
+ * register from before the lease is read, not run.  An owner
  * killed for good: the other instance takes its exercise over once the
  * lease lapses, from PostgreSQL (its units where they were), and the
  * owner restarted later is fenced.  An owner stopped gracefully hands its
@@ -225,6 +226,24 @@ test_two_instances (void)
                                                                                   "exercise"), "state"),
                      ==, "paused");
     wg_test_response_assert_problem (refused, 409, "exercise-paused");
+  }
+
+  /* An exercise of a register from before the lease (no journal there,
+   * nothing to resume it from): its record is read, anything else is
+   * refused as such, not forwarded to an owner that no longer runs it. */
+  wg_test_postgres_execute (database, "INSERT INTO exercises (id, owner_url, started_at, record) VALUES"
+                                      " ('ex-before', 'http://127.0.0.1:1', 1, '{\"id\":\"ex-before\","
+                                      "\"state\":\"running\",\"started_at\":1,\"start_clock\":1}')");
+  {
+    g_autofree char *cid = command_id (150);
+    g_autoptr(WgTestResponse) record = wg_test_server_request_as (server[1], dispatcher[1], "GET",
+                                                                  "/api/v1/exercises/ex-before", NULL, NULL);
+    g_autoptr(WgTestResponse) refused = exercise_command (server[0], "ex-before", dispatcher[0], cid,
+                                                          "incident.note", note);
+
+    g_assert_cmpuint (record->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (record), "id"), ==, "ex-before");
+    wg_test_response_assert_problem (refused, 410, "exercise-not-resumable");
   }
   for (guint i = 0; i < 2; i++)
     wg_test_server_free (server[i]);
