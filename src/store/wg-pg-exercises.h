@@ -3,8 +3,9 @@
  * WgPgExercises: the exercises in PostgreSQL, shared by every instance
  * (docs/postgresql.md, "Exercises").  An exercise runs on one instance at
  * a time, the holder of its lease; the register holds each one's record,
- * its owner's address and lease, and beside it the exercise's journal and
- * stored answers, written by the owner before it answers.  Any instance
+ * its owner's address and lease, and beside it the exercise's journal,
+ * stored answers and each unit's newest position, written by the owner
+ * before it answers.  Any instance
  * lists every exercise and forwards the requests for one to its owner; an
  * instance takes over an exercise whose lease lapsed and rebuilds it from
  * here.  On a WgPgWorker: no libpq call on the caller's main loop.
