@@ -1882,7 +1882,6 @@ copy_headers (SoupMessageHeaders *from,
     }
 }
 
-/* The owner's answer, as it is. */
 /* GET /api/v1/exercises/{id}: the record itself, which the register holds. */
 static gboolean
 is_record_read (SoupServerMessage *msg)
@@ -1893,6 +1892,7 @@ is_record_read (SoupServerMessage *msg)
          strchr (path + strlen (EXERCISES_PATH "/"), '/') == NULL;
 }
 
+/* The owner's answer, as it is. */
 static void
 forwarded_cb (GObject      *source,
               GAsyncResult *result,
@@ -2788,7 +2788,8 @@ _wg_engine_exercises_fini (WgEngine *self)
 {
   if (self->exercises != NULL && self->server != NULL)
     soup_server_remove_handler (wg_server_get_soup_server (self->server), EXERCISES_PATH);
-  if (self->exercises != NULL && self->exercises->pg != NULL)
+  /* Not when the start failed before this instance had an id. */
+  if (self->exercises != NULL && self->exercises->pg != NULL && self->exercises->instance != NULL)
     hand_exercises_over (self);
   g_clear_pointer (&self->exercises, exercises_free);
 }

@@ -5,10 +5,10 @@
  * a time, the holder of its lease; the register holds each one's record,
  * its owner's address and lease, and beside it the exercise's journal,
  * stored answers and each unit's newest position, written by the owner
- * before it answers.  Any instance
- * lists every exercise and forwards the requests for one to its owner; an
- * instance takes over an exercise whose lease lapsed and rebuilds it from
- * here.  On a WgPgWorker: no libpq call on the caller's main loop.
+ * before it answers.  Any instance lists every exercise and forwards the
+ * requests for one to its owner; an instance takes over an exercise whose
+ * lease lapsed (or was given up) and rebuilds it from here.  On a
+ * WgPgWorker: no libpq call on the caller's main loop.
  */
 #pragma once
 
