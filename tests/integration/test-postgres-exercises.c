@@ -489,11 +489,26 @@ test_takeover (void)
     }
   g_test_message ("an exercise note on its owner: %.1f ms round trip (mean of %u)",
                   round_trip_us / 1000.0 / timed, timed);
+  /* The unit placed: each a move, stored in PostgreSQL before its answer;
+   * the same number of late points (older than the unit's latest: its
+   * track only, as before) in the same run, for the cost. */
   placed_at = exercise_clock (server[0], trainer, id) - 1000;
   {
-    g_autoptr(WgTestResponse) r = post_position (server[0], id, "eu-03", placed_at, 23.2123, 113.2923);
+    gint64 moved_us = 0, late_us = 0;
 
-    g_assert_cmpuint (r->status, ==, 200);
+    for (guint i = 0; i < 2 * timed; i++)
+      {
+        gboolean late = i >= timed;
+        gint64 ts = late ? placed_at - 60000 + i : placed_at - timed + 1 + i;
+        g_autoptr(WgTestResponse) r = NULL;
+
+        start = g_get_monotonic_time ();
+        r = post_position (server[0], id, "eu-03", ts, 23.2123, 113.2923);
+        *(late ? &late_us : &moved_us) += g_get_monotonic_time () - start;
+        g_assert_cmpuint (r->status, ==, 200);
+      }
+    g_test_message ("positions on the exercise's owner: %.1f ms round trip for a move, %.1f ms for a late point"
+                    " (means of %u)", moved_us / 1000.0 / timed, late_us / 1000.0 / timed, timed);
   }
 
   wg_test_server_kill (server[0]);
