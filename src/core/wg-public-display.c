@@ -152,42 +152,55 @@ wg_event_for_public_display (WgEvent            *self,
   return copy;
 }
 
-/* The body of wg_event_for_public_display (@self, @pcase) as text, written
- * without building the reduced copy (the journal stores it for every
- * event). */
+/* @self's body as text into @body (as wg_json_write_object() writes it)
+ * and, in the same pass, the body of wg_event_for_public_display (@self,
+ * @pcase) into @public_body, without building the reduced copy (the
+ * journal stores both for every event): a member the display keeps as it
+ * is gets the bytes just written for the full body, not a second
+ * encoding. */
 void
-wg_public_display_write_body (WgEvent            *self,
-                              const WgPublicCase *pcase,
-                              GString            *out)
+wg_public_display_write_bodies (WgEvent            *self,
+                                const WgPublicCase *pcase,
+                                GString            *body,
+                                GString            *public_body)
 {
   JsonObjectIter iter;
   const char *member;
   JsonNode *value;
   gboolean first = TRUE;
+  gboolean public_first = TRUE;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (pcase != NULL);
 
-  g_string_append_c (out, '{');
+  g_string_append_c (body, '{');
+  g_string_append_c (public_body, '{');
   json_object_iter_init_ordered (&iter, self->body);
   while (json_object_iter_next_ordered (&iter, &member, &value))
     {
+      gsize start;
+
+      wg_json_write_member_name (body, member, first);
+      first = FALSE;
+      start = body->len;
+      wg_json_write_node (body, value);
       if (is_hidden (member))
         continue;
-      wg_json_write_member_name (out, member, first);
-      first = FALSE;
+      wg_json_write_member_name (public_body, member, public_first);
+      public_first = FALSE;
       if (strcmp (member, "location") == 0)
         {
           g_autoptr(JsonNode) coarse = coarse_location (value, pcase);
 
-          wg_json_write_node (out, coarse);
+          wg_json_write_node (public_body, coarse);
         }
       else if (is_emptied (member, pcase))
-        g_string_append_len (out, "\"\"", 2);
+        g_string_append_len (public_body, "\"\"", 2);
       else
-        wg_json_write_node (out, value);
+        g_string_append_len (public_body, body->str + start, body->len - start);
     }
-  g_string_append_c (out, '}');
+  g_string_append_c (body, '}');
+  g_string_append_c (public_body, '}');
 }
 
 void

@@ -36,10 +36,12 @@ void        wg_public_case_init           (WgPublicCase       *pcase,
 WgEvent    *wg_event_for_public_display   (WgEvent            *self,
                                            const WgPublicCase *pcase);
 
-/* The body of wg_event_for_public_display (@self, @pcase), as its JSON text. */
-void        wg_public_display_write_body  (WgEvent            *self,
-                                           const WgPublicCase *pcase,
-                                           GString            *out);
+/* @self's body as its JSON text into @body, and the body of
+ * wg_event_for_public_display (@self, @pcase) into @public_body. */
+void        wg_public_display_write_bodies (WgEvent            *self,
+                                            const WgPublicCase *pcase,
+                                            GString            *body,
+                                            GString            *public_body);
 /* Reduces an incident's JSON (wg_incident_record_to_json()) in place:
  * summary, location and the caller's details as for its events. */
 void        wg_public_display_reduce_incident (JsonObject         *incident,

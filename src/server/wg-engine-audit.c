@@ -150,6 +150,9 @@ _wg_engine_get_audit_cb (SoupServerMessage *msg,
       wg_pg_data_read_audit_async (self->pg_data, after, (guint) limit, pg_audit_read_cb, read);
       return;
     }
+  /* The rows of commands already answered may still be queued: a short
+   * wait on an admin's rare read, none on each command. */
+  wg_audit_writer_flush (self->audit_writer);
   entries = wg_account_store_read_audit (self->accounts, after, (guint) limit, &error);
   if (entries == NULL)
     {

@@ -10,6 +10,7 @@
 #include "wg-account-store.h"
 #include "wg-actor.h"
 #include "wg-attachment-store.h"
+#include "wg-audit-writer.h"
 #include "wg-bookmark-store.h"
 #include "wg-commit-writer.h"
 #include "wg-engine.h"
@@ -52,7 +53,7 @@ struct _WgEngine
   char            *reference_etag;  /* quoted sha256 of reference_json */
   WgAccountStore  *accounts;
   WgBookmarkStore *bookmarks;
-  WgAccountStore  *writer_accounts;  /* the writer thread's: command audit rows */
+  WgAuditWriter   *audit_writer;     /* the command audit rows, on a thread of their own */
   WgPasswordPool  *pool;
   WgCommitWriter  *writer;
   gboolean         timers_queued;

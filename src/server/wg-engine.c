@@ -305,7 +305,6 @@ commands_batch_cb (GPtrArray  *items,
 {
   WgEngine *self = user_data;
   g_autoptr(GPtrArray) audits = NULL;
-  g_autoptr(GError) audit_error = NULL;
   g_autoptr(GError) unguarded_error = NULL;
   gint64 now_ms = g_get_real_time () / 1000;
   gboolean purge = FALSE;
@@ -381,13 +380,14 @@ commands_batch_cb (GPtrArray  *items,
       entry->result = g_strdup (code);
       g_ptr_array_add (audits, entry);
     }
-  /* On PostgreSQL queued for its data thread, which groups them; else one
-   * transaction for the batch's audit rows: one fsync, not one each. */
+  /* Queued for a thread that groups them (PostgreSQL's data thread, or
+   * the accounts file's audit writer): not written on the thread every
+   * answer waits for. */
   if (self->pg_data != NULL)
     for (guint i = 0; i < audits->len; i++)
       wg_pg_data_audit (self->pg_data, g_ptr_array_index (audits, i));
-  else if (audits->len > 0 && !wg_account_store_audit_many (self->writer_accounts, audits, &audit_error))
-    g_warning ("Cannot write %u audit rows: %s", audits->len, audit_error->message);
+  else
+    wg_audit_writer_queue (self->audit_writer, g_steal_pointer (&audits));
   if (purge)
     _wg_engine_attachments_purge (self);
   return TRUE;
@@ -798,10 +798,9 @@ wg_engine_new (WgServer  *server,
   if (self->accounts == NULL)
     return NULL;
   /* The command audit: one fsync per batch (the journal's) is the cost of
-   * durability; a second one for the audit rows would halve the rate. */
-  self->writer_accounts = wg_account_store_open (accounts_path, error);
-  if (self->writer_accounts == NULL ||
-      !wg_account_store_relax_durability (self->writer_accounts, error))
+   * durability; the audit rows go to a thread of their own, without one. */
+  self->audit_writer = wg_audit_writer_new (accounts_path, error);
+  if (self->audit_writer == NULL)
     return NULL;
 
   if (config->demo)
@@ -934,8 +933,9 @@ wg_engine_free (WgEngine *self)
   g_clear_pointer (&self->reference_json, g_bytes_unref);
   g_clear_pointer (&self->reference_etag, g_free);
   g_clear_object (&self->reference);
+  /* After the commit writer's last batch: writes the rows it queued. */
+  g_clear_pointer (&self->audit_writer, wg_audit_writer_free);
   g_clear_pointer (&self->accounts, wg_account_store_close);
-  g_clear_pointer (&self->writer_accounts, wg_account_store_close);
   g_clear_pointer (&self->store, wg_store_unref);
   g_clear_pointer (&self->writer_store, wg_store_unref);
   g_free (self);

@@ -51,11 +51,6 @@ typedef struct _WgAccountStore WgAccountStore;
 WgAccountStore *wg_account_store_open           (const char       *path,
                                                  GError          **error);
 void            wg_account_store_close          (WgAccountStore   *self);
-/* A connection for the command audit alone (the server's writer thread):
- * its commits reach the disk at the next WAL checkpoint, without an fsync
- * each (synchronous=NORMAL).  A power cut may lose its last rows, never
- * corrupts the file; the commands themselves are in the journal, durably,
- * before anyone is answered. */
 /* The file beside the database whose eight bytes every committed change
  * of an account (add, put, password, disable, enable: each ends the
  * account's tokens or changes what they act as) rewrites in place with
@@ -63,6 +58,11 @@ void            wg_account_store_close          (WgAccountStore   *self);
  * learn of changes made by other processes. */
 #define WG_ACCOUNT_STORE_STAMP_SUFFIX "-changed"
 const char     *wg_account_store_get_stamp_path (WgAccountStore   *self);
+/* A connection for the command audit alone (wg-audit-writer.c):
+ * its commits reach the disk at the next WAL checkpoint, without an fsync
+ * each (synchronous=NORMAL).  A power cut may lose its last rows, never
+ * corrupts the file; the commands themselves are in the journal, durably,
+ * before anyone is answered. */
 gboolean        wg_account_store_relax_durability (WgAccountStore *self,
                                                    GError        **error);
 

@@ -160,10 +160,9 @@ _wg_store_event_texts (WgStore  *self,
 
   if (!public_case_of (self, event, &pcase, error))
     return NULL;
-  /* The body once, for the body column and the full text; the public
-   * text's reduced body straight from the event's. */
-  wg_json_write_object (body, event->body);
-  wg_public_display_write_body (event, &pcase, public_body);
+  /* The body once, for the body column and the full text, and the public
+   * text's reduced body in the same pass. */
+  wg_public_display_write_bodies (event, &pcase, body, public_body);
   public = g_string_sized_new (public_body->len + 256);
   wg_event_write_json_with_body (event, public_body->str, public_body->len, public);
   *public_out = g_string_free (public, FALSE);

@@ -692,7 +692,9 @@ sqlite_integrity (const char *path)
   return result;
 }
 
-/* Every acknowledged event survives a restart, and the file is sound. */
+/* Every acknowledged event survives a restart, and the file is sound; so
+ * do the commands' audit rows, written on a thread of their own (a stop
+ * writes what it has queued). */
 static void
 test_restart (Fixture       *f,
               gconstpointer  data)
@@ -701,6 +703,7 @@ test_restart (Fixture       *f,
   g_autofree char *path = g_build_filename (f->server->data_dir, "journal.db", NULL);
   g_autofree char *integrity = NULL;
   g_autoptr(GPtrArray) answered = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   const char *token = g_hash_table_lookup (f->tokens, "D");
   gint64 head;
 
@@ -714,6 +717,8 @@ test_restart (Fixture       *f,
       events = json_object_get_array_member (wg_test_response_object (r), "events");
       for (guint j = 0; j < json_array_get_length (events); j++)
         g_ptr_array_add (answered, json_to_string (json_array_get_element (events, j), FALSE));
+      g_hash_table_add (commands, g_strdup (json_object_get_string_member (json_array_get_object_element (events, 0),
+                                                                           "command")));
     }
   head = wg_test_server_head (f->server);
   g_assert_cmpint (wg_test_server_stop (f->server), ==, 0);
@@ -738,6 +743,23 @@ test_restart (Fixture       *f,
 
         g_assert_cmpstr (again, ==, g_ptr_array_index (answered, i));
       }
+  }
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_get (f->server, "/api/v1/audit?limit=1000");
+    JsonArray *entries = json_object_get_array_member (wg_test_response_object (r), "entries");
+
+    for (guint i = 0; i < json_array_get_length (entries); i++)
+      {
+        JsonObject *e = json_array_get_object_element (entries, i);
+        const char *command = json_object_get_string_member_with_default (e, "command", NULL);
+
+        if (command != NULL && g_hash_table_remove (commands, command))
+          {
+            g_assert_cmpstr (json_object_get_string_member (e, "action"), ==, "command:incident.report");
+            g_assert_cmpint (json_object_get_int_member (e, "status"), ==, 200);
+          }
+      }
+    g_assert_cmpuint (g_hash_table_size (commands), ==, 0);
   }
 }
 

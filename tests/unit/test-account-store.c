@@ -2,6 +2,7 @@
 #include <glib/gstdio.h>
 
 #include "wg-account-store.h"
+#include "wg-audit-writer.h"
 
 #define HOUR_MS (3600 * 1000)
 
@@ -244,6 +245,57 @@ test_audit_survives_reopen (Fixture       *fixture,
   g_assert_cmpuint (entries->len, ==, 1);
 }
 
+static GPtrArray *
+audit_rows (guint first,
+            guint n)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_audit_entry_free);
+
+  for (guint i = first; i < first + n; i++)
+    {
+      WgAuditEntry *entry = g_new0 (WgAuditEntry, 1);
+
+      entry->ts_ms = i;
+      entry->actor = g_strdup ("dispatcher");
+      entry->action = g_strdup ("command:incident.report");
+      entry->command_id = g_strdup_printf ("00000000-0000-4000-8000-%012u", i);
+      entry->status = 200;
+      entry->result = g_strdup ("ok");
+      g_ptr_array_add (rows, entry);
+    }
+  return rows;
+}
+
+/* The writer thread's rows: in their order, readable once flushed, and
+ * every queued one written by the time it is freed. */
+static void
+test_audit_writer (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  WgAuditWriter *writer = wg_audit_writer_new (fixture->path, &error);
+
+  g_assert_no_error (error);
+  for (guint batch = 0; batch < 10; batch++)
+    wg_audit_writer_queue (writer, audit_rows (batch * 5, 5));
+  wg_audit_writer_flush (writer);
+  entries = wg_account_store_read_audit (fixture->store, 0, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 50);
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_cmpint (((WgAuditEntry *) entries->pdata[i])->ts_ms, ==, i);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  for (guint batch = 10; batch < 40; batch++)
+    wg_audit_writer_queue (writer, audit_rows (batch * 5, 5));
+  wg_audit_writer_free (writer);
+  entries = wg_account_store_read_audit (fixture->store, 0, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 200);
+  g_assert_cmpint (((WgAuditEntry *) entries->pdata[199])->ts_ms, ==, 199);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +310,8 @@ main (int   argc,
   g_test_add ("/account-store/password-and-disable", Fixture, NULL, fixture_set_up,
               test_password_change_and_disable_end_sessions, fixture_tear_down);
   g_test_add ("/account-store/audit", Fixture, NULL, fixture_set_up, test_audit_survives_reopen,
+              fixture_tear_down);
+  g_test_add ("/account-store/audit-writer", Fixture, NULL, fixture_set_up, test_audit_writer,
               fixture_tear_down);
   return g_test_run ();
 }

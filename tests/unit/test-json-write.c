@@ -185,10 +185,14 @@ test_event_texts (void)
             g_autoptr(WgEvent) public = wg_event_for_public_display (event, &cases[c]);
             g_autoptr(JsonNode) public_node = wg_event_to_json (public);
             g_autofree char *public_expected = json_to_string (public_node, FALSE);
+            g_autoptr(GString) own_body = g_string_new (NULL);
             g_autoptr(GString) public_body = g_string_new (NULL);
+            g_autoptr(GString) own_ours = g_string_new (NULL);
             g_autoptr(GString) public_ours = g_string_new (NULL);
 
-            wg_public_display_write_body (event, &cases[c], public_body);
+            wg_public_display_write_bodies (event, &cases[c], own_body, public_body);
+            wg_event_write_json_with_body (event, own_body->str, own_body->len, own_ours);
+            g_assert_cmpstr (own_ours->str, ==, expected);
             wg_event_write_json_with_body (event, public_body->str, public_body->len, public_ours);
             g_assert_cmpstr (public_ours->str, ==, public_expected);
           }
