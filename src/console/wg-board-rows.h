@@ -11,7 +11,9 @@ G_BEGIN_DECLS
  * so a busy board of 300 incidents built 200 rows of 8 cells before its
  * first frame.  The board shows the first rows and grows them as it
  * scrolls or selects further down.  Selecting a row here selects it in the
- * whole model, at the same position. */
+ * whole model, at the same position.  The items are WgBoardRow places
+ * (wg-board-row.h): a change of the model changes what they show, and
+ * only rows added or dropped at the end are announced to the view. */
 #define WG_TYPE_BOARD_ROWS (wg_board_rows_get_type ())
 G_DECLARE_FINAL_TYPE (WgBoardRows, wg_board_rows, WG, BOARD_ROWS, GObject)
 

@@ -399,62 +399,126 @@ wg_drill_session_new (WgContext  *drill,
   return self;
 }
 
-WgDrillSession *
-wg_drill_session_new_remote (WgContext   *live,
-                             const char  *id,
-                             const char  *title,
-                             GError     **error)
+/* What a join makes off the main loop: the exercise's own cache (a file
+ * in a private temporary folder, the reference written into it) and its
+ * outbox.  Nothing of it can reach the live ones, and it is gone with the
+ * session. */
+typedef struct
 {
+  WgReference *reference;
+  char        *id;
+  char        *title;
+  char        *cache_dir;
+  WgStore     *cache;
+  WgOutbox    *outbox;
+} Joining;
+
+static void
+joining_free (Joining *joining)
+{
+  g_clear_object (&joining->reference);
+  g_free (joining->id);
+  g_free (joining->title);
+  g_clear_pointer (&joining->outbox, wg_outbox_close);
+  g_clear_pointer (&joining->cache, wg_store_unref);
+  if (joining->cache_dir != NULL)
+    remove_cache_dir (joining->cache_dir);
+  g_free (joining->cache_dir);
+  g_free (joining);
+}
+
+/* The reference's rows are thousands of statements: on a thread of its
+ * own, through connections the main loop gets once they are ready. */
+static void
+open_cache_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  Joining *joining = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cache_path = NULL;
+
+  joining->cache_dir = g_dir_make_tmp ("wangge-drill-XXXXXX", &error);
+  if (joining->cache_dir == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* The sync client's writer thread applies pages through a connection
+   * of its own: the cache is a file. */
+  cache_path = g_build_filename (joining->cache_dir, "cache.db", NULL);
+  joining->cache = wg_store_open (cache_path, &error);
+  if (joining->cache == NULL || !wg_store_adopt_reference (joining->cache, joining->reference, &error)
+      || (joining->outbox = wg_outbox_open (":memory:", &error)) == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+wg_drill_session_new_remote_async (WgContext           *live,
+                                   const char          *id,
+                                   const char          *title,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Joining *joining;
+
+  g_return_if_fail (WG_IS_CONTEXT (live));
+  g_return_if_fail (id != NULL);
+
+  task = g_task_new (live, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_drill_session_new_remote_async);
+  if (wg_context_get_sync_client (live) == NULL || wg_context_get_actor (live) == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "no server to join an exercise on");
+      return;
+    }
+  joining = g_new0 (Joining, 1);
+  joining->reference = g_object_ref (wg_context_get_reference (live));
+  joining->id = g_strdup (id);
+  joining->title = g_strdup (title);
+  g_task_set_task_data (task, joining, (GDestroyNotify) joining_free);
+  g_task_run_in_thread (task, open_cache_thread);
+}
+
+WgDrillSession *
+wg_drill_session_new_remote_finish (WgContext     *live,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  Joining *joining;
   WgSyncClient *live_sync;
   const WgActor *actor;
-  g_autoptr(WgStore) cache = NULL;
-  WgOutbox *outbox;
   g_autoptr(WgClock) clock = NULL;
   g_autoptr(WgSyncClient) sync = NULL;
   g_autoptr(WgContext) context = NULL;
   g_autofree char *base_path = NULL;
   g_autofree char *escaped = NULL;
-  g_autofree char *cache_dir = NULL;
-  g_autofree char *cache_path = NULL;
   WgDrillSession *session;
 
-  g_return_val_if_fail (WG_IS_CONTEXT (live), NULL);
-  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (g_task_is_valid (result, live), NULL);
 
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  joining = g_task_get_task_data (G_TASK (result));
   live_sync = wg_context_get_sync_client (live);
   actor = wg_context_get_actor (live);
-  if (live_sync == NULL || actor == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "no server to join an exercise on");
-      return NULL;
-    }
-  /* A cache and an outbox of the exercise's own: nothing of it can reach
-   * the live ones, and it is gone with the session.  The cache is a file
-   * (in a private temporary folder): the sync client's writer thread
-   * applies pages through a connection of its own. */
-  cache_dir = g_dir_make_tmp ("wangge-drill-XXXXXX", error);
-  if (cache_dir == NULL)
-    return NULL;
-  cache_path = g_build_filename (cache_dir, "cache.db", NULL);
-  cache = wg_store_open (cache_path, error);
-  outbox = cache != NULL && wg_store_adopt_reference (cache, wg_context_get_reference (live), error)
-             ? wg_outbox_open (":memory:", error) : NULL;
-  if (outbox == NULL)
-    {
-      g_clear_pointer (&cache, wg_store_unref);
-      remove_cache_dir (cache_dir);
-      return NULL;
-    }
   clock = wg_clock_new ();
-  sync = wg_sync_client_new (wg_sync_client_get_api (live_sync), cache, outbox, clock, actor->username,
+  sync = wg_sync_client_new (wg_sync_client_get_api (live_sync), joining->cache, joining->outbox, clock,
+                             actor->username,
                              actor->role != WG_ROLE_GRID_WORKER && actor->role != WG_ROLE_DEPARTMENT);
-  escaped = g_uri_escape_string (id, NULL, FALSE);
+  escaped = g_uri_escape_string (joining->id, NULL, FALSE);
   base_path = g_strconcat ("/api/v1/exercises/", escaped, NULL);
   wg_sync_client_set_base_path (sync, base_path);
   /* The context owns the outbox from here. */
-  context = wg_context_new (wg_context_get_reference (live), cache, sync, outbox, clock, actor);
-  session = wg_drill_session_new (context, id, title);
-  session->cache_dir = g_steal_pointer (&cache_dir);
+  context = wg_context_new (joining->reference, joining->cache, sync, g_steal_pointer (&joining->outbox), clock,
+                            actor);
+  session = wg_drill_session_new (context, joining->id, joining->title);
+  session->cache_dir = g_steal_pointer (&joining->cache_dir);
   session->loading = TRUE;
   load_record (session);
   wg_sync_client_start (sync);

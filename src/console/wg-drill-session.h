@@ -15,11 +15,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (WgDrillSession, wg_drill_session, WG, DRILL_SESSION, GObject)
 
 /* Joins exercise @id on @live's server, as @live's user with their live
- * role; the cache lives in memory for as long as the session. */
-WgDrillSession *wg_drill_session_new_remote (WgContext   *live,
-                                             const char  *id,
-                                             const char  *title,
-                                             GError     **error);
+ * role, over a cache of its own for as long as the session (made and
+ * filled with the reference on a thread: no SQL on the main loop). */
+void            wg_drill_session_new_remote_async  (WgContext           *live,
+                                                    const char          *id,
+                                                    const char          *title,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+WgDrillSession *wg_drill_session_new_remote_finish (WgContext           *live,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
 /* Over a context the caller made (a console without a server: the demo,
  * the screenshots, tests). */
 WgDrillSession *wg_drill_session_new        (WgContext   *drill,

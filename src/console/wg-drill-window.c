@@ -795,25 +795,32 @@ show_refusal (GtkWindow  *parent,
 }
 
 static void
+joined_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Opening *o = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgDrillSession) session = wg_drill_session_new_remote_finish (WG_CONTEXT (source), result, &error);
+
+  if (session == NULL)
+    show_refusal (o->parent, _("Could not join the exercise"), NULL, error);
+  else
+    gtk_window_present (GTK_WINDOW (wg_drill_window_new (session, o->live, o->live_model)));
+  opening_free (o);
+}
+
+/* The exercise's window once its cache is ready (made off the main loop). */
+static void
 open_exercise (Opening    *o,
                JsonObject *record)
 {
   const char *id = json_object_get_string_member_with_default (record, "id", NULL);
   const char *title = json_object_get_string_member_with_default (record, "title", id);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WgDrillSession) session = NULL;
-  GtkWidget *window;
 
-  if (id == NULL)
-    return;
-  session = wg_drill_session_new_remote (o->live, id, title, &error);
-  if (session == NULL)
-    {
-      show_refusal (o->parent, _("Could not join the exercise"), NULL, error);
-      return;
-    }
-  window = wg_drill_window_new (session, o->live, o->live_model);
-  gtk_window_present (GTK_WINDOW (window));
+  if (id != NULL)
+    wg_drill_session_new_remote_async (o->live, id, title, NULL, joined_cb,
+                                       opening_new (o->live, o->live_model, o->parent));
 }
 
 static void

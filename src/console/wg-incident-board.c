@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "wg-board-row.h"
 #include "wg-board-rows.h"
 #include "wg-console-util.h"
 #include "wg-incident-board.h"
@@ -451,20 +452,50 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, label);
 }
 
+/* The cell shows @item (NULL: nothing), and follows its changes. */
+static void
+show_item (GtkLabel       *label,
+           WgIncidentItem *item)
+{
+  ColumnData *data = g_object_get_data (G_OBJECT (label), "wg-column");
+  WgIncidentItem *shown = g_object_get_data (G_OBJECT (label), "wg-item");
+  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (label), "wg-handler"));
+
+  if (shown != NULL && id != 0)
+    g_signal_handler_disconnect (shown, id);
+  g_object_set_data (G_OBJECT (label), "wg-handler", NULL);
+  /* Held: the row's place may have held the last reference. */
+  g_object_set_data_full (G_OBJECT (label), "wg-item", item != NULL ? g_object_ref (item) : NULL,
+                          g_object_unref);
+  if (item == NULL)
+    return;
+  render_cell (data->board, label, item, data->column);
+  id = g_signal_connect_object (item, "notify", G_CALLBACK (item_notify_cb), label, G_CONNECT_SWAPPED);
+  g_object_set_data (G_OBJECT (label), "wg-handler", GSIZE_TO_POINTER (id));
+}
+
+/* The row's place now shows another incident (the board's order or
+ * contents changed): the same cell shows it. */
+static void
+row_item_cb (WgBoardRow *row,
+             GParamSpec *pspec,
+             GtkLabel   *label)
+{
+  show_item (label, WG_INCIDENT_ITEM (wg_board_row_get_item (row)));
+}
+
 static void
 bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *list_item,
          ColumnData               *data)
 {
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
-  WgIncidentItem *item = gtk_list_item_get_item (list_item);
+  WgBoardRow *row = gtk_list_item_get_item (list_item);
   gulong id;
 
-  g_object_set_data (G_OBJECT (label), "wg-item", item);
-  render_cell (data->board, label, item, data->column);
-  id = g_signal_connect_object (item, "notify", G_CALLBACK (item_notify_cb), label,
-                                G_CONNECT_SWAPPED);
-  g_object_set_data (G_OBJECT (label), "wg-handler", GSIZE_TO_POINTER (id));
+  show_item (label, WG_INCIDENT_ITEM (wg_board_row_get_item (row)));
+  id = g_signal_connect_object (row, "notify::item", G_CALLBACK (row_item_cb), label, 0);
+  g_object_set_data (G_OBJECT (label), "wg-row-handler", GSIZE_TO_POINTER (id));
   if (data->column == COL_AGE || data->column == COL_LEFT)
     g_hash_table_add (data->board->ticking, label);
 }
@@ -475,13 +506,13 @@ unbind_cb (GtkSignalListItemFactory *factory,
            ColumnData               *data)
 {
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
-  WgIncidentItem *item = g_object_get_data (G_OBJECT (label), "wg-item");
-  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (label), "wg-handler"));
+  WgBoardRow *row = gtk_list_item_get_item (list_item);
+  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (label), "wg-row-handler"));
 
-  if (item != NULL && id != 0)
-    g_signal_handler_disconnect (item, id);
-  g_object_set_data (G_OBJECT (label), "wg-handler", NULL);
-  g_object_set_data (G_OBJECT (label), "wg-item", NULL);
+  if (row != NULL && id != 0)
+    g_signal_handler_disconnect (row, id);
+  g_object_set_data (G_OBJECT (label), "wg-row-handler", NULL);
+  show_item (label, NULL);
   g_hash_table_remove (data->board->ticking, label);
 }
 

@@ -47,6 +47,7 @@ struct _WgReplayBar
   GtkSpinButton    *to_hour;
   GtkSpinButton    *to_minute;
   GtkLabel         *window_message;
+  GtkLabel         *export_message;
   GtkWidget        *whole_journal_button;
   GtkWidget        *apply_window_button;
 
@@ -676,25 +677,6 @@ setup_window_picker (WgReplayBar *self)
 
 /* Bookmarks */
 
-/* The case numbers of the incidents @ids (a GStrv) in the live cache
- * (whatever the moment shown): incident -> case number. */
-static gpointer
-read_case_numbers (WgStore  *store,
-                   gpointer  ids,
-                   GError  **error)
-{
-  GHashTable *numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  for (char **id = ids; *id != NULL; id++)
-    {
-      g_auto(WgIncidentRecord) record = { 0 };
-
-      if (wg_store_get_incident (store, *id, &record, NULL) && record.case_number != NULL)
-        g_hash_table_replace (numbers, g_strdup (*id), g_strdup (record.case_number));
-    }
-  return numbers;
-}
-
 static void
 case_numbers_read (GObject      *owner,
                    gpointer      answer,
@@ -735,20 +717,10 @@ case_numbers_read (GObject      *owner,
 static void
 bookmarks_changed_cb (WgReplayBar *self)
 {
-  GPtrArray *bookmarks = wg_replay_bookmarks_get (self->bookmarks);
-  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
-
-  for (guint i = 0; i < bookmarks->len; i++)
-    {
-      WgReplayBookmark *bookmark = bookmarks->pdata[i];
-
-      if (bookmark->incident != NULL)
-        g_strv_builder_add (ids, bookmark->incident);
-    }
   /* The live cache is the replay's journal store: its worker reads it. */
-  wg_context_read_journal (wg_replay_get_context (self->replay), read_case_numbers, g_strv_builder_end (ids),
-                           (GDestroyNotify) g_strfreev, (GDestroyNotify) g_hash_table_unref, &self->naming,
-                           case_numbers_read, G_OBJECT (self));
+  wg_context_read_journal (wg_replay_get_context (self->replay), wg_replay_bookmarks_read_case_numbers,
+                           wg_replay_bookmarks_dup_incidents (self->bookmarks), (GDestroyNotify) g_strfreev,
+                           (GDestroyNotify) g_hash_table_unref, &self->naming, case_numbers_read, G_OBJECT (self));
 }
 
 static void
@@ -794,6 +766,35 @@ add_bookmark_cb (WgReplayBar *self)
 }
 
 static void
+exported_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(WgReplayBar) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (wg_replay_bookmarks_export_finish (WG_REPLAY_BOOKMARKS (source), result, &error))
+    {
+      guint n = wg_replay_bookmarks_get (self->bookmarks)->len;
+
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bookmark exported.", "%u bookmarks exported.", n), n);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->export_message), "error");
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  else
+    {
+      /* TRANSLATORS: %s says why, as the system words it */
+      text = g_strdup_printf (_("The bookmarks could not be exported: %s"), error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->export_message), "error");
+    }
+  gtk_label_set_text (self->export_message, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->export_message), TRUE);
+  gtk_widget_set_sensitive (self->export_button, TRUE);
+}
+
+static void
 export_response_cb (GtkNativeDialog *dialog,
                     int              response,
                     WgReplayBar     *self)
@@ -801,12 +802,24 @@ export_response_cb (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
 
-      if (!wg_replay_bookmarks_export (self->bookmarks, file, &error))
-        gtk_widget_set_tooltip_text (self->export_button, error->message);
+      wg_replay_bar_export_bookmarks (self, file);
     }
   g_object_unref (dialog);
+}
+
+void
+wg_replay_bar_export_bookmarks (WgReplayBar *self,
+                                GFile       *file)
+{
+  g_return_if_fail (WG_IS_REPLAY_BAR (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  gtk_widget_set_sensitive (self->export_button, FALSE);
+  gtk_label_set_text (self->export_message, _("Exporting…"));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->export_message), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->export_message), TRUE);
+  wg_replay_bookmarks_export_async (self->bookmarks, file, NULL, exported_cb, g_object_ref (self));
 }
 
 static void
@@ -897,6 +910,7 @@ wg_replay_bar_class_init (WgReplayBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, to_hour);
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, to_minute);
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, window_message);
+  gtk_widget_class_bind_template_child (widget_class, WgReplayBar, export_message);
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, whole_journal_button);
   gtk_widget_class_bind_template_child (widget_class, WgReplayBar, apply_window_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

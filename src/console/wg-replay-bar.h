@@ -53,6 +53,10 @@ void              wg_replay_bar_toggle_play  (WgReplayBar *self);
 WgReplayBookmarks *wg_replay_bar_get_bookmarks (WgReplayBar *self);
 void              wg_replay_bar_add_bookmark (WgReplayBar *self,
                                               const char  *remark);
+/* Exports the bookmarks to @file (CSV) off the main loop; the bar says
+ * when it is done or what failed (what the Export button does). */
+void              wg_replay_bar_export_bookmarks (WgReplayBar *self,
+                                                  GFile       *file);
 /* @ms as the centre's local date and time. */
 char             *wg_replay_format_moment    (WgReplay    *replay,
                                               gint64       ms);

@@ -20,6 +20,8 @@ struct _WgReplayBookmarks
   GPtrArray    *bookmarks;   /* WgReplayBookmark*, by moment */
   GPtrArray    *adding;      /* Adding*: asked of the worker, not answered yet */
   GCancellable *cancellable;
+  GTask        *export_task;  /* an export whose case numbers are being read */
+  GCancellable *exporting;    /* that read */
 };
 
 G_DEFINE_FINAL_TYPE (WgReplayBookmarks, wg_replay_bookmarks, G_TYPE_OBJECT)
@@ -142,6 +144,13 @@ wg_replay_bookmarks_dispose (GObject *object)
   WgReplayBookmarks *self = WG_REPLAY_BOOKMARKS (object);
 
   g_cancellable_cancel (self->cancellable);
+  wg_context_cancel_read (&self->exporting);
+  if (self->export_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->export_task);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the replay is closed");
+    }
   g_clear_object (&self->replay);
 
   G_OBJECT_CLASS (wg_replay_bookmarks_parent_class)->dispose (object);
@@ -373,15 +382,47 @@ append_field (GString    *csv,
   g_string_append (csv, last ? "\r\n" : ",");
 }
 
-char *
-wg_replay_bookmarks_to_csv (WgReplayBookmarks *self)
+gpointer
+wg_replay_bookmarks_read_case_numbers (WgStore  *store,
+                                       gpointer  ids,
+                                       GError  **error)
 {
-  WgStore *cache;
-  GString *csv;
+  GHashTable *numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (char **id = ids; *id != NULL; id++)
+    {
+      g_auto(WgIncidentRecord) record = { 0 };
+
+      if (wg_store_get_incident (store, *id, &record, NULL) && record.case_number != NULL)
+        g_hash_table_replace (numbers, g_strdup (*id), g_strdup (record.case_number));
+    }
+  return numbers;
+}
+
+char **
+wg_replay_bookmarks_dup_incidents (WgReplayBookmarks *self)
+{
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
 
   g_return_val_if_fail (WG_IS_REPLAY_BOOKMARKS (self), NULL);
 
-  cache = wg_context_get_store (wg_replay_get_live_context (self->replay));
+  for (guint i = 0; i < self->bookmarks->len; i++)
+    {
+      WgReplayBookmark *bookmark = self->bookmarks->pdata[i];
+
+      if (bookmark->incident != NULL)
+        g_strv_builder_add (ids, bookmark->incident);
+    }
+  return g_strv_builder_end (ids);
+}
+
+/* @numbers: incident -> case number. */
+static char *
+to_csv (WgReplayBookmarks *self,
+        GHashTable        *numbers)
+{
+  GString *csv;
+
   /* The BOM tells spreadsheets the file is UTF-8 (Chinese remarks). */
   csv = g_string_new ("\xEF\xBB\xBF");
   append_field (csv, _("Moment"), FALSE);
@@ -392,13 +433,11 @@ wg_replay_bookmarks_to_csv (WgReplayBookmarks *self)
   for (guint i = 0; i < self->bookmarks->len; i++)
     {
       WgReplayBookmark *bookmark = self->bookmarks->pdata[i];
-      g_auto(WgIncidentRecord) record = { 0 };
       g_autofree char *moment = wg_replay_format_moment (self->replay, bookmark->moment);
 
-      if (bookmark->incident != NULL)
-        wg_store_get_incident (cache, bookmark->incident, &record, NULL);
       append_field (csv, moment, FALSE);
-      append_field (csv, record.case_number, FALSE);
+      append_field (csv, bookmark->incident != NULL ? g_hash_table_lookup (numbers, bookmark->incident) : NULL,
+                    FALSE);
       append_field (csv, bookmark->remark, FALSE);
       append_field (csv, bookmark->author, FALSE);
       append_field (csv, bookmark->incident, TRUE);
@@ -406,16 +445,82 @@ wg_replay_bookmarks_to_csv (WgReplayBookmarks *self)
   return g_string_free (csv, FALSE);
 }
 
-gboolean
-wg_replay_bookmarks_export (WgReplayBookmarks  *self,
-                            GFile              *file,
-                            GError            **error)
+static void
+written_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
-  g_autofree char *csv = NULL;
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
 
-  g_return_val_if_fail (WG_IS_REPLAY_BOOKMARKS (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
 
-  csv = wg_replay_bookmarks_to_csv (self);
-  return g_file_replace_contents (file, csv, strlen (csv), NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
+/* The case numbers read: the text is made here (the moments in the
+ * centre's time), and written on GIO's thread. */
+static void
+export_numbers_read (GObject      *owner,
+                     gpointer      answer,
+                     const GError *error)
+{
+  WgReplayBookmarks *self = WG_REPLAY_BOOKMARKS (owner);
+  g_autoptr(GHashTable) numbers = answer;
+  g_autoptr(GTask) task = g_steal_pointer (&self->export_task);
+  g_autoptr(GBytes) bytes = NULL;
+  char *csv;
+
+  if (task == NULL)
+    return;
+  if (numbers == NULL)
+    {
+      g_task_return_error (task, error != NULL ? g_error_copy (error)
+                                               : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                                      "the replay is closed"));
+      return;
+    }
+  csv = to_csv (self, numbers);
+  bytes = g_bytes_new_take (csv, strlen (csv));
+  g_file_replace_contents_bytes_async (g_task_get_task_data (task), bytes, NULL, FALSE, G_FILE_CREATE_NONE,
+                                       g_task_get_cancellable (task), written_cb, g_object_ref (task));
+}
+
+void
+wg_replay_bookmarks_export_async (WgReplayBookmarks   *self,
+                                  GFile               *file,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WG_IS_REPLAY_BOOKMARKS (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_replay_bookmarks_export_async);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  if (self->export_task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "%s",
+                               _("The bookmarks are already being exported."));
+      return;
+    }
+  self->export_task = g_steal_pointer (&task);
+  /* The live cache is the replay's journal store: its worker reads it. */
+  wg_context_read_journal (wg_replay_get_context (self->replay), wg_replay_bookmarks_read_case_numbers,
+                           wg_replay_bookmarks_dup_incidents (self), (GDestroyNotify) g_strfreev,
+                           (GDestroyNotify) g_hash_table_unref, &self->exporting, export_numbers_read,
+                           G_OBJECT (self));
+}
+
+gboolean
+wg_replay_bookmarks_export_finish (WgReplayBookmarks  *self,
+                                   GAsyncResult       *result,
+                                   GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

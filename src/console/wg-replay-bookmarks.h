@@ -39,12 +39,25 @@ void               wg_replay_bookmarks_add_async  (WgReplayBookmarks   *self,
 gboolean           wg_replay_bookmarks_add_finish (WgReplayBookmarks   *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
-/* The bookmarks as CSV for a spreadsheet: UTF-8 with a BOM, CRLF, a header
- * row, then moment (the centre's local time), case number, remark,
- * author, incident id. */
-char              *wg_replay_bookmarks_to_csv (WgReplayBookmarks  *self);
-gboolean           wg_replay_bookmarks_export (WgReplayBookmarks  *self,
-                                               GFile              *file,
-                                               GError            **error);
+/* A WgCacheRead of the journal store: @ids (a NULL-terminated char**) ->
+ * a GHashTable of incident -> case number, for those that have one. */
+gpointer           wg_replay_bookmarks_read_case_numbers (WgStore  *store,
+                                                          gpointer  ids,
+                                                          GError  **error);
+/* The incidents the bookmarks name, for that read. */
+char             **wg_replay_bookmarks_dup_incidents     (WgReplayBookmarks *self);
+/* Writes the bookmarks to @file as CSV for a spreadsheet: UTF-8 with a
+ * BOM, CRLF, a header row, then moment (the centre's local time), case
+ * number, remark, author, incident id.  The case numbers are read on the
+ * replay's worker and the file written on a thread: nothing of it on the
+ * main loop. */
+void               wg_replay_bookmarks_export_async      (WgReplayBookmarks   *self,
+                                                          GFile               *file,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean           wg_replay_bookmarks_export_finish     (WgReplayBookmarks   *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
 
 G_END_DECLS

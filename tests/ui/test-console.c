@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "console-test-util.h"
+#include "wg-board-row.h"
 #include "wg-demo.h"
 #include "wg-dispatch-dialog.h"
 #include "wg-intake-dialog.h"
@@ -315,9 +316,9 @@ test_board_rows_grow (void)
   g_assert_true (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (view_rows), 250));
   g_assert_false (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (view_rows), 0));
   {
-    g_autoptr(WgIncidentItem) shown = g_list_model_get_item (view_rows, 250);
+    g_autoptr(WgBoardRow) shown = g_list_model_get_item (view_rows, 250);
 
-    g_assert_true (shown == far);
+    g_assert_true (wg_board_row_get_item (shown) == G_OBJECT (far));
   }
   /* Selecting in the view selects on the board. */
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (view_rows), 3, TRUE);

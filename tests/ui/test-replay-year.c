@@ -512,6 +512,18 @@ bookmark_added_cb (GObject      *source,
   *(gboolean *) user_data = TRUE;
 }
 
+static void
+bookmarks_exported_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wg_replay_bookmarks_export_finish (WG_REPLAY_BOOKMARKS (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
 static gboolean
 is_true (gpointer flag)
 {
@@ -657,7 +669,8 @@ test_moments (void)
 
   /* No SQL on the main loop while Replay scrubs (a seek a frame, 20 of
    * them), shows an incident's key moments and timeline, steps to its
-   * next key moment, adds and lists a bookmark, and plays at 60x for 2 s:
+   * next key moment, adds and lists a bookmark, exports the bookmarks as
+   * CSV, and plays at 60x for 2 s:
    * the worker runs every statement. */
   {
     WgStore *counted[] = { wg_context_get_store (wg_replay_get_context (replay)), wg_context_get_store (context), NULL };
@@ -693,6 +706,28 @@ test_moments (void)
     g_assert_cmpuint (wg_replay_bookmarks_get (wg_replay_bar_get_bookmarks (bar))->len, ==, 1);
     g_assert_cmpstr (((WgReplayBookmark *) wg_replay_bookmarks_get (wg_replay_bar_get_bookmarks (bar))->pdata[0])->incident,
                      ==, incident);
+    /* Exported as CSV: the case number read on the worker, the file
+     * written on a thread. */
+    {
+      g_autofree char *csv_path = g_build_filename (dir, "bookmarks.csv", NULL);
+      g_autoptr(GFile) csv_file = g_file_new_for_path (csv_path);
+      g_autofree char *csv = NULL;
+      g_auto(WgIncidentRecord) record = { 0 };
+      g_autofree char *row = NULL;
+      gboolean exported = FALSE;
+
+      wg_replay_bookmarks_export_async (wg_replay_bar_get_bookmarks (bar), csv_file, NULL,
+                                        bookmarks_exported_cb, &exported);
+      g_assert_true (wg_test_iterate_until (is_true, &exported, 10000));
+      g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+      count_main_sql (counted, FALSE);
+      g_assert_true (wg_store_get_incident (wg_context_get_store (context), incident, &record, NULL));
+      count_main_sql (counted, TRUE);
+      row = g_strdup_printf (",%s,复盘标记,", record.case_number);
+      g_assert_true (g_str_has_prefix (csv, "\xEF\xBB\xBF"));
+      g_assert_nonnull (strstr (csv, row));
+      g_assert_true (g_str_has_suffix (csv, "\r\n"));
+    }
     wg_replay_set_rate (replay, 60.0);
     wg_test_iterate_for (2000);
     wg_replay_set_rate (replay, 0.0);

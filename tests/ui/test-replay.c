@@ -26,6 +26,30 @@
 
 static char *data_home;
 
+/* An export's answer. */
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} ExportWait;
+
+static void
+exported_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ExportWait *wait = user_data;
+
+  wg_replay_bookmarks_export_finish (WG_REPLAY_BOOKMARKS (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+export_done (gpointer wait)
+{
+  return ((ExportWait *) wait)->done;
+}
+
 typedef struct {
   WgTestServer  *server;
   WgApplication *app;
@@ -827,8 +851,22 @@ test_replay (Fixture       *f,
     wg_replay_bar_add_bookmark (bar, "处置完毕");
     g_assert_true (wg_test_iterate_until (has_bookmarks, &(BookmarkWait) { bookmarks, 2 }, 5000));
 
-    g_assert_true (wg_replay_bookmarks_export (bookmarks, file, &error));
-    g_assert_no_error (error);
+    /* Written off the main loop; into a folder that is not there, an
+     * error that says so. */
+    {
+      g_autofree char *missing = g_build_filename (dir, "gone", "bookmarks.csv", NULL);
+      g_autoptr(GFile) nowhere = g_file_new_for_path (missing);
+      ExportWait failed = { FALSE, NULL };
+      ExportWait exported = { FALSE, NULL };
+
+      wg_replay_bookmarks_export_async (bookmarks, nowhere, NULL, exported_cb, &failed);
+      g_assert_true (wg_test_iterate_until (export_done, &failed, 10000));
+      g_assert_error (failed.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_clear_error (&failed.error);
+      wg_replay_bookmarks_export_async (bookmarks, file, NULL, exported_cb, &exported);
+      g_assert_true (wg_test_iterate_until (export_done, &exported, 10000));
+      g_assert_no_error (exported.error);
+    }
     g_assert_true (g_file_get_contents (path, &csv, NULL, NULL));
     g_assert_true (g_str_has_prefix (csv, "\xEF\xBB\xBF"));
     lines = g_strsplit (csv + 3, "\r\n", -1);
