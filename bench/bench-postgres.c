@@ -39,7 +39,7 @@
 
 #define BODY "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.21,\"lon\":113.29},\"summary\":\"bench\"}"
 /* The per-session command limit is not what is measured. */
-#define CONFIG "[auth]\ncommand-rate=1000000\ncommand-burst=1000000\n"
+#define CONFIG "[auth]\ncommand-rate=1000000\ncommand-burst=1000000\n" WG_BENCH_METRICS_CONFIG
 
 /* A new command each time, to the next instance, with the token it
  * issued. */

@@ -191,8 +191,45 @@ machine_ticks (gint64 *busy,
     }
 }
 
+/* wangge_commit_batch_size and wangge_commit_duration_seconds' sums and
+ * counts, all instances together. */
 typedef struct
 {
+  double size_sum;
+  double seconds_sum;
+  double count;
+} Batches;
+
+static double
+metric (const char *exposition,
+        const char *name)
+{
+  g_autofree char *line_start = g_strconcat ("\n", name, " ", NULL);
+  const char *found = strstr (exposition, line_start);
+
+  return found != NULL ? g_ascii_strtod (found + strlen (line_start), NULL) : 0;
+}
+
+static void
+batches_add (WgTestServer *server,
+             Batches      *batches)
+{
+  const char *auth_token = strstr (WG_BENCH_METRICS_CONFIG, "token=") + strlen ("token=");
+  g_autofree char *token = g_strndup (auth_token, strcspn (auth_token, "\n"));
+  g_autoptr(WgTestResponse) response = wg_test_server_request_as (server, token, "GET", "/metrics", NULL, NULL);
+  g_autofree char *text = NULL;
+
+  if (response->status != 200)
+    return;
+  text = g_strndup (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body));
+  batches->size_sum += metric (text, "wangge_commit_batch_size_sum");
+  batches->count += metric (text, "wangge_commit_batch_size_count");
+  batches->seconds_sum += metric (text, "wangge_commit_duration_seconds_sum");
+}
+
+typedef struct
+{
+  Batches     batches;
   gint64      server[WG_BENCH_MAX_INSTANCES];
   GHashTable *cluster;   /* nullable */
   gint64      driver;
@@ -205,7 +242,10 @@ cpu_sample (WgBenchInstances *self,
             CpuSample        *sample)
 {
   for (guint i = 0; i < self->n_instances; i++)
-    sample->server[i] = process_ticks (g_subprocess_get_identifier (self->servers[i]->process), NULL);
+    {
+      sample->server[i] = process_ticks (g_subprocess_get_identifier (self->servers[i]->process), NULL);
+      batches_add (self->servers[i], &sample->batches);
+    }
   sample->cluster = self->postmaster_pid != NULL ? cluster_ticks (self->postmaster_pid) : NULL;
   sample->driver = process_ticks ("self", NULL);
   machine_ticks (&sample->machine_busy, &sample->machine_total);
@@ -241,6 +281,12 @@ cpu_spent (WgBenchInstances *self,
     cpu.busy_cores = n_cores * (after->machine_busy - before->machine_busy)
                      / (double) (after->machine_total - before->machine_total);
   cpu.our_cores = ours * us_per_tick / 1e6 / seconds;
+  cpu.batches = after->batches.count - before->batches.count;
+  if (cpu.batches > 0)
+    {
+      cpu.batch_size = (after->batches.size_sum - before->batches.size_sum) / cpu.batches;
+      cpu.batch_ms = 1000 * (after->batches.seconds_sum - before->batches.seconds_sum) / cpu.batches;
+    }
   g_clear_pointer (&before->cluster, g_hash_table_unref);
   g_clear_pointer (&after->cluster, g_hash_table_unref);
   return cpu;
@@ -267,6 +313,9 @@ wg_bench_cpu_print (const char          *what,
   g_print (", PostgreSQL %.1f us, driver %.1f us, total %.1f us; cores busy %.2f (these %.2f)\n",
            cpu->postgres_us, cpu->driver_us, servers + cpu->postgres_us + cpu->driver_us,
            cpu->busy_cores, cpu->our_cores);
+  if (cpu->batches > 0)
+    g_print ("    commits: %.0f, %.1f commands each, %.1f ms each (begin to durable)\n", cpu->batches,
+             cpu->batch_size, cpu->batch_ms);
 }
 
 WgBenchFigure

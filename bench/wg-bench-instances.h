@@ -14,6 +14,9 @@
 G_BEGIN_DECLS
 
 #define WG_BENCH_MAX_INSTANCES 2
+/* A configuration with this (the [metrics] token) lets the measurement
+ * read the servers' commit batches from /metrics. */
+#define WG_BENCH_METRICS_CONFIG "[metrics]\ntoken=bench-metrics-token-0123456789\n"
 
 typedef struct
 {
@@ -36,6 +39,11 @@ typedef struct
   double driver_us;     /* this process: the load's HTTP client */
   double busy_cores;    /* all processes of the machine, cores busy on average */
   double our_cores;     /* of which the above */
+  /* The journal's commits of all instances (WG_BENCH_METRICS_CONFIG;
+   * else 0). */
+  double batches;
+  double batch_size;    /* commands per commit, mean */
+  double batch_ms;      /* a commit's time from begin to durable, mean */
 } WgBenchCpu;
 
 typedef struct

@@ -19,6 +19,7 @@
 #include "wg-json.h"
 #include "wg-pg-journal.h"
 #include "wg-pg-track.h"
+#include "wg-store-private.h"
 #include "wg-pg-text.h"
 
 /* pg_advisory_xact_lock's key: "wang" in ASCII. */
@@ -617,6 +618,14 @@ wg_pg_journal_attach_mirror (WgPgJournal  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (mirror != NULL, FALSE);
 
+  /* PostgreSQL is the durable journal and the mirror commits after it, so
+   * a mirror that loses its last commits to a power cut is only behind
+   * and catches up: no flush of its own at each commit (in WAL mode
+   * NORMAL still keeps the file whole, and survives a killed process),
+   * where it took the disk from PostgreSQL's WAL flush at every batch,
+   * twice with another instance (its catch-up before the lock). */
+  if (!_wg_store_exec (mirror, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
   head = database_head (self, error);
   if (head < 0)
     return FALSE;
