@@ -78,10 +78,12 @@ measure (const char *database,
 
 static void
 print_figure (const char    *what,
-              WgBenchFigure  figure)
+              WgBenchFigure  figure,
+              guint          n_instances)
 {
   g_print ("  %-34s %8.0f points/s   p50 %6.1f ms   p99 %6.1f ms\n", what, figure.rate,
            figure.p50_us / 1000.0, figure.p99_us / 1000.0);
+  wg_bench_cpu_print ("point", &figure, n_instances);
 }
 
 int
@@ -106,9 +108,9 @@ main (int   argc,
 
   g_print ("positions: %u units, every point kept, batches of %u, %u in flight, %.1f s each\n",
            N_UNITS, batch, in_flight, seconds);
-  print_figure ("SQLite, one instance (baseline)", sqlite);
-  print_figure ("PostgreSQL, one instance", pg_one);
-  print_figure ("PostgreSQL, two instances", pg_two);
+  print_figure ("SQLite, one instance (baseline)", sqlite, 1);
+  print_figure ("PostgreSQL, one instance", pg_one, 1);
+  print_figure ("PostgreSQL, two instances", pg_two, 2);
   g_print ("PostgreSQL one instance / SQLite:  %.2f\n", pg_one.rate / sqlite.rate);
   g_print ("PostgreSQL two instances / one:    %.2f\n", pg_two.rate / pg_one.rate);
   g_print ("design load 20,000 points/s on PostgreSQL: %s\n",

@@ -24,7 +24,10 @@
  * With ROUNDS > 1 the three set-ups stay up and are measured in turn,
  * ROUNDS times: on a shared machine the load drifts less between
  * neighbouring windows than between whole runs.  Each round's rates are
- * printed, then the medians of the rounds' ratios.
+ * printed, with the CPU per command of each server process, of the
+ * cluster's processes and of this driver, and how many of the machine's
+ * cores were busy (all processes, and these); then the medians of the
+ * rounds' ratios.
  *
  *   bench-postgres [SECONDS] [IN_FLIGHT] [CITY_DAYS (default 7; 0 skips)] [ROUNDS (default 1)]
  */
@@ -36,7 +39,7 @@
 
 #define BODY "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.21,\"lon\":113.29},\"summary\":\"bench\"}"
 /* The per-session command limit is not what is measured. */
-#define CONFIG "[auth]\ncommand-rate=1000000\ncommand-burst=1000000\n"
+#define CONFIG "[auth]\ncommand-rate=1000000\ncommand-burst=1000000\n" WG_BENCH_METRICS_CONFIG
 
 /* A new command each time, to the next instance, with the token it
  * issued. */
@@ -116,10 +119,12 @@ print_history (const char *what,
 
 static void
 print_figure (const char    *what,
-              WgBenchFigure  figure)
+              WgBenchFigure  figure,
+              guint          n_instances)
 {
   g_print ("  %-34s %8.0f commands/s   p50 %6.1f ms   p99 %6.1f ms\n", what, figure.rate,
            figure.p50_us / 1000.0, figure.p99_us / 1000.0);
+  wg_bench_cpu_print ("command", &figure, n_instances);
 }
 
 int
@@ -167,9 +172,9 @@ main (int   argc,
     {
       if (rounds > 1)
         g_print ("round %u: PG 1 / SQLite %.2f, PG 2 / PG 1 %.2f\n", r + 1, pg_sqlite[r], two_one[r]);
-      print_figure ("SQLite, one instance (baseline)", figures[SETUP_SQLITE][r]);
-      print_figure ("PostgreSQL, one instance", figures[SETUP_PG_ONE][r]);
-      print_figure ("PostgreSQL, two instances", figures[SETUP_PG_TWO][r]);
+      print_figure ("SQLite, one instance (baseline)", figures[SETUP_SQLITE][r], 1);
+      print_figure ("PostgreSQL, one instance", figures[SETUP_PG_ONE][r], 1);
+      print_figure ("PostgreSQL, two instances", figures[SETUP_PG_TWO][r], 2);
     }
   g_print ("PostgreSQL one instance / SQLite: %.2f (goal >= 0.50)%s\n", median (pg_sqlite, rounds),
            rounds > 1 ? ", median of the rounds" : "");

@@ -14,6 +14,9 @@
 G_BEGIN_DECLS
 
 #define WG_BENCH_MAX_INSTANCES 2
+/* A configuration with this (the [metrics] token) lets the measurement
+ * read the servers' commit batches from /metrics. */
+#define WG_BENCH_METRICS_CONFIG "[metrics]\ntoken=bench-metrics-token-0123456789\n"
 
 typedef struct
 {
@@ -23,13 +26,32 @@ typedef struct
   char         *auth[WG_BENCH_MAX_INSTANCES];   /* "Bearer <token>" */
   guint         next;
   guint         expected_status;                /* what counts as done; 0: 200 OK */
+  char         *postmaster_pid;                 /* the cluster's, NULL on SQLite */
 } WgBenchInstances;
+
+/* Where the CPU went during a measurement (/proc, user + system time),
+ * per item, and how busy the whole machine was: on a shared machine the
+ * rates alone cannot tell a slower path from busier cores. */
+typedef struct
+{
+  double server_us[WG_BENCH_MAX_INSTANCES];  /* each wangge-server process */
+  double postgres_us;   /* the postmaster and all its children: backends, WAL writer, ... */
+  double driver_us;     /* this process: the load's HTTP client */
+  double busy_cores;    /* all processes of the machine, cores busy on average */
+  double our_cores;     /* of which the above */
+  /* The journal's commits of all instances (WG_BENCH_METRICS_CONFIG;
+   * else 0). */
+  double batches;
+  double batch_size;    /* commands per commit, mean */
+  double batch_ms;      /* a commit's time from begin to durable, mean */
+} WgBenchCpu;
 
 typedef struct
 {
-  double rate;      /* items (requests times @items_per_request) per second */
-  gint64 p50_us;
-  gint64 p99_us;
+  double     rate;      /* items (requests times @items_per_request) per second */
+  gint64     p50_us;
+  gint64     p99_us;
+  WgBenchCpu cpu;
 } WgBenchFigure;
 
 /* A cluster and @n_databases new databases (URIs in @databases, to
@@ -63,6 +85,11 @@ WgBenchFigure     wg_bench_instances_measure (WgBenchInstances  *self,
                                               WgBenchRequestFunc  build_request,
                                               gpointer            user_data);
 void              wg_bench_instances_stop  (WgBenchInstances  *self);
+/* @figure's CPU on one line, as "@what": server(s), PostgreSQL, driver,
+ * the machine. */
+void              wg_bench_cpu_print       (const char        *what,
+                                            const WgBenchFigure *figure,
+                                            guint              n_instances);
 
 /* One figure: @database NULL for SQLite. */
 typedef WgBenchFigure (*WgBenchMeasureFunc) (const char *database,

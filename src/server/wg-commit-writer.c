@@ -30,6 +30,7 @@ struct _WgCommitWriter
 {
   guint                   max_items;
   WgCommitWriterBatchFunc batch_func;
+  WgCommitWriterPrepareFunc prepare_func;   /* nullable */
   WgCommitWriterDoneFunc  done_func;
   WgCommitAnswerFunc      answer_func;
   gpointer                user_data;
@@ -141,6 +142,12 @@ writer_thread (gpointer data)
         g_cond_wait (&self->cond, &self->lock);
       if (self->waiting->len == 0)
         break;
+      if (self->prepare_func != NULL)
+        {
+          g_mutex_unlock (&self->lock);
+          self->prepare_func (self->user_data);
+          g_mutex_lock (&self->lock);
+        }
 
       batch = g_new0 (Batch, 1);
       n = MIN (self->waiting->len, self->max_items);
@@ -225,6 +232,17 @@ wg_commit_writer_free (WgCommitWriter *self)
   g_cond_clear (&self->cond);
   g_main_context_unref (self->context);
   g_free (self);
+}
+
+void
+wg_commit_writer_set_prepare_func (WgCommitWriter            *self,
+                                   WgCommitWriterPrepareFunc  prepare_func)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->lock);
+  self->prepare_func = prepare_func;
+  g_mutex_unlock (&self->lock);
 }
 
 void

@@ -21,12 +21,19 @@ typedef void     (*WgCommitWriterDoneFunc)  (GPtrArray     *items,
                                              const GError  *batch_error,
                                              gpointer       user_data);
 
+/* Runs on the writer thread once items wait, before the batch takes
+ * them: what a batch must wait for (the journal lock on PostgreSQL), so
+ * that items arriving meanwhile join this batch. */
+typedef void     (*WgCommitWriterPrepareFunc) (gpointer       user_data);
 WgCommitWriter *wg_commit_writer_new           (guint                    max_items,
                                                 WgCommitWriterBatchFunc  batch_func,
                                                 WgCommitWriterDoneFunc   done_func,
                                                 WgCommitAnswerFunc       answer_func,
                                                 gpointer                 user_data);
 void            wg_commit_writer_free          (WgCommitWriter          *self);
+/* Before the first submit. */
+void            wg_commit_writer_set_prepare_func (WgCommitWriter            *self,
+                                                   WgCommitWriterPrepareFunc  prepare_func);
 /* @msg may be NULL: work of the server's own (a timer), nobody to answer. */
 void            wg_commit_writer_submit        (WgCommitWriter          *self,
                                                 SoupServerMessage       *msg,

@@ -94,6 +94,28 @@ _wg_engine_postgres_start (WgEngine *self)
   wg_pg_sessions_start (self->pg_sessions);
 }
 
+/* On the writer thread, once jobs wait: the journal lock before the
+ * batch takes them, so that the commands arriving while another
+ * instance's batch holds it join this batch (with two instances each
+ * batch would otherwise wait a whole turn for the next).  A failure is
+ * the batch's to report: its begin starts again. */
+static void
+writer_prepare_cb (gpointer user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wg_pg_journal_lock (self->pg, self->writer_store, &error))
+    g_debug ("The journal lock ahead of a batch: %s", error->message);
+}
+
+void
+_wg_engine_postgres_prepare_writer (WgEngine *self)
+{
+  if (self->pg != NULL)
+    wg_commit_writer_set_prepare_func (self->writer, writer_prepare_cb);
+}
+
 void
 _wg_engine_postgres_stop (WgEngine *self)
 {

@@ -238,6 +238,8 @@ gboolean    _wg_engine_postgres_open        (WgEngine               *self,
 gboolean    _wg_engine_postgres_publish_seed (WgEngine              *self,
                                              GError                **error);
 void        _wg_engine_postgres_start       (WgEngine               *self);
+/* The writer's batches take the journal lock before their commands. */
+void        _wg_engine_postgres_prepare_writer (WgEngine            *self);
 void        _wg_engine_postgres_stop        (WgEngine               *self);
 void        _wg_engine_postgres_fini        (WgEngine               *self);
 /* On the writer thread.  @command_ids: of the commands the batch will

@@ -855,6 +855,7 @@ wg_engine_new (WgServer  *server,
     return NULL;
   self->writer = wg_commit_writer_new (config->batch_max_items, commands_batch_cb, commands_done_cb,
                                        commands_answer_cb, self);
+  _wg_engine_postgres_prepare_writer (self);
 
   _wg_engine_stream_init (self);
   wg_server_set_journal_id (server, wg_store_get_journal_id (self->store));

@@ -19,6 +19,7 @@
 #include "wg-json.h"
 #include "wg-pg-journal.h"
 #include "wg-pg-track.h"
+#include "wg-store-private.h"
 #include "wg-pg-text.h"
 
 /* pg_advisory_xact_lock's key: "wang" in ASCII. */
@@ -58,6 +59,9 @@ struct _WgPgJournal
   Rows     journal_rows;
   Rows     answer_rows;
   guint    pipeline_sent;  /* statements sent in the current pipeline */
+  /* Locked ahead of the batch (wg_pg_journal_lock()): the events of
+   * others caught up meanwhile, until the batch's begin takes them. */
+  GPtrArray *locked_applied;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
@@ -329,6 +333,7 @@ wg_pg_journal_free (WgPgJournal *self)
   if (self == NULL)
     return;
   forget_answers (self);
+  g_clear_pointer (&self->locked_applied, g_ptr_array_unref);
   g_clear_pointer (&self->conn, PQfinish);
   g_clear_pointer (&self->journal_rows.values, g_ptr_array_unref);
   g_clear_pointer (&self->answer_rows.values, g_ptr_array_unref);
@@ -613,6 +618,14 @@ wg_pg_journal_attach_mirror (WgPgJournal  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (mirror != NULL, FALSE);
 
+  /* PostgreSQL is the durable journal and the mirror commits after it, so
+   * a mirror that loses its last commits to a power cut is only behind
+   * and catches up: no flush of its own at each commit (in WAL mode
+   * NORMAL still keeps the file whole, and survives a killed process),
+   * where it took the disk from PostgreSQL's WAL flush at every batch,
+   * twice with another instance (its catch-up before the lock). */
+  if (!_wg_store_exec (mirror, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
   head = database_head (self, error);
   if (head < 0)
     return FALSE;
@@ -724,28 +737,27 @@ ids_array (const char * const *command_ids)
   return g_string_free (array, FALSE);
 }
 
-gboolean
-wg_pg_journal_begin (WgPgJournal         *self,
-                     WgStore             *mirror,
-                     const char * const  *command_ids,
-                     GPtrArray          **caught_up,
-                     GError             **error)
+/* Catches the mirror up, opens a PostgreSQL transaction, takes the lock
+ * and applies in the mirror's new batch what came in meanwhile (into
+ * @applied); with @ids (a text[] literal), reads their stored answers in
+ * the same round trip into @answers.  Rolled back on failure. */
+static gboolean
+take_lock (WgPgJournal  *self,
+           WgStore      *mirror,
+           const char   *ids,
+           PGresult    **answers,
+           GPtrArray    *applied,
+           GError      **error)
 {
-  g_autoptr(GPtrArray) applied = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   g_autoptr(GPtrArray) last = NULL;
   g_autoptr(PGresult) began = NULL;
   g_autoptr(PGresult) locked = NULL;
   g_autoptr(PGresult) page = NULL;
-  g_autoptr(PGresult) answers = NULL;
   g_autofree char *after = NULL;
-  g_autofree char *ids = ids_array (command_ids);
   const char *page_params[1];
   const char *ids_params[] = { ids };
   gboolean ok;
   int done;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (!self->in_batch, FALSE);
 
   /* After a lost connection (PostgreSQL restarted), the batch reconnects. */
   if (PQstatus (self->conn) != CONNECTION_OK)
@@ -782,7 +794,7 @@ wg_pg_journal_begin (WgPgJournal         *self,
        (began = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_COMMAND_OK, error)) != NULL &&
        (locked = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL &&
        (page = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL &&
-       (ids == NULL || (answers = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL);
+       (ids == NULL || (*answers = wg_pg_pipeline_result (self->conn, "a statement failed", PGRES_TUPLES_OK, error)) != NULL);
   if (!wg_pg_pipeline_end (self->conn, ok ? error : NULL))
     ok = FALSE;
   if (!ok)
@@ -805,6 +817,60 @@ wg_pg_journal_begin (WgPgJournal         *self,
       rollback_quietly (self);
       wg_store_rollback (mirror);
       return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+wg_pg_journal_lock (WgPgJournal  *self,
+                    WgStore      *mirror,
+                    GError      **error)
+{
+  g_autoptr(GPtrArray) applied = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch && self->locked_applied == NULL, FALSE);
+
+  if (!take_lock (self, mirror, NULL, NULL, applied, error))
+    return FALSE;
+  self->locked_applied = g_steal_pointer (&applied);
+  return TRUE;
+}
+
+gboolean
+wg_pg_journal_begin (WgPgJournal         *self,
+                     WgStore             *mirror,
+                     const char * const  *command_ids,
+                     GPtrArray          **caught_up,
+                     GError             **error)
+{
+  g_autoptr(GPtrArray) applied = NULL;
+  g_autoptr(PGresult) answers = NULL;
+  g_autofree char *ids = ids_array (command_ids);
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch, FALSE);
+
+  if (self->locked_applied != NULL)
+    {
+      /* Locked ahead (wg_pg_journal_lock()): the answers in a round trip
+       * of their own, the batch's ids known only now. */
+      const char *ids_params[] = { ids };
+
+      applied = g_steal_pointer (&self->locked_applied);
+      if (ids != NULL &&
+          (answers = run (self, ANSWERS_SQL, 1, ids_params, PGRES_TUPLES_OK, error)) == NULL)
+        {
+          rollback_quietly (self);
+          wg_store_rollback (mirror);
+          return FALSE;
+        }
+    }
+  else
+    {
+      applied = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+      if (!take_lock (self, mirror, ids, &answers, applied, error))
+        return FALSE;
     }
   keep_answers (self, g_steal_pointer (&answers));
   self->in_batch = TRUE;
@@ -1070,6 +1136,7 @@ wg_pg_journal_rollback (WgPgJournal *self,
   g_ptr_array_set_size (self->journal_rows.values, 0);
   g_ptr_array_set_size (self->answer_rows.values, 0);
   forget_answers (self);
+  g_clear_pointer (&self->locked_applied, g_ptr_array_unref);
   /* The caller publishes only what the mirror keeps. */
   while (self->caught_up != NULL && self->caught_up->len > 0 &&
          ((WgEvent *) g_ptr_array_index (self->caught_up, self->caught_up->len - 1))->seq > self->committed_head)

@@ -65,6 +65,15 @@ gboolean     wg_pg_journal_publish_local (WgPgJournal  *self,
  * applied, in seq order, to publish before the batch's own; if the batch
  * rolls back, those the mirror's batch applied are removed from it (it
  * may become empty). */
+/* The lock ahead of the batch, before its commands are known: what
+ * wg_pg_journal_begin() does but read the answers, which the next
+ * wg_pg_journal_begin() then reads in a round trip of its own.  Commands
+ * arriving while this waits for another instance's batch join the next
+ * batch instead of waiting for the one after it.  On failure nothing is
+ * held and wg_pg_journal_begin() tries from the start. */
+gboolean     wg_pg_journal_lock          (WgPgJournal         *self,
+                                          WgStore             *mirror,
+                                          GError             **error);
 gboolean     wg_pg_journal_begin         (WgPgJournal         *self,
                                           WgStore             *mirror,
                                           const char * const  *command_ids,

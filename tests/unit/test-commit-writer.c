@@ -31,6 +31,7 @@ typedef struct
   guint            ok;
   guint            unavailable;
   guint            seen_committed;
+  guint            prepared;       /* prepare_cb calls, on the writer thread */
 } Fixture;
 
 static void
@@ -330,6 +331,34 @@ test_flush_and_no_message (Fixture       *fx,
   g_assert_cmpuint (fx->answered, ==, 0);
 }
 
+/* Work arriving while the batch waits (on PostgreSQL, for the journal
+ * lock) joins it. */
+static void
+prepare_cb (gpointer user_data)
+{
+  Fixture *fx = user_data;
+
+  g_assert_true (g_thread_self () != fx->main_thread);
+  g_assert_cmpuint (fx->prepared, ==, fx->batches_run);
+  if (fx->prepared++ == 0)
+    for (guint i = 0; i < 3; i++)
+      wg_commit_writer_submit (fx->writer, NULL, g_strdup_printf ("joined-%u", i), g_free);
+}
+
+static void
+test_prepare_before_the_batch (Fixture       *fx,
+                               gconstpointer  data)
+{
+  wg_commit_writer_set_prepare_func (fx->writer, prepare_cb);
+  wg_commit_writer_submit (fx->writer, NULL, g_strdup ("first"), g_free);
+  wg_commit_writer_flush (fx->writer);
+  g_assert_cmpuint (fx->prepared, ==, 1);
+  g_assert_cmpuint (wg_commit_writer_get_n_batches (fx->writer), ==, 1);
+  g_assert_cmpuint (wg_commit_writer_get_max_batch (fx->writer), ==, 4);
+  g_assert_true (row_exists (fx->reader, "first"));
+  g_assert_true (row_exists (fx->reader, "joined-2"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +371,8 @@ main (int   argc,
               test_failed_commit_answers_all_and_stores_nothing, fixture_teardown);
   g_test_add ("/commit-writer/flush-and-no-message", Fixture, NULL, fixture_setup,
               test_flush_and_no_message, fixture_teardown);
+  g_test_add ("/commit-writer/prepare-before-the-batch", Fixture, NULL, fixture_setup,
+              test_prepare_before_the_batch, fixture_teardown);
 
   return g_test_run ();
 }
