@@ -48,6 +48,11 @@ struct _WgApplication
    * online; a password refused before then ends the console, as it would
    * a cold start. */
   gboolean        on_saved_token;
+  /* A cold start's login, sent before GTK starts (send_login_early): its
+   * answer waits here until start_login() takes it. */
+  gboolean        login_started;
+  gboolean        early_login;
+  GAsyncResult   *early_login_result;
 
   /* WANGGE_EXIT_AFTER_BACKFILL (bench-console-start): a 10 ms probe of the
    * main loop until back-fill ends. */
@@ -149,13 +154,17 @@ wg_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+static void send_login_early (WgApplication *self);
+
 static void
 wg_application_startup (GApplication *app)
 {
   WgApplication *self = WG_APPLICATION (app);
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  g_autoptr(GtkCssProvider) css = NULL;
 
+  send_login_early (self);
   G_APPLICATION_CLASS (wg_application_parent_class)->startup (app);
+  css = gtk_css_provider_new ();
 
   wg_prefer_cairo_on_software_gl (gdk_display_get_default ());
   gtk_window_set_default_icon_name (APP_ID);
@@ -917,12 +926,71 @@ wall_token_cb (GObject      *source,
 }
 
 static void
+early_login_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+
+  if (!self->login_started)
+    {
+      self->early_login_result = g_object_ref (result);
+      return;
+    }
+  login_cb (source, result, g_object_ref (self));
+}
+
+/* A cold start given its password (no kept token, no earlier session of
+ * this user on this server: start_login() would log in first thing) sends
+ * the login before GTK starts: the server checks the password (argon2id,
+ * a quarter of a second) while GTK, the style sheets and the display come
+ * up, instead of after them. */
+static void
+send_login_early (WgApplication *self)
+{
+  const char *password = g_getenv ("WANGGE_PASSWORD");
+  g_autofree char *dir = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *session_path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->server == NULL || password == NULL || self->big_screen)
+    return;
+  dir = live_directory (self);
+  session_path = g_build_filename (dir, "session.json", NULL);
+  token = load_token (self);
+  if (token != NULL || g_file_test (session_path, G_FILE_TEST_EXISTS))
+    return;
+  self->api = wg_api_client_new (self->server, FALSE, &error);
+  if (self->api == NULL)
+    return;
+  self->cancellable = g_cancellable_new ();
+  self->password = g_strdup (password);
+  self->early_login = TRUE;
+  wg_api_client_login_async (self->api, self->username, password, self->cancellable,
+                             early_login_cb, g_object_ref (self));
+  wg_api_client_flush (self->api, 100);
+}
+
+static void
 start_login (WgApplication *self)
 {
   g_autoptr(GError) error = NULL;
   const char *password = g_getenv ("WANGGE_PASSWORD");
 
   g_application_hold (G_APPLICATION (self));
+  self->login_started = TRUE;
+  if (self->early_login)
+    {
+      /* Answered already, or login_cb() when it is. */
+      if (self->early_login_result != NULL)
+        {
+          g_autoptr(GAsyncResult) result = g_steal_pointer (&self->early_login_result);
+
+          login_cb (G_OBJECT (self->api), result, g_object_ref (self));
+        }
+      return;
+    }
   self->api = wg_api_client_new (self->server, FALSE, &error);
   if (self->api == NULL)
     {
@@ -986,7 +1054,7 @@ wg_application_activate (GApplication *app)
 
   if (window == NULL && self->server != NULL)
     {
-      if (self->api == NULL)
+      if (!self->login_started)
         start_login (self);
       return;
     }
@@ -1042,6 +1110,7 @@ wg_application_finalize (GObject *object)
   g_clear_pointer (&self->server, g_free);
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->session, json_object_unref);
+  g_clear_object (&self->early_login_result);
   g_clear_handle_id (&self->relogin_id, g_source_remove);
   g_clear_handle_id (&self->probe_id, g_source_remove);
   g_clear_pointer (&self->probe_gaps_us, g_array_unref);
