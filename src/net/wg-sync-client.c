@@ -107,8 +107,9 @@ struct _WgSyncClient
   gboolean                 health_done;    /* ... and it answered */
   gboolean                 stream_early;   /* a warm start's stream, asked with the health check */
   gboolean                 snapshot_early; /* a cold start's snapshot, asked with the health check */
-  gboolean                 snapshot_wanted;/* ... and catch_up() waits for it */
-  GBytes                  *early_snapshot; /* ... its answer, until catch_up() */
+  GBytes                  *early_snapshot; /* ... its answer, until the health check names the journal */
+  char                    *snapshot_journal; /* ... the journal it named (its head above 0) */
+  WgCacheBatch            *snapshot_batch;   /* a snapshot applied, shown when its stream opens */
   char                    *reset_journal_id; /* the health check that empties the cache: its journal */
   gint64                   reset_head;       /* ... and head */
   GHashTable              *adopting;      /* incident ids whose events are on their way */
@@ -149,6 +150,7 @@ static void observe_health (WgSyncClient *self,
                             JsonObject   *object);
 static void health_answered (WgSyncClient *self);
 static void drop_early_stream (WgSyncClient *self);
+static void show_snapshot (WgSyncClient *self);
 static void kick_sender (WgSyncClient *self);
 static void maybe_start_backfill (WgSyncClient *self);
 
@@ -292,8 +294,8 @@ static void
 forget_early_snapshot (WgSyncClient *self)
 {
   self->snapshot_early = FALSE;
-  self->snapshot_wanted = FALSE;
   g_clear_pointer (&self->early_snapshot, g_bytes_unref);
+  g_clear_pointer (&self->snapshot_journal, g_free);
 }
 
 static void
@@ -308,6 +310,7 @@ schedule_reconnect (WgSyncClient *self,
   g_clear_handle_id (&self->apply_id, g_source_remove);
   g_ptr_array_set_size (self->pending, 0);
   forget_early_snapshot (self);
+  show_snapshot (self);
   self->epoch++;
   if (!self->running || self->reconnect_id != 0)
     return;
@@ -545,6 +548,7 @@ stream_opened_cb (GObject      *source,
   SoupWebsocketConnection *stream;
 
   stream = wg_api_client_stream_finish (WG_API_CLIENT (source), result, &error);
+  show_snapshot (self);
   /* The connection it was asked for is gone (a reconnect, the health
    * check's answer choosing pages instead). */
   if (!job_current (owner))
@@ -898,6 +902,21 @@ pull_page (WgSyncClient *self,
                                  g_object_ref (self));
 }
 
+/* The snapshot's change set, held for its stream: now to the views, before
+ * anything the stream brings. */
+static void
+show_snapshot (WgSyncClient *self)
+{
+  g_autoptr(WgCacheBatch) batch = g_steal_pointer (&self->snapshot_batch);
+
+  if (batch == NULL)
+    return;
+  take_batch (self, batch);
+  /* The units' last positions, as the stream will go on sending them. */
+  if (json_array_get_length (batch->positions) > 0)
+    g_signal_emit (self, signals[POSITIONS_RECEIVED], 0, batch->positions);
+}
+
 static void
 snapshot_applied_cb (GObject      *source,
                      GAsyncResult *result,
@@ -911,10 +930,21 @@ snapshot_applied_cb (GObject      *source,
   if (batch != NULL && !batch->other_journal)
     {
       set_head (self, batch->server_head);
-      take_batch (self, batch);
-      /* The units' last positions, as the stream will go on sending them. */
-      if (json_array_get_length (batch->positions) > 0)
-        g_signal_emit (self, signals[POSITIONS_RECEIVED], 0, batch->positions);
+      wg_store_follow_head (self->cache, batch->head);
+      g_debug ("snapshot applied at %" G_GINT64_FORMAT, batch->server_head);
+      /* Its change set waits for the stream's handshake (a round trip to a
+       * server that is not busy): the views fill and paint once, with the
+       * stream's catch-up and "live" right behind, instead of filling and
+       * painting while the handshake waits for the main loop. */
+      show_snapshot (self);
+      self->snapshot_batch = g_steal_pointer (&batch);
+      if (!job_current (owner))
+        {
+          show_snapshot (self);
+          return;
+        }
+      open_stream (self);
+      return;
     }
   if (!job_current (owner))
     return;
@@ -925,13 +955,7 @@ snapshot_applied_cb (GObject      *source,
       return;
     }
   /* Another journal since the health check: start again. */
-  if (batch->other_journal)
-    {
-      schedule_reconnect (self, 0);
-      return;
-    }
-  g_debug ("snapshot applied at %" G_GINT64_FORMAT, batch->server_head);
-  open_stream (self);
+  schedule_reconnect (self, 0);
 }
 
 static void
@@ -954,10 +978,22 @@ snapshot_cb (GObject      *source,
                                   snapshot_applied_cb, job_owner_new (self));
 }
 
-/* A cold start's snapshot, asked with the health check: kept until
- * catch_up() takes it (the health check's answer first empties the cache
- * of the fresh journal id it was made with), or applied at once when
- * catch_up() waits for it. */
+/* A cold start's snapshot, asked with the health check, goes to the
+ * writer as soon as the health check has named the journal: behind the
+ * reset that check asked for (the writer keeps the order), without a turn
+ * of the main loop between them. */
+static void
+apply_early_snapshot (WgSyncClient *self)
+{
+  g_autoptr(GBytes) snapshot = NULL;
+
+  if (self->early_snapshot == NULL || self->snapshot_journal == NULL)
+    return;
+  snapshot = g_steal_pointer (&self->early_snapshot);
+  wg_cache_writer_apply_snapshot (self->writer, snapshot, self->snapshot_journal, snapshot_applied_cb,
+                                  job_owner_new (self));
+}
+
 static void
 early_snapshot_cb (GObject      *source,
                    GAsyncResult *result,
@@ -974,22 +1010,35 @@ early_snapshot_cb (GObject      *source,
     return;
   if (snapshot == NULL)
     {
-      gboolean wanted = self->snapshot_wanted;
+      gboolean awaited = self->snapshot_journal != NULL;
 
-      /* Not wanted yet: catch_up() asks again, and meets what it meets. */
+      /* Before the health check's answer: catch_up() asks again. */
       forget_early_snapshot (self);
-      if (wanted)
+      if (awaited)
         fail_connection (self, error, problem);
       return;
     }
-  if (!self->snapshot_wanted)
+  self->early_snapshot = g_steal_pointer (&snapshot);
+  apply_early_snapshot (self);
+}
+
+/* The health check named @journal_id at @head: an early snapshot goes on
+ * to the writer, or is not wanted. */
+static void
+early_snapshot_journal (WgSyncClient *self,
+                        const char   *journal_id,
+                        gint64        head)
+{
+  if (!self->snapshot_early)
+    return;
+  if (head <= 0 || journal_id == NULL)
     {
-      self->early_snapshot = g_steal_pointer (&snapshot);
+      forget_early_snapshot (self);
       return;
     }
-  forget_early_snapshot (self);
-  wg_cache_writer_apply_snapshot (self->writer, snapshot, wg_store_get_journal_id (self->cache),
-                                  snapshot_applied_cb, job_owner_new (self));
+  g_free (self->snapshot_journal);
+  self->snapshot_journal = g_strdup (journal_id);
+  apply_early_snapshot (self);
 }
 
 /* A cache this close behind the server catches up on the stream itself
@@ -1024,21 +1073,9 @@ catch_up (WgSyncClient *self)
   /* An empty cache: the current state first, the history after. */
   if (wg_store_head (self->cache) == 0 && self->head > 0)
     {
-      /* Asked with the health check: taken when it is here. */
-      if (self->early_snapshot != NULL)
-        {
-          g_autoptr(GBytes) snapshot = g_steal_pointer (&self->early_snapshot);
-
-          self->snapshot_early = FALSE;
-          wg_cache_writer_apply_snapshot (self->writer, snapshot, wg_store_get_journal_id (self->cache),
-                                          snapshot_applied_cb, job_owner_new (self));
-          return;
-        }
+      /* Asked with the health check: with the writer, or on its way to it. */
       if (self->snapshot_early)
-        {
-          self->snapshot_wanted = TRUE;
-          return;
-        }
+        return;
       g_clear_object (&self->page_cancellable);
       self->page_cancellable = g_cancellable_new ();
       g_autofree char *path = g_strconcat (self->base_path, "/snapshot", NULL);
@@ -1136,6 +1173,7 @@ health_cb (GObject      *source,
       self->reset_journal_id = g_strdup (journal_id);
       self->reset_head = json_object_get_int_member_with_default (object, "head", 0);
       wg_cache_writer_reset (self->writer, journal_id, reset_done_cb, job_owner_new (self));
+      early_snapshot_journal (self, journal_id, self->reset_head);
       return;
     }
   observe_health (self, object);
@@ -1153,6 +1191,7 @@ health_cb (GObject      *source,
     }
   if (object != NULL && json_object_has_member (object, "head"))
     set_head (self, json_object_get_int_member (object, "head"));
+  early_snapshot_journal (self, wg_store_get_journal_id (self->cache), self->head);
   health_answered (self);
 }
 
@@ -1815,6 +1854,8 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->upload_dir, g_free);
   g_clear_pointer (&self->reset_journal_id, g_free);
   g_clear_pointer (&self->early_snapshot, g_bytes_unref);
+  g_clear_pointer (&self->snapshot_journal, g_free);
+  g_clear_pointer (&self->snapshot_batch, wg_cache_batch_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->adopting, g_hash_table_unref);
   g_clear_object (&self->cancellable);
@@ -1992,6 +2033,8 @@ wg_sync_client_stop (WgSyncClient *self)
   if (self->pending != NULL)
     g_ptr_array_set_size (self->pending, 0);
   g_clear_pointer (&self->sending, wg_outbox_entry_free);
+  /* Stopped (also on the way out): no view waits for it. */
+  g_clear_pointer (&self->snapshot_batch, wg_cache_batch_free);
   set_state (self, WG_SYNC_OFFLINE);
 }
 

@@ -9,6 +9,7 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "wg-api-client.h"
@@ -369,6 +370,19 @@ has_incident (gpointer data)
  * incidents there; a report made while the 20,000 older events are back-
  * filled reaches the cache (and ::events-applied, which feeds the board and
  * the map) within a second; back-fill ends with the whole journal. */
+static int
+count_statement_cb (unsigned  type,
+                    void     *data,
+                    void     *stmt,
+                    void     *sql)
+{
+  guint *count = data;
+
+  g_test_message ("on the main connection: %s", (const char *) sql);
+  (*count)++;
+  return 0;
+}
+
 static void
 test_snapshot_start_then_live_during_backfill (void)
 {
@@ -381,6 +395,7 @@ test_snapshot_start_then_live_during_backfill (void)
   g_autofree char *open_before = NULL;
   gint64 head, started, reported;
   WaitIncident wait;
+  guint statements = 0;
 
   server->no_leak_check = TRUE;
   prefill_journal (server, 20000);
@@ -392,9 +407,15 @@ test_snapshot_start_then_live_during_backfill (void)
 
   api = logged_in_api (server, "dispatcher");
   console_open (console, api, "dispatcher", TRUE);
+  /* The cold start runs no SQL on the main loop's connection to the cache:
+   * the reset for the server's journal id and the snapshot are the
+   * writer's, and the main connection follows them. */
+  sqlite3_trace_v2 (wg_store_get_sqlite (console->cache), SQLITE_TRACE_STMT, count_statement_cb, &statements);
   started = g_get_monotonic_time ();
   wg_sync_client_start (console->sync);
   wait_caught_up (console, head, 120000);
+  sqlite3_trace_v2 (wg_store_get_sqlite (console->cache), 0, NULL, NULL);
+  g_assert_cmpuint (statements, ==, 0);
   g_test_message ("live from the snapshot at %" G_GINT64_FORMAT " in %.2f s", head,
                   (g_get_monotonic_time () - started) / 1e6);
   g_assert_cmpint (wg_store_get_snapshot_head (console->cache), ==, head);
