@@ -53,6 +53,9 @@ struct _WgApplication
   gboolean        login_started;
   gboolean        early_login;
   GAsyncResult   *early_login_result;
+  /* A warm start's saved reference, read while GTK starts: open_offline()
+   * joins it. */
+  GThread        *reference_thread;
 
   /* WANGGE_EXIT_AFTER_BACKFILL (bench-console-start): a 10 ms probe of the
    * main loop until back-fill ends. */
@@ -154,7 +157,7 @@ wg_application_handle_local_options (GApplication *app,
   return -1;
 }
 
-static void send_login_early (WgApplication *self);
+static void start_early (WgApplication *self);
 
 static void
 wg_application_startup (GApplication *app)
@@ -162,7 +165,7 @@ wg_application_startup (GApplication *app)
   WgApplication *self = WG_APPLICATION (app);
   g_autoptr(GtkCssProvider) css = NULL;
 
-  send_login_early (self);
+  start_early (self);
   G_APPLICATION_CLASS (wg_application_parent_class)->startup (app);
   css = gtk_css_provider_new ();
 
@@ -436,7 +439,10 @@ open_offline (WgApplication  *self,
                    "the saved session is another user's");
       return FALSE;
     }
-  reference = wg_reference_cache_load (dir, error);
+  if (self->reference_thread != NULL)
+    reference = g_thread_join (g_steal_pointer (&self->reference_thread));
+  if (reference == NULL)
+    reference = wg_reference_cache_load (dir, error);
   if (reference == NULL)
     return FALSE;
   g_clear_pointer (&self->session, json_object_unref);
@@ -940,13 +946,24 @@ early_login_cb (GObject      *source,
   login_cb (source, result, g_object_ref (self));
 }
 
-/* A cold start given its password (no kept token, no earlier session of
- * this user on this server: start_login() would log in first thing) sends
- * the login before GTK starts: the server checks the password (argon2id,
- * a quarter of a second) while GTK, the style sheets and the display come
- * up, instead of after them. */
+static gpointer
+load_reference_thread (gpointer data)
+{
+  g_autofree char *dir = data;
+
+  /* Its error, if any, comes again from open_offline()'s own load. */
+  return wg_reference_cache_load (dir, NULL);
+}
+
+/* What a start given its password can begin before GTK starts (GTK, the
+ * style sheets and the display take a good part of a start):
+ * - a warm start (an earlier session of this user on this server) reads
+ *   its saved reference on a thread meanwhile;
+ * - a cold start (no kept token, no earlier session: start_login() would
+ *   log in first thing) sends the login, and the server checks the
+ *   password (argon2id, a quarter of a second) meanwhile. */
 static void
-send_login_early (WgApplication *self)
+start_early (WgApplication *self)
 {
   const char *password = g_getenv ("WANGGE_PASSWORD");
   g_autofree char *dir = NULL;
@@ -958,8 +975,13 @@ send_login_early (WgApplication *self)
     return;
   dir = live_directory (self);
   session_path = g_build_filename (dir, "session.json", NULL);
+  if (g_file_test (session_path, G_FILE_TEST_EXISTS))
+    {
+      self->reference_thread = g_thread_new ("wg-reference", load_reference_thread, g_steal_pointer (&dir));
+      return;
+    }
   token = load_token (self);
-  if (token != NULL || g_file_test (session_path, G_FILE_TEST_EXISTS))
+  if (token != NULL)
     return;
   self->api = wg_api_client_new (self->server, FALSE, &error);
   if (self->api == NULL)
@@ -1111,6 +1133,10 @@ wg_application_finalize (GObject *object)
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->session, json_object_unref);
   g_clear_object (&self->early_login_result);
+  if (self->reference_thread != NULL)
+    {
+      g_autoptr(WgReference) unused = g_thread_join (g_steal_pointer (&self->reference_thread));
+    }
   g_clear_handle_id (&self->relogin_id, g_source_remove);
   g_clear_handle_id (&self->probe_id, g_source_remove);
   g_clear_pointer (&self->probe_gaps_us, g_array_unref);
