@@ -637,6 +637,17 @@ present_main_window (WgApplication *self)
   g_ptr_array_unref (wg_wall_window_open_all (GTK_APPLICATION (self), self->wall, NULL));
 }
 
+/* The requests the start has just made (the health check, a cold start's
+ * snapshot, a warm start's login) are written out before the window is
+ * built: the server answers them while the main loop builds and paints it,
+ * instead of reading them only after its first frame. */
+static void
+present_when_sent (WgApplication *self)
+{
+  wg_api_client_flush (self->api, 50);
+  present_main_window (self);
+}
+
 static void
 reference_cb (GObject      *source,
               GAsyncResult *result,
@@ -661,7 +672,7 @@ reference_cb (GObject      *source,
       return;
     }
   save_session (self);
-  present_main_window (self);
+  present_when_sent (self);
   save_token (self);
   g_application_release (G_APPLICATION (self));
 }
@@ -1046,7 +1057,7 @@ start_login (WgApplication *self)
         if (open_offline (self, TRUE, &warm_error))
           {
             self->on_saved_token = TRUE;
-            present_main_window (self);
+            present_when_sent (self);
             g_application_release (G_APPLICATION (self));
             return;
           }
@@ -1058,7 +1069,7 @@ start_login (WgApplication *self)
         self->relogging_in = TRUE;
         wg_api_client_login_async (self->api, self->username, password, self->cancellable,
                                    warm_login_cb, g_object_ref (self));
-        present_main_window (self);
+        present_when_sent (self);
         g_application_release (G_APPLICATION (self));
         return;
       }
