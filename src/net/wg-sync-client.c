@@ -109,7 +109,6 @@ struct _WgSyncClient
   gboolean                 snapshot_early; /* a cold start's snapshot, asked with the health check */
   GBytes                  *early_snapshot; /* ... its answer, until the health check names the journal */
   char                    *snapshot_journal; /* ... the journal it named (its head above 0) */
-  WgCacheBatch            *snapshot_batch;   /* a snapshot applied, shown when its stream opens */
   char                    *reset_journal_id; /* the health check that empties the cache: its journal */
   gint64                   reset_head;       /* ... and head */
   GHashTable              *adopting;      /* incident ids whose events are on their way */
@@ -150,7 +149,6 @@ static void observe_health (WgSyncClient *self,
                             JsonObject   *object);
 static void health_answered (WgSyncClient *self);
 static void drop_early_stream (WgSyncClient *self);
-static void show_snapshot (WgSyncClient *self);
 static void kick_sender (WgSyncClient *self);
 static void maybe_start_backfill (WgSyncClient *self);
 
@@ -310,7 +308,6 @@ schedule_reconnect (WgSyncClient *self,
   g_clear_handle_id (&self->apply_id, g_source_remove);
   g_ptr_array_set_size (self->pending, 0);
   forget_early_snapshot (self);
-  show_snapshot (self);
   self->epoch++;
   if (!self->running || self->reconnect_id != 0)
     return;
@@ -548,7 +545,6 @@ stream_opened_cb (GObject      *source,
   SoupWebsocketConnection *stream;
 
   stream = wg_api_client_stream_finish (WG_API_CLIENT (source), result, &error);
-  show_snapshot (self);
   /* The connection it was asked for is gone (a reconnect, the health
    * check's answer choosing pages instead). */
   if (!job_current (owner))
@@ -902,21 +898,6 @@ pull_page (WgSyncClient *self,
                                  g_object_ref (self));
 }
 
-/* The snapshot's change set, held for its stream: now to the views, before
- * anything the stream brings. */
-static void
-show_snapshot (WgSyncClient *self)
-{
-  g_autoptr(WgCacheBatch) batch = g_steal_pointer (&self->snapshot_batch);
-
-  if (batch == NULL)
-    return;
-  take_batch (self, batch);
-  /* The units' last positions, as the stream will go on sending them. */
-  if (json_array_get_length (batch->positions) > 0)
-    g_signal_emit (self, signals[POSITIONS_RECEIVED], 0, batch->positions);
-}
-
 static void
 snapshot_applied_cb (GObject      *source,
                      GAsyncResult *result,
@@ -930,21 +911,10 @@ snapshot_applied_cb (GObject      *source,
   if (batch != NULL && !batch->other_journal)
     {
       set_head (self, batch->server_head);
-      wg_store_follow_head (self->cache, batch->head);
-      g_debug ("snapshot applied at %" G_GINT64_FORMAT, batch->server_head);
-      /* Its change set waits for the stream's handshake (a round trip to a
-       * server that is not busy): the views fill and paint once, with the
-       * stream's catch-up and "live" right behind, instead of filling and
-       * painting while the handshake waits for the main loop. */
-      show_snapshot (self);
-      self->snapshot_batch = g_steal_pointer (&batch);
-      if (!job_current (owner))
-        {
-          show_snapshot (self);
-          return;
-        }
-      open_stream (self);
-      return;
+      take_batch (self, batch);
+      /* The units' last positions, as the stream will go on sending them. */
+      if (json_array_get_length (batch->positions) > 0)
+        g_signal_emit (self, signals[POSITIONS_RECEIVED], 0, batch->positions);
     }
   if (!job_current (owner))
     return;
@@ -955,7 +925,13 @@ snapshot_applied_cb (GObject      *source,
       return;
     }
   /* Another journal since the health check: start again. */
-  schedule_reconnect (self, 0);
+  if (batch->other_journal)
+    {
+      schedule_reconnect (self, 0);
+      return;
+    }
+  g_debug ("snapshot applied at %" G_GINT64_FORMAT, batch->server_head);
+  open_stream (self);
 }
 
 static void
@@ -1855,7 +1831,6 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->reset_journal_id, g_free);
   g_clear_pointer (&self->early_snapshot, g_bytes_unref);
   g_clear_pointer (&self->snapshot_journal, g_free);
-  g_clear_pointer (&self->snapshot_batch, wg_cache_batch_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->adopting, g_hash_table_unref);
   g_clear_object (&self->cancellable);
@@ -2033,8 +2008,6 @@ wg_sync_client_stop (WgSyncClient *self)
   if (self->pending != NULL)
     g_ptr_array_set_size (self->pending, 0);
   g_clear_pointer (&self->sending, wg_outbox_entry_free);
-  /* Stopped (also on the way out): no view waits for it. */
-  g_clear_pointer (&self->snapshot_batch, wg_cache_batch_free);
   set_state (self, WG_SYNC_OFFLINE);
 }
 
