@@ -48,7 +48,7 @@ struct _WgApplication
    * online; a password refused before then ends the console, as it would
    * a cold start. */
   gboolean        on_saved_token;
-  /* A cold start's login, sent before GTK starts (send_login_early): its
+  /* A cold start's login, sent before GTK starts (start_early): its
    * answer waits here until start_login() takes it. */
   gboolean        login_started;
   gboolean        early_login;
@@ -163,11 +163,10 @@ static void
 wg_application_startup (GApplication *app)
 {
   WgApplication *self = WG_APPLICATION (app);
-  g_autoptr(GtkCssProvider) css = NULL;
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
   start_early (self);
   G_APPLICATION_CLASS (wg_application_parent_class)->startup (app);
-  css = gtk_css_provider_new ();
 
   wg_prefer_cairo_on_software_gl (gdk_display_get_default ());
   gtk_window_set_default_icon_name (APP_ID);
