@@ -48,6 +48,14 @@ struct _WgApplication
    * online; a password refused before then ends the console, as it would
    * a cold start. */
   gboolean        on_saved_token;
+  /* A cold start's login, sent before GTK starts (start_early): its
+   * answer waits here until start_login() takes it. */
+  gboolean        login_started;
+  gboolean        early_login;
+  GAsyncResult   *early_login_result;
+  /* A warm start's saved reference, read while GTK starts: open_offline()
+   * joins it. */
+  GThread        *reference_thread;
 
   /* WANGGE_EXIT_AFTER_BACKFILL (bench-console-start): a 10 ms probe of the
    * main loop until back-fill ends. */
@@ -149,12 +157,15 @@ wg_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+static void start_early (WgApplication *self);
+
 static void
 wg_application_startup (GApplication *app)
 {
   WgApplication *self = WG_APPLICATION (app);
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
+  start_early (self);
   G_APPLICATION_CLASS (wg_application_parent_class)->startup (app);
 
   wg_prefer_cairo_on_software_gl (gdk_display_get_default ());
@@ -427,7 +438,10 @@ open_offline (WgApplication  *self,
                    "the saved session is another user's");
       return FALSE;
     }
-  reference = wg_reference_cache_load (dir, error);
+  if (self->reference_thread != NULL)
+    reference = g_thread_join (g_steal_pointer (&self->reference_thread));
+  if (reference == NULL)
+    reference = wg_reference_cache_load (dir, error);
   if (reference == NULL)
     return FALSE;
   g_clear_pointer (&self->session, json_object_unref);
@@ -622,6 +636,17 @@ present_main_window (WgApplication *self)
   g_ptr_array_unref (wg_wall_window_open_all (GTK_APPLICATION (self), self->wall, NULL));
 }
 
+/* The requests the start has just made (the health check, a cold start's
+ * snapshot, a warm start's login) are written out before the window is
+ * built: the server answers them while the main loop builds and paints it,
+ * instead of reading them only after its first frame. */
+static void
+present_when_sent (WgApplication *self)
+{
+  wg_api_client_flush (self->api, 50);
+  present_main_window (self);
+}
+
 static void
 reference_cb (GObject      *source,
               GAsyncResult *result,
@@ -646,7 +671,7 @@ reference_cb (GObject      *source,
       return;
     }
   save_session (self);
-  present_main_window (self);
+  present_when_sent (self);
   save_token (self);
   g_application_release (G_APPLICATION (self));
 }
@@ -917,12 +942,87 @@ wall_token_cb (GObject      *source,
 }
 
 static void
+early_login_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(WgApplication) self = user_data;
+
+  if (!self->login_started)
+    {
+      self->early_login_result = g_object_ref (result);
+      return;
+    }
+  login_cb (source, result, g_object_ref (self));
+}
+
+static gpointer
+load_reference_thread (gpointer data)
+{
+  g_autofree char *dir = data;
+
+  /* Its error, if any, comes again from open_offline()'s own load. */
+  return wg_reference_cache_load (dir, NULL);
+}
+
+/* What a start given its password can begin before GTK starts (GTK, the
+ * style sheets and the display take a good part of a start):
+ * - a warm start (an earlier session of this user on this server) reads
+ *   its saved reference on a thread meanwhile;
+ * - a cold start (no kept token, no earlier session: start_login() would
+ *   log in first thing) sends the login, and the server checks the
+ *   password (argon2id, a quarter of a second) meanwhile. */
+static void
+start_early (WgApplication *self)
+{
+  const char *password = g_getenv ("WANGGE_PASSWORD");
+  g_autofree char *dir = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *session_path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->server == NULL || password == NULL || self->big_screen)
+    return;
+  dir = live_directory (self);
+  session_path = g_build_filename (dir, "session.json", NULL);
+  if (g_file_test (session_path, G_FILE_TEST_EXISTS))
+    {
+      self->reference_thread = g_thread_new ("wg-reference", load_reference_thread, g_steal_pointer (&dir));
+      return;
+    }
+  token = load_token (self);
+  if (token != NULL)
+    return;
+  self->api = wg_api_client_new (self->server, FALSE, &error);
+  if (self->api == NULL)
+    return;
+  self->cancellable = g_cancellable_new ();
+  self->password = g_strdup (password);
+  self->early_login = TRUE;
+  wg_api_client_login_async (self->api, self->username, password, self->cancellable,
+                             early_login_cb, g_object_ref (self));
+  wg_api_client_flush (self->api, 100);
+}
+
+static void
 start_login (WgApplication *self)
 {
   g_autoptr(GError) error = NULL;
   const char *password = g_getenv ("WANGGE_PASSWORD");
 
   g_application_hold (G_APPLICATION (self));
+  self->login_started = TRUE;
+  if (self->early_login)
+    {
+      /* Answered already, or login_cb() when it is. */
+      if (self->early_login_result != NULL)
+        {
+          g_autoptr(GAsyncResult) result = g_steal_pointer (&self->early_login_result);
+
+          login_cb (G_OBJECT (self->api), result, g_object_ref (self));
+        }
+      return;
+    }
   self->api = wg_api_client_new (self->server, FALSE, &error);
   if (self->api == NULL)
     {
@@ -956,7 +1056,7 @@ start_login (WgApplication *self)
         if (open_offline (self, TRUE, &warm_error))
           {
             self->on_saved_token = TRUE;
-            present_main_window (self);
+            present_when_sent (self);
             g_application_release (G_APPLICATION (self));
             return;
           }
@@ -968,7 +1068,7 @@ start_login (WgApplication *self)
         self->relogging_in = TRUE;
         wg_api_client_login_async (self->api, self->username, password, self->cancellable,
                                    warm_login_cb, g_object_ref (self));
-        present_main_window (self);
+        present_when_sent (self);
         g_application_release (G_APPLICATION (self));
         return;
       }
@@ -986,7 +1086,7 @@ wg_application_activate (GApplication *app)
 
   if (window == NULL && self->server != NULL)
     {
-      if (self->api == NULL)
+      if (!self->login_started)
         start_login (self);
       return;
     }
@@ -1042,6 +1142,11 @@ wg_application_finalize (GObject *object)
   g_clear_pointer (&self->server, g_free);
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->session, json_object_unref);
+  g_clear_object (&self->early_login_result);
+  if (self->reference_thread != NULL)
+    {
+      g_autoptr(WgReference) unused = g_thread_join (g_steal_pointer (&self->reference_thread));
+    }
   g_clear_handle_id (&self->relogin_id, g_source_remove);
   g_clear_handle_id (&self->probe_id, g_source_remove);
   g_clear_pointer (&self->probe_gaps_us, g_array_unref);

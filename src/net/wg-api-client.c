@@ -27,6 +27,7 @@ struct _WgApiClient
   char        *base_url;
   char        *token;
   SoupSession *session;
+  guint        unwritten;  /* requests not yet written out (wg_api_client_flush) */
 };
 
 G_DEFINE_FINAL_TYPE (WgApiClient, wg_api_client, G_TYPE_OBJECT)
@@ -228,11 +229,22 @@ typedef struct
   gboolean     raw;          /* a download: the bytes, not JSON */
   char        *etag;
   char        *media_type;
+  WgApiClient *client;       /* counts it in unwritten until it is written or ends */
 } RequestData;
+
+static void
+request_written (RequestData *data)
+{
+  if (data->client == NULL)
+    return;
+  data->client->unwritten--;
+  data->client = NULL;
+}
 
 static void
 request_data_free (RequestData *data)
 {
+  request_written (data);
   g_clear_object (&data->message);
   g_clear_pointer (&data->problem, wg_problem_free);
   g_free (data->etag);
@@ -306,6 +318,7 @@ request_done_cb (GObject      *source,
   guint status;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  request_written (data);
   if (bytes == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -407,6 +420,9 @@ start_request (WgApiClient  *self,
   if (body != NULL)
     soup_message_set_request_body_from_bytes (data->message, content_type, body);
 
+  data->client = self;
+  self->unwritten++;
+  g_signal_connect_swapped (data->message, "wrote-body", G_CALLBACK (request_written), data);
   soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), request_done_cb, task);
 }
@@ -530,6 +546,39 @@ wg_api_client_login_async (WgApiClient         *self,
 
   wg_api_client_request_async (self, "POST", "/api/v1/session", body, cancellable, login_done_cb,
                                task);
+}
+
+static gboolean
+flush_timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * wg_api_client_flush:
+ *
+ * Runs the default main context until every request sent so far is
+ * written out (its answer may be on its way), or @timeout_ms passed: for
+ * a caller about to keep the main loop busy (GTK's start-up) while the
+ * server works on them.  Not for a main loop with other work queued.
+ */
+void
+wg_api_client_flush (WgApiClient *self,
+                     guint        timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id;
+
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+
+  timeout_id = g_timeout_add (timeout_ms, flush_timeout_cb, &timed_out);
+  while (self->unwritten > 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout_id);
 }
 
 /**

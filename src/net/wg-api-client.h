@@ -87,6 +87,8 @@ JsonObject  *wg_api_client_login_finish     (WgApiClient         *self,
                                              GAsyncResult        *result,
                                              WgProblem          **problem,
                                              GError             **error);
+void         wg_api_client_flush            (WgApiClient         *self,
+                                             guint                timeout_ms);
 
 void         wg_api_client_stream_async     (WgApiClient         *self,
                                              const char          *path_and_query,

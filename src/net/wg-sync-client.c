@@ -106,6 +106,11 @@ struct _WgSyncClient
   gboolean                 awaiting_login; /* a warm start: the health check only, until resumed */
   gboolean                 health_done;    /* ... and it answered */
   gboolean                 stream_early;   /* a warm start's stream, asked with the health check */
+  gboolean                 snapshot_early; /* a cold start's snapshot, asked with the health check */
+  GBytes                  *early_snapshot; /* ... its answer, until the health check names the journal */
+  char                    *snapshot_journal; /* ... the journal it named (its head above 0) */
+  char                    *reset_journal_id; /* the health check that empties the cache: its journal */
+  gint64                   reset_head;       /* ... and head */
   GHashTable              *adopting;      /* incident ids whose events are on their way */
 
   char                    *upload_dir;    /* copies of queued photos */
@@ -140,6 +145,9 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void connect_now (WgSyncClient *self);
+static void observe_health (WgSyncClient *self,
+                            JsonObject   *object);
+static void health_answered (WgSyncClient *self);
 static void drop_early_stream (WgSyncClient *self);
 static void kick_sender (WgSyncClient *self);
 static void maybe_start_backfill (WgSyncClient *self);
@@ -281,6 +289,14 @@ reconnect_cb (gpointer user_data)
 }
 
 static void
+forget_early_snapshot (WgSyncClient *self)
+{
+  self->snapshot_early = FALSE;
+  g_clear_pointer (&self->early_snapshot, g_bytes_unref);
+  g_clear_pointer (&self->snapshot_journal, g_free);
+}
+
+static void
 schedule_reconnect (WgSyncClient *self,
                     gint64        retry_after_ms)
 {
@@ -291,6 +307,7 @@ schedule_reconnect (WgSyncClient *self,
   cancel_backfill (self);
   g_clear_handle_id (&self->apply_id, g_source_remove);
   g_ptr_array_set_size (self->pending, 0);
+  forget_early_snapshot (self);
   self->epoch++;
   if (!self->running || self->reconnect_id != 0)
     return;
@@ -937,6 +954,69 @@ snapshot_cb (GObject      *source,
                                   snapshot_applied_cb, job_owner_new (self));
 }
 
+/* A cold start's snapshot, asked with the health check, goes to the
+ * writer as soon as the health check has named the journal: behind the
+ * reset that check asked for (the writer keeps the order), without a turn
+ * of the main loop between them. */
+static void
+apply_early_snapshot (WgSyncClient *self)
+{
+  g_autoptr(GBytes) snapshot = NULL;
+
+  if (self->early_snapshot == NULL || self->snapshot_journal == NULL)
+    return;
+  snapshot = g_steal_pointer (&self->early_snapshot);
+  wg_cache_writer_apply_snapshot (self->writer, snapshot, self->snapshot_journal, snapshot_applied_cb,
+                                  job_owner_new (self));
+}
+
+static void
+early_snapshot_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(JobOwner) owner = user_data;
+  WgSyncClient *self = owner->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(GBytes) snapshot = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, &problem,
+                                                               &error);
+
+  if (!job_current (owner) || !self->snapshot_early)
+    return;
+  if (snapshot == NULL)
+    {
+      gboolean awaited = self->snapshot_journal != NULL;
+
+      /* Before the health check's answer: catch_up() asks again. */
+      forget_early_snapshot (self);
+      if (awaited)
+        fail_connection (self, error, problem);
+      return;
+    }
+  self->early_snapshot = g_steal_pointer (&snapshot);
+  apply_early_snapshot (self);
+}
+
+/* The health check named @journal_id at @head: an early snapshot goes on
+ * to the writer, or is not wanted. */
+static void
+early_snapshot_journal (WgSyncClient *self,
+                        const char   *journal_id,
+                        gint64        head)
+{
+  if (!self->snapshot_early)
+    return;
+  if (head <= 0 || journal_id == NULL)
+    {
+      forget_early_snapshot (self);
+      return;
+    }
+  g_free (self->snapshot_journal);
+  self->snapshot_journal = g_strdup (journal_id);
+  apply_early_snapshot (self);
+}
+
 /* A cache this close behind the server catches up on the stream itself
  * (the server's catch-up, paged, before its "live"). */
 static gboolean
@@ -969,6 +1049,9 @@ catch_up (WgSyncClient *self)
   /* An empty cache: the current state first, the history after. */
   if (wg_store_head (self->cache) == 0 && self->head > 0)
     {
+      /* Asked with the health check: with the writer, or on its way to it. */
+      if (self->snapshot_early)
+        return;
       g_clear_object (&self->page_cancellable);
       self->page_cancellable = g_cancellable_new ();
       g_autofree char *path = g_strconcat (self->base_path, "/snapshot", NULL);
@@ -999,7 +1082,7 @@ reset_done_cb (GObject      *source,
   g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
   gboolean had_events = wg_store_head (self->cache) > 0;
 
-  if (batch == NULL || !wg_store_reload (self->cache, &error))
+  if (batch == NULL)
     {
       /* The cache stays as it was; the connection is tried again. */
       g_warning ("Could not empty the local copy for another journal: %s", error->message);
@@ -1007,6 +1090,9 @@ reset_done_cb (GObject      *source,
         schedule_reconnect (self, 0);
       return;
     }
+  /* The writer emptied the cache: the main connection follows without
+   * reading it again. */
+  wg_store_follow_reset (self->cache, self->reset_journal_id);
   /* The head heard from the old journal means nothing for the new one. */
   self->head = 0;
   self->behind_since = 0;
@@ -1018,8 +1104,12 @@ reset_done_cb (GObject      *source,
       g_hash_table_remove_all (self->adopting);
       g_signal_emit (self, signals[CACHE_RESET], 0);
     }
-  if (job_current (owner))
-    connect_now (self);
+  /* On from the health check that asked for the reset: it named this
+   * journal and its head. */
+  if (!job_current (owner))
+    return;
+  set_head (self, self->reset_head);
+  health_answered (self);
 }
 
 static void
@@ -1054,9 +1144,38 @@ health_cb (GObject      *source,
       g_debug ("the server's journal is %s, the cache held %s: starting again", journal_id,
                wg_store_get_journal_id (self->cache));
       drop_early_stream (self);
+      observe_health (self, object);
+      g_free (self->reset_journal_id);
+      self->reset_journal_id = g_strdup (journal_id);
+      self->reset_head = json_object_get_int_member_with_default (object, "head", 0);
       wg_cache_writer_reset (self->writer, journal_id, reset_done_cb, job_owner_new (self));
+      early_snapshot_journal (self, journal_id, self->reset_head);
       return;
     }
+  observe_health (self, object);
+  /* The same journal with fewer events than this cache holds (an older
+   * copy of it restored): out of step, as protocol.md says, until the
+   * cache is cleared.  Nothing is asked of a server that lacks them. */
+  if (object != NULL && json_object_has_member (object, "head")
+      && json_object_get_int_member (object, "head") < wg_store_head (self->cache))
+    {
+      g_debug ("the server's head %" G_GINT64_FORMAT " is behind the cache's %" G_GINT64_FORMAT,
+               json_object_get_int_member (object, "head"), wg_store_head (self->cache));
+      set_state (self, WG_SYNC_OUT_OF_STEP);
+      schedule_reconnect (self, 0);
+      return;
+    }
+  if (object != NULL && json_object_has_member (object, "head"))
+    set_head (self, json_object_get_int_member (object, "head"));
+  early_snapshot_journal (self, wg_store_get_journal_id (self->cache), self->head);
+  health_answered (self);
+}
+
+/* The clock offset from the health check's answer. */
+static void
+observe_health (WgSyncClient *self,
+                JsonObject   *object)
+{
   if (object != NULL && json_object_has_member (object, "server_time"))
     wg_clock_observe_server (self->clock, json_object_get_int_member (object, "server_time"),
                              self->health_sent_ms, wg_wall_time_ms ());
@@ -1064,9 +1183,12 @@ health_cb (GObject      *source,
   else if (object != NULL && json_object_has_member (object, "clock"))
     wg_clock_observe_server (self->clock, json_object_get_int_member (object, "clock"),
                              self->health_sent_ms, wg_wall_time_ms ());
-  if (object != NULL && json_object_has_member (object, "head"))
-    set_head (self, json_object_get_int_member (object, "head"));
+}
 
+/* The health check answered for the journal the cache holds: on. */
+static void
+health_answered (WgSyncClient *self)
+{
   /* The login under way brings the token the journal needs. */
   if (self->awaiting_login)
     {
@@ -1113,6 +1235,18 @@ connect_now (WgSyncClient *self)
     {
       self->stream_early = TRUE;
       open_stream (self);
+    }
+  /* An empty cache (a cold start): the snapshot goes with the health
+   * check too.  It names its journal, checked when it is applied. */
+  forget_early_snapshot (self);
+  if (!self->awaiting_login && wg_store_head (self->cache) == 0
+      && g_str_equal (self->base_path, WG_SYNC_LIVE_BASE_PATH))
+    {
+      g_autofree char *snapshot_path = g_strconcat (self->base_path, "/snapshot", NULL);
+
+      self->snapshot_early = TRUE;
+      wg_api_client_get_bytes_async (self->api, snapshot_path, self->cancellable, early_snapshot_cb,
+                                     job_owner_new (self));
     }
 }
 
@@ -1694,6 +1828,9 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->base_path, g_free);
   g_clear_pointer (&self->upload_dir, g_free);
+  g_clear_pointer (&self->reset_journal_id, g_free);
+  g_clear_pointer (&self->early_snapshot, g_bytes_unref);
+  g_clear_pointer (&self->snapshot_journal, g_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->adopting, g_hash_table_unref);
   g_clear_object (&self->cancellable);

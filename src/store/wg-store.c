@@ -981,6 +981,22 @@ wg_store_follow_head (WgStore *self,
   self->head_seq = seq;
 }
 
+void
+wg_store_follow_reset (WgStore    *self,
+                       const char *journal_id)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (journal_id != NULL);
+
+  self->head_seq = 0;
+  self->head_ts = 0;
+  self->last_checkpoint_seq = 0;
+  self->last_full_seq = 0;
+  self->last_full_rows = 0;
+  g_free (self->journal_id);
+  self->journal_id = g_strdup (journal_id);
+}
+
 gboolean
 wg_store_register_unit (WgStore     *self,
                         const char  *id,

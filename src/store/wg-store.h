@@ -199,6 +199,10 @@ gboolean    wg_store_reload      (WgStore     *self,
  * server published, not what its own snapshot happens to hold. */
 void        wg_store_follow_head (WgStore     *self,
                                   gint64       seq);
+/* After another connection's wg_store_reset() to @journal_id: this one
+ * follows without reading the file again. */
+void        wg_store_follow_reset (WgStore    *self,
+                                   const char *journal_id);
 /* Events with seq > @after_seq, at most @limit, in seq order. */
 GPtrArray  *wg_store_read_journal (WgStore    *self,
                                    gint64      after_seq,

@@ -9,6 +9,7 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "wg-api-client.h"
@@ -369,6 +370,19 @@ has_incident (gpointer data)
  * incidents there; a report made while the 20,000 older events are back-
  * filled reaches the cache (and ::events-applied, which feeds the board and
  * the map) within a second; back-fill ends with the whole journal. */
+static int
+count_statement_cb (unsigned  type,
+                    void     *data,
+                    void     *stmt,
+                    void     *sql)
+{
+  guint *count = data;
+
+  g_test_message ("on the main connection: %s", (const char *) sql);
+  (*count)++;
+  return 0;
+}
+
 static void
 test_snapshot_start_then_live_during_backfill (void)
 {
@@ -381,6 +395,7 @@ test_snapshot_start_then_live_during_backfill (void)
   g_autofree char *open_before = NULL;
   gint64 head, started, reported;
   WaitIncident wait;
+  guint statements = 0;
 
   server->no_leak_check = TRUE;
   prefill_journal (server, 20000);
@@ -392,9 +407,15 @@ test_snapshot_start_then_live_during_backfill (void)
 
   api = logged_in_api (server, "dispatcher");
   console_open (console, api, "dispatcher", TRUE);
+  /* The cold start runs no SQL on the main loop's connection to the cache:
+   * the reset for the server's journal id and the snapshot are the
+   * writer's, and the main connection follows them. */
+  sqlite3_trace_v2 (wg_store_get_sqlite (console->cache), SQLITE_TRACE_STMT, count_statement_cb, &statements);
   started = g_get_monotonic_time ();
   wg_sync_client_start (console->sync);
   wait_caught_up (console, head, 120000);
+  sqlite3_trace_v2 (wg_store_get_sqlite (console->cache), 0, NULL, NULL);
+  g_assert_cmpuint (statements, ==, 0);
   g_test_message ("live from the snapshot at %" G_GINT64_FORMAT " in %.2f s", head,
                   (g_get_monotonic_time () - started) / 1e6);
   g_assert_cmpint (wg_store_get_snapshot_head (console->cache), ==, head);
@@ -1262,6 +1283,117 @@ test_warm_start_far_behind (void)
   console_free (console);
 }
 
+static void
+count_connecting_cb (WgSyncClient *sync,
+                     GParamSpec   *pspec,
+                     guint        *count)
+{
+  if (wg_sync_client_get_state (sync) == WG_SYNC_CONNECTING)
+    (*count)++;
+}
+
+static gboolean
+is_out_of_step (gpointer data)
+{
+  Console *console = data;
+
+  return wg_sync_client_get_state (console->sync) == WG_SYNC_OUT_OF_STEP;
+}
+
+/* The journal's files of @server copied from @from_dir to @to_dir (a
+ * missing -wal or -shm removed there). */
+static void
+copy_journal_files (const char *from_dir,
+                    const char *to_dir)
+{
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat ("journal.db", suffixes[i], NULL);
+      g_autoptr(GFile) from = g_file_new_build_filename (from_dir, name, NULL);
+      g_autoptr(GFile) to = g_file_new_build_filename (to_dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_query_exists (from, NULL))
+        {
+          g_file_delete (to, NULL, NULL);
+          continue;
+        }
+      g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* The server's journal is replaced by an older copy of itself (the same
+ * journal id, a lower head) and the server started again on the same port,
+ * while the console stays up.  The console says it is out of step (its
+ * cache holds events the server does not have) and stays so: no loop of
+ * reconnects, the cache kept as it was. */
+static void
+test_cache_ahead_of_server (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *incident = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *older = g_dir_make_tmp ("wangge-older-XXXXXX", &error);
+  g_autofree char *old_id = NULL;
+  const char *same_port[6];
+  gint64 ahead;
+  guint connecting = 0;
+  guint resets = 0;
+
+  g_assert_no_error (error);
+  incident = open_dispatcher_console (server, demo, console, FALSE, &api);
+  old_id = health_journal_id (server);
+  port = g_strdup_printf ("%u", server->port);
+  memcpy (same_port, demo, 3 * sizeof (char *));
+  same_port[3] = "--port";
+  same_port[4] = port;
+  same_port[5] = NULL;
+
+  /* A copy of the journal as it is now, then 20 events more. */
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  copy_journal_files (server->data_dir, older);
+  wg_test_server_start (server, same_port);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *body = note_body (incident, i);
+      g_autoptr(WgTestResponse) answer = wg_test_server_command (server, token, NULL, "incident.note", body);
+
+      g_assert_cmpuint (answer->status, ==, 200);
+    }
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  ahead = wg_store_head (console->cache);
+
+  /* The older copy restored in its place. */
+  g_assert_cmpint (wg_test_server_stop (server), ==, 0);
+  copy_journal_files (older, server->data_dir);
+  g_signal_connect (console->sync, "notify::state", G_CALLBACK (count_connecting_cb), &connecting);
+  g_signal_connect (console->sync, "cache-reset", G_CALLBACK (count_cb), &resets);
+  wg_test_server_start (server, same_port);
+  g_assert_cmpint (wg_test_server_head (server), <, ahead);
+  g_assert_cmpstr (health_journal_id (server), ==, old_id);
+
+  g_assert_true (wg_test_iterate_until (is_out_of_step, console, 15000));
+  connecting = 0;
+  wg_test_iterate_for (1000);
+  g_assert_cmpint (wg_sync_client_get_state (console->sync), ==, WG_SYNC_OUT_OF_STEP);
+  g_assert_cmpuint (connecting, ==, 0);
+  g_assert_cmpuint (resets, ==, 0);
+  g_assert_cmpint (wg_store_head (console->cache), ==, ahead);
+
+  console_free (console);
+  copy_journal_files ("/nonexistent", older);
+  g_rmdir (older);
+}
+
 /* The wall's console takes the public view (docs/api.md, "The wall's
  * public view") from the snapshot and the stream into its cache like any
  * other: a dispute's report without its summary projects. */
@@ -1329,6 +1461,7 @@ main (int   argc,
   g_test_add_func ("/sync/lag-after-quiet-spell", test_lag_after_quiet_spell);
   g_test_add_func ("/sync/journal-id-change", test_journal_id_change);
   g_test_add_func ("/sync/warm-start-far-behind", test_warm_start_far_behind);
+  g_test_add_func ("/sync/cache-ahead-of-server", test_cache_ahead_of_server);
   g_test_add_func ("/sync/wall-public-view", test_wall_public_view);
   return g_test_run ();
 }

@@ -84,9 +84,10 @@ console_test_cache_has_note (WgWindow   *window,
   return FALSE;
 }
 
+/* Registered (GTK started), not activated: the console's start-up only. */
 WgApplication *
-console_test_open (const char *username,
-                   const char *server_url)
+console_test_register (const char *username,
+                       const char *server_url)
 {
   g_autoptr(GError) error = NULL;
   /* One application id per account: two consoles in one process. */
@@ -102,10 +103,26 @@ console_test_open (const char *username,
                    ==, -1);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
+  return app;
+}
+
+/* Activates @app (logged in with WANGGE_PASSWORD) and waits for its window. */
+void
+console_test_activate (WgApplication *app)
+{
   g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
   g_application_activate (G_APPLICATION (app));
   g_assert_true (wg_test_iterate_until (console_test_has_window, app, 20000));
   gtk_window_set_default_size (GTK_WINDOW (console_test_find_window (app)), 1920, 1080);
+}
+
+WgApplication *
+console_test_open (const char *username,
+                   const char *server_url)
+{
+  WgApplication *app = console_test_register (username, server_url);
+
+  console_test_activate (app);
   return app;
 }
 

@@ -31,6 +31,11 @@ gboolean        console_test_cache_has_note (WgWindow   *window,
  * @server_url from its command-line options, its window open at 1920x1080. */
 WgApplication  *console_test_open        (const char   *username,
                                           const char   *server_url);
+/* The same in two steps: registered (its start-up run, GTK started), then
+ * activated. */
+WgApplication  *console_test_register    (const char   *username,
+                                          const char   *server_url);
+void            console_test_activate    (WgApplication *app);
 
 /* Counts every statement run on @context's own connection to its cache
  * (sqlite3_trace_v2), the one the main loop holds, until
