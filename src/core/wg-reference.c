@@ -18,6 +18,7 @@
 
 #include "wg-grid-index.h"
 #include "wg-json-guard.h"
+#include "wg-reference-blob.h"
 #include "wg-reference.h"
 
 #define DETOUR_FACTOR 1.3
@@ -37,6 +38,7 @@ struct _WgReference
   JsonObject       *bundle;         /* every file's parsed root, by short name */
   gboolean          from_bundle;
   GHashTable       *spans;          /* loading from a bundle's text: member -> Span */
+  GVariant         *outlines;       /* loading from a blob: aa(bad), the grids' rings */
   JsonObject       *world;
   char             *name_zh;
   char             *street_code;
@@ -248,6 +250,7 @@ wg_reference_finalize (GObject *object)
   g_free (self->dir);
   g_clear_pointer (&self->bundle, json_object_unref);
   g_clear_pointer (&self->spans, g_hash_table_unref);
+  g_clear_pointer (&self->outlines, g_variant_unref);
   g_clear_pointer (&self->world, json_object_unref);
   g_free (self->name_zh);
   g_free (self->street_code);
@@ -1113,6 +1116,95 @@ parse_geometry (JsonObject  *feature,
   return g_steal_pointer (&shape);
 }
 
+/* Feature @i's outline from a blob (wg-reference-blob.h): the same
+ * checks as parse_ring() on rings that need no parsing. */
+static WgGeoShape *
+outline_from_blob (WgReference  *self,
+                   guint         i,
+                   const Ctx    *ctx,
+                   GError      **error)
+{
+  g_autoptr(WgGeoShape) shape = wg_geo_shape_new ();
+  g_autoptr(GVariant) rings = NULL;
+  g_autoptr(GError) local = NULL;
+  gsize n_rings;
+  guint part = 0, ring = 0;
+
+  if (i >= g_variant_n_children (self->outlines))
+    {
+      fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("no outline in the binary reference"));
+      return NULL;
+    }
+  rings = g_variant_get_child_value (self->outlines, i);
+  n_rings = g_variant_n_children (rings);
+  if (n_rings == 0)
+    {
+      fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("polygon %u has no rings"), 0);
+      return NULL;
+    }
+  for (gsize r = 0; r < n_rings; r++)
+    {
+      g_autoptr(GVariant) coords = NULL;
+      g_autofree char *where = NULL;
+      const double *values;
+      gboolean is_hole;
+      gsize n_values;
+      guint n_points;
+
+      g_variant_get_child (rings, r, "(b@ad)", &is_hole, &coords);
+      values = g_variant_get_fixed_array (coords, &n_values, sizeof (double));
+      n_points = n_values / 2;
+      if (r > 0 && !is_hole)
+        {
+          part++;
+          ring = 0;
+        }
+      else if (r > 0)
+        ring++;
+      where = g_strdup_printf (_("polygon %u ring %u"), part, ring);
+      if (n_values % 2 != 0 || (r == 0 && is_hole) || n_values > G_MAXUINT)
+        {
+          fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s is not an array"), where);
+          return NULL;
+        }
+      for (gsize k = 0; k < n_values; k += 2)
+        if (!isfinite (values[k]) || !isfinite (values[k + 1]))
+          {
+            fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s position %u is not a [lon, lat] array"),
+                  where, (guint) (k / 2));
+            return NULL;
+          }
+      if (n_points < 4)
+        {
+          fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx,
+                _("%s has %u positions; a ring needs at least 4, the first repeated at the end"), where, n_points);
+          return NULL;
+        }
+      if (values[0] != values[n_values - 2] || values[1] != values[n_values - 1])
+        {
+          fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx,
+                _("%s does not end where it starts (first and last positions differ)"), where);
+          return NULL;
+        }
+      {
+        g_autofree WgGeoPoint *points = g_new (WgGeoPoint, n_points);
+
+        for (guint k = 0; k < n_points; k++)
+          {
+            points[k].lon = values[2 * k];
+            points[k].lat = values[2 * k + 1];
+          }
+        wg_geo_shape_add_ring (shape, points, n_points, is_hole);
+      }
+    }
+  if (!wg_geo_shape_validate (shape, &local))
+    {
+      fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("invalid polygon: %s"), local->message);
+      return NULL;
+    }
+  return g_steal_pointer (&shape);
+}
+
 static int
 cmp_grid (gconstpointer a,
           gconstpointer b)
@@ -1194,7 +1286,9 @@ load_grids (WgReference  *self,
         return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("\"level\" must be 1 or more"));
       if (g->kind == NULL)
         g->kind = g_strdup (g->level == 1 ? "street" : g->level == 2 ? "community" : "grid");
-      if (!(g->shape = parse_geometry (feature, &ctx, error)))
+      g->shape = self->outlines != NULL ? outline_from_blob (self, i, &ctx, error)
+                                        : parse_geometry (feature, &ctx, error);
+      if (g->shape == NULL)
         return FALSE;
       if (!g_hash_table_insert (self->grids_by_code, g->code, g))
         return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx, _("code used twice"));
@@ -1204,6 +1298,13 @@ load_grids (WgReference  *self,
       g->centroid_lon = centroid[1];
       g->area_m2 = wg_geo_shape_area_m2 (g->shape);
       self->max_level = MAX (self->max_level, g->level);
+    }
+
+  if (self->outlines != NULL && g_variant_n_children (self->outlines) != self->grids->len)
+    {
+      ctx.item[0] = '\0';
+      return fail (error, WG_REFERENCE_ERROR_GEOMETRY, &ctx, _("%u outlines for %u grids"),
+                   (guint) g_variant_n_children (self->outlines), self->grids->len);
     }
 
   /* Link the tree once every code is known. */
@@ -1952,6 +2053,83 @@ wg_reference_load_bundle_text (const char  *text,
   if (self != NULL)
     g_clear_pointer (&self->spans, g_hash_table_unref);
   return self;
+}
+
+/**
+ * wg_reference_load_blob:
+ *
+ * The model from a binary reference (wg-reference-blob.h; untrusted: its
+ * type and normal form are checked, each JSON member scanned as in
+ * wg_reference_load_bundle_text()).  The grids' outlines are read in
+ * place; keeps no bundle.
+ */
+WgReference *
+wg_reference_load_blob (GBytes  *blob,
+                        GError **error)
+{
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GVariant) texts = NULL;
+  g_autoptr(GHashTable) spans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const guint8 *data;
+  gsize size;
+  char order;
+  GVariantIter iter;
+  const char *key, *text;
+  WgReference *self;
+
+  g_return_val_if_fail (blob != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = g_bytes_get_data (blob, &size);
+  order = size > 0 ? (char) data[0] : '\0';
+  if (order != 'l' && order != 'B')
+    goto invalid;
+  variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (WG_REFERENCE_BLOB_TYPE), blob, FALSE));
+  if (!g_variant_is_normal_form (variant))
+    goto invalid;
+  if (order != (G_BYTE_ORDER == G_LITTLE_ENDIAN ? 'l' : 'B'))
+    {
+      GVariant *swapped = g_variant_byteswap (variant);
+
+      g_variant_unref (variant);
+      variant = swapped;
+    }
+  texts = g_variant_get_child_value (variant, 1);
+  g_variant_iter_init (&iter, texts);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &text))
+    {
+      Span *span = g_new (Span, 1);
+      g_autoptr(GError) local = NULL;
+
+      span->data = text;
+      span->length = strlen (text);
+      if (!wg_json_guard_scan (span->data, span->length, WG_JSON_GUARD_DEFAULT_MAX_DEPTH, &local))
+        {
+          g_free (span);
+          g_set_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE, _("not valid JSON: %s"),
+                       local->message);
+          return NULL;
+        }
+      g_hash_table_replace (spans, g_strdup (key), span);
+    }
+
+  self = g_object_new (WG_TYPE_REFERENCE, NULL);
+  self->bundle = json_object_new ();
+  self->from_bundle = TRUE;
+  self->spans = g_steal_pointer (&spans);
+  self->outlines = g_variant_get_child_value (variant, 2);
+  self = load (self, error);
+  if (self != NULL)
+    {
+      g_clear_pointer (&self->spans, g_hash_table_unref);
+      g_clear_pointer (&self->outlines, g_variant_unref);
+    }
+  return self;
+
+invalid:
+  g_set_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE, "%s",
+               _("not a binary reference (wrong type, byte order mark or layout)"));
+  return NULL;
 }
 
 JsonObject *
