@@ -53,8 +53,12 @@ main (int   argc,
   json_object_set_string_member (bundle, "timezone", wg_reference_get_time_zone_id (base));
   node = json_node_init_object (json_node_alloc (), bundle);
   text = json_to_string (node, FALSE);
-  blob = wg_reference_blob_build (bundle, &error);
-  g_assert_no_error (error);
+  {
+    g_autoptr(WgReference) city = wg_reference_load_bundle_text (text, strlen (text), &error);
+
+    g_assert_no_error (error);
+    blob = wg_reference_blob_build (city, bundle);
+  }
   g_print ("city of %d streets: JSON %.1f MB, binary %.1f MB\n", streets, strlen (text) / 1e6,
            g_bytes_get_size (blob) / 1e6);
 

@@ -4,29 +4,39 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "wg-reference.h"
+
 G_BEGIN_DECLS
 
-/* The reference bundle in a form that needs no parsing of its largest
- * part (GET /api/v1/reference/binary, docs/api.md): a serialised GVariant
- * of type WG_REFERENCE_BLOB_TYPE,
+/* The reference bundle in a form that needs no JSON parser for its
+ * largest parts (GET /api/v1/reference/binary, docs/api.md): a serialised
+ * GVariant of type WG_REFERENCE_BLOB_TYPE,
  *
  *   y        the writer's byte order, 'l' or 'B' (at offset 0, so it reads
  *            the same either way; a reader of the other order byteswaps),
- *   a{ss}    each bundle member as JSON text, the grids' features without
- *            their "geometry",
- *   aa(bad)  per grid feature, in feature order, its rings: TRUE for a hole
- *            (a polygon's second and later rings), then lon, lat, lon, lat...
- *            closed (the first point repeated at the end).
+ *   a{ss}    each other bundle member as JSON text (format, timezone,
+ *            world, stations, departments, categories, roster, ...),
+ *   a(...)   the grids (WG_REFERENCE_BLOB_GRID: code, name_zh, name_en,
+ *            kind, parent, case_prefix, level, households, volunteers,
+ *            responsible force ids), in code order,
+ *   aa(bad)  each grid's rings, in the same order: TRUE for a hole, then
+ *            lon, lat, lon, lat, ... closed (the first point repeated),
+ *   a(...)   the forces (WG_REFERENCE_BLOB_FORCE: id, type, sub_kind,
+ *            name_zh, title_zh, account, speed, lat, lon, members,
+ *            capabilities, grid, station, department), in file order.
  *
- * A city's 20,000 grid outlines are most of its bundle; as doubles they
- * are read where they lie.  wg_reference_load_blob() reads it. */
+ * A city's 20,000 grids and 25,000 forces were two thirds of its JSON
+ * parse; as records they are read where they lie.
+ * wg_reference_load_blob() reads it, with the JSON's checks. */
 
-#define WG_REFERENCE_BLOB_TYPE "(ya{ss}aa(bad))"
+#define WG_REFERENCE_BLOB_GRID  "(ssmsmsmsmsuuuas)"
+#define WG_REFERENCE_BLOB_FORCE "(ssmssmsssdduasmsmsms)"
+#define WG_REFERENCE_BLOB_TYPE  "(ya{ss}a" WG_REFERENCE_BLOB_GRID "aa(bad)a" WG_REFERENCE_BLOB_FORCE ")"
 #define WG_REFERENCE_BLOB_CONTENT_TYPE "application/vnd.wangge.reference+gvariant"
 
-/* The blob of a bundle as GET /api/v1/reference serves it (already
- * checked by the reference's loader). */
-GBytes *wg_reference_blob_build (JsonObject  *bundle,
-                                 GError     **error);
+/* The blob of @reference; @bundle: the bundle as GET /api/v1/reference
+ * serves it, for the members kept as JSON. */
+GBytes *wg_reference_blob_build (WgReference *reference,
+                                 JsonObject  *bundle);
 
 G_END_DECLS

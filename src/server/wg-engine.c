@@ -857,9 +857,7 @@ wg_engine_new (WgServer  *server,
 
         self->reference_json = build_reference_json (bundle);
         self->reference_etag = reference_etag (self->reference_json);
-        self->reference_blob = wg_reference_blob_build (bundle, error);
-        if (self->reference_blob == NULL)
-          return NULL;
+        self->reference_blob = wg_reference_blob_build (self->reference, bundle);
         self->reference_blob_etag = reference_etag (self->reference_blob);
       }
     }

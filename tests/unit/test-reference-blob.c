@@ -201,7 +201,8 @@ swap_blob (GBytes *blob)
   return g_bytes_new_take (data, size);
 }
 
-/* JSON text -> model, and the server's blob -> model: the same. */
+/* JSON text -> model, and the model -> the server's blob -> model: the
+ * same. */
 static void
 check_bundle (JsonObject *bundle)
 {
@@ -214,8 +215,7 @@ check_bundle (JsonObject *bundle)
   g_autoptr(WgReference) from_swapped = NULL;
 
   g_assert_no_error (error);
-  blob = wg_reference_blob_build (bundle, &error);
-  g_assert_no_error (error);
+  blob = wg_reference_blob_build (from_json, bundle);
   from_blob = wg_reference_load_blob (blob, &error);
   g_assert_no_error (error);
   assert_same (from_json, from_blob);
@@ -262,13 +262,12 @@ test_damaged (void)
 {
   g_autoptr(WgReference) demo = test_demo_reference ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) blob = wg_reference_blob_build (wg_reference_get_bundle (demo), &error);
+  g_autoptr(GBytes) blob = wg_reference_blob_build (demo, wg_reference_get_bundle (demo));
   gsize size;
   const guint8 *data = g_bytes_get_data (blob, &size);
   g_autofree guint8 *copy = g_memdup2 (data, size);
   g_autoptr(GRand) rand = g_rand_new_with_seed (SEED);
 
-  g_assert_no_error (error);
   assert_refused (data, 0);
   assert_refused (data, 1);
   assert_refused (data, size / 2);
@@ -296,22 +295,51 @@ test_damaged (void)
     }
 }
 
-/* A hand-made blob: one grid whose ring does not close. */
-static void
-test_open_ring (void)
+/* Hand-made blobs, well formed but wrong: a ring that does not close, a
+ * grid with no outline, a force of an unknown grid. */
+static GBytes *
+rebuilt (GBytes   *blob,
+         guint     child,
+         GVariant *replacement)
 {
-  g_autoptr(WgReference) demo = test_demo_reference ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) blob = wg_reference_blob_build (wg_reference_get_bundle (demo), &error);
   g_autoptr(GVariant) variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (WG_REFERENCE_BLOB_TYPE),
                                                                               blob, FALSE));
-  g_autoptr(GVariant) texts = g_variant_get_child_value (variant, 1);
-  g_autoptr(GVariant) outlines = g_variant_get_child_value (variant, 2);
-  GVariantBuilder builder;
+  GVariant *children[5];
   g_autoptr(GVariant) damaged = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(WgReference) reference = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+    children[i] = i == child ? g_variant_ref_sink (replacement) : g_variant_get_child_value (variant, i);
+  damaged = g_variant_ref_sink (g_variant_new_tuple (children, G_N_ELEMENTS (children)));
+  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+    g_variant_unref (children[i]);
+  return g_variant_get_data_as_bytes (damaged);
+}
+
+static void
+assert_refused_with (GBytes *bytes,
+                     int     code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) reference = wg_reference_load_blob (bytes, &error);
+
+  g_assert_error (error, WG_REFERENCE_ERROR, code);
+  g_assert_null (reference);
+}
+
+static void
+test_wrong_content (void)
+{
+  g_autoptr(WgReference) demo = test_demo_reference ();
+  g_autoptr(GBytes) blob = wg_reference_blob_build (demo, wg_reference_get_bundle (demo));
+  g_autoptr(GVariant) variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (WG_REFERENCE_BLOB_TYPE),
+                                                                              blob, FALSE));
+  g_autoptr(GVariant) outlines = g_variant_get_child_value (variant, 3);
+  g_autoptr(GVariant) forces = g_variant_get_child_value (variant, 4);
   const double open_ring[] = { 0, 0, 1, 0, 1, 1, 0, 1 };
+  GVariantBuilder builder;
+  g_autoptr(GBytes) open = NULL;
+  g_autoptr(GBytes) short_of_one = NULL;
+  g_autoptr(GBytes) unknown_grid = NULL;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa(bad)"));
   for (gsize i = 0; i < g_variant_n_children (outlines); i++)
@@ -320,13 +348,40 @@ test_open_ring (void)
                                     g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, open_ring,
                                                                G_N_ELEMENTS (open_ring), sizeof (double)));
     else
-      g_variant_builder_add_value (&builder, g_variant_get_child_value (outlines, i));
-  damaged = g_variant_ref_sink (g_variant_new ("(y@a{ss}@aa(bad))", G_BYTE_ORDER == G_LITTLE_ENDIAN ? 'l' : 'B',
-                                               texts, g_variant_builder_end (&builder)));
-  bytes = g_variant_get_data_as_bytes (damaged);
-  reference = wg_reference_load_blob (bytes, &error);
-  g_assert_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_GEOMETRY);
-  g_assert_null (reference);
+      {
+        g_autoptr(GVariant) rings = g_variant_get_child_value (outlines, i);
+
+        g_variant_builder_add_value (&builder, rings);
+      }
+  open = rebuilt (blob, 3, g_variant_builder_end (&builder));
+  assert_refused_with (open, WG_REFERENCE_ERROR_GEOMETRY);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa(bad)"));
+  for (gsize i = 1; i < g_variant_n_children (outlines); i++)
+    {
+      g_autoptr(GVariant) rings = g_variant_get_child_value (outlines, i);
+
+      g_variant_builder_add_value (&builder, rings);
+    }
+  short_of_one = rebuilt (blob, 3, g_variant_builder_end (&builder));
+  assert_refused_with (short_of_one, WG_REFERENCE_ERROR_GEOMETRY);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a" WG_REFERENCE_BLOB_FORCE));
+  for (gsize i = 0; i < g_variant_n_children (forces); i++)
+    {
+      g_autoptr(GVariant) force = g_variant_get_child_value (forces, i);
+      GVariant *fields[14];
+
+      for (guint k = 0; k < G_N_ELEMENTS (fields); k++)
+        fields[k] = k == 11 && i == 0 ? g_variant_new_maybe (G_VARIANT_TYPE_STRING, g_variant_new_string ("999"))
+                                      : g_variant_get_child_value (force, k);
+      g_variant_builder_add_value (&builder, g_variant_new_tuple (fields, G_N_ELEMENTS (fields)));
+      for (guint k = 0; k < G_N_ELEMENTS (fields); k++)
+        if (!(k == 11 && i == 0))
+          g_variant_unref (fields[k]);
+    }
+  unknown_grid = rebuilt (blob, 4, g_variant_builder_end (&builder));
+  assert_refused_with (unknown_grid, WG_REFERENCE_ERROR_UNKNOWN_REF);
 }
 
 int
@@ -338,6 +393,6 @@ main (int   argc,
   g_test_add_func ("/reference-blob/helong", test_helong);
   g_test_add_data_func ("/reference-blob/city-3-streets", GUINT_TO_POINTER (3), test_city);
   g_test_add_func ("/reference-blob/damaged", test_damaged);
-  g_test_add_func ("/reference-blob/open-ring", test_open_ring);
+  g_test_add_func ("/reference-blob/wrong-content", test_wrong_content);
   return g_test_run ();
 }
