@@ -100,6 +100,14 @@ wg_reference_cache_load (const char  *dir,
   return reference;
 }
 
+gboolean
+wg_reference_cache_has_copy (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, REFERENCE_FILE, NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
 /* The ETag of the saved copy, when there is one. */
 static char *
 saved_etag (const char *dir)

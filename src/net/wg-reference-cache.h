@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 
 WgReference *wg_reference_cache_load          (const char           *dir,
                                                GError              **error);
+/* Whether @dir holds a copy (that wg_reference_cache_load() then checks). */
+gboolean     wg_reference_cache_has_copy      (const char           *dir);
 
 /* GET /api/v1/reference/binary with the copy's ETag.  @need_reference: FALSE when
  * the caller runs on the copy already and only wants it current (then a
