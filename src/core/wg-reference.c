@@ -2214,8 +2214,9 @@ wg_reference_load_bundle_text (const char  *text,
  *
  * The model from a binary reference (wg-reference-blob.h; untrusted: its
  * type and normal form are checked, each JSON member scanned as in
- * wg_reference_load_bundle_text()).  The grids' outlines are read in
- * place; keeps no bundle.
+ * wg_reference_load_bundle_text()); the grids, their outlines and the
+ * forces are read from their records in place, with the checks their
+ * JSON gets.  Keeps no bundle.
  */
 WgReference *
 wg_reference_load_blob (GBytes  *blob,
