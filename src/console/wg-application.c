@@ -417,12 +417,11 @@ open_offline (WgApplication  *self,
               GError        **error)
 {
   g_autofree char *dir = live_directory (self);
-  g_autofree char *reference_path = g_build_filename (dir, "reference.json", NULL);
   g_autofree char *session_path = g_build_filename (dir, "session.json", NULL);
   g_autoptr(JsonNode) session_node = NULL;
   g_autoptr(WgReference) reference = NULL;
 
-  if (!g_file_test (reference_path, G_FILE_TEST_EXISTS) || !g_file_test (session_path, G_FILE_TEST_EXISTS))
+  if (!wg_reference_cache_has_copy (dir) || !g_file_test (session_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    "no earlier session of this user on this server");

@@ -18,6 +18,7 @@
 
 #include "wg-grid-index.h"
 #include "wg-json-guard.h"
+#include "wg-reference-blob.h"
 #include "wg-reference.h"
 
 #define DETOUR_FACTOR 1.3
@@ -37,6 +38,9 @@ struct _WgReference
   JsonObject       *bundle;         /* every file's parsed root, by short name */
   gboolean          from_bundle;
   GHashTable       *spans;          /* loading from a bundle's text: member -> Span */
+  GVariant         *grid_records;   /* loading from a blob (wg-reference-blob.h): the grids, */
+  GVariant         *outlines;       /* their rings */
+  GVariant         *force_records;  /* and the forces */
   JsonObject       *world;
   char             *name_zh;
   char             *street_code;
@@ -248,6 +252,9 @@ wg_reference_finalize (GObject *object)
   g_free (self->dir);
   g_clear_pointer (&self->bundle, json_object_unref);
   g_clear_pointer (&self->spans, g_hash_table_unref);
+  g_clear_pointer (&self->grid_records, g_variant_unref);
+  g_clear_pointer (&self->outlines, g_variant_unref);
+  g_clear_pointer (&self->force_records, g_variant_unref);
   g_clear_pointer (&self->world, json_object_unref);
   g_free (self->name_zh);
   g_free (self->street_code);
@@ -1113,6 +1120,95 @@ parse_geometry (JsonObject  *feature,
   return g_steal_pointer (&shape);
 }
 
+/* Feature @i's outline from a blob (wg-reference-blob.h): the same
+ * checks as parse_ring() on rings that need no parsing. */
+static WgGeoShape *
+outline_from_blob (WgReference  *self,
+                   guint         i,
+                   const Ctx    *ctx,
+                   GError      **error)
+{
+  g_autoptr(WgGeoShape) shape = wg_geo_shape_new ();
+  g_autoptr(GVariant) rings = NULL;
+  g_autoptr(GError) local = NULL;
+  gsize n_rings;
+  guint part = 0, ring = 0;
+
+  if (i >= g_variant_n_children (self->outlines))
+    {
+      fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("no outline in the binary reference"));
+      return NULL;
+    }
+  rings = g_variant_get_child_value (self->outlines, i);
+  n_rings = g_variant_n_children (rings);
+  if (n_rings == 0)
+    {
+      fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("polygon %u has no rings"), 0);
+      return NULL;
+    }
+  for (gsize r = 0; r < n_rings; r++)
+    {
+      g_autoptr(GVariant) coords = NULL;
+      g_autofree char *where = NULL;
+      const double *values;
+      gboolean is_hole;
+      gsize n_values;
+      guint n_points;
+
+      g_variant_get_child (rings, r, "(b@ad)", &is_hole, &coords);
+      values = g_variant_get_fixed_array (coords, &n_values, sizeof (double));
+      n_points = n_values / 2;
+      if (r > 0 && !is_hole)
+        {
+          part++;
+          ring = 0;
+        }
+      else if (r > 0)
+        ring++;
+      where = g_strdup_printf (_("polygon %u ring %u"), part, ring);
+      if (n_values % 2 != 0 || (r == 0 && is_hole) || n_values > G_MAXUINT)
+        {
+          fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s is not an array"), where);
+          return NULL;
+        }
+      for (gsize k = 0; k < n_values; k += 2)
+        if (!isfinite (values[k]) || !isfinite (values[k + 1]))
+          {
+            fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s position %u is not a [lon, lat] array"),
+                  where, (guint) (k / 2));
+            return NULL;
+          }
+      if (n_points < 4)
+        {
+          fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx,
+                _("%s has %u positions; a ring needs at least 4, the first repeated at the end"), where, n_points);
+          return NULL;
+        }
+      if (values[0] != values[n_values - 2] || values[1] != values[n_values - 1])
+        {
+          fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx,
+                _("%s does not end where it starts (first and last positions differ)"), where);
+          return NULL;
+        }
+      {
+        g_autofree WgGeoPoint *points = g_new (WgGeoPoint, n_points);
+
+        for (guint k = 0; k < n_points; k++)
+          {
+            points[k].lon = values[2 * k];
+            points[k].lat = values[2 * k + 1];
+          }
+        wg_geo_shape_add_ring (shape, points, n_points, is_hole);
+      }
+    }
+  if (!wg_geo_shape_validate (shape, &local))
+    {
+      fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("invalid polygon: %s"), local->message);
+      return NULL;
+    }
+  return g_steal_pointer (&shape);
+}
+
 static int
 cmp_grid (gconstpointer a,
           gconstpointer b)
@@ -1125,6 +1221,93 @@ cmp_grid (gconstpointer a,
   return strcmp (x->code, y->code);
 }
 
+/* A grid's fields from its feature in grids.geojson. */
+static gboolean
+read_grid_feature (JsonArray   *features,
+                   guint        i,
+                   WgGrid      *g,
+                   char       **parent,
+                   GStrv       *responsible,
+                   Ctx         *ctx,
+                   GError     **error)
+{
+  JsonObject *feature, *props;
+
+  if (!(feature = element_object (features, i, ctx, error)) ||
+      !(props = get_object (feature, "properties", TRUE, ctx, error)) ||
+      !get_string (props, "code", TRUE, ctx, &g->code, error))
+    return FALSE;
+  ctx_item (ctx, "feature %u (code %s)", i, g->code);
+  if (!is_digits (g->code))
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("the code is not all digits"));
+  if (!get_string (props, "name_zh", TRUE, ctx, &g->name_zh, error) ||
+      !get_uint (props, "level", TRUE, 64, ctx, &g->level, error) ||
+      !get_string (props, "kind", FALSE, ctx, &g->kind, error) ||
+      !get_uint (props, "households", FALSE, G_MAXINT, ctx, &g->households, error) ||
+      !get_uint (props, "volunteers", FALSE, G_MAXINT, ctx, &g->volunteers, error) ||
+      !get_string (props, "parent", FALSE, ctx, parent, error) ||
+      !get_string (props, "name_en", FALSE, ctx, &g->name_en, error) ||
+      !get_string (props, "case_prefix", FALSE, ctx, &g->case_prefix, error) ||
+      !get_strv (props, "responsible", ctx, responsible, error))
+    return FALSE;
+  return (g->shape = parse_geometry (feature, ctx, error)) != NULL;
+}
+
+/* A required string of a blob's record: the same rule as get_string(). */
+static gboolean
+check_required (const char  *value,
+                const char  *name,
+                const Ctx   *ctx,
+                GError     **error)
+{
+  if (value == NULL)
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("missing \"%s\""), name);
+  if (*value == '\0')
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is empty"), name);
+  return TRUE;
+}
+
+static gboolean
+check_range (double       value,
+             const char  *name,
+             double       min,
+             double       max,
+             const Ctx   *ctx,
+             GError     **error)
+{
+  if (!isfinite (value) || value < min || value > max)
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is %g, outside %g to %g"), name, value, min, max);
+  return TRUE;
+}
+
+/* A grid's fields from its record in a blob (wg-reference-blob.h), with
+ * the checks read_grid_feature() makes. */
+static gboolean
+read_grid_record (WgReference  *self,
+                  guint         i,
+                  WgGrid       *g,
+                  char        **parent,
+                  GStrv        *responsible,
+                  Ctx          *ctx,
+                  GError      **error)
+{
+  g_autoptr(GVariant) record = g_variant_get_child_value (self->grid_records, i);
+
+  g_variant_get (record, "(ssmsmsmsmsuuu^as)", &g->code, &g->name_zh, &g->name_en, &g->kind, parent,
+                 &g->case_prefix, &g->level, &g->households, &g->volunteers, responsible);
+  if (!check_required (g->code, "code", ctx, error))
+    return FALSE;
+  ctx_item (ctx, "feature %u (code %s)", i, g->code);
+  if (!is_digits (g->code))
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("the code is not all digits"));
+  if (!check_required (g->name_zh, "name_zh", ctx, error) ||
+      !check_range (g->level, "level", 0, 64, ctx, error) ||
+      !check_range (g->households, "households", 0, G_MAXINT, ctx, error) ||
+      !check_range (g->volunteers, "volunteers", 0, G_MAXINT, ctx, error))
+    return FALSE;
+  return (g->shape = outline_from_blob (self, i, ctx, error)) != NULL;
+}
+
 static gboolean
 load_grids (WgReference  *self,
             Pending      *pending,
@@ -1134,68 +1317,63 @@ load_grids (WgReference  *self,
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GHashTable) parents = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   g_autoptr(GHashTable) prefixes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *type = NULL;
-  JsonObject *obj;
-  JsonArray *features;
+  JsonArray *features = NULL;
+  guint n_features;
 
-  if (!(root = load_json (self, &ctx, error)))
-    return FALSE;
-  obj = json_node_get_object (root);
-  if (!get_string (obj, "type", TRUE, &ctx, &type, error))
-    return FALSE;
-  if (!g_str_equal (type, "FeatureCollection"))
-    return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
-                 _("type is \"%s\", expected \"FeatureCollection\""), type);
-  if (!(features = get_array (obj, "features", TRUE, &ctx, error)))
-    return FALSE;
-  if (json_array_get_length (features) == 0)
+  if (self->grid_records != NULL)
+    n_features = g_variant_n_children (self->grid_records);
+  else
+    {
+      g_autofree char *type = NULL;
+      JsonObject *obj;
+
+      if (!(root = load_json (self, &ctx, error)))
+        return FALSE;
+      obj = json_node_get_object (root);
+      if (!get_string (obj, "type", TRUE, &ctx, &type, error))
+        return FALSE;
+      if (!g_str_equal (type, "FeatureCollection"))
+        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
+                     _("type is \"%s\", expected \"FeatureCollection\""), type);
+      if (!(features = get_array (obj, "features", TRUE, &ctx, error)))
+        return FALSE;
+      n_features = json_array_get_length (features);
+    }
+  if (n_features == 0)
     return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("no features"));
+  if (self->grid_records != NULL && g_variant_n_children (self->outlines) != n_features)
+    return fail (error, WG_REFERENCE_ERROR_GEOMETRY, &ctx, _("%u outlines for %u grids"),
+                 (guint) g_variant_n_children (self->outlines), n_features);
 
-  for (guint i = 0; i < json_array_get_length (features); i++)
+  for (guint i = 0; i < n_features; i++)
     {
       WgGrid *g = g_new0 (WgGrid, 1);
-      JsonObject *feature, *props;
       char *parent = NULL;
       GStrv responsible = NULL;
       double centroid[2];
+      gboolean read;
 
       g->children = g_ptr_array_new ();
       g->responsible = g_ptr_array_new ();
       g_ptr_array_add (self->grids, g);
 
       ctx_item (&ctx, "feature %u", i);
-      if (!(feature = element_object (features, i, &ctx, error)) ||
-          !(props = get_object (feature, "properties", TRUE, &ctx, error)) ||
-          !get_string (props, "code", TRUE, &ctx, &g->code, error))
-        return FALSE;
-      ctx_item (&ctx, "feature %u (code %s)", i, g->code);
-      if (!is_digits (g->code))
-        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("the code is not all digits"));
-      if (!get_string (props, "name_zh", TRUE, &ctx, &g->name_zh, error) ||
-          !get_uint (props, "level", TRUE, 64, &ctx, &g->level, error) ||
-          !get_string (props, "kind", FALSE, &ctx, &g->kind, error) ||
-          !get_uint (props, "households", FALSE, G_MAXINT, &ctx, &g->households, error) ||
-          !get_uint (props, "volunteers", FALSE, G_MAXINT, &ctx, &g->volunteers, error) ||
-          !get_string (props, "parent", FALSE, &ctx, &parent, error) ||
-          !get_string (props, "name_en", FALSE, &ctx, &g->name_en, error) ||
-          !get_string (props, "case_prefix", FALSE, &ctx, &g->case_prefix, error))
+      read = features != NULL ? read_grid_feature (features, i, g, &parent, &responsible, &ctx, error)
+                              : read_grid_record (self, i, g, &parent, &responsible, &ctx, error);
+      g_hash_table_insert (parents, g, parent);
+      g_hash_table_insert (pending->responsible, g, responsible);
+      if (!read)
         return FALSE;
       if (g->case_prefix != NULL && !is_case_prefix (g->case_prefix))
         return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
                      _("\"case_prefix\" must be 1 to 16 letters and digits"));
       if (g->case_prefix != NULL && g->level != 1)
         return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("only a street (level 1) has a \"case_prefix\""));
-      g_hash_table_insert (parents, g, parent);
       g_hash_table_insert (pending->feature_of, g, GUINT_TO_POINTER (i + 1));
-      if (!get_strv (props, "responsible", &ctx, &responsible, error))
-        return FALSE;
-      g_hash_table_insert (pending->responsible, g, responsible);
       if (g->level == 0)
         return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("\"level\" must be 1 or more"));
       if (g->kind == NULL)
         g->kind = g_strdup (g->level == 1 ? "street" : g->level == 2 ? "community" : "grid");
-      if (!(g->shape = parse_geometry (feature, &ctx, error)))
-        return FALSE;
       if (!g_hash_table_insert (self->grids_by_code, g->code, g))
         return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx, _("code used twice"));
 
@@ -1345,58 +1523,135 @@ load_stations (WgReference  *self,
 
 /* ------------------------------------------------------------ forces.json */
 
+/* What a force names, before it is checked and linked. */
+typedef struct
+{
+  char   *type;
+  char   *speed;
+  char   *grid;
+  char   *station;
+  char   *department;
+} ForceNames;
+
+static void
+force_names_clear (ForceNames *names)
+{
+  g_free (names->type);
+  g_free (names->speed);
+  g_free (names->grid);
+  g_free (names->station);
+  g_free (names->department);
+}
+
+/* From forces.json's item @i. */
+static gboolean
+read_force_object (JsonArray   *array,
+                   guint        i,
+                   WgForce     *f,
+                   ForceNames  *names,
+                   Ctx         *ctx,
+                   GError     **error)
+{
+  JsonObject *obj;
+
+  if (!(obj = element_object (array, i, ctx, error)) ||
+      !get_string (obj, "id", TRUE, ctx, &f->id, error))
+    return FALSE;
+  ctx_item (ctx, "force %u (id %s)", i, f->id);
+  if (!get_string (obj, "type", TRUE, ctx, &names->type, error))
+    return FALSE;
+  if (!wg_force_type_from_slug (names->type, &f->type))
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("unknown force type \"%s\""), names->type);
+  return get_string (obj, "sub_kind", f->type == WG_FORCE_FIVE_HEAD, ctx, &f->sub_kind, error) &&
+         get_string (obj, "name_zh", TRUE, ctx, &f->name_zh, error) &&
+         get_string (obj, "title_zh", FALSE, ctx, &f->title_zh, error) &&
+         get_string (obj, "account", TRUE, ctx, &f->account, error) &&
+         get_string (obj, "speed", TRUE, ctx, &names->speed, error) &&
+         get_position (obj, ctx, &f->lat, &f->lon, error) &&
+         get_uint (obj, "members", FALSE, 1000000, ctx, &f->members, error) &&
+         get_strv (obj, "capabilities", ctx, &f->capabilities, error) &&
+         get_string (obj, "grid", FALSE, ctx, &names->grid, error) &&
+         get_string (obj, "station", FALSE, ctx, &names->station, error) &&
+         get_string (obj, "department", f->type == WG_FORCE_DEPARTMENT_TEAM, ctx, &names->department, error);
+}
+
+/* From a blob's record @i, with the checks read_force_object() makes. */
+static gboolean
+read_force_record (WgReference  *self,
+                   guint         i,
+                   WgForce      *f,
+                   ForceNames   *names,
+                   Ctx          *ctx,
+                   GError      **error)
+{
+  g_autoptr(GVariant) record = g_variant_get_child_value (self->force_records, i);
+
+  g_variant_get (record, "(ssmssmsssddu^asmsmsms)", &f->id, &names->type, &f->sub_kind, &f->name_zh,
+                 &f->title_zh, &f->account, &names->speed, &f->lat, &f->lon, &f->members, &f->capabilities,
+                 &names->grid, &names->station, &names->department);
+  if (!check_required (f->id, "id", ctx, error))
+    return FALSE;
+  ctx_item (ctx, "force %u (id %s)", i, f->id);
+  if (!wg_force_type_from_slug (names->type, &f->type))
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("unknown force type \"%s\""), names->type);
+  if (f->type == WG_FORCE_FIVE_HEAD && !check_required (f->sub_kind, "sub_kind", ctx, error))
+    return FALSE;
+  if (f->type == WG_FORCE_DEPARTMENT_TEAM && !check_required (names->department, "department", ctx, error))
+    return FALSE;
+  return check_required (f->name_zh, "name_zh", ctx, error) &&
+         check_required (f->account, "account", ctx, error) &&
+         check_required (names->speed, "speed", ctx, error) &&
+         check_range (f->lat, "lat", -90, 90, ctx, error) &&
+         check_range (f->lon, "lon", -180, 180, ctx, error) &&
+         check_range (f->members, "members", 0, 1000000, ctx, error);
+}
+
 static gboolean
 load_forces (WgReference  *self,
              GError      **error)
 {
   Ctx ctx = { "forces.json", "" };
   g_autoptr(JsonNode) root = NULL;
-  JsonArray *array;
+  JsonArray *array = NULL;
+  guint n_forces;
 
-  if (!(root = load_json (self, &ctx, error)) ||
-      !(array = get_array (json_node_get_object (root), "forces", TRUE, &ctx, error)))
-    return FALSE;
+  if (self->force_records != NULL)
+    n_forces = g_variant_n_children (self->force_records);
+  else
+    {
+      if (!(root = load_json (self, &ctx, error)) ||
+          !(array = get_array (json_node_get_object (root), "forces", TRUE, &ctx, error)))
+        return FALSE;
+      n_forces = json_array_get_length (array);
+    }
 
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < n_forces; i++)
     {
       WgForce *f = g_new0 (WgForce, 1);
-      g_autofree char *type = NULL, *speed = NULL, *grid = NULL, *station = NULL, *dept = NULL;
-      JsonObject *obj;
+      ForceNames names = { NULL };
+      gboolean read;
 
       f->members = 1;
       g_ptr_array_add (self->forces, f);
       ctx_item (&ctx, "force %u", i);
-      if (!(obj = element_object (array, i, &ctx, error)) ||
-          !get_string (obj, "id", TRUE, &ctx, &f->id, error))
+      read = array != NULL ? read_force_object (array, i, f, &names, &ctx, error)
+                           : read_force_record (self, i, f, &names, &ctx, error);
+      if (read && !g_hash_table_insert (self->forces_by_id, f->id, f))
+        read = fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx, _("id used twice"));
+      if (read && !wg_speed_class_from_slug (names.speed, &f->speed))
+        read = fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
+                     _("unknown speed \"%s\" (foot, bicycle or car)"), names.speed);
+      if (read && names.grid && !(f->grid = g_hash_table_lookup (self->grids_by_code, names.grid)))
+        read = fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown grid \"%s\""), names.grid);
+      if (read && names.station && !(f->station = g_hash_table_lookup (self->stations_by_code, names.station)))
+        read = fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown station \"%s\""), names.station);
+      if (read && names.department &&
+          !(f->department = g_hash_table_lookup (self->departments_by_code, names.department)))
+        read = fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown department \"%s\""),
+                     names.department);
+      force_names_clear (&names);
+      if (!read)
         return FALSE;
-      ctx_item (&ctx, "force %u (id %s)", i, f->id);
-      if (!g_hash_table_insert (self->forces_by_id, f->id, f))
-        return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx, _("id used twice"));
-      if (!get_string (obj, "type", TRUE, &ctx, &type, error))
-        return FALSE;
-      if (!wg_force_type_from_slug (type, &f->type))
-        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("unknown force type \"%s\""), type);
-      if (!get_string (obj, "sub_kind", f->type == WG_FORCE_FIVE_HEAD, &ctx, &f->sub_kind, error) ||
-          !get_string (obj, "name_zh", TRUE, &ctx, &f->name_zh, error) ||
-          !get_string (obj, "title_zh", FALSE, &ctx, &f->title_zh, error) ||
-          !get_string (obj, "account", TRUE, &ctx, &f->account, error) ||
-          !get_string (obj, "speed", TRUE, &ctx, &speed, error) ||
-          !get_position (obj, &ctx, &f->lat, &f->lon, error) ||
-          !get_uint (obj, "members", FALSE, 1000000, &ctx, &f->members, error) ||
-          !get_strv (obj, "capabilities", &ctx, &f->capabilities, error) ||
-          !get_string (obj, "grid", FALSE, &ctx, &grid, error) ||
-          !get_string (obj, "station", FALSE, &ctx, &station, error) ||
-          !get_string (obj, "department", f->type == WG_FORCE_DEPARTMENT_TEAM, &ctx, &dept, error))
-        return FALSE;
-      if (!wg_speed_class_from_slug (speed, &f->speed))
-        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
-                     _("unknown speed \"%s\" (foot, bicycle or car)"), speed);
-      if (grid && !(f->grid = g_hash_table_lookup (self->grids_by_code, grid)))
-        return fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown grid \"%s\""), grid);
-      if (station && !(f->station = g_hash_table_lookup (self->stations_by_code, station)))
-        return fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown station \"%s\""), station);
-      if (dept && !(f->department = g_hash_table_lookup (self->departments_by_code, dept)))
-        return fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown department \"%s\""), dept);
       if (f->station == NULL && f->grid != NULL)
         f->station = f->grid->station;
       if (f->grid == NULL && f->station == NULL && f->department == NULL)
@@ -1952,6 +2207,88 @@ wg_reference_load_bundle_text (const char  *text,
   if (self != NULL)
     g_clear_pointer (&self->spans, g_hash_table_unref);
   return self;
+}
+
+/**
+ * wg_reference_load_blob:
+ *
+ * The model from a binary reference (wg-reference-blob.h; untrusted: its
+ * type and normal form are checked, each JSON member scanned as in
+ * wg_reference_load_bundle_text()); the grids, their outlines and the
+ * forces are read from their records in place, with the checks their
+ * JSON gets.  Keeps no bundle.
+ */
+WgReference *
+wg_reference_load_blob (GBytes  *blob,
+                        GError **error)
+{
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GVariant) texts = NULL;
+  g_autoptr(GHashTable) spans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const guint8 *data;
+  gsize size;
+  char order;
+  GVariantIter iter;
+  const char *key, *text;
+  WgReference *self;
+
+  g_return_val_if_fail (blob != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = g_bytes_get_data (blob, &size);
+  order = size > 0 ? (char) data[0] : '\0';
+  if (order != 'l' && order != 'B')
+    goto invalid;
+  variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (WG_REFERENCE_BLOB_TYPE), blob, FALSE));
+  if (!g_variant_is_normal_form (variant))
+    goto invalid;
+  if (order != (G_BYTE_ORDER == G_LITTLE_ENDIAN ? 'l' : 'B'))
+    {
+      GVariant *swapped = g_variant_byteswap (variant);
+
+      g_variant_unref (variant);
+      variant = swapped;
+    }
+  texts = g_variant_get_child_value (variant, 1);
+  g_variant_iter_init (&iter, texts);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &text))
+    {
+      Span *span = g_new (Span, 1);
+      g_autoptr(GError) local = NULL;
+
+      span->data = text;
+      span->length = strlen (text);
+      if (!wg_json_guard_scan (span->data, span->length, WG_JSON_GUARD_DEFAULT_MAX_DEPTH, &local))
+        {
+          g_free (span);
+          g_set_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE, _("not valid JSON: %s"),
+                       local->message);
+          return NULL;
+        }
+      g_hash_table_replace (spans, g_strdup (key), span);
+    }
+
+  self = g_object_new (WG_TYPE_REFERENCE, NULL);
+  self->bundle = json_object_new ();
+  self->from_bundle = TRUE;
+  self->spans = g_steal_pointer (&spans);
+  self->grid_records = g_variant_get_child_value (variant, 2);
+  self->outlines = g_variant_get_child_value (variant, 3);
+  self->force_records = g_variant_get_child_value (variant, 4);
+  self = load (self, error);
+  if (self != NULL)
+    {
+      g_clear_pointer (&self->spans, g_hash_table_unref);
+      g_clear_pointer (&self->grid_records, g_variant_unref);
+      g_clear_pointer (&self->outlines, g_variant_unref);
+      g_clear_pointer (&self->force_records, g_variant_unref);
+    }
+  return self;
+
+invalid:
+  g_set_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE, "%s",
+               _("not a binary reference (wrong type, byte order mark or layout)"));
+  return NULL;
 }
 
 JsonObject *

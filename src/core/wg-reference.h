@@ -212,6 +212,10 @@ WgReference        *wg_reference_load_bundle         (JsonObject   *bundle,
 WgReference        *wg_reference_load_bundle_text    (const char   *text,
                                                       gsize         length,
                                                       GError      **error);
+/* The same from a binary reference (wg-reference-blob.h, untrusted:
+ * checked before use).  Keeps no bundle. */
+WgReference        *wg_reference_load_blob           (GBytes       *blob,
+                                                      GError      **error);
 /* That object for this reference (also after load_dir), with "format":
  * "wangge-reference/1".  Do not modify. */
 JsonObject         *wg_reference_get_bundle          (WgReference  *self);

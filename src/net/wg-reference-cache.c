@@ -6,7 +6,9 @@
  * units; 15.7 MB of JSON) before this: a warm start parsed the saved copy,
  * then downloaded the same bytes again, parsed them on the main loop and
  * wrote them back through json_to_string(), and the model kept the whole
- * JSON tree for as long as it lived.
+ * JSON tree for as long as it lived.  Then parsing the JSON was two thirds
+ * of a cold start: the copy is now the binary reference
+ * (wg-reference-blob.h), its outlines read in place from the mapped file.
  */
 #define G_LOG_DOMAIN "wg-reference-cache"
 
@@ -14,15 +16,17 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
 #include "wg-reference-cache.h"
 
-#define REFERENCE_FILE "reference.json"
-#define ETAG_FILE      "reference.etag"
+#define REFERENCE_FILE "reference.gvariant"
+#define ETAG_FILE      "reference.gvariant.etag"
+/* The JSON copy kept before the binary one: removed when that is saved. */
+#define JSON_FILE      "reference.json"
+#define JSON_ETAG_FILE "reference.etag"
 
 typedef struct
 {
@@ -43,17 +47,14 @@ fetch_free (Fetch *fetch)
   g_free (fetch);
 }
 
-/* The model from a bundle's text: parsed a member at a time, no JSON
- * tree kept; what the trees took goes back to the system (a city's
- * bundle is some 180 MiB of json-glib nodes, its model some 35 MiB). */
+/* The model from a blob; what loading took goes back to the system. */
 static WgReference *
-parse_bundle (const char  *text,
-              gsize        length,
-              const char  *what,
-              GError     **error)
+parse_blob (GBytes      *blob,
+            const char  *what,
+            GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  WgReference *reference = wg_reference_load_bundle_text (text, length, &local_error);
+  WgReference *reference = wg_reference_load_blob (blob, &local_error);
 
 #ifdef __GLIBC__
   malloc_trim (0);
@@ -67,21 +68,44 @@ parse_bundle (const char  *text,
  * wg_reference_cache_load:
  *
  * The saved copy in @dir (G_FILE_ERROR_NOENT: none; G_IO_ERROR_INVALID_DATA:
- * not a reference).  Blocks: a worker thread's, or a warm start's before its window.
+ * not a reference, and then dropped, so that the next fetch gets a whole
+ * copy).  Blocks: a worker thread's, or a warm start's before its window.
  */
 WgReference *
 wg_reference_cache_load (const char  *dir,
                          GError     **error)
 {
   g_autofree char *path = g_build_filename (dir, REFERENCE_FILE, NULL);
-  g_autofree char *text = NULL;
-  gsize length;
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GError) local_error = NULL;
+  WgReference *reference;
 
   g_return_val_if_fail (dir != NULL, NULL);
 
-  if (!g_file_get_contents (path, &text, &length, error))
+  mapped = g_mapped_file_new (path, FALSE, error);
+  if (mapped == NULL)
     return NULL;
-  return parse_bundle (text, length, path, error);
+  blob = g_mapped_file_get_bytes (mapped);
+  reference = parse_blob (blob, path, &local_error);
+  if (reference == NULL)
+    {
+      g_autofree char *etag_path = g_build_filename (dir, ETAG_FILE, NULL);
+
+      g_warning ("dropping the saved reference: %s", local_error->message);
+      g_unlink (etag_path);
+      g_unlink (path);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return reference;
+}
+
+gboolean
+wg_reference_cache_has_copy (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, REFERENCE_FILE, NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
 }
 
 /* The ETag of the saved copy, when there is one. */
@@ -131,8 +155,17 @@ save (const char  *dir,
   if (!g_file_set_contents_full (reference_path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
     return FALSE;
-  return etag == NULL || g_file_set_contents_full (etag_path, etag, -1, G_FILE_SET_CONTENTS_CONSISTENT,
-                                                   0600, error);
+  if (etag != NULL &&
+      !g_file_set_contents_full (etag_path, etag, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+  {
+    g_autofree char *json_path = g_build_filename (dir, JSON_FILE, NULL);
+    g_autofree char *json_etag_path = g_build_filename (dir, JSON_ETAG_FILE, NULL);
+
+    g_unlink (json_etag_path);
+    g_unlink (json_path);
+  }
+  return TRUE;
 }
 
 /* On a worker: a new bundle checked, saved and (when needed) kept, or
@@ -151,8 +184,7 @@ fetch_thread (GTask        *task,
     reference = wg_reference_cache_load (fetch->dir, &error);
   else
     {
-      reference = parse_bundle (g_bytes_get_data (fetch->bytes, NULL), g_bytes_get_size (fetch->bytes),
-                                "GET /api/v1/reference", &error);
+      reference = parse_blob (fetch->bytes, "GET /api/v1/reference/binary", &error);
       /* A copy the next start could not load is not saved. */
       if (reference != NULL && !save (fetch->dir, fetch->bytes, fetch->etag, &error))
         g_clear_object (&reference);
@@ -209,7 +241,7 @@ wg_reference_cache_fetch_async (WgApiClient         *api,
   fetch->need_reference = need_reference;
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
   etag = saved_etag (dir);
-  wg_api_client_get_cached_async (api, "/api/v1/reference", etag, cancellable, fetched_cb,
+  wg_api_client_get_cached_async (api, "/api/v1/reference/binary", etag, cancellable, fetched_cb,
                                   g_steal_pointer (&task));
 }
 

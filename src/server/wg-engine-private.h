@@ -51,6 +51,8 @@ struct _WgEngine
   WgReference     *reference;     /* nullable */
   GBytes          *reference_json;
   char            *reference_etag;  /* quoted sha256 of reference_json */
+  GBytes          *reference_blob;  /* the same as a GVariant (wg-reference-blob.h) */
+  char            *reference_blob_etag;
   WgAccountStore  *accounts;
   WgBookmarkStore *bookmarks;
   WgAuditWriter   *audit_writer;     /* the command audit rows, on a thread of their own */

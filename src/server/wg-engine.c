@@ -38,6 +38,7 @@
 #include "wg-password.h"
 #include "wg-problem.h"
 #include "wg-rate-limit.h"
+#include "wg-reference-blob.h"
 #include "wg-reference.h"
 #include "wg-store-reference.h"
 #include "wg-journal-view.h"
@@ -639,21 +640,29 @@ prune_cb (gpointer data)
 
 /* ---- reference --------------------------------------------------------- */
 
-static GBytes *
-build_reference_json (WgReference *reference)
+/* The bundle as served: the loaded files and the time zone's id. */
+static JsonObject *
+build_reference_bundle (WgReference *reference)
 {
   JsonObject *bundle = wg_reference_get_bundle (reference);
-  g_autoptr(JsonObject) copy = json_object_new ();
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  JsonObject *copy = json_object_new ();
   g_autoptr(GList) members = json_object_get_members (bundle);
-  gsize length;
-  char *text;
 
   for (GList *l = members; l != NULL; l = l->next)
     json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (bundle, l->data)));
   json_object_set_string_member (copy, "timezone", wg_reference_get_time_zone_id (reference));
-  json_node_set_object (root, copy);
+  return copy;
+}
+
+static GBytes *
+build_reference_json (JsonObject *bundle)
+{
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  gsize length;
+  char *text;
+
+  json_node_set_object (root, bundle);
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, &length);
   return g_bytes_new_take (text, length);
@@ -671,14 +680,14 @@ reference_etag (GBytes *json)
 
 /* TRUE when @msg was answered 304: its If-None-Match names our copy. */
 static gboolean
-answer_reference_etag (WgEngine          *self,
+answer_reference_etag (const char        *etag,
                        SoupServerMessage *msg)
 {
   const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                             "If-None-Match");
 
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", self->reference_etag);
-  if (if_none_match == NULL || strstr (if_none_match, self->reference_etag) == NULL)
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+  if (if_none_match == NULL || strstr (if_none_match, etag) == NULL)
     return FALSE;
   soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
   return TRUE;
@@ -701,12 +710,39 @@ get_reference_cb (SoupServerMessage *msg,
                           _("Start the server with --reference DIR or --demo"));
       return;
     }
-  if (answer_reference_etag (self, msg))
+  if (answer_reference_etag (self->reference_etag, msg))
     return;
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
                                     g_bytes_get_data (self->reference_json, NULL),
                                     g_bytes_get_size (self->reference_json));
+}
+
+/* The same reference as a GVariant (wg-reference-blob.h): a console
+ * reads it without parsing its outlines. */
+static void
+get_reference_binary_cb (SoupServerMessage *msg,
+                         GHashTable        *params,
+                         GHashTable        *query,
+                         gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
+
+  if (actor == NULL)
+    return;
+  if (self->reference_blob == NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "no-reference",
+                          _("Start the server with --reference DIR or --demo"));
+      return;
+    }
+  if (answer_reference_etag (self->reference_blob_etag, msg))
+    return;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, WG_REFERENCE_BLOB_CONTENT_TYPE, SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (self->reference_blob, NULL),
+                                    g_bytes_get_size (self->reference_blob));
 }
 
 /* ---- CAP --------------------------------------------------------------- */
@@ -815,8 +851,14 @@ wg_engine_new (WgServer  *server,
       /* Every start: the rules are not stored, and units keep their status. */
       if (!wg_store_adopt_reference (self->writer_store, self->reference, error))
         return NULL;
-      self->reference_json = build_reference_json (self->reference);
-      self->reference_etag = reference_etag (self->reference_json);
+      {
+        g_autoptr(JsonObject) bundle = build_reference_bundle (self->reference);
+
+        self->reference_json = build_reference_json (bundle);
+        self->reference_etag = reference_etag (self->reference_json);
+        self->reference_blob = wg_reference_blob_build (self->reference, bundle);
+        self->reference_blob_etag = reference_etag (self->reference_blob);
+      }
     }
   /* A journal from before the store kept its texts (or its public one)
    * gets them once, here: the public text needs the reference's grids. */
@@ -864,6 +906,7 @@ wg_engine_new (WgServer  *server,
   wg_router_add (router, "POST", "/api/v1/commands", post_commands_cb, self);
   wg_router_add (router, "GET", "/api/v1/journal", _wg_engine_get_journal_cb, self);
   wg_router_add (router, "GET", "/api/v1/reference", get_reference_cb, self);
+  wg_router_add (router, "GET", "/api/v1/reference/binary", get_reference_binary_cb, self);
   wg_router_add (router, "GET", "/api/v1/incidents/{id}/cap", get_cap_cb, self);
   wg_router_add (router, "GET", "/api/v1/incidents/{id}/events", _wg_engine_get_incident_events_cb, self);
   wg_router_add (router, "GET", "/api/v1/audit", _wg_engine_get_audit_cb, self);
@@ -933,6 +976,8 @@ wg_engine_free (WgEngine *self)
   g_clear_pointer (&self->public_out, json_node_unref);
   g_clear_pointer (&self->reference_json, g_bytes_unref);
   g_clear_pointer (&self->reference_etag, g_free);
+  g_clear_pointer (&self->reference_blob, g_bytes_unref);
+  g_clear_pointer (&self->reference_blob_etag, g_free);
   g_clear_object (&self->reference);
   /* After the commit writer's last batch: writes the rows it queued. */
   g_clear_pointer (&self->audit_writer, wg_audit_writer_free);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The console's copy of the reference data against the real wangge-server:
- * the server's ETag and 304, the copy saved as it came with its ETag, a
- * warm refresh that gets a 304 and writes nothing, a stale ETag that brings
- * the new bundle, a damaged copy that is refused, and a model that keeps
- * no JSON tree.
+ * the server's ETags and 304s (the JSON bundle's and the binary one's), the
+ * binary copy saved as it came with its ETag, a warm refresh that gets a
+ * 304 and writes nothing, a stale ETag that brings the new bundle, a
+ * damaged or truncated copy that is refused, dropped and fetched whole
+ * again, and a model that keeps no JSON tree.
  */
 #include "config.h"
 
@@ -96,13 +97,17 @@ fetched_cb (GObject      *source,
   answer->done = TRUE;
 }
 
+#define BUNDLE_PATH   "/api/v1/reference"
+#define BINARY_PATH "/api/v1/reference/binary"
+
 static void
 get (Fixture    *f,
+     const char *path,
      const char *if_none_match,
      Answer     *answer)
 {
   answer_clear (answer);
-  wg_api_client_get_cached_async (f->api, "/api/v1/reference", if_none_match, NULL, got_cb, answer);
+  wg_api_client_get_cached_async (f->api, path, if_none_match, NULL, got_cb, answer);
   while (!answer->done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_no_error (answer->error);
@@ -143,33 +148,47 @@ read_file (Fixture    *f,
   return text;
 }
 
-/* The server names its bundle with an ETag computed once; a client that
- * holds it gets a 304 and no body; any other gets the bundle. */
+/* The server names each form of its bundle with an ETag computed once; a
+ * client that holds it gets a 304 and no body; any other gets the bundle. */
 static void
 test_server_etag (Fixture       *f,
                   gconstpointer  data)
 {
-  Answer answer = { 0 };
-  g_autofree char *etag = NULL;
-  gsize size;
+  const char *paths[] = { BUNDLE_PATH, BINARY_PATH };
+  g_autofree char *etags[G_N_ELEMENTS (paths)] = { NULL };
 
-  get (f, NULL, &answer);
-  g_assert_nonnull (answer.bytes);
-  g_assert_nonnull (answer.etag);
-  g_assert_true (g_str_has_prefix (answer.etag, "\"") && g_str_has_suffix (answer.etag, "\""));
-  g_assert_cmpuint (strlen (answer.etag), ==, 64 + 2);
-  etag = g_strdup (answer.etag);
-  size = g_bytes_get_size (answer.bytes);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      Answer answer = { 0 };
+      gsize size;
 
-  get (f, etag, &answer);
-  g_assert_null (answer.bytes);
-  g_assert_cmpstr (answer.etag, ==, etag);
+      get (f, paths[i], NULL, &answer);
+      g_assert_nonnull (answer.bytes);
+      g_assert_nonnull (answer.etag);
+      g_assert_true (g_str_has_prefix (answer.etag, "\"") && g_str_has_suffix (answer.etag, "\""));
+      g_assert_cmpuint (strlen (answer.etag), ==, 64 + 2);
+      etags[i] = g_strdup (answer.etag);
+      size = g_bytes_get_size (answer.bytes);
 
-  get (f, "\"0123\"", &answer);
-  g_assert_nonnull (answer.bytes);
-  g_assert_cmpuint (g_bytes_get_size (answer.bytes), ==, size);
-  g_assert_cmpstr (answer.etag, ==, etag);
-  answer_clear (&answer);
+      get (f, paths[i], etags[i], &answer);
+      g_assert_null (answer.bytes);
+      g_assert_cmpstr (answer.etag, ==, etags[i]);
+
+      get (f, paths[i], "\"0123\"", &answer);
+      g_assert_nonnull (answer.bytes);
+      g_assert_cmpuint (g_bytes_get_size (answer.bytes), ==, size);
+      g_assert_cmpstr (answer.etag, ==, etags[i]);
+      answer_clear (&answer);
+    }
+  /* The two forms are two copies: neither ETag stands for the other. */
+  g_assert_cmpstr (etags[0], !=, etags[1]);
+  {
+    Answer answer = { 0 };
+
+    get (f, BINARY_PATH, etags[0], &answer);
+    g_assert_nonnull (answer.bytes);
+    answer_clear (&answer);
+  }
 }
 
 /* A cold start's fetch saves the bytes as they came and their ETag; the
@@ -180,7 +199,10 @@ test_fetch_saves_and_revalidates (Fixture       *f,
                                   gconstpointer  data)
 {
   Answer answer = { 0 }, raw = { 0 };
+  g_autofree char *saved_path = g_build_filename (f->dir, "reference.gvariant", NULL);
   g_autofree char *saved = NULL;
+  gsize saved_size;
+  g_autoptr(GError) error = NULL;
   g_autofree char *etag = NULL;
   guint64 inode;
 
@@ -191,25 +213,26 @@ test_fetch_saves_and_revalidates (Fixture       *f,
   g_assert_cmpuint (wg_reference_get_forces (answer.reference)->len, >, 0);
   g_assert_cmpuint (json_object_get_size (wg_reference_get_bundle (answer.reference)), ==, 0);
 
-  get (f, NULL, &raw);
-  saved = read_file (f, "reference.json");
-  g_assert_cmpmem (saved, strlen (saved), g_bytes_get_data (raw.bytes, NULL), g_bytes_get_size (raw.bytes));
-  etag = read_file (f, "reference.etag");
+  get (f, BINARY_PATH, NULL, &raw);
+  g_assert_true (g_file_get_contents (saved_path, &saved, &saved_size, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (saved, saved_size, g_bytes_get_data (raw.bytes, NULL), g_bytes_get_size (raw.bytes));
+  etag = read_file (f, "reference.gvariant.etag");
   g_assert_cmpstr (etag, ==, raw.etag);
-  inode = inode_of (f, "reference.json");
+  inode = inode_of (f, "reference.gvariant");
 
   /* Only kept current: 304, nothing returned, nothing written. */
   fetch (f, FALSE, &answer);
   g_assert_no_error (answer.error);
   g_assert_null (answer.reference);
-  g_assert_cmpuint (inode_of (f, "reference.json"), ==, inode);
+  g_assert_cmpuint (inode_of (f, "reference.gvariant"), ==, inode);
 
   /* Needed: the copy, read on a worker. */
   fetch (f, TRUE, &answer);
   g_assert_no_error (answer.error);
   g_assert_nonnull (answer.reference);
   g_assert_cmpuint (wg_reference_get_grids (answer.reference)->len, >, 0);
-  g_assert_cmpuint (inode_of (f, "reference.json"), ==, inode);
+  g_assert_cmpuint (inode_of (f, "reference.gvariant"), ==, inode);
 
   answer_clear (&answer);
   answer_clear (&raw);
@@ -222,7 +245,7 @@ test_fetch_stale_copy (Fixture       *f,
                        gconstpointer  data)
 {
   Answer answer = { 0 };
-  g_autofree char *etag_path = g_build_filename (f->dir, "reference.etag", NULL);
+  g_autofree char *etag_path = g_build_filename (f->dir, "reference.gvariant.etag", NULL);
   g_autofree char *etag = NULL;
   g_autofree char *server_etag = NULL;
   g_autoptr(GError) error = NULL;
@@ -230,30 +253,35 @@ test_fetch_stale_copy (Fixture       *f,
 
   fetch (f, TRUE, &answer);
   g_assert_no_error (answer.error);
-  server_etag = read_file (f, "reference.etag");
+  server_etag = read_file (f, "reference.gvariant.etag");
   g_assert_true (g_file_set_contents (etag_path, "\"stale\"", -1, &error));
   g_assert_no_error (error);
-  inode = inode_of (f, "reference.json");
+  inode = inode_of (f, "reference.gvariant");
 
   fetch (f, FALSE, &answer);
   g_assert_no_error (answer.error);
   g_assert_null (answer.reference);
-  g_assert_cmpuint (inode_of (f, "reference.json"), !=, inode);
-  etag = read_file (f, "reference.etag");
+  g_assert_cmpuint (inode_of (f, "reference.gvariant"), !=, inode);
+  etag = read_file (f, "reference.gvariant.etag");
   g_assert_cmpstr (etag, ==, server_etag);
   answer_clear (&answer);
 }
 
-/* A damaged copy is refused with an error (the console then starts
- * cold), and a missing one too. */
+/* A damaged or truncated copy is refused with an error (the console then
+ * starts cold) and dropped: the next fetch gets the whole bundle, not a
+ * 304 for the damaged bytes.  A missing copy is refused too. */
 static void
 test_load_damaged_copy (Fixture       *f,
                         gconstpointer  data)
 {
   Answer answer = { 0 };
-  g_autofree char *path = g_build_filename (f->dir, "reference.json", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "reference.gvariant", NULL);
+  g_autofree char *etag_path = g_build_filename (f->dir, "reference.gvariant.etag", NULL);
   g_autoptr(WgReference) reference = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *whole = NULL;
+  gsize size;
+  const char *damage[] = { "truncated", "flipped", "text" };
 
   reference = wg_reference_cache_load (f->dir, &error);
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
@@ -261,18 +289,43 @@ test_load_damaged_copy (Fixture       *f,
 
   fetch (f, TRUE, &answer);
   g_assert_no_error (answer.error);
-  g_assert_true (g_file_set_contents (path, "{\"world\": [", -1, &error));
+  g_assert_true (g_file_get_contents (path, &whole, &size, &error));
   g_assert_no_error (error);
-  reference = wg_reference_cache_load (f->dir, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  g_assert_null (reference);
-  g_clear_error (&error);
 
-  g_assert_true (g_file_set_contents (path, "{\"format\": \"wangge-reference/1\"}", -1, &error));
-  g_assert_no_error (error);
-  reference = wg_reference_cache_load (f->dir, &error);
-  g_assert_nonnull (error);
-  g_assert_null (reference);
+  for (guint i = 0; i < G_N_ELEMENTS (damage); i++)
+    {
+      g_autofree char *bytes = g_memdup2 (whole, size);
+      gsize length = size;
+
+      if (g_str_equal (damage[i], "truncated"))
+        length = size / 2;
+      else if (g_str_equal (damage[i], "flipped"))
+        bytes[size - 1] ^= 0x5a;   /* an offset of the outer tuple */
+      else
+        length = strlen (strcpy (bytes, "{\"world\": ["));
+      g_test_message ("damaged: %s", damage[i]);
+      g_assert_true (g_file_set_contents (path, bytes, length, &error));
+      g_assert_no_error (error);
+      g_test_expect_message ("wg-reference-cache", G_LOG_LEVEL_WARNING, "dropping the saved reference*");
+      reference = wg_reference_cache_load (f->dir, &error);
+      g_test_assert_expected_messages ();
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_assert_null (reference);
+      g_clear_error (&error);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (etag_path, G_FILE_TEST_EXISTS));
+
+      /* Fetched whole again, and good. */
+      fetch (f, TRUE, &answer);
+      g_assert_no_error (answer.error);
+      g_assert_nonnull (answer.reference);
+      g_assert_cmpuint (wg_reference_get_grids (answer.reference)->len, >, 0);
+      g_clear_object (&answer.reference);
+      reference = wg_reference_cache_load (f->dir, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (reference);
+      g_clear_object (&reference);
+    }
   answer_clear (&answer);
 }
 

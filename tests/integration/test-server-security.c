@@ -798,6 +798,7 @@ static const Hostile hostile[] = {
   { "POST", "/api/v1/commands", "Bearer ' OR '1'='1", "application/json", "{}", 401, "unauthorized" },
   { "GET", "/api/v1/journal", NULL, NULL, NULL, 401, "unauthorized" },
   { "GET", "/api/v1/reference", NULL, NULL, NULL, 401, "unauthorized" },
+  { "GET", "/api/v1/reference/binary", NULL, NULL, NULL, 401, "unauthorized" },
   { "GET", "/api/v1/presence", NULL, NULL, NULL, 401, "unauthorized" },
   { "GET", "/api/v1/positions/latest", NULL, NULL, NULL, 401, "unauthorized" },
   { "GET", "/api/v1/incidents/0b9f8a70-1c2d-4e5f-8a9b-0c1d2e3f4a5b/cap", NULL, NULL, NULL, 401, "unauthorized" },
