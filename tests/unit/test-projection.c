@@ -9,14 +9,8 @@
 #include "config.h"
 
 #include "engine-fixture.h"
-#include "tests/common/test-sanitizer.h"
 
 #define N_UNITS 10
-/* Moments reconstructed from checkpoints per run.  Each opens a store of
- * its own: under AddressSanitizer with LeakSanitizer's full stacks (CI's
- * unit stage) an open costs most of a second, and twelve per run made this
- * test a minute there (2 s natively); four there. */
-#define MOMENTS TEST_SAMPLE (12, 4)
 
 typedef struct {
   gint64  t;
@@ -382,7 +376,7 @@ check_seed (guint32 seed,
 
   /* 3. At random moments, from checkpoints. */
   scratch_path = g_build_filename (run.f.dir, "scratch.db", NULL);
-  for (guint k = 0; k < MOMENTS; k++)
+  for (guint k = 0; k < 12; k++)
     {
       gint64 t = start + g_rand_double_range (run.rand, 0, run.now - start + 1);
       g_autoptr(WgStore) scratch = NULL;
