@@ -34,6 +34,12 @@ struct _WgCalendar
   DayHours         week[8];   /* 1..7 */
   GHashTable      *holidays;  /* "YYYY-MM-DD" */
   GHashTable      *workdays;
+  /* The last local day asked for and its bounds [start, end): a report
+   * asks for its case day, and a day's reports all fall in the same one. */
+  GMutex           day_lock;
+  gint64           day_start_ms;
+  gint64           day_end_ms;
+  char            *day_text;
 };
 
 G_DEFINE_BOXED_TYPE (WgCalendar, wg_calendar, wg_calendar_ref, wg_calendar_unref)
@@ -93,6 +99,7 @@ wg_calendar_new (const char *tz_identifier)
       self->tz = g_time_zone_new_offset (8 * 3600);
     }
   self->tz_id = g_strdup (id);
+  g_mutex_init (&self->day_lock);
   self->holidays = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->workdays = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -122,6 +129,8 @@ wg_calendar_unref (WgCalendar *self)
   g_free (self->tz_id);
   g_hash_table_unref (self->holidays);
   g_hash_table_unref (self->workdays);
+  g_mutex_clear (&self->day_lock);
+  g_free (self->day_text);
   g_free (self);
 }
 
@@ -357,10 +366,32 @@ char *
 wg_calendar_local_day (WgCalendar *self,
                        gint64      t_ms)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(GDateTime) day = NULL;
+  g_autoptr(GDateTime) start = NULL;
+  g_autoptr(GDateTime) end = NULL;
+  char *text;
 
   g_return_val_if_fail (self != NULL, NULL);
 
+  locker = g_mutex_locker_new (&self->day_lock);
+  if (self->day_text != NULL && t_ms >= self->day_start_ms && t_ms < self->day_end_ms)
+    return g_strdup (self->day_text);
+
   day = local_day_of (self, t_ms);
-  return g_date_time_format (day, "%Y%m%d");
+  text = g_date_time_format (day, "%Y%m%d");
+  start = g_date_time_new (self->tz, g_date_time_get_year (day), g_date_time_get_month (day),
+                           g_date_time_get_day_of_month (day), 0, 0, 0);
+  end = g_date_time_add_days (start, 1);
+  /* A zone whose midnight is skipped or doubled could give bounds that
+   * miss @t_ms: such a day is not kept. */
+  if (start != NULL && end != NULL &&
+      t_ms >= g_date_time_to_unix (start) * 1000 && t_ms < g_date_time_to_unix (end) * 1000)
+    {
+      g_free (self->day_text);
+      self->day_text = g_strdup (text);
+      self->day_start_ms = g_date_time_to_unix (start) * 1000;
+      self->day_end_ms = g_date_time_to_unix (end) * 1000;
+    }
+  return text;
 }

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "wg-error.h"
@@ -173,15 +174,23 @@ wg_json_set_nullable_string (JsonObject *object,
     json_object_set_null_member (object, member);
 }
 
+typedef struct
+{
+  const char *name;
+  JsonNode   *value;
+} Member;
+
 static int
-compare_strings (gconstpointer a,
+compare_members (gconstpointer a,
                  gconstpointer b)
 {
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
+  return strcmp (((const Member *) a)->name, ((const Member *) b)->name);
 }
 
-/* Keys and scalars in json-glib's own text (wg-json-write.h), so stored
- * hashes keep matching. */
+/* Most objects hashed (a command's body, its location, its caller) have a
+ * handful of members: their names sorted on the stack, no list copied. */
+#define CANONICAL_STACK_MEMBERS 16
+
 static void
 canonical_append (GString  *out,
                   JsonNode *node)
@@ -191,18 +200,23 @@ canonical_append (GString  *out,
     case JSON_NODE_OBJECT:
       {
         JsonObject *object = json_node_get_object (node);
-        g_autoptr(GList) members = json_object_get_members (object);
-        g_autoptr(GPtrArray) names = g_ptr_array_new ();
+        guint n = json_object_get_size (object);
+        Member stack[CANONICAL_STACK_MEMBERS];
+        g_autofree Member *heap = n > CANONICAL_STACK_MEMBERS ? g_new (Member, n) : NULL;
+        Member *members = heap != NULL ? heap : stack;
+        JsonObjectIter iter;
+        guint i = 0;
 
-        for (GList *l = members; l != NULL; l = l->next)
-          g_ptr_array_add (names, l->data);
-        g_ptr_array_sort (names, compare_strings);
+        json_object_iter_init (&iter, object);
+        while (i < n && json_object_iter_next (&iter, &members[i].name, &members[i].value))
+          i++;
+        qsort (members, i, sizeof (Member), compare_members);
 
         g_string_append_c (out, '{');
-        for (guint i = 0; i < names->len; i++)
+        for (guint j = 0; j < i; j++)
           {
-            wg_json_write_member_name (out, names->pdata[i], i == 0);
-            canonical_append (out, json_object_get_member (object, names->pdata[i]));
+            wg_json_write_member_name (out, members[j].name, j == 0);
+            canonical_append (out, members[j].value);
           }
         g_string_append_c (out, '}');
       }

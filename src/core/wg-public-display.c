@@ -74,21 +74,32 @@ is_hidden (const char *member)
 
 /* The grid's centre; outside every grid (or without reference data), the
  * location rounded to 0.01 degree, about a kilometre. */
-static JsonNode *
-coarse_location (JsonNode           *location,
-                 const WgPublicCase *pcase)
+static void
+coarse_point (JsonNode           *location,
+              const WgPublicCase *pcase,
+              double             *lat,
+              double             *lon)
 {
-  JsonObject *coarse = json_object_new ();
-  double lat = pcase->centre_lat, lon = pcase->centre_lon;
-
+  *lat = pcase->centre_lat;
+  *lon = pcase->centre_lon;
   if (!pcase->has_centre)
     {
       JsonObject *exact = location != NULL && JSON_NODE_HOLDS_OBJECT (location)
                           ? json_node_get_object (location) : NULL;
 
-      lat = exact != NULL ? round (json_object_get_double_member_with_default (exact, "lat", 0) * 100) / 100 : 0;
-      lon = exact != NULL ? round (json_object_get_double_member_with_default (exact, "lon", 0) * 100) / 100 : 0;
+      *lat = exact != NULL ? round (json_object_get_double_member_with_default (exact, "lat", 0) * 100) / 100 : 0;
+      *lon = exact != NULL ? round (json_object_get_double_member_with_default (exact, "lon", 0) * 100) / 100 : 0;
     }
+}
+
+static JsonNode *
+coarse_location (JsonNode           *location,
+                 const WgPublicCase *pcase)
+{
+  JsonObject *coarse = json_object_new ();
+  double lat, lon;
+
+  coarse_point (location, pcase, &lat, &lon);
   json_object_set_double_member (coarse, "lat", lat);
   json_object_set_double_member (coarse, "lon", lon);
   return wg_json_node_take_object (coarse);
@@ -190,9 +201,15 @@ wg_public_display_write_bodies (WgEvent            *self,
       public_first = FALSE;
       if (strcmp (member, "location") == 0)
         {
-          g_autoptr(JsonNode) coarse = coarse_location (value, pcase);
+          double lat, lon;
 
-          wg_json_write_node (public_body, coarse);
+          /* coarse_location()'s text, without its tree for every event. */
+          coarse_point (value, pcase, &lat, &lon);
+          g_string_append_len (public_body, "{\"lat\":", 7);
+          wg_json_write_double (public_body, lat);
+          g_string_append_len (public_body, ",\"lon\":", 7);
+          wg_json_write_double (public_body, lon);
+          g_string_append_c (public_body, '}');
         }
       else if (is_emptied (member, pcase))
         g_string_append_len (public_body, "\"\"", 2);

@@ -113,6 +113,19 @@ test_local_day (void)
   g_assert_cmpstr (b, ==, "20261128");
   g_assert_cmpstr (c, ==, "20261127");
 
+  /* The kept day answers inside its bounds only, either way in time. */
+  {
+    g_autofree char *again = wg_calendar_local_day (shanghai, at (2026, 11, 28, 23, 59) + 59999);
+    g_autofree char *next = wg_calendar_local_day (shanghai, at (2026, 11, 29, 0, 0));
+    g_autofree char *back = wg_calendar_local_day (shanghai, at (2026, 11, 27, 23, 59) + 59999);
+    g_autofree char *same = wg_calendar_local_day (shanghai, at (2026, 11, 29, 0, 0) - 1);
+
+    g_assert_cmpstr (again, ==, "20261128");
+    g_assert_cmpstr (next, ==, "20261129");
+    g_assert_cmpstr (back, ==, "20261127");
+    g_assert_cmpstr (same, ==, "20261128");
+  }
+
   /* The same working hours in UTC are eight hours later in absolute time. */
   g_assert_cmpint (wg_calendar_add_working_minutes (utc, at (2026, 11, 27, 16, 30), 30) -
                    wg_calendar_add_working_minutes (shanghai, at (2026, 11, 27, 8, 30), 30), ==,

@@ -640,11 +640,41 @@ test_malformed_state (void)
     }
 }
 
+/* Canonical text (the command hash's input): members sorted at every
+ * depth, more members than fit the stack's array too. */
+static void
+test_canonical (void)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(GString) expected = g_string_new ("{\"a\":[{\"y\":\"\u00e9\",\"z\":null}],");
+  JsonObject *inner = json_object_new ();
+  g_autofree char *text = NULL;
+
+  json_object_set_null_member (inner, "z");
+  json_object_set_string_member (inner, "y", "\u00e9");
+  json_array_add_object_element (array, inner);
+  for (int i = 19; i >= 0; i--)
+    {
+      g_autofree char *name = g_strdup_printf ("m%02d", i);
+
+      json_object_set_int_member (object, name, i);
+    }
+  json_object_set_array_member (object, "a", json_array_ref (array));
+  for (int i = 0; i < 20; i++)
+    g_string_append_printf (expected, "\"m%02d\":%d%s", i, i, i < 19 ? "," : "}");
+  node = json_node_init_object (json_node_alloc (), object);
+  text = wg_json_to_canonical (node);
+  g_assert_cmpstr (text, ==, expected->str);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/codec/canonical", test_canonical);
   g_test_add_func ("/codec/scenario", test_every_type_in_scenario);
   g_test_add_func ("/codec/docs", test_docs_carry_the_examples);
   g_test_add_func ("/codec/round-trips", test_round_trips);

@@ -17,6 +17,11 @@ static const char *const fire_report =
   "{\"grade\": \"emergency\", \"category\": \"fire\", \"location\": {\"lat\": 23.25, \"lon\": 113.25},"
   " \"summary\": \"smoke\"}";
 
+/* tests/unit/test-store.c's journal-bytes digests, from the build before
+ * the engine-cpu pass (2026-12-07). */
+#define JOURNAL_BYTES "5e5ca1a6af8800f0df4134933291967150df359616b1c8f48bf6d81d824cb616"
+#define COMMANDS_BYTES "ddad0f4be290cf5036327e463caf40715131dd43f8771707a6445004395be77f"
+
 static void
 test_idempotency (Fixture       *f,
                   gconstpointer  data)
@@ -1019,6 +1024,88 @@ test_snapshot_backfill_and_reset (Fixture       *f,
   g_assert_cmpstr (wg_store_get_journal_id (cache), ==, "9a3f52d4-2f5e-4c1e-8a43-0d6b7a1c2e11");
 }
 
+/* A command of @type with a fixed id: its incident's id follows. */
+static WgCommand *
+fixed_command (guint       n,
+               const char *type,
+               const char *body_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = wg_json_parse (body_json, -1, &error);
+  g_autofree char *id = g_strdup_printf ("00000000-0000-4000-8000-%012u", n);
+  WgCommandType kind;
+
+  g_assert_no_error (error);
+  g_assert_true (wg_command_type_from_string (type, &kind));
+  return wg_command_new (id, kind, json_node_get_object (node));
+}
+
+/* SHA-256 over the columns of the rows @select reads (named: a column
+ * added later leaves the digest as it is). */
+static char *
+table_digest (const char *path,
+              const char *select)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, select, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    for (int i = 0; i < sqlite3_column_count (stmt); i++)
+      {
+        const guchar *text = sqlite3_column_text (stmt, i);
+
+        g_checksum_update (sum, text != NULL ? text : (const guchar *) "\x01", -1);
+        g_checksum_update (sum, (const guchar *) "\x00|", 2);
+      }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* The journal's and the commands' bytes for a fixed sequence of commands
+ * (three grades, a caller, a note, a refusal, local midnight crossed):
+ * a change to the command path's speed must leave them as they were. */
+static void
+test_journal_bytes (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autofree char *path = g_build_filename (f->dir, "journal.db", NULL);
+  g_autofree char *journal = NULL, *commands = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) fire = NULL;
+  g_autoptr(WgCommand) report = fixed_command (1, "incident.report", fire_report);
+  g_autoptr(WgCommand) refused = fixed_command (4, "incident.note", "{\"incident\": \"nope\", \"text\": \"x\"}");
+  g_autofree char *note = NULL;
+  const gint64 day = 24 * 3600 * 1000;
+
+  wg_store_set_keep_event_text (f->store, TRUE);
+  fire = fixture_run (f, report, leader, FIXTURE_T0);
+  note = g_strdup_printf ("{\"incident\": \"%s\", \"text\": \"on the way\"}", ((WgEvent *) fire->pdata[0])->subject);
+  fixture_run_ok (f, fixed_command (2, "incident.report",
+    "{\"grade\": \"professional\", \"category\": \"labour_dispute\", \"location\": {\"lat\": 23.26, \"lon\": 113.31},"
+    " \"summary\": \"bins full\", \"details\": \"flat 502\", \"source\": \"hotline_12345\","
+    " \"caller\": {\"name\": \"Li\", \"phone\": \"13700137000\"}}"), leader, FIXTURE_T0 + 1000);
+  fixture_run_ok (f, fixed_command (3, "incident.note", note), leader, FIXTURE_T0 + 2000);
+  g_assert_false (wg_store_execute_command (f->store, refused, leader, FIXTURE_T0 + 3000, NULL, NULL, &error));
+  g_clear_error (&error);
+  for (guint i = 0; i < 4; i++)
+    fixture_run_ok (f, fixed_command (10 + i, "incident.report",
+      "{\"grade\": \"general\", \"category\": \"fire_lane\", \"location\": {\"lat\": 23.21, \"lon\": 113.29},"
+      " \"summary\": \"bench\"}"), leader, FIXTURE_T0 + i * day / 3);
+
+  journal = table_digest (path, "SELECT seq, ts, type, actor, role, command, subject, incident, exercise, body,"
+                                 " json, json_masked, json_public FROM journal ORDER BY seq");
+  commands = table_digest (path, "SELECT id, type, body_hash, actor, role, received_at, outcome, first_seq,"
+                                 " last_seq, error_code, error_message FROM commands ORDER BY id");
+  g_test_message ("journal %s, commands %s", journal, commands);
+  g_assert_cmpstr (journal, ==, JOURNAL_BYTES);
+  g_assert_cmpstr (commands, ==, COMMANDS_BYTES);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1034,6 +1121,7 @@ main (int   argc,
   g_test_add ("/store/exercise", Fixture, NULL, fixture_set_up, test_exercise, fixture_tear_down);
   g_test_add ("/store/journal-views", Fixture, NULL, fixture_set_up, test_journal_views, fixture_tear_down);
   g_test_add ("/store/reading-rule", Fixture, NULL, fixture_set_up, test_reading_rule, fixture_tear_down);
+  g_test_add ("/store/journal-bytes", Fixture, NULL, fixture_set_up, test_journal_bytes, fixture_tear_down);
   g_test_add ("/store/public-text", Fixture, NULL, fixture_set_up, test_public_text, fixture_tear_down);
   g_test_add ("/store/adopt-incident", Fixture, NULL, fixture_set_up, test_adopt_incident, fixture_tear_down);
   g_test_add ("/store/snapshot-backfill-reset", Fixture, NULL, fixture_set_up, test_snapshot_backfill_and_reset,
