@@ -635,15 +635,30 @@ present_main_window (WgApplication *self)
   g_ptr_array_unref (wg_wall_window_open_all (GTK_APPLICATION (self), self->wall, NULL));
 }
 
+static void
+present_written_cb (gpointer user_data)
+{
+  WgApplication *self = user_data;
+
+  /* Quit meanwhile: shutdown let the context go. */
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    present_main_window (self);
+  g_application_release (G_APPLICATION (self));
+}
+
 /* The requests the start has just made (the health check, a cold start's
  * snapshot, a warm start's login) are written out before the window is
  * built: the server answers them while the main loop builds and paints it,
- * instead of reading them only after its first frame. */
+ * instead of reading them only after its first frame.  The window comes in
+ * present_written_cb(), at most 50 ms later; the hold keeps the
+ * application until then, and an activate meanwhile finds the login
+ * started and leaves the window to it. */
 static void
 present_when_sent (WgApplication *self)
 {
-  wg_api_client_flush (self->api, 50);
-  present_main_window (self);
+  g_application_hold (G_APPLICATION (self));
+  wg_api_client_when_written (self->api, 50, present_written_cb, g_object_ref (self),
+                              g_object_unref);
 }
 
 static void
@@ -969,8 +984,9 @@ load_reference_thread (gpointer data)
  * - a warm start (an earlier session of this user on this server) reads
  *   its saved reference on a thread meanwhile;
  * - a cold start (no kept token, no earlier session: start_login() would
- *   log in first thing) sends the login, and the server checks the
- *   password (argon2id, a quarter of a second) meanwhile. */
+ *   log in first thing) sends the login on a thread, written at once
+ *   with no main loop run, and the server checks the password (argon2id,
+ *   a quarter of a second) meanwhile. */
 static void
 start_early (WgApplication *self)
 {
@@ -998,9 +1014,8 @@ start_early (WgApplication *self)
   self->cancellable = g_cancellable_new ();
   self->password = g_strdup (password);
   self->early_login = TRUE;
-  wg_api_client_login_async (self->api, self->username, password, self->cancellable,
-                             early_login_cb, g_object_ref (self));
-  wg_api_client_flush (self->api, 100);
+  wg_api_client_login_on_thread_async (self->api, self->username, password, self->cancellable,
+                                       early_login_cb, g_object_ref (self));
 }
 
 static void

@@ -27,8 +27,20 @@ struct _WgApiClient
   char        *base_url;
   char        *token;
   SoupSession *session;
-  guint        unwritten;  /* requests not yet written out (wg_api_client_flush) */
+  guint        unwritten;  /* requests not yet written out (wg_api_client_when_written) */
+  GList       *waiters;    /* of Waiter, until each is called back */
+  GTlsDatabase *ca;        /* wg_api_client_set_ca_file(), for a session on a thread */
 };
+
+typedef struct
+{
+  WgApiClient    *client;
+  WgWrittenFunc   callback;
+  gpointer        user_data;
+  GDestroyNotify  destroy;
+  guint           source_id; /* the timeout, then the idle once all is written */
+  gboolean        written;
+} Waiter;
 
 G_DEFINE_FINAL_TYPE (WgApiClient, wg_api_client, G_TYPE_OBJECT)
 
@@ -85,14 +97,56 @@ host_is_loopback (const char *host)
 }
 
 static void
+waiter_free (Waiter *waiter)
+{
+  g_clear_handle_id (&waiter->source_id, g_source_remove);
+  if (waiter->destroy != NULL)
+    waiter->destroy (waiter->user_data);
+  g_free (waiter);
+}
+
+static gboolean
+waiter_call_cb (gpointer user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->source_id = 0;
+  waiter->client->waiters = g_list_remove (waiter->client->waiters, waiter);
+  waiter->callback (waiter->user_data);
+  waiter_free (waiter);
+  return G_SOURCE_REMOVE;
+}
+
+/* Each waiter's timeout gives way to an idle: called back from the main
+ * loop, never from within libsoup's signal. */
+static void
+waiters_written (WgApiClient *self)
+{
+  for (GList *l = self->waiters; l != NULL; l = l->next)
+    {
+      Waiter *waiter = l->data;
+
+      if (waiter->written)
+        continue;
+      waiter->written = TRUE;
+      g_clear_handle_id (&waiter->source_id, g_source_remove);
+      waiter->source_id = g_idle_add (waiter_call_cb, waiter);
+    }
+}
+
+static void
 wg_api_client_finalize (GObject *object)
 {
   WgApiClient *self = WG_API_CLIENT (object);
+
+  /* Not called back: the caller's data is let go. */
+  g_list_free_full (g_steal_pointer (&self->waiters), (GDestroyNotify) waiter_free);
 
   g_clear_pointer (&self->base, g_uri_unref);
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->token, g_free);
   g_clear_object (&self->session);
+  g_clear_object (&self->ca);
 
   G_OBJECT_CLASS (wg_api_client_parent_class)->finalize (object);
 }
@@ -103,12 +157,18 @@ wg_api_client_class_init (WgApiClientClass *klass)
   G_OBJECT_CLASS (klass)->finalize = wg_api_client_finalize;
 }
 
+static SoupSession *
+session_new (void)
+{
+  return soup_session_new_with_options ("user-agent", "wangge/" PACKAGE_VERSION,
+                                        "timeout", REQUEST_TIMEOUT_S,
+                                        NULL);
+}
+
 static void
 wg_api_client_init (WgApiClient *self)
 {
-  self->session = soup_session_new_with_options ("user-agent", "wangge/" PACKAGE_VERSION,
-                                                 "timeout", REQUEST_TIMEOUT_S,
-                                                 NULL);
+  self->session = session_new ();
 }
 
 /**
@@ -202,6 +262,7 @@ wg_api_client_set_ca_file (WgApiClient  *self,
   if (database == NULL)
     return FALSE;
   soup_session_set_tls_database (self->session, database);
+  g_set_object (&self->ca, database);
   return TRUE;
 }
 
@@ -238,6 +299,8 @@ request_written (RequestData *data)
   if (data->client == NULL)
     return;
   data->client->unwritten--;
+  if (data->client->unwritten == 0)
+    waiters_written (data->client);
   data->client = NULL;
 }
 
@@ -303,21 +366,21 @@ problem_from_answer (SoupMessage *message,
   return problem;
 }
 
+/* The answer (@bytes, or @error: both taken) checked and handed to @task,
+ * whether sent from the main loop or on a thread. */
 static void
-request_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+request_answered (GTask  *task,
+                  GBytes *answer,
+                  GError *send_error)
 {
-  g_autoptr(GTask) task = user_data;
   RequestData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = send_error;
+  g_autoptr(GBytes) bytes = answer;
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(JsonNode) body = NULL;
   const char *content_type;
   guint status;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   request_written (data);
   if (bytes == NULL)
     {
@@ -377,8 +440,71 @@ request_done_cb (GObject      *source,
                            data->problem->detail != NULL ? data->problem->detail : "");
 }
 
+static void
+request_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GError *error = NULL;
+  GBytes *bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+
+  request_answered (user_data, bytes, error);
+  g_object_unref (user_data);
+}
+
+typedef struct
+{
+  GTask        *task;      /* the request's */
+  GTlsDatabase *database;  /* the client's, if it has one of its own */
+} ThreadSend;
+
+static void
+thread_send_free (ThreadSend *send)
+{
+  g_object_unref (send->task);
+  g_clear_object (&send->database);
+  g_free (send);
+}
+
+/* A request sent on a thread of its own, with a session of its own made
+ * there: the message is the thread's until the answer comes back to the
+ * main context. */
+static void
+send_on_thread (GTask        *thread_task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ThreadSend *send = task_data;
+  RequestData *data = g_task_get_task_data (send->task);
+  g_autoptr(SoupSession) session = session_new ();
+  GError *error = NULL;
+  GBytes *bytes;
+
+  if (send->database != NULL)
+    soup_session_set_tls_database (session, send->database);
+  bytes = soup_session_send_and_read (session, data->message, cancellable, &error);
+  if (bytes == NULL)
+    g_task_return_error (thread_task, error);
+  else
+    g_task_return_pointer (thread_task, bytes, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+sent_on_thread_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GError *error = NULL;
+  GBytes *bytes = g_task_propagate_pointer (G_TASK (result), &error);
+  ThreadSend *send = g_task_get_task_data (G_TASK (result));
+
+  request_answered (send->task, bytes, error);
+}
+
 /* Sends @body (raw, of @content_type) and answers on @task, whose task
- * data it sets. */
+ * data it sets; @on_thread: not from the main loop but on a thread, sent
+ * at once whatever keeps the main loop busy. */
 static void
 start_request (WgApiClient  *self,
                GTask        *task,
@@ -387,7 +513,8 @@ start_request (WgApiClient  *self,
                const char   *content_type,
                GBytes       *body,
                const char   *if_none_match,
-               gboolean      raw)
+               gboolean      raw,
+               gboolean      on_thread)
 {
   g_autofree char *url = NULL;
   RequestData *data;
@@ -420,11 +547,47 @@ start_request (WgApiClient  *self,
   if (body != NULL)
     soup_message_set_request_body_from_bytes (data->message, content_type, body);
 
+  if (on_thread)
+    {
+      g_autoptr(GTask) thread_task = g_task_new (self, g_task_get_cancellable (task),
+                                                 sent_on_thread_cb, NULL);
+      ThreadSend *send = g_new0 (ThreadSend, 1);
+
+      send->task = task;
+      send->database = self->ca != NULL ? g_object_ref (self->ca) : NULL;
+      g_task_set_task_data (thread_task, send, (GDestroyNotify) thread_send_free);
+      g_task_run_in_thread (thread_task, send_on_thread);
+      return;
+    }
   data->client = self;
   self->unwritten++;
   g_signal_connect_swapped (data->message, "wrote-body", G_CALLBACK (request_written), data);
   soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), request_done_cb, task);
+}
+
+static void
+request_json (WgApiClient         *self,
+              const char          *method,
+              const char          *path_and_query,
+              JsonNode            *body,
+              gboolean             on_thread,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GBytes) bytes = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_api_client_request_async);
+  if (body != NULL)
+    {
+      char *text = json_to_string (body, FALSE);
+
+      bytes = g_bytes_new_take (text, strlen (text));
+    }
+  start_request (self, task, method, path_and_query, "application/json", bytes, NULL, FALSE, on_thread);
 }
 
 /**
@@ -440,21 +603,10 @@ wg_api_client_request_async (WgApiClient         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task;
-  g_autoptr(GBytes) bytes = NULL;
-
   g_return_if_fail (WG_IS_API_CLIENT (self));
   g_return_if_fail (method != NULL && path_and_query != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wg_api_client_request_async);
-  if (body != NULL)
-    {
-      char *text = json_to_string (body, FALSE);
-
-      bytes = g_bytes_new_take (text, strlen (text));
-    }
-  start_request (self, task, method, path_and_query, "application/json", bytes, NULL, FALSE);
+  request_json (self, method, path_and_query, body, FALSE, cancellable, callback, user_data);
 }
 
 /**
@@ -518,20 +670,18 @@ login_done_cb (GObject      *source,
   g_task_return_pointer (task, json_object_ref (object), (GDestroyNotify) json_object_unref);
 }
 
-void
-wg_api_client_login_async (WgApiClient         *self,
-                           const char          *username,
-                           const char          *password,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+static void
+login (WgApiClient         *self,
+       const char          *username,
+       const char          *password,
+       gboolean             on_thread,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(JsonNode) body = NULL;
   GTask *task;
-
-  g_return_if_fail (WG_IS_API_CLIENT (self));
-  g_return_if_fail (username != NULL && password != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wg_api_client_login_async);
@@ -544,41 +694,79 @@ wg_api_client_login_async (WgApiClient         *self,
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
-  wg_api_client_request_async (self, "POST", "/api/v1/session", body, cancellable, login_done_cb,
-                               task);
+  request_json (self, "POST", "/api/v1/session", body, on_thread, cancellable, login_done_cb, task);
 }
 
-static gboolean
-flush_timeout_cb (gpointer user_data)
+void
+wg_api_client_login_async (WgApiClient         *self,
+                           const char          *username,
+                           const char          *password,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
 {
-  gboolean *timed_out = user_data;
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+  g_return_if_fail (username != NULL && password != NULL);
 
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
+  login (self, username, password, FALSE, cancellable, callback, user_data);
 }
 
 /**
- * wg_api_client_flush:
+ * wg_api_client_login_on_thread_async:
  *
- * Runs the default main context until every request sent so far is
- * written out (its answer may be on its way), or @timeout_ms passed: for
- * a caller about to keep the main loop busy (GTK's start-up) while the
- * server works on them.  Not for a main loop with other work queued.
+ * wg_api_client_login_async(), but sent at once on a thread of its own
+ * (the answer comes back on the main context, to
+ * wg_api_client_login_finish()): for a login made before something that
+ * keeps the main loop busy (GTK's start-up), which the server works on
+ * meanwhile.
  */
 void
-wg_api_client_flush (WgApiClient *self,
-                     guint        timeout_ms)
+wg_api_client_login_on_thread_async (WgApiClient         *self,
+                                     const char          *username,
+                                     const char          *password,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
 {
-  gboolean timed_out = FALSE;
-  guint timeout_id;
+  g_return_if_fail (WG_IS_API_CLIENT (self));
+  g_return_if_fail (username != NULL && password != NULL);
+
+  login (self, username, password, TRUE, cancellable, callback, user_data);
+}
+
+/**
+ * wg_api_client_when_written:
+ * @callback: called once, from the main loop
+ * @destroy: (nullable): frees @user_data after @callback, or when the
+ *   client goes first
+ *
+ * Calls @callback back when every request sent so far is written out
+ * (its answer may be on its way), or when @timeout_ms passed: for a
+ * caller about to keep the main loop busy (building a window) while the
+ * server works on them.  Nothing waits here: the caller returns and goes
+ * on in @callback.
+ */
+void
+wg_api_client_when_written (WgApiClient    *self,
+                            guint           timeout_ms,
+                            WgWrittenFunc   callback,
+                            gpointer        user_data,
+                            GDestroyNotify  destroy)
+{
+  Waiter *waiter;
 
   g_return_if_fail (WG_IS_API_CLIENT (self));
+  g_return_if_fail (callback != NULL);
 
-  timeout_id = g_timeout_add (timeout_ms, flush_timeout_cb, &timed_out);
-  while (self->unwritten > 0 && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (timeout_id);
+  waiter = g_new0 (Waiter, 1);
+  waiter->client = self;
+  waiter->callback = callback;
+  waiter->user_data = user_data;
+  waiter->destroy = destroy;
+  waiter->written = self->unwritten == 0;
+  waiter->source_id = waiter->written ? g_idle_add (waiter_call_cb, waiter)
+                                      : g_timeout_add (timeout_ms, waiter_call_cb, waiter);
+  self->waiters = g_list_prepend (self->waiters, waiter);
 }
 
 /**
@@ -735,7 +923,8 @@ wg_api_client_upload_async (WgApiClient         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wg_api_client_upload_async);
   start_request (self, task, "POST", "/api/v1/attachments",
-                 content_type != NULL ? content_type : "application/octet-stream", bytes, NULL, FALSE);
+                 content_type != NULL ? content_type : "application/octet-stream", bytes, NULL, FALSE,
+                 FALSE);
 }
 
 /**
@@ -803,7 +992,7 @@ wg_api_client_download_async (WgApiClient          *self,
       return;
     }
   path = g_strconcat ("/api/v1/attachments/", id, variant_suffix[variant], NULL);
-  start_request (self, task, "GET", path, NULL, NULL, if_none_match, TRUE);
+  start_request (self, task, "GET", path, NULL, NULL, if_none_match, TRUE, FALSE);
 }
 
 /**
@@ -828,7 +1017,7 @@ wg_api_client_get_cached_async (WgApiClient         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wg_api_client_get_cached_async);
-  start_request (self, task, "GET", path_and_query, NULL, NULL, if_none_match, TRUE);
+  start_request (self, task, "GET", path_and_query, NULL, NULL, if_none_match, TRUE, FALSE);
 }
 
 /**
@@ -896,7 +1085,7 @@ wg_api_client_get_bytes_async (WgApiClient         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wg_api_client_get_bytes_async);
-  start_request (self, task, "GET", path_and_query, NULL, NULL, NULL, TRUE);
+  start_request (self, task, "GET", path_and_query, NULL, NULL, NULL, TRUE, FALSE);
 }
 
 /**

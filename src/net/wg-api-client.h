@@ -25,6 +25,9 @@ typedef enum {
 
 GQuark wg_api_error_quark (void);
 
+/* wg_api_client_when_written()'s call back. */
+typedef void (*WgWrittenFunc) (gpointer user_data);
+
 /* A refusal as the server described it (RFC 9457). */
 typedef struct
 {
@@ -83,12 +86,21 @@ void         wg_api_client_login_async      (WgApiClient         *self,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
+void         wg_api_client_login_on_thread_async (WgApiClient    *self,
+                                                  const char     *username,
+                                                  const char     *password,
+                                                  GCancellable   *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer        user_data);
 JsonObject  *wg_api_client_login_finish     (WgApiClient         *self,
                                              GAsyncResult        *result,
                                              WgProblem          **problem,
                                              GError             **error);
-void         wg_api_client_flush            (WgApiClient         *self,
-                                             guint                timeout_ms);
+void         wg_api_client_when_written     (WgApiClient         *self,
+                                             guint                timeout_ms,
+                                             WgWrittenFunc        callback,
+                                             gpointer             user_data,
+                                             GDestroyNotify       destroy);
 
 void         wg_api_client_stream_async     (WgApiClient         *self,
                                              const char          *path_and_query,

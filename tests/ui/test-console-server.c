@@ -294,6 +294,16 @@ saved_token_path (WgTestServer *server,
   return g_build_filename (g_get_user_data_dir (), "wangge", username, server_key, username, "token", NULL);
 }
 
+static guint
+count_windows (WgApplication *app)
+{
+  guint n = 0;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    n += WG_IS_WINDOW (l->data);
+  return n;
+}
+
 /* A cold start (an empty cache) from the snapshot of a server with a
  * day of history: the header names the duty leader on duty (the demo's
  * `leader`) at once, not the rotation's pick.  Then the main loop runs no
@@ -326,8 +336,9 @@ test_cold_start_no_sql (void)
 
   server->no_admin = TRUE;
   wg_test_server_start (server, args);
-  /* The cold start's login goes out before GTK starts: the server has
-   * taken it before the application is activated (the main loop not run). */
+  /* The cold start's login goes out before GTK starts, on a thread: the
+   * server has taken it before the application is activated, the main
+   * loop not run. */
   logins = logins_accepted (server);
   g_setenv ("WANGGE_PASSWORD", "demo", TRUE);
   cold_app = console_test_register ("leader", server->base_url);
@@ -405,7 +416,15 @@ test_cold_start_no_sql (void)
   token_path = saved_token_path (server, "leader");
   g_assert_true (g_file_test (token_path, G_FILE_TEST_IS_REGULAR));
   logins = logins_accepted (server);
-  warm_app = console_test_open ("leader", server->base_url);
+  /* Activated twice in a row (a second instance's activate arriving
+   * meanwhile): the window comes once its requests are written, after
+   * activate returned, and there is one. */
+  warm_app = console_test_register ("leader", server->base_url);
+  g_application_activate (G_APPLICATION (warm_app));
+  g_assert_null (console_test_find_window (warm_app));
+  console_test_activate (warm_app);
+  wg_test_iterate_for (100);
+  g_assert_cmpuint (count_windows (warm_app), ==, 1);
   window = console_test_find_window (warm_app);
   context = wg_window_get_context (window);
   console_test_count_sql_begin (context);
