@@ -35,6 +35,14 @@
 #include "wg-wall-window.h"
 #include "wg-window.h"
 
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
 /* Until Replay's worker has answered every seek and read. */
 static void
 settle (WgReplay *replay)
@@ -337,7 +345,14 @@ main (int   argc,
       WgReplay *session;
 
       respond_to_fire (context, fire);
-      replay = wg_replay_window_open (window, &error);
+      {
+        g_autoptr(GAsyncResult) opened = NULL;
+
+        wg_replay_window_open_async (window, NULL, store_result_cb, &opened);
+        while (opened == NULL)
+          g_main_context_iteration (NULL, TRUE);
+        replay = wg_replay_window_open_finish (opened, &error);
+      }
       if (replay == NULL)
         g_error ("%s", error->message);
       gtk_window_set_default_size (GTK_WINDOW (replay), 1920, 1080);
