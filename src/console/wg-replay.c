@@ -22,9 +22,8 @@
 typedef struct
 {
   gint             ref;
-  char            *path;      /* the cache file */
   WgReplaySession *session;
-  WgStore         *source;    /* opened on the worker at first use */
+  WgStore         *source;    /* opened with the session, off the main loop */
   gint             wanted;    /* the generation of the newest seek (atomic) */
 } Worker;
 
@@ -198,7 +197,6 @@ worker_unref (Worker *worker)
     return;
   g_clear_pointer (&worker->session, wg_replay_session_free);
   g_clear_pointer (&worker->source, wg_store_unref);
-  g_free (worker->path);
   g_free (worker);
 }
 
@@ -255,15 +253,6 @@ moved_free (Moved *moved)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Moved, moved_free)
 
-static WgStore *
-worker_source (Worker  *worker,
-               GError **error)
-{
-  if (worker->source == NULL)
-    worker->source = wg_store_open (worker->path, error);
-  return worker->source;
-}
-
 static void
 run_seek (Worker *worker,
           Job    *job)
@@ -291,9 +280,7 @@ run_seek (Worker *worker,
   moved->seq = seq;
   if (seq > job->shown_seq && seq - job->shown_seq <= MAX_ANNOUNCED)
     {
-      WgStore *source = worker_source (worker, &error);
-
-      batch = source != NULL ? read_between (source, job->shown_seq, seq, &error) : NULL;
+      batch = read_between (worker->source, job->shown_seq, seq, &error);
       if (batch != NULL && batch->len <= MAX_ANNOUNCED)
         moved->changes = wg_cache_writer_read_changes (wg_replay_session_get_state (worker->session), batch, &error);
       if (error != NULL)
@@ -314,8 +301,8 @@ run_read (Worker *worker,
 
   if (g_task_return_error_if_cancelled (job->task))
     return;
-  store = job->journal ? worker_source (worker, &error) : wg_replay_session_get_state (worker->session);
-  answer = store != NULL ? job->read (store, job->data, &error) : NULL;
+  store = job->journal ? worker->source : wg_replay_session_get_state (worker->session);
+  answer = job->read (store, job->data, &error);
   if (answer == NULL && error != NULL)
     g_task_return_error (job->task, g_steal_pointer (&error));
   else
@@ -757,7 +744,6 @@ open_state (WgReplay  *self,
     {
       self->worker = g_new0 (Worker, 1);
       self->worker->ref = 1;
-      self->worker->path = g_strdup (opening->path);
       self->worker->session = g_steal_pointer (&opening->session);
       self->worker->source = g_steal_pointer (&opening->source);
       self->pool = g_thread_pool_new (run_job, NULL, 1, FALSE, NULL);
