@@ -157,11 +157,15 @@ replay_opened_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(WgReplay) replay = wg_replay_new_finish (result, &error);
+  WgWindow *live = g_task_get_source_object (task);
 
   if (replay == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
+  /* The live window closed meanwhile: no replay beside it. */
+  else if (gtk_window_get_application (GTK_WINDOW (live)) == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the live window is closed");
   else
-    g_task_return_pointer (task, show (g_task_get_source_object (task), replay), NULL);
+    g_task_return_pointer (task, show (live, replay), NULL);
 }
 
 void

@@ -567,7 +567,9 @@ replay_opened_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.replay", TRUE);
-  if (wg_replay_window_open_finish (result, &error) == NULL)
+  /* Cancelled: this window closed meanwhile, nothing to say. */
+  if (wg_replay_window_open_finish (result, &error) == NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
 }
 
