@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Opening Replay on a console whose cache holds the generated Helong year
- * (issue 17): how long wg_replay_new() holds the main loop, and how long
- * the timeline's ticks take to arrive from the worker.  Baseline in the
- * same run: reading the ticks the way Replay did before (every event of
- * the cache read and decoded, in pages of 5,000, on the main loop); the
- * open before = today's open + that read (nothing else changed).  With a
- * display, also the whole Replay window (wg_replay_window_open) beside a
- * live window over the same cache, and a scrub in it: SCRUB_SEEKS seeks
+ * (issues 17, 16): how long opening holds the main loop, synchronously
+ * (wg_replay_new(), the journal's span and the session's set-up on the
+ * main loop, as the console did before) and asynchronously
+ * (wg_replay_new_async(): its call and its finish), alternated in each
+ * round, and how long the timeline's ticks take to arrive from the
+ * worker.  Baseline for the ticks in the same run: reading them the way
+ * Replay did in session 6 (every event of the cache read and decoded, in
+ * pages of 5,000, on the main loop).  With a display, also the whole
+ * Replay window opened by the Replay action beside a live window over the
+ * same cache (the main loop's stalls, a 10 ms probe, from the action to
+ * its first picture), and a scrub in it: SCRUB_SEEKS seeks
  * across the journal a frame (16 ms) apart, the main loop's stalls seen
  * by a 10 ms probe (p99, max) until the worker has answered, against the
  * same seeks run by a session on the main loop as Replay did before (each
@@ -82,11 +86,47 @@ read_ticks_decoding (WgStore *cache)
     }
 }
 
-static void
-ticks_loaded_cb (WgReplay *replay,
-                 gboolean *done)
+/* An asynchronous opening: the replay, and the time its finish took. */
+typedef struct
 {
-  *done = TRUE;
+  WgReplay *replay;
+  double    finish_ms;
+  gboolean  answered;
+} Opened;
+
+static void
+replay_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Opened *opened = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  opened->replay = wg_replay_new_finish (result, &error);
+  opened->finish_ms = ms_since (start);
+  g_assert_no_error (error);
+  opened->answered = TRUE;
+}
+
+static void
+window_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  *(WgWindow **) user_data = wg_replay_window_open_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+print_load (const char *when)
+{
+  g_autofree char *load = NULL;
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("  load %s: %s", when, load);
 }
 
 /* The gaps between a 10 ms probe's runs: the main loop's stalls. */
@@ -151,8 +191,12 @@ main (int   argc,
   g_autoptr(GArray) decode = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) query = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) blocked = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) async_held = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) async_answered = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) window_stalls = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) ready = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) window_open = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) window_shown = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) sync_seeks = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) stalls = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) filled_stalls = g_array_new (FALSE, FALSE, sizeof (double));
@@ -172,6 +216,7 @@ main (int   argc,
         rounds = (guint) atoi (argv[++i]);
     }
   rounds = MAX (rounds, 1);
+  print_load ("at the start");
   g_assert_no_error (error);
   reference = wg_reference_load_dir (demo, &error);
   g_assert_no_error (error);
@@ -201,7 +246,6 @@ main (int   argc,
       g_autoptr(WgContext) context = wg_context_new_local (reference, path, actor, &error);
       g_autoptr(WgReplay) replay = NULL;
       g_autoptr(GArray) ticks = NULL;
-      gboolean done = FALSE;
       gint64 start;
       double t;
 
@@ -218,16 +262,49 @@ main (int   argc,
       g_array_append_val (query, t);
       g_assert_cmpuint (ticks->len, ==, n_ticks);
 
-      start = g_get_monotonic_time ();
-      replay = wg_replay_new (context, &error);
-      g_assert_no_error (error);
-      t = ms_since (start);
-      g_array_append_val (blocked, t);
-      g_signal_connect (replay, "ticks-loaded", G_CALLBACK (ticks_loaded_cb), &done);
-      while (!done)
-        g_main_context_iteration (NULL, TRUE);
-      t = ms_since (start);
-      g_array_append_val (ready, t);
+      /* Old and new alternated: the synchronous open first in even
+       * rounds, the asynchronous one first in odd rounds. */
+      for (guint k = 0; k < 2; k++)
+        {
+          if ((k + round) % 2 == 0)
+            {
+              g_autoptr(WgReplay) sync = NULL;
+
+              start = g_get_monotonic_time ();
+              sync = wg_replay_new (context, &error);
+              g_assert_no_error (error);
+              t = ms_since (start);
+              g_array_append_val (blocked, t);
+              /* Its ticks' reading ends before the next open. */
+              while (!wg_replay_get_ticks_loaded (sync) || !wg_replay_is_settled (sync))
+                g_main_context_iteration (NULL, TRUE);
+            }
+          else
+            {
+              Opened opened = { NULL, 0, FALSE };
+              double held;
+
+              start = g_get_monotonic_time ();
+              wg_replay_new_async (context, NULL, replay_opened_cb, &opened);
+              held = ms_since (start);
+              while (!opened.answered)
+                g_main_context_iteration (NULL, TRUE);
+              t = ms_since (start);
+              g_array_append_val (async_answered, t);
+              held += opened.finish_ms;
+              g_array_append_val (async_held, held);
+              replay = opened.replay;
+              /* From the answer on: the ticks are read once the replay
+               * is made. */
+              start = g_get_monotonic_time ();
+              while (!wg_replay_get_ticks_loaded (replay))
+                g_main_context_iteration (NULL, TRUE);
+              t = ms_since (start);
+              g_array_append_val (ready, t);
+              while (!wg_replay_is_settled (replay))
+                g_main_context_iteration (NULL, TRUE);
+            }
+        }
       g_assert_cmpuint (wg_replay_get_ticks (replay)->len, ==, n_ticks);
 
       if (app != NULL)
@@ -238,11 +315,29 @@ main (int   argc,
           gtk_window_present (GTK_WINDOW (live));
           while (g_main_context_iteration (NULL, FALSE))
             ;
-          start = g_get_monotonic_time ();
-          window = wg_replay_window_open (live, &error);
-          g_assert_no_error (error);
-          t = ms_since (start);
-          g_array_append_val (window_open, t);
+          /* As the Replay action opens it, the probe running from the
+           * action to the first picture (the ticks, the state at its
+           * start, a frame). */
+          {
+            Probe probe = { g_get_monotonic_time (), window_stalls };
+            guint probe_id = g_timeout_add (10, probe_cb, &probe);
+
+            window = NULL;
+            start = g_get_monotonic_time ();
+            wg_replay_window_open_async (live, NULL, window_opened_cb, &window);
+            while (window == NULL)
+              g_main_context_iteration (NULL, TRUE);
+            t = ms_since (start);
+            g_array_append_val (window_open, t);
+            gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
+            while (!wg_replay_is_settled (wg_replay_window_get_replay (window)) ||
+                   !wg_replay_get_ticks_loaded (wg_replay_window_get_replay (window)))
+              g_main_context_iteration (NULL, TRUE);
+            iterate_for (50);
+            t = ms_since (start);
+            g_array_append_val (window_shown, t);
+            g_source_remove (probe_id);
+          }
 
           /* The scrub, the window laid out first. */
           {
@@ -250,9 +345,6 @@ main (int   argc,
             Probe probe = { 0, stalls };
             guint probe_id;
 
-            gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
-            while (!wg_replay_is_settled (shown) || !wg_replay_get_ticks_loaded (shown))
-              g_main_context_iteration (NULL, TRUE);
             iterate_for (200);
             if (!wg_journal_ticks_get_span (wg_context_get_store (context), &first_ts, &last_ts, &error))
               g_error ("%s", error != NULL ? error->message : "no events");
@@ -312,16 +404,19 @@ main (int   argc,
     }
 
   printf ("bench-replay-open: %u days, %u events, median of %u rounds\n", days, n_ticks, rounds);
+  print_load ("at the end");
   printf ("  ticks: decoding every event %.0f ms, one query of stored columns %.0f ms: %.1fx\n",
           median (decode), median (query), median (decode) / MAX (median (query), 0.001));
-  printf ("  open (main loop held): before %.0f ms (today's open + the decoding read), after %.0f ms: %.1fx\n",
-          median (blocked) + median (decode), median (blocked),
-          (median (blocked) + median (decode)) / MAX (median (blocked), 0.001));
-  printf ("  ticks on the timeline after %.0f ms (off the main loop)\n", median (ready));
+  printf ("  open (main loop held): wg_replay_new %.1f ms, wg_replay_new_async %.2f ms (its call and its finish;"
+          " answered after %.0f ms): %.0fx\n",
+          median (blocked), median (async_held), median (async_answered),
+          median (blocked) / MAX (median (async_held), 0.001));
+  printf ("  ticks on the timeline %.0f ms after the open answered (off the main loop)\n", median (ready));
   if (window_open->len > 0)
-    printf ("  the Replay window (main loop held): before %.0f ms, after %.0f ms: %.1fx\n",
-            median (window_open) + median (decode), median (window_open),
-            (median (window_open) + median (decode)) / MAX (median (window_open), 0.001));
+    printf ("  the Replay window by its action: opened after %.0f ms, first picture after %.0f ms;"
+            " main-loop stalls meanwhile (10 ms probe) p99 %.1f ms, max %.1f ms\n",
+            median (window_open), median (window_shown),
+            percentile (window_stalls, 0.99), percentile (window_stalls, 1.0));
   if (stalls->len > 0)
     printf ("  scrub of %u seeks a frame apart (%u rounds): main-loop stalls (10 ms probe) p99 %.1f ms, max %.1f ms;"
             " before, on the main loop, each seek alone held it: p99 %.1f ms, max %.1f ms\n",

@@ -434,13 +434,15 @@ wg_context_init (WgContext *self)
   self->view_model = wg_view_model_new ();
 }
 
-WgContext *
-wg_context_new (WgReference   *reference,
-                WgStore       *store,
-                WgSyncClient  *sync,
-                WgOutbox      *outbox,
-                WgClock       *clock,
-                const WgActor *actor)
+static WgContext *
+context_new (WgReference     *reference,
+             WgStore         *store,
+             WgSyncClient    *sync,
+             WgOutbox        *outbox,
+             WgClock         *clock,
+             const WgActor   *actor,
+             WgContextReader  reader,
+             gpointer         reader_data)
 {
   WgContext *self;
   GPtrArray *forces;
@@ -458,6 +460,8 @@ wg_context_new (WgReference   *reference,
   self->live_clock = g_object_ref (wg_clock_get_live (clock));
   self->clock = wg_clock_new_view (self->live_clock);
   self->actor = actor != NULL ? wg_actor_copy (actor) : NULL;
+  self->reader = reader;
+  self->reader_data = reader_data;
 
   /* The map shows the forces that move and can be dispatched one by one;
    * the five heads and volunteer teams are counted per grid instead. */
@@ -490,6 +494,31 @@ wg_context_new (WgReference   *reference,
     }
 
   return self;
+}
+
+WgContext *
+wg_context_new (WgReference   *reference,
+                WgStore       *store,
+                WgSyncClient  *sync,
+                WgOutbox      *outbox,
+                WgClock       *clock,
+                const WgActor *actor)
+{
+  return context_new (reference, store, sync, outbox, clock, actor, NULL, NULL);
+}
+
+/* Its first read (the open state) already goes through @reader: a
+ * replay's context reads nothing on the main loop, from the start. */
+WgContext *
+wg_context_new_with_reader (WgReference     *reference,
+                            WgStore         *store,
+                            WgClock         *clock,
+                            const WgActor   *actor,
+                            WgContextReader  reader,
+                            gpointer         reader_data)
+{
+  g_return_val_if_fail (reader != NULL, NULL);
+  return context_new (reference, store, NULL, NULL, clock, actor, reader, reader_data);
 }
 
 WgAttachmentCache *

@@ -135,6 +135,14 @@ typedef void (*WgContextReader) (gpointer             reader_data,
 void             wg_context_set_reader         (WgContext       *self,
                                                 WgContextReader  reader,
                                                 gpointer         reader_data);
+/* A context without a sync client whose reads, the first included,
+ * all go through @reader. */
+WgContext       *wg_context_new_with_reader    (WgReference     *reference,
+                                                WgStore         *store,
+                                                WgClock         *clock,
+                                                const WgActor   *actor,
+                                                WgContextReader  reader,
+                                                gpointer         reader_data);
 /* Whether wg_context_read_cache() answers at once (no sync client, no
  * reader): the demo, where the console is its own engine. */
 gboolean         wg_context_reads_at_once      (WgContext       *self);

@@ -338,9 +338,13 @@ wg_replay_bar_search (WgReplayBar *self,
   g_clear_pointer (&self->found, g_ptr_array_unref);
   g_free (self->search_text);
   self->search_text = g_strdup (text);
-  wg_context_read_cache (live, read_search, search_new (wg_context_get_reference (live), text),
-                         (GDestroyNotify) search_free, (GDestroyNotify) g_ptr_array_unref, &self->searching,
-                         found_cb, G_OBJECT (self));
+  /* The live cache is the replay's journal store: read on the replay's
+   * worker (at once for a cache in memory), never on the main loop, with
+   * a server or without. */
+  wg_context_read_journal (wg_replay_get_context (self->replay), read_search,
+                           search_new (wg_context_get_reference (live), text),
+                           (GDestroyNotify) search_free, (GDestroyNotify) g_ptr_array_unref, &self->searching,
+                           found_cb, G_OBJECT (self));
 }
 
 GPtrArray *

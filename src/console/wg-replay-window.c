@@ -66,21 +66,16 @@ drill_button_follow_selection (GtkWidget   *button,
   gtk_widget_set_sensitive (button, wg_view_model_get_selected_incident (view_model) != NULL);
 }
 
-WgWindow *
-wg_replay_window_open (WgWindow  *live,
-                       GError   **error)
+/* The window over @replay, opened: reads nothing itself (its views read
+ * through the replay's worker). */
+static WgWindow *
+show (WgWindow *live,
+      WgReplay *replay)
 {
-  g_autoptr(WgReplay) replay = NULL;
   WgWindow *window;
   WgMapView *map_view;
   GtkPaned *paned;
   GtkWidget *flap, *banner_slot, *replay_banner, *label, *live_banner, *column, *bar;
-
-  g_return_val_if_fail (WG_IS_WINDOW (live), NULL);
-
-  replay = wg_replay_new (wg_window_get_context (live), error);
-  if (replay == NULL)
-    return NULL;
 
   window = wg_window_new_with_context (WG_APPLICATION (gtk_window_get_application (GTK_WINDOW (live))),
                                        wg_replay_get_context (replay));
@@ -148,10 +143,53 @@ wg_replay_window_open (WgWindow  *live,
   /* Forces where they were, with short trails. */
   wg_force_layer_set_show_trails (wg_map_view_get_force_layer (map_view), TRUE);
   g_object_set_data_full (G_OBJECT (window), TRACKS_KEY, wg_replay_tracks_new (replay), g_object_unref);
-  g_object_set_data_full (G_OBJECT (window), REPLAY_KEY, g_steal_pointer (&replay), g_object_unref);
+  g_object_set_data_full (G_OBJECT (window), REPLAY_KEY, g_object_ref (replay), g_object_unref);
   g_object_set_data (G_OBJECT (window), LIVE_BANNER_KEY, live_banner);
   gtk_window_present (GTK_WINDOW (window));
   return window;
+}
+
+static void
+replay_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReplay) replay = wg_replay_new_finish (result, &error);
+  WgWindow *live = g_task_get_source_object (task);
+
+  if (replay == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  /* The live window closed meanwhile: no replay beside it. */
+  else if (gtk_window_get_application (GTK_WINDOW (live)) == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the live window is closed");
+  else
+    g_task_return_pointer (task, show (live, replay), NULL);
+}
+
+void
+wg_replay_window_open_async (WgWindow            *live,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (WG_IS_WINDOW (live));
+
+  task = g_task_new (live, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_replay_window_open_async);
+  wg_replay_new_async (wg_window_get_context (live), cancellable, replay_opened_cb, task);
+}
+
+WgWindow *
+wg_replay_window_open_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wg_replay_window_open_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 WgReplay *

@@ -12,9 +12,15 @@ G_BEGIN_DECLS
  * moment shown, a tinted header), with the replay's controls and timeline
  * under its map, its commands off, and @live's own alarm banner on top, so
  * that a live emergency shows (on the live clock) over the replay. */
-WgWindow *wg_replay_window_open (WgWindow  *live,
-                                 GError   **error);
-/* The replay of a window opened by wg_replay_window_open(), else NULL. */
+void      wg_replay_window_open_async  (WgWindow            *live,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+/* The window, presented (owned by the application), or NULL and a
+ * sentence for the user (the cache missing or damaged). */
+WgWindow *wg_replay_window_open_finish (GAsyncResult        *result,
+                                        GError             **error);
+/* The replay of a window opened by wg_replay_window_open_async(), else NULL. */
 WgReplay *wg_replay_window_get_replay (WgWindow *window);
 /* Its controls. */
 GtkWidget *wg_replay_window_get_bar   (WgWindow *window);

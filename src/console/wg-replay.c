@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "wg-cache-writer.h"
 #include "wg-journal-ticks.h"
 #include "wg-replay.h"
@@ -20,9 +22,8 @@
 typedef struct
 {
   gint             ref;
-  char            *path;      /* the cache file */
   WgReplaySession *session;
-  WgStore         *source;    /* opened on the worker at first use */
+  WgStore         *source;    /* opened with the session, off the main loop */
   gint             wanted;    /* the generation of the newest seek (atomic) */
 } Worker;
 
@@ -196,7 +197,6 @@ worker_unref (Worker *worker)
     return;
   g_clear_pointer (&worker->session, wg_replay_session_free);
   g_clear_pointer (&worker->source, wg_store_unref);
-  g_free (worker->path);
   g_free (worker);
 }
 
@@ -253,15 +253,6 @@ moved_free (Moved *moved)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Moved, moved_free)
 
-static WgStore *
-worker_source (Worker  *worker,
-               GError **error)
-{
-  if (worker->source == NULL)
-    worker->source = wg_store_open (worker->path, error);
-  return worker->source;
-}
-
 static void
 run_seek (Worker *worker,
           Job    *job)
@@ -289,9 +280,7 @@ run_seek (Worker *worker,
   moved->seq = seq;
   if (seq > job->shown_seq && seq - job->shown_seq <= MAX_ANNOUNCED)
     {
-      WgStore *source = worker_source (worker, &error);
-
-      batch = source != NULL ? read_between (source, job->shown_seq, seq, &error) : NULL;
+      batch = read_between (worker->source, job->shown_seq, seq, &error);
       if (batch != NULL && batch->len <= MAX_ANNOUNCED)
         moved->changes = wg_cache_writer_read_changes (wg_replay_session_get_state (worker->session), batch, &error);
       if (error != NULL)
@@ -312,8 +301,8 @@ run_read (Worker *worker,
 
   if (g_task_return_error_if_cancelled (job->task))
     return;
-  store = job->journal ? worker_source (worker, &error) : wg_replay_session_get_state (worker->session);
-  answer = store != NULL ? job->read (store, job->data, &error) : NULL;
+  store = job->journal ? worker->source : wg_replay_session_get_state (worker->session);
+  answer = job->read (store, job->data, &error);
   if (answer == NULL && error != NULL)
     g_task_return_error (job->task, g_steal_pointer (&error));
   else
@@ -566,6 +555,12 @@ wg_replay_init (WgReplay *self)
   self->key_reading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
+static gboolean
+is_in_memory (WgStore *cache)
+{
+  return g_strcmp0 (wg_store_get_path (cache), ":memory:") == 0;
+}
+
 static GArray *
 moments_of (GArray *ticks)
 {
@@ -628,7 +623,7 @@ start_reading_ticks (WgReplay  *self,
   const char *path = wg_store_get_path (self->cache);
   g_autoptr(GTask) task = NULL;
 
-  if (g_strcmp0 (path, ":memory:") == 0)
+  if (is_in_memory (self->cache))
     {
       g_autoptr(GArray) ticks = wg_journal_ticks_read (self->cache, error);
 
@@ -646,27 +641,113 @@ start_reading_ticks (WgReplay  *self,
   return TRUE;
 }
 
-/* The state store: a session's when the cache is a file (checkpoints,
- * fast seeks), else one projected here. */
+/* What opening a replay reads of the cache: the journal's span and, for
+ * a cache in a file, a session over it with a connection of its own
+ * (wg_replay_new_async() reads them on a thread). */
+typedef struct
+{
+  char            *path;
+  WgRules         *rules;
+  gboolean         has_events;
+  gint64           first_ts;
+  gint64           last_ts;
+  WgStore         *source;
+  WgReplaySession *session;
+} Opening;
+
+static void
+opening_free (Opening *opening)
+{
+  g_clear_pointer (&opening->session, wg_replay_session_free);
+  g_clear_pointer (&opening->source, wg_store_unref);
+  g_clear_pointer (&opening->rules, wg_rules_unref);
+  g_free (opening->path);
+  g_free (opening);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Opening, opening_free)
+
+static Opening *
+opening_new (WgContext *live)
+{
+  WgStore *cache = wg_context_get_store (live);
+  Opening *opening = g_new0 (Opening, 1);
+
+  opening->path = g_strdup (wg_store_get_path (cache));
+  opening->rules = wg_rules_ref (wg_store_get_rules (cache));
+  return opening;
+}
+
+/* A cache in a file: its span and a session, through a connection of
+ * their own (so on any thread).  The error says what a person can act on;
+ * the detail goes to the log. */
+static gboolean
+open_file (Opening  *opening,
+           GError  **error)
+{
+  g_autoptr(GError) detail = NULL;
+
+  if (!g_file_test (opening->path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("Replay cannot open: this console’s saved journal (%s) is missing."), opening->path);
+      return FALSE;
+    }
+  opening->source = wg_store_open (opening->path, &detail);
+  if (opening->source != NULL)
+    {
+      wg_store_set_rules (opening->source, opening->rules);
+      opening->has_events = wg_journal_ticks_get_span (opening->source, &opening->first_ts, &opening->last_ts,
+                                                       &detail);
+    }
+  if (detail == NULL)
+    opening->session = wg_replay_session_new (opening->source, &detail);
+  if (detail != NULL)
+    {
+      g_message ("Replay cannot read %s: %s", opening->path, detail->message);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Replay cannot open: this console’s saved journal (%s) is damaged."), opening->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A cache in memory has no other connection, and is small: here. */
+static gboolean
+open_memory (WgReplay  *self,
+             Opening   *opening,
+             GError   **error)
+{
+  g_autoptr(GError) span_error = NULL;
+
+  opening->has_events = wg_journal_ticks_get_span (self->cache, &opening->first_ts, &opening->last_ts,
+                                                   &span_error);
+  if (span_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&span_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The state store: the session's when the cache is a file (checkpoints,
+ * fast seeks; from here on only the worker uses it), else one projected
+ * here. */
 static WgStore *
 open_state (WgReplay  *self,
+            Opening   *opening,
             GError   **error)
 {
   g_autoptr(WgStore) state = NULL;
 
-  if (g_strcmp0 (wg_store_get_path (self->cache), ":memory:") != 0)
+  if (opening->session != NULL)
     {
-      WgReplaySession *session = wg_replay_session_new (self->cache, error);
-
-      if (session == NULL)
-        return NULL;
-      /* From here on only the worker uses the session. */
       self->worker = g_new0 (Worker, 1);
       self->worker->ref = 1;
-      self->worker->path = g_strdup (wg_store_get_path (self->cache));
-      self->worker->session = session;
+      self->worker->session = g_steal_pointer (&opening->session);
+      self->worker->source = g_steal_pointer (&opening->source);
       self->pool = g_thread_pool_new (run_job, NULL, 1, FALSE, NULL);
-      return wg_store_ref (wg_replay_session_get_state (session));
+      return wg_store_ref (wg_replay_session_get_state (self->worker->session));
     }
   state = wg_store_open (":memory:", error);
   if (state == NULL || !wg_store_adopt_reference (state, wg_context_get_reference (self->live), error))
@@ -675,40 +756,46 @@ open_state (WgReplay  *self,
   return g_steal_pointer (&state);
 }
 
-WgReplay *
-wg_replay_new (WgContext  *live,
-               GError    **error)
+static WgReplay *
+replay_new (WgContext *live)
 {
-  g_autoptr(WgReplay) self = NULL;
-  g_autoptr(GError) span_error = NULL;
-  WgClock *clock;
-  gboolean has_events;
+  WgReplay *self = g_object_new (WG_TYPE_REPLAY, NULL);
 
-  g_return_val_if_fail (WG_IS_CONTEXT (live), NULL);
-
-  self = g_object_new (WG_TYPE_REPLAY, NULL);
   self->live = g_object_ref (live);
   self->cache = wg_store_ref (wg_context_get_store (live));
-  has_events = wg_journal_ticks_get_span (self->cache, &self->from_ms, &self->to_ms, &span_error);
-  if (span_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&span_error));
-      return NULL;
-    }
+  return self;
+}
+
+/* The rest of the opening, on the main loop: with a session, no SQL. */
+static gboolean
+finish_opening (WgReplay  *self,
+                Opening   *opening,
+                GError   **error)
+{
+  WgClock *clock;
+
   if (!start_reading_ticks (self, error))
-    return NULL;
-  self->state = open_state (self, error);
+    return FALSE;
+  self->state = open_state (self, opening, error);
   if (self->state == NULL)
-    return NULL;
-  self->context = wg_context_new (wg_context_get_reference (live), self->state, NULL, NULL,
-                                  wg_context_get_live_clock (live), wg_context_get_actor (live));
+    return FALSE;
+  if (self->worker != NULL)
+    self->context = wg_context_new_with_reader (wg_context_get_reference (self->live), self->state,
+                                                wg_context_get_live_clock (self->live),
+                                                wg_context_get_actor (self->live), read_on_worker, self);
+  else
+    self->context = wg_context_new (wg_context_get_reference (self->live), self->state, NULL, NULL,
+                                    wg_context_get_live_clock (self->live), wg_context_get_actor (self->live));
   wg_context_set_read_only (self->context, TRUE);
   wg_context_set_journal_store (self->context, self->cache);
-  if (self->worker != NULL)
-    wg_context_set_reader (self->context, read_on_worker, self);
 
-  if (!has_events)
-    self->from_ms = self->to_ms = wg_context_now_ms (live);
+  if (opening->has_events)
+    {
+      self->from_ms = opening->first_ts;
+      self->to_ms = opening->last_ts;
+    }
+  else
+    self->from_ms = self->to_ms = wg_context_now_ms (self->live);
   /* A moment to see the first event come and the last one settle. */
   self->from_ms -= 60 * 1000;
   self->to_ms += 60 * 1000;
@@ -721,6 +808,80 @@ wg_replay_new (WgContext  *live,
   g_signal_connect_object (clock, "tick", G_CALLBACK (clock_moved_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (clock, "jumped", G_CALLBACK (clock_moved_cb), self, G_CONNECT_SWAPPED);
   follow (self, self->from_ms);
+  return TRUE;
+}
+
+WgReplay *
+wg_replay_new (WgContext  *live,
+               GError    **error)
+{
+  g_autoptr(WgReplay) self = NULL;
+  g_autoptr(Opening) opening = NULL;
+
+  g_return_val_if_fail (WG_IS_CONTEXT (live), NULL);
+
+  self = replay_new (live);
+  opening = opening_new (live);
+  if (!(is_in_memory (self->cache) ? open_memory (self, opening, error) : open_file (opening, error)) ||
+      !finish_opening (self, opening, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static void
+open_file_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (open_file (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+wg_replay_new_async (WgContext           *live,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Opening *opening;
+
+  g_return_if_fail (WG_IS_CONTEXT (live));
+
+  task = g_task_new (live, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wg_replay_new_async);
+  opening = opening_new (live);
+  g_task_set_task_data (task, opening, (GDestroyNotify) opening_free);
+  if (is_in_memory (wg_context_get_store (live)))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_run_in_thread (task, open_file_thread);
+}
+
+WgReplay *
+wg_replay_new_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  GTask *task = G_TASK (result);
+  g_autoptr(WgReplay) self = NULL;
+  Opening *opening;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (task) == wg_replay_new_async, NULL);
+
+  if (!g_task_propagate_boolean (task, error))
+    return NULL;
+  self = replay_new (WG_CONTEXT (g_task_get_source_object (task)));
+  opening = g_task_get_task_data (task);
+  if (opening->session == NULL && !open_memory (self, opening, error))
+    return NULL;
+  if (!finish_opening (self, opening, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 

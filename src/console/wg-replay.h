@@ -36,6 +36,15 @@ typedef struct
 /* Starts a minute before the first event of @live's cache journal. */
 WgReplay   *wg_replay_new            (WgContext   *live,
                                       GError     **error);
+/* The same, with no SQL on the main loop for a cache in a file: the
+ * journal's span and the session's set-up are read on a thread.  The
+ * error (the cache missing or damaged) is a sentence for the user. */
+void        wg_replay_new_async      (WgContext           *live,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+WgReplay   *wg_replay_new_finish     (GAsyncResult        *result,
+                                      GError             **error);
 WgContext  *wg_replay_get_context    (WgReplay    *self);
 WgContext  *wg_replay_get_live_context (WgReplay  *self);
 /* Every event of the live journal as read at start (WgReplayMoment), seq

@@ -558,17 +558,31 @@ wg_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (wg_window_parent_class)->close_request (window);
 }
 
-/* Replay opens beside Live, in a window of its own (wg-replay-window.h). */
+static void
+replay_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  WgWindow *self = WG_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.replay", TRUE);
+  /* Cancelled: this window closed meanwhile, nothing to say. */
+  if (wg_replay_window_open_finish (result, &error) == NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+}
+
+/* Replay opens beside Live, in a window of its own (wg-replay-window.h),
+ * once its worker has read the journal's span: nothing is read here. */
 static void
 replay_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  WgWindow *self = WG_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-
-  if (wg_replay_window_open (self, &error) == NULL)
-    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+  /* One Replay per press, however often it is pressed meanwhile. */
+  gtk_widget_action_set_enabled (widget, "win.replay", FALSE);
+  wg_replay_window_open_async (WG_WINDOW (widget), NULL, replay_opened_cb, NULL);
 }
 
 static WgContext *

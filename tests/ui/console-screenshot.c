@@ -2,7 +2,7 @@
  *
  * Not a test: opens the console on the demo scenarios at 1920x1080 for
  * screenshots (run under xvfb-run, then `import -window root`).
- *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill|drill-score|replay|replay-picker|wall|wall-board|busy] [SECONDS]
+ *   console-screenshot [main|none|dispatch|alarm|intake|shortcuts|sorted|police-grids|call-back|call-back-form|drill|drill-score|replay|replay-open|replay-picker|wall|wall-board|busy] [SECONDS]
  * main: the traffic accident selected; none: nothing selected (the map
  * whole, the fire pulsing); dispatch: the dispatch dialog for
  * the fire; alarm: the fire's alarm on the banner, selected; shortcuts:
@@ -15,7 +15,8 @@
  * trainer's view of the same, with the score grid; replay: scenario 6, the fire acknowledged, dispatched and
  * reached, replayed and paused with the forces on the way (their tracks
  * made up here: no server kept any), the replay's window over the live
- * one; replay-picker: the same with its time-window picker open; wall: the big-screen mode on the demo (one monitor: the map
+ * one; replay-open: Replay just opened by its action, before any seek;
+ * replay-picker: the same as replay with its time-window picker open; wall: the big-screen mode on the demo (one monitor: the map
  * and the tiles in one window); wall-board: the tiles' window of a wall on
  * two monitors; busy: bench-console-start's busy street (300 more open
  * incidents around the street's centre, 20 of them unacknowledged
@@ -34,6 +35,14 @@
 #include "wg-replay-window.h"
 #include "wg-wall-window.h"
 #include "wg-window.h"
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
 
 /* Until Replay's worker has answered every seek and read. */
 static void
@@ -337,7 +346,14 @@ main (int   argc,
       WgReplay *session;
 
       respond_to_fire (context, fire);
-      replay = wg_replay_window_open (window, &error);
+      {
+        g_autoptr(GAsyncResult) opened = NULL;
+
+        wg_replay_window_open_async (window, NULL, store_result_cb, &opened);
+        while (opened == NULL)
+          g_main_context_iteration (NULL, TRUE);
+        replay = wg_replay_window_open_finish (opened, &error);
+      }
       if (replay == NULL)
         g_error ("%s", error->message);
       gtk_window_set_default_size (GTK_WINDOW (replay), 1920, 1080);
@@ -345,23 +361,29 @@ main (int   argc,
       gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map_view (replay)), FALSE);
       gtk_widget_set_has_tooltip (GTK_WIDGET (wg_window_get_map (replay)), FALSE);
       session = wg_replay_window_get_replay (replay);
-      wg_replay_bar_pick (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)), fire);
-      settle (session);
-      add_tracks (wg_replay_window_get_tracks (replay), context, fire);
-      /* Paused on the way: acknowledged, forces assigned and driving. */
-      for (;;)
+      /* Just opened: its first picture, a minute before the first event. */
+      if (g_str_equal (mode, "replay-open"))
+        settle (session);
+      else
         {
-          WgIncidentItem *item;
-
+          wg_replay_bar_pick (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)), fire);
           settle (session);
-          item = wg_incident_model_lookup (wg_window_get_model (replay), fire);
-          if ((item != NULL && wg_incident_item_get_record (item)->state == WG_STATE_DISPATCHED) ||
-              !wg_replay_step_moment (session, fire, 1))
-            break;
+          add_tracks (wg_replay_window_get_tracks (replay), context, fire);
+          /* Paused on the way: acknowledged, forces assigned and driving. */
+          for (;;)
+            {
+              WgIncidentItem *item;
+
+              settle (session);
+              item = wg_incident_model_lookup (wg_window_get_model (replay), fire);
+              if ((item != NULL && wg_incident_item_get_record (item)->state == WG_STATE_DISPATCHED) ||
+                  !wg_replay_step_moment (session, fire, 1))
+                break;
+            }
+          wg_replay_seek (session, wg_replay_get_time (session) + 14 * 1000);
+          if (g_str_equal (mode, "replay-picker"))
+            wg_replay_bar_show_window_picker (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)));
         }
-      wg_replay_seek (session, wg_replay_get_time (session) + 14 * 1000);
-      if (g_str_equal (mode, "replay-picker"))
-        wg_replay_bar_show_window_picker (WG_REPLAY_BAR (wg_replay_window_get_bar (replay)));
     }
   else if (g_str_equal (mode, "sorted"))
     {

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "console-test-util.h"
+#include "wg-replay-window.h"
 #include "wg-test-server.h"
 
 gboolean
@@ -158,4 +159,24 @@ console_test_count_sql_end (WgContext *context)
     g_test_message ("first statement on the main loop: %s", first_statement);
   g_clear_pointer (&first_statement, g_free);
   return n_statements;
+}
+
+static void
+replay_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+WgWindow *
+console_test_open_replay (WgWindow  *live,
+                          GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wg_replay_window_open_async (live, NULL, replay_opened_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return wg_replay_window_open_finish (result, error);
 }

@@ -44,4 +44,10 @@ void            console_test_activate    (WgApplication *app);
 void            console_test_count_sql_begin (WgContext *context);
 guint           console_test_count_sql_end   (WgContext *context);
 
+/* Opens Replay beside @live as the Replay action does
+ * (wg_replay_window_open_async()) and iterates the main loop until it
+ * answers. */
+WgWindow       *console_test_open_replay     (WgWindow   *live,
+                                              GError    **error);
+
 G_END_DECLS

@@ -582,7 +582,7 @@ test_drill_from_incident (void)
     GtkWidget *button;
 
     g_assert_true (wg_test_iterate_until (live_has_incident, &w, 20000));
-    replay_window = wg_replay_window_open (trainer, &error);
+    replay_window = console_test_open_replay (trainer, &error);
     g_assert_no_error (error);
     replay = wg_replay_window_get_replay (replay_window);
     wg_replay_seek (replay, moment);

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -423,6 +424,22 @@ read_journal (WgStore *store)
     }
 }
 
+/* The Replay action's window, opened beside Live. */
+static WgWindow *
+find_replay_window (gpointer app)
+{
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (WG_IS_WINDOW (l->data) && wg_replay_window_get_replay (l->data) != NULL)
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+has_replay_window (gpointer app)
+{
+  return find_replay_window (app) != NULL;
+}
+
 static gboolean
 ticks_loaded (gpointer replay)
 {
@@ -441,6 +458,7 @@ settled (gpointer replay)
 static GThread *main_thread;
 static guint n_main_statements;
 static char *first_main_statement;
+static gint n_connections;
 
 static int
 count_main_statement (unsigned  type,
@@ -453,6 +471,18 @@ count_main_statement (unsigned  type,
   if (n_main_statements++ == 0)
     first_main_statement = g_strdup (sql);
   return 0;
+}
+
+/* Every connection opened while Replay opens is counted too (its own to
+ * the cache, its state store). */
+static int
+trace_new_connection (sqlite3                            *db,
+                      const char                        **message,
+                      const struct sqlite3_api_routines  *api)
+{
+  sqlite3_trace_v2 (db, SQLITE_TRACE_STMT, count_main_statement, NULL);
+  g_atomic_int_inc (&n_connections);
+  return SQLITE_OK;
 }
 
 static void
@@ -588,10 +618,35 @@ test_moments (void)
   live = wg_window_new_with_context (app, context);
   gtk_window_set_default_size (GTK_WINDOW (live), 1920, 1080);
   gtk_window_present (GTK_WINDOW (live));
-  window = wg_replay_window_open (live, &error);
-  g_assert_no_error (error);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
-  replay = wg_replay_window_get_replay (window);
+  /* No SQL on the main loop from the Replay action to its first picture
+   * (the timeline's ticks, the state at its start, a frame). */
+  {
+    WgStore *counted[] = { wg_context_get_store (context), NULL };
+    gint64 start = g_get_monotonic_time ();
+
+    main_thread = g_thread_self ();
+    n_main_statements = 0;
+    count_main_sql (counted, TRUE);
+    sqlite3_auto_extension ((void (*) (void)) trace_new_connection);
+    gtk_widget_activate_action (GTK_WIDGET (live), "win.replay", NULL);
+    g_assert_true (wg_test_iterate_until (has_replay_window, app, 30000));
+    window = find_replay_window (app);
+    gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
+    replay = wg_replay_window_get_replay (window);
+    g_assert_true (wg_test_iterate_until (ticks_loaded, replay, 60000));
+    g_assert_true (wg_test_iterate_until (settled, replay, 30000));
+    wg_test_iterate_for (60);
+    sqlite3_cancel_auto_extension ((void (*) (void)) trace_new_connection);
+    count_main_sql (counted, FALSE);
+    g_test_message ("Replay opened in %.0f ms, %d connections opened",
+                    (g_get_monotonic_time () - start) / 1000.0, g_atomic_int_get (&n_connections));
+    if (first_main_statement != NULL)
+      g_test_message ("first statement on the main loop: %s", first_main_statement);
+    g_clear_pointer (&first_main_statement, g_free);
+    main_thread = NULL;
+    g_assert_cmpuint (n_main_statements, ==, 0);
+    g_assert_cmpint (g_atomic_int_get (&n_connections), >=, 2);
+  }
   {
     g_autoptr(WgStore) source = wg_store_open (path, &error);
 
@@ -767,6 +822,74 @@ test_moments (void)
   test_rm_rf (dir);
 }
 
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer slot)
+{
+  return *(GAsyncResult **) slot != NULL;
+}
+
+/* Opening Replay over @context's cache fails with @code, and a sentence
+ * that names the file. */
+static void
+assert_open_fails (WgContext  *context,
+                   const char *path,
+                   gint        code)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReplay) replay = NULL;
+
+  wg_replay_new_async (context, NULL, result_cb, &result);
+  g_assert_true (wg_test_iterate_until (has_result, &result, 10000));
+  replay = wg_replay_new_finish (result, &error);
+  g_assert_null (replay);
+  g_assert_error (error, G_IO_ERROR, code);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+}
+
+/* The cache gone or damaged under a running console: Replay says so in
+ * words (the Replay action shows them), and opens nothing. */
+static void
+test_broken_cache (void)
+{
+  g_autofree char *demo = demo_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("wg-replay-broken-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "journal.db", NULL);
+  g_autoptr(WgReference) reference = wg_reference_load_dir (demo, &error);
+  g_autoptr(WgActor) actor = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autoptr(WgContext) context = NULL;
+
+  g_assert_no_error (error);
+  context = wg_context_new_local (reference, path, actor, &error);
+  g_assert_no_error (error);
+
+  /* Gone, its write-ahead log too (the console's connection keeps them). */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *file = g_strconcat (path, (const char *[]) { "", "-wal", "-shm" }[i], NULL);
+
+      g_assert_cmpint (g_unlink (file), ==, 0);
+    }
+  assert_open_fails (context, path, G_IO_ERROR_NOT_FOUND);
+  g_assert_true (g_file_set_contents (path, "not a journal, only words\n", -1, NULL));
+  g_test_expect_message ("wg-replay", G_LOG_LEVEL_MESSAGE, "Replay cannot read*");
+  assert_open_fails (context, path, G_IO_ERROR_INVALID_DATA);
+  g_test_assert_expected_messages ();
+
+  g_clear_object (&context);
+  test_rm_rf (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -777,6 +900,7 @@ main (int    argc,
   if (!console_test_init (&argc, &argv))
     return g_test_run ();
 
+  g_test_add_func ("/replay/broken-cache", test_broken_cache);
   g_test_add_func ("/replay/moments", test_moments);
   status = g_test_run ();
   test_rm_rf (data_home);

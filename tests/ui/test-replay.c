@@ -314,6 +314,26 @@ find_replay_window (WgApplication *app)
   return NULL;
 }
 
+static gboolean
+has_replay_window (gpointer app)
+{
+  return find_replay_window (app) != NULL;
+}
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer slot)
+{
+  return *(GAsyncResult **) slot != NULL;
+}
+
 typedef struct {
   WgReplayBookmarks *bookmarks;
   guint              n;
@@ -507,8 +527,9 @@ test_replay (Fixture       *f,
 
   /* Replay opens beside Live with its key's action. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->live), "win.replay", NULL));
+  /* Once its worker has read the journal's span (off the main loop). */
+  g_assert_true (wg_test_iterate_until (has_replay_window, f->app, 10000));
   replay = find_replay_window (f->app);
-  g_assert_nonnull (replay);
   session = wg_replay_window_get_replay (replay);
   bar = WG_REPLAY_BAR (wg_replay_window_get_bar (replay));
   /* The header says what is replayed: the server's journal, as the
@@ -945,8 +966,16 @@ test_replay_in_memory (void)
   g_assert_true (wg_demo_fill (live, &error));
   journal = wg_store_read_journal (wg_context_get_store (live), 0, 100000, &error);
   g_assert_no_error (error);
-  replay = wg_replay_new (live, &error);
-  g_assert_no_error (error);
+  /* Opened as the Replay action opens it: answered from the main loop. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    wg_replay_new_async (live, NULL, result_cb, &result);
+    g_assert_null (result);
+    g_assert_true (wg_test_iterate_until (has_result, &result, 5000));
+    replay = wg_replay_new_finish (result, &error);
+    g_assert_no_error (error);
+  }
   state = wg_context_get_store (wg_replay_get_context (replay));
 
   for (guint pass = 0; pass < 2; pass++)
