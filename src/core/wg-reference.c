@@ -335,12 +335,32 @@ wg_reference_init (WgReference *self)
 
 /* ------------------------------------------------------------ parsing helpers */
 
-/* Where we are, for messages: the file and the item inside it. */
+/* Where we are, for messages: the file and the item inside it.  A
+ * record's item (a grid, a force: tens of thousands of them in a city) is
+ * kept as its parts and written out only when a message needs it. */
 typedef struct
 {
   const char *file;
   char        item[160];
+  const char *noun;  /* a record's item, "feature 12 (code 110101)"; NULL: @item */
+  guint       index;
+  const char *key;
+  const char *value; /* NULL: no "(key value)" yet */
 } Ctx;
+
+static const char *
+ctx_item_text (const Ctx *ctx,
+               char      *buffer,
+               gsize      size)
+{
+  if (ctx->noun == NULL)
+    return ctx->item;
+  if (ctx->value != NULL)
+    g_snprintf (buffer, size, "%s %u (%s %s)", ctx->noun, ctx->index, ctx->key, ctx->value);
+  else
+    g_snprintf (buffer, size, "%s %u", ctx->noun, ctx->index);
+  return buffer;
+}
 
 static gboolean G_GNUC_PRINTF (4, 5)
 fail (GError    **error,
@@ -350,14 +370,16 @@ fail (GError    **error,
       ...)
 {
   g_autofree char *problem = NULL;
+  char buffer[sizeof ctx->item];
+  const char *item = ctx_item_text (ctx, buffer, sizeof buffer);
   va_list args;
 
   va_start (args, format);
   problem = g_strdup_vprintf (format, args);
   va_end (args);
 
-  if (ctx->item[0])
-    g_set_error (error, WG_REFERENCE_ERROR, code, "%s: %s: %s", ctx->file, ctx->item, problem);
+  if (item[0])
+    g_set_error (error, WG_REFERENCE_ERROR, code, "%s: %s: %s", ctx->file, item, problem);
   else
     g_set_error (error, WG_REFERENCE_ERROR, code, "%s: %s", ctx->file, problem);
 
@@ -374,6 +396,29 @@ ctx_item (Ctx        *ctx,
   va_start (args, format);
   g_vsnprintf (ctx->item, sizeof ctx->item, format, args);
   va_end (args);
+  ctx->noun = NULL;
+}
+
+/* "@noun @index (@key @value)", written only if a message needs it;
+ * @value (NULL: none yet) must live as long as @ctx says where it is. */
+static void
+ctx_record (Ctx        *ctx,
+            const char *noun,
+            guint       index,
+            const char *key,
+            const char *value)
+{
+  ctx->noun = noun;
+  ctx->index = index;
+  ctx->key = key;
+  ctx->value = value;
+}
+
+static void
+ctx_clear (Ctx *ctx)
+{
+  ctx->item[0] = '\0';
+  ctx->noun = NULL;
 }
 
 /* "grids.geojson" -> "grids": the member name in a bundle. */
@@ -539,7 +584,7 @@ load_json (WgReference  *self,
   JsonNode *root;
   gsize len;
 
-  ctx->item[0] = '\0';
+  ctx_clear (ctx);
   if (self->spans != NULL)
     return parse_span (self, key, ctx, error);
   if (self->from_bundle)
@@ -1122,6 +1167,17 @@ parse_geometry (JsonObject  *feature,
 
 /* Feature @i's outline from a blob (wg-reference-blob.h): the same
  * checks as parse_ring() on rings that need no parsing. */
+/* "polygon 0 ring 1", written only for a message. */
+static const char *
+ring_label (char  **label,
+            guint   part,
+            guint   ring)
+{
+  g_free (*label);
+  *label = g_strdup_printf (_("polygon %u ring %u"), part, ring);
+  return *label;
+}
+
 static WgGeoShape *
 outline_from_blob (WgReference  *self,
                    guint         i,
@@ -1165,29 +1221,29 @@ outline_from_blob (WgReference  *self,
         }
       else if (r > 0)
         ring++;
-      where = g_strdup_printf (_("polygon %u ring %u"), part, ring);
       if (n_values % 2 != 0 || (r == 0 && is_hole) || n_values > G_MAXUINT)
         {
-          fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s is not an array"), where);
+          fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s is not an array"), ring_label (&where, part, ring));
           return NULL;
         }
       for (gsize k = 0; k < n_values; k += 2)
         if (!isfinite (values[k]) || !isfinite (values[k + 1]))
           {
             fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s position %u is not a [lon, lat] array"),
-                  where, (guint) (k / 2));
+                  ring_label (&where, part, ring), (guint) (k / 2));
             return NULL;
           }
       if (n_points < 4)
         {
           fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx,
-                _("%s has %u positions; a ring needs at least 4, the first repeated at the end"), where, n_points);
+                _("%s has %u positions; a ring needs at least 4, the first repeated at the end"),
+                ring_label (&where, part, ring), n_points);
           return NULL;
         }
       if (values[0] != values[n_values - 2] || values[1] != values[n_values - 1])
         {
           fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx,
-                _("%s does not end where it starts (first and last positions differ)"), where);
+                _("%s does not end where it starts (first and last positions differ)"), ring_label (&where, part, ring));
           return NULL;
         }
       {
@@ -1237,7 +1293,7 @@ read_grid_feature (JsonArray   *features,
       !(props = get_object (feature, "properties", TRUE, ctx, error)) ||
       !get_string (props, "code", TRUE, ctx, &g->code, error))
     return FALSE;
-  ctx_item (ctx, "feature %u (code %s)", i, g->code);
+  ctx_record (ctx, "feature", i, "code", g->code);
   if (!is_digits (g->code))
     return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("the code is not all digits"));
   if (!get_string (props, "name_zh", TRUE, ctx, &g->name_zh, error) ||
@@ -1297,7 +1353,7 @@ read_grid_record (WgReference  *self,
                  &g->case_prefix, &g->level, &g->households, &g->volunteers, responsible);
   if (!check_required (g->code, "code", ctx, error))
     return FALSE;
-  ctx_item (ctx, "feature %u (code %s)", i, g->code);
+  ctx_record (ctx, "feature", i, "code", g->code);
   if (!is_digits (g->code))
     return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("the code is not all digits"));
   if (!check_required (g->name_zh, "name_zh", ctx, error) ||
@@ -1357,7 +1413,7 @@ load_grids (WgReference  *self,
       g->responsible = g_ptr_array_new ();
       g_ptr_array_add (self->grids, g);
 
-      ctx_item (&ctx, "feature %u", i);
+      ctx_record (&ctx, "feature", i, "code", NULL);
       read = features != NULL ? read_grid_feature (features, i, g, &parent, &responsible, &ctx, error)
                               : read_grid_record (self, i, g, &parent, &responsible, &ctx, error);
       g_hash_table_insert (parents, g, parent);
@@ -1390,8 +1446,8 @@ load_grids (WgReference  *self,
       WgGrid *g = g_ptr_array_index (self->grids, i);
       const char *parent = g_hash_table_lookup (parents, g);
 
-      ctx_item (&ctx, "feature %u (code %s)",
-                GPOINTER_TO_UINT (g_hash_table_lookup (pending->feature_of, g)) - 1, g->code);
+      ctx_record (&ctx, "feature", GPOINTER_TO_UINT (g_hash_table_lookup (pending->feature_of, g)) - 1, "code",
+                  g->code);
       if (parent == NULL)
         {
           if (g->level != 1)
@@ -1419,7 +1475,7 @@ load_grids (WgReference  *self,
     }
   if (self->streets->len == 0)
     {
-      ctx.item[0] = '\0';
+      ctx_clear (&ctx);
       return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("no root grid (level 1, no parent)"));
     }
 
@@ -1557,7 +1613,7 @@ read_force_object (JsonArray   *array,
   if (!(obj = element_object (array, i, ctx, error)) ||
       !get_string (obj, "id", TRUE, ctx, &f->id, error))
     return FALSE;
-  ctx_item (ctx, "force %u (id %s)", i, f->id);
+  ctx_record (ctx, "force", i, "id", f->id);
   if (!get_string (obj, "type", TRUE, ctx, &names->type, error))
     return FALSE;
   if (!wg_force_type_from_slug (names->type, &f->type))
@@ -1591,7 +1647,7 @@ read_force_record (WgReference  *self,
                  &names->grid, &names->station, &names->department);
   if (!check_required (f->id, "id", ctx, error))
     return FALSE;
-  ctx_item (ctx, "force %u (id %s)", i, f->id);
+  ctx_record (ctx, "force", i, "id", f->id);
   if (!wg_force_type_from_slug (names->type, &f->type))
     return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("unknown force type \"%s\""), names->type);
   if (f->type == WG_FORCE_FIVE_HEAD && !check_required (f->sub_kind, "sub_kind", ctx, error))
@@ -1633,7 +1689,7 @@ load_forces (WgReference  *self,
 
       f->members = 1;
       g_ptr_array_add (self->forces, f);
-      ctx_item (&ctx, "force %u", i);
+      ctx_record (&ctx, "force", i, "id", NULL);
       read = array != NULL ? read_force_object (array, i, f, &names, &ctx, error)
                            : read_force_record (self, i, f, &names, &ctx, error);
       if (read && !g_hash_table_insert (self->forces_by_id, f->id, f))
@@ -1687,8 +1743,8 @@ link_people (WgReference  *self,
       WgGrid *g = g_ptr_array_index (self->grids, i);
       GStrv ids = g_hash_table_lookup (pending->responsible, g);
 
-      ctx_item (&ctx, "feature %u (code %s)",
-                GPOINTER_TO_UINT (g_hash_table_lookup (pending->feature_of, g)) - 1, g->code);
+      ctx_record (&ctx, "feature", GPOINTER_TO_UINT (g_hash_table_lookup (pending->feature_of, g)) - 1, "code",
+                  g->code);
       for (guint k = 0; ids && ids[k]; k++)
         {
           WgForce *f = g_hash_table_lookup (self->forces_by_id, ids[k]);
@@ -2012,7 +2068,7 @@ load_roster (WgReference  *self,
           !parse_hhmm (end, &g_array_index (self->shifts, Shift, i).end_min))
         return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("\"start\" and \"end\" must be HH:MM"));
     }
-  ctx.item[0] = '\0';
+  ctx_clear (&ctx);
   if (self->shifts->len == 0)
     return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("no shifts"));
 
@@ -2068,7 +2124,7 @@ load_roster (WgReference  *self,
         }
     }
 
-  ctx.item[0] = '\0';
+  ctx_clear (&ctx);
   if ((array = get_array (obj, "covering", FALSE, &ctx, error)) == NULL && member (obj, "covering"))
     return FALSE;
   for (guint i = 0; array && i < json_array_get_length (array); i++)

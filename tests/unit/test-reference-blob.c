@@ -315,14 +315,19 @@ rebuilt (GBytes   *blob,
   return g_variant_get_data_as_bytes (damaged);
 }
 
+/* @message (NULL: any): the record's item is written out only for a
+ * message, from its parts; it must say the same as the JSON's. */
 static void
-assert_refused_with (GBytes *bytes,
-                     int     code)
+assert_refused_with (GBytes     *bytes,
+                     int         code,
+                     const char *message)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(WgReference) reference = wg_reference_load_blob (bytes, &error);
 
   g_assert_error (error, WG_REFERENCE_ERROR, code);
+  if (message != NULL)
+    g_assert_cmpstr (error->message, ==, message);
   g_assert_null (reference);
 }
 
@@ -340,6 +345,11 @@ test_wrong_content (void)
   g_autoptr(GBytes) open = NULL;
   g_autoptr(GBytes) short_of_one = NULL;
   g_autoptr(GBytes) unknown_grid = NULL;
+  WgGrid *second = g_ptr_array_index (wg_reference_get_grids (demo), 1);
+  WgForce *first = g_ptr_array_index (wg_reference_get_forces (demo), 0);
+  g_autofree char *open_message = g_strdup_printf ("grids.geojson: feature 1 (code %s): polygon 0 ring 0 does not end "
+                                                   "where it starts (first and last positions differ)", second->code);
+  g_autofree char *unknown_message = g_strdup_printf ("forces.json: force 0 (id %s): unknown grid \"999\"", first->id);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa(bad)"));
   for (gsize i = 0; i < g_variant_n_children (outlines); i++)
@@ -354,7 +364,7 @@ test_wrong_content (void)
         g_variant_builder_add_value (&builder, rings);
       }
   open = rebuilt (blob, 3, g_variant_builder_end (&builder));
-  assert_refused_with (open, WG_REFERENCE_ERROR_GEOMETRY);
+  assert_refused_with (open, WG_REFERENCE_ERROR_GEOMETRY, open_message);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa(bad)"));
   for (gsize i = 1; i < g_variant_n_children (outlines); i++)
@@ -364,7 +374,7 @@ test_wrong_content (void)
       g_variant_builder_add_value (&builder, rings);
     }
   short_of_one = rebuilt (blob, 3, g_variant_builder_end (&builder));
-  assert_refused_with (short_of_one, WG_REFERENCE_ERROR_GEOMETRY);
+  assert_refused_with (short_of_one, WG_REFERENCE_ERROR_GEOMETRY, NULL);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a" WG_REFERENCE_BLOB_FORCE));
   for (gsize i = 0; i < g_variant_n_children (forces); i++)
@@ -381,7 +391,7 @@ test_wrong_content (void)
           g_variant_unref (fields[k]);
     }
   unknown_grid = rebuilt (blob, 4, g_variant_builder_end (&builder));
-  assert_refused_with (unknown_grid, WG_REFERENCE_ERROR_UNKNOWN_REF);
+  assert_refused_with (unknown_grid, WG_REFERENCE_ERROR_UNKNOWN_REF, unknown_message);
 }
 
 int
