@@ -678,19 +678,37 @@ reference_etag (GBytes *json)
   return g_strdup_printf ("\"%s\"", sha256);
 }
 
-/* TRUE when @msg was answered 304: its If-None-Match names our copy. */
-static gboolean
-answer_reference_etag (const char        *etag,
-                       SoupServerMessage *msg)
+/* One form of the reference (@bytes, NULL when the server has none) with
+ * its @etag: 304 when If-None-Match names our copy, else the bytes
+ * themselves (not copied: a city's are some 15 MB). */
+static void
+respond_reference (WgEngine          *self,
+                   SoupServerMessage *msg,
+                   GBytes            *bytes,
+                   const char        *etag,
+                   const char        *content_type)
 {
-  const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                            "If-None-Match");
+  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
+  const char *if_none_match;
 
+  if (actor == NULL)
+    return;
+  if (bytes == NULL)
+    {
+      wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "no-reference",
+                          _("Start the server with --reference DIR or --demo"));
+      return;
+    }
+  if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-None-Match");
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-  if (if_none_match == NULL || strstr (if_none_match, etag) == NULL)
-    return FALSE;
-  soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
-  return TRUE;
+  if (if_none_match != NULL && strstr (if_none_match, etag) != NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg), content_type, NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
 }
 
 static void
@@ -700,22 +718,8 @@ get_reference_cb (SoupServerMessage *msg,
                   gpointer           user_data)
 {
   WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
 
-  if (actor == NULL)
-    return;
-  if (self->reference_json == NULL)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "no-reference",
-                          _("Start the server with --reference DIR or --demo"));
-      return;
-    }
-  if (answer_reference_etag (self->reference_etag, msg))
-    return;
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
-                                    g_bytes_get_data (self->reference_json, NULL),
-                                    g_bytes_get_size (self->reference_json));
+  respond_reference (self, msg, self->reference_json, self->reference_etag, "application/json");
 }
 
 /* The same reference as a GVariant (wg-reference-blob.h): a console
@@ -727,22 +731,8 @@ get_reference_binary_cb (SoupServerMessage *msg,
                          gpointer           user_data)
 {
   WgEngine *self = user_data;
-  g_autoptr(WgActor) actor = _wg_engine_require_actor (self, msg, 0);
 
-  if (actor == NULL)
-    return;
-  if (self->reference_blob == NULL)
-    {
-      wg_problem_respond (msg, SOUP_STATUS_NOT_FOUND, "no-reference",
-                          _("Start the server with --reference DIR or --demo"));
-      return;
-    }
-  if (answer_reference_etag (self->reference_blob_etag, msg))
-    return;
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, WG_REFERENCE_BLOB_CONTENT_TYPE, SOUP_MEMORY_COPY,
-                                    g_bytes_get_data (self->reference_blob, NULL),
-                                    g_bytes_get_size (self->reference_blob));
+  respond_reference (self, msg, self->reference_blob, self->reference_blob_etag, WG_REFERENCE_BLOB_CONTENT_TYPE);
 }
 
 /* ---- CAP --------------------------------------------------------------- */
