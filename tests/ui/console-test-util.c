@@ -127,9 +127,13 @@ console_test_open (const char *username,
   return app;
 }
 
-/* The count under way. */
+/* The count under way: statements run on the main thread, on the stores
+ * given and, when asked, on every connection opened meanwhile. */
+static GThread *counting_thread;
+static gboolean counting_paused;
 static guint n_statements;
 static char *first_statement;
+static gint n_connections;
 
 static int
 count_statement (unsigned  type,
@@ -137,36 +141,93 @@ count_statement (unsigned  type,
                  void     *stmt,
                  void     *sql)
 {
+  if (counting_paused || g_thread_self () != counting_thread)
+    return 0;
   if (n_statements++ == 0)
     first_statement = g_strdup (sql);
   return 0;
 }
 
-void
-console_test_count_sql_begin (WgContext *context)
+static int
+trace_new_connection (sqlite3                            *db,
+                      const char                        **message,
+                      const struct sqlite3_api_routines  *api)
 {
+  sqlite3_trace_v2 (db, SQLITE_TRACE_STMT, count_statement, NULL);
+  g_atomic_int_inc (&n_connections);
+  return SQLITE_OK;
+}
+
+static void
+trace_stores (WgStore **stores,
+              gboolean  on)
+{
+  for (guint i = 0; stores != NULL && stores[i] != NULL; i++)
+    sqlite3_trace_v2 (wg_store_get_sqlite (stores[i]), on ? SQLITE_TRACE_STMT : 0,
+                      on ? count_statement : NULL, NULL);
+}
+
+void
+console_test_count_main_sql_begin (WgStore  **stores,
+                                   gboolean   new_connections)
+{
+  counting_thread = g_thread_self ();
+  counting_paused = FALSE;
   n_statements = 0;
+  g_atomic_int_set (&n_connections, 0);
   g_clear_pointer (&first_statement, g_free);
-  sqlite3_trace_v2 (wg_store_get_sqlite (wg_context_get_store (context)), SQLITE_TRACE_STMT,
-                    count_statement, NULL);
+  trace_stores (stores, TRUE);
+  if (new_connections)
+    sqlite3_auto_extension ((void (*) (void)) trace_new_connection);
+}
+
+void
+console_test_count_main_sql_pause (gboolean paused)
+{
+  counting_paused = paused;
 }
 
 guint
-console_test_count_sql_end (WgContext *context)
+console_test_count_main_sql_end (WgStore **stores,
+                                 guint    *connections_opened)
 {
-  sqlite3_trace_v2 (wg_store_get_sqlite (wg_context_get_store (context)), 0, NULL, NULL);
+  /* Connections opened meanwhile keep their trace: it counts nothing
+   * once no thread is counting. */
+  counting_thread = NULL;
+  sqlite3_cancel_auto_extension ((void (*) (void)) trace_new_connection);
+  trace_stores (stores, FALSE);
+  if (connections_opened != NULL)
+    *connections_opened = (guint) g_atomic_int_get (&n_connections);
   if (first_statement != NULL)
     g_test_message ("first statement on the main loop: %s", first_statement);
   g_clear_pointer (&first_statement, g_free);
   return n_statements;
 }
 
-static void
-replay_opened_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+void
+console_test_count_sql_begin (WgContext *context)
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  console_test_count_main_sql_begin ((WgStore *[]) { wg_context_get_store (context), NULL }, FALSE);
+}
+
+guint
+console_test_count_sql_end (WgContext *context)
+{
+  return console_test_count_main_sql_end ((WgStore *[]) { wg_context_get_store (context), NULL }, NULL);
+}
+
+void
+console_test_keep_result (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      slot)
+{
+  *(GAsyncResult **) slot = g_object_ref (result);
+}
+
+gboolean
+console_test_has_result (gpointer slot)
+{
+  return *(GAsyncResult **) slot != NULL;
 }
 
 WgWindow *
@@ -175,7 +236,7 @@ console_test_open_replay (WgWindow  *live,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  wg_replay_window_open_async (live, NULL, replay_opened_cb, &result);
+  wg_replay_window_open_async (live, NULL, console_test_keep_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   return wg_replay_window_open_finish (result, error);

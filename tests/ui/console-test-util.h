@@ -37,12 +37,28 @@ WgApplication  *console_test_register    (const char   *username,
                                           const char   *server_url);
 void            console_test_activate    (WgApplication *app);
 
-/* Counts every statement run on @context's own connection to its cache
- * (sqlite3_trace_v2), the one the main loop holds, until
- * console_test_count_sql_end(), which returns the count and logs the first
- * statement.  One count at a time. */
+/* Counts every statement run on the main thread on @stores' connections
+ * (NULL-terminated, may be NULL) and, with @new_connections, on every
+ * connection opened until console_test_count_main_sql_end(), which returns
+ * the count (and how many connections were opened meanwhile) and logs the
+ * first statement.  A pause leaves out the test's own reads.  One count at
+ * a time. */
+void            console_test_count_main_sql_begin (WgStore  **stores,
+                                                   gboolean   new_connections);
+void            console_test_count_main_sql_pause (gboolean   paused);
+guint           console_test_count_main_sql_end   (WgStore  **stores,
+                                                   guint     *connections_opened);
+/* The same on @context's own connection to its cache, the one the main
+ * loop holds. */
 void            console_test_count_sql_begin (WgContext *context);
 guint           console_test_count_sql_end   (WgContext *context);
+
+/* An async call's result kept in @slot (a GAsyncResult *, NULL until
+ * then): for wg_test_iterate_until (console_test_has_result, &slot, ...). */
+void            console_test_keep_result     (GObject      *source,
+                                              GAsyncResult *result,
+                                              gpointer      slot);
+gboolean        console_test_has_result      (gpointer      slot);
 
 /* Opens Replay beside @live as the Replay action does
  * (wg_replay_window_open_async()) and iterates the main loop until it

@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <sqlite3.h>
 
 #include "console-test-util.h"
 #include "wg-dispatch-dialog.h"
@@ -41,41 +40,11 @@ typedef struct {
   const char    *state;
 } Wait;
 
-/* Statements on the main thread, on every connection opened while
- * counting (a joined exercise's cache and outbox are made meanwhile). */
-static GThread *main_thread;
-static gboolean counting;
-static guint n_main_statements;
-static char *first_main_statement;
-static gint n_connections;
-
-static int
-count_main_statement (unsigned  type,
-                      void     *data,
-                      void     *stmt,
-                      void     *sql)
-{
-  if (!counting || g_thread_self () != main_thread)
-    return 0;
-  if (n_main_statements++ == 0)
-    first_main_statement = g_strdup (sql);
-  return 0;
-}
-
-static int
-trace_new_connection (sqlite3                            *db,
-                      const char                        **message,
-                      const struct sqlite3_api_routines  *api)
-{
-  sqlite3_trace_v2 (db, SQLITE_TRACE_STMT, count_main_statement, NULL);
-  g_atomic_int_inc (&n_connections);
-  return SQLITE_OK;
-}
-
 typedef struct
 {
   WgDrillSession *session;
   guint           n_statements;   /* on the main thread before the answer */
+  guint           n_connections;  /* opened meanwhile */
 } Joined;
 
 static void
@@ -86,10 +55,7 @@ joined_cb (GObject      *source,
   Joined *joined = user_data;
   g_autoptr(GError) error = NULL;
 
-  joined->n_statements = n_main_statements;
-  if (first_main_statement != NULL)
-    g_test_message ("first statement on the main loop: %s", first_main_statement);
-  counting = FALSE;
+  joined->n_statements = console_test_count_main_sql_end (NULL, &joined->n_connections);
   joined->session = wg_drill_session_new_remote_finish (WG_CONTEXT (source), result, &error);
   g_assert_no_error (error);
 }
@@ -350,19 +316,16 @@ test_drill_on_server (void)
   /* Joining: the exercise's cache made and the reference written into
    * it with no statement on the main thread. */
   {
-    Joined joined = { NULL, 0 };
+    Joined joined = { NULL, 0, 0 };
 
-    main_thread = g_thread_self ();
-    n_main_statements = 0;
-    counting = TRUE;
-    sqlite3_auto_extension ((void (*) (void)) trace_new_connection);
+    /* Every connection opened meanwhile (the exercise's cache, its
+     * outbox) is counted. */
+    console_test_count_main_sql_begin (NULL, TRUE);
     wg_drill_session_new_remote_async (wg_window_get_context (trainer), id, "missing-elderly", NULL,
                                        joined_cb, &joined);
     g_assert_true (wg_test_iterate_until (has_joined, &joined, 20000));
-    sqlite3_cancel_auto_extension ((void (*) (void)) trace_new_connection);
-    g_clear_pointer (&first_main_statement, g_free);
     /* The cache and the outbox were counted. */
-    g_assert_cmpint (g_atomic_int_get (&n_connections), >=, 2);
+    g_assert_cmpuint (joined.n_connections, >=, 2);
     g_assert_cmpuint (joined.n_statements, ==, 0);
     trainer_session = joined.session;
   }

@@ -16,7 +16,6 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "console-test-util.h"
@@ -452,48 +451,6 @@ settled (gpointer replay)
   return wg_replay_is_settled (replay);
 }
 
-/* Statements run on the main thread on the connections counted (the
- * replay's state store and the live cache's main connection); those the
- * replay's worker runs there are not counted. */
-static GThread *main_thread;
-static guint n_main_statements;
-static char *first_main_statement;
-static gint n_connections;
-
-static int
-count_main_statement (unsigned  type,
-                      void     *data,
-                      void     *stmt,
-                      void     *sql)
-{
-  if (g_thread_self () != main_thread)
-    return 0;
-  if (n_main_statements++ == 0)
-    first_main_statement = g_strdup (sql);
-  return 0;
-}
-
-/* Every connection opened while Replay opens is counted too (its own to
- * the cache, its state store). */
-static int
-trace_new_connection (sqlite3                            *db,
-                      const char                        **message,
-                      const struct sqlite3_api_routines  *api)
-{
-  sqlite3_trace_v2 (db, SQLITE_TRACE_STMT, count_main_statement, NULL);
-  g_atomic_int_inc (&n_connections);
-  return SQLITE_OK;
-}
-
-static void
-count_main_sql (WgStore  **stores,
-                gboolean   on)
-{
-  for (guint i = 0; stores[i] != NULL; i++)
-    sqlite3_trace_v2 (wg_store_get_sqlite (stores[i]), on ? SQLITE_TRACE_STMT : 0,
-                      on ? count_main_statement : NULL, NULL);
-}
-
 /* The state the replay shows equals a synchronous session's at @t (what
  * the replay did on the main loop before), dump for dump. */
 static void
@@ -624,10 +581,11 @@ test_moments (void)
     WgStore *counted[] = { wg_context_get_store (context), NULL };
     gint64 start = g_get_monotonic_time ();
 
-    main_thread = g_thread_self ();
-    n_main_statements = 0;
-    count_main_sql (counted, TRUE);
-    sqlite3_auto_extension ((void (*) (void)) trace_new_connection);
+    guint n_connections = 0;
+
+    /* And every connection opened meanwhile (its own to the cache, its
+     * state store). */
+    console_test_count_main_sql_begin (counted, TRUE);
     gtk_widget_activate_action (GTK_WIDGET (live), "win.replay", NULL);
     g_assert_true (wg_test_iterate_until (has_replay_window, app, 30000));
     window = find_replay_window (app);
@@ -636,16 +594,10 @@ test_moments (void)
     g_assert_true (wg_test_iterate_until (ticks_loaded, replay, 60000));
     g_assert_true (wg_test_iterate_until (settled, replay, 30000));
     wg_test_iterate_for (60);
-    sqlite3_cancel_auto_extension ((void (*) (void)) trace_new_connection);
-    count_main_sql (counted, FALSE);
-    g_test_message ("Replay opened in %.0f ms, %d connections opened",
-                    (g_get_monotonic_time () - start) / 1000.0, g_atomic_int_get (&n_connections));
-    if (first_main_statement != NULL)
-      g_test_message ("first statement on the main loop: %s", first_main_statement);
-    g_clear_pointer (&first_main_statement, g_free);
-    main_thread = NULL;
-    g_assert_cmpuint (n_main_statements, ==, 0);
-    g_assert_cmpint (g_atomic_int_get (&n_connections), >=, 2);
+    g_assert_cmpuint (console_test_count_main_sql_end (counted, &n_connections), ==, 0);
+    g_test_message ("Replay opened in %.0f ms, %u connections opened",
+                    (g_get_monotonic_time () - start) / 1000.0, n_connections);
+    g_assert_cmpuint (n_connections, >=, 2);
   }
   {
     g_autoptr(WgStore) source = wg_store_open (path, &error);
@@ -734,9 +686,9 @@ test_moments (void)
     gboolean added = FALSE;
     gint64 t = 0;
 
-    main_thread = g_thread_self ();
-    n_main_statements = 0;
-    count_main_sql (counted, TRUE);
+    /* The replay's state store and the live cache's main connection; what
+     * the replay's worker runs there is not counted. */
+    console_test_count_main_sql_begin (counted, FALSE);
     for (guint i = 0; i < 20; i++)
       {
         t = first_ts + (last_ts - first_ts) * (gint64) (i + 1) / 21;
@@ -775,9 +727,9 @@ test_moments (void)
                                         bookmarks_exported_cb, &exported);
       g_assert_true (wg_test_iterate_until (is_true, &exported, 10000));
       g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
-      count_main_sql (counted, FALSE);
+      console_test_count_main_sql_pause (TRUE);
       g_assert_true (wg_store_get_incident (wg_context_get_store (context), incident, &record, NULL));
-      count_main_sql (counted, TRUE);
+      console_test_count_main_sql_pause (FALSE);
       row = g_strdup_printf (",%s,复盘标记,", record.case_number);
       g_assert_true (g_str_has_prefix (csv, "\xEF\xBB\xBF"));
       g_assert_nonnull (strstr (csv, row));
@@ -787,11 +739,7 @@ test_moments (void)
     wg_test_iterate_for (2000);
     wg_replay_set_rate (replay, 0.0);
     g_assert_true (wg_test_iterate_until (settled, replay, 30000));
-    count_main_sql (counted, FALSE);
-    if (first_main_statement != NULL)
-      g_test_message ("first statement on the main loop: %s", first_main_statement);
-    g_clear_pointer (&first_main_statement, g_free);
-    g_assert_cmpuint (n_main_statements, ==, 0);
+    g_assert_cmpuint (console_test_count_main_sql_end (counted, NULL), ==, 0);
   }
 
   /* The newest seek wins: twenty asked at once, only the last is shown
@@ -822,20 +770,6 @@ test_moments (void)
   test_rm_rf (dir);
 }
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer slot)
-{
-  return *(GAsyncResult **) slot != NULL;
-}
-
 /* Opening Replay over @context's cache fails with @code, and a sentence
  * that names the file. */
 static void
@@ -847,8 +781,8 @@ assert_open_fails (WgContext  *context,
   g_autoptr(GError) error = NULL;
   g_autoptr(WgReplay) replay = NULL;
 
-  wg_replay_new_async (context, NULL, result_cb, &result);
-  g_assert_true (wg_test_iterate_until (has_result, &result, 10000));
+  wg_replay_new_async (context, NULL, console_test_keep_result, &result);
+  g_assert_true (wg_test_iterate_until (console_test_has_result, &result, 10000));
   replay = wg_replay_new_finish (result, &error);
   g_assert_null (replay);
   g_assert_error (error, G_IO_ERROR, code);

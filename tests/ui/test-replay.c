@@ -320,20 +320,6 @@ has_replay_window (gpointer app)
   return find_replay_window (app) != NULL;
 }
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer slot)
-{
-  return *(GAsyncResult **) slot != NULL;
-}
-
 typedef struct {
   WgReplayBookmarks *bookmarks;
   guint              n;
@@ -970,9 +956,9 @@ test_replay_in_memory (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    wg_replay_new_async (live, NULL, result_cb, &result);
+    wg_replay_new_async (live, NULL, console_test_keep_result, &result);
     g_assert_null (result);
-    g_assert_true (wg_test_iterate_until (has_result, &result, 5000));
+    g_assert_true (wg_test_iterate_until (console_test_has_result, &result, 5000));
     replay = wg_replay_new_finish (result, &error);
     g_assert_no_error (error);
   }
