@@ -69,6 +69,35 @@ exercise_command (WgTestServer *server,
   return wg_test_server_request_as (server, token, "POST", path, "application/json", text);
 }
 
+/* @type sent to @server until an instance runs the exercise again (503
+ * exercise-unreachable meanwhile, every @poll_ms, for at most the lease
+ * and ten seconds); the answer, and in @unreachable how many 503s. */
+static WgTestResponse *
+exercise_command_until_served (WgTestServer *server,
+                               const char   *exercise,
+                               const char   *token,
+                               const char   *id,
+                               const char   *type,
+                               const char   *body_json,
+                               guint         poll_ms,
+                               guint        *unreachable)
+{
+  gint64 deadline = g_get_monotonic_time () + (LEASE_SECONDS + 10) * G_USEC_PER_SEC;
+
+  *unreachable = 0;
+  for (;;)
+    {
+      WgTestResponse *r = exercise_command (server, exercise, token, id, type, body_json);
+
+      if (r->status == 200 || g_get_monotonic_time () > deadline)
+        return r;
+      wg_test_response_assert_problem (r, 503, "exercise-unreachable");
+      wg_test_response_free (r);
+      (*unreachable)++;
+      g_usleep (poll_ms * 1000);
+    }
+}
+
 static JsonArray *
 exercise_journal (WgTestServer *server,
                   const char   *token,
@@ -523,21 +552,11 @@ test_takeover (void)
     wg_test_postgres_execute (database, sql);
   }
   {
-    gint64 deadline = g_get_monotonic_time () + (LEASE_SECONDS + 10) * G_USEC_PER_SEC;
-    g_autoptr(WgTestResponse) r = NULL;
+    guint unreachable;
+    g_autoptr(WgTestResponse) r = exercise_command_until_served (server[1], id, dispatcher[1], after_death,
+                                                                 "incident.note", note, 250, &unreachable);
     g_autoptr(WgTestResponse) retry = NULL;
-    guint unreachable = 0;
 
-    for (;;)
-      {
-        g_clear_pointer (&r, wg_test_response_free);
-        r = exercise_command (server[1], id, dispatcher[1], after_death, "incident.note", note);
-        if (r->status == 200 || g_get_monotonic_time () > deadline)
-          break;
-        wg_test_response_assert_problem (r, 503, "exercise-unreachable");
-        unreachable++;
-        g_usleep (250 * 1000);
-      }
     g_assert_cmpuint (r->status, ==, 200);
     g_assert_false (json_object_get_boolean_member (wg_test_response_object (r), "replayed"));
     g_test_message ("the owner killed: a command served by the other instance after %" G_GINT64_FORMAT
@@ -604,21 +623,11 @@ test_takeover (void)
   g_assert_cmpint (wg_test_server_stop (server[1]), ==, 0);
   stopped_ms = elapsed_ms_since (start);
   {
-    gint64 deadline = g_get_monotonic_time () + (LEASE_SECONDS + 10) * G_USEC_PER_SEC;
-    g_autoptr(WgTestResponse) r = NULL;
+    guint unreachable;
+    g_autoptr(WgTestResponse) r = exercise_command_until_served (server[0], id, dispatcher[0], after_stop,
+                                                                 "incident.note", note, 50, &unreachable);
     g_autoptr(WgTestResponse) retry = NULL;
-    guint unreachable = 0;
 
-    for (;;)
-      {
-        g_clear_pointer (&r, wg_test_response_free);
-        r = exercise_command (server[0], id, dispatcher[0], after_stop, "incident.note", note);
-        if (r->status == 200 || g_get_monotonic_time () > deadline)
-          break;
-        wg_test_response_assert_problem (r, 503, "exercise-unreachable");
-        unreachable++;
-        g_usleep (50 * 1000);
-      }
     served_ms = elapsed_ms_since (start);
     g_assert_cmpuint (r->status, ==, 200);
     g_assert_false (json_object_get_boolean_member (wg_test_response_object (r), "replayed"));
