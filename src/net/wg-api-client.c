@@ -29,7 +29,6 @@ struct _WgApiClient
   SoupSession *session;
   guint        unwritten;  /* requests not yet written out (wg_api_client_when_written) */
   GList       *waiters;    /* of Waiter, until each is called back */
-  GTlsDatabase *ca;        /* wg_api_client_set_ca_file(), for a session on a thread */
 };
 
 typedef struct
@@ -146,7 +145,6 @@ wg_api_client_finalize (GObject *object)
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->token, g_free);
   g_clear_object (&self->session);
-  g_clear_object (&self->ca);
 
   G_OBJECT_CLASS (wg_api_client_parent_class)->finalize (object);
 }
@@ -262,7 +260,6 @@ wg_api_client_set_ca_file (WgApiClient  *self,
   if (database == NULL)
     return FALSE;
   soup_session_set_tls_database (self->session, database);
-  g_set_object (&self->ca, database);
   return TRUE;
 }
 
@@ -455,7 +452,7 @@ request_done_cb (GObject      *source,
 typedef struct
 {
   GTask        *task;      /* the request's */
-  GTlsDatabase *database;  /* the client's, if it has one of its own */
+  GTlsDatabase *database;  /* the client's session's (its own CA file, or the system's) */
 } ThreadSend;
 
 static void
@@ -554,7 +551,7 @@ start_request (WgApiClient  *self,
       ThreadSend *send = g_new0 (ThreadSend, 1);
 
       send->task = task;
-      send->database = self->ca != NULL ? g_object_ref (self->ca) : NULL;
+      g_set_object (&send->database, soup_session_get_tls_database (self->session));
       g_task_set_task_data (thread_task, send, (GDestroyNotify) thread_send_free);
       g_task_run_in_thread (thread_task, send_on_thread);
       return;
