@@ -635,6 +635,34 @@ member (JsonObject *obj,
   return (node && !JSON_NODE_HOLDS_NULL (node)) ? node : NULL;
 }
 
+/* A required string, of a JSON member or a blob's record. */
+static gboolean
+check_required (const char  *value,
+                const char  *name,
+                const Ctx   *ctx,
+                GError     **error)
+{
+  if (value == NULL)
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("missing \"%s\""), name);
+  if (*value == '\0')
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is empty"), name);
+  return TRUE;
+}
+
+/* A number in [@min, @max], of a JSON member or a blob's record. */
+static gboolean
+check_range (double       value,
+             const char  *name,
+             double       min,
+             double       max,
+             const Ctx   *ctx,
+             GError     **error)
+{
+  if (!isfinite (value) || value < min || value > max)
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is %g, outside %g to %g"), name, value, min, max);
+  return TRUE;
+}
+
 static gboolean
 get_string (JsonObject  *obj,
             const char  *name,
@@ -644,20 +672,18 @@ get_string (JsonObject  *obj,
             GError     **error)
 {
   JsonNode *node = member (obj, name);
+  const char *value = NULL;
 
-  if (node == NULL)
+  if (node != NULL)
     {
-      if (required)
-        return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("missing \"%s\""), name);
-      *out = NULL;
-      return TRUE;
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is not a string"), name);
+      value = json_node_get_string (node);
     }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is not a string"), name);
-  if (required && *json_node_get_string (node) == '\0')
-    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is empty"), name);
+  if (required && !check_required (value, name, ctx, error))
+    return FALSE;
 
-  *out = g_strdup (json_node_get_string (node));
+  *out = g_strdup (value);
   return TRUE;
 }
 
@@ -685,9 +711,8 @@ get_number (JsonObject  *obj,
   if (t != G_TYPE_DOUBLE && t != G_TYPE_INT64)
     return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is not a number"), name);
   v = json_node_get_double (node);
-  if (!isfinite (v) || v < min || v > max)
-    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx,
-                 _("\"%s\" is %g, outside %g to %g"), name, v, min, max);
+  if (!check_range (v, name, min, max, ctx, error))
+    return FALSE;
 
   *out = v;
   return TRUE;
@@ -1307,33 +1332,6 @@ read_grid_feature (JsonArray   *features,
       !get_strv (props, "responsible", ctx, responsible, error))
     return FALSE;
   return (g->shape = parse_geometry (feature, ctx, error)) != NULL;
-}
-
-/* A required string of a blob's record: the same rule as get_string(). */
-static gboolean
-check_required (const char  *value,
-                const char  *name,
-                const Ctx   *ctx,
-                GError     **error)
-{
-  if (value == NULL)
-    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("missing \"%s\""), name);
-  if (*value == '\0')
-    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is empty"), name);
-  return TRUE;
-}
-
-static gboolean
-check_range (double       value,
-             const char  *name,
-             double       min,
-             double       max,
-             const Ctx   *ctx,
-             GError     **error)
-{
-  if (!isfinite (value) || value < min || value > max)
-    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"%s\" is %g, outside %g to %g"), name, value, min, max);
-  return TRUE;
 }
 
 /* A grid's fields from its record in a blob (wg-reference-blob.h), with
