@@ -13,15 +13,6 @@
 
 #include "wg-reference-blob.h"
 
-static char *
-member_text (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-
-  json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
-}
-
 /* The rings, closed again (the model keeps them open). */
 static GVariant *
 outline (WgGeoShape *shape)
@@ -91,7 +82,7 @@ wg_reference_blob_build (WgReference *reference,
   for (GList *l = members; l != NULL; l = l->next)
     if (!g_str_equal (l->data, "grids") && !g_str_equal (l->data, "forces"))
       {
-        g_autofree char *text = member_text (json_object_get_member (bundle, l->data));
+        g_autofree char *text = json_to_string (json_object_get_member (bundle, l->data), FALSE);
 
         g_variant_builder_add (&texts, "{ss}", l->data, text);
       }
