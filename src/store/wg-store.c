@@ -981,6 +981,28 @@ wg_store_follow_head (WgStore *self,
   self->head_seq = seq;
 }
 
+/* An emptied journal's head, in memory. */
+static void
+forget_head (WgStore *self)
+{
+  self->head_seq = 0;
+  self->head_ts = 0;
+  self->last_checkpoint_seq = 0;
+  self->last_full_seq = 0;
+  self->last_full_rows = 0;
+}
+
+/* @journal_id may be this store's own (a replay keeps its source's). */
+static void
+set_journal_id (WgStore    *self,
+                const char *journal_id)
+{
+  if (self->journal_id == journal_id)
+    return;
+  g_free (self->journal_id);
+  self->journal_id = g_strdup (journal_id);
+}
+
 void
 wg_store_follow_reset (WgStore    *self,
                        const char *journal_id)
@@ -988,13 +1010,8 @@ wg_store_follow_reset (WgStore    *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (journal_id != NULL);
 
-  self->head_seq = 0;
-  self->head_ts = 0;
-  self->last_checkpoint_seq = 0;
-  self->last_full_seq = 0;
-  self->last_full_rows = 0;
-  g_free (self->journal_id);
-  self->journal_id = g_strdup (journal_id);
+  forget_head (self);
+  set_journal_id (self, journal_id);
 }
 
 gboolean
@@ -2461,20 +2478,10 @@ wg_store_reset (WgStore     *self,
   sqlite3_bind_text (stmt, 1, journal_id, -1, SQLITE_TRANSIENT);
   if (!_wg_store_step_done (self, stmt, error))
     goto failed;
-  self->head_seq = 0;
-  self->head_ts = 0;
-  self->last_checkpoint_seq = 0;
-  self->last_full_seq = 0;
-  self->last_full_rows = 0;
+  forget_head (self);
   if (!change_end (self, &mark, error))
     return FALSE;
-
-  /* @journal_id may be this store's own (a replay keeps its source's). */
-  if (self->journal_id != journal_id)
-    {
-      g_free (self->journal_id);
-      self->journal_id = g_strdup (journal_id);
-    }
+  set_journal_id (self, journal_id);
   return TRUE;
 
 failed:
