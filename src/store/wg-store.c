@@ -1978,8 +1978,6 @@ wg_store_apply_events (WgStore    *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (events != NULL, FALSE);
 
-  /* Pulled events are not counted as they are appended. */
-  forget_case_day (self);
   if (!change_begin (self, &mark, error))
     return FALSE;
 
@@ -2001,6 +1999,11 @@ wg_store_apply_events (WgStore    *self,
           change_abort (self, &mark);
           return FALSE;
         }
+      /* Counted as an appended report is: on PostgreSQL each batch
+       * applies the other instances' reports, and counting the day's
+       * cases again after each would cost a scan of them per batch. */
+      if (event->type == WG_EV_INCIDENT_REPORTED && self->case_day != NULL)
+        count_appended_case (self, event);
       self->head_seq = event->seq;
       self->head_ts = MAX (self->head_ts, event->ts);
     }

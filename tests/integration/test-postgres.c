@@ -143,6 +143,35 @@ describe_journal (JsonArray *events)
   return g_string_free (out, FALSE);
 }
 
+/* Each street's case numbers of a day follow each other in the journal's
+ * order, whichever instance decided them: an instance counts the reports
+ * it caught up from the other, as its own. */
+static void
+assert_case_numbers_follow (JsonArray *events)
+{
+  g_autoptr(GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+      const char *number, *dash;
+      char *day_of_street;
+      gint64 n;
+      gpointer previous;
+
+      if (!g_str_equal (json_object_get_string_member (event, "type"), "incident.reported"))
+        continue;
+      number = json_object_get_string_member (json_object_get_object_member (event, "body"), "case_number");
+      dash = strrchr (number, '-');
+      g_assert_nonnull (dash);
+      n = g_ascii_strtoll (dash + 1, NULL, 10);
+      day_of_street = g_strndup (number, dash - number);
+      if (g_hash_table_lookup_extended (last, day_of_street, NULL, &previous))
+        g_assert_cmpint (n, ==, GPOINTER_TO_INT (previous) + 1);
+      g_hash_table_replace (last, day_of_street, GINT_TO_POINTER ((int) n));
+    }
+}
+
 /* seq 1..n, no gap, no repeat. */
 static void
 assert_gap_free (JsonArray *events)
@@ -589,6 +618,7 @@ test_two_instances (void)
         g_assert_true (g_hash_table_add (reported, g_strdup (json_object_get_string_member (event, "command"))));
     }
   g_assert_cmpuint (g_hash_table_size (reported), ==, n + 1 + N_RACED);
+  assert_case_numbers_follow (journal[0]);
   for (guint i = 0; i < 2; i++)
     {
       json_array_unref (journal[i]);
