@@ -52,8 +52,8 @@ struct _WgPgJournal
   PGresult   *answers;
   GHashTable *answer_index;
   /* The events of others the batch caught up (handed to the caller), and
-   * the mirror's head before the lock: those above it were applied in the
-   * mirror's batch and go if it rolls back. */
+   * the mirror's head when its batch began: those above it (all the
+   * batch's catch-up, before and under the lock) go if it rolls back. */
   GPtrArray  *caught_up;
   gint64      committed_head;
   Rows     journal_rows;
@@ -772,11 +772,18 @@ take_lock (WgPgJournal  *self,
   /* Most of what the others appended is applied before the lock, so that
    * projecting it does not hold everyone up: commits are serialised by the
    * lock, so what a read sees is a gap-free prefix; the rest comes under
-   * the lock. */
-  if (!catch_up (self, mirror, applied, error) ||
-      !catch_up_start (mirror, &last, error))
+   * the lock.  Both go in the mirror's batch, whose one commit (after
+   * PostgreSQL's) takes them all: a commit of their own before the lock
+   * cost as much CPU as the batch's. */
+  if (!wg_store_begin (mirror, error))
     return FALSE;
   self->committed_head = wg_store_head (mirror);
+  if (!catch_up (self, mirror, applied, error) ||
+      !catch_up_start (mirror, &last, error))
+    {
+      wg_store_rollback (mirror);
+      return FALSE;
+    }
   after = catch_up_after (mirror, last);
   page_params[0] = after;
 
@@ -800,13 +807,7 @@ take_lock (WgPgJournal  *self,
   if (!ok)
     {
       rollback_quietly (self);
-      return FALSE;
-    }
-  /* What came in meanwhile goes in the mirror's batch: its commit (and
-   * the disk's flush) comes after PostgreSQL's, without the lock. */
-  if (!wg_store_begin (mirror, error))
-    {
-      rollback_quietly (self);
+      wg_store_rollback (mirror);
       return FALSE;
     }
   done = catch_up_apply (mirror, page, &last, applied, error);
