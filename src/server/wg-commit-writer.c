@@ -245,6 +245,19 @@ wg_commit_writer_set_prepare_func (WgCommitWriter            *self,
   g_mutex_unlock (&self->lock);
 }
 
+gboolean
+wg_commit_writer_is_idle (WgCommitWriter *self)
+{
+  gboolean idle;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  idle = self->waiting->len == 0 && !self->busy;
+  g_mutex_unlock (&self->lock);
+  return idle;
+}
+
 void
 wg_commit_writer_submit (WgCommitWriter    *self,
                          SoupServerMessage *msg,

@@ -57,6 +57,23 @@ _wg_engine_postgres_publish_seed (WgEngine  *self,
                                       wg_server_get_track_store (self->server), error);
 }
 
+/* While the writer works, other instances' commits are caught up by its
+ * next batch, which comes within a few milliseconds under load; a batch
+ * of their own (a PostgreSQL transaction, a turn of the lock and a
+ * mirror commit for a few events) only if none came meanwhile. */
+#define CATCH_UP_DEFER_MS 100
+
+static gboolean
+catch_up_later_cb (gpointer user_data)
+{
+  WgEngine *self = user_data;
+
+  self->pg_catch_up_id = 0;
+  if (self->pg_announced > wg_store_head (self->store))
+    _wg_engine_queue_catch_up (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 journal_moved_cb (gint64   head,
                   gpointer user_data)
@@ -66,6 +83,13 @@ journal_moved_cb (gint64   head,
   /* Our own commits are announced too: nothing to catch up then. */
   if (head > 0 && head <= wg_store_head (self->store))
     return;
+  self->pg_announced = MAX (self->pg_announced, head);
+  if (head > 0 && !wg_commit_writer_is_idle (self->writer))
+    {
+      if (self->pg_catch_up_id == 0)
+        self->pg_catch_up_id = g_timeout_add (CATCH_UP_DEFER_MS, catch_up_later_cb, self);
+      return;
+    }
   _wg_engine_queue_catch_up (self);
 }
 
@@ -120,6 +144,7 @@ void
 _wg_engine_postgres_stop (WgEngine *self)
 {
   g_clear_pointer (&self->pg_listener, wg_pg_listener_free);
+  g_clear_handle_id (&self->pg_catch_up_id, g_source_remove);
   g_clear_pointer (&self->pg_sessions, wg_pg_sessions_free);
 }
 

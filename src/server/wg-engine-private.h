@@ -101,6 +101,8 @@ struct _WgEngine
   gint64             pg_base;        /* the mirror's head before local seeding */
   WgPgData          *pg_data;        /* audit and bookmarks; its own thread */
   gboolean           catch_up_queued;
+  gint64             pg_announced;   /* the newest head another instance announced */
+  guint              pg_catch_up_id; /* a catch-up put off while the writer works */
 };
 
 /* wg-engine-statistics.c */

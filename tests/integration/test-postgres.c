@@ -544,6 +544,7 @@ test_two_instances (void)
   g_autoptr(GHashTable) reported = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Pair pair = { 0 };
   const guint n = 20;
+  gint64 streamed = 0;
 
   REQUIRE_CLUSTER ();
   database = wg_test_postgres_new_database (cluster);
@@ -567,6 +568,7 @@ test_two_instances (void)
     event = wg_test_websocket_wait_type (ws, "event", 1000);
     elapsed_ms = (g_get_monotonic_time () - start) / 1000;
     g_assert_nonnull (event);
+    streamed = json_object_get_int_member (json_object_get_object_member (json_node_get_object (event), "event"), "seq");
     g_test_message ("report through instance 2 seen on instance 1's stream after %" G_GINT64_FORMAT " ms",
                     elapsed_ms);
     g_assert_cmpint (elapsed_ms, <, 1000);
@@ -619,6 +621,23 @@ test_two_instances (void)
     }
   g_assert_cmpuint (g_hash_table_size (reported), ==, n + 1 + N_RACED);
   assert_case_numbers_follow (journal[0]);
+  /* Instance 1's stream had them all in order, the other's too (caught up
+   * by its next batch while its writer worked, or by one of their own),
+   * within 1 s of the last answer. */
+  {
+    gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+    gint64 head = (gint64) json_array_get_length (journal[0]);
+
+    while (streamed < head)
+      {
+        gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+        g_autoptr(JsonNode) event = left_ms > 0 ? wg_test_websocket_wait_type (ws, "event", (guint) left_ms) : NULL;
+
+        g_assert_nonnull (event);
+        g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_node_get_object (event), "event"), "seq"),
+                         ==, ++streamed);
+      }
+  }
   for (guint i = 0; i < 2; i++)
     {
       json_array_unref (journal[i]);
