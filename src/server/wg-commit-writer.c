@@ -245,6 +245,19 @@ wg_commit_writer_set_prepare_func (WgCommitWriter            *self,
   g_mutex_unlock (&self->lock);
 }
 
+guint
+wg_commit_writer_get_n_waiting (WgCommitWriter *self)
+{
+  guint n;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->waiting->len;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
 gboolean
 wg_commit_writer_is_idle (WgCommitWriter *self)
 {

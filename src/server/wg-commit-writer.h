@@ -39,6 +39,8 @@ void            wg_commit_writer_submit        (WgCommitWriter          *self,
                                                 SoupServerMessage       *msg,
                                                 gpointer                 data,
                                                 GDestroyNotify           data_destroy);
+/* Submitted, not yet taken into a batch. */
+guint           wg_commit_writer_get_n_waiting (WgCommitWriter          *self);
 /* Nothing waiting and no batch running. */
 gboolean        wg_commit_writer_is_idle       (WgCommitWriter          *self);
 /* Waits until everything submitted is committed, then answers it. */

@@ -129,6 +129,10 @@ writer_prepare_cb (gpointer user_data)
   WgEngine *self = user_data;
   g_autoptr(GError) error = NULL;
 
+  /* A catch-up alone takes no lock (wg_pg_journal_begin_catch_up()); a
+   * command that joins it makes the batch's begin take it. */
+  if (g_atomic_int_get (&self->catch_up_waiting) && wg_commit_writer_get_n_waiting (self->writer) == 1)
+    return;
   if (!wg_pg_journal_lock (self->pg, self->writer_store, &error))
     g_debug ("The journal lock ahead of a batch: %s", error->message);
 }
@@ -158,11 +162,14 @@ _wg_engine_postgres_fini (WgEngine *self)
 gboolean
 _wg_engine_store_begin (WgEngine            *self,
                         const char * const  *command_ids,
+                        gboolean             only_catch_up,
                         GPtrArray          **caught_up,
                         GError             **error)
 {
   if (self->pg == NULL)
     return wg_store_begin (self->writer_store, error);
+  if (only_catch_up)
+    return wg_pg_journal_begin_catch_up (self->pg, self->writer_store, caught_up, error);
   return wg_pg_journal_begin (self->pg, self->writer_store, command_ids, caught_up, error);
 }
 

@@ -101,6 +101,7 @@ struct _WgEngine
   gint64             pg_base;        /* the mirror's head before local seeding */
   WgPgData          *pg_data;        /* audit and bookmarks; its own thread */
   gboolean           catch_up_queued;
+  gint               catch_up_waiting; /* atomic: queued, not yet in a batch */
   gint64             pg_announced;   /* the newest head another instance announced */
   guint              pg_catch_up_id; /* a catch-up put off while the writer works */
 };
@@ -247,9 +248,11 @@ void        _wg_engine_postgres_prepare_writer (WgEngine            *self);
 void        _wg_engine_postgres_stop        (WgEngine               *self);
 void        _wg_engine_postgres_fini        (WgEngine               *self);
 /* On the writer thread.  @command_ids: of the commands the batch will
- * execute (NULL-terminated). */
+ * execute (NULL-terminated); @only_catch_up: the batch does nothing
+ * else (on PostgreSQL it takes no lock then). */
 gboolean    _wg_engine_store_begin          (WgEngine               *self,
                                              const char * const     *command_ids,
+                                             gboolean                only_catch_up,
                                              GPtrArray             **caught_up,
                                              GError                **error);
 gboolean    _wg_engine_store_execute        (WgEngine               *self,

@@ -257,6 +257,7 @@ store_batch (WgEngine   *self,
 {
   g_autoptr(GPtrArray) caught_up = NULL;
   g_autoptr(GPtrArray) command_ids = g_ptr_array_new ();
+  gboolean only_catch_up = TRUE;
 
   /* The batch's command ids: on PostgreSQL their stored answers are read
    * in one statement. */
@@ -266,11 +267,16 @@ store_batch (WgEngine   *self,
 
       if (job->kind == JOB_COMMAND)
         g_ptr_array_add (command_ids, (gpointer) wg_command_get_id (job->command));
+      if (job->kind == JOB_CATCH_UP)
+        g_atomic_int_set (&self->catch_up_waiting, FALSE);
+      else
+        only_catch_up = FALSE;
     }
   g_ptr_array_add (command_ids, NULL);
   if (self->pg == NULL && !savepoints
       ? !wg_store_begin_without_savepoints (self->writer_store, error)
-      : !_wg_engine_store_begin (self, (const char * const *) command_ids->pdata, &caught_up, error))
+      : !_wg_engine_store_begin (self, (const char * const *) command_ids->pdata, only_catch_up,
+                                 &caught_up, error))
     return FALSE;
 
   _wg_engine_attachments_batch_begin (self);
@@ -623,6 +629,7 @@ _wg_engine_queue_catch_up (WgEngine *self)
   if (!self->catch_up_queued)
     {
       self->catch_up_queued = TRUE;
+      g_atomic_int_set (&self->catch_up_waiting, TRUE);
       queue_job (self, JOB_CATCH_UP);
     }
 }

@@ -45,6 +45,7 @@ struct _WgPgJournal
   PGconn  *conn;
   char    *journal_id;
   gboolean in_batch;
+  gboolean unlocked;    /* the batch only catches up: no transaction, no lock */
   gboolean failed;      /* a statement failed: PostgreSQL aborted the batch */
   gint64   begin_head;  /* the mirror's head when the batch began */
   /* The stored answers to the batch's command ids (read with the lock,
@@ -887,6 +888,58 @@ wg_pg_journal_begin (WgPgJournal         *self,
   return TRUE;
 }
 
+gboolean
+wg_pg_journal_is_locked (WgPgJournal *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->locked_applied != NULL;
+}
+
+gboolean
+wg_pg_journal_begin_catch_up (WgPgJournal  *self,
+                              WgStore      *mirror,
+                              GPtrArray   **caught_up,
+                              GError      **error)
+{
+  g_autoptr(GPtrArray) applied = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch, FALSE);
+
+  if (self->locked_applied != NULL)
+    return wg_pg_journal_begin (self, mirror, NULL, caught_up, error);
+  if (PQstatus (self->conn) != CONNECTION_OK)
+    {
+      PQreset (self->conn);
+      if (PQstatus (self->conn) != CONNECTION_OK)
+        {
+          wg_pg_set_error (error, "cannot reconnect", PQerrorMessage (self->conn));
+          return FALSE;
+        }
+    }
+  if (!wg_store_begin (mirror, error))
+    return FALSE;
+  self->committed_head = wg_store_head (mirror);
+  applied = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  if (!catch_up (self, mirror, applied, error))
+    {
+      wg_store_rollback (mirror);
+      return FALSE;
+    }
+  self->in_batch = TRUE;
+  self->unlocked = TRUE;
+  self->failed = FALSE;
+  self->begin_head = wg_store_head (mirror);
+  if (caught_up != NULL && applied->len > 0)
+    {
+      self->caught_up = g_ptr_array_ref (applied);
+      *caught_up = g_steal_pointer (&applied);
+    }
+  else if (caught_up != NULL)
+    *caught_up = NULL;
+  return TRUE;
+}
+
 static void
 add_answer (WgPgJournal    *self,
             WgCommand      *command,
@@ -971,7 +1024,7 @@ static gboolean
 batch_usable (WgPgJournal  *self,
               GError      **error)
 {
-  g_return_val_if_fail (self->in_batch, FALSE);
+  g_return_val_if_fail (self->in_batch && !self->unlocked, FALSE);
   if (!self->failed)
     return TRUE;
   g_set_error_literal (error, WG_ERROR, WG_ERROR_STORE,
@@ -1080,6 +1133,20 @@ wg_pg_journal_commit (WgPgJournal  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
+  if (self->unlocked)
+    {
+      /* Nothing of PostgreSQL's to commit: the mirror's batch is the
+       * catch-up, which a failure here leaves to the next batch. */
+      if (!wg_store_commit (mirror, error))
+        {
+          wg_pg_journal_rollback (self, mirror);
+          return FALSE;
+        }
+      self->in_batch = self->unlocked = FALSE;
+      forget_answers (self);
+      g_clear_pointer (&self->caught_up, g_ptr_array_unref);
+      return TRUE;
+    }
   if (!batch_usable (self, error))
     {
       wg_pg_journal_rollback (self, mirror);
@@ -1130,9 +1197,9 @@ wg_pg_journal_rollback (WgPgJournal *self,
 {
   g_return_if_fail (self != NULL);
 
-  if (PQstatus (self->conn) == CONNECTION_OK)
+  if (!self->unlocked && PQstatus (self->conn) == CONNECTION_OK)
     rollback_quietly (self);
-  self->in_batch = FALSE;
+  self->in_batch = self->unlocked = FALSE;
   self->failed = FALSE;
   g_ptr_array_set_size (self->journal_rows.values, 0);
   g_ptr_array_set_size (self->answer_rows.values, 0);

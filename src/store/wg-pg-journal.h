@@ -79,6 +79,17 @@ gboolean     wg_pg_journal_begin         (WgPgJournal         *self,
                                           const char * const  *command_ids,
                                           GPtrArray          **caught_up,
                                           GError             **error);
+/* A batch that only catches up: what wg_pg_journal_begin() applies, in
+ * the mirror's batch, read without a transaction or the lock (commits are
+ * serialised by the lock, so a read sees a gap-free prefix); nothing may
+ * be executed or appended in it.  Locked ahead, the batch is
+ * wg_pg_journal_begin()'s. */
+gboolean     wg_pg_journal_begin_catch_up (WgPgJournal        *self,
+                                           WgStore            *mirror,
+                                           GPtrArray         **caught_up,
+                                           GError            **error);
+/* Whether wg_pg_journal_lock() holds the lock for the next batch. */
+gboolean     wg_pg_journal_is_locked     (WgPgJournal         *self);
 /* wg_store_execute_command(), or wg_store_refuse_command() with @refusal,
  * across instances.  @command's id must be among the batch's
  * @command_ids. */
