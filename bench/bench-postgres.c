@@ -8,7 +8,11 @@
  *  - PostgreSQL (a private cluster, fsync=on, synchronous_commit=on), one
  *    instance;
  *  - PostgreSQL, two instances on one database, the requests alternating
- *    between them.
+ *    between them;
+ *  - the same two with every request to the first: the second's CPU per
+ *    command is what catching up another instance's events costs (its
+ *    listener, main loop and writer: reading, parsing, projecting and
+ *    mirroring them).
  *
  * Then the city-scale history (wangge-server --demo --demo-streets 100:
  * the generated city reference of 100 streets and 20,000 grids, wg-city.h)
@@ -54,8 +58,9 @@ build_command (gpointer user_data)
 
 #define MAX_ROUNDS 50
 
-/* SQLite, PostgreSQL with one instance, with two. */
-enum { SETUP_SQLITE, SETUP_PG_ONE, SETUP_PG_TWO, N_SETUPS };
+/* SQLite, PostgreSQL with one instance, with two; the last set-up's
+ * instances again, loading the first only (not a set-up of its own). */
+enum { SETUP_SQLITE, SETUP_PG_ONE, SETUP_PG_TWO, N_SETUPS, FIGURE_CATCH_UP = N_SETUPS, N_FIGURES };
 
 static WgBenchFigure
 measure (WgBenchInstances *instances,
@@ -139,7 +144,7 @@ main (int   argc,
   char *databases[3];
   WgTestPostgres *cluster;
   WgBenchInstances *setups[N_SETUPS];
-  WgBenchFigure figures[N_SETUPS][MAX_ROUNDS];
+  WgBenchFigure figures[N_FIGURES][MAX_ROUNDS];
   double pg_sqlite[MAX_ROUNDS], two_one[MAX_ROUNDS];
 
   cluster = wg_bench_postgres_start ("bench-postgres", G_N_ELEMENTS (databases), databases);
@@ -152,6 +157,9 @@ main (int   argc,
     {
       for (guint i = 0; i < N_SETUPS; i++)
         figures[i][r] = measure (setups[i], seconds, in_flight);
+      setups[SETUP_PG_TWO]->n_loaded = 1;
+      figures[FIGURE_CATCH_UP][r] = measure (setups[SETUP_PG_TWO], seconds, in_flight);
+      setups[SETUP_PG_TWO]->n_loaded = 0;
       pg_sqlite[r] = figures[SETUP_PG_ONE][r].rate / figures[SETUP_SQLITE][r].rate;
       two_one[r] = figures[SETUP_PG_TWO][r].rate / figures[SETUP_PG_ONE][r].rate;
     }
@@ -175,11 +183,20 @@ main (int   argc,
       print_figure ("SQLite, one instance (baseline)", figures[SETUP_SQLITE][r], 1);
       print_figure ("PostgreSQL, one instance", figures[SETUP_PG_ONE][r], 1);
       print_figure ("PostgreSQL, two instances", figures[SETUP_PG_TWO][r], 2);
+      print_figure ("PostgreSQL, two, all to the first", figures[FIGURE_CATCH_UP][r], 2);
     }
   g_print ("PostgreSQL one instance / SQLite: %.2f (goal >= 0.50)%s\n", median (pg_sqlite, rounds),
            rounds > 1 ? ", median of the rounds" : "");
   g_print ("PostgreSQL two instances / one:   %.2f (goal >= 1.00)%s\n", median (two_one, rounds),
            rounds > 1 ? ", median of the rounds" : "");
+  {
+    double catch_up[MAX_ROUNDS];
+
+    for (guint r = 0; r < rounds; r++)
+      catch_up[r] = figures[FIGURE_CATCH_UP][r].cpu.server_us[1];
+    g_print ("catching up another instance's command: %.1f us of CPU%s\n", median (catch_up, rounds),
+             rounds > 1 ? ", median of the rounds" : "");
+  }
   if (city_days > 0)
     {
       g_print ("city-scale history: %s streets, %u days, generated at the first start\n", CITY_STREETS, city_days);

@@ -90,7 +90,7 @@ wg_bench_instances_post_bytes (WgBenchInstances *self,
                                const char       *content_type,
                                GBytes           *body)
 {
-  guint i = self->next++ % self->n_instances;
+  guint i = self->next++ % (self->n_loaded > 0 ? self->n_loaded : self->n_instances);
   SoupMessage *msg = soup_message_new ("POST", self->url[i]);
 
   soup_message_set_request_body_from_bytes (msg, content_type, body);

@@ -25,6 +25,7 @@ typedef struct
   char         *url[WG_BENCH_MAX_INSTANCES];
   char         *auth[WG_BENCH_MAX_INSTANCES];   /* "Bearer <token>" */
   guint         next;
+  guint         n_loaded;                       /* the first n take the requests; 0: all */
   guint         expected_status;                /* what counts as done; 0: 200 OK */
   char         *postmaster_pid;                 /* the cluster's, NULL on SQLite */
 } WgBenchInstances;
