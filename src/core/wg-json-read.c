@@ -138,6 +138,25 @@ decline:
   return NULL;
 }
 
+/* A member's name after its opening quote, copied into @buffer when it
+ * has no escape and fits; NULL (nothing read) for read_string() to do. */
+static const char *
+read_short_name (Reader *r,
+                 char   *buffer,
+                 gsize   size)
+{
+  const char *p = r->p;
+
+  while (p < r->end && (gsize) (p - r->p) < size && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+    p++;
+  if (p >= r->end || (gsize) (p - r->p) >= size || *p != '"')
+    return NULL;
+  memcpy (buffer, r->p, p - r->p);
+  buffer[p - r->p] = '\0';
+  r->p = p + 1;
+  return buffer;
+}
+
 static gboolean
 is_digit (char c)
 {
@@ -218,30 +237,33 @@ read_object (Reader *r)
     }
   for (;;)
     {
-      char *name;
+      g_autofree char *escaped_name = NULL;
+      const char *name;
+      char short_name[64];
       JsonNode *value;
+      guint size;
 
       if (r->p >= r->end || *r->p != '"')
         break;
       r->p++;
-      name = read_string (r);
-      if (name == NULL)
+      /* json-glib copies the name it keeps: a short one without escapes
+       * (every member of a command) is not copied a first time here. */
+      if ((name = read_short_name (r, short_name, sizeof short_name)) == NULL &&
+          (name = escaped_name = read_string (r)) == NULL)
         break;
       skip_space (r);
-      if (r->p >= r->end || *r->p != ':' || json_object_has_member (object, name))
-        {
-          g_free (name);
-          break;
-        }
+      if (r->p >= r->end || *r->p != ':')
+        break;
       r->p++;
       value = read_value (r);
       if (value == NULL)
-        {
-          g_free (name);
-          break;
-        }
+        break;
+      /* A duplicate replaces a member instead of adding one: declined,
+       * without a lookup of its own for every member. */
+      size = json_object_get_size (object);
       json_object_set_member (object, name, value);
-      g_free (name);
+      if (json_object_get_size (object) == size)
+        break;
       skip_space (r);
       if (r->p < r->end && *r->p == ',')
         {
