@@ -56,10 +56,31 @@ char *
 _wg_engine_remote_address (SoupServerMessage *msg)
 {
   GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  GInetAddress *address;
 
-  if (G_IS_INET_SOCKET_ADDRESS (remote))
-    return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
-  return g_strdup ("unknown");
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("unknown");
+  address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+    {
+      /* By hand: inet_ntop()'s sprintf was 2,000 instructions of every
+       * command (the audit row's address). */
+      const guint8 *bytes = g_inet_address_to_bytes (address);
+      char text[16], *out = text;
+
+      for (guint i = 0; i < 4; i++)
+        {
+          if (i > 0)
+            *out++ = '.';
+          if (bytes[i] >= 100)
+            *out++ = (char) ('0' + bytes[i] / 100);
+          if (bytes[i] >= 10)
+            *out++ = (char) ('0' + bytes[i] / 10 % 10);
+          *out++ = (char) ('0' + bytes[i] % 10);
+        }
+      return g_strndup (text, out - text);
+    }
+  return g_inet_address_to_string (address);
 }
 
 const char *
