@@ -138,10 +138,11 @@ decline:
   return NULL;
 }
 
-/* A member's name after its opening quote, copied into @buffer when it
- * has no escape and fits; NULL (nothing read) for read_string() to do. */
+/* A string (a member's name or a value) after its opening quote, copied
+ * into @buffer when it has no escape and fits; NULL (nothing read) for
+ * read_string() to do. */
 static const char *
-read_short_name (Reader *r,
+read_short_text (Reader *r,
                  char   *buffer,
                  gsize   size)
 {
@@ -248,7 +249,7 @@ read_object (Reader *r)
       r->p++;
       /* json-glib copies the name it keeps: a short one without escapes
        * (every member of a command) is not copied a first time here. */
-      if ((name = read_short_name (r, short_name, sizeof short_name)) == NULL &&
+      if ((name = read_short_text (r, short_name, sizeof short_name)) == NULL &&
           (name = escaped_name = read_string (r)) == NULL)
         break;
       skip_space (r);
@@ -348,15 +349,16 @@ read_value (Reader *r)
       return node;
     case '"':
       {
-        char *text;
+        g_autofree char *escaped = NULL;
+        const char *text;
+        char short_text[64];
 
         r->p++;
-        text = read_string (r);
-        if (text == NULL)
+        /* json-glib copies the text it keeps, as it does a member's name. */
+        if ((text = read_short_text (r, short_text, sizeof short_text)) == NULL &&
+            (text = escaped = read_string (r)) == NULL)
           return NULL;
-        node = json_node_init_string (json_node_alloc (), text);
-        g_free (text);
-        return node;
+        return json_node_init_string (json_node_alloc (), text);
       }
     case 't':
       return read_word (r, "true", 4) ? json_node_init_boolean (json_node_alloc (), TRUE) : NULL;

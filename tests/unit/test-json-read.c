@@ -107,6 +107,9 @@ check_text (const char *text,
 static const char *const pieces[] = {
   "a", "网格", "\\\"", "\\\\", "\\/", "\\b\\f\\n\\r\\t", "\\u00e9", "\\u4E2D", "\\ud83d\\ude00", "\\u0041",
   "😀", " ", "'", "}", "]", ",", ":",
+  /* Across the reader's 64-byte buffer for short texts, with and without
+   * a piece after it. */
+  "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefgh",
 };
 
 static void
