@@ -393,3 +393,80 @@ wg_json_read_strict (const char *data,
   json_node_seal (root);
   return root;
 }
+
+gboolean
+wg_json_read_strict_members (const char        *data,
+                             gsize              length,
+                             guint              max_depth,
+                             const char *const *names,
+                             guint              n_names,
+                             JsonNode         **values)
+{
+  Reader r = { data, data + length, 1, max_depth };
+  gboolean read = FALSE;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (names != NULL && values != NULL, FALSE);
+
+  memset (values, 0, n_names * sizeof *values);
+  skip_space (&r);
+  if (max_depth < 1 || r.p >= r.end || *r.p != '{')
+    return FALSE;
+  r.p++;
+  skip_space (&r);
+  if (r.p < r.end && *r.p == '}')
+    {
+      r.p++;
+      read = TRUE;
+    }
+  while (!read)
+    {
+      g_autofree char *escaped_name = NULL;
+      const char *name;
+      char short_name[64];
+      guint i;
+
+      if (r.p >= r.end || *r.p != '"')
+        break;
+      r.p++;
+      if ((name = read_short_text (&r, short_name, sizeof short_name)) == NULL &&
+          (name = escaped_name = read_string (&r)) == NULL)
+        break;
+      for (i = 0; i < n_names && strcmp (names[i], name) != 0; i++)
+        ;
+      /* Another member, or one twice: the whole text's reader decides. */
+      if (i == n_names || values[i] != NULL)
+        break;
+      skip_space (&r);
+      if (r.p >= r.end || *r.p != ':')
+        break;
+      r.p++;
+      if ((values[i] = read_value (&r)) == NULL)
+        break;
+      skip_space (&r);
+      if (r.p < r.end && *r.p == ',')
+        {
+          r.p++;
+          skip_space (&r);
+          continue;
+        }
+      if (r.p < r.end && *r.p == '}')
+        {
+          r.p++;
+          read = TRUE;
+          break;
+        }
+      break;
+    }
+  skip_space (&r);
+  if (!read || r.p != r.end)
+    {
+      for (guint i = 0; i < n_names; i++)
+        g_clear_pointer (&values[i], json_node_unref);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_names; i++)
+    if (values[i] != NULL)
+      json_node_seal (values[i]);
+  return TRUE;
+}

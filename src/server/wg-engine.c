@@ -43,6 +43,7 @@
 #include "wg-store-reference.h"
 #include "wg-journal-view.h"
 #include "wg-json.h"
+#include "wg-json-guard.h"
 #include "wg-json-write.h"
 #include "wg-store.h"
 
@@ -552,10 +553,14 @@ post_commands_cb (SoupServerMessage *msg,
 {
   WgEngine *self = user_data;
   g_autoptr(WgActor) actor = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(WgCommand) command = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *address = _wg_engine_remote_address (msg);
+  const char *data;
+  gsize length = 0;
+  guint max_depth;
   g_autofree char *code = NULL;
   double retry_after = 0;
   CommandJob *job;
@@ -577,14 +582,26 @@ post_commands_cb (SoupServerMessage *msg,
       goto refused;
     }
 
-  root = wg_server_read_json_body (self->server, msg);
-  if (root == NULL)
+  bytes = wg_server_read_json_bytes (self->server, msg);
+  if (bytes == NULL)
     goto refused;
-  command = wg_command_from_json (root, &error);
+  /* Most commands: strict JSON read straight into the command.  Anything
+   * else takes the general path, whose refusals are the reference. */
+  data = g_bytes_get_data (bytes, &length);
+  max_depth = wg_server_get_config (self->server)->json_max_depth;
+  if (data != NULL && wg_json_guard_scan (data, length, max_depth, NULL))
+    command = wg_command_read_strict (data, length, max_depth);
   if (command == NULL)
     {
-      wg_problem_respond_error (msg, error);
-      goto refused;
+      root = wg_server_parse_json_bytes (self->server, msg, bytes);
+      if (root == NULL)
+        goto refused;
+      command = wg_command_from_json (root, &error);
+      if (command == NULL)
+        {
+          wg_problem_respond_error (msg, error);
+          goto refused;
+        }
     }
 
   job = g_new0 (CommandJob, 1);
