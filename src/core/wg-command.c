@@ -8,6 +8,7 @@
 #include "wg-command.h"
 #include "wg-error.h"
 #include "wg-json.h"
+#include "wg-json-read.h"
 
 struct _WgCommand
 {
@@ -168,6 +169,45 @@ wg_command_from_string (const char  *text,
       return NULL;
     }
   return wg_command_from_json (node, error);
+}
+
+/* A string member's text, or NULL. */
+static const char *
+node_string (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* The common case of a request's text (guarded: wg_json_guard_scan()):
+ * strict JSON of a well-formed command, read without building the
+ * envelope's object (a third of the request's tree).  NULL for anything
+ * else, with no error: wg_command_from_json() on the whole text's tree
+ * then gives the answer or the refusal, as before. */
+WgCommand *
+wg_command_read_strict (const char *data,
+                        gsize       length,
+                        guint       max_depth)
+{
+  static const char *const names[] = { "id", "type", "body" };
+  JsonNode *values[G_N_ELEMENTS (names)];
+  const char *id, *type_name;
+  WgCommandType type;
+  WgCommand *command = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (!wg_json_read_strict_members (data, length, max_depth, names, G_N_ELEMENTS (names), values))
+    return NULL;
+  id = node_string (values[0]);
+  type_name = node_string (values[1]);
+  if (id != NULL && wg_uuid_is_valid (id) && type_name != NULL && wg_command_type_from_string (type_name, &type) &&
+      values[2] != NULL && JSON_NODE_HOLDS_OBJECT (values[2]))
+    command = wg_command_new (id, type, json_node_get_object (values[2]));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_clear_pointer (&values[i], json_node_unref);
+  return command;
 }
 
 JsonNode *

@@ -36,6 +36,9 @@ WgCommand     *wg_command_from_json    (JsonNode      *node,
 WgCommand     *wg_command_from_string  (const char    *text,
                                         gssize         length,
                                         GError       **error);
+WgCommand     *wg_command_read_strict  (const char    *data,
+                                        gsize          length,
+                                        guint          max_depth);
 JsonNode      *wg_command_to_json      (WgCommand     *self);
 char          *wg_command_to_string    (WgCommand     *self);
 

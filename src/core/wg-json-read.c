@@ -138,6 +138,26 @@ decline:
   return NULL;
 }
 
+/* A string (a member's name or a value) after its opening quote, copied
+ * into @buffer when it has no escape and fits; NULL (nothing read) for
+ * read_string() to do. */
+static const char *
+read_short_text (Reader *r,
+                 char   *buffer,
+                 gsize   size)
+{
+  const char *p = r->p;
+
+  while (p < r->end && (gsize) (p - r->p) < size && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+    p++;
+  if (p >= r->end || (gsize) (p - r->p) >= size || *p != '"')
+    return NULL;
+  memcpy (buffer, r->p, p - r->p);
+  buffer[p - r->p] = '\0';
+  r->p = p + 1;
+  return buffer;
+}
+
 static gboolean
 is_digit (char c)
 {
@@ -218,30 +238,33 @@ read_object (Reader *r)
     }
   for (;;)
     {
-      char *name;
+      g_autofree char *escaped_name = NULL;
+      const char *name;
+      char short_name[64];
       JsonNode *value;
+      guint size;
 
       if (r->p >= r->end || *r->p != '"')
         break;
       r->p++;
-      name = read_string (r);
-      if (name == NULL)
+      /* json-glib copies the name it keeps: a short one without escapes
+       * (every member of a command) is not copied a first time here. */
+      if ((name = read_short_text (r, short_name, sizeof short_name)) == NULL &&
+          (name = escaped_name = read_string (r)) == NULL)
         break;
       skip_space (r);
-      if (r->p >= r->end || *r->p != ':' || json_object_has_member (object, name))
-        {
-          g_free (name);
-          break;
-        }
+      if (r->p >= r->end || *r->p != ':')
+        break;
       r->p++;
       value = read_value (r);
       if (value == NULL)
-        {
-          g_free (name);
-          break;
-        }
+        break;
+      /* A duplicate replaces a member instead of adding one: declined,
+       * without a lookup of its own for every member. */
+      size = json_object_get_size (object);
       json_object_set_member (object, name, value);
-      g_free (name);
+      if (json_object_get_size (object) == size)
+        break;
       skip_space (r);
       if (r->p < r->end && *r->p == ',')
         {
@@ -326,15 +349,16 @@ read_value (Reader *r)
       return node;
     case '"':
       {
-        char *text;
+        g_autofree char *escaped = NULL;
+        const char *text;
+        char short_text[64];
 
         r->p++;
-        text = read_string (r);
-        if (text == NULL)
+        /* json-glib copies the text it keeps, as it does a member's name. */
+        if ((text = read_short_text (r, short_text, sizeof short_text)) == NULL &&
+            (text = escaped = read_string (r)) == NULL)
           return NULL;
-        node = json_node_init_string (json_node_alloc (), text);
-        g_free (text);
-        return node;
+        return json_node_init_string (json_node_alloc (), text);
       }
     case 't':
       return read_word (r, "true", 4) ? json_node_init_boolean (json_node_alloc (), TRUE) : NULL;
@@ -368,4 +392,81 @@ wg_json_read_strict (const char *data,
     }
   json_node_seal (root);
   return root;
+}
+
+gboolean
+wg_json_read_strict_members (const char        *data,
+                             gsize              length,
+                             guint              max_depth,
+                             const char *const *names,
+                             guint              n_names,
+                             JsonNode         **values)
+{
+  Reader r = { data, data + length, 1, max_depth };
+  gboolean read = FALSE;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (names != NULL && values != NULL, FALSE);
+
+  memset (values, 0, n_names * sizeof *values);
+  skip_space (&r);
+  if (max_depth < 1 || r.p >= r.end || *r.p != '{')
+    return FALSE;
+  r.p++;
+  skip_space (&r);
+  if (r.p < r.end && *r.p == '}')
+    {
+      r.p++;
+      read = TRUE;
+    }
+  while (!read)
+    {
+      g_autofree char *escaped_name = NULL;
+      const char *name;
+      char short_name[64];
+      guint i;
+
+      if (r.p >= r.end || *r.p != '"')
+        break;
+      r.p++;
+      if ((name = read_short_text (&r, short_name, sizeof short_name)) == NULL &&
+          (name = escaped_name = read_string (&r)) == NULL)
+        break;
+      for (i = 0; i < n_names && strcmp (names[i], name) != 0; i++)
+        ;
+      /* Another member, or one twice: the whole text's reader decides. */
+      if (i == n_names || values[i] != NULL)
+        break;
+      skip_space (&r);
+      if (r.p >= r.end || *r.p != ':')
+        break;
+      r.p++;
+      if ((values[i] = read_value (&r)) == NULL)
+        break;
+      skip_space (&r);
+      if (r.p < r.end && *r.p == ',')
+        {
+          r.p++;
+          skip_space (&r);
+          continue;
+        }
+      if (r.p < r.end && *r.p == '}')
+        {
+          r.p++;
+          read = TRUE;
+          break;
+        }
+      break;
+    }
+  skip_space (&r);
+  if (!read || r.p != r.end)
+    {
+      for (guint i = 0; i < n_names; i++)
+        g_clear_pointer (&values[i], json_node_unref);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_names; i++)
+    if (values[i] != NULL)
+      json_node_seal (values[i]);
+  return TRUE;
 }

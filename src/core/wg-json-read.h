@@ -18,4 +18,17 @@ JsonNode *wg_json_read_strict (const char *data,
                                gsize       length,
                                guint       max_depth);
 
+/* The values of a top-level object's members named in @names, each read
+ * (sealed) as wg_json_read_strict() reads it, into @values (NULL for a
+ * member absent), without the object itself: the caller keeps only some
+ * of it (a command's body).  FALSE, @values all NULL, where
+ * wg_json_read_strict() declines and where the object has a member not
+ * in @names; then the whole text's reader decides. */
+gboolean  wg_json_read_strict_members (const char        *data,
+                                       gsize              length,
+                                       guint              max_depth,
+                                       const char *const *names,
+                                       guint              n_names,
+                                       JsonNode         **values);
+
 G_END_DECLS

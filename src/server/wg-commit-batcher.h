@@ -18,6 +18,7 @@ typedef struct
   gpointer           result;       /* set by the batch function */
   GDestroyNotify     result_destroy;
   GError            *error;        /* a refusal of this item alone */
+  gulong             disconnected_id;   /* the writer's handler on msg, or 0 */
 } WgCommitItem;
 
 /* Runs once per batch: open one transaction, apply every item, commit

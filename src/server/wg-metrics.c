@@ -120,10 +120,49 @@ series_key (char       *buffer,
             const char *b,
             const char *c)
 {
-  gsize n = c != NULL ? (gsize) g_snprintf (buffer, size, "%s\t%s\t%s", a, b, c)
-                      : (gsize) g_snprintf (buffer, size, "%s\t%s", a, b);
+  const char *parts[] = { a, b, c };
+  gsize n = 0;
 
-  return n < size ? buffer : NULL;
+  /* By hand: g_snprintf() was two thousand instructions of every request. */
+  for (guint i = 0; i < G_N_ELEMENTS (parts) && parts[i] != NULL; i++)
+    {
+      gsize len = strlen (parts[i]);
+
+      if (n + (i > 0) + len >= size)
+        return NULL;
+      if (i > 0)
+        buffer[n++] = '\t';
+      memcpy (buffer + n, parts[i], len);
+      n += len;
+    }
+  buffer[n] = '\0';
+  return buffer;
+}
+
+/* "%08x-%" G_GUINT64_FORMAT, without printf's machinery. */
+static char *
+format_request_id (guint32 prefix,
+                   guint64 serial)
+{
+  static const char hex[] = "0123456789abcdef";
+  char digits[20];
+  guint n_digits = 0;
+  char *text, *out;
+
+  do
+    {
+      digits[n_digits++] = (char) ('0' + serial % 10);
+      serial /= 10;
+    }
+  while (serial > 0);
+  text = out = g_malloc (8 + 1 + n_digits + 1);
+  for (int shift = 28; shift >= 0; shift -= 4)
+    *out++ = hex[(prefix >> shift) & 0xf];
+  *out++ = '-';
+  while (n_digits > 0)
+    *out++ = digits[--n_digits];
+  *out = '\0';
+  return text;
 }
 
 /* ---- the request's life ------------------------------------------------ */
@@ -138,7 +177,7 @@ request_started_cb (SoupServer        *soup,
 
   /* Unique in this process and across restarts (the random prefix): a
    * person quoting it from a client's error finds the log entry. */
-  request->id = g_strdup_printf ("%08x-%" G_GUINT64_FORMAT, self->id_prefix, ++self->next_id);
+  request->id = format_request_id (self->id_prefix, ++self->next_id);
   request->started_us = g_get_monotonic_time ();
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-Request-Id", request->id);
   g_object_set_data_full (G_OBJECT (msg), REQUEST_KEY, request, request_free);

@@ -241,8 +241,16 @@ got_headers_cb (SoupServerMessage *msg,
         }
       return;
     }
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > (goffset) self->max_body)
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      /* Chunked (or to the end of the connection): counted as it comes.
+       * A declared length is all libsoup reads, so a body within it
+       * needs no count (a handler and a call per chunk saved on every
+       * command). */
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self);
+      return;
+    }
+  if (soup_message_headers_get_content_length (headers) > (goffset) self->max_body)
     {
       g_signal_handlers_disconnect_by_data (msg, self);
       refuse (self, msg, self->max_body, "body-too-large",
@@ -258,7 +266,6 @@ request_started_cb (SoupServer        *server,
   /* Connected after libsoup's own got-headers handler, so the URI and
    * headers are parsed when ours runs. */
   g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), self);
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self);
 }
 
 WgRequestLimits *

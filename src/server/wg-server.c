@@ -184,17 +184,15 @@ wg_server_identify (WgServer          *self,
   return TRUE;
 }
 
-/* Decodes an application/json request body through the guard, or answers
- * the problem and returns NULL. */
-JsonNode *
-wg_server_read_json_body (WgServer          *self,
-                          SoupServerMessage *msg)
+/* An application/json request body within the size limit, or answers the
+ * problem and returns NULL. */
+GBytes *
+wg_server_read_json_bytes (WgServer          *self,
+                           SoupServerMessage *msg)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *content_type = soup_message_headers_get_content_type (headers, NULL);
-  JsonNode *node;
 
   g_return_val_if_fail (WG_IS_SERVER (self), NULL);
 
@@ -212,6 +210,21 @@ wg_server_read_json_body (WgServer          *self,
       wg_problem_respond (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body-too-large", NULL);
       return NULL;
     }
+  return g_steal_pointer (&bytes);
+}
+
+/* @bytes decoded through the guard, or answers the problem and returns
+ * NULL. */
+JsonNode *
+wg_server_parse_json_bytes (WgServer          *self,
+                            SoupServerMessage *msg,
+                            GBytes            *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  g_return_val_if_fail (WG_IS_SERVER (self), NULL);
+
   node = wg_json_parse_untrusted (bytes, self->config.json_max_depth, &error);
   if (node == NULL)
     {
@@ -219,6 +232,17 @@ wg_server_read_json_body (WgServer          *self,
       return NULL;
     }
   return node;
+}
+
+/* Both: an application/json request body decoded through the guard, or
+ * the problem answered and NULL. */
+JsonNode *
+wg_server_read_json_body (WgServer          *self,
+                          SoupServerMessage *msg)
+{
+  g_autoptr(GBytes) bytes = wg_server_read_json_bytes (self, msg);
+
+  return bytes != NULL ? wg_server_parse_json_bytes (self, msg, bytes) : NULL;
 }
 
 WgServer *

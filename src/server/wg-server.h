@@ -90,5 +90,10 @@ gboolean         wg_server_identify           (WgServer               *self,
 
 JsonNode        *wg_server_read_json_body     (WgServer               *self,
                                                SoupServerMessage      *msg);
+GBytes          *wg_server_read_json_bytes    (WgServer               *self,
+                                               SoupServerMessage      *msg);
+JsonNode        *wg_server_parse_json_bytes   (WgServer               *self,
+                                               SoupServerMessage      *msg,
+                                               GBytes                 *bytes);
 
 G_END_DECLS

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * libFuzzer target for what the server does with a command body before it
- * writes anything: the JSON guard, json-glib, the envelope codec, and
+ * writes anything: the JSON guard, json-glib, the envelope codec (and its
+ * strict reader, which must agree with it), and
  * decide()'s validation of the body against a store that holds one incident
  * of each grade.  Events and state records go through their codecs too (a
  * console reads them from the server).  A refusal is the expected outcome;
@@ -76,17 +77,33 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   };
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(WgCommand) command = NULL;
+  g_autoptr(WgCommand) strict = NULL;
   g_autoptr(WgEvent) event = NULL;
   WgIncidentRecord record = { 0 };
 
   if (store == NULL)
     set_up ();
 
+  /* The server's fast path for a command: where it reads one, the tree's
+   * codec reads the same. */
+  if (wg_json_guard_scan ((const char *) data, size, 64, NULL))
+    strict = wg_command_read_strict ((const char *) data, size, 64);
+
   node = wg_json_parse_untrusted_data ((const char *) data, size, 64, NULL);
   if (node == NULL)
-    return 0;
+    {
+      g_assert (strict == NULL);
+      return 0;
+    }
 
   command = wg_command_from_json (node, NULL);
+  if (strict != NULL)
+    {
+      g_assert (command != NULL);
+      g_assert (g_str_equal (wg_command_get_id (strict), wg_command_get_id (command)));
+      g_assert (wg_command_get_kind (strict) == wg_command_get_kind (command));
+      g_assert (json_object_equal (wg_command_get_body (strict), wg_command_get_body (command)));
+    }
   if (command != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (actors); i++)
       {

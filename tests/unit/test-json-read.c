@@ -3,11 +3,13 @@
  * wg_json_read_strict() must build json-glib's tree for what it reads and
  * decline whatever json-glib refuses, on what passes the guard (as in
  * wg_json_parse_untrusted): generated documents, and every one of them
- * with random bytes changed.
+ * with random bytes changed.  wg_json_read_strict_members() must read
+ * the same members where it reads the object, and decline the rest.
  */
 #include <math.h>
 #include <string.h>
 
+#include "wg-command.h"
 #include "wg-json-guard.h"
 #include "wg-json-read.h"
 #include "tests/common/test-sanitizer.h"
@@ -72,6 +74,52 @@ assert_same_tree (JsonNode *a,
     }
 }
 
+/* The members' reader on @text, against the whole text's tree @ours (NULL:
+ * declined): the same values under all the names, a decline with one
+ * name short, and a decline wherever the whole reader declines or the
+ * text is not an object. */
+static void
+check_members (const char *text,
+               gsize       length,
+               JsonNode   *ours)
+{
+  const char *names[8];
+  JsonNode *values[G_N_ELEMENTS (names)];
+  guint n = 0;
+
+  if (ours != NULL && JSON_NODE_HOLDS_OBJECT (ours) &&
+      json_object_get_size (json_node_get_object (ours)) <= G_N_ELEMENTS (names))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *node;
+
+      json_object_iter_init (&iter, json_node_get_object (ours));
+      while (json_object_iter_next (&iter, &name, &node))
+        names[n++] = name;
+      g_assert_true (wg_json_read_strict_members (text, length, WG_JSON_GUARD_DEFAULT_MAX_DEPTH, names, n, values));
+      for (guint i = 0; i < n; i++)
+        {
+          assert_same_tree (values[i], json_object_get_member (json_node_get_object (ours), names[i]));
+          json_node_unref (values[i]);
+        }
+      if (n > 0)
+        {
+          g_assert_false (wg_json_read_strict_members (text, length, WG_JSON_GUARD_DEFAULT_MAX_DEPTH,
+                                                       names, n - 1, values));
+          for (guint i = 0; i < n - 1; i++)
+            g_assert_null (values[i]);
+        }
+      return;
+    }
+  if (ours == NULL || !JSON_NODE_HOLDS_OBJECT (ours))
+    {
+      names[0] = "a";
+      g_assert_false (wg_json_read_strict_members (text, length, WG_JSON_GUARD_DEFAULT_MAX_DEPTH, names, 1, values));
+      g_assert_null (values[0]);
+    }
+}
+
 /* Ours, when it reads @text, is json-glib's tree (so json-glib refusing
  * means ours declined).  TRUE when ours read it.  Texts ours declines go
  * to json-glib only when @always: its parser leaks on some malformed
@@ -89,6 +137,7 @@ check_text (const char *text,
   if (!wg_json_guard_scan (text, length, WG_JSON_GUARD_DEFAULT_MAX_DEPTH, NULL))
     return FALSE;
   ours = wg_json_read_strict (text, length, WG_JSON_GUARD_DEFAULT_MAX_DEPTH);
+  check_members (text, length, ours);
   if (ours == NULL && !always)
     return FALSE;
 
@@ -107,6 +156,9 @@ check_text (const char *text,
 static const char *const pieces[] = {
   "a", "网格", "\\\"", "\\\\", "\\/", "\\b\\f\\n\\r\\t", "\\u00e9", "\\u4E2D", "\\ud83d\\ude00", "\\u0041",
   "😀", " ", "'", "}", "]", ",", ":",
+  /* Across the reader's 64-byte buffer for short texts, with and without
+   * a piece after it. */
+  "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefgh",
 };
 
 static void
@@ -235,12 +287,55 @@ test_command (void)
   g_assert_true (check_text (text, strlen (text), TRUE));
 }
 
+/* The command read without its envelope's object is the command read from
+ * the whole tree; anything not a well-formed command is declined. */
+static void
+test_command_strict (void)
+{
+  const char *id = "6f1c1f7e-2b5d-4a39-8f47-9d2f1a1e0c3b";
+  const char *body = "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.21,\"lon\":113.29},"
+                     "\"summary\":\"bench\"}";
+  g_autofree char *text = g_strdup_printf (" {\"type\" : \"incident.report\",\"body\":%s,\"\\u0069d\":\"%s\"}\n", body, id);
+  g_autoptr(WgCommand) fast = wg_command_read_strict (text, strlen (text), WG_JSON_GUARD_DEFAULT_MAX_DEPTH);
+  g_autoptr(WgCommand) slow = wg_command_from_string (text, -1, NULL);
+  /* @: the id. */
+  const char *declined[] = {
+    "{\"id\":\"@\",\"type\":\"incident.report\",\"body\":{},\"extra\":1}",
+    "{\"id\":\"@\",\"type\":\"incident.report\"}",
+    "{\"id\":\"@\",\"type\":\"incident.report\",\"body\":[]}",
+    "{\"id\":\"@\",\"type\":\"incident.report\",\"body\":null}",
+    "{\"id\":\"@\",\"id\":\"@\",\"type\":\"incident.report\",\"body\":{}}",
+    "{\"id\":\"@\",\"type\":\"incident.nothing\",\"body\":{}}",
+    "{\"id\":\"@\",\"type\":7,\"body\":{}}",
+    "{\"id\":\"not-@\",\"type\":\"incident.report\",\"body\":{}}",
+    "{\"id\":\"@\",\"type\":\"incident.report\",\"body\":{}} x",
+    "[\"@\"]",
+  };
+
+  g_assert_nonnull (fast);
+  g_assert_nonnull (slow);
+  g_assert_cmpstr (wg_command_get_id (fast), ==, id);
+  g_assert_cmpint (wg_command_get_kind (fast), ==, wg_command_get_kind (slow));
+  g_assert_cmpstr (wg_command_get_body_hash (fast), ==, wg_command_get_body_hash (slow));
+  g_assert_true (json_object_equal (wg_command_get_body (fast), wg_command_get_body (slow)));
+  for (guint i = 0; i < G_N_ELEMENTS (declined); i++)
+    {
+      g_auto(GStrv) around = g_strsplit (declined[i], "@", -1);
+      g_autofree char *wrong = g_strjoinv (id, around);
+      g_autoptr(WgCommand) none = wg_command_read_strict (wrong, strlen (wrong), WG_JSON_GUARD_DEFAULT_MAX_DEPTH);
+
+      g_test_message ("%s", wrong);
+      g_assert_null (none);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/json-read/command", test_command);
+  g_test_add_func ("/json-read/command-strict", test_command_strict);
   g_test_add_func ("/json-read/generated", test_generated);
   return g_test_run ();
 }

@@ -173,6 +173,23 @@ test_captures_and_query (Fixture       *fx,
   g_assert_cmpstr (member (journal, "q"), ==, "x");
 }
 
+/* A path longer than the router's stack copy, and one of more segments
+ * than it splits there, take g_strsplit()'s way to the same answers. */
+static void
+test_long_paths (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autofree char *long_id = g_strnfill (300, 'x');
+  g_autofree char *long_path = g_strdup_printf ("/api/v1/incidents/%s/cap", long_id);
+  g_autoptr(Reply) cap = request (fx, "GET", long_path);
+  g_autoptr(Reply) deep = request (fx, "GET", "/api/v1/incidents/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q");
+
+  g_assert_cmpuint (cap->status, ==, 200);
+  g_assert_cmpstr (member (cap, "route"), ==, "cap");
+  g_assert_cmpstr (member (cap, "id"), ==, long_id);
+  g_assert_cmpuint (deep->status, ==, 404);
+}
+
 static void
 test_not_found_and_not_allowed (Fixture       *fx,
                                 gconstpointer  data)
@@ -219,6 +236,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/router/captures-and-query", Fixture, NULL, fixture_setup, test_captures_and_query, fixture_teardown);
+  g_test_add ("/router/long-paths", Fixture, NULL, fixture_setup, test_long_paths, fixture_teardown);
   g_test_add ("/router/not-found-and-not-allowed", Fixture, NULL, fixture_setup, test_not_found_and_not_allowed, fixture_teardown);
   g_test_add ("/router/has-path", Fixture, NULL, fixture_setup, test_has_path, fixture_teardown);
 
