@@ -1821,8 +1821,10 @@ read_force_row (const WgReferenceBlob  *blob,
   if (!check_required (f->id, "id", ctx, error))
     return FALSE;
   ctx_record (ctx, "force", i, "id", f->id);
-  if (type == NULL || !wg_force_type_from_slug (type, &f->type))
-    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("unknown force type \"%s\""), type ? type : "");
+  if (!check_required (type, "type", ctx, error))
+    return FALSE;
+  if (!wg_force_type_from_slug (type, &f->type))
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("unknown force type \"%s\""), type);
   if (f->type == WG_FORCE_FIVE_HEAD && !check_required (f->sub_kind, "sub_kind", ctx, error))
     return FALSE;
   if (f->type == WG_FORCE_DEPARTMENT_TEAM && !check_required (links->department, "department", ctx, error))

@@ -305,7 +305,7 @@ test_damaged (void)
 
 /* Hand-made blobs, well formed but wrong: a ring that does not close, a
  * grid with no outline, a force of an unknown grid, a text index out of
- * range, a hole flag of 2. */
+ * range, a force without a type, a hole flag of 2. */
 
 /* @blob with child @child's (4: the aau, 5: the aad) column @column
  * replaced by @values. */
@@ -391,15 +391,18 @@ test_wrong_content (void)
   g_autoptr(GArray) force_id = column_copy (blob, 4, WG_REFERENCE_BLOB_FORCE_ID);
   g_autoptr(GArray) name_zh = column_copy (blob, 4, WG_REFERENCE_BLOB_FORCE_NAME_ZH);
   g_autoptr(GArray) hole = column_copy (blob, 4, WG_REFERENCE_BLOB_RING_HOLE);
+  g_autoptr(GArray) force_type = column_copy (blob, 4, WG_REFERENCE_BLOB_FORCE_TYPE);
   g_autoptr(GBytes) open = NULL;
   g_autoptr(GBytes) short_of_one = NULL;
   g_autoptr(GBytes) unknown_grid = NULL;
   g_autoptr(GBytes) no_such_text = NULL;
   g_autoptr(GBytes) hole_of_two = NULL;
+  g_autoptr(GBytes) no_type = NULL;
   WgGrid *second = g_ptr_array_index (wg_reference_get_grids (demo), 1);
   WgForce *first = g_ptr_array_index (wg_reference_get_forces (demo), 0);
   g_autofree char *open_message = g_strdup_printf ("grids.geojson: feature 1 (code %s): polygon 0 ring 0 does not end "
                                                    "where it starts (first and last positions differ)", second->code);
+  g_autofree char *no_type_message = g_strdup_printf ("forces.json: force 0 (id %s): missing \"type\"", first->id);
   g_autofree char *unknown_message = g_strdup_printf ("forces.json: force 0 (id %s): unknown grid \"%s\"", first->id,
                                                       first->id);
   guint last_point = g_array_index (point_start, guint32, g_array_index (ring_start, guint32, 1) + 1) - 1;
@@ -422,6 +425,11 @@ test_wrong_content (void)
   g_array_index (name_zh, guint32, 0) = 1000000;
   no_such_text = with_column (blob, 4, WG_REFERENCE_BLOB_FORCE_NAME_ZH, u32_values (name_zh));
   assert_refused_with (no_such_text, WG_REFERENCE_ERROR_PARSE, NULL);
+
+  /* A required text left out (0: none), as the JSON's missing member. */
+  g_array_index (force_type, guint32, 0) = 0;
+  no_type = with_column (blob, 4, WG_REFERENCE_BLOB_FORCE_TYPE, u32_values (force_type));
+  assert_refused_with (no_type, WG_REFERENCE_ERROR_INVALID, no_type_message);
 
   g_array_index (hole, guint32, 0) = 2;
   hole_of_two = with_column (blob, 4, WG_REFERENCE_BLOB_RING_HOLE, u32_values (hole));
