@@ -400,7 +400,7 @@ same_when_rebuilt (GVariant *container)
     return FALSE;
   bytes = g_malloc (size);
   g_variant_store (rebuilt, bytes);
-  return memcmp (bytes, g_variant_get_data (container), size) == 0;
+  return size == 0 || memcmp (bytes, g_variant_get_data (container), size) == 0;
 }
 
 /* An array of numbers is normal when it holds whole numbers: any bits are

@@ -282,13 +282,13 @@ test_damaged (void)
    * if still well formed, a checked model (then the same checks as for
    * JSON have run), never a crash; and refused as no binary reference
    * exactly when GLib's own check finds it out of normal form. */
-  for (guint i = 0; i < 32; i++)
+  for (guint i = 0; i < 16; i++)
     {
       g_autoptr(GBytes) bytes = NULL;
       g_autoptr(GVariant) variant = NULL;
       g_autoptr(WgReference) reference = NULL;
       g_autoptr(GError) local = NULL;
-      gsize at = i < 16 ? 2 + g_rand_int_range (rand, 0, size - 2) : size - 1 - g_rand_int_range (rand, 0, 32);
+      gsize at = i < 8 ? 2 + g_rand_int_range (rand, 0, size - 2) : size - 1 - g_rand_int_range (rand, 0, 32);
 
       memcpy (copy, data, size);
       copy[at] ^= 1u << g_rand_int_range (rand, 0, 8);
