@@ -40,7 +40,7 @@ struct _WgReference
   GHashTable       *spans;          /* loading from a bundle's text: member -> Span */
   const WgReferenceBlob *blob;      /* loading from a blob (wg-reference-blob.h): */
   struct _GridRead *grid_reads[2];  /* its grids, in two halves, */
-  struct _ForceRead *force_read;    /* and its forces, each read on a thread of its own */
+  struct _ForceRead *force_read;    /* and its forces, each read by a job of its own */
   JsonObject       *world;
   char             *name_zh;
   char             *street_code;
@@ -1187,8 +1187,6 @@ parse_geometry (JsonObject  *feature,
   return g_steal_pointer (&shape);
 }
 
-/* Feature @i's outline from a blob (wg-reference-blob.h): the same
- * checks as parse_ring() on rings that need no parsing. */
 /* "polygon 0 ring 1", written only for a message. */
 static const char *
 ring_label (char  **label,
@@ -1200,6 +1198,8 @@ ring_label (char  **label,
   return *label;
 }
 
+/* Grid @i's outline from a blob's columns (wg-reference-blob.h): the
+ * same checks as parse_ring() on rings that need no parsing. */
 static WgGeoShape *
 outline_from_blob (const WgReferenceBlob  *blob,
                    guint                   i,
