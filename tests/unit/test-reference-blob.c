@@ -406,12 +406,32 @@ test_wrong_content (void)
   g_autofree char *unknown_message = g_strdup_printf ("forces.json: force 0 (id %s): unknown grid \"%s\"", first->id,
                                                       first->id);
   guint last_point = g_array_index (point_start, guint32, g_array_index (ring_start, guint32, 1) + 1) - 1;
+  guint n_grids = ring_start->len - 1;
+  guint last_of_last = g_array_index (point_start, guint32, g_array_index (ring_start, guint32, n_grids - 1) + 1) - 1;
+  WgGrid *last = g_ptr_array_index (wg_reference_get_grids (demo), n_grids - 1);
+  g_autofree char *last_message = g_strdup_printf ("grids.geojson: feature %u (code %s): polygon 0 ring 0 does not end "
+                                                   "where it starts (first and last positions differ)", n_grids - 1,
+                                                   last->code);
 
   /* Grid 1's first ring, its last point moved: open. */
   g_array_index (coords, double, 2 * last_point) += 0.001;
   open = with_column (blob, 5, WG_REFERENCE_BLOB_RING_COORDS,
                       g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, coords->data, coords->len, sizeof (double)));
   assert_refused_with (open, WG_REFERENCE_ERROR_GEOMETRY, open_message);
+
+  /* The last grid's too, read in the other half (on another thread when
+   * there are two cores): still grid 1's message, the first in order;
+   * then the last grid's alone. */
+  g_array_index (coords, double, 2 * last_of_last) += 0.001;
+  g_clear_pointer (&open, g_bytes_unref);
+  open = with_column (blob, 5, WG_REFERENCE_BLOB_RING_COORDS,
+                      g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, coords->data, coords->len, sizeof (double)));
+  assert_refused_with (open, WG_REFERENCE_ERROR_GEOMETRY, open_message);
+  g_array_index (coords, double, 2 * last_point) -= 0.001;
+  g_clear_pointer (&open, g_bytes_unref);
+  open = with_column (blob, 5, WG_REFERENCE_BLOB_RING_COORDS,
+                      g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, coords->data, coords->len, sizeof (double)));
+  assert_refused_with (open, WG_REFERENCE_ERROR_GEOMETRY, last_message);
 
   g_array_set_size (ring_start, ring_start->len - 1);
   short_of_one = with_column (blob, 4, WG_REFERENCE_BLOB_GRID_RING_START, u32_values (ring_start));
