@@ -38,9 +38,9 @@ struct _WgReference
   JsonObject       *bundle;         /* every file's parsed root, by short name */
   gboolean          from_bundle;
   GHashTable       *spans;          /* loading from a bundle's text: member -> Span */
-  GVariant         *grid_records;   /* loading from a blob (wg-reference-blob.h): the grids, */
-  GVariant         *outlines;       /* their rings */
-  GVariant         *force_records;  /* and the forces */
+  const WgReferenceBlob *blob;      /* loading from a blob (wg-reference-blob.h): */
+  struct _GridRead *grid_reads[2];  /* its grids, in two halves, */
+  struct _ForceRead *force_read;    /* and its forces, each read by a job of its own */
   JsonObject       *world;
   char             *name_zh;
   char             *street_code;
@@ -252,9 +252,6 @@ wg_reference_finalize (GObject *object)
   g_free (self->dir);
   g_clear_pointer (&self->bundle, json_object_unref);
   g_clear_pointer (&self->spans, g_hash_table_unref);
-  g_clear_pointer (&self->grid_records, g_variant_unref);
-  g_clear_pointer (&self->outlines, g_variant_unref);
-  g_clear_pointer (&self->force_records, g_variant_unref);
   g_clear_pointer (&self->world, json_object_unref);
   g_free (self->name_zh);
   g_free (self->street_code);
@@ -1190,8 +1187,6 @@ parse_geometry (JsonObject  *feature,
   return g_steal_pointer (&shape);
 }
 
-/* Feature @i's outline from a blob (wg-reference-blob.h): the same
- * checks as parse_ring() on rings that need no parsing. */
 /* "polygon 0 ring 1", written only for a message. */
 static const char *
 ring_label (char  **label,
@@ -1203,59 +1198,50 @@ ring_label (char  **label,
   return *label;
 }
 
+/* Grid @i's outline from a blob's columns (wg-reference-blob.h): the
+ * same checks as parse_ring() on rings that need no parsing. */
 static WgGeoShape *
-outline_from_blob (WgReference  *self,
-                   guint         i,
-                   const Ctx    *ctx,
-                   GError      **error)
+outline_from_blob (const WgReferenceBlob  *blob,
+                   guint                   i,
+                   const Ctx              *ctx,
+                   GError                **error)
 {
+  const guint32 *ring_start = blob->column[WG_REFERENCE_BLOB_GRID_RING_START];
+  const guint32 *point_start = blob->column[WG_REFERENCE_BLOB_RING_POINT_START];
+  const guint32 *hole = blob->column[WG_REFERENCE_BLOB_RING_HOLE];
   g_autoptr(WgGeoShape) shape = wg_geo_shape_new ();
-  g_autoptr(GVariant) rings = NULL;
   g_autoptr(GError) local = NULL;
-  gsize n_rings;
   guint part = 0, ring = 0;
 
-  if (i >= g_variant_n_children (self->outlines))
-    {
-      fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("no outline in the binary reference"));
-      return NULL;
-    }
-  rings = g_variant_get_child_value (self->outlines, i);
-  n_rings = g_variant_n_children (rings);
-  if (n_rings == 0)
+  if (ring_start[i] == ring_start[i + 1])
     {
       fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("polygon %u has no rings"), 0);
       return NULL;
     }
-  for (gsize r = 0; r < n_rings; r++)
+  for (guint r = ring_start[i]; r < ring_start[i + 1]; r++)
     {
-      g_autoptr(GVariant) coords = NULL;
+      /* Lon, lat pairs: a WgGeoPoint's layout. */
+      const WgGeoPoint *points = (const WgGeoPoint *) blob->doubles[WG_REFERENCE_BLOB_RING_COORDS] + point_start[r];
+      guint n_points = point_start[r + 1] - point_start[r];
       g_autofree char *where = NULL;
-      const double *values;
-      gboolean is_hole;
-      gsize n_values;
-      guint n_points;
 
-      g_variant_get_child (rings, r, "(b@ad)", &is_hole, &coords);
-      values = g_variant_get_fixed_array (coords, &n_values, sizeof (double));
-      n_points = n_values / 2;
-      if (r > 0 && !is_hole)
+      if (r > ring_start[i] && !hole[r])
         {
           part++;
           ring = 0;
         }
-      else if (r > 0)
+      else if (r > ring_start[i])
         ring++;
-      if (n_values % 2 != 0 || (r == 0 && is_hole) || n_values > G_MAXUINT)
+      if (r == ring_start[i] && hole[r])
         {
           fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s is not an array"), ring_label (&where, part, ring));
           return NULL;
         }
-      for (gsize k = 0; k < n_values; k += 2)
-        if (!isfinite (values[k]) || !isfinite (values[k + 1]))
+      for (guint k = 0; k < n_points; k++)
+        if (!isfinite (points[k].lon) || !isfinite (points[k].lat))
           {
             fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx, _("%s position %u is not a [lon, lat] array"),
-                  ring_label (&where, part, ring), (guint) (k / 2));
+                  ring_label (&where, part, ring), k);
             return NULL;
           }
       if (n_points < 4)
@@ -1265,22 +1251,13 @@ outline_from_blob (WgReference  *self,
                 ring_label (&where, part, ring), n_points);
           return NULL;
         }
-      if (values[0] != values[n_values - 2] || values[1] != values[n_values - 1])
+      if (points[0].lon != points[n_points - 1].lon || points[0].lat != points[n_points - 1].lat)
         {
           fail (error, WG_REFERENCE_ERROR_GEOMETRY, ctx,
                 _("%s does not end where it starts (first and last positions differ)"), ring_label (&where, part, ring));
           return NULL;
         }
-      {
-        g_autofree WgGeoPoint *points = g_new (WgGeoPoint, n_points);
-
-        for (guint k = 0; k < n_points; k++)
-          {
-            points[k].lon = values[2 * k];
-            points[k].lat = values[2 * k + 1];
-          }
-        wg_geo_shape_add_ring (shape, points, n_points, is_hole);
-      }
+      wg_geo_shape_add_ring (shape, points, n_points, hole[r]);
     }
   if (!wg_geo_shape_validate (shape, &local))
     {
@@ -1334,21 +1311,45 @@ read_grid_feature (JsonArray   *features,
   return (g->shape = parse_geometry (feature, ctx, error)) != NULL;
 }
 
-/* A grid's fields from its record in a blob (wg-reference-blob.h), with
- * the checks read_grid_feature() makes. */
-static gboolean
-read_grid_record (WgReference  *self,
-                  guint         i,
-                  WgGrid       *g,
-                  char        **parent,
-                  GStrv        *responsible,
-                  Ctx          *ctx,
-                  GError      **error)
+/* A run of texts as a string vector of its own. */
+static GStrv
+texts_dup (const WgReferenceBlob  *blob,
+           WgReferenceBlobColumn   column,
+           WgReferenceBlobColumn   starts,
+           guint                   i)
 {
-  g_autoptr(GVariant) record = g_variant_get_child_value (self->grid_records, i);
+  guint from = blob->column[starts][i], to = blob->column[starts][i + 1];
+  GStrv texts = g_new (char *, to - from + 1);
 
-  g_variant_get (record, "(ssmsmsmsmsuuu^as)", &g->code, &g->name_zh, &g->name_en, &g->kind, parent,
-                 &g->case_prefix, &g->level, &g->households, &g->volunteers, responsible);
+  for (guint k = from; k < to; k++)
+    texts[k - from] = g_strdup (wg_reference_blob_text (blob, blob->column[column][k]));
+  texts[to - from] = NULL;
+  return texts;
+}
+
+#define BLOB_TEXT(blob, name, i) wg_reference_blob_text ((blob), (blob)->column[WG_REFERENCE_BLOB_##name][i])
+
+/* A grid's fields from its row in a blob's columns (wg-reference-blob.h),
+ * with the checks read_grid_feature() makes. */
+static gboolean
+read_grid_row (const WgReferenceBlob  *blob,
+               guint                   i,
+               WgGrid                 *g,
+               char                  **parent,
+               GStrv                  *responsible,
+               Ctx                    *ctx,
+               GError                **error)
+{
+  g->code = g_strdup (BLOB_TEXT (blob, GRID_CODE, i));
+  g->name_zh = g_strdup (BLOB_TEXT (blob, GRID_NAME_ZH, i));
+  g->name_en = g_strdup (BLOB_TEXT (blob, GRID_NAME_EN, i));
+  g->kind = g_strdup (BLOB_TEXT (blob, GRID_KIND, i));
+  *parent = g_strdup (BLOB_TEXT (blob, GRID_PARENT, i));
+  g->case_prefix = g_strdup (BLOB_TEXT (blob, GRID_CASE_PREFIX, i));
+  g->level = blob->column[WG_REFERENCE_BLOB_GRID_LEVEL][i];
+  g->households = blob->column[WG_REFERENCE_BLOB_GRID_HOUSEHOLDS][i];
+  g->volunteers = blob->column[WG_REFERENCE_BLOB_GRID_VOLUNTEERS][i];
+  *responsible = texts_dup (blob, WG_REFERENCE_BLOB_RESPONSIBLE, WG_REFERENCE_BLOB_GRID_RESPONSIBLE_START, i);
   if (!check_required (g->code, "code", ctx, error))
     return FALSE;
   ctx_record (ctx, "feature", i, "code", g->code);
@@ -1359,8 +1360,141 @@ read_grid_record (WgReference  *self,
       !check_range (g->households, "households", 0, G_MAXINT, ctx, error) ||
       !check_range (g->volunteers, "volunteers", 0, G_MAXINT, ctx, error))
     return FALSE;
-  return (g->shape = outline_from_blob (self, i, ctx, error)) != NULL;
+  return (g->shape = outline_from_blob (blob, i, ctx, error)) != NULL;
 }
+
+/* Work on a blob's rows that may run on a thread of its own: on a
+ * machine of one core it runs when its result is first needed. */
+typedef struct
+{
+  GThread     *thread;
+  GThreadFunc  run;
+  gpointer     data;
+  gboolean     done;
+} Job;
+
+static void
+job_start (Job        *job,
+           const char *name)
+{
+  if (g_get_num_processors () > 1)
+    job->thread = g_thread_new (name, job->run, job->data);
+}
+
+static void
+job_finish (Job *job)
+{
+  if (job->thread != NULL)
+    g_thread_join (g_steal_pointer (&job->thread));
+  else if (!job->done)
+    job->run (job->data);
+  job->done = TRUE;
+}
+
+/* The checks of a grid that need no other grid, after its fields are
+ * read; then what follows from its outline. */
+static gboolean
+check_grid (WgGrid     *g,
+            const Ctx  *ctx,
+            GError    **error)
+{
+  double centroid[2];
+
+  if (g->case_prefix != NULL && !is_case_prefix (g->case_prefix))
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"case_prefix\" must be 1 to 16 letters and digits"));
+  if (g->case_prefix != NULL && g->level != 1)
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("only a street (level 1) has a \"case_prefix\""));
+  if (g->level == 0)
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("\"level\" must be 1 or more"));
+  if (g->kind == NULL)
+    g->kind = g_strdup (g->level == 1 ? "street" : g->level == 2 ? "community" : "grid");
+  wg_geo_shape_centroid (g->shape, &centroid[0], &centroid[1]);
+  g->centroid_lat = centroid[0];
+  g->centroid_lon = centroid[1];
+  g->area_m2 = wg_geo_shape_area_m2 (g->shape);
+  return TRUE;
+}
+
+/* Rows [from, to) of a blob's grids, read and checked as far as a row goes
+ * without the others (read_grid_row(), check_grid()), into arrays of
+ * their own; load_grids() takes them in order once the job is finished.
+ * Nothing of the model is touched here. */
+typedef struct _GridRead
+{
+  Job                    job;
+  const WgReferenceBlob *blob;
+  guint                  from;
+  guint                  to;
+  WgGrid               **grids;        /* each array owns what load_grids() has not taken */
+  char                 **parents;
+  GStrv                 *responsible;
+  guint                  n_read;       /* rows from .. from + n_read read */
+  GError                *error;        /* of the row after them, if any */
+} GridRead;
+
+static gpointer
+grid_read_run (gpointer data)
+{
+  GridRead *read = data;
+  Ctx ctx = { "grids.geojson", "" };
+
+  for (guint i = read->from; i < read->to; i++)
+    {
+      guint k = i - read->from;
+      WgGrid *g = g_new0 (WgGrid, 1);
+
+      g->children = g_ptr_array_new ();
+      g->responsible = g_ptr_array_new ();
+      read->grids[k] = g;
+      ctx_record (&ctx, "feature", i, "code", NULL);
+      if (!read_grid_row (read->blob, i, g, &read->parents[k], &read->responsible[k], &ctx, &read->error) ||
+          !check_grid (g, &ctx, &read->error))
+        break;
+      read->n_read++;
+    }
+  return NULL;
+}
+
+static GridRead *
+grid_read_new (const WgReferenceBlob *blob,
+               guint                  from,
+               guint                  to)
+{
+  GridRead *read = g_new0 (GridRead, 1);
+
+  read->blob = blob;
+  read->from = from;
+  read->to = to;
+  read->grids = g_new0 (WgGrid *, to - from);
+  read->parents = g_new0 (char *, to - from);
+  read->responsible = g_new0 (GStrv, to - from);
+  read->job.run = grid_read_run;
+  read->job.data = read;
+  return read;
+}
+
+static void
+grid_read_free (GridRead *read)
+{
+  if (read == NULL)
+    return;
+  if (read->job.thread != NULL)
+    g_thread_join (read->job.thread);
+  for (guint k = 0; k < read->to - read->from; k++)
+    {
+      if (read->grids[k] != NULL)
+        grid_free (read->grids[k]);
+      g_free (read->parents[k]);
+      g_strfreev (read->responsible[k]);
+    }
+  g_free (read->grids);
+  g_free (read->parents);
+  g_free (read->responsible);
+  g_clear_error (&read->error);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GridRead, grid_read_free)
 
 static gboolean
 load_grids (WgReference  *self,
@@ -1374,8 +1508,8 @@ load_grids (WgReference  *self,
   JsonArray *features = NULL;
   guint n_features;
 
-  if (self->grid_records != NULL)
-    n_features = g_variant_n_children (self->grid_records);
+  if (self->blob != NULL)
+    n_features = self->blob->n_grids;
   else
     {
       g_autofree char *type = NULL;
@@ -1395,46 +1529,50 @@ load_grids (WgReference  *self,
     }
   if (n_features == 0)
     return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("no features"));
-  if (self->grid_records != NULL && g_variant_n_children (self->outlines) != n_features)
-    return fail (error, WG_REFERENCE_ERROR_GEOMETRY, &ctx, _("%u outlines for %u grids"),
-                 (guint) g_variant_n_children (self->outlines), n_features);
 
   for (guint i = 0; i < n_features; i++)
     {
-      WgGrid *g = g_new0 (WgGrid, 1);
+      WgGrid *g;
       char *parent = NULL;
       GStrv responsible = NULL;
-      double centroid[2];
-      gboolean read;
 
-      g->children = g_ptr_array_new ();
-      g->responsible = g_ptr_array_new ();
-      g_ptr_array_add (self->grids, g);
+      if (self->blob != NULL)
+        {
+          /* Read up to check_grid() by its half's job. */
+          GridRead *half = self->grid_reads[i < self->grid_reads[1]->from ? 0 : 1];
+          guint k = i - half->from;
 
-      ctx_record (&ctx, "feature", i, "code", NULL);
-      read = features != NULL ? read_grid_feature (features, i, g, &parent, &responsible, &ctx, error)
-                              : read_grid_record (self, i, g, &parent, &responsible, &ctx, error);
-      g_hash_table_insert (parents, g, parent);
-      g_hash_table_insert (pending->responsible, g, responsible);
-      if (!read)
-        return FALSE;
-      if (g->case_prefix != NULL && !is_case_prefix (g->case_prefix))
-        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
-                     _("\"case_prefix\" must be 1 to 16 letters and digits"));
-      if (g->case_prefix != NULL && g->level != 1)
-        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("only a street (level 1) has a \"case_prefix\""));
+          if (k == 0)
+            job_finish (&half->job);
+          if (k == half->n_read)
+            {
+              g_propagate_error (error, g_steal_pointer (&half->error));
+              return FALSE;
+            }
+          g = g_steal_pointer (&half->grids[k]);
+          g_ptr_array_add (self->grids, g);
+          g_hash_table_insert (parents, g, g_steal_pointer (&half->parents[k]));
+          g_hash_table_insert (pending->responsible, g, g_steal_pointer (&half->responsible[k]));
+          ctx_record (&ctx, "feature", i, "code", g->code);
+        }
+      else
+        {
+          gboolean read;
+
+          g = g_new0 (WgGrid, 1);
+          g->children = g_ptr_array_new ();
+          g->responsible = g_ptr_array_new ();
+          g_ptr_array_add (self->grids, g);
+          ctx_record (&ctx, "feature", i, "code", NULL);
+          read = read_grid_feature (features, i, g, &parent, &responsible, &ctx, error);
+          g_hash_table_insert (parents, g, parent);
+          g_hash_table_insert (pending->responsible, g, responsible);
+          if (!read || !check_grid (g, &ctx, error))
+            return FALSE;
+        }
       g_hash_table_insert (pending->feature_of, g, GUINT_TO_POINTER (i + 1));
-      if (g->level == 0)
-        return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx, _("\"level\" must be 1 or more"));
-      if (g->kind == NULL)
-        g->kind = g_strdup (g->level == 1 ? "street" : g->level == 2 ? "community" : "grid");
       if (!g_hash_table_insert (self->grids_by_code, g->code, g))
         return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx, _("code used twice"));
-
-      wg_geo_shape_centroid (g->shape, &centroid[0], &centroid[1]);
-      g->centroid_lat = centroid[0];
-      g->centroid_lon = centroid[1];
-      g->area_m2 = wg_geo_shape_area_m2 (g->shape);
       self->max_level = MAX (self->max_level, g->level);
     }
 
@@ -1597,6 +1735,8 @@ force_names_clear (ForceNames *names)
   g_free (names->department);
 }
 
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ForceNames, force_names_clear)
+
 /* From forces.json's item @i. */
 static gboolean
 read_force_object (JsonArray   *array,
@@ -1629,36 +1769,139 @@ read_force_object (JsonArray   *array,
          get_string (obj, "department", f->type == WG_FORCE_DEPARTMENT_TEAM, ctx, &names->department, error);
 }
 
-/* From a blob's record @i, with the checks read_force_object() makes. */
-static gboolean
-read_force_record (WgReference  *self,
-                   guint         i,
-                   WgForce      *f,
-                   ForceNames   *names,
-                   Ctx          *ctx,
-                   GError      **error)
+/* What a force of a blob names, as texts of the blob. */
+typedef struct
 {
-  g_autoptr(GVariant) record = g_variant_get_child_value (self->force_records, i);
+  const char *speed;
+  const char *grid;
+  const char *station;
+  const char *department;
+} ForceLinks;
 
-  g_variant_get (record, "(ssmssmsssddu^asmsmsms)", &f->id, &names->type, &f->sub_kind, &f->name_zh,
-                 &f->title_zh, &f->account, &names->speed, &f->lat, &f->lon, &f->members, &f->capabilities,
-                 &names->grid, &names->station, &names->department);
+/* A blob's forces, read on a thread of their own while the loader reads
+ * the rest (wg_reference_load_blob()): each row decoded and checked as
+ * read_force_object() and the first checks of load_forces() would, into
+ * arrays of its own; load_forces() takes them once the thread is joined.
+ * Nothing of the model is touched here. */
+typedef struct _ForceRead
+{
+  Job                    job;
+  const WgReferenceBlob *blob;
+  WgForce              **forces;   /* owns those load_forces() has not taken */
+  ForceLinks            *links;
+  GHashTable            *by_id;    /* id -> WgForce* */
+  guint                  n_read;   /* forces[0 .. n_read) read */
+  GError                *error;    /* of forces[n_read], if any */
+} ForceRead;
+
+/* From a blob's row @i, with the checks read_force_object() makes. */
+static gboolean
+read_force_row (const WgReferenceBlob  *blob,
+                guint                   i,
+                WgForce                *f,
+                ForceLinks             *links,
+                Ctx                    *ctx,
+                GError                **error)
+{
+  const char *type = BLOB_TEXT (blob, FORCE_TYPE, i);
+
+  f->id = g_strdup (BLOB_TEXT (blob, FORCE_ID, i));
+  f->sub_kind = g_strdup (BLOB_TEXT (blob, FORCE_SUB_KIND, i));
+  f->name_zh = g_strdup (BLOB_TEXT (blob, FORCE_NAME_ZH, i));
+  f->title_zh = g_strdup (BLOB_TEXT (blob, FORCE_TITLE_ZH, i));
+  f->account = g_strdup (BLOB_TEXT (blob, FORCE_ACCOUNT, i));
+  f->lat = blob->doubles[WG_REFERENCE_BLOB_FORCE_LAT][i];
+  f->lon = blob->doubles[WG_REFERENCE_BLOB_FORCE_LON][i];
+  f->members = blob->column[WG_REFERENCE_BLOB_FORCE_MEMBERS][i];
+  f->capabilities = texts_dup (blob, WG_REFERENCE_BLOB_CAPABILITY, WG_REFERENCE_BLOB_FORCE_CAPABILITY_START, i);
+  links->speed = BLOB_TEXT (blob, FORCE_SPEED, i);
+  links->grid = BLOB_TEXT (blob, FORCE_GRID, i);
+  links->station = BLOB_TEXT (blob, FORCE_STATION, i);
+  links->department = BLOB_TEXT (blob, FORCE_DEPARTMENT, i);
   if (!check_required (f->id, "id", ctx, error))
     return FALSE;
   ctx_record (ctx, "force", i, "id", f->id);
-  if (!wg_force_type_from_slug (names->type, &f->type))
-    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("unknown force type \"%s\""), names->type);
+  if (!check_required (type, "type", ctx, error))
+    return FALSE;
+  if (!wg_force_type_from_slug (type, &f->type))
+    return fail (error, WG_REFERENCE_ERROR_INVALID, ctx, _("unknown force type \"%s\""), type);
   if (f->type == WG_FORCE_FIVE_HEAD && !check_required (f->sub_kind, "sub_kind", ctx, error))
     return FALSE;
-  if (f->type == WG_FORCE_DEPARTMENT_TEAM && !check_required (names->department, "department", ctx, error))
+  if (f->type == WG_FORCE_DEPARTMENT_TEAM && !check_required (links->department, "department", ctx, error))
     return FALSE;
-  return check_required (f->name_zh, "name_zh", ctx, error) &&
-         check_required (f->account, "account", ctx, error) &&
-         check_required (names->speed, "speed", ctx, error) &&
-         check_range (f->lat, "lat", -90, 90, ctx, error) &&
-         check_range (f->lon, "lon", -180, 180, ctx, error) &&
-         check_range (f->members, "members", 0, 1000000, ctx, error);
+  if (!check_required (f->name_zh, "name_zh", ctx, error) ||
+      !check_required (f->account, "account", ctx, error) ||
+      !check_required (links->speed, "speed", ctx, error) ||
+      !check_range (f->lat, "lat", -90, 90, ctx, error) ||
+      !check_range (f->lon, "lon", -180, 180, ctx, error) ||
+      !check_range (f->members, "members", 0, 1000000, ctx, error))
+    return FALSE;
+  return TRUE;
 }
+
+static gpointer
+force_read_run (gpointer data)
+{
+  ForceRead *read = data;
+  const WgReferenceBlob *blob = read->blob;
+  Ctx ctx = { "forces.json", "" };
+
+  for (guint i = 0; i < blob->n_forces; i++)
+    {
+      WgForce *f = g_new0 (WgForce, 1);
+
+      read->forces[i] = f;
+      ctx_record (&ctx, "force", i, "id", NULL);
+      if (!read_force_row (blob, i, f, &read->links[i], &ctx, &read->error))
+        break;
+      if (!g_hash_table_insert (read->by_id, f->id, f))
+        {
+          fail (&read->error, WG_REFERENCE_ERROR_DUPLICATE, &ctx, _("id used twice"));
+          break;
+        }
+      if (!wg_speed_class_from_slug (read->links[i].speed, &f->speed))
+        {
+          fail (&read->error, WG_REFERENCE_ERROR_INVALID, &ctx, _("unknown speed \"%s\" (foot, bicycle or car)"),
+                read->links[i].speed);
+          break;
+        }
+      read->n_read++;
+    }
+  return NULL;
+}
+
+static ForceRead *
+force_read_new (const WgReferenceBlob *blob)
+{
+  ForceRead *read = g_new0 (ForceRead, 1);
+
+  read->blob = blob;
+  read->forces = g_new0 (WgForce *, blob->n_forces);
+  read->links = g_new0 (ForceLinks, blob->n_forces);
+  read->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  read->job.run = force_read_run;
+  read->job.data = read;
+  return read;
+}
+
+static void
+force_read_free (ForceRead *read)
+{
+  if (read == NULL)
+    return;
+  if (read->job.thread != NULL)
+    g_thread_join (read->job.thread);
+  for (guint i = 0; i < read->blob->n_forces; i++)
+    if (read->forces[i] != NULL)
+      force_free (read->forces[i]);
+  g_free (read->forces);
+  g_free (read->links);
+  g_clear_pointer (&read->by_id, g_hash_table_unref);
+  g_clear_error (&read->error);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ForceRead, force_read_free)
 
 static gboolean
 load_forces (WgReference  *self,
@@ -1667,10 +1910,16 @@ load_forces (WgReference  *self,
   Ctx ctx = { "forces.json", "" };
   g_autoptr(JsonNode) root = NULL;
   JsonArray *array = NULL;
+  ForceRead *blob_read = self->force_read;
   guint n_forces;
 
-  if (self->force_records != NULL)
-    n_forces = g_variant_n_children (self->force_records);
+  if (blob_read != NULL)
+    {
+      job_finish (&blob_read->job);
+      n_forces = blob_read->blob->n_forces;
+      g_hash_table_unref (self->forces_by_id);
+      self->forces_by_id = g_steal_pointer (&blob_read->by_id);
+    }
   else
     {
       if (!(root = load_json (self, &ctx, error)) ||
@@ -1681,31 +1930,45 @@ load_forces (WgReference  *self,
 
   for (guint i = 0; i < n_forces; i++)
     {
-      WgForce *f = g_new0 (WgForce, 1);
-      ForceNames names = { NULL };
-      gboolean read;
+      g_auto(ForceNames) names = { NULL };
+      ForceLinks links;
+      WgForce *f;
 
-      f->members = 1;
-      g_ptr_array_add (self->forces, f);
-      ctx_record (&ctx, "force", i, "id", NULL);
-      read = array != NULL ? read_force_object (array, i, f, &names, &ctx, error)
-                           : read_force_record (self, i, f, &names, &ctx, error);
-      if (read && !g_hash_table_insert (self->forces_by_id, f->id, f))
-        read = fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx, _("id used twice"));
-      if (read && !wg_speed_class_from_slug (names.speed, &f->speed))
-        read = fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
-                     _("unknown speed \"%s\" (foot, bicycle or car)"), names.speed);
-      if (read && names.grid && !(f->grid = g_hash_table_lookup (self->grids_by_code, names.grid)))
-        read = fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown grid \"%s\""), names.grid);
-      if (read && names.station && !(f->station = g_hash_table_lookup (self->stations_by_code, names.station)))
-        read = fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown station \"%s\""), names.station);
-      if (read && names.department &&
-          !(f->department = g_hash_table_lookup (self->departments_by_code, names.department)))
-        read = fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown department \"%s\""),
-                     names.department);
-      force_names_clear (&names);
-      if (!read)
-        return FALSE;
+      if (blob_read != NULL)
+        {
+          /* Read and checked up to its speed by the forces' job. */
+          if (i == blob_read->n_read)
+            {
+              g_propagate_error (error, g_steal_pointer (&blob_read->error));
+              return FALSE;
+            }
+          f = g_steal_pointer (&blob_read->forces[i]);
+          g_ptr_array_add (self->forces, f);
+          links = blob_read->links[i];
+          ctx_record (&ctx, "force", i, "id", f->id);
+        }
+      else
+        {
+          f = g_new0 (WgForce, 1);
+          f->members = 1;
+          g_ptr_array_add (self->forces, f);
+          ctx_record (&ctx, "force", i, "id", NULL);
+          if (!read_force_object (array, i, f, &names, &ctx, error))
+            return FALSE;
+          if (!g_hash_table_insert (self->forces_by_id, f->id, f))
+            return fail (error, WG_REFERENCE_ERROR_DUPLICATE, &ctx, _("id used twice"));
+          if (!wg_speed_class_from_slug (names.speed, &f->speed))
+            return fail (error, WG_REFERENCE_ERROR_INVALID, &ctx,
+                         _("unknown speed \"%s\" (foot, bicycle or car)"), names.speed);
+          links = (ForceLinks) { names.speed, names.grid, names.station, names.department };
+        }
+      if (links.grid && !(f->grid = g_hash_table_lookup (self->grids_by_code, links.grid)))
+        return fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown grid \"%s\""), links.grid);
+      if (links.station && !(f->station = g_hash_table_lookup (self->stations_by_code, links.station)))
+        return fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown station \"%s\""), links.station);
+      if (links.department && !(f->department = g_hash_table_lookup (self->departments_by_code, links.department)))
+        return fail (error, WG_REFERENCE_ERROR_UNKNOWN_REF, &ctx, _("unknown department \"%s\""),
+                     links.department);
       if (f->station == NULL && f->grid != NULL)
         f->station = f->grid->station;
       if (f->grid == NULL && f->station == NULL && f->department == NULL)
@@ -2267,21 +2530,21 @@ wg_reference_load_bundle_text (const char  *text,
  * wg_reference_load_blob:
  *
  * The model from a binary reference (wg-reference-blob.h; untrusted: its
- * type and normal form are checked, each JSON member scanned as in
- * wg_reference_load_bundle_text()); the grids, their outlines and the
- * forces are read from their records in place, with the checks their
- * JSON gets.  Keeps no bundle.
+ * version, type, normal form and layout are checked, each JSON member
+ * scanned as in wg_reference_load_bundle_text()); the grids, their
+ * outlines and the forces are read from their columns in place, with the
+ * checks their JSON gets, the forces on a second thread when there is a
+ * second core.  Keeps no bundle.
  */
 WgReference *
 wg_reference_load_blob (GBytes  *blob,
                         GError **error)
 {
-  g_autoptr(GVariant) variant = NULL;
-  g_autoptr(GVariant) texts = NULL;
+  g_autoptr(WgReferenceBlob) opened = NULL;
+  g_autoptr(GridRead) first_half = NULL;
+  g_autoptr(GridRead) second_half = NULL;
+  g_autoptr(ForceRead) force_read = NULL;
   g_autoptr(GHashTable) spans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  const guint8 *data;
-  gsize size;
-  char order;
   GVariantIter iter;
   const char *key, *text;
   WgReference *self;
@@ -2289,22 +2552,9 @@ wg_reference_load_blob (GBytes  *blob,
   g_return_val_if_fail (blob != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  data = g_bytes_get_data (blob, &size);
-  order = size > 0 ? (char) data[0] : '\0';
-  if (order != 'l' && order != 'B')
-    goto invalid;
-  variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (WG_REFERENCE_BLOB_TYPE), blob, FALSE));
-  if (!g_variant_is_normal_form (variant))
-    goto invalid;
-  if (order != (G_BYTE_ORDER == G_LITTLE_ENDIAN ? 'l' : 'B'))
-    {
-      GVariant *swapped = g_variant_byteswap (variant);
-
-      g_variant_unref (variant);
-      variant = swapped;
-    }
-  texts = g_variant_get_child_value (variant, 1);
-  g_variant_iter_init (&iter, texts);
+  if (!(opened = wg_reference_blob_open (blob, error)))
+    return NULL;
+  g_variant_iter_init (&iter, opened->members);
   while (g_variant_iter_next (&iter, "{&s&s}", &key, &text))
     {
       Span *span = g_new (Span, 1);
@@ -2322,27 +2572,31 @@ wg_reference_load_blob (GBytes  *blob,
       g_hash_table_replace (spans, g_strdup (key), span);
     }
 
+  /* Freed before @opened (declared after it), each joining its thread
+   * first.  The first half of the grids is read here, when load_grids()
+   * comes to it; the others on threads of their own meanwhile. */
+  first_half = grid_read_new (opened, 0, opened->n_grids / 2);
+  second_half = grid_read_new (opened, opened->n_grids / 2, opened->n_grids);
+  force_read = force_read_new (opened);
+  job_start (&second_half->job, "wg-reference-grids");
+  job_start (&force_read->job, "wg-reference-forces");
   self = g_object_new (WG_TYPE_REFERENCE, NULL);
   self->bundle = json_object_new ();
   self->from_bundle = TRUE;
   self->spans = g_steal_pointer (&spans);
-  self->grid_records = g_variant_get_child_value (variant, 2);
-  self->outlines = g_variant_get_child_value (variant, 3);
-  self->force_records = g_variant_get_child_value (variant, 4);
+  self->blob = opened;
+  self->grid_reads[0] = first_half;
+  self->grid_reads[1] = second_half;
+  self->force_read = force_read;
   self = load (self, error);
   if (self != NULL)
     {
       g_clear_pointer (&self->spans, g_hash_table_unref);
-      g_clear_pointer (&self->grid_records, g_variant_unref);
-      g_clear_pointer (&self->outlines, g_variant_unref);
-      g_clear_pointer (&self->force_records, g_variant_unref);
+      self->blob = NULL;
+      self->grid_reads[0] = self->grid_reads[1] = NULL;
+      self->force_read = NULL;
     }
   return self;
-
-invalid:
-  g_set_error (error, WG_REFERENCE_ERROR, WG_REFERENCE_ERROR_PARSE, "%s",
-               _("not a binary reference (wrong type, byte order mark or layout)"));
-  return NULL;
 }
 
 JsonObject *

@@ -267,9 +267,11 @@ test_fetch_stale_copy (Fixture       *f,
   answer_clear (&answer);
 }
 
-/* A damaged or truncated copy is refused with an error (the console then
- * starts cold) and dropped: the next fetch gets the whole bundle, not a
- * 304 for the damaged bytes.  A missing copy is refused too. */
+/* A damaged or truncated copy, or one of the first layout (GVariant
+ * records, before the version byte) as an older console saved it, is
+ * refused with an error (the console then starts cold) and dropped: the
+ * next fetch gets the whole bundle, not a 304 for those bytes.  A missing
+ * copy is refused too. */
 static void
 test_load_damaged_copy (Fixture       *f,
                         gconstpointer  data)
@@ -281,7 +283,7 @@ test_load_damaged_copy (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *whole = NULL;
   gsize size;
-  const char *damage[] = { "truncated", "flipped", "text" };
+  const char *damage[] = { "truncated", "flipped", "text", "layout 1" };
 
   reference = wg_reference_cache_load (f->dir, &error);
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
@@ -301,6 +303,17 @@ test_load_damaged_copy (Fixture       *f,
         length = size / 2;
       else if (g_str_equal (damage[i], "flipped"))
         bytes[size - 1] ^= 0x5a;   /* an offset of the outer tuple */
+      else if (g_str_equal (damage[i], "layout 1"))
+        {
+          g_autoptr(GVariant) old = g_variant_ref_sink (
+            g_variant_new_parsed ("(%y, {'format': '\"wangge-reference/1\"'}, @a(ssmsmsmsmsuuuas) [], "
+                                  "@aa(bad) [], @a(ssmssmsssdduasmsmsms) [])",
+                                  G_BYTE_ORDER == G_LITTLE_ENDIAN ? 'l' : 'B'));
+
+          length = g_variant_get_size (old);
+          g_assert_cmpuint (length, <=, size);
+          g_variant_store (old, bytes);
+        }
       else
         length = strlen (strcpy (bytes, "{\"world\": ["));
       g_test_message ("damaged: %s", damage[i]);

@@ -278,41 +278,89 @@ test_damaged (void)
   memcpy (copy, data, size);
   copy[size - 1] ^= 0xff;
   assert_refused (copy, size);
-  /* Anywhere else: refused or, if still well formed, a checked model
-   * (then the same checks as for JSON have run), never a crash. */
+  /* Anywhere else, and among the framing offsets at the end: refused or,
+   * if still well formed, a checked model (then the same checks as for
+   * JSON have run), never a crash; and refused as no binary reference
+   * exactly when GLib's own check finds it out of normal form. */
   for (guint i = 0; i < 16; i++)
     {
       g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GVariant) variant = NULL;
       g_autoptr(WgReference) reference = NULL;
       g_autoptr(GError) local = NULL;
-      gsize at = 1 + g_rand_int_range (rand, 0, size - 1);
+      gsize at = i < 8 ? 2 + g_rand_int_range (rand, 0, size - 2) : size - 1 - g_rand_int_range (rand, 0, 32);
 
       memcpy (copy, data, size);
       copy[at] ^= 1u << g_rand_int_range (rand, 0, 8);
       bytes = g_bytes_new (copy, size);
+      variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (WG_REFERENCE_BLOB_TYPE), bytes, FALSE));
       reference = wg_reference_load_blob (bytes, &local);
       g_assert_true ((reference == NULL) != (local == NULL));
+      if (!g_variant_is_normal_form (variant))
+        g_assert_cmpstr (local->message, ==, "not a binary reference (wrong type, byte order mark or layout)");
+      else if (local != NULL)
+        g_assert_cmpstr (local->message, !=, "not a binary reference (wrong type, byte order mark or layout)");
     }
 }
 
 /* Hand-made blobs, well formed but wrong: a ring that does not close, a
- * grid with no outline, a force of an unknown grid. */
+ * grid with no outline, a force of an unknown grid, a text index out of
+ * range, a force without a type, a hole flag of 2. */
+
+/* @blob with child @child's (4: the aau, 5: the aad) column @column
+ * replaced by @values. */
 static GBytes *
-rebuilt (GBytes   *blob,
-         guint     child,
-         GVariant *replacement)
+with_column (GBytes   *blob,
+             guint     child,
+             guint     column,
+             GVariant *values)
 {
   g_autoptr(GVariant) variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (WG_REFERENCE_BLOB_TYPE),
                                                                               blob, FALSE));
-  GVariant *children[5];
+  g_autoptr(GVariant) columns = g_variant_get_child_value (variant, child);
+  gsize n_columns = g_variant_n_children (columns);
+  g_autofree GVariant **replaced = g_new (GVariant *, n_columns);
+  GVariant *children[6];
   g_autoptr(GVariant) damaged = NULL;
 
+  g_variant_ref_sink (values);
+  for (gsize c = 0; c < n_columns; c++)
+    replaced[c] = c == column ? g_variant_ref (values) : g_variant_get_child_value (columns, c);
   for (guint i = 0; i < G_N_ELEMENTS (children); i++)
-    children[i] = i == child ? g_variant_ref_sink (replacement) : g_variant_get_child_value (variant, i);
+    children[i] = i == child ? g_variant_ref_sink (g_variant_new_array (NULL, replaced, n_columns))
+                             : g_variant_get_child_value (variant, i);
   damaged = g_variant_ref_sink (g_variant_new_tuple (children, G_N_ELEMENTS (children)));
   for (guint i = 0; i < G_N_ELEMENTS (children); i++)
     g_variant_unref (children[i]);
+  for (gsize c = 0; c < n_columns; c++)
+    g_variant_unref (replaced[c]);
+  g_variant_unref (values);
   return g_variant_get_data_as_bytes (damaged);
+}
+
+/* A copy of a column of @blob, to change. */
+static GArray *
+column_copy (GBytes *blob,
+             guint   child,
+             guint   column)
+{
+  g_autoptr(GVariant) variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (WG_REFERENCE_BLOB_TYPE),
+                                                                              blob, FALSE));
+  g_autoptr(GVariant) columns = g_variant_get_child_value (variant, child);
+  g_autoptr(GVariant) values = g_variant_get_child_value (columns, column);
+  gsize size = child == 4 ? sizeof (guint32) : sizeof (double);
+  gsize n;
+  gconstpointer data = g_variant_get_fixed_array (values, &n, size);
+  GArray *copy = g_array_sized_new (FALSE, FALSE, size, n);
+
+  g_array_append_vals (copy, data, n);
+  return copy;
+}
+
+static GVariant *
+u32_values (GArray *values)
+{
+  return g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, values->data, values->len, sizeof (guint32));
 }
 
 /* @message (NULL: any): the record's item is written out only for a
@@ -336,62 +384,92 @@ test_wrong_content (void)
 {
   g_autoptr(WgReference) demo = test_demo_reference ();
   g_autoptr(GBytes) blob = wg_reference_blob_build (demo, wg_reference_get_bundle (demo));
-  g_autoptr(GVariant) variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (WG_REFERENCE_BLOB_TYPE),
-                                                                              blob, FALSE));
-  g_autoptr(GVariant) outlines = g_variant_get_child_value (variant, 3);
-  g_autoptr(GVariant) forces = g_variant_get_child_value (variant, 4);
-  const double open_ring[] = { 0, 0, 1, 0, 1, 1, 0, 1 };
-  GVariantBuilder builder;
+  g_autoptr(GArray) coords = column_copy (blob, 5, WG_REFERENCE_BLOB_RING_COORDS);
+  g_autoptr(GArray) ring_start = column_copy (blob, 4, WG_REFERENCE_BLOB_GRID_RING_START);
+  g_autoptr(GArray) point_start = column_copy (blob, 4, WG_REFERENCE_BLOB_RING_POINT_START);
+  g_autoptr(GArray) force_grid = column_copy (blob, 4, WG_REFERENCE_BLOB_FORCE_GRID);
+  g_autoptr(GArray) force_id = column_copy (blob, 4, WG_REFERENCE_BLOB_FORCE_ID);
+  g_autoptr(GArray) name_zh = column_copy (blob, 4, WG_REFERENCE_BLOB_FORCE_NAME_ZH);
+  g_autoptr(GArray) hole = column_copy (blob, 4, WG_REFERENCE_BLOB_RING_HOLE);
+  g_autoptr(GArray) force_type = column_copy (blob, 4, WG_REFERENCE_BLOB_FORCE_TYPE);
   g_autoptr(GBytes) open = NULL;
   g_autoptr(GBytes) short_of_one = NULL;
   g_autoptr(GBytes) unknown_grid = NULL;
+  g_autoptr(GBytes) no_such_text = NULL;
+  g_autoptr(GBytes) hole_of_two = NULL;
+  g_autoptr(GBytes) no_type = NULL;
   WgGrid *second = g_ptr_array_index (wg_reference_get_grids (demo), 1);
   WgForce *first = g_ptr_array_index (wg_reference_get_forces (demo), 0);
   g_autofree char *open_message = g_strdup_printf ("grids.geojson: feature 1 (code %s): polygon 0 ring 0 does not end "
                                                    "where it starts (first and last positions differ)", second->code);
-  g_autofree char *unknown_message = g_strdup_printf ("forces.json: force 0 (id %s): unknown grid \"999\"", first->id);
+  g_autofree char *no_type_message = g_strdup_printf ("forces.json: force 0 (id %s): missing \"type\"", first->id);
+  g_autofree char *unknown_message = g_strdup_printf ("forces.json: force 0 (id %s): unknown grid \"%s\"", first->id,
+                                                      first->id);
+  guint last_point = g_array_index (point_start, guint32, g_array_index (ring_start, guint32, 1) + 1) - 1;
+  guint n_grids = ring_start->len - 1;
+  guint last_of_last = g_array_index (point_start, guint32, g_array_index (ring_start, guint32, n_grids - 1) + 1) - 1;
+  WgGrid *last = g_ptr_array_index (wg_reference_get_grids (demo), n_grids - 1);
+  g_autofree char *last_message = g_strdup_printf ("grids.geojson: feature %u (code %s): polygon 0 ring 0 does not end "
+                                                   "where it starts (first and last positions differ)", n_grids - 1,
+                                                   last->code);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa(bad)"));
-  for (gsize i = 0; i < g_variant_n_children (outlines); i++)
-    if (i == 1)
-      g_variant_builder_add_parsed (&builder, "[(false, %@ad)]",
-                                    g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, open_ring,
-                                                               G_N_ELEMENTS (open_ring), sizeof (double)));
-    else
-      {
-        g_autoptr(GVariant) rings = g_variant_get_child_value (outlines, i);
-
-        g_variant_builder_add_value (&builder, rings);
-      }
-  open = rebuilt (blob, 3, g_variant_builder_end (&builder));
+  /* Grid 1's first ring, its last point moved: open. */
+  g_array_index (coords, double, 2 * last_point) += 0.001;
+  open = with_column (blob, 5, WG_REFERENCE_BLOB_RING_COORDS,
+                      g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, coords->data, coords->len, sizeof (double)));
   assert_refused_with (open, WG_REFERENCE_ERROR_GEOMETRY, open_message);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa(bad)"));
-  for (gsize i = 1; i < g_variant_n_children (outlines); i++)
-    {
-      g_autoptr(GVariant) rings = g_variant_get_child_value (outlines, i);
+  /* The last grid's too, read in the other half (on another thread when
+   * there are two cores): still grid 1's message, the first in order;
+   * then the last grid's alone. */
+  g_array_index (coords, double, 2 * last_of_last) += 0.001;
+  g_clear_pointer (&open, g_bytes_unref);
+  open = with_column (blob, 5, WG_REFERENCE_BLOB_RING_COORDS,
+                      g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, coords->data, coords->len, sizeof (double)));
+  assert_refused_with (open, WG_REFERENCE_ERROR_GEOMETRY, open_message);
+  g_array_index (coords, double, 2 * last_point) -= 0.001;
+  g_clear_pointer (&open, g_bytes_unref);
+  open = with_column (blob, 5, WG_REFERENCE_BLOB_RING_COORDS,
+                      g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, coords->data, coords->len, sizeof (double)));
+  assert_refused_with (open, WG_REFERENCE_ERROR_GEOMETRY, last_message);
 
-      g_variant_builder_add_value (&builder, rings);
-    }
-  short_of_one = rebuilt (blob, 3, g_variant_builder_end (&builder));
-  assert_refused_with (short_of_one, WG_REFERENCE_ERROR_GEOMETRY, NULL);
+  g_array_set_size (ring_start, ring_start->len - 1);
+  short_of_one = with_column (blob, 4, WG_REFERENCE_BLOB_GRID_RING_START, u32_values (ring_start));
+  assert_refused_with (short_of_one, WG_REFERENCE_ERROR_PARSE, NULL);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a" WG_REFERENCE_BLOB_FORCE));
-  for (gsize i = 0; i < g_variant_n_children (forces); i++)
-    {
-      g_autoptr(GVariant) force = g_variant_get_child_value (forces, i);
-      GVariant *fields[14];
-
-      for (guint k = 0; k < G_N_ELEMENTS (fields); k++)
-        fields[k] = k == 11 && i == 0 ? g_variant_new_maybe (G_VARIANT_TYPE_STRING, g_variant_new_string ("999"))
-                                      : g_variant_get_child_value (force, k);
-      g_variant_builder_add_value (&builder, g_variant_new_tuple (fields, G_N_ELEMENTS (fields)));
-      for (guint k = 0; k < G_N_ELEMENTS (fields); k++)
-        if (!(k == 11 && i == 0))
-          g_variant_unref (fields[k]);
-    }
-  unknown_grid = rebuilt (blob, 4, g_variant_builder_end (&builder));
+  /* Force 0's home grid: a text that is no grid's code (its own id). */
+  g_array_index (force_grid, guint32, 0) = g_array_index (force_id, guint32, 0);
+  unknown_grid = with_column (blob, 4, WG_REFERENCE_BLOB_FORCE_GRID, u32_values (force_grid));
   assert_refused_with (unknown_grid, WG_REFERENCE_ERROR_UNKNOWN_REF, unknown_message);
+
+  g_array_index (name_zh, guint32, 0) = 1000000;
+  no_such_text = with_column (blob, 4, WG_REFERENCE_BLOB_FORCE_NAME_ZH, u32_values (name_zh));
+  assert_refused_with (no_such_text, WG_REFERENCE_ERROR_PARSE, NULL);
+
+  /* A required text left out (0: none), as the JSON's missing member. */
+  g_array_index (force_type, guint32, 0) = 0;
+  no_type = with_column (blob, 4, WG_REFERENCE_BLOB_FORCE_TYPE, u32_values (force_type));
+  assert_refused_with (no_type, WG_REFERENCE_ERROR_INVALID, no_type_message);
+
+  g_array_index (hole, guint32, 0) = 2;
+  hole_of_two = with_column (blob, 4, WG_REFERENCE_BLOB_RING_HOLE, u32_values (hole));
+  assert_refused_with (hole_of_two, WG_REFERENCE_ERROR_PARSE, NULL);
+}
+
+/* A blob of the first layout (GVariant records), as a console's cache
+ * may hold: refused by its version, not read as this layout. */
+static void
+test_old_version (void)
+{
+  g_autoptr(GVariant) old = g_variant_ref_sink (
+    g_variant_new_parsed ("(%y, {'format': '\"wangge-reference/1\"'}, "
+                          "@a(ssmsmsmsmsuuuas) [], @aa(bad) [], @a(ssmssmsssdduasmsmsms) [])",
+                          G_BYTE_ORDER == G_LITTLE_ENDIAN ? 'l' : 'B'));
+  g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes (old);
+  g_autofree char *message = g_strdup_printf ("a binary reference of layout version %u; this program reads version %u",
+                                              'f', WG_REFERENCE_BLOB_VERSION);
+
+  assert_refused_with (bytes, WG_REFERENCE_ERROR_PARSE, message);
 }
 
 int
@@ -404,5 +482,6 @@ main (int   argc,
   g_test_add_data_func ("/reference-blob/city-3-streets", GUINT_TO_POINTER (3), test_city);
   g_test_add_func ("/reference-blob/damaged", test_damaged);
   g_test_add_func ("/reference-blob/wrong-content", test_wrong_content);
+  g_test_add_func ("/reference-blob/old-version", test_old_version);
   return g_test_run ();
 }
