@@ -179,6 +179,92 @@ long_history (const char * const *extra_args)
   return FALSE;
 }
 
+/* The test admin's account files (accounts.db and its change stamp), made
+ * by the program's first server with `wangge-server user add` and copied
+ * into each later server's fresh data directory: the same files, without
+ * a further argon2id hash at full cost and, under the sanitizers, a
+ * further process with leak checking per server start. */
+typedef struct
+{
+  char   *name;
+  GBytes *contents;
+  int     mode;
+} AdminFile;
+
+static GPtrArray *admin_files;
+
+static void
+admin_file_free (gpointer data)
+{
+  AdminFile *file = data;
+
+  g_free (file->name);
+  g_bytes_unref (file->contents);
+  g_free (file);
+}
+
+static GPtrArray *
+read_admin_files (const char *data_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (data_dir, 0, &error);
+  GPtrArray *files = g_ptr_array_new_with_free_func (admin_file_free);
+  const char *name;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (data_dir, name, NULL);
+      AdminFile *file;
+      GStatBuf st;
+      char *contents;
+      gsize length;
+
+      if (!g_str_has_prefix (name, "accounts.db"))
+        continue;
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      g_file_get_contents (path, &contents, &length, &error);
+      g_assert_no_error (error);
+      file = g_new0 (AdminFile, 1);
+      file->name = g_strdup (name);
+      file->contents = g_bytes_new_take (contents, length);
+      file->mode = st.st_mode & 0777;
+      g_ptr_array_add (files, file);
+    }
+  return files;
+}
+
+static void
+add_admin (WgTestServer *self)
+{
+  g_autofree char *accounts = g_build_filename (self->data_dir, "accounts.db", NULL);
+
+  /* On PostgreSQL `user add` also shares the account into the server's
+   * database; accounts already there need the admin added to them. */
+  if (self->database != NULL || g_file_test (accounts, G_FILE_TEST_EXISTS))
+    {
+      wg_test_server_add_user (self, WG_TEST_ADMIN, WG_TEST_ADMIN_PASSWORD, "admin", NULL);
+      return;
+    }
+  if (admin_files == NULL)
+    {
+      wg_test_server_add_user (self, WG_TEST_ADMIN, WG_TEST_ADMIN_PASSWORD, "admin", NULL);
+      admin_files = read_admin_files (self->data_dir);
+      return;
+    }
+  for (guint i = 0; i < admin_files->len; i++)
+    {
+      AdminFile *file = admin_files->pdata[i];
+      g_autofree char *path = g_build_filename (self->data_dir, file->name, NULL);
+      g_autoptr(GError) error = NULL;
+      gsize length;
+      const char *data = g_bytes_get_data (file->contents, &length);
+
+      g_file_set_contents_full (path, data, length, G_FILE_SET_CONTENTS_NONE, file->mode, &error);
+      g_assert_no_error (error);
+    }
+}
+
 void
 wg_test_server_start (WgTestServer       *self,
                       const char * const *extra_args)
@@ -194,7 +280,7 @@ wg_test_server_start (WgTestServer       *self,
 
   if (!self->no_admin && !self->admin_created)
     {
-      wg_test_server_add_user (self, WG_TEST_ADMIN, WG_TEST_ADMIN_PASSWORD, "admin", NULL);
+      add_admin (self);
       self->admin_created = TRUE;
     }
 

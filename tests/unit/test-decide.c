@@ -9,6 +9,13 @@
 #include "config.h"
 
 #include "engine-fixture.h"
+#include "tests/common/test-sanitizer.h"
+
+/* Under AddressSanitizer (CI's LeakSanitizer stage, where the incident
+ * matrix is most of this test's time) every other (command, grade, state)
+ * of it: each command, grade, state and actor still meets the same code
+ * paths; the native stage runs the whole matrix. */
+#define MATRIX_STRIDE TEST_SAMPLE (1, 2)
 
 /* Actors: key, role, grid, department, unit.  "Gown" works in the
  * incident's grid (g17), "Pown" is the department the builder routes to
@@ -447,6 +454,7 @@ test_incident_matrix (gconstpointer data)
 {
   const CaseRange *range = data;
   Matrix m = { 0 };
+  guint n_states = 0, n_sampled = 0;
 
   matrix_set_up (&m);
 
@@ -463,6 +471,10 @@ test_incident_matrix (gconstpointer data)
               WgIncidentState state;
 
               g_assert_true (wg_incident_state_from_string (states[s], &state));
+              n_states++;
+              if ((c + g + s) % MATRIX_STRIDE != 0)
+                continue;
+              n_sampled++;
 
               /* The refusals first, all on one built incident (a refusal
                * writes nothing: check_case checks the head), then the first
@@ -510,7 +522,9 @@ test_incident_matrix (gconstpointer data)
     }
 
   g_test_message ("%u incident cases", m.n_cases);
-  g_assert_cmpuint (m.n_cases, ==, (range->end - range->first) * 30 * G_N_ELEMENTS (actor_specs));
+  g_assert_cmpuint (n_states, ==, (range->end - range->first) * 30);
+  g_assert_cmpuint (n_sampled, >=, n_states / MATRIX_STRIDE);
+  g_assert_cmpuint (m.n_cases, ==, n_sampled * G_N_ELEMENTS (actor_specs));
   matrix_tear_down (&m);
 }
 

@@ -18,6 +18,9 @@
  * minute; 2 s natively) three fifths of a run's CPU for twelve; four
  * there. */
 #define MOMENTS TEST_SAMPLE (12, 4)
+/* Steps of each random sequence: under AddressSanitizer half as many
+ * (each step dumps the whole state: most of the rest of the time). */
+#define STEPS(n) TEST_SAMPLE ((n), (n) / 2)
 
 typedef struct {
   gint64  t;
@@ -422,15 +425,15 @@ test_random_sequences (void)
   guint32 seed = g_test_rand_int ();
 
   /* Fixed seeds, and one from GTest's (reported with --seed to replay). */
-  check_seed (1, 400, 37);
-  check_seed (20261128, 400, 50);
-  check_seed (seed, 300, 29);
+  check_seed (1, STEPS (400), 37);
+  check_seed (20261128, STEPS (400), 50);
+  check_seed (seed, STEPS (300), 29);
 }
 
 static void
 test_without_checkpoints (void)
 {
-  check_seed (7, 200, 0);
+  check_seed (7, STEPS (200), 0);
 }
 
 int
