@@ -23,10 +23,11 @@ G_DEFINE_FINAL_TYPE (WgSnapshotFetch, wg_snapshot_fetch, G_TYPE_OBJECT)
 static void
 answer_waiting (WgSnapshotFetch *self)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->waiting);
+  g_autoptr(GTask) task = NULL;
 
-  if (task == NULL || !self->done)
+  if (self->waiting == NULL || !self->done)
     return;
+  task = g_steal_pointer (&self->waiting);
   if (self->snapshot != NULL)
     g_task_return_pointer (task, g_steal_pointer (&self->snapshot), (GDestroyNotify) json_node_unref);
   else
@@ -87,6 +88,7 @@ answered_cb (GObject      *source,
 
   if (answer == NULL)
     {
+      g_debug ("the snapshot was not answered: %s", error != NULL ? error->message : "refused");
       finish (self, NULL, error, problem);
       return;
     }

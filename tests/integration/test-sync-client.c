@@ -374,8 +374,9 @@ snapshot_fetched (gpointer fetch)
 
 /* A cold start asks for the snapshot when the login answers, before its
  * cache is open (the reference loads meanwhile): the sync client takes
- * that answer, parsed, and the stream goes on from its head, so that an
- * incident reported after it arrives too. */
+ * that answer, parsed, whether it came before the client started or comes
+ * after, and the stream goes on from its head, so that an incident
+ * reported after it arrives too. */
 static void
 test_snapshot_fetched_before_cache (void)
 {
@@ -409,6 +410,20 @@ test_snapshot_fetched_before_cache (void)
   g_assert_true (has_incident (&wait));
   wait = (WaitIncident) { console, after };
   g_assert_true (wg_test_iterate_until (has_incident, &wait, 5000));
+  console_free (console);
+
+  /* Taken before its answer (a reference that loads faster than the
+   * snapshot): the sync client waits for it. */
+  console = console_new ();
+  g_clear_object (&fetch);
+  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, NULL);
+  console_open (console, api, "dispatcher", TRUE);
+  wg_sync_client_take_snapshot_fetch (console->sync, fetch);
+  g_assert_false (wg_snapshot_fetch_is_done (fetch));
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  wait = (WaitIncident) { console, after };
+  g_assert_true (has_incident (&wait));
   console_free (console);
 }
 
