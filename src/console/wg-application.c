@@ -53,6 +53,9 @@ struct _WgApplication
   gboolean        login_started;
   gboolean        early_login;
   GAsyncResult   *early_login_result;
+  /* A cold start's snapshot, asked when the login answers and parsed while
+   * the reference loads: open_live_context() gives it to the sync client. */
+  WgSnapshotFetch *snapshot_fetch;
   /* A warm start's saved reference, read while GTK starts: open_offline()
    * joins it. */
   GThread        *reference_thread;
@@ -290,7 +293,8 @@ open_live_context (WgApplication  *self,
       return FALSE;
     }
   cache = wg_store_open (journal_path, error);
-  if (cache == NULL || !wg_store_adopt_reference (cache, reference, error))
+  /* The rules here, the units by the sync client's writer (below). */
+  if (cache == NULL || !wg_store_adopt_rules (cache, reference, error))
     return FALSE;
   outbox = wg_outbox_open (outbox_path, error);
   if (outbox == NULL)
@@ -306,6 +310,16 @@ open_live_context (WgApplication  *self,
                              role != WG_ROLE_GRID_WORKER && role != WG_ROLE_DEPARTMENT);
   wg_sync_client_set_backfill_days (sync, g_settings_get_uint (wg_application_get_settings (self),
                                                                "backfill-days"));
+  /* The forces registered as units on the writer's connection while the
+   * window is built: the writer's first job, so every read of the cache
+   * (all of the views' go through the writer) and the snapshot come
+   * after it. */
+  wg_sync_client_register_forces (sync, reference);
+  if (self->snapshot_fetch != NULL)
+    {
+      wg_sync_client_take_snapshot_fetch (sync, self->snapshot_fetch);
+      g_clear_object (&self->snapshot_fetch);
+    }
   self->context = wg_context_new (reference, cache, sync, outbox, clock, actor);
   {
     g_autofree char *photos = g_build_filename (dir, "photos", NULL);
@@ -784,8 +798,13 @@ login_cb (GObject      *source,
     }
   {
     g_autofree char *dir = live_directory (self);
+    g_autofree char *journal_path = g_build_filename (dir, "journal.db", NULL);
 
     wg_reference_cache_fetch_async (self->api, dir, TRUE, self->cancellable, reference_cb, g_object_ref (self));
+    /* No cache yet: it starts from the snapshot, asked now and parsed on
+     * a thread while the reference loads on its own. */
+    if (!g_file_test (journal_path, G_FILE_TEST_EXISTS))
+      self->snapshot_fetch = wg_snapshot_fetch_new (self->api, WG_SYNC_LIVE_BASE_PATH, self->cancellable);
   }
 }
 
@@ -1157,6 +1176,7 @@ wg_application_finalize (GObject *object)
   g_clear_pointer (&self->username, g_free);
   g_clear_pointer (&self->session, json_object_unref);
   g_clear_object (&self->early_login_result);
+  g_clear_object (&self->snapshot_fetch);
   if (self->reference_thread != NULL)
     {
       g_autoptr(WgReference) unused = g_thread_join (g_steal_pointer (&self->reference_thread));

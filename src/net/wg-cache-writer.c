@@ -7,6 +7,7 @@
 #include "wg-cache-writer.h"
 #include "wg-event.h"
 #include "wg-store.h"
+#include "wg-store-reference.h"
 #include "wg-store-snapshot.h"
 
 /* Past this many incidents a batch reads them all in two queries rather
@@ -34,6 +35,7 @@ typedef enum
   JOB_RESET,
   JOB_ADOPT,
   JOB_READ,
+  JOB_FORCES,
 } JobKind;
 
 typedef struct
@@ -41,6 +43,8 @@ typedef struct
   JobKind    kind;
   GPtrArray *nodes;      /* JOB_EVENTS: JsonNode* */
   GBytes    *bytes;      /* JOB_PAGE, JOB_SNAPSHOT */
+  JsonNode  *root;       /* JOB_SNAPSHOT: parsed already (instead of @bytes) */
+  WgReference *reference; /* JOB_FORCES */
   char      *journal_id; /* JOB_SNAPSHOT, JOB_RESET */
   char      *incident;   /* JOB_ADOPT */
   char      *exercise;   /* the writer's when the job was given */
@@ -87,6 +91,8 @@ job_free (Job *job)
 {
   g_clear_pointer (&job->nodes, g_ptr_array_unref);
   g_clear_pointer (&job->bytes, g_bytes_unref);
+  g_clear_pointer (&job->root, json_node_unref);
+  g_clear_object (&job->reference);
   g_free (job->journal_id);
   g_free (job->incident);
   g_free (job->exercise);
@@ -118,9 +124,9 @@ invalid (GError    **error,
   return FALSE;
 }
 
-static JsonNode *
-parse (GBytes  *bytes,
-       GError **error)
+JsonNode *
+wg_cache_writer_parse (GBytes  *bytes,
+                       GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
@@ -295,7 +301,7 @@ run_page (WgCacheWriter *self,
           WgCacheBatch  *batch,
           GError       **error)
 {
-  g_autoptr(JsonNode) root = parse (job->bytes, error);
+  g_autoptr(JsonNode) root = wg_cache_writer_parse (job->bytes, error);
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   JsonObject *object;
   JsonNode *array;
@@ -343,7 +349,8 @@ run_snapshot (WgCacheWriter *self,
               WgCacheBatch  *batch,
               GError       **error)
 {
-  g_autoptr(JsonNode) root = parse (job->bytes, error);
+  g_autoptr(JsonNode) root = job->root != NULL ? json_node_ref (job->root)
+                                                : wg_cache_writer_parse (job->bytes, error);
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   g_autoptr(GPtrArray) units = wg_unit_record_array_new ();
   JsonObject *object;
@@ -428,7 +435,7 @@ run_adopt (WgCacheWriter *self,
            WgCacheBatch  *batch,
            GError       **error)
 {
-  g_autoptr(JsonNode) root = parse (job->bytes, error);
+  g_autoptr(JsonNode) root = wg_cache_writer_parse (job->bytes, error);
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   g_autoptr(GPtrArray) adopted = NULL;
   JsonNode *array;
@@ -501,6 +508,9 @@ run_job (gpointer data,
       batch->answer = job->read (self->store, job->read_data, &error);
       batch->answer_free = job->answer_free;
       ok = batch->answer != NULL;
+      break;
+    case JOB_FORCES:
+      ok = wg_store_register_forces (self->store, job->reference, &error);
       break;
     default:
       g_assert_not_reached ();
@@ -596,6 +606,39 @@ wg_cache_writer_apply_snapshot (WgCacheWriter       *self,
 
   push (self, job_new (JOB_SNAPSHOT, snapshot, journal_id, NULL), wg_cache_writer_apply_snapshot,
         callback, user_data);
+}
+
+void
+wg_cache_writer_apply_parsed_snapshot (WgCacheWriter       *self,
+                                       JsonNode            *snapshot,
+                                       const char          *journal_id,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (snapshot != NULL && JSON_NODE_HOLDS_OBJECT (snapshot));
+
+  job = job_new (JOB_SNAPSHOT, NULL, journal_id, NULL);
+  job->root = json_node_ref (snapshot);
+  push (self, job, wg_cache_writer_apply_snapshot, callback, user_data);
+}
+
+void
+wg_cache_writer_register_forces (WgCacheWriter       *self,
+                                 WgReference         *reference,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (WG_IS_REFERENCE (reference));
+
+  job = job_new (JOB_FORCES, NULL, NULL, NULL);
+  job->reference = g_object_ref (reference);
+  push (self, job, wg_cache_writer_register_forces, callback, user_data);
 }
 
 void

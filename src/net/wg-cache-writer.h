@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "wg-change-set.h"
+#include "wg-reference.h"
 #include "wg-store.h"
 
 G_BEGIN_DECLS
@@ -72,6 +73,23 @@ void          wg_cache_writer_apply_snapshot (WgCacheWriter     *self,
                                               const char        *journal_id,
                                               GAsyncReadyCallback callback,
                                               gpointer           user_data);
+/* The same, parsed already (wg_cache_writer_parse() on another thread,
+ * while the answer waited for the cache to be opened). */
+void          wg_cache_writer_apply_parsed_snapshot (WgCacheWriter       *self,
+                                                     JsonNode            *snapshot,
+                                                     const char          *journal_id,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+/* Registers @reference's forces as units (wg_store_register_forces) on
+ * the worker's connection: every job given after it, reads included,
+ * finds them there. */
+void          wg_cache_writer_register_forces (WgCacheWriter       *self,
+                                               WgReference         *reference,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+/* An answer's JSON text, which must be an object (any thread). */
+JsonNode     *wg_cache_writer_parse        (GBytes              *bytes,
+                                            GError             **error);
 /* Empties the cache for another journal (wg_store_reset). */
 void          wg_cache_writer_reset        (WgCacheWriter       *self,
                                             const char          *journal_id,

@@ -50,6 +50,7 @@
 #include "wg-backoff.h"
 #include "wg-cache-writer.h"
 #include "wg-event.h"
+#include "wg-snapshot-fetch.h"
 #include "wg-sync-client.h"
 #include "wg-sync-client-private.h"
 
@@ -108,6 +109,8 @@ struct _WgSyncClient
   gboolean                 stream_early;   /* a warm start's stream, asked with the health check */
   gboolean                 snapshot_early; /* a cold start's snapshot, asked with the health check */
   GBytes                  *early_snapshot; /* ... its answer, until the health check names the journal */
+  JsonNode                *early_parsed;   /* ... or that answer parsed already (snapshot_fetch) */
+  WgSnapshotFetch         *snapshot_fetch; /* asked at the login's answer, for the first connection */
   char                    *snapshot_journal; /* ... the journal it named (its head above 0) */
   char                    *reset_journal_id; /* the health check that empties the cache: its journal */
   gint64                   reset_head;       /* ... and head */
@@ -293,6 +296,7 @@ forget_early_snapshot (WgSyncClient *self)
 {
   self->snapshot_early = FALSE;
   g_clear_pointer (&self->early_snapshot, g_bytes_unref);
+  g_clear_pointer (&self->early_parsed, json_node_unref);
   g_clear_pointer (&self->snapshot_journal, g_free);
 }
 
@@ -962,12 +966,50 @@ static void
 apply_early_snapshot (WgSyncClient *self)
 {
   g_autoptr(GBytes) snapshot = NULL;
+  g_autoptr(JsonNode) parsed = NULL;
 
-  if (self->early_snapshot == NULL || self->snapshot_journal == NULL)
+  if (self->snapshot_journal == NULL)
+    return;
+  if (self->early_parsed != NULL)
+    {
+      parsed = g_steal_pointer (&self->early_parsed);
+      wg_cache_writer_apply_parsed_snapshot (self->writer, parsed, self->snapshot_journal,
+                                             snapshot_applied_cb, job_owner_new (self));
+      return;
+    }
+  if (self->early_snapshot == NULL)
     return;
   snapshot = g_steal_pointer (&self->early_snapshot);
   wg_cache_writer_apply_snapshot (self->writer, snapshot, self->snapshot_journal, snapshot_applied_cb,
                                   job_owner_new (self));
+}
+
+/* The snapshot asked at the login's answer, parsed: as early_snapshot_cb(). */
+static void
+fetched_snapshot_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(JobOwner) owner = user_data;
+  WgSyncClient *self = owner->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(JsonNode) snapshot = wg_snapshot_fetch_wait_finish (WG_SNAPSHOT_FETCH (source), result,
+                                                                &problem, &error);
+
+  if (!job_current (owner) || !self->snapshot_early)
+    return;
+  if (snapshot == NULL)
+    {
+      gboolean awaited = self->snapshot_journal != NULL;
+
+      forget_early_snapshot (self);
+      if (awaited)
+        fail_connection (self, error, problem);
+      return;
+    }
+  self->early_parsed = g_steal_pointer (&snapshot);
+  apply_early_snapshot (self);
 }
 
 static void
@@ -1243,11 +1285,17 @@ connect_now (WgSyncClient *self)
       && g_str_equal (self->base_path, WG_SYNC_LIVE_BASE_PATH))
     {
       g_autofree char *snapshot_path = g_strconcat (self->base_path, "/snapshot", NULL);
+      g_autoptr(WgSnapshotFetch) fetch = g_steal_pointer (&self->snapshot_fetch);
 
       self->snapshot_early = TRUE;
-      wg_api_client_get_bytes_async (self->api, snapshot_path, self->cancellable, early_snapshot_cb,
-                                     job_owner_new (self));
+      if (fetch != NULL)
+        wg_snapshot_fetch_wait_async (fetch, fetched_snapshot_cb, job_owner_new (self));
+      else
+        wg_api_client_get_bytes_async (self->api, snapshot_path, self->cancellable, early_snapshot_cb,
+                                       job_owner_new (self));
     }
+  /* Asked for the first connection only: a later one asks again. */
+  g_clear_object (&self->snapshot_fetch);
 }
 
 /* The outbox. */
@@ -1830,6 +1878,8 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->upload_dir, g_free);
   g_clear_pointer (&self->reset_journal_id, g_free);
   g_clear_pointer (&self->early_snapshot, g_bytes_unref);
+  g_clear_pointer (&self->early_parsed, json_node_unref);
+  g_clear_object (&self->snapshot_fetch);
   g_clear_pointer (&self->snapshot_journal, g_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->adopting, g_hash_table_unref);
@@ -2172,6 +2222,42 @@ wg_sync_client_read_cache_finish (WgSyncClient  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+wg_sync_client_take_snapshot_fetch (WgSyncClient    *self,
+                                    WgSnapshotFetch *fetch)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+  g_return_if_fail (WG_IS_SNAPSHOT_FETCH (fetch));
+  g_return_if_fail (!self->running);
+
+  g_set_object (&self->snapshot_fetch, fetch);
+}
+
+static void
+forces_registered_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(WgSyncClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
+
+  /* The cache has no units: dispatch finds none to offer, and the map's
+   * forces show no state; nothing is wrong with what the server sent. */
+  if (batch == NULL)
+    g_warning ("Could not register the forces in the local copy: %s", error->message);
+}
+
+void
+wg_sync_client_register_forces (WgSyncClient *self,
+                                WgReference  *reference)
+{
+  g_return_if_fail (WG_IS_SYNC_CLIENT (self));
+  g_return_if_fail (WG_IS_REFERENCE (reference));
+
+  wg_cache_writer_register_forces (self->writer, reference, forces_registered_cb, g_object_ref (self));
 }
 
 void

@@ -8,6 +8,7 @@
 #include "wg-change-set.h"
 #include "wg-clock.h"
 #include "wg-outbox.h"
+#include "wg-snapshot-fetch.h"
 #include "wg-store.h"
 
 G_BEGIN_DECLS
@@ -73,6 +74,15 @@ gpointer      wg_sync_client_read_cache_finish (WgSyncClient        *self,
  * wg_sync_client_resume(), so that it neither meets a 401 first nor waits
  * for the health check after the login. */
 void          wg_sync_client_await_login    (WgSyncClient  *self);
+/* Before wg_sync_client_start(): the first connection, on an empty cache,
+ * takes the snapshot @fetch asked for instead of asking it again. */
+void          wg_sync_client_take_snapshot_fetch (WgSyncClient    *self,
+                                                  WgSnapshotFetch *fetch);
+/* @reference's forces registered as units in the cache by its writer,
+ * before any job given after this (the snapshot, the reads of the views):
+ * the main loop does not wait for it. */
+void          wg_sync_client_register_forces (WgSyncClient  *self,
+                                              WgReference   *reference);
 void          wg_sync_client_set_upload_dir (WgSyncClient  *self,
                                              const char    *dir);
 char         *wg_sync_client_queue_upload   (WgSyncClient  *self,

@@ -371,6 +371,67 @@ has_incident (gpointer data)
   return wg_store_get_incident (wait->console->cache, wait->incident, &record, NULL);
 }
 
+static gboolean
+snapshot_fetched (gpointer fetch)
+{
+  return wg_snapshot_fetch_is_done (fetch);
+}
+
+/* A cold start asks for the snapshot when the login answers, before its
+ * cache is open (the reference loads meanwhile): the sync client takes
+ * that answer, parsed, whether it came before the client started or comes
+ * after, and the stream goes on from its head, so that an incident
+ * reported after it arrives too. */
+static void
+test_snapshot_fetched_before_cache (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autoptr(WgSnapshotFetch) fetch = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 snapshot_head;
+  WaitIncident wait;
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
+  before = report_professional (server, token);
+  snapshot_head = wg_test_server_head (server);
+  api = logged_in_api (server, "dispatcher");
+  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, NULL);
+  g_assert_true (wg_test_iterate_until (snapshot_fetched, fetch, 10000));
+  after = report_professional (server, token);
+
+  console_open (console, api, "dispatcher", TRUE);
+  wg_sync_client_take_snapshot_fetch (console->sync, fetch);
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  /* Started from the answer taken, not from one asked again. */
+  g_assert_cmpint (wg_store_get_snapshot_head (console->cache), ==, snapshot_head);
+  wait = (WaitIncident) { console, before };
+  g_assert_true (has_incident (&wait));
+  wait = (WaitIncident) { console, after };
+  g_assert_true (wg_test_iterate_until (has_incident, &wait, 5000));
+  console_free (console);
+
+  /* Taken before its answer (a reference that loads faster than the
+   * snapshot): the sync client waits for it. */
+  console = console_new ();
+  g_clear_object (&fetch);
+  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, NULL);
+  console_open (console, api, "dispatcher", TRUE);
+  wg_sync_client_take_snapshot_fetch (console->sync, fetch);
+  g_assert_false (wg_snapshot_fetch_is_done (fetch));
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  wait = (WaitIncident) { console, after };
+  g_assert_true (has_incident (&wait));
+  console_free (console);
+}
+
 /* An empty cache starts from the snapshot: live at once, the open
  * incidents there; a report made while the 20,000 older events are back-
  * filled reaches the cache (and ::events-applied, which feeds the board and
@@ -1458,6 +1519,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync/snapshot-start-live-during-backfill", test_snapshot_start_then_live_during_backfill);
+  g_test_add_func ("/sync/snapshot-fetched-before-cache", test_snapshot_fetched_before_cache);
   g_test_add_func ("/sync/warm-start-awaits-login", test_warm_start_awaits_login);
   g_test_add_func ("/sync/stream-cut-100-times", test_stream_cuts_during_burst);
   g_test_add_func ("/sync/outbox-outage-and-restart", test_outbox_across_outage_and_restart);

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wg-snapshot-fetch"
+
+#include "config.h"
+
+#include "wg-cache-writer.h"
+#include "wg-snapshot-fetch.h"
+
+struct _WgSnapshotFetch
+{
+  GObject       parent_instance;
+
+  GCancellable *cancellable;
+  gboolean      done;
+  JsonNode     *snapshot;  /* done: the answer parsed, or NULL with @error */
+  GError       *error;
+  WgProblem    *problem;
+  GTask        *waiting;   /* the caller of wait_async() until done */
+};
+
+G_DEFINE_FINAL_TYPE (WgSnapshotFetch, wg_snapshot_fetch, G_TYPE_OBJECT)
+
+static void
+answer_waiting (WgSnapshotFetch *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->waiting == NULL || !self->done)
+    return;
+  task = g_steal_pointer (&self->waiting);
+  if (self->snapshot != NULL)
+    g_task_return_pointer (task, g_steal_pointer (&self->snapshot), (GDestroyNotify) json_node_unref);
+  else
+    g_task_return_error (task, g_steal_pointer (&self->error));
+}
+
+static void
+finish (WgSnapshotFetch *self,
+        JsonNode        *snapshot,
+        GError          *error,
+        WgProblem       *problem)
+{
+  self->done = TRUE;
+  self->snapshot = snapshot;
+  self->error = error;
+  self->problem = problem;
+  answer_waiting (self);
+}
+
+static void
+parse_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  JsonNode *snapshot = wg_cache_writer_parse (task_data, &error);
+
+  if (snapshot == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, snapshot, (GDestroyNotify) json_node_unref);
+}
+
+static void
+parsed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  WgSnapshotFetch *self = WG_SNAPSHOT_FETCH (source);
+  GError *error = NULL;
+  JsonNode *snapshot = g_task_propagate_pointer (G_TASK (result), &error);
+
+  finish (self, snapshot, error, NULL);
+}
+
+static void
+answered_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(WgSnapshotFetch) self = user_data;
+  GError *error = NULL;
+  WgProblem *problem = NULL;
+  g_autoptr(GBytes) answer = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result,
+                                                             &problem, &error);
+  GTask *task;
+
+  if (answer == NULL)
+    {
+      g_debug ("the snapshot was not answered: %s", error != NULL ? error->message : "refused");
+      finish (self, NULL, error, problem);
+      return;
+    }
+  task = g_task_new (self, self->cancellable, parsed_cb, NULL);
+  g_task_set_source_tag (task, answered_cb);
+  g_task_set_task_data (task, g_steal_pointer (&answer), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, parse_thread);
+  g_object_unref (task);
+}
+
+static void
+wg_snapshot_fetch_finalize (GObject *object)
+{
+  WgSnapshotFetch *self = WG_SNAPSHOT_FETCH (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->snapshot, json_node_unref);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->problem, wg_problem_free);
+  g_clear_object (&self->waiting);
+
+  G_OBJECT_CLASS (wg_snapshot_fetch_parent_class)->finalize (object);
+}
+
+static void
+wg_snapshot_fetch_class_init (WgSnapshotFetchClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = wg_snapshot_fetch_finalize;
+}
+
+static void
+wg_snapshot_fetch_init (WgSnapshotFetch *self)
+{
+}
+
+WgSnapshotFetch *
+wg_snapshot_fetch_new (WgApiClient  *api,
+                       const char   *base_path,
+                       GCancellable *cancellable)
+{
+  WgSnapshotFetch *self;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (WG_IS_API_CLIENT (api), NULL);
+  g_return_val_if_fail (base_path != NULL, NULL);
+
+  self = g_object_new (WG_TYPE_SNAPSHOT_FETCH, NULL);
+  self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  path = g_strconcat (base_path, "/snapshot", NULL);
+  wg_api_client_get_bytes_async (api, path, cancellable, answered_cb, g_object_ref (self));
+  return self;
+}
+
+gboolean
+wg_snapshot_fetch_is_done (WgSnapshotFetch *self)
+{
+  g_return_val_if_fail (WG_IS_SNAPSHOT_FETCH (self), FALSE);
+
+  return self->done;
+}
+
+void
+wg_snapshot_fetch_wait_async (WgSnapshotFetch     *self,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (WG_IS_SNAPSHOT_FETCH (self));
+  g_return_if_fail (self->waiting == NULL);
+
+  self->waiting = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (self->waiting, wg_snapshot_fetch_wait_async);
+  answer_waiting (self);
+}
+
+JsonNode *
+wg_snapshot_fetch_wait_finish (WgSnapshotFetch  *self,
+                               GAsyncResult     *result,
+                               WgProblem       **problem,
+                               GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (problem != NULL)
+    *problem = g_steal_pointer (&self->problem);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

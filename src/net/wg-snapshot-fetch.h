@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "wg-api-client.h"
+
+G_BEGIN_DECLS
+
+/* A cold start's GET /api/v1/snapshot, asked as soon as the login answers
+ * and parsed on a thread while the reference loads on its own: the sync
+ * client takes the parsed answer once the cache is open and the health
+ * check has named the journal (the writer still checks the snapshot's
+ * journal id before anything is applied). */
+#define WG_TYPE_SNAPSHOT_FETCH (wg_snapshot_fetch_get_type ())
+G_DECLARE_FINAL_TYPE (WgSnapshotFetch, wg_snapshot_fetch, WG, SNAPSHOT_FETCH, GObject)
+
+/* Asks at once, under @base_path (WG_SYNC_LIVE_BASE_PATH). */
+WgSnapshotFetch *wg_snapshot_fetch_new         (WgApiClient         *api,
+                                                const char          *base_path,
+                                                GCancellable        *cancellable);
+/* The answer is in, parsed or refused. */
+gboolean         wg_snapshot_fetch_is_done     (WgSnapshotFetch     *self);
+/* The answer, parsed, once it is (at once if it is already); one caller. */
+void             wg_snapshot_fetch_wait_async  (WgSnapshotFetch     *self,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+/* Returns: (transfer full): the snapshot (a JSON object), or NULL with
+ * @error and, for a refusal, @problem. */
+JsonNode        *wg_snapshot_fetch_wait_finish (WgSnapshotFetch     *self,
+                                                GAsyncResult        *result,
+                                                WgProblem          **problem,
+                                                GError             **error);
+
+G_END_DECLS
