@@ -23,6 +23,7 @@
 #include "wg-decide.h"
 #include "wg-error.h"
 #include "wg-json.h"
+#include "wg-json-write.h"
 
 #define R(x) (1u << WG_ROLE_##x)
 #define S(x) (1u << WG_STATE_##x)
@@ -547,29 +548,10 @@ format_case_number (const char *prefix,
                     const char *day,
                     gint64      number)
 {
-  gsize prefix_len = strlen (prefix), day_len = strlen (day);
-  char digits[20];
-  guint n_digits = 0;
-  guint64 rest = (guint64) MAX (number, 0);
-  char *text, *out;
+  char digits[21];
 
-  do
-    {
-      digits[n_digits++] = (char) ('0' + rest % 10);
-      rest /= 10;
-    }
-  while (rest > 0 || n_digits < 4);
-  text = out = g_malloc (prefix_len + 1 + day_len + 1 + n_digits + 1);
-  memcpy (out, prefix, prefix_len);
-  out += prefix_len;
-  *out++ = '-';
-  memcpy (out, day, day_len);
-  out += day_len;
-  *out++ = '-';
-  while (n_digits > 0)
-    *out++ = digits[--n_digits];
-  *out = '\0';
-  return text;
+  digits[20] = '\0';
+  return g_strconcat (prefix, "-", day, "-", wg_format_decimal (digits + 20, (guint64) MAX (number, 0), 4), NULL);
 }
 
 static gboolean

@@ -80,21 +80,30 @@ wg_json_write_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
+char *
+wg_format_decimal (char    *end,
+                   guint64  value,
+                   guint    min_digits)
+{
+  char *p = end;
+
+  do
+    {
+      *--p = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  while (value != 0 || (guint) (end - p) < min_digits);
+  return p;
+}
+
 void
 wg_json_write_int (GString *out,
                    gint64   value)
 {
   char buf[24];
   char *end = buf + sizeof buf;
-  char *p = end;
-  guint64 magnitude = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
+  char *p = wg_format_decimal (end, value < 0 ? (guint64) 0 - (guint64) value : (guint64) value, 1);
 
-  do
-    {
-      *--p = (char) ('0' + magnitude % 10);
-      magnitude /= 10;
-    }
-  while (magnitude != 0);
   if (value < 0)
     *--p = '-';
   append_bytes (out, p, end - p);

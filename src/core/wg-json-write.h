@@ -30,5 +30,11 @@ void  wg_json_write_member_name    (GString    *out,
                                     const char *name,
                                     gboolean    first);
 char *wg_json_node_to_text         (JsonNode   *node);
+/* @value's decimal digits, at least @min_digits of them (zeros first),
+ * written to end at @end (room for 20 before it): returns the first.  No
+ * printf: case numbers and request ids are written for every command. */
+char *wg_format_decimal            (char       *end,
+                                    guint64     value,
+                                    guint       min_digits);
 
 G_END_DECLS

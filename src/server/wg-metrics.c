@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "wg-metrics.h"
+#include "wg-json-write.h"
 #include "wg-problem.h"
 #include "wg-server.h"
 
@@ -145,24 +146,16 @@ format_request_id (guint32 prefix,
                    guint64 serial)
 {
   static const char hex[] = "0123456789abcdef";
-  char digits[20];
-  guint n_digits = 0;
-  char *text, *out;
+  char text[8 + 1 + 20 + 1];
+  char *end = text + sizeof text - 1;
+  char *digits = wg_format_decimal (end, serial, 1);
 
-  do
-    {
-      digits[n_digits++] = (char) ('0' + serial % 10);
-      serial /= 10;
-    }
-  while (serial > 0);
-  text = out = g_malloc (8 + 1 + n_digits + 1);
-  for (int shift = 28; shift >= 0; shift -= 4)
-    *out++ = hex[(prefix >> shift) & 0xf];
-  *out++ = '-';
-  while (n_digits > 0)
-    *out++ = digits[--n_digits];
-  *out = '\0';
-  return text;
+  *end = '\0';
+  for (int i = 0; i < 8; i++)
+    text[i] = hex[(prefix >> (28 - 4 * i)) & 0xf];
+  text[8] = '-';
+  memmove (text + 9, digits, end - digits + 1);
+  return g_strdup (text);
 }
 
 /* ---- the request's life ------------------------------------------------ */
