@@ -984,6 +984,20 @@ apply_early_snapshot (WgSyncClient *self)
                                   job_owner_new (self));
 }
 
+/* The early snapshot did not come.  Before the health check's answer
+ * catch_up() asks again; after it, the connection waiting on it fails. */
+static void
+early_snapshot_failed (WgSyncClient *self,
+                       GError       *error,
+                       WgProblem    *problem)
+{
+  gboolean awaited = self->snapshot_journal != NULL;
+
+  forget_early_snapshot (self);
+  if (awaited)
+    fail_connection (self, error, problem);
+}
+
 /* The snapshot asked at the login's answer, parsed: as early_snapshot_cb(). */
 static void
 fetched_snapshot_cb (GObject      *source,
@@ -1001,11 +1015,7 @@ fetched_snapshot_cb (GObject      *source,
     return;
   if (snapshot == NULL)
     {
-      gboolean awaited = self->snapshot_journal != NULL;
-
-      forget_early_snapshot (self);
-      if (awaited)
-        fail_connection (self, error, problem);
+      early_snapshot_failed (self, error, problem);
       return;
     }
   self->early_parsed = g_steal_pointer (&snapshot);
@@ -1028,12 +1038,7 @@ early_snapshot_cb (GObject      *source,
     return;
   if (snapshot == NULL)
     {
-      gboolean awaited = self->snapshot_journal != NULL;
-
-      /* Before the health check's answer: catch_up() asks again. */
-      forget_early_snapshot (self);
-      if (awaited)
-        fail_connection (self, error, problem);
+      early_snapshot_failed (self, error, problem);
       return;
     }
   self->early_snapshot = g_steal_pointer (&snapshot);
