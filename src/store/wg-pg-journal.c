@@ -738,6 +738,20 @@ ids_array (const char * const *command_ids)
   return g_string_free (array, FALSE);
 }
 
+/* After a lost connection (PostgreSQL restarted), a batch reconnects. */
+static gboolean
+ensure_connected (WgPgJournal  *self,
+                  GError      **error)
+{
+  if (PQstatus (self->conn) == CONNECTION_OK)
+    return TRUE;
+  PQreset (self->conn);
+  if (PQstatus (self->conn) == CONNECTION_OK)
+    return TRUE;
+  wg_pg_set_error (error, "cannot reconnect", PQerrorMessage (self->conn));
+  return FALSE;
+}
+
 /* Catches the mirror up, opens a PostgreSQL transaction, takes the lock
  * and applies in the mirror's new batch what came in meanwhile (into
  * @applied); with @ids (a text[] literal), reads their stored answers in
@@ -760,16 +774,8 @@ take_lock (WgPgJournal  *self,
   gboolean ok;
   int done;
 
-  /* After a lost connection (PostgreSQL restarted), the batch reconnects. */
-  if (PQstatus (self->conn) != CONNECTION_OK)
-    {
-      PQreset (self->conn);
-      if (PQstatus (self->conn) != CONNECTION_OK)
-        {
-          wg_pg_set_error (error, "cannot reconnect", PQerrorMessage (self->conn));
-          return FALSE;
-        }
-    }
+  if (!ensure_connected (self, error))
+    return FALSE;
   /* Most of what the others appended is applied before the lock, so that
    * projecting it does not hold everyone up: commits are serialised by the
    * lock, so what a read sees is a gap-free prefix; the rest comes under
@@ -908,15 +914,8 @@ wg_pg_journal_begin_catch_up (WgPgJournal  *self,
 
   if (self->locked_applied != NULL)
     return wg_pg_journal_begin (self, mirror, NULL, caught_up, error);
-  if (PQstatus (self->conn) != CONNECTION_OK)
-    {
-      PQreset (self->conn);
-      if (PQstatus (self->conn) != CONNECTION_OK)
-        {
-          wg_pg_set_error (error, "cannot reconnect", PQerrorMessage (self->conn));
-          return FALSE;
-        }
-    }
+  if (!ensure_connected (self, error))
+    return FALSE;
   if (!wg_store_begin (mirror, error))
     return FALSE;
   self->committed_head = wg_store_head (mirror);
