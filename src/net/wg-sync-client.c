@@ -108,8 +108,7 @@ struct _WgSyncClient
   gboolean                 health_done;    /* ... and it answered */
   gboolean                 stream_early;   /* a warm start's stream, asked with the health check */
   gboolean                 snapshot_early; /* a cold start's snapshot, asked with the health check */
-  GBytes                  *early_snapshot; /* ... its answer, until the health check names the journal */
-  JsonNode                *early_parsed;   /* ... or that answer parsed already (snapshot_fetch) */
+  JsonNode                *early_parsed;   /* ... its answer parsed, until the health check names the journal */
   WgSnapshotFetch         *snapshot_fetch; /* asked at the login's answer, for the first connection */
   char                    *snapshot_journal; /* ... the journal it named (its head above 0) */
   char                    *reset_journal_id; /* the health check that empties the cache: its journal */
@@ -295,7 +294,6 @@ static void
 forget_early_snapshot (WgSyncClient *self)
 {
   self->snapshot_early = FALSE;
-  g_clear_pointer (&self->early_snapshot, g_bytes_unref);
   g_clear_pointer (&self->early_parsed, json_node_unref);
   g_clear_pointer (&self->snapshot_journal, g_free);
 }
@@ -965,44 +963,20 @@ snapshot_cb (GObject      *source,
 static void
 apply_early_snapshot (WgSyncClient *self)
 {
-  g_autoptr(GBytes) snapshot = NULL;
   g_autoptr(JsonNode) parsed = NULL;
 
-  if (self->snapshot_journal == NULL)
+  if (self->snapshot_journal == NULL || self->early_parsed == NULL)
     return;
-  if (self->early_parsed != NULL)
-    {
-      parsed = g_steal_pointer (&self->early_parsed);
-      wg_cache_writer_apply_parsed_snapshot (self->writer, parsed, self->snapshot_journal,
-                                             snapshot_applied_cb, job_owner_new (self));
-      return;
-    }
-  if (self->early_snapshot == NULL)
-    return;
-  snapshot = g_steal_pointer (&self->early_snapshot);
-  wg_cache_writer_apply_snapshot (self->writer, snapshot, self->snapshot_journal, snapshot_applied_cb,
-                                  job_owner_new (self));
+  parsed = g_steal_pointer (&self->early_parsed);
+  wg_cache_writer_apply_parsed_snapshot (self->writer, parsed, self->snapshot_journal,
+                                         snapshot_applied_cb, job_owner_new (self));
 }
 
-/* The early snapshot did not come.  Before the health check's answer
- * catch_up() asks again; after it, the connection waiting on it fails. */
+/* The early snapshot, parsed on a thread (WgSnapshotFetch). */
 static void
-early_snapshot_failed (WgSyncClient *self,
-                       GError       *error,
-                       WgProblem    *problem)
-{
-  gboolean awaited = self->snapshot_journal != NULL;
-
-  forget_early_snapshot (self);
-  if (awaited)
-    fail_connection (self, error, problem);
-}
-
-/* The snapshot asked at the login's answer, parsed: as early_snapshot_cb(). */
-static void
-fetched_snapshot_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+early_snapshot_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(JobOwner) owner = user_data;
   WgSyncClient *self = owner->self;
@@ -1015,33 +989,15 @@ fetched_snapshot_cb (GObject      *source,
     return;
   if (snapshot == NULL)
     {
-      early_snapshot_failed (self, error, problem);
+      gboolean awaited = self->snapshot_journal != NULL;
+
+      /* Before the health check's answer: catch_up() asks again. */
+      forget_early_snapshot (self);
+      if (awaited)
+        fail_connection (self, error, problem);
       return;
     }
   self->early_parsed = g_steal_pointer (&snapshot);
-  apply_early_snapshot (self);
-}
-
-static void
-early_snapshot_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(JobOwner) owner = user_data;
-  WgSyncClient *self = owner->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WgProblem) problem = NULL;
-  g_autoptr(GBytes) snapshot = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, &problem,
-                                                               &error);
-
-  if (!job_current (owner) || !self->snapshot_early)
-    return;
-  if (snapshot == NULL)
-    {
-      early_snapshot_failed (self, error, problem);
-      return;
-    }
-  self->early_snapshot = g_steal_pointer (&snapshot);
   apply_early_snapshot (self);
 }
 
@@ -1289,15 +1245,13 @@ connect_now (WgSyncClient *self)
   if (!self->awaiting_login && wg_store_head (self->cache) == 0
       && g_str_equal (self->base_path, WG_SYNC_LIVE_BASE_PATH))
     {
-      g_autofree char *snapshot_path = g_strconcat (self->base_path, "/snapshot", NULL);
+      /* The first connection's was asked at the login's answer. */
       g_autoptr(WgSnapshotFetch) fetch = g_steal_pointer (&self->snapshot_fetch);
 
+      if (fetch == NULL)
+        fetch = wg_snapshot_fetch_new (self->api, self->base_path, self->cancellable);
       self->snapshot_early = TRUE;
-      if (fetch != NULL)
-        wg_snapshot_fetch_wait_async (fetch, fetched_snapshot_cb, job_owner_new (self));
-      else
-        wg_api_client_get_bytes_async (self->api, snapshot_path, self->cancellable, early_snapshot_cb,
-                                       job_owner_new (self));
+      wg_snapshot_fetch_wait_async (fetch, early_snapshot_cb, job_owner_new (self));
     }
   /* Asked for the first connection only: a later one asks again. */
   g_clear_object (&self->snapshot_fetch);
@@ -1882,7 +1836,6 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->base_path, g_free);
   g_clear_pointer (&self->upload_dir, g_free);
   g_clear_pointer (&self->reset_journal_id, g_free);
-  g_clear_pointer (&self->early_snapshot, g_bytes_unref);
   g_clear_pointer (&self->early_parsed, json_node_unref);
   g_clear_object (&self->snapshot_fetch);
   g_clear_pointer (&self->snapshot_journal, g_free);
