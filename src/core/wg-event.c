@@ -264,9 +264,49 @@ wg_event_to_json (WgEvent *self)
   return wg_json_node_take_object (object);
 }
 
+/* The envelope's member names are literals (with the comma before each
+ * and the colon), not escaped again for every event. */
+void
+wg_event_write_json_head (WgEvent *self,
+                          GString *out)
+{
+  g_return_if_fail (self != NULL);
+
+  wg_json_append_literal (out, "{\"seq\":");
+  wg_json_write_int (out, self->seq);
+  wg_json_append_literal (out, ",\"ts\":");
+  wg_json_write_int (out, self->ts);
+  wg_json_append_literal (out, ",\"type\":");
+  wg_json_write_string (out, wg_event_type_to_string (self->type));
+  wg_json_append_literal (out, ",\"actor\":");
+  wg_json_write_string (out, self->actor);
+  wg_json_append_literal (out, ",\"role\":");
+  wg_json_write_string (out, self->role);
+  wg_json_append_literal (out, ",\"command\":");
+  wg_json_write_string (out, self->command);
+  wg_json_append_literal (out, ",\"subject\":");
+  wg_json_write_string (out, self->subject);
+  wg_json_append_literal (out, ",\"incident\":");
+  wg_json_write_string (out, self->incident);
+  wg_json_append_literal (out, ",\"body\":");
+}
+
+void
+wg_event_write_json_tail (WgEvent *self,
+                          GString *out)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->exercise != NULL)
+    {
+      wg_json_append_literal (out, ",\"exercise\":");
+      wg_json_write_string (out, self->exercise);
+    }
+  g_string_append_c (out, '}');
+}
+
 /* The text of wg_event_to_json() with @body_text (the body's own text)
- * in place of the body: the journal stores the body, the full text and
- * the public one, and writes the body once for the first two. */
+ * in place of the body. */
 void
 wg_event_write_json_with_body (WgEvent    *self,
                                const char *body_text,
@@ -276,31 +316,9 @@ wg_event_write_json_with_body (WgEvent    *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (body_text != NULL);
 
-  g_string_append_c (out, '{');
-  wg_json_write_member_name (out, "seq", TRUE);
-  wg_json_write_int (out, self->seq);
-  wg_json_write_member_name (out, "ts", FALSE);
-  wg_json_write_int (out, self->ts);
-  wg_json_write_member_name (out, "type", FALSE);
-  wg_json_write_string (out, wg_event_type_to_string (self->type));
-  wg_json_write_member_name (out, "actor", FALSE);
-  wg_json_write_string (out, self->actor);
-  wg_json_write_member_name (out, "role", FALSE);
-  wg_json_write_string (out, self->role);
-  wg_json_write_member_name (out, "command", FALSE);
-  wg_json_write_string (out, self->command);
-  wg_json_write_member_name (out, "subject", FALSE);
-  wg_json_write_string (out, self->subject);
-  wg_json_write_member_name (out, "incident", FALSE);
-  wg_json_write_string (out, self->incident);
-  wg_json_write_member_name (out, "body", FALSE);
-  g_string_append_len (out, body_text, body_length);
-  if (self->exercise != NULL)
-    {
-      wg_json_write_member_name (out, "exercise", FALSE);
-      wg_json_write_string (out, self->exercise);
-    }
-  g_string_append_c (out, '}');
+  wg_event_write_json_head (self, out);
+  wg_json_append_bytes (out, body_text, body_length);
+  wg_event_write_json_tail (self, out);
 }
 
 /* The text of wg_event_to_json(), written without building the node. */

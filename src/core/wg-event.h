@@ -69,6 +69,13 @@ JsonNode    *wg_event_to_json     (WgEvent     *self);
 char        *wg_event_to_string   (WgEvent     *self);
 void         wg_event_write_json  (WgEvent     *self,
                                    GString     *out);
+/* wg_event_write_json_with_body() in pieces: what comes before the body's
+ * text (up to "body":), then what comes after it.  The journal writes the
+ * head once for an event's full, masked and public texts. */
+void         wg_event_write_json_head (WgEvent *self,
+                                       GString *out);
+void         wg_event_write_json_tail (WgEvent *self,
+                                       GString *out);
 void         wg_event_write_json_with_body (WgEvent    *self,
                                             const char *body_text,
                                             gsize       body_length,

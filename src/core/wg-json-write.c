@@ -10,30 +10,13 @@
 
 /* json-glib 1.6 escapes '"', '\\', the short escapes and the control
  * characters below 0x1f as \u00xx, and DEL as \u007f; 0x1f itself and
- * every byte from 0x80 on pass through as they are. */
-static inline gboolean
-needs_escape (guchar c)
-{
-  return c < 0x1f || c == '"' || c == '\\' || c == 0x7f;
-}
-
-/* GLib 2.74's g_string_append_len() is a call through g_string_insert_len()
- * (overlap and position checks) for every piece, most of them a few bytes
- * long: copied here when they fit, which they mostly do. */
-static inline void
-append_bytes (GString    *out,
-              const char *bytes,
-              gsize       n)
-{
-  if (out->len + n < out->allocated_len)
-    {
-      memcpy (out->str + out->len, bytes, n);
-      out->len += n;
-      out->str[out->len] = '\0';
-    }
-  else
-    g_string_append_len (out, bytes, n);
-}
+ * every byte from 0x80 on pass through as they are.  A run of bytes
+ * written as they are ends at one of these or at the terminating NUL:
+ * one lookup a byte (the server writes some 1,500 bytes of strings a
+ * command). */
+static const guchar ends_run[256] = {
+  [0x00 ... 0x1e] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+};
 
 void
 wg_json_write_string (GString    *out,
@@ -44,34 +27,34 @@ wg_json_write_string (GString    *out,
 
   if (value == NULL)
     {
-      append_bytes (out, "null", 4);
+      wg_json_append_bytes (out, "null", 4);
       return;
     }
   g_string_append_c (out, '"');
-  while (*p != '\0')
+  for (;;)
     {
       const guchar *run = p;
 
-      while (*p != '\0' && !needs_escape (*p))
+      while (!ends_run[*p])
         p++;
       if (p > run)
-        append_bytes (out, (const char *) run, p - run);
+        wg_json_append_bytes (out, (const char *) run, p - run);
       if (*p == '\0')
         break;
       switch (*p)
         {
-        case '"':  append_bytes (out, "\\\"", 2); break;
-        case '\\': append_bytes (out, "\\\\", 2); break;
-        case '\b': append_bytes (out, "\\b", 2); break;
-        case '\f': append_bytes (out, "\\f", 2); break;
-        case '\n': append_bytes (out, "\\n", 2); break;
-        case '\r': append_bytes (out, "\\r", 2); break;
-        case '\t': append_bytes (out, "\\t", 2); break;
+        case '"':  wg_json_append_bytes (out, "\\\"", 2); break;
+        case '\\': wg_json_append_bytes (out, "\\\\", 2); break;
+        case '\b': wg_json_append_bytes (out, "\\b", 2); break;
+        case '\f': wg_json_append_bytes (out, "\\f", 2); break;
+        case '\n': wg_json_append_bytes (out, "\\n", 2); break;
+        case '\r': wg_json_append_bytes (out, "\\r", 2); break;
+        case '\t': wg_json_append_bytes (out, "\\t", 2); break;
         default:
           {
             char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 0xf] };
 
-            append_bytes (out, u, sizeof u);
+            wg_json_append_bytes (out, u, sizeof u);
           }
           break;
         }
@@ -106,7 +89,7 @@ wg_json_write_int (GString *out,
 
   if (value < 0)
     *--p = '-';
-  append_bytes (out, p, end - p);
+  wg_json_append_bytes (out, p, end - p);
 }
 
 /* "%.17g" of @value into @buf for 1e-3 <= |value| < 1e17 with a
@@ -216,10 +199,10 @@ wg_json_write_double (GString *out,
 
   if (!format_g17 (value, buf))
     g_ascii_dtostr (buf, sizeof buf, value);
-  append_bytes (out, buf, strlen (buf));
+  wg_json_append_bytes (out, buf, strlen (buf));
   /* json-glib's way of keeping a double a double, "1e+21" included. */
   if (strchr (buf, '.') == NULL)
-    append_bytes (out, ".0", 2);
+    wg_json_append_bytes (out, ".0", 2);
 }
 
 void
@@ -290,23 +273,23 @@ wg_json_write_node (GString  *out,
           break;
         case G_TYPE_BOOLEAN:
           if (json_node_get_boolean (node))
-            append_bytes (out, "true", 4);
+            wg_json_append_bytes (out, "true", 4);
           else
-            append_bytes (out, "false", 5);
+            wg_json_append_bytes (out, "false", 5);
           break;
         case G_TYPE_STRING:
           wg_json_write_string (out, json_node_get_string (node));
           break;
         default:
           /* json-glib holds no other value types. */
-          append_bytes (out, "null", 4);
+          wg_json_append_bytes (out, "null", 4);
           break;
         }
       break;
 
     case JSON_NODE_NULL:
     default:
-      append_bytes (out, "null", 4);
+      wg_json_append_bytes (out, "null", 4);
       break;
     }
 }

@@ -11,8 +11,32 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 G_BEGIN_DECLS
+
+/* @n bytes appended to @out: GLib 2.74's g_string_append_len() is a call
+ * through g_string_insert_len() (overlap and position checks) for every
+ * piece, most of them a few bytes long, so they are copied here when they
+ * fit, which they mostly do. */
+static inline void
+wg_json_append_bytes (GString    *out,
+                      const char *bytes,
+                      gsize       n)
+{
+  if (out->len + n < out->allocated_len)
+    {
+      memcpy (out->str + out->len, bytes, n);
+      out->len += n;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, bytes, n);
+}
+
+/* A literal's bytes, its length known when compiled. */
+#define wg_json_append_literal(out, literal) \
+  wg_json_append_bytes ((out), "" literal, sizeof (literal) - 1)
 
 void  wg_json_write_node           (GString    *out,
                                     JsonNode   *node);

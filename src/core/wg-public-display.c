@@ -189,32 +189,38 @@ wg_public_display_write_bodies (WgEvent            *self,
   json_object_iter_init_ordered (&iter, self->body);
   while (json_object_iter_next_ordered (&iter, &member, &value))
     {
-      gsize start;
+      gsize name_start, start;
 
-      wg_json_write_member_name (body, member, first);
+      if (!first)
+        g_string_append_c (body, ',');
       first = FALSE;
+      name_start = body->len;
+      wg_json_write_member_name (body, member, TRUE);
       start = body->len;
       wg_json_write_node (body, value);
       if (is_hidden (member))
         continue;
-      wg_json_write_member_name (public_body, member, public_first);
+      /* The name's text as just written for the full body. */
+      if (!public_first)
+        g_string_append_c (public_body, ',');
       public_first = FALSE;
+      wg_json_append_bytes (public_body, body->str + name_start, start - name_start);
       if (strcmp (member, "location") == 0)
         {
           double lat, lon;
 
           /* coarse_location()'s text, without its tree for every event. */
           coarse_point (value, pcase, &lat, &lon);
-          g_string_append_len (public_body, "{\"lat\":", 7);
+          wg_json_append_literal (public_body, "{\"lat\":");
           wg_json_write_double (public_body, lat);
-          g_string_append_len (public_body, ",\"lon\":", 7);
+          wg_json_append_literal (public_body, ",\"lon\":");
           wg_json_write_double (public_body, lon);
           g_string_append_c (public_body, '}');
         }
       else if (is_emptied (member, pcase))
-        g_string_append_len (public_body, "\"\"", 2);
+        wg_json_append_literal (public_body, "\"\"");
       else
-        g_string_append_len (public_body, body->str + start, body->len - start);
+        wg_json_append_bytes (public_body, body->str + start, body->len - start);
     }
   g_string_append_c (body, '}');
   g_string_append_c (public_body, '}');

@@ -144,6 +144,26 @@ public_case_of (WgStore       *self,
   return TRUE;
 }
 
+/* One of an event's texts: @head, @body_text and @tail, in a block of
+ * its own size (a GString would round ~600 bytes up to one of malloc's
+ * large blocks, whose allocation first merges the freed small ones). */
+static char *
+event_text (const GString *head,
+            const char    *body_text,
+            gsize          body_length,
+            const GString *tail)
+{
+  char *text = g_malloc (head->len + body_length + tail->len + 1);
+  char *p = text;
+
+  memcpy (p, head->str, head->len);
+  p += head->len;
+  memcpy (p, body_text, body_length);
+  p += body_length;
+  memcpy (p, tail->str, tail->len + 1);
+  return text;
+}
+
 char *
 _wg_store_event_texts (WgStore  *self,
                        WgEvent  *event,
@@ -153,26 +173,36 @@ _wg_store_event_texts (WgStore  *self,
                        GError  **error)
 {
   g_autoptr(WgEvent) masked = wg_event_redact_caller (event);
+  g_autoptr(GString) head = g_string_sized_new (256);
+  g_autoptr(GString) tail = g_string_sized_new (64);
   g_autoptr(GString) body = g_string_sized_new (256);
   g_autoptr(GString) public_body = g_string_sized_new (256);
-  GString *public, *full;
+  char *full;
   WgPublicCase pcase;
 
   if (!public_case_of (self, event, &pcase, error))
     return NULL;
+  /* The envelope around the body is the same in the three texts (the
+   * masked event differs in its body only): written once. */
+  wg_event_write_json_head (event, head);
+  wg_event_write_json_tail (event, tail);
   /* The body once, for the body column and the full text, and the public
    * text's reduced body in the same pass. */
   wg_public_display_write_bodies (event, &pcase, body, public_body);
-  public = g_string_sized_new (public_body->len + 256);
-  wg_event_write_json_with_body (event, public_body->str, public_body->len, public);
-  *public_out = g_string_free (public, FALSE);
+  *public_out = event_text (head, public_body->str, public_body->len, tail);
   /* NULL: the masked view is the full one (no phone in it). */
-  *masked_out = masked != event ? wg_event_to_string (masked) : NULL;
-  full = g_string_sized_new (body->len + 256);
-  wg_event_write_json_with_body (event, body->str, body->len, full);
+  *masked_out = NULL;
+  if (masked != event)
+    {
+      g_autoptr(GString) masked_body = g_string_sized_new (256);
+
+      wg_json_write_object (masked_body, masked->body);
+      *masked_out = event_text (head, masked_body->str, masked_body->len, tail);
+    }
+  full = event_text (head, body->str, body->len, tail);
   if (body_out != NULL)
     *body_out = g_string_free (g_steal_pointer (&body), FALSE);
-  return g_string_free (full, FALSE);
+  return full;
 }
 
 /* Binds the viewer's scope to the named parameters of @stmt that it has. */
