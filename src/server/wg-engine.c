@@ -858,7 +858,7 @@ wg_engine_new (WgServer  *server,
   /* The writer's connection sets up the journal (reference, demo) before
    * its thread starts; the main loop's opens on the result. */
   journal_path = g_build_filename (wg_server_get_data_dir (server), "journal.db", NULL);
-  self->writer_store = wg_store_open (journal_path, error);
+  self->writer_store = wg_store_open_unshared (journal_path, error);
   if (self->writer_store == NULL)
     return NULL;
   /* Reads serve each event's text as it was stored (wg-journal-view.h):

@@ -39,6 +39,11 @@ GType       wg_store_get_type    (void) G_GNUC_CONST;
 /* Creates or migrates the database at @path. */
 WgStore    *wg_store_open        (const char  *path,
                                   GError     **error);
+/* The same for a store that one thread at a time uses, never two at once
+ * (a WgStore is not safe to share anyway: its statements are cached
+ * without a lock): SQLite locks nothing for it. */
+WgStore    *wg_store_open_unshared (const char  *path,
+                                    GError     **error);
 WgStore    *wg_store_ref         (WgStore     *self);
 void        wg_store_unref       (WgStore     *self);
 
