@@ -330,8 +330,12 @@ copy_member (JsonObject *to,
              const char *member)
 {
   JsonNode *node = json_object_get_member (from, member);
+
+  /* A sealed node (a command's body is sealed) is shared as it is:
+   * json_node_copy() would share its value or object anyway, after a
+   * g_debug() call about copying an immutable node. */
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
-    json_object_set_member (to, member, json_node_copy (node));
+    json_object_set_member (to, member, json_node_is_immutable (node) ? json_node_ref (node) : json_node_copy (node));
 }
 
 /* attachments: at most WG_MAX_ATTACHMENTS distinct upload ids (UUIDs);
@@ -649,10 +653,12 @@ decide_report (Ctx     *ctx,
   b = emit (ctx, WG_EV_INCIDENT_REPORTED, incident_id, incident_id);
   json_object_set_string_member (b, "case_number", case_number);
   json_object_set_string_member (b, "case_day", day);
-  json_object_set_string_member (b, "grade", grade_name);
-  json_object_set_string_member (b, "category", category);
+  /* The command's own string values (checked above), their nodes shared,
+   * not a new value and a copy of the text each. */
+  copy_member (b, body, "grade");
+  copy_member (b, body, "category");
   copy_member (b, body, "location");
-  json_object_set_string_member (b, "summary", summary);
+  copy_member (b, body, "summary");
   copy_member (b, body, "details");
   if (source != NULL)
     json_object_set_string_member (b, "source", source);
