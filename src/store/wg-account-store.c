@@ -126,15 +126,17 @@ set_db_error (WgAccountStore  *self,
   return FALSE;
 }
 
-WgAccountStore *
-wg_account_store_open (const char  *path,
-                       GError     **error)
+static WgAccountStore *
+account_store_open (const char  *path,
+                    int          open_flags,
+                    GError     **error)
 {
   g_autoptr(WgAccountStore) self = g_new0 (WgAccountStore, 1);
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | open_flags,
+                       NULL) != SQLITE_OK)
     {
       g_set_error (error, WG_ACCOUNT_STORE_ERROR, WG_ACCOUNT_STORE_ERROR_DATABASE,
                    "Cannot open the account database “%s”: %s", path,
@@ -167,6 +169,21 @@ wg_account_store_open (const char  *path,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+WgAccountStore *
+wg_account_store_open (const char  *path,
+                       GError     **error)
+{
+  return account_store_open (path, 0, error);
+}
+
+/* SQLite's "multi-thread" mode: no mutex entered and left in every call. */
+WgAccountStore *
+wg_account_store_open_unshared (const char  *path,
+                                GError     **error)
+{
+  return account_store_open (path, SQLITE_OPEN_NOMUTEX, error);
 }
 
 gboolean

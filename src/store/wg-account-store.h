@@ -50,6 +50,10 @@ typedef struct _WgAccountStore WgAccountStore;
 
 WgAccountStore *wg_account_store_open           (const char       *path,
                                                  GError          **error);
+/* The same for a connection one thread at a time uses, never two at once
+ * (the command audit's thread): SQLite locks nothing for it. */
+WgAccountStore *wg_account_store_open_unshared  (const char       *path,
+                                                 GError          **error);
 void            wg_account_store_close          (WgAccountStore   *self);
 /* The file beside the database whose eight bytes every committed change
  * of an account (add, put, password, disable, enable: each ends the

@@ -72,7 +72,7 @@ wg_audit_writer_new (const char  *accounts_path,
 
   g_return_val_if_fail (accounts_path != NULL, NULL);
 
-  accounts = wg_account_store_open (accounts_path, error);
+  accounts = wg_account_store_open_unshared (accounts_path, error);
   if (accounts == NULL || !wg_account_store_relax_durability (accounts, error))
     return NULL;
 
