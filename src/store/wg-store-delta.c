@@ -60,13 +60,39 @@ free_values (gpointer data)
   g_free (values);
 }
 
+/* Appends "TYPE:TEXT\x1f" of @value to the key encoded in @buf (@len
+ * bytes so far, NUL-terminated within @size): without printf, as this
+ * runs for every row a command writes. */
+static gsize
+encode_key_part (char          *buf,
+                 gsize          len,
+                 gsize          size,
+                 sqlite3_value *value)
+{
+  int type = sqlite3_value_type (value);
+  const char *text = (const char *) sqlite3_value_text (value);
+  gsize text_len = text != NULL ? strlen (text) : 0;
+
+  if (len + 4 > size)
+    return len;
+  /* Cut to what fits, as g_snprintf() cut it. */
+  text_len = MIN (text_len, size - len - 4);
+  buf[len++] = (char) ('0' + type);
+  buf[len++] = ':';
+  memcpy (buf + len, text, text_len);
+  len += text_len;
+  buf[len++] = '\x1f';
+  buf[len] = '\0';
+  return len;
+}
+
 static void
 mark_key (Table   *table,
           sqlite3 *db,
           gboolean old)
 {
   sqlite3_value *values[MAX_KEYS] = { NULL, NULL };
-  char encoded[256];
+  char encoded[256] = "";
   gsize len = 0;
 
   for (guint k = 0; k < table->n_keys; k++)
@@ -74,8 +100,7 @@ mark_key (Table   *table,
       if ((old ? sqlite3_preupdate_old (db, table->key_columns[k], &values[k])
                : sqlite3_preupdate_new (db, table->key_columns[k], &values[k])) != SQLITE_OK)
         return;
-      len += g_snprintf (encoded + len, sizeof encoded - MIN (len, sizeof encoded), "%d:%s\x1f",
-                         sqlite3_value_type (values[k]), (const char *) sqlite3_value_text (values[k]));
+      len = encode_key_part (encoded, len, sizeof encoded, values[k]);
     }
   /* Keys longer than the buffer are cut: two of them may then share a
    * mark, and only the first is kept.  None is near that long. */
