@@ -49,6 +49,12 @@ is_escaped_nul (const char *p,
   return end - p >= 5 && p[1] == '0' && p[2] == '0' && p[3] == '0' && p[4] == '0';
 }
 
+/* In a string: the bytes the scan looks at (the control characters, the
+ * quote and the backslash); the others are skipped. */
+static const guchar ends_plain_run[256] = {
+  [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
 /* Whether @data is plain ASCII, eight bytes at a time: then it is UTF-8
  * (a NUL is refused before), which g_utf8_validate_len() would check
  * character by character, on every request the server reads. */
@@ -108,10 +114,16 @@ wg_json_guard_scan (const char  *data,
 
   for (; p < end; p++)
     {
-      guchar c = (guchar) *p;
+      guchar c;
 
       if (in_string)
         {
+          /* A string's plain bytes, skipped at once. */
+          while (p < end && !ends_plain_run[(guchar) *p])
+            p++;
+          if (p >= end)
+            break;
+          c = (guchar) *p;
           if (c == '\\')
             {
               if (p + 1 >= end)
@@ -137,6 +149,7 @@ wg_json_guard_scan (const char  *data,
           continue;
         }
 
+      c = (guchar) *p;
       switch (c)
         {
         case '"':
