@@ -79,7 +79,8 @@ encode_key_part (char          *buf,
   text_len = MIN (text_len, size - len - 4);
   buf[len++] = (char) ('0' + type);
   buf[len++] = ':';
-  memcpy (buf + len, text, text_len);
+  if (text_len > 0)
+    memcpy (buf + len, text, text_len);
   len += text_len;
   buf[len++] = '\x1f';
   buf[len] = '\0';
