@@ -499,7 +499,7 @@ run_job (gpointer data,
       ok = run_snapshot (self, job, batch, &error);
       break;
     case JOB_RESET:
-      ok = wg_store_reset (self->store, job->journal_id, &error);
+      ok = wg_store_name_journal (self->store, job->journal_id, &error);
       break;
     case JOB_ADOPT:
       ok = run_adopt (self, job, batch, &error);

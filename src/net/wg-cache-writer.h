@@ -90,7 +90,8 @@ void          wg_cache_writer_register_forces (WgCacheWriter       *self,
 /* An answer's JSON text, which must be an object (any thread). */
 JsonNode     *wg_cache_writer_parse        (GBytes              *bytes,
                                             GError             **error);
-/* Empties the cache for another journal (wg_store_reset). */
+/* Empties the cache for another journal (wg_store_name_journal: a new
+ * cache only takes the journal's id). */
 void          wg_cache_writer_reset        (WgCacheWriter       *self,
                                             const char          *journal_id,
                                             GAsyncReadyCallback  callback,
