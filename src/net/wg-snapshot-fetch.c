@@ -12,7 +12,7 @@ struct _WgSnapshotFetch
 
   GCancellable *cancellable;
   gboolean      done;
-  JsonNode     *snapshot;  /* done: the answer parsed, or NULL with @error */
+  WgCacheSnapshot *snapshot; /* done: the answer decoded, or NULL with @error */
   GError       *error;
   WgProblem    *problem;
   GTask        *waiting;   /* the caller of wait_async() until done */
@@ -29,14 +29,14 @@ answer_waiting (WgSnapshotFetch *self)
     return;
   task = g_steal_pointer (&self->waiting);
   if (self->snapshot != NULL)
-    g_task_return_pointer (task, g_steal_pointer (&self->snapshot), (GDestroyNotify) json_node_unref);
+    g_task_return_pointer (task, g_steal_pointer (&self->snapshot), (GDestroyNotify) wg_cache_snapshot_free);
   else
     g_task_return_error (task, g_steal_pointer (&self->error));
 }
 
 static void
 finish (WgSnapshotFetch *self,
-        JsonNode        *snapshot,
+        WgCacheSnapshot *snapshot,
         GError          *error,
         WgProblem       *problem)
 {
@@ -54,12 +54,12 @@ parse_thread (GTask        *task,
               GCancellable *cancellable)
 {
   GError *error = NULL;
-  JsonNode *snapshot = wg_cache_writer_parse (task_data, &error);
+  WgCacheSnapshot *snapshot = wg_cache_snapshot_decode (task_data, &error);
 
   if (snapshot == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, snapshot, (GDestroyNotify) json_node_unref);
+    g_task_return_pointer (task, snapshot, (GDestroyNotify) wg_cache_snapshot_free);
 }
 
 static void
@@ -69,7 +69,7 @@ parsed_cb (GObject      *source,
 {
   WgSnapshotFetch *self = WG_SNAPSHOT_FETCH (source);
   GError *error = NULL;
-  JsonNode *snapshot = g_task_propagate_pointer (G_TASK (result), &error);
+  WgCacheSnapshot *snapshot = g_task_propagate_pointer (G_TASK (result), &error);
 
   finish (self, snapshot, error, NULL);
 }
@@ -105,7 +105,7 @@ wg_snapshot_fetch_finalize (GObject *object)
   WgSnapshotFetch *self = WG_SNAPSHOT_FETCH (object);
 
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->snapshot, json_node_unref);
+  g_clear_pointer (&self->snapshot, wg_cache_snapshot_free);
   g_clear_error (&self->error);
   g_clear_pointer (&self->problem, wg_problem_free);
   g_clear_object (&self->waiting);
@@ -163,7 +163,7 @@ wg_snapshot_fetch_wait_async (WgSnapshotFetch     *self,
   answer_waiting (self);
 }
 
-JsonNode *
+WgCacheSnapshot *
 wg_snapshot_fetch_wait_finish (WgSnapshotFetch  *self,
                                GAsyncResult     *result,
                                WgProblem       **problem,

@@ -108,9 +108,14 @@ struct _WgSyncClient
   gboolean                 health_done;    /* ... and it answered */
   gboolean                 stream_early;   /* a warm start's stream, asked with the health check */
   gboolean                 snapshot_early; /* a cold start's snapshot, asked with the health check */
-  JsonNode                *early_parsed;   /* ... its answer parsed, until the health check names the journal */
+  WgCacheSnapshot         *early_snapshot; /* ... its answer decoded, until the health check names the journal */
   WgSnapshotFetch         *snapshot_fetch; /* asked at the login's answer, for the first connection */
   char                    *snapshot_journal; /* ... the journal it named (its head above 0) */
+  char                    *stream_journal;   /* the journal the stream must serve when it runs ahead of
+                                              * the cache (from the early snapshot's head); NULL: the cache's */
+  gboolean                 snapshot_unstored; /* ... and the snapshot is not stored yet: the stream's
+                                               * events and "live" wait for it */
+  gboolean                 live_waiting;     /* ... its "live" came meanwhile */
   char                    *reset_journal_id; /* the health check that empties the cache: its journal */
   gint64                   reset_head;       /* ... and head */
   GHashTable              *adopting;      /* incident ids whose events are on their way */
@@ -223,6 +228,7 @@ typedef struct
 {
   WgSyncClient *self;
   guint         epoch;
+  gboolean      ahead;  /* a stream asked from the early snapshot's head */
 } JobOwner;
 
 static JobOwner *
@@ -253,6 +259,10 @@ job_current (JobOwner *owner)
 static void
 close_stream (WgSyncClient *self)
 {
+  /* A stream ahead of the cache that is still on its way is not wanted
+   * either (stream_opened_cb). */
+  g_clear_pointer (&self->stream_journal, g_free);
+  self->live_waiting = FALSE;
   if (self->stream == NULL)
     return;
 
@@ -294,7 +304,7 @@ static void
 forget_early_snapshot (WgSyncClient *self)
 {
   self->snapshot_early = FALSE;
-  g_clear_pointer (&self->early_parsed, json_node_unref);
+  g_clear_pointer (&self->early_snapshot, wg_cache_snapshot_free);
   g_clear_pointer (&self->snapshot_journal, g_free);
 }
 
@@ -309,6 +319,7 @@ schedule_reconnect (WgSyncClient *self,
   cancel_backfill (self);
   g_clear_handle_id (&self->apply_id, g_source_remove);
   g_ptr_array_set_size (self->pending, 0);
+  self->snapshot_unstored = FALSE;
   forget_early_snapshot (self);
   self->epoch++;
   if (!self->running || self->reconnect_id != 0)
@@ -416,14 +427,26 @@ apply_pending_cb (gpointer user_data)
   g_autoptr(GPtrArray) batch = NULL;
 
   self->apply_id = 0;
-  /* One batch with the writer at a time: the next one gathers meanwhile. */
-  if (self->applying || self->pending->len == 0)
+  /* One batch with the writer at a time: the next one gathers meanwhile.
+   * A stream ahead of the cache waits for the snapshot it goes on from:
+   * the writer gets its events after it (and only once it has checked
+   * the snapshot's journal). */
+  if (self->applying || self->pending->len == 0 || self->snapshot_unstored)
     return G_SOURCE_REMOVE;
   batch = g_steal_pointer (&self->pending);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   self->applying = TRUE;
   wg_cache_writer_apply_events (self->writer, batch, stream_applied_cb, job_owner_new (self));
   return G_SOURCE_REMOVE;
+}
+
+static void
+go_live (WgSyncClient *self)
+{
+  wg_backoff_reset (&self->reconnect_backoff);
+  set_state (self, WG_SYNC_ONLINE);
+  kick_sender (self);
+  maybe_start_backfill (self);
 }
 
 static void
@@ -455,13 +478,14 @@ stream_message_cb (SoupWebsocketConnection *stream,
   if (g_str_equal (kind, "hello"))
     {
       const char *journal_id = json_object_get_string_member_with_default (object, "journal_id", NULL);
+      const char *expected = self->stream_journal != NULL ? self->stream_journal
+                                                          : wg_store_get_journal_id (self->cache);
 
-      /* The journal changed between the health check and the stream: the
-       * next health check resets the cache. */
-      if (journal_id != NULL && g_strcmp0 (journal_id, wg_store_get_journal_id (self->cache)) != 0)
+      /* The journal changed between the health check (or the snapshot)
+       * and the stream: the next health check resets the cache. */
+      if (journal_id != NULL && g_strcmp0 (journal_id, expected) != 0)
         {
-          g_debug ("the stream serves journal %s, the cache holds %s", journal_id,
-                   wg_store_get_journal_id (self->cache));
+          g_debug ("the stream serves journal %s, expected %s", journal_id, expected);
           /* Asked with the health check: its answer empties the cache. */
           if (self->stream_early)
             {
@@ -500,10 +524,11 @@ stream_message_cb (SoupWebsocketConnection *stream,
     }
   else if (g_str_equal (kind, "live"))
     {
-      wg_backoff_reset (&self->reconnect_backoff);
-      set_state (self, WG_SYNC_ONLINE);
-      kick_sender (self);
-      maybe_start_backfill (self);
+      /* Live once the snapshot the stream goes on from is stored too. */
+      if (self->snapshot_unstored)
+        self->live_waiting = TRUE;
+      else
+        go_live (self);
     }
   else if (g_str_equal (kind, "positions"))
     {
@@ -548,8 +573,9 @@ stream_opened_cb (GObject      *source,
 
   stream = wg_api_client_stream_finish (WG_API_CLIENT (source), result, &error);
   /* The connection it was asked for is gone (a reconnect, the health
-   * check's answer choosing pages instead). */
-  if (!job_current (owner))
+   * check's answer choosing pages instead), or the snapshot whose head it
+   * goes on from. */
+  if (!job_current (owner) || (owner->ahead && self->stream_journal == NULL))
     {
       if (stream != NULL && soup_websocket_connection_get_state (stream) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_close (stream, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
@@ -821,14 +847,22 @@ maybe_start_backfill (WgSyncClient *self)
 }
 
 static void
+open_stream_after (WgSyncClient *self,
+                   gint64        after,
+                   gboolean      ahead)
+{
+  g_autofree char *path = g_strdup_printf ("%s/stream?after=%" G_GINT64_FORMAT, self->base_path, after);
+  JobOwner *owner = job_owner_new (self);
+
+  owner->ahead = ahead;
+  self->acked = after;
+  wg_api_client_stream_async (self->api, path, self->cancellable, stream_opened_cb, owner);
+}
+
+static void
 open_stream (WgSyncClient *self)
 {
-  g_autofree char *path = g_strdup_printf ("%s/stream?after=%" G_GINT64_FORMAT, self->base_path,
-                                           wg_store_head (self->cache));
-
-  self->acked = wg_store_head (self->cache);
-  wg_api_client_stream_async (self->api, path, self->cancellable, stream_opened_cb,
-                              job_owner_new (self));
+  open_stream_after (self, wg_store_head (self->cache), FALSE);
 }
 
 static void pull_page (WgSyncClient *self,
@@ -933,7 +967,18 @@ snapshot_applied_cb (GObject      *source,
       return;
     }
   g_debug ("snapshot applied at %" G_GINT64_FORMAT, batch->server_head);
-  open_stream (self);
+  /* The stream's events that waited for it follow it to the writer. */
+  self->snapshot_unstored = FALSE;
+  if (self->pending->len > 0 && self->apply_id == 0)
+    self->apply_id = g_idle_add_full (G_PRIORITY_DEFAULT, apply_pending_cb, self, NULL);
+  /* Asked from its head already (it may have said "live"), or now. */
+  if (self->stream_journal == NULL)
+    open_stream (self);
+  else if (self->live_waiting)
+    {
+      self->live_waiting = FALSE;
+      go_live (self);
+    }
 }
 
 static void
@@ -963,13 +1008,42 @@ snapshot_cb (GObject      *source,
 static void
 apply_early_snapshot (WgSyncClient *self)
 {
-  g_autoptr(JsonNode) parsed = NULL;
-
-  if (self->snapshot_journal == NULL || self->early_parsed == NULL)
+  if (self->snapshot_journal == NULL || self->early_snapshot == NULL)
     return;
-  parsed = g_steal_pointer (&self->early_parsed);
-  wg_cache_writer_apply_parsed_snapshot (self->writer, parsed, self->snapshot_journal,
-                                         snapshot_applied_cb, job_owner_new (self));
+  wg_cache_writer_apply_decoded_snapshot (self->writer, g_steal_pointer (&self->early_snapshot),
+                                          self->snapshot_journal, snapshot_applied_cb, job_owner_new (self));
+}
+
+/* The early snapshot decoded: the stream is asked from its head at once,
+ * as a warm start's is with the health check, rather than once the
+ * snapshot is stored (a round trip then on the way to "live").  Its hello
+ * must name the snapshot's journal; its events and "live" wait for the
+ * snapshot (snapshot_unstored). */
+static void
+open_stream_ahead (WgSyncClient *self)
+{
+  WgCacheSnapshot *snapshot = self->early_snapshot;
+
+  if (snapshot == NULL || snapshot->head <= 0 || snapshot->journal_id == NULL
+      || self->stream != NULL || self->stream_journal != NULL)
+    return;
+  self->stream_journal = g_strdup (snapshot->journal_id);
+  self->snapshot_unstored = TRUE;
+  open_stream_after (self, snapshot->head, TRUE);
+}
+
+/* The early snapshot is not stored after all (the health check found the
+ * journal empty): the stream ahead of the cache goes, with what it
+ * brought. */
+static void
+drop_stream_ahead (WgSyncClient *self)
+{
+  if (!self->snapshot_unstored)
+    return;
+  self->snapshot_unstored = FALSE;
+  close_stream (self);
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  g_ptr_array_set_size (self->pending, 0);
 }
 
 /* The early snapshot, parsed on a thread (WgSnapshotFetch). */
@@ -982,8 +1056,8 @@ early_snapshot_cb (GObject      *source,
   WgSyncClient *self = owner->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
-  g_autoptr(JsonNode) snapshot = wg_snapshot_fetch_wait_finish (WG_SNAPSHOT_FETCH (source), result,
-                                                                &problem, &error);
+  g_autoptr(WgCacheSnapshot) snapshot = wg_snapshot_fetch_wait_finish (WG_SNAPSHOT_FETCH (source), result,
+                                                                       &problem, &error);
 
   if (!job_current (owner) || !self->snapshot_early)
     return;
@@ -997,7 +1071,8 @@ early_snapshot_cb (GObject      *source,
         fail_connection (self, error, problem);
       return;
     }
-  self->early_parsed = g_steal_pointer (&snapshot);
+  self->early_snapshot = g_steal_pointer (&snapshot);
+  open_stream_ahead (self);
   apply_early_snapshot (self);
 }
 
@@ -1013,6 +1088,7 @@ early_snapshot_journal (WgSyncClient *self,
   if (head <= 0 || journal_id == NULL)
     {
       forget_early_snapshot (self);
+      drop_stream_ahead (self);
       return;
     }
   g_free (self->snapshot_journal);
@@ -1836,9 +1912,10 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->base_path, g_free);
   g_clear_pointer (&self->upload_dir, g_free);
   g_clear_pointer (&self->reset_journal_id, g_free);
-  g_clear_pointer (&self->early_parsed, json_node_unref);
+  g_clear_pointer (&self->early_snapshot, wg_cache_snapshot_free);
   g_clear_object (&self->snapshot_fetch);
   g_clear_pointer (&self->snapshot_journal, g_free);
+  g_clear_pointer (&self->stream_journal, g_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->adopting, g_hash_table_unref);
   g_clear_object (&self->cancellable);
@@ -2015,6 +2092,7 @@ wg_sync_client_stop (WgSyncClient *self)
   g_clear_handle_id (&self->apply_id, g_source_remove);
   if (self->pending != NULL)
     g_ptr_array_set_size (self->pending, 0);
+  self->snapshot_unstored = FALSE;
   g_clear_pointer (&self->sending, wg_outbox_entry_free);
   set_state (self, WG_SYNC_OFFLINE);
 }
