@@ -153,7 +153,8 @@ static guint signals[N_SIGNALS];
 
 static void connect_now (WgSyncClient *self);
 static void observe_health (WgSyncClient *self,
-                            JsonObject   *object);
+                            JsonObject   *object,
+                            gint64        received_ms);
 static void health_answered (WgSyncClient *self);
 static void drop_early_stream (WgSyncClient *self);
 static void kick_sender (WgSyncClient *self);
@@ -1191,6 +1192,10 @@ reset_done_cb (GObject      *source,
   health_answered (self);
 }
 
+static void take_health (WgSyncClient *self,
+                         JsonNode     *answer,
+                         gint64        received_ms);
+
 static void
 health_cb (GObject      *source,
            GAsyncResult *result,
@@ -1201,8 +1206,6 @@ health_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
   g_autoptr(JsonNode) answer = NULL;
-  JsonObject *object;
-  const char *journal_id;
 
   answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
   /* A reconnect since (the early stream closed or refused at once). */
@@ -1213,6 +1216,17 @@ health_cb (GObject      *source,
       fail_connection (self, error, problem);
       return;
     }
+  take_health (self, answer, wg_wall_time_ms ());
+}
+
+/* The health check's answer, received at @received_ms (wall clock). */
+static void
+take_health (WgSyncClient *self,
+             JsonNode     *answer,
+             gint64        received_ms)
+{
+  JsonObject *object;
+  const char *journal_id;
 
   object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
   journal_id = object != NULL ? json_object_get_string_member_with_default (object, "journal_id", NULL) : NULL;
@@ -1223,7 +1237,7 @@ health_cb (GObject      *source,
       g_debug ("the server's journal is %s, the cache held %s: starting again", journal_id,
                wg_store_get_journal_id (self->cache));
       drop_early_stream (self);
-      observe_health (self, object);
+      observe_health (self, object, received_ms);
       g_free (self->reset_journal_id);
       self->reset_journal_id = g_strdup (journal_id);
       self->reset_head = json_object_get_int_member_with_default (object, "head", 0);
@@ -1231,7 +1245,7 @@ health_cb (GObject      *source,
       early_snapshot_journal (self, journal_id, self->reset_head);
       return;
     }
-  observe_health (self, object);
+  observe_health (self, object, received_ms);
   /* The same journal with fewer events than this cache holds (an older
    * copy of it restored): out of step, as protocol.md says, until the
    * cache is cleared.  Nothing is asked of a server that lacks them. */
@@ -1253,15 +1267,16 @@ health_cb (GObject      *source,
 /* The clock offset from the health check's answer. */
 static void
 observe_health (WgSyncClient *self,
-                JsonObject   *object)
+                JsonObject   *object,
+                gint64        received_ms)
 {
   if (object != NULL && json_object_has_member (object, "server_time"))
     wg_clock_observe_server (self->clock, json_object_get_int_member (object, "server_time"),
-                             self->health_sent_ms, wg_wall_time_ms ());
+                             self->health_sent_ms, received_ms);
   /* An exercise's record: its clock is exercise time (paused time left out). */
   else if (object != NULL && json_object_has_member (object, "clock"))
     wg_clock_observe_server (self->clock, json_object_get_int_member (object, "clock"),
-                             self->health_sent_ms, wg_wall_time_ms ());
+                             self->health_sent_ms, received_ms);
 }
 
 /* The health check answered for the journal the cache holds: on. */
@@ -1295,15 +1310,25 @@ connect_now (WgSyncClient *self)
    * head and clock. */
   g_autofree char *path = g_str_equal (self->base_path, WG_SYNC_LIVE_BASE_PATH)
                           ? g_strdup ("/api/v1/health") : g_strdup (self->base_path);
+  /* The first connection's snapshot and health check were asked at the
+   * login's answer; a later one asks again. */
+  g_autoptr(WgSnapshotFetch) fetch = g_steal_pointer (&self->snapshot_fetch);
+  g_autoptr(JsonNode) early_health = NULL;
+  gint64 early_received_ms = 0;
 
   if (!self->running)
     return;
 
   set_state (self, WG_SYNC_CONNECTING);
   self->health_done = FALSE;
-  self->health_sent_ms = wg_wall_time_ms ();
-  wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable,
-                               health_cb, job_owner_new (self));
+  if (fetch != NULL && !self->awaiting_login)
+    early_health = wg_snapshot_fetch_take_health (fetch, &self->health_sent_ms, &early_received_ms);
+  if (early_health == NULL)
+    {
+      self->health_sent_ms = wg_wall_time_ms ();
+      wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable,
+                                   health_cb, job_owner_new (self));
+    }
   /* A cache to resume from (a warm start on its token, a reconnect): the
    * stream's handshake goes with the health check instead of a round trip after it (each answer waits for
    * the main loop, busy with the window's first frames).  Its "hello"
@@ -1321,16 +1346,21 @@ connect_now (WgSyncClient *self)
   if (!self->awaiting_login && wg_store_head (self->cache) == 0
       && g_str_equal (self->base_path, WG_SYNC_LIVE_BASE_PATH))
     {
-      /* The first connection's was asked at the login's answer. */
-      g_autoptr(WgSnapshotFetch) fetch = g_steal_pointer (&self->snapshot_fetch);
-
       if (fetch == NULL)
-        fetch = wg_snapshot_fetch_new (self->api, self->base_path, self->cancellable);
+        fetch = wg_snapshot_fetch_new (self->api, self->base_path, FALSE, self->cancellable);
       self->snapshot_early = TRUE;
-      wg_snapshot_fetch_wait_async (fetch, early_snapshot_cb, job_owner_new (self));
+      /* In already: the stream is asked now, and with the health check
+       * answered too the writer gets it now, ahead of the views' first
+       * reads, without waiting for a turn of the main loop (the window is
+       * built next). */
+      self->early_snapshot = wg_snapshot_fetch_is_done (fetch) ? wg_snapshot_fetch_take_snapshot (fetch) : NULL;
+      if (self->early_snapshot != NULL)
+        open_stream_ahead (self);
+      else
+        wg_snapshot_fetch_wait_async (fetch, early_snapshot_cb, job_owner_new (self));
     }
-  /* Asked for the first connection only: a later one asks again. */
-  g_clear_object (&self->snapshot_fetch);
+  if (early_health != NULL)
+    take_health (self, early_health, early_received_ms);
 }
 
 /* The outbox. */

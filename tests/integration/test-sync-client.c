@@ -401,7 +401,7 @@ test_snapshot_fetched_before_cache (void)
   before = report_professional (server, token);
   snapshot_head = wg_test_server_head (server);
   api = logged_in_api (server, "dispatcher");
-  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, NULL);
+  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, TRUE, NULL);
   g_assert_true (wg_test_iterate_until (snapshot_fetched, fetch, 10000));
   after = report_professional (server, token);
 
@@ -421,7 +421,7 @@ test_snapshot_fetched_before_cache (void)
    * snapshot): the sync client waits for it. */
   console = console_new ();
   g_clear_object (&fetch);
-  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, NULL);
+  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, TRUE, NULL);
   console_open (console, api, "dispatcher", TRUE);
   wg_sync_client_take_snapshot_fetch (console->sync, fetch);
   g_assert_false (wg_snapshot_fetch_is_done (fetch));
@@ -698,7 +698,7 @@ test_stream_ahead_of_snapshot_store (void)
   before = report_professional (server, token);
   snapshot_head = wg_test_server_head (server);
   api = logged_in_api (server, "dispatcher");
-  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, NULL);
+  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, TRUE, NULL);
   g_assert_true (wg_test_iterate_until (snapshot_fetched, fetch, 10000));
   between = report_professional (server, token);
 
