@@ -1564,6 +1564,7 @@ test_cache_ahead_of_server (void)
   g_autofree char *port = NULL;
   g_autofree char *older = g_dir_make_tmp ("wangge-older-XXXXXX", &error);
   g_autofree char *old_id = NULL;
+  g_autofree char *restored_id = NULL;
   const char *same_port[6];
   gint64 ahead;
   guint connecting = 0;
@@ -1600,7 +1601,8 @@ test_cache_ahead_of_server (void)
   g_signal_connect (console->sync, "cache-reset", G_CALLBACK (count_cb), &resets);
   wg_test_server_start (server, same_port);
   g_assert_cmpint (wg_test_server_head (server), <, ahead);
-  g_assert_cmpstr (health_journal_id (server), ==, old_id);
+  restored_id = health_journal_id (server);
+  g_assert_cmpstr (restored_id, ==, old_id);
 
   g_assert_true (wg_test_iterate_until (is_out_of_step, console, 15000));
   connecting = 0;
