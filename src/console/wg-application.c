@@ -801,10 +801,11 @@ login_cb (GObject      *source,
     g_autofree char *journal_path = g_build_filename (dir, "journal.db", NULL);
 
     wg_reference_cache_fetch_async (self->api, dir, TRUE, self->cancellable, reference_cb, g_object_ref (self));
-    /* No cache yet: it starts from the snapshot, asked now and parsed on
-     * a thread while the reference loads on its own. */
+    /* No cache yet: it starts from the snapshot, asked now (with the
+     * health check that names its journal) and decoded on a thread while
+     * the reference loads on its own. */
     if (!g_file_test (journal_path, G_FILE_TEST_EXISTS))
-      self->snapshot_fetch = wg_snapshot_fetch_new (self->api, WG_SYNC_LIVE_BASE_PATH, self->cancellable);
+      self->snapshot_fetch = wg_snapshot_fetch_new (self->api, WG_SYNC_LIVE_BASE_PATH, TRUE, self->cancellable);
   }
 }
 

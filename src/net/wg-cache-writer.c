@@ -43,7 +43,7 @@ typedef struct
   JobKind    kind;
   GPtrArray *nodes;      /* JOB_EVENTS: JsonNode* */
   GBytes    *bytes;      /* JOB_PAGE, JOB_SNAPSHOT */
-  JsonNode  *root;       /* JOB_SNAPSHOT: parsed already (instead of @bytes) */
+  WgCacheSnapshot *snapshot; /* JOB_SNAPSHOT: decoded already (instead of @bytes) */
   WgReference *reference; /* JOB_FORCES */
   char      *journal_id; /* JOB_SNAPSHOT, JOB_RESET */
   char      *incident;   /* JOB_ADOPT */
@@ -91,7 +91,7 @@ job_free (Job *job)
 {
   g_clear_pointer (&job->nodes, g_ptr_array_unref);
   g_clear_pointer (&job->bytes, g_bytes_unref);
-  g_clear_pointer (&job->root, json_node_unref);
+  g_clear_pointer (&job->snapshot, wg_cache_snapshot_free);
   g_clear_object (&job->reference);
   g_free (job->journal_id);
   g_free (job->incident);
@@ -341,41 +341,43 @@ compare_seq (gconstpointer a,
   return sa < sb ? -1 : sa > sb;
 }
 
-/* The snapshot's events (each incident's, in seq order overall), its
- * units and roster, into the empty cache. */
-static gboolean
-run_snapshot (WgCacheWriter *self,
-              Job           *job,
-              WgCacheBatch  *batch,
-              GError       **error)
+void
+wg_cache_snapshot_free (WgCacheSnapshot *snapshot)
 {
-  g_autoptr(JsonNode) root = job->root != NULL ? json_node_ref (job->root)
-                                                : wg_cache_writer_parse (job->bytes, error);
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
-  g_autoptr(GPtrArray) units = wg_unit_record_array_new ();
+  if (snapshot == NULL)
+    return;
+  g_free (snapshot->journal_id);
+  g_clear_pointer (&snapshot->events, g_ptr_array_unref);
+  g_clear_pointer (&snapshot->units, g_ptr_array_unref);
+  g_clear_pointer (&snapshot->positions, json_array_unref);
+  g_free (snapshot->duty_leader);
+  g_free (snapshot);
+}
+
+WgCacheSnapshot *
+wg_cache_snapshot_decode (GBytes  *answer,
+                          GError **error)
+{
+  g_autoptr(JsonNode) root = wg_cache_writer_parse (answer, error);
+  g_autoptr(WgCacheSnapshot) snapshot = NULL;
   JsonObject *object;
   JsonNode *incidents, *unit_array, *roster;
-  const char *duty_leader = NULL;
-  gint64 duty_since = 0;
 
   if (root == NULL)
-    return FALSE;
+    return NULL;
   object = json_node_get_object (root);
   incidents = json_object_get_member (object, "incidents");
   if (incidents == NULL || !JSON_NODE_HOLDS_ARRAY (incidents) || !json_object_has_member (object, "head"))
-    return invalid (error, "a snapshot without head or incidents");
-  /* Another journal since the health check: the caller starts again. */
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "journal_id", NULL), job->journal_id) != 0)
     {
-      batch->other_journal = TRUE;
-      return TRUE;
+      invalid (error, "a snapshot without head or incidents");
+      return NULL;
     }
-  batch->server_head = json_object_get_int_member (object, "head");
-  batch->positions = json_array_new ();
-  /* Started already (by an earlier answer of the same connection): the
-   * stream goes on from the cache's head. */
-  if (wg_store_head (self->store) > 0)
-    return TRUE;
+  snapshot = g_new0 (WgCacheSnapshot, 1);
+  snapshot->journal_id = g_strdup (json_object_get_string_member_with_default (object, "journal_id", NULL));
+  snapshot->head = json_object_get_int_member (object, "head");
+  snapshot->events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  snapshot->units = wg_unit_record_array_new ();
+  snapshot->positions = json_array_new ();
 
   for (guint i = 0; i < json_array_get_length (json_node_get_array (incidents)); i++)
     {
@@ -384,10 +386,14 @@ run_snapshot (WgCacheWriter *self,
                         ? json_object_get_member (json_node_get_object (incident), "events") : NULL;
 
       if (array == NULL || !JSON_NODE_HOLDS_ARRAY (array))
-        return invalid (error, "a snapshot incident without events");
-      if (!decode_events (json_node_get_array (array), events, error))
-        return FALSE;
+        {
+          invalid (error, "a snapshot incident without events");
+          return NULL;
+        }
+      if (!decode_events (json_node_get_array (array), snapshot->events, error))
+        return NULL;
     }
+  g_ptr_array_sort (snapshot->events, compare_seq);
   unit_array = json_object_get_member (object, "units");
   for (guint i = 0; unit_array != NULL && JSON_NODE_HOLDS_ARRAY (unit_array) &&
                     i < json_array_get_length (json_node_get_array (unit_array)); i++)
@@ -397,31 +403,63 @@ run_snapshot (WgCacheWriter *self,
       JsonNode *position = JSON_NODE_HOLDS_OBJECT (node)
                            ? json_object_get_member (json_node_get_object (node), "position") : NULL;
 
-      g_ptr_array_add (units, unit);
+      g_ptr_array_add (snapshot->units, unit);
       if (!wg_unit_record_from_json (node, unit, error))
-        return FALSE;
+        return NULL;
       if (position != NULL && JSON_NODE_HOLDS_OBJECT (position))
-        json_array_add_element (batch->positions, json_node_copy (position));
+        json_array_add_element (snapshot->positions, json_node_copy (position));
     }
   roster = json_object_get_member (object, "roster");
   if (roster != NULL && JSON_NODE_HOLDS_OBJECT (roster))
     {
-      duty_leader = json_object_get_string_member_with_default (json_node_get_object (roster), "duty_leader", NULL);
-      duty_since = json_object_get_int_member_with_default (json_node_get_object (roster), "since", 0);
+      snapshot->duty_leader = g_strdup (
+        json_object_get_string_member_with_default (json_node_get_object (roster), "duty_leader", NULL));
+      snapshot->duty_since = json_object_get_int_member_with_default (json_node_get_object (roster), "since", 0);
     }
+  return g_steal_pointer (&snapshot);
+}
 
-  g_ptr_array_sort (events, compare_seq);
-  if (!wg_store_apply_snapshot (self->store, batch->server_head, events, units, duty_leader, duty_since, error))
+/* The snapshot's events, units and roster into the empty cache, when it
+ * is of @job's journal (decoded here when it came as the answer's bytes). */
+static gboolean
+run_snapshot (WgCacheWriter *self,
+              Job           *job,
+              WgCacheBatch  *batch,
+              GError       **error)
+{
+  g_autoptr(WgCacheSnapshot) decoded = job->snapshot == NULL ? wg_cache_snapshot_decode (job->bytes, error) : NULL;
+  WgCacheSnapshot *snapshot = job->snapshot != NULL ? job->snapshot : decoded;
+
+  if (snapshot == NULL)
     return FALSE;
+  /* Another journal since the health check: the caller starts again. */
+  if (g_strcmp0 (snapshot->journal_id, job->journal_id) != 0)
+    {
+      batch->other_journal = TRUE;
+      return TRUE;
+    }
+  batch->server_head = snapshot->head;
+  batch->positions = json_array_new ();
+  /* Started already (by an earlier answer of the same connection): the
+   * stream goes on from the cache's head. */
+  if (wg_store_head (self->store) > 0)
+    return TRUE;
+
+  if (!wg_store_apply_snapshot (self->store, snapshot->head, snapshot->events, snapshot->units,
+                                snapshot->duty_leader, snapshot->duty_since, error))
+    return FALSE;
+  /* Handed over, not shared: json-glib's counts are not atomic. */
+  g_clear_pointer (&batch->positions, json_array_unref);
+  batch->positions = g_steal_pointer (&snapshot->positions);
   /* Announced even without an incident when the roster names who is on
    * duty now, which no event of the stream will say until the next
    * handover. */
-  if (events->len == 0 && duty_leader == NULL)
+  if (snapshot->events->len == 0 && snapshot->duty_leader == NULL)
     return TRUE;
-  batch->changes = wg_cache_writer_read_changes (self->store, events, error);
+  batch->changes = wg_cache_writer_read_changes (self->store, snapshot->events, error);
   if (batch->changes == NULL)
     return FALSE;
-  wg_change_set_set_duty_leader (batch->changes, duty_leader);
+  wg_change_set_set_duty_leader (batch->changes, snapshot->duty_leader);
   return TRUE;
 }
 
@@ -499,7 +537,7 @@ run_job (gpointer data,
       ok = run_snapshot (self, job, batch, &error);
       break;
     case JOB_RESET:
-      ok = wg_store_reset (self->store, job->journal_id, &error);
+      ok = wg_store_name_journal (self->store, job->journal_id, &error);
       break;
     case JOB_ADOPT:
       ok = run_adopt (self, job, batch, &error);
@@ -609,19 +647,19 @@ wg_cache_writer_apply_snapshot (WgCacheWriter       *self,
 }
 
 void
-wg_cache_writer_apply_parsed_snapshot (WgCacheWriter       *self,
-                                       JsonNode            *snapshot,
-                                       const char          *journal_id,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
+wg_cache_writer_apply_decoded_snapshot (WgCacheWriter       *self,
+                                        WgCacheSnapshot     *snapshot,
+                                        const char          *journal_id,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
 {
   Job *job;
 
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
-  g_return_if_fail (snapshot != NULL && JSON_NODE_HOLDS_OBJECT (snapshot));
+  g_return_if_fail (snapshot != NULL);
 
   job = job_new (JOB_SNAPSHOT, NULL, journal_id, NULL);
-  job->root = json_node_ref (snapshot);
+  job->snapshot = snapshot;
   push (self, job, wg_cache_writer_apply_snapshot, callback, user_data);
 }
 

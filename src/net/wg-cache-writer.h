@@ -38,6 +38,24 @@ typedef struct
 void          wg_cache_batch_free         (WgCacheBatch *batch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgCacheBatch, wg_cache_batch_free)
 
+/* A GET /api/v1/snapshot answer decoded (any thread: a cold start's on
+ * the thread that parsed it, WgSnapshotFetch), for the writer to store. */
+typedef struct
+{
+  char      *journal_id;  /* the journal it is of, as the server named it */
+  gint64     head;
+  GPtrArray *events;      /* WgEvent: every incident's, in seq order */
+  GPtrArray *units;       /* WgUnitRecord */
+  JsonArray *positions;   /* the units' last positions */
+  char      *duty_leader; /* the roster: who is on duty (NULL: not said) */
+  gint64     duty_since;
+} WgCacheSnapshot;
+
+WgCacheSnapshot *wg_cache_snapshot_decode (GBytes          *answer,
+                                           GError         **error);
+void          wg_cache_snapshot_free      (WgCacheSnapshot *snapshot);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgCacheSnapshot, wg_cache_snapshot_free)
+
 /* @full_view: seqs must follow each other (else events after a gap are
  * left for the caller to pull). */
 WgCacheWriter *wg_cache_writer_new         (const char          *path,
@@ -73,13 +91,14 @@ void          wg_cache_writer_apply_snapshot (WgCacheWriter     *self,
                                               const char        *journal_id,
                                               GAsyncReadyCallback callback,
                                               gpointer           user_data);
-/* The same, parsed already (wg_cache_writer_parse() on another thread,
- * while the answer waited for the cache to be opened). */
-void          wg_cache_writer_apply_parsed_snapshot (WgCacheWriter       *self,
-                                                     JsonNode            *snapshot,
-                                                     const char          *journal_id,
-                                                     GAsyncReadyCallback  callback,
-                                                     gpointer             user_data);
+/* The same, decoded already (wg_cache_snapshot_decode() on another
+ * thread, while the answer waited for the cache to be opened); takes
+ * @snapshot. */
+void          wg_cache_writer_apply_decoded_snapshot (WgCacheWriter       *self,
+                                                      WgCacheSnapshot     *snapshot,
+                                                      const char          *journal_id,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
 /* Registers @reference's forces as units (wg_store_register_forces) on
  * the worker's connection: every job given after it, reads included,
  * finds them there. */
@@ -90,7 +109,8 @@ void          wg_cache_writer_register_forces (WgCacheWriter       *self,
 /* An answer's JSON text, which must be an object (any thread). */
 JsonNode     *wg_cache_writer_parse        (GBytes              *bytes,
                                             GError             **error);
-/* Empties the cache for another journal (wg_store_reset). */
+/* Empties the cache for another journal (wg_store_name_journal: a new
+ * cache only takes the journal's id). */
 void          wg_cache_writer_reset        (WgCacheWriter       *self,
                                             const char          *journal_id,
                                             GAsyncReadyCallback  callback,

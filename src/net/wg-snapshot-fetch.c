@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "wg-cache-writer.h"
+#include "wg-clock.h"
 #include "wg-snapshot-fetch.h"
 
 struct _WgSnapshotFetch
@@ -12,10 +13,13 @@ struct _WgSnapshotFetch
 
   GCancellable *cancellable;
   gboolean      done;
-  JsonNode     *snapshot;  /* done: the answer parsed, or NULL with @error */
+  WgCacheSnapshot *snapshot; /* done: the answer decoded, or NULL with @error */
   GError       *error;
   WgProblem    *problem;
   GTask        *waiting;   /* the caller of wait_async() until done */
+  JsonNode     *health;    /* GET /api/v1/health answered, until taken */
+  gint64        health_sent_ms;
+  gint64        health_received_ms;
 };
 
 G_DEFINE_FINAL_TYPE (WgSnapshotFetch, wg_snapshot_fetch, G_TYPE_OBJECT)
@@ -29,14 +33,14 @@ answer_waiting (WgSnapshotFetch *self)
     return;
   task = g_steal_pointer (&self->waiting);
   if (self->snapshot != NULL)
-    g_task_return_pointer (task, g_steal_pointer (&self->snapshot), (GDestroyNotify) json_node_unref);
+    g_task_return_pointer (task, g_steal_pointer (&self->snapshot), (GDestroyNotify) wg_cache_snapshot_free);
   else
     g_task_return_error (task, g_steal_pointer (&self->error));
 }
 
 static void
 finish (WgSnapshotFetch *self,
-        JsonNode        *snapshot,
+        WgCacheSnapshot *snapshot,
         GError          *error,
         WgProblem       *problem)
 {
@@ -54,12 +58,12 @@ parse_thread (GTask        *task,
               GCancellable *cancellable)
 {
   GError *error = NULL;
-  JsonNode *snapshot = wg_cache_writer_parse (task_data, &error);
+  WgCacheSnapshot *snapshot = wg_cache_snapshot_decode (task_data, &error);
 
   if (snapshot == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, snapshot, (GDestroyNotify) json_node_unref);
+    g_task_return_pointer (task, snapshot, (GDestroyNotify) wg_cache_snapshot_free);
 }
 
 static void
@@ -69,7 +73,7 @@ parsed_cb (GObject      *source,
 {
   WgSnapshotFetch *self = WG_SNAPSHOT_FETCH (source);
   GError *error = NULL;
-  JsonNode *snapshot = g_task_propagate_pointer (G_TASK (result), &error);
+  WgCacheSnapshot *snapshot = g_task_propagate_pointer (G_TASK (result), &error);
 
   finish (self, snapshot, error, NULL);
 }
@@ -100,15 +104,32 @@ answered_cb (GObject      *source,
 }
 
 static void
+health_answered_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(WgSnapshotFetch) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, NULL, &error);
+
+  /* Not answered: the sync client asks again. */
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+    return;
+  self->health_received_ms = wg_wall_time_ms ();
+  self->health = g_steal_pointer (&answer);
+}
+
+static void
 wg_snapshot_fetch_finalize (GObject *object)
 {
   WgSnapshotFetch *self = WG_SNAPSHOT_FETCH (object);
 
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->snapshot, json_node_unref);
+  g_clear_pointer (&self->snapshot, wg_cache_snapshot_free);
   g_clear_error (&self->error);
   g_clear_pointer (&self->problem, wg_problem_free);
   g_clear_object (&self->waiting);
+  g_clear_pointer (&self->health, json_node_unref);
 
   G_OBJECT_CLASS (wg_snapshot_fetch_parent_class)->finalize (object);
 }
@@ -127,6 +148,7 @@ wg_snapshot_fetch_init (WgSnapshotFetch *self)
 WgSnapshotFetch *
 wg_snapshot_fetch_new (WgApiClient  *api,
                        const char   *base_path,
+                       gboolean      with_health,
                        GCancellable *cancellable)
 {
   WgSnapshotFetch *self;
@@ -139,7 +161,34 @@ wg_snapshot_fetch_new (WgApiClient  *api,
   self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   path = g_strconcat (base_path, "/snapshot", NULL);
   wg_api_client_get_bytes_async (api, path, cancellable, answered_cb, g_object_ref (self));
+  if (with_health)
+    {
+      self->health_sent_ms = wg_wall_time_ms ();
+      wg_api_client_request_async (api, "GET", "/api/v1/health", NULL, cancellable, health_answered_cb,
+                                   g_object_ref (self));
+    }
   return self;
+}
+
+JsonNode *
+wg_snapshot_fetch_take_health (WgSnapshotFetch *self,
+                               gint64          *sent_ms,
+                               gint64          *received_ms)
+{
+  g_return_val_if_fail (WG_IS_SNAPSHOT_FETCH (self), NULL);
+
+  *sent_ms = self->health_sent_ms;
+  *received_ms = self->health_received_ms;
+  return g_steal_pointer (&self->health);
+}
+
+WgCacheSnapshot *
+wg_snapshot_fetch_take_snapshot (WgSnapshotFetch *self)
+{
+  g_return_val_if_fail (WG_IS_SNAPSHOT_FETCH (self), NULL);
+  g_return_val_if_fail (self->waiting == NULL, NULL);
+
+  return g_steal_pointer (&self->snapshot);
 }
 
 gboolean
@@ -163,7 +212,7 @@ wg_snapshot_fetch_wait_async (WgSnapshotFetch     *self,
   answer_waiting (self);
 }
 
-JsonNode *
+WgCacheSnapshot *
 wg_snapshot_fetch_wait_finish (WgSnapshotFetch  *self,
                                GAsyncResult     *result,
                                WgProblem       **problem,

@@ -108,9 +108,14 @@ struct _WgSyncClient
   gboolean                 health_done;    /* ... and it answered */
   gboolean                 stream_early;   /* a warm start's stream, asked with the health check */
   gboolean                 snapshot_early; /* a cold start's snapshot, asked with the health check */
-  JsonNode                *early_parsed;   /* ... its answer parsed, until the health check names the journal */
+  WgCacheSnapshot         *early_snapshot; /* ... its answer decoded, until the health check names the journal */
   WgSnapshotFetch         *snapshot_fetch; /* asked at the login's answer, for the first connection */
   char                    *snapshot_journal; /* ... the journal it named (its head above 0) */
+  char                    *stream_journal;   /* the journal the stream must serve when it runs ahead of
+                                              * the cache (from the early snapshot's head); NULL: the cache's */
+  gboolean                 snapshot_unstored; /* ... and the snapshot is not stored yet: the stream's
+                                               * events and "live" wait for it */
+  gboolean                 live_waiting;     /* ... its "live" came meanwhile */
   char                    *reset_journal_id; /* the health check that empties the cache: its journal */
   gint64                   reset_head;       /* ... and head */
   GHashTable              *adopting;      /* incident ids whose events are on their way */
@@ -148,7 +153,8 @@ static guint signals[N_SIGNALS];
 
 static void connect_now (WgSyncClient *self);
 static void observe_health (WgSyncClient *self,
-                            JsonObject   *object);
+                            JsonObject   *object,
+                            gint64        received_ms);
 static void health_answered (WgSyncClient *self);
 static void drop_early_stream (WgSyncClient *self);
 static void kick_sender (WgSyncClient *self);
@@ -223,6 +229,7 @@ typedef struct
 {
   WgSyncClient *self;
   guint         epoch;
+  gboolean      ahead;  /* a stream asked from the early snapshot's head */
 } JobOwner;
 
 static JobOwner *
@@ -253,6 +260,10 @@ job_current (JobOwner *owner)
 static void
 close_stream (WgSyncClient *self)
 {
+  /* A stream ahead of the cache that is still on its way is not wanted
+   * either (stream_opened_cb). */
+  g_clear_pointer (&self->stream_journal, g_free);
+  self->live_waiting = FALSE;
   if (self->stream == NULL)
     return;
 
@@ -294,7 +305,7 @@ static void
 forget_early_snapshot (WgSyncClient *self)
 {
   self->snapshot_early = FALSE;
-  g_clear_pointer (&self->early_parsed, json_node_unref);
+  g_clear_pointer (&self->early_snapshot, wg_cache_snapshot_free);
   g_clear_pointer (&self->snapshot_journal, g_free);
 }
 
@@ -309,6 +320,7 @@ schedule_reconnect (WgSyncClient *self,
   cancel_backfill (self);
   g_clear_handle_id (&self->apply_id, g_source_remove);
   g_ptr_array_set_size (self->pending, 0);
+  self->snapshot_unstored = FALSE;
   forget_early_snapshot (self);
   self->epoch++;
   if (!self->running || self->reconnect_id != 0)
@@ -416,14 +428,26 @@ apply_pending_cb (gpointer user_data)
   g_autoptr(GPtrArray) batch = NULL;
 
   self->apply_id = 0;
-  /* One batch with the writer at a time: the next one gathers meanwhile. */
-  if (self->applying || self->pending->len == 0)
+  /* One batch with the writer at a time: the next one gathers meanwhile.
+   * A stream ahead of the cache waits for the snapshot it goes on from:
+   * the writer gets its events after it (and only once it has checked
+   * the snapshot's journal). */
+  if (self->applying || self->pending->len == 0 || self->snapshot_unstored)
     return G_SOURCE_REMOVE;
   batch = g_steal_pointer (&self->pending);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   self->applying = TRUE;
   wg_cache_writer_apply_events (self->writer, batch, stream_applied_cb, job_owner_new (self));
   return G_SOURCE_REMOVE;
+}
+
+static void
+go_live (WgSyncClient *self)
+{
+  wg_backoff_reset (&self->reconnect_backoff);
+  set_state (self, WG_SYNC_ONLINE);
+  kick_sender (self);
+  maybe_start_backfill (self);
 }
 
 static void
@@ -455,13 +479,14 @@ stream_message_cb (SoupWebsocketConnection *stream,
   if (g_str_equal (kind, "hello"))
     {
       const char *journal_id = json_object_get_string_member_with_default (object, "journal_id", NULL);
+      const char *expected = self->stream_journal != NULL ? self->stream_journal
+                                                          : wg_store_get_journal_id (self->cache);
 
-      /* The journal changed between the health check and the stream: the
-       * next health check resets the cache. */
-      if (journal_id != NULL && g_strcmp0 (journal_id, wg_store_get_journal_id (self->cache)) != 0)
+      /* The journal changed between the health check (or the snapshot)
+       * and the stream: the next health check resets the cache. */
+      if (journal_id != NULL && g_strcmp0 (journal_id, expected) != 0)
         {
-          g_debug ("the stream serves journal %s, the cache holds %s", journal_id,
-                   wg_store_get_journal_id (self->cache));
+          g_debug ("the stream serves journal %s, expected %s", journal_id, expected);
           /* Asked with the health check: its answer empties the cache. */
           if (self->stream_early)
             {
@@ -500,10 +525,11 @@ stream_message_cb (SoupWebsocketConnection *stream,
     }
   else if (g_str_equal (kind, "live"))
     {
-      wg_backoff_reset (&self->reconnect_backoff);
-      set_state (self, WG_SYNC_ONLINE);
-      kick_sender (self);
-      maybe_start_backfill (self);
+      /* Live once the snapshot the stream goes on from is stored too. */
+      if (self->snapshot_unstored)
+        self->live_waiting = TRUE;
+      else
+        go_live (self);
     }
   else if (g_str_equal (kind, "positions"))
     {
@@ -548,8 +574,9 @@ stream_opened_cb (GObject      *source,
 
   stream = wg_api_client_stream_finish (WG_API_CLIENT (source), result, &error);
   /* The connection it was asked for is gone (a reconnect, the health
-   * check's answer choosing pages instead). */
-  if (!job_current (owner))
+   * check's answer choosing pages instead), or the snapshot whose head it
+   * goes on from. */
+  if (!job_current (owner) || (owner->ahead && self->stream_journal == NULL))
     {
       if (stream != NULL && soup_websocket_connection_get_state (stream) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_close (stream, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
@@ -821,14 +848,22 @@ maybe_start_backfill (WgSyncClient *self)
 }
 
 static void
+open_stream_after (WgSyncClient *self,
+                   gint64        after,
+                   gboolean      ahead)
+{
+  g_autofree char *path = g_strdup_printf ("%s/stream?after=%" G_GINT64_FORMAT, self->base_path, after);
+  JobOwner *owner = job_owner_new (self);
+
+  owner->ahead = ahead;
+  self->acked = after;
+  wg_api_client_stream_async (self->api, path, self->cancellable, stream_opened_cb, owner);
+}
+
+static void
 open_stream (WgSyncClient *self)
 {
-  g_autofree char *path = g_strdup_printf ("%s/stream?after=%" G_GINT64_FORMAT, self->base_path,
-                                           wg_store_head (self->cache));
-
-  self->acked = wg_store_head (self->cache);
-  wg_api_client_stream_async (self->api, path, self->cancellable, stream_opened_cb,
-                              job_owner_new (self));
+  open_stream_after (self, wg_store_head (self->cache), FALSE);
 }
 
 static void pull_page (WgSyncClient *self,
@@ -933,7 +968,18 @@ snapshot_applied_cb (GObject      *source,
       return;
     }
   g_debug ("snapshot applied at %" G_GINT64_FORMAT, batch->server_head);
-  open_stream (self);
+  /* The stream's events that waited for it follow it to the writer. */
+  self->snapshot_unstored = FALSE;
+  if (self->pending->len > 0 && self->apply_id == 0)
+    self->apply_id = g_idle_add_full (G_PRIORITY_DEFAULT, apply_pending_cb, self, NULL);
+  /* Asked from its head already (it may have said "live"), or now. */
+  if (self->stream_journal == NULL)
+    open_stream (self);
+  else if (self->live_waiting)
+    {
+      self->live_waiting = FALSE;
+      go_live (self);
+    }
 }
 
 static void
@@ -963,13 +1009,42 @@ snapshot_cb (GObject      *source,
 static void
 apply_early_snapshot (WgSyncClient *self)
 {
-  g_autoptr(JsonNode) parsed = NULL;
-
-  if (self->snapshot_journal == NULL || self->early_parsed == NULL)
+  if (self->snapshot_journal == NULL || self->early_snapshot == NULL)
     return;
-  parsed = g_steal_pointer (&self->early_parsed);
-  wg_cache_writer_apply_parsed_snapshot (self->writer, parsed, self->snapshot_journal,
-                                         snapshot_applied_cb, job_owner_new (self));
+  wg_cache_writer_apply_decoded_snapshot (self->writer, g_steal_pointer (&self->early_snapshot),
+                                          self->snapshot_journal, snapshot_applied_cb, job_owner_new (self));
+}
+
+/* The early snapshot decoded: the stream is asked from its head at once,
+ * as a warm start's is with the health check, rather than once the
+ * snapshot is stored (a round trip then on the way to "live").  Its hello
+ * must name the snapshot's journal; its events and "live" wait for the
+ * snapshot (snapshot_unstored). */
+static void
+open_stream_ahead (WgSyncClient *self)
+{
+  WgCacheSnapshot *snapshot = self->early_snapshot;
+
+  if (snapshot == NULL || snapshot->head <= 0 || snapshot->journal_id == NULL
+      || self->stream != NULL || self->stream_journal != NULL)
+    return;
+  self->stream_journal = g_strdup (snapshot->journal_id);
+  self->snapshot_unstored = TRUE;
+  open_stream_after (self, snapshot->head, TRUE);
+}
+
+/* The early snapshot is not stored after all (the health check found the
+ * journal empty): the stream ahead of the cache goes, with what it
+ * brought. */
+static void
+drop_stream_ahead (WgSyncClient *self)
+{
+  if (!self->snapshot_unstored)
+    return;
+  self->snapshot_unstored = FALSE;
+  close_stream (self);
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  g_ptr_array_set_size (self->pending, 0);
 }
 
 /* The early snapshot, parsed on a thread (WgSnapshotFetch). */
@@ -982,8 +1057,8 @@ early_snapshot_cb (GObject      *source,
   WgSyncClient *self = owner->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
-  g_autoptr(JsonNode) snapshot = wg_snapshot_fetch_wait_finish (WG_SNAPSHOT_FETCH (source), result,
-                                                                &problem, &error);
+  g_autoptr(WgCacheSnapshot) snapshot = wg_snapshot_fetch_wait_finish (WG_SNAPSHOT_FETCH (source), result,
+                                                                       &problem, &error);
 
   if (!job_current (owner) || !self->snapshot_early)
     return;
@@ -997,7 +1072,8 @@ early_snapshot_cb (GObject      *source,
         fail_connection (self, error, problem);
       return;
     }
-  self->early_parsed = g_steal_pointer (&snapshot);
+  self->early_snapshot = g_steal_pointer (&snapshot);
+  open_stream_ahead (self);
   apply_early_snapshot (self);
 }
 
@@ -1013,6 +1089,7 @@ early_snapshot_journal (WgSyncClient *self,
   if (head <= 0 || journal_id == NULL)
     {
       forget_early_snapshot (self);
+      drop_stream_ahead (self);
       return;
     }
   g_free (self->snapshot_journal);
@@ -1115,6 +1192,10 @@ reset_done_cb (GObject      *source,
   health_answered (self);
 }
 
+static void take_health (WgSyncClient *self,
+                         JsonNode     *answer,
+                         gint64        received_ms);
+
 static void
 health_cb (GObject      *source,
            GAsyncResult *result,
@@ -1125,8 +1206,6 @@ health_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
   g_autoptr(JsonNode) answer = NULL;
-  JsonObject *object;
-  const char *journal_id;
 
   answer = wg_api_client_request_finish (WG_API_CLIENT (source), result, &problem, &error);
   /* A reconnect since (the early stream closed or refused at once). */
@@ -1137,6 +1216,17 @@ health_cb (GObject      *source,
       fail_connection (self, error, problem);
       return;
     }
+  take_health (self, answer, wg_wall_time_ms ());
+}
+
+/* The health check's answer, received at @received_ms (wall clock). */
+static void
+take_health (WgSyncClient *self,
+             JsonNode     *answer,
+             gint64        received_ms)
+{
+  JsonObject *object;
+  const char *journal_id;
 
   object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
   journal_id = object != NULL ? json_object_get_string_member_with_default (object, "journal_id", NULL) : NULL;
@@ -1147,7 +1237,7 @@ health_cb (GObject      *source,
       g_debug ("the server's journal is %s, the cache held %s: starting again", journal_id,
                wg_store_get_journal_id (self->cache));
       drop_early_stream (self);
-      observe_health (self, object);
+      observe_health (self, object, received_ms);
       g_free (self->reset_journal_id);
       self->reset_journal_id = g_strdup (journal_id);
       self->reset_head = json_object_get_int_member_with_default (object, "head", 0);
@@ -1155,7 +1245,7 @@ health_cb (GObject      *source,
       early_snapshot_journal (self, journal_id, self->reset_head);
       return;
     }
-  observe_health (self, object);
+  observe_health (self, object, received_ms);
   /* The same journal with fewer events than this cache holds (an older
    * copy of it restored): out of step, as protocol.md says, until the
    * cache is cleared.  Nothing is asked of a server that lacks them. */
@@ -1177,15 +1267,16 @@ health_cb (GObject      *source,
 /* The clock offset from the health check's answer. */
 static void
 observe_health (WgSyncClient *self,
-                JsonObject   *object)
+                JsonObject   *object,
+                gint64        received_ms)
 {
   if (object != NULL && json_object_has_member (object, "server_time"))
     wg_clock_observe_server (self->clock, json_object_get_int_member (object, "server_time"),
-                             self->health_sent_ms, wg_wall_time_ms ());
+                             self->health_sent_ms, received_ms);
   /* An exercise's record: its clock is exercise time (paused time left out). */
   else if (object != NULL && json_object_has_member (object, "clock"))
     wg_clock_observe_server (self->clock, json_object_get_int_member (object, "clock"),
-                             self->health_sent_ms, wg_wall_time_ms ());
+                             self->health_sent_ms, received_ms);
 }
 
 /* The health check answered for the journal the cache holds: on. */
@@ -1219,15 +1310,25 @@ connect_now (WgSyncClient *self)
    * head and clock. */
   g_autofree char *path = g_str_equal (self->base_path, WG_SYNC_LIVE_BASE_PATH)
                           ? g_strdup ("/api/v1/health") : g_strdup (self->base_path);
+  /* The first connection's snapshot and health check were asked at the
+   * login's answer; a later one asks again. */
+  g_autoptr(WgSnapshotFetch) fetch = g_steal_pointer (&self->snapshot_fetch);
+  g_autoptr(JsonNode) early_health = NULL;
+  gint64 early_received_ms = 0;
 
   if (!self->running)
     return;
 
   set_state (self, WG_SYNC_CONNECTING);
   self->health_done = FALSE;
-  self->health_sent_ms = wg_wall_time_ms ();
-  wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable,
-                               health_cb, job_owner_new (self));
+  if (fetch != NULL && !self->awaiting_login)
+    early_health = wg_snapshot_fetch_take_health (fetch, &self->health_sent_ms, &early_received_ms);
+  if (early_health == NULL)
+    {
+      self->health_sent_ms = wg_wall_time_ms ();
+      wg_api_client_request_async (self->api, "GET", path, NULL, self->cancellable,
+                                   health_cb, job_owner_new (self));
+    }
   /* A cache to resume from (a warm start on its token, a reconnect): the
    * stream's handshake goes with the health check instead of a round trip after it (each answer waits for
    * the main loop, busy with the window's first frames).  Its "hello"
@@ -1245,16 +1346,21 @@ connect_now (WgSyncClient *self)
   if (!self->awaiting_login && wg_store_head (self->cache) == 0
       && g_str_equal (self->base_path, WG_SYNC_LIVE_BASE_PATH))
     {
-      /* The first connection's was asked at the login's answer. */
-      g_autoptr(WgSnapshotFetch) fetch = g_steal_pointer (&self->snapshot_fetch);
-
       if (fetch == NULL)
-        fetch = wg_snapshot_fetch_new (self->api, self->base_path, self->cancellable);
+        fetch = wg_snapshot_fetch_new (self->api, self->base_path, FALSE, self->cancellable);
       self->snapshot_early = TRUE;
-      wg_snapshot_fetch_wait_async (fetch, early_snapshot_cb, job_owner_new (self));
+      /* In already: the stream is asked now, and with the health check
+       * answered too the writer gets it now, ahead of the views' first
+       * reads, without waiting for a turn of the main loop (the window is
+       * built next). */
+      self->early_snapshot = wg_snapshot_fetch_is_done (fetch) ? wg_snapshot_fetch_take_snapshot (fetch) : NULL;
+      if (self->early_snapshot != NULL)
+        open_stream_ahead (self);
+      else
+        wg_snapshot_fetch_wait_async (fetch, early_snapshot_cb, job_owner_new (self));
     }
-  /* Asked for the first connection only: a later one asks again. */
-  g_clear_object (&self->snapshot_fetch);
+  if (early_health != NULL)
+    take_health (self, early_health, early_received_ms);
 }
 
 /* The outbox. */
@@ -1836,9 +1942,10 @@ wg_sync_client_finalize (GObject *object)
   g_clear_pointer (&self->base_path, g_free);
   g_clear_pointer (&self->upload_dir, g_free);
   g_clear_pointer (&self->reset_journal_id, g_free);
-  g_clear_pointer (&self->early_parsed, json_node_unref);
+  g_clear_pointer (&self->early_snapshot, wg_cache_snapshot_free);
   g_clear_object (&self->snapshot_fetch);
   g_clear_pointer (&self->snapshot_journal, g_free);
+  g_clear_pointer (&self->stream_journal, g_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->adopting, g_hash_table_unref);
   g_clear_object (&self->cancellable);
@@ -2015,6 +2122,7 @@ wg_sync_client_stop (WgSyncClient *self)
   g_clear_handle_id (&self->apply_id, g_source_remove);
   if (self->pending != NULL)
     g_ptr_array_set_size (self->pending, 0);
+  self->snapshot_unstored = FALSE;
   g_clear_pointer (&self->sending, wg_outbox_entry_free);
   set_state (self, WG_SYNC_OFFLINE);
 }

@@ -2504,6 +2504,36 @@ failed:
   return FALSE;
 }
 
+gboolean
+wg_store_name_journal (WgStore     *self,
+                       const char  *journal_id,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 marks = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (journal_id != NULL, FALSE);
+  g_return_val_if_fail (!self->in_batch, FALSE);
+
+  /* Any event, snapshot (even at head 0) or projection built elsewhere
+   * leaves its mark; units change only through those. */
+  if (!read_int (self, "SELECT count (*) FROM meta WHERE key IN ('projected_seq', 'snapshot_head')", &marks,
+                 error))
+    return FALSE;
+  if (self->head_seq > 0 || marks > 0)
+    return wg_store_reset (self, journal_id, error);
+
+  stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_id', ?1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, journal_id, -1, SQLITE_TRANSIENT);
+  if (!_wg_store_step_done (self, stmt, error))
+    return FALSE;
+  set_journal_id (self, journal_id);
+  return TRUE;
+}
+
 /* The rows changed since the last checkpoint (when the marks cover that
  * span) and, when @full or there is no such delta, a full copy of the
  * projection.  A full checkpoint keeps its delta too, so that a replay

@@ -304,6 +304,14 @@ gboolean    wg_store_renew_journal_id (WgStore  *self,
 gboolean    wg_store_reset       (WgStore     *self,
                                   const char  *journal_id,
                                   GError     **error);
+/* wg_store_reset() for a store that may never have held a journal (a
+ * console's new cache, its units registered only): with no event, no
+ * snapshot and no projection built elsewhere, it only takes @journal_id
+ * (its units are as a reset leaves them: no pass over them).  Any other
+ * store gets the whole reset. */
+gboolean    wg_store_name_journal (WgStore    *self,
+                                   const char *journal_id,
+                                   GError    **error);
 
 /* Clears the projection and projects the whole journal again. */
 gboolean    wg_store_rebuild     (WgStore     *self,

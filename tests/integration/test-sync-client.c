@@ -401,7 +401,7 @@ test_snapshot_fetched_before_cache (void)
   before = report_professional (server, token);
   snapshot_head = wg_test_server_head (server);
   api = logged_in_api (server, "dispatcher");
-  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, NULL);
+  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, TRUE, NULL);
   g_assert_true (wg_test_iterate_until (snapshot_fetched, fetch, 10000));
   after = report_professional (server, token);
 
@@ -421,7 +421,7 @@ test_snapshot_fetched_before_cache (void)
    * snapshot): the sync client waits for it. */
   console = console_new ();
   g_clear_object (&fetch);
-  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, NULL);
+  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, TRUE, NULL);
   console_open (console, api, "dispatcher", TRUE);
   wg_sync_client_take_snapshot_fetch (console->sync, fetch);
   g_assert_false (wg_snapshot_fetch_is_done (fetch));
@@ -589,6 +589,161 @@ test_warm_start_awaits_login (void)
   g_assert_true (has_incident (&(WaitIncident) { console, incident }));
 
   console_free (console);
+}
+
+/* Holds the cache writer in a read (a job like any other) until let go:
+ * the jobs given after it wait, as behind a long store. */
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean entered;
+  gboolean open;
+} WriterGate;
+
+static gpointer
+gate_read (WgStore  *store,
+           gpointer  data,
+           GError  **error)
+{
+  WriterGate *gate = data;
+
+  g_mutex_lock (&gate->lock);
+  gate->entered = TRUE;
+  g_cond_broadcast (&gate->cond);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->lock);
+  g_mutex_unlock (&gate->lock);
+  return g_strdup ("passed");
+}
+
+static void
+gate_passed_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  gboolean *passed = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = wg_sync_client_read_cache_finish (WG_SYNC_CLIENT (source), result, &error);
+
+  g_assert_no_error (error);
+  *passed = TRUE;
+}
+
+static gboolean
+gate_entered (gpointer data)
+{
+  WriterGate *gate = data;
+  gboolean entered;
+
+  g_mutex_lock (&gate->lock);
+  entered = gate->entered;
+  g_mutex_unlock (&gate->lock);
+  return entered;
+}
+
+static void
+gate_open (WriterGate *gate)
+{
+  g_mutex_lock (&gate->lock);
+  gate->open = TRUE;
+  g_cond_broadcast (&gate->cond);
+  g_mutex_unlock (&gate->lock);
+}
+
+typedef struct
+{
+  guint    batches;
+  gboolean online_before_snapshot;
+  gint64   first_batch_last_seq;
+} SnapshotFirst;
+
+static void
+snapshot_first_cb (WgSyncClient *sync,
+                   GPtrArray    *events,
+                   SnapshotFirst *check)
+{
+  if (check->batches++ > 0)
+    return;
+  check->online_before_snapshot = wg_sync_client_get_state (sync) == WG_SYNC_ONLINE;
+  check->first_batch_last_seq = events->len > 0 ? ((WgEvent *) g_ptr_array_index (events, events->len - 1))->seq : 0;
+}
+
+/* A cold start asks the stream from the snapshot's head as soon as the
+ * snapshot is decoded, before the writer has stored it: an incident
+ * reported between the snapshot's answer and the stream's open, and one
+ * reported while the snapshot waits for the writer, are in the cache once
+ * each, applied after the snapshot; the client is online only once the
+ * snapshot is applied, even though the stream said "live" long before. */
+static void
+test_stream_ahead_of_snapshot_store (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autoptr(WgSnapshotFetch) fetch = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *between = NULL;
+  g_autofree char *waiting = NULL;
+  WriterGate gate = { 0 };
+  SnapshotFirst check = { 0 };
+  WaitServerHead heard;
+  gboolean passed = FALSE;
+  gint64 snapshot_head;
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
+  before = report_professional (server, token);
+  snapshot_head = wg_test_server_head (server);
+  api = logged_in_api (server, "dispatcher");
+  fetch = wg_snapshot_fetch_new (api, WG_SYNC_LIVE_BASE_PATH, TRUE, NULL);
+  g_assert_true (wg_test_iterate_until (snapshot_fetched, fetch, 10000));
+  between = report_professional (server, token);
+
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  console_open (console, api, "dispatcher", TRUE);
+  g_signal_connect (console->sync, "events-applied", G_CALLBACK (snapshot_first_cb), &check);
+  /* The writer held before the client starts: the reset and the snapshot
+   * queue behind the gate, the stream opens meanwhile. */
+  wg_sync_client_read_cache_async (console->sync, gate_read, &gate, NULL, g_free, NULL, gate_passed_cb, &passed);
+  g_assert_true (wg_test_iterate_until (gate_entered, &gate, 10000));
+  wg_sync_client_take_snapshot_fetch (console->sync, fetch);
+  wg_sync_client_start (console->sync);
+
+  /* The stream is open (its hello and catch-up tell the server's head)
+   * and brings a report made now too; nothing is applied yet. */
+  heard = (WaitServerHead) { console, wg_test_server_head (server) };
+  g_assert_true (wg_test_iterate_until (head_heard, &heard, 10000));
+  waiting = report_professional (server, token);
+  heard.head = wg_test_server_head (server);
+  g_assert_true (wg_test_iterate_until (head_heard, &heard, 10000));
+  wg_test_iterate_for (200);
+  g_assert_cmpint (wg_store_head (console->cache), ==, 0);
+  g_assert_cmpuint (check.batches, ==, 0);
+  g_assert_cmpint (wg_sync_client_get_state (console->sync), !=, WG_SYNC_ONLINE);
+
+  gate_open (&gate);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  g_assert_true (passed);
+  /* The snapshot first, online after it; then the stream's events from
+   * its head on, each once. */
+  g_assert_cmpint (wg_store_get_snapshot_head (console->cache), ==, snapshot_head);
+  g_assert_cmpuint (check.batches, >=, 2);
+  g_assert_false (check.online_before_snapshot);
+  g_assert_cmpint (check.first_batch_last_seq, <=, snapshot_head);
+  g_assert_cmpuint (console->out_of_order, ==, 0);
+  g_assert_cmpuint (console->incomplete_change_sets, ==, 0);
+  g_assert_true (has_incident (&(WaitIncident) { console, before }));
+  g_assert_true (has_incident (&(WaitIncident) { console, between }));
+  g_assert_true (has_incident (&(WaitIncident) { console, waiting }));
+  assert_same_journal (server, console);
+
+  console_free (console);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
 }
 
 typedef struct
@@ -1409,6 +1564,7 @@ test_cache_ahead_of_server (void)
   g_autofree char *port = NULL;
   g_autofree char *older = g_dir_make_tmp ("wangge-older-XXXXXX", &error);
   g_autofree char *old_id = NULL;
+  g_autofree char *restored_id = NULL;
   const char *same_port[6];
   gint64 ahead;
   guint connecting = 0;
@@ -1445,7 +1601,8 @@ test_cache_ahead_of_server (void)
   g_signal_connect (console->sync, "cache-reset", G_CALLBACK (count_cb), &resets);
   wg_test_server_start (server, same_port);
   g_assert_cmpint (wg_test_server_head (server), <, ahead);
-  g_assert_cmpstr (health_journal_id (server), ==, old_id);
+  restored_id = health_journal_id (server);
+  g_assert_cmpstr (restored_id, ==, old_id);
 
   g_assert_true (wg_test_iterate_until (is_out_of_step, console, 15000));
   connecting = 0;
@@ -1520,6 +1677,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync/snapshot-start-live-during-backfill", test_snapshot_start_then_live_during_backfill);
   g_test_add_func ("/sync/snapshot-fetched-before-cache", test_snapshot_fetched_before_cache);
+  g_test_add_func ("/sync/stream-ahead-of-snapshot-store", test_stream_ahead_of_snapshot_store);
   g_test_add_func ("/sync/warm-start-awaits-login", test_warm_start_awaits_login);
   g_test_add_func ("/sync/stream-cut-100-times", test_stream_cuts_during_burst);
   g_test_add_func ("/sync/outbox-outage-and-restart", test_outbox_across_outage_and_restart);

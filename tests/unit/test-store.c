@@ -916,7 +916,8 @@ test_adopt_incident (Fixture       *f,
 /* A cache started from the server's snapshot holds the same state as the
  * server for what is open, is complete up to the snapshot's head (also
  * after a reopen), takes the older journal by back-fill, and an id change
- * empties it. */
+ * empties it.  A new cache only takes the server's journal id; one that
+ * held a snapshot, even of an empty journal, is emptied. */
 static void
 test_snapshot_backfill_and_reset (Fixture       *f,
                                   gconstpointer  data)
@@ -967,7 +968,7 @@ test_snapshot_backfill_and_reset (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpstr (wg_store_get_journal_id (cache), !=, server_id);
   g_assert_true (wg_store_register_unit (cache, "u1", "police", "car 1", "g17", "car1", &error));
-  g_assert_true (wg_store_reset (cache, server_id, &error));
+  g_assert_true (wg_store_name_journal (cache, server_id, &error));
   g_assert_cmpstr (wg_store_get_journal_id (cache), ==, server_id);
   g_assert_true (wg_store_apply_snapshot (cache, snapshot->head, snapshot->events, snapshot->units,
                                          snapshot->duty_leader, snapshot->duty_since, &error));
@@ -1005,7 +1006,7 @@ test_snapshot_backfill_and_reset (Fixture       *f,
   }
 
   /* Another journal: all gone, units kept, the head and marks at 0. */
-  g_assert_true (wg_store_reset (cache, "9a3f52d4-2f5e-4c1e-8a43-0d6b7a1c2e11", &error));
+  g_assert_true (wg_store_name_journal (cache, "9a3f52d4-2f5e-4c1e-8a43-0d6b7a1c2e11", &error));
   g_assert_cmpint (wg_store_head (cache), ==, 0);
   g_assert_cmpint (wg_store_get_snapshot_head (cache), ==, 0);
   {
@@ -1022,6 +1023,30 @@ test_snapshot_backfill_and_reset (Fixture       *f,
   cache = wg_store_open (cache_path, &error);
   g_assert_cmpint (wg_store_head (cache), ==, 0);
   g_assert_cmpstr (wg_store_get_journal_id (cache), ==, "9a3f52d4-2f5e-4c1e-8a43-0d6b7a1c2e11");
+
+  /* A snapshot of an empty journal leaves the head at 0 but its roster
+   * and units in the cache: another journal empties it all the same. */
+  {
+    g_autoptr(GPtrArray) no_events = g_ptr_array_new ();
+    g_autoptr(GPtrArray) busy = wg_unit_record_array_new ();
+    WgUnitRecord *unit = g_new0 (WgUnitRecord, 1);
+    g_autoptr(GPtrArray) cache_units = NULL;
+    g_autofree char *duty = NULL;
+
+    unit->id = g_strdup ("u1");
+    unit->status = WG_UNIT_OFF_DUTY;
+    unit->updated_at = FIXTURE_T0;
+    g_ptr_array_add (busy, unit);
+    g_assert_true (wg_store_apply_snapshot (cache, 0, no_events, busy, "wang", FIXTURE_T0, &error));
+    g_assert_cmpint (wg_store_head (cache), ==, 0);
+    g_assert_true (wg_store_name_journal (cache, server_id, &error));
+    g_assert_cmpstr (wg_store_get_journal_id (cache), ==, server_id);
+    duty = wg_store_get_duty_leader (cache, &error);
+    g_assert_no_error (error);
+    g_assert_null (duty);
+    cache_units = wg_store_list_units (cache, &error);
+    g_assert_cmpint (((WgUnitRecord *) cache_units->pdata[0])->status, ==, WG_UNIT_AVAILABLE);
+  }
 }
 
 /* A command of @type with a fixed id: its incident's id follows. */
