@@ -934,6 +934,7 @@ test_snapshot_units (Fixture       *f,
   g_autofree char *cache_path = g_build_filename (f->dir, "cache.db", NULL);
   g_autoptr(WgStore) cache = NULL;
   g_autoptr(WgStoreSnapshot) snapshot = NULL;
+  g_autoptr(WgCommand) report = NULL;
   g_autoptr(GPtrArray) reported = NULL;
   g_autoptr(GPtrArray) no_events = g_ptr_array_new ();
   g_autoptr(GPtrArray) earlier = wg_unit_record_array_new ();
@@ -944,7 +945,8 @@ test_snapshot_units (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     g_assert_true (wg_store_register_unit (f->store, ids[i], "police", ids[i], "g17", NULL, &error));
-  reported = fixture_run (f, fixture_command ("incident.report", fire_report), leader, FIXTURE_T0);
+  report = fixture_command ("incident.report", fire_report);
+  reported = fixture_run (f, report, leader, FIXTURE_T0);
   fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u1\"]}",
                                        ((WgEvent *) reported->pdata[0])->subject),
                   leader, FIXTURE_T0 + 1000);
