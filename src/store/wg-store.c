@@ -2069,6 +2069,37 @@ compare_event_seq (gconstpointer a,
   return sa < sb ? -1 : sa > sb;
 }
 
+/* A unit's state as registering it leaves it (the columns' defaults). */
+static gboolean
+unit_is_as_registered (const WgUnitRecord *unit)
+{
+  return unit->status == WG_UNIT_AVAILABLE && unit->open_assignments == 0 && unit->updated_at == 0;
+}
+
+/* The ids of the units whose state is not as registered. */
+static GHashTable *
+units_not_as_registered (WgStore  *self,
+                         GError  **error)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _wg_store_stmt (self, "SELECT id FROM units"
+                               " WHERE status <> 'available' OR open_assignments <> 0 OR updated_at <> 0", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _wg_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
 gboolean
 wg_store_apply_snapshot (WgStore     *self,
                          gint64       head,
@@ -2079,6 +2110,7 @@ wg_store_apply_snapshot (WgStore     *self,
                          GError     **error)
 {
   g_autoptr(GPtrArray) sorted = NULL;
+  g_autoptr(GHashTable) changed = NULL;
   sqlite3_stmt *stmt;
   Mark mark;
 
@@ -2112,11 +2144,18 @@ wg_store_apply_snapshot (WgStore     *self,
     }
 
   /* What the events of open incidents do not tell: units' own statuses and
-   * the roster. */
+   * the roster.  A unit the snapshot has as registered (available, never
+   * changed: most of a city's) is left alone when the cache has it so too,
+   * rather than rewritten: one pass reads which units are not. */
+  changed = units_not_as_registered (self, error);
+  if (changed == NULL)
+    goto failed;
   for (guint i = 0; i < units->len; i++)
     {
       WgUnitRecord *unit = units->pdata[i];
 
+      if (unit->id != NULL && unit_is_as_registered (unit) && !g_hash_table_contains (changed, unit->id))
+        continue;
       stmt = _wg_store_stmt (self, "UPDATE units SET status = ?2, open_assignments = ?3, updated_at = ?4 WHERE id = ?1",
                              error);
       if (stmt == NULL)

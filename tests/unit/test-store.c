@@ -913,6 +913,90 @@ test_adopt_incident (Fixture       *f,
   g_assert_cmpint (record.state, ==, WG_STATE_ACCEPTED);
 }
 
+static WgUnitRecord *
+find_unit (GPtrArray  *units,
+           const char *id)
+{
+  for (guint i = 0; i < units->len; i++)
+    if (g_strcmp0 (((WgUnitRecord *) units->pdata[i])->id, id) == 0)
+      return units->pdata[i];
+  g_assert_not_reached ();
+}
+
+/* The snapshot's store leaves a unit alone only when both it and the cache
+ * have it as registered: a unit its events moved, or one the cache held
+ * otherwise, takes the snapshot's state. */
+static void
+test_snapshot_units (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(WgActor) leader = wg_actor_new ("leader", WG_ROLE_DUTY_LEADER, NULL, NULL, NULL);
+  g_autofree char *cache_path = g_build_filename (f->dir, "cache.db", NULL);
+  g_autoptr(WgStore) cache = NULL;
+  g_autoptr(WgStoreSnapshot) snapshot = NULL;
+  g_autoptr(WgCommand) report = NULL;
+  g_autoptr(GPtrArray) reported = NULL;
+  g_autoptr(GPtrArray) no_events = g_ptr_array_new ();
+  g_autoptr(GPtrArray) earlier = wg_unit_record_array_new ();
+  g_autoptr(GPtrArray) cache_units = NULL;
+  g_autoptr(GError) error = NULL;
+  WgUnitRecord *unit;
+  const char *ids[] = { "u1", "u2", "u3" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_true (wg_store_register_unit (f->store, ids[i], "police", ids[i], "g17", NULL, &error));
+  report = fixture_command ("incident.report", fire_report);
+  reported = fixture_run (f, report, leader, FIXTURE_T0);
+  fixture_run_ok (f, fixture_commandf ("dispatch.assign", "{\"incident\": \"%s\", \"units\": [\"u1\"]}",
+                                       ((WgEvent *) reported->pdata[0])->subject),
+                  leader, FIXTURE_T0 + 1000);
+  snapshot = wg_store_read_snapshot (f->store, FIXTURE_T0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (find_unit (snapshot->units, "u1")->open_assignments, ==, 1);
+  /* The snapshot's u1 as registered although its events dispatch it (the
+   * store must not trust what the events left), u2 off duty, u3 as
+   * registered. */
+  unit = find_unit (snapshot->units, "u1");
+  unit->status = WG_UNIT_AVAILABLE;
+  unit->open_assignments = 0;
+  unit->updated_at = 0;
+  unit = find_unit (snapshot->units, "u2");
+  unit->status = WG_UNIT_OFF_DUTY;
+  unit->updated_at = FIXTURE_T0 + 500;
+  g_assert_true (find_unit (snapshot->units, "u3")->status == WG_UNIT_AVAILABLE);
+  g_assert_cmpint (find_unit (snapshot->units, "u3")->updated_at, ==, 0);
+
+  cache = wg_store_open (cache_path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_true (wg_store_register_unit (cache, ids[i], "police", ids[i], "g17", NULL, &error));
+  /* The cache holds u3 off duty (a snapshot of an empty journal). */
+  unit = g_new0 (WgUnitRecord, 1);
+  unit->id = g_strdup ("u3");
+  unit->status = WG_UNIT_OFF_DUTY;
+  unit->updated_at = FIXTURE_T0 - 1000;
+  g_ptr_array_add (earlier, unit);
+  g_assert_true (wg_store_apply_snapshot (cache, 0, no_events, earlier, NULL, 0, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (wg_store_apply_snapshot (cache, snapshot->head, snapshot->events, snapshot->units,
+                                         snapshot->duty_leader, snapshot->duty_since, &error));
+  g_assert_no_error (error);
+  cache_units = wg_store_list_units (cache, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cache_units->len, ==, 3);
+  unit = find_unit (cache_units, "u1");
+  g_assert_true (unit->status == WG_UNIT_AVAILABLE);
+  g_assert_cmpuint (unit->open_assignments, ==, 0);
+  g_assert_cmpint (unit->updated_at, ==, 0);
+  unit = find_unit (cache_units, "u2");
+  g_assert_true (unit->status == WG_UNIT_OFF_DUTY);
+  g_assert_cmpint (unit->updated_at, ==, FIXTURE_T0 + 500);
+  unit = find_unit (cache_units, "u3");
+  g_assert_true (unit->status == WG_UNIT_AVAILABLE);
+  g_assert_cmpint (unit->updated_at, ==, 0);
+}
+
 /* A cache started from the server's snapshot holds the same state as the
  * server for what is open, is complete up to the snapshot's head (also
  * after a reopen), takes the older journal by back-fill, and an id change
@@ -1150,6 +1234,8 @@ main (int   argc,
   g_test_add ("/store/public-text", Fixture, NULL, fixture_set_up, test_public_text, fixture_tear_down);
   g_test_add ("/store/adopt-incident", Fixture, NULL, fixture_set_up, test_adopt_incident, fixture_tear_down);
   g_test_add ("/store/snapshot-backfill-reset", Fixture, NULL, fixture_set_up, test_snapshot_backfill_and_reset,
+              fixture_tear_down);
+  g_test_add ("/store/snapshot-units", Fixture, NULL, fixture_set_up, test_snapshot_units,
               fixture_tear_down);
   return g_test_run ();
 }
