@@ -511,10 +511,11 @@ main (int   argc,
       g_autofree char *scale_text = g_strdup_printf ("%g", city_scale);
       g_autofree char *days_text = g_strdup_printf ("%d", CLAMP (city_days, 1, 3660));
       g_autofree char *streets_text = g_strdup_printf ("%d", CLAMP (city_streets, 1, 1000));
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      g_autofree char *anchor = g_date_time_format (now, "%Y-%m-%d");
+      /* Up to now: a day of closed cases in the snapshot at any hour (with
+       * the history ending at a midnight the snapshot's "closed in the last
+       * 24 h" went from a day's worth to none as the day went by). */
       const char *history_argv[] = { WANGGE_HISTORY_BIN, "--data-dir", city->data_dir, "--no-tracks",
-                                     "--seed", "42", "--anchor", anchor,
+                                     "--seed", "42", "--until-now",
                                      "--incident-scale", scale_text, "--days", days_text,
                                      "--streets", streets_text, NULL };
       g_autoptr(GSubprocess) history = NULL;

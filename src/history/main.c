@@ -31,6 +31,7 @@ main (int    argc,
   int days = 365;
   double scale = 1.0;
   gboolean no_tracks = FALSE;
+  gboolean until_now = FALSE;
   gboolean version = FALSE;
   GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Directory to create journal.db and positions.db in"), N_("DIR") },
@@ -40,6 +41,7 @@ main (int    argc,
     { "days", 0, 0, G_OPTION_ARG_INT, &days, N_("Days of history (default 365)"), N_("N") },
     { "incident-scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, N_("Multiply the incidents per street"), N_("X") },
     { "reference", 'r', 0, G_OPTION_ARG_FILENAME, &reference_dir, N_("Reference data directory (default: the demo world)"), N_("DIR") },
+    { "until-now", 0, 0, G_OPTION_ARG_NONE, &until_now, N_("End the history now, its cases under way left open (the anchor, unless given, is tomorrow)"), NULL },
     { "no-tracks", 0, 0, G_OPTION_ARG_NONE, &no_tracks, N_("Do not write positions.db"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
@@ -70,9 +72,9 @@ main (int    argc,
       g_print ("wangge-history %s\n", PACKAGE_VERSION);
       return 0;
     }
-  if (data_dir == NULL || anchor == NULL || streets < 1 || days < 1 || scale <= 0)
+  if (data_dir == NULL || (anchor == NULL && !until_now) || streets < 1 || days < 1 || scale <= 0)
     {
-      g_printerr (_("Usage: wangge-history --data-dir DIR --seed N --anchor YYYY-MM-DD [--streets N]\n"));
+      g_printerr (_("Usage: wangge-history --data-dir DIR --seed N (--anchor YYYY-MM-DD | --until-now) [--streets N]\n"));
       return 2;
     }
   if (reference_dir == NULL)
@@ -122,6 +124,17 @@ main (int    argc,
 
   wg_history_params_init_from_reference (&params, reference);
   params.seed = (guint64) seed;
+  if (until_now)
+    {
+      /* The days up to tomorrow's local midnight, cut at this moment: a
+       * journal as a live centre's is now, whatever the hour. */
+      g_autoptr(GDateTime) now = g_date_time_new_now (wg_reference_get_time_zone (reference));
+      g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+
+      if (anchor == NULL)
+        anchor = g_date_time_format (tomorrow, "%Y-%m-%d");
+      params.until_ms = g_date_time_to_unix (now) * 1000 + g_date_time_get_microsecond (now) / 1000;
+    }
   params.anchor = anchor;
   params.days = days;
   params.incident_scale = scale;

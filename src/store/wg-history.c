@@ -134,6 +134,7 @@ typedef struct {
   guint64                n_commands;
   guint                  in_batch;
   gint64                 start, end;
+  gint64                 until;       /* nothing happens at or after it (<= end) */
   gint64                 escalation_ms;  /* the store's alarm escalation interval */
   GArray                *heap;        /* Act */
   guint64                heap_seq;
@@ -480,7 +481,7 @@ add_point (Gen        *gen,
            double      lon,
            const char *status)
 {
-  if (gen->tracks != NULL)
+  if (gen->tracks != NULL && ts < gen->until)
     g_ptr_array_add (gen->points, wg_track_point_new (unit, ts, lat, lon, status));
 }
 
@@ -1832,8 +1833,11 @@ wg_history_generate (WgStore               *store,
       !parse_anchor (wg_reference_get_time_zone (reference), params->anchor, params->days,
                      &gen.start, &gen.end, error))
     goto out;
+  /* Cut short (a history up to "now"): what would come later does not
+   * happen, so the cases under way then are open, as in a live journal. */
+  gen.until = params->until_ms > 0 ? MIN (params->until_ms, gen.end) : gen.end;
   stats.start_ms = gen.start;
-  stats.end_ms = gen.end;
+  stats.end_ms = gen.until;
 
   if (!wg_store_adopt_reference (store, reference, error))
     goto out;
@@ -1894,7 +1898,7 @@ wg_history_generate (WgStore               *store,
                  act.kind == ACT_ALARM_ACK ? &gen.incidents[act.a] : NULL;
       gboolean step_ok = TRUE;
 
-      if (act.t >= gen.end)
+      if (act.t >= gen.until)
         continue;
       switch ((ActKind) act.kind)
         {

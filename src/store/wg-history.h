@@ -20,6 +20,8 @@ typedef struct
   guint64     seed;
   const char *anchor;               /* "YYYY-MM-DD": the history ends at its local midnight */
   guint       days;                 /* 365 */
+  gint64      until_ms;             /* 0; else the history is cut there (before the anchor's
+                                     * midnight): nothing at or after it happens */
   guint       incidents_per_year;   /* per street of the reference (a city: wg-city.h): 7989 */
   double      incident_scale;       /* multiplies the incidents (city scale), 1.0 */
   double      closure_rate;         /* closed / (reported - cancelled): 0.9997 */
