@@ -124,9 +124,10 @@ invalid (GError    **error,
   return FALSE;
 }
 
-JsonNode *
-wg_cache_writer_parse (GBytes  *bytes,
-                       GError **error)
+/* An answer's JSON text, which must be an object (any thread). */
+static JsonNode *
+parse_answer (GBytes  *bytes,
+              GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
@@ -301,7 +302,7 @@ run_page (WgCacheWriter *self,
           WgCacheBatch  *batch,
           GError       **error)
 {
-  g_autoptr(JsonNode) root = wg_cache_writer_parse (job->bytes, error);
+  g_autoptr(JsonNode) root = parse_answer (job->bytes, error);
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   JsonObject *object;
   JsonNode *array;
@@ -358,7 +359,7 @@ WgCacheSnapshot *
 wg_cache_snapshot_decode (GBytes  *answer,
                           GError **error)
 {
-  g_autoptr(JsonNode) root = wg_cache_writer_parse (answer, error);
+  g_autoptr(JsonNode) root = parse_answer (answer, error);
   g_autoptr(WgCacheSnapshot) snapshot = NULL;
   JsonObject *object;
   JsonNode *incidents, *unit_array, *roster;
@@ -473,7 +474,7 @@ run_adopt (WgCacheWriter *self,
            WgCacheBatch  *batch,
            GError       **error)
 {
-  g_autoptr(JsonNode) root = wg_cache_writer_parse (job->bytes, error);
+  g_autoptr(JsonNode) root = parse_answer (job->bytes, error);
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   g_autoptr(GPtrArray) adopted = NULL;
   JsonNode *array;

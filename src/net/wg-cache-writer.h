@@ -106,9 +106,6 @@ void          wg_cache_writer_register_forces (WgCacheWriter       *self,
                                                WgReference         *reference,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
-/* An answer's JSON text, which must be an object (any thread). */
-JsonNode     *wg_cache_writer_parse        (GBytes              *bytes,
-                                            GError             **error);
 /* Empties the cache for another journal (wg_store_name_journal: a new
  * cache only takes the journal's id). */
 void          wg_cache_writer_reset        (WgCacheWriter       *self,

@@ -1353,7 +1353,7 @@ connect_now (WgSyncClient *self)
        * answered too the writer gets it now, ahead of the views' first
        * reads, without waiting for a turn of the main loop (the window is
        * built next). */
-      self->early_snapshot = wg_snapshot_fetch_is_done (fetch) ? wg_snapshot_fetch_take_snapshot (fetch) : NULL;
+      self->early_snapshot = wg_snapshot_fetch_take_snapshot (fetch);
       if (self->early_snapshot != NULL)
         open_stream_ahead (self);
       else
