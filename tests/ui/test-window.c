@@ -128,10 +128,16 @@ test_detail_sheet (void)
   GtkWidget *map = GTK_WIDGET (wg_window_get_map (window));
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   graphene_point_t origin;
+  AdwFlap *flap;
 
   wg_view_model_set_selected_unit (vm, "gw-01");
   g_assert_true (wg_window_get_detail_revealed (window));
-  while (!gtk_widget_get_mapped (detail) || gtk_widget_get_width (detail) == 0)
+  /* Measured once the sheet has slid in: at the start of its animation it
+   * lies just beyond the map's edge (1430 in a map 1429 wide, once in CI). */
+  flap = ADW_FLAP (gtk_widget_get_ancestor (detail, ADW_TYPE_FLAP));
+  g_assert_nonnull (flap);
+  while (!gtk_widget_get_mapped (detail) || gtk_widget_get_width (detail) == 0
+         || adw_flap_get_reveal_progress (flap) < 1.0)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
