@@ -29,6 +29,37 @@ have_keyring (void)
   return g_strcmp0 (g_getenv ("WANGGE_TEST_KEYRING"), "1") == 0;
 }
 
+/* The unlocked gnome-keyring started before this program (meson.build)
+ * owns org.freedesktop.secrets on the session bus a moment after it
+ * returns: a first call before that makes D-Bus start a second daemon,
+ * without the unlocked keyring, which waits for a prompt (a CI run hung
+ * there for its 30 s).  Polled without auto-start, 10 s at most. */
+static void
+wait_for_secret_service (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_assert_no_error (error);
+  for (;;)
+    {
+      g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                               "org.freedesktop.DBus", "NameHasOwner",
+                                                               g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                                               G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
+                                                               -1, NULL, &error);
+      gboolean owned = FALSE;
+
+      g_assert_no_error (error);
+      g_variant_get (reply, "(b)", &owned);
+      if (owned)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+}
+
 static void
 test_store_lookup_clear (void)
 {
@@ -42,6 +73,7 @@ test_store_lookup_clear (void)
       g_test_skip ("needs the private keyring session (the test-credentials-keyring run)");
       return;
     }
+  wait_for_secret_service ();
 
   wg_credentials_store_async ("https://wangge.example.org", "leader", "token-1", NULL, done_cb, &stored);
   wg_credentials_store_finish (wait_for (&stored), &error);
