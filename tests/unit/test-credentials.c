@@ -2,9 +2,12 @@
  *
  * The session token in the Secret Service.  Run twice: inside a private
  * D-Bus session with an unlocked gnome-keyring (the token is kept, found,
- * replaced and cleared), and with no session bus at all (every call fails
- * cleanly and quickly, and the caller carries on).
+ * replaced and cleared; then the keyring is locked and a lookup gives up
+ * instead of waiting for its password prompt), and with no session bus at
+ * all (every call fails cleanly and quickly, and the caller carries on).
  */
+#include <libsecret/secret.h>
+
 #include "wg-credentials.h"
 
 static GAsyncResult *
@@ -108,6 +111,48 @@ test_store_lookup_clear (void)
   g_assert_null (token);
 }
 
+/* A locked keyring answers a lookup with a prompt for its password, which
+ * nobody at an unattended wall will type: the lookup gives up after 10 s
+ * (or fails at once when no prompt can be shown), it never hangs. */
+static void
+test_locked_keyring (void)
+{
+  g_autoptr(GAsyncResult) stored = NULL, found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  g_autolist(GDBusProxy) objects = NULL;
+  g_autofree char *token = NULL;
+  gint64 started;
+
+  if (!have_keyring ())
+    {
+      g_test_skip ("needs the private keyring session (the test-credentials-keyring run)");
+      return;
+    }
+  wait_for_secret_service ();
+  wg_credentials_store_async ("https://wangge.example.org", "wall", "token-w", NULL, done_cb, &stored);
+  g_assert_true (wg_credentials_store_finish (wait_for (&stored), &error));
+  service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                                                 NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (collection);
+  objects = g_list_append (NULL, g_object_ref (collection));
+  secret_service_lock_sync (service, objects, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (secret_collection_get_locked (collection));
+
+  started = g_get_monotonic_time ();
+  wg_credentials_lookup_async ("https://wangge.example.org", "wall", NULL, done_cb, &found);
+  token = wg_credentials_lookup_finish (wait_for (&found), &error);
+  g_test_message ("the locked keyring's lookup ended in %.1f s: %s",
+                  (g_get_monotonic_time () - started) / 1e6,
+                  error != NULL ? error->message : token != NULL ? "the token" : "nothing");
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 15 * G_USEC_PER_SEC);
+}
+
 static void
 test_without_secret_service (void)
 {
@@ -140,7 +185,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/credentials/store-lookup-clear", test_store_lookup_clear);
+  g_test_add_func ("/credentials/keyring/store-lookup-clear", test_store_lookup_clear);
+  g_test_add_func ("/credentials/keyring/locked", test_locked_keyring);
   g_test_add_func ("/credentials/without-secret-service", test_without_secret_service);
   return g_test_run ();
 }
