@@ -43,6 +43,27 @@ def suites_of(testsuite_name):
     return set(head.rpartition(':')[2].split('+')), program
 
 
+TAIL_LINES = 40
+tails_printed = 0
+
+
+def print_tail(log_name, entry):
+    """The end of a failed program's output, so that CI's printout (often all
+    that is kept of a run) says why: a "Bail out!" line, an assertion, a
+    sanitizer's report.  At most five programs, 40 lines each."""
+    global tails_printed
+    if tails_printed >= 5:
+        return
+    tails_printed += 1
+    text = (entry.get('stdout') or '') + (entry.get('stderr') or '')
+    lines = text.rstrip('\n').split('\n')[-TAIL_LINES:]
+    print('junit-summary: --- %s, %s (%s, exit %s), its last %d lines:'
+          % (log_name, entry.get('name', ''), entry.get('result'), entry.get('returncode'), len(lines)),
+          file=sys.stderr)
+    for text_line in lines:
+        print('junit-summary: | %s' % text_line[:300], file=sys.stderr)
+
+
 passed = failed = skipped = 0
 passed_in = {}
 for path in args.logs:
@@ -84,6 +105,7 @@ for path in args.logs:
             if entry.get('result') not in BAD:
                 continue
             name = entry.get('name', '')
+            print_tail(os.path.basename(path), entry)
             if not any(s.endswith(name) for s in suites_with_failures):
                 print('junit-summary: %s failed outside its cases (%s)' % (name, entry.get('result')),
                       file=sys.stderr)
