@@ -437,7 +437,7 @@ test_big_screen_login (void)
   g_assert_no_error (error);
   g_unsetenv ("WANGGE_PASSWORD");
   g_application_activate (G_APPLICATION (wall_app));
-  g_assert_true (wg_test_iterate_until (has_login_window, wall_app, 10000));
+  g_assert_true (wg_test_iterate_until (has_login_window, wall_app, 30000));
   wg_application_log_in_with (wall_app, "demo");
   g_assert_true (wg_test_iterate_until (has_wall_window, wall_app, 60000));
   window = find_wall_window (GTK_APPLICATION (wall_app));
