@@ -13,9 +13,10 @@
  * Only the main loop touches messages; the thread sees an item's data,
  * result and error, handed over under the lock.  Batches come back in
  * commit order.  Once answered, an item goes back to the thread to be
- * freed (its data and result: the events' trees, the command's): the main
- * loop is what bounds the commands a second, and the thread allocated most
- * of it.
+ * freed (its data and result: the events' trees, the command's): the
+ * main loop's time is every request's wait (reads, checks, answers), and
+ * memory freed on the thread that allocated it costs less (malloc's
+ * per-thread cache).
  */
 #define G_LOG_DOMAIN "wg-commit-writer"
 

@@ -356,7 +356,7 @@ read_command (WgEngine   *self,
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GBytes) body = g_steal_pointer (&job->body);
-  guint max_depth = wg_server_get_config (self->server)->json_max_depth;
+  guint max_depth = self->config.json_max_depth;
   gsize length = 0;
   const char *data = g_bytes_get_data (body, &length);
 
@@ -650,7 +650,7 @@ post_commands_cb (SoupServerMessage *msg,
     goto refused;
 
   /* Read into its command on the writer thread (read_command()): the main
-   * loop is what bounds the commands a second. */
+   * loop's time is every request's wait, reads and other answers too. */
   job = g_new0 (CommandJob, 1);
   job->kind = JOB_COMMAND;
   job->body = g_steal_pointer (&bytes);
