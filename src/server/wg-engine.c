@@ -238,6 +238,7 @@ typedef struct
   gint64     head;
   char      *answer;          /* the 200 answer's text, written on the writer thread */
   gsize      answer_length;
+  const char *outcome;        /* the metrics' label of a stored command: static */
 } CommandResult;
 
 static void
@@ -510,8 +511,8 @@ commands_batch_cb (GPtrArray  *items,
               code = "internal-error";
             }
         }
-      wg_metrics_count_command (wg_server_get_metrics (self->server), item->msg, wg_command_get_type_name (job->command),
-                                result->replayed ? "replayed" : item->error == NULL ? "accepted" : code);
+      /* Counted on the main loop (commands_done_cb): the message is its. */
+      result->outcome = result->replayed ? "replayed" : item->error == NULL ? "accepted" : code;
       action = g_strconcat ("command:", wg_command_get_type_name (job->command), NULL);
       entry = g_new0 (WgAuditEntry, 1);
       entry->ts_ms = now_ms;
@@ -578,6 +579,9 @@ commands_done_cb (GPtrArray    *items,
         }
       if (batch_error != NULL)
         continue;
+      if (result->outcome != NULL)
+        wg_metrics_count_command (wg_server_get_metrics (self->server), item->msg,
+                                  wg_command_get_type_name (job->command), result->outcome);
       wg_store_follow_head (self->store, result->head);
       if (!result->replayed && result->events != NULL &&
           _wg_engine_publish_events (self, result->events))
