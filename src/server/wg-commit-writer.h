@@ -16,7 +16,10 @@ typedef gboolean (*WgCommitWriterBatchFunc) (GPtrArray     *items,
                                              GError       **error);
 /* Runs on the main loop for each batch, in commit order, before its
  * answers: what the main loop does with committed data (publishing it).
- * @batch_error is the commit failure, if any. */
+ * @batch_error is the commit failure, if any.  After the answers the items
+ * (their data and result) are freed on the writer thread: whatever of them
+ * the main loop shares with its own structures, it frees or copies here
+ * or in the answer function. */
 typedef void     (*WgCommitWriterDoneFunc)  (GPtrArray     *items,
                                              const GError  *batch_error,
                                              gpointer       user_data);

@@ -54,6 +54,7 @@ struct _WgEngine
   GBytes          *reference_blob;  /* the same as a GVariant (wg-reference-blob.h) */
   char            *reference_blob_etag;
   WgAccountStore  *accounts;
+  WgAccountStore  *writer_accounts;  /* the writer thread's: the roster check */
   WgBookmarkStore *bookmarks;
   WgAuditWriter   *audit_writer;     /* the command audit rows, on a thread of their own */
   WgPasswordPool  *pool;
@@ -146,7 +147,7 @@ gboolean    _wg_engine_viewer_from_identity (const WgStreamIdentity *who,
 JsonNode   *_wg_engine_filter_cb            (const WgStreamIdentity *who,
                                              JsonNode               *event,
                                              gpointer                user_data);
-void        _wg_engine_publish_events       (WgEngine               *self,
+gboolean    _wg_engine_publish_events       (WgEngine               *self,
                                              GPtrArray              *events);
 
 /* wg-engine-journal.c */

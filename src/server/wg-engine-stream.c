@@ -170,13 +170,14 @@ _wg_engine_filter_cb (const WgStreamIdentity *who,
 
 /* The events to the stream, in seq order.  With nobody subscribed there
  * is no node to build: a subscriber that comes later starts from the
- * journal (its catch-up), never from what was published before. */
-void
+ * journal (its catch-up), never from what was published before.  TRUE
+ * when nodes were built (they share the events' bodies). */
+gboolean
 _wg_engine_publish_events (WgEngine  *self,
                            GPtrArray *events)
 {
   if (wg_stream_hub_get_n_subscribers (wg_server_get_stream_hub (self->server)) == 0)
-    return;
+    return FALSE;
   for (guint i = 0; events != NULL && i < events->len; i++)
     {
       WgEvent *event = g_ptr_array_index (events, i);
@@ -184,6 +185,7 @@ _wg_engine_publish_events (WgEngine  *self,
 
       wg_server_publish_event (self->server, event->seq, node);
     }
+  return TRUE;
 }
 
 /* ---- identity ---------------------------------------------------------- */

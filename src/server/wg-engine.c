@@ -208,7 +208,9 @@ typedef enum
 typedef struct
 {
   JobKind    kind;
+  GBytes    *body;        /* the request's, until the writer reads it into command */
   WgCommand *command;
+  GError    *read_error;  /* the body is no command: answered and audited on the main loop */
   WgActor   *actor;
   char      *address;
   GError    *refusal;   /* by a rule decide() cannot check (accounts), or NULL */
@@ -219,7 +221,9 @@ command_job_free (gpointer data)
 {
   CommandJob *job = data;
 
+  g_clear_pointer (&job->body, g_bytes_unref);
   g_clear_pointer (&job->command, wg_command_unref);
+  g_clear_error (&job->read_error);
   g_clear_pointer (&job->actor, wg_actor_free);
   g_free (job->address);
   g_clear_error (&job->refusal);
@@ -232,6 +236,9 @@ typedef struct
   GPtrArray *events;
   gboolean   replayed;
   gint64     head;
+  char      *answer;          /* the 200 answer's text, written on the writer thread */
+  gsize      answer_length;
+  const char *outcome;        /* the metrics' label of a stored command: static */
 } CommandResult;
 
 static void
@@ -241,7 +248,55 @@ command_result_free (gpointer data)
 
   g_clear_pointer (&result->caught_up, g_ptr_array_unref);
   g_clear_pointer (&result->events, g_ptr_array_unref);
+  g_free (result->answer);
   g_free (result);
+}
+
+/* On the writer thread, once the batch is durable: the answer's text, so
+ * that the main loop only hands it to the message.  Written as text, in
+ * the members' order of the builder it replaced. */
+static void
+write_command_answer (CommandJob    *job,
+                      CommandResult *result)
+{
+  gboolean sees_phones = (ROLE_BIT (job->actor->role) & PHONE_ROLES) != 0;
+  gsize length = 0;
+  GString *out;
+
+  /* Sized to the texts: a block of 1 KiB or more is one of malloc's large
+   * ones, each merging the freed small blocks first (3,600 instructions). */
+  for (guint i = 0; result->events != NULL && i < result->events->len; i++)
+    {
+      const char *text = wg_event_get_text (g_ptr_array_index (result->events, i), !sees_phones);
+
+      length += text != NULL ? strlen (text) + 1 : 512;
+    }
+  out = g_string_sized_new (length + 96);
+  g_string_append (out, "{\"command\":");
+  wg_json_write_string (out, wg_command_get_id (job->command));
+  g_string_append (out, result->replayed ? ",\"replayed\":true,\"events\":[" : ",\"replayed\":false,\"events\":[");
+  for (guint i = 0; result->events != NULL && i < result->events->len; i++)
+    {
+      WgEvent *event = g_ptr_array_index (result->events, i);
+      const char *text = wg_event_get_text (event, !sees_phones);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      if (text != NULL)
+        g_string_append (out, text);
+      else
+        {
+          /* A replayed answer, read back from the journal. */
+          g_autoptr(WgEvent) shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
+
+          wg_event_write_json (shown, out);
+        }
+    }
+  g_string_append (out, "],\"head\":");
+  wg_json_write_int (out, result->head);
+  g_string_append_c (out, '}');
+  result->answer_length = out->len;
+  result->answer = g_string_free (out, FALSE);
 }
 
 #define STORAGE_WARNING_INTERVAL_US (10 * G_USEC_PER_SEC)
@@ -266,6 +321,60 @@ warn_storage_failure (WgEngine     *self,
   self->storage_warned_us = now;
 }
 
+/* On the writer thread.  decide() does not know the accounts: the server
+ * checks that the roster goes to a duty leader's account.  The refusal is
+ * a rule's, stored with the command id like decide()'s own. */
+static gboolean
+check_roster_target (WgEngine   *self,
+                     WgCommand  *command,
+                     GError    **error)
+{
+  const char *to;
+  g_autoptr(WgAccount) target = NULL;
+
+  if (wg_command_get_kind (command) != WG_CMD_ROSTER_HANDOVER)
+    return TRUE;
+  to = json_object_get_string_member_with_default (wg_command_get_body (command), "to", NULL);
+  if (to == NULL)
+    return TRUE;
+  target = wg_account_store_lookup (self->writer_accounts, to, NULL);
+  if (target == NULL || target->disabled || g_strcmp0 (target->role, "duty_leader") != 0)
+    {
+      g_set_error_literal (error, WG_ERROR, WG_ERROR_INVALID_FIELD,
+                           "body.to must name an enabled duty leader's account");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* On the writer thread, before the batch's transaction: the request's body
+ * read into its command, or the refusal the main loop answers.  Most
+ * commands: strict JSON read straight into the command.  Anything else
+ * takes the general path, whose refusals are the reference. */
+static void
+read_command (WgEngine   *self,
+              CommandJob *job)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GBytes) body = g_steal_pointer (&job->body);
+  guint max_depth = self->config.json_max_depth;
+  gsize length = 0;
+  const char *data = g_bytes_get_data (body, &length);
+
+  if (data != NULL && wg_json_guard_scan (data, length, max_depth, NULL))
+    job->command = wg_command_read_strict (data, length, max_depth);
+  if (job->command == NULL)
+    {
+      root = wg_json_parse_untrusted (body, max_depth, &job->read_error);
+      if (root == NULL)
+        return;
+      job->command = wg_command_from_json (root, &job->read_error);
+      if (job->command == NULL)
+        return;
+    }
+  check_roster_target (self, job->command, &job->refusal);
+}
+
 /* On the writer thread: runs the batch in one transaction, each command's
  * result on its item.  On SQLite the commands run without a savepoint
  * each unless @savepoints (wg_store_begin_without_savepoints()). */
@@ -287,7 +396,9 @@ store_batch (WgEngine   *self,
     {
       CommandJob *job = ((WgCommitItem *) g_ptr_array_index (items, i))->data;
 
-      if (job->kind == JOB_COMMAND)
+      if (job->body != NULL)
+        read_command (self, job);
+      if (job->command != NULL)
         g_ptr_array_add (command_ids, (gpointer) wg_command_get_id (job->command));
       if (job->kind == JOB_CATCH_UP)
         g_atomic_int_set (&self->catch_up_waiting, FALSE);
@@ -319,7 +430,7 @@ store_batch (WgEngine   *self,
         _wg_engine_store_run_timers (self, now_ms, &result->events, &item->error);
       else if (job->kind == JOB_PURGE)
         *purge = TRUE;
-      else if (job->kind == JOB_COMMAND)
+      else if (job->command != NULL)
         _wg_engine_store_execute (self, job->command, job->actor, now_ms, job->refusal,
                                   &result->events, &result->replayed, &item->error);
     }
@@ -376,9 +487,13 @@ commands_batch_cb (GPtrArray  *items,
             g_warning ("Timers failed: %s", item->error->message);
           continue;
         }
+      if (job->command == NULL)
+        continue;
       if (!result->replayed && result->events != NULL)
         _wg_engine_attachments_committed (self, job->command, job->actor, result->events);
-      if (item->error != NULL)
+      if (item->error == NULL)
+        write_command_answer (job, result);
+      else
         {
           if (item->error->domain == WG_ERROR)
             {
@@ -396,8 +511,8 @@ commands_batch_cb (GPtrArray  *items,
               code = "internal-error";
             }
         }
-      wg_metrics_count_command (wg_server_get_metrics (self->server), item->msg, wg_command_get_type_name (job->command),
-                                result->replayed ? "replayed" : item->error == NULL ? "accepted" : code);
+      /* Counted on the main loop (commands_done_cb): the message is its. */
+      result->outcome = result->replayed ? "replayed" : item->error == NULL ? "accepted" : code;
       action = g_strconcat ("command:", wg_command_get_type_name (job->command), NULL);
       entry = g_new0 (WgAuditEntry, 1);
       entry->ts_ms = now_ms;
@@ -443,6 +558,10 @@ commands_done_cb (GPtrArray    *items,
         self->purge_queued = FALSE;
       else if (job->kind == JOB_CATCH_UP)
         self->catch_up_queued = FALSE;
+      else if (job->read_error != NULL)
+        _wg_engine_audit (self, job->actor->username, job->address, "command", NULL,
+                          wg_problem_status_for_error (job->read_error),
+                          wg_problem_slug_for_error (job->read_error));
       /* No result: the batch failed to begin. */
       if (result != NULL && result->caught_up != NULL && result->caught_up->len > 0)
         {
@@ -452,13 +571,21 @@ commands_done_cb (GPtrArray    *items,
           WgEvent *last = g_ptr_array_index (result->caught_up, result->caught_up->len - 1);
 
           wg_store_follow_head (self->store, last->seq);
-          _wg_engine_publish_events (self, result->caught_up);
+          /* Published events share their bodies' JsonObjects, whose
+           * reference count is not atomic: they are freed here, not with
+           * the rest of the item on the writer thread. */
+          if (_wg_engine_publish_events (self, result->caught_up))
+            g_clear_pointer (&result->caught_up, g_ptr_array_unref);
         }
       if (batch_error != NULL)
         continue;
+      if (result->outcome != NULL)
+        wg_metrics_count_command (wg_server_get_metrics (self->server), item->msg,
+                                  wg_command_get_type_name (job->command), result->outcome);
       wg_store_follow_head (self->store, result->head);
-      if (!result->replayed && result->events != NULL)
-        _wg_engine_publish_events (self, result->events);
+      if (!result->replayed && result->events != NULL &&
+          _wg_engine_publish_events (self, result->events))
+        g_clear_pointer (&result->events, g_ptr_array_unref);
     }
 }
 
@@ -469,10 +596,13 @@ commands_answer_cb (WgCommitItem *item,
 {
   CommandJob *job = item->data;
   CommandResult *result = item->result;
-  GString *out;
-  gboolean sees_phones;
-  gsize length = 0;
 
+  /* Never stored: refused whatever became of the batch. */
+  if (job->read_error != NULL)
+    {
+      wg_problem_respond_error (item->msg, job->read_error);
+      return;
+    }
   if (batch_error != NULL)
     {
       wg_problem_respond (item->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", batch_error->message);
@@ -483,72 +613,9 @@ commands_answer_cb (WgCommitItem *item,
       wg_problem_respond_error (item->msg, item->error);
       return;
     }
-
-  /* Written as text, in the members' order of the builder it replaces:
-   * the answer is half of what a command costs the main loop in JSON. */
-  sees_phones = (ROLE_BIT (job->actor->role) & PHONE_ROLES) != 0;
-  /* Sized to the texts: a block of 1 KiB or more is one of malloc's large
-   * ones, each merging the freed small blocks first (3,600 instructions). */
-  for (guint i = 0; result->events != NULL && i < result->events->len; i++)
-    {
-      const char *text = wg_event_get_text (g_ptr_array_index (result->events, i), !sees_phones);
-
-      length += text != NULL ? strlen (text) + 1 : 512;
-    }
-  out = g_string_sized_new (length + 96);
-  g_string_append (out, "{\"command\":");
-  wg_json_write_string (out, wg_command_get_id (job->command));
-  g_string_append (out, result->replayed ? ",\"replayed\":true,\"events\":[" : ",\"replayed\":false,\"events\":[");
-  for (guint i = 0; result->events != NULL && i < result->events->len; i++)
-    {
-      WgEvent *event = g_ptr_array_index (result->events, i);
-      const char *text = wg_event_get_text (event, !sees_phones);
-
-      if (i > 0)
-        g_string_append_c (out, ',');
-      if (text != NULL)
-        g_string_append (out, text);
-      else
-        {
-          /* A replayed answer, read back from the journal. */
-          g_autoptr(WgEvent) shown = sees_phones ? wg_event_ref (event) : wg_event_redact_caller (event);
-
-          wg_event_write_json (shown, out);
-        }
-    }
-  g_string_append (out, "],\"head\":");
-  wg_json_write_int (out, result->head);
-  g_string_append_c (out, '}');
-  length = out->len;
   soup_server_message_set_status (item->msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (item->msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_string_free (out, FALSE), length);
-}
-
-/* decide() does not know the accounts: the server checks that the roster
- * goes to a duty leader's account.  The refusal is a rule's, stored with
- * the command id like decide()'s own. */
-static gboolean
-check_roster_target (WgEngine   *self,
-                     WgCommand  *command,
-                     GError    **error)
-{
-  const char *to;
-  g_autoptr(WgAccount) target = NULL;
-
-  if (wg_command_get_kind (command) != WG_CMD_ROSTER_HANDOVER)
-    return TRUE;
-  to = json_object_get_string_member_with_default (wg_command_get_body (command), "to", NULL);
-  if (to == NULL)
-    return TRUE;
-  target = wg_account_store_lookup (self->accounts, to, NULL);
-  if (target == NULL || target->disabled || g_strcmp0 (target->role, "duty_leader") != 0)
-    {
-      g_set_error_literal (error, WG_ERROR, WG_ERROR_INVALID_FIELD,
-                           "body.to must name an enabled duty leader's account");
-      return FALSE;
-    }
-  return TRUE;
+                                    g_steal_pointer (&result->answer), result->answer_length);
 }
 
 static void
@@ -560,13 +627,7 @@ post_commands_cb (SoupServerMessage *msg,
   WgEngine *self = user_data;
   g_autoptr(WgActor) actor = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(WgCommand) command = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *address = _wg_engine_remote_address (msg);
-  const char *data;
-  gsize length = 0;
-  guint max_depth;
   g_autofree char *code = NULL;
   double retry_after = 0;
   CommandJob *job;
@@ -591,29 +652,12 @@ post_commands_cb (SoupServerMessage *msg,
   bytes = wg_server_read_json_bytes (self->server, msg);
   if (bytes == NULL)
     goto refused;
-  /* Most commands: strict JSON read straight into the command.  Anything
-   * else takes the general path, whose refusals are the reference. */
-  data = g_bytes_get_data (bytes, &length);
-  max_depth = wg_server_get_config (self->server)->json_max_depth;
-  if (data != NULL && wg_json_guard_scan (data, length, max_depth, NULL))
-    command = wg_command_read_strict (data, length, max_depth);
-  if (command == NULL)
-    {
-      root = wg_server_parse_json_bytes (self->server, msg, bytes);
-      if (root == NULL)
-        goto refused;
-      command = wg_command_from_json (root, &error);
-      if (command == NULL)
-        {
-          wg_problem_respond_error (msg, error);
-          goto refused;
-        }
-    }
 
+  /* Read into its command on the writer thread (read_command()): the main
+   * loop's time is every request's wait, reads and other answers too. */
   job = g_new0 (CommandJob, 1);
-  check_roster_target (self, command, &job->refusal);
   job->kind = JOB_COMMAND;
-  job->command = g_steal_pointer (&command);
+  job->body = g_steal_pointer (&bytes);
   job->actor = g_steal_pointer (&actor);
   job->address = g_steal_pointer (&address);
   wg_commit_writer_submit (self->writer, msg, job, command_job_free);
@@ -868,6 +912,9 @@ wg_engine_new (WgServer  *server,
   self->accounts = wg_account_store_open (accounts_path, error);
   if (self->accounts == NULL)
     return NULL;
+  self->writer_accounts = wg_account_store_open_unshared (accounts_path, error);
+  if (self->writer_accounts == NULL)
+    return NULL;
   /* The command audit: one fsync per batch (the journal's) is the cost of
    * durability; the audit rows go to a thread of their own, without one. */
   self->audit_writer = wg_audit_writer_new (accounts_path, error);
@@ -1017,6 +1064,7 @@ wg_engine_free (WgEngine *self)
   /* After the commit writer's last batch: writes the rows it queued. */
   g_clear_pointer (&self->audit_writer, wg_audit_writer_free);
   g_clear_pointer (&self->accounts, wg_account_store_close);
+  g_clear_pointer (&self->writer_accounts, wg_account_store_close);
   g_clear_pointer (&self->store, wg_store_unref);
   g_clear_pointer (&self->writer_store, wg_store_unref);
   g_free (self);

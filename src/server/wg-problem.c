@@ -161,31 +161,35 @@ wg_problem_status_for_error (const GError *error)
   return SOUP_STATUS_INTERNAL_SERVER_ERROR;
 }
 
+/* The slug wg_problem_respond_error() answers @error with. */
+const char *
+wg_problem_slug_for_error (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, "internal-error");
+
+  if (error->domain == WG_JSON_GUARD_ERROR)
+    return wg_json_guard_error_slug (error->code);
+  if (error->domain == WG_ERROR)
+    return wg_error_code_to_slug (error->code);
+  if (error->domain == WG_IMAGE_ERROR)
+    return wg_image_error_code (error->code);
+  if (error->domain == WG_ATTACHMENT_STORE_ERROR)
+    return error->code == WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT ||
+           error->code == WG_ATTACHMENT_STORE_ERROR_IN_USE
+             ? wg_attachment_store_error_code (error->code) : "storage-failed";
+  if (error->domain == WG_TRACK_STORE_ERROR)
+    return "storage-failed";
+  return "internal-error";
+}
+
 void
 wg_problem_respond_error (SoupServerMessage *msg,
                           const GError      *error)
 {
   g_return_if_fail (error != NULL);
 
-  if (error->domain == WG_JSON_GUARD_ERROR)
-    wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST,
-                        wg_json_guard_error_slug (error->code), error->message);
-  else if (error->domain == WG_ERROR)
-    wg_problem_respond (msg, wg_error_code_http_status (error->code),
-                        wg_error_code_to_slug (error->code), error->message);
-  else if (error->domain == WG_IMAGE_ERROR)
-    wg_problem_respond (msg, wg_image_error_http_status (error->code),
-                        wg_image_error_code (error->code), error->message);
-  else if (error->domain == WG_ATTACHMENT_STORE_ERROR)
-    wg_problem_respond (msg, wg_problem_status_for_error (error),
-                        error->code == WG_ATTACHMENT_STORE_ERROR_UNKNOWN_ATTACHMENT ||
-                        error->code == WG_ATTACHMENT_STORE_ERROR_IN_USE
-                          ? wg_attachment_store_error_code (error->code) : "storage-failed",
-                        error->message);
-  else if (error->domain == WG_TRACK_STORE_ERROR)
-    wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
-  else
-    wg_problem_respond (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal-error", error->message);
+  wg_problem_respond (msg, wg_problem_status_for_error (error), wg_problem_slug_for_error (error),
+                      error->message);
 }
 
 void

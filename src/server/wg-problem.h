@@ -24,6 +24,7 @@ void        wg_problem_respond        (SoupServerMessage *msg,
                                        const char        *slug,
                                        const char        *detail);
 guint       wg_problem_status_for_error (const GError    *error);
+const char *wg_problem_slug_for_error (const GError      *error);
 void        wg_problem_respond_error  (SoupServerMessage *msg,
                                        const GError      *error);
 

@@ -428,6 +428,31 @@ test_scenarios (Fixture       *f,
   bad = wg_test_server_command (f->server, g_hash_table_lookup (f->tokens, "D"), "not-a-uuid", "incident.note",
                                 "{\"incident\": \"x\", \"text\": \"x\"}");
   wg_test_response_assert_problem (bad, 400, "invalid-command");
+  g_clear_pointer (&bad, wg_test_response_free);
+  bad = wg_test_server_request_as (f->server, g_hash_table_lookup (f->tokens, "D"), "POST", "/api/v1/commands",
+                                   "application/json", "{\"id\": ");
+  wg_test_response_assert_problem (bad, 400, "malformed-json");
+  /* Each refusal audited, with no command id. */
+  {
+    g_autoptr(WgTestResponse) r = wg_test_server_get (f->server, "/api/v1/audit?limit=1000");
+    JsonArray *entries = json_object_get_array_member (wg_test_response_object (r), "entries");
+    guint invalid = 0, malformed = 0;
+
+    for (guint i = 0; i < json_array_get_length (entries); i++)
+      {
+        JsonObject *e = json_array_get_object_element (entries, i);
+        const char *result = json_object_get_string_member (e, "result");
+
+        if (!g_str_equal (json_object_get_string_member (e, "action"), "command"))
+          continue;
+        g_assert_cmpint (json_object_get_int_member (e, "status"), ==, 400);
+        g_assert_null (json_object_get_string_member_with_default (e, "command", NULL));
+        invalid += g_str_equal (result, "invalid-command");
+        malformed += g_str_equal (result, "malformed-json");
+      }
+    g_assert_cmpuint (invalid, ==, 2);
+    g_assert_cmpuint (malformed, ==, 1);
+  }
 
   /* The whole journal, in seq order and gap-free, for the dispatcher. */
   journal = wg_test_server_request_as (f->server, g_hash_table_lookup (f->tokens, "D"), "GET",

@@ -3,8 +3,9 @@
  * The commit writer on a real SoupServer and a real SQLite file with
  * synchronous=FULL, the batches on its thread: concurrent requests share
  * commits, nobody is answered before the commit that holds their row, the
- * main loop hears of each batch in commit order before its answers, and
- * work without a message (a timer's) is committed too.
+ * main loop hears of each batch in commit order before its answers,
+ * work without a message (a timer's) is committed too, and the answered
+ * items are freed on the writer thread.
  */
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -33,6 +34,18 @@ typedef struct
   guint            seen_committed;
   guint            prepared;       /* prepare_cb calls, on the writer thread */
 } Fixture;
+
+/* Where the requests' data was freed. */
+static GThread *data_main_thread;
+static gint     data_freed_on_main;
+static gint     data_freed_elsewhere;
+
+static void
+value_free (gpointer data)
+{
+  g_atomic_int_inc (g_thread_self () == data_main_thread ? &data_freed_on_main : &data_freed_elsewhere);
+  g_free (data);
+}
 
 static void
 exec_or_die (sqlite3    *db,
@@ -131,7 +144,7 @@ handler_cb (SoupServer        *server,
   g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
 
   wg_commit_writer_submit (fx->writer, msg,
-                            g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body)), g_free);
+                            g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body)), value_free);
 }
 
 static void
@@ -142,6 +155,9 @@ fixture_setup (Fixture       *fx,
   g_autoptr(GSList) uris = NULL;
 
   fx->main_thread = g_thread_self ();
+  data_main_thread = fx->main_thread;
+  g_atomic_int_set (&data_freed_on_main, 0);
+  g_atomic_int_set (&data_freed_elsewhere, 0);
   fx->dir = g_dir_make_tmp ("wg-writer-XXXXXX", &error);
   g_assert_no_error (error);
   fx->db_path = g_build_filename (fx->dir, "t.db", NULL);
@@ -359,6 +375,30 @@ test_prepare_before_the_batch (Fixture       *fx,
   g_assert_true (row_exists (fx->reader, "joined-2"));
 }
 
+/* The main loop answers; the writer thread, which allocated most of an
+ * item, frees it. */
+static void
+test_items_freed_on_the_writer_thread (Fixture       *fx,
+                                       gconstpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  for (guint i = 0; i < N_REQUESTS; i++)
+    {
+      g_autofree char *value = g_strdup_printf ("freed-%u", i);
+
+      send_value (fx, value);
+    }
+  while (fx->answered < N_REQUESTS && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (fx->ok, ==, N_REQUESTS);
+
+  /* Freeing the writer frees whatever its thread had not yet. */
+  g_clear_pointer (&fx->writer, wg_commit_writer_free);
+  g_assert_cmpint (g_atomic_int_get (&data_freed_elsewhere), ==, N_REQUESTS);
+  g_assert_cmpint (g_atomic_int_get (&data_freed_on_main), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -373,6 +413,8 @@ main (int   argc,
               test_flush_and_no_message, fixture_teardown);
   g_test_add ("/commit-writer/prepare-before-the-batch", Fixture, NULL, fixture_setup,
               test_prepare_before_the_batch, fixture_teardown);
+  g_test_add ("/commit-writer/items-freed-on-the-writer-thread", Fixture, NULL, fixture_setup,
+              test_items_freed_on_the_writer_thread, fixture_teardown);
 
   return g_test_run ();
 }
