@@ -32,6 +32,7 @@ typedef enum
   JOB_EVENTS,
   JOB_PAGE,
   JOB_SNAPSHOT,
+  JOB_ENDED,
   JOB_RESET,
   JOB_ADOPT,
   JOB_READ,
@@ -376,6 +377,7 @@ wg_cache_snapshot_decode (GBytes  *answer,
   snapshot = g_new0 (WgCacheSnapshot, 1);
   snapshot->journal_id = g_strdup (json_object_get_string_member_with_default (object, "journal_id", NULL));
   snapshot->head = json_object_get_int_member (object, "head");
+  snapshot->ended_apart = json_object_get_boolean_member_with_default (object, "ended_apart", FALSE);
   snapshot->events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   snapshot->units = wg_unit_record_array_new ();
   snapshot->positions = json_array_new ();
@@ -440,6 +442,7 @@ run_snapshot (WgCacheWriter *self,
       return TRUE;
     }
   batch->server_head = snapshot->head;
+  batch->ended_apart = snapshot->ended_apart;
   batch->positions = json_array_new ();
   /* Started already (by an earlier answer of the same connection): the
    * stream goes on from the cache's head. */
@@ -462,6 +465,31 @@ run_snapshot (WgCacheWriter *self,
     return FALSE;
   wg_change_set_set_duty_leader (batch->changes, snapshot->duty_leader);
   return TRUE;
+}
+
+/* The snapshot's ended incidents, asked apart (GET /snapshot/ended at
+ * its head), into the cache that snapshot started: one transaction, one
+ * change set of every incident it brought. */
+static gboolean
+run_ended (WgCacheWriter *self,
+           Job           *job,
+           WgCacheBatch  *batch,
+           GError       **error)
+{
+  g_autoptr(GPtrArray) applied = NULL;
+
+  if (g_strcmp0 (job->snapshot->journal_id, wg_store_get_journal_id (self->store)) != 0)
+    {
+      batch->other_journal = TRUE;
+      return TRUE;
+    }
+  batch->server_head = job->snapshot->head;
+  if (!wg_store_apply_ended_snapshot (self->store, job->snapshot->head, job->snapshot->events, &applied, error))
+    return FALSE;
+  if (applied->len == 0)
+    return TRUE;
+  batch->changes = wg_cache_writer_read_changes (self->store, applied, error);
+  return batch->changes != NULL;
 }
 
 /* An incident this partial view meets at `incident.routed` with its
@@ -536,6 +564,9 @@ run_job (gpointer data,
       break;
     case JOB_SNAPSHOT:
       ok = run_snapshot (self, job, batch, &error);
+      break;
+    case JOB_ENDED:
+      ok = run_ended (self, job, batch, &error);
       break;
     case JOB_RESET:
       ok = wg_store_name_journal (self->store, job->journal_id, &error);
@@ -631,6 +662,22 @@ wg_cache_writer_apply_page (WgCacheWriter       *self,
   job->parsed_data = parsed_data;
   job->parsed_free = parsed_free;
   push (self, job, wg_cache_writer_apply_page, callback, user_data);
+}
+
+void
+wg_cache_writer_apply_ended (WgCacheWriter       *self,
+                             WgCacheSnapshot     *ended,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (ended != NULL);
+
+  job = job_new (JOB_ENDED, NULL, NULL, NULL);
+  job->snapshot = ended;
+  push (self, job, wg_cache_writer_apply_ended, callback, user_data);
 }
 
 void

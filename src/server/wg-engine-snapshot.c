@@ -274,6 +274,7 @@ static GBytes *
 build_members (const SnapshotSource    *source,
                const WgStreamIdentity  *who,
                gint64                   ended_since,
+               gboolean                 ended_apart,
                char                   **journal_id,
                gint64                  *head,
                GError                 **error)
@@ -284,7 +285,8 @@ build_members (const SnapshotSource    *source,
   g_autoptr(JsonNode) root = NULL;
   GString *text;
 
-  snapshot = wg_store_read_snapshot (source->store, ended_since, error);
+  /* No incident ended at or after the end of time: the open ones alone. */
+  snapshot = wg_store_read_snapshot (source->store, ended_apart ? G_MAXINT64 : ended_since, error);
   if (snapshot == NULL)
     return NULL;
 
@@ -316,6 +318,7 @@ respond (SoupServerMessage *msg,
          gint64             head,
          gint64             now,
          gint64             ended_since,
+         gboolean           ended_apart,
          GBytes            *members)
 {
   gsize length;
@@ -331,6 +334,11 @@ respond (SoupServerMessage *msg,
   wg_json_write_int (body, now);
   wg_json_write_member_name (body, "ended_since", FALSE);
   wg_json_write_int (body, ended_since);
+  if (ended_apart)
+    {
+      wg_json_write_member_name (body, "ended_apart", FALSE);
+      g_string_append (body, "true");
+    }
   /* @members is "{...}" and never empty: its '{' becomes the separator. */
   g_string_append_c (body, ',');
   g_string_append_len (body, text + 1, length - 1);
@@ -351,13 +359,13 @@ _wg_engine_respond_snapshot (const SnapshotSource   *source,
   gint64 now = g_get_real_time () / 1000;
   gint64 head;
 
-  members = build_members (source, who, now - RECENTLY_ENDED_MS, &journal_id, &head, &error);
+  members = build_members (source, who, now - RECENTLY_ENDED_MS, FALSE, &journal_id, &head, &error);
   if (members == NULL)
     {
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
       return;
     }
-  respond (msg, journal_id, head, now, now - RECENTLY_ENDED_MS, members);
+  respond (msg, journal_id, head, now, now - RECENTLY_ENDED_MS, FALSE, members);
 }
 
 /* ---- the live journal's snapshots, kept while they are current ---------- */
@@ -380,6 +388,7 @@ struct _WgSnapshotCache
   gint64   head;
   guint64  positions;   /* wg_track_store_get_latest_changes() then */
   gint64   ended_since;
+  gboolean ended_apart; /* the open incidents alone (?ended=false) */
   gint64   built_us;    /* monotonic */
   GBytes  *members;
 };
@@ -395,23 +404,26 @@ snapshot_cache_free (WgSnapshotCache *entry)
 
 /* Everything of @who the filter may look at. */
 static char *
-caller_key (const WgStreamIdentity *who)
+caller_key (const WgStreamIdentity *who,
+            gboolean                ended_apart)
 {
   g_autofree char *units = who->units != NULL ? g_strjoinv ("\x1f", who->units) : NULL;
 
-  return g_strdup_printf ("%s\x1e%s\x1e%s\x1e%s\x1e%s\x1e%s\x1e%d",
+  return g_strdup_printf ("%s\x1e%s\x1e%s\x1e%s\x1e%s\x1e%s\x1e%d\x1e%d",
                           who->user != NULL ? who->user : "", who->role != NULL ? who->role : "",
                           who->grid != NULL ? who->grid : "", who->department != NULL ? who->department : "",
-                          who->unit != NULL ? who->unit : "", units != NULL ? units : "", who->no_positions);
+                          who->unit != NULL ? who->unit : "", units != NULL ? units : "", who->no_positions,
+                          ended_apart);
 }
 
 static void
 respond_live_snapshot (WgEngine               *self,
                        const SnapshotSource   *source,
                        SoupServerMessage      *msg,
-                       const WgStreamIdentity *who)
+                       const WgStreamIdentity *who,
+                       gboolean                ended_apart)
 {
-  g_autofree char *caller = caller_key (who);
+  g_autofree char *caller = caller_key (who, ended_apart);
   guint64 positions = source->tracks != NULL ? wg_track_store_get_latest_changes (source->tracks) : 0;
   const char *journal_id = wg_store_get_journal_id (source->store);
   gint64 head = wg_store_head (source->store);
@@ -435,7 +447,7 @@ respond_live_snapshot (WgEngine               *self,
   if (entry != NULL && entry->head == head && entry->positions == positions &&
       g_strcmp0 (entry->journal_id, journal_id) == 0 && now_us - entry->built_us < SNAPSHOT_CACHE_MAX_AGE_US)
     {
-      respond (msg, entry->journal_id, entry->head, now, entry->ended_since, entry->members);
+      respond (msg, entry->journal_id, entry->head, now, entry->ended_since, entry->ended_apart, entry->members);
       return;
     }
 
@@ -450,16 +462,18 @@ respond_live_snapshot (WgEngine               *self,
   g_clear_pointer (&entry->journal_id, g_free);
   g_clear_pointer (&entry->members, g_bytes_unref);
   entry->ended_since = now - RECENTLY_ENDED_MS;
+  entry->ended_apart = ended_apart;
   entry->positions = positions;
   entry->built_us = now_us;
-  entry->members = build_members (source, who, entry->ended_since, &entry->journal_id, &entry->head, &error);
+  entry->members = build_members (source, who, entry->ended_since, ended_apart, &entry->journal_id, &entry->head,
+                                  &error);
   if (entry->members == NULL)
     {
       g_ptr_array_remove_fast (self->snapshot_cache, entry);
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
       return;
     }
-  respond (msg, entry->journal_id, entry->head, now, entry->ended_since, entry->members);
+  respond (msg, entry->journal_id, entry->head, now, entry->ended_since, entry->ended_apart, entry->members);
 }
 
 static void
@@ -471,11 +485,80 @@ get_snapshot_cb (SoupServerMessage *msg,
   WgEngine *self = user_data;
   WgStreamIdentity who = { 0 };
   SnapshotSource live = { self->store, _wg_engine_filter_cb, self, wg_server_get_track_store (self->server) };
+  const char *ended = query != NULL ? g_hash_table_lookup (query, "ended") : NULL;
 
+  if (ended != NULL && !g_str_equal (ended, "false") && !g_str_equal (ended, "true"))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", _("“ended” must be true or false"));
+      return;
+    }
   if (!wg_server_identify (self->server, msg, &who))
     return;
-  respond_live_snapshot (self, &live, msg, &who);
+  respond_live_snapshot (self, &live, msg, &who, g_strcmp0 (ended, "false") == 0);
   wg_stream_identity_clear (&who);
+}
+
+/* GET /api/v1/snapshot/ended?head=H: the other part of a snapshot asked
+ * with ?ended=false at H, the incidents ended in the day before as of H
+ * with their events up to H, from the journal's stored texts. */
+static void
+get_ended_cb (SoupServerMessage *msg,
+              GHashTable        *params,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / 1000;
+  gint64 head = 0;
+  WgJournalViewer viewer;
+  guint n = 0;
+  GString *out;
+  gsize length;
+
+  actor = _wg_engine_require_actor (self, msg, 0);
+  if (actor == NULL)
+    return;
+  if (query == NULL || !g_hash_table_contains (query, "head") ||
+      !_wg_engine_parse_count (query, "head", 0, G_MAXINT64, &head))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
+                          _("“head” must be the sequence number of a snapshot"));
+      return;
+    }
+  if (head > wg_store_head (self->store))
+    {
+      g_autofree char *detail = g_strdup_printf ("head=%" G_GINT64_FORMAT " is beyond the journal head %" G_GINT64_FORMAT,
+                                                 head, wg_store_head (self->store));
+
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", detail);
+      return;
+    }
+
+  wg_journal_viewer_init_from_actor (&viewer, actor);
+  out = g_string_sized_new (1 << 16);
+  g_string_append_c (out, '{');
+  wg_json_write_member_name (out, "journal_id", TRUE);
+  wg_json_write_string (out, wg_store_get_journal_id (self->store));
+  wg_json_write_member_name (out, "head", FALSE);
+  wg_json_write_int (out, head);
+  wg_json_write_member_name (out, "server_time", FALSE);
+  wg_json_write_int (out, now);
+  wg_json_write_member_name (out, "ended_since", FALSE);
+  wg_json_write_int (out, now - RECENTLY_ENDED_MS);
+  wg_json_write_member_name (out, "incidents", FALSE);
+  g_string_append_c (out, '[');
+  if (!wg_store_append_ended_snapshot (self->store, &viewer, now - RECENTLY_ENDED_MS, head, out, &n, &error))
+    {
+      g_string_free (out, TRUE);
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  g_string_append (out, "]}");
+  length = out->len;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, g_string_free (out, FALSE), length);
 }
 
 void
@@ -483,4 +566,5 @@ _wg_engine_snapshot_init (WgEngine *self,
                           WgRouter *router)
 {
   wg_router_add (router, "GET", "/api/v1/snapshot", get_snapshot_cb, self);
+  wg_router_add (router, "GET", "/api/v1/snapshot/ended", get_ended_cb, self);
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include "wg-json-write.h"
+#include "wg-journal-view.h"
 #include "wg-sqlite.h"
 #include "wg-store-private.h"
 #include "wg-store-snapshot.h"
@@ -168,6 +170,79 @@ wg_store_read_snapshot (WgStore  *store,
   if (!ok)
     return NULL;
   return g_steal_pointer (&snapshot);
+}
+
+/* The incidents ended as of ?2 at or after ?1: those closed or cancelled
+ * now, and those changed since ?2 that had ended by then (an incident
+ * reopened since is open now).  Those that were still open at ?2 come too
+ * (closed since): the caller has them already and skips them. */
+#define ENDED_INCIDENTS \
+  "SELECT id FROM incidents WHERE (state IN ('closed', 'cancelled') AND updated_at >= ?1)" \
+  " OR id IN (SELECT j.incident FROM journal j WHERE j.seq > ?2 AND j.incident IS NOT NULL" \
+  "   AND EXISTS (SELECT 1 FROM journal c WHERE c.incident = j.incident AND c.seq <= ?2" \
+  "     AND c.type IN ('incident.closed', 'incident.cancelled') AND c.ts >= ?1))" \
+  " ORDER BY reported_at, id"
+
+gboolean
+wg_store_append_ended_snapshot (WgStore               *store,
+                                const WgJournalViewer *viewer,
+                                gint64                 ended_since_ms,
+                                gint64                 head,
+                                GString               *out,
+                                guint                 *n_incidents,
+                                GError               **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gboolean own_transaction;
+  gboolean ok = TRUE;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (viewer != NULL, FALSE);
+  g_return_val_if_fail (out != NULL && n_incidents != NULL, FALSE);
+
+  own_transaction = !wg_store_in_transaction (store);
+  if (own_transaction && !_wg_store_exec (store, "BEGIN DEFERRED", error))
+    return FALSE;
+  stmt = _wg_store_stmt (store, ENDED_INCIDENTS, error);
+  if (stmt == NULL)
+    ok = FALSE;
+  else
+    {
+      sqlite3_bind_int64 (stmt, 1, ended_since_ms);
+      sqlite3_bind_int64 (stmt, 2, head);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (ids, wg_sqlite_column_dup (stmt, 0));
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        ok = _wg_store_set_error (store, error);
+    }
+  /* Each incident's stored texts as the journal's pages send them: no
+   * event is decoded or written again. */
+  for (guint i = 0; ok && i < ids->len; i++)
+    {
+      gsize start = out->len;
+      guint n = 0;
+
+      if (*n_incidents > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '{');
+      wg_json_write_member_name (out, "id", TRUE);
+      wg_json_write_string (out, ids->pdata[i]);
+      wg_json_write_member_name (out, "events", FALSE);
+      g_string_append_c (out, '[');
+      ok = wg_store_append_incident_text_through (store, viewer, ids->pdata[i], head, out, &n, error);
+      g_string_append (out, "]}");
+      /* Not in the caller's view. */
+      if (ok && n == 0)
+        g_string_truncate (out, start);
+      else if (ok)
+        (*n_incidents)++;
+    }
+  if (own_transaction)
+    _wg_store_exec (store, "COMMIT", NULL);
+  return ok;
 }
 
 GHashTable *

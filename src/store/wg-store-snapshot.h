@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "wg-journal-view.h"
 #include "wg-store.h"
 
 G_BEGIN_DECLS
@@ -41,6 +42,20 @@ WgStoreSnapshot *wg_store_read_snapshot     (WgStore          *store,
                                              gint64            ended_since_ms,
                                              GError          **error);
 void             wg_store_snapshot_free     (WgStoreSnapshot  *snapshot);
+
+/* The snapshot's other part (GET /api/v1/snapshot/ended): the incidents
+ * that had been closed or cancelled at or after @ended_since_ms as of
+ * @head, each as {"id":...,"events":[...]} with its events at or below
+ * @head that @viewer sees (the stored texts), comma-separated onto @out
+ * (the inside of a JSON array), in report order; @n_incidents counts
+ * them.  One read transaction. */
+gboolean         wg_store_append_ended_snapshot (WgStore               *store,
+                                                 const WgJournalViewer *viewer,
+                                                 gint64                 ended_since_ms,
+                                                 gint64                 head,
+                                                 GString               *out,
+                                                 guint                 *n_incidents,
+                                                 GError               **error);
 
 /* The units of every open assignment, grouped by incident (id -> GPtrArray
  * of unit ids, oldest assignment first), in one query: the board names who
