@@ -285,8 +285,7 @@ build_members (const SnapshotSource    *source,
   g_autoptr(JsonNode) root = NULL;
   GString *text;
 
-  /* No incident ended at or after the end of time: the open ones alone. */
-  snapshot = wg_store_read_snapshot (source->store, ended_apart ? G_MAXINT64 : ended_since, error);
+  snapshot = wg_store_read_snapshot (source->store, ended_apart ? WG_STORE_SNAPSHOT_OPEN_ONLY : ended_since, error);
   if (snapshot == NULL)
     return NULL;
 

@@ -14,6 +14,9 @@
  * more, so its last change is its end. */
 #define SNAPSHOT_INCIDENTS \
   "SELECT id FROM incidents WHERE state NOT IN ('closed', 'cancelled') OR updated_at >= ?1"
+/* WG_STORE_SNAPSHOT_OPEN_ONLY: those still open, merged ones not either. */
+#define OPEN_INCIDENTS \
+  "SELECT id FROM incidents WHERE state NOT IN ('closed', 'cancelled', 'merged')"
 
 static void
 step_clock_free (WgStepClock *clock)
@@ -44,13 +47,17 @@ read_incidents (WgStore          *store,
                 WgStoreSnapshot  *snapshot,
                 GError          **error)
 {
-  sqlite3_stmt *stmt = _wg_store_stmt (store, SNAPSHOT_INCIDENTS " ORDER BY reported_at, id", error);
+  sqlite3_stmt *stmt = _wg_store_stmt (store,
+                                       ended_since_ms == WG_STORE_SNAPSHOT_OPEN_ONLY
+                                       ? OPEN_INCIDENTS " ORDER BY reported_at, id"
+                                       : SNAPSHOT_INCIDENTS " ORDER BY reported_at, id", error);
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, ended_since_ms);
+  if (ended_since_ms != WG_STORE_SNAPSHOT_OPEN_ONLY)
+    sqlite3_bind_int64 (stmt, 1, ended_since_ms);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (ids, wg_sqlite_column_dup (stmt, 0));
   sqlite3_reset (stmt);
@@ -88,14 +95,19 @@ read_step_clocks (WgStore          *store,
                   GError          **error)
 {
   sqlite3_stmt *stmt = _wg_store_stmt (store,
-    "SELECT incident, step, started_at, started_seq, due_at, ended_at, overdue, extensions"
-    " FROM deadlines WHERE incident IN (" SNAPSHOT_INCIDENTS ")"
-    " ORDER BY incident, started_seq", error);
+    ended_since_ms == WG_STORE_SNAPSHOT_OPEN_ONLY
+    ? "SELECT incident, step, started_at, started_seq, due_at, ended_at, overdue, extensions"
+      " FROM deadlines WHERE incident IN (" OPEN_INCIDENTS ")"
+      " ORDER BY incident, started_seq"
+    : "SELECT incident, step, started_at, started_seq, due_at, ended_at, overdue, extensions"
+      " FROM deadlines WHERE incident IN (" SNAPSHOT_INCIDENTS ")"
+      " ORDER BY incident, started_seq", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, ended_since_ms);
+  if (ended_since_ms != WG_STORE_SNAPSHOT_OPEN_ONLY)
+    sqlite3_bind_int64 (stmt, 1, ended_since_ms);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       WgStepClock *clock = g_new0 (WgStepClock, 1);
@@ -172,15 +184,18 @@ wg_store_read_snapshot (WgStore  *store,
   return g_steal_pointer (&snapshot);
 }
 
-/* The incidents ended as of ?2 at or after ?1: those closed or cancelled
- * now, and those changed since ?2 that had ended by then (an incident
- * reopened since is open now).  Those that were still open at ?2 come too
- * (closed since): the caller has them already and skips them. */
+/* What the whole snapshot has and its open part not, as of ?2: the
+ * incidents closed or cancelled at or after ?1 and the merged ones (as
+ * SNAPSHOT_INCIDENTS has them), now, and those changed since ?2 that had
+ * ended by then (an incident reopened since is open now).  Those that were
+ * still open at ?2 come too (ended since): the caller has them already
+ * and skips them. */
 #define ENDED_INCIDENTS \
-  "SELECT id FROM incidents WHERE (state IN ('closed', 'cancelled') AND updated_at >= ?1)" \
+  "SELECT id FROM incidents WHERE (state IN ('closed', 'cancelled') AND updated_at >= ?1) OR state = 'merged'" \
   " OR id IN (SELECT j.incident FROM journal j WHERE j.seq > ?2 AND j.incident IS NOT NULL" \
   "   AND EXISTS (SELECT 1 FROM journal c WHERE c.incident = j.incident AND c.seq <= ?2" \
-  "     AND c.type IN ('incident.closed', 'incident.cancelled') AND c.ts >= ?1))" \
+  "     AND ((c.type IN ('incident.closed', 'incident.cancelled') AND c.ts >= ?1)" \
+  "          OR c.type = 'incident.merged')))" \
   " ORDER BY reported_at, id"
 
 gboolean
