@@ -343,6 +343,52 @@ compare_seq (gconstpointer a,
   return sa < sb ? -1 : sa > sb;
 }
 
+/* GET /snapshot?units=table's "unit_table": a line a unit, its id,
+ * status, open assignments and updated_at, then with a position its ts,
+ * lat, lon and status, tab-separated (docs/api.md).  A city's 25,000
+ * units as objects were most of the open part's JSON nodes. */
+static gboolean
+decode_unit_table (const char       *table,
+                   WgCacheSnapshot  *snapshot,
+                   GError          **error)
+{
+  g_auto(GStrv) lines = g_strsplit (table, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = NULL;
+      WgUnitRecord *unit;
+      guint n;
+
+      if (lines[i][0] == '\0')
+        continue;
+      f = g_strsplit (lines[i], "\t", 9);
+      n = g_strv_length (f);
+      if (n != 4 && n != 8)
+        return invalid (error, "a unit table line of neither 4 nor 8 fields");
+      unit = g_new0 (WgUnitRecord, 1);
+      g_ptr_array_add (snapshot->units, unit);
+      unit->id = g_strdup (f[0]);
+      if (!wg_unit_status_from_string (f[1], &unit->status))
+        return invalid (error, "a unit table line with an unknown status");
+      unit->open_assignments = (guint) g_ascii_strtoull (f[2], NULL, 10);
+      unit->updated_at = g_ascii_strtoll (f[3], NULL, 10);
+      if (n == 8)
+        {
+          /* As a "position" object: what ::positions-received hands on. */
+          JsonObject *position = json_object_new ();
+
+          json_object_set_string_member (position, "unit", f[0]);
+          json_object_set_int_member (position, "ts", g_ascii_strtoll (f[4], NULL, 10));
+          json_object_set_double_member (position, "lat", g_ascii_strtod (f[5], NULL));
+          json_object_set_double_member (position, "lon", g_ascii_strtod (f[6], NULL));
+          json_object_set_string_member (position, "status", f[7]);
+          json_array_add_object_element (snapshot->positions, position);
+        }
+    }
+  return TRUE;
+}
+
 void
 wg_cache_snapshot_free (WgCacheSnapshot *snapshot)
 {
@@ -412,6 +458,11 @@ wg_cache_snapshot_decode (GBytes  *answer,
       if (position != NULL && JSON_NODE_HOLDS_OBJECT (position))
         json_array_add_element (snapshot->positions, json_node_copy (position));
     }
+  unit_array = json_object_get_member (object, "unit_table");
+  if (unit_array != NULL && JSON_NODE_HOLDS_VALUE (unit_array) &&
+      json_node_get_value_type (unit_array) == G_TYPE_STRING &&
+      !decode_unit_table (json_node_get_string (unit_array), snapshot, error))
+    return NULL;
   roster = json_object_get_member (object, "roster");
   if (roster != NULL && JSON_NODE_HOLDS_OBJECT (roster))
     {

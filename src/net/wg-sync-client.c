@@ -1297,7 +1297,7 @@ catch_up (WgSyncClient *self)
         return;
       g_clear_object (&self->page_cancellable);
       self->page_cancellable = g_cancellable_new ();
-      g_autofree char *path = g_strconcat (self->base_path, "/snapshot?ended=false", NULL);
+      g_autofree char *path = g_strconcat (self->base_path, "/snapshot?ended=false&units=table", NULL);
 
       wg_api_client_get_bytes_async (self->api, path, self->page_cancellable,
                                      snapshot_cb, g_object_ref (self));

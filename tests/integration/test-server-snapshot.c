@@ -333,10 +333,13 @@ test_snapshot_ended_apart (void)
   {
     g_autoptr(WgTestResponse) refused = wg_test_server_request_as (server, token, "GET",
                                                                    "/api/v1/snapshot?ended=maybe", NULL, NULL);
+    g_autoptr(WgTestResponse) refused_units = wg_test_server_request_as (server, token, "GET",
+                                                                         "/api/v1/snapshot?units=csv", NULL, NULL);
     g_autoptr(WgTestResponse) anonymous = wg_test_server_request_as (server, NULL, "GET", path, NULL, NULL);
 
     g_assert_cmpuint (refused->status, ==, 400);
     g_assert_cmpstr (refused->content_type, ==, "application/problem+json");
+    g_assert_cmpuint (refused_units->status, ==, 400);
     g_assert_cmpuint (anonymous->status, ==, 401);
   }
 }

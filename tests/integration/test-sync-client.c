@@ -712,8 +712,54 @@ test_snapshot_ended_apart (void)
   g_clear_pointer (&body, g_free);
   g_clear_pointer (&ignored, g_free);
 
+  /* A unit with a position, for the table's. */
+  {
+    g_autofree char *position = g_strdup_printf ("{\"positions\":[{\"unit\":\"eu-02\",\"ts\":%" G_GINT64_FORMAT
+                                                  ",\"lat\":23.2111,\"lon\":113.2911,\"status\":\"available\"}]}",
+                                                  g_get_real_time () / 1000);
+    g_autoptr(WgTestResponse) posted = wg_test_server_request_as (server, server->token, "POST", "/api/v1/positions",
+                                                                  "application/json", position);
+
+    g_assert_cmpuint (posted->status, ==, 200);
+  }
+
   head = wg_test_server_head (server);
-  apart = get_bytes_as (server, token, "/api/v1/snapshot?ended=false");
+  apart = get_bytes_as (server, token, "/api/v1/snapshot?ended=false&units=table");
+  /* The units as a table: the same states and positions as the objects. */
+  {
+    g_autoptr(GBytes) objects_bytes = get_bytes_as (server, token, "/api/v1/snapshot?ended=false");
+    g_autoptr(WgCacheSnapshot) table = wg_cache_snapshot_decode (apart, &error);
+    g_autoptr(WgCacheSnapshot) objects = NULL;
+
+    g_assert_no_error (error);
+    objects = wg_cache_snapshot_decode (objects_bytes, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (table->units->len, ==, objects->units->len);
+    g_assert_cmpuint (table->units->len, >, 0);
+    for (guint i = 0; i < table->units->len; i++)
+      {
+        WgUnitRecord *a = table->units->pdata[i], *b = objects->units->pdata[i];
+
+        g_assert_cmpstr (a->id, ==, b->id);
+        g_assert_cmpint (a->status, ==, b->status);
+        g_assert_cmpuint (a->open_assignments, ==, b->open_assignments);
+        g_assert_cmpint (a->updated_at, ==, b->updated_at);
+      }
+    g_assert_cmpuint (json_array_get_length (table->positions), ==, json_array_get_length (objects->positions));
+    g_assert_cmpuint (json_array_get_length (table->positions), >, 0);
+    for (guint i = 0; i < json_array_get_length (table->positions); i++)
+      {
+        JsonObject *a = json_array_get_object_element (table->positions, i);
+        JsonObject *b = json_array_get_object_element (objects->positions, i);
+
+        g_assert_cmpstr (json_object_get_string_member (a, "unit"), ==, json_object_get_string_member (b, "unit"));
+        g_assert_cmpint (json_object_get_int_member (a, "ts"), ==, json_object_get_int_member (b, "ts"));
+        g_assert_cmpfloat (json_object_get_double_member (a, "lat"), ==, json_object_get_double_member (b, "lat"));
+        g_assert_cmpfloat (json_object_get_double_member (a, "lon"), ==, json_object_get_double_member (b, "lon"));
+        g_assert_cmpstr (json_object_get_string_member (a, "status"), ==, json_object_get_string_member (b, "status"));
+      }
+    g_assert_true (table->ended_apart);
+  }
   whole = get_bytes_as (server, token, "/api/v1/snapshot");
   apart_text = g_strndup (g_bytes_get_data (apart, NULL), g_bytes_get_size (apart));
   whole_text = g_strndup (g_bytes_get_data (whole, NULL), g_bytes_get_size (whole));
