@@ -503,6 +503,10 @@ run_snapshot (WgCacheWriter *self,
   if (!wg_store_apply_snapshot (self->store, snapshot->head, snapshot->events, snapshot->units,
                                 snapshot->duty_leader, snapshot->duty_since, error))
     return FALSE;
+  /* Kept in the cache: a console stopped before they come asks them at
+   * its next start. */
+  if (snapshot->ended_apart && !wg_store_set_ended_head (self->store, snapshot->head, error))
+    return FALSE;
   /* Handed over, not shared: json-glib's counts are not atomic. */
   g_clear_pointer (&batch->positions, json_array_unref);
   batch->positions = g_steal_pointer (&snapshot->positions);
@@ -529,7 +533,9 @@ run_ended (WgCacheWriter *self,
 {
   g_autoptr(GPtrArray) applied = NULL;
 
-  if (g_strcmp0 (job->snapshot->journal_id, wg_store_get_journal_id (self->store)) != 0)
+  /* Asked for another journal than the cache's now (emptied since). */
+  if (g_strcmp0 (job->snapshot->journal_id, job->journal_id) != 0 ||
+      g_strcmp0 (job->journal_id, wg_store_get_journal_id (self->store)) != 0)
     {
       batch->other_journal = TRUE;
       return TRUE;
@@ -718,6 +724,7 @@ wg_cache_writer_apply_page (WgCacheWriter       *self,
 void
 wg_cache_writer_apply_ended (WgCacheWriter       *self,
                              WgCacheSnapshot     *ended,
+                             const char          *journal_id,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
@@ -726,7 +733,7 @@ wg_cache_writer_apply_ended (WgCacheWriter       *self,
   g_return_if_fail (WG_IS_CACHE_WRITER (self));
   g_return_if_fail (ended != NULL);
 
-  job = job_new (JOB_ENDED, NULL, NULL, NULL);
+  job = job_new (JOB_ENDED, NULL, journal_id, NULL);
   job->snapshot = ended;
   push (self, job, wg_cache_writer_apply_ended, callback, user_data);
 }

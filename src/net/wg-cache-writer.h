@@ -104,9 +104,11 @@ void          wg_cache_writer_apply_decoded_snapshot (WgCacheWriter       *self,
 /* GET /api/v1/snapshot/ended's answer (decoded by
  * wg_cache_snapshot_decode(): events alone) into the cache the first part
  * started (wg_store_apply_ended_snapshot); refused (other_journal set)
- * when it is of another journal than the cache's.  Takes @ended. */
+ * when it or the cache is of another journal than @journal_id, the one
+ * it was asked for.  Takes @ended. */
 void          wg_cache_writer_apply_ended  (WgCacheWriter       *self,
                                             WgCacheSnapshot     *ended,
+                                            const char          *journal_id,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
 /* Registers @reference's forces as units (wg_store_register_forces) on

@@ -125,6 +125,7 @@ struct _WgSyncClient
   gint64                   ended_head;    /* the snapshot's ended incidents are to be stored (asked
                                            * at this head): back-fill waits for them; 0: none */
   gboolean                 ended_asked;   /* ... and on their way */
+  gint64                   ended_settled; /* the last head they were stored or given up at */
 
   char                    *upload_dir;    /* copies of queued photos */
   WgOutboxEntry           *sending;       /* the command on its way, or NULL */
@@ -788,6 +789,7 @@ typedef struct
 {
   gint64 snapshot_head;
   gint64 after;
+  gint64 ended_head;   /* the snapshot's ended incidents still to be asked */
 } BackfillMarks;
 
 static void
@@ -807,6 +809,7 @@ backfill_read_marks (GTask        *task,
     }
   marks->snapshot_head = wg_store_get_snapshot_head (self->backfill_store);
   marks->after = wg_store_get_backfill_after (self->backfill_store);
+  marks->ended_head = wg_store_get_ended_head (self->backfill_store);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -830,6 +833,15 @@ backfill_marks_cb (GObject      *source,
     }
   if (g_task_get_cancellable (G_TASK (result)) != self->backfill_cancellable)
     return;
+  /* A start before this one left the day's ended incidents unasked:
+   * they come first, then back-fill (ended_over()). */
+  if (marks->ended_head > 0 && self->ended_head == 0 && marks->ended_head != self->ended_settled)
+    {
+      self->ended_head = marks->ended_head;
+      g_clear_object (&self->backfill_cancellable);
+      fetch_ended (self);
+      return;
+    }
   if (marks->after >= marks->snapshot_head)
     {
       g_clear_object (&self->backfill_cancellable);
@@ -949,12 +961,14 @@ typedef struct
 {
   WgSyncClient *self;
   gint64        head;
+  char         *journal_id; /* the cache's then */
 } EndedRequest;
 
 static void
 ended_request_free (EndedRequest *request)
 {
   g_object_unref (request->self);
+  g_free (request->journal_id);
   g_free (request);
 }
 
@@ -983,6 +997,8 @@ ended_over (WgSyncClient *self,
       return;
     }
   self->ended_head = 0;
+  /* Given up, the cache still names them: not asked again meanwhile. */
+  self->ended_settled = head;
   if (self->state == WG_SYNC_ONLINE)
     maybe_start_backfill (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
@@ -1013,6 +1029,7 @@ ended_decoded_cb (GObject      *source,
   g_autoptr(EndedRequest) request = user_data;
   g_autoptr(GError) error = NULL;
   WgCacheSnapshot *ended = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *journal_id = NULL;
   WgCacheWriter *writer;
 
   if (ended == NULL)
@@ -1024,7 +1041,8 @@ ended_decoded_cb (GObject      *source,
     }
   /* Behind what the writer has from the stream: it sorts them out. */
   writer = request->self->writer;
-  wg_cache_writer_apply_ended (writer, ended, ended_applied_cb, g_steal_pointer (&request));
+  journal_id = g_strdup (request->journal_id);
+  wg_cache_writer_apply_ended (writer, ended, journal_id, ended_applied_cb, g_steal_pointer (&request));
 }
 
 static void
@@ -1056,13 +1074,14 @@ ended_answered_cb (GObject      *source,
 
   if (answer == NULL)
     {
-      /* Refused: not asked again.  Not reached: asked at the next
-       * connection's "live". */
-      if (error == NULL)
-        g_warning ("The server refused the day's ended incidents");
-      else
-        g_debug ("the ended incidents were not fetched: %s", error->message);
-      ended_over (self, request->head, error == NULL, error != NULL && cancelled (error));
+      /* Refused (a head beyond another journal's, met before the health
+       * check says so): not asked again.  Not reached, or the token gone
+       * stale: asked at the next connection's "live". */
+      gboolean refused = error == NULL && problem != NULL && problem->status != 401;
+
+      g_debug ("the ended incidents at %" G_GINT64_FORMAT " were not fetched: %s", request->head,
+               error != NULL ? error->message : problem != NULL && problem->detail != NULL ? problem->detail : "refused");
+      ended_over (self, request->head, refused, error != NULL && cancelled (error));
       return;
     }
   /* Parsed and decoded off the main loop and off the writer, which goes
@@ -1088,6 +1107,7 @@ fetch_ended (WgSyncClient *self)
   request = g_new0 (EndedRequest, 1);
   request->self = g_object_ref (self);
   request->head = self->ended_head;
+  request->journal_id = g_strdup (wg_store_get_journal_id (self->cache));
   self->ended_asked = TRUE;
   wg_api_client_get_bytes_async (self->api, path, self->cancellable, ended_answered_cb, request);
 }

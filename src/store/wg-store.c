@@ -2431,6 +2431,9 @@ wg_store_apply_ended_snapshot (WgStore     *self,
   for (guint i = 0; i < merges->len; i++)
     if (!_wg_projection_apply_merge_target (self, merges->pdata[i], error))
       goto failed;
+  /* Stored: a later start does not ask them again. */
+  if (!set_meta_int (self, "ended_head", 0, error))
+    goto failed;
   for (guint i = 0; i < units->len; i++)
     {
       SavedUnit *unit = units->pdata[i];
@@ -2473,6 +2476,32 @@ wg_store_get_snapshot_head (WgStore *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return get_meta_int (self, "snapshot_head");
+}
+
+gboolean
+wg_store_set_ended_head (WgStore  *self,
+                         gint64    head,
+                         GError  **error)
+{
+  Mark mark;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  if (!set_meta_int (self, "ended_head", head, error))
+    {
+      change_abort (self, &mark);
+      return FALSE;
+    }
+  return change_end (self, &mark, error);
+}
+
+gint64
+wg_store_get_ended_head (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return get_meta_int (self, "ended_head");
 }
 
 gboolean
@@ -2789,7 +2818,7 @@ wg_store_reset (WgStore     *self,
     }
   if (!_wg_store_exec (self,
                        "DELETE FROM journal; DELETE FROM commands; DELETE FROM checkpoints; DELETE FROM cp_deleted;"
-                       " DELETE FROM meta WHERE key IN ('projected_seq', 'snapshot_head', 'backfill_after')",
+                       " DELETE FROM meta WHERE key IN ('projected_seq', 'snapshot_head', 'backfill_after', 'ended_head')",
                        error))
     goto failed;
   stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_id', ?1)", error);

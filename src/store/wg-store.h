@@ -191,6 +191,13 @@ gboolean    wg_store_apply_ended_snapshot (WgStore     *self,
                                            GPtrArray   *events,
                                            GPtrArray  **applied,
                                            GError     **error);
+/* A snapshot without its ended incidents was stored at @head: they are
+ * to be asked (0: none, or stored: wg_store_apply_ended_snapshot() sets
+ * it back to 0). */
+gboolean    wg_store_set_ended_head (WgStore  *self,
+                                     gint64    head,
+                                     GError  **error);
+gint64      wg_store_get_ended_head (WgStore  *self);
 /* The snapshot's head (0: the cache was not started from one). */
 gint64      wg_store_get_snapshot_head (WgStore *self);
 /* Back-fill has stored the journal up to here (the snapshot's head when

@@ -819,7 +819,7 @@ test_snapshot_ended_apart (void)
   wg_cache_writer_apply_page (two, page, NULL, NULL, NULL, writer_done_cb, &back);
   batch = writer_wait (&back);
   g_clear_pointer (&batch, wg_cache_batch_free);
-  wg_cache_writer_apply_ended (two, g_steal_pointer (&ended_decoded), writer_done_cb, &back);
+  wg_cache_writer_apply_ended (two, g_steal_pointer (&ended_decoded), journal_id, writer_done_cb, &back);
   batch = writer_wait (&back);
   /* One change set with every ended incident, the notes after the head too. */
   g_assert_nonnull (batch->changes);
@@ -848,7 +848,7 @@ test_snapshot_ended_apart (void)
     two = wg_cache_writer_new (two_path, TRUE);
     ended_decoded = wg_cache_snapshot_decode (ended, &error);
     g_assert_no_error (error);
-    wg_cache_writer_apply_ended (two, g_steal_pointer (&ended_decoded), writer_done_cb, &back);
+    wg_cache_writer_apply_ended (two, g_steal_pointer (&ended_decoded), journal_id, writer_done_cb, &back);
     batch = writer_wait (&back);
     g_assert_null (batch->changes);
     g_clear_pointer (&batch, wg_cache_batch_free);
@@ -928,6 +928,67 @@ test_snapshot_live_while_ended_load (void)
   /* Not out_of_order: the ended part's events are older than the stream's
    * before it, by design. */
   g_assert_cmpuint (console->incomplete_change_sets, ==, 0);
+  console_free (console);
+}
+
+
+/* A console stopped after the open part was stored, before the ended one
+ * came: the cache keeps the head they are to be asked at, and the next
+ * start asks them before back-fill. */
+static void
+test_snapshot_ended_after_restart (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  g_autofree char *demo_dir = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR"), "data", "demo", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) reference = wg_reference_load_dir (demo_dir, &error);
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *closed = NULL;
+  g_autofree char *open = NULL;
+  g_autofree char *journal_id = NULL;
+  g_autoptr(GBytes) apart = NULL;
+  g_autoptr(WgCacheWriter) writer = NULL;
+  g_autoptr(WgCacheBatch) batch = NULL;
+  WgCacheBatch *back = NULL;
+  WaitIncident wait;
+
+  g_assert_no_error (error);
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  closed = must_command (server, token, "incident.report",
+                         "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.2105,\"lon\":113.2903},"
+                         "\"summary\":\"垃圾堆放\",\"handled_on_spot\":{\"resolution\":\"已清理\"}}");
+  open = report_professional (server, token);
+  apart = get_bytes_as (server, token, "/api/v1/snapshot?ended=false&units=table");
+  {
+    g_autoptr(WgTestResponse) health = wg_test_server_get (server, "/api/v1/health");
+
+    journal_id = g_strdup (json_object_get_string_member (wg_test_response_object (health), "journal_id"));
+  }
+
+  /* The first start: the open part stored, then stopped. */
+  writer = cache_writer_new (console->dir, "journal.db", journal_id, reference);
+  wg_cache_writer_apply_snapshot (writer, apart, journal_id, writer_done_cb, &back);
+  batch = writer_wait (&back);
+  g_assert_true (batch->ended_apart);
+  g_clear_pointer (&batch, wg_cache_batch_free);
+  g_clear_object (&writer);
+
+  api = logged_in_api (server, "dispatcher");
+  console_open (console, api, "dispatcher", TRUE);
+  g_assert_cmpint (wg_store_get_ended_head (console->cache), >, 0);
+  wait = (WaitIncident) { console, closed };
+  g_assert_false (has_incident (&wait));
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  g_assert_true (wg_test_iterate_until (has_incident, &wait, 10000));
+  assert_same_journal (server, console);
+  g_assert_cmpint (wg_store_get_ended_head (console->cache), ==, 0);
+  wait = (WaitIncident) { console, open };
+  g_assert_true (has_incident (&wait));
   console_free (console);
 }
 
@@ -2095,6 +2156,7 @@ main (int   argc,
   g_test_add_func ("/sync/snapshot-fetched-before-cache", test_snapshot_fetched_before_cache);
   g_test_add_func ("/sync/snapshot-ended-apart", test_snapshot_ended_apart);
   g_test_add_func ("/sync/snapshot-live-while-ended-load", test_snapshot_live_while_ended_load);
+  g_test_add_func ("/sync/snapshot-ended-after-restart", test_snapshot_ended_after_restart);
   g_test_add_func ("/sync/stream-ahead-of-snapshot-store", test_stream_ahead_of_snapshot_store);
   g_test_add_func ("/sync/warm-start-awaits-login", test_warm_start_awaits_login);
   g_test_add_func ("/sync/stream-cut-100-times", test_stream_cuts_during_burst);
