@@ -32,6 +32,7 @@ typedef enum
   JOB_EVENTS,
   JOB_PAGE,
   JOB_SNAPSHOT,
+  JOB_ENDED,
   JOB_RESET,
   JOB_ADOPT,
   JOB_READ,
@@ -342,6 +343,52 @@ compare_seq (gconstpointer a,
   return sa < sb ? -1 : sa > sb;
 }
 
+/* GET /snapshot?units=table's "unit_table": a line a unit, its id,
+ * status, open assignments and updated_at, then with a position its ts,
+ * lat, lon and status, tab-separated (docs/api.md).  A city's 25,000
+ * units as objects were most of the open part's JSON nodes. */
+static gboolean
+decode_unit_table (const char       *table,
+                   WgCacheSnapshot  *snapshot,
+                   GError          **error)
+{
+  g_auto(GStrv) lines = g_strsplit (table, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = NULL;
+      WgUnitRecord *unit;
+      guint n;
+
+      if (lines[i][0] == '\0')
+        continue;
+      f = g_strsplit (lines[i], "\t", 9);
+      n = g_strv_length (f);
+      if (n != 4 && n != 8)
+        return invalid (error, "a unit table line of neither 4 nor 8 fields");
+      unit = g_new0 (WgUnitRecord, 1);
+      g_ptr_array_add (snapshot->units, unit);
+      unit->id = g_strdup (f[0]);
+      if (!wg_unit_status_from_string (f[1], &unit->status))
+        return invalid (error, "a unit table line with an unknown status");
+      unit->open_assignments = (guint) g_ascii_strtoull (f[2], NULL, 10);
+      unit->updated_at = g_ascii_strtoll (f[3], NULL, 10);
+      if (n == 8)
+        {
+          /* As a "position" object: what ::positions-received hands on. */
+          JsonObject *position = json_object_new ();
+
+          json_object_set_string_member (position, "unit", f[0]);
+          json_object_set_int_member (position, "ts", g_ascii_strtoll (f[4], NULL, 10));
+          json_object_set_double_member (position, "lat", g_ascii_strtod (f[5], NULL));
+          json_object_set_double_member (position, "lon", g_ascii_strtod (f[6], NULL));
+          json_object_set_string_member (position, "status", f[7]);
+          json_array_add_object_element (snapshot->positions, position);
+        }
+    }
+  return TRUE;
+}
+
 void
 wg_cache_snapshot_free (WgCacheSnapshot *snapshot)
 {
@@ -376,6 +423,7 @@ wg_cache_snapshot_decode (GBytes  *answer,
   snapshot = g_new0 (WgCacheSnapshot, 1);
   snapshot->journal_id = g_strdup (json_object_get_string_member_with_default (object, "journal_id", NULL));
   snapshot->head = json_object_get_int_member (object, "head");
+  snapshot->ended_apart = json_object_get_boolean_member_with_default (object, "ended_apart", FALSE);
   snapshot->events = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
   snapshot->units = wg_unit_record_array_new ();
   snapshot->positions = json_array_new ();
@@ -410,6 +458,11 @@ wg_cache_snapshot_decode (GBytes  *answer,
       if (position != NULL && JSON_NODE_HOLDS_OBJECT (position))
         json_array_add_element (snapshot->positions, json_node_copy (position));
     }
+  unit_array = json_object_get_member (object, "unit_table");
+  if (unit_array != NULL && JSON_NODE_HOLDS_VALUE (unit_array) &&
+      json_node_get_value_type (unit_array) == G_TYPE_STRING &&
+      !decode_unit_table (json_node_get_string (unit_array), snapshot, error))
+    return NULL;
   roster = json_object_get_member (object, "roster");
   if (roster != NULL && JSON_NODE_HOLDS_OBJECT (roster))
     {
@@ -440,6 +493,7 @@ run_snapshot (WgCacheWriter *self,
       return TRUE;
     }
   batch->server_head = snapshot->head;
+  batch->ended_apart = snapshot->ended_apart;
   batch->positions = json_array_new ();
   /* Started already (by an earlier answer of the same connection): the
    * stream goes on from the cache's head. */
@@ -448,6 +502,10 @@ run_snapshot (WgCacheWriter *self,
 
   if (!wg_store_apply_snapshot (self->store, snapshot->head, snapshot->events, snapshot->units,
                                 snapshot->duty_leader, snapshot->duty_since, error))
+    return FALSE;
+  /* Kept in the cache: a console stopped before they come asks them at
+   * its next start. */
+  if (snapshot->ended_apart && !wg_store_set_ended_head (self->store, snapshot->head, error))
     return FALSE;
   /* Handed over, not shared: json-glib's counts are not atomic. */
   g_clear_pointer (&batch->positions, json_array_unref);
@@ -462,6 +520,33 @@ run_snapshot (WgCacheWriter *self,
     return FALSE;
   wg_change_set_set_duty_leader (batch->changes, snapshot->duty_leader);
   return TRUE;
+}
+
+/* The snapshot's ended incidents, asked apart (GET /snapshot/ended at
+ * its head), into the cache that snapshot started: one transaction, one
+ * change set of every incident it brought. */
+static gboolean
+run_ended (WgCacheWriter *self,
+           Job           *job,
+           WgCacheBatch  *batch,
+           GError       **error)
+{
+  g_autoptr(GPtrArray) applied = NULL;
+
+  /* Asked for another journal than the cache's now (emptied since). */
+  if (g_strcmp0 (job->snapshot->journal_id, job->journal_id) != 0 ||
+      g_strcmp0 (job->journal_id, wg_store_get_journal_id (self->store)) != 0)
+    {
+      batch->other_journal = TRUE;
+      return TRUE;
+    }
+  batch->server_head = job->snapshot->head;
+  if (!wg_store_apply_ended_snapshot (self->store, job->snapshot->head, job->snapshot->events, &applied, error))
+    return FALSE;
+  if (applied->len == 0)
+    return TRUE;
+  batch->changes = wg_cache_writer_read_changes (self->store, applied, error);
+  return batch->changes != NULL;
 }
 
 /* An incident this partial view meets at `incident.routed` with its
@@ -536,6 +621,9 @@ run_job (gpointer data,
       break;
     case JOB_SNAPSHOT:
       ok = run_snapshot (self, job, batch, &error);
+      break;
+    case JOB_ENDED:
+      ok = run_ended (self, job, batch, &error);
       break;
     case JOB_RESET:
       ok = wg_store_name_journal (self->store, job->journal_id, &error);
@@ -631,6 +719,23 @@ wg_cache_writer_apply_page (WgCacheWriter       *self,
   job->parsed_data = parsed_data;
   job->parsed_free = parsed_free;
   push (self, job, wg_cache_writer_apply_page, callback, user_data);
+}
+
+void
+wg_cache_writer_apply_ended (WgCacheWriter       *self,
+                             WgCacheSnapshot     *ended,
+                             const char          *journal_id,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (WG_IS_CACHE_WRITER (self));
+  g_return_if_fail (ended != NULL);
+
+  job = job_new (JOB_ENDED, NULL, journal_id, NULL);
+  job->snapshot = ended;
+  push (self, job, wg_cache_writer_apply_ended, callback, user_data);
 }
 
 void

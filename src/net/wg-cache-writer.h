@@ -30,6 +30,7 @@ typedef struct
   gboolean     more;          /* a page: more pages follow */
   gint64       last_seq;      /* a page: its last event's seq (0: empty) */
   gboolean     other_journal; /* a snapshot of another journal: nothing applied */
+  gboolean     ended_apart;   /* a snapshot without its ended incidents: ask them */
   JsonArray   *positions;     /* a snapshot: the units' last positions */
   gpointer     answer;        /* a read: what it returned */
   GDestroyNotify answer_free;
@@ -49,6 +50,7 @@ typedef struct
   JsonArray *positions;   /* the units' last positions */
   char      *duty_leader; /* the roster: who is on duty (NULL: not said) */
   gint64     duty_since;
+  gboolean   ended_apart; /* the ended incidents left out, to be asked apart */
 } WgCacheSnapshot;
 
 WgCacheSnapshot *wg_cache_snapshot_decode (GBytes          *answer,
@@ -99,6 +101,16 @@ void          wg_cache_writer_apply_decoded_snapshot (WgCacheWriter       *self,
                                                       const char          *journal_id,
                                                       GAsyncReadyCallback  callback,
                                                       gpointer             user_data);
+/* GET /api/v1/snapshot/ended's answer (decoded by
+ * wg_cache_snapshot_decode(): events alone) into the cache the first part
+ * started (wg_store_apply_ended_snapshot); refused (other_journal set)
+ * when it or the cache is of another journal than @journal_id, the one
+ * it was asked for.  Takes @ended. */
+void          wg_cache_writer_apply_ended  (WgCacheWriter       *self,
+                                            WgCacheSnapshot     *ended,
+                                            const char          *journal_id,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
 /* Registers @reference's forces as units (wg_store_register_forces) on
  * the worker's connection: every job given after it, reads included,
  * finds them there. */

@@ -159,7 +159,9 @@ wg_snapshot_fetch_new (WgApiClient  *api,
 
   self = g_object_new (WG_TYPE_SNAPSHOT_FETCH, NULL);
   self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  path = g_strconcat (base_path, "/snapshot", NULL);
+  /* The open incidents alone: the sync client asks the day's ended ones
+   * after the first picture (GET /snapshot/ended); the units as a table. */
+  path = g_strconcat (base_path, "/snapshot?ended=false&units=table", NULL);
   wg_api_client_get_bytes_async (api, path, cancellable, answered_cb, g_object_ref (self));
   if (with_health)
     {

@@ -12,11 +12,14 @@
  * (::changes-applied, then ::events-applied) and its own connection only
  * reads.
  *
- * An empty cache starts from GET /snapshot instead of the whole journal:
- * the open incidents (and those ended in the last day) with their events,
- * the units (their last positions go out as ::positions-received), the
- * roster, at a head; the stream is tailed from that head at
- * once, and the older journal is back-filled in the background, a small
+ * An empty cache starts from GET /snapshot?ended=false instead of the
+ * whole journal: the open incidents with their events, the units (their
+ * last positions go out as ::positions-received), the roster, at a head;
+ * the stream is tailed from that head at once.  The incidents ended in the
+ * last day follow from GET /snapshot/ended?head=H (events up to that
+ * head), stored behind whatever the stream brought meanwhile (a server
+ * that sends the whole snapshot at once has no second part); the older
+ * journal is back-filled in the background, a small
  * page at a time, to a depth (days; 0: all), into the journal only (the
  * projection is the snapshot's): each page is decoded and stored on a
  * worker thread with its own connection to the cache.
@@ -119,6 +122,10 @@ struct _WgSyncClient
   char                    *reset_journal_id; /* the health check that empties the cache: its journal */
   gint64                   reset_head;       /* ... and head */
   GHashTable              *adopting;      /* incident ids whose events are on their way */
+  gint64                   ended_head;    /* the snapshot's ended incidents are to be stored (asked
+                                           * at this head): back-fill waits for them; 0: none */
+  gboolean                 ended_asked;   /* ... and on their way */
+  gint64                   ended_settled; /* the last head they were stored or given up at */
 
   char                    *upload_dir;    /* copies of queued photos */
   WgOutboxEntry           *sending;       /* the command on its way, or NULL */
@@ -401,6 +408,7 @@ batch_applied (WgSyncClient  *self,
 }
 
 static gboolean apply_pending_cb (gpointer user_data);
+static void fetch_ended (WgSyncClient *self);
 
 static void
 stream_applied_cb (GObject      *source,
@@ -447,6 +455,8 @@ go_live (WgSyncClient *self)
   wg_backoff_reset (&self->reconnect_backoff);
   set_state (self, WG_SYNC_ONLINE);
   kick_sender (self);
+  /* The day's ended incidents, when a lost connection left them. */
+  fetch_ended (self);
   maybe_start_backfill (self);
 }
 
@@ -779,6 +789,7 @@ typedef struct
 {
   gint64 snapshot_head;
   gint64 after;
+  gint64 ended_head;   /* the snapshot's ended incidents still to be asked */
 } BackfillMarks;
 
 static void
@@ -798,6 +809,7 @@ backfill_read_marks (GTask        *task,
     }
   marks->snapshot_head = wg_store_get_snapshot_head (self->backfill_store);
   marks->after = wg_store_get_backfill_after (self->backfill_store);
+  marks->ended_head = wg_store_get_ended_head (self->backfill_store);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -821,6 +833,15 @@ backfill_marks_cb (GObject      *source,
     }
   if (g_task_get_cancellable (G_TASK (result)) != self->backfill_cancellable)
     return;
+  /* A start before this one left the day's ended incidents unasked:
+   * they come first, then back-fill (ended_over()). */
+  if (marks->ended_head > 0 && self->ended_head == 0 && marks->ended_head != self->ended_settled)
+    {
+      self->ended_head = marks->ended_head;
+      g_clear_object (&self->backfill_cancellable);
+      fetch_ended (self);
+      return;
+    }
   if (marks->after >= marks->snapshot_head)
     {
       g_clear_object (&self->backfill_cancellable);
@@ -838,7 +859,7 @@ maybe_start_backfill (WgSyncClient *self)
 {
   g_autoptr(GTask) task = NULL;
 
-  if (self->backfill_cancellable != NULL)
+  if (self->backfill_cancellable != NULL || self->ended_head > 0)
     return;
   self->backfill_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->backfill_cancellable, backfill_marks_cb, NULL);
@@ -935,6 +956,162 @@ pull_page (WgSyncClient *self,
                                  g_object_ref (self));
 }
 
+/* One GET /snapshot/ended on its way: the head it was asked at. */
+typedef struct
+{
+  WgSyncClient *self;
+  gint64        head;
+  char         *journal_id; /* the cache's then */
+} EndedRequest;
+
+static void
+ended_request_free (EndedRequest *request)
+{
+  g_object_unref (request->self);
+  g_free (request->journal_id);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EndedRequest, ended_request_free)
+
+/* The request at @head is over.  @settled: stored, or given up (the
+ * answer refused or unreadable); otherwise (the server not reached, the
+ * client stopped) it is asked again at the next "live", or now when a
+ * stop cancelled it and the client runs again.  Back-fill goes on once
+ * they are settled (started before "backfilling" is heard to change, so
+ * that it stays true throughout). */
+static void
+ended_over (WgSyncClient *self,
+            gint64        head,
+            gboolean      settled,
+            gboolean      was_cancelled)
+{
+  self->ended_asked = FALSE;
+  /* A request for an earlier head (another journal since) settles nothing. */
+  if (head != self->ended_head)
+    return;
+  if (!settled)
+    {
+      if (was_cancelled && self->state == WG_SYNC_ONLINE)
+        fetch_ended (self);
+      return;
+    }
+  self->ended_head = 0;
+  /* Given up, the cache still names them: not asked again meanwhile. */
+  self->ended_settled = head;
+  if (self->state == WG_SYNC_ONLINE)
+    maybe_start_backfill (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
+}
+
+static void
+ended_applied_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(EndedRequest) request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgCacheBatch) batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
+
+  if (batch != NULL)
+    take_batch (request->self, batch);
+  else
+    g_warning ("Could not store the day's ended incidents: %s", error->message);
+  g_debug ("the ended incidents at %" G_GINT64_FORMAT " stored", request->head);
+  ended_over (request->self, request->head, TRUE, FALSE);
+}
+
+static void
+ended_decoded_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(EndedRequest) request = user_data;
+  g_autoptr(GError) error = NULL;
+  WgCacheSnapshot *ended = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *journal_id = NULL;
+  WgCacheWriter *writer;
+
+  if (ended == NULL)
+    {
+      if (!cancelled (error))
+        g_warning ("Could not read the day's ended incidents: %s", error->message);
+      ended_over (request->self, request->head, !cancelled (error), cancelled (error));
+      return;
+    }
+  /* Behind what the writer has from the stream: it sorts them out. */
+  writer = request->self->writer;
+  journal_id = g_strdup (request->journal_id);
+  wg_cache_writer_apply_ended (writer, ended, journal_id, ended_applied_cb, g_steal_pointer (&request));
+}
+
+static void
+ended_decode_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+  WgCacheSnapshot *ended = wg_cache_snapshot_decode (task_data, &error);
+
+  if (ended == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ended, (GDestroyNotify) wg_cache_snapshot_free);
+}
+
+static void
+ended_answered_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(EndedRequest) request = user_data;
+  WgSyncClient *self = request->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgProblem) problem = NULL;
+  g_autoptr(GBytes) answer = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, &problem, &error);
+  g_autoptr(GTask) task = NULL;
+
+  if (answer == NULL)
+    {
+      /* Refused (a head beyond another journal's, met before the health
+       * check says so): not asked again.  Not reached, or the token gone
+       * stale: asked at the next connection's "live". */
+      gboolean refused = error == NULL && problem != NULL && problem->status != 401;
+
+      g_debug ("the ended incidents at %" G_GINT64_FORMAT " were not fetched: %s", request->head,
+               error != NULL ? error->message : problem != NULL && problem->detail != NULL ? problem->detail : "refused");
+      ended_over (self, request->head, refused, error != NULL && cancelled (error));
+      return;
+    }
+  /* Parsed and decoded off the main loop and off the writer, which goes
+   * on with the stream meanwhile. */
+  task = g_task_new (self, self->cancellable, ended_decoded_cb, g_steal_pointer (&request));
+  g_task_set_source_tag (task, ended_answered_cb);
+  g_task_set_task_data (task, g_steal_pointer (&answer), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, ended_decode_thread);
+}
+
+/* The snapshot came without the incidents ended in the last day: they
+ * are asked at its head (ended_head) while the client goes online on the
+ * open ones; back-fill waits until they are stored. */
+static void
+fetch_ended (WgSyncClient *self)
+{
+  g_autofree char *path = NULL;
+  EndedRequest *request;
+
+  if (self->ended_head <= 0 || self->ended_asked || self->cancellable == NULL)
+    return;
+  path = g_strdup_printf ("%s/snapshot/ended?head=%" G_GINT64_FORMAT, self->base_path, self->ended_head);
+  request = g_new0 (EndedRequest, 1);
+  request->self = g_object_ref (self);
+  request->head = self->ended_head;
+  request->journal_id = g_strdup (wg_store_get_journal_id (self->cache));
+  self->ended_asked = TRUE;
+  wg_api_client_get_bytes_async (self->api, path, self->cancellable, ended_answered_cb, request);
+}
+
 static void
 snapshot_applied_cb (GObject      *source,
                      GAsyncResult *result,
@@ -968,6 +1145,12 @@ snapshot_applied_cb (GObject      *source,
       return;
     }
   g_debug ("snapshot applied at %" G_GINT64_FORMAT, batch->server_head);
+  if (batch->ended_apart)
+    {
+      self->ended_head = batch->server_head;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKFILLING]);
+      fetch_ended (self);
+    }
   /* The stream's events that waited for it follow it to the writer. */
   self->snapshot_unstored = FALSE;
   if (self->pending->len > 0 && self->apply_id == 0)
@@ -1134,7 +1317,7 @@ catch_up (WgSyncClient *self)
         return;
       g_clear_object (&self->page_cancellable);
       self->page_cancellable = g_cancellable_new ();
-      g_autofree char *path = g_strconcat (self->base_path, "/snapshot", NULL);
+      g_autofree char *path = g_strconcat (self->base_path, "/snapshot?ended=false&units=table", NULL);
 
       wg_api_client_get_bytes_async (self->api, path, self->page_cancellable,
                                      snapshot_cb, g_object_ref (self));
@@ -1175,6 +1358,7 @@ reset_done_cb (GObject      *source,
   wg_store_follow_reset (self->cache, self->reset_journal_id);
   /* The head heard from the old journal means nothing for the new one. */
   self->head = 0;
+  self->ended_head = 0;
   self->behind_since = 0;
   self->acked = 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEAD]);
@@ -2409,12 +2593,12 @@ wg_sync_client_get_cache (WgSyncClient *self)
 }
 
 /* Whether older history is being pulled into the cache (after a start
- * from a snapshot). */
+ * from a snapshot): the day's ended incidents, then the journal. */
 gboolean
 wg_sync_client_get_backfilling (WgSyncClient *self)
 {
   g_return_val_if_fail (WG_IS_SYNC_CLIENT (self), FALSE);
-  return self->backfill_cancellable != NULL;
+  return self->backfill_cancellable != NULL || self->ended_head > 0;
 }
 
 /**

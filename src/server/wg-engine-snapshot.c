@@ -25,6 +25,13 @@
  * board shows the day's closed cases. */
 #define RECENTLY_ENDED_MS (24 * 3600 * 1000)
 
+/* What the caller asked for beside the documented snapshot. */
+typedef enum
+{
+  FORM_ENDED_APART = 1 << 0, /* ?ended=false: the open incidents alone */
+  FORM_UNIT_TABLE  = 1 << 1, /* ?units=table: "unit_table" instead of "units" */
+} SnapshotForm;
+
 typedef struct {
   GHashTable *incidents;    /* visible incident ids */
   GHashTable *assignments;  /* visible assignment ids (their assignment.created is) */
@@ -200,13 +207,38 @@ add_alarms (JsonBuilder     *builder,
  * see, without positions (as on the stream).  Written straight to @out:
  * as JSON nodes, a city's 25,000 units were a fifth of the snapshot's
  * time and their freeing most of another fifth. */
+/* A unit's line of "unit_table": id, status, open assignments, updated_at
+ * and, with a position, its ts, lat, lon and status, tab-separated. */
+static void
+append_unit_line (GString            *table,
+                  const WgUnitRecord *unit,
+                  const WgTrackPoint *point)
+{
+  g_string_append (table, unit->id);
+  g_string_append_c (table, '\t');
+  g_string_append (table, wg_unit_status_to_string (unit->status));
+  g_string_append_printf (table, "\t%u\t%" G_GINT64_FORMAT, unit->open_assignments, unit->updated_at);
+  if (point != NULL)
+    {
+      g_string_append_printf (table, "\t%" G_GINT64_FORMAT "\t", point->ts);
+      wg_json_write_double (table, point->lat);
+      g_string_append_c (table, '\t');
+      wg_json_write_double (table, point->lon);
+      g_string_append_c (table, '\t');
+      g_string_append (table, point->status != NULL ? point->status : "");
+    }
+  g_string_append_c (table, '\n');
+}
+
 static void
 write_units (const SnapshotSource   *source,
              GString                *out,
              const WgStreamIdentity *who,
              WgStoreSnapshot        *snapshot,
-             Visible                *visible)
+             Visible                *visible,
+             guint                   form)
 {
+  g_autoptr(GString) table = (form & FORM_UNIT_TABLE) != 0 ? g_string_sized_new (64 * snapshot->units->len) : NULL;
   WgTrackStore *tracks = source->tracks;
   WgRole role;
   gboolean sees_all = who->role != NULL && wg_role_from_string (who->role, &role) &&
@@ -218,8 +250,9 @@ write_units (const SnapshotSource   *source,
   for (guint i = 0; who->units != NULL && who->units[i] != NULL; i++)
     g_hash_table_add (visible->units, g_strdup (who->units[i]));
 
-  wg_json_write_member_name (out, "units", FALSE);
-  g_string_append_c (out, '[');
+  wg_json_write_member_name (out, table != NULL ? "unit_table" : "units", FALSE);
+  if (table == NULL)
+    g_string_append_c (out, '[');
   for (guint i = 0; i < snapshot->units->len; i++)
     {
       WgUnitRecord *unit = snapshot->units->pdata[i];
@@ -227,6 +260,12 @@ write_units (const SnapshotSource   *source,
 
       if (!sees_all && !g_hash_table_contains (visible->units, unit->id))
         continue;
+      if (table != NULL)
+        {
+          point = !who->no_positions && tracks != NULL ? wg_track_store_lookup_latest (tracks, unit->id) : NULL;
+          append_unit_line (table, unit, point);
+          continue;
+        }
       if (!first)
         g_string_append_c (out, ',');
       first = FALSE;
@@ -252,7 +291,10 @@ write_units (const SnapshotSource   *source,
         }
       g_string_append_c (out, '}');
     }
-  g_string_append_c (out, ']');
+  if (table != NULL)
+    wg_json_write_string (out, table->str);
+  else
+    g_string_append_c (out, ']');
 
   wg_json_write_member_name (out, "roster", FALSE);
   if (sees_all)
@@ -274,6 +316,7 @@ static GBytes *
 build_members (const SnapshotSource    *source,
                const WgStreamIdentity  *who,
                gint64                   ended_since,
+               guint                    form,
                char                   **journal_id,
                gint64                  *head,
                GError                 **error)
@@ -284,7 +327,8 @@ build_members (const SnapshotSource    *source,
   g_autoptr(JsonNode) root = NULL;
   GString *text;
 
-  snapshot = wg_store_read_snapshot (source->store, ended_since, error);
+  snapshot = wg_store_read_snapshot (source->store,
+                                     (form & FORM_ENDED_APART) != 0 ? WG_STORE_SNAPSHOT_OPEN_ONLY : ended_since, error);
   if (snapshot == NULL)
     return NULL;
 
@@ -302,7 +346,7 @@ build_members (const SnapshotSource    *source,
   wg_json_write_node (text, root);
   /* The units and the roster after the alarms, inside the same object. */
   g_string_truncate (text, text->len - 1);
-  write_units (source, text, who, snapshot, &visible);
+  write_units (source, text, who, snapshot, &visible, form);
   g_string_append_c (text, '}');
   *journal_id = g_strdup (snapshot->journal_id);
   *head = snapshot->head;
@@ -316,6 +360,7 @@ respond (SoupServerMessage *msg,
          gint64             head,
          gint64             now,
          gint64             ended_since,
+         gboolean           ended_apart,
          GBytes            *members)
 {
   gsize length;
@@ -331,6 +376,11 @@ respond (SoupServerMessage *msg,
   wg_json_write_int (body, now);
   wg_json_write_member_name (body, "ended_since", FALSE);
   wg_json_write_int (body, ended_since);
+  if (ended_apart)
+    {
+      wg_json_write_member_name (body, "ended_apart", FALSE);
+      g_string_append (body, "true");
+    }
   /* @members is "{...}" and never empty: its '{' becomes the separator. */
   g_string_append_c (body, ',');
   g_string_append_len (body, text + 1, length - 1);
@@ -351,13 +401,13 @@ _wg_engine_respond_snapshot (const SnapshotSource   *source,
   gint64 now = g_get_real_time () / 1000;
   gint64 head;
 
-  members = build_members (source, who, now - RECENTLY_ENDED_MS, &journal_id, &head, &error);
+  members = build_members (source, who, now - RECENTLY_ENDED_MS, 0, &journal_id, &head, &error);
   if (members == NULL)
     {
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
       return;
     }
-  respond (msg, journal_id, head, now, now - RECENTLY_ENDED_MS, members);
+  respond (msg, journal_id, head, now, now - RECENTLY_ENDED_MS, FALSE, members);
 }
 
 /* ---- the live journal's snapshots, kept while they are current ---------- */
@@ -380,6 +430,7 @@ struct _WgSnapshotCache
   gint64   head;
   guint64  positions;   /* wg_track_store_get_latest_changes() then */
   gint64   ended_since;
+  guint    form;        /* SnapshotForm */
   gint64   built_us;    /* monotonic */
   GBytes  *members;
 };
@@ -395,23 +446,26 @@ snapshot_cache_free (WgSnapshotCache *entry)
 
 /* Everything of @who the filter may look at. */
 static char *
-caller_key (const WgStreamIdentity *who)
+caller_key (const WgStreamIdentity *who,
+            guint                   form)
 {
   g_autofree char *units = who->units != NULL ? g_strjoinv ("\x1f", who->units) : NULL;
 
-  return g_strdup_printf ("%s\x1e%s\x1e%s\x1e%s\x1e%s\x1e%s\x1e%d",
+  return g_strdup_printf ("%s\x1e%s\x1e%s\x1e%s\x1e%s\x1e%s\x1e%d\x1e%u",
                           who->user != NULL ? who->user : "", who->role != NULL ? who->role : "",
                           who->grid != NULL ? who->grid : "", who->department != NULL ? who->department : "",
-                          who->unit != NULL ? who->unit : "", units != NULL ? units : "", who->no_positions);
+                          who->unit != NULL ? who->unit : "", units != NULL ? units : "", who->no_positions,
+                          form);
 }
 
 static void
 respond_live_snapshot (WgEngine               *self,
                        const SnapshotSource   *source,
                        SoupServerMessage      *msg,
-                       const WgStreamIdentity *who)
+                       const WgStreamIdentity *who,
+                       guint                   form)
 {
-  g_autofree char *caller = caller_key (who);
+  g_autofree char *caller = caller_key (who, form);
   guint64 positions = source->tracks != NULL ? wg_track_store_get_latest_changes (source->tracks) : 0;
   const char *journal_id = wg_store_get_journal_id (source->store);
   gint64 head = wg_store_head (source->store);
@@ -435,7 +489,8 @@ respond_live_snapshot (WgEngine               *self,
   if (entry != NULL && entry->head == head && entry->positions == positions &&
       g_strcmp0 (entry->journal_id, journal_id) == 0 && now_us - entry->built_us < SNAPSHOT_CACHE_MAX_AGE_US)
     {
-      respond (msg, entry->journal_id, entry->head, now, entry->ended_since, entry->members);
+      respond (msg, entry->journal_id, entry->head, now, entry->ended_since, (entry->form & FORM_ENDED_APART) != 0,
+               entry->members);
       return;
     }
 
@@ -450,16 +505,19 @@ respond_live_snapshot (WgEngine               *self,
   g_clear_pointer (&entry->journal_id, g_free);
   g_clear_pointer (&entry->members, g_bytes_unref);
   entry->ended_since = now - RECENTLY_ENDED_MS;
+  entry->form = form;
   entry->positions = positions;
   entry->built_us = now_us;
-  entry->members = build_members (source, who, entry->ended_since, &entry->journal_id, &entry->head, &error);
+  entry->members = build_members (source, who, entry->ended_since, form, &entry->journal_id, &entry->head,
+                                  &error);
   if (entry->members == NULL)
     {
       g_ptr_array_remove_fast (self->snapshot_cache, entry);
       wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
       return;
     }
-  respond (msg, entry->journal_id, entry->head, now, entry->ended_since, entry->members);
+  respond (msg, entry->journal_id, entry->head, now, entry->ended_since, (entry->form & FORM_ENDED_APART) != 0,
+           entry->members);
 }
 
 static void
@@ -471,11 +529,91 @@ get_snapshot_cb (SoupServerMessage *msg,
   WgEngine *self = user_data;
   WgStreamIdentity who = { 0 };
   SnapshotSource live = { self->store, _wg_engine_filter_cb, self, wg_server_get_track_store (self->server) };
+  const char *ended = query != NULL ? g_hash_table_lookup (query, "ended") : NULL;
+  const char *units = query != NULL ? g_hash_table_lookup (query, "units") : NULL;
+  guint form = 0;
 
+  if (ended != NULL && !g_str_equal (ended, "false") && !g_str_equal (ended, "true"))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", _("“ended” must be true or false"));
+      return;
+    }
+  if (units != NULL && !g_str_equal (units, "table") && !g_str_equal (units, "objects"))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", _("“units” must be table or objects"));
+      return;
+    }
+  if (g_strcmp0 (ended, "false") == 0)
+    form |= FORM_ENDED_APART;
+  if (g_strcmp0 (units, "table") == 0)
+    form |= FORM_UNIT_TABLE;
   if (!wg_server_identify (self->server, msg, &who))
     return;
-  respond_live_snapshot (self, &live, msg, &who);
+  respond_live_snapshot (self, &live, msg, &who, form);
   wg_stream_identity_clear (&who);
+}
+
+/* GET /api/v1/snapshot/ended?head=H: the other part of a snapshot asked
+ * with ?ended=false at H, the incidents ended in the day before as of H
+ * with their events up to H, from the journal's stored texts. */
+static void
+get_ended_cb (SoupServerMessage *msg,
+              GHashTable        *params,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  WgEngine *self = user_data;
+  g_autoptr(WgActor) actor = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / 1000;
+  gint64 head = 0;
+  WgJournalViewer viewer;
+  guint n = 0;
+  GString *out;
+  gsize length;
+
+  actor = _wg_engine_require_actor (self, msg, 0);
+  if (actor == NULL)
+    return;
+  if (query == NULL || !g_hash_table_contains (query, "head") ||
+      !_wg_engine_parse_count (query, "head", 0, G_MAXINT64, &head))
+    {
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request",
+                          _("“head” must be the sequence number of a snapshot"));
+      return;
+    }
+  if (head > wg_store_head (self->store))
+    {
+      g_autofree char *detail = g_strdup_printf ("head=%" G_GINT64_FORMAT " is beyond the journal head %" G_GINT64_FORMAT,
+                                                 head, wg_store_head (self->store));
+
+      wg_problem_respond (msg, SOUP_STATUS_BAD_REQUEST, "invalid-request", detail);
+      return;
+    }
+
+  wg_journal_viewer_init_from_actor (&viewer, actor);
+  out = g_string_sized_new (1 << 16);
+  g_string_append_c (out, '{');
+  wg_json_write_member_name (out, "journal_id", TRUE);
+  wg_json_write_string (out, wg_store_get_journal_id (self->store));
+  wg_json_write_member_name (out, "head", FALSE);
+  wg_json_write_int (out, head);
+  wg_json_write_member_name (out, "server_time", FALSE);
+  wg_json_write_int (out, now);
+  wg_json_write_member_name (out, "ended_since", FALSE);
+  wg_json_write_int (out, now - RECENTLY_ENDED_MS);
+  wg_json_write_member_name (out, "incidents", FALSE);
+  g_string_append_c (out, '[');
+  if (!wg_store_append_ended_snapshot (self->store, &viewer, now - RECENTLY_ENDED_MS, head, out, &n, &error))
+    {
+      g_string_free (out, TRUE);
+      wg_problem_respond (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage-failed", error->message);
+      return;
+    }
+  g_string_append (out, "]}");
+  length = out->len;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, g_string_free (out, FALSE), length);
 }
 
 void
@@ -483,4 +621,5 @@ _wg_engine_snapshot_init (WgEngine *self,
                           WgRouter *router)
 {
   wg_router_add (router, "GET", "/api/v1/snapshot", get_snapshot_cb, self);
+  wg_router_add (router, "GET", "/api/v1/snapshot/ended", get_ended_cb, self);
 }

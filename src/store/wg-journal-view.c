@@ -419,6 +419,20 @@ wg_store_append_incident_text (WgStore               *self,
                                guint                 *n_events,
                                GError               **error)
 {
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return wg_store_append_incident_text_through (self, viewer, incident, wg_store_head (self), out, n_events, error);
+}
+
+gboolean
+wg_store_append_incident_text_through (WgStore               *self,
+                                       const WgJournalViewer *viewer,
+                                       const char            *incident,
+                                       gint64                 through_seq,
+                                       GString               *out,
+                                       guint                 *n_events,
+                                       GError               **error)
+{
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -439,7 +453,7 @@ wg_store_append_incident_text (WgStore               *self,
   if (stmt == NULL)
     return FALSE;
   bind_viewer (stmt, viewer);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":head"), wg_store_head (self));
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":head"), through_seq);
   wg_sqlite_bind_text_or_null (stmt, sqlite3_bind_parameter_index (stmt, ":incident"), incident);
   return append_rows (self, stmt, wg_journal_viewer_get_text (viewer), out, n_events, NULL, error);
 }

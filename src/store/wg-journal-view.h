@@ -63,6 +63,14 @@ gboolean    wg_store_append_incident_text (WgStore               *self,
                                            GString               *out,
                                            guint                 *n_events,
                                            GError               **error);
+/* The same, only the events at or below @through_seq. */
+gboolean    wg_store_append_incident_text_through (WgStore               *self,
+                                                   const WgJournalViewer *viewer,
+                                                   const char            *incident,
+                                                   gint64                 through_seq,
+                                                   GString               *out,
+                                                   guint                 *n_events,
+                                                   GError               **error);
 /* Whether @viewer sees the committed event with these columns. */
 gboolean    wg_store_event_visible        (WgStore               *self,
                                            const WgJournalViewer *viewer,

@@ -575,16 +575,7 @@ apply_cycle (WgStore  *self,
       wg_sqlite_bind_text_or_null (stmt, 2, wg_event_get_body_string (event, "into"));
       if (!_wg_store_step_done (self, stmt, error) || !clear_step (self, event, error))
         return FALSE;
-      /* The case it was merged into counts the repeat, and takes over the
-       * duplicate's call-back (a partial view may not hold it). */
-      stmt = _wg_store_stmt (self,
-        "UPDATE incidents SET repeats = repeats + 1, call_back_required = MAX (call_back_required, ?2)"
-        " WHERE id = ?1", error);
-      if (stmt == NULL)
-        return FALSE;
-      wg_sqlite_bind_text_or_null (stmt, 1, wg_event_get_body_string (event, "into"));
-      sqlite3_bind_int (stmt, 2, body_boolean (event, "call_back_required"));
-      return _wg_store_step_done (self, stmt, error);
+      return _wg_projection_apply_merge_target (self, event, error);
 
     case WG_EV_INCIDENT_DOWNGRADED:
       if (!need (event, "to and state", wg_event_get_body_string (event, "to") != NULL && state != NULL, error))
@@ -784,6 +775,24 @@ apply_incident (WgStore  *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* The case an incident was merged into counts the repeat, and takes over
+ * the duplicate's call-back (a partial view may not hold it). */
+gboolean
+_wg_projection_apply_merge_target (WgStore  *self,
+                                   WgEvent  *event,
+                                   GError  **error)
+{
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "UPDATE incidents SET repeats = repeats + 1, call_back_required = MAX (call_back_required, ?2)"
+    " WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  wg_sqlite_bind_text_or_null (stmt, 1, wg_event_get_body_string (event, "into"));
+  sqlite3_bind_int (stmt, 2, body_boolean (event, "call_back_required"));
+  return _wg_store_step_done (self, stmt, error);
 }
 
 gboolean

@@ -48,6 +48,10 @@ sqlite3_stmt *_wg_store_view_page_stmt (WgStore               *self,
 gboolean      _wg_projection_apply  (WgStore      *self,
                                      WgEvent      *event,
                                      GError      **error);
+/* Only what `incident.merged` changes of the case it was merged into. */
+gboolean      _wg_projection_apply_merge_target (WgStore  *self,
+                                                 WgEvent  *event,
+                                                 GError  **error);
 /* Tables of the projection, in the order they are cleared (children
  * first); NULL-terminated. */
 extern const char *const _wg_projection_tables[];

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include "wg-json-write.h"
+#include "wg-journal-view.h"
 #include "wg-sqlite.h"
 #include "wg-store-private.h"
 #include "wg-store-snapshot.h"
@@ -12,6 +14,9 @@
  * more, so its last change is its end. */
 #define SNAPSHOT_INCIDENTS \
   "SELECT id FROM incidents WHERE state NOT IN ('closed', 'cancelled') OR updated_at >= ?1"
+/* WG_STORE_SNAPSHOT_OPEN_ONLY: those still open, merged ones not either. */
+#define OPEN_INCIDENTS \
+  "SELECT id FROM incidents WHERE state NOT IN ('closed', 'cancelled', 'merged')"
 
 static void
 step_clock_free (WgStepClock *clock)
@@ -42,13 +47,17 @@ read_incidents (WgStore          *store,
                 WgStoreSnapshot  *snapshot,
                 GError          **error)
 {
-  sqlite3_stmt *stmt = _wg_store_stmt (store, SNAPSHOT_INCIDENTS " ORDER BY reported_at, id", error);
+  sqlite3_stmt *stmt = _wg_store_stmt (store,
+                                       ended_since_ms == WG_STORE_SNAPSHOT_OPEN_ONLY
+                                       ? OPEN_INCIDENTS " ORDER BY reported_at, id"
+                                       : SNAPSHOT_INCIDENTS " ORDER BY reported_at, id", error);
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, ended_since_ms);
+  if (ended_since_ms != WG_STORE_SNAPSHOT_OPEN_ONLY)
+    sqlite3_bind_int64 (stmt, 1, ended_since_ms);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (ids, wg_sqlite_column_dup (stmt, 0));
   sqlite3_reset (stmt);
@@ -86,14 +95,19 @@ read_step_clocks (WgStore          *store,
                   GError          **error)
 {
   sqlite3_stmt *stmt = _wg_store_stmt (store,
-    "SELECT incident, step, started_at, started_seq, due_at, ended_at, overdue, extensions"
-    " FROM deadlines WHERE incident IN (" SNAPSHOT_INCIDENTS ")"
-    " ORDER BY incident, started_seq", error);
+    ended_since_ms == WG_STORE_SNAPSHOT_OPEN_ONLY
+    ? "SELECT incident, step, started_at, started_seq, due_at, ended_at, overdue, extensions"
+      " FROM deadlines WHERE incident IN (" OPEN_INCIDENTS ")"
+      " ORDER BY incident, started_seq"
+    : "SELECT incident, step, started_at, started_seq, due_at, ended_at, overdue, extensions"
+      " FROM deadlines WHERE incident IN (" SNAPSHOT_INCIDENTS ")"
+      " ORDER BY incident, started_seq", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, ended_since_ms);
+  if (ended_since_ms != WG_STORE_SNAPSHOT_OPEN_ONLY)
+    sqlite3_bind_int64 (stmt, 1, ended_since_ms);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       WgStepClock *clock = g_new0 (WgStepClock, 1);
@@ -168,6 +182,82 @@ wg_store_read_snapshot (WgStore  *store,
   if (!ok)
     return NULL;
   return g_steal_pointer (&snapshot);
+}
+
+/* What the whole snapshot has and its open part not, as of ?2: the
+ * incidents closed or cancelled at or after ?1 and the merged ones (as
+ * SNAPSHOT_INCIDENTS has them), now, and those changed since ?2 that had
+ * ended by then (an incident reopened since is open now).  Those that were
+ * still open at ?2 come too (ended since): the caller has them already
+ * and skips them. */
+#define ENDED_INCIDENTS \
+  "SELECT id FROM incidents WHERE (state IN ('closed', 'cancelled') AND updated_at >= ?1) OR state = 'merged'" \
+  " OR id IN (SELECT j.incident FROM journal j WHERE j.seq > ?2 AND j.incident IS NOT NULL" \
+  "   AND EXISTS (SELECT 1 FROM journal c WHERE c.incident = j.incident AND c.seq <= ?2" \
+  "     AND ((c.type IN ('incident.closed', 'incident.cancelled') AND c.ts >= ?1)" \
+  "          OR c.type = 'incident.merged')))" \
+  " ORDER BY reported_at, id"
+
+gboolean
+wg_store_append_ended_snapshot (WgStore               *store,
+                                const WgJournalViewer *viewer,
+                                gint64                 ended_since_ms,
+                                gint64                 head,
+                                GString               *out,
+                                guint                 *n_incidents,
+                                GError               **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gboolean own_transaction;
+  gboolean ok = TRUE;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (viewer != NULL, FALSE);
+  g_return_val_if_fail (out != NULL && n_incidents != NULL, FALSE);
+
+  own_transaction = !wg_store_in_transaction (store);
+  if (own_transaction && !_wg_store_exec (store, "BEGIN DEFERRED", error))
+    return FALSE;
+  stmt = _wg_store_stmt (store, ENDED_INCIDENTS, error);
+  if (stmt == NULL)
+    ok = FALSE;
+  else
+    {
+      sqlite3_bind_int64 (stmt, 1, ended_since_ms);
+      sqlite3_bind_int64 (stmt, 2, head);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (ids, wg_sqlite_column_dup (stmt, 0));
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        ok = _wg_store_set_error (store, error);
+    }
+  /* Each incident's stored texts as the journal's pages send them: no
+   * event is decoded or written again. */
+  for (guint i = 0; ok && i < ids->len; i++)
+    {
+      gsize start = out->len;
+      guint n = 0;
+
+      if (*n_incidents > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '{');
+      wg_json_write_member_name (out, "id", TRUE);
+      wg_json_write_string (out, ids->pdata[i]);
+      wg_json_write_member_name (out, "events", FALSE);
+      g_string_append_c (out, '[');
+      ok = wg_store_append_incident_text_through (store, viewer, ids->pdata[i], head, out, &n, error);
+      g_string_append (out, "]}");
+      /* Not in the caller's view. */
+      if (ok && n == 0)
+        g_string_truncate (out, start);
+      else if (ok)
+        (*n_incidents)++;
+    }
+  if (own_transaction)
+    _wg_store_exec (store, "COMMIT", NULL);
+  return ok;
 }
 
 GHashTable *

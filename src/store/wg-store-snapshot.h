@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "wg-journal-view.h"
 #include "wg-store.h"
 
 G_BEGIN_DECLS
@@ -36,11 +37,28 @@ typedef struct {
 
 /* The state at the head: every open incident and those that ended at or
  * after @ended_since_ms, with their events, assignments and step clocks;
- * every unit; the roster. */
+ * every unit; the roster.  @ended_since_ms WG_STORE_SNAPSHOT_OPEN_ONLY:
+ * the open incidents alone (not the merged ones either, which the other
+ * always has). */
+#define WG_STORE_SNAPSHOT_OPEN_ONLY G_MAXINT64
 WgStoreSnapshot *wg_store_read_snapshot     (WgStore          *store,
                                              gint64            ended_since_ms,
                                              GError          **error);
 void             wg_store_snapshot_free     (WgStoreSnapshot  *snapshot);
+
+/* The snapshot's other part (GET /api/v1/snapshot/ended): the incidents
+ * that had been closed or cancelled at or after @ended_since_ms, or
+ * merged, as of @head, each as {"id":...,"events":[...]} with its events at or below
+ * @head that @viewer sees (the stored texts), comma-separated onto @out
+ * (the inside of a JSON array), in report order; @n_incidents counts
+ * them.  One read transaction. */
+gboolean         wg_store_append_ended_snapshot (WgStore               *store,
+                                                 const WgJournalViewer *viewer,
+                                                 gint64                 ended_since_ms,
+                                                 gint64                 head,
+                                                 GString               *out,
+                                                 guint                 *n_incidents,
+                                                 GError               **error);
 
 /* The units of every open assignment, grouped by incident (id -> GPtrArray
  * of unit ids, oldest assignment first), in one query: the board names who

@@ -2191,6 +2191,275 @@ failed:
   return FALSE;
 }
 
+typedef struct
+{
+  char   *id;
+  char   *status;
+  gint64  open_assignments;
+  gint64  updated_at;
+} SavedUnit;
+
+static void
+saved_unit_free (SavedUnit *unit)
+{
+  g_free (unit->id);
+  g_free (unit->status);
+  g_free (unit);
+}
+
+/* Whether the journal holds an event of @incident at or below @head
+ * (@below) and above it (@above). */
+static gboolean
+incident_seqs (WgStore     *self,
+               const char  *incident,
+               gint64       head,
+               gboolean    *below,
+               gboolean    *above,
+               GError     **error)
+{
+  /* journal_incident (incident, seq) answers both without a scan. */
+  sqlite3_stmt *stmt = _wg_store_stmt (self,
+    "SELECT EXISTS (SELECT 1 FROM journal WHERE incident = ?1 AND seq <= ?2),"
+    " EXISTS (SELECT 1 FROM journal WHERE incident = ?1 AND seq > ?2)", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  wg_sqlite_bind_text_or_null (stmt, 1, incident);
+  sqlite3_bind_int64 (stmt, 2, head);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *below = sqlite3_column_int (stmt, 0) != 0;
+      *above = sqlite3_column_int (stmt, 1) != 0;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return _wg_store_set_error (self, error);
+  return TRUE;
+}
+
+static gboolean
+delete_incident_rows (WgStore     *self,
+                      const char  *incident,
+                      GError     **error)
+{
+  static const char *const statements[] = {
+    "DELETE FROM deadlines WHERE incident = ?1",
+    "DELETE FROM alarms WHERE incident = ?1",
+    "DELETE FROM routings WHERE incident = ?1",
+    "DELETE FROM incidents WHERE id = ?1",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      sqlite3_stmt *stmt = _wg_store_stmt (self, statements[i], error);
+
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 1, incident);
+      if (!_wg_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+wg_store_apply_ended_snapshot (WgStore     *self,
+                               gint64       head,
+                               GPtrArray   *events,
+                               GPtrArray  **applied,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) sorted = NULL;
+  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  g_autoptr(GHashTable) skipped = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) fresh = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) later = g_ptr_array_new ();
+  g_autoptr(GHashTable) unit_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func ((GDestroyNotify) saved_unit_free);
+  g_autoptr(GPtrArray) merges = g_ptr_array_new_with_free_func ((GDestroyNotify) wg_event_unref);
+  sqlite3_stmt *stmt;
+  Mark mark;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (events != NULL && applied != NULL, FALSE);
+
+  if (head > self->head_seq)
+    {
+      g_set_error (error, WG_ERROR, WG_ERROR_INVALID_EVENT,
+                   "the ended incidents at %" G_GINT64_FORMAT " are after the head %" G_GINT64_FORMAT,
+                   head, self->head_seq);
+      return FALSE;
+    }
+  sorted = g_ptr_array_copy (events, (GCopyFunc) wg_event_ref, NULL);
+  g_ptr_array_set_free_func (sorted, (GDestroyNotify) wg_event_unref);
+  g_ptr_array_sort (sorted, compare_event_seq);
+
+  /* An incident with an event at or below @head is known already (it was
+   * open then: the snapshot's first part had it).  One with events above
+   * it only came by the stream while this part was on its way: those
+   * changed little (an unknown incident's rows are not there to change),
+   * so it is projected again from its first event, as the whole
+   * snapshot and the stream would have had it. */
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      WgEvent *event = sorted->pdata[i];
+      gboolean below = FALSE, above = FALSE;
+
+      if (event->incident == NULL || g_hash_table_contains (skipped, event->incident) ||
+          g_hash_table_contains (fresh, event->incident))
+        continue;
+      if (!incident_seqs (self, event->incident, head, &below, &above, error))
+        return FALSE;
+      if (below)
+        g_hash_table_add (skipped, event->incident);
+      else
+        {
+          g_hash_table_add (fresh, event->incident);
+          if (above)
+            g_ptr_array_add (later, event->incident);
+        }
+    }
+
+  /* The units as the first part and the stream left them: that part had
+   * every unit's state at @head, and these older events' assignments all
+   * ended by then (an incident's end cancels its open ones). */
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      WgEvent *event = sorted->pdata[i];
+      const char *unit;
+
+      if (event->incident == NULL || !g_hash_table_contains (fresh, event->incident) ||
+          !g_str_has_prefix (wg_event_get_type_name (event), "assignment.") ||
+          (unit = wg_event_get_body_string (event, "unit")) == NULL ||
+          !g_hash_table_add (unit_ids, (gpointer) unit))
+        continue;
+      stmt = _wg_store_stmt (self, "SELECT status, open_assignments, updated_at FROM units WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      wg_sqlite_bind_text_or_null (stmt, 1, unit);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          SavedUnit *saved = g_new0 (SavedUnit, 1);
+
+          saved->id = g_strdup (unit);
+          saved->status = wg_sqlite_column_dup (stmt, 0);
+          saved->open_assignments = sqlite3_column_int64 (stmt, 1);
+          saved->updated_at = sqlite3_column_int64 (stmt, 2);
+          g_ptr_array_add (units, saved);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return _wg_store_set_error (self, error);
+    }
+
+  /* Cases the first part merged into one of these: that part's
+   * `incident.merged` counted the repeat on a case not there yet. */
+  stmt = _wg_store_stmt (self, "SELECT " EVENT_COLUMNS " FROM journal WHERE type = 'incident.merged' ORDER BY seq",
+                         error);
+  if (stmt == NULL)
+    return FALSE;
+  {
+    g_autoptr(GPtrArray) all = collect_events (self, stmt, error);
+
+    if (all == NULL)
+      return FALSE;
+    for (guint i = 0; i < all->len; i++)
+      {
+        WgEvent *merged = all->pdata[i];
+        const char *into = wg_event_get_body_string (merged, "into");
+
+        if (into != NULL && g_hash_table_contains (fresh, into) &&
+            (merged->incident == NULL || !g_hash_table_contains (fresh, merged->incident)))
+          g_ptr_array_add (merges, wg_event_ref (merged));
+      }
+  }
+
+  forget_case_day (self);
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  /* Such an incident's rows go and come again; assignments made after
+   * @head stay, pointing at it meanwhile. */
+  if (later->len > 0 && !_wg_store_exec (self, "PRAGMA defer_foreign_keys = ON", error))
+    goto failed;
+  for (guint i = 0; i < later->len; i++)
+    if (!delete_incident_rows (self, later->pdata[i], error))
+      goto failed;
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      WgEvent *event = sorted->pdata[i];
+
+      if (event->incident == NULL || !g_hash_table_contains (fresh, event->incident))
+        continue;
+      if (event->seq > head)
+        {
+          g_set_error (error, WG_ERROR, WG_ERROR_INVALID_EVENT,
+                       "ended incident's event %" G_GINT64_FORMAT " is after its head %" G_GINT64_FORMAT,
+                       event->seq, head);
+          goto failed;
+        }
+      if (!insert_journal (self, event, error) ||
+          !_wg_projection_apply (self, event, error))
+        goto failed;
+      self->head_ts = MAX (self->head_ts, event->ts);
+      g_ptr_array_add (done, wg_event_ref (event));
+    }
+  /* Their events after @head, as they came: the assignments those made
+   * have their rows (and moved their units) already. */
+  for (guint i = 0; i < later->len; i++)
+    {
+      g_autoptr(GPtrArray) all = wg_store_read_incident_events (self, later->pdata[i], error);
+
+      if (all == NULL)
+        goto failed;
+      for (guint j = 0; j < all->len; j++)
+        {
+          WgEvent *event = all->pdata[j];
+
+          if (event->seq <= head)
+            continue;
+          g_ptr_array_add (done, wg_event_ref (event));
+          if (g_str_has_prefix (wg_event_get_type_name (event), "assignment."))
+            continue;
+          if (!_wg_projection_apply (self, event, error))
+            goto failed;
+        }
+    }
+  for (guint i = 0; i < merges->len; i++)
+    if (!_wg_projection_apply_merge_target (self, merges->pdata[i], error))
+      goto failed;
+  /* Stored: a later start does not ask them again. */
+  if (!set_meta_int (self, "ended_head", 0, error))
+    goto failed;
+  for (guint i = 0; i < units->len; i++)
+    {
+      SavedUnit *unit = units->pdata[i];
+
+      stmt = _wg_store_stmt (self, "UPDATE units SET status = ?2, open_assignments = ?3, updated_at = ?4 WHERE id = ?1",
+                             error);
+      if (stmt == NULL)
+        goto failed;
+      wg_sqlite_bind_text_or_null (stmt, 1, unit->id);
+      wg_sqlite_bind_text_or_null (stmt, 2, unit->status);
+      sqlite3_bind_int64 (stmt, 3, unit->open_assignments);
+      sqlite3_bind_int64 (stmt, 4, unit->updated_at);
+      if (!_wg_store_step_done (self, stmt, error))
+        goto failed;
+    }
+  if (!change_end (self, &mark, error))
+    return FALSE;
+  g_ptr_array_sort (done, compare_event_seq);
+  *applied = g_steal_pointer (&done);
+  return TRUE;
+
+failed:
+  change_abort (self, &mark);
+  return FALSE;
+}
+
 gint64
 wg_store_get_backfill_after (WgStore *self)
 {
@@ -2207,6 +2476,32 @@ wg_store_get_snapshot_head (WgStore *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return get_meta_int (self, "snapshot_head");
+}
+
+gboolean
+wg_store_set_ended_head (WgStore  *self,
+                         gint64    head,
+                         GError  **error)
+{
+  Mark mark;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!change_begin (self, &mark, error))
+    return FALSE;
+  if (!set_meta_int (self, "ended_head", head, error))
+    {
+      change_abort (self, &mark);
+      return FALSE;
+    }
+  return change_end (self, &mark, error);
+}
+
+gint64
+wg_store_get_ended_head (WgStore *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return get_meta_int (self, "ended_head");
 }
 
 gboolean
@@ -2523,7 +2818,7 @@ wg_store_reset (WgStore     *self,
     }
   if (!_wg_store_exec (self,
                        "DELETE FROM journal; DELETE FROM commands; DELETE FROM checkpoints; DELETE FROM cp_deleted;"
-                       " DELETE FROM meta WHERE key IN ('projected_seq', 'snapshot_head', 'backfill_after')",
+                       " DELETE FROM meta WHERE key IN ('projected_seq', 'snapshot_head', 'backfill_after', 'ended_head')",
                        error))
     goto failed;
   stmt = _wg_store_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_id', ?1)", error);

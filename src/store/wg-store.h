@@ -179,6 +179,25 @@ gboolean    wg_store_apply_snapshot (WgStore     *self,
                                      const char  *duty_leader,
                                      gint64       duty_since,
                                      GError     **error);
+/* The other part of a snapshot asked without its ended incidents
+ * (GET /api/v1/snapshot/ended at the first part's @head): their @events,
+ * at or below @head, into the cache the first part started (its head at
+ * or above @head).  Incidents the cache knows below @head are skipped;
+ * one the stream brought events of since is projected again with them.
+ * The units keep their states.  @applied gets the events whose incidents
+ * changed, in seq order (the change set's). */
+gboolean    wg_store_apply_ended_snapshot (WgStore     *self,
+                                           gint64       head,
+                                           GPtrArray   *events,
+                                           GPtrArray  **applied,
+                                           GError     **error);
+/* A snapshot without its ended incidents was stored at @head: they are
+ * to be asked (0: none, or stored: wg_store_apply_ended_snapshot() sets
+ * it back to 0). */
+gboolean    wg_store_set_ended_head (WgStore  *self,
+                                     gint64    head,
+                                     GError  **error);
+gint64      wg_store_get_ended_head (WgStore  *self);
 /* The snapshot's head (0: the cache was not started from one). */
 gint64      wg_store_get_snapshot_head (WgStore *self);
 /* Back-fill has stored the journal up to here (the snapshot's head when

@@ -235,11 +235,121 @@ test_snapshot_by_role (void)
   g_assert_cmpuint (anonymous->status, ==, 401);
 }
 
+
+/* The snapshot in two parts: ?ended=false has the open incidents and says
+ * so; /snapshot/ended?head=H the closed ones with their events up to H
+ * (a note after H is not there), by role as the journal; a bad head is
+ * refused with a problem. */
+static void
+test_snapshot_ended_apart (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  static const char *const bad[] = { "", "?head=", "?head=abc", "?head=-1", "?head=1x", "?head=99999999" };
+  g_autofree char *token = NULL;
+  g_autofree char *worker_token = NULL;
+  g_autofree char *open = NULL;
+  g_autofree char *closed = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(WgTestResponse) apart = NULL;
+  g_autoptr(WgTestResponse) whole = NULL;
+  g_autoptr(WgTestResponse) ended = NULL;
+  g_autoptr(WgTestResponse) later = NULL;
+  g_autoptr(WgTestResponse) other = NULL;
+  JsonObject *incident;
+  JsonArray *events;
+  gint64 head;
+
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  open = report (server, token,
+                 "{\"grade\":\"emergency\",\"category\":\"fire\",\"location\":{\"lat\":23.2105,\"lon\":113.2903},"
+                 "\"summary\":\"厨房起火\"}");
+  closed = report (server, token,
+                   "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.2105,\"lon\":113.2903},"
+                   "\"summary\":\"垃圾堆放\",\"handled_on_spot\":{\"resolution\":\"已清理\"}}");
+
+  apart = wg_test_server_request_as (server, token, "GET", "/api/v1/snapshot?ended=false", NULL, NULL);
+  g_assert_cmpuint (apart->status, ==, 200);
+  g_assert_true (json_object_get_boolean_member (wg_test_response_object (apart), "ended_apart"));
+  g_assert_nonnull (find_incident (wg_test_response_object (apart), open));
+  g_assert_null (find_incident (wg_test_response_object (apart), closed));
+  g_assert_nonnull (json_object_get_array_member (wg_test_response_object (apart), "units"));
+  whole = get_snapshot (server, token);
+  g_assert_false (json_object_has_member (wg_test_response_object (whole), "ended_apart"));
+  g_assert_nonnull (find_incident (wg_test_response_object (whole), closed));
+  head = json_object_get_int_member (wg_test_response_object (apart), "head");
+
+  /* A note on the closed case after the head. */
+  {
+    g_autofree char *body = g_strdup_printf ("{\"incident\":\"%s\",\"text\":\"回访无异议\"}", closed);
+    g_autoptr(WgTestResponse) noted = wg_test_server_command (server, token, NULL, "incident.note", body);
+
+    g_assert_cmpuint (noted->status, ==, 200);
+  }
+  path = g_strdup_printf ("/api/v1/snapshot/ended?head=%" G_GINT64_FORMAT, head);
+  ended = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+  g_assert_cmpuint (ended->status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (wg_test_response_object (ended), "head"), ==, head);
+  g_assert_cmpstr (json_object_get_string_member (wg_test_response_object (ended), "journal_id"), ==,
+                   json_object_get_string_member (wg_test_response_object (whole), "journal_id"));
+  g_assert_null (find_incident (wg_test_response_object (ended), open));
+  incident = find_incident (wg_test_response_object (ended), closed);
+  g_assert_nonnull (incident);
+  events = json_object_get_array_member (incident, "events");
+  /* The same events as the whole snapshot's, none after the head. */
+  {
+    g_autofree char *ours = json_to_string (json_object_get_member (incident, "events"), FALSE);
+    g_autofree char *theirs = member_text (find_incident (wg_test_response_object (whole), closed), "events");
+
+    g_assert_cmpstr (ours, ==, theirs);
+  }
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (events, i), "seq"), <=, head);
+
+  /* At the later head the note is there. */
+  g_clear_pointer (&path, g_free);
+  path = g_strdup_printf ("/api/v1/snapshot/ended?head=%" G_GINT64_FORMAT, wg_test_server_head (server));
+  later = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+  g_assert_cmpuint (later->status, ==, 200);
+  incident = find_incident (wg_test_response_object (later), closed);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (incident, "events")), ==,
+                    json_array_get_length (events) + 1);
+
+  /* Another grid's worker sees none of it. */
+  worker_token = wg_test_server_login (server, "worker-63", DEMO_PASSWORD);
+  other = wg_test_server_request_as (server, worker_token, "GET", path, NULL, NULL);
+  g_assert_cmpuint (other->status, ==, 200);
+  g_assert_null (find_incident (wg_test_response_object (other), closed));
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *bad_path = g_strconcat ("/api/v1/snapshot/ended", bad[i], NULL);
+      g_autoptr(WgTestResponse) refused = wg_test_server_request_as (server, token, "GET", bad_path, NULL, NULL);
+
+      g_assert_cmpuint (refused->status, ==, 400);
+      g_assert_cmpstr (refused->content_type, ==, "application/problem+json");
+    }
+  {
+    g_autoptr(WgTestResponse) refused = wg_test_server_request_as (server, token, "GET",
+                                                                   "/api/v1/snapshot?ended=maybe", NULL, NULL);
+    g_autoptr(WgTestResponse) refused_units = wg_test_server_request_as (server, token, "GET",
+                                                                         "/api/v1/snapshot?units=csv", NULL, NULL);
+    g_autoptr(WgTestResponse) anonymous = wg_test_server_request_as (server, NULL, "GET", path, NULL, NULL);
+
+    g_assert_cmpuint (refused->status, ==, 400);
+    g_assert_cmpstr (refused->content_type, ==, "application/problem+json");
+    g_assert_cmpuint (refused_units->status, ==, 400);
+    g_assert_cmpuint (anonymous->status, ==, 401);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/snapshot/by-role", test_snapshot_by_role);
+  g_test_add_func ("/snapshot/ended-apart", test_snapshot_ended_apart);
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "wg-api-client.h"
+#include "wg-cache-writer.h"
 #include "wg-outbox.h"
 #include "wg-reference.h"
 #include "wg-store-reference.h"
@@ -286,8 +287,9 @@ assert_same_journal (WgTestServer *server,
  * before it starts, through the same engine code the server runs: general
  * incidents handled on the spot by each grid worker in turn. */
 static void
-prefill_journal (WgTestServer *server,
-                 guint         events)
+prefill_journal_from (WgTestServer *server,
+                      guint         events,
+                      gint64        t0_ms)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *demo = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR"), "data", "demo", NULL);
@@ -319,7 +321,7 @@ prefill_journal (WgTestServer *server,
       gboolean replayed;
 
       g_assert_no_error (error);
-      g_assert_true (wg_store_execute_command (store, command, &actor, T0_MS + i * 1000, &appended,
+      g_assert_true (wg_store_execute_command (store, command, &actor, t0_ms + i * 1000, &appended,
                                                &replayed, &error));
       g_assert_no_error (error);
       if (++made % 2000 == 0)
@@ -329,6 +331,13 @@ prefill_journal (WgTestServer *server,
         }
     }
   g_assert_true (wg_store_commit (store, &error));
+}
+
+static void
+prefill_journal (WgTestServer *server,
+                 guint         events)
+{
+  prefill_journal_from (server, events, T0_MS);
 }
 
 static char *
@@ -512,6 +521,474 @@ test_snapshot_start_then_live_during_backfill (void)
   assert_same_journal (server, console);
   g_test_message ("back-fill done %.1f s after the start", (g_get_monotonic_time () - started) / 1e6);
 
+  console_free (console);
+}
+
+
+/* ---- the snapshot in two parts ------------------------------------------ */
+
+static void
+writer_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  WgCacheBatch **batch = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *batch = wg_cache_writer_finish (WG_CACHE_WRITER (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+batch_back (gpointer data)
+{
+  return *(WgCacheBatch **) data != NULL;
+}
+
+static WgCacheBatch *
+writer_wait (WgCacheBatch **batch)
+{
+  g_assert_true (wg_test_iterate_until (batch_back, batch, 30000));
+  return g_steal_pointer (batch);
+}
+
+static GBytes *
+get_bytes_as (WgTestServer *server,
+              const char   *token,
+              const char   *path)
+{
+  g_autoptr(WgTestResponse) answer = wg_test_server_request_as (server, token, "GET", path, NULL, NULL);
+
+  g_assert_cmpuint (answer->status, ==, 200);
+  return g_bytes_ref (answer->body);
+}
+
+static char *
+must_command (WgTestServer *server,
+              const char   *token,
+              const char   *type,
+              const char   *body)
+{
+  g_autoptr(WgTestResponse) answer = wg_test_server_command (server, token, NULL, type, body);
+  JsonArray *events;
+
+  if (answer->status != 200)
+    g_error ("%s %s: %u", type, body, answer->status);
+  events = json_object_get_array_member (wg_test_response_object (answer), "events");
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (events, 0), "incident"));
+}
+
+/* A cache file, its forces registered and its journal named, as a cold
+ * start's writer has it before the snapshot. */
+static WgCacheWriter *
+cache_writer_new (const char  *dir,
+                  const char  *name,
+                  const char  *journal_id,
+                  WgReference *reference)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  WgCacheWriter *writer = wg_cache_writer_new (path, TRUE);
+  g_autoptr(WgCacheBatch) batch = NULL;
+  WgCacheBatch *back = NULL;
+
+  wg_cache_writer_register_forces (writer, reference, writer_done_cb, &back);
+  g_clear_pointer (&batch, wg_cache_batch_free);
+  batch = writer_wait (&back);
+  g_clear_pointer (&batch, wg_cache_batch_free);
+  wg_cache_writer_reset (writer, journal_id, writer_done_cb, &back);
+  batch = writer_wait (&back);
+  return writer;
+}
+
+/* Every row of the projection and the journal's events, as text. */
+static char *
+dump_cache (const char *dir,
+            const char *name)
+{
+  static const char *const queries[] = {
+    "SELECT * FROM incidents ORDER BY id",
+    "SELECT * FROM assignments ORDER BY id",
+    "SELECT * FROM deadlines ORDER BY incident, started_seq",
+    "SELECT * FROM alarms ORDER BY incident",
+    "SELECT * FROM routings ORDER BY incident, department",
+    "SELECT * FROM units ORDER BY id",
+    "SELECT * FROM roster",
+    "SELECT seq, type, subject, incident, body FROM journal ORDER BY seq",
+  };
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgStore) store = wg_store_open (path, &error);
+  GString *out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (wg_store_get_sqlite (store), queries[q], -1, &stmt, NULL), ==, SQLITE_OK);
+      g_string_append_printf (out, "-- %s\n", queries[q]);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          for (int c = 0; c < sqlite3_column_count (stmt); c++)
+            g_string_append_printf (out, "%s%s", c > 0 ? "|" : "",
+                                    sqlite3_column_type (stmt, c) == SQLITE_NULL
+                                    ? "NULL" : (const char *) sqlite3_column_text (stmt, c));
+          g_string_append_c (out, '\n');
+        }
+      sqlite3_finalize (stmt);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+change_set_has (WgCacheBatch *batch,
+                const char   *incident)
+{
+  GPtrArray *events = wg_change_set_get_events (batch->changes);
+
+  for (guint i = 0; i < events->len; i++)
+    if (g_strcmp0 (((WgEvent *) events->pdata[i])->incident, incident) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The snapshot's open part, then what the stream brought after its head
+ * (a note on a closed incident, a cancelled one's note, the unit it had
+ * taken off duty), then its ended part: the same cache, row for row, as
+ * the whole snapshot then the same events.  The ended part's units keep
+ * their later states, the case a merged duplicate went into counts it. */
+static void
+test_snapshot_ended_apart (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  g_autofree char *demo_dir = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR"), "data", "demo", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) reference = wg_reference_load_dir (demo_dir, &error);
+  g_autofree char *dir = g_dir_make_tmp ("wangge-ended-XXXXXX", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *closed = NULL, *cancelled = NULL, *open = NULL, *target = NULL, *duplicate = NULL;
+  g_autofree char *body = NULL, *ignored = NULL, *path = NULL, *apart_text = NULL, *whole_text = NULL;
+  g_autoptr(GBytes) apart = NULL, whole = NULL, page = NULL, ended = NULL;
+  g_autoptr(WgCacheSnapshot) ended_decoded = NULL;
+  g_autoptr(WgCacheWriter) two = NULL, one = NULL;
+  g_autoptr(WgCacheBatch) batch = NULL;
+  WgCacheBatch *back = NULL;
+  g_autofree char *journal_id = NULL;
+  gint64 head;
+
+  g_assert_no_error (error);
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  closed = must_command (server, token, "incident.report",
+                         "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.2105,\"lon\":113.2903},"
+                         "\"summary\":\"垃圾堆放\",\"handled_on_spot\":{\"resolution\":\"已清理\"}}");
+  cancelled = must_command (server, token, "incident.report",
+                            "{\"grade\":\"emergency\",\"category\":\"fire\",\"location\":{\"lat\":23.2105,"
+                            "\"lon\":113.2903},\"summary\":\"厨房起火\"}");
+  body = g_strdup_printf ("{\"incident\":\"%s\",\"units\":[\"eu-01\"]}", cancelled);
+  ignored = must_command (server, token, "dispatch.assign", body);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&ignored, g_free);
+  body = g_strdup_printf ("{\"incident\":\"%s\",\"reason\":\"误报\"}", cancelled);
+  ignored = must_command (server, token, "incident.cancel", body);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&ignored, g_free);
+  open = report_professional (server, token);
+  /* A duplicate merged into a case that ended since: both in the ended
+   * part (a merged incident is not open). */
+  target = must_command (server, token, "incident.report",
+                         "{\"grade\":\"emergency\",\"category\":\"fire\",\"location\":{\"lat\":23.2105,"
+                         "\"lon\":113.2903},\"summary\":\"仓库冒烟\"}");
+  duplicate = must_command (server, token, "incident.report",
+                            "{\"grade\":\"emergency\",\"category\":\"fire\",\"location\":{\"lat\":23.2105,"
+                            "\"lon\":113.2903},\"summary\":\"仓库冒烟\"}");
+  body = g_strdup_printf ("{\"incident\":\"%s\",\"into\":\"%s\",\"reason\":\"同一处\"}", duplicate, target);
+  ignored = must_command (server, token, "incident.merge", body);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&ignored, g_free);
+  body = g_strdup_printf ("{\"incident\":\"%s\",\"reason\":\"已处置\"}", target);
+  ignored = must_command (server, token, "incident.cancel", body);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&ignored, g_free);
+
+  /* A unit with a position, for the table's. */
+  {
+    g_autofree char *position = g_strdup_printf ("{\"positions\":[{\"unit\":\"eu-02\",\"ts\":%" G_GINT64_FORMAT
+                                                  ",\"lat\":23.2111,\"lon\":113.2911,\"status\":\"available\"}]}",
+                                                  g_get_real_time () / 1000);
+    g_autoptr(WgTestResponse) posted = wg_test_server_request_as (server, server->token, "POST", "/api/v1/positions",
+                                                                  "application/json", position);
+
+    g_assert_cmpuint (posted->status, ==, 200);
+  }
+
+  head = wg_test_server_head (server);
+  apart = get_bytes_as (server, token, "/api/v1/snapshot?ended=false&units=table");
+  /* The units as a table: the same states and positions as the objects. */
+  {
+    g_autoptr(GBytes) objects_bytes = get_bytes_as (server, token, "/api/v1/snapshot?ended=false");
+    g_autoptr(WgCacheSnapshot) table = wg_cache_snapshot_decode (apart, &error);
+    g_autoptr(WgCacheSnapshot) objects = NULL;
+
+    g_assert_no_error (error);
+    objects = wg_cache_snapshot_decode (objects_bytes, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (table->units->len, ==, objects->units->len);
+    g_assert_cmpuint (table->units->len, >, 0);
+    for (guint i = 0; i < table->units->len; i++)
+      {
+        WgUnitRecord *a = table->units->pdata[i], *b = objects->units->pdata[i];
+
+        g_assert_cmpstr (a->id, ==, b->id);
+        g_assert_cmpint (a->status, ==, b->status);
+        g_assert_cmpuint (a->open_assignments, ==, b->open_assignments);
+        g_assert_cmpint (a->updated_at, ==, b->updated_at);
+      }
+    g_assert_cmpuint (json_array_get_length (table->positions), ==, json_array_get_length (objects->positions));
+    g_assert_cmpuint (json_array_get_length (table->positions), >, 0);
+    for (guint i = 0; i < json_array_get_length (table->positions); i++)
+      {
+        JsonObject *a = json_array_get_object_element (table->positions, i);
+        JsonObject *b = json_array_get_object_element (objects->positions, i);
+
+        g_assert_cmpstr (json_object_get_string_member (a, "unit"), ==, json_object_get_string_member (b, "unit"));
+        g_assert_cmpint (json_object_get_int_member (a, "ts"), ==, json_object_get_int_member (b, "ts"));
+        g_assert_cmpfloat (json_object_get_double_member (a, "lat"), ==, json_object_get_double_member (b, "lat"));
+        g_assert_cmpfloat (json_object_get_double_member (a, "lon"), ==, json_object_get_double_member (b, "lon"));
+        g_assert_cmpstr (json_object_get_string_member (a, "status"), ==, json_object_get_string_member (b, "status"));
+      }
+    g_assert_true (table->ended_apart);
+  }
+  whole = get_bytes_as (server, token, "/api/v1/snapshot");
+  apart_text = g_strndup (g_bytes_get_data (apart, NULL), g_bytes_get_size (apart));
+  whole_text = g_strndup (g_bytes_get_data (whole, NULL), g_bytes_get_size (whole));
+  g_assert_nonnull (strstr (apart_text, "\"ended_apart\":true"));
+  g_assert_null (strstr (whole_text, "ended_apart"));
+  g_assert_null (strstr (apart_text, closed));
+  g_assert_null (strstr (apart_text, cancelled));
+  g_assert_nonnull (strstr (apart_text, open));
+  g_assert_null (strstr (apart_text, duplicate));
+  g_assert_nonnull (strstr (whole_text, closed));
+
+  /* After the head: the stream's events. */
+  body = note_body (closed, 1);
+  ignored = must_command (server, token, "incident.note", body);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&ignored, g_free);
+  body = note_body (cancelled, 2);
+  ignored = must_command (server, token, "incident.note", body);
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&ignored, g_free);
+  ignored = must_command (server, token, "unit.status", "{\"unit\":\"eu-01\",\"status\":\"off_duty\"}");
+  g_clear_pointer (&ignored, g_free);
+  g_assert_cmpint (wg_test_server_head (server), >, head);
+  path = g_strdup_printf ("/api/v1/journal?after=%" G_GINT64_FORMAT, head);
+  page = get_bytes_as (server, token, path);
+  g_clear_pointer (&path, g_free);
+  path = g_strdup_printf ("/api/v1/snapshot/ended?head=%" G_GINT64_FORMAT, head);
+  ended = get_bytes_as (server, token, path);
+  ended_decoded = wg_cache_snapshot_decode (ended, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ended_decoded->head, ==, head);
+  for (guint i = 0; i < ended_decoded->events->len; i++)
+    g_assert_cmpint (((WgEvent *) ended_decoded->events->pdata[i])->seq, <=, head);
+
+  {
+    g_autoptr(WgTestResponse) health = wg_test_server_get (server, "/api/v1/health");
+
+    journal_id = g_strdup (json_object_get_string_member (wg_test_response_object (health), "journal_id"));
+    one = cache_writer_new (dir, "one.db", journal_id, reference);
+    two = cache_writer_new (dir, "two.db", journal_id, reference);
+  }
+
+  /* The whole snapshot, then the stream. */
+  wg_cache_writer_apply_snapshot (one, whole, journal_id, writer_done_cb, &back);
+  batch = writer_wait (&back);
+  g_clear_pointer (&batch, wg_cache_batch_free);
+  wg_cache_writer_apply_page (one, page, NULL, NULL, NULL, writer_done_cb, &back);
+  batch = writer_wait (&back);
+  g_clear_pointer (&batch, wg_cache_batch_free);
+
+  /* The open part, the stream, then the ended part. */
+  wg_cache_writer_apply_snapshot (two, apart, journal_id, writer_done_cb, &back);
+  batch = writer_wait (&back);
+  g_assert_true (batch->ended_apart);
+  g_assert_cmpint (batch->server_head, ==, head);
+  g_clear_pointer (&batch, wg_cache_batch_free);
+  wg_cache_writer_apply_page (two, page, NULL, NULL, NULL, writer_done_cb, &back);
+  batch = writer_wait (&back);
+  g_clear_pointer (&batch, wg_cache_batch_free);
+  wg_cache_writer_apply_ended (two, g_steal_pointer (&ended_decoded), journal_id, writer_done_cb, &back);
+  batch = writer_wait (&back);
+  /* One change set with every ended incident, the notes after the head too. */
+  g_assert_nonnull (batch->changes);
+  g_assert_true (change_set_has (batch, closed));
+  g_assert_true (change_set_has (batch, cancelled));
+  g_assert_true (change_set_has (batch, target));
+  g_assert_true (change_set_has (batch, duplicate));
+  g_assert_false (change_set_has (batch, open));
+  g_clear_pointer (&batch, wg_cache_batch_free);
+
+  g_clear_object (&one);
+  g_clear_object (&two);
+  {
+    g_autofree char *a = dump_cache (dir, "one.db");
+    g_autofree char *b = dump_cache (dir, "two.db");
+
+    g_assert_cmpstr (b, ==, a);
+  }
+
+  /* The same part again (a client asking twice) changes nothing. */
+  {
+    g_autofree char *before = dump_cache (dir, "two.db");
+    g_autofree char *after = NULL;
+    g_autofree char *two_path = g_build_filename (dir, "two.db", NULL);
+
+    two = wg_cache_writer_new (two_path, TRUE);
+    ended_decoded = wg_cache_snapshot_decode (ended, &error);
+    g_assert_no_error (error);
+    wg_cache_writer_apply_ended (two, g_steal_pointer (&ended_decoded), journal_id, writer_done_cb, &back);
+    batch = writer_wait (&back);
+    g_assert_null (batch->changes);
+    g_clear_pointer (&batch, wg_cache_batch_free);
+    g_clear_object (&two);
+    after = dump_cache (dir, "two.db");
+    g_assert_cmpstr (after, ==, before);
+  }
+
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *file = g_build_filename (dir, name, NULL);
+        g_unlink (file);
+      }
+    g_rmdir (dir);
+  }
+}
+
+
+/* A cold start on a day of closed cases (some 4,000, each ended within the
+ * last day): online on the open incidents; a report made while the ended
+ * ones load reaches the cache within a second; they all come, in one
+ * change set, then back-fill; the journal ends as the server's. */
+static void
+test_snapshot_live_while_ended_load (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *incident = NULL;
+  g_autofree char *first_closed = NULL;
+  gint64 head, reported;
+  WaitIncident wait;
+  gboolean loading;
+
+  server->no_leak_check = TRUE;
+  /* Reported and closed over the last few hours. */
+  prefill_journal_from (server, 12000, g_get_real_time () / 1000 - 6 * 3600 * 1000);
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "leader", DEMO_PASSWORD);
+  head = wg_test_server_head (server);
+  {
+    g_autoptr(WgTestResponse) whole = wg_test_server_request_as (server, token, "GET", "/api/v1/snapshot", NULL, NULL);
+    JsonArray *incidents = json_object_get_array_member (wg_test_response_object (whole), "incidents");
+    JsonObject *first = json_array_get_object_element (incidents, 0);
+
+    g_assert_cmpuint (json_array_get_length (incidents), >, 3000);
+    g_assert_cmpstr (json_object_get_string_member (first, "state"), ==, "closed");
+    first_closed = g_strdup (json_object_get_string_member (first, "id"));
+  }
+
+  api = logged_in_api (server, "dispatcher");
+  console_open (console, api, "dispatcher", TRUE);
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, head, 120000);
+  g_assert_true (wg_sync_client_get_backfilling (console->sync));
+  wait = (WaitIncident) { console, first_closed };
+  loading = !has_incident (&wait);
+
+  reported = g_get_monotonic_time ();
+  incident = report_professional (server, token);
+  wait = (WaitIncident) { console, incident };
+  g_assert_true (wg_test_iterate_until (has_incident, &wait, 5000));
+  g_test_message ("a report reached the cache in %.0f ms, the ended incidents %s",
+                  (g_get_monotonic_time () - reported) / 1e3, loading ? "loading then" : "in already");
+  g_assert_true (loading);
+  g_assert_cmpint (g_get_monotonic_time () - reported, <, G_USEC_PER_SEC);
+
+  wait = (WaitIncident) { console, first_closed };
+  g_assert_true (wg_test_iterate_until (has_incident, &wait, 60000));
+  assert_same_journal (server, console);
+  /* Not out_of_order: the ended part's events are older than the stream's
+   * before it, by design. */
+  g_assert_cmpuint (console->incomplete_change_sets, ==, 0);
+  console_free (console);
+}
+
+
+/* A console stopped after the open part was stored, before the ended one
+ * came: the cache keeps the head they are to be asked at, and the next
+ * start asks them before back-fill. */
+static void
+test_snapshot_ended_after_restart (void)
+{
+  g_autoptr(WgTestServer) server = wg_test_server_new (NULL);
+  const char *demo[] = { "--demo", "--demo-password", DEMO_PASSWORD, NULL };
+  g_autofree char *demo_dir = g_build_filename (g_getenv ("WANGGE_SOURCE_DIR"), "data", "demo", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WgReference) reference = wg_reference_load_dir (demo_dir, &error);
+  Console *console = console_new ();
+  g_autoptr(WgApiClient) api = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *closed = NULL;
+  g_autofree char *open = NULL;
+  g_autofree char *journal_id = NULL;
+  g_autoptr(GBytes) apart = NULL;
+  g_autoptr(WgCacheWriter) writer = NULL;
+  g_autoptr(WgCacheBatch) batch = NULL;
+  WgCacheBatch *back = NULL;
+  WaitIncident wait;
+
+  g_assert_no_error (error);
+  wg_test_server_start (server, demo);
+  token = wg_test_server_login (server, "dispatcher", DEMO_PASSWORD);
+  closed = must_command (server, token, "incident.report",
+                         "{\"grade\":\"general\",\"category\":\"garbage\",\"location\":{\"lat\":23.2105,\"lon\":113.2903},"
+                         "\"summary\":\"垃圾堆放\",\"handled_on_spot\":{\"resolution\":\"已清理\"}}");
+  open = report_professional (server, token);
+  apart = get_bytes_as (server, token, "/api/v1/snapshot?ended=false&units=table");
+  {
+    g_autoptr(WgTestResponse) health = wg_test_server_get (server, "/api/v1/health");
+
+    journal_id = g_strdup (json_object_get_string_member (wg_test_response_object (health), "journal_id"));
+  }
+
+  /* The first start: the open part stored, then stopped. */
+  writer = cache_writer_new (console->dir, "journal.db", journal_id, reference);
+  wg_cache_writer_apply_snapshot (writer, apart, journal_id, writer_done_cb, &back);
+  batch = writer_wait (&back);
+  g_assert_true (batch->ended_apart);
+  g_clear_pointer (&batch, wg_cache_batch_free);
+  g_clear_object (&writer);
+
+  api = logged_in_api (server, "dispatcher");
+  console_open (console, api, "dispatcher", TRUE);
+  g_assert_cmpint (wg_store_get_ended_head (console->cache), >, 0);
+  wait = (WaitIncident) { console, closed };
+  g_assert_false (has_incident (&wait));
+  wg_sync_client_start (console->sync);
+  wait_caught_up (console, wg_test_server_head (server), 10000);
+  g_assert_true (wg_test_iterate_until (has_incident, &wait, 10000));
+  assert_same_journal (server, console);
+  g_assert_cmpint (wg_store_get_ended_head (console->cache), ==, 0);
+  wait = (WaitIncident) { console, open };
+  g_assert_true (has_incident (&wait));
   console_free (console);
 }
 
@@ -1677,6 +2154,9 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sync/snapshot-start-live-during-backfill", test_snapshot_start_then_live_during_backfill);
   g_test_add_func ("/sync/snapshot-fetched-before-cache", test_snapshot_fetched_before_cache);
+  g_test_add_func ("/sync/snapshot-ended-apart", test_snapshot_ended_apart);
+  g_test_add_func ("/sync/snapshot-live-while-ended-load", test_snapshot_live_while_ended_load);
+  g_test_add_func ("/sync/snapshot-ended-after-restart", test_snapshot_ended_after_restart);
   g_test_add_func ("/sync/stream-ahead-of-snapshot-store", test_stream_ahead_of_snapshot_store);
   g_test_add_func ("/sync/warm-start-awaits-login", test_warm_start_awaits_login);
   g_test_add_func ("/sync/stream-cut-100-times", test_stream_cuts_during_burst);
