@@ -364,8 +364,8 @@ decode_unit_table (const char       *table,
         continue;
       f = g_strsplit (lines[i], "\t", 9);
       n = g_strv_length (f);
-      if (n != 4 && n != 8)
-        return invalid (error, "a unit table line of neither 4 nor 8 fields");
+      if ((n != 4 && n != 8) || f[0][0] == '\0')
+        return invalid (error, "a unit table line of neither 4 nor 8 fields, or without an id");
       unit = g_new0 (WgUnitRecord, 1);
       g_ptr_array_add (snapshot->units, unit);
       unit->id = g_strdup (f[0]);

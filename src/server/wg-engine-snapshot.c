@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "wg-engine-private.h"
@@ -230,6 +232,17 @@ append_unit_line (GString            *table,
   g_string_append_c (table, '\n');
 }
 
+/* The reference data do not forbid a tab or a line break in a unit's id:
+ * such a city gets the units as objects (the client reads either). */
+static gboolean
+unit_ids_fit_table (GPtrArray *units)
+{
+  for (guint i = 0; i < units->len; i++)
+    if (strpbrk (((WgUnitRecord *) units->pdata[i])->id, "\t\n") != NULL)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 write_units (const SnapshotSource   *source,
              GString                *out,
@@ -238,13 +251,15 @@ write_units (const SnapshotSource   *source,
              Visible                *visible,
              guint                   form)
 {
-  g_autoptr(GString) table = (form & FORM_UNIT_TABLE) != 0 ? g_string_sized_new (64 * snapshot->units->len) : NULL;
+  g_autoptr(GString) table = NULL;
   WgTrackStore *tracks = source->tracks;
   WgRole role;
   gboolean sees_all = who->role != NULL && wg_role_from_string (who->role, &role) &&
                       (ROLE_BIT (role) & READ_ALL_ROLES) != 0;
   gboolean first = TRUE;
 
+  if ((form & FORM_UNIT_TABLE) != 0 && unit_ids_fit_table (snapshot->units))
+    table = g_string_sized_new (64 * snapshot->units->len);
   if (who->unit != NULL)
     g_hash_table_add (visible->units, g_strdup (who->unit));
   for (guint i = 0; who->units != NULL && who->units[i] != NULL; i++)
