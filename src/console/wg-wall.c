@@ -378,6 +378,13 @@ take_waiting_emergency (WgWall *self)
 }
 
 static void
+model_filled_cb (WgWall *self)
+{
+  if (self->banner_incident == NULL)
+    take_waiting_emergency (self);
+}
+
+static void
 events_applied_cb (WgWall    *self,
                    GPtrArray *events)
 {
@@ -585,6 +592,10 @@ wg_wall_new (WgContext *context)
   self = g_object_new (WG_TYPE_WALL, NULL);
   self->context = g_object_ref (context);
   self->model = wg_incident_model_new (context);
+  /* With a server the model fills from the cache a moment later: an
+   * emergency waiting since before the start takes the banner then (with
+   * no event after it, nothing else would give it one). */
+  g_signal_connect_object (self->model, "filled", G_CALLBACK (model_filled_cb), self, G_CONNECT_SWAPPED);
   /* After the incident model has seen the events. */
   g_signal_connect_object (context, "events-applied", G_CALLBACK (events_applied_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
