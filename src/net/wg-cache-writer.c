@@ -473,6 +473,52 @@ wg_cache_snapshot_decode (GBytes  *answer,
   return g_steal_pointer (&snapshot);
 }
 
+static void
+decode_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  WgCacheSnapshot *snapshot = wg_cache_snapshot_decode (task_data, &error);
+
+  if (snapshot == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, snapshot, (GDestroyNotify) wg_cache_snapshot_free);
+}
+
+/**
+ * wg_cache_snapshot_decode_async:
+ * @answer: a snapshot's answer (either part)
+ *
+ * wg_cache_snapshot_decode() on a thread of its own: a city's snapshot is
+ * megabytes of JSON, kept off the main loop and off the cache's writer.
+ */
+void
+wg_cache_snapshot_decode_async (GBytes              *answer,
+                                gpointer             source_object,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (source_object, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, wg_cache_snapshot_decode_async);
+  g_task_set_task_data (task, g_bytes_ref (answer), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, decode_thread);
+}
+
+WgCacheSnapshot *
+wg_cache_snapshot_decode_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wg_cache_snapshot_decode_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* The snapshot's events, units and roster into the empty cache, when it
  * is of @job's journal (decoded here when it came as the answer's bytes). */
 static gboolean

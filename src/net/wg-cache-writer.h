@@ -57,6 +57,13 @@ WgCacheSnapshot *wg_cache_snapshot_decode (GBytes          *answer,
                                            GError         **error);
 void          wg_cache_snapshot_free      (WgCacheSnapshot *snapshot);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WgCacheSnapshot, wg_cache_snapshot_free)
+void             wg_cache_snapshot_decode_async  (GBytes              *answer,
+                                                  gpointer             source_object,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+WgCacheSnapshot *wg_cache_snapshot_decode_finish (GAsyncResult        *result,
+                                                  GError             **error);
 
 /* @full_view: seqs must follow each other (else events after a gap are
  * left for the caller to pull). */

@@ -52,28 +52,13 @@ finish (WgSnapshotFetch *self,
 }
 
 static void
-parse_thread (GTask        *task,
-              gpointer      source,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  GError *error = NULL;
-  WgCacheSnapshot *snapshot = wg_cache_snapshot_decode (task_data, &error);
-
-  if (snapshot == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, snapshot, (GDestroyNotify) wg_cache_snapshot_free);
-}
-
-static void
 parsed_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
   WgSnapshotFetch *self = WG_SNAPSHOT_FETCH (source);
   GError *error = NULL;
-  WgCacheSnapshot *snapshot = g_task_propagate_pointer (G_TASK (result), &error);
+  WgCacheSnapshot *snapshot = wg_cache_snapshot_decode_finish (result, &error);
 
   finish (self, snapshot, error, NULL);
 }
@@ -88,7 +73,6 @@ answered_cb (GObject      *source,
   WgProblem *problem = NULL;
   g_autoptr(GBytes) answer = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result,
                                                              &problem, &error);
-  GTask *task;
 
   if (answer == NULL)
     {
@@ -96,11 +80,7 @@ answered_cb (GObject      *source,
       finish (self, NULL, error, problem);
       return;
     }
-  task = g_task_new (self, self->cancellable, parsed_cb, NULL);
-  g_task_set_source_tag (task, answered_cb);
-  g_task_set_task_data (task, g_steal_pointer (&answer), (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (task, parse_thread);
-  g_object_unref (task);
+  wg_cache_snapshot_decode_async (answer, self, self->cancellable, parsed_cb, NULL);
 }
 
 static void
@@ -161,7 +141,7 @@ wg_snapshot_fetch_new (WgApiClient  *api,
   self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   /* The open incidents alone: the sync client asks the day's ended ones
    * after the first picture (GET /snapshot/ended); the units as a table. */
-  path = g_strconcat (base_path, "/snapshot?ended=false&units=table", NULL);
+  path = g_strconcat (base_path, WG_SNAPSHOT_OPEN_PART, NULL);
   wg_api_client_get_bytes_async (api, path, cancellable, answered_cb, g_object_ref (self));
   if (with_health)
     {

@@ -9,6 +9,11 @@
 
 G_BEGIN_DECLS
 
+/* A cold start's snapshot, after the base path: the open incidents alone
+ * (the day's ended ones follow from GET /snapshot/ended), the units as a
+ * table (docs/api.md). */
+#define WG_SNAPSHOT_OPEN_PART "/snapshot?ended=false&units=table"
+
 /* A cold start's GET /api/v1/snapshot and health check, asked as soon as
  * the login answers, the snapshot parsed and decoded on a thread while the
  * reference loads on its own: the sync client takes the decoded answer

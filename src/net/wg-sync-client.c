@@ -1028,7 +1028,7 @@ ended_decoded_cb (GObject      *source,
 {
   g_autoptr(EndedRequest) request = user_data;
   g_autoptr(GError) error = NULL;
-  WgCacheSnapshot *ended = g_task_propagate_pointer (G_TASK (result), &error);
+  WgCacheSnapshot *ended = wg_cache_snapshot_decode_finish (result, &error);
   g_autofree char *journal_id = NULL;
   WgCacheWriter *writer;
 
@@ -1046,21 +1046,6 @@ ended_decoded_cb (GObject      *source,
 }
 
 static void
-ended_decode_thread (GTask        *task,
-                     gpointer      source,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  GError *error = NULL;
-  WgCacheSnapshot *ended = wg_cache_snapshot_decode (task_data, &error);
-
-  if (ended == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, ended, (GDestroyNotify) wg_cache_snapshot_free);
-}
-
-static void
 ended_answered_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -1070,7 +1055,6 @@ ended_answered_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(WgProblem) problem = NULL;
   g_autoptr(GBytes) answer = wg_api_client_get_bytes_finish (WG_API_CLIENT (source), result, &problem, &error);
-  g_autoptr(GTask) task = NULL;
 
   if (answer == NULL)
     {
@@ -1086,10 +1070,7 @@ ended_answered_cb (GObject      *source,
     }
   /* Parsed and decoded off the main loop and off the writer, which goes
    * on with the stream meanwhile. */
-  task = g_task_new (self, self->cancellable, ended_decoded_cb, g_steal_pointer (&request));
-  g_task_set_source_tag (task, ended_answered_cb);
-  g_task_set_task_data (task, g_steal_pointer (&answer), (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (task, ended_decode_thread);
+  wg_cache_snapshot_decode_async (answer, self, self->cancellable, ended_decoded_cb, g_steal_pointer (&request));
 }
 
 /* The snapshot came without the incidents ended in the last day: they
@@ -1317,7 +1298,7 @@ catch_up (WgSyncClient *self)
         return;
       g_clear_object (&self->page_cancellable);
       self->page_cancellable = g_cancellable_new ();
-      g_autofree char *path = g_strconcat (self->base_path, "/snapshot?ended=false&units=table", NULL);
+      g_autofree char *path = g_strconcat (self->base_path, WG_SNAPSHOT_OPEN_PART, NULL);
 
       wg_api_client_get_bytes_async (self->api, path, self->page_cancellable,
                                      snapshot_cb, g_object_ref (self));
